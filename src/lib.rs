@@ -1,0 +1,66 @@
+//! # custodia
+//!
+//! Sealed, purpose-bound, audited handling of the sensitive data that authorities exchange under mutual legal
+//! assistance (MLA): bank records, subscriber data, witness identities, evidence files.
+//!
+//! custodia makes the right handling the easy handling:
+//!
+//! - **Typed sensitive containers**: [`Sensitive<T>`] tags a value with a [`Category`] and a [`Classification`],
+//!   redacts it in `Debug`/`Display`, and zeroizes it on drop.
+//! - **Purposes**: data is given for stated [`Purpose`]s (`investigation`, `prosecution.trial`, `mla.request`);
+//!   opening requires stating one, and the [`policy`] gate refuses any other unless an [`Exception`] (court order,
+//!   consent, imminent threat, legal obligation) with a written justification is invoked.
+//!
+//! ## Quick start
+//!
+//! ```
+//! use std::sync::Arc;
+//! use custodia::policy::{Actor, OpenRequest, PolicyGate, Terms};
+//! use custodia::{Category, Classification, FixedClock, Jurisdiction, Purpose, PurposeSet, Sensitive, Timestamp};
+//!
+//! # fn main() -> custodia::Result<()> {
+//! let statement = Sensitive::new(b"IBAN NL91ABNA0417164300, balance 1,204,331.17".to_vec(), Category::FinancialRecords);
+//! assert_eq!(format!("{statement:?}"), "Sensitive<financial_records, confidential>([REDACTED])");
+//!
+//! let terms = Terms {
+//!     purposes: PurposeSet::parse(&["investigation", "prosecution"])?,
+//!     category: statement.category(),
+//!     classification: statement.classification(),
+//!     origin: Some(Jurisdiction::parse("NL")?),
+//!     destinations: vec![Jurisdiction::parse("DE")?],
+//!     not_after: Some(Timestamp::from_date(2031, 12, 31)?),
+//! };
+//! let gate = PolicyGate::new(Arc::new(FixedClock::new(Timestamp::from_date(2026, 11, 23)?)));
+//! let anna = Actor::new("anna", "prosecutor", Jurisdiction::parse("DE")?, Classification::Secret)?;
+//!
+//! // Allowed: prosecution.trial lies under the granted purpose prosecution.
+//! gate.decide(&terms, &OpenRequest::new(anna.clone(), Purpose::parse("prosecution.trial")?))?;
+//! // Refused, and the refusal says why.
+//! let refusal = gate.decide(&terms, &OpenRequest::new(anna, Purpose::parse("asset_recovery")?)).unwrap_err();
+//! assert_eq!(refusal.to_string(), "purpose asset_recovery is not permitted; permitted purposes: investigation, prosecution");
+//! # Ok(()) }
+//! ```
+//!
+//! ## Errors
+//!
+//! Every fallible call returns [`Result`] with the one [`Error`] type. Each variant has a stable numeric
+//! [`Error::code`], the status code of the C API. No error message ever contains plaintext or key material.
+
+#![deny(unsafe_code)]
+#![deny(missing_docs, rustdoc::broken_intra_doc_links)]
+
+pub mod error;
+pub mod jurisdiction;
+pub mod keys;
+pub mod policy;
+pub mod purpose;
+pub mod sensitive;
+pub mod time;
+
+pub use error::{Error, Result};
+pub use jurisdiction::Jurisdiction;
+pub use keys::KeyId;
+pub use policy::{Actor, CaseRef, Decision, Grant, OpenRequest, PolicyGate, Terms};
+pub use purpose::{Exception, ExceptionKind, Purpose, PurposeSet};
+pub use sensitive::{Category, Classification, Sensitive};
+pub use time::{Clock, FixedClock, SystemClock, Timestamp};

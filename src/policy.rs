@@ -1,0 +1,445 @@
+//! The policy gate: may this actor open this data, for this purpose, now?
+//!
+//! The gate sees only metadata (the [`Terms`] an envelope was sealed under and an [`OpenRequest`]); it never sees a
+//! key or a byte of payload, and it runs before any key is touched. A refusal is an [`Error`] naming the rule that
+//! refused; an allowed open is a [`Decision`] saying on what ground, so the audit log can record it.
+//!
+//! Order of checks (the first failing one is reported): clearance, jurisdiction, expiry, purpose. Exceptions (court
+//! order, consent, imminent threat, legal obligation) only override the purpose rule: data past its expiry, outside
+//! its jurisdictions or above the actor's clearance stays closed whatever the ground.
+//!
+//! Cryptography cannot stop someone who holds a key from decrypting; the gate stops the custodian's users, and the
+//! audit log makes every decision accountable.
+
+use core::fmt;
+use std::sync::Arc;
+
+use crate::error::{Error, Result};
+use crate::jurisdiction::Jurisdiction;
+use crate::purpose::{Exception, Purpose, PurposeSet};
+use crate::sensitive::{Category, Classification};
+use crate::time::{Clock, SystemClock, Timestamp};
+
+/// Longest case reference, in bytes.
+pub const MAX_CASE_REF_LEN: usize = 128;
+/// Longest actor id or role, in bytes.
+pub const MAX_ACTOR_FIELD_LEN: usize = 128;
+
+/// A case reference such as `MLA-2026-0042` or `EIO/DE/2026/113`: printable ASCII without spaces at the ends, at most
+/// [`MAX_CASE_REF_LEN`] bytes. Case references are metadata, not secrets; they appear in the audit log.
+#[derive(Clone, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
+#[serde(transparent)]
+pub struct CaseRef(String);
+
+impl CaseRef {
+    /// Validate a case reference.
+    ///
+    /// # Errors
+    /// [`Error::InvalidArgument`] for an empty, over-long or non-printable-ASCII reference.
+    pub fn parse(s: &str) -> Result<Self> {
+        if s.is_empty() || s.len() > MAX_CASE_REF_LEN {
+            return Err(Error::InvalidArgument(format!("case reference must be 1 to {MAX_CASE_REF_LEN} bytes")));
+        }
+        if !s.bytes().all(|b| (0x20..0x7f).contains(&b)) || s.trim() != s {
+            return Err(Error::InvalidArgument(
+                "case reference must be printable ASCII without leading or trailing spaces".into(),
+            ));
+        }
+        Ok(Self(s.to_owned()))
+    }
+
+    /// The reference as text.
+    #[must_use]
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for CaseRef {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl fmt::Debug for CaseRef {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "CaseRef({})", self.0)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for CaseRef {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> core::result::Result<Self, D::Error> {
+        let s = String::deserialize(d)?;
+        Self::parse(&s).map_err(serde::de::Error::custom)
+    }
+}
+
+/// Who is acting: supplied by the host application, which authenticates its users; custodia records it.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Actor {
+    id: String,
+    role: String,
+    jurisdiction: Jurisdiction,
+    clearance: Classification,
+}
+
+impl Actor {
+    /// An actor: a stable user id, a role (`prosecutor`, `central_authority`), where they act, and their clearance.
+    ///
+    /// # Errors
+    /// [`Error::InvalidArgument`] for an empty, over-long or non-printable id or role.
+    pub fn new(id: &str, role: &str, jurisdiction: Jurisdiction, clearance: Classification) -> Result<Self> {
+        for (name, v) in [("actor id", id), ("actor role", role)] {
+            if v.is_empty() || v.len() > MAX_ACTOR_FIELD_LEN || v.chars().any(char::is_control) {
+                return Err(Error::InvalidArgument(format!(
+                    "{name} must be 1 to {MAX_ACTOR_FIELD_LEN} bytes of printable text"
+                )));
+            }
+        }
+        Ok(Self { id: id.to_owned(), role: role.to_owned(), jurisdiction, clearance })
+    }
+
+    /// The user id.
+    #[must_use]
+    pub fn id(&self) -> &str {
+        &self.id
+    }
+
+    /// The role.
+    #[must_use]
+    pub fn role(&self) -> &str {
+        &self.role
+    }
+
+    /// Where the actor acts.
+    #[must_use]
+    pub fn jurisdiction(&self) -> Jurisdiction {
+        self.jurisdiction
+    }
+
+    /// The highest classification the actor may open.
+    #[must_use]
+    pub fn clearance(&self) -> Classification {
+        self.clearance
+    }
+}
+
+impl serde::Serialize for Classification {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> core::result::Result<S::Ok, S::Error> {
+        s.serialize_str(self.name())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Classification {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> core::result::Result<Self, D::Error> {
+        let s = String::deserialize(d)?;
+        s.parse().map_err(serde::de::Error::custom)
+    }
+}
+
+impl serde::Serialize for Category {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> core::result::Result<S::Ok, S::Error> {
+        s.serialize_str(self.name())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Category {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> core::result::Result<Self, D::Error> {
+        let s = String::deserialize(d)?;
+        s.parse().map_err(serde::de::Error::custom)
+    }
+}
+
+/// The terms data was sealed under: what the gate checks an open against. Envelopes carry these in their
+/// authenticated header.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Terms {
+    /// Purposes the data may be opened for (hierarchically).
+    pub purposes: PurposeSet,
+    /// What the data is.
+    pub category: Category,
+    /// How tightly it is held; the actor's clearance must reach it.
+    pub classification: Classification,
+    /// The jurisdiction that sealed the data, if stated; it may always open.
+    pub origin: Option<Jurisdiction>,
+    /// The jurisdictions it was sent to. With `origin`, the only places it may be opened; both empty: anywhere.
+    pub destinations: Vec<Jurisdiction>,
+    /// After this time the data may no longer be opened.
+    pub not_after: Option<Timestamp>,
+}
+
+impl Terms {
+    /// The jurisdictions where the data may be opened (origin first, then destinations), empty meaning anywhere.
+    #[must_use]
+    pub fn permitted_jurisdictions(&self) -> Vec<Jurisdiction> {
+        let mut v: Vec<Jurisdiction> = self.origin.into_iter().collect();
+        v.extend(self.destinations.iter().copied().filter(|d| Some(*d) != self.origin));
+        v
+    }
+}
+
+/// A request to open: who, for what purpose, and on what exceptional ground if the purpose was not granted.
+#[derive(Clone, Debug)]
+pub struct OpenRequest {
+    /// Who is opening.
+    pub actor: Actor,
+    /// The stated purpose.
+    pub purpose: Purpose,
+    /// An exceptional legal ground, used only when the purpose is not permitted.
+    pub exception: Option<Exception>,
+}
+
+impl OpenRequest {
+    /// A request for `purpose` by `actor`, without exception.
+    #[must_use]
+    pub fn new(actor: Actor, purpose: Purpose) -> Self {
+        Self { actor, purpose, exception: None }
+    }
+
+    /// The same request, with an exception to invoke if the purpose is not permitted.
+    #[must_use]
+    pub fn with_exception(mut self, exception: Exception) -> Self {
+        self.exception = Some(exception);
+        self
+    }
+}
+
+/// On what ground an open was allowed.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Grant {
+    /// The stated purpose lies under this granted purpose.
+    Purpose(Purpose),
+    /// The purpose was not granted; this exception was invoked and must be recorded.
+    Exception(Exception),
+}
+
+/// The gate's yes: the open may go ahead, and this is why.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Decision {
+    /// The purpose the data is opened for.
+    pub purpose: Purpose,
+    /// The ground.
+    pub grant: Grant,
+    /// When the decision was taken.
+    pub at: Timestamp,
+}
+
+impl Decision {
+    /// Whether an exception was used (and must be reported as such).
+    #[must_use]
+    pub fn used_exception(&self) -> Option<&Exception> {
+        match &self.grant {
+            Grant::Exception(e) => Some(e),
+            Grant::Purpose(_) => None,
+        }
+    }
+}
+
+/// The policy gate, reading time from an injectable [`Clock`].
+#[derive(Clone)]
+pub struct PolicyGate {
+    clock: Arc<dyn Clock>,
+}
+
+impl Default for PolicyGate {
+    fn default() -> Self {
+        Self::new(Arc::new(SystemClock))
+    }
+}
+
+impl fmt::Debug for PolicyGate {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("PolicyGate").finish_non_exhaustive()
+    }
+}
+
+impl PolicyGate {
+    /// A gate reading time from `clock`.
+    #[must_use]
+    pub fn new(clock: Arc<dyn Clock>) -> Self {
+        Self { clock }
+    }
+
+    /// The gate's clock.
+    #[must_use]
+    pub fn clock(&self) -> &Arc<dyn Clock> {
+        &self.clock
+    }
+
+    /// Decide whether `request` may open data sealed under `terms`, now.
+    ///
+    /// # Errors
+    /// A refusal: [`Error::ClearanceInsufficient`], [`Error::JurisdictionNotPermitted`], [`Error::Expired`] or
+    /// [`Error::PurposeNotPermitted`], checked in that order.
+    pub fn decide(&self, terms: &Terms, request: &OpenRequest) -> Result<Decision> {
+        decide_at(terms, request, self.clock.now())
+    }
+}
+
+/// Decide at an explicit time `now`; [`PolicyGate::decide`] with the clock read.
+///
+/// # Errors
+/// As [`PolicyGate::decide`].
+pub fn decide_at(terms: &Terms, request: &OpenRequest, now: Timestamp) -> Result<Decision> {
+    let actor = &request.actor;
+    if actor.clearance < terms.classification {
+        return Err(Error::ClearanceInsufficient { required: terms.classification, held: actor.clearance });
+    }
+    let permitted = terms.permitted_jurisdictions();
+    if !permitted.is_empty() && !permitted.contains(&actor.jurisdiction) {
+        let list = permitted.iter().map(Jurisdiction::as_str).collect::<Vec<_>>().join(", ");
+        return Err(Error::JurisdictionNotPermitted { actor: actor.jurisdiction.to_string(), permitted: list });
+    }
+    if let Some(not_after) = terms.not_after
+        && now > not_after
+    {
+        return Err(Error::Expired { not_after, now });
+    }
+    if let Some(granted) = terms.purposes.permitting(&request.purpose) {
+        return Ok(Decision { purpose: request.purpose.clone(), grant: Grant::Purpose(granted.clone()), at: now });
+    }
+    match &request.exception {
+        Some(e) => Ok(Decision { purpose: request.purpose.clone(), grant: Grant::Exception(e.clone()), at: now }),
+        None => Err(Error::PurposeNotPermitted {
+            requested: request.purpose.to_string(),
+            permitted: terms.purposes.to_string(),
+        }),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::purpose::ExceptionKind;
+    use crate::time::FixedClock;
+
+    fn j(s: &str) -> Jurisdiction {
+        Jurisdiction::parse(s).expect("valid")
+    }
+
+    fn terms() -> Terms {
+        Terms {
+            purposes: PurposeSet::parse(&["investigation", "prosecution"]).expect("valid"),
+            category: Category::FinancialRecords,
+            classification: Classification::Confidential,
+            origin: Some(j("DE")),
+            destinations: vec![j("NL")],
+            not_after: Some(Timestamp::from_unix(2_000)),
+        }
+    }
+
+    fn actor(jur: &str, clearance: Classification) -> Actor {
+        Actor::new("anna.prosecutor", "prosecutor", j(jur), clearance).expect("valid")
+    }
+
+    fn req(purpose: &str) -> OpenRequest {
+        OpenRequest::new(actor("NL", Classification::Secret), Purpose::parse(purpose).expect("valid"))
+    }
+
+    fn gate(at: u64) -> PolicyGate {
+        PolicyGate::new(Arc::new(FixedClock::new(Timestamp::from_unix(at))))
+    }
+
+    const WHY: &str = "The account holder is the suspected organiser; the court ordered disclosure for the trial";
+
+    #[test]
+    fn permitted_purpose_and_subpurpose() {
+        let d = gate(1_000).decide(&terms(), &req("prosecution.trial")).expect("allowed");
+        assert_eq!(d.grant, Grant::Purpose(Purpose::parse("prosecution").expect("valid")));
+        assert!(d.used_exception().is_none());
+        assert_eq!(d.at, Timestamp::from_unix(1_000));
+    }
+
+    #[test]
+    fn refuses_other_purpose_naming_both() {
+        let e = gate(1_000).decide(&terms(), &req("asset_recovery")).unwrap_err();
+        match &e {
+            Error::PurposeNotPermitted { requested, permitted } => {
+                assert_eq!(requested, "asset_recovery");
+                assert_eq!(permitted, "investigation, prosecution");
+            }
+            other => panic!("{other:?}"),
+        }
+        assert!(e.is_refusal());
+    }
+
+    #[test]
+    fn refuses_expired_clearance_and_jurisdiction() {
+        let e = gate(2_001).decide(&terms(), &req("investigation")).unwrap_err();
+        assert!(
+            matches!(e, Error::Expired { not_after, now } if not_after.as_unix() == 2_000 && now.as_unix() == 2_001)
+        );
+        assert!(gate(2_000).decide(&terms(), &req("investigation")).is_ok(), "not-after is inclusive");
+
+        let r = OpenRequest::new(actor("NL", Classification::Restricted), Purpose::parse("investigation").expect("ok"));
+        let e = gate(1_000).decide(&terms(), &r).unwrap_err();
+        assert!(matches!(
+            e,
+            Error::ClearanceInsufficient { required: Classification::Confidential, held: Classification::Restricted }
+        ));
+
+        let r = OpenRequest::new(actor("FR", Classification::Secret), Purpose::parse("investigation").expect("ok"));
+        let e = gate(1_000).decide(&terms(), &r).unwrap_err();
+        assert!(
+            matches!(&e, Error::JurisdictionNotPermitted { actor, permitted } if actor == "FR" && permitted == "DE, NL")
+        );
+
+        // The origin may always open.
+        let r = OpenRequest::new(actor("DE", Classification::Secret), Purpose::parse("investigation").expect("ok"));
+        assert!(gate(1_000).decide(&terms(), &r).is_ok());
+        // No jurisdictions at all: anywhere.
+        let mut open_terms = terms();
+        open_terms.origin = None;
+        open_terms.destinations.clear();
+        let r = OpenRequest::new(actor("FR", Classification::Secret), Purpose::parse("investigation").expect("ok"));
+        assert!(gate(1_000).decide(&open_terms, &r).is_ok());
+    }
+
+    #[test]
+    fn every_exception_kind_opens_an_ungranted_purpose_and_is_reported() {
+        for kind in ExceptionKind::ALL {
+            let ex = Exception::new(kind, Some("ref-1"), WHY).expect("valid");
+            let r = req("asset_recovery").with_exception(ex.clone());
+            let d = gate(1_000).decide(&terms(), &r).expect("allowed by exception");
+            assert_eq!(d.used_exception(), Some(&ex));
+            assert_eq!(d.used_exception().map(Exception::kind), Some(kind));
+        }
+    }
+
+    #[test]
+    fn an_exception_does_not_override_expiry_clearance_or_jurisdiction() {
+        let ex = Exception::court_order("ref-1", WHY).expect("valid");
+        assert!(matches!(
+            gate(3_000).decide(&terms(), &req("asset_recovery").with_exception(ex.clone())),
+            Err(Error::Expired { .. })
+        ));
+        let r =
+            OpenRequest::new(actor("FR", Classification::Secret), Purpose::parse("x").expect("ok")).with_exception(ex);
+        assert!(matches!(gate(1_000).decide(&terms(), &r), Err(Error::JurisdictionNotPermitted { .. })));
+    }
+
+    #[test]
+    fn an_exception_without_justification_cannot_be_built() {
+        assert!(matches!(Exception::court_order("ref-1", ""), Err(Error::InvalidException(_))));
+        assert!(matches!(Exception::imminent_threat("urgent"), Err(Error::InvalidException(_))));
+    }
+
+    #[test]
+    fn a_granted_purpose_does_not_use_the_exception() {
+        let ex = Exception::court_order("ref-1", WHY).expect("valid");
+        let d = gate(1_000).decide(&terms(), &req("investigation").with_exception(ex)).expect("allowed");
+        assert!(d.used_exception().is_none());
+    }
+
+    #[test]
+    fn case_refs_and_actors_are_validated() {
+        assert!(CaseRef::parse("MLA-2026-0042").is_ok());
+        assert!(CaseRef::parse("").is_err());
+        assert!(CaseRef::parse(" x").is_err());
+        assert!(CaseRef::parse("a\nb").is_err());
+        assert!(CaseRef::parse(&"x".repeat(129)).is_err());
+        assert!(Actor::new("", "r", j("DE"), Classification::Public).is_err());
+        assert!(Actor::new("id", "r\u{7}", j("DE"), Classification::Public).is_err());
+    }
+}
