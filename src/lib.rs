@@ -59,7 +59,7 @@ pub mod time;
 
 pub use error::{Error, Result};
 pub use jurisdiction::Jurisdiction;
-pub use keys::KeyId;
+pub use keys::{KeyId, KeyKind};
 pub use policy::{Actor, CaseRef, Decision, Grant, OpenRequest, PolicyGate, Terms};
 pub use purpose::{Exception, ExceptionKind, Purpose, PurposeSet};
 pub use sensitive::{Category, Classification, Sensitive};

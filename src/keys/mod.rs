@@ -8,6 +8,64 @@ use core::str::FromStr;
 
 use crate::error::{Error, Result};
 
+/// The kinds of key custodia knows. Codes are stable (keyring file, C ABI).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[non_exhaustive]
+pub enum KeyKind {
+    /// A 256-bit symmetric key-encryption key (local keys, escrow keys, per-case keys).
+    Kek,
+    /// An X25519 key pair: a recipient by HPKE (RFC 9180), and a sender identity in HPKE auth mode.
+    X25519,
+    /// An X-Wing (ML-KEM-768 + X25519) post-quantum hybrid key pair, used through HPKE.
+    XWing,
+    /// An Ed25519 signing key pair (envelope signatures, audit checkpoints).
+    Ed25519,
+}
+
+impl KeyKind {
+    /// Every kind.
+    pub const ALL: [Self; 4] = [Self::Kek, Self::X25519, Self::XWing, Self::Ed25519];
+
+    /// Stable code.
+    #[must_use]
+    pub const fn code(self) -> u8 {
+        match self {
+            Self::Kek => 1,
+            Self::X25519 => 2,
+            Self::XWing => 3,
+            Self::Ed25519 => 4,
+        }
+    }
+
+    /// The kind with this code.
+    ///
+    /// # Errors
+    /// [`Error::UnknownCode`] for an unassigned code.
+    pub fn from_code(code: u8) -> Result<Self> {
+        Self::ALL
+            .into_iter()
+            .find(|k| k.code() == code)
+            .ok_or(Error::UnknownCode { what: "key kind", code: u32::from(code) })
+    }
+
+    /// Stable lowercase name (`kek`, `x25519`, `xwing`, `ed25519`), also the label in key-id derivation.
+    #[must_use]
+    pub const fn name(self) -> &'static str {
+        match self {
+            Self::Kek => "kek",
+            Self::X25519 => "x25519",
+            Self::XWing => "xwing",
+            Self::Ed25519 => "ed25519",
+        }
+    }
+}
+
+impl fmt::Display for KeyKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
 /// Length of a [`KeyId`] in bytes.
 pub const KEY_ID_LEN: usize = 16;
 
@@ -23,6 +81,26 @@ impl KeyId {
     #[must_use]
     pub const fn from_bytes(bytes: [u8; KEY_ID_LEN]) -> Self {
         Self(bytes)
+    }
+
+    /// Derive the id of a key: the first 16 bytes of
+    /// `SHA-256("custodia/v1/key-id/" || kind.name() || 0x00 || material)`.
+    ///
+    /// `material` is the public key for key pairs (X25519: 32 bytes; X-Wing: the 1216-byte encapsulation key;
+    /// Ed25519: 32 bytes) and the 32-byte key itself for a [`KeyKind::Kek`] (a one-way hash of a uniformly random
+    /// 256-bit key reveals nothing usable about it).
+    #[must_use]
+    pub fn derive(kind: KeyKind, material: &[u8]) -> Self {
+        use sha2::{Digest, Sha256};
+        let mut h = Sha256::new();
+        h.update(b"custodia/v1/key-id/");
+        h.update(kind.name().as_bytes());
+        h.update([0u8]);
+        h.update(material);
+        let digest = h.finalize();
+        let mut out = [0u8; KEY_ID_LEN];
+        out.copy_from_slice(&digest[..KEY_ID_LEN]);
+        Self(out)
     }
 
     /// The id's bytes.
@@ -86,5 +164,10 @@ mod tests {
         assert_eq!(id.to_string().parse::<KeyId>().expect("valid"), id);
         assert!("abc".parse::<KeyId>().is_err());
         assert!("zz".repeat(16).parse::<KeyId>().is_err());
+        // Domain separation: the same bytes under two kinds give two ids.
+        assert_ne!(KeyId::derive(KeyKind::Kek, &[1; 32]), KeyId::derive(KeyKind::X25519, &[1; 32]));
+        for k in KeyKind::ALL {
+            assert_eq!(KeyKind::from_code(k.code()).expect("known"), k);
+        }
     }
 }
