@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Installs everything custodia's build and test command need on a fresh Debian machine.
+# Idempotent: every step checks first, so re-running it is cheap.
+set -euo pipefail
+
+need_apt=()
+have() { command -v "$1" >/dev/null 2>&1; }
+
+have cc || need_apt+=(gcc)
+have make || need_apt+=(make)
+have pkg-config || need_apt+=(pkg-config)
+
+if [ ${#need_apt[@]} -gt 0 ]; then
+  SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${need_apt[@]}"
+fi
+
+have cargo || { echo "cargo (rustup toolchain) is required" >&2; exit 1; }
+rustup component list --installed 2>/dev/null | grep -q '^clippy' || rustup component add clippy rustfmt

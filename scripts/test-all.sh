@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# Runs every test of custodia: formatting, lints, docs, Rust unit/integration/doc tests, and the examples.
+# This is the README's test command and what CI runs.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+step() { printf '\n== %s\n' "$*"; }
+
+step "cargo fmt --check"
+cargo fmt --all -- --check
+step "cargo clippy"
+cargo clippy --all-targets -- -D warnings
+step "cargo doc"
+RUSTDOCFLAGS="-D warnings" cargo doc --no-deps --quiet
+step "cargo test"
+cargo test --all-targets --quiet
+cargo test --doc --quiet
+step "quickstart demo"
+demo_dir=$(mktemp -d)
+trap 'rm -rf "$demo_dir"' EXIT
+CUSTODIA_DEMO_DIR="$demo_dir" cargo run --quiet --example quickstart >/dev/null
+echo "all tests passed"
