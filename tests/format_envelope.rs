@@ -1,6 +1,8 @@
 //! API tests of the envelope format: round trips, tampering, truncation, wrong keys, signatures, re-wrap, seeking,
 //! streaming.
 
+#![allow(clippy::unwrap_used, reason = "test helpers")]
+
 use std::io::{Cursor, Read, Seek, SeekFrom, Write};
 
 use chacha20::ChaCha20Rng;
