@@ -109,7 +109,7 @@ fn header_exposes_bound_metadata_without_keys() {
     // Reading from a stream consumes exactly the header.
     let mut cur = Cursor::new(&env);
     let h2 = format::read_header(&mut cur).unwrap();
-    assert_eq!(cur.position() as usize, h2.len());
+    assert_eq!(cur.position(), h2.len() as u64);
 }
 
 #[test]
