@@ -50,6 +50,7 @@
 #![deny(missing_docs, rustdoc::broken_intra_doc_links)]
 
 pub mod error;
+pub mod format;
 pub mod jurisdiction;
 pub mod keys;
 pub mod policy;
@@ -58,6 +59,7 @@ pub mod sensitive;
 pub mod time;
 
 pub use error::{Error, Result};
+pub use format::{Header, Metadata, Opened, SealOptions};
 pub use jurisdiction::Jurisdiction;
 pub use keys::{KeyId, KeyKind};
 pub use policy::{Actor, CaseRef, Decision, Grant, OpenRequest, PolicyGate, Terms};
