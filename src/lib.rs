@@ -49,6 +49,7 @@
 #![deny(unsafe_code)]
 #![deny(missing_docs, rustdoc::broken_intra_doc_links)]
 
+pub mod audit;
 pub mod error;
 pub mod jurisdiction;
 pub mod keys;
@@ -57,6 +58,7 @@ pub mod purpose;
 pub mod sensitive;
 pub mod time;
 
+pub use audit::{AuditEvent, AuditLog, AuditOptions, AuditSink, Durability, EventKind, Outcome, VerifyReport};
 pub use error::{Error, Result};
 pub use jurisdiction::Jurisdiction;
 pub use keys::{KeyId, KeyKind};
