@@ -53,7 +53,7 @@ pub use event::{
 };
 pub use log::{AuditLog, AuditOptions, Durability, LOG_FILE_NAME, OpenReport, Recovery};
 pub use query::{CSV_COLUMNS, Entries, Query, entries, query, write_csv};
-pub use verify::{VerifyReport, verify};
+pub use verify::{VerifyReport, verify, verify_reader};
 
 use crate::error::{Error, Result};
 

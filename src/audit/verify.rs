@@ -2,7 +2,7 @@
 
 use std::collections::BTreeMap;
 use std::fs::File;
-use std::io::BufReader;
+use std::io::{BufRead, BufReader};
 use std::path::Path;
 
 use ed25519_dalek::VerifyingKey;
@@ -57,6 +57,14 @@ pub struct VerifyReport {
 /// As above; [`Error::InvalidArgument`] for an anchor whose signatures do not verify or that belongs to another
 /// log; [`Error::Io`] when the file cannot be read.
 pub fn verify(path: &Path, audit_key: &VerifyingKey, anchors: &[Anchor]) -> Result<VerifyReport> {
+    verify_reader(BufReader::new(File::open(path)?), audit_key, anchors)
+}
+
+/// [`verify`] over any buffered reader (a log held in memory, a network stream).
+///
+/// # Errors
+/// As [`verify`].
+pub fn verify_reader<R: BufRead>(log: R, audit_key: &VerifyingKey, anchors: &[Anchor]) -> Result<VerifyReport> {
     for a in anchors {
         a.verify(audit_key)?;
         if a.count() == 0 {
@@ -68,7 +76,7 @@ pub fn verify(path: &Path, audit_key: &VerifyingKey, anchors: &[Anchor]) -> Resu
         by_count.entry(a.count()).or_default().push(a);
     }
 
-    let mut reader = LineReader::new(BufReader::new(File::open(path)?));
+    let mut reader = LineReader::new(log);
     let mut buf = Vec::new();
     let mut head: Digest = ZERO_DIGEST;
     let mut log_id = [0u8; super::entry::LOG_ID_LEN];
