@@ -49,6 +49,7 @@
 #![deny(unsafe_code)]
 #![deny(missing_docs, rustdoc::broken_intra_doc_links)]
 
+pub mod audit;
 pub mod error;
 pub mod format;
 pub mod jurisdiction;
@@ -58,6 +59,7 @@ pub mod purpose;
 pub mod sensitive;
 pub mod time;
 
+pub use audit::{AuditEvent, AuditLog, AuditOptions, AuditSink, Durability, EventKind, Outcome, VerifyReport};
 pub use error::{Error, Result};
 pub use format::{Header, Metadata, Opened, SealOptions};
 pub use jurisdiction::Jurisdiction;
