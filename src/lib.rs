@@ -50,6 +50,7 @@
 #![deny(missing_docs, rustdoc::broken_intra_doc_links)]
 
 pub mod audit;
+pub mod custodian;
 pub mod error;
 pub mod format;
 pub mod jurisdiction;
@@ -60,8 +61,9 @@ pub mod sensitive;
 pub mod time;
 
 pub use audit::{AuditEvent, AuditLog, AuditOptions, AuditSink, Durability, EventKind, Outcome, VerifyReport};
+pub use custodian::{Custodian, CustodianOptions, EnvelopeInfo, KeyInfo, OpenedEnvelope, SealOptions};
 pub use error::{Error, Result};
-pub use format::{Header, Metadata, Opened, SealOptions};
+pub use format::{Header, Metadata, Opened};
 pub use jurisdiction::Jurisdiction;
 pub use keys::{KeyId, KeyKind};
 pub use policy::{Actor, CaseRef, Decision, Grant, OpenRequest, PolicyGate, Terms};
