@@ -178,11 +178,8 @@ pub fn seal_stream<R: Read + ?Sized, W: Write + ?Sized>(
     dst: &mut W,
     opts: &SealOptions<'_>,
 ) -> Result<u64> {
-    let mut rng = OsRng::new();
-    // Randomness is drawn before anything is written; check it before the payload.
-    let out = seal_stream_with_rng(src, dst, opts, &mut rng);
-    rng.check()?;
-    out
+    // All randomness is drawn before the first byte is written, and checked there: an RNG failure writes nothing.
+    seal_inner(src, dst, opts, &mut OsRng::new(), &[], OsRng::check)
 }
 
 /// [`seal_stream`] drawing all randomness from `rng`.
@@ -195,7 +192,7 @@ pub fn seal_stream_with_rng<R: Read + ?Sized, W: Write + ?Sized, G: CryptoRng>(
     opts: &SealOptions<'_>,
     rng: &mut G,
 ) -> Result<u64> {
-    seal_inner(src, dst, opts, rng, &[])
+    seal_inner(src, dst, opts, rng, &[], |_| Ok(()))
 }
 
 fn seal_inner<R: Read + ?Sized, W: Write + ?Sized, G: CryptoRng>(
@@ -204,6 +201,7 @@ fn seal_inner<R: Read + ?Sized, W: Write + ?Sized, G: CryptoRng>(
     opts: &SealOptions<'_>,
     rng: &mut G,
     unknown: &[UnknownField],
+    rng_ok: impl FnOnce(&G) -> Result<()>,
 ) -> Result<u64> {
     if opts.recipients.is_empty() {
         return Err(Error::InvalidArgument("at least one recipient is required".into()));
@@ -221,6 +219,7 @@ fn seal_inner<R: Read + ?Sized, W: Write + ?Sized, G: CryptoRng>(
         .map(|r| wrap::wrap(r, opts.sender, &dk, &object_id, &bound, rng))
         .collect::<Result<Vec<_>>>()?;
     let head = header::assemble(&bound, &stanzas, &keys)?;
+    rng_ok(rng)?;
     dst.write_all(&head)?;
     stream::seal_payload(&keys, &bound, opts.metadata.chunk_size as usize, opts.signer, src, dst)
 }
@@ -417,6 +416,7 @@ mod tests {
             &SealOptions::new(meta, vec![Recipient::Kek(kek)]),
             &mut rng,
             unknown,
+            OsRng::check,
         )
         .unwrap();
         out
