@@ -10,6 +10,9 @@
 //! - **Purposes**: data is given for stated [`Purpose`]s (`investigation`, `prosecution.trial`, `mla.request`);
 //!   opening requires stating one, and the [`policy`] gate refuses any other unless an [`Exception`] (court order,
 //!   consent, imminent threat, legal obligation) with a written justification is invoked.
+//! - **Envelopes**: [`format`](mod@format) seals bytes for KEK, X25519 (HPKE, optionally authenticated) and X-Wing recipients,
+//!   bound to purposes, category, jurisdictions and expiry, optionally signed; its header parses without any key so
+//!   the policy gate can decide before a key is touched. `docs/FORMAT.md` specifies every byte.
 //!
 //! ## Quick start
 //!

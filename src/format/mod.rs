@@ -178,11 +178,8 @@ pub fn seal_stream<R: Read + ?Sized, W: Write + ?Sized>(
     dst: &mut W,
     opts: &SealOptions<'_>,
 ) -> Result<u64> {
-    let mut rng = OsRng::new();
-    // Randomness is drawn before anything is written; check it before the payload.
-    let out = seal_stream_with_rng(src, dst, opts, &mut rng);
-    rng.check()?;
-    out
+    // All randomness is drawn before the first byte is written, and checked there: an RNG failure writes nothing.
+    seal_inner(src, dst, opts, &mut OsRng::new(), &[], OsRng::check)
 }
 
 /// [`seal_stream`] drawing all randomness from `rng`.
@@ -195,6 +192,17 @@ pub fn seal_stream_with_rng<R: Read + ?Sized, W: Write + ?Sized, G: CryptoRng>(
     opts: &SealOptions<'_>,
     rng: &mut G,
 ) -> Result<u64> {
+    seal_inner(src, dst, opts, rng, &[], |_| Ok(()))
+}
+
+fn seal_inner<R: Read + ?Sized, W: Write + ?Sized, G: CryptoRng>(
+    src: &mut R,
+    dst: &mut W,
+    opts: &SealOptions<'_>,
+    rng: &mut G,
+    unknown: &[UnknownField],
+    rng_ok: impl FnOnce(&G) -> Result<()>,
+) -> Result<u64> {
     if opts.recipients.is_empty() {
         return Err(Error::InvalidArgument("at least one recipient is required".into()));
     }
@@ -204,13 +212,14 @@ pub fn seal_stream_with_rng<R: Read + ?Sized, W: Write + ?Sized, G: CryptoRng>(
     rng.fill_bytes(&mut object_id);
     let keys = KeySchedule::derive(&dk, &object_id);
     let signer = opts.signer.map(SigningKey::verifying_key);
-    let bound = header::encode_bound(&opts.metadata, &object_id, &keys.commitment, signer.as_ref(), &[])?;
+    let bound = header::encode_bound(&opts.metadata, &object_id, &keys.commitment, signer.as_ref(), unknown)?;
     let stanzas = opts
         .recipients
         .iter()
         .map(|r| wrap::wrap(r, opts.sender, &dk, &object_id, &bound, rng))
         .collect::<Result<Vec<_>>>()?;
     let head = header::assemble(&bound, &stanzas, &keys)?;
+    rng_ok(rng)?;
     dst.write_all(&head)?;
     stream::seal_payload(&keys, &bound, opts.metadata.chunk_size as usize, opts.signer, src, dst)
 }
@@ -388,4 +397,57 @@ pub fn rewrap_header_with_rng<G: CryptoRng>(
         stanzas.push(wrap::wrap(r, None, dk.expose(), header.object_id(), header.bound_context(), rng)?);
     }
     Ok((header::with_stanzas(header, &stanzas, &keys)?, header.len()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sensitive::Category;
+    use crate::{PurposeSet, Timestamp};
+
+    fn sealed_with(unknown: &[UnknownField], kek: &Kek) -> Vec<u8> {
+        let meta =
+            Metadata::new(Category::Evidence, PurposeSet::parse(&["investigation"]).unwrap(), Timestamp::from_unix(5));
+        let mut out = Vec::new();
+        let mut rng = OsRng::new();
+        seal_inner(
+            &mut &b"payload"[..],
+            &mut out,
+            &SealOptions::new(meta, vec![Recipient::Kek(kek)]),
+            &mut rng,
+            unknown,
+            OsRng::check,
+        )
+        .unwrap();
+        out
+    }
+
+    #[test]
+    fn unknown_optional_field_is_kept_and_authenticated() {
+        let kek = Kek::from_bytes([3; 32]);
+        let env = sealed_with(&[UnknownField { tag: 0x0100, value: b"future".to_vec() }], &kek);
+        let h = parse_header(&env).unwrap();
+        assert_eq!(h.unknown_fields(), &[UnknownField { tag: 0x0100, value: b"future".to_vec() }]);
+        assert_eq!(open(&env, &[&kek], None).unwrap().plaintext.expose_secret(), b"payload");
+        // Kept through a re-wrap, and still authenticated: altering it fails.
+        let re = rewrap(&env, &kek, &[], &[Recipient::Kek(&Kek::from_bytes([4; 32]))]).unwrap();
+        assert_eq!(parse_header(&re).unwrap().unknown_fields().len(), 1);
+        let i = env.windows(6).position(|w| w == b"future").unwrap();
+        let mut bad = env.clone();
+        bad[i] = b'F';
+        assert!(matches!(open(&bad, &[&kek], None), Err(Error::OpenFailed)));
+    }
+
+    #[test]
+    fn unknown_critical_field_refuses_to_parse() {
+        let kek = Kek::from_bytes([3; 32]);
+        let env = sealed_with(&[UnknownField { tag: 0x8100, value: vec![1] }], &kek);
+        assert!(matches!(parse_header(&env), Err(Error::UnknownCriticalField(0x8100))));
+    }
+
+    #[test]
+    fn stream_nonce_layout() {
+        assert_eq!(stream::nonce(0, false), [0; 12]);
+        assert_eq!(stream::nonce(0x0102, true), [0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 2, 1]);
+    }
 }
