@@ -16,7 +16,9 @@ use std::sync::{Arc, RwLock, RwLockReadGuard, RwLockWriteGuard};
 
 use zeroize::Zeroizing;
 
-use crate::audit::{AuditEvent, AuditLog, AuditOptions, AuditSink, Durability, EventKind, FanOut, Outcome, VerifyReport};
+use crate::audit::{
+    AuditEvent, AuditLog, AuditOptions, AuditSink, Durability, EventKind, FanOut, Outcome, VerifyReport,
+};
 use crate::error::{Error, Result};
 use crate::format::{
     self, DataKey, Kek, LegalInstrument, Metadata, Recipient, SigningKey, StanzaKind, VerifyingKey, X25519Identity,
@@ -288,11 +290,12 @@ impl Custodian {
             }
             b.add(record)
         })?;
-        let mut ev = AuditEvent::new(if rotated_from.is_some() { EventKind::KeyRotated } else { EventKind::KeyGenerated })
-            .actor(actor)
-            .key(id)
-            .detail("kind", kind.name())
-            .detail("label", label);
+        let mut ev =
+            AuditEvent::new(if rotated_from.is_some() { EventKind::KeyRotated } else { EventKind::KeyGenerated })
+                .actor(actor)
+                .key(id)
+                .detail("kind", kind.name())
+                .detail("label", label);
         if let Some(c) = case_ref {
             ev = ev.case(c);
         }
@@ -310,9 +313,11 @@ impl Custodian {
     pub fn case_key(&self, actor: &Actor, case: &CaseRef, destroy_after: Option<Timestamp>) -> Result<KeyId> {
         {
             let ring = self.read()?;
-            if let Some(k) = ring.body().keys.iter().find(|k| {
-                k.kind == KeyKind::Kek && k.case_ref.as_ref() == Some(case) && k.state == KeyState::Active
-            }) {
+            if let Some(k) =
+                ring.body().keys.iter().find(|k| {
+                    k.kind == KeyKind::Kek && k.case_ref.as_ref() == Some(case) && k.state == KeyState::Active
+                })
+            {
                 return Ok(k.id);
             }
         }
@@ -342,12 +347,14 @@ impl Custodian {
         let (kind, public) = text::decode_public(key_text)?;
         let id = match kind {
             KeyKind::X25519 => {
-                let bytes: [u8; 32] = public.as_slice().try_into().map_err(|_| Error::InvalidKeyText("length".into()))?;
+                let bytes: [u8; 32] =
+                    public.as_slice().try_into().map_err(|_| Error::InvalidKeyText("length".into()))?;
                 X25519Recipient::from_bytes(bytes)?.id()
             }
             KeyKind::XWing => XWingRecipient::from_bytes(&public)?.id(),
             KeyKind::Ed25519 => {
-                let bytes: [u8; 32] = public.as_slice().try_into().map_err(|_| Error::InvalidKeyText("length".into()))?;
+                let bytes: [u8; 32] =
+                    public.as_slice().try_into().map_err(|_| Error::InvalidKeyText("length".into()))?;
                 VerifyingKey::from_bytes(bytes)?.id()
             }
             _ => return Err(Error::InvalidKeyText("not a public key kind".into())),
@@ -396,9 +403,7 @@ impl Custodian {
             Ok(())
         })?;
         let until = destroy_after.map_or_else(|| "none".to_owned(), |t| t.to_string());
-        self.record(
-            AuditEvent::new(EventKind::KeyGenerated).actor(actor).key(*id).detail("retention_set", &until),
-        )
+        self.record(AuditEvent::new(EventKind::KeyGenerated).actor(actor).key(*id).detail("retention_set", &until))
     }
 
     /// Crypto-shred a key: its secret is wiped from memory and from the keyring file, a tombstone remains, and
@@ -599,11 +604,8 @@ impl Custodian {
         let mut head = HeaderCapture::new(dst);
         let len = format::seal_stream(src, &mut head, &fopts)?;
         let header = format::parse_header(head.captured())?;
-        let sealed = Sealed {
-            object_id: hex(header.object_id()),
-            plaintext_len: len,
-            recipients: options.recipients.clone(),
-        };
+        let sealed =
+            Sealed { object_id: hex(header.object_id()), plaintext_len: len, recipients: options.recipients.clone() };
         let mut ev = AuditEvent::new(EventKind::Sealed)
             .actor(actor)
             .object(header.object_id())
@@ -702,7 +704,8 @@ impl Custodian {
     }
 
     /// Open a seekable envelope for random access: the returned reader decrypts only the chunks a read touches,
-    /// each after it authenticates. The open is recorded before the reader is returned.
+    /// each after it authenticates. `src` must be positioned at the start of the envelope. The open is recorded
+    /// before the reader is returned.
     ///
     /// # Errors
     /// As [`Custodian::open_envelope`], and [`Error::Io`].
@@ -722,7 +725,6 @@ impl Custodian {
             let signer = required_signer.map(|id| verifying_key(ring.body(), id)).transpose()?;
             let dk = self.unwrap(ring.body(), &header)?;
             drop(ring);
-            src.seek(SeekFrom::Start(0))?;
             format::Reader::new(&header, &dk, src, signer.as_ref())
         })();
         let reader = match result {
@@ -772,7 +774,11 @@ impl Custodian {
 
     /// Record a failed open (bad input, wrong key, tampering) and hand back the error, or the audit failure.
     fn record_failure(&self, request: &OpenRequest, header: Option<&format::Header>, e: Error) -> Error {
-        let base = if e.is_refusal() { AuditEvent::refused(&e) } else { AuditEvent::new(EventKind::Opened).outcome(Outcome::from_error(&e)) };
+        let base = if e.is_refusal() {
+            AuditEvent::refused(&e)
+        } else {
+            AuditEvent::new(EventKind::Opened).outcome(Outcome::from_error(&e))
+        };
         let ev = match header {
             Some(h) => open_event(base, request, h),
             None => base.actor(&request.actor).purpose(&request.purpose),
@@ -911,7 +917,8 @@ impl Custodian {
                     None => break,
                 }
             }
-            if rec.id != s.key_id() && !header.stanzas().iter().any(|t| t.key_id() == rec.id) && !add.contains(&rec.id) {
+            if rec.id != s.key_id() && !header.stanzas().iter().any(|t| t.key_id() == rec.id) && !add.contains(&rec.id)
+            {
                 remove.push(s.key_id());
                 add.push(rec.id);
             }
@@ -929,7 +936,8 @@ impl Custodian {
         let ring = self.read()?;
         let dk = self.unwrap(ring.body(), header)?;
         let keys = ResolvedRecipients::resolve(ring.body(), add)?;
-        let shared: Vec<KeyId> = add.iter().copied().filter(|id| ring.body().get(id).is_some_and(|r| !r.has_secret())).collect();
+        let shared: Vec<KeyId> =
+            add.iter().copied().filter(|id| ring.body().get(id).is_some_and(|r| !r.has_secret())).collect();
         drop(ring);
         let result = format::rewrap_header(header, &dk, remove, &keys.recipients())?;
         let kind = if shared.is_empty() { EventKind::Rewrapped } else { EventKind::Shared };
@@ -998,7 +1006,6 @@ impl Custodian {
         crate::audit::verify(self.audit.path(), &self.audit.verifying_key(), &[])
     }
 }
-
 
 /// What to seal for whom, beyond the data itself.
 #[derive(Clone, Debug, Default)]
@@ -1175,12 +1182,18 @@ impl ResolvedRecipients {
                     r.order.push((KeyKind::X25519, r.x25519.len() - 1));
                 }
                 KeyKind::XWing => {
-                    let public = rec.public.as_deref().ok_or_else(|| Error::KeyringCorrupt(format!("key {id} has no public part")))?;
+                    let public = rec
+                        .public
+                        .as_deref()
+                        .ok_or_else(|| Error::KeyringCorrupt(format!("key {id} has no public part")))?;
                     r.xwing.push(XWingRecipient::from_bytes(public)?);
                     r.order.push((KeyKind::XWing, r.xwing.len() - 1));
                 }
                 _ => {
-                    return Err(Error::InvalidArgument(format!("key {id} is a {} key and cannot be a recipient", rec.kind)));
+                    return Err(Error::InvalidArgument(format!(
+                        "key {id} is a {} key and cannot be a recipient",
+                        rec.kind
+                    )));
                 }
             }
         }

@@ -37,7 +37,8 @@ fn every_single_byte_edit_fails_at_its_entry() {
         for flip in [0x01u8, 0x80] {
             let mut bytes = original.clone();
             bytes[pos] ^= flip;
-            let err = verify_reader(&bytes[..], &key().verifying_key(), &[]).expect_err("an edited log must not verify");
+            let err =
+                verify_reader(&bytes[..], &key().verifying_key(), &[]).expect_err("an edited log must not verify");
             assert_eq!(
                 error_position(&err),
                 Some(line_of[pos]),

@@ -201,10 +201,7 @@ impl AuditLog {
             let genesis = decode(&first, 1)?;
             let (id, named_key) = genesis_fields(&genesis)?;
             if named_key != verifying.to_bytes() {
-                return Err(Error::AuditWrongKey {
-                    expected: to_hex(verifying.as_bytes()),
-                    found: to_hex(&named_key),
-                });
+                return Err(Error::AuditWrongKey { expected: to_hex(verifying.as_bytes()), found: to_hex(&named_key) });
             }
             let last = last_line(&file, valid_len)?;
             let entry = decode(&last, 0).map_err(|e| match e {
@@ -311,7 +308,10 @@ impl AuditLog {
     pub fn append(&self, event: &AuditEvent) -> Result<u64> {
         event.validate()?;
         if event.kind.is_reserved() {
-            return Err(Error::InvalidArgument(format!("audit event kind {} is written by the log itself", event.kind)));
+            return Err(Error::InvalidArgument(format!(
+                "audit event kind {} is written by the log itself",
+                event.kind
+            )));
         }
         let mut st = self.lock()?;
         let seq = self.write_entry(&mut st, event, None)?;
@@ -410,12 +410,7 @@ impl AuditLog {
     }
 
     /// Encode and write one entry (not yet synced). Any failure poisons the log.
-    fn write_entry(
-        &self,
-        st: &mut State,
-        event: &AuditEvent,
-        sig: Option<&ed25519_dalek::Signature>,
-    ) -> Result<u64> {
+    fn write_entry(&self, st: &mut State, event: &AuditEvent, sig: Option<&ed25519_dalek::Signature>) -> Result<u64> {
         let seq = st.written;
         let time = event.time.unwrap_or_else(|| self.clock.now());
         let (mut line, hash) = encode(seq, time, event, sig, &st.head)?;
