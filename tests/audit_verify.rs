@@ -37,7 +37,8 @@ fn every_single_byte_edit_fails_at_its_entry() {
         for flip in [0x01u8, 0x80] {
             let mut bytes = original.clone();
             bytes[pos] ^= flip;
-            let err = verify_reader(&bytes[..], &key().verifying_key(), &[]).expect_err("an edited log must not verify");
+            let err =
+                verify_reader(&bytes[..], &key().verifying_key(), &[]).expect_err("an edited log must not verify");
             assert_eq!(
                 error_position(&err),
                 Some(line_of[pos]),
@@ -127,7 +128,7 @@ fn anchors_pin_the_prefix_against_a_writer_who_holds_the_key() {
 
     // Truncating before the anchored count is caught too.
     std::fs::write(&path, text.split_inclusive('\n').take(5).collect::<String>()).expect("writes");
-    let err = verify(&path, &key().verifying_key(), &[anchor.clone()]).expect_err("truncated");
+    let err = verify(&path, &key().verifying_key(), std::slice::from_ref(&anchor)).expect_err("truncated");
     assert!(matches!(err, Error::AuditTampered { entry: 5, .. }), "{err}");
 
     // A forged counter-signature is refused.

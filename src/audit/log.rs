@@ -181,7 +181,7 @@ impl AuditLog {
             .create(true)
             .open(&path)
             .map_err(|e| werr("opening the audit log", e))?;
-        file.try_lock().map_err(|e| Error::AuditWrite(format!("the audit log is in use by another writer: {e}")))?;
+        lock_exclusive(&file)?;
 
         let (valid_len, torn_len) = find_tail(&file)?;
         let mut torn_hash = None;
@@ -201,10 +201,7 @@ impl AuditLog {
             let genesis = decode(&first, 1)?;
             let (id, named_key) = genesis_fields(&genesis)?;
             if named_key != verifying.to_bytes() {
-                return Err(Error::AuditWrongKey {
-                    expected: to_hex(verifying.as_bytes()),
-                    found: to_hex(&named_key),
-                });
+                return Err(Error::AuditWrongKey { expected: to_hex(verifying.as_bytes()), found: to_hex(&named_key) });
             }
             let last = last_line(&file, valid_len)?;
             let entry = decode(&last, 0).map_err(|e| match e {
@@ -229,7 +226,10 @@ impl AuditLog {
                 durable: 0,
                 head: state.as_ref().map_or(ZERO_DIGEST, |e| e.hash),
                 since_checkpoint: 0,
-                last_anchor: None,
+                last_anchor: state.as_ref().and_then(|e| match (e.kind(), e.sig) {
+                    (EventKind::Checkpoint, Some(sig)) => Some(Anchor::new(log_id, e.seq, e.prev, sig)),
+                    _ => None,
+                }),
                 syncing: false,
                 failed: None,
                 closed: false,
@@ -297,7 +297,7 @@ impl AuditLog {
     ///
     /// # Errors
     /// [`Error::AuditWrite`] if the log is poisoned by an earlier failure.
-    pub fn len(&self) -> Result<u64> {
+    pub fn entry_count(&self) -> Result<u64> {
         Ok(self.lock()?.written)
     }
 
@@ -311,7 +311,10 @@ impl AuditLog {
     pub fn append(&self, event: &AuditEvent) -> Result<u64> {
         event.validate()?;
         if event.kind.is_reserved() {
-            return Err(Error::InvalidArgument(format!("audit event kind {} is written by the log itself", event.kind)));
+            return Err(Error::InvalidArgument(format!(
+                "audit event kind {} is written by the log itself",
+                event.kind
+            )));
         }
         let mut st = self.lock()?;
         let seq = self.write_entry(&mut st, event, None)?;
@@ -410,12 +413,7 @@ impl AuditLog {
     }
 
     /// Encode and write one entry (not yet synced). Any failure poisons the log.
-    fn write_entry(
-        &self,
-        st: &mut State,
-        event: &AuditEvent,
-        sig: Option<&ed25519_dalek::Signature>,
-    ) -> Result<u64> {
+    fn write_entry(&self, st: &mut State, event: &AuditEvent, sig: Option<&ed25519_dalek::Signature>) -> Result<u64> {
         let seq = st.written;
         let time = event.time.unwrap_or_else(|| self.clock.now());
         let (mut line, hash) = encode(seq, time, event, sig, &st.head)?;
@@ -530,6 +528,23 @@ impl Drop for AuditLog {
         let open = self.state.lock().is_ok_and(|st| !st.closed && st.failed.is_none());
         if open {
             let _ = self.close();
+        }
+    }
+}
+
+/// Take the exclusive writer lock. A lock held by another writer is refused; a short bounded retry covers the
+/// window in which a child process forked by the host (between `fork` and `exec`) still shares a just-closed
+/// descriptor of the log and so its lock.
+fn lock_exclusive(file: &File) -> Result<()> {
+    let mut attempts = 0;
+    loop {
+        match file.try_lock() {
+            Ok(()) => return Ok(()),
+            Err(std::fs::TryLockError::WouldBlock) if attempts < 50 => {
+                attempts += 1;
+                std::thread::sleep(Duration::from_millis(2));
+            }
+            Err(e) => return Err(Error::AuditWrite(format!("the audit log is in use by another writer: {e}"))),
         }
     }
 }

@@ -215,11 +215,7 @@ pub(crate) fn csv_field(f: &str) -> String {
         s.push('\'');
     }
     s.push_str(f);
-    if s.contains([',', '"', '\r', '\n']) {
-        format!("\"{}\"", s.replace('"', "\"\""))
-    } else {
-        s
-    }
+    if s.contains([',', '"', '\r', '\n']) { format!("\"{}\"", s.replace('"', "\"\"")) } else { s }
 }
 
 #[cfg(test)]

@@ -130,7 +130,11 @@ pub fn verify_reader<R: BufRead>(log: R, audit_key: &VerifyingKey, anchors: &[An
         }
         let needs_sig = matches!(e.kind(), EventKind::Checkpoint | EventKind::Erasure);
         if needs_sig != e.sig.is_some() {
-            return Err(tampered(format!("a {} entry {} a signature", e.kind(), if needs_sig { "needs" } else { "must not carry" })));
+            return Err(tampered(format!(
+                "a {} entry {} a signature",
+                e.kind(),
+                if needs_sig { "needs" } else { "must not carry" }
+            )));
         }
         match (e.kind(), &e.sig) {
             (EventKind::Genesis, _) if idx != 0 => return Err(tampered("a second genesis entry".into())),

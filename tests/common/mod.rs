@@ -73,9 +73,7 @@ pub fn sample_events() -> Vec<AuditEvent> {
             .purpose(&Purpose::parse("asset_recovery").expect("purpose"))
             .exception(&exception),
         AuditEvent::new(EventKind::KeyRotated).key(custodia::KeyId::from_bytes([2; 16])).detail("reason", "yearly"),
-        AuditEvent::new(EventKind::Opened)
-            .object(&[0xcd; 16])
-            .outcome(Outcome::Failed { kind: "open_failed".into() }),
+        AuditEvent::new(EventKind::Opened).object(&[0xcd; 16]).outcome(Outcome::Failed { kind: "open_failed".into() }),
     ]
 }
 
