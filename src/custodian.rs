@@ -541,9 +541,13 @@ impl Custodian {
     /// [`Error::KeyNotFound`], [`Error::KeyState`] (a decrypt-only key cannot seal), [`Error::KeyDestroyed`] for a
     /// recipient, sender or signer; [`Error::AuditWrite`] (the envelope is then discarded).
     pub fn seal(&self, actor: &Actor, data: &Sensitive<Vec<u8>>, options: &SealOptions) -> Result<Vec<u8>> {
-        let mut src: &[u8] = data.expose_secret();
-        let mut out = Vec::with_capacity(data.expose_secret().len() + 4096);
-        self.seal_stream(actor, data.category(), data.classification(), options, &mut src, &mut out)?;
+        let plaintext = data.expose_secret();
+        // In memory: one allocation of the envelope's exact size, chunks sealed in parallel when large.
+        let (out, _) = self.seal_with(actor, data.category(), data.classification(), options, |fopts| {
+            let out = format::seal(plaintext, fopts)?;
+            let id = format::sealed_object_id(&out)?;
+            Ok((out, id, plaintext.len() as u64))
+        })?;
         if options.armor {
             return Ok(format::armor(&out).into_bytes());
         }
@@ -564,6 +568,25 @@ impl Custodian {
         src: &mut dyn Read,
         dst: &mut dyn Write,
     ) -> Result<Sealed> {
+        let (_, sealed) = self.seal_with(actor, category, classification, options, |fopts| {
+            // Seal into the destination through a capturing writer, so the summary knows the object id.
+            let mut head = HeaderCapture::new(dst);
+            let len = format::seal_stream(src, &mut head, fopts)?;
+            Ok(((), format::sealed_object_id(head.captured())?, len))
+        })?;
+        Ok(sealed)
+    }
+
+    /// The checks, key resolution and audit record around a seal; `run` seals with the format options and returns
+    /// its output, the envelope's object id and the plaintext length.
+    fn seal_with<T>(
+        &self,
+        actor: &Actor,
+        category: Category,
+        classification: Classification,
+        options: &SealOptions,
+        run: impl FnOnce(&format::SealOptions<'_>) -> Result<(T, [u8; format::OBJECT_ID_LEN], u64)>,
+    ) -> Result<(T, Sealed)> {
         let classification = options.classification.map_or(classification, |c| c.max(classification));
         category.check(classification)?;
         if actor.clearance() < classification {
@@ -600,15 +623,12 @@ impl Custodian {
         if let Some(s) = &signer {
             fopts = fopts.with_signer(s);
         }
-        // Seal into the destination through a counting writer, so the summary knows the object id and size.
-        let mut head = HeaderCapture::new(dst);
-        let len = format::seal_stream(src, &mut head, &fopts)?;
-        let header = format::parse_header(head.captured())?;
+        let (output, object_id, len) = run(&fopts)?;
         let sealed =
-            Sealed { object_id: hex(header.object_id()), plaintext_len: len, recipients: options.recipients.clone() };
+            Sealed { object_id: hex(&object_id), plaintext_len: len, recipients: options.recipients.clone() };
         let mut ev = AuditEvent::new(EventKind::Sealed)
             .actor(actor)
-            .object(header.object_id())
+            .object(&object_id)
             .category(category)
             .classification(classification)
             .purposes(&options.purposes)
@@ -621,7 +641,7 @@ impl Custodian {
             ev = ev.detail("signer", &s.to_string());
         }
         self.record(ev)?;
-        Ok(sealed)
+        Ok((output, sealed))
     }
 
     // ---- open ----------------------------------------------------------------------------------------------------

@@ -620,8 +620,22 @@ pub(crate) fn encode_bound(
     Ok(out)
 }
 
+/// The object id from the first field of an encoded bound context (writers always put it first: lowest tag).
+pub(crate) fn object_id_prefix(envelope: &[u8]) -> Result<[u8; OBJECT_ID_LEN]> {
+    let bad = || Error::Malformed("not a custodia envelope".into());
+    if envelope.get(..MAGIC.len()) != Some(MAGIC.as_slice()) {
+        return Err(bad());
+    }
+    let field = envelope.get(PREFIX_LEN..PREFIX_LEN + 4 + OBJECT_ID_LEN).ok_or_else(bad)?;
+    let len = u16::try_from(OBJECT_ID_LEN).map_err(|_| bad())?;
+    if field[..2] != tag::OBJECT_ID.to_be_bytes() || field[2..4] != len.to_be_bytes() {
+        return Err(bad());
+    }
+    field[4..].try_into().map_err(|_| bad())
+}
+
 /// Assemble a full header from a bound context and stanzas, with its MAC.
-pub(crate) fn assemble(bound: &[u8], stanzas: &[Stanza], keys: &KeySchedule) -> Result<Vec<u8>> {
+pub(crate) fn assemble(mut out: Vec<u8>, stanzas: &[Stanza], keys: &KeySchedule) -> Result<Vec<u8>> {
     if stanzas.is_empty() {
         return Err(Error::InvalidArgument("at least one recipient is required".into()));
     }
@@ -637,8 +651,7 @@ pub(crate) fn assemble(bound: &[u8], stanzas: &[Stanza], keys: &KeySchedule) -> 
             return Err(Error::InvalidArgument(format!("recipient {} appears twice", s.key_id)));
         }
     }
-    let mut out = Vec::with_capacity(bound.len() + 2 + stanzas.iter().map(|s| 4 + s.body.len()).sum::<usize>() + 32);
-    out.extend_from_slice(bound);
+    out.reserve_exact(2 + stanzas.iter().map(|s| 4 + s.body.len()).sum::<usize>() + MAC_LEN);
     out.extend_from_slice(&u16_len(stanzas.len(), "stanza count")?.to_be_bytes());
     for s in stanzas {
         s.encode_into(&mut out)?;
@@ -967,5 +980,5 @@ fn parse_jurisdiction(v: &[u8]) -> Result<Jurisdiction> {
 
 /// Rebuild a header from its parts with new stanzas (re-wrap): bound context unchanged, MAC recomputed.
 pub(crate) fn with_stanzas(header: &Header, stanzas: &[Stanza], keys: &KeySchedule) -> Result<Vec<u8>> {
-    assemble(header.bound_context(), stanzas, keys)
+    assemble(header.bound_context().to_vec(), stanzas, keys)
 }

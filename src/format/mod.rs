@@ -52,7 +52,7 @@ pub use recipient::{
     DataKey, ED25519_PUBLIC_LEN, KEY_LEN, Kek, Recipient, SigningKey, VerifyingKey, X25519_PUBLIC_LEN, X25519Identity,
     X25519Recipient, XWING_PUBLIC_LEN, XWingIdentity, XWingRecipient,
 };
-pub use stream::{OpenReport, Reader};
+pub use stream::{OpenReport, Reader, max_threads, set_max_threads};
 pub use wrap::{Unwrap, unwrap_with_kek, unwrap_with_x25519, unwrap_with_xwing};
 
 use crate::error::{Error, Result};
@@ -145,14 +145,18 @@ pub struct Opened {
 
 /// Seal `plaintext` with the operating system's RNG.
 ///
+/// Chunks are sealed in parallel on up to [`max_threads`] threads when the value is large; the bytes are the same
+/// as sealed on one thread.
+///
 /// # Errors
 /// Invalid options ([`Error::NoPurpose`], [`Error::InvalidArgument`], [`Error::ClassificationBelowMinimum`],
 /// [`Error::LimitExceeded`]); [`Error::Rng`].
 pub fn seal(plaintext: &[u8], opts: &SealOptions<'_>) -> Result<Vec<u8>> {
     let mut rng = OsRng::new();
-    let out = seal_with_rng(plaintext, opts, &mut rng);
+    let prepared = prepare(opts, &mut rng, &[])?;
+    // All randomness is drawn by now: an RNG failure returns before any ciphertext exists.
     rng.check()?;
-    out
+    prepared.seal_slice(plaintext, opts)
 }
 
 /// Seal `plaintext` drawing all randomness from `rng` (tests, vectors).
@@ -160,12 +164,7 @@ pub fn seal(plaintext: &[u8], opts: &SealOptions<'_>) -> Result<Vec<u8>> {
 /// # Errors
 /// As [`seal`], without [`Error::Rng`].
 pub fn seal_with_rng<R: CryptoRng>(plaintext: &[u8], opts: &SealOptions<'_>, rng: &mut R) -> Result<Vec<u8>> {
-    let cs = opts.metadata.chunk_size as usize;
-    let chunks = plaintext.len().div_ceil(cs.max(1)).max(1);
-    let mut out = Vec::with_capacity(plaintext.len() + chunks * stream::TAG_LEN + 2048);
-    let mut src = plaintext;
-    seal_stream_with_rng(&mut src, &mut out, opts, rng)?;
-    Ok(out)
+    prepare(opts, rng, &[])?.seal_slice(plaintext, opts)
 }
 
 /// Seal everything `src` yields into `dst`, in constant memory, with the operating system's RNG. Returns the
@@ -203,6 +202,33 @@ fn seal_inner<R: Read + ?Sized, W: Write + ?Sized, G: CryptoRng>(
     unknown: &[UnknownField],
     rng_ok: impl FnOnce(&G) -> Result<()>,
 ) -> Result<u64> {
+    let prepared = prepare(opts, rng, unknown)?;
+    rng_ok(rng)?;
+    dst.write_all(&prepared.head)?;
+    stream::seal_payload(&prepared.keys, prepared.bound(), opts.metadata.chunk_size as usize, opts.signer, src, dst)
+}
+
+/// Everything of an envelope but its payload: the key schedule and the encoded header.
+struct Prepared {
+    keys: KeySchedule,
+    bound_len: usize,
+    head: Vec<u8>,
+}
+
+impl Prepared {
+    fn bound(&self) -> &[u8] {
+        &self.head[..self.bound_len]
+    }
+
+    fn seal_slice(&self, plaintext: &[u8], opts: &SealOptions<'_>) -> Result<Vec<u8>> {
+        let cs = opts.metadata.chunk_size as usize;
+        stream::seal_slice(&self.keys, self.bound(), cs, opts.signer, plaintext, &self.head)
+    }
+}
+
+/// Draw the data key and object id, derive the key schedule, encode the bound context, wrap the data key for every
+/// recipient and assemble the header. Draws all the randomness sealing needs.
+fn prepare<G: CryptoRng>(opts: &SealOptions<'_>, rng: &mut G, unknown: &[UnknownField]) -> Result<Prepared> {
     if opts.recipients.is_empty() {
         return Err(Error::InvalidArgument("at least one recipient is required".into()));
     }
@@ -218,10 +244,18 @@ fn seal_inner<R: Read + ?Sized, W: Write + ?Sized, G: CryptoRng>(
         .iter()
         .map(|r| wrap::wrap(r, opts.sender, &dk, &object_id, &bound, rng))
         .collect::<Result<Vec<_>>>()?;
-    let head = header::assemble(&bound, &stanzas, &keys)?;
-    rng_ok(rng)?;
-    dst.write_all(&head)?;
-    stream::seal_payload(&keys, &bound, opts.metadata.chunk_size as usize, opts.signer, src, dst)
+    let bound_len = bound.len();
+    let head = header::assemble(bound, &stanzas, &keys)?;
+    Ok(Prepared { keys, bound_len, head })
+}
+
+/// The object id of a binary envelope this library sealed (it is always the first bound field), without parsing
+/// the rest of the header.
+///
+/// # Errors
+/// [`Error::Malformed`] when `envelope` does not start with a bound context whose first field is the object id.
+pub fn sealed_object_id(envelope: &[u8]) -> Result<[u8; OBJECT_ID_LEN]> {
+    header::object_id_prefix(envelope)
 }
 
 // ---- open ---------------------------------------------------------------------------------------------------------
@@ -264,10 +298,9 @@ pub fn open_payload(
         return Err(Error::Malformed("envelope does not start with this header".into()));
     }
     let keys = stream::verify_for_open(header, dk, required_signer)?;
-    let mut body = &bin[header.len()..];
-    // Pre-sized so the plaintext buffer never reallocates (and leaves no copies behind).
-    let mut out = Zeroizing::new(Vec::with_capacity(body.len()));
-    let report = stream::open_payload(header, &keys, dk, &mut body, &mut *out)?;
+    // Sized exactly once, so the plaintext buffer never reallocates (and leaves no copies behind).
+    let mut out = stream::open_slice(header, &keys, &bin[header.len()..])?;
+    let report = OpenReport::new(out.len() as u64, header.signer().copied(), dk.sender().cloned());
     let m = header.metadata();
     let plaintext = Sensitive::with_classification(core::mem::take(&mut *out), m.category, m.classification)?;
     Ok(Opened {

@@ -4,10 +4,21 @@
 //! Each chunk is sealed under the envelope's payload key with nonce `counter (11 bytes BE) || last flag`, so chunks
 //! cannot be dropped, duplicated, reordered, truncated or extended. Plaintext of a chunk leaves this module only
 //! after its tag has verified; buffers are fixed-size, reused and zeroized.
+//!
+//! Bulk payloads use every core: an in-memory value is cut into contiguous runs of chunks, one per thread; a stream
+//! goes through a bounded pipeline (this thread reads, workers seal or open chunks in place, this thread writes them
+//! back in order). Chunk `i` always goes to worker `i mod n`, so results come back in order without a reorder
+//! buffer, and at most a fixed number of chunk buffers exist at once whatever the stream's length. The bytes are
+//! the same on any number of threads.
 
+use std::collections::VecDeque;
 use std::io::{self, Read, Seek, SeekFrom, Write};
+use std::sync::OnceLock;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::mpsc;
 
 use chacha20poly1305::aead::AeadInOut;
+use chacha20poly1305::aead::inout::InOutBuf;
 use chacha20poly1305::{ChaCha20Poly1305, KeyInit};
 use sha2::{Digest, Sha256};
 use zeroize::Zeroizing;
@@ -24,6 +35,39 @@ pub(crate) const SIGNATURE_LEN: usize = 64;
 /// Domain label of the signed message.
 pub(crate) const SIGNATURE_LABEL: &[u8] = b"custodia/v1/signature\0";
 
+/// Fewest chunks worth handing to other threads (spawning one costs about as much as sealing a chunk).
+const PARALLEL_MIN_CHUNKS: usize = 4;
+/// Fewest bytes worth handing to other threads.
+const PARALLEL_MIN_BYTES: usize = 256 * 1024;
+/// Chunks queued per pipeline worker: enough to keep it busy while this thread reads and writes.
+const QUEUE_PER_WORKER: usize = 2;
+
+static MAX_THREADS: AtomicUsize = AtomicUsize::new(0);
+
+/// Limit the threads that sealing and opening a large payload use (this thread included). `0`, the default, means
+/// one per CPU the process may run on; `1` keeps everything on the calling thread.
+///
+/// The envelope's bytes do not depend on this setting. It is process-wide: a host that runs many envelopes in
+/// parallel itself may prefer `1`.
+pub fn set_max_threads(threads: usize) {
+    MAX_THREADS.store(threads, Ordering::Relaxed);
+}
+
+/// The threads that sealing and opening a large payload may use (see [`set_max_threads`]); at least 1.
+#[must_use]
+pub fn max_threads() -> usize {
+    static CPUS: OnceLock<usize> = OnceLock::new();
+    match MAX_THREADS.load(Ordering::Relaxed) {
+        0 => *CPUS.get_or_init(|| std::thread::available_parallelism().map_or(1, usize::from)),
+        n => n,
+    }
+}
+
+/// Threads for `chunks` chunks totalling `bytes` bytes: 1 when not worth it.
+fn threads_for(chunks: usize, bytes: usize) -> usize {
+    if chunks < PARALLEL_MIN_CHUNKS || bytes < PARALLEL_MIN_BYTES { 1 } else { max_threads().min(chunks) }
+}
+
 /// What opening a stream established, besides the plaintext.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
@@ -34,6 +78,12 @@ pub struct OpenReport {
     pub signer: Option<VerifyingKey>,
     /// The sender authenticated by the HPKE auth-mode stanza the data key came from, if any.
     pub sender: Option<X25519Recipient>,
+}
+
+impl OpenReport {
+    pub(crate) fn new(len: u64, signer: Option<VerifyingKey>, sender: Option<X25519Recipient>) -> Self {
+        Self { len, signer, sender }
+    }
 }
 
 pub(crate) fn nonce(counter: u64, last: bool) -> [u8; 12] {
@@ -68,8 +118,300 @@ fn check_count(counter: u64) -> Result<()> {
     Ok(())
 }
 
+/// Seal `plaintext` as chunks after `head`, then the signature trailer if `signer` is given: the whole envelope in
+/// one allocation of its exact size, chunks encrypted straight from `plaintext` into it (no intermediate copy), on
+/// several threads when it is large.
+pub(crate) fn seal_slice(
+    keys: &KeySchedule,
+    bound: &[u8],
+    chunk_size: usize,
+    signer: Option<&SigningKey>,
+    plaintext: &[u8],
+    head: &[u8],
+) -> Result<Vec<u8>> {
+    let chunks = plaintext.len().div_ceil(chunk_size).max(1);
+    check_count(chunks as u64 - 1)?;
+    let body_len = plaintext.len() + chunks * TAG_LEN;
+    let trailer = if signer.is_some() { SIGNATURE_LEN } else { 0 };
+    // Zeroed allocation: large ones come straight from the OS, so nothing is written twice.
+    let mut out = vec![0u8; head.len() + body_len + trailer];
+    let (h, rest) = out.split_at_mut(head.len());
+    h.copy_from_slice(head);
+    let (body, sig) = rest.split_at_mut(body_len);
+    let aead = cipher(keys);
+    let threads = threads_for(chunks, plaintext.len());
+    let runs = split_runs(chunks, threads, (chunk_size, chunk_size + TAG_LEN), plaintext, body);
+    let last = chunks as u64 - 1;
+    run_parallel(runs, |first, pt, ct| {
+        let mut off = 0;
+        for (k, p) in chunk_slices(pt, chunk_size).enumerate() {
+            let i = first + k as u64;
+            seal_chunk(&aead, i, i == last, p, &mut ct[off..off + p.len() + TAG_LEN])?;
+            off += p.len() + TAG_LEN;
+        }
+        Ok(())
+    })?;
+    if let Some(sk) = signer {
+        let mut transcript = Sha256::new();
+        transcript.update(bound);
+        transcript.update(&*body);
+        sig.copy_from_slice(&sign_transcript(sk, transcript));
+    }
+    Ok(out)
+}
+
+/// Open the payload `body` (everything after the header) in memory: every chunk, then the signature; the plaintext
+/// only if all pass. Checks in the order of the sequential reader, so errors are the same.
+pub(crate) fn open_slice(header: &Header, keys: &KeySchedule, body: &[u8]) -> Result<Zeroizing<Vec<u8>>> {
+    let cs = header.chunk_size();
+    let chunk_ct = cs + TAG_LEN;
+    let trailer = if header.signer().is_some() { SIGNATURE_LEN } else { 0 };
+    let payload = body.len().checked_sub(trailer).ok_or(Error::Truncated)?;
+    // A chunk is non-final iff more than one chunk's worth follows it (section 5 of FORMAT.md).
+    let full = payload.saturating_sub(1) / chunk_ct;
+    let last_len = payload - full * chunk_ct;
+    check_count(full as u64)?;
+    let mut out = Zeroizing::new(vec![0u8; full * cs + last_len.saturating_sub(TAG_LEN)]);
+    let aead = cipher(keys);
+    let (out_full, out_last) = out.split_at_mut(full * cs);
+    let runs = split_runs(full, threads_for(full, full * cs), (chunk_ct, cs), &body[..full * chunk_ct], out_full);
+    run_parallel(runs, |first, ct, pt| {
+        for (k, (c, p)) in ct.chunks(chunk_ct).zip(pt.chunks_mut(cs)).enumerate() {
+            open_chunk_into(&aead, first + k as u64, false, c, p)?;
+        }
+        Ok(())
+    })?;
+    if last_len < TAG_LEN {
+        return Err(Error::Truncated);
+    }
+    if last_len == TAG_LEN && full > 0 {
+        // Only an empty plaintext has an empty final chunk.
+        return Err(Error::OpenFailed);
+    }
+    open_chunk_into(&aead, full as u64, true, &body[full * chunk_ct..payload], out_last)?;
+    if let Some(vk) = header.signer() {
+        let mut transcript = Sha256::new();
+        transcript.update(header.bound_context());
+        transcript.update(&body[..payload]);
+        verify_transcript(vk, transcript, &body[payload..])?;
+    }
+    Ok(out)
+}
+
+/// The chunks of `data`: `size` bytes each, the last shorter; one empty chunk for empty data.
+fn chunk_slices(data: &[u8], size: usize) -> impl Iterator<Item = &[u8]> {
+    let empty: &[u8] = &[];
+    data.chunks(size).chain(data.is_empty().then_some(empty))
+}
+
+/// Cut `chunks` chunks into `threads` contiguous runs: (first chunk index, input, output). Chunks are `in_step`
+/// bytes apart in `input` and `out_step` bytes apart in `output`; the last chunk may be shorter.
+fn split_runs<'i, 'o>(
+    chunks: usize,
+    threads: usize,
+    (in_step, out_step): (usize, usize),
+    mut input: &'i [u8],
+    mut output: &'o mut [u8],
+) -> Vec<(u64, &'i [u8], &'o mut [u8])> {
+    let threads = threads.clamp(1, chunks.max(1));
+    let mut runs = Vec::with_capacity(threads);
+    let mut first = 0;
+    for t in 0..threads {
+        let n = chunks / threads + usize::from(t < chunks % threads);
+        if t + 1 == threads {
+            runs.push((first as u64, input, core::mem::take(&mut output)));
+        } else {
+            let (i, rest_i) = input.split_at(n * in_step);
+            let (o, rest_o) = core::mem::take(&mut output).split_at_mut(n * out_step);
+            runs.push((first as u64, i, o));
+            input = rest_i;
+            output = rest_o;
+        }
+        first += n;
+    }
+    runs
+}
+
+/// Run `f` on every run, all but the last on scoped threads; the first error wins.
+fn run_parallel<'i, 'o, F>(mut runs: Vec<(u64, &'i [u8], &'o mut [u8])>, f: F) -> Result<()>
+where
+    F: Fn(u64, &[u8], &mut [u8]) -> Result<()> + Sync,
+{
+    let Some((first, input, output)) = runs.pop() else { return Ok(()) };
+    if runs.is_empty() {
+        return f(first, input, output);
+    }
+    std::thread::scope(|s| {
+        let f = &f;
+        let handles: Vec<_> = runs.into_iter().map(|(n, i, o)| s.spawn(move || f(n, i, o))).collect();
+        let mine = f(first, input, output);
+        let mut result = mine;
+        for h in handles {
+            let r = h.join().unwrap_or_else(|_| Err(Error::Internal("payload worker panicked".into())));
+            if result.is_ok() {
+                result = r;
+            }
+        }
+        result
+    })
+}
+
+fn seal_chunk(aead: &ChaCha20Poly1305, counter: u64, last: bool, pt: &[u8], out: &mut [u8]) -> Result<()> {
+    let (ct, tag) = out.split_at_mut(pt.len());
+    let buf = InOutBuf::new(pt, ct).map_err(|_| Error::Internal("chunk length".into()))?;
+    let t = aead
+        .encrypt_inout_detached(&nonce(counter, last).into(), &[], buf)
+        .map_err(|_| Error::Internal("chunk encryption failed".into()))?;
+    tag.copy_from_slice(&t);
+    Ok(())
+}
+
+/// Open one chunk (ciphertext and tag) from `chunk` into `out` (exactly its plaintext length); `out` is written
+/// only if the tag verifies.
+fn open_chunk_into(aead: &ChaCha20Poly1305, counter: u64, last: bool, chunk: &[u8], out: &mut [u8]) -> Result<()> {
+    let n = chunk.len().checked_sub(TAG_LEN).ok_or(Error::Truncated)?;
+    let (data, tag) = chunk.split_at(n);
+    let tag: &[u8; TAG_LEN] = tag.try_into().map_err(|_| Error::OpenFailed)?;
+    let buf = InOutBuf::new(data, out).map_err(|_| Error::OpenFailed)?;
+    aead.decrypt_inout_detached(&nonce(counter, last).into(), &[], buf, tag.into()).map_err(|_| Error::OpenFailed)
+}
+
+/// One chunk travelling through the pipeline: its buffer, and what to do with how much of it.
+struct Job {
+    counter: u64,
+    last: bool,
+    /// Bytes of input in `buf` (plaintext when sealing, ciphertext and tag when opening).
+    len: usize,
+    buf: Zeroizing<Vec<u8>>,
+    /// After the work: the output length (ciphertext and tag, or plaintext), or why it failed.
+    done: Result<usize>,
+}
+
+/// The pipeline's workers, or none (everything on this thread). Chunk `i` goes to lane `i mod n` and comes back
+/// from the same lane, so results arrive in submission order.
+struct Lanes<'w> {
+    jobs: Vec<mpsc::Sender<Job>>,
+    results: Vec<mpsc::Receiver<Job>>,
+    inline: VecDeque<Job>,
+    work: &'w (dyn Fn(&mut Job) + Sync),
+    submitted: u64,
+    completed: u64,
+}
+
+impl Lanes<'_> {
+    fn submit(&mut self, mut job: Job) -> Result<()> {
+        if self.jobs.is_empty() {
+            (self.work)(&mut job);
+            self.inline.push_back(job);
+        } else {
+            let lane = usize::try_from(self.submitted % self.jobs.len() as u64).expect("lane index < lanes");
+            self.jobs[lane].send(job).map_err(|_| Error::Internal("payload worker stopped".into()))?;
+        }
+        self.submitted += 1;
+        Ok(())
+    }
+
+    fn in_flight(&self) -> u64 {
+        self.submitted - self.completed
+    }
+
+    fn next(&mut self) -> Result<Job> {
+        let job = if self.results.is_empty() {
+            self.inline.pop_front().ok_or_else(|| Error::Internal("no chunk in flight".into()))?
+        } else {
+            let lane = usize::try_from(self.completed % self.results.len() as u64).expect("lane index < lanes");
+            self.results[lane].recv().map_err(|_| Error::Internal("payload worker stopped".into()))?
+        };
+        self.completed += 1;
+        Ok(job)
+    }
+}
+
+/// Run `body` with `workers` pipeline workers doing `work` (none: `work` runs inline on submit). At most `depth`
+/// chunks are in flight; `body` must respect that with [`Lanes::in_flight`].
+fn with_lanes<T>(
+    workers: usize,
+    work: &(dyn Fn(&mut Job) + Sync),
+    body: impl FnOnce(&mut Lanes<'_>) -> Result<T>,
+) -> Result<T> {
+    if workers == 0 {
+        let mut lanes =
+            Lanes { jobs: Vec::new(), results: Vec::new(), inline: VecDeque::new(), work, submitted: 0, completed: 0 };
+        return body(&mut lanes);
+    }
+    std::thread::scope(|s| {
+        let mut lanes = Lanes {
+            jobs: Vec::with_capacity(workers),
+            results: Vec::with_capacity(workers),
+            inline: VecDeque::new(),
+            work,
+            submitted: 0,
+            completed: 0,
+        };
+        for _ in 0..workers {
+            let (job_tx, job_rx) = mpsc::channel::<Job>();
+            let (done_tx, done_rx) = mpsc::channel::<Job>();
+            s.spawn(move || {
+                for mut job in job_rx {
+                    work(&mut job);
+                    if done_tx.send(job).is_err() {
+                        break;
+                    }
+                }
+            });
+            lanes.jobs.push(job_tx);
+            lanes.results.push(done_rx);
+        }
+        // Dropping the lanes closes the job channels: the workers finish and the scope joins them.
+        body(&mut lanes)
+    })
+}
+
+/// Pipeline workers for a stream whose first chunk is not its last, and how many chunks may be in flight.
+fn pipeline_shape(first_is_last: bool) -> (usize, u64) {
+    let threads = max_threads();
+    if first_is_last || threads < 2 {
+        (0, 1)
+    } else {
+        (threads, (threads * QUEUE_PER_WORKER) as u64)
+    }
+}
+
+/// Reads a plaintext stream chunk by chunk, looking one byte ahead to tell the last chunk.
+struct PlainChunks<'s, R: Read + ?Sized> {
+    src: &'s mut R,
+    chunk_size: usize,
+    peek: Zeroizing<[u8; 1]>,
+    have_peek: bool,
+    counter: u64,
+    finished: bool,
+}
+
+impl<R: Read + ?Sized> PlainChunks<'_, R> {
+    fn next(&mut self, mut buf: Zeroizing<Vec<u8>>) -> Result<Job> {
+        check_count(self.counter)?;
+        let cs = self.chunk_size;
+        let mut filled = 0;
+        if self.have_peek {
+            buf[0] = self.peek[0];
+            filled = 1;
+            self.have_peek = false;
+        }
+        filled += read_full(self.src, &mut buf[filled..cs])?;
+        // A full chunk is the last one only if the source ends right after it: look one byte ahead.
+        let last = filled < cs || {
+            self.have_peek = read_full(self.src, self.peek.as_mut())? == 1;
+            !self.have_peek
+        };
+        self.finished = last;
+        let job = Job { counter: self.counter, last, len: filled, buf, done: Ok(0) };
+        self.counter += 1;
+        Ok(job)
+    }
+}
+
 /// Seal everything `src` yields as chunks into `dst`, then the signature trailer if `signer` is given. Returns the
-/// plaintext length.
+/// plaintext length. Memory stays bounded: at most `2 * threads + 1` chunk buffers exist at once.
 pub(crate) fn seal_payload<R: Read + ?Sized, W: Write + ?Sized>(
     keys: &KeySchedule,
     bound: &[u8],
@@ -79,41 +421,64 @@ pub(crate) fn seal_payload<R: Read + ?Sized, W: Write + ?Sized>(
     dst: &mut W,
 ) -> Result<u64> {
     let aead = cipher(keys);
-    let mut transcript = Sha256::new();
-    transcript.update(bound);
-    let mut buf = Zeroizing::new(vec![0u8; chunk_size + TAG_LEN]);
-    let mut peek = Zeroizing::new([0u8; 1]);
-    let mut have_peek = false;
-    let mut counter = 0u64;
-    let mut total = 0u64;
-    loop {
-        check_count(counter)?;
-        let mut filled = 0;
-        if have_peek {
-            buf[0] = peek[0];
-            filled = 1;
-            have_peek = false;
+    let mut transcript = signer.map(|_| {
+        let mut t = Sha256::new();
+        t.update(bound);
+        t
+    });
+    let new_buf = || Zeroizing::new(vec![0u8; chunk_size + TAG_LEN]);
+    let mut chunks = PlainChunks {
+        src,
+        chunk_size,
+        peek: Zeroizing::new([0u8; 1]),
+        have_peek: false,
+        counter: 0,
+        finished: false,
+    };
+    let first = chunks.next(new_buf())?;
+    let (workers, depth) = pipeline_shape(first.last);
+    let work = |job: &mut Job| {
+        let n = job.len;
+        let (data, rest) = job.buf.split_at_mut(n);
+        job.done = aead
+            .encrypt_inout_detached(&nonce(job.counter, job.last).into(), &[], data.into())
+            .map(|tag| {
+                rest[..TAG_LEN].copy_from_slice(&tag);
+                n + TAG_LEN
+            })
+            .map_err(|_| Error::Internal("chunk encryption failed".into()));
+    };
+    let total = with_lanes(workers, &work, |lanes| {
+        let mut free: Vec<Zeroizing<Vec<u8>>> = Vec::new();
+        let mut failed = None;
+        let mut total = 0u64;
+        lanes.submit(first)?;
+        loop {
+            while lanes.in_flight() >= depth || (chunks.finished && lanes.in_flight() > 0) {
+                let mut job = lanes.next()?;
+                let n = core::mem::replace(&mut job.done, Ok(0))?;
+                if let Some(t) = transcript.as_mut() {
+                    t.update(&job.buf[..n]);
+                }
+                dst.write_all(&job.buf[..n])?;
+                total += job.len as u64;
+                free.push(job.buf);
+            }
+            if let Some(e) = failed.take() {
+                return Err(e);
+            }
+            if chunks.finished {
+                return Ok(total);
+            }
+            match chunks.next(free.pop().unwrap_or_else(new_buf)) {
+                Ok(job) => lanes.submit(job)?,
+                // Write the chunks before it first, as a sequential sealer would.
+                Err(e) => (failed, chunks.finished) = (Some(e), true),
+            }
         }
-        filled += read_full(src, &mut buf[filled..chunk_size])?;
-        // A full chunk is the last one only if the source ends right after it: look one byte ahead.
-        let last = filled < chunk_size || {
-            have_peek = read_full(src, peek.as_mut())? == 1;
-            !have_peek
-        };
-        let tag = aead
-            .encrypt_inout_detached(&nonce(counter, last).into(), &[], (&mut buf[..filled]).into())
-            .map_err(|_| Error::Internal("chunk encryption failed".into()))?;
-        buf[filled..filled + TAG_LEN].copy_from_slice(&tag);
-        transcript.update(&buf[..filled + TAG_LEN]);
-        dst.write_all(&buf[..filled + TAG_LEN])?;
-        total += filled as u64;
-        counter += 1;
-        if last {
-            break;
-        }
-    }
-    if let Some(sk) = signer {
-        dst.write_all(&sign_transcript(sk, transcript))?;
+    })?;
+    if let (Some(sk), Some(t)) = (signer, transcript) {
+        dst.write_all(&sign_transcript(sk, t))?;
     }
     dst.flush()?;
     Ok(total)
@@ -167,7 +532,7 @@ fn open_chunk(aead: &ChaCha20Poly1305, counter: u64, last: bool, chunk: &mut [u8
 ///
 /// The header must have been verified with [`verify_for_open`]. On an error, `dst` may hold plaintext of the chunks
 /// before the failure (each authentic under the data key); discard it. For a signed envelope the signature is
-/// checked only at the end.
+/// checked only at the end, before the final chunk's plaintext is written. Memory stays bounded as when sealing.
 pub(crate) fn open_payload<R: Read + ?Sized, W: Write + ?Sized>(
     header: &Header,
     keys: &KeySchedule,
@@ -182,38 +547,85 @@ pub(crate) fn open_payload<R: Read + ?Sized, W: Write + ?Sized>(
     transcript.update(header.bound_context());
     // One chunk, the trailer, and one byte more: enough to tell a full non-final chunk from the last one.
     let want = chunk_ct + trailer + 1;
-    let mut buf = Zeroizing::new(vec![0u8; want]);
-    let mut filled = 0;
+    let new_buf = || Zeroizing::new(vec![0u8; want]);
+    // The bytes read past the previous chunk (at most the trailer and one byte), carried into the next buffer.
+    let mut carry = Zeroizing::new([0u8; SIGNATURE_LEN + 1]);
+    let mut carried = 0;
     let mut counter = 0u64;
-    let mut total = 0u64;
-    loop {
+    // Frame the next chunk into `buf` (section 5 of FORMAT.md) and add its ciphertext to the transcript.
+    let mut next_chunk = |mut buf: Zeroizing<Vec<u8>>| -> Result<Job> {
         check_count(counter)?;
-        filled += read_full(src, &mut buf[filled..want])?;
-        if filled == want {
-            transcript.update(&buf[..chunk_ct]);
-            let n = open_chunk(&aead, counter, false, &mut buf[..chunk_ct])?;
-            dst.write_all(&buf[..n])?;
-            total += n as u64;
-            buf.copy_within(chunk_ct..filled, 0);
-            filled -= chunk_ct;
-            counter += 1;
-            continue;
+        buf[..carried].copy_from_slice(&carry[..carried]);
+        let filled = carried + read_full(src, &mut buf[carried..want])?;
+        let (len, last) = if filled == want {
+            carried = want - chunk_ct;
+            carry[..carried].copy_from_slice(&buf[chunk_ct..want]);
+            (chunk_ct, false)
+        } else {
+            let len = filled.checked_sub(trailer).filter(|&l| l >= TAG_LEN).ok_or(Error::Truncated)?;
+            if len == TAG_LEN && counter > 0 {
+                // Only an empty plaintext has an empty final chunk.
+                return Err(Error::OpenFailed);
+            }
+            // The signature stays in the buffer after the chunk.
+            carried = filled - len;
+            (len, true)
+        };
+        transcript.update(&buf[..len]);
+        let job = Job { counter, last, len, buf, done: Ok(0) };
+        counter += 1;
+        Ok(job)
+    };
+    let first = next_chunk(new_buf())?;
+    let (workers, depth) = pipeline_shape(first.last);
+    let work = |job: &mut Job| {
+        let n = job.len - TAG_LEN;
+        job.done = open_chunk(&aead, job.counter, job.last, &mut job.buf[..job.len]).map(|_| n);
+    };
+    let total = with_lanes(workers, &work, |lanes| {
+        let mut free: Vec<Zeroizing<Vec<u8>>> = Vec::new();
+        let mut total = 0u64;
+        let mut last_job = None;
+        let mut failed = None;
+        let mut finished = first.last;
+        lanes.submit(first)?;
+        loop {
+            while lanes.in_flight() >= depth || (finished && lanes.in_flight() > 0) {
+                let mut job = lanes.next()?;
+                let n = core::mem::replace(&mut job.done, Ok(0))?;
+                if job.last {
+                    // Written only after the signature verifies, below.
+                    last_job = Some((n, job));
+                    break;
+                }
+                dst.write_all(&job.buf[..n])?;
+                total += n as u64;
+                free.push(job.buf);
+            }
+            if let Some((n, job)) = last_job {
+                return Ok((total, n, job));
+            }
+            if let Some(e) = failed.take() {
+                return Err(e);
+            }
+            match next_chunk(free.pop().unwrap_or_else(new_buf)) {
+                Ok(job) => {
+                    finished = job.last;
+                    lanes.submit(job)?;
+                }
+                // Finish the chunks before it first, as a sequential reader would.
+                Err(e) => (failed, finished) = (Some(e), true),
+            }
         }
-        let chunk_len = filled.checked_sub(trailer).filter(|&l| l >= TAG_LEN).ok_or(Error::Truncated)?;
-        if chunk_len == TAG_LEN && counter > 0 {
-            // Only an empty plaintext has an empty final chunk.
-            return Err(Error::OpenFailed);
-        }
-        transcript.update(&buf[..chunk_len]);
-        let n = open_chunk(&aead, counter, true, &mut buf[..chunk_len])?;
-        if let Some(vk) = header.signer() {
-            verify_transcript(vk, transcript, &buf[chunk_len..filled])?;
-        }
-        dst.write_all(&buf[..n])?;
-        dst.flush()?;
-        total += n as u64;
-        return Ok(OpenReport { len: total, signer: header.signer().copied(), sender: dk.sender().cloned() });
+    });
+    let (mut total, n, last) = total?;
+    if let Some(vk) = header.signer() {
+        verify_transcript(vk, transcript, &last.buf[last.len..last.len + trailer])?;
     }
+    dst.write_all(&last.buf[..n])?;
+    dst.flush()?;
+    total += n as u64;
+    Ok(OpenReport { len: total, signer: header.signer().copied(), sender: dk.sender().cloned() })
 }
 
 /// A reader of an envelope's plaintext with random access: `Read + Seek` over a `Read + Seek` source.
