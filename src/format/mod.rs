@@ -32,6 +32,7 @@
 //! # Ok(()) }
 //! ```
 
+mod aead;
 mod armor;
 mod header;
 mod recipient;

@@ -18,13 +18,13 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::mpsc;
 
 use chacha20poly1305::aead::AeadInOut;
-use chacha20poly1305::aead::inout::InOutBuf;
 use chacha20poly1305::{ChaCha20Poly1305, KeyInit};
 use sha2::{Digest, Sha256};
 use zeroize::Zeroizing;
 
 use crate::error::{Error, Result};
 use crate::format::MAX_CHUNKS;
+use crate::format::aead::ChunkCipher;
 use crate::format::header::{Header, KeySchedule};
 use crate::format::recipient::{DataKey, SigningKey, VerifyingKey, X25519Recipient};
 
@@ -93,6 +93,11 @@ pub(crate) fn nonce(counter: u64, last: bool) -> [u8; 12] {
     n
 }
 
+fn chunk_cipher(keys: &KeySchedule) -> ChunkCipher {
+    ChunkCipher::new(&keys.payload)
+}
+
+/// The RustCrypto implementation, for the long-lived [`Reader`] (it zeroizes its key on drop).
 fn cipher(keys: &KeySchedule) -> ChaCha20Poly1305 {
     ChaCha20Poly1305::new((&*keys.payload).into())
 }
@@ -138,7 +143,7 @@ pub(crate) fn seal_slice(
     let (h, rest) = out.split_at_mut(head.len());
     h.copy_from_slice(head);
     let (body, sig) = rest.split_at_mut(body_len);
-    let aead = cipher(keys);
+    let aead = chunk_cipher(keys);
     let threads = threads_for(chunks, plaintext.len());
     let runs = split_runs(chunks, threads, (chunk_size, chunk_size + TAG_LEN), plaintext, body);
     let last = chunks as u64 - 1;
@@ -172,7 +177,7 @@ pub(crate) fn open_slice(header: &Header, keys: &KeySchedule, body: &[u8]) -> Re
     let last_len = payload - full * chunk_ct;
     check_count(full as u64)?;
     let mut out = Zeroizing::new(vec![0u8; full * cs + last_len.saturating_sub(TAG_LEN)]);
-    let aead = cipher(keys);
+    let aead = chunk_cipher(keys);
     let (out_full, out_last) = out.split_at_mut(full * cs);
     let runs = split_runs(full, threads_for(full, full * cs), (chunk_ct, cs), &body[..full * chunk_ct], out_full);
     run_parallel(runs, |first, ct, pt| {
@@ -256,24 +261,34 @@ where
     })
 }
 
-fn seal_chunk(aead: &ChaCha20Poly1305, counter: u64, last: bool, pt: &[u8], out: &mut [u8]) -> Result<()> {
+/// Seal one chunk: `pt` into `out` (its length plus the tag).
+fn seal_chunk(aead: &ChunkCipher, counter: u64, last: bool, pt: &[u8], out: &mut [u8]) -> Result<()> {
     let (ct, tag) = out.split_at_mut(pt.len());
-    let buf = InOutBuf::new(pt, ct).map_err(|_| Error::Internal("chunk length".into()))?;
-    let t = aead
-        .encrypt_inout_detached(&nonce(counter, last).into(), &[], buf)
-        .map_err(|_| Error::Internal("chunk encryption failed".into()))?;
-    tag.copy_from_slice(&t);
+    ct.copy_from_slice(pt);
+    tag.copy_from_slice(&aead.seal(nonce(counter, last), &[], ct)?);
     Ok(())
 }
 
-/// Open one chunk (ciphertext and tag) from `chunk` into `out` (exactly its plaintext length); `out` is written
-/// only if the tag verifies.
-fn open_chunk_into(aead: &ChaCha20Poly1305, counter: u64, last: bool, chunk: &[u8], out: &mut [u8]) -> Result<()> {
+/// Open one chunk (ciphertext and tag) from `chunk` into `out` (exactly its plaintext length). On failure `out` is
+/// zeroed; it holds plaintext only if the tag verified.
+fn open_chunk_into(aead: &ChunkCipher, counter: u64, last: bool, chunk: &[u8], out: &mut [u8]) -> Result<()> {
     let n = chunk.len().checked_sub(TAG_LEN).ok_or(Error::Truncated)?;
     let (data, tag) = chunk.split_at(n);
     let tag: &[u8; TAG_LEN] = tag.try_into().map_err(|_| Error::OpenFailed)?;
-    let buf = InOutBuf::new(data, out).map_err(|_| Error::OpenFailed)?;
-    aead.decrypt_inout_detached(&nonce(counter, last).into(), &[], buf, tag.into()).map_err(|_| Error::OpenFailed)
+    if out.len() != n {
+        return Err(Error::OpenFailed);
+    }
+    out.copy_from_slice(data);
+    aead.open(nonce(counter, last), &[], out, tag)
+}
+
+/// Open one chunk (ciphertext and tag) in place; the plaintext length. On failure the chunk is zeroed.
+fn open_chunk_in_place(aead: &ChunkCipher, counter: u64, last: bool, chunk: &mut [u8]) -> Result<usize> {
+    let n = chunk.len().checked_sub(TAG_LEN).ok_or(Error::Truncated)?;
+    let (data, tag) = chunk.split_at_mut(n);
+    let tag: &[u8; TAG_LEN] = (&*tag).try_into().map_err(|_| Error::OpenFailed)?;
+    aead.open(nonce(counter, last), &[], data, tag)?;
+    Ok(n)
 }
 
 /// One chunk travelling through the pipeline: its buffer, and what to do with how much of it.
@@ -420,7 +435,7 @@ pub(crate) fn seal_payload<R: Read + ?Sized, W: Write + ?Sized>(
     src: &mut R,
     dst: &mut W,
 ) -> Result<u64> {
-    let aead = cipher(keys);
+    let aead = chunk_cipher(keys);
     let mut transcript = signer.map(|_| {
         let mut t = Sha256::new();
         t.update(bound);
@@ -440,13 +455,10 @@ pub(crate) fn seal_payload<R: Read + ?Sized, W: Write + ?Sized>(
     let work = |job: &mut Job| {
         let n = job.len;
         let (data, rest) = job.buf.split_at_mut(n);
-        job.done = aead
-            .encrypt_inout_detached(&nonce(job.counter, job.last).into(), &[], data.into())
-            .map(|tag| {
-                rest[..TAG_LEN].copy_from_slice(&tag);
-                n + TAG_LEN
-            })
-            .map_err(|_| Error::Internal("chunk encryption failed".into()));
+        job.done = aead.seal(nonce(job.counter, job.last), &[], data).map(|tag| {
+            rest[..TAG_LEN].copy_from_slice(&tag);
+            n + TAG_LEN
+        });
     };
     let total = with_lanes(workers, &work, |lanes| {
         let mut free: Vec<Zeroizing<Vec<u8>>> = Vec::new();
@@ -540,7 +552,7 @@ pub(crate) fn open_payload<R: Read + ?Sized, W: Write + ?Sized>(
     src: &mut R,
     dst: &mut W,
 ) -> Result<OpenReport> {
-    let aead = cipher(keys);
+    let aead = chunk_cipher(keys);
     let chunk_ct = header.chunk_size() + TAG_LEN;
     let trailer = if header.signer().is_some() { SIGNATURE_LEN } else { 0 };
     let mut transcript = Sha256::new();
@@ -579,8 +591,7 @@ pub(crate) fn open_payload<R: Read + ?Sized, W: Write + ?Sized>(
     let first = next_chunk(new_buf())?;
     let (workers, depth) = pipeline_shape(first.last);
     let work = |job: &mut Job| {
-        let n = job.len - TAG_LEN;
-        job.done = open_chunk(&aead, job.counter, job.last, &mut job.buf[..job.len]).map(|_| n);
+        job.done = open_chunk_in_place(&aead, job.counter, job.last, &mut job.buf[..job.len]);
     };
     let total = with_lanes(workers, &work, |lanes| {
         let mut free: Vec<Zeroizing<Vec<u8>>> = Vec::new();

@@ -5,8 +5,6 @@
 //! be lifted into an envelope with other terms. Unwrapping reports only "no stanza for this key"
 //! ([`Error::NoMatchingRecipient`]) or "a stanza for this key did not open" ([`Error::OpenFailed`]).
 
-use chacha20poly1305::aead::AeadInOut;
-use chacha20poly1305::{ChaCha20Poly1305, KeyInit};
 use hkdf::Hkdf;
 use hpke::aead::{AeadTag, ChaCha20Poly1305 as HpkeChaCha};
 use hpke::kdf::HkdfSha256;
@@ -17,6 +15,7 @@ use zeroize::Zeroizing;
 
 use crate::error::{Error, Result};
 use crate::format::OBJECT_ID_LEN;
+use crate::format::aead::ChunkCipher;
 use crate::format::header::{Header, Stanza, StanzaKind};
 use crate::format::recipient::{
     DataKey, KEY_LEN, Kek, Recipient, X25519Identity, X25519Kem, X25519Recipient, XWingIdentity, XWingKem,
@@ -70,12 +69,12 @@ fn stanza_aad(kind: StanzaKind, key_id: &KeyId, bound: &[u8]) -> Vec<u8> {
     aad
 }
 
-fn kek_wrap_cipher(kek: &Kek, object_id: &[u8; OBJECT_ID_LEN]) -> ChaCha20Poly1305 {
+fn kek_wrap_cipher(kek: &Kek, object_id: &[u8; OBJECT_ID_LEN]) -> ChunkCipher {
     let mut k = Zeroizing::new([0u8; 32]);
     Hkdf::<Sha256>::new(Some(object_id), kek.expose_bytes())
         .expand(INFO_KEK_WRAP, k.as_mut())
         .expect("32 bytes is a valid HKDF-SHA256 length");
-    ChaCha20Poly1305::new((&*k).into())
+    ChunkCipher::new(&k)
 }
 
 /// Wrap `dk` for one recipient. `sender` turns X25519 stanzas into HPKE auth mode.
@@ -95,9 +94,7 @@ pub(crate) fn wrap<R: CryptoRng>(
             rng.fill_bytes(&mut nonce);
             let mut buf = [0u8; KEY_LEN];
             buf.copy_from_slice(dk);
-            let tag = kek_wrap_cipher(kek, object_id)
-                .encrypt_inout_detached(&nonce.into(), &stanza_aad(kind, &id, bound), buf.as_mut_slice().into())
-                .map_err(|_| Error::Internal("KEK wrap failed".into()))?;
+            let tag = kek_wrap_cipher(kek, object_id).seal(nonce, &stanza_aad(kind, &id, bound), &mut buf)?;
             let mut body = Vec::with_capacity(KEY_ID_LEN + NONCE_LEN + KEY_LEN + TAG_LEN);
             body.extend_from_slice(id.as_bytes());
             body.extend_from_slice(&nonce);
@@ -184,14 +181,9 @@ pub fn unwrap_with_kek(header: &Header, kek: &Kek) -> Result<DataKey> {
     let body = stanza.body();
     let nonce: [u8; NONCE_LEN] = body[KEY_ID_LEN..KEY_ID_LEN + NONCE_LEN].try_into().expect("length checked at parse");
     let (mut key, tag) = ct_and_tag(body);
-    kek_wrap_cipher(kek, header.object_id())
-        .decrypt_inout_detached(
-            &nonce.into(),
-            &stanza_aad(StanzaKind::Kek, &id, header.bound_context()),
-            key.as_mut_slice().into(),
-            tag.try_into().map_err(|_| Error::OpenFailed)?,
-        )
-        .map_err(|_| Error::OpenFailed)?;
+    let tag: &[u8; TAG_LEN] = tag.try_into().map_err(|_| Error::OpenFailed)?;
+    let aad = stanza_aad(StanzaKind::Kek, &id, header.bound_context());
+    kek_wrap_cipher(kek, header.object_id()).open(nonce, &aad, key.as_mut_slice(), tag)?;
     Ok(DataKey::new(key, id, None))
 }
 
