@@ -63,14 +63,15 @@ mod tests {
 
     /// The same bytes as RustCrypto's implementation, at every length around the block and SIMD boundaries.
     #[test]
+    #[allow(clippy::cast_possible_truncation, reason = "test data: lengths reduced mod 251")]
     fn agrees_with_rustcrypto() {
         let key = [0x42u8; 32];
         let ours = ChunkCipher::new(&key);
         let theirs = ChaCha20Poly1305::new(&key.into());
         let aad = b"custodia aad";
         for len in (0..=600).chain([1023, 1024, 1025, 4095, 65536, 65537]) {
-            let pt: Vec<u8> = (0..len).map(|i| (i * 7 + len) as u8).collect();
-            let nonce = [len as u8; 12];
+            let pt: Vec<u8> = (0..len).map(|i| ((i * 7 + len) % 251) as u8).collect();
+            let nonce = [(len % 251) as u8; 12];
             let mut a = pt.clone();
             let tag_a = ours.seal(nonce, aad, &mut a).unwrap();
             let mut b = pt.clone();

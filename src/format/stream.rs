@@ -238,7 +238,7 @@ fn split_runs<'i, 'o>(
 }
 
 /// Run `f` on every run, all but the last on scoped threads; the first error wins.
-fn run_parallel<'i, 'o, F>(mut runs: Vec<(u64, &'i [u8], &'o mut [u8])>, f: F) -> Result<()>
+fn run_parallel<F>(mut runs: Vec<(u64, &[u8], &mut [u8])>, f: F) -> Result<()>
 where
     F: Fn(u64, &[u8], &mut [u8]) -> Result<()> + Sync,
 {

@@ -8,33 +8,34 @@
 //! normalised cost. Two processes that measured the same anchor can be compared through the normalised costs.
 
 #![allow(dead_code, reason = "each harness uses a different subset")]
+#![allow(clippy::cast_possible_truncation, reason = "benchmark sizes and filler bytes")]
 
 use std::io::{Read, Write};
 use std::time::{Duration, Instant};
 
 /// One timed operation.
-pub struct Contender<'a> {
+pub(crate) struct Contender<'a> {
     /// Stable name, printed in the report.
-    pub name: String,
+    pub(crate) name: String,
     /// Bytes processed by one operation (plaintext bytes).
-    pub bytes: u64,
+    pub(crate) bytes: u64,
     /// Run the operation once.
-    pub run: Box<dyn FnMut() + 'a>,
+    pub(crate) run: Box<dyn FnMut() + 'a>,
 }
 
 impl<'a> Contender<'a> {
     /// A contender.
-    pub fn new(name: impl Into<String>, bytes: u64, run: impl FnMut() + 'a) -> Self {
+    pub(crate) fn new(name: impl Into<String>, bytes: u64, run: impl FnMut() + 'a) -> Self {
         Self { name: name.into(), bytes, run: Box::new(run) }
     }
 }
 
 /// A group: an anchor and the contenders normalised by it.
-pub struct Group<'a> {
+pub(crate) struct Group<'a> {
     /// The anchor (raw ChaCha20-Poly1305 encryption, RustCrypto, same build flags in both processes).
-    pub anchor: Contender<'a>,
+    pub(crate) anchor: Contender<'a>,
     /// The contenders.
-    pub contenders: Vec<Contender<'a>>,
+    pub(crate) contenders: Vec<Contender<'a>>,
 }
 
 struct Stats {
@@ -75,7 +76,7 @@ fn median(v: &mut [f64]) -> f64 {
 
 /// Run `rounds` rounds over every group and print one JSON line per contender (anchors included):
 /// `{"process": .., "name": .., "bytes": .., "median_ns": .., "mb_s": .., "norm": .., "rounds": ..}`.
-pub fn run_groups(process: &str, groups: &mut [Group<'_>], rounds: usize, min_sample: Duration) {
+pub(crate) fn run_groups(process: &str, groups: &mut [Group<'_>], rounds: usize, min_sample: Duration) {
     let mut stats: Vec<(Stats, Vec<Stats>)> = groups
         .iter_mut()
         .map(|g| {
@@ -133,18 +134,18 @@ fn print_line(process: &str, c: &Contender<'_>, s: &mut Stats) {
 }
 
 /// Print a measured peak resident set size: `{"process": .., "name": .., "peak_rss_kib": ..}`.
-pub fn print_rss(process: &str, name: &str, kib: u64) {
+pub(crate) fn print_rss(process: &str, name: &str, kib: u64) {
     println!("{{\"process\": \"{process}\", \"name\": \"{name}\", \"peak_rss_kib\": {kib}}}");
 }
 
 /// Reset this process's peak RSS (Linux: `/proc/self/clear_refs`, value 5) so that [`peak_rss_kib`] measures what
 /// follows.
-pub fn reset_peak_rss() {
+pub(crate) fn reset_peak_rss() {
     let _ = std::fs::write("/proc/self/clear_refs", "5");
 }
 
 /// This process's peak resident set size since start or the last [`reset_peak_rss`] (`VmHWM`), in KiB.
-pub fn peak_rss_kib() -> u64 {
+pub(crate) fn peak_rss_kib() -> u64 {
     let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
     status
         .lines()
@@ -154,12 +155,12 @@ pub fn peak_rss_kib() -> u64 {
 }
 
 /// Bytes for the file-to-file benchmarks: `CUSTODIA_BENCH_FILE_BYTES` (default 1 GiB).
-pub fn file_bytes() -> u64 {
+pub(crate) fn file_bytes() -> u64 {
     std::env::var("CUSTODIA_BENCH_FILE_BYTES").ok().and_then(|v| v.parse().ok()).unwrap_or(1 << 30)
 }
 
 /// Write `len` pseudo-random bytes to `path` (once; reused if it already has that length).
-pub fn make_input(path: &std::path::Path, len: u64) {
+pub(crate) fn make_input(path: &std::path::Path, len: u64) {
     if std::fs::metadata(path).map(|m| m.len()).ok() == Some(len) {
         return;
     }
@@ -182,7 +183,7 @@ pub fn make_input(path: &std::path::Path, len: u64) {
 }
 
 /// Copy with a 64 KiB buffer (the chunk size of both custodia and age).
-pub fn copy_64k(src: &mut dyn Read, dst: &mut dyn Write) -> u64 {
+pub(crate) fn copy_64k(src: &mut dyn Read, dst: &mut dyn Write) -> u64 {
     let mut buf = vec![0u8; 64 * 1024];
     let mut total = 0;
     loop {
@@ -196,6 +197,6 @@ pub fn copy_64k(src: &mut dyn Read, dst: &mut dyn Write) -> u64 {
 }
 
 /// Deterministic filler for in-memory inputs.
-pub fn filled(len: usize) -> Vec<u8> {
+pub(crate) fn filled(len: usize) -> Vec<u8> {
     (0..len).map(|i| (i as u8).wrapping_mul(31).wrapping_add(7)).collect()
 }
