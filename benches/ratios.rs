@@ -58,6 +58,13 @@ fn open_kek(kek: &Kek, env: &[u8]) -> usize {
     format::open_payload(&h, &dk, env, None).expect("open").plaintext.expose_secret().len()
 }
 
+fn open_x25519_into(id: &X25519Identity, env: &[u8], out: &mut Vec<u8>) -> usize {
+    let h = format::parse_header(env).expect("header");
+    let dk = format::unwrap_with_x25519(&h, id, None).expect("unwrap");
+    format::open_payload_into(&h, &dk, env, None, out).expect("open");
+    out.len()
+}
+
 fn open_x25519(id: &X25519Identity, env: &[u8]) -> usize {
     let h = format::parse_header(env).expect("header");
     let dk = format::unwrap_with_x25519(&h, id, None).expect("unwrap");
@@ -108,6 +115,9 @@ fn mem() {
     let len = 64 << 20;
     let big = harness::filled(len);
     let big_x = format::seal(&big, &x_opts).expect("seal");
+    // Buffers reused across iterations (the `_into` API); the plaintext one is zeroized when dropped.
+    let seal_buf = std::cell::RefCell::new(Vec::new());
+    let open_buf = std::cell::RefCell::new(zeroize::Zeroizing::new(Vec::new()));
     let g64 = Group {
         anchor: Contender::new("raw_rustcrypto_encrypt_64MiB", len as u64, raw_rustcrypto(len)),
         contenders: vec![
@@ -117,6 +127,18 @@ fn mem() {
             }),
             Contender::new("custodia_x25519_open_64MiB_1thread", len as u64, || {
                 std::hint::black_box(with_threads(1, || open_x25519(&id, &big_x)));
+            }),
+            Contender::new("custodia_x25519_seal_into_64MiB_1thread", len as u64, || {
+                with_threads(1, || format::seal_into(&big, &x_opts, &mut seal_buf.borrow_mut()).expect("seal"));
+            }),
+            Contender::new("custodia_x25519_open_into_64MiB_1thread", len as u64, || {
+                std::hint::black_box(with_threads(1, || open_x25519_into(&id, &big_x, &mut open_buf.borrow_mut())));
+            }),
+            Contender::new("custodia_x25519_seal_into_64MiB", len as u64, || {
+                format::seal_into(&big, &x_opts, &mut seal_buf.borrow_mut()).expect("seal");
+            }),
+            Contender::new("custodia_x25519_open_into_64MiB", len as u64, || {
+                std::hint::black_box(open_x25519_into(&id, &big_x, &mut open_buf.borrow_mut()));
             }),
             Contender::new("custodia_x25519_seal_64MiB", len as u64, || {
                 std::hint::black_box(format::seal(&big, &x_opts).expect("seal"));

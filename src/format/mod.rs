@@ -153,11 +153,27 @@ pub struct Opened {
 /// Invalid options ([`Error::NoPurpose`], [`Error::InvalidArgument`], [`Error::ClassificationBelowMinimum`],
 /// [`Error::LimitExceeded`]); [`Error::Rng`].
 pub fn seal(plaintext: &[u8], opts: &SealOptions<'_>) -> Result<Vec<u8>> {
+    let mut out = Vec::new();
+    seal_into(plaintext, opts, &mut out)?;
+    Ok(out)
+}
+
+/// [`seal`] into `out`, replacing its contents and reusing its capacity: a caller that seals many values can keep
+/// one buffer and never pay again for fresh memory (which, for large values, costs more than the encryption).
+///
+/// # Errors
+/// As [`seal`]; on an error `out` is left empty.
+pub fn seal_into(plaintext: &[u8], opts: &SealOptions<'_>, out: &mut Vec<u8>) -> Result<()> {
+    out.clear();
     let mut rng = OsRng::new();
     let prepared = prepare(opts, &mut rng, &[])?;
     // All randomness is drawn by now: an RNG failure returns before any ciphertext exists.
     rng.check()?;
-    prepared.seal_slice(plaintext, opts)
+    let r = prepared.seal_slice(plaintext, opts, out);
+    if r.is_err() {
+        out.clear();
+    }
+    r
 }
 
 /// Seal `plaintext` drawing all randomness from `rng` (tests, vectors).
@@ -165,7 +181,9 @@ pub fn seal(plaintext: &[u8], opts: &SealOptions<'_>) -> Result<Vec<u8>> {
 /// # Errors
 /// As [`seal`], without [`Error::Rng`].
 pub fn seal_with_rng<R: CryptoRng>(plaintext: &[u8], opts: &SealOptions<'_>, rng: &mut R) -> Result<Vec<u8>> {
-    prepare(opts, rng, &[])?.seal_slice(plaintext, opts)
+    let mut out = Vec::new();
+    prepare(opts, rng, &[])?.seal_slice(plaintext, opts, &mut out)?;
+    Ok(out)
 }
 
 /// Seal everything `src` yields into `dst`, in constant memory, with the operating system's RNG. Returns the
@@ -221,9 +239,9 @@ impl Prepared {
         &self.head[..self.bound_len]
     }
 
-    fn seal_slice(&self, plaintext: &[u8], opts: &SealOptions<'_>) -> Result<Vec<u8>> {
+    fn seal_slice(&self, plaintext: &[u8], opts: &SealOptions<'_>, out: &mut Vec<u8>) -> Result<()> {
         let cs = opts.metadata.chunk_size as usize;
-        stream::seal_slice(&self.keys, self.bound(), cs, opts.signer, plaintext, &self.head)
+        stream::seal_slice(&self.keys, self.bound(), cs, opts.signer, plaintext, &self.head, out)
     }
 }
 
@@ -294,14 +312,9 @@ pub fn open_payload(
     envelope: &[u8],
     required_signer: Option<&VerifyingKey>,
 ) -> Result<Opened> {
-    let bin = to_binary(envelope)?;
-    if bin.get(..header.len()) != Some(header.as_bytes()) {
-        return Err(Error::Malformed("envelope does not start with this header".into()));
-    }
-    let keys = stream::verify_for_open(header, dk, required_signer)?;
     // Sized exactly once, so the plaintext buffer never reallocates (and leaves no copies behind).
-    let mut out = stream::open_slice(header, &keys, &bin[header.len()..])?;
-    let report = OpenReport::new(out.len() as u64, header.signer().copied(), dk.sender().cloned());
+    let mut out = Zeroizing::new(Vec::new());
+    let report = open_payload_into(header, dk, envelope, required_signer, &mut out)?;
     let m = header.metadata();
     let plaintext = Sensitive::with_classification(core::mem::take(&mut *out), m.category, m.classification)?;
     Ok(Opened {
@@ -311,6 +324,29 @@ pub fn open_payload(
         signer: report.signer,
         sender: report.sender,
     })
+}
+
+/// [`open_payload`] into `out`, replacing its contents (zeroized first) and reusing its capacity: for a caller
+/// that opens many values into one buffer. `out` then holds plaintext: the caller must zeroize it when done (e.g.
+/// keep it in a [`Zeroizing`]). On any error `out` is zeroized and left empty.
+///
+/// # Errors
+/// As [`open_payload`].
+pub fn open_payload_into(
+    header: &Header,
+    dk: &DataKey,
+    envelope: &[u8],
+    required_signer: Option<&VerifyingKey>,
+    out: &mut Vec<u8>,
+) -> Result<OpenReport> {
+    zeroize::Zeroize::zeroize(out);
+    let bin = to_binary(envelope)?;
+    if bin.get(..header.len()) != Some(header.as_bytes()) {
+        return Err(Error::Malformed("envelope does not start with this header".into()));
+    }
+    let keys = stream::verify_for_open(header, dk, required_signer)?;
+    stream::open_slice(header, &keys, &bin[header.len()..], out)?;
+    Ok(OpenReport::new(out.len() as u64, header.signer().copied(), dk.sender().cloned()))
 }
 
 /// Open an envelope (binary or armored) with the first of `keys` that has a stanza in it.
