@@ -15,8 +15,8 @@ use custodia::format::{InstrumentKind, LegalInstrument};
 use custodia::keys::Unlock;
 use custodia::purpose::well_known;
 use custodia::{
-    Actor, CaseRef, Category, Classification, Custodian, CustodianOptions, Exception, FixedClock, Jurisdiction,
-    KeyKind, OpenRequest, Purpose, PurposeSet, SealOptions, Sensitive, SystemClock, Clock,
+    Actor, CaseRef, Category, Classification, Clock, Custodian, CustodianOptions, Exception, FixedClock, Jurisdiction,
+    KeyKind, OpenRequest, Purpose, PurposeSet, SealOptions, Sensitive, SystemClock,
 };
 
 fn main() -> custodia::Result<()> {
@@ -33,7 +33,8 @@ fn main() -> custodia::Result<()> {
     let options = CustodianOptions::with_clock(clock.clone());
 
     println!("== 1. Two authorities, each with a keyring and an audit log (in {})", base.display());
-    let nl = Custodian::open(&base.join("nl-central-authority"), Unlock::passphrase("nl demo passphrase"), options.clone())?;
+    let nl =
+        Custodian::open(&base.join("nl-central-authority"), Unlock::passphrase("nl demo passphrase"), options.clone())?;
     let de = Custodian::open(&base.join("de-central-authority"), Unlock::passphrase("de demo passphrase"), options)?;
     let jan = Actor::new("jan.devries", "central_authority", nl_j, Classification::Secret)?;
     let anna = Actor::new("anna.schmidt", "prosecutor", de_j, Classification::Secret)?;
@@ -140,7 +141,11 @@ fn main() -> custodia::Result<()> {
     println!("\n== 5. Five years later: retention ends, NL shreds the case keys");
     clock.advance(5 * 365 * 86_400 + 86_400);
     let report = nl.shred_expired(&jan)?;
-    println!("   destroyed {} key(s): {:?}", report.destroyed.len(), report.destroyed.iter().map(ToString::to_string).collect::<Vec<_>>());
+    println!(
+        "   destroyed {} key(s): {:?}",
+        report.destroyed.len(),
+        report.destroyed.iter().map(ToString::to_string).collect::<Vec<_>>()
+    );
     let req = OpenRequest::new(jan.clone(), Purpose::parse(well_known::INVESTIGATION)?);
     match nl.open_envelope(&req, &rewrapped, None) {
         Err(e) => println!("   NL opening its copy now: [{}] {e}", e.kind_name()),

@@ -624,8 +624,7 @@ impl Custodian {
             fopts = fopts.with_signer(s);
         }
         let (output, object_id, len) = run(&fopts)?;
-        let sealed =
-            Sealed { object_id: hex(&object_id), plaintext_len: len, recipients: options.recipients.clone() };
+        let sealed = Sealed { object_id: hex(&object_id), plaintext_len: len, recipients: options.recipients.clone() };
         let mut ev = AuditEvent::new(EventKind::Sealed)
             .actor(actor)
             .object(&object_id)

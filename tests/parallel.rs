@@ -4,6 +4,8 @@
 //! `format::set_max_threads` is process-wide; every test here only compares outputs that must not depend on it, so
 //! tests running concurrently and flipping it cannot change a result.
 
+#![allow(clippy::unwrap_used, reason = "test helpers")]
+
 use std::cell::Cell;
 use std::io::{Cursor, Read, Write};
 use std::rc::Rc;

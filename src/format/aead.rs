@@ -42,13 +42,7 @@ impl ChunkCipher {
     /// Authenticate and decrypt `buf` in place. On failure `buf` is zeroed and the error is [`Error::OpenFailed`].
     pub(crate) fn open(&self, nonce: [u8; 12], aad: &[u8], buf: &mut [u8], tag: &[u8; TAG_LEN]) -> Result<()> {
         self.0
-            .open_in_place_separate_tag(
-                Nonce::assume_unique_for_key(nonce),
-                Aad::from(aad),
-                Tag::from(*tag),
-                buf,
-                0..,
-            )
+            .open_in_place_separate_tag(Nonce::assume_unique_for_key(nonce), Aad::from(aad), Tag::from(*tag), buf, 0..)
             .map(|_| ())
             .map_err(|_| Error::OpenFailed)
     }

@@ -379,11 +379,7 @@ fn with_lanes<T>(
 /// Pipeline workers for a stream whose first chunk is not its last, and how many chunks may be in flight.
 fn pipeline_shape(first_is_last: bool) -> (usize, u64) {
     let threads = max_threads();
-    if first_is_last || threads < 2 {
-        (0, 1)
-    } else {
-        (threads, (threads * QUEUE_PER_WORKER) as u64)
-    }
+    if first_is_last || threads < 2 { (0, 1) } else { (threads, (threads * QUEUE_PER_WORKER) as u64) }
 }
 
 /// Reads a plaintext stream chunk by chunk, looking one byte ahead to tell the last chunk.
@@ -436,14 +432,8 @@ pub(crate) fn seal_payload<R: Read + ?Sized, W: Write + ?Sized>(
         t
     });
     let new_buf = || Zeroizing::new(vec![0u8; chunk_size + TAG_LEN]);
-    let mut chunks = PlainChunks {
-        src,
-        chunk_size,
-        peek: Zeroizing::new([0u8; 1]),
-        have_peek: false,
-        counter: 0,
-        finished: false,
-    };
+    let mut chunks =
+        PlainChunks { src, chunk_size, peek: Zeroizing::new([0u8; 1]), have_peek: false, counter: 0, finished: false };
     let first = chunks.next(new_buf())?;
     let (workers, depth) = pipeline_shape(first.last);
     let work = |job: &mut Job| {
