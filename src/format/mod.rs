@@ -164,12 +164,12 @@ pub fn seal(plaintext: &[u8], opts: &SealOptions<'_>) -> Result<Vec<u8>> {
 /// # Errors
 /// As [`seal`]; on an error `out` is left empty.
 pub fn seal_into(plaintext: &[u8], opts: &SealOptions<'_>, out: &mut Vec<u8>) -> Result<()> {
-    out.clear();
     let mut rng = OsRng::new();
-    let prepared = prepare(opts, &mut rng, &[])?;
-    // All randomness is drawn by now: an RNG failure returns before any ciphertext exists.
-    rng.check()?;
-    let r = prepared.seal_slice(plaintext, opts, out);
+    let r = prepare(opts, &mut rng, &[]).and_then(|prepared| {
+        // All randomness is drawn by now: an RNG failure returns before any ciphertext exists.
+        rng.check()?;
+        prepared.seal_slice(plaintext, opts, out)
+    });
     if r.is_err() {
         out.clear();
     }
@@ -339,7 +339,20 @@ pub fn open_payload_into(
     required_signer: Option<&VerifyingKey>,
     out: &mut Vec<u8>,
 ) -> Result<OpenReport> {
-    zeroize::Zeroize::zeroize(out);
+    let r = open_payload_into_inner(header, dk, envelope, required_signer, out);
+    if r.is_err() {
+        zeroize::Zeroize::zeroize(out);
+    }
+    r
+}
+
+fn open_payload_into_inner(
+    header: &Header,
+    dk: &DataKey,
+    envelope: &[u8],
+    required_signer: Option<&VerifyingKey>,
+    out: &mut Vec<u8>,
+) -> Result<OpenReport> {
     let bin = to_binary(envelope)?;
     if bin.get(..header.len()) != Some(header.as_bytes()) {
         return Err(Error::Malformed("envelope does not start with this header".into()));

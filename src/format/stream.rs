@@ -123,9 +123,8 @@ fn check_count(counter: u64) -> Result<()> {
     Ok(())
 }
 
-/// Seal `plaintext` as chunks after `head`, then the signature trailer if `signer` is given, into `out` (cleared
-/// first; its capacity is reused). One copy of the plaintext into place, then the chunks are encrypted in place, on
-/// several threads when the value is large.
+/// Seal `plaintext` as chunks after `head`, then the signature trailer if `signer` is given, into `out` (replaced;
+/// its capacity is reused). Each thread copies its chunks into place and encrypts them there while they are in cache.
 pub(crate) fn seal_slice(
     keys: &KeySchedule,
     bound: &[u8],
@@ -139,24 +138,31 @@ pub(crate) fn seal_slice(
     check_count(chunks as u64 - 1)?;
     let body_len = plaintext.len() + chunks * TAG_LEN;
     let trailer = if signer.is_some() { SIGNATURE_LEN } else { 0 };
-    out.clear();
-    out.reserve_exact(head.len() + body_len + trailer);
-    out.extend_from_slice(head);
-    for p in chunk_slices(plaintext, chunk_size) {
-        out.extend_from_slice(p);
-        out.extend_from_slice(&[0u8; TAG_LEN]);
+    let total = head.len() + body_len + trailer;
+    // Every byte is overwritten below, so old contents may stay until then: no pass to clear them. A fresh buffer
+    // comes zeroed from the allocator (for large sizes straight from the OS, without a pass either).
+    if out.capacity() < total {
+        *out = vec![0u8; total];
+    } else {
+        out.resize(total, 0);
+        out.truncate(total);
     }
-    out.resize(head.len() + body_len + trailer, 0);
-    let (body, sig) = out[head.len()..].split_at_mut(body_len);
+    let (h, rest) = out.split_at_mut(head.len());
+    h.copy_from_slice(head);
+    let (body, sig) = rest.split_at_mut(body_len);
     let aead = chunk_cipher(keys);
     let last = chunks as u64 - 1;
-    let chunk_ct = chunk_size + TAG_LEN;
     let threads = threads_for(chunks, plaintext.len());
-    run_parallel(split_runs(chunks, threads, chunk_ct, body), |first, run| {
-        for (k, c) in run.chunks_mut(chunk_ct).enumerate() {
+    let runs = split_runs(chunks, threads, (chunk_size, chunk_size + TAG_LEN), plaintext, body);
+    run_parallel(runs, |first, pt, ct| {
+        let mut off = 0;
+        for (k, p) in chunk_slices(pt, chunk_size).enumerate() {
             let i = first + k as u64;
-            let (data, tag) = c.split_at_mut(c.len() - TAG_LEN);
+            let c = &mut ct[off..off + p.len() + TAG_LEN];
+            let (data, tag) = c.split_at_mut(p.len());
+            data.copy_from_slice(p);
             tag.copy_from_slice(&aead.seal(nonce(i, i == last), &[], data)?);
+            off += c.len();
         }
         Ok(())
     })?;
@@ -169,11 +175,10 @@ pub(crate) fn seal_slice(
     Ok(())
 }
 
-/// Open the payload `body` (everything after the header) in memory into `out` (cleared first; its capacity is
-/// reused): every chunk, then the signature. Checks in the order of the sequential reader, so errors are the same.
-/// On any error `out` is zeroized and left empty: it holds plaintext only if everything verified.
+/// Open the payload `body` (everything after the header) in memory into `out` (replaced; its capacity is reused):
+/// every chunk, then the signature. Checks in the order of the sequential reader, so errors are the same. On any
+/// error `out` is zeroized and left empty: it holds plaintext only if everything verified.
 pub(crate) fn open_slice(header: &Header, keys: &KeySchedule, body: &[u8], out: &mut Vec<u8>) -> Result<()> {
-    out.zeroize();
     let r = open_slice_inner(header, keys, body, out);
     if r.is_err() {
         out.zeroize();
@@ -190,19 +195,23 @@ fn open_slice_inner(header: &Header, keys: &KeySchedule, body: &[u8], out: &mut 
     let full = payload.saturating_sub(1) / chunk_ct;
     let last_len = payload - full * chunk_ct;
     check_count(full as u64)?;
-    // Ciphertext into place (one copy), then every chunk is opened in place.
-    out.reserve_exact(full * cs + last_len.saturating_sub(TAG_LEN));
-    for c in body[..full * chunk_ct].chunks(chunk_ct) {
-        out.extend_from_slice(&c[..cs]);
+    let plain_len = full * cs + last_len.saturating_sub(TAG_LEN);
+    // Every byte up to `plain_len` is overwritten below; what a previous use left beyond it is wiped now.
+    if out.len() > plain_len {
+        out[plain_len..].zeroize();
+        out.truncate(plain_len);
+    } else if out.capacity() < plain_len {
+        out.zeroize();
+        *out = vec![0u8; plain_len];
+    } else {
+        out.resize(plain_len, 0);
     }
     let aead = chunk_cipher(keys);
-    let tags = |i: usize| -> &[u8; TAG_LEN] {
-        body[i * chunk_ct + cs..(i + 1) * chunk_ct].try_into().expect("a tag is TAG_LEN bytes")
-    };
-    run_parallel(split_runs(full, threads_for(full, full * cs), cs, out), |first, run| {
-        for (k, p) in run.chunks_mut(cs).enumerate() {
-            let i = usize::try_from(first).expect("chunk index fits memory") + k;
-            aead.open(nonce(i as u64, false), &[], p, tags(i))?;
+    let (out_full, out_last) = out.split_at_mut(full * cs);
+    let runs = split_runs(full, threads_for(full, full * cs), (chunk_ct, cs), &body[..full * chunk_ct], out_full);
+    run_parallel(runs, |first, ct, pt| {
+        for (k, (c, p)) in ct.chunks(chunk_ct).zip(pt.chunks_mut(cs)).enumerate() {
+            open_chunk_into(&aead, first + k as u64, false, c, p)?;
         }
         Ok(())
     })?;
@@ -213,10 +222,7 @@ fn open_slice_inner(header: &Header, keys: &KeySchedule, body: &[u8], out: &mut 
         // Only an empty plaintext has an empty final chunk.
         return Err(Error::OpenFailed);
     }
-    let (data, tag) = body[full * chunk_ct..payload].split_at(last_len - TAG_LEN);
-    let start = out.len();
-    out.extend_from_slice(data);
-    aead.open(nonce(full as u64, true), &[], &mut out[start..], tag.try_into().map_err(|_| Error::OpenFailed)?)?;
+    open_chunk_into(&aead, full as u64, true, &body[full * chunk_ct..payload], out_last)?;
     if let Some(vk) = header.signer() {
         let mut transcript = Sha256::new();
         transcript.update(header.bound_context());
@@ -232,40 +238,47 @@ fn chunk_slices(data: &[u8], size: usize) -> impl Iterator<Item = &[u8]> {
     data.chunks(size).chain(data.is_empty().then_some(empty))
 }
 
-/// Cut `chunks` chunks of `step` bytes (the last may be shorter) in `data` into `threads` contiguous runs: (first
-/// chunk index, bytes).
-fn split_runs(chunks: usize, threads: usize, step: usize, mut data: &mut [u8]) -> Vec<(u64, &mut [u8])> {
+/// Cut `chunks` chunks into `threads` contiguous runs: (first chunk index, input, output). Chunks are `in_step`
+/// bytes apart in `input` and `out_step` bytes apart in `output`; the last chunk may be shorter.
+fn split_runs<'i, 'o>(
+    chunks: usize,
+    threads: usize,
+    (in_step, out_step): (usize, usize),
+    mut input: &'i [u8],
+    mut output: &'o mut [u8],
+) -> Vec<(u64, &'i [u8], &'o mut [u8])> {
     let threads = threads.clamp(1, chunks.max(1));
     let mut runs = Vec::with_capacity(threads);
     let mut first = 0;
     for t in 0..threads {
         let n = chunks / threads + usize::from(t < chunks % threads);
-        let run = if t + 1 == threads {
-            core::mem::take(&mut data)
+        if t + 1 == threads {
+            runs.push((first as u64, input, core::mem::take(&mut output)));
         } else {
-            let (run, rest) = core::mem::take(&mut data).split_at_mut(n * step);
-            data = rest;
-            run
-        };
-        runs.push((first as u64, run));
+            let (i, rest_i) = input.split_at(n * in_step);
+            let (o, rest_o) = core::mem::take(&mut output).split_at_mut(n * out_step);
+            runs.push((first as u64, i, o));
+            input = rest_i;
+            output = rest_o;
+        }
         first += n;
     }
     runs
 }
 
 /// Run `f` on every run, all but the last on scoped threads; the first error wins.
-fn run_parallel<F>(mut runs: Vec<(u64, &mut [u8])>, f: F) -> Result<()>
+fn run_parallel<F>(mut runs: Vec<(u64, &[u8], &mut [u8])>, f: F) -> Result<()>
 where
-    F: Fn(u64, &mut [u8]) -> Result<()> + Sync,
+    F: Fn(u64, &[u8], &mut [u8]) -> Result<()> + Sync,
 {
-    let Some((first, data)) = runs.pop() else { return Ok(()) };
+    let Some((first, input, output)) = runs.pop() else { return Ok(()) };
     if runs.is_empty() {
-        return f(first, data);
+        return f(first, input, output);
     }
     std::thread::scope(|s| {
         let f = &f;
-        let handles: Vec<_> = runs.into_iter().map(|(n, d)| s.spawn(move || f(n, d))).collect();
-        let mut result = f(first, data);
+        let handles: Vec<_> = runs.into_iter().map(|(n, i, o)| s.spawn(move || f(n, i, o))).collect();
+        let mut result = f(first, input, output);
         for h in handles {
             let r = h.join().unwrap_or_else(|_| Err(Error::Internal("payload worker panicked".into())));
             if result.is_ok() {
@@ -274,6 +287,19 @@ where
         }
         result
     })
+}
+
+/// Open one chunk (ciphertext and tag) from `chunk` into `out` (exactly its plaintext length): copied into place,
+/// then opened there. On failure `out` is zeroed; it holds plaintext only if the tag verified.
+fn open_chunk_into(aead: &ChunkCipher, counter: u64, last: bool, chunk: &[u8], out: &mut [u8]) -> Result<()> {
+    let n = chunk.len().checked_sub(TAG_LEN).ok_or(Error::Truncated)?;
+    let (data, tag) = chunk.split_at(n);
+    let tag: &[u8; TAG_LEN] = tag.try_into().map_err(|_| Error::OpenFailed)?;
+    if out.len() != n {
+        return Err(Error::OpenFailed);
+    }
+    out.copy_from_slice(data);
+    aead.open(nonce(counter, last), &[], out, tag)
 }
 
 /// Open one chunk (ciphertext and tag) in place; the plaintext length. On failure the chunk is zeroed.

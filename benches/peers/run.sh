@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# Peer comparison: custodia against age 0.12 (one X25519 recipient, stream API), ring 0.17 and RustCrypto
+# ChaCha20-Poly1305, and `openssl speed` as an outside reference. Writes BENCHMARKS.md at the repository root.
+#
+#   benches/peers/run.sh                                   # full run: 64 MiB in memory, 1 GiB file to file
+#   CUSTODIA_BENCH_FILE_BYTES=268435456 CUSTODIA_BENCH_ROUNDS=7 benches/peers/run.sh     # quicker
+#
+# Two processes, because age 0.12 and custodia's hpke 0.15 cannot share one Cargo.lock: custodia's `ratios` bench
+# and this directory's `custodia-peers`. Each times its contenders round-robin against the same anchor (raw
+# RustCrypto ChaCha20-Poly1305, same build flags), and reports the median of per-round costs relative to it;
+# cross-process ratios divide those normalised costs. `ring` is measured in both processes as a check on the anchor.
+#
+# Python peers (aws-encryption-sdk, cryptography via custodia's Python binding) will add their JSON lines here:
+# any executable `benches/peers/python/run` that prints lines in the same format is run and reported (see
+# `report.py`, section "Python peers").
+set -euo pipefail
+root=$(cd "$(dirname "$0")/../.." && pwd)
+cd "$root"
+results=${CUSTODIA_BENCH_RESULTS:-$root/target/bench-results}
+rm -rf "$results" && mkdir -p "$results"
+work=${CUSTODIA_BENCH_DIR:-$root/target/bench-files}
+mkdir -p "$work"
+trap 'rm -rf "$work"/*.env "$work"/*.age "$work"/*.out' EXIT
+
+echo "building..." >&2
+cargo bench --bench ratios --no-run >&2
+(cd benches/peers && cargo build --release >&2)
+peers=benches/peers/target/release/custodia-peers
+
+uptime > "$results/load_before.txt"
+echo "in memory: custodia" >&2
+cargo bench --bench ratios -- mem > "$results/custodia_mem.jsonl"
+echo "in memory: peers" >&2
+"$peers" mem > "$results/peers_mem.jsonl"
+echo "file to file: custodia" >&2
+cargo bench --bench ratios -- file "$work" > "$results/custodia_file.jsonl"
+echo "file to file: peers" >&2
+"$peers" file "$work" > "$results/peers_file.jsonl"
+if [ -x benches/peers/python/run ]; then
+    echo "python peers" >&2
+    benches/peers/python/run > "$results/python.jsonl" || echo "python peers failed" >&2
+fi
+echo "openssl speed" >&2
+openssl speed -seconds 2 -bytes 65536 -aead -evp chacha20-poly1305 2>/dev/null | tail -1 > "$results/openssl.txt" || true
+openssl speed -seconds 2 -bytes 1024 -aead -evp chacha20-poly1305 2>/dev/null | tail -1 > "$results/openssl_1k.txt" || true
+uptime > "$results/load_after.txt"
+
+python3 benches/peers/report.py "$results" "$0 $*" > BENCHMARKS.md.new
+mv BENCHMARKS.md.new BENCHMARKS.md
+echo "wrote BENCHMARKS.md" >&2
