@@ -11,7 +11,6 @@
 mod harness;
 
 use std::fs::File;
-use std::io::BufReader;
 use std::path::Path;
 use std::time::Duration;
 
@@ -163,15 +162,13 @@ fn file(dir: &Path) {
     let seal = || {
         let mut out = File::create(&sealed).expect("create");
         format::seal_stream(&mut File::open(&input).expect("open input"), &mut out, &opts).expect("seal");
-        out.sync_all().expect("sync");
     };
     let open = || {
-        let mut src = BufReader::with_capacity(64 * 1024, File::open(&sealed).expect("open"));
+        let mut src = File::open(&sealed).expect("open");
         let h = format::read_header(&mut src).expect("header");
         let dk = format::unwrap_with_x25519(&h, &id, None).expect("unwrap");
         let mut out = File::create(&opened).expect("create");
         format::open_stream(&h, &dk, &mut src, &mut out, None).expect("open");
-        out.sync_all().expect("sync");
     };
     // Peak RSS first, before the anchor's buffer exists.
     for (threads, suffix) in [(0, ""), (1, "_1thread")] {

@@ -231,8 +231,8 @@ fn stream_pipeline_keeps_a_bounded_number_of_chunks_in_flight() {
     let pt = data(3 * 1024 * 1024 + 11); // 769 chunks
     let opts = SealOptions::new(meta(4096), vec![Recipient::Kek(&kek)]);
     for threads in [1usize, 2, 4] {
-        // At most 2 per worker in flight, plus the one being read: far fewer than the stream's 769 chunks.
-        let bound = ((2 * threads + 2) * (chunk + 16 + 65)) as u64;
+        // At most 4 per worker in flight, plus the one being read: far fewer than the stream's 769 chunks.
+        let bound = ((4 * threads + 2) * (chunk + 16 + 65)) as u64;
 
         let c = counted();
         let mut src = Src { inner: &pt, c: &c, max_ask: 0 };

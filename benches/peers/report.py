@@ -182,7 +182,7 @@ def rss_of(name):
 w("## File to file")
 w("")
 size = cf.get("custodia_file_seal", {}).get("bytes") or pf.get("age_file_seal", {}).get("bytes")
-w(f"{(size or 0) / (1 << 20):,.0f} MiB generated input, one X25519 recipient, output `sync_all`ed, on the root file system. "
+w(f"{(size or 0) / (1 << 20):,.0f} MiB generated input, one X25519 recipient, to and from the page cache of the root file system (no fsync: the disk would dominate). "
   "Peak RSS is the process's VmHWM, reset before each operation (`/proc/self/clear_refs`), so it counts the "
   "executable, the allocator and the operation's buffers.")
 w("")

@@ -39,8 +39,9 @@ pub(crate) const SIGNATURE_LABEL: &[u8] = b"custodia/v1/signature\0";
 const PARALLEL_MIN_CHUNKS: usize = 4;
 /// Fewest bytes worth handing to other threads.
 const PARALLEL_MIN_BYTES: usize = 256 * 1024;
-/// Chunks queued per pipeline worker: enough to keep it busy while this thread reads and writes.
-const QUEUE_PER_WORKER: usize = 2;
+/// Chunks queued per pipeline worker: enough to keep it busy through the jitter of this thread's reads and writes
+/// (at 64 KiB chunks and 2 workers, 512 KiB in flight).
+const QUEUE_PER_WORKER: usize = 4;
 
 static MAX_THREADS: AtomicUsize = AtomicUsize::new(0);
 
@@ -442,7 +443,7 @@ impl<R: Read + ?Sized> PlainChunks<'_, R> {
 }
 
 /// Seal everything `src` yields as chunks into `dst`, then the signature trailer if `signer` is given. Returns the
-/// plaintext length. Memory stays bounded: at most `2 * threads + 1` chunk buffers exist at once.
+/// plaintext length. Memory stays bounded: at most `QUEUE_PER_WORKER * threads + 1` chunk buffers exist at once.
 pub(crate) fn seal_payload<R: Read + ?Sized, W: Write + ?Sized>(
     keys: &KeySchedule,
     bound: &[u8],
