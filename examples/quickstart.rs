@@ -188,6 +188,11 @@ fn main() -> custodia::Result<()> {
             v.erasures,
             &v.head[..16]
         );
+        println!(
+            "   check it yourself: cargo run --example audit_verify -- {} {}",
+            c.audit_log().path().display(),
+            c.audit_public_key()?
+        );
     }
     Ok(())
 }
