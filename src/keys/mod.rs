@@ -8,6 +8,16 @@ use core::str::FromStr;
 
 use crate::error::{Error, Result};
 
+pub mod keyring;
+pub mod text;
+
+pub use keyring::{KdfParams, KeyRecord, KeyState, Keyring, LegalHold, Unlock};
+
+/// Fill `buf` from the operating system's random number generator.
+pub(crate) fn random_bytes(buf: &mut [u8]) -> Result<()> {
+    getrandom::fill(buf).map_err(|_| Error::Rng)
+}
+
 /// The kinds of key custodia knows. Codes are stable (keyring file, C ABI).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 #[non_exhaustive]

@@ -1,0 +1,812 @@
+//! The local keyring: one file in a directory the host chooses, its contents sealed under a master key.
+//!
+//! This module owns the keyring file: its encoding, its encryption, atomic replacement and locking. It stores key
+//! material as opaque bytes; generating keys and using them is the business of [`crate::format`] and the
+//! [`crate::Custodian`].
+//!
+//! # File format (`keyring.cdk`)
+//!
+//! ```text
+//! magic      8 bytes  "CUSTKRNG"
+//! version    u32 BE   1
+//! kdf        u8       0 = raw master key, 1 = Argon2id(passphrase)
+//! m_cost     u32 BE   Argon2id memory in KiB (0 for raw)
+//! t_cost     u32 BE   Argon2id passes (0 for raw)
+//! p_cost     u32 BE   Argon2id lanes (0 for raw)
+//! salt       16 bytes random, fixed when the keyring is created
+//! check      32 bytes HKDF-SHA256(ikm = master, salt, info = "custodia/v1/keyring/check")
+//! nonce      12 bytes random, fresh for every write
+//! body       ChaCha20-Poly1305(key = HKDF-SHA256(master, salt, "custodia/v1/keyring/file-key"), nonce,
+//!                              aad = every byte above, plaintext = JSON body) || 16-byte tag
+//! ```
+//!
+//! `master` is the 32-byte key the host supplies, or Argon2id(passphrase, salt, m_cost, t_cost, p_cost) with 32
+//! bytes of output. The `check` value lets a wrong passphrase be told apart from a corrupt file. The JSON body
+//! lists the keys (secrets in base64) and legal holds; it exists in the clear only in memory, in buffers that are
+//! zeroized.
+//!
+//! # Durability
+//!
+//! Every write goes to a temporary file in the same directory (mode 0600), which is fsynced, renamed over
+//! `keyring.cdk`, after which the directory is fsynced. A crash leaves either the old or the new file, never a mix.
+//! An exclusive `flock` on `keyring.lock` is held from reading the current state to the rename, so two processes
+//! adding keys at once never lose each other's keys.
+
+use core::fmt;
+use std::fs::{self, File, OpenOptions};
+use std::io::{self, Read, Write};
+use std::os::unix::fs::OpenOptionsExt;
+use std::path::{Path, PathBuf};
+
+use chacha20poly1305::aead::{AeadInOut, KeyInit};
+use chacha20poly1305::{ChaCha20Poly1305, Nonce, Tag};
+use hkdf::Hkdf;
+use serde::{Deserialize, Serialize};
+use sha2::Sha256;
+use zeroize::{Zeroize, Zeroizing};
+
+use super::{KeyId, KeyKind};
+use crate::error::{Error, Result};
+use crate::policy::CaseRef;
+use crate::time::Timestamp;
+
+/// Name of the keyring file inside the custodian's directory.
+pub const KEYRING_FILE: &str = "keyring.cdk";
+const LOCK_FILE: &str = "keyring.lock";
+const TMP_PREFIX: &str = ".keyring.tmp-";
+const MAGIC: &[u8; 8] = b"CUSTKRNG";
+const VERSION: u32 = 1;
+const HEADER_LEN: usize = 8 + 4 + 1 + 12 + 16 + 32 + 12;
+const TAG_LEN: usize = 16;
+/// Largest keyring file accepted, so a hostile file cannot make us allocate without bound.
+pub const MAX_KEYRING_LEN: u64 = 64 << 20;
+
+/// How the keyring is unlocked.
+pub enum Unlock {
+    /// A passphrase, stretched with Argon2id.
+    Passphrase(Zeroizing<String>),
+    /// A 32-byte master key supplied by the host (from an HSM, a KMS, a sealed secret store).
+    MasterKey(Zeroizing<[u8; 32]>),
+}
+
+impl Unlock {
+    /// Unlock with a passphrase.
+    #[must_use]
+    pub fn passphrase(p: &str) -> Self {
+        Self::Passphrase(Zeroizing::new(p.to_owned()))
+    }
+
+    /// Unlock with a raw 32-byte master key.
+    #[must_use]
+    pub fn master_key(key: [u8; 32]) -> Self {
+        Self::MasterKey(Zeroizing::new(key))
+    }
+}
+
+impl fmt::Debug for Unlock {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Passphrase(_) => f.write_str("Unlock::Passphrase([REDACTED])"),
+            Self::MasterKey(_) => f.write_str("Unlock::MasterKey([REDACTED])"),
+        }
+    }
+}
+
+/// Argon2id cost parameters, used when a passphrase keyring is created (an existing keyring keeps its own).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct KdfParams {
+    /// Memory in KiB.
+    pub m_cost_kib: u32,
+    /// Passes over memory.
+    pub t_cost: u32,
+    /// Lanes.
+    pub p_cost: u32,
+}
+
+impl KdfParams {
+    /// The default: 64 MiB, 3 passes, 1 lane (RFC 9106's second recommended option, memory-constrained).
+    pub const DEFAULT: Self = Self { m_cost_kib: 64 * 1024, t_cost: 3, p_cost: 1 };
+
+    /// Tiny parameters for tests only: they give no protection to a passphrase.
+    pub const DANGER_TEST_ONLY: Self = Self { m_cost_kib: 64, t_cost: 1, p_cost: 1 };
+}
+
+impl Default for KdfParams {
+    fn default() -> Self {
+        Self::DEFAULT
+    }
+}
+
+/// The life-cycle state of a key.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "state", rename_all = "snake_case")]
+pub enum KeyState {
+    /// Seals and opens.
+    Active,
+    /// Opens what was sealed under it but seals nothing new (after rotation).
+    DecryptOnly,
+    /// Crypto-shredded: the secret is gone; this tombstone remains.
+    Destroyed {
+        /// When it was destroyed.
+        at: Timestamp,
+        /// Why (retention ended, compromise, ...).
+        reason: String,
+    },
+}
+
+impl KeyState {
+    /// Stable name (`active`, `decrypt_only`, `destroyed`).
+    #[must_use]
+    pub fn name(&self) -> &'static str {
+        match self {
+            Self::Active => "active",
+            Self::DecryptOnly => "decrypt_only",
+            Self::Destroyed { .. } => "destroyed",
+        }
+    }
+
+    /// Stable code across the C ABI: 0 active, 1 decrypt-only, 2 destroyed.
+    #[must_use]
+    pub fn code(&self) -> u8 {
+        match self {
+            Self::Active => 0,
+            Self::DecryptOnly => 1,
+            Self::Destroyed { .. } => 2,
+        }
+    }
+}
+
+/// Secret: key bytes, zeroized on drop, never printed; serialized (only inside the encrypted keyring body) as base64.
+#[derive(Clone)]
+pub struct SecretBytes(Zeroizing<Vec<u8>>);
+
+impl SecretBytes {
+    /// Wrap key bytes.
+    #[must_use]
+    pub fn new(bytes: Zeroizing<Vec<u8>>) -> Self {
+        Self(bytes)
+    }
+
+    /// The key bytes.
+    #[must_use]
+    pub fn expose(&self) -> &[u8] {
+        &self.0
+    }
+}
+
+impl fmt::Debug for SecretBytes {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("SecretBytes([REDACTED])")
+    }
+}
+
+impl Serialize for SecretBytes {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> core::result::Result<S::Ok, S::Error> {
+        use base64ct::{Base64, Encoding};
+        let text = Zeroizing::new(Base64::encode_string(&self.0));
+        s.serialize_str(&text)
+    }
+}
+
+impl<'de> Deserialize<'de> for SecretBytes {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> core::result::Result<Self, D::Error> {
+        use base64ct::{Base64, Encoding};
+        // Borrowed, so no owned copy of the encoded secret is left behind.
+        let text = <&str>::deserialize(d)?;
+        let bytes = Base64::decode_vec(text).map_err(serde::de::Error::custom)?;
+        Ok(Self(Zeroizing::new(bytes)))
+    }
+}
+
+mod b64 {
+    use base64ct::{Base64, Encoding};
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub(super) fn serialize<S: Serializer>(v: &Option<Vec<u8>>, s: S) -> Result<S::Ok, S::Error> {
+        match v {
+            Some(b) => s.serialize_some(&Base64::encode_string(b)),
+            None => s.serialize_none(),
+        }
+    }
+
+    pub(super) fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Vec<u8>>, D::Error> {
+        Option::<String>::deserialize(d)?.map(|t| Base64::decode_vec(&t).map_err(serde::de::Error::custom)).transpose()
+    }
+}
+
+/// One key in the keyring: its metadata, its public part if any, and its secret unless destroyed or imported.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct KeyRecord {
+    /// Fingerprint.
+    pub id: KeyId,
+    /// What kind of key.
+    pub kind: KeyKind,
+    /// A human label (`NL central authority`, `escrow 2026`).
+    pub label: String,
+    /// Life-cycle state.
+    #[serde(flatten)]
+    pub state: KeyState,
+    /// When it was generated or imported.
+    pub created: Timestamp,
+    /// For per-case keys: the case.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub case_ref: Option<CaseRef>,
+    /// Retention: destroy at or after this time (see `shred_expired`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub destroy_after: Option<Timestamp>,
+    /// The key this one replaced by rotation.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rotated_from: Option<KeyId>,
+    /// The key that replaced this one by rotation.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rotated_to: Option<KeyId>,
+    /// Public key bytes (X25519 32, X-Wing 1216, Ed25519 32); none for symmetric keys.
+    #[serde(default, with = "b64", skip_serializing_if = "Option::is_none")]
+    pub public: Option<Vec<u8>>,
+    /// Secret bytes (32-byte key or seed); none for imported public keys and destroyed keys.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub secret: Option<SecretBytes>,
+}
+
+impl KeyRecord {
+    /// Whether this keyring holds the secret (it can open or sign), as opposed to an imported public key.
+    #[must_use]
+    pub fn has_secret(&self) -> bool {
+        self.secret.is_some()
+    }
+}
+
+impl Serialize for KeyKind {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> core::result::Result<S::Ok, S::Error> {
+        s.serialize_str(self.name())
+    }
+}
+
+impl<'de> Deserialize<'de> for KeyKind {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> core::result::Result<Self, D::Error> {
+        let s = String::deserialize(d)?;
+        KeyKind::ALL.into_iter().find(|k| k.name() == s).ok_or_else(|| serde::de::Error::custom("unknown key kind"))
+    }
+}
+
+/// A legal hold: while it stands, no key of the case may be destroyed.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LegalHold {
+    /// The case held.
+    pub case_ref: CaseRef,
+    /// The hold's reference (order, instruction).
+    pub reference: String,
+    /// Why.
+    pub reason: String,
+    /// When it was set.
+    pub set_at: Timestamp,
+    /// Who set it (actor id).
+    pub set_by: String,
+}
+
+/// The decrypted contents of the keyring.
+#[derive(Debug, Default, Serialize, Deserialize)]
+pub struct KeyringBody {
+    /// Incremented by every write.
+    pub generation: u64,
+    /// Every key, including tombstones of destroyed ones.
+    pub keys: Vec<KeyRecord>,
+    /// Legal holds in force.
+    #[serde(default)]
+    pub holds: Vec<LegalHold>,
+}
+
+impl KeyringBody {
+    /// The key with this id.
+    #[must_use]
+    pub fn get(&self, id: &KeyId) -> Option<&KeyRecord> {
+        self.keys.iter().find(|k| k.id == *id)
+    }
+
+    /// The key with this id, mutably.
+    pub fn get_mut(&mut self, id: &KeyId) -> Option<&mut KeyRecord> {
+        self.keys.iter_mut().find(|k| k.id == *id)
+    }
+
+    /// Add a key; adding an id already present is an error.
+    ///
+    /// # Errors
+    /// [`Error::InvalidArgument`] when the id is already in the keyring.
+    pub fn add(&mut self, record: KeyRecord) -> Result<()> {
+        if self.get(&record.id).is_some() {
+            return Err(Error::InvalidArgument(format!("key {} is already in the keyring", record.id)));
+        }
+        self.keys.push(record);
+        Ok(())
+    }
+
+    /// Crypto-shred a key: drop (and so zeroize) its secret and leave a tombstone.
+    ///
+    /// # Errors
+    /// [`Error::KeyNotFound`]; [`Error::LegalHold`] when its case is held; [`Error::KeyDestroyed`] if already gone.
+    pub fn destroy(&mut self, id: &KeyId, at: Timestamp, reason: &str) -> Result<()> {
+        let held = {
+            let rec = self.get(id).ok_or_else(|| Error::KeyNotFound(id.to_string()))?;
+            if let KeyState::Destroyed { at, .. } = rec.state {
+                return Err(Error::KeyDestroyed { key_id: id.to_string(), destroyed_at: at });
+            }
+            rec.case_ref.as_ref().and_then(|c| self.hold_on(c)).cloned()
+        };
+        if let Some(h) = held {
+            return Err(Error::LegalHold { case_ref: h.case_ref.to_string(), reference: h.reference });
+        }
+        let rec = self.get_mut(id).ok_or_else(|| Error::KeyNotFound(id.to_string()))?;
+        rec.secret = None;
+        rec.state = KeyState::Destroyed { at, reason: reason.to_owned() };
+        Ok(())
+    }
+
+    /// The hold on `case`, if any.
+    #[must_use]
+    pub fn hold_on(&self, case: &CaseRef) -> Option<&LegalHold> {
+        self.holds.iter().find(|h| h.case_ref == *case)
+    }
+}
+
+/// An unlocked keyring bound to its file.
+pub struct Keyring {
+    dir: PathBuf,
+    header: FileHeader,
+    file_key: Zeroizing<[u8; 32]>,
+    body: KeyringBody,
+}
+
+impl fmt::Debug for Keyring {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Keyring")
+            .field("dir", &self.dir)
+            .field("keys", &self.body.keys.len())
+            .field("generation", &self.body.generation)
+            .finish_non_exhaustive()
+    }
+}
+
+#[derive(Clone, Copy)]
+struct FileHeader {
+    kdf: u8,
+    params: KdfParams,
+    salt: [u8; 16],
+    check: [u8; 32],
+}
+
+impl Keyring {
+    /// Open the keyring in `dir`, creating it (and `dir`) if there is none yet. `kdf` applies only when a
+    /// passphrase keyring is created.
+    ///
+    /// # Errors
+    /// [`Error::WrongPassphrase`], [`Error::KeyringCorrupt`], [`Error::KeyringVersion`], [`Error::Io`]. On any error
+    /// the file on disk is left as it was.
+    pub fn open(dir: &Path, unlock: &Unlock, kdf: KdfParams) -> Result<Self> {
+        fs::create_dir_all(dir)?;
+        let lock = lock_file(dir, true)?;
+        let path = dir.join(KEYRING_FILE);
+        let result = match read_file(&path)? {
+            Some(bytes) => Self::decrypt_existing(dir, &bytes, unlock),
+            None => {
+                let mut salt = [0u8; 16];
+                crate::keys::random_bytes(&mut salt)?;
+                let (kdf_code, params) = match unlock {
+                    Unlock::Passphrase(_) => (1, kdf),
+                    Unlock::MasterKey(_) => (0, KdfParams { m_cost_kib: 0, t_cost: 0, p_cost: 0 }),
+                };
+                let master = derive_master(unlock, kdf_code, params, &salt)?;
+                let (file_key, check) = derive_file_keys(&master, &salt);
+                let ring = Self {
+                    dir: dir.to_owned(),
+                    header: FileHeader { kdf: kdf_code, params, salt, check },
+                    file_key,
+                    body: KeyringBody::default(),
+                };
+                ring.write()?;
+                Ok(ring)
+            }
+        };
+        drop(lock);
+        result
+    }
+
+    fn decrypt_existing(dir: &Path, bytes: &[u8], unlock: &Unlock) -> Result<Self> {
+        let header = parse_header(bytes)?;
+        match (unlock, header.kdf) {
+            (Unlock::Passphrase(_), 1) | (Unlock::MasterKey(_), 0) => {}
+            (Unlock::Passphrase(_), _) => {
+                return Err(Error::InvalidArgument(
+                    "this keyring is unlocked with a master key, not a passphrase".into(),
+                ));
+            }
+            (Unlock::MasterKey(_), _) => {
+                return Err(Error::InvalidArgument(
+                    "this keyring is unlocked with a passphrase, not a master key".into(),
+                ));
+            }
+        }
+        let master = derive_master(unlock, header.kdf, header.params, &header.salt)?;
+        let (file_key, check) = derive_file_keys(&master, &header.salt);
+        if !bool::from(subtle::ConstantTimeEq::ct_eq(&check[..], &header.check[..])) {
+            return Err(Error::WrongPassphrase);
+        }
+        let body = decrypt_body(bytes, &file_key)?;
+        Ok(Self { dir: dir.to_owned(), header, file_key, body })
+    }
+
+    /// The directory holding the keyring.
+    #[must_use]
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    /// The keyring's contents as last read or written.
+    #[must_use]
+    pub fn body(&self) -> &KeyringBody {
+        &self.body
+    }
+
+    /// Re-read the file (another process may have changed it).
+    ///
+    /// # Errors
+    /// As [`Keyring::open`].
+    pub fn reload(&mut self) -> Result<()> {
+        let lock = lock_file(&self.dir, false)?;
+        let r = self.reload_locked();
+        drop(lock);
+        r
+    }
+
+    fn reload_locked(&mut self) -> Result<()> {
+        let bytes = read_file(&self.dir.join(KEYRING_FILE))?
+            .ok_or_else(|| Error::KeyringCorrupt("the keyring file has disappeared".into()))?;
+        let header = parse_header(&bytes)?;
+        if header.salt != self.header.salt || header.check != self.header.check {
+            return Err(Error::KeyringCorrupt("the keyring file was replaced by another keyring".into()));
+        }
+        self.body = decrypt_body(&bytes, &self.file_key)?;
+        Ok(())
+    }
+
+    /// Change the keyring: under an exclusive lock, re-read the file, apply `change`, and write the result
+    /// atomically. If `change` or the write fails, the file is unchanged and the in-memory state is re-read.
+    ///
+    /// # Errors
+    /// The error of `change`, or of reading or writing the file.
+    pub fn update<R>(&mut self, change: impl FnOnce(&mut KeyringBody) -> Result<R>) -> Result<R> {
+        let lock = lock_file(&self.dir, true)?;
+        let result = self.reload_locked().and_then(|()| {
+            let r = change(&mut self.body)?;
+            self.body.generation += 1;
+            self.write()?;
+            Ok(r)
+        });
+        if result.is_err() {
+            // Best effort: the file still holds the last committed state.
+            let _ = self.reload_locked();
+        }
+        drop(lock);
+        result
+    }
+
+    fn write(&self) -> Result<()> {
+        remove_stale_temps(&self.dir);
+        let mut nonce = [0u8; 12];
+        crate::keys::random_bytes(&mut nonce)?;
+        let mut header = Vec::with_capacity(HEADER_LEN);
+        header.extend_from_slice(MAGIC);
+        header.extend_from_slice(&VERSION.to_be_bytes());
+        header.push(self.header.kdf);
+        header.extend_from_slice(&self.header.params.m_cost_kib.to_be_bytes());
+        header.extend_from_slice(&self.header.params.t_cost.to_be_bytes());
+        header.extend_from_slice(&self.header.params.p_cost.to_be_bytes());
+        header.extend_from_slice(&self.header.salt);
+        header.extend_from_slice(&self.header.check);
+        header.extend_from_slice(&nonce);
+
+        let mut plain = ZeroizingWriter::with_capacity(4096 + self.body.keys.len() * 2048);
+        serde_json::to_writer(&mut plain, &self.body).map_err(|e| Error::Internal(format!("keyring encoding: {e}")))?;
+        let cipher = ChaCha20Poly1305::new((&*self.file_key).into());
+        let tag = cipher
+            .encrypt_inout_detached(&Nonce::from(nonce), &header, plain.0.as_mut_slice().into())
+            .map_err(|_| Error::Internal("keyring encryption failed".into()))?;
+        let ciphertext = &plain.0;
+
+        let mut suffix = [0u8; 8];
+        crate::keys::random_bytes(&mut suffix)?;
+        let tmp = self.dir.join(format!("{TMP_PREFIX}{}-{}", std::process::id(), u64::from_le_bytes(suffix)));
+        let written = (|| -> io::Result<()> {
+            let mut f = OpenOptions::new().write(true).create_new(true).mode(0o600).open(&tmp)?;
+            f.write_all(&header)?;
+            f.write_all(ciphertext)?;
+            f.write_all(&tag)?;
+            f.sync_all()?;
+            drop(f);
+            fs::rename(&tmp, self.dir.join(KEYRING_FILE))?;
+            File::open(&self.dir)?.sync_all()
+        })();
+        if let Err(e) = written {
+            let _ = fs::remove_file(&tmp);
+            return Err(e.into());
+        }
+        Ok(())
+    }
+
+    /// Test support: whether the decrypted keyring body contains `needle` anywhere (raw or base64-encoded). Used to
+    /// prove that a destroyed key left no trace in the file.
+    #[doc(hidden)]
+    #[must_use]
+    pub fn danger_body_contains(&self, needle: &[u8]) -> bool {
+        use base64ct::{Base64, Encoding};
+        let Ok(Some(bytes)) = read_file(&self.dir.join(KEYRING_FILE)) else { return false };
+        let Ok(plain) = decrypt_plain(&bytes, &self.file_key) else { return false };
+        let b64 = Base64::encode_string(needle);
+        contains(&plain, needle) || contains(&plain, b64.as_bytes())
+    }
+}
+
+fn contains(hay: &[u8], needle: &[u8]) -> bool {
+    !needle.is_empty() && hay.windows(needle.len()).any(|w| w == needle)
+}
+
+/// A `Write` into a `Vec` that never leaves a copy behind when it grows: the old allocation is zeroized.
+struct ZeroizingWriter(Zeroizing<Vec<u8>>);
+
+impl ZeroizingWriter {
+    fn with_capacity(n: usize) -> Self {
+        Self(Zeroizing::new(Vec::with_capacity(n)))
+    }
+}
+
+impl Write for ZeroizingWriter {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        if self.0.len() + buf.len() > self.0.capacity() {
+            let mut bigger = Vec::with_capacity((self.0.len() + buf.len()) * 2);
+            bigger.extend_from_slice(&self.0);
+            // The old buffer is zeroized when the `Zeroizing` it lived in is replaced and dropped.
+            self.0 = Zeroizing::new(bigger);
+        }
+        self.0.extend_from_slice(buf);
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(())
+    }
+}
+
+fn lock_file(dir: &Path, exclusive: bool) -> Result<File> {
+    let f =
+        OpenOptions::new().read(true).write(true).create(true).truncate(false).mode(0o600).open(dir.join(LOCK_FILE))?;
+    if exclusive {
+        f.lock()?
+    } else {
+        f.lock_shared()?
+    }
+    Ok(f)
+}
+
+fn read_file(path: &Path) -> Result<Option<Vec<u8>>> {
+    let f = match File::open(path) {
+        Ok(f) => f,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(e.into()),
+    };
+    let len = f.metadata()?.len();
+    if len > MAX_KEYRING_LEN {
+        return Err(Error::KeyringCorrupt(format!("file of {len} bytes is larger than any keyring")));
+    }
+    let mut bytes = Vec::with_capacity(usize::try_from(len).unwrap_or(0));
+    f.take(MAX_KEYRING_LEN).read_to_end(&mut bytes)?;
+    Ok(Some(bytes))
+}
+
+fn remove_stale_temps(dir: &Path) {
+    // Only ciphertext is ever written to temp files; removing leftovers of a crash is tidiness, not secrecy.
+    if let Ok(entries) = fs::read_dir(dir) {
+        for e in entries.flatten() {
+            if e.file_name().to_string_lossy().starts_with(TMP_PREFIX) {
+                let _ = fs::remove_file(e.path());
+            }
+        }
+    }
+}
+
+fn parse_header(bytes: &[u8]) -> Result<FileHeader> {
+    if bytes.len() < 8 || &bytes[..8] != MAGIC {
+        return Err(Error::KeyringCorrupt("not a custodia keyring (bad magic)".into()));
+    }
+    if bytes.len() < HEADER_LEN + TAG_LEN {
+        return Err(Error::KeyringCorrupt("truncated".into()));
+    }
+    let u32_at = |i: usize| u32::from_be_bytes([bytes[i], bytes[i + 1], bytes[i + 2], bytes[i + 3]]);
+    let version = u32_at(8);
+    if version != VERSION {
+        return Err(Error::KeyringVersion(version));
+    }
+    let kdf = bytes[12];
+    if kdf > 1 {
+        return Err(Error::KeyringCorrupt(format!("unknown key derivation {kdf}")));
+    }
+    let params = KdfParams { m_cost_kib: u32_at(13), t_cost: u32_at(17), p_cost: u32_at(21) };
+    let mut salt = [0u8; 16];
+    salt.copy_from_slice(&bytes[25..41]);
+    let mut check = [0u8; 32];
+    check.copy_from_slice(&bytes[41..73]);
+    Ok(FileHeader { kdf, params, salt, check })
+}
+
+fn decrypt_plain(bytes: &[u8], file_key: &[u8; 32]) -> Result<Zeroizing<Vec<u8>>> {
+    let (header, rest) = bytes.split_at(HEADER_LEN);
+    let (ct, tag) = rest.split_at(rest.len() - TAG_LEN);
+    let nonce: [u8; 12] = header[HEADER_LEN - 12..].try_into().map_err(|_| Error::KeyringCorrupt("nonce".into()))?;
+    let tag = Tag::try_from(tag).map_err(|_| Error::KeyringCorrupt("tag".into()))?;
+    let mut plain = Zeroizing::new(ct.to_vec());
+    ChaCha20Poly1305::new(file_key.into())
+        .decrypt_inout_detached(&Nonce::from(nonce), header, plain.as_mut_slice().into(), &tag)
+        .map_err(|_| Error::KeyringCorrupt("authentication failed: the file was altered or damaged".into()))?;
+    Ok(plain)
+}
+
+fn decrypt_body(bytes: &[u8], file_key: &[u8; 32]) -> Result<KeyringBody> {
+    let plain = decrypt_plain(bytes, file_key)?;
+    serde_json::from_slice(&plain).map_err(|e| Error::KeyringCorrupt(format!("body: {e}")))
+}
+
+fn derive_master(unlock: &Unlock, kdf: u8, params: KdfParams, salt: &[u8; 16]) -> Result<Zeroizing<[u8; 32]>> {
+    match unlock {
+        Unlock::MasterKey(k) => Ok(Zeroizing::new(**k)),
+        Unlock::Passphrase(p) => {
+            debug_assert_eq!(kdf, 1);
+            let argon_params = argon2::Params::new(params.m_cost_kib, params.t_cost, params.p_cost, Some(32))
+                .map_err(|e| Error::KeyringCorrupt(format!("Argon2id parameters: {e}")))?;
+            if params.m_cost_kib > 4 * 1024 * 1024 || params.t_cost > 100 {
+                return Err(Error::KeyringCorrupt("Argon2id parameters beyond any sane setting".into()));
+            }
+            let argon = argon2::Argon2::new(argon2::Algorithm::Argon2id, argon2::Version::V0x13, argon_params);
+            let mut out = Zeroizing::new([0u8; 32]);
+            argon
+                .hash_password_into(p.as_bytes(), salt, &mut *out)
+                .map_err(|e| Error::Internal(format!("Argon2id: {e}")))?;
+            Ok(out)
+        }
+    }
+}
+
+fn derive_file_keys(master: &[u8; 32], salt: &[u8; 16]) -> (Zeroizing<[u8; 32]>, [u8; 32]) {
+    let hk = Hkdf::<Sha256>::new(Some(salt), master);
+    let mut key = Zeroizing::new([0u8; 32]);
+    let mut check = [0u8; 32];
+    // 32 bytes is far below HKDF-SHA256's 8160-byte limit.
+    let _ = hk.expand(b"custodia/v1/keyring/file-key", &mut *key);
+    let _ = hk.expand(b"custodia/v1/keyring/check", &mut check);
+    (key, check)
+}
+
+impl Drop for Keyring {
+    fn drop(&mut self) {
+        self.header.check.zeroize();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rec(id: u8, kind: KeyKind, secret: Option<&[u8]>) -> KeyRecord {
+        KeyRecord {
+            id: KeyId::from_bytes([id; 16]),
+            kind,
+            label: format!("key {id}"),
+            state: KeyState::Active,
+            created: Timestamp::from_unix(100),
+            case_ref: None,
+            destroy_after: None,
+            rotated_from: None,
+            rotated_to: None,
+            public: None,
+            secret: secret.map(|s| SecretBytes::new(Zeroizing::new(s.to_vec()))),
+        }
+    }
+
+    #[test]
+    fn create_reopen_and_wrong_passphrase() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let mut ring = Keyring::open(dir.path(), &Unlock::passphrase("correct horse"), KdfParams::DANGER_TEST_ONLY)
+            .expect("create");
+        ring.update(|b| b.add(rec(1, KeyKind::Kek, Some(&[0x5a; 32])))).expect("add");
+        drop(ring);
+        let before = fs::read(dir.path().join(KEYRING_FILE)).expect("read");
+        let ring = Keyring::open(dir.path(), &Unlock::passphrase("correct horse"), KdfParams::DEFAULT).expect("open");
+        assert_eq!(ring.body().keys.len(), 1);
+        assert_eq!(ring.body().keys[0].secret.as_ref().expect("secret").expose(), &[0x5a; 32]);
+        assert!(matches!(
+            Keyring::open(dir.path(), &Unlock::passphrase("wrong"), KdfParams::DEFAULT),
+            Err(Error::WrongPassphrase)
+        ));
+        assert!(matches!(
+            Keyring::open(dir.path(), &Unlock::master_key([0; 32]), KdfParams::DEFAULT),
+            Err(Error::InvalidArgument(_))
+        ));
+        assert_eq!(fs::read(dir.path().join(KEYRING_FILE)).expect("read"), before, "failed opens change nothing");
+        let mode = fs::metadata(dir.path().join(KEYRING_FILE)).expect("meta").permissions();
+        assert_eq!(std::os::unix::fs::PermissionsExt::mode(&mode) & 0o777, 0o600);
+        // The secret never appears in the file in the clear.
+        assert!(!contains(&before, &[0x5a; 32]));
+    }
+
+    #[test]
+    fn corrupt_truncated_foreign_and_future_files_are_typed_errors() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let key = [7u8; 32];
+        let mut ring = Keyring::open(dir.path(), &Unlock::master_key(key), KdfParams::DEFAULT).expect("create");
+        ring.update(|b| b.add(rec(2, KeyKind::Kek, Some(&[1; 32])))).expect("add");
+        drop(ring);
+        let path = dir.path().join(KEYRING_FILE);
+        let good = fs::read(&path).expect("read");
+        let open = || Keyring::open(dir.path(), &Unlock::master_key(key), KdfParams::DEFAULT);
+
+        for cut in [0, 5, 40, HEADER_LEN, good.len() - 1] {
+            fs::write(&path, &good[..cut]).expect("write");
+            assert!(matches!(open(), Err(Error::KeyringCorrupt(_))), "cut at {cut}");
+            assert_eq!(fs::read(&path).expect("read").len(), cut, "file left as it was");
+        }
+        let mut flipped = good.clone();
+        let last = flipped.len() - 20;
+        flipped[last] ^= 1;
+        fs::write(&path, &flipped).expect("write");
+        assert!(matches!(open(), Err(Error::KeyringCorrupt(_))));
+        let mut future = good.clone();
+        future[11] = 9;
+        fs::write(&path, &future).expect("write");
+        assert!(matches!(open(), Err(Error::KeyringVersion(9))));
+        fs::write(&path, b"-----BEGIN PGP PRIVATE KEY BLOCK-----\n").expect("write");
+        assert!(matches!(open(), Err(Error::KeyringCorrupt(_))));
+        fs::write(&path, &good).expect("write");
+        assert!(open().is_ok());
+    }
+
+    #[test]
+    fn destroy_leaves_a_tombstone_and_no_trace() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let secret = [0xc3u8; 32];
+        let mut ring = Keyring::open(dir.path(), &Unlock::master_key([1; 32]), KdfParams::DEFAULT).expect("create");
+        ring.update(|b| b.add(rec(3, KeyKind::Kek, Some(&secret)))).expect("add");
+        assert!(ring.danger_body_contains(&secret));
+        let id = KeyId::from_bytes([3; 16]);
+        ring.update(|b| b.destroy(&id, Timestamp::from_unix(500), "retention ended")).expect("destroy");
+        assert!(!ring.danger_body_contains(&secret));
+        let r = ring.body().get(&id).expect("tombstone");
+        assert!(
+            matches!(&r.state, KeyState::Destroyed { at, reason } if at.as_unix() == 500 && reason == "retention ended")
+        );
+        assert!(r.secret.is_none());
+        assert!(matches!(
+            ring.update(|b| b.destroy(&id, Timestamp::from_unix(600), "again")),
+            Err(Error::KeyDestroyed { .. })
+        ));
+    }
+
+    #[test]
+    fn failed_update_changes_nothing() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let mut ring = Keyring::open(dir.path(), &Unlock::master_key([1; 32]), KdfParams::DEFAULT).expect("create");
+        ring.update(|b| b.add(rec(4, KeyKind::Kek, Some(&[4; 32])))).expect("add");
+        let before = fs::read(dir.path().join(KEYRING_FILE)).expect("read");
+        let r: Result<()> = ring.update(|b| {
+            b.keys.clear();
+            Err(Error::InvalidArgument("refused".into()))
+        });
+        assert!(r.is_err());
+        assert_eq!(ring.body().keys.len(), 1, "in-memory state restored");
+        assert_eq!(fs::read(dir.path().join(KEYRING_FILE)).expect("read"), before);
+    }
+
+    #[test]
+    fn debug_shows_no_secret() {
+        let r = rec(5, KeyKind::Kek, Some(b"MARKER-SECRET-MARKER-SECRET-1234"));
+        let text = format!("{r:?}");
+        assert!(!text.contains("MARKER") && text.contains("REDACTED"));
+        assert!(format!("{:?}", Unlock::passphrase("MARKER")).contains("REDACTED"));
+    }
+}
