@@ -859,6 +859,21 @@ custodia_status custodia_custodian_options_set_kdf(struct custodia_custodian_opt
                                                    uint32_t lanes);
 
 /**
+ * Let threads share audit syncs (group commit): the first append that needs a sync waits until `max_batch`
+ * entries are pending or `max_delay_us` microseconds have passed, then one `fdatasync` covers them all. No call
+ * returns before its own audit entry is synced, so nothing is weakened; a host that calls from many threads at
+ * once gets more operations per second, a single thread only the added delay. `max_batch` 0 restores the default
+ * (one sync per entry).
+ *
+ * # Safety
+ *
+ * No pointer arguments. Any thread.
+ */
+custodia_status custodia_custodian_options_set_group_commit(struct custodia_custodian_options options,
+                                                            size_t max_batch,
+                                                            uint32_t max_delay_us);
+
+/**
  * Danger: freeze the custodian's clock at `unix_seconds` (expiry, retention and audit timestamps all use it).
  * For tests and replays only; a frozen clock lets expired data open. 0 restores the system clock.
  *

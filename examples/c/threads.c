@@ -107,9 +107,12 @@ int main(int argc, char **argv) {
   }
   const char *purposes[] = {"investigation"};
   const uint8_t master_key[32] = {42};
-  custodia_custodian_options none = {0};
+  custodia_custodian_options options = {0};
   custodia_key_id kek;
-  EXPECT_OK(custodia_custodian_open_master_key(argv[1], master_key, sizeof master_key, none, &shared_custodian));
+  EXPECT_OK(custodia_custodian_options_new(&options));
+  EXPECT_OK(custodia_custodian_options_set_group_commit(options, THREADS, 500));
+  EXPECT_OK(custodia_custodian_open_master_key(argv[1], master_key, sizeof master_key, options, &shared_custodian));
+  EXPECT_OK(custodia_custodian_options_free(options));
   EXPECT_OK(custodia_actor_new("anna", "prosecutor", "DE", CUSTODIA_CLASSIFICATION_SECRET, &shared_actor));
   EXPECT_OK(custodia_key_generate(shared_custodian, shared_actor, CUSTODIA_KEY_KIND_KEK, "threads", &kek));
   EXPECT_OK(custodia_seal_options_new(CUSTODIA_CATEGORY_EVIDENCE, purposes, 1, &shared_options));

@@ -5,6 +5,7 @@
 //! in its audit log by the Rust facade: nothing here logs, decides or touches a key itself.
 
 use core::ffi::c_char;
+use core::time::Duration;
 use std::sync::{Arc, Mutex, PoisonError};
 
 use zeroize::Zeroizing;
@@ -14,6 +15,7 @@ use super::boundary::call;
 use super::handles;
 use super::io::path_arg;
 use super::status::custodia_status;
+use crate::audit::Durability;
 use crate::custodian::{Custodian, CustodianOptions};
 use crate::error::{Error, Result};
 use crate::keys::{KdfParams, Unlock};
@@ -74,6 +76,7 @@ const CUSTODIAN_OPTIONS: &str = "custodian options";
 struct OpenDraft {
     kdf: Option<KdfParams>,
     fixed_time: Option<Timestamp>,
+    durability: Option<Durability>,
 }
 
 /// The custodian behind a handle.
@@ -94,6 +97,9 @@ fn options(h: custodia_custodian_options) -> Result<CustodianOptions> {
     };
     if let Some(kdf) = draft.kdf {
         options.kdf = kdf;
+    }
+    if let Some(durability) = draft.durability {
+        options.durability = durability;
     }
     Ok(options)
 }
@@ -154,6 +160,29 @@ pub unsafe extern "C" fn custodia_custodian_options_set_kdf(
         let d = handles::get::<Mutex<OpenDraft>>(options.id, CUSTODIAN_OPTIONS)?;
         d.lock().unwrap_or_else(PoisonError::into_inner).kdf =
             Some(KdfParams { m_cost_kib: memory_kib, t_cost: passes, p_cost: lanes });
+        Ok(())
+    })
+}
+
+/// Let threads share audit syncs (group commit): the first append that needs a sync waits until `max_batch`
+/// entries are pending or `max_delay_us` microseconds have passed, then one `fdatasync` covers them all. No call
+/// returns before its own audit entry is synced, so nothing is weakened; a host that calls from many threads at
+/// once gets more operations per second, a single thread only the added delay. `max_batch` 0 restores the default
+/// (one sync per entry).
+///
+/// # Safety
+///
+/// No pointer arguments. Any thread.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn custodia_custodian_options_set_group_commit(
+    options: custodia_custodian_options,
+    max_batch: usize,
+    max_delay_us: u32,
+) -> custodia_status {
+    call(|| {
+        let d = handles::get::<Mutex<OpenDraft>>(options.id, CUSTODIAN_OPTIONS)?;
+        d.lock().unwrap_or_else(PoisonError::into_inner).durability = (max_batch != 0)
+            .then(|| Durability::GroupCommit { max_batch, max_delay: Duration::from_micros(u64::from(max_delay_us)) });
         Ok(())
     })
 }
