@@ -956,6 +956,19 @@ custodia_status custodia_audit_verify(struct custodia_custodian custodian_handle
                                       struct custodia_audit_report *out_report);
 
 /**
+ * The custodian's audit public key in text form, for auditors who verify a copy of the log independently (e.g.
+ * `cargo run --example audit_verify -- <dir>/audit.log <key>`) and for counter-signing checkpoints.
+ *
+ * On success `*out_text` receives a NUL-terminated text buffer owned by the caller (`custodia_buffer_free`).
+ *
+ * # Safety
+ *
+ * `out_text` is NULL (refused) or writable. Any thread.
+ */
+custodia_status custodia_audit_public_key(struct custodia_custodian custodian_handle,
+                                          struct custodia_buffer *out_text);
+
+/**
  * Parse the text form of a key id (32 lowercase or uppercase hex digits).
  *
  * # Safety
@@ -1137,6 +1150,46 @@ custodia_status custodia_key_shred_expired(struct custodia_custodian custodian_h
                                            struct custodia_actor actor_handle,
                                            size_t *out_destroyed,
                                            size_t *out_held);
+
+/**
+ * Set (or, with `destroy_after_unix` 0, clear) a key's retention deadline, after which `custodia_key_shred_expired`
+ * destroys it.
+ *
+ * # Safety
+ *
+ * `key_id` is NULL (refused) or readable, borrowed for the call. Any thread.
+ */
+custodia_status custodia_key_set_retention(struct custodia_custodian custodian_handle,
+                                           struct custodia_actor actor_handle,
+                                           const struct custodia_key_id *key_id,
+                                           uint64_t destroy_after_unix);
+
+/**
+ * Place a legal hold on case `case_ref`, with its `reference` (order, instruction) and `reason`: until it is
+ * released, no key of the case can be destroyed (`CUSTODIA_ERR_LEGAL_HOLD`) and `custodia_key_shred_expired`
+ * keeps them.
+ *
+ * # Safety
+ *
+ * `case_ref`, `reference` and `reason` are NULL (refused) or NUL-terminated strings, borrowed for the call. Any
+ * thread.
+ */
+custodia_status custodia_legal_hold_place(struct custodia_custodian custodian_handle,
+                                          struct custodia_actor actor_handle,
+                                          const char *case_ref,
+                                          const char *reference,
+                                          const char *reason);
+
+/**
+ * Release the legal hold on case `case_ref` (`CUSTODIA_ERR_INVALID_ARGUMENT` when it is not held).
+ *
+ * # Safety
+ *
+ * `case_ref` is NULL (refused) or a NUL-terminated string, borrowed for the call. Any thread.
+ */
+custodia_status custodia_legal_hold_release(struct custodia_custodian custodian_handle,
+                                            struct custodia_actor actor_handle,
+                                            const char *case_ref);
 
 /**
  * Make an actor: a stable user id and a role (1 to 128 bytes of printable UTF-8 each), the jurisdiction where
@@ -1565,6 +1618,22 @@ custodia_status custodia_rewrap(struct custodia_custodian custodian_handle,
                                 const struct custodia_key_id *add,
                                 size_t add_count,
                                 struct custodia_buffer *out_envelope);
+
+/**
+ * Re-wrap an envelope whose stanzas name rotated keys: each such stanza is replaced by one for the key's newest
+ * successor (after `custodia_key_rotate`). An envelope with no rotated key comes back unchanged (as binary). On
+ * success `*out_envelope` receives the envelope, owned by the caller (`custodia_buffer_free`).
+ *
+ * # Safety
+ *
+ * `envelope` is NULL (only with `envelope_len` 0) or `envelope_len` readable bytes, borrowed for the call;
+ * `out_envelope` is NULL (refused) or writable. Any thread.
+ */
+custodia_status custodia_rewrap_rotated(struct custodia_custodian custodian_handle,
+                                        struct custodia_actor actor_handle,
+                                        const uint8_t *envelope,
+                                        size_t envelope_len,
+                                        struct custodia_buffer *out_envelope);
 
 /**
  * The stable snake_case name of a status code (`"ok"`, `"purpose_not_permitted"`), or `"unknown"` for a code this

@@ -185,17 +185,45 @@ static void key_errors(void) {
   EXPECT_STATUS(custodia_key_list_len(list, &n), CUSTODIA_ERR_INVALID_HANDLE);
   EXPECT_STATUS(custodia_key_list_free(list), CUSTODIA_ERR_INVALID_HANDLE);
 
-  /* Rotation: the old key becomes decrypt-only and cannot seal. */
+  /* Rotation: the old key becomes decrypt-only and cannot seal; re-wrap moves envelopes to its successor. */
   custodia_key_id old_kek, new_kek;
   EXPECT_OK(custodia_key_generate(c, anna, CUSTODIA_KEY_KIND_KEK, "to rotate", &old_kek));
-  EXPECT_OK(custodia_key_rotate(c, anna, &old_kek, &new_kek));
   const char *purposes[] = {"investigation"};
   custodia_seal_options o = {0};
   EXPECT_OK(custodia_seal_options_new(CUSTODIA_CATEGORY_EVIDENCE, purposes, 1, &o));
   EXPECT_OK(custodia_seal_options_add_recipient(o, &old_kek));
-  custodia_buffer env = {NULL, 0};
-  EXPECT_STATUS(custodia_seal(c, anna, (const uint8_t *)"x", 1, o, &env), CUSTODIA_ERR_KEY_STATE);
+  custodia_buffer env = {NULL, 0}, moved = {NULL, 0}, pt = {NULL, 0};
+  EXPECT_OK(custodia_seal(c, anna, (const uint8_t *)"x", 1, o, &env));
+  EXPECT_OK(custodia_key_rotate(c, anna, &old_kek, &new_kek));
+  custodia_buffer refused = {NULL, 0};
+  EXPECT_STATUS(custodia_seal(c, anna, (const uint8_t *)"x", 1, o, &refused), CUSTODIA_ERR_KEY_STATE);
+  EXPECT_OK(custodia_rewrap_rotated(c, anna, env.data, env.len, &moved));
+  EXPECT_OK(custodia_key_destroy(c, anna, &old_kek, "rotated out"));
+  EXPECT_STATUS(custodia_open(c, anna, "investigation", NO_EXCEPTION, env.data, env.len, NULL, &pt, NULL),
+                CUSTODIA_ERR_KEY_DESTROYED);
+  EXPECT_OK(custodia_open(c, anna, "investigation", NO_EXCEPTION, moved.data, moved.len, NULL, &pt, NULL));
+  EXPECT_TRUE(pt.len == 1 && pt.data[0] == 'x');
+  EXPECT_OK(custodia_buffer_free(&pt));
+  EXPECT_OK(custodia_buffer_free(&moved));
+  EXPECT_OK(custodia_buffer_free(&env));
   EXPECT_OK(custodia_seal_options_free(o));
+
+  /* Legal holds block destruction; retention drives shredding. */
+  custodia_key_id case_key;
+  EXPECT_OK(custodia_key_for_case(c, anna, "MLA-2026-0099", 0, &case_key));
+  EXPECT_OK(custodia_legal_hold_place(c, anna, "MLA-2026-0099", "Order 12/26", "appeal pending"));
+  EXPECT_STATUS(custodia_key_destroy(c, anna, &case_key, "end of retention"), CUSTODIA_ERR_LEGAL_HOLD);
+  EXPECT_TRUE(custodia_status_is_refusal(custodia_last_error_code()));
+  EXPECT_OK(custodia_key_set_retention(c, anna, &case_key, 1)); /* long past */
+  size_t destroyed = 9, held = 9;
+  EXPECT_OK(custodia_key_shred_expired(c, anna, &destroyed, &held));
+  EXPECT_TRUE(destroyed == 0 && held == 1);
+  EXPECT_STATUS(custodia_legal_hold_place(c, anna, NULL, "x", "y"), CUSTODIA_ERR_NULL_POINTER);
+  EXPECT_OK(custodia_legal_hold_release(c, anna, "MLA-2026-0099"));
+  EXPECT_STATUS(custodia_legal_hold_release(c, anna, "MLA-2026-0099"), CUSTODIA_ERR_INVALID_ARGUMENT);
+  EXPECT_OK(custodia_key_shred_expired(c, anna, &destroyed, NULL));
+  EXPECT_TRUE(destroyed == 1);
+  EXPECT_STATUS(custodia_key_set_retention(c, anna, NULL, 0), CUSTODIA_ERR_NULL_POINTER);
 }
 
 static void seal_open_errors(void) {
@@ -379,6 +407,10 @@ static void audit(void) {
   EXPECT_STATUS(custodia_audit_verify(c, NULL), CUSTODIA_ERR_NULL_POINTER);
   EXPECT_OK(custodia_audit_verify(c, &report));
   EXPECT_TRUE(report.entries > 10 && strlen(report.head) == 64);
+  custodia_buffer key = {NULL, 0};
+  EXPECT_OK(custodia_audit_public_key(c, &key));
+  EXPECT_TRUE(key.len > 32 && strlen((const char *)key.data) == key.len);
+  EXPECT_OK(custodia_buffer_free(&key));
 
   /* Alter one character of an entry in the middle of the log: verification names it. */
   FILE *f = fopen(path("custodian/audit.log"), "r+b");

@@ -12,6 +12,7 @@ use zeroize::Zeroizing;
 
 use super::args::{Out, bytes_arg, str_arg};
 use super::boundary::call;
+use super::buffer::{custodia_buffer, text_to_c};
 use super::handles;
 use super::io::path_arg;
 use super::status::custodia_status;
@@ -320,6 +321,27 @@ pub unsafe extern "C" fn custodia_audit_verify(
             last_checkpoint: r.last_checkpoint.unwrap_or(0),
             head,
         });
+        Ok(())
+    })
+}
+
+/// The custodian's audit public key in text form, for auditors who verify a copy of the log independently (e.g.
+/// `cargo run --example audit_verify -- <dir>/audit.log <key>`) and for counter-signing checkpoints.
+///
+/// On success `*out_text` receives a NUL-terminated text buffer owned by the caller (`custodia_buffer_free`).
+///
+/// # Safety
+///
+/// `out_text` is NULL (refused) or writable. Any thread.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn custodia_audit_public_key(
+    custodian_handle: custodia_custodian,
+    out_text: *mut custodia_buffer,
+) -> custodia_status {
+    call(|| {
+        // SAFETY: forwarded from this function's contract.
+        let out = unsafe { Out::new(out_text, "out_text") }?;
+        out.write(text_to_c(custodian(custodian_handle)?.audit_public_key()?));
         Ok(())
     })
 }

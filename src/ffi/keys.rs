@@ -372,3 +372,70 @@ pub unsafe extern "C" fn custodia_key_shred_expired(
         Ok(())
     })
 }
+
+/// Set (or, with `destroy_after_unix` 0, clear) a key's retention deadline, after which `custodia_key_shred_expired`
+/// destroys it.
+///
+/// # Safety
+///
+/// `key_id` is NULL (refused) or readable, borrowed for the call. Any thread.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn custodia_key_set_retention(
+    custodian_handle: custodia_custodian,
+    actor_handle: custodia_actor,
+    key_id: *const custodia_key_id,
+    destroy_after_unix: u64,
+) -> custodia_status {
+    call(|| {
+        // SAFETY: forwarded from this function's contract.
+        let id = unsafe { key_id_arg(key_id, "key_id") }?;
+        let destroy_after = (destroy_after_unix != 0).then(|| Timestamp::from_unix(destroy_after_unix));
+        let (c, a) = (custodian(custodian_handle)?, actor(actor_handle)?);
+        c.set_retention(&a, &id, destroy_after)
+    })
+}
+
+/// Place a legal hold on case `case_ref`, with its `reference` (order, instruction) and `reason`: until it is
+/// released, no key of the case can be destroyed (`CUSTODIA_ERR_LEGAL_HOLD`) and `custodia_key_shred_expired`
+/// keeps them.
+///
+/// # Safety
+///
+/// `case_ref`, `reference` and `reason` are NULL (refused) or NUL-terminated strings, borrowed for the call. Any
+/// thread.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn custodia_legal_hold_place(
+    custodian_handle: custodia_custodian,
+    actor_handle: custodia_actor,
+    case_ref: *const c_char,
+    reference: *const c_char,
+    reason: *const c_char,
+) -> custodia_status {
+    call(|| {
+        // SAFETY: forwarded from this function's contract.
+        let (case_ref, reference, reason) =
+            unsafe { (str_arg(case_ref, "case_ref")?, str_arg(reference, "reference")?, str_arg(reason, "reason")?) };
+        let case_ref = CaseRef::parse(case_ref)?;
+        let (c, a) = (custodian(custodian_handle)?, actor(actor_handle)?);
+        c.place_legal_hold(&a, &case_ref, reference, reason)
+    })
+}
+
+/// Release the legal hold on case `case_ref` (`CUSTODIA_ERR_INVALID_ARGUMENT` when it is not held).
+///
+/// # Safety
+///
+/// `case_ref` is NULL (refused) or a NUL-terminated string, borrowed for the call. Any thread.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn custodia_legal_hold_release(
+    custodian_handle: custodia_custodian,
+    actor_handle: custodia_actor,
+    case_ref: *const c_char,
+) -> custodia_status {
+    call(|| {
+        // SAFETY: forwarded from this function's contract.
+        let case_ref = CaseRef::parse(unsafe { str_arg(case_ref, "case_ref") }?)?;
+        let (c, a) = (custodian(custodian_handle)?, actor(actor_handle)?);
+        c.release_legal_hold(&a, &case_ref)
+    })
+}

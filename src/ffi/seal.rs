@@ -570,3 +570,29 @@ pub unsafe extern "C" fn custodia_rewrap(
         Ok(())
     })
 }
+
+/// Re-wrap an envelope whose stanzas name rotated keys: each such stanza is replaced by one for the key's newest
+/// successor (after `custodia_key_rotate`). An envelope with no rotated key comes back unchanged (as binary). On
+/// success `*out_envelope` receives the envelope, owned by the caller (`custodia_buffer_free`).
+///
+/// # Safety
+///
+/// `envelope` is NULL (only with `envelope_len` 0) or `envelope_len` readable bytes, borrowed for the call;
+/// `out_envelope` is NULL (refused) or writable. Any thread.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn custodia_rewrap_rotated(
+    custodian_handle: custodia_custodian,
+    actor_handle: custodia_actor,
+    envelope: *const u8,
+    envelope_len: usize,
+    out_envelope: *mut custodia_buffer,
+) -> custodia_status {
+    call(|| {
+        // SAFETY: forwarded from this function's contract.
+        let (envelope, out) =
+            unsafe { (bytes_arg(envelope, envelope_len, "envelope")?, Out::new(out_envelope, "out_envelope")?) };
+        let (c, a) = (custodian(custodian_handle)?, actor(actor_handle)?);
+        out.write(bytes_to_c(c.rewrap_rotated(&a, envelope)?));
+        Ok(())
+    })
+}
