@@ -285,6 +285,33 @@ static void seal_open_errors(void) {
   EXPECT_STATUS(custodia_open(c, anna, "investigation", NO_EXCEPTION, env.data, env.len, &not_the_signer, &pt, NULL),
                 CUSTODIA_ERR_SIGNER_MISMATCH);
 
+  /* Expiry: data past its not-after time stays closed, whatever the purpose or exception. The clock is frozen
+   * (danger_set_fixed_time), first before the expiry, then after it. */
+  custodia_custodian_options at = {0};
+  custodia_custodian early = {0}, late = {0};
+  custodia_key_id ekek;
+  const uint8_t ekey[32] = {3};
+  custodia_buffer old = {NULL, 0};
+  EXPECT_OK(custodia_custodian_options_new(&at));
+  EXPECT_OK(custodia_custodian_options_danger_set_fixed_time(at, UINT64_C(1795392000))); /* 2026-11-23 */
+  EXPECT_OK(custodia_custodian_open_master_key(path("expiry"), ekey, 32, at, &early));
+  EXPECT_OK(custodia_key_generate(early, anna, CUSTODIA_KEY_KIND_KEK, "expiry", &ekek));
+  custodia_seal_options short_lived = {0};
+  EXPECT_OK(custodia_seal_options_new(CUSTODIA_CATEGORY_EVIDENCE, purposes, 1, &short_lived));
+  EXPECT_OK(custodia_seal_options_add_recipient(short_lived, &ekek));
+  EXPECT_OK(custodia_seal_options_set_not_after(short_lived, UINT64_C(1798761600))); /* 2027-01-01 */
+  EXPECT_OK(custodia_seal(early, anna, msg, len, short_lived, &old));
+  EXPECT_OK(custodia_custodian_close(early));
+  EXPECT_OK(custodia_custodian_options_danger_set_fixed_time(at, UINT64_C(1801440000))); /* 2027-02-01 */
+  EXPECT_OK(custodia_custodian_open_master_key(path("expiry"), ekey, 32, at, &late));
+  EXPECT_STATUS(custodia_open(late, anna, "investigation", NO_EXCEPTION, old.data, old.len, NULL, &pt, NULL),
+                CUSTODIA_ERR_EXPIRED);
+  EXPECT_MESSAGE("expired at 2027-01-01T00:00:00Z");
+  EXPECT_OK(custodia_custodian_close(late));
+  EXPECT_OK(custodia_custodian_options_free(at));
+  EXPECT_OK(custodia_buffer_free(&old));
+  EXPECT_OK(custodia_seal_options_free(short_lived));
+
   /* Damage: a flipped payload byte, a truncation, garbage. Each is a 3xx status, never a crash. */
   uint8_t *copy = malloc(env.len);
   memcpy(copy, env.data, env.len);
