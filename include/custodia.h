@@ -1490,8 +1490,9 @@ custodia_status custodia_envelope_describe(struct custodia_custodian custodian_h
                                            struct custodia_buffer *out_text);
 
 /**
- * Seal the file at `src_path` into a new envelope file at `dst_path` (created with mode 0600, replaced if it
- * exists), in constant memory. On failure `dst_path` is removed. Errors as `custodia_seal`, and `CUSTODIA_ERR_IO`.
+ * Seal the file at `src_path` into an envelope file at `dst_path`, in constant memory. The envelope is written to a
+ * new file (mode 0600) beside `dst_path` and renamed over it only on success; on failure `dst_path` is untouched.
+ * `dst_path` may be `src_path` (sealing in place). Errors as `custodia_seal`, and `CUSTODIA_ERR_IO`.
  *
  * # Safety
  *
@@ -1505,9 +1506,10 @@ custodia_status custodia_seal_file(struct custodia_custodian custodian_handle,
                                    const char *dst_path);
 
 /**
- * Open the envelope file at `src_path` into a new plaintext file at `dst_path` (mode 0600, replaced if it exists),
- * chunk by chunk in constant memory, each chunk written only after it authenticates. On any failure `dst_path` is
- * removed. Arguments and errors as `custodia_open`, and `CUSTODIA_ERR_IO`.
+ * Open the envelope file at `src_path` into a plaintext file at `dst_path`, chunk by chunk in constant memory, each
+ * chunk written only after it authenticates. The plaintext is written to a new file (mode 0600) beside `dst_path`
+ * and renamed over it only when everything (signature included) has checked; on any failure the partial file is
+ * removed and `dst_path` is untouched. Arguments and errors as `custodia_open`, and `CUSTODIA_ERR_IO`.
  *
  * # Safety
  *

@@ -408,6 +408,27 @@ static void streams(void) {
                                    path("refused.txt"), NULL),
                 CUSTODIA_ERR_PURPOSE_NOT_PERMITTED);
   EXPECT_TRUE(access(path("refused.txt"), F_OK) != 0); /* no partial plaintext left behind */
+  /* A refused open leaves an existing destination as it was. */
+  f = fopen(path("keep.txt"), "wb");
+  fputs("keep me", f);
+  fclose(f);
+  EXPECT_STATUS(custodia_open_file(c, anna, "extradition", NO_EXCEPTION, NULL, path("sealed.cust"), path("keep.txt"),
+                                   NULL),
+                CUSTODIA_ERR_PURPOSE_NOT_PERMITTED);
+  memset(back, 0, sizeof back);
+  f = fopen(path("keep.txt"), "rb");
+  got = f ? fread(back, 1, sizeof back, f) : 0;
+  if (f) fclose(f);
+  EXPECT_TRUE(got == 7 && memcmp(back, "keep me", 7) == 0);
+  /* Sealing in place, and opening in place. */
+  EXPECT_OK(custodia_seal_file(c, anna, opts, path("keep.txt"), path("keep.txt")));
+  EXPECT_OK(custodia_open_file(c, anna, "investigation", NO_EXCEPTION, &signer, path("keep.txt"), path("keep.txt"),
+                               NULL));
+  memset(back, 0, sizeof back);
+  f = fopen(path("keep.txt"), "rb");
+  got = f ? fread(back, 1, sizeof back, f) : 0;
+  if (f) fclose(f);
+  EXPECT_TRUE(got == 7 && memcmp(back, "keep me", 7) == 0);
   EXPECT_STATUS(custodia_seal_file(c, anna, opts, NULL, path("x.cust")), CUSTODIA_ERR_NULL_POINTER);
 
   /* File descriptors (left open: they stay the caller's). */

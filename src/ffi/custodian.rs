@@ -269,7 +269,7 @@ pub unsafe extern "C" fn custodia_custodian_open_master_key(
             return Err(Error::InvalidArgument(format!("master_key: must be 32 bytes, got {}", k.len())));
         }
         key.copy_from_slice(k);
-        Ok(Unlock::master_key(*key))
+        Ok(Unlock::MasterKey(key))
     });
     open(dir, unlock, options, out_custodian)
 }

@@ -8,7 +8,8 @@ use core::ffi::{c_char, c_int, c_void};
 use std::fs::{self, File, OpenOptions};
 use std::io::{Read, Write};
 use std::os::unix::fs::OpenOptionsExt;
-use std::path::Path;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use super::args::{Out, bytes_arg, str_arg};
 use super::boundary::call;
@@ -131,16 +132,25 @@ unsafe fn write_info(p: *mut custodia_envelope_info, info: &EnvelopeInfo) -> Res
     Ok(())
 }
 
-/// A new output file (mode 0600), removed again if the operation fails.
+/// An output file written beside its destination and renamed over it only on success, so that a failed seal or
+/// open leaves no partial envelope or plaintext, and leaves an existing destination (even the source itself) as it
+/// was.
 struct OutputFile<'a> {
     path: &'a Path,
+    temp: PathBuf,
     file: Option<File>,
 }
 
 impl<'a> OutputFile<'a> {
     fn create(path: &'a Path) -> Result<Self> {
-        let file = OpenOptions::new().write(true).create(true).truncate(true).mode(0o600).open(path)?;
-        Ok(Self { path, file: Some(file) })
+        static COUNTER: AtomicU64 = AtomicU64::new(0);
+        let name =
+            path.file_name().ok_or_else(|| Error::InvalidArgument("dst_path: names no file".into()))?.to_string_lossy();
+        let unique = format!(".{name}.{}-{}.custodia-tmp", std::process::id(), COUNTER.fetch_add(1, Ordering::Relaxed));
+        let temp = path.with_file_name(unique);
+        // `create_new` (O_EXCL) never follows or replaces an existing file or symlink.
+        let file = OpenOptions::new().write(true).create_new(true).mode(0o600).open(&temp)?;
+        Ok(Self { path, temp, file: Some(file) })
     }
 
     fn file(&mut self) -> &mut File {
@@ -150,15 +160,20 @@ impl<'a> OutputFile<'a> {
     fn finish(mut self) -> Result<()> {
         let file = self.file.take().expect("the file is present until `finish` or drop");
         file.sync_all()?;
+        drop(file);
+        if let Err(e) = fs::rename(&self.temp, self.path) {
+            let _ = fs::remove_file(&self.temp);
+            return Err(e.into());
+        }
         Ok(())
     }
 }
 
 impl Drop for OutputFile<'_> {
     fn drop(&mut self) {
-        // Still here: the operation failed; leave no partial envelope or plaintext behind.
+        // Still here: the operation failed; remove the partial output.
         if self.file.take().is_some() {
-            let _ = fs::remove_file(self.path);
+            let _ = fs::remove_file(&self.temp);
         }
     }
 }
@@ -319,8 +334,9 @@ pub unsafe extern "C" fn custodia_envelope_describe(
     })
 }
 
-/// Seal the file at `src_path` into a new envelope file at `dst_path` (created with mode 0600, replaced if it
-/// exists), in constant memory. On failure `dst_path` is removed. Errors as `custodia_seal`, and `CUSTODIA_ERR_IO`.
+/// Seal the file at `src_path` into an envelope file at `dst_path`, in constant memory. The envelope is written to a
+/// new file (mode 0600) beside `dst_path` and renamed over it only on success; on failure `dst_path` is untouched.
+/// `dst_path` may be `src_path` (sealing in place). Errors as `custodia_seal`, and `CUSTODIA_ERR_IO`.
 ///
 /// # Safety
 ///
@@ -345,9 +361,10 @@ pub unsafe extern "C" fn custodia_seal_file(
     })
 }
 
-/// Open the envelope file at `src_path` into a new plaintext file at `dst_path` (mode 0600, replaced if it exists),
-/// chunk by chunk in constant memory, each chunk written only after it authenticates. On any failure `dst_path` is
-/// removed. Arguments and errors as `custodia_open`, and `CUSTODIA_ERR_IO`.
+/// Open the envelope file at `src_path` into a plaintext file at `dst_path`, chunk by chunk in constant memory, each
+/// chunk written only after it authenticates. The plaintext is written to a new file (mode 0600) beside `dst_path`
+/// and renamed over it only when everything (signature included) has checked; on any failure the partial file is
+/// removed and `dst_path` is untouched. Arguments and errors as `custodia_open`, and `CUSTODIA_ERR_IO`.
 ///
 /// # Safety
 ///
