@@ -35,7 +35,14 @@ fn bench(c: &mut Criterion) {
         let kek = cust.generate_key(&a, KeyKind::Kek, "yearly").expect("kek");
         let opts = SealOptions::new(PurposeSet::parse(&["investigation"]).expect("p"), vec![kek]);
         let envelopes: Vec<Vec<u8>> = (0..BATCH)
-            .map(|i| cust.seal(&a, &Sensitive::new(vec![i as u8; 1024], Category::Evidence), &opts).expect("seal"))
+            .map(|i| {
+                cust.seal(
+                    &a,
+                    &Sensitive::new(vec![u8::try_from(i % 256).unwrap_or(0); 1024], Category::Evidence),
+                    &opts,
+                )
+                .expect("seal")
+            })
             .collect();
         let files: Vec<_> = envelopes
             .iter()
