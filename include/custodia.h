@@ -526,6 +526,39 @@ typedef uint32_t custodia_instrument_kind;
 #endif // __cplusplus
 
 /**
+ * When an audit entry counts as written, and so when the operation it records may return (`Durability` in Rust).
+ */
+enum custodia_durability
+#if defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+  : uint32_t
+#endif // defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+ {
+  /**
+   * The default: every entry is written and `fdatasync`ed before its operation returns; one sync per entry.
+   */
+  CUSTODIA_DURABILITY_FSYNC_EACH = 0,
+  /**
+   * Group commit: concurrent operations share one `fdatasync` (the first waits until `max_batch` entries are
+   * pending or `max_delay_us` has passed). No operation returns before its own entry is synced, so nothing is
+   * weakened; many-threaded hosts gain throughput, a single thread only the added delay.
+   */
+  CUSTODIA_DURABILITY_GROUP_COMMIT = 1,
+  /**
+   * Entries are written to the operating system without waiting for the disk; checkpoints are still synced.
+   * Entries since the last checkpoint can be lost in an operating-system crash or power cut: a weaker promise,
+   * for hosts that accept it in exchange for throughput.
+   */
+  CUSTODIA_DURABILITY_OS_BUFFERED = 2,
+};
+#ifndef __cplusplus
+#if __STDC_VERSION__ >= 202311L
+typedef enum custodia_durability custodia_durability;
+#else
+typedef uint32_t custodia_durability;
+#endif // __STDC_VERSION__ >= 202311L
+#endif // __cplusplus
+
+/**
  * Bytes or text owned by custodia and lent to the caller until `custodia_buffer_free`.
  *
  * `data` points to `len` bytes; for text it is also NUL-terminated (the NUL is not counted in `len`). `data` is
@@ -859,19 +892,17 @@ custodia_status custodia_custodian_options_set_kdf(struct custodia_custodian_opt
                                                    uint32_t lanes);
 
 /**
- * Let threads share audit syncs (group commit): the first append that needs a sync waits until `max_batch`
- * entries are pending or `max_delay_us` microseconds have passed, then one `fdatasync` covers them all. No call
- * returns before its own audit entry is synced, so nothing is weakened; a host that calls from many threads at
- * once gets more operations per second, a single thread only the added delay. `max_batch` 0 restores the default
- * (one sync per entry).
+ * Choose the audit durability (a `custodia_durability`); `max_batch` (at least 1) and `max_delay_us` apply to
+ * `CUSTODIA_DURABILITY_GROUP_COMMIT` only and are ignored otherwise.
  *
  * # Safety
  *
  * No pointer arguments. Any thread.
  */
-custodia_status custodia_custodian_options_set_group_commit(struct custodia_custodian_options options,
-                                                            size_t max_batch,
-                                                            uint32_t max_delay_us);
+custodia_status custodia_custodian_options_set_durability(struct custodia_custodian_options options,
+                                                          uint32_t durability,
+                                                          size_t max_batch,
+                                                          uint32_t max_delay_us);
 
 /**
  * Danger: freeze the custodian's clock at `unix_seconds` (expiry, retention and audit timestamps all use it).

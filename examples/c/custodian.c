@@ -112,6 +112,10 @@ static void open_errors(void) {
   EXPECT_STATUS(custodia_custodian_options_set_kdf(cheap, 64, 0, 1), CUSTODIA_ERR_INVALID_ARGUMENT);
   EXPECT_STATUS(custodia_custodian_options_set_kdf(cheap, 4, 1, 1), CUSTODIA_ERR_INVALID_ARGUMENT);
   EXPECT_OK(custodia_custodian_options_set_kdf(cheap, 64, 1, 1));
+  EXPECT_STATUS(custodia_custodian_options_set_durability(cheap, 3, 0, 0), CUSTODIA_ERR_UNKNOWN_CODE);
+  EXPECT_STATUS(custodia_custodian_options_set_durability(cheap, CUSTODIA_DURABILITY_GROUP_COMMIT, 0, 100),
+                CUSTODIA_ERR_INVALID_ARGUMENT);
+  EXPECT_OK(custodia_custodian_options_set_durability(cheap, CUSTODIA_DURABILITY_OS_BUFFERED, 0, 0));
   const char *pdir = path("passphrase");
   custodia_custodian p = {0};
   EXPECT_OK(custodia_custodian_open_passphrase(pdir, "correct horse battery staple", cheap, &p));

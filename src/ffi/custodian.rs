@@ -165,25 +165,48 @@ pub unsafe extern "C" fn custodia_custodian_options_set_kdf(
     })
 }
 
-/// Let threads share audit syncs (group commit): the first append that needs a sync waits until `max_batch`
-/// entries are pending or `max_delay_us` microseconds have passed, then one `fdatasync` covers them all. No call
-/// returns before its own audit entry is synced, so nothing is weakened; a host that calls from many threads at
-/// once gets more operations per second, a single thread only the added delay. `max_batch` 0 restores the default
-/// (one sync per entry).
+/// When an audit entry counts as written, and so when the operation it records may return (`Durability` in Rust).
+#[repr(u32)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum custodia_durability {
+    /// The default: every entry is written and `fdatasync`ed before its operation returns; one sync per entry.
+    CUSTODIA_DURABILITY_FSYNC_EACH = 0,
+    /// Group commit: concurrent operations share one `fdatasync` (the first waits until `max_batch` entries are
+    /// pending or `max_delay_us` has passed). No operation returns before its own entry is synced, so nothing is
+    /// weakened; many-threaded hosts gain throughput, a single thread only the added delay.
+    CUSTODIA_DURABILITY_GROUP_COMMIT = 1,
+    /// Entries are written to the operating system without waiting for the disk; checkpoints are still synced.
+    /// Entries since the last checkpoint can be lost in an operating-system crash or power cut: a weaker promise,
+    /// for hosts that accept it in exchange for throughput.
+    CUSTODIA_DURABILITY_OS_BUFFERED = 2,
+}
+
+/// Choose the audit durability (a `custodia_durability`); `max_batch` (at least 1) and `max_delay_us` apply to
+/// `CUSTODIA_DURABILITY_GROUP_COMMIT` only and are ignored otherwise.
 ///
 /// # Safety
 ///
 /// No pointer arguments. Any thread.
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn custodia_custodian_options_set_group_commit(
+pub unsafe extern "C" fn custodia_custodian_options_set_durability(
     options: custodia_custodian_options,
+    durability: u32,
     max_batch: usize,
     max_delay_us: u32,
 ) -> custodia_status {
     call(|| {
+        let durability = match durability {
+            0 => Durability::FsyncEach,
+            1 if max_batch == 0 => {
+                return Err(Error::InvalidArgument("max_batch: group commit needs at least 1".into()));
+            }
+            1 => Durability::GroupCommit { max_batch, max_delay: Duration::from_micros(u64::from(max_delay_us)) },
+            2 => Durability::OsBuffered,
+            code => return Err(Error::UnknownCode { what: "durability", code }),
+        };
         let d = handles::get::<Mutex<OpenDraft>>(options.id, CUSTODIAN_OPTIONS)?;
-        d.lock().unwrap_or_else(PoisonError::into_inner).durability = (max_batch != 0)
-            .then(|| Durability::GroupCommit { max_batch, max_delay: Duration::from_micros(u64::from(max_delay_us)) });
+        d.lock().unwrap_or_else(PoisonError::into_inner).durability = Some(durability);
         Ok(())
     })
 }
