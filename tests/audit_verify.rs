@@ -128,7 +128,7 @@ fn anchors_pin_the_prefix_against_a_writer_who_holds_the_key() {
 
     // Truncating before the anchored count is caught too.
     std::fs::write(&path, text.split_inclusive('\n').take(5).collect::<String>()).expect("writes");
-    let err = verify(&path, &key().verifying_key(), &[anchor.clone()]).expect_err("truncated");
+    let err = verify(&path, &key().verifying_key(), std::slice::from_ref(&anchor)).expect_err("truncated");
     assert!(matches!(err, Error::AuditTampered { entry: 5, .. }), "{err}");
 
     // A forged counter-signature is refused.

@@ -181,7 +181,7 @@ impl AuditLog {
             .create(true)
             .open(&path)
             .map_err(|e| werr("opening the audit log", e))?;
-        file.try_lock().map_err(|e| Error::AuditWrite(format!("the audit log is in use by another writer: {e}")))?;
+        lock_exclusive(&file)?;
 
         let (valid_len, torn_len) = find_tail(&file)?;
         let mut torn_hash = None;
@@ -226,7 +226,10 @@ impl AuditLog {
                 durable: 0,
                 head: state.as_ref().map_or(ZERO_DIGEST, |e| e.hash),
                 since_checkpoint: 0,
-                last_anchor: None,
+                last_anchor: state.as_ref().and_then(|e| match (e.kind(), e.sig) {
+                    (EventKind::Checkpoint, Some(sig)) => Some(Anchor::new(log_id, e.seq, e.prev, sig)),
+                    _ => None,
+                }),
                 syncing: false,
                 failed: None,
                 closed: false,
@@ -294,7 +297,7 @@ impl AuditLog {
     ///
     /// # Errors
     /// [`Error::AuditWrite`] if the log is poisoned by an earlier failure.
-    pub fn len(&self) -> Result<u64> {
+    pub fn entry_count(&self) -> Result<u64> {
         Ok(self.lock()?.written)
     }
 
@@ -525,6 +528,23 @@ impl Drop for AuditLog {
         let open = self.state.lock().is_ok_and(|st| !st.closed && st.failed.is_none());
         if open {
             let _ = self.close();
+        }
+    }
+}
+
+/// Take the exclusive writer lock. A lock held by another writer is refused; a short bounded retry covers the
+/// window in which a child process forked by the host (between `fork` and `exec`) still shares a just-closed
+/// descriptor of the log and so its lock.
+fn lock_exclusive(file: &File) -> Result<()> {
+    let mut attempts = 0;
+    loop {
+        match file.try_lock() {
+            Ok(()) => return Ok(()),
+            Err(std::fs::TryLockError::WouldBlock) if attempts < 50 => {
+                attempts += 1;
+                std::thread::sleep(Duration::from_millis(2));
+            }
+            Err(e) => return Err(Error::AuditWrite(format!("the audit log is in use by another writer: {e}"))),
         }
     }
 }
