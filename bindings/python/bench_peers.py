@@ -40,7 +40,7 @@ def bench_custodia(size: int, iterations: int, durability: str) -> int:
     with tempfile.TemporaryDirectory() as d, custodia.Actor(
         "anna", "prosecutor", "DE", custodia.Classification.SECRET
     ) as anna:
-        with custodia.Custodian.open(d, master_key=os.urandom(32), durability=durability) as c:
+        with custodia.Custodian(d, master_key=os.urandom(32), durability=durability) as c:
             kek = c.generate_key(anna, custodia.KeyKind.KEK, "bench")
             opts = custodia.SealOptions(custodia.Category.EVIDENCE, ["investigation"], recipients=[kek])
             data = os.urandom(size)

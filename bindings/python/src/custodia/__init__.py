@@ -20,6 +20,7 @@ from ._errors import __all__ as _errors_all
 from ._handles import live_counts
 from ._sensitive import SensitiveBytes
 from .actors import Actor, Consent, CourtOrder, ImminentThreat, LegalException, LegalObligation
+from .custodian import AuditReport, Custodian, EnvelopeInfo, KeyInfo, KeyState, Opened, ShredReport
 from .options import SealOptions, Timestamp
 from .vocab import CaseRef, Category, Classification, ExceptionKind, Jurisdiction, KeyId, KeyKind, Purpose
 
@@ -53,6 +54,13 @@ __all__ = [
     "LegalObligation",
     "SealOptions",
     "Timestamp",
+    "Custodian",
+    "Opened",
+    "EnvelopeInfo",
+    "KeyInfo",
+    "KeyState",
+    "AuditReport",
+    "ShredReport",
     "CaseRef",
     "Category",
     "Classification",

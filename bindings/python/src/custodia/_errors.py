@@ -61,6 +61,7 @@ __all__ = [
     "AuditWriteFailed",
     "AuditMalformed",
     "AuditTampered",
+    "AuditWrongKey",
     # 9xx
     "EnvironmentFault",
     "IoFault",
@@ -268,6 +269,10 @@ class AuditTampered(AuditError):
     """502: audit verification found the log altered."""
 
 
+class AuditWrongKey(AuditError):
+    """503: the log (or certificate, or anchor) was signed by another audit key than the one given."""
+
+
 # 9xx: environment and internal faults.
 class EnvironmentFault(CustodiaError):
     """The operating system failed custodia."""
@@ -327,6 +332,7 @@ _BY_CODE: dict[int, type[CustodiaError]] = {
     500: AuditWriteFailed,
     501: AuditMalformed,
     502: AuditTampered,
+    503: AuditWrongKey,
     900: IoFault,
     901: RngFault,
     998: Poisoned,

@@ -60,18 +60,22 @@ class Handle:
     @property
     def _handle(self) -> int:
         """The id to pass to C; raises InvalidHandle once closed."""
-        if not self._finalizer.alive:
+        finalizer = getattr(self, "_finalizer", None)
+        if finalizer is None or not finalizer.alive:
             raise InvalidHandle(122, f"{self._noun} is closed")
         return self._id
 
     @property
     def closed(self) -> bool:
         """Whether :meth:`close` was called."""
-        return not self._finalizer.alive
+        finalizer = getattr(self, "_finalizer", None)
+        return finalizer is None or not finalizer.alive
 
     def close(self) -> None:
         """Free the handle now. Idempotent. Calls already running on other threads complete; later ones fail."""
-        self._finalizer()
+        finalizer = getattr(self, "_finalizer", None)
+        if finalizer is not None:
+            finalizer()
 
     def __enter__(self: H) -> H:
         return self

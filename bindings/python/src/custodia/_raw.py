@@ -30,6 +30,8 @@ __all__ = [
     "custodia_buffer",
     "custodia_key_id",
     "FUNCTIONS",
+    "FACADE_FUNCTIONS",
+    "HAS_FACADE",
     "lib",
     "library_path",
     "candidate_paths",
@@ -67,6 +69,69 @@ class custodia_key_id(Structure):
     """``struct custodia_key_id``: 16 bytes, plain data."""
 
     _fields_ = [("bytes", c_uint8 * KEY_ID_LEN)]
+
+
+#: ``CUSTODIA_AUDIT_HEAD_SIZE``: 64 hex digits and a NUL.
+AUDIT_HEAD_SIZE = 65
+#: ``CUSTODIA_OBJECT_ID_SIZE``: 32 hex digits and a NUL.
+OBJECT_ID_SIZE = 33
+
+
+class custodia_audit_report(Structure):
+    """``struct custodia_audit_report``."""
+
+    _fields_ = [
+        ("entries", c_uint64),
+        ("checkpoints", c_uint64),
+        ("erasures", c_uint64),
+        ("recoveries", c_uint64),
+        ("unsealed_tail", c_uint64),
+        ("has_last_checkpoint", c_bool),
+        ("last_checkpoint", c_uint64),
+        ("head", ctypes.c_char * AUDIT_HEAD_SIZE),
+    ]
+
+
+class custodia_key_info(Structure):
+    """``struct custodia_key_info``; ``label`` and ``case_ref`` are owned by the key list."""
+
+    _fields_ = [
+        ("key_id", custodia_key_id),
+        ("kind", c_uint32),
+        ("state", c_uint32),
+        ("label", c_char_p),
+        ("case_ref", c_char_p),
+        ("created", c_uint64),
+        ("destroy_after", c_uint64),
+        ("destroyed_at", c_uint64),
+        ("has_secret", c_bool),
+        ("has_rotated_from", c_bool),
+        ("rotated_from", custodia_key_id),
+        ("has_rotated_to", c_bool),
+        ("rotated_to", custodia_key_id),
+    ]
+
+
+class custodia_envelope_info(Structure):
+    """``struct custodia_envelope_info``."""
+
+    _fields_ = [
+        ("object_id", ctypes.c_char * OBJECT_ID_SIZE),
+        ("category", c_uint32),
+        ("classification", c_uint32),
+        ("created", c_uint64),
+        ("not_after", c_uint64),
+        ("purpose_count", c_size_t),
+        ("recipient_count", c_size_t),
+        ("has_signer", c_bool),
+        ("signer", custodia_key_id),
+    ]
+
+
+#: ``typedef int (*custodia_read_fn)(void *context, uint8_t *buffer, size_t capacity, size_t *out_read)``
+READ_FN = ctypes.CFUNCTYPE(ctypes.c_int, c_void_p, POINTER(c_uint8), c_size_t, POINTER(c_size_t))
+#: ``typedef int (*custodia_write_fn)(void *context, const uint8_t *data, size_t len)``
+WRITE_FN = ctypes.CFUNCTYPE(ctypes.c_int, c_void_p, POINTER(c_uint8), c_size_t)
 
 
 # Type shorthands, named after the C types they stand for.
@@ -129,6 +194,52 @@ FUNCTIONS: dict[str, tuple[Any, list[Any]]] = {
     "custodia_key_kind_from_name": (status, [cstr, POINTER(c_uint32)]),
 }
 
+out_key_id = key_id_p
+out_info = POINTER(custodia_envelope_info)
+c_int = ctypes.c_int
+
+#: The Custodian facade (keys, seal/open, streams, rotation, shredding, audit). Declared when the library has it;
+#: without it the rest of the binding works and ``custodia.Custodian`` explains what is missing.
+FACADE_FUNCTIONS: dict[str, tuple[Any, list[Any]]] = {
+    "custodia_custodian_options_new": (status, [out_handle]),
+    "custodia_custodian_options_set_kdf": (status, [handle, u32, u32, u32]),
+    "custodia_custodian_options_danger_set_fixed_time": (status, [handle, u64]),
+    "custodia_custodian_options_free": (status, [handle]),
+    "custodia_custodian_open_passphrase": (status, [cstr, cstr, handle, out_handle]),
+    "custodia_custodian_open_master_key": (status, [cstr, bytes_in, size, handle, out_handle]),
+    "custodia_custodian_close": (status, [handle]),
+    "custodia_audit_verify": (status, [handle, POINTER(custodia_audit_report)]),
+    "custodia_key_generate": (status, [handle, handle, u32, cstr, out_key_id]),
+    "custodia_key_for_case": (status, [handle, handle, cstr, u64, out_key_id]),
+    "custodia_key_list_new": (status, [handle, out_handle]),
+    "custodia_key_list_len": (status, [handle, POINTER(c_size_t)]),
+    "custodia_key_list_get": (status, [handle, size, POINTER(custodia_key_info)]),
+    "custodia_key_list_free": (status, [handle]),
+    "custodia_key_export_public": (status, [handle, key_id_p, out_buffer]),
+    "custodia_key_import_public": (status, [handle, handle, cstr, cstr, out_key_id]),
+    "custodia_key_rotate": (status, [handle, handle, key_id_p, out_key_id]),
+    "custodia_key_destroy": (status, [handle, handle, key_id_p, cstr]),
+    "custodia_key_shred_expired": (status, [handle, handle, POINTER(c_size_t), POINTER(c_size_t)]),
+    "custodia_seal_options_set_sender": (status, [handle, key_id_p]),
+    "custodia_seal_options_set_instrument": (status, [handle, u32, cstr, cstr]),
+    "custodia_seal_options_set_chunk_size": (status, [handle, u32]),
+    "custodia_seal_options_set_armor": (status, [handle, c_bool]),
+    "custodia_seal": (status, [handle, handle, bytes_in, size, handle, out_buffer]),
+    "custodia_open": (status, [handle, handle, cstr, handle, bytes_in, size, key_id_p, out_buffer, out_info]),
+    "custodia_envelope_inspect": (status, [handle, bytes_in, size, out_info]),
+    "custodia_envelope_describe": (status, [handle, bytes_in, size, out_buffer]),
+    "custodia_seal_file": (status, [handle, handle, handle, cstr, cstr]),
+    "custodia_open_file": (status, [handle, handle, cstr, handle, key_id_p, cstr, cstr, out_info]),
+    "custodia_seal_fd": (status, [handle, handle, handle, c_int, c_int]),
+    "custodia_open_fd": (status, [handle, handle, cstr, handle, key_id_p, c_int, c_int, out_info]),
+    "custodia_seal_stream": (status, [handle, handle, handle, READ_FN, c_void_p, WRITE_FN, c_void_p]),
+    "custodia_open_stream": (
+        status,
+        [handle, handle, cstr, handle, key_id_p, READ_FN, c_void_p, WRITE_FN, c_void_p, out_info],
+    ),
+    "custodia_rewrap": (status, [handle, handle, bytes_in, size, key_id_p, size, key_id_p, size, out_buffer]),
+}
+
 
 def candidate_paths() -> list[Path]:
     """Where the library is looked for, in order.
@@ -150,9 +261,9 @@ def candidate_paths() -> list[Path]:
     return found
 
 
-def _declare(library: ctypes.CDLL) -> list[str]:
+def _declare(library: ctypes.CDLL, functions: dict[str, tuple[Any, list[Any]]]) -> list[str]:
     missing = []
-    for name, (restype, argtypes) in FUNCTIONS.items():
+    for name, (restype, argtypes) in functions.items():
         try:
             fn = getattr(library, name)
         except AttributeError:
@@ -180,12 +291,15 @@ def _load() -> tuple[ctypes.CDLL, Path]:
                 f"version {ABI_VERSION}; install the binding that matches the library (or point {ENV_VAR} at "
                 f"a matching libcustodia.so)"
             )
-        missing = _declare(library)
+        missing = _declare(library, FUNCTIONS)
         if missing:
             raise AbiMismatch(
                 f"{path} reports ABI version {found} but lacks {', '.join(missing)}; it is older than this "
                 f"binding (rebuild it with cargo build --release)"
             )
+        global HAS_FACADE, MISSING_FACADE
+        MISSING_FACADE = _declare(library, FACADE_FUNCTIONS)
+        HAS_FACADE = not MISSING_FACADE
         return library, path
     raise LibraryNotFound(
         f"libcustodia.so not found; set {ENV_VAR} to its path or build it with `cargo build --release`. "
@@ -193,4 +307,7 @@ def _load() -> tuple[ctypes.CDLL, Path]:
     )
 
 
+#: Whether the loaded library has the whole Custodian facade, and which of its functions it lacks otherwise.
+HAS_FACADE = False
+MISSING_FACADE: list[str] = []
 lib, library_path = _load()

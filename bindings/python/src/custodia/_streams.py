@@ -10,17 +10,14 @@ library's generic I/O error, with that error as its context.
 from __future__ import annotations
 
 import ctypes
-from ctypes import CFUNCTYPE, POINTER, c_int, c_size_t, c_uint8, c_void_p
+from ctypes import c_void_p
 from typing import Any, BinaryIO, Callable, Optional
 
 from ._errors import CustodiaError, invoke
+from ._raw import READ_FN, WRITE_FN
 
 __all__ = ["READ_FN", "WRITE_FN", "StreamPair"]
 
-#: ``typedef int (*custodia_read_fn)(void *context, uint8_t *buffer, size_t capacity, size_t *out_read)``
-READ_FN = CFUNCTYPE(c_int, c_void_p, POINTER(c_uint8), c_size_t, POINTER(c_size_t))
-#: ``typedef int (*custodia_write_fn)(void *context, const uint8_t *data, size_t len)``
-WRITE_FN = CFUNCTYPE(c_int, c_void_p, POINTER(c_uint8), c_size_t)
 
 
 def _view(address: Any, length: int) -> memoryview:

@@ -12,7 +12,7 @@ from typing import Iterable, Optional, Union
 
 from . import _raw
 from ._errors import invoke
-from ._handles import Handle, opt_text_arg, text_array
+from ._handles import Handle, opt_text_arg, text_arg, text_array
 from .vocab import Category, Classification, KeyId, PurposeLike, purposes_arg
 
 __all__ = ["SealOptions", "Timestamp"]
@@ -58,6 +58,9 @@ class SealOptions(Handle):
         not_after: Optional[Timestamp] = None,
         recipients: Iterable[KeyId] = (),
         signer: Optional[KeyId] = None,
+        sender: Optional[KeyId] = None,
+        chunk_size: Optional[int] = None,
+        armor: bool = False,
     ) -> None:
         if not isinstance(category, int) or isinstance(category, bool):
             raise TypeError(f"category must be a Category, not {type(category).__name__}")
@@ -76,6 +79,12 @@ class SealOptions(Handle):
                 self.add_recipient(r)
             if signer is not None:
                 self.set_signer(signer)
+            if sender is not None:
+                self.set_sender(sender)
+            if chunk_size is not None:
+                self.set_chunk_size(chunk_size)
+            if armor:
+                self.set_armor(True)
         except BaseException:
             self.close()
             raise
@@ -120,3 +129,24 @@ class SealOptions(Handle):
             raise TypeError(f"signer must be a KeyId or None, not {type(key_id).__name__}")
         arg = None if key_id is None else byref(key_id._to_c())
         invoke(_raw.lib.custodia_seal_options_set_signer, self._handle, arg)
+
+    def set_sender(self, key_id: Optional[KeyId]) -> None:
+        """An own X25519 identity: X25519 recipients then learn and authenticate the sender; ``None`` for none."""
+        if key_id is not None and not isinstance(key_id, KeyId):
+            raise TypeError(f"sender must be a KeyId or None, not {type(key_id).__name__}")
+        arg = None if key_id is None else byref(key_id._to_c())
+        invoke(_raw.lib.custodia_seal_options_set_sender, self._handle, arg)
+
+    def set_instrument(self, kind: int, reference: str, transfer_basis: Optional[str] = None) -> None:
+        """The legal instrument of the transfer (``custodia_instrument_kind``: 1 bilateral treaty, 2 European
+        Investigation Order, 3 multilateral convention, 4 letter rogatory, 255 other), its reference and basis."""
+        invoke(_raw.lib.custodia_seal_options_set_instrument, self._handle, int(kind),
+               text_arg(reference, "reference"), opt_text_arg(transfer_basis, "transfer_basis"))
+
+    def set_chunk_size(self, chunk_size: int) -> None:
+        """Payload chunk size in bytes (default 64 KiB)."""
+        invoke(_raw.lib.custodia_seal_options_set_chunk_size, self._handle, int(chunk_size))
+
+    def set_armor(self, armor: bool) -> None:
+        """Return envelopes from ``Custodian.seal`` in the armored text form."""
+        invoke(_raw.lib.custodia_seal_options_set_armor, self._handle, bool(armor))
