@@ -92,11 +92,18 @@ def test_purpose_not_permitted(custodian, anna, terms):
     assert "asset_recovery" in info.value.message and "IBAN" not in info.value.message
 
 
-def test_expired(custodian, anna, kek):
-    with SealOptions(Category.EVIDENCE, "investigation", recipients=[kek], not_after=946684800) as opts:  # 2000
-        envelope = custodian.seal(anna, DATA, opts)
-    with pytest.raises(custodia.Expired):
-        custodian.open(anna, envelope, "investigation")
+def test_expired(tmp_path, anna):
+    """Deterministic: the custodian's clock is frozen (danger_fixed_time) before and after the deadline."""
+    t0 = 1_900_000_000
+    with Custodian(tmp_path / "k", master_key=MASTER_KEY, danger_fixed_time=t0) as c:
+        kek = c.generate_key(anna, KeyKind.KEK, "k")
+        with SealOptions(Category.EVIDENCE, "investigation", recipients=[kek], not_after=t0 + 86_400) as opts:
+            envelope = c.seal(anna, DATA, opts)
+        with c.open(anna, envelope, "investigation") as opened:
+            assert opened.data == DATA
+    with Custodian(tmp_path / "k", master_key=MASTER_KEY, danger_fixed_time=t0 + 2 * 86_400) as c:
+        with pytest.raises(custodia.Expired):
+            c.open(anna, envelope, "investigation")
 
 
 def test_jurisdiction_not_permitted(custodian, anna, terms):
