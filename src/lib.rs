@@ -50,6 +50,8 @@
 #![deny(missing_docs, rustdoc::broken_intra_doc_links)]
 
 pub mod error;
+#[allow(unsafe_code)]
+pub mod ffi;
 pub mod jurisdiction;
 pub mod keys;
 pub mod policy;
