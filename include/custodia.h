@@ -810,6 +810,17 @@ const char *custodia_version(void);
 uint32_t custodia_abi_version(void);
 
 /**
+ * How many handles and buffers are live in this process (issued and not yet freed). For tests and leak hunting
+ * in hosts: a count that only grows means something is not being freed. Either pointer may be NULL.
+ *
+ * # Safety
+ *
+ * `out_handles` and `out_buffers` are each NULL or writable. Any thread; the counts are a snapshot.
+ */
+custodia_status custodia_live_counts(size_t *out_handles,
+                                     size_t *out_buffers);
+
+/**
  * Check that `purpose` follows the purpose grammar: `segment("." segment)*`, each segment `[a-z][a-z0-9_]*` of at
  * most 32 bytes, at most 6 segments and 128 bytes. `CUSTODIA_ERR_INVALID_PURPOSE` says which rule it breaks.
  *

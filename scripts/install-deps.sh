@@ -9,6 +9,7 @@ have() { command -v "$1" >/dev/null 2>&1; }
 have cc || need_apt+=(gcc)
 have make || need_apt+=(make)
 have pkg-config || need_apt+=(pkg-config)
+have valgrind || need_apt+=(valgrind)
 
 if [ ${#need_apt[@]} -gt 0 ]; then
   SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
@@ -18,3 +19,9 @@ fi
 
 have cargo || { echo "cargo (rustup toolchain) is required" >&2; exit 1; }
 rustup component list --installed 2>/dev/null | grep -q '^clippy' || rustup component add clippy rustfmt
+
+# cbindgen generates include/custodia.h; Debian's package (0.24) is too old for edition 2024's #[unsafe(no_mangle)].
+CBINDGEN_VERSION=0.29.4
+if [ "$(cbindgen --version 2>/dev/null)" != "cbindgen $CBINDGEN_VERSION" ]; then
+  cargo install cbindgen --version "$CBINDGEN_VERSION" --locked
+fi

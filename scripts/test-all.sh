@@ -6,6 +6,9 @@ cd "$(dirname "$0")/.."
 
 step() { printf '\n== %s\n' "$*"; }
 
+step "C header is current (cbindgen --verify)"
+# Fails when include/custodia.h differs from a fresh generation; regenerate with ./scripts/gen-header.sh.
+./scripts/gen-header.sh --verify
 step "cargo fmt --check"
 cargo fmt --all -- --check
 step "cargo clippy"
@@ -19,4 +22,7 @@ step "quickstart demo"
 demo_dir=$(mktemp -d)
 trap 'rm -rf "$demo_dir"' EXIT
 CUSTODIA_DEMO_DIR="$demo_dir" cargo run --quiet --example quickstart >/dev/null
+step "C ABI: cdylib + staticlib, C tests (strict C11), valgrind, AddressSanitizer"
+cargo build --release --quiet
+make -s -C examples/c check
 echo "all tests passed"

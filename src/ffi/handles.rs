@@ -54,6 +54,12 @@ fn split(id: u64) -> (usize, u32) {
     (slot, generation)
 }
 
+/// How many handles are live (issued and not yet freed).
+pub(crate) fn live_count() -> usize {
+    let registry = read();
+    registry.slots.iter().filter(|s| s.object.is_some()).count()
+}
+
 /// Register `value` and return its id (never 0).
 pub(crate) fn insert<T: Send + Sync + 'static>(value: T) -> Result<u64> {
     let object: Arc<dyn Any + Send + Sync> = Arc::new(Entry { value, poisoned: AtomicBool::new(false) });

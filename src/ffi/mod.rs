@@ -52,7 +52,7 @@ pub use options::*;
 pub use status::{custodia_status, custodia_status_is_refusal, custodia_status_name};
 pub use version::{
     CUSTODIA_ABI_VERSION, CUSTODIA_VERSION_MAJOR, CUSTODIA_VERSION_MINOR, CUSTODIA_VERSION_PATCH, custodia_abi_version,
-    custodia_version,
+    custodia_live_counts, custodia_version,
 };
 pub use vocab::*;
 

@@ -1,6 +1,10 @@
-//! Versions: of the library, and of its C ABI.
+//! Versions (of the library and of its C ABI) and process-wide counts of live objects.
 
 use core::ffi::{CStr, c_char};
+
+use super::boundary::call;
+use super::status::custodia_status;
+use super::{buffer, handles};
 
 /// The major version of the custodia library (from `Cargo.toml`; checked by a test).
 pub const CUSTODIA_VERSION_MAJOR: u32 = 0;
@@ -37,6 +41,29 @@ pub unsafe extern "C" fn custodia_version() -> *const c_char {
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn custodia_abi_version() -> u32 {
     CUSTODIA_ABI_VERSION
+}
+
+/// How many handles and buffers are live in this process (issued and not yet freed). For tests and leak hunting
+/// in hosts: a count that only grows means something is not being freed. Either pointer may be NULL.
+///
+/// # Safety
+///
+/// `out_handles` and `out_buffers` are each NULL or writable. Any thread; the counts are a snapshot.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn custodia_live_counts(out_handles: *mut usize, out_buffers: *mut usize) -> custodia_status {
+    call(|| {
+        let (handles, buffers) = (handles::live_count(), buffer::live_count());
+        // SAFETY: the caller guarantees each pointer NULL or writable.
+        unsafe {
+            if let Some(out) = out_handles.as_mut() {
+                *out = handles;
+            }
+            if let Some(out) = out_buffers.as_mut() {
+                *out = buffers;
+            }
+        }
+        Ok(())
+    })
 }
 
 #[cfg(test)]
