@@ -512,6 +512,26 @@ typedef struct custodia_seal_options {
   uint64_t id;
 } custodia_seal_options;
 
+/**
+ * A read callback: fill up to `capacity` bytes at `buffer`, store how many in `*out_read` (0 only at end of
+ * input), and return 0; return non-zero on failure (custodia then fails with `CUSTODIA_ERR_IO`). It is called on
+ * the thread that called custodia, during that call only, and must return normally (no `longjmp`, no C++
+ * exception).
+ */
+typedef int (*custodia_read_fn)(void *context,
+                                uint8_t *buffer,
+                                size_t capacity,
+                                size_t *out_read);
+
+/**
+ * A write callback: consume all `len` bytes at `data` and return 0; return non-zero on failure (custodia then
+ * fails with `CUSTODIA_ERR_IO`). Called on the thread that called custodia, during that call only; must return
+ * normally. The bytes may be plaintext: a callback that keeps them is responsible for them.
+ */
+typedef int (*custodia_write_fn)(void *context,
+                                 const uint8_t *data,
+                                 size_t len);
+
 #ifdef __cplusplus
 extern "C" {
 #endif // __cplusplus

@@ -31,6 +31,8 @@ mod args;
 mod boundary;
 mod buffer;
 mod handles;
+#[allow(dead_code)] // wired to the Custodian facade when it lands
+mod io;
 mod keyid;
 mod objects;
 mod options;
@@ -40,6 +42,7 @@ mod vocab;
 
 pub use boundary::{custodia_last_error_code, custodia_last_error_message};
 pub use buffer::{custodia_buffer, custodia_buffer_free};
+pub use io::{custodia_read_fn, custodia_write_fn};
 pub use keyid::{
     CUSTODIA_KEY_ID_LEN, CUSTODIA_KEY_ID_TEXT_SIZE, custodia_key_id, custodia_key_id_format,
     custodia_key_id_from_bytes, custodia_key_id_parse,
