@@ -3,9 +3,9 @@
 //! `cargo bench --bench keyring`
 
 use criterion::{Criterion, criterion_group, criterion_main};
+use custodia::Timestamp;
 use custodia::keys::keyring::{KeyRecord, KeyState, SecretBytes};
 use custodia::keys::{KdfParams, KeyId, KeyKind, Keyring, Unlock};
-use custodia::Timestamp;
 use zeroize::Zeroizing;
 
 fn unlock(c: &mut Criterion) {

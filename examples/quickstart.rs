@@ -1,83 +1,177 @@
-//! The custodia demo: an MLA exchange between a Dutch and a German authority, end to end.
+//! The custodia demo: a mutual legal assistance exchange between the Netherlands and Germany, end to end.
 //!
-//! Run with `cargo run --example quickstart`. Set `CUSTODIA_DEMO_DIR` to keep the keyring and audit log somewhere
-//! specific; by default a fresh temporary directory is used.
+//! NL's central authority seals bank records for Germany's, bound to the purposes of the request; DE opens them for
+//! a permitted purpose, is refused for another, opens with a court-order exception; NL keeps its copy under a
+//! per-case key, rotates it, and shreds it at the end of retention; both audit trails are printed and verified.
+//!
+//! Run with `cargo run --example quickstart`. The keyrings and audit logs go to `$CUSTODIA_DEMO_DIR` if set
+//! (kept afterwards), otherwise to a temporary directory.
 
+use std::path::PathBuf;
 use std::sync::Arc;
 
-use custodia::policy::{Actor, OpenRequest, PolicyGate, Terms};
+use custodia::audit::{self, Query};
+use custodia::format::{InstrumentKind, LegalInstrument};
+use custodia::keys::Unlock;
 use custodia::purpose::well_known;
 use custodia::{
-    Category, Classification, Exception, FixedClock, Jurisdiction, Purpose, PurposeSet, Sensitive, Timestamp,
+    Actor, CaseRef, Category, Classification, Custodian, CustodianOptions, Exception, FixedClock, Jurisdiction,
+    KeyKind, OpenRequest, Purpose, PurposeSet, SealOptions, Sensitive, SystemClock, Clock,
 };
 
 fn main() -> custodia::Result<()> {
-    let nl = Jurisdiction::parse("NL")?;
-    let de = Jurisdiction::parse("DE")?;
-    let today = Timestamp::from_date(2026, 11, 23)?;
-    let clock = Arc::new(FixedClock::new(today));
+    let (base, _tmp) = match std::env::var_os("CUSTODIA_DEMO_DIR") {
+        Some(d) => (PathBuf::from(d), None),
+        None => {
+            let t = tempfile::tempdir()?;
+            (t.path().to_owned(), Some(t))
+        }
+    };
+    let (nl_j, de_j) = (Jurisdiction::parse("NL")?, Jurisdiction::parse("DE")?);
+    // One clock for both authorities, so the demo can jump to the end of the retention period.
+    let clock = Arc::new(FixedClock::new(SystemClock.now()));
+    let options = CustodianOptions::with_clock(clock.clone());
 
-    println!("== 1. Typed sensitive containers");
-    let statement = Sensitive::new(
+    println!("== 1. Two authorities, each with a keyring and an audit log (in {})", base.display());
+    let nl = Custodian::open(&base.join("nl-central-authority"), Unlock::passphrase("nl demo passphrase"), options.clone())?;
+    let de = Custodian::open(&base.join("de-central-authority"), Unlock::passphrase("de demo passphrase"), options)?;
+    let jan = Actor::new("jan.devries", "central_authority", nl_j, Classification::Secret)?;
+    let anna = Actor::new("anna.schmidt", "prosecutor", de_j, Classification::Secret)?;
+
+    let de_key = de.generate_key(&anna, KeyKind::X25519, "DE Federal Office of Justice")?;
+    let de_key_text = de.export_public(&de_key)?;
+    println!("   DE publishes its public key:\n     {de_key_text}");
+    let imported = nl.import_public(&jan, &de_key_text, "DE Federal Office of Justice")?;
+    let nl_signer = nl.generate_key(&jan, KeyKind::Ed25519, "NL central authority signing key")?;
+    de.import_public(&anna, &nl.export_public(&nl_signer)?, "NL central authority signing key")?;
+    println!("   NL imported it as key {imported}");
+
+    println!("\n== 2. NL seals the bank records for DE");
+    let case = CaseRef::parse("MLA-2026-0042")?;
+    let retention_end = clock.now().plus_days(5 * 365);
+    let case_key = nl.case_key(&jan, &case, Some(retention_end))?;
+    let records = Sensitive::new(
         b"IBAN NL91ABNA0417164300: 14 transfers to DE89370400440532013000, total EUR 1,204,331.17".to_vec(),
         Category::FinancialRecords,
     );
-    let witness = Sensitive::new(String::from("Jan de Vries, born 1981-04-02"), Category::WitnessIdentity);
-    println!("   bank statement: {statement:?}");
-    println!("   witness:        {witness}");
-    match Sensitive::with_classification(String::from("x"), Category::Biometric, Classification::Public) {
-        Err(e) => println!("   a biometric marked public is refused: {e}"),
-        Ok(_) => unreachable!("biometric data can never be public"),
-    }
+    println!("   the records in memory: {records:?}");
+    let mut opts = SealOptions::new(
+        PurposeSet::parse(&[well_known::INVESTIGATION, well_known::PROSECUTION])?,
+        vec![de_key, case_key],
+    );
+    opts.case_ref = Some(case.clone());
+    opts.instrument = Some(LegalInstrument::new(
+        InstrumentKind::BilateralTreaty,
+        Some("NL-DE/MLA/2026/113"),
+        Some("Art. 6 bilateral MLA treaty"),
+    )?);
+    opts.destinations = vec![de_j];
+    opts.not_after = Some(retention_end);
+    opts.signer = Some(nl_signer);
+    opts.armor = true;
+    let envelope = nl.seal(&jan, &records, &opts)?;
+    drop(records);
+    let text = String::from_utf8_lossy(&envelope);
+    let lines: Vec<&str> = text.lines().collect();
+    println!("   {} bytes of armored envelope, for DE and for NL's own case key:", envelope.len());
+    println!("     {}\n     {}...\n     {}", lines[0], &lines[1][..40], lines[lines.len() - 1]);
+    let info = de.inspect(&envelope)?;
+    println!(
+        "   bound, readable without a key: {} / {} / purposes [{}] / case {} / {} -> {} / expires {}",
+        info.category,
+        info.classification,
+        info.purposes,
+        case,
+        info.origin.map_or_else(|| "-".into(), |j| j.to_string()),
+        info.destinations.iter().map(ToString::to_string).collect::<Vec<_>>().join(","),
+        retention_end
+    );
 
-    println!("\n== 2. Purposes the data is given for");
-    let purposes = PurposeSet::parse(&[well_known::INVESTIGATION, well_known::PROSECUTION])?;
-    println!("   granted: {purposes}");
-    for bad in ["Prosecution", "mla..request", "asset recovery"] {
-        if let Err(e) = Purpose::parse(bad) {
-            println!("   {e}");
+    println!("\n== 3. DE opens it");
+    let attempt = |who: &Actor, purpose: &str, exception: Option<Exception>| -> custodia::Result<()> {
+        let mut req = OpenRequest::new(who.clone(), Purpose::parse(purpose)?);
+        if let Some(e) = exception {
+            req = req.with_exception(e);
         }
+        match de.open_envelope(&req, &envelope, Some(&nl_signer)) {
+            Ok(o) => {
+                let how = match o.decision.used_exception() {
+                    Some(ex) => format!("by EXCEPTION {} ({})", ex.kind(), ex.reference().unwrap_or("-")),
+                    None => "under a granted purpose".to_owned(),
+                };
+                println!(
+                    "   OPENED  for {purpose:<18} {how}; signed by NL: {}; {} bytes: {:?}...",
+                    o.signer == Some(nl_signer),
+                    o.data.expose_secret().len(),
+                    String::from_utf8_lossy(&o.data.expose_secret()[..22])
+                );
+            }
+            Err(e) => println!("   REFUSED for {purpose:<18} [{}] {e}", e.kind_name()),
+        }
+        Ok(())
+    };
+    attempt(&anna, well_known::PROSECUTION_TRIAL, None)?;
+    attempt(&anna, well_known::ASSET_RECOVERY, None)?;
+    attempt(
+        &anna,
+        well_known::ASSET_RECOVERY,
+        Some(Exception::court_order(
+            "LG Berlin 512 Qs 44/26",
+            "The court ordered the freezing of the accounts named in the records to secure proceeds of fraud",
+        )?),
+    )?;
+    let clerk = Actor::new("tom.clerk", "registry_clerk", de_j, Classification::Restricted)?;
+    attempt(&clerk, well_known::INVESTIGATION, None)?;
+
+    println!("\n== 4. NL rotates its case key and re-wraps its copy (payload untouched)");
+    let new_case_key = nl.rotate(&jan, &case_key)?;
+    let rewrapped = nl.rewrap_rotated(&jan, &envelope)?;
+    let payload_of = |e: &[u8]| -> custodia::Result<Vec<u8>> {
+        let bin = custodia::format::to_binary(e)?;
+        let h = custodia::format::parse_header(&bin)?;
+        Ok(bin[h.len()..].to_vec())
+    };
+    println!(
+        "   case key {case_key} -> {new_case_key}; recipients now {:?}; payload identical: {}",
+        nl.inspect(&rewrapped)?.recipients.iter().map(ToString::to_string).collect::<Vec<_>>(),
+        payload_of(&envelope)? == payload_of(&rewrapped)?
+    );
+
+    println!("\n== 5. Five years later: retention ends, NL shreds the case keys");
+    clock.advance(5 * 365 * 86_400 + 86_400);
+    let report = nl.shred_expired(&jan)?;
+    println!("   destroyed {} key(s): {:?}", report.destroyed.len(), report.destroyed.iter().map(ToString::to_string).collect::<Vec<_>>());
+    let req = OpenRequest::new(jan.clone(), Purpose::parse(well_known::INVESTIGATION)?);
+    match nl.open_envelope(&req, &rewrapped, None) {
+        Err(e) => println!("   NL opening its copy now: [{}] {e}", e.kind_name()),
+        Ok(_) => unreachable!("the case key is destroyed"),
     }
 
-    println!("\n== 3. The policy gate (NL hands bank records to DE)");
-    let terms = Terms {
-        purposes,
-        category: statement.category(),
-        classification: statement.classification(),
-        origin: Some(nl),
-        destinations: vec![de],
-        not_after: Some(today.plus_days(5 * 365)),
-    };
-    let gate = PolicyGate::new(clock.clone());
-    let anna = Actor::new("anna.schmidt", "prosecutor", de, Classification::Secret)?;
-    let pierre = Actor::new("pierre.martin", "investigator", Jurisdiction::parse("FR")?, Classification::Secret)?;
-    let clerk = Actor::new("tom.clerk", "registry_clerk", de, Classification::Restricted)?;
-
-    let show = |who: &Actor, req: OpenRequest| match gate.decide(&terms, &req) {
-        Ok(d) => match d.used_exception() {
-            Some(ex) => println!(
-                "   ALLOWED {:<14} for {:<18} by EXCEPTION {} ({}): {}",
-                who.id(),
-                d.purpose.as_str(),
-                ex.kind(),
-                ex.reference().unwrap_or("-"),
-                ex.justification()
-            ),
-            None => println!("   ALLOWED {:<14} for {:<18} under granted purpose", who.id(), d.purpose.as_str()),
-        },
-        Err(e) => println!("   REFUSED {:<14} for {:<18} [{}] {e}", who.id(), req.purpose.as_str(), e.kind_name()),
-    };
-    show(&anna, OpenRequest::new(anna.clone(), Purpose::parse(well_known::PROSECUTION_TRIAL)?));
-    show(&anna, OpenRequest::new(anna.clone(), Purpose::parse(well_known::ASSET_RECOVERY)?));
-    let order = Exception::court_order(
-        "LG Berlin 512 Qs 44/26",
-        "The court ordered the freezing of the accounts named in the statement to secure proceeds of fraud",
-    )?;
-    show(&anna, OpenRequest::new(anna.clone(), Purpose::parse(well_known::ASSET_RECOVERY)?).with_exception(order));
-    show(&pierre, OpenRequest::new(pierre.clone(), Purpose::parse(well_known::INVESTIGATION)?));
-    show(&clerk, OpenRequest::new(clerk.clone(), Purpose::parse(well_known::INVESTIGATION)?));
-    clock.set(today.plus_days(6 * 365));
-    println!("   (six years later)");
-    show(&anna, OpenRequest::new(anna.clone(), Purpose::parse(well_known::PROSECUTION_APPEAL)?));
+    println!("\n== 6. The audit trails");
+    for (name, c) in [("NL", &nl), ("DE", &de)] {
+        println!("   {name}:");
+        let q = Query::new().case(&case);
+        for entry in audit::query(c.audit_log().path(), &q)? {
+            let e = entry?;
+            let ev = &e.event;
+            println!(
+                "     #{:<3} {} {:<15} {:<13} {:<19} {}",
+                e.seq,
+                e.time,
+                ev.kind.name(),
+                ev.actor.as_ref().map_or("-", |a| a.id()),
+                ev.purpose.as_ref().map_or("-", |p| p.as_str()),
+                ev.outcome.summary()
+            );
+        }
+        let v = c.verify_audit()?;
+        println!(
+            "   {name} log verified: {} entries, {} signed checkpoints, {} erasure certificates, head {}",
+            v.entries,
+            v.checkpoints,
+            v.erasures,
+            &v.head[..16]
+        );
+    }
     Ok(())
 }

@@ -221,6 +221,14 @@ pub enum Error {
         /// What was found.
         reason: String,
     },
+    /// The audit log (or certificate, or anchor) was signed by another audit key than the one given.
+    #[error("audit log is signed by key {found}, not by the expected key {expected}")]
+    AuditWrongKey {
+        /// The public key the caller expected (hex).
+        expected: String,
+        /// The public key the log names (hex).
+        found: String,
+    },
 
     // ---- 9xx: environment ----------------------------------------------------------------------------------------
     /// An operating-system I/O error.
@@ -283,6 +291,7 @@ impl Error {
             Self::AuditWrite(_) => 500,
             Self::AuditMalformed { .. } => 501,
             Self::AuditTampered { .. } => 502,
+            Self::AuditWrongKey { .. } => 503,
 
             Self::Io(_) => 900,
             Self::Rng => 901,
@@ -339,6 +348,7 @@ impl Error {
             Self::AuditWrite(_) => "audit_write",
             Self::AuditMalformed { .. } => "audit_malformed",
             Self::AuditTampered { .. } => "audit_tampered",
+            Self::AuditWrongKey { .. } => "audit_wrong_key",
             Self::Io(_) => "io",
             Self::Rng => "rng",
             Self::Poisoned(_) => "poisoned",

@@ -10,6 +10,9 @@
 //! - **Purposes**: data is given for stated [`Purpose`]s (`investigation`, `prosecution.trial`, `mla.request`);
 //!   opening requires stating one, and the [`policy`] gate refuses any other unless an [`Exception`] (court order,
 //!   consent, imminent threat, legal obligation) with a written justification is invoked.
+//! - **Envelopes**: [`format`](mod@format) seals bytes for KEK, X25519 (HPKE, optionally authenticated) and X-Wing recipients,
+//!   bound to purposes, category, jurisdictions and expiry, optionally signed; its header parses without any key so
+//!   the policy gate can decide before a key is touched. `docs/FORMAT.md` specifies every byte.
 //!
 //! ## Quick start
 //!
@@ -49,9 +52,12 @@
 #![deny(unsafe_code)]
 #![deny(missing_docs, rustdoc::broken_intra_doc_links)]
 
+pub mod audit;
+pub mod custodian;
 pub mod error;
 #[allow(unsafe_code)]
 pub mod ffi;
+pub mod format;
 pub mod jurisdiction;
 pub mod keys;
 pub mod policy;
@@ -59,7 +65,10 @@ pub mod purpose;
 pub mod sensitive;
 pub mod time;
 
+pub use audit::{AuditEvent, AuditLog, AuditOptions, AuditSink, Durability, EventKind, Outcome, VerifyReport};
+pub use custodian::{Custodian, CustodianOptions, EnvelopeInfo, KeyInfo, OpenedEnvelope, SealOptions};
 pub use error::{Error, Result};
+pub use format::{Header, Metadata, Opened};
 pub use jurisdiction::Jurisdiction;
 pub use keys::{KeyId, KeyKind};
 pub use policy::{Actor, CaseRef, Decision, Grant, OpenRequest, PolicyGate, Terms};

@@ -7,7 +7,7 @@ use core::fmt;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 /// A point in time: whole seconds since 1970-01-01T00:00:00Z (UTC), displayed as RFC 3339.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize)]
 #[serde(transparent)]
 pub struct Timestamp(u64);
 

@@ -1,0 +1,183 @@
+//! External anchors: a signed checkpoint exported from the log and counter-signed by other authorities.
+//!
+//! A writer holding the audit key can rewrite any part of its own log and re-sign it. Once a checkpoint has been
+//! handed to someone else (a supervisory authority, the requesting state, a notary), that is no longer possible
+//! without detection: [`crate::audit::verify`] checks that the log still contains exactly the anchored prefix.
+
+use ed25519_dalek::{Signature, Signer as _, SigningKey, VerifyingKey};
+
+use super::entry::{DOMAIN_WITNESS, Digest, LOG_ID_LEN, checkpoint_message, from_hex, to_hex};
+use crate::error::{Error, Result};
+
+/// The `type` member of an anchor's JSON form.
+pub const ANCHOR_TYPE: &str = "custodia.audit.anchor.v1";
+
+/// A checkpoint taken out of the log: log id, number of entries covered, hash of the last covered entry, the audit
+/// key's signature, and any counter-signatures.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Anchor {
+    log_id: [u8; LOG_ID_LEN],
+    count: u64,
+    head: Digest,
+    sig: Signature,
+    witnesses: Vec<Witness>,
+}
+
+/// A counter-signature by another authority over the same checkpoint message.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Witness {
+    /// The authority's public key.
+    pub key: VerifyingKey,
+    /// Its signature over `"custodia/audit/v1/witness" || 0x00 || checkpoint message`.
+    pub sig: Signature,
+}
+
+#[derive(serde::Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct AnchorWire {
+    #[serde(rename = "type")]
+    kind: String,
+    log: String,
+    count: u64,
+    head: String,
+    sig: String,
+    #[serde(default)]
+    witnesses: Vec<WitnessWire>,
+}
+
+#[derive(serde::Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct WitnessWire {
+    key: String,
+    sig: String,
+}
+
+impl Anchor {
+    pub(crate) fn new(log_id: [u8; LOG_ID_LEN], count: u64, head: Digest, sig: Signature) -> Self {
+        Self { log_id, count, head, sig, witnesses: Vec::new() }
+    }
+
+    /// The id of the log this anchor belongs to.
+    #[must_use]
+    pub fn log_id(&self) -> [u8; LOG_ID_LEN] {
+        self.log_id
+    }
+
+    /// How many entries the anchored checkpoint covers (entries `0..count`; the checkpoint itself is entry `count`).
+    #[must_use]
+    pub fn count(&self) -> u64 {
+        self.count
+    }
+
+    /// Hash of entry `count - 1`.
+    #[must_use]
+    pub fn head(&self) -> Digest {
+        self.head
+    }
+
+    /// The counter-signatures.
+    #[must_use]
+    pub fn witnesses(&self) -> &[Witness] {
+        &self.witnesses
+    }
+
+    /// The message the audit key signed (see `docs/AUDIT.md`).
+    #[must_use]
+    pub fn message(&self) -> Vec<u8> {
+        checkpoint_message(&self.log_id, self.count, &self.head)
+    }
+
+    fn witness_message(&self) -> Vec<u8> {
+        let mut m = Vec::with_capacity(DOMAIN_WITNESS.len() + 1 + 64 + LOG_ID_LEN);
+        m.extend_from_slice(DOMAIN_WITNESS);
+        m.push(0);
+        m.extend_from_slice(&self.message());
+        m
+    }
+
+    /// Counter-sign as another authority. The authority should first check the anchor with
+    /// [`Anchor::verify`] against the custodian's audit key.
+    pub fn countersign(&mut self, authority: &SigningKey) {
+        let sig = authority.sign(&self.witness_message());
+        let key = authority.verifying_key();
+        self.witnesses.retain(|w| w.key != key);
+        self.witnesses.push(Witness { key, sig });
+    }
+
+    /// Whether `key` counter-signed this anchor (with a valid signature).
+    #[must_use]
+    pub fn is_witnessed_by(&self, key: &VerifyingKey) -> bool {
+        let m = self.witness_message();
+        self.witnesses.iter().any(|w| w.key == *key && key.verify_strict(&m, &w.sig).is_ok())
+    }
+
+    /// Check the audit key's signature and every counter-signature.
+    ///
+    /// # Errors
+    /// [`Error::InvalidArgument`] naming which signature does not verify.
+    pub fn verify(&self, audit_key: &VerifyingKey) -> Result<()> {
+        audit_key
+            .verify_strict(&self.message(), &self.sig)
+            .map_err(|_| Error::InvalidArgument("anchor: the audit key's signature does not verify".into()))?;
+        let m = self.witness_message();
+        for w in &self.witnesses {
+            w.key.verify_strict(&m, &w.sig).map_err(|_| {
+                Error::InvalidArgument(format!(
+                    "anchor: counter-signature by {} does not verify",
+                    to_hex(w.key.as_bytes())
+                ))
+            })?;
+        }
+        Ok(())
+    }
+
+    /// The JSON form: `{"type":"custodia.audit.anchor.v1","log":…,"count":…,"head":…,"sig":…,"witnesses":[…]}`.
+    #[must_use]
+    pub fn to_json(&self) -> String {
+        let wire = AnchorWire {
+            kind: ANCHOR_TYPE.to_owned(),
+            log: to_hex(&self.log_id),
+            count: self.count,
+            head: to_hex(&self.head),
+            sig: to_hex(&self.sig.to_bytes()),
+            witnesses: self
+                .witnesses
+                .iter()
+                .map(|w| WitnessWire { key: to_hex(w.key.as_bytes()), sig: to_hex(&w.sig.to_bytes()) })
+                .collect(),
+        };
+        // Serializing a struct of strings and integers cannot fail.
+        serde_json::to_string(&wire).unwrap_or_default()
+    }
+
+    /// Parse the JSON form. Signatures are not checked here; [`Anchor::verify`] does that.
+    ///
+    /// # Errors
+    /// [`Error::InvalidArgument`] for anything but a well-formed anchor.
+    pub fn from_json(s: &str) -> Result<Self> {
+        let bad = |m: &str| Error::InvalidArgument(format!("anchor: {m}"));
+        let w: AnchorWire = serde_json::from_str(s).map_err(|e| bad(&e.to_string()))?;
+        if w.kind != ANCHOR_TYPE {
+            return Err(bad("not a custodia audit anchor"));
+        }
+        let sig = |h: &str| from_hex::<64>(h).map(|b| Signature::from_bytes(&b)).ok_or_else(|| bad("bad signature"));
+        let witnesses = w
+            .witnesses
+            .iter()
+            .map(|x| {
+                let key = from_hex::<32>(&x.key)
+                    .and_then(|k| VerifyingKey::from_bytes(&k).ok())
+                    .ok_or_else(|| bad("bad witness key"))?;
+                Ok(Witness { key, sig: sig(&x.sig)? })
+            })
+            .collect::<Result<Vec<_>>>()?;
+        Ok(Self {
+            log_id: from_hex(&w.log).ok_or_else(|| bad("bad log id"))?,
+            count: w.count,
+            head: from_hex(&w.head).ok_or_else(|| bad("bad head hash"))?,
+            sig: sig(&w.sig)?,
+            witnesses,
+        })
+    }
+}

@@ -1,0 +1,331 @@
+//! The bytes of one log line: canonical encoding, the entry hash, and the signed messages.
+//!
+//! This module knows bytes, not files or policy. Every rule here is restated in `docs/AUDIT.md` so that the log can
+//! be verified by an independent implementation.
+
+use std::collections::BTreeMap;
+use std::io::BufRead;
+
+use sha2::{Digest as _, Sha256};
+
+use super::event::{AuditEvent, EventKind, ExceptionRecord, Outcome};
+use crate::error::{Error, Result};
+use crate::keys::KeyId;
+use crate::policy::{Actor, CaseRef};
+use crate::purpose::{Purpose, PurposeSet};
+use crate::sensitive::{Category, Classification};
+use crate::time::Timestamp;
+
+/// Longest line the log writes or reads, newline excluded: 64 KiB.
+pub const MAX_LINE_LEN: usize = 64 * 1024;
+
+/// A SHA-256 digest: entry hashes and chain links.
+pub type Digest = [u8; 32];
+
+/// Length of a log id in bytes.
+pub const LOG_ID_LEN: usize = 16;
+
+/// The value of the genesis entry's `format` detail.
+pub const FORMAT_NAME: &str = "custodia-audit/1";
+
+pub(crate) const DOMAIN_ENTRY: &[u8] = b"custodia/audit/v1/entry";
+pub(crate) const DOMAIN_CHECKPOINT: &[u8] = b"custodia/audit/v1/checkpoint";
+pub(crate) const DOMAIN_WITNESS: &[u8] = b"custodia/audit/v1/witness";
+pub(crate) const DOMAIN_ERASURE: &[u8] = b"custodia/audit/v1/erasure";
+
+/// The `prev` of the genesis entry.
+pub(crate) const ZERO_DIGEST: Digest = [0; 32];
+
+/// What follows the body in every line: `,"hash":"` + 64 hex digits + `"}`.
+const HASH_SUFFIX_LEN: usize = 9 + 64 + 2;
+
+/// One decoded log entry: an event with its place in the chain.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct LogEntry {
+    /// Sequence number, from 0 (the genesis entry).
+    pub seq: u64,
+    /// When the log wrote it.
+    pub time: Timestamp,
+    /// The event (its `time` is `Some(self.time)`).
+    pub event: AuditEvent,
+    /// The Ed25519 signature of a checkpoint or erasure entry.
+    pub sig: Option<ed25519_dalek::Signature>,
+    /// Hash of the previous entry (zeros for the genesis entry).
+    pub prev: Digest,
+    /// This entry's hash, as stored (checked against the recomputed one when decoded).
+    pub hash: Digest,
+}
+
+impl LogEntry {
+    /// The event kind.
+    #[must_use]
+    pub fn kind(&self) -> EventKind {
+        self.event.kind
+    }
+}
+
+/// The on-disk field order. Changing it changes every hash: it is part of the format.
+#[derive(serde::Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Wire {
+    seq: u64,
+    time: Timestamp,
+    kind: EventKind,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    actor: Option<Actor>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    object: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    case: Option<CaseRef>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    category: Option<Category>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    classification: Option<Classification>,
+    #[serde(default, skip_serializing_if = "PurposeSet::is_empty")]
+    purposes: PurposeSet,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    purpose: Option<Purpose>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    exception: Option<ExceptionRecord>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    keys: Vec<KeyId>,
+    outcome: Outcome,
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    detail: BTreeMap<String, String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    sig: Option<String>,
+    prev: String,
+}
+
+/// Encode an entry: returns the line (without newline) and its hash.
+pub(crate) fn encode(
+    seq: u64,
+    time: Timestamp,
+    event: &AuditEvent,
+    sig: Option<&ed25519_dalek::Signature>,
+    prev: &Digest,
+) -> Result<(String, Digest)> {
+    let wire = Wire {
+        seq,
+        time,
+        kind: event.kind,
+        actor: event.actor.clone(),
+        object: event.object.clone(),
+        case: event.case.clone(),
+        category: event.category,
+        classification: event.classification,
+        purposes: event.purposes.clone(),
+        purpose: event.purpose.clone(),
+        exception: event.exception.clone(),
+        keys: event.keys.clone(),
+        outcome: event.outcome.clone(),
+        detail: event.detail.clone(),
+        sig: sig.map(|s| to_hex(&s.to_bytes())),
+        prev: to_hex(prev),
+    };
+    let body = serde_json::to_string(&wire).map_err(|e| Error::Internal(format!("audit encoding: {e}")))?;
+    let hash = entry_hash(body.as_bytes());
+    let mut line = body;
+    line.pop(); // the closing brace; the hash member goes last
+    line.push_str(",\"hash\":\"");
+    line.push_str(&to_hex(&hash));
+    line.push_str("\"}");
+    if line.len() > MAX_LINE_LEN {
+        return Err(Error::InvalidArgument(format!("audit entry would exceed {MAX_LINE_LEN} bytes")));
+    }
+    Ok((line, hash))
+}
+
+/// Decode and self-check one line (without its newline). `line_no` is 1-based; errors name it, and tamper errors
+/// name entry `line_no - 1`, the position the entry should hold.
+pub(crate) fn decode(line: &[u8], line_no: u64) -> Result<LogEntry> {
+    let malformed = |reason: String| Error::AuditMalformed { line: line_no, reason };
+    if line.len() > MAX_LINE_LEN {
+        return Err(malformed(format!("line longer than {MAX_LINE_LEN} bytes")));
+    }
+    let text = core::str::from_utf8(line).map_err(|_| malformed("not UTF-8 text (binary data)".into()))?;
+    if text.len() < HASH_SUFFIX_LEN + 2
+        || !text.ends_with("\"}")
+        || !text.is_char_boundary(text.len() - HASH_SUFFIX_LEN)
+        || !text[text.len() - HASH_SUFFIX_LEN..].starts_with(",\"hash\":\"")
+    {
+        return Err(malformed("not an audit entry: it must end with the \"hash\" member".into()));
+    }
+    let split = text.len() - HASH_SUFFIX_LEN;
+    let stored = from_hex::<32>(&text[split + 9..text.len() - 2])
+        .ok_or_else(|| malformed("hash is not 64 lowercase hex digits".into()))?;
+    let mut body = String::with_capacity(split + 1);
+    body.push_str(&text[..split]);
+    body.push('}');
+    let wire: Wire = serde_json::from_str(&body).map_err(|e| {
+        let msg = e.to_string();
+        if msg.contains("unknown variant") && msg.contains("genesis") {
+            malformed(format!("unknown event kind: {msg}"))
+        } else {
+            malformed(format!("invalid entry: {msg}"))
+        }
+    })?;
+    let canonical = serde_json::to_string(&wire).map_err(|e| Error::Internal(format!("audit encoding: {e}")))?;
+    if canonical != body {
+        return Err(malformed("entry is not in canonical form".into()));
+    }
+    if entry_hash(body.as_bytes()) != stored {
+        return Err(Error::AuditTampered {
+            entry: line_no.saturating_sub(1),
+            reason: "entry hash does not match its content (entry modified)".into(),
+        });
+    }
+    let prev = from_hex::<32>(&wire.prev).ok_or_else(|| malformed("prev is not 64 lowercase hex digits".into()))?;
+    let sig = match &wire.sig {
+        None => None,
+        Some(h) => Some(ed25519_dalek::Signature::from_bytes(
+            &from_hex::<64>(h).ok_or_else(|| malformed("sig is not 128 lowercase hex digits".into()))?,
+        )),
+    };
+    let event = AuditEvent {
+        kind: wire.kind,
+        time: Some(wire.time),
+        actor: wire.actor,
+        object: wire.object,
+        case: wire.case,
+        category: wire.category,
+        classification: wire.classification,
+        purposes: wire.purposes,
+        purpose: wire.purpose,
+        exception: wire.exception,
+        keys: wire.keys,
+        outcome: wire.outcome,
+        detail: wire.detail,
+    };
+    Ok(LogEntry { seq: wire.seq, time: wire.time, event, sig, prev, hash: stored })
+}
+
+/// `SHA-256(DOMAIN_ENTRY || 0x00 || body)`.
+pub(crate) fn entry_hash(body: &[u8]) -> Digest {
+    let mut h = Sha256::new();
+    h.update(DOMAIN_ENTRY);
+    h.update([0u8]);
+    h.update(body);
+    h.finalize().into()
+}
+
+/// What the audit key signs for a checkpoint covering the first `count` entries, whose last has hash `head`.
+pub(crate) fn checkpoint_message(log_id: &[u8; LOG_ID_LEN], count: u64, head: &Digest) -> Vec<u8> {
+    let mut m = Vec::with_capacity(DOMAIN_CHECKPOINT.len() + 1 + LOG_ID_LEN + 8 + 32);
+    m.extend_from_slice(DOMAIN_CHECKPOINT);
+    m.push(0);
+    m.extend_from_slice(log_id);
+    m.extend_from_slice(&count.to_be_bytes());
+    m.extend_from_slice(head);
+    m
+}
+
+/// Lowercase hex.
+pub(crate) fn to_hex(bytes: &[u8]) -> String {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let mut s = String::with_capacity(bytes.len() * 2);
+    for b in bytes {
+        s.push(char::from(DIGITS[usize::from(b >> 4)]));
+        s.push(char::from(DIGITS[usize::from(b & 0x0f)]));
+    }
+    s
+}
+
+/// Exactly `2 * N` lowercase hex digits.
+pub(crate) fn from_hex<const N: usize>(s: &str) -> Option<[u8; N]> {
+    let b = s.as_bytes();
+    if b.len() != 2 * N {
+        return None;
+    }
+    let nibble = |c: u8| match c {
+        b'0'..=b'9' => Some(c - b'0'),
+        b'a'..=b'f' => Some(c - b'a' + 10),
+        _ => None,
+    };
+    let mut out = [0u8; N];
+    for (i, o) in out.iter_mut().enumerate() {
+        *o = (nibble(b[2 * i])? << 4) | nibble(b[2 * i + 1])?;
+    }
+    Some(out)
+}
+
+/// Reads lines of at most [`MAX_LINE_LEN`] bytes, never buffering more than that (a huge line is an error, not an
+/// allocation).
+pub(crate) struct LineReader<R> {
+    inner: R,
+    line_no: u64,
+}
+
+/// One line as read.
+pub(crate) struct Line {
+    /// 1-based line number.
+    pub(crate) no: u64,
+    /// Whether it ended with a newline (a missing one means a torn write).
+    pub(crate) terminated: bool,
+}
+
+impl<R: BufRead> LineReader<R> {
+    pub(crate) fn new(inner: R) -> Self {
+        Self { inner, line_no: 0 }
+    }
+
+    /// Read the next line into `buf` (cleared first, newline stripped); `None` at end of input.
+    pub(crate) fn next_line(&mut self, buf: &mut Vec<u8>) -> Result<Option<Line>> {
+        buf.clear();
+        self.line_no += 1;
+        loop {
+            let avail = self.inner.fill_buf()?;
+            if avail.is_empty() {
+                return Ok(if buf.is_empty() { None } else { Some(Line { no: self.line_no, terminated: false }) });
+            }
+            let (take, done) = match avail.iter().position(|&b| b == b'\n') {
+                Some(i) => (i, true),
+                None => (avail.len(), false),
+            };
+            if buf.len() + take > MAX_LINE_LEN {
+                return Err(Error::AuditMalformed {
+                    line: self.line_no,
+                    reason: format!("line longer than {MAX_LINE_LEN} bytes"),
+                });
+            }
+            buf.extend_from_slice(&avail[..take]);
+            self.inner.consume(take + usize::from(done));
+            if done {
+                return Ok(Some(Line { no: self.line_no, terminated: true }));
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hex_round_trips_and_is_strict() {
+        assert_eq!(to_hex(&[0x00, 0xab, 0xff]), "00abff");
+        assert_eq!(from_hex::<3>("00abff"), Some([0x00, 0xab, 0xff]));
+        assert_eq!(from_hex::<3>("00ABff"), None);
+        assert_eq!(from_hex::<3>("00abf"), None);
+    }
+
+    #[test]
+    fn encode_decode_round_trip() {
+        let e = AuditEvent::new(EventKind::Sealed).object(&[7; 16]).detail("k", "v \"quoted\" é");
+        let (line, hash) = encode(3, Timestamp::from_unix(99), &e, None, &[1; 32]).expect("encodes");
+        let d = decode(line.as_bytes(), 4).expect("decodes");
+        assert_eq!(d.seq, 3);
+        assert_eq!(d.hash, hash);
+        assert_eq!(d.prev, [1; 32]);
+        assert_eq!(d.event, e.at(Timestamp::from_unix(99)));
+    }
+
+    #[test]
+    fn non_canonical_is_rejected() {
+        let e = AuditEvent::new(EventKind::Sealed);
+        let (line, _) = encode(0, Timestamp::from_unix(1), &e, None, &ZERO_DIGEST).expect("encodes");
+        let spaced = line.replacen(",", ", ", 1);
+        assert!(matches!(decode(spaced.as_bytes(), 1), Err(Error::AuditMalformed { line: 1, .. })));
+    }
+}

@@ -1,0 +1,468 @@
+//! What an audit event says: who did what to which object of which case, for what purpose, with what outcome.
+//!
+//! Events carry metadata only. They must never carry plaintext, key material, or anything derived from either
+//! (except key *ids*, which are one-way fingerprints). The `detail` map is for short non-secret strings.
+
+use std::collections::BTreeMap;
+
+use crate::error::{Error, Result};
+use crate::keys::KeyId;
+use crate::policy::{Actor, CaseRef, Decision, Grant};
+use crate::purpose::{Exception, ExceptionKind, Purpose, PurposeSet};
+use crate::sensitive::{Category, Classification};
+use crate::time::Timestamp;
+
+/// Most entries in an event's `detail` map.
+pub const MAX_DETAIL_ENTRIES: usize = 16;
+/// Longest `detail` key, in bytes.
+pub const MAX_DETAIL_KEY_LEN: usize = 64;
+/// Longest `detail` value, in bytes.
+pub const MAX_DETAIL_VALUE_LEN: usize = 1024;
+/// Longest object id, in hex digits.
+pub const MAX_OBJECT_ID_HEX: usize = 128;
+/// Most key ids on one event.
+pub const MAX_KEYS: usize = 64;
+
+/// What happened. The snake_case names are the `kind` field of the log.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum EventKind {
+    /// First entry of every log: names the log and its audit key. Written by the log itself.
+    Genesis,
+    /// Data was sealed into an envelope.
+    Sealed,
+    /// An envelope was opened.
+    Opened,
+    /// An open (or other operation) was refused; the outcome names the rule.
+    Refused,
+    /// An exception (court order, consent, ...) was invoked to open data outside its purposes.
+    ExceptionUsed,
+    /// An envelope was shared with (re-encrypted for) another recipient.
+    Shared,
+    /// An envelope's data key was re-wrapped under another key-encryption key.
+    Rewrapped,
+    /// A key was generated.
+    KeyGenerated,
+    /// A key was rotated.
+    KeyRotated,
+    /// A key was destroyed (crypto-shredding).
+    KeyDestroyed,
+    /// A shredding run (destroying keys past retention) was executed.
+    ShredRun,
+    /// A legal hold was placed on a case.
+    LegalHoldSet,
+    /// A legal hold was lifted.
+    LegalHoldReleased,
+    /// A signed erasure certificate. Written by [`crate::audit::AuditLog::certify_erasure`].
+    Erasure,
+    /// The log was reopened after a crash and a torn last line was cut away. Written by the log itself.
+    Recovery,
+    /// A signed checkpoint over all earlier entries. Written by the log itself.
+    Checkpoint,
+}
+
+impl EventKind {
+    /// Every kind.
+    pub const ALL: [Self; 16] = [
+        Self::Genesis,
+        Self::Sealed,
+        Self::Opened,
+        Self::Refused,
+        Self::ExceptionUsed,
+        Self::Shared,
+        Self::Rewrapped,
+        Self::KeyGenerated,
+        Self::KeyRotated,
+        Self::KeyDestroyed,
+        Self::ShredRun,
+        Self::LegalHoldSet,
+        Self::LegalHoldReleased,
+        Self::Erasure,
+        Self::Recovery,
+        Self::Checkpoint,
+    ];
+
+    /// The stable snake_case name, as written in the log.
+    #[must_use]
+    pub const fn name(self) -> &'static str {
+        match self {
+            Self::Genesis => "genesis",
+            Self::Sealed => "sealed",
+            Self::Opened => "opened",
+            Self::Refused => "refused",
+            Self::ExceptionUsed => "exception_used",
+            Self::Shared => "shared",
+            Self::Rewrapped => "rewrapped",
+            Self::KeyGenerated => "key_generated",
+            Self::KeyRotated => "key_rotated",
+            Self::KeyDestroyed => "key_destroyed",
+            Self::ShredRun => "shred_run",
+            Self::LegalHoldSet => "legal_hold_set",
+            Self::LegalHoldReleased => "legal_hold_released",
+            Self::Erasure => "erasure",
+            Self::Recovery => "recovery",
+            Self::Checkpoint => "checkpoint",
+        }
+    }
+
+    /// Whether only the log itself writes this kind (genesis, checkpoint, recovery, erasure); `append` refuses them.
+    #[must_use]
+    pub const fn is_reserved(self) -> bool {
+        matches!(self, Self::Genesis | Self::Checkpoint | Self::Recovery | Self::Erasure)
+    }
+}
+
+impl core::fmt::Display for EventKind {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+impl core::str::FromStr for EventKind {
+    type Err = Error;
+    fn from_str(s: &str) -> Result<Self> {
+        Self::ALL
+            .into_iter()
+            .find(|k| k.name() == s)
+            .ok_or_else(|| Error::InvalidArgument(format!("unknown audit event kind {s:?}")))
+    }
+}
+
+/// How the operation ended.
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "status", rename_all = "snake_case", deny_unknown_fields)]
+#[non_exhaustive]
+pub enum Outcome {
+    /// It succeeded.
+    #[default]
+    Ok,
+    /// The policy gate refused it; `kind` is [`Error::kind_name`], `message` the refusal's text (which names the
+    /// rule and never contains secrets).
+    Refused {
+        /// Stable refusal name, e.g. `purpose_not_permitted`.
+        kind: String,
+        /// The refusal's message.
+        message: String,
+    },
+    /// It failed for another reason; only the error's kind is kept (no message, so no oracle and no leak).
+    Failed {
+        /// Stable error name, e.g. `open_failed`.
+        kind: String,
+    },
+}
+
+impl Outcome {
+    /// The outcome for an error: [`Outcome::Refused`] for policy refusals, [`Outcome::Failed`] otherwise.
+    #[must_use]
+    pub fn from_error(e: &Error) -> Self {
+        if e.is_refusal() {
+            Self::Refused { kind: e.kind_name().to_owned(), message: e.to_string() }
+        } else {
+            Self::Failed { kind: e.kind_name().to_owned() }
+        }
+    }
+
+    /// `ok`, `refused` or `failed`.
+    #[must_use]
+    pub fn status(&self) -> &'static str {
+        match self {
+            Self::Ok => "ok",
+            Self::Refused { .. } => "refused",
+            Self::Failed { .. } => "failed",
+        }
+    }
+
+    /// `ok`, or `refused:<kind>` / `failed:<kind>`: the compact form used in CSV exports.
+    #[must_use]
+    pub fn summary(&self) -> String {
+        match self {
+            Self::Ok => "ok".to_owned(),
+            Self::Refused { kind, .. } => format!("refused:{kind}"),
+            Self::Failed { kind } => format!("failed:{kind}"),
+        }
+    }
+}
+
+/// An exception as recorded: its kind, reference and justification.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ExceptionRecord {
+    /// The legal ground, as [`ExceptionKind::name`] (`court_order`).
+    pub kind: String,
+    /// Order number, consent record or legal provision.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reference: Option<String>,
+    /// Why it was needed.
+    pub justification: String,
+}
+
+impl From<&Exception> for ExceptionRecord {
+    fn from(e: &Exception) -> Self {
+        Self {
+            kind: e.kind().name().to_owned(),
+            reference: e.reference().map(str::to_owned),
+            justification: e.justification().to_owned(),
+        }
+    }
+}
+
+impl ExceptionRecord {
+    /// The kind, if it is one this library knows.
+    #[must_use]
+    pub fn known_kind(&self) -> Option<ExceptionKind> {
+        ExceptionKind::ALL.into_iter().find(|k| k.name() == self.kind)
+    }
+}
+
+/// One audit event, built with chained setters:
+///
+/// ```
+/// use custodia::audit::{AuditEvent, EventKind};
+/// use custodia::{CaseRef, Category, Purpose};
+/// # fn main() -> custodia::Result<()> {
+/// let e = AuditEvent::new(EventKind::Opened)
+///     .object(&[0xab; 16])
+///     .case(&CaseRef::parse("MLA-2026-0042")?)
+///     .category(Category::FinancialRecords)
+///     .purpose(&Purpose::parse("investigation")?)
+///     .detail("channel", "api");
+/// assert_eq!(e.object.as_deref(), Some("abababababababababababababababab"));
+/// # Ok(()) }
+/// ```
+///
+/// The log assigns the sequence number and (unless [`AuditEvent::at`] was used) the time.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct AuditEvent {
+    /// What happened.
+    pub kind: EventKind,
+    /// When; `None` lets the log stamp it from its clock.
+    pub time: Option<Timestamp>,
+    /// Who acted.
+    pub actor: Option<Actor>,
+    /// The object (envelope) id, lowercase hex.
+    pub object: Option<String>,
+    /// The case.
+    pub case: Option<CaseRef>,
+    /// The data's category.
+    pub category: Option<Category>,
+    /// The data's classification.
+    pub classification: Option<Classification>,
+    /// The purposes the data was given for.
+    pub purposes: PurposeSet,
+    /// The purpose stated by the actor.
+    pub purpose: Option<Purpose>,
+    /// The exception invoked, if any.
+    pub exception: Option<ExceptionRecord>,
+    /// Key ids involved: recipients of a seal or share, the key generated, rotated or destroyed.
+    pub keys: Vec<KeyId>,
+    /// How it ended.
+    pub outcome: Outcome,
+    /// Short non-secret strings (e.g. `recipient`, `reason`, `channel`), sorted by key.
+    pub detail: BTreeMap<String, String>,
+}
+
+impl AuditEvent {
+    /// An event of `kind` with outcome [`Outcome::Ok`] and nothing else set.
+    #[must_use]
+    pub fn new(kind: EventKind) -> Self {
+        Self {
+            kind,
+            time: None,
+            actor: None,
+            object: None,
+            case: None,
+            category: None,
+            classification: None,
+            purposes: PurposeSet::new(),
+            purpose: None,
+            exception: None,
+            keys: Vec::new(),
+            outcome: Outcome::Ok,
+            detail: BTreeMap::new(),
+        }
+    }
+
+    /// A `refused` event carrying the refusal (or failure) from `error`.
+    #[must_use]
+    pub fn refused(error: &Error) -> Self {
+        Self::new(EventKind::Refused).outcome(Outcome::from_error(error))
+    }
+
+    /// An `opened` (or, when the decision used an exception, `exception_used`) event for an allowed open.
+    #[must_use]
+    pub fn for_decision(decision: &Decision) -> Self {
+        let e = match &decision.grant {
+            Grant::Exception(x) => Self::new(EventKind::ExceptionUsed).exception(x),
+            Grant::Purpose(_) => Self::new(EventKind::Opened),
+        };
+        e.purpose(&decision.purpose).at(decision.at)
+    }
+
+    /// Set the time explicitly instead of letting the log stamp it.
+    #[must_use]
+    pub fn at(mut self, t: Timestamp) -> Self {
+        self.time = Some(t);
+        self
+    }
+
+    /// Set the actor.
+    #[must_use]
+    pub fn actor(mut self, a: &Actor) -> Self {
+        self.actor = Some(a.clone());
+        self
+    }
+
+    /// Set the object id from its bytes (recorded as lowercase hex).
+    #[must_use]
+    pub fn object(mut self, id: &[u8]) -> Self {
+        use core::fmt::Write as _;
+        let mut s = String::with_capacity(id.len() * 2);
+        for b in id {
+            let _ = write!(s, "{b:02x}");
+        }
+        self.object = Some(s);
+        self
+    }
+
+    /// Set the object id from hex text (lowercased; checked when the event is appended).
+    #[must_use]
+    pub fn object_hex(mut self, hex: &str) -> Self {
+        self.object = Some(hex.to_ascii_lowercase());
+        self
+    }
+
+    /// Set the case reference.
+    #[must_use]
+    pub fn case(mut self, c: &CaseRef) -> Self {
+        self.case = Some(c.clone());
+        self
+    }
+
+    /// Set the category.
+    #[must_use]
+    pub fn category(mut self, c: Category) -> Self {
+        self.category = Some(c);
+        self
+    }
+
+    /// Set the classification.
+    #[must_use]
+    pub fn classification(mut self, c: Classification) -> Self {
+        self.classification = Some(c);
+        self
+    }
+
+    /// Set the purposes the data was given for.
+    #[must_use]
+    pub fn purposes(mut self, p: &PurposeSet) -> Self {
+        self.purposes = p.clone();
+        self
+    }
+
+    /// Set the purpose stated by the actor.
+    #[must_use]
+    pub fn purpose(mut self, p: &Purpose) -> Self {
+        self.purpose = Some(p.clone());
+        self
+    }
+
+    /// Record an exception.
+    #[must_use]
+    pub fn exception(mut self, e: &Exception) -> Self {
+        self.exception = Some(ExceptionRecord::from(e));
+        self
+    }
+
+    /// Add a key id (recipient, generated, rotated or destroyed key).
+    #[must_use]
+    pub fn key(mut self, k: KeyId) -> Self {
+        self.keys.push(k);
+        self
+    }
+
+    /// Add key ids.
+    #[must_use]
+    pub fn keys<I: IntoIterator<Item = KeyId>>(mut self, ks: I) -> Self {
+        self.keys.extend(ks);
+        self
+    }
+
+    /// Set the outcome.
+    #[must_use]
+    pub fn outcome(mut self, o: Outcome) -> Self {
+        self.outcome = o;
+        self
+    }
+
+    /// Add a non-secret detail (replacing an earlier value for the same key).
+    #[must_use]
+    pub fn detail(mut self, key: &str, value: &str) -> Self {
+        self.detail.insert(key.to_owned(), value.to_owned());
+        self
+    }
+
+    /// Check the limits a log enforces before writing: object id is hex, detail and key counts
+    /// within limits, no control characters in detail.
+    ///
+    /// # Errors
+    /// [`Error::InvalidArgument`] naming the field.
+    pub fn validate(&self) -> Result<()> {
+        let bad = |m: String| Err(Error::InvalidArgument(format!("audit event: {m}")));
+        if let Some(o) = &self.object
+            && (o.is_empty()
+                || o.len() > MAX_OBJECT_ID_HEX
+                || !o.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b)))
+        {
+            return bad(format!("object id must be 1 to {MAX_OBJECT_ID_HEX} lowercase hex digits"));
+        }
+        if self.keys.len() > MAX_KEYS {
+            return bad(format!("at most {MAX_KEYS} key ids"));
+        }
+        if self.detail.len() > MAX_DETAIL_ENTRIES {
+            return bad(format!("at most {MAX_DETAIL_ENTRIES} detail entries"));
+        }
+        for (k, v) in &self.detail {
+            if k.is_empty() || k.len() > MAX_DETAIL_KEY_LEN || v.len() > MAX_DETAIL_VALUE_LEN {
+                return bad(format!(
+                    "detail keys are 1 to {MAX_DETAIL_KEY_LEN} bytes, values at most {MAX_DETAIL_VALUE_LEN}"
+                ));
+            }
+            if k.chars().chain(v.chars()).any(char::is_control) {
+                return bad("detail must not contain control characters".into());
+            }
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn kinds_round_trip_by_name() {
+        for k in EventKind::ALL {
+            assert_eq!(k.name().parse::<EventKind>().expect("known"), k);
+            let json = serde_json::to_string(&k).expect("serializes");
+            assert_eq!(json, format!("\"{}\"", k.name()));
+        }
+        assert!("frobbed".parse::<EventKind>().is_err());
+    }
+
+    #[test]
+    fn refusal_outcome_keeps_kind_and_message_failure_only_kind() {
+        let e = Error::PurposeNotPermitted { requested: "a".into(), permitted: "b".into() };
+        let o = Outcome::from_error(&e);
+        assert_eq!(o.summary(), "refused:purpose_not_permitted");
+        assert_eq!(Outcome::from_error(&Error::OpenFailed), Outcome::Failed { kind: "open_failed".into() });
+    }
+
+    #[test]
+    fn validation_rejects_bad_fields() {
+        assert!(AuditEvent::new(EventKind::Sealed).object_hex("xyz").validate().is_err());
+        assert!(AuditEvent::new(EventKind::Sealed).detail("a", "b\nc").validate().is_err());
+        assert!(AuditEvent::new(EventKind::Sealed).object(&[1, 2]).detail("a", "b").validate().is_ok());
+    }
+}

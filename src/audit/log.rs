@@ -1,0 +1,684 @@
+//! The hash-chained, signed, append-only audit log file.
+//!
+//! This module owns the file: appending, durability (fsync), checkpoints, crash recovery. It must never return `Ok`
+//! for an event that is not durable under the chosen [`Durability`], and never silently drop a complete entry.
+
+use std::fs::{File, OpenOptions};
+use std::io::{BufReader, Read, Seek, SeekFrom, Write};
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard};
+use std::time::{Duration, Instant};
+
+use ed25519_dalek::{Signer as _, SigningKey};
+use sha2::{Digest as _, Sha256};
+
+use super::anchor::Anchor;
+use super::entry::{
+    Digest, FORMAT_NAME, LOG_ID_LEN, LineReader, MAX_LINE_LEN, ZERO_DIGEST, checkpoint_message, decode, encode,
+    from_hex, to_hex,
+};
+use super::erasure::{CertBody, ErasureCertificate, check_reason};
+use super::event::{AuditEvent, EventKind};
+use crate::error::{Error, Result};
+use crate::keys::KeyId;
+use crate::policy::CaseRef;
+use crate::time::{Clock, SystemClock};
+
+/// The file name of the log inside its directory.
+pub const LOG_FILE_NAME: &str = "audit.log";
+
+/// When `append` may return.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Durability {
+    /// Every append writes its line and calls `fdatasync` before returning. Simple; one sync per event.
+    FsyncEach,
+    /// Appenders on different threads share one `fdatasync`: the first to need a sync becomes the leader, waits
+    /// until `max_batch` entries are pending or `max_delay` has passed, syncs, and wakes everyone it covered. An
+    /// append still never returns `Ok` before its own bytes are synced; a single thread gets no benefit and pays
+    /// up to `max_delay` per append (use a zero delay then).
+    GroupCommit {
+        /// Sync as soon as this many entries are pending.
+        max_batch: usize,
+        /// Longest a leader waits for followers before syncing.
+        max_delay: Duration,
+    },
+}
+
+/// How to open a log.
+#[derive(Clone)]
+pub struct AuditOptions {
+    durability: Durability,
+    checkpoint_every: u64,
+    clock: Arc<dyn Clock>,
+}
+
+impl core::fmt::Debug for AuditOptions {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("AuditOptions")
+            .field("durability", &self.durability)
+            .field("checkpoint_every", &self.checkpoint_every)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Default for AuditOptions {
+    /// [`Durability::FsyncEach`], a checkpoint every 1000 entries, the system clock.
+    fn default() -> Self {
+        Self { durability: Durability::FsyncEach, checkpoint_every: 1000, clock: Arc::new(SystemClock) }
+    }
+}
+
+impl AuditOptions {
+    /// The defaults with this clock.
+    #[must_use]
+    pub fn with_clock(clock: Arc<dyn Clock>) -> Self {
+        Self { clock, ..Self::default() }
+    }
+
+    /// Choose the durability policy.
+    #[must_use]
+    pub fn durability(mut self, d: Durability) -> Self {
+        self.durability = d;
+        self
+    }
+
+    /// Write a signed checkpoint after every `n` entries (`0`: only on [`AuditLog::checkpoint`] and close).
+    #[must_use]
+    pub fn checkpoint_every(mut self, n: u64) -> Self {
+        self.checkpoint_every = n;
+        self
+    }
+}
+
+/// What opening the log found and did.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct OpenReport {
+    /// The log's id, lowercase hex.
+    pub log_id: String,
+    /// Whether the log was created by this open.
+    pub created: bool,
+    /// Entries in the log after opening (including any recovery and checkpoint entries written by the open).
+    pub entries: u64,
+    /// A torn last line that was cut away, if any.
+    pub recovery: Option<Recovery>,
+    /// Whether the previous writer stopped without a closing checkpoint, so the open wrote one.
+    pub sealed_unclosed_tail: bool,
+}
+
+/// A torn last line found and removed on open (the process died mid-append). The bytes were never acknowledged to
+/// any caller: `append` returns only after the whole line, newline included, is synced.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Recovery {
+    /// How many bytes were cut.
+    pub truncated_bytes: u64,
+    /// SHA-256 of the cut bytes, lowercase hex (also recorded in the `recovery` entry).
+    pub discarded_sha256: String,
+    /// Sequence number of the `recovery` entry.
+    pub seq: u64,
+}
+
+/// The audit log: `Send + Sync`; share it behind an `Arc` and append from any thread.
+///
+/// Every append returns only once the entry is durable (per [`Durability`]); any write or sync failure returns
+/// [`Error::AuditWrite`] and poisons the log, so that every later append fails too (fail closed) until the log is
+/// reopened, which recovers the file.
+pub struct AuditLog {
+    path: PathBuf,
+    file: File,
+    key: SigningKey,
+    log_id: [u8; LOG_ID_LEN],
+    clock: Arc<dyn Clock>,
+    durability: Durability,
+    checkpoint_every: u64,
+    state: Mutex<State>,
+    synced: Condvar,
+    #[cfg(test)]
+    fail_next_sync: std::sync::atomic::AtomicBool,
+}
+
+struct State {
+    /// Entries written (the next sequence number).
+    written: u64,
+    /// Entries known durable.
+    durable: u64,
+    head: Digest,
+    since_checkpoint: u64,
+    last_anchor: Option<Anchor>,
+    syncing: bool,
+    failed: Option<String>,
+    closed: bool,
+}
+
+impl core::fmt::Debug for AuditLog {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("AuditLog")
+            .field("path", &self.path)
+            .field("log_id", &to_hex(&self.log_id))
+            .field("durability", &self.durability)
+            .finish_non_exhaustive()
+    }
+}
+
+impl AuditLog {
+    /// Open (or create) the log `audit.log` in `dir`, taking an exclusive lock on it. A torn last line is cut
+    /// away and a `recovery` entry appended; if the previous writer did not close the log, a checkpoint seals what
+    /// it left. The file's first entry must name `key`'s public key.
+    ///
+    /// # Errors
+    /// [`Error::AuditWrite`] when the file cannot be created, locked or written; [`Error::AuditWrongKey`] when it
+    /// belongs to another audit key; [`Error::AuditMalformed`] when its first or last complete line is not a valid
+    /// entry (such a log needs an investigation, not an automatic repair).
+    pub fn open(dir: &Path, key: SigningKey, options: AuditOptions) -> Result<(Self, OpenReport)> {
+        let werr = |what: &str, e: std::io::Error| Error::AuditWrite(format!("{what}: {e}"));
+        std::fs::create_dir_all(dir).map_err(|e| werr("creating the audit directory", e))?;
+        let path = dir.join(LOG_FILE_NAME);
+        let file = OpenOptions::new()
+            .read(true)
+            .append(true)
+            .create(true)
+            .open(&path)
+            .map_err(|e| werr("opening the audit log", e))?;
+        lock_exclusive(&file)?;
+
+        let (valid_len, torn_len) = find_tail(&file)?;
+        let mut torn_hash = None;
+        if torn_len > 0 {
+            torn_hash = Some(hash_range(&file, valid_len, torn_len)?);
+            file.set_len(valid_len).map_err(|e| werr("truncating a torn line", e))?;
+            file.sync_all().map_err(|e| werr("syncing after truncation", e))?;
+        }
+
+        let verifying = key.verifying_key();
+        let (log_id, created, state) = if valid_len == 0 {
+            let mut id = [0u8; LOG_ID_LEN];
+            getrandom::fill(&mut id).map_err(|_| Error::Rng)?;
+            (id, true, None)
+        } else {
+            let first = read_line_at(&file, 0)?;
+            let genesis = decode(&first, 1)?;
+            let (id, named_key) = genesis_fields(&genesis)?;
+            if named_key != verifying.to_bytes() {
+                return Err(Error::AuditWrongKey { expected: to_hex(verifying.as_bytes()), found: to_hex(&named_key) });
+            }
+            let last = last_line(&file, valid_len)?;
+            let entry = decode(&last, 0).map_err(|e| match e {
+                Error::AuditMalformed { reason, .. } => {
+                    Error::AuditMalformed { line: 0, reason: format!("last complete line: {reason}") }
+                }
+                other => other,
+            })?;
+            (id, false, Some(entry))
+        };
+
+        let log = Self {
+            path,
+            file,
+            key,
+            log_id,
+            clock: options.clock,
+            durability: options.durability,
+            checkpoint_every: options.checkpoint_every,
+            state: Mutex::new(State {
+                written: state.as_ref().map_or(0, |e| e.seq + 1),
+                durable: 0,
+                head: state.as_ref().map_or(ZERO_DIGEST, |e| e.hash),
+                since_checkpoint: 0,
+                last_anchor: state.as_ref().and_then(|e| match (e.kind(), e.sig) {
+                    (EventKind::Checkpoint, Some(sig)) => Some(Anchor::new(log_id, e.seq, e.prev, sig)),
+                    _ => None,
+                }),
+                syncing: false,
+                failed: None,
+                closed: false,
+            }),
+            synced: Condvar::new(),
+            #[cfg(test)]
+            fail_next_sync: std::sync::atomic::AtomicBool::new(false),
+        };
+
+        let mut st = log.lock()?;
+        let mut recovery = None;
+        if created {
+            let e = AuditEvent::new(EventKind::Genesis)
+                .detail("audit_key", &to_hex(verifying.as_bytes()))
+                .detail("format", FORMAT_NAME)
+                .detail("log_id", &to_hex(&log_id));
+            log.write_entry(&mut st, &e, None)?;
+        }
+        if let Some(h) = torn_hash {
+            let e = AuditEvent::new(EventKind::Recovery)
+                .detail("truncated_bytes", &torn_len.to_string())
+                .detail("discarded_sha256", &h);
+            let seq = log.write_entry(&mut st, &e, None)?;
+            recovery = Some(Recovery { truncated_bytes: torn_len, discarded_sha256: h, seq });
+        }
+        let unclosed = state.as_ref().is_some_and(|e| e.kind() != EventKind::Checkpoint);
+        if unclosed || recovery.is_some() {
+            log.write_checkpoint(&mut st)?;
+        }
+        let target = st.written;
+        log.sync_locked(&mut st, target)?;
+        if created {
+            File::open(dir).and_then(|d| d.sync_all()).map_err(|e| werr("syncing the audit directory", e))?;
+        }
+        let report = OpenReport {
+            log_id: to_hex(&log_id),
+            created,
+            entries: st.written,
+            recovery,
+            sealed_unclosed_tail: unclosed,
+        };
+        drop(st);
+        Ok((log, report))
+    }
+
+    /// The path of the log file.
+    #[must_use]
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// The log's id.
+    #[must_use]
+    pub fn log_id(&self) -> [u8; LOG_ID_LEN] {
+        self.log_id
+    }
+
+    /// The public half of the audit key, which verifies checkpoints and erasure certificates.
+    #[must_use]
+    pub fn verifying_key(&self) -> ed25519_dalek::VerifyingKey {
+        self.key.verifying_key()
+    }
+
+    /// Number of entries written so far (the next sequence number).
+    ///
+    /// # Errors
+    /// [`Error::AuditWrite`] if the log is poisoned by an earlier failure.
+    pub fn entry_count(&self) -> Result<u64> {
+        Ok(self.lock()?.written)
+    }
+
+    /// Append an event, returning its sequence number once it is durable. The log stamps the time unless the event
+    /// carries one. May also write a checkpoint after it (see [`AuditOptions::checkpoint_every`]).
+    ///
+    /// # Errors
+    /// [`Error::InvalidArgument`] for an invalid event or a kind only the log writes (genesis, checkpoint,
+    /// recovery, erasure); [`Error::AuditWrite`] when the entry could not be made durable: the caller must then
+    /// refuse the operation it was recording.
+    pub fn append(&self, event: &AuditEvent) -> Result<u64> {
+        event.validate()?;
+        if event.kind.is_reserved() {
+            return Err(Error::InvalidArgument(format!(
+                "audit event kind {} is written by the log itself",
+                event.kind
+            )));
+        }
+        let mut st = self.lock()?;
+        let seq = self.write_entry(&mut st, event, None)?;
+        if self.checkpoint_every > 0 && st.since_checkpoint >= self.checkpoint_every {
+            self.write_checkpoint(&mut st)?;
+        }
+        let target = st.written;
+        self.make_durable(st, target)?;
+        Ok(seq)
+    }
+
+    /// Write a signed checkpoint now, make it durable, and return it as an [`Anchor`] to hand to another
+    /// authority. If the last entry is already a checkpoint, returns that one.
+    ///
+    /// # Errors
+    /// [`Error::AuditWrite`] as for [`AuditLog::append`].
+    pub fn checkpoint(&self) -> Result<Anchor> {
+        let mut st = self.lock()?;
+        if st.since_checkpoint > 0 || st.last_anchor.is_none() {
+            self.write_checkpoint(&mut st)?;
+        }
+        let target = st.written;
+        let anchor = st.last_anchor.clone().ok_or_else(|| Error::Internal("checkpoint just written".into()))?;
+        self.make_durable(st, target)?;
+        Ok(anchor)
+    }
+
+    /// Record that `keys` were destroyed and return a signed, PII-free certificate of it that verifies with the
+    /// audit public key alone. The certificate is also written (with its signature) as an `erasure` entry.
+    ///
+    /// `reason` must not contain personal data (e.g. `retention period ended`); `envelopes` is how many envelopes
+    /// became unreadable, when known.
+    ///
+    /// # Errors
+    /// [`Error::InvalidArgument`] for no keys or a bad reason; [`Error::AuditWrite`] as for [`AuditLog::append`].
+    pub fn certify_erasure(
+        &self,
+        keys: &[KeyId],
+        case: Option<&CaseRef>,
+        reason: &str,
+        envelopes: Option<u64>,
+    ) -> Result<ErasureCertificate> {
+        check_reason(reason)?;
+        if keys.is_empty() || keys.len() > super::event::MAX_KEYS {
+            return Err(Error::InvalidArgument("an erasure certificate names 1 to 64 keys".into()));
+        }
+        let mut st = self.lock()?;
+        let seq = st.written;
+        let time = self.clock.now();
+        let body = CertBody::new(
+            &self.log_id,
+            seq,
+            time,
+            case.cloned(),
+            keys.to_vec(),
+            reason.to_owned(),
+            envelopes,
+            &self.key.verifying_key(),
+        );
+        let sig = self.key.sign(&body.message()?);
+        let mut e = AuditEvent::new(EventKind::Erasure).at(time).keys(keys.iter().copied()).detail("reason", reason);
+        if let Some(c) = case {
+            e = e.case(c);
+        }
+        if let Some(n) = envelopes {
+            e = e.detail("envelopes", &n.to_string());
+        }
+        self.write_entry(&mut st, &e, Some(&sig))?;
+        let target = st.written;
+        self.make_durable(st, target)?;
+        Ok(ErasureCertificate::new(body, sig))
+    }
+
+    /// Write a closing checkpoint, sync, and return it as an anchor. Later appends fail. Dropping an unclosed log
+    /// does the same, ignoring errors; call `close` to see them.
+    ///
+    /// # Errors
+    /// [`Error::AuditWrite`] when the checkpoint cannot be made durable.
+    pub fn close(&self) -> Result<Anchor> {
+        let anchor = self.checkpoint()?;
+        self.lock()?.closed = true;
+        Ok(anchor)
+    }
+
+    // ---- helpers -------------------------------------------------------------------------------------------------
+
+    fn lock(&self) -> Result<MutexGuard<'_, State>> {
+        let st = self.state.lock().map_err(|_| Error::AuditWrite("audit log lock poisoned".into()))?;
+        if let Some(f) = &st.failed {
+            return Err(Error::AuditWrite(format!("audit log failed earlier and must be reopened: {f}")));
+        }
+        if st.closed {
+            return Err(Error::AuditWrite("audit log is closed".into()));
+        }
+        Ok(st)
+    }
+
+    /// Encode and write one entry (not yet synced). Any failure poisons the log.
+    fn write_entry(&self, st: &mut State, event: &AuditEvent, sig: Option<&ed25519_dalek::Signature>) -> Result<u64> {
+        let seq = st.written;
+        let time = event.time.unwrap_or_else(|| self.clock.now());
+        let (mut line, hash) = encode(seq, time, event, sig, &st.head)?;
+        line.push('\n');
+        if let Err(e) = (&self.file).write_all(line.as_bytes()) {
+            let msg = format!("writing entry {seq}: {e}");
+            st.failed = Some(msg.clone());
+            return Err(Error::AuditWrite(msg));
+        }
+        st.written += 1;
+        st.head = hash;
+        st.since_checkpoint += 1;
+        Ok(seq)
+    }
+
+    fn write_checkpoint(&self, st: &mut State) -> Result<()> {
+        let count = st.written;
+        let head = st.head;
+        let sig = self.key.sign(&checkpoint_message(&self.log_id, count, &head));
+        self.write_entry(st, &AuditEvent::new(EventKind::Checkpoint), Some(&sig))?;
+        st.since_checkpoint = 0;
+        st.last_anchor = Some(Anchor::new(self.log_id, count, head, sig));
+        Ok(())
+    }
+
+    fn sync_file(&self) -> std::io::Result<()> {
+        #[cfg(test)]
+        if self.fail_next_sync.swap(false, std::sync::atomic::Ordering::SeqCst) {
+            return Err(std::io::Error::other("injected sync failure"));
+        }
+        self.file.sync_data()
+    }
+
+    /// Sync while holding the lock (open, and [`Durability::FsyncEach`]).
+    fn sync_locked(&self, st: &mut State, target: u64) -> Result<()> {
+        if st.durable >= target {
+            return Ok(());
+        }
+        match self.sync_file() {
+            Ok(()) => {
+                st.durable = st.durable.max(target);
+                Ok(())
+            }
+            Err(e) => {
+                // After a failed fsync the kernel may have dropped the dirty pages: nothing written since the
+                // last good sync can be trusted, so the log is poisoned rather than retried.
+                let msg = format!("syncing the audit log: {e}");
+                st.failed = Some(msg.clone());
+                Err(Error::AuditWrite(msg))
+            }
+        }
+    }
+
+    /// Return once entries `0..target` are durable.
+    fn make_durable<'a>(&'a self, mut st: MutexGuard<'a, State>, target: u64) -> Result<()> {
+        let (max_batch, max_delay) = match self.durability {
+            Durability::FsyncEach => return self.sync_locked(&mut st, target),
+            Durability::GroupCommit { max_batch, max_delay } => (max_batch.max(1), max_delay),
+        };
+        // Followers wake leaders that are gathering a batch.
+        self.synced.notify_all();
+        loop {
+            if st.durable >= target {
+                return Ok(());
+            }
+            if let Some(f) = &st.failed {
+                return Err(Error::AuditWrite(format!("audit log failed: {f}")));
+            }
+            if st.syncing {
+                st = self.wait(st, None)?;
+                continue;
+            }
+            // Leader: gather followers for a while, then sync everything written so far.
+            st.syncing = true;
+            let deadline = Instant::now() + max_delay;
+            loop {
+                let pending = st.written.saturating_sub(st.durable);
+                let now = Instant::now();
+                if usize::try_from(pending).unwrap_or(usize::MAX) >= max_batch || now >= deadline {
+                    break;
+                }
+                st = self.wait(st, Some(deadline - now))?;
+            }
+            let upto = st.written;
+            drop(st);
+            let res = self.sync_file();
+            st = self.state.lock().map_err(|_| Error::AuditWrite("audit log lock poisoned".into()))?;
+            st.syncing = false;
+            match res {
+                Ok(()) => st.durable = st.durable.max(upto),
+                Err(e) => {
+                    if st.failed.is_none() {
+                        st.failed = Some(format!("syncing the audit log: {e}"));
+                    }
+                }
+            }
+            self.synced.notify_all();
+        }
+    }
+
+    fn wait<'a>(&self, st: MutexGuard<'a, State>, timeout: Option<Duration>) -> Result<MutexGuard<'a, State>> {
+        let poisoned = || Error::AuditWrite("audit log lock poisoned".into());
+        match timeout {
+            None => self.synced.wait(st).map_err(|_| poisoned()),
+            Some(t) => self.synced.wait_timeout(st, t).map(|(g, _)| g).map_err(|_| poisoned()),
+        }
+    }
+}
+
+impl Drop for AuditLog {
+    fn drop(&mut self) {
+        let open = self.state.lock().is_ok_and(|st| !st.closed && st.failed.is_none());
+        if open {
+            let _ = self.close();
+        }
+    }
+}
+
+/// Take the exclusive writer lock. A lock held by another writer is refused; a short bounded retry covers the
+/// window in which a child process forked by the host (between `fork` and `exec`) still shares a just-closed
+/// descriptor of the log and so its lock.
+fn lock_exclusive(file: &File) -> Result<()> {
+    let mut attempts = 0;
+    loop {
+        match file.try_lock() {
+            Ok(()) => return Ok(()),
+            Err(std::fs::TryLockError::WouldBlock) if attempts < 50 => {
+                attempts += 1;
+                std::thread::sleep(Duration::from_millis(2));
+            }
+            Err(e) => return Err(Error::AuditWrite(format!("the audit log is in use by another writer: {e}"))),
+        }
+    }
+}
+
+/// `(genesis log id, named audit key)` from the genesis entry.
+pub(crate) fn genesis_fields(e: &super::entry::LogEntry) -> Result<([u8; LOG_ID_LEN], [u8; 32])> {
+    let bad = |reason: &str| Error::AuditMalformed { line: 1, reason: reason.into() };
+    if e.seq != 0 || e.kind() != EventKind::Genesis {
+        return Err(bad("the first entry must be the genesis entry with seq 0"));
+    }
+    if e.event.detail.get("format").map(String::as_str) != Some(FORMAT_NAME) {
+        return Err(bad("unsupported audit log format"));
+    }
+    let id = e.event.detail.get("log_id").and_then(|h| from_hex(h)).ok_or_else(|| bad("genesis has no log id"))?;
+    let key = e.event.detail.get("audit_key").and_then(|h| from_hex(h)).ok_or_else(|| bad("genesis has no key"))?;
+    Ok((id, key))
+}
+
+/// `(length up to and including the last newline, bytes after it)`.
+fn find_tail(file: &File) -> Result<(u64, u64)> {
+    let len = file.metadata()?.len();
+    let mut end = len;
+    let mut buf = vec![0u8; 64 * 1024];
+    while end > 0 {
+        let start = end.saturating_sub(buf.len() as u64);
+        let n = usize::try_from(end - start).map_err(|_| Error::Internal("chunk size".into()))?;
+        read_exact_at(file, start, &mut buf[..n])?;
+        if let Some(i) = buf[..n].iter().rposition(|&b| b == b'\n') {
+            let valid = start + i as u64 + 1;
+            return Ok((valid, len - valid));
+        }
+        end = start;
+    }
+    Ok((0, len))
+}
+
+/// The complete line ending just before offset `valid_len - 1` (the last newline).
+fn last_line(file: &File, valid_len: u64) -> Result<Vec<u8>> {
+    let end = valid_len - 1;
+    let start = end.saturating_sub(MAX_LINE_LEN as u64 + 1);
+    let n = usize::try_from(end - start).map_err(|_| Error::Internal("line size".into()))?;
+    let mut buf = vec![0u8; n];
+    read_exact_at(file, start, &mut buf)?;
+    match buf.iter().rposition(|&b| b == b'\n') {
+        Some(i) => Ok(buf.split_off(i + 1)),
+        None if start == 0 => Ok(buf),
+        None => Err(Error::AuditMalformed { line: 0, reason: format!("last line longer than {MAX_LINE_LEN} bytes") }),
+    }
+}
+
+fn read_line_at(file: &File, offset: u64) -> Result<Vec<u8>> {
+    let mut f = file;
+    f.seek(SeekFrom::Start(offset))?;
+    let mut r = LineReader::new(BufReader::new(f));
+    let mut buf = Vec::new();
+    r.next_line(&mut buf)?;
+    Ok(buf)
+}
+
+fn read_exact_at(file: &File, offset: u64, buf: &mut [u8]) -> Result<()> {
+    let mut f = file;
+    f.seek(SeekFrom::Start(offset))?;
+    f.read_exact(buf)?;
+    Ok(())
+}
+
+fn hash_range(file: &File, offset: u64, len: u64) -> Result<String> {
+    let mut f = file;
+    f.seek(SeekFrom::Start(offset))?;
+    let mut h = Sha256::new();
+    std::io::copy(&mut f.take(len), &mut HashWriter(&mut h))?;
+    Ok(to_hex(&h.finalize()))
+}
+
+struct HashWriter<'a>(&'a mut Sha256);
+
+impl Write for HashWriter<'_> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.update(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::time::{FixedClock, Timestamp};
+
+    fn opts() -> AuditOptions {
+        AuditOptions::with_clock(Arc::new(FixedClock::new(Timestamp::from_unix(1_800_000_000))))
+    }
+
+    #[test]
+    fn failed_sync_poisons_the_log_fail_closed() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let (log, _) = AuditLog::open(dir.path(), SigningKey::from_bytes(&[1; 32]), opts()).expect("opens");
+        log.append(&AuditEvent::new(EventKind::Sealed)).expect("appends");
+        log.fail_next_sync.store(true, std::sync::atomic::Ordering::SeqCst);
+        assert!(matches!(log.append(&AuditEvent::new(EventKind::Opened)), Err(Error::AuditWrite(_))));
+        assert!(matches!(log.append(&AuditEvent::new(EventKind::Opened)), Err(Error::AuditWrite(_))));
+        drop(log);
+        // Reopening recovers: the entry whose sync failed is present but was never acknowledged; the log verifies.
+        let (log, report) = AuditLog::open(dir.path(), SigningKey::from_bytes(&[1; 32]), opts()).expect("reopens");
+        assert!(report.sealed_unclosed_tail);
+        log.close().expect("closes");
+    }
+
+    #[test]
+    fn group_commit_failure_reaches_every_waiter() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let o = opts().durability(Durability::GroupCommit { max_batch: 4, max_delay: Duration::ZERO });
+        let (log, _) = AuditLog::open(dir.path(), SigningKey::from_bytes(&[1; 32]), o).expect("opens");
+        log.fail_next_sync.store(true, std::sync::atomic::Ordering::SeqCst);
+        assert!(matches!(log.append(&AuditEvent::new(EventKind::Opened)), Err(Error::AuditWrite(_))));
+        assert!(matches!(log.append(&AuditEvent::new(EventKind::Opened)), Err(Error::AuditWrite(_))));
+    }
+
+    #[test]
+    fn reserved_kinds_are_refused() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let (log, _) = AuditLog::open(dir.path(), SigningKey::from_bytes(&[1; 32]), opts()).expect("opens");
+        for k in [EventKind::Genesis, EventKind::Checkpoint, EventKind::Recovery, EventKind::Erasure] {
+            assert!(matches!(log.append(&AuditEvent::new(k)), Err(Error::InvalidArgument(_))));
+        }
+    }
+
+    #[test]
+    fn a_second_writer_is_locked_out() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let (_log, _) = AuditLog::open(dir.path(), SigningKey::from_bytes(&[1; 32]), opts()).expect("opens");
+        let second = AuditLog::open(dir.path(), SigningKey::from_bytes(&[1; 32]), opts());
+        assert!(matches!(second, Err(Error::AuditWrite(_))));
+    }
+}

@@ -1,0 +1,199 @@
+//! Verification of a log file: chain, hashes, signatures, anchors. Reads only; never repairs.
+
+use std::collections::BTreeMap;
+use std::fs::File;
+use std::io::{BufRead, BufReader};
+use std::path::Path;
+
+use ed25519_dalek::VerifyingKey;
+
+use super::anchor::Anchor;
+use super::entry::{Digest, LineReader, ZERO_DIGEST, checkpoint_message, decode, to_hex};
+use super::erasure::CertBody;
+use super::event::EventKind;
+use super::log::genesis_fields;
+use crate::error::{Error, Result};
+
+/// What a successful verification checked.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct VerifyReport {
+    /// The log's id, lowercase hex.
+    pub log_id: String,
+    /// Entries checked (hash, chain link, sequence number).
+    pub entries: u64,
+    /// Checkpoint signatures checked.
+    pub checkpoints: u64,
+    /// Erasure-certificate signatures checked.
+    pub erasures: u64,
+    /// `recovery` entries seen (each marks a crash mid-append).
+    pub recoveries: u64,
+    /// Anchors checked against the log.
+    pub anchors: u64,
+    /// Sequence number of the last checkpoint.
+    pub last_checkpoint: Option<u64>,
+    /// **Warning**: entries after the last checkpoint. Nothing signed covers them; a writer holding the audit key
+    /// could have rewritten or truncated them (and a truncation back to a checkpoint leaves no trace in the file
+    /// itself: only an anchor held elsewhere proves what came after). `0` for a cleanly closed log.
+    pub unsealed_tail: u64,
+    /// Hash of the last entry, lowercase hex.
+    pub head: String,
+}
+
+/// Verify the log at `path` with the audit public key, and check that it still contains exactly the prefix each
+/// anchor names.
+///
+/// Returns `Ok` only when everything checks. The first problem is an error naming the entry (its position: line
+/// number minus one) or the line:
+///
+/// - [`Error::AuditTampered`]: an entry modified, deleted, inserted or reordered; a bad checkpoint or erasure
+///   signature; a prefix that differs from an anchor; a log shorter than an anchor (truncated).
+/// - [`Error::AuditMalformed`]: a line that is not an entry (over [`super::MAX_LINE_LEN`] bytes, binary, unknown
+///   event kind, non-canonical encoding), or a torn final line (reopen the log with [`super::AuditLog::open`] to
+///   recover it first).
+/// - [`Error::AuditWrongKey`]: the log was written under another audit key.
+///
+/// # Errors
+/// As above; [`Error::InvalidArgument`] for an anchor whose signatures do not verify or that belongs to another
+/// log; [`Error::Io`] when the file cannot be read.
+pub fn verify(path: &Path, audit_key: &VerifyingKey, anchors: &[Anchor]) -> Result<VerifyReport> {
+    verify_reader(BufReader::new(File::open(path)?), audit_key, anchors)
+}
+
+/// [`verify`] over any buffered reader (a log held in memory, a network stream).
+///
+/// # Errors
+/// As [`verify`].
+pub fn verify_reader<R: BufRead>(log: R, audit_key: &VerifyingKey, anchors: &[Anchor]) -> Result<VerifyReport> {
+    for a in anchors {
+        a.verify(audit_key)?;
+        if a.count() == 0 {
+            return Err(Error::InvalidArgument("anchor: covers no entries".into()));
+        }
+    }
+    let mut by_count: BTreeMap<u64, Vec<&Anchor>> = BTreeMap::new();
+    for a in anchors {
+        by_count.entry(a.count()).or_default().push(a);
+    }
+
+    let mut reader = LineReader::new(log);
+    let mut buf = Vec::new();
+    let mut head: Digest = ZERO_DIGEST;
+    let mut log_id = [0u8; super::entry::LOG_ID_LEN];
+    let mut r = VerifyReport {
+        log_id: String::new(),
+        entries: 0,
+        checkpoints: 0,
+        erasures: 0,
+        recoveries: 0,
+        anchors: 0,
+        last_checkpoint: None,
+        unsealed_tail: 0,
+        head: String::new(),
+    };
+    while let Some(line) = reader.next_line(&mut buf)? {
+        let idx = line.no - 1;
+        let tampered = |reason: String| Error::AuditTampered { entry: idx, reason };
+        if !line.terminated {
+            return Err(Error::AuditMalformed {
+                line: line.no,
+                reason: "torn final line (the writer stopped mid-append); open the log to recover it".into(),
+            });
+        }
+        let e = decode(&buf, line.no)?;
+        if e.seq != idx {
+            return Err(tampered(format!(
+                "sequence number {} where {idx} was expected (entries deleted, inserted or reordered)",
+                e.seq
+            )));
+        }
+        if e.prev != head {
+            return Err(tampered(format!(
+                "prev does not match the hash of entry {} (entries deleted, inserted or reordered)",
+                idx.saturating_sub(1)
+            )));
+        }
+        if idx == 0 {
+            let (id, named) = genesis_fields(&e)?;
+            if named != audit_key.to_bytes() {
+                return Err(Error::AuditWrongKey { expected: to_hex(audit_key.as_bytes()), found: to_hex(&named) });
+            }
+            log_id = id;
+            r.log_id = to_hex(&id);
+            if let Some(a) = anchors.iter().find(|a| a.log_id() != id) {
+                return Err(Error::InvalidArgument(format!(
+                    "anchor belongs to log {}, not to log {}",
+                    to_hex(&a.log_id()),
+                    r.log_id
+                )));
+            }
+        }
+        let needs_sig = matches!(e.kind(), EventKind::Checkpoint | EventKind::Erasure);
+        if needs_sig != e.sig.is_some() {
+            return Err(tampered(format!(
+                "a {} entry {} a signature",
+                e.kind(),
+                if needs_sig { "needs" } else { "must not carry" }
+            )));
+        }
+        match (e.kind(), &e.sig) {
+            (EventKind::Genesis, _) if idx != 0 => return Err(tampered("a second genesis entry".into())),
+            (EventKind::Checkpoint, Some(sig)) => {
+                audit_key
+                    .verify_strict(&checkpoint_message(&log_id, e.seq, &e.prev), sig)
+                    .map_err(|_| tampered("checkpoint signature does not verify".into()))?;
+                r.checkpoints += 1;
+                r.last_checkpoint = Some(e.seq);
+                r.unsealed_tail = 0;
+            }
+            (EventKind::Erasure, Some(sig)) => {
+                let envelopes = match e.event.detail.get("envelopes") {
+                    None => None,
+                    Some(n) => Some(n.parse().map_err(|_| tampered("erasure envelopes is not a number".into()))?),
+                };
+                let body = CertBody::new(
+                    &log_id,
+                    e.seq,
+                    e.time,
+                    e.event.case.clone(),
+                    e.event.keys.clone(),
+                    e.event.detail.get("reason").cloned().unwrap_or_default(),
+                    envelopes,
+                    audit_key,
+                );
+                audit_key
+                    .verify_strict(&body.message()?, sig)
+                    .map_err(|_| tampered("erasure certificate signature does not verify".into()))?;
+                r.erasures += 1;
+                r.unsealed_tail += 1;
+            }
+            (EventKind::Recovery, _) => {
+                r.recoveries += 1;
+                r.unsealed_tail += 1;
+            }
+            _ => r.unsealed_tail += 1,
+        }
+        head = e.hash;
+        r.entries += 1;
+        for a in by_count.get(&r.entries).into_iter().flatten() {
+            if a.head() != head {
+                return Err(tampered(format!(
+                    "the first {} entries differ from an anchor (history rewritten at or before this entry)",
+                    a.count()
+                )));
+            }
+            r.anchors += 1;
+        }
+    }
+    if r.entries == 0 {
+        return Err(Error::AuditMalformed { line: 1, reason: "the log is empty".into() });
+    }
+    if let Some((&count, _)) = by_count.range(r.entries + 1..).next() {
+        return Err(Error::AuditTampered {
+            entry: r.entries,
+            reason: format!("log truncated: an anchor covers {count} entries, the log has {}", r.entries),
+        });
+    }
+    r.head = to_hex(&head);
+    Ok(r)
+}

@@ -1,0 +1,1406 @@
+//! The `Custodian`: one facade that composes the policy gate, the keyring, the envelope format and the audit log.
+//!
+//! It is the type hosts (and the C API and the bindings) hold. Every operation records itself in the audit log; the
+//! host cannot forget to log. Opening runs the policy gate before any key is touched, and fails closed: if the
+//! audit event cannot be written durably, no plaintext is returned.
+//!
+//! A `Custodian` is `Send + Sync`: share it in an `Arc` across threads. Reads (seal, open) take a shared lock on
+//! the in-memory keyring; key changes take an exclusive one, and a file lock against other processes.
+
+use std::fs::{self, File, OpenOptions};
+use std::io::{self, Read, Seek, SeekFrom, Write};
+use std::os::unix::fs::OpenOptionsExt;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, RwLock, RwLockReadGuard, RwLockWriteGuard};
+
+use zeroize::Zeroizing;
+
+use crate::audit::{
+    AuditEvent, AuditLog, AuditOptions, AuditSink, Durability, EventKind, FanOut, Outcome, VerifyReport,
+};
+use crate::error::{Error, Result};
+use crate::format::{
+    self, DataKey, Kek, LegalInstrument, Metadata, Recipient, SigningKey, StanzaKind, VerifyingKey, X25519Identity,
+    X25519Recipient, XWingIdentity, XWingRecipient,
+};
+use crate::jurisdiction::Jurisdiction;
+use crate::keys::keyring::{KeyRecord, KeyState, KeyringBody, SecretBytes};
+use crate::keys::{KdfParams, KeyId, KeyKind, Keyring, LegalHold, Unlock, text};
+use crate::policy::{Actor, CaseRef, Decision, Grant, OpenRequest, PolicyGate};
+use crate::purpose::PurposeSet;
+use crate::sensitive::{Category, Classification, Sensitive};
+use crate::time::{Clock, SystemClock, Timestamp};
+
+/// Label of the custodian's own audit signing key in the keyring.
+pub const AUDIT_KEY_LABEL: &str = "custodian audit key";
+
+/// How a [`Custodian`] is set up. `Default` gives the embedded defaults: system clock, Argon2id at 64 MiB, every
+/// audit event fsynced before the operation it records returns, a signed checkpoint every 1000 entries.
+#[derive(Clone)]
+pub struct CustodianOptions {
+    /// Where time comes from (expiry, retention, audit timestamps).
+    pub clock: Arc<dyn Clock>,
+    /// Argon2id parameters for a passphrase keyring created by this open.
+    pub kdf: KdfParams,
+    /// When an audit event counts as written (see `docs/AUDIT.md`).
+    pub durability: Durability,
+    /// A signed audit checkpoint after this many entries (and always on close).
+    pub checkpoint_every: u64,
+    /// Further sinks every event is forwarded to after the log has it (a SIEM, the host's own store).
+    pub secondary_sinks: Vec<Arc<dyn AuditSink>>,
+    /// Whether a failing secondary sink fails the operation too (default: no; failures are counted, see
+    /// [`Custodian::secondary_audit_failures`]).
+    pub require_secondary_sinks: bool,
+}
+
+impl Default for CustodianOptions {
+    fn default() -> Self {
+        Self {
+            clock: Arc::new(SystemClock),
+            kdf: KdfParams::DEFAULT,
+            durability: Durability::FsyncEach,
+            checkpoint_every: 1000,
+            secondary_sinks: Vec::new(),
+            require_secondary_sinks: false,
+        }
+    }
+}
+
+impl CustodianOptions {
+    /// The defaults with an injected clock (tests, replays).
+    #[must_use]
+    pub fn with_clock(clock: Arc<dyn Clock>) -> Self {
+        Self { clock, ..Self::default() }
+    }
+}
+
+impl core::fmt::Debug for CustodianOptions {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("CustodianOptions")
+            .field("kdf", &self.kdf)
+            .field("durability", &self.durability)
+            .field("checkpoint_every", &self.checkpoint_every)
+            .finish_non_exhaustive()
+    }
+}
+
+/// What a host may know about a key: everything but its secret.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct KeyInfo {
+    /// Fingerprint.
+    pub id: KeyId,
+    /// Kind.
+    pub kind: KeyKind,
+    /// Label.
+    pub label: String,
+    /// State (with the tombstone's time and reason when destroyed).
+    pub state: KeyState,
+    /// When it was generated or imported.
+    pub created: Timestamp,
+    /// The case of a per-case key.
+    pub case_ref: Option<CaseRef>,
+    /// Retention deadline.
+    pub destroy_after: Option<Timestamp>,
+    /// The key this one replaced.
+    pub rotated_from: Option<KeyId>,
+    /// The key that replaced this one.
+    pub rotated_to: Option<KeyId>,
+    /// Whether this keyring holds the secret (false for imported public keys and destroyed keys).
+    pub has_secret: bool,
+}
+
+impl From<&KeyRecord> for KeyInfo {
+    fn from(r: &KeyRecord) -> Self {
+        Self {
+            id: r.id,
+            kind: r.kind,
+            label: r.label.clone(),
+            state: r.state.clone(),
+            created: r.created,
+            case_ref: r.case_ref.clone(),
+            destroy_after: r.destroy_after,
+            rotated_from: r.rotated_from,
+            rotated_to: r.rotated_to,
+            has_secret: r.has_secret(),
+        }
+    }
+}
+
+/// What `shred_expired` did.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ShredReport {
+    /// When the run happened.
+    pub at: Timestamp,
+    /// Keys destroyed by this run.
+    pub destroyed: Vec<KeyId>,
+    /// Keys due but kept because their case is under legal hold, with the hold's reference.
+    pub held: Vec<(KeyId, String)>,
+}
+
+/// The facade: seal, open, share, re-wrap, rotate, shred, all audited.
+pub struct Custodian {
+    dir: PathBuf,
+    ring: RwLock<Keyring>,
+    gate: PolicyGate,
+    clock: Arc<dyn Clock>,
+    audit: Arc<AuditLog>,
+    sink: FanOut,
+    audit_key_id: KeyId,
+    unwraps: AtomicU64,
+}
+
+impl core::fmt::Debug for Custodian {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("Custodian").field("dir", &self.dir).finish_non_exhaustive()
+    }
+}
+
+impl Custodian {
+    /// Open (or create) the custodian whose keyring and audit log live in `dir`.
+    ///
+    /// On first use this creates the keyring and the custodian's Ed25519 audit key, and starts the audit log.
+    ///
+    /// # Errors
+    /// Keyring errors ([`Error::WrongPassphrase`], [`Error::KeyringCorrupt`], ...), audit log errors, I/O errors.
+    pub fn open(dir: &Path, unlock: Unlock, options: CustodianOptions) -> Result<Self> {
+        let mut ring = Keyring::open(dir, &unlock, options.kdf)?;
+        drop(unlock);
+        let clock = options.clock.clone();
+        let existing = ring
+            .body()
+            .keys
+            .iter()
+            .find(|k| k.kind == KeyKind::Ed25519 && k.label == AUDIT_KEY_LABEL && k.has_secret())
+            .map(|k| k.id);
+        let audit_key_id = match existing {
+            Some(id) => id,
+            None => {
+                let key = SigningKey::generate()?;
+                let record = new_record(
+                    key.id(),
+                    KeyKind::Ed25519,
+                    AUDIT_KEY_LABEL,
+                    clock.now(),
+                    Some(key.verifying_key().to_bytes().to_vec()),
+                    Some(key.expose_bytes()),
+                );
+                let id = record.id;
+                ring.update(|b| b.add(record))?;
+                id
+            }
+        };
+        let signing = signing_key(&ring, &audit_key_id)?;
+        let audit_options = AuditOptions::with_clock(clock.clone())
+            .durability(options.durability)
+            .checkpoint_every(options.checkpoint_every);
+        let (audit, _report) = AuditLog::open(dir, signing_to_audit(&signing), audit_options)?;
+        let audit = Arc::new(audit);
+        let mut sink = FanOut::new(audit.clone()).require_secondaries(options.require_secondary_sinks);
+        for s in options.secondary_sinks {
+            sink = sink.with_secondary(s);
+        }
+        Ok(Self {
+            dir: dir.to_owned(),
+            ring: RwLock::new(ring),
+            gate: PolicyGate::new(clock.clone()),
+            clock,
+            audit,
+            sink,
+            audit_key_id,
+            unwraps: AtomicU64::new(0),
+        })
+    }
+
+    /// The directory holding the keyring and the audit log.
+    #[must_use]
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    /// The current time, by the custodian's clock.
+    #[must_use]
+    pub fn now(&self) -> Timestamp {
+        self.clock.now()
+    }
+
+    fn read(&self) -> Result<RwLockReadGuard<'_, Keyring>> {
+        self.ring.read().map_err(|_| Error::Internal("keyring lock poisoned".into()))
+    }
+
+    fn write(&self) -> Result<RwLockWriteGuard<'_, Keyring>> {
+        self.ring.write().map_err(|_| Error::Internal("keyring lock poisoned".into()))
+    }
+
+    /// Record an event; a failure becomes [`Error::AuditWrite`] so the caller's operation fails closed.
+    fn record(&self, event: AuditEvent) -> Result<()> {
+        self.sink.record(&event.at(self.clock.now())).map_err(|e| match e {
+            Error::AuditWrite(_) => e,
+            other => Error::AuditWrite(other.to_string()),
+        })
+    }
+
+    // ---- keys --------------------------------------------------------------------------------------------------
+
+    /// Every key in the keyring, tombstones included.
+    ///
+    /// # Errors
+    /// Only if the keyring lock is poisoned.
+    pub fn keys(&self) -> Result<Vec<KeyInfo>> {
+        Ok(self.read()?.body().keys.iter().map(KeyInfo::from).collect())
+    }
+
+    /// One key's public information.
+    ///
+    /// # Errors
+    /// [`Error::KeyNotFound`].
+    pub fn key(&self, id: &KeyId) -> Result<KeyInfo> {
+        let ring = self.read()?;
+        ring.body().get(id).map(KeyInfo::from).ok_or_else(|| Error::KeyNotFound(id.to_string()))
+    }
+
+    /// Generate a new key of `kind` with a human `label`, and record it.
+    ///
+    /// # Errors
+    /// Keyring write errors; [`Error::AuditWrite`].
+    pub fn generate_key(&self, actor: &Actor, kind: KeyKind, label: &str) -> Result<KeyId> {
+        self.add_generated(actor, kind, label, None, None, None)
+    }
+
+    fn add_generated(
+        &self,
+        actor: &Actor,
+        kind: KeyKind,
+        label: &str,
+        case_ref: Option<&CaseRef>,
+        destroy_after: Option<Timestamp>,
+        rotated_from: Option<KeyId>,
+    ) -> Result<KeyId> {
+        check_label(label)?;
+        let mut record = generate_record(kind, label, self.clock.now())?;
+        record.case_ref = case_ref.cloned();
+        record.destroy_after = destroy_after;
+        record.rotated_from = rotated_from;
+        let id = record.id;
+        self.write()?.update(|b| {
+            if let Some(old) = rotated_from {
+                let prev = b.get_mut(&old).ok_or_else(|| Error::KeyNotFound(old.to_string()))?;
+                prev.state = KeyState::DecryptOnly;
+                prev.rotated_to = Some(id);
+            }
+            b.add(record)
+        })?;
+        let mut ev =
+            AuditEvent::new(if rotated_from.is_some() { EventKind::KeyRotated } else { EventKind::KeyGenerated })
+                .actor(actor)
+                .key(id)
+                .detail("kind", kind.name())
+                .detail("label", label);
+        if let Some(c) = case_ref {
+            ev = ev.case(c);
+        }
+        if let Some(old) = rotated_from {
+            ev = ev.detail("rotated_from", &old.to_string());
+        }
+        self.record(ev)?;
+        Ok(id)
+    }
+
+    /// The active key-encryption key of `case`, generated on first use with the given retention deadline.
+    ///
+    /// # Errors
+    /// [`Error::LegalHold`] never; keyring write errors; [`Error::AuditWrite`].
+    pub fn case_key(&self, actor: &Actor, case: &CaseRef, destroy_after: Option<Timestamp>) -> Result<KeyId> {
+        {
+            let ring = self.read()?;
+            if let Some(k) =
+                ring.body().keys.iter().find(|k| {
+                    k.kind == KeyKind::Kek && k.case_ref.as_ref() == Some(case) && k.state == KeyState::Active
+                })
+            {
+                return Ok(k.id);
+            }
+        }
+        self.add_generated(actor, KeyKind::Kek, &format!("case {case}"), Some(case), destroy_after, None)
+    }
+
+    /// The text form of a key's public part (X25519, X-Wing, Ed25519), to hand to another authority.
+    ///
+    /// # Errors
+    /// [`Error::KeyNotFound`]; [`Error::InvalidArgument`] for a symmetric key, which has no public part.
+    pub fn export_public(&self, id: &KeyId) -> Result<String> {
+        let ring = self.read()?;
+        let r = ring.body().get(id).ok_or_else(|| Error::KeyNotFound(id.to_string()))?;
+        let public = r
+            .public
+            .as_deref()
+            .ok_or_else(|| Error::InvalidArgument(format!("key {id} is a symmetric key and has no public part")))?;
+        Ok(text::encode_public(r.kind, public))
+    }
+
+    /// Import another authority's public key from its text form, under a label.
+    ///
+    /// # Errors
+    /// [`Error::InvalidKeyText`] for a mistyped or malformed key; keyring write errors; [`Error::AuditWrite`].
+    pub fn import_public(&self, actor: &Actor, key_text: &str, label: &str) -> Result<KeyId> {
+        check_label(label)?;
+        let (kind, public) = text::decode_public(key_text)?;
+        let id = match kind {
+            KeyKind::X25519 => {
+                let bytes: [u8; 32] =
+                    public.as_slice().try_into().map_err(|_| Error::InvalidKeyText("length".into()))?;
+                X25519Recipient::from_bytes(bytes)?.id()
+            }
+            KeyKind::XWing => XWingRecipient::from_bytes(&public)?.id(),
+            KeyKind::Ed25519 => {
+                let bytes: [u8; 32] =
+                    public.as_slice().try_into().map_err(|_| Error::InvalidKeyText("length".into()))?;
+                VerifyingKey::from_bytes(bytes)?.id()
+            }
+            _ => return Err(Error::InvalidKeyText("not a public key kind".into())),
+        };
+        let record = new_record(id, kind, label, self.clock.now(), Some(public), None);
+        self.write()?.update(|b| match b.get(&id) {
+            Some(_) => Ok(()),
+            None => b.add(record),
+        })?;
+        self.record(
+            AuditEvent::new(EventKind::KeyGenerated)
+                .actor(actor)
+                .key(id)
+                .detail("kind", kind.name())
+                .detail("label", label)
+                .detail("imported", "true"),
+        )?;
+        Ok(id)
+    }
+
+    /// Rotate a key: generate a new active key of the same kind (and case), and make the old one decrypt-only. Seal
+    /// with the new key; re-wrap old envelopes with [`Custodian::rewrap`].
+    ///
+    /// # Errors
+    /// [`Error::KeyNotFound`]; [`Error::KeyState`] unless the key is active and held with its secret.
+    pub fn rotate(&self, actor: &Actor, id: &KeyId) -> Result<KeyId> {
+        let (kind, label, case, destroy_after) = {
+            let ring = self.read()?;
+            let r = ring.body().get(id).ok_or_else(|| Error::KeyNotFound(id.to_string()))?;
+            if r.state != KeyState::Active || !r.has_secret() {
+                return Err(Error::KeyState { key_id: id.to_string(), operation: "rotate", state: state_name(r) });
+            }
+            (r.kind, r.label.clone(), r.case_ref.clone(), r.destroy_after)
+        };
+        self.add_generated(actor, kind, &label, case.as_ref(), destroy_after, Some(*id))
+    }
+
+    /// Set or clear a key's retention deadline.
+    ///
+    /// # Errors
+    /// [`Error::KeyNotFound`]; keyring write errors; [`Error::AuditWrite`].
+    pub fn set_retention(&self, actor: &Actor, id: &KeyId, destroy_after: Option<Timestamp>) -> Result<()> {
+        self.write()?.update(|b| {
+            let r = b.get_mut(id).ok_or_else(|| Error::KeyNotFound(id.to_string()))?;
+            r.destroy_after = destroy_after;
+            Ok(())
+        })?;
+        let until = destroy_after.map_or_else(|| "none".to_owned(), |t| t.to_string());
+        self.record(AuditEvent::new(EventKind::KeyGenerated).actor(actor).key(*id).detail("retention_set", &until))
+    }
+
+    /// Crypto-shred a key: its secret is wiped from memory and from the keyring file, a tombstone remains, and
+    /// everything sealed only under it can no longer be opened by anyone holding only this keyring.
+    ///
+    /// # Errors
+    /// [`Error::KeyNotFound`]; [`Error::LegalHold`] when its case is under hold; [`Error::KeyDestroyed`] if it is
+    /// already destroyed; keyring write errors; [`Error::AuditWrite`].
+    pub fn destroy_key(&self, actor: &Actor, id: &KeyId, reason: &str) -> Result<()> {
+        if reason.trim().is_empty() {
+            return Err(Error::InvalidArgument("destroying a key needs a reason".into()));
+        }
+        if *id == self.audit_key_id {
+            return Err(Error::InvalidArgument("the custodian's audit key cannot be destroyed".into()));
+        }
+        let now = self.clock.now();
+        let case = self.read()?.body().get(id).and_then(|r| r.case_ref.clone());
+        let result = self.write()?.update(|b| b.destroy(id, now, reason));
+        if let Err(e) = result {
+            let mut ev = AuditEvent::refused(&e).actor(actor).key(*id).detail("operation", "destroy_key");
+            if let Some(c) = &case {
+                ev = ev.case(c);
+            }
+            self.record(ev)?;
+            return Err(e);
+        }
+        self.audit
+            .certify_erasure(&[*id], case.as_ref(), reason, None)
+            .map_err(|e| Error::AuditWrite(e.to_string()))?;
+        let mut ev = AuditEvent::new(EventKind::KeyDestroyed).actor(actor).key(*id).detail("reason", reason);
+        if let Some(c) = &case {
+            ev = ev.case(c);
+        }
+        self.record(ev)
+    }
+
+    /// Destroy every key whose retention deadline has passed, except keys of cases under legal hold.
+    ///
+    /// # Errors
+    /// Keyring write errors; [`Error::AuditWrite`].
+    pub fn shred_expired(&self, actor: &Actor) -> Result<ShredReport> {
+        let now = self.clock.now();
+        let mut report = ShredReport { at: now, ..ShredReport::default() };
+        let due: Vec<(KeyId, Option<CaseRef>)> = {
+            let ring = self.read()?;
+            ring.body()
+                .keys
+                .iter()
+                .filter(|k| !matches!(k.state, KeyState::Destroyed { .. }) && k.destroy_after.is_some_and(|t| t <= now))
+                .map(|k| (k.id, k.case_ref.clone()))
+                .collect()
+        };
+        for (id, case) in due {
+            match self.destroy_key(actor, &id, "retention period ended") {
+                Ok(()) => report.destroyed.push(id),
+                Err(Error::LegalHold { reference, .. }) => report.held.push((id, reference)),
+                Err(e) => return Err(e),
+            }
+            let _ = case;
+        }
+        self.record(
+            AuditEvent::new(EventKind::ShredRun)
+                .actor(actor)
+                .keys(report.destroyed.iter().copied())
+                .detail("destroyed", &report.destroyed.len().to_string())
+                .detail("held", &report.held.len().to_string()),
+        )?;
+        Ok(report)
+    }
+
+    /// Place a legal hold on a case: none of its keys can be destroyed until the hold is released.
+    ///
+    /// # Errors
+    /// [`Error::InvalidArgument`] for an empty reference or reason, or a case already held; [`Error::AuditWrite`].
+    pub fn place_legal_hold(&self, actor: &Actor, case: &CaseRef, reference: &str, reason: &str) -> Result<()> {
+        if reference.trim().is_empty() || reason.trim().is_empty() {
+            return Err(Error::InvalidArgument("a legal hold needs a reference and a reason".into()));
+        }
+        let hold = LegalHold {
+            case_ref: case.clone(),
+            reference: reference.to_owned(),
+            reason: reason.to_owned(),
+            set_at: self.clock.now(),
+            set_by: actor.id().to_owned(),
+        };
+        self.write()?.update(|b| {
+            if b.hold_on(case).is_some() {
+                return Err(Error::InvalidArgument(format!("case {case} is already under legal hold")));
+            }
+            b.holds.push(hold);
+            Ok(())
+        })?;
+        self.record(
+            AuditEvent::new(EventKind::LegalHoldSet)
+                .actor(actor)
+                .case(case)
+                .detail("reference", reference)
+                .detail("reason", reason),
+        )
+    }
+
+    /// Release the legal hold on a case.
+    ///
+    /// # Errors
+    /// [`Error::InvalidArgument`] when the case is not held; [`Error::AuditWrite`].
+    pub fn release_legal_hold(&self, actor: &Actor, case: &CaseRef) -> Result<()> {
+        self.write()?.update(|b| {
+            let before = b.holds.len();
+            b.holds.retain(|h| h.case_ref != *case);
+            if b.holds.len() == before {
+                return Err(Error::InvalidArgument(format!("case {case} is not under legal hold")));
+            }
+            Ok(())
+        })?;
+        self.record(AuditEvent::new(EventKind::LegalHoldReleased).actor(actor).case(case))
+    }
+
+    /// The legal holds in force.
+    ///
+    /// # Errors
+    /// Only if the keyring lock is poisoned.
+    pub fn legal_holds(&self) -> Result<Vec<LegalHold>> {
+        Ok(self.read()?.body().holds.clone())
+    }
+
+    // ---- seal ----------------------------------------------------------------------------------------------------
+
+    /// Seal a sensitive value into an envelope for the recipients in `options`, and record it.
+    ///
+    /// The envelope carries the value's category and classification (raised by `options.classification` if given)
+    /// and every bound field of `options`. The origin defaults to the actor's jurisdiction.
+    ///
+    /// # Errors
+    /// [`Error::NoPurpose`]; [`Error::ClearanceInsufficient`] when the actor is not cleared for the data;
+    /// [`Error::KeyNotFound`], [`Error::KeyState`] (a decrypt-only key cannot seal), [`Error::KeyDestroyed`] for a
+    /// recipient, sender or signer; [`Error::AuditWrite`] (the envelope is then discarded).
+    pub fn seal(&self, actor: &Actor, data: &Sensitive<Vec<u8>>, options: &SealOptions) -> Result<Vec<u8>> {
+        let mut src: &[u8] = data.expose_secret();
+        let mut out = Vec::with_capacity(data.expose_secret().len() + 4096);
+        self.seal_stream(actor, data.category(), data.classification(), options, &mut src, &mut out)?;
+        if options.armor {
+            return Ok(format::armor(&out).into_bytes());
+        }
+        Ok(out)
+    }
+
+    /// Seal everything `src` yields into `dst` as one envelope, in constant memory, and record it. Returns the
+    /// envelope's summary. `options.armor` is ignored (streams are binary).
+    ///
+    /// # Errors
+    /// As [`Custodian::seal`], and [`Error::Io`].
+    pub fn seal_stream(
+        &self,
+        actor: &Actor,
+        category: Category,
+        classification: Classification,
+        options: &SealOptions,
+        src: &mut dyn Read,
+        dst: &mut dyn Write,
+    ) -> Result<Sealed> {
+        let classification = options.classification.map_or(classification, |c| c.max(classification));
+        category.check(classification)?;
+        if actor.clearance() < classification {
+            return Err(Error::ClearanceInsufficient { required: classification, held: actor.clearance() });
+        }
+        if options.purposes.is_empty() {
+            return Err(Error::NoPurpose);
+        }
+        if options.recipients.is_empty() {
+            return Err(Error::InvalidArgument("at least one recipient is required".into()));
+        }
+        let now = self.clock.now();
+        let mut meta = Metadata::new(category, options.purposes.clone(), now);
+        meta.classification = classification;
+        meta.case_ref = options.case_ref.clone();
+        meta.instrument = options.instrument.clone();
+        meta.origin = Some(options.origin.unwrap_or_else(|| actor.jurisdiction()));
+        meta.destinations = options.destinations.clone();
+        meta.not_after = options.not_after;
+        if let Some(cs) = options.chunk_size {
+            meta.chunk_size = cs;
+        }
+
+        let ring = self.read()?;
+        let keys = ResolvedRecipients::resolve(ring.body(), &options.recipients)?;
+        let sender = options.sender.map(|id| x25519_identity(ring.body(), &id)).transpose()?;
+        let signer = options.signer.map(|id| signer_for(ring.body(), &id)).transpose()?;
+        drop(ring);
+
+        let mut fopts = format::SealOptions::new(meta.clone(), keys.recipients());
+        if let Some(s) = &sender {
+            fopts = fopts.with_sender(s);
+        }
+        if let Some(s) = &signer {
+            fopts = fopts.with_signer(s);
+        }
+        // Seal into the destination through a counting writer, so the summary knows the object id and size.
+        let mut head = HeaderCapture::new(dst);
+        let len = format::seal_stream(src, &mut head, &fopts)?;
+        let header = format::parse_header(head.captured())?;
+        let sealed =
+            Sealed { object_id: hex(header.object_id()), plaintext_len: len, recipients: options.recipients.clone() };
+        let mut ev = AuditEvent::new(EventKind::Sealed)
+            .actor(actor)
+            .object(header.object_id())
+            .category(category)
+            .classification(classification)
+            .purposes(&options.purposes)
+            .keys(options.recipients.iter().copied())
+            .detail("bytes", &len.to_string());
+        if let Some(c) = &options.case_ref {
+            ev = ev.case(c);
+        }
+        if let Some(s) = options.signer {
+            ev = ev.detail("signer", &s.to_string());
+        }
+        self.record(ev)?;
+        Ok(sealed)
+    }
+
+    // ---- open ----------------------------------------------------------------------------------------------------
+
+    /// Open an envelope (binary or armored) for the purpose stated in `request`.
+    ///
+    /// The policy gate runs on the header before any key is touched; then the data key is unwrapped with whichever
+    /// of this keyring's keys has a stanza; then commitment, header MAC, required signer and every chunk are
+    /// checked. The open (and any exception used) is recorded before the plaintext is returned; if it cannot be
+    /// recorded, the plaintext is wiped and [`Error::AuditWrite`] returned.
+    ///
+    /// # Errors
+    /// Refusals ([`Error::PurposeNotPermitted`], [`Error::Expired`], [`Error::JurisdictionNotPermitted`],
+    /// [`Error::ClearanceInsufficient`], [`Error::KeyDestroyed`], [`Error::SignerMismatch`]), format and
+    /// authentication errors ([`Error::OpenFailed`], [`Error::NoMatchingRecipient`], ...), [`Error::AuditWrite`].
+    pub fn open_envelope(
+        &self,
+        request: &OpenRequest,
+        envelope: &[u8],
+        required_signer: Option<&KeyId>,
+    ) -> Result<OpenedEnvelope> {
+        let header = match format::parse_header(envelope) {
+            Ok(h) => h,
+            Err(e) => return Err(self.record_failure(request, None, e)),
+        };
+        let decision = self.decide(request, &header)?;
+        let result = (|| {
+            let ring = self.read()?;
+            let signer = required_signer.map(|id| verifying_key(ring.body(), id)).transpose()?;
+            let dk = self.unwrap(ring.body(), &header)?;
+            drop(ring);
+            format::open_payload(&header, &dk, envelope, signer.as_ref())
+        })();
+        let opened = match result {
+            Ok(o) => o,
+            Err(e) => return Err(self.record_failure(request, Some(&header), e)),
+        };
+        self.record_open(request, &header, &decision)?;
+        Ok(OpenedEnvelope {
+            info: EnvelopeInfo::from_header(&header),
+            data: opened.plaintext,
+            decision,
+            recipient: opened.recipient,
+            signer: opened.signer.map(|v| v.id()),
+            sender: opened.sender.map(|s| s.id()),
+        })
+    }
+
+    /// Open the envelope that `src` yields, writing plaintext to `dst` chunk by chunk in constant memory.
+    ///
+    /// Each chunk is written only after it authenticates. A signature (if any) covers the whole payload and is
+    /// checked at the end: on any error, discard what `dst` received.
+    ///
+    /// # Errors
+    /// As [`Custodian::open_envelope`], and [`Error::Io`].
+    pub fn open_stream(
+        &self,
+        request: &OpenRequest,
+        src: &mut dyn Read,
+        dst: &mut dyn Write,
+        required_signer: Option<&KeyId>,
+    ) -> Result<EnvelopeInfo> {
+        let header = match format::read_header(src) {
+            Ok(h) => h,
+            Err(e) => return Err(self.record_failure(request, None, e)),
+        };
+        let decision = self.decide(request, &header)?;
+        let result = (|| {
+            let ring = self.read()?;
+            let signer = required_signer.map(|id| verifying_key(ring.body(), id)).transpose()?;
+            let dk = self.unwrap(ring.body(), &header)?;
+            drop(ring);
+            format::open_stream(&header, &dk, src, dst, signer.as_ref())
+        })();
+        if let Err(e) = result {
+            return Err(self.record_failure(request, Some(&header), e));
+        }
+        self.record_open(request, &header, &decision)?;
+        Ok(EnvelopeInfo::from_header(&header))
+    }
+
+    /// Open a seekable envelope for random access: the returned reader decrypts only the chunks a read touches,
+    /// each after it authenticates. `src` must be positioned at the start of the envelope. The open is recorded
+    /// before the reader is returned.
+    ///
+    /// # Errors
+    /// As [`Custodian::open_envelope`], and [`Error::Io`].
+    pub fn open_seekable<R: Read + Seek>(
+        &self,
+        request: &OpenRequest,
+        mut src: R,
+        required_signer: Option<&KeyId>,
+    ) -> Result<(format::Reader<R>, EnvelopeInfo)> {
+        let header = match format::read_header(&mut src) {
+            Ok(h) => h,
+            Err(e) => return Err(self.record_failure(request, None, e)),
+        };
+        let decision = self.decide(request, &header)?;
+        let result = (|| {
+            let ring = self.read()?;
+            let signer = required_signer.map(|id| verifying_key(ring.body(), id)).transpose()?;
+            let dk = self.unwrap(ring.body(), &header)?;
+            drop(ring);
+            format::Reader::new(&header, &dk, src, signer.as_ref())
+        })();
+        let reader = match result {
+            Ok(r) => r,
+            Err(e) => return Err(self.record_failure(request, Some(&header), e)),
+        };
+        self.record_open(request, &header, &decision)?;
+        Ok((reader, EnvelopeInfo::from_header(&header)))
+    }
+
+    /// Read an envelope's bound metadata without opening it (no key, no policy decision, not audited).
+    ///
+    /// # Errors
+    /// Format errors.
+    pub fn inspect(&self, envelope: &[u8]) -> Result<EnvelopeInfo> {
+        Ok(EnvelopeInfo::from_header(&format::parse_header(envelope)?))
+    }
+
+    /// How many times this custodian has tried to unwrap a data key. Lets a host (and the tests) confirm that a
+    /// refused open never touched a key.
+    #[must_use]
+    pub fn unwrap_attempts(&self) -> u64 {
+        self.unwraps.load(Ordering::Relaxed)
+    }
+
+    fn decide(&self, request: &OpenRequest, header: &format::Header) -> Result<Decision> {
+        match self.gate.decide(&header.terms(), request) {
+            Ok(d) => Ok(d),
+            Err(refusal) => {
+                let ev = open_event(AuditEvent::refused(&refusal), request, header);
+                self.record(ev)?;
+                Err(refusal)
+            }
+        }
+    }
+
+    fn record_open(&self, request: &OpenRequest, header: &format::Header, decision: &Decision) -> Result<()> {
+        if let Some(ex) = decision.used_exception() {
+            self.record(open_event(AuditEvent::new(EventKind::ExceptionUsed).exception(ex), request, header))?;
+        }
+        let mut ev = open_event(AuditEvent::new(EventKind::Opened), request, header);
+        if let Grant::Purpose(p) = &decision.grant {
+            ev = ev.detail("granted_by", p.as_str());
+        }
+        self.record(ev)
+    }
+
+    /// Record a failed open (bad input, wrong key, tampering) and hand back the error, or the audit failure.
+    fn record_failure(&self, request: &OpenRequest, header: Option<&format::Header>, e: Error) -> Error {
+        let base = if e.is_refusal() {
+            AuditEvent::refused(&e)
+        } else {
+            AuditEvent::new(EventKind::Opened).outcome(Outcome::from_error(&e))
+        };
+        let ev = match header {
+            Some(h) => open_event(base, request, h),
+            None => base.actor(&request.actor).purpose(&request.purpose),
+        };
+        match self.record(ev) {
+            Ok(()) => e,
+            Err(audit) => audit,
+        }
+    }
+
+    /// Unwrap the data key with the first of this keyring's keys that has a stanza in `header`.
+    fn unwrap(&self, body: &KeyringBody, header: &format::Header) -> Result<DataKey> {
+        let mut destroyed: Option<Error> = None;
+        let mut failure: Option<Error> = None;
+        for stanza in header.stanzas() {
+            let Some(rec) = body.get(&stanza.key_id()) else { continue };
+            if let KeyState::Destroyed { at, .. } = rec.state {
+                destroyed.get_or_insert(Error::KeyDestroyed { key_id: rec.id.to_string(), destroyed_at: at });
+                continue;
+            }
+            if !rec.has_secret() {
+                continue;
+            }
+            self.unwraps.fetch_add(1, Ordering::Relaxed);
+            let attempt = match (stanza.kind(), rec.kind) {
+                (StanzaKind::Kek, KeyKind::Kek) => format::unwrap_with_kek(header, &Kek::from_bytes(*secret32(rec)?)),
+                (StanzaKind::X25519, KeyKind::X25519) => {
+                    format::unwrap_with_x25519(header, &X25519Identity::from_bytes(*secret32(rec)?), None)
+                }
+                (StanzaKind::XWing, KeyKind::XWing) => {
+                    format::unwrap_with_xwing(header, &XWingIdentity::from_seed(*secret32(rec)?))
+                }
+                _ => continue,
+            };
+            match attempt {
+                Ok(dk) => return Ok(dk),
+                Err(e) => failure = Some(e),
+            }
+        }
+        Err(failure.or(destroyed).unwrap_or(Error::NoMatchingRecipient))
+    }
+
+    // ---- re-wrap and share -----------------------------------------------------------------------------------------
+
+    /// Re-wrap an envelope: remove the stanzas of `remove`, add stanzas for `add` (keys of this keyring, or imported
+    /// public keys of other authorities: sharing). The payload bytes, the bound context and any signature are
+    /// carried over unchanged. The result is binary.
+    ///
+    /// # Errors
+    /// [`Error::NoMatchingRecipient`] / [`Error::KeyDestroyed`] when no key here can unwrap the envelope;
+    /// [`Error::KeyState`] for a decrypt-only key added; [`Error::InvalidArgument`] for a key removed that has no
+    /// stanza or a key added that already has one; [`Error::AuditWrite`].
+    pub fn rewrap(&self, actor: &Actor, envelope: &[u8], remove: &[KeyId], add: &[KeyId]) -> Result<Vec<u8>> {
+        let bin = format::to_binary(envelope)?;
+        let header = format::parse_header(&bin)?;
+        let (mut out, at) = self.rewrap_header(actor, &header, remove, add)?;
+        out.extend_from_slice(&bin[at..]);
+        Ok(out)
+    }
+
+    /// Re-wrap an envelope whose stanzas name rotated keys: each stanza for a key that was rotated is replaced by
+    /// one for its newest successor. An envelope with no rotated key is returned unchanged.
+    ///
+    /// # Errors
+    /// As [`Custodian::rewrap`].
+    pub fn rewrap_rotated(&self, actor: &Actor, envelope: &[u8]) -> Result<Vec<u8>> {
+        let header = format::parse_header(envelope)?;
+        let (remove, add) = self.rotation_plan(&header)?;
+        if remove.is_empty() {
+            return Ok(format::to_binary(envelope)?.into_owned());
+        }
+        self.rewrap(actor, envelope, &remove, &add)
+    }
+
+    /// Re-wrap many envelopes, files or buffers; one bad item does not stop the batch. `progress` is called on the
+    /// caller's thread after each item with its index and result.
+    pub fn rewrap_batch<I>(
+        &self,
+        actor: &Actor,
+        items: I,
+        plan: &RewrapPlan,
+        progress: &mut dyn FnMut(usize, &Result<RewrapOutput>),
+    ) -> Vec<Result<RewrapOutput>>
+    where
+        I: IntoIterator<Item = RewrapItem>,
+    {
+        let mut results = Vec::new();
+        for (i, item) in items.into_iter().enumerate() {
+            let r = self.rewrap_item(actor, item, plan);
+            progress(i, &r);
+            results.push(r);
+        }
+        results
+    }
+
+    fn rewrap_item(&self, actor: &Actor, item: RewrapItem, plan: &RewrapPlan) -> Result<RewrapOutput> {
+        match item {
+            RewrapItem::Bytes(b) => {
+                let out = match plan {
+                    RewrapPlan::Rotated => self.rewrap_rotated(actor, &b)?,
+                    RewrapPlan::Change { remove, add } => self.rewrap(actor, &b, remove, add)?,
+                };
+                Ok(RewrapOutput::Bytes(out))
+            }
+            RewrapItem::File(path) => {
+                let mut f = File::open(&path)?;
+                let header = format::read_header(&mut f)?;
+                let (remove, add) = match plan {
+                    RewrapPlan::Rotated => self.rotation_plan(&header)?,
+                    RewrapPlan::Change { remove, add } => (remove.clone(), add.clone()),
+                };
+                if remove.is_empty() && add.is_empty() {
+                    return Ok(RewrapOutput::File(path));
+                }
+                let (new_header, at) = self.rewrap_header(actor, &header, &remove, &add)?;
+                f.seek(SeekFrom::Start(u64::try_from(at).map_err(|_| Error::Internal("offset".into()))?))?;
+                replace_file(&path, &new_header, &mut f)?;
+                Ok(RewrapOutput::File(path))
+            }
+        }
+    }
+
+    fn rotation_plan(&self, header: &format::Header) -> Result<(Vec<KeyId>, Vec<KeyId>)> {
+        let ring = self.read()?;
+        let mut remove = Vec::new();
+        let mut add = Vec::new();
+        for s in header.stanzas() {
+            let Some(mut rec) = ring.body().get(&s.key_id()) else { continue };
+            if rec.rotated_to.is_none() {
+                continue;
+            }
+            // Follow the rotation chain to its newest key (bounded: a chain cannot be longer than the keyring).
+            for _ in 0..ring.body().keys.len() {
+                match rec.rotated_to.and_then(|n| ring.body().get(&n)) {
+                    Some(next) => rec = next,
+                    None => break,
+                }
+            }
+            if rec.id != s.key_id() && !header.stanzas().iter().any(|t| t.key_id() == rec.id) && !add.contains(&rec.id)
+            {
+                remove.push(s.key_id());
+                add.push(rec.id);
+            }
+        }
+        Ok((remove, add))
+    }
+
+    fn rewrap_header(
+        &self,
+        actor: &Actor,
+        header: &format::Header,
+        remove: &[KeyId],
+        add: &[KeyId],
+    ) -> Result<(Vec<u8>, usize)> {
+        let ring = self.read()?;
+        let dk = self.unwrap(ring.body(), header)?;
+        let keys = ResolvedRecipients::resolve(ring.body(), add)?;
+        let shared: Vec<KeyId> =
+            add.iter().copied().filter(|id| ring.body().get(id).is_some_and(|r| !r.has_secret())).collect();
+        drop(ring);
+        let result = format::rewrap_header(header, &dk, remove, &keys.recipients())?;
+        let kind = if shared.is_empty() { EventKind::Rewrapped } else { EventKind::Shared };
+        let mut ev = AuditEvent::new(kind)
+            .actor(actor)
+            .object(header.object_id())
+            .category(header.metadata().category)
+            .classification(header.metadata().classification)
+            .purposes(&header.metadata().purposes)
+            .keys(add.iter().copied())
+            .detail("removed", &remove.iter().map(ToString::to_string).collect::<Vec<_>>().join(" "));
+        if let Some(c) = header.case_ref() {
+            ev = ev.case(c);
+        }
+        self.record(ev)?;
+        Ok(result)
+    }
+
+    /// Danger: a copy of a key's secret bytes. Exists so tests can prove that a destroyed key left no trace; never
+    /// call it in production code.
+    ///
+    /// # Errors
+    /// [`Error::KeyNotFound`], [`Error::KeyDestroyed`], [`Error::KeyState`] for a public-only key.
+    #[doc(hidden)]
+    pub fn danger_export_secret_for_tests(&self, id: &KeyId) -> Result<Zeroizing<[u8; 32]>> {
+        let ring = self.read()?;
+        secret32(ring.body().get(id).ok_or_else(|| Error::KeyNotFound(id.to_string()))?)
+    }
+
+    /// Danger: whether the decrypted keyring file contains `needle` (raw or base64). For tests of crypto-shredding.
+    ///
+    /// # Errors
+    /// Only if the keyring lock is poisoned.
+    #[doc(hidden)]
+    pub fn danger_keyring_contains(&self, needle: &[u8]) -> Result<bool> {
+        Ok(self.read()?.danger_body_contains(needle))
+    }
+
+    // ---- audit ---------------------------------------------------------------------------------------------------
+
+    /// The custodian's audit public key in text form, for auditors and for counter-signing checkpoints.
+    ///
+    /// # Errors
+    /// Only if the keyring lock is poisoned.
+    pub fn audit_public_key(&self) -> Result<String> {
+        self.export_public(&self.audit_key_id)
+    }
+
+    /// The audit log.
+    #[must_use]
+    pub fn audit_log(&self) -> &AuditLog {
+        &self.audit
+    }
+
+    /// How many times forwarding an event to a secondary sink has failed (when they are not required).
+    #[must_use]
+    pub fn secondary_audit_failures(&self) -> u64 {
+        self.sink.secondary_failures()
+    }
+
+    /// Verify the whole audit log against the custodian's audit key.
+    ///
+    /// # Errors
+    /// [`Error::AuditTampered`] or [`Error::AuditMalformed`] at the first bad entry; I/O errors.
+    pub fn verify_audit(&self) -> Result<VerifyReport> {
+        crate::audit::verify(self.audit.path(), &self.audit.verifying_key(), &[])
+    }
+}
+
+/// What to seal for whom, beyond the data itself.
+#[derive(Clone, Debug, Default)]
+pub struct SealOptions {
+    /// Purposes the data may be opened for (at least one).
+    pub purposes: PurposeSet,
+    /// Raise the classification above the value's own (never lower it).
+    pub classification: Option<Classification>,
+    /// The case the data belongs to.
+    pub case_ref: Option<CaseRef>,
+    /// The legal instrument of the transfer (treaty, European Investigation Order, ...).
+    pub instrument: Option<LegalInstrument>,
+    /// Where the data comes from; defaults to the sealing actor's jurisdiction.
+    pub origin: Option<Jurisdiction>,
+    /// Where it may be opened (with the origin).
+    pub destinations: Vec<Jurisdiction>,
+    /// When it expires.
+    pub not_after: Option<Timestamp>,
+    /// Who can open it: ids of keys in the keyring (own KEKs and key pairs, imported public keys).
+    pub recipients: Vec<KeyId>,
+    /// An own X25519 identity: X25519 recipients then learn and authenticate the sender (HPKE auth mode).
+    pub sender: Option<KeyId>,
+    /// An own Ed25519 key to sign the envelope with.
+    pub signer: Option<KeyId>,
+    /// Payload chunk size (default 64 KiB).
+    pub chunk_size: Option<u32>,
+    /// Return the envelope in its armored text form.
+    pub armor: bool,
+}
+
+impl SealOptions {
+    /// Options for `purposes` and `recipients`, everything else default.
+    #[must_use]
+    pub fn new(purposes: PurposeSet, recipients: Vec<KeyId>) -> Self {
+        Self { purposes, recipients, ..Self::default() }
+    }
+}
+
+/// The summary of a sealed envelope.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Sealed {
+    /// The envelope's object id, lowercase hex.
+    pub object_id: String,
+    /// Plaintext bytes sealed.
+    pub plaintext_len: u64,
+    /// Its recipients.
+    pub recipients: Vec<KeyId>,
+}
+
+/// The bound metadata of an envelope, readable without a key.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct EnvelopeInfo {
+    /// Object id, lowercase hex.
+    pub object_id: String,
+    /// Category.
+    pub category: Category,
+    /// Classification.
+    pub classification: Classification,
+    /// Permitted purposes.
+    pub purposes: PurposeSet,
+    /// Case reference.
+    pub case_ref: Option<CaseRef>,
+    /// Origin jurisdiction.
+    pub origin: Option<Jurisdiction>,
+    /// Destination jurisdictions.
+    pub destinations: Vec<Jurisdiction>,
+    /// When it was sealed.
+    pub created: Timestamp,
+    /// When it expires.
+    pub not_after: Option<Timestamp>,
+    /// The key ids of its recipient stanzas.
+    pub recipients: Vec<KeyId>,
+    /// The key id of its signer, if signed.
+    pub signer: Option<KeyId>,
+}
+
+impl EnvelopeInfo {
+    fn from_header(h: &format::Header) -> Self {
+        let m = h.metadata();
+        Self {
+            object_id: hex(h.object_id()),
+            category: m.category,
+            classification: m.classification,
+            purposes: m.purposes.clone(),
+            case_ref: m.case_ref.clone(),
+            origin: m.origin,
+            destinations: m.destinations.clone(),
+            created: m.created,
+            not_after: m.not_after,
+            recipients: h.stanzas().iter().map(format::Stanza::key_id).collect(),
+            signer: h.signer_id(),
+        }
+    }
+}
+
+/// An opened envelope: the plaintext, still a [`Sensitive`], and what is known about it.
+#[derive(Debug)]
+pub struct OpenedEnvelope {
+    /// The plaintext, tagged with the envelope's category and classification.
+    pub data: Sensitive<Vec<u8>>,
+    /// The envelope's bound metadata.
+    pub info: EnvelopeInfo,
+    /// The policy decision that allowed the open (and any exception used).
+    pub decision: Decision,
+    /// The key whose stanza opened it.
+    pub recipient: KeyId,
+    /// Who signed it (verified), if signed.
+    pub signer: Option<KeyId>,
+    /// Who sealed it (authenticated by HPKE auth mode), if known.
+    pub sender: Option<KeyId>,
+}
+
+/// One envelope of a batch re-wrap.
+#[derive(Debug)]
+pub enum RewrapItem {
+    /// An envelope file, rewritten in place atomically.
+    File(PathBuf),
+    /// An envelope in memory.
+    Bytes(Vec<u8>),
+}
+
+/// What a batch re-wrap does to each envelope.
+#[derive(Clone, Debug)]
+pub enum RewrapPlan {
+    /// Replace every stanza for a rotated key by one for its newest successor.
+    Rotated,
+    /// Remove these recipients and add those.
+    Change {
+        /// Key ids whose stanzas are removed.
+        remove: Vec<KeyId>,
+        /// Key ids for which stanzas are added.
+        add: Vec<KeyId>,
+    },
+}
+
+/// The result of re-wrapping one batch item.
+#[derive(Debug)]
+pub enum RewrapOutput {
+    /// The file was rewritten (or needed no change).
+    File(PathBuf),
+    /// The re-wrapped envelope.
+    Bytes(Vec<u8>),
+}
+
+/// The format-layer keys for a list of recipient ids, owned for the duration of a seal or re-wrap.
+struct ResolvedRecipients {
+    keks: Vec<Kek>,
+    x25519: Vec<X25519Recipient>,
+    xwing: Vec<XWingRecipient>,
+    order: Vec<(KeyKind, usize)>,
+}
+
+impl ResolvedRecipients {
+    fn resolve(body: &KeyringBody, ids: &[KeyId]) -> Result<Self> {
+        let mut r = Self { keks: Vec::new(), x25519: Vec::new(), xwing: Vec::new(), order: Vec::new() };
+        for id in ids {
+            let rec = body.get(id).ok_or_else(|| Error::KeyNotFound(id.to_string()))?;
+            match &rec.state {
+                KeyState::Destroyed { at, .. } => {
+                    return Err(Error::KeyDestroyed { key_id: id.to_string(), destroyed_at: *at });
+                }
+                KeyState::DecryptOnly => {
+                    return Err(Error::KeyState { key_id: id.to_string(), operation: "seal", state: "decrypt_only" });
+                }
+                KeyState::Active => {}
+            }
+            match rec.kind {
+                KeyKind::Kek => {
+                    r.keks.push(Kek::from_bytes(*secret32(rec)?));
+                    r.order.push((KeyKind::Kek, r.keks.len() - 1));
+                }
+                KeyKind::X25519 => {
+                    r.x25519.push(X25519Recipient::from_bytes(public32(rec)?)?);
+                    r.order.push((KeyKind::X25519, r.x25519.len() - 1));
+                }
+                KeyKind::XWing => {
+                    let public = rec
+                        .public
+                        .as_deref()
+                        .ok_or_else(|| Error::KeyringCorrupt(format!("key {id} has no public part")))?;
+                    r.xwing.push(XWingRecipient::from_bytes(public)?);
+                    r.order.push((KeyKind::XWing, r.xwing.len() - 1));
+                }
+                _ => {
+                    return Err(Error::InvalidArgument(format!(
+                        "key {id} is a {} key and cannot be a recipient",
+                        rec.kind
+                    )));
+                }
+            }
+        }
+        Ok(r)
+    }
+
+    fn recipients(&self) -> Vec<Recipient<'_>> {
+        self.order
+            .iter()
+            .filter_map(|(kind, i)| match kind {
+                KeyKind::Kek => self.keks.get(*i).map(Recipient::Kek),
+                KeyKind::X25519 => self.x25519.get(*i).map(Recipient::X25519),
+                KeyKind::XWing => self.xwing.get(*i).map(Recipient::XWing),
+                _ => None,
+            })
+            .collect()
+    }
+}
+
+/// A writer that passes everything through and keeps the first bytes (the header) for the summary.
+struct HeaderCapture<'a> {
+    inner: &'a mut dyn Write,
+    head: Vec<u8>,
+}
+
+impl<'a> HeaderCapture<'a> {
+    fn new(inner: &'a mut dyn Write) -> Self {
+        Self { inner, head: Vec::new() }
+    }
+
+    fn captured(&self) -> &[u8] {
+        &self.head
+    }
+}
+
+impl Write for HeaderCapture<'_> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        let n = self.inner.write(buf)?;
+        // The header is written first and is at most MAX_HEADER_LEN bytes; keep that much (no plaintext is ever
+        // written in the clear, so nothing secret is kept).
+        let room = format::MAX_HEADER_LEN.saturating_sub(self.head.len());
+        self.head.extend_from_slice(&buf[..n.min(room)]);
+        Ok(n)
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.inner.flush()
+    }
+}
+
+fn open_event(base: AuditEvent, request: &OpenRequest, header: &format::Header) -> AuditEvent {
+    let m = header.metadata();
+    let mut ev = base
+        .actor(&request.actor)
+        .object(header.object_id())
+        .category(m.category)
+        .classification(m.classification)
+        .purposes(&m.purposes)
+        .purpose(&request.purpose)
+        .keys(header.stanzas().iter().map(format::Stanza::key_id));
+    if let Some(c) = header.case_ref() {
+        ev = ev.case(c);
+    }
+    if let Some(ex) = &request.exception {
+        ev = ev.exception(ex);
+    }
+    ev
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+fn public32(r: &KeyRecord) -> Result<[u8; 32]> {
+    r.public
+        .as_deref()
+        .and_then(|p| p.try_into().ok())
+        .ok_or_else(|| Error::KeyringCorrupt(format!("key {} has no 32-byte public part", r.id)))
+}
+
+fn x25519_identity(body: &KeyringBody, id: &KeyId) -> Result<X25519Identity> {
+    let r = usable(body, id, KeyKind::X25519, "act as sender")?;
+    Ok(X25519Identity::from_bytes(*secret32(r)?))
+}
+
+fn signer_for(body: &KeyringBody, id: &KeyId) -> Result<SigningKey> {
+    let r = usable(body, id, KeyKind::Ed25519, "sign")?;
+    Ok(SigningKey::from_bytes(*secret32(r)?))
+}
+
+fn verifying_key(body: &KeyringBody, id: &KeyId) -> Result<VerifyingKey> {
+    let r = body.get(id).ok_or_else(|| Error::KeyNotFound(id.to_string()))?;
+    if r.kind != KeyKind::Ed25519 {
+        return Err(Error::InvalidArgument(format!("key {id} is not an Ed25519 signing key")));
+    }
+    VerifyingKey::from_bytes(public32(r)?)
+}
+
+fn usable<'a>(body: &'a KeyringBody, id: &KeyId, kind: KeyKind, operation: &'static str) -> Result<&'a KeyRecord> {
+    let r = body.get(id).ok_or_else(|| Error::KeyNotFound(id.to_string()))?;
+    if r.kind != kind {
+        return Err(Error::InvalidArgument(format!("key {id} is a {} key; {operation} needs a {kind} key", r.kind)));
+    }
+    match &r.state {
+        KeyState::Destroyed { at, .. } => Err(Error::KeyDestroyed { key_id: id.to_string(), destroyed_at: *at }),
+        KeyState::DecryptOnly => Err(Error::KeyState { key_id: id.to_string(), operation, state: "decrypt_only" }),
+        KeyState::Active if !r.has_secret() => {
+            Err(Error::KeyState { key_id: id.to_string(), operation, state: "public only" })
+        }
+        KeyState::Active => Ok(r),
+    }
+}
+
+/// Replace `path` atomically by `head` followed by the rest of `tail`: temp file, fsync, rename, fsync directory.
+fn replace_file(path: &Path, head: &[u8], tail: &mut File) -> Result<()> {
+    let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or_else(|| Path::new("."));
+    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let tmp = dir.join(format!(".{name}.rewrap-{}", std::process::id()));
+    let result = (|| -> io::Result<()> {
+        let mut out = OpenOptions::new().write(true).create_new(true).mode(0o600).open(&tmp)?;
+        out.write_all(head)?;
+        io::copy(tail, &mut out)?;
+        out.sync_all()?;
+        drop(out);
+        fs::rename(&tmp, path)?;
+        File::open(dir)?.sync_all()
+    })();
+    if let Err(e) = result {
+        let _ = fs::remove_file(&tmp);
+        return Err(e.into());
+    }
+    Ok(())
+}
+
+fn state_name(r: &KeyRecord) -> &'static str {
+    if r.has_secret() { r.state.name() } else { "public only" }
+}
+
+fn check_label(label: &str) -> Result<()> {
+    if label.is_empty() || label.len() > 128 || label.chars().any(char::is_control) {
+        return Err(Error::InvalidArgument("a key label is 1 to 128 bytes of printable text".into()));
+    }
+    Ok(())
+}
+
+fn new_record(
+    id: KeyId,
+    kind: KeyKind,
+    label: &str,
+    created: Timestamp,
+    public: Option<Vec<u8>>,
+    secret: Option<&[u8; 32]>,
+) -> KeyRecord {
+    KeyRecord {
+        id,
+        kind,
+        label: label.to_owned(),
+        state: KeyState::Active,
+        created,
+        case_ref: None,
+        destroy_after: None,
+        rotated_from: None,
+        rotated_to: None,
+        public,
+        secret: secret.map(|s| SecretBytes::new(Zeroizing::new(s.to_vec()))),
+    }
+}
+
+fn generate_record(kind: KeyKind, label: &str, now: Timestamp) -> Result<KeyRecord> {
+    Ok(match kind {
+        KeyKind::Kek => {
+            let k = Kek::generate()?;
+            new_record(k.id(), kind, label, now, None, Some(k.expose_bytes()))
+        }
+        KeyKind::X25519 => {
+            let k = X25519Identity::generate()?;
+            new_record(k.id(), kind, label, now, Some(k.recipient().to_bytes().to_vec()), Some(k.expose_bytes()))
+        }
+        KeyKind::XWing => {
+            let k = XWingIdentity::generate()?;
+            new_record(k.id(), kind, label, now, Some(k.recipient().as_bytes().to_vec()), Some(k.expose_seed()))
+        }
+        KeyKind::Ed25519 => {
+            let k = SigningKey::generate()?;
+            new_record(k.id(), kind, label, now, Some(k.verifying_key().to_bytes().to_vec()), Some(k.expose_bytes()))
+        }
+    })
+}
+
+fn secret32(r: &KeyRecord) -> Result<Zeroizing<[u8; 32]>> {
+    let s = r.secret.as_ref().ok_or_else(|| match &r.state {
+        KeyState::Destroyed { at, .. } => Error::KeyDestroyed { key_id: r.id.to_string(), destroyed_at: *at },
+        _ => Error::KeyState { key_id: r.id.to_string(), operation: "use its secret", state: "public only" },
+    })?;
+    let mut out = Zeroizing::new([0u8; 32]);
+    if s.expose().len() != 32 {
+        return Err(Error::KeyringCorrupt(format!("key {} has a secret of the wrong length", r.id)));
+    }
+    out.copy_from_slice(s.expose());
+    Ok(out)
+}
+
+fn signing_key(ring: &Keyring, id: &KeyId) -> Result<SigningKey> {
+    let r = ring.body().get(id).ok_or_else(|| Error::KeyNotFound(id.to_string()))?;
+    Ok(SigningKey::from_bytes(*secret32(r)?))
+}
+
+fn signing_to_audit(k: &SigningKey) -> ed25519_dalek::SigningKey {
+    ed25519_dalek::SigningKey::from_bytes(k.expose_bytes())
+}

@@ -1,0 +1,453 @@
+//! Envelope format v1: the bytes of a sealed envelope, and nothing else.
+//!
+//! `format` knows bytes, not policy: it never decides who may open what, and does no I/O beyond the `Read`, `Write`
+//! and `Seek` handed to it. `docs/FORMAT.md` specifies every byte; this module implements it.
+//!
+//! An envelope is a header (the bound context: purposes, category, jurisdictions, times, ...; one stanza per
+//! recipient with the data key wrapped for it; a MAC), a STREAM payload of ChaCha20-Poly1305 chunks, and, when
+//! signed, an Ed25519 signature.
+//!
+//! Opening is in three steps so that the policy gate can run before any key is touched:
+//!
+//! 1. [`parse_header`] (or [`read_header`]) reads the header with no secret;
+//! 2. [`unwrap_with_kek`], [`unwrap_with_x25519`], [`unwrap_with_xwing`] (or any [`Unwrap`]) recover the
+//!    [`DataKey`];
+//! 3. [`open_payload`], [`open_stream`] or [`Reader`] check the key commitment, the header MAC, the signer, then
+//!    decrypt.
+//!
+//! ```
+//! use custodia::format::{self, Kek, Metadata, Recipient, SealOptions};
+//! use custodia::{Category, PurposeSet, Timestamp};
+//!
+//! # fn main() -> custodia::Result<()> {
+//! let kek = Kek::generate()?;
+//! let meta = Metadata::new(Category::FinancialRecords, PurposeSet::parse(&["investigation"])?, Timestamp::from_unix(1_800_000_000));
+//! let sealed = format::seal(b"IBAN NL91ABNA0417164300", &SealOptions::new(meta, vec![Recipient::Kek(&kek)]))?;
+//!
+//! let header = format::parse_header(&sealed)?; // no key needed: hand header.terms() to the policy gate
+//! assert_eq!(header.terms().purposes.to_string(), "investigation");
+//! let dk = format::unwrap_with_kek(&header, &kek)?;
+//! let opened = format::open_payload(&header, &dk, &sealed, None)?;
+//! assert_eq!(opened.plaintext.expose_secret(), b"IBAN NL91ABNA0417164300");
+//! # Ok(()) }
+//! ```
+
+mod armor;
+mod header;
+mod recipient;
+mod rng;
+mod stream;
+mod wrap;
+
+use std::io::{Read, Write};
+
+use rand_core::CryptoRng;
+use zeroize::Zeroizing;
+
+pub use armor::{
+    BEGIN as ARMOR_BEGIN, END as ARMOR_END, LINE_LEN as ARMOR_LINE_LEN, armor, dearmor, is_armored, to_binary,
+};
+pub use header::{Header, InstrumentKind, LegalInstrument, Metadata, Stanza, StanzaKind, UnknownField};
+pub use recipient::{
+    DataKey, ED25519_PUBLIC_LEN, KEY_LEN, Kek, Recipient, SigningKey, VerifyingKey, X25519_PUBLIC_LEN, X25519Identity,
+    X25519Recipient, XWING_PUBLIC_LEN, XWingIdentity, XWingRecipient,
+};
+pub use stream::{OpenReport, Reader};
+pub use wrap::{Unwrap, unwrap_with_kek, unwrap_with_x25519, unwrap_with_xwing};
+
+use crate::error::{Error, Result};
+use crate::keys::KeyId;
+use crate::sensitive::Sensitive;
+use header::KeySchedule;
+use rng::OsRng;
+
+/// The first 8 bytes of every binary envelope.
+pub const MAGIC: &[u8; 8] = b"CUSTODIA";
+/// The format version this library writes and reads.
+pub const VERSION: u16 = 1;
+/// The one cipher suite of version 1 (see `docs/FORMAT.md`).
+pub const SUITE: u16 = 1;
+/// Length of the random object id.
+pub const OBJECT_ID_LEN: usize = 16;
+/// Largest header, stanzas and MAC included.
+pub const MAX_HEADER_LEN: usize = 64 * 1024;
+/// Most recipient stanzas in one envelope.
+pub const MAX_STANZAS: usize = 64;
+/// Most fields in the bound context.
+pub const MAX_FIELDS: usize = 64;
+/// Longest free text (instrument reference, transfer basis), in bytes.
+pub const MAX_TEXT_LEN: usize = 1024;
+/// Most destination jurisdictions.
+pub const MAX_DESTINATIONS: usize = 64;
+/// Smallest chunk size (small so that test vectors stay small).
+pub const MIN_CHUNK_SIZE: u32 = 64;
+/// Largest chunk size.
+pub const MAX_CHUNK_SIZE: u32 = 16 * 1024 * 1024;
+/// Default chunk size.
+pub const DEFAULT_CHUNK_SIZE: u32 = 64 * 1024;
+/// Most chunks in one payload (2^32; 256 TiB at the default chunk size).
+pub const MAX_CHUNKS: u64 = 1 << 32;
+
+/// What to seal for whom.
+#[derive(Debug)]
+#[non_exhaustive]
+pub struct SealOptions<'a> {
+    /// The bound fields.
+    pub metadata: Metadata,
+    /// Who can open it; at least one, at most [`MAX_STANZAS`], no key twice.
+    pub recipients: Vec<Recipient<'a>>,
+    /// The sender's X25519 identity: X25519 stanzas use HPKE auth mode, so their recipients learn and
+    /// authenticate the sender. Ignored for KEK and X-Wing stanzas.
+    pub sender: Option<&'a X25519Identity>,
+    /// Sign the envelope (header and every chunk) with this key.
+    pub signer: Option<&'a SigningKey>,
+}
+
+impl<'a> SealOptions<'a> {
+    /// Options with no sender and no signer.
+    #[must_use]
+    pub fn new(metadata: Metadata, recipients: Vec<Recipient<'a>>) -> Self {
+        Self { metadata, recipients, sender: None, signer: None }
+    }
+
+    /// The same, with HPKE auth mode from `sender`.
+    #[must_use]
+    pub fn with_sender(mut self, sender: &'a X25519Identity) -> Self {
+        self.sender = Some(sender);
+        self
+    }
+
+    /// The same, signed by `signer`.
+    #[must_use]
+    pub fn with_signer(mut self, signer: &'a SigningKey) -> Self {
+        self.signer = Some(signer);
+        self
+    }
+}
+
+/// An opened envelope.
+#[derive(Debug)]
+#[non_exhaustive]
+pub struct Opened {
+    /// The plaintext, tagged with the envelope's category and classification.
+    pub plaintext: Sensitive<Vec<u8>>,
+    /// The object id.
+    pub object_id: [u8; OBJECT_ID_LEN],
+    /// The recipient stanza the data key came from.
+    pub recipient: KeyId,
+    /// The key whose signature verified, if signed.
+    pub signer: Option<VerifyingKey>,
+    /// The sender authenticated by HPKE auth mode, if the data key came from an auth-mode stanza.
+    pub sender: Option<X25519Recipient>,
+}
+
+// ---- seal ---------------------------------------------------------------------------------------------------------
+
+/// Seal `plaintext` with the operating system's RNG.
+///
+/// # Errors
+/// Invalid options ([`Error::NoPurpose`], [`Error::InvalidArgument`], [`Error::ClassificationBelowMinimum`],
+/// [`Error::LimitExceeded`]); [`Error::Rng`].
+pub fn seal(plaintext: &[u8], opts: &SealOptions<'_>) -> Result<Vec<u8>> {
+    let mut rng = OsRng::new();
+    let out = seal_with_rng(plaintext, opts, &mut rng);
+    rng.check()?;
+    out
+}
+
+/// Seal `plaintext` drawing all randomness from `rng` (tests, vectors).
+///
+/// # Errors
+/// As [`seal`], without [`Error::Rng`].
+pub fn seal_with_rng<R: CryptoRng>(plaintext: &[u8], opts: &SealOptions<'_>, rng: &mut R) -> Result<Vec<u8>> {
+    let cs = opts.metadata.chunk_size as usize;
+    let chunks = plaintext.len().div_ceil(cs.max(1)).max(1);
+    let mut out = Vec::with_capacity(plaintext.len() + chunks * stream::TAG_LEN + 2048);
+    let mut src = plaintext;
+    seal_stream_with_rng(&mut src, &mut out, opts, rng)?;
+    Ok(out)
+}
+
+/// Seal everything `src` yields into `dst`, in constant memory, with the operating system's RNG. Returns the
+/// plaintext length.
+///
+/// # Errors
+/// As [`seal`], and [`Error::Io`] from `src` or `dst`.
+pub fn seal_stream<R: Read + ?Sized, W: Write + ?Sized>(
+    src: &mut R,
+    dst: &mut W,
+    opts: &SealOptions<'_>,
+) -> Result<u64> {
+    // All randomness is drawn before the first byte is written, and checked there: an RNG failure writes nothing.
+    seal_inner(src, dst, opts, &mut OsRng::new(), &[], OsRng::check)
+}
+
+/// [`seal_stream`] drawing all randomness from `rng`.
+///
+/// # Errors
+/// As [`seal_stream`], without [`Error::Rng`].
+pub fn seal_stream_with_rng<R: Read + ?Sized, W: Write + ?Sized, G: CryptoRng>(
+    src: &mut R,
+    dst: &mut W,
+    opts: &SealOptions<'_>,
+    rng: &mut G,
+) -> Result<u64> {
+    seal_inner(src, dst, opts, rng, &[], |_| Ok(()))
+}
+
+fn seal_inner<R: Read + ?Sized, W: Write + ?Sized, G: CryptoRng>(
+    src: &mut R,
+    dst: &mut W,
+    opts: &SealOptions<'_>,
+    rng: &mut G,
+    unknown: &[UnknownField],
+    rng_ok: impl FnOnce(&G) -> Result<()>,
+) -> Result<u64> {
+    if opts.recipients.is_empty() {
+        return Err(Error::InvalidArgument("at least one recipient is required".into()));
+    }
+    let mut dk = Zeroizing::new([0u8; KEY_LEN]);
+    rng.fill_bytes(dk.as_mut());
+    let mut object_id = [0u8; OBJECT_ID_LEN];
+    rng.fill_bytes(&mut object_id);
+    let keys = KeySchedule::derive(&dk, &object_id);
+    let signer = opts.signer.map(SigningKey::verifying_key);
+    let bound = header::encode_bound(&opts.metadata, &object_id, &keys.commitment, signer.as_ref(), unknown)?;
+    let stanzas = opts
+        .recipients
+        .iter()
+        .map(|r| wrap::wrap(r, opts.sender, &dk, &object_id, &bound, rng))
+        .collect::<Result<Vec<_>>>()?;
+    let head = header::assemble(&bound, &stanzas, &keys)?;
+    rng_ok(rng)?;
+    dst.write_all(&head)?;
+    stream::seal_payload(&keys, &bound, opts.metadata.chunk_size as usize, opts.signer, src, dst)
+}
+
+// ---- open ---------------------------------------------------------------------------------------------------------
+
+/// Parse the header of an envelope (binary or armored). Needs no key and touches none.
+///
+/// # Errors
+/// [`Error::Malformed`], [`Error::UnsupportedVersion`], [`Error::UnsupportedSuite`], [`Error::Truncated`],
+/// [`Error::LimitExceeded`], [`Error::UnknownCriticalField`], [`Error::Armor`] (see `docs/FORMAT.md` for the order).
+pub fn parse_header(envelope: &[u8]) -> Result<Header> {
+    let bin = to_binary(envelope)?;
+    let mut src: &[u8] = &bin;
+    header::read_header(&mut src)
+}
+
+/// Read exactly the header of a binary envelope from `src`, leaving it positioned at the payload.
+///
+/// # Errors
+/// As [`parse_header`], and [`Error::Io`].
+pub fn read_header<R: Read + ?Sized>(src: &mut R) -> Result<Header> {
+    header::read_header(src)
+}
+
+/// Open the payload of an envelope (binary or armored) whose header is `header`, with its data key.
+///
+/// Checks, in order: the key commitment, the header MAC, the required signer, each chunk, the signature. No
+/// plaintext is returned unless all pass.
+///
+/// # Errors
+/// [`Error::OpenFailed`] for a wrong key or any alteration; [`Error::Truncated`]; [`Error::SignerMismatch`];
+/// [`Error::SignatureInvalid`]; [`Error::Malformed`] when `envelope` does not start with `header`.
+pub fn open_payload(
+    header: &Header,
+    dk: &DataKey,
+    envelope: &[u8],
+    required_signer: Option<&VerifyingKey>,
+) -> Result<Opened> {
+    let bin = to_binary(envelope)?;
+    if bin.get(..header.len()) != Some(header.as_bytes()) {
+        return Err(Error::Malformed("envelope does not start with this header".into()));
+    }
+    let keys = stream::verify_for_open(header, dk, required_signer)?;
+    let mut body = &bin[header.len()..];
+    // Pre-sized so the plaintext buffer never reallocates (and leaves no copies behind).
+    let mut out = Zeroizing::new(Vec::with_capacity(body.len()));
+    let report = stream::open_payload(header, &keys, dk, &mut body, &mut *out)?;
+    let m = header.metadata();
+    let plaintext = Sensitive::with_classification(core::mem::take(&mut *out), m.category, m.classification)?;
+    Ok(Opened {
+        plaintext,
+        object_id: *header.object_id(),
+        recipient: dk.recipient(),
+        signer: report.signer,
+        sender: report.sender,
+    })
+}
+
+/// Open an envelope (binary or armored) with the first of `keys` that has a stanza in it.
+///
+/// # Errors
+/// [`Error::NoMatchingRecipient`] when no key has a stanza; otherwise as [`parse_header`] and [`open_payload`].
+pub fn open(envelope: &[u8], keys: &[&dyn Unwrap], required_signer: Option<&VerifyingKey>) -> Result<Opened> {
+    let header = parse_header(envelope)?;
+    let dk = unwrap_any(&header, keys)?;
+    open_payload(&header, &dk, envelope, required_signer)
+}
+
+fn unwrap_any(header: &Header, keys: &[&dyn Unwrap]) -> Result<DataKey> {
+    let mut err = Error::NoMatchingRecipient;
+    for k in keys {
+        match k.unwrap_data_key(header) {
+            Ok(dk) => return Ok(dk),
+            Err(Error::NoMatchingRecipient) => {}
+            Err(e) => err = e,
+        }
+    }
+    Err(err)
+}
+
+/// Open the payload that follows the header in `src` (as [`read_header`] leaves it), writing plaintext to `dst`
+/// chunk by chunk, in constant memory.
+///
+/// Each chunk is written only after its tag verifies, but a signature is checked only at the end: on any error,
+/// discard what `dst` received. Use [`Reader`] over a seekable source to check the signature first.
+///
+/// # Errors
+/// As [`open_payload`], and [`Error::Io`].
+pub fn open_stream<R: Read + ?Sized, W: Write + ?Sized>(
+    header: &Header,
+    dk: &DataKey,
+    src: &mut R,
+    dst: &mut W,
+    required_signer: Option<&VerifyingKey>,
+) -> Result<OpenReport> {
+    let keys = stream::verify_for_open(header, dk, required_signer)?;
+    stream::open_payload(header, &keys, dk, src, dst)
+}
+
+// ---- re-wrap ------------------------------------------------------------------------------------------------------
+
+/// Re-wrap an envelope (binary or armored; the result is binary): remove the stanzas of `remove`, add stanzas for
+/// `add`. The bound context, the payload and any signature stay byte-identical; the header MAC is recomputed.
+///
+/// # Errors
+/// As [`open`] for `key`; [`Error::InvalidArgument`] when a removed id has no stanza, an added key already has
+/// one, or no stanza would remain; [`Error::LimitExceeded`] past [`MAX_STANZAS`]; [`Error::Rng`].
+pub fn rewrap(envelope: &[u8], key: &dyn Unwrap, remove: &[KeyId], add: &[Recipient<'_>]) -> Result<Vec<u8>> {
+    let mut rng = OsRng::new();
+    let out = rewrap_with_rng(envelope, key, remove, add, &mut rng);
+    rng.check()?;
+    out
+}
+
+/// [`rewrap`] drawing randomness from `rng`.
+///
+/// # Errors
+/// As [`rewrap`], without [`Error::Rng`].
+pub fn rewrap_with_rng<G: CryptoRng>(
+    envelope: &[u8],
+    key: &dyn Unwrap,
+    remove: &[KeyId],
+    add: &[Recipient<'_>],
+    rng: &mut G,
+) -> Result<Vec<u8>> {
+    let bin = to_binary(envelope)?;
+    let header = parse_header(&bin)?;
+    let dk = key.unwrap_data_key(&header)?;
+    let (mut out, at) = rewrap_header_with_rng(&header, &dk, remove, add, rng)?;
+    out.reserve_exact(bin.len() - at);
+    out.extend_from_slice(&bin[at..]);
+    Ok(out)
+}
+
+/// Re-wrap a header only, for files: returns the new header's bytes and the offset in the old envelope where the
+/// untouched payload starts (write the new header, then copy the old envelope from that offset).
+///
+/// The header is authenticated with `dk` (commitment and MAC) before anything is re-wrapped.
+///
+/// # Errors
+/// [`Error::OpenFailed`] when `dk` does not match the header; otherwise as [`rewrap`].
+pub fn rewrap_header(
+    header: &Header,
+    dk: &DataKey,
+    remove: &[KeyId],
+    add: &[Recipient<'_>],
+) -> Result<(Vec<u8>, usize)> {
+    let mut rng = OsRng::new();
+    let out = rewrap_header_with_rng(header, dk, remove, add, &mut rng);
+    rng.check()?;
+    out
+}
+
+/// [`rewrap_header`] drawing randomness from `rng`. New X25519 stanzas use HPKE base mode.
+///
+/// # Errors
+/// As [`rewrap_header`], without [`Error::Rng`].
+pub fn rewrap_header_with_rng<G: CryptoRng>(
+    header: &Header,
+    dk: &DataKey,
+    remove: &[KeyId],
+    add: &[Recipient<'_>],
+    rng: &mut G,
+) -> Result<(Vec<u8>, usize)> {
+    let keys = KeySchedule::derive(dk.expose(), header.object_id());
+    keys.verify_header(header)?;
+    for id in remove {
+        if !header.stanzas().iter().any(|s| s.key_id() == *id) {
+            return Err(Error::InvalidArgument(format!("no stanza for key {id} to remove")));
+        }
+    }
+    let mut stanzas: Vec<Stanza> = header.stanzas().iter().filter(|s| !remove.contains(&s.key_id())).cloned().collect();
+    for r in add {
+        stanzas.push(wrap::wrap(r, None, dk.expose(), header.object_id(), header.bound_context(), rng)?);
+    }
+    Ok((header::with_stanzas(header, &stanzas, &keys)?, header.len()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sensitive::Category;
+    use crate::{PurposeSet, Timestamp};
+
+    fn sealed_with(unknown: &[UnknownField], kek: &Kek) -> Vec<u8> {
+        let meta =
+            Metadata::new(Category::Evidence, PurposeSet::parse(&["investigation"]).unwrap(), Timestamp::from_unix(5));
+        let mut out = Vec::new();
+        let mut rng = OsRng::new();
+        seal_inner(
+            &mut &b"payload"[..],
+            &mut out,
+            &SealOptions::new(meta, vec![Recipient::Kek(kek)]),
+            &mut rng,
+            unknown,
+            OsRng::check,
+        )
+        .unwrap();
+        out
+    }
+
+    #[test]
+    fn unknown_optional_field_is_kept_and_authenticated() {
+        let kek = Kek::from_bytes([3; 32]);
+        let env = sealed_with(&[UnknownField { tag: 0x0100, value: b"future".to_vec() }], &kek);
+        let h = parse_header(&env).unwrap();
+        assert_eq!(h.unknown_fields(), &[UnknownField { tag: 0x0100, value: b"future".to_vec() }]);
+        assert_eq!(open(&env, &[&kek], None).unwrap().plaintext.expose_secret(), b"payload");
+        // Kept through a re-wrap, and still authenticated: altering it fails.
+        let re = rewrap(&env, &kek, &[], &[Recipient::Kek(&Kek::from_bytes([4; 32]))]).unwrap();
+        assert_eq!(parse_header(&re).unwrap().unknown_fields().len(), 1);
+        let i = env.windows(6).position(|w| w == b"future").unwrap();
+        let mut bad = env.clone();
+        bad[i] = b'F';
+        assert!(matches!(open(&bad, &[&kek], None), Err(Error::OpenFailed)));
+    }
+
+    #[test]
+    fn unknown_critical_field_refuses_to_parse() {
+        let kek = Kek::from_bytes([3; 32]);
+        let env = sealed_with(&[UnknownField { tag: 0x8100, value: vec![1] }], &kek);
+        assert!(matches!(parse_header(&env), Err(Error::UnknownCriticalField(0x8100))));
+    }
+
+    #[test]
+    fn stream_nonce_layout() {
+        assert_eq!(stream::nonce(0, false), [0; 12]);
+        assert_eq!(stream::nonce(0x0102, true), [0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 2, 1]);
+    }
+}

@@ -1,0 +1,277 @@
+//! Recipient stanzas: wrapping the data key for a KEK, an X25519 key (HPKE base or auth mode) or an X-Wing key, and
+//! unwrapping it again.
+//!
+//! Every wrap binds the bound context and the stanza's kind and key id as associated data, so a wrapped key cannot
+//! be lifted into an envelope with other terms. Unwrapping reports only "no stanza for this key"
+//! ([`Error::NoMatchingRecipient`]) or "a stanza for this key did not open" ([`Error::OpenFailed`]).
+
+use chacha20poly1305::aead::AeadInOut;
+use chacha20poly1305::{ChaCha20Poly1305, KeyInit};
+use hkdf::Hkdf;
+use hpke::aead::{AeadTag, ChaCha20Poly1305 as HpkeChaCha};
+use hpke::kdf::HkdfSha256;
+use hpke::{Deserializable, OpModeR, OpModeS, Serializable};
+use rand_core::CryptoRng;
+use sha2::Sha256;
+use zeroize::Zeroizing;
+
+use crate::error::{Error, Result};
+use crate::format::OBJECT_ID_LEN;
+use crate::format::header::{Header, Stanza, StanzaKind};
+use crate::format::recipient::{
+    DataKey, KEY_LEN, Kek, Recipient, X25519Identity, X25519Kem, X25519Recipient, XWingIdentity, XWingKem,
+};
+use crate::keys::{KEY_ID_LEN, KeyId};
+
+/// HPKE `info` for X25519 stanzas.
+pub(crate) const INFO_X25519: &[u8] = b"custodia/v1/hpke/x25519";
+/// HPKE `info` for X-Wing stanzas.
+pub(crate) const INFO_XWING: &[u8] = b"custodia/v1/hpke/xwing";
+/// HKDF `info` for the KEK wrap key.
+pub(crate) const INFO_KEK_WRAP: &[u8] = b"custodia/v1/kek-wrap";
+
+const TAG_LEN: usize = 16;
+const NONCE_LEN: usize = 12;
+
+/// Something that can unwrap an envelope's data key: a KEK, an X25519 identity, an X-Wing identity, or a keyring.
+pub trait Unwrap {
+    /// Find this key's stanza in `header` and unwrap the data key from it.
+    ///
+    /// # Errors
+    /// [`Error::NoMatchingRecipient`] when no stanza names this key; [`Error::OpenFailed`] when one does but does
+    /// not open.
+    fn unwrap_data_key(&self, header: &Header) -> Result<DataKey>;
+}
+
+impl Unwrap for Kek {
+    fn unwrap_data_key(&self, header: &Header) -> Result<DataKey> {
+        unwrap_with_kek(header, self)
+    }
+}
+
+impl Unwrap for X25519Identity {
+    fn unwrap_data_key(&self, header: &Header) -> Result<DataKey> {
+        unwrap_with_x25519(header, self, None)
+    }
+}
+
+impl Unwrap for XWingIdentity {
+    fn unwrap_data_key(&self, header: &Header) -> Result<DataKey> {
+        unwrap_with_xwing(header, self)
+    }
+}
+
+/// The associated data of a stanza's wrap: `kind (u16 BE) || key id (16) || bound context`.
+fn stanza_aad(kind: StanzaKind, key_id: &KeyId, bound: &[u8]) -> Vec<u8> {
+    let mut aad = Vec::with_capacity(2 + KEY_ID_LEN + bound.len());
+    aad.extend_from_slice(&kind.code().to_be_bytes());
+    aad.extend_from_slice(key_id.as_bytes());
+    aad.extend_from_slice(bound);
+    aad
+}
+
+fn kek_wrap_cipher(kek: &Kek, object_id: &[u8; OBJECT_ID_LEN]) -> ChaCha20Poly1305 {
+    let mut k = Zeroizing::new([0u8; 32]);
+    Hkdf::<Sha256>::new(Some(object_id), kek.expose_bytes())
+        .expand(INFO_KEK_WRAP, k.as_mut())
+        .expect("32 bytes is a valid HKDF-SHA256 length");
+    ChaCha20Poly1305::new((&*k).into())
+}
+
+/// Wrap `dk` for one recipient. `sender` turns X25519 stanzas into HPKE auth mode.
+pub(crate) fn wrap<R: CryptoRng>(
+    recipient: &Recipient<'_>,
+    sender: Option<&X25519Identity>,
+    dk: &[u8; KEY_LEN],
+    object_id: &[u8; OBJECT_ID_LEN],
+    bound: &[u8],
+    rng: &mut R,
+) -> Result<Stanza> {
+    let id = recipient.id();
+    match recipient {
+        Recipient::Kek(kek) => {
+            let kind = StanzaKind::Kek;
+            let mut nonce = [0u8; NONCE_LEN];
+            rng.fill_bytes(&mut nonce);
+            let mut buf = [0u8; KEY_LEN];
+            buf.copy_from_slice(dk);
+            let tag = kek_wrap_cipher(kek, object_id)
+                .encrypt_inout_detached(&nonce.into(), &stanza_aad(kind, &id, bound), buf.as_mut_slice().into())
+                .map_err(|_| Error::Internal("KEK wrap failed".into()))?;
+            let mut body = Vec::with_capacity(KEY_ID_LEN + NONCE_LEN + KEY_LEN + TAG_LEN);
+            body.extend_from_slice(id.as_bytes());
+            body.extend_from_slice(&nonce);
+            body.extend_from_slice(&buf);
+            body.extend_from_slice(&tag);
+            Stanza::new(kind, body)
+        }
+        Recipient::X25519(pk) => {
+            let pk_r = pk.to_hpke().map_err(|_| Error::InvalidArgument("invalid X25519 recipient".into()))?;
+            let (kind, mode) = match sender {
+                None => (StanzaKind::X25519, OpModeS::Base),
+                Some(s) => (
+                    StanzaKind::X25519Auth,
+                    OpModeS::Auth((
+                        s.to_hpke(),
+                        s.recipient().to_hpke().map_err(|_| Error::InvalidArgument("invalid X25519 sender".into()))?,
+                    )),
+                ),
+            };
+            let mut buf = [0u8; KEY_LEN];
+            buf.copy_from_slice(dk);
+            let (enc, tag) = hpke::single_shot_seal_inout_detached_with_rng::<HpkeChaCha, HkdfSha256, X25519Kem>(
+                &mode,
+                &pk_r,
+                INFO_X25519,
+                buf.as_mut_slice().into(),
+                &stanza_aad(kind, &id, bound),
+                rng,
+            )
+            .map_err(|_| Error::InvalidArgument("HPKE encapsulation to the X25519 recipient failed".into()))?;
+            let mut body = Vec::with_capacity(KEY_ID_LEN + 64 + KEY_LEN + TAG_LEN);
+            body.extend_from_slice(id.as_bytes());
+            if let Some(s) = sender {
+                body.extend_from_slice(&s.recipient().to_bytes());
+            }
+            body.extend_from_slice(&enc.to_bytes());
+            body.extend_from_slice(&buf);
+            body.extend_from_slice(&tag.to_bytes());
+            Stanza::new(kind, body)
+        }
+        Recipient::XWing(pk) => {
+            let kind = StanzaKind::XWing;
+            let pk_r = pk.to_hpke().map_err(|_| Error::InvalidArgument("invalid X-Wing recipient".into()))?;
+            let mut buf = [0u8; KEY_LEN];
+            buf.copy_from_slice(dk);
+            let (enc, tag) = hpke::single_shot_seal_inout_detached_with_rng::<HpkeChaCha, HkdfSha256, XWingKem>(
+                &OpModeS::Base,
+                &pk_r,
+                INFO_XWING,
+                buf.as_mut_slice().into(),
+                &stanza_aad(kind, &id, bound),
+                rng,
+            )
+            .map_err(|_| Error::InvalidArgument("HPKE encapsulation to the X-Wing recipient failed".into()))?;
+            let mut body = Vec::with_capacity(KEY_ID_LEN + 1120 + KEY_LEN + TAG_LEN);
+            body.extend_from_slice(id.as_bytes());
+            body.extend_from_slice(&enc.to_bytes());
+            body.extend_from_slice(&buf);
+            body.extend_from_slice(&tag.to_bytes());
+            Stanza::new(kind, body)
+        }
+    }
+}
+
+/// Split a stanza body's tail into (wrapped key, tag).
+fn ct_and_tag(body: &[u8]) -> (Zeroizing<[u8; KEY_LEN]>, &[u8]) {
+    let n = body.len();
+    let mut ct = Zeroizing::new([0u8; KEY_LEN]);
+    ct.copy_from_slice(&body[n - TAG_LEN - KEY_LEN..n - TAG_LEN]);
+    (ct, &body[n - TAG_LEN..])
+}
+
+/// Unwrap the data key from the KEK stanza named by `kek.id()`.
+///
+/// # Errors
+/// [`Error::NoMatchingRecipient`] when no KEK stanza names this key; [`Error::OpenFailed`] when it does not open.
+pub fn unwrap_with_kek(header: &Header, kek: &Kek) -> Result<DataKey> {
+    let id = kek.id();
+    let stanza = header
+        .stanzas()
+        .iter()
+        .find(|s| s.kind() == StanzaKind::Kek && s.key_id() == id)
+        .ok_or(Error::NoMatchingRecipient)?;
+    let body = stanza.body();
+    let nonce: [u8; NONCE_LEN] = body[KEY_ID_LEN..KEY_ID_LEN + NONCE_LEN].try_into().expect("length checked at parse");
+    let (mut key, tag) = ct_and_tag(body);
+    kek_wrap_cipher(kek, header.object_id())
+        .decrypt_inout_detached(
+            &nonce.into(),
+            &stanza_aad(StanzaKind::Kek, &id, header.bound_context()),
+            key.as_mut_slice().into(),
+            tag.try_into().map_err(|_| Error::OpenFailed)?,
+        )
+        .map_err(|_| Error::OpenFailed)?;
+    Ok(DataKey::new(key, id, None))
+}
+
+/// Unwrap the data key from an X25519 stanza for `identity`.
+///
+/// With `expected_sender`, only an HPKE auth-mode stanza from that sender is accepted; without, base and auth
+/// stanzas both are, and the returned key reports the authenticated sender, if any ([`DataKey::sender`]).
+///
+/// # Errors
+/// [`Error::NoMatchingRecipient`] when no stanza names this key; [`Error::SignerMismatch`] when stanzas name it
+/// but none is from `expected_sender`; [`Error::OpenFailed`] when the stanza does not open.
+pub fn unwrap_with_x25519(
+    header: &Header,
+    identity: &X25519Identity,
+    expected_sender: Option<&X25519Recipient>,
+) -> Result<DataKey> {
+    let id = identity.id();
+    let mut candidates = header
+        .stanzas()
+        .iter()
+        .filter(|s| matches!(s.kind(), StanzaKind::X25519 | StanzaKind::X25519Auth) && s.key_id() == id)
+        .peekable();
+    let first_sender = candidates.peek().ok_or(Error::NoMatchingRecipient)?.sender().map(X25519Recipient::id);
+    let stanza = match expected_sender {
+        None => candidates.next().ok_or(Error::NoMatchingRecipient)?,
+        Some(want) => candidates.find(|s| s.sender() == Some(want)).ok_or_else(|| Error::SignerMismatch {
+            expected: want.id().to_string(),
+            found: first_sender.map_or_else(|| "none".to_owned(), |s| s.to_string()),
+        })?,
+    };
+    let body = stanza.body();
+    let mut off = KEY_ID_LEN;
+    let mode = match stanza.sender() {
+        None => OpModeR::Base,
+        Some(s) => {
+            off += 32;
+            OpModeR::Auth(s.to_hpke().map_err(|_| Error::OpenFailed)?)
+        }
+    };
+    let enc = <X25519Kem as hpke::Kem>::EncappedKey::from_bytes(&body[off..off + 32]).map_err(|_| Error::OpenFailed)?;
+    let (mut key, tag) = ct_and_tag(body);
+    let tag = AeadTag::<HpkeChaCha>::from_bytes(tag).map_err(|_| Error::OpenFailed)?;
+    hpke::single_shot_open_inout_detached::<HpkeChaCha, HkdfSha256, X25519Kem>(
+        &mode,
+        &identity.to_hpke(),
+        &enc,
+        INFO_X25519,
+        key.as_mut_slice().into(),
+        &stanza_aad(stanza.kind(), &id, header.bound_context()),
+        &tag,
+    )
+    .map_err(|_| Error::OpenFailed)?;
+    Ok(DataKey::new(key, id, stanza.sender().cloned()))
+}
+
+/// Unwrap the data key from the X-Wing stanza for `identity`.
+///
+/// # Errors
+/// [`Error::NoMatchingRecipient`] when no stanza names this key; [`Error::OpenFailed`] when it does not open.
+pub fn unwrap_with_xwing(header: &Header, identity: &XWingIdentity) -> Result<DataKey> {
+    let id = identity.id();
+    let stanza = header
+        .stanzas()
+        .iter()
+        .find(|s| s.kind() == StanzaKind::XWing && s.key_id() == id)
+        .ok_or(Error::NoMatchingRecipient)?;
+    let body = stanza.body();
+    let enc = <XWingKem as hpke::Kem>::EncappedKey::from_bytes(&body[KEY_ID_LEN..KEY_ID_LEN + 1120])
+        .map_err(|_| Error::OpenFailed)?;
+    let (mut key, tag) = ct_and_tag(body);
+    let tag = AeadTag::<HpkeChaCha>::from_bytes(tag).map_err(|_| Error::OpenFailed)?;
+    hpke::single_shot_open_inout_detached::<HpkeChaCha, HkdfSha256, XWingKem>(
+        &OpModeR::Base,
+        &identity.to_hpke(),
+        &enc,
+        INFO_XWING,
+        key.as_mut_slice().into(),
+        &stanza_aad(StanzaKind::XWing, &id, header.bound_context()),
+        &tag,
+    )
+    .map_err(|_| Error::OpenFailed)?;
+    Ok(DataKey::new(key, id, None))
+}
