@@ -63,6 +63,11 @@
 #include <stdint.h>
 
 /**
+ * Size of `custodia_audit_report.head`, including the terminating NUL (64 hex digits + NUL).
+ */
+#define CUSTODIA_AUDIT_HEAD_SIZE 65
+
+/**
  * Length of a key id in bytes.
  */
 #define CUSTODIA_KEY_ID_LEN 16
@@ -71,6 +76,11 @@
  * Size of the text form of a key id, including the terminating NUL (32 hex digits + NUL).
  */
 #define CUSTODIA_KEY_ID_TEXT_SIZE 33
+
+/**
+ * Size of `custodia_envelope_info.object_id`, including the terminating NUL (32 hex digits + NUL).
+ */
+#define CUSTODIA_OBJECT_ID_SIZE 33
 
 /**
  * The major version of the custodia library (from `Cargo.toml`; checked by a test).
@@ -256,6 +266,10 @@ enum custodia_status
    * 502: Audit verification found the log altered.
    */
   CUSTODIA_ERR_AUDIT_TAMPERED = 502,
+  /**
+   * 503: The audit log (or certificate, or anchor) was signed by another audit key than the one given.
+   */
+  CUSTODIA_ERR_AUDIT_WRONG_KEY = 503,
   /**
    * 900: An operating-system I/O error.
    */
@@ -446,6 +460,72 @@ typedef uint32_t custodia_key_kind;
 #endif // __cplusplus
 
 /**
+ * The life-cycle state of a key.
+ */
+enum custodia_key_state
+#if defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+  : uint32_t
+#endif // defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+ {
+  /**
+   * Seals and opens.
+   */
+  CUSTODIA_KEY_STATE_ACTIVE = 0,
+  /**
+   * Opens what was sealed under it but seals nothing new (it was rotated).
+   */
+  CUSTODIA_KEY_STATE_DECRYPT_ONLY = 1,
+  /**
+   * Crypto-shredded: the secret is gone; a tombstone remains.
+   */
+  CUSTODIA_KEY_STATE_DESTROYED = 2,
+};
+#ifndef __cplusplus
+#if __STDC_VERSION__ >= 202311L
+typedef enum custodia_key_state custodia_key_state;
+#else
+typedef uint32_t custodia_key_state;
+#endif // __STDC_VERSION__ >= 202311L
+#endif // __cplusplus
+
+/**
+ * The legal instrument a transfer is made under (`InstrumentKind` in Rust).
+ */
+enum custodia_instrument_kind
+#if defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+  : uint32_t
+#endif // defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+ {
+  /**
+   * A bilateral mutual legal assistance treaty.
+   */
+  CUSTODIA_INSTRUMENT_KIND_BILATERAL_TREATY = 1,
+  /**
+   * A European Investigation Order (Directive 2014/41/EU).
+   */
+  CUSTODIA_INSTRUMENT_KIND_EUROPEAN_INVESTIGATION_ORDER = 2,
+  /**
+   * A multilateral convention (e.g. the Budapest Convention, the 1959 Council of Europe Convention).
+   */
+  CUSTODIA_INSTRUMENT_KIND_MULTILATERAL_CONVENTION = 3,
+  /**
+   * A letter rogatory (comity, no treaty).
+   */
+  CUSTODIA_INSTRUMENT_KIND_LETTER_ROGATORY = 4,
+  /**
+   * Anything else; say what in the transfer basis.
+   */
+  CUSTODIA_INSTRUMENT_KIND_OTHER = 255,
+};
+#ifndef __cplusplus
+#if __STDC_VERSION__ >= 202311L
+typedef enum custodia_instrument_kind custodia_instrument_kind;
+#else
+typedef uint32_t custodia_instrument_kind;
+#endif // __STDC_VERSION__ >= 202311L
+#endif // __cplusplus
+
+/**
  * Bytes or text owned by custodia and lent to the caller until `custodia_buffer_free`.
  *
  * `data` points to `len` bytes; for text it is also NUL-terminated (the NUL is not counted in `len`). `data` is
@@ -461,6 +541,70 @@ typedef struct custodia_buffer {
    */
   size_t len;
 } custodia_buffer;
+
+/**
+ * A handle to the options a custodian is opened with. The null handle means the defaults: system clock, Argon2id
+ * at 64 MiB and 3 passes for a new passphrase keyring, every audit event synced before its operation returns.
+ *
+ * Opaque: `id` is a registry key, not an address; 0 is the null handle.
+ */
+typedef struct custodia_custodian_options {
+  /**
+   * Opaque registry key; 0 means none.
+   */
+  uint64_t id;
+} custodia_custodian_options;
+
+/**
+ * A handle to a custodian: the keyring and audit log in one directory, and everything done with them.
+ *
+ * Opaque: `id` is a registry key, not an address; 0 is the null handle. Usable from any number of threads at once;
+ * `custodia_custodian_close` may be called from any thread.
+ */
+typedef struct custodia_custodian {
+  /**
+   * Opaque registry key; 0 means none.
+   */
+  uint64_t id;
+} custodia_custodian;
+
+/**
+ * What the audit log verification found; see `custodia_audit_verify`.
+ */
+typedef struct custodia_audit_report {
+  /**
+   * Entries checked (hash, chain link, sequence number).
+   */
+  uint64_t entries;
+  /**
+   * Checkpoint signatures checked.
+   */
+  uint64_t checkpoints;
+  /**
+   * Erasure-certificate signatures checked.
+   */
+  uint64_t erasures;
+  /**
+   * Recovery entries seen (each marks a crash in the middle of an append).
+   */
+  uint64_t recoveries;
+  /**
+   * Entries after the last checkpoint: nothing signed covers them yet. 0 for a cleanly closed log.
+   */
+  uint64_t unsealed_tail;
+  /**
+   * Whether the log has a checkpoint; `last_checkpoint` is meaningful only then.
+   */
+  bool has_last_checkpoint;
+  /**
+   * Sequence number of the last checkpoint.
+   */
+  uint64_t last_checkpoint;
+  /**
+   * Hash of the last entry: lowercase hex, NUL-terminated.
+   */
+  char head[CUSTODIA_AUDIT_HEAD_SIZE];
+} custodia_audit_report;
 
 /**
  * A key id: the short, stable fingerprint of a key (plain data, copied freely; not a handle, not secret).
@@ -483,6 +627,77 @@ typedef struct custodia_actor {
    */
   uint64_t id;
 } custodia_actor;
+
+/**
+ * A handle to a snapshot of the keyring's key list, taken by `custodia_key_list_new`.
+ *
+ * Opaque: `id` is a registry key, not an address; 0 is the null handle. Strings in the `custodia_key_info` it
+ * gives stay valid until the list is freed.
+ */
+typedef struct custodia_key_list {
+  /**
+   * Opaque registry key; 0 means none.
+   */
+  uint64_t id;
+} custodia_key_list;
+
+/**
+ * Everything public about one key (never its secret).
+ */
+typedef struct custodia_key_info {
+  /**
+   * The key's id.
+   */
+  struct custodia_key_id key_id;
+  /**
+   * A `custodia_key_kind`.
+   */
+  uint32_t kind;
+  /**
+   * A `custodia_key_state`.
+   */
+  uint32_t state;
+  /**
+   * The human label, NUL-terminated UTF-8; owned by the list, valid until `custodia_key_list_free`.
+   */
+  const char *label;
+  /**
+   * The case of a per-case key, or NULL; owned by the list, valid until `custodia_key_list_free`.
+   */
+  const char *case_ref;
+  /**
+   * When it was generated or imported (Unix seconds).
+   */
+  uint64_t created;
+  /**
+   * Retention deadline (Unix seconds), 0 for none.
+   */
+  uint64_t destroy_after;
+  /**
+   * When it was destroyed (Unix seconds), 0 unless destroyed.
+   */
+  uint64_t destroyed_at;
+  /**
+   * Whether this keyring holds the secret (false for imported public keys and destroyed keys).
+   */
+  bool has_secret;
+  /**
+   * Whether `rotated_from` is set.
+   */
+  bool has_rotated_from;
+  /**
+   * The key this one replaced by rotation.
+   */
+  struct custodia_key_id rotated_from;
+  /**
+   * Whether `rotated_to` is set.
+   */
+  bool has_rotated_to;
+  /**
+   * The key that replaced this one by rotation.
+   */
+  struct custodia_key_id rotated_to;
+} custodia_key_info;
 
 /**
  * A handle to an exception: a legal ground (court order, consent, imminent threat, legal obligation) with its
@@ -511,6 +726,49 @@ typedef struct custodia_seal_options {
    */
   uint64_t id;
 } custodia_seal_options;
+
+/**
+ * An envelope's bound metadata, readable without a key: see `custodia_envelope_inspect`, and the optional output
+ * of the open functions. `custodia_envelope_describe` gives the rest (purposes, case, jurisdictions) as text.
+ */
+typedef struct custodia_envelope_info {
+  /**
+   * The envelope's object id: lowercase hex, NUL-terminated.
+   */
+  char object_id[CUSTODIA_OBJECT_ID_SIZE];
+  /**
+   * A `custodia_category`.
+   */
+  uint32_t category;
+  /**
+   * A `custodia_classification`.
+   */
+  uint32_t classification;
+  /**
+   * When it was sealed (Unix seconds).
+   */
+  uint64_t created;
+  /**
+   * When it expires (Unix seconds), 0 for never.
+   */
+  uint64_t not_after;
+  /**
+   * How many purposes it was given for.
+   */
+  size_t purpose_count;
+  /**
+   * How many recipient stanzas it has.
+   */
+  size_t recipient_count;
+  /**
+   * Whether it is signed; `signer` is meaningful only then.
+   */
+  bool has_signer;
+  /**
+   * The key id of its signer.
+   */
+  struct custodia_key_id signer;
+} custodia_envelope_info;
 
 /**
  * A read callback: fill up to `capacity` bytes at `buffer`, store how many in `*out_read` (0 only at end of
@@ -577,6 +835,112 @@ const char *custodia_last_error_message(void);
 custodia_status custodia_buffer_free(struct custodia_buffer *buffer);
 
 /**
+ * Make custodian options, all defaults. Release with `custodia_custodian_options_free`.
+ *
+ * # Safety
+ *
+ * `out_options` is NULL (refused) or writable. Any thread.
+ */
+custodia_status custodia_custodian_options_new(struct custodia_custodian_options *out_options);
+
+/**
+ * Set the Argon2id cost used when a passphrase keyring is *created* (an existing keyring keeps its own):
+ * `memory_kib` KiB of memory (at least 8 per lane), `passes` passes (at least 1), `lanes` lanes (1 to 16). Costs
+ * below the default (65536 KiB, 3 passes, 1 lane) make a stolen keyring file cheaper to attack; use them only for
+ * tests.
+ *
+ * # Safety
+ *
+ * No pointer arguments. Any thread.
+ */
+custodia_status custodia_custodian_options_set_kdf(struct custodia_custodian_options options,
+                                                   uint32_t memory_kib,
+                                                   uint32_t passes,
+                                                   uint32_t lanes);
+
+/**
+ * Danger: freeze the custodian's clock at `unix_seconds` (expiry, retention and audit timestamps all use it).
+ * For tests and replays only; a frozen clock lets expired data open. 0 restores the system clock.
+ *
+ * # Safety
+ *
+ * No pointer arguments. Any thread.
+ */
+custodia_status custodia_custodian_options_danger_set_fixed_time(struct custodia_custodian_options options,
+                                                                 uint64_t unix_seconds);
+
+/**
+ * Release custodian options (a custodian opened with them is not affected). The null handle is accepted.
+ *
+ * # Safety
+ *
+ * None beyond passing a value received from `custodia_custodian_options_new`. Any thread.
+ */
+custodia_status custodia_custodian_options_free(struct custodia_custodian_options options);
+
+/**
+ * Open (or create, on first use) the custodian whose keyring and audit log live in directory `dir`, unlocking the
+ * keyring with `passphrase` (stretched with Argon2id; about a quarter of a second with the default cost).
+ * `options` may be the null handle for the defaults.
+ *
+ * On success `*out_custodian` receives a new handle owned by the caller, released with `custodia_custodian_close`.
+ * A wrong passphrase is `CUSTODIA_ERR_WRONG_PASSPHRASE`; a damaged keyring `CUSTODIA_ERR_KEYRING_CORRUPT`.
+ *
+ * # Safety
+ *
+ * `dir` (any bytes, as paths are on Unix) and `passphrase` are NULL (refused) or NUL-terminated strings, borrowed
+ * for the call; the passphrase is copied into memory that is zeroized after use, and the caller should clear its
+ * own copy. `out_custodian` is NULL (refused) or writable. Any thread.
+ */
+custodia_status custodia_custodian_open_passphrase(const char *dir,
+                                                   const char *passphrase,
+                                                   struct custodia_custodian_options options,
+                                                   struct custodia_custodian *out_custodian);
+
+/**
+ * Open (or create) the custodian in `dir`, unlocking the keyring with a raw 32-byte master key supplied by the host
+ * (from an HSM, a KMS or a secret store). `master_key_len` must be 32.
+ *
+ * On success `*out_custodian` receives a new handle owned by the caller, released with `custodia_custodian_close`.
+ *
+ * # Safety
+ *
+ * `dir` is NULL (refused) or a NUL-terminated string; `master_key` is NULL (refused) or points to
+ * `master_key_len` readable bytes; both borrowed for the call (the key is copied into memory zeroized after use;
+ * clear your own copy). `out_custodian` is NULL (refused) or writable. Any thread.
+ */
+custodia_status custodia_custodian_open_master_key(const char *dir,
+                                                   const uint8_t *master_key,
+                                                   size_t master_key_len,
+                                                   struct custodia_custodian_options options,
+                                                   struct custodia_custodian *out_custodian);
+
+/**
+ * Close a custodian: its audit log gets its closing checkpoint and its keys are zeroized once no call on another
+ * thread still uses it. The null handle is accepted; a closed or never-issued handle is refused with
+ * `CUSTODIA_ERR_INVALID_HANDLE`.
+ *
+ * # Safety
+ *
+ * None beyond passing a value received from an open function. Any thread, even while another thread is in a call
+ * with the handle (that call completes; the custodian closes when it returns).
+ */
+custodia_status custodia_custodian_close(struct custodia_custodian custodian);
+
+/**
+ * Verify the custodian's whole audit log: hash chain, sequence, checkpoint and erasure-certificate signatures.
+ * The first bad entry is reported as `CUSTODIA_ERR_AUDIT_TAMPERED` or `CUSTODIA_ERR_AUDIT_MALFORMED`, naming it.
+ *
+ * On success `*out_report` is filled in.
+ *
+ * # Safety
+ *
+ * `out_report` is NULL (refused) or writable. Any thread.
+ */
+custodia_status custodia_audit_verify(struct custodia_custodian custodian_handle,
+                                      struct custodia_audit_report *out_report);
+
+/**
  * Parse the text form of a key id (32 lowercase or uppercase hex digits).
  *
  * # Safety
@@ -612,6 +976,152 @@ custodia_status custodia_key_id_from_bytes(const uint8_t *bytes,
 custodia_status custodia_key_id_format(const struct custodia_key_id *key_id,
                                        char *out_text,
                                        size_t out_text_size);
+
+/**
+ * Generate a key of `kind` (a `custodia_key_kind`) with a human `label`; recorded in the audit log as done by
+ * `actor`. On success `*out_key_id` receives its id.
+ *
+ * # Safety
+ *
+ * `label` is NULL (refused) or a NUL-terminated string, borrowed for the call; `out_key_id` is NULL (refused) or
+ * writable. Any thread.
+ */
+custodia_status custodia_key_generate(struct custodia_custodian custodian_handle,
+                                      struct custodia_actor actor_handle,
+                                      uint32_t kind,
+                                      const char *label,
+                                      struct custodia_key_id *out_key_id);
+
+/**
+ * The key of case `case_ref`: the existing active per-case key, or a new one with retention deadline
+ * `destroy_after_unix` (Unix seconds; 0 for none). Destroying it crypto-shreds everything sealed only under it.
+ *
+ * # Safety
+ *
+ * `case_ref` is NULL (refused) or a NUL-terminated string, borrowed for the call; `out_key_id` is NULL (refused)
+ * or writable. Any thread.
+ */
+custodia_status custodia_key_for_case(struct custodia_custodian custodian_handle,
+                                      struct custodia_actor actor_handle,
+                                      const char *case_ref,
+                                      uint64_t destroy_after_unix,
+                                      struct custodia_key_id *out_key_id);
+
+/**
+ * Take a snapshot of every key in the keyring, tombstones included. Read it with `custodia_key_list_len` and
+ * `custodia_key_list_get`; release it with `custodia_key_list_free`.
+ *
+ * # Safety
+ *
+ * `out_list` is NULL (refused) or writable. Any thread.
+ */
+custodia_status custodia_key_list_new(struct custodia_custodian custodian_handle,
+                                      struct custodia_key_list *out_list);
+
+/**
+ * The number of keys in a list.
+ *
+ * # Safety
+ *
+ * `out_len` is NULL (refused) or writable. Any thread.
+ */
+custodia_status custodia_key_list_len(struct custodia_key_list list,
+                                      size_t *out_len);
+
+/**
+ * The key at `index` (0-based; `CUSTODIA_ERR_INVALID_ARGUMENT` past the end). The strings it points to are owned
+ * by the list and stay valid until `custodia_key_list_free`.
+ *
+ * # Safety
+ *
+ * `out_info` is NULL (refused) or writable. Any thread.
+ */
+custodia_status custodia_key_list_get(struct custodia_key_list list,
+                                      size_t index,
+                                      struct custodia_key_info *out_info);
+
+/**
+ * Release a key list; the strings its entries pointed to become invalid. The null handle is accepted.
+ *
+ * # Safety
+ *
+ * None beyond passing a value received from `custodia_key_list_new`. Any thread, but no string from the list may be
+ * used afterwards.
+ */
+custodia_status custodia_key_list_free(struct custodia_key_list list);
+
+/**
+ * The text form of a key's public part (`custodia-x25519-public:...`), to give to another authority, which imports
+ * it with `custodia_key_import_public`. Symmetric keys have none (`CUSTODIA_ERR_KEY_STATE` or
+ * `CUSTODIA_ERR_INVALID_ARGUMENT`).
+ *
+ * On success `*out_text` receives a NUL-terminated text buffer owned by the caller (`custodia_buffer_free`).
+ *
+ * # Safety
+ *
+ * `key_id` is NULL (refused) or readable; `out_text` is NULL (refused) or writable. Any thread.
+ */
+custodia_status custodia_key_export_public(struct custodia_custodian custodian_handle,
+                                           const struct custodia_key_id *key_id,
+                                           struct custodia_buffer *out_text);
+
+/**
+ * Import another authority's public key from its text form, with a local `label`. It can then be a recipient
+ * (sealing for that authority) but opens nothing here. On success `*out_key_id` receives its id.
+ *
+ * # Safety
+ *
+ * `key_text` and `label` are NULL (refused) or NUL-terminated strings, borrowed for the call; `out_key_id` is NULL
+ * (refused) or writable. Any thread.
+ */
+custodia_status custodia_key_import_public(struct custodia_custodian custodian_handle,
+                                           struct custodia_actor actor_handle,
+                                           const char *key_text,
+                                           const char *label,
+                                           struct custodia_key_id *out_key_id);
+
+/**
+ * Rotate a key: a new active key of the same kind, label, case and retention replaces it, and the old key
+ * becomes decrypt-only (it still opens what was sealed under it; re-wrap moves envelopes to the new key). On
+ * success `*out_new_key_id` receives the new key's id.
+ *
+ * # Safety
+ *
+ * `key_id` is NULL (refused) or readable; `out_new_key_id` is NULL (refused) or writable. Any thread.
+ */
+custodia_status custodia_key_rotate(struct custodia_custodian custodian_handle,
+                                    struct custodia_actor actor_handle,
+                                    const struct custodia_key_id *key_id,
+                                    struct custodia_key_id *out_new_key_id);
+
+/**
+ * Destroy a key (crypto-shredding): its secret is zeroized and removed from the keyring file, leaving a tombstone,
+ * so that opening anything sealed only under it fails with `CUSTODIA_ERR_KEY_DESTROYED`. A legal hold on its case
+ * refuses with `CUSTODIA_ERR_LEGAL_HOLD`. `reason` is recorded.
+ *
+ * # Safety
+ *
+ * `key_id` is NULL (refused) or readable; `reason` is NULL (refused) or a NUL-terminated string, borrowed for the
+ * call. Any thread.
+ */
+custodia_status custodia_key_destroy(struct custodia_custodian custodian_handle,
+                                     struct custodia_actor actor_handle,
+                                     const struct custodia_key_id *key_id,
+                                     const char *reason);
+
+/**
+ * Destroy every key whose retention deadline has passed, except keys of cases under legal hold. On success
+ * `*out_destroyed` and `*out_held` (each may be NULL) receive how many keys were destroyed and how many were kept
+ * because of a hold; `custodia_key_list_new` shows which.
+ *
+ * # Safety
+ *
+ * `out_destroyed` and `out_held` are each NULL or writable. Any thread.
+ */
+custodia_status custodia_key_shred_expired(struct custodia_custodian custodian_handle,
+                                           struct custodia_actor actor_handle,
+                                           size_t *out_destroyed,
+                                           size_t *out_held);
 
 /**
  * Make an actor: a stable user id and a role (1 to 128 bytes of printable UTF-8 each), the jurisdiction where
@@ -780,6 +1290,52 @@ custodia_status custodia_seal_options_set_signer(struct custodia_seal_options op
                                                  const struct custodia_key_id *key_id);
 
 /**
+ * Set the sender identity: an own X25519 key; X25519 recipients then learn and authenticate who sealed the data
+ * (HPKE auth mode). NULL for anonymous sealing.
+ *
+ * # Safety
+ *
+ * `key_id` is NULL or readable, borrowed for the call. Any thread.
+ */
+custodia_status custodia_seal_options_set_sender(struct custodia_seal_options options,
+                                                 const struct custodia_key_id *key_id);
+
+/**
+ * Set the legal instrument of the transfer: `kind` (a `custodia_instrument_kind`), the request's `reference`
+ * and the `transfer_basis` (each NULL or 1 to 256 bytes of text without control characters). Bound into the
+ * envelope.
+ *
+ * # Safety
+ *
+ * `reference` and `transfer_basis` are NULL or NUL-terminated strings, borrowed for the call. Any thread.
+ */
+custodia_status custodia_seal_options_set_instrument(struct custodia_seal_options options,
+                                                     uint32_t kind,
+                                                     const char *reference,
+                                                     const char *transfer_basis);
+
+/**
+ * Set the payload chunk size in bytes (64 B to 16 MiB); 0 restores the default (64 KiB).
+ *
+ * # Safety
+ *
+ * No pointer arguments. Any thread.
+ */
+custodia_status custodia_seal_options_set_chunk_size(struct custodia_seal_options options,
+                                                     uint32_t chunk_size);
+
+/**
+ * Whether `custodia_seal` returns the armored text form (BEGIN/END lines around base64) instead of binary.
+ * Streams are always binary.
+ *
+ * # Safety
+ *
+ * No pointer arguments. Any thread.
+ */
+custodia_status custodia_seal_options_set_armor(struct custodia_seal_options options,
+                                                bool armor);
+
+/**
  * Release seal options. The null handle is accepted and ignored; a freed or never-issued handle is refused with
  * `CUSTODIA_ERR_INVALID_HANDLE`.
  *
@@ -788,6 +1344,212 @@ custodia_status custodia_seal_options_set_signer(struct custodia_seal_options op
  * None beyond passing a value received from `custodia_seal_options_new`. Any thread.
  */
 custodia_status custodia_seal_options_free(struct custodia_seal_options options);
+
+/**
+ * Seal `data_len` bytes at `data` under `options`, as `actor`. On success `*out_envelope` receives the envelope
+ * (binary, or armored text when the options ask for it), owned by the caller (`custodia_buffer_free`).
+ *
+ * Refusals: `CUSTODIA_ERR_CLEARANCE_INSUFFICIENT` when the actor is not cleared for the classification; key
+ * errors for recipients, sender or signer (`CUSTODIA_ERR_KEY_NOT_FOUND`, `CUSTODIA_ERR_KEY_STATE`,
+ * `CUSTODIA_ERR_KEY_DESTROYED`); `CUSTODIA_ERR_AUDIT_WRITE` if the seal could not be recorded (nothing returned).
+ *
+ * # Safety
+ *
+ * `data` is NULL (only with `data_len` 0) or points to `data_len` readable bytes, borrowed for the call (copied
+ * into memory zeroized after use). `out_envelope` is NULL (refused) or writable. Any thread.
+ */
+custodia_status custodia_seal(struct custodia_custodian custodian_handle,
+                              struct custodia_actor actor_handle,
+                              const uint8_t *data,
+                              size_t data_len,
+                              struct custodia_seal_options options,
+                              struct custodia_buffer *out_envelope);
+
+/**
+ * Open an envelope (binary or armored) as `actor`, for `purpose`, optionally invoking `exception` (the null handle
+ * for none), optionally requiring it be signed by `required_signer` (NULL for no requirement).
+ *
+ * The policy gate runs before any key is touched, and refuses with a distinct code: `CUSTODIA_ERR_PURPOSE_NOT_PERMITTED`,
+ * `CUSTODIA_ERR_EXPIRED`, `CUSTODIA_ERR_JURISDICTION_NOT_PERMITTED`, `CUSTODIA_ERR_CLEARANCE_INSUFFICIENT`,
+ * `CUSTODIA_ERR_KEY_DESTROYED`, `CUSTODIA_ERR_SIGNER_MISMATCH`; the message names the rule. A damaged or forged
+ * envelope is `CUSTODIA_ERR_OPEN_FAILED`, which deliberately says nothing more. Opens and refusals are audited.
+ *
+ * On success `*out_plaintext` receives the plaintext, owned by the caller: free it with `custodia_buffer_free`
+ * (which zeroizes it) as soon as possible. If `out_info` is not NULL it receives the envelope's metadata.
+ *
+ * # Safety
+ *
+ * `purpose` is NULL (refused) or a NUL-terminated string; `envelope` is NULL (only with `envelope_len` 0) or
+ * `envelope_len` readable bytes; `required_signer` is NULL or readable; all borrowed for the call.
+ * `out_plaintext` is NULL (refused) or writable; `out_info` is NULL or writable. Any thread.
+ */
+custodia_status custodia_open(struct custodia_custodian custodian_handle,
+                              struct custodia_actor actor_handle,
+                              const char *purpose,
+                              struct custodia_exception exception_handle,
+                              const uint8_t *envelope,
+                              size_t envelope_len,
+                              const struct custodia_key_id *required_signer,
+                              struct custodia_buffer *out_plaintext,
+                              struct custodia_envelope_info *out_info);
+
+/**
+ * Read an envelope's bound metadata without opening it: no key, no policy decision, not audited.
+ *
+ * # Safety
+ *
+ * `envelope` is NULL (only with `envelope_len` 0) or `envelope_len` readable bytes, borrowed for the call;
+ * `out_info` is NULL (refused) or writable. Any thread.
+ */
+custodia_status custodia_envelope_inspect(struct custodia_custodian custodian_handle,
+                                          const uint8_t *envelope,
+                                          size_t envelope_len,
+                                          struct custodia_envelope_info *out_info);
+
+/**
+ * Describe an envelope's bound metadata as text, one `name: value` per line (object, category, classification,
+ * purposes, case, origin, destinations, created, not_after, recipients, signer). No key, not audited.
+ *
+ * On success `*out_text` receives a NUL-terminated text buffer owned by the caller (`custodia_buffer_free`).
+ *
+ * # Safety
+ *
+ * As `custodia_envelope_inspect`, with `out_text` NULL (refused) or writable.
+ */
+custodia_status custodia_envelope_describe(struct custodia_custodian custodian_handle,
+                                           const uint8_t *envelope,
+                                           size_t envelope_len,
+                                           struct custodia_buffer *out_text);
+
+/**
+ * Seal the file at `src_path` into a new envelope file at `dst_path` (created with mode 0600, replaced if it
+ * exists), in constant memory. On failure `dst_path` is removed. Errors as `custodia_seal`, and `CUSTODIA_ERR_IO`.
+ *
+ * # Safety
+ *
+ * `src_path` and `dst_path` are NULL (refused) or NUL-terminated strings (any bytes), borrowed for the call.
+ * Any thread.
+ */
+custodia_status custodia_seal_file(struct custodia_custodian custodian_handle,
+                                   struct custodia_actor actor_handle,
+                                   struct custodia_seal_options options,
+                                   const char *src_path,
+                                   const char *dst_path);
+
+/**
+ * Open the envelope file at `src_path` into a new plaintext file at `dst_path` (mode 0600, replaced if it exists),
+ * chunk by chunk in constant memory, each chunk written only after it authenticates. On any failure `dst_path` is
+ * removed. Arguments and errors as `custodia_open`, and `CUSTODIA_ERR_IO`.
+ *
+ * # Safety
+ *
+ * `purpose`, `src_path`, `dst_path` are NULL (refused) or NUL-terminated strings; `required_signer` is NULL or
+ * readable; all borrowed for the call. `out_info` is NULL or writable. Any thread.
+ */
+custodia_status custodia_open_file(struct custodia_custodian custodian_handle,
+                                   struct custodia_actor actor_handle,
+                                   const char *purpose,
+                                   struct custodia_exception exception_handle,
+                                   const struct custodia_key_id *required_signer,
+                                   const char *src_path,
+                                   const char *dst_path,
+                                   struct custodia_envelope_info *out_info);
+
+/**
+ * Seal what file descriptor `src_fd` yields (to its end) into `dst_fd`, in constant memory. The descriptors stay
+ * the caller's: they are neither closed nor rewound. On failure `dst_fd` may have received part of an envelope:
+ * discard it. Errors as `custodia_seal`, and `CUSTODIA_ERR_IO`.
+ *
+ * # Safety
+ *
+ * `src_fd` is open for reading and `dst_fd` for writing, and neither is closed by another thread during the call.
+ * Any thread.
+ */
+custodia_status custodia_seal_fd(struct custodia_custodian custodian_handle,
+                                 struct custodia_actor actor_handle,
+                                 struct custodia_seal_options options,
+                                 int src_fd,
+                                 int dst_fd);
+
+/**
+ * Open the envelope `src_fd` yields into `dst_fd`, chunk by chunk, each written only after it authenticates. The
+ * descriptors stay the caller's. On failure discard what `dst_fd` received (a signature, if any, is checked at
+ * the end). Arguments and errors as `custodia_open`, and `CUSTODIA_ERR_IO`.
+ *
+ * # Safety
+ *
+ * As `custodia_seal_fd` for the descriptors; `purpose` is NULL (refused) or a NUL-terminated string;
+ * `required_signer` is NULL or readable; `out_info` is NULL or writable. Any thread.
+ */
+custodia_status custodia_open_fd(struct custodia_custodian custodian_handle,
+                                 struct custodia_actor actor_handle,
+                                 const char *purpose,
+                                 struct custodia_exception exception_handle,
+                                 const struct custodia_key_id *required_signer,
+                                 int src_fd,
+                                 int dst_fd,
+                                 struct custodia_envelope_info *out_info);
+
+/**
+ * Seal what `read` yields into `write`, in constant memory. Both callbacks run only on the calling thread, only
+ * during this call. On failure discard what `write` received. Errors as `custodia_seal`, and `CUSTODIA_ERR_IO`
+ * when a callback fails.
+ *
+ * # Safety
+ *
+ * `read` and `write` are NULL (refused) or follow the `custodia_read_fn` / `custodia_write_fn` contracts with
+ * `read_context` / `write_context`, which custodia passes through untouched. Any thread.
+ */
+custodia_status custodia_seal_stream(struct custodia_custodian custodian_handle,
+                                     struct custodia_actor actor_handle,
+                                     struct custodia_seal_options options,
+                                     custodia_read_fn read,
+                                     void *read_context,
+                                     custodia_write_fn write,
+                                     void *write_context);
+
+/**
+ * Open the envelope `read` yields, giving the plaintext to `write` chunk by chunk, each only after it
+ * authenticates. Callbacks run only on the calling thread, during this call. On failure discard what `write`
+ * received (a signature, if any, is checked at the end). Arguments and errors as `custodia_open`.
+ *
+ * # Safety
+ *
+ * As `custodia_seal_stream` for the callbacks; `purpose` is NULL (refused) or a NUL-terminated string;
+ * `required_signer` is NULL or readable; `out_info` is NULL or writable. Any thread.
+ */
+custodia_status custodia_open_stream(struct custodia_custodian custodian_handle,
+                                     struct custodia_actor actor_handle,
+                                     const char *purpose,
+                                     struct custodia_exception exception_handle,
+                                     const struct custodia_key_id *required_signer,
+                                     custodia_read_fn read,
+                                     void *read_context,
+                                     custodia_write_fn write,
+                                     void *write_context,
+                                     struct custodia_envelope_info *out_info);
+
+/**
+ * Re-wrap an envelope: remove the recipient stanzas of the `remove_count` keys in `remove`, add stanzas for the
+ * `add_count` keys in `add` (own keys, or imported public keys of other authorities: sharing). The payload, the
+ * bound terms and any signature are carried over unchanged; nothing is decrypted but the data key. On success
+ * `*out_envelope` receives the new (binary) envelope, owned by the caller (`custodia_buffer_free`).
+ *
+ * # Safety
+ *
+ * `envelope` is NULL (only with `envelope_len` 0) or `envelope_len` readable bytes; `remove` and `add` are NULL
+ * (only with a count of 0) or point to that many readable key ids; all borrowed for the call. `out_envelope` is
+ * NULL (refused) or writable. Any thread.
+ */
+custodia_status custodia_rewrap(struct custodia_custodian custodian_handle,
+                                struct custodia_actor actor_handle,
+                                const uint8_t *envelope,
+                                size_t envelope_len,
+                                const struct custodia_key_id *remove,
+                                size_t remove_count,
+                                const struct custodia_key_id *add,
+                                size_t add_count,
+                                struct custodia_buffer *out_envelope);
 
 /**
  * The stable snake_case name of a status code (`"ok"`, `"purpose_not_permitted"`), or `"unknown"` for a code this

@@ -21,7 +21,11 @@ cargo test --doc --quiet
 step "quickstart demo"
 demo_dir=$(mktemp -d)
 trap 'rm -rf "$demo_dir"' EXIT
-CUSTODIA_DEMO_DIR="$demo_dir" cargo run --quiet --example quickstart >/dev/null
+CUSTODIA_DEMO_DIR="$demo_dir" cargo run --quiet --example quickstart >"$demo_dir/demo.txt"
+step "audit_verify over the demo's logs"
+grep 'check it yourself:' "$demo_dir/demo.txt" | sed 's/.*cargo run --example audit_verify -- //' | while read -r log key; do
+  cargo run --quiet --example audit_verify -- "$log" "$key" >/dev/null
+done
 step "C ABI: cdylib + staticlib, C tests (strict C11), valgrind, AddressSanitizer"
 cargo build --release --quiet
 make -s -C examples/c check

@@ -47,8 +47,7 @@ fn live() -> std::sync::MutexGuard<'static, BTreeMap<usize, Allocation>> {
     LIVE.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
-/// Hand `bytes` to C.
-#[allow(dead_code)] // used by custodia_seal and friends once the Custodian facade lands The vector must already have its final capacity (pre-sized), so no copy is left behind.
+/// Hand `bytes` to C. The vector must already have its final capacity (pre-sized), so no copy is left behind.
 pub(crate) fn bytes_to_c(bytes: Vec<u8>) -> custodia_buffer {
     let told_len = bytes.len();
     vec_to_c(bytes, told_len)

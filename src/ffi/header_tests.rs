@@ -3,7 +3,8 @@
 
 use super::status::tests::one_of_each;
 use super::*;
-use crate::keys::KeyKind;
+use crate::format::InstrumentKind;
+use crate::keys::{KeyKind, KeyState};
 use crate::purpose::ExceptionKind;
 use crate::sensitive::{Category, Classification};
 
@@ -36,6 +37,25 @@ fn every_enumerated_code_is_in_the_header() {
     for k in KeyKind::ALL {
         assert_declares(&format!("CUSTODIA_KEY_KIND_{}", k.name().to_uppercase()), k.code());
     }
+    let destroyed = KeyState::Destroyed { at: crate::Timestamp::from_unix(0), reason: String::new() };
+    for s in [KeyState::Active, KeyState::DecryptOnly, destroyed] {
+        assert_declares(&format!("CUSTODIA_KEY_STATE_{}", s.name().to_uppercase()), s.code());
+    }
+    for k in InstrumentKind::ALL {
+        assert_declares(&format!("CUSTODIA_INSTRUMENT_KIND_{}", screaming_snake(&format!("{k:?}"))), k.code());
+    }
+}
+
+/// `EuropeanInvestigationOrder` -> `EUROPEAN_INVESTIGATION_ORDER`.
+fn screaming_snake(camel: &str) -> String {
+    let mut out = String::new();
+    for (i, ch) in camel.chars().enumerate() {
+        if ch.is_uppercase() && i > 0 {
+            out.push('_');
+        }
+        out.push(ch.to_ascii_uppercase());
+    }
+    out
 }
 
 #[test]

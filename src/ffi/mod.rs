@@ -30,28 +30,33 @@
 mod args;
 mod boundary;
 mod buffer;
+mod custodian;
 mod handles;
-#[allow(dead_code)] // wired to the Custodian facade when it lands
 mod io;
 mod keyid;
+mod keys;
 mod objects;
 mod options;
+mod seal;
 mod status;
 mod version;
 mod vocab;
 
 pub use boundary::{custodia_last_error_code, custodia_last_error_message};
 pub use buffer::{custodia_buffer, custodia_buffer_free};
+pub use custodian::*;
 pub use io::{custodia_read_fn, custodia_write_fn};
 pub use keyid::{
     CUSTODIA_KEY_ID_LEN, CUSTODIA_KEY_ID_TEXT_SIZE, custodia_key_id, custodia_key_id_format,
     custodia_key_id_from_bytes, custodia_key_id_parse,
 };
+pub use keys::*;
 pub use objects::{
     custodia_actor, custodia_actor_describe, custodia_actor_free, custodia_actor_new, custodia_exception,
     custodia_exception_describe, custodia_exception_free, custodia_exception_new,
 };
 pub use options::*;
+pub use seal::*;
 pub use status::{custodia_status, custodia_status_is_refusal, custodia_status_name};
 pub use version::{
     CUSTODIA_ABI_VERSION, CUSTODIA_VERSION_MAJOR, CUSTODIA_VERSION_MINOR, CUSTODIA_VERSION_PATCH, custodia_abi_version,

@@ -13,7 +13,8 @@ use super::handles;
 use super::keyid::{custodia_key_id, key_id_arg};
 use super::status::custodia_status;
 use super::vocab::{category, classification};
-use crate::error::Result;
+use crate::error::{Error, Result};
+use crate::format::{InstrumentKind, LegalInstrument};
 use crate::jurisdiction::Jurisdiction;
 use crate::keys::KeyId;
 use crate::policy::CaseRef;
@@ -38,7 +39,6 @@ const SEAL_OPTIONS: &str = "seal options";
 
 /// The validated options, as the C setters built them.
 #[derive(Clone, Debug)]
-#[allow(dead_code)] // read by custodia_seal once the Custodian facade lands
 pub(crate) struct SealDraft {
     pub(crate) category: Category,
     pub(crate) classification: Classification,
@@ -49,10 +49,13 @@ pub(crate) struct SealDraft {
     pub(crate) not_after: Option<Timestamp>,
     pub(crate) recipients: Vec<KeyId>,
     pub(crate) signer: Option<KeyId>,
+    pub(crate) sender: Option<KeyId>,
+    pub(crate) instrument: Option<LegalInstrument>,
+    pub(crate) chunk_size: Option<u32>,
+    pub(crate) armor: bool,
 }
 
 /// A snapshot of the options behind a handle.
-#[allow(dead_code)] // used by custodia_seal once the Custodian facade lands
 pub(crate) fn seal_draft(h: custodia_seal_options) -> Result<SealDraft> {
     let options = handles::get::<Mutex<SealDraft>>(h.id, SEAL_OPTIONS)?;
     let draft = options.lock().unwrap_or_else(PoisonError::into_inner).clone();
@@ -98,7 +101,7 @@ pub unsafe extern "C" fn custodia_seal_options_new(
         let category = category(category_code)?;
         let purposes = PurposeSet::parse(&purposes)?;
         if purposes.is_empty() {
-            return Err(crate::Error::NoPurpose);
+            return Err(Error::NoPurpose);
         }
         let draft = SealDraft {
             category,
@@ -110,6 +113,10 @@ pub unsafe extern "C" fn custodia_seal_options_new(
             not_after: None,
             recipients: Vec::new(),
             signer: None,
+            sender: None,
+            instrument: None,
+            chunk_size: None,
+            armor: false,
         };
         out.write(custodia_seal_options { id: handles::insert(Mutex::new(draft))? });
         Ok(())
@@ -229,6 +236,84 @@ pub unsafe extern "C" fn custodia_seal_options_set_signer(
     let id = if key_id.is_null() { Ok(None) } else { unsafe { key_id_arg(key_id, "key_id") }.map(Some) };
     update(options, |d| {
         d.signer = id?;
+        Ok(())
+    })
+}
+
+/// Set the sender identity: an own X25519 key; X25519 recipients then learn and authenticate who sealed the data
+/// (HPKE auth mode). NULL for anonymous sealing.
+///
+/// # Safety
+///
+/// `key_id` is NULL or readable, borrowed for the call. Any thread.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn custodia_seal_options_set_sender(
+    options: custodia_seal_options,
+    key_id: *const custodia_key_id,
+) -> custodia_status {
+    // SAFETY: forwarded from this function's contract; the id is copied.
+    let id = if key_id.is_null() { Ok(None) } else { unsafe { key_id_arg(key_id, "key_id") }.map(Some) };
+    update(options, |d| {
+        d.sender = id?;
+        Ok(())
+    })
+}
+
+/// Set the legal instrument of the transfer: `kind` (a `custodia_instrument_kind`), the request's `reference`
+/// and the `transfer_basis` (each NULL or 1 to 256 bytes of text without control characters). Bound into the
+/// envelope.
+///
+/// # Safety
+///
+/// `reference` and `transfer_basis` are NULL or NUL-terminated strings, borrowed for the call. Any thread.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn custodia_seal_options_set_instrument(
+    options: custodia_seal_options,
+    kind: u32,
+    reference: *const c_char,
+    transfer_basis: *const c_char,
+) -> custodia_status {
+    // SAFETY: forwarded from this function's contract; the strings are copied before `update` returns.
+    let args = unsafe { (opt_str_arg(reference, "reference"), opt_str_arg(transfer_basis, "transfer_basis")) };
+    update(options, |d| {
+        let kind = InstrumentKind::from_code(super::args::narrow(kind, "instrument kind")?)?;
+        d.instrument = Some(LegalInstrument::new(kind, args.0?, args.1?)?);
+        Ok(())
+    })
+}
+
+/// Set the payload chunk size in bytes (64 B to 16 MiB); 0 restores the default (64 KiB).
+///
+/// # Safety
+///
+/// No pointer arguments. Any thread.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn custodia_seal_options_set_chunk_size(
+    options: custodia_seal_options,
+    chunk_size: u32,
+) -> custodia_status {
+    update(options, |d| {
+        if chunk_size != 0 && !(crate::format::MIN_CHUNK_SIZE..=crate::format::MAX_CHUNK_SIZE).contains(&chunk_size) {
+            return Err(Error::InvalidArgument(format!("chunk_size {chunk_size} is outside 64 B to 16 MiB")));
+        }
+        d.chunk_size = (chunk_size != 0).then_some(chunk_size);
+        Ok(())
+    })
+}
+
+/// Whether `custodia_seal` returns the armored text form (BEGIN/END lines around base64) instead of binary.
+/// Streams are always binary.
+///
+/// # Safety
+///
+/// No pointer arguments. Any thread.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn custodia_seal_options_set_armor(
+    options: custodia_seal_options,
+    armor: bool,
+) -> custodia_status {
+    update(options, |d| {
+        d.armor = armor;
         Ok(())
     })
 }

@@ -98,6 +98,8 @@ pub enum custodia_status {
     CUSTODIA_ERR_AUDIT_MALFORMED = 501,
     /// 502: Audit verification found the log altered.
     CUSTODIA_ERR_AUDIT_TAMPERED = 502,
+    /// 503: The audit log (or certificate, or anchor) was signed by another audit key than the one given.
+    CUSTODIA_ERR_AUDIT_WRONG_KEY = 503,
     // ---- 9xx: environment and internal faults
     /// 900: An operating-system I/O error.
     CUSTODIA_ERR_IO = 900,
@@ -149,6 +151,7 @@ const STATUSES: &[(custodia_status, &str)] = &[
     (custodia_status::CUSTODIA_ERR_AUDIT_WRITE, "audit_write"),
     (custodia_status::CUSTODIA_ERR_AUDIT_MALFORMED, "audit_malformed"),
     (custodia_status::CUSTODIA_ERR_AUDIT_TAMPERED, "audit_tampered"),
+    (custodia_status::CUSTODIA_ERR_AUDIT_WRONG_KEY, "audit_wrong_key"),
     (custodia_status::CUSTODIA_ERR_IO, "io"),
     (custodia_status::CUSTODIA_ERR_RNG, "rng"),
     (custodia_status::CUSTODIA_ERR_POISONED, "poisoned"),
@@ -256,10 +259,11 @@ pub(crate) mod tests {
             Error::AuditWrite(_) => 34,
             Error::AuditMalformed { .. } => 35,
             Error::AuditTampered { .. } => 36,
-            Error::Io(_) => 37,
-            Error::Rng => 38,
-            Error::Poisoned(_) => 39,
-            Error::Internal(_) => 40,
+            Error::AuditWrongKey { .. } => 37,
+            Error::Io(_) => 38,
+            Error::Rng => 39,
+            Error::Poisoned(_) => 40,
+            Error::Internal(_) => 41,
         }
     }
 
@@ -309,6 +313,7 @@ pub(crate) mod tests {
             Error::AuditWrite(s()),
             Error::AuditMalformed { line: 0, reason: s() },
             Error::AuditTampered { entry: 0, reason: s() },
+            Error::AuditWrongKey { expected: s(), found: s() },
             Error::Io(std::io::Error::other("x")),
             Error::Rng,
             Error::Poisoned(""),

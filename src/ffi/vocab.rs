@@ -92,6 +92,23 @@ pub enum custodia_key_kind {
     CUSTODIA_KEY_KIND_ED25519 = 4,
 }
 
+/// The legal instrument a transfer is made under (`InstrumentKind` in Rust).
+#[repr(u32)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum custodia_instrument_kind {
+    /// A bilateral mutual legal assistance treaty.
+    CUSTODIA_INSTRUMENT_KIND_BILATERAL_TREATY = 1,
+    /// A European Investigation Order (Directive 2014/41/EU).
+    CUSTODIA_INSTRUMENT_KIND_EUROPEAN_INVESTIGATION_ORDER = 2,
+    /// A multilateral convention (e.g. the Budapest Convention, the 1959 Council of Europe Convention).
+    CUSTODIA_INSTRUMENT_KIND_MULTILATERAL_CONVENTION = 3,
+    /// A letter rogatory (comity, no treaty).
+    CUSTODIA_INSTRUMENT_KIND_LETTER_ROGATORY = 4,
+    /// Anything else; say what in the transfer basis.
+    CUSTODIA_INSTRUMENT_KIND_OTHER = 255,
+}
+
 pub(crate) fn category(code: u32) -> crate::Result<Category> {
     Category::from_code(narrow(code, "category")?)
 }
