@@ -403,3 +403,10 @@ fn wrong_passphrase_and_reopen() {
     assert_eq!(open_for(&c, &sealed, "investigation").expect("open"), b"persisted");
     c.verify_audit().expect("verify");
 }
+
+#[test]
+fn the_facade_is_send_and_sync() {
+    fn assert_send_sync<T: Send + Sync>() {}
+    assert_send_sync::<Custodian>();
+    assert_send_sync::<custodia::audit::AuditLog>();
+}
