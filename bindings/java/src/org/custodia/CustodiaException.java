@@ -94,6 +94,7 @@ public class CustodiaException extends RuntimeException {
                 return new AuditWriteException(code, message);
             case AUDIT_MALFORMED:
             case AUDIT_TAMPERED:
+            case AUDIT_WRONG_KEY:
                 return new AuditTamperedException(code, message);
             case IO:
             case RNG:

@@ -121,6 +121,12 @@ public final class SealOptions implements AutoCloseable {
         private Instant notAfter;
         private final Set<KeyId> recipients = new LinkedHashSet<>();
         private KeyId signer;
+        private KeyId sender;
+        private InstrumentKind instrument;
+        private String instrumentReference;
+        private String transferBasis;
+        private int chunkSize;
+        private boolean armor;
 
         private Builder(Category category) {
             this.category = category;
@@ -180,6 +186,32 @@ public final class SealOptions implements AutoCloseable {
             return this;
         }
 
+        /** Seal as this own X25519 key, so X25519 recipients learn and authenticate who sealed (HPKE auth mode). */
+        public Builder sender(KeyId keyId) {
+            this.sender = Objects.requireNonNull(keyId, "keyId");
+            return this;
+        }
+
+        /** The legal instrument of the transfer, the request's reference and the transfer basis (each nullable). */
+        public Builder instrument(InstrumentKind kind, String reference, String transferBasis) {
+            this.instrument = Objects.requireNonNull(kind, "kind");
+            this.instrumentReference = reference;
+            this.transferBasis = transferBasis;
+            return this;
+        }
+
+        /** The payload chunk size in bytes (64 B to 16 MiB; default 64 KiB). */
+        public Builder chunkSize(int bytes) {
+            this.chunkSize = bytes;
+            return this;
+        }
+
+        /** Whether {@code seal} returns the armored text form instead of binary (streams are always binary). */
+        public Builder armor(boolean armor) {
+            this.armor = armor;
+            return this;
+        }
+
         /**
          * Make the options.
          *
@@ -209,6 +241,18 @@ public final class SealOptions implements AutoCloseable {
                 }
                 if (signer != null) {
                     handle.setSigner(signer.raw());
+                }
+                if (sender != null) {
+                    handle.setSender(sender.raw());
+                }
+                if (instrument != null) {
+                    handle.setInstrument(instrument.code(), instrumentReference, transferBasis);
+                }
+                if (chunkSize != 0) {
+                    handle.setChunkSize(chunkSize);
+                }
+                if (armor) {
+                    handle.setArmor(true);
                 }
                 return new SealOptions(this, handle);
             } catch (RuntimeException e) {

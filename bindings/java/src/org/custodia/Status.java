@@ -44,6 +44,7 @@ public enum Status {
     AUDIT_WRITE(500),
     AUDIT_MALFORMED(501),
     AUDIT_TAMPERED(502),
+    AUDIT_WRONG_KEY(503),
     IO(900),
     RNG(901),
     POISONED(998),

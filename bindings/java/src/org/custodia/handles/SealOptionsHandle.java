@@ -50,4 +50,26 @@ public final class SealOptionsHandle extends NativeHandle {
     public void setSigner(byte[] keyId) {
         run(id -> Native.lib().custodia_seal_options_set_signer(id, keyId));
     }
+
+    /** {@code custodia_seal_options_set_sender}; null for anonymous. */
+    public void setSender(byte[] keyId) {
+        run(id -> Native.lib().custodia_seal_options_set_sender(id, keyId));
+    }
+
+    /** {@code custodia_seal_options_set_instrument}. */
+    public void setInstrument(int kind, String reference, String transferBasis) {
+        String r = Native.text("instrument reference", reference);
+        String t = Native.text("transfer basis", transferBasis);
+        run(id -> Native.lib().custodia_seal_options_set_instrument(id, kind, r, t));
+    }
+
+    /** {@code custodia_seal_options_set_chunk_size}; 0 for the default. */
+    public void setChunkSize(int chunkSize) {
+        run(id -> Native.lib().custodia_seal_options_set_chunk_size(id, chunkSize));
+    }
+
+    /** {@code custodia_seal_options_set_armor}. */
+    public void setArmor(boolean armor) {
+        run(id -> Native.lib().custodia_seal_options_set_armor(id, (byte) (armor ? 1 : 0)));
+    }
 }
