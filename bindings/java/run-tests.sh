@@ -18,16 +18,15 @@ printf '== cargo build --release\n'
 export CUSTODIA_LIB="$root/target/release/libcustodia.so"
 
 build="$here/build"
-rm -rf "$build/classes" "$build/test-classes" "$build/example-classes"
+rm -rf "$build/classes" "$build/test-classes" "$build/example-classes" "$build/bench-classes"
 mkdir -p "$build"
 
 printf '== javac\n'
 javac -Xlint:all -Werror -d "$build/classes" -cp "$JNA_JAR" $(find "$here/src" -name '*.java' | sort)
 javac -Xlint:all,-try -d "$build/test-classes" -cp "$build/classes:$JNA_JAR:$JUNIT_JAR" \
   $(find "$here/test" -name '*.java' | sort)
-if compgen -G "$here/examples/*.java" >/dev/null; then
-  javac -Xlint:all -Werror -d "$build/example-classes" -cp "$build/classes:$JNA_JAR" "$here"/examples/*.java
-fi
+javac -Xlint:all -Werror -d "$build/example-classes" -cp "$build/classes:$JNA_JAR" "$here"/examples/*.java
+javac -Xlint:all -Werror -d "$build/bench-classes" -cp "$build/classes:$JNA_JAR" "$here"/bench/*.java
 
 printf '== JUnit\n'
 java -Dcustodia.header="$root/include/custodia.h" \
@@ -36,7 +35,5 @@ java -Dcustodia.header="$root/include/custodia.h" \
   --disable-banner --disable-ansi-colors --details=tree --fail-if-no-tests
 
 printf '== example MlaExchange\n'
-if [ -d "$build/example-classes" ]; then
-  java -cp "$build/classes:$build/example-classes:$JNA_JAR" MlaExchange
-fi
+java -cp "$build/classes:$build/example-classes:$JNA_JAR" MlaExchange
 echo "java bindings: all tests passed"
