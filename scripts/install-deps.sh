@@ -10,6 +10,13 @@ have cc || need_apt+=(gcc)
 have make || need_apt+=(make)
 have pkg-config || need_apt+=(pkg-config)
 have valgrind || need_apt+=(valgrind)
+# Python binding: a venv with pytest (from PyPI on the first run).
+have python3 || need_apt+=(python3)
+python3 -c 'import ensurepip' 2>/dev/null || need_apt+=(python3-venv)
+# Java binding: JDK, JNA and JUnit 5 from Debian (no Maven Central needed).
+have javac || need_apt+=(openjdk-17-jdk-headless)
+[ -f /usr/share/java/jna.jar ] || need_apt+=(libjna-java libjna-jni)
+[ -f /usr/share/java/junit-platform-console-standalone.jar ] || need_apt+=(junit5)
 
 if [ ${#need_apt[@]} -gt 0 ]; then
   SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"

@@ -29,4 +29,8 @@ done
 step "C ABI: cdylib + staticlib, C tests (strict C11), valgrind, AddressSanitizer"
 cargo build --release --quiet
 make -s -C examples/c check
+step "Python binding (ctypes): pytest suite and MLA example"
+bindings/python/run-tests.sh -q
+step "Java binding (JNA): JUnit suite and MLA example"
+bindings/java/run-tests.sh
 echo "all tests passed"
