@@ -21,6 +21,7 @@ fn bench_appends(c: &mut Criterion) {
         ("fsync_each", Durability::FsyncEach, 8),
         ("group_commit", Durability::GroupCommit { max_batch: 8, max_delay: Duration::from_micros(200) }, 8),
         ("group_commit_nodelay", Durability::GroupCommit { max_batch: 64, max_delay: Duration::ZERO }, 8),
+        ("os_buffered", Durability::OsBuffered, 1),
     ];
     for (name, durability, threads) in cases {
         let dir = tempfile::tempdir().expect("tempdir");

@@ -1,7 +1,7 @@
 //! Verify a custodia audit log.
 //!
 //! ```text
-//! cargo run --example audit_verify -- <audit.log> <audit public key, 64 hex digits> [anchor.json ...]
+//! cargo run --example audit_verify -- <audit.log> <audit public key: 64 hex digits or custodia-ed25519-public:...> [anchor.json ...]
 //! ```
 //!
 //! Prints the report and exits 0 when the log verifies; prints the first problem and exits 1 otherwise; exits 2
@@ -55,7 +55,11 @@ fn main() -> ExitCode {
     }
 }
 
+/// Accepts 64 hex digits, or the text form `custodia-ed25519-public:...` that `Custodian::audit_public_key` exports.
 fn parse_key(hex: &str) -> Option<ed25519_dalek::VerifyingKey> {
+    if let Ok((custodia::KeyKind::Ed25519, public)) = custodia::keys::text::decode_public(hex) {
+        return ed25519_dalek::VerifyingKey::from_bytes(&public.try_into().ok()?).ok();
+    }
     if hex.len() != 64 || !hex.is_ascii() {
         return None;
     }

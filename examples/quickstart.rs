@@ -72,6 +72,14 @@ fn main() -> custodia::Result<()> {
     opts.armor = true;
     let envelope = nl.seal(&jan, &records, &opts)?;
     drop(records);
+    // NL's own working notes on the case, sealed under the case key only, with no expiry of their own.
+    let notes = Sensitive::new(
+        b"Account holder matches suspect; request sent 2026-11-23".to_vec(),
+        Category::InvestigativeNotes,
+    );
+    let mut notes_opts = SealOptions::new(PurposeSet::parse(&[well_known::INVESTIGATION])?, vec![case_key]);
+    notes_opts.case_ref = Some(case.clone());
+    let sealed_notes = nl.seal(&jan, &notes, &notes_opts)?;
     let text = String::from_utf8_lossy(&envelope);
     let lines: Vec<&str> = text.lines().collect();
     println!("   {} bytes of armored envelope, for DE and for NL's own case key:", envelope.len());
@@ -127,6 +135,7 @@ fn main() -> custodia::Result<()> {
     println!("\n== 4. NL rotates its case key and re-wraps its copy (payload untouched)");
     let new_case_key = nl.rotate(&jan, &case_key)?;
     let rewrapped = nl.rewrap_rotated(&jan, &envelope)?;
+    let sealed_notes = nl.rewrap_rotated(&jan, &sealed_notes)?;
     let payload_of = |e: &[u8]| -> custodia::Result<Vec<u8>> {
         let bin = custodia::format::to_binary(e)?;
         let h = custodia::format::parse_header(&bin)?;
@@ -147,9 +156,11 @@ fn main() -> custodia::Result<()> {
         report.destroyed.iter().map(ToString::to_string).collect::<Vec<_>>()
     );
     let req = OpenRequest::new(jan.clone(), Purpose::parse(well_known::INVESTIGATION)?);
-    match nl.open_envelope(&req, &rewrapped, None) {
-        Err(e) => println!("   NL opening its copy now: [{}] {e}", e.kind_name()),
-        Ok(_) => unreachable!("the case key is destroyed"),
+    for (what, env) in [("the records sent to DE", &rewrapped), ("its case notes", &sealed_notes)] {
+        match nl.open_envelope(&req, env, None) {
+            Err(e) => println!("   NL opening {what}: [{}] {e}", e.kind_name()),
+            Ok(_) => unreachable!("the case key is destroyed"),
+        }
     }
 
     println!("\n== 6. The audit trails");
@@ -176,6 +187,11 @@ fn main() -> custodia::Result<()> {
             v.checkpoints,
             v.erasures,
             &v.head[..16]
+        );
+        println!(
+            "   check it yourself: cargo run --example audit_verify -- {} {}",
+            c.audit_log().path().display(),
+            c.audit_public_key()?
         );
     }
     Ok(())

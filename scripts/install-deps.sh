@@ -9,6 +9,14 @@ have() { command -v "$1" >/dev/null 2>&1; }
 have cc || need_apt+=(gcc)
 have make || need_apt+=(make)
 have pkg-config || need_apt+=(pkg-config)
+have valgrind || need_apt+=(valgrind)
+# Python binding: a venv with pytest (from PyPI on the first run).
+have python3 || need_apt+=(python3)
+python3 -c 'import ensurepip' 2>/dev/null || need_apt+=(python3-venv)
+# Java binding: JDK, JNA and JUnit 5 from Debian (no Maven Central needed).
+have javac || need_apt+=(openjdk-17-jdk-headless)
+[ -f /usr/share/java/jna.jar ] || need_apt+=(libjna-java libjna-jni)
+[ -f /usr/share/java/junit-platform-console-standalone.jar ] || need_apt+=(junit5)
 
 if [ ${#need_apt[@]} -gt 0 ]; then
   SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
@@ -18,3 +26,9 @@ fi
 
 have cargo || { echo "cargo (rustup toolchain) is required" >&2; exit 1; }
 rustup component list --installed 2>/dev/null | grep -q '^clippy' || rustup component add clippy rustfmt
+
+# cbindgen generates include/custodia.h; Debian's package (0.24) is too old for edition 2024's #[unsafe(no_mangle)].
+CBINDGEN_VERSION=0.29.4
+if [ "$(cbindgen --version 2>/dev/null)" != "cbindgen $CBINDGEN_VERSION" ]; then
+  cargo install cbindgen --version "$CBINDGEN_VERSION" --locked
+fi

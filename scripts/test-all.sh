@@ -6,6 +6,9 @@ cd "$(dirname "$0")/.."
 
 step() { printf '\n== %s\n' "$*"; }
 
+step "C header is current (cbindgen --verify)"
+# Fails when include/custodia.h differs from a fresh generation; regenerate with ./scripts/gen-header.sh.
+./scripts/gen-header.sh --verify
 step "cargo fmt --check"
 cargo fmt --all -- --check
 step "cargo clippy"
@@ -18,5 +21,16 @@ cargo test --doc --quiet
 step "quickstart demo"
 demo_dir=$(mktemp -d)
 trap 'rm -rf "$demo_dir"' EXIT
-CUSTODIA_DEMO_DIR="$demo_dir" cargo run --quiet --example quickstart >/dev/null
+CUSTODIA_DEMO_DIR="$demo_dir" cargo run --quiet --example quickstart >"$demo_dir/demo.txt"
+step "audit_verify over the demo's logs"
+grep 'check it yourself:' "$demo_dir/demo.txt" | sed 's/.*cargo run --example audit_verify -- //' | while read -r log key; do
+  cargo run --quiet --example audit_verify -- "$log" "$key" >/dev/null
+done
+step "C ABI: cdylib + staticlib, C tests (strict C11), valgrind, AddressSanitizer"
+cargo build --release --quiet
+make -s -C examples/c check
+step "Python binding (ctypes): pytest suite and MLA example"
+bindings/python/run-tests.sh -q
+step "Java binding (JNA): JUnit suite and MLA example"
+bindings/java/run-tests.sh
 echo "all tests passed"

@@ -662,23 +662,13 @@ impl Custodian {
         envelope: &[u8],
         required_signer: Option<&KeyId>,
     ) -> Result<OpenedEnvelope> {
-        let header = match format::parse_header(envelope) {
-            Ok(h) => h,
-            Err(e) => return Err(self.record_failure(request, None, e)),
-        };
-        let decision = self.decide(request, &header)?;
-        let result = (|| {
-            let ring = self.read()?;
-            let signer = required_signer.map(|id| verifying_key(ring.body(), id)).transpose()?;
-            let dk = self.unwrap(ring.body(), &header)?;
-            drop(ring);
-            format::open_payload(&header, &dk, envelope, signer.as_ref())
-        })();
-        let opened = match result {
-            Ok(o) => o,
-            Err(e) => return Err(self.record_failure(request, Some(&header), e)),
-        };
-        self.record_open(request, &header, &decision)?;
+        let (header, decision, opened) = self.open_with(
+            request,
+            format::parse_header(envelope),
+            required_signer,
+            Record::AfterFinish,
+            |h, dk, s| format::open_payload(h, dk, envelope, s),
+        )?;
         Ok(OpenedEnvelope {
             info: EnvelopeInfo::from_header(&header),
             data: opened.plaintext,
@@ -703,22 +693,11 @@ impl Custodian {
         dst: &mut dyn Write,
         required_signer: Option<&KeyId>,
     ) -> Result<EnvelopeInfo> {
-        let header = match format::read_header(src) {
-            Ok(h) => h,
-            Err(e) => return Err(self.record_failure(request, None, e)),
-        };
-        let decision = self.decide(request, &header)?;
-        let result = (|| {
-            let ring = self.read()?;
-            let signer = required_signer.map(|id| verifying_key(ring.body(), id)).transpose()?;
-            let dk = self.unwrap(ring.body(), &header)?;
-            drop(ring);
-            format::open_stream(&header, &dk, src, dst, signer.as_ref())
-        })();
-        if let Err(e) = result {
-            return Err(self.record_failure(request, Some(&header), e));
-        }
-        self.record_open(request, &header, &decision)?;
+        let header = format::read_header(src);
+        // Plaintext reaches `dst` during the call, so the open is recorded before the first chunk is written.
+        let (header, _, _) = self.open_with(request, header, required_signer, Record::BeforeFinish, |h, dk, s| {
+            format::open_stream(h, dk, src, dst, s)
+        })?;
         Ok(EnvelopeInfo::from_header(&header))
     }
 
@@ -734,24 +713,46 @@ impl Custodian {
         mut src: R,
         required_signer: Option<&KeyId>,
     ) -> Result<(format::Reader<R>, EnvelopeInfo)> {
-        let header = match format::read_header(&mut src) {
-            Ok(h) => h,
-            Err(e) => return Err(self.record_failure(request, None, e)),
-        };
+        let header = format::read_header(&mut src);
+        let (header, _, reader) =
+            self.open_with(request, header, required_signer, Record::AfterFinish, |h, dk, s| {
+                format::Reader::new(h, dk, src, s)
+            })?;
+        Ok((reader, EnvelopeInfo::from_header(&header)))
+    }
+
+    /// The one open path: header parsed -> policy gate (refusals recorded) -> unwrap with this keyring's keys ->
+    /// `finish` (authenticate and decrypt). The open is recorded durably before the caller can see plaintext:
+    /// after `finish` when it holds the plaintext back (dropped, and so wiped, if the record fails), before it when
+    /// it hands plaintext out as it goes. Any failure after the gate is recorded too.
+    fn open_with<T>(
+        &self,
+        request: &OpenRequest,
+        header: Result<format::Header>,
+        required_signer: Option<&KeyId>,
+        when: Record,
+        finish: impl FnOnce(&format::Header, &DataKey, Option<&VerifyingKey>) -> Result<T>,
+    ) -> Result<(format::Header, Decision, T)> {
+        let header = header.map_err(|e| self.record_failure(request, None, e))?;
         let decision = self.decide(request, &header)?;
         let result = (|| {
             let ring = self.read()?;
             let signer = required_signer.map(|id| verifying_key(ring.body(), id)).transpose()?;
             let dk = self.unwrap(ring.body(), &header)?;
             drop(ring);
-            format::Reader::new(&header, &dk, src, signer.as_ref())
+            if when == Record::BeforeFinish {
+                self.record_open(request, &header, &decision)?;
+            }
+            finish(&header, &dk, signer.as_ref())
         })();
-        let reader = match result {
-            Ok(r) => r,
-            Err(e) => return Err(self.record_failure(request, Some(&header), e)),
-        };
-        self.record_open(request, &header, &decision)?;
-        Ok((reader, EnvelopeInfo::from_header(&header)))
+        let value = result.map_err(|e| match e {
+            Error::AuditWrite(_) => e,
+            e => self.record_failure(request, Some(&header), e),
+        })?;
+        if when == Record::AfterFinish {
+            self.record_open(request, &header, &decision)?;
+        }
+        Ok((header, decision, value))
     }
 
     /// Read an envelope's bound metadata without opening it (no key, no policy decision, not audited).
@@ -1167,6 +1168,15 @@ pub enum RewrapOutput {
     File(PathBuf),
     /// The re-wrapped envelope.
     Bytes(Vec<u8>),
+}
+
+/// When an open is recorded relative to decryption.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Record {
+    /// Before plaintext starts flowing to the caller (streams).
+    BeforeFinish,
+    /// After decryption, before the held-back plaintext is returned.
+    AfterFinish,
 }
 
 /// The format-layer keys for a list of recipient ids, owned for the duration of a seal or re-wrap.

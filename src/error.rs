@@ -67,6 +67,15 @@ pub enum Error {
         /// The code seen.
         code: u32,
     },
+    /// A required pointer argument was NULL (C API).
+    #[error("argument {0} must not be NULL")]
+    NullPointer(&'static str),
+    /// A string argument was not valid UTF-8 (C API).
+    #[error("argument {0} is not valid UTF-8")]
+    InvalidUtf8(&'static str),
+    /// A handle is not live: never issued, already freed, or a handle of another type (C API).
+    #[error("invalid {0} handle: never issued, already freed, or of another type")]
+    InvalidHandle(&'static str),
 
     // ---- 2xx: refusals by the policy gate -----------------------------------------------------------------------
     /// The stated purpose is not among (or under) the purposes the data was given for.
@@ -228,6 +237,9 @@ pub enum Error {
     /// The operating system's random number generator failed.
     #[error("random number generator failed")]
     Rng,
+    /// A handle is unusable because an earlier call on it panicked (C API); free it and make a new one.
+    #[error("{0} handle is poisoned: an earlier call on it failed with an internal error")]
+    Poisoned(&'static str),
     /// A bug in custodia (for example a caught panic across the C ABI).
     #[error("internal error: {0}")]
     Internal(String),
@@ -246,6 +258,9 @@ impl Error {
             Self::ClassificationBelowMinimum { .. } => 105,
             Self::InvalidException(_) => 106,
             Self::UnknownCode { .. } => 107,
+            Self::NullPointer(_) => 120,
+            Self::InvalidUtf8(_) => 121,
+            Self::InvalidHandle(_) => 122,
 
             Self::PurposeNotPermitted { .. } => 200,
             Self::Expired { .. } => 201,
@@ -280,6 +295,7 @@ impl Error {
 
             Self::Io(_) => 900,
             Self::Rng => 901,
+            Self::Poisoned(_) => 998,
             Self::Internal(_) => 999,
         }
     }
@@ -303,6 +319,9 @@ impl Error {
             Self::ClassificationBelowMinimum { .. } => "classification_below_minimum",
             Self::InvalidException(_) => "invalid_exception",
             Self::UnknownCode { .. } => "unknown_code",
+            Self::NullPointer(_) => "null_pointer",
+            Self::InvalidUtf8(_) => "invalid_utf8",
+            Self::InvalidHandle(_) => "invalid_handle",
             Self::PurposeNotPermitted { .. } => "purpose_not_permitted",
             Self::Expired { .. } => "expired",
             Self::JurisdictionNotPermitted { .. } => "jurisdiction_not_permitted",
@@ -332,6 +351,7 @@ impl Error {
             Self::AuditWrongKey { .. } => "audit_wrong_key",
             Self::Io(_) => "io",
             Self::Rng => "rng",
+            Self::Poisoned(_) => "poisoned",
             Self::Internal(_) => "internal",
         }
     }

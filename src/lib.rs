@@ -55,6 +55,8 @@
 pub mod audit;
 pub mod custodian;
 pub mod error;
+#[allow(unsafe_code)]
+pub mod ffi;
 pub mod format;
 pub mod jurisdiction;
 pub mod keys;

@@ -28,6 +28,9 @@ fn crash_child() {
     let threads: usize = std::env::var(CHILD_THREADS).ok().and_then(|t| t.parse().ok()).unwrap_or(1);
     let durability = if threads > 1 {
         Durability::GroupCommit { max_batch: threads, max_delay: Duration::from_micros(200) }
+    } else if std::env::var("CUSTODIA_AUDIT_CRASH_CHILD_OS_BUFFERED").is_ok() {
+        // Killing the process (not the OS) must lose nothing acknowledged under this policy either.
+        Durability::OsBuffered
     } else {
         Durability::FsyncEach
     };
@@ -78,6 +81,7 @@ fn killed_writers_lose_no_acknowledged_event() {
             .args(["crash_child", "--exact", "--nocapture", "--test-threads=1"])
             .env(CHILD_DIR, dir.path())
             .env(CHILD_THREADS, threads.to_string())
+            .env(if iter % 3 == 1 { "CUSTODIA_AUDIT_CRASH_CHILD_OS_BUFFERED" } else { "CUSTODIA_UNUSED" }, "1")
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
             .spawn()

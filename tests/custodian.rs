@@ -134,6 +134,11 @@ fn fail_closed_when_audit_cannot_be_written() {
     let err = open_for(&c, &sealed, "investigation").unwrap_err();
     assert!(matches!(err, Error::AuditWrite(_)), "{err}");
     assert!(matches!(c.seal(&a, &data(b"y"), &opts(vec![kek])), Err(Error::AuditWrite(_))));
+    // A stream hands plaintext out as it goes, so its open is recorded first: nothing reaches `dst`.
+    let mut out = Vec::new();
+    let req = OpenRequest::new(actor("DE"), p("investigation"));
+    assert!(matches!(c.open_stream(&req, &mut &sealed[..], &mut out, None), Err(Error::AuditWrite(_))));
+    assert!(out.is_empty());
     siem.set_failing(false);
     assert!(open_for(&c, &sealed, "investigation").is_ok());
 }
@@ -402,4 +407,11 @@ fn wrong_passphrase_and_reopen() {
     let c = open_at(e.dir.path(), &e.clock);
     assert_eq!(open_for(&c, &sealed, "investigation").expect("open"), b"persisted");
     c.verify_audit().expect("verify");
+}
+
+#[test]
+fn the_facade_is_send_and_sync() {
+    fn assert_send_sync<T: Send + Sync>() {}
+    assert_send_sync::<Custodian>();
+    assert_send_sync::<custodia::audit::AuditLog>();
 }

@@ -43,6 +43,11 @@ pub enum Durability {
         /// Longest a leader waits for followers before syncing.
         max_delay: Duration,
     },
+    /// Every append hands its line to the operating system (`write`) before returning, without `fdatasync`;
+    /// checkpoints, erasure certificates and close are still synced. An event survives a crash of the process but
+    /// may be lost in a crash of the operating system or a power cut (since the last synced checkpoint): a weaker
+    /// promise than the other policies, for hosts that accept it in exchange for throughput. Not the default.
+    OsBuffered,
 }
 
 /// How to open a log.
@@ -318,8 +323,14 @@ impl AuditLog {
         }
         let mut st = self.lock()?;
         let seq = self.write_entry(&mut st, event, None)?;
+        let mut checkpointed = false;
         if self.checkpoint_every > 0 && st.since_checkpoint >= self.checkpoint_every {
             self.write_checkpoint(&mut st)?;
+            checkpointed = true;
+        }
+        if self.durability == Durability::OsBuffered && !checkpointed {
+            // The line is in the operating system already (written without buffering in this process).
+            return Ok(seq);
         }
         let target = st.written;
         self.make_durable(st, target)?;
@@ -470,7 +481,7 @@ impl AuditLog {
     /// Return once entries `0..target` are durable.
     fn make_durable<'a>(&'a self, mut st: MutexGuard<'a, State>, target: u64) -> Result<()> {
         let (max_batch, max_delay) = match self.durability {
-            Durability::FsyncEach => return self.sync_locked(&mut st, target),
+            Durability::FsyncEach | Durability::OsBuffered => return self.sync_locked(&mut st, target),
             Durability::GroupCommit { max_batch, max_delay } => (max_batch.max(1), max_delay),
         };
         // Followers wake leaders that are gathering a batch.

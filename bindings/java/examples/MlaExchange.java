@@ -1,0 +1,98 @@
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.custodia.Actor;
+import org.custodia.AuditReport;
+import org.custodia.Category;
+import org.custodia.Classification;
+import org.custodia.Custodian;
+import org.custodia.ExceptionGround;
+import org.custodia.InstrumentKind;
+import org.custodia.KeyDestroyedException;
+import org.custodia.KeyId;
+import org.custodia.KeyKind;
+import org.custodia.Opened;
+import org.custodia.Purpose;
+import org.custodia.PurposeNotPermittedException;
+import org.custodia.SealOptions;
+
+/**
+ * A mutual legal assistance exchange: state A (Germany) seals bank records for state B (France), bound to the
+ * purpose of a fraud investigation; B opens them for that purpose, is refused for a tax assessment, opens them for
+ * it under a court order; B verifies its audit log; A shreds the case key when the case closes.
+ *
+ * Run: bindings/java/run-tests.sh (which runs this), or
+ *   java -cp build/classes:build/example-classes:/usr/share/java/jna.jar MlaExchange
+ */
+public final class MlaExchange {
+    public static void main(String[] args) throws Exception {
+        Path base = Files.createTempDirectory("custodia-mla-");
+        char[] berlinPass = "Berlin prosecutor's office keyring".toCharArray();
+        char[] parisPass = "Paris investigating judge keyring".toCharArray();
+        // Cheap Argon2id for the demo only; production keeps the default cost.
+        Custodian.Options demo = new Custodian.Options().kdf(8 * 1024, 1, 1);
+        Purpose fraud = Purpose.of("criminal_investigation.fraud");
+        Purpose tax = Purpose.of("tax_assessment");
+
+        try (Custodian berlin = Custodian.open(base.resolve("berlin"), berlinPass, demo);
+                Custodian paris = Custodian.open(base.resolve("paris"), parisPass, demo);
+                Actor anna = Actor.of("anna.schmidt", "prosecutor", "DE", Classification.SECRET);
+                Actor pierre = Actor.of("pierre.martin", "juge_d_instruction", "FR", Classification.SECRET)) {
+            java.util.Arrays.fill(berlinPass, '\0');
+            java.util.Arrays.fill(parisPass, '\0');
+
+            // B publishes its inbox key; A imports it.
+            KeyId parisInbox = paris.generateKey(pierre, KeyKind.X25519, "Paris MLA inbox");
+            KeyId parisAtBerlin = berlin.importPublic(anna, paris.exportPublic(parisInbox), "Paris MLA inbox");
+            // A keeps its own copy under the case key, which it can shred when the case closes.
+            KeyId caseKey = berlin.caseKey(anna, "MLA-2026-0042", null);
+
+            byte[] records = "Account DE89 3704 0044 0532 0130 00: 12 transfers to FR76 3000 6000 0112 3456 7890 189"
+                    .getBytes(StandardCharsets.UTF_8);
+            byte[] envelope;
+            try (SealOptions terms = SealOptions.builder(Category.FINANCIAL_RECORDS, fraud)
+                    .caseRef("MLA-2026-0042").origin("DE").destinations("FR")
+                    .instrument(InstrumentKind.EUROPEAN_INVESTIGATION_ORDER, "EIO-FR-2026-117", "Directive 2014/41/EU")
+                    .recipient(parisAtBerlin).recipient(caseKey).build()) {
+                envelope = berlin.seal(anna, records, terms);
+            }
+            java.util.Arrays.fill(records, (byte) 0);
+            System.out.println("A sealed " + envelope.length + " bytes for B: " + paris.inspect(envelope));
+
+            try (Opened opened = paris.open(pierre, envelope, fraud)) {
+                System.out.println("B opened for " + fraud + ": " + opened.plaintext().length() + " bytes");
+            }
+            try {
+                paris.open(pierre, envelope, tax).close();
+                throw new AssertionError("a tax assessment must be refused");
+            } catch (PurposeNotPermittedException refused) {
+                System.out.println("B refused for " + tax + ": " + refused.getMessage());
+            }
+            try (ExceptionGround order = ExceptionGround.courtOrder("TJ-Paris-2026/5531",
+                    "the tax fraud proceedings concern the same transfers and the court ordered disclosure");
+                    Opened opened = paris.open(pierre, envelope, tax, order)) {
+                System.out.println("B opened for " + tax + " under " + order.describe().split(":")[0] + ": "
+                        + opened.plaintext().length() + " bytes");
+            }
+
+            AuditReport report = paris.verifyAudit();
+            System.out.println("B's audit log verifies: " + report);
+
+            berlin.open(anna, envelope, fraud).close();
+            berlin.destroyKey(anna, caseKey, "case MLA-2026-0042 closed; retention period over");
+            try {
+                berlin.open(anna, envelope, fraud).close();
+                throw new AssertionError("the shredded case key must not open");
+            } catch (KeyDestroyedException shredded) {
+                System.out.println("A shredded the case key; opening now: " + shredded.getMessage());
+            }
+            System.out.println("A's audit log verifies: " + berlin.verifyAudit());
+        } finally {
+            try (var walk = Files.walk(base)) {
+                for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                    Files.delete(p);
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,452 @@
+package org.custodia;
+
+import com.sun.jna.ptr.LongByReference;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.lang.ref.Reference;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Objects;
+import org.custodia.handles.CustodianHandle;
+import org.custodia.handles.CustodianOptionsHandle;
+import org.custodia.handles.KeyListHandle;
+import org.custodia.handles.Native;
+import org.custodia.handles.Streams;
+import org.custodia.raw.CustodiaBuffer;
+import org.custodia.raw.CustodiaLibrary;
+
+/**
+ * The facade: a keyring and an audit log in one directory; seal, open, share, rotate, shred, all audited by the
+ * library (the host cannot forget to log). Opening runs the policy gate before any key is touched, and fails
+ * closed: if the audit event cannot be written, no plaintext is returned.
+ *
+ * <p>One {@code Custodian} per directory and process; share it across threads (every method may be called
+ * concurrently). Close it when done: the audit log gets its closing checkpoint and the keys are zeroized.
+ */
+public final class Custodian implements AutoCloseable {
+    private final CustodianHandle handle;
+
+    private Custodian(CustodianHandle handle) {
+        this.handle = handle;
+    }
+
+    /**
+     * Open (or create, on first use) the custodian in {@code dir}, unlocking the keyring with a passphrase
+     * (Argon2id). The caller should wipe {@code passphrase} afterwards; the UTF-8 copy made here is wiped.
+     *
+     * @throws WrongPassphraseException for a wrong passphrase
+     * @throws KeyringException for a damaged keyring
+     */
+    public static Custodian open(Path dir, char[] passphrase) {
+        return open(dir, passphrase, null);
+    }
+
+    /** As {@link #open(Path, char[])}, with options (null for the defaults). */
+    public static Custodian open(Path dir, char[] passphrase, Options options) {
+        Objects.requireNonNull(dir, "dir");
+        Objects.requireNonNull(passphrase, "passphrase");
+        try (CustodianOptionsHandle opts = options == null ? null : options.toHandle()) {
+            return new Custodian(CustodianHandle.openPassphrase(dir.toString(), passphrase, opts));
+        }
+    }
+
+    /**
+     * Open (or create) the custodian in {@code dir} with a raw 32-byte master key from an HSM, KMS or secret store.
+     *
+     * @throws InvalidArgumentException when the key is not 32 bytes
+     * @throws WrongPassphraseException for another master key than the keyring's
+     */
+    public static Custodian openWithMasterKey(Path dir, byte[] masterKey, Options options) {
+        Objects.requireNonNull(dir, "dir");
+        Objects.requireNonNull(masterKey, "masterKey");
+        try (CustodianOptionsHandle opts = options == null ? null : options.toHandle()) {
+            return new Custodian(CustodianHandle.openMasterKey(dir.toString(), masterKey, opts));
+        }
+    }
+
+    // ---- keys
+
+    /** Generate a key of {@code kind}, labelled, in the keyring. */
+    public KeyId generateKey(Actor actor, KeyKind kind, String label) {
+        Objects.requireNonNull(kind, "kind");
+        Objects.requireNonNull(label, "label");
+        String l = Native.text("label", label);
+        byte[] out = new byte[KeyId.LENGTH];
+        withActor(actor, (c, a) -> lib().custodia_key_generate(c, a, kind.code(), l, out));
+        return KeyId.fromBytes(out);
+    }
+
+    /**
+     * The key of a case: the existing active per-case key, or a new one with retention deadline
+     * {@code destroyAfter} (null for none). Destroying it crypto-shreds everything sealed only under it.
+     */
+    public KeyId caseKey(Actor actor, String caseRef, Instant destroyAfter) {
+        Objects.requireNonNull(caseRef, "caseRef");
+        String c0 = Native.text("case reference", caseRef);
+        long deadline = destroyAfter == null ? 0 : destroyAfter.getEpochSecond();
+        byte[] out = new byte[KeyId.LENGTH];
+        withActor(actor, (c, a) -> lib().custodia_key_for_case(c, a, c0, deadline, out));
+        return KeyId.fromBytes(out);
+    }
+
+    /** Public facts about every key (active, decrypt-only and destroyed). */
+    public List<KeyInfo> keys() {
+        try (KeyListHandle list = KeyListHandle.create(handle)) {
+            long n = list.length();
+            List<KeyInfo> keys = new ArrayList<>((int) n);
+            for (long i = 0; i < n; i++) {
+                keys.add(new KeyInfo(list.get(i)));
+            }
+            return keys;
+        }
+    }
+
+    /** The facts about one key. */
+    public KeyInfo key(KeyId id) {
+        Objects.requireNonNull(id, "id");
+        for (KeyInfo k : keys()) {
+            if (k.id().equals(id)) {
+                return k;
+            }
+        }
+        throw new KeyNotFoundException(Status.KEY_NOT_FOUND.code(), "no key " + id);
+    }
+
+    /** The public text form of a key pair, to give to another authority. */
+    public String exportPublic(KeyId id) {
+        Objects.requireNonNull(id, "id");
+        CustodiaBuffer out = new CustodiaBuffer();
+        handle.run(c -> lib().custodia_key_export_public(c, id.raw(), out));
+        return Native.takeText(out);
+    }
+
+    /** Import another authority's public key (text form) as a recipient. */
+    public KeyId importPublic(Actor actor, String keyText, String label) {
+        Objects.requireNonNull(keyText, "keyText");
+        Objects.requireNonNull(label, "label");
+        String t = Native.text("key text", keyText);
+        String l = Native.text("label", label);
+        byte[] out = new byte[KeyId.LENGTH];
+        withActor(actor, (c, a) -> lib().custodia_key_import_public(c, a, t, l, out));
+        return KeyId.fromBytes(out);
+    }
+
+    /** Rotate a key: a new active key replaces it; the old one becomes decrypt-only. Returns the new key. */
+    public KeyId rotate(Actor actor, KeyId id) {
+        Objects.requireNonNull(id, "id");
+        byte[] out = new byte[KeyId.LENGTH];
+        withActor(actor, (c, a) -> lib().custodia_key_rotate(c, a, id.raw(), out));
+        return KeyId.fromBytes(out);
+    }
+
+    /**
+     * Destroy a key (crypto-shredding): opening anything sealed only under it then throws
+     * {@link KeyDestroyedException}.
+     *
+     * @throws LegalHoldException when its case is under legal hold
+     */
+    public void destroyKey(Actor actor, KeyId id, String reason) {
+        Objects.requireNonNull(id, "id");
+        Objects.requireNonNull(reason, "reason");
+        String r = Native.text("reason", reason);
+        withActor(actor, (c, a) -> lib().custodia_key_destroy(c, a, id.raw(), r));
+    }
+
+    /** Destroy every key whose retention deadline has passed, except those of cases under legal hold. */
+    public ShredReport shredExpired(Actor actor) {
+        LongByReference destroyed = new LongByReference();
+        LongByReference held = new LongByReference();
+        withActor(actor, (c, a) -> lib().custodia_key_shred_expired(c, a, destroyed, held));
+        return new ShredReport(destroyed.getValue(), held.getValue());
+    }
+
+    /** How many keys {@link #shredExpired} destroyed, and how many it kept because of a legal hold. */
+    public static final class ShredReport {
+        private final long destroyed;
+        private final long held;
+
+        ShredReport(long destroyed, long held) {
+            this.destroyed = destroyed;
+            this.held = held;
+        }
+
+        public long destroyed() {
+            return destroyed;
+        }
+
+        public long held() {
+            return held;
+        }
+    }
+
+    // ---- seal and open
+
+    /**
+     * Seal {@code plaintext} under {@code options}, as {@code actor}. The library copies the bytes into memory it
+     * zeroizes; the caller still owns (and should wipe) its array.
+     *
+     * @throws ClearanceInsufficientException when the actor is not cleared for the classification
+     * @throws KeyNotFoundException, KeyStateException, KeyDestroyedException for a recipient, sender or signer
+     * @throws AuditWriteException when the seal could not be recorded (nothing is returned)
+     */
+    public byte[] seal(Actor actor, byte[] plaintext, SealOptions options) {
+        Objects.requireNonNull(plaintext, "plaintext");
+        Objects.requireNonNull(options, "options");
+        CustodiaBuffer out = new CustodiaBuffer();
+        try {
+            withActor(actor, (c, a) -> options.handle().call(o ->
+                    lib().custodia_seal(c, a, plaintext, plaintext.length, o, out)));
+        } finally {
+            Reference.reachabilityFence(options);
+        }
+        return Native.takeBytes(out);
+    }
+
+    /** As {@link #seal(Actor, byte[], SealOptions)}. */
+    public byte[] seal(Actor actor, SensitiveBytes plaintext, SealOptions options) {
+        return seal(actor, Objects.requireNonNull(plaintext, "plaintext").bytes(), options);
+    }
+
+    /** Open {@code envelope} for {@code purpose}, without an exception ground or a signer requirement. */
+    public Opened open(Actor actor, byte[] envelope, Purpose purpose) {
+        return open(actor, envelope, purpose, null, null);
+    }
+
+    /** Open {@code envelope} for {@code purpose}, invoking {@code ground} (a purpose it was not given for). */
+    public Opened open(Actor actor, byte[] envelope, Purpose purpose, ExceptionGround ground) {
+        return open(actor, envelope, purpose, ground, null);
+    }
+
+    /**
+     * Open an envelope (binary or armored) as {@code actor}, for {@code purpose}. The policy gate runs before any
+     * key is touched; the open (or refusal) is recorded in the audit log.
+     *
+     * @param ground an exception ground for a purpose the data was not given for, or null
+     * @param requiredSigner the key that must have signed the envelope, or null
+     * @throws PurposeNotPermittedException, ExpiredException, JurisdictionNotPermittedException,
+     *     ClearanceInsufficientException, KeyDestroyedException, SignerMismatchException refusals, each naming its
+     *     rule
+     * @throws OpenFailedException for a damaged or forged envelope (deliberately nothing more)
+     * @throws MalformedEnvelopeException for bytes that are not an envelope
+     */
+    public Opened open(Actor actor, byte[] envelope, Purpose purpose, ExceptionGround ground, KeyId requiredSigner) {
+        Objects.requireNonNull(envelope, "envelope");
+        Objects.requireNonNull(purpose, "purpose");
+        CustodiaBuffer out = new CustodiaBuffer();
+        org.custodia.raw.EnvelopeInfo info = new org.custodia.raw.EnvelopeInfo();
+        byte[] signer = requiredSigner == null ? null : requiredSigner.raw();
+        withGround(actor, ground, (c, a, g) -> lib().custodia_open(c, a, purpose.value(), g, envelope,
+                envelope.length, signer, out, info));
+        return new Opened(new SensitiveBytes(Native.takeBytes(out)), new EnvelopeInfo(info));
+    }
+
+    /** An envelope's bound metadata, without opening it (no key, no policy decision, not audited). */
+    public EnvelopeInfo inspect(byte[] envelope) {
+        Objects.requireNonNull(envelope, "envelope");
+        org.custodia.raw.EnvelopeInfo info = new org.custodia.raw.EnvelopeInfo();
+        handle.run(c -> lib().custodia_envelope_inspect(c, envelope, envelope.length, info));
+        return new EnvelopeInfo(info);
+    }
+
+    /** An envelope's bound terms as text (purposes, case, jurisdictions, recipients), without opening it. */
+    public String describe(byte[] envelope) {
+        Objects.requireNonNull(envelope, "envelope");
+        CustodiaBuffer out = new CustodiaBuffer();
+        handle.run(c -> lib().custodia_envelope_describe(c, envelope, envelope.length, out));
+        return Native.takeText(out);
+    }
+
+    /** Seal the file {@code src} into a new envelope file {@code dst} (mode 0600), in constant memory. */
+    public void sealFile(Actor actor, SealOptions options, Path src, Path dst) {
+        Objects.requireNonNull(options, "options");
+        byte[] s = CustodianHandle.cPath("source path", Objects.requireNonNull(src, "src").toString());
+        byte[] d = CustodianHandle.cPath("destination path", Objects.requireNonNull(dst, "dst").toString());
+        try {
+            withActor(actor, (c, a) -> options.handle().call(o -> lib().custodia_seal_file(c, a, o, s, d)));
+        } finally {
+            Reference.reachabilityFence(options);
+        }
+    }
+
+    /**
+     * Open the envelope file {@code src} into a new plaintext file {@code dst} (mode 0600), chunk by chunk, each
+     * written only after it authenticates; on failure {@code dst} is removed. Refusals as {@link #open}.
+     */
+    public EnvelopeInfo openFile(Actor actor, Purpose purpose, ExceptionGround ground, KeyId requiredSigner, Path src,
+            Path dst) {
+        Objects.requireNonNull(purpose, "purpose");
+        byte[] s = CustodianHandle.cPath("source path", Objects.requireNonNull(src, "src").toString());
+        byte[] d = CustodianHandle.cPath("destination path", Objects.requireNonNull(dst, "dst").toString());
+        byte[] signer = requiredSigner == null ? null : requiredSigner.raw();
+        org.custodia.raw.EnvelopeInfo info = new org.custodia.raw.EnvelopeInfo();
+        withGround(actor, ground, (c, a, g) -> lib().custodia_open_file(c, a, purpose.value(), g, signer, s, d, info));
+        return new EnvelopeInfo(info);
+    }
+
+    /** Seal everything {@code in} yields into {@code out} as one envelope, in constant memory. */
+    public void sealStream(Actor actor, SealOptions options, InputStream in, OutputStream out) throws IOException {
+        Objects.requireNonNull(options, "options");
+        try (Streams.Reader reader = new Streams.Reader(Objects.requireNonNull(in, "in"));
+                Streams.Writer writer = new Streams.Writer(Objects.requireNonNull(out, "out"))) {
+            try {
+                withActor(actor, (c, a) -> options.handle().call(o ->
+                        lib().custodia_seal_stream(c, a, o, reader, null, writer, null)));
+            } catch (EnvironmentException e) {
+                throw streamFailure(e, reader, writer);
+            } finally {
+                Reference.reachabilityFence(options);
+            }
+        }
+    }
+
+    /**
+     * Open the envelope {@code in} yields, writing plaintext to {@code out} chunk by chunk, each after it
+     * authenticates. A signature covers the whole payload and is checked at the end: on any exception, discard
+     * what {@code out} received.
+     */
+    public EnvelopeInfo openStream(Actor actor, Purpose purpose, ExceptionGround ground, KeyId requiredSigner,
+            InputStream in, OutputStream out) throws IOException {
+        Objects.requireNonNull(purpose, "purpose");
+        byte[] signer = requiredSigner == null ? null : requiredSigner.raw();
+        org.custodia.raw.EnvelopeInfo info = new org.custodia.raw.EnvelopeInfo();
+        try (Streams.Reader reader = new Streams.Reader(Objects.requireNonNull(in, "in"));
+                Streams.Writer writer = new Streams.Writer(Objects.requireNonNull(out, "out"))) {
+            try {
+                withGround(actor, ground, (c, a, g) -> lib().custodia_open_stream(c, a, purpose.value(), g, signer,
+                        reader, null, writer, null, info));
+            } catch (EnvironmentException e) {
+                throw streamFailure(e, reader, writer);
+            }
+        }
+        return new EnvelopeInfo(info);
+    }
+
+    /**
+     * Re-wrap an envelope: remove the recipient stanzas of {@code remove}, add stanzas for {@code add} (own keys,
+     * or imported public keys: sharing). Payload, bound terms and signature are unchanged.
+     */
+    public byte[] rewrap(Actor actor, byte[] envelope, Collection<KeyId> remove, Collection<KeyId> add) {
+        Objects.requireNonNull(envelope, "envelope");
+        byte[] r = packIds(Objects.requireNonNull(remove, "remove"));
+        byte[] a0 = packIds(Objects.requireNonNull(add, "add"));
+        CustodiaBuffer out = new CustodiaBuffer();
+        withActor(actor, (c, a) -> lib().custodia_rewrap(c, a, envelope, envelope.length, r, remove.size(), a0,
+                add.size(), out));
+        return Native.takeBytes(out);
+    }
+
+    // ---- audit
+
+    /**
+     * Verify the whole audit log: hash chain, sequence, checkpoint and erasure-certificate signatures.
+     *
+     * @throws AuditTamperedException naming the first bad entry
+     */
+    public AuditReport verifyAudit() {
+        org.custodia.raw.AuditReport report = new org.custodia.raw.AuditReport();
+        handle.run(c -> lib().custodia_audit_verify(c, report));
+        return new AuditReport(report);
+    }
+
+    /** Close: the audit log gets its closing checkpoint; keys are zeroized once no other thread uses them. */
+    @Override
+    public void close() {
+        handle.close();
+    }
+
+    @Override
+    public String toString() {
+        return handle.isClosed() ? "Custodian (closed)" : "Custodian";
+    }
+
+    // ---- helpers
+
+    /** Options for opening a custodian. */
+    public static final class Options {
+        private int[] kdf;
+        private Instant fixedTime;
+
+        /** The Argon2id cost for a passphrase keyring created by this open (an existing one keeps its own). */
+        public Options kdf(int memoryKib, int passes, int lanes) {
+            this.kdf = new int[] {memoryKib, passes, lanes};
+            return this;
+        }
+
+        /** Danger: freeze the clock (expiry, retention, audit timestamps). For tests and replays only. */
+        public Options dangerFixedTime(Instant at) {
+            this.fixedTime = Objects.requireNonNull(at, "at");
+            return this;
+        }
+
+        CustodianOptionsHandle toHandle() {
+            CustodianOptionsHandle h = CustodianOptionsHandle.create();
+            try {
+                if (kdf != null) {
+                    h.setKdf(kdf[0], kdf[1], kdf[2]);
+                }
+                if (fixedTime != null) {
+                    h.dangerSetFixedTime(fixedTime.getEpochSecond());
+                }
+                return h;
+            } catch (RuntimeException e) {
+                h.close();
+                throw e;
+            }
+        }
+    }
+
+    private static CustodiaLibrary lib() {
+        return Native.lib();
+    }
+
+    private interface ActorCall {
+        int call(long custodian, long actor);
+    }
+
+    private interface GroundCall {
+        int call(long custodian, long actor, long ground);
+    }
+
+    private void withActor(Actor actor, ActorCall call) {
+        Objects.requireNonNull(actor, "actor");
+        try {
+            handle.run(c -> call.call(c, actor.handle().id()));
+        } finally {
+            Reference.reachabilityFence(actor);
+        }
+    }
+
+    private void withGround(Actor actor, ExceptionGround ground, GroundCall call) {
+        try {
+            withActor(actor, (c, a) -> call.call(c, a, ground == null ? 0 : ground.handle().id()));
+        } finally {
+            Reference.reachabilityFence(ground);
+        }
+    }
+
+    private static byte[] packIds(Collection<KeyId> ids) {
+        if (ids.isEmpty()) {
+            return null;
+        }
+        byte[] packed = new byte[ids.size() * KeyId.LENGTH];
+        int i = 0;
+        for (KeyId id : ids) {
+            System.arraycopy(Objects.requireNonNull(id, "key id").raw(), 0, packed, i, KeyId.LENGTH);
+            i += KeyId.LENGTH;
+        }
+        return packed;
+    }
+
+    private static IOException streamFailure(EnvironmentException e, Streams.Reader r, Streams.Writer w) {
+        IOException cause = Streams.rethrow(r, w);
+        if (cause == null) {
+            throw e;
+        }
+        cause.addSuppressed(e);
+        return cause;
+    }
+}

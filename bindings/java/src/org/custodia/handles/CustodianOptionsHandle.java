@@ -1,0 +1,29 @@
+package org.custodia.handles;
+
+import com.sun.jna.ptr.LongByReference;
+import org.custodia.raw.CustodiaLibrary;
+
+/** Layer 2: a {@code custodia_custodian_options} handle. */
+public final class CustodianOptionsHandle extends NativeHandle {
+    private CustodianOptionsHandle(long id, CustodiaLibrary lib) {
+        super("custodian options", id, lib::custodia_custodian_options_free);
+    }
+
+    /** {@code custodia_custodian_options_new}. */
+    public static CustodianOptionsHandle create() {
+        CustodiaLibrary lib = Native.lib();
+        LongByReference out = new LongByReference();
+        Native.check(lib.custodia_custodian_options_new(out));
+        return new CustodianOptionsHandle(out.getValue(), lib);
+    }
+
+    /** {@code custodia_custodian_options_set_kdf}. */
+    public void setKdf(int memoryKib, int passes, int lanes) {
+        run(id -> Native.lib().custodia_custodian_options_set_kdf(id, memoryKib, passes, lanes));
+    }
+
+    /** {@code custodia_custodian_options_danger_set_fixed_time}. */
+    public void dangerSetFixedTime(long unixSeconds) {
+        run(id -> Native.lib().custodia_custodian_options_danger_set_fixed_time(id, unixSeconds));
+    }
+}

@@ -1,0 +1,185 @@
+package org.custodia.raw;
+
+import com.sun.jna.Library;
+import com.sun.jna.Pointer;
+import com.sun.jna.ptr.IntByReference;
+import com.sun.jna.ptr.LongByReference;
+import com.sun.jna.ptr.PointerByReference;
+
+/**
+ * Layer 1: the raw C ABI of {@code include/custodia.h}, one method per {@code custodia_*} function, same name,
+ * same parameters in the same order.
+ *
+ * <p>Nothing here is safe on its own: these methods trust their arguments as C does. Use the idiomatic API in
+ * {@code org.custodia}; this interface exists for it and for tests. {@code HeaderDeclarationsTest} proves that every
+ * function of the header is declared here with the same parameter count, and nothing else is.
+ *
+ * <p>Type mapping: {@code custodia_status} and other {@code uint32_t} are {@code int}; handles (8-byte structs laid
+ * out as a {@code uint64_t}, passed by value) are {@code long}; {@code size_t} is {@code long} (64-bit only);
+ * {@code struct custodia_key_id *} is a 16-byte {@code byte[]}; strings are NUL-terminated UTF-8 (the library is
+ * loaded with UTF-8 string encoding); {@code bool} is returned as {@code byte} because C only defines its low 8
+ * bits. Paths and the passphrase are NUL-terminated {@code byte[]} (paths are bytes on Unix; a passphrase must be
+ * wipeable, which a {@code String} is not). Arrays of key ids are 16 bytes per id, back to back.
+ */
+public interface CustodiaLibrary extends Library {
+    // --- errors, buffers, versions
+    int custodia_last_error_code();
+
+    String custodia_last_error_message();
+
+    int custodia_buffer_free(CustodiaBuffer buffer);
+
+    String custodia_status_name(int status);
+
+    byte custodia_status_is_refusal(int status);
+
+    String custodia_version();
+
+    int custodia_abi_version();
+
+    int custodia_live_counts(LongByReference outHandles, LongByReference outBuffers);
+
+    // --- key ids
+    int custodia_key_id_parse(String text, byte[] outKeyId);
+
+    int custodia_key_id_from_bytes(byte[] bytes, long len, byte[] outKeyId);
+
+    int custodia_key_id_format(byte[] keyId, byte[] outText, long outTextSize);
+
+    // --- actors and exceptions
+    int custodia_actor_new(String userId, String role, String jurisdiction, int clearance, LongByReference outActor);
+
+    int custodia_actor_free(long actor);
+
+    int custodia_actor_describe(long actor, CustodiaBuffer outText);
+
+    int custodia_exception_new(int kind, String reference, String justification, LongByReference outException);
+
+    int custodia_exception_describe(long exception, CustodiaBuffer outText);
+
+    int custodia_exception_free(long exception);
+
+    // --- seal options
+    int custodia_seal_options_new(int category, String[] purposes, long purposeCount, LongByReference outOptions);
+
+    int custodia_seal_options_set_classification(long options, int classification);
+
+    int custodia_seal_options_set_case_ref(long options, String caseRef);
+
+    int custodia_seal_options_set_jurisdictions(long options, String origin, String[] destinations,
+            long destinationCount);
+
+    int custodia_seal_options_set_not_after(long options, long notAfterUnix);
+
+    int custodia_seal_options_add_recipient(long options, byte[] keyId);
+
+    int custodia_seal_options_set_signer(long options, byte[] keyId);
+
+    int custodia_seal_options_set_sender(long options, byte[] keyId);
+
+    int custodia_seal_options_set_instrument(long options, int kind, String reference, String transferBasis);
+
+    int custodia_seal_options_set_chunk_size(long options, int chunkSize);
+
+    int custodia_seal_options_set_armor(long options, byte armor);
+
+    int custodia_seal_options_free(long options);
+
+    // --- custodian
+    int custodia_custodian_options_new(LongByReference outOptions);
+
+    int custodia_custodian_options_set_kdf(long options, int memoryKib, int passes, int lanes);
+
+    int custodia_custodian_options_danger_set_fixed_time(long options, long unixSeconds);
+
+    int custodia_custodian_options_free(long options);
+
+    int custodia_custodian_open_passphrase(byte[] dir, byte[] passphrase, long options, LongByReference outCustodian);
+
+    int custodia_custodian_open_master_key(byte[] dir, byte[] masterKey, long masterKeyLen, long options,
+            LongByReference outCustodian);
+
+    int custodia_custodian_close(long custodian);
+
+    int custodia_audit_verify(long custodian, AuditReport outReport);
+
+    // --- keys
+    int custodia_key_generate(long custodian, long actor, int kind, String label, byte[] outKeyId);
+
+    int custodia_key_for_case(long custodian, long actor, String caseRef, long destroyAfterUnix, byte[] outKeyId);
+
+    int custodia_key_list_new(long custodian, LongByReference outList);
+
+    int custodia_key_list_len(long list, LongByReference outLen);
+
+    int custodia_key_list_get(long list, long index, KeyInfo outInfo);
+
+    int custodia_key_list_free(long list);
+
+    int custodia_key_export_public(long custodian, byte[] keyId, CustodiaBuffer outText);
+
+    int custodia_key_import_public(long custodian, long actor, String keyText, String label, byte[] outKeyId);
+
+    int custodia_key_rotate(long custodian, long actor, byte[] keyId, byte[] outNewKeyId);
+
+    int custodia_key_destroy(long custodian, long actor, byte[] keyId, String reason);
+
+    int custodia_key_shred_expired(long custodian, long actor, LongByReference outDestroyed,
+            LongByReference outHeld);
+
+    // --- seal and open
+    int custodia_seal(long custodian, long actor, byte[] data, long dataLen, long options,
+            CustodiaBuffer outEnvelope);
+
+    int custodia_open(long custodian, long actor, String purpose, long exception, byte[] envelope, long envelopeLen,
+            byte[] requiredSigner, CustodiaBuffer outPlaintext, EnvelopeInfo outInfo);
+
+    int custodia_envelope_inspect(long custodian, byte[] envelope, long envelopeLen, EnvelopeInfo outInfo);
+
+    int custodia_envelope_describe(long custodian, byte[] envelope, long envelopeLen, CustodiaBuffer outText);
+
+    int custodia_seal_file(long custodian, long actor, long options, byte[] srcPath, byte[] dstPath);
+
+    int custodia_open_file(long custodian, long actor, String purpose, long exception, byte[] requiredSigner,
+            byte[] srcPath, byte[] dstPath, EnvelopeInfo outInfo);
+
+    int custodia_seal_fd(long custodian, long actor, long options, int srcFd, int dstFd);
+
+    int custodia_open_fd(long custodian, long actor, String purpose, long exception, byte[] requiredSigner, int srcFd,
+            int dstFd, EnvelopeInfo outInfo);
+
+    int custodia_seal_stream(long custodian, long actor, long options, StreamCallbacks.ReadFn read,
+            Pointer readContext, StreamCallbacks.WriteFn write, Pointer writeContext);
+
+    int custodia_open_stream(long custodian, long actor, String purpose, long exception, byte[] requiredSigner,
+            StreamCallbacks.ReadFn read, Pointer readContext, StreamCallbacks.WriteFn write, Pointer writeContext,
+            EnvelopeInfo outInfo);
+
+    int custodia_rewrap(long custodian, long actor, byte[] envelope, long envelopeLen, byte[] remove,
+            long removeCount, byte[] add, long addCount, CustodiaBuffer outEnvelope);
+
+    // --- vocabulary
+    int custodia_purpose_validate(String purpose);
+
+    int custodia_jurisdiction_validate(String jurisdiction);
+
+    int custodia_case_ref_validate(String caseRef);
+
+    int custodia_category_name(int category, PointerByReference outName);
+
+    int custodia_category_from_name(String name, IntByReference outCode);
+
+    int custodia_category_minimum_classification(int category, IntByReference outClassification);
+
+    int custodia_classification_name(int classification, PointerByReference outName);
+
+    int custodia_classification_from_name(String name, IntByReference outCode);
+
+    int custodia_exception_kind_name(int kind, PointerByReference outName);
+
+    int custodia_exception_kind_from_name(String name, IntByReference outCode);
+
+    int custodia_key_kind_name(int kind, PointerByReference outName);
+
+    int custodia_key_kind_from_name(String name, IntByReference outCode);
+}

@@ -1,0 +1,73 @@
+"""custodia: sealed, purpose-bound, audited handling of sensitive data exchanged under mutual legal assistance.
+
+Python binding over custodia's C ABI (``include/custodia.h``) with ctypes, in three layers:
+
+- ``custodia._raw``: ctypes declarations of every C function, library loading, ABI version check;
+- ``custodia._handles`` (with ``_errors`` and ``_sensitive``): owned handles freed by ``close()``, ``with`` or a
+  finalizer; library buffers copied into wipeable :class:`SensitiveBytes` and freed at once; typed exceptions;
+- this package: the idiomatic API (:class:`Actor`, :class:`CourtOrder`, :class:`SealOptions`, :class:`Purpose`,
+  :class:`KeyId`, ...).
+
+The library is found through ``$CUSTODIA_LIB``, then a copy bundled in this package, then ``target/release`` of the
+checkout; a library of another ABI version is refused at import.
+"""
+
+from __future__ import annotations
+
+from . import _raw
+from ._errors import *  # noqa: F403  (the exception classes; their __all__ is the list)
+from ._errors import __all__ as _errors_all
+from ._handles import live_counts
+from ._sensitive import SensitiveBytes
+from .actors import Actor, Consent, CourtOrder, ImminentThreat, LegalException, LegalObligation
+from .custodian import AuditReport, Custodian, EnvelopeInfo, KeyInfo, KeyState, Opened, ShredReport
+from .options import SealOptions, Timestamp
+from .vocab import CaseRef, Category, Classification, ExceptionKind, Jurisdiction, KeyId, KeyKind, Purpose
+
+#: The ABI version this binding was written for (checked against the library at import).
+ABI_VERSION = _raw.ABI_VERSION
+
+
+def library_version() -> str:
+    """The version of the loaded libcustodia (``"0.1.0"``)."""
+    return _raw.lib.custodia_version().decode()
+
+
+def library_path() -> str:
+    """The path of the loaded libcustodia.so."""
+    return str(_raw.library_path)
+
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "ABI_VERSION",
+    "library_version",
+    "library_path",
+    "live_counts",
+    "SensitiveBytes",
+    "Actor",
+    "LegalException",
+    "CourtOrder",
+    "Consent",
+    "ImminentThreat",
+    "LegalObligation",
+    "SealOptions",
+    "Timestamp",
+    "Custodian",
+    "Opened",
+    "EnvelopeInfo",
+    "KeyInfo",
+    "KeyState",
+    "AuditReport",
+    "ShredReport",
+    "CaseRef",
+    "Category",
+    "Classification",
+    "ExceptionKind",
+    "Jurisdiction",
+    "KeyId",
+    "KeyKind",
+    "Purpose",
+    *[n for n in _errors_all if n[0].isupper()],
+]

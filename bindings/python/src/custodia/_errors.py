@@ -1,0 +1,416 @@
+"""Typed exceptions for custodia's status codes, and the one function that raises them.
+
+This module owns the mapping from ``enum custodia_status`` (``include/custodia.h``) to exception classes. It must
+never add detail the library did not give: messages come verbatim from ``custodia_last_error_message()`` of the
+calling thread, which never contains plaintext or key material, and authentication failures say only that the
+envelope could not be opened.
+"""
+
+from __future__ import annotations
+
+import threading
+from typing import Callable, NoReturn
+
+from . import _raw
+
+__all__ = [
+    "CustodiaError",
+    # 1xx
+    "InvalidArgument",
+    "InvalidPurpose",
+    "TooManyPurposes",
+    "NoPurpose",
+    "InvalidJurisdiction",
+    "ClassificationBelowMinimum",
+    "InvalidException",
+    "UnknownCode",
+    "NullPointer",
+    "InvalidUtf8",
+    "InvalidHandle",
+    # 2xx
+    "Refused",
+    "PurposeNotPermitted",
+    "Expired",
+    "JurisdictionNotPermitted",
+    "ClearanceInsufficient",
+    "KeyDestroyed",
+    "LegalHold",
+    "SignerMismatch",
+    # 3xx
+    "EnvelopeError",
+    "Malformed",
+    "UnsupportedVersion",
+    "UnsupportedSuite",
+    "Truncated",
+    "LimitExceeded",
+    "UnknownCriticalField",
+    "OpenFailed",
+    "NoMatchingRecipient",
+    "SignatureInvalid",
+    "ArmorError",
+    # 4xx
+    "KeyringError",
+    "KeyNotFound",
+    "KeyStateError",
+    "WrongPassphrase",
+    "KeyringCorrupt",
+    "KeyringVersion",
+    "InvalidKeyText",
+    # 5xx
+    "AuditError",
+    "AuditWriteFailed",
+    "AuditMalformed",
+    "AuditTampered",
+    "AuditWrongKey",
+    # 9xx
+    "EnvironmentFault",
+    "IoFault",
+    "RngFault",
+    "InternalError",
+    "Poisoned",
+    "error_class",
+    "check",
+    "invoke",
+    "release",
+]
+
+
+class CustodiaError(Exception):
+    """Base of every error custodia reports: ``code`` is the stable status code, ``message`` the library's text."""
+
+    code: int
+    message: str
+
+    def __init__(self, code: int, message: str) -> None:
+        super().__init__(code, message)
+        self.code = code
+        self.message = message
+
+    @property
+    def name(self) -> str:
+        """The stable snake_case name of :attr:`code` (``"purpose_not_permitted"``)."""
+        return _raw.lib.custodia_status_name(self.code).decode()
+
+    @property
+    def is_refusal(self) -> bool:
+        """Whether this is a decision by policy (recorded in the audit log), not a fault."""
+        return bool(_raw.lib.custodia_status_is_refusal(self.code))
+
+    def __str__(self) -> str:
+        return f"{self.message} [{self.code} {self.name}]" if self.message else f"[{self.code} {self.name}]"
+
+
+# 1xx: invalid input. Also ValueError, so generic input validation code catches them.
+class InvalidArgument(CustodiaError, ValueError):
+    """100: an argument was malformed; the message names the argument and the rule."""
+
+
+class InvalidPurpose(InvalidArgument):
+    """101: a purpose does not follow the purpose grammar."""
+
+
+class TooManyPurposes(InvalidArgument):
+    """102: more than 32 purposes."""
+
+
+class NoPurpose(InvalidArgument):
+    """103: no purpose where at least one is required."""
+
+
+class InvalidJurisdiction(InvalidArgument):
+    """104: not an assigned ISO 3166-1 alpha-2 code."""
+
+
+class ClassificationBelowMinimum(InvalidArgument):
+    """105: a classification below the minimum its category allows."""
+
+
+class InvalidException(InvalidArgument):
+    """106: an exception (court order, consent, ...) lacks its reference or a sufficient justification."""
+
+
+class UnknownCode(InvalidArgument):
+    """107: an unknown category, classification or other enumerated code."""
+
+
+class NullPointer(InvalidArgument):
+    """120: a required argument was missing (NULL)."""
+
+
+class InvalidUtf8(InvalidArgument):
+    """121: text that is not valid UTF-8."""
+
+
+class InvalidHandle(InvalidArgument):
+    """122: the object was closed (freed), or never valid."""
+
+
+# 2xx: refusals by policy.
+class Refused(CustodiaError):
+    """A refusal by policy: a decision, recorded in the audit log, that says exactly which rule refused."""
+
+
+class PurposeNotPermitted(Refused):
+    """200: the stated purpose is not among (or under) the purposes the data was given for."""
+
+
+class Expired(Refused):
+    """201: the envelope's not-after time has passed."""
+
+
+class JurisdictionNotPermitted(Refused):
+    """202: the actor's jurisdiction is not one the data may be opened in."""
+
+
+class ClearanceInsufficient(Refused):
+    """203: the actor's clearance is below the data's classification."""
+
+
+class KeyDestroyed(Refused):
+    """204: the key needed was destroyed (crypto-shredded)."""
+
+
+class LegalHold(Refused):
+    """205: a legal hold blocks destroying this key or case."""
+
+
+class SignerMismatch(Refused):
+    """206: a signature by a specific signer was required but the envelope was signed by another key or not at all."""
+
+
+# 3xx: envelope format.
+class EnvelopeError(CustodiaError):
+    """An envelope could not be read or opened."""
+
+
+class Malformed(EnvelopeError):
+    """300: not a custodia envelope, or not a well-formed one."""
+
+
+class UnsupportedVersion(EnvelopeError):
+    """301: an envelope format version this library does not support."""
+
+
+class UnsupportedSuite(EnvelopeError):
+    """302: a cipher suite this library does not support."""
+
+
+class Truncated(EnvelopeError):
+    """303: the input ended before the structure it declared."""
+
+
+class LimitExceeded(EnvelopeError):
+    """304: a declared size exceeds one of the format's limits."""
+
+
+class UnknownCriticalField(EnvelopeError):
+    """305: a critical header field this library does not know."""
+
+
+class OpenFailed(EnvelopeError):
+    """306: the envelope failed authentication (deliberately nothing more)."""
+
+
+class NoMatchingRecipient(EnvelopeError):
+    """307: none of the available keys is a recipient of the envelope."""
+
+
+class SignatureInvalid(EnvelopeError):
+    """308: the envelope's signature does not verify."""
+
+
+class ArmorError(EnvelopeError):
+    """309: the armored text form is malformed."""
+
+
+# 4xx: keys.
+class KeyringError(CustodiaError):
+    """A key or keyring problem."""
+
+
+class KeyNotFound(KeyringError):
+    """400: no key with this id is known."""
+
+
+class KeyStateError(KeyringError):
+    """401: the key may not be used for this (e.g. a decrypt-only key asked to seal)."""
+
+
+class WrongPassphrase(KeyringError):
+    """402: the keyring could not be unlocked: wrong passphrase or master key."""
+
+
+class KeyringCorrupt(KeyringError):
+    """403: the keyring file is corrupt."""
+
+
+class KeyringVersion(KeyringError):
+    """404: a keyring file version this library does not know."""
+
+
+class InvalidKeyText(KeyringError):
+    """405: a key in text form is malformed or fails its checksum."""
+
+
+# 5xx: audit.
+class AuditError(CustodiaError):
+    """An audit log problem."""
+
+
+class AuditWriteFailed(AuditError):
+    """500: an audit event could not be durably recorded, so the operation was refused (fail closed)."""
+
+
+class AuditMalformed(AuditError):
+    """501: the audit log is malformed."""
+
+
+class AuditTampered(AuditError):
+    """502: audit verification found the log altered."""
+
+
+class AuditWrongKey(AuditError):
+    """503: the log (or certificate, or anchor) was signed by another audit key than the one given."""
+
+
+# 9xx: environment and internal faults.
+class EnvironmentFault(CustodiaError):
+    """The operating system failed custodia."""
+
+
+class IoFault(EnvironmentFault):
+    """900: an operating-system I/O error."""
+
+
+class RngFault(EnvironmentFault):
+    """901: the operating system's random number generator failed."""
+
+
+class InternalError(CustodiaError):
+    """999: a bug in custodia (e.g. a caught panic)."""
+
+
+class Poisoned(InternalError):
+    """998: the object is unusable because an earlier call on it hit an internal error; close it and make another."""
+
+
+_BY_CODE: dict[int, type[CustodiaError]] = {
+    100: InvalidArgument,
+    101: InvalidPurpose,
+    102: TooManyPurposes,
+    103: NoPurpose,
+    104: InvalidJurisdiction,
+    105: ClassificationBelowMinimum,
+    106: InvalidException,
+    107: UnknownCode,
+    120: NullPointer,
+    121: InvalidUtf8,
+    122: InvalidHandle,
+    200: PurposeNotPermitted,
+    201: Expired,
+    202: JurisdictionNotPermitted,
+    203: ClearanceInsufficient,
+    204: KeyDestroyed,
+    205: LegalHold,
+    206: SignerMismatch,
+    300: Malformed,
+    301: UnsupportedVersion,
+    302: UnsupportedSuite,
+    303: Truncated,
+    304: LimitExceeded,
+    305: UnknownCriticalField,
+    306: OpenFailed,
+    307: NoMatchingRecipient,
+    308: SignatureInvalid,
+    309: ArmorError,
+    400: KeyNotFound,
+    401: KeyStateError,
+    402: WrongPassphrase,
+    403: KeyringCorrupt,
+    404: KeyringVersion,
+    405: InvalidKeyText,
+    500: AuditWriteFailed,
+    501: AuditMalformed,
+    502: AuditTampered,
+    503: AuditWrongKey,
+    900: IoFault,
+    901: RngFault,
+    998: Poisoned,
+    999: InternalError,
+}
+
+_GROUPS: dict[int, type[CustodiaError]] = {
+    1: InvalidArgument,
+    2: Refused,
+    3: EnvelopeError,
+    4: KeyringError,
+    5: AuditError,
+    9: EnvironmentFault,
+}
+
+
+def error_class(code: int) -> type[CustodiaError]:
+    """The exception class for a status code; a code this binding does not know maps to its group's base class
+    (codes are never reused, but later library versions may add some), or to :class:`CustodiaError`."""
+    return _BY_CODE.get(code) or _GROUPS.get(code // 100, CustodiaError)
+
+
+_calls = threading.local()
+_deferred: list[tuple[Callable[[int], int], int]] = []
+_deferred_lock = threading.Lock()
+
+
+def release(free: Callable[[int], int], handle_id: int) -> None:
+    """Free a handle from a finalizer, on whatever thread the finalizer runs.
+
+    A finalizer can run in the middle of :func:`invoke` on this thread (the garbage collector runs at allocations),
+    between a failing call and the read of its last error message, which the free would reset. So when this thread
+    is inside :func:`invoke` the free is deferred until the outermost call there has finished.
+    """
+    if getattr(_calls, "depth", 0):
+        with _deferred_lock:
+            _deferred.append((free, handle_id))
+    else:
+        free(handle_id)
+
+
+def _drain_deferred() -> None:
+    while _deferred:
+        with _deferred_lock:
+            if not _deferred:
+                return
+            free, handle_id = _deferred.pop()
+        free(handle_id)
+
+
+def invoke(fn: Callable[..., int], *args: object) -> None:
+    """Call a status-returning C function and raise its typed exception on failure, with the message read on this
+    thread right after the call."""
+    _calls.depth = getattr(_calls, "depth", 0) + 1
+    try:
+        code = fn(*args)
+        if code != 0:
+            raw = _raw.lib.custodia_last_error_message()
+            message = raw.decode("utf-8", "replace") if raw else ""
+            raise error_class(code)(code, message)
+    finally:
+        _calls.depth -= 1
+        if _calls.depth == 0 and _deferred:
+            _drain_deferred()
+
+
+def raise_for(code: int) -> NoReturn:
+    """Raise the exception for ``code`` with the last error message *of the calling thread*.
+
+    Must be called right after the failing call, before any other custodia call on this thread: the message is
+    only valid until then.
+    """
+    raw = _raw.lib.custodia_last_error_message()
+    message = raw.decode("utf-8", "replace") if raw else ""
+    raise error_class(code)(code, message)
+
+
+def check(code: int) -> None:
+    """Return on ``CUSTODIA_OK``; otherwise raise (see :func:`raise_for`)."""
+    if code != 0:
+        raise_for(code)

@@ -1,0 +1,313 @@
+"""Layer 1: the raw C ABI of ``include/custodia.h`` as ctypes declarations.
+
+This module owns finding and loading ``libcustodia.so``, checking its ABI version, and declaring the argument and
+result types of every ``custodia_*`` function. It must never hold a secret, free anything on its own, or turn status
+codes into exceptions (that is ``_errors``); it only describes the C functions faithfully.
+
+ctypes is used (not cffi) so that the binding needs no compiler and no parsing of the header's ``#define``/
+``#include`` lines; a test (``tests/test_raw_header.py``) parses the header and checks that every function declared
+there is declared here with the same number of parameters, and that nothing here is missing from the header.
+
+Handle structs (``custodia_actor`` ...) are 8 bytes laid out as a ``uint64_t``; the header allows bindings to pass
+them as one, so they travel here as ``c_uint64`` by value and ``POINTER(c_uint64)`` as out-parameters.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import os
+import threading
+from ctypes import POINTER, Structure, c_bool, c_char_p, c_size_t, c_uint8, c_uint32, c_uint64, c_void_p
+from pathlib import Path
+from typing import Any, Callable
+
+__all__ = [
+    "ABI_VERSION",
+    "KEY_ID_LEN",
+    "KEY_ID_TEXT_SIZE",
+    "LibraryNotFound",
+    "AbiMismatch",
+    "custodia_buffer",
+    "custodia_key_id",
+    "FUNCTIONS",
+    "FACADE_FUNCTIONS",
+    "HAS_FACADE",
+    "lib",
+    "library_path",
+    "candidate_paths",
+]
+
+#: The ABI version (``CUSTODIA_ABI_VERSION``) this binding was written for; a library reporting another is refused.
+ABI_VERSION = 1
+#: ``CUSTODIA_KEY_ID_LEN``.
+KEY_ID_LEN = 16
+#: ``CUSTODIA_KEY_ID_TEXT_SIZE``: 32 hex digits and a NUL.
+KEY_ID_TEXT_SIZE = 33
+
+LIBRARY_NAME = "libcustodia.so"
+ENV_VAR = "CUSTODIA_LIB"
+
+
+class LibraryNotFound(ImportError):
+    """``libcustodia.so`` was not found in any of the places the binding looks (see :func:`candidate_paths`)."""
+
+
+class AbiMismatch(ImportError):
+    """The loaded ``libcustodia.so`` implements another C ABI version than the one this binding was written for."""
+
+
+class custodia_buffer(Structure):
+    """``struct custodia_buffer``: bytes or text lent by custodia until ``custodia_buffer_free``."""
+
+    _fields_ = [("data", POINTER(c_uint8)), ("len", c_size_t)]
+
+    def __repr__(self) -> str:  # never show the bytes
+        return f"custodia_buffer(len={self.len})"
+
+
+class custodia_key_id(Structure):
+    """``struct custodia_key_id``: 16 bytes, plain data."""
+
+    _fields_ = [("bytes", c_uint8 * KEY_ID_LEN)]
+
+
+#: ``CUSTODIA_AUDIT_HEAD_SIZE``: 64 hex digits and a NUL.
+AUDIT_HEAD_SIZE = 65
+#: ``CUSTODIA_OBJECT_ID_SIZE``: 32 hex digits and a NUL.
+OBJECT_ID_SIZE = 33
+
+
+class custodia_audit_report(Structure):
+    """``struct custodia_audit_report``."""
+
+    _fields_ = [
+        ("entries", c_uint64),
+        ("checkpoints", c_uint64),
+        ("erasures", c_uint64),
+        ("recoveries", c_uint64),
+        ("unsealed_tail", c_uint64),
+        ("has_last_checkpoint", c_bool),
+        ("last_checkpoint", c_uint64),
+        ("head", ctypes.c_char * AUDIT_HEAD_SIZE),
+    ]
+
+
+class custodia_key_info(Structure):
+    """``struct custodia_key_info``; ``label`` and ``case_ref`` are owned by the key list."""
+
+    _fields_ = [
+        ("key_id", custodia_key_id),
+        ("kind", c_uint32),
+        ("state", c_uint32),
+        ("label", c_char_p),
+        ("case_ref", c_char_p),
+        ("created", c_uint64),
+        ("destroy_after", c_uint64),
+        ("destroyed_at", c_uint64),
+        ("has_secret", c_bool),
+        ("has_rotated_from", c_bool),
+        ("rotated_from", custodia_key_id),
+        ("has_rotated_to", c_bool),
+        ("rotated_to", custodia_key_id),
+    ]
+
+
+class custodia_envelope_info(Structure):
+    """``struct custodia_envelope_info``."""
+
+    _fields_ = [
+        ("object_id", ctypes.c_char * OBJECT_ID_SIZE),
+        ("category", c_uint32),
+        ("classification", c_uint32),
+        ("created", c_uint64),
+        ("not_after", c_uint64),
+        ("purpose_count", c_size_t),
+        ("recipient_count", c_size_t),
+        ("has_signer", c_bool),
+        ("signer", custodia_key_id),
+    ]
+
+
+#: ``typedef int (*custodia_read_fn)(void *context, uint8_t *buffer, size_t capacity, size_t *out_read)``
+READ_FN = ctypes.CFUNCTYPE(ctypes.c_int, c_void_p, POINTER(c_uint8), c_size_t, POINTER(c_size_t))
+#: ``typedef int (*custodia_write_fn)(void *context, const uint8_t *data, size_t len)``
+WRITE_FN = ctypes.CFUNCTYPE(ctypes.c_int, c_void_p, POINTER(c_uint8), c_size_t)
+
+
+# Type shorthands, named after the C types they stand for.
+status = c_uint32  # custodia_status
+u32 = c_uint32
+u64 = c_uint64
+size = c_size_t
+cstr = c_char_p  # const char * (borrowed in, or static out)
+handle = c_uint64  # struct custodia_<noun> by value (8 bytes, laid out as uint64_t)
+out_handle = POINTER(c_uint64)
+bytes_in = c_void_p  # const uint8_t * with a separate length
+out_buffer = POINTER(custodia_buffer)
+key_id_p = POINTER(custodia_key_id)
+cstr_array = POINTER(c_char_p)  # const char *const *
+
+#: Every C function: name -> (result type, argument types). Kept in header order.
+FUNCTIONS: dict[str, tuple[Any, list[Any]]] = {
+    # errors and buffers
+    "custodia_last_error_code": (status, []),
+    "custodia_last_error_message": (cstr, []),
+    "custodia_buffer_free": (status, [out_buffer]),
+    # key ids
+    "custodia_key_id_parse": (status, [cstr, key_id_p]),
+    "custodia_key_id_from_bytes": (status, [bytes_in, size, key_id_p]),
+    "custodia_key_id_format": (status, [key_id_p, c_void_p, size]),
+    # actors and exceptions
+    "custodia_actor_new": (status, [cstr, cstr, cstr, u32, out_handle]),
+    "custodia_actor_free": (status, [handle]),
+    "custodia_actor_describe": (status, [handle, out_buffer]),
+    "custodia_exception_new": (status, [u32, cstr, cstr, out_handle]),
+    "custodia_exception_describe": (status, [handle, out_buffer]),
+    "custodia_exception_free": (status, [handle]),
+    # seal options
+    "custodia_seal_options_new": (status, [u32, cstr_array, size, out_handle]),
+    "custodia_seal_options_set_classification": (status, [handle, u32]),
+    "custodia_seal_options_set_case_ref": (status, [handle, cstr]),
+    "custodia_seal_options_set_jurisdictions": (status, [handle, cstr, cstr_array, size]),
+    "custodia_seal_options_set_not_after": (status, [handle, u64]),
+    "custodia_seal_options_add_recipient": (status, [handle, key_id_p]),
+    "custodia_seal_options_set_signer": (status, [handle, key_id_p]),
+    "custodia_seal_options_free": (status, [handle]),
+    # status, versions, counts
+    "custodia_status_name": (cstr, [u32]),
+    "custodia_status_is_refusal": (c_bool, [u32]),
+    "custodia_version": (cstr, []),
+    "custodia_abi_version": (u32, []),
+    "custodia_live_counts": (status, [POINTER(c_size_t), POINTER(c_size_t)]),
+    # vocabulary
+    "custodia_purpose_validate": (status, [cstr]),
+    "custodia_jurisdiction_validate": (status, [cstr]),
+    "custodia_case_ref_validate": (status, [cstr]),
+    "custodia_category_name": (status, [u32, POINTER(c_char_p)]),
+    "custodia_category_from_name": (status, [cstr, POINTER(c_uint32)]),
+    "custodia_category_minimum_classification": (status, [u32, POINTER(c_uint32)]),
+    "custodia_classification_name": (status, [u32, POINTER(c_char_p)]),
+    "custodia_classification_from_name": (status, [cstr, POINTER(c_uint32)]),
+    "custodia_exception_kind_name": (status, [u32, POINTER(c_char_p)]),
+    "custodia_exception_kind_from_name": (status, [cstr, POINTER(c_uint32)]),
+    "custodia_key_kind_name": (status, [u32, POINTER(c_char_p)]),
+    "custodia_key_kind_from_name": (status, [cstr, POINTER(c_uint32)]),
+}
+
+out_key_id = key_id_p
+out_info = POINTER(custodia_envelope_info)
+c_int = ctypes.c_int
+
+#: The Custodian facade (keys, seal/open, streams, rotation, shredding, audit). Declared when the library has it;
+#: without it the rest of the binding works and ``custodia.Custodian`` explains what is missing.
+FACADE_FUNCTIONS: dict[str, tuple[Any, list[Any]]] = {
+    "custodia_custodian_options_new": (status, [out_handle]),
+    "custodia_custodian_options_set_kdf": (status, [handle, u32, u32, u32]),
+    "custodia_custodian_options_danger_set_fixed_time": (status, [handle, u64]),
+    "custodia_custodian_options_free": (status, [handle]),
+    "custodia_custodian_open_passphrase": (status, [cstr, cstr, handle, out_handle]),
+    "custodia_custodian_open_master_key": (status, [cstr, bytes_in, size, handle, out_handle]),
+    "custodia_custodian_close": (status, [handle]),
+    "custodia_audit_verify": (status, [handle, POINTER(custodia_audit_report)]),
+    "custodia_key_generate": (status, [handle, handle, u32, cstr, out_key_id]),
+    "custodia_key_for_case": (status, [handle, handle, cstr, u64, out_key_id]),
+    "custodia_key_list_new": (status, [handle, out_handle]),
+    "custodia_key_list_len": (status, [handle, POINTER(c_size_t)]),
+    "custodia_key_list_get": (status, [handle, size, POINTER(custodia_key_info)]),
+    "custodia_key_list_free": (status, [handle]),
+    "custodia_key_export_public": (status, [handle, key_id_p, out_buffer]),
+    "custodia_key_import_public": (status, [handle, handle, cstr, cstr, out_key_id]),
+    "custodia_key_rotate": (status, [handle, handle, key_id_p, out_key_id]),
+    "custodia_key_destroy": (status, [handle, handle, key_id_p, cstr]),
+    "custodia_key_shred_expired": (status, [handle, handle, POINTER(c_size_t), POINTER(c_size_t)]),
+    "custodia_seal_options_set_sender": (status, [handle, key_id_p]),
+    "custodia_seal_options_set_instrument": (status, [handle, u32, cstr, cstr]),
+    "custodia_seal_options_set_chunk_size": (status, [handle, u32]),
+    "custodia_seal_options_set_armor": (status, [handle, c_bool]),
+    "custodia_seal": (status, [handle, handle, bytes_in, size, handle, out_buffer]),
+    "custodia_open": (status, [handle, handle, cstr, handle, bytes_in, size, key_id_p, out_buffer, out_info]),
+    "custodia_envelope_inspect": (status, [handle, bytes_in, size, out_info]),
+    "custodia_envelope_describe": (status, [handle, bytes_in, size, out_buffer]),
+    "custodia_seal_file": (status, [handle, handle, handle, cstr, cstr]),
+    "custodia_open_file": (status, [handle, handle, cstr, handle, key_id_p, cstr, cstr, out_info]),
+    "custodia_seal_fd": (status, [handle, handle, handle, c_int, c_int]),
+    "custodia_open_fd": (status, [handle, handle, cstr, handle, key_id_p, c_int, c_int, out_info]),
+    "custodia_seal_stream": (status, [handle, handle, handle, READ_FN, c_void_p, WRITE_FN, c_void_p]),
+    "custodia_open_stream": (
+        status,
+        [handle, handle, cstr, handle, key_id_p, READ_FN, c_void_p, WRITE_FN, c_void_p, out_info],
+    ),
+    "custodia_rewrap": (status, [handle, handle, bytes_in, size, key_id_p, size, key_id_p, size, out_buffer]),
+}
+
+
+def candidate_paths() -> list[Path]:
+    """Where the library is looked for, in order.
+
+    1. ``$CUSTODIA_LIB`` (the path of ``libcustodia.so``) when set: then it is the only candidate, so a wrong value
+       is an error rather than a silent fallback;
+    2. a copy bundled in the package directory;
+    3. ``target/release/libcustodia.so`` of the checkout this package sits in (running from a source tree).
+    """
+    env = os.environ.get(ENV_VAR)
+    if env:
+        return [Path(env)]
+    here = Path(__file__).resolve().parent
+    found = [here / LIBRARY_NAME]
+    for parent in here.parents:
+        if (parent / "Cargo.toml").is_file() and (parent / "include" / "custodia.h").is_file():
+            found.append(parent / "target" / "release" / LIBRARY_NAME)
+            break
+    return found
+
+
+def _declare(library: ctypes.CDLL, functions: dict[str, tuple[Any, list[Any]]]) -> list[str]:
+    missing = []
+    for name, (restype, argtypes) in functions.items():
+        try:
+            fn = getattr(library, name)
+        except AttributeError:
+            missing.append(name)
+            continue
+        fn.restype = restype
+        fn.argtypes = argtypes
+    return missing
+
+
+def _load() -> tuple[ctypes.CDLL, Path]:
+    tried = []
+    for path in candidate_paths():
+        if not path.is_file():
+            tried.append(f"{path} (absent)")
+            continue
+        # CDLL (not PyDLL): the GIL is released during every call, so threads really run in parallel in custodia.
+        library = ctypes.CDLL(str(path))
+        library.custodia_abi_version.restype = c_uint32
+        library.custodia_abi_version.argtypes = []
+        found = library.custodia_abi_version()
+        if found != ABI_VERSION:
+            raise AbiMismatch(
+                f"{path} implements custodia C ABI version {found}, but this Python binding was written for "
+                f"version {ABI_VERSION}; install the binding that matches the library (or point {ENV_VAR} at "
+                f"a matching libcustodia.so)"
+            )
+        missing = _declare(library, FUNCTIONS)
+        if missing:
+            raise AbiMismatch(
+                f"{path} reports ABI version {found} but lacks {', '.join(missing)}; it is older than this "
+                f"binding (rebuild it with cargo build --release)"
+            )
+        global HAS_FACADE, MISSING_FACADE
+        MISSING_FACADE = _declare(library, FACADE_FUNCTIONS)
+        HAS_FACADE = not MISSING_FACADE
+        return library, path
+    raise LibraryNotFound(
+        f"libcustodia.so not found; set {ENV_VAR} to its path or build it with `cargo build --release`. "
+        f"Tried: {'; '.join(tried)}"
+    )
+
+
+#: Whether the loaded library has the whole Custodian facade, and which of its functions it lacks otherwise.
+HAS_FACADE = False
+MISSING_FACADE: list[str] = []
+lib, library_path = _load()

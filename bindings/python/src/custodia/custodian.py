@@ -1,0 +1,474 @@
+"""The Custodian: one keyring and audit log in a directory, and everything done with them (keys, seal, open,
+streams, re-wrap, rotation, shredding, audit verification).
+
+This module owns the translation of the facade's calls; it never decides anything. Policy (purposes, expiry,
+jurisdictions, clearance, destroyed keys, signers), authentication and auditing happen in the library, which refuses
+with a typed exception naming the rule. Plaintext comes back only as :class:`~custodia.SensitiveBytes`.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import datetime as _dt
+import os
+from ctypes import byref
+from dataclasses import dataclass
+from pathlib import Path
+from typing import BinaryIO, Iterable, Optional, Union
+
+from . import _raw
+from ._errors import invoke
+from ._handles import Handle, bytes_arg, take_text, text_arg
+from ._sensitive import SensitiveBytes
+from ._streams import StreamPair
+from .actors import Actor, LegalException
+from .options import SealOptions, Timestamp, _unix
+from .vocab import Category, Classification, KeyId, KeyKind, Purpose
+
+__all__ = ["Custodian", "Opened", "EnvelopeInfo", "KeyInfo", "KeyState", "AuditReport", "ShredReport"]
+
+PathLike = Union[str, "os.PathLike[str]"]
+
+
+def _time(seconds: int) -> Optional[_dt.datetime]:
+    return _dt.datetime.fromtimestamp(seconds, _dt.timezone.utc) if seconds else None
+
+
+class KeyState:
+    """Key states (``custodia_key_state``)."""
+
+    ACTIVE = 0
+    DECRYPT_ONLY = 1
+    DESTROYED = 2
+    _NAMES = {0: "active", 1: "decrypt_only", 2: "destroyed"}
+
+
+@dataclass(frozen=True)
+class EnvelopeInfo:
+    """An envelope's bound metadata, readable without a key (not secret)."""
+
+    object_id: str
+    category: Category
+    classification: Classification
+    created: _dt.datetime
+    not_after: Optional[_dt.datetime]
+    purpose_count: int
+    recipient_count: int
+    signer: Optional[KeyId]
+
+    @classmethod
+    def _from_c(cls, info: _raw.custodia_envelope_info) -> EnvelopeInfo:
+        return cls(
+            object_id=info.object_id.decode(),
+            category=Category(info.category),
+            classification=Classification(info.classification),
+            created=_time(info.created) or _dt.datetime.fromtimestamp(0, _dt.timezone.utc),
+            not_after=_time(info.not_after),
+            purpose_count=info.purpose_count,
+            recipient_count=info.recipient_count,
+            signer=KeyId._from_c(info.signer) if info.has_signer else None,
+        )
+
+    def __str__(self) -> str:
+        return (
+            f"{self.object_id} ({self.category.label}, {self.classification.label}, {self.purpose_count} purpose(s), "
+            f"{self.recipient_count} recipient(s){', signed' if self.signer else ''})"
+        )
+
+
+@dataclass(frozen=True)
+class Opened:
+    """An opened envelope: the plaintext, wiped when this is closed (``with`` or :meth:`close`), and its metadata."""
+
+    data: SensitiveBytes
+    info: EnvelopeInfo
+
+    @property
+    def signer(self) -> Optional[KeyId]:
+        """The verified signer, if the envelope is signed."""
+        return self.info.signer
+
+    def close(self) -> None:
+        """Wipe the plaintext."""
+        self.data.close()
+
+    def __enter__(self) -> Opened:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+@dataclass(frozen=True)
+class KeyInfo:
+    """Everything about a key but its secret."""
+
+    id: KeyId
+    kind: KeyKind
+    state: str
+    label: str
+    case_ref: Optional[str]
+    created: _dt.datetime
+    destroy_after: Optional[_dt.datetime]
+    destroyed_at: Optional[_dt.datetime]
+    has_secret: bool
+    rotated_from: Optional[KeyId]
+    rotated_to: Optional[KeyId]
+
+
+@dataclass(frozen=True)
+class AuditReport:
+    """What verifying the audit log checked."""
+
+    entries: int
+    checkpoints: int
+    erasures: int
+    recoveries: int
+    unsealed_tail: int
+    last_checkpoint: Optional[int]
+    head: str
+
+    def __str__(self) -> str:
+        return f"{self.entries} entries, {self.checkpoints} checkpoints, {self.erasures} erasures, head {self.head[:16]}"
+
+
+@dataclass(frozen=True)
+class ShredReport:
+    """What :meth:`Custodian.shred_expired` did."""
+
+    destroyed: int
+    held: int
+
+
+def _actor(actor: object) -> int:
+    if not isinstance(actor, Actor):
+        raise TypeError(f"actor must be an Actor, not {type(actor).__name__}")
+    return actor._handle
+
+
+def _options(options: object) -> int:
+    if not isinstance(options, SealOptions):
+        raise TypeError(f"options must be SealOptions, not {type(options).__name__}")
+    return options._handle
+
+
+def _exception(exception: object) -> int:
+    if exception is None:
+        return 0
+    if not isinstance(exception, LegalException):
+        raise TypeError(f"exception must be a CourtOrder, Consent, ... or None, not {type(exception).__name__}")
+    return exception._handle
+
+
+def _key(key_id: object, name: str = "key_id") -> _raw.custodia_key_id:
+    if not isinstance(key_id, KeyId):
+        raise TypeError(f"{name} must be a KeyId, not {type(key_id).__name__}")
+    return key_id._to_c()
+
+
+def _opt_key(key_id: object, name: str) -> Optional[object]:
+    return None if key_id is None else byref(_key(key_id, name))
+
+
+def _purpose(purpose: object) -> bytes:
+    if not isinstance(purpose, str):
+        raise TypeError(f"purpose must be a str, not {type(purpose).__name__}")
+    return text_arg(Purpose(purpose), "purpose")
+
+
+def _path(path: object, name: str) -> bytes:
+    if not isinstance(path, (str, bytes, os.PathLike)):
+        raise TypeError(f"{name} must be a path, not {type(path).__name__}")
+    raw = os.fsencode(path)
+    if b"\0" in raw:
+        raise ValueError(f"{name} must not contain NUL")
+    return raw
+
+
+def _key_array(keys: Iterable[KeyId], name: str) -> tuple[Optional[object], int]:
+    items = [_key(k, name) for k in keys]
+    if not items:
+        return None, 0
+    return (_raw.custodia_key_id * len(items))(*items), len(items)
+
+
+def _plain_bytes(fn: object, *args: object) -> bytes:
+    """A non-secret byte buffer (an envelope) as ``bytes``; the library buffer is freed."""
+    buf = _raw.custodia_buffer()
+    invoke(fn, *args, byref(buf))  # type: ignore[arg-type]
+    try:
+        return ctypes.string_at(buf.data, buf.len) if buf.len else b""
+    finally:
+        invoke(_raw.lib.custodia_buffer_free, byref(buf))
+
+
+class _CustodianOptions(Handle):
+    _free_name = "custodia_custodian_options_free"
+    _noun = "custodian options"
+    __slots__ = ()
+
+
+class _KeyList(Handle):
+    _free_name = "custodia_key_list_free"
+    _noun = "key list"
+    __slots__ = ()
+
+
+class Custodian(Handle):
+    """A keyring and audit log in a directory, opened by the constructor; close with :meth:`close` or ``with`` (the
+    audit log gets its closing checkpoint and the keys are zeroized). Share one between threads freely.
+
+    >>> import tempfile, custodia
+    >>> with tempfile.TemporaryDirectory() as d, Custodian(d, master_key=bytes(range(32))) as c:
+    ...     pass
+    """
+
+    _free_name = "custodia_custodian_close"
+    _noun = "custodian"
+    __slots__ = ("_dir",)
+
+    def __init__(
+        self,
+        directory: PathLike,
+        *,
+        passphrase: Optional[str] = None,
+        master_key: Optional[Union[bytes, bytearray, SensitiveBytes]] = None,
+        kdf: Optional[tuple[int, int, int]] = None,
+        danger_fixed_time: Optional[Timestamp] = None,
+    ) -> None:
+        """Open (or create on first use) the custodian in ``directory``, unlocking it with exactly one of
+        ``passphrase`` (Argon2id) or a raw 32-byte ``master_key`` (from an HSM, KMS or secret store).
+
+        ``kdf`` = ``(memory_kib, passes, lanes)`` sets the Argon2id cost for a keyring created by this open.
+        ``danger_fixed_time`` freezes the custodian's clock (tests and replays only: expired data then opens).
+        Raises :class:`~custodia.WrongPassphrase`, :class:`~custodia.KeyringCorrupt`, ...
+        """
+        if not _raw.HAS_FACADE:
+            raise NotImplementedError(
+                f"{_raw.library_path} has no Custodian facade (missing {', '.join(_raw.MISSING_FACADE[:3])}, ...)"
+            )
+        if (passphrase is None) == (master_key is None):
+            raise TypeError("give exactly one of passphrase= or master_key=")
+        dir_arg = _path(directory, "directory")
+        with _CustodianOptions.__new__(_CustodianOptions) as options:
+            options._init_new(_raw.lib.custodia_custodian_options_new)
+            if kdf is not None:
+                memory_kib, passes, lanes = kdf
+                invoke(_raw.lib.custodia_custodian_options_set_kdf, options._handle, memory_kib, passes, lanes)
+            if danger_fixed_time is not None:
+                seconds = _unix(danger_fixed_time, "danger_fixed_time")
+                invoke(_raw.lib.custodia_custodian_options_danger_set_fixed_time, options._handle, seconds)
+            if passphrase is not None:
+                self._init_new(
+                    _raw.lib.custodia_custodian_open_passphrase,
+                    dir_arg,
+                    text_arg(passphrase, "passphrase"),
+                    options._handle,
+                )
+            else:
+                key = bytes_arg(master_key, "master_key")
+                self._init_new(_raw.lib.custodia_custodian_open_master_key, dir_arg, key.ptr, key.len, options._handle)
+        self._dir = Path(os.fsdecode(dir_arg))
+
+    @property
+    def directory(self) -> Path:
+        """The directory holding the keyring and the audit log."""
+        return self._dir
+
+    @property
+    def audit_path(self) -> Path:
+        """The audit log file."""
+        return self._dir / "audit.log"
+
+    # ---- keys ---------------------------------------------------------------------------------------------------
+
+    def generate_key(self, actor: Actor, kind: KeyKind, label: str) -> KeyId:
+        """Generate a key of ``kind`` (KEK, X25519, X-Wing, Ed25519) under a human ``label``; audited."""
+        out = _raw.custodia_key_id()
+        invoke(_raw.lib.custodia_key_generate, self._handle, _actor(actor), int(kind), text_arg(label, "label"),
+               byref(out))
+        return KeyId._from_c(out)
+
+    def case_key(self, actor: Actor, case_ref: str, destroy_after: Optional[Timestamp] = None) -> KeyId:
+        """The active key-encryption key of a case, generated on first use with an optional retention deadline."""
+        seconds = 0 if destroy_after is None else _unix(destroy_after, "destroy_after")
+        out = _raw.custodia_key_id()
+        invoke(_raw.lib.custodia_key_for_case, self._handle, _actor(actor), text_arg(case_ref, "case_ref"), seconds,
+               byref(out))
+        return KeyId._from_c(out)
+
+    def keys(self) -> list[KeyInfo]:
+        """Every key in the keyring, tombstones included."""
+        with _KeyList.__new__(_KeyList) as keys:
+            keys._init_new(_raw.lib.custodia_key_list_new, self._handle)
+            n = ctypes.c_size_t()
+            invoke(_raw.lib.custodia_key_list_len, keys._handle, byref(n))
+            result = []
+            for i in range(n.value):
+                k = _raw.custodia_key_info()
+                invoke(_raw.lib.custodia_key_list_get, keys._handle, i, byref(k))
+                result.append(
+                    KeyInfo(
+                        id=KeyId._from_c(k.key_id),
+                        kind=KeyKind(k.kind),
+                        state=KeyState._NAMES.get(k.state, str(k.state)),
+                        label=(k.label or b"").decode(),
+                        case_ref=k.case_ref.decode() if k.case_ref else None,
+                        created=_time(k.created) or _dt.datetime.fromtimestamp(0, _dt.timezone.utc),
+                        destroy_after=_time(k.destroy_after),
+                        destroyed_at=_time(k.destroyed_at),
+                        has_secret=bool(k.has_secret),
+                        rotated_from=KeyId._from_c(k.rotated_from) if k.has_rotated_from else None,
+                        rotated_to=KeyId._from_c(k.rotated_to) if k.has_rotated_to else None,
+                    )
+                )
+            return result
+
+    def key(self, key_id: KeyId) -> KeyInfo:
+        """One key's information; :class:`~custodia.KeyNotFound` if absent."""
+        _key(key_id)
+        for info in self.keys():
+            if info.id == key_id:
+                return info
+        from ._errors import KeyNotFound
+
+        raise KeyNotFound(400, f"no key {key_id}")
+
+    def export_public(self, key_id: KeyId) -> str:
+        """The text form of a key's public half, to hand to another authority (not secret)."""
+        return take_text(_raw.lib.custodia_key_export_public, self._handle, byref(_key(key_id)))
+
+    def import_public(self, actor: Actor, key_text: str, label: str) -> KeyId:
+        """Import another authority's public key from its text form; :class:`~custodia.InvalidKeyText` if mistyped."""
+        out = _raw.custodia_key_id()
+        invoke(_raw.lib.custodia_key_import_public, self._handle, _actor(actor), text_arg(key_text, "key_text"),
+               text_arg(label, "label"), byref(out))
+        return KeyId._from_c(out)
+
+    def rotate(self, actor: Actor, key_id: KeyId) -> KeyId:
+        """Make a new active key of the same kind and case; the old one becomes decrypt-only."""
+        out = _raw.custodia_key_id()
+        invoke(_raw.lib.custodia_key_rotate, self._handle, _actor(actor), byref(_key(key_id)), byref(out))
+        return KeyId._from_c(out)
+
+    def destroy_key(self, actor: Actor, key_id: KeyId, reason: str) -> None:
+        """Crypto-shred a key: its secret is wiped, a tombstone and an erasure certificate remain. Everything sealed
+        only under it can no longer be opened (:class:`~custodia.KeyDestroyed`). :class:`~custodia.LegalHold` when
+        its case is held."""
+        invoke(_raw.lib.custodia_key_destroy, self._handle, _actor(actor), byref(_key(key_id)),
+               text_arg(reason, "reason"))
+
+    def shred_expired(self, actor: Actor) -> ShredReport:
+        """Destroy every key past its retention deadline, except those of cases under legal hold."""
+        destroyed, held = ctypes.c_size_t(), ctypes.c_size_t()
+        invoke(_raw.lib.custodia_key_shred_expired, self._handle, _actor(actor), byref(destroyed), byref(held))
+        return ShredReport(destroyed.value, held.value)
+
+    # ---- seal and open ------------------------------------------------------------------------------------------
+
+    def seal(self, actor: Actor, data: Union[bytes, bytearray, memoryview, SensitiveBytes],
+             options: SealOptions) -> bytes:
+        """Seal ``data`` under ``options`` for its recipients; audited. The envelope is not secret: ``bytes``."""
+        arg = bytes_arg(data, "data")
+        return _plain_bytes(_raw.lib.custodia_seal, self._handle, _actor(actor), arg.ptr, arg.len, _options(options))
+
+    def open(
+        self,
+        actor: Actor,
+        envelope: Union[bytes, bytearray, memoryview],
+        purpose: str,
+        *,
+        exception: Optional[LegalException] = None,
+        required_signer: Optional[KeyId] = None,
+    ) -> Opened:
+        """Open an envelope (binary or armored) as ``actor`` for ``purpose``, optionally under a legal ``exception``
+        and requiring a signer. Refusals raise the :class:`~custodia.Refused` subclass naming the rule; a damaged or
+        forged envelope raises :class:`~custodia.OpenFailed`. Use the result in a ``with`` block to wipe the
+        plaintext promptly."""
+        env = bytes_arg(envelope, "envelope")
+        info = _raw.custodia_envelope_info()
+        data = self._open_raw(actor, env, purpose, exception, required_signer, info)
+        return Opened(data, EnvelopeInfo._from_c(info))
+
+    def _open_raw(self, actor: Actor, env: object, purpose: str, exception: Optional[LegalException],
+                  required_signer: Optional[KeyId], info: _raw.custodia_envelope_info) -> SensitiveBytes:
+        buf = _raw.custodia_buffer()
+        invoke(_raw.lib.custodia_open, self._handle, _actor(actor), _purpose(purpose), _exception(exception),
+               env.ptr, env.len, _opt_key(required_signer, "required_signer"), byref(buf), byref(info))  # type: ignore[attr-defined]
+        try:
+            return SensitiveBytes._from_address(ctypes.cast(buf.data, ctypes.c_void_p).value or 0, buf.len)
+        finally:
+            invoke(_raw.lib.custodia_buffer_free, byref(buf))
+
+    def inspect(self, envelope: Union[bytes, bytearray, memoryview]) -> EnvelopeInfo:
+        """Read an envelope's bound metadata without opening it (no key, no decision, not audited)."""
+        env = bytes_arg(envelope, "envelope")
+        info = _raw.custodia_envelope_info()
+        invoke(_raw.lib.custodia_envelope_inspect, self._handle, env.ptr, env.len, byref(info))
+        return EnvelopeInfo._from_c(info)
+
+    def describe(self, envelope: Union[bytes, bytearray, memoryview]) -> str:
+        """A human description of an envelope's bound metadata (purposes, case, jurisdictions, recipients)."""
+        env = bytes_arg(envelope, "envelope")
+        return take_text(_raw.lib.custodia_envelope_describe, self._handle, env.ptr, env.len)
+
+    def rewrap(self, actor: Actor, envelope: Union[bytes, bytearray, memoryview], *,
+               remove: Iterable[KeyId] = (), add: Iterable[KeyId] = ()) -> bytes:
+        """Re-wrap an envelope's data key: drop the ``remove`` recipients, add the ``add`` ones (the payload is not
+        re-encrypted). Used after rotation."""
+        env = bytes_arg(envelope, "envelope")
+        rm, rm_n = _key_array(remove, "remove")
+        ad, ad_n = _key_array(add, "add")
+        return _plain_bytes(_raw.lib.custodia_rewrap, self._handle, _actor(actor), env.ptr, env.len, rm, rm_n, ad,
+                            ad_n)
+
+    # ---- files and streams --------------------------------------------------------------------------------------
+
+    def seal_file(self, actor: Actor, src: PathLike, dst: PathLike, options: SealOptions) -> None:
+        """Seal the file ``src`` into the envelope file ``dst``, in constant memory."""
+        invoke(_raw.lib.custodia_seal_file, self._handle, _actor(actor), _options(options), _path(src, "src"),
+               _path(dst, "dst"))
+
+    def open_file(self, actor: Actor, src: PathLike, dst: PathLike, purpose: str, *,
+                  exception: Optional[LegalException] = None, required_signer: Optional[KeyId] = None) -> EnvelopeInfo:
+        """Open the envelope file ``src`` into ``dst`` chunk by chunk; on any error discard ``dst``."""
+        info = _raw.custodia_envelope_info()
+        invoke(_raw.lib.custodia_open_file, self._handle, _actor(actor), _purpose(purpose), _exception(exception),
+               _opt_key(required_signer, "required_signer"), _path(src, "src"), _path(dst, "dst"), byref(info))
+        return EnvelopeInfo._from_c(info)
+
+    def seal_stream(self, actor: Actor, src: BinaryIO, dst: BinaryIO, options: SealOptions) -> None:
+        """Seal everything the binary file object ``src`` yields into ``dst``, in constant memory. An exception
+        raised by ``src`` or ``dst`` propagates as itself."""
+        streams = StreamPair(src, dst)
+        streams.call(_raw.lib.custodia_seal_stream, self._handle, _actor(actor), _options(options), streams.read_fn,
+                     None, streams.write_fn, None)
+
+    def open_stream(self, actor: Actor, src: BinaryIO, dst: BinaryIO, purpose: str, *,
+                    exception: Optional[LegalException] = None,
+                    required_signer: Optional[KeyId] = None) -> EnvelopeInfo:
+        """Open the envelope ``src`` yields, writing plaintext to ``dst`` chunk by chunk as each authenticates. On
+        any error, discard what ``dst`` received (a signature is checked at the end)."""
+        info = _raw.custodia_envelope_info()
+        streams = StreamPair(src, dst)
+        streams.call(_raw.lib.custodia_open_stream, self._handle, _actor(actor), _purpose(purpose),
+                     _exception(exception), _opt_key(required_signer, "required_signer"), streams.read_fn, None,
+                     streams.write_fn, None, byref(info))
+        return EnvelopeInfo._from_c(info)
+
+    # ---- audit --------------------------------------------------------------------------------------------------
+
+    def verify_audit(self) -> AuditReport:
+        """Verify the whole audit log (hash chain, sequence, checkpoint and erasure signatures);
+        :class:`~custodia.AuditTampered` or :class:`~custodia.AuditMalformed` at the first bad entry."""
+        r = _raw.custodia_audit_report()
+        invoke(_raw.lib.custodia_audit_verify, self._handle, byref(r))
+        return AuditReport(
+            entries=r.entries,
+            checkpoints=r.checkpoints,
+            erasures=r.erasures,
+            recoveries=r.recoveries,
+            unsealed_tail=r.unsealed_tail,
+            last_checkpoint=r.last_checkpoint if r.has_last_checkpoint else None,
+            head=r.head.decode(),
+        )

@@ -1,0 +1,357 @@
+"""The Custodian facade from Python: seal/open, every refusal, exceptions, streaming, rotation, shredding, audit,
+bad input, freed handles, threads. Each test gets its own keyring directory under pytest's tmp_path."""
+
+from __future__ import annotations
+
+import io
+import os
+import threading
+
+import pytest
+
+import custodia
+from custodia import Category, Classification, CourtOrder, Custodian, KeyKind, SealOptions
+
+MASTER_KEY = bytes(range(32))  # raw master key: no Argon2id, so tests stay fast
+JUSTIFICATION = "The regional court ordered the freezing of the proceeds identified in these records"
+DATA = b"IBAN NL91ABNA0417164300, balance 1,204,331.17"
+
+
+@pytest.fixture
+def custodian(tmp_path):
+    with Custodian(tmp_path / "keys", master_key=MASTER_KEY) as c:
+        yield c
+
+
+@pytest.fixture
+def kek(custodian, anna):
+    return custodian.generate_key(anna, KeyKind.KEK, "test kek")
+
+
+@pytest.fixture
+def terms(kek):
+    with SealOptions(
+        Category.FINANCIAL_RECORDS,
+        ["investigation", "prosecution"],
+        case_ref="MLA-2026-0042",
+        origin="NL",
+        destinations=["DE"],
+        recipients=[kek],
+    ) as opts:
+        yield opts
+
+
+def actor(user: str, jurisdiction: str = "DE", clearance: Classification = Classification.SECRET) -> custodia.Actor:
+    return custodia.Actor(user, "investigator", jurisdiction, clearance)
+
+
+# ---- seal and open -----------------------------------------------------------------------------------------------
+
+
+def test_seal_open_round_trip(custodian, anna, terms, kek):
+    envelope = custodian.seal(anna, DATA, terms)
+    assert isinstance(envelope, bytes) and DATA not in envelope
+    with custodian.open(anna, envelope, "prosecution.trial") as opened:
+        assert isinstance(opened.data, custodia.SensitiveBytes)
+        assert opened.data == DATA and bytes(opened.data.expose()) == DATA
+        assert opened.info.category is Category.FINANCIAL_RECORDS
+        assert "IBAN" not in repr(opened)
+    assert opened.data.closed  # leaving the with block wiped the plaintext
+
+
+@pytest.mark.parametrize("data", [b"", b"x", os.urandom(70_000), bytearray(b"abc"), memoryview(b"abcdef")[1:4]])
+def test_round_trip_sizes_and_buffer_types(custodian, anna, terms, data):
+    with custodian.open(anna, custodian.seal(anna, data, terms), "investigation") as opened:
+        assert opened.data == bytes(data)
+
+
+def test_seal_accepts_sensitive_bytes(custodian, anna, terms):
+    with custodia.SensitiveBytes(DATA) as secret:
+        envelope = custodian.seal(anna, secret, terms)
+    with custodian.open(anna, envelope, "investigation") as opened:
+        assert opened.data == DATA
+
+
+def test_inspect_reads_bound_metadata_without_opening(custodian, anna, terms, kek):
+    info = custodian.inspect(custodian.seal(anna, DATA, terms))
+    assert info.category is Category.FINANCIAL_RECORDS
+    assert info.classification is Classification.CONFIDENTIAL
+    assert info.purpose_count == 2 and info.recipient_count == 1 and info.signer is None
+    text = custodian.describe(custodian.seal(anna, DATA, terms))
+    assert "MLA-2026-0042" in text and "IBAN" not in text
+
+
+# ---- refusals -----------------------------------------------------------------------------------------------------
+
+
+def test_purpose_not_permitted(custodian, anna, terms):
+    envelope = custodian.seal(anna, DATA, terms)
+    with pytest.raises(custodia.PurposeNotPermitted) as info:
+        custodian.open(anna, envelope, "asset_recovery")
+    assert info.value.code == 200 and info.value.is_refusal
+    assert "asset_recovery" in info.value.message and "IBAN" not in info.value.message
+
+
+def test_expired(tmp_path, anna):
+    """Deterministic: the custodian's clock is frozen (danger_fixed_time) before and after the deadline."""
+    t0 = 1_900_000_000
+    with Custodian(tmp_path / "k", master_key=MASTER_KEY, danger_fixed_time=t0) as c:
+        kek = c.generate_key(anna, KeyKind.KEK, "k")
+        with SealOptions(Category.EVIDENCE, "investigation", recipients=[kek], not_after=t0 + 86_400) as opts:
+            envelope = c.seal(anna, DATA, opts)
+        with c.open(anna, envelope, "investigation") as opened:
+            assert opened.data == DATA
+    with Custodian(tmp_path / "k", master_key=MASTER_KEY, danger_fixed_time=t0 + 2 * 86_400) as c:
+        with pytest.raises(custodia.Expired):
+            c.open(anna, envelope, "investigation")
+
+
+def test_jurisdiction_not_permitted(custodian, anna, terms):
+    envelope = custodian.seal(anna, DATA, terms)
+    with actor("pierre", "FR") as pierre, pytest.raises(custodia.JurisdictionNotPermitted):
+        custodian.open(pierre, envelope, "investigation")
+
+
+def test_clearance_insufficient(custodian, anna, terms):
+    envelope = custodian.seal(anna, DATA, terms)
+    with actor("bo", "DE", Classification.RESTRICTED) as bo, pytest.raises(custodia.ClearanceInsufficient):
+        custodian.open(bo, envelope, "investigation")
+
+
+def test_key_destroyed(custodian, anna, terms, kek):
+    envelope = custodian.seal(anna, DATA, terms)
+    custodian.destroy_key(anna, kek, "case closed; retention period ended")
+    with pytest.raises(custodia.KeyDestroyed):
+        custodian.open(anna, envelope, "investigation")
+
+
+@pytest.mark.skipif(
+    not hasattr(custodia._raw.lib, "custodia_legal_hold_place"), reason="the C ABI has no legal-hold functions yet"
+)
+def test_legal_hold_blocks_shredding(custodian, anna, terms):
+    case_key = custodian.case_key(anna, "MLA-2026-0042")
+    custodian.place_legal_hold(anna, "MLA-2026-0042", "LG-Berlin-77/26", "pending appeal in the main proceedings")
+    with pytest.raises(custodia.LegalHold):
+        custodian.destroy_key(anna, case_key, "case closed")
+    custodian.release_legal_hold(anna, "MLA-2026-0042")
+    custodian.destroy_key(anna, case_key, "case closed")
+
+
+def test_signer_mismatch(custodian, anna, terms):
+    signer = custodian.generate_key(anna, KeyKind.ED25519, "signing key")
+    envelope = custodian.seal(anna, DATA, terms)  # unsigned
+    with pytest.raises(custodia.SignerMismatch):
+        custodian.open(anna, envelope, "investigation", required_signer=signer)
+    terms.set_signer(signer)
+    signed = custodian.seal(anna, DATA, terms)
+    with custodian.open(anna, signed, "investigation", required_signer=signer) as opened:
+        assert opened.signer == signer
+
+
+# ---- exceptions ---------------------------------------------------------------------------------------------------
+
+
+def test_court_order_opens_for_another_purpose(custodian, anna, terms):
+    envelope = custodian.seal(anna, DATA, terms)
+    with CourtOrder("LG-Berlin-123/26", JUSTIFICATION) as order:
+        with custodian.open(anna, envelope, "asset_recovery", exception=order) as opened:
+            assert opened.data == DATA
+
+
+def test_imminent_threat_without_reference(custodian, anna, terms):
+    envelope = custodian.seal(anna, DATA, terms)
+    with custodia.ImminentThreat("A kidnapped child is held at an address these records may reveal") as threat:
+        with custodian.open(anna, envelope, "rescue", exception=threat) as opened:
+            assert opened.data == DATA
+
+
+def test_refusal_without_justification(custodian, anna, terms):
+    envelope = custodian.seal(anna, DATA, terms)
+    with pytest.raises(custodia.InvalidException):
+        CourtOrder("LG-Berlin-123/26", "needed")
+    with pytest.raises(custodia.PurposeNotPermitted):
+        custodian.open(anna, envelope, "asset_recovery", exception=None)
+
+
+# ---- streaming ----------------------------------------------------------------------------------------------------
+
+
+def test_stream_a_file(custodian, anna, terms, tmp_path):
+    plain = tmp_path / "statement.bin"
+    plain.write_bytes(os.urandom(300_000))
+    sealed, opened = tmp_path / "statement.cust", tmp_path / "statement.out"
+    with plain.open("rb") as src, sealed.open("wb") as dst:
+        custodian.seal_stream(anna, src, dst, terms)
+    with sealed.open("rb") as src, opened.open("wb") as dst:
+        custodian.open_stream(anna, src, dst, "investigation")
+    assert opened.read_bytes() == plain.read_bytes()
+    # A streamed envelope is an ordinary envelope.
+    with custodian.open(anna, sealed.read_bytes(), "investigation") as o:
+        assert o.data == plain.read_bytes()
+
+
+def test_stream_refusal_writes_nothing(custodian, anna, terms):
+    envelope = custodian.seal(anna, DATA, terms)
+    out = io.BytesIO()
+    with pytest.raises(custodia.PurposeNotPermitted):
+        custodian.open_stream(anna, io.BytesIO(envelope), out, "asset_recovery")
+    assert out.getvalue() == b""
+
+
+def test_stream_callback_errors_surface_as_python_errors(custodian, anna, terms):
+    class Broken(io.RawIOBase):
+        def readable(self) -> bool:
+            return True
+
+        def readinto(self, b):  # type: ignore[override]
+            raise OSError("disk on fire")
+
+    with pytest.raises(OSError, match="disk on fire"):
+        custodian.seal_stream(anna, Broken(), io.BytesIO(), terms)
+
+
+# ---- rotation, shredding, audit -----------------------------------------------------------------------------------
+
+
+def test_rotation(custodian, anna, kek):
+    with SealOptions(Category.EVIDENCE, "investigation", recipients=[kek]) as opts:
+        old = custodian.seal(anna, DATA, opts)
+    new_kek = custodian.rotate(anna, kek)
+    assert new_kek != kek
+    with SealOptions(Category.EVIDENCE, "investigation", recipients=[kek]) as opts, pytest.raises(
+        custodia.KeyStateError
+    ):
+        custodian.seal(anna, DATA, opts)  # the old key is decrypt-only now
+    with custodian.open(anna, old, "investigation") as opened:  # ... but still opens
+        assert opened.data == DATA
+    rewrapped = custodian.rewrap(anna, old, remove=[kek], add=[new_kek])
+    custodian.destroy_key(anna, kek, "rotated out")
+    with custodian.open(anna, rewrapped, "investigation") as opened:
+        assert opened.data == DATA
+
+
+def test_shred_then_open_raises_key_destroyed(custodian, anna):
+    case_key = custodian.case_key(anna, "MLA-2026-0099")
+    with SealOptions(Category.EVIDENCE, "investigation", case_ref="MLA-2026-0099", recipients=[case_key]) as opts:
+        envelope = custodian.seal(anna, DATA, opts)
+    custodian.destroy_key(anna, case_key, "case closed")
+    with pytest.raises(custodia.KeyDestroyed):
+        custodian.open(anna, envelope, "investigation")
+    with pytest.raises(custodia.KeyDestroyed):
+        custodian.destroy_key(anna, case_key, "again")
+
+
+def test_audit_verifies_and_detects_tampering(custodian, anna, terms, tmp_path):
+    envelope = custodian.seal(anna, DATA, terms)
+    with custodian.open(anna, envelope, "investigation"):
+        pass
+    with pytest.raises(custodia.PurposeNotPermitted):
+        custodian.open(anna, envelope, "asset_recovery")
+    report = custodian.verify_audit()
+    assert report.entries >= 3
+    log = custodian.audit_path
+    text = log.read_bytes()
+    log.write_bytes(text.replace(b"asset_recovery", b"asset_recoverx", 1))
+    with pytest.raises((custodia.AuditTampered, custodia.AuditMalformed)):
+        custodian.verify_audit()
+
+
+# ---- bad input, keyring errors, freed handles ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("bad", [None, "text", 42, [1, 2]])
+def test_seal_rejects_non_bytes(custodian, anna, terms, bad):
+    with pytest.raises(TypeError):
+        custodian.seal(anna, bad, terms)
+
+
+def test_open_rejects_bad_arguments(custodian, anna, terms):
+    envelope = custodian.seal(anna, DATA, terms)
+    with pytest.raises(TypeError):
+        custodian.open(anna, None, "investigation")
+    with pytest.raises(TypeError):
+        custodian.open(None, envelope, "investigation")
+    with pytest.raises(custodia.InvalidPurpose):
+        custodian.open(anna, envelope, "Investigation!")
+    with pytest.raises(TypeError):
+        custodian.open(anna, envelope, "investigation", exception="court order")
+
+
+def test_truncated_and_tampered_envelopes(custodian, anna, terms):
+    envelope = custodian.seal(anna, DATA, terms)
+    with pytest.raises(custodia.EnvelopeError):
+        custodian.open(anna, b"", "investigation")
+    with pytest.raises(custodia.EnvelopeError):
+        custodian.open(anna, b"not an envelope at all", "investigation")
+    for cut in (10, len(envelope) // 2, len(envelope) - 1):
+        with pytest.raises(custodia.EnvelopeError):
+            custodian.open(anna, envelope[:cut], "investigation")
+    tampered = bytearray(envelope)
+    tampered[-5] ^= 0x01
+    with pytest.raises(custodia.OpenFailed) as info:
+        custodian.open(anna, bytes(tampered), "investigation")
+    assert "IBAN" not in info.value.message
+
+
+def test_no_matching_recipient(custodian, anna, terms, tmp_path):
+    envelope = custodian.seal(anna, DATA, terms)
+    with Custodian(tmp_path / "other", master_key=bytes(32)) as other:
+        with pytest.raises(custodia.NoMatchingRecipient):
+            other.open(anna, envelope, "investigation")
+
+
+def test_wrong_passphrase(tmp_path):
+    with Custodian(tmp_path / "k", master_key=MASTER_KEY):
+        pass
+    with pytest.raises(custodia.WrongPassphrase):
+        Custodian(tmp_path / "k", master_key=bytes(32))
+    with pytest.raises(TypeError):
+        Custodian(tmp_path / "k")
+    with pytest.raises(TypeError):
+        Custodian(tmp_path / "k", passphrase="a", master_key=MASTER_KEY)
+
+
+def test_closed_handles_raise(tmp_path, anna, no_leaks):
+    c = Custodian(tmp_path / "k", master_key=MASTER_KEY)
+    kek = c.generate_key(anna, KeyKind.KEK, "k")
+    opts = SealOptions(Category.EVIDENCE, "investigation", recipients=[kek])
+    envelope = c.seal(anna, DATA, opts)
+    opts.close()
+    with pytest.raises(custodia.InvalidHandle):
+        c.seal(anna, DATA, opts)
+    c.close()
+    with pytest.raises(custodia.InvalidHandle):
+        c.open(anna, envelope, "investigation")
+    c.close()
+
+
+# ---- threads ------------------------------------------------------------------------------------------------------
+
+
+def test_eight_threads_seal_and_open_on_one_custodian(custodian, anna, terms):
+    errors: list[BaseException] = []
+    barrier = threading.Barrier(8)
+
+    def worker(i: int) -> None:
+        try:
+            barrier.wait()
+            for j in range(25):
+                payload = f"thread {i} message {j}".encode() * 10
+                envelope = custodian.seal(anna, payload, terms)
+                with custodian.open(anna, envelope, "investigation") as opened:
+                    assert opened.data == payload
+                try:
+                    custodian.open(anna, envelope, "asset_recovery")
+                    raise AssertionError("not refused")
+                except custodia.PurposeNotPermitted as e:
+                    assert "asset_recovery" in e.message  # this thread's message, not another's
+        except BaseException as e:  # noqa: BLE001
+            errors.append(e)
+
+    threads = [threading.Thread(target=worker, args=(i,)) for i in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    assert custodian.verify_audit().entries >= 8 * 25 * 3

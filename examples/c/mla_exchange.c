@@ -1,0 +1,228 @@
+/*
+ * An exchange under mutual legal assistance, end to end through the C API.
+ *
+ * State A (the Netherlands) asks state B (Germany) for help and sends the request bundle sealed for B: bound to
+ * the purposes "investigation" and "mla.request", the case, the jurisdictions and an expiry, and signed by A's
+ * prosecution service. B opens it for a permitted purpose, is refused for another, opens it for that other purpose
+ * under a court order (recorded with its justification), keeps it at rest under a per-case key, verifies its audit
+ * log, and at the end of retention shreds the case key: the stored copy then no longer opens.
+ *
+ * Usage: mla_exchange [WORK_DIR]   (default: a fresh directory under /tmp)
+ */
+#define _POSIX_C_SOURCE 200809L
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "custodia.h"
+
+/* Stop with the last error message when a call that must succeed fails. */
+#define MUST(call)                                                                                         \
+  do {                                                                                                     \
+    custodia_status s_ = (call);                                                                           \
+    if (s_ != CUSTODIA_OK) {                                                                               \
+      fprintf(stderr, "%s:%d: %s failed: %s (%u): %s\n", __FILE__, __LINE__, #call,                       \
+              custodia_status_name(s_), (unsigned)s_, custodia_last_error_message());                      \
+      exit(1);                                                                                             \
+    }                                                                                                      \
+  } while (0)
+
+/* A call that must be refused with `want`; prints the refusal, which names the rule. */
+#define REFUSED(call, want)                                                                                \
+  do {                                                                                                     \
+    custodia_status s_ = (call);                                                                           \
+    if (s_ != (custodia_status)(want)) {                                                                   \
+      fprintf(stderr, "%s:%d: %s gave %s, expected %s: %s\n", __FILE__, __LINE__, #call,                  \
+              custodia_status_name(s_), custodia_status_name(want), custodia_last_error_message());        \
+      exit(1);                                                                                             \
+    }                                                                                                      \
+    printf("   refused (%s): %s\n", custodia_status_name(s_), custodia_last_error_message());             \
+  } while (0)
+
+static const uint64_t NOV_23_2026 = UINT64_C(1795392000); /* 2026-11-23T00:00:00Z */
+static const uint64_t JAN_01_2027 = UINT64_C(1798761600);
+static const uint64_t FEB_01_2027 = UINT64_C(1801440000);
+static const uint64_t DEC_31_2031 = UINT64_C(1956441600);
+
+/* Open a custodian in `dir` with a master key (a host would fetch it from its HSM or secret store) and a frozen
+ * clock, so that the example is the same every run. */
+static custodia_custodian open_custodian(const char *dir, uint8_t key_byte, uint64_t now) {
+  uint8_t master_key[32];
+  memset(master_key, key_byte, sizeof master_key);
+  custodia_custodian_options options = {0};
+  MUST(custodia_custodian_options_new(&options));
+  MUST(custodia_custodian_options_danger_set_fixed_time(options, now));
+  custodia_custodian c = {0};
+  MUST(custodia_custodian_open_master_key(dir, master_key, sizeof master_key, options, &c));
+  MUST(custodia_custodian_options_free(options));
+  memset(master_key, 0, sizeof master_key);
+  return c;
+}
+
+static void print_key_id(const char *what, const custodia_key_id *id) {
+  char text[CUSTODIA_KEY_ID_TEXT_SIZE];
+  MUST(custodia_key_id_format(id, text, sizeof text));
+  printf("   %s: %s\n", what, text);
+}
+
+/* Export a public key from one custodian and import it into another. */
+static custodia_key_id share_public_key(custodia_custodian from, const custodia_key_id *id, custodia_custodian to,
+                                        custodia_actor importer, const char *label) {
+  custodia_buffer text = {NULL, 0};
+  MUST(custodia_key_export_public(from, id, &text));
+  custodia_key_id imported;
+  MUST(custodia_key_import_public(to, importer, (const char *)text.data, label, &imported));
+  MUST(custodia_buffer_free(&text));
+  return imported;
+}
+
+static void verify_audit(const char *who, custodia_custodian c) {
+  custodia_audit_report report;
+  MUST(custodia_audit_verify(c, &report));
+  printf("   %s audit log verified: %llu entries, %llu checkpoints, head %.16s...\n", who,
+         (unsigned long long)report.entries, (unsigned long long)report.checkpoints, report.head);
+}
+
+int main(int argc, char **argv) {
+  if (custodia_abi_version() != CUSTODIA_ABI_VERSION) {
+    fprintf(stderr, "library ABI %u, header ABI %u\n", (unsigned)custodia_abi_version(), CUSTODIA_ABI_VERSION);
+    return 2;
+  }
+  char base[256];
+  if (argc > 1) {
+    snprintf(base, sizeof base, "%s", argv[1]);
+  } else {
+    snprintf(base, sizeof base, "/tmp/custodia-mla-XXXXXX");
+    if (mkdtemp(base) == NULL) return 2;
+  }
+  char dir_a[300], dir_b[300];
+  snprintf(dir_a, sizeof dir_a, "%s/nl", base);
+  snprintf(dir_b, sizeof dir_b, "%s/de", base);
+  printf("custodia %s (ABI %u), working in %s\n", custodia_version(), (unsigned)custodia_abi_version(), base);
+
+  printf("== 1. Both authorities open their custodians and make their keys\n");
+  custodia_custodian a = open_custodian(dir_a, 0xA1, NOV_23_2026);
+  custodia_custodian b = open_custodian(dir_b, 0xB2, NOV_23_2026);
+  custodia_actor anna = {0}, ben = {0}, claire = {0};
+  MUST(custodia_actor_new("anna", "prosecutor", "NL", CUSTODIA_CLASSIFICATION_SECRET, &anna));
+  MUST(custodia_actor_new("ben", "central_authority", "DE", CUSTODIA_CLASSIFICATION_SECRET, &ben));
+  MUST(custodia_actor_new("claire", "liaison_officer", "FR", CUSTODIA_CLASSIFICATION_SECRET, &claire));
+
+  custodia_key_id b_recipient, a_signer, a_case;
+  MUST(custodia_key_generate(b, ben, CUSTODIA_KEY_KIND_X25519, "DE central authority", &b_recipient));
+  MUST(custodia_key_generate(a, anna, CUSTODIA_KEY_KIND_ED25519, "NL prosecution service", &a_signer));
+  MUST(custodia_key_for_case(a, anna, "MLA-2026-0042", 0, &a_case));
+  print_key_id("B's recipient key", &b_recipient);
+  print_key_id("A's signing key  ", &a_signer);
+  custodia_key_id b_at_a = share_public_key(b, &b_recipient, a, anna, "DE central authority");
+  custodia_key_id a_signer_at_b = share_public_key(a, &a_signer, b, ben, "NL prosecution service");
+
+  printf("== 2. A seals the request bundle for B\n");
+  static const char bundle[] =
+      "Request for assistance MLA-2026-0042: account NL91ABNA0417164300 held by J. de Vries; "
+      "please provide statements 2024-2026 of DE89370400440532013000.";
+  const char *purposes[] = {"investigation", "mla.request"};
+  const char *destinations[] = {"DE"};
+  custodia_seal_options opts = {0};
+  MUST(custodia_seal_options_new(CUSTODIA_CATEGORY_FINANCIAL_RECORDS, purposes, 2, &opts));
+  MUST(custodia_seal_options_set_classification(opts, CUSTODIA_CLASSIFICATION_SECRET));
+  MUST(custodia_seal_options_set_case_ref(opts, "MLA-2026-0042"));
+  MUST(custodia_seal_options_set_jurisdictions(opts, "NL", destinations, 1));
+  MUST(custodia_seal_options_set_not_after(opts, DEC_31_2031));
+  MUST(custodia_seal_options_set_instrument(opts, CUSTODIA_INSTRUMENT_KIND_EUROPEAN_INVESTIGATION_ORDER,
+                                            "EIO NL-2026-0042", "Directive 2014/41/EU"));
+  MUST(custodia_seal_options_add_recipient(opts, &b_at_a));
+  MUST(custodia_seal_options_add_recipient(opts, &a_case)); /* A keeps access under its case key */
+  MUST(custodia_seal_options_set_signer(opts, &a_signer));
+  custodia_buffer envelope = {NULL, 0};
+  MUST(custodia_seal(a, anna, (const uint8_t *)bundle, sizeof bundle - 1, opts, &envelope));
+  printf("   sealed %zu bytes into a %zu-byte envelope\n", sizeof bundle - 1, envelope.len);
+  custodia_buffer description = {NULL, 0};
+  MUST(custodia_envelope_describe(b, envelope.data, envelope.len, &description));
+  printf("%s", (const char *)description.data);
+  MUST(custodia_buffer_free(&description));
+
+  printf("== 3. B opens it for a permitted purpose, signed by A\n");
+  custodia_buffer plaintext = {NULL, 0};
+  custodia_envelope_info info;
+  custodia_exception none = {0};
+  MUST(custodia_open(b, ben, "investigation", none, envelope.data, envelope.len, &a_signer_at_b, &plaintext, &info));
+  if (plaintext.len != sizeof bundle - 1 || memcmp(plaintext.data, bundle, plaintext.len) != 0) {
+    fprintf(stderr, "plaintext differs\n");
+    return 1;
+  }
+  printf("   opened %zu bytes (object %s, %zu purposes, signed: %s)\n", plaintext.len, info.object_id,
+         info.purpose_count, info.has_signer ? "yes" : "no");
+  MUST(custodia_buffer_free(&plaintext)); /* zeroized */
+
+  printf("== 4. Refusals: another purpose, another jurisdiction\n");
+  REFUSED(custodia_open(b, ben, "asset_recovery", none, envelope.data, envelope.len, NULL, &plaintext, NULL),
+          CUSTODIA_ERR_PURPOSE_NOT_PERMITTED);
+  REFUSED(custodia_open(b, claire, "investigation", none, envelope.data, envelope.len, NULL, &plaintext, NULL),
+          CUSTODIA_ERR_JURISDICTION_NOT_PERMITTED);
+
+  printf("== 5. B opens it for asset recovery under a court order\n");
+  custodia_exception order = {0};
+  MUST(custodia_exception_new(CUSTODIA_EXCEPTION_KIND_COURT_ORDER, "AG Berlin 351 Gs 1234/26",
+                              "The investigating judge ordered the freezing of the accounts named in the request.",
+                              &order));
+  MUST(custodia_open(b, ben, "asset_recovery", order, envelope.data, envelope.len, NULL, &plaintext, NULL));
+  printf("   opened %zu bytes; the exception and its justification are in the audit log\n", plaintext.len);
+  MUST(custodia_buffer_free(&plaintext));
+
+  printf("== 6. B keeps the request at rest under its case key (re-wrap: no payload re-encryption)\n");
+  custodia_key_id b_case;
+  MUST(custodia_key_for_case(b, ben, "MLA-2026-0042", JAN_01_2027, &b_case));
+  custodia_buffer stored = {NULL, 0};
+  MUST(custodia_rewrap(b, ben, envelope.data, envelope.len, &b_recipient, 1, &b_case, 1, &stored));
+  MUST(custodia_open(b, ben, "mla.request", none, stored.data, stored.len, &a_signer_at_b, &plaintext, NULL));
+  MUST(custodia_buffer_free(&plaintext));
+  printf("   stored copy opens under the case key\n");
+
+  printf("== 7. Both verify their audit logs\n");
+  verify_audit("A's", a);
+  verify_audit("B's", b);
+
+  printf("== 8. Retention ends: B shreds the expired case key\n");
+  MUST(custodia_custodian_close(b));
+  b = open_custodian(dir_b, 0xB2, FEB_01_2027);
+  size_t destroyed = 0, held = 0;
+  MUST(custodia_key_shred_expired(b, ben, &destroyed, &held));
+  printf("   %zu key(s) destroyed, %zu held\n", destroyed, held);
+  REFUSED(custodia_open(b, ben, "investigation", none, stored.data, stored.len, NULL, &plaintext, NULL),
+          CUSTODIA_ERR_KEY_DESTROYED);
+  custodia_key_list keys = {0};
+  size_t count = 0;
+  MUST(custodia_key_list_new(b, &keys));
+  MUST(custodia_key_list_len(keys, &count));
+  for (size_t i = 0; i < count; i++) {
+    custodia_key_info k;
+    const char *kind = "?";
+    MUST(custodia_key_list_get(keys, i, &k));
+    MUST(custodia_key_kind_name(k.kind, &kind));
+    printf("   key %-8s %-22s %s%s\n", kind, k.label,
+           k.state == CUSTODIA_KEY_STATE_DESTROYED ? "destroyed" : (k.has_secret ? "active" : "public only"),
+           k.case_ref ? " (case key)" : "");
+  }
+  MUST(custodia_key_list_free(keys));
+  verify_audit("B's", b);
+
+  MUST(custodia_buffer_free(&stored));
+  MUST(custodia_buffer_free(&envelope));
+  MUST(custodia_seal_options_free(opts));
+  MUST(custodia_exception_free(order));
+  MUST(custodia_actor_free(anna));
+  MUST(custodia_actor_free(ben));
+  MUST(custodia_actor_free(claire));
+  MUST(custodia_custodian_close(a));
+  MUST(custodia_custodian_close(b));
+  size_t live_handles = 1, live_buffers = 1;
+  MUST(custodia_live_counts(&live_handles, &live_buffers));
+  if (live_handles != 0 || live_buffers != 0) {
+    fprintf(stderr, "leaked %zu handles and %zu buffers\n", live_handles, live_buffers);
+    return 1;
+  }
+  printf("mla_exchange: done\n");
+  return 0;
+}

@@ -1,0 +1,370 @@
+//! The custodian handle ([`custodia_custodian`]): open and close, the options it opens with, and audit
+//! verification.
+//!
+//! A custodian is `Send + Sync`; one handle serves any number of threads at once. Every operation on it is recorded
+//! in its audit log by the Rust facade: nothing here logs, decides or touches a key itself.
+
+use core::ffi::c_char;
+use core::time::Duration;
+use std::sync::{Arc, Mutex, PoisonError};
+
+use zeroize::Zeroizing;
+
+use super::args::{Out, bytes_arg, str_arg};
+use super::boundary::call;
+use super::buffer::{custodia_buffer, text_to_c};
+use super::handles;
+use super::io::path_arg;
+use super::status::custodia_status;
+use crate::audit::Durability;
+use crate::custodian::{Custodian, CustodianOptions};
+use crate::error::{Error, Result};
+use crate::keys::{KdfParams, Unlock};
+use crate::time::{FixedClock, Timestamp};
+
+/// A handle to a custodian: the keyring and audit log in one directory, and everything done with them.
+///
+/// Opaque: `id` is a registry key, not an address; 0 is the null handle. Usable from any number of threads at once;
+/// `custodia_custodian_close` may be called from any thread.
+#[repr(C)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct custodia_custodian {
+    /// Opaque registry key; 0 means none.
+    pub id: u64,
+}
+
+/// A handle to the options a custodian is opened with. The null handle means the defaults: system clock, Argon2id
+/// at 64 MiB and 3 passes for a new passphrase keyring, every audit event synced before its operation returns.
+///
+/// Opaque: `id` is a registry key, not an address; 0 is the null handle.
+#[repr(C)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct custodia_custodian_options {
+    /// Opaque registry key; 0 means none.
+    pub id: u64,
+}
+
+/// What the audit log verification found; see `custodia_audit_verify`.
+#[repr(C)]
+#[derive(Clone, Copy, Debug)]
+pub struct custodia_audit_report {
+    /// Entries checked (hash, chain link, sequence number).
+    pub entries: u64,
+    /// Checkpoint signatures checked.
+    pub checkpoints: u64,
+    /// Erasure-certificate signatures checked.
+    pub erasures: u64,
+    /// Recovery entries seen (each marks a crash in the middle of an append).
+    pub recoveries: u64,
+    /// Entries after the last checkpoint: nothing signed covers them yet. 0 for a cleanly closed log.
+    pub unsealed_tail: u64,
+    /// Whether the log has a checkpoint; `last_checkpoint` is meaningful only then.
+    pub has_last_checkpoint: bool,
+    /// Sequence number of the last checkpoint.
+    pub last_checkpoint: u64,
+    /// Hash of the last entry: lowercase hex, NUL-terminated.
+    pub head: [c_char; CUSTODIA_AUDIT_HEAD_SIZE],
+}
+
+/// Size of `custodia_audit_report.head`, including the terminating NUL (64 hex digits + NUL).
+pub const CUSTODIA_AUDIT_HEAD_SIZE: usize = 65;
+
+const CUSTODIAN: &str = "custodian";
+const CUSTODIAN_OPTIONS: &str = "custodian options";
+
+/// The options as set through C.
+#[derive(Clone, Debug, Default)]
+struct OpenDraft {
+    kdf: Option<KdfParams>,
+    fixed_time: Option<Timestamp>,
+    durability: Option<Durability>,
+}
+
+/// The custodian behind a handle.
+pub(crate) fn custodian(h: custodia_custodian) -> Result<handles::Guard<Custodian>> {
+    handles::get(h.id, CUSTODIAN)
+}
+
+fn options(h: custodia_custodian_options) -> Result<CustodianOptions> {
+    let draft = if h.id == 0 {
+        OpenDraft::default()
+    } else {
+        let d = handles::get::<Mutex<OpenDraft>>(h.id, CUSTODIAN_OPTIONS)?;
+        d.lock().unwrap_or_else(PoisonError::into_inner).clone()
+    };
+    let mut options = match draft.fixed_time {
+        Some(t) => CustodianOptions::with_clock(Arc::new(FixedClock::new(t))),
+        None => CustodianOptions::default(),
+    };
+    if let Some(kdf) = draft.kdf {
+        options.kdf = kdf;
+    }
+    if let Some(durability) = draft.durability {
+        options.durability = durability;
+    }
+    Ok(options)
+}
+
+fn open(
+    dir: *const c_char,
+    unlock: Result<Unlock>,
+    h: custodia_custodian_options,
+    out: *mut custodia_custodian,
+) -> custodia_status {
+    call(|| {
+        // SAFETY: forwarded from the exported functions' contracts.
+        let (dir, out) = unsafe { (path_arg(dir, "dir")?, Out::new(out, "out_custodian")?) };
+        let custodian = Custodian::open(dir, unlock?, options(h)?)?;
+        out.write(custodia_custodian { id: handles::insert(custodian)? });
+        Ok(())
+    })
+}
+
+/// Make custodian options, all defaults. Release with `custodia_custodian_options_free`.
+///
+/// # Safety
+///
+/// `out_options` is NULL (refused) or writable. Any thread.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn custodia_custodian_options_new(
+    out_options: *mut custodia_custodian_options,
+) -> custodia_status {
+    call(|| {
+        // SAFETY: forwarded from this function's contract.
+        let out = unsafe { Out::new(out_options, "out_options") }?;
+        out.write(custodia_custodian_options { id: handles::insert(Mutex::new(OpenDraft::default()))? });
+        Ok(())
+    })
+}
+
+/// Set the Argon2id cost used when a passphrase keyring is *created* (an existing keyring keeps its own):
+/// `memory_kib` KiB of memory (at least 8 per lane), `passes` passes (at least 1), `lanes` lanes (1 to 16). Costs
+/// below the default (65536 KiB, 3 passes, 1 lane) make a stolen keyring file cheaper to attack; use them only for
+/// tests.
+///
+/// # Safety
+///
+/// No pointer arguments. Any thread.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn custodia_custodian_options_set_kdf(
+    options: custodia_custodian_options,
+    memory_kib: u32,
+    passes: u32,
+    lanes: u32,
+) -> custodia_status {
+    call(|| {
+        if passes == 0 || !(1..=16).contains(&lanes) || memory_kib < 8 * lanes {
+            return Err(Error::InvalidArgument(
+                "kdf: need passes >= 1, 1 <= lanes <= 16 and memory_kib >= 8 * lanes".into(),
+            ));
+        }
+        let d = handles::get::<Mutex<OpenDraft>>(options.id, CUSTODIAN_OPTIONS)?;
+        d.lock().unwrap_or_else(PoisonError::into_inner).kdf =
+            Some(KdfParams { m_cost_kib: memory_kib, t_cost: passes, p_cost: lanes });
+        Ok(())
+    })
+}
+
+/// When an audit entry counts as written, and so when the operation it records may return (`Durability` in Rust).
+#[repr(u32)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum custodia_durability {
+    /// The default: every entry is written and `fdatasync`ed before its operation returns; one sync per entry.
+    CUSTODIA_DURABILITY_FSYNC_EACH = 0,
+    /// Group commit: concurrent operations share one `fdatasync` (the first waits until `max_batch` entries are
+    /// pending or `max_delay_us` has passed). No operation returns before its own entry is synced, so nothing is
+    /// weakened; many-threaded hosts gain throughput, a single thread only the added delay.
+    CUSTODIA_DURABILITY_GROUP_COMMIT = 1,
+    /// Entries are written to the operating system without waiting for the disk; checkpoints are still synced.
+    /// Entries since the last checkpoint can be lost in an operating-system crash or power cut: a weaker promise,
+    /// for hosts that accept it in exchange for throughput.
+    CUSTODIA_DURABILITY_OS_BUFFERED = 2,
+}
+
+/// Choose the audit durability (a `custodia_durability`); `max_batch` (at least 1) and `max_delay_us` apply to
+/// `CUSTODIA_DURABILITY_GROUP_COMMIT` only and are ignored otherwise.
+///
+/// # Safety
+///
+/// No pointer arguments. Any thread.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn custodia_custodian_options_set_durability(
+    options: custodia_custodian_options,
+    durability: u32,
+    max_batch: usize,
+    max_delay_us: u32,
+) -> custodia_status {
+    call(|| {
+        let durability = match durability {
+            0 => Durability::FsyncEach,
+            1 if max_batch == 0 => {
+                return Err(Error::InvalidArgument("max_batch: group commit needs at least 1".into()));
+            }
+            1 => Durability::GroupCommit { max_batch, max_delay: Duration::from_micros(u64::from(max_delay_us)) },
+            2 => Durability::OsBuffered,
+            code => return Err(Error::UnknownCode { what: "durability", code }),
+        };
+        let d = handles::get::<Mutex<OpenDraft>>(options.id, CUSTODIAN_OPTIONS)?;
+        d.lock().unwrap_or_else(PoisonError::into_inner).durability = Some(durability);
+        Ok(())
+    })
+}
+
+/// Danger: freeze the custodian's clock at `unix_seconds` (expiry, retention and audit timestamps all use it).
+/// For tests and replays only; a frozen clock lets expired data open. 0 restores the system clock.
+///
+/// # Safety
+///
+/// No pointer arguments. Any thread.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn custodia_custodian_options_danger_set_fixed_time(
+    options: custodia_custodian_options,
+    unix_seconds: u64,
+) -> custodia_status {
+    call(|| {
+        let d = handles::get::<Mutex<OpenDraft>>(options.id, CUSTODIAN_OPTIONS)?;
+        d.lock().unwrap_or_else(PoisonError::into_inner).fixed_time =
+            (unix_seconds != 0).then(|| Timestamp::from_unix(unix_seconds));
+        Ok(())
+    })
+}
+
+/// Release custodian options (a custodian opened with them is not affected). The null handle is accepted.
+///
+/// # Safety
+///
+/// None beyond passing a value received from `custodia_custodian_options_new`. Any thread.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn custodia_custodian_options_free(options: custodia_custodian_options) -> custodia_status {
+    call(|| handles::remove::<Mutex<OpenDraft>>(options.id, CUSTODIAN_OPTIONS))
+}
+
+/// Open (or create, on first use) the custodian whose keyring and audit log live in directory `dir`, unlocking the
+/// keyring with `passphrase` (stretched with Argon2id; about a quarter of a second with the default cost).
+/// `options` may be the null handle for the defaults.
+///
+/// On success `*out_custodian` receives a new handle owned by the caller, released with `custodia_custodian_close`.
+/// A wrong passphrase is `CUSTODIA_ERR_WRONG_PASSPHRASE`; a damaged keyring `CUSTODIA_ERR_KEYRING_CORRUPT`.
+///
+/// # Safety
+///
+/// `dir` (any bytes, as paths are on Unix) and `passphrase` are NULL (refused) or NUL-terminated strings, borrowed
+/// for the call; the passphrase is copied into memory that is zeroized after use, and the caller should clear its
+/// own copy. `out_custodian` is NULL (refused) or writable. Any thread.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn custodia_custodian_open_passphrase(
+    dir: *const c_char,
+    passphrase: *const c_char,
+    options: custodia_custodian_options,
+    out_custodian: *mut custodia_custodian,
+) -> custodia_status {
+    // SAFETY: forwarded from this function's contract.
+    let unlock = unsafe { str_arg(passphrase, "passphrase") }.map(Unlock::passphrase);
+    open(dir, unlock, options, out_custodian)
+}
+
+/// Open (or create) the custodian in `dir`, unlocking the keyring with a raw 32-byte master key supplied by the host
+/// (from an HSM, a KMS or a secret store). `master_key_len` must be 32.
+///
+/// On success `*out_custodian` receives a new handle owned by the caller, released with `custodia_custodian_close`.
+///
+/// # Safety
+///
+/// `dir` is NULL (refused) or a NUL-terminated string; `master_key` is NULL (refused) or points to
+/// `master_key_len` readable bytes; both borrowed for the call (the key is copied into memory zeroized after use;
+/// clear your own copy). `out_custodian` is NULL (refused) or writable. Any thread.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn custodia_custodian_open_master_key(
+    dir: *const c_char,
+    master_key: *const u8,
+    master_key_len: usize,
+    options: custodia_custodian_options,
+    out_custodian: *mut custodia_custodian,
+) -> custodia_status {
+    // SAFETY: forwarded from this function's contract.
+    let unlock = unsafe { bytes_arg(master_key, master_key_len, "master_key") }.and_then(|k| {
+        if k.is_empty() {
+            return Err(Error::NullPointer("master_key"));
+        }
+        let mut key = Zeroizing::new([0_u8; 32]);
+        if k.len() != key.len() {
+            return Err(Error::InvalidArgument(format!("master_key: must be 32 bytes, got {}", k.len())));
+        }
+        key.copy_from_slice(k);
+        Ok(Unlock::MasterKey(key))
+    });
+    open(dir, unlock, options, out_custodian)
+}
+
+/// Close a custodian: its audit log gets its closing checkpoint and its keys are zeroized once no call on another
+/// thread still uses it. The null handle is accepted; a closed or never-issued handle is refused with
+/// `CUSTODIA_ERR_INVALID_HANDLE`.
+///
+/// # Safety
+///
+/// None beyond passing a value received from an open function. Any thread, even while another thread is in a call
+/// with the handle (that call completes; the custodian closes when it returns).
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn custodia_custodian_close(custodian: custodia_custodian) -> custodia_status {
+    call(|| handles::remove::<Custodian>(custodian.id, CUSTODIAN))
+}
+
+/// Verify the custodian's whole audit log: hash chain, sequence, checkpoint and erasure-certificate signatures.
+/// The first bad entry is reported as `CUSTODIA_ERR_AUDIT_TAMPERED` or `CUSTODIA_ERR_AUDIT_MALFORMED`, naming it.
+///
+/// On success `*out_report` is filled in.
+///
+/// # Safety
+///
+/// `out_report` is NULL (refused) or writable. Any thread.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn custodia_audit_verify(
+    custodian_handle: custodia_custodian,
+    out_report: *mut custodia_audit_report,
+) -> custodia_status {
+    call(|| {
+        // SAFETY: forwarded from this function's contract.
+        let out = unsafe { Out::new(out_report, "out_report") }?;
+        let r = custodian(custodian_handle)?.verify_audit()?;
+        let mut head = [0 as c_char; CUSTODIA_AUDIT_HEAD_SIZE];
+        if r.head.len() >= head.len() {
+            return Err(Error::Internal("audit head hash longer than expected".into()));
+        }
+        for (d, s) in head.iter_mut().zip(r.head.bytes()) {
+            *d = c_char::from_ne_bytes([s]);
+        }
+        out.write(custodia_audit_report {
+            entries: r.entries,
+            checkpoints: r.checkpoints,
+            erasures: r.erasures,
+            recoveries: r.recoveries,
+            unsealed_tail: r.unsealed_tail,
+            has_last_checkpoint: r.last_checkpoint.is_some(),
+            last_checkpoint: r.last_checkpoint.unwrap_or(0),
+            head,
+        });
+        Ok(())
+    })
+}
+
+/// The custodian's audit public key in text form, for auditors who verify a copy of the log independently (e.g.
+/// `cargo run --example audit_verify -- <dir>/audit.log <key>`) and for counter-signing checkpoints.
+///
+/// On success `*out_text` receives a NUL-terminated text buffer owned by the caller (`custodia_buffer_free`).
+///
+/// # Safety
+///
+/// `out_text` is NULL (refused) or writable. Any thread.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn custodia_audit_public_key(
+    custodian_handle: custodia_custodian,
+    out_text: *mut custodia_buffer,
+) -> custodia_status {
+    call(|| {
+        // SAFETY: forwarded from this function's contract.
+        let out = unsafe { Out::new(out_text, "out_text") }?;
+        out.write(text_to_c(custodian(custodian_handle)?.audit_public_key()?));
+        Ok(())
+    })
+}

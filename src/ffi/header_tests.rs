@@ -1,0 +1,72 @@
+//! The committed header names every code Rust produces. (That it is current is checked by `cbindgen --verify` in
+//! `scripts/test-all.sh`; these tests check what it says.)
+
+use super::status::tests::one_of_each;
+use super::*;
+use crate::format::InstrumentKind;
+use crate::keys::{KeyKind, KeyState};
+use crate::purpose::ExceptionKind;
+use crate::sensitive::{Category, Classification};
+
+const HEADER: &str = include_str!("../../include/custodia.h");
+
+fn assert_declares(name: &str, code: impl core::fmt::Display) {
+    let line = format!("{name} = {code},");
+    assert!(HEADER.contains(&line), "include/custodia.h lacks `{line}`: regenerate it with cbindgen");
+}
+
+#[test]
+fn every_error_code_is_in_the_header() {
+    assert_declares("CUSTODIA_OK", 0);
+    for e in one_of_each() {
+        assert_declares(&format!("CUSTODIA_ERR_{}", e.kind_name().to_uppercase()), e.code());
+    }
+}
+
+#[test]
+fn every_enumerated_code_is_in_the_header() {
+    for c in Category::ALL {
+        assert_declares(&format!("CUSTODIA_CATEGORY_{}", c.name().to_uppercase()), c.code());
+    }
+    for c in Classification::ALL {
+        assert_declares(&format!("CUSTODIA_CLASSIFICATION_{}", c.name().to_uppercase()), c.code());
+    }
+    for k in ExceptionKind::ALL {
+        assert_declares(&format!("CUSTODIA_EXCEPTION_KIND_{}", k.name().to_uppercase()), k.code());
+    }
+    for k in KeyKind::ALL {
+        assert_declares(&format!("CUSTODIA_KEY_KIND_{}", k.name().to_uppercase()), k.code());
+    }
+    let destroyed = KeyState::Destroyed { at: crate::Timestamp::from_unix(0), reason: String::new() };
+    for s in [KeyState::Active, KeyState::DecryptOnly, destroyed] {
+        assert_declares(&format!("CUSTODIA_KEY_STATE_{}", s.name().to_uppercase()), s.code());
+    }
+    for k in InstrumentKind::ALL {
+        assert_declares(&format!("CUSTODIA_INSTRUMENT_KIND_{}", screaming_snake(&format!("{k:?}"))), k.code());
+    }
+}
+
+/// `EuropeanInvestigationOrder` -> `EUROPEAN_INVESTIGATION_ORDER`.
+fn screaming_snake(camel: &str) -> String {
+    let mut out = String::new();
+    for (i, ch) in camel.chars().enumerate() {
+        if ch.is_uppercase() && i > 0 {
+            out.push('_');
+        }
+        out.push(ch.to_ascii_uppercase());
+    }
+    out
+}
+
+#[test]
+fn version_macros_are_in_the_header() {
+    for (name, value) in [
+        ("CUSTODIA_VERSION_MAJOR", CUSTODIA_VERSION_MAJOR),
+        ("CUSTODIA_VERSION_MINOR", CUSTODIA_VERSION_MINOR),
+        ("CUSTODIA_VERSION_PATCH", CUSTODIA_VERSION_PATCH),
+        ("CUSTODIA_ABI_VERSION", CUSTODIA_ABI_VERSION),
+    ] {
+        let line = format!("#define {name} {value}");
+        assert!(HEADER.lines().any(|l| l.trim() == line), "include/custodia.h lacks `{line}`");
+    }
+}

@@ -1,0 +1,68 @@
+//! The C ABI: `include/custodia.h`, generated from this module by cbindgen.
+//!
+//! This module owns every `unsafe` line of custodia. It translates; it must never make a policy decision, hold a
+//! secret longer than the Rust API does, or let a panic cross into C.
+//!
+//! # Conventions (also at the top of the header)
+//!
+//! - **Names**: everything is prefixed `custodia_` (`CUSTODIA_` for constants); functions are
+//!   `custodia_<noun>_<verb>`, first argument the handle, then inputs, then outputs.
+//! - **Status**: every function that can fail returns a [`custodia_status`]: `CUSTODIA_OK` (0) or the stable
+//!   [`crate::Error::code`] of what went wrong. Refusals by policy are the distinct 2xx codes.
+//! - **Last error**: [`custodia_last_error_message`] gives the message of the last failed call on the calling thread,
+//!   valid until the next call there; [`custodia_last_error_code`] its status.
+//! - **Outputs** go through out-parameters (named `out_*`, last), written only on success.
+//! - **Arguments**: NULL where not allowed, non-UTF-8 text, a length that cannot be a buffer, or an unknown enum code
+//!   are refused with a status; they never crash. Integers naming enum values are converted with the Rust types'
+//!   fallible `from_code`, never transmuted.
+//! - **Handles** are generation-checked registry ids (see `handles`), not pointers: a freed, foreign or wrong-type
+//!   handle is refused with `CUSTODIA_ERR_INVALID_HANDLE` instead of being undefined behaviour. Handles may be used
+//!   from several threads at once; `_free` from any thread.
+//! - **Buffers**: every byte string or text returned is a [`custodia_buffer`], released by the one
+//!   [`custodia_buffer_free`], which zeroizes the whole allocation first.
+//! - **Panics** are caught at the boundary (`panic = "unwind"`) and reported as `CUSTODIA_ERR_INTERNAL` (999); the
+//!   handles the call held are poisoned (`CUSTODIA_ERR_POISONED`).
+//! - **Threads**: custodia never calls into the host from a thread of its own; callbacks run on the calling thread,
+//!   inside the call that was given them.
+
+#![allow(non_camel_case_types)]
+
+mod args;
+mod boundary;
+mod buffer;
+mod custodian;
+mod handles;
+mod io;
+mod keyid;
+mod keys;
+mod objects;
+mod options;
+mod seal;
+mod status;
+mod version;
+mod vocab;
+
+pub use boundary::{custodia_last_error_code, custodia_last_error_message};
+pub use buffer::{custodia_buffer, custodia_buffer_free};
+pub use custodian::*;
+pub use io::{custodia_read_fn, custodia_write_fn};
+pub use keyid::{
+    CUSTODIA_KEY_ID_LEN, CUSTODIA_KEY_ID_TEXT_SIZE, custodia_key_id, custodia_key_id_format,
+    custodia_key_id_from_bytes, custodia_key_id_parse,
+};
+pub use keys::*;
+pub use objects::{
+    custodia_actor, custodia_actor_describe, custodia_actor_free, custodia_actor_new, custodia_exception,
+    custodia_exception_describe, custodia_exception_free, custodia_exception_new,
+};
+pub use options::*;
+pub use seal::*;
+pub use status::{custodia_status, custodia_status_is_refusal, custodia_status_name};
+pub use version::{
+    CUSTODIA_ABI_VERSION, CUSTODIA_VERSION_MAJOR, CUSTODIA_VERSION_MINOR, CUSTODIA_VERSION_PATCH, custodia_abi_version,
+    custodia_live_counts, custodia_version,
+};
+pub use vocab::*;
+
+#[cfg(test)]
+mod header_tests;

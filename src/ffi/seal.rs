@@ -1,0 +1,615 @@
+//! Sealing and opening through the C API: buffers, files, file descriptors and callbacks; inspection; re-wrap.
+//!
+//! Plaintext handed in is copied once into a zeroize-on-drop `Sensitive`; plaintext handed out is moved (not
+//! copied) into a `custodia_buffer`, which `custodia_buffer_free` zeroizes. Opening always states an actor and a
+//! purpose, and optionally an exception; the policy decision and its audit record are the facade's.
+
+use core::ffi::{c_char, c_int, c_void};
+use std::fs::{self, File, OpenOptions};
+use std::io::{Read, Write};
+use std::os::unix::fs::OpenOptionsExt;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use super::args::{Out, bytes_arg, str_arg};
+use super::boundary::call;
+use super::buffer::{bytes_to_c, custodia_buffer, text_to_c};
+use super::custodian::{custodia_custodian, custodian};
+use super::handles::Guard;
+use super::io::{BorrowedFile, CallbackReader, CallbackWriter, custodia_read_fn, custodia_write_fn, path_arg};
+use super::keyid::{custodia_key_id, key_id_arg};
+use super::objects::{actor, custodia_actor, custodia_exception, exception};
+use super::options::{custodia_seal_options, seal_draft};
+use super::status::custodia_status;
+use crate::custodian::{Custodian, EnvelopeInfo, SealOptions};
+use crate::error::{Error, Result};
+use crate::keys::KeyId;
+use crate::policy::{Actor, OpenRequest};
+use crate::purpose::Purpose;
+use crate::sensitive::{Category, Classification, Sensitive};
+
+/// Size of `custodia_envelope_info.object_id`, including the terminating NUL (32 hex digits + NUL).
+pub const CUSTODIA_OBJECT_ID_SIZE: usize = 33;
+
+/// An envelope's bound metadata, readable without a key: see `custodia_envelope_inspect`, and the optional output
+/// of the open functions. `custodia_envelope_describe` gives the rest (purposes, case, jurisdictions) as text.
+#[repr(C)]
+#[derive(Clone, Copy, Debug)]
+pub struct custodia_envelope_info {
+    /// The envelope's object id: lowercase hex, NUL-terminated.
+    pub object_id: [c_char; CUSTODIA_OBJECT_ID_SIZE],
+    /// A `custodia_category`.
+    pub category: u32,
+    /// A `custodia_classification`.
+    pub classification: u32,
+    /// When it was sealed (Unix seconds).
+    pub created: u64,
+    /// When it expires (Unix seconds), 0 for never.
+    pub not_after: u64,
+    /// How many purposes it was given for.
+    pub purpose_count: usize,
+    /// How many recipient stanzas it has.
+    pub recipient_count: usize,
+    /// Whether it is signed; `signer` is meaningful only then.
+    pub has_signer: bool,
+    /// The key id of its signer.
+    pub signer: custodia_key_id,
+}
+
+impl custodia_envelope_info {
+    fn new(info: &EnvelopeInfo) -> Result<Self> {
+        let mut object_id = [0 as c_char; CUSTODIA_OBJECT_ID_SIZE];
+        if info.object_id.len() >= object_id.len() {
+            return Err(Error::Internal("object id longer than expected".into()));
+        }
+        for (d, s) in object_id.iter_mut().zip(info.object_id.bytes()) {
+            *d = c_char::from_ne_bytes([s]);
+        }
+        Ok(Self {
+            object_id,
+            category: u32::from(info.category.code()),
+            classification: u32::from(info.classification.code()),
+            created: info.created.as_unix(),
+            not_after: info.not_after.map_or(0, |t| t.as_unix()),
+            purpose_count: info.purposes.len(),
+            recipient_count: info.recipients.len(),
+            has_signer: info.signer.is_some(),
+            signer: info.signer.map_or(custodia_key_id { bytes: [0; 16] }, Into::into),
+        })
+    }
+}
+
+/// The facade's seal options, the data's category and classification, from a seal-options handle.
+fn seal_options(h: custodia_seal_options) -> Result<(SealOptions, Category, Classification)> {
+    let d = seal_draft(h)?;
+    let mut o = SealOptions::new(d.purposes, d.recipients);
+    o.classification = Some(d.classification);
+    o.case_ref = d.case_ref;
+    o.instrument = d.instrument;
+    o.origin = d.origin;
+    o.destinations = d.destinations;
+    o.not_after = d.not_after;
+    o.sender = d.sender;
+    o.signer = d.signer;
+    o.chunk_size = d.chunk_size;
+    o.armor = d.armor;
+    Ok((o, d.category, d.classification))
+}
+
+/// The open request: who, for what purpose, on what ground.
+fn request(actor: &Actor, purpose: &str, e: custodia_exception) -> Result<OpenRequest> {
+    let mut r = OpenRequest::new(actor.clone(), Purpose::parse(purpose)?);
+    if let Some(e) = exception(e)? {
+        r = r.with_exception((*e).clone());
+    }
+    Ok(r)
+}
+
+/// An optional required signer.
+///
+/// # Safety
+///
+/// `p` is NULL or readable.
+unsafe fn signer_arg(p: *const custodia_key_id) -> Result<Option<KeyId>> {
+    if p.is_null() {
+        return Ok(None);
+    }
+    // SAFETY: forwarded from the caller.
+    unsafe { key_id_arg(p, "required_signer") }.map(Some)
+}
+
+/// Write an optional info output.
+///
+/// # Safety
+///
+/// `p` is NULL or writable.
+unsafe fn write_info(p: *mut custodia_envelope_info, info: &EnvelopeInfo) -> Result<()> {
+    let info = custodia_envelope_info::new(info)?;
+    // SAFETY: forwarded from the caller: NULL or writable.
+    if let Some(out) = unsafe { p.as_mut() } {
+        *out = info;
+    }
+    Ok(())
+}
+
+/// An output file written beside its destination and renamed over it only on success, so that a failed seal or
+/// open leaves no partial envelope or plaintext, and leaves an existing destination (even the source itself) as it
+/// was.
+struct OutputFile<'a> {
+    path: &'a Path,
+    temp: PathBuf,
+    file: Option<File>,
+}
+
+impl<'a> OutputFile<'a> {
+    fn create(path: &'a Path) -> Result<Self> {
+        static COUNTER: AtomicU64 = AtomicU64::new(0);
+        let name =
+            path.file_name().ok_or_else(|| Error::InvalidArgument("dst_path: names no file".into()))?.to_string_lossy();
+        let unique = format!(".{name}.{}-{}.custodia-tmp", std::process::id(), COUNTER.fetch_add(1, Ordering::Relaxed));
+        let temp = path.with_file_name(unique);
+        // `create_new` (O_EXCL) never follows or replaces an existing file or symlink.
+        let file = OpenOptions::new().write(true).create_new(true).mode(0o600).open(&temp)?;
+        Ok(Self { path, temp, file: Some(file) })
+    }
+
+    fn file(&mut self) -> &mut File {
+        self.file.as_mut().expect("the file is present until `finish` or drop")
+    }
+
+    fn finish(mut self) -> Result<()> {
+        let file = self.file.take().expect("the file is present until `finish` or drop");
+        file.sync_all()?;
+        drop(file);
+        if let Err(e) = fs::rename(&self.temp, self.path) {
+            let _ = fs::remove_file(&self.temp);
+            return Err(e.into());
+        }
+        Ok(())
+    }
+}
+
+impl Drop for OutputFile<'_> {
+    fn drop(&mut self) {
+        // Still here: the operation failed; remove the partial output.
+        if self.file.take().is_some() {
+            let _ = fs::remove_file(&self.temp);
+        }
+    }
+}
+
+fn seal_stream(
+    c: &Guard<Custodian>,
+    a: &Actor,
+    options: custodia_seal_options,
+    src: &mut dyn Read,
+    dst: &mut dyn Write,
+) -> Result<()> {
+    let (o, category, classification) = seal_options(options)?;
+    c.seal_stream(a, category, classification, &o, src, dst)?;
+    dst.flush()?;
+    Ok(())
+}
+
+/// Seal `data_len` bytes at `data` under `options`, as `actor`. On success `*out_envelope` receives the envelope
+/// (binary, or armored text when the options ask for it), owned by the caller (`custodia_buffer_free`).
+///
+/// Refusals: `CUSTODIA_ERR_CLEARANCE_INSUFFICIENT` when the actor is not cleared for the classification; key
+/// errors for recipients, sender or signer (`CUSTODIA_ERR_KEY_NOT_FOUND`, `CUSTODIA_ERR_KEY_STATE`,
+/// `CUSTODIA_ERR_KEY_DESTROYED`); `CUSTODIA_ERR_AUDIT_WRITE` if the seal could not be recorded (nothing returned).
+///
+/// # Safety
+///
+/// `data` is NULL (only with `data_len` 0) or points to `data_len` readable bytes, borrowed for the call (copied
+/// into memory zeroized after use). `out_envelope` is NULL (refused) or writable. Any thread.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn custodia_seal(
+    custodian_handle: custodia_custodian,
+    actor_handle: custodia_actor,
+    data: *const u8,
+    data_len: usize,
+    options: custodia_seal_options,
+    out_envelope: *mut custodia_buffer,
+) -> custodia_status {
+    call(|| {
+        // SAFETY: forwarded from this function's contract.
+        let (data, out) = unsafe { (bytes_arg(data, data_len, "data")?, Out::new(out_envelope, "out_envelope")?) };
+        let (c, a) = (custodian(custodian_handle)?, actor(actor_handle)?);
+        let (o, category, classification) = seal_options(options)?;
+        let value = Sensitive::with_classification(data.to_vec(), category, classification)?;
+        out.write(bytes_to_c(c.seal(&a, &value, &o)?));
+        Ok(())
+    })
+}
+
+/// Open an envelope (binary or armored) as `actor`, for `purpose`, optionally invoking `exception` (the null handle
+/// for none), optionally requiring it be signed by `required_signer` (NULL for no requirement).
+///
+/// The policy gate runs before any key is touched, and refuses with a distinct code: `CUSTODIA_ERR_PURPOSE_NOT_PERMITTED`,
+/// `CUSTODIA_ERR_EXPIRED`, `CUSTODIA_ERR_JURISDICTION_NOT_PERMITTED`, `CUSTODIA_ERR_CLEARANCE_INSUFFICIENT`,
+/// `CUSTODIA_ERR_KEY_DESTROYED`, `CUSTODIA_ERR_SIGNER_MISMATCH`; the message names the rule. A damaged or forged
+/// envelope is `CUSTODIA_ERR_OPEN_FAILED`, which deliberately says nothing more. Opens and refusals are audited.
+///
+/// On success `*out_plaintext` receives the plaintext, owned by the caller: free it with `custodia_buffer_free`
+/// (which zeroizes it) as soon as possible. If `out_info` is not NULL it receives the envelope's metadata.
+///
+/// # Safety
+///
+/// `purpose` is NULL (refused) or a NUL-terminated string; `envelope` is NULL (only with `envelope_len` 0) or
+/// `envelope_len` readable bytes; `required_signer` is NULL or readable; all borrowed for the call.
+/// `out_plaintext` is NULL (refused) or writable; `out_info` is NULL or writable. Any thread.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn custodia_open(
+    custodian_handle: custodia_custodian,
+    actor_handle: custodia_actor,
+    purpose: *const c_char,
+    exception_handle: custodia_exception,
+    envelope: *const u8,
+    envelope_len: usize,
+    required_signer: *const custodia_key_id,
+    out_plaintext: *mut custodia_buffer,
+    out_info: *mut custodia_envelope_info,
+) -> custodia_status {
+    call(|| {
+        // SAFETY: forwarded from this function's contract.
+        let (purpose, envelope, signer, out) = unsafe {
+            (
+                str_arg(purpose, "purpose")?,
+                bytes_arg(envelope, envelope_len, "envelope")?,
+                signer_arg(required_signer)?,
+                Out::new(out_plaintext, "out_plaintext")?,
+            )
+        };
+        let (c, a) = (custodian(custodian_handle)?, actor(actor_handle)?);
+        let req = request(&a, purpose, exception_handle)?;
+        let mut opened = c.open_envelope(&req, envelope, signer.as_ref())?;
+        // SAFETY: forwarded from this function's contract.
+        unsafe { write_info(out_info, &opened.info) }?;
+        // Move the plaintext out without copying; the emptied `Sensitive` drops harmlessly.
+        out.write(bytes_to_c(core::mem::take(opened.data.expose_secret_mut())));
+        Ok(())
+    })
+}
+
+/// Read an envelope's bound metadata without opening it: no key, no policy decision, not audited.
+///
+/// # Safety
+///
+/// `envelope` is NULL (only with `envelope_len` 0) or `envelope_len` readable bytes, borrowed for the call;
+/// `out_info` is NULL (refused) or writable. Any thread.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn custodia_envelope_inspect(
+    custodian_handle: custodia_custodian,
+    envelope: *const u8,
+    envelope_len: usize,
+    out_info: *mut custodia_envelope_info,
+) -> custodia_status {
+    call(|| {
+        // SAFETY: forwarded from this function's contract.
+        let (envelope, out) =
+            unsafe { (bytes_arg(envelope, envelope_len, "envelope")?, Out::new(out_info, "out_info")?) };
+        out.write(custodia_envelope_info::new(&custodian(custodian_handle)?.inspect(envelope)?)?);
+        Ok(())
+    })
+}
+
+/// Describe an envelope's bound metadata as text, one `name: value` per line (object, category, classification,
+/// purposes, case, origin, destinations, created, not_after, recipients, signer). No key, not audited.
+///
+/// On success `*out_text` receives a NUL-terminated text buffer owned by the caller (`custodia_buffer_free`).
+///
+/// # Safety
+///
+/// As `custodia_envelope_inspect`, with `out_text` NULL (refused) or writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn custodia_envelope_describe(
+    custodian_handle: custodia_custodian,
+    envelope: *const u8,
+    envelope_len: usize,
+    out_text: *mut custodia_buffer,
+) -> custodia_status {
+    call(|| {
+        // SAFETY: forwarded from this function's contract.
+        let (envelope, out) =
+            unsafe { (bytes_arg(envelope, envelope_len, "envelope")?, Out::new(out_text, "out_text")?) };
+        let i = custodian(custodian_handle)?.inspect(envelope)?;
+        let list = |v: Vec<String>| if v.is_empty() { "-".to_owned() } else { v.join(", ") };
+        let text = format!(
+            "object: {}\ncategory: {}\nclassification: {}\npurposes: {}\ncase: {}\norigin: {}\ndestinations: {}\n\
+             created: {}\nnot_after: {}\nrecipients: {}\nsigner: {}\n",
+            i.object_id,
+            i.category,
+            i.classification,
+            i.purposes,
+            i.case_ref.as_ref().map_or("-".to_owned(), ToString::to_string),
+            i.origin.map_or("-".to_owned(), |j| j.to_string()),
+            list(i.destinations.iter().map(ToString::to_string).collect()),
+            i.created,
+            i.not_after.map_or("-".to_owned(), |t| t.to_string()),
+            list(i.recipients.iter().map(ToString::to_string).collect()),
+            i.signer.map_or("-".to_owned(), |k| k.to_string()),
+        );
+        out.write(text_to_c(text));
+        Ok(())
+    })
+}
+
+/// Seal the file at `src_path` into an envelope file at `dst_path`, in constant memory. The envelope is written to a
+/// new file (mode 0600) beside `dst_path` and renamed over it only on success; on failure `dst_path` is untouched.
+/// `dst_path` may be `src_path` (sealing in place). Errors as `custodia_seal`, and `CUSTODIA_ERR_IO`.
+///
+/// # Safety
+///
+/// `src_path` and `dst_path` are NULL (refused) or NUL-terminated strings (any bytes), borrowed for the call.
+/// Any thread.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn custodia_seal_file(
+    custodian_handle: custodia_custodian,
+    actor_handle: custodia_actor,
+    options: custodia_seal_options,
+    src_path: *const c_char,
+    dst_path: *const c_char,
+) -> custodia_status {
+    call(|| {
+        // SAFETY: forwarded from this function's contract.
+        let (src, dst) = unsafe { (path_arg(src_path, "src_path")?, path_arg(dst_path, "dst_path")?) };
+        let (c, a) = (custodian(custodian_handle)?, actor(actor_handle)?);
+        let mut input = File::open(src)?;
+        let mut output = OutputFile::create(dst)?;
+        seal_stream(&c, &a, options, &mut input, output.file())?;
+        output.finish()
+    })
+}
+
+/// Open the envelope file at `src_path` into a plaintext file at `dst_path`, chunk by chunk in constant memory, each
+/// chunk written only after it authenticates. The plaintext is written to a new file (mode 0600) beside `dst_path`
+/// and renamed over it only when everything (signature included) has checked; on any failure the partial file is
+/// removed and `dst_path` is untouched. Arguments and errors as `custodia_open`, and `CUSTODIA_ERR_IO`.
+///
+/// # Safety
+///
+/// `purpose`, `src_path`, `dst_path` are NULL (refused) or NUL-terminated strings; `required_signer` is NULL or
+/// readable; all borrowed for the call. `out_info` is NULL or writable. Any thread.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn custodia_open_file(
+    custodian_handle: custodia_custodian,
+    actor_handle: custodia_actor,
+    purpose: *const c_char,
+    exception_handle: custodia_exception,
+    required_signer: *const custodia_key_id,
+    src_path: *const c_char,
+    dst_path: *const c_char,
+    out_info: *mut custodia_envelope_info,
+) -> custodia_status {
+    call(|| {
+        // SAFETY: forwarded from this function's contract.
+        let (purpose, signer, src, dst) = unsafe {
+            (
+                str_arg(purpose, "purpose")?,
+                signer_arg(required_signer)?,
+                path_arg(src_path, "src_path")?,
+                path_arg(dst_path, "dst_path")?,
+            )
+        };
+        let (c, a) = (custodian(custodian_handle)?, actor(actor_handle)?);
+        let req = request(&a, purpose, exception_handle)?;
+        let mut input = File::open(src)?;
+        let mut output = OutputFile::create(dst)?;
+        let info = c.open_stream(&req, &mut input, output.file(), signer.as_ref())?;
+        output.finish()?;
+        // SAFETY: forwarded from this function's contract.
+        unsafe { write_info(out_info, &info) }
+    })
+}
+
+/// Seal what file descriptor `src_fd` yields (to its end) into `dst_fd`, in constant memory. The descriptors stay
+/// the caller's: they are neither closed nor rewound. On failure `dst_fd` may have received part of an envelope:
+/// discard it. Errors as `custodia_seal`, and `CUSTODIA_ERR_IO`.
+///
+/// # Safety
+///
+/// `src_fd` is open for reading and `dst_fd` for writing, and neither is closed by another thread during the call.
+/// Any thread.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn custodia_seal_fd(
+    custodian_handle: custodia_custodian,
+    actor_handle: custodia_actor,
+    options: custodia_seal_options,
+    src_fd: c_int,
+    dst_fd: c_int,
+) -> custodia_status {
+    call(|| {
+        // SAFETY: forwarded from this function's contract: both descriptors are open for the whole call.
+        let (mut src, mut dst) =
+            unsafe { (BorrowedFile::new(src_fd, "src_fd")?, BorrowedFile::new(dst_fd, "dst_fd")?) };
+        let (c, a) = (custodian(custodian_handle)?, actor(actor_handle)?);
+        seal_stream(&c, &a, options, &mut src, &mut dst)
+    })
+}
+
+/// Open the envelope `src_fd` yields into `dst_fd`, chunk by chunk, each written only after it authenticates. The
+/// descriptors stay the caller's. On failure discard what `dst_fd` received (a signature, if any, is checked at
+/// the end). Arguments and errors as `custodia_open`, and `CUSTODIA_ERR_IO`.
+///
+/// # Safety
+///
+/// As `custodia_seal_fd` for the descriptors; `purpose` is NULL (refused) or a NUL-terminated string;
+/// `required_signer` is NULL or readable; `out_info` is NULL or writable. Any thread.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn custodia_open_fd(
+    custodian_handle: custodia_custodian,
+    actor_handle: custodia_actor,
+    purpose: *const c_char,
+    exception_handle: custodia_exception,
+    required_signer: *const custodia_key_id,
+    src_fd: c_int,
+    dst_fd: c_int,
+    out_info: *mut custodia_envelope_info,
+) -> custodia_status {
+    call(|| {
+        // SAFETY: forwarded from this function's contract.
+        let (purpose, signer, mut src, mut dst) = unsafe {
+            (
+                str_arg(purpose, "purpose")?,
+                signer_arg(required_signer)?,
+                BorrowedFile::new(src_fd, "src_fd")?,
+                BorrowedFile::new(dst_fd, "dst_fd")?,
+            )
+        };
+        let (c, a) = (custodian(custodian_handle)?, actor(actor_handle)?);
+        let req = request(&a, purpose, exception_handle)?;
+        let info = c.open_stream(&req, &mut src, &mut dst, signer.as_ref())?;
+        dst.flush()?;
+        // SAFETY: forwarded from this function's contract.
+        unsafe { write_info(out_info, &info) }
+    })
+}
+
+/// Seal what `read` yields into `write`, in constant memory. Both callbacks run only on the calling thread, only
+/// during this call. On failure discard what `write` received. Errors as `custodia_seal`, and `CUSTODIA_ERR_IO`
+/// when a callback fails.
+///
+/// # Safety
+///
+/// `read` and `write` are NULL (refused) or follow the `custodia_read_fn` / `custodia_write_fn` contracts with
+/// `read_context` / `write_context`, which custodia passes through untouched. Any thread.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn custodia_seal_stream(
+    custodian_handle: custodia_custodian,
+    actor_handle: custodia_actor,
+    options: custodia_seal_options,
+    read: custodia_read_fn,
+    read_context: *mut c_void,
+    write: custodia_write_fn,
+    write_context: *mut c_void,
+) -> custodia_status {
+    call(|| {
+        // SAFETY: forwarded from this function's contract; the reader and writer live only during this call.
+        let (mut src, mut dst) = unsafe {
+            (CallbackReader::new(read, read_context, "read")?, CallbackWriter::new(write, write_context, "write")?)
+        };
+        let (c, a) = (custodian(custodian_handle)?, actor(actor_handle)?);
+        seal_stream(&c, &a, options, &mut src, &mut dst)
+    })
+}
+
+/// Open the envelope `read` yields, giving the plaintext to `write` chunk by chunk, each only after it
+/// authenticates. Callbacks run only on the calling thread, during this call. On failure discard what `write`
+/// received (a signature, if any, is checked at the end). Arguments and errors as `custodia_open`.
+///
+/// # Safety
+///
+/// As `custodia_seal_stream` for the callbacks; `purpose` is NULL (refused) or a NUL-terminated string;
+/// `required_signer` is NULL or readable; `out_info` is NULL or writable. Any thread.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn custodia_open_stream(
+    custodian_handle: custodia_custodian,
+    actor_handle: custodia_actor,
+    purpose: *const c_char,
+    exception_handle: custodia_exception,
+    required_signer: *const custodia_key_id,
+    read: custodia_read_fn,
+    read_context: *mut c_void,
+    write: custodia_write_fn,
+    write_context: *mut c_void,
+    out_info: *mut custodia_envelope_info,
+) -> custodia_status {
+    call(|| {
+        // SAFETY: forwarded from this function's contract; the reader and writer live only during this call.
+        let (purpose, signer, mut src, mut dst) = unsafe {
+            (
+                str_arg(purpose, "purpose")?,
+                signer_arg(required_signer)?,
+                CallbackReader::new(read, read_context, "read")?,
+                CallbackWriter::new(write, write_context, "write")?,
+            )
+        };
+        let (c, a) = (custodian(custodian_handle)?, actor(actor_handle)?);
+        let req = request(&a, purpose, exception_handle)?;
+        let info = c.open_stream(&req, &mut src, &mut dst, signer.as_ref())?;
+        // SAFETY: forwarded from this function's contract.
+        unsafe { write_info(out_info, &info) }
+    })
+}
+
+/// Read an array of key ids.
+///
+/// # Safety
+///
+/// `p` is NULL (only with `count` 0) or points to `count` readable key ids.
+unsafe fn key_ids_arg(p: *const custodia_key_id, count: usize, name: &'static str) -> Result<Vec<KeyId>> {
+    let bytes = count
+        .checked_mul(size_of::<custodia_key_id>())
+        .ok_or_else(|| Error::InvalidArgument(format!("{name}: count {count} is larger than any array")))?;
+    // SAFETY: forwarded from the caller; `custodia_key_id` is 16 plain bytes with alignment 1, so any readable
+    // bytes are valid ids.
+    let raw = unsafe { bytes_arg(p.cast::<u8>(), bytes, name) }?;
+    Ok(raw
+        .chunks_exact(size_of::<custodia_key_id>())
+        .map(|c| KeyId::from_bytes(c.try_into().unwrap_or([0; 16])))
+        .collect())
+}
+
+/// Re-wrap an envelope: remove the recipient stanzas of the `remove_count` keys in `remove`, add stanzas for the
+/// `add_count` keys in `add` (own keys, or imported public keys of other authorities: sharing). The payload, the
+/// bound terms and any signature are carried over unchanged; nothing is decrypted but the data key. On success
+/// `*out_envelope` receives the new (binary) envelope, owned by the caller (`custodia_buffer_free`).
+///
+/// # Safety
+///
+/// `envelope` is NULL (only with `envelope_len` 0) or `envelope_len` readable bytes; `remove` and `add` are NULL
+/// (only with a count of 0) or point to that many readable key ids; all borrowed for the call. `out_envelope` is
+/// NULL (refused) or writable. Any thread.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn custodia_rewrap(
+    custodian_handle: custodia_custodian,
+    actor_handle: custodia_actor,
+    envelope: *const u8,
+    envelope_len: usize,
+    remove: *const custodia_key_id,
+    remove_count: usize,
+    add: *const custodia_key_id,
+    add_count: usize,
+    out_envelope: *mut custodia_buffer,
+) -> custodia_status {
+    call(|| {
+        // SAFETY: forwarded from this function's contract.
+        let (envelope, remove, add, out) = unsafe {
+            (
+                bytes_arg(envelope, envelope_len, "envelope")?,
+                key_ids_arg(remove, remove_count, "remove")?,
+                key_ids_arg(add, add_count, "add")?,
+                Out::new(out_envelope, "out_envelope")?,
+            )
+        };
+        let (c, a) = (custodian(custodian_handle)?, actor(actor_handle)?);
+        out.write(bytes_to_c(c.rewrap(&a, envelope, &remove, &add)?));
+        Ok(())
+    })
+}
+
+/// Re-wrap an envelope whose stanzas name rotated keys: each such stanza is replaced by one for the key's newest
+/// successor (after `custodia_key_rotate`). An envelope with no rotated key comes back unchanged (as binary). On
+/// success `*out_envelope` receives the envelope, owned by the caller (`custodia_buffer_free`).
+///
+/// # Safety
+///
+/// `envelope` is NULL (only with `envelope_len` 0) or `envelope_len` readable bytes, borrowed for the call;
+/// `out_envelope` is NULL (refused) or writable. Any thread.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn custodia_rewrap_rotated(
+    custodian_handle: custodia_custodian,
+    actor_handle: custodia_actor,
+    envelope: *const u8,
+    envelope_len: usize,
+    out_envelope: *mut custodia_buffer,
+) -> custodia_status {
+    call(|| {
+        // SAFETY: forwarded from this function's contract.
+        let (envelope, out) =
+            unsafe { (bytes_arg(envelope, envelope_len, "envelope")?, Out::new(out_envelope, "out_envelope")?) };
+        let (c, a) = (custodian(custodian_handle)?, actor(actor_handle)?);
+        out.write(bytes_to_c(c.rewrap_rotated(&a, envelope)?));
+        Ok(())
+    })
+}

@@ -1,0 +1,356 @@
+//! Status codes: what every exported function returns.
+//!
+//! The codes are [`Error::code`]; this enum gives them C names. It is written out literally because cbindgen reads
+//! source, not macros; the tests check that every [`Error`] variant has its code and name here and in the header.
+//! Codes are never reused or renumbered.
+
+use std::collections::BTreeMap;
+use std::ffi::{CStr, CString};
+use std::sync::{Mutex, PoisonError};
+
+use crate::error::Error;
+
+/// A status code: `CUSTODIA_OK` (0) on success, otherwise the code of what went wrong. Codes are grouped: 1xx
+/// invalid input, 2xx refusals by policy, 3xx envelope format, 4xx keys, 5xx audit, 9xx environment and internal
+/// faults. Later versions may add codes: treat any unknown non-zero code as a failure.
+#[repr(u32)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[non_exhaustive]
+pub enum custodia_status {
+    /// 0: Success.
+    CUSTODIA_OK = 0,
+    // ---- 1xx: invalid input from the caller
+    /// 100: An argument was malformed; the message names the argument and the rule.
+    CUSTODIA_ERR_INVALID_ARGUMENT = 100,
+    /// 101: A purpose string does not follow the purpose grammar.
+    CUSTODIA_ERR_INVALID_PURPOSE = 101,
+    /// 102: A purpose set would exceed the maximum (32).
+    CUSTODIA_ERR_TOO_MANY_PURPOSES = 102,
+    /// 103: A purpose set was empty where at least one purpose is required.
+    CUSTODIA_ERR_NO_PURPOSE = 103,
+    /// 104: A jurisdiction is not an assigned ISO 3166-1 alpha-2 code.
+    CUSTODIA_ERR_INVALID_JURISDICTION = 104,
+    /// 105: A classification below the minimum its category allows.
+    CUSTODIA_ERR_CLASSIFICATION_BELOW_MINIMUM = 105,
+    /// 106: An exception (court order, consent, ...) is incomplete: missing reference or justification.
+    CUSTODIA_ERR_INVALID_EXCEPTION = 106,
+    /// 107: A category, classification or other enumerated code is unknown.
+    CUSTODIA_ERR_UNKNOWN_CODE = 107,
+    /// 120: A required pointer argument was NULL.
+    CUSTODIA_ERR_NULL_POINTER = 120,
+    /// 121: A string argument was not valid UTF-8.
+    CUSTODIA_ERR_INVALID_UTF8 = 121,
+    /// 122: A handle is not live: never issued, already freed, or a handle of another type.
+    CUSTODIA_ERR_INVALID_HANDLE = 122,
+    // ---- 2xx: refusals by policy (see custodia_status_is_refusal)
+    /// 200: The stated purpose is not among (or under) the purposes the data was given for.
+    CUSTODIA_ERR_PURPOSE_NOT_PERMITTED = 200,
+    /// 201: The envelope's not-after time has passed.
+    CUSTODIA_ERR_EXPIRED = 201,
+    /// 202: The actor's jurisdiction is not one the data may be opened in.
+    CUSTODIA_ERR_JURISDICTION_NOT_PERMITTED = 202,
+    /// 203: The actor's clearance is below the data's classification.
+    CUSTODIA_ERR_CLEARANCE_INSUFFICIENT = 203,
+    /// 204: The key needed is destroyed (crypto-shredded); the data cannot be opened by anyone holding only that key.
+    CUSTODIA_ERR_KEY_DESTROYED = 204,
+    /// 205: A legal hold blocks destroying this key or case.
+    CUSTODIA_ERR_LEGAL_HOLD = 205,
+    /// 206: A signature from a specific signer was required but the envelope was signed by another key or not at all.
+    CUSTODIA_ERR_SIGNER_MISMATCH = 206,
+    // ---- 3xx: envelope format
+    /// 300: Bytes that are not a custodia envelope, or not a well-formed one; the message says which structure.
+    CUSTODIA_ERR_MALFORMED = 300,
+    /// 301: The envelope's format version is not supported by this library.
+    CUSTODIA_ERR_UNSUPPORTED_VERSION = 301,
+    /// 302: The envelope's cipher suite is not supported by this library.
+    CUSTODIA_ERR_UNSUPPORTED_SUITE = 302,
+    /// 303: The input ended before the structure it declared.
+    CUSTODIA_ERR_TRUNCATED = 303,
+    /// 304: A declared size exceeds one of the format's limits.
+    CUSTODIA_ERR_LIMIT_EXCEEDED = 304,
+    /// 305: A header field this library does not know is marked critical.
+    CUSTODIA_ERR_UNKNOWN_CRITICAL_FIELD = 305,
+    /// 306: The envelope failed authentication. Deliberately says nothing more.
+    CUSTODIA_ERR_OPEN_FAILED = 306,
+    /// 307: None of the available keys matches a recipient of the envelope.
+    CUSTODIA_ERR_NO_MATCHING_RECIPIENT = 307,
+    /// 308: The envelope's signature does not verify.
+    CUSTODIA_ERR_SIGNATURE_INVALID = 308,
+    /// 309: The armored text form is malformed.
+    CUSTODIA_ERR_ARMOR = 309,
+    // ---- 4xx: keys and keyring
+    /// 400: No key with this id is known.
+    CUSTODIA_ERR_KEY_NOT_FOUND = 400,
+    /// 401: The key exists but may not be used for this (e.g. a decrypt-only key asked to seal).
+    CUSTODIA_ERR_KEY_STATE = 401,
+    /// 402: The keyring could not be unlocked: wrong passphrase or master key.
+    CUSTODIA_ERR_WRONG_PASSPHRASE = 402,
+    /// 403: The keyring file is corrupt (truncated, altered, or not a keyring).
+    CUSTODIA_ERR_KEYRING_CORRUPT = 403,
+    /// 404: The keyring file has a version this library does not know.
+    CUSTODIA_ERR_KEYRING_VERSION = 404,
+    /// 405: A key in text form is malformed or fails its checksum.
+    CUSTODIA_ERR_INVALID_KEY_TEXT = 405,
+    // ---- 5xx: audit
+    /// 500: An audit event could not be durably recorded; the operation was refused (fail closed).
+    CUSTODIA_ERR_AUDIT_WRITE = 500,
+    /// 501: The audit log is malformed at the given line.
+    CUSTODIA_ERR_AUDIT_MALFORMED = 501,
+    /// 502: Audit verification found the log altered.
+    CUSTODIA_ERR_AUDIT_TAMPERED = 502,
+    /// 503: The audit log (or certificate, or anchor) was signed by another audit key than the one given.
+    CUSTODIA_ERR_AUDIT_WRONG_KEY = 503,
+    // ---- 9xx: environment and internal faults
+    /// 900: An operating-system I/O error.
+    CUSTODIA_ERR_IO = 900,
+    /// 901: The operating system's random number generator failed.
+    CUSTODIA_ERR_RNG = 901,
+    /// 998: A handle is unusable because an earlier call on it panicked; free it and make a new one.
+    CUSTODIA_ERR_POISONED = 998,
+    /// 999: A bug in custodia (for example a caught panic across the C ABI).
+    CUSTODIA_ERR_INTERNAL = 999,
+}
+
+/// Every status with its stable name, in code order.
+const STATUSES: &[(custodia_status, &str)] = &[
+    (custodia_status::CUSTODIA_OK, "ok"),
+    (custodia_status::CUSTODIA_ERR_INVALID_ARGUMENT, "invalid_argument"),
+    (custodia_status::CUSTODIA_ERR_INVALID_PURPOSE, "invalid_purpose"),
+    (custodia_status::CUSTODIA_ERR_TOO_MANY_PURPOSES, "too_many_purposes"),
+    (custodia_status::CUSTODIA_ERR_NO_PURPOSE, "no_purpose"),
+    (custodia_status::CUSTODIA_ERR_INVALID_JURISDICTION, "invalid_jurisdiction"),
+    (custodia_status::CUSTODIA_ERR_CLASSIFICATION_BELOW_MINIMUM, "classification_below_minimum"),
+    (custodia_status::CUSTODIA_ERR_INVALID_EXCEPTION, "invalid_exception"),
+    (custodia_status::CUSTODIA_ERR_UNKNOWN_CODE, "unknown_code"),
+    (custodia_status::CUSTODIA_ERR_NULL_POINTER, "null_pointer"),
+    (custodia_status::CUSTODIA_ERR_INVALID_UTF8, "invalid_utf8"),
+    (custodia_status::CUSTODIA_ERR_INVALID_HANDLE, "invalid_handle"),
+    (custodia_status::CUSTODIA_ERR_PURPOSE_NOT_PERMITTED, "purpose_not_permitted"),
+    (custodia_status::CUSTODIA_ERR_EXPIRED, "expired"),
+    (custodia_status::CUSTODIA_ERR_JURISDICTION_NOT_PERMITTED, "jurisdiction_not_permitted"),
+    (custodia_status::CUSTODIA_ERR_CLEARANCE_INSUFFICIENT, "clearance_insufficient"),
+    (custodia_status::CUSTODIA_ERR_KEY_DESTROYED, "key_destroyed"),
+    (custodia_status::CUSTODIA_ERR_LEGAL_HOLD, "legal_hold"),
+    (custodia_status::CUSTODIA_ERR_SIGNER_MISMATCH, "signer_mismatch"),
+    (custodia_status::CUSTODIA_ERR_MALFORMED, "malformed"),
+    (custodia_status::CUSTODIA_ERR_UNSUPPORTED_VERSION, "unsupported_version"),
+    (custodia_status::CUSTODIA_ERR_UNSUPPORTED_SUITE, "unsupported_suite"),
+    (custodia_status::CUSTODIA_ERR_TRUNCATED, "truncated"),
+    (custodia_status::CUSTODIA_ERR_LIMIT_EXCEEDED, "limit_exceeded"),
+    (custodia_status::CUSTODIA_ERR_UNKNOWN_CRITICAL_FIELD, "unknown_critical_field"),
+    (custodia_status::CUSTODIA_ERR_OPEN_FAILED, "open_failed"),
+    (custodia_status::CUSTODIA_ERR_NO_MATCHING_RECIPIENT, "no_matching_recipient"),
+    (custodia_status::CUSTODIA_ERR_SIGNATURE_INVALID, "signature_invalid"),
+    (custodia_status::CUSTODIA_ERR_ARMOR, "armor"),
+    (custodia_status::CUSTODIA_ERR_KEY_NOT_FOUND, "key_not_found"),
+    (custodia_status::CUSTODIA_ERR_KEY_STATE, "key_state"),
+    (custodia_status::CUSTODIA_ERR_WRONG_PASSPHRASE, "wrong_passphrase"),
+    (custodia_status::CUSTODIA_ERR_KEYRING_CORRUPT, "keyring_corrupt"),
+    (custodia_status::CUSTODIA_ERR_KEYRING_VERSION, "keyring_version"),
+    (custodia_status::CUSTODIA_ERR_INVALID_KEY_TEXT, "invalid_key_text"),
+    (custodia_status::CUSTODIA_ERR_AUDIT_WRITE, "audit_write"),
+    (custodia_status::CUSTODIA_ERR_AUDIT_MALFORMED, "audit_malformed"),
+    (custodia_status::CUSTODIA_ERR_AUDIT_TAMPERED, "audit_tampered"),
+    (custodia_status::CUSTODIA_ERR_AUDIT_WRONG_KEY, "audit_wrong_key"),
+    (custodia_status::CUSTODIA_ERR_IO, "io"),
+    (custodia_status::CUSTODIA_ERR_RNG, "rng"),
+    (custodia_status::CUSTODIA_ERR_POISONED, "poisoned"),
+    (custodia_status::CUSTODIA_ERR_INTERNAL, "internal"),
+];
+
+impl custodia_status {
+    /// The status for `error`: its [`Error::code`]. A code missing from this enum (a bug the tests catch) becomes
+    /// `CUSTODIA_ERR_INTERNAL` rather than an invalid enum value.
+    pub(crate) fn from_error(error: &Error) -> Self {
+        Self::from_code(error.code()).unwrap_or(Self::CUSTODIA_ERR_INTERNAL)
+    }
+
+    /// The status with this code, if assigned.
+    pub(crate) fn from_code(code: u32) -> Option<Self> {
+        STATUSES.iter().find(|(s, _)| *s as u32 == code).map(|(s, _)| *s)
+    }
+
+    /// The stable snake_case name (`purpose_not_permitted`), equal to [`Error::kind_name`]; `ok` for success.
+    pub(crate) fn name(self) -> &'static str {
+        STATUSES.iter().find(|(s, _)| *s == self).map_or("unknown", |(_, n)| n)
+    }
+}
+
+/// A `&'static CStr` for a static name, interned so that C can hold the pointer forever. The set of names is
+/// fixed (statuses, categories, classifications, kinds), so the table stays small.
+pub(crate) fn static_c_name(name: &'static str) -> &'static CStr {
+    static NAMES: Mutex<BTreeMap<&'static str, &'static CStr>> = Mutex::new(BTreeMap::new());
+    let mut names = NAMES.lock().unwrap_or_else(PoisonError::into_inner);
+    names.entry(name).or_insert_with(|| {
+        // Names are ASCII identifiers; a NUL in one would be a bug, shown as an empty name rather than a panic.
+        Box::leak(CString::new(name).unwrap_or_default().into_boxed_c_str())
+    })
+}
+
+/// The stable snake_case name of a status code (`"ok"`, `"purpose_not_permitted"`), or `"unknown"` for a code this
+/// version does not assign. Never NULL.
+///
+/// # Safety
+///
+/// Always safe to call, from any thread. The returned string is static: do not free it. Does not change the last
+/// error.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn custodia_status_name(status: u32) -> *const core::ffi::c_char {
+    custodia_status::from_code(status).map_or(c"unknown".as_ptr(), |s| static_c_name(s.name()).as_ptr())
+}
+
+/// Whether `status` is a refusal by policy (purpose, expiry, jurisdiction, clearance, destroyed key, legal hold,
+/// signer): the 2xx codes. A refusal is a decision, recorded in the audit log, not a fault.
+///
+/// # Safety
+///
+/// Always safe to call, from any thread. Does not change the last error.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn custodia_status_is_refusal(status: u32) -> bool {
+    (200..300).contains(&status)
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+    use crate::error::Error;
+    use crate::purpose::PurposeError;
+    use crate::sensitive::{Category, Classification};
+    use crate::time::Timestamp;
+
+    /// The position of `e`'s variant. The match has no wildcard, so adding a variant to [`Error`] breaks this
+    /// test's build until [`one_of_each`] (and thus the C status list) is extended.
+    fn variant_index(e: &Error) -> usize {
+        match e {
+            Error::InvalidArgument(_) => 0,
+            Error::InvalidPurpose { .. } => 1,
+            Error::TooManyPurposes { .. } => 2,
+            Error::NoPurpose => 3,
+            Error::InvalidJurisdiction(_) => 4,
+            Error::ClassificationBelowMinimum { .. } => 5,
+            Error::InvalidException(_) => 6,
+            Error::UnknownCode { .. } => 7,
+            Error::NullPointer(_) => 8,
+            Error::InvalidUtf8(_) => 9,
+            Error::InvalidHandle(_) => 10,
+            Error::PurposeNotPermitted { .. } => 11,
+            Error::Expired { .. } => 12,
+            Error::JurisdictionNotPermitted { .. } => 13,
+            Error::ClearanceInsufficient { .. } => 14,
+            Error::KeyDestroyed { .. } => 15,
+            Error::LegalHold { .. } => 16,
+            Error::SignerMismatch { .. } => 17,
+            Error::Malformed(_) => 18,
+            Error::UnsupportedVersion(_) => 19,
+            Error::UnsupportedSuite(_) => 20,
+            Error::Truncated => 21,
+            Error::LimitExceeded { .. } => 22,
+            Error::UnknownCriticalField(_) => 23,
+            Error::OpenFailed => 24,
+            Error::NoMatchingRecipient => 25,
+            Error::SignatureInvalid => 26,
+            Error::Armor(_) => 27,
+            Error::KeyNotFound(_) => 28,
+            Error::KeyState { .. } => 29,
+            Error::WrongPassphrase => 30,
+            Error::KeyringCorrupt(_) => 31,
+            Error::KeyringVersion(_) => 32,
+            Error::InvalidKeyText(_) => 33,
+            Error::AuditWrite(_) => 34,
+            Error::AuditMalformed { .. } => 35,
+            Error::AuditTampered { .. } => 36,
+            Error::AuditWrongKey { .. } => 37,
+            Error::Io(_) => 38,
+            Error::Rng => 39,
+            Error::Poisoned(_) => 40,
+            Error::Internal(_) => 41,
+        }
+    }
+
+    /// One value of every [`Error`] variant, in [`variant_index`] order.
+    pub(crate) fn one_of_each() -> Vec<Error> {
+        let t = Timestamp::from_unix(0);
+        let s = String::new;
+        let v = vec![
+            Error::InvalidArgument(s()),
+            Error::InvalidPurpose { input: s(), reason: PurposeError::Empty },
+            Error::TooManyPurposes { count: 0, max: 0 },
+            Error::NoPurpose,
+            Error::InvalidJurisdiction(s()),
+            Error::ClassificationBelowMinimum {
+                category: Category::Health,
+                classification: Classification::Public,
+                minimum: Classification::Confidential,
+            },
+            Error::InvalidException(s()),
+            Error::UnknownCode { what: "", code: 0 },
+            Error::NullPointer(""),
+            Error::InvalidUtf8(""),
+            Error::InvalidHandle(""),
+            Error::PurposeNotPermitted { requested: s(), permitted: s() },
+            Error::Expired { not_after: t, now: t },
+            Error::JurisdictionNotPermitted { actor: s(), permitted: s() },
+            Error::ClearanceInsufficient { required: Classification::Secret, held: Classification::Public },
+            Error::KeyDestroyed { key_id: s(), destroyed_at: t },
+            Error::LegalHold { case_ref: s(), reference: s() },
+            Error::SignerMismatch { expected: s(), found: s() },
+            Error::Malformed(s()),
+            Error::UnsupportedVersion(0),
+            Error::UnsupportedSuite(0),
+            Error::Truncated,
+            Error::LimitExceeded { what: "", value: 0, max: 0 },
+            Error::UnknownCriticalField(0),
+            Error::OpenFailed,
+            Error::NoMatchingRecipient,
+            Error::SignatureInvalid,
+            Error::Armor(s()),
+            Error::KeyNotFound(s()),
+            Error::KeyState { key_id: s(), operation: "", state: "" },
+            Error::WrongPassphrase,
+            Error::KeyringCorrupt(s()),
+            Error::KeyringVersion(0),
+            Error::InvalidKeyText(s()),
+            Error::AuditWrite(s()),
+            Error::AuditMalformed { line: 0, reason: s() },
+            Error::AuditTampered { entry: 0, reason: s() },
+            Error::AuditWrongKey { expected: s(), found: s() },
+            Error::Io(std::io::Error::other("x")),
+            Error::Rng,
+            Error::Poisoned(""),
+            Error::Internal(s()),
+        ];
+        for (i, e) in v.iter().enumerate() {
+            assert_eq!(variant_index(e), i, "one_of_each is out of order at {e:?}");
+        }
+        v
+    }
+
+    #[test]
+    fn every_error_has_its_status_with_the_same_code_and_name() {
+        let errors = one_of_each();
+        for e in &errors {
+            let status = custodia_status::from_code(e.code()).unwrap_or_else(|| panic!("no status for {e:?}"));
+            assert_eq!(status as u32, e.code());
+            assert_eq!(status.name(), e.kind_name());
+            assert_eq!(custodia_status::from_error(e), status);
+            // SAFETY: no preconditions.
+            assert_eq!(unsafe { custodia_status_is_refusal(e.code()) }, e.is_refusal());
+        }
+        // Nothing in the C list that Rust does not produce (besides OK), and no duplicates.
+        assert_eq!(STATUSES.len(), errors.len() + 1);
+        let mut codes: Vec<u32> = STATUSES.iter().map(|(s, _)| *s as u32).collect();
+        codes.dedup();
+        assert_eq!(codes.len(), STATUSES.len(), "codes must be unique and sorted");
+    }
+
+    #[test]
+    fn names_are_static_c_strings() {
+        // SAFETY: the returned pointers are static NUL-terminated strings.
+        let name = |code| unsafe { CStr::from_ptr(custodia_status_name(code)) }.to_str().expect("ASCII");
+        assert_eq!(name(0), "ok");
+        assert_eq!(name(200), "purpose_not_permitted");
+        assert_eq!(name(999), "internal");
+        assert_eq!(name(12345), "unknown");
+        assert_eq!(static_c_name("ok").as_ptr(), static_c_name("ok").as_ptr());
+    }
+}
