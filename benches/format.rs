@@ -25,6 +25,16 @@ use custodia::{Category, PurposeSet, Timestamp};
 const SIZES: &[(&str, usize)] =
     &[("64B", 64), ("1KiB", 1024), ("64KiB", 64 << 10), ("1MiB", 1 << 20), ("64MiB", 64 << 20)];
 
+/// `cargo test --all-targets` runs every benchmark once, without `--bench`: keep that quick (no 64 MiB values,
+/// 1 MiB files).
+fn quick() -> bool {
+    !std::env::args().any(|a| a == "--bench")
+}
+
+fn sizes() -> impl Iterator<Item = &'static (&'static str, usize)> {
+    SIZES.iter().filter(|(_, len)| !quick() || *len <= 1 << 20)
+}
+
 fn meta() -> Metadata {
     Metadata::new(
         Category::FinancialRecords,
@@ -52,7 +62,7 @@ fn aead_baseline(c: &mut Criterion) {
     let ring_key = ring::aead::LessSafeKey::new(
         ring::aead::UnboundKey::new(&ring::aead::CHACHA20_POLY1305, &[7u8; 32]).expect("key"),
     );
-    for &(label, len) in SIZES {
+    for &(label, len) in sizes() {
         configure(&mut g, len);
         let mut buf = filled(len);
         g.bench_function(BenchmarkId::new("rustcrypto_chacha20poly1305", label), |b| {
@@ -84,7 +94,7 @@ fn by_size(c: &mut Criterion) {
     let kek_opts = SealOptions::new(meta(), vec![Recipient::Kek(&kek)]);
     let x_opts = SealOptions::new(meta(), vec![Recipient::X25519(&x)]);
     let mut g = c.benchmark_group("by_size");
-    for &(label, len) in SIZES {
+    for &(label, len) in sizes() {
         configure(&mut g, len);
         let pt = filled(len);
         for (kind, opts, key) in [("kek", &kek_opts, &kek as &dyn Unwrap), ("x25519", &x_opts, &id)] {
@@ -152,6 +162,9 @@ fn rewrap(c: &mut Criterion) {
     let x = id.recipient().clone();
     let mut g = c.benchmark_group("rewrap");
     for (label, len) in [("1KiB", 1024usize), ("64MiB", 64 << 20)] {
+        if quick() && len > 1 << 20 {
+            continue;
+        }
         configure(&mut g, len);
         let env = format::seal(&filled(len), &SealOptions::new(meta(), vec![Recipient::Kek(&kek)])).expect("seal");
         g.bench_function(BenchmarkId::new("add_kek", label), |b| {
@@ -172,6 +185,9 @@ fn rewrap(c: &mut Criterion) {
 
 /// `CUSTODIA_BENCH_FILE_BYTES` (default 1 GiB).
 fn file_bytes() -> u64 {
+    if quick() {
+        return 1 << 20;
+    }
     std::env::var("CUSTODIA_BENCH_FILE_BYTES").ok().and_then(|v| v.parse().ok()).unwrap_or(1 << 30)
 }
 

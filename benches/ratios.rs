@@ -202,12 +202,30 @@ fn file_rounds() -> usize {
 }
 
 fn main() {
-    // `cargo bench` appends `--bench`; ignore flags.
+    // `cargo bench` appends `--bench`; `cargo test --all-targets` runs this without it: then only check that the
+    // operations work, quickly.
+    if !std::env::args().any(|a| a == "--bench") {
+        smoke();
+        return;
+    }
     let args: Vec<String> = std::env::args().skip(1).filter(|a| !a.starts_with("--")).collect();
     match args.first().map(String::as_str) {
-        Some("mem") => mem(),
         Some("file") => file(Path::new(args.get(1).map_or("/tmp", String::as_str))),
-        // Plain `cargo bench` (no mode): the quick in-memory comparison.
+        // `mem`, or plain `cargo bench`: the in-memory comparison.
         _ => mem(),
     }
+}
+
+/// One round trip of each kind, no timing (under `cargo test`).
+fn smoke() {
+    let kek = Kek::from_bytes([5; 32]);
+    let id = X25519Identity::from_bytes([6; 32]);
+    let recipient = id.recipient().clone();
+    let pt = harness::filled(300 * 1024);
+    let env = format::seal(&pt, &SealOptions::new(meta(), vec![Recipient::Kek(&kek)])).expect("seal");
+    assert_eq!(open_kek(&kek, &env), pt.len());
+    let env = format::seal(&pt, &SealOptions::new(meta(), vec![Recipient::X25519(&recipient)])).expect("seal");
+    let mut out = Vec::new();
+    assert_eq!(open_x25519_into(&id, &env, &mut out), pt.len());
+    assert_eq!(open_x25519(&id, &env), pt.len());
 }
