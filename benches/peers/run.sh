@@ -32,6 +32,9 @@ echo "in memory: custodia" >&2
 cargo bench --bench ratios -- mem > "$results/custodia_mem.jsonl"
 echo "in memory: peers" >&2
 "$peers" mem > "$results/peers_mem.jsonl"
+echo "in memory, glibc huge pages (GLIBC_TUNABLES=glibc.malloc.hugetlb=1) for both" >&2
+GLIBC_TUNABLES=glibc.malloc.hugetlb=1 cargo bench --bench ratios -- mem > "$results/custodia_mem_thp.jsonl"
+GLIBC_TUNABLES=glibc.malloc.hugetlb=1 "$peers" mem > "$results/peers_mem_thp.jsonl"
 echo "file to file: custodia" >&2
 cargo bench --bench ratios -- file "$work" > "$results/custodia_file.jsonl"
 echo "file to file: peers" >&2
