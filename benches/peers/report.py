@@ -249,25 +249,29 @@ def status(ok):
     return "met" if ok else "**missed**"
 
 
+def fmt3(x):
+    return "n/a" if x is None else f"{x:.3f}x"
+
+
 def tline(text, value, ok):
     w(f"- {text}: {value} — {status(ok) if value != 'n/a' else 'not measured'}")
 
 
 for op, key, peer in [("seal", "custodia_x25519_seal_64MiB", age_s), ("open", "custodia_x25519_open_64MiB", age_o)]:
     r = ratio(peer, cm.get(key))
-    tline(f"64 MiB in memory {op} >= 2x age ({op}, both cores, allocating API)", fmt(r), r is not None and r >= 2)
+    tline(f"64 MiB in memory {op} >= 2x age ({op}, both cores, allocating API)", fmt3(r), r is not None and r >= 2)
 if cmt and pmt:
     for op in ("seal", "open"):
         r = ratio(pmt.get(f"age_x25519_{op}_64MiB"), cmt.get(f"custodia_x25519_{op}_64MiB"))
-        tline(f"(with glibc huge pages for both) 64 MiB in memory {op} >= 2x age", fmt(r), r is not None and r >= 2)
+        tline(f"(with glibc huge pages for both) 64 MiB in memory {op} >= 2x age", fmt3(r), r is not None and r >= 2)
         r = ratio(cmt.get("ring_encrypt_64MiB"), cmt.get(f"custodia_x25519_{op}_64MiB"))
-        tline(f"(with glibc huge pages) 64 MiB {op}, both cores, allocating API, vs ring encrypt one core", fmt(r),
+        tline(f"(with glibc huge pages) 64 MiB {op}, both cores, allocating API, vs ring encrypt one core", fmt3(r),
               r is not None and r >= 1.0)
 for op in ("seal", "open"):
     for variant, key in [("allocating API", f"custodia_x25519_{op}_64MiB_1thread"),
                          ("reused buffer", f"custodia_x25519_{op}_into_64MiB_1thread")]:
         r = ratio(ring_c, cm.get(key))
-        tline(f"64 MiB {op}, 1 thread, {variant}, >= 1.0x ring encrypt", fmt(r), r is not None and r >= 1.0)
+        tline(f"64 MiB {op}, 1 thread, {variant}, >= 1.0x ring encrypt", fmt3(r), r is not None and r >= 1.0)
 if osl_mbs:
     for op in ("seal", "open"):
         for variant, key in [("allocating API", f"custodia_x25519_{op}_64MiB"),
@@ -275,13 +279,13 @@ if osl_mbs:
             d = cm.get(key)
             r = d["mb_s"] / osl_mbs if d else None
             tline(f"64 MiB {op}, both cores, {variant}, >= 0.9x OpenSSL one core ({osl_mbs:,.0f} MB/s here; "
-                  "unanchored: separate process)", fmt(r), r is not None and r >= 0.9)
+                  "unanchored: separate process)", fmt3(r), r is not None and r >= 0.9)
 for op in ("seal", "open"):
     kib = rss_of(f"custodia_file_{op}")
     tline(f"1 GiB-class file to file {op}: peak RSS < 16 MiB", f"{kib / 1024:.1f} MiB" if kib else "n/a",
           kib is not None and kib < 16 * 1024)
     r = ratio(pf.get(f"age_file_{op}"), cf.get(f"custodia_file_{op}"))
-    tline(f"file to file {op} >= 1.5x age", fmt(r), r is not None and r >= 1.5)
+    tline(f"file to file {op} >= 1.5x age", fmt3(r), r is not None and r >= 1.5)
 d = cm.get("custodia_kek_seal_open_1KiB")
 tline("1 KiB local KEK seal + open <= 5x one raw RustCrypto ChaCha20-Poly1305 1 KiB encryption",
       fmt(d["norm"], 1) if d else "n/a", d is not None and d["norm"] <= 5)
@@ -290,7 +294,7 @@ if d and ring1:
           d["norm"] / ring1["norm"] <= 5)
 for op in ("seal", "open"):
     r = ratio(pm.get(f"age_x25519_{op}_1KiB"), cm.get(f"custodia_x25519_{op}_1KiB"))
-    tline(f"1 KiB X25519 {op} no slower than age", fmt(r), r is not None and r >= 1.0)
+    tline(f"1 KiB X25519 {op} no slower than age", fmt3(r), r is not None and r >= 1.0)
 w("")
 notes = Path(__file__).with_name("NOTES.md")
 if notes.exists():
