@@ -316,7 +316,7 @@ def test_audit_public_key_verifies_the_log_independently(custodian, anna, terms)
         pytest.skip("no cargo to run the independent verifier")
     custodian.verify_audit()
     done = subprocess.run(
-        ["cargo", "run", "--quiet", "--example", "audit_verify", "--", str(custodian.audit_path), key],
+        ["cargo", "run", "--quiet", "--release", "--example", "audit_verify", "--", str(custodian.audit_path), key],
         cwd=repo_root(), capture_output=True, text=True, timeout=300,
     )
     assert done.returncode == 0, done.stderr
