@@ -125,16 +125,48 @@ def test_key_destroyed(custodian, anna, terms, kek):
         custodian.open(anna, envelope, "investigation")
 
 
-@pytest.mark.skipif(
-    not hasattr(custodia._raw.lib, "custodia_legal_hold_place"), reason="the C ABI has no legal-hold functions yet"
-)
-def test_legal_hold_blocks_shredding(custodian, anna, terms):
-    case_key = custodian.case_key(anna, "MLA-2026-0042")
-    custodian.place_legal_hold(anna, "MLA-2026-0042", "LG-Berlin-77/26", "pending appeal in the main proceedings")
-    with pytest.raises(custodia.LegalHold):
-        custodian.destroy_key(anna, case_key, "case closed")
-    custodian.release_legal_hold(anna, "MLA-2026-0042")
-    custodian.destroy_key(anna, case_key, "case closed")
+def test_legal_hold_blocks_shredding(tmp_path, anna, no_leaks):
+    """Deterministic: the clock is frozen past the case key's retention deadline."""
+    t0 = 1_900_000_000
+    with Custodian(tmp_path / "k", master_key=MASTER_KEY, danger_fixed_time=t0) as c:
+        case_key = c.case_key(anna, "MLA-2026-0042", destroy_after=t0 + 86_400)
+        with SealOptions(Category.EVIDENCE, "investigation", case_ref="MLA-2026-0042", recipients=[case_key]) as opts:
+            envelope = c.seal(anna, DATA, opts)
+        c.set_retention(anna, case_key, t0 - 1)  # the deadline has passed
+        assert c.key(case_key).destroy_after is not None
+        c.place_legal_hold(anna, "MLA-2026-0042", "LG-Berlin-77/26", "pending appeal in the main proceedings")
+        with pytest.raises(custodia.InvalidArgument):  # one hold per case
+            c.place_legal_hold(anna, "MLA-2026-0042", "LG-Berlin-78/26", "a second order")
+
+        report = c.shred_expired(anna)
+        assert (report.destroyed, report.held) == (0, 1)
+        with pytest.raises(custodia.LegalHold) as refused:
+            c.destroy_key(anna, case_key, "case closed")
+        assert refused.value.is_refusal and refused.value.code == 205
+        with c.open(anna, envelope, "investigation") as opened:  # still held, still opens
+            assert opened.data == DATA
+
+        c.release_legal_hold(anna, "MLA-2026-0042")
+        with pytest.raises(custodia.InvalidArgument):  # not held any more
+            c.release_legal_hold(anna, "MLA-2026-0042")
+        report = c.shred_expired(anna)
+        assert (report.destroyed, report.held) == (1, 0)
+        assert c.key(case_key).state == "destroyed"
+        with pytest.raises(custodia.KeyDestroyed):
+            c.open(anna, envelope, "investigation")
+        assert c.verify_audit().erasures >= 1
+
+
+def test_retention_cleared_keeps_the_key(tmp_path, anna):
+    t0 = 1_900_000_000
+    with Custodian(tmp_path / "k", master_key=MASTER_KEY, danger_fixed_time=t0) as c:
+        kek = c.generate_key(anna, KeyKind.KEK, "k")
+        c.set_retention(anna, kek, t0 - 1)
+        c.set_retention(anna, kek, None)
+        assert c.key(kek).destroy_after is None
+        assert c.shred_expired(anna).destroyed == 0
+        with pytest.raises(TypeError):
+            c.set_retention(anna, "not a key id", None)
 
 
 def test_signer_mismatch(custodian, anna, terms):
@@ -230,6 +262,21 @@ def test_rotation(custodian, anna, kek):
         assert opened.data == DATA
 
 
+def test_rewrap_rotated_moves_an_envelope_to_the_successor(custodian, anna, kek):
+    with SealOptions(Category.EVIDENCE, "investigation", recipients=[kek]) as opts:
+        old = custodian.seal(anna, DATA, opts)
+    assert custodian.rewrap_rotated(anna, old) == old  # nothing rotated yet: unchanged
+    new_kek = custodian.rotate(anna, kek)
+    moved = custodian.rewrap_rotated(anna, old)
+    assert moved != old and isinstance(moved, bytes)
+    custodian.destroy_key(anna, kek, "rotated out")
+    with pytest.raises(custodia.KeyDestroyed):
+        custodian.open(anna, old, "investigation")
+    with custodian.open(anna, moved, "investigation") as opened:
+        assert opened.data == DATA
+    assert custodian.key(new_kek).state == "active"
+
+
 def test_shred_then_open_raises_key_destroyed(custodian, anna):
     case_key = custodian.case_key(anna, "MLA-2026-0099")
     with SealOptions(Category.EVIDENCE, "investigation", case_ref="MLA-2026-0099", recipients=[case_key]) as opts:
@@ -254,6 +301,46 @@ def test_audit_verifies_and_detects_tampering(custodian, anna, terms, tmp_path):
     log.write_bytes(text.replace(b"asset_recovery", b"asset_recoverx", 1))
     with pytest.raises((custodia.AuditTampered, custodia.AuditMalformed)):
         custodian.verify_audit()
+
+
+def test_audit_public_key_verifies_the_log_independently(custodian, anna, terms):
+    import subprocess
+    import shutil
+
+    from conftest import repo_root
+
+    custodian.seal(anna, DATA, terms)
+    key = custodian.audit_public_key()
+    assert isinstance(key, str) and key and key == custodian.audit_public_key()
+    if shutil.which("cargo") is None:
+        pytest.skip("no cargo to run the independent verifier")
+    custodian.verify_audit()
+    done = subprocess.run(
+        ["cargo", "run", "--quiet", "--release", "--example", "audit_verify", "--", str(custodian.audit_path), key],
+        cwd=repo_root(), capture_output=True, text=True, timeout=300,
+    )
+    assert done.returncode == 0, done.stderr
+
+
+@pytest.mark.parametrize("durability", ["fsync_each", "group_commit", "os_buffered"])
+def test_durability_choices_open_and_record(tmp_path, anna, durability):
+    with Custodian(tmp_path / "k", master_key=MASTER_KEY, durability=durability, group_commit=(8, 0)) as c:
+        kek = c.generate_key(anna, KeyKind.KEK, "k")
+        with SealOptions(Category.EVIDENCE, "investigation", recipients=[kek]) as opts:
+            envelope = c.seal(anna, DATA, opts)
+    with Custodian(tmp_path / "k", master_key=MASTER_KEY) as c:  # everything recorded survived the close
+        with c.open(anna, envelope, "investigation") as opened:
+            assert opened.data == DATA
+        assert c.verify_audit().entries >= 3
+
+
+def test_durability_rejects_unknown_values(tmp_path):
+    with pytest.raises(ValueError, match="fsync_each"):
+        Custodian(tmp_path / "k", master_key=MASTER_KEY, durability="sometimes")
+    with pytest.raises(TypeError):
+        Custodian(tmp_path / "k", master_key=MASTER_KEY, durability=1)
+    with pytest.raises(custodia.InvalidArgument):  # the library refuses a batch of 0
+        Custodian(tmp_path / "k", master_key=MASTER_KEY, durability="group_commit", group_commit=(0, 0))
 
 
 # ---- bad input, keyring errors, freed handles ---------------------------------------------------------------------

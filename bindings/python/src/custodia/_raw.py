@@ -203,12 +203,14 @@ c_int = ctypes.c_int
 FACADE_FUNCTIONS: dict[str, tuple[Any, list[Any]]] = {
     "custodia_custodian_options_new": (status, [out_handle]),
     "custodia_custodian_options_set_kdf": (status, [handle, u32, u32, u32]),
+    "custodia_custodian_options_set_durability": (status, [handle, u32, size, u32]),
     "custodia_custodian_options_danger_set_fixed_time": (status, [handle, u64]),
     "custodia_custodian_options_free": (status, [handle]),
     "custodia_custodian_open_passphrase": (status, [cstr, cstr, handle, out_handle]),
     "custodia_custodian_open_master_key": (status, [cstr, bytes_in, size, handle, out_handle]),
     "custodia_custodian_close": (status, [handle]),
     "custodia_audit_verify": (status, [handle, POINTER(custodia_audit_report)]),
+    "custodia_audit_public_key": (status, [handle, out_buffer]),
     "custodia_key_generate": (status, [handle, handle, u32, cstr, out_key_id]),
     "custodia_key_for_case": (status, [handle, handle, cstr, u64, out_key_id]),
     "custodia_key_list_new": (status, [handle, out_handle]),
@@ -220,6 +222,9 @@ FACADE_FUNCTIONS: dict[str, tuple[Any, list[Any]]] = {
     "custodia_key_rotate": (status, [handle, handle, key_id_p, out_key_id]),
     "custodia_key_destroy": (status, [handle, handle, key_id_p, cstr]),
     "custodia_key_shred_expired": (status, [handle, handle, POINTER(c_size_t), POINTER(c_size_t)]),
+    "custodia_key_set_retention": (status, [handle, handle, key_id_p, u64]),
+    "custodia_legal_hold_place": (status, [handle, handle, cstr, cstr, cstr]),
+    "custodia_legal_hold_release": (status, [handle, handle, cstr]),
     "custodia_seal_options_set_sender": (status, [handle, key_id_p]),
     "custodia_seal_options_set_instrument": (status, [handle, u32, cstr, cstr]),
     "custodia_seal_options_set_chunk_size": (status, [handle, u32]),
@@ -238,6 +243,7 @@ FACADE_FUNCTIONS: dict[str, tuple[Any, list[Any]]] = {
         [handle, handle, cstr, handle, key_id_p, READ_FN, c_void_p, WRITE_FN, c_void_p, out_info],
     ),
     "custodia_rewrap": (status, [handle, handle, bytes_in, size, key_id_p, size, key_id_p, size, out_buffer]),
+    "custodia_rewrap_rotated": (status, [handle, handle, bytes_in, size, out_buffer]),
 }
 
 

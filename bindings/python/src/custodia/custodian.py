@@ -25,13 +25,17 @@ from .actors import Actor, LegalException
 from .options import SealOptions, Timestamp, _unix
 from .vocab import Category, Classification, KeyId, KeyKind, Purpose
 
-__all__ = ["Custodian", "Opened", "EnvelopeInfo", "KeyInfo", "KeyState", "AuditReport", "ShredReport"]
+__all__ = ["Custodian", "Opened", "EnvelopeInfo", "KeyInfo", "KeyState", "AuditReport", "ShredReport", "DURABILITIES"]
 
 PathLike = Union[str, "os.PathLike[str]"]
 
 
 def _time(seconds: int) -> Optional[_dt.datetime]:
     return _dt.datetime.fromtimestamp(seconds, _dt.timezone.utc) if seconds else None
+
+
+#: Audit durability names (``custodia_durability``) -> their C codes, for ``Custodian(..., durability=...)``.
+DURABILITIES = {"fsync_each": 0, "group_commit": 1, "os_buffered": 2}
 
 
 class KeyState:
@@ -170,6 +174,17 @@ def _opt_key(key_id: object, name: str) -> Optional[object]:
     return None if key_id is None else byref(_key(key_id, name))
 
 
+def _durability(durability: object) -> Optional[int]:
+    if durability is None:
+        return None
+    if not isinstance(durability, str):
+        raise TypeError(f"durability must be a str, not {type(durability).__name__}")
+    try:
+        return DURABILITIES[durability]
+    except KeyError:
+        raise ValueError(f"durability must be one of {', '.join(DURABILITIES)}, not {durability!r}") from None
+
+
 def _purpose(purpose: object) -> bytes:
     if not isinstance(purpose, str):
         raise TypeError(f"purpose must be a str, not {type(purpose).__name__}")
@@ -235,12 +250,18 @@ class Custodian(Handle):
         master_key: Optional[Union[bytes, bytearray, SensitiveBytes]] = None,
         kdf: Optional[tuple[int, int, int]] = None,
         danger_fixed_time: Optional[Timestamp] = None,
+        durability: Optional[str] = None,
+        group_commit: tuple[int, int] = (64, 1000),
     ) -> None:
         """Open (or create on first use) the custodian in ``directory``, unlocking it with exactly one of
         ``passphrase`` (Argon2id) or a raw 32-byte ``master_key`` (from an HSM, KMS or secret store).
 
         ``kdf`` = ``(memory_kib, passes, lanes)`` sets the Argon2id cost for a keyring created by this open.
         ``danger_fixed_time`` freezes the custodian's clock (tests and replays only: expired data then opens).
+        ``durability`` chooses when an audit entry is on disk (``custodia_durability``): ``"fsync_each"`` (the
+        default: each entry synced before its operation returns), ``"group_commit"`` (concurrent operations share one
+        sync, none returns before its own entry is synced; ``group_commit`` = ``(max_batch, max_delay_us)``), or
+        ``"os_buffered"`` (entries handed to the OS only, checkpoints synced: a weaker promise, for throughput).
         Raises :class:`~custodia.WrongPassphrase`, :class:`~custodia.KeyringCorrupt`, ...
         """
         if not _raw.HAS_FACADE:
@@ -250,6 +271,7 @@ class Custodian(Handle):
         if (passphrase is None) == (master_key is None):
             raise TypeError("give exactly one of passphrase= or master_key=")
         dir_arg = _path(directory, "directory")
+        durability_code = _durability(durability)
         with _CustodianOptions.__new__(_CustodianOptions) as options:
             options._init_new(_raw.lib.custodia_custodian_options_new)
             if kdf is not None:
@@ -258,6 +280,10 @@ class Custodian(Handle):
             if danger_fixed_time is not None:
                 seconds = _unix(danger_fixed_time, "danger_fixed_time")
                 invoke(_raw.lib.custodia_custodian_options_danger_set_fixed_time, options._handle, seconds)
+            if durability_code is not None:
+                max_batch, max_delay_us = group_commit
+                invoke(_raw.lib.custodia_custodian_options_set_durability, options._handle, durability_code,
+                       max_batch, max_delay_us)
             if passphrase is not None:
                 self._init_new(
                     _raw.lib.custodia_custodian_open_passphrase,
@@ -364,6 +390,22 @@ class Custodian(Handle):
         invoke(_raw.lib.custodia_key_shred_expired, self._handle, _actor(actor), byref(destroyed), byref(held))
         return ShredReport(destroyed.value, held.value)
 
+    def set_retention(self, actor: Actor, key_id: KeyId, destroy_after: Optional[Timestamp]) -> None:
+        """Set a key's retention deadline, after which :meth:`shred_expired` destroys it; ``None`` clears it."""
+        seconds = 0 if destroy_after is None else _unix(destroy_after, "destroy_after")
+        invoke(_raw.lib.custodia_key_set_retention, self._handle, _actor(actor), byref(_key(key_id)), seconds)
+
+    def place_legal_hold(self, actor: Actor, case_ref: str, reference: str, reason: str) -> None:
+        """Place a legal hold on a case, citing its ``reference`` (order, instruction) and ``reason``: until it is
+        released no key of the case can be destroyed (:class:`~custodia.LegalHold`) and :meth:`shred_expired` keeps
+        them. :class:`~custodia.InvalidArgument` when the case is already held."""
+        invoke(_raw.lib.custodia_legal_hold_place, self._handle, _actor(actor), text_arg(case_ref, "case_ref"),
+               text_arg(reference, "reference"), text_arg(reason, "reason"))
+
+    def release_legal_hold(self, actor: Actor, case_ref: str) -> None:
+        """Release the legal hold on a case; :class:`~custodia.InvalidArgument` when it is not held."""
+        invoke(_raw.lib.custodia_legal_hold_release, self._handle, _actor(actor), text_arg(case_ref, "case_ref"))
+
     # ---- seal and open ------------------------------------------------------------------------------------------
 
     def seal(self, actor: Actor, data: Union[bytes, bytearray, memoryview, SensitiveBytes],
@@ -422,6 +464,12 @@ class Custodian(Handle):
         return _plain_bytes(_raw.lib.custodia_rewrap, self._handle, _actor(actor), env.ptr, env.len, rm, rm_n, ad,
                             ad_n)
 
+    def rewrap_rotated(self, actor: Actor, envelope: Union[bytes, bytearray, memoryview]) -> bytes:
+        """Re-wrap an envelope for the newest successors of its rotated keys (after :meth:`rotate`); an envelope
+        naming no rotated key comes back unchanged (binary)."""
+        env = bytes_arg(envelope, "envelope")
+        return _plain_bytes(_raw.lib.custodia_rewrap_rotated, self._handle, _actor(actor), env.ptr, env.len)
+
     # ---- files and streams --------------------------------------------------------------------------------------
 
     def seal_file(self, actor: Actor, src: PathLike, dst: PathLike, options: SealOptions) -> None:
@@ -472,3 +520,8 @@ class Custodian(Handle):
             last_checkpoint=r.last_checkpoint if r.has_last_checkpoint else None,
             head=r.head.decode(),
         )
+
+    def audit_public_key(self) -> str:
+        """The audit log's public key in text form, for auditors verifying a copy of the log independently
+        (``cargo run --example audit_verify -- <dir>/audit.log <key>``). Not secret."""
+        return take_text(_raw.lib.custodia_audit_public_key, self._handle)

@@ -164,6 +164,44 @@ public final class Custodian implements AutoCloseable {
         return new ShredReport(destroyed.getValue(), held.getValue());
     }
 
+    /**
+     * Set a key's retention deadline, after which {@link #shredExpired} destroys it; null clears it.
+     *
+     * @throws KeyNotFoundException for an unknown key
+     */
+    public void setRetention(Actor actor, KeyId id, Instant destroyAfter) {
+        Objects.requireNonNull(id, "id");
+        long deadline = destroyAfter == null ? 0 : destroyAfter.getEpochSecond();
+        if (destroyAfter != null && deadline <= 0) {
+            throw new InvalidArgumentException(Status.INVALID_ARGUMENT.code(),
+                    "destroyAfter must be after 1970-01-01T00:00:00Z");
+        }
+        withActor(actor, (c, a) -> lib().custodia_key_set_retention(c, a, id.raw(), deadline));
+    }
+
+    /**
+     * Place a legal hold on a case, citing its {@code reference} (order, instruction) and {@code reason}: until it is
+     * released no key of the case can be destroyed ({@link LegalHoldException}) and {@link #shredExpired} keeps them.
+     *
+     * @throws InvalidArgumentException when the case is already held, or the reference or reason is empty
+     */
+    public void placeLegalHold(Actor actor, String caseRef, String reference, String reason) {
+        String c0 = Native.text("case reference", Objects.requireNonNull(caseRef, "caseRef"));
+        String r0 = Native.text("reference", Objects.requireNonNull(reference, "reference"));
+        String r1 = Native.text("reason", Objects.requireNonNull(reason, "reason"));
+        withActor(actor, (c, a) -> lib().custodia_legal_hold_place(c, a, c0, r0, r1));
+    }
+
+    /**
+     * Release the legal hold on a case.
+     *
+     * @throws InvalidArgumentException when the case is not held
+     */
+    public void releaseLegalHold(Actor actor, String caseRef) {
+        String c0 = Native.text("case reference", Objects.requireNonNull(caseRef, "caseRef"));
+        withActor(actor, (c, a) -> lib().custodia_legal_hold_release(c, a, c0));
+    }
+
     /** How many keys {@link #shredExpired} destroyed, and how many it kept because of a legal hold. */
     public static final class ShredReport {
         private final long destroyed;
@@ -339,6 +377,17 @@ public final class Custodian implements AutoCloseable {
         return Native.takeBytes(out);
     }
 
+    /**
+     * Re-wrap an envelope for the newest successors of its rotated keys (after {@link #rotate}); an envelope that
+     * names no rotated key comes back unchanged (binary).
+     */
+    public byte[] rewrapRotated(Actor actor, byte[] envelope) {
+        Objects.requireNonNull(envelope, "envelope");
+        CustodiaBuffer out = new CustodiaBuffer();
+        withActor(actor, (c, a) -> lib().custodia_rewrap_rotated(c, a, envelope, envelope.length, out));
+        return Native.takeBytes(out);
+    }
+
     // ---- audit
 
     /**
@@ -350,6 +399,16 @@ public final class Custodian implements AutoCloseable {
         org.custodia.raw.AuditReport report = new org.custodia.raw.AuditReport();
         handle.run(c -> lib().custodia_audit_verify(c, report));
         return new AuditReport(report);
+    }
+
+    /**
+     * The audit log's public key in text form, for auditors who verify a copy of the log independently
+     * ({@code cargo run --example audit_verify -- <dir>/audit.log <key>}). Not secret.
+     */
+    public String auditPublicKey() {
+        CustodiaBuffer out = new CustodiaBuffer();
+        handle.run(c -> lib().custodia_audit_public_key(c, out));
+        return Native.takeText(out);
     }
 
     /** Close: the audit log gets its closing checkpoint; keys are zeroized once no other thread uses them. */
@@ -369,10 +428,36 @@ public final class Custodian implements AutoCloseable {
     public static final class Options {
         private int[] kdf;
         private Instant fixedTime;
+        private Durability durability;
+        private long maxBatch = 64;
+        private int maxDelayUs = 1000;
 
         /** The Argon2id cost for a passphrase keyring created by this open (an existing one keeps its own). */
         public Options kdf(int memoryKib, int passes, int lanes) {
             this.kdf = new int[] {memoryKib, passes, lanes};
+            return this;
+        }
+
+        /** When audit entries are on disk; {@link Durability#FSYNC_EACH} by default. */
+        public Options durability(Durability durability) {
+            this.durability = Objects.requireNonNull(durability, "durability");
+            return this;
+        }
+
+        /**
+         * {@link Durability#GROUP_COMMIT}, syncing as soon as {@code maxBatch} (at least 1) entries are pending or
+         * after {@code maxDelay}.
+         */
+        public Options groupCommit(int maxBatch, java.time.Duration maxDelay) {
+            Objects.requireNonNull(maxDelay, "maxDelay");
+            long us = maxDelay.toNanos() / 1000;
+            if (maxBatch < 1 || us < 0 || us > 0xFFFF_FFFFL) {
+                throw new InvalidArgumentException(Status.INVALID_ARGUMENT.code(),
+                        "group commit needs maxBatch >= 1 and 0 <= maxDelay < 4295 s");
+            }
+            this.durability = Durability.GROUP_COMMIT;
+            this.maxBatch = maxBatch;
+            this.maxDelayUs = (int) us;
             return this;
         }
 
@@ -390,6 +475,9 @@ public final class Custodian implements AutoCloseable {
                 }
                 if (fixedTime != null) {
                     h.dangerSetFixedTime(fixedTime.getEpochSecond());
+                }
+                if (durability != null) {
+                    h.setDurability(durability.code(), maxBatch, maxDelayUs);
                 }
                 return h;
             } catch (RuntimeException e) {

@@ -214,6 +214,98 @@ class CustodianTest {
     }
 
     @Test
+    void legalHoldKeepsKeysFromShreddingUntilReleased() {
+        Instant t0 = Instant.parse("2026-03-01T00:00:00Z");
+        custodian.close();
+        try (Custodian c = Custodian.openWithMasterKey(dir, MASTER, new Custodian.Options().dangerFixedTime(t0))) {
+            KeyId caseKey = c.caseKey(anna, "MLA-2026-0042", t0.plusSeconds(86_400));
+            byte[] envelope;
+            try (SealOptions o = SealOptions.builder(Category.EVIDENCE, FRAUD).caseRef("MLA-2026-0042")
+                    .recipient(caseKey).build()) {
+                envelope = c.seal(anna, STATEMENT, o);
+            }
+            c.setRetention(anna, caseKey, t0.minusSeconds(1)); // the deadline has passed
+            assertEquals(t0.minusSeconds(1), c.key(caseKey).destroyAfter().orElseThrow());
+            c.placeLegalHold(anna, "MLA-2026-0042", "LG-Berlin-77/26", "pending appeal in the main proceedings");
+            assertThrows(InvalidArgumentException.class,
+                    () -> c.placeLegalHold(anna, "MLA-2026-0042", "LG-Berlin-78/26", "a second order"));
+
+            Custodian.ShredReport held = c.shredExpired(anna);
+            assertEquals(0, held.destroyed());
+            assertEquals(1, held.held());
+            LegalHoldException refused =
+                    assertThrows(LegalHoldException.class, () -> c.destroyKey(anna, caseKey, "case closed"));
+            assertTrue(refused.isRefusal());
+            assertEquals(Status.LEGAL_HOLD, refused.status());
+            c.open(anna, envelope, FRAUD).close(); // held keys still open
+
+            c.releaseLegalHold(anna, "MLA-2026-0042");
+            assertThrows(InvalidArgumentException.class, () -> c.releaseLegalHold(anna, "MLA-2026-0042"));
+            Custodian.ShredReport shredded = c.shredExpired(anna);
+            assertEquals(1, shredded.destroyed());
+            assertEquals(0, shredded.held());
+            assertEquals(KeyState.DESTROYED, c.key(caseKey).state());
+            assertThrows(KeyDestroyedException.class, () -> c.open(anna, envelope, FRAUD));
+        }
+        custodian = Custodian.openWithMasterKey(dir, MASTER, null);
+    }
+
+    @Test
+    void clearedRetentionKeepsTheKey() {
+        custodian.setRetention(anna, kek, Instant.parse("2000-01-01T00:00:00Z"));
+        custodian.setRetention(anna, kek, null);
+        assertTrue(custodian.key(kek).destroyAfter().isEmpty());
+        assertEquals(0, custodian.shredExpired(anna).destroyed());
+        assertThrows(NullPointerException.class, () -> custodian.setRetention(anna, null, null));
+    }
+
+    @Test
+    void rewrapRotatedMovesEnvelopesToTheSuccessor() {
+        byte[] old = sealStatement();
+        assertArrayEquals(old, custodian.rewrapRotated(anna, old), "nothing rotated: unchanged");
+        KeyId next = custodian.rotate(anna, kek);
+        byte[] moved = custodian.rewrapRotated(anna, old);
+        custodian.destroyKey(anna, kek, "rotated out");
+        assertThrows(KeyDestroyedException.class, () -> custodian.open(pierre, old, FRAUD));
+        try (Opened opened = custodian.open(pierre, moved, FRAUD)) {
+            assertArrayEquals(STATEMENT, opened.plaintext().bytes());
+        }
+        assertEquals(KeyState.ACTIVE, custodian.key(next).state());
+    }
+
+    @Test
+    void auditPublicKeyIsStableText() {
+        String key = custodian.auditPublicKey();
+        assertFalse(key.isEmpty());
+        assertEquals(key, custodian.auditPublicKey());
+    }
+
+    @Test
+    void everyDurabilityOpensAndRecords() {
+        custodian.close();
+        List<Custodian.Options> choices = List.of(
+                new Custodian.Options().durability(Durability.FSYNC_EACH),
+                new Custodian.Options().durability(Durability.GROUP_COMMIT),
+                new Custodian.Options().groupCommit(8, java.time.Duration.ZERO),
+                new Custodian.Options().durability(Durability.OS_BUFFERED));
+        for (Custodian.Options options : choices) {
+            byte[] envelope;
+            try (Custodian c = Custodian.openWithMasterKey(dir, MASTER, options)) {
+                try (SealOptions o = terms().build()) {
+                    envelope = c.seal(anna, STATEMENT, o);
+                }
+            }
+            try (Custodian c = Custodian.openWithMasterKey(dir, MASTER, null); Opened opened = c.open(pierre,
+                    envelope, FRAUD)) {
+                assertArrayEquals(STATEMENT, opened.plaintext().bytes());
+            }
+        }
+        assertThrows(InvalidArgumentException.class,
+                () -> new Custodian.Options().groupCommit(0, java.time.Duration.ZERO));
+        custodian = Custodian.openWithMasterKey(dir, MASTER, null);
+    }
+
+    @Test
     void rotationKeepsOldEnvelopesOpenableAndRewrapMovesThem() {
         byte[] old = sealStatement();
         KeyId next = custodian.rotate(anna, kek);

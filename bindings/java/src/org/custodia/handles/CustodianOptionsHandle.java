@@ -22,6 +22,11 @@ public final class CustodianOptionsHandle extends NativeHandle {
         run(id -> Native.lib().custodia_custodian_options_set_kdf(id, memoryKib, passes, lanes));
     }
 
+    /** {@code custodia_custodian_options_set_durability}. */
+    public void setDurability(int durability, long maxBatch, int maxDelayUs) {
+        run(id -> Native.lib().custodia_custodian_options_set_durability(id, durability, maxBatch, maxDelayUs));
+    }
+
     /** {@code custodia_custodian_options_danger_set_fixed_time}. */
     public void dangerSetFixedTime(long unixSeconds) {
         run(id -> Native.lib().custodia_custodian_options_danger_set_fixed_time(id, unixSeconds));

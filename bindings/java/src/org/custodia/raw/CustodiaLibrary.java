@@ -90,6 +90,8 @@ public interface CustodiaLibrary extends Library {
 
     int custodia_custodian_options_set_kdf(long options, int memoryKib, int passes, int lanes);
 
+    int custodia_custodian_options_set_durability(long options, int durability, long maxBatch, int maxDelayUs);
+
     int custodia_custodian_options_danger_set_fixed_time(long options, long unixSeconds);
 
     int custodia_custodian_options_free(long options);
@@ -102,6 +104,8 @@ public interface CustodiaLibrary extends Library {
     int custodia_custodian_close(long custodian);
 
     int custodia_audit_verify(long custodian, AuditReport outReport);
+
+    int custodia_audit_public_key(long custodian, CustodiaBuffer outText);
 
     // --- keys
     int custodia_key_generate(long custodian, long actor, int kind, String label, byte[] outKeyId);
@@ -126,6 +130,12 @@ public interface CustodiaLibrary extends Library {
 
     int custodia_key_shred_expired(long custodian, long actor, LongByReference outDestroyed,
             LongByReference outHeld);
+
+    int custodia_key_set_retention(long custodian, long actor, byte[] keyId, long destroyAfterUnix);
+
+    int custodia_legal_hold_place(long custodian, long actor, String caseRef, String reference, String reason);
+
+    int custodia_legal_hold_release(long custodian, long actor, String caseRef);
 
     // --- seal and open
     int custodia_seal(long custodian, long actor, byte[] data, long dataLen, long options,
@@ -157,6 +167,9 @@ public interface CustodiaLibrary extends Library {
 
     int custodia_rewrap(long custodian, long actor, byte[] envelope, long envelopeLen, byte[] remove,
             long removeCount, byte[] add, long addCount, CustodiaBuffer outEnvelope);
+
+    int custodia_rewrap_rotated(long custodian, long actor, byte[] envelope, long envelopeLen,
+            CustodiaBuffer outEnvelope);
 
     // --- vocabulary
     int custodia_purpose_validate(String purpose);

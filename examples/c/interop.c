@@ -1,0 +1,244 @@
+/*
+ * The C side of the cross-language interoperability test (tests/interop/run.sh): the same small command line as
+ * examples/interop.rs, tests/interop/interop.py and tests/interop/Interop.java, over the C ABI alone.
+ *
+ *   interop generate <dir> kek|x25519          print the new KEK's id, or the new X25519 key's public text
+ *   interop import <dir> <key-text-file>...    import public keys, print their ids (one a line)
+ *   interop seal <dir> <out> <plain> <key-id>...         seal a buffer
+ *   interop seal-stream <dir> <out> <plain> <key-id>...  seal a file in constant memory (custodia_seal_file)
+ *   interop open <dir> <envelope> <purpose> <out>        open a buffer, write the plaintext to <out>
+ *   interop open-stream <dir> <envelope> <purpose> <out> open a file in constant memory (custodia_open_file)
+ *
+ * A custodia error prints "custodia error <code> <name>: <message>" and exits with the status code (255 if it does
+ * not fit an exit status), so a purpose refusal exits with 200 in every language. The fixed master key (bytes 0..31)
+ * is a test harness's, never a way to handle real keys.
+ */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "custodia.h"
+
+#define MAX_RECIPIENTS 16
+
+static int fail(custodia_status status) {
+  fprintf(stderr, "custodia error %u %s: %s\n", (unsigned)status, custodia_status_name(status),
+          custodia_last_error_message());
+  return status <= 254 ? (int)status : 255;
+}
+
+static int fail_io(const char *what, const char *path) {
+  fprintf(stderr, "interop: cannot %s %s\n", what, path);
+  return 1;
+}
+
+/* Read a whole file into a malloc'd buffer (*out_len bytes, plus a NUL for text). NULL on failure. */
+static uint8_t *read_file(const char *path, size_t *out_len) {
+  FILE *f = fopen(path, "rb");
+  if (f == NULL) {
+    return NULL;
+  }
+  size_t cap = 65536, len = 0;
+  uint8_t *data = malloc(cap + 1);
+  while (data != NULL) {
+    len += fread(data + len, 1, cap - len, f);
+    if (len < cap) {
+      break;
+    }
+    cap *= 2;
+    uint8_t *grown = realloc(data, cap + 1);
+    if (grown == NULL) {
+      free(data);
+    }
+    data = grown;
+  }
+  int bad = ferror(f);
+  fclose(f);
+  if (data == NULL || bad) {
+    free(data);
+    return NULL;
+  }
+  data[len] = 0;
+  *out_len = len;
+  return data;
+}
+
+static int write_file(const char *path, const uint8_t *data, size_t len) {
+  FILE *f = fopen(path, "wb");
+  if (f == NULL) {
+    return -1;
+  }
+  size_t written = len ? fwrite(data, 1, len, f) : 0;
+  return (fclose(f) != 0 || written != len) ? -1 : 0;
+}
+
+static int generate(custodia_custodian c, custodia_actor a, const char *kind) {
+  struct custodia_key_id id;
+  custodia_status s;
+  if (strcmp(kind, "kek") == 0) {
+    if ((s = custodia_key_generate(c, a, CUSTODIA_KEY_KIND_KEK, "interop kek", &id)) != CUSTODIA_OK) {
+      return fail(s);
+    }
+    char text[CUSTODIA_KEY_ID_TEXT_SIZE];
+    if ((s = custodia_key_id_format(&id, text, sizeof text)) != CUSTODIA_OK) {
+      return fail(s);
+    }
+    printf("%s\n", text);
+    return 0;
+  }
+  if (strcmp(kind, "x25519") == 0) {
+    if ((s = custodia_key_generate(c, a, CUSTODIA_KEY_KIND_X25519, "interop x25519", &id)) != CUSTODIA_OK) {
+      return fail(s);
+    }
+    custodia_buffer text = {0};
+    if ((s = custodia_key_export_public(c, &id, &text)) != CUSTODIA_OK) {
+      return fail(s);
+    }
+    printf("%s\n", (const char *)text.data);
+    custodia_buffer_free(&text);
+    return 0;
+  }
+  fprintf(stderr, "interop: generate kek|x25519\n");
+  return 1;
+}
+
+static int import(custodia_custodian c, custodia_actor a, int n, char **files) {
+  for (int i = 0; i < n; i++) {
+    size_t len = 0;
+    char *text = (char *)read_file(files[i], &len);
+    if (text == NULL) {
+      return fail_io("read", files[i]);
+    }
+    while (len > 0 && (text[len - 1] == '\n' || text[len - 1] == '\r' || text[len - 1] == ' ')) {
+      text[--len] = 0;
+    }
+    struct custodia_key_id id;
+    custodia_status s = custodia_key_import_public(c, a, text, files[i], &id);
+    free(text);
+    if (s != CUSTODIA_OK) {
+      return fail(s);
+    }
+    char out[CUSTODIA_KEY_ID_TEXT_SIZE];
+    custodia_key_id_format(&id, out, sizeof out);
+    printf("%s\n", out);
+  }
+  return 0;
+}
+
+static int seal(custodia_custodian c, custodia_actor a, int stream, const char *out, const char *plain, int n,
+                char **keys) {
+  static const char *const purposes[] = {"investigation", "prosecution"};
+  custodia_seal_options o = {0};
+  custodia_status s = custodia_seal_options_new(CUSTODIA_CATEGORY_EVIDENCE, purposes, 2, &o);
+  if (s == CUSTODIA_OK) {
+    s = custodia_seal_options_set_case_ref(o, "MLA-2026-0007");
+  }
+  for (int i = 0; i < n && s == CUSTODIA_OK; i++) {
+    struct custodia_key_id id;
+    s = custodia_key_id_parse(keys[i], &id);
+    if (s == CUSTODIA_OK) {
+      s = custodia_seal_options_add_recipient(o, &id);
+    }
+  }
+  int rc = 0;
+  if (s != CUSTODIA_OK) {
+    rc = fail(s);
+  } else if (stream) {
+    s = custodia_seal_file(c, a, o, plain, out);
+    rc = s == CUSTODIA_OK ? 0 : fail(s);
+  } else {
+    size_t len = 0;
+    uint8_t *data = read_file(plain, &len);
+    if (data == NULL) {
+      rc = fail_io("read", plain);
+    } else {
+      custodia_buffer env = {0};
+      s = custodia_seal(c, a, data, len, o, &env);
+      free(data);
+      if (s != CUSTODIA_OK) {
+        rc = fail(s);
+      } else {
+        rc = write_file(out, env.data, env.len) == 0 ? 0 : fail_io("write", out);
+        custodia_buffer_free(&env);
+      }
+    }
+  }
+  custodia_seal_options_free(o);
+  return rc;
+}
+
+static int open_envelope(custodia_custodian c, custodia_actor a, int stream, const char *envelope,
+                         const char *purpose, const char *out) {
+  custodia_exception none = {0};
+  struct custodia_envelope_info info;
+  if (stream) {
+    custodia_status s = custodia_open_file(c, a, purpose, none, NULL, envelope, out, &info);
+    return s == CUSTODIA_OK ? 0 : fail(s);
+  }
+  size_t len = 0;
+  uint8_t *env = read_file(envelope, &len);
+  if (env == NULL) {
+    return fail_io("read", envelope);
+  }
+  custodia_buffer plain = {0};
+  custodia_status s = custodia_open(c, a, purpose, none, env, len, NULL, &plain, &info);
+  free(env);
+  if (s != CUSTODIA_OK) {
+    return fail(s);
+  }
+  int rc = write_file(out, plain.data, plain.len) == 0 ? 0 : fail_io("write", out);
+  custodia_buffer_free(&plain);
+  return rc;
+}
+
+int main(int argc, char **argv) {
+  if (custodia_abi_version() != CUSTODIA_ABI_VERSION) {
+    fprintf(stderr, "custodia ABI %u, expected %u\n", (unsigned)custodia_abi_version(),
+            (unsigned)CUSTODIA_ABI_VERSION);
+    return 2;
+  }
+  if (argc < 4) {
+    fprintf(stderr, "usage: interop generate|import|seal|seal-stream|open|open-stream <dir> ...\n");
+    return 1;
+  }
+  const char *cmd = argv[1];
+  uint8_t master[32];
+  for (int i = 0; i < 32; i++) {
+    master[i] = (uint8_t)i;
+  }
+  custodia_custodian c = {0};
+  custodia_custodian_options defaults = {0};
+  custodia_status s = custodia_custodian_open_master_key(argv[2], master, sizeof master, defaults, &c);
+  memset(master, 0, sizeof master);
+  if (s != CUSTODIA_OK) {
+    return fail(s);
+  }
+  custodia_actor a = {0};
+  if ((s = custodia_actor_new("interop.c", "investigator", "DE", CUSTODIA_CLASSIFICATION_SECRET, &a)) !=
+      CUSTODIA_OK) {
+    custodia_custodian_close(c);
+    return fail(s);
+  }
+  int rc;
+  int stream = strcmp(cmd, "seal-stream") == 0 || strcmp(cmd, "open-stream") == 0;
+  if (strcmp(cmd, "generate") == 0 && argc == 4) {
+    rc = generate(c, a, argv[3]);
+  } else if (strcmp(cmd, "import") == 0) {
+    rc = import(c, a, argc - 3, argv + 3);
+  } else if ((strcmp(cmd, "seal") == 0 || strcmp(cmd, "seal-stream") == 0) && argc >= 6 &&
+             argc - 5 <= MAX_RECIPIENTS) {
+    rc = seal(c, a, stream, argv[3], argv[4], argc - 5, argv + 5);
+  } else if ((strcmp(cmd, "open") == 0 || strcmp(cmd, "open-stream") == 0) && argc == 6) {
+    rc = open_envelope(c, a, stream, argv[3], argv[4], argv[5]);
+  } else {
+    fprintf(stderr, "interop: unknown command or wrong arguments: %s\n", cmd);
+    rc = 1;
+  }
+  custodia_actor_free(a);
+  custodia_status closed = custodia_custodian_close(c);
+  if (rc == 0 && closed != CUSTODIA_OK) {
+    rc = fail(closed);
+  }
+  return rc;
+}

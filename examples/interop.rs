@@ -1,0 +1,115 @@
+//! The Rust side of the cross-language interoperability test (`tests/interop/run.sh`).
+//!
+//! Every language (Rust, C, Python, Java) implements the same small command line, so that the driver can seal in
+//! one and open in each of the others, on one shared keyring directory (taking turns) and across authorities
+//! through imported X25519 public keys. Keyrings are unlocked with the fixed master key below; this is a test
+//! harness, never a way to handle real keys.
+//!
+//! ```text
+//! interop generate <dir> kek|x25519          print the new KEK's id, or the new X25519 key's public text
+//! interop import <dir> <key-text-file>...    import public keys, print their ids (one a line)
+//! interop seal <dir> <out> <plain> <key-id>...         seal a buffer
+//! interop seal-stream <dir> <out> <plain> <key-id>...  seal a file in constant memory
+//! interop open <dir> <envelope> <purpose> <out>        open a buffer, write the plaintext to <out>
+//! interop open-stream <dir> <envelope> <purpose> <out> open a file in constant memory
+//! ```
+//!
+//! A custodia error prints `custodia error <code> <name>: <message>` and exits with the status code (255 if it
+//! does not fit an exit status), so a purpose refusal exits with 200 in every language.
+
+use std::fs::File;
+use std::io::{BufReader, BufWriter, Write};
+use std::path::Path;
+use std::process::ExitCode;
+
+use custodia::keys::Unlock;
+use custodia::{
+    Actor, CaseRef, Category, Classification, Custodian, CustodianOptions, Error, Jurisdiction, KeyId, KeyKind,
+    OpenRequest, Purpose, PurposeSet, SealOptions, Sensitive,
+};
+
+/// The interop keyrings' master key: bytes 0..31, the same in every language's program.
+fn master_key() -> [u8; 32] {
+    core::array::from_fn(|i| u8::try_from(i).expect("i < 32"))
+}
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    match run(&args) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("custodia error {} {}: {e}", e.code(), e.kind_name());
+            ExitCode::from(u8::try_from(e.code()).unwrap_or(255))
+        }
+    }
+}
+
+fn usage() -> Error {
+    Error::InvalidArgument("usage: interop generate|import|seal|seal-stream|open|open-stream <dir> ...".into())
+}
+
+fn run(args: &[String]) -> custodia::Result<()> {
+    let [command, dir, rest @ ..] = args else { return Err(usage()) };
+    let custodian = Custodian::open(Path::new(dir), Unlock::master_key(master_key()), CustodianOptions::default())?;
+    let actor = Actor::new("interop.rust", "investigator", Jurisdiction::parse("DE")?, Classification::Secret)?;
+    match (command.as_str(), rest) {
+        ("generate", [kind]) if kind == "kek" => {
+            println!("{}", custodian.generate_key(&actor, KeyKind::Kek, "interop kek")?);
+        }
+        ("generate", [kind]) if kind == "x25519" => {
+            let id = custodian.generate_key(&actor, KeyKind::X25519, "interop x25519")?;
+            println!("{}", custodian.export_public(&id)?);
+        }
+        ("import", files) if !files.is_empty() => {
+            for file in files {
+                let text = std::fs::read_to_string(file)?;
+                println!("{}", custodian.import_public(&actor, text.trim(), &format!("interop {file}"))?);
+            }
+        }
+        ("seal" | "seal-stream", [out, plain, keys @ ..]) if !keys.is_empty() => {
+            let recipients = keys.iter().map(|k| k.parse()).collect::<custodia::Result<Vec<KeyId>>>()?;
+            let options = seal_options(recipients)?;
+            if command == "seal" {
+                let data = Sensitive::new(std::fs::read(plain)?, Category::Evidence);
+                std::fs::write(out, custodian.seal(&actor, &data, &options)?)?;
+            } else {
+                let mut src = BufReader::new(File::open(plain)?);
+                let mut dst = BufWriter::new(File::create(out)?);
+                custodian.seal_stream(
+                    &actor,
+                    Category::Evidence,
+                    Classification::Restricted,
+                    &options,
+                    &mut src,
+                    &mut dst,
+                )?;
+                dst.flush()?;
+            }
+        }
+        ("open" | "open-stream", [envelope, purpose, out]) => {
+            let request = OpenRequest::new(actor, Purpose::parse(purpose)?);
+            if command == "open" {
+                let opened = custodian.open_envelope(&request, &std::fs::read(envelope)?, None)?;
+                std::fs::write(out, opened.data.expose_secret())?;
+            } else {
+                let mut src = BufReader::new(File::open(envelope)?);
+                let mut dst = BufWriter::new(File::create(out)?);
+                let opened = custodian.open_stream(&request, &mut src, &mut dst, None).and_then(|_| Ok(dst.flush()?));
+                if opened.is_err() {
+                    drop(dst);
+                    let _ = std::fs::remove_file(out); // nothing unauthenticated is left behind
+                }
+                opened?;
+            }
+        }
+        _ => return Err(usage()),
+    }
+    Ok(())
+}
+
+/// The terms every language seals under: evidence for investigation or prosecution in one case.
+fn seal_options(recipients: Vec<KeyId>) -> custodia::Result<SealOptions> {
+    let mut options = SealOptions::new(PurposeSet::parse(&["investigation", "prosecution"])?, recipients);
+    options.case_ref = Some(CaseRef::parse("MLA-2026-0007")?);
+    Ok(options)
+}

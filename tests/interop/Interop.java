@@ -1,0 +1,146 @@
+import java.io.BufferedInputStream;
+import java.io.BufferedOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.Locale;
+import org.custodia.Actor;
+import org.custodia.Category;
+import org.custodia.Classification;
+import org.custodia.CustodiaException;
+import org.custodia.Custodian;
+import org.custodia.KeyId;
+import org.custodia.KeyKind;
+import org.custodia.Opened;
+import org.custodia.Purpose;
+import org.custodia.SealOptions;
+
+/**
+ * The Java side of the cross-language interoperability test ({@code tests/interop/run.sh}): the same small command
+ * line as {@code examples/interop.rs}, {@code examples/c/interop.c} and {@code tests/interop/interop.py}.
+ *
+ * <pre>
+ * Interop generate &lt;dir&gt; kek|x25519          print the new KEK's id, or the new X25519 key's public text
+ * Interop import &lt;dir&gt; &lt;key-text-file&gt;...    import public keys, print their ids (one a line)
+ * Interop seal &lt;dir&gt; &lt;out&gt; &lt;plain&gt; &lt;key-id&gt;...         seal a buffer
+ * Interop seal-stream &lt;dir&gt; &lt;out&gt; &lt;plain&gt; &lt;key-id&gt;...  seal through Java streams (C callbacks)
+ * Interop open &lt;dir&gt; &lt;envelope&gt; &lt;purpose&gt; &lt;out&gt;        open a buffer, write the plaintext to out
+ * Interop open-stream &lt;dir&gt; &lt;envelope&gt; &lt;purpose&gt; &lt;out&gt; open through Java streams
+ * </pre>
+ *
+ * <p>A custodia error prints {@code custodia error <code> <name>: <message>} and exits with the status code (255 if
+ * it does not fit an exit status), so a purpose refusal exits with 200 in every language. The fixed master key
+ * (bytes 0..31) is a test harness's, never a way to handle real keys.
+ */
+public final class Interop {
+    private Interop() {}
+
+    public static void main(String[] args) throws IOException {
+        try {
+            run(args);
+        } catch (CustodiaException e) {
+            System.err.printf("custodia error %d %s: %s%n", e.code(), e.status().name().toLowerCase(Locale.ROOT),
+                    e.getMessage());
+            System.exit(e.code() > 0 && e.code() <= 254 ? e.code() : 255);
+        }
+    }
+
+    private static void run(String[] args) throws IOException {
+        if (args.length < 3) {
+            usage(args);
+        }
+        String command = args[0];
+        String[] rest = Arrays.copyOfRange(args, 2, args.length);
+        byte[] master = new byte[32];
+        for (int i = 0; i < 32; i++) {
+            master[i] = (byte) i;
+        }
+        try (Custodian c = Custodian.openWithMasterKey(Path.of(args[1]), master, null);
+                Actor actor = Actor.of("interop.java", "investigator", "DE", Classification.SECRET)) {
+            Arrays.fill(master, (byte) 0);
+            switch (command) {
+                case "generate":
+                    if (rest.length == 1 && rest[0].equals("kek")) {
+                        System.out.println(c.generateKey(actor, KeyKind.KEK, "interop kek"));
+                    } else if (rest.length == 1 && rest[0].equals("x25519")) {
+                        System.out.println(c.exportPublic(c.generateKey(actor, KeyKind.X25519, "interop x25519")));
+                    } else {
+                        usage(args);
+                    }
+                    break;
+                case "import":
+                    for (String file : rest) {
+                        String text = Files.readString(Path.of(file), StandardCharsets.UTF_8).strip();
+                        System.out.println(c.importPublic(actor, text, "interop " + file));
+                    }
+                    break;
+                case "seal":
+                case "seal-stream":
+                    if (rest.length < 3) {
+                        usage(args);
+                    }
+                    seal(c, actor, command.equals("seal-stream"), Path.of(rest[0]), Path.of(rest[1]),
+                            Arrays.copyOfRange(rest, 2, rest.length));
+                    break;
+                case "open":
+                case "open-stream":
+                    if (rest.length != 3) {
+                        usage(args);
+                    }
+                    open(c, actor, command.equals("open-stream"), Path.of(rest[0]), Purpose.of(rest[1]),
+                            Path.of(rest[2]));
+                    break;
+                default:
+                    usage(args);
+            }
+        }
+    }
+
+    private static void seal(Custodian c, Actor actor, boolean stream, Path out, Path plain, String[] keys)
+            throws IOException {
+        SealOptions.Builder builder = SealOptions.builder(Category.EVIDENCE, Purpose.of("investigation"),
+                Purpose.of("prosecution")).caseRef("MLA-2026-0007");
+        for (String k : keys) {
+            builder.recipient(KeyId.parse(k));
+        }
+        try (SealOptions options = builder.build()) {
+            if (stream) {
+                try (InputStream in = new BufferedInputStream(Files.newInputStream(plain));
+                        OutputStream o = new BufferedOutputStream(Files.newOutputStream(out))) {
+                    c.sealStream(actor, options, in, o);
+                }
+            } else {
+                Files.write(out, c.seal(actor, Files.readAllBytes(plain), options));
+            }
+        }
+    }
+
+    private static void open(Custodian c, Actor actor, boolean stream, Path envelope, Purpose purpose, Path out)
+            throws IOException {
+        if (stream) {
+            boolean done = false;
+            try (InputStream in = new BufferedInputStream(Files.newInputStream(envelope));
+                    OutputStream o = new BufferedOutputStream(Files.newOutputStream(out))) {
+                c.openStream(actor, purpose, null, null, in, o);
+                done = true;
+            } finally {
+                if (!done) {
+                    Files.deleteIfExists(out); // nothing unauthenticated is left behind
+                }
+            }
+        } else {
+            try (Opened opened = c.open(actor, Files.readAllBytes(envelope), purpose)) {
+                Files.write(out, opened.plaintext().bytes());
+            }
+        }
+    }
+
+    private static void usage(String[] args) {
+        System.err.println("Interop: unknown command or wrong arguments: " + String.join(" ", args));
+        System.exit(1);
+    }
+}

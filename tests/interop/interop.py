@@ -1,0 +1,91 @@
+"""The Python side of the cross-language interoperability test (tests/interop/run.sh): the same small command line
+as examples/interop.rs, examples/c/interop.c and tests/interop/Interop.java, over the Python binding.
+
+    interop.py generate <dir> kek|x25519          print the new KEK's id, or the new X25519 key's public text
+    interop.py import <dir> <key-text-file>...    import public keys, print their ids (one a line)
+    interop.py seal <dir> <out> <plain> <key-id>...         seal a buffer
+    interop.py seal-stream <dir> <out> <plain> <key-id>...  seal a file through Python file objects (C callbacks)
+    interop.py open <dir> <envelope> <purpose> <out>        open a buffer, write the plaintext to <out>
+    interop.py open-stream <dir> <envelope> <purpose> <out> open through Python file objects
+
+A custodia error prints ``custodia error <code> <name>: <message>`` and exits with the status code (255 if it does
+not fit an exit status), so a purpose refusal exits with 200 in every language. The fixed master key (bytes 0..31)
+is a test harness's, never a way to handle real keys.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+import custodia
+from custodia import Category, Classification, Custodian, KeyId, KeyKind, SealOptions
+
+MASTER_KEY = bytes(range(32))
+
+
+def seal_options(keys: list[str]) -> SealOptions:
+    return SealOptions(
+        Category.EVIDENCE,
+        ["investigation", "prosecution"],
+        case_ref="MLA-2026-0007",
+        recipients=[KeyId(k) for k in keys],
+    )
+
+
+def run(args: list[str]) -> None:
+    if len(args) < 3:
+        raise SystemExit("usage: interop.py generate|import|seal|seal-stream|open|open-stream <dir> ...")
+    command, directory, rest = args[0], args[1], args[2:]
+    with Custodian(directory, master_key=MASTER_KEY) as c, custodia.Actor(
+        "interop.python", "investigator", "DE", Classification.SECRET
+    ) as actor:
+        if command == "generate" and rest == ["kek"]:
+            print(c.generate_key(actor, KeyKind.KEK, "interop kek"))
+        elif command == "generate" and rest == ["x25519"]:
+            print(c.export_public(c.generate_key(actor, KeyKind.X25519, "interop x25519")))
+        elif command == "import":
+            for path in rest:
+                with open(path, encoding="utf-8") as f:
+                    print(c.import_public(actor, f.read().strip(), f"interop {path}"))
+        elif command in ("seal", "seal-stream") and len(rest) >= 3:
+            out, plain, keys = rest[0], rest[1], rest[2:]
+            with seal_options(keys) as options:
+                if command == "seal":
+                    with open(plain, "rb") as f:
+                        data = f.read()
+                    envelope = c.seal(actor, data, options)
+                    with open(out, "wb") as f:
+                        f.write(envelope)
+                else:
+                    with open(plain, "rb") as src, open(out, "wb") as dst:
+                        c.seal_stream(actor, src, dst, options)
+        elif command in ("open", "open-stream") and len(rest) == 3:
+            envelope, purpose, out = rest
+            if command == "open":
+                with open(envelope, "rb") as f:
+                    sealed = f.read()
+                with c.open(actor, sealed, purpose) as opened, open(out, "wb") as f:
+                    f.write(opened.data.expose())
+            else:
+                try:
+                    with open(envelope, "rb") as src, open(out, "wb") as dst:
+                        c.open_stream(actor, src, dst, purpose)
+                except BaseException:
+                    os.unlink(out)  # nothing unauthenticated is left behind
+                    raise
+        else:
+            raise SystemExit(f"interop.py: unknown command or wrong arguments: {' '.join(args)}")
+
+
+def main() -> int:
+    try:
+        run(sys.argv[1:])
+    except custodia.CustodiaError as e:
+        print(f"custodia error {e.code} {e.name}: {e.message}", file=sys.stderr)
+        return e.code if 0 < e.code <= 254 else 255
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

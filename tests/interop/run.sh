@@ -1,0 +1,177 @@
+#!/usr/bin/env bash
+# Cross-language interoperability test (issue #7, item 4): seal in each of Rust, C, Python and Java and open in each
+# of the others, for
+#   A. one shared keyring directory that the four programs take turns on (a KEK generated once), and
+#   B. four authorities, each language with its own keyring and X25519 key, sealing for the public keys it imported
+#      from the other three;
+# each time a buffer envelope (opens to identical bytes), a refusal (a purpose the envelope was not sealed for: exit
+# status 200, purpose_not_permitted, in every language, and no plaintext written) and a streamed file of a few MiB
+# (opens to identical bytes).
+#
+# Every language runs the same small command line (examples/interop.rs, examples/c/interop.c,
+# tests/interop/interop.py, tests/interop/Interop.java). Builds are reused: the release library and example
+# (cargo), examples/c/build/interop (make), the Python venv and the Java classes that bindings/*/run-tests.sh make.
+# Keyrings are unlocked with a fixed raw master key, not Argon2id, so a run takes seconds.
+#
+#   tests/interop/run.sh            prints the matrices; exits non-zero on any mismatch
+#   CUSTODIA_INTEROP_MIB=8          size of the streamed file (default 3)
+#   CUSTODIA_INTEROP_KEEP=1         keep the work directory (it is always kept on failure)
+set -euo pipefail
+root=$(cd "$(dirname "$0")/../.." && pwd)
+mib=${CUSTODIA_INTEROP_MIB:-3}
+JNA_JAR=${JNA_JAR:-/usr/share/java/jna.jar}
+venv_python=${CUSTODIA_VENV:-$root/bindings/python/.venv}/bin/python
+java_classes=$root/bindings/java/build/classes
+langs=(rust c python java)
+
+step() { printf '\n== %s\n' "$*"; }
+
+step "interop builds (reused when current)"
+(cd "$root" && cargo build --release --quiet --example interop)
+make -s -C "$root/examples/c" interop
+export CUSTODIA_LIB="$root/target/release/libcustodia.so"
+"$venv_python" -c 'import custodia' 2>/dev/null || {
+  echo "no Python venv with custodia at $venv_python: run bindings/python/run-tests.sh first" >&2; exit 1; }
+[ -d "$java_classes/org/custodia" ] || {
+  echo "no Java classes in $java_classes: run bindings/java/run-tests.sh first" >&2; exit 1; }
+
+work=$(mktemp -d "${TMPDIR:-/tmp}/custodia-interop.XXXXXX")
+cleanup() {
+  local rc=$?
+  if [ "$rc" -ne 0 ] || [ -n "${CUSTODIA_INTEROP_KEEP:-}" ]; then
+    echo "work directory kept: $work" >&2
+  else
+    rm -rf "$work"
+  fi
+}
+trap cleanup EXIT
+mkdir -p "$work/java"
+javac -Xlint:all -Werror -d "$work/java" -cp "$java_classes:$JNA_JAR" "$root/tests/interop/Interop.java"
+
+# run <lang> <args...>: one language's interop program.
+run() {
+  local lang=$1
+  shift
+  case $lang in
+    rust) "$root/target/release/examples/interop" "$@" ;;
+    c) "$root/examples/c/build/interop" "$@" ;;
+    python) "$venv_python" "$root/tests/interop/interop.py" "$@" ;;
+    java) java -XX:TieredStopAtLevel=1 -Xshare:auto -cp "$work/java:$java_classes:$JNA_JAR" Interop "$@" ;;
+  esac
+}
+
+# must <lang> <args...>: run, and stop the test with the program's stderr if it fails (setup steps).
+must() {
+  if ! run "$@" 2>"$work/stderr"; then
+    { echo "FAILED: $*"; cat "$work/stderr"; } >&2
+    exit 1
+  fi
+}
+
+sha() { sha256sum "$1" | cut -d' ' -f1; }
+
+# Results are printed from command substitutions (subshells), so failures are counted in a log, not a variable.
+# check_open <sha256> <out> <lang> <args...>: an open that must succeed and reproduce the plaintext whose hash is $want.
+check_open() {
+  local want=$1 out=$2
+  shift 2
+  rm -f "$out"
+  if run "$@" 2>"$work/stderr" && [ -f "$out" ] && [ "$(sha "$out")" = "$want" ]; then
+    rm -f "$out"
+    printf ok
+  else
+    { echo "FAILED (open, want sha256 $want): $*"; cat "$work/stderr"; } >>"$work/failures.log"
+    printf XX
+  fi
+}
+
+# check_refused <out> <lang> <args...>: an open that must be refused with status 200 and write nothing.
+check_refused() {
+  local out=$1 rc=0
+  shift
+  rm -f "$out"
+  run "$@" 2>"$work/stderr" || rc=$?
+  if [ "$rc" -eq 200 ] && grep -q '^custodia error 200 purpose_not_permitted' "$work/stderr" && [ ! -s "$out" ]; then
+    printf 200
+  else
+    { echo "FAILED (refusal, want exit 200 and no output, got exit $rc): $*"; cat "$work/stderr"; } \
+      >>"$work/failures.log"
+    printf XXX
+  fi
+}
+
+head -c 65536 /dev/urandom >"$work/plain.bin"
+printf '\nWitness statement, MLA-2026-0007: ünïcödé, NUL \0 and all.\n' >>"$work/plain.bin"
+head -c $((mib * 1024 * 1024 + 12345)) /dev/urandom >"$work/big.bin"
+plain_sha=$(sha "$work/plain.bin")
+big_sha=$(sha "$work/big.bin")
+
+header() {
+  printf '%-9s' 'seal\open'
+  for o in "${langs[@]}"; do printf ' %-12s' "$o"; done
+  printf '\n'
+}
+
+# matrix <title> <keyring-of-sealer-fn> <keyring-of-opener-fn> <recipients-fn>
+matrix() {
+  local title=$1 sealer_dir=$2 opener_dir=$3 recipients=$4
+  step "$title"
+  echo "cell: buffer open / refusal status / streamed ${mib} MiB open (ok = identical bytes)"
+  header
+  for s in "${langs[@]}"; do
+    local env="$work/$s.env" senv="$work/$s.stream.env"
+    # shellcheck disable=SC2046 # the recipient list is whitespace-separated key ids
+    must "$s" seal "$($sealer_dir "$s")" "$env" "$work/plain.bin" $($recipients "$s")
+    # shellcheck disable=SC2046
+    must "$s" seal-stream "$($sealer_dir "$s")" "$senv" "$work/big.bin" $($recipients "$s")
+    printf '%-9s' "$s"
+    for o in "${langs[@]}"; do
+      if [ "$o" = "$s" ]; then
+        printf ' %-12s' "-"
+        continue
+      fi
+      local d cell
+      d=$($opener_dir "$o")
+      cell="$(check_open "$plain_sha" "$work/out" "$o" open "$d" "$env" investigation "$work/out")"
+      cell+="/$(check_refused "$work/out" "$o" open "$d" "$env" asset_recovery "$work/out")"
+      cell+="/$(check_open "$big_sha" "$work/out" "$o" open-stream "$d" "$senv" prosecution "$work/out")"
+      printf ' %-12s' "$cell"
+    done
+    printf '\n'
+  done
+}
+
+SECONDS=0
+# --- A. one keyring directory, the four languages taking turns (each run opens and closes it: the audit lock).
+shared="$work/shared"
+kek=$(must c generate "$shared" kek)
+shared_dir() { echo "$shared"; }
+shared_recipients() { echo "$kek"; }
+matrix "A. one shared keyring directory (KEK $kek), the languages taking turns" shared_dir shared_dir \
+  shared_recipients
+
+# --- B. four authorities: each language its own keyring and X25519 key, importing the others' public keys.
+for l in "${langs[@]}"; do
+  must "$l" generate "$work/auth-$l" x25519 >"$work/pub-$l.txt"
+done
+for l in "${langs[@]}"; do
+  others=()
+  for m in "${langs[@]}"; do
+    [ "$m" = "$l" ] || others+=("$work/pub-$m.txt")
+  done
+  must "$l" import "$work/auth-$l" "${others[@]}" >"$work/ids-$l.txt"
+  [ "$(wc -l <"$work/ids-$l.txt")" -eq 3 ] || { echo "FAILED: $l imported $(cat "$work/ids-$l.txt")" >&2; exit 1; }
+done
+authority_dir() { echo "$work/auth-$1"; }
+imported_recipients() { cat "$work/ids-$1.txt"; }
+matrix "B. four authorities, sealed for the three others' imported X25519 public keys" authority_dir \
+  authority_dir imported_recipients
+
+failures=$(grep -c '^FAILED' "$work/failures.log" 2>/dev/null || true)
+echo
+if [ "${failures:-0}" -ne 0 ]; then
+  cat "$work/failures.log" >&2
+  echo "interop: $failures failure(s) in ${SECONDS}s" >&2
+  exit 1
+fi
+echo "interop: 4 languages, 2 keyring set-ups, $((2 * 4 * 3 * 3)) checks passed in ${SECONDS}s"
