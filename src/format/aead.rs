@@ -1,80 +1,74 @@
-//! The ChaCha20-Poly1305 (RFC 8439) implementation for payload chunks and KEK stanzas: `ring`'s (BoringSSL's
-//! assembly, with run-time CPU dispatch).
+//! The ChaCha20-Poly1305 (RFC 8439) implementation for payload chunks and KEK stanzas: RustCrypto's
+//! `chacha20poly1305`, whose cipher state zeroizes its key on drop (the `zeroize` feature).
 //!
-//! Why `ring` here: it is the fastest sound implementation we measured on the CPUs we run on, at every size (about
-//! twice RustCrypto `chacha20poly1305` on AVX2-only x86-64 for bulk data, four to six times for 32 bytes to 1 KiB;
-//! see BENCHMARKS.md), and a crate that depends on custodia gets that speed without build flags. The bytes are those
-//! of RFC 8439, the same as RustCrypto's (which `hpke` uses for X25519 and X-Wing stanzas and [`super::Reader`]
-//! uses); the unit test below and the test vectors pin that.
+//! Why RustCrypto and not `ring` (which is about twice as fast on this hardware, see BENCHMARKS.md): `ring` keeps its
+//! own copy of the key and never wipes it, which breaks the rule that every buffer holding key material is zeroized
+//! when released; and the project's crypto is the RustCrypto / dalek family throughout. RustCrypto's `chacha20`
+//! selects AVX2 at run time; building with `RUSTFLAGS="--cfg chacha20_avx512"` adds an AVX-512 backend, still chosen at
+//! run time (with AVX2/SSE2 fallback), which roughly doubles bulk throughput on CPUs that have AVX-512.
 //!
-//! This module must never release plaintext whose tag did not verify: `ring` decrypts and authenticates in one
-//! pass and zeroes the buffer on failure; callers keep the buffer private until `open` returns `Ok`.
-//!
-//! Caveat: `ring` keeps its own copy of the key and does not zeroize it on drop. A [`ChunkCipher`] lives only for
-//! one seal or open call, on the calling thread's stack.
+//! This module must never release plaintext whose tag did not verify: the tag is checked before decryption, and on
+//! failure the buffer is zeroed anyway so nothing of it can be mistaken for plaintext.
 
-use ring::aead::{Aad, CHACHA20_POLY1305, LessSafeKey, Nonce, Tag, UnboundKey};
+use chacha20poly1305::aead::{AeadInOut, KeyInit};
+use chacha20poly1305::{ChaCha20Poly1305, Nonce, Tag};
 
 use crate::error::{Error, Result};
 
 /// Length of a Poly1305 tag.
 pub(crate) const TAG_LEN: usize = 16;
 
-/// ChaCha20-Poly1305 under one key.
-pub(crate) struct ChunkCipher(LessSafeKey);
+/// ChaCha20-Poly1305 under one key; the key is zeroized when this is dropped.
+pub(crate) struct ChunkCipher(ChaCha20Poly1305);
 
 impl ChunkCipher {
     pub(crate) fn new(key: &[u8; 32]) -> Self {
-        Self(LessSafeKey::new(UnboundKey::new(&CHACHA20_POLY1305, key).expect("ChaCha20-Poly1305 keys are 32 bytes")))
+        Self(ChaCha20Poly1305::new(key.into()))
     }
 
     /// Encrypt `buf` in place; the tag.
     pub(crate) fn seal(&self, nonce: [u8; 12], aad: &[u8], buf: &mut [u8]) -> Result<[u8; TAG_LEN]> {
         let tag = self
             .0
-            .seal_in_place_separate_tag(Nonce::assume_unique_for_key(nonce), Aad::from(aad), buf)
+            .encrypt_inout_detached(&Nonce::from(nonce), aad, buf.into())
             .map_err(|_| Error::Internal("ChaCha20-Poly1305 encryption failed".into()))?;
         let mut out = [0u8; TAG_LEN];
-        out.copy_from_slice(tag.as_ref());
+        out.copy_from_slice(tag.as_slice());
         Ok(out)
     }
 
     /// Authenticate and decrypt `buf` in place. On failure `buf` is zeroed and the error is [`Error::OpenFailed`].
     pub(crate) fn open(&self, nonce: [u8; 12], aad: &[u8], buf: &mut [u8], tag: &[u8; TAG_LEN]) -> Result<()> {
-        self.0
-            .open_in_place_separate_tag(Nonce::assume_unique_for_key(nonce), Aad::from(aad), Tag::from(*tag), buf, 0..)
-            .map(|_| ())
-            .map_err(|_| Error::OpenFailed)
+        let tag = Tag::from(*tag);
+        self.0.decrypt_inout_detached(&Nonce::from(nonce), aad, (&mut *buf).into(), &tag).map_err(|_| {
+            buf.fill(0);
+            Error::OpenFailed
+        })
     }
 }
 
 #[cfg(test)]
 mod tests {
-    use chacha20poly1305::aead::AeadInOut;
-    use chacha20poly1305::{ChaCha20Poly1305, KeyInit};
-
     use super::*;
 
-    /// The same bytes as RustCrypto's implementation, at every length around the block and SIMD boundaries.
+    /// RFC 8439, section 2.8.2: the AEAD test vector.
     #[test]
-    #[allow(clippy::cast_possible_truncation, reason = "test data: lengths reduced mod 251")]
-    fn agrees_with_rustcrypto() {
-        let key = [0x42u8; 32];
-        let ours = ChunkCipher::new(&key);
-        let theirs = ChaCha20Poly1305::new(&key.into());
-        let aad = b"custodia aad";
-        for len in (0..=600).chain([1023, 1024, 1025, 4095, 65536, 65537]) {
-            let pt: Vec<u8> = (0..len).map(|i| ((i * 7 + len) % 251) as u8).collect();
-            let nonce = [(len % 251) as u8; 12];
-            let mut a = pt.clone();
-            let tag_a = ours.seal(nonce, aad, &mut a).unwrap();
-            let mut b = pt.clone();
-            let tag_b = theirs.encrypt_inout_detached(&nonce.into(), aad, b.as_mut_slice().into()).unwrap();
-            assert_eq!(a, b, "ciphertext, length {len}");
-            assert_eq!(tag_a.as_slice(), tag_b.as_slice(), "tag, length {len}");
-            ours.open(nonce, aad, &mut a, &tag_a).unwrap();
-            assert_eq!(a, pt);
-        }
+    fn rfc8439_vector() {
+        let key: [u8; 32] = core::array::from_fn(|i| 0x80 + u8::try_from(i).unwrap());
+        let nonce = [0x07, 0, 0, 0, 0x40, 0x41, 0x42, 0x43, 0x44, 0x45, 0x46, 0x47];
+        let aad = [0x50, 0x51, 0x52, 0x53, 0xc0, 0xc1, 0xc2, 0xc3, 0xc4, 0xc5, 0xc6, 0xc7];
+        let pt = b"Ladies and Gentlemen of the class of '99: If I could offer you only one tip for the future, sunscreen would be it.";
+        let c = ChunkCipher::new(&key);
+        let mut buf = pt.to_vec();
+        let tag = c.seal(nonce, &aad, &mut buf).unwrap();
+        assert_eq!(hex(&buf[..16]), "d31a8d34648e60db7b86afbc53ef7ec2");
+        assert_eq!(hex(&tag), "1ae10b594f09e26a7e902ecbd0600691");
+        c.open(nonce, &aad, &mut buf, &tag).unwrap();
+        assert_eq!(&buf[..], &pt[..]);
+    }
+
+    fn hex(b: &[u8]) -> String {
+        b.iter().map(|x| format!("{x:02x}")).collect()
     }
 
     #[test]
