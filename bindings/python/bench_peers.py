@@ -36,13 +36,13 @@ def median_ns(fn: Callable[[], None], iterations: int, warmup: int = 5) -> int:
     return int(statistics.median(samples))
 
 
-def bench_custodia(size: int, iterations: int) -> int:
+def bench_custodia(size: int, iterations: int, durability: str = "fsync_each", base: str | None = None) -> int:
     import custodia
 
-    with tempfile.TemporaryDirectory() as d, custodia.Actor(
+    with tempfile.TemporaryDirectory(dir=base) as d, custodia.Actor(
         "anna", "prosecutor", "DE", custodia.Classification.SECRET
     ) as anna:
-        with custodia.Custodian(d, master_key=os.urandom(32)) as c:
+        with custodia.Custodian(d, master_key=os.urandom(32), durability=durability) as c:
             kek = c.generate_key(anna, custodia.KeyKind.KEK, "bench")
             opts = custodia.SealOptions(custodia.Category.EVIDENCE, ["investigation"], recipients=[kek])
             data = os.urandom(size)
