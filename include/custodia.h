@@ -823,6 +823,20 @@ typedef int (*custodia_write_fn)(void *context,
                                  const uint8_t *data,
                                  size_t len);
 
+
+
+
+
+
+
+
+
+
+
+
+
+
+
 #ifdef __cplusplus
 extern "C" {
 #endif // __cplusplus

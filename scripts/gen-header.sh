@@ -8,6 +8,6 @@ if [ "$(cbindgen --version 2>/dev/null)" != "$want" ]; then
   echo "need $want (./scripts/install-deps.sh installs it)" >&2
   exit 1
 fi
-# cbindgen reads src/ffi/mod.rs and its submodules only, so that no other module's public constants leak into the
-# header; everything C sees is declared there.
-cbindgen --quiet --config cbindgen.toml --output include/custodia.h "$@" src/ffi/mod.rs
+# cbindgen parses the whole crate; cbindgen.toml excludes the public Rust items of other modules, so the header holds
+# exactly what src/ffi/ declares for C.
+cbindgen --quiet --config cbindgen.toml --crate custodia --output include/custodia.h "$@"
