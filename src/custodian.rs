@@ -825,7 +825,7 @@ impl Custodian {
             self.unwraps.fetch_add(1, Ordering::Relaxed);
             let attempt = match (stanza.kind(), rec.kind) {
                 (StanzaKind::Kek, KeyKind::Kek) => format::unwrap_with_kek(header, &Kek::from_bytes(*secret32(rec)?)),
-                (StanzaKind::X25519, KeyKind::X25519) => {
+                (StanzaKind::X25519 | StanzaKind::X25519Auth, KeyKind::X25519) => {
                     format::unwrap_with_x25519(header, &X25519Identity::from_bytes(*secret32(rec)?), None)
                 }
                 (StanzaKind::XWing, KeyKind::XWing) => {
