@@ -40,7 +40,7 @@ const PARALLEL_MIN_CHUNKS: usize = 4;
 /// Fewest bytes worth handing to other threads.
 const PARALLEL_MIN_BYTES: usize = 256 * 1024;
 /// Chunks queued per pipeline worker: enough to keep it busy through the jitter of this thread's reads and writes
-/// (at 64 KiB chunks and 2 workers, 512 KiB in flight).
+/// (at 64 KiB chunks and one worker, 256 KiB in flight).
 const QUEUE_PER_WORKER: usize = 4;
 
 static MAX_THREADS: AtomicUsize = AtomicUsize::new(0);
@@ -404,9 +404,12 @@ fn with_lanes<T>(
 }
 
 /// Pipeline workers for a stream whose first chunk is not its last, and how many chunks may be in flight.
+///
+/// This thread is itself busy reading and writing (for files, the kernel's copies cost about as much as the
+/// cryptography), so it counts as one of the threads: with `n` threads allowed, `n - 1` workers seal or open.
 fn pipeline_shape(first_is_last: bool) -> (usize, u64) {
-    let threads = max_threads();
-    if first_is_last || threads < 2 { (0, 1) } else { (threads, (threads * QUEUE_PER_WORKER) as u64) }
+    let workers = max_threads().saturating_sub(1);
+    if first_is_last || workers == 0 { (0, 1) } else { (workers, (workers * QUEUE_PER_WORKER) as u64) }
 }
 
 /// Reads a plaintext stream chunk by chunk, looking one byte ahead to tell the last chunk.
@@ -566,8 +569,12 @@ pub(crate) fn open_payload<R: Read + ?Sized, W: Write + ?Sized>(
     let aead = chunk_cipher(keys);
     let chunk_ct = header.chunk_size() + TAG_LEN;
     let trailer = if header.signer().is_some() { SIGNATURE_LEN } else { 0 };
-    let mut transcript = Sha256::new();
-    transcript.update(header.bound_context());
+    // Only a signed envelope needs the hash of its ciphertext (hashing costs about a third of decrypting).
+    let mut transcript = header.signer().map(|_| {
+        let mut t = Sha256::new();
+        t.update(header.bound_context());
+        t
+    });
     // One chunk, the trailer, and one byte more: enough to tell a full non-final chunk from the last one.
     let want = chunk_ct + trailer + 1;
     let new_buf = || Zeroizing::new(vec![0u8; want]);
@@ -594,7 +601,9 @@ pub(crate) fn open_payload<R: Read + ?Sized, W: Write + ?Sized>(
             carried = filled - len;
             (len, true)
         };
-        transcript.update(&buf[..len]);
+        if let Some(t) = transcript.as_mut() {
+            t.update(&buf[..len]);
+        }
         let job = Job { counter, last, len, buf, done: Ok(0) };
         counter += 1;
         Ok(job)
@@ -641,8 +650,8 @@ pub(crate) fn open_payload<R: Read + ?Sized, W: Write + ?Sized>(
         }
     });
     let (mut total, n, last) = total?;
-    if let Some(vk) = header.signer() {
-        verify_transcript(vk, transcript, &last.buf[last.len..last.len + trailer])?;
+    if let (Some(vk), Some(t)) = (header.signer(), transcript) {
+        verify_transcript(vk, t, &last.buf[last.len..last.len + trailer])?;
     }
     dst.write_all(&last.buf[..n])?;
     dst.flush()?;
