@@ -1293,7 +1293,7 @@ fn open_event(base: AuditEvent, request: &OpenRequest, header: &format::Header) 
 }
 
 fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
+    crate::audit::entry::to_hex(bytes)
 }
 
 fn public32(r: &KeyRecord) -> Result<[u8; 32]> {

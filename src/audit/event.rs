@@ -317,12 +317,7 @@ impl AuditEvent {
     /// Set the object id from its bytes (recorded as lowercase hex).
     #[must_use]
     pub fn object(mut self, id: &[u8]) -> Self {
-        use core::fmt::Write as _;
-        let mut s = String::with_capacity(id.len() * 2);
-        for b in id {
-            let _ = write!(s, "{b:02x}");
-        }
-        self.object = Some(s);
+        self.object = Some(crate::audit::entry::to_hex(id));
         self
     }
 

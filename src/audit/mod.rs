@@ -34,7 +34,7 @@
 //! ```
 
 mod anchor;
-mod entry;
+pub(crate) mod entry;
 mod erasure;
 mod event;
 mod log;

@@ -120,12 +120,23 @@ impl KeyId {
     }
 }
 
+impl KeyId {
+    /// The id as 32 lowercase hex digits, without allocating (audit entries and errors name keys often).
+    fn hex(&self) -> [u8; 2 * KEY_ID_LEN] {
+        const DIGITS: &[u8; 16] = b"0123456789abcdef";
+        let mut out = [0u8; 2 * KEY_ID_LEN];
+        for (pair, b) in out.chunks_exact_mut(2).zip(self.0) {
+            pair[0] = DIGITS[usize::from(b >> 4)];
+            pair[1] = DIGITS[usize::from(b & 0x0f)];
+        }
+        out
+    }
+}
+
 impl fmt::Display for KeyId {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        for b in self.0 {
-            write!(f, "{b:02x}")?;
-        }
-        Ok(())
+        let hex = self.hex();
+        f.write_str(core::str::from_utf8(&hex).map_err(|_| fmt::Error)?)
     }
 }
 
@@ -152,7 +163,8 @@ impl FromStr for KeyId {
 
 impl serde::Serialize for KeyId {
     fn serialize<S: serde::Serializer>(&self, s: S) -> core::result::Result<S::Ok, S::Error> {
-        s.collect_str(self)
+        let hex = self.hex();
+        s.serialize_str(core::str::from_utf8(&hex).map_err(serde::ser::Error::custom)?)
     }
 }
 
