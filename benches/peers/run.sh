@@ -39,6 +39,17 @@ echo "file to file: custodia" >&2
 cargo bench --bench ratios -- file "$work" > "$results/custodia_file.jsonl"
 echo "file to file: peers" >&2
 "$peers" file "$work" > "$results/peers_file.jsonl"
+# The same on tmpfs (RAM): no ext4 block allocation or writeback, so the kernel's share of a file copy is smaller and
+# the libraries' own costs show more. Skipped when /dev/shm lacks room for input, envelope and output.
+file_bytes=${CUSTODIA_BENCH_FILE_BYTES:-1073741824}
+if [ -d /dev/shm ] && [ "$(df --output=avail -B1 /dev/shm | tail -1)" -gt $((4 * file_bytes)) ]; then
+    shm=$(mktemp -d /dev/shm/custodia-bench.XXXXXX)
+    trap 'rm -rf "$work"/*.env "$work"/*.age "$work"/*.out "$shm"' EXIT
+    echo "file to file on tmpfs: custodia, peers" >&2
+    cargo bench --bench ratios -- file "$shm" > "$results/custodia_file_tmpfs.jsonl"
+    "$peers" file "$shm" > "$results/peers_file_tmpfs.jsonl"
+    rm -rf "$shm"
+fi
 if [ -x benches/peers/python/run ]; then
     echo "python peers" >&2
     benches/peers/python/run > "$results/python.jsonl" || echo "python peers failed" >&2
