@@ -10,9 +10,10 @@
 # RustCrypto ChaCha20-Poly1305, same build flags), and reports the median of per-round costs relative to it;
 # cross-process ratios divide those normalised costs. `ring` is measured in both processes as a check on the anchor.
 #
-# Python peers (aws-encryption-sdk, cryptography via custodia's Python binding) will add their JSON lines here:
-# any executable `benches/peers/python/run` that prints lines in the same format is run and reported (see
-# `report.py`, section "Python peers").
+# Python peers: `benches/peers/python/run` times custodia through its Python binding against aws-encryption-sdk (raw
+# AES key, default suite) and `cryptography`'s ChaCha20Poly1305, round-robin against a Python-side anchor, and prints
+# lines in the same format (installing those packages into the binding's venv if missing); a failure there is
+# reported and the rest of the report is still written (`report.py`, section "Python peers").
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$root"

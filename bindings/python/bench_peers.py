@@ -4,7 +4,8 @@ SDK (raw AES wrapping key, default algorithm suite), for 1 KiB and 1 MiB.
 
     CUSTODIA_LIB=target/release/libcustodia.so python bindings/python/bench_peers.py [--iterations N] [--only custodia]
 
-Prints the median of N round trips (time.perf_counter_ns) per library and size. Peers that are not installed
+Prints the median of N round trips (time.perf_counter_ns) per library and size: a quick manual check. The figures
+in BENCHMARKS.md come from `benches/peers/python/run` (round-robin against a Python-side anchor, same contenders). Peers that are not installed
 (pip install cryptography aws-encryption-sdk) are skipped. The comparison is not like for like: custodia also runs
 the policy gate, commits to and authenticates a header of bound metadata, and appends an fsynced (by default),
 hash-chained audit entry for each seal and each open; it is measured twice: with the default durability (an

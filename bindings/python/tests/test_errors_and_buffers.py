@@ -192,3 +192,34 @@ def test_deferred_free_keeps_the_failing_calls_message():
     assert "QQ" in info.value.message
     assert victim.closed
     assert _raw.lib.custodia_actor_free(victim._id) == 122  # it was freed after the call
+
+
+def test_deferred_free_waits_for_the_outermost_call():
+    """A handle released inside a nested invoke (a stream callback calling custodia) is freed after the outer one."""
+    victim = custodia.Actor("bo", "analyst", "NL", custodia.Classification.RESTRICTED)
+    handle_id = victim._id
+
+    def alive() -> bool:
+        buf = _raw.custodia_buffer()
+        code = _raw.lib.custodia_actor_describe(handle_id, ctypes.byref(buf))
+        _raw.lib.custodia_buffer_free(ctypes.byref(buf))
+        return code == 0
+
+    seen = []
+
+    def outer(*args: object) -> int:
+        _errors.invoke(lambda: (victim.close(), 0)[1])  # closed inside a nested call
+        seen.append(alive())  # the inner invoke finished, the outer has not: still deferred
+        return 0
+
+    _errors.invoke(outer)
+    assert victim.closed
+    assert seen == [True]
+    assert not alive()
+
+
+def test_release_outside_invoke_frees_at_once():
+    victim = custodia.Actor("bo", "analyst", "NL", custodia.Classification.RESTRICTED)
+    victim.close()
+    assert _raw.lib.custodia_actor_free(victim._id) == 122
+    assert not _errors._deferred

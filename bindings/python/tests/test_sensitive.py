@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import ctypes
 import pickle
 
 import pytest
@@ -38,6 +39,24 @@ def test_close_wipes_in_place_including_views():
     with pytest.raises(ValueError):
         bytes(s)
     s.close()  # idempotent
+
+
+@pytest.mark.parametrize("size", [1, 1 << 16, (1 << 16) + 1, 1 << 20])
+def test_wipe_overwrites_the_same_storage_at_every_size(size):
+    s = SensitiveBytes(b"\xa5" * size)
+    view = s.expose()  # holds an export: the bytearray cannot be reallocated while it lives
+    address = ctypes.addressof(ctypes.c_char.from_buffer(s._buf))
+    s.close()
+    assert view.nbytes == size and not any(view)
+    assert ctypes.string_at(address, size) == bytes(size)
+
+
+def test_from_address_copies_the_bytes():
+    src = ctypes.create_string_buffer(b"plain text", 10)
+    s = SensitiveBytes._from_address(ctypes.addressof(src), 10)
+    src[0] = b"X"
+    assert s == b"plain text"
+    assert SensitiveBytes._from_address(0, 0) == b""
 
 
 def test_with_block_wipes():

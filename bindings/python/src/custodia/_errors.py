@@ -8,8 +8,10 @@ envelope could not be opened.
 
 from __future__ import annotations
 
+import sys
 import threading
-from typing import Callable, NoReturn
+from types import FrameType
+from typing import Callable, NoReturn, Optional
 
 from . import _raw
 
@@ -355,7 +357,6 @@ def error_class(code: int) -> type[CustodiaError]:
     return _BY_CODE.get(code) or _GROUPS.get(code // 100, CustodiaError)
 
 
-_calls = threading.local()
 _deferred: list[tuple[Callable[[int], int], int]] = []
 _deferred_lock = threading.Lock()
 
@@ -367,14 +368,29 @@ def release(free: Callable[[int], int], handle_id: int) -> None:
     between a failing call and the read of its last error message, which the free would reset. So when this thread
     is inside :func:`invoke` the free is deferred until the outermost call there has finished.
     """
-    if getattr(_calls, "depth", 0):
+    if _inside_invoke(sys._getframe(1)):
         with _deferred_lock:
             _deferred.append((free, handle_id))
     else:
         free(handle_id)
 
 
+def _inside_invoke(frame: Optional[FrameType]) -> bool:
+    # Whether `frame` or a caller of it is running `invoke`: this thread's own stack, so no per-call bookkeeping in
+    # `invoke` (a thread-local depth counter cost about as much as the foreign call itself). Walked only when a
+    # handle is released or a free is pending, both rare next to calls.
+    while frame is not None:
+        if frame.f_code is _INVOKE_CODE:
+            return True
+        frame = frame.f_back
+    return False
+
+
 def _drain_deferred() -> None:
+    # Called at the end of `invoke`: free what was deferred unless this thread is still inside an outer `invoke`
+    # (frame 0 is this function, 1 the finishing `invoke`).
+    if _inside_invoke(sys._getframe(2)):
+        return
     while _deferred:
         with _deferred_lock:
             if not _deferred:
@@ -385,18 +401,17 @@ def _drain_deferred() -> None:
 
 def invoke(fn: Callable[..., int], *args: object) -> None:
     """Call a status-returning C function and raise its typed exception on failure, with the message read on this
-    thread right after the call."""
-    _calls.depth = getattr(_calls, "depth", 0) + 1
+    thread right after the call (a handle collected meanwhile is freed only after that read: see :func:`release`)."""
     try:
         code = fn(*args)
-        if code != 0:
-            raw = _raw.lib.custodia_last_error_message()
-            message = raw.decode("utf-8", "replace") if raw else ""
-            raise error_class(code)(code, message)
+        if code:
+            raise_for(code)
     finally:
-        _calls.depth -= 1
-        if _calls.depth == 0 and _deferred:
+        if _deferred:
             _drain_deferred()
+
+
+_INVOKE_CODE = invoke.__code__
 
 
 def raise_for(code: int) -> NoReturn:

@@ -41,15 +41,18 @@ class Handle:
     #: What the handle is, for messages ("actor").
     _noun: ClassVar[str] = "handle"
 
-    __slots__ = ("_id", "_finalizer", "__weakref__")
+    __slots__ = ("_id", "_live", "_finalizer", "__weakref__")
 
     def __init__(self, handle_id: int) -> None:
         if not handle_id:
             raise InvalidHandle(122, f"null {self._noun} handle")
         self._id = handle_id
+        # ``[id]`` while the handle is live, ``[0]`` once the finalizer ran (close, with, collection or exit): one
+        # list read per use instead of asking the finalizer. Shared with the callback, which never holds self (that
+        # would keep the object alive).
+        self._live = live = [handle_id]
         free: Callable[[int], int] = getattr(_raw.lib, self._free_name)
-        # The callback holds only the function and the id, never self, so it does not keep the object alive.
-        self._finalizer = weakref.finalize(self, release, free, handle_id)
+        self._finalizer = weakref.finalize(self, _release_live, free, live)
 
     def _init_new(self, fn: Callable[..., int], *args: Any) -> None:
         """Initialise from a ``*_new`` function whose last argument is the out-handle."""
@@ -60,16 +63,19 @@ class Handle:
     @property
     def _handle(self) -> int:
         """The id to pass to C; raises InvalidHandle once closed."""
-        finalizer = getattr(self, "_finalizer", None)
-        if finalizer is None or not finalizer.alive:
-            raise InvalidHandle(122, f"{self._noun} is closed")
-        return self._id
+        try:
+            handle_id = self._live[0]
+        except AttributeError:  # __init__ failed before the handle existed
+            handle_id = 0
+        if handle_id:
+            return handle_id
+        raise InvalidHandle(122, f"{self._noun} is closed")
 
     @property
     def closed(self) -> bool:
         """Whether :meth:`close` was called."""
-        finalizer = getattr(self, "_finalizer", None)
-        return finalizer is None or not finalizer.alive
+        live = getattr(self, "_live", None)
+        return live is None or not live[0]
 
     def close(self) -> None:
         """Free the handle now. Idempotent. Calls already running on other threads complete; later ones fail."""
@@ -88,12 +94,18 @@ class Handle:
         return f"<{type(self).__name__} {state}>"
 
 
+def _release_live(free: Callable[[int], int], live: list[int]) -> None:
+    """The finalizer of a :class:`Handle` (called at most once): mark it closed, then free it."""
+    handle_id, live[0] = live[0], 0
+    release(free, handle_id)
+
+
 def take_bytes(fn: Callable[..., int], *args: Any) -> SensitiveBytes:
     """Call ``fn(*args, &buffer)``, copy the buffer into a :class:`SensitiveBytes`, and free (zeroize) it."""
     buf = _raw.custodia_buffer()
     invoke(fn, *args, byref(buf))
     try:
-        return SensitiveBytes._from_address(ctypes.cast(buf.data, ctypes.c_void_p).value or 0, buf.len)
+        return SensitiveBytes._from_address(buf.data or 0, buf.len)
     finally:
         invoke(_raw.lib.custodia_buffer_free, byref(buf))
 

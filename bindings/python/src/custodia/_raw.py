@@ -57,9 +57,12 @@ class AbiMismatch(ImportError):
 
 
 class custodia_buffer(Structure):
-    """``struct custodia_buffer``: bytes or text lent by custodia until ``custodia_buffer_free``."""
+    """``struct custodia_buffer``: bytes or text lent by custodia until ``custodia_buffer_free``.
 
-    _fields_ = [("data", POINTER(c_uint8)), ("len", c_size_t)]
+    ``data`` (``uint8_t *``) is declared ``c_void_p`` so that reading it gives the address as an ``int`` (``None``
+    for NULL) without building a ctypes pointer object: the copy out of the buffer takes an address anyway."""
+
+    _fields_ = [("data", c_void_p), ("len", c_size_t)]
 
     def __repr__(self) -> str:  # never show the bytes
         return f"custodia_buffer(len={self.len})"

@@ -19,11 +19,19 @@ from typing import Any
 __all__ = ["SensitiveBytes"]
 
 
+#: Up to this size a wipe copies zeros from a constant block (cheaper than building a ctypes view of the buffer).
+_SMALL = 1 << 16
+_ZEROS = memoryview(bytes(_SMALL))
+
+
 def _wipe(buf: bytearray) -> None:
+    # In place, so views handed out by expose() see zeros too. An equal-length slice assignment is a memcpy into the
+    # existing storage (a bytearray reallocates only when its length changes, which its export lock would refuse);
+    # large buffers take ctypes.memset, whose fixed cost (a ctypes view of the buffer) no longer matters there.
     n = len(buf)
-    if n:
-        # In place, so views handed out by expose() see zeros too; memset is not subject to the bytearray's export
-        # lock the way a resize would be.
+    if n <= _SMALL:
+        buf[:] = _ZEROS[:n]
+    else:
         ctypes.memset((ctypes.c_char * n).from_buffer(buf), 0, n)
 
 
@@ -50,10 +58,8 @@ class SensitiveBytes:
     def _from_address(cls, address: int, length: int) -> SensitiveBytes:
         """Copy ``length`` bytes at ``address`` (memory the library owns) with no intermediate ``bytes``."""
         self = cls.__new__(cls)
-        buf = bytearray(length)
-        if length:
-            ctypes.memmove((ctypes.c_char * length).from_buffer(buf), address, length)
-        self._buf = buf
+        # bytearray() of a ctypes array over the library's memory copies once, through the buffer protocol.
+        self._buf = bytearray((ctypes.c_char * length).from_address(address)) if length else bytearray()
         return self
 
     def _live(self) -> bytearray:

@@ -23,7 +23,7 @@ from ._sensitive import SensitiveBytes
 from ._streams import StreamPair
 from .actors import Actor, LegalException
 from .options import SealOptions, Timestamp, _unix
-from .vocab import Category, Classification, KeyId, KeyKind, Purpose
+from .vocab import Category, Classification, KeyId, KeyKind
 
 __all__ = ["Custodian", "Opened", "EnvelopeInfo", "KeyInfo", "KeyState", "AuditReport", "ShredReport", "DURABILITIES"]
 
@@ -80,12 +80,38 @@ class EnvelopeInfo:
         )
 
 
-@dataclass(frozen=True)
 class Opened:
-    """An opened envelope: the plaintext, wiped when this is closed (``with`` or :meth:`close`), and its metadata."""
+    """An opened envelope: the plaintext, wiped when this is closed (``with`` or :meth:`close`), and its metadata.
 
-    data: SensitiveBytes
-    info: EnvelopeInfo
+    Read-only. :attr:`info` is converted from the library's struct on first use: most callers only want the data.
+    """
+
+    __slots__ = ("_data", "_info", "_c_info")
+
+    def __init__(self, data: SensitiveBytes, info: EnvelopeInfo) -> None:
+        self._data = data
+        self._info: Optional[EnvelopeInfo] = info
+        self._c_info: Optional[_raw.custodia_envelope_info] = None
+
+    @classmethod
+    def _from_c(cls, data: SensitiveBytes, c_info: _raw.custodia_envelope_info) -> Opened:
+        self = cls.__new__(cls)
+        self._data, self._info, self._c_info = data, None, c_info
+        return self
+
+    @property
+    def data(self) -> SensitiveBytes:
+        """The plaintext."""
+        return self._data
+
+    @property
+    def info(self) -> EnvelopeInfo:
+        """The envelope's bound metadata."""
+        info = self._info
+        if info is None:
+            # Two threads may both convert; they get equal values, and the struct is kept, so neither sees None.
+            info = self._info = EnvelopeInfo._from_c(self._c_info)  # type: ignore[arg-type]
+        return info
 
     @property
     def signer(self) -> Optional[KeyId]:
@@ -94,13 +120,16 @@ class Opened:
 
     def close(self) -> None:
         """Wipe the plaintext."""
-        self.data.close()
+        self._data.close()
 
     def __enter__(self) -> Opened:
         return self
 
     def __exit__(self, *exc: object) -> None:
-        self.close()
+        self._data.close()
+
+    def __repr__(self) -> str:
+        return f"Opened(data={self._data!r}, info={self.info!r})"
 
 
 @dataclass(frozen=True)
@@ -185,10 +214,24 @@ def _durability(durability: object) -> Optional[int]:
         raise ValueError(f"durability must be one of {', '.join(DURABILITIES)}, not {durability!r}") from None
 
 
+#: Encoded purposes by text: a program opens for a handful of purposes, so each is encoded once.
+_PURPOSES: dict[str, bytes] = {}
+
+
 def _purpose(purpose: object) -> bytes:
+    """A purpose as the C string the open functions take. Its grammar is checked by the library in that very call
+    (:class:`~custodia.InvalidPurpose`, nothing opened or audited), so it is not validated twice."""
+    if type(purpose) is str:
+        encoded = _PURPOSES.get(purpose)
+        if encoded is None:
+            encoded = text_arg(purpose, "purpose")
+            if len(_PURPOSES) >= 256:
+                _PURPOSES.clear()
+            _PURPOSES[purpose] = encoded
+        return encoded
     if not isinstance(purpose, str):
         raise TypeError(f"purpose must be a str, not {type(purpose).__name__}")
-    return text_arg(Purpose(purpose), "purpose")
+    return text_arg(purpose, "purpose")
 
 
 def _path(path: object, name: str) -> bytes:
@@ -212,7 +255,9 @@ def _plain_bytes(fn: object, *args: object) -> bytes:
     buf = _raw.custodia_buffer()
     invoke(fn, *args, byref(buf))  # type: ignore[arg-type]
     try:
-        return ctypes.string_at(buf.data, buf.len) if buf.len else b""
+        n = buf.len
+        # `.raw` of a ctypes array over the buffer: one copy, cheaper than ctypes.string_at (itself a foreign call).
+        return (ctypes.c_char * n).from_address(buf.data).raw if n else b""
     finally:
         invoke(_raw.lib.custodia_buffer_free, byref(buf))
 
@@ -411,6 +456,9 @@ class Custodian(Handle):
     def seal(self, actor: Actor, data: Union[bytes, bytearray, memoryview, SensitiveBytes],
              options: SealOptions) -> bytes:
         """Seal ``data`` under ``options`` for its recipients; audited. The envelope is not secret: ``bytes``."""
+        if type(data) is bytes and data:  # the common case, without a borrowed-argument object
+            return _plain_bytes(_raw.lib.custodia_seal, self._handle, _actor(actor), data, len(data),
+                                _options(options))
         arg = bytes_arg(data, "data")
         return _plain_bytes(_raw.lib.custodia_seal, self._handle, _actor(actor), arg.ptr, arg.len, _options(options))
 
@@ -427,20 +475,22 @@ class Custodian(Handle):
         and requiring a signer. Refusals raise the :class:`~custodia.Refused` subclass naming the rule; a damaged or
         forged envelope raises :class:`~custodia.OpenFailed`. Use the result in a ``with`` block to wipe the
         plaintext promptly."""
-        env = bytes_arg(envelope, "envelope")
+        if type(envelope) is bytes and envelope:  # the common case, without a borrowed-argument object
+            ptr, n = envelope, len(envelope)
+        else:
+            env = bytes_arg(envelope, "envelope")
+            ptr, n = env.ptr, env.len
         info = _raw.custodia_envelope_info()
-        data = self._open_raw(actor, env, purpose, exception, required_signer, info)
-        return Opened(data, EnvelopeInfo._from_c(info))
-
-    def _open_raw(self, actor: Actor, env: object, purpose: str, exception: Optional[LegalException],
-                  required_signer: Optional[KeyId], info: _raw.custodia_envelope_info) -> SensitiveBytes:
         buf = _raw.custodia_buffer()
-        invoke(_raw.lib.custodia_open, self._handle, _actor(actor), _purpose(purpose), _exception(exception),
-               env.ptr, env.len, _opt_key(required_signer, "required_signer"), byref(buf), byref(info))  # type: ignore[attr-defined]
+        invoke(_raw.lib.custodia_open, self._handle, _actor(actor), _purpose(purpose),
+               0 if exception is None else _exception(exception), ptr, n,
+               None if required_signer is None else _opt_key(required_signer, "required_signer"), byref(buf),
+               byref(info))
         try:
-            return SensitiveBytes._from_address(ctypes.cast(buf.data, ctypes.c_void_p).value or 0, buf.len)
+            data = SensitiveBytes._from_address(buf.data or 0, buf.len)
         finally:
             invoke(_raw.lib.custodia_buffer_free, byref(buf))
+        return Opened._from_c(data, info)
 
     def inspect(self, envelope: Union[bytes, bytearray, memoryview]) -> EnvelopeInfo:
         """Read an envelope's bound metadata without opening it (no key, no decision, not audited)."""
