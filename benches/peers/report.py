@@ -32,6 +32,7 @@ def load(name):
 
 cm, pm = load("custodia_mem.jsonl"), load("peers_mem.jsonl")
 cf, pf = load("custodia_file.jsonl"), load("peers_file.jsonl")
+cft, pft = load("custodia_file_tmpfs.jsonl"), load("peers_file_tmpfs.jsonl")
 py = load("python.jsonl")
 
 
@@ -198,8 +199,8 @@ for d, label in [(pm.get("age_x25519_seal_1KiB"), "age 0.12 X25519 seal"), (pm.g
 table("Latency", rows, ["contender", "median", "cost = multiple of one RustCrypto 1 KiB encryption",
                         "multiple of one ring 1 KiB encryption", "vs age (same op)"])
 
-def rss_of(name):
-    for src in ("custodia_file.jsonl", "peers_file.jsonl"):
+def rss_of(name, srcs=("custodia_file.jsonl", "peers_file.jsonl")):
+    for src in srcs:
         p = res / src
         if p.exists():
             for line in p.read_text().splitlines():
@@ -217,20 +218,31 @@ w(f"{(size or 0) / (1 << 20):,.0f} MiB generated input, one X25519 recipient, to
   "Peak RSS is the process's VmHWM, reset before each operation (`/proc/self/clear_refs`), so it counts the "
   "executable, the allocator and the operation's buffers.")
 w("")
-rows = []
-for name, label, peer in [
-    ("custodia_file_seal", "custodia `format::seal_stream`, both cores", pf.get("age_file_seal")),
-    ("custodia_file_seal_1thread", "custodia `format::seal_stream`, 1 thread", pf.get("age_file_seal")),
-    ("custodia_file_open", "custodia `format::open_stream`, both cores", pf.get("age_file_open")),
-    ("custodia_file_open_1thread", "custodia `format::open_stream`, 1 thread", pf.get("age_file_open")),
-    ("age_file_seal", "age 0.12 seal", None),
-    ("age_file_open", "age 0.12 open", None),
-]:
-    d = cf.get(name) or pf.get(name)
-    kib = rss_of(name)
-    rows.append([label, mbs(d), us(d), fmt(ratio(peer, d)) if peer else "",
-                 f"{kib / 1024:.1f} MiB" if kib else "n/a"])
-table("Throughput and memory", rows, ["contender", "MB/s", "median", "vs age (same op)", "peak RSS"])
+def file_rows(c, p, srcs):
+    rows = []
+    for name, label, peer in [
+        ("custodia_file_seal", "custodia `format::seal_stream`, both cores", p.get("age_file_seal")),
+        ("custodia_file_seal_1thread", "custodia `format::seal_stream`, 1 thread", p.get("age_file_seal")),
+        ("custodia_file_open", "custodia `format::open_stream`, both cores", p.get("age_file_open")),
+        ("custodia_file_open_1thread", "custodia `format::open_stream`, 1 thread", p.get("age_file_open")),
+        ("age_file_seal", "age 0.12 seal", None),
+        ("age_file_open", "age 0.12 open", None),
+    ]:
+        d = c.get(name) or p.get(name)
+        kib = rss_of(name, srcs)
+        rows.append([label, mbs(d), us(d), fmt(ratio(peer, d)) if peer else "",
+                     f"{kib / 1024:.1f} MiB" if kib else "n/a"])
+    return rows
+
+
+table("Throughput and memory", file_rows(cf, pf, ("custodia_file.jsonl", "peers_file.jsonl")),
+      ["contender", "MB/s", "median", "vs age (same op)", "peak RSS"])
+if cft or pft:
+    w("Same files on tmpfs (`/dev/shm`, RAM): no ext4 block allocation, journal or writeback, so less of each "
+      "operation is the kernel's.")
+    w("")
+    table("Throughput and memory, tmpfs", file_rows(cft, pft, ("custodia_file_tmpfs.jsonl", "peers_file_tmpfs.jsonl")),
+          ["contender", "MB/s", "median", "vs age (same op)", "peak RSS"])
 
 
 w("## Python peers")
@@ -314,7 +326,10 @@ for op in ("seal", "open"):
     tline(f"1 GiB-class file to file {op}: peak RSS < 16 MiB", f"{kib / 1024:.1f} MiB" if kib else "n/a",
           kib is not None and kib < 16 * 1024)
     r = ratio(pf.get(f"age_file_{op}"), cf.get(f"custodia_file_{op}"))
-    tline(f"file to file {op} >= 1.5x age", fmt3(r), r is not None and r >= 1.5)
+    tline(f"file to file {op} >= 1.5x age (root file system, ext4)", fmt3(r), r is not None and r >= 1.5)
+    if cft or pft:
+        r = ratio(pft.get(f"age_file_{op}"), cft.get(f"custodia_file_{op}"))
+        tline(f"(tmpfs) file to file {op} >= 1.5x age", fmt3(r), r is not None and r >= 1.5)
 d = cm.get("custodia_kek_seal_open_1KiB")
 tline("1 KiB local KEK seal + open <= 5x one raw RustCrypto ChaCha20-Poly1305 1 KiB encryption",
       fmt(d["norm"], 1) if d else "n/a", d is not None and d["norm"] <= 5)
