@@ -35,6 +35,7 @@
 mod aead;
 mod armor;
 mod header;
+mod hpke_x25519;
 mod recipient;
 mod rng;
 mod stream;

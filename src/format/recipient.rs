@@ -196,9 +196,9 @@ impl X25519Identity {
         &self.secret
     }
 
-    pub(crate) fn to_hpke(&self) -> <X25519Kem as hpke::Kem>::PrivateKey {
-        <X25519Kem as hpke::Kem>::PrivateKey::from_bytes(self.secret.as_ref())
-            .expect("every 32-byte string is an X25519 private key")
+    /// The secret as an `x25519-dalek` key (zeroized on drop).
+    pub(crate) fn static_secret(&self) -> x25519_dalek::StaticSecret {
+        x25519_dalek::StaticSecret::from(*self.secret)
     }
 }
 

@@ -17,8 +17,9 @@ use crate::error::{Error, Result};
 use crate::format::OBJECT_ID_LEN;
 use crate::format::aead::ChunkCipher;
 use crate::format::header::{Header, Stanza, StanzaKind};
+use crate::format::hpke_x25519;
 use crate::format::recipient::{
-    DataKey, KEY_LEN, Kek, Recipient, X25519Identity, X25519Kem, X25519Recipient, XWingIdentity, XWingKem,
+    DataKey, KEY_LEN, Kek, Recipient, X25519Identity, X25519Recipient, XWingIdentity, XWingKem,
 };
 use crate::keys::{KEY_ID_LEN, KeyId};
 
@@ -103,36 +104,27 @@ pub(crate) fn wrap<R: CryptoRng>(
             Stanza::new(kind, body)
         }
         Recipient::X25519(pk) => {
-            let pk_r = pk.to_hpke().map_err(|_| Error::InvalidArgument("invalid X25519 recipient".into()))?;
-            let (kind, mode) = match sender {
-                None => (StanzaKind::X25519, OpModeS::Base),
-                Some(s) => (
-                    StanzaKind::X25519Auth,
-                    OpModeS::Auth((
-                        s.to_hpke(),
-                        s.recipient().to_hpke().map_err(|_| Error::InvalidArgument("invalid X25519 sender".into()))?,
-                    )),
-                ),
-            };
-            let mut buf = [0u8; KEY_LEN];
+            let sender_keys = sender.map(|s| (s.static_secret(), s.recipient().to_bytes()));
+            let kind = if sender.is_some() { StanzaKind::X25519Auth } else { StanzaKind::X25519 };
+            let mut buf = Zeroizing::new([0u8; KEY_LEN]);
             buf.copy_from_slice(dk);
-            let (enc, tag) = hpke::single_shot_seal_inout_detached_with_rng::<HpkeChaCha, HkdfSha256, X25519Kem>(
-                &mode,
-                &pk_r,
+            let (enc, tag) = hpke_x25519::seal(
+                &pk.to_bytes(),
+                sender_keys.as_ref().map(|(sk, pk)| (sk, pk)),
                 INFO_X25519,
-                buf.as_mut_slice().into(),
                 &stanza_aad(kind, &id, bound),
+                buf.as_mut_slice(),
                 rng,
             )
             .map_err(|_| Error::InvalidArgument("HPKE encapsulation to the X25519 recipient failed".into()))?;
             let mut body = Vec::with_capacity(KEY_ID_LEN + 64 + KEY_LEN + TAG_LEN);
             body.extend_from_slice(id.as_bytes());
-            if let Some(s) = sender {
-                body.extend_from_slice(&s.recipient().to_bytes());
+            if let Some((_, pk_s)) = &sender_keys {
+                body.extend_from_slice(pk_s);
             }
-            body.extend_from_slice(&enc.to_bytes());
-            body.extend_from_slice(&buf);
-            body.extend_from_slice(&tag.to_bytes());
+            body.extend_from_slice(&enc);
+            body.extend_from_slice(buf.as_slice());
+            body.extend_from_slice(&tag);
             Stanza::new(kind, body)
         }
         Recipient::XWing(pk) => {
@@ -215,25 +207,19 @@ pub fn unwrap_with_x25519(
         })?,
     };
     let body = stanza.body();
-    let mut off = KEY_ID_LEN;
-    let mode = match stanza.sender() {
-        None => OpModeR::Base,
-        Some(s) => {
-            off += 32;
-            OpModeR::Auth(s.to_hpke().map_err(|_| Error::OpenFailed)?)
-        }
-    };
-    let enc = <X25519Kem as hpke::Kem>::EncappedKey::from_bytes(&body[off..off + 32]).map_err(|_| Error::OpenFailed)?;
+    let sender = stanza.sender().map(X25519Recipient::to_bytes);
+    let off = KEY_ID_LEN + if sender.is_some() { 32 } else { 0 };
+    let enc: &[u8; 32] = body.get(off..off + 32).and_then(|b| b.try_into().ok()).ok_or(Error::OpenFailed)?;
     let (mut key, tag) = ct_and_tag(body);
-    let tag = AeadTag::<HpkeChaCha>::from_bytes(tag).map_err(|_| Error::OpenFailed)?;
-    hpke::single_shot_open_inout_detached::<HpkeChaCha, HkdfSha256, X25519Kem>(
-        &mode,
-        &identity.to_hpke(),
-        &enc,
+    let tag: &[u8; TAG_LEN] = tag.try_into().map_err(|_| Error::OpenFailed)?;
+    hpke_x25519::open(
+        (&identity.static_secret(), &identity.recipient().to_bytes()),
+        sender.as_ref(),
+        enc,
         INFO_X25519,
-        key.as_mut_slice().into(),
         &stanza_aad(stanza.kind(), &id, header.bound_context()),
-        &tag,
+        key.as_mut_slice(),
+        tag,
     )
     .map_err(|_| Error::OpenFailed)?;
     Ok(DataKey::new(key, id, stanza.sender().cloned()))
