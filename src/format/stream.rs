@@ -432,12 +432,16 @@ impl<R: Read + ?Sized> PlainChunks<'_, R> {
             filled = 1;
             self.have_peek = false;
         }
-        filled += read_full(self.src, &mut buf[filled..cs])?;
-        // A full chunk is the last one only if the source ends right after it: look one byte ahead.
-        let last = filled < cs || {
-            self.have_peek = read_full(self.src, self.peek.as_mut())? == 1;
-            !self.have_peek
-        };
+        // The chunk and the byte after it in one read: a full chunk is the last one only if the source ends right
+        // after it. The byte after it is carried into the next chunk.
+        filled += read_full(self.src, &mut buf[filled..=cs])?;
+        let last = filled <= cs;
+        if !last {
+            self.peek[0] = buf[cs];
+            buf[cs] = 0;
+            self.have_peek = true;
+            filled = cs;
+        }
         self.finished = last;
         let job = Job { counter: self.counter, last, len: filled, buf, done: Ok(0) };
         self.counter += 1;
