@@ -10,6 +10,7 @@
 //! This module must never release plaintext whose tag did not verify: the tag is checked before decryption, and on
 //! failure the buffer is zeroed anyway so nothing of it can be mistaken for plaintext.
 
+use chacha20poly1305::aead::inout::InOutBuf;
 use chacha20poly1305::aead::{AeadInOut, KeyInit};
 use chacha20poly1305::{ChaCha20Poly1305, Nonce, Tag};
 
@@ -35,6 +36,41 @@ impl ChunkCipher {
         let mut out = [0u8; TAG_LEN];
         out.copy_from_slice(tag.as_slice());
         Ok(out)
+    }
+
+    /// Encrypt `input` into `out` (same length); the tag. No copy of the plaintext is made.
+    pub(crate) fn seal_to(&self, nonce: [u8; 12], aad: &[u8], input: &[u8], out: &mut [u8]) -> Result<[u8; TAG_LEN]> {
+        let buf = InOutBuf::new(input, out).map_err(|_| Error::Internal("ChaCha20-Poly1305 length mismatch".into()))?;
+        let tag = self
+            .0
+            .encrypt_inout_detached(&Nonce::from(nonce), aad, buf)
+            .map_err(|_| Error::Internal("ChaCha20-Poly1305 encryption failed".into()))?;
+        let mut t = [0u8; TAG_LEN];
+        t.copy_from_slice(tag.as_slice());
+        Ok(t)
+    }
+
+    /// Authenticate `input` (ciphertext) and only then decrypt it into `out` (same length). On failure `out` is
+    /// zeroed and the error is [`Error::OpenFailed`].
+    pub(crate) fn open_to(
+        &self,
+        nonce: [u8; 12],
+        aad: &[u8],
+        input: &[u8],
+        out: &mut [u8],
+        tag: &[u8; TAG_LEN],
+    ) -> Result<()> {
+        let tag = Tag::from(*tag);
+        let r = match InOutBuf::new(input, &mut *out) {
+            Ok(buf) => {
+                self.0.decrypt_inout_detached(&Nonce::from(nonce), aad, buf, &tag).map_err(|_| Error::OpenFailed)
+            }
+            Err(_) => Err(Error::OpenFailed),
+        };
+        if r.is_err() {
+            out.fill(0);
+        }
+        r
     }
 
     /// Authenticate and decrypt `buf` in place. On failure `buf` is zeroed and the error is [`Error::OpenFailed`].
@@ -65,6 +101,35 @@ mod tests {
         assert_eq!(hex(&tag), "1ae10b594f09e26a7e902ecbd0600691");
         c.open(nonce, &aad, &mut buf, &tag).unwrap();
         assert_eq!(&buf[..], &pt[..]);
+    }
+
+    #[test]
+    fn out_of_place_matches_in_place_and_fails_closed() {
+        let c = ChunkCipher::new(&[3; 32]);
+        let pt: Vec<u8> = (0..1000u32).map(|i| u8::try_from(i % 251).unwrap()).collect();
+        let mut in_place = pt.clone();
+        let tag = c.seal([5; 12], b"aad", &mut in_place).unwrap();
+        let mut ct = vec![0u8; pt.len()];
+        assert_eq!(c.seal_to([5; 12], b"aad", &pt, &mut ct).unwrap(), tag);
+        assert_eq!(ct, in_place);
+        let mut out = vec![0xeeu8; pt.len()];
+        c.open_to([5; 12], b"aad", &ct, &mut out, &tag).unwrap();
+        assert_eq!(out, pt);
+        for (nonce, aad, bad_tag) in [
+            ([6; 12], &b"aad"[..], tag),
+            ([5; 12], &b"aaa"[..], tag),
+            ([5; 12], &b"aad"[..], {
+                let mut t = tag;
+                t[15] ^= 0x80;
+                t
+            }),
+        ] {
+            let mut out = vec![0xeeu8; pt.len()];
+            assert!(matches!(c.open_to(nonce, aad, &ct, &mut out, &bad_tag), Err(Error::OpenFailed)));
+            assert!(out.iter().all(|&b| b == 0), "nothing of a failed open is left in the output");
+        }
+        let mut short = vec![0u8; pt.len() - 1];
+        assert!(c.open_to([5; 12], b"aad", &ct, &mut short, &tag).is_err());
     }
 
     fn hex(b: &[u8]) -> String {

@@ -125,7 +125,7 @@ fn check_count(counter: u64) -> Result<()> {
 }
 
 /// Seal `plaintext` as chunks after `head`, then the signature trailer if `signer` is given, into `out` (replaced;
-/// its capacity is reused). Each thread copies its chunks into place and encrypts them there while they are in cache.
+/// its capacity is reused). Each thread encrypts its chunks straight from `plaintext` into place (no copy).
 pub(crate) fn seal_slice(
     keys: &KeySchedule,
     bound: &[u8],
@@ -161,8 +161,7 @@ pub(crate) fn seal_slice(
             let i = first + k as u64;
             let c = &mut ct[off..off + p.len() + TAG_LEN];
             let (data, tag) = c.split_at_mut(p.len());
-            data.copy_from_slice(p);
-            tag.copy_from_slice(&aead.seal(nonce(i, i == last), &[], data)?);
+            tag.copy_from_slice(&aead.seal_to(nonce(i, i == last), &[], p, data)?);
             off += c.len();
         }
         Ok(())
@@ -290,8 +289,9 @@ where
     })
 }
 
-/// Open one chunk (ciphertext and tag) from `chunk` into `out` (exactly its plaintext length): copied into place,
-/// then opened there. On failure `out` is zeroed; it holds plaintext only if the tag verified.
+/// Open one chunk (ciphertext and tag) from `chunk` into `out` (exactly its plaintext length): the tag is checked
+/// over the ciphertext in `chunk`, then the plaintext is written to `out`. On failure `out` is zeroed; it holds
+/// plaintext only if the tag verified.
 fn open_chunk_into(aead: &ChunkCipher, counter: u64, last: bool, chunk: &[u8], out: &mut [u8]) -> Result<()> {
     let n = chunk.len().checked_sub(TAG_LEN).ok_or(Error::Truncated)?;
     let (data, tag) = chunk.split_at(n);
@@ -299,8 +299,7 @@ fn open_chunk_into(aead: &ChunkCipher, counter: u64, last: bool, chunk: &[u8], o
     if out.len() != n {
         return Err(Error::OpenFailed);
     }
-    out.copy_from_slice(data);
-    aead.open(nonce(counter, last), &[], out, tag)
+    aead.open_to(nonce(counter, last), &[], data, out, tag)
 }
 
 /// Open one chunk (ciphertext and tag) in place; the plaintext length. On failure the chunk is zeroed.
