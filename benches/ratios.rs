@@ -109,6 +109,7 @@ fn mem() {
                 std::hint::black_box(open_x25519(&id, &small_x));
             }),
         ],
+        settle: None,
     };
 
     let len = 64 << 20;
@@ -146,6 +147,7 @@ fn mem() {
                 std::hint::black_box(open_x25519(&id, &big_x));
             }),
         ],
+        settle: None,
     };
     harness::run_groups(P, &mut [g1, g64], rounds(), Duration::from_millis(20));
 }
@@ -187,6 +189,7 @@ fn file(dir: &Path) {
             Contender::new("custodia_file_seal_1thread", len, || with_threads(1, seal)),
             Contender::new("custodia_file_open_1thread", len, || with_threads(1, open)),
         ],
+        settle: Some(harness::sync_all),
     }];
     harness::run_groups(P, &mut groups, file_rounds(), Duration::from_millis(1));
     let _ = std::fs::remove_file(&sealed);
@@ -198,7 +201,7 @@ fn rounds() -> usize {
 }
 
 fn file_rounds() -> usize {
-    std::env::var("CUSTODIA_BENCH_FILE_ROUNDS").ok().and_then(|v| v.parse().ok()).unwrap_or(3)
+    std::env::var("CUSTODIA_BENCH_FILE_ROUNDS").ok().and_then(|v| v.parse().ok()).unwrap_or(5)
 }
 
 fn main() {

@@ -231,8 +231,10 @@ fn stream_pipeline_keeps_a_bounded_number_of_chunks_in_flight() {
     let pt = data(3 * 1024 * 1024 + 11); // 769 chunks
     let opts = SealOptions::new(meta(4096), vec![Recipient::Kek(&kek)]);
     for threads in [1usize, 2, 4] {
-        // At most 4 per worker in flight, plus the one being read: far fewer than the stream's 769 chunks.
-        let bound = ((4 * threads + 2) * (chunk + 16 + 65)) as u64;
+        // At most max(2 MiB of chunks, 2 per worker) in flight (the calling thread is one of the threads), plus the
+        // one being read and the one being written: far fewer than the stream's 769 chunks.
+        let in_flight = ((2 << 20) / chunk).max(2 * (threads - 1));
+        let bound = ((in_flight + 2) * (chunk + 16 + 65)) as u64;
 
         let c = counted();
         let mut src = Src { inner: &pt, c: &c, max_ask: 0 };

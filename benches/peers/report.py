@@ -101,7 +101,7 @@ w(f"- Load average before / after: `{text('load_before.txt')}` / `{text('load_af
   "(a shared 2-vCPU machine: absolute figures move with other tenants; the normalised ratios much less)")
 w(f"- Command: `{command}` (environment: CUSTODIA_BENCH_ROUNDS={os.environ.get('CUSTODIA_BENCH_ROUNDS', '15')}, "
   f"CUSTODIA_BENCH_FILE_BYTES={os.environ.get('CUSTODIA_BENCH_FILE_BYTES', str(1 << 30))}, "
-  f"CUSTODIA_BENCH_FILE_ROUNDS={os.environ.get('CUSTODIA_BENCH_FILE_ROUNDS', '3')})")
+  f"CUSTODIA_BENCH_FILE_ROUNDS={os.environ.get('CUSTODIA_BENCH_FILE_ROUNDS', '5')})")
 w("")
 w("How to read: each process times its contenders round-robin with the anchor (raw RustCrypto ChaCha20-Poly1305 "
   "encryption of the same size class) in every round. *Cost* is the median over rounds of time per byte divided by "

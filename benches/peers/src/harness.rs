@@ -36,6 +36,14 @@ pub(crate) struct Group<'a> {
     pub(crate) anchor: Contender<'a>,
     /// The contenders.
     pub(crate) contenders: Vec<Contender<'a>>,
+    /// Run untimed before each contender's sample (file groups: flush dirty pages, so no operation pays for the
+    /// writeback of the one before it).
+    pub(crate) settle: Option<fn()>,
+}
+
+/// Flush every dirty page to disk (`sync(1)`): untimed, between file operations.
+pub(crate) fn sync_all() {
+    let _ = std::process::Command::new("sync").status();
 }
 
 struct Stats {
@@ -98,6 +106,9 @@ pub(crate) fn run_groups(process: &str, groups: &mut [Group<'_>], rounds: usize,
             // Anchor before and after the contenders; its cost for the round is the mean of the two.
             let a0 = sample(&mut g.anchor, a_stats.iters);
             for &i in &order {
+                if let Some(settle) = g.settle {
+                    settle();
+                }
                 times[i] = sample(&mut g.contenders[i], c_stats[i].iters);
             }
             let a1 = sample(&mut g.anchor, a_stats.iters);

@@ -75,6 +75,7 @@ fn mem() {
                     std::hint::black_box(age_open(&i, &ct, len));
                 }),
             ],
+            settle: None,
         });
     }
     harness::run_groups(P, &mut groups, rounds(), Duration::from_millis(20));
@@ -113,6 +114,7 @@ fn file(dir: &std::path::Path) {
             Contender::new("age_file_seal", len, || seal(&recipient)),
             Contender::new("age_file_open", len, || open(&identity)),
         ],
+        settle: Some(harness::sync_all),
     }];
     harness::run_groups(P, &mut groups, file_rounds(), Duration::from_millis(1));
     let _ = std::fs::remove_file(&sealed);
@@ -124,7 +126,7 @@ fn rounds() -> usize {
 }
 
 fn file_rounds() -> usize {
-    std::env::var("CUSTODIA_BENCH_FILE_ROUNDS").ok().and_then(|v| v.parse().ok()).unwrap_or(3)
+    std::env::var("CUSTODIA_BENCH_FILE_ROUNDS").ok().and_then(|v| v.parse().ok()).unwrap_or(5)
 }
 
 fn main() {
