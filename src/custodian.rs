@@ -826,7 +826,7 @@ impl Custodian {
             let attempt = match (stanza.kind(), rec.kind) {
                 (StanzaKind::Kek, KeyKind::Kek) => format::unwrap_with_kek(header, &Kek::from_bytes(*secret32(rec)?)),
                 (StanzaKind::X25519 | StanzaKind::X25519Auth, KeyKind::X25519) => {
-                    format::unwrap_with_x25519(header, &X25519Identity::from_bytes(*secret32(rec)?), None)
+                    format::unwrap_with_x25519(header, &stored_x25519(rec)?, None)
                 }
                 (StanzaKind::XWing, KeyKind::XWing) => {
                     format::unwrap_with_xwing(header, &XWingIdentity::from_seed(*secret32(rec)?))
@@ -1304,8 +1304,12 @@ fn public32(r: &KeyRecord) -> Result<[u8; 32]> {
 }
 
 fn x25519_identity(body: &KeyringBody, id: &KeyId) -> Result<X25519Identity> {
-    let r = usable(body, id, KeyKind::X25519, "act as sender")?;
-    Ok(X25519Identity::from_bytes(*secret32(r)?))
+    stored_x25519(usable(body, id, KeyKind::X25519, "act as sender")?)
+}
+
+/// The identity of an X25519 record, with the public key the keyring stored (not recomputed from the secret).
+fn stored_x25519(r: &KeyRecord) -> Result<X25519Identity> {
+    Ok(X25519Identity::from_stored(*secret32(r)?, public32(r)?))
 }
 
 fn signer_for(body: &KeyringBody, id: &KeyId) -> Result<SigningKey> {
