@@ -34,8 +34,9 @@ pub(crate) const TAG_LEN: usize = 16;
 #[derive(Debug)]
 pub(crate) struct HpkeFailed;
 
-/// `LabeledExtract(salt, label, ikm)` = HKDF-Extract(salt, "HPKE-v1" || suite_id || label || ikm).
-fn labeled_extract(suite: &[u8], salt: &[u8], label: &[u8], ikm: &[&[u8]]) -> Hkdf<Sha256> {
+/// `LabeledExtract(salt, label, ikm)` = HKDF-Extract(salt, "HPKE-v1" || suite_id || label || ikm): the PRK itself
+/// and HKDF keyed with it.
+fn labeled_extract_prk(suite: &[u8], salt: &[u8], label: &[u8], ikm: &[&[u8]]) -> ([u8; 32], Hkdf<Sha256>) {
     let mut ex = HkdfExtract::<Sha256>::new(Some(salt));
     ex.input_ikm(VERSION_LABEL);
     ex.input_ikm(suite);
@@ -44,6 +45,15 @@ fn labeled_extract(suite: &[u8], salt: &[u8], label: &[u8], ikm: &[&[u8]]) -> Hk
         ex.input_ikm(part);
     }
     let (mut prk, hk) = ex.finalize();
+    let mut out = [0u8; 32];
+    out.copy_from_slice(&prk);
+    prk.zeroize();
+    (out, hk)
+}
+
+/// `LabeledExtract` when only expanding from the PRK follows (the PRK bytes are wiped).
+fn labeled_extract(suite: &[u8], salt: &[u8], label: &[u8], ikm: &[&[u8]]) -> Hkdf<Sha256> {
+    let (mut prk, hk) = labeled_extract_prk(suite, salt, label, ikm);
     prk.zeroize();
     hk
 }
@@ -85,10 +95,9 @@ fn extract_and_expand(dh: &[&[u8]], kem_context: &[&[u8]]) -> Zeroizing<[u8; 32]
 /// `KeySchedule(mode, shared_secret, info, psk = "", psk_id = "")`: the AEAD key and base nonce. Single shot, so
 /// the only nonce used is the base nonce (sequence number 0).
 fn key_schedule(mode: u8, shared: &[u8; 32], info: &[u8]) -> (ChunkCipher, [u8; 12]) {
-    let mut psk_id_hash = [0u8; 32];
-    psk_id_hash.copy_from_slice(&hkdf_prk(labeled_extract_raw(b"psk_id_hash", b"")));
-    let mut info_hash = [0u8; 32];
-    info_hash.copy_from_slice(&hkdf_prk(labeled_extract_raw(b"info_hash", info)));
+    // The two hashes are not secret.
+    let (psk_id_hash, _) = labeled_extract_prk(HPKE_SUITE, b"", b"psk_id_hash", &[]);
+    let (info_hash, _) = labeled_extract_prk(HPKE_SUITE, b"", b"info_hash", &[info]);
     let secret = labeled_extract(HPKE_SUITE, shared, b"secret", &[]);
     let ctx: [&[u8]; 3] = [&[mode], &psk_id_hash, &info_hash];
     let mut key = Zeroizing::new([0u8; 32]);
@@ -96,23 +105,6 @@ fn key_schedule(mode: u8, shared: &[u8; 32], info: &[u8]) -> (ChunkCipher, [u8; 
     let mut nonce = [0u8; 12];
     labeled_expand(&secret, HPKE_SUITE, b"base_nonce", &ctx, &mut nonce);
     (ChunkCipher::new(&key), nonce)
-}
-
-/// The HKDF-Extract output itself (for the two hashes in the key schedule, which are not secret).
-fn labeled_extract_raw(label: &[u8], ikm: &[u8]) -> HkdfExtract<Sha256> {
-    let mut ex = HkdfExtract::<Sha256>::new(Some(b""));
-    ex.input_ikm(VERSION_LABEL);
-    ex.input_ikm(HPKE_SUITE);
-    ex.input_ikm(label);
-    ex.input_ikm(ikm);
-    ex
-}
-
-fn hkdf_prk(ex: HkdfExtract<Sha256>) -> [u8; 32] {
-    let (prk, _) = ex.finalize();
-    let mut out = [0u8; 32];
-    out.copy_from_slice(&prk);
-    out
 }
 
 /// Seal `buf` in place to `pk_r`: `SetupBaseS`, or `SetupAuthS` with `sender` (its secret and public key), then
