@@ -343,7 +343,7 @@ pub fn open_payload_into(
 ) -> Result<OpenReport> {
     let r = open_payload_into_inner(header, dk, envelope, required_signer, out);
     if r.is_err() {
-        zeroize::Zeroize::zeroize(out);
+        crate::sensitive::wipe_bytes(out);
     }
     r
 }
