@@ -180,7 +180,7 @@ fn main() -> custodia::Result<()> {
                 ev.outcome.summary()
             );
         }
-        let v = c.verify_audit()?;
+        let v = c.verify_audit(&[])?;
         println!(
             "   {name} log verified: {} entries, {} signed checkpoints, {} erasure certificates, head {}",
             v.entries,

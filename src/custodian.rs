@@ -11,13 +11,14 @@ use std::fs::{self, File, OpenOptions};
 use std::io::{self, Read, Seek, SeekFrom, Write};
 use std::os::unix::fs::OpenOptionsExt;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, RwLock, RwLockReadGuard, RwLockWriteGuard};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, RwLock, RwLockReadGuard, RwLockWriteGuard};
 
 use zeroize::Zeroizing;
 
 use crate::audit::{
-    AuditEvent, AuditLog, AuditOptions, AuditSink, Durability, EventKind, FanOut, Outcome, VerifyReport,
+    Anchor, AuditEvent, AuditLog, AuditOptions, AuditSink, Durability, ErasureCertificate, EventKind, FanOut, Outcome,
+    VerifyReport,
 };
 use crate::error::{Error, Result};
 use crate::format::{
@@ -136,6 +137,8 @@ pub struct ShredReport {
     pub destroyed: Vec<KeyId>,
     /// Keys due but kept because their case is under legal hold, with the hold's reference.
     pub held: Vec<(KeyId, String)>,
+    /// The erasure certificate of each destroyed key, in the order of `destroyed`.
+    pub certificates: Vec<ErasureCertificate>,
 }
 
 /// The facade: seal, open, share, re-wrap, rotate, shred, all audited.
@@ -148,6 +151,10 @@ pub struct Custodian {
     sink: FanOut,
     audit_key_id: KeyId,
     unwraps: AtomicU64,
+    /// Set by [`Custodian::close`] before the log is closed: from then on no key is touched and nothing recorded.
+    closed: AtomicBool,
+    /// The closing anchor, once [`Custodian::close`] succeeded (a second close returns it again).
+    closing: Mutex<Option<Anchor>>,
 }
 
 impl core::fmt::Debug for Custodian {
@@ -209,6 +216,8 @@ impl Custodian {
             sink,
             audit_key_id,
             unwraps: AtomicU64::new(0),
+            closed: AtomicBool::new(false),
+            closing: Mutex::new(None),
         })
     }
 
@@ -224,16 +233,27 @@ impl Custodian {
         self.clock.now()
     }
 
+    /// Every key is reached through this or [`Custodian::write`], so a closed custodian touches no key.
     fn read(&self) -> Result<RwLockReadGuard<'_, Keyring>> {
+        self.check_open()?;
         self.ring.read().map_err(|_| Error::Internal("keyring lock poisoned".into()))
     }
 
     fn write(&self) -> Result<RwLockWriteGuard<'_, Keyring>> {
+        self.check_open()?;
         self.ring.write().map_err(|_| Error::Internal("keyring lock poisoned".into()))
+    }
+
+    fn check_open(&self) -> Result<()> {
+        if self.closed.load(Ordering::Acquire) {
+            return Err(Error::CustodianClosed);
+        }
+        Ok(())
     }
 
     /// Record an event; a failure becomes [`Error::AuditWrite`] so the caller's operation fails closed.
     fn record(&self, event: AuditEvent) -> Result<()> {
+        self.check_open()?;
         self.sink.record(&event.at(self.clock.now())).map_err(|e| match e {
             Error::AuditWrite(_) => e,
             other => Error::AuditWrite(other.to_string()),
@@ -409,10 +429,16 @@ impl Custodian {
     /// Crypto-shred a key: its secret is wiped from memory and from the keyring file, a tombstone remains, and
     /// everything sealed only under it can no longer be opened by anyone holding only this keyring.
     ///
+    /// Returns the signed erasure certificate written to the audit log (its JSON form is
+    /// [`ErasureCertificate::to_json`]): it names the key, the case and the reason, holds no personal data, and
+    /// verifies with the audit public key alone ([`ErasureCertificate::verify`] with
+    /// [`crate::audit::parse_audit_key`] of [`Custodian::audit_public_key`]), so it can be handed to the
+    /// authority that asked for the erasure.
+    ///
     /// # Errors
     /// [`Error::KeyNotFound`]; [`Error::LegalHold`] when its case is under hold; [`Error::KeyDestroyed`] if it is
-    /// already destroyed; keyring write errors; [`Error::AuditWrite`].
-    pub fn destroy_key(&self, actor: &Actor, id: &KeyId, reason: &str) -> Result<()> {
+    /// already destroyed; keyring write errors; [`Error::AuditWrite`]; [`Error::CustodianClosed`].
+    pub fn destroy_key(&self, actor: &Actor, id: &KeyId, reason: &str) -> Result<ErasureCertificate> {
         if reason.trim().is_empty() {
             return Err(Error::InvalidArgument("destroying a key needs a reason".into()));
         }
@@ -430,20 +456,23 @@ impl Custodian {
             self.record(ev)?;
             return Err(e);
         }
-        self.audit
+        let certificate = self
+            .audit
             .certify_erasure(&[*id], case.as_ref(), reason, None)
             .map_err(|e| Error::AuditWrite(e.to_string()))?;
         let mut ev = AuditEvent::new(EventKind::KeyDestroyed).actor(actor).key(*id).detail("reason", reason);
         if let Some(c) = &case {
             ev = ev.case(c);
         }
-        self.record(ev)
+        self.record(ev)?;
+        Ok(certificate)
     }
 
-    /// Destroy every key whose retention deadline has passed, except keys of cases under legal hold.
+    /// Destroy every key whose retention deadline has passed, except keys of cases under legal hold. The report
+    /// carries the erasure certificate of every key destroyed.
     ///
     /// # Errors
-    /// Keyring write errors; [`Error::AuditWrite`].
+    /// Keyring write errors; [`Error::AuditWrite`]; [`Error::CustodianClosed`].
     pub fn shred_expired(&self, actor: &Actor) -> Result<ShredReport> {
         let now = self.clock.now();
         let mut report = ShredReport { at: now, ..ShredReport::default() };
@@ -458,7 +487,10 @@ impl Custodian {
         };
         for (id, case) in due {
             match self.destroy_key(actor, &id, "retention period ended") {
-                Ok(()) => report.destroyed.push(id),
+                Ok(certificate) => {
+                    report.destroyed.push(id);
+                    report.certificates.push(certificate);
+                }
                 Err(Error::LegalHold { reference, .. }) => report.held.push((id, reference)),
                 Err(e) => return Err(e),
             }
@@ -998,12 +1030,14 @@ impl Custodian {
 
     // ---- audit ---------------------------------------------------------------------------------------------------
 
-    /// The custodian's audit public key in text form, for auditors and for counter-signing checkpoints.
+    /// The custodian's audit public key in text form (`custodia-ed25519-public:…`), for auditors, for the
+    /// authorities that counter-sign its anchors, and for checking its erasure certificates
+    /// ([`crate::audit::parse_audit_key`] reads it back). Still available after [`Custodian::close`].
     ///
     /// # Errors
-    /// Only if the keyring lock is poisoned.
+    /// None in practice; the `Result` is kept for compatibility.
     pub fn audit_public_key(&self) -> Result<String> {
-        self.export_public(&self.audit_key_id)
+        Ok(text::encode_public(KeyKind::Ed25519, self.audit.verifying_key().as_bytes()))
     }
 
     /// The audit log.
@@ -1018,12 +1052,130 @@ impl Custodian {
         self.sink.secondary_failures()
     }
 
-    /// Verify the whole audit log against the custodian's audit key.
+    /// Verify the whole audit log against the custodian's audit key, and check that it still holds exactly the
+    /// prefix each anchor pins.
+    ///
+    /// Pass the anchors other authorities hold (parsed with [`Anchor::from_json`]): they are the defence
+    /// `docs/AUDIT.md` calls mandatory. Without them this only proves the log is consistent with the audit key,
+    /// and whoever holds that key (or, for the tail after the last checkpoint, whoever can write the file) can
+    /// rewrite or cut it without detection; with them, a log that differs from, or is shorter than, an anchored
+    /// prefix is refused. Works after [`Custodian::close`] too.
     ///
     /// # Errors
-    /// [`Error::AuditTampered`] or [`Error::AuditMalformed`] at the first bad entry; I/O errors.
-    pub fn verify_audit(&self) -> Result<VerifyReport> {
-        crate::audit::verify(self.audit.path(), &self.audit.verifying_key(), &[])
+    /// [`Error::AuditTampered`] or [`Error::AuditMalformed`] at the first bad entry (including a log rewritten or
+    /// truncated below an anchor); [`Error::AnchorInvalid`] for an anchor whose signatures do not verify with this
+    /// custodian's audit key or that belongs to another log; I/O errors.
+    pub fn verify_audit(&self, anchors: &[Anchor]) -> Result<VerifyReport> {
+        crate::audit::verify(self.audit.path(), &self.audit.verifying_key(), anchors)
+    }
+
+    /// Write a signed checkpoint now, make it durable, and return it as an [`Anchor`] to hand to another authority
+    /// (its JSON form is [`Anchor::to_json`]), which checks it against [`Custodian::audit_public_key`],
+    /// counter-signs it ([`Custodian::countersign_anchor`] on its side) and keeps it. If the last entry is already
+    /// a checkpoint, that one is returned. Export one regularly: only anchors held elsewhere pin the log's past.
+    ///
+    /// # Errors
+    /// [`Error::AuditWrite`] when the checkpoint cannot be made durable; [`Error::CustodianClosed`].
+    pub fn checkpoint(&self) -> Result<Anchor> {
+        self.check_open()?;
+        self.audit.checkpoint()
+    }
+
+    /// Close the custodian: write the closing checkpoint, sync it, and return it as an [`Anchor`].
+    ///
+    /// From then on every operation that would touch a key or record an event (seal, open, re-wrap, key
+    /// management, [`Custodian::checkpoint`], [`Custodian::countersign_anchor`]) fails with
+    /// [`Error::CustodianClosed`] before doing anything; [`Custodian::audit_public_key`],
+    /// [`Custodian::verify_audit`] and [`Custodian::inspect`] still work. Closing again returns the same anchor.
+    /// Keys are zeroized when the `Custodian` is dropped. Dropping a custodian that was never closed still writes
+    /// the closing checkpoint, ignoring errors: call `close` to see them and to get the anchor.
+    ///
+    /// Close once the other threads are done with the custodian: an operation in flight on another thread either
+    /// completes first or fails with [`Error::CustodianClosed`]; one that has already changed the keyring when the
+    /// log closes (a key generated, a hold placed) then lacks its audit event, as it would after a disk failure.
+    ///
+    /// # Errors
+    /// [`Error::AuditWrite`] when the closing checkpoint cannot be made durable (the custodian stays closed; the
+    /// next open recovers the log and seals its tail).
+    pub fn close(&self) -> Result<Anchor> {
+        // Serialises concurrent closes; the guarded value is only ever replaced whole, so a poisoned lock is fine.
+        let mut closing = self.closing.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        if let Some(anchor) = closing.as_ref() {
+            return Ok(anchor.clone());
+        }
+        self.closed.store(true, Ordering::Release);
+        let anchor = self.audit.close()?;
+        *closing = Some(anchor.clone());
+        Ok(anchor)
+    }
+
+    /// Whether [`Custodian::close`] was called.
+    #[must_use]
+    pub fn is_closed(&self) -> bool {
+        self.closed.load(Ordering::Acquire)
+    }
+
+    /// Counter-sign another custodian's anchor as a witness, with an Ed25519 key of this keyring.
+    ///
+    /// `their_audit_key` is the other custodian's audit public key in text form, as its
+    /// [`Custodian::audit_public_key`] exports it (obtained out of band, e.g. at the start of the case). The
+    /// anchor's checkpoint signature and every counter-signature it already carries must verify; otherwise it is
+    /// refused with [`Error::AnchorInvalid`] and the refusal is recorded (`anchor_witnessed`, outcome
+    /// `failed:anchor_invalid`): someone handed over a forged or altered checkpoint. On success the counter-signed
+    /// anchor is returned (keep it: it is what pins the other log) and an `anchor_witnessed` event records the
+    /// log id, count, head and audit key witnessed.
+    ///
+    /// `witness` must be an active Ed25519 key of this keyring (from [`Custodian::generate_key`] with
+    /// [`KeyKind::Ed25519`]); its public half, from [`Custodian::export_public`], is what the other side checks
+    /// with [`Anchor::is_witnessed_by`]. The custodian's own audit key is refused as a witness: it signs this
+    /// custodian's checkpoints and nothing else, so that a witness key can be rotated or destroyed without
+    /// touching the log, and a signature by the audit key always means "this log's checkpoint". An anchor of this
+    /// custodian's own log is refused too: witnessing oneself pins nothing.
+    ///
+    /// # Errors
+    /// [`Error::InvalidKeyText`] for `their_audit_key`; [`Error::InvalidArgument`] for this custodian's own audit
+    /// key as `witness` or as `their_audit_key`; [`Error::KeyNotFound`], [`Error::KeyState`],
+    /// [`Error::KeyDestroyed`] for the witness key; [`Error::AnchorInvalid`]; [`Error::AuditWrite`];
+    /// [`Error::CustodianClosed`].
+    pub fn countersign_anchor(
+        &self,
+        actor: &Actor,
+        anchor: &Anchor,
+        their_audit_key: &str,
+        witness: &KeyId,
+    ) -> Result<Anchor> {
+        self.check_open()?;
+        let theirs = crate::audit::parse_audit_key(their_audit_key)?;
+        if theirs == self.audit.verifying_key() {
+            return Err(Error::InvalidArgument(
+                "this is the custodian's own audit key: an anchor of its own log must be witnessed by another \
+                 authority"
+                    .into(),
+            ));
+        }
+        if *witness == self.audit_key_id {
+            return Err(Error::InvalidArgument(
+                "the custodian's audit key signs only its own checkpoints; witness with another Ed25519 key of the \
+                 keyring"
+                    .into(),
+            ));
+        }
+        let signer = signer_for(self.read()?.body(), witness)?;
+        let event = AuditEvent::new(EventKind::AnchorWitnessed)
+            .actor(actor)
+            .key(*witness)
+            .detail("anchor_log", &hex(&anchor.log_id()))
+            .detail("anchor_count", &anchor.count().to_string())
+            .detail("anchor_head", &hex(&anchor.head()))
+            .detail("anchor_audit_key", &hex(theirs.as_bytes()));
+        if let Err(e) = anchor.verify(&theirs) {
+            self.record(event.outcome(Outcome::from_error(&e)))?;
+            return Err(e);
+        }
+        let mut witnessed = anchor.clone();
+        witnessed.countersign(&signing_to_audit(&signer));
+        self.record(event)?;
+        Ok(witnessed)
     }
 }
 

@@ -229,6 +229,14 @@ pub enum Error {
         /// The public key the log names (hex).
         found: String,
     },
+    /// The custodian was closed ([`crate::Custodian::close`]): it records nothing more and touches no key; only its
+    /// audit public key, audit verification and envelope inspection remain. Open the directory again to continue.
+    #[error("the custodian is closed; open it again to continue")]
+    CustodianClosed,
+    /// An audit anchor's signature (or a counter-signature on it) does not verify against the key given, or the
+    /// anchor belongs to another log: it was forged, altered, or comes from another custodian.
+    #[error("audit anchor rejected: {0}")]
+    AnchorInvalid(String),
 
     // ---- 9xx: environment ----------------------------------------------------------------------------------------
     /// An operating-system I/O error.
@@ -292,6 +300,8 @@ impl Error {
             Self::AuditMalformed { .. } => 501,
             Self::AuditTampered { .. } => 502,
             Self::AuditWrongKey { .. } => 503,
+            Self::CustodianClosed => 506,
+            Self::AnchorInvalid(_) => 507,
 
             Self::Io(_) => 900,
             Self::Rng => 901,
@@ -349,6 +359,8 @@ impl Error {
             Self::AuditMalformed { .. } => "audit_malformed",
             Self::AuditTampered { .. } => "audit_tampered",
             Self::AuditWrongKey { .. } => "audit_wrong_key",
+            Self::CustodianClosed => "custodian_closed",
+            Self::AnchorInvalid(_) => "anchor_invalid",
             Self::Io(_) => "io",
             Self::Rng => "rng",
             Self::Poisoned(_) => "poisoned",

@@ -135,7 +135,7 @@ fn anchors_pin_the_prefix_against_a_writer_who_holds_the_key() {
     let mut json: serde_json::Value = serde_json::from_str(&exported).expect("json");
     json["count"] = serde_json::json!(3);
     let bad = Anchor::from_json(&json.to_string()).expect("parses");
-    assert!(matches!(verify(&path, &key().verifying_key(), &[bad]), Err(Error::InvalidArgument(_))));
+    assert!(matches!(verify(&path, &key().verifying_key(), &[bad]), Err(Error::AnchorInvalid(_))));
 }
 
 #[test]

@@ -100,7 +100,7 @@ fn seal_open_refuse_and_exception_all_audited() {
         assert!(events.contains(&k), "{k} missing from {events:?}");
     }
     assert_eq!(events.iter().filter(|k| **k == EventKind::Refused).count(), 3);
-    let report = e.c.verify_audit().expect("verify");
+    let report = e.c.verify_audit(&[]).expect("verify");
     assert!(report.entries > 5);
 }
 
@@ -312,7 +312,7 @@ fn crypto_shredding_a_case_key() {
     let kinds: Vec<EventKind> =
         custodia::audit::entries(c.audit_log().path()).expect("entries").map(|en| en.expect("entry").kind()).collect();
     assert!(kinds.contains(&EventKind::Erasure) && kinds.contains(&EventKind::ShredRun));
-    c.verify_audit().expect("verify");
+    c.verify_audit(&[]).expect("verify");
 }
 
 #[test]
@@ -366,7 +366,7 @@ fn tampered_and_malformed_envelopes_are_typed_errors() {
     let armored = e.c.seal(&a, &data(b"armored"), &armored_opts).expect("seal");
     assert!(armored.starts_with(b"-----BEGIN CUSTODIA ENVELOPE-----"));
     assert_eq!(open_for(&e.c, &armored, "investigation").expect("open"), b"armored");
-    e.c.verify_audit().expect("failed opens are recorded and the log verifies");
+    e.c.verify_audit(&[]).expect("failed opens are recorded and the log verifies");
 }
 
 #[test]
@@ -391,7 +391,7 @@ fn the_custodian_is_shared_across_threads() {
     for h in handles {
         h.join().expect("thread");
     }
-    let report = c.verify_audit().expect("verify");
+    let report = c.verify_audit(&[]).expect("verify");
     assert!(report.entries >= 160);
 }
 
@@ -407,7 +407,7 @@ fn wrong_passphrase_and_reopen() {
     assert!(matches!(Custodian::open(e.dir.path(), Unlock::passphrase("wrong"), o), Err(Error::WrongPassphrase)));
     let c = open_at(e.dir.path(), &e.clock);
     assert_eq!(open_for(&c, &sealed, "investigation").expect("open"), b"persisted");
-    c.verify_audit().expect("verify");
+    c.verify_audit(&[]).expect("verify");
 }
 
 #[test]

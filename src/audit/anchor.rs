@@ -12,6 +12,22 @@ use crate::error::{Error, Result};
 /// The `type` member of an anchor's JSON form.
 pub const ANCHOR_TYPE: &str = "custodia.audit.anchor.v1";
 
+/// An Ed25519 public key from its text form (`custodia-ed25519-public:…`, as
+/// [`crate::Custodian::audit_public_key`] and [`crate::Custodian::export_public`] write it): another custodian's
+/// audit key, to check its anchors and erasure certificates, or a witness key, for [`Anchor::is_witnessed_by`].
+///
+/// # Errors
+/// [`Error::InvalidKeyText`] for a mistyped or malformed text, or the text of another kind of key.
+pub fn parse_audit_key(text: &str) -> Result<VerifyingKey> {
+    let (kind, public) = crate::keys::text::decode_public(text)?;
+    if kind != crate::keys::KeyKind::Ed25519 {
+        return Err(Error::InvalidKeyText(format!("an audit or witness key is an Ed25519 key, not a {kind} key")));
+    }
+    let bytes: [u8; 32] =
+        public.as_slice().try_into().map_err(|_| Error::InvalidKeyText("an Ed25519 key is 32 bytes".into()))?;
+    VerifyingKey::from_bytes(&bytes).map_err(|_| Error::InvalidKeyText("not a valid Ed25519 public key".into()))
+}
+
 /// A checkpoint taken out of the log: log id, number of entries covered, hash of the last covered entry, the audit
 /// key's signature, and any counter-signatures.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -115,18 +131,18 @@ impl Anchor {
     /// Check the audit key's signature and every counter-signature.
     ///
     /// # Errors
-    /// [`Error::InvalidArgument`] naming which signature does not verify.
+    /// [`Error::AnchorInvalid`] naming which signature does not verify.
     pub fn verify(&self, audit_key: &VerifyingKey) -> Result<()> {
-        audit_key
-            .verify_strict(&self.message(), &self.sig)
-            .map_err(|_| Error::InvalidArgument("anchor: the audit key's signature does not verify".into()))?;
+        audit_key.verify_strict(&self.message(), &self.sig).map_err(|_| {
+            Error::AnchorInvalid(format!(
+                "the checkpoint signature does not verify with audit key {}",
+                to_hex(audit_key.as_bytes())
+            ))
+        })?;
         let m = self.witness_message();
         for w in &self.witnesses {
             w.key.verify_strict(&m, &w.sig).map_err(|_| {
-                Error::InvalidArgument(format!(
-                    "anchor: counter-signature by {} does not verify",
-                    to_hex(w.key.as_bytes())
-                ))
+                Error::AnchorInvalid(format!("the counter-signature by {} does not verify", to_hex(w.key.as_bytes())))
             })?;
         }
         Ok(())

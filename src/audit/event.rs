@@ -54,6 +54,9 @@ pub enum EventKind {
     LegalHoldSet,
     /// A legal hold was lifted.
     LegalHoldReleased,
+    /// This custodian checked another custodian's audit anchor and counter-signed it with one of its own keys (or,
+    /// with a `failed` outcome, refused one whose signature did not verify).
+    AnchorWitnessed,
     /// A signed erasure certificate. Written by [`crate::audit::AuditLog::certify_erasure`].
     Erasure,
     /// The log was reopened after a crash and a torn last line was cut away. Written by the log itself.
@@ -64,7 +67,7 @@ pub enum EventKind {
 
 impl EventKind {
     /// Every kind.
-    pub const ALL: [Self; 16] = [
+    pub const ALL: [Self; 17] = [
         Self::Genesis,
         Self::Sealed,
         Self::Opened,
@@ -78,6 +81,7 @@ impl EventKind {
         Self::ShredRun,
         Self::LegalHoldSet,
         Self::LegalHoldReleased,
+        Self::AnchorWitnessed,
         Self::Erasure,
         Self::Recovery,
         Self::Checkpoint,
@@ -100,6 +104,7 @@ impl EventKind {
             Self::ShredRun => "shred_run",
             Self::LegalHoldSet => "legal_hold_set",
             Self::LegalHoldReleased => "legal_hold_released",
+            Self::AnchorWitnessed => "anchor_witnessed",
             Self::Erasure => "erasure",
             Self::Recovery => "recovery",
             Self::Checkpoint => "checkpoint",

@@ -44,7 +44,7 @@ mod verify;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
-pub use anchor::{ANCHOR_TYPE, Anchor, Witness};
+pub use anchor::{ANCHOR_TYPE, Anchor, Witness, parse_audit_key};
 pub use entry::{Digest, FORMAT_NAME, LOG_ID_LEN, LogEntry, MAX_LINE_LEN};
 pub use erasure::{ERASURE_TYPE, ErasureCertificate, MAX_REASON_LEN};
 pub use event::{

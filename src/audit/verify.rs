@@ -54,7 +54,7 @@ pub struct VerifyReport {
 /// - [`Error::AuditWrongKey`]: the log was written under another audit key.
 ///
 /// # Errors
-/// As above; [`Error::InvalidArgument`] for an anchor whose signatures do not verify or that belongs to another
+/// As above; [`Error::AnchorInvalid`] for an anchor whose signatures do not verify or that belongs to another
 /// log; [`Error::Io`] when the file cannot be read.
 pub fn verify(path: &Path, audit_key: &VerifyingKey, anchors: &[Anchor]) -> Result<VerifyReport> {
     verify_reader(BufReader::new(File::open(path)?), audit_key, anchors)
@@ -121,7 +121,7 @@ pub fn verify_reader<R: BufRead>(log: R, audit_key: &VerifyingKey, anchors: &[An
             log_id = id;
             r.log_id = to_hex(&id);
             if let Some(a) = anchors.iter().find(|a| a.log_id() != id) {
-                return Err(Error::InvalidArgument(format!(
+                return Err(Error::AnchorInvalid(format!(
                     "anchor belongs to log {}, not to log {}",
                     to_hex(&a.log_id()),
                     r.log_id

@@ -94,6 +94,15 @@ impl<T> Out<T> {
         NonNull::new(p).map(Self).ok_or(Error::NullPointer(name))
     }
 
+    /// Check an optional out-parameter: NULL means the caller does not want that output.
+    ///
+    /// # Safety
+    ///
+    /// As [`Out::new`].
+    pub(crate) unsafe fn optional(p: *mut T) -> Option<Self> {
+        NonNull::new(p).map(Self)
+    }
+
     /// Write the result. The old value is overwritten without being dropped (C owns plain data there).
     pub(crate) fn write(self, value: T) {
         // SAFETY: `Out::new`'s caller guaranteed the pointer valid for writes for the duration of the call, which

@@ -1,5 +1,4 @@
-//! The custodian handle ([`custodia_custodian`]): open and close, the options it opens with, and audit
-//! verification.
+//! The custodian handle ([`custodia_custodian`]): open, close and free, and the options it opens with.
 //!
 //! A custodian is `Send + Sync`; one handle serves any number of threads at once. Every operation on it is recorded
 //! in its audit log by the Rust facade: nothing here logs, decides or touches a key itself.
@@ -25,7 +24,7 @@ use crate::time::{FixedClock, Timestamp};
 /// A handle to a custodian: the keyring and audit log in one directory, and everything done with them.
 ///
 /// Opaque: `id` is a registry key, not an address; 0 is the null handle. Usable from any number of threads at once;
-/// `custodia_custodian_close` may be called from any thread.
+/// `custodia_custodian_close` and `custodia_custodian_free` may be called from any thread.
 #[repr(C)]
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct custodia_custodian {
@@ -43,31 +42,6 @@ pub struct custodia_custodian_options {
     /// Opaque registry key; 0 means none.
     pub id: u64,
 }
-
-/// What the audit log verification found; see `custodia_audit_verify`.
-#[repr(C)]
-#[derive(Clone, Copy, Debug)]
-pub struct custodia_audit_report {
-    /// Entries checked (hash, chain link, sequence number).
-    pub entries: u64,
-    /// Checkpoint signatures checked.
-    pub checkpoints: u64,
-    /// Erasure-certificate signatures checked.
-    pub erasures: u64,
-    /// Recovery entries seen (each marks a crash in the middle of an append).
-    pub recoveries: u64,
-    /// Entries after the last checkpoint: nothing signed covers them yet. 0 for a cleanly closed log.
-    pub unsealed_tail: u64,
-    /// Whether the log has a checkpoint; `last_checkpoint` is meaningful only then.
-    pub has_last_checkpoint: bool,
-    /// Sequence number of the last checkpoint.
-    pub last_checkpoint: u64,
-    /// Hash of the last entry: lowercase hex, NUL-terminated.
-    pub head: [c_char; CUSTODIA_AUDIT_HEAD_SIZE],
-}
-
-/// Size of `custodia_audit_report.head`, including the terminating NUL (64 hex digits + NUL).
-pub const CUSTODIA_AUDIT_HEAD_SIZE: usize = 65;
 
 const CUSTODIAN: &str = "custodian";
 const CUSTODIAN_OPTIONS: &str = "custodian options";
@@ -244,7 +218,8 @@ pub unsafe extern "C" fn custodia_custodian_options_free(options: custodia_custo
 /// keyring with `passphrase` (stretched with Argon2id; about a quarter of a second with the default cost).
 /// `options` may be the null handle for the defaults.
 ///
-/// On success `*out_custodian` receives a new handle owned by the caller, released with `custodia_custodian_close`.
+/// On success `*out_custodian` receives a new handle owned by the caller, released with `custodia_custodian_free` (after
+/// `custodia_custodian_close`, to get the closing anchor and see any error).
 /// A wrong passphrase is `CUSTODIA_ERR_WRONG_PASSPHRASE`; a damaged keyring `CUSTODIA_ERR_KEYRING_CORRUPT`.
 ///
 /// # Safety
@@ -267,7 +242,8 @@ pub unsafe extern "C" fn custodia_custodian_open_passphrase(
 /// Open (or create) the custodian in `dir`, unlocking the keyring with a raw 32-byte master key supplied by the host
 /// (from an HSM, a KMS or a secret store). `master_key_len` must be 32.
 ///
-/// On success `*out_custodian` receives a new handle owned by the caller, released with `custodia_custodian_close`.
+/// On success `*out_custodian` receives a new handle owned by the caller, released with `custodia_custodian_free` (after
+/// `custodia_custodian_close`, to get the closing anchor and see any error).
 ///
 /// # Safety
 ///
@@ -297,74 +273,52 @@ pub unsafe extern "C" fn custodia_custodian_open_master_key(
     open(dir, unlock, options, out_custodian)
 }
 
-/// Close a custodian: its audit log gets its closing checkpoint and its keys are zeroized once no call on another
-/// thread still uses it. The null handle is accepted; a closed or never-issued handle is refused with
+/// Close a custodian: write its audit log's closing checkpoint, sync it, and (when `out_anchor` is not NULL) return it
+/// as an anchor in its JSON form (`docs/AUDIT.md` §4.1), to hand to another authority.
+///
+/// Afterwards the handle is still live but closed: every call that would touch a key or record an event (seal, open,
+/// re-wrap, key management, `custodia_audit_checkpoint`, `custodia_anchor_countersign`) fails with
+/// `CUSTODIA_ERR_CUSTODIAN_CLOSED` before doing anything; `custodia_audit_public_key`, `custodia_audit_verify` and
+/// `custodia_envelope_inspect` still work, and closing again returns the same anchor. The handle must still be
+/// released with `custodia_custodian_free`, which zeroizes the keys. A `CUSTODIA_ERR_AUDIT_WRITE` here means the
+/// closing checkpoint could not be made durable: the custodian is closed all the same, and the next open recovers
+/// the log.
+///
+/// On success `*out_anchor` (if not NULL) receives a NUL-terminated text buffer owned by the caller
+/// (`custodia_buffer_free`).
+///
+/// # Safety
+///
+/// `out_anchor` is NULL or writable. Any thread; calls in flight on other threads either complete first or fail
+/// with `CUSTODIA_ERR_CUSTODIAN_CLOSED` (close once they are done: one that already changed the keyring when the
+/// log closed would lack its audit event).
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn custodia_custodian_close(
+    custodian_handle: custodia_custodian,
+    out_anchor: *mut custodia_buffer,
+) -> custodia_status {
+    call(|| {
+        // SAFETY: forwarded from this function's contract.
+        let out = unsafe { Out::optional(out_anchor) };
+        let anchor = custodian(custodian_handle)?.close()?;
+        if let Some(out) = out {
+            out.write(text_to_c(anchor.to_json()));
+        }
+        Ok(())
+    })
+}
+
+/// Release a custodian handle. If it was not closed with `custodia_custodian_close`, its audit log still gets its
+/// closing checkpoint (errors ignored: close first to see them). Its keys are zeroized once no call on another
+/// thread still uses it. The null handle is accepted; a freed or never-issued handle is refused with
 /// `CUSTODIA_ERR_INVALID_HANDLE`.
 ///
 /// # Safety
 ///
-/// None beyond passing a value received from an open function. Any thread, even while another thread is in a call
-/// with the handle (that call completes; the custodian closes when it returns).
+/// None beyond passing a value received from an open function; must not be called twice for the same handle
+/// (the second call is refused). Any thread, even while another thread is in a call with the handle (that call
+/// completes; the custodian is released when it returns).
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn custodia_custodian_close(custodian: custodia_custodian) -> custodia_status {
+pub unsafe extern "C" fn custodia_custodian_free(custodian: custodia_custodian) -> custodia_status {
     call(|| handles::remove::<Custodian>(custodian.id, CUSTODIAN))
-}
-
-/// Verify the custodian's whole audit log: hash chain, sequence, checkpoint and erasure-certificate signatures.
-/// The first bad entry is reported as `CUSTODIA_ERR_AUDIT_TAMPERED` or `CUSTODIA_ERR_AUDIT_MALFORMED`, naming it.
-///
-/// On success `*out_report` is filled in.
-///
-/// # Safety
-///
-/// `out_report` is NULL (refused) or writable. Any thread.
-#[unsafe(no_mangle)]
-pub unsafe extern "C" fn custodia_audit_verify(
-    custodian_handle: custodia_custodian,
-    out_report: *mut custodia_audit_report,
-) -> custodia_status {
-    call(|| {
-        // SAFETY: forwarded from this function's contract.
-        let out = unsafe { Out::new(out_report, "out_report") }?;
-        let r = custodian(custodian_handle)?.verify_audit()?;
-        let mut head = [0 as c_char; CUSTODIA_AUDIT_HEAD_SIZE];
-        if r.head.len() >= head.len() {
-            return Err(Error::Internal("audit head hash longer than expected".into()));
-        }
-        for (d, s) in head.iter_mut().zip(r.head.bytes()) {
-            *d = c_char::from_ne_bytes([s]);
-        }
-        out.write(custodia_audit_report {
-            entries: r.entries,
-            checkpoints: r.checkpoints,
-            erasures: r.erasures,
-            recoveries: r.recoveries,
-            unsealed_tail: r.unsealed_tail,
-            has_last_checkpoint: r.last_checkpoint.is_some(),
-            last_checkpoint: r.last_checkpoint.unwrap_or(0),
-            head,
-        });
-        Ok(())
-    })
-}
-
-/// The custodian's audit public key in text form, for auditors who verify a copy of the log independently (e.g.
-/// `cargo run --example audit_verify -- <dir>/audit.log <key>`) and for counter-signing checkpoints.
-///
-/// On success `*out_text` receives a NUL-terminated text buffer owned by the caller (`custodia_buffer_free`).
-///
-/// # Safety
-///
-/// `out_text` is NULL (refused) or writable. Any thread.
-#[unsafe(no_mangle)]
-pub unsafe extern "C" fn custodia_audit_public_key(
-    custodian_handle: custodia_custodian,
-    out_text: *mut custodia_buffer,
-) -> custodia_status {
-    call(|| {
-        // SAFETY: forwarded from this function's contract.
-        let out = unsafe { Out::new(out_text, "out_text") }?;
-        out.write(text_to_c(custodian(custodian_handle)?.audit_public_key()?));
-        Ok(())
-    })
 }

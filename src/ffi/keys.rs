@@ -321,53 +321,70 @@ pub unsafe extern "C" fn custodia_key_rotate(
 
 /// Destroy a key (crypto-shredding): its secret is zeroized and removed from the keyring file, leaving a tombstone,
 /// so that opening anything sealed only under it fails with `CUSTODIA_ERR_KEY_DESTROYED`. A legal hold on its case
-/// refuses with `CUSTODIA_ERR_LEGAL_HOLD`. `reason` is recorded.
+/// refuses with `CUSTODIA_ERR_LEGAL_HOLD`. `reason` is recorded; it must not contain personal data.
+///
+/// On success `*out_certificate` (when not NULL) receives the signed erasure certificate written to the audit log,
+/// as JSON text (`docs/AUDIT.md` §5), owned by the caller (`custodia_buffer_free`): it names the key, case and
+/// reason, holds no personal data, and verifies with the audit public key alone
+/// (`custodia_erasure_certificate_verify`). Pass NULL when it is not wanted (it stays in the log).
 ///
 /// # Safety
 ///
 /// `key_id` is NULL (refused) or readable; `reason` is NULL (refused) or a NUL-terminated string, borrowed for the
-/// call. Any thread.
+/// call; `out_certificate` is NULL or writable. Any thread.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn custodia_key_destroy(
     custodian_handle: custodia_custodian,
     actor_handle: custodia_actor,
     key_id: *const custodia_key_id,
     reason: *const c_char,
+    out_certificate: *mut custodia_buffer,
 ) -> custodia_status {
     call(|| {
         // SAFETY: forwarded from this function's contract.
-        let (id, reason) = unsafe { (key_id_arg(key_id, "key_id")?, str_arg(reason, "reason")?) };
+        let (id, reason, out) =
+            unsafe { (key_id_arg(key_id, "key_id")?, str_arg(reason, "reason")?, Out::optional(out_certificate)) };
         let (c, a) = (custodian(custodian_handle)?, actor(actor_handle)?);
-        c.destroy_key(&a, &id, reason)?;
+        let certificate = c.destroy_key(&a, &id, reason)?;
+        if let Some(out) = out {
+            out.write(text_to_c(certificate.to_json()));
+        }
         Ok(())
     })
 }
 
 /// Destroy every key whose retention deadline has passed, except keys of cases under legal hold. On success
 /// `*out_destroyed` and `*out_held` (each may be NULL) receive how many keys were destroyed and how many were kept
-/// because of a hold; `custodia_key_list_new` shows which.
+/// because of a hold; `custodia_key_list_new` shows which. `*out_certificates` (may be NULL) receives the erasure
+/// certificate of every key destroyed, as text: one certificate's JSON per line, each line ending in `\n` (empty
+/// when nothing was destroyed), owned by the caller (`custodia_buffer_free`); each line verifies with
+/// `custodia_erasure_certificate_verify`.
 ///
 /// # Safety
 ///
-/// `out_destroyed` and `out_held` are each NULL or writable. Any thread.
+/// `out_destroyed`, `out_held` and `out_certificates` are each NULL or writable. Any thread.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn custodia_key_shred_expired(
     custodian_handle: custodia_custodian,
     actor_handle: custodia_actor,
     out_destroyed: *mut usize,
     out_held: *mut usize,
+    out_certificates: *mut custodia_buffer,
 ) -> custodia_status {
     call(|| {
+        // SAFETY: the caller guarantees each pointer NULL or writable.
+        let (destroyed, held, certificates) =
+            unsafe { (Out::optional(out_destroyed), Out::optional(out_held), Out::optional(out_certificates)) };
         let (c, a) = (custodian(custodian_handle)?, actor(actor_handle)?);
         let report = c.shred_expired(&a)?;
-        // SAFETY: the caller guarantees each pointer NULL or writable.
-        unsafe {
-            if let Some(out) = out_destroyed.as_mut() {
-                *out = report.destroyed.len();
-            }
-            if let Some(out) = out_held.as_mut() {
-                *out = report.held.len();
-            }
+        if let Some(out) = destroyed {
+            out.write(report.destroyed.len());
+        }
+        if let Some(out) = held {
+            out.write(report.held.len());
+        }
+        if let Some(out) = certificates {
+            out.write(text_to_c(super::audit::certificate_lines(&report.certificates)));
         }
         Ok(())
     })

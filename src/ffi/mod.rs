@@ -28,6 +28,7 @@
 #![allow(non_camel_case_types)]
 
 mod args;
+mod audit;
 mod boundary;
 mod buffer;
 mod custodian;
@@ -42,6 +43,7 @@ mod status;
 mod version;
 mod vocab;
 
+pub use audit::*;
 pub use boundary::{custodia_last_error_code, custodia_last_error_message};
 pub use buffer::{custodia_buffer, custodia_buffer_free};
 pub use custodian::*;

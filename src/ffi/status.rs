@@ -100,6 +100,12 @@ pub enum custodia_status {
     CUSTODIA_ERR_AUDIT_TAMPERED = 502,
     /// 503: The audit log (or certificate, or anchor) was signed by another audit key than the one given.
     CUSTODIA_ERR_AUDIT_WRONG_KEY = 503,
+    /// 506: The custodian was closed (`custodia_custodian_close`): it records nothing more and touches no key; only
+    /// its audit public key, audit verification and envelope inspection remain. Free the handle; open again.
+    CUSTODIA_ERR_CUSTODIAN_CLOSED = 506,
+    /// 507: An audit anchor's signature (or a counter-signature on it) does not verify against the key given, or the
+    /// anchor belongs to another log.
+    CUSTODIA_ERR_ANCHOR_INVALID = 507,
     // ---- 9xx: environment and internal faults
     /// 900: An operating-system I/O error.
     CUSTODIA_ERR_IO = 900,
@@ -152,6 +158,8 @@ const STATUSES: &[(custodia_status, &str)] = &[
     (custodia_status::CUSTODIA_ERR_AUDIT_MALFORMED, "audit_malformed"),
     (custodia_status::CUSTODIA_ERR_AUDIT_TAMPERED, "audit_tampered"),
     (custodia_status::CUSTODIA_ERR_AUDIT_WRONG_KEY, "audit_wrong_key"),
+    (custodia_status::CUSTODIA_ERR_CUSTODIAN_CLOSED, "custodian_closed"),
+    (custodia_status::CUSTODIA_ERR_ANCHOR_INVALID, "anchor_invalid"),
     (custodia_status::CUSTODIA_ERR_IO, "io"),
     (custodia_status::CUSTODIA_ERR_RNG, "rng"),
     (custodia_status::CUSTODIA_ERR_POISONED, "poisoned"),
@@ -260,10 +268,12 @@ pub(crate) mod tests {
             Error::AuditMalformed { .. } => 35,
             Error::AuditTampered { .. } => 36,
             Error::AuditWrongKey { .. } => 37,
-            Error::Io(_) => 38,
-            Error::Rng => 39,
-            Error::Poisoned(_) => 40,
-            Error::Internal(_) => 41,
+            Error::CustodianClosed => 38,
+            Error::AnchorInvalid(_) => 39,
+            Error::Io(_) => 40,
+            Error::Rng => 41,
+            Error::Poisoned(_) => 42,
+            Error::Internal(_) => 43,
         }
     }
 
@@ -314,6 +324,8 @@ pub(crate) mod tests {
             Error::AuditMalformed { line: 0, reason: s() },
             Error::AuditTampered { entry: 0, reason: s() },
             Error::AuditWrongKey { expected: s(), found: s() },
+            Error::CustodianClosed,
+            Error::AnchorInvalid(s()),
             Error::Io(std::io::Error::other("x")),
             Error::Rng,
             Error::Poisoned(""),
