@@ -102,7 +102,7 @@
  * incompatibly; a host compares it with `custodia_abi_version()` at start-up and refuses to run on a mismatch.
  * Recorded as `package.metadata.custodia.abi-version` in `Cargo.toml` (checked by a test).
  */
-#define CUSTODIA_ABI_VERSION 1
+#define CUSTODIA_ABI_VERSION 2
 
 /**
  * A status code: `CUSTODIA_OK` (0) on success, otherwise the code of what went wrong. Codes are grouped: 1xx
@@ -270,6 +270,16 @@ enum custodia_status
    * 503: The audit log (or certificate, or anchor) was signed by another audit key than the one given.
    */
   CUSTODIA_ERR_AUDIT_WRONG_KEY = 503,
+  /**
+   * 506: The custodian was closed (`custodia_custodian_close`): it records nothing more and touches no key; only
+   * its audit public key, audit verification and envelope inspection remain. Free the handle; open again.
+   */
+  CUSTODIA_ERR_CUSTODIAN_CLOSED = 506,
+  /**
+   * 507: An audit anchor's signature (or a counter-signature on it) does not verify against the key given, or the
+   * anchor belongs to another log.
+   */
+  CUSTODIA_ERR_ANCHOR_INVALID = 507,
   /**
    * 900: An operating-system I/O error.
    */
@@ -559,40 +569,10 @@ typedef uint32_t custodia_durability;
 #endif // __cplusplus
 
 /**
- * Bytes or text owned by custodia and lent to the caller until `custodia_buffer_free`.
- *
- * `data` points to `len` bytes; for text it is also NUL-terminated (the NUL is not counted in `len`). `data` is
- * NULL only when `len` is 0 and the buffer holds no allocation. Do not change either field: the free checks them.
- */
-typedef struct custodia_buffer {
-  /**
-   * The bytes; NULL for an empty buffer without allocation.
-   */
-  uint8_t *data;
-  /**
-   * The number of bytes, not counting the NUL that ends text.
-   */
-  size_t len;
-} custodia_buffer;
-
-/**
- * A handle to the options a custodian is opened with. The null handle means the defaults: system clock, Argon2id
- * at 64 MiB and 3 passes for a new passphrase keyring, every audit event synced before its operation returns.
- *
- * Opaque: `id` is a registry key, not an address; 0 is the null handle.
- */
-typedef struct custodia_custodian_options {
-  /**
-   * Opaque registry key; 0 means none.
-   */
-  uint64_t id;
-} custodia_custodian_options;
-
-/**
  * A handle to a custodian: the keyring and audit log in one directory, and everything done with them.
  *
  * Opaque: `id` is a registry key, not an address; 0 is the null handle. Usable from any number of threads at once;
- * `custodia_custodian_close` may be called from any thread.
+ * `custodia_custodian_close` and `custodia_custodian_free` may be called from any thread.
  */
 typedef struct custodia_custodian {
   /**
@@ -637,17 +617,28 @@ typedef struct custodia_audit_report {
    * Hash of the last entry: lowercase hex, NUL-terminated.
    */
   char head[CUSTODIA_AUDIT_HEAD_SIZE];
+  /**
+   * Anchors checked against the log (all of those given, on success).
+   */
+  uint64_t anchors;
 } custodia_audit_report;
 
 /**
- * A key id: the short, stable fingerprint of a key (plain data, copied freely; not a handle, not secret).
+ * Bytes or text owned by custodia and lent to the caller until `custodia_buffer_free`.
+ *
+ * `data` points to `len` bytes; for text it is also NUL-terminated (the NUL is not counted in `len`). `data` is
+ * NULL only when `len` is 0 and the buffer holds no allocation. Do not change either field: the free checks them.
  */
-typedef struct custodia_key_id {
+typedef struct custodia_buffer {
   /**
-   * The id's bytes.
+   * The bytes; NULL for an empty buffer without allocation.
    */
-  uint8_t bytes[CUSTODIA_KEY_ID_LEN];
-} custodia_key_id;
+  uint8_t *data;
+  /**
+   * The number of bytes, not counting the NUL that ends text.
+   */
+  size_t len;
+} custodia_buffer;
 
 /**
  * A handle to an actor: who performs a call (user id, role, jurisdiction, clearance), recorded in the audit log.
@@ -660,6 +651,29 @@ typedef struct custodia_actor {
    */
   uint64_t id;
 } custodia_actor;
+
+/**
+ * A key id: the short, stable fingerprint of a key (plain data, copied freely; not a handle, not secret).
+ */
+typedef struct custodia_key_id {
+  /**
+   * The id's bytes.
+   */
+  uint8_t bytes[CUSTODIA_KEY_ID_LEN];
+} custodia_key_id;
+
+/**
+ * A handle to the options a custodian is opened with. The null handle means the defaults: system clock, Argon2id
+ * at 64 MiB and 3 passes for a new passphrase keyring, every audit event synced before its operation returns.
+ *
+ * Opaque: `id` is a registry key, not an address; 0 is the null handle.
+ */
+typedef struct custodia_custodian_options {
+  /**
+   * Opaque registry key; 0 means none.
+   */
+  uint64_t id;
+} custodia_custodian_options;
 
 /**
  * A handle to a snapshot of the keyring's key list, taken by `custodia_key_list_new`.
@@ -842,6 +856,121 @@ extern "C" {
 #endif // __cplusplus
 
 /**
+ * Verify the custodian's whole audit log: hash chain, sequence, checkpoint and erasure-certificate signatures, and
+ * that the log still holds exactly the prefix each anchor pins.
+ *
+ * `anchors` is an array of `anchor_count` anchors in their JSON form (from `custodia_audit_checkpoint` or
+ * `custodia_custodian_close`, usually counter-signed and kept by another authority); NULL with 0 checks none. Pass
+ * them: without anchors a writer holding the audit key, or one who can write the file and cuts its unsealed tail,
+ * goes undetected (`docs/AUDIT.md` §8). The first bad entry is reported as `CUSTODIA_ERR_AUDIT_TAMPERED` (also for
+ * a log rewritten or truncated below an anchor) or `CUSTODIA_ERR_AUDIT_MALFORMED`, naming it; an anchor that does
+ * not verify with this custodian's audit key, or belongs to another log, is `CUSTODIA_ERR_ANCHOR_INVALID`; a
+ * malformed anchor text `CUSTODIA_ERR_INVALID_ARGUMENT`. Works on a closed custodian too.
+ *
+ * On success `*out_report` is filled in.
+ *
+ * # Safety
+ *
+ * `anchors` is NULL (only with `anchor_count` 0) or points to `anchor_count` pointers to NUL-terminated strings,
+ * borrowed for the call. `out_report` is NULL (refused) or writable. Any thread.
+ */
+custodia_status custodia_audit_verify(struct custodia_custodian custodian_handle,
+                                      const char *const *anchors,
+                                      size_t anchor_count,
+                                      struct custodia_audit_report *out_report);
+
+/**
+ * The custodian's audit public key in text form (`custodia-ed25519-public:...`), for auditors who verify a copy of
+ * the log independently (e.g. `cargo run --example audit_verify -- <dir>/audit.log <key>`), for the authorities that
+ * check and counter-sign its anchors, and for checking its erasure certificates. Works on a closed custodian too.
+ *
+ * On success `*out_text` receives a NUL-terminated text buffer owned by the caller (`custodia_buffer_free`).
+ *
+ * # Safety
+ *
+ * `out_text` is NULL (refused) or writable. Any thread.
+ */
+custodia_status custodia_audit_public_key(struct custodia_custodian custodian_handle,
+                                          struct custodia_buffer *out_text);
+
+/**
+ * Write a signed checkpoint now, make it durable, and return it as an anchor in its JSON form (`docs/AUDIT.md`
+ * §4.1), to hand to another authority, which checks it against `custodia_audit_public_key`, counter-signs it and
+ * keeps it. If the last entry is already a checkpoint, that one is returned.
+ *
+ * On success `*out_anchor` receives a NUL-terminated text buffer owned by the caller (`custodia_buffer_free`).
+ * `CUSTODIA_ERR_CUSTODIAN_CLOSED` after `custodia_custodian_close`.
+ *
+ * # Safety
+ *
+ * `out_anchor` is NULL (refused) or writable. Any thread.
+ */
+custodia_status custodia_audit_checkpoint(struct custodia_custodian custodian_handle,
+                                          struct custodia_buffer *out_anchor);
+
+/**
+ * Counter-sign another custodian's anchor as a witness, with the Ed25519 key `witness_key_id` of this keyring
+ * (made with `custodia_key_generate` and `CUSTODIA_KEY_KIND_ED25519`; its public text, from
+ * `custodia_key_export_public`, is what the other side checks with `custodia_anchor_verify`).
+ *
+ * `their_audit_key` is the other custodian's audit public key text (its `custodia_audit_public_key`, obtained out of
+ * band). The anchor's checkpoint signature and every counter-signature already on it must verify with it;
+ * otherwise the call fails with `CUSTODIA_ERR_ANCHOR_INVALID` and the refusal is recorded. This custodian's own
+ * audit key is refused as the witness and as `their_audit_key` (`CUSTODIA_ERR_INVALID_ARGUMENT`): the audit key
+ * signs only its own checkpoints, and witnessing one's own log pins nothing. The counter-signature is recorded as
+ * an `anchor_witnessed` event.
+ *
+ * On success `*out_anchor` receives the counter-signed anchor's JSON text, owned by the caller
+ * (`custodia_buffer_free`).
+ *
+ * # Safety
+ *
+ * `anchor_json` and `their_audit_key` are NULL (refused) or NUL-terminated strings, borrowed for the call;
+ * `witness_key_id` is NULL (refused) or readable; `out_anchor` is NULL (refused) or writable. Any thread.
+ */
+custodia_status custodia_anchor_countersign(struct custodia_custodian custodian_handle,
+                                            struct custodia_actor actor_handle,
+                                            const char *anchor_json,
+                                            const char *their_audit_key,
+                                            const struct custodia_key_id *witness_key_id,
+                                            struct custodia_buffer *out_anchor);
+
+/**
+ * Check an anchor with public keys alone: its checkpoint signature with `audit_key` (the text of the custodian's
+ * audit public key) and every counter-signature on it; and, when `witness_key` (the public text of a witness's
+ * Ed25519 key) is not NULL, that this witness counter-signed it. This says the anchor is genuine; whether the log
+ * still holds what it pins is `custodia_audit_verify`'s job.
+ *
+ * `CUSTODIA_OK` when everything checks; `CUSTODIA_ERR_ANCHOR_INVALID` naming the signature that does not verify (or
+ * the witness that did not sign); `CUSTODIA_ERR_INVALID_KEY_TEXT` for a mistyped key; `CUSTODIA_ERR_INVALID_ARGUMENT`
+ * for text that is not an anchor.
+ *
+ * # Safety
+ *
+ * `anchor_json` and `audit_key` are NULL (refused) or NUL-terminated strings; `witness_key` is NULL or one; all
+ * borrowed for the call. Any thread; needs no custodian.
+ */
+custodia_status custodia_anchor_verify(const char *anchor_json,
+                                       const char *audit_key,
+                                       const char *witness_key);
+
+/**
+ * Check an erasure certificate (the JSON text `custodia_key_destroy` or `custodia_key_shred_expired` returned) with
+ * the audit public key text alone: no custodian, keyring or log needed, long after the destroyed key is gone.
+ *
+ * `CUSTODIA_OK` when it verifies; `CUSTODIA_ERR_AUDIT_TAMPERED` when its signature does not (any member altered);
+ * `CUSTODIA_ERR_AUDIT_WRONG_KEY` when it names another audit key; `CUSTODIA_ERR_INVALID_KEY_TEXT` for a mistyped key;
+ * `CUSTODIA_ERR_INVALID_ARGUMENT` for text that is not a certificate in canonical form.
+ *
+ * # Safety
+ *
+ * `certificate_json` and `audit_key` are NULL (refused) or NUL-terminated strings, borrowed for the call. Any
+ * thread; needs no custodian.
+ */
+custodia_status custodia_erasure_certificate_verify(const char *certificate_json,
+                                                    const char *audit_key);
+
+/**
  * The status of the last custodia call on this thread that returned a `custodia_status`: `CUSTODIA_OK` when it
  * succeeded.
  *
@@ -943,7 +1072,8 @@ custodia_status custodia_custodian_options_free(struct custodia_custodian_option
  * keyring with `passphrase` (stretched with Argon2id; about a quarter of a second with the default cost).
  * `options` may be the null handle for the defaults.
  *
- * On success `*out_custodian` receives a new handle owned by the caller, released with `custodia_custodian_close`.
+ * On success `*out_custodian` receives a new handle owned by the caller, released with `custodia_custodian_free` (after
+ * `custodia_custodian_close`, to get the closing anchor and see any error).
  * A wrong passphrase is `CUSTODIA_ERR_WRONG_PASSPHRASE`; a damaged keyring `CUSTODIA_ERR_KEYRING_CORRUPT`.
  *
  * # Safety
@@ -961,7 +1091,8 @@ custodia_status custodia_custodian_open_passphrase(const char *dir,
  * Open (or create) the custodian in `dir`, unlocking the keyring with a raw 32-byte master key supplied by the host
  * (from an HSM, a KMS or a secret store). `master_key_len` must be 32.
  *
- * On success `*out_custodian` receives a new handle owned by the caller, released with `custodia_custodian_close`.
+ * On success `*out_custodian` receives a new handle owned by the caller, released with `custodia_custodian_free` (after
+ * `custodia_custodian_close`, to get the closing anchor and see any error).
  *
  * # Safety
  *
@@ -976,42 +1107,42 @@ custodia_status custodia_custodian_open_master_key(const char *dir,
                                                    struct custodia_custodian *out_custodian);
 
 /**
- * Close a custodian: its audit log gets its closing checkpoint and its keys are zeroized once no call on another
- * thread still uses it. The null handle is accepted; a closed or never-issued handle is refused with
+ * Close a custodian: write its audit log's closing checkpoint, sync it, and (when `out_anchor` is not NULL) return it
+ * as an anchor in its JSON form (`docs/AUDIT.md` §4.1), to hand to another authority.
+ *
+ * Afterwards the handle is still live but closed: every call that would touch a key or record an event (seal, open,
+ * re-wrap, key management, `custodia_audit_checkpoint`, `custodia_anchor_countersign`) fails with
+ * `CUSTODIA_ERR_CUSTODIAN_CLOSED` before doing anything; `custodia_audit_public_key`, `custodia_audit_verify` and
+ * `custodia_envelope_inspect` still work, and closing again returns the same anchor. The handle must still be
+ * released with `custodia_custodian_free`, which zeroizes the keys. A `CUSTODIA_ERR_AUDIT_WRITE` here means the
+ * closing checkpoint could not be made durable: the custodian is closed all the same, and the next open recovers
+ * the log.
+ *
+ * On success `*out_anchor` (if not NULL) receives a NUL-terminated text buffer owned by the caller
+ * (`custodia_buffer_free`).
+ *
+ * # Safety
+ *
+ * `out_anchor` is NULL or writable. Any thread; calls in flight on other threads either complete first or fail
+ * with `CUSTODIA_ERR_CUSTODIAN_CLOSED` (close once they are done: one that already changed the keyring when the
+ * log closed would lack its audit event).
+ */
+custodia_status custodia_custodian_close(struct custodia_custodian custodian_handle,
+                                         struct custodia_buffer *out_anchor);
+
+/**
+ * Release a custodian handle. If it was not closed with `custodia_custodian_close`, its audit log still gets its
+ * closing checkpoint (errors ignored: close first to see them). Its keys are zeroized once no call on another
+ * thread still uses it. The null handle is accepted; a freed or never-issued handle is refused with
  * `CUSTODIA_ERR_INVALID_HANDLE`.
  *
  * # Safety
  *
- * None beyond passing a value received from an open function. Any thread, even while another thread is in a call
- * with the handle (that call completes; the custodian closes when it returns).
+ * None beyond passing a value received from an open function; must not be called twice for the same handle
+ * (the second call is refused). Any thread, even while another thread is in a call with the handle (that call
+ * completes; the custodian is released when it returns).
  */
-custodia_status custodia_custodian_close(struct custodia_custodian custodian);
-
-/**
- * Verify the custodian's whole audit log: hash chain, sequence, checkpoint and erasure-certificate signatures.
- * The first bad entry is reported as `CUSTODIA_ERR_AUDIT_TAMPERED` or `CUSTODIA_ERR_AUDIT_MALFORMED`, naming it.
- *
- * On success `*out_report` is filled in.
- *
- * # Safety
- *
- * `out_report` is NULL (refused) or writable. Any thread.
- */
-custodia_status custodia_audit_verify(struct custodia_custodian custodian_handle,
-                                      struct custodia_audit_report *out_report);
-
-/**
- * The custodian's audit public key in text form, for auditors who verify a copy of the log independently (e.g.
- * `cargo run --example audit_verify -- <dir>/audit.log <key>`) and for counter-signing checkpoints.
- *
- * On success `*out_text` receives a NUL-terminated text buffer owned by the caller (`custodia_buffer_free`).
- *
- * # Safety
- *
- * `out_text` is NULL (refused) or writable. Any thread.
- */
-custodia_status custodia_audit_public_key(struct custodia_custodian custodian_handle,
-                                          struct custodia_buffer *out_text);
+custodia_status custodia_custodian_free(struct custodia_custodian custodian);
 
 /**
  * Parse the text form of a key id (32 lowercase or uppercase hex digits).
@@ -1170,31 +1301,41 @@ custodia_status custodia_key_rotate(struct custodia_custodian custodian_handle,
 /**
  * Destroy a key (crypto-shredding): its secret is zeroized and removed from the keyring file, leaving a tombstone,
  * so that opening anything sealed only under it fails with `CUSTODIA_ERR_KEY_DESTROYED`. A legal hold on its case
- * refuses with `CUSTODIA_ERR_LEGAL_HOLD`. `reason` is recorded.
+ * refuses with `CUSTODIA_ERR_LEGAL_HOLD`. `reason` is recorded; it must not contain personal data.
+ *
+ * On success `*out_certificate` (when not NULL) receives the signed erasure certificate written to the audit log,
+ * as JSON text (`docs/AUDIT.md` §5), owned by the caller (`custodia_buffer_free`): it names the key, case and
+ * reason, holds no personal data, and verifies with the audit public key alone
+ * (`custodia_erasure_certificate_verify`). Pass NULL when it is not wanted (it stays in the log).
  *
  * # Safety
  *
  * `key_id` is NULL (refused) or readable; `reason` is NULL (refused) or a NUL-terminated string, borrowed for the
- * call. Any thread.
+ * call; `out_certificate` is NULL or writable. Any thread.
  */
 custodia_status custodia_key_destroy(struct custodia_custodian custodian_handle,
                                      struct custodia_actor actor_handle,
                                      const struct custodia_key_id *key_id,
-                                     const char *reason);
+                                     const char *reason,
+                                     struct custodia_buffer *out_certificate);
 
 /**
  * Destroy every key whose retention deadline has passed, except keys of cases under legal hold. On success
  * `*out_destroyed` and `*out_held` (each may be NULL) receive how many keys were destroyed and how many were kept
- * because of a hold; `custodia_key_list_new` shows which.
+ * because of a hold; `custodia_key_list_new` shows which. `*out_certificates` (may be NULL) receives the erasure
+ * certificate of every key destroyed, as text: one certificate's JSON per line, each line ending in `\n` (empty
+ * when nothing was destroyed), owned by the caller (`custodia_buffer_free`); each line verifies with
+ * `custodia_erasure_certificate_verify`.
  *
  * # Safety
  *
- * `out_destroyed` and `out_held` are each NULL or writable. Any thread.
+ * `out_destroyed`, `out_held` and `out_certificates` are each NULL or writable. Any thread.
  */
 custodia_status custodia_key_shred_expired(struct custodia_custodian custodian_handle,
                                            struct custodia_actor actor_handle,
                                            size_t *out_destroyed,
-                                           size_t *out_held);
+                                           size_t *out_held,
+                                           struct custodia_buffer *out_certificates);
 
 /**
  * Set (or, with `destroy_after_unix` 0, clear) a key's retention deadline, after which `custodia_key_shred_expired`

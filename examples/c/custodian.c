@@ -119,8 +119,9 @@ static void open_errors(void) {
   const char *pdir = path("passphrase");
   custodia_custodian p = {0};
   EXPECT_OK(custodia_custodian_open_passphrase(pdir, "correct horse battery staple", cheap, &p));
-  EXPECT_OK(custodia_custodian_close(p));
-  EXPECT_STATUS(custodia_custodian_close(p), CUSTODIA_ERR_INVALID_HANDLE);
+  EXPECT_OK(custodia_custodian_free(p));
+  EXPECT_STATUS(custodia_custodian_free(p), CUSTODIA_ERR_INVALID_HANDLE);
+  EXPECT_STATUS(custodia_custodian_close(p, NULL), CUSTODIA_ERR_INVALID_HANDLE);
   EXPECT_STATUS(custodia_custodian_open_passphrase(pdir, "wrong horse", cheap, &out), CUSTODIA_ERR_WRONG_PASSPHRASE);
   EXPECT_MESSAGE("could not be unlocked");
   EXPECT_STATUS(custodia_custodian_open_passphrase(pdir, BAD_UTF8, cheap, &out), CUSTODIA_ERR_INVALID_UTF8);
@@ -161,8 +162,8 @@ static void key_errors(void) {
   EXPECT_STATUS(custodia_key_import_public(c, anna, "not a key", "x", &id), CUSTODIA_ERR_INVALID_KEY_TEXT);
 
   EXPECT_STATUS(custodia_key_rotate(c, anna, &unknown, &id), CUSTODIA_ERR_KEY_NOT_FOUND);
-  EXPECT_STATUS(custodia_key_destroy(c, anna, &unknown, "end of retention"), CUSTODIA_ERR_KEY_NOT_FOUND);
-  EXPECT_STATUS(custodia_key_destroy(c, anna, &kek, NULL), CUSTODIA_ERR_NULL_POINTER);
+  EXPECT_STATUS(custodia_key_destroy(c, anna, &unknown, "end of retention", NULL), CUSTODIA_ERR_KEY_NOT_FOUND);
+  EXPECT_STATUS(custodia_key_destroy(c, anna, &kek, NULL, NULL), CUSTODIA_ERR_NULL_POINTER);
 
   custodia_key_list list = {0};
   size_t n = 0;
@@ -202,7 +203,7 @@ static void key_errors(void) {
   custodia_buffer refused = {NULL, 0};
   EXPECT_STATUS(custodia_seal(c, anna, (const uint8_t *)"x", 1, o, &refused), CUSTODIA_ERR_KEY_STATE);
   EXPECT_OK(custodia_rewrap_rotated(c, anna, env.data, env.len, &moved));
-  EXPECT_OK(custodia_key_destroy(c, anna, &old_kek, "rotated out"));
+  EXPECT_OK(custodia_key_destroy(c, anna, &old_kek, "rotated out", NULL));
   EXPECT_STATUS(custodia_open(c, anna, "investigation", NO_EXCEPTION, env.data, env.len, NULL, &pt, NULL),
                 CUSTODIA_ERR_KEY_DESTROYED);
   EXPECT_OK(custodia_open(c, anna, "investigation", NO_EXCEPTION, moved.data, moved.len, NULL, &pt, NULL));
@@ -216,16 +217,16 @@ static void key_errors(void) {
   custodia_key_id case_key;
   EXPECT_OK(custodia_key_for_case(c, anna, "MLA-2026-0099", 0, &case_key));
   EXPECT_OK(custodia_legal_hold_place(c, anna, "MLA-2026-0099", "Order 12/26", "appeal pending"));
-  EXPECT_STATUS(custodia_key_destroy(c, anna, &case_key, "end of retention"), CUSTODIA_ERR_LEGAL_HOLD);
+  EXPECT_STATUS(custodia_key_destroy(c, anna, &case_key, "end of retention", NULL), CUSTODIA_ERR_LEGAL_HOLD);
   EXPECT_TRUE(custodia_status_is_refusal(custodia_last_error_code()));
   EXPECT_OK(custodia_key_set_retention(c, anna, &case_key, 1)); /* long past */
   size_t destroyed = 9, held = 9;
-  EXPECT_OK(custodia_key_shred_expired(c, anna, &destroyed, &held));
+  EXPECT_OK(custodia_key_shred_expired(c, anna, &destroyed, &held, NULL));
   EXPECT_TRUE(destroyed == 0 && held == 1);
   EXPECT_STATUS(custodia_legal_hold_place(c, anna, NULL, "x", "y"), CUSTODIA_ERR_NULL_POINTER);
   EXPECT_OK(custodia_legal_hold_release(c, anna, "MLA-2026-0099"));
   EXPECT_STATUS(custodia_legal_hold_release(c, anna, "MLA-2026-0099"), CUSTODIA_ERR_INVALID_ARGUMENT);
-  EXPECT_OK(custodia_key_shred_expired(c, anna, &destroyed, NULL));
+  EXPECT_OK(custodia_key_shred_expired(c, anna, &destroyed, NULL, NULL));
   EXPECT_TRUE(destroyed == 1);
   EXPECT_STATUS(custodia_key_set_retention(c, anna, NULL, 0), CUSTODIA_ERR_NULL_POINTER);
 }
@@ -305,13 +306,13 @@ static void seal_open_errors(void) {
   EXPECT_OK(custodia_seal_options_add_recipient(short_lived, &ekek));
   EXPECT_OK(custodia_seal_options_set_not_after(short_lived, UINT64_C(1798761600))); /* 2027-01-01 */
   EXPECT_OK(custodia_seal(early, anna, msg, len, short_lived, &old));
-  EXPECT_OK(custodia_custodian_close(early));
+  EXPECT_OK(custodia_custodian_free(early));
   EXPECT_OK(custodia_custodian_options_danger_set_fixed_time(at, UINT64_C(1801440000))); /* 2027-02-01 */
   EXPECT_OK(custodia_custodian_open_master_key(path("expiry"), ekey, 32, at, &late));
   EXPECT_STATUS(custodia_open(late, anna, "investigation", NO_EXCEPTION, old.data, old.len, NULL, &pt, NULL),
                 CUSTODIA_ERR_EXPIRED);
   EXPECT_MESSAGE("expired at 2027-01-01T00:00:00Z");
-  EXPECT_OK(custodia_custodian_close(late));
+  EXPECT_OK(custodia_custodian_free(late));
   EXPECT_OK(custodia_custodian_options_free(at));
   EXPECT_OK(custodia_buffer_free(&old));
   EXPECT_OK(custodia_seal_options_free(short_lived));
@@ -456,8 +457,9 @@ static void streams(void) {
 
 static void audit(void) {
   custodia_audit_report report;
-  EXPECT_STATUS(custodia_audit_verify(c, NULL), CUSTODIA_ERR_NULL_POINTER);
-  EXPECT_OK(custodia_audit_verify(c, &report));
+  EXPECT_STATUS(custodia_audit_verify(c, NULL, 0, NULL), CUSTODIA_ERR_NULL_POINTER);
+  EXPECT_STATUS(custodia_audit_verify(c, NULL, 1, &report), CUSTODIA_ERR_NULL_POINTER);
+  EXPECT_OK(custodia_audit_verify(c, NULL, 0, &report));
   EXPECT_TRUE(report.entries > 10 && strlen(report.head) == 64);
   custodia_buffer key = {NULL, 0};
   EXPECT_OK(custodia_audit_public_key(c, &key));
@@ -477,7 +479,7 @@ static void audit(void) {
   fseek(f, -1, SEEK_CUR);
   fputc(ch == 'a' ? 'b' : 'a', f);
   fclose(f);
-  custodia_status s = custodia_audit_verify(c, &report);
+  custodia_status s = custodia_audit_verify(c, NULL, 0, &report);
   EXPECT_TRUE(s == CUSTODIA_ERR_AUDIT_TAMPERED || s == CUSTODIA_ERR_AUDIT_MALFORMED);
   EXPECT_MESSAGE("entry");
 }
@@ -517,10 +519,11 @@ int main(int argc, char **argv) {
   EXPECT_OK(custodia_seal_options_free(opts));
   EXPECT_OK(custodia_actor_free(anna));
   EXPECT_OK(custodia_actor_free(intern));
-  EXPECT_OK(custodia_custodian_close(c));
+  EXPECT_OK(custodia_custodian_close(c, NULL));
+  EXPECT_OK(custodia_custodian_free(c));
   custodia_key_list list = {0};
   EXPECT_STATUS(custodia_key_list_new(c, &list), CUSTODIA_ERR_INVALID_HANDLE);
-  EXPECT_STATUS(custodia_custodian_close(c), CUSTODIA_ERR_INVALID_HANDLE);
+  EXPECT_STATUS(custodia_custodian_free(c), CUSTODIA_ERR_INVALID_HANDLE);
 
   size_t live_handles = 1, live_buffers = 1;
   EXPECT_OK(custodia_live_counts(&live_handles, &live_buffers));

@@ -217,7 +217,7 @@ int main(int argc, char **argv) {
   custodia_actor a = {0};
   if ((s = custodia_actor_new("interop.c", "investigator", "DE", CUSTODIA_CLASSIFICATION_SECRET, &a)) !=
       CUSTODIA_OK) {
-    custodia_custodian_close(c);
+    custodia_custodian_free(c);
     return fail(s);
   }
   int rc;
@@ -236,7 +236,8 @@ int main(int argc, char **argv) {
     rc = 1;
   }
   custodia_actor_free(a);
-  custodia_status closed = custodia_custodian_close(c);
+  custodia_status closed = custodia_custodian_close(c, NULL);
+  custodia_custodian_free(c);
   if (rc == 0 && closed != CUSTODIA_OK) {
     rc = fail(closed);
   }

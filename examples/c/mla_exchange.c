@@ -77,11 +77,11 @@ static custodia_key_id share_public_key(custodia_custodian from, const custodia_
   return imported;
 }
 
-static void verify_audit(const char *who, custodia_custodian c) {
+static void verify_audit(const char *who, custodia_custodian c, const char *const *anchors, size_t anchor_count) {
   custodia_audit_report report;
-  MUST(custodia_audit_verify(c, &report));
-  printf("   %s audit log verified: %llu entries, %llu checkpoints, head %.16s...\n", who,
-         (unsigned long long)report.entries, (unsigned long long)report.checkpoints, report.head);
+  MUST(custodia_audit_verify(c, anchors, anchor_count, &report));
+  printf("   %s audit log verified: %llu entries, %llu checkpoints, %zu anchor(s), head %.16s...\n", who,
+         (unsigned long long)report.entries, (unsigned long long)report.checkpoints, anchor_count, report.head);
 }
 
 int main(int argc, char **argv) {
@@ -181,14 +181,34 @@ int main(int argc, char **argv) {
   printf("   stored copy opens under the case key\n");
 
   printf("== 7. Both verify their audit logs\n");
-  verify_audit("A's", a);
-  verify_audit("B's", b);
+  verify_audit("A's", a, NULL, 0);
+  verify_audit("B's", b, NULL, 0);
+
+  printf("== 7b. A exports an anchor of its log; B checks it against A's audit key and counter-signs it\n");
+  custodia_buffer anchor = {NULL, 0}, a_audit_key = {NULL, 0}, witnessed = {NULL, 0}, witness_text = {NULL, 0};
+  custodia_key_id witness;
+  MUST(custodia_audit_checkpoint(a, &anchor));
+  MUST(custodia_audit_public_key(a, &a_audit_key));
+  MUST(custodia_key_generate(b, ben, CUSTODIA_KEY_KIND_ED25519, "witness key", &witness));
+  MUST(custodia_anchor_countersign(b, ben, (const char *)anchor.data, (const char *)a_audit_key.data, &witness,
+                                   &witnessed));
+  MUST(custodia_key_export_public(b, &witness, &witness_text));
+  MUST(custodia_anchor_verify((const char *)witnessed.data, (const char *)a_audit_key.data,
+                              (const char *)witness_text.data));
+  printf("   anchor counter-signed by B's witness key; A verifies its log against it:\n");
+  const char *held_by_b[] = {(const char *)witnessed.data};
+  verify_audit("A's", a, held_by_b, 1);
+  MUST(custodia_buffer_free(&witness_text));
+  MUST(custodia_buffer_free(&witnessed));
+  MUST(custodia_buffer_free(&a_audit_key));
+  MUST(custodia_buffer_free(&anchor));
 
   printf("== 8. Retention ends: B shreds the expired case key\n");
-  MUST(custodia_custodian_close(b));
+  MUST(custodia_custodian_close(b, NULL));
+  MUST(custodia_custodian_free(b));
   b = open_custodian(dir_b, 0xB2, FEB_01_2027);
   size_t destroyed = 0, held = 0;
-  MUST(custodia_key_shred_expired(b, ben, &destroyed, &held));
+  MUST(custodia_key_shred_expired(b, ben, &destroyed, &held, NULL));
   printf("   %zu key(s) destroyed, %zu held\n", destroyed, held);
   REFUSED(custodia_open(b, ben, "investigation", none, stored.data, stored.len, NULL, &plaintext, NULL),
           CUSTODIA_ERR_KEY_DESTROYED);
@@ -206,7 +226,7 @@ int main(int argc, char **argv) {
            k.case_ref ? " (case key)" : "");
   }
   MUST(custodia_key_list_free(keys));
-  verify_audit("B's", b);
+  verify_audit("B's", b, NULL, 0);
 
   MUST(custodia_buffer_free(&stored));
   MUST(custodia_buffer_free(&envelope));
@@ -215,8 +235,10 @@ int main(int argc, char **argv) {
   MUST(custodia_actor_free(anna));
   MUST(custodia_actor_free(ben));
   MUST(custodia_actor_free(claire));
-  MUST(custodia_custodian_close(a));
-  MUST(custodia_custodian_close(b));
+  MUST(custodia_custodian_close(a, NULL));
+  MUST(custodia_custodian_close(b, NULL));
+  MUST(custodia_custodian_free(a));
+  MUST(custodia_custodian_free(b));
   size_t live_handles = 1, live_buffers = 1;
   MUST(custodia_live_counts(&live_handles, &live_buffers));
   if (live_handles != 0 || live_buffers != 0) {

@@ -83,12 +83,12 @@ static void *run(void *arg) {
     job->failures++;
   }
 
-  /* One thread frees the shared actor and closes the custodian; after the next barrier every thread sees invalid
+  /* One thread frees the shared actor and the custodian; after the next barrier every thread sees invalid
    * handles. */
   pthread_barrier_wait(&barrier);
   if (job->index == THREADS - 1) {
     if (custodia_actor_free(shared_actor) != CUSTODIA_OK) job->failures++;
-    if (custodia_custodian_close(shared_custodian) != CUSTODIA_OK) job->failures++;
+    if (custodia_custodian_free(shared_custodian) != CUSTODIA_OK) job->failures++;
   }
   pthread_barrier_wait(&barrier);
   custodia_buffer text = {NULL, 0};

@@ -37,6 +37,8 @@ pub struct custodia_audit_report {
     pub last_checkpoint: u64,
     /// Hash of the last entry: lowercase hex, NUL-terminated.
     pub head: [c_char; CUSTODIA_AUDIT_HEAD_SIZE],
+    /// Anchors checked against the log (all of those given, on success).
+    pub anchors: u64,
 }
 
 /// Size of `custodia_audit_report.head`, including the terminating NUL (64 hex digits + NUL).
@@ -102,6 +104,7 @@ pub unsafe extern "C" fn custodia_audit_verify(
             has_last_checkpoint: r.last_checkpoint.is_some(),
             last_checkpoint: r.last_checkpoint.unwrap_or(0),
             head,
+            anchors: r.anchors,
         });
         Ok(())
     })
