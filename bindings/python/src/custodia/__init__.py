@@ -20,6 +20,7 @@ from ._errors import __all__ as _errors_all
 from ._handles import live_counts
 from ._sensitive import SensitiveBytes
 from .actors import Actor, Consent, CourtOrder, ImminentThreat, LegalException, LegalObligation
+from .audit import Anchor, ErasureCertificate
 from .custodian import AuditReport, Custodian, EnvelopeInfo, KeyInfo, KeyState, Opened, ShredReport
 from .options import SealOptions, Timestamp
 from .vocab import CaseRef, Category, Classification, ExceptionKind, Jurisdiction, KeyId, KeyKind, Purpose
@@ -61,6 +62,8 @@ __all__ = [
     "KeyState",
     "AuditReport",
     "ShredReport",
+    "Anchor",
+    "ErasureCertificate",
     "CaseRef",
     "Category",
     "Classification",

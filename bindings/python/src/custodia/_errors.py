@@ -64,6 +64,8 @@ __all__ = [
     "AuditMalformed",
     "AuditTampered",
     "AuditWrongKey",
+    "CustodianClosed",
+    "AnchorInvalid",
     # 9xx
     "EnvironmentFault",
     "IoFault",
@@ -275,6 +277,16 @@ class AuditWrongKey(AuditError):
     """503: the log (or certificate, or anchor) was signed by another audit key than the one given."""
 
 
+class CustodianClosed(AuditError):
+    """506: the custodian was closed (its closing checkpoint written): it records nothing more and touches no key.
+    Raised to a call still running on another thread when :meth:`~custodia.Custodian.close` ran."""
+
+
+class AnchorInvalid(AuditError):
+    """507: an audit anchor's signature (or a counter-signature on it) does not verify against the key given, or the
+    anchor belongs to another log: it was forged, altered, or comes from another custodian."""
+
+
 # 9xx: environment and internal faults.
 class EnvironmentFault(CustodiaError):
     """The operating system failed custodia."""
@@ -335,6 +347,8 @@ _BY_CODE: dict[int, type[CustodiaError]] = {
     501: AuditMalformed,
     502: AuditTampered,
     503: AuditWrongKey,
+    506: CustodianClosed,
+    507: AnchorInvalid,
     900: IoFault,
     901: RngFault,
     998: Poisoned,

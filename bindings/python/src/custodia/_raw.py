@@ -38,7 +38,7 @@ __all__ = [
 ]
 
 #: The ABI version (``CUSTODIA_ABI_VERSION``) this binding was written for; a library reporting another is refused.
-ABI_VERSION = 1
+ABI_VERSION = 2
 #: ``CUSTODIA_KEY_ID_LEN``.
 KEY_ID_LEN = 16
 #: ``CUSTODIA_KEY_ID_TEXT_SIZE``: 32 hex digits and a NUL.
@@ -92,6 +92,7 @@ class custodia_audit_report(Structure):
         ("has_last_checkpoint", c_bool),
         ("last_checkpoint", c_uint64),
         ("head", ctypes.c_char * AUDIT_HEAD_SIZE),
+        ("anchors", c_uint64),
     ]
 
 
@@ -211,9 +212,14 @@ FACADE_FUNCTIONS: dict[str, tuple[Any, list[Any]]] = {
     "custodia_custodian_options_free": (status, [handle]),
     "custodia_custodian_open_passphrase": (status, [cstr, cstr, handle, out_handle]),
     "custodia_custodian_open_master_key": (status, [cstr, bytes_in, size, handle, out_handle]),
-    "custodia_custodian_close": (status, [handle]),
-    "custodia_audit_verify": (status, [handle, POINTER(custodia_audit_report)]),
+    "custodia_custodian_close": (status, [handle, out_buffer]),
+    "custodia_custodian_free": (status, [handle]),
+    "custodia_audit_verify": (status, [handle, cstr_array, size, POINTER(custodia_audit_report)]),
     "custodia_audit_public_key": (status, [handle, out_buffer]),
+    "custodia_audit_checkpoint": (status, [handle, out_buffer]),
+    "custodia_anchor_countersign": (status, [handle, handle, cstr, cstr, key_id_p, out_buffer]),
+    "custodia_anchor_verify": (status, [cstr, cstr, cstr]),
+    "custodia_erasure_certificate_verify": (status, [cstr, cstr]),
     "custodia_key_generate": (status, [handle, handle, u32, cstr, out_key_id]),
     "custodia_key_for_case": (status, [handle, handle, cstr, u64, out_key_id]),
     "custodia_key_list_new": (status, [handle, out_handle]),
@@ -223,8 +229,8 @@ FACADE_FUNCTIONS: dict[str, tuple[Any, list[Any]]] = {
     "custodia_key_export_public": (status, [handle, key_id_p, out_buffer]),
     "custodia_key_import_public": (status, [handle, handle, cstr, cstr, out_key_id]),
     "custodia_key_rotate": (status, [handle, handle, key_id_p, out_key_id]),
-    "custodia_key_destroy": (status, [handle, handle, key_id_p, cstr]),
-    "custodia_key_shred_expired": (status, [handle, handle, POINTER(c_size_t), POINTER(c_size_t)]),
+    "custodia_key_destroy": (status, [handle, handle, key_id_p, cstr, out_buffer]),
+    "custodia_key_shred_expired": (status, [handle, handle, POINTER(c_size_t), POINTER(c_size_t), out_buffer]),
     "custodia_key_set_retention": (status, [handle, handle, key_id_p, u64]),
     "custodia_legal_hold_place": (status, [handle, handle, cstr, cstr, cstr]),
     "custodia_legal_hold_release": (status, [handle, handle, cstr]),

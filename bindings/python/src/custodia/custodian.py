@@ -18,10 +18,11 @@ from typing import BinaryIO, Iterable, Optional, Union
 
 from . import _raw
 from ._errors import invoke
-from ._handles import Handle, bytes_arg, take_text, text_arg
+from ._handles import Handle, bytes_arg, take_text, text_arg, text_array
 from ._sensitive import SensitiveBytes
 from ._streams import StreamPair
 from .actors import Actor, LegalException
+from .audit import Anchor, ErasureCertificate
 from .options import SealOptions, Timestamp, _unix
 from .vocab import Category, Classification, KeyId, KeyKind
 
@@ -160,6 +161,7 @@ class AuditReport:
     unsealed_tail: int
     last_checkpoint: Optional[int]
     head: str
+    anchors: int = 0
 
     def __str__(self) -> str:
         return f"{self.entries} entries, {self.checkpoints} checkpoints, {self.erasures} erasures, head {self.head[:16]}"
@@ -167,10 +169,12 @@ class AuditReport:
 
 @dataclass(frozen=True)
 class ShredReport:
-    """What :meth:`Custodian.shred_expired` did."""
+    """What :meth:`Custodian.shred_expired` did: how many keys it destroyed and kept (legal hold), and the erasure
+    certificate of each key destroyed."""
 
     destroyed: int
     held: int
+    certificates: tuple[ErasureCertificate, ...] = ()
 
 
 def _actor(actor: object) -> int:
@@ -276,16 +280,17 @@ class _KeyList(Handle):
 
 class Custodian(Handle):
     """A keyring and audit log in a directory, opened by the constructor; close with :meth:`close` or ``with`` (the
-    audit log gets its closing checkpoint and the keys are zeroized). Share one between threads freely.
+    audit log gets its closing checkpoint, returned by :meth:`close` as an :class:`Anchor`, and the keys are
+    zeroized). Share one between threads freely.
 
     >>> import tempfile, custodia
     >>> with tempfile.TemporaryDirectory() as d, Custodian(d, master_key=bytes(range(32))) as c:
     ...     pass
     """
 
-    _free_name = "custodia_custodian_close"
+    _free_name = "custodia_custodian_free"
     _noun = "custodian"
-    __slots__ = ("_dir",)
+    __slots__ = ("_dir", "_closing")
 
     def __init__(
         self,
@@ -340,6 +345,22 @@ class Custodian(Handle):
                 key = bytes_arg(master_key, "master_key")
                 self._init_new(_raw.lib.custodia_custodian_open_master_key, dir_arg, key.ptr, key.len, options._handle)
         self._dir = Path(os.fsdecode(dir_arg))
+        self._closing: Optional[Anchor] = None
+
+    def close(self) -> Optional[Anchor]:  # type: ignore[override]
+        """Close: write the audit log's closing checkpoint, sync it, release the handle (the keys are zeroized once no
+        call on another thread still uses it), and return the closing checkpoint as an :class:`Anchor` to hand to
+        another authority. Later calls raise :class:`~custodia.InvalidHandle` (a call already running on another
+        thread gets :class:`~custodia.CustodianClosed`). Closing again returns the same anchor (``None`` if the
+        custodian was released without a closing checkpoint). The handle is released even when the checkpoint
+        fails (:class:`~custodia.AuditWriteFailed`; the next open recovers the log)."""
+        if self.closed:
+            return getattr(self, "_closing", None)
+        try:
+            self._closing = Anchor(take_text(_raw.lib.custodia_custodian_close, self._handle))
+        finally:
+            Handle.close(self)
+        return self._closing
 
     @property
     def directory(self) -> Path:
@@ -422,18 +443,22 @@ class Custodian(Handle):
         invoke(_raw.lib.custodia_key_rotate, self._handle, _actor(actor), byref(_key(key_id)), byref(out))
         return KeyId._from_c(out)
 
-    def destroy_key(self, actor: Actor, key_id: KeyId, reason: str) -> None:
-        """Crypto-shred a key: its secret is wiped, a tombstone and an erasure certificate remain. Everything sealed
-        only under it can no longer be opened (:class:`~custodia.KeyDestroyed`). :class:`~custodia.LegalHold` when
-        its case is held."""
-        invoke(_raw.lib.custodia_key_destroy, self._handle, _actor(actor), byref(_key(key_id)),
-               text_arg(reason, "reason"))
+    def destroy_key(self, actor: Actor, key_id: KeyId, reason: str) -> ErasureCertificate:
+        """Crypto-shred a key: its secret is wiped, a tombstone remains. Everything sealed only under it can no longer
+        be opened (:class:`~custodia.KeyDestroyed`). :class:`~custodia.LegalHold` when its case is held. Returns the
+        signed erasure certificate written to the audit log, which verifies with :meth:`audit_public_key` alone
+        (:meth:`ErasureCertificate.verify`); ``reason`` must not contain personal data."""
+        return ErasureCertificate(take_text(_raw.lib.custodia_key_destroy, self._handle, _actor(actor),
+                                            byref(_key(key_id)), text_arg(reason, "reason")))
 
     def shred_expired(self, actor: Actor) -> ShredReport:
-        """Destroy every key past its retention deadline, except those of cases under legal hold."""
+        """Destroy every key past its retention deadline, except those of cases under legal hold; the report carries
+        the erasure certificate of each key destroyed."""
         destroyed, held = ctypes.c_size_t(), ctypes.c_size_t()
-        invoke(_raw.lib.custodia_key_shred_expired, self._handle, _actor(actor), byref(destroyed), byref(held))
-        return ShredReport(destroyed.value, held.value)
+        lines = take_text(_raw.lib.custodia_key_shred_expired, self._handle, _actor(actor), byref(destroyed),
+                          byref(held))
+        certificates = tuple(ErasureCertificate(line) for line in lines.splitlines() if line)
+        return ShredReport(destroyed.value, held.value, certificates)
 
     def set_retention(self, actor: Actor, key_id: KeyId, destroy_after: Optional[Timestamp]) -> None:
         """Set a key's retention deadline, after which :meth:`shred_expired` destroys it; ``None`` clears it."""
@@ -556,11 +581,17 @@ class Custodian(Handle):
 
     # ---- audit --------------------------------------------------------------------------------------------------
 
-    def verify_audit(self) -> AuditReport:
-        """Verify the whole audit log (hash chain, sequence, checkpoint and erasure signatures);
-        :class:`~custodia.AuditTampered` or :class:`~custodia.AuditMalformed` at the first bad entry."""
+    def verify_audit(self, anchors: Iterable[Union[Anchor, str]] = ()) -> AuditReport:
+        """Verify the whole audit log (hash chain, sequence, checkpoint and erasure signatures) and that it still holds
+        exactly the prefix each anchor pins (:class:`Anchor` or its JSON text; pass the ones other authorities
+        hold: without them a writer holding the audit key, or one cutting the unsealed tail, goes undetected).
+        :class:`~custodia.AuditTampered` (also for a log rewritten or cut below an anchor) or
+        :class:`~custodia.AuditMalformed` at the first bad entry; :class:`~custodia.AnchorInvalid` for an anchor that
+        is not this log's."""
+        texts = [a.to_json() if isinstance(a, Anchor) else a for a in anchors]
+        array, count = text_array(texts, "anchors")
         r = _raw.custodia_audit_report()
-        invoke(_raw.lib.custodia_audit_verify, self._handle, byref(r))
+        invoke(_raw.lib.custodia_audit_verify, self._handle, array, count, byref(r))
         return AuditReport(
             entries=r.entries,
             checkpoints=r.checkpoints,
@@ -569,7 +600,25 @@ class Custodian(Handle):
             unsealed_tail=r.unsealed_tail,
             last_checkpoint=r.last_checkpoint if r.has_last_checkpoint else None,
             head=r.head.decode(),
+            anchors=r.anchors,
         )
+
+    def checkpoint(self) -> Anchor:
+        """Write a signed checkpoint now, sync it, and return it as an :class:`Anchor` to hand to another authority
+        (which checks it against :meth:`audit_public_key` and counter-signs it). Export one regularly: only anchors
+        held elsewhere pin the log's past."""
+        return Anchor(take_text(_raw.lib.custodia_audit_checkpoint, self._handle))
+
+    def countersign_anchor(self, actor: Actor, anchor: Union[Anchor, str], their_audit_key: str,
+                           witness: KeyId) -> Anchor:
+        """Counter-sign another custodian's anchor with ``witness``, an Ed25519 key of this keyring (from
+        :meth:`generate_key` with ``KeyKind.ED25519``; not the audit key). ``their_audit_key`` is the other custodian's
+        :meth:`audit_public_key` text, obtained out of band. An anchor whose signatures do not verify with it raises
+        :class:`~custodia.AnchorInvalid` (and the refusal is recorded). Recorded as ``anchor_witnessed``."""
+        text = anchor.to_json() if isinstance(anchor, Anchor) else anchor
+        return Anchor(take_text(_raw.lib.custodia_anchor_countersign, self._handle, _actor(actor),
+                                text_arg(text, "anchor"), text_arg(their_audit_key, "their_audit_key"),
+                                byref(_key(witness, "witness"))))
 
     def audit_public_key(self) -> str:
         """The audit log's public key in text form, for auditors verifying a copy of the log independently
