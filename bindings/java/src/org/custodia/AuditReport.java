@@ -11,6 +11,7 @@ public final class AuditReport {
     private final long unsealedTail;
     private final Long lastCheckpoint;
     private final String head;
+    private final long anchors;
 
     AuditReport(org.custodia.raw.AuditReport raw) {
         this.entries = raw.entries;
@@ -20,6 +21,12 @@ public final class AuditReport {
         this.unsealedTail = raw.unsealed_tail;
         this.lastCheckpoint = raw.has_last_checkpoint != 0 ? raw.last_checkpoint : null;
         this.head = EnvelopeInfo.cString(raw.head);
+        this.anchors = raw.anchors;
+    }
+
+    /** Anchors checked against the log (all of those given). */
+    public long anchors() {
+        return anchors;
     }
 
     /** Entries verified. */

@@ -96,6 +96,10 @@ public class CustodiaException extends RuntimeException {
             case AUDIT_TAMPERED:
             case AUDIT_WRONG_KEY:
                 return new AuditTamperedException(code, message);
+            case CUSTODIAN_CLOSED:
+                return new CustodianClosedException(code, message);
+            case ANCHOR_INVALID:
+                return new AnchorInvalidException(code, message);
             case IO:
             case RNG:
                 return new EnvironmentException(code, message);

@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Collections;
 import java.util.List;
 import java.util.Objects;
 import org.custodia.handles.CustodianHandle;
@@ -25,10 +26,12 @@ import org.custodia.raw.CustodiaLibrary;
  * closed: if the audit event cannot be written, no plaintext is returned.
  *
  * <p>One {@code Custodian} per directory and process; share it across threads (every method may be called
- * concurrently). Close it when done: the audit log gets its closing checkpoint and the keys are zeroized.
+ * concurrently). Close it when done: the audit log gets its closing checkpoint (returned by {@link #closeWithAnchor()}
+ * as an {@link Anchor}) and the keys are zeroized.
  */
 public final class Custodian implements AutoCloseable {
     private final CustodianHandle handle;
+    private volatile Anchor closing;
 
     private Custodian(CustodianHandle handle) {
         this.handle = handle;
@@ -145,23 +148,37 @@ public final class Custodian implements AutoCloseable {
 
     /**
      * Destroy a key (crypto-shredding): opening anything sealed only under it then throws
-     * {@link KeyDestroyedException}.
+     * {@link KeyDestroyedException}. Returns the signed erasure certificate written to the audit log, which verifies
+     * with {@link #auditPublicKey()} alone ({@link ErasureCertificate#verify}). {@code reason} must not contain
+     * personal data.
      *
      * @throws LegalHoldException when its case is under legal hold
      */
-    public void destroyKey(Actor actor, KeyId id, String reason) {
+    public ErasureCertificate destroyKey(Actor actor, KeyId id, String reason) {
         Objects.requireNonNull(id, "id");
         Objects.requireNonNull(reason, "reason");
         String r = Native.text("reason", reason);
-        withActor(actor, (c, a) -> lib().custodia_key_destroy(c, a, id.raw(), r));
+        CustodiaBuffer out = new CustodiaBuffer();
+        withActor(actor, (c, a) -> lib().custodia_key_destroy(c, a, id.raw(), r, out));
+        return ErasureCertificate.fromJson(Native.takeText(out));
     }
 
-    /** Destroy every key whose retention deadline has passed, except those of cases under legal hold. */
+    /**
+     * Destroy every key whose retention deadline has passed, except those of cases under legal hold; the report
+     * carries the erasure certificate of each key destroyed.
+     */
     public ShredReport shredExpired(Actor actor) {
         LongByReference destroyed = new LongByReference();
         LongByReference held = new LongByReference();
-        withActor(actor, (c, a) -> lib().custodia_key_shred_expired(c, a, destroyed, held));
-        return new ShredReport(destroyed.getValue(), held.getValue());
+        CustodiaBuffer out = new CustodiaBuffer();
+        withActor(actor, (c, a) -> lib().custodia_key_shred_expired(c, a, destroyed, held, out));
+        List<ErasureCertificate> certificates = new ArrayList<>();
+        for (String line : Native.takeText(out).split("\n")) {
+            if (!line.isEmpty()) {
+                certificates.add(ErasureCertificate.fromJson(line));
+            }
+        }
+        return new ShredReport(destroyed.getValue(), held.getValue(), certificates);
     }
 
     /**
@@ -202,14 +219,24 @@ public final class Custodian implements AutoCloseable {
         withActor(actor, (c, a) -> lib().custodia_legal_hold_release(c, a, c0));
     }
 
-    /** How many keys {@link #shredExpired} destroyed, and how many it kept because of a legal hold. */
+    /**
+     * How many keys {@link #shredExpired} destroyed, how many it kept because of a legal hold, and the erasure
+     * certificates of those destroyed.
+     */
     public static final class ShredReport {
         private final long destroyed;
         private final long held;
+        private final List<ErasureCertificate> certificates;
 
-        ShredReport(long destroyed, long held) {
+        ShredReport(long destroyed, long held, List<ErasureCertificate> certificates) {
             this.destroyed = destroyed;
             this.held = held;
+            this.certificates = Collections.unmodifiableList(certificates);
+        }
+
+        /** The erasure certificate of each key destroyed. */
+        public List<ErasureCertificate> certificates() {
+            return certificates;
         }
 
         public long destroyed() {
@@ -391,14 +418,61 @@ public final class Custodian implements AutoCloseable {
     // ---- audit
 
     /**
-     * Verify the whole audit log: hash chain, sequence, checkpoint and erasure-certificate signatures.
+     * Verify the whole audit log: hash chain, sequence, checkpoint and erasure-certificate signatures. Without
+     * anchors this cannot detect a writer holding the audit key, nor a log cut back to a checkpoint: pass the anchors
+     * other authorities hold ({@link #verifyAudit(Collection)}).
      *
      * @throws AuditTamperedException naming the first bad entry
      */
     public AuditReport verifyAudit() {
+        return verifyAudit(List.of());
+    }
+
+    /**
+     * Verify the whole audit log, and that it still holds exactly the prefix each anchor pins.
+     *
+     * @throws AuditTamperedException naming the first bad entry, also for a log rewritten or cut below an anchor
+     * @throws AnchorInvalidException for an anchor that does not verify with this custodian's audit key or belongs to
+     *     another log
+     */
+    public AuditReport verifyAudit(Collection<Anchor> anchors) {
+        Objects.requireNonNull(anchors, "anchors");
+        String[] texts = anchors.isEmpty() ? null : anchors.stream()
+                .map(a -> Objects.requireNonNull(a, "anchor").toJson()).toArray(String[]::new);
+        long count = anchors.size();
         org.custodia.raw.AuditReport report = new org.custodia.raw.AuditReport();
-        handle.run(c -> lib().custodia_audit_verify(c, report));
+        handle.run(c -> lib().custodia_audit_verify(c, texts, count, report));
         return new AuditReport(report);
+    }
+
+    /**
+     * Write a signed checkpoint now, sync it, and return it as an {@link Anchor} to hand to another authority, which
+     * checks it against {@link #auditPublicKey()} and counter-signs it. Export one regularly: only anchors held
+     * elsewhere pin the log's past.
+     *
+     * @throws AuditWriteException when it cannot be made durable
+     */
+    public Anchor checkpoint() {
+        CustodiaBuffer out = new CustodiaBuffer();
+        handle.run(c -> lib().custodia_audit_checkpoint(c, out));
+        return Anchor.fromJson(Native.takeText(out));
+    }
+
+    /**
+     * Counter-sign another custodian's anchor with {@code witness}, an Ed25519 key of this keyring (from
+     * {@link #generateKey} with {@link KeyKind#ED25519}; not the audit key). {@code theirAuditKey} is the other
+     * custodian's {@link #auditPublicKey()} text, obtained out of band. Recorded as {@code anchor_witnessed}.
+     *
+     * @throws AnchorInvalidException when the anchor's signatures do not verify with {@code theirAuditKey} (the
+     *     refusal is recorded)
+     */
+    public Anchor countersignAnchor(Actor actor, Anchor anchor, String theirAuditKey, KeyId witness) {
+        Objects.requireNonNull(anchor, "anchor");
+        Objects.requireNonNull(witness, "witness");
+        String key = Native.text("audit key", Objects.requireNonNull(theirAuditKey, "theirAuditKey"));
+        CustodiaBuffer out = new CustodiaBuffer();
+        withActor(actor, (c, a) -> lib().custodia_anchor_countersign(c, a, anchor.toJson(), key, witness.raw(), out));
+        return Anchor.fromJson(Native.takeText(out));
     }
 
     /**
@@ -411,10 +485,36 @@ public final class Custodian implements AutoCloseable {
         return Native.takeText(out);
     }
 
-    /** Close: the audit log gets its closing checkpoint; keys are zeroized once no other thread uses them. */
+    /**
+     * Close: write the audit log's closing checkpoint, sync it, release the handle (keys are zeroized once no other
+     * thread uses them), and return the checkpoint as an {@link Anchor} to hand to another authority. Later calls
+     * throw {@link InvalidHandleException}; a call already running on another thread gets
+     * {@link CustodianClosedException}. Closing again returns the same anchor (null if the custodian was released
+     * without one). The handle is released even when the checkpoint fails.
+     *
+     * @throws AuditWriteException when the closing checkpoint cannot be made durable (the next open recovers the log)
+     */
+    public synchronized Anchor closeWithAnchor() {
+        if (handle.isClosed()) {
+            return closing;
+        }
+        try {
+            closing = Anchor.fromJson(handle.closeLog());
+        } finally {
+            handle.close();
+        }
+        return closing;
+    }
+
+    /** As {@link #closeWithAnchor()}, for try-with-resources. */
     @Override
     public void close() {
-        handle.close();
+        closeWithAnchor();
+    }
+
+    /** Whether {@link #close()} was called. */
+    public boolean isClosed() {
+        return handle.isClosed();
     }
 
     @Override

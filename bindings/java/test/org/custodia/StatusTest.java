@@ -50,6 +50,8 @@ class StatusTest {
                 Map.entry(Status.WRONG_PASSPHRASE, WrongPassphraseException.class),
                 Map.entry(Status.AUDIT_WRITE, AuditWriteException.class),
                 Map.entry(Status.AUDIT_TAMPERED, AuditTamperedException.class),
+                Map.entry(Status.CUSTODIAN_CLOSED, CustodianClosedException.class),
+                Map.entry(Status.ANCHOR_INVALID, AnchorInvalidException.class),
                 Map.entry(Status.INTERNAL, InternalException.class));
         for (Status s : Status.values()) {
             if (s == Status.OK || s == Status.UNKNOWN) {

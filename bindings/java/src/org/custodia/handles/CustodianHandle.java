@@ -12,10 +12,20 @@ import org.custodia.InvalidArgumentException;
 import org.custodia.Status;
 import org.custodia.raw.CustodiaLibrary;
 
-/** Layer 2: a {@code custodia_custodian} handle; closing it is {@code custodia_custodian_close}. */
+/**
+ * Layer 2: a {@code custodia_custodian} handle; closing it is {@code custodia_custodian_free} (which still writes the
+ * closing checkpoint, best effort): call {@link #closeLog} first to get the closing anchor and see any error.
+ */
 public final class CustodianHandle extends NativeHandle {
     private CustodianHandle(long id, CustodiaLibrary lib) {
-        super("custodian", id, lib::custodia_custodian_close);
+        super("custodian", id, lib::custodia_custodian_free);
+    }
+
+    /** {@code custodia_custodian_close}: the closing checkpoint as an anchor's JSON text; the handle stays live. */
+    public String closeLog() {
+        org.custodia.raw.CustodiaBuffer out = new org.custodia.raw.CustodiaBuffer();
+        run(id -> Native.lib().custodia_custodian_close(id, out));
+        return Native.takeText(out);
     }
 
     /** {@code custodia_custodian_open_passphrase}. The passphrase's UTF-8 copy is wiped before returning. */

@@ -101,11 +101,23 @@ public interface CustodiaLibrary extends Library {
     int custodia_custodian_open_master_key(byte[] dir, byte[] masterKey, long masterKeyLen, long options,
             LongByReference outCustodian);
 
-    int custodia_custodian_close(long custodian);
+    int custodia_custodian_close(long custodian, CustodiaBuffer outAnchor);
 
-    int custodia_audit_verify(long custodian, AuditReport outReport);
+    int custodia_custodian_free(long custodian);
+
+    // --- audit
+    int custodia_audit_verify(long custodian, String[] anchors, long anchorCount, AuditReport outReport);
 
     int custodia_audit_public_key(long custodian, CustodiaBuffer outText);
+
+    int custodia_audit_checkpoint(long custodian, CustodiaBuffer outAnchor);
+
+    int custodia_anchor_countersign(long custodian, long actor, String anchorJson, String theirAuditKey,
+            byte[] witnessKeyId, CustodiaBuffer outAnchor);
+
+    int custodia_anchor_verify(String anchorJson, String auditKey, String witnessKey);
+
+    int custodia_erasure_certificate_verify(String certificateJson, String auditKey);
 
     // --- keys
     int custodia_key_generate(long custodian, long actor, int kind, String label, byte[] outKeyId);
@@ -126,10 +138,11 @@ public interface CustodiaLibrary extends Library {
 
     int custodia_key_rotate(long custodian, long actor, byte[] keyId, byte[] outNewKeyId);
 
-    int custodia_key_destroy(long custodian, long actor, byte[] keyId, String reason);
+    int custodia_key_destroy(long custodian, long actor, byte[] keyId, String reason,
+            CustodiaBuffer outCertificate);
 
     int custodia_key_shred_expired(long custodian, long actor, LongByReference outDestroyed,
-            LongByReference outHeld);
+            LongByReference outHeld, CustodiaBuffer outCertificates);
 
     int custodia_key_set_retention(long custodian, long actor, byte[] keyId, long destroyAfterUnix);
 
