@@ -19,7 +19,7 @@ use std::time::{Duration, Instant};
 use criterion::{Criterion, Throughput, criterion_group};
 use custodia::ffi::{
     custodia_actor, custodia_actor_free, custodia_actor_new, custodia_buffer, custodia_buffer_free, custodia_category,
-    custodia_custodian, custodia_custodian_close, custodia_custodian_open_master_key, custodia_custodian_options,
+    custodia_custodian, custodia_custodian_free, custodia_custodian_open_master_key, custodia_custodian_options,
     custodia_envelope_info, custodia_envelope_inspect, custodia_exception, custodia_key_generate, custodia_key_id,
     custodia_open, custodia_seal, custodia_seal_options, custodia_seal_options_add_recipient,
     custodia_seal_options_free, custodia_seal_options_new, custodia_status,
@@ -114,7 +114,7 @@ impl Drop for CSide {
         unsafe {
             ok(custodia_seal_options_free(self.options));
             ok(custodia_actor_free(self.actor));
-            ok(custodia_custodian_close(self.custodian));
+            ok(custodia_custodian_free(self.custodian));
         }
     }
 }
