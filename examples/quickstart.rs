@@ -2,7 +2,9 @@
 //!
 //! NL's central authority seals bank records for Germany's, bound to the purposes of the request; DE opens them for
 //! a permitted purpose, is refused for another, opens with a court-order exception; NL keeps its copy under a
-//! per-case key, rotates it, and shreds it at the end of retention; both audit trails are printed and verified.
+//! per-case key, rotates it, and shreds it at the end of retention (keeping the signed erasure certificates); DE
+//! counter-signs an anchor of NL's audit log with a key of its own keyring; both audit trails are printed and
+//! verified, NL's against the anchor DE holds.
 //!
 //! Run with `cargo run --example quickstart`. The keyrings and audit logs go to `$CUSTODIA_DEMO_DIR` if set
 //! (kept afterwards), otherwise to a temporary directory.
@@ -155,6 +157,16 @@ fn main() -> custodia::Result<()> {
         report.destroyed.len(),
         report.destroyed.iter().map(ToString::to_string).collect::<Vec<_>>()
     );
+    let nl_audit_key = nl.audit_public_key()?;
+    for cert in &report.certificates {
+        cert.verify(&audit::parse_audit_key(&nl_audit_key)?)?;
+        println!(
+            "   erasure certificate #{} for {:?} ({}): verifies with NL's audit key alone",
+            cert.seq(),
+            cert.keys().iter().map(ToString::to_string).collect::<Vec<_>>(),
+            cert.reason()
+        );
+    }
     let req = OpenRequest::new(jan.clone(), Purpose::parse(well_known::INVESTIGATION)?);
     for (what, env) in [("the records sent to DE", &rewrapped), ("its case notes", &sealed_notes)] {
         match nl.open_envelope(&req, env, None) {
@@ -163,7 +175,19 @@ fn main() -> custodia::Result<()> {
         }
     }
 
-    println!("\n== 6. The audit trails");
+    println!("\n== 6. NL exports an anchor of its audit log; DE checks it and counter-signs with its own key");
+    let witness = de.generate_key(&anna, KeyKind::Ed25519, "DE witness key")?;
+    let sent = nl.checkpoint()?.to_json();
+    let held_by_de = de.countersign_anchor(&anna, &audit::Anchor::from_json(&sent)?, &nl_audit_key, &witness)?;
+    println!(
+        "   anchor over {} entries, witnessed by DE: {}",
+        held_by_de.count(),
+        held_by_de.is_witnessed_by(&audit::parse_audit_key(&de.export_public(&witness)?)?)
+    );
+    let v = nl.verify_audit(std::slice::from_ref(&held_by_de))?;
+    println!("   NL's log still holds the prefix DE's anchor pins ({} anchor checked)", v.anchors);
+
+    println!("\n== 7. The audit trails");
     for (name, c) in [("NL", &nl), ("DE", &de)] {
         println!("   {name}:");
         let q = Query::new().case(&case);
