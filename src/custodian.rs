@@ -265,7 +265,7 @@ impl Custodian {
     /// Every key in the keyring, tombstones included.
     ///
     /// # Errors
-    /// Only if the keyring lock is poisoned.
+    /// [`Error::CustodianClosed`] after [`Custodian::close`]; otherwise only if the keyring lock is poisoned.
     pub fn keys(&self) -> Result<Vec<KeyInfo>> {
         Ok(self.read()?.body().keys.iter().map(KeyInfo::from).collect())
     }
@@ -556,7 +556,7 @@ impl Custodian {
     /// The legal holds in force.
     ///
     /// # Errors
-    /// Only if the keyring lock is poisoned.
+    /// [`Error::CustodianClosed`] after [`Custodian::close`]; otherwise only if the keyring lock is poisoned.
     pub fn legal_holds(&self) -> Result<Vec<LegalHold>> {
         Ok(self.read()?.body().holds.clone())
     }
