@@ -75,12 +75,33 @@ impl<'de> serde::Deserialize<'de> for CaseRef {
 }
 
 /// Who is acting: supplied by the host application, which authenticates its users; custodia records it.
+///
+/// Deserializing validates exactly as [`Actor::new`] does (and refuses unknown fields), so an actor read from JSON
+/// can never carry what the constructor refuses.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(try_from = "ActorWire")]
 pub struct Actor {
     id: String,
     role: String,
     jurisdiction: Jurisdiction,
     clearance: Classification,
+}
+
+/// The serialized form of an [`Actor`], before validation.
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ActorWire {
+    id: String,
+    role: String,
+    jurisdiction: Jurisdiction,
+    clearance: Classification,
+}
+
+impl TryFrom<ActorWire> for Actor {
+    type Error = Error;
+    fn try_from(w: ActorWire) -> Result<Self> {
+        Self::new(&w.id, &w.role, w.jurisdiction, w.clearance)
+    }
 }
 
 impl Actor {
@@ -90,9 +111,9 @@ impl Actor {
     /// [`Error::InvalidArgument`] for an empty, over-long or non-printable id or role.
     pub fn new(id: &str, role: &str, jurisdiction: Jurisdiction, clearance: Classification) -> Result<Self> {
         for (name, v) in [("actor id", id), ("actor role", role)] {
-            if v.is_empty() || v.len() > MAX_ACTOR_FIELD_LEN || v.chars().any(char::is_control) {
+            if v.is_empty() || v.len() > MAX_ACTOR_FIELD_LEN || !is_printable_text(v) || v.trim() != v {
                 return Err(Error::InvalidArgument(format!(
-                    "{name} must be 1 to {MAX_ACTOR_FIELD_LEN} bytes of printable text"
+                    "{name} must be 1 to {MAX_ACTOR_FIELD_LEN} bytes of printable text without spaces at the ends"
                 )));
             }
         }
@@ -122,6 +143,16 @@ impl Actor {
     pub fn clearance(&self) -> Classification {
         self.clearance
     }
+}
+
+/// Whether `s` is printable on one line: no control character (C0, DEL, C1: so no NUL, newline or escape), no line
+/// or paragraph separator, and no bidirectional override or isolate that could make a log line read differently
+/// from what it holds.
+pub(crate) fn is_printable_text(s: &str) -> bool {
+    !s.chars().any(|c| {
+        c.is_control()
+            || matches!(c, '\u{2028}' | '\u{2029}' | '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+    })
 }
 
 impl serde::Serialize for Classification {

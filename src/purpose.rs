@@ -331,9 +331,31 @@ impl<'a> IntoIterator for &'a PurposeSet {
 }
 
 impl<'de> serde::Deserialize<'de> for PurposeSet {
+    /// A list of valid purposes in any order, without duplicates (a repeated purpose is refused, not merged: the
+    /// encoded set is not the set it claims to be), at most [`MAX_PURPOSES`]; reading stops at the first excess.
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> core::result::Result<Self, D::Error> {
-        let v = Vec::<Purpose>::deserialize(d)?;
-        Self::from_purposes(v).map_err(serde::de::Error::custom)
+        struct Visitor;
+        impl<'de> serde::de::Visitor<'de> for Visitor {
+            type Value = PurposeSet;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                write!(f, "a list of at most {MAX_PURPOSES} distinct purposes")
+            }
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> core::result::Result<PurposeSet, A::Error> {
+                use serde::de::Error as _;
+                let mut v: Vec<Purpose> = Vec::new();
+                while let Some(p) = seq.next_element::<Purpose>()? {
+                    if v.len() == MAX_PURPOSES {
+                        return Err(A::Error::custom(Error::TooManyPurposes { count: MAX_PURPOSES + 1, max: MAX_PURPOSES }));
+                    }
+                    match v.binary_search(&p) {
+                        Ok(_) => return Err(A::Error::custom(format!("purpose {p} appears twice"))),
+                        Err(i) => v.insert(i, p),
+                    }
+                }
+                Ok(PurposeSet(v))
+            }
+        }
+        d.deserialize_seq(Visitor)
     }
 }
 
@@ -483,7 +505,7 @@ impl Exception {
             return Err(Error::InvalidException(format!("a {kind} exception needs a reference")));
         }
         if let Some(r) = reference
-            && (r.len() > MAX_REFERENCE_LEN || r.chars().any(char::is_control))
+            && (r.len() > MAX_REFERENCE_LEN || !crate::policy::is_printable_text(r))
         {
             return Err(Error::InvalidException(format!(
                 "reference must be printable text of at most {MAX_REFERENCE_LEN} bytes"
@@ -492,6 +514,13 @@ impl Exception {
         let j = justification.trim();
         if j.is_empty() {
             return Err(Error::InvalidException("a justification is required".into()));
+        }
+        // Line breaks and tabs are allowed (a justification is prose); no other control character (NUL, escape
+        // sequences, carriage return) and no bidirectional override.
+        if !j.split(['\n', '\t']).all(crate::policy::is_printable_text) {
+            return Err(Error::InvalidException(
+                "justification must be printable text (line breaks and tabs allowed, no other control characters)".into(),
+            ));
         }
         if j.len() > MAX_JUSTIFICATION_LEN {
             return Err(Error::InvalidException(format!("justification longer than {MAX_JUSTIFICATION_LEN} bytes")));

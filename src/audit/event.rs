@@ -185,8 +185,11 @@ impl Outcome {
 }
 
 /// An exception as recorded: its kind, reference and justification.
+///
+/// Deserializing accepts only what [`From<&Exception>`] produces: a known kind and a reference and justification
+/// that [`Exception::new`] accepts, already in its trimmed form.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(deny_unknown_fields, try_from = "ExceptionRecordWire")]
 pub struct ExceptionRecord {
     /// The legal ground, as [`ExceptionKind::name`] (`court_order`).
     pub kind: String,
@@ -195,6 +198,32 @@ pub struct ExceptionRecord {
     pub reference: Option<String>,
     /// Why it was needed.
     pub justification: String,
+}
+
+/// The serialized form of an [`ExceptionRecord`], before validation.
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ExceptionRecordWire {
+    kind: String,
+    #[serde(default)]
+    reference: Option<String>,
+    justification: String,
+}
+
+impl TryFrom<ExceptionRecordWire> for ExceptionRecord {
+    type Error = Error;
+    fn try_from(w: ExceptionRecordWire) -> Result<Self> {
+        let kind = ExceptionKind::ALL
+            .into_iter()
+            .find(|k| k.name() == w.kind)
+            .ok_or_else(|| Error::InvalidException(format!("unknown exception kind {:?}", w.kind)))?;
+        let record = Self::from(&Exception::new(kind, w.reference.as_deref(), &w.justification)?);
+        let wire = Self { kind: w.kind, reference: w.reference, justification: w.justification };
+        if record != wire {
+            return Err(Error::InvalidException("reference or justification not in canonical (trimmed) form".into()));
+        }
+        Ok(record)
+    }
 }
 
 impl From<&Exception> for ExceptionRecord {

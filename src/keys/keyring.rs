@@ -109,6 +109,39 @@ impl KdfParams {
 
     /// Tiny parameters for tests only: they give no protection to a passphrase.
     pub const DANGER_TEST_ONLY: Self = Self { m_cost_kib: 64, t_cost: 1, p_cost: 1 };
+
+    /// The least of each cost accepted: 64 KiB, 1 pass, 1 lane (the smallest Argon2id allows for up to 8 lanes; as
+    /// low only so that tests run fast: a real keyring should keep [`KdfParams::DEFAULT`] or more).
+    pub const MIN: Self = Self { m_cost_kib: 64, t_cost: 1, p_cost: 1 };
+
+    /// The most of each cost accepted: 256 MiB, 10 passes, 8 lanes, with memory x passes also bounded by
+    /// [`KdfParams::MAX_WORK_KIB`]. The bound exists because the costs are read from the keyring file before the
+    /// passphrase can be checked: without it, anyone able to edit the file could make every open allocate gigabytes
+    /// and run for seconds before saying "wrong passphrase".
+    pub const MAX: Self = Self { m_cost_kib: 256 * 1024, t_cost: 10, p_cost: 8 };
+
+    /// Most memory x passes accepted, in KiB: 1 GiB of memory traffic (e.g. 256 MiB x 4 passes, 64 MiB x 10), about
+    /// one to two seconds on a current core.
+    pub const MAX_WORK_KIB: u64 = 1024 * 1024;
+
+    /// Check that every cost lies in [`KdfParams::MIN`]..=[`KdfParams::MAX`] and that memory x passes is at most
+    /// [`KdfParams::MAX_WORK_KIB`].
+    ///
+    /// # Errors
+    /// [`Error::KdfParamsOutOfRange`] naming the costs.
+    pub fn check(&self) -> Result<()> {
+        let in_range = |v: u32, min: u32, max: u32| (min..=max).contains(&v);
+        let work = u64::from(self.m_cost_kib) * u64::from(self.t_cost);
+        if in_range(self.m_cost_kib, Self::MIN.m_cost_kib, Self::MAX.m_cost_kib)
+            && in_range(self.t_cost, Self::MIN.t_cost, Self::MAX.t_cost)
+            && in_range(self.p_cost, Self::MIN.p_cost, Self::MAX.p_cost)
+            && work <= Self::MAX_WORK_KIB
+        {
+            Ok(())
+        } else {
+            Err(Error::KdfParamsOutOfRange { m_cost_kib: self.m_cost_kib, t_cost: self.t_cost, p_cost: self.p_cost })
+        }
+    }
 }
 
 impl Default for KdfParams {
@@ -269,8 +302,10 @@ impl<'de> Deserialize<'de> for KeyKind {
     }
 }
 
-/// A legal hold: while it stands, no key of the case may be destroyed.
+/// A legal hold: while it stands, no key of the case may be destroyed. [`LegalHold::check`] states what a well-formed
+/// hold is; the keyring refuses to read or write any other.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct LegalHold {
     /// The case held.
     pub case_ref: CaseRef,
@@ -282,6 +317,26 @@ pub struct LegalHold {
     pub set_at: Timestamp,
     /// Who set it (actor id).
     pub set_by: String,
+}
+
+impl LegalHold {
+    /// Check the hold: a reference of 1 to [`MAX_HOLD_REFERENCE_LEN`] bytes and a reason of 1 to
+    /// [`MAX_HOLD_REASON_LEN`] bytes of printable text, and a setter that is a valid actor id.
+    ///
+    /// # Errors
+    /// [`Error::InvalidArgument`] naming the field.
+    pub fn check(&self) -> Result<()> {
+        check_text("a legal hold's reference", &self.reference, MAX_HOLD_REFERENCE_LEN)?;
+        check_text("a legal hold's reason", &self.reason, MAX_HOLD_REASON_LEN)?;
+        if self.set_by.is_empty()
+            || self.set_by.len() > crate::policy::MAX_ACTOR_FIELD_LEN
+            || !crate::policy::is_printable_text(&self.set_by)
+            || self.set_by.trim() != self.set_by
+        {
+            return Err(Error::InvalidArgument("a legal hold's setter must be a valid actor id".into()));
+        }
+        Ok(())
+    }
 }
 
 /// The decrypted contents of the keyring.
@@ -346,6 +401,80 @@ impl KeyringBody {
     pub fn hold_on(&self, case: &CaseRef) -> Option<&LegalHold> {
         self.holds.iter().find(|h| h.case_ref == *case)
     }
+
+    /// Check everything the keyring's writers guarantee: each key id once, labels and destruction reasons printable
+    /// and bounded, public and secret parts of the length their kind has, one hold per case, holds well formed.
+    /// Run on every body read (a body that fails is [`Error::KeyringCorrupt`]) and before every write.
+    ///
+    /// # Errors
+    /// [`Error::InvalidArgument`] naming the first violation.
+    pub fn validate(&self) -> Result<()> {
+        let bad = |m: String| Err(Error::InvalidArgument(format!("keyring: {m}")));
+        let mut ids: Vec<&KeyId> = self.keys.iter().map(|k| &k.id).collect();
+        ids.sort_unstable();
+        if let Some(w) = ids.windows(2).find(|w| w[0] == w[1]) {
+            return bad(format!("key {} appears twice", w[0]));
+        }
+        for k in &self.keys {
+            check_label(&k.label)?;
+            if let KeyState::Destroyed { reason, .. } = &k.state {
+                check_destroy_reason(reason)?;
+                if k.secret.is_some() {
+                    return bad(format!("destroyed key {} still has a secret", k.id));
+                }
+            }
+            let public_len = match k.kind {
+                KeyKind::Kek => None,
+                KeyKind::X25519 | KeyKind::Ed25519 => Some(32),
+                KeyKind::XWing => Some(1216),
+            };
+            if k.public.as_ref().map(Vec::len) != public_len {
+                return bad(format!("key {} has no public part of the length a {} key has", k.id, k.kind));
+            }
+            if k.secret.as_ref().is_some_and(|s| s.expose().len() != 32) {
+                return bad(format!("key {} has a secret that is not 32 bytes", k.id));
+            }
+        }
+        for (i, h) in self.holds.iter().enumerate() {
+            h.check()?;
+            if self.holds[..i].iter().any(|o| o.case_ref == h.case_ref) {
+                return bad(format!("case {} is held twice", h.case_ref));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Longest key label, in bytes.
+pub const MAX_LABEL_LEN: usize = 128;
+/// Longest reason for destroying a key, in bytes (the erasure certificate's limit).
+pub const MAX_DESTROY_REASON_LEN: usize = 512;
+/// Longest legal-hold reference, in bytes.
+pub const MAX_HOLD_REFERENCE_LEN: usize = 256;
+/// Longest legal-hold reason, in bytes.
+pub const MAX_HOLD_REASON_LEN: usize = 1024;
+
+/// Check a key label: 1 to [`MAX_LABEL_LEN`] bytes of printable text.
+///
+/// # Errors
+/// [`Error::InvalidArgument`].
+pub fn check_label(label: &str) -> Result<()> {
+    check_text("a key label", label, MAX_LABEL_LEN)
+}
+
+/// Check a reason for destroying a key: 1 to [`MAX_DESTROY_REASON_LEN`] bytes of printable text.
+///
+/// # Errors
+/// [`Error::InvalidArgument`].
+pub fn check_destroy_reason(reason: &str) -> Result<()> {
+    check_text("a reason for destroying a key", reason, MAX_DESTROY_REASON_LEN)
+}
+
+fn check_text(what: &str, v: &str, max: usize) -> Result<()> {
+    if v.trim().is_empty() || v.len() > max || !crate::policy::is_printable_text(v) {
+        return Err(Error::InvalidArgument(format!("{what} is 1 to {max} bytes of printable text")));
+    }
+    Ok(())
 }
 
 /// An unlocked keyring bound to its file.
@@ -375,23 +504,41 @@ struct FileHeader {
 }
 
 impl Keyring {
-    /// Open the keyring in `dir`, creating it (and `dir`) if there is none yet. `kdf` applies only when a
-    /// passphrase keyring is created.
+    /// Open the keyring in the existing directory `dir`, creating the keyring file if there is none yet (never the
+    /// directory: that is the caller's decision). `kdf` applies only when a passphrase keyring is created.
     ///
     /// # Errors
-    /// [`Error::WrongPassphrase`], [`Error::KeyringCorrupt`], [`Error::KeyringVersion`], [`Error::Io`]. On any error
-    /// the file on disk is left as it was.
+    /// [`Error::WrongPassphrase`], [`Error::KeyringCorrupt`], [`Error::KeyringVersion`],
+    /// [`Error::KdfParamsOutOfRange`], [`Error::Io`] (`NotFound` when `dir` does not exist). On any error the file on
+    /// disk is left as it was.
     pub fn open(dir: &Path, unlock: &Unlock, kdf: KdfParams) -> Result<Self> {
-        fs::create_dir_all(dir)?;
-        let lock = lock_file(dir, true)?;
+        Self::open_with(dir, unlock, kdf, true)
+    }
+
+    /// [`Keyring::open`], or when `create` is false, [`Error::CustodianNotFound`] if `dir` holds no keyring file
+    /// (and nothing is written).
+    pub(crate) fn open_with(dir: &Path, unlock: &Unlock, kdf: KdfParams, create: bool) -> Result<Self> {
         let path = dir.join(KEYRING_FILE);
+        let missing = || Error::CustodianNotFound {
+            path: dir.display().to_string(),
+            reason: format!("it holds no keyring ({KEYRING_FILE}); ask for creation to start a new custodian"),
+        };
+        // Checked before the lock file is made, so that a mistyped directory is left exactly as it was.
+        if !create && fs::symlink_metadata(&path).is_err() {
+            return Err(missing());
+        }
+        let lock = lock_file(dir, true)?;
         let result = match read_file(&path)? {
             Some(bytes) => Self::decrypt_existing(dir, &bytes, unlock),
+            None if !create => Err(missing()),
             None => {
                 let mut salt = [0u8; 16];
                 crate::keys::random_bytes(&mut salt)?;
                 let (kdf_code, params) = match unlock {
-                    Unlock::Passphrase(_) => (1, kdf),
+                    Unlock::Passphrase(_) => {
+                        kdf.check()?;
+                        (1, kdf)
+                    }
                     Unlock::MasterKey(_) => (0, KdfParams { m_cost_kib: 0, t_cost: 0, p_cost: 0 }),
                 };
                 let master = derive_master(unlock, kdf_code, params, &salt)?;
@@ -477,6 +624,7 @@ impl Keyring {
         let lock = lock_file(&self.dir, true)?;
         let result = self.reload_locked().and_then(|()| {
             let r = change(&mut self.body)?;
+            self.body.validate()?;
             self.body.generation += 1;
             self.write()?;
             Ok(r)
@@ -629,6 +777,16 @@ fn parse_header(bytes: &[u8]) -> Result<FileHeader> {
         return Err(Error::KeyringCorrupt(format!("unknown key derivation {kdf}")));
     }
     let params = KdfParams { m_cost_kib: u32_at(13), t_cost: u32_at(17), p_cost: u32_at(21) };
+    // The costs are bounded here, before anything derives from them. They are also authenticated: they feed
+    // Argon2id (other costs give another master key, so the check value fails) and, with the salt and every other
+    // header byte, they are the associated data of the body's AEAD.
+    match kdf {
+        0 if params != (KdfParams { m_cost_kib: 0, t_cost: 0, p_cost: 0 }) => {
+            return Err(Error::KeyringCorrupt("a master-key keyring carries no Argon2id costs".into()));
+        }
+        1 => params.check()?,
+        _ => {}
+    }
     let mut salt = [0u8; 16];
     salt.copy_from_slice(&bytes[25..41]);
     let mut check = [0u8; 32];
@@ -650,7 +808,9 @@ fn decrypt_plain(bytes: &[u8], file_key: &[u8; 32]) -> Result<Zeroizing<Vec<u8>>
 
 fn decrypt_body(bytes: &[u8], file_key: &[u8; 32]) -> Result<KeyringBody> {
     let plain = decrypt_plain(bytes, file_key)?;
-    serde_json::from_slice(&plain).map_err(|e| Error::KeyringCorrupt(format!("body: {e}")))
+    let body: KeyringBody = serde_json::from_slice(&plain).map_err(|e| Error::KeyringCorrupt(format!("body: {e}")))?;
+    body.validate().map_err(|e| Error::KeyringCorrupt(format!("body: {e}")))?;
+    Ok(body)
 }
 
 fn derive_master(unlock: &Unlock, kdf: u8, params: KdfParams, salt: &[u8; 16]) -> Result<Zeroizing<[u8; 32]>> {
@@ -658,11 +818,10 @@ fn derive_master(unlock: &Unlock, kdf: u8, params: KdfParams, salt: &[u8; 16]) -
         Unlock::MasterKey(k) => Ok(Zeroizing::new(**k)),
         Unlock::Passphrase(p) => {
             debug_assert_eq!(kdf, 1);
+            // Callers have checked the costs; checked again here so that no path derives with unbounded ones.
+            params.check()?;
             let argon_params = argon2::Params::new(params.m_cost_kib, params.t_cost, params.p_cost, Some(32))
                 .map_err(|e| Error::KeyringCorrupt(format!("Argon2id parameters: {e}")))?;
-            if params.m_cost_kib > 4 * 1024 * 1024 || params.t_cost > 100 {
-                return Err(Error::KeyringCorrupt("Argon2id parameters beyond any sane setting".into()));
-            }
             let argon = argon2::Argon2::new(argon2::Algorithm::Argon2id, argon2::Version::V0x13, argon_params);
             let mut out = Zeroizing::new([0u8; 32]);
             argon

@@ -150,7 +150,8 @@ impl FromStr for KeyId {
     type Err = Error;
     fn from_str(s: &str) -> Result<Self> {
         let bad = || Error::InvalidArgument(format!("a key id is {} hex digits", KEY_ID_LEN * 2));
-        if s.len() != KEY_ID_LEN * 2 {
+        // Hex digits only: `from_str_radix` alone would also take a sign (`+f`), giving one id many spellings.
+        if s.len() != KEY_ID_LEN * 2 || !s.bytes().all(|b| b.is_ascii_hexdigit()) {
             return Err(bad());
         }
         let mut out = [0u8; KEY_ID_LEN];
