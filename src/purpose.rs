@@ -670,6 +670,65 @@ mod tests {
         assert!(Exception::court_order("ref\u{0}x", why).is_err());
     }
 
+    #[test]
+    fn hostile_purpose_json_is_refused() {
+        assert_eq!(serde_json::from_str::<Purpose>(r#""mla.request""#).expect("valid"), p("mla.request"));
+        let long = format!("\"{}\"", ["abcdefghijklmnopqrstuvwxyz"; 5].join("."));
+        for json in [
+            r#""""#,
+            r#""Mla""#,
+            r#""mla\nrequest""#,
+            r#""mla\u0000""#,
+            r#""mla..request""#,
+            r#""mla request""#,
+            r#""ml\u00e4""#,
+            &long,
+            "1",
+            "null",
+            r#"["mla"]"#,
+        ] {
+            assert!(serde_json::from_str::<Purpose>(json).is_err(), "accepted {json}");
+        }
+    }
+
+    #[test]
+    fn hostile_purpose_set_json_is_refused() {
+        let ok: PurposeSet = serde_json::from_str(r#"["prosecution","investigation"]"#).expect("valid");
+        assert_eq!(ok.to_string(), "investigation, prosecution");
+        assert!(serde_json::from_str::<PurposeSet>("[]").expect("empty is a set").is_empty());
+        let full: Vec<String> = (0..MAX_PURPOSES).map(|i| format!("p{i}")).collect();
+        assert_eq!(serde_json::from_str::<PurposeSet>(&serde_json::to_string(&full).expect("json")).expect("ok").len(), 32);
+        let over: Vec<String> = (0..=MAX_PURPOSES).map(|i| format!("p{i}")).collect();
+        let over = serde_json::to_string(&over).expect("json");
+        for json in [
+            r#"["investigation","investigation"]"#, // a duplicate: the encoding is not the set it claims to be
+            r#"["b","a","b"]"#,
+            r#"["Investigation"]"#,
+            r#"["a\u0000"]"#,
+            r#"["a\nb"]"#,
+            r#"[""]"#,
+            r#"[1]"#,
+            r#"[null]"#,
+            r#""investigation""#,
+            r#"{"investigation":true}"#,
+            "null",
+            &over,
+        ] {
+            assert!(serde_json::from_str::<PurposeSet>(json).is_err(), "accepted {json}");
+        }
+    }
+
+    #[test]
+    fn justifications_and_references_must_be_printable() {
+        let why = "Suspect's phone records are needed to locate a kidnapped child within hours";
+        assert!(Exception::imminent_threat(&format!("{why}\nSecond paragraph\twith a tab")).is_ok(), "prose");
+        for bad in [format!("{why}\u{0}."), format!("{why}\r."), format!("{why}\u{1b}[2J."), format!("{why}\u{202e}.")] {
+            assert!(matches!(Exception::imminent_threat(&bad), Err(Error::InvalidException(_))), "{bad:?}");
+        }
+        assert!(Exception::court_order("ref\u{2028}1", why).is_err());
+        assert!(Exception::court_order("ref\n1", why).is_err());
+    }
+
     fn segment() -> impl Strategy<Value = String> {
         "[a-z][a-z0-9_]{0,7}"
     }

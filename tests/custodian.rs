@@ -33,6 +33,7 @@ fn env() -> Env {
 fn open_at(dir: &Path, clock: &Arc<FixedClock>) -> Custodian {
     let mut opts = CustodianOptions::with_clock(clock.clone());
     opts.kdf = KdfParams::DANGER_TEST_ONLY;
+    opts.create = true;
     Custodian::open(dir, Unlock::passphrase("test passphrase"), opts).expect("open custodian")
 }
 
@@ -125,6 +126,7 @@ fn fail_closed_when_audit_cannot_be_written() {
     o.kdf = KdfParams::DANGER_TEST_ONLY;
     o.secondary_sinks = vec![siem.clone()];
     o.require_secondary_sinks = true;
+    o.create = true;
     let c = Custodian::open(dir.path(), Unlock::master_key([3; 32]), o).expect("open");
     let a = actor("NL");
     let kek = c.generate_key(&a, KeyKind::Kek, "local").expect("kek");

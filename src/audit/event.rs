@@ -484,6 +484,39 @@ mod tests {
     }
 
     #[test]
+    fn hostile_exception_record_json_is_refused() {
+        let why = "The court ordered disclosure of these records for the confiscation hearing";
+        let good = format!(r#"{{"kind":"court_order","reference":"LG 12/26","justification":"{why}"}}"#);
+        let r: ExceptionRecord = serde_json::from_str(&good).expect("valid");
+        assert_eq!(r, ExceptionRecord::from(&Exception::court_order("LG 12/26", why).expect("valid")));
+        assert_eq!(serde_json::to_string(&r).expect("json"), good, "round trip");
+        let threat: ExceptionRecord =
+            serde_json::from_str(&format!(r#"{{"kind":"imminent_threat","justification":"{why}"}}"#)).expect("valid");
+        assert_eq!(threat.known_kind(), Some(ExceptionKind::ImminentThreat));
+        let hostile = [
+            format!(r#"{{"kind":"because_i_can","reference":"x","justification":"{why}"}}"#),
+            format!(r#"{{"kind":"","reference":"x","justification":"{why}"}}"#),
+            format!(r#"{{"kind":"court_order","justification":"{why}"}}"#), // a court order needs its reference
+            format!(r#"{{"kind":"court_order","reference":"","justification":"{why}"}}"#),
+            format!(r#"{{"kind":"court_order","reference":" LG 12/26","justification":"{why}"}}"#),
+            format!(r#"{{"kind":"court_order","reference":"LG\n12/26","justification":"{why}"}}"#),
+            format!(r#"{{"kind":"court_order","reference":"{}","justification":"{why}"}}"#, "r".repeat(257)),
+            r#"{"kind":"court_order","reference":"LG 12/26","justification":""}"#.to_owned(),
+            r#"{"kind":"court_order","reference":"LG 12/26","justification":"because"}"#.to_owned(),
+            format!(r#"{{"kind":"court_order","reference":"LG 12/26","justification":"{why}\u0000"}}"#),
+            format!(r#"{{"kind":"court_order","reference":"LG 12/26","justification":" {why}"}}"#),
+            format!(r#"{{"kind":"court_order","reference":"LG 12/26","justification":"{}"}}"#, "word ".repeat(900)),
+            format!(r#"{{"kind":"court_order","reference":"LG 12/26","justification":"{why}","by":"x"}}"#),
+            format!(r#"{{"kind":1,"reference":"LG 12/26","justification":"{why}"}}"#),
+            r#"{"kind":"court_order","reference":"LG 12/26","justification":null}"#.to_owned(),
+            "null".to_owned(),
+        ];
+        for json in &hostile {
+            assert!(serde_json::from_str::<ExceptionRecord>(json).is_err(), "accepted {json}");
+        }
+    }
+
+    #[test]
     fn validation_rejects_bad_fields() {
         assert!(AuditEvent::new(EventKind::Sealed).object_hex("xyz").validate().is_err());
         assert!(AuditEvent::new(EventKind::Sealed).detail("a", "b\nc").validate().is_err());

@@ -961,6 +961,202 @@ mod tests {
         assert_eq!(fs::read(dir.path().join(KEYRING_FILE)).expect("read"), before);
     }
 
+    fn set_costs(bytes: &mut [u8], m: u32, t: u32, p: u32) {
+        bytes[13..17].copy_from_slice(&m.to_be_bytes());
+        bytes[17..21].copy_from_slice(&t.to_be_bytes());
+        bytes[21..25].copy_from_slice(&p.to_be_bytes());
+    }
+
+    #[test]
+    fn kdf_costs_beyond_the_range_are_refused_before_any_derivation() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let pass = Unlock::passphrase("correct horse");
+        drop(Keyring::open(dir.path(), &pass, KdfParams::DANGER_TEST_ONLY).expect("create"));
+        let path = dir.path().join(KEYRING_FILE);
+        let good = fs::read(&path).expect("read");
+        // Had any of these been derived, the result would be another master key and so `WrongPassphrase` (after
+        // 1 GiB and seconds for the first): the range error proves the bound ran first.
+        for (m, t, p) in [
+            (1 << 20, 2, 1), // the reported edit: 1 GiB, 2 passes
+            (u32::MAX, u32::MAX, u32::MAX),
+            (256 * 1024, 5, 1), // each cost in range, memory x passes not
+            (256 * 1024 + 1, 1, 1),
+            (64, 11, 1),
+            (64, 1, 9),
+            (63, 1, 1),
+            (0, 1, 1),
+            (64, 0, 1),
+            (64, 1, 0),
+        ] {
+            let mut edited = good.clone();
+            set_costs(&mut edited, m, t, p);
+            fs::write(&path, &edited).expect("write");
+            match Keyring::open(dir.path(), &pass, KdfParams::DEFAULT) {
+                Err(Error::KdfParamsOutOfRange { m_cost_kib, t_cost, p_cost }) => {
+                    assert_eq!((m_cost_kib, t_cost, p_cost), (m, t, p));
+                }
+                other => panic!("({m}, {t}, {p}): {other:?}"),
+            }
+            assert_eq!(fs::read(&path).expect("read"), edited, "a refused open writes nothing");
+        }
+        let msg = Error::KdfParamsOutOfRange { m_cost_kib: 1 << 20, t_cost: 2, p_cost: 1 }.to_string();
+        assert!(msg.contains("1048576 KiB, 2 passes") && msg.contains("64 to 262144 KiB"), "{msg}");
+    }
+
+    #[test]
+    fn kdf_costs_are_bounded_when_a_keyring_is_created() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let huge = KdfParams { m_cost_kib: 1 << 20, t_cost: 2, p_cost: 1 };
+        assert!(matches!(
+            Keyring::open(dir.path(), &Unlock::passphrase("x"), huge),
+            Err(Error::KdfParamsOutOfRange { .. })
+        ));
+        assert!(!dir.path().join(KEYRING_FILE).exists(), "nothing written");
+        for ok in [KdfParams::MIN, KdfParams::DEFAULT, KdfParams::DANGER_TEST_ONLY] {
+            ok.check().expect("accepted");
+        }
+        KdfParams { m_cost_kib: 256 * 1024, t_cost: 4, p_cost: 8 }.check().expect("exactly the work bound");
+        KdfParams { m_cost_kib: 64, t_cost: 10, p_cost: 8 }.check().expect("most passes and lanes");
+        assert!(KdfParams { m_cost_kib: 256 * 1024, t_cost: 5, p_cost: 1 }.check().is_err());
+        // A master-key keyring derives nothing, so the costs passed do not matter.
+        Keyring::open(dir.path(), &Unlock::master_key([1; 32]), huge).expect("raw keyrings ignore the costs");
+    }
+
+    #[test]
+    fn edited_costs_and_salt_within_the_range_are_detected() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let pass = Unlock::passphrase("correct horse");
+        drop(Keyring::open(dir.path(), &pass, KdfParams::DANGER_TEST_ONLY).expect("create"));
+        let path = dir.path().join(KEYRING_FILE);
+        let good = fs::read(&path).expect("read");
+        // Other costs (or another salt) give another master key: the check value no longer matches. A right
+        // passphrase cannot be told from a wrong one then, so the error is the honest "could not be unlocked",
+        // never a silently accepted keyring.
+        for (m, t, p) in [(128, 1, 1), (64, 2, 1), (64, 1, 2)] {
+            let mut edited = good.clone();
+            set_costs(&mut edited, m, t, p);
+            fs::write(&path, &edited).expect("write");
+            assert!(matches!(Keyring::open(dir.path(), &pass, KdfParams::DEFAULT), Err(Error::WrongPassphrase)));
+        }
+        let mut salted = good.clone();
+        salted[30] ^= 1;
+        fs::write(&path, &salted).expect("write");
+        assert!(matches!(Keyring::open(dir.path(), &pass, KdfParams::DEFAULT), Err(Error::WrongPassphrase)));
+        fs::write(&path, &good).expect("write");
+        Keyring::open(dir.path(), &pass, KdfParams::DEFAULT).expect("the untouched file opens");
+
+        // A master-key keyring carries no costs; any there were written by someone else.
+        let raw = tempfile::tempdir().expect("tempdir");
+        drop(Keyring::open(raw.path(), &Unlock::master_key([2; 32]), KdfParams::DEFAULT).expect("create"));
+        let raw_path = raw.path().join(KEYRING_FILE);
+        let mut edited = fs::read(&raw_path).expect("read");
+        set_costs(&mut edited, 64, 1, 1);
+        fs::write(&raw_path, &edited).expect("write");
+        assert!(matches!(
+            Keyring::open(raw.path(), &Unlock::master_key([2; 32]), KdfParams::DEFAULT),
+            Err(Error::KeyringCorrupt(_))
+        ));
+    }
+
+    #[test]
+    fn without_create_a_missing_keyring_is_not_found_and_nothing_is_written() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let key = Unlock::master_key([3; 32]);
+        for d in [dir.path().to_owned(), dir.path().join("missing")] {
+            assert!(matches!(
+                Keyring::open_with(&d, &key, KdfParams::DEFAULT, false),
+                Err(Error::CustodianNotFound { .. })
+            ));
+        }
+        assert_eq!(fs::read_dir(dir.path()).expect("list").count(), 0, "not even a lock file");
+        Keyring::open_with(dir.path(), &key, KdfParams::DEFAULT, true).expect("create");
+        Keyring::open_with(dir.path(), &key, KdfParams::DEFAULT, false).expect("an existing keyring opens");
+    }
+
+    #[test]
+    fn a_body_breaking_the_writers_rules_is_never_written_and_refused_when_read() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let key = Unlock::master_key([4; 32]);
+        let mut ring = Keyring::open(dir.path(), &key, KdfParams::DEFAULT).expect("create");
+        ring.update(|b| b.add(rec(1, KeyKind::Kek, Some(&[1; 32])))).expect("add");
+        let path = dir.path().join(KEYRING_FILE);
+        let good = fs::read(&path).expect("read");
+        let case = CaseRef::parse("MLA-2026-0042").expect("case");
+        let hold = |reference: &str, set_by: &str| LegalHold {
+            case_ref: case.clone(),
+            reference: reference.into(),
+            reason: "pending appeal".into(),
+            set_at: Timestamp::from_unix(1),
+            set_by: set_by.into(),
+        };
+        let destroyed = |reason: &str| KeyState::Destroyed { at: Timestamp::from_unix(2), reason: reason.into() };
+        let changes: Vec<(&str, Box<dyn Fn(&mut KeyringBody)>)> = vec![
+            ("a duplicate id", Box::new(|b| b.keys.push(rec(1, KeyKind::Kek, Some(&[9; 32]))))),
+            ("a label with a newline", Box::new(|b| b.keys[0].label = "escrow\nforged".into())),
+            ("an empty label", Box::new(|b| b.keys[0].label = String::new())),
+            ("a label with a bidi override", Box::new(|b| b.keys[0].label = "a\u{202e}b".into())),
+            ("an over-long label", Box::new(|b| b.keys[0].label = "x".repeat(MAX_LABEL_LEN + 1))),
+            (
+                "a destruction reason with NUL",
+                Box::new(move |b| {
+                    b.keys[0].secret = None;
+                    b.keys[0].state = destroyed("retention\0ended");
+                }),
+            ),
+            ("a destroyed key that kept its secret", Box::new(move |b| b.keys[0].state = destroyed("retention"))),
+            ("a symmetric key with a public part", Box::new(|b| b.keys[0].public = Some(vec![0; 32]))),
+            (
+                "a short secret",
+                Box::new(|b| b.keys[0].secret = Some(SecretBytes::new(Zeroizing::new(vec![1; 31])))),
+            ),
+            ("an X25519 key without its public part", Box::new(|b| b.keys[0].kind = KeyKind::X25519)),
+            ("a hold without reference", Box::new(move |b| b.holds.push(hold("", "anna")))),
+            ("a hold set by a forged actor", Box::new(move |b| b.holds.push(hold("ref", "anna\nby: admin")))),
+            ("two holds on one case", Box::new(move |b| b.holds.extend([hold("r1", "anna"), hold("r2", "anna")]))),
+        ];
+        for (what, change) in &changes {
+            let r = ring.update(|b| {
+                change(b);
+                Ok(())
+            });
+            assert!(matches!(r, Err(Error::InvalidArgument(_))), "{what}: {r:?}");
+            assert_eq!(fs::read(&path).expect("read"), good, "{what}: not written");
+            // Written past the check (a bug, or another writer holding the key): refused when read.
+            change(&mut ring.body);
+            ring.write().expect("write");
+            let r = Keyring::open(dir.path(), &key, KdfParams::DEFAULT);
+            assert!(matches!(r, Err(Error::KeyringCorrupt(_))), "{what}: {r:?}");
+            fs::write(&path, &good).expect("restore");
+            ring.reload().expect("reload");
+        }
+    }
+
+    #[test]
+    fn hostile_legal_hold_json_is_refused() {
+        let good = r#"{"case_ref":"MLA-1","reference":"r","reason":"appeal","set_at":5,"set_by":"anna"}"#;
+        let h: LegalHold = serde_json::from_str(good).expect("valid");
+        h.check().expect("well formed");
+        for json in [
+            r#"{"case_ref":"","reference":"r","reason":"appeal","set_at":5,"set_by":"anna"}"#,
+            r#"{"case_ref":"MLA\n1","reference":"r","reason":"appeal","set_at":5,"set_by":"anna"}"#,
+            r#"{"case_ref":"MLA-1","reference":"r","reason":"appeal","set_at":-5,"set_by":"anna"}"#,
+            r#"{"case_ref":"MLA-1","reference":"r","reason":"appeal","set_at":5,"set_by":"anna","x":1}"#,
+            r#"{"case_ref":"MLA-1","reference":"r","reason":"appeal","set_at":"5","set_by":"anna"}"#,
+            r#"{"case_ref":"MLA-1","reason":"appeal","set_at":5,"set_by":"anna"}"#,
+        ] {
+            assert!(serde_json::from_str::<LegalHold>(json).is_err(), "accepted {json}");
+        }
+        for json in [
+            r#"{"case_ref":"MLA-1","reference":"","reason":"appeal","set_at":5,"set_by":"anna"}"#,
+            r#"{"case_ref":"MLA-1","reference":"r\u0000","reason":"appeal","set_at":5,"set_by":"anna"}"#,
+            r#"{"case_ref":"MLA-1","reference":"r","reason":"a\u001bb","set_at":5,"set_by":"anna"}"#,
+            r#"{"case_ref":"MLA-1","reference":"r","reason":"appeal","set_at":5,"set_by":""}"#,
+        ] {
+            let h: LegalHold = serde_json::from_str(json).expect("parses");
+            assert!(h.check().is_err(), "{json}");
+        }
+    }
+
     #[test]
     fn debug_shows_no_secret() {
         let r = rec(5, KeyKind::Kek, Some(b"MARKER-SECRET-MARKER-SECRET-1234"));
