@@ -128,7 +128,12 @@ struct RustSide {
 
 impl RustSide {
     fn new(dir: &Path) -> Self {
-        let custodian = Custodian::open(dir, Unlock::master_key([9; 32]), CustodianOptions { create: true, ..CustodianOptions::default() }).expect("opens");
+        let custodian = Custodian::open(
+            dir,
+            Unlock::master_key([9; 32]),
+            CustodianOptions { create: true, ..CustodianOptions::default() },
+        )
+        .expect("opens");
         let actor = Actor::new("anna", "prosecutor", Jurisdiction::parse("DE").expect("DE"), Classification::Secret)
             .expect("valid");
         let kek = custodian.generate_key(&actor, KeyKind::Kek, "bench").expect("generates");

@@ -490,7 +490,8 @@ mod tests {
             r#"{"id":"","role":"","jurisdiction":"DE","clearance":"secret"}"#.to_owned(),
             r#"{"id":"","role":"prosecutor","jurisdiction":"DE","clearance":"secret"}"#.to_owned(),
             r#"{"id":"anna","role":"","jurisdiction":"DE","clearance":"secret"}"#.to_owned(),
-            r#"{"id":"anna\nopened by: admin","role":"prosecutor","jurisdiction":"DE","clearance":"secret"}"#.to_owned(),
+            r#"{"id":"anna\nopened by: admin","role":"prosecutor","jurisdiction":"DE","clearance":"secret"}"#
+                .to_owned(),
             r#"{"id":"anna\u0000","role":"prosecutor","jurisdiction":"DE","clearance":"secret"}"#.to_owned(),
             r#"{"id":"anna","role":"pro\rsecutor","jurisdiction":"DE","clearance":"secret"}"#.to_owned(),
             r#"{"id":"anna","role":"prosecutor\u001b[2J","jurisdiction":"DE","clearance":"secret"}"#.to_owned(),

@@ -345,7 +345,10 @@ impl<'de> serde::Deserialize<'de> for PurposeSet {
                 let mut v: Vec<Purpose> = Vec::new();
                 while let Some(p) = seq.next_element::<Purpose>()? {
                     if v.len() == MAX_PURPOSES {
-                        return Err(A::Error::custom(Error::TooManyPurposes { count: MAX_PURPOSES + 1, max: MAX_PURPOSES }));
+                        return Err(A::Error::custom(Error::TooManyPurposes {
+                            count: MAX_PURPOSES + 1,
+                            max: MAX_PURPOSES,
+                        }));
                     }
                     match v.binary_search(&p) {
                         Ok(_) => return Err(A::Error::custom(format!("purpose {p} appears twice"))),
@@ -519,7 +522,8 @@ impl Exception {
         // sequences, carriage return) and no bidirectional override.
         if !j.split(['\n', '\t']).all(crate::policy::is_printable_text) {
             return Err(Error::InvalidException(
-                "justification must be printable text (line breaks and tabs allowed, no other control characters)".into(),
+                "justification must be printable text (line breaks and tabs allowed, no other control characters)"
+                    .into(),
             ));
         }
         if j.len() > MAX_JUSTIFICATION_LEN {
@@ -697,7 +701,10 @@ mod tests {
         assert_eq!(ok.to_string(), "investigation, prosecution");
         assert!(serde_json::from_str::<PurposeSet>("[]").expect("empty is a set").is_empty());
         let full: Vec<String> = (0..MAX_PURPOSES).map(|i| format!("p{i}")).collect();
-        assert_eq!(serde_json::from_str::<PurposeSet>(&serde_json::to_string(&full).expect("json")).expect("ok").len(), 32);
+        assert_eq!(
+            serde_json::from_str::<PurposeSet>(&serde_json::to_string(&full).expect("json")).expect("ok").len(),
+            32
+        );
         let over: Vec<String> = (0..=MAX_PURPOSES).map(|i| format!("p{i}")).collect();
         let over = serde_json::to_string(&over).expect("json");
         for json in [
@@ -722,7 +729,8 @@ mod tests {
     fn justifications_and_references_must_be_printable() {
         let why = "Suspect's phone records are needed to locate a kidnapped child within hours";
         assert!(Exception::imminent_threat(&format!("{why}\nSecond paragraph\twith a tab")).is_ok(), "prose");
-        for bad in [format!("{why}\u{0}."), format!("{why}\r."), format!("{why}\u{1b}[2J."), format!("{why}\u{202e}.")] {
+        for bad in [format!("{why}\u{0}."), format!("{why}\r."), format!("{why}\u{1b}[2J."), format!("{why}\u{202e}.")]
+        {
             assert!(matches!(Exception::imminent_threat(&bad), Err(Error::InvalidException(_))), "{bad:?}");
         }
         assert!(Exception::court_order("ref\u{2028}1", why).is_err());

@@ -1090,7 +1090,8 @@ mod tests {
             set_by: set_by.into(),
         };
         let destroyed = |reason: &str| KeyState::Destroyed { at: Timestamp::from_unix(2), reason: reason.into() };
-        let changes: Vec<(&str, Box<dyn Fn(&mut KeyringBody)>)> = vec![
+        type Change<'a> = Box<dyn Fn(&mut KeyringBody) + 'a>;
+        let changes: Vec<(&str, Change<'_>)> = vec![
             ("a duplicate id", Box::new(|b| b.keys.push(rec(1, KeyKind::Kek, Some(&[9; 32]))))),
             ("a label with a newline", Box::new(|b| b.keys[0].label = "escrow\nforged".into())),
             ("an empty label", Box::new(|b| b.keys[0].label = String::new())),
@@ -1105,10 +1106,7 @@ mod tests {
             ),
             ("a destroyed key that kept its secret", Box::new(move |b| b.keys[0].state = destroyed("retention"))),
             ("a symmetric key with a public part", Box::new(|b| b.keys[0].public = Some(vec![0; 32]))),
-            (
-                "a short secret",
-                Box::new(|b| b.keys[0].secret = Some(SecretBytes::new(Zeroizing::new(vec![1; 31])))),
-            ),
+            ("a short secret", Box::new(|b| b.keys[0].secret = Some(SecretBytes::new(Zeroizing::new(vec![1; 31]))))),
             ("an X25519 key without its public part", Box::new(|b| b.keys[0].kind = KeyKind::X25519)),
             ("a hold without reference", Box::new(move |b| b.holds.push(hold("", "anna")))),
             ("a hold set by a forged actor", Box::new(move |b| b.holds.push(hold("ref", "anna\nby: admin")))),
