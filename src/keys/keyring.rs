@@ -21,9 +21,12 @@
 //! ```
 //!
 //! `master` is the 32-byte key the host supplies, or Argon2id(passphrase, salt, m_cost, t_cost, p_cost) with 32
-//! bytes of output. The `check` value lets a wrong passphrase be told apart from a corrupt file. The JSON body
-//! lists the keys (secrets in base64) and legal holds; it exists in the clear only in memory, in buffers that are
-//! zeroized.
+//! bytes of output. The costs are checked against [`KdfParams::MIN`]..=[`KdfParams::MAX`] (and
+//! [`KdfParams::MAX_WORK_KIB`]) before anything is derived, and must be zero in a raw-key keyring; they are
+//! authenticated twice over, as inputs of the derivation and as associated data of the body. The `check` value lets
+//! a wrong passphrase be told apart from a corrupt file. The JSON body lists the keys (secrets in base64) and legal
+//! holds; it exists in the clear only in memory, in buffers that are zeroized. It is checked by
+//! [`KeyringBody::validate`] after every read and before every write.
 //!
 //! # Durability
 //!
