@@ -21,7 +21,7 @@ use custodia::{
 };
 
 fn custodian(dir: &Path, durability: Durability) -> Custodian {
-    let opts = CustodianOptions { durability, ..CustodianOptions::default() };
+    let opts = CustodianOptions { durability, create: true, ..CustodianOptions::default() };
     Custodian::open(dir, Unlock::master_key([3; 32]), opts).expect("open custodian")
 }
 

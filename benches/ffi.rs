@@ -20,6 +20,7 @@ use criterion::{Criterion, Throughput, criterion_group};
 use custodia::ffi::{
     custodia_actor, custodia_actor_free, custodia_actor_new, custodia_buffer, custodia_buffer_free, custodia_category,
     custodia_custodian, custodia_custodian_free, custodia_custodian_open_master_key, custodia_custodian_options,
+    custodia_custodian_options_free, custodia_custodian_options_new, custodia_custodian_options_set_create,
     custodia_envelope_info, custodia_envelope_inspect, custodia_exception, custodia_key_generate, custodia_key_id,
     custodia_open, custodia_seal, custodia_seal_options, custodia_seal_options_add_recipient,
     custodia_seal_options_free, custodia_seal_options_new, custodia_status,
@@ -55,8 +56,11 @@ impl CSide {
         let purposes = [c"investigation".as_ptr()];
         // SAFETY: every pointer is valid for the call; outputs are local variables.
         unsafe {
-            let none = custodia_custodian_options { id: 0 };
-            ok(custodia_custodian_open_master_key(dir.as_ptr(), key.as_ptr(), key.len(), none, &raw mut c));
+            let mut create = custodia_custodian_options { id: 0 };
+            ok(custodia_custodian_options_new(&raw mut create));
+            ok(custodia_custodian_options_set_create(create, true));
+            ok(custodia_custodian_open_master_key(dir.as_ptr(), key.as_ptr(), key.len(), create, &raw mut c));
+            ok(custodia_custodian_options_free(create));
             ok(custodia_actor_new(c"anna".as_ptr(), c"prosecutor".as_ptr(), c"DE".as_ptr(), 3, &raw mut a));
             ok(custodia_key_generate(c, a, 1, c"bench".as_ptr(), &raw mut kek));
             ok(custodia_seal_options_new(
@@ -128,7 +132,12 @@ struct RustSide {
 
 impl RustSide {
     fn new(dir: &Path) -> Self {
-        let custodian = Custodian::open(dir, Unlock::master_key([9; 32]), CustodianOptions::default()).expect("opens");
+        let custodian = Custodian::open(
+            dir,
+            Unlock::master_key([9; 32]),
+            CustodianOptions { create: true, ..CustodianOptions::default() },
+        )
+        .expect("opens");
         let actor = Actor::new("anna", "prosecutor", Jurisdiction::parse("DE").expect("DE"), Classification::Secret)
             .expect("valid");
         let kek = custodian.generate_key(&actor, KeyKind::Kek, "bench").expect("generates");

@@ -29,6 +29,7 @@ fn bench(c: &mut Criterion) {
         let mut o = CustodianOptions::with_clock(Arc::new(FixedClock::new(Timestamp::from_unix(1_800_000_000))));
         o.kdf = KdfParams::DANGER_TEST_ONLY;
         o.durability = durability;
+        o.create = true;
         let cust = Custodian::open(dir.path(), Unlock::master_key([1; 32]), o).expect("open");
         let a =
             Actor::new("ops", "operator", Jurisdiction::parse("NL").expect("nl"), Classification::Secret).expect("a");

@@ -50,7 +50,12 @@ fn usage() -> Error {
 
 fn run(args: &[String]) -> custodia::Result<()> {
     let [command, dir, rest @ ..] = args else { return Err(usage()) };
-    let custodian = Custodian::open(Path::new(dir), Unlock::master_key(master_key()), CustodianOptions::default())?;
+    let custodian = Custodian::open(
+        Path::new(dir),
+        Unlock::master_key(master_key()),
+        // `generate` is the first command on a directory: only it may start a new custodian there.
+        CustodianOptions { create: command == "generate", ..CustodianOptions::default() },
+    )?;
     let actor = Actor::new("interop.rust", "investigator", Jurisdiction::parse("DE")?, Classification::Secret)?;
     match (command.as_str(), rest) {
         ("generate", [kind]) if kind == "kek" => {

@@ -32,7 +32,9 @@ fn main() -> custodia::Result<()> {
     let (nl_j, de_j) = (Jurisdiction::parse("NL")?, Jurisdiction::parse("DE")?);
     // One clock for both authorities, so the demo can jump to the end of the retention period.
     let clock = Arc::new(FixedClock::new(SystemClock.now()));
-    let options = CustodianOptions::with_clock(clock.clone());
+    // `create: true`: this first start sets both custodians up. A host that only opens an existing custodian leaves it
+    // false, so that a mistyped path is an error (`CustodianNotFound`) rather than a new, empty keyring.
+    let options = CustodianOptions { create: true, ..CustodianOptions::with_clock(clock.clone()) };
 
     println!("== 1. Two authorities, each with a keyring and an audit log (in {})", base.display());
     let nl =

@@ -105,6 +105,32 @@
 #define CUSTODIA_ABI_VERSION 2
 
 /**
+ * Longest key label, in bytes.
+ */
+#define MAX_LABEL_LEN 128
+
+/**
+ * Longest reason for destroying a key, in bytes (the erasure certificate's limit).
+ */
+#define MAX_DESTROY_REASON_LEN 512
+
+/**
+ * Longest legal-hold reference, in bytes.
+ */
+#define MAX_HOLD_REFERENCE_LEN 256
+
+/**
+ * Longest legal-hold reason, in bytes.
+ */
+#define MAX_HOLD_REASON_LEN 1024
+
+/**
+ * Most memory x passes accepted, in KiB: 1 GiB of memory traffic (e.g. 256 MiB x 4 passes, 64 MiB x 10), about
+ * one to two seconds on a current core.
+ */
+#define KdfParams_MAX_WORK_KIB (1024 * 1024)
+
+/**
  * A status code: `CUSTODIA_OK` (0) on success, otherwise the code of what went wrong. Codes are grouped: 1xx
  * invalid input, 2xx refusals by policy, 3xx envelope format, 4xx keys, 5xx audit, 9xx environment and internal
  * faults. Later versions may add codes: treat any unknown non-zero code as a failure.
@@ -254,6 +280,16 @@ enum custodia_status
    * 405: A key in text form is malformed or fails its checksum.
    */
   CUSTODIA_ERR_INVALID_KEY_TEXT = 405,
+  /**
+   * 406: The keyring asks for (or a new keyring was given) Argon2id costs outside the accepted range; refused before
+   * any derivation.
+   */
+  CUSTODIA_ERR_KDF_PARAMS_OUT_OF_RANGE = 406,
+  /**
+   * 407: No custodian (directory or keyring) at the path given, and creating one was not asked for
+   * (`custodia_custodian_options_set_create`). Parent directories are never created.
+   */
+  CUSTODIA_ERR_CUSTODIAN_NOT_FOUND = 407,
   /**
    * 500: An audit event could not be durably recorded; the operation was refused (fail closed).
    */
@@ -663,8 +699,9 @@ typedef struct custodia_key_id {
 } custodia_key_id;
 
 /**
- * A handle to the options a custodian is opened with. The null handle means the defaults: system clock, Argon2id
- * at 64 MiB and 3 passes for a new passphrase keyring, every audit event synced before its operation returns.
+ * A handle to the options a custodian is opened with. The null handle means the defaults: open an existing custodian
+ * only (no creation), system clock, Argon2id at 64 MiB and 3 passes for a new passphrase keyring, every audit event
+ * synced before its operation returns.
  *
  * Opaque: `id` is a registry key, not an address; 0 is the null handle.
  */
@@ -851,6 +888,10 @@ typedef int (*custodia_write_fn)(void *context,
 
 
 
+
+
+
+
 #ifdef __cplusplus
 extern "C" {
 #endif // __cplusplus
@@ -1020,10 +1061,22 @@ custodia_status custodia_buffer_free(struct custodia_buffer *buffer);
 custodia_status custodia_custodian_options_new(struct custodia_custodian_options *out_options);
 
 /**
+ * Whether opening may start a new custodian when `dir` holds none (`create` true): create `dir` itself (mode 0700;
+ * never its parents) and a new keyring in it. The default (false) opens an existing custodian only, so that a
+ * mistyped path is `CUSTODIA_ERR_CUSTODIAN_NOT_FOUND` instead of a new, empty keyring.
+ *
+ * # Safety
+ *
+ * No pointer arguments. Any thread.
+ */
+custodia_status custodia_custodian_options_set_create(struct custodia_custodian_options options,
+                                                      bool create);
+
+/**
  * Set the Argon2id cost used when a passphrase keyring is *created* (an existing keyring keeps its own):
- * `memory_kib` KiB of memory (at least 8 per lane), `passes` passes (at least 1), `lanes` lanes (1 to 16). Costs
- * below the default (65536 KiB, 3 passes, 1 lane) make a stolen keyring file cheaper to attack; use them only for
- * tests.
+ * `memory_kib` KiB of memory (64 to 262144), `passes` passes (1 to 10), `lanes` lanes (1 to 8), and memory x passes
+ * at most 1048576; anything else is `CUSTODIA_ERR_KDF_PARAMS_OUT_OF_RANGE`. Costs below the default (65536 KiB, 3
+ * passes, 1 lane) make a stolen keyring file cheaper to attack; use them only for tests.
  *
  * # Safety
  *
@@ -1068,13 +1121,15 @@ custodia_status custodia_custodian_options_danger_set_fixed_time(struct custodia
 custodia_status custodia_custodian_options_free(struct custodia_custodian_options options);
 
 /**
- * Open (or create, on first use) the custodian whose keyring and audit log live in directory `dir`, unlocking the
- * keyring with `passphrase` (stretched with Argon2id; about a quarter of a second with the default cost).
- * `options` may be the null handle for the defaults.
+ * Open the custodian whose keyring and audit log live in directory `dir`, unlocking the keyring with `passphrase`
+ * (stretched with Argon2id; about a quarter of a second with the default cost). `options` may be the null handle
+ * for the defaults; to start a new custodian, set `custodia_custodian_options_set_create`.
  *
  * On success `*out_custodian` receives a new handle owned by the caller, released with `custodia_custodian_free` (after
  * `custodia_custodian_close`, to get the closing anchor and see any error).
- * A wrong passphrase is `CUSTODIA_ERR_WRONG_PASSPHRASE`; a damaged keyring `CUSTODIA_ERR_KEYRING_CORRUPT`.
+ * No custodian in `dir` (and creation not asked for) is `CUSTODIA_ERR_CUSTODIAN_NOT_FOUND`; a wrong passphrase
+ * `CUSTODIA_ERR_WRONG_PASSPHRASE`; a damaged keyring `CUSTODIA_ERR_KEYRING_CORRUPT`; a keyring asking for Argon2id
+ * costs beyond the accepted range `CUSTODIA_ERR_KDF_PARAMS_OUT_OF_RANGE` (refused before deriving anything).
  *
  * # Safety
  *
@@ -1088,8 +1143,9 @@ custodia_status custodia_custodian_open_passphrase(const char *dir,
                                                    struct custodia_custodian *out_custodian);
 
 /**
- * Open (or create) the custodian in `dir`, unlocking the keyring with a raw 32-byte master key supplied by the host
- * (from an HSM, a KMS or a secret store). `master_key_len` must be 32.
+ * Open the custodian in `dir` (or start one, with `custodia_custodian_options_set_create`), unlocking the keyring
+ * with a raw 32-byte master key supplied by the host (from an HSM, a KMS or a secret store). `master_key_len` must
+ * be 32. Errors as for `custodia_custodian_open_passphrase`.
  *
  * On success `*out_custodian` receives a new handle owned by the caller, released with `custodia_custodian_free` (after
  * `custodia_custodian_close`, to get the closing anchor and see any error).

@@ -53,6 +53,11 @@ pub struct CustodianOptions {
     /// Whether a failing secondary sink fails the operation too (default: no; failures are counted, see
     /// [`Custodian::secondary_audit_failures`]).
     pub require_secondary_sinks: bool,
+    /// Whether [`Custodian::open`] may start a new custodian when `dir` holds none: create `dir` itself (mode 0700;
+    /// never its parents) and a new keyring in it. Default `false`, so that a mistyped path is
+    /// [`Error::CustodianNotFound`] instead of a new, empty keyring. Set it where a custodian is meant to be set up
+    /// (first start of a host, the quick start); an existing custodian is opened the same either way.
+    pub create: bool,
 }
 
 impl Default for CustodianOptions {
@@ -64,6 +69,7 @@ impl Default for CustodianOptions {
             checkpoint_every: 1000,
             secondary_sinks: Vec::new(),
             require_secondary_sinks: false,
+            create: false,
         }
     }
 }
@@ -82,6 +88,7 @@ impl core::fmt::Debug for CustodianOptions {
             .field("kdf", &self.kdf)
             .field("durability", &self.durability)
             .field("checkpoint_every", &self.checkpoint_every)
+            .field("create", &self.create)
             .finish_non_exhaustive()
     }
 }
@@ -164,14 +171,21 @@ impl core::fmt::Debug for Custodian {
 }
 
 impl Custodian {
-    /// Open (or create) the custodian whose keyring and audit log live in `dir`.
+    /// Open the custodian whose keyring and audit log live in `dir`; with [`CustodianOptions::create`], start a new
+    /// one there if `dir` holds none.
     ///
-    /// On first use this creates the keyring and the custodian's Ed25519 audit key, and starts the audit log.
+    /// Starting a custodian creates `dir` if it is missing (mode 0700; its parent must exist: parents are never
+    /// created), the keyring and the custodian's Ed25519 audit key, and starts the audit log.
     ///
     /// # Errors
-    /// Keyring errors ([`Error::WrongPassphrase`], [`Error::KeyringCorrupt`], ...), audit log errors, I/O errors.
+    /// [`Error::CustodianNotFound`] when `dir` or its keyring is missing and `create` is false, or when `dir`'s parent
+    /// is missing; keyring errors ([`Error::WrongPassphrase`], [`Error::KeyringCorrupt`],
+    /// [`Error::KdfParamsOutOfRange`], ...), audit log errors, I/O errors.
     pub fn open(dir: &Path, unlock: Unlock, options: CustodianOptions) -> Result<Self> {
-        let mut ring = Keyring::open(dir, &unlock, options.kdf)?;
+        if options.create {
+            create_final_dir(dir)?;
+        }
+        let mut ring = Keyring::open_with(dir, &unlock, options.kdf, options.create)?;
         drop(unlock);
         let clock = options.clock.clone();
         let existing = ring
@@ -439,9 +453,8 @@ impl Custodian {
     /// [`Error::KeyNotFound`]; [`Error::LegalHold`] when its case is under hold; [`Error::KeyDestroyed`] if it is
     /// already destroyed; keyring write errors; [`Error::AuditWrite`]; [`Error::CustodianClosed`].
     pub fn destroy_key(&self, actor: &Actor, id: &KeyId, reason: &str) -> Result<ErasureCertificate> {
-        if reason.trim().is_empty() {
-            return Err(Error::InvalidArgument("destroying a key needs a reason".into()));
-        }
+        // Checked before the key is touched: the erasure certificate refuses what this refuses.
+        crate::keys::keyring::check_destroy_reason(reason)?;
         if *id == self.audit_key_id {
             return Err(Error::InvalidArgument("the custodian's audit key cannot be destroyed".into()));
         }
@@ -509,11 +522,9 @@ impl Custodian {
     /// Place a legal hold on a case: none of its keys can be destroyed until the hold is released.
     ///
     /// # Errors
-    /// [`Error::InvalidArgument`] for an empty reference or reason, or a case already held; [`Error::AuditWrite`].
+    /// [`Error::InvalidArgument`] for an empty, over-long or non-printable reference or reason, or a case already
+    /// held; [`Error::AuditWrite`].
     pub fn place_legal_hold(&self, actor: &Actor, case: &CaseRef, reference: &str, reason: &str) -> Result<()> {
-        if reference.trim().is_empty() || reason.trim().is_empty() {
-            return Err(Error::InvalidArgument("a legal hold needs a reference and a reason".into()));
-        }
         let hold = LegalHold {
             case_ref: case.clone(),
             reference: reference.to_owned(),
@@ -521,6 +532,7 @@ impl Custodian {
             set_at: self.clock.now(),
             set_by: actor.id().to_owned(),
         };
+        hold.check()?;
         self.write()?.update(|b| {
             if b.hold_on(case).is_some() {
                 return Err(Error::InvalidArgument(format!("case {case} is already under legal hold")));
@@ -1492,6 +1504,20 @@ fn usable<'a>(body: &'a KeyringBody, id: &KeyId, kind: KeyKind, operation: &'sta
     }
 }
 
+/// Create `dir` (mode 0700) unless it exists; never its parents, so a mistyped path fails instead of growing a tree.
+fn create_final_dir(dir: &Path) -> Result<()> {
+    use std::os::unix::fs::DirBuilderExt;
+    match fs::DirBuilder::new().mode(0o700).create(dir) {
+        Ok(()) => Ok(()),
+        Err(e) if e.kind() == io::ErrorKind::AlreadyExists && dir.is_dir() => Ok(()),
+        Err(e) if e.kind() == io::ErrorKind::NotFound => Err(Error::CustodianNotFound {
+            path: dir.display().to_string(),
+            reason: "its parent directory does not exist (custodia creates only the final directory)".into(),
+        }),
+        Err(e) => Err(e.into()),
+    }
+}
+
 /// Replace `path` atomically by `head` followed by the rest of `tail`: temp file, fsync, rename, fsync directory.
 fn replace_file(path: &Path, head: &[u8], tail: &mut File) -> Result<()> {
     let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or_else(|| Path::new("."));
@@ -1518,10 +1544,7 @@ fn state_name(r: &KeyRecord) -> &'static str {
 }
 
 fn check_label(label: &str) -> Result<()> {
-    if label.is_empty() || label.len() > 128 || label.chars().any(char::is_control) {
-        return Err(Error::InvalidArgument("a key label is 1 to 128 bytes of printable text".into()));
-    }
-    Ok(())
+    crate::keys::keyring::check_label(label)
 }
 
 fn new_record(

@@ -238,6 +238,36 @@ pub enum Error {
     #[error("audit anchor rejected: {0}")]
     AnchorInvalid(String),
 
+    /// The keyring file asks for Argon2id costs outside the range custodia accepts ([`crate::keys::KdfParams::MIN`]
+    /// to [`crate::keys::KdfParams::MAX`]); refused before any derivation, so an edited file cannot make an open cost
+    /// gigabytes and seconds. Also returned when such costs are asked for a new keyring.
+    #[error(
+        "Argon2id parameters out of range: {m_cost_kib} KiB, {t_cost} passes, {p_cost} lanes (accepted: {} to {} KiB, \
+         1 to {} passes, 1 to {} lanes, memory x passes at most {} KiB)",
+        crate::keys::KdfParams::MIN.m_cost_kib,
+        crate::keys::KdfParams::MAX.m_cost_kib,
+        crate::keys::KdfParams::MAX.t_cost,
+        crate::keys::KdfParams::MAX.p_cost,
+        crate::keys::KdfParams::MAX_WORK_KIB
+    )]
+    KdfParamsOutOfRange {
+        /// Memory asked for, in KiB.
+        m_cost_kib: u32,
+        /// Passes asked for.
+        t_cost: u32,
+        /// Lanes asked for.
+        p_cost: u32,
+    },
+    /// There is no custodian (directory or keyring file) at the path given, and creating one was not asked for
+    /// (`CustodianOptions::create`). custodia never creates parent directories.
+    #[error("no custodian at {path}: {reason}")]
+    CustodianNotFound {
+        /// The directory given.
+        path: String,
+        /// What is missing, and how to create it if that was meant.
+        reason: String,
+    },
+
     // ---- 9xx: environment ----------------------------------------------------------------------------------------
     /// An operating-system I/O error.
     #[error("I/O error: {0}")]
@@ -303,6 +333,9 @@ impl Error {
             Self::CustodianClosed => 506,
             Self::AnchorInvalid(_) => 507,
 
+            Self::KdfParamsOutOfRange { .. } => 406,
+            Self::CustodianNotFound { .. } => 407,
+
             Self::Io(_) => 900,
             Self::Rng => 901,
             Self::Poisoned(_) => 998,
@@ -361,6 +394,8 @@ impl Error {
             Self::AuditWrongKey { .. } => "audit_wrong_key",
             Self::CustodianClosed => "custodian_closed",
             Self::AnchorInvalid(_) => "anchor_invalid",
+            Self::KdfParamsOutOfRange { .. } => "kdf_params_out_of_range",
+            Self::CustodianNotFound { .. } => "custodian_not_found",
             Self::Io(_) => "io",
             Self::Rng => "rng",
             Self::Poisoned(_) => "poisoned",

@@ -102,6 +102,26 @@ mod tests {
     }
 
     #[test]
+    fn hostile_json_is_refused() {
+        assert_eq!(serde_json::from_str::<Jurisdiction>(r#""NL""#).expect("valid").as_str(), "NL");
+        for json in [
+            r#""""#,
+            r#""nl""#,
+            r#""XX""#,
+            r#""NLD""#,
+            r#""N""#,
+            r#""NL\u0000""#,
+            r#""N\nL""#,
+            r#"" NL""#,
+            "31",
+            "null",
+            r#"["NL"]"#,
+        ] {
+            assert!(serde_json::from_str::<Jurisdiction>(json).is_err(), "accepted {json}");
+        }
+    }
+
+    #[test]
     fn list_is_sorted() {
         assert!(ASSIGNED.windows(2).all(|w| w[0] < w[1]));
         assert_eq!(ASSIGNED.len(), 249);

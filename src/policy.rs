@@ -75,12 +75,33 @@ impl<'de> serde::Deserialize<'de> for CaseRef {
 }
 
 /// Who is acting: supplied by the host application, which authenticates its users; custodia records it.
+///
+/// Deserializing validates exactly as [`Actor::new`] does (and refuses unknown fields), so an actor read from JSON
+/// can never carry what the constructor refuses.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(try_from = "ActorWire")]
 pub struct Actor {
     id: String,
     role: String,
     jurisdiction: Jurisdiction,
     clearance: Classification,
+}
+
+/// The serialized form of an [`Actor`], before validation.
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ActorWire {
+    id: String,
+    role: String,
+    jurisdiction: Jurisdiction,
+    clearance: Classification,
+}
+
+impl TryFrom<ActorWire> for Actor {
+    type Error = Error;
+    fn try_from(w: ActorWire) -> Result<Self> {
+        Self::new(&w.id, &w.role, w.jurisdiction, w.clearance)
+    }
 }
 
 impl Actor {
@@ -90,9 +111,9 @@ impl Actor {
     /// [`Error::InvalidArgument`] for an empty, over-long or non-printable id or role.
     pub fn new(id: &str, role: &str, jurisdiction: Jurisdiction, clearance: Classification) -> Result<Self> {
         for (name, v) in [("actor id", id), ("actor role", role)] {
-            if v.is_empty() || v.len() > MAX_ACTOR_FIELD_LEN || v.chars().any(char::is_control) {
+            if v.is_empty() || v.len() > MAX_ACTOR_FIELD_LEN || !is_printable_text(v) || v.trim() != v {
                 return Err(Error::InvalidArgument(format!(
-                    "{name} must be 1 to {MAX_ACTOR_FIELD_LEN} bytes of printable text"
+                    "{name} must be 1 to {MAX_ACTOR_FIELD_LEN} bytes of printable text without spaces at the ends"
                 )));
             }
         }
@@ -122,6 +143,16 @@ impl Actor {
     pub fn clearance(&self) -> Classification {
         self.clearance
     }
+}
+
+/// Whether `s` is printable on one line: no control character (C0, DEL, C1: so no NUL, newline or escape), no line
+/// or paragraph separator, and no bidirectional override or isolate that could make a log line read differently
+/// from what it holds.
+pub(crate) fn is_printable_text(s: &str) -> bool {
+    !s.chars().any(|c| {
+        c.is_control()
+            || matches!(c, '\u{2028}' | '\u{2029}' | '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+    })
 }
 
 impl serde::Serialize for Classification {
@@ -441,5 +472,84 @@ mod tests {
         assert!(CaseRef::parse(&"x".repeat(129)).is_err());
         assert!(Actor::new("", "r", j("DE"), Classification::Public).is_err());
         assert!(Actor::new("id", "r\u{7}", j("DE"), Classification::Public).is_err());
+        assert!(Actor::new("anna\u{202e}nimda", "r", j("DE"), Classification::Public).is_err(), "bidi override");
+        assert!(Actor::new("a\u{2028}b", "r", j("DE"), Classification::Public).is_err(), "line separator");
+        assert!(Actor::new(" anna", "r", j("DE"), Classification::Public).is_err(), "spaces at the ends");
+        assert!(Actor::new("anna.schmidt@bka.de", "central authority", j("DE"), Classification::Public).is_ok());
+    }
+
+    /// JSON that `Actor::new` would refuse: each must fail to deserialize (it would otherwise land in the log).
+    #[test]
+    fn hostile_actor_json_is_refused() {
+        let good = r#"{"id":"anna","role":"prosecutor","jurisdiction":"DE","clearance":"secret"}"#;
+        let a: Actor = serde_json::from_str(good).expect("valid actor");
+        assert_eq!(a, Actor::new("anna", "prosecutor", j("DE"), Classification::Secret).expect("valid"));
+        assert_eq!(serde_json::to_string(&a).expect("json"), good, "round trip");
+        let long = "x".repeat(MAX_ACTOR_FIELD_LEN + 1);
+        let hostile = [
+            r#"{"id":"","role":"","jurisdiction":"DE","clearance":"secret"}"#.to_owned(),
+            r#"{"id":"","role":"prosecutor","jurisdiction":"DE","clearance":"secret"}"#.to_owned(),
+            r#"{"id":"anna","role":"","jurisdiction":"DE","clearance":"secret"}"#.to_owned(),
+            r#"{"id":"anna\nopened by: admin","role":"prosecutor","jurisdiction":"DE","clearance":"secret"}"#
+                .to_owned(),
+            r#"{"id":"anna\u0000","role":"prosecutor","jurisdiction":"DE","clearance":"secret"}"#.to_owned(),
+            r#"{"id":"anna","role":"pro\rsecutor","jurisdiction":"DE","clearance":"secret"}"#.to_owned(),
+            r#"{"id":"anna","role":"prosecutor\u001b[2J","jurisdiction":"DE","clearance":"secret"}"#.to_owned(),
+            r#"{"id":"anna\u202e","role":"prosecutor","jurisdiction":"DE","clearance":"secret"}"#.to_owned(),
+            r#"{"id":" anna","role":"prosecutor","jurisdiction":"DE","clearance":"secret"}"#.to_owned(),
+            format!(r#"{{"id":"{long}","role":"prosecutor","jurisdiction":"DE","clearance":"secret"}}"#),
+            format!(r#"{{"id":"anna","role":"{long}","jurisdiction":"DE","clearance":"secret"}}"#),
+            r#"{"id":42,"role":"prosecutor","jurisdiction":"DE","clearance":"secret"}"#.to_owned(),
+            r#"{"id":null,"role":"prosecutor","jurisdiction":"DE","clearance":"secret"}"#.to_owned(),
+            r#"{"id":["anna"],"role":"prosecutor","jurisdiction":"DE","clearance":"secret"}"#.to_owned(),
+            r#"{"role":"prosecutor","jurisdiction":"DE","clearance":"secret"}"#.to_owned(),
+            r#"{"id":"anna","role":"prosecutor","jurisdiction":"XX","clearance":"secret"}"#.to_owned(),
+            r#"{"id":"anna","role":"prosecutor","jurisdiction":"de","clearance":"secret"}"#.to_owned(),
+            r#"{"id":"anna","role":"prosecutor","jurisdiction":"DE","clearance":"cosmic"}"#.to_owned(),
+            r#"{"id":"anna","role":"prosecutor","jurisdiction":"DE","clearance":3}"#.to_owned(),
+            r#"{"id":"anna","role":"prosecutor","jurisdiction":"DE","clearance":"secret","admin":true}"#.to_owned(),
+            r#"{"id":"anna","id":"bob","role":"prosecutor","jurisdiction":"DE","clearance":"secret"}"#.to_owned(),
+            r#""anna""#.to_owned(),
+            "null".to_owned(),
+        ];
+        for json in &hostile {
+            assert!(serde_json::from_str::<Actor>(json).is_err(), "accepted {json}");
+        }
+    }
+
+    #[test]
+    fn hostile_case_ref_json_is_refused() {
+        assert_eq!(serde_json::from_str::<CaseRef>(r#""MLA-2026-0042""#).expect("valid").as_str(), "MLA-2026-0042");
+        let long = format!("\"{}\"", "x".repeat(MAX_CASE_REF_LEN + 1));
+        for json in [
+            r#""""#,
+            r#"" MLA-1""#,
+            r#""MLA-1 ""#,
+            r#""MLA\n1""#,
+            r#""MLA\u00001""#,
+            r#""MLA\t1""#,
+            r#""MLA-\u00e9""#,
+            r#""MLA\u007f""#,
+            &long,
+            "42",
+            "null",
+            r#"["MLA-1"]"#,
+            r#"{"case":"MLA-1"}"#,
+        ] {
+            assert!(serde_json::from_str::<CaseRef>(json).is_err(), "accepted {json}");
+        }
+    }
+
+    #[test]
+    fn hostile_classification_and_category_json_is_refused() {
+        assert_eq!(serde_json::from_str::<Classification>(r#""secret""#).expect("valid"), Classification::Secret);
+        assert_eq!(
+            serde_json::from_str::<Category>(r#""financial_records""#).expect("valid"),
+            Category::FinancialRecords
+        );
+        for json in [r#""""#, r#""Secret""#, r#""secret ""#, r#""secret\u0000""#, "3", "null", r#"["secret"]"#] {
+            assert!(serde_json::from_str::<Classification>(json).is_err(), "accepted {json}");
+            assert!(serde_json::from_str::<Category>(json).is_err(), "accepted {json}");
+        }
     }
 }

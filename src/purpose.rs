@@ -331,9 +331,34 @@ impl<'a> IntoIterator for &'a PurposeSet {
 }
 
 impl<'de> serde::Deserialize<'de> for PurposeSet {
+    /// A list of valid purposes in any order, without duplicates (a repeated purpose is refused, not merged: the
+    /// encoded set is not the set it claims to be), at most [`MAX_PURPOSES`]; reading stops at the first excess.
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> core::result::Result<Self, D::Error> {
-        let v = Vec::<Purpose>::deserialize(d)?;
-        Self::from_purposes(v).map_err(serde::de::Error::custom)
+        struct Visitor;
+        impl<'de> serde::de::Visitor<'de> for Visitor {
+            type Value = PurposeSet;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                write!(f, "a list of at most {MAX_PURPOSES} distinct purposes")
+            }
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> core::result::Result<PurposeSet, A::Error> {
+                use serde::de::Error as _;
+                let mut v: Vec<Purpose> = Vec::new();
+                while let Some(p) = seq.next_element::<Purpose>()? {
+                    if v.len() == MAX_PURPOSES {
+                        return Err(A::Error::custom(Error::TooManyPurposes {
+                            count: MAX_PURPOSES + 1,
+                            max: MAX_PURPOSES,
+                        }));
+                    }
+                    match v.binary_search(&p) {
+                        Ok(_) => return Err(A::Error::custom(format!("purpose {p} appears twice"))),
+                        Err(i) => v.insert(i, p),
+                    }
+                }
+                Ok(PurposeSet(v))
+            }
+        }
+        d.deserialize_seq(Visitor)
     }
 }
 
@@ -483,7 +508,7 @@ impl Exception {
             return Err(Error::InvalidException(format!("a {kind} exception needs a reference")));
         }
         if let Some(r) = reference
-            && (r.len() > MAX_REFERENCE_LEN || r.chars().any(char::is_control))
+            && (r.len() > MAX_REFERENCE_LEN || !crate::policy::is_printable_text(r))
         {
             return Err(Error::InvalidException(format!(
                 "reference must be printable text of at most {MAX_REFERENCE_LEN} bytes"
@@ -492,6 +517,14 @@ impl Exception {
         let j = justification.trim();
         if j.is_empty() {
             return Err(Error::InvalidException("a justification is required".into()));
+        }
+        // Line breaks and tabs are allowed (a justification is prose); no other control character (NUL, escape
+        // sequences, carriage return) and no bidirectional override.
+        if !j.split(['\n', '\t']).all(crate::policy::is_printable_text) {
+            return Err(Error::InvalidException(
+                "justification must be printable text (line breaks and tabs allowed, no other control characters)"
+                    .into(),
+            ));
         }
         if j.len() > MAX_JUSTIFICATION_LEN {
             return Err(Error::InvalidException(format!("justification longer than {MAX_JUSTIFICATION_LEN} bytes")));
@@ -639,6 +672,69 @@ mod tests {
         }
         assert!(Exception::imminent_threat(&"word ".repeat(1000)).is_err());
         assert!(Exception::court_order("ref\u{0}x", why).is_err());
+    }
+
+    #[test]
+    fn hostile_purpose_json_is_refused() {
+        assert_eq!(serde_json::from_str::<Purpose>(r#""mla.request""#).expect("valid"), p("mla.request"));
+        let long = format!("\"{}\"", ["abcdefghijklmnopqrstuvwxyz"; 5].join("."));
+        for json in [
+            r#""""#,
+            r#""Mla""#,
+            r#""mla\nrequest""#,
+            r#""mla\u0000""#,
+            r#""mla..request""#,
+            r#""mla request""#,
+            r#""ml\u00e4""#,
+            &long,
+            "1",
+            "null",
+            r#"["mla"]"#,
+        ] {
+            assert!(serde_json::from_str::<Purpose>(json).is_err(), "accepted {json}");
+        }
+    }
+
+    #[test]
+    fn hostile_purpose_set_json_is_refused() {
+        let ok: PurposeSet = serde_json::from_str(r#"["prosecution","investigation"]"#).expect("valid");
+        assert_eq!(ok.to_string(), "investigation, prosecution");
+        assert!(serde_json::from_str::<PurposeSet>("[]").expect("empty is a set").is_empty());
+        let full: Vec<String> = (0..MAX_PURPOSES).map(|i| format!("p{i}")).collect();
+        assert_eq!(
+            serde_json::from_str::<PurposeSet>(&serde_json::to_string(&full).expect("json")).expect("ok").len(),
+            32
+        );
+        let over: Vec<String> = (0..=MAX_PURPOSES).map(|i| format!("p{i}")).collect();
+        let over = serde_json::to_string(&over).expect("json");
+        for json in [
+            r#"["investigation","investigation"]"#, // a duplicate: the encoding is not the set it claims to be
+            r#"["b","a","b"]"#,
+            r#"["Investigation"]"#,
+            r#"["a\u0000"]"#,
+            r#"["a\nb"]"#,
+            r#"[""]"#,
+            r#"[1]"#,
+            r#"[null]"#,
+            r#""investigation""#,
+            r#"{"investigation":true}"#,
+            "null",
+            &over,
+        ] {
+            assert!(serde_json::from_str::<PurposeSet>(json).is_err(), "accepted {json}");
+        }
+    }
+
+    #[test]
+    fn justifications_and_references_must_be_printable() {
+        let why = "Suspect's phone records are needed to locate a kidnapped child within hours";
+        assert!(Exception::imminent_threat(&format!("{why}\nSecond paragraph\twith a tab")).is_ok(), "prose");
+        for bad in [format!("{why}\u{0}."), format!("{why}\r."), format!("{why}\u{1b}[2J."), format!("{why}\u{202e}.")]
+        {
+            assert!(matches!(Exception::imminent_threat(&bad), Err(Error::InvalidException(_))), "{bad:?}");
+        }
+        assert!(Exception::court_order("ref\u{2028}1", why).is_err());
+        assert!(Exception::court_order("ref\n1", why).is_err());
     }
 
     fn segment() -> impl Strategy<Value = String> {

@@ -33,6 +33,7 @@ fn env() -> Env {
 fn open_at(dir: &Path, clock: &Arc<FixedClock>) -> Custodian {
     let mut opts = CustodianOptions::with_clock(clock.clone());
     opts.kdf = KdfParams::DANGER_TEST_ONLY;
+    opts.create = true;
     Custodian::open(dir, Unlock::passphrase("test passphrase"), opts).expect("open custodian")
 }
 
@@ -125,6 +126,7 @@ fn fail_closed_when_audit_cannot_be_written() {
     o.kdf = KdfParams::DANGER_TEST_ONLY;
     o.secondary_sinks = vec![siem.clone()];
     o.require_secondary_sinks = true;
+    o.create = true;
     let c = Custodian::open(dir.path(), Unlock::master_key([3; 32]), o).expect("open");
     let a = actor("NL");
     let kek = c.generate_key(&a, KeyKind::Kek, "local").expect("kek");
@@ -415,4 +417,87 @@ fn the_facade_is_send_and_sync() {
     fn assert_send_sync<T: Send + Sync>() {}
     assert_send_sync::<Custodian>();
     assert_send_sync::<custodia::audit::AuditLog>();
+}
+
+#[test]
+fn a_mistyped_path_is_an_error_not_a_new_keyring() {
+    let base = tempfile::tempdir().expect("tempdir");
+    let clock = Arc::new(FixedClock::new(Timestamp::from_unix(T0)));
+    let opts =
+        |create: bool| CustodianOptions { create, kdf: KdfParams::DANGER_TEST_ONLY, ..CustodianOptions::default() };
+    let key = || Unlock::master_key([5; 32]);
+
+    // Not asked to create: a missing directory, or one without a keyring, is CustodianNotFound and stays as it was.
+    let typo = base.path().join("case-dta");
+    let e = Custodian::open(&typo, key(), opts(false)).unwrap_err();
+    assert!(matches!(&e, Error::CustodianNotFound { path, .. } if path.ends_with("case-dta")), "{e}");
+    assert_eq!(e.code(), 407);
+    assert!(!typo.exists(), "nothing created");
+    let empty = base.path().join("empty");
+    fs::create_dir(&empty).expect("mkdir");
+    assert!(matches!(Custodian::open(&empty, key(), opts(false)), Err(Error::CustodianNotFound { .. })));
+    assert_eq!(fs::read_dir(&empty).expect("list").count(), 0, "not even a lock file or an audit log");
+
+    // Asked to create: only the final directory, never a missing parent.
+    let deep = base.path().join("no").join("such").join("parent");
+    assert!(matches!(Custodian::open(&deep, key(), opts(true)), Err(Error::CustodianNotFound { .. })));
+    assert!(!base.path().join("no").exists(), "parents are never created");
+
+    let made = base.path().join("made");
+    let c = Custodian::open(&made, key(), opts(true)).expect("created");
+    let a = actor("NL");
+    let kek = c.generate_key(&a, KeyKind::Kek, "local").expect("kek");
+    drop(c);
+    let mode = fs::metadata(&made).expect("meta").permissions();
+    assert_eq!(std::os::unix::fs::PermissionsExt::mode(&mode) & 0o777, 0o700);
+    // An existing custodian opens the same whether or not creation is allowed, and keeps its keys.
+    for create in [false, true] {
+        let mut o = opts(create);
+        o.clock = clock.clone();
+        let c = Custodian::open(&made, key(), o).expect("reopen");
+        assert!(c.key(&kek).is_ok());
+    }
+}
+
+#[test]
+fn kdf_costs_beyond_the_range_are_refused_through_the_facade() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let clock = Arc::new(FixedClock::new(Timestamp::from_unix(T0)));
+    let mut o = CustodianOptions::with_clock(clock.clone());
+    o.create = true;
+    o.kdf = KdfParams { m_cost_kib: 1 << 20, t_cost: 2, p_cost: 1 };
+    let fresh = dir.path().join("k");
+    assert!(matches!(Custodian::open(&fresh, Unlock::passphrase("pw"), o), Err(Error::KdfParamsOutOfRange { .. })));
+    drop(open_at(dir.path(), &clock));
+    // The keyring file edited to 1 GiB and 2 passes: refused before any derivation, so fast and without the memory.
+    let path = dir.path().join("keyring.cdk");
+    let mut bytes = fs::read(&path).expect("read");
+    bytes[13..17].copy_from_slice(&(1u32 << 20).to_be_bytes());
+    bytes[17..21].copy_from_slice(&2u32.to_be_bytes());
+    fs::write(&path, &bytes).expect("write");
+    let mut o = CustodianOptions::with_clock(clock.clone());
+    o.kdf = KdfParams::DANGER_TEST_ONLY;
+    let e = Custodian::open(dir.path(), Unlock::passphrase("test passphrase"), o).unwrap_err();
+    assert!(matches!(e, Error::KdfParamsOutOfRange { m_cost_kib: 1_048_576, t_cost: 2, p_cost: 1 }), "{e}");
+}
+
+#[test]
+fn holds_and_destruction_reasons_are_checked_before_anything_changes() {
+    let e = env();
+    let a = actor("NL");
+    let case = CaseRef::parse("MLA-2026-0042").expect("case");
+    let kek = e.c.generate_key(&a, KeyKind::Kek, "local").expect("kek");
+    for (reference, reason) in [("OLG 1/26\nforged line", "appeal"), ("OLG 1/26", "appeal\u{0}"), ("", "appeal")] {
+        let r = e.c.place_legal_hold(&a, &case, reference, reason);
+        assert!(matches!(r, Err(Error::InvalidArgument(_))), "{reference:?} {reason:?}: {r:?}");
+    }
+    assert!(e.c.legal_holds().expect("holds").is_empty(), "no hold was stored");
+    for reason in ["retention\u{0}ended", "a\nb", "   ", &"x".repeat(513)] {
+        let r = e.c.destroy_key(&a, &kek, reason);
+        assert!(matches!(r, Err(Error::InvalidArgument(_))), "{reason:?}: {r:?}");
+    }
+    assert_eq!(e.c.key(&kek).expect("key").state, KeyState::Active, "the key was not touched");
+    assert!(e.c.key(&kek).expect("key").has_secret);
+    e.c.place_legal_hold(&a, &case, "OLG 1/26", "appeal pending").expect("a well-formed hold");
+    e.c.destroy_key(&a, &kek, "retention period ended").expect("a well-formed reason");
 }

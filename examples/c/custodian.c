@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "custodia.h"
@@ -105,13 +106,43 @@ static void open_errors(void) {
   custodia_custodian_options foreign = {UINT64_C(0x99990000000001)};
   EXPECT_STATUS(custodia_custodian_open_master_key(work, key, 32, foreign, &out), CUSTODIA_ERR_INVALID_HANDLE);
   EXPECT_TRUE(out.id == UINT64_C(0x5555));
+  /* Without creation asked for, a missing directory, or one without a keyring, is an error and stays untouched. */
+  EXPECT_STATUS(custodia_custodian_open_master_key(path("typo"), key, 32, none, &out), CUSTODIA_ERR_CUSTODIAN_NOT_FOUND);
+  EXPECT_MESSAGE("no custodian at");
+  EXPECT_TRUE(access(path("typo"), F_OK) != 0);
+  EXPECT_TRUE(mkdir(path("empty"), 0700) == 0);
+  EXPECT_STATUS(custodia_custodian_open_master_key(path("empty"), key, 32, none, &out),
+                CUSTODIA_ERR_CUSTODIAN_NOT_FOUND);
+  EXPECT_TRUE(access(path("empty/keyring.lock"), F_OK) != 0 && access(path("empty/keyring.cdk"), F_OK) != 0);
+  EXPECT_TRUE(out.id == UINT64_C(0x5555));
+  /* With creation asked for, only the final directory is made (mode 0700), never a missing parent. */
+  custodia_custodian_options create = {0};
+  EXPECT_OK(custodia_custodian_options_new(&create));
+  EXPECT_OK(custodia_custodian_options_set_create(create, true));
+  EXPECT_STATUS(custodia_custodian_open_master_key(path("no/parent"), key, 32, create, &out),
+                CUSTODIA_ERR_CUSTODIAN_NOT_FOUND);
+  EXPECT_TRUE(access(path("no"), F_OK) != 0);
+  mode_t old_mask = umask(0);
+  custodia_custodian made = {0};
+  EXPECT_OK(custodia_custodian_open_master_key(path("made"), key, 32, create, &made));
+  umask(old_mask);
+  EXPECT_OK(custodia_custodian_free(made));
+  struct stat st;
+  EXPECT_TRUE(stat(path("made"), &st) == 0 && (st.st_mode & 07777) == 0700);
+  EXPECT_TRUE(stat(path("made/keyring.cdk"), &st) == 0 && (st.st_mode & 07777) == 0600);
+  EXPECT_OK(custodia_custodian_open_master_key(path("made"), key, 32, none, &made)); /* exists: no create needed */
+  EXPECT_OK(custodia_custodian_free(made));
+  EXPECT_OK(custodia_custodian_options_free(create));
 
   /* A passphrase keyring, with a cheap KDF (tests only). */
   custodia_custodian_options cheap = {0};
   EXPECT_OK(custodia_custodian_options_new(&cheap));
-  EXPECT_STATUS(custodia_custodian_options_set_kdf(cheap, 64, 0, 1), CUSTODIA_ERR_INVALID_ARGUMENT);
-  EXPECT_STATUS(custodia_custodian_options_set_kdf(cheap, 4, 1, 1), CUSTODIA_ERR_INVALID_ARGUMENT);
+  EXPECT_STATUS(custodia_custodian_options_set_kdf(cheap, 64, 0, 1), CUSTODIA_ERR_KDF_PARAMS_OUT_OF_RANGE);
+  EXPECT_STATUS(custodia_custodian_options_set_kdf(cheap, 4, 1, 1), CUSTODIA_ERR_KDF_PARAMS_OUT_OF_RANGE);
+  EXPECT_STATUS(custodia_custodian_options_set_kdf(cheap, 1024 * 1024, 2, 1), CUSTODIA_ERR_KDF_PARAMS_OUT_OF_RANGE);
+  EXPECT_MESSAGE("out of range");
   EXPECT_OK(custodia_custodian_options_set_kdf(cheap, 64, 1, 1));
+  EXPECT_OK(custodia_custodian_options_set_create(cheap, true));
   EXPECT_STATUS(custodia_custodian_options_set_durability(cheap, 3, 0, 0), CUSTODIA_ERR_UNKNOWN_CODE);
   EXPECT_STATUS(custodia_custodian_options_set_durability(cheap, CUSTODIA_DURABILITY_GROUP_COMMIT, 0, 100),
                 CUSTODIA_ERR_INVALID_ARGUMENT);
@@ -299,6 +330,7 @@ static void seal_open_errors(void) {
   custodia_buffer old = {NULL, 0};
   EXPECT_OK(custodia_custodian_options_new(&at));
   EXPECT_OK(custodia_custodian_options_danger_set_fixed_time(at, UINT64_C(1795392000))); /* 2026-11-23 */
+  EXPECT_OK(custodia_custodian_options_set_create(at, true));
   EXPECT_OK(custodia_custodian_open_master_key(path("expiry"), ekey, 32, at, &early));
   EXPECT_OK(custodia_key_generate(early, anna, CUSTODIA_KEY_KIND_KEK, "expiry", &ekek));
   custodia_seal_options short_lived = {0};
@@ -395,13 +427,18 @@ static void streams(void) {
                                      NULL),
                 CUSTODIA_ERR_PURPOSE_NOT_PERMITTED);
 
-  /* Paths. */
+  /* Paths. Outputs are private (0600) even under umask 0: the plaintext an open writes most of all. */
   FILE *f = fopen(path("plain.txt"), "wb");
   fwrite(MESSAGE, 1, sizeof MESSAGE - 1, f);
   fclose(f);
+  mode_t mask = umask(0);
   EXPECT_OK(custodia_seal_file(c, anna, opts, path("plain.txt"), path("sealed.cust")));
   EXPECT_OK(custodia_open_file(c, anna, "investigation", NO_EXCEPTION, &signer, path("sealed.cust"),
                                path("opened.txt"), &info));
+  umask(mask);
+  struct stat st;
+  EXPECT_TRUE(stat(path("sealed.cust"), &st) == 0 && (st.st_mode & 07777) == 0600);
+  EXPECT_TRUE(stat(path("opened.txt"), &st) == 0 && (st.st_mode & 07777) == 0600);
   EXPECT_TRUE(info.category == CUSTODIA_CATEGORY_COMMUNICATIONS_METADATA);
   char back[128] = {0};
   f = fopen(path("opened.txt"), "rb");
@@ -494,8 +531,11 @@ int main(int argc, char **argv) {
   open_errors();
 
   const uint8_t key[32] = {1, 2, 3};
-  EXPECT_OK(custodia_custodian_open_master_key(path("custodian"), key, sizeof key, (custodia_custodian_options){0},
-                                                &c));
+  custodia_custodian_options create = {0};
+  EXPECT_OK(custodia_custodian_options_new(&create));
+  EXPECT_OK(custodia_custodian_options_set_create(create, true));
+  EXPECT_OK(custodia_custodian_open_master_key(path("custodian"), key, sizeof key, create, &c));
+  EXPECT_OK(custodia_custodian_options_free(create));
   EXPECT_OK(custodia_actor_new("anna", "prosecutor", "DE", CUSTODIA_CLASSIFICATION_SECRET, &anna));
   EXPECT_OK(custodia_actor_new("ida", "intern", "DE", CUSTODIA_CLASSIFICATION_RESTRICTED, &intern));
   EXPECT_OK(custodia_key_generate(c, anna, CUSTODIA_KEY_KIND_KEK, "test kek", &kek));

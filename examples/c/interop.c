@@ -208,8 +208,16 @@ int main(int argc, char **argv) {
     master[i] = (uint8_t)i;
   }
   custodia_custodian c = {0};
-  custodia_custodian_options defaults = {0};
-  custodia_status s = custodia_custodian_open_master_key(argv[2], master, sizeof master, defaults, &c);
+  /* `generate` is the first command on a directory: only it may start a new custodian there. */
+  custodia_custodian_options options = {0};
+  custodia_status s = custodia_custodian_options_new(&options);
+  if (s == CUSTODIA_OK) {
+    s = custodia_custodian_options_set_create(options, strcmp(cmd, "generate") == 0);
+  }
+  if (s == CUSTODIA_OK) {
+    s = custodia_custodian_open_master_key(argv[2], master, sizeof master, options, &c);
+  }
+  custodia_custodian_options_free(options);
   memset(master, 0, sizeof master);
   if (s != CUSTODIA_OK) {
     return fail(s);

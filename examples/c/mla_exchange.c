@@ -53,6 +53,7 @@ static custodia_custodian open_custodian(const char *dir, uint8_t key_byte, uint
   custodia_custodian_options options = {0};
   MUST(custodia_custodian_options_new(&options));
   MUST(custodia_custodian_options_danger_set_fixed_time(options, now));
+  MUST(custodia_custodian_options_set_create(options, true)); /* first start: set the custodian up */
   custodia_custodian c = {0};
   MUST(custodia_custodian_open_master_key(dir, master_key, sizeof master_key, options, &c));
   MUST(custodia_custodian_options_free(options));

@@ -111,6 +111,7 @@ int main(int argc, char **argv) {
   custodia_key_id kek;
   EXPECT_OK(custodia_custodian_options_new(&options));
   EXPECT_OK(custodia_custodian_options_set_durability(options, CUSTODIA_DURABILITY_GROUP_COMMIT, THREADS, 500));
+  EXPECT_OK(custodia_custodian_options_set_create(options, true));
   EXPECT_OK(custodia_custodian_open_master_key(argv[1], master_key, sizeof master_key, options, &shared_custodian));
   EXPECT_OK(custodia_custodian_options_free(options));
   EXPECT_OK(custodia_actor_new("anna", "prosecutor", "DE", CUSTODIA_CLASSIFICATION_SECRET, &shared_actor));

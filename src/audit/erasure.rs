@@ -186,6 +186,27 @@ impl ErasureCertificate {
         if serde_json::to_string(&body).ok().as_deref() != Some(body_text.as_str()) {
             return Err(bad("not in canonical form"));
         }
+        // The rules `certify_erasure` applied when it was made; a reason breaking them was never written by custodia.
+        check_reason(&body.reason)?;
         Ok(Self { body, sig: Signature::from_bytes(&sig) })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_certificate_with_a_reason_certify_erasure_refuses_does_not_parse() {
+        let key = ed25519_dalek::SigningKey::from_bytes(&[7; 32]).verifying_key();
+        let cert = |reason: &str| {
+            let body =
+                CertBody::new(&[1; LOG_ID_LEN], 3, Timestamp::from_unix(9), None, vec![], reason.into(), None, &key);
+            ErasureCertificate::new(body, Signature::from_bytes(&[0; 64])).to_json()
+        };
+        assert!(ErasureCertificate::from_json(&cert("retention period ended")).is_ok());
+        for reason in ["", "   ", "retention\u{0}ended", "forged\nline", &"x".repeat(MAX_REASON_LEN + 1)] {
+            assert!(ErasureCertificate::from_json(&cert(reason)).is_err(), "{reason:?}");
+        }
     }
 }

@@ -190,8 +190,11 @@ impl Outcome {
 }
 
 /// An exception as recorded: its kind, reference and justification.
+///
+/// Deserializing accepts only what [`From<&Exception>`] produces: a known kind and a reference and justification
+/// that [`Exception::new`] accepts, already in its trimmed form.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(deny_unknown_fields, try_from = "ExceptionRecordWire")]
 pub struct ExceptionRecord {
     /// The legal ground, as [`ExceptionKind::name`] (`court_order`).
     pub kind: String,
@@ -200,6 +203,32 @@ pub struct ExceptionRecord {
     pub reference: Option<String>,
     /// Why it was needed.
     pub justification: String,
+}
+
+/// The serialized form of an [`ExceptionRecord`], before validation.
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ExceptionRecordWire {
+    kind: String,
+    #[serde(default)]
+    reference: Option<String>,
+    justification: String,
+}
+
+impl TryFrom<ExceptionRecordWire> for ExceptionRecord {
+    type Error = Error;
+    fn try_from(w: ExceptionRecordWire) -> Result<Self> {
+        let kind = ExceptionKind::ALL
+            .into_iter()
+            .find(|k| k.name() == w.kind)
+            .ok_or_else(|| Error::InvalidException(format!("unknown exception kind {:?}", w.kind)))?;
+        let record = Self::from(&Exception::new(kind, w.reference.as_deref(), &w.justification)?);
+        let wire = Self { kind: w.kind, reference: w.reference, justification: w.justification };
+        if record != wire {
+            return Err(Error::InvalidException("reference or justification not in canonical (trimmed) form".into()));
+        }
+        Ok(record)
+    }
 }
 
 impl From<&Exception> for ExceptionRecord {
@@ -457,6 +486,39 @@ mod tests {
         let o = Outcome::from_error(&e);
         assert_eq!(o.summary(), "refused:purpose_not_permitted");
         assert_eq!(Outcome::from_error(&Error::OpenFailed), Outcome::Failed { kind: "open_failed".into() });
+    }
+
+    #[test]
+    fn hostile_exception_record_json_is_refused() {
+        let why = "The court ordered disclosure of these records for the confiscation hearing";
+        let good = format!(r#"{{"kind":"court_order","reference":"LG 12/26","justification":"{why}"}}"#);
+        let r: ExceptionRecord = serde_json::from_str(&good).expect("valid");
+        assert_eq!(r, ExceptionRecord::from(&Exception::court_order("LG 12/26", why).expect("valid")));
+        assert_eq!(serde_json::to_string(&r).expect("json"), good, "round trip");
+        let threat: ExceptionRecord =
+            serde_json::from_str(&format!(r#"{{"kind":"imminent_threat","justification":"{why}"}}"#)).expect("valid");
+        assert_eq!(threat.known_kind(), Some(ExceptionKind::ImminentThreat));
+        let hostile = [
+            format!(r#"{{"kind":"because_i_can","reference":"x","justification":"{why}"}}"#),
+            format!(r#"{{"kind":"","reference":"x","justification":"{why}"}}"#),
+            format!(r#"{{"kind":"court_order","justification":"{why}"}}"#), // a court order needs its reference
+            format!(r#"{{"kind":"court_order","reference":"","justification":"{why}"}}"#),
+            format!(r#"{{"kind":"court_order","reference":" LG 12/26","justification":"{why}"}}"#),
+            format!(r#"{{"kind":"court_order","reference":"LG\n12/26","justification":"{why}"}}"#),
+            format!(r#"{{"kind":"court_order","reference":"{}","justification":"{why}"}}"#, "r".repeat(257)),
+            r#"{"kind":"court_order","reference":"LG 12/26","justification":""}"#.to_owned(),
+            r#"{"kind":"court_order","reference":"LG 12/26","justification":"because"}"#.to_owned(),
+            format!(r#"{{"kind":"court_order","reference":"LG 12/26","justification":"{why}\u0000"}}"#),
+            format!(r#"{{"kind":"court_order","reference":"LG 12/26","justification":" {why}"}}"#),
+            format!(r#"{{"kind":"court_order","reference":"LG 12/26","justification":"{}"}}"#, "word ".repeat(900)),
+            format!(r#"{{"kind":"court_order","reference":"LG 12/26","justification":"{why}","by":"x"}}"#),
+            format!(r#"{{"kind":1,"reference":"LG 12/26","justification":"{why}"}}"#),
+            r#"{"kind":"court_order","reference":"LG 12/26","justification":null}"#.to_owned(),
+            "null".to_owned(),
+        ];
+        for json in &hostile {
+            assert!(serde_json::from_str::<ExceptionRecord>(json).is_err(), "accepted {json}");
+        }
     }
 
     #[test]

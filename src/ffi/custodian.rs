@@ -32,8 +32,9 @@ pub struct custodia_custodian {
     pub id: u64,
 }
 
-/// A handle to the options a custodian is opened with. The null handle means the defaults: system clock, Argon2id
-/// at 64 MiB and 3 passes for a new passphrase keyring, every audit event synced before its operation returns.
+/// A handle to the options a custodian is opened with. The null handle means the defaults: open an existing custodian
+/// only (no creation), system clock, Argon2id at 64 MiB and 3 passes for a new passphrase keyring, every audit event
+/// synced before its operation returns.
 ///
 /// Opaque: `id` is a registry key, not an address; 0 is the null handle.
 #[repr(C)]
@@ -49,6 +50,7 @@ const CUSTODIAN_OPTIONS: &str = "custodian options";
 /// The options as set through C.
 #[derive(Clone, Debug, Default)]
 struct OpenDraft {
+    create: bool,
     kdf: Option<KdfParams>,
     fixed_time: Option<Timestamp>,
     durability: Option<Durability>,
@@ -70,6 +72,7 @@ fn options(h: custodia_custodian_options) -> Result<CustodianOptions> {
         Some(t) => CustodianOptions::with_clock(Arc::new(FixedClock::new(t))),
         None => CustodianOptions::default(),
     };
+    options.create = draft.create;
     if let Some(kdf) = draft.kdf {
         options.kdf = kdf;
     }
@@ -111,10 +114,29 @@ pub unsafe extern "C" fn custodia_custodian_options_new(
     })
 }
 
+/// Whether opening may start a new custodian when `dir` holds none (`create` true): create `dir` itself (mode 0700;
+/// never its parents) and a new keyring in it. The default (false) opens an existing custodian only, so that a
+/// mistyped path is `CUSTODIA_ERR_CUSTODIAN_NOT_FOUND` instead of a new, empty keyring.
+///
+/// # Safety
+///
+/// No pointer arguments. Any thread.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn custodia_custodian_options_set_create(
+    options: custodia_custodian_options,
+    create: bool,
+) -> custodia_status {
+    call(|| {
+        let d = handles::get::<Mutex<OpenDraft>>(options.id, CUSTODIAN_OPTIONS)?;
+        d.lock().unwrap_or_else(PoisonError::into_inner).create = create;
+        Ok(())
+    })
+}
+
 /// Set the Argon2id cost used when a passphrase keyring is *created* (an existing keyring keeps its own):
-/// `memory_kib` KiB of memory (at least 8 per lane), `passes` passes (at least 1), `lanes` lanes (1 to 16). Costs
-/// below the default (65536 KiB, 3 passes, 1 lane) make a stolen keyring file cheaper to attack; use them only for
-/// tests.
+/// `memory_kib` KiB of memory (64 to 262144), `passes` passes (1 to 10), `lanes` lanes (1 to 8), and memory x passes
+/// at most 1048576; anything else is `CUSTODIA_ERR_KDF_PARAMS_OUT_OF_RANGE`. Costs below the default (65536 KiB, 3
+/// passes, 1 lane) make a stolen keyring file cheaper to attack; use them only for tests.
 ///
 /// # Safety
 ///
@@ -127,14 +149,10 @@ pub unsafe extern "C" fn custodia_custodian_options_set_kdf(
     lanes: u32,
 ) -> custodia_status {
     call(|| {
-        if passes == 0 || !(1..=16).contains(&lanes) || memory_kib < 8 * lanes {
-            return Err(Error::InvalidArgument(
-                "kdf: need passes >= 1, 1 <= lanes <= 16 and memory_kib >= 8 * lanes".into(),
-            ));
-        }
+        let params = KdfParams { m_cost_kib: memory_kib, t_cost: passes, p_cost: lanes };
+        params.check()?;
         let d = handles::get::<Mutex<OpenDraft>>(options.id, CUSTODIAN_OPTIONS)?;
-        d.lock().unwrap_or_else(PoisonError::into_inner).kdf =
-            Some(KdfParams { m_cost_kib: memory_kib, t_cost: passes, p_cost: lanes });
+        d.lock().unwrap_or_else(PoisonError::into_inner).kdf = Some(params);
         Ok(())
     })
 }
@@ -214,13 +232,15 @@ pub unsafe extern "C" fn custodia_custodian_options_free(options: custodia_custo
     call(|| handles::remove::<Mutex<OpenDraft>>(options.id, CUSTODIAN_OPTIONS))
 }
 
-/// Open (or create, on first use) the custodian whose keyring and audit log live in directory `dir`, unlocking the
-/// keyring with `passphrase` (stretched with Argon2id; about a quarter of a second with the default cost).
-/// `options` may be the null handle for the defaults.
+/// Open the custodian whose keyring and audit log live in directory `dir`, unlocking the keyring with `passphrase`
+/// (stretched with Argon2id; about a quarter of a second with the default cost). `options` may be the null handle
+/// for the defaults; to start a new custodian, set `custodia_custodian_options_set_create`.
 ///
 /// On success `*out_custodian` receives a new handle owned by the caller, released with `custodia_custodian_free` (after
 /// `custodia_custodian_close`, to get the closing anchor and see any error).
-/// A wrong passphrase is `CUSTODIA_ERR_WRONG_PASSPHRASE`; a damaged keyring `CUSTODIA_ERR_KEYRING_CORRUPT`.
+/// No custodian in `dir` (and creation not asked for) is `CUSTODIA_ERR_CUSTODIAN_NOT_FOUND`; a wrong passphrase
+/// `CUSTODIA_ERR_WRONG_PASSPHRASE`; a damaged keyring `CUSTODIA_ERR_KEYRING_CORRUPT`; a keyring asking for Argon2id
+/// costs beyond the accepted range `CUSTODIA_ERR_KDF_PARAMS_OUT_OF_RANGE` (refused before deriving anything).
 ///
 /// # Safety
 ///
@@ -239,8 +259,9 @@ pub unsafe extern "C" fn custodia_custodian_open_passphrase(
     open(dir, unlock, options, out_custodian)
 }
 
-/// Open (or create) the custodian in `dir`, unlocking the keyring with a raw 32-byte master key supplied by the host
-/// (from an HSM, a KMS or a secret store). `master_key_len` must be 32.
+/// Open the custodian in `dir` (or start one, with `custodia_custodian_options_set_create`), unlocking the keyring
+/// with a raw 32-byte master key supplied by the host (from an HSM, a KMS or a secret store). `master_key_len` must
+/// be 32. Errors as for `custodia_custodian_open_passphrase`.
 ///
 /// On success `*out_custodian` receives a new handle owned by the caller, released with `custodia_custodian_free` (after
 /// `custodia_custodian_close`, to get the closing anchor and see any error).

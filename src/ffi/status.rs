@@ -91,6 +91,12 @@ pub enum custodia_status {
     CUSTODIA_ERR_KEYRING_VERSION = 404,
     /// 405: A key in text form is malformed or fails its checksum.
     CUSTODIA_ERR_INVALID_KEY_TEXT = 405,
+    /// 406: The keyring asks for (or a new keyring was given) Argon2id costs outside the accepted range; refused before
+    /// any derivation.
+    CUSTODIA_ERR_KDF_PARAMS_OUT_OF_RANGE = 406,
+    /// 407: No custodian (directory or keyring) at the path given, and creating one was not asked for
+    /// (`custodia_custodian_options_set_create`). Parent directories are never created.
+    CUSTODIA_ERR_CUSTODIAN_NOT_FOUND = 407,
     // ---- 5xx: audit
     /// 500: An audit event could not be durably recorded; the operation was refused (fail closed).
     CUSTODIA_ERR_AUDIT_WRITE = 500,
@@ -154,6 +160,8 @@ const STATUSES: &[(custodia_status, &str)] = &[
     (custodia_status::CUSTODIA_ERR_KEYRING_CORRUPT, "keyring_corrupt"),
     (custodia_status::CUSTODIA_ERR_KEYRING_VERSION, "keyring_version"),
     (custodia_status::CUSTODIA_ERR_INVALID_KEY_TEXT, "invalid_key_text"),
+    (custodia_status::CUSTODIA_ERR_KDF_PARAMS_OUT_OF_RANGE, "kdf_params_out_of_range"),
+    (custodia_status::CUSTODIA_ERR_CUSTODIAN_NOT_FOUND, "custodian_not_found"),
     (custodia_status::CUSTODIA_ERR_AUDIT_WRITE, "audit_write"),
     (custodia_status::CUSTODIA_ERR_AUDIT_MALFORMED, "audit_malformed"),
     (custodia_status::CUSTODIA_ERR_AUDIT_TAMPERED, "audit_tampered"),
@@ -270,10 +278,12 @@ pub(crate) mod tests {
             Error::AuditWrongKey { .. } => 37,
             Error::CustodianClosed => 38,
             Error::AnchorInvalid(_) => 39,
-            Error::Io(_) => 40,
-            Error::Rng => 41,
-            Error::Poisoned(_) => 42,
-            Error::Internal(_) => 43,
+            Error::KdfParamsOutOfRange { .. } => 40,
+            Error::CustodianNotFound { .. } => 41,
+            Error::Io(_) => 42,
+            Error::Rng => 43,
+            Error::Poisoned(_) => 44,
+            Error::Internal(_) => 45,
         }
     }
 
@@ -326,6 +336,8 @@ pub(crate) mod tests {
             Error::AuditWrongKey { expected: s(), found: s() },
             Error::CustodianClosed,
             Error::AnchorInvalid(s()),
+            Error::KdfParamsOutOfRange { m_cost_kib: 0, t_cost: 0, p_cost: 0 },
+            Error::CustodianNotFound { path: s(), reason: s() },
             Error::Io(std::io::Error::other("x")),
             Error::Rng,
             Error::Poisoned(""),

@@ -21,9 +21,12 @@
 //! ```
 //!
 //! `master` is the 32-byte key the host supplies, or Argon2id(passphrase, salt, m_cost, t_cost, p_cost) with 32
-//! bytes of output. The `check` value lets a wrong passphrase be told apart from a corrupt file. The JSON body
-//! lists the keys (secrets in base64) and legal holds; it exists in the clear only in memory, in buffers that are
-//! zeroized.
+//! bytes of output. The costs are checked against [`KdfParams::MIN`]..=[`KdfParams::MAX`] (and
+//! [`KdfParams::MAX_WORK_KIB`]) before anything is derived, and must be zero in a raw-key keyring; they are
+//! authenticated twice over, as inputs of the derivation and as associated data of the body. The `check` value lets
+//! a wrong passphrase be told apart from a corrupt file. The JSON body lists the keys (secrets in base64) and legal
+//! holds; it exists in the clear only in memory, in buffers that are zeroized. It is checked by
+//! [`KeyringBody::validate`] after every read and before every write.
 //!
 //! # Durability
 //!
@@ -109,6 +112,39 @@ impl KdfParams {
 
     /// Tiny parameters for tests only: they give no protection to a passphrase.
     pub const DANGER_TEST_ONLY: Self = Self { m_cost_kib: 64, t_cost: 1, p_cost: 1 };
+
+    /// The least of each cost accepted: 64 KiB, 1 pass, 1 lane (the smallest Argon2id allows for up to 8 lanes; as
+    /// low only so that tests run fast: a real keyring should keep [`KdfParams::DEFAULT`] or more).
+    pub const MIN: Self = Self { m_cost_kib: 64, t_cost: 1, p_cost: 1 };
+
+    /// The most of each cost accepted: 256 MiB, 10 passes, 8 lanes, with memory x passes also bounded by
+    /// [`KdfParams::MAX_WORK_KIB`]. The bound exists because the costs are read from the keyring file before the
+    /// passphrase can be checked: without it, anyone able to edit the file could make every open allocate gigabytes
+    /// and run for seconds before saying "wrong passphrase".
+    pub const MAX: Self = Self { m_cost_kib: 256 * 1024, t_cost: 10, p_cost: 8 };
+
+    /// Most memory x passes accepted, in KiB: 1 GiB of memory traffic (e.g. 256 MiB x 4 passes, 64 MiB x 10), about
+    /// one to two seconds on a current core.
+    pub const MAX_WORK_KIB: u64 = 1024 * 1024;
+
+    /// Check that every cost lies in [`KdfParams::MIN`]..=[`KdfParams::MAX`] and that memory x passes is at most
+    /// [`KdfParams::MAX_WORK_KIB`].
+    ///
+    /// # Errors
+    /// [`Error::KdfParamsOutOfRange`] naming the costs.
+    pub fn check(&self) -> Result<()> {
+        let in_range = |v: u32, min: u32, max: u32| (min..=max).contains(&v);
+        let work = u64::from(self.m_cost_kib) * u64::from(self.t_cost);
+        if in_range(self.m_cost_kib, Self::MIN.m_cost_kib, Self::MAX.m_cost_kib)
+            && in_range(self.t_cost, Self::MIN.t_cost, Self::MAX.t_cost)
+            && in_range(self.p_cost, Self::MIN.p_cost, Self::MAX.p_cost)
+            && work <= Self::MAX_WORK_KIB
+        {
+            Ok(())
+        } else {
+            Err(Error::KdfParamsOutOfRange { m_cost_kib: self.m_cost_kib, t_cost: self.t_cost, p_cost: self.p_cost })
+        }
+    }
 }
 
 impl Default for KdfParams {
@@ -269,8 +305,10 @@ impl<'de> Deserialize<'de> for KeyKind {
     }
 }
 
-/// A legal hold: while it stands, no key of the case may be destroyed.
+/// A legal hold: while it stands, no key of the case may be destroyed. [`LegalHold::check`] states what a well-formed
+/// hold is; deserializing runs it, and the keyring refuses to read or write any other.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(try_from = "LegalHoldWire")]
 pub struct LegalHold {
     /// The case held.
     pub case_ref: CaseRef,
@@ -282,6 +320,47 @@ pub struct LegalHold {
     pub set_at: Timestamp,
     /// Who set it (actor id).
     pub set_by: String,
+}
+
+/// The serialized form of a [`LegalHold`], before validation.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct LegalHoldWire {
+    case_ref: CaseRef,
+    reference: String,
+    reason: String,
+    set_at: Timestamp,
+    set_by: String,
+}
+
+impl TryFrom<LegalHoldWire> for LegalHold {
+    type Error = Error;
+    fn try_from(w: LegalHoldWire) -> Result<Self> {
+        let hold =
+            Self { case_ref: w.case_ref, reference: w.reference, reason: w.reason, set_at: w.set_at, set_by: w.set_by };
+        hold.check()?;
+        Ok(hold)
+    }
+}
+
+impl LegalHold {
+    /// Check the hold: a reference of 1 to [`MAX_HOLD_REFERENCE_LEN`] bytes and a reason of 1 to
+    /// [`MAX_HOLD_REASON_LEN`] bytes of printable text, and a setter that is a valid actor id.
+    ///
+    /// # Errors
+    /// [`Error::InvalidArgument`] naming the field.
+    pub fn check(&self) -> Result<()> {
+        check_text("a legal hold's reference", &self.reference, MAX_HOLD_REFERENCE_LEN)?;
+        check_text("a legal hold's reason", &self.reason, MAX_HOLD_REASON_LEN)?;
+        if self.set_by.is_empty()
+            || self.set_by.len() > crate::policy::MAX_ACTOR_FIELD_LEN
+            || !crate::policy::is_printable_text(&self.set_by)
+            || self.set_by.trim() != self.set_by
+        {
+            return Err(Error::InvalidArgument("a legal hold's setter must be a valid actor id".into()));
+        }
+        Ok(())
+    }
 }
 
 /// The decrypted contents of the keyring.
@@ -346,6 +425,80 @@ impl KeyringBody {
     pub fn hold_on(&self, case: &CaseRef) -> Option<&LegalHold> {
         self.holds.iter().find(|h| h.case_ref == *case)
     }
+
+    /// Check everything the keyring's writers guarantee: each key id once, labels and destruction reasons printable
+    /// and bounded, public and secret parts of the length their kind has, one hold per case, holds well formed.
+    /// Run on every body read (a body that fails is [`Error::KeyringCorrupt`]) and before every write.
+    ///
+    /// # Errors
+    /// [`Error::InvalidArgument`] naming the first violation.
+    pub fn validate(&self) -> Result<()> {
+        let bad = |m: String| Err(Error::InvalidArgument(format!("keyring: {m}")));
+        let mut ids: Vec<&KeyId> = self.keys.iter().map(|k| &k.id).collect();
+        ids.sort_unstable();
+        if let Some(w) = ids.windows(2).find(|w| w[0] == w[1]) {
+            return bad(format!("key {} appears twice", w[0]));
+        }
+        for k in &self.keys {
+            check_label(&k.label)?;
+            if let KeyState::Destroyed { reason, .. } = &k.state {
+                check_destroy_reason(reason)?;
+                if k.secret.is_some() {
+                    return bad(format!("destroyed key {} still has a secret", k.id));
+                }
+            }
+            let public_len = match k.kind {
+                KeyKind::Kek => None,
+                KeyKind::X25519 | KeyKind::Ed25519 => Some(32),
+                KeyKind::XWing => Some(1216),
+            };
+            if k.public.as_ref().map(Vec::len) != public_len {
+                return bad(format!("key {} has no public part of the length a {} key has", k.id, k.kind));
+            }
+            if k.secret.as_ref().is_some_and(|s| s.expose().len() != 32) {
+                return bad(format!("key {} has a secret that is not 32 bytes", k.id));
+            }
+        }
+        for (i, h) in self.holds.iter().enumerate() {
+            h.check()?;
+            if self.holds[..i].iter().any(|o| o.case_ref == h.case_ref) {
+                return bad(format!("case {} is held twice", h.case_ref));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Longest key label, in bytes.
+pub const MAX_LABEL_LEN: usize = 128;
+/// Longest reason for destroying a key, in bytes (the erasure certificate's limit).
+pub const MAX_DESTROY_REASON_LEN: usize = 512;
+/// Longest legal-hold reference, in bytes.
+pub const MAX_HOLD_REFERENCE_LEN: usize = 256;
+/// Longest legal-hold reason, in bytes.
+pub const MAX_HOLD_REASON_LEN: usize = 1024;
+
+/// Check a key label: 1 to [`MAX_LABEL_LEN`] bytes of printable text.
+///
+/// # Errors
+/// [`Error::InvalidArgument`].
+pub fn check_label(label: &str) -> Result<()> {
+    check_text("a key label", label, MAX_LABEL_LEN)
+}
+
+/// Check a reason for destroying a key: 1 to [`MAX_DESTROY_REASON_LEN`] bytes of printable text.
+///
+/// # Errors
+/// [`Error::InvalidArgument`].
+pub fn check_destroy_reason(reason: &str) -> Result<()> {
+    check_text("a reason for destroying a key", reason, MAX_DESTROY_REASON_LEN)
+}
+
+fn check_text(what: &str, v: &str, max: usize) -> Result<()> {
+    if v.trim().is_empty() || v.len() > max || !crate::policy::is_printable_text(v) {
+        return Err(Error::InvalidArgument(format!("{what} is 1 to {max} bytes of printable text")));
+    }
+    Ok(())
 }
 
 /// An unlocked keyring bound to its file.
@@ -375,23 +528,41 @@ struct FileHeader {
 }
 
 impl Keyring {
-    /// Open the keyring in `dir`, creating it (and `dir`) if there is none yet. `kdf` applies only when a
-    /// passphrase keyring is created.
+    /// Open the keyring in the existing directory `dir`, creating the keyring file if there is none yet (never the
+    /// directory: that is the caller's decision). `kdf` applies only when a passphrase keyring is created.
     ///
     /// # Errors
-    /// [`Error::WrongPassphrase`], [`Error::KeyringCorrupt`], [`Error::KeyringVersion`], [`Error::Io`]. On any error
-    /// the file on disk is left as it was.
+    /// [`Error::WrongPassphrase`], [`Error::KeyringCorrupt`], [`Error::KeyringVersion`],
+    /// [`Error::KdfParamsOutOfRange`], [`Error::Io`] (`NotFound` when `dir` does not exist). On any error the file on
+    /// disk is left as it was.
     pub fn open(dir: &Path, unlock: &Unlock, kdf: KdfParams) -> Result<Self> {
-        fs::create_dir_all(dir)?;
-        let lock = lock_file(dir, true)?;
+        Self::open_with(dir, unlock, kdf, true)
+    }
+
+    /// [`Keyring::open`], or when `create` is false, [`Error::CustodianNotFound`] if `dir` holds no keyring file
+    /// (and nothing is written).
+    pub(crate) fn open_with(dir: &Path, unlock: &Unlock, kdf: KdfParams, create: bool) -> Result<Self> {
         let path = dir.join(KEYRING_FILE);
+        let missing = || Error::CustodianNotFound {
+            path: dir.display().to_string(),
+            reason: format!("it holds no keyring ({KEYRING_FILE}); ask for creation to start a new custodian"),
+        };
+        // Checked before the lock file is made, so that a mistyped directory is left exactly as it was.
+        if !create && fs::symlink_metadata(&path).is_err() {
+            return Err(missing());
+        }
+        let lock = lock_file(dir, true)?;
         let result = match read_file(&path)? {
             Some(bytes) => Self::decrypt_existing(dir, &bytes, unlock),
+            None if !create => Err(missing()),
             None => {
                 let mut salt = [0u8; 16];
                 crate::keys::random_bytes(&mut salt)?;
                 let (kdf_code, params) = match unlock {
-                    Unlock::Passphrase(_) => (1, kdf),
+                    Unlock::Passphrase(_) => {
+                        kdf.check()?;
+                        (1, kdf)
+                    }
                     Unlock::MasterKey(_) => (0, KdfParams { m_cost_kib: 0, t_cost: 0, p_cost: 0 }),
                 };
                 let master = derive_master(unlock, kdf_code, params, &salt)?;
@@ -477,6 +648,7 @@ impl Keyring {
         let lock = lock_file(&self.dir, true)?;
         let result = self.reload_locked().and_then(|()| {
             let r = change(&mut self.body)?;
+            self.body.validate()?;
             self.body.generation += 1;
             self.write()?;
             Ok(r)
@@ -629,6 +801,16 @@ fn parse_header(bytes: &[u8]) -> Result<FileHeader> {
         return Err(Error::KeyringCorrupt(format!("unknown key derivation {kdf}")));
     }
     let params = KdfParams { m_cost_kib: u32_at(13), t_cost: u32_at(17), p_cost: u32_at(21) };
+    // The costs are bounded here, before anything derives from them. They are also authenticated: they feed
+    // Argon2id (other costs give another master key, so the check value fails) and, with the salt and every other
+    // header byte, they are the associated data of the body's AEAD.
+    match kdf {
+        0 if params != (KdfParams { m_cost_kib: 0, t_cost: 0, p_cost: 0 }) => {
+            return Err(Error::KeyringCorrupt("a master-key keyring carries no Argon2id costs".into()));
+        }
+        1 => params.check()?,
+        _ => {}
+    }
     let mut salt = [0u8; 16];
     salt.copy_from_slice(&bytes[25..41]);
     let mut check = [0u8; 32];
@@ -650,7 +832,9 @@ fn decrypt_plain(bytes: &[u8], file_key: &[u8; 32]) -> Result<Zeroizing<Vec<u8>>
 
 fn decrypt_body(bytes: &[u8], file_key: &[u8; 32]) -> Result<KeyringBody> {
     let plain = decrypt_plain(bytes, file_key)?;
-    serde_json::from_slice(&plain).map_err(|e| Error::KeyringCorrupt(format!("body: {e}")))
+    let body: KeyringBody = serde_json::from_slice(&plain).map_err(|e| Error::KeyringCorrupt(format!("body: {e}")))?;
+    body.validate().map_err(|e| Error::KeyringCorrupt(format!("body: {e}")))?;
+    Ok(body)
 }
 
 fn derive_master(unlock: &Unlock, kdf: u8, params: KdfParams, salt: &[u8; 16]) -> Result<Zeroizing<[u8; 32]>> {
@@ -658,11 +842,10 @@ fn derive_master(unlock: &Unlock, kdf: u8, params: KdfParams, salt: &[u8; 16]) -
         Unlock::MasterKey(k) => Ok(Zeroizing::new(**k)),
         Unlock::Passphrase(p) => {
             debug_assert_eq!(kdf, 1);
+            // Callers have checked the costs; checked again here so that no path derives with unbounded ones.
+            params.check()?;
             let argon_params = argon2::Params::new(params.m_cost_kib, params.t_cost, params.p_cost, Some(32))
                 .map_err(|e| Error::KeyringCorrupt(format!("Argon2id parameters: {e}")))?;
-            if params.m_cost_kib > 4 * 1024 * 1024 || params.t_cost > 100 {
-                return Err(Error::KeyringCorrupt("Argon2id parameters beyond any sane setting".into()));
-            }
             let argon = argon2::Argon2::new(argon2::Algorithm::Argon2id, argon2::Version::V0x13, argon_params);
             let mut out = Zeroizing::new([0u8; 32]);
             argon
@@ -800,6 +983,199 @@ mod tests {
         assert!(r.is_err());
         assert_eq!(ring.body().keys.len(), 1, "in-memory state restored");
         assert_eq!(fs::read(dir.path().join(KEYRING_FILE)).expect("read"), before);
+    }
+
+    fn set_costs(bytes: &mut [u8], m: u32, t: u32, p: u32) {
+        bytes[13..17].copy_from_slice(&m.to_be_bytes());
+        bytes[17..21].copy_from_slice(&t.to_be_bytes());
+        bytes[21..25].copy_from_slice(&p.to_be_bytes());
+    }
+
+    #[test]
+    fn kdf_costs_beyond_the_range_are_refused_before_any_derivation() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let pass = Unlock::passphrase("correct horse");
+        drop(Keyring::open(dir.path(), &pass, KdfParams::DANGER_TEST_ONLY).expect("create"));
+        let path = dir.path().join(KEYRING_FILE);
+        let good = fs::read(&path).expect("read");
+        // Had any of these been derived, the result would be another master key and so `WrongPassphrase` (after
+        // 1 GiB and seconds for the first): the range error proves the bound ran first.
+        for (m, t, p) in [
+            (1 << 20, 2, 1), // the reported edit: 1 GiB, 2 passes
+            (u32::MAX, u32::MAX, u32::MAX),
+            (256 * 1024, 5, 1), // each cost in range, memory x passes not
+            (256 * 1024 + 1, 1, 1),
+            (64, 11, 1),
+            (64, 1, 9),
+            (63, 1, 1),
+            (0, 1, 1),
+            (64, 0, 1),
+            (64, 1, 0),
+        ] {
+            let mut edited = good.clone();
+            set_costs(&mut edited, m, t, p);
+            fs::write(&path, &edited).expect("write");
+            match Keyring::open(dir.path(), &pass, KdfParams::DEFAULT) {
+                Err(Error::KdfParamsOutOfRange { m_cost_kib, t_cost, p_cost }) => {
+                    assert_eq!((m_cost_kib, t_cost, p_cost), (m, t, p));
+                }
+                other => panic!("({m}, {t}, {p}): {other:?}"),
+            }
+            assert_eq!(fs::read(&path).expect("read"), edited, "a refused open writes nothing");
+        }
+        let msg = Error::KdfParamsOutOfRange { m_cost_kib: 1 << 20, t_cost: 2, p_cost: 1 }.to_string();
+        assert!(msg.contains("1048576 KiB, 2 passes") && msg.contains("64 to 262144 KiB"), "{msg}");
+    }
+
+    #[test]
+    fn kdf_costs_are_bounded_when_a_keyring_is_created() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let huge = KdfParams { m_cost_kib: 1 << 20, t_cost: 2, p_cost: 1 };
+        assert!(matches!(
+            Keyring::open(dir.path(), &Unlock::passphrase("x"), huge),
+            Err(Error::KdfParamsOutOfRange { .. })
+        ));
+        assert!(!dir.path().join(KEYRING_FILE).exists(), "nothing written");
+        for ok in [KdfParams::MIN, KdfParams::DEFAULT, KdfParams::DANGER_TEST_ONLY] {
+            ok.check().expect("accepted");
+        }
+        KdfParams { m_cost_kib: 256 * 1024, t_cost: 4, p_cost: 8 }.check().expect("exactly the work bound");
+        KdfParams { m_cost_kib: 64, t_cost: 10, p_cost: 8 }.check().expect("most passes and lanes");
+        assert!(KdfParams { m_cost_kib: 256 * 1024, t_cost: 5, p_cost: 1 }.check().is_err());
+        // A master-key keyring derives nothing, so the costs passed do not matter.
+        Keyring::open(dir.path(), &Unlock::master_key([1; 32]), huge).expect("raw keyrings ignore the costs");
+    }
+
+    #[test]
+    fn edited_costs_and_salt_within_the_range_are_detected() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let pass = Unlock::passphrase("correct horse");
+        drop(Keyring::open(dir.path(), &pass, KdfParams::DANGER_TEST_ONLY).expect("create"));
+        let path = dir.path().join(KEYRING_FILE);
+        let good = fs::read(&path).expect("read");
+        // Other costs (or another salt) give another master key: the check value no longer matches. A right
+        // passphrase cannot be told from a wrong one then, so the error is the honest "could not be unlocked",
+        // never a silently accepted keyring.
+        for (m, t, p) in [(128, 1, 1), (64, 2, 1), (64, 1, 2)] {
+            let mut edited = good.clone();
+            set_costs(&mut edited, m, t, p);
+            fs::write(&path, &edited).expect("write");
+            assert!(matches!(Keyring::open(dir.path(), &pass, KdfParams::DEFAULT), Err(Error::WrongPassphrase)));
+        }
+        let mut salted = good.clone();
+        salted[30] ^= 1;
+        fs::write(&path, &salted).expect("write");
+        assert!(matches!(Keyring::open(dir.path(), &pass, KdfParams::DEFAULT), Err(Error::WrongPassphrase)));
+        fs::write(&path, &good).expect("write");
+        Keyring::open(dir.path(), &pass, KdfParams::DEFAULT).expect("the untouched file opens");
+
+        // A master-key keyring carries no costs; any there were written by someone else.
+        let raw = tempfile::tempdir().expect("tempdir");
+        drop(Keyring::open(raw.path(), &Unlock::master_key([2; 32]), KdfParams::DEFAULT).expect("create"));
+        let raw_path = raw.path().join(KEYRING_FILE);
+        let mut edited = fs::read(&raw_path).expect("read");
+        set_costs(&mut edited, 64, 1, 1);
+        fs::write(&raw_path, &edited).expect("write");
+        assert!(matches!(
+            Keyring::open(raw.path(), &Unlock::master_key([2; 32]), KdfParams::DEFAULT),
+            Err(Error::KeyringCorrupt(_))
+        ));
+    }
+
+    #[test]
+    fn without_create_a_missing_keyring_is_not_found_and_nothing_is_written() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let key = Unlock::master_key([3; 32]);
+        for d in [dir.path().to_owned(), dir.path().join("missing")] {
+            assert!(matches!(
+                Keyring::open_with(&d, &key, KdfParams::DEFAULT, false),
+                Err(Error::CustodianNotFound { .. })
+            ));
+        }
+        assert_eq!(fs::read_dir(dir.path()).expect("list").count(), 0, "not even a lock file");
+        Keyring::open_with(dir.path(), &key, KdfParams::DEFAULT, true).expect("create");
+        Keyring::open_with(dir.path(), &key, KdfParams::DEFAULT, false).expect("an existing keyring opens");
+    }
+
+    #[test]
+    fn a_body_breaking_the_writers_rules_is_never_written_and_refused_when_read() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let key = Unlock::master_key([4; 32]);
+        let mut ring = Keyring::open(dir.path(), &key, KdfParams::DEFAULT).expect("create");
+        ring.update(|b| b.add(rec(1, KeyKind::Kek, Some(&[1; 32])))).expect("add");
+        let path = dir.path().join(KEYRING_FILE);
+        let good = fs::read(&path).expect("read");
+        let case = CaseRef::parse("MLA-2026-0042").expect("case");
+        let hold = |reference: &str, set_by: &str| LegalHold {
+            case_ref: case.clone(),
+            reference: reference.into(),
+            reason: "pending appeal".into(),
+            set_at: Timestamp::from_unix(1),
+            set_by: set_by.into(),
+        };
+        let destroyed = |reason: &str| KeyState::Destroyed { at: Timestamp::from_unix(2), reason: reason.into() };
+        type Change<'a> = Box<dyn Fn(&mut KeyringBody) + 'a>;
+        let changes: Vec<(&str, Change<'_>)> = vec![
+            ("a duplicate id", Box::new(|b| b.keys.push(rec(1, KeyKind::Kek, Some(&[9; 32]))))),
+            ("a label with a newline", Box::new(|b| b.keys[0].label = "escrow\nforged".into())),
+            ("an empty label", Box::new(|b| b.keys[0].label = String::new())),
+            ("a label with a bidi override", Box::new(|b| b.keys[0].label = "a\u{202e}b".into())),
+            ("an over-long label", Box::new(|b| b.keys[0].label = "x".repeat(MAX_LABEL_LEN + 1))),
+            (
+                "a destruction reason with NUL",
+                Box::new(move |b| {
+                    b.keys[0].secret = None;
+                    b.keys[0].state = destroyed("retention\0ended");
+                }),
+            ),
+            ("a destroyed key that kept its secret", Box::new(move |b| b.keys[0].state = destroyed("retention"))),
+            ("a symmetric key with a public part", Box::new(|b| b.keys[0].public = Some(vec![0; 32]))),
+            ("a short secret", Box::new(|b| b.keys[0].secret = Some(SecretBytes::new(Zeroizing::new(vec![1; 31]))))),
+            ("an X25519 key without its public part", Box::new(|b| b.keys[0].kind = KeyKind::X25519)),
+            ("a hold without reference", Box::new(move |b| b.holds.push(hold("", "anna")))),
+            ("a hold set by a forged actor", Box::new(move |b| b.holds.push(hold("ref", "anna\nby: admin")))),
+            ("two holds on one case", Box::new(move |b| b.holds.extend([hold("r1", "anna"), hold("r2", "anna")]))),
+        ];
+        for (what, change) in &changes {
+            let r = ring.update(|b| {
+                change(b);
+                Ok(())
+            });
+            assert!(matches!(r, Err(Error::InvalidArgument(_))), "{what}: {r:?}");
+            assert_eq!(fs::read(&path).expect("read"), good, "{what}: not written");
+            // Written past the check (a bug, or another writer holding the key): refused when read.
+            change(&mut ring.body);
+            ring.write().expect("write");
+            let r = Keyring::open(dir.path(), &key, KdfParams::DEFAULT);
+            assert!(matches!(r, Err(Error::KeyringCorrupt(_))), "{what}: {r:?}");
+            fs::write(&path, &good).expect("restore");
+            ring.reload().expect("reload");
+        }
+    }
+
+    #[test]
+    fn hostile_legal_hold_json_is_refused() {
+        let good = r#"{"case_ref":"MLA-1","reference":"r","reason":"appeal","set_at":5,"set_by":"anna"}"#;
+        let h: LegalHold = serde_json::from_str(good).expect("valid");
+        h.check().expect("well formed");
+        for json in [
+            r#"{"case_ref":"","reference":"r","reason":"appeal","set_at":5,"set_by":"anna"}"#,
+            r#"{"case_ref":"MLA\n1","reference":"r","reason":"appeal","set_at":5,"set_by":"anna"}"#,
+            r#"{"case_ref":"MLA-1","reference":"r","reason":"appeal","set_at":-5,"set_by":"anna"}"#,
+            r#"{"case_ref":"MLA-1","reference":"r","reason":"appeal","set_at":5,"set_by":"anna","x":1}"#,
+            r#"{"case_ref":"MLA-1","reference":"r","reason":"appeal","set_at":"5","set_by":"anna"}"#,
+            r#"{"case_ref":"MLA-1","reason":"appeal","set_at":5,"set_by":"anna"}"#,
+        ] {
+            assert!(serde_json::from_str::<LegalHold>(json).is_err(), "accepted {json}");
+        }
+        for json in [
+            r#"{"case_ref":"MLA-1","reference":"","reason":"appeal","set_at":5,"set_by":"anna"}"#,
+            r#"{"case_ref":"MLA-1","reference":"r\u0000","reason":"appeal","set_at":5,"set_by":"anna"}"#,
+            r#"{"case_ref":"MLA-1","reference":"r","reason":"a\u001bb","set_at":5,"set_by":"anna"}"#,
+            r#"{"case_ref":"MLA-1","reference":"r","reason":"appeal","set_at":5,"set_by":""}"#,
+        ] {
+            assert!(serde_json::from_str::<LegalHold>(json).is_err(), "accepted {json}");
+        }
     }
 
     #[test]

@@ -150,7 +150,8 @@ impl FromStr for KeyId {
     type Err = Error;
     fn from_str(s: &str) -> Result<Self> {
         let bad = || Error::InvalidArgument(format!("a key id is {} hex digits", KEY_ID_LEN * 2));
-        if s.len() != KEY_ID_LEN * 2 {
+        // Hex digits only: `from_str_radix` alone would also take a sign (`+f`), giving one id many spellings.
+        if s.len() != KEY_ID_LEN * 2 || !s.bytes().all(|b| b.is_ascii_hexdigit()) {
             return Err(bad());
         }
         let mut out = [0u8; KEY_ID_LEN];
@@ -190,6 +191,28 @@ mod tests {
         assert_ne!(KeyId::derive(KeyKind::Kek, &[1; 32]), KeyId::derive(KeyKind::X25519, &[1; 32]));
         for k in KeyKind::ALL {
             assert_eq!(KeyKind::from_code(k.code()).expect("known"), k);
+        }
+    }
+
+    #[test]
+    fn hostile_key_id_json_is_refused() {
+        let id = KeyId::from_bytes([0xab; 16]);
+        let json = serde_json::to_string(&id).expect("json");
+        assert_eq!(serde_json::from_str::<KeyId>(&json).expect("valid"), id);
+        for bad in [
+            "\"\"".to_owned(),
+            format!("\"{}\"", "ab".repeat(15)),
+            format!("\"{}\"", "ab".repeat(17)),
+            format!("\"{}\"", "+f".repeat(16)), // a sign `from_str_radix` alone would accept
+            format!("\"{}\"", "zz".repeat(16)),
+            format!("\"{} \"", "ab".repeat(15)),
+            format!("\"{}\\u0000a\"", "ab".repeat(15)),
+            format!("\"{}\"", "\u{e9}".repeat(16)),
+            "42".to_owned(),
+            "null".to_owned(),
+            "[171,171]".to_owned(),
+        ] {
+            assert!(serde_json::from_str::<KeyId>(&bad).is_err(), "accepted {bad}");
         }
     }
 }

@@ -59,7 +59,9 @@ public final class Interop {
         for (int i = 0; i < 32; i++) {
             master[i] = (byte) i;
         }
-        try (Custodian c = Custodian.openWithMasterKey(Path.of(args[1]), master, null);
+        try (Custodian c = Custodian.openWithMasterKey(Path.of(args[1]), master,
+                // `generate` is the first command on a directory: only it may start a new custodian there.
+                new Custodian.Options().create(command.equals("generate")));
                 Actor actor = Actor.of("interop.java", "investigator", "DE", Classification.SECRET)) {
             Arrays.fill(master, (byte) 0);
             switch (command) {

@@ -37,7 +37,8 @@ def run(args: list[str]) -> None:
     if len(args) < 3:
         raise SystemExit("usage: interop.py generate|import|seal|seal-stream|open|open-stream <dir> ...")
     command, directory, rest = args[0], args[1], args[2:]
-    with Custodian(directory, master_key=MASTER_KEY) as c, custodia.Actor(
+    # `generate` is the first command on a directory: only it may start a new custodian there.
+    with Custodian(directory, master_key=MASTER_KEY, create=command == "generate") as c, custodia.Actor(
         "interop.python", "investigator", "DE", Classification.SECRET
     ) as actor:
         if command == "generate" and rest == ["kek"]:

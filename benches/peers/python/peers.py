@@ -136,7 +136,7 @@ def custodia_round_trip(stack: ExitStack, data: bytes, base: str, durability: Op
 
     d = stack.enter_context(tempfile.TemporaryDirectory(prefix="custodia-py-bench-", dir=base))
     anna = stack.enter_context(custodia.Actor("anna", "prosecutor", "DE", custodia.Classification.SECRET))
-    c = stack.enter_context(custodia.Custodian(d, master_key=os.urandom(32), durability=durability))
+    c = stack.enter_context(custodia.Custodian(d, master_key=os.urandom(32), create=True, durability=durability))
     kek = c.generate_key(anna, custodia.KeyKind.KEK, "bench")
     opts = stack.enter_context(custodia.SealOptions(custodia.Category.EVIDENCE, ["investigation"], recipients=[kek]))
     n = len(data)

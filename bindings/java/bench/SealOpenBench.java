@@ -27,7 +27,7 @@ public final class SealOpenBench {
         byte[] data = new byte[1024];
         new Random(2).nextBytes(data);
         Purpose purpose = Purpose.of("criminal_investigation.fraud");
-        try (Custodian c = Custodian.openWithMasterKey(dir, master, null);
+        try (Custodian c = Custodian.openWithMasterKey(dir, master, new Custodian.Options().create(true));
                 Actor actor = Actor.of("bench", "analyst", "DE", Classification.SECRET)) {
             KeyId kek = c.generateKey(actor, KeyKind.KEK, "bench");
             try (SealOptions o = SealOptions.builder(Category.EVIDENCE, purpose).recipient(kek).build()) {

@@ -30,7 +30,8 @@ public final class MlaExchange {
         char[] berlinPass = "Berlin prosecutor's office keyring".toCharArray();
         char[] parisPass = "Paris investigating judge keyring".toCharArray();
         // Cheap Argon2id for the demo only; production keeps the default cost.
-        Custodian.Options demo = new Custodian.Options().kdf(8 * 1024, 1, 1);
+        // create(true): this first start sets both custodians up; a host that opens an existing one leaves it off.
+        Custodian.Options demo = new Custodian.Options().kdf(8 * 1024, 1, 1).create(true);
         Purpose fraud = Purpose.of("criminal_investigation.fraud");
         Purpose tax = Purpose.of("tax_assessment");
 

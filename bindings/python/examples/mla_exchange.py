@@ -33,8 +33,10 @@ def main() -> int:
         nl_dir, de_dir = os.path.join(tmp, "nl"), os.path.join(tmp, "de")
         with custodia.Actor("jan", "prosecutor", "NL", Classification.SECRET) as jan, custodia.Actor(
             "anna", "prosecutor", "DE", Classification.SECRET
-        ) as anna, Custodian(nl_dir, passphrase="nl demo passphrase, not for production") as nl, Custodian(
-            de_dir, passphrase="de demo passphrase, not for production"
+        ) as anna, Custodian(
+            nl_dir, passphrase="nl demo passphrase, not for production", create=True
+        ) as nl, Custodian(
+            de_dir, passphrase="de demo passphrase, not for production", create=True
         ) as de:
             # 1. B's public key travels to A (as text; not secret).
             de_key = de.generate_key(anna, KeyKind.X25519, "DE BKA MLA key")

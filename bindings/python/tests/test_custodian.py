@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import os
+import stat
 import threading
 
 import pytest
@@ -19,7 +20,7 @@ DATA = b"IBAN NL91ABNA0417164300, balance 1,204,331.17"
 
 @pytest.fixture
 def custodian(tmp_path):
-    with Custodian(tmp_path / "keys", master_key=MASTER_KEY) as c:
+    with Custodian(tmp_path / "keys", master_key=MASTER_KEY, create=True) as c:
         yield c
 
 
@@ -95,7 +96,7 @@ def test_purpose_not_permitted(custodian, anna, terms):
 def test_expired(tmp_path, anna):
     """Deterministic: the custodian's clock is frozen (danger_fixed_time) before and after the deadline."""
     t0 = 1_900_000_000
-    with Custodian(tmp_path / "k", master_key=MASTER_KEY, danger_fixed_time=t0) as c:
+    with Custodian(tmp_path / "k", master_key=MASTER_KEY, create=True, danger_fixed_time=t0) as c:
         kek = c.generate_key(anna, KeyKind.KEK, "k")
         with SealOptions(Category.EVIDENCE, "investigation", recipients=[kek], not_after=t0 + 86_400) as opts:
             envelope = c.seal(anna, DATA, opts)
@@ -128,7 +129,7 @@ def test_key_destroyed(custodian, anna, terms, kek):
 def test_legal_hold_blocks_shredding(tmp_path, anna, no_leaks):
     """Deterministic: the clock is frozen past the case key's retention deadline."""
     t0 = 1_900_000_000
-    with Custodian(tmp_path / "k", master_key=MASTER_KEY, danger_fixed_time=t0) as c:
+    with Custodian(tmp_path / "k", master_key=MASTER_KEY, create=True, danger_fixed_time=t0) as c:
         case_key = c.case_key(anna, "MLA-2026-0042", destroy_after=t0 + 86_400)
         with SealOptions(Category.EVIDENCE, "investigation", case_ref="MLA-2026-0042", recipients=[case_key]) as opts:
             envelope = c.seal(anna, DATA, opts)
@@ -159,7 +160,7 @@ def test_legal_hold_blocks_shredding(tmp_path, anna, no_leaks):
 
 def test_retention_cleared_keeps_the_key(tmp_path, anna):
     t0 = 1_900_000_000
-    with Custodian(tmp_path / "k", master_key=MASTER_KEY, danger_fixed_time=t0) as c:
+    with Custodian(tmp_path / "k", master_key=MASTER_KEY, create=True, danger_fixed_time=t0) as c:
         kek = c.generate_key(anna, KeyKind.KEK, "k")
         c.set_retention(anna, kek, t0 - 1)
         c.set_retention(anna, kek, None)
@@ -324,7 +325,7 @@ def test_audit_public_key_verifies_the_log_independently(custodian, anna, terms)
 
 @pytest.mark.parametrize("durability", ["fsync_each", "group_commit", "os_buffered"])
 def test_durability_choices_open_and_record(tmp_path, anna, durability):
-    with Custodian(tmp_path / "k", master_key=MASTER_KEY, durability=durability, group_commit=(8, 0)) as c:
+    with Custodian(tmp_path / "k", master_key=MASTER_KEY, create=True, durability=durability, group_commit=(8, 0)) as c:
         kek = c.generate_key(anna, KeyKind.KEK, "k")
         with SealOptions(Category.EVIDENCE, "investigation", recipients=[kek]) as opts:
             envelope = c.seal(anna, DATA, opts)
@@ -336,11 +337,11 @@ def test_durability_choices_open_and_record(tmp_path, anna, durability):
 
 def test_durability_rejects_unknown_values(tmp_path):
     with pytest.raises(ValueError, match="fsync_each"):
-        Custodian(tmp_path / "k", master_key=MASTER_KEY, durability="sometimes")
+        Custodian(tmp_path / "k", master_key=MASTER_KEY, create=True, durability="sometimes")
     with pytest.raises(TypeError):
-        Custodian(tmp_path / "k", master_key=MASTER_KEY, durability=1)
+        Custodian(tmp_path / "k", master_key=MASTER_KEY, create=True, durability=1)
     with pytest.raises(custodia.InvalidArgument):  # the library refuses a batch of 0
-        Custodian(tmp_path / "k", master_key=MASTER_KEY, durability="group_commit", group_commit=(0, 0))
+        Custodian(tmp_path / "k", master_key=MASTER_KEY, create=True, durability="group_commit", group_commit=(0, 0))
 
 
 # ---- bad input, keyring errors, freed handles ---------------------------------------------------------------------
@@ -382,13 +383,13 @@ def test_truncated_and_tampered_envelopes(custodian, anna, terms):
 
 def test_no_matching_recipient(custodian, anna, terms, tmp_path):
     envelope = custodian.seal(anna, DATA, terms)
-    with Custodian(tmp_path / "other", master_key=bytes(32)) as other:
+    with Custodian(tmp_path / "other", master_key=bytes(32), create=True) as other:
         with pytest.raises(custodia.NoMatchingRecipient):
             other.open(anna, envelope, "investigation")
 
 
 def test_wrong_passphrase(tmp_path):
-    with Custodian(tmp_path / "k", master_key=MASTER_KEY):
+    with Custodian(tmp_path / "k", master_key=MASTER_KEY, create=True):
         pass
     with pytest.raises(custodia.WrongPassphrase):
         Custodian(tmp_path / "k", master_key=bytes(32))
@@ -398,8 +399,59 @@ def test_wrong_passphrase(tmp_path):
         Custodian(tmp_path / "k", passphrase="a", master_key=MASTER_KEY)
 
 
+def test_a_missing_custodian_is_an_error_unless_create(tmp_path):
+    typo = tmp_path / "typo"
+    with pytest.raises(custodia.CustodianNotFound) as info:
+        Custodian(typo, master_key=MASTER_KEY)
+    assert info.value.code == 407 and "no custodian at" in info.value.message
+    assert not typo.exists(), "nothing is created without create=True"
+    with pytest.raises(custodia.CustodianNotFound):
+        Custodian(tmp_path / "no" / "parent", master_key=MASTER_KEY, create=True)
+    assert not (tmp_path / "no").exists(), "parents are never created"
+    with pytest.raises(TypeError):
+        Custodian(typo, master_key=MASTER_KEY, create="yes")
+    with Custodian(typo, master_key=MASTER_KEY, create=True):
+        pass
+    assert stat.S_IMODE(typo.stat().st_mode) == 0o700
+    with Custodian(typo, master_key=MASTER_KEY):  # an existing custodian needs no create
+        pass
+
+
+def test_kdf_costs_out_of_range_are_refused_before_deriving(tmp_path):
+    with pytest.raises(custodia.KdfParamsOutOfRange):
+        Custodian(tmp_path / "k", passphrase="pass", kdf=(1 << 20, 2, 1), create=True)
+    assert not (tmp_path / "k").exists()
+    with Custodian(tmp_path / "k", passphrase="pass", kdf=(64, 1, 1), create=True):
+        pass
+    # Edit the keyring's Argon2id costs (bytes 13..25: KiB, passes, lanes, big-endian) to 1 GiB and 2 passes: refused
+    # by the bound, before any derivation (a derivation would take 1 GiB and end in WrongPassphrase).
+    ring = tmp_path / "k" / "keyring.cdk"
+    data = bytearray(ring.read_bytes())
+    data[13:25] = (1 << 20).to_bytes(4, "big") + (2).to_bytes(4, "big") + (1).to_bytes(4, "big")
+    ring.write_bytes(bytes(data))
+    with pytest.raises(custodia.KdfParamsOutOfRange):
+        Custodian(tmp_path / "k", passphrase="pass")
+
+
+def test_files_custodia_writes_are_private_even_under_umask_0(tmp_path, anna):
+    """Under umask 0 a file created with the default mode would be 0666: every file written here must be 0600."""
+    old = os.umask(0)
+    try:
+        with Custodian(tmp_path / "k", master_key=MASTER_KEY, create=True) as c:
+            kek = c.generate_key(anna, KeyKind.KEK, "k")
+            (tmp_path / "plain.txt").write_bytes(DATA)
+            with SealOptions(Category.EVIDENCE, "investigation", recipients=[kek]) as opts:
+                c.seal_file(anna, tmp_path / "plain.txt", tmp_path / "sealed.cust", opts)
+            c.open_file(anna, tmp_path / "sealed.cust", tmp_path / "opened.txt", "investigation")
+    finally:
+        os.umask(old)
+    assert stat.S_IMODE((tmp_path / "k").stat().st_mode) == 0o700
+    for name in ("k/keyring.cdk", "k/keyring.lock", "sealed.cust", "opened.txt"):
+        assert stat.S_IMODE((tmp_path / name).stat().st_mode) == 0o600, name
+
+
 def test_closed_handles_raise(tmp_path, anna, no_leaks):
-    c = Custodian(tmp_path / "k", master_key=MASTER_KEY)
+    c = Custodian(tmp_path / "k", master_key=MASTER_KEY, create=True)
     kek = c.generate_key(anna, KeyKind.KEK, "k")
     opts = SealOptions(Category.EVIDENCE, "investigation", recipients=[kek])
     envelope = c.seal(anna, DATA, opts)

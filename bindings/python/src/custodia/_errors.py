@@ -58,6 +58,8 @@ __all__ = [
     "KeyringCorrupt",
     "KeyringVersion",
     "InvalidKeyText",
+    "KdfParamsOutOfRange",
+    "CustodianNotFound",
     # 5xx
     "AuditError",
     "AuditWriteFailed",
@@ -256,6 +258,15 @@ class InvalidKeyText(KeyringError):
     """405: a key in text form is malformed or fails its checksum."""
 
 
+class KdfParamsOutOfRange(KeyringError):
+    """406: Argon2id costs outside the accepted range, in the keyring file (refused before any derivation) or asked
+    for a new keyring."""
+
+
+class CustodianNotFound(KeyringError):
+    """407: no custodian (directory or keyring) at the path given, and ``create=True`` was not passed."""
+
+
 # 5xx: audit.
 class AuditError(CustodiaError):
     """An audit log problem."""
@@ -343,6 +354,8 @@ _BY_CODE: dict[int, type[CustodiaError]] = {
     403: KeyringCorrupt,
     404: KeyringVersion,
     405: InvalidKeyText,
+    406: KdfParamsOutOfRange,
+    407: CustodianNotFound,
     500: AuditWriteFailed,
     501: AuditMalformed,
     502: AuditTampered,

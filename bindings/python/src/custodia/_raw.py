@@ -206,6 +206,7 @@ c_int = ctypes.c_int
 #: without it the rest of the binding works and ``custodia.Custodian`` explains what is missing.
 FACADE_FUNCTIONS: dict[str, tuple[Any, list[Any]]] = {
     "custodia_custodian_options_new": (status, [out_handle]),
+    "custodia_custodian_options_set_create": (status, [handle, c_bool]),
     "custodia_custodian_options_set_kdf": (status, [handle, u32, u32, u32]),
     "custodia_custodian_options_set_durability": (status, [handle, u32, size, u32]),
     "custodia_custodian_options_danger_set_fixed_time": (status, [handle, u64]),

@@ -284,7 +284,7 @@ class Custodian(Handle):
     zeroized). Share one between threads freely.
 
     >>> import tempfile, custodia
-    >>> with tempfile.TemporaryDirectory() as d, Custodian(d, master_key=bytes(range(32))) as c:
+    >>> with tempfile.TemporaryDirectory() as d, Custodian(d, master_key=bytes(range(32)), create=True) as c:
     ...     pass
     """
 
@@ -298,21 +298,27 @@ class Custodian(Handle):
         *,
         passphrase: Optional[str] = None,
         master_key: Optional[Union[bytes, bytearray, SensitiveBytes]] = None,
+        create: bool = False,
         kdf: Optional[tuple[int, int, int]] = None,
         danger_fixed_time: Optional[Timestamp] = None,
         durability: Optional[str] = None,
         group_commit: tuple[int, int] = (64, 1000),
     ) -> None:
-        """Open (or create on first use) the custodian in ``directory``, unlocking it with exactly one of
-        ``passphrase`` (Argon2id) or a raw 32-byte ``master_key`` (from an HSM, KMS or secret store).
+        """Open the custodian in ``directory``, unlocking it with exactly one of ``passphrase`` (Argon2id) or a raw
+        32-byte ``master_key`` (from an HSM, KMS or secret store).
 
-        ``kdf`` = ``(memory_kib, passes, lanes)`` sets the Argon2id cost for a keyring created by this open.
+        ``create=True`` starts a new custodian when ``directory`` holds none: it creates ``directory`` itself (mode
+        0700, never its parents) and a new keyring. Without it a missing directory or keyring raises
+        :class:`~custodia.CustodianNotFound`, so a mistyped path is an error rather than a new, empty keyring.
+        ``kdf`` = ``(memory_kib, passes, lanes)`` sets the Argon2id cost for a keyring created by this open (outside
+        the accepted range: :class:`~custodia.KdfParamsOutOfRange`).
         ``danger_fixed_time`` freezes the custodian's clock (tests and replays only: expired data then opens).
         ``durability`` chooses when an audit entry is on disk (``custodia_durability``): ``"fsync_each"`` (the
         default: each entry synced before its operation returns), ``"group_commit"`` (concurrent operations share one
         sync, none returns before its own entry is synced; ``group_commit`` = ``(max_batch, max_delay_us)``), or
         ``"os_buffered"`` (entries handed to the OS only, checkpoints synced: a weaker promise, for throughput).
-        Raises :class:`~custodia.WrongPassphrase`, :class:`~custodia.KeyringCorrupt`, ...
+        Raises :class:`~custodia.CustodianNotFound`, :class:`~custodia.WrongPassphrase`,
+        :class:`~custodia.KeyringCorrupt`, :class:`~custodia.KdfParamsOutOfRange`, ...
         """
         if not _raw.HAS_FACADE:
             raise NotImplementedError(
@@ -320,10 +326,13 @@ class Custodian(Handle):
             )
         if (passphrase is None) == (master_key is None):
             raise TypeError("give exactly one of passphrase= or master_key=")
+        if not isinstance(create, bool):
+            raise TypeError(f"create must be a bool, not {type(create).__name__}")
         dir_arg = _path(directory, "directory")
         durability_code = _durability(durability)
         with _CustodianOptions.__new__(_CustodianOptions) as options:
             options._init_new(_raw.lib.custodia_custodian_options_new)
+            invoke(_raw.lib.custodia_custodian_options_set_create, options._handle, create)
             if kdf is not None:
                 memory_kib, passes, lanes = kdf
                 invoke(_raw.lib.custodia_custodian_options_set_kdf, options._handle, memory_kib, passes, lanes)

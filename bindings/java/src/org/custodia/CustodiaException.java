@@ -90,6 +90,10 @@ public class CustodiaException extends RuntimeException {
             case KEYRING_VERSION:
             case INVALID_KEY_TEXT:
                 return new KeyringException(code, message);
+            case KDF_PARAMS_OUT_OF_RANGE:
+                return new KdfParamsOutOfRangeException(code, message);
+            case CUSTODIAN_NOT_FOUND:
+                return new CustodianNotFoundException(code, message);
             case AUDIT_WRITE:
                 return new AuditWriteException(code, message);
             case AUDIT_MALFORMED:

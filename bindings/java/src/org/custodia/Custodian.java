@@ -38,10 +38,13 @@ public final class Custodian implements AutoCloseable {
     }
 
     /**
-     * Open (or create, on first use) the custodian in {@code dir}, unlocking the keyring with a passphrase
-     * (Argon2id). The caller should wipe {@code passphrase} afterwards; the UTF-8 copy made here is wiped.
+     * Open the existing custodian in {@code dir}, unlocking the keyring with a passphrase (Argon2id). To start a new
+     * one, pass {@code new Options().create(true)}. The caller should wipe {@code passphrase} afterwards; the UTF-8
+     * copy made here is wiped.
      *
+     * @throws CustodianNotFoundException when {@code dir} holds no custodian and creation was not asked for
      * @throws WrongPassphraseException for a wrong passphrase
+     * @throws KdfParamsOutOfRangeException when the keyring asks for Argon2id costs beyond the accepted range
      * @throws KeyringException for a damaged keyring
      */
     public static Custodian open(Path dir, char[] passphrase) {
@@ -58,8 +61,10 @@ public final class Custodian implements AutoCloseable {
     }
 
     /**
-     * Open (or create) the custodian in {@code dir} with a raw 32-byte master key from an HSM, KMS or secret store.
+     * Open the custodian in {@code dir} (or start one, with {@link Options#create(boolean)}) with a raw 32-byte
+     * master key from an HSM, KMS or secret store.
      *
+     * @throws CustodianNotFoundException when {@code dir} holds no custodian and creation was not asked for
      * @throws InvalidArgumentException when the key is not 32 bytes
      * @throws WrongPassphraseException for another master key than the keyring's
      */
@@ -526,13 +531,28 @@ public final class Custodian implements AutoCloseable {
 
     /** Options for opening a custodian. */
     public static final class Options {
+        private boolean create;
         private int[] kdf;
         private Instant fixedTime;
         private Durability durability;
         private long maxBatch = 64;
         private int maxDelayUs = 1000;
 
-        /** The Argon2id cost for a passphrase keyring created by this open (an existing one keeps its own). */
+        /**
+         * Whether the open may start a new custodian when the directory holds none: create the directory itself
+         * (mode 0700, never its parents) and a new keyring. Off by default, so that a mistyped path is a
+         * {@link CustodianNotFoundException} rather than a new, empty keyring.
+         */
+        public Options create(boolean create) {
+            this.create = create;
+            return this;
+        }
+
+        /**
+         * The Argon2id cost for a passphrase keyring created by this open (an existing one keeps its own); outside
+         * 64..262144 KiB, 1..10 passes, 1..8 lanes, memory x passes at most 1048576: {@link
+         * KdfParamsOutOfRangeException}.
+         */
         public Options kdf(int memoryKib, int passes, int lanes) {
             this.kdf = new int[] {memoryKib, passes, lanes};
             return this;
@@ -570,6 +590,7 @@ public final class Custodian implements AutoCloseable {
         CustodianOptionsHandle toHandle() {
             CustodianOptionsHandle h = CustodianOptionsHandle.create();
             try {
+                h.setCreate(create);
                 if (kdf != null) {
                     h.setKdf(kdf[0], kdf[1], kdf[2]);
                 }

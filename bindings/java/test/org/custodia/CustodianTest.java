@@ -33,6 +33,7 @@ class CustodianTest {
     static final Purpose FRAUD = Purpose.of("criminal_investigation.fraud");
     static final Purpose TAX = Purpose.of("tax_assessment");
     static final byte[] STATEMENT = "IBAN DE89 3704 0044 0532 0130 00: 12 transfers".getBytes(StandardCharsets.UTF_8);
+    static final Custodian.Options CREATE = new Custodian.Options().create(true);
 
     @TempDir
     Path dir;
@@ -49,7 +50,7 @@ class CustodianTest {
 
     @BeforeEach
     void open() {
-        custodian = Custodian.openWithMasterKey(dir, MASTER, null);
+        custodian = Custodian.openWithMasterKey(dir, MASTER, CREATE);
         anna = Actor.of("anna", "prosecutor", "DE", Classification.SECRET);
         pierre = Actor.of("pierre", "juge_d_instruction", "FR", Classification.SECRET);
         kek = custodian.generateKey(anna, KeyKind.KEK, "MLA exchange DE-FR");
@@ -328,7 +329,7 @@ class CustodianTest {
     void publicKeysTravelBetweenAuthorities(@TempDir Path otherDir) {
         KeyId paris = custodian.generateKey(pierre, KeyKind.X25519, "Paris inbox");
         String text = custodian.exportPublic(paris);
-        try (Custodian berlin = Custodian.openWithMasterKey(otherDir, MASTER, null)) {
+        try (Custodian berlin = Custodian.openWithMasterKey(otherDir, MASTER, CREATE)) {
             KeyId imported = berlin.importPublic(anna, text, "Paris (imported)");
             assertEquals(paris, imported);
             assertFalse(berlin.key(imported).hasSecret());
@@ -383,14 +384,42 @@ class CustodianTest {
         assertThrows(WrongPassphraseException.class, () -> {
             byte[] other = MASTER.clone();
             other[0] ^= 1;
-            Custodian.openWithMasterKey(dir.resolve("sub"), MASTER, null).close();
+            Custodian.openWithMasterKey(dir.resolve("sub"), MASTER, CREATE).close();
             Custodian.openWithMasterKey(dir.resolve("sub"), other, null).close();
         });
     }
 
     @Test
+    void aMissingCustodianIsAnErrorUnlessCreationIsAsked(@TempDir Path base) throws IOException {
+        Path typo = base.resolve("typo");
+        assertThrows(CustodianNotFoundException.class, () -> Custodian.openWithMasterKey(typo, MASTER, null));
+        assertFalse(Files.exists(typo), "nothing was created");
+        assertThrows(CustodianNotFoundException.class,
+                () -> Custodian.openWithMasterKey(base.resolve("no").resolve("parent"), MASTER, CREATE));
+        assertFalse(Files.exists(base.resolve("no")), "parents are never created");
+        Custodian.openWithMasterKey(typo, MASTER, CREATE).close();
+        assertEquals("rwx------", java.nio.file.attribute.PosixFilePermissions.toString(
+                Files.getPosixFilePermissions(typo)));
+        Custodian.openWithMasterKey(typo, MASTER, null).close(); // an existing custodian needs no create
+    }
+
+    @Test
+    void kdfCostsOutOfRangeAreRefusedBeforeDeriving(@TempDir Path other) throws IOException {
+        assertThrows(KdfParamsOutOfRangeException.class, () -> Custodian.open(other.resolve("k"),
+                "pass".toCharArray(), new Custodian.Options().kdf(1024 * 1024, 2, 1).create(true)));
+        assertFalse(Files.exists(other.resolve("k")));
+        Custodian.open(other, "pass".toCharArray(), new Custodian.Options().kdf(64, 1, 1).create(true)).close();
+        // Edit the keyring's Argon2id costs (bytes 13..25: memory KiB, passes, lanes, big-endian) to 1 GiB, 2 passes.
+        Path ring = other.resolve("keyring.cdk");
+        byte[] bytes = Files.readAllBytes(ring);
+        java.nio.ByteBuffer.wrap(bytes, 13, 12).putInt(1024 * 1024).putInt(2).putInt(1);
+        Files.write(ring, bytes);
+        assertThrows(KdfParamsOutOfRangeException.class, () -> Custodian.open(other, "pass".toCharArray(), null));
+    }
+
+    @Test
     void passphraseKeyrings(@TempDir Path other) {
-        Custodian.Options cheap = new Custodian.Options().kdf(8 * 1024, 1, 1);
+        Custodian.Options cheap = new Custodian.Options().kdf(8 * 1024, 1, 1).create(true);
         Custodian.open(other, "correct horse battery staple".toCharArray(), cheap).close();
         try (Custodian again = Custodian.open(other, "correct horse battery staple".toCharArray(), cheap)) {
             assertTrue(again.verifyAudit().entries() > 0);

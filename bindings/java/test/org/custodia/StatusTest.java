@@ -48,6 +48,8 @@ class StatusTest {
                 Map.entry(Status.KEY_NOT_FOUND, KeyNotFoundException.class),
                 Map.entry(Status.KEY_STATE, KeyStateException.class),
                 Map.entry(Status.WRONG_PASSPHRASE, WrongPassphraseException.class),
+                Map.entry(Status.KDF_PARAMS_OUT_OF_RANGE, KdfParamsOutOfRangeException.class),
+                Map.entry(Status.CUSTODIAN_NOT_FOUND, CustodianNotFoundException.class),
                 Map.entry(Status.AUDIT_WRITE, AuditWriteException.class),
                 Map.entry(Status.AUDIT_TAMPERED, AuditTamperedException.class),
                 Map.entry(Status.CUSTODIAN_CLOSED, CustodianClosedException.class),

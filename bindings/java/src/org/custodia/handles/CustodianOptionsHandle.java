@@ -17,6 +17,11 @@ public final class CustodianOptionsHandle extends NativeHandle {
         return new CustodianOptionsHandle(out.getValue(), lib);
     }
 
+    /** {@code custodia_custodian_options_set_create}. */
+    public void setCreate(boolean create) {
+        run(id -> Native.lib().custodia_custodian_options_set_create(id, (byte) (create ? 1 : 0)));
+    }
+
     /** {@code custodia_custodian_options_set_kdf}. */
     public void setKdf(int memoryKib, int passes, int lanes) {
         run(id -> Native.lib().custodia_custodian_options_set_kdf(id, memoryKib, passes, lanes));

@@ -88,6 +88,8 @@ public interface CustodiaLibrary extends Library {
     // --- custodian
     int custodia_custodian_options_new(LongByReference outOptions);
 
+    int custodia_custodian_options_set_create(long options, byte create);
+
     int custodia_custodian_options_set_kdf(long options, int memoryKib, int passes, int lanes);
 
     int custodia_custodian_options_set_durability(long options, int durability, long maxBatch, int maxDelayUs);
