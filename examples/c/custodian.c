@@ -146,7 +146,7 @@ static void key_errors(void) {
   EXPECT_STATUS(custodia_key_for_case(c, anna, " bad case", 0, &id), CUSTODIA_ERR_INVALID_ARGUMENT);
   EXPECT_TRUE(id.bytes[0] == 0xee);
 
-  custodia_buffer text = {NULL, 0};
+  custodia_buffer text = {0};
   EXPECT_STATUS(custodia_key_export_public(c, &kek, &text), CUSTODIA_ERR_INVALID_ARGUMENT);
   EXPECT_MESSAGE("symmetric");
   EXPECT_STATUS(custodia_key_export_public(c, &unknown, &text), CUSTODIA_ERR_KEY_NOT_FOUND);
@@ -196,10 +196,10 @@ static void key_errors(void) {
   custodia_seal_options o = {0};
   EXPECT_OK(custodia_seal_options_new(CUSTODIA_CATEGORY_EVIDENCE, purposes, 1, &o));
   EXPECT_OK(custodia_seal_options_add_recipient(o, &old_kek));
-  custodia_buffer env = {NULL, 0}, moved = {NULL, 0}, pt = {NULL, 0};
+  custodia_buffer env = {0}, moved = {0}, pt = {0};
   EXPECT_OK(custodia_seal(c, anna, (const uint8_t *)"x", 1, o, &env));
   EXPECT_OK(custodia_key_rotate(c, anna, &old_kek, &new_kek));
-  custodia_buffer refused = {NULL, 0};
+  custodia_buffer refused = {0};
   EXPECT_STATUS(custodia_seal(c, anna, (const uint8_t *)"x", 1, o, &refused), CUSTODIA_ERR_KEY_STATE);
   EXPECT_OK(custodia_rewrap_rotated(c, anna, env.data, env.len, &moved));
   EXPECT_OK(custodia_key_destroy(c, anna, &old_kek, "rotated out"));
@@ -231,7 +231,7 @@ static void key_errors(void) {
 }
 
 static void seal_open_errors(void) {
-  custodia_buffer env = {NULL, 0}, pt = {NULL, 0};
+  custodia_buffer env = {0}, pt = {0};
   const uint8_t *msg = (const uint8_t *)MESSAGE;
   size_t len = sizeof MESSAGE - 1;
 
@@ -295,7 +295,7 @@ static void seal_open_errors(void) {
   custodia_custodian early = {0}, late = {0};
   custodia_key_id ekek;
   const uint8_t ekey[32] = {3};
-  custodia_buffer old = {NULL, 0};
+  custodia_buffer old = {0};
   EXPECT_OK(custodia_custodian_options_new(&at));
   EXPECT_OK(custodia_custodian_options_danger_set_fixed_time(at, UINT64_C(1795392000))); /* 2026-11-23 */
   EXPECT_OK(custodia_custodian_open_master_key(path("expiry"), ekey, 32, at, &early));
@@ -333,7 +333,7 @@ static void seal_open_errors(void) {
 
   /* Armor, and re-wrap errors. */
   EXPECT_OK(custodia_seal_options_set_armor(opts, true));
-  custodia_buffer armored = {NULL, 0};
+  custodia_buffer armored = {0};
   EXPECT_OK(custodia_seal(c, anna, msg, len, opts, &armored));
   EXPECT_TRUE(strncmp((const char *)armored.data, "-----BEGIN", 10) == 0);
   EXPECT_OK(custodia_seal_options_set_armor(opts, false));
@@ -342,7 +342,7 @@ static void seal_open_errors(void) {
   EXPECT_OK(custodia_buffer_free(&pt));
   EXPECT_OK(custodia_buffer_free(&armored));
 
-  custodia_buffer rewrapped = {NULL, 0};
+  custodia_buffer rewrapped = {0};
   EXPECT_STATUS(custodia_rewrap(c, anna, env.data, env.len, NULL, 1, NULL, 0, &rewrapped), CUSTODIA_ERR_NULL_POINTER);
   EXPECT_STATUS(custodia_rewrap(c, anna, env.data, env.len, &kek, SIZE_MAX, NULL, 0, &rewrapped),
                 CUSTODIA_ERR_INVALID_ARGUMENT);
@@ -355,7 +355,7 @@ static void seal_open_errors(void) {
   EXPECT_OK(custodia_buffer_free(&pt));
   EXPECT_OK(custodia_buffer_free(&rewrapped));
 
-  custodia_buffer text = {NULL, 0};
+  custodia_buffer text = {0};
   EXPECT_OK(custodia_envelope_describe(c, env.data, env.len, &text));
   EXPECT_TRUE(strstr((const char *)text.data, "purposes: investigation\n") != NULL);
   EXPECT_OK(custodia_buffer_free(&text));
@@ -459,7 +459,7 @@ static void audit(void) {
   EXPECT_STATUS(custodia_audit_verify(c, NULL), CUSTODIA_ERR_NULL_POINTER);
   EXPECT_OK(custodia_audit_verify(c, &report));
   EXPECT_TRUE(report.entries > 10 && strlen(report.head) == 64);
-  custodia_buffer key = {NULL, 0};
+  custodia_buffer key = {0};
   EXPECT_OK(custodia_audit_public_key(c, &key));
   EXPECT_TRUE(key.len > 32 && strlen((const char *)key.data) == key.len);
   EXPECT_OK(custodia_buffer_free(&key));

@@ -69,7 +69,7 @@ static void print_key_id(const char *what, const custodia_key_id *id) {
 /* Export a public key from one custodian and import it into another. */
 static custodia_key_id share_public_key(custodia_custodian from, const custodia_key_id *id, custodia_custodian to,
                                         custodia_actor importer, const char *label) {
-  custodia_buffer text = {NULL, 0};
+  custodia_buffer text = {0};
   MUST(custodia_key_export_public(from, id, &text));
   custodia_key_id imported;
   MUST(custodia_key_import_public(to, importer, (const char *)text.data, label, &imported));
@@ -135,16 +135,16 @@ int main(int argc, char **argv) {
   MUST(custodia_seal_options_add_recipient(opts, &b_at_a));
   MUST(custodia_seal_options_add_recipient(opts, &a_case)); /* A keeps access under its case key */
   MUST(custodia_seal_options_set_signer(opts, &a_signer));
-  custodia_buffer envelope = {NULL, 0};
+  custodia_buffer envelope = {0};
   MUST(custodia_seal(a, anna, (const uint8_t *)bundle, sizeof bundle - 1, opts, &envelope));
   printf("   sealed %zu bytes into a %zu-byte envelope\n", sizeof bundle - 1, envelope.len);
-  custodia_buffer description = {NULL, 0};
+  custodia_buffer description = {0};
   MUST(custodia_envelope_describe(b, envelope.data, envelope.len, &description));
   printf("%s", (const char *)description.data);
   MUST(custodia_buffer_free(&description));
 
   printf("== 3. B opens it for a permitted purpose, signed by A\n");
-  custodia_buffer plaintext = {NULL, 0};
+  custodia_buffer plaintext = {0};
   custodia_envelope_info info;
   custodia_exception none = {0};
   MUST(custodia_open(b, ben, "investigation", none, envelope.data, envelope.len, &a_signer_at_b, &plaintext, &info));
@@ -174,7 +174,7 @@ int main(int argc, char **argv) {
   printf("== 6. B keeps the request at rest under its case key (re-wrap: no payload re-encryption)\n");
   custodia_key_id b_case;
   MUST(custodia_key_for_case(b, ben, "MLA-2026-0042", JAN_01_2027, &b_case));
-  custodia_buffer stored = {NULL, 0};
+  custodia_buffer stored = {0};
   MUST(custodia_rewrap(b, ben, envelope.data, envelope.len, &b_recipient, 1, &b_case, 1, &stored));
   MUST(custodia_open(b, ben, "mla.request", none, stored.data, stored.len, &a_signer_at_b, &plaintext, NULL));
   MUST(custodia_buffer_free(&plaintext));

@@ -60,9 +60,10 @@ class custodia_buffer(Structure):
     """``struct custodia_buffer``: bytes or text lent by custodia until ``custodia_buffer_free``.
 
     ``data`` (``uint8_t *``) is declared ``c_void_p`` so that reading it gives the address as an ``int`` (``None``
-    for NULL) without building a ctypes pointer object: the copy out of the buffer takes an address anyway."""
+    for NULL) without building a ctypes pointer object: the copy out of the buffer takes an address anyway. ``id``
+    (``uint64_t``) is the allocation's serial number, which ``custodia_buffer_free`` checks: never change a field."""
 
-    _fields_ = [("data", c_void_p), ("len", c_size_t)]
+    _fields_ = [("data", c_void_p), ("len", c_size_t), ("id", c_uint64)]
 
     def __repr__(self) -> str:  # never show the bytes
         return f"custodia_buffer(len={self.len})"
