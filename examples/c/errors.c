@@ -125,26 +125,28 @@ static void vocabulary(void) {
  * the same size straight back, so the plain build must see the address reused (the Makefile's `test` target sets
  * CUSTODIA_TEST_EXPECT_REUSE); valgrind and AddressSanitizer quarantine freed blocks, so there the copy is forged:
  * a live buffer's data and len with the stale id, which is the same struct the reuse would give. */
-static void stale_copy_after_address_reuse(custodia_actor actor, custodia_buffer stale) {
-  enum { TRIES = 64 };
-  custodia_buffer fresh[TRIES];
-  int found = -1, made = 0;
-  for (; made < TRIES && found < 0; made++) {
-    memset(&fresh[made], 0, sizeof fresh[made]);
-    EXPECT_OK(custodia_actor_describe(actor, &fresh[made]));
-    EXPECT_TRUE(fresh[made].id != stale.id);
-    if (fresh[made].data == stale.data && fresh[made].len == stale.len) found = made;
-  }
+static void stale_copy_after_address_reuse(custodia_actor actor) {
   const char *want = "anna (prosecutor, DE, clearance secret)";
-  if (getenv("CUSTODIA_TEST_EXPECT_REUSE") != NULL) EXPECT_TRUE(found >= 0);
-  custodia_buffer victim = fresh[found >= 0 ? found : 0];
+  custodia_buffer freed = {0}, victim = {0};
+  EXPECT_OK(custodia_actor_describe(actor, &freed));
+  const custodia_buffer stale = freed;
+  EXPECT_OK(custodia_buffer_free(&freed));
+  int reused = 0;
+  /* Allocate buffers of the same length, freeing each that landed elsewhere, until one lands on the stale address. */
+  for (int tries = 0; tries < 64 && !reused; tries++) {
+    EXPECT_OK(custodia_buffer_free(&victim));
+    EXPECT_OK(custodia_actor_describe(actor, &victim));
+    EXPECT_TRUE(victim.id != stale.id && victim.len == stale.len);
+    reused = victim.data == stale.data;
+  }
+  if (getenv("CUSTODIA_TEST_EXPECT_REUSE") != NULL) EXPECT_TRUE(reused);
   custodia_buffer copy = stale;
-  if (found < 0) copy.data = victim.data, copy.len = victim.len; /* what reuse would have produced */
+  if (!reused) copy.data = victim.data; /* what reuse would have produced */
   EXPECT_STATUS(custodia_buffer_free(&copy), CUSTODIA_ERR_INVALID_HANDLE);
   EXPECT_TRUE(copy.data == victim.data && copy.id == stale.id); /* a refused free leaves the struct as it was */
   /* The live buffer was neither wiped nor released. */
   EXPECT_TRUE(strcmp((const char *)victim.data, want) == 0);
-  for (int i = 0; i < made; i++) EXPECT_OK(custodia_buffer_free(&fresh[i]));
+  EXPECT_OK(custodia_buffer_free(&victim));
 }
 
 static void actors_and_buffers(void) {
@@ -185,7 +187,7 @@ static void actors_and_buffers(void) {
   EXPECT_TRUE(text.data == NULL && text.len == 0);
   EXPECT_OK(custodia_buffer_free(&text)); /* emptied by the first free: a no-op */
   EXPECT_STATUS(custodia_buffer_free(&copy), CUSTODIA_ERR_INVALID_HANDLE);
-  stale_copy_after_address_reuse(actor, copy);
+  stale_copy_after_address_reuse(actor);
   uint8_t stack_bytes[8] = {0};
   custodia_buffer foreign = {stack_bytes, sizeof stack_bytes, 0};
   EXPECT_STATUS(custodia_buffer_free(&foreign), CUSTODIA_ERR_INVALID_HANDLE);

@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "custodia.h"
 
@@ -40,19 +41,15 @@
     printf("   refused (%s): %s\n", custodia_status_name(s_), custodia_last_error_message());             \
   } while (0)
 
-static const uint64_t NOV_23_2026 = UINT64_C(1795392000); /* 2026-11-23T00:00:00Z */
-static const uint64_t JAN_01_2027 = UINT64_C(1798761600);
-static const uint64_t FEB_01_2027 = UINT64_C(1801440000);
 static const uint64_t DEC_31_2031 = UINT64_C(1956441600);
 
-/* Open a custodian in `dir` with a master key (a host would fetch it from its HSM or secret store) and a frozen
- * clock, so that the example is the same every run. */
-static custodia_custodian open_custodian(const char *dir, uint8_t key_byte, uint64_t now) {
+/* Open a custodian in `dir` with a master key (a host would fetch it from its HSM or secret store). It runs on the
+ * system clock: the C ABI offers no other. */
+static custodia_custodian open_custodian(const char *dir, uint8_t key_byte) {
   uint8_t master_key[32];
   memset(master_key, key_byte, sizeof master_key);
   custodia_custodian_options options = {0};
   MUST(custodia_custodian_options_new(&options));
-  MUST(custodia_custodian_options_danger_set_fixed_time(options, now));
   custodia_custodian c = {0};
   MUST(custodia_custodian_open_master_key(dir, master_key, sizeof master_key, options, &c));
   MUST(custodia_custodian_options_free(options));
@@ -102,8 +99,8 @@ int main(int argc, char **argv) {
   printf("custodia %s (ABI %u), working in %s\n", custodia_version(), (unsigned)custodia_abi_version(), base);
 
   printf("== 1. Both authorities open their custodians and make their keys\n");
-  custodia_custodian a = open_custodian(dir_a, 0xA1, NOV_23_2026);
-  custodia_custodian b = open_custodian(dir_b, 0xB2, NOV_23_2026);
+  custodia_custodian a = open_custodian(dir_a, 0xA1);
+  custodia_custodian b = open_custodian(dir_b, 0xB2);
   custodia_actor anna = {0}, ben = {0}, claire = {0};
   MUST(custodia_actor_new("anna", "prosecutor", "NL", CUSTODIA_CLASSIFICATION_SECRET, &anna));
   MUST(custodia_actor_new("ben", "central_authority", "DE", CUSTODIA_CLASSIFICATION_SECRET, &ben));
@@ -173,7 +170,7 @@ int main(int argc, char **argv) {
 
   printf("== 6. B keeps the request at rest under its case key (re-wrap: no payload re-encryption)\n");
   custodia_key_id b_case;
-  MUST(custodia_key_for_case(b, ben, "MLA-2026-0042", JAN_01_2027, &b_case));
+  MUST(custodia_key_for_case(b, ben, "MLA-2026-0042", DEC_31_2031, &b_case));
   custodia_buffer stored = {0};
   MUST(custodia_rewrap(b, ben, envelope.data, envelope.len, &b_recipient, 1, &b_case, 1, &stored));
   MUST(custodia_open(b, ben, "mla.request", none, stored.data, stored.len, &a_signer_at_b, &plaintext, NULL));
@@ -184,9 +181,10 @@ int main(int argc, char **argv) {
   verify_audit("A's", a);
   verify_audit("B's", b);
 
-  printf("== 8. Retention ends: B shreds the expired case key\n");
+  printf("== 8. The case closes: B ends the case key's retention now and shreds it\n");
   MUST(custodia_custodian_close(b));
-  b = open_custodian(dir_b, 0xB2, FEB_01_2027);
+  b = open_custodian(dir_b, 0xB2);
+  MUST(custodia_key_set_retention(b, ben, &b_case, (uint64_t)time(NULL) - 1));
   size_t destroyed = 0, held = 0;
   MUST(custodia_key_shred_expired(b, ben, &destroyed, &held));
   printf("   %zu key(s) destroyed, %zu held\n", destroyed, held);

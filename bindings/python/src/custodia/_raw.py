@@ -208,7 +208,6 @@ FACADE_FUNCTIONS: dict[str, tuple[Any, list[Any]]] = {
     "custodia_custodian_options_new": (status, [out_handle]),
     "custodia_custodian_options_set_kdf": (status, [handle, u32, u32, u32]),
     "custodia_custodian_options_set_durability": (status, [handle, u32, size, u32]),
-    "custodia_custodian_options_danger_set_fixed_time": (status, [handle, u64]),
     "custodia_custodian_options_free": (status, [handle]),
     "custodia_custodian_open_passphrase": (status, [cstr, cstr, handle, out_handle]),
     "custodia_custodian_open_master_key": (status, [cstr, bytes_in, size, handle, out_handle]),

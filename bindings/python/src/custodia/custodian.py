@@ -294,7 +294,6 @@ class Custodian(Handle):
         passphrase: Optional[str] = None,
         master_key: Optional[Union[bytes, bytearray, SensitiveBytes]] = None,
         kdf: Optional[tuple[int, int, int]] = None,
-        danger_fixed_time: Optional[Timestamp] = None,
         durability: Optional[str] = None,
         group_commit: tuple[int, int] = (64, 1000),
     ) -> None:
@@ -302,7 +301,6 @@ class Custodian(Handle):
         ``passphrase`` (Argon2id) or a raw 32-byte ``master_key`` (from an HSM, KMS or secret store).
 
         ``kdf`` = ``(memory_kib, passes, lanes)`` sets the Argon2id cost for a keyring created by this open.
-        ``danger_fixed_time`` freezes the custodian's clock (tests and replays only: expired data then opens).
         ``durability`` chooses when an audit entry is on disk (``custodia_durability``): ``"fsync_each"`` (the
         default: each entry synced before its operation returns), ``"group_commit"`` (concurrent operations share one
         sync, none returns before its own entry is synced; ``group_commit`` = ``(max_batch, max_delay_us)``), or
@@ -322,9 +320,6 @@ class Custodian(Handle):
             if kdf is not None:
                 memory_kib, passes, lanes = kdf
                 invoke(_raw.lib.custodia_custodian_options_set_kdf, options._handle, memory_kib, passes, lanes)
-            if danger_fixed_time is not None:
-                seconds = _unix(danger_fixed_time, "danger_fixed_time")
-                invoke(_raw.lib.custodia_custodian_options_danger_set_fixed_time, options._handle, seconds)
             if durability_code is not None:
                 max_batch, max_delay_us = group_commit
                 invoke(_raw.lib.custodia_custodian_options_set_durability, options._handle, durability_code,

@@ -427,7 +427,6 @@ public final class Custodian implements AutoCloseable {
     /** Options for opening a custodian. */
     public static final class Options {
         private int[] kdf;
-        private Instant fixedTime;
         private Durability durability;
         private long maxBatch = 64;
         private int maxDelayUs = 1000;
@@ -461,20 +460,11 @@ public final class Custodian implements AutoCloseable {
             return this;
         }
 
-        /** Danger: freeze the clock (expiry, retention, audit timestamps). For tests and replays only. */
-        public Options dangerFixedTime(Instant at) {
-            this.fixedTime = Objects.requireNonNull(at, "at");
-            return this;
-        }
-
         CustodianOptionsHandle toHandle() {
             CustodianOptionsHandle h = CustodianOptionsHandle.create();
             try {
                 if (kdf != null) {
                     h.setKdf(kdf[0], kdf[1], kdf[2]);
-                }
-                if (fixedTime != null) {
-                    h.dangerSetFixedTime(fixedTime.getEpochSecond());
                 }
                 if (durability != null) {
                     h.setDurability(durability.code(), maxBatch, maxDelayUs);
