@@ -231,6 +231,10 @@ enum custodia_status
    */
   CUSTODIA_ERR_ARMOR = 309,
   /**
+   * 310: A seekable reader found a chunk changed since it was verified (the source was modified while open).
+   */
+  CUSTODIA_ERR_ENVELOPE_CHANGED = 310,
+  /**
    * 400: No key with this id is known.
    */
   CUSTODIA_ERR_KEY_NOT_FOUND = 400,

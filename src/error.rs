@@ -230,6 +230,16 @@ pub enum Error {
         found: String,
     },
 
+    // ---- 3xx, added later ----------------------------------------------------------------------------------------
+    /// A seekable reader re-read a chunk whose bytes differ from those verified when the reader was built (or, for
+    /// an unsigned envelope, when the chunk was first read): the source changed under it. No plaintext of the
+    /// changed chunk is released.
+    #[error("the envelope changed after it was verified: chunk {chunk} differs")]
+    EnvelopeChanged {
+        /// Index of the chunk (from 0).
+        chunk: u64,
+    },
+
     // ---- 9xx: environment ----------------------------------------------------------------------------------------
     /// An operating-system I/O error.
     #[error("I/O error: {0}")]
@@ -293,6 +303,8 @@ impl Error {
             Self::AuditTampered { .. } => 502,
             Self::AuditWrongKey { .. } => 503,
 
+            Self::EnvelopeChanged { .. } => 310,
+
             Self::Io(_) => 900,
             Self::Rng => 901,
             Self::Poisoned(_) => 998,
@@ -349,6 +361,7 @@ impl Error {
             Self::AuditMalformed { .. } => "audit_malformed",
             Self::AuditTampered { .. } => "audit_tampered",
             Self::AuditWrongKey { .. } => "audit_wrong_key",
+            Self::EnvelopeChanged { .. } => "envelope_changed",
             Self::Io(_) => "io",
             Self::Rng => "rng",
             Self::Poisoned(_) => "poisoned",

@@ -78,6 +78,8 @@ pub enum custodia_status {
     CUSTODIA_ERR_SIGNATURE_INVALID = 308,
     /// 309: The armored text form is malformed.
     CUSTODIA_ERR_ARMOR = 309,
+    /// 310: A seekable reader found a chunk changed since it was verified (the source was modified while open).
+    CUSTODIA_ERR_ENVELOPE_CHANGED = 310,
     // ---- 4xx: keys and keyring
     /// 400: No key with this id is known.
     CUSTODIA_ERR_KEY_NOT_FOUND = 400,
@@ -142,6 +144,7 @@ const STATUSES: &[(custodia_status, &str)] = &[
     (custodia_status::CUSTODIA_ERR_NO_MATCHING_RECIPIENT, "no_matching_recipient"),
     (custodia_status::CUSTODIA_ERR_SIGNATURE_INVALID, "signature_invalid"),
     (custodia_status::CUSTODIA_ERR_ARMOR, "armor"),
+    (custodia_status::CUSTODIA_ERR_ENVELOPE_CHANGED, "envelope_changed"),
     (custodia_status::CUSTODIA_ERR_KEY_NOT_FOUND, "key_not_found"),
     (custodia_status::CUSTODIA_ERR_KEY_STATE, "key_state"),
     (custodia_status::CUSTODIA_ERR_WRONG_PASSPHRASE, "wrong_passphrase"),
@@ -260,10 +263,11 @@ pub(crate) mod tests {
             Error::AuditMalformed { .. } => 35,
             Error::AuditTampered { .. } => 36,
             Error::AuditWrongKey { .. } => 37,
-            Error::Io(_) => 38,
-            Error::Rng => 39,
-            Error::Poisoned(_) => 40,
-            Error::Internal(_) => 41,
+            Error::EnvelopeChanged { .. } => 38,
+            Error::Io(_) => 39,
+            Error::Rng => 40,
+            Error::Poisoned(_) => 41,
+            Error::Internal(_) => 42,
         }
     }
 
@@ -314,6 +318,7 @@ pub(crate) mod tests {
             Error::AuditMalformed { line: 0, reason: s() },
             Error::AuditTampered { entry: 0, reason: s() },
             Error::AuditWrongKey { expected: s(), found: s() },
+            Error::EnvelopeChanged { chunk: 0 },
             Error::Io(std::io::Error::other("x")),
             Error::Rng,
             Error::Poisoned(""),
