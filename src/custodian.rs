@@ -705,6 +705,11 @@ impl Custodian {
     /// each after it authenticates. `src` must be positioned at the start of the envelope. The open is recorded
     /// before the reader is returned.
     ///
+    /// The reader reads `src` again on every seek, so a source changed while open (by a co-recipient, who knows the
+    /// data key) is caught: each re-read chunk must match a fingerprint kept when it was verified, or the read fails
+    /// with an [`std::io::Error`] wrapping [`Error::EnvelopeChanged`] (see [`format::Reader`]; 16 bytes of memory
+    /// per chunk).
+    ///
     /// # Errors
     /// As [`Custodian::open_envelope`], and [`Error::Io`].
     pub fn open_seekable<R: Read + Seek>(
