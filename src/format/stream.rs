@@ -673,12 +673,14 @@ pub(crate) fn open_payload<R: Read + ?Sized, W: Write + ?Sized>(
 /// Built after the header is parsed and the data key unwrapped. Construction verifies the key commitment, the header
 /// MAC, the required signer and, for a signed envelope, the signature (hashing the whole ciphertext once, without
 /// decrypting it); it also opens the final chunk, which authenticates the plaintext length. After that, a read
-/// decrypts only the chunk it needs. Chunk-level errors surface as [`io::Error`]s wrapping [`Error::OpenFailed`].
+/// decrypts only the chunk it needs. Chunk-level errors surface as [`io::Error`]s wrapping [`Error::OpenFailed`] (or
+/// [`Error::EnvelopeChanged`]).
 ///
 /// Re-reads are checked against what was verified: the source is read again lazily, and whoever can write it (a
 /// co-recipient knows the data key, so can encrypt a substitute chunk that authenticates) could otherwise change the
 /// plaintext after the signature was checked. While hashing for the signature the reader keeps a 16-byte fingerprint
-/// of every chunk (see [`Pins`]); every later read of a chunk must match its fingerprint or fails with
+/// of every chunk (HMAC-SHA-256 under a key of its own, drawn at random: not the Poly1305 tag, which a co-recipient
+/// can match with other bytes); every later read of a chunk must match its fingerprint or fails with
 /// [`Error::EnvelopeChanged`] before any of its plaintext is released. For an unsigned envelope (which anyone with
 /// the data key could have written whole) a chunk is pinned when it is first read, so re-reads are at least
 /// consistent. Memory: 16 bytes per chunk of a signed envelope (0.025 % of the file at the default 64 KiB chunk
@@ -747,7 +749,7 @@ impl Pins {
         print
     }
 
-    /// Record chunk `i` while verifying a signed envelope (chunks arrive in order).
+    /// Record the next chunk while verifying a signed envelope (chunks arrive in order, from 0).
     fn record(&mut self, chunk: &[u8]) {
         let print = self.fingerprint(chunk);
         if let Prints::All(all) = &mut self.prints {
