@@ -75,7 +75,7 @@ impl CSide {
     }
 
     fn seal(&self) -> custodia_buffer {
-        let mut env = custodia_buffer { data: core::ptr::null_mut(), len: 0 };
+        let mut env = custodia_buffer { data: core::ptr::null_mut(), len: 0, id: 0 };
         // SAFETY: `DATA` is readable for its length; `env` is writable.
         ok(unsafe { custodia_seal(self.custodian, self.actor, DATA.as_ptr(), DATA.len(), self.options, &raw mut env) });
         env
@@ -83,7 +83,7 @@ impl CSide {
 
     fn seal_open(&self) {
         let mut env = self.seal();
-        let mut pt = custodia_buffer { data: core::ptr::null_mut(), len: 0 };
+        let mut pt = custodia_buffer { data: core::ptr::null_mut(), len: 0, id: 0 };
         let none = custodia_exception { id: 0 };
         // SAFETY: `env` is a live buffer from `seal`; the outputs are writable; NULL signer and info are allowed.
         unsafe {

@@ -257,6 +257,10 @@ enum custodia_status
    */
   CUSTODIA_ERR_ARMOR = 309,
   /**
+   * 310: A seekable reader found a chunk changed since it was verified (the source was modified while open).
+   */
+  CUSTODIA_ERR_ENVELOPE_CHANGED = 310,
+  /**
    * 400: No key with this id is known.
    */
   CUSTODIA_ERR_KEY_NOT_FOUND = 400,
@@ -663,7 +667,11 @@ typedef struct custodia_audit_report {
  * Bytes or text owned by custodia and lent to the caller until `custodia_buffer_free`.
  *
  * `data` points to `len` bytes; for text it is also NUL-terminated (the NUL is not counted in `len`). `data` is
- * NULL only when `len` is 0 and the buffer holds no allocation. Do not change either field: the free checks them.
+ * NULL only when `len` is 0 and the buffer holds no allocation. `id` names this allocation: a number custodia
+ * never hands out twice (0 for an empty buffer). Do not change any field: the free checks all three, so a copy of
+ * a buffer that was already freed is refused even when the allocator has since reused its address.
+ *
+ * Layout (C): `{ uint8_t *data; size_t len; uint64_t id; }`, in that order, with the platform's natural alignment.
  */
 typedef struct custodia_buffer {
   /**
@@ -674,6 +682,10 @@ typedef struct custodia_buffer {
    * The number of bytes, not counting the NUL that ends text.
    */
   size_t len;
+  /**
+   * The allocation's serial number, unique for the life of the process; 0 for an empty buffer.
+   */
+  uint64_t id;
 } custodia_buffer;
 
 /**
@@ -1039,10 +1051,11 @@ const char *custodia_last_error_message(void);
 /**
  * Zeroize and release a buffer custodia returned, then set `buffer->data` to NULL and `buffer->len` to 0.
  *
- * Ownership: the allocation goes back to custodia. NULL `buffer`, or a buffer whose `data` is NULL and `len` 0,
- * is accepted and does nothing. A buffer custodia did not return (or already freed) is refused with
- * `CUSTODIA_ERR_INVALID_HANDLE`, and one whose `len` was changed with `CUSTODIA_ERR_INVALID_ARGUMENT`; both leave
- * memory untouched.
+ * Ownership: the allocation goes back to custodia. NULL `buffer`, or a buffer whose `data` is NULL and `len` and
+ * `id` 0, is accepted and does nothing. A buffer custodia did not return, or already freed (including a stale copy
+ * of a freed buffer whose address the allocator has since given to a new buffer: buffers are recognised by `id`,
+ * never by address), is refused with `CUSTODIA_ERR_INVALID_HANDLE`, and one whose `data` or `len` was changed with
+ * `CUSTODIA_ERR_INVALID_ARGUMENT`; both leave every buffer untouched (nothing is wiped or released).
  *
  * # Safety
  *
@@ -1099,17 +1112,6 @@ custodia_status custodia_custodian_options_set_durability(struct custodia_custod
                                                           uint32_t durability,
                                                           size_t max_batch,
                                                           uint32_t max_delay_us);
-
-/**
- * Danger: freeze the custodian's clock at `unix_seconds` (expiry, retention and audit timestamps all use it).
- * For tests and replays only; a frozen clock lets expired data open. 0 restores the system clock.
- *
- * # Safety
- *
- * No pointer arguments. Any thread.
- */
-custodia_status custodia_custodian_options_danger_set_fixed_time(struct custodia_custodian_options options,
-                                                                 uint64_t unix_seconds);
 
 /**
  * Release custodian options (a custodian opened with them is not affected). The null handle is accepted.

@@ -28,6 +28,12 @@ grep 'check it yourself:' "$demo_dir/demo.txt" | sed 's/.*cargo run --example au
 done
 step "C ABI: cdylib + staticlib, C tests (strict C11), valgrind, AddressSanitizer"
 cargo build --release --quiet
+# Test-only doors (the `danger-test-hooks` feature) never reach the shipped library or header.
+symbols=$(nm target/release/libcustodia.so target/release/libcustodia.a 2>/dev/null)
+if grep -i danger <<<"$symbols" || grep -nE 'danger_|_danger' include/custodia.h; then
+  echo "a danger_ symbol or declaration is in the release artefacts" >&2
+  exit 1
+fi
 make -s -C examples/c check
 step "Python binding (ctypes): pytest suite and MLA example"
 bindings/python/run-tests.sh -q

@@ -749,6 +749,11 @@ impl Custodian {
     /// each after it authenticates. `src` must be positioned at the start of the envelope. The open is recorded
     /// before the reader is returned.
     ///
+    /// The reader reads `src` again on every seek, so a source changed while open (by a co-recipient, who knows the
+    /// data key) is caught: each re-read chunk must match a fingerprint kept when it was verified, or the read fails
+    /// with an [`std::io::Error`] wrapping [`Error::EnvelopeChanged`] (see [`format::Reader`]; 16 bytes of memory
+    /// per chunk).
+    ///
     /// # Errors
     /// As [`Custodian::open_envelope`], and [`Error::Io`].
     pub fn open_seekable<R: Read + Seek>(
@@ -1020,21 +1025,24 @@ impl Custodian {
         Ok(result)
     }
 
-    /// Danger: a copy of a key's secret bytes. Exists so tests can prove that a destroyed key left no trace; never
-    /// call it in production code.
+    /// Danger: a copy of a key's secret bytes, unaudited. Exists so tests can prove that a destroyed key left no
+    /// trace; only with the `danger-test-hooks` feature, which no release artefact enables.
     ///
     /// # Errors
     /// [`Error::KeyNotFound`], [`Error::KeyDestroyed`], [`Error::KeyState`] for a public-only key.
+    #[cfg(feature = "danger-test-hooks")]
     #[doc(hidden)]
     pub fn danger_export_secret_for_tests(&self, id: &KeyId) -> Result<Zeroizing<[u8; 32]>> {
         let ring = self.read()?;
         secret32(ring.body().get(id).ok_or_else(|| Error::KeyNotFound(id.to_string()))?)
     }
 
-    /// Danger: whether the decrypted keyring file contains `needle` (raw or base64). For tests of crypto-shredding.
+    /// Danger: whether the decrypted keyring file contains `needle` (raw or base64). For tests of crypto-shredding;
+    /// only with the `danger-test-hooks` feature, which no release artefact enables.
     ///
     /// # Errors
     /// Only if the keyring lock is poisoned.
+    #[cfg(feature = "danger-test-hooks")]
     #[doc(hidden)]
     pub fn danger_keyring_contains(&self, needle: &[u8]) -> Result<bool> {
         Ok(self.read()?.danger_body_contains(needle))

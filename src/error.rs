@@ -268,6 +268,16 @@ pub enum Error {
         reason: String,
     },
 
+    // ---- 3xx, added later ----------------------------------------------------------------------------------------
+    /// A seekable reader re-read a chunk whose bytes differ from those verified when the reader was built (or, for
+    /// an unsigned envelope, when the chunk was first read): the source changed under it. No plaintext of the
+    /// changed chunk is released.
+    #[error("the envelope changed after it was verified: chunk {chunk} differs")]
+    EnvelopeChanged {
+        /// Index of the chunk (from 0).
+        chunk: u64,
+    },
+
     // ---- 9xx: environment ----------------------------------------------------------------------------------------
     /// An operating-system I/O error.
     #[error("I/O error: {0}")]
@@ -336,6 +346,8 @@ impl Error {
             Self::KdfParamsOutOfRange { .. } => 406,
             Self::CustodianNotFound { .. } => 407,
 
+            Self::EnvelopeChanged { .. } => 310,
+
             Self::Io(_) => 900,
             Self::Rng => 901,
             Self::Poisoned(_) => 998,
@@ -396,6 +408,7 @@ impl Error {
             Self::AnchorInvalid(_) => "anchor_invalid",
             Self::KdfParamsOutOfRange { .. } => "kdf_params_out_of_range",
             Self::CustodianNotFound { .. } => "custodian_not_found",
+            Self::EnvelopeChanged { .. } => "envelope_changed",
             Self::Io(_) => "io",
             Self::Rng => "rng",
             Self::Poisoned(_) => "poisoned",

@@ -342,6 +342,21 @@ fn streams_and_random_access() {
     let mut page = [0u8; 100];
     reader.read_exact(&mut page).expect("read");
     assert_eq!(&page[..], &image[900_001..900_101]);
+    // The file changes under the open reader (chunk 219, which it has read): a re-read is refused with a typed
+    // error, not decrypted again.
+    let chunks = image.len().div_ceil(4096);
+    let header_len = fs::metadata(&path).expect("stat").len() - (image.len() + chunks * 16) as u64;
+    let at = header_len + 219 * (4096 + 16) + 100;
+    let file = fs::OpenOptions::new().read(true).write(true).open(&path).expect("open for writing");
+    let mut byte = [0u8; 1];
+    std::os::unix::fs::FileExt::read_exact_at(&file, &mut byte, at).expect("read");
+    std::os::unix::fs::FileExt::write_all_at(&file, &[byte[0] ^ 1], at).expect("write");
+    reader.seek(SeekFrom::Start(0)).expect("seek");
+    reader.read_exact(&mut page).expect("an unchanged chunk still reads");
+    reader.seek(SeekFrom::Start(900_001)).expect("seek");
+    let err = reader.read_exact(&mut page).expect_err("changed");
+    let inner = err.get_ref().and_then(|e| e.downcast_ref::<Error>());
+    assert!(matches!(inner, Some(Error::EnvelopeChanged { chunk: 219 })), "{err:?}");
 
     // Refused before reading any payload.
     let bad = OpenRequest::new(actor("DE"), p("extradition"));

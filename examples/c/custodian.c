@@ -178,7 +178,7 @@ static void key_errors(void) {
   EXPECT_STATUS(custodia_key_for_case(c, anna, " bad case", 0, &id), CUSTODIA_ERR_INVALID_ARGUMENT);
   EXPECT_TRUE(id.bytes[0] == 0xee);
 
-  custodia_buffer text = {NULL, 0};
+  custodia_buffer text = {0};
   EXPECT_STATUS(custodia_key_export_public(c, &kek, &text), CUSTODIA_ERR_INVALID_ARGUMENT);
   EXPECT_MESSAGE("symmetric");
   EXPECT_STATUS(custodia_key_export_public(c, &unknown, &text), CUSTODIA_ERR_KEY_NOT_FOUND);
@@ -228,10 +228,10 @@ static void key_errors(void) {
   custodia_seal_options o = {0};
   EXPECT_OK(custodia_seal_options_new(CUSTODIA_CATEGORY_EVIDENCE, purposes, 1, &o));
   EXPECT_OK(custodia_seal_options_add_recipient(o, &old_kek));
-  custodia_buffer env = {NULL, 0}, moved = {NULL, 0}, pt = {NULL, 0};
+  custodia_buffer env = {0}, moved = {0}, pt = {0};
   EXPECT_OK(custodia_seal(c, anna, (const uint8_t *)"x", 1, o, &env));
   EXPECT_OK(custodia_key_rotate(c, anna, &old_kek, &new_kek));
-  custodia_buffer refused = {NULL, 0};
+  custodia_buffer refused = {0};
   EXPECT_STATUS(custodia_seal(c, anna, (const uint8_t *)"x", 1, o, &refused), CUSTODIA_ERR_KEY_STATE);
   EXPECT_OK(custodia_rewrap_rotated(c, anna, env.data, env.len, &moved));
   EXPECT_OK(custodia_key_destroy(c, anna, &old_kek, "rotated out", NULL));
@@ -263,7 +263,7 @@ static void key_errors(void) {
 }
 
 static void seal_open_errors(void) {
-  custodia_buffer env = {NULL, 0}, pt = {NULL, 0};
+  custodia_buffer env = {0}, pt = {0};
   const uint8_t *msg = (const uint8_t *)MESSAGE;
   size_t len = sizeof MESSAGE - 1;
 
@@ -321,33 +321,27 @@ static void seal_open_errors(void) {
   EXPECT_STATUS(custodia_open(c, anna, "investigation", NO_EXCEPTION, env.data, env.len, &not_the_signer, &pt, NULL),
                 CUSTODIA_ERR_SIGNER_MISMATCH);
 
-  /* Expiry: data past its not-after time stays closed, whatever the purpose or exception. The clock is frozen
-   * (danger_set_fixed_time), first before the expiry, then after it. */
-  custodia_custodian_options at = {0};
-  custodia_custodian early = {0}, late = {0};
-  custodia_key_id ekek;
-  const uint8_t ekey[32] = {3};
-  custodia_buffer old = {NULL, 0};
-  EXPECT_OK(custodia_custodian_options_new(&at));
-  EXPECT_OK(custodia_custodian_options_danger_set_fixed_time(at, UINT64_C(1795392000))); /* 2026-11-23 */
-  EXPECT_OK(custodia_custodian_options_set_create(at, true));
-  EXPECT_OK(custodia_custodian_open_master_key(path("expiry"), ekey, 32, at, &early));
-  EXPECT_OK(custodia_key_generate(early, anna, CUSTODIA_KEY_KIND_KEK, "expiry", &ekek));
+  /* Expiry. The C ABI has no way to set the custodian's clock (a frozen clock would let expired data open), so an
+   * envelope cannot be made to expire within this test: seal refuses a not-after already in the past, and one ahead
+   * opens. Opening after the deadline (CUSTODIA_ERR_EXPIRED) is tested in Rust with an injected clock
+   * (tests/custodian.rs); here only its status. */
+  custodia_buffer current = {0};
   custodia_seal_options short_lived = {0};
   EXPECT_OK(custodia_seal_options_new(CUSTODIA_CATEGORY_EVIDENCE, purposes, 1, &short_lived));
-  EXPECT_OK(custodia_seal_options_add_recipient(short_lived, &ekek));
-  EXPECT_OK(custodia_seal_options_set_not_after(short_lived, UINT64_C(1798761600))); /* 2027-01-01 */
-  EXPECT_OK(custodia_seal(early, anna, msg, len, short_lived, &old));
-  EXPECT_OK(custodia_custodian_free(early));
-  EXPECT_OK(custodia_custodian_options_danger_set_fixed_time(at, UINT64_C(1801440000))); /* 2027-02-01 */
-  EXPECT_OK(custodia_custodian_open_master_key(path("expiry"), ekey, 32, at, &late));
-  EXPECT_STATUS(custodia_open(late, anna, "investigation", NO_EXCEPTION, old.data, old.len, NULL, &pt, NULL),
-                CUSTODIA_ERR_EXPIRED);
-  EXPECT_MESSAGE("expired at 2027-01-01T00:00:00Z");
-  EXPECT_OK(custodia_custodian_free(late));
-  EXPECT_OK(custodia_custodian_options_free(at));
-  EXPECT_OK(custodia_buffer_free(&old));
+  EXPECT_OK(custodia_seal_options_add_recipient(short_lived, &kek));
+  EXPECT_OK(custodia_seal_options_set_not_after(short_lived, UINT64_C(1767225600))); /* 2026-01-01 */
+  EXPECT_STATUS(custodia_seal(c, anna, msg, len, short_lived, &current), CUSTODIA_ERR_INVALID_ARGUMENT);
+  EXPECT_MESSAGE("not_after");
+  EXPECT_TRUE(current.data == NULL);
+  EXPECT_OK(custodia_seal_options_set_not_after(short_lived, UINT64_C(4102444800))); /* 2100-01-01 */
+  EXPECT_OK(custodia_seal(c, anna, msg, len, short_lived, &current));
+  EXPECT_OK(custodia_open(c, anna, "investigation", NO_EXCEPTION, current.data, current.len, NULL, &pt, NULL));
+  EXPECT_TRUE(pt.len == len && memcmp(pt.data, msg, len) == 0);
+  EXPECT_OK(custodia_buffer_free(&pt));
+  EXPECT_OK(custodia_buffer_free(&current));
   EXPECT_OK(custodia_seal_options_free(short_lived));
+  EXPECT_TRUE(strcmp(custodia_status_name(CUSTODIA_ERR_EXPIRED), "expired") == 0);
+  EXPECT_TRUE(custodia_status_is_refusal(CUSTODIA_ERR_EXPIRED));
 
   /* Damage: a flipped payload byte, a truncation, garbage. Each is a 3xx status, never a crash. */
   uint8_t *copy = malloc(env.len);
@@ -366,7 +360,7 @@ static void seal_open_errors(void) {
 
   /* Armor, and re-wrap errors. */
   EXPECT_OK(custodia_seal_options_set_armor(opts, true));
-  custodia_buffer armored = {NULL, 0};
+  custodia_buffer armored = {0};
   EXPECT_OK(custodia_seal(c, anna, msg, len, opts, &armored));
   EXPECT_TRUE(strncmp((const char *)armored.data, "-----BEGIN", 10) == 0);
   EXPECT_OK(custodia_seal_options_set_armor(opts, false));
@@ -375,7 +369,7 @@ static void seal_open_errors(void) {
   EXPECT_OK(custodia_buffer_free(&pt));
   EXPECT_OK(custodia_buffer_free(&armored));
 
-  custodia_buffer rewrapped = {NULL, 0};
+  custodia_buffer rewrapped = {0};
   EXPECT_STATUS(custodia_rewrap(c, anna, env.data, env.len, NULL, 1, NULL, 0, &rewrapped), CUSTODIA_ERR_NULL_POINTER);
   EXPECT_STATUS(custodia_rewrap(c, anna, env.data, env.len, &kek, SIZE_MAX, NULL, 0, &rewrapped),
                 CUSTODIA_ERR_INVALID_ARGUMENT);
@@ -388,7 +382,7 @@ static void seal_open_errors(void) {
   EXPECT_OK(custodia_buffer_free(&pt));
   EXPECT_OK(custodia_buffer_free(&rewrapped));
 
-  custodia_buffer text = {NULL, 0};
+  custodia_buffer text = {0};
   EXPECT_OK(custodia_envelope_describe(c, env.data, env.len, &text));
   EXPECT_TRUE(strstr((const char *)text.data, "purposes: investigation\n") != NULL);
   EXPECT_OK(custodia_buffer_free(&text));
@@ -498,7 +492,7 @@ static void audit(void) {
   EXPECT_STATUS(custodia_audit_verify(c, NULL, 1, &report), CUSTODIA_ERR_NULL_POINTER);
   EXPECT_OK(custodia_audit_verify(c, NULL, 0, &report));
   EXPECT_TRUE(report.entries > 10 && strlen(report.head) == 64);
-  custodia_buffer key = {NULL, 0};
+  custodia_buffer key = {0};
   EXPECT_OK(custodia_audit_public_key(c, &key));
   EXPECT_TRUE(key.len > 32 && strlen((const char *)key.data) == key.len);
   EXPECT_OK(custodia_buffer_free(&key));

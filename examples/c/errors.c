@@ -7,6 +7,7 @@
 #include <inttypes.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "custodia.h"
@@ -119,6 +120,35 @@ static void vocabulary(void) {
   EXPECT_STATUS(custodia_key_kind_from_name("rsa", &code), CUSTODIA_ERR_INVALID_ARGUMENT);
 }
 
+/* A stale copy of a freed buffer must never free another buffer, even one the allocator placed at the same address
+ * with the same length: buffers are recognised by their id, never by address. Plain glibc hands a freed block of
+ * the same size straight back, so the plain build must see the address reused (the Makefile's `test` target sets
+ * CUSTODIA_TEST_EXPECT_REUSE); valgrind and AddressSanitizer quarantine freed blocks, so there the copy is forged:
+ * a live buffer's data and len with the stale id, which is the same struct the reuse would give. */
+static void stale_copy_after_address_reuse(custodia_actor actor) {
+  const char *want = "anna (prosecutor, DE, clearance secret)";
+  custodia_buffer freed = {0}, victim = {0};
+  EXPECT_OK(custodia_actor_describe(actor, &freed));
+  const custodia_buffer stale = freed;
+  EXPECT_OK(custodia_buffer_free(&freed));
+  int reused = 0;
+  /* Allocate buffers of the same length, freeing each that landed elsewhere, until one lands on the stale address. */
+  for (int tries = 0; tries < 64 && !reused; tries++) {
+    EXPECT_OK(custodia_buffer_free(&victim));
+    EXPECT_OK(custodia_actor_describe(actor, &victim));
+    EXPECT_TRUE(victim.id != stale.id && victim.len == stale.len);
+    reused = victim.data == stale.data;
+  }
+  if (getenv("CUSTODIA_TEST_EXPECT_REUSE") != NULL) EXPECT_TRUE(reused);
+  custodia_buffer copy = stale;
+  if (!reused) copy.data = victim.data; /* what reuse would have produced */
+  EXPECT_STATUS(custodia_buffer_free(&copy), CUSTODIA_ERR_INVALID_HANDLE);
+  EXPECT_TRUE(copy.data == victim.data && copy.id == stale.id); /* a refused free leaves the struct as it was */
+  /* The live buffer was neither wiped nor released. */
+  EXPECT_TRUE(strcmp((const char *)victim.data, want) == 0);
+  EXPECT_OK(custodia_buffer_free(&victim));
+}
+
 static void actors_and_buffers(void) {
   custodia_actor actor = {0};
   custodia_actor untouched = {UINT64_C(0xabad1dea)};
@@ -142,7 +172,7 @@ static void actors_and_buffers(void) {
   EXPECT_OK(custodia_actor_new("anna", "prosecutor", "DE", CUSTODIA_CLASSIFICATION_SECRET, &actor));
   EXPECT_TRUE(actor.id != 0);
 
-  custodia_buffer text = {NULL, 0};
+  custodia_buffer text = {0};
   EXPECT_OK(custodia_actor_describe(actor, &text));
   EXPECT_TRUE(text.data != NULL && strcmp((const char *)text.data, "anna (prosecutor, DE, clearance secret)") == 0);
   EXPECT_TRUE(text.len == strlen("anna (prosecutor, DE, clearance secret)"));
@@ -157,10 +187,11 @@ static void actors_and_buffers(void) {
   EXPECT_TRUE(text.data == NULL && text.len == 0);
   EXPECT_OK(custodia_buffer_free(&text)); /* emptied by the first free: a no-op */
   EXPECT_STATUS(custodia_buffer_free(&copy), CUSTODIA_ERR_INVALID_HANDLE);
+  stale_copy_after_address_reuse(actor);
   uint8_t stack_bytes[8] = {0};
-  custodia_buffer foreign = {stack_bytes, sizeof stack_bytes};
+  custodia_buffer foreign = {stack_bytes, sizeof stack_bytes, 0};
   EXPECT_STATUS(custodia_buffer_free(&foreign), CUSTODIA_ERR_INVALID_HANDLE);
-  custodia_buffer bogus = {NULL, 5};
+  custodia_buffer bogus = {NULL, 5, 0};
   EXPECT_STATUS(custodia_buffer_free(&bogus), CUSTODIA_ERR_INVALID_ARGUMENT);
   EXPECT_OK(custodia_buffer_free(NULL));
 
@@ -208,7 +239,7 @@ static void exceptions(void) {
   EXPECT_TRUE(e.id == 0);
 
   EXPECT_OK(custodia_exception_new(CUSTODIA_EXCEPTION_KIND_COURT_ORDER, "LG Berlin 123/26", JUSTIFICATION, &e));
-  custodia_buffer text = {NULL, 0};
+  custodia_buffer text = {0};
   EXPECT_OK(custodia_exception_describe(e, &text));
   EXPECT_TRUE(strncmp((const char *)text.data, "court_order LG Berlin 123/26: ", 30) == 0);
   EXPECT_OK(custodia_buffer_free(&text));

@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "custodia.h"
 
@@ -40,19 +41,15 @@
     printf("   refused (%s): %s\n", custodia_status_name(s_), custodia_last_error_message());             \
   } while (0)
 
-static const uint64_t NOV_23_2026 = UINT64_C(1795392000); /* 2026-11-23T00:00:00Z */
-static const uint64_t JAN_01_2027 = UINT64_C(1798761600);
-static const uint64_t FEB_01_2027 = UINT64_C(1801440000);
 static const uint64_t DEC_31_2031 = UINT64_C(1956441600);
 
-/* Open a custodian in `dir` with a master key (a host would fetch it from its HSM or secret store) and a frozen
- * clock, so that the example is the same every run. */
-static custodia_custodian open_custodian(const char *dir, uint8_t key_byte, uint64_t now) {
+/* Open a custodian in `dir` with a master key (a host would fetch it from its HSM or secret store). It runs on the
+ * system clock: the C ABI offers no other. */
+static custodia_custodian open_custodian(const char *dir, uint8_t key_byte) {
   uint8_t master_key[32];
   memset(master_key, key_byte, sizeof master_key);
   custodia_custodian_options options = {0};
   MUST(custodia_custodian_options_new(&options));
-  MUST(custodia_custodian_options_danger_set_fixed_time(options, now));
   MUST(custodia_custodian_options_set_create(options, true)); /* first start: set the custodian up */
   custodia_custodian c = {0};
   MUST(custodia_custodian_open_master_key(dir, master_key, sizeof master_key, options, &c));
@@ -70,7 +67,7 @@ static void print_key_id(const char *what, const custodia_key_id *id) {
 /* Export a public key from one custodian and import it into another. */
 static custodia_key_id share_public_key(custodia_custodian from, const custodia_key_id *id, custodia_custodian to,
                                         custodia_actor importer, const char *label) {
-  custodia_buffer text = {NULL, 0};
+  custodia_buffer text = {0};
   MUST(custodia_key_export_public(from, id, &text));
   custodia_key_id imported;
   MUST(custodia_key_import_public(to, importer, (const char *)text.data, label, &imported));
@@ -103,8 +100,8 @@ int main(int argc, char **argv) {
   printf("custodia %s (ABI %u), working in %s\n", custodia_version(), (unsigned)custodia_abi_version(), base);
 
   printf("== 1. Both authorities open their custodians and make their keys\n");
-  custodia_custodian a = open_custodian(dir_a, 0xA1, NOV_23_2026);
-  custodia_custodian b = open_custodian(dir_b, 0xB2, NOV_23_2026);
+  custodia_custodian a = open_custodian(dir_a, 0xA1);
+  custodia_custodian b = open_custodian(dir_b, 0xB2);
   custodia_actor anna = {0}, ben = {0}, claire = {0};
   MUST(custodia_actor_new("anna", "prosecutor", "NL", CUSTODIA_CLASSIFICATION_SECRET, &anna));
   MUST(custodia_actor_new("ben", "central_authority", "DE", CUSTODIA_CLASSIFICATION_SECRET, &ben));
@@ -136,16 +133,16 @@ int main(int argc, char **argv) {
   MUST(custodia_seal_options_add_recipient(opts, &b_at_a));
   MUST(custodia_seal_options_add_recipient(opts, &a_case)); /* A keeps access under its case key */
   MUST(custodia_seal_options_set_signer(opts, &a_signer));
-  custodia_buffer envelope = {NULL, 0};
+  custodia_buffer envelope = {0};
   MUST(custodia_seal(a, anna, (const uint8_t *)bundle, sizeof bundle - 1, opts, &envelope));
   printf("   sealed %zu bytes into a %zu-byte envelope\n", sizeof bundle - 1, envelope.len);
-  custodia_buffer description = {NULL, 0};
+  custodia_buffer description = {0};
   MUST(custodia_envelope_describe(b, envelope.data, envelope.len, &description));
   printf("%s", (const char *)description.data);
   MUST(custodia_buffer_free(&description));
 
   printf("== 3. B opens it for a permitted purpose, signed by A\n");
-  custodia_buffer plaintext = {NULL, 0};
+  custodia_buffer plaintext = {0};
   custodia_envelope_info info;
   custodia_exception none = {0};
   MUST(custodia_open(b, ben, "investigation", none, envelope.data, envelope.len, &a_signer_at_b, &plaintext, &info));
@@ -174,8 +171,8 @@ int main(int argc, char **argv) {
 
   printf("== 6. B keeps the request at rest under its case key (re-wrap: no payload re-encryption)\n");
   custodia_key_id b_case;
-  MUST(custodia_key_for_case(b, ben, "MLA-2026-0042", JAN_01_2027, &b_case));
-  custodia_buffer stored = {NULL, 0};
+  MUST(custodia_key_for_case(b, ben, "MLA-2026-0042", DEC_31_2031, &b_case));
+  custodia_buffer stored = {0};
   MUST(custodia_rewrap(b, ben, envelope.data, envelope.len, &b_recipient, 1, &b_case, 1, &stored));
   MUST(custodia_open(b, ben, "mla.request", none, stored.data, stored.len, &a_signer_at_b, &plaintext, NULL));
   MUST(custodia_buffer_free(&plaintext));
@@ -204,10 +201,11 @@ int main(int argc, char **argv) {
   MUST(custodia_buffer_free(&a_audit_key));
   MUST(custodia_buffer_free(&anchor));
 
-  printf("== 8. Retention ends: B shreds the expired case key\n");
+  printf("== 8. The case closes: B ends the case key's retention now and shreds it\n");
   MUST(custodia_custodian_close(b, NULL));
   MUST(custodia_custodian_free(b));
-  b = open_custodian(dir_b, 0xB2, FEB_01_2027);
+  b = open_custodian(dir_b, 0xB2);
+  MUST(custodia_key_set_retention(b, ben, &b_case, (uint64_t)time(NULL) - 1));
   size_t destroyed = 0, held = 0;
   MUST(custodia_key_shred_expired(b, ben, &destroyed, &held, NULL));
   printf("   %zu key(s) destroyed, %zu held\n", destroyed, held);

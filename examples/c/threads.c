@@ -33,7 +33,7 @@ struct job {
 static void seal_and_open(struct job *job, int round) {
   char message[64];
   int len = snprintf(message, sizeof message, "thread %d, round %d: statement of account", job->index, round);
-  custodia_buffer envelope = {NULL, 0}, plaintext = {NULL, 0};
+  custodia_buffer envelope = {0}, plaintext = {0};
   custodia_exception none = {0};
   if (custodia_seal(shared_custodian, shared_actor, (const uint8_t *)message, (size_t)len, seal_options, &envelope) !=
       CUSTODIA_OK) {
@@ -61,7 +61,7 @@ static void *run(void *arg) {
   struct job *job = arg;
   for (int i = 0; i < SEAL_ROUNDS; i++) seal_and_open(job, i);
   for (int i = 0; i < ROUNDS; i++) {
-    custodia_buffer text = {NULL, 0};
+    custodia_buffer text = {0};
     if (custodia_actor_describe(shared_actor, &text) != CUSTODIA_OK || text.len != strlen(EXPECTED) ||
         memcmp(text.data, EXPECTED, text.len) != 0) {
       job->failures++;
@@ -91,7 +91,7 @@ static void *run(void *arg) {
     if (custodia_custodian_free(shared_custodian) != CUSTODIA_OK) job->failures++;
   }
   pthread_barrier_wait(&barrier);
-  custodia_buffer text = {NULL, 0};
+  custodia_buffer text = {0};
   if (custodia_actor_describe(shared_actor, &text) != CUSTODIA_ERR_INVALID_HANDLE) job->failures++;
   if (custodia_actor_free(shared_actor) != CUSTODIA_ERR_INVALID_HANDLE) job->failures++;
   custodia_key_list keys = {0};

@@ -5,7 +5,7 @@
 
 use core::ffi::c_char;
 use core::time::Duration;
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::{Mutex, PoisonError};
 
 use zeroize::Zeroizing;
 
@@ -19,7 +19,6 @@ use crate::audit::Durability;
 use crate::custodian::{Custodian, CustodianOptions};
 use crate::error::{Error, Result};
 use crate::keys::{KdfParams, Unlock};
-use crate::time::{FixedClock, Timestamp};
 
 /// A handle to a custodian: the keyring and audit log in one directory, and everything done with them.
 ///
@@ -52,7 +51,6 @@ const CUSTODIAN_OPTIONS: &str = "custodian options";
 struct OpenDraft {
     create: bool,
     kdf: Option<KdfParams>,
-    fixed_time: Option<Timestamp>,
     durability: Option<Durability>,
 }
 
@@ -68,10 +66,7 @@ fn options(h: custodia_custodian_options) -> Result<CustodianOptions> {
         let d = handles::get::<Mutex<OpenDraft>>(h.id, CUSTODIAN_OPTIONS)?;
         d.lock().unwrap_or_else(PoisonError::into_inner).clone()
     };
-    let mut options = match draft.fixed_time {
-        Some(t) => CustodianOptions::with_clock(Arc::new(FixedClock::new(t))),
-        None => CustodianOptions::default(),
-    };
+    let mut options = CustodianOptions::default();
     options.create = draft.create;
     if let Some(kdf) = draft.kdf {
         options.kdf = kdf;
@@ -199,25 +194,6 @@ pub unsafe extern "C" fn custodia_custodian_options_set_durability(
         };
         let d = handles::get::<Mutex<OpenDraft>>(options.id, CUSTODIAN_OPTIONS)?;
         d.lock().unwrap_or_else(PoisonError::into_inner).durability = Some(durability);
-        Ok(())
-    })
-}
-
-/// Danger: freeze the custodian's clock at `unix_seconds` (expiry, retention and audit timestamps all use it).
-/// For tests and replays only; a frozen clock lets expired data open. 0 restores the system clock.
-///
-/// # Safety
-///
-/// No pointer arguments. Any thread.
-#[unsafe(no_mangle)]
-pub unsafe extern "C" fn custodia_custodian_options_danger_set_fixed_time(
-    options: custodia_custodian_options,
-    unix_seconds: u64,
-) -> custodia_status {
-    call(|| {
-        let d = handles::get::<Mutex<OpenDraft>>(options.id, CUSTODIAN_OPTIONS)?;
-        d.lock().unwrap_or_else(PoisonError::into_inner).fixed_time =
-            (unix_seconds != 0).then(|| Timestamp::from_unix(unix_seconds));
         Ok(())
     })
 }

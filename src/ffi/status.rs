@@ -78,6 +78,8 @@ pub enum custodia_status {
     CUSTODIA_ERR_SIGNATURE_INVALID = 308,
     /// 309: The armored text form is malformed.
     CUSTODIA_ERR_ARMOR = 309,
+    /// 310: A seekable reader found a chunk changed since it was verified (the source was modified while open).
+    CUSTODIA_ERR_ENVELOPE_CHANGED = 310,
     // ---- 4xx: keys and keyring
     /// 400: No key with this id is known.
     CUSTODIA_ERR_KEY_NOT_FOUND = 400,
@@ -154,6 +156,7 @@ const STATUSES: &[(custodia_status, &str)] = &[
     (custodia_status::CUSTODIA_ERR_NO_MATCHING_RECIPIENT, "no_matching_recipient"),
     (custodia_status::CUSTODIA_ERR_SIGNATURE_INVALID, "signature_invalid"),
     (custodia_status::CUSTODIA_ERR_ARMOR, "armor"),
+    (custodia_status::CUSTODIA_ERR_ENVELOPE_CHANGED, "envelope_changed"),
     (custodia_status::CUSTODIA_ERR_KEY_NOT_FOUND, "key_not_found"),
     (custodia_status::CUSTODIA_ERR_KEY_STATE, "key_state"),
     (custodia_status::CUSTODIA_ERR_WRONG_PASSPHRASE, "wrong_passphrase"),
@@ -280,10 +283,11 @@ pub(crate) mod tests {
             Error::AnchorInvalid(_) => 39,
             Error::KdfParamsOutOfRange { .. } => 40,
             Error::CustodianNotFound { .. } => 41,
-            Error::Io(_) => 42,
-            Error::Rng => 43,
-            Error::Poisoned(_) => 44,
-            Error::Internal(_) => 45,
+            Error::EnvelopeChanged { .. } => 42,
+            Error::Io(_) => 43,
+            Error::Rng => 44,
+            Error::Poisoned(_) => 45,
+            Error::Internal(_) => 46,
         }
     }
 
@@ -338,6 +342,7 @@ pub(crate) mod tests {
             Error::AnchorInvalid(s()),
             Error::KdfParamsOutOfRange { m_cost_kib: 0, t_cost: 0, p_cost: 0 },
             Error::CustodianNotFound { path: s(), reason: s() },
+            Error::EnvelopeChanged { chunk: 0 },
             Error::Io(std::io::Error::other("x")),
             Error::Rng,
             Error::Poisoned(""),

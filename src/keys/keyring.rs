@@ -705,7 +705,8 @@ impl Keyring {
     }
 
     /// Test support: whether the decrypted keyring body contains `needle` anywhere (raw or base64-encoded). Used to
-    /// prove that a destroyed key left no trace in the file.
+    /// prove that a destroyed key left no trace in the file. Only in tests and with the `danger-test-hooks` feature.
+    #[cfg(any(test, feature = "danger-test-hooks"))]
     #[doc(hidden)]
     #[must_use]
     pub fn danger_body_contains(&self, needle: &[u8]) -> bool {
@@ -717,6 +718,7 @@ impl Keyring {
     }
 }
 
+#[cfg(any(test, feature = "danger-test-hooks"))]
 fn contains(hay: &[u8], needle: &[u8]) -> bool {
     !needle.is_empty() && hay.windows(needle.len()).any(|w| w == needle)
 }

@@ -3,15 +3,18 @@ bad input, freed handles, threads. Each test gets its own keyring directory unde
 
 from __future__ import annotations
 
+import inspect
 import io
 import os
 import stat
 import threading
+import time
 
 import pytest
 
 import custodia
-from custodia import Category, Classification, CourtOrder, Custodian, KeyKind, SealOptions
+from custodia import Category, Classification, CourtOrder, Custodian, KeyKind, SealOptions, _raw
+from custodia._errors import error_class
 
 MASTER_KEY = bytes(range(32))  # raw master key: no Argon2id, so tests stay fast
 JUSTIFICATION = "The regional court ordered the freezing of the proceeds identified in these records"
@@ -93,18 +96,25 @@ def test_purpose_not_permitted(custodian, anna, terms):
     assert "asset_recovery" in info.value.message and "IBAN" not in info.value.message
 
 
-def test_expired(tmp_path, anna):
-    """Deterministic: the custodian's clock is frozen (danger_fixed_time) before and after the deadline."""
-    t0 = 1_900_000_000
-    with Custodian(tmp_path / "k", master_key=MASTER_KEY, create=True, danger_fixed_time=t0) as c:
-        kek = c.generate_key(anna, KeyKind.KEK, "k")
-        with SealOptions(Category.EVIDENCE, "investigation", recipients=[kek], not_after=t0 + 86_400) as opts:
-            envelope = c.seal(anna, DATA, opts)
-        with c.open(anna, envelope, "investigation") as opened:
-            assert opened.data == DATA
-    with Custodian(tmp_path / "k", master_key=MASTER_KEY, danger_fixed_time=t0 + 2 * 86_400) as c:
-        with pytest.raises(custodia.Expired):
-            c.open(anna, envelope, "investigation")
+def test_expiry_deadline_is_checked_at_seal_and_carried(custodian, anna, kek):
+    """The binding cannot set the custodian's clock (that door is not in the shipped library), so data cannot be
+    made to expire here: seal refuses a not-after already past and seals one ahead. Opening after the deadline is
+    tested in Rust with an injected clock; here only that its status maps to :class:`custodia.Expired`."""
+    now = int(time.time())
+    with SealOptions(Category.EVIDENCE, "investigation", recipients=[kek], not_after=now - 86_400) as opts:
+        with pytest.raises(custodia.InvalidArgument) as refused:
+            custodian.seal(anna, DATA, opts)
+    assert "not_after" in refused.value.message
+    with SealOptions(Category.EVIDENCE, "investigation", recipients=[kek], not_after=now + 86_400) as opts:
+        envelope = custodian.seal(anna, DATA, opts)
+    with custodian.open(anna, envelope, "investigation") as opened:
+        assert opened.data == DATA
+    assert error_class(201) is custodia.Expired and issubclass(custodia.Expired, custodia.Refused)
+
+
+def test_the_clock_door_is_not_shipped():
+    assert not hasattr(_raw.lib, "custodia_custodian_options_danger_set_fixed_time")
+    assert "danger_fixed_time" not in inspect.signature(Custodian.__init__).parameters
 
 
 def test_jurisdiction_not_permitted(custodian, anna, terms):
@@ -127,9 +137,9 @@ def test_key_destroyed(custodian, anna, terms, kek):
 
 
 def test_legal_hold_blocks_shredding(tmp_path, anna, no_leaks):
-    """Deterministic: the clock is frozen past the case key's retention deadline."""
-    t0 = 1_900_000_000
-    with Custodian(tmp_path / "k", master_key=MASTER_KEY, create=True, danger_fixed_time=t0) as c:
+    """Deterministic on the system clock: the retention deadline is moved to before now."""
+    t0 = int(time.time())
+    with Custodian(tmp_path / "k", master_key=MASTER_KEY, create=True) as c:
         case_key = c.case_key(anna, "MLA-2026-0042", destroy_after=t0 + 86_400)
         with SealOptions(Category.EVIDENCE, "investigation", case_ref="MLA-2026-0042", recipients=[case_key]) as opts:
             envelope = c.seal(anna, DATA, opts)
@@ -159,8 +169,8 @@ def test_legal_hold_blocks_shredding(tmp_path, anna, no_leaks):
 
 
 def test_retention_cleared_keeps_the_key(tmp_path, anna):
-    t0 = 1_900_000_000
-    with Custodian(tmp_path / "k", master_key=MASTER_KEY, create=True, danger_fixed_time=t0) as c:
+    t0 = int(time.time())
+    with Custodian(tmp_path / "k", master_key=MASTER_KEY, create=True) as c:
         kek = c.generate_key(anna, KeyKind.KEK, "k")
         c.set_retention(anna, kek, t0 - 1)
         c.set_retention(anna, kek, None)

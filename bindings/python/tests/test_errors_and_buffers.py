@@ -95,11 +95,27 @@ def test_text_buffers_are_freed(no_leaks, anna):
 def test_buffer_free_refuses_foreign_and_double_frees(anna):
     buf = _raw.custodia_buffer()
     assert _raw.lib.custodia_actor_describe(anna._handle, ctypes.byref(buf)) == 0
-    copy = _raw.custodia_buffer(buf.data, buf.len)
+    copy = _raw.custodia_buffer(buf.data, buf.len, buf.id)
     assert _raw.lib.custodia_buffer_free(ctypes.byref(buf)) == 0
-    assert buf.len == 0 and not buf.data  # reset by the free
+    assert buf.len == 0 and not buf.data and buf.id == 0  # reset by the free
     assert _raw.lib.custodia_buffer_free(ctypes.byref(copy)) == 122  # already freed: refused, no crash
     assert _raw.lib.custodia_buffer_free(None) == 0
+
+
+def test_stale_buffer_copy_never_frees_a_buffer_at_the_same_address(anna):
+    """A freed buffer's address and length given to a new buffer: the stale copy (old id) is refused, the new
+    buffer stays intact. Where the allocator does not reuse the address, the copy is forged with the new one's."""
+    old = _raw.custodia_buffer()
+    assert _raw.lib.custodia_actor_describe(anna._handle, ctypes.byref(old)) == 0
+    stale = _raw.custodia_buffer(old.data, old.len, old.id)
+    assert _raw.lib.custodia_buffer_free(ctypes.byref(old)) == 0
+    new = _raw.custodia_buffer()
+    assert _raw.lib.custodia_actor_describe(anna._handle, ctypes.byref(new)) == 0
+    assert new.id != stale.id
+    forged = _raw.custodia_buffer(new.data, new.len, stale.id)
+    assert _raw.lib.custodia_buffer_free(ctypes.byref(forged)) == 122
+    assert ctypes.string_at(new.data, new.len).startswith(b"anna")  # neither wiped nor released
+    assert _raw.lib.custodia_buffer_free(ctypes.byref(new)) == 0
 
 
 def test_raw_double_free_of_a_handle_is_refused():

@@ -50,6 +50,7 @@ __all__ = [
     "NoMatchingRecipient",
     "SignatureInvalid",
     "ArmorError",
+    "EnvelopeChanged",
     # 4xx
     "KeyringError",
     "KeyNotFound",
@@ -229,6 +230,10 @@ class ArmorError(EnvelopeError):
     """309: the armored text form is malformed."""
 
 
+class EnvelopeChanged(EnvelopeError):
+    """310: a seekable reader found a chunk changed since it was verified (the source was modified while open)."""
+
+
 # 4xx: keys.
 class KeyringError(CustodiaError):
     """A key or keyring problem."""
@@ -348,6 +353,7 @@ _BY_CODE: dict[int, type[CustodiaError]] = {
     307: NoMatchingRecipient,
     308: SignatureInvalid,
     309: ArmorError,
+    310: EnvelopeChanged,
     400: KeyNotFound,
     401: KeyStateError,
     402: WrongPassphrase,

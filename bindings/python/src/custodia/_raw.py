@@ -60,9 +60,10 @@ class custodia_buffer(Structure):
     """``struct custodia_buffer``: bytes or text lent by custodia until ``custodia_buffer_free``.
 
     ``data`` (``uint8_t *``) is declared ``c_void_p`` so that reading it gives the address as an ``int`` (``None``
-    for NULL) without building a ctypes pointer object: the copy out of the buffer takes an address anyway."""
+    for NULL) without building a ctypes pointer object: the copy out of the buffer takes an address anyway. ``id``
+    (``uint64_t``) is the allocation's serial number, which ``custodia_buffer_free`` checks: never change a field."""
 
-    _fields_ = [("data", c_void_p), ("len", c_size_t)]
+    _fields_ = [("data", c_void_p), ("len", c_size_t), ("id", c_uint64)]
 
     def __repr__(self) -> str:  # never show the bytes
         return f"custodia_buffer(len={self.len})"
@@ -209,7 +210,6 @@ FACADE_FUNCTIONS: dict[str, tuple[Any, list[Any]]] = {
     "custodia_custodian_options_set_create": (status, [handle, c_bool]),
     "custodia_custodian_options_set_kdf": (status, [handle, u32, u32, u32]),
     "custodia_custodian_options_set_durability": (status, [handle, u32, size, u32]),
-    "custodia_custodian_options_danger_set_fixed_time": (status, [handle, u64]),
     "custodia_custodian_options_free": (status, [handle]),
     "custodia_custodian_open_passphrase": (status, [cstr, cstr, handle, out_handle]),
     "custodia_custodian_open_master_key": (status, [cstr, bytes_in, size, handle, out_handle]),

@@ -300,7 +300,6 @@ class Custodian(Handle):
         master_key: Optional[Union[bytes, bytearray, SensitiveBytes]] = None,
         create: bool = False,
         kdf: Optional[tuple[int, int, int]] = None,
-        danger_fixed_time: Optional[Timestamp] = None,
         durability: Optional[str] = None,
         group_commit: tuple[int, int] = (64, 1000),
     ) -> None:
@@ -312,7 +311,6 @@ class Custodian(Handle):
         :class:`~custodia.CustodianNotFound`, so a mistyped path is an error rather than a new, empty keyring.
         ``kdf`` = ``(memory_kib, passes, lanes)`` sets the Argon2id cost for a keyring created by this open (outside
         the accepted range: :class:`~custodia.KdfParamsOutOfRange`).
-        ``danger_fixed_time`` freezes the custodian's clock (tests and replays only: expired data then opens).
         ``durability`` chooses when an audit entry is on disk (``custodia_durability``): ``"fsync_each"`` (the
         default: each entry synced before its operation returns), ``"group_commit"`` (concurrent operations share one
         sync, none returns before its own entry is synced; ``group_commit`` = ``(max_batch, max_delay_us)``), or
@@ -336,9 +334,6 @@ class Custodian(Handle):
             if kdf is not None:
                 memory_kib, passes, lanes = kdf
                 invoke(_raw.lib.custodia_custodian_options_set_kdf, options._handle, memory_kib, passes, lanes)
-            if danger_fixed_time is not None:
-                seconds = _unix(danger_fixed_time, "danger_fixed_time")
-                invoke(_raw.lib.custodia_custodian_options_danger_set_fixed_time, options._handle, seconds)
             if durability_code is not None:
                 max_batch, max_delay_us = group_commit
                 invoke(_raw.lib.custodia_custodian_options_set_durability, options._handle, durability_code,

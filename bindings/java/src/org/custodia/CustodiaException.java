@@ -80,6 +80,8 @@ public class CustodiaException extends RuntimeException {
                 return new NoMatchingRecipientException(code, message);
             case SIGNATURE_INVALID:
                 return new SignatureInvalidException(code, message);
+            case ENVELOPE_CHANGED:
+                return new EnvelopeChangedException(code, message);
             case KEY_NOT_FOUND:
                 return new KeyNotFoundException(code, message);
             case KEY_STATE:

@@ -533,7 +533,6 @@ public final class Custodian implements AutoCloseable {
     public static final class Options {
         private boolean create;
         private int[] kdf;
-        private Instant fixedTime;
         private Durability durability;
         private long maxBatch = 64;
         private int maxDelayUs = 1000;
@@ -581,21 +580,12 @@ public final class Custodian implements AutoCloseable {
             return this;
         }
 
-        /** Danger: freeze the clock (expiry, retention, audit timestamps). For tests and replays only. */
-        public Options dangerFixedTime(Instant at) {
-            this.fixedTime = Objects.requireNonNull(at, "at");
-            return this;
-        }
-
         CustodianOptionsHandle toHandle() {
             CustodianOptionsHandle h = CustodianOptionsHandle.create();
             try {
                 h.setCreate(create);
                 if (kdf != null) {
                     h.setKdf(kdf[0], kdf[1], kdf[2]);
-                }
-                if (fixedTime != null) {
-                    h.dangerSetFixedTime(fixedTime.getEpochSecond());
                 }
                 if (durability != null) {
                     h.setDurability(durability.code(), maxBatch, maxDelayUs);

@@ -45,6 +45,7 @@ class StatusTest {
                 Map.entry(Status.OPEN_FAILED, OpenFailedException.class),
                 Map.entry(Status.NO_MATCHING_RECIPIENT, NoMatchingRecipientException.class),
                 Map.entry(Status.SIGNATURE_INVALID, SignatureInvalidException.class),
+                Map.entry(Status.ENVELOPE_CHANGED, EnvelopeChangedException.class),
                 Map.entry(Status.KEY_NOT_FOUND, KeyNotFoundException.class),
                 Map.entry(Status.KEY_STATE, KeyStateException.class),
                 Map.entry(Status.WRONG_PASSPHRASE, WrongPassphraseException.class),

@@ -31,9 +31,4 @@ public final class CustodianOptionsHandle extends NativeHandle {
     public void setDurability(int durability, long maxBatch, int maxDelayUs) {
         run(id -> Native.lib().custodia_custodian_options_set_durability(id, durability, maxBatch, maxDelayUs));
     }
-
-    /** {@code custodia_custodian_options_danger_set_fixed_time}. */
-    public void dangerSetFixedTime(long unixSeconds) {
-        run(id -> Native.lib().custodia_custodian_options_danger_set_fixed_time(id, unixSeconds));
-    }
 }

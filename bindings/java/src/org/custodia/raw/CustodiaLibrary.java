@@ -94,7 +94,6 @@ public interface CustodiaLibrary extends Library {
 
     int custodia_custodian_options_set_durability(long options, int durability, long maxBatch, int maxDelayUs);
 
-    int custodia_custodian_options_danger_set_fixed_time(long options, long unixSeconds);
 
     int custodia_custodian_options_free(long options);
 
