@@ -57,6 +57,15 @@ pub enum custodia_status {
     CUSTODIA_ERR_LEGAL_HOLD = 205,
     /// 206: A signature from a specific signer was required but the envelope was signed by another key or not at all.
     CUSTODIA_ERR_SIGNER_MISMATCH = 206,
+    /// 207: Adding another authority's key (sharing) needs the purpose `mla.execution` (or one under it), granted by
+    /// the envelope; the stated purpose was another.
+    CUSTODIA_ERR_TRANSFER_NOT_PERMITTED = 207,
+    /// 208: Another authority's key was to be added, but its authority acts in a jurisdiction the envelope does not
+    /// permit.
+    CUSTODIA_ERR_RECIPIENT_NOT_PERMITTED = 208,
+    /// 209: Another authority's key was to be added, but it was imported without a jurisdiction; import it again with
+    /// its authority's jurisdiction.
+    CUSTODIA_ERR_RECIPIENT_JURISDICTION_UNKNOWN = 209,
     // ---- 3xx: envelope format
     /// 300: Bytes that are not a custodia envelope, or not a well-formed one; the message says which structure.
     CUSTODIA_ERR_MALFORMED = 300,
@@ -132,6 +141,9 @@ const STATUSES: &[(custodia_status, &str)] = &[
     (custodia_status::CUSTODIA_ERR_KEY_DESTROYED, "key_destroyed"),
     (custodia_status::CUSTODIA_ERR_LEGAL_HOLD, "legal_hold"),
     (custodia_status::CUSTODIA_ERR_SIGNER_MISMATCH, "signer_mismatch"),
+    (custodia_status::CUSTODIA_ERR_TRANSFER_NOT_PERMITTED, "transfer_not_permitted"),
+    (custodia_status::CUSTODIA_ERR_RECIPIENT_NOT_PERMITTED, "recipient_not_permitted"),
+    (custodia_status::CUSTODIA_ERR_RECIPIENT_JURISDICTION_UNKNOWN, "recipient_jurisdiction_unknown"),
     (custodia_status::CUSTODIA_ERR_MALFORMED, "malformed"),
     (custodia_status::CUSTODIA_ERR_UNSUPPORTED_VERSION, "unsupported_version"),
     (custodia_status::CUSTODIA_ERR_UNSUPPORTED_SUITE, "unsupported_suite"),
@@ -200,7 +212,7 @@ pub unsafe extern "C" fn custodia_status_name(status: u32) -> *const core::ffi::
 }
 
 /// Whether `status` is a refusal by policy (purpose, expiry, jurisdiction, clearance, destroyed key, legal hold,
-/// signer): the 2xx codes. A refusal is a decision, recorded in the audit log, not a fault.
+/// signer, onward transfer): the 2xx codes. A refusal is a decision, recorded in the audit log, not a fault.
 ///
 /// # Safety
 ///
@@ -260,10 +272,13 @@ pub(crate) mod tests {
             Error::AuditMalformed { .. } => 35,
             Error::AuditTampered { .. } => 36,
             Error::AuditWrongKey { .. } => 37,
-            Error::Io(_) => 38,
-            Error::Rng => 39,
-            Error::Poisoned(_) => 40,
-            Error::Internal(_) => 41,
+            Error::TransferNotPermitted { .. } => 38,
+            Error::RecipientNotPermitted { .. } => 39,
+            Error::RecipientJurisdictionUnknown { .. } => 40,
+            Error::Io(_) => 41,
+            Error::Rng => 42,
+            Error::Poisoned(_) => 43,
+            Error::Internal(_) => 44,
         }
     }
 
@@ -314,6 +329,9 @@ pub(crate) mod tests {
             Error::AuditMalformed { line: 0, reason: s() },
             Error::AuditTampered { entry: 0, reason: s() },
             Error::AuditWrongKey { expected: s(), found: s() },
+            Error::TransferNotPermitted { key_id: s(), purpose: s() },
+            Error::RecipientNotPermitted { key_id: s(), jurisdiction: s(), permitted: s() },
+            Error::RecipientJurisdictionUnknown { key_id: s() },
             Error::Io(std::io::Error::other("x")),
             Error::Rng,
             Error::Poisoned(""),
