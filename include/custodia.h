@@ -1714,6 +1714,17 @@ custodia_status custodia_rewrap_rotated(struct custodia_custodian custodian_hand
                                         struct custodia_buffer *out_envelope);
 
 /**
+ * How many times this custodian has tried to unwrap a data key since it was opened. A host (and a test) compares
+ * it before and after a refused open or re-wrap to confirm that the refusal touched no key.
+ *
+ * # Safety
+ *
+ * `out_count` is NULL (refused) or writable. Any thread.
+ */
+custodia_status custodia_custodian_unwrap_attempts(struct custodia_custodian custodian_handle,
+                                                   uint64_t *out_count);
+
+/**
  * The stable snake_case name of a status code (`"ok"`, `"purpose_not_permitted"`), or `"unknown"` for a code this
  * version does not assign. Never NULL.
  *

@@ -1331,8 +1331,10 @@ fn rewrap_event(
         .classification(m.classification)
         .purposes(&m.purposes)
         .keys(act.add().iter().copied())
-        .detail("operation", operation)
-        .detail("removed", &act.remove().iter().map(ToString::to_string).collect::<Vec<_>>().join(" "));
+        .detail("operation", operation);
+    if !act.remove().is_empty() {
+        ev = ev.detail("removed", &act.remove().iter().map(ToString::to_string).collect::<Vec<_>>().join(" "));
+    }
     if let Some(p) = act.purpose() {
         ev = ev.purpose(p);
     }

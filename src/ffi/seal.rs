@@ -625,3 +625,22 @@ pub unsafe extern "C" fn custodia_rewrap_rotated(
         Ok(())
     })
 }
+
+/// How many times this custodian has tried to unwrap a data key since it was opened. A host (and a test) compares
+/// it before and after a refused open or re-wrap to confirm that the refusal touched no key.
+///
+/// # Safety
+///
+/// `out_count` is NULL (refused) or writable. Any thread.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn custodia_custodian_unwrap_attempts(
+    custodian_handle: custodia_custodian,
+    out_count: *mut u64,
+) -> custodia_status {
+    call(|| {
+        // SAFETY: forwarded from this function's contract.
+        let out = unsafe { Out::new(out_count, "out_count") }?;
+        out.write(custodian(custodian_handle)?.unwrap_attempts());
+        Ok(())
+    })
+}
