@@ -1010,11 +1010,20 @@ impl Custodian {
     /// the offset where the old one ended.
     fn rewrap_header(&self, actor: &Actor, header: &format::Header, act: RewrapAct<'_>) -> Result<(Vec<u8>, usize)> {
         let (operation, decision) = self.authorize_rewrap(actor, header, act)?;
-        let ring = self.read()?;
-        let dk = self.unwrap(ring.body(), header)?;
-        let keys = ResolvedRecipients::resolve(ring.body(), act.add())?;
-        drop(ring);
-        let result = format::rewrap_header(header, &dk, act.remove(), &keys.recipients())?;
+        let result = (|| {
+            let ring = self.read()?;
+            let dk = self.unwrap(ring.body(), header)?;
+            let keys = ResolvedRecipients::resolve(ring.body(), act.add())?;
+            drop(ring);
+            format::rewrap_header(header, &dk, act.remove(), &keys.recipients())
+        })();
+        // A refusal past the gate (a destroyed key) is recorded like the gate's own.
+        let result = result.or_else(|e| {
+            if e.is_refusal() {
+                self.record(rewrap_event(AuditEvent::refused(&e), actor, header, act, operation))?;
+            }
+            Err(e)
+        })?;
         let kind = if operation == SHARE { EventKind::Shared } else { EventKind::Rewrapped };
         let mut ev = rewrap_event(AuditEvent::new(kind), actor, header, act, operation);
         if let Some(Grant::Purpose(p)) = decision.as_ref().map(|d| &d.grant) {

@@ -389,3 +389,15 @@ fn a_batch_share_by_a_cleared_officer_goes_through_for_bytes_and_files() {
     let results = c.rewrap_batch(&jan(), items, &plan, &mut |_, _| {});
     assert!(results.iter().all(|r| matches!(r, Err(Error::TransferNotPermitted { .. }))), "{results:?}");
 }
+
+#[test]
+fn a_refusal_past_the_gate_is_recorded_too() {
+    // The envelope's only key is destroyed: the gate allows the re-wrap, the unwrap refuses with KeyDestroyed.
+    let s = scene(&["witness_protection"]);
+    let c = &s.nl.c;
+    let escrow = c.generate_key(&jan(), KeyKind::Kek, "escrow").expect("kek");
+    c.destroy_key(&jan(), &s.kek, "case closed").expect("destroy");
+    let e = c.rewrap(&jan(), &p("witness_protection"), &s.envelope, &[], &[escrow]).unwrap_err();
+    assert!(matches!(e, Error::KeyDestroyed { .. }), "{e}");
+    assert_refusal_recorded(c, &s.envelope, &jan(), "rewrap", &e);
+}
