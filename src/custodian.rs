@@ -1047,8 +1047,8 @@ impl Custodian {
             RewrapAct::Change { purpose, add, .. } => {
                 let ring = self.read()?;
                 let body = ring.body();
-                let operation =
-                    if add.iter().any(|id| body.get(id).is_some_and(|r| !r.has_secret())) { SHARE } else { REWRAP };
+                let foreign = |r: &KeyRecord| !r.has_secret() && !matches!(r.state, KeyState::Destroyed { .. });
+                let operation = if add.iter().any(|id| body.get(id).is_some_and(foreign)) { SHARE } else { REWRAP };
                 let add = new_recipients(body, add);
                 drop(ring);
                 let decided = add.and_then(|add| {
