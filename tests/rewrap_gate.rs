@@ -259,8 +259,13 @@ fn an_own_key_rewrap_with_a_granted_purpose_is_allowed_and_records_the_purpose()
 fn sharing_with_a_destination_authority_under_mla_execution_is_allowed() {
     let s = scene(&["witness_protection", "mla.execution"]);
     let c = &s.nl.c;
-    // The imported key was recorded with its jurisdiction.
+    // The imported key was recorded with its jurisdiction, in the keyring and in the import's audit event.
     assert_eq!(c.key(&s.mallory_key).expect("key").jurisdiction, Some(j("NL")));
+    let import = events(c)
+        .into_iter()
+        .find(|e| e.keys == vec![s.mallory_key] && e.detail.get("imported").is_some())
+        .expect("import event");
+    assert_eq!(import.detail.get("jurisdiction").map(String::as_str), Some("NL"));
     assert!(!c.key(&s.mallory_key).expect("key").has_secret);
     let shared = c.rewrap(&jan(), &p("mla.execution"), &s.envelope, &[], &[s.mallory_key]).expect("share");
     let last = events(c).pop().expect("entry");
