@@ -745,6 +745,11 @@ typedef struct custodia_key_info {
    * The key that replaced this one by rotation.
    */
   struct custodia_key_id rotated_to;
+  /**
+   * For another authority's key: the jurisdiction it was imported with (ISO 3166-1 alpha-2), or NULL; owned by
+   * the list, valid until `custodia_key_list_free`.
+   */
+  const char *jurisdiction;
 } custodia_key_info;
 
 /**

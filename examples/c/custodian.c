@@ -181,7 +181,7 @@ static void key_errors(void) {
       found = 1;
       EXPECT_TRUE(strcmp(info.label, "test kek") == 0);
       EXPECT_TRUE(info.kind == CUSTODIA_KEY_KIND_KEK && info.state == CUSTODIA_KEY_STATE_ACTIVE && info.has_secret);
-      EXPECT_TRUE(info.case_ref == NULL && !info.has_rotated_from);
+      EXPECT_TRUE(info.case_ref == NULL && !info.has_rotated_from && info.jurisdiction == NULL);
     }
   }
   EXPECT_TRUE(found);
@@ -525,6 +525,21 @@ static void rewrap_gate(void) {
   EXPECT_OK(custodia_key_import_public(c, mallory, (const char *)text.data, "partner", "NL", &imported));
   EXPECT_TRUE(memcmp(&imported, &held, sizeof held) == 0);
   EXPECT_OK(custodia_buffer_free(&text));
+  custodia_key_list list = {0};
+  size_t n = 0;
+  int listed = 0;
+  EXPECT_OK(custodia_key_list_new(c, &list));
+  EXPECT_OK(custodia_key_list_len(list, &n));
+  for (size_t i = 0; i < n; i++) {
+    custodia_key_info k;
+    EXPECT_OK(custodia_key_list_get(list, i, &k));
+    if (memcmp(&k.key_id, &imported, sizeof imported) == 0) {
+      listed = 1;
+      EXPECT_TRUE(!k.has_secret && k.jurisdiction != NULL && strcmp(k.jurisdiction, "NL") == 0);
+    }
+  }
+  EXPECT_TRUE(listed);
+  EXPECT_OK(custodia_key_list_free(list));
   EXPECT_OK(custodia_key_generate(c, jan, CUSTODIA_KEY_KIND_KEK, "NL witness protection", &wkek));
 
   const char *purposes[] = {"witness_protection"};

@@ -75,6 +75,9 @@ pub struct custodia_key_info {
     pub has_rotated_to: bool,
     /// The key that replaced this one by rotation.
     pub rotated_to: custodia_key_id,
+    /// For another authority's key: the jurisdiction it was imported with (ISO 3166-1 alpha-2), or NULL; owned by
+    /// the list, valid until `custodia_key_list_free`.
+    pub jurisdiction: *const c_char,
 }
 
 const KEY_LIST: &str = "key list";
@@ -84,6 +87,7 @@ struct ListedKey {
     info: KeyInfo,
     label: CString,
     case_ref: Option<CString>,
+    jurisdiction: Option<CString>,
 }
 
 fn c_text(s: &str) -> CString {
@@ -169,6 +173,7 @@ pub unsafe extern "C" fn custodia_key_list_new(
             .map(|info| ListedKey {
                 label: c_text(&info.label),
                 case_ref: info.case_ref.as_ref().map(|c| c_text(c.as_str())),
+                jurisdiction: info.jurisdiction.map(|j| c_text(j.as_str())),
                 info,
             })
             .collect();
@@ -233,6 +238,7 @@ pub unsafe extern "C" fn custodia_key_list_get(
             rotated_from: i.rotated_from.map_or(none, Into::into),
             has_rotated_to: i.rotated_to.is_some(),
             rotated_to: i.rotated_to.map_or(none, Into::into),
+            jurisdiction: k.jurisdiction.as_ref().map_or(core::ptr::null(), |j| j.as_ptr()),
         });
         Ok(())
     })

@@ -66,6 +66,8 @@ def test_the_attack_is_refused_on_every_rewrap_path(nl, outside, mallory, jan):
     held = outside.generate_key(mallory, KeyKind.X25519, "mallory's own")
     imported = nl.import_public(mallory, outside.export_public(held), "a partner authority", "NL")
     assert imported == held
+    assert nl.key(imported).jurisdiction == "NL" and not nl.key(imported).has_secret
+    assert nl.key(kek).jurisdiction is None
 
     with pytest.raises(custodia.ClearanceInsufficient):
         nl.open(mallory, envelope, "witness_protection")

@@ -96,7 +96,7 @@ class custodia_audit_report(Structure):
 
 
 class custodia_key_info(Structure):
-    """``struct custodia_key_info``; ``label`` and ``case_ref`` are owned by the key list."""
+    """``struct custodia_key_info``; ``label``, ``case_ref`` and ``jurisdiction`` are owned by the key list."""
 
     _fields_ = [
         ("key_id", custodia_key_id),
@@ -112,6 +112,7 @@ class custodia_key_info(Structure):
         ("rotated_from", custodia_key_id),
         ("has_rotated_to", c_bool),
         ("rotated_to", custodia_key_id),
+        ("jurisdiction", c_char_p),
     ]
 
 

@@ -147,6 +147,8 @@ class KeyInfo:
     has_secret: bool
     rotated_from: Optional[KeyId]
     rotated_to: Optional[KeyId]
+    #: For another authority's key: the jurisdiction it was imported with (``"NL"``).
+    jurisdiction: Optional[str] = None
 
 
 @dataclass(frozen=True)
@@ -391,6 +393,7 @@ class Custodian(Handle):
                         has_secret=bool(k.has_secret),
                         rotated_from=KeyId._from_c(k.rotated_from) if k.has_rotated_from else None,
                         rotated_to=KeyId._from_c(k.rotated_to) if k.has_rotated_to else None,
+                        jurisdiction=k.jurisdiction.decode() if k.jurisdiction else None,
                     )
                 )
             return result

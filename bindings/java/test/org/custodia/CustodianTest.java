@@ -360,6 +360,8 @@ class CustodianTest {
             byte[] envelope = custodian.seal(anna, address, o);
             KeyId held = outside.generateKey(mallory, KeyKind.X25519, "mallory's own");
             KeyId imported = custodian.importPublic(mallory, outside.exportPublic(held), "partner", "FR");
+            assertEquals("FR", custodian.key(imported).jurisdiction().orElseThrow());
+            assertTrue(custodian.key(kek).jurisdiction().isEmpty());
             assertThrows(ClearanceInsufficientException.class, () -> custodian.open(mallory, envelope, protection));
             long before = custodian.unwrapAttempts();
             assertThrows(ClearanceInsufficientException.class,
