@@ -263,7 +263,7 @@ fn sharing_with_a_destination_authority_under_mla_execution_is_allowed() {
     assert_eq!(c.key(&s.mallory_key).expect("key").jurisdiction, Some(j("NL")));
     let import = events(c)
         .into_iter()
-        .find(|e| e.keys == vec![s.mallory_key] && e.detail.get("imported").is_some())
+        .find(|e| e.keys == vec![s.mallory_key] && e.detail.contains_key("imported"))
         .expect("import event");
     assert_eq!(import.detail.get("jurisdiction").map(String::as_str), Some("NL"));
     assert!(!c.key(&s.mallory_key).expect("key").has_secret);
