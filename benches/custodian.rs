@@ -56,7 +56,7 @@ fn bench(c: &mut Criterion) {
             }
             let env = cust.seal(&actor, &data, &SealOptions::new(purposes.clone(), vec![kek])).expect("seal");
             g.bench_function(BenchmarkId::new("rewrap_add_kek", label), |b| {
-                b.iter(|| cust.rewrap(&actor, &env, &[], &[kek2]).expect("rewrap"))
+                b.iter(|| cust.rewrap(&actor, &request.purpose, &env, &[], &[kek2]).expect("rewrap"))
             });
         }
         g.finish();

@@ -35,6 +35,7 @@ fn unlock(c: &mut Criterion) {
                     destroy_after: None,
                     rotated_from: None,
                     rotated_to: None,
+                    jurisdiction: None,
                     public: None,
                     secret: Some(SecretBytes::new(Zeroizing::new(vec![1; 32]))),
                 })

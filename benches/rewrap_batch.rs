@@ -11,8 +11,8 @@ use custodia::audit::Durability;
 use custodia::custodian::{RewrapItem, RewrapPlan};
 use custodia::keys::{KdfParams, Unlock};
 use custodia::{
-    Actor, Category, Classification, Custodian, CustodianOptions, FixedClock, Jurisdiction, KeyKind, PurposeSet,
-    SealOptions, Sensitive, Timestamp,
+    Actor, Category, Classification, Custodian, CustodianOptions, FixedClock, Jurisdiction, KeyKind, Purpose,
+    PurposeSet, SealOptions, Sensitive, Timestamp,
 };
 
 const BATCH: usize = 100;
@@ -55,8 +55,9 @@ fn bench(c: &mut Criterion) {
             })
             .collect();
         let other = cust.generate_key(&a, KeyKind::Kek, "other").expect("kek");
-        let there = RewrapPlan::Change { remove: vec![kek], add: vec![other] };
-        let back = RewrapPlan::Change { remove: vec![other], add: vec![kek] };
+        let purpose = Purpose::parse("investigation").expect("purpose");
+        let there = RewrapPlan::Change { purpose: purpose.clone(), remove: vec![kek], add: vec![other] };
+        let back = RewrapPlan::Change { purpose, remove: vec![other], add: vec![kek] };
         g.throughput(Throughput::Elements(2 * BATCH as u64));
         g.bench_function(format!("{name}/files_1KiB_there_and_back"), |b| {
             b.iter(|| {

@@ -7,7 +7,7 @@
 //!
 //! ```text
 //! interop generate <dir> kek|x25519          print the new KEK's id, or the new X25519 key's public text
-//! interop import <dir> <key-text-file>...    import public keys, print their ids (one a line)
+//! interop import <dir> <key-text-file>...    import public keys (authorities in DE), print their ids (one a line)
 //! interop seal <dir> <out> <plain> <key-id>...         seal a buffer
 //! interop seal-stream <dir> <out> <plain> <key-id>...  seal a file in constant memory
 //! interop open <dir> <envelope> <purpose> <out>        open a buffer, write the plaintext to <out>
@@ -68,7 +68,15 @@ fn run(args: &[String]) -> custodia::Result<()> {
         ("import", files) if !files.is_empty() => {
             for file in files {
                 let text = std::fs::read_to_string(file)?;
-                println!("{}", custodian.import_public(&actor, text.trim(), &format!("interop {file}"))?);
+                println!(
+                    "{}",
+                    custodian.import_public(
+                        &actor,
+                        text.trim(),
+                        &format!("interop {file}"),
+                        Jurisdiction::parse("DE")?,
+                    )?
+                );
             }
         }
         ("seal" | "seal-stream", [out, plain, keys @ ..]) if !keys.is_empty() => {

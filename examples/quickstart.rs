@@ -46,9 +46,9 @@ fn main() -> custodia::Result<()> {
     let de_key = de.generate_key(&anna, KeyKind::X25519, "DE Federal Office of Justice")?;
     let de_key_text = de.export_public(&de_key)?;
     println!("   DE publishes its public key:\n     {de_key_text}");
-    let imported = nl.import_public(&jan, &de_key_text, "DE Federal Office of Justice")?;
+    let imported = nl.import_public(&jan, &de_key_text, "DE Federal Office of Justice", de_j)?;
     let nl_signer = nl.generate_key(&jan, KeyKind::Ed25519, "NL central authority signing key")?;
-    de.import_public(&anna, &nl.export_public(&nl_signer)?, "NL central authority signing key")?;
+    de.import_public(&anna, &nl.export_public(&nl_signer)?, "NL central authority signing key", nl_j)?;
     println!("   NL imported it as key {imported}");
 
     println!("\n== 2. NL seals the bank records for DE");

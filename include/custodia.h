@@ -217,6 +217,21 @@ enum custodia_status
    */
   CUSTODIA_ERR_SIGNER_MISMATCH = 206,
   /**
+   * 207: Adding another authority's key (sharing) needs the purpose `mla.execution` (or one under it), granted by
+   * the envelope; the stated purpose was another.
+   */
+  CUSTODIA_ERR_TRANSFER_NOT_PERMITTED = 207,
+  /**
+   * 208: Another authority's key was to be added, but its authority acts in a jurisdiction the envelope does not
+   * permit.
+   */
+  CUSTODIA_ERR_RECIPIENT_NOT_PERMITTED = 208,
+  /**
+   * 209: Another authority's key was to be added, but it was imported without a jurisdiction; import it again with
+   * its authority's jurisdiction.
+   */
+  CUSTODIA_ERR_RECIPIENT_JURISDICTION_UNKNOWN = 209,
+  /**
    * 300: Bytes that are not a custodia envelope, or not a well-formed one; the message says which structure.
    */
   CUSTODIA_ERR_MALFORMED = 300,
@@ -793,6 +808,11 @@ typedef struct custodia_key_info {
    * The key that replaced this one by rotation.
    */
   struct custodia_key_id rotated_to;
+  /**
+   * For another authority's key: the jurisdiction it was imported with (ISO 3166-1 alpha-2), or NULL; owned by
+   * the list, valid until `custodia_key_list_free`.
+   */
+  const char *jurisdiction;
 } custodia_key_info;
 
 /**
@@ -885,6 +905,8 @@ typedef int (*custodia_read_fn)(void *context,
 typedef int (*custodia_write_fn)(void *context,
                                  const uint8_t *data,
                                  size_t len);
+
+
 
 
 
@@ -1328,18 +1350,22 @@ custodia_status custodia_key_export_public(struct custodia_custodian custodian_h
                                            struct custodia_buffer *out_text);
 
 /**
- * Import another authority's public key from its text form, with a local `label`. It can then be a recipient
- * (sealing for that authority) but opens nothing here. On success `*out_key_id` receives its id.
+ * Import another authority's public key from its text form, with a local `label` and the `jurisdiction` (ISO
+ * 3166-1 alpha-2, e.g. `"NL"`) that authority acts in. It can then be a recipient (sealing for that authority, and
+ * sharing with it by `custodia_rewrap` when an envelope permits that jurisdiction) but opens nothing here. A key
+ * already imported with another jurisdiction is refused (`CUSTODIA_ERR_INVALID_ARGUMENT`). On success
+ * `*out_key_id` receives its id.
  *
  * # Safety
  *
- * `key_text` and `label` are NULL (refused) or NUL-terminated strings, borrowed for the call; `out_key_id` is NULL
- * (refused) or writable. Any thread.
+ * `key_text`, `label` and `jurisdiction` are NULL (refused) or NUL-terminated strings, borrowed for the call;
+ * `out_key_id` is NULL (refused) or writable. Any thread.
  */
 custodia_status custodia_key_import_public(struct custodia_custodian custodian_handle,
                                            struct custodia_actor actor_handle,
                                            const char *key_text,
                                            const char *label,
+                                           const char *jurisdiction,
                                            struct custodia_key_id *out_key_id);
 
 /**
@@ -1844,19 +1870,27 @@ custodia_status custodia_open_stream(struct custodia_custodian custodian_handle,
                                      struct custodia_envelope_info *out_info);
 
 /**
- * Re-wrap an envelope: remove the recipient stanzas of the `remove_count` keys in `remove`, add stanzas for the
- * `add_count` keys in `add` (own keys, or imported public keys of other authorities: sharing). The payload, the
- * bound terms and any signature are carried over unchanged; nothing is decrypted but the data key. On success
- * `*out_envelope` receives the new (binary) envelope, owned by the caller (`custodia_buffer_free`).
+ * Re-wrap an envelope for the stated `purpose`: remove the recipient stanzas of the `remove_count` keys in
+ * `remove`, add stanzas for the `add_count` keys in `add` (own keys, or imported public keys of other authorities:
+ * sharing). The payload, the bound terms and any signature are carried over unchanged; nothing is decrypted but the
+ * data key.
+ *
+ * The policy gate decides first, before any key is touched: the actor's clearance, jurisdiction, the expiry and
+ * `purpose` (which the envelope must grant; no exception applies), refused with the same codes as `custodia_open`.
+ * Adding another authority's key (sharing) also needs `purpose` under `mla.execution`
+ * (`CUSTODIA_ERR_TRANSFER_NOT_PERMITTED`) and that key imported with a jurisdiction the envelope permits
+ * (`CUSTODIA_ERR_RECIPIENT_NOT_PERMITTED`, `CUSTODIA_ERR_RECIPIENT_JURISDICTION_UNKNOWN`). Refusals are audited.
+ * On success `*out_envelope` receives the new (binary) envelope, owned by the caller (`custodia_buffer_free`).
  *
  * # Safety
  *
- * `envelope` is NULL (only with `envelope_len` 0) or `envelope_len` readable bytes; `remove` and `add` are NULL
- * (only with a count of 0) or point to that many readable key ids; all borrowed for the call. `out_envelope` is
- * NULL (refused) or writable. Any thread.
+ * `purpose` is NULL (refused) or a NUL-terminated string; `envelope` is NULL (only with `envelope_len` 0) or
+ * `envelope_len` readable bytes; `remove` and `add` are NULL (only with a count of 0) or point to that many
+ * readable key ids; all borrowed for the call. `out_envelope` is NULL (refused) or writable. Any thread.
  */
 custodia_status custodia_rewrap(struct custodia_custodian custodian_handle,
                                 struct custodia_actor actor_handle,
+                                const char *purpose,
                                 const uint8_t *envelope,
                                 size_t envelope_len,
                                 const struct custodia_key_id *remove,
@@ -1867,8 +1901,10 @@ custodia_status custodia_rewrap(struct custodia_custodian custodian_handle,
 
 /**
  * Re-wrap an envelope whose stanzas name rotated keys: each such stanza is replaced by one for the key's newest
- * successor (after `custodia_key_rotate`). An envelope with no rotated key comes back unchanged (as binary). On
- * success `*out_envelope` receives the envelope, owned by the caller (`custodia_buffer_free`).
+ * successor (after `custodia_key_rotate`). An envelope with no rotated key comes back unchanged (as binary). Needs
+ * only the actor's clearance for the data (`CUSTODIA_ERR_CLEARANCE_INSUFFICIENT`, audited), no purpose: the
+ * successor is this custodian's own key, and rotation must work on expired data too. On success `*out_envelope`
+ * receives the envelope, owned by the caller (`custodia_buffer_free`).
  *
  * # Safety
  *
@@ -1880,6 +1916,17 @@ custodia_status custodia_rewrap_rotated(struct custodia_custodian custodian_hand
                                         const uint8_t *envelope,
                                         size_t envelope_len,
                                         struct custodia_buffer *out_envelope);
+
+/**
+ * How many times this custodian has tried to unwrap a data key since it was opened. A host (and a test) compares
+ * it before and after a refused open or re-wrap to confirm that the refusal touched no key.
+ *
+ * # Safety
+ *
+ * `out_count` is NULL (refused) or writable. Any thread.
+ */
+custodia_status custodia_custodian_unwrap_attempts(struct custodia_custodian custodian_handle,
+                                                   uint64_t *out_count);
 
 /**
  * The stable snake_case name of a status code (`"ok"`, `"purpose_not_permitted"`), or `"unknown"` for a code this
@@ -1894,7 +1941,7 @@ const char *custodia_status_name(uint32_t status);
 
 /**
  * Whether `status` is a refusal by policy (purpose, expiry, jurisdiction, clearance, destroyed key, legal hold,
- * signer): the 2xx codes. A refusal is a decision, recorded in the audit log, not a fault.
+ * signer, onward transfer): the 2xx codes. A refusal is a decision, recorded in the audit log, not a fault.
  *
  * # Safety
  *

@@ -28,8 +28,8 @@ use crate::format::{
 use crate::jurisdiction::Jurisdiction;
 use crate::keys::keyring::{KeyRecord, KeyState, KeyringBody, SecretBytes};
 use crate::keys::{KdfParams, KeyId, KeyKind, Keyring, LegalHold, Unlock, text};
-use crate::policy::{Actor, CaseRef, Decision, Grant, OpenRequest, PolicyGate};
-use crate::purpose::PurposeSet;
+use crate::policy::{self, Actor, CaseRef, Decision, Grant, NewRecipient, OpenRequest, PolicyGate, RewrapRequest};
+use crate::purpose::{Purpose, PurposeSet};
 use crate::sensitive::{Category, Classification, Sensitive};
 use crate::time::{Clock, SystemClock, Timestamp};
 
@@ -116,6 +116,8 @@ pub struct KeyInfo {
     pub rotated_to: Option<KeyId>,
     /// Whether this keyring holds the secret (false for imported public keys and destroyed keys).
     pub has_secret: bool,
+    /// For another authority's key: the jurisdiction it was imported with (see [`Custodian::import_public`]).
+    pub jurisdiction: Option<Jurisdiction>,
 }
 
 impl From<&KeyRecord> for KeyInfo {
@@ -131,6 +133,7 @@ impl From<&KeyRecord> for KeyInfo {
             rotated_from: r.rotated_from,
             rotated_to: r.rotated_to,
             has_secret: r.has_secret(),
+            jurisdiction: r.jurisdiction,
         }
     }
 }
@@ -372,11 +375,23 @@ impl Custodian {
         Ok(text::encode_public(r.kind, public))
     }
 
-    /// Import another authority's public key from its text form, under a label.
+    /// Import another authority's public key from its text form, under a label, with the `jurisdiction` that
+    /// authority acts in. Sharing an envelope with the key is refused unless the envelope permits that jurisdiction
+    /// (see [`Custodian::rewrap`]); the jurisdiction is the importing actor's statement, recorded in the audit log.
+    ///
+    /// Importing a key already in the keyring changes nothing, except that a key imported without a jurisdiction
+    /// (by an older version) gets this one.
     ///
     /// # Errors
-    /// [`Error::InvalidKeyText`] for a mistyped or malformed key; keyring write errors; [`Error::AuditWrite`].
-    pub fn import_public(&self, actor: &Actor, key_text: &str, label: &str) -> Result<KeyId> {
+    /// [`Error::InvalidKeyText`] for a mistyped or malformed key; [`Error::InvalidArgument`] when the key is already
+    /// recorded with another jurisdiction; keyring write errors; [`Error::AuditWrite`].
+    pub fn import_public(
+        &self,
+        actor: &Actor,
+        key_text: &str,
+        label: &str,
+        jurisdiction: Jurisdiction,
+    ) -> Result<KeyId> {
         check_label(label)?;
         let (kind, public) = text::decode_public(key_text)?;
         let id = match kind {
@@ -393,9 +408,21 @@ impl Custodian {
             }
             _ => return Err(Error::InvalidKeyText("not a public key kind".into())),
         };
-        let record = new_record(id, kind, label, self.clock.now(), Some(public), None);
-        self.write()?.update(|b| match b.get(&id) {
-            Some(_) => Ok(()),
+        let mut record = new_record(id, kind, label, self.clock.now(), Some(public), None);
+        record.jurisdiction = Some(jurisdiction);
+        self.write()?.update(|b| match b.get_mut(&id) {
+            // An own key's public part coming back: it is ours, not another authority's.
+            Some(existing) if existing.has_secret() => Ok(()),
+            Some(existing) => match existing.jurisdiction {
+                None => {
+                    existing.jurisdiction = Some(jurisdiction);
+                    Ok(())
+                }
+                Some(j) if j == jurisdiction => Ok(()),
+                Some(j) => Err(Error::InvalidArgument(format!(
+                    "key {id} is already imported for jurisdiction {j}, not {jurisdiction}"
+                ))),
+            },
             None => b.add(record),
         })?;
         self.record(
@@ -404,7 +431,8 @@ impl Custodian {
                 .key(id)
                 .detail("kind", kind.name())
                 .detail("label", label)
-                .detail("imported", "true"),
+                .detail("imported", "true")
+                .detail("jurisdiction", jurisdiction.as_str()),
         )?;
         Ok(id)
     }
@@ -892,38 +920,64 @@ impl Custodian {
 
     // ---- re-wrap and share -----------------------------------------------------------------------------------------
 
-    /// Re-wrap an envelope: remove the stanzas of `remove`, add stanzas for `add` (keys of this keyring, or imported
-    /// public keys of other authorities: sharing). The payload bytes, the bound context and any signature are
-    /// carried over unchanged. The result is binary.
+    /// Re-wrap an envelope for the stated `purpose`: remove the stanzas of `remove`, add stanzas for `add` (keys of
+    /// this keyring, or imported public keys of other authorities: sharing). The payload bytes, the bound context
+    /// and any signature are carried over unchanged. The result is binary.
+    ///
+    /// Re-wrapping unwraps the data key, so the policy gate runs on the header first, before any key is touched
+    /// ([`crate::policy::decide_rewrap_at`]): the actor's clearance, jurisdiction, the expiry and the purpose, which
+    /// the envelope must grant (no exception authorizes a re-wrap). Adding another authority's key is an onward
+    /// transfer and needs more: `purpose` lies under `mla.execution`, and the key was imported with a jurisdiction
+    /// the envelope permits. A refusal is recorded as a `refused` event (detail `operation` `rewrap` or `share`);
+    /// a re-wrap as `rewrapped`, or `shared` when it added another authority's key, with the purpose.
     ///
     /// # Errors
-    /// [`Error::NoMatchingRecipient`] / [`Error::KeyDestroyed`] when no key here can unwrap the envelope;
-    /// [`Error::KeyState`] for a decrypt-only key added; [`Error::InvalidArgument`] for a key removed that has no
-    /// stanza or a key added that already has one; [`Error::AuditWrite`].
-    pub fn rewrap(&self, actor: &Actor, envelope: &[u8], remove: &[KeyId], add: &[KeyId]) -> Result<Vec<u8>> {
+    /// Refusals: [`Error::ClearanceInsufficient`], [`Error::JurisdictionNotPermitted`], [`Error::Expired`],
+    /// [`Error::PurposeNotPermitted`], [`Error::TransferNotPermitted`], [`Error::RecipientJurisdictionUnknown`],
+    /// [`Error::RecipientNotPermitted`], [`Error::KeyDestroyed`]; [`Error::NoMatchingRecipient`] when no key here
+    /// can unwrap the envelope; [`Error::KeyNotFound`]; [`Error::KeyState`] for a decrypt-only key added;
+    /// [`Error::InvalidArgument`] for a key removed that has no stanza or a key added that already has one;
+    /// [`Error::AuditWrite`].
+    pub fn rewrap(
+        &self,
+        actor: &Actor,
+        purpose: &Purpose,
+        envelope: &[u8],
+        remove: &[KeyId],
+        add: &[KeyId],
+    ) -> Result<Vec<u8>> {
         let bin = format::to_binary(envelope)?;
         let header = format::parse_header(&bin)?;
-        let (mut out, at) = self.rewrap_header(actor, &header, remove, add)?;
+        let (mut out, at) = self.rewrap_header(actor, &header, RewrapAct::Change { purpose, remove, add })?;
         out.extend_from_slice(&bin[at..]);
         Ok(out)
     }
 
     /// Re-wrap an envelope whose stanzas name rotated keys: each stanza for a key that was rotated is replaced by
-    /// one for its newest successor. An envelope with no rotated key is returned unchanged.
+    /// one for its newest successor. An envelope with no rotated key is returned unchanged (as binary).
+    ///
+    /// This needs only clearance for the data, no purpose, and works on expired data and for an actor outside the
+    /// envelope's jurisdictions: the successor is this custodian's own key, so nobody gains access who did not have
+    /// it, and rotation must be able to move every retained envelope off an old key before that key is destroyed.
+    /// A refusal is recorded as a `refused` event with detail `operation` `rewrap_rotated`.
     ///
     /// # Errors
-    /// As [`Custodian::rewrap`].
+    /// [`Error::ClearanceInsufficient`]; otherwise as [`Custodian::rewrap`].
     pub fn rewrap_rotated(&self, actor: &Actor, envelope: &[u8]) -> Result<Vec<u8>> {
-        let header = format::parse_header(envelope)?;
+        let bin = format::to_binary(envelope)?;
+        let header = format::parse_header(&bin)?;
         let (remove, add) = self.rotation_plan(&header)?;
         if remove.is_empty() {
-            return Ok(format::to_binary(envelope)?.into_owned());
+            return Ok(bin.into_owned());
         }
-        self.rewrap(actor, envelope, &remove, &add)
+        let (mut out, at) = self.rewrap_header(actor, &header, RewrapAct::Rotated { remove: &remove, add: &add })?;
+        out.extend_from_slice(&bin[at..]);
+        Ok(out)
     }
 
-    /// Re-wrap many envelopes, files or buffers; one bad item does not stop the batch. `progress` is called on the
-    /// caller's thread after each item with its index and result.
+    /// Re-wrap many envelopes, files or buffers; one bad (or refused) item does not stop the batch. Each item passes
+    /// the gate as [`Custodian::rewrap`] or [`Custodian::rewrap_rotated`] would. `progress` is called on the caller's
+    /// thread after each item with its index and result.
     pub fn rewrap_batch<I>(
         &self,
         actor: &Actor,
@@ -948,21 +1002,25 @@ impl Custodian {
             RewrapItem::Bytes(b) => {
                 let out = match plan {
                     RewrapPlan::Rotated => self.rewrap_rotated(actor, &b)?,
-                    RewrapPlan::Change { remove, add } => self.rewrap(actor, &b, remove, add)?,
+                    RewrapPlan::Change { purpose, remove, add } => self.rewrap(actor, purpose, &b, remove, add)?,
                 };
                 Ok(RewrapOutput::Bytes(out))
             }
             RewrapItem::File(path) => {
                 let mut f = File::open(&path)?;
                 let header = format::read_header(&mut f)?;
-                let (remove, add) = match plan {
-                    RewrapPlan::Rotated => self.rotation_plan(&header)?,
-                    RewrapPlan::Change { remove, add } => (remove.clone(), add.clone()),
+                let rotation;
+                let act = match plan {
+                    RewrapPlan::Rotated => {
+                        rotation = self.rotation_plan(&header)?;
+                        if rotation.0.is_empty() {
+                            return Ok(RewrapOutput::File(path));
+                        }
+                        RewrapAct::Rotated { remove: &rotation.0, add: &rotation.1 }
+                    }
+                    RewrapPlan::Change { purpose, remove, add } => RewrapAct::Change { purpose, remove, add },
                 };
-                if remove.is_empty() && add.is_empty() {
-                    return Ok(RewrapOutput::File(path));
-                }
-                let (new_header, at) = self.rewrap_header(actor, &header, &remove, &add)?;
+                let (new_header, at) = self.rewrap_header(actor, &header, act)?;
                 f.seek(SeekFrom::Start(u64::try_from(at).map_err(|_| Error::Internal("offset".into()))?))?;
                 replace_file(&path, &new_header, &mut f)?;
                 Ok(RewrapOutput::File(path))
@@ -970,6 +1028,8 @@ impl Custodian {
         }
     }
 
+    /// For each stanza of a rotated key, the newest successor. Successors are always own keys with their secret
+    /// (only a key held with its secret can be rotated), so a rotation never adds another authority's key.
     fn rotation_plan(&self, header: &format::Header) -> Result<(Vec<KeyId>, Vec<KeyId>)> {
         let ring = self.read()?;
         let mut remove = Vec::new();
@@ -995,34 +1055,66 @@ impl Custodian {
         Ok((remove, add))
     }
 
-    fn rewrap_header(
-        &self,
-        actor: &Actor,
-        header: &format::Header,
-        remove: &[KeyId],
-        add: &[KeyId],
-    ) -> Result<(Vec<u8>, usize)> {
-        let ring = self.read()?;
-        let dk = self.unwrap(ring.body(), header)?;
-        let keys = ResolvedRecipients::resolve(ring.body(), add)?;
-        let shared: Vec<KeyId> =
-            add.iter().copied().filter(|id| ring.body().get(id).is_some_and(|r| !r.has_secret())).collect();
-        drop(ring);
-        let result = format::rewrap_header(header, &dk, remove, &keys.recipients())?;
-        let kind = if shared.is_empty() { EventKind::Rewrapped } else { EventKind::Shared };
-        let mut ev = AuditEvent::new(kind)
-            .actor(actor)
-            .object(header.object_id())
-            .category(header.metadata().category)
-            .classification(header.metadata().classification)
-            .purposes(&header.metadata().purposes)
-            .keys(add.iter().copied())
-            .detail("removed", &remove.iter().map(ToString::to_string).collect::<Vec<_>>().join(" "));
-        if let Some(c) = header.case_ref() {
-            ev = ev.case(c);
+    /// The one re-wrap path: gate (refusals recorded) -> unwrap -> new stanzas -> record. Returns the new header and
+    /// the offset where the old one ended.
+    fn rewrap_header(&self, actor: &Actor, header: &format::Header, act: RewrapAct<'_>) -> Result<(Vec<u8>, usize)> {
+        let (operation, decision) = self.authorize_rewrap(actor, header, act)?;
+        let result = (|| {
+            let ring = self.read()?;
+            let dk = self.unwrap(ring.body(), header)?;
+            let keys = ResolvedRecipients::resolve(ring.body(), act.add())?;
+            drop(ring);
+            format::rewrap_header(header, &dk, act.remove(), &keys.recipients())
+        })();
+        // A refusal past the gate (a destroyed key) is recorded like the gate's own.
+        let result = result.or_else(|e| {
+            if e.is_refusal() {
+                self.record(rewrap_event(AuditEvent::refused(&e), actor, header, act, operation))?;
+            }
+            Err(e)
+        })?;
+        let kind = if operation == SHARE { EventKind::Shared } else { EventKind::Rewrapped };
+        let mut ev = rewrap_event(AuditEvent::new(kind), actor, header, act, operation);
+        if let Some(Grant::Purpose(p)) = decision.as_ref().map(|d| &d.grant) {
+            ev = ev.detail("granted_by", p.as_str());
         }
         self.record(ev)?;
         Ok(result)
+    }
+
+    /// The gate for a re-wrap. It reads the header and the added keys' public records only (no secret, no unwrap);
+    /// a refusal is recorded before it is returned. Gives the operation's audit name and, for a change, the decision.
+    fn authorize_rewrap(
+        &self,
+        actor: &Actor,
+        header: &format::Header,
+        act: RewrapAct<'_>,
+    ) -> Result<(&'static str, Option<Decision>)> {
+        let terms = header.terms();
+        let (operation, decided) = match act {
+            RewrapAct::Rotated { .. } => (REWRAP_ROTATED, policy::decide_rotation(&terms, actor).map(|()| None)),
+            RewrapAct::Change { purpose, add, .. } => {
+                let ring = self.read()?;
+                let body = ring.body();
+                let foreign = |r: &KeyRecord| !r.has_secret() && !matches!(r.state, KeyState::Destroyed { .. });
+                let operation = if add.iter().any(|id| body.get(id).is_some_and(foreign)) { SHARE } else { REWRAP };
+                let add = new_recipients(body, add);
+                drop(ring);
+                let decided = add.and_then(|add| {
+                    let request = RewrapRequest { actor: actor.clone(), purpose: purpose.clone(), add };
+                    self.gate.decide_rewrap(&terms, &request).map(Some)
+                });
+                (operation, decided)
+            }
+        };
+        match decided {
+            Ok(decision) => Ok((operation, decision)),
+            Err(e) if e.is_refusal() => {
+                self.record(rewrap_event(AuditEvent::refused(&e), actor, header, act, operation))?;
+                Err(e)
+            }
+            Err(e) => Err(e),
+        }
     }
 
     /// Danger: a copy of a key's secret bytes, unaudited. Exists so tests can prove that a destroyed key left no
@@ -1324,8 +1416,10 @@ pub enum RewrapItem {
 pub enum RewrapPlan {
     /// Replace every stanza for a rotated key by one for its newest successor.
     Rotated,
-    /// Remove these recipients and add those.
+    /// Remove these recipients and add those, for a stated purpose (see [`Custodian::rewrap`]).
     Change {
+        /// The purpose the re-wrap is done for.
+        purpose: Purpose,
         /// Key ids whose stanzas are removed.
         remove: Vec<KeyId>,
         /// Key ids for which stanzas are added.
@@ -1349,6 +1443,86 @@ enum Record {
     BeforeFinish,
     /// After decryption, before the held-back plaintext is returned.
     AfterFinish,
+}
+
+/// The audit names of the re-wrap operations (detail `operation`).
+const REWRAP: &str = "rewrap";
+const SHARE: &str = "share";
+const REWRAP_ROTATED: &str = "rewrap_rotated";
+
+/// What one re-wrap does: move stanzas off rotated keys (clearance only), or a change for a stated purpose.
+#[derive(Clone, Copy)]
+enum RewrapAct<'a> {
+    Rotated { remove: &'a [KeyId], add: &'a [KeyId] },
+    Change { purpose: &'a Purpose, remove: &'a [KeyId], add: &'a [KeyId] },
+}
+
+impl<'a> RewrapAct<'a> {
+    fn remove(self) -> &'a [KeyId] {
+        match self {
+            Self::Rotated { remove, .. } | Self::Change { remove, .. } => remove,
+        }
+    }
+
+    fn add(self) -> &'a [KeyId] {
+        match self {
+            Self::Rotated { add, .. } | Self::Change { add, .. } => add,
+        }
+    }
+
+    fn purpose(self) -> Option<&'a Purpose> {
+        match self {
+            Self::Rotated { .. } => None,
+            Self::Change { purpose, .. } => Some(purpose),
+        }
+    }
+}
+
+/// The added keys as the gate sees them, from their public records: own (secret held) or another authority's.
+fn new_recipients(body: &KeyringBody, add: &[KeyId]) -> Result<Vec<NewRecipient>> {
+    add.iter()
+        .map(|id| {
+            let r = body.get(id).ok_or_else(|| Error::KeyNotFound(id.to_string()))?;
+            if let KeyState::Destroyed { at, .. } = r.state {
+                // A destroyed key kept no secret; it is neither ours to use nor another authority's to share with.
+                return Err(Error::KeyDestroyed { key_id: id.to_string(), destroyed_at: at });
+            }
+            Ok(if r.has_secret() {
+                NewRecipient::Own(*id)
+            } else {
+                NewRecipient::Authority { key_id: *id, jurisdiction: r.jurisdiction }
+            })
+        })
+        .collect()
+}
+
+/// The audit event of a re-wrap (or of its refusal).
+fn rewrap_event(
+    base: AuditEvent,
+    actor: &Actor,
+    header: &format::Header,
+    act: RewrapAct<'_>,
+    operation: &str,
+) -> AuditEvent {
+    let m = header.metadata();
+    let mut ev = base
+        .actor(actor)
+        .object(header.object_id())
+        .category(m.category)
+        .classification(m.classification)
+        .purposes(&m.purposes)
+        .keys(act.add().iter().copied())
+        .detail("operation", operation);
+    if !act.remove().is_empty() {
+        ev = ev.detail("removed", &act.remove().iter().map(ToString::to_string).collect::<Vec<_>>().join(" "));
+    }
+    if let Some(p) = act.purpose() {
+        ev = ev.purpose(p);
+    }
+    if let Some(c) = header.case_ref() {
+        ev = ev.case(c);
+    }
+    ev
 }
 
 /// The format-layer keys for a list of recipient ids, owned for the duration of a seal or re-wrap.
@@ -1573,6 +1747,7 @@ fn new_record(
         destroy_after: None,
         rotated_from: None,
         rotated_to: None,
+        jurisdiction: None,
         public,
         secret: secret.map(|s| SecretBytes::new(Zeroizing::new(s.to_vec()))),
     }

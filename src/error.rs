@@ -278,6 +278,40 @@ pub enum Error {
         chunk: u64,
     },
 
+    // ---- 2xx (continued): refusals of onward transfer ---------------------------------------------------------------
+    /// Adding another authority's key to an envelope (sharing) needs the purpose `mla.execution` (or one under it),
+    /// granted by the envelope; the stated purpose was another.
+    #[error(
+        "onward transfer to key {key_id} of another authority is not permitted for purpose {purpose}: sharing needs \
+         the purpose mla.execution (or one under it), granted by the envelope"
+    )]
+    TransferNotPermitted {
+        /// The other authority's key that was to be added.
+        key_id: String,
+        /// The purpose the actor stated.
+        purpose: String,
+    },
+    /// Another authority's key was to be added, but its authority acts in a jurisdiction the envelope does not permit.
+    #[error("recipient key {key_id} belongs to an authority in {jurisdiction}, not permitted; permitted: {permitted}")]
+    RecipientNotPermitted {
+        /// The other authority's key.
+        key_id: String,
+        /// The jurisdiction it was imported with.
+        jurisdiction: String,
+        /// The jurisdictions the envelope permits.
+        permitted: String,
+    },
+    /// Another authority's key was to be added, but the keyring does not know where that authority acts (a key
+    /// imported before keys carried a jurisdiction).
+    #[error(
+        "recipient key {key_id} of another authority has no recorded jurisdiction; import it again with its \
+         authority's jurisdiction before sharing with it"
+    )]
+    RecipientJurisdictionUnknown {
+        /// The other authority's key.
+        key_id: String,
+    },
+
     // ---- 9xx: environment ----------------------------------------------------------------------------------------
     /// An operating-system I/O error.
     #[error("I/O error: {0}")]
@@ -348,6 +382,10 @@ impl Error {
 
             Self::EnvelopeChanged { .. } => 310,
 
+            Self::TransferNotPermitted { .. } => 207,
+            Self::RecipientNotPermitted { .. } => 208,
+            Self::RecipientJurisdictionUnknown { .. } => 209,
+
             Self::Io(_) => 900,
             Self::Rng => 901,
             Self::Poisoned(_) => 998,
@@ -356,7 +394,7 @@ impl Error {
     }
 
     /// Whether this is a refusal by policy (purpose, expiry, jurisdiction, clearance, destroyed key, legal hold,
-    /// signer), as opposed to bad input or a fault.
+    /// signer, onward transfer), as opposed to bad input or a fault.
     #[must_use]
     pub fn is_refusal(&self) -> bool {
         (200..300).contains(&self.code())
@@ -409,6 +447,9 @@ impl Error {
             Self::KdfParamsOutOfRange { .. } => "kdf_params_out_of_range",
             Self::CustodianNotFound { .. } => "custodian_not_found",
             Self::EnvelopeChanged { .. } => "envelope_changed",
+            Self::TransferNotPermitted { .. } => "transfer_not_permitted",
+            Self::RecipientNotPermitted { .. } => "recipient_not_permitted",
+            Self::RecipientJurisdictionUnknown { .. } => "recipient_jurisdiction_unknown",
             Self::Io(_) => "io",
             Self::Rng => "rng",
             Self::Poisoned(_) => "poisoned",

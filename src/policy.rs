@@ -8,6 +8,13 @@
 //! order, consent, imminent threat, legal obligation) only override the purpose rule: data past its expiry, outside
 //! its jurisdictions or above the actor's clearance stays closed whatever the ground.
 //!
+//! Re-wrapping an envelope unwraps its data key, so it passes the gate too ([`decide_rewrap_at`]): the same four
+//! rules, with no exception (an exception is a ground to *open*; carrying data beyond its granted purposes needs the
+//! originator's signed grant), and for every key of another authority it adds (an onward transfer) two more: the
+//! stated purpose lies under [`ONWARD_TRANSFER_PURPOSE`], and that authority acts in a jurisdiction the envelope
+//! permits. Replacing a rotated key of one's own ([`decide_rotation`]) needs only clearance: nobody new gains
+//! access, and rotation must work on retained data whatever its expiry.
+//!
 //! Cryptography cannot stop someone who holds a key from decrypting; the gate stops the custodian's users, and the
 //! audit log makes every decision accountable.
 
@@ -16,7 +23,8 @@ use std::sync::Arc;
 
 use crate::error::{Error, Result};
 use crate::jurisdiction::Jurisdiction;
-use crate::purpose::{Exception, Purpose, PurposeSet};
+use crate::keys::KeyId;
+use crate::purpose::{Exception, Purpose, PurposeSet, well_known};
 use crate::sensitive::{Category, Classification};
 use crate::time::{Clock, SystemClock, Timestamp};
 
@@ -306,6 +314,54 @@ impl PolicyGate {
     pub fn decide(&self, terms: &Terms, request: &OpenRequest) -> Result<Decision> {
         decide_at(terms, request, self.clock.now())
     }
+
+    /// Decide whether `request` may re-wrap data sealed under `terms`, now.
+    ///
+    /// # Errors
+    /// As [`decide_rewrap_at`].
+    pub fn decide_rewrap(&self, terms: &Terms, request: &RewrapRequest) -> Result<Decision> {
+        decide_rewrap_at(terms, request, self.clock.now())
+    }
+}
+
+/// The purpose under which a key of another authority may be added to an envelope (an onward transfer):
+/// `mla.execution`, executing a request received from another state, which is what sends data on to the requester.
+pub const ONWARD_TRANSFER_PURPOSE: &str = well_known::MLA_EXECUTION;
+
+/// A recipient a re-wrap would add, as the gate sees it: whose key it is, never the key itself.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum NewRecipient {
+    /// A key this custodian holds the secret of: adding it gives nobody new access.
+    Own(KeyId),
+    /// Another authority's key (this keyring holds only its public part): adding it is an onward transfer.
+    Authority {
+        /// The key.
+        key_id: KeyId,
+        /// Where the authority acts, as recorded when its key was imported; `None` for a key imported before keys
+        /// carried a jurisdiction.
+        jurisdiction: Option<Jurisdiction>,
+    },
+}
+
+/// A request to re-wrap an envelope: who, for what purpose, and which recipients it adds. Removing stanzas needs
+/// nothing beyond the purpose rules, so removed keys are not part of the request.
+#[derive(Clone, Debug)]
+pub struct RewrapRequest {
+    /// Who is re-wrapping.
+    pub actor: Actor,
+    /// The stated purpose.
+    pub purpose: Purpose,
+    /// The recipients added.
+    pub add: Vec<NewRecipient>,
+}
+
+impl RewrapRequest {
+    /// Whether any added recipient is another authority's key, making the re-wrap an onward transfer (sharing).
+    #[must_use]
+    pub fn is_transfer(&self) -> bool {
+        self.add.iter().any(|r| matches!(r, NewRecipient::Authority { .. }))
+    }
 }
 
 /// Decide at an explicit time `now`; [`PolicyGate::decide`] with the clock read.
@@ -319,8 +375,10 @@ pub fn decide_at(terms: &Terms, request: &OpenRequest, now: Timestamp) -> Result
     }
     let permitted = terms.permitted_jurisdictions();
     if !permitted.is_empty() && !permitted.contains(&actor.jurisdiction) {
-        let list = permitted.iter().map(Jurisdiction::as_str).collect::<Vec<_>>().join(", ");
-        return Err(Error::JurisdictionNotPermitted { actor: actor.jurisdiction.to_string(), permitted: list });
+        return Err(Error::JurisdictionNotPermitted {
+            actor: actor.jurisdiction.to_string(),
+            permitted: list(&permitted),
+        });
     }
     if let Some(not_after) = terms.not_after
         && now > not_after
@@ -337,6 +395,71 @@ pub fn decide_at(terms: &Terms, request: &OpenRequest, now: Timestamp) -> Result
             permitted: terms.purposes.to_string(),
         }),
     }
+}
+
+/// Decide whether `request` may re-wrap data sealed under `terms` at time `now`.
+///
+/// The open rules apply with no exception: clearance, the actor's jurisdiction, expiry, then the stated purpose must
+/// be granted. Each added key of another authority is an onward transfer and needs more: the purpose lies under
+/// [`ONWARD_TRANSFER_PURPOSE`] (so the envelope must grant it), and the authority's recorded jurisdiction is among
+/// the envelope's permitted ones (origin and destinations; both empty: anywhere). Own keys need the four rules only.
+///
+/// # Errors
+/// [`Error::ClearanceInsufficient`], [`Error::JurisdictionNotPermitted`], [`Error::Expired`],
+/// [`Error::PurposeNotPermitted`], then per added authority key [`Error::TransferNotPermitted`],
+/// [`Error::RecipientJurisdictionUnknown`] or [`Error::RecipientNotPermitted`]; the first failing rule is reported.
+pub fn decide_rewrap_at(terms: &Terms, request: &RewrapRequest, now: Timestamp) -> Result<Decision> {
+    // No exception: one is a ground to open for an ungranted purpose, never to pass data on.
+    let open = OpenRequest::new(request.actor.clone(), request.purpose.clone());
+    let decision = decide_at(terms, &open, now)?;
+    let permitted = terms.permitted_jurisdictions();
+    for recipient in &request.add {
+        let NewRecipient::Authority { key_id, jurisdiction } = recipient else { continue };
+        if !is_onward_transfer_purpose(&request.purpose) {
+            return Err(Error::TransferNotPermitted {
+                key_id: key_id.to_string(),
+                purpose: request.purpose.to_string(),
+            });
+        }
+        let Some(jurisdiction) = jurisdiction else {
+            return Err(Error::RecipientJurisdictionUnknown { key_id: key_id.to_string() });
+        };
+        if !permitted.is_empty() && !permitted.contains(jurisdiction) {
+            return Err(Error::RecipientNotPermitted {
+                key_id: key_id.to_string(),
+                jurisdiction: jurisdiction.to_string(),
+                permitted: list(&permitted),
+            });
+        }
+    }
+    Ok(decision)
+}
+
+/// Decide whether `actor` may replace a rotated key of this custodian's by its successor in data sealed under
+/// `terms`: clearance only.
+///
+/// The data key is unwrapped in memory, so the actor must be cleared for the data; but no purpose is stated and
+/// neither expiry nor jurisdiction applies, because nobody gains access who did not have it (the successor belongs
+/// to the same custodian) and rotation hygiene must work on retained data, expired or not, run by whichever operator
+/// the custodian has.
+///
+/// # Errors
+/// [`Error::ClearanceInsufficient`].
+pub fn decide_rotation(terms: &Terms, actor: &Actor) -> Result<()> {
+    if actor.clearance < terms.classification {
+        return Err(Error::ClearanceInsufficient { required: terms.classification, held: actor.clearance });
+    }
+    Ok(())
+}
+
+/// Whether `purpose` is [`ONWARD_TRANSFER_PURPOSE`] or lies under it.
+fn is_onward_transfer_purpose(purpose: &Purpose) -> bool {
+    let p = purpose.as_str();
+    p.strip_prefix(ONWARD_TRANSFER_PURPOSE).is_some_and(|rest| rest.is_empty() || rest.starts_with('.'))
+}
+
+fn list(jurisdictions: &[Jurisdiction]) -> String {
+    jurisdictions.iter().map(Jurisdiction::as_str).collect::<Vec<_>>().join(", ")
 }
 
 #[cfg(test)]
@@ -551,5 +674,248 @@ mod tests {
             assert!(serde_json::from_str::<Classification>(json).is_err(), "accepted {json}");
             assert!(serde_json::from_str::<Category>(json).is_err(), "accepted {json}");
         }
+    }
+
+    // ---- re-wrap ---------------------------------------------------------------------------------------------------
+
+    /// The envelope: a witness's identity, secret, for witness protection (and the execution of the MLA
+    /// request), sealed in DE for NL, expiring at 2 000.
+    fn witness_terms() -> Terms {
+        Terms {
+            purposes: PurposeSet::parse(&["witness_protection", "mla.execution"]).expect("valid"),
+            category: Category::WitnessIdentity,
+            classification: Classification::Secret,
+            origin: Some(j("DE")),
+            destinations: vec![j("NL")],
+            not_after: Some(Timestamp::from_unix(2_000)),
+        }
+    }
+
+    fn kid(n: u8) -> KeyId {
+        KeyId::from_bytes([n; 16])
+    }
+
+    fn foreign(n: u8, jur: Option<&str>) -> NewRecipient {
+        NewRecipient::Authority { key_id: kid(n), jurisdiction: jur.map(j) }
+    }
+
+    fn rewrap(jur: &str, clearance: Classification, purpose: &str, add: Vec<NewRecipient>) -> RewrapRequest {
+        RewrapRequest { actor: actor(jur, clearance), purpose: Purpose::parse(purpose).expect("valid"), add }
+    }
+
+    #[test]
+    fn rewrap_applies_the_open_rules_in_order() {
+        let t = witness_terms();
+        let own = vec![NewRecipient::Own(kid(1))];
+        // The attacker: FR, clearance public, after expiry. Clearance is reported first.
+        let e = decide_rewrap_at(
+            &t,
+            &rewrap("FR", Classification::Public, "witness_protection", own.clone()),
+            Timestamp::from_unix(3_000),
+        )
+        .unwrap_err();
+        assert!(matches!(
+            e,
+            Error::ClearanceInsufficient { required: Classification::Secret, held: Classification::Public }
+        ));
+        let e = decide_rewrap_at(
+            &t,
+            &rewrap("FR", Classification::Secret, "witness_protection", own.clone()),
+            Timestamp::from_unix(3_000),
+        )
+        .unwrap_err();
+        assert!(
+            matches!(&e, Error::JurisdictionNotPermitted { actor, permitted } if actor == "FR" && permitted == "DE, NL")
+        );
+        let e = decide_rewrap_at(
+            &t,
+            &rewrap("NL", Classification::Secret, "witness_protection", own.clone()),
+            Timestamp::from_unix(3_000),
+        )
+        .unwrap_err();
+        assert!(matches!(e, Error::Expired { .. }));
+        let e = decide_rewrap_at(
+            &t,
+            &rewrap("NL", Classification::Secret, "investigation", own.clone()),
+            Timestamp::from_unix(1_000),
+        )
+        .unwrap_err();
+        assert!(matches!(&e, Error::PurposeNotPermitted { requested, .. } if requested == "investigation"));
+        let d = decide_rewrap_at(
+            &t,
+            &rewrap("NL", Classification::Secret, "witness_protection", own),
+            Timestamp::from_unix(1_000),
+        )
+        .expect("own key, granted purpose");
+        assert_eq!(d.grant, Grant::Purpose(Purpose::parse("witness_protection").expect("valid")));
+        // Removing only (nothing added) follows the same rules.
+        assert!(
+            decide_rewrap_at(
+                &t,
+                &rewrap("NL", Classification::Secret, "witness_protection", vec![]),
+                Timestamp::from_unix(1_000)
+            )
+            .is_ok()
+        );
+        assert!(matches!(
+            decide_rewrap_at(
+                &t,
+                &rewrap("FR", Classification::Public, "witness_protection", vec![]),
+                Timestamp::from_unix(1_000)
+            ),
+            Err(Error::ClearanceInsufficient { .. })
+        ));
+    }
+
+    #[test]
+    fn onward_transfer_needs_mla_execution_and_a_permitted_jurisdiction() {
+        let t = witness_terms();
+        let at = Timestamp::from_unix(1_000);
+        // Granted purpose, but not the transfer purpose: refused for the other authority's key, not for an own key.
+        let e = decide_rewrap_at(
+            &t,
+            &rewrap(
+                "NL",
+                Classification::Secret,
+                "witness_protection",
+                vec![NewRecipient::Own(kid(1)), foreign(2, Some("NL"))],
+            ),
+            at,
+        )
+        .unwrap_err();
+        assert!(
+            matches!(&e, Error::TransferNotPermitted { key_id, purpose } if *key_id == kid(2).to_string() && purpose == "witness_protection"),
+            "{e}"
+        );
+        assert!(e.is_refusal());
+        // mla.execution and a sub-purpose of it, to a destination's or the origin's authority: allowed.
+        for purpose in ["mla.execution", "mla.execution.return"] {
+            for jur in ["NL", "DE"] {
+                assert!(
+                    decide_rewrap_at(
+                        &t,
+                        &rewrap("NL", Classification::Secret, purpose, vec![foreign(2, Some(jur))]),
+                        at
+                    )
+                    .is_ok(),
+                    "{purpose} {jur}"
+                );
+            }
+        }
+        // A purpose that merely starts with the same letters is not under it.
+        let mut wide = t.clone();
+        wide.purposes = PurposeSet::parse(&["mla"]).expect("valid");
+        assert!(matches!(
+            decide_rewrap_at(
+                &wide,
+                &rewrap("NL", Classification::Secret, "mla.executionx", vec![foreign(2, Some("NL"))]),
+                at
+            ),
+            Err(Error::TransferNotPermitted { .. })
+        ));
+        // A parent grant (mla) permits mla.execution by rule 4, so the transfer passes.
+        assert!(
+            decide_rewrap_at(
+                &wide,
+                &rewrap("NL", Classification::Secret, "mla.execution", vec![foreign(2, Some("NL"))]),
+                at
+            )
+            .is_ok()
+        );
+        // mla.execution not granted by the envelope: refused by the purpose rule first.
+        let mut narrow = t.clone();
+        narrow.purposes = PurposeSet::parse(&["witness_protection"]).expect("valid");
+        assert!(matches!(
+            decide_rewrap_at(
+                &narrow,
+                &rewrap("NL", Classification::Secret, "mla.execution", vec![foreign(2, Some("NL"))]),
+                at
+            ),
+            Err(Error::PurposeNotPermitted { .. })
+        ));
+        // An authority outside the envelope's jurisdictions.
+        let e = decide_rewrap_at(
+            &t,
+            &rewrap(
+                "NL",
+                Classification::Secret,
+                "mla.execution",
+                vec![foreign(2, Some("NL")), foreign(3, Some("FR"))],
+            ),
+            at,
+        )
+        .unwrap_err();
+        assert!(
+            matches!(&e, Error::RecipientNotPermitted { key_id, jurisdiction, permitted }
+                if *key_id == kid(3).to_string() && jurisdiction == "FR" && permitted == "DE, NL"),
+            "{e}"
+        );
+        // A key imported without a jurisdiction.
+        let e =
+            decide_rewrap_at(&t, &rewrap("NL", Classification::Secret, "mla.execution", vec![foreign(4, None)]), at)
+                .unwrap_err();
+        assert!(matches!(&e, Error::RecipientJurisdictionUnknown { key_id } if *key_id == kid(4).to_string()), "{e}");
+        assert!(e.to_string().contains("import it again"), "{e}");
+        // No jurisdictions on the envelope: anywhere, but the key must still say where its authority acts.
+        let mut anywhere = t.clone();
+        anywhere.origin = None;
+        anywhere.destinations.clear();
+        assert!(
+            decide_rewrap_at(
+                &anywhere,
+                &rewrap("FR", Classification::Secret, "mla.execution", vec![foreign(3, Some("FR"))]),
+                at
+            )
+            .is_ok()
+        );
+        assert!(matches!(
+            decide_rewrap_at(
+                &anywhere,
+                &rewrap("FR", Classification::Secret, "mla.execution", vec![foreign(4, None)]),
+                at
+            ),
+            Err(Error::RecipientJurisdictionUnknown { .. })
+        ));
+    }
+
+    #[test]
+    fn an_exception_never_authorizes_a_rewrap() {
+        // RewrapRequest has no exception to give; the open gate with one would allow this purpose, the re-wrap
+        // gate refuses it.
+        let t = witness_terms();
+        let at = Timestamp::from_unix(1_000);
+        let ex = Exception::court_order("ref-1", WHY).expect("valid");
+        let open = OpenRequest::new(actor("NL", Classification::Secret), Purpose::parse("investigation").expect("ok"))
+            .with_exception(ex);
+        assert!(decide_at(&t, &open, at).is_ok());
+        assert!(matches!(
+            decide_rewrap_at(
+                &t,
+                &rewrap("NL", Classification::Secret, "investigation", vec![NewRecipient::Own(kid(1))]),
+                at
+            ),
+            Err(Error::PurposeNotPermitted { .. })
+        ));
+    }
+
+    #[test]
+    fn rotation_needs_clearance_only() {
+        let t = witness_terms();
+        // Outside the jurisdictions, and (the clock is not even consulted) after expiry: allowed when cleared.
+        assert!(decide_rotation(&t, &actor("FR", Classification::Secret)).is_ok());
+        assert!(matches!(
+            decide_rotation(&t, &actor("NL", Classification::Confidential)),
+            Err(Error::ClearanceInsufficient { required: Classification::Secret, held: Classification::Confidential })
+        ));
+    }
+
+    #[test]
+    fn the_gate_reads_its_clock_for_rewraps() {
+        let t = witness_terms();
+        let r = rewrap("NL", Classification::Secret, "witness_protection", vec![]);
+        assert!(gate(2_000).decide_rewrap(&t, &r).is_ok());
+        assert!(matches!(gate(2_001).decide_rewrap(&t, &r), Err(Error::Expired { .. })));
+        assert!(!r.is_transfer());
+        assert!(rewrap("NL", Classification::Secret, "mla.execution", vec![foreign(1, Some("NL"))]).is_transfer());
     }
 }

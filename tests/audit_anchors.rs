@@ -184,7 +184,7 @@ fn counter_signing_refuses_bad_anchors_and_unfit_witness_keys() {
     assert!(matches!(b.countersign_anchor(&ben, &anchor, &a_key, &own_audit), Err(Error::InvalidArgument(_))));
     let kek = b.generate_key(&ben, KeyKind::Kek, "kek").expect("kek");
     assert!(matches!(b.countersign_anchor(&ben, &anchor, &a_key, &kek), Err(Error::InvalidArgument(_))));
-    let imported = b.import_public(&ben, &a.audit_public_key().expect("key"), "A's audit key").expect("imports");
+    let imported = b.import_public(&ben, &a.audit_public_key().expect("key"), "A's audit key", Jurisdiction::parse("DE").expect("DE")).expect("imports");
     assert!(matches!(b.countersign_anchor(&ben, &anchor, &a_key, &imported), Err(Error::KeyState { .. })));
     b.destroy_key(&ben, &witness, "witness key retired").expect("destroyed");
     assert!(matches!(b.countersign_anchor(&ben, &anchor, &a_key, &witness), Err(Error::KeyDestroyed { .. })));
@@ -302,7 +302,7 @@ fn close_then_operations_fail_and_nothing_is_recorded() {
     closed(c.generate_key(&anna, KeyKind::Kek, "late").map(drop), "generate_key");
     closed(c.rotate(&anna, &kek).map(drop), "rotate");
     closed(c.destroy_key(&anna, &kek, "too late").map(drop), "destroy_key");
-    closed(c.rewrap(&anna, &sealed, &[kek], &[]).map(drop), "rewrap");
+    closed(c.rewrap(&anna, &req.purpose, &sealed, &[kek], &[]).map(drop), "rewrap");
     closed(c.checkpoint().map(drop), "checkpoint");
     closed(c.keys().map(drop), "keys");
     let w = KeyId::from_bytes([1; 16]);

@@ -161,13 +161,13 @@ fn x25519_sender_signer_and_public_key_exchange() {
     let mut typo = de_text.clone();
     let last = typo.pop().expect("char");
     typo.push(if last == 'A' { 'B' } else { 'A' });
-    assert!(matches!(nl.c.import_public(&a_nl, &typo, "DE"), Err(Error::InvalidKeyText(_))));
-    assert_eq!(nl.c.import_public(&a_nl, &de_text, "DE central authority").expect("import"), de_id);
+    assert!(matches!(nl.c.import_public(&a_nl, &typo, "DE", j("DE")), Err(Error::InvalidKeyText(_))));
+    assert_eq!(nl.c.import_public(&a_nl, &de_text, "DE central authority", j("DE")).expect("import"), de_id);
     let pq_text = de.c.export_public(&de_pq).expect("export");
-    assert_eq!(nl.c.import_public(&a_nl, &pq_text, "DE pq").expect("import"), de_pq);
+    assert_eq!(nl.c.import_public(&a_nl, &pq_text, "DE pq", j("DE")).expect("import"), de_pq);
     for (id, label) in [(nl_sender, "NL identity"), (nl_signer, "NL signing")] {
         let t = nl.c.export_public(&id).expect("export");
-        assert_eq!(de.c.import_public(&a_de, &t, label).expect("import"), id);
+        assert_eq!(de.c.import_public(&a_de, &t, label, j("NL")).expect("import"), id);
     }
     assert!(nl.c.export_public(&nl.c.generate_key(&a_nl, KeyKind::Kek, "k").expect("kek")).is_err());
 
@@ -221,9 +221,9 @@ fn rotation_and_rewrap_keep_payload_and_context() {
     assert_eq!(open_for(&e.c, &rewrapped, "investigation").expect("open").len(), 200_000);
 
     // Explicit change: remove the escrow, then removing the last stanza is refused.
-    let only_new = e.c.rewrap(&a, &rewrapped, &[escrow], &[]).expect("remove escrow");
+    let only_new = e.c.rewrap(&a, &p("investigation"), &rewrapped, &[escrow], &[]).expect("remove escrow");
     assert_eq!(e.c.inspect(&only_new).expect("info").recipients, vec![new]);
-    assert!(e.c.rewrap(&a, &only_new, &[new], &[]).is_err());
+    assert!(e.c.rewrap(&a, &p("investigation"), &only_new, &[new], &[]).is_err());
 }
 
 #[test]

@@ -29,6 +29,7 @@ fn record(tag: u8, n: u32) -> KeyRecord {
         destroy_after: None,
         rotated_from: None,
         rotated_to: None,
+        jurisdiction: None,
         public: None,
         secret: Some(SecretBytes::new(Zeroizing::new(vec![tag; 32]))),
     }

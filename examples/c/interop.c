@@ -3,7 +3,7 @@
  * examples/interop.rs, tests/interop/interop.py and tests/interop/Interop.java, over the C ABI alone.
  *
  *   interop generate <dir> kek|x25519          print the new KEK's id, or the new X25519 key's public text
- *   interop import <dir> <key-text-file>...    import public keys, print their ids (one a line)
+ *   interop import <dir> <key-text-file>...    import public keys (authorities in DE), print their ids (one a line)
  *   interop seal <dir> <out> <plain> <key-id>...         seal a buffer
  *   interop seal-stream <dir> <out> <plain> <key-id>...  seal a file in constant memory (custodia_seal_file)
  *   interop open <dir> <envelope> <purpose> <out>        open a buffer, write the plaintext to <out>
@@ -114,7 +114,7 @@ static int import(custodia_custodian c, custodia_actor a, int n, char **files) {
       text[--len] = 0;
     }
     struct custodia_key_id id;
-    custodia_status s = custodia_key_import_public(c, a, text, files[i], &id);
+    custodia_status s = custodia_key_import_public(c, a, text, files[i], "DE", &id);
     free(text);
     if (s != CUSTODIA_OK) {
       return fail(s);

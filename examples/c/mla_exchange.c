@@ -64,13 +64,13 @@ static void print_key_id(const char *what, const custodia_key_id *id) {
   printf("   %s: %s\n", what, text);
 }
 
-/* Export a public key from one custodian and import it into another. */
+/* Export a public key from one custodian and import it into another, with the jurisdiction its authority acts in. */
 static custodia_key_id share_public_key(custodia_custodian from, const custodia_key_id *id, custodia_custodian to,
-                                        custodia_actor importer, const char *label) {
+                                        custodia_actor importer, const char *label, const char *jurisdiction) {
   custodia_buffer text = {0};
   MUST(custodia_key_export_public(from, id, &text));
   custodia_key_id imported;
-  MUST(custodia_key_import_public(to, importer, (const char *)text.data, label, &imported));
+  MUST(custodia_key_import_public(to, importer, (const char *)text.data, label, jurisdiction, &imported));
   MUST(custodia_buffer_free(&text));
   return imported;
 }
@@ -113,8 +113,8 @@ int main(int argc, char **argv) {
   MUST(custodia_key_for_case(a, anna, "MLA-2026-0042", 0, &a_case));
   print_key_id("B's recipient key", &b_recipient);
   print_key_id("A's signing key  ", &a_signer);
-  custodia_key_id b_at_a = share_public_key(b, &b_recipient, a, anna, "DE central authority");
-  custodia_key_id a_signer_at_b = share_public_key(a, &a_signer, b, ben, "NL prosecution service");
+  custodia_key_id b_at_a = share_public_key(b, &b_recipient, a, anna, "DE central authority", "DE");
+  custodia_key_id a_signer_at_b = share_public_key(a, &a_signer, b, ben, "NL prosecution service", "NL");
 
   printf("== 2. A seals the request bundle for B\n");
   static const char bundle[] =
@@ -173,7 +173,8 @@ int main(int argc, char **argv) {
   custodia_key_id b_case;
   MUST(custodia_key_for_case(b, ben, "MLA-2026-0042", DEC_31_2031, &b_case));
   custodia_buffer stored = {0};
-  MUST(custodia_rewrap(b, ben, envelope.data, envelope.len, &b_recipient, 1, &b_case, 1, &stored));
+  /* A re-wrap passes the policy gate like an open: ben states a purpose the envelope grants. */
+  MUST(custodia_rewrap(b, ben, "mla.request", envelope.data, envelope.len, &b_recipient, 1, &b_case, 1, &stored));
   MUST(custodia_open(b, ben, "mla.request", none, stored.data, stored.len, &a_signer_at_b, &plaintext, NULL));
   MUST(custodia_buffer_free(&plaintext));
   printf("   stored copy opens under the case key\n");

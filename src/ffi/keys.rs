@@ -16,6 +16,7 @@ use super::status::custodia_status;
 use super::vocab::key_kind;
 use crate::custodian::KeyInfo;
 use crate::error::Error;
+use crate::jurisdiction::Jurisdiction;
 use crate::keys::KeyState;
 use crate::policy::CaseRef;
 use crate::time::Timestamp;
@@ -74,6 +75,9 @@ pub struct custodia_key_info {
     pub has_rotated_to: bool,
     /// The key that replaced this one by rotation.
     pub rotated_to: custodia_key_id,
+    /// For another authority's key: the jurisdiction it was imported with (ISO 3166-1 alpha-2), or NULL; owned by
+    /// the list, valid until `custodia_key_list_free`.
+    pub jurisdiction: *const c_char,
 }
 
 const KEY_LIST: &str = "key list";
@@ -83,6 +87,7 @@ struct ListedKey {
     info: KeyInfo,
     label: CString,
     case_ref: Option<CString>,
+    jurisdiction: Option<CString>,
 }
 
 fn c_text(s: &str) -> CString {
@@ -168,6 +173,7 @@ pub unsafe extern "C" fn custodia_key_list_new(
             .map(|info| ListedKey {
                 label: c_text(&info.label),
                 case_ref: info.case_ref.as_ref().map(|c| c_text(c.as_str())),
+                jurisdiction: info.jurisdiction.map(|j| c_text(j.as_str())),
                 info,
             })
             .collect();
@@ -232,6 +238,7 @@ pub unsafe extern "C" fn custodia_key_list_get(
             rotated_from: i.rotated_from.map_or(none, Into::into),
             has_rotated_to: i.rotated_to.is_some(),
             rotated_to: i.rotated_to.map_or(none, Into::into),
+            jurisdiction: k.jurisdiction.as_ref().map_or(core::ptr::null(), |j| j.as_ptr()),
         });
         Ok(())
     })
@@ -271,27 +278,38 @@ pub unsafe extern "C" fn custodia_key_export_public(
     })
 }
 
-/// Import another authority's public key from its text form, with a local `label`. It can then be a recipient
-/// (sealing for that authority) but opens nothing here. On success `*out_key_id` receives its id.
+/// Import another authority's public key from its text form, with a local `label` and the `jurisdiction` (ISO
+/// 3166-1 alpha-2, e.g. `"NL"`) that authority acts in. It can then be a recipient (sealing for that authority, and
+/// sharing with it by `custodia_rewrap` when an envelope permits that jurisdiction) but opens nothing here. A key
+/// already imported with another jurisdiction is refused (`CUSTODIA_ERR_INVALID_ARGUMENT`). On success
+/// `*out_key_id` receives its id.
 ///
 /// # Safety
 ///
-/// `key_text` and `label` are NULL (refused) or NUL-terminated strings, borrowed for the call; `out_key_id` is NULL
-/// (refused) or writable. Any thread.
+/// `key_text`, `label` and `jurisdiction` are NULL (refused) or NUL-terminated strings, borrowed for the call;
+/// `out_key_id` is NULL (refused) or writable. Any thread.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn custodia_key_import_public(
     custodian_handle: custodia_custodian,
     actor_handle: custodia_actor,
     key_text: *const c_char,
     label: *const c_char,
+    jurisdiction: *const c_char,
     out_key_id: *mut custodia_key_id,
 ) -> custodia_status {
     call(|| {
         // SAFETY: forwarded from this function's contract.
-        let (text, label, out) =
-            unsafe { (str_arg(key_text, "key_text")?, str_arg(label, "label")?, Out::new(out_key_id, "out_key_id")?) };
+        let (text, label, jurisdiction, out) = unsafe {
+            (
+                str_arg(key_text, "key_text")?,
+                str_arg(label, "label")?,
+                str_arg(jurisdiction, "jurisdiction")?,
+                Out::new(out_key_id, "out_key_id")?,
+            )
+        };
+        let jurisdiction = Jurisdiction::parse(jurisdiction)?;
         let (c, a) = (custodian(custodian_handle)?, actor(actor_handle)?);
-        out.write(key_out(c.import_public(&a, text, label)?));
+        out.write(key_out(c.import_public(&a, text, label, jurisdiction)?));
         Ok(())
     })
 }

@@ -550,20 +550,28 @@ unsafe fn key_ids_arg(p: *const custodia_key_id, count: usize, name: &'static st
         .collect())
 }
 
-/// Re-wrap an envelope: remove the recipient stanzas of the `remove_count` keys in `remove`, add stanzas for the
-/// `add_count` keys in `add` (own keys, or imported public keys of other authorities: sharing). The payload, the
-/// bound terms and any signature are carried over unchanged; nothing is decrypted but the data key. On success
-/// `*out_envelope` receives the new (binary) envelope, owned by the caller (`custodia_buffer_free`).
+/// Re-wrap an envelope for the stated `purpose`: remove the recipient stanzas of the `remove_count` keys in
+/// `remove`, add stanzas for the `add_count` keys in `add` (own keys, or imported public keys of other authorities:
+/// sharing). The payload, the bound terms and any signature are carried over unchanged; nothing is decrypted but the
+/// data key.
+///
+/// The policy gate decides first, before any key is touched: the actor's clearance, jurisdiction, the expiry and
+/// `purpose` (which the envelope must grant; no exception applies), refused with the same codes as `custodia_open`.
+/// Adding another authority's key (sharing) also needs `purpose` under `mla.execution`
+/// (`CUSTODIA_ERR_TRANSFER_NOT_PERMITTED`) and that key imported with a jurisdiction the envelope permits
+/// (`CUSTODIA_ERR_RECIPIENT_NOT_PERMITTED`, `CUSTODIA_ERR_RECIPIENT_JURISDICTION_UNKNOWN`). Refusals are audited.
+/// On success `*out_envelope` receives the new (binary) envelope, owned by the caller (`custodia_buffer_free`).
 ///
 /// # Safety
 ///
-/// `envelope` is NULL (only with `envelope_len` 0) or `envelope_len` readable bytes; `remove` and `add` are NULL
-/// (only with a count of 0) or point to that many readable key ids; all borrowed for the call. `out_envelope` is
-/// NULL (refused) or writable. Any thread.
+/// `purpose` is NULL (refused) or a NUL-terminated string; `envelope` is NULL (only with `envelope_len` 0) or
+/// `envelope_len` readable bytes; `remove` and `add` are NULL (only with a count of 0) or point to that many
+/// readable key ids; all borrowed for the call. `out_envelope` is NULL (refused) or writable. Any thread.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn custodia_rewrap(
     custodian_handle: custodia_custodian,
     actor_handle: custodia_actor,
+    purpose: *const c_char,
     envelope: *const u8,
     envelope_len: usize,
     remove: *const custodia_key_id,
@@ -574,23 +582,27 @@ pub unsafe extern "C" fn custodia_rewrap(
 ) -> custodia_status {
     call(|| {
         // SAFETY: forwarded from this function's contract.
-        let (envelope, remove, add, out) = unsafe {
+        let (purpose, envelope, remove, add, out) = unsafe {
             (
+                str_arg(purpose, "purpose")?,
                 bytes_arg(envelope, envelope_len, "envelope")?,
                 key_ids_arg(remove, remove_count, "remove")?,
                 key_ids_arg(add, add_count, "add")?,
                 Out::new(out_envelope, "out_envelope")?,
             )
         };
+        let purpose = Purpose::parse(purpose)?;
         let (c, a) = (custodian(custodian_handle)?, actor(actor_handle)?);
-        out.write(bytes_to_c(c.rewrap(&a, envelope, &remove, &add)?));
+        out.write(bytes_to_c(c.rewrap(&a, &purpose, envelope, &remove, &add)?));
         Ok(())
     })
 }
 
 /// Re-wrap an envelope whose stanzas name rotated keys: each such stanza is replaced by one for the key's newest
-/// successor (after `custodia_key_rotate`). An envelope with no rotated key comes back unchanged (as binary). On
-/// success `*out_envelope` receives the envelope, owned by the caller (`custodia_buffer_free`).
+/// successor (after `custodia_key_rotate`). An envelope with no rotated key comes back unchanged (as binary). Needs
+/// only the actor's clearance for the data (`CUSTODIA_ERR_CLEARANCE_INSUFFICIENT`, audited), no purpose: the
+/// successor is this custodian's own key, and rotation must work on expired data too. On success `*out_envelope`
+/// receives the envelope, owned by the caller (`custodia_buffer_free`).
 ///
 /// # Safety
 ///
@@ -610,6 +622,25 @@ pub unsafe extern "C" fn custodia_rewrap_rotated(
             unsafe { (bytes_arg(envelope, envelope_len, "envelope")?, Out::new(out_envelope, "out_envelope")?) };
         let (c, a) = (custodian(custodian_handle)?, actor(actor_handle)?);
         out.write(bytes_to_c(c.rewrap_rotated(&a, envelope)?));
+        Ok(())
+    })
+}
+
+/// How many times this custodian has tried to unwrap a data key since it was opened. A host (and a test) compares
+/// it before and after a refused open or re-wrap to confirm that the refusal touched no key.
+///
+/// # Safety
+///
+/// `out_count` is NULL (refused) or writable. Any thread.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn custodia_custodian_unwrap_attempts(
+    custodian_handle: custodia_custodian,
+    out_count: *mut u64,
+) -> custodia_status {
+    call(|| {
+        // SAFETY: forwarded from this function's contract.
+        let out = unsafe { Out::new(out_count, "out_count") }?;
+        out.write(custodian(custodian_handle)?.unwrap_attempts());
         Ok(())
     })
 }

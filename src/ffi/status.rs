@@ -57,6 +57,15 @@ pub enum custodia_status {
     CUSTODIA_ERR_LEGAL_HOLD = 205,
     /// 206: A signature from a specific signer was required but the envelope was signed by another key or not at all.
     CUSTODIA_ERR_SIGNER_MISMATCH = 206,
+    /// 207: Adding another authority's key (sharing) needs the purpose `mla.execution` (or one under it), granted by
+    /// the envelope; the stated purpose was another.
+    CUSTODIA_ERR_TRANSFER_NOT_PERMITTED = 207,
+    /// 208: Another authority's key was to be added, but its authority acts in a jurisdiction the envelope does not
+    /// permit.
+    CUSTODIA_ERR_RECIPIENT_NOT_PERMITTED = 208,
+    /// 209: Another authority's key was to be added, but it was imported without a jurisdiction; import it again with
+    /// its authority's jurisdiction.
+    CUSTODIA_ERR_RECIPIENT_JURISDICTION_UNKNOWN = 209,
     // ---- 3xx: envelope format
     /// 300: Bytes that are not a custodia envelope, or not a well-formed one; the message says which structure.
     CUSTODIA_ERR_MALFORMED = 300,
@@ -146,6 +155,9 @@ const STATUSES: &[(custodia_status, &str)] = &[
     (custodia_status::CUSTODIA_ERR_KEY_DESTROYED, "key_destroyed"),
     (custodia_status::CUSTODIA_ERR_LEGAL_HOLD, "legal_hold"),
     (custodia_status::CUSTODIA_ERR_SIGNER_MISMATCH, "signer_mismatch"),
+    (custodia_status::CUSTODIA_ERR_TRANSFER_NOT_PERMITTED, "transfer_not_permitted"),
+    (custodia_status::CUSTODIA_ERR_RECIPIENT_NOT_PERMITTED, "recipient_not_permitted"),
+    (custodia_status::CUSTODIA_ERR_RECIPIENT_JURISDICTION_UNKNOWN, "recipient_jurisdiction_unknown"),
     (custodia_status::CUSTODIA_ERR_MALFORMED, "malformed"),
     (custodia_status::CUSTODIA_ERR_UNSUPPORTED_VERSION, "unsupported_version"),
     (custodia_status::CUSTODIA_ERR_UNSUPPORTED_SUITE, "unsupported_suite"),
@@ -219,7 +231,7 @@ pub unsafe extern "C" fn custodia_status_name(status: u32) -> *const core::ffi::
 }
 
 /// Whether `status` is a refusal by policy (purpose, expiry, jurisdiction, clearance, destroyed key, legal hold,
-/// signer): the 2xx codes. A refusal is a decision, recorded in the audit log, not a fault.
+/// signer, onward transfer): the 2xx codes. A refusal is a decision, recorded in the audit log, not a fault.
 ///
 /// # Safety
 ///
@@ -284,10 +296,13 @@ pub(crate) mod tests {
             Error::KdfParamsOutOfRange { .. } => 40,
             Error::CustodianNotFound { .. } => 41,
             Error::EnvelopeChanged { .. } => 42,
-            Error::Io(_) => 43,
-            Error::Rng => 44,
-            Error::Poisoned(_) => 45,
-            Error::Internal(_) => 46,
+            Error::TransferNotPermitted { .. } => 43,
+            Error::RecipientNotPermitted { .. } => 44,
+            Error::RecipientJurisdictionUnknown { .. } => 45,
+            Error::Io(_) => 46,
+            Error::Rng => 47,
+            Error::Poisoned(_) => 48,
+            Error::Internal(_) => 49,
         }
     }
 
@@ -343,6 +358,9 @@ pub(crate) mod tests {
             Error::KdfParamsOutOfRange { m_cost_kib: 0, t_cost: 0, p_cost: 0 },
             Error::CustodianNotFound { path: s(), reason: s() },
             Error::EnvelopeChanged { chunk: 0 },
+            Error::TransferNotPermitted { key_id: s(), purpose: s() },
+            Error::RecipientNotPermitted { key_id: s(), jurisdiction: s(), permitted: s() },
+            Error::RecipientJurisdictionUnknown { key_id: s() },
             Error::Io(std::io::Error::other("x")),
             Error::Rng,
             Error::Poisoned(""),

@@ -50,6 +50,7 @@ use zeroize::{Zeroize, Zeroizing};
 
 use super::{KeyId, KeyKind};
 use crate::error::{Error, Result};
+use crate::jurisdiction::Jurisdiction;
 use crate::policy::CaseRef;
 use crate::time::Timestamp;
 
@@ -276,6 +277,11 @@ pub struct KeyRecord {
     /// The key that replaced this one by rotation.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rotated_to: Option<KeyId>,
+    /// For another authority's key: where that authority acts, as stated when the key was imported. Sharing with
+    /// the key is refused unless the envelope permits this jurisdiction; absent in keyrings written before keys
+    /// carried one (such keys are refused as recipients of a share until imported again with it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub jurisdiction: Option<Jurisdiction>,
     /// Public key bytes (X25519 32, X-Wing 1216, Ed25519 32); none for symmetric keys.
     #[serde(default, with = "b64", skip_serializing_if = "Option::is_none")]
     pub public: Option<Vec<u8>>,
@@ -889,6 +895,7 @@ mod tests {
             destroy_after: None,
             rotated_from: None,
             rotated_to: None,
+            jurisdiction: None,
             public: None,
             secret: secret.map(|s| SecretBytes::new(Zeroizing::new(s.to_vec()))),
         }

@@ -25,7 +25,7 @@ import org.custodia.SealOptions;
  *
  * <pre>
  * Interop generate &lt;dir&gt; kek|x25519          print the new KEK's id, or the new X25519 key's public text
- * Interop import &lt;dir&gt; &lt;key-text-file&gt;...    import public keys, print their ids (one a line)
+ * Interop import &lt;dir&gt; &lt;key-text-file&gt;...    import public keys (authorities in DE), print their ids (one a line)
  * Interop seal &lt;dir&gt; &lt;out&gt; &lt;plain&gt; &lt;key-id&gt;...         seal a buffer
  * Interop seal-stream &lt;dir&gt; &lt;out&gt; &lt;plain&gt; &lt;key-id&gt;...  seal through Java streams (C callbacks)
  * Interop open &lt;dir&gt; &lt;envelope&gt; &lt;purpose&gt; &lt;out&gt;        open a buffer, write the plaintext to out
@@ -77,7 +77,7 @@ public final class Interop {
                 case "import":
                     for (String file : rest) {
                         String text = Files.readString(Path.of(file), StandardCharsets.UTF_8).strip();
-                        System.out.println(c.importPublic(actor, text, "interop " + file));
+                        System.out.println(c.importPublic(actor, text, "interop " + file, "DE"));
                     }
                     break;
                 case "seal":

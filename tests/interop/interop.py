@@ -2,7 +2,7 @@
 as examples/interop.rs, examples/c/interop.c and tests/interop/Interop.java, over the Python binding.
 
     interop.py generate <dir> kek|x25519          print the new KEK's id, or the new X25519 key's public text
-    interop.py import <dir> <key-text-file>...    import public keys, print their ids (one a line)
+    interop.py import <dir> <key-text-file>...    import public keys (authorities in DE), print their ids (one a line)
     interop.py seal <dir> <out> <plain> <key-id>...         seal a buffer
     interop.py seal-stream <dir> <out> <plain> <key-id>...  seal a file through Python file objects (C callbacks)
     interop.py open <dir> <envelope> <purpose> <out>        open a buffer, write the plaintext to <out>
@@ -48,7 +48,7 @@ def run(args: list[str]) -> None:
         elif command == "import":
             for path in rest:
                 with open(path, encoding="utf-8") as f:
-                    print(c.import_public(actor, f.read().strip(), f"interop {path}"))
+                    print(c.import_public(actor, f.read().strip(), f"interop {path}", "DE"))
         elif command in ("seal", "seal-stream") and len(rest) >= 3:
             out, plain, keys = rest[0], rest[1], rest[2:]
             with seal_options(keys) as options:

@@ -44,7 +44,8 @@ public final class MlaExchange {
 
             // B publishes its inbox key; A imports it.
             KeyId parisInbox = paris.generateKey(pierre, KeyKind.X25519, "Paris MLA inbox");
-            KeyId parisAtBerlin = berlin.importPublic(anna, paris.exportPublic(parisInbox), "Paris MLA inbox");
+            KeyId parisAtBerlin = berlin.importPublic(anna, paris.exportPublic(parisInbox), "Paris MLA inbox",
+                    "FR");
             // A keeps its own copy under the case key, which it can shred when the case closes.
             KeyId caseKey = berlin.caseKey(anna, "MLA-2026-0042", null);
 

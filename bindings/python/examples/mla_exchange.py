@@ -40,7 +40,7 @@ def main() -> int:
         ) as de:
             # 1. B's public key travels to A (as text; not secret).
             de_key = de.generate_key(anna, KeyKind.X25519, "DE BKA MLA key")
-            de_key_at_nl = nl.import_public(jan, de.export_public(de_key), "DE BKA MLA key")
+            de_key_at_nl = nl.import_public(jan, de.export_public(de_key), "DE BKA MLA key", "DE")
             assert de_key_at_nl == de_key
             print(f"DE key {de_key} imported at NL")
 

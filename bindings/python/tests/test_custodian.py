@@ -267,7 +267,7 @@ def test_rotation(custodian, anna, kek):
         custodian.seal(anna, DATA, opts)  # the old key is decrypt-only now
     with custodian.open(anna, old, "investigation") as opened:  # ... but still opens
         assert opened.data == DATA
-    rewrapped = custodian.rewrap(anna, old, remove=[kek], add=[new_kek])
+    rewrapped = custodian.rewrap(anna, old, "investigation", remove=[kek], add=[new_kek])
     custodian.destroy_key(anna, kek, "rotated out")
     with custodian.open(anna, rewrapped, "investigation") as opened:
         assert opened.data == DATA

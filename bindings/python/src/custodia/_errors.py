@@ -38,6 +38,9 @@ __all__ = [
     "KeyDestroyed",
     "LegalHold",
     "SignerMismatch",
+    "TransferNotPermitted",
+    "RecipientNotPermitted",
+    "RecipientJurisdictionUnknown",
     # 3xx
     "EnvelopeError",
     "Malformed",
@@ -183,6 +186,19 @@ class LegalHold(Refused):
 
 class SignerMismatch(Refused):
     """206: a signature by a specific signer was required but the envelope was signed by another key or not at all."""
+
+
+class TransferNotPermitted(Refused):
+    """207: adding another authority's key (sharing) needs the purpose ``mla.execution`` (or one under it), granted
+    by the envelope; the stated purpose was another."""
+
+
+class RecipientNotPermitted(Refused):
+    """208: the other authority whose key was to be added acts in a jurisdiction the envelope does not permit."""
+
+
+class RecipientJurisdictionUnknown(Refused):
+    """209: the other authority's key was imported without a jurisdiction; import it again with one."""
 
 
 # 3xx: envelope format.
@@ -343,6 +359,9 @@ _BY_CODE: dict[int, type[CustodiaError]] = {
     204: KeyDestroyed,
     205: LegalHold,
     206: SignerMismatch,
+    207: TransferNotPermitted,
+    208: RecipientNotPermitted,
+    209: RecipientJurisdictionUnknown,
     300: Malformed,
     301: UnsupportedVersion,
     302: UnsupportedSuite,

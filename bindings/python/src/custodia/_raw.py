@@ -98,7 +98,7 @@ class custodia_audit_report(Structure):
 
 
 class custodia_key_info(Structure):
-    """``struct custodia_key_info``; ``label`` and ``case_ref`` are owned by the key list."""
+    """``struct custodia_key_info``; ``label``, ``case_ref`` and ``jurisdiction`` are owned by the key list."""
 
     _fields_ = [
         ("key_id", custodia_key_id),
@@ -114,6 +114,7 @@ class custodia_key_info(Structure):
         ("rotated_from", custodia_key_id),
         ("has_rotated_to", c_bool),
         ("rotated_to", custodia_key_id),
+        ("jurisdiction", c_char_p),
     ]
 
 
@@ -228,7 +229,7 @@ FACADE_FUNCTIONS: dict[str, tuple[Any, list[Any]]] = {
     "custodia_key_list_get": (status, [handle, size, POINTER(custodia_key_info)]),
     "custodia_key_list_free": (status, [handle]),
     "custodia_key_export_public": (status, [handle, key_id_p, out_buffer]),
-    "custodia_key_import_public": (status, [handle, handle, cstr, cstr, out_key_id]),
+    "custodia_key_import_public": (status, [handle, handle, cstr, cstr, cstr, out_key_id]),
     "custodia_key_rotate": (status, [handle, handle, key_id_p, out_key_id]),
     "custodia_key_destroy": (status, [handle, handle, key_id_p, cstr, out_buffer]),
     "custodia_key_shred_expired": (status, [handle, handle, POINTER(c_size_t), POINTER(c_size_t), out_buffer]),
@@ -252,8 +253,9 @@ FACADE_FUNCTIONS: dict[str, tuple[Any, list[Any]]] = {
         status,
         [handle, handle, cstr, handle, key_id_p, READ_FN, c_void_p, WRITE_FN, c_void_p, out_info],
     ),
-    "custodia_rewrap": (status, [handle, handle, bytes_in, size, key_id_p, size, key_id_p, size, out_buffer]),
+    "custodia_rewrap": (status, [handle, handle, cstr, bytes_in, size, key_id_p, size, key_id_p, size, out_buffer]),
     "custodia_rewrap_rotated": (status, [handle, handle, bytes_in, size, out_buffer]),
+    "custodia_custodian_unwrap_attempts": (status, [handle, POINTER(c_uint64)]),
 }
 
 

@@ -148,6 +148,8 @@ class KeyInfo:
     has_secret: bool
     rotated_from: Optional[KeyId]
     rotated_to: Optional[KeyId]
+    #: For another authority's key: the jurisdiction it was imported with (``"NL"``).
+    jurisdiction: Optional[str] = None
 
 
 @dataclass(frozen=True)
@@ -416,6 +418,7 @@ class Custodian(Handle):
                         has_secret=bool(k.has_secret),
                         rotated_from=KeyId._from_c(k.rotated_from) if k.has_rotated_from else None,
                         rotated_to=KeyId._from_c(k.rotated_to) if k.has_rotated_to else None,
+                        jurisdiction=k.jurisdiction.decode() if k.jurisdiction else None,
                     )
                 )
             return result
@@ -434,11 +437,14 @@ class Custodian(Handle):
         """The text form of a key's public half, to hand to another authority (not secret)."""
         return take_text(_raw.lib.custodia_key_export_public, self._handle, byref(_key(key_id)))
 
-    def import_public(self, actor: Actor, key_text: str, label: str) -> KeyId:
-        """Import another authority's public key from its text form; :class:`~custodia.InvalidKeyText` if mistyped."""
+    def import_public(self, actor: Actor, key_text: str, label: str, jurisdiction: str) -> KeyId:
+        """Import another authority's public key from its text form, with the ``jurisdiction`` (``"NL"``) that
+        authority acts in: sharing with the key (:meth:`rewrap`) is refused unless an envelope permits it.
+        :class:`~custodia.InvalidKeyText` if mistyped; :class:`~custodia.InvalidArgument` if already imported for
+        another jurisdiction."""
         out = _raw.custodia_key_id()
         invoke(_raw.lib.custodia_key_import_public, self._handle, _actor(actor), text_arg(key_text, "key_text"),
-               text_arg(label, "label"), byref(out))
+               text_arg(label, "label"), text_arg(jurisdiction, "jurisdiction"), byref(out))
         return KeyId._from_c(out)
 
     def rotate(self, actor: Actor, key_id: KeyId) -> KeyId:
@@ -533,21 +539,33 @@ class Custodian(Handle):
         env = bytes_arg(envelope, "envelope")
         return take_text(_raw.lib.custodia_envelope_describe, self._handle, env.ptr, env.len)
 
-    def rewrap(self, actor: Actor, envelope: Union[bytes, bytearray, memoryview], *,
+    def rewrap(self, actor: Actor, envelope: Union[bytes, bytearray, memoryview], purpose: str, *,
                remove: Iterable[KeyId] = (), add: Iterable[KeyId] = ()) -> bytes:
-        """Re-wrap an envelope's data key: drop the ``remove`` recipients, add the ``add`` ones (the payload is not
-        re-encrypted). Used after rotation."""
+        """Re-wrap an envelope's data key for ``purpose``: drop the ``remove`` recipients, add the ``add`` ones (the
+        payload is not re-encrypted). The policy gate decides first, as for :meth:`open` but with no exception:
+        clearance, jurisdiction, expiry, and a purpose the envelope grants. Adding another authority's key
+        (sharing) also needs ``purpose`` under ``mla.execution`` (:class:`~custodia.TransferNotPermitted`) and a key
+        imported with a jurisdiction the envelope permits (:class:`~custodia.RecipientNotPermitted`,
+        :class:`~custodia.RecipientJurisdictionUnknown`). Refusals are audited."""
         env = bytes_arg(envelope, "envelope")
         rm, rm_n = _key_array(remove, "remove")
         ad, ad_n = _key_array(add, "add")
-        return _plain_bytes(_raw.lib.custodia_rewrap, self._handle, _actor(actor), env.ptr, env.len, rm, rm_n, ad,
-                            ad_n)
+        return _plain_bytes(_raw.lib.custodia_rewrap, self._handle, _actor(actor), _purpose(purpose), env.ptr,
+                            env.len, rm, rm_n, ad, ad_n)
 
     def rewrap_rotated(self, actor: Actor, envelope: Union[bytes, bytearray, memoryview]) -> bytes:
         """Re-wrap an envelope for the newest successors of its rotated keys (after :meth:`rotate`); an envelope
-        naming no rotated key comes back unchanged (binary)."""
+        naming no rotated key comes back unchanged (binary). Needs only the actor's clearance for the data (no
+        purpose; works on expired data): the successor is this custodian's own key."""
         env = bytes_arg(envelope, "envelope")
         return _plain_bytes(_raw.lib.custodia_rewrap_rotated, self._handle, _actor(actor), env.ptr, env.len)
+
+    def unwrap_attempts(self) -> int:
+        """How many times this custodian has tried to unwrap a data key since it was opened: unchanged by a refused
+        open or re-wrap, which touches no key."""
+        n = ctypes.c_uint64()
+        invoke(_raw.lib.custodia_custodian_unwrap_attempts, self._handle, byref(n))
+        return n.value
 
     # ---- files and streams --------------------------------------------------------------------------------------
 

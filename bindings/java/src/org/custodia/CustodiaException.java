@@ -66,6 +66,12 @@ public class CustodiaException extends RuntimeException {
                 return new LegalHoldException(code, message);
             case SIGNER_MISMATCH:
                 return new SignerMismatchException(code, message);
+            case TRANSFER_NOT_PERMITTED:
+                return new TransferNotPermittedException(code, message);
+            case RECIPIENT_NOT_PERMITTED:
+                return new RecipientNotPermittedException(code, message);
+            case RECIPIENT_JURISDICTION_UNKNOWN:
+                return new RecipientJurisdictionUnknownException(code, message);
             case MALFORMED:
             case UNSUPPORTED_VERSION:
             case UNSUPPORTED_SUITE:

@@ -132,14 +132,23 @@ public final class Custodian implements AutoCloseable {
         return Native.takeText(out);
     }
 
-    /** Import another authority's public key (text form) as a recipient. */
-    public KeyId importPublic(Actor actor, String keyText, String label) {
+    /**
+     * Import another authority's public key (text form) as a recipient, with the {@code jurisdiction} ({@code "NL"})
+     * that authority acts in: sharing with the key ({@link #rewrap}) is refused unless an envelope permits it.
+     *
+     * @throws InvalidKeyTextException for a mistyped key
+     * @throws InvalidJurisdictionException for a code that is not an ISO 3166-1 alpha-2 code
+     * @throws InvalidArgumentException when the key was already imported for another jurisdiction
+     */
+    public KeyId importPublic(Actor actor, String keyText, String label, String jurisdiction) {
         Objects.requireNonNull(keyText, "keyText");
         Objects.requireNonNull(label, "label");
+        Objects.requireNonNull(jurisdiction, "jurisdiction");
         String t = Native.text("key text", keyText);
         String l = Native.text("label", label);
+        String j = Native.text("jurisdiction", jurisdiction);
         byte[] out = new byte[KeyId.LENGTH];
-        withActor(actor, (c, a) -> lib().custodia_key_import_public(c, a, t, l, out));
+        withActor(actor, (c, a) -> lib().custodia_key_import_public(c, a, t, l, j, out));
         return KeyId.fromBytes(out);
     }
 
@@ -396,22 +405,42 @@ public final class Custodian implements AutoCloseable {
     }
 
     /**
-     * Re-wrap an envelope: remove the recipient stanzas of {@code remove}, add stanzas for {@code add} (own keys,
-     * or imported public keys: sharing). Payload, bound terms and signature are unchanged.
+     * Re-wrap an envelope for {@code purpose}: remove the recipient stanzas of {@code remove}, add stanzas for
+     * {@code add} (own keys, or imported public keys: sharing). Payload, bound terms and signature are unchanged.
+     * The policy gate decides first, as for {@link #open} but with no exception ground: clearance, jurisdiction,
+     * expiry, and a purpose the envelope grants. Adding another authority's key (sharing) also needs {@code purpose}
+     * under {@code mla.execution} and a key imported with a jurisdiction the envelope permits. Refusals are audited.
+     *
+     * @throws ClearanceInsufficientException, JurisdictionNotPermittedException, ExpiredException,
+     *     PurposeNotPermittedException, TransferNotPermittedException, RecipientNotPermittedException,
+     *     RecipientJurisdictionUnknownException refusals, each naming its rule
      */
-    public byte[] rewrap(Actor actor, byte[] envelope, Collection<KeyId> remove, Collection<KeyId> add) {
+    public byte[] rewrap(Actor actor, byte[] envelope, Purpose purpose, Collection<KeyId> remove,
+            Collection<KeyId> add) {
         Objects.requireNonNull(envelope, "envelope");
+        Objects.requireNonNull(purpose, "purpose");
         byte[] r = packIds(Objects.requireNonNull(remove, "remove"));
         byte[] a0 = packIds(Objects.requireNonNull(add, "add"));
         CustodiaBuffer out = new CustodiaBuffer();
-        withActor(actor, (c, a) -> lib().custodia_rewrap(c, a, envelope, envelope.length, r, remove.size(), a0,
-                add.size(), out));
+        withActor(actor, (c, a) -> lib().custodia_rewrap(c, a, purpose.value(), envelope, envelope.length, r,
+                remove.size(), a0, add.size(), out));
         return Native.takeBytes(out);
     }
 
     /**
+     * How many times this custodian has tried to unwrap a data key since it was opened: unchanged by a refused open
+     * or re-wrap, which touches no key.
+     */
+    public long unwrapAttempts() {
+        LongByReference out = new LongByReference();
+        handle.run(c -> lib().custodia_custodian_unwrap_attempts(c, out));
+        return out.getValue();
+    }
+
+    /**
      * Re-wrap an envelope for the newest successors of its rotated keys (after {@link #rotate}); an envelope that
-     * names no rotated key comes back unchanged (binary).
+     * names no rotated key comes back unchanged (binary). Needs only the actor's clearance for the data (no purpose;
+     * works on expired data): the successor is this custodian's own key.
      */
     public byte[] rewrapRotated(Actor actor, byte[] envelope) {
         Objects.requireNonNull(envelope, "envelope");

@@ -16,6 +16,7 @@ public final class KeyInfo {
     private final boolean hasSecret;
     private final KeyId rotatedFrom;
     private final KeyId rotatedTo;
+    private final String jurisdiction;
 
     KeyInfo(org.custodia.raw.KeyInfo raw) {
         this.id = KeyId.fromBytes(raw.key_id);
@@ -29,6 +30,7 @@ public final class KeyInfo {
         this.hasSecret = raw.has_secret != 0;
         this.rotatedFrom = raw.has_rotated_from != 0 ? KeyId.fromBytes(raw.rotated_from) : null;
         this.rotatedTo = raw.has_rotated_to != 0 ? KeyId.fromBytes(raw.rotated_to) : null;
+        this.jurisdiction = raw.jurisdiction == null ? null : raw.jurisdiction.getString(0, "UTF-8");
     }
 
     public KeyId id() {
@@ -74,6 +76,11 @@ public final class KeyInfo {
     /** The key this one replaced by rotation. */
     public Optional<KeyId> rotatedFrom() {
         return Optional.ofNullable(rotatedFrom);
+    }
+
+    /** For another authority's key: the jurisdiction it was imported with ({@code "NL"}). */
+    public Optional<String> jurisdiction() {
+        return Optional.ofNullable(jurisdiction);
     }
 
     /** The key that replaced this one by rotation. */

@@ -323,7 +323,7 @@ class CustodianTest {
         try (SealOptions o = terms().build()) {
             assertThrows(KeyStateException.class, () -> custodian.seal(anna, STATEMENT, o));
         }
-        byte[] moved = custodian.rewrap(anna, old, List.of(kek), List.of(next));
+        byte[] moved = custodian.rewrap(anna, old, FRAUD, List.of(kek), List.of(next));
         custodian.destroyKey(anna, kek, "rotated out");
         assertThrows(KeyDestroyedException.class, () -> custodian.open(pierre, old, FRAUD));
         try (Opened opened = custodian.open(pierre, moved, FRAUD)) {
@@ -336,7 +336,7 @@ class CustodianTest {
         KeyId paris = custodian.generateKey(pierre, KeyKind.X25519, "Paris inbox");
         String text = custodian.exportPublic(paris);
         try (Custodian berlin = Custodian.openWithMasterKey(otherDir, MASTER, CREATE)) {
-            KeyId imported = berlin.importPublic(anna, text, "Paris (imported)");
+            KeyId imported = berlin.importPublic(anna, text, "Paris (imported)", "FR");
             assertEquals(paris, imported);
             assertFalse(berlin.key(imported).hasSecret());
             try (SealOptions o = SealOptions.builder(Category.EVIDENCE, FRAUD).destinations("FR").recipient(imported)
@@ -346,6 +346,55 @@ class CustodianTest {
                 try (Opened opened = custodian.open(pierre, envelope, FRAUD)) {
                     assertTrue(opened.plaintext().contentEquals(STATEMENT));
                 }
+            }
+        }
+    }
+
+    /**
+     * Issue 12, section 1: a protected witness's identity (secret, for witness protection, sealed in DE for FR) is
+     * refused to Mallory, acting from NL with clearance public, as an open and as every re-wrap, including to a key
+     * she imported and holds; no key is touched. Then what a share needs.
+     */
+    @Test
+    void rewrapAndSharingPassThePolicyGate(@TempDir Path outsideDir) {
+        Purpose protection = Purpose.of("witness_protection");
+        Purpose execution = Purpose.of("mla.execution");
+        byte[] address = "witness W-17: safe house at rue de la Paix 000".getBytes(StandardCharsets.UTF_8);
+        try (Actor mallory = Actor.of("mallory", "clerk", "NL", Classification.PUBLIC);
+                Custodian outside = Custodian.openWithMasterKey(outsideDir, new byte[32], null);
+                SealOptions o = SealOptions.builder(Category.WITNESS_IDENTITY, protection, execution)
+                        .caseRef("MLA-2026-0042").origin("DE").destinations("FR").recipient(kek).build()) {
+            byte[] envelope = custodian.seal(anna, address, o);
+            KeyId held = outside.generateKey(mallory, KeyKind.X25519, "mallory's own");
+            KeyId imported = custodian.importPublic(mallory, outside.exportPublic(held), "partner", "FR");
+            assertEquals("FR", custodian.key(imported).jurisdiction().orElseThrow());
+            assertTrue(custodian.key(kek).jurisdiction().isEmpty());
+            assertThrows(ClearanceInsufficientException.class, () -> custodian.open(mallory, envelope, protection));
+            long before = custodian.unwrapAttempts();
+            assertThrows(ClearanceInsufficientException.class,
+                    () -> custodian.rewrap(mallory, envelope, execution, List.of(), List.of(imported)));
+            assertThrows(ClearanceInsufficientException.class,
+                    () -> custodian.rewrap(mallory, envelope, protection, List.of(kek), List.of()));
+            custodian.rotate(anna, kek);
+            assertThrows(ClearanceInsufficientException.class, () -> custodian.rewrapRotated(mallory, envelope));
+            assertEquals(before, custodian.unwrapAttempts(), "a refused re-wrap touches no key");
+
+            // Sharing: only under mla.execution, only to an authority of a permitted jurisdiction.
+            TransferNotPermittedException t = assertThrows(TransferNotPermittedException.class,
+                    () -> custodian.rewrap(pierre, envelope, protection, List.of(), List.of(imported)));
+            assertTrue(t.isRefusal() && t.getMessage().contains("mla.execution"), t.getMessage());
+            KeyId elsewhere = outside.generateKey(mallory, KeyKind.X25519, "elsewhere");
+            KeyId us = custodian.importPublic(anna, outside.exportPublic(elsewhere), "US authority", "US");
+            assertThrows(RecipientNotPermittedException.class,
+                    () -> custodian.rewrap(pierre, envelope, execution, List.of(), List.of(us)));
+            assertThrows(InvalidArgumentException.class,
+                    () -> custodian.importPublic(anna, outside.exportPublic(elsewhere), "again", "FR"));
+            assertEquals(before, custodian.unwrapAttempts());
+            byte[] shared = custodian.rewrap(pierre, envelope, execution, List.of(), List.of(imported));
+            assertEquals(before + 1, custodian.unwrapAttempts());
+            try (Actor partner = Actor.of("partner", "investigator", "FR", Classification.SECRET);
+                    Opened opened = outside.open(partner, shared, execution)) {
+                assertArrayEquals(address, opened.plaintext().bytes());
             }
         }
     }

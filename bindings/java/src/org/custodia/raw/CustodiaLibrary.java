@@ -135,7 +135,8 @@ public interface CustodiaLibrary extends Library {
 
     int custodia_key_export_public(long custodian, byte[] keyId, CustodiaBuffer outText);
 
-    int custodia_key_import_public(long custodian, long actor, String keyText, String label, byte[] outKeyId);
+    int custodia_key_import_public(long custodian, long actor, String keyText, String label, String jurisdiction,
+            byte[] outKeyId);
 
     int custodia_key_rotate(long custodian, long actor, byte[] keyId, byte[] outNewKeyId);
 
@@ -179,11 +180,13 @@ public interface CustodiaLibrary extends Library {
             StreamCallbacks.ReadFn read, Pointer readContext, StreamCallbacks.WriteFn write, Pointer writeContext,
             EnvelopeInfo outInfo);
 
-    int custodia_rewrap(long custodian, long actor, byte[] envelope, long envelopeLen, byte[] remove,
+    int custodia_rewrap(long custodian, long actor, String purpose, byte[] envelope, long envelopeLen, byte[] remove,
             long removeCount, byte[] add, long addCount, CustodiaBuffer outEnvelope);
 
     int custodia_rewrap_rotated(long custodian, long actor, byte[] envelope, long envelopeLen,
             CustodiaBuffer outEnvelope);
+
+    int custodia_custodian_unwrap_attempts(long custodian, LongByReference outCount);
 
     // --- vocabulary
     int custodia_purpose_validate(String purpose);

@@ -5,7 +5,7 @@ import com.sun.jna.Structure;
 
 /** Layer 1: {@code struct custodia_key_info}; its strings belong to the key list and die with it. */
 @Structure.FieldOrder({"key_id", "kind", "state", "label", "case_ref", "created", "destroy_after", "destroyed_at",
-        "has_secret", "has_rotated_from", "rotated_from", "has_rotated_to", "rotated_to"})
+        "has_secret", "has_rotated_from", "rotated_from", "has_rotated_to", "rotated_to", "jurisdiction"})
 public final class KeyInfo extends Structure {
     public byte[] key_id = new byte[16];
     public int kind;
@@ -20,4 +20,5 @@ public final class KeyInfo extends Structure {
     public byte[] rotated_from = new byte[16];
     public byte has_rotated_to;
     public byte[] rotated_to = new byte[16];
+    public Pointer jurisdiction;
 }
