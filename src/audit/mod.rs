@@ -51,7 +51,8 @@ pub use event::{
     AuditEvent, EventKind, ExceptionRecord, MAX_DETAIL_ENTRIES, MAX_DETAIL_KEY_LEN, MAX_DETAIL_VALUE_LEN, MAX_KEYS,
     MAX_OBJECT_ID_HEX, Outcome,
 };
-pub use log::{AuditLog, AuditOptions, Durability, LOG_FILE_NAME, OpenReport, Recovery};
+pub use crate::keys::AuditPin;
+pub use log::{AuditLog, AuditOptions, CheckpointHook, Durability, LOG_FILE_NAME, OpenReport, Recovery};
 pub use query::{CSV_COLUMNS, Entries, Query, entries, query, write_csv};
 pub use verify::{VerifyReport, verify, verify_reader};
 

@@ -100,11 +100,17 @@ pub enum custodia_status {
     CUSTODIA_ERR_AUDIT_TAMPERED = 502,
     /// 503: The audit log (or certificate, or anchor) was signed by another audit key than the one given.
     CUSTODIA_ERR_AUDIT_WRONG_KEY = 503,
+    /// 504: The audit log is in a format this library does not write or verify (e.g. a custodia-audit/1 log).
+    CUSTODIA_ERR_AUDIT_UNSUPPORTED_FORMAT = 504,
     // ---- 9xx: environment and internal faults
     /// 900: An operating-system I/O error.
     CUSTODIA_ERR_IO = 900,
     /// 901: The operating system's random number generator failed.
     CUSTODIA_ERR_RNG = 901,
+    /// 902: A file custodia needs exclusively (the audit log) is held by another writer, in this process or another.
+    CUSTODIA_ERR_IN_USE = 902,
+    /// 903: A file custodia relies on (the audit log, the keyring) can be written by its group or by others.
+    CUSTODIA_ERR_INSECURE_PERMISSIONS = 903,
     /// 998: A handle is unusable because an earlier call on it panicked; free it and make a new one.
     CUSTODIA_ERR_POISONED = 998,
     /// 999: A bug in custodia (for example a caught panic across the C ABI).
@@ -152,8 +158,11 @@ const STATUSES: &[(custodia_status, &str)] = &[
     (custodia_status::CUSTODIA_ERR_AUDIT_MALFORMED, "audit_malformed"),
     (custodia_status::CUSTODIA_ERR_AUDIT_TAMPERED, "audit_tampered"),
     (custodia_status::CUSTODIA_ERR_AUDIT_WRONG_KEY, "audit_wrong_key"),
+    (custodia_status::CUSTODIA_ERR_AUDIT_UNSUPPORTED_FORMAT, "audit_unsupported_format"),
     (custodia_status::CUSTODIA_ERR_IO, "io"),
     (custodia_status::CUSTODIA_ERR_RNG, "rng"),
+    (custodia_status::CUSTODIA_ERR_IN_USE, "in_use"),
+    (custodia_status::CUSTODIA_ERR_INSECURE_PERMISSIONS, "insecure_permissions"),
     (custodia_status::CUSTODIA_ERR_POISONED, "poisoned"),
     (custodia_status::CUSTODIA_ERR_INTERNAL, "internal"),
 ];
@@ -260,10 +269,13 @@ pub(crate) mod tests {
             Error::AuditMalformed { .. } => 35,
             Error::AuditTampered { .. } => 36,
             Error::AuditWrongKey { .. } => 37,
-            Error::Io(_) => 38,
-            Error::Rng => 39,
-            Error::Poisoned(_) => 40,
-            Error::Internal(_) => 41,
+            Error::AuditUnsupportedFormat(_) => 38,
+            Error::InUse(_) => 39,
+            Error::InsecurePermissions { .. } => 40,
+            Error::Io(_) => 41,
+            Error::Rng => 42,
+            Error::Poisoned(_) => 43,
+            Error::Internal(_) => 44,
         }
     }
 
@@ -314,6 +326,9 @@ pub(crate) mod tests {
             Error::AuditMalformed { line: 0, reason: s() },
             Error::AuditTampered { entry: 0, reason: s() },
             Error::AuditWrongKey { expected: s(), found: s() },
+            Error::AuditUnsupportedFormat(s()),
+            Error::InUse(s()),
+            Error::InsecurePermissions { path: s(), mode: 0 },
             Error::Io(std::io::Error::other("x")),
             Error::Rng,
             Error::Poisoned(""),

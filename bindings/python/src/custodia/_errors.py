@@ -64,10 +64,13 @@ __all__ = [
     "AuditMalformed",
     "AuditTampered",
     "AuditWrongKey",
+    "AuditUnsupportedFormat",
     # 9xx
     "EnvironmentFault",
     "IoFault",
     "RngFault",
+    "InUse",
+    "InsecurePermissions",
     "InternalError",
     "Poisoned",
     "error_class",
@@ -275,6 +278,10 @@ class AuditWrongKey(AuditError):
     """503: the log (or certificate, or anchor) was signed by another audit key than the one given."""
 
 
+class AuditUnsupportedFormat(AuditError):
+    """504: the audit log is in a format this library does not write or verify (e.g. custodia-audit/1)."""
+
+
 # 9xx: environment and internal faults.
 class EnvironmentFault(CustodiaError):
     """The operating system failed custodia."""
@@ -286,6 +293,14 @@ class IoFault(EnvironmentFault):
 
 class RngFault(EnvironmentFault):
     """901: the operating system's random number generator failed."""
+
+
+class InUse(EnvironmentFault):
+    """902: a file custodia needs exclusively (the audit log) is held by another writer."""
+
+
+class InsecurePermissions(EnvironmentFault):
+    """903: a file custodia relies on (the audit log, the keyring) can be written by its group or by others."""
 
 
 class InternalError(CustodiaError):
@@ -335,8 +350,11 @@ _BY_CODE: dict[int, type[CustodiaError]] = {
     501: AuditMalformed,
     502: AuditTampered,
     503: AuditWrongKey,
+    504: AuditUnsupportedFormat,
     900: IoFault,
     901: RngFault,
+    902: InUse,
+    903: InsecurePermissions,
     998: Poisoned,
     999: InternalError,
 }

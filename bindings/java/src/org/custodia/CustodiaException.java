@@ -96,6 +96,12 @@ public class CustodiaException extends RuntimeException {
             case AUDIT_TAMPERED:
             case AUDIT_WRONG_KEY:
                 return new AuditTamperedException(code, message);
+            case AUDIT_UNSUPPORTED_FORMAT:
+                return new AuditUnsupportedFormatException(code, message);
+            case IN_USE:
+                return new InUseException(code, message);
+            case INSECURE_PERMISSIONS:
+                return new InsecurePermissionsException(code, message);
             case IO:
             case RNG:
                 return new EnvironmentException(code, message);
