@@ -15,8 +15,8 @@ use sha2::{Digest as _, Sha256};
 
 use super::anchor::Anchor;
 use super::entry::{
-    Digest, FORMAT_NAME, LOG_ID_LEN, LineReader, MAX_LINE_LEN, ZERO_DIGEST, checkpoint_message, decode,
-    decode_genesis, encode, from_hex, looks_like_checkpoint, to_hex,
+    Digest, FORMAT_NAME, LOG_ID_LEN, LineReader, MAX_LINE_LEN, ZERO_DIGEST, checkpoint_message, decode, decode_genesis,
+    encode, from_hex, looks_like_checkpoint, to_hex,
 };
 use super::erasure::{CertBody, ErasureCertificate, check_reason};
 use super::event::{AuditEvent, EventKind};
@@ -668,9 +668,11 @@ fn lock_exclusive(file: &File) -> Result<()> {
                 std::thread::sleep(Duration::from_millis(2));
             }
             Err(std::fs::TryLockError::WouldBlock) => {
-                return Err(Error::InUse("the audit log is held by another writer (another custodian or AuditLog \
+                return Err(Error::InUse(
+                    "the audit log is held by another writer (another custodian or AuditLog \
                                          on this directory, in this process or another)"
-                    .into()));
+                        .into(),
+                ));
             }
             Err(std::fs::TryLockError::Error(e)) => {
                 return Err(Error::AuditWrite(format!("locking the audit log: {e}")));
@@ -797,7 +799,10 @@ fn verify_tail(file: &File, valid_len: u64, key: &ed25519_dalek::VerifyingKey, p
         {
             return Err(Error::AuditTampered {
                 entry: p.count,
-                reason: format!("the entry at the pinned offset is not the checkpoint at entry {} the keyring pins", p.count),
+                reason: format!(
+                    "the entry at the pinned offset is not the checkpoint at entry {} the keyring pins",
+                    p.count
+                ),
             });
         }
         chain = Chain::from_checkpoint(&e, log_id, key)?;
@@ -812,7 +817,8 @@ fn verify_tail(file: &File, valid_len: u64, key: &ed25519_dalek::VerifyingKey, p
         }
         super::entry::check_auth(&before, &log_id, key)?;
         let sig = e.sig.ok_or_else(|| Error::Internal("a verified checkpoint has a signature".into()))?;
-        checkpoint = Some((Anchor::new(log_id, e.seq, e.prev, sig), AuditPin { log_id, count: e.seq, head: e.prev, offset }));
+        checkpoint =
+            Some((Anchor::new(log_id, e.seq, e.prev, sig), AuditPin { log_id, count: e.seq, head: e.prev, offset }));
         ends_with_checkpoint = true;
         offset += line.len() as u64 + 1;
     } else {
@@ -994,6 +1000,36 @@ mod tests {
         for k in [EventKind::Genesis, EventKind::Checkpoint, EventKind::Recovery, EventKind::Erasure] {
             assert!(matches!(log.append(&AuditEvent::new(k)), Err(Error::InvalidArgument(_))));
         }
+    }
+
+    #[test]
+    fn a_failing_checkpoint_hook_poisons_the_log() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let fail = Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let seen = Arc::new(Mutex::new(Vec::new()));
+        let (f, s) = (fail.clone(), seen.clone());
+        let hook: CheckpointHook = Arc::new(move |p: &AuditPin| {
+            if f.load(std::sync::atomic::Ordering::SeqCst) {
+                return Err(Error::AuditWrite("keyring full".into()));
+            }
+            s.lock().map_err(|_| Error::Internal("lock".into()))?.push(p.count);
+            Ok(())
+        });
+        let o = opts().checkpoint_every(2).on_checkpoint(hook);
+        let (log, _) = AuditLog::open(dir.path(), SigningKey::from_bytes(&[1; 32]), o).expect("opens");
+        log.append(&AuditEvent::new(EventKind::Sealed)).expect("appends");
+        log.append(&AuditEvent::new(EventKind::Sealed)).expect("appends and checkpoints");
+        assert_eq!(*seen.lock().expect("seen"), vec![1, 4]);
+        fail.store(true, std::sync::atomic::Ordering::SeqCst);
+        log.append(&AuditEvent::new(EventKind::Opened)).expect("no checkpoint, no hook");
+        let err = log.append(&AuditEvent::new(EventKind::Opened)).expect_err("the hook failed");
+        assert!(matches!(&err, Error::AuditWrite(m) if m.contains("keyring full")), "{err}");
+        assert!(matches!(log.append(&AuditEvent::new(EventKind::Opened)), Err(Error::AuditWrite(_))), "poisoned");
+        drop(log);
+        // The checkpoint itself is durable: the log verifies and reopens.
+        let (log, report) = AuditLog::open(dir.path(), SigningKey::from_bytes(&[1; 32]), opts()).expect("reopens");
+        assert_eq!(report.entries, 8);
+        drop(log);
     }
 
     #[test]

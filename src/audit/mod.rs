@@ -44,6 +44,7 @@ mod verify;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
+pub use crate::keys::AuditPin;
 pub use anchor::{ANCHOR_TYPE, Anchor, Witness};
 pub use entry::{Digest, FORMAT_NAME, LOG_ID_LEN, LogEntry, MAX_LINE_LEN};
 pub use erasure::{ERASURE_TYPE, ErasureCertificate, MAX_REASON_LEN};
@@ -51,7 +52,6 @@ pub use event::{
     AuditEvent, EventKind, ExceptionRecord, MAX_DETAIL_ENTRIES, MAX_DETAIL_KEY_LEN, MAX_DETAIL_VALUE_LEN, MAX_KEYS,
     MAX_OBJECT_ID_HEX, Outcome,
 };
-pub use crate::keys::AuditPin;
 pub use log::{AuditLog, AuditOptions, CheckpointHook, Durability, LOG_FILE_NAME, OpenReport, Recovery};
 pub use query::{CSV_COLUMNS, Entries, Query, entries, query, write_csv};
 pub use verify::{VerifyReport, verify, verify_reader};

@@ -9,7 +9,8 @@ use ed25519_dalek::VerifyingKey;
 
 use super::anchor::Anchor;
 use super::entry::{
-    Digest, LOG_ID_LEN, LineReader, LogEntry, ZERO_DIGEST, check_auth, checkpoint_message, decode, to_hex,
+    Digest, LOG_ID_LEN, LineReader, LogEntry, ZERO_DIGEST, check_auth, checkpoint_message, decode, decode_genesis,
+    to_hex,
 };
 use super::erasure::CertBody;
 use super::event::EventKind;
@@ -100,7 +101,7 @@ pub fn verify_reader<R: BufRead>(log: R, audit_key: &VerifyingKey, anchors: &[An
                 reason: "torn final line (the writer stopped mid-append); open the log to recover it".into(),
             });
         }
-        let e = decode(&buf, line.no)?;
+        let e = if idx == 0 { decode_genesis(&buf)? } else { decode(&buf, line.no)? };
         let c = match &mut chain {
             Some(c) => c,
             None => {
