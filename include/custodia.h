@@ -102,7 +102,7 @@
  * incompatibly; a host compares it with `custodia_abi_version()` at start-up and refuses to run on a mismatch.
  * Recorded as `package.metadata.custodia.abi-version` in `Cargo.toml` (checked by a test).
  */
-#define CUSTODIA_ABI_VERSION 1
+#define CUSTODIA_ABI_VERSION 2
 
 /**
  * A status code: `CUSTODIA_OK` (0) on success, otherwise the code of what went wrong. Codes are grouped: 1xx

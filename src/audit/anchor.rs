@@ -10,7 +10,7 @@ use super::entry::{DOMAIN_WITNESS, Digest, LOG_ID_LEN, checkpoint_message, from_
 use crate::error::{Error, Result};
 
 /// The `type` member of an anchor's JSON form.
-pub const ANCHOR_TYPE: &str = "custodia.audit.anchor.v1";
+pub const ANCHOR_TYPE: &str = "custodia.audit.anchor.v2";
 
 /// A checkpoint taken out of the log: log id, number of entries covered, hash of the last covered entry, the audit
 /// key's signature, and any counter-signatures.
@@ -29,7 +29,7 @@ pub struct Anchor {
 pub struct Witness {
     /// The authority's public key.
     pub key: VerifyingKey,
-    /// Its signature over `"custodia/audit/v1/witness" || 0x00 || checkpoint message`.
+    /// Its signature over `"custodia/audit/v2/witness" || 0x00 || checkpoint message`.
     pub sig: Signature,
 }
 
@@ -132,7 +132,7 @@ impl Anchor {
         Ok(())
     }
 
-    /// The JSON form: `{"type":"custodia.audit.anchor.v1","log":…,"count":…,"head":…,"sig":…,"witnesses":[…]}`.
+    /// The JSON form: `{"type":"custodia.audit.anchor.v2","log":…,"count":…,"head":…,"sig":…,"witnesses":[…]}`.
     #[must_use]
     pub fn to_json(&self) -> String {
         let wire = AnchorWire {

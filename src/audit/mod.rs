@@ -1,4 +1,4 @@
-//! The tamper-evident audit log: every seal, open, refusal, share and key event, hash-chained and signed.
+//! The tamper-evident audit log: every seal, open, refusal, share and key event, hash-chained and each signed.
 //!
 //! This module owns audit events and where they go. It never sees plaintext or key material (only key *ids*), and
 //! it never lets an operation proceed on an unrecorded event: [`AuditLog::append`] returns `Ok` only once the entry
@@ -6,7 +6,9 @@
 //!
 //! - [`AuditEvent`]: what happened, built with chained setters.
 //! - [`AuditLog`]: the default sink, a file of one JSON entry per line, each carrying the hash of the previous
-//!   one, with Ed25519-signed checkpoints every N entries and on close; crash recovery on open; group commit.
+//!   one and the audit key's Ed25519 signature, with signed checkpoints every N entries and on close; opening
+//!   verifies the log from its last checkpoint (or an [`AuditPin`] kept elsewhere) before writing anything; crash
+//!   recovery on open; group commit.
 //! - [`verify`]: checks a log file with the audit public key and optional external [`Anchor`]s.
 //! - [`ErasureCertificate`]: a signed record that keys were destroyed, verifiable with the public key alone.
 //! - [`query`] / [`write_csv`]: what a data-protection officer reads.
@@ -26,10 +28,10 @@
 //! let clock = Arc::new(FixedClock::new(Timestamp::from_date(2026, 11, 23)?));
 //! let (log, _report) = AuditLog::open(dir.path(), key, AuditOptions::with_clock(clock))?;
 //! let seq = log.append(&AuditEvent::new(EventKind::Sealed).case(&CaseRef::parse("MLA-2026-0042")?))?;
-//! assert_eq!(seq, 1); // entry 0 is the genesis entry
+//! assert_eq!(seq, 2); // entry 0 is the genesis entry, entry 1 the creation checkpoint
 //! let anchor = log.close()?; // a signed checkpoint; hand it to another authority
 //! let report = verify(log.path(), &public, &[anchor])?;
-//! assert_eq!((report.entries, report.checkpoints, report.unsealed_tail), (3, 1, 0));
+//! assert_eq!((report.entries, report.checkpoints, report.unsealed_tail), (4, 2, 0));
 //! # Ok(()) }
 //! ```
 

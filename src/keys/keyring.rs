@@ -919,7 +919,12 @@ mod tests {
         let dir = tempfile::tempdir().expect("tempdir");
         let mut ring = Keyring::open(dir.path(), &Unlock::master_key([1; 32]), KdfParams::DEFAULT).expect("create");
         let store = ring.pin_store();
-        let pin = |count| AuditPin { log_id: [7; 16], count, head: [count as u8; 32], offset: count * 100 };
+        let pin = |count: u8| AuditPin {
+            log_id: [7; 16],
+            count: count.into(),
+            head: [count; 32],
+            offset: u64::from(count) * 100,
+        };
         store.raise(&pin(4)).expect("raises");
         store.raise(&pin(2)).expect("a lower pin is ignored");
         let other = AuditPin { log_id: [8; 16], ..pin(9) };
