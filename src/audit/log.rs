@@ -769,11 +769,12 @@ fn verify_tail(file: &File, valid_len: u64, key: &ed25519_dalek::VerifyingKey, p
                     ),
                 });
             }
-            let at_line_start = p.offset == 0 || {
+            // A pinned checkpoint is never the first line (that is the genesis entry).
+            let at_line_start = p.offset > 0 && p.offset < valid_len && {
                 let mut b = [0u8; 1];
-                p.offset < valid_len && read_exact_at(file, p.offset - 1, &mut b).is_ok() && b[0] == b'\n'
+                read_exact_at(file, p.offset - 1, &mut b).is_ok() && b[0] == b'\n'
             };
-            if p.offset >= valid_len || !at_line_start {
+            if !at_line_start {
                 return Err(Error::AuditTampered {
                     entry: p.count,
                     reason: format!(
@@ -1030,6 +1031,37 @@ mod tests {
         let (log, report) = AuditLog::open(dir.path(), SigningKey::from_bytes(&[1; 32]), opts()).expect("reopens");
         assert_eq!(report.entries, 8);
         drop(log);
+    }
+
+    #[test]
+    fn open_finds_the_last_checkpoint_behind_long_lines() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let key = || SigningKey::from_bytes(&[1; 32]);
+        let (log, _) = AuditLog::open(dir.path(), key(), opts().checkpoint_every(0)).expect("opens");
+        for _ in 0..3 {
+            log.append(&AuditEvent::new(EventKind::Sealed)).expect("appends");
+        }
+        log.checkpoint().expect("checkpoint at entry 5");
+        let big = "x".repeat(1000);
+        for i in 0..40 {
+            let mut e = AuditEvent::new(EventKind::Opened);
+            for d in 0..16 {
+                e = e.detail(&format!("d{d:02}"), &format!("{i}{big}"));
+            }
+            log.append(&e).expect("appends");
+        }
+        drop(log);
+        // Drop the closing checkpoint: the writer "died" after entry 45, ~650 KiB after the last checkpoint.
+        let path = dir.path().join(LOG_FILE_NAME);
+        let bytes = std::fs::read(&path).expect("reads");
+        let cut = bytes[..bytes.len() - 1].iter().rposition(|&b| b == b'\n').expect("lines") + 1;
+        std::fs::write(&path, &bytes[..cut]).expect("writes");
+        let (log, report) = AuditLog::open(dir.path(), key(), opts()).expect("reopens");
+        assert_eq!(report.verified_from, 5);
+        assert!(report.sealed_unclosed_tail);
+        assert_eq!(report.entries, 47);
+        drop(log);
+        crate::audit::verify(&path, &key().verifying_key(), &[]).expect("verifies");
     }
 
     #[test]

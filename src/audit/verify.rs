@@ -35,9 +35,10 @@ pub struct VerifyReport {
     pub anchors: u64,
     /// Sequence number of the last checkpoint.
     pub last_checkpoint: Option<u64>,
-    /// **Warning**: entries after the last checkpoint. Nothing signed covers them; a writer holding the audit key
-    /// could have rewritten or truncated them (and a truncation back to a checkpoint leaves no trace in the file
-    /// itself: only an anchor held elsewhere proves what came after). `0` for a cleanly closed log.
+    /// **Warning**: entries after the last checkpoint. Each is signed, but no checkpoint covers them: anyone who
+    /// can write the file could have cut entries from the end after them (and a cut back to a checkpoint leaves no
+    /// trace in the file itself: only the keyring's pin or an anchor held elsewhere proves what came after).
+    /// `0` for a cleanly closed log.
     pub unsealed_tail: u64,
     /// Hash of the last entry, lowercase hex.
     pub head: String,

@@ -389,6 +389,13 @@ class CustodianTest {
     }
 
     @Test
+    void aSecondCustodianOnTheSameDirectoryIsInUse() {
+        InUseException e = assertThrows(InUseException.class, () -> Custodian.openWithMasterKey(dir, MASTER, null));
+        assertEquals(902, e.code());
+        assertTrue(e instanceof EnvironmentException);
+    }
+
+    @Test
     void passphraseKeyrings(@TempDir Path other) {
         Custodian.Options cheap = new Custodian.Options().kdf(8 * 1024, 1, 1);
         Custodian.open(other, "correct horse battery staple".toCharArray(), cheap).close();
