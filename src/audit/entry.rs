@@ -223,6 +223,11 @@ pub(crate) fn decode(line: &[u8], line_no: u64) -> Result<LogEntry> {
 /// damaged line: a line naming another `"format"` is [`Error::AuditUnsupportedFormat`].
 pub(crate) fn decode_genesis(line: &[u8]) -> Result<LogEntry> {
     decode(line, 1).map_err(|e| {
+        // Only a line that does not even have this format's shape is another format; a line of this shape whose
+        // hash does not match was altered (e.g. its format renamed) and stays `AuditTampered`.
+        if !matches!(e, Error::AuditMalformed { .. }) {
+            return e;
+        }
         const MARK: &[u8] = b"\"format\":\"";
         let found = line
             .windows(MARK.len())
@@ -230,7 +235,11 @@ pub(crate) fn decode_genesis(line: &[u8]) -> Result<LogEntry> {
             .map(|i| &line[i + MARK.len()..])
             .and_then(|rest| rest.iter().position(|&b| b == b'"').map(|end| &rest[..end.min(64)]))
             .and_then(|v| core::str::from_utf8(v).ok())
-            .filter(|v| *v != FORMAT_NAME && v.starts_with("custodia-audit/"));
+            .filter(|v| {
+                v.strip_prefix("custodia-audit/")
+                    .is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
+                    && *v != FORMAT_NAME
+            });
         match found {
             Some(v) => Error::AuditUnsupportedFormat(v.to_owned()),
             None => e,
