@@ -56,7 +56,7 @@ class LibraryLoaderTest {
     void aLibraryWithAnotherAbiVersionIsRefused(@TempDir Path dir) throws Exception {
         Assumptions.assumeTrue(new File("/usr/bin/cc").canExecute(), "needs a C compiler");
         Path source = dir.resolve("fake.c");
-        Files.writeString(source, "unsigned custodia_abi_version(void) { return 2; }\n"
+        Files.writeString(source, "unsigned custodia_abi_version(void) { return 3; }\n"
                 + "const char *custodia_version(void) { return \"9.0.0\"; }\n");
         Path fake = dir.resolve("libcustodia.so");
         Process cc = new ProcessBuilder("cc", "-shared", "-fPIC", "-o", fake.toString(), source.toString())
@@ -64,8 +64,8 @@ class LibraryLoaderTest {
         assertEquals(0, cc.waitFor());
         String out = probe(List.of("-Dcustodia.library.path=" + fake), null);
         assertTrue(out.startsWith("refused: libcustodia at " + fake), out);
-        assertTrue(out.contains("(version 9.0.0) has C ABI version 2, but these Java bindings were written for ABI "
-                + "version 1"), out);
+        assertTrue(out.contains("(version 9.0.0) has C ABI version 3, but these Java bindings were written for ABI "
+                + "version " + LibraryLoader.EXPECTED_ABI_VERSION), out);
     }
 
     private static String probe(List<String> jvmArgs, String env) throws IOException, InterruptedException {
