@@ -42,7 +42,8 @@ fn main() -> ExitCode {
             println!("  head hash:            {}", r.head);
             if r.unsealed_tail > 0 {
                 println!(
-                    "WARNING: the last {} entries follow the last checkpoint and are not covered by a signature",
+                    "WARNING: the last {} entries follow the last checkpoint: each is signed, but entries may have \
+                     been cut from the end after them",
                     r.unsealed_tail
                 );
             }

@@ -326,6 +326,10 @@ enum custodia_status
    */
   CUSTODIA_ERR_AUDIT_WRONG_KEY = 503,
   /**
+   * 504: The audit log is in a format this library does not write or verify (e.g. a custodia-audit/1 log).
+   */
+  CUSTODIA_ERR_AUDIT_UNSUPPORTED_FORMAT = 504,
+  /**
    * 506: The custodian was closed (`custodia_custodian_close`): it records nothing more and touches no key; only
    * its audit public key, audit verification and envelope inspection remain. Free the handle; open again.
    */
@@ -343,6 +347,14 @@ enum custodia_status
    * 901: The operating system's random number generator failed.
    */
   CUSTODIA_ERR_RNG = 901,
+  /**
+   * 902: A file custodia needs exclusively (the audit log) is held by another writer, in this process or another.
+   */
+  CUSTODIA_ERR_IN_USE = 902,
+  /**
+   * 903: A file custodia relies on (the audit log, the keyring) can be written by its group or by others.
+   */
+  CUSTODIA_ERR_INSECURE_PERMISSIONS = 903,
   /**
    * 998: A handle is unusable because an earlier call on it panicked; free it and make a new one.
    */

@@ -215,9 +215,16 @@ impl Custodian {
             }
         };
         let signing = signing_key(&ring, &audit_key_id)?;
+        // The keyring remembers the last checkpoint it saw (authenticated under the master key), so a writer of the
+        // log file cannot cut the log back past it, delete it or replace it. The hook raises the pin through its
+        // own handle on the keyring file, never through `self.ring`: it runs on whichever thread wrote the
+        // checkpoint, and that thread may hold `self.ring` (an append under a keyring lock cannot deadlock).
+        let pins = ring.pin_store();
         let audit_options = AuditOptions::with_clock(clock.clone())
             .durability(options.durability)
-            .checkpoint_every(options.checkpoint_every);
+            .checkpoint_every(options.checkpoint_every)
+            .expect_pin(ring.body().audit_pin)
+            .on_checkpoint(Arc::new(move |pin| pins.raise(pin)));
         let (audit, _report) = AuditLog::open(dir, signing_to_audit(&signing), audit_options)?;
         let audit = Arc::new(audit);
         let mut sink = FanOut::new(audit.clone()).require_secondaries(options.require_secondary_sinks);

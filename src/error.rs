@@ -311,8 +311,24 @@ pub enum Error {
         /// The other authority's key.
         key_id: String,
     },
+    /// The audit log is in a format this library does not write or verify (e.g. a `custodia-audit/1` log, which
+    /// has no per-entry signatures); verify it with the version that wrote it and start a new log.
+    #[error("unsupported audit log format {0:?}; this library reads custodia-audit/2")]
+    AuditUnsupportedFormat(String),
 
     // ---- 9xx: environment ----------------------------------------------------------------------------------------
+    /// A file custodia needs exclusively (the audit log) is held by another writer, in this process or another.
+    #[error("in use: {0}")]
+    InUse(String),
+    /// A file custodia relies on (the audit log, the keyring) can be written by its group or by others, so someone
+    /// other than its owner could rewrite or replace it; refused until its mode is fixed (e.g. `chmod 600`).
+    #[error("insecure permissions on {path}: mode {mode:o} lets group or others write it")]
+    InsecurePermissions {
+        /// The file.
+        path: String,
+        /// Its permission bits (e.g. `0o666`).
+        mode: u32,
+    },
     /// An operating-system I/O error.
     #[error("I/O error: {0}")]
     Io(#[from] std::io::Error),
@@ -385,6 +401,9 @@ impl Error {
             Self::TransferNotPermitted { .. } => 207,
             Self::RecipientNotPermitted { .. } => 208,
             Self::RecipientJurisdictionUnknown { .. } => 209,
+            Self::AuditUnsupportedFormat(_) => 504,
+            Self::InUse(_) => 902,
+            Self::InsecurePermissions { .. } => 903,
 
             Self::Io(_) => 900,
             Self::Rng => 901,
@@ -450,6 +469,9 @@ impl Error {
             Self::TransferNotPermitted { .. } => "transfer_not_permitted",
             Self::RecipientNotPermitted { .. } => "recipient_not_permitted",
             Self::RecipientJurisdictionUnknown { .. } => "recipient_jurisdiction_unknown",
+            Self::AuditUnsupportedFormat(_) => "audit_unsupported_format",
+            Self::InUse(_) => "in_use",
+            Self::InsecurePermissions { .. } => "insecure_permissions",
             Self::Io(_) => "io",
             Self::Rng => "rng",
             Self::Poisoned(_) => "poisoned",

@@ -89,7 +89,7 @@ fn erasure_certificate_verifies_with_the_public_key_alone() {
     // The same record is in the log, signature included.
     let r = verify(&log_path(dir.path()), &public, &[]).expect("log verifies");
     assert_eq!(r.erasures, 1);
-    let e = entries(&log_path(dir.path())).expect("reads").map(|e| e.expect("entry")).nth(1).expect("entry 1");
+    let e = entries(&log_path(dir.path())).expect("reads").map(|e| e.expect("entry")).nth(2).expect("entry 2");
     assert_eq!((e.kind(), e.seq), (EventKind::Erasure, parsed.seq()));
 }
 
@@ -109,7 +109,7 @@ fn queries_filter_and_csv_export_quotes() {
     assert_eq!(query(&path, &kinds).expect("query").count(), 2);
     let window = Query::new().from(Timestamp::from_unix(T0 + 60)).until(Timestamp::from_unix(T0 + 180));
     let seqs: Vec<u64> = query(&path, &window).expect("query").map(|e| e.expect("e").seq).collect();
-    assert_eq!(seqs, vec![2, 3]);
+    assert_eq!(seqs, vec![3, 4]);
 
     let mut csv = Vec::new();
     let rows = write_csv(&mut csv, query(&path, &kinds).expect("query")).expect("csv");
@@ -123,12 +123,12 @@ fn queries_filter_and_csv_export_quotes() {
     );
     assert_eq!(
         lines[1],
-        "3,2026-11-23T12:02:00Z,refused,anna,prosecutor,DE,MLA-2026-0042,abababababababababababababababab,,\
+        "4,2026-11-23T12:02:00Z,refused,anna,prosecutor,DE,MLA-2026-0042,abababababababababababababababab,,\
          asset_recovery,,,,,refused:purpose_not_permitted"
     );
     assert_eq!(
         lines[2],
-        "4,2026-11-23T12:03:00Z,exception_used,anna,prosecutor,DE,MLA-2026-0042,abababababababababababababababab,,\
+        "5,2026-11-23T12:03:00Z,exception_used,anna,prosecutor,DE,MLA-2026-0042,abababababababababababababababab,,\
          asset_recovery,,court_order,LG Berlin 2026/17,\"Court ordered disclosure for the confiscation hearing, \
          see order, \"\"urgent\"\", today\",ok"
     );

@@ -17,10 +17,10 @@ fn intact_log_verifies() {
     let lines = write_sample_log(dir.path());
     let r = verify(&log_path(dir.path()), &key().verifying_key(), &[]).expect("verifies");
     assert_eq!(r.entries, lines.len() as u64);
-    assert_eq!(r.entries, 8); // genesis + 6 events + closing checkpoint
-    assert_eq!(r.checkpoints, 1);
+    assert_eq!(r.entries, 9); // genesis + creation checkpoint + 6 events + closing checkpoint
+    assert_eq!(r.checkpoints, 2);
     assert_eq!(r.unsealed_tail, 0);
-    assert_eq!(r.last_checkpoint, Some(7));
+    assert_eq!(r.last_checkpoint, Some(8));
 }
 
 #[test]
@@ -83,13 +83,13 @@ fn truncation_is_a_warning_without_anchor_and_an_error_with_one() {
     let lines = write_sample_log(dir.path());
     // Cut the closing checkpoint and the last event: still a valid chain, but the tail is unsealed.
     let r = verify_bytes(dir.path(), &lines[..lines.len() - 2].concat(), &[]).expect("a valid prefix");
-    assert_eq!(r.unsealed_tail, 6);
-    assert_eq!(r.checkpoints, 0);
+    assert_eq!(r.unsealed_tail, 5);
+    assert_eq!(r.checkpoints, 1);
     // A torn final line is malformed, at its line.
     let mut torn = lines.concat();
     torn.truncate(torn.len() - 10);
     let err = verify_bytes(dir.path(), &torn, &[]).expect_err("torn");
-    assert!(matches!(err, Error::AuditMalformed { line: 8, .. }), "{err}");
+    assert!(matches!(err, Error::AuditMalformed { line: 9, .. }), "{err}");
 }
 
 #[test]
@@ -101,7 +101,7 @@ fn anchors_pin_the_prefix_against_a_writer_who_holds_the_key() {
         log.append(&e).expect("appends");
     }
     let mut anchor = log.checkpoint().expect("checkpoint");
-    assert_eq!(anchor.count(), 7);
+    assert_eq!(anchor.count(), 8);
     let ministry = other_key();
     anchor.countersign(&ministry);
     let exported = anchor.to_json();
@@ -119,12 +119,13 @@ fn anchors_pin_the_prefix_against_a_writer_who_holds_the_key() {
     // The writer rewrites entry 2 (hides a refusal's purpose) and re-chains and re-signs everything.
     let text = std::fs::read_to_string(&path).expect("reads");
     let mut lines: Vec<String> = text.split_inclusive('\n').map(str::to_owned).collect();
-    lines[2] = lines[2].replace("prosecution.trial", "prosecution.appeal");
+    assert!(lines[3].contains("prosecution.trial"));
+    lines[3] = lines[3].replace("prosecution.trial", "prosecution.appeal");
     let forged = rechain(&lines, &key()).concat();
     std::fs::write(&path, &forged).expect("writes");
     verify(&path, &key().verifying_key(), &[]).expect("without an anchor the forgery is undetectable");
     let err = verify(&path, &key().verifying_key(), std::slice::from_ref(&anchor)).expect_err("anchor catches it");
-    assert!(matches!(err, Error::AuditTampered { entry: 6, .. }), "{err}");
+    assert!(matches!(err, Error::AuditTampered { entry: 7, .. }), "{err}");
 
     // Truncating before the anchored count is caught too.
     std::fs::write(&path, text.split_inclusive('\n').take(5).collect::<String>()).expect("writes");
@@ -160,21 +161,26 @@ fn huge_binary_and_unknown_lines_are_malformed_with_their_line_number() {
     huge.extend(std::iter::repeat_n(b'x', 100 * 1024));
     huge.push(b'\n');
     let err = verify_bytes(dir.path(), &huge, &[]).expect_err("huge");
-    assert!(matches!(&err, Error::AuditMalformed { line: 9, reason } if reason.contains("longer")), "{err}");
+    assert!(matches!(&err, Error::AuditMalformed { line: 10, reason } if reason.contains("longer")), "{err}");
 
     let mut binary = good.clone();
     binary.extend_from_slice(&[0xff, 0xfe, 0x00, 0x01, b'\n']);
     let err = verify_bytes(dir.path(), &binary, &[]).expect_err("binary");
-    assert!(matches!(&err, Error::AuditMalformed { line: 9, reason } if reason.contains("UTF-8")), "{err}");
+    assert!(matches!(&err, Error::AuditMalformed { line: 10, reason } if reason.contains("UTF-8")), "{err}");
 
     // A correctly hashed and chained entry of a kind this version does not know.
     let text = String::from_utf8(good).expect("utf8");
     let mut v: Vec<String> = text.split_inclusive('\n').map(str::to_owned).collect();
-    v[3] = line_from_body(&body_of(&v[3]).replace("\"kind\":\"refused\"", "\"kind\":\"teleported\""));
+    assert!(v[4].contains("\"kind\":\"refused\""));
+    v[4] = line_from_body(
+        &body_of(&v[4]).replace("\"kind\":\"refused\"", "\"kind\":\"teleported\""),
+        &log_id_of(&v[0]),
+        &key(),
+    );
     let v = rechain(&v, &key());
     let err = verify_bytes(dir.path(), v.concat().as_bytes(), &[]).expect_err("unknown kind");
     assert!(
-        matches!(&err, Error::AuditMalformed { line: 4, reason } if reason.contains("unknown event kind")),
+        matches!(&err, Error::AuditMalformed { line: 5, reason } if reason.contains("unknown event kind")),
         "{err}"
     );
 }

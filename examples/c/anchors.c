@@ -87,7 +87,7 @@ int main(int argc, char **argv) {
   EXPECT_OK(custodia_seal_options_add_recipient(opts, &kek));
   EXPECT_OK(custodia_seal(a, anna, (const uint8_t *)"evidence", 8, opts, &env));
   EXPECT_OK(custodia_audit_checkpoint(a, &anchor));
-  EXPECT_TRUE(strstr(text(&anchor), "\"type\":\"custodia.audit.anchor.v1\"") != NULL);
+  EXPECT_TRUE(strstr(text(&anchor), "\"type\":\"custodia.audit.anchor.v2\"") != NULL);
   EXPECT_TRUE(anchor_count(text(&anchor)) > anchor_count(text(&early)));
   EXPECT_OK(custodia_audit_public_key(a, &a_key));
   EXPECT_OK(custodia_audit_public_key(b, &b_key));
@@ -143,7 +143,7 @@ int main(int argc, char **argv) {
   custodia_buffer cert = {NULL, 0};
   EXPECT_OK(custodia_key_for_case(a, anna, "MLA-2026-0042", 0, &doomed));
   EXPECT_OK(custodia_key_destroy(a, anna, &doomed, "retention period ended", &cert));
-  EXPECT_TRUE(strstr(text(&cert), "\"type\":\"custodia.erasure.v1\"") != NULL);
+  EXPECT_TRUE(strstr(text(&cert), "\"type\":\"custodia.erasure.v2\"") != NULL);
   EXPECT_TRUE(strstr(text(&cert), "MLA-2026-0042") != NULL);
   EXPECT_OK(custodia_erasure_certificate_verify(text(&cert), text(&a_key)));
   EXPECT_STATUS(custodia_erasure_certificate_verify(text(&cert), text(&b_key)), CUSTODIA_ERR_AUDIT_WRONG_KEY);

@@ -10,7 +10,7 @@ use super::entry::{DOMAIN_WITNESS, Digest, LOG_ID_LEN, checkpoint_message, from_
 use crate::error::{Error, Result};
 
 /// The `type` member of an anchor's JSON form.
-pub const ANCHOR_TYPE: &str = "custodia.audit.anchor.v1";
+pub const ANCHOR_TYPE: &str = "custodia.audit.anchor.v2";
 
 /// An Ed25519 public key from its text form (`custodia-ed25519-public:…`, as
 /// [`crate::Custodian::audit_public_key`] and [`crate::Custodian::export_public`] write it): another custodian's
@@ -45,7 +45,7 @@ pub struct Anchor {
 pub struct Witness {
     /// The authority's public key.
     pub key: VerifyingKey,
-    /// Its signature over `"custodia/audit/v1/witness" || 0x00 || checkpoint message`.
+    /// Its signature over `"custodia/audit/v2/witness" || 0x00 || checkpoint message`.
     pub sig: Signature,
 }
 
@@ -148,7 +148,7 @@ impl Anchor {
         Ok(())
     }
 
-    /// The JSON form: `{"type":"custodia.audit.anchor.v1","log":…,"count":…,"head":…,"sig":…,"witnesses":[…]}`.
+    /// The JSON form: `{"type":"custodia.audit.anchor.v2","log":…,"count":…,"head":…,"sig":…,"witnesses":[…]}`.
     #[must_use]
     pub fn to_json(&self) -> String {
         let wire = AnchorWire {

@@ -26,18 +26,23 @@ pub type Digest = [u8; 32];
 pub const LOG_ID_LEN: usize = 16;
 
 /// The value of the genesis entry's `format` detail.
-pub const FORMAT_NAME: &str = "custodia-audit/1";
+pub const FORMAT_NAME: &str = "custodia-audit/2";
 
-pub(crate) const DOMAIN_ENTRY: &[u8] = b"custodia/audit/v1/entry";
-pub(crate) const DOMAIN_CHECKPOINT: &[u8] = b"custodia/audit/v1/checkpoint";
-pub(crate) const DOMAIN_WITNESS: &[u8] = b"custodia/audit/v1/witness";
-pub(crate) const DOMAIN_ERASURE: &[u8] = b"custodia/audit/v1/erasure";
+pub(crate) const DOMAIN_ENTRY: &[u8] = b"custodia/audit/v2/entry";
+pub(crate) const DOMAIN_AUTH: &[u8] = b"custodia/audit/v2/auth";
+pub(crate) const DOMAIN_CHECKPOINT: &[u8] = b"custodia/audit/v2/checkpoint";
+pub(crate) const DOMAIN_WITNESS: &[u8] = b"custodia/audit/v2/witness";
+pub(crate) const DOMAIN_ERASURE: &[u8] = b"custodia/audit/v2/erasure";
 
 /// The `prev` of the genesis entry.
 pub(crate) const ZERO_DIGEST: Digest = [0; 32];
 
-/// What follows the body in every line: `,"hash":"` + 64 hex digits + `"}`.
-const HASH_SUFFIX_LEN: usize = 9 + 64 + 2;
+/// What follows the body in every line: `,"hash":"` + 64 hex digits + `","auth":"` + 128 hex digits + `"}`.
+const SUFFIX_LEN: usize = HASH_AT + 64 + 10 + 128 + 2;
+/// Offset of the hash digits in the suffix.
+const HASH_AT: usize = 9;
+/// Offset of the auth digits in the suffix.
+const AUTH_AT: usize = HASH_AT + 64 + 10;
 
 /// One decoded log entry: an event with its place in the chain.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -55,6 +60,9 @@ pub struct LogEntry {
     pub prev: Digest,
     /// This entry's hash, as stored (checked against the recomputed one when decoded).
     pub hash: Digest,
+    /// The audit key's signature over the entry hash (see `docs/AUDIT.md` §3). Decoding does not check it (it
+    /// needs the log id and the key); [`crate::audit::verify`] and [`crate::audit::AuditLog::open`] do.
+    pub auth: ed25519_dalek::Signature,
 }
 
 impl LogEntry {
@@ -98,13 +106,15 @@ struct Wire {
     prev: String,
 }
 
-/// Encode an entry: returns the line (without newline) and its hash.
+/// Encode an entry and authenticate it with the audit key: returns the line (without newline) and its hash.
 pub(crate) fn encode(
     seq: u64,
     time: Timestamp,
     event: &AuditEvent,
     sig: Option<&ed25519_dalek::Signature>,
     prev: &Digest,
+    log_id: &[u8; LOG_ID_LEN],
+    key: &ed25519_dalek::SigningKey,
 ) -> Result<(String, Digest)> {
     let wire = Wire {
         seq,
@@ -126,10 +136,14 @@ pub(crate) fn encode(
     };
     let body = serde_json::to_string(&wire).map_err(|e| Error::Internal(format!("audit encoding: {e}")))?;
     let hash = entry_hash(body.as_bytes());
+    let auth = ed25519_dalek::Signer::sign(key, &auth_message(log_id, &hash));
     let mut line = body;
-    line.pop(); // the closing brace; the hash member goes last
+    line.reserve_exact(SUFFIX_LEN);
+    line.pop(); // the closing brace; the hash and auth members go last
     line.push_str(",\"hash\":\"");
     line.push_str(&to_hex(&hash));
+    line.push_str("\",\"auth\":\"");
+    line.push_str(&to_hex(&auth.to_bytes()));
     line.push_str("\"}");
     if line.len() > MAX_LINE_LEN {
         return Err(Error::InvalidArgument(format!("audit entry would exceed {MAX_LINE_LEN} bytes")));
@@ -145,16 +159,20 @@ pub(crate) fn decode(line: &[u8], line_no: u64) -> Result<LogEntry> {
         return Err(malformed(format!("line longer than {MAX_LINE_LEN} bytes")));
     }
     let text = core::str::from_utf8(line).map_err(|_| malformed("not UTF-8 text (binary data)".into()))?;
-    if text.len() < HASH_SUFFIX_LEN + 2
+    if text.len() < SUFFIX_LEN + 2
         || !text.ends_with("\"}")
-        || !text.is_char_boundary(text.len() - HASH_SUFFIX_LEN)
-        || !text[text.len() - HASH_SUFFIX_LEN..].starts_with(",\"hash\":\"")
+        || !text.is_char_boundary(text.len() - SUFFIX_LEN)
+        || !text[text.len() - SUFFIX_LEN..].starts_with(",\"hash\":\"")
+        || !text[text.len() - SUFFIX_LEN + HASH_AT + 64..].starts_with("\",\"auth\":\"")
     {
-        return Err(malformed("not an audit entry: it must end with the \"hash\" member".into()));
+        return Err(malformed("not an audit entry: it must end with the \"hash\" and \"auth\" members".into()));
     }
-    let split = text.len() - HASH_SUFFIX_LEN;
-    let stored = from_hex::<32>(&text[split + 9..text.len() - 2])
+    let split = text.len() - SUFFIX_LEN;
+    let stored = from_hex::<32>(&text[split + HASH_AT..split + HASH_AT + 64])
         .ok_or_else(|| malformed("hash is not 64 lowercase hex digits".into()))?;
+    let auth = from_hex::<64>(&text[split + AUTH_AT..text.len() - 2])
+        .map(|b| ed25519_dalek::Signature::from_bytes(&b))
+        .ok_or_else(|| malformed("auth is not 128 lowercase hex digits".into()))?;
     let mut body = String::with_capacity(split + 1);
     body.push_str(&text[..split]);
     body.push('}');
@@ -198,7 +216,68 @@ pub(crate) fn decode(line: &[u8], line_no: u64) -> Result<LogEntry> {
         outcome: wire.outcome,
         detail: wire.detail,
     };
-    Ok(LogEntry { seq: wire.seq, time: wire.time, event, sig, prev, hash: stored })
+    Ok(LogEntry { seq: wire.seq, time: wire.time, event, sig, prev, hash: stored, auth })
+}
+
+/// Decode the first line, telling a log of another format version (which fails to decode as this one) apart from a
+/// damaged line: a line naming another `"format"` is [`Error::AuditUnsupportedFormat`].
+pub(crate) fn decode_genesis(line: &[u8]) -> Result<LogEntry> {
+    decode(line, 1).map_err(|e| {
+        // Only a line that does not even have this format's shape is another format; a line of this shape whose
+        // hash does not match was altered (e.g. its format renamed) and stays `AuditTampered`.
+        if !matches!(e, Error::AuditMalformed { .. }) {
+            return e;
+        }
+        const MARK: &[u8] = b"\"format\":\"";
+        let found = line
+            .windows(MARK.len())
+            .position(|w| w == MARK)
+            .map(|i| &line[i + MARK.len()..])
+            .and_then(|rest| rest.iter().position(|&b| b == b'"').map(|end| &rest[..end.min(64)]))
+            .and_then(|v| core::str::from_utf8(v).ok())
+            .filter(|v| {
+                v.strip_prefix("custodia-audit/")
+                    .is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
+                    && *v != FORMAT_NAME
+            });
+        match found {
+            Some(v) => Error::AuditUnsupportedFormat(v.to_owned()),
+            None => e,
+        }
+    })
+}
+
+/// Check an entry's `auth` signature: the audit key's Ed25519 signature (strict) over [`auth_message`].
+///
+/// # Errors
+/// [`Error::AuditTampered`] naming the entry when it does not verify.
+pub(crate) fn check_auth(e: &LogEntry, log_id: &[u8; LOG_ID_LEN], key: &ed25519_dalek::VerifyingKey) -> Result<()> {
+    key.verify_strict(&auth_message(log_id, &e.hash), &e.auth).map_err(|_| Error::AuditTampered {
+        entry: e.seq,
+        reason: "entry signature does not verify (entry forged or re-chained without the audit key)".into(),
+    })
+}
+
+/// What the audit key signs for every entry: `"custodia/audit/v2/auth" || 0x00 || log_id || hash` (71 bytes).
+pub(crate) fn auth_message(log_id: &[u8; LOG_ID_LEN], hash: &Digest) -> [u8; 71] {
+    let mut m = [0u8; 71];
+    m[..22].copy_from_slice(DOMAIN_AUTH);
+    m[23..39].copy_from_slice(log_id);
+    m[39..].copy_from_slice(hash);
+    m
+}
+
+/// Whether a line is, by its canonical prefix, a checkpoint entry: `{"seq":<digits>,"time":<digits>,"kind":"checkpoint"`.
+/// A cheap test for scanning backwards; the line is decoded and checked in full afterwards.
+pub(crate) fn looks_like_checkpoint(line: &[u8]) -> bool {
+    fn digits(s: &[u8]) -> usize {
+        s.iter().take_while(|b| b.is_ascii_digit()).count()
+    }
+    let Some(rest) = line.strip_prefix(b"{\"seq\":") else { return false };
+    let rest = &rest[digits(rest)..];
+    let Some(rest) = rest.strip_prefix(b",\"time\":") else { return false };
+    let rest = &rest[digits(rest)..];
+    rest.starts_with(b",\"kind\":\"checkpoint\"")
 }
 
 /// `SHA-256(DOMAIN_ENTRY || 0x00 || body)`.
@@ -313,8 +392,12 @@ mod tests {
     #[test]
     fn encode_decode_round_trip() {
         let e = AuditEvent::new(EventKind::Sealed).object(&[7; 16]).detail("k", "v \"quoted\" é");
-        let (line, hash) = encode(3, Timestamp::from_unix(99), &e, None, &[1; 32]).expect("encodes");
+        let key = ed25519_dalek::SigningKey::from_bytes(&[3; 32]);
+        let (line, hash) = encode(3, Timestamp::from_unix(99), &e, None, &[1; 32], &[9; 16], &key).expect("encodes");
         let d = decode(line.as_bytes(), 4).expect("decodes");
+        check_auth(&d, &[9; 16], &key.verifying_key()).expect("signed");
+        assert!(check_auth(&d, &[8; 16], &key.verifying_key()).is_err(), "bound to the log id");
+        assert!(!looks_like_checkpoint(line.as_bytes()));
         assert_eq!(d.seq, 3);
         assert_eq!(d.hash, hash);
         assert_eq!(d.prev, [1; 32]);
@@ -324,8 +407,20 @@ mod tests {
     #[test]
     fn non_canonical_is_rejected() {
         let e = AuditEvent::new(EventKind::Sealed);
-        let (line, _) = encode(0, Timestamp::from_unix(1), &e, None, &ZERO_DIGEST).expect("encodes");
+        let key = ed25519_dalek::SigningKey::from_bytes(&[3; 32]);
+        let (line, _) = encode(0, Timestamp::from_unix(1), &e, None, &ZERO_DIGEST, &[9; 16], &key).expect("encodes");
         let spaced = line.replacen(",", ", ", 1);
         assert!(matches!(decode(spaced.as_bytes(), 1), Err(Error::AuditMalformed { line: 1, .. })));
+    }
+
+    #[test]
+    fn checkpoint_prefix_is_recognised() {
+        let key = ed25519_dalek::SigningKey::from_bytes(&[3; 32]);
+        let e = AuditEvent::new(EventKind::Checkpoint);
+        let sig = ed25519_dalek::Signer::sign(&key, b"x");
+        let (line, _) = encode(12, Timestamp::from_unix(5), &e, Some(&sig), &[1; 32], &[9; 16], &key).expect("encodes");
+        assert!(looks_like_checkpoint(line.as_bytes()));
+        assert!(!looks_like_checkpoint(b"{\"seq\":1,\"time\":2,\"kind\":\"opened\"}"));
+        assert!(!looks_like_checkpoint(b"{\"seq\":1,\"detail\":{\"kind\":\"checkpoint\"}}"));
     }
 }

@@ -10,7 +10,7 @@ use crate::policy::CaseRef;
 use crate::time::Timestamp;
 
 /// The `type` member of a certificate's JSON form.
-pub const ERASURE_TYPE: &str = "custodia.erasure.v1";
+pub const ERASURE_TYPE: &str = "custodia.erasure.v2";
 /// Longest erasure reason, in bytes.
 pub const MAX_REASON_LEN: usize = 512;
 
@@ -66,7 +66,7 @@ impl CertBody {
         }
     }
 
-    /// `"custodia/audit/v1/erasure" || 0x00 || canonical JSON of the body`.
+    /// `"custodia/audit/v2/erasure" || 0x00 || canonical JSON of the body`.
     pub(crate) fn message(&self) -> Result<Vec<u8>> {
         let json = serde_json::to_vec(self).map_err(|e| Error::Internal(format!("erasure encoding: {e}")))?;
         let mut m = Vec::with_capacity(DOMAIN_ERASURE.len() + 1 + json.len());

@@ -5,6 +5,7 @@
 
 use std::fs::{File, OpenOptions};
 use std::io::{BufReader, Read, Seek, SeekFrom, Write};
+use std::os::unix::fs::OpenOptionsExt as _;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
@@ -14,13 +15,15 @@ use sha2::{Digest as _, Sha256};
 
 use super::anchor::Anchor;
 use super::entry::{
-    Digest, FORMAT_NAME, LOG_ID_LEN, LineReader, MAX_LINE_LEN, ZERO_DIGEST, checkpoint_message, decode, encode,
-    from_hex, to_hex,
+    Digest, FORMAT_NAME, LOG_ID_LEN, LineReader, MAX_LINE_LEN, ZERO_DIGEST, checkpoint_message, decode, decode_genesis,
+    encode, from_hex, looks_like_checkpoint, to_hex,
 };
 use super::erasure::{CertBody, ErasureCertificate, check_reason};
 use super::event::{AuditEvent, EventKind};
+use super::verify::Chain;
 use crate::error::{Error, Result};
-use crate::keys::KeyId;
+use crate::keys::keyring::refuse_writable_by_others;
+use crate::keys::{AuditPin, KeyId};
 use crate::policy::CaseRef;
 use crate::time::{Clock, SystemClock};
 
@@ -50,12 +53,17 @@ pub enum Durability {
     OsBuffered,
 }
 
+/// Called with the pin of every checkpoint once it is durable (see [`AuditOptions::on_checkpoint`]).
+pub type CheckpointHook = Arc<dyn Fn(&AuditPin) -> Result<()> + Send + Sync>;
+
 /// How to open a log.
 #[derive(Clone)]
 pub struct AuditOptions {
     durability: Durability,
     checkpoint_every: u64,
     clock: Arc<dyn Clock>,
+    pin: Option<AuditPin>,
+    on_checkpoint: Option<CheckpointHook>,
 }
 
 impl core::fmt::Debug for AuditOptions {
@@ -63,14 +71,22 @@ impl core::fmt::Debug for AuditOptions {
         f.debug_struct("AuditOptions")
             .field("durability", &self.durability)
             .field("checkpoint_every", &self.checkpoint_every)
+            .field("pin", &self.pin.map(|p| p.count))
+            .field("on_checkpoint", &self.on_checkpoint.is_some())
             .finish_non_exhaustive()
     }
 }
 
 impl Default for AuditOptions {
-    /// [`Durability::FsyncEach`], a checkpoint every 1000 entries, the system clock.
+    /// [`Durability::FsyncEach`], a checkpoint every 1000 entries, the system clock, no pin, no hook.
     fn default() -> Self {
-        Self { durability: Durability::FsyncEach, checkpoint_every: 1000, clock: Arc::new(SystemClock) }
+        Self {
+            durability: Durability::FsyncEach,
+            checkpoint_every: 1000,
+            clock: Arc::new(SystemClock),
+            pin: None,
+            on_checkpoint: None,
+        }
     }
 }
 
@@ -88,10 +104,31 @@ impl AuditOptions {
         self
     }
 
-    /// Write a signed checkpoint after every `n` entries (`0`: only on [`AuditLog::checkpoint`] and close).
+    /// Write a signed checkpoint after every `n` entries (`0`: only on [`AuditLog::checkpoint`] and close). This
+    /// also bounds how many entries a writer of the file can cut from its end unnoticed (see `docs/AUDIT.md` §8).
     #[must_use]
     pub fn checkpoint_every(mut self, n: u64) -> Self {
         self.checkpoint_every = n;
+        self
+    }
+
+    /// The last checkpoint the caller saw written, kept somewhere the file's writer cannot change (the
+    /// [`crate::Custodian`] keeps it in its keyring). Opening then starts its verification at that checkpoint and
+    /// refuses a log that is missing, empty, shorter than the pin, of another log, or has another entry there.
+    #[must_use]
+    pub fn expect_pin(mut self, pin: Option<AuditPin>) -> Self {
+        self.pin = pin;
+        self
+    }
+
+    /// Called with the checkpoint's pin after every checkpoint is durable (on open, every
+    /// [`AuditOptions::checkpoint_every`] entries, [`AuditLog::checkpoint`], close), without the log's lock held,
+    /// possibly from several threads and out of order (keep the highest). If it fails, the log is poisoned like
+    /// on a failed sync: that call and every later append return [`Error::AuditWrite`] until the log is reopened,
+    /// because the log could no longer promise the truncation bound the pin gives.
+    #[must_use]
+    pub fn on_checkpoint(mut self, hook: CheckpointHook) -> Self {
+        self.on_checkpoint = Some(hook);
         self
     }
 }
@@ -110,6 +147,10 @@ pub struct OpenReport {
     pub recovery: Option<Recovery>,
     /// Whether the previous writer stopped without a closing checkpoint, so the open wrote one.
     pub sealed_unclosed_tail: bool,
+    /// Sequence number at which the open's verification started: the pinned checkpoint, else the last checkpoint
+    /// in the file, else the genesis entry. Everything from there to the end was verified before anything was
+    /// written.
+    pub verified_from: u64,
 }
 
 /// A torn last line found and removed on open (the process died mid-append). The bytes were never acknowledged to
@@ -138,6 +179,7 @@ pub struct AuditLog {
     clock: Arc<dyn Clock>,
     durability: Durability,
     checkpoint_every: u64,
+    on_checkpoint: Option<CheckpointHook>,
     state: Mutex<State>,
     synced: Condvar,
     #[cfg(test)]
@@ -150,8 +192,12 @@ struct State {
     /// Entries known durable.
     durable: u64,
     head: Digest,
+    /// Bytes in the file (the offset of the next line).
+    len: u64,
     since_checkpoint: u64,
     last_anchor: Option<Anchor>,
+    /// The pin of the last checkpoint.
+    last_pin: Option<AuditPin>,
     syncing: bool,
     failed: Option<String>,
     closed: bool,
@@ -168,56 +214,90 @@ impl core::fmt::Debug for AuditLog {
 }
 
 impl AuditLog {
-    /// Open (or create) the log `audit.log` in `dir`, taking an exclusive lock on it. A torn last line is cut
-    /// away and a `recovery` entry appended; if the previous writer did not close the log, a checkpoint seals what
-    /// it left. The file's first entry must name `key`'s public key.
+    /// Open (or create) the log `audit.log` in the existing directory `dir`, taking an exclusive lock on it.
+    ///
+    /// Before writing or signing anything, the open verifies the log from its last checkpoint (the pinned one when
+    /// [`AuditOptions::expect_pin`] gives one, else the last in the file, else the genesis entry) to its end: every
+    /// entry's signature, hash, sequence number and link, and the checkpoint's signature. Only then is a torn last
+    /// line cut away (and a `recovery` entry appended) and, if the previous writer did not close the log, a
+    /// checkpoint written to seal what it left. A new log is created with mode 0600 and starts with its genesis
+    /// entry and a checkpoint, written to a temporary file and linked into place, so a log never lacks them.
     ///
     /// # Errors
-    /// [`Error::AuditWrite`] when the file cannot be created, locked or written; [`Error::AuditWrongKey`] when it
-    /// belongs to another audit key; [`Error::AuditMalformed`] when its first or last complete line is not a valid
-    /// entry (such a log needs an investigation, not an automatic repair).
+    /// [`Error::AuditTampered`] when the log does not verify, or does not reach the pin (missing, empty, cut,
+    /// replaced): nothing is written then. [`Error::AuditUnsupportedFormat`] for a log of another format version;
+    /// [`Error::AuditWrongKey`] when it belongs to another audit key; [`Error::AuditMalformed`] for a line that is
+    /// not an entry; [`Error::InsecurePermissions`] when group or others may write the file; [`Error::InUse`] when
+    /// another writer holds it; [`Error::AuditWrite`] when it cannot be created or written; [`Error::Io`] when
+    /// `dir` does not exist or the file cannot be read.
     pub fn open(dir: &Path, key: SigningKey, options: AuditOptions) -> Result<(Self, OpenReport)> {
         let werr = |what: &str, e: std::io::Error| Error::AuditWrite(format!("{what}: {e}"));
-        std::fs::create_dir_all(dir).map_err(|e| werr("creating the audit directory", e))?;
+        if !dir.is_dir() {
+            return Err(Error::Io(std::io::Error::new(
+                std::io::ErrorKind::NotFound,
+                format!("the audit directory {} does not exist", dir.display()),
+            )));
+        }
         let path = dir.join(LOG_FILE_NAME);
-        let file = OpenOptions::new()
-            .read(true)
-            .append(true)
-            .create(true)
-            .open(&path)
-            .map_err(|e| werr("opening the audit log", e))?;
+        let verifying = key.verifying_key();
+        let pin = options.pin;
+        let mut created = false;
+        let file = match open_log_file(&path) {
+            Ok(f) => f,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                if let Some(p) = &pin {
+                    return Err(Error::AuditTampered {
+                        entry: 0,
+                        reason: format!(
+                            "the audit log is missing, but the keyring pins its checkpoint at entry {}: deleted or \
+                             moved; a new log is not started over it",
+                            p.count
+                        ),
+                    });
+                }
+                created = create_log(dir, &path, &key, options.clock.now())?;
+                open_log_file(&path).map_err(|e| werr("opening the audit log", e))?
+            }
+            Err(e) => return Err(werr("opening the audit log", e)),
+        };
+        let meta = file.metadata()?;
+        if !meta.is_file() {
+            return Err(Error::AuditWrite(format!("{} is not a regular file", path.display())));
+        }
+        refuse_writable_by_others(&path, &meta)?;
         lock_exclusive(&file)?;
 
         let (valid_len, torn_len) = find_tail(&file)?;
-        let mut torn_hash = None;
-        if torn_len > 0 {
-            torn_hash = Some(hash_range(&file, valid_len, torn_len)?);
-            file.set_len(valid_len).map_err(|e| werr("truncating a torn line", e))?;
-            file.sync_all().map_err(|e| werr("syncing after truncation", e))?;
-        }
-
-        let verifying = key.verifying_key();
-        let (log_id, created, state) = if valid_len == 0 {
-            let mut id = [0u8; LOG_ID_LEN];
-            getrandom::fill(&mut id).map_err(|_| Error::Rng)?;
-            (id, true, None)
-        } else {
-            let first = read_line_at(&file, 0)?;
-            let genesis = decode(&first, 1)?;
-            let (id, named_key) = genesis_fields(&genesis)?;
-            if named_key != verifying.to_bytes() {
-                return Err(Error::AuditWrongKey { expected: to_hex(verifying.as_bytes()), found: to_hex(&named_key) });
+        let torn_hash = if torn_len > 0 { Some(hash_range(&file, valid_len, torn_len)?) } else { None };
+        let found = if valid_len == 0 {
+            if let Some(p) = &pin {
+                return Err(Error::AuditTampered {
+                    entry: 0,
+                    reason: format!(
+                        "the audit log has no complete entry, but the keyring pins its checkpoint at entry {}",
+                        p.count
+                    ),
+                });
             }
-            let last = last_line(&file, valid_len)?;
-            let entry = decode(&last, 0).map_err(|e| match e {
-                Error::AuditMalformed { reason, .. } => {
-                    Error::AuditMalformed { line: 0, reason: format!("last complete line: {reason}") }
-                }
-                other => other,
-            })?;
-            (id, false, Some(entry))
+            None
+        } else {
+            Some(verify_tail(&file, valid_len, &verifying, pin.as_ref())?)
         };
 
+        // Verified (or empty): from here on the open may write.
+        if torn_len > 0 {
+            let cut = if found.is_some() { valid_len } else { 0 };
+            file.set_len(cut).map_err(|e| werr("truncating a torn line", e))?;
+            file.sync_all().map_err(|e| werr("syncing after truncation", e))?;
+        }
+        let (log_id, fresh) = match &found {
+            Some(t) => (t.log_id, false),
+            None => {
+                let mut id = [0u8; LOG_ID_LEN];
+                getrandom::fill(&mut id).map_err(|_| Error::Rng)?;
+                (id, true)
+            }
+        };
         let log = Self {
             path,
             file,
@@ -226,15 +306,15 @@ impl AuditLog {
             clock: options.clock,
             durability: options.durability,
             checkpoint_every: options.checkpoint_every,
+            on_checkpoint: options.on_checkpoint,
             state: Mutex::new(State {
-                written: state.as_ref().map_or(0, |e| e.seq + 1),
+                written: found.as_ref().map_or(0, |t| t.next),
                 durable: 0,
-                head: state.as_ref().map_or(ZERO_DIGEST, |e| e.hash),
-                since_checkpoint: 0,
-                last_anchor: state.as_ref().and_then(|e| match (e.kind(), e.sig) {
-                    (EventKind::Checkpoint, Some(sig)) => Some(Anchor::new(log_id, e.seq, e.prev, sig)),
-                    _ => None,
-                }),
+                head: found.as_ref().map_or(ZERO_DIGEST, |t| t.head),
+                len: found.as_ref().map_or(0, |_| valid_len),
+                since_checkpoint: found.as_ref().map_or(0, |t| t.since_checkpoint),
+                last_anchor: found.as_ref().and_then(|t| t.checkpoint.as_ref().map(|(a, _)| a.clone())),
+                last_pin: found.as_ref().and_then(|t| t.checkpoint.as_ref().map(|(_, p)| *p)),
                 syncing: false,
                 failed: None,
                 closed: false,
@@ -246,12 +326,15 @@ impl AuditLog {
 
         let mut st = log.lock()?;
         let mut recovery = None;
-        if created {
+        if fresh {
+            // The remains of a torn genesis line (no complete entry, no pin): start the log in place.
             let e = AuditEvent::new(EventKind::Genesis)
                 .detail("audit_key", &to_hex(verifying.as_bytes()))
                 .detail("format", FORMAT_NAME)
                 .detail("log_id", &to_hex(&log_id));
             log.write_entry(&mut st, &e, None)?;
+            log.write_checkpoint(&mut st)?;
+            created = true;
         }
         if let Some(h) = torn_hash {
             let e = AuditEvent::new(EventKind::Recovery)
@@ -260,13 +343,13 @@ impl AuditLog {
             let seq = log.write_entry(&mut st, &e, None)?;
             recovery = Some(Recovery { truncated_bytes: torn_len, discarded_sha256: h, seq });
         }
-        let unclosed = state.as_ref().is_some_and(|e| e.kind() != EventKind::Checkpoint);
+        let unclosed = found.as_ref().is_some_and(|t| !t.ends_with_checkpoint);
         if unclosed || recovery.is_some() {
             log.write_checkpoint(&mut st)?;
         }
         let target = st.written;
         log.sync_locked(&mut st, target)?;
-        if created {
+        if fresh {
             File::open(dir).and_then(|d| d.sync_all()).map_err(|e| werr("syncing the audit directory", e))?;
         }
         let report = OpenReport {
@@ -275,8 +358,13 @@ impl AuditLog {
             entries: st.written,
             recovery,
             sealed_unclosed_tail: unclosed,
+            verified_from: found.as_ref().map_or(0, |t| t.from),
         };
+        let pin = st.last_pin;
         drop(st);
+        if let Some(p) = pin {
+            log.run_hook(&p)?;
+        }
         Ok((log, report))
     }
 
@@ -323,17 +411,19 @@ impl AuditLog {
         }
         let mut st = self.lock()?;
         let seq = self.write_entry(&mut st, event, None)?;
-        let mut checkpointed = false;
+        let mut pin = None;
         if self.checkpoint_every > 0 && st.since_checkpoint >= self.checkpoint_every {
-            self.write_checkpoint(&mut st)?;
-            checkpointed = true;
+            pin = Some(self.write_checkpoint(&mut st)?);
         }
-        if self.durability == Durability::OsBuffered && !checkpointed {
+        if self.durability == Durability::OsBuffered && pin.is_none() {
             // The line is in the operating system already (written without buffering in this process).
             return Ok(seq);
         }
         let target = st.written;
         self.make_durable(st, target)?;
+        if let Some(p) = pin {
+            self.run_hook(&p)?;
+        }
         Ok(seq)
     }
 
@@ -344,12 +434,16 @@ impl AuditLog {
     /// [`Error::AuditWrite`] as for [`AuditLog::append`].
     pub fn checkpoint(&self) -> Result<Anchor> {
         let mut st = self.lock()?;
+        let mut pin = None;
         if st.since_checkpoint > 0 || st.last_anchor.is_none() {
-            self.write_checkpoint(&mut st)?;
+            pin = Some(self.write_checkpoint(&mut st)?);
         }
         let target = st.written;
         let anchor = st.last_anchor.clone().ok_or_else(|| Error::Internal("checkpoint just written".into()))?;
         self.make_durable(st, target)?;
+        if let Some(p) = pin {
+            self.run_hook(&p)?;
+        }
         Ok(anchor)
     }
 
@@ -427,7 +521,7 @@ impl AuditLog {
     fn write_entry(&self, st: &mut State, event: &AuditEvent, sig: Option<&ed25519_dalek::Signature>) -> Result<u64> {
         let seq = st.written;
         let time = event.time.unwrap_or_else(|| self.clock.now());
-        let (mut line, hash) = encode(seq, time, event, sig, &st.head)?;
+        let (mut line, hash) = encode(seq, time, event, sig, &st.head, &self.log_id, &self.key)?;
         line.push('\n');
         if let Err(e) = (&self.file).write_all(line.as_bytes()) {
             let msg = format!("writing entry {seq}: {e}");
@@ -436,18 +530,36 @@ impl AuditLog {
         }
         st.written += 1;
         st.head = hash;
+        st.len += line.len() as u64;
         st.since_checkpoint += 1;
         Ok(seq)
     }
 
-    fn write_checkpoint(&self, st: &mut State) -> Result<()> {
+    /// Write a checkpoint (not yet synced) and return its pin.
+    fn write_checkpoint(&self, st: &mut State) -> Result<AuditPin> {
         let count = st.written;
         let head = st.head;
+        let offset = st.len;
         let sig = self.key.sign(&checkpoint_message(&self.log_id, count, &head));
         self.write_entry(st, &AuditEvent::new(EventKind::Checkpoint), Some(&sig))?;
         st.since_checkpoint = 0;
         st.last_anchor = Some(Anchor::new(self.log_id, count, head, sig));
-        Ok(())
+        let pin = AuditPin { log_id: self.log_id, count, head, offset };
+        st.last_pin = Some(pin);
+        Ok(pin)
+    }
+
+    /// Hand a durable checkpoint's pin to the hook, without the state lock (the hook may take the host's locks,
+    /// and those may be held by a thread waiting to append). A failing hook poisons the log.
+    fn run_hook(&self, pin: &AuditPin) -> Result<()> {
+        let Some(hook) = &self.on_checkpoint else { return Ok(()) };
+        hook(pin).map_err(|e| {
+            let msg = format!("checkpoint {} is durable but could not be pinned: {e}", pin.count);
+            if let Ok(mut st) = self.state.lock() {
+                st.failed.get_or_insert_with(|| msg.clone());
+            }
+            Error::AuditWrite(msg)
+        })
     }
 
     fn sync_file(&self) -> std::io::Result<()> {
@@ -555,7 +667,16 @@ fn lock_exclusive(file: &File) -> Result<()> {
                 attempts += 1;
                 std::thread::sleep(Duration::from_millis(2));
             }
-            Err(e) => return Err(Error::AuditWrite(format!("the audit log is in use by another writer: {e}"))),
+            Err(std::fs::TryLockError::WouldBlock) => {
+                return Err(Error::InUse(
+                    "the audit log is held by another writer (another custodian or AuditLog \
+                                         on this directory, in this process or another)"
+                        .into(),
+                ));
+            }
+            Err(std::fs::TryLockError::Error(e)) => {
+                return Err(Error::AuditWrite(format!("locking the audit log: {e}")));
+            }
         }
     }
 }
@@ -566,12 +687,209 @@ pub(crate) fn genesis_fields(e: &super::entry::LogEntry) -> Result<([u8; LOG_ID_
     if e.seq != 0 || e.kind() != EventKind::Genesis {
         return Err(bad("the first entry must be the genesis entry with seq 0"));
     }
-    if e.event.detail.get("format").map(String::as_str) != Some(FORMAT_NAME) {
-        return Err(bad("unsupported audit log format"));
+    match e.event.detail.get("format") {
+        Some(f) if f == FORMAT_NAME => {}
+        Some(f) => return Err(Error::AuditUnsupportedFormat(f.clone())),
+        None => return Err(bad("the genesis entry names no format")),
     }
     let id = e.event.detail.get("log_id").and_then(|h| from_hex(h)).ok_or_else(|| bad("genesis has no log id"))?;
     let key = e.event.detail.get("audit_key").and_then(|h| from_hex(h)).ok_or_else(|| bad("genesis has no key"))?;
     Ok((id, key))
+}
+
+/// Open an existing log for reading and appending (never creating it).
+fn open_log_file(path: &Path) -> std::io::Result<File> {
+    OpenOptions::new().read(true).append(true).open(path)
+}
+
+/// Create a new log: its genesis entry and creation checkpoint are written to a temporary file (mode 0600), synced,
+/// and hard-linked to `path`, which fails if another opener created the log first. Returns whether this call
+/// created it.
+fn create_log(dir: &Path, path: &Path, key: &SigningKey, now: crate::time::Timestamp) -> Result<bool> {
+    let werr = |what: &str, e: std::io::Error| Error::AuditWrite(format!("{what}: {e}"));
+    let mut log_id = [0u8; LOG_ID_LEN];
+    getrandom::fill(&mut log_id).map_err(|_| Error::Rng)?;
+    let genesis = AuditEvent::new(EventKind::Genesis)
+        .detail("audit_key", &to_hex(key.verifying_key().as_bytes()))
+        .detail("format", FORMAT_NAME)
+        .detail("log_id", &to_hex(&log_id));
+    let (first, head) = encode(0, now, &genesis, None, &ZERO_DIGEST, &log_id, key)?;
+    let sig = key.sign(&checkpoint_message(&log_id, 1, &head));
+    let (second, _) = encode(1, now, &AuditEvent::new(EventKind::Checkpoint), Some(&sig), &head, &log_id, key)?;
+    let tmp = dir.join(format!(".{LOG_FILE_NAME}.new-{}-{}", std::process::id(), to_hex(&log_id[..8])));
+    let written = (|| -> std::io::Result<bool> {
+        let mut f = OpenOptions::new().write(true).create_new(true).mode(0o600).open(&tmp)?;
+        f.write_all(format!("{first}\n{second}\n").as_bytes())?;
+        f.sync_all()?;
+        drop(f);
+        let created = match std::fs::hard_link(&tmp, path) {
+            Ok(()) => true,
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => false,
+            Err(e) => return Err(e),
+        };
+        std::fs::remove_file(&tmp)?;
+        File::open(dir)?.sync_all()?;
+        Ok(created)
+    })();
+    written.map_err(|e| {
+        let _ = std::fs::remove_file(&tmp);
+        werr("creating the audit log", e)
+    })
+}
+
+/// What [`verify_tail`] established about the complete part of the file.
+struct Tail {
+    log_id: [u8; LOG_ID_LEN],
+    /// Sequence number where verification started.
+    from: u64,
+    /// Entries in the file (the next sequence number).
+    next: u64,
+    head: Digest,
+    since_checkpoint: u64,
+    ends_with_checkpoint: bool,
+    /// The last checkpoint: as an anchor, and as a pin.
+    checkpoint: Option<(Anchor, AuditPin)>,
+}
+
+/// Verify the first `valid_len` bytes of the log (complete lines) from the pinned checkpoint, else the last
+/// checkpoint line found scanning backwards, else the genesis entry, to the end. Reads only.
+fn verify_tail(file: &File, valid_len: u64, key: &ed25519_dalek::VerifyingKey, pin: Option<&AuditPin>) -> Result<Tail> {
+    let genesis = decode_genesis(&read_line_at(file, 0)?)?;
+    let mut chain = Chain::from_genesis(&genesis, key)?;
+    let log_id = chain.log_id;
+    let start = match pin {
+        Some(p) => {
+            if p.log_id != log_id {
+                return Err(Error::AuditTampered {
+                    entry: 0,
+                    reason: format!(
+                        "the keyring pins audit log {}, but this file is log {}: the log was replaced",
+                        to_hex(&p.log_id),
+                        to_hex(&log_id)
+                    ),
+                });
+            }
+            // A pinned checkpoint is never the first line (that is the genesis entry).
+            let at_line_start = p.offset > 0 && p.offset < valid_len && {
+                let mut b = [0u8; 1];
+                read_exact_at(file, p.offset - 1, &mut b).is_ok() && b[0] == b'\n'
+            };
+            if !at_line_start {
+                return Err(Error::AuditTampered {
+                    entry: p.count,
+                    reason: format!(
+                        "log truncated or rewritten: the keyring pins the checkpoint at entry {} (byte {}), which \
+                         the log no longer holds",
+                        p.count, p.offset
+                    ),
+                });
+            }
+            p.offset
+        }
+        None => find_last_checkpoint(file, valid_len)?.unwrap_or(0),
+    };
+    let mut checkpoint = None;
+    let mut since_checkpoint = 0;
+    let mut ends_with_checkpoint = false;
+    let mut offset = start;
+    if start > 0 {
+        let line = read_line_at(file, start)?;
+        let e = decode(&line, pin.map_or(0, |p| p.count + 1))?;
+        if let Some(p) = pin
+            && (e.seq != p.count || e.prev != p.head || e.kind() != EventKind::Checkpoint)
+        {
+            return Err(Error::AuditTampered {
+                entry: p.count,
+                reason: format!(
+                    "the entry at the pinned offset is not the checkpoint at entry {} the keyring pins",
+                    p.count
+                ),
+            });
+        }
+        chain = Chain::from_checkpoint(&e, log_id, key)?;
+        // The checkpoint must sit where it was written: right after the entry it covers. (A genuine checkpoint line
+        // copied to the end of the file would otherwise pass for the last one.)
+        let before = decode(&line_ending_at(file, start)?, e.seq)?;
+        if before.seq + 1 != e.seq || before.hash != e.prev {
+            return Err(Error::AuditTampered {
+                entry: e.seq,
+                reason: "the checkpoint does not follow the entry it covers (entries moved, copied or deleted)".into(),
+            });
+        }
+        super::entry::check_auth(&before, &log_id, key)?;
+        let sig = e.sig.ok_or_else(|| Error::Internal("a verified checkpoint has a signature".into()))?;
+        checkpoint =
+            Some((Anchor::new(log_id, e.seq, e.prev, sig), AuditPin { log_id, count: e.seq, head: e.prev, offset }));
+        ends_with_checkpoint = true;
+        offset += line.len() as u64 + 1;
+    } else {
+        offset += read_line_at(file, 0)?.len() as u64 + 1;
+    }
+    let from = if start > 0 { chain.next - 1 } else { 0 };
+    let mut f = file;
+    f.seek(SeekFrom::Start(offset))?;
+    let mut reader = LineReader::new(BufReader::new(f.take(valid_len - offset)));
+    let mut buf = Vec::new();
+    while reader.next_line(&mut buf)?.is_some() {
+        let e = decode(&buf, chain.next + 1)?;
+        chain.check(&e)?;
+        if e.kind() == EventKind::Checkpoint {
+            let sig = e.sig.ok_or_else(|| Error::Internal("a verified checkpoint has a signature".into()))?;
+            checkpoint = Some((
+                Anchor::new(log_id, e.seq, e.prev, sig),
+                AuditPin { log_id, count: e.seq, head: e.prev, offset },
+            ));
+            since_checkpoint = 0;
+            ends_with_checkpoint = true;
+        } else {
+            since_checkpoint += 1;
+            ends_with_checkpoint = false;
+        }
+        offset += buf.len() as u64 + 1;
+    }
+    chain.finish()?;
+    Ok(Tail { log_id, from, next: chain.next, head: chain.head, since_checkpoint, ends_with_checkpoint, checkpoint })
+}
+
+/// The offset of the last line that looks like a checkpoint (by its canonical prefix), scanning backwards from
+/// `valid_len` and holding at most one line and one 64 KiB chunk in memory; `None` if there is none.
+fn find_last_checkpoint(file: &File, valid_len: u64) -> Result<Option<u64>> {
+    const CHUNK: u64 = 64 * 1024;
+    // `buf` holds the file's bytes [buf_start, buf_start + buf.len()).
+    let mut buf: Vec<u8> = Vec::new();
+    let mut buf_start = valid_len;
+    // Absolute position of the newline that ends the line being looked at.
+    let mut line_end = valid_len - 1;
+    loop {
+        // The part of the current line (before its newline) that is in the buffer.
+        let have = usize::try_from(line_end.saturating_sub(buf_start)).map_err(|_| Error::Internal("size".into()))?;
+        let have = have.min(buf.len());
+        if let Some(i) = buf[..have].iter().rposition(|&b| b == b'\n') {
+            if looks_like_checkpoint(&buf[i + 1..have]) {
+                return Ok(Some(buf_start + i as u64 + 1));
+            }
+            line_end = buf_start + i as u64;
+            buf.truncate(i);
+            continue;
+        }
+        if buf_start == 0 {
+            // What is left is the first line: the genesis entry, never a checkpoint.
+            return Ok(None);
+        }
+        if have > MAX_LINE_LEN {
+            return Err(Error::AuditMalformed {
+                line: 0,
+                reason: format!("a line near byte {buf_start} is longer than {MAX_LINE_LEN} bytes"),
+            });
+        }
+        let new_start = buf_start.saturating_sub(CHUNK);
+        let n = usize::try_from(buf_start - new_start).map_err(|_| Error::Internal("chunk size".into()))?;
+        let mut chunk = vec![0u8; n];
+        read_exact_at(file, new_start, &mut chunk)?;
+        chunk.extend_from_slice(&buf);
+        buf = chunk;
+        buf_start = new_start;
+    }
 }
 
 /// `(length up to and including the last newline, bytes after it)`.
@@ -592,17 +910,17 @@ fn find_tail(file: &File) -> Result<(u64, u64)> {
     Ok((0, len))
 }
 
-/// The complete line ending just before offset `valid_len - 1` (the last newline).
-fn last_line(file: &File, valid_len: u64) -> Result<Vec<u8>> {
-    let end = valid_len - 1;
-    let start = end.saturating_sub(MAX_LINE_LEN as u64 + 1);
-    let n = usize::try_from(end - start).map_err(|_| Error::Internal("line size".into()))?;
+/// The complete line that ends with the newline at `end - 1` (`end` > 0 is the offset of the line after it).
+fn line_ending_at(file: &File, end: u64) -> Result<Vec<u8>> {
+    let nl = end - 1;
+    let start = nl.saturating_sub(MAX_LINE_LEN as u64 + 1);
+    let n = usize::try_from(nl - start).map_err(|_| Error::Internal("line size".into()))?;
     let mut buf = vec![0u8; n];
     read_exact_at(file, start, &mut buf)?;
     match buf.iter().rposition(|&b| b == b'\n') {
         Some(i) => Ok(buf.split_off(i + 1)),
         None if start == 0 => Ok(buf),
-        None => Err(Error::AuditMalformed { line: 0, reason: format!("last line longer than {MAX_LINE_LEN} bytes") }),
+        None => Err(Error::AuditMalformed { line: 0, reason: format!("a line longer than {MAX_LINE_LEN} bytes") }),
     }
 }
 
@@ -686,10 +1004,71 @@ mod tests {
     }
 
     #[test]
+    fn a_failing_checkpoint_hook_poisons_the_log() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let fail = Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let seen = Arc::new(Mutex::new(Vec::new()));
+        let (f, s) = (fail.clone(), seen.clone());
+        let hook: CheckpointHook = Arc::new(move |p: &AuditPin| {
+            if f.load(std::sync::atomic::Ordering::SeqCst) {
+                return Err(Error::AuditWrite("keyring full".into()));
+            }
+            s.lock().map_err(|_| Error::Internal("lock".into()))?.push(p.count);
+            Ok(())
+        });
+        let o = opts().checkpoint_every(2).on_checkpoint(hook);
+        let (log, _) = AuditLog::open(dir.path(), SigningKey::from_bytes(&[1; 32]), o).expect("opens");
+        log.append(&AuditEvent::new(EventKind::Sealed)).expect("appends");
+        log.append(&AuditEvent::new(EventKind::Sealed)).expect("appends and checkpoints");
+        assert_eq!(*seen.lock().expect("seen"), vec![1, 4]);
+        fail.store(true, std::sync::atomic::Ordering::SeqCst);
+        log.append(&AuditEvent::new(EventKind::Opened)).expect("no checkpoint, no hook");
+        let err = log.append(&AuditEvent::new(EventKind::Opened)).expect_err("the hook failed");
+        assert!(matches!(&err, Error::AuditWrite(m) if m.contains("keyring full")), "{err}");
+        assert!(matches!(log.append(&AuditEvent::new(EventKind::Opened)), Err(Error::AuditWrite(_))), "poisoned");
+        drop(log);
+        // The checkpoint itself is durable: the log verifies and reopens.
+        let (log, report) = AuditLog::open(dir.path(), SigningKey::from_bytes(&[1; 32]), opts()).expect("reopens");
+        assert_eq!(report.entries, 8);
+        drop(log);
+    }
+
+    #[test]
+    fn open_finds_the_last_checkpoint_behind_long_lines() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let key = || SigningKey::from_bytes(&[1; 32]);
+        let (log, _) = AuditLog::open(dir.path(), key(), opts().checkpoint_every(0)).expect("opens");
+        for _ in 0..3 {
+            log.append(&AuditEvent::new(EventKind::Sealed)).expect("appends");
+        }
+        log.checkpoint().expect("checkpoint at entry 5");
+        let big = "x".repeat(1000);
+        for i in 0..40 {
+            let mut e = AuditEvent::new(EventKind::Opened);
+            for d in 0..16 {
+                e = e.detail(&format!("d{d:02}"), &format!("{i}{big}"));
+            }
+            log.append(&e).expect("appends");
+        }
+        drop(log);
+        // Drop the closing checkpoint: the writer "died" after entry 45, ~650 KiB after the last checkpoint.
+        let path = dir.path().join(LOG_FILE_NAME);
+        let bytes = std::fs::read(&path).expect("reads");
+        let cut = bytes[..bytes.len() - 1].iter().rposition(|&b| b == b'\n').expect("lines") + 1;
+        std::fs::write(&path, &bytes[..cut]).expect("writes");
+        let (log, report) = AuditLog::open(dir.path(), key(), opts()).expect("reopens");
+        assert_eq!(report.verified_from, 5);
+        assert!(report.sealed_unclosed_tail);
+        assert_eq!(report.entries, 47);
+        drop(log);
+        crate::audit::verify(&path, &key().verifying_key(), &[]).expect("verifies");
+    }
+
+    #[test]
     fn a_second_writer_is_locked_out() {
         let dir = tempfile::tempdir().expect("tempdir");
         let (_log, _) = AuditLog::open(dir.path(), SigningKey::from_bytes(&[1; 32]), opts()).expect("opens");
         let second = AuditLog::open(dir.path(), SigningKey::from_bytes(&[1; 32]), opts());
-        assert!(matches!(second, Err(Error::AuditWrite(_))));
+        assert!(matches!(second, Err(Error::InUse(_))), "{second:?}");
     }
 }

@@ -1,4 +1,4 @@
-//! The tamper-evident audit log: every seal, open, refusal, share and key event, hash-chained and signed.
+//! The tamper-evident audit log: every seal, open, refusal, share and key event, hash-chained and each signed.
 //!
 //! This module owns audit events and where they go. It never sees plaintext or key material (only key *ids*), and
 //! it never lets an operation proceed on an unrecorded event: [`AuditLog::append`] returns `Ok` only once the entry
@@ -6,7 +6,9 @@
 //!
 //! - [`AuditEvent`]: what happened, built with chained setters.
 //! - [`AuditLog`]: the default sink, a file of one JSON entry per line, each carrying the hash of the previous
-//!   one, with Ed25519-signed checkpoints every N entries and on close; crash recovery on open; group commit.
+//!   one and the audit key's Ed25519 signature, with signed checkpoints every N entries and on close; opening
+//!   verifies the log from its last checkpoint (or an [`AuditPin`] kept elsewhere) before writing anything; crash
+//!   recovery on open; group commit.
 //! - [`verify`]: checks a log file with the audit public key and optional external [`Anchor`]s.
 //! - [`ErasureCertificate`]: a signed record that keys were destroyed, verifiable with the public key alone.
 //! - [`query`] / [`write_csv`]: what a data-protection officer reads.
@@ -26,10 +28,10 @@
 //! let clock = Arc::new(FixedClock::new(Timestamp::from_date(2026, 11, 23)?));
 //! let (log, _report) = AuditLog::open(dir.path(), key, AuditOptions::with_clock(clock))?;
 //! let seq = log.append(&AuditEvent::new(EventKind::Sealed).case(&CaseRef::parse("MLA-2026-0042")?))?;
-//! assert_eq!(seq, 1); // entry 0 is the genesis entry
+//! assert_eq!(seq, 2); // entry 0 is the genesis entry, entry 1 the creation checkpoint
 //! let anchor = log.close()?; // a signed checkpoint; hand it to another authority
 //! let report = verify(log.path(), &public, &[anchor])?;
-//! assert_eq!((report.entries, report.checkpoints, report.unsealed_tail), (3, 1, 0));
+//! assert_eq!((report.entries, report.checkpoints, report.unsealed_tail), (4, 2, 0));
 //! # Ok(()) }
 //! ```
 
@@ -44,6 +46,7 @@ mod verify;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
+pub use crate::keys::AuditPin;
 pub use anchor::{ANCHOR_TYPE, Anchor, Witness, parse_audit_key};
 pub use entry::{Digest, FORMAT_NAME, LOG_ID_LEN, LogEntry, MAX_LINE_LEN};
 pub use erasure::{ERASURE_TYPE, ErasureCertificate, MAX_REASON_LEN};
@@ -51,7 +54,7 @@ pub use event::{
     AuditEvent, EventKind, ExceptionRecord, MAX_DETAIL_ENTRIES, MAX_DETAIL_KEY_LEN, MAX_DETAIL_VALUE_LEN, MAX_KEYS,
     MAX_OBJECT_ID_HEX, Outcome,
 };
-pub use log::{AuditLog, AuditOptions, Durability, LOG_FILE_NAME, OpenReport, Recovery};
+pub use log::{AuditLog, AuditOptions, CheckpointHook, Durability, LOG_FILE_NAME, OpenReport, Recovery};
 pub use query::{CSV_COLUMNS, Entries, Query, entries, query, write_csv};
 pub use verify::{VerifyReport, verify, verify_reader};
 

@@ -8,7 +8,10 @@ use std::path::Path;
 use ed25519_dalek::VerifyingKey;
 
 use super::anchor::Anchor;
-use super::entry::{Digest, LineReader, ZERO_DIGEST, checkpoint_message, decode, to_hex};
+use super::entry::{
+    Digest, LOG_ID_LEN, LineReader, LogEntry, ZERO_DIGEST, check_auth, checkpoint_message, decode, decode_genesis,
+    to_hex,
+};
 use super::erasure::CertBody;
 use super::event::EventKind;
 use super::log::genesis_fields;
@@ -32,9 +35,10 @@ pub struct VerifyReport {
     pub anchors: u64,
     /// Sequence number of the last checkpoint.
     pub last_checkpoint: Option<u64>,
-    /// **Warning**: entries after the last checkpoint. Nothing signed covers them; a writer holding the audit key
-    /// could have rewritten or truncated them (and a truncation back to a checkpoint leaves no trace in the file
-    /// itself: only an anchor held elsewhere proves what came after). `0` for a cleanly closed log.
+    /// **Warning**: entries after the last checkpoint. Each is signed, but no checkpoint covers them: anyone who
+    /// can write the file could have cut entries from the end after them (and a cut back to a checkpoint leaves no
+    /// trace in the file itself: only the keyring's pin or an anchor held elsewhere proves what came after).
+    /// `0` for a cleanly closed log.
     pub unsealed_tail: u64,
     /// Hash of the last entry, lowercase hex.
     pub head: String,
@@ -78,8 +82,7 @@ pub fn verify_reader<R: BufRead>(log: R, audit_key: &VerifyingKey, anchors: &[An
 
     let mut reader = LineReader::new(log);
     let mut buf = Vec::new();
-    let mut head: Digest = ZERO_DIGEST;
-    let mut log_id = [0u8; super::entry::LOG_ID_LEN];
+    let mut chain: Option<Chain> = None;
     let mut r = VerifyReport {
         log_id: String::new(),
         entries: 0,
@@ -93,41 +96,135 @@ pub fn verify_reader<R: BufRead>(log: R, audit_key: &VerifyingKey, anchors: &[An
     };
     while let Some(line) = reader.next_line(&mut buf)? {
         let idx = line.no - 1;
-        let tampered = |reason: String| Error::AuditTampered { entry: idx, reason };
         if !line.terminated {
             return Err(Error::AuditMalformed {
                 line: line.no,
                 reason: "torn final line (the writer stopped mid-append); open the log to recover it".into(),
             });
         }
-        let e = decode(&buf, line.no)?;
+        let e = if idx == 0 { decode_genesis(&buf)? } else { decode(&buf, line.no)? };
+        let c = match &mut chain {
+            Some(c) => c,
+            None => {
+                let c = chain.insert(Chain::from_genesis(&e, audit_key)?);
+                r.log_id = to_hex(&c.log_id);
+                if let Some(a) = anchors.iter().find(|a| a.log_id() != c.log_id) {
+                    return Err(Error::AnchorInvalid(format!(
+                        "anchor belongs to log {}, not to log {}",
+                        to_hex(&a.log_id()),
+                        r.log_id
+                    )));
+                }
+                c
+            }
+        };
+        if idx > 0 {
+            c.check(&e)?;
+        }
+        match e.kind() {
+            EventKind::Checkpoint => {
+                r.checkpoints += 1;
+                r.last_checkpoint = Some(e.seq);
+                r.unsealed_tail = 0;
+            }
+            EventKind::Erasure => {
+                r.erasures += 1;
+                r.unsealed_tail += 1;
+            }
+            EventKind::Recovery => {
+                r.recoveries += 1;
+                r.unsealed_tail += 1;
+            }
+            _ => r.unsealed_tail += 1,
+        }
+        r.entries += 1;
+        for a in by_count.get(&r.entries).into_iter().flatten() {
+            if a.head() != c.head {
+                return Err(Error::AuditTampered {
+                    entry: idx,
+                    reason: format!(
+                        "the first {} entries differ from an anchor (history rewritten at or before this entry)",
+                        a.count()
+                    ),
+                });
+            }
+            r.anchors += 1;
+        }
+    }
+    let Some(chain) = chain else {
+        return Err(Error::AuditMalformed { line: 1, reason: "the log is empty".into() });
+    };
+    chain.finish()?;
+    if let Some((&count, _)) = by_count.range(r.entries + 1..).next() {
+        return Err(Error::AuditTampered {
+            entry: r.entries,
+            reason: format!("log truncated: an anchor covers {count} entries, the log has {}", r.entries),
+        });
+    }
+    r.head = to_hex(&chain.head);
+    Ok(r)
+}
+
+/// The running state of a chain check, shared by [`verify`] (from the genesis entry) and by
+/// [`super::AuditLog::open`] (from the last checkpoint): each entry must carry the next sequence number, link to
+/// the previous entry's hash, and be signed by the audit key; checkpoints and erasure entries carry a valid
+/// signature; entry 1 is the creation checkpoint.
+pub(crate) struct Chain<'k> {
+    key: &'k VerifyingKey,
+    pub(crate) log_id: [u8; LOG_ID_LEN],
+    /// The next sequence number expected.
+    pub(crate) next: u64,
+    /// Hash of the last entry checked.
+    pub(crate) head: Digest,
+}
+
+impl<'k> Chain<'k> {
+    /// Start at the genesis entry (checked here: position, format, key, signature).
+    pub(crate) fn from_genesis(e: &LogEntry, key: &'k VerifyingKey) -> Result<Self> {
+        if e.seq != 0 {
+            return Err(Error::AuditTampered {
+                entry: 0,
+                reason: format!("sequence number {} where 0 was expected (genesis entry missing)", e.seq),
+            });
+        }
+        if e.prev != ZERO_DIGEST {
+            return Err(Error::AuditTampered { entry: 0, reason: "the genesis entry must have a zero prev".into() });
+        }
+        let (log_id, named) = genesis_fields(e)?;
+        if named != key.to_bytes() {
+            return Err(Error::AuditWrongKey { expected: to_hex(key.as_bytes()), found: to_hex(&named) });
+        }
+        check_auth(e, &log_id, key)?;
+        Ok(Self { key, log_id, next: 1, head: e.hash })
+    }
+
+    /// Start at a checkpoint entry (checked here: signature, entry signature); entries before it are trusted.
+    pub(crate) fn from_checkpoint(e: &LogEntry, log_id: [u8; LOG_ID_LEN], key: &'k VerifyingKey) -> Result<Self> {
+        let mut c = Self { key, log_id, next: e.seq, head: e.prev };
+        if e.kind() != EventKind::Checkpoint {
+            return Err(Error::AuditTampered { entry: e.seq, reason: "not a checkpoint entry".into() });
+        }
+        c.check(e)?;
+        Ok(c)
+    }
+
+    /// Check the next entry.
+    pub(crate) fn check(&mut self, e: &LogEntry) -> Result<()> {
+        let idx = self.next;
+        let tampered = |reason: String| Error::AuditTampered { entry: idx, reason };
         if e.seq != idx {
             return Err(tampered(format!(
                 "sequence number {} where {idx} was expected (entries deleted, inserted or reordered)",
                 e.seq
             )));
         }
-        if e.prev != head {
+        if e.prev != self.head {
             return Err(tampered(format!(
                 "prev does not match the hash of entry {} (entries deleted, inserted or reordered)",
                 idx.saturating_sub(1)
             )));
         }
-        if idx == 0 {
-            let (id, named) = genesis_fields(&e)?;
-            if named != audit_key.to_bytes() {
-                return Err(Error::AuditWrongKey { expected: to_hex(audit_key.as_bytes()), found: to_hex(&named) });
-            }
-            log_id = id;
-            r.log_id = to_hex(&id);
-            if let Some(a) = anchors.iter().find(|a| a.log_id() != id) {
-                return Err(Error::AnchorInvalid(format!(
-                    "anchor belongs to log {}, not to log {}",
-                    to_hex(&a.log_id()),
-                    r.log_id
-                )));
-            }
-        }
+        check_auth(e, &self.log_id, self.key)?;
         let needs_sig = matches!(e.kind(), EventKind::Checkpoint | EventKind::Erasure);
         if needs_sig != e.sig.is_some() {
             return Err(tampered(format!(
@@ -136,15 +233,15 @@ pub fn verify_reader<R: BufRead>(log: R, audit_key: &VerifyingKey, anchors: &[An
                 if needs_sig { "needs" } else { "must not carry" }
             )));
         }
+        if idx == 1 && e.kind() != EventKind::Checkpoint {
+            return Err(tampered("entry 1 must be the creation checkpoint".into()));
+        }
         match (e.kind(), &e.sig) {
-            (EventKind::Genesis, _) if idx != 0 => return Err(tampered("a second genesis entry".into())),
+            (EventKind::Genesis, _) => return Err(tampered("a second genesis entry".into())),
             (EventKind::Checkpoint, Some(sig)) => {
-                audit_key
-                    .verify_strict(&checkpoint_message(&log_id, e.seq, &e.prev), sig)
+                self.key
+                    .verify_strict(&checkpoint_message(&self.log_id, e.seq, &e.prev), sig)
                     .map_err(|_| tampered("checkpoint signature does not verify".into()))?;
-                r.checkpoints += 1;
-                r.last_checkpoint = Some(e.seq);
-                r.unsealed_tail = 0;
             }
             (EventKind::Erasure, Some(sig)) => {
                 let envelopes = match e.event.detail.get("envelopes") {
@@ -152,48 +249,34 @@ pub fn verify_reader<R: BufRead>(log: R, audit_key: &VerifyingKey, anchors: &[An
                     Some(n) => Some(n.parse().map_err(|_| tampered("erasure envelopes is not a number".into()))?),
                 };
                 let body = CertBody::new(
-                    &log_id,
+                    &self.log_id,
                     e.seq,
                     e.time,
                     e.event.case.clone(),
                     e.event.keys.clone(),
                     e.event.detail.get("reason").cloned().unwrap_or_default(),
                     envelopes,
-                    audit_key,
+                    self.key,
                 );
-                audit_key
+                self.key
                     .verify_strict(&body.message()?, sig)
                     .map_err(|_| tampered("erasure certificate signature does not verify".into()))?;
-                r.erasures += 1;
-                r.unsealed_tail += 1;
             }
-            (EventKind::Recovery, _) => {
-                r.recoveries += 1;
-                r.unsealed_tail += 1;
-            }
-            _ => r.unsealed_tail += 1,
+            _ => {}
         }
-        head = e.hash;
-        r.entries += 1;
-        for a in by_count.get(&r.entries).into_iter().flatten() {
-            if a.head() != head {
-                return Err(tampered(format!(
-                    "the first {} entries differ from an anchor (history rewritten at or before this entry)",
-                    a.count()
-                )));
-            }
-            r.anchors += 1;
+        self.next += 1;
+        self.head = e.hash;
+        Ok(())
+    }
+
+    /// At the end of the file: a log that stops before its creation checkpoint was truncated.
+    pub(crate) fn finish(&self) -> Result<()> {
+        if self.next < 2 {
+            return Err(Error::AuditTampered {
+                entry: 1,
+                reason: "log truncated: the creation checkpoint after the genesis entry is missing".into(),
+            });
         }
+        Ok(())
     }
-    if r.entries == 0 {
-        return Err(Error::AuditMalformed { line: 1, reason: "the log is empty".into() });
-    }
-    if let Some((&count, _)) = by_count.range(r.entries + 1..).next() {
-        return Err(Error::AuditTampered {
-            entry: r.entries,
-            reason: format!("log truncated: an anchor covers {count} entries, the log has {}", r.entries),
-        });
-    }
-    r.head = to_hex(&head);
-    Ok(r)
 }

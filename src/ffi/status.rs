@@ -117,6 +117,8 @@ pub enum custodia_status {
     CUSTODIA_ERR_AUDIT_TAMPERED = 502,
     /// 503: The audit log (or certificate, or anchor) was signed by another audit key than the one given.
     CUSTODIA_ERR_AUDIT_WRONG_KEY = 503,
+    /// 504: The audit log is in a format this library does not write or verify (e.g. a custodia-audit/1 log).
+    CUSTODIA_ERR_AUDIT_UNSUPPORTED_FORMAT = 504,
     /// 506: The custodian was closed (`custodia_custodian_close`): it records nothing more and touches no key; only
     /// its audit public key, audit verification and envelope inspection remain. Free the handle; open again.
     CUSTODIA_ERR_CUSTODIAN_CLOSED = 506,
@@ -128,6 +130,10 @@ pub enum custodia_status {
     CUSTODIA_ERR_IO = 900,
     /// 901: The operating system's random number generator failed.
     CUSTODIA_ERR_RNG = 901,
+    /// 902: A file custodia needs exclusively (the audit log) is held by another writer, in this process or another.
+    CUSTODIA_ERR_IN_USE = 902,
+    /// 903: A file custodia relies on (the audit log, the keyring) can be written by its group or by others.
+    CUSTODIA_ERR_INSECURE_PERMISSIONS = 903,
     /// 998: A handle is unusable because an earlier call on it panicked; free it and make a new one.
     CUSTODIA_ERR_POISONED = 998,
     /// 999: A bug in custodia (for example a caught panic across the C ABI).
@@ -181,10 +187,13 @@ const STATUSES: &[(custodia_status, &str)] = &[
     (custodia_status::CUSTODIA_ERR_AUDIT_MALFORMED, "audit_malformed"),
     (custodia_status::CUSTODIA_ERR_AUDIT_TAMPERED, "audit_tampered"),
     (custodia_status::CUSTODIA_ERR_AUDIT_WRONG_KEY, "audit_wrong_key"),
+    (custodia_status::CUSTODIA_ERR_AUDIT_UNSUPPORTED_FORMAT, "audit_unsupported_format"),
     (custodia_status::CUSTODIA_ERR_CUSTODIAN_CLOSED, "custodian_closed"),
     (custodia_status::CUSTODIA_ERR_ANCHOR_INVALID, "anchor_invalid"),
     (custodia_status::CUSTODIA_ERR_IO, "io"),
     (custodia_status::CUSTODIA_ERR_RNG, "rng"),
+    (custodia_status::CUSTODIA_ERR_IN_USE, "in_use"),
+    (custodia_status::CUSTODIA_ERR_INSECURE_PERMISSIONS, "insecure_permissions"),
     (custodia_status::CUSTODIA_ERR_POISONED, "poisoned"),
     (custodia_status::CUSTODIA_ERR_INTERNAL, "internal"),
 ];
@@ -299,10 +308,13 @@ pub(crate) mod tests {
             Error::TransferNotPermitted { .. } => 43,
             Error::RecipientNotPermitted { .. } => 44,
             Error::RecipientJurisdictionUnknown { .. } => 45,
-            Error::Io(_) => 46,
-            Error::Rng => 47,
-            Error::Poisoned(_) => 48,
-            Error::Internal(_) => 49,
+            Error::AuditUnsupportedFormat(_) => 46,
+            Error::InUse(_) => 47,
+            Error::InsecurePermissions { .. } => 48,
+            Error::Io(_) => 49,
+            Error::Rng => 50,
+            Error::Poisoned(_) => 51,
+            Error::Internal(_) => 52,
         }
     }
 
@@ -361,6 +373,9 @@ pub(crate) mod tests {
             Error::TransferNotPermitted { key_id: s(), purpose: s() },
             Error::RecipientNotPermitted { key_id: s(), jurisdiction: s(), permitted: s() },
             Error::RecipientJurisdictionUnknown { key_id: s() },
+            Error::AuditUnsupportedFormat(s()),
+            Error::InUse(s()),
+            Error::InsecurePermissions { path: s(), mode: 0 },
             Error::Io(std::io::Error::other("x")),
             Error::Rng,
             Error::Poisoned(""),

@@ -379,6 +379,32 @@ pub struct KeyringBody {
     /// Legal holds in force.
     #[serde(default)]
     pub holds: Vec<LegalHold>,
+    /// The last audit checkpoint this keyring saw written (absent in keyrings written before it existed). Opening
+    /// the audit log refuses a log that no longer reaches it (see `docs/AUDIT.md` §6.2).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub audit_pin: Option<AuditPin>,
+}
+
+/// A checkpoint of the audit log, remembered in the keyring (which is authenticated under the master key) so that a
+/// writer of the log file who lacks the keys cannot cut the log back past it, delete it, or replace it unnoticed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuditPin {
+    /// The log's id (from its genesis entry).
+    pub log_id: [u8; 16],
+    /// How many entries the checkpoint covers: it is entry `count`.
+    pub count: u64,
+    /// Hash of entry `count - 1`, which the checkpoint signs.
+    pub head: [u8; 32],
+    /// Byte offset of the checkpoint's line in the log file.
+    pub offset: u64,
+}
+
+impl AuditPin {
+    /// Whether `self` may replace `current`: same log and further along (pins only move forward), or no pin yet.
+    #[must_use]
+    pub fn advances(&self, current: Option<&AuditPin>) -> bool {
+        current.is_none_or(|c| c.log_id == self.log_id && self.count > c.count)
+    }
 }
 
 impl KeyringBody {
@@ -710,6 +736,23 @@ impl Keyring {
         Ok(())
     }
 
+    /// A handle that raises [`KeyringBody::audit_pin`] in the keyring file on its own, without this `Keyring` (and
+    /// so without whatever lock the host keeps it under): the audit log calls it from its checkpoint hook, which
+    /// may run while another thread holds the host's lock on this `Keyring`.
+    ///
+    /// It holds its own copy of the file key (zeroized on drop) and, between writes, no key records.
+    #[must_use]
+    pub fn pin_store(&self) -> AuditPinStore {
+        AuditPinStore {
+            ring: std::sync::Mutex::new(Self {
+                dir: self.dir.clone(),
+                header: self.header,
+                file_key: self.file_key.clone(),
+                body: KeyringBody::default(),
+            }),
+        }
+    }
+
     /// Test support: whether the decrypted keyring body contains `needle` anywhere (raw or base64-encoded). Used to
     /// prove that a destroyed key left no trace in the file. Only in tests and with the `danger-test-hooks` feature.
     #[cfg(any(test, feature = "danger-test-hooks"))]
@@ -721,6 +764,43 @@ impl Keyring {
         let Ok(plain) = decrypt_plain(&bytes, &self.file_key) else { return false };
         let b64 = Base64::encode_string(needle);
         contains(&plain, needle) || contains(&plain, b64.as_bytes())
+    }
+}
+
+/// Raises the audit pin stored in a keyring file; see [`Keyring::pin_store`].
+pub struct AuditPinStore {
+    ring: std::sync::Mutex<Keyring>,
+}
+
+impl fmt::Debug for AuditPinStore {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("AuditPinStore").finish_non_exhaustive()
+    }
+}
+
+impl AuditPinStore {
+    /// Store `pin` if it [advances](AuditPin::advances) the pin in the file (a pin is never lowered, and a pin of
+    /// another log is never replaced); otherwise leave the file as it is. The write is atomic, like every keyring
+    /// write, and re-reads the file under the keyring's file lock first, so it loses no concurrent change.
+    ///
+    /// # Errors
+    /// [`Error::InvalidArgument`] for a pin of another log than the one pinned; keyring read and write errors.
+    pub fn raise(&self, pin: &AuditPin) -> Result<()> {
+        let mut ring = self.ring.lock().map_err(|_| Error::Internal("audit pin store lock poisoned".into()))?;
+        let result = ring.update(|b| {
+            if let Some(current) = &b.audit_pin
+                && current.log_id != pin.log_id
+            {
+                return Err(Error::InvalidArgument("the keyring pins another audit log".into()));
+            }
+            if pin.advances(b.audit_pin.as_ref()) {
+                b.audit_pin = Some(*pin);
+            }
+            Ok(())
+        });
+        // Keep no key records between writes.
+        ring.body = KeyringBody::default();
+        result
     }
 }
 
@@ -772,13 +852,29 @@ fn read_file(path: &Path) -> Result<Option<Vec<u8>>> {
         Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
         Err(e) => return Err(e.into()),
     };
-    let len = f.metadata()?.len();
+    let meta = f.metadata()?;
+    refuse_writable_by_others(path, &meta)?;
+    let len = meta.len();
     if len > MAX_KEYRING_LEN {
         return Err(Error::KeyringCorrupt(format!("file of {len} bytes is larger than any keyring")));
     }
     let mut bytes = Vec::with_capacity(usize::try_from(len).unwrap_or(0));
     f.take(MAX_KEYRING_LEN).read_to_end(&mut bytes)?;
     Ok(Some(bytes))
+}
+
+/// Refuse a file (the keyring, the audit log) that its group or others may write: anyone who can write it could
+/// replace it, so custodia does not rely on it. Checked on the open descriptor's metadata, not by path again.
+///
+/// # Errors
+/// [`Error::InsecurePermissions`].
+pub(crate) fn refuse_writable_by_others(path: &Path, meta: &fs::Metadata) -> Result<()> {
+    use std::os::unix::fs::PermissionsExt as _;
+    let mode = meta.permissions().mode() & 0o7777;
+    if mode & 0o022 != 0 {
+        return Err(Error::InsecurePermissions { path: path.display().to_string(), mode });
+    }
+    Ok(())
 }
 
 fn remove_stale_temps(dir: &Path) {
@@ -1185,6 +1281,47 @@ mod tests {
         ] {
             assert!(serde_json::from_str::<LegalHold>(json).is_err(), "accepted {json}");
         }
+    }
+
+    #[test]
+    fn a_keyring_others_can_write_is_refused() {
+        use std::os::unix::fs::PermissionsExt as _;
+        let dir = tempfile::tempdir().expect("tempdir");
+        drop(Keyring::open(dir.path(), &Unlock::master_key([1; 32]), KdfParams::DEFAULT).expect("create"));
+        let path = dir.path().join(KEYRING_FILE);
+        for mode in [0o620, 0o602, 0o666] {
+            fs::set_permissions(&path, fs::Permissions::from_mode(mode)).expect("chmod");
+            let err = Keyring::open(dir.path(), &Unlock::master_key([1; 32]), KdfParams::DEFAULT).expect_err("refused");
+            assert!(matches!(&err, Error::InsecurePermissions { mode: m, .. } if *m == mode), "{err}");
+            assert_eq!(err.code(), 903);
+        }
+        fs::set_permissions(&path, fs::Permissions::from_mode(0o640)).expect("chmod");
+        Keyring::open(dir.path(), &Unlock::master_key([1; 32]), KdfParams::DEFAULT).expect("group-readable is fine");
+    }
+
+    #[test]
+    fn the_audit_pin_only_moves_forward_and_survives_other_writes() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let mut ring = Keyring::open(dir.path(), &Unlock::master_key([1; 32]), KdfParams::DEFAULT).expect("create");
+        let store = ring.pin_store();
+        let pin = |count: u8| AuditPin {
+            log_id: [7; 16],
+            count: count.into(),
+            head: [count; 32],
+            offset: u64::from(count) * 100,
+        };
+        store.raise(&pin(4)).expect("raises");
+        store.raise(&pin(2)).expect("a lower pin is ignored");
+        let other = AuditPin { log_id: [8; 16], ..pin(9) };
+        assert!(matches!(store.raise(&other), Err(Error::InvalidArgument(_))));
+        // A write through the host's keyring re-reads the file first and keeps the pin.
+        ring.update(|b| b.add(rec(6, KeyKind::Kek, Some(&[6; 32])))).expect("add");
+        assert_eq!(ring.body().audit_pin, Some(pin(4)));
+        store.raise(&pin(8)).expect("raises");
+        drop(ring);
+        let ring = Keyring::open(dir.path(), &Unlock::master_key([1; 32]), KdfParams::DEFAULT).expect("open");
+        assert_eq!(ring.body().audit_pin, Some(pin(8)));
+        assert_eq!(ring.body().keys.len(), 1);
     }
 
     #[test]

@@ -11,7 +11,7 @@ use crate::error::{Error, Result};
 pub mod keyring;
 pub mod text;
 
-pub use keyring::{KdfParams, KeyRecord, KeyState, Keyring, LegalHold, Unlock};
+pub use keyring::{AuditPin, AuditPinStore, KdfParams, KeyRecord, KeyState, Keyring, LegalHold, Unlock};
 
 /// Fill `buf` from the operating system's random number generator.
 pub(crate) fn random_bytes(buf: &mut [u8]) -> Result<()> {

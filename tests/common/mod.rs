@@ -97,56 +97,100 @@ pub fn log_path(dir: &Path) -> std::path::PathBuf {
     dir.join(custodia::audit::LOG_FILE_NAME)
 }
 
-fn hex(b: &[u8]) -> String {
+pub fn hex(b: &[u8]) -> String {
     b.iter().map(|x| format!("{x:02x}")).collect()
 }
 
-fn unhex(s: &str) -> Vec<u8> {
+pub fn unhex(s: &str) -> Vec<u8> {
     (0..s.len()).step_by(2).map(|i| u8::from_str_radix(&s[i..i + 2], 16).expect("hex")).collect()
 }
 
+/// Length of what follows the body in every line: `,"hash":"` + 64 hex + `","auth":"` + 128 hex + `"}`.
+pub const SUFFIX_LEN: usize = 9 + 64 + 10 + 128 + 2;
+
 /// Independent implementation of the documented encoding: the body is the line without its final
-/// `,"hash":"…"` member; hash = SHA-256("custodia/audit/v1/entry" || 0x00 || body).
+/// `,"hash":"…","auth":"…"` members; hash = SHA-256("custodia/audit/v2/entry" || 0x00 || body).
 pub fn body_of(line: &str) -> String {
     let line = line.trim_end_matches('\n');
-    format!("{}}}", &line[..line.len() - 75])
+    format!("{}}}", &line[..line.len() - SUFFIX_LEN])
 }
 
 pub fn hash_of_body(body: &str) -> [u8; 32] {
     let mut h = Sha256::new();
-    h.update(b"custodia/audit/v1/entry\0");
+    h.update(b"custodia/audit/v2/entry\0");
     h.update(body.as_bytes());
     h.finalize().into()
 }
 
-pub fn line_from_body(body: &str) -> String {
-    format!("{},\"hash\":\"{}\"}}\n", &body[..body.len() - 1], hex(&hash_of_body(body)))
+/// auth = Ed25519(audit key, "custodia/audit/v2/auth" || 0x00 || log_id || hash).
+pub fn auth_of(hash: &[u8; 32], log_id: &[u8], key: &SigningKey) -> String {
+    let mut msg = b"custodia/audit/v2/auth\0".to_vec();
+    msg.extend_from_slice(log_id);
+    msg.extend_from_slice(hash);
+    hex(&key.sign(&msg).to_bytes())
 }
 
-/// Rewrite history as a writer holding the audit key could: re-link every entry to its (possibly edited)
-/// predecessor and re-sign every checkpoint. Genesis log id is read from line 0.
-pub fn rechain(lines: &[String], key: &SigningKey) -> Vec<String> {
-    let genesis = body_of(&lines[0]);
+/// A complete line (with newline) for `body`, hashed and signed with `key`.
+pub fn line_from_body(body: &str, log_id: &[u8], key: &SigningKey) -> String {
+    let hash = hash_of_body(body);
+    format!("{},\"hash\":\"{}\",\"auth\":\"{}\"}}\n", &body[..body.len() - 1], hex(&hash), auth_of(&hash, log_id, key))
+}
+
+/// The log id named by a genesis line.
+pub fn log_id_of(genesis: &str) -> Vec<u8> {
     let id_at = genesis.find("\"log_id\":\"").expect("log id") + 10;
-    let log_id = unhex(&genesis[id_at..id_at + 32]);
+    unhex(&genesis[id_at..id_at + 32])
+}
+
+/// Rewrite history as a writer holding the audit key could: renumber and re-link every entry to its (possibly
+/// edited) predecessor, re-sign every entry and every checkpoint. The log id is read from line 0.
+pub fn rechain(lines: &[String], key: &SigningKey) -> Vec<String> {
+    rechain_signing(lines, key, key)
+}
+
+/// Like [`rechain`], but every entry is signed with `entry_key` (a writer without the audit key can only use
+/// another key), and checkpoints with `checkpoint_key`.
+pub fn rechain_signing(lines: &[String], entry_key: &SigningKey, checkpoint_key: &SigningKey) -> Vec<String> {
+    let log_id = log_id_of(&lines[0]);
     let mut out = Vec::new();
     let mut prev = [0u8; 32];
     for (seq, line) in lines.iter().enumerate() {
         let mut body = body_of(line);
-        // `"prev":"<64 hex>"}` ends every body.
+        // `{"seq":<n>,` starts every body; `"prev":"<64 hex>"}` ends it.
+        let digits = body[7..].find(',').expect("seq");
+        body = format!("{{\"seq\":{seq}{}", &body[7 + digits..]);
         let cut = body.len() - 66;
         body = format!("{}{}\"}}", &body[..cut], hex(&prev));
         if body.contains("\"kind\":\"checkpoint\"") {
-            let mut msg = b"custodia/audit/v1/checkpoint\0".to_vec();
+            let mut msg = b"custodia/audit/v2/checkpoint\0".to_vec();
             msg.extend_from_slice(&log_id);
             msg.extend_from_slice(&(seq as u64).to_be_bytes());
             msg.extend_from_slice(&prev);
-            let sig = hex(&key.sign(&msg).to_bytes());
+            let sig = hex(&checkpoint_key.sign(&msg).to_bytes());
             let at = body.find("\"sig\":\"").expect("sig") + 7;
             body = format!("{}{}{}", &body[..at], sig, &body[at + 128..]);
         }
         prev = hash_of_body(&body);
-        out.push(line_from_body(&body));
+        out.push(line_from_body(&body, &log_id, entry_key));
+    }
+    out
+}
+
+/// Like [`rechain`], but keeps each entry's original `auth` (what a writer without the audit key can do: recompute
+/// the unkeyed hash chain, but not the signatures). Checkpoint signatures are kept too.
+pub fn rechain_without_key(lines: &[String]) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut prev = [0u8; 32];
+    for (seq, line) in lines.iter().enumerate() {
+        let trimmed = line.trim_end_matches('\n');
+        let auth = &trimmed[trimmed.len() - 130..trimmed.len() - 2];
+        let mut body = body_of(line);
+        let digits = body[7..].find(',').expect("seq");
+        body = format!("{{\"seq\":{seq}{}", &body[7 + digits..]);
+        let cut = body.len() - 66;
+        body = format!("{}{}\"}}", &body[..cut], hex(&prev));
+        prev = hash_of_body(&body);
+        out.push(format!("{},\"hash\":\"{}\",\"auth\":\"{auth}\"}}\n", &body[..body.len() - 1], hex(&prev)));
     }
     out
 }

@@ -504,3 +504,10 @@ def test_eight_threads_seal_and_open_on_one_custodian(custodian, anna, terms):
         t.join()
     assert errors == []
     assert custodian.verify_audit().entries >= 8 * 25 * 3
+
+
+def test_a_second_custodian_on_the_same_directory_is_in_use(custodian, tmp_path):
+    with pytest.raises(custodia.InUse) as caught:
+        Custodian(tmp_path / "keys", master_key=MASTER_KEY)
+    assert caught.value.code == 902
+    assert isinstance(caught.value, custodia.EnvironmentFault)

@@ -72,10 +72,13 @@ __all__ = [
     "AuditWrongKey",
     "CustodianClosed",
     "AnchorInvalid",
+    "AuditUnsupportedFormat",
     # 9xx
     "EnvironmentFault",
     "IoFault",
     "RngFault",
+    "InUse",
+    "InsecurePermissions",
     "InternalError",
     "Poisoned",
     "error_class",
@@ -319,6 +322,10 @@ class AnchorInvalid(AuditError):
     anchor belongs to another log: it was forged, altered, or comes from another custodian."""
 
 
+class AuditUnsupportedFormat(AuditError):
+    """504: the audit log is in a format this library does not write or verify (e.g. custodia-audit/1)."""
+
+
 # 9xx: environment and internal faults.
 class EnvironmentFault(CustodiaError):
     """The operating system failed custodia."""
@@ -330,6 +337,14 @@ class IoFault(EnvironmentFault):
 
 class RngFault(EnvironmentFault):
     """901: the operating system's random number generator failed."""
+
+
+class InUse(EnvironmentFault):
+    """902: a file custodia needs exclusively (the audit log) is held by another writer."""
+
+
+class InsecurePermissions(EnvironmentFault):
+    """903: a file custodia relies on (the audit log, the keyring) can be written by its group or by others."""
 
 
 class InternalError(CustodiaError):
@@ -387,8 +402,11 @@ _BY_CODE: dict[int, type[CustodiaError]] = {
     503: AuditWrongKey,
     506: CustodianClosed,
     507: AnchorInvalid,
+    504: AuditUnsupportedFormat,
     900: IoFault,
     901: RngFault,
+    902: InUse,
+    903: InsecurePermissions,
     998: Poisoned,
     999: InternalError,
 }

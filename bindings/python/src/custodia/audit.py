@@ -42,7 +42,7 @@ class Anchor:
     def __init__(self, json_text: str) -> None:
         """Wrap an anchor's JSON text (as :meth:`to_json` gives it). Only its shape is checked here; the library checks
         the signatures (:meth:`verify`, :meth:`Custodian.verify_audit`)."""
-        self._json, self._members = _parse(json_text, "custodia.audit.anchor.v1", "anchor")
+        self._json, self._members = _parse(json_text, "custodia.audit.anchor.v2", "anchor")
 
     @classmethod
     def from_json(cls, json_text: str) -> Anchor:
@@ -113,7 +113,7 @@ class ErasureCertificate:
 
     def __init__(self, json_text: str) -> None:
         """Wrap a certificate's JSON text; :meth:`verify` checks it."""
-        self._json, self._members = _parse(json_text, "custodia.erasure.v1", "erasure certificate")
+        self._json, self._members = _parse(json_text, "custodia.erasure.v2", "erasure certificate")
 
     @classmethod
     def from_json(cls, json_text: str) -> ErasureCertificate:

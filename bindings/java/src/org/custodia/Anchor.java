@@ -31,7 +31,7 @@ public final class Anchor {
      */
     public static Anchor fromJson(String json) {
         Objects.requireNonNull(json, "json");
-        if (!json.startsWith("{\"type\":\"custodia.audit.anchor.v1\",") || !COUNT.matcher(json).find()) {
+        if (!json.startsWith("{\"type\":\"custodia.audit.anchor.v2\",") || !COUNT.matcher(json).find()) {
             throw new InvalidArgumentException(Status.INVALID_ARGUMENT.code(), "not a custodia audit anchor");
         }
         return new Anchor(Native.text("anchor", json));

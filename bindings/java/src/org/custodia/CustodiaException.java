@@ -112,6 +112,12 @@ public class CustodiaException extends RuntimeException {
                 return new CustodianClosedException(code, message);
             case ANCHOR_INVALID:
                 return new AnchorInvalidException(code, message);
+            case AUDIT_UNSUPPORTED_FORMAT:
+                return new AuditUnsupportedFormatException(code, message);
+            case IN_USE:
+                return new InUseException(code, message);
+            case INSECURE_PERMISSIONS:
+                return new InsecurePermissionsException(code, message);
             case IO:
             case RNG:
                 return new EnvironmentException(code, message);

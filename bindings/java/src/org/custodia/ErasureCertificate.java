@@ -31,7 +31,7 @@ public final class ErasureCertificate {
      */
     public static ErasureCertificate fromJson(String json) {
         Objects.requireNonNull(json, "json");
-        if (!json.startsWith("{\"type\":\"custodia.erasure.v1\",")) {
+        if (!json.startsWith("{\"type\":\"custodia.erasure.v2\",")) {
             throw new InvalidArgumentException(Status.INVALID_ARGUMENT.code(), "not a custodia erasure certificate");
         }
         return new ErasureCertificate(Native.text("certificate", json));

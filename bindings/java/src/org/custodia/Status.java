@@ -51,10 +51,13 @@ public enum Status {
     AUDIT_MALFORMED(501),
     AUDIT_TAMPERED(502),
     AUDIT_WRONG_KEY(503),
+    AUDIT_UNSUPPORTED_FORMAT(504),
     CUSTODIAN_CLOSED(506),
     ANCHOR_INVALID(507),
     IO(900),
     RNG(901),
+    IN_USE(902),
+    INSECURE_PERMISSIONS(903),
     POISONED(998),
     INTERNAL(999),
     /** A code this version of the bindings does not know (a newer library); still a failure. */

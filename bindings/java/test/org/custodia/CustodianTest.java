@@ -473,6 +473,13 @@ class CustodianTest {
     }
 
     @Test
+    void aSecondCustodianOnTheSameDirectoryIsInUse() {
+        InUseException e = assertThrows(InUseException.class, () -> Custodian.openWithMasterKey(dir, MASTER, null));
+        assertEquals(902, e.code());
+        assertTrue(e instanceof EnvironmentException);
+    }
+
+    @Test
     void passphraseKeyrings(@TempDir Path other) {
         Custodian.Options cheap = new Custodian.Options().kdf(8 * 1024, 1, 1).create(true);
         Custodian.open(other, "correct horse battery staple".toCharArray(), cheap).close();
@@ -566,11 +573,22 @@ class CustodianTest {
         assertFalse(logs.isEmpty(), "no audit file in " + dir);
         Path log = logs.stream().max((a, b) -> Long.compare(a.toFile().length(), b.toFile().length())).get();
         String text = Files.readString(log);
-        int at = text.indexOf("tax_assessment");
-        assertTrue(at > 0, "the refusal is in the log");
-        Files.writeString(log, text.substring(0, at) + "tax_avoidance_" + text.substring(at + 14));
+        // An entry far from the last checkpoint: the custodian opens (it verifies from its last checkpoint on), and
+        // verifying the whole log names the altered entry.
+        int seal = text.indexOf("MLA-2026-0042");
+        assertTrue(seal > 0, "the seal is in the log");
+        Files.writeString(log, text.substring(0, seal) + "MLA-2026-0043" + text.substring(seal + 13));
         custodian = Custodian.openWithMasterKey(dir, MASTER, null);
         assertThrows(AuditTamperedException.class, custodian::verifyAudit);
+        custodian.close();
+        // The refusal right before the closing checkpoint: opening itself refuses, and writes nothing.
+        text = Files.readString(log);
+        int at = text.indexOf("tax_assessment");
+        assertTrue(at > 0, "the refusal is in the log");
+        String altered = text.substring(0, at) + "tax_avoidance_" + text.substring(at + 14);
+        Files.writeString(log, altered);
+        assertThrows(AuditTamperedException.class, () -> Custodian.openWithMasterKey(dir, MASTER, null).close());
+        assertEquals(altered, Files.readString(log));
     }
 
     @Test

@@ -58,6 +58,9 @@ class StatusTest {
                 Map.entry(Status.AUDIT_TAMPERED, AuditTamperedException.class),
                 Map.entry(Status.CUSTODIAN_CLOSED, CustodianClosedException.class),
                 Map.entry(Status.ANCHOR_INVALID, AnchorInvalidException.class),
+                Map.entry(Status.AUDIT_UNSUPPORTED_FORMAT, AuditUnsupportedFormatException.class),
+                Map.entry(Status.IN_USE, InUseException.class),
+                Map.entry(Status.INSECURE_PERMISSIONS, InsecurePermissionsException.class),
                 Map.entry(Status.INTERNAL, InternalException.class));
         for (Status s : Status.values()) {
             if (s == Status.OK || s == Status.UNKNOWN) {
