@@ -184,7 +184,14 @@ fn counter_signing_refuses_bad_anchors_and_unfit_witness_keys() {
     assert!(matches!(b.countersign_anchor(&ben, &anchor, &a_key, &own_audit), Err(Error::InvalidArgument(_))));
     let kek = b.generate_key(&ben, KeyKind::Kek, "kek").expect("kek");
     assert!(matches!(b.countersign_anchor(&ben, &anchor, &a_key, &kek), Err(Error::InvalidArgument(_))));
-    let imported = b.import_public(&ben, &a.audit_public_key().expect("key"), "A's audit key", Jurisdiction::parse("DE").expect("DE")).expect("imports");
+    let imported = b
+        .import_public(
+            &ben,
+            &a.audit_public_key().expect("key"),
+            "A's audit key",
+            Jurisdiction::parse("DE").expect("DE"),
+        )
+        .expect("imports");
     assert!(matches!(b.countersign_anchor(&ben, &anchor, &a_key, &imported), Err(Error::KeyState { .. })));
     b.destroy_key(&ben, &witness, "witness key retired").expect("destroyed");
     assert!(matches!(b.countersign_anchor(&ben, &anchor, &a_key, &witness), Err(Error::KeyDestroyed { .. })));
