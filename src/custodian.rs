@@ -1178,14 +1178,23 @@ impl Custodian {
     /// `docs/AUDIT.md` calls mandatory. Without them this only proves the log is consistent with the audit key,
     /// and whoever holds that key (or, for the tail after the last checkpoint, whoever can write the file) can
     /// rewrite or cut it without detection; with them, a log that differs from, or is shorter than, an anchored
-    /// prefix is refused. Works after [`Custodian::close`] too.
+    /// prefix is refused. The latest checkpoint this custodian wrote or verified on open is always checked as one
+    /// more anchor (not counted in [`VerifyReport::anchors`]), so a log cut or rewritten behind a running
+    /// custodian's back is refused here too. Works after [`Custodian::close`] too.
     ///
     /// # Errors
     /// [`Error::AuditTampered`] or [`Error::AuditMalformed`] at the first bad entry (including a log rewritten or
     /// truncated below an anchor); [`Error::AnchorInvalid`] for an anchor whose signatures do not verify with this
     /// custodian's audit key or that belongs to another log; I/O errors.
     pub fn verify_audit(&self, anchors: &[Anchor]) -> Result<VerifyReport> {
-        crate::audit::verify(self.audit.path(), &self.audit.verifying_key(), anchors)
+        // The latest checkpoint this custodian wrote (or verified on open) is an anchor too: a file cut or rewritten
+        // behind the running custodian's back is refused here, not only at the next open.
+        let own = self.audit.latest_anchor();
+        let mut all = anchors.to_vec();
+        all.extend(own.iter().cloned());
+        let mut report = crate::audit::verify(self.audit.path(), &self.audit.verifying_key(), &all)?;
+        report.anchors = report.anchors.saturating_sub(u64::from(own.is_some()));
+        Ok(report)
     }
 
     /// Write a signed checkpoint now, make it durable, and return it as an [`Anchor`] to hand to another authority

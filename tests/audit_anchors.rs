@@ -18,6 +18,7 @@ fn open_at(dir: &Path, clock: &Arc<FixedClock>) -> Custodian {
     let mut opts = CustodianOptions::with_clock(clock.clone());
     opts.kdf = KdfParams::DANGER_TEST_ONLY;
     opts.checkpoint_every = 0; // checkpoints only where a test asks for them
+    opts.create = true;
     Custodian::open(dir, Unlock::passphrase("test passphrase"), opts).expect("open custodian")
 }
 
@@ -75,6 +76,32 @@ fn an_anchor_catches_a_log_cut_back_to_an_earlier_checkpoint() {
     assert!(
         matches!(&err, Error::AuditTampered { entry, reason } if *entry == keep as u64 && reason.contains("truncated")),
         "{err}"
+    );
+}
+
+/// A file writer cuts the log back to an earlier checkpoint while the custodian is running. The file alone cannot
+/// tell, but the custodian remembers the latest checkpoint it wrote: `verify_audit` refuses even without anchors.
+#[test]
+fn a_running_custodian_catches_a_cut_behind_its_back() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let c = open_at(dir.path(), &clock());
+    let anna = actor("anna", "NL");
+    let kek = c.generate_key(&anna, KeyKind::Kek, "local").expect("kek");
+    let early = c.checkpoint().expect("checkpoint");
+    seal_one(&c, &anna, kek);
+    let latest = c.checkpoint().expect("checkpoint");
+    assert_eq!(c.verify_audit(&[]).expect("intact").anchors, 0, "the implicit anchor is not counted");
+
+    let lines = log_lines(&c);
+    let keep = usize::try_from(early.count()).expect("small") + 1;
+    std::fs::write(c.audit_log().path(), lines[..keep].concat()).expect("truncates");
+    let public = parse_audit_key(&c.audit_public_key().expect("key")).expect("parses");
+    verify(c.audit_log().path(), &public, &[]).expect("the file alone cannot tell");
+    let err = c.verify_audit(&[]).expect_err("the custodian's own latest checkpoint pins the prefix");
+    assert!(
+        matches!(&err, Error::AuditTampered { entry, reason } if *entry == keep as u64 && reason.contains("truncated")),
+        "{err} (latest checkpoint covers {})",
+        latest.count()
     );
 }
 

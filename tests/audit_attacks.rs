@@ -217,6 +217,7 @@ fn a_custodian_refuses_every_rewrite() {
     let c = clock();
     let open = || {
         let mut o = CustodianOptions::with_clock(c.clone());
+        o.create = true;
         o.kdf = KdfParams::DANGER_TEST_ONLY;
         o.checkpoint_every = 3;
         Custodian::open(dir.path(), Unlock::passphrase("pass"), o)
@@ -260,6 +261,7 @@ fn a_custodian_refuses_a_cut_deleted_or_emptied_log() {
     let dir = tempfile::tempdir().expect("tempdir");
     let open = || {
         let mut o = CustodianOptions::with_clock(clock());
+        o.create = true;
         o.kdf = KdfParams::DANGER_TEST_ONLY;
         Custodian::open(dir.path(), Unlock::passphrase("pass"), o)
     };
@@ -335,6 +337,7 @@ fn d_rollback_of_keyring_and_log_is_caught_by_an_anchor() {
     let dir = tempfile::tempdir().expect("tempdir");
     let open = || {
         let mut o = CustodianOptions::with_clock(clock());
+        o.create = true;
         o.kdf = KdfParams::DANGER_TEST_ONLY;
         Custodian::open(dir.path(), Unlock::passphrase("pass"), o)
     };
@@ -386,6 +389,7 @@ fn a_second_writer_gets_in_use_through_the_custodian_too() {
     let dir = tempfile::tempdir().expect("tempdir");
     let open = || {
         let mut o = CustodianOptions::with_clock(clock());
+        o.create = true;
         o.kdf = KdfParams::DANGER_TEST_ONLY;
         Custodian::open(dir.path(), Unlock::passphrase("pass"), o)
     };
@@ -419,6 +423,7 @@ fn umask_child() {
     drop(AuditLog::open(&dir.join("log"), key(), options(clock())).expect("creates a log"));
     std::fs::create_dir(dir.join("custodian")).expect("mkdir");
     let mut o = CustodianOptions::with_clock(clock());
+    o.create = true;
     o.kdf = KdfParams::DANGER_TEST_ONLY;
     drop(Custodian::open(&dir.join("custodian"), Unlock::passphrase("pass"), o).expect("creates a custodian"));
 }
@@ -456,6 +461,7 @@ fn logs_are_created_0600_and_group_or_world_writable_files_are_refused() {
     }
     let open = || {
         let mut o = CustodianOptions::with_clock(clock());
+        o.create = true;
         o.kdf = KdfParams::DANGER_TEST_ONLY;
         Custodian::open(&dir.path().join("custodian"), Unlock::passphrase("pass"), o)
     };

@@ -31,6 +31,7 @@ fn authority(clock: &Arc<FixedClock>) -> Authority {
     let dir = tempfile::tempdir().expect("tempdir");
     let mut opts = CustodianOptions::with_clock(clock.clone());
     opts.kdf = KdfParams::DANGER_TEST_ONLY;
+    opts.create = true;
     let c = Custodian::open(dir.path(), Unlock::master_key([9; 32]), opts).expect("open");
     Authority { _dir: dir, c }
 }

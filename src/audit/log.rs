@@ -427,6 +427,13 @@ impl AuditLog {
         Ok(seq)
     }
 
+    /// The latest checkpoint this log wrote or verified when it was opened, as an [`Anchor`]: what this process
+    /// knows the file must still contain. Works after [`AuditLog::close`] and on a poisoned log.
+    #[must_use]
+    pub fn latest_anchor(&self) -> Option<Anchor> {
+        self.state.lock().map_or_else(|p| p.into_inner().last_anchor.clone(), |st| st.last_anchor.clone())
+    }
+
     /// Write a signed checkpoint now, make it durable, and return it as an [`Anchor`] to hand to another
     /// authority. If the last entry is already a checkpoint, returns that one.
     ///

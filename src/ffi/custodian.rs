@@ -66,8 +66,7 @@ fn options(h: custodia_custodian_options) -> Result<CustodianOptions> {
         let d = handles::get::<Mutex<OpenDraft>>(h.id, CUSTODIAN_OPTIONS)?;
         d.lock().unwrap_or_else(PoisonError::into_inner).clone()
     };
-    let mut options = CustodianOptions::default();
-    options.create = draft.create;
+    let mut options = CustodianOptions { create: draft.create, ..CustodianOptions::default() };
     if let Some(kdf) = draft.kdf {
         options.kdf = kdf;
     }
