@@ -30,7 +30,11 @@ static custodia_custodian open_at(const char *name, uint8_t seed) {
   uint8_t key[32];
   memset(key, seed, sizeof key);
   custodia_custodian c = {0};
-  EXPECT_OK(custodia_custodian_open_master_key(path(name), key, sizeof key, (custodia_custodian_options){0}, &c));
+  custodia_custodian_options create = {0};
+  EXPECT_OK(custodia_custodian_options_new(&create));
+  EXPECT_OK(custodia_custodian_options_set_create(create, true));
+  EXPECT_OK(custodia_custodian_open_master_key(path(name), key, sizeof key, create, &c));
+  EXPECT_OK(custodia_custodian_options_free(create));
   return c;
 }
 
@@ -77,12 +81,12 @@ int main(int argc, char **argv) {
   EXPECT_OK(custodia_key_generate(b, ben, CUSTODIA_KEY_KIND_KEK, "not a witness", &b_kek));
 
   /* ---- A exports anchors ------------------------------------------------------------------------------------ */
-  custodia_buffer early = {NULL, 0}, anchor = {NULL, 0}, a_key = {NULL, 0}, b_key = {NULL, 0}, m_key = {NULL, 0};
+  custodia_buffer early = {0}, anchor = {0}, a_key = {0}, b_key = {0}, m_key = {0};
   EXPECT_STATUS(custodia_audit_checkpoint(a, NULL), CUSTODIA_ERR_NULL_POINTER);
   EXPECT_OK(custodia_audit_checkpoint(a, &early));
   const char *purposes[] = {"investigation"};
   custodia_seal_options opts = {0};
-  custodia_buffer env = {NULL, 0};
+  custodia_buffer env = {0};
   EXPECT_OK(custodia_seal_options_new(CUSTODIA_CATEGORY_EVIDENCE, purposes, 1, &opts));
   EXPECT_OK(custodia_seal_options_add_recipient(opts, &kek));
   EXPECT_OK(custodia_seal(a, anna, (const uint8_t *)"evidence", 8, opts, &env));
@@ -104,7 +108,7 @@ int main(int argc, char **argv) {
   EXPECT_TRUE(report.entries == 4242);
 
   /* ---- B counter-signs with a keyring key --------------------------------------------------------------------- */
-  custodia_buffer witnessed = {NULL, 0}, witness_text = {NULL, 0};
+  custodia_buffer witnessed = {0}, witness_text = {0};
   EXPECT_STATUS(custodia_anchor_countersign(b, ben, NULL, text(&a_key), &witness, &witnessed), CUSTODIA_ERR_NULL_POINTER);
   EXPECT_STATUS(custodia_anchor_countersign(b, ben, text(&anchor), text(&a_key), NULL, &witnessed),
                 CUSTODIA_ERR_NULL_POINTER);
@@ -132,7 +136,7 @@ int main(int argc, char **argv) {
                 CUSTODIA_ERR_INVALID_KEY_TEXT);
   EXPECT_STATUS(custodia_anchor_verify(NULL, text(&a_key), NULL), CUSTODIA_ERR_NULL_POINTER);
   /* Mallory's anchor, presented as A's. */
-  custodia_buffer fake = {NULL, 0};
+  custodia_buffer fake = {0};
   EXPECT_OK(custodia_audit_checkpoint(m, &fake));
   EXPECT_STATUS(custodia_anchor_verify(text(&fake), text(&a_key), NULL), CUSTODIA_ERR_ANCHOR_INVALID);
   const char *foreign[] = {text(&fake)};
@@ -140,7 +144,7 @@ int main(int argc, char **argv) {
 
   /* ---- erasure certificates ---------------------------------------------------------------------------------- */
   custodia_key_id doomed, due1, due2;
-  custodia_buffer cert = {NULL, 0};
+  custodia_buffer cert = {0};
   EXPECT_OK(custodia_key_for_case(a, anna, "MLA-2026-0042", 0, &doomed));
   EXPECT_OK(custodia_key_destroy(a, anna, &doomed, "retention period ended", &cert));
   EXPECT_TRUE(strstr(text(&cert), "\"type\":\"custodia.erasure.v2\"") != NULL);
@@ -154,14 +158,14 @@ int main(int argc, char **argv) {
   free(forged);
   EXPECT_STATUS(custodia_erasure_certificate_verify("{}", text(&a_key)), CUSTODIA_ERR_INVALID_ARGUMENT);
   EXPECT_STATUS(custodia_erasure_certificate_verify(text(&cert), NULL), CUSTODIA_ERR_NULL_POINTER);
-  custodia_buffer untouched = {NULL, 0};
+  custodia_buffer untouched = {0};
   EXPECT_STATUS(custodia_key_destroy(a, anna, &doomed, "again", &untouched), CUSTODIA_ERR_KEY_DESTROYED);
   EXPECT_TRUE(untouched.data == NULL);
 
   EXPECT_OK(custodia_key_for_case(a, anna, "MLA-2026-0001", 1, &due1)); /* retention long past */
   EXPECT_OK(custodia_key_for_case(a, anna, "MLA-2026-0002", 1, &due2));
   size_t destroyed = 0;
-  custodia_buffer certs = {NULL, 0};
+  custodia_buffer certs = {0};
   EXPECT_OK(custodia_key_shred_expired(a, anna, &destroyed, NULL, &certs));
   EXPECT_TRUE(destroyed == 2);
   size_t lines = 0;
@@ -177,7 +181,7 @@ int main(int argc, char **argv) {
   EXPECT_OK(custodia_buffer_free(&certs));
 
   /* ---- close: later calls fail, the handle must still be freed --------------------------------------------- */
-  custodia_buffer closing = {NULL, 0}, again = {NULL, 0}, refused = {NULL, 0};
+  custodia_buffer closing = {0}, again = {0}, refused = {0};
   EXPECT_OK(custodia_custodian_close(a, &closing));
   EXPECT_TRUE(anchor_count(text(&closing)) > anchor_count(text(&anchor)));
   EXPECT_OK(custodia_custodian_close(a, &again));
@@ -185,7 +189,7 @@ int main(int argc, char **argv) {
   EXPECT_STATUS(custodia_seal(a, anna, (const uint8_t *)"late", 4, opts, &refused), CUSTODIA_ERR_CUSTODIAN_CLOSED);
   EXPECT_MESSAGE("closed");
   EXPECT_TRUE(refused.data == NULL);
-  custodia_buffer pt = {NULL, 0};
+  custodia_buffer pt = {0};
   EXPECT_STATUS(custodia_open(a, anna, "investigation", (custodia_exception){0}, env.data, env.len, NULL, &pt, NULL),
                 CUSTODIA_ERR_CUSTODIAN_CLOSED);
   custodia_key_id late;
@@ -195,7 +199,7 @@ int main(int argc, char **argv) {
   EXPECT_TRUE(refused.data == NULL);
   custodia_envelope_info info;
   EXPECT_OK(custodia_envelope_inspect(a, env.data, env.len, &info));
-  custodia_buffer still = {NULL, 0};
+  custodia_buffer still = {0};
   EXPECT_OK(custodia_audit_public_key(a, &still));
   EXPECT_TRUE(strcmp(text(&still), text(&a_key)) == 0);
   EXPECT_OK(custodia_buffer_free(&still));

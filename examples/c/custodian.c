@@ -545,9 +545,12 @@ static void rewrap_gate(void) {
   const uint8_t other_key[32] = {4, 5, 6};
   custodia_custodian outside = {0};
   custodia_key_id held, imported, wkek, fr_key;
-  custodia_buffer text = {NULL, 0};
-  EXPECT_OK(custodia_custodian_open_master_key(path("outside"), other_key, 32, (custodia_custodian_options){0},
-                                                &outside));
+  custodia_buffer text = {0};
+  custodia_custodian_options fresh = {0};
+  EXPECT_OK(custodia_custodian_options_new(&fresh));
+  EXPECT_OK(custodia_custodian_options_set_create(fresh, true));
+  EXPECT_OK(custodia_custodian_open_master_key(path("outside"), other_key, 32, fresh, &outside));
+  EXPECT_OK(custodia_custodian_options_free(fresh));
   EXPECT_OK(custodia_key_generate(outside, mallory, CUSTODIA_KEY_KIND_X25519, "mallory's own", &held));
   EXPECT_OK(custodia_key_export_public(outside, &held, &text));
   EXPECT_STATUS(custodia_key_import_public(c, mallory, (const char *)text.data, "partner", NULL, &imported),
@@ -582,7 +585,7 @@ static void rewrap_gate(void) {
   EXPECT_OK(custodia_seal_options_set_jurisdictions(w, "DE", destinations, 1));
   EXPECT_OK(custodia_seal_options_add_recipient(w, &wkek));
   static const char address[] = "witness W-17: safe house at Keizersgracht 000, Amsterdam";
-  custodia_buffer env = {NULL, 0}, out = {NULL, 0}, pt = {NULL, 0};
+  custodia_buffer env = {0}, out = {0}, pt = {0};
   EXPECT_OK(custodia_seal(c, jan, (const uint8_t *)address, sizeof address - 1, w, &env));
 
   EXPECT_STATUS(custodia_open(c, mallory, "witness_protection", NO_EXCEPTION, env.data, env.len, NULL, &pt, NULL),
@@ -655,7 +658,7 @@ static void rewrap_gate(void) {
   EXPECT_OK(custodia_buffer_free(&env));
   EXPECT_OK(custodia_seal_options_free(w));
   EXPECT_OK(custodia_seal_options_free(live));
-  EXPECT_OK(custodia_custodian_close(outside));
+  EXPECT_OK(custodia_custodian_free(outside));
   EXPECT_OK(custodia_actor_free(mallory));
   EXPECT_OK(custodia_actor_free(jan));
   EXPECT_OK(custodia_actor_free(partner));

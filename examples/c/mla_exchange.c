@@ -184,7 +184,7 @@ int main(int argc, char **argv) {
   verify_audit("B's", b, NULL, 0);
 
   printf("== 7b. A exports an anchor of its log; B checks it against A's audit key and counter-signs it\n");
-  custodia_buffer anchor = {NULL, 0}, a_audit_key = {NULL, 0}, witnessed = {NULL, 0}, witness_text = {NULL, 0};
+  custodia_buffer anchor = {0}, a_audit_key = {0}, witnessed = {0}, witness_text = {0};
   custodia_key_id witness;
   MUST(custodia_audit_checkpoint(a, &anchor));
   MUST(custodia_audit_public_key(a, &a_audit_key));

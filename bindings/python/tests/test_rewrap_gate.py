@@ -20,13 +20,13 @@ ADDRESS = b"witness W-17: safe house at Keizersgracht 000, Amsterdam"
 
 @pytest.fixture
 def nl(tmp_path):
-    with Custodian(tmp_path / "nl", master_key=bytes(range(32))) as c:
+    with Custodian(tmp_path / "nl", master_key=bytes(range(32)), create=True) as c:
         yield c
 
 
 @pytest.fixture
 def outside(tmp_path):
-    with Custodian(tmp_path / "outside", master_key=bytes(range(1, 33))) as c:
+    with Custodian(tmp_path / "outside", master_key=bytes(range(1, 33)), create=True) as c:
         yield c
 
 

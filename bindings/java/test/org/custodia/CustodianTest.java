@@ -361,7 +361,7 @@ class CustodianTest {
         Purpose execution = Purpose.of("mla.execution");
         byte[] address = "witness W-17: safe house at rue de la Paix 000".getBytes(StandardCharsets.UTF_8);
         try (Actor mallory = Actor.of("mallory", "clerk", "NL", Classification.PUBLIC);
-                Custodian outside = Custodian.openWithMasterKey(outsideDir, new byte[32], null);
+                Custodian outside = Custodian.openWithMasterKey(outsideDir, new byte[32], CREATE);
                 SealOptions o = SealOptions.builder(Category.WITNESS_IDENTITY, protection, execution)
                         .caseRef("MLA-2026-0042").origin("DE").destinations("FR").recipient(kek).build()) {
             byte[] envelope = custodian.seal(anna, address, o);
