@@ -216,6 +216,8 @@ pub(crate) fn decode(line: &[u8], line_no: u64) -> Result<LogEntry> {
         outcome: wire.outcome,
         detail: wire.detail,
     };
+    // The limits `append` enforces hold for what is read back, too (a verifier meets hostile files).
+    event.validate().map_err(|e| malformed(format!("invalid entry: {e}")))?;
     Ok(LogEntry { seq: wire.seq, time: wire.time, event, sig, prev, hash: stored, auth })
 }
 
@@ -402,6 +404,27 @@ mod tests {
         assert_eq!(d.hash, hash);
         assert_eq!(d.prev, [1; 32]);
         assert_eq!(d.event, e.at(Timestamp::from_unix(99)));
+    }
+
+    #[test]
+    fn an_entry_beyond_the_event_limits_is_malformed_when_read() {
+        // A control character in a detail value: `append` refuses such an event; `decode` must too.
+        let mut e = AuditEvent::new(EventKind::Sealed);
+        e.detail.insert("note".into(), "line\u{1b}[2J".into());
+        assert!(e.validate().is_err());
+        let body = format!(
+            "{{\"seq\":1,\"time\":5,\"kind\":\"sealed\",\"outcome\":{{\"status\":\"ok\"}},\"detail\":{{\"note\":{}}},\"prev\":\"{}\"}}",
+            serde_json::to_string("line\u{1b}[2J").expect("json"),
+            "0".repeat(64)
+        );
+        let hash = entry_hash(body.as_bytes());
+        let line =
+            format!("{},\"hash\":\"{}\",\"auth\":\"{}\"}}", &body[..body.len() - 1], to_hex(&hash), "0".repeat(128));
+        assert!(
+            matches!(decode(line.as_bytes(), 2), Err(Error::AuditMalformed { line: 2, .. })),
+            "{:?}",
+            decode(line.as_bytes(), 2)
+        );
     }
 
     #[test]
