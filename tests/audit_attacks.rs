@@ -28,7 +28,7 @@ use std::sync::{Arc, Mutex};
 use common::*;
 use custodia::audit::{Anchor, AuditEvent, AuditLog, AuditOptions, AuditPin, EventKind, verify};
 use custodia::keys::{KdfParams, Unlock};
-use custodia::{Custodian, CustodianOptions, Error};
+use custodia::{Custodian, CustodianOptions, Error, FixedClock};
 
 /// The log, unclosed, with the pins the hook reported and the anchors of its checkpoints.
 struct Fixture {
@@ -97,6 +97,18 @@ fn assert_refused_everywhere(dir: &Path, lines: &[String], pin: AuditPin, entry:
         assert!(matches!(err, Error::AuditTampered { .. }), "open with pin {:?}: {err}", p.map(|p| p.count));
         assert_eq!(std::fs::read_to_string(&path).expect("reads"), bytes, "a refused open writes nothing");
     }
+}
+
+/// A custodian in `dir` (created if need be) with cheap key derivation, reading time from `clock`, with a
+/// checkpoint every `checkpoint_every` entries when given.
+fn open_custodian(dir: &Path, clock: Arc<FixedClock>, checkpoint_every: Option<u64>) -> custodia::Result<Custodian> {
+    let mut o = CustodianOptions::with_clock(clock);
+    o.create = true;
+    o.kdf = KdfParams::DANGER_TEST_ONLY;
+    if let Some(n) = checkpoint_every {
+        o.checkpoint_every = n;
+    }
+    Custodian::open(dir, Unlock::passphrase("pass"), o)
 }
 
 #[test]
@@ -215,13 +227,7 @@ fn a_can_cut_the_unpinned_tail() {
 fn a_custodian_refuses_every_rewrite() {
     let dir = tempfile::tempdir().expect("tempdir");
     let c = clock();
-    let open = || {
-        let mut o = CustodianOptions::with_clock(c.clone());
-        o.create = true;
-        o.kdf = KdfParams::DANGER_TEST_ONLY;
-        o.checkpoint_every = 3;
-        Custodian::open(dir.path(), Unlock::passphrase("pass"), o)
-    };
+    let open = || open_custodian(dir.path(), c.clone(), Some(3));
     let cust = open().expect("opens");
     let log_key = cust.audit_log().verifying_key();
     for i in 0..6 {
@@ -259,12 +265,7 @@ fn a_custodian_refuses_every_rewrite() {
 #[test]
 fn a_custodian_refuses_a_cut_deleted_or_emptied_log() {
     let dir = tempfile::tempdir().expect("tempdir");
-    let open = || {
-        let mut o = CustodianOptions::with_clock(clock());
-        o.create = true;
-        o.kdf = KdfParams::DANGER_TEST_ONLY;
-        Custodian::open(dir.path(), Unlock::passphrase("pass"), o)
-    };
+    let open = || open_custodian(dir.path(), clock(), None);
     let cust = open().expect("opens");
     cust.generate_key(&anna(), custodia::KeyKind::Kek, "k").expect("key");
     drop(cust);
@@ -335,12 +336,7 @@ fn c_key_and_file_rewrite_is_bounded_by_pin_and_anchor() {
 #[test]
 fn d_rollback_of_keyring_and_log_is_caught_by_an_anchor() {
     let dir = tempfile::tempdir().expect("tempdir");
-    let open = || {
-        let mut o = CustodianOptions::with_clock(clock());
-        o.create = true;
-        o.kdf = KdfParams::DANGER_TEST_ONLY;
-        Custodian::open(dir.path(), Unlock::passphrase("pass"), o)
-    };
+    let open = || open_custodian(dir.path(), clock(), None);
     let cust = open().expect("opens");
     cust.generate_key(&anna(), custodia::KeyKind::Kek, "before").expect("key");
     drop(cust);
@@ -387,12 +383,7 @@ fn a_v1_log_is_refused_with_a_typed_error_and_left_alone() {
 #[test]
 fn a_second_writer_gets_in_use_through_the_custodian_too() {
     let dir = tempfile::tempdir().expect("tempdir");
-    let open = || {
-        let mut o = CustodianOptions::with_clock(clock());
-        o.create = true;
-        o.kdf = KdfParams::DANGER_TEST_ONLY;
-        Custodian::open(dir.path(), Unlock::passphrase("pass"), o)
-    };
+    let open = || open_custodian(dir.path(), clock(), None);
     let first = open().expect("opens");
     let err = open().expect_err("in use");
     assert!(matches!(err, Error::InUse(_)), "{err}");
@@ -422,10 +413,7 @@ fn umask_child() {
     std::fs::create_dir(dir.join("log")).expect("mkdir");
     drop(AuditLog::open(&dir.join("log"), key(), options(clock())).expect("creates a log"));
     std::fs::create_dir(dir.join("custodian")).expect("mkdir");
-    let mut o = CustodianOptions::with_clock(clock());
-    o.create = true;
-    o.kdf = KdfParams::DANGER_TEST_ONLY;
-    drop(Custodian::open(&dir.join("custodian"), Unlock::passphrase("pass"), o).expect("creates a custodian"));
+    drop(open_custodian(&dir.join("custodian"), clock(), None).expect("creates a custodian"));
 }
 
 #[test]
@@ -459,12 +447,7 @@ fn logs_are_created_0600_and_group_or_world_writable_files_are_refused() {
         let err = verify(&log, &key().verifying_key(), &[]);
         assert!(err.is_ok(), "verifying only reads: {err:?}");
     }
-    let open = || {
-        let mut o = CustodianOptions::with_clock(clock());
-        o.create = true;
-        o.kdf = KdfParams::DANGER_TEST_ONLY;
-        Custodian::open(&dir.path().join("custodian"), Unlock::passphrase("pass"), o)
-    };
+    let open = || open_custodian(&dir.path().join("custodian"), clock(), None);
     std::fs::set_permissions(&cust_log, std::fs::Permissions::from_mode(0o666)).expect("chmod");
     assert!(matches!(open(), Err(Error::InsecurePermissions { .. })));
     std::fs::set_permissions(&cust_log, std::fs::Permissions::from_mode(0o600)).expect("chmod");
