@@ -80,7 +80,7 @@ mod tests {
         let text = unsafe { CStr::from_ptr(custodia_version()) }.to_str().expect("ASCII");
         assert_eq!(text, env!("CARGO_PKG_VERSION"));
 
-        let manifest = include_str!("../../Cargo.toml");
+        let manifest = include_str!("../Cargo.toml");
         let abi = manifest
             .lines()
             .skip_while(|l| l.trim() != "[package.metadata.custodia]")

@@ -21,12 +21,13 @@ use super::keyid::{custodia_key_id, key_id_arg};
 use super::objects::{actor, custodia_actor, custodia_exception, exception};
 use super::options::{custodia_seal_options, seal_draft};
 use super::status::custodia_status;
-use crate::custodian::{Custodian, EnvelopeInfo, SealOptions};
-use crate::error::{Error, Result};
-use crate::keys::KeyId;
-use crate::policy::{Actor, OpenRequest};
-use crate::purpose::Purpose;
-use crate::sensitive::{Category, Classification, Sensitive};
+use crate::error::Result;
+use custodia_core::Error as CoreError;
+use custodia_core::custodian::{Custodian, EnvelopeInfo, SealOptions};
+use custodia_core::keys::KeyId;
+use custodia_core::policy::{Actor, OpenRequest};
+use custodia_core::purpose::Purpose;
+use custodia_core::sensitive::{Category, Classification, Sensitive};
 
 /// Size of `custodia_envelope_info.object_id`, including the terminating NUL (32 hex digits + NUL).
 pub const CUSTODIA_OBJECT_ID_SIZE: usize = 33;
@@ -60,7 +61,7 @@ impl custodia_envelope_info {
     fn new(info: &EnvelopeInfo) -> Result<Self> {
         let mut object_id = [0 as c_char; CUSTODIA_OBJECT_ID_SIZE];
         if info.object_id.len() >= object_id.len() {
-            return Err(Error::Internal("object id longer than expected".into()));
+            return Err(CoreError::Internal("object id longer than expected".into()).into());
         }
         for (d, s) in object_id.iter_mut().zip(info.object_id.bytes()) {
             *d = c_char::from_ne_bytes([s]);
@@ -144,8 +145,10 @@ struct OutputFile<'a> {
 impl<'a> OutputFile<'a> {
     fn create(path: &'a Path) -> Result<Self> {
         static COUNTER: AtomicU64 = AtomicU64::new(0);
-        let name =
-            path.file_name().ok_or_else(|| Error::InvalidArgument("dst_path: names no file".into()))?.to_string_lossy();
+        let name = path
+            .file_name()
+            .ok_or_else(|| CoreError::InvalidArgument("dst_path: names no file".into()))?
+            .to_string_lossy();
         let unique = format!(".{name}.{}-{}.custodia-tmp", std::process::id(), COUNTER.fetch_add(1, Ordering::Relaxed));
         let temp = path.with_file_name(unique);
         // `create_new` (O_EXCL) never follows or replaces an existing file or symlink.
@@ -540,7 +543,7 @@ pub unsafe extern "C" fn custodia_open_stream(
 unsafe fn key_ids_arg(p: *const custodia_key_id, count: usize, name: &'static str) -> Result<Vec<KeyId>> {
     let bytes = count
         .checked_mul(size_of::<custodia_key_id>())
-        .ok_or_else(|| Error::InvalidArgument(format!("{name}: count {count} is larger than any array")))?;
+        .ok_or_else(|| CoreError::InvalidArgument(format!("{name}: count {count} is larger than any array")))?;
     // SAFETY: forwarded from the caller; `custodia_key_id` is 16 plain bytes with alignment 1, so any readable
     // bytes are valid ids.
     let raw = unsafe { bytes_arg(p.cast::<u8>(), bytes, name) }?;
