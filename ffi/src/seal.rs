@@ -2,14 +2,11 @@
 //!
 //! Plaintext handed in is copied once into a zeroize-on-drop `Sensitive`; plaintext handed out is moved (not
 //! copied) into a `custodia_buffer`, which `custodia_buffer_free` zeroizes. Opening always states an actor and a
-//! purpose, and optionally an exception; the policy decision and its audit record are the facade's.
+//! purpose, and optionally an exception; the policy decision and its audit record, the atomic file output
+//! (`Custodian::seal_file`, `Custodian::open_file`) and the text report (`Custodian::describe`) are the facade's.
 
 use core::ffi::{c_char, c_int, c_void};
-use std::fs::{self, File, OpenOptions};
 use std::io::{Read, Write};
-use std::os::unix::fs::OpenOptionsExt;
-use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicU64, Ordering};
 
 use super::args::{Out, bytes_arg, str_arg};
 use super::boundary::call;
@@ -131,54 +128,6 @@ unsafe fn write_info(p: *mut custodia_envelope_info, info: &EnvelopeInfo) -> Res
         *out = info;
     }
     Ok(())
-}
-
-/// An output file written beside its destination and renamed over it only on success, so that a failed seal or
-/// open leaves no partial envelope or plaintext, and leaves an existing destination (even the source itself) as it
-/// was.
-struct OutputFile<'a> {
-    path: &'a Path,
-    temp: PathBuf,
-    file: Option<File>,
-}
-
-impl<'a> OutputFile<'a> {
-    fn create(path: &'a Path) -> Result<Self> {
-        static COUNTER: AtomicU64 = AtomicU64::new(0);
-        let name = path
-            .file_name()
-            .ok_or_else(|| CoreError::InvalidArgument("dst_path: names no file".into()))?
-            .to_string_lossy();
-        let unique = format!(".{name}.{}-{}.custodia-tmp", std::process::id(), COUNTER.fetch_add(1, Ordering::Relaxed));
-        let temp = path.with_file_name(unique);
-        // `create_new` (O_EXCL) never follows or replaces an existing file or symlink.
-        let file = OpenOptions::new().write(true).create_new(true).mode(0o600).open(&temp)?;
-        Ok(Self { path, temp, file: Some(file) })
-    }
-
-    fn file(&mut self) -> &mut File {
-        self.file.as_mut().expect("the file is present until `finish` or drop")
-    }
-
-    fn finish(mut self) -> Result<()> {
-        let file = self.file.take().expect("the file is present until `finish` or drop");
-        file.sync_all()?;
-        drop(file);
-        if let Err(e) = fs::rename(&self.temp, self.path) {
-            let _ = fs::remove_file(&self.temp);
-            return Err(e.into());
-        }
-        Ok(())
-    }
-}
-
-impl Drop for OutputFile<'_> {
-    fn drop(&mut self) {
-        // Still here: the operation failed; remove the partial output.
-        if self.file.take().is_some() {
-            let _ = fs::remove_file(&self.temp);
-        }
-    }
 }
 
 fn seal_stream(
@@ -315,24 +264,7 @@ pub unsafe extern "C" fn custodia_envelope_describe(
         // SAFETY: forwarded from this function's contract.
         let (envelope, out) =
             unsafe { (bytes_arg(envelope, envelope_len, "envelope")?, Out::new(out_text, "out_text")?) };
-        let i = custodian(custodian_handle)?.inspect(envelope)?;
-        let list = |v: Vec<String>| if v.is_empty() { "-".to_owned() } else { v.join(", ") };
-        let text = format!(
-            "object: {}\ncategory: {}\nclassification: {}\npurposes: {}\ncase: {}\norigin: {}\ndestinations: {}\n\
-             created: {}\nnot_after: {}\nrecipients: {}\nsigner: {}\n",
-            i.object_id,
-            i.category,
-            i.classification,
-            i.purposes,
-            i.case_ref.as_ref().map_or("-".to_owned(), ToString::to_string),
-            i.origin.map_or("-".to_owned(), |j| j.to_string()),
-            list(i.destinations.iter().map(ToString::to_string).collect()),
-            i.created,
-            i.not_after.map_or("-".to_owned(), |t| t.to_string()),
-            list(i.recipients.iter().map(ToString::to_string).collect()),
-            i.signer.map_or("-".to_owned(), |k| k.to_string()),
-        );
-        out.write(text_to_c(text));
+        out.write(text_to_c(custodian(custodian_handle)?.describe(envelope)?));
         Ok(())
     })
 }
@@ -357,10 +289,9 @@ pub unsafe extern "C" fn custodia_seal_file(
         // SAFETY: forwarded from this function's contract.
         let (src, dst) = unsafe { (path_arg(src_path, "src_path")?, path_arg(dst_path, "dst_path")?) };
         let (c, a) = (custodian(custodian_handle)?, actor(actor_handle)?);
-        let mut input = File::open(src)?;
-        let mut output = OutputFile::create(dst)?;
-        seal_stream(&c, &a, options, &mut input, output.file())?;
-        output.finish()
+        let (o, category, classification) = seal_options(options)?;
+        c.seal_file(&a, category, classification, &o, src, dst)?;
+        Ok(())
     })
 }
 
@@ -396,10 +327,7 @@ pub unsafe extern "C" fn custodia_open_file(
         };
         let (c, a) = (custodian(custodian_handle)?, actor(actor_handle)?);
         let req = request(&a, purpose, exception_handle)?;
-        let mut input = File::open(src)?;
-        let mut output = OutputFile::create(dst)?;
-        let info = c.open_stream(&req, &mut input, output.file(), signer.as_ref())?;
-        output.finish()?;
+        let info = c.open_file(&req, src, dst, signer.as_ref())?;
         // SAFETY: forwarded from this function's contract.
         unsafe { write_info(out_info, &info) }
     })
