@@ -15,9 +15,6 @@ step "cargo clippy"
 cargo clippy --all-targets -- -D warnings
 step "cargo doc"
 RUSTDOCFLAGS="-D warnings" cargo doc --no-deps --quiet
-# The C ABI crate's library is also named `custodia` (so the artefacts are libcustodia.*) and is `doc = false`;
-# its rustdoc runs in a target directory of its own so that target/doc/custodia stays the Rust library's.
-RUSTDOCFLAGS="-D warnings" CARGO_TARGET_DIR=target/ffi-doc cargo rustdoc --quiet -p custodia-ffi --lib
 step "cargo test"
 cargo test --all-targets --quiet
 cargo test --doc --quiet

@@ -1,5 +1,6 @@
-//! The C ABI of custodia: `include/custodia.h`, generated from this crate by cbindgen, built as `libcustodia.so`
-//! and `libcustodia.a` over the Rust library (the package `custodia`, here named `custodia_core`).
+//! The C ABI of custodia: `include/custodia.h`, generated from this crate by cbindgen, over the Rust library (the
+//! package `custodia`, here named `custodia_core`). `ffi/libcustodia/` links this crate into `libcustodia.so` and
+//! `libcustodia.a`; Rust tests and benchmarks call it as an rlib, `custodia_ffi`.
 //!
 //! This crate owns every `unsafe` line of custodia. It translates; it must never make a policy decision, hold a
 //! secret longer than the Rust API does, or let a panic cross into C. What a C call does beyond translating
