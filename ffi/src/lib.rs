@@ -29,6 +29,7 @@
 //! - **Threads**: custodia never calls into the host from a thread of its own; callbacks run on the calling thread,
 //!   inside the call that was given them.
 
+#![deny(missing_docs, rustdoc::broken_intra_doc_links)]
 #![allow(non_camel_case_types)]
 
 mod args;
