@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Generates include/custodia.h from src/ffi/ with cbindgen (configuration: cbindgen.toml).
+# Generates include/custodia.h from the C ABI crate (ffi/, package custodia-ffi) with cbindgen (configuration: cbindgen.toml).
 # With --verify, generates to compare only and fails when the committed header is stale.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -8,6 +8,5 @@ if [ "$(cbindgen --version 2>/dev/null)" != "$want" ]; then
   echo "need $want (./scripts/install-deps.sh installs it)" >&2
   exit 1
 fi
-# cbindgen parses the whole crate; cbindgen.toml excludes the public Rust items of other modules, so the header holds
-# exactly what src/ffi/ declares for C.
-cbindgen --quiet --config cbindgen.toml --crate custodia --output include/custodia.h "$@"
+# cbindgen parses only the ffi crate (parse_deps = false), so the header holds exactly what it declares for C.
+cbindgen --quiet --config cbindgen.toml --crate custodia-ffi --output include/custodia.h "$@"

@@ -26,7 +26,7 @@ step "audit_verify over the demo's logs"
 grep 'check it yourself:' "$demo_dir/demo.txt" | sed 's/.*cargo run --example audit_verify -- //' | while read -r log key; do
   cargo run --quiet --example audit_verify -- "$log" "$key" >/dev/null
 done
-step "C ABI: cdylib + staticlib, C tests (strict C11), valgrind, AddressSanitizer"
+step "C ABI (ffi/): cdylib + staticlib, C tests in tests/c (strict C11), valgrind, AddressSanitizer"
 cargo build --release --quiet
 # Test-only doors (the `danger-test-hooks` feature) never reach the shipped library or header.
 symbols=$(nm target/release/libcustodia.so target/release/libcustodia.a 2>/dev/null)
@@ -34,7 +34,7 @@ if grep -i danger <<<"$symbols" || grep -nE 'danger_|_danger' include/custodia.h
   echo "a danger_ symbol or declaration is in the release artefacts" >&2
   exit 1
 fi
-make -s -C examples/c check
+make -s -C tests/c check
 step "Python binding (ctypes): pytest suite and MLA example"
 bindings/python/run-tests.sh -q
 step "Java binding (JNA): JUnit suite and MLA example"

@@ -1,7 +1,9 @@
 //! The one error type of custodia, with stable numeric codes.
 //!
 //! Every variant maps to a code that the C API returns as its status (see [`Error::code`]). Codes are grouped by
-//! layer and are never reused or renumbered: a code retired with its variant stays retired.
+//! layer and are never reused or renumbered: a code retired with its variant stays retired. Codes 120 to 122 and 998
+//! belong to the C boundary (the crate `custodia-ffi`: NULL pointer, invalid UTF-8, invalid handle, poisoned
+//! handle), which only C callers can cause; they are never assigned here.
 //!
 //! Messages never contain secret material. Authentication failures deliberately say only that an envelope could
 //! not be opened (no oracle); policy refusals say exactly which rule refused, because that is what an auditor needs.
@@ -67,15 +69,6 @@ pub enum Error {
         /// The code seen.
         code: u32,
     },
-    /// A required pointer argument was NULL (C API).
-    #[error("argument {0} must not be NULL")]
-    NullPointer(&'static str),
-    /// A string argument was not valid UTF-8 (C API).
-    #[error("argument {0} is not valid UTF-8")]
-    InvalidUtf8(&'static str),
-    /// A handle is not live: never issued, already freed, or a handle of another type (C API).
-    #[error("invalid {0} handle: never issued, already freed, or of another type")]
-    InvalidHandle(&'static str),
 
     // ---- 2xx: refusals by the policy gate -----------------------------------------------------------------------
     /// The stated purpose is not among (or under) the purposes the data was given for.
@@ -335,9 +328,6 @@ pub enum Error {
     /// The operating system's random number generator failed.
     #[error("random number generator failed")]
     Rng,
-    /// A handle is unusable because an earlier call on it panicked (C API); free it and make a new one.
-    #[error("{0} handle is poisoned: an earlier call on it failed with an internal error")]
-    Poisoned(&'static str),
     /// A bug in custodia (for example a caught panic across the C ABI).
     #[error("internal error: {0}")]
     Internal(String),
@@ -356,9 +346,6 @@ impl Error {
             Self::ClassificationBelowMinimum { .. } => 105,
             Self::InvalidException(_) => 106,
             Self::UnknownCode { .. } => 107,
-            Self::NullPointer(_) => 120,
-            Self::InvalidUtf8(_) => 121,
-            Self::InvalidHandle(_) => 122,
 
             Self::PurposeNotPermitted { .. } => 200,
             Self::Expired { .. } => 201,
@@ -407,7 +394,6 @@ impl Error {
 
             Self::Io(_) => 900,
             Self::Rng => 901,
-            Self::Poisoned(_) => 998,
             Self::Internal(_) => 999,
         }
     }
@@ -431,9 +417,6 @@ impl Error {
             Self::ClassificationBelowMinimum { .. } => "classification_below_minimum",
             Self::InvalidException(_) => "invalid_exception",
             Self::UnknownCode { .. } => "unknown_code",
-            Self::NullPointer(_) => "null_pointer",
-            Self::InvalidUtf8(_) => "invalid_utf8",
-            Self::InvalidHandle(_) => "invalid_handle",
             Self::PurposeNotPermitted { .. } => "purpose_not_permitted",
             Self::Expired { .. } => "expired",
             Self::JurisdictionNotPermitted { .. } => "jurisdiction_not_permitted",
@@ -474,7 +457,6 @@ impl Error {
             Self::InsecurePermissions { .. } => "insecure_permissions",
             Self::Io(_) => "io",
             Self::Rng => "rng",
-            Self::Poisoned(_) => "poisoned",
             Self::Internal(_) => "internal",
         }
     }

@@ -47,16 +47,15 @@
 //! ## Errors
 //!
 //! Every fallible call returns [`Result`] with the one [`Error`] type. Each variant has a stable numeric
-//! [`Error::code`], the status code of the C API. No error message ever contains plaintext or key material.
+//! [`Error::code`], the status code of the C API (the crate `custodia-ffi`, in `ffi/`, builds that API on this
+//! one and adds the codes only C callers can cause: NULL pointers, invalid UTF-8, dead or poisoned handles). No error message ever contains plaintext or key material.
 
-#![deny(unsafe_code)]
+#![forbid(unsafe_code)]
 #![deny(missing_docs, rustdoc::broken_intra_doc_links)]
 
 pub mod audit;
 pub mod custodian;
 pub mod error;
-#[allow(unsafe_code)]
-pub mod ffi;
 pub mod format;
 pub mod jurisdiction;
 pub mod keys;

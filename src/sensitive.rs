@@ -207,8 +207,9 @@ pub struct Sensitive<T: Zeroize> {
 ///
 /// Same guarantee as `Vec::<u8>::zeroize` (writes the compiler may not remove), about ten times faster for large
 /// buffers: `zeroize`'s `Vec` impl wipes element by element with volatile stores (18 ms for 64 MiB here), its slice
-/// impls fill and then place an optimisation barrier (2 ms).
-pub(crate) fn wipe_bytes(v: &mut Vec<u8>) {
+/// impls fill and then place an optimisation barrier (2 ms). Public for the C ABI crate, which wipes the buffers it
+/// hands out with it.
+pub fn wipe_bytes(v: &mut Vec<u8>) {
     v.as_mut_slice().zeroize();
     v.spare_capacity_mut().zeroize();
     v.clear();
@@ -216,7 +217,8 @@ pub(crate) fn wipe_bytes(v: &mut Vec<u8>) {
 
 impl Sensitive<Vec<u8>> {
     /// Wipe with [`wipe_bytes`] on drop (the value is bytes, so the generic element-by-element wipe is not needed).
-    pub(crate) fn with_fast_wipe(mut self) -> Self {
+    #[must_use]
+    pub fn with_fast_wipe(mut self) -> Self {
         self.wipe = wipe_bytes;
         self
     }

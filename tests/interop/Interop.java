@@ -21,7 +21,7 @@ import org.custodia.SealOptions;
 
 /**
  * The Java side of the cross-language interoperability test ({@code tests/interop/run.sh}): the same small command
- * line as {@code examples/interop.rs}, {@code examples/c/interop.c} and {@code tests/interop/interop.py}.
+ * line as {@code examples/interop.rs}, {@code tests/interop/interop.c} and {@code tests/interop/interop.py}.
  *
  * <pre>
  * Interop generate &lt;dir&gt; kek|x25519          print the new KEK's id, or the new X25519 key's public text

@@ -1,5 +1,5 @@
 """The Python side of the cross-language interoperability test (tests/interop/run.sh): the same small command line
-as examples/interop.rs, examples/c/interop.c and tests/interop/Interop.java, over the Python binding.
+as examples/interop.rs, tests/interop/interop.c and tests/interop/Interop.java, over the Python binding.
 
     interop.py generate <dir> kek|x25519          print the new KEK's id, or the new X25519 key's public text
     interop.py import <dir> <key-text-file>...    import public keys (authorities in DE), print their ids (one a line)

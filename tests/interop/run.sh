@@ -8,9 +8,9 @@
 # status 200, purpose_not_permitted, in every language, and no plaintext written) and a streamed file of a few MiB
 # (opens to identical bytes).
 #
-# Every language runs the same small command line (examples/interop.rs, examples/c/interop.c,
+# Every language runs the same small command line (examples/interop.rs, tests/interop/interop.c,
 # tests/interop/interop.py, tests/interop/Interop.java). Builds are reused: the release library and example
-# (cargo), examples/c/build/interop (make), the Python venv and the Java classes that bindings/*/run-tests.sh make.
+# (cargo), tests/c/build/interop (make), the Python venv and the Java classes that bindings/*/run-tests.sh make.
 # Keyrings are unlocked with a fixed raw master key, not Argon2id, so a run takes seconds.
 #
 #   tests/interop/run.sh            prints the matrices; exits non-zero on any mismatch
@@ -28,7 +28,7 @@ step() { printf '\n== %s\n' "$*"; }
 
 step "interop builds (reused when current)"
 (cd "$root" && cargo build --release --quiet --example interop)
-make -s -C "$root/examples/c" interop
+make -s -C "$root/tests/c" interop
 export CUSTODIA_LIB="$root/target/release/libcustodia.so"
 "$venv_python" -c 'import custodia' 2>/dev/null || {
   echo "no Python venv with custodia at $venv_python: run bindings/python/run-tests.sh first" >&2; exit 1; }
@@ -54,7 +54,7 @@ run() {
   shift
   case $lang in
     rust) "$root/target/release/examples/interop" "$@" ;;
-    c) "$root/examples/c/build/interop" "$@" ;;
+    c) "$root/tests/c/build/interop" "$@" ;;
     python) "$venv_python" "$root/tests/interop/interop.py" "$@" ;;
     java) java -XX:TieredStopAtLevel=1 -Xshare:auto -cp "$work/java:$java_classes:$JNA_JAR" Interop "$@" ;;
   esac

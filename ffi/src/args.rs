@@ -7,6 +7,7 @@ use core::ffi::{CStr, c_char};
 use core::ptr::NonNull;
 
 use crate::error::{Error, Result};
+use custodia_core::Error as CoreError;
 
 /// The largest length a C buffer argument may declare: what a Rust slice can span.
 const MAX_LEN: usize = isize::MAX as usize;
@@ -45,7 +46,7 @@ pub(crate) unsafe fn opt_str_arg<'a>(p: *const c_char, name: &'static str) -> Re
 /// `p` is NULL or points to `len` readable bytes that stay valid and unmodified for `'a`.
 pub(crate) unsafe fn bytes_arg<'a>(p: *const u8, len: usize, name: &'static str) -> Result<&'a [u8]> {
     if len > MAX_LEN {
-        return Err(Error::InvalidArgument(format!("{name}: length {len} is larger than any buffer")));
+        return Err(CoreError::InvalidArgument(format!("{name}: length {len} is larger than any buffer")).into());
     }
     if p.is_null() {
         return if len == 0 { Ok(&[]) } else { Err(Error::NullPointer(name)) };
@@ -65,7 +66,7 @@ pub(crate) unsafe fn str_array_arg<'a>(
     name: &'static str,
 ) -> Result<Vec<&'a str>> {
     if count > MAX_LEN / size_of::<*const c_char>() {
-        return Err(Error::InvalidArgument(format!("{name}: count {count} is larger than any array")));
+        return Err(CoreError::InvalidArgument(format!("{name}: count {count} is larger than any array")).into());
     }
     if p.is_null() {
         return if count == 0 { Ok(Vec::new()) } else { Err(Error::NullPointer(name)) };
@@ -113,7 +114,7 @@ impl<T> Out<T> {
 
 /// An enumerated code from C narrowed to the width its Rust type uses; an overflow is an unknown code.
 pub(crate) fn narrow<N: TryFrom<u32>>(code: u32, what: &'static str) -> Result<N> {
-    N::try_from(code).map_err(|_| Error::UnknownCode { what, code })
+    N::try_from(code).map_err(|_| CoreError::UnknownCode { what, code }.into())
 }
 
 #[cfg(test)]
@@ -130,13 +131,16 @@ mod tests {
             assert_eq!(opt_str_arg(core::ptr::null(), "x").expect("valid"), None);
             assert!(bytes_arg(core::ptr::null(), 0, "b").expect("empty").is_empty());
             assert!(matches!(bytes_arg(core::ptr::null(), 1, "b"), Err(Error::NullPointer("b"))));
-            assert!(matches!(bytes_arg(b"x".as_ptr(), usize::MAX, "b"), Err(Error::InvalidArgument(_))));
+            assert!(matches!(
+                bytes_arg(b"x".as_ptr(), usize::MAX, "b"),
+                Err(Error::Core(CoreError::InvalidArgument(_)))
+            ));
             let items = [c"a".as_ptr(), c"b".as_ptr()];
             assert_eq!(str_array_arg(items.as_ptr(), 2, "items").expect("valid"), ["a", "b"]);
             assert!(matches!(str_array_arg(core::ptr::null(), 1, "items"), Err(Error::NullPointer(_))));
             assert!(matches!(Out::<u32>::new(core::ptr::null_mut(), "out"), Err(Error::NullPointer("out"))));
         }
-        assert!(matches!(narrow::<u8>(256, "kind"), Err(Error::UnknownCode { code: 256, .. })));
+        assert!(matches!(narrow::<u8>(256, "kind"), Err(Error::Core(CoreError::UnknownCode { code: 256, .. }))));
         assert_eq!(narrow::<u8>(3, "kind").expect("fits"), 3);
     }
 }

@@ -9,12 +9,12 @@ use core::ffi::c_char;
 use super::args::{Out, narrow, str_arg};
 use super::boundary::call;
 use super::status::{custodia_status, static_c_name};
-use crate::error::Error;
-use crate::jurisdiction::Jurisdiction;
-use crate::keys::KeyKind;
-use crate::policy::CaseRef;
-use crate::purpose::{ExceptionKind, Purpose};
-use crate::sensitive::{Category, Classification};
+use custodia_core::Error as CoreError;
+use custodia_core::jurisdiction::Jurisdiction;
+use custodia_core::keys::KeyKind;
+use custodia_core::policy::CaseRef;
+use custodia_core::purpose::{ExceptionKind, Purpose};
+use custodia_core::sensitive::{Category, Classification};
 
 /// What sensitive data is (`Category` in Rust). Each category has a minimum classification.
 #[repr(u32)]
@@ -110,19 +110,19 @@ pub enum custodia_instrument_kind {
 }
 
 pub(crate) fn category(code: u32) -> crate::Result<Category> {
-    Category::from_code(narrow(code, "category")?)
+    Ok(Category::from_code(narrow(code, "category")?)?)
 }
 
 pub(crate) fn classification(code: u32) -> crate::Result<Classification> {
-    Classification::from_code(narrow(code, "classification")?)
+    Ok(Classification::from_code(narrow(code, "classification")?)?)
 }
 
 pub(crate) fn exception_kind(code: u32) -> crate::Result<ExceptionKind> {
-    ExceptionKind::from_code(narrow(code, "exception kind")?)
+    Ok(ExceptionKind::from_code(narrow(code, "exception kind")?)?)
 }
 
 pub(crate) fn key_kind(code: u32) -> crate::Result<KeyKind> {
-    KeyKind::from_code(narrow(code, "key kind")?)
+    Ok(KeyKind::from_code(narrow(code, "key kind")?)?)
 }
 
 /// Write a static name to an out-parameter.
@@ -153,7 +153,7 @@ unsafe fn code_out(
     call(|| {
         // SAFETY: forwarded from the exported function's contract.
         let (name, out) = unsafe { (str_arg(name, "name")?, Out::new(out, "out_code")?) };
-        let code = lookup(name).ok_or_else(|| Error::InvalidArgument(format!("unknown {what} name {name:?}")))?;
+        let code = lookup(name).ok_or_else(|| CoreError::InvalidArgument(format!("unknown {what} name {name:?}")))?;
         out.write(code);
         Ok(())
     })
@@ -169,7 +169,7 @@ unsafe fn code_out(
 pub unsafe extern "C" fn custodia_purpose_validate(purpose: *const c_char) -> custodia_status {
     call(|| {
         // SAFETY: the caller guarantees NULL or a NUL-terminated string.
-        Purpose::parse(unsafe { str_arg(purpose, "purpose") }?).map(drop)
+        Purpose::parse(unsafe { str_arg(purpose, "purpose") }?).map(drop).map_err(Into::into)
     })
 }
 
@@ -182,7 +182,7 @@ pub unsafe extern "C" fn custodia_purpose_validate(purpose: *const c_char) -> cu
 pub unsafe extern "C" fn custodia_jurisdiction_validate(jurisdiction: *const c_char) -> custodia_status {
     call(|| {
         // SAFETY: the caller guarantees NULL or a NUL-terminated string.
-        Jurisdiction::parse(unsafe { str_arg(jurisdiction, "jurisdiction") }?).map(drop)
+        Jurisdiction::parse(unsafe { str_arg(jurisdiction, "jurisdiction") }?).map(drop).map_err(Into::into)
     })
 }
 
@@ -195,7 +195,7 @@ pub unsafe extern "C" fn custodia_jurisdiction_validate(jurisdiction: *const c_c
 pub unsafe extern "C" fn custodia_case_ref_validate(case_ref: *const c_char) -> custodia_status {
     call(|| {
         // SAFETY: the caller guarantees NULL or a NUL-terminated string.
-        CaseRef::parse(unsafe { str_arg(case_ref, "case_ref") }?).map(drop)
+        CaseRef::parse(unsafe { str_arg(case_ref, "case_ref") }?).map(drop).map_err(Into::into)
     })
 }
 

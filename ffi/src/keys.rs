@@ -14,12 +14,12 @@ use super::keyid::{custodia_key_id, key_id_arg};
 use super::objects::{actor, custodia_actor};
 use super::status::custodia_status;
 use super::vocab::key_kind;
-use crate::custodian::KeyInfo;
-use crate::error::Error;
-use crate::jurisdiction::Jurisdiction;
-use crate::keys::KeyState;
-use crate::policy::CaseRef;
-use crate::time::Timestamp;
+use custodia_core::Error as CoreError;
+use custodia_core::custodian::KeyInfo;
+use custodia_core::jurisdiction::Jurisdiction;
+use custodia_core::keys::KeyState;
+use custodia_core::policy::CaseRef;
+use custodia_core::time::Timestamp;
 
 /// The life-cycle state of a key.
 #[repr(u32)]
@@ -99,7 +99,7 @@ fn unix_or_zero(t: Option<Timestamp>) -> u64 {
     t.map_or(0, Timestamp::as_unix)
 }
 
-fn key_out(id: crate::keys::KeyId) -> custodia_key_id {
+fn key_out(id: custodia_core::keys::KeyId) -> custodia_key_id {
     id.into()
 }
 
@@ -213,9 +213,9 @@ pub unsafe extern "C" fn custodia_key_list_get(
         // SAFETY: forwarded from this function's contract.
         let out = unsafe { Out::new(out_info, "out_info") }?;
         let keys = handles::get::<Vec<ListedKey>>(list.id, KEY_LIST)?;
-        let k = keys
-            .get(index)
-            .ok_or_else(|| Error::InvalidArgument(format!("index {index} is past the end ({} keys)", keys.len())))?;
+        let k = keys.get(index).ok_or_else(|| {
+            CoreError::InvalidArgument(format!("index {index} is past the end ({} keys)", keys.len()))
+        })?;
         let i = &k.info;
         let destroyed_at = match &i.state {
             KeyState::Destroyed { at, .. } => at.as_unix(),
@@ -426,7 +426,7 @@ pub unsafe extern "C" fn custodia_key_set_retention(
         let id = unsafe { key_id_arg(key_id, "key_id") }?;
         let destroy_after = (destroy_after_unix != 0).then(|| Timestamp::from_unix(destroy_after_unix));
         let (c, a) = (custodian(custodian_handle)?, actor(actor_handle)?);
-        c.set_retention(&a, &id, destroy_after)
+        Ok(c.set_retention(&a, &id, destroy_after)?)
     })
 }
 
@@ -452,7 +452,7 @@ pub unsafe extern "C" fn custodia_legal_hold_place(
             unsafe { (str_arg(case_ref, "case_ref")?, str_arg(reference, "reference")?, str_arg(reason, "reason")?) };
         let case_ref = CaseRef::parse(case_ref)?;
         let (c, a) = (custodian(custodian_handle)?, actor(actor_handle)?);
-        c.place_legal_hold(&a, &case_ref, reference, reason)
+        Ok(c.place_legal_hold(&a, &case_ref, reference, reason)?)
     })
 }
 
@@ -471,6 +471,6 @@ pub unsafe extern "C" fn custodia_legal_hold_release(
         // SAFETY: forwarded from this function's contract.
         let case_ref = CaseRef::parse(unsafe { str_arg(case_ref, "case_ref") }?)?;
         let (c, a) = (custodian(custodian_handle)?, actor(actor_handle)?);
-        c.release_legal_hold(&a, &case_ref)
+        Ok(c.release_legal_hold(&a, &case_ref)?)
     })
 }

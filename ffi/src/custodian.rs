@@ -15,10 +15,11 @@ use super::buffer::{custodia_buffer, text_to_c};
 use super::handles;
 use super::io::path_arg;
 use super::status::custodia_status;
-use crate::audit::Durability;
-use crate::custodian::{Custodian, CustodianOptions};
 use crate::error::{Error, Result};
-use crate::keys::{KdfParams, Unlock};
+use custodia_core::Error as CoreError;
+use custodia_core::audit::Durability;
+use custodia_core::custodian::{Custodian, CustodianOptions};
+use custodia_core::keys::{KdfParams, Unlock};
 
 /// A handle to a custodian: the keyring and audit log in one directory, and everything done with them.
 ///
@@ -185,11 +186,11 @@ pub unsafe extern "C" fn custodia_custodian_options_set_durability(
         let durability = match durability {
             0 => Durability::FsyncEach,
             1 if max_batch == 0 => {
-                return Err(Error::InvalidArgument("max_batch: group commit needs at least 1".into()));
+                return Err(CoreError::InvalidArgument("max_batch: group commit needs at least 1".into()).into());
             }
             1 => Durability::GroupCommit { max_batch, max_delay: Duration::from_micros(u64::from(max_delay_us)) },
             2 => Durability::OsBuffered,
-            code => return Err(Error::UnknownCode { what: "durability", code }),
+            code => return Err(CoreError::UnknownCode { what: "durability", code }.into()),
         };
         let d = handles::get::<Mutex<OpenDraft>>(options.id, CUSTODIAN_OPTIONS)?;
         d.lock().unwrap_or_else(PoisonError::into_inner).durability = Some(durability);
@@ -261,7 +262,7 @@ pub unsafe extern "C" fn custodia_custodian_open_master_key(
         }
         let mut key = Zeroizing::new([0_u8; 32]);
         if k.len() != key.len() {
-            return Err(Error::InvalidArgument(format!("master_key: must be 32 bytes, got {}", k.len())));
+            return Err(CoreError::InvalidArgument(format!("master_key: must be 32 bytes, got {}", k.len())).into());
         }
         key.copy_from_slice(k);
         Ok(Unlock::MasterKey(key))

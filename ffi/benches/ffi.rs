@@ -17,19 +17,19 @@ use std::path::Path;
 use std::time::{Duration, Instant};
 
 use criterion::{Criterion, Throughput, criterion_group};
-use custodia::ffi::{
+use custodia_core::keys::Unlock;
+use custodia_core::policy::{Actor, OpenRequest};
+use custodia_core::{
+    Category, Classification, Custodian, CustodianOptions, Jurisdiction, KeyKind, Purpose, PurposeSet, SealOptions,
+    Sensitive,
+};
+use custodia_ffi::{
     custodia_actor, custodia_actor_free, custodia_actor_new, custodia_buffer, custodia_buffer_free, custodia_category,
     custodia_custodian, custodia_custodian_free, custodia_custodian_open_master_key, custodia_custodian_options,
     custodia_custodian_options_free, custodia_custodian_options_new, custodia_custodian_options_set_create,
     custodia_envelope_info, custodia_envelope_inspect, custodia_exception, custodia_key_generate, custodia_key_id,
     custodia_open, custodia_seal, custodia_seal_options, custodia_seal_options_add_recipient,
     custodia_seal_options_free, custodia_seal_options_new, custodia_status,
-};
-use custodia::keys::Unlock;
-use custodia::policy::{Actor, OpenRequest};
-use custodia::{
-    Category, Classification, Custodian, CustodianOptions, Jurisdiction, KeyKind, Purpose, PurposeSet, SealOptions,
-    Sensitive,
 };
 
 const DATA: [u8; 1024] = [0x5a; 1024];

@@ -6,7 +6,8 @@ use super::args::{Out, bytes_arg, str_arg};
 use super::boundary::call;
 use super::status::custodia_status;
 use crate::error::Error;
-use crate::keys::{KEY_ID_LEN, KeyId};
+use custodia_core::Error as CoreError;
+use custodia_core::keys::{KEY_ID_LEN, KeyId};
 
 /// Length of a key id in bytes.
 pub const CUSTODIA_KEY_ID_LEN: usize = 16;
@@ -81,7 +82,7 @@ pub unsafe extern "C" fn custodia_key_id_from_bytes(
         let (bytes, out) = unsafe { (bytes_arg(bytes, len, "bytes")?, Out::new(out_key_id, "out_key_id")?) };
         let bytes: [u8; KEY_ID_LEN] = bytes
             .try_into()
-            .map_err(|_| Error::InvalidArgument(format!("bytes: a key id is {KEY_ID_LEN} bytes, got {len}")))?;
+            .map_err(|_| CoreError::InvalidArgument(format!("bytes: a key id is {KEY_ID_LEN} bytes, got {len}")))?;
         out.write(custodia_key_id { bytes });
         Ok(())
     })
@@ -108,9 +109,10 @@ pub unsafe extern "C" fn custodia_key_id_format(
             return Err(Error::NullPointer("out_text"));
         }
         if out_text_size < CUSTODIA_KEY_ID_TEXT_SIZE {
-            return Err(Error::InvalidArgument(format!(
+            return Err(CoreError::InvalidArgument(format!(
                 "out_text_size: {out_text_size} bytes is too small, need {CUSTODIA_KEY_ID_TEXT_SIZE}"
-            )));
+            ))
+            .into());
         }
         let mut text = id.to_string().into_bytes();
         text.push(0);

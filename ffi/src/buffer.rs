@@ -17,6 +17,7 @@ use zeroize::Zeroize;
 use super::boundary::call;
 use super::status::custodia_status;
 use crate::error::{Error, Result};
+use custodia_core::Error as CoreError;
 
 /// Bytes or text owned by custodia and lent to the caller until `custodia_buffer_free`.
 ///
@@ -111,7 +112,7 @@ pub(crate) fn live_count() -> usize {
 fn free(buffer: &mut custodia_buffer) -> Result<()> {
     if buffer.data.is_null() {
         if buffer.len != 0 || buffer.id != 0 {
-            return Err(Error::InvalidArgument("buffer has NULL data but non-zero len or id".into()));
+            return Err(CoreError::InvalidArgument("buffer has NULL data but non-zero len or id".into()).into());
         }
         return Ok(());
     }
@@ -121,10 +122,10 @@ fn free(buffer: &mut custodia_buffer) -> Result<()> {
         // equal those of a live buffer (the allocator reuses addresses).
         let Some(a) = registry.live.get(&buffer.id) else { return Err(Error::InvalidHandle("buffer")) };
         if a.hidden_address != !(buffer.data as usize) {
-            return Err(Error::InvalidArgument("buffer data was changed since custodia returned it".into()));
+            return Err(CoreError::InvalidArgument("buffer data was changed since custodia returned it".into()).into());
         }
         if a.told_len != buffer.len {
-            return Err(Error::InvalidArgument("buffer len was changed since custodia returned it".into()));
+            return Err(CoreError::InvalidArgument("buffer len was changed since custodia returned it".into()).into());
         }
         registry.live.remove(&buffer.id).ok_or(Error::InvalidHandle("buffer"))?
     };
@@ -133,7 +134,7 @@ fn free(buffer: &mut custodia_buffer) -> Result<()> {
     // lock above so no other free can rebuild it, and the `ManuallyDrop` there means it was never released.
     let mut bytes = unsafe { Vec::from_raw_parts(buffer.data, allocation.vec_len, allocation.capacity) };
     // Zeroizes the contents and the spare capacity.
-    crate::sensitive::wipe_bytes(&mut bytes);
+    custodia_core::sensitive::wipe_bytes(&mut bytes);
     drop(bytes);
     *buffer = custodia_buffer::EMPTY;
     Ok(())

@@ -13,14 +13,15 @@ use super::handles;
 use super::keyid::{custodia_key_id, key_id_arg};
 use super::status::custodia_status;
 use super::vocab::{category, classification};
-use crate::error::{Error, Result};
-use crate::format::{InstrumentKind, LegalInstrument};
-use crate::jurisdiction::Jurisdiction;
-use crate::keys::KeyId;
-use crate::policy::CaseRef;
-use crate::purpose::PurposeSet;
-use crate::sensitive::{Category, Classification};
-use crate::time::Timestamp;
+use crate::error::Result;
+use custodia_core::Error as CoreError;
+use custodia_core::format::{InstrumentKind, LegalInstrument};
+use custodia_core::jurisdiction::Jurisdiction;
+use custodia_core::keys::KeyId;
+use custodia_core::policy::CaseRef;
+use custodia_core::purpose::PurposeSet;
+use custodia_core::sensitive::{Category, Classification};
+use custodia_core::time::Timestamp;
 
 /// A handle to seal options: the terms data is sealed under (category, classification, purposes, case, where it
 /// comes from and may go, until when) and who can open it (recipients) and who vouches for it (signer).
@@ -101,7 +102,7 @@ pub unsafe extern "C" fn custodia_seal_options_new(
         let category = category(category_code)?;
         let purposes = PurposeSet::parse(&purposes)?;
         if purposes.is_empty() {
-            return Err(Error::NoPurpose);
+            return Err(CoreError::NoPurpose.into());
         }
         let draft = SealDraft {
             category,
@@ -180,7 +181,7 @@ pub unsafe extern "C" fn custodia_seal_options_set_jurisdictions(
     update(options, |d| {
         let (origin, destinations) = (args.0?, args.1?);
         d.origin = origin.map(Jurisdiction::parse).transpose()?;
-        d.destinations = destinations.into_iter().map(Jurisdiction::parse).collect::<Result<_>>()?;
+        d.destinations = destinations.into_iter().map(Jurisdiction::parse).collect::<Result<_, CoreError>>()?;
         Ok(())
     })
 }
@@ -293,8 +294,10 @@ pub unsafe extern "C" fn custodia_seal_options_set_chunk_size(
     chunk_size: u32,
 ) -> custodia_status {
     update(options, |d| {
-        if chunk_size != 0 && !(crate::format::MIN_CHUNK_SIZE..=crate::format::MAX_CHUNK_SIZE).contains(&chunk_size) {
-            return Err(Error::InvalidArgument(format!("chunk_size {chunk_size} is outside 64 B to 16 MiB")));
+        if chunk_size != 0
+            && !(custodia_core::format::MIN_CHUNK_SIZE..=custodia_core::format::MAX_CHUNK_SIZE).contains(&chunk_size)
+        {
+            return Err(CoreError::InvalidArgument(format!("chunk_size {chunk_size} is outside 64 B to 16 MiB")).into());
         }
         d.chunk_size = (chunk_size != 0).then_some(chunk_size);
         Ok(())

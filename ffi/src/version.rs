@@ -79,8 +79,14 @@ mod tests {
         // SAFETY: static NUL-terminated string.
         let text = unsafe { CStr::from_ptr(custodia_version()) }.to_str().expect("ASCII");
         assert_eq!(text, env!("CARGO_PKG_VERSION"));
+        // The library version is the Rust library's: both manifests carry the same one (and libcustodia/'s).
+        let package_version = |manifest: &'static str| {
+            manifest.lines().find_map(|l| l.strip_prefix("version = ")).expect("a package version").trim_matches('"')
+        };
+        assert_eq!(package_version(include_str!("../../Cargo.toml")), env!("CARGO_PKG_VERSION"));
+        assert_eq!(package_version(include_str!("../libcustodia/Cargo.toml")), env!("CARGO_PKG_VERSION"));
 
-        let manifest = include_str!("../../Cargo.toml");
+        let manifest = include_str!("../Cargo.toml");
         let abi = manifest
             .lines()
             .skip_while(|l| l.trim() != "[package.metadata.custodia]")

@@ -14,6 +14,7 @@ use std::os::unix::ffi::OsStrExt;
 use std::path::Path;
 
 use crate::error::{Error, Result};
+use custodia_core::Error as CoreError;
 
 /// A read callback: fill up to `capacity` bytes at `buffer`, store how many in `*out_read` (0 only at end of
 /// input), and return 0; return non-zero on failure (custodia then fails with `CUSTODIA_ERR_IO`). It is called on
@@ -99,7 +100,7 @@ impl BorrowedFile {
     /// lives.
     pub(crate) unsafe fn new(fd: c_int, name: &'static str) -> Result<Self> {
         if fd < 0 {
-            return Err(Error::InvalidArgument(format!("{name}: {fd} is not a file descriptor")));
+            return Err(CoreError::InvalidArgument(format!("{name}: {fd} is not a file descriptor")).into());
         }
         // SAFETY: `fd` is open and outlives this value (caller's guarantee); `ManuallyDrop` keeps `File` from
         // closing it, so ownership stays with the caller.
@@ -135,7 +136,7 @@ pub(crate) unsafe fn path_arg<'a>(p: *const c_char, name: &'static str) -> Resul
     // SAFETY: non-NULL and NUL-terminated, valid for 'a (caller's guarantee).
     let bytes = unsafe { CStr::from_ptr(p) }.to_bytes();
     if bytes.is_empty() {
-        return Err(Error::InvalidArgument(format!("{name}: empty path")));
+        return Err(CoreError::InvalidArgument(format!("{name}: empty path")).into());
     }
     Ok(Path::new(OsStr::from_bytes(bytes)))
 }

@@ -9,7 +9,8 @@ use std::ffi::CString;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 
 use super::status::custodia_status;
-use crate::error::{Error, Result};
+use crate::error::Result;
+use custodia_core::Error as CoreError;
 
 /// The last failure seen on this thread: its status and its message (NUL-terminated, owned here).
 struct LastError {
@@ -36,7 +37,7 @@ pub(crate) fn call(body: impl FnOnce() -> Result<()>) -> custodia_status {
         Err(payload) => {
             // Dropping a panic payload can itself panic; that must not escape either.
             let _ = catch_unwind(AssertUnwindSafe(move || drop(payload)));
-            Error::Internal(PANIC_MESSAGE.into())
+            CoreError::Internal(PANIC_MESSAGE.into()).into()
         }
     };
     let status = custodia_status::from_error(&error);
@@ -107,7 +108,7 @@ mod tests {
 
     #[test]
     fn success_clears_and_failure_sets() {
-        assert_eq!(call(|| Err(Error::NoPurpose)), custodia_status::CUSTODIA_ERR_NO_PURPOSE);
+        assert_eq!(call(|| Err(CoreError::NoPurpose.into())), custodia_status::CUSTODIA_ERR_NO_PURPOSE);
         // SAFETY: no preconditions.
         assert_eq!(unsafe { custodia_last_error_code() }, custodia_status::CUSTODIA_ERR_NO_PURPOSE);
         assert_eq!(last_message(), "at least one purpose is required");
@@ -128,7 +129,7 @@ mod tests {
 
     #[test]
     fn interior_nul_does_not_truncate() {
-        call(|| Err(Error::InvalidArgument("a\0b".into())));
+        call(|| Err(CoreError::InvalidArgument("a\0b".into()).into()));
         assert_eq!(last_message(), "invalid argument: a\\0b");
     }
 }

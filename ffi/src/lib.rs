@@ -1,14 +1,18 @@
-//! The C ABI: `include/custodia.h`, generated from this module by cbindgen.
+//! The C ABI of custodia: `include/custodia.h`, generated from this crate by cbindgen, over the Rust library (the
+//! package `custodia`, here named `custodia_core`). `ffi/libcustodia/` links this crate into `libcustodia.so` and
+//! `libcustodia.a`; Rust tests and benchmarks call it as an rlib, `custodia_ffi`.
 //!
-//! This module owns every `unsafe` line of custodia. It translates; it must never make a policy decision, hold a
-//! secret longer than the Rust API does, or let a panic cross into C.
+//! This crate owns every `unsafe` line of custodia. It translates; it must never make a policy decision, hold a
+//! secret longer than the Rust API does, or let a panic cross into C. What a C call does beyond translating
+//! (atomic file output, text reports) belongs to the Rust facade, `custodia_core::Custodian`.
 //!
 //! # Conventions (also at the top of the header)
 //!
 //! - **Names**: everything is prefixed `custodia_` (`CUSTODIA_` for constants); functions are
 //!   `custodia_<noun>_<verb>`, first argument the handle, then inputs, then outputs.
 //! - **Status**: every function that can fail returns a [`custodia_status`]: `CUSTODIA_OK` (0) or the stable
-//!   [`crate::Error::code`] of what went wrong. Refusals by policy are the distinct 2xx codes.
+//!   code of what went wrong: [`custodia_core::Error::code`], or a boundary code (NULL pointer, invalid UTF-8,
+//!   invalid or poisoned handle) of this crate's own error type. Refusals by policy are the distinct 2xx codes.
 //! - **Last error**: [`custodia_last_error_message`] gives the message of the last failed call on the calling thread,
 //!   valid until the next call there; [`custodia_last_error_code`] its status.
 //! - **Outputs** go through out-parameters (named `out_*`, last), written only on success.
@@ -25,9 +29,13 @@
 //! - **Threads**: custodia never calls into the host from a thread of its own; callbacks run on the calling thread,
 //!   inside the call that was given them.
 
+#![deny(missing_docs, rustdoc::broken_intra_doc_links)]
 #![allow(non_camel_case_types)]
 
 mod args;
+mod error;
+
+use error::{Error, Result};
 mod audit;
 mod boundary;
 mod buffer;

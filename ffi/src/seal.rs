@@ -2,14 +2,11 @@
 //!
 //! Plaintext handed in is copied once into a zeroize-on-drop `Sensitive`; plaintext handed out is moved (not
 //! copied) into a `custodia_buffer`, which `custodia_buffer_free` zeroizes. Opening always states an actor and a
-//! purpose, and optionally an exception; the policy decision and its audit record are the facade's.
+//! purpose, and optionally an exception; the policy decision and its audit record, the atomic file output
+//! (`Custodian::seal_file`, `Custodian::open_file`) and the text report (`Custodian::describe`) are the facade's.
 
 use core::ffi::{c_char, c_int, c_void};
-use std::fs::{self, File, OpenOptions};
 use std::io::{Read, Write};
-use std::os::unix::fs::OpenOptionsExt;
-use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicU64, Ordering};
 
 use super::args::{Out, bytes_arg, str_arg};
 use super::boundary::call;
@@ -21,12 +18,13 @@ use super::keyid::{custodia_key_id, key_id_arg};
 use super::objects::{actor, custodia_actor, custodia_exception, exception};
 use super::options::{custodia_seal_options, seal_draft};
 use super::status::custodia_status;
-use crate::custodian::{Custodian, EnvelopeInfo, SealOptions};
-use crate::error::{Error, Result};
-use crate::keys::KeyId;
-use crate::policy::{Actor, OpenRequest};
-use crate::purpose::Purpose;
-use crate::sensitive::{Category, Classification, Sensitive};
+use crate::error::Result;
+use custodia_core::Error as CoreError;
+use custodia_core::custodian::{Custodian, EnvelopeInfo, SealOptions};
+use custodia_core::keys::KeyId;
+use custodia_core::policy::{Actor, OpenRequest};
+use custodia_core::purpose::Purpose;
+use custodia_core::sensitive::{Category, Classification, Sensitive};
 
 /// Size of `custodia_envelope_info.object_id`, including the terminating NUL (32 hex digits + NUL).
 pub const CUSTODIA_OBJECT_ID_SIZE: usize = 33;
@@ -60,7 +58,7 @@ impl custodia_envelope_info {
     fn new(info: &EnvelopeInfo) -> Result<Self> {
         let mut object_id = [0 as c_char; CUSTODIA_OBJECT_ID_SIZE];
         if info.object_id.len() >= object_id.len() {
-            return Err(Error::Internal("object id longer than expected".into()));
+            return Err(CoreError::Internal("object id longer than expected".into()).into());
         }
         for (d, s) in object_id.iter_mut().zip(info.object_id.bytes()) {
             *d = c_char::from_ne_bytes([s]);
@@ -130,52 +128,6 @@ unsafe fn write_info(p: *mut custodia_envelope_info, info: &EnvelopeInfo) -> Res
         *out = info;
     }
     Ok(())
-}
-
-/// An output file written beside its destination and renamed over it only on success, so that a failed seal or
-/// open leaves no partial envelope or plaintext, and leaves an existing destination (even the source itself) as it
-/// was.
-struct OutputFile<'a> {
-    path: &'a Path,
-    temp: PathBuf,
-    file: Option<File>,
-}
-
-impl<'a> OutputFile<'a> {
-    fn create(path: &'a Path) -> Result<Self> {
-        static COUNTER: AtomicU64 = AtomicU64::new(0);
-        let name =
-            path.file_name().ok_or_else(|| Error::InvalidArgument("dst_path: names no file".into()))?.to_string_lossy();
-        let unique = format!(".{name}.{}-{}.custodia-tmp", std::process::id(), COUNTER.fetch_add(1, Ordering::Relaxed));
-        let temp = path.with_file_name(unique);
-        // `create_new` (O_EXCL) never follows or replaces an existing file or symlink.
-        let file = OpenOptions::new().write(true).create_new(true).mode(0o600).open(&temp)?;
-        Ok(Self { path, temp, file: Some(file) })
-    }
-
-    fn file(&mut self) -> &mut File {
-        self.file.as_mut().expect("the file is present until `finish` or drop")
-    }
-
-    fn finish(mut self) -> Result<()> {
-        let file = self.file.take().expect("the file is present until `finish` or drop");
-        file.sync_all()?;
-        drop(file);
-        if let Err(e) = fs::rename(&self.temp, self.path) {
-            let _ = fs::remove_file(&self.temp);
-            return Err(e.into());
-        }
-        Ok(())
-    }
-}
-
-impl Drop for OutputFile<'_> {
-    fn drop(&mut self) {
-        // Still here: the operation failed; remove the partial output.
-        if self.file.take().is_some() {
-            let _ = fs::remove_file(&self.temp);
-        }
-    }
 }
 
 fn seal_stream(
@@ -312,24 +264,7 @@ pub unsafe extern "C" fn custodia_envelope_describe(
         // SAFETY: forwarded from this function's contract.
         let (envelope, out) =
             unsafe { (bytes_arg(envelope, envelope_len, "envelope")?, Out::new(out_text, "out_text")?) };
-        let i = custodian(custodian_handle)?.inspect(envelope)?;
-        let list = |v: Vec<String>| if v.is_empty() { "-".to_owned() } else { v.join(", ") };
-        let text = format!(
-            "object: {}\ncategory: {}\nclassification: {}\npurposes: {}\ncase: {}\norigin: {}\ndestinations: {}\n\
-             created: {}\nnot_after: {}\nrecipients: {}\nsigner: {}\n",
-            i.object_id,
-            i.category,
-            i.classification,
-            i.purposes,
-            i.case_ref.as_ref().map_or("-".to_owned(), ToString::to_string),
-            i.origin.map_or("-".to_owned(), |j| j.to_string()),
-            list(i.destinations.iter().map(ToString::to_string).collect()),
-            i.created,
-            i.not_after.map_or("-".to_owned(), |t| t.to_string()),
-            list(i.recipients.iter().map(ToString::to_string).collect()),
-            i.signer.map_or("-".to_owned(), |k| k.to_string()),
-        );
-        out.write(text_to_c(text));
+        out.write(text_to_c(custodian(custodian_handle)?.describe(envelope)?));
         Ok(())
     })
 }
@@ -354,10 +289,9 @@ pub unsafe extern "C" fn custodia_seal_file(
         // SAFETY: forwarded from this function's contract.
         let (src, dst) = unsafe { (path_arg(src_path, "src_path")?, path_arg(dst_path, "dst_path")?) };
         let (c, a) = (custodian(custodian_handle)?, actor(actor_handle)?);
-        let mut input = File::open(src)?;
-        let mut output = OutputFile::create(dst)?;
-        seal_stream(&c, &a, options, &mut input, output.file())?;
-        output.finish()
+        let (o, category, classification) = seal_options(options)?;
+        c.seal_file(&a, category, classification, &o, src, dst)?;
+        Ok(())
     })
 }
 
@@ -393,10 +327,7 @@ pub unsafe extern "C" fn custodia_open_file(
         };
         let (c, a) = (custodian(custodian_handle)?, actor(actor_handle)?);
         let req = request(&a, purpose, exception_handle)?;
-        let mut input = File::open(src)?;
-        let mut output = OutputFile::create(dst)?;
-        let info = c.open_stream(&req, &mut input, output.file(), signer.as_ref())?;
-        output.finish()?;
+        let info = c.open_file(&req, src, dst, signer.as_ref())?;
         // SAFETY: forwarded from this function's contract.
         unsafe { write_info(out_info, &info) }
     })
@@ -540,7 +471,7 @@ pub unsafe extern "C" fn custodia_open_stream(
 unsafe fn key_ids_arg(p: *const custodia_key_id, count: usize, name: &'static str) -> Result<Vec<KeyId>> {
     let bytes = count
         .checked_mul(size_of::<custodia_key_id>())
-        .ok_or_else(|| Error::InvalidArgument(format!("{name}: count {count} is larger than any array")))?;
+        .ok_or_else(|| CoreError::InvalidArgument(format!("{name}: count {count} is larger than any array")))?;
     // SAFETY: forwarded from the caller; `custodia_key_id` is 16 plain bytes with alignment 1, so any readable
     // bytes are valid ids.
     let raw = unsafe { bytes_arg(p.cast::<u8>(), bytes, name) }?;

@@ -18,6 +18,7 @@ use core::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, PoisonError, RwLock};
 
 use crate::error::{Error, Result};
+use custodia_core::Error as CoreError;
 
 /// A live object in the registry, with its poison flag.
 struct Entry<T> {
@@ -67,8 +68,8 @@ pub(crate) fn insert<T: Send + Sync + 'static>(value: T) -> Result<u64> {
     let index = match registry.free.pop() {
         Some(index) => index,
         None => {
-            let index =
-                u32::try_from(registry.slots.len()).map_err(|_| Error::Internal("handle registry is full".into()))?;
+            let index = u32::try_from(registry.slots.len())
+                .map_err(|_| CoreError::Internal("handle registry is full".into()))?;
             registry.slots.push(Slot { generation: 1, object: None });
             index
         }

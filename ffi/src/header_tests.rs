@@ -3,10 +3,10 @@
 
 use super::status::tests::one_of_each;
 use super::*;
-use crate::format::InstrumentKind;
-use crate::keys::{KeyKind, KeyState};
-use crate::purpose::ExceptionKind;
-use crate::sensitive::{Category, Classification};
+use custodia_core::format::InstrumentKind;
+use custodia_core::keys::{KeyKind, KeyState};
+use custodia_core::purpose::ExceptionKind;
+use custodia_core::sensitive::{Category, Classification};
 
 const HEADER: &str = include_str!("../../include/custodia.h");
 
@@ -37,7 +37,7 @@ fn every_enumerated_code_is_in_the_header() {
     for k in KeyKind::ALL {
         assert_declares(&format!("CUSTODIA_KEY_KIND_{}", k.name().to_uppercase()), k.code());
     }
-    let destroyed = KeyState::Destroyed { at: crate::Timestamp::from_unix(0), reason: String::new() };
+    let destroyed = KeyState::Destroyed { at: custodia_core::Timestamp::from_unix(0), reason: String::new() };
     for s in [KeyState::Active, KeyState::DecryptOnly, destroyed] {
         assert_declares(&format!("CUSTODIA_KEY_STATE_{}", s.name().to_uppercase()), s.code());
     }

@@ -14,8 +14,9 @@ use super::custodian::{custodia_custodian, custodian};
 use super::keyid::{custodia_key_id, key_id_arg};
 use super::objects::{actor, custodia_actor};
 use super::status::custodia_status;
-use crate::audit::{Anchor, ErasureCertificate, parse_audit_key};
-use crate::error::{Error, Result};
+use crate::error::Result;
+use custodia_core::Error as CoreError;
+use custodia_core::audit::{Anchor, ErasureCertificate, parse_audit_key};
 
 /// What the audit log verification found; see `custodia_audit_verify`.
 #[repr(C)]
@@ -51,11 +52,12 @@ fn anchors_arg(texts: &[&str]) -> Result<Vec<Anchor>> {
         .enumerate()
         .map(|(i, t)| {
             Anchor::from_json(t).map_err(|e| match e {
-                Error::InvalidArgument(m) => Error::InvalidArgument(format!("anchors[{i}]: {m}")),
+                CoreError::InvalidArgument(m) => CoreError::InvalidArgument(format!("anchors[{i}]: {m}")),
                 other => other,
             })
         })
-        .collect()
+        .collect::<Result<_, CoreError>>()
+        .map_err(Into::into)
 }
 
 /// Verify the custodian's whole audit log: hash chain, sequence, checkpoint and erasure-certificate signatures, and
@@ -90,7 +92,7 @@ pub unsafe extern "C" fn custodia_audit_verify(
         let r = custodian(custodian_handle)?.verify_audit(&anchors)?;
         let mut head = [0 as c_char; CUSTODIA_AUDIT_HEAD_SIZE];
         if r.head.len() >= head.len() {
-            return Err(Error::Internal("audit head hash longer than expected".into()));
+            return Err(CoreError::Internal("audit head hash longer than expected".into()).into());
         }
         for (d, s) in head.iter_mut().zip(r.head.bytes()) {
             *d = c_char::from_ne_bytes([s]);
@@ -233,7 +235,10 @@ pub unsafe extern "C" fn custodia_anchor_verify(
         if let Some(w) = witness {
             let w = parse_audit_key(w)?;
             if !anchor.is_witnessed_by(&w) {
-                return Err(Error::AnchorInvalid("the anchor is not counter-signed by the witness key given".into()));
+                return Err(CoreError::AnchorInvalid(
+                    "the anchor is not counter-signed by the witness key given".into(),
+                )
+                .into());
             }
         }
         Ok(())
@@ -260,7 +265,7 @@ pub unsafe extern "C" fn custodia_erasure_certificate_verify(
         // SAFETY: forwarded from this function's contract.
         let (text, key) = unsafe { (str_arg(certificate_json, "certificate_json")?, str_arg(audit_key, "audit_key")?) };
         let key = parse_audit_key(key)?;
-        ErasureCertificate::from_json(text)?.verify(&key)
+        Ok(ErasureCertificate::from_json(text)?.verify(&key)?)
     })
 }
 
