@@ -32,12 +32,9 @@
 //! # Ok(()) }
 //! ```
 
-mod aead;
 mod armor;
 mod header;
-mod hpke_x25519;
 mod recipient;
-mod rng;
 mod stream;
 mod wrap;
 
@@ -59,9 +56,9 @@ pub use wrap::{Unwrap, unwrap_with_kek, unwrap_with_x25519, unwrap_with_xwing};
 
 use crate::error::{Error, Result};
 use crate::keys::KeyId;
+use crate::primitives::rng::OsRng;
 use crate::sensitive::Sensitive;
 use header::KeySchedule;
-use rng::OsRng;
 
 /// The first 8 bytes of every binary envelope.
 pub const MAGIC: &[u8; 8] = b"CUSTODIA";

@@ -11,8 +11,8 @@ use rand_core::CryptoRng;
 use zeroize::{Zeroize, ZeroizeOnDrop, Zeroizing};
 
 use crate::error::{Error, Result};
-use crate::format::rng::OsRng;
 use crate::keys::{KeyId, KeyKind};
+use crate::primitives::rng::OsRng;
 
 /// Length of a symmetric key (KEK, data key) in bytes.
 pub const KEY_LEN: usize = 32;
