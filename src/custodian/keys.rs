@@ -5,10 +5,12 @@
 use super::{Custodian, new_record};
 use crate::audit::{AuditEvent, ErasureCertificate, EventKind};
 use crate::error::{Error, Result};
-use crate::format::{Kek, SigningKey, VerifyingKey, X25519Identity, X25519Recipient, XWingIdentity, XWingRecipient};
 use crate::jurisdiction::Jurisdiction;
 use crate::keys::keyring::{KeyRecord, KeyState};
-use crate::keys::{KeyId, KeyKind, LegalHold, text};
+use crate::keys::{
+    Kek, KeyId, KeyKind, LegalHold, SigningKey, VerifyingKey, X25519Identity, X25519Recipient, XWingIdentity,
+    XWingRecipient, text,
+};
 use crate::policy::{Actor, CaseRef};
 use crate::time::{Clock, Timestamp};
 

@@ -35,9 +35,12 @@ use zeroize::Zeroizing;
 
 use crate::audit::{Anchor, AuditEvent, AuditLog, AuditOptions, AuditSink, Durability, FanOut};
 use crate::error::{Error, Result};
-use crate::format::{Kek, Recipient, SigningKey, VerifyingKey, X25519Identity, X25519Recipient, XWingRecipient};
+use crate::format::Recipient;
 use crate::keys::keyring::{KeyRecord, KeyState, KeyringBody, SecretBytes};
-use crate::keys::{KdfParams, KeyId, KeyKind, Keyring, Unlock};
+use crate::keys::{
+    KdfParams, Kek, KeyId, KeyKind, Keyring, SigningKey, Unlock, VerifyingKey, X25519Identity, X25519Recipient,
+    XWingRecipient,
+};
 use crate::policy::PolicyGate;
 use crate::time::{Clock, SystemClock, Timestamp};
 

@@ -9,7 +9,7 @@ use std::path::PathBuf;
 use super::{Custodian, ResolvedRecipients, replace_file};
 use crate::audit::{AuditEvent, EventKind};
 use crate::error::{Error, Result};
-use crate::format::{self};
+use crate::format;
 use crate::keys::KeyId;
 use crate::keys::keyring::{KeyRecord, KeyState, KeyringBody};
 use crate::policy::{self, Actor, Decision, Grant, NewRecipient, RewrapRequest};

@@ -47,8 +47,10 @@ pub use armor::{
     BEGIN as ARMOR_BEGIN, END as ARMOR_END, LINE_LEN as ARMOR_LINE_LEN, armor, dearmor, is_armored, to_binary,
 };
 pub use header::{Header, InstrumentKind, LegalInstrument, Metadata, Stanza, StanzaKind, UnknownField};
-pub use recipient::{
-    DataKey, ED25519_PUBLIC_LEN, KEY_LEN, Kek, Recipient, SigningKey, VerifyingKey, X25519_PUBLIC_LEN, X25519Identity,
+pub use recipient::Recipient;
+// The key types live in `keys/`; re-exported here so that `format::Kek` and the others keep working.
+pub use crate::keys::{
+    DataKey, ED25519_PUBLIC_LEN, KEY_LEN, Kek, SigningKey, VerifyingKey, X25519_PUBLIC_LEN, X25519Identity,
     X25519Recipient, XWING_PUBLIC_LEN, XWingIdentity, XWingRecipient,
 };
 pub use stream::{OpenReport, Reader, max_threads, set_max_threads};

@@ -26,7 +26,7 @@ use zeroize::{Zeroize, Zeroizing};
 use crate::error::{Error, Result};
 use crate::format::MAX_CHUNKS;
 use crate::format::header::{Header, KeySchedule};
-use crate::format::recipient::{DataKey, SigningKey, VerifyingKey, X25519Recipient};
+use crate::keys::{DataKey, SigningKey, VerifyingKey, X25519Recipient};
 use crate::primitives::aead::ChunkCipher;
 
 /// Length of a chunk's Poly1305 tag.

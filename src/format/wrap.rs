@@ -16,10 +16,8 @@ use zeroize::Zeroizing;
 use crate::error::{Error, Result};
 use crate::format::OBJECT_ID_LEN;
 use crate::format::header::{Header, Stanza, StanzaKind};
-use crate::format::recipient::{
-    DataKey, KEY_LEN, Kek, Recipient, X25519Identity, X25519Recipient, XWingIdentity, XWingKem,
-};
-use crate::keys::{KEY_ID_LEN, KeyId};
+use crate::format::recipient::Recipient;
+use crate::keys::{DataKey, KEY_ID_LEN, KEY_LEN, Kek, KeyId, X25519Identity, X25519Recipient, XWingIdentity, XWingKem};
 use crate::primitives::aead::ChunkCipher;
 use crate::primitives::hpke_x25519;
 

@@ -1,8 +1,8 @@
 //! The local keyring: one file in a directory the host chooses, its contents sealed under a master key.
 //!
 //! This module owns the keyring file: its encoding, its encryption, atomic replacement and locking. It stores key
-//! material as opaque bytes; generating keys and using them is the business of [`crate::format`] and the
-//! [`crate::Custodian`].
+//! material as opaque bytes; generating keys is the business of the key types beside it ([`crate::keys::Kek`] and
+//! the others), using them that of [`crate::format`] and the [`crate::Custodian`].
 //!
 //! # File format (`keyring.cdk`)
 //!
