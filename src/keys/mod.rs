@@ -9,6 +9,8 @@ use core::str::FromStr;
 use crate::error::{Error, Result};
 
 pub mod keyring;
+#[cfg(test)]
+mod keyring_crash;
 mod material;
 pub mod text;
 
