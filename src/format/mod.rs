@@ -53,7 +53,8 @@ pub use crate::keys::{
     DataKey, ED25519_PUBLIC_LEN, KEY_LEN, Kek, SigningKey, VerifyingKey, X25519_PUBLIC_LEN, X25519Identity,
     X25519Recipient, XWING_PUBLIC_LEN, XWingIdentity, XWingRecipient,
 };
-pub use stream::{OpenReport, Reader, max_threads, set_max_threads};
+pub use crate::primitives::stream::{max_threads, set_max_threads};
+pub use stream::{OpenReport, Reader};
 pub use wrap::{Unwrap, unwrap_with_kek, unwrap_with_x25519, unwrap_with_xwing};
 
 use crate::error::{Error, Result};
@@ -531,7 +532,7 @@ mod tests {
 
     #[test]
     fn stream_nonce_layout() {
-        assert_eq!(stream::nonce(0, false), [0; 12]);
-        assert_eq!(stream::nonce(0x0102, true), [0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 2, 1]);
+        assert_eq!(crate::primitives::stream::nonce(0, false), [0; 12]);
+        assert_eq!(crate::primitives::stream::nonce(0x0102, true), [0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 2, 1]);
     }
 }
