@@ -60,6 +60,7 @@ pub mod format;
 pub mod jurisdiction;
 pub mod keys;
 pub mod policy;
+mod primitives;
 pub mod purpose;
 pub mod sensitive;
 pub mod time;

@@ -48,9 +48,9 @@ fn pins_follow_checkpoints_while_threads_change_the_keyring() {
         .last()
         .expect("a checkpoint");
     let ring = Keyring::open(dir.path(), &Unlock::master_key([9; 32]), KdfParams::DANGER_TEST_ONLY).expect("opens");
-    let pin = ring.body().audit_pin.expect("pinned");
+    let pin = ring.audit_pin().expect("pinned");
     assert_eq!((pin.count, pin.head), (last_checkpoint.seq, last_checkpoint.prev), "pinned at the closing checkpoint");
-    assert_eq!(ring.body().keys.iter().filter(|k| k.kind == KeyKind::Kek).count(), 20, "no key lost");
+    assert_eq!(ring.keys().iter().filter(|k| k.kind == KeyKind::Kek).count(), 20, "no key lost");
     drop(ring);
     drop(open().expect("reopens against its pin"));
 }

@@ -361,11 +361,7 @@ fn sharing_with_a_key_imported_without_jurisdiction_is_refused_until_it_is_impor
 fn strip_jurisdiction(dir: &Path, key: &KeyId) {
     let mut ring =
         custodia::keys::Keyring::open(dir, &Unlock::master_key([9; 32]), KdfParams::DANGER_TEST_ONLY).expect("keyring");
-    ring.update(|b| {
-        b.get_mut(key).expect("record").jurisdiction = None;
-        Ok(())
-    })
-    .expect("update");
+    ring.danger_strip_jurisdiction_for_tests(key).expect("update");
 }
 
 #[test]

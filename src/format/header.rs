@@ -14,12 +14,12 @@ use subtle::ConstantTimeEq;
 use zeroize::Zeroizing;
 
 use crate::error::{Error, Result};
-use crate::format::recipient::{ED25519_PUBLIC_LEN, KEY_LEN, VerifyingKey, X25519Recipient};
 use crate::format::{
     DEFAULT_CHUNK_SIZE, MAGIC, MAX_CHUNK_SIZE, MAX_DESTINATIONS, MAX_FIELDS, MAX_HEADER_LEN, MAX_STANZAS, MAX_TEXT_LEN,
     MIN_CHUNK_SIZE, OBJECT_ID_LEN, SUITE, VERSION,
 };
 use crate::jurisdiction::Jurisdiction;
+use crate::keys::{ED25519_PUBLIC_LEN, KEY_LEN, VerifyingKey, X25519Recipient};
 use crate::keys::{KEY_ID_LEN, KeyId};
 use crate::policy::{CaseRef, Terms};
 use crate::purpose::{MAX_PURPOSES, Purpose, PurposeSet};

@@ -32,12 +32,9 @@
 //! # Ok(()) }
 //! ```
 
-mod aead;
 mod armor;
 mod header;
-mod hpke_x25519;
 mod recipient;
-mod rng;
 mod stream;
 mod wrap;
 
@@ -50,18 +47,21 @@ pub use armor::{
     BEGIN as ARMOR_BEGIN, END as ARMOR_END, LINE_LEN as ARMOR_LINE_LEN, armor, dearmor, is_armored, to_binary,
 };
 pub use header::{Header, InstrumentKind, LegalInstrument, Metadata, Stanza, StanzaKind, UnknownField};
-pub use recipient::{
-    DataKey, ED25519_PUBLIC_LEN, KEY_LEN, Kek, Recipient, SigningKey, VerifyingKey, X25519_PUBLIC_LEN, X25519Identity,
+pub use recipient::Recipient;
+// The key types live in `keys/`; re-exported here so that `format::Kek` and the others keep working.
+pub use crate::keys::{
+    DataKey, ED25519_PUBLIC_LEN, KEY_LEN, Kek, SigningKey, VerifyingKey, X25519_PUBLIC_LEN, X25519Identity,
     X25519Recipient, XWING_PUBLIC_LEN, XWingIdentity, XWingRecipient,
 };
-pub use stream::{OpenReport, Reader, max_threads, set_max_threads};
+pub use crate::primitives::stream::{max_threads, set_max_threads};
+pub use stream::{OpenReport, Reader};
 pub use wrap::{Unwrap, unwrap_with_kek, unwrap_with_x25519, unwrap_with_xwing};
 
 use crate::error::{Error, Result};
 use crate::keys::KeyId;
+use crate::primitives::rng::OsRng;
 use crate::sensitive::Sensitive;
 use header::KeySchedule;
-use rng::OsRng;
 
 /// The first 8 bytes of every binary envelope.
 pub const MAGIC: &[u8; 8] = b"CUSTODIA";
@@ -532,7 +532,7 @@ mod tests {
 
     #[test]
     fn stream_nonce_layout() {
-        assert_eq!(stream::nonce(0, false), [0; 12]);
-        assert_eq!(stream::nonce(0x0102, true), [0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 2, 1]);
+        assert_eq!(crate::primitives::stream::nonce(0, false), [0; 12]);
+        assert_eq!(crate::primitives::stream::nonce(0x0102, true), [0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 2, 1]);
     }
 }

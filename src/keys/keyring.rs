@@ -1,8 +1,8 @@
 //! The local keyring: one file in a directory the host chooses, its contents sealed under a master key.
 //!
 //! This module owns the keyring file: its encoding, its encryption, atomic replacement and locking. It stores key
-//! material as opaque bytes; generating keys and using them is the business of [`crate::format`] and the
-//! [`crate::Custodian`].
+//! material as opaque bytes; generating keys is the business of the key types beside it ([`crate::keys::Kek`] and
+//! the others), using them that of [`crate::format`] and the [`crate::Custodian`].
 //!
 //! # File format (`keyring.cdk`)
 //!
@@ -26,7 +26,7 @@
 //! authenticated twice over, as inputs of the derivation and as associated data of the body. The `check` value lets
 //! a wrong passphrase be told apart from a corrupt file. The JSON body lists the keys (secrets in base64) and legal
 //! holds; it exists in the clear only in memory, in buffers that are zeroized. It is checked by
-//! [`KeyringBody::validate`] after every read and before every write.
+//! `KeyringBody::validate` after every read and before every write.
 //!
 //! # Durability
 //!
@@ -369,20 +369,21 @@ impl LegalHold {
     }
 }
 
-/// The decrypted contents of the keyring.
+/// The decrypted contents of the keyring. Crate-private: the keyring changes only through the [`crate::Custodian`],
+/// which records every change in the audit log.
 #[derive(Debug, Default, Serialize, Deserialize)]
-pub struct KeyringBody {
+pub(crate) struct KeyringBody {
     /// Incremented by every write.
-    pub generation: u64,
+    pub(crate) generation: u64,
     /// Every key, including tombstones of destroyed ones.
-    pub keys: Vec<KeyRecord>,
+    pub(crate) keys: Vec<KeyRecord>,
     /// Legal holds in force.
     #[serde(default)]
-    pub holds: Vec<LegalHold>,
+    pub(crate) holds: Vec<LegalHold>,
     /// The last audit checkpoint this keyring saw written (absent in keyrings written before it existed). Opening
     /// the audit log refuses a log that no longer reaches it (see `docs/AUDIT.md` §6.2).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub audit_pin: Option<AuditPin>,
+    pub(crate) audit_pin: Option<AuditPin>,
 }
 
 /// A checkpoint of the audit log, remembered in the keyring (which is authenticated under the master key) so that a
@@ -410,12 +411,12 @@ impl AuditPin {
 impl KeyringBody {
     /// The key with this id.
     #[must_use]
-    pub fn get(&self, id: &KeyId) -> Option<&KeyRecord> {
+    pub(crate) fn get(&self, id: &KeyId) -> Option<&KeyRecord> {
         self.keys.iter().find(|k| k.id == *id)
     }
 
     /// The key with this id, mutably.
-    pub fn get_mut(&mut self, id: &KeyId) -> Option<&mut KeyRecord> {
+    pub(crate) fn get_mut(&mut self, id: &KeyId) -> Option<&mut KeyRecord> {
         self.keys.iter_mut().find(|k| k.id == *id)
     }
 
@@ -423,7 +424,7 @@ impl KeyringBody {
     ///
     /// # Errors
     /// [`Error::InvalidArgument`] when the id is already in the keyring.
-    pub fn add(&mut self, record: KeyRecord) -> Result<()> {
+    pub(crate) fn add(&mut self, record: KeyRecord) -> Result<()> {
         if self.get(&record.id).is_some() {
             return Err(Error::InvalidArgument(format!("key {} is already in the keyring", record.id)));
         }
@@ -435,7 +436,7 @@ impl KeyringBody {
     ///
     /// # Errors
     /// [`Error::KeyNotFound`]; [`Error::LegalHold`] when its case is held; [`Error::KeyDestroyed`] if already gone.
-    pub fn destroy(&mut self, id: &KeyId, at: Timestamp, reason: &str) -> Result<()> {
+    pub(crate) fn destroy(&mut self, id: &KeyId, at: Timestamp, reason: &str) -> Result<()> {
         let held = {
             let rec = self.get(id).ok_or_else(|| Error::KeyNotFound(id.to_string()))?;
             if let KeyState::Destroyed { at, .. } = rec.state {
@@ -454,7 +455,7 @@ impl KeyringBody {
 
     /// The hold on `case`, if any.
     #[must_use]
-    pub fn hold_on(&self, case: &CaseRef) -> Option<&LegalHold> {
+    pub(crate) fn hold_on(&self, case: &CaseRef) -> Option<&LegalHold> {
         self.holds.iter().find(|h| h.case_ref == *case)
     }
 
@@ -464,7 +465,7 @@ impl KeyringBody {
     ///
     /// # Errors
     /// [`Error::InvalidArgument`] naming the first violation.
-    pub fn validate(&self) -> Result<()> {
+    pub(crate) fn validate(&self) -> Result<()> {
         let bad = |m: String| Err(Error::InvalidArgument(format!("keyring: {m}")));
         let mut ids: Vec<&KeyId> = self.keys.iter().map(|k| &k.id).collect();
         ids.sort_unstable();
@@ -645,8 +646,21 @@ impl Keyring {
 
     /// The keyring's contents as last read or written.
     #[must_use]
-    pub fn body(&self) -> &KeyringBody {
+    pub(crate) fn body(&self) -> &KeyringBody {
         &self.body
+    }
+
+    /// Every key as last read or written, tombstones included. Read-only: keys change only through the
+    /// [`crate::Custodian`], which records every change.
+    #[must_use]
+    pub fn keys(&self) -> &[KeyRecord] {
+        &self.body.keys
+    }
+
+    /// The last audit checkpoint this keyring saw written, if any.
+    #[must_use]
+    pub fn audit_pin(&self) -> Option<AuditPin> {
+        self.body.audit_pin
     }
 
     /// Re-read the file (another process may have changed it).
@@ -676,7 +690,7 @@ impl Keyring {
     ///
     /// # Errors
     /// The error of `change`, or of reading or writing the file.
-    pub fn update<R>(&mut self, change: impl FnOnce(&mut KeyringBody) -> Result<R>) -> Result<R> {
+    pub(crate) fn update<R>(&mut self, change: impl FnOnce(&mut KeyringBody) -> Result<R>) -> Result<R> {
         let lock = lock_file(&self.dir, true)?;
         let result = self.reload_locked().and_then(|()| {
             let r = change(&mut self.body)?;
@@ -736,7 +750,22 @@ impl Keyring {
         Ok(())
     }
 
-    /// A handle that raises [`KeyringBody::audit_pin`] in the keyring file on its own, without this `Keyring` (and
+    /// Danger: rewrite `id`'s record without its jurisdiction, as a keyring written before keys carried one, with no
+    /// audit entry. For tests of old keyrings; only with the `danger-test-hooks` feature, which no release artefact
+    /// enables.
+    ///
+    /// # Errors
+    /// [`Error::KeyNotFound`]; as [`Keyring::open`] for reading and writing the file.
+    #[cfg(feature = "danger-test-hooks")]
+    #[doc(hidden)]
+    pub fn danger_strip_jurisdiction_for_tests(&mut self, id: &KeyId) -> Result<()> {
+        self.update(|b| {
+            b.get_mut(id).ok_or_else(|| Error::KeyNotFound(id.to_string()))?.jurisdiction = None;
+            Ok(())
+        })
+    }
+
+    /// A handle that raises the keyring's audit pin in the keyring file on its own, without this `Keyring` (and
     /// so without whatever lock the host keeps it under): the audit log calls it from its checkpoint hook, which
     /// may run while another thread holds the host's lock on this `Keyring`.
     ///

@@ -9,9 +9,17 @@ use core::str::FromStr;
 use crate::error::{Error, Result};
 
 pub mod keyring;
+#[cfg(test)]
+mod keyring_crash;
+mod material;
 pub mod text;
 
 pub use keyring::{AuditPin, AuditPinStore, KdfParams, KeyRecord, KeyState, Keyring, LegalHold, Unlock};
+pub(crate) use material::XWingKem;
+pub use material::{
+    DataKey, ED25519_PUBLIC_LEN, KEY_LEN, Kek, SigningKey, VerifyingKey, X25519_PUBLIC_LEN, X25519Identity,
+    X25519Recipient, XWING_PUBLIC_LEN, XWingIdentity, XWingRecipient,
+};
 
 /// Fill `buf` from the operating system's random number generator.
 pub(crate) fn random_bytes(buf: &mut [u8]) -> Result<()> {

@@ -1,4 +1,5 @@
-//! Crash consistency and multi-process safety of the keyring file.
+//! Crash consistency and multi-process safety of the keyring file (unit tests: they write the keyring below the
+//! facade, through the crate-private `Keyring::update`).
 //!
 //! The test binary re-executes itself as a child writer (selected by an environment variable). The parent kills
 //! children at arbitrary points in a write and checks that the keyring always loads as an old or a new state.
@@ -7,10 +8,11 @@ use std::io::{BufRead, BufReader};
 use std::path::Path;
 use std::process::{Command, Stdio};
 
-use custodia::Timestamp;
-use custodia::keys::keyring::{KeyRecord, KeyState, SecretBytes};
-use custodia::keys::{KdfParams, KeyId, KeyKind, Keyring, Unlock};
 use zeroize::Zeroizing;
+
+use crate::keys::keyring::{KeyRecord, KeyState, SecretBytes};
+use crate::keys::{KdfParams, KeyId, KeyKind, Keyring, Unlock};
+use crate::time::Timestamp;
 
 const MASTER: [u8; 32] = [0x42; 32];
 const CHILD_DIR: &str = "CUSTODIA_TEST_KEYRING_CHILD_DIR";
@@ -57,7 +59,7 @@ fn is_ack(line: &str) -> bool {
 
 fn spawn_child(dir: &Path, tag: u8, limit: Option<u32>) -> std::process::Child {
     let mut cmd = Command::new(std::env::current_exe().expect("exe"));
-    cmd.args(["--exact", "child_writer", "--nocapture", "--test-threads=1"])
+    cmd.args(["--exact", "keys::keyring_crash::child_writer", "--nocapture", "--test-threads=1"])
         .env(CHILD_DIR, dir)
         .env(CHILD_TAG, tag.to_string())
         .stdout(Stdio::piped())
@@ -98,7 +100,7 @@ fn killed_writers_never_corrupt_the_keyring() {
 
         let ring = Keyring::open(dir.path(), &Unlock::master_key(MASTER), KdfParams::DEFAULT)
             .unwrap_or_else(|e| panic!("iteration {iteration}: keyring corrupt after kill: {e}"));
-        let n = ring.body().keys.len();
+        let n = ring.keys().len();
         let acked = usize::try_from(acked).expect("small");
         assert!(
             n == committed + acked || n == committed + acked + 1,
@@ -119,5 +121,5 @@ fn concurrent_processes_lose_no_key() {
         assert!(c.wait().expect("wait").success());
     }
     let ring = Keyring::open(dir.path(), &Unlock::master_key(MASTER), KdfParams::DEFAULT).expect("open");
-    assert_eq!(ring.body().keys.len(), 45, "every key of every process is present");
+    assert_eq!(ring.keys().len(), 45, "every key of every process is present");
 }

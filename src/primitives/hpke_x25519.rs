@@ -16,7 +16,7 @@ use subtle::ConstantTimeEq;
 use x25519_dalek::{PublicKey, StaticSecret};
 use zeroize::{Zeroize, Zeroizing};
 
-use crate::format::aead::ChunkCipher;
+use crate::primitives::aead::ChunkCipher;
 
 /// `suite_id` of the KEM: "KEM" || I2OSP(0x0020, 2).
 const KEM_SUITE: &[u8] = b"KEM\x00\x20";

@@ -1,0 +1,169 @@
+//! The facade's own audit acts: its audit public key, verifying the log against anchors and the keyring's pin,
+//! checkpoints, close, and counter-signing another custodian's anchor. It reads the log; it never rewrites it.
+
+use std::sync::atomic::Ordering;
+
+use super::{Custodian, hex, signer_for, signing_to_audit};
+use crate::audit::{Anchor, AuditEvent, AuditLog, EventKind, Outcome, VerifyReport};
+use crate::error::{Error, Result};
+use crate::keys::{KeyId, KeyKind, text};
+use crate::policy::Actor;
+
+impl Custodian {
+    /// The custodian's audit public key in text form (`custodia-ed25519-public:…`), for auditors, for the
+    /// authorities that counter-sign its anchors, and for checking its erasure certificates
+    /// ([`crate::audit::parse_audit_key`] reads it back). Still available after [`Custodian::close`].
+    ///
+    /// # Errors
+    /// None in practice; the `Result` is kept for compatibility.
+    pub fn audit_public_key(&self) -> Result<String> {
+        Ok(text::encode_public(KeyKind::Ed25519, self.audit.verifying_key().as_bytes()))
+    }
+
+    /// The audit log.
+    #[must_use]
+    pub fn audit_log(&self) -> &AuditLog {
+        &self.audit
+    }
+
+    /// How many times forwarding an event to a secondary sink has failed (when they are not required).
+    #[must_use]
+    pub fn secondary_audit_failures(&self) -> u64 {
+        self.sink.secondary_failures()
+    }
+
+    /// Verify the whole audit log against the custodian's audit key, and check that it still holds exactly the
+    /// prefix each anchor pins.
+    ///
+    /// Pass the anchors other authorities hold (parsed with [`Anchor::from_json`]): they are the defence
+    /// `docs/AUDIT.md` calls mandatory. Without them this only proves the log is consistent with the audit key,
+    /// and whoever holds that key (or, for the tail after the last checkpoint, whoever can write the file) can
+    /// rewrite or cut it without detection; with them, a log that differs from, or is shorter than, an anchored
+    /// prefix is refused. The latest checkpoint this custodian wrote or verified on open is always checked as one
+    /// more anchor (not counted in [`VerifyReport::anchors`]), so a log cut or rewritten behind a running
+    /// custodian's back is refused here too. Works after [`Custodian::close`] too.
+    ///
+    /// # Errors
+    /// [`Error::AuditTampered`] or [`Error::AuditMalformed`] at the first bad entry (including a log rewritten or
+    /// truncated below an anchor); [`Error::AnchorInvalid`] for an anchor whose signatures do not verify with this
+    /// custodian's audit key or that belongs to another log; I/O errors.
+    pub fn verify_audit(&self, anchors: &[Anchor]) -> Result<VerifyReport> {
+        // The latest checkpoint this custodian wrote (or verified on open) is an anchor too: a file cut or rewritten
+        // behind the running custodian's back is refused here, not only at the next open.
+        let own = self.audit.latest_anchor();
+        let mut all = anchors.to_vec();
+        all.extend(own.iter().cloned());
+        let mut report = crate::audit::verify(self.audit.path(), &self.audit.verifying_key(), &all)?;
+        report.anchors = report.anchors.saturating_sub(u64::from(own.is_some()));
+        Ok(report)
+    }
+
+    /// Write a signed checkpoint now, make it durable, and return it as an [`Anchor`] to hand to another authority
+    /// (its JSON form is [`Anchor::to_json`]), which checks it against [`Custodian::audit_public_key`],
+    /// counter-signs it ([`Custodian::countersign_anchor`] on its side) and keeps it. If the last entry is already
+    /// a checkpoint, that one is returned. Export one regularly: only anchors held elsewhere pin the log's past.
+    ///
+    /// # Errors
+    /// [`Error::AuditWrite`] when the checkpoint cannot be made durable; [`Error::CustodianClosed`].
+    pub fn checkpoint(&self) -> Result<Anchor> {
+        self.check_open()?;
+        self.audit.checkpoint()
+    }
+
+    /// Close the custodian: write the closing checkpoint, sync it, and return it as an [`Anchor`].
+    ///
+    /// From then on every operation that would touch a key or record an event (seal, open, re-wrap, key
+    /// management, [`Custodian::checkpoint`], [`Custodian::countersign_anchor`]) fails with
+    /// [`Error::CustodianClosed`] before doing anything; [`Custodian::audit_public_key`],
+    /// [`Custodian::verify_audit`] and [`Custodian::inspect`] still work. Closing again returns the same anchor.
+    /// Keys are zeroized when the `Custodian` is dropped. Dropping a custodian that was never closed still writes
+    /// the closing checkpoint, ignoring errors: call `close` to see them and to get the anchor.
+    ///
+    /// Close once the other threads are done with the custodian: an operation in flight on another thread either
+    /// completes first or fails with [`Error::CustodianClosed`]; one that has already changed the keyring when the
+    /// log closes (a key generated, a hold placed) then lacks its audit event, as it would after a disk failure.
+    ///
+    /// # Errors
+    /// [`Error::AuditWrite`] when the closing checkpoint cannot be made durable (the custodian stays closed; the
+    /// next open recovers the log and seals its tail).
+    pub fn close(&self) -> Result<Anchor> {
+        // Serialises concurrent closes; the guarded value is only ever replaced whole, so a poisoned lock is fine.
+        let mut closing = self.closing.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        if let Some(anchor) = closing.as_ref() {
+            return Ok(anchor.clone());
+        }
+        self.closed.store(true, Ordering::Release);
+        let anchor = self.audit.close()?;
+        *closing = Some(anchor.clone());
+        Ok(anchor)
+    }
+
+    /// Whether [`Custodian::close`] was called.
+    #[must_use]
+    pub fn is_closed(&self) -> bool {
+        self.closed.load(Ordering::Acquire)
+    }
+
+    /// Counter-sign another custodian's anchor as a witness, with an Ed25519 key of this keyring.
+    ///
+    /// `their_audit_key` is the other custodian's audit public key in text form, as its
+    /// [`Custodian::audit_public_key`] exports it (obtained out of band, e.g. at the start of the case). The
+    /// anchor's checkpoint signature and every counter-signature it already carries must verify; otherwise it is
+    /// refused with [`Error::AnchorInvalid`] and the refusal is recorded (`anchor_witnessed`, outcome
+    /// `failed:anchor_invalid`): someone handed over a forged or altered checkpoint. On success the counter-signed
+    /// anchor is returned (keep it: it is what pins the other log) and an `anchor_witnessed` event records the
+    /// log id, count, head and audit key witnessed.
+    ///
+    /// `witness` must be an active Ed25519 key of this keyring (from [`Custodian::generate_key`] with
+    /// [`KeyKind::Ed25519`]); its public half, from [`Custodian::export_public`], is what the other side checks
+    /// with [`Anchor::is_witnessed_by`]. The custodian's own audit key is refused as a witness: it signs this
+    /// custodian's checkpoints and nothing else, so that a witness key can be rotated or destroyed without
+    /// touching the log, and a signature by the audit key always means "this log's checkpoint". An anchor of this
+    /// custodian's own log is refused too: witnessing oneself pins nothing.
+    ///
+    /// # Errors
+    /// [`Error::InvalidKeyText`] for `their_audit_key`; [`Error::InvalidArgument`] for this custodian's own audit
+    /// key as `witness` or as `their_audit_key`; [`Error::KeyNotFound`], [`Error::KeyState`],
+    /// [`Error::KeyDestroyed`] for the witness key; [`Error::AnchorInvalid`]; [`Error::AuditWrite`];
+    /// [`Error::CustodianClosed`].
+    pub fn countersign_anchor(
+        &self,
+        actor: &Actor,
+        anchor: &Anchor,
+        their_audit_key: &str,
+        witness: &KeyId,
+    ) -> Result<Anchor> {
+        self.check_open()?;
+        let theirs = crate::audit::parse_audit_key(their_audit_key)?;
+        if theirs == self.audit.verifying_key() {
+            return Err(Error::InvalidArgument(
+                "this is the custodian's own audit key: an anchor of its own log must be witnessed by another \
+                 authority"
+                    .into(),
+            ));
+        }
+        if *witness == self.audit_key_id {
+            return Err(Error::InvalidArgument(
+                "the custodian's audit key signs only its own checkpoints; witness with another Ed25519 key of the \
+                 keyring"
+                    .into(),
+            ));
+        }
+        let signer = signer_for(self.read()?.body(), witness)?;
+        let event = AuditEvent::new(EventKind::AnchorWitnessed)
+            .actor(actor)
+            .key(*witness)
+            .detail("anchor_log", &hex(&anchor.log_id()))
+            .detail("anchor_count", &anchor.count().to_string())
+            .detail("anchor_head", &hex(&anchor.head()))
+            .detail("anchor_audit_key", &hex(theirs.as_bytes()));
+        if let Err(e) = anchor.verify(&theirs) {
+            self.record(event.outcome(Outcome::from_error(&e)))?;
+            return Err(e);
+        }
+        let mut witnessed = anchor.clone();
+        witnessed.countersign(&signing_to_audit(&signer));
+        self.record(event)?;
+        Ok(witnessed)
+    }
+}

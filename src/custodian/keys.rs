@@ -1,0 +1,449 @@
+//! Key management through the facade: list, generate, case keys, export and import public keys, rotate, retention,
+//! destroy, shred what is due, legal holds. Every change is recorded in the audit log; key material never leaves
+//! the keyring except through the `danger-test-hooks` feature, which no release artefact enables.
+
+use super::{Custodian, new_record};
+use crate::audit::{AuditEvent, ErasureCertificate, EventKind};
+use crate::error::{Error, Result};
+use crate::jurisdiction::Jurisdiction;
+use crate::keys::keyring::{KeyRecord, KeyState};
+use crate::keys::{
+    Kek, KeyId, KeyKind, LegalHold, SigningKey, VerifyingKey, X25519Identity, X25519Recipient, XWingIdentity,
+    XWingRecipient, text,
+};
+use crate::policy::{Actor, CaseRef};
+use crate::time::{Clock, Timestamp};
+
+/// What a host may know about a key: everything but its secret.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct KeyInfo {
+    /// Fingerprint.
+    pub id: KeyId,
+    /// Kind.
+    pub kind: KeyKind,
+    /// Label.
+    pub label: String,
+    /// State (with the tombstone's time and reason when destroyed).
+    pub state: KeyState,
+    /// When it was generated or imported.
+    pub created: Timestamp,
+    /// The case of a per-case key.
+    pub case_ref: Option<CaseRef>,
+    /// Retention deadline.
+    pub destroy_after: Option<Timestamp>,
+    /// The key this one replaced.
+    pub rotated_from: Option<KeyId>,
+    /// The key that replaced this one.
+    pub rotated_to: Option<KeyId>,
+    /// Whether this keyring holds the secret (false for imported public keys and destroyed keys).
+    pub has_secret: bool,
+    /// For another authority's key: the jurisdiction it was imported with (see [`Custodian::import_public`]).
+    pub jurisdiction: Option<Jurisdiction>,
+}
+
+impl From<&KeyRecord> for KeyInfo {
+    fn from(r: &KeyRecord) -> Self {
+        Self {
+            id: r.id,
+            kind: r.kind,
+            label: r.label.clone(),
+            state: r.state.clone(),
+            created: r.created,
+            case_ref: r.case_ref.clone(),
+            destroy_after: r.destroy_after,
+            rotated_from: r.rotated_from,
+            rotated_to: r.rotated_to,
+            has_secret: r.has_secret(),
+            jurisdiction: r.jurisdiction,
+        }
+    }
+}
+
+/// What `shred_expired` did.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ShredReport {
+    /// When the run happened.
+    pub at: Timestamp,
+    /// Keys destroyed by this run.
+    pub destroyed: Vec<KeyId>,
+    /// Keys due but kept because their case is under legal hold, with the hold's reference.
+    pub held: Vec<(KeyId, String)>,
+    /// The erasure certificate of each destroyed key, in the order of `destroyed`.
+    pub certificates: Vec<ErasureCertificate>,
+}
+
+impl Custodian {
+    /// Every key in the keyring, tombstones included.
+    ///
+    /// # Errors
+    /// [`Error::CustodianClosed`] after [`Custodian::close`]; otherwise only if the keyring lock is poisoned.
+    pub fn keys(&self) -> Result<Vec<KeyInfo>> {
+        Ok(self.read()?.body().keys.iter().map(KeyInfo::from).collect())
+    }
+
+    /// One key's public information.
+    ///
+    /// # Errors
+    /// [`Error::KeyNotFound`].
+    pub fn key(&self, id: &KeyId) -> Result<KeyInfo> {
+        let ring = self.read()?;
+        ring.body().get(id).map(KeyInfo::from).ok_or_else(|| Error::KeyNotFound(id.to_string()))
+    }
+
+    /// Generate a new key of `kind` with a human `label`, and record it.
+    ///
+    /// # Errors
+    /// Keyring write errors; [`Error::AuditWrite`].
+    pub fn generate_key(&self, actor: &Actor, kind: KeyKind, label: &str) -> Result<KeyId> {
+        self.add_generated(actor, kind, label, None, None, None)
+    }
+
+    fn add_generated(
+        &self,
+        actor: &Actor,
+        kind: KeyKind,
+        label: &str,
+        case_ref: Option<&CaseRef>,
+        destroy_after: Option<Timestamp>,
+        rotated_from: Option<KeyId>,
+    ) -> Result<KeyId> {
+        check_label(label)?;
+        let mut record = generate_record(kind, label, self.clock.now())?;
+        record.case_ref = case_ref.cloned();
+        record.destroy_after = destroy_after;
+        record.rotated_from = rotated_from;
+        let id = record.id;
+        self.write()?.update(|b| {
+            if let Some(old) = rotated_from {
+                let prev = b.get_mut(&old).ok_or_else(|| Error::KeyNotFound(old.to_string()))?;
+                prev.state = KeyState::DecryptOnly;
+                prev.rotated_to = Some(id);
+            }
+            b.add(record)
+        })?;
+        let mut ev =
+            AuditEvent::new(if rotated_from.is_some() { EventKind::KeyRotated } else { EventKind::KeyGenerated })
+                .actor(actor)
+                .key(id)
+                .detail("kind", kind.name())
+                .detail("label", label);
+        if let Some(c) = case_ref {
+            ev = ev.case(c);
+        }
+        if let Some(old) = rotated_from {
+            ev = ev.detail("rotated_from", &old.to_string());
+        }
+        self.record(ev)?;
+        Ok(id)
+    }
+
+    /// The active key-encryption key of `case`, generated on first use with the given retention deadline.
+    ///
+    /// # Errors
+    /// [`Error::LegalHold`] never; keyring write errors; [`Error::AuditWrite`].
+    pub fn case_key(&self, actor: &Actor, case: &CaseRef, destroy_after: Option<Timestamp>) -> Result<KeyId> {
+        {
+            let ring = self.read()?;
+            if let Some(k) =
+                ring.body().keys.iter().find(|k| {
+                    k.kind == KeyKind::Kek && k.case_ref.as_ref() == Some(case) && k.state == KeyState::Active
+                })
+            {
+                return Ok(k.id);
+            }
+        }
+        self.add_generated(actor, KeyKind::Kek, &format!("case {case}"), Some(case), destroy_after, None)
+    }
+
+    /// The text form of a key's public part (X25519, X-Wing, Ed25519), to hand to another authority.
+    ///
+    /// # Errors
+    /// [`Error::KeyNotFound`]; [`Error::InvalidArgument`] for a symmetric key, which has no public part.
+    pub fn export_public(&self, id: &KeyId) -> Result<String> {
+        let ring = self.read()?;
+        let r = ring.body().get(id).ok_or_else(|| Error::KeyNotFound(id.to_string()))?;
+        let public = r
+            .public
+            .as_deref()
+            .ok_or_else(|| Error::InvalidArgument(format!("key {id} is a symmetric key and has no public part")))?;
+        Ok(text::encode_public(r.kind, public))
+    }
+
+    /// Import another authority's public key from its text form, under a label, with the `jurisdiction` that
+    /// authority acts in. Sharing an envelope with the key is refused unless the envelope permits that jurisdiction
+    /// (see [`Custodian::rewrap`]); the jurisdiction is the importing actor's statement, recorded in the audit log.
+    ///
+    /// Importing a key already in the keyring changes nothing, except that a key imported without a jurisdiction
+    /// (by an older version) gets this one.
+    ///
+    /// # Errors
+    /// [`Error::InvalidKeyText`] for a mistyped or malformed key; [`Error::InvalidArgument`] when the key is already
+    /// recorded with another jurisdiction; keyring write errors; [`Error::AuditWrite`].
+    pub fn import_public(
+        &self,
+        actor: &Actor,
+        key_text: &str,
+        label: &str,
+        jurisdiction: Jurisdiction,
+    ) -> Result<KeyId> {
+        check_label(label)?;
+        let (kind, public) = text::decode_public(key_text)?;
+        let id = match kind {
+            KeyKind::X25519 => {
+                let bytes: [u8; 32] =
+                    public.as_slice().try_into().map_err(|_| Error::InvalidKeyText("length".into()))?;
+                X25519Recipient::from_bytes(bytes)?.id()
+            }
+            KeyKind::XWing => XWingRecipient::from_bytes(&public)?.id(),
+            KeyKind::Ed25519 => {
+                let bytes: [u8; 32] =
+                    public.as_slice().try_into().map_err(|_| Error::InvalidKeyText("length".into()))?;
+                VerifyingKey::from_bytes(bytes)?.id()
+            }
+            _ => return Err(Error::InvalidKeyText("not a public key kind".into())),
+        };
+        let mut record = new_record(id, kind, label, self.clock.now(), Some(public), None);
+        record.jurisdiction = Some(jurisdiction);
+        self.write()?.update(|b| match b.get_mut(&id) {
+            // An own key's public part coming back: it is ours, not another authority's.
+            Some(existing) if existing.has_secret() => Ok(()),
+            Some(existing) => match existing.jurisdiction {
+                None => {
+                    existing.jurisdiction = Some(jurisdiction);
+                    Ok(())
+                }
+                Some(j) if j == jurisdiction => Ok(()),
+                Some(j) => Err(Error::InvalidArgument(format!(
+                    "key {id} is already imported for jurisdiction {j}, not {jurisdiction}"
+                ))),
+            },
+            None => b.add(record),
+        })?;
+        self.record(
+            AuditEvent::new(EventKind::KeyGenerated)
+                .actor(actor)
+                .key(id)
+                .detail("kind", kind.name())
+                .detail("label", label)
+                .detail("imported", "true")
+                .detail("jurisdiction", jurisdiction.as_str()),
+        )?;
+        Ok(id)
+    }
+
+    /// Rotate a key: generate a new active key of the same kind (and case), and make the old one decrypt-only. Seal
+    /// with the new key; re-wrap old envelopes with [`Custodian::rewrap`].
+    ///
+    /// # Errors
+    /// [`Error::KeyNotFound`]; [`Error::KeyState`] unless the key is active and held with its secret.
+    pub fn rotate(&self, actor: &Actor, id: &KeyId) -> Result<KeyId> {
+        let (kind, label, case, destroy_after) = {
+            let ring = self.read()?;
+            let r = ring.body().get(id).ok_or_else(|| Error::KeyNotFound(id.to_string()))?;
+            if r.state != KeyState::Active || !r.has_secret() {
+                return Err(Error::KeyState { key_id: id.to_string(), operation: "rotate", state: state_name(r) });
+            }
+            (r.kind, r.label.clone(), r.case_ref.clone(), r.destroy_after)
+        };
+        self.add_generated(actor, kind, &label, case.as_ref(), destroy_after, Some(*id))
+    }
+
+    /// Set or clear a key's retention deadline.
+    ///
+    /// # Errors
+    /// [`Error::KeyNotFound`]; keyring write errors; [`Error::AuditWrite`].
+    pub fn set_retention(&self, actor: &Actor, id: &KeyId, destroy_after: Option<Timestamp>) -> Result<()> {
+        self.write()?.update(|b| {
+            let r = b.get_mut(id).ok_or_else(|| Error::KeyNotFound(id.to_string()))?;
+            r.destroy_after = destroy_after;
+            Ok(())
+        })?;
+        let until = destroy_after.map_or_else(|| "none".to_owned(), |t| t.to_string());
+        self.record(AuditEvent::new(EventKind::KeyGenerated).actor(actor).key(*id).detail("retention_set", &until))
+    }
+
+    /// Crypto-shred a key: its secret is wiped from memory and from the keyring file, a tombstone remains, and
+    /// everything sealed only under it can no longer be opened by anyone holding only this keyring.
+    ///
+    /// Returns the signed erasure certificate written to the audit log (its JSON form is
+    /// [`ErasureCertificate::to_json`]): it names the key, the case and the reason, holds no personal data, and
+    /// verifies with the audit public key alone ([`ErasureCertificate::verify`] with
+    /// [`crate::audit::parse_audit_key`] of [`Custodian::audit_public_key`]), so it can be handed to the
+    /// authority that asked for the erasure.
+    ///
+    /// # Errors
+    /// [`Error::KeyNotFound`]; [`Error::LegalHold`] when its case is under hold; [`Error::KeyDestroyed`] if it is
+    /// already destroyed; keyring write errors; [`Error::AuditWrite`]; [`Error::CustodianClosed`].
+    pub fn destroy_key(&self, actor: &Actor, id: &KeyId, reason: &str) -> Result<ErasureCertificate> {
+        // Checked before the key is touched: the erasure certificate refuses what this refuses.
+        crate::keys::keyring::check_destroy_reason(reason)?;
+        if *id == self.audit_key_id {
+            return Err(Error::InvalidArgument("the custodian's audit key cannot be destroyed".into()));
+        }
+        let now = self.clock.now();
+        let case = self.read()?.body().get(id).and_then(|r| r.case_ref.clone());
+        let result = self.write()?.update(|b| b.destroy(id, now, reason));
+        if let Err(e) = result {
+            let mut ev = AuditEvent::refused(&e).actor(actor).key(*id).detail("operation", "destroy_key");
+            if let Some(c) = &case {
+                ev = ev.case(c);
+            }
+            self.record(ev)?;
+            return Err(e);
+        }
+        let certificate = self
+            .audit
+            .certify_erasure(&[*id], case.as_ref(), reason, None)
+            .map_err(|e| Error::AuditWrite(e.to_string()))?;
+        let mut ev = AuditEvent::new(EventKind::KeyDestroyed).actor(actor).key(*id).detail("reason", reason);
+        if let Some(c) = &case {
+            ev = ev.case(c);
+        }
+        self.record(ev)?;
+        Ok(certificate)
+    }
+
+    /// Destroy every key whose retention deadline has passed, except keys of cases under legal hold. The report
+    /// carries the erasure certificate of every key destroyed.
+    ///
+    /// # Errors
+    /// Keyring write errors; [`Error::AuditWrite`]; [`Error::CustodianClosed`].
+    pub fn shred_expired(&self, actor: &Actor) -> Result<ShredReport> {
+        let now = self.clock.now();
+        let mut report = ShredReport { at: now, ..ShredReport::default() };
+        let due: Vec<(KeyId, Option<CaseRef>)> = {
+            let ring = self.read()?;
+            ring.body()
+                .keys
+                .iter()
+                .filter(|k| !matches!(k.state, KeyState::Destroyed { .. }) && k.destroy_after.is_some_and(|t| t <= now))
+                .map(|k| (k.id, k.case_ref.clone()))
+                .collect()
+        };
+        for (id, case) in due {
+            match self.destroy_key(actor, &id, "retention period ended") {
+                Ok(certificate) => {
+                    report.destroyed.push(id);
+                    report.certificates.push(certificate);
+                }
+                Err(Error::LegalHold { reference, .. }) => report.held.push((id, reference)),
+                Err(e) => return Err(e),
+            }
+            let _ = case;
+        }
+        self.record(
+            AuditEvent::new(EventKind::ShredRun)
+                .actor(actor)
+                .keys(report.destroyed.iter().copied())
+                .detail("destroyed", &report.destroyed.len().to_string())
+                .detail("held", &report.held.len().to_string()),
+        )?;
+        Ok(report)
+    }
+
+    /// Place a legal hold on a case: none of its keys can be destroyed until the hold is released.
+    ///
+    /// # Errors
+    /// [`Error::InvalidArgument`] for an empty, over-long or non-printable reference or reason, or a case already
+    /// held; [`Error::AuditWrite`].
+    pub fn place_legal_hold(&self, actor: &Actor, case: &CaseRef, reference: &str, reason: &str) -> Result<()> {
+        let hold = LegalHold {
+            case_ref: case.clone(),
+            reference: reference.to_owned(),
+            reason: reason.to_owned(),
+            set_at: self.clock.now(),
+            set_by: actor.id().to_owned(),
+        };
+        hold.check()?;
+        self.write()?.update(|b| {
+            if b.hold_on(case).is_some() {
+                return Err(Error::InvalidArgument(format!("case {case} is already under legal hold")));
+            }
+            b.holds.push(hold);
+            Ok(())
+        })?;
+        self.record(
+            AuditEvent::new(EventKind::LegalHoldSet)
+                .actor(actor)
+                .case(case)
+                .detail("reference", reference)
+                .detail("reason", reason),
+        )
+    }
+
+    /// Release the legal hold on a case.
+    ///
+    /// # Errors
+    /// [`Error::InvalidArgument`] when the case is not held; [`Error::AuditWrite`].
+    pub fn release_legal_hold(&self, actor: &Actor, case: &CaseRef) -> Result<()> {
+        self.write()?.update(|b| {
+            let before = b.holds.len();
+            b.holds.retain(|h| h.case_ref != *case);
+            if b.holds.len() == before {
+                return Err(Error::InvalidArgument(format!("case {case} is not under legal hold")));
+            }
+            Ok(())
+        })?;
+        self.record(AuditEvent::new(EventKind::LegalHoldReleased).actor(actor).case(case))
+    }
+
+    /// The legal holds in force.
+    ///
+    /// # Errors
+    /// [`Error::CustodianClosed`] after [`Custodian::close`]; otherwise only if the keyring lock is poisoned.
+    pub fn legal_holds(&self) -> Result<Vec<LegalHold>> {
+        Ok(self.read()?.body().holds.clone())
+    }
+
+    /// Danger: a copy of a key's secret bytes, unaudited. Exists so tests can prove that a destroyed key left no
+    /// trace; only with the `danger-test-hooks` feature, which no release artefact enables.
+    ///
+    /// # Errors
+    /// [`Error::KeyNotFound`], [`Error::KeyDestroyed`], [`Error::KeyState`] for a public-only key.
+    #[cfg(feature = "danger-test-hooks")]
+    #[doc(hidden)]
+    pub fn danger_export_secret_for_tests(&self, id: &KeyId) -> Result<zeroize::Zeroizing<[u8; 32]>> {
+        let ring = self.read()?;
+        super::secret32(ring.body().get(id).ok_or_else(|| Error::KeyNotFound(id.to_string()))?)
+    }
+
+    /// Danger: whether the decrypted keyring file contains `needle` (raw or base64). For tests of crypto-shredding;
+    /// only with the `danger-test-hooks` feature, which no release artefact enables.
+    ///
+    /// # Errors
+    /// Only if the keyring lock is poisoned.
+    #[cfg(feature = "danger-test-hooks")]
+    #[doc(hidden)]
+    pub fn danger_keyring_contains(&self, needle: &[u8]) -> Result<bool> {
+        Ok(self.read()?.danger_body_contains(needle))
+    }
+}
+
+fn state_name(r: &KeyRecord) -> &'static str {
+    if r.has_secret() { r.state.name() } else { "public only" }
+}
+
+fn check_label(label: &str) -> Result<()> {
+    crate::keys::keyring::check_label(label)
+}
+
+fn generate_record(kind: KeyKind, label: &str, now: Timestamp) -> Result<KeyRecord> {
+    Ok(match kind {
+        KeyKind::Kek => {
+            let k = Kek::generate()?;
+            new_record(k.id(), kind, label, now, None, Some(k.expose_bytes()))
+        }
+        KeyKind::X25519 => {
+            let k = X25519Identity::generate()?;
+            new_record(k.id(), kind, label, now, Some(k.recipient().to_bytes().to_vec()), Some(k.expose_bytes()))
+        }
+        KeyKind::XWing => {
+            let k = XWingIdentity::generate()?;
+            new_record(k.id(), kind, label, now, Some(k.recipient().as_bytes().to_vec()), Some(k.expose_seed()))
+        }
+        KeyKind::Ed25519 => {
+            let k = SigningKey::generate()?;
+            new_record(k.id(), kind, label, now, Some(k.verifying_key().to_bytes().to_vec()), Some(k.expose_bytes()))
+        }
+    })
+}

@@ -1,0 +1,432 @@
+//! The `Custodian`: one facade that composes the policy gate, the keyring, the envelope format and the audit log.
+//!
+//! It is the type hosts (and the C API and the bindings) hold. Every operation records itself in the audit log; the
+//! host cannot forget to log. Opening runs the policy gate before any key is touched, and fails closed: if the
+//! audit event cannot be written durably, no plaintext is returned.
+//!
+//! A `Custodian` is `Send + Sync`: share it in an `Arc` across threads. Reads (seal, open) take a shared lock on
+//! the in-memory keyring; key changes take an exclusive one, and a file lock against other processes.
+//!
+//! The facade is split by act, one `impl Custodian` block per file: `seal.rs` (seal a value or a stream),
+//! `open.rs` (open, inspect, the policy decision and the unwrap), `share.rs` (re-wrap, share, batch re-wrap),
+//! `keys.rs` (generate, import, rotate, retention, destroy, shred, legal holds), `audit.rs` (the audit key, verify,
+//! checkpoint, close, counter-sign). This file holds the type itself, its options and construction, and the private
+//! helpers the acts share (resolving keyring records to format-layer keys, atomic file replacement).
+
+mod audit;
+mod files;
+mod keys;
+mod open;
+mod seal;
+mod share;
+
+pub use self::keys::{KeyInfo, ShredReport};
+pub use self::open::{EnvelopeInfo, OpenedEnvelope};
+pub use self::seal::{SealOptions, Sealed};
+pub use self::share::{RewrapItem, RewrapOutput, RewrapPlan};
+
+use std::fs::{self, File, OpenOptions};
+use std::io::{self, Write};
+use std::os::unix::fs::OpenOptionsExt;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, RwLock, RwLockReadGuard, RwLockWriteGuard};
+
+use zeroize::Zeroizing;
+
+use crate::audit::{Anchor, AuditEvent, AuditLog, AuditOptions, AuditSink, Durability, FanOut};
+use crate::error::{Error, Result};
+use crate::format::Recipient;
+use crate::keys::keyring::{KeyRecord, KeyState, KeyringBody, SecretBytes};
+use crate::keys::{
+    KdfParams, Kek, KeyId, KeyKind, Keyring, SigningKey, Unlock, VerifyingKey, X25519Identity, X25519Recipient,
+    XWingRecipient,
+};
+use crate::policy::PolicyGate;
+use crate::time::{Clock, SystemClock, Timestamp};
+
+/// Label of the custodian's own audit signing key in the keyring.
+pub const AUDIT_KEY_LABEL: &str = "custodian audit key";
+
+/// How a [`Custodian`] is set up. `Default` gives the embedded defaults: system clock, Argon2id at 64 MiB, every
+/// audit event fsynced before the operation it records returns, a signed checkpoint every 1000 entries.
+#[derive(Clone)]
+pub struct CustodianOptions {
+    /// Where time comes from (expiry, retention, audit timestamps).
+    pub clock: Arc<dyn Clock>,
+    /// Argon2id parameters for a passphrase keyring created by this open.
+    pub kdf: KdfParams,
+    /// When an audit event counts as written (see `docs/AUDIT.md`).
+    pub durability: Durability,
+    /// A signed audit checkpoint after this many entries (and always on close).
+    pub checkpoint_every: u64,
+    /// Further sinks every event is forwarded to after the log has it (a SIEM, the host's own store).
+    pub secondary_sinks: Vec<Arc<dyn AuditSink>>,
+    /// Whether a failing secondary sink fails the operation too (default: no; failures are counted, see
+    /// [`Custodian::secondary_audit_failures`]).
+    pub require_secondary_sinks: bool,
+    /// Whether [`Custodian::open`] may start a new custodian when `dir` holds none: create `dir` itself (mode 0700;
+    /// never its parents) and a new keyring in it. Default `false`, so that a mistyped path is
+    /// [`Error::CustodianNotFound`] instead of a new, empty keyring. Set it where a custodian is meant to be set up
+    /// (first start of a host, the quick start); an existing custodian is opened the same either way.
+    pub create: bool,
+}
+
+impl Default for CustodianOptions {
+    fn default() -> Self {
+        Self {
+            clock: Arc::new(SystemClock),
+            kdf: KdfParams::DEFAULT,
+            durability: Durability::FsyncEach,
+            checkpoint_every: 1000,
+            secondary_sinks: Vec::new(),
+            require_secondary_sinks: false,
+            create: false,
+        }
+    }
+}
+
+impl CustodianOptions {
+    /// The defaults with an injected clock (tests, replays).
+    #[must_use]
+    pub fn with_clock(clock: Arc<dyn Clock>) -> Self {
+        Self { clock, ..Self::default() }
+    }
+}
+
+impl core::fmt::Debug for CustodianOptions {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("CustodianOptions")
+            .field("kdf", &self.kdf)
+            .field("durability", &self.durability)
+            .field("checkpoint_every", &self.checkpoint_every)
+            .field("create", &self.create)
+            .finish_non_exhaustive()
+    }
+}
+
+/// The facade: seal, open, share, re-wrap, rotate, shred, all audited.
+pub struct Custodian {
+    dir: PathBuf,
+    ring: RwLock<Keyring>,
+    gate: PolicyGate,
+    clock: Arc<dyn Clock>,
+    audit: Arc<AuditLog>,
+    sink: FanOut,
+    audit_key_id: KeyId,
+    unwraps: AtomicU64,
+    /// Set by [`Custodian::close`] before the log is closed: from then on no key is touched and nothing recorded.
+    closed: AtomicBool,
+    /// The closing anchor, once [`Custodian::close`] succeeded (a second close returns it again).
+    closing: Mutex<Option<Anchor>>,
+}
+
+impl core::fmt::Debug for Custodian {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("Custodian").field("dir", &self.dir).finish_non_exhaustive()
+    }
+}
+
+impl Custodian {
+    /// Open the custodian whose keyring and audit log live in `dir`; with [`CustodianOptions::create`], start a new
+    /// one there if `dir` holds none.
+    ///
+    /// Starting a custodian creates `dir` if it is missing (mode 0700; its parent must exist: parents are never
+    /// created), the keyring and the custodian's Ed25519 audit key, and starts the audit log.
+    ///
+    /// # Errors
+    /// [`Error::CustodianNotFound`] when `dir` or its keyring is missing and `create` is false, or when `dir`'s parent
+    /// is missing; keyring errors ([`Error::WrongPassphrase`], [`Error::KeyringCorrupt`],
+    /// [`Error::KdfParamsOutOfRange`], ...), audit log errors, I/O errors.
+    pub fn open(dir: &Path, unlock: Unlock, options: CustodianOptions) -> Result<Self> {
+        if options.create {
+            create_final_dir(dir)?;
+        }
+        let mut ring = Keyring::open_with(dir, &unlock, options.kdf, options.create)?;
+        drop(unlock);
+        let clock = options.clock.clone();
+        let existing = ring
+            .body()
+            .keys
+            .iter()
+            .find(|k| k.kind == KeyKind::Ed25519 && k.label == AUDIT_KEY_LABEL && k.has_secret())
+            .map(|k| k.id);
+        let audit_key_id = match existing {
+            Some(id) => id,
+            None => {
+                let key = SigningKey::generate()?;
+                let record = new_record(
+                    key.id(),
+                    KeyKind::Ed25519,
+                    AUDIT_KEY_LABEL,
+                    clock.now(),
+                    Some(key.verifying_key().to_bytes().to_vec()),
+                    Some(key.expose_bytes()),
+                );
+                let id = record.id;
+                ring.update(|b| b.add(record))?;
+                id
+            }
+        };
+        let signing = signing_key(&ring, &audit_key_id)?;
+        // The keyring remembers the last checkpoint it saw (authenticated under the master key), so a writer of the
+        // log file cannot cut the log back past it, delete it or replace it. The hook raises the pin through its
+        // own handle on the keyring file, never through `self.ring`: it runs on whichever thread wrote the
+        // checkpoint, and that thread may hold `self.ring` (an append under a keyring lock cannot deadlock).
+        let pins = ring.pin_store();
+        let audit_options = AuditOptions::with_clock(clock.clone())
+            .durability(options.durability)
+            .checkpoint_every(options.checkpoint_every)
+            .expect_pin(ring.body().audit_pin)
+            .on_checkpoint(Arc::new(move |pin| pins.raise(pin)));
+        let (audit, _report) = AuditLog::open(dir, signing_to_audit(&signing), audit_options)?;
+        let audit = Arc::new(audit);
+        let mut sink = FanOut::new(audit.clone()).require_secondaries(options.require_secondary_sinks);
+        for s in options.secondary_sinks {
+            sink = sink.with_secondary(s);
+        }
+        Ok(Self {
+            dir: dir.to_owned(),
+            ring: RwLock::new(ring),
+            gate: PolicyGate::new(clock.clone()),
+            clock,
+            audit,
+            sink,
+            audit_key_id,
+            unwraps: AtomicU64::new(0),
+            closed: AtomicBool::new(false),
+            closing: Mutex::new(None),
+        })
+    }
+
+    /// The directory holding the keyring and the audit log.
+    #[must_use]
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    /// The current time, by the custodian's clock.
+    #[must_use]
+    pub fn now(&self) -> Timestamp {
+        self.clock.now()
+    }
+
+    /// Every key is reached through this or [`Custodian::write`], so a closed custodian touches no key.
+    fn read(&self) -> Result<RwLockReadGuard<'_, Keyring>> {
+        self.check_open()?;
+        self.ring.read().map_err(|_| Error::Internal("keyring lock poisoned".into()))
+    }
+
+    fn write(&self) -> Result<RwLockWriteGuard<'_, Keyring>> {
+        self.check_open()?;
+        self.ring.write().map_err(|_| Error::Internal("keyring lock poisoned".into()))
+    }
+
+    fn check_open(&self) -> Result<()> {
+        if self.closed.load(Ordering::Acquire) {
+            return Err(Error::CustodianClosed);
+        }
+        Ok(())
+    }
+
+    /// Record an event; a failure becomes [`Error::AuditWrite`] so the caller's operation fails closed.
+    fn record(&self, event: AuditEvent) -> Result<()> {
+        self.check_open()?;
+        self.sink.record(&event.at(self.clock.now())).map_err(|e| match e {
+            Error::AuditWrite(_) => e,
+            other => Error::AuditWrite(other.to_string()),
+        })
+    }
+}
+
+/// The format-layer keys for a list of recipient ids, owned for the duration of a seal or re-wrap.
+struct ResolvedRecipients {
+    keks: Vec<Kek>,
+    x25519: Vec<X25519Recipient>,
+    xwing: Vec<XWingRecipient>,
+    order: Vec<(KeyKind, usize)>,
+}
+
+impl ResolvedRecipients {
+    fn resolve(body: &KeyringBody, ids: &[KeyId]) -> Result<Self> {
+        let mut r = Self { keks: Vec::new(), x25519: Vec::new(), xwing: Vec::new(), order: Vec::new() };
+        for id in ids {
+            let rec = body.get(id).ok_or_else(|| Error::KeyNotFound(id.to_string()))?;
+            match &rec.state {
+                KeyState::Destroyed { at, .. } => {
+                    return Err(Error::KeyDestroyed { key_id: id.to_string(), destroyed_at: *at });
+                }
+                KeyState::DecryptOnly => {
+                    return Err(Error::KeyState { key_id: id.to_string(), operation: "seal", state: "decrypt_only" });
+                }
+                KeyState::Active => {}
+            }
+            match rec.kind {
+                KeyKind::Kek => {
+                    r.keks.push(Kek::from_bytes(*secret32(rec)?));
+                    r.order.push((KeyKind::Kek, r.keks.len() - 1));
+                }
+                KeyKind::X25519 => {
+                    r.x25519.push(X25519Recipient::from_bytes(public32(rec)?)?);
+                    r.order.push((KeyKind::X25519, r.x25519.len() - 1));
+                }
+                KeyKind::XWing => {
+                    let public = rec
+                        .public
+                        .as_deref()
+                        .ok_or_else(|| Error::KeyringCorrupt(format!("key {id} has no public part")))?;
+                    r.xwing.push(XWingRecipient::from_bytes(public)?);
+                    r.order.push((KeyKind::XWing, r.xwing.len() - 1));
+                }
+                _ => {
+                    return Err(Error::InvalidArgument(format!(
+                        "key {id} is a {} key and cannot be a recipient",
+                        rec.kind
+                    )));
+                }
+            }
+        }
+        Ok(r)
+    }
+
+    fn recipients(&self) -> Vec<Recipient<'_>> {
+        self.order
+            .iter()
+            .filter_map(|(kind, i)| match kind {
+                KeyKind::Kek => self.keks.get(*i).map(Recipient::Kek),
+                KeyKind::X25519 => self.x25519.get(*i).map(Recipient::X25519),
+                KeyKind::XWing => self.xwing.get(*i).map(Recipient::XWing),
+                _ => None,
+            })
+            .collect()
+    }
+}
+
+fn hex(bytes: &[u8]) -> String {
+    crate::audit::entry::to_hex(bytes)
+}
+
+fn public32(r: &KeyRecord) -> Result<[u8; 32]> {
+    r.public
+        .as_deref()
+        .and_then(|p| p.try_into().ok())
+        .ok_or_else(|| Error::KeyringCorrupt(format!("key {} has no 32-byte public part", r.id)))
+}
+
+fn x25519_identity(body: &KeyringBody, id: &KeyId) -> Result<X25519Identity> {
+    stored_x25519(usable(body, id, KeyKind::X25519, "act as sender")?)
+}
+
+/// The identity of an X25519 record, with the public key the keyring stored (not recomputed from the secret).
+fn stored_x25519(r: &KeyRecord) -> Result<X25519Identity> {
+    Ok(X25519Identity::from_stored(*secret32(r)?, public32(r)?))
+}
+
+fn signer_for(body: &KeyringBody, id: &KeyId) -> Result<SigningKey> {
+    let r = usable(body, id, KeyKind::Ed25519, "sign")?;
+    Ok(SigningKey::from_bytes(*secret32(r)?))
+}
+
+fn verifying_key(body: &KeyringBody, id: &KeyId) -> Result<VerifyingKey> {
+    let r = body.get(id).ok_or_else(|| Error::KeyNotFound(id.to_string()))?;
+    if r.kind != KeyKind::Ed25519 {
+        return Err(Error::InvalidArgument(format!("key {id} is not an Ed25519 signing key")));
+    }
+    VerifyingKey::from_bytes(public32(r)?)
+}
+
+fn usable<'a>(body: &'a KeyringBody, id: &KeyId, kind: KeyKind, operation: &'static str) -> Result<&'a KeyRecord> {
+    let r = body.get(id).ok_or_else(|| Error::KeyNotFound(id.to_string()))?;
+    if r.kind != kind {
+        return Err(Error::InvalidArgument(format!("key {id} is a {} key; {operation} needs a {kind} key", r.kind)));
+    }
+    match &r.state {
+        KeyState::Destroyed { at, .. } => Err(Error::KeyDestroyed { key_id: id.to_string(), destroyed_at: *at }),
+        KeyState::DecryptOnly => Err(Error::KeyState { key_id: id.to_string(), operation, state: "decrypt_only" }),
+        KeyState::Active if !r.has_secret() => {
+            Err(Error::KeyState { key_id: id.to_string(), operation, state: "public only" })
+        }
+        KeyState::Active => Ok(r),
+    }
+}
+
+/// Create `dir` (mode 0700) unless it exists; never its parents, so a mistyped path fails instead of growing a tree.
+fn create_final_dir(dir: &Path) -> Result<()> {
+    use std::os::unix::fs::DirBuilderExt;
+    match fs::DirBuilder::new().mode(0o700).create(dir) {
+        Ok(()) => Ok(()),
+        Err(e) if e.kind() == io::ErrorKind::AlreadyExists && dir.is_dir() => Ok(()),
+        Err(e) if e.kind() == io::ErrorKind::NotFound => Err(Error::CustodianNotFound {
+            path: dir.display().to_string(),
+            reason: "its parent directory does not exist (custodia creates only the final directory)".into(),
+        }),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// Replace `path` atomically by `head` followed by the rest of `tail`: temp file, fsync, rename, fsync directory.
+fn replace_file(path: &Path, head: &[u8], tail: &mut File) -> Result<()> {
+    let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or_else(|| Path::new("."));
+    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let tmp = dir.join(format!(".{name}.rewrap-{}", std::process::id()));
+    let result = (|| -> io::Result<()> {
+        let mut out = OpenOptions::new().write(true).create_new(true).mode(0o600).open(&tmp)?;
+        out.write_all(head)?;
+        io::copy(tail, &mut out)?;
+        out.sync_all()?;
+        drop(out);
+        fs::rename(&tmp, path)?;
+        File::open(dir)?.sync_all()
+    })();
+    if let Err(e) = result {
+        let _ = fs::remove_file(&tmp);
+        return Err(e.into());
+    }
+    Ok(())
+}
+
+fn new_record(
+    id: KeyId,
+    kind: KeyKind,
+    label: &str,
+    created: Timestamp,
+    public: Option<Vec<u8>>,
+    secret: Option<&[u8; 32]>,
+) -> KeyRecord {
+    KeyRecord {
+        id,
+        kind,
+        label: label.to_owned(),
+        state: KeyState::Active,
+        created,
+        case_ref: None,
+        destroy_after: None,
+        rotated_from: None,
+        rotated_to: None,
+        jurisdiction: None,
+        public,
+        secret: secret.map(|s| SecretBytes::new(Zeroizing::new(s.to_vec()))),
+    }
+}
+
+fn secret32(r: &KeyRecord) -> Result<Zeroizing<[u8; 32]>> {
+    let s = r.secret.as_ref().ok_or_else(|| match &r.state {
+        KeyState::Destroyed { at, .. } => Error::KeyDestroyed { key_id: r.id.to_string(), destroyed_at: *at },
+        _ => Error::KeyState { key_id: r.id.to_string(), operation: "use its secret", state: "public only" },
+    })?;
+    let mut out = Zeroizing::new([0u8; 32]);
+    if s.expose().len() != 32 {
+        return Err(Error::KeyringCorrupt(format!("key {} has a secret of the wrong length", r.id)));
+    }
+    out.copy_from_slice(s.expose());
+    Ok(out)
+}
+
+fn signing_key(ring: &Keyring, id: &KeyId) -> Result<SigningKey> {
+    let r = ring.body().get(id).ok_or_else(|| Error::KeyNotFound(id.to_string()))?;
+    Ok(SigningKey::from_bytes(*secret32(r)?))
+}
+
+fn signing_to_audit(k: &SigningKey) -> ed25519_dalek::SigningKey {
+    ed25519_dalek::SigningKey::from_bytes(k.expose_bytes())
+}

@@ -1,0 +1,312 @@
+//! Opening through the facade: envelopes in memory, streams and seekable files, and `inspect` (metadata without a
+//! key). The policy gate decides before any key is touched; the data key is unwrapped only after; every open or
+//! refusal is recorded, and no plaintext is returned when its audit event could not be written.
+
+use std::io::{Read, Seek, Write};
+use std::sync::atomic::Ordering;
+
+use super::{Custodian, hex, secret32, stored_x25519, verifying_key};
+use crate::audit::{AuditEvent, EventKind, Outcome};
+use crate::error::{Error, Result};
+use crate::format::{self, StanzaKind};
+use crate::jurisdiction::Jurisdiction;
+use crate::keys::keyring::{KeyState, KeyringBody};
+use crate::keys::{DataKey, Kek, KeyId, KeyKind, VerifyingKey, XWingIdentity};
+use crate::policy::{CaseRef, Decision, Grant, OpenRequest};
+use crate::purpose::PurposeSet;
+use crate::sensitive::{Category, Classification, Sensitive};
+use crate::time::Timestamp;
+
+/// The bound metadata of an envelope, readable without a key.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct EnvelopeInfo {
+    /// Object id, lowercase hex.
+    pub object_id: String,
+    /// Category.
+    pub category: Category,
+    /// Classification.
+    pub classification: Classification,
+    /// Permitted purposes.
+    pub purposes: PurposeSet,
+    /// Case reference.
+    pub case_ref: Option<CaseRef>,
+    /// Origin jurisdiction.
+    pub origin: Option<Jurisdiction>,
+    /// Destination jurisdictions.
+    pub destinations: Vec<Jurisdiction>,
+    /// When it was sealed.
+    pub created: Timestamp,
+    /// When it expires.
+    pub not_after: Option<Timestamp>,
+    /// The key ids of its recipient stanzas.
+    pub recipients: Vec<KeyId>,
+    /// The key id of its signer, if signed.
+    pub signer: Option<KeyId>,
+}
+
+impl EnvelopeInfo {
+    fn from_header(h: &format::Header) -> Self {
+        let m = h.metadata();
+        Self {
+            object_id: hex(h.object_id()),
+            category: m.category,
+            classification: m.classification,
+            purposes: m.purposes.clone(),
+            case_ref: m.case_ref.clone(),
+            origin: m.origin,
+            destinations: m.destinations.clone(),
+            created: m.created,
+            not_after: m.not_after,
+            recipients: h.stanzas().iter().map(format::Stanza::key_id).collect(),
+            signer: h.signer_id(),
+        }
+    }
+}
+
+/// An opened envelope: the plaintext, still a [`Sensitive`], and what is known about it.
+#[derive(Debug)]
+pub struct OpenedEnvelope {
+    /// The plaintext, tagged with the envelope's category and classification.
+    pub data: Sensitive<Vec<u8>>,
+    /// The envelope's bound metadata.
+    pub info: EnvelopeInfo,
+    /// The policy decision that allowed the open (and any exception used).
+    pub decision: Decision,
+    /// The key whose stanza opened it.
+    pub recipient: KeyId,
+    /// Who signed it (verified), if signed.
+    pub signer: Option<KeyId>,
+    /// Who sealed it (authenticated by HPKE auth mode), if known.
+    pub sender: Option<KeyId>,
+}
+
+/// When an open is recorded relative to decryption.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Record {
+    /// Before plaintext starts flowing to the caller (streams).
+    BeforeFinish,
+    /// After decryption, before the held-back plaintext is returned.
+    AfterFinish,
+}
+
+impl Custodian {
+    /// Open an envelope (binary or armored) for the purpose stated in `request`.
+    ///
+    /// The policy gate runs on the header before any key is touched; then the data key is unwrapped with whichever
+    /// of this keyring's keys has a stanza; then commitment, header MAC, required signer and every chunk are
+    /// checked. The open (and any exception used) is recorded before the plaintext is returned; if it cannot be
+    /// recorded, the plaintext is wiped and [`Error::AuditWrite`] returned.
+    ///
+    /// # Errors
+    /// Refusals ([`Error::PurposeNotPermitted`], [`Error::Expired`], [`Error::JurisdictionNotPermitted`],
+    /// [`Error::ClearanceInsufficient`], [`Error::KeyDestroyed`], [`Error::SignerMismatch`]), format and
+    /// authentication errors ([`Error::OpenFailed`], [`Error::NoMatchingRecipient`], ...), [`Error::AuditWrite`].
+    pub fn open_envelope(
+        &self,
+        request: &OpenRequest,
+        envelope: &[u8],
+        required_signer: Option<&KeyId>,
+    ) -> Result<OpenedEnvelope> {
+        let (header, decision, opened) = self.open_with(
+            request,
+            format::parse_header(envelope),
+            required_signer,
+            Record::AfterFinish,
+            |h, dk, s| format::open_payload(h, dk, envelope, s),
+        )?;
+        Ok(OpenedEnvelope {
+            info: EnvelopeInfo::from_header(&header),
+            data: opened.plaintext,
+            decision,
+            recipient: opened.recipient,
+            signer: opened.signer.map(|v| v.id()),
+            sender: opened.sender.map(|s| s.id()),
+        })
+    }
+
+    /// Open the envelope that `src` yields, writing plaintext to `dst` chunk by chunk in constant memory.
+    ///
+    /// Each chunk is written only after it authenticates. A signature (if any) covers the whole payload and is
+    /// checked at the end: on any error, discard what `dst` received.
+    ///
+    /// # Errors
+    /// As [`Custodian::open_envelope`], and [`Error::Io`].
+    pub fn open_stream(
+        &self,
+        request: &OpenRequest,
+        src: &mut dyn Read,
+        dst: &mut dyn Write,
+        required_signer: Option<&KeyId>,
+    ) -> Result<EnvelopeInfo> {
+        let header = format::read_header(src);
+        // Plaintext reaches `dst` during the call, so the open is recorded before the first chunk is written.
+        let (header, _, _) = self.open_with(request, header, required_signer, Record::BeforeFinish, |h, dk, s| {
+            format::open_stream(h, dk, src, dst, s)
+        })?;
+        Ok(EnvelopeInfo::from_header(&header))
+    }
+
+    /// Open a seekable envelope for random access: the returned reader decrypts only the chunks a read touches,
+    /// each after it authenticates. `src` must be positioned at the start of the envelope. The open is recorded
+    /// before the reader is returned.
+    ///
+    /// The reader reads `src` again on every seek, so a source changed while open (by a co-recipient, who knows the
+    /// data key) is caught: each re-read chunk must match a fingerprint kept when it was verified, or the read fails
+    /// with an [`std::io::Error`] wrapping [`Error::EnvelopeChanged`] (see [`format::Reader`]; 16 bytes of memory
+    /// per chunk).
+    ///
+    /// # Errors
+    /// As [`Custodian::open_envelope`], and [`Error::Io`].
+    pub fn open_seekable<R: Read + Seek>(
+        &self,
+        request: &OpenRequest,
+        mut src: R,
+        required_signer: Option<&KeyId>,
+    ) -> Result<(format::Reader<R>, EnvelopeInfo)> {
+        let header = format::read_header(&mut src);
+        let (header, _, reader) =
+            self.open_with(request, header, required_signer, Record::AfterFinish, |h, dk, s| {
+                format::Reader::new(h, dk, src, s)
+            })?;
+        Ok((reader, EnvelopeInfo::from_header(&header)))
+    }
+
+    /// The one open path: header parsed -> policy gate (refusals recorded) -> unwrap with this keyring's keys ->
+    /// `finish` (authenticate and decrypt). The open is recorded durably before the caller can see plaintext:
+    /// after `finish` when it holds the plaintext back (dropped, and so wiped, if the record fails), before it when
+    /// it hands plaintext out as it goes. Any failure after the gate is recorded too.
+    fn open_with<T>(
+        &self,
+        request: &OpenRequest,
+        header: Result<format::Header>,
+        required_signer: Option<&KeyId>,
+        when: Record,
+        finish: impl FnOnce(&format::Header, &DataKey, Option<&VerifyingKey>) -> Result<T>,
+    ) -> Result<(format::Header, Decision, T)> {
+        let header = header.map_err(|e| self.record_failure(request, None, e))?;
+        let decision = self.decide(request, &header)?;
+        let result = (|| {
+            let ring = self.read()?;
+            let signer = required_signer.map(|id| verifying_key(ring.body(), id)).transpose()?;
+            let dk = self.unwrap(ring.body(), &header)?;
+            drop(ring);
+            if when == Record::BeforeFinish {
+                self.record_open(request, &header, &decision)?;
+            }
+            finish(&header, &dk, signer.as_ref())
+        })();
+        let value = result.map_err(|e| match e {
+            Error::AuditWrite(_) => e,
+            e => self.record_failure(request, Some(&header), e),
+        })?;
+        if when == Record::AfterFinish {
+            self.record_open(request, &header, &decision)?;
+        }
+        Ok((header, decision, value))
+    }
+
+    /// Read an envelope's bound metadata without opening it (no key, no policy decision, not audited).
+    ///
+    /// # Errors
+    /// Format errors.
+    pub fn inspect(&self, envelope: &[u8]) -> Result<EnvelopeInfo> {
+        Ok(EnvelopeInfo::from_header(&format::parse_header(envelope)?))
+    }
+
+    /// How many times this custodian has tried to unwrap a data key. Lets a host (and the tests) confirm that a
+    /// refused open never touched a key.
+    #[must_use]
+    pub fn unwrap_attempts(&self) -> u64 {
+        self.unwraps.load(Ordering::Relaxed)
+    }
+
+    fn decide(&self, request: &OpenRequest, header: &format::Header) -> Result<Decision> {
+        match self.gate.decide(&header.terms(), request) {
+            Ok(d) => Ok(d),
+            Err(refusal) => {
+                let ev = open_event(AuditEvent::refused(&refusal), request, header);
+                self.record(ev)?;
+                Err(refusal)
+            }
+        }
+    }
+
+    fn record_open(&self, request: &OpenRequest, header: &format::Header, decision: &Decision) -> Result<()> {
+        if let Some(ex) = decision.used_exception() {
+            self.record(open_event(AuditEvent::new(EventKind::ExceptionUsed).exception(ex), request, header))?;
+        }
+        let mut ev = open_event(AuditEvent::new(EventKind::Opened), request, header);
+        if let Grant::Purpose(p) = &decision.grant {
+            ev = ev.detail("granted_by", p.as_str());
+        }
+        self.record(ev)
+    }
+
+    /// Record a failed open (bad input, wrong key, tampering) and hand back the error, or the audit failure.
+    fn record_failure(&self, request: &OpenRequest, header: Option<&format::Header>, e: Error) -> Error {
+        let base = if e.is_refusal() {
+            AuditEvent::refused(&e)
+        } else {
+            AuditEvent::new(EventKind::Opened).outcome(Outcome::from_error(&e))
+        };
+        let ev = match header {
+            Some(h) => open_event(base, request, h),
+            None => base.actor(&request.actor).purpose(&request.purpose),
+        };
+        match self.record(ev) {
+            Ok(()) => e,
+            Err(audit) => audit,
+        }
+    }
+
+    /// Unwrap the data key with the first of this keyring's keys that has a stanza in `header`.
+    pub(super) fn unwrap(&self, body: &KeyringBody, header: &format::Header) -> Result<DataKey> {
+        let mut destroyed: Option<Error> = None;
+        let mut failure: Option<Error> = None;
+        for stanza in header.stanzas() {
+            let Some(rec) = body.get(&stanza.key_id()) else { continue };
+            if let KeyState::Destroyed { at, .. } = rec.state {
+                destroyed.get_or_insert(Error::KeyDestroyed { key_id: rec.id.to_string(), destroyed_at: at });
+                continue;
+            }
+            if !rec.has_secret() {
+                continue;
+            }
+            self.unwraps.fetch_add(1, Ordering::Relaxed);
+            let attempt = match (stanza.kind(), rec.kind) {
+                (StanzaKind::Kek, KeyKind::Kek) => format::unwrap_with_kek(header, &Kek::from_bytes(*secret32(rec)?)),
+                (StanzaKind::X25519 | StanzaKind::X25519Auth, KeyKind::X25519) => {
+                    format::unwrap_with_x25519(header, &stored_x25519(rec)?, None)
+                }
+                (StanzaKind::XWing, KeyKind::XWing) => {
+                    format::unwrap_with_xwing(header, &XWingIdentity::from_seed(*secret32(rec)?))
+                }
+                _ => continue,
+            };
+            match attempt {
+                Ok(dk) => return Ok(dk),
+                Err(e) => failure = Some(e),
+            }
+        }
+        Err(failure.or(destroyed).unwrap_or(Error::NoMatchingRecipient))
+    }
+}
+
+fn open_event(base: AuditEvent, request: &OpenRequest, header: &format::Header) -> AuditEvent {
+    let m = header.metadata();
+    let mut ev = base
+        .actor(&request.actor)
+        .object(header.object_id())
+        .category(m.category)
+        .classification(m.classification)
+        .purposes(&m.purposes)
+        .purpose(&request.purpose)
+        .keys(header.stanzas().iter().map(format::Stanza::key_id));
+    if let Some(c) = header.case_ref() {
+        ev = ev.case(c);
+    }
+    if let Some(ex) = &request.exception {
+        ev = ev.exception(ex);
+    }
+    ev
+}

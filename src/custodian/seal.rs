@@ -1,0 +1,209 @@
+//! Sealing through the facade: a value or a stream into an envelope for the recipients of [`SealOptions`], after the
+//! policy gate has cleared the actor for the data, recorded as `sealed`. A seal whose audit event cannot be written
+//! fails, and an in-memory envelope is then discarded.
+
+use std::io::{self, Read, Write};
+
+use super::{Custodian, ResolvedRecipients, hex, signer_for, x25519_identity};
+use crate::audit::{AuditEvent, EventKind};
+use crate::error::{Error, Result};
+use crate::format::{self, LegalInstrument, Metadata};
+use crate::jurisdiction::Jurisdiction;
+use crate::keys::KeyId;
+use crate::policy::{Actor, CaseRef};
+use crate::purpose::PurposeSet;
+use crate::sensitive::{Category, Classification, Sensitive};
+use crate::time::{Clock, Timestamp};
+
+/// What to seal for whom, beyond the data itself.
+#[derive(Clone, Debug, Default)]
+pub struct SealOptions {
+    /// Purposes the data may be opened for (at least one).
+    pub purposes: PurposeSet,
+    /// Raise the classification above the value's own (never lower it).
+    pub classification: Option<Classification>,
+    /// The case the data belongs to.
+    pub case_ref: Option<CaseRef>,
+    /// The legal instrument of the transfer (treaty, European Investigation Order, ...).
+    pub instrument: Option<LegalInstrument>,
+    /// Where the data comes from; defaults to the sealing actor's jurisdiction.
+    pub origin: Option<Jurisdiction>,
+    /// Where it may be opened (with the origin).
+    pub destinations: Vec<Jurisdiction>,
+    /// When it expires.
+    pub not_after: Option<Timestamp>,
+    /// Who can open it: ids of keys in the keyring (own KEKs and key pairs, imported public keys).
+    pub recipients: Vec<KeyId>,
+    /// An own X25519 identity: X25519 recipients then learn and authenticate the sender (HPKE auth mode).
+    pub sender: Option<KeyId>,
+    /// An own Ed25519 key to sign the envelope with.
+    pub signer: Option<KeyId>,
+    /// Payload chunk size (default 64 KiB).
+    pub chunk_size: Option<u32>,
+    /// Return the envelope in its armored text form.
+    pub armor: bool,
+}
+
+impl SealOptions {
+    /// Options for `purposes` and `recipients`, everything else default.
+    #[must_use]
+    pub fn new(purposes: PurposeSet, recipients: Vec<KeyId>) -> Self {
+        Self { purposes, recipients, ..Self::default() }
+    }
+}
+
+/// The summary of a sealed envelope.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Sealed {
+    /// The envelope's object id, lowercase hex.
+    pub object_id: String,
+    /// Plaintext bytes sealed.
+    pub plaintext_len: u64,
+    /// Its recipients.
+    pub recipients: Vec<KeyId>,
+}
+
+impl Custodian {
+    /// Seal a sensitive value into an envelope for the recipients in `options`, and record it.
+    ///
+    /// The envelope carries the value's category and classification (raised by `options.classification` if given)
+    /// and every bound field of `options`. The origin defaults to the actor's jurisdiction.
+    ///
+    /// # Errors
+    /// [`Error::NoPurpose`]; [`Error::ClearanceInsufficient`] when the actor is not cleared for the data;
+    /// [`Error::KeyNotFound`], [`Error::KeyState`] (a decrypt-only key cannot seal), [`Error::KeyDestroyed`] for a
+    /// recipient, sender or signer; [`Error::AuditWrite`] (the envelope is then discarded).
+    pub fn seal(&self, actor: &Actor, data: &Sensitive<Vec<u8>>, options: &SealOptions) -> Result<Vec<u8>> {
+        let plaintext = data.expose_secret();
+        // In memory: one allocation of the envelope's exact size, chunks sealed in parallel when large.
+        let (out, _) = self.seal_with(actor, data.category(), data.classification(), options, |fopts| {
+            let out = format::seal(plaintext, fopts)?;
+            let id = format::sealed_object_id(&out)?;
+            Ok((out, id, plaintext.len() as u64))
+        })?;
+        if options.armor {
+            return Ok(format::armor(&out).into_bytes());
+        }
+        Ok(out)
+    }
+
+    /// Seal everything `src` yields into `dst` as one envelope, in constant memory, and record it. Returns the
+    /// envelope's summary. `options.armor` is ignored (streams are binary).
+    ///
+    /// # Errors
+    /// As [`Custodian::seal`], and [`Error::Io`].
+    pub fn seal_stream(
+        &self,
+        actor: &Actor,
+        category: Category,
+        classification: Classification,
+        options: &SealOptions,
+        src: &mut dyn Read,
+        dst: &mut dyn Write,
+    ) -> Result<Sealed> {
+        let (_, sealed) = self.seal_with(actor, category, classification, options, |fopts| {
+            // Seal into the destination through a capturing writer, so the summary knows the object id.
+            let mut head = HeaderCapture::new(dst);
+            let len = format::seal_stream(src, &mut head, fopts)?;
+            Ok(((), format::sealed_object_id(head.captured())?, len))
+        })?;
+        Ok(sealed)
+    }
+
+    /// The checks, key resolution and audit record around a seal; `run` seals with the format options and returns
+    /// its output, the envelope's object id and the plaintext length.
+    fn seal_with<T>(
+        &self,
+        actor: &Actor,
+        category: Category,
+        classification: Classification,
+        options: &SealOptions,
+        run: impl FnOnce(&format::SealOptions<'_>) -> Result<(T, [u8; format::OBJECT_ID_LEN], u64)>,
+    ) -> Result<(T, Sealed)> {
+        let classification = options.classification.map_or(classification, |c| c.max(classification));
+        category.check(classification)?;
+        if actor.clearance() < classification {
+            return Err(Error::ClearanceInsufficient { required: classification, held: actor.clearance() });
+        }
+        if options.purposes.is_empty() {
+            return Err(Error::NoPurpose);
+        }
+        if options.recipients.is_empty() {
+            return Err(Error::InvalidArgument("at least one recipient is required".into()));
+        }
+        let now = self.clock.now();
+        let mut meta = Metadata::new(category, options.purposes.clone(), now);
+        meta.classification = classification;
+        meta.case_ref = options.case_ref.clone();
+        meta.instrument = options.instrument.clone();
+        meta.origin = Some(options.origin.unwrap_or_else(|| actor.jurisdiction()));
+        meta.destinations = options.destinations.clone();
+        meta.not_after = options.not_after;
+        if let Some(cs) = options.chunk_size {
+            meta.chunk_size = cs;
+        }
+
+        let ring = self.read()?;
+        let keys = ResolvedRecipients::resolve(ring.body(), &options.recipients)?;
+        let sender = options.sender.map(|id| x25519_identity(ring.body(), &id)).transpose()?;
+        let signer = options.signer.map(|id| signer_for(ring.body(), &id)).transpose()?;
+        drop(ring);
+
+        let mut fopts = format::SealOptions::new(meta.clone(), keys.recipients());
+        if let Some(s) = &sender {
+            fopts = fopts.with_sender(s);
+        }
+        if let Some(s) = &signer {
+            fopts = fopts.with_signer(s);
+        }
+        let (output, object_id, len) = run(&fopts)?;
+        let sealed = Sealed { object_id: hex(&object_id), plaintext_len: len, recipients: options.recipients.clone() };
+        let mut ev = AuditEvent::new(EventKind::Sealed)
+            .actor(actor)
+            .object(&object_id)
+            .category(category)
+            .classification(classification)
+            .purposes(&options.purposes)
+            .keys(options.recipients.iter().copied())
+            .detail("bytes", &len.to_string());
+        if let Some(c) = &options.case_ref {
+            ev = ev.case(c);
+        }
+        if let Some(s) = options.signer {
+            ev = ev.detail("signer", &s.to_string());
+        }
+        self.record(ev)?;
+        Ok((output, sealed))
+    }
+}
+
+/// A writer that passes everything through and keeps the first bytes (the header) for the summary.
+struct HeaderCapture<'a> {
+    inner: &'a mut dyn Write,
+    head: Vec<u8>,
+}
+
+impl<'a> HeaderCapture<'a> {
+    fn new(inner: &'a mut dyn Write) -> Self {
+        Self { inner, head: Vec::new() }
+    }
+
+    fn captured(&self) -> &[u8] {
+        &self.head
+    }
+}
+
+impl Write for HeaderCapture<'_> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        let n = self.inner.write(buf)?;
+        // The header is written first and is at most MAX_HEADER_LEN bytes; keep that much (no plaintext is ever
+        // written in the clear, so nothing secret is kept).
+        let room = format::MAX_HEADER_LEN.saturating_sub(self.head.len());
+        self.head.extend_from_slice(&buf[..n.min(room)]);
+        Ok(n)
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.inner.flush()
+    }
+}

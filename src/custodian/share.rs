@@ -1,0 +1,329 @@
+//! Re-wrapping and sharing through the facade: change an envelope's recipients without touching its payload (for a
+//! stated purpose, through the policy gate), move stanzas off rotated keys, and do either over a batch of files or
+//! buffers. Every re-wrap and refusal is recorded.
+
+use std::fs::File;
+use std::io::{Seek, SeekFrom};
+use std::path::PathBuf;
+
+use super::{Custodian, ResolvedRecipients, replace_file};
+use crate::audit::{AuditEvent, EventKind};
+use crate::error::{Error, Result};
+use crate::format;
+use crate::keys::KeyId;
+use crate::keys::keyring::{KeyRecord, KeyState, KeyringBody};
+use crate::policy::{self, Actor, Decision, Grant, NewRecipient, RewrapRequest};
+use crate::purpose::Purpose;
+
+/// One envelope of a batch re-wrap.
+#[derive(Debug)]
+pub enum RewrapItem {
+    /// An envelope file, rewritten in place atomically.
+    File(PathBuf),
+    /// An envelope in memory.
+    Bytes(Vec<u8>),
+}
+
+/// What a batch re-wrap does to each envelope.
+#[derive(Clone, Debug)]
+pub enum RewrapPlan {
+    /// Replace every stanza for a rotated key by one for its newest successor.
+    Rotated,
+    /// Remove these recipients and add those, for a stated purpose (see [`Custodian::rewrap`]).
+    Change {
+        /// The purpose the re-wrap is done for.
+        purpose: Purpose,
+        /// Key ids whose stanzas are removed.
+        remove: Vec<KeyId>,
+        /// Key ids for which stanzas are added.
+        add: Vec<KeyId>,
+    },
+}
+
+/// The result of re-wrapping one batch item.
+#[derive(Debug)]
+pub enum RewrapOutput {
+    /// The file was rewritten (or needed no change).
+    File(PathBuf),
+    /// The re-wrapped envelope.
+    Bytes(Vec<u8>),
+}
+
+/// The audit names of the re-wrap operations (detail `operation`).
+const REWRAP: &str = "rewrap";
+const SHARE: &str = "share";
+const REWRAP_ROTATED: &str = "rewrap_rotated";
+
+/// What one re-wrap does: move stanzas off rotated keys (clearance only), or a change for a stated purpose.
+#[derive(Clone, Copy)]
+enum RewrapAct<'a> {
+    Rotated { remove: &'a [KeyId], add: &'a [KeyId] },
+    Change { purpose: &'a Purpose, remove: &'a [KeyId], add: &'a [KeyId] },
+}
+
+impl<'a> RewrapAct<'a> {
+    fn remove(self) -> &'a [KeyId] {
+        match self {
+            Self::Rotated { remove, .. } | Self::Change { remove, .. } => remove,
+        }
+    }
+
+    fn add(self) -> &'a [KeyId] {
+        match self {
+            Self::Rotated { add, .. } | Self::Change { add, .. } => add,
+        }
+    }
+
+    fn purpose(self) -> Option<&'a Purpose> {
+        match self {
+            Self::Rotated { .. } => None,
+            Self::Change { purpose, .. } => Some(purpose),
+        }
+    }
+}
+
+/// The added keys as the gate sees them, from their public records: own (secret held) or another authority's.
+fn new_recipients(body: &KeyringBody, add: &[KeyId]) -> Result<Vec<NewRecipient>> {
+    add.iter()
+        .map(|id| {
+            let r = body.get(id).ok_or_else(|| Error::KeyNotFound(id.to_string()))?;
+            if let KeyState::Destroyed { at, .. } = r.state {
+                // A destroyed key kept no secret; it is neither ours to use nor another authority's to share with.
+                return Err(Error::KeyDestroyed { key_id: id.to_string(), destroyed_at: at });
+            }
+            Ok(if r.has_secret() {
+                NewRecipient::Own(*id)
+            } else {
+                NewRecipient::Authority { key_id: *id, jurisdiction: r.jurisdiction }
+            })
+        })
+        .collect()
+}
+
+/// The audit event of a re-wrap (or of its refusal).
+fn rewrap_event(
+    base: AuditEvent,
+    actor: &Actor,
+    header: &format::Header,
+    act: RewrapAct<'_>,
+    operation: &str,
+) -> AuditEvent {
+    let m = header.metadata();
+    let mut ev = base
+        .actor(actor)
+        .object(header.object_id())
+        .category(m.category)
+        .classification(m.classification)
+        .purposes(&m.purposes)
+        .keys(act.add().iter().copied())
+        .detail("operation", operation);
+    if !act.remove().is_empty() {
+        ev = ev.detail("removed", &act.remove().iter().map(ToString::to_string).collect::<Vec<_>>().join(" "));
+    }
+    if let Some(p) = act.purpose() {
+        ev = ev.purpose(p);
+    }
+    if let Some(c) = header.case_ref() {
+        ev = ev.case(c);
+    }
+    ev
+}
+
+impl Custodian {
+    /// Re-wrap an envelope for the stated `purpose`: remove the stanzas of `remove`, add stanzas for `add` (keys of
+    /// this keyring, or imported public keys of other authorities: sharing). The payload bytes, the bound context
+    /// and any signature are carried over unchanged. The result is binary.
+    ///
+    /// Re-wrapping unwraps the data key, so the policy gate runs on the header first, before any key is touched
+    /// ([`crate::policy::decide_rewrap_at`]): the actor's clearance, jurisdiction, the expiry and the purpose, which
+    /// the envelope must grant (no exception authorizes a re-wrap). Adding another authority's key is an onward
+    /// transfer and needs more: `purpose` lies under `mla.execution`, and the key was imported with a jurisdiction
+    /// the envelope permits. A refusal is recorded as a `refused` event (detail `operation` `rewrap` or `share`);
+    /// a re-wrap as `rewrapped`, or `shared` when it added another authority's key, with the purpose.
+    ///
+    /// # Errors
+    /// Refusals: [`Error::ClearanceInsufficient`], [`Error::JurisdictionNotPermitted`], [`Error::Expired`],
+    /// [`Error::PurposeNotPermitted`], [`Error::TransferNotPermitted`], [`Error::RecipientJurisdictionUnknown`],
+    /// [`Error::RecipientNotPermitted`], [`Error::KeyDestroyed`]; [`Error::NoMatchingRecipient`] when no key here
+    /// can unwrap the envelope; [`Error::KeyNotFound`]; [`Error::KeyState`] for a decrypt-only key added;
+    /// [`Error::InvalidArgument`] for a key removed that has no stanza or a key added that already has one;
+    /// [`Error::AuditWrite`].
+    pub fn rewrap(
+        &self,
+        actor: &Actor,
+        purpose: &Purpose,
+        envelope: &[u8],
+        remove: &[KeyId],
+        add: &[KeyId],
+    ) -> Result<Vec<u8>> {
+        let bin = format::to_binary(envelope)?;
+        let header = format::parse_header(&bin)?;
+        let (mut out, at) = self.rewrap_header(actor, &header, RewrapAct::Change { purpose, remove, add })?;
+        out.extend_from_slice(&bin[at..]);
+        Ok(out)
+    }
+
+    /// Re-wrap an envelope whose stanzas name rotated keys: each stanza for a key that was rotated is replaced by
+    /// one for its newest successor. An envelope with no rotated key is returned unchanged (as binary).
+    ///
+    /// This needs only clearance for the data, no purpose, and works on expired data and for an actor outside the
+    /// envelope's jurisdictions: the successor is this custodian's own key, so nobody gains access who did not have
+    /// it, and rotation must be able to move every retained envelope off an old key before that key is destroyed.
+    /// A refusal is recorded as a `refused` event with detail `operation` `rewrap_rotated`.
+    ///
+    /// # Errors
+    /// [`Error::ClearanceInsufficient`]; otherwise as [`Custodian::rewrap`].
+    pub fn rewrap_rotated(&self, actor: &Actor, envelope: &[u8]) -> Result<Vec<u8>> {
+        let bin = format::to_binary(envelope)?;
+        let header = format::parse_header(&bin)?;
+        let (remove, add) = self.rotation_plan(&header)?;
+        if remove.is_empty() {
+            return Ok(bin.into_owned());
+        }
+        let (mut out, at) = self.rewrap_header(actor, &header, RewrapAct::Rotated { remove: &remove, add: &add })?;
+        out.extend_from_slice(&bin[at..]);
+        Ok(out)
+    }
+
+    /// Re-wrap many envelopes, files or buffers; one bad (or refused) item does not stop the batch. Each item passes
+    /// the gate as [`Custodian::rewrap`] or [`Custodian::rewrap_rotated`] would. `progress` is called on the caller's
+    /// thread after each item with its index and result.
+    pub fn rewrap_batch<I>(
+        &self,
+        actor: &Actor,
+        items: I,
+        plan: &RewrapPlan,
+        progress: &mut dyn FnMut(usize, &Result<RewrapOutput>),
+    ) -> Vec<Result<RewrapOutput>>
+    where
+        I: IntoIterator<Item = RewrapItem>,
+    {
+        let mut results = Vec::new();
+        for (i, item) in items.into_iter().enumerate() {
+            let r = self.rewrap_item(actor, item, plan);
+            progress(i, &r);
+            results.push(r);
+        }
+        results
+    }
+
+    fn rewrap_item(&self, actor: &Actor, item: RewrapItem, plan: &RewrapPlan) -> Result<RewrapOutput> {
+        match item {
+            RewrapItem::Bytes(b) => {
+                let out = match plan {
+                    RewrapPlan::Rotated => self.rewrap_rotated(actor, &b)?,
+                    RewrapPlan::Change { purpose, remove, add } => self.rewrap(actor, purpose, &b, remove, add)?,
+                };
+                Ok(RewrapOutput::Bytes(out))
+            }
+            RewrapItem::File(path) => {
+                let mut f = File::open(&path)?;
+                let header = format::read_header(&mut f)?;
+                let rotation;
+                let act = match plan {
+                    RewrapPlan::Rotated => {
+                        rotation = self.rotation_plan(&header)?;
+                        if rotation.0.is_empty() {
+                            return Ok(RewrapOutput::File(path));
+                        }
+                        RewrapAct::Rotated { remove: &rotation.0, add: &rotation.1 }
+                    }
+                    RewrapPlan::Change { purpose, remove, add } => RewrapAct::Change { purpose, remove, add },
+                };
+                let (new_header, at) = self.rewrap_header(actor, &header, act)?;
+                f.seek(SeekFrom::Start(u64::try_from(at).map_err(|_| Error::Internal("offset".into()))?))?;
+                replace_file(&path, &new_header, &mut f)?;
+                Ok(RewrapOutput::File(path))
+            }
+        }
+    }
+
+    /// For each stanza of a rotated key, the newest successor. Successors are always own keys with their secret
+    /// (only a key held with its secret can be rotated), so a rotation never adds another authority's key.
+    fn rotation_plan(&self, header: &format::Header) -> Result<(Vec<KeyId>, Vec<KeyId>)> {
+        let ring = self.read()?;
+        let mut remove = Vec::new();
+        let mut add = Vec::new();
+        for s in header.stanzas() {
+            let Some(mut rec) = ring.body().get(&s.key_id()) else { continue };
+            if rec.rotated_to.is_none() {
+                continue;
+            }
+            // Follow the rotation chain to its newest key (bounded: a chain cannot be longer than the keyring).
+            for _ in 0..ring.body().keys.len() {
+                match rec.rotated_to.and_then(|n| ring.body().get(&n)) {
+                    Some(next) => rec = next,
+                    None => break,
+                }
+            }
+            if rec.id != s.key_id() && !header.stanzas().iter().any(|t| t.key_id() == rec.id) && !add.contains(&rec.id)
+            {
+                remove.push(s.key_id());
+                add.push(rec.id);
+            }
+        }
+        Ok((remove, add))
+    }
+
+    /// The one re-wrap path: gate (refusals recorded) -> unwrap -> new stanzas -> record. Returns the new header and
+    /// the offset where the old one ended.
+    fn rewrap_header(&self, actor: &Actor, header: &format::Header, act: RewrapAct<'_>) -> Result<(Vec<u8>, usize)> {
+        let (operation, decision) = self.authorize_rewrap(actor, header, act)?;
+        let result = (|| {
+            let ring = self.read()?;
+            let dk = self.unwrap(ring.body(), header)?;
+            let keys = ResolvedRecipients::resolve(ring.body(), act.add())?;
+            drop(ring);
+            format::rewrap_header(header, &dk, act.remove(), &keys.recipients())
+        })();
+        // A refusal past the gate (a destroyed key) is recorded like the gate's own.
+        let result = result.or_else(|e| {
+            if e.is_refusal() {
+                self.record(rewrap_event(AuditEvent::refused(&e), actor, header, act, operation))?;
+            }
+            Err(e)
+        })?;
+        let kind = if operation == SHARE { EventKind::Shared } else { EventKind::Rewrapped };
+        let mut ev = rewrap_event(AuditEvent::new(kind), actor, header, act, operation);
+        if let Some(Grant::Purpose(p)) = decision.as_ref().map(|d| &d.grant) {
+            ev = ev.detail("granted_by", p.as_str());
+        }
+        self.record(ev)?;
+        Ok(result)
+    }
+
+    /// The gate for a re-wrap. It reads the header and the added keys' public records only (no secret, no unwrap);
+    /// a refusal is recorded before it is returned. Gives the operation's audit name and, for a change, the decision.
+    fn authorize_rewrap(
+        &self,
+        actor: &Actor,
+        header: &format::Header,
+        act: RewrapAct<'_>,
+    ) -> Result<(&'static str, Option<Decision>)> {
+        let terms = header.terms();
+        let (operation, decided) = match act {
+            RewrapAct::Rotated { .. } => (REWRAP_ROTATED, policy::decide_rotation(&terms, actor).map(|()| None)),
+            RewrapAct::Change { purpose, add, .. } => {
+                let ring = self.read()?;
+                let body = ring.body();
+                let foreign = |r: &KeyRecord| !r.has_secret() && !matches!(r.state, KeyState::Destroyed { .. });
+                let operation = if add.iter().any(|id| body.get(id).is_some_and(foreign)) { SHARE } else { REWRAP };
+                let add = new_recipients(body, add);
+                drop(ring);
+                let decided = add.and_then(|add| {
+                    let request = RewrapRequest { actor: actor.clone(), purpose: purpose.clone(), add };
+                    self.gate.decide_rewrap(&terms, &request).map(Some)
+                });
+                (operation, decided)
+            }
+        };
+        match decided {
+            Ok(decision) => Ok((operation, decision)),
+            Err(e) if e.is_refusal() => {
+                self.record(rewrap_event(AuditEvent::refused(&e), actor, header, act, operation))?;
+                Err(e)
+            }
+            Err(e) => Err(e),
+        }
+    }
+}

@@ -1,0 +1,479 @@
+//! Key types: KEKs, X25519 and X-Wing identities and recipients, Ed25519 signing and verifying keys, and the
+//! per-envelope [`DataKey`]; the format layer wraps to and unwraps with them (`format/wrap.rs`), the keyring stores
+//! their bytes.
+//!
+//! This module owns raw key material only as long as a wrap, an unwrap or a signature needs it. It must never put key bytes in an
+//! error or a `Debug` output; every secret type is zeroized on drop and prints only its kind and id.
+
+use core::fmt;
+
+use hpke::{Deserializable, Serializable};
+use rand_core::CryptoRng;
+use zeroize::{Zeroize, ZeroizeOnDrop, Zeroizing};
+
+use crate::error::{Error, Result};
+use crate::keys::{KeyId, KeyKind};
+use crate::primitives::rng::OsRng;
+
+/// Length of a symmetric key (KEK, data key) in bytes.
+pub const KEY_LEN: usize = 32;
+/// Length of an X25519 public key in bytes.
+pub const X25519_PUBLIC_LEN: usize = 32;
+/// Length of an X-Wing encapsulation (public) key in bytes.
+pub const XWING_PUBLIC_LEN: usize = 1216;
+/// Length of an Ed25519 public key in bytes.
+pub const ED25519_PUBLIC_LEN: usize = 32;
+
+pub(crate) type X25519Kem = hpke::kem::X25519HkdfSha256;
+pub(crate) type XWingKem = hpke::kem::XWing;
+
+fn random_32<R: CryptoRng>(rng: &mut R) -> Zeroizing<[u8; 32]> {
+    let mut b = Zeroizing::new([0u8; 32]);
+    rng.fill_bytes(b.as_mut());
+    b
+}
+
+fn generate_os<T>(f: impl FnOnce(&mut OsRng) -> T) -> Result<T> {
+    let mut rng = OsRng::new();
+    let out = f(&mut rng);
+    rng.check()?;
+    Ok(out)
+}
+
+// ---- KEK ----------------------------------------------------------------------------------------------------------
+
+/// Secret: a 256-bit symmetric key-encryption key; zeroized on drop, never printed.
+///
+/// Its [`KeyId`] is [`KeyId::derive`]`(KeyKind::Kek, key)` unless the keyring assigns another with
+/// [`Kek::with_id`]; the id is what envelope stanzas name.
+#[derive(Zeroize, ZeroizeOnDrop)]
+pub struct Kek {
+    key: [u8; KEY_LEN],
+    #[zeroize(skip)]
+    id: KeyId,
+}
+
+impl Kek {
+    /// A KEK from its 32 bytes (as persisted by the keyring).
+    #[must_use]
+    pub fn from_bytes(mut key: [u8; KEY_LEN]) -> Self {
+        let id = KeyId::derive(KeyKind::Kek, &key);
+        let kek = Self { key, id };
+        key.zeroize();
+        kek
+    }
+
+    /// A fresh random KEK from the operating system's RNG.
+    ///
+    /// # Errors
+    /// [`Error::Rng`] when the OS RNG fails.
+    pub fn generate() -> Result<Self> {
+        generate_os(Self::generate_with_rng)
+    }
+
+    /// A fresh random KEK from `rng`.
+    pub fn generate_with_rng<R: CryptoRng>(rng: &mut R) -> Self {
+        Self::from_bytes(*random_32(rng))
+    }
+
+    /// The same key named by another id (a keyring that assigns its own ids).
+    #[must_use]
+    pub fn with_id(mut self, id: KeyId) -> Self {
+        self.id = id;
+        self
+    }
+
+    /// The key's id.
+    #[must_use]
+    pub fn id(&self) -> KeyId {
+        self.id
+    }
+
+    /// The raw key bytes, for the keyring to persist under its master key.
+    #[must_use]
+    pub fn expose_bytes(&self) -> &[u8; KEY_LEN] {
+        &self.key
+    }
+}
+
+impl fmt::Debug for Kek {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Kek({})", self.id)
+    }
+}
+
+// ---- X25519 -------------------------------------------------------------------------------------------------------
+
+/// An X25519 public key: a recipient of HPKE stanzas, or the sender named by an auth-mode stanza.
+#[derive(Clone, PartialEq, Eq)]
+pub struct X25519Recipient {
+    bytes: [u8; X25519_PUBLIC_LEN],
+}
+
+impl X25519Recipient {
+    /// A recipient from its 32-byte public key.
+    ///
+    /// # Errors
+    /// [`Error::InvalidArgument`] for a key the HPKE implementation rejects.
+    pub fn from_bytes(bytes: [u8; X25519_PUBLIC_LEN]) -> Result<Self> {
+        let r = Self { bytes };
+        r.to_hpke().map_err(|_| Error::InvalidArgument("not a valid X25519 public key".into()))?;
+        Ok(r)
+    }
+
+    /// The 32-byte public key.
+    #[must_use]
+    pub fn to_bytes(&self) -> [u8; X25519_PUBLIC_LEN] {
+        self.bytes
+    }
+
+    /// The key's id: [`KeyId::derive`]`(KeyKind::X25519, public key)`.
+    #[must_use]
+    pub fn id(&self) -> KeyId {
+        KeyId::derive(KeyKind::X25519, &self.bytes)
+    }
+
+    pub(crate) fn to_hpke(&self) -> core::result::Result<<X25519Kem as hpke::Kem>::PublicKey, hpke::HpkeError> {
+        <X25519Kem as hpke::Kem>::PublicKey::from_bytes(&self.bytes)
+    }
+}
+
+impl fmt::Debug for X25519Recipient {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "X25519Recipient({})", self.id())
+    }
+}
+
+/// Secret: an X25519 private key (a recipient's identity, or a sender's in HPKE auth mode); zeroized on drop,
+/// never printed.
+#[derive(ZeroizeOnDrop)]
+pub struct X25519Identity {
+    secret: Zeroizing<[u8; 32]>,
+    #[zeroize(skip)]
+    public: X25519Recipient,
+}
+
+impl X25519Identity {
+    /// An identity from its 32 secret bytes (as persisted by the keyring; clamped by HPKE when used).
+    #[must_use]
+    pub fn from_bytes(secret: [u8; 32]) -> Self {
+        let secret = Zeroizing::new(secret);
+        let sk = <X25519Kem as hpke::Kem>::PrivateKey::from_bytes(secret.as_ref())
+            .expect("every 32-byte string is an X25519 private key");
+        let pk = <X25519Kem as hpke::Kem>::sk_to_pk(&sk);
+        let mut bytes = [0u8; 32];
+        bytes.copy_from_slice(&pk.to_bytes());
+        Self { secret, public: X25519Recipient { bytes } }
+    }
+
+    /// An identity from its secret and the public key stored with it (the keyring, whose body is authenticated,
+    /// keeps both), without the base-point multiplication that recomputing the public key costs (about 20 us).
+    pub(crate) fn from_stored(secret: [u8; 32], public: [u8; X25519_PUBLIC_LEN]) -> Self {
+        let id = Self { secret: Zeroizing::new(secret), public: X25519Recipient { bytes: public } };
+        debug_assert_eq!(
+            x25519_dalek::PublicKey::from(&id.static_secret()).to_bytes(),
+            public,
+            "stored X25519 public key does not match its secret"
+        );
+        id
+    }
+
+    /// A fresh identity from the operating system's RNG.
+    ///
+    /// # Errors
+    /// [`Error::Rng`] when the OS RNG fails.
+    pub fn generate() -> Result<Self> {
+        generate_os(Self::generate_with_rng)
+    }
+
+    /// A fresh identity from `rng`.
+    pub fn generate_with_rng<R: CryptoRng>(rng: &mut R) -> Self {
+        Self::from_bytes(*random_32(rng))
+    }
+
+    /// The matching public key.
+    #[must_use]
+    pub fn recipient(&self) -> &X25519Recipient {
+        &self.public
+    }
+
+    /// The id of the public key.
+    #[must_use]
+    pub fn id(&self) -> KeyId {
+        self.public.id()
+    }
+
+    /// The 32 secret bytes, for the keyring to persist under its master key.
+    #[must_use]
+    pub fn expose_bytes(&self) -> &[u8; 32] {
+        &self.secret
+    }
+
+    /// The secret as an `x25519-dalek` key (zeroized on drop).
+    pub(crate) fn static_secret(&self) -> x25519_dalek::StaticSecret {
+        x25519_dalek::StaticSecret::from(*self.secret)
+    }
+}
+
+impl fmt::Debug for X25519Identity {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "X25519Identity({})", self.id())
+    }
+}
+
+// ---- X-Wing -------------------------------------------------------------------------------------------------------
+
+/// An X-Wing (ML-KEM-768 + X25519) encapsulation key: a post-quantum hybrid recipient.
+#[derive(Clone, PartialEq, Eq)]
+pub struct XWingRecipient {
+    bytes: Box<[u8; XWING_PUBLIC_LEN]>,
+}
+
+impl XWingRecipient {
+    /// A recipient from its 1216-byte encapsulation key.
+    ///
+    /// # Errors
+    /// [`Error::InvalidArgument`] for a wrong length or a key the X-Wing implementation rejects.
+    pub fn from_bytes(bytes: &[u8]) -> Result<Self> {
+        let arr: [u8; XWING_PUBLIC_LEN] = bytes
+            .try_into()
+            .map_err(|_| Error::InvalidArgument(format!("an X-Wing public key is {XWING_PUBLIC_LEN} bytes")))?;
+        let r = Self { bytes: Box::new(arr) };
+        r.to_hpke().map_err(|_| Error::InvalidArgument("not a valid X-Wing public key".into()))?;
+        Ok(r)
+    }
+
+    /// The 1216-byte encapsulation key.
+    #[must_use]
+    pub fn as_bytes(&self) -> &[u8; XWING_PUBLIC_LEN] {
+        &self.bytes
+    }
+
+    /// The key's id: [`KeyId::derive`]`(KeyKind::XWing, encapsulation key)`.
+    #[must_use]
+    pub fn id(&self) -> KeyId {
+        KeyId::derive(KeyKind::XWing, self.bytes.as_ref())
+    }
+
+    pub(crate) fn to_hpke(&self) -> core::result::Result<<XWingKem as hpke::Kem>::PublicKey, hpke::HpkeError> {
+        <XWingKem as hpke::Kem>::PublicKey::from_bytes(self.bytes.as_ref())
+    }
+}
+
+impl fmt::Debug for XWingRecipient {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "XWingRecipient({})", self.id())
+    }
+}
+
+/// Secret: an X-Wing decapsulation key, stored as its 32-byte seed; zeroized on drop, never printed.
+#[derive(ZeroizeOnDrop)]
+pub struct XWingIdentity {
+    seed: Zeroizing<[u8; 32]>,
+    #[zeroize(skip)]
+    public: XWingRecipient,
+}
+
+impl XWingIdentity {
+    /// An identity from its 32-byte seed (as persisted by the keyring).
+    #[must_use]
+    pub fn from_seed(seed: [u8; 32]) -> Self {
+        let seed = Zeroizing::new(seed);
+        let sk = Self::sk_from_seed(&seed);
+        let pk = <XWingKem as hpke::Kem>::sk_to_pk(&sk);
+        let mut bytes = Box::new([0u8; XWING_PUBLIC_LEN]);
+        bytes.copy_from_slice(&pk.to_bytes());
+        Self { seed, public: XWingRecipient { bytes } }
+    }
+
+    /// A fresh identity from the operating system's RNG.
+    ///
+    /// # Errors
+    /// [`Error::Rng`] when the OS RNG fails.
+    pub fn generate() -> Result<Self> {
+        generate_os(Self::generate_with_rng)
+    }
+
+    /// A fresh identity from `rng`.
+    pub fn generate_with_rng<R: CryptoRng>(rng: &mut R) -> Self {
+        Self::from_seed(*random_32(rng))
+    }
+
+    /// The matching encapsulation key.
+    #[must_use]
+    pub fn recipient(&self) -> &XWingRecipient {
+        &self.public
+    }
+
+    /// The id of the encapsulation key.
+    #[must_use]
+    pub fn id(&self) -> KeyId {
+        self.public.id()
+    }
+
+    /// The 32-byte seed, for the keyring to persist under its master key.
+    #[must_use]
+    pub fn expose_seed(&self) -> &[u8; 32] {
+        &self.seed
+    }
+
+    fn sk_from_seed(seed: &[u8; 32]) -> <XWingKem as hpke::Kem>::PrivateKey {
+        <XWingKem as hpke::Kem>::PrivateKey::from_bytes(seed).expect("an X-Wing private key is any 32-byte seed")
+    }
+
+    pub(crate) fn to_hpke(&self) -> <XWingKem as hpke::Kem>::PrivateKey {
+        Self::sk_from_seed(&self.seed)
+    }
+}
+
+impl fmt::Debug for XWingIdentity {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "XWingIdentity({})", self.id())
+    }
+}
+
+// ---- Ed25519 ------------------------------------------------------------------------------------------------------
+
+/// An Ed25519 public key that verifies envelope signatures.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub struct VerifyingKey(ed25519_dalek::VerifyingKey);
+
+impl VerifyingKey {
+    /// A verifying key from its 32 bytes.
+    ///
+    /// # Errors
+    /// [`Error::InvalidArgument`] for bytes that are not a valid, non-weak Ed25519 point.
+    pub fn from_bytes(bytes: [u8; ED25519_PUBLIC_LEN]) -> Result<Self> {
+        let vk = ed25519_dalek::VerifyingKey::from_bytes(&bytes)
+            .map_err(|_| Error::InvalidArgument("not a valid Ed25519 public key".into()))?;
+        if vk.is_weak() {
+            return Err(Error::InvalidArgument("weak Ed25519 public key".into()));
+        }
+        Ok(Self(vk))
+    }
+
+    /// The 32-byte public key.
+    #[must_use]
+    pub fn to_bytes(&self) -> [u8; ED25519_PUBLIC_LEN] {
+        self.0.to_bytes()
+    }
+
+    /// The key's id: [`KeyId::derive`]`(KeyKind::Ed25519, public key)`.
+    #[must_use]
+    pub fn id(&self) -> KeyId {
+        KeyId::derive(KeyKind::Ed25519, self.0.as_bytes())
+    }
+
+    pub(crate) fn verify(&self, msg: &[u8], sig: &[u8; 64]) -> Result<()> {
+        let sig = ed25519_dalek::Signature::from_bytes(sig);
+        self.0.verify_strict(msg, &sig).map_err(|_| Error::SignatureInvalid)
+    }
+}
+
+impl fmt::Debug for VerifyingKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "VerifyingKey({})", self.id())
+    }
+}
+
+/// Secret: an Ed25519 signing key (stored as its 32-byte seed); zeroized on drop, never printed.
+pub struct SigningKey(ed25519_dalek::SigningKey);
+
+impl SigningKey {
+    /// A signing key from its 32-byte seed (as persisted by the keyring).
+    #[must_use]
+    pub fn from_bytes(seed: [u8; 32]) -> Self {
+        let seed = Zeroizing::new(seed);
+        Self(ed25519_dalek::SigningKey::from_bytes(&seed))
+    }
+
+    /// A fresh signing key from the operating system's RNG.
+    ///
+    /// # Errors
+    /// [`Error::Rng`] when the OS RNG fails.
+    pub fn generate() -> Result<Self> {
+        generate_os(Self::generate_with_rng)
+    }
+
+    /// A fresh signing key from `rng`.
+    pub fn generate_with_rng<R: CryptoRng>(rng: &mut R) -> Self {
+        Self::from_bytes(*random_32(rng))
+    }
+
+    /// The matching verifying key.
+    #[must_use]
+    pub fn verifying_key(&self) -> VerifyingKey {
+        VerifyingKey(self.0.verifying_key())
+    }
+
+    /// The id of the verifying key.
+    #[must_use]
+    pub fn id(&self) -> KeyId {
+        self.verifying_key().id()
+    }
+
+    /// The 32-byte seed, for the keyring to persist under its master key.
+    #[must_use]
+    pub fn expose_bytes(&self) -> &[u8; 32] {
+        self.0.as_bytes()
+    }
+
+    pub(crate) fn sign(&self, msg: &[u8]) -> [u8; 64] {
+        use ed25519_dalek::Signer;
+        self.0.sign(msg).to_bytes()
+    }
+}
+
+// ed25519_dalek::SigningKey zeroizes itself on drop (feature "zeroize").
+impl ZeroizeOnDrop for SigningKey {}
+
+impl fmt::Debug for SigningKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "SigningKey({})", self.id())
+    }
+}
+
+// ---- recipients and the data key ----------------------------------------------------------------------------------
+
+/// Secret: the envelope's 256-bit data key, as unwrapped from one stanza; zeroized on drop, never printed.
+///
+/// It also records which stanza it came from and, for an HPKE auth-mode stanza, the authenticated sender.
+#[derive(ZeroizeOnDrop)]
+pub struct DataKey {
+    key: Zeroizing<[u8; KEY_LEN]>,
+    #[zeroize(skip)]
+    via: KeyId,
+    #[zeroize(skip)]
+    sender: Option<X25519Recipient>,
+}
+
+impl DataKey {
+    pub(crate) fn new(key: Zeroizing<[u8; KEY_LEN]>, via: KeyId, sender: Option<X25519Recipient>) -> Self {
+        Self { key, via, sender }
+    }
+
+    pub(crate) fn expose(&self) -> &[u8; KEY_LEN] {
+        &self.key
+    }
+
+    /// The id of the recipient stanza the key was unwrapped from.
+    #[must_use]
+    pub fn recipient(&self) -> KeyId {
+        self.via
+    }
+
+    /// The sender authenticated by an HPKE auth-mode stanza, if the key came from one.
+    ///
+    /// Authentic only together with a successful open: it is checked by HPKE at unwrap, but the header it came from
+    /// is authenticated only when the payload is opened.
+    #[must_use]
+    pub fn sender(&self) -> Option<&X25519Recipient> {
+        self.sender.as_ref()
+    }
+}
+
+impl fmt::Debug for DataKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "DataKey(via {})", self.via)
+    }
+}
