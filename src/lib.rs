@@ -18,7 +18,7 @@
 //!
 //! ```
 //! use std::sync::Arc;
-//! use custodia::policy::{Actor, OpenRequest, PolicyGate, Terms};
+//! use custodia::{Actor, OpenRequest, PolicyGate, Terms};
 //! use custodia::{Category, Classification, FixedClock, Jurisdiction, Purpose, PurposeSet, Sensitive, Timestamp};
 //!
 //! # fn main() -> custodia::Result<()> {
@@ -57,21 +57,17 @@ pub mod audit;
 pub mod custodian;
 pub mod error;
 pub mod format;
-pub mod jurisdiction;
 pub mod keys;
 pub mod policy;
 mod primitives;
-pub mod purpose;
-pub mod sensitive;
-pub mod time;
+pub mod vocabulary;
 
 pub use audit::{AuditEvent, AuditLog, AuditOptions, AuditSink, Durability, EventKind, Outcome, VerifyReport};
 pub use custodian::{Custodian, CustodianOptions, EnvelopeInfo, KeyInfo, OpenedEnvelope, SealOptions};
 pub use error::{Error, Result};
 pub use format::{Header, Metadata, Opened};
-pub use jurisdiction::Jurisdiction;
-pub use keys::{KeyId, KeyKind};
-pub use policy::{Actor, CaseRef, Decision, Grant, OpenRequest, PolicyGate, Terms};
-pub use purpose::{Exception, ExceptionKind, Purpose, PurposeSet};
-pub use sensitive::{Category, Classification, Sensitive};
-pub use time::{Clock, FixedClock, SystemClock, Timestamp};
+pub use policy::{Decision, Grant, OpenRequest, PolicyGate, Terms};
+pub use vocabulary::{
+    Actor, CaseRef, Category, Classification, Clock, Exception, ExceptionKind, FixedClock, Jurisdiction, KeyId,
+    KeyKind, Purpose, PurposeSet, Sensitive, SystemClock, Timestamp,
+};

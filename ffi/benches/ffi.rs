@@ -18,7 +18,8 @@ use std::time::{Duration, Instant};
 
 use criterion::{Criterion, Throughput, criterion_group};
 use custodia_core::keys::Unlock;
-use custodia_core::policy::{Actor, OpenRequest};
+use custodia_core::policy::OpenRequest;
+use custodia_core::vocabulary::Actor;
 use custodia_core::{
     Category, Classification, Custodian, CustodianOptions, Jurisdiction, KeyKind, Purpose, PurposeSet, SealOptions,
     Sensitive,

@@ -16,10 +16,10 @@ use super::status::custodia_status;
 use super::vocab::key_kind;
 use custodia_core::Error as CoreError;
 use custodia_core::custodian::KeyInfo;
-use custodia_core::jurisdiction::Jurisdiction;
 use custodia_core::keys::KeyState;
-use custodia_core::policy::CaseRef;
-use custodia_core::time::Timestamp;
+use custodia_core::vocabulary::CaseRef;
+use custodia_core::vocabulary::Jurisdiction;
+use custodia_core::vocabulary::Timestamp;
 
 /// The life-cycle state of a key.
 #[repr(u32)]
@@ -99,7 +99,7 @@ fn unix_or_zero(t: Option<Timestamp>) -> u64 {
     t.map_or(0, Timestamp::as_unix)
 }
 
-fn key_out(id: custodia_core::keys::KeyId) -> custodia_key_id {
+fn key_out(id: custodia_core::vocabulary::KeyId) -> custodia_key_id {
     id.into()
 }
 

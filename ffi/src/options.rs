@@ -16,12 +16,12 @@ use super::vocab::{category, classification};
 use crate::error::Result;
 use custodia_core::Error as CoreError;
 use custodia_core::format::{InstrumentKind, LegalInstrument};
-use custodia_core::jurisdiction::Jurisdiction;
-use custodia_core::keys::KeyId;
-use custodia_core::policy::CaseRef;
-use custodia_core::purpose::PurposeSet;
-use custodia_core::sensitive::{Category, Classification};
-use custodia_core::time::Timestamp;
+use custodia_core::vocabulary::CaseRef;
+use custodia_core::vocabulary::Jurisdiction;
+use custodia_core::vocabulary::KeyId;
+use custodia_core::vocabulary::PurposeSet;
+use custodia_core::vocabulary::Timestamp;
+use custodia_core::vocabulary::{Category, Classification};
 
 /// A handle to seal options: the terms data is sealed under (category, classification, purposes, case, where it
 /// comes from and may go, until when) and who can open it (recipients) and who vouches for it (signer).

@@ -21,10 +21,11 @@ use super::status::custodia_status;
 use crate::error::Result;
 use custodia_core::Error as CoreError;
 use custodia_core::custodian::{Custodian, EnvelopeInfo, SealOptions};
-use custodia_core::keys::KeyId;
-use custodia_core::policy::{Actor, OpenRequest};
-use custodia_core::purpose::Purpose;
-use custodia_core::sensitive::{Category, Classification, Sensitive};
+use custodia_core::policy::OpenRequest;
+use custodia_core::vocabulary::Actor;
+use custodia_core::vocabulary::KeyId;
+use custodia_core::vocabulary::Purpose;
+use custodia_core::vocabulary::{Category, Classification, Sensitive};
 
 /// Size of `custodia_envelope_info.object_id`, including the terminating NUL (32 hex digits + NUL).
 pub const CUSTODIA_OBJECT_ID_SIZE: usize = 33;

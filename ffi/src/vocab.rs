@@ -10,11 +10,11 @@ use super::args::{Out, narrow, str_arg};
 use super::boundary::call;
 use super::status::{custodia_status, static_c_name};
 use custodia_core::Error as CoreError;
-use custodia_core::jurisdiction::Jurisdiction;
-use custodia_core::keys::KeyKind;
-use custodia_core::policy::CaseRef;
-use custodia_core::purpose::{ExceptionKind, Purpose};
-use custodia_core::sensitive::{Category, Classification};
+use custodia_core::vocabulary::CaseRef;
+use custodia_core::vocabulary::Jurisdiction;
+use custodia_core::vocabulary::KeyKind;
+use custodia_core::vocabulary::{Category, Classification};
+use custodia_core::vocabulary::{ExceptionKind, Purpose};
 
 /// What sensitive data is (`Category` in Rust). Each category has a minimum classification.
 #[repr(u32)]

@@ -39,11 +39,11 @@ use crate::error::{Error, Result};
 use crate::format::Recipient;
 use crate::keys::keyring::{KeyRecord, KeyState, KeyringBody, SecretBytes};
 use crate::keys::{
-    KdfParams, Kek, KeyId, KeyKind, Keyring, SigningKey, Unlock, VerifyingKey, X25519Identity, X25519Recipient,
-    XWingRecipient,
+    KdfParams, Kek, Keyring, SigningKey, Unlock, VerifyingKey, X25519Identity, X25519Recipient, XWingRecipient,
 };
 use crate::policy::PolicyGate;
-use crate::time::{Clock, SystemClock, Timestamp};
+use crate::vocabulary::time::{Clock, SystemClock, Timestamp};
+use crate::vocabulary::{KeyId, KeyKind};
 
 /// Label of the custodian's own audit signing key in the keyring.
 pub const AUDIT_KEY_LABEL: &str = "custodian audit key";

@@ -8,12 +8,12 @@ use super::{Custodian, ResolvedRecipients, hex, signer_for, x25519_identity};
 use crate::audit::{AuditEvent, EventKind};
 use crate::error::{Error, Result};
 use crate::format::{self, LegalInstrument, Metadata};
-use crate::jurisdiction::Jurisdiction;
-use crate::keys::KeyId;
-use crate::policy::{Actor, CaseRef};
-use crate::purpose::PurposeSet;
-use crate::sensitive::{Category, Classification, Sensitive};
-use crate::time::{Clock, Timestamp};
+use crate::vocabulary::KeyId;
+use crate::vocabulary::jurisdiction::Jurisdiction;
+use crate::vocabulary::purpose::PurposeSet;
+use crate::vocabulary::sensitive::{Category, Classification, Sensitive};
+use crate::vocabulary::time::{Clock, Timestamp};
+use crate::vocabulary::{Actor, CaseRef};
 
 /// What to seal for whom, beyond the data itself.
 #[derive(Clone, Debug, Default)]

@@ -10,10 +10,11 @@ use super::{Custodian, ResolvedRecipients, replace_file};
 use crate::audit::{AuditEvent, EventKind};
 use crate::error::{Error, Result};
 use crate::format;
-use crate::keys::KeyId;
 use crate::keys::keyring::{KeyRecord, KeyState, KeyringBody};
-use crate::policy::{self, Actor, Decision, Grant, NewRecipient, RewrapRequest};
-use crate::purpose::Purpose;
+use crate::policy::{self, Decision, Grant, NewRecipient, RewrapRequest};
+use crate::vocabulary::Actor;
+use crate::vocabulary::KeyId;
+use crate::vocabulary::purpose::Purpose;
 
 /// One envelope of a batch re-wrap.
 #[derive(Debug)]

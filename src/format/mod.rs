@@ -58,9 +58,9 @@ pub use stream::{OpenReport, Reader};
 pub use wrap::{Unwrap, unwrap_with_kek, unwrap_with_x25519, unwrap_with_xwing};
 
 use crate::error::{Error, Result};
-use crate::keys::KeyId;
 use crate::primitives::rng::OsRng;
-use crate::sensitive::Sensitive;
+use crate::vocabulary::KeyId;
+use crate::vocabulary::sensitive::Sensitive;
 use header::KeySchedule;
 
 /// The first 8 bytes of every binary envelope.
@@ -343,7 +343,7 @@ pub fn open_payload_into(
 ) -> Result<OpenReport> {
     let r = open_payload_into_inner(header, dk, envelope, required_signer, out);
     if r.is_err() {
-        crate::sensitive::wipe_bytes(out);
+        crate::vocabulary::sensitive::wipe_bytes(out);
     }
     r
 }
@@ -487,7 +487,7 @@ pub fn rewrap_header_with_rng<G: CryptoRng>(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::sensitive::Category;
+    use crate::vocabulary::sensitive::Category;
     use crate::{PurposeSet, Timestamp};
 
     fn sealed_with(unknown: &[UnknownField], kek: &Kek) -> Vec<u8> {

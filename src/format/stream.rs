@@ -135,7 +135,7 @@ pub(crate) fn seal_slice(
 pub(crate) fn open_slice(header: &Header, keys: &KeySchedule, body: &[u8], out: &mut Vec<u8>) -> Result<()> {
     let r = open_slice_inner(header, keys, body, out);
     if r.is_err() {
-        crate::sensitive::wipe_bytes(out);
+        crate::vocabulary::sensitive::wipe_bytes(out);
     }
     r
 }
@@ -155,7 +155,7 @@ fn open_slice_inner(header: &Header, keys: &KeySchedule, body: &[u8], out: &mut 
         out[plain_len..].zeroize();
         out.truncate(plain_len);
     } else if out.capacity() < plain_len {
-        crate::sensitive::wipe_bytes(out);
+        crate::vocabulary::sensitive::wipe_bytes(out);
         *out = vec![0u8; plain_len];
     } else {
         out.resize(plain_len, 0);

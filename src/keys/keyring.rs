@@ -48,11 +48,11 @@ use serde::{Deserialize, Serialize};
 use sha2::Sha256;
 use zeroize::{Zeroize, Zeroizing};
 
-use super::{KeyId, KeyKind};
 use crate::error::{Error, Result};
-use crate::jurisdiction::Jurisdiction;
-use crate::policy::CaseRef;
-use crate::time::Timestamp;
+use crate::vocabulary::CaseRef;
+use crate::vocabulary::jurisdiction::Jurisdiction;
+use crate::vocabulary::time::Timestamp;
+use crate::vocabulary::{KeyId, KeyKind};
 
 /// Name of the keyring file inside the custodian's directory.
 pub const KEYRING_FILE: &str = "keyring.cdk";
@@ -359,8 +359,8 @@ impl LegalHold {
         check_text("a legal hold's reference", &self.reference, MAX_HOLD_REFERENCE_LEN)?;
         check_text("a legal hold's reason", &self.reason, MAX_HOLD_REASON_LEN)?;
         if self.set_by.is_empty()
-            || self.set_by.len() > crate::policy::MAX_ACTOR_FIELD_LEN
-            || !crate::policy::is_printable_text(&self.set_by)
+            || self.set_by.len() > crate::vocabulary::MAX_ACTOR_FIELD_LEN
+            || !crate::vocabulary::is_printable_text(&self.set_by)
             || self.set_by.trim() != self.set_by
         {
             return Err(Error::InvalidArgument("a legal hold's setter must be a valid actor id".into()));
@@ -528,7 +528,7 @@ pub fn check_destroy_reason(reason: &str) -> Result<()> {
 }
 
 fn check_text(what: &str, v: &str, max: usize) -> Result<()> {
-    if v.trim().is_empty() || v.len() > max || !crate::policy::is_printable_text(v) {
+    if v.trim().is_empty() || v.len() > max || !crate::vocabulary::is_printable_text(v) {
         return Err(Error::InvalidArgument(format!("{what} is 1 to {max} bytes of printable text")));
     }
     Ok(())
