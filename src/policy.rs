@@ -155,8 +155,14 @@ impl PolicyGate {
 
     /// Decide whether `request` may re-wrap data sealed under `terms`, now.
     ///
+    /// The four rules of [`PolicyGate::decide`] with no exception; for every added key of another authority (an
+    /// onward transfer) the stated purpose must lie under [`ONWARD_TRANSFER_PURPOSE`] and the authority must act in a
+    /// jurisdiction the envelope permits.
+    ///
     /// # Errors
-    /// As [`decide_rewrap_at`].
+    /// [`Error::ClearanceInsufficient`], [`Error::JurisdictionNotPermitted`], [`Error::Expired`],
+    /// [`Error::PurposeNotPermitted`], then per added authority key [`Error::TransferNotPermitted`],
+    /// [`Error::RecipientJurisdictionUnknown`] or [`Error::RecipientNotPermitted`]; the first failing rule is reported.
     pub fn decide_rewrap(&self, terms: &Terms, request: &RewrapRequest) -> Result<Decision> {
         decide_rewrap_at(terms, request, self.clock.now())
     }
@@ -206,7 +212,7 @@ impl RewrapRequest {
 ///
 /// # Errors
 /// As [`PolicyGate::decide`].
-pub fn decide_at(terms: &Terms, request: &OpenRequest, now: Timestamp) -> Result<Decision> {
+pub(crate) fn decide_at(terms: &Terms, request: &OpenRequest, now: Timestamp) -> Result<Decision> {
     let actor = &request.actor;
     if actor.clearance() < terms.classification {
         return Err(Error::ClearanceInsufficient { required: terms.classification, held: actor.clearance() });
@@ -246,7 +252,7 @@ pub fn decide_at(terms: &Terms, request: &OpenRequest, now: Timestamp) -> Result
 /// [`Error::ClearanceInsufficient`], [`Error::JurisdictionNotPermitted`], [`Error::Expired`],
 /// [`Error::PurposeNotPermitted`], then per added authority key [`Error::TransferNotPermitted`],
 /// [`Error::RecipientJurisdictionUnknown`] or [`Error::RecipientNotPermitted`]; the first failing rule is reported.
-pub fn decide_rewrap_at(terms: &Terms, request: &RewrapRequest, now: Timestamp) -> Result<Decision> {
+pub(crate) fn decide_rewrap_at(terms: &Terms, request: &RewrapRequest, now: Timestamp) -> Result<Decision> {
     // No exception: one is a ground to open for an ungranted purpose, never to pass data on.
     let open = OpenRequest::new(request.actor.clone(), request.purpose.clone());
     let decision = decide_at(terms, &open, now)?;
@@ -283,7 +289,7 @@ pub fn decide_rewrap_at(terms: &Terms, request: &RewrapRequest, now: Timestamp) 
 ///
 /// # Errors
 /// [`Error::ClearanceInsufficient`].
-pub fn decide_rotation(terms: &Terms, actor: &Actor) -> Result<()> {
+pub(crate) fn decide_rotation(terms: &Terms, actor: &Actor) -> Result<()> {
     if actor.clearance() < terms.classification {
         return Err(Error::ClearanceInsufficient { required: terms.classification, held: actor.clearance() });
     }

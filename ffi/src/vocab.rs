@@ -9,12 +9,12 @@ use core::ffi::c_char;
 use super::args::{Out, narrow, str_arg};
 use super::boundary::call;
 use super::status::{custodia_status, static_c_name};
+use custodia_core::CaseRef;
 use custodia_core::Error as CoreError;
-use custodia_core::vocabulary::CaseRef;
-use custodia_core::vocabulary::Jurisdiction;
-use custodia_core::vocabulary::KeyKind;
-use custodia_core::vocabulary::{Category, Classification};
-use custodia_core::vocabulary::{ExceptionKind, Purpose};
+use custodia_core::Jurisdiction;
+use custodia_core::KeyKind;
+use custodia_core::{Category, Classification};
+use custodia_core::{ExceptionKind, Purpose};
 
 /// What sensitive data is (`Category` in Rust). Each category has a minimum classification.
 #[repr(u32)]

@@ -118,7 +118,7 @@ impl Custodian {
         category: Category,
         classification: Classification,
         options: &SealOptions,
-        run: impl FnOnce(&format::SealOptions<'_>) -> Result<(T, [u8; format::OBJECT_ID_LEN], u64)>,
+        run: impl FnOnce(&format::EnvelopeOptions<'_>) -> Result<(T, [u8; format::OBJECT_ID_LEN], u64)>,
     ) -> Result<(T, Sealed)> {
         let classification = options.classification.map_or(classification, |c| c.max(classification));
         category.check(classification)?;
@@ -149,7 +149,7 @@ impl Custodian {
         let signer = options.signer.map(|id| signer_for(ring.body(), &id)).transpose()?;
         drop(ring);
 
-        let mut fopts = format::SealOptions::new(meta.clone(), keys.recipients());
+        let mut fopts = format::EnvelopeOptions::new(meta.clone(), keys.recipients());
         if let Some(s) = &sender {
             fopts = fopts.with_sender(s);
         }

@@ -136,7 +136,7 @@ impl Custodian {
     /// and any signature are carried over unchanged. The result is binary.
     ///
     /// Re-wrapping unwraps the data key, so the policy gate runs on the header first, before any key is touched
-    /// ([`crate::policy::decide_rewrap_at`]): the actor's clearance, jurisdiction, the expiry and the purpose, which
+    /// ([`PolicyGate::decide_rewrap`](crate::PolicyGate::decide_rewrap)): the actor's clearance, jurisdiction, the expiry and the purpose, which
     /// the envelope must grant (no exception authorizes a re-wrap). Adding another authority's key is an onward
     /// transfer and needs more: `purpose` lies under `mla.execution`, and the key was imported with a jurisdiction
     /// the envelope permits. A refusal is recorded as a `refused` event (detail `operation` `rewrap` or `share`);

@@ -515,7 +515,7 @@ pub const MAX_HOLD_REASON_LEN: usize = 1024;
 ///
 /// # Errors
 /// [`Error::InvalidArgument`].
-pub fn check_label(label: &str) -> Result<()> {
+pub(crate) fn check_label(label: &str) -> Result<()> {
     check_text("a key label", label, MAX_LABEL_LEN)
 }
 
@@ -523,7 +523,7 @@ pub fn check_label(label: &str) -> Result<()> {
 ///
 /// # Errors
 /// [`Error::InvalidArgument`].
-pub fn check_destroy_reason(reason: &str) -> Result<()> {
+pub(crate) fn check_destroy_reason(reason: &str) -> Result<()> {
     check_text("a reason for destroying a key", reason, MAX_DESTROY_REASON_LEN)
 }
 

@@ -6,18 +6,22 @@
 
 use crate::error::{Error, Result};
 
-pub mod keyring;
+pub(crate) mod keyring;
 #[cfg(test)]
 mod keyring_crash;
 mod material;
-pub mod text;
+pub(crate) mod text;
 
-pub use keyring::{AuditPin, AuditPinStore, KdfParams, KeyRecord, KeyState, Keyring, LegalHold, Unlock};
+pub use keyring::{
+    AuditPin, AuditPinStore, KEYRING_FILE, KdfParams, KeyRecord, KeyState, Keyring, LegalHold, MAX_DESTROY_REASON_LEN,
+    MAX_HOLD_REASON_LEN, MAX_HOLD_REFERENCE_LEN, MAX_KEYRING_LEN, MAX_LABEL_LEN, SecretBytes, Unlock,
+};
 pub(crate) use material::XWingKem;
 pub use material::{
     DataKey, ED25519_PUBLIC_LEN, KEY_LEN, Kek, SigningKey, VerifyingKey, X25519_PUBLIC_LEN, X25519Identity,
     X25519Recipient, XWING_PUBLIC_LEN, XWingIdentity, XWingRecipient,
 };
+pub use text::{decode_public, encode_public, public_len};
 
 /// Fill `buf` from the operating system's random number generator.
 pub(crate) fn random_bytes(buf: &mut [u8]) -> Result<()> {
