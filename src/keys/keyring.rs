@@ -195,18 +195,18 @@ impl KeyState {
 
 /// Secret: key bytes, zeroized on drop, never printed; serialized (only inside the encrypted keyring body) as base64.
 #[derive(Clone)]
-pub struct SecretBytes(Zeroizing<Vec<u8>>);
+pub(crate) struct SecretBytes(Zeroizing<Vec<u8>>);
 
 impl SecretBytes {
     /// Wrap key bytes.
     #[must_use]
-    pub fn new(bytes: Zeroizing<Vec<u8>>) -> Self {
+    pub(crate) fn new(bytes: Zeroizing<Vec<u8>>) -> Self {
         Self(bytes)
     }
 
     /// The key bytes.
     #[must_use]
-    pub fn expose(&self) -> &[u8] {
+    pub(crate) fn expose(&self) -> &[u8] {
         &self.0
     }
 }
@@ -285,9 +285,10 @@ pub struct KeyRecord {
     /// Public key bytes (X25519 32, X-Wing 1216, Ed25519 32); none for symmetric keys.
     #[serde(default, with = "b64", skip_serializing_if = "Option::is_none")]
     pub public: Option<Vec<u8>>,
-    /// Secret bytes (32-byte key or seed); none for imported public keys and destroyed keys.
+    /// Secret bytes (32-byte key or seed); none for imported public keys and destroyed keys. Crate-private: key
+    /// bytes go only to the format layer's wrap/unwrap; [`KeyRecord::has_secret`] says whether there are any.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub secret: Option<SecretBytes>,
+    pub(crate) secret: Option<SecretBytes>,
 }
 
 impl KeyRecord {
@@ -771,7 +772,7 @@ impl Keyring {
     ///
     /// It holds its own copy of the file key (zeroized on drop) and, between writes, no key records.
     #[must_use]
-    pub fn pin_store(&self) -> AuditPinStore {
+    pub(crate) fn pin_store(&self) -> AuditPinStore {
         AuditPinStore {
             ring: std::sync::Mutex::new(Self {
                 dir: self.dir.clone(),
@@ -796,8 +797,9 @@ impl Keyring {
     }
 }
 
-/// Raises the audit pin stored in a keyring file; see [`Keyring::pin_store`].
-pub struct AuditPinStore {
+/// Raises the audit pin stored in a keyring file; see [`Keyring::pin_store`]. Crate-private: only the facade's audit
+/// checkpoint hook raises the pin, so no host can move it without an audit entry.
+pub(crate) struct AuditPinStore {
     ring: std::sync::Mutex<Keyring>,
 }
 
@@ -814,7 +816,7 @@ impl AuditPinStore {
     ///
     /// # Errors
     /// [`Error::InvalidArgument`] for a pin of another log than the one pinned; keyring read and write errors.
-    pub fn raise(&self, pin: &AuditPin) -> Result<()> {
+    pub(crate) fn raise(&self, pin: &AuditPin) -> Result<()> {
         let mut ring = self.ring.lock().map_err(|_| Error::Internal("audit pin store lock poisoned".into()))?;
         let result = ring.update(|b| {
             if let Some(current) = &b.audit_pin

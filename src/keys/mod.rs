@@ -13,8 +13,8 @@ mod material;
 pub(crate) mod text;
 
 pub use keyring::{
-    AuditPin, AuditPinStore, KEYRING_FILE, KdfParams, KeyRecord, KeyState, Keyring, LegalHold, MAX_DESTROY_REASON_LEN,
-    MAX_HOLD_REASON_LEN, MAX_HOLD_REFERENCE_LEN, MAX_KEYRING_LEN, MAX_LABEL_LEN, SecretBytes, Unlock,
+    AuditPin, KEYRING_FILE, KdfParams, KeyRecord, KeyState, Keyring, LegalHold, MAX_DESTROY_REASON_LEN,
+    MAX_HOLD_REASON_LEN, MAX_HOLD_REFERENCE_LEN, MAX_KEYRING_LEN, MAX_LABEL_LEN, Unlock,
 };
 pub(crate) use material::XWingKem;
 pub use material::{
