@@ -30,6 +30,10 @@ use crate::vocabulary::{
 /// The terms data was sealed under: what the gate checks an open against. Envelopes carry these in their
 /// authenticated header.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[allow(
+    clippy::exhaustive_structs,
+    reason = "the six terms an envelope binds, all public: hosts using the gate directly build them by literal, and a new term changes the format version anyway"
+)]
 pub struct Terms {
     /// Purposes the data may be opened for (hierarchically).
     pub purposes: PurposeSet,
@@ -57,6 +61,7 @@ impl Terms {
 
 /// A request to open: who, for what purpose, and on what exceptional ground if the purpose was not granted.
 #[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct OpenRequest {
     /// Who is opening.
     pub actor: Actor,
@@ -93,6 +98,7 @@ pub enum Grant {
 
 /// The gate's yes: the open may go ahead, and this is why.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Decision {
     /// The purpose the data is opened for.
     pub purpose: Purpose,
@@ -191,6 +197,7 @@ pub enum NewRecipient {
 /// A request to re-wrap an envelope: who, for what purpose, and which recipients it adds. Removing stanzas needs
 /// nothing beyond the purpose rules, so removed keys are not part of the request.
 #[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct RewrapRequest {
     /// Who is re-wrapping.
     pub actor: Actor,

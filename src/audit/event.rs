@@ -196,6 +196,7 @@ impl Outcome {
 /// that [`Exception::new`] accepts, already in its trimmed form.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[serde(deny_unknown_fields, try_from = "ExceptionRecordWire")]
+#[non_exhaustive]
 pub struct ExceptionRecord {
     /// The legal ground, as [`ExceptionKind::name`] (`court_order`).
     pub kind: String,

@@ -16,6 +16,7 @@ use crate::vocabulary::{KeyId, KeyKind};
 
 /// What a host may know about a key: everything but its secret.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct KeyInfo {
     /// Fingerprint.
     pub id: KeyId,
@@ -61,6 +62,7 @@ impl From<&KeyRecord> for KeyInfo {
 
 /// What `shred_expired` did.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct ShredReport {
     /// When the run happened.
     pub at: Timestamp,

@@ -51,6 +51,10 @@ pub const AUDIT_KEY_LABEL: &str = "custodian audit key";
 /// How a [`Custodian`] is set up. `Default` gives the embedded defaults: system clock, Argon2id at 64 MiB, every
 /// audit event fsynced before the operation it records returns, a signed checkpoint every 1000 entries.
 #[derive(Clone)]
+#[allow(
+    clippy::exhaustive_structs,
+    reason = "options that hosts, examples and the C ABI build by struct update syntax from `default()` or `with_clock()`; every new field must come with a default"
+)]
 pub struct CustodianOptions {
     /// Where time comes from (expiry, retention, audit timestamps).
     pub clock: Arc<dyn Clock>,

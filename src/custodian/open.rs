@@ -21,6 +21,7 @@ use crate::vocabulary::{KeyId, KeyKind};
 
 /// The bound metadata of an envelope, readable without a key.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct EnvelopeInfo {
     /// Object id, lowercase hex.
     pub object_id: String,
@@ -67,6 +68,7 @@ impl EnvelopeInfo {
 
 /// An opened envelope: the plaintext, still a [`Sensitive`], and what is known about it.
 #[derive(Debug)]
+#[non_exhaustive]
 pub struct OpenedEnvelope {
     /// The plaintext, tagged with the envelope's category and classification.
     pub data: Sensitive<Vec<u8>>,

@@ -17,6 +17,7 @@ use crate::vocabulary::{Actor, CaseRef};
 
 /// What to seal for whom, beyond the data itself.
 #[derive(Clone, Debug, Default)]
+#[non_exhaustive]
 pub struct SealOptions {
     /// Purposes the data may be opened for (at least one).
     pub purposes: PurposeSet,
@@ -54,6 +55,7 @@ impl SealOptions {
 
 /// The summary of a sealed envelope.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Sealed {
     /// The envelope's object id, lowercase hex.
     pub object_id: String,

@@ -18,6 +18,7 @@ use crate::vocabulary::purpose::Purpose;
 
 /// One envelope of a batch re-wrap.
 #[derive(Debug)]
+#[non_exhaustive]
 pub enum RewrapItem {
     /// An envelope file, rewritten in place atomically.
     File(PathBuf),
@@ -27,6 +28,7 @@ pub enum RewrapItem {
 
 /// What a batch re-wrap does to each envelope.
 #[derive(Clone, Debug)]
+#[non_exhaustive]
 pub enum RewrapPlan {
     /// Replace every stanza for a rotated key by one for its newest successor.
     Rotated,
@@ -43,6 +45,7 @@ pub enum RewrapPlan {
 
 /// The result of re-wrapping one batch item.
 #[derive(Debug)]
+#[non_exhaustive]
 pub enum RewrapOutput {
     /// The file was rewritten (or needed no change).
     File(PathBuf),

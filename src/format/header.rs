@@ -228,6 +228,7 @@ impl Metadata {
 
 /// A header field this library does not know, kept verbatim (and authenticated like every other field).
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct UnknownField {
     /// The field's tag (bit 15 clear: unknown fields that are critical refuse to parse).
     pub tag: u16,

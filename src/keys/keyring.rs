@@ -66,6 +66,7 @@ const TAG_LEN: usize = 16;
 pub const MAX_KEYRING_LEN: u64 = 64 << 20;
 
 /// How the keyring is unlocked.
+#[non_exhaustive]
 pub enum Unlock {
     /// A passphrase, stretched with Argon2id.
     Passphrase(Zeroizing<String>),
@@ -98,6 +99,10 @@ impl fmt::Debug for Unlock {
 
 /// Argon2id cost parameters, used when a passphrase keyring is created (an existing keyring keeps its own).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[allow(
+    clippy::exhaustive_structs,
+    reason = "Argon2id's three cost parameters, complete by definition; the C ABI and hosts build it by literal"
+)]
 pub struct KdfParams {
     /// Memory in KiB.
     pub m_cost_kib: u32,
@@ -157,6 +162,7 @@ impl Default for KdfParams {
 /// The life-cycle state of a key.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "state", rename_all = "snake_case")]
+#[non_exhaustive]
 pub enum KeyState {
     /// Seals and opens.
     Active,
@@ -316,6 +322,7 @@ impl<'de> Deserialize<'de> for KeyKind {
 /// hold is; deserializing runs it, and the keyring refuses to read or write any other.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(try_from = "LegalHoldWire")]
+#[non_exhaustive]
 pub struct LegalHold {
     /// The case held.
     pub case_ref: CaseRef,
@@ -390,6 +397,7 @@ pub(crate) struct KeyringBody {
 /// A checkpoint of the audit log, remembered in the keyring (which is authenticated under the master key) so that a
 /// writer of the log file who lacks the keys cannot cut the log back past it, delete it, or replace it unnoticed.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct AuditPin {
     /// The log's id (from its genesis entry).
     pub log_id: [u8; 16],
