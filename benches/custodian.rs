@@ -14,10 +14,11 @@ use std::path::Path;
 use std::time::Duration;
 
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
+use custodia::audit::Durability;
 use custodia::keys::Unlock;
 use custodia::{
-    Actor, Category, Classification, Custodian, CustodianOptions, Durability, Jurisdiction, KeyKind, OpenRequest,
-    Purpose, PurposeSet, SealOptions, Sensitive,
+    Actor, Category, Classification, Custodian, CustodianOptions, Jurisdiction, KeyKind, OpenRequest, Purpose,
+    PurposeSet, SealOptions, Sensitive,
 };
 
 fn custodian(dir: &Path, durability: Durability) -> Custodian {

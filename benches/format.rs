@@ -17,9 +17,8 @@ use std::time::Duration;
 use chacha20poly1305::aead::AeadInOut;
 use chacha20poly1305::{ChaCha20Poly1305, KeyInit};
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
-use custodia::format::{
-    self, Kek, Metadata, Recipient, SealOptions, SigningKey, Unwrap, X25519Identity, XWingIdentity,
-};
+use custodia::format::{self, EnvelopeOptions, Metadata, Recipient, Unwrap};
+use custodia::keys::{Kek, SigningKey, X25519Identity, XWingIdentity};
 use custodia::{Category, PurposeSet, Timestamp};
 
 const SIZES: &[(&str, usize)] =
@@ -91,8 +90,8 @@ fn by_size(c: &mut Criterion) {
     let kek = Kek::from_bytes([5; 32]);
     let id = X25519Identity::from_bytes([6; 32]);
     let x = id.recipient().clone();
-    let kek_opts = SealOptions::new(meta(), vec![Recipient::Kek(&kek)]);
-    let x_opts = SealOptions::new(meta(), vec![Recipient::X25519(&x)]);
+    let kek_opts = EnvelopeOptions::new(meta(), vec![Recipient::Kek(&kek)]);
+    let x_opts = EnvelopeOptions::new(meta(), vec![Recipient::X25519(&x)]);
     let mut g = c.benchmark_group("by_size");
     for &(label, len) in sizes() {
         configure(&mut g, len);
@@ -130,17 +129,17 @@ fn by_recipient(c: &mut Criterion) {
     let xw = XWingIdentity::from_seed([8; 32]);
     let xwr = xw.recipient();
     let signer = SigningKey::from_bytes([9; 32]);
-    let cases: Vec<(&str, SealOptions<'_>, &dyn Unwrap)> = vec![
-        ("kek", SealOptions::new(meta(), vec![Recipient::Kek(&kek)]), &kek),
-        ("x25519", SealOptions::new(meta(), vec![Recipient::X25519(&x)]), &id),
-        ("x25519_auth", SealOptions::new(meta(), vec![Recipient::X25519(&x)]).with_sender(&sender), &id),
-        ("xwing", SealOptions::new(meta(), vec![Recipient::XWing(xwr)]), &xw),
+    let cases: Vec<(&str, EnvelopeOptions<'_>, &dyn Unwrap)> = vec![
+        ("kek", EnvelopeOptions::new(meta(), vec![Recipient::Kek(&kek)]), &kek),
+        ("x25519", EnvelopeOptions::new(meta(), vec![Recipient::X25519(&x)]), &id),
+        ("x25519_auth", EnvelopeOptions::new(meta(), vec![Recipient::X25519(&x)]).with_sender(&sender), &id),
+        ("xwing", EnvelopeOptions::new(meta(), vec![Recipient::XWing(xwr)]), &xw),
         (
             "three_recipients",
-            SealOptions::new(meta(), vec![Recipient::Kek(&kek), Recipient::X25519(&x), Recipient::XWing(xwr)]),
+            EnvelopeOptions::new(meta(), vec![Recipient::Kek(&kek), Recipient::X25519(&x), Recipient::XWing(xwr)]),
             &xw,
         ),
-        ("kek_signed", SealOptions::new(meta(), vec![Recipient::Kek(&kek)]).with_signer(&signer), &kek),
+        ("kek_signed", EnvelopeOptions::new(meta(), vec![Recipient::Kek(&kek)]).with_signer(&signer), &kek),
     ];
     for (label, len) in [("1KiB", 1024usize), ("1MiB", 1 << 20)] {
         let mut g = c.benchmark_group(format!("by_recipient_{label}"));
@@ -166,7 +165,7 @@ fn rewrap(c: &mut Criterion) {
             continue;
         }
         configure(&mut g, len);
-        let env = format::seal(&filled(len), &SealOptions::new(meta(), vec![Recipient::Kek(&kek)])).expect("seal");
+        let env = format::seal(&filled(len), &EnvelopeOptions::new(meta(), vec![Recipient::Kek(&kek)])).expect("seal");
         g.bench_function(BenchmarkId::new("add_kek", label), |b| {
             b.iter(|| format::rewrap(&env, &kek, &[], &[Recipient::Kek(&kek2)]).expect("rewrap"))
         });
@@ -210,7 +209,7 @@ fn stream(c: &mut Criterion) {
     let sealed = dir.path().join("sealed.env");
     let opened = dir.path().join("opened.bin");
     let kek = Kek::from_bytes([5; 32]);
-    let opts = SealOptions::new(meta(), vec![Recipient::Kek(&kek)]);
+    let opts = EnvelopeOptions::new(meta(), vec![Recipient::Kek(&kek)]);
     let seal = || {
         let mut out = File::create(&sealed).expect("create");
         format::seal_stream(&mut File::open(&input).expect("open"), &mut out, &opts).expect("seal");

@@ -8,8 +8,9 @@
 //! directory) plus one unsynced audit append and a key generation, not an audit `fdatasync`.
 
 use criterion::{Criterion, criterion_group, criterion_main};
+use custodia::audit::Durability;
 use custodia::keys::{KdfParams, Keyring, Unlock};
-use custodia::{Actor, Classification, Custodian, CustodianOptions, Durability, Jurisdiction, KeyKind};
+use custodia::{Actor, Classification, Custodian, CustodianOptions, Jurisdiction, KeyKind};
 
 fn unlock(c: &mut Criterion) {
     let dir = tempfile::tempdir().expect("tempdir");

@@ -16,7 +16,8 @@ use std::time::Duration;
 
 use chacha20poly1305::aead::AeadInOut;
 use chacha20poly1305::{ChaCha20Poly1305, KeyInit};
-use custodia::format::{self, Kek, Metadata, Recipient, SealOptions, X25519Identity};
+use custodia::format::{self, EnvelopeOptions, Metadata, Recipient};
+use custodia::keys::{Kek, X25519Identity};
 use custodia::{Category, PurposeSet, Timestamp};
 use harness::{Contender, Group};
 
@@ -82,8 +83,8 @@ fn mem() {
     let kek = Kek::from_bytes([5; 32]);
     let id = X25519Identity::from_bytes([6; 32]);
     let recipient = id.recipient().clone();
-    let kek_opts = SealOptions::new(meta(), vec![Recipient::Kek(&kek)]);
-    let x_opts = SealOptions::new(meta(), vec![Recipient::X25519(&recipient)]);
+    let kek_opts = EnvelopeOptions::new(meta(), vec![Recipient::Kek(&kek)]);
+    let x_opts = EnvelopeOptions::new(meta(), vec![Recipient::X25519(&recipient)]);
 
     let small = harness::filled(1024);
     let small_kek = format::seal(&small, &kek_opts).expect("seal");
@@ -160,7 +161,7 @@ fn file(dir: &Path) {
     let opened = dir.join("custodia.out");
     let id = X25519Identity::from_bytes([6; 32]);
     let recipient = id.recipient().clone();
-    let opts = SealOptions::new(meta(), vec![Recipient::X25519(&recipient)]);
+    let opts = EnvelopeOptions::new(meta(), vec![Recipient::X25519(&recipient)]);
     let seal = || {
         let mut out = File::create(&sealed).expect("create");
         format::seal_stream(&mut File::open(&input).expect("open input"), &mut out, &opts).expect("seal");
@@ -225,9 +226,9 @@ fn smoke() {
     let id = X25519Identity::from_bytes([6; 32]);
     let recipient = id.recipient().clone();
     let pt = harness::filled(300 * 1024);
-    let env = format::seal(&pt, &SealOptions::new(meta(), vec![Recipient::Kek(&kek)])).expect("seal");
+    let env = format::seal(&pt, &EnvelopeOptions::new(meta(), vec![Recipient::Kek(&kek)])).expect("seal");
     assert_eq!(open_kek(&kek, &env), pt.len());
-    let env = format::seal(&pt, &SealOptions::new(meta(), vec![Recipient::X25519(&recipient)])).expect("seal");
+    let env = format::seal(&pt, &EnvelopeOptions::new(meta(), vec![Recipient::X25519(&recipient)])).expect("seal");
     let mut out = Vec::new();
     assert_eq!(open_x25519_into(&id, &env, &mut out), pt.len());
     assert_eq!(open_x25519(&id, &env), pt.len());

@@ -15,7 +15,7 @@ use std::sync::Arc;
 use custodia::audit::{self, Query};
 use custodia::format::{InstrumentKind, LegalInstrument};
 use custodia::keys::Unlock;
-use custodia::purpose::well_known;
+use custodia::well_known;
 use custodia::{
     Actor, CaseRef, Category, Classification, Clock, Custodian, CustodianOptions, Exception, FixedClock, Jurisdiction,
     KeyKind, OpenRequest, Purpose, PurposeSet, SealOptions, Sensitive, SystemClock,

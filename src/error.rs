@@ -8,9 +8,9 @@
 //! Messages never contain secret material. Authentication failures deliberately say only that an envelope could
 //! not be opened (no oracle); policy refusals say exactly which rule refused, because that is what an auditor needs.
 
-use crate::purpose::PurposeError;
-use crate::sensitive::{Category, Classification};
-use crate::time::Timestamp;
+use crate::vocabulary::purpose::PurposeError;
+use crate::vocabulary::sensitive::{Category, Classification};
+use crate::vocabulary::time::Timestamp;
 
 /// Result type of every fallible custodia operation.
 pub type Result<T, E = Error> = core::result::Result<T, E>;
@@ -34,7 +34,7 @@ pub enum Error {
         /// Which rule it broke.
         reason: PurposeError,
     },
-    /// A purpose set would exceed [`crate::purpose::MAX_PURPOSES`].
+    /// A purpose set would exceed [`crate::vocabulary::purpose::MAX_PURPOSES`].
     #[error("too many purposes: {count} (at most {max})")]
     TooManyPurposes {
         /// How many were given.

@@ -8,7 +8,7 @@
 //! - **Typed sensitive containers**: [`Sensitive<T>`] tags a value with a [`Category`] and a [`Classification`],
 //!   redacts it in `Debug`/`Display`, and zeroizes it on drop.
 //! - **Purposes**: data is given for stated [`Purpose`]s (`investigation`, `prosecution.trial`, `mla.request`);
-//!   opening requires stating one, and the [`policy`] gate refuses any other unless an [`Exception`] (court order,
+//!   opening requires stating one, and the policy gate ([`PolicyGate`]) refuses any other unless an [`Exception`] (court order,
 //!   consent, imminent threat, legal obligation) with a written justification is invoked.
 //! - **Envelopes**: [`format`](mod@format) seals bytes for KEK, X25519 (HPKE, optionally authenticated) and X-Wing recipients,
 //!   bound to purposes, category, jurisdictions and expiry, optionally signed; its header parses without any key so
@@ -18,7 +18,7 @@
 //!
 //! ```
 //! use std::sync::Arc;
-//! use custodia::policy::{Actor, OpenRequest, PolicyGate, Terms};
+//! use custodia::{Actor, OpenRequest, PolicyGate, Terms};
 //! use custodia::{Category, Classification, FixedClock, Jurisdiction, Purpose, PurposeSet, Sensitive, Timestamp};
 //!
 //! # fn main() -> custodia::Result<()> {
@@ -53,25 +53,29 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs, rustdoc::broken_intra_doc_links)]
 
+// The public interface is the list below: each item has exactly one path. The facade and the words it speaks are at
+// the root; `keys` holds the key types and the keyring; `format` (envelope bytes) and `audit` (the log, its entries,
+// verification and queries) are the documented low-level layers under the facade.
 pub mod audit;
-pub mod custodian;
-pub mod error;
+mod custodian;
+mod error;
 pub mod format;
-pub mod jurisdiction;
 pub mod keys;
-pub mod policy;
+mod policy;
 mod primitives;
-pub mod purpose;
-pub mod sensitive;
-pub mod time;
+mod vocabulary;
 
-pub use audit::{AuditEvent, AuditLog, AuditOptions, AuditSink, Durability, EventKind, Outcome, VerifyReport};
-pub use custodian::{Custodian, CustodianOptions, EnvelopeInfo, KeyInfo, OpenedEnvelope, SealOptions};
+pub use custodian::{
+    AUDIT_KEY_LABEL, Custodian, CustodianOptions, EnvelopeInfo, KeyInfo, OpenedEnvelope, RewrapItem, RewrapOutput,
+    RewrapPlan, SealOptions, Sealed, ShredReport,
+};
 pub use error::{Error, Result};
-pub use format::{Header, Metadata, Opened};
-pub use jurisdiction::Jurisdiction;
-pub use keys::{KeyId, KeyKind};
-pub use policy::{Actor, CaseRef, Decision, Grant, OpenRequest, PolicyGate, Terms};
-pub use purpose::{Exception, ExceptionKind, Purpose, PurposeSet};
-pub use sensitive::{Category, Classification, Sensitive};
-pub use time::{Clock, FixedClock, SystemClock, Timestamp};
+pub use policy::{
+    Decision, Grant, NewRecipient, ONWARD_TRANSFER_PURPOSE, OpenRequest, PolicyGate, RewrapRequest, Terms,
+};
+pub use vocabulary::{
+    Actor, CaseRef, Category, Classification, Clock, Exception, ExceptionKind, FixedClock, Jurisdiction, KEY_ID_LEN,
+    KeyId, KeyKind, MAX_ACTOR_FIELD_LEN, MAX_CASE_REF_LEN, MAX_DEPTH, MAX_JUSTIFICATION_LEN, MAX_PURPOSE_LEN,
+    MAX_PURPOSES, MAX_REFERENCE_LEN, MAX_SEGMENT_LEN, MIN_JUSTIFICATION_CHARS, MIN_JUSTIFICATION_WORDS, Purpose,
+    PurposeError, PurposeSet, Sensitive, SystemClock, Timestamp, well_known, wipe_bytes,
+};

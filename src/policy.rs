@@ -22,176 +22,18 @@ use core::fmt;
 use std::sync::Arc;
 
 use crate::error::{Error, Result};
-use crate::jurisdiction::Jurisdiction;
-use crate::keys::KeyId;
-use crate::purpose::{Exception, Purpose, PurposeSet, well_known};
-use crate::sensitive::{Category, Classification};
-use crate::time::{Clock, SystemClock, Timestamp};
-
-/// Longest case reference, in bytes.
-pub const MAX_CASE_REF_LEN: usize = 128;
-/// Longest actor id or role, in bytes.
-pub const MAX_ACTOR_FIELD_LEN: usize = 128;
-
-/// A case reference such as `MLA-2026-0042` or `EIO/DE/2026/113`: printable ASCII without spaces at the ends, at most
-/// [`MAX_CASE_REF_LEN`] bytes. Case references are metadata, not secrets; they appear in the audit log.
-#[derive(Clone, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
-#[serde(transparent)]
-pub struct CaseRef(String);
-
-impl CaseRef {
-    /// Validate a case reference.
-    ///
-    /// # Errors
-    /// [`Error::InvalidArgument`] for an empty, over-long or non-printable-ASCII reference.
-    pub fn parse(s: &str) -> Result<Self> {
-        if s.is_empty() || s.len() > MAX_CASE_REF_LEN {
-            return Err(Error::InvalidArgument(format!("case reference must be 1 to {MAX_CASE_REF_LEN} bytes")));
-        }
-        if !s.bytes().all(|b| (0x20..0x7f).contains(&b)) || s.trim() != s {
-            return Err(Error::InvalidArgument(
-                "case reference must be printable ASCII without leading or trailing spaces".into(),
-            ));
-        }
-        Ok(Self(s.to_owned()))
-    }
-
-    /// The reference as text.
-    #[must_use]
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
-}
-
-impl fmt::Display for CaseRef {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
-    }
-}
-
-impl fmt::Debug for CaseRef {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "CaseRef({})", self.0)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for CaseRef {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> core::result::Result<Self, D::Error> {
-        let s = String::deserialize(d)?;
-        Self::parse(&s).map_err(serde::de::Error::custom)
-    }
-}
-
-/// Who is acting: supplied by the host application, which authenticates its users; custodia records it.
-///
-/// Deserializing validates exactly as [`Actor::new`] does (and refuses unknown fields), so an actor read from JSON
-/// can never carry what the constructor refuses.
-#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(try_from = "ActorWire")]
-pub struct Actor {
-    id: String,
-    role: String,
-    jurisdiction: Jurisdiction,
-    clearance: Classification,
-}
-
-/// The serialized form of an [`Actor`], before validation.
-#[derive(serde::Deserialize)]
-#[serde(deny_unknown_fields)]
-struct ActorWire {
-    id: String,
-    role: String,
-    jurisdiction: Jurisdiction,
-    clearance: Classification,
-}
-
-impl TryFrom<ActorWire> for Actor {
-    type Error = Error;
-    fn try_from(w: ActorWire) -> Result<Self> {
-        Self::new(&w.id, &w.role, w.jurisdiction, w.clearance)
-    }
-}
-
-impl Actor {
-    /// An actor: a stable user id, a role (`prosecutor`, `central_authority`), where they act, and their clearance.
-    ///
-    /// # Errors
-    /// [`Error::InvalidArgument`] for an empty, over-long or non-printable id or role.
-    pub fn new(id: &str, role: &str, jurisdiction: Jurisdiction, clearance: Classification) -> Result<Self> {
-        for (name, v) in [("actor id", id), ("actor role", role)] {
-            if v.is_empty() || v.len() > MAX_ACTOR_FIELD_LEN || !is_printable_text(v) || v.trim() != v {
-                return Err(Error::InvalidArgument(format!(
-                    "{name} must be 1 to {MAX_ACTOR_FIELD_LEN} bytes of printable text without spaces at the ends"
-                )));
-            }
-        }
-        Ok(Self { id: id.to_owned(), role: role.to_owned(), jurisdiction, clearance })
-    }
-
-    /// The user id.
-    #[must_use]
-    pub fn id(&self) -> &str {
-        &self.id
-    }
-
-    /// The role.
-    #[must_use]
-    pub fn role(&self) -> &str {
-        &self.role
-    }
-
-    /// Where the actor acts.
-    #[must_use]
-    pub fn jurisdiction(&self) -> Jurisdiction {
-        self.jurisdiction
-    }
-
-    /// The highest classification the actor may open.
-    #[must_use]
-    pub fn clearance(&self) -> Classification {
-        self.clearance
-    }
-}
-
-/// Whether `s` is printable on one line: no control character (C0, DEL, C1: so no NUL, newline or escape), no line
-/// or paragraph separator, and no bidirectional override or isolate that could make a log line read differently
-/// from what it holds.
-pub(crate) fn is_printable_text(s: &str) -> bool {
-    !s.chars().any(|c| {
-        c.is_control()
-            || matches!(c, '\u{2028}' | '\u{2029}' | '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
-    })
-}
-
-impl serde::Serialize for Classification {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> core::result::Result<S::Ok, S::Error> {
-        s.serialize_str(self.name())
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for Classification {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> core::result::Result<Self, D::Error> {
-        let s = String::deserialize(d)?;
-        s.parse().map_err(serde::de::Error::custom)
-    }
-}
-
-impl serde::Serialize for Category {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> core::result::Result<S::Ok, S::Error> {
-        s.serialize_str(self.name())
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for Category {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> core::result::Result<Self, D::Error> {
-        let s = String::deserialize(d)?;
-        s.parse().map_err(serde::de::Error::custom)
-    }
-}
+use crate::vocabulary::{
+    Actor, Category, Classification, Clock, Exception, Jurisdiction, KeyId, Purpose, PurposeSet, SystemClock,
+    Timestamp, well_known,
+};
 
 /// The terms data was sealed under: what the gate checks an open against. Envelopes carry these in their
 /// authenticated header.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[allow(
+    clippy::exhaustive_structs,
+    reason = "the six terms an envelope binds, all public: hosts using the gate directly build them by literal, and a new term changes the format version anyway"
+)]
 pub struct Terms {
     /// Purposes the data may be opened for (hierarchically).
     pub purposes: PurposeSet,
@@ -219,6 +61,7 @@ impl Terms {
 
 /// A request to open: who, for what purpose, and on what exceptional ground if the purpose was not granted.
 #[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct OpenRequest {
     /// Who is opening.
     pub actor: Actor,
@@ -255,6 +98,7 @@ pub enum Grant {
 
 /// The gate's yes: the open may go ahead, and this is why.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Decision {
     /// The purpose the data is opened for.
     pub purpose: Purpose,
@@ -317,8 +161,14 @@ impl PolicyGate {
 
     /// Decide whether `request` may re-wrap data sealed under `terms`, now.
     ///
+    /// The four rules of [`PolicyGate::decide`] with no exception; for every added key of another authority (an
+    /// onward transfer) the stated purpose must lie under [`ONWARD_TRANSFER_PURPOSE`] and the authority must act in a
+    /// jurisdiction the envelope permits.
+    ///
     /// # Errors
-    /// As [`decide_rewrap_at`].
+    /// [`Error::ClearanceInsufficient`], [`Error::JurisdictionNotPermitted`], [`Error::Expired`],
+    /// [`Error::PurposeNotPermitted`], then per added authority key [`Error::TransferNotPermitted`],
+    /// [`Error::RecipientJurisdictionUnknown`] or [`Error::RecipientNotPermitted`]; the first failing rule is reported.
     pub fn decide_rewrap(&self, terms: &Terms, request: &RewrapRequest) -> Result<Decision> {
         decide_rewrap_at(terms, request, self.clock.now())
     }
@@ -347,6 +197,7 @@ pub enum NewRecipient {
 /// A request to re-wrap an envelope: who, for what purpose, and which recipients it adds. Removing stanzas needs
 /// nothing beyond the purpose rules, so removed keys are not part of the request.
 #[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct RewrapRequest {
     /// Who is re-wrapping.
     pub actor: Actor,
@@ -368,15 +219,15 @@ impl RewrapRequest {
 ///
 /// # Errors
 /// As [`PolicyGate::decide`].
-pub fn decide_at(terms: &Terms, request: &OpenRequest, now: Timestamp) -> Result<Decision> {
+pub(crate) fn decide_at(terms: &Terms, request: &OpenRequest, now: Timestamp) -> Result<Decision> {
     let actor = &request.actor;
-    if actor.clearance < terms.classification {
-        return Err(Error::ClearanceInsufficient { required: terms.classification, held: actor.clearance });
+    if actor.clearance() < terms.classification {
+        return Err(Error::ClearanceInsufficient { required: terms.classification, held: actor.clearance() });
     }
     let permitted = terms.permitted_jurisdictions();
-    if !permitted.is_empty() && !permitted.contains(&actor.jurisdiction) {
+    if !permitted.is_empty() && !permitted.contains(&actor.jurisdiction()) {
         return Err(Error::JurisdictionNotPermitted {
-            actor: actor.jurisdiction.to_string(),
+            actor: actor.jurisdiction().to_string(),
             permitted: list(&permitted),
         });
     }
@@ -408,7 +259,7 @@ pub fn decide_at(terms: &Terms, request: &OpenRequest, now: Timestamp) -> Result
 /// [`Error::ClearanceInsufficient`], [`Error::JurisdictionNotPermitted`], [`Error::Expired`],
 /// [`Error::PurposeNotPermitted`], then per added authority key [`Error::TransferNotPermitted`],
 /// [`Error::RecipientJurisdictionUnknown`] or [`Error::RecipientNotPermitted`]; the first failing rule is reported.
-pub fn decide_rewrap_at(terms: &Terms, request: &RewrapRequest, now: Timestamp) -> Result<Decision> {
+pub(crate) fn decide_rewrap_at(terms: &Terms, request: &RewrapRequest, now: Timestamp) -> Result<Decision> {
     // No exception: one is a ground to open for an ungranted purpose, never to pass data on.
     let open = OpenRequest::new(request.actor.clone(), request.purpose.clone());
     let decision = decide_at(terms, &open, now)?;
@@ -445,9 +296,9 @@ pub fn decide_rewrap_at(terms: &Terms, request: &RewrapRequest, now: Timestamp) 
 ///
 /// # Errors
 /// [`Error::ClearanceInsufficient`].
-pub fn decide_rotation(terms: &Terms, actor: &Actor) -> Result<()> {
-    if actor.clearance < terms.classification {
-        return Err(Error::ClearanceInsufficient { required: terms.classification, held: actor.clearance });
+pub(crate) fn decide_rotation(terms: &Terms, actor: &Actor) -> Result<()> {
+    if actor.clearance() < terms.classification {
+        return Err(Error::ClearanceInsufficient { required: terms.classification, held: actor.clearance() });
     }
     Ok(())
 }
@@ -465,8 +316,8 @@ fn list(jurisdictions: &[Jurisdiction]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::purpose::ExceptionKind;
-    use crate::time::FixedClock;
+    use crate::vocabulary::time::FixedClock;
+    use crate::vocabulary::{CaseRef, ExceptionKind, MAX_ACTOR_FIELD_LEN, MAX_CASE_REF_LEN};
 
     fn j(s: &str) -> Jurisdiction {
         Jurisdiction::parse(s).expect("valid")

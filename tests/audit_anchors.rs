@@ -4,8 +4,8 @@
 use std::path::Path;
 use std::sync::Arc;
 
+use custodia::AUDIT_KEY_LABEL;
 use custodia::audit::{Anchor, ErasureCertificate, EventKind, Outcome, entries, parse_audit_key, verify};
-use custodia::custodian::AUDIT_KEY_LABEL;
 use custodia::keys::{KdfParams, Unlock};
 use custodia::{
     Actor, CaseRef, Category, Classification, Custodian, CustodianOptions, Error, FixedClock, Jurisdiction, KeyId,

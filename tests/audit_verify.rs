@@ -6,7 +6,11 @@ use common::*;
 use custodia::Error;
 use custodia::audit::{Anchor, AuditLog, verify, verify_reader};
 
-fn verify_bytes(dir: &std::path::Path, bytes: &[u8], anchors: &[Anchor]) -> custodia::Result<custodia::VerifyReport> {
+fn verify_bytes(
+    dir: &std::path::Path,
+    bytes: &[u8],
+    anchors: &[Anchor],
+) -> custodia::Result<custodia::audit::VerifyReport> {
     std::fs::write(log_path(dir), bytes).expect("writes");
     verify(&log_path(dir), &key().verifying_key(), anchors)
 }

@@ -7,12 +7,12 @@ use std::path::Path;
 use std::sync::Arc;
 
 use custodia::audit::{EventKind, MemorySink};
-use custodia::custodian::{RewrapItem, RewrapOutput, RewrapPlan};
 use custodia::keys::{KdfParams, KeyState, Unlock};
 use custodia::{
     Actor, CaseRef, Category, Classification, Custodian, CustodianOptions, Error, Exception, FixedClock, Jurisdiction,
     KeyId, KeyKind, OpenRequest, Purpose, PurposeSet, SealOptions, Sensitive, Timestamp,
 };
+use custodia::{RewrapItem, RewrapOutput, RewrapPlan};
 
 const T0: u64 = 1_795_435_200; // 2026-11-23T12:00:00Z
 const WHY: &str = "The court ordered disclosure of these records for the confiscation hearing next week";

@@ -7,9 +7,9 @@ use std::io::{Cursor, Read, Seek, SeekFrom, Write};
 
 use chacha20::ChaCha20Rng;
 use custodia::format::{
-    self, InstrumentKind, Kek, LegalInstrument, Metadata, Recipient, SealOptions, SigningKey, StanzaKind, Unwrap,
-    X25519Identity, XWingIdentity,
+    self, EnvelopeOptions, InstrumentKind, LegalInstrument, Metadata, Recipient, StanzaKind, Unwrap,
 };
+use custodia::keys::{Kek, SigningKey, X25519Identity, XWingIdentity};
 use custodia::{CaseRef, Category, Classification, Error, Jurisdiction, PurposeSet, Timestamp};
 use proptest::prelude::*;
 use rand_core::SeedableRng;
@@ -70,7 +70,7 @@ fn round_trip_every_recipient_kind_and_size() {
     let cs = 64usize;
     for n in [0, 1, cs - 1, cs, cs + 1, 3 * cs, 3 * cs + 5] {
         let pt = data(n);
-        let opts = SealOptions::new(
+        let opts = EnvelopeOptions::new(
             meta(64),
             vec![Recipient::Kek(&k.kek), Recipient::X25519(k.x.recipient()), Recipient::XWing(k.xw.recipient())],
         )
@@ -90,7 +90,7 @@ fn round_trip_every_recipient_kind_and_size() {
 #[test]
 fn header_exposes_bound_metadata_without_keys() {
     let k = keys();
-    let opts = SealOptions::new(meta(1024), vec![Recipient::Kek(&k.kek), Recipient::X25519(k.x.recipient())])
+    let opts = EnvelopeOptions::new(meta(1024), vec![Recipient::Kek(&k.kek), Recipient::X25519(k.x.recipient())])
         .with_sender(&k.sender)
         .with_signer(&k.signer);
     let env = format::seal(b"hello", &opts).unwrap();
@@ -116,7 +116,7 @@ fn header_exposes_bound_metadata_without_keys() {
 fn auth_mode_reports_and_checks_the_sender() {
     let k = keys();
     let other = X25519Identity::generate_with_rng(&mut rng(9));
-    let opts = SealOptions::new(meta(64), vec![Recipient::X25519(k.x.recipient())]).with_sender(&k.sender);
+    let opts = EnvelopeOptions::new(meta(64), vec![Recipient::X25519(k.x.recipient())]).with_sender(&k.sender);
     let env = format::seal(&data(100), &opts).unwrap();
     let h = format::parse_header(&env).unwrap();
     let dk = format::unwrap_with_x25519(&h, &k.x, Some(k.sender.recipient())).unwrap();
@@ -125,7 +125,8 @@ fn auth_mode_reports_and_checks_the_sender() {
     assert_eq!(o.sender.as_ref(), Some(k.sender.recipient()));
     assert!(matches!(format::unwrap_with_x25519(&h, &k.x, Some(other.recipient())), Err(Error::SignerMismatch { .. })));
     // A base-mode envelope does not satisfy a required sender.
-    let base = format::seal(&data(10), &SealOptions::new(meta(64), vec![Recipient::X25519(k.x.recipient())])).unwrap();
+    let base =
+        format::seal(&data(10), &EnvelopeOptions::new(meta(64), vec![Recipient::X25519(k.x.recipient())])).unwrap();
     let hb = format::parse_header(&base).unwrap();
     assert!(matches!(
         format::unwrap_with_x25519(&hb, &k.x, Some(k.sender.recipient())),
@@ -137,7 +138,7 @@ fn auth_mode_reports_and_checks_the_sender() {
 #[test]
 fn wrong_key_is_no_matching_recipient() {
     let k = keys();
-    let env = format::seal(b"x", &SealOptions::new(meta(64), vec![Recipient::Kek(&k.kek)])).unwrap();
+    let env = format::seal(b"x", &EnvelopeOptions::new(meta(64), vec![Recipient::Kek(&k.kek)])).unwrap();
     let other = Kek::generate().unwrap();
     assert!(matches!(open_with(&env, &other), Err(Error::NoMatchingRecipient)));
     assert!(matches!(open_with(&env, &k.x), Err(Error::NoMatchingRecipient)));
@@ -150,7 +151,7 @@ fn wrong_key_is_no_matching_recipient() {
 #[test]
 fn every_bit_flip_fails_without_plaintext() {
     let k = keys();
-    let opts = SealOptions::new(meta(64), vec![Recipient::Kek(&k.kek)]).with_signer(&k.signer);
+    let opts = EnvelopeOptions::new(meta(64), vec![Recipient::Kek(&k.kek)]).with_signer(&k.signer);
     let env = format::seal(&data(150), &opts).unwrap();
     for i in 0..env.len() {
         for bit in 0..8 {
@@ -166,7 +167,7 @@ fn every_bit_flip_fails_without_plaintext() {
 fn truncation_at_every_offset_fails() {
     let k = keys();
     for signed in [false, true] {
-        let mut opts = SealOptions::new(meta(64), vec![Recipient::Kek(&k.kek)]);
+        let mut opts = EnvelopeOptions::new(meta(64), vec![Recipient::Kek(&k.kek)]);
         if signed {
             opts = opts.with_signer(&k.signer);
         }
@@ -192,7 +193,7 @@ fn chunks(env: &[u8], chunk: usize) -> (Vec<u8>, Vec<Vec<u8>>) {
 #[test]
 fn chunk_drop_duplicate_reorder_fail() {
     let k = keys();
-    let env = format::seal(&data(64 * 3 + 10), &SealOptions::new(meta(64), vec![Recipient::Kek(&k.kek)])).unwrap();
+    let env = format::seal(&data(64 * 3 + 10), &EnvelopeOptions::new(meta(64), vec![Recipient::Kek(&k.kek)])).unwrap();
     let (head, c) = chunks(&env, 64);
     assert_eq!(c.len(), 4);
     let build = |order: &[usize]| {
@@ -219,7 +220,7 @@ fn patch(env: &[u8], needle: &[u8], with: &[u8]) -> Vec<u8> {
 #[test]
 fn tampered_bound_fields_fail() {
     let k = keys();
-    let env = format::seal(&data(10), &SealOptions::new(meta(64), vec![Recipient::Kek(&k.kek)])).unwrap();
+    let env = format::seal(&data(10), &EnvelopeOptions::new(meta(64), vec![Recipient::Kek(&k.kek)])).unwrap();
     let not_after = 1_900_000_000u64.to_be_bytes();
     let later = 1_999_999_999u64.to_be_bytes();
     let cases: Vec<Vec<u8>> = vec![
@@ -238,7 +239,7 @@ fn tampered_bound_fields_fail() {
 #[test]
 fn swapped_headers_fail() {
     let k = keys();
-    let opts = SealOptions::new(meta(64), vec![Recipient::Kek(&k.kek)]);
+    let opts = EnvelopeOptions::new(meta(64), vec![Recipient::Kek(&k.kek)]);
     let a = format::seal(&data(100), &opts).unwrap();
     let b = format::seal(&data(100), &opts).unwrap();
     let ha = format::parse_header(&a).unwrap();
@@ -254,21 +255,21 @@ fn swapped_headers_fail() {
 #[test]
 fn co_recipient_cannot_forge_signed_content() {
     let k = keys();
-    let opts = SealOptions::new(meta(64), vec![Recipient::Kek(&k.kek), Recipient::X25519(k.x.recipient())])
+    let opts = EnvelopeOptions::new(meta(64), vec![Recipient::Kek(&k.kek), Recipient::X25519(k.x.recipient())])
         .with_signer(&k.signer);
     let env = format::seal(&data(100), &opts).unwrap();
     let h = format::parse_header(&env).unwrap();
     // The X25519 co-recipient learns the data key and re-seals other content under the same header: it can make
     // every chunk and the MAC authentic, but not the signature.
     let dk = format::unwrap_with_x25519(&h, &k.x, None).unwrap();
-    let forged_body = format::seal(&data(100), &SealOptions::new(meta(64), vec![Recipient::Kek(&k.kek)])).unwrap();
+    let forged_body = format::seal(&data(100), &EnvelopeOptions::new(meta(64), vec![Recipient::Kek(&k.kek)])).unwrap();
     let mut forged = h.as_bytes().to_vec();
     let fh = format::parse_header(&forged_body).unwrap();
     forged.extend_from_slice(&forged_body[fh.len()..]);
     forged.extend_from_slice(&env[env.len() - 64..]);
     assert!(format::open_payload(&h, &dk, &forged, None).is_err());
     // Dropping the signer from the header breaks the MAC; and a required signer refuses unsigned envelopes.
-    let unsigned = format::seal(&data(5), &SealOptions::new(meta(64), vec![Recipient::Kek(&k.kek)])).unwrap();
+    let unsigned = format::seal(&data(5), &EnvelopeOptions::new(meta(64), vec![Recipient::Kek(&k.kek)])).unwrap();
     assert!(matches!(
         format::open(&unsigned, &[&k.kek], Some(&k.signer.verifying_key())),
         Err(Error::SignerMismatch { .. })
@@ -300,7 +301,7 @@ fn huge_declared_lengths_fail_fast() {
 fn rewrap_keeps_payload_and_signature() {
     let k = keys();
     let escrow = Kek::generate_with_rng(&mut rng(5));
-    let opts = SealOptions::new(meta(64), vec![Recipient::Kek(&k.kek), Recipient::X25519(k.x.recipient())])
+    let opts = EnvelopeOptions::new(meta(64), vec![Recipient::Kek(&k.kek), Recipient::X25519(k.x.recipient())])
         .with_signer(&k.signer);
     let pt = data(300);
     let env = format::seal(&pt, &opts).unwrap();
@@ -334,7 +335,7 @@ fn seek_returns_the_right_bytes() {
     let k = keys();
     let pt = data(64 * 10 + 17);
     for signed in [false, true] {
-        let mut opts = SealOptions::new(meta(64), vec![Recipient::Kek(&k.kek)]);
+        let mut opts = EnvelopeOptions::new(meta(64), vec![Recipient::Kek(&k.kek)]);
         if signed {
             opts = opts.with_signer(&k.signer);
         }
@@ -406,7 +407,7 @@ fn streaming_several_mib_in_bounded_buffers() {
     let len = 5 * 1024 * 1024 + 123;
     let mut m = meta(64 * 1024);
     m.chunk_size = 64 * 1024;
-    let opts = SealOptions::new(m, vec![Recipient::Kek(&k.kek)]).with_signer(&k.signer);
+    let opts = EnvelopeOptions::new(m, vec![Recipient::Kek(&k.kek)]).with_signer(&k.signer);
     let mut src = Gen { left: len, max_ask: 0 };
     let mut sealed = Sink { keep: true, ..Sink::default() };
     assert_eq!(format::seal_stream(&mut src, &mut sealed, &opts).unwrap(), len as u64);
@@ -428,13 +429,14 @@ fn seal_options_are_validated() {
     let k = keys();
     let mut m = meta(64);
     m.chunk_size = 63;
-    assert!(format::seal(b"", &SealOptions::new(m, vec![Recipient::Kek(&k.kek)])).is_err());
-    assert!(format::seal(b"", &SealOptions::new(meta(64), vec![])).is_err());
+    assert!(format::seal(b"", &EnvelopeOptions::new(m, vec![Recipient::Kek(&k.kek)])).is_err());
+    assert!(format::seal(b"", &EnvelopeOptions::new(meta(64), vec![])).is_err());
     let mut m = meta(64);
     m.purposes = PurposeSet::new();
-    assert!(matches!(format::seal(b"", &SealOptions::new(m, vec![Recipient::Kek(&k.kek)])), Err(Error::NoPurpose)));
+    assert!(matches!(format::seal(b"", &EnvelopeOptions::new(m, vec![Recipient::Kek(&k.kek)])), Err(Error::NoPurpose)));
     assert!(
-        format::seal(b"", &SealOptions::new(meta(64), vec![Recipient::Kek(&k.kek), Recipient::Kek(&k.kek)])).is_err()
+        format::seal(b"", &EnvelopeOptions::new(meta(64), vec![Recipient::Kek(&k.kek), Recipient::Kek(&k.kek)]))
+            .is_err()
     );
 }
 
@@ -456,7 +458,7 @@ fn print_overhead() {
     for n in [1usize, 3] {
         for size in [0usize, 1024] {
             let r: Vec<Recipient<'_>> = keks[..n].iter().map(Recipient::Kek).collect();
-            let env = format::seal(&data(size), &SealOptions::new(m.clone(), r)).unwrap();
+            let env = format::seal(&data(size), &EnvelopeOptions::new(m.clone(), r)).unwrap();
             println!("overhead: {n} KEK recipient(s), {size} B payload: {} bytes", env.len() - size);
         }
     }
@@ -471,7 +473,7 @@ proptest! {
         if mix & 1 != 0 { r.push(Recipient::Kek(&k.kek)); }
         if mix & 2 != 0 { r.push(Recipient::X25519(k.x.recipient())); }
         if mix & 4 != 0 { r.push(Recipient::XWing(k.xw.recipient())); }
-        let mut opts = SealOptions::new(meta(64), r);
+        let mut opts = EnvelopeOptions::new(meta(64), r);
         if signed { opts = opts.with_signer(&k.signer); }
         if auth { opts = opts.with_sender(&k.sender); }
         let pt = data(size);

@@ -9,10 +9,8 @@
 use std::path::{Path, PathBuf};
 
 use chacha20::ChaCha20Rng;
-use custodia::format::{
-    self, InstrumentKind, Kek, LegalInstrument, Metadata, Recipient, SealOptions, SigningKey, Unwrap, X25519Identity,
-    XWingIdentity,
-};
+use custodia::format::{self, EnvelopeOptions, InstrumentKind, LegalInstrument, Metadata, Recipient, Unwrap};
+use custodia::keys::{Kek, SigningKey, X25519Identity, XWingIdentity};
 use custodia::{CaseRef, Category, Jurisdiction, PurposeSet, Timestamp};
 use rand_core::SeedableRng;
 use serde_json::{Value, json};
@@ -204,7 +202,7 @@ fn seal_spec(s: &Spec, seed: u8) -> Vec<u8> {
             _ => unreachable!(),
         })
         .collect();
-    let mut opts = SealOptions::new(metadata(64), rs);
+    let mut opts = EnvelopeOptions::new(metadata(64), rs);
     if s.sender {
         opts = opts.with_sender(&sender);
     }

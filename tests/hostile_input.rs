@@ -3,8 +3,9 @@
 //! Property tests stand in for a coverage-guided fuzzer here (no nightly toolchain on the build machines): random
 //! bytes, and valid inputs with random bytes replaced, inserted or cut.
 
-use custodia::format::{self, Kek, Metadata, Recipient, SealOptions};
-use custodia::keys::text;
+use custodia::format::{self, EnvelopeOptions, Metadata, Recipient};
+use custodia::keys::Kek;
+use custodia::keys::decode_public;
 use custodia::{Category, Purpose, PurposeSet, Timestamp};
 use proptest::prelude::*;
 
@@ -16,7 +17,7 @@ fn sealed() -> (Vec<u8>, Kek) {
         Timestamp::from_unix(1_800_000_000),
     );
     meta.chunk_size = 64;
-    let env = format::seal(&[5u8; 200], &SealOptions::new(meta, vec![Recipient::Kek(&kek)])).expect("seal");
+    let env = format::seal(&[5u8; 200], &EnvelopeOptions::new(meta, vec![Recipient::Kek(&kek)])).expect("seal");
     (env, kek)
 }
 
@@ -78,7 +79,7 @@ proptest! {
     #[test]
     fn text_parsers_never_panic(s in "\\PC{0,200}") {
         let _ = Purpose::parse(&s);
-        let _ = text::decode_public(&s);
+        let _ = decode_public(&s);
         let _ = custodia::Jurisdiction::parse(&s);
         let _ = custodia::CaseRef::parse(&s);
         let _ = s.parse::<custodia::KeyId>();

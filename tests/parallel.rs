@@ -11,7 +11,8 @@ use std::io::{Cursor, Read, Write};
 use std::rc::Rc;
 
 use chacha20::ChaCha20Rng;
-use custodia::format::{self, Kek, Metadata, Recipient, SealOptions, SigningKey};
+use custodia::format::{self, EnvelopeOptions, Metadata, Recipient};
+use custodia::keys::{Kek, SigningKey};
 use custodia::{Category, Error, PurposeSet, Timestamp};
 use rand_core::SeedableRng;
 
@@ -51,11 +52,11 @@ const SHAPES: &[(usize, u32)] = &[
     (3 * 1024 * 1024 + 5, 64 * 1024),
 ];
 
-fn seal(pt: &[u8], opts: &SealOptions<'_>, seed: u8) -> Vec<u8> {
+fn seal(pt: &[u8], opts: &EnvelopeOptions<'_>, seed: u8) -> Vec<u8> {
     format::seal_with_rng(pt, opts, &mut ChaCha20Rng::from_seed([seed; 32])).unwrap()
 }
 
-fn seal_stream(pt: &[u8], opts: &SealOptions<'_>, seed: u8) -> Vec<u8> {
+fn seal_stream(pt: &[u8], opts: &EnvelopeOptions<'_>, seed: u8) -> Vec<u8> {
     let mut out = Vec::new();
     format::seal_stream_with_rng(&mut &pt[..], &mut out, opts, &mut ChaCha20Rng::from_seed([seed; 32])).unwrap();
     out
@@ -68,7 +69,7 @@ fn in_memory_and_stream_seal_are_identical_on_any_number_of_threads() {
     for &(len, chunk) in SHAPES {
         let pt = data(len);
         for signed in [false, true] {
-            let mut opts = SealOptions::new(meta(chunk), vec![Recipient::Kek(&kek)]);
+            let mut opts = EnvelopeOptions::new(meta(chunk), vec![Recipient::Kek(&kek)]);
             if signed {
                 opts = opts.with_signer(&signer);
             }
@@ -100,7 +101,7 @@ fn opening_gives_the_same_plaintext_on_any_number_of_threads() {
     let kek = Kek::from_bytes([9; 32]);
     for &(len, chunk) in SHAPES {
         let pt = data(len);
-        let env = seal(&pt, &SealOptions::new(meta(chunk), vec![Recipient::Kek(&kek)]), 5);
+        let env = seal(&pt, &EnvelopeOptions::new(meta(chunk), vec![Recipient::Kek(&kek)]), 5);
         for threads in [1, 2, 8] {
             assert_eq!(with_threads(threads, || open_mem(&env, &kek)).unwrap(), pt, "{len}/{chunk}, {threads}");
             let (r, out) = with_threads(threads, || open_stream(&env, &kek));
@@ -125,7 +126,7 @@ fn alterations_fail_the_same_way_on_any_number_of_threads() {
     let kek = Kek::from_bytes([9; 32]);
     let signer = SigningKey::from_bytes([4; 32]);
     let pt = data(1024 * 1024 + 77);
-    let opts = SealOptions::new(meta(16 * 1024), vec![Recipient::Kek(&kek)]).with_signer(&signer);
+    let opts = EnvelopeOptions::new(meta(16 * 1024), vec![Recipient::Kek(&kek)]).with_signer(&signer);
     let env = seal(&pt, &opts, 6);
     let head = format::parse_header(&env).unwrap().len();
     let chunk_ct = 16 * 1024 + 16;
@@ -164,7 +165,7 @@ fn alterations_fail_the_same_way_on_any_number_of_threads() {
 fn failed_open_into_leaves_the_buffer_empty() {
     let kek = Kek::from_bytes([9; 32]);
     let pt = data(2 * 1024 * 1024);
-    let mut env = seal(&pt, &SealOptions::new(meta(64 * 1024), vec![Recipient::Kek(&kek)]), 8);
+    let mut env = seal(&pt, &EnvelopeOptions::new(meta(64 * 1024), vec![Recipient::Kek(&kek)]), 8);
     let h = format::parse_header(&env).unwrap();
     let dk = format::unwrap_with_kek(&h, &kek).unwrap();
     let mut out = Vec::new();
@@ -229,7 +230,7 @@ fn stream_pipeline_keeps_a_bounded_number_of_chunks_in_flight() {
     let kek = Kek::from_bytes([9; 32]);
     let chunk = 4096usize;
     let pt = data(3 * 1024 * 1024 + 11); // 769 chunks
-    let opts = SealOptions::new(meta(4096), vec![Recipient::Kek(&kek)]);
+    let opts = EnvelopeOptions::new(meta(4096), vec![Recipient::Kek(&kek)]);
     for threads in [1usize, 2, 4] {
         // At most max(2 MiB of chunks, 2 per worker) in flight (the calling thread is one of the threads), plus the
         // one being read and the one being written: far fewer than the stream's 769 chunks.

@@ -12,12 +12,12 @@ use std::path::Path;
 use std::sync::Arc;
 
 use custodia::audit::{AuditEvent, EventKind, Outcome};
-use custodia::custodian::{RewrapItem, RewrapOutput, RewrapPlan};
 use custodia::keys::{KdfParams, Unlock};
 use custodia::{
     Actor, CaseRef, Category, Classification, Custodian, CustodianOptions, Error, FixedClock, Jurisdiction, KeyId,
     KeyKind, OpenRequest, Purpose, PurposeSet, SealOptions, Sensitive, Timestamp,
 };
+use custodia::{RewrapItem, RewrapOutput, RewrapPlan};
 
 const T0: u64 = 1_795_435_200; // 2026-11-23T12:00:00Z
 const ADDRESS: &[u8] = b"witness W-17: safe house at Keizersgracht 000, Amsterdam";

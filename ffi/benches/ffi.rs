@@ -17,8 +17,9 @@ use std::path::Path;
 use std::time::{Duration, Instant};
 
 use criterion::{Criterion, Throughput, criterion_group};
+use custodia_core::Actor;
+use custodia_core::OpenRequest;
 use custodia_core::keys::Unlock;
-use custodia_core::policy::{Actor, OpenRequest};
 use custodia_core::{
     Category, Classification, Custodian, CustodianOptions, Jurisdiction, KeyKind, Purpose, PurposeSet, SealOptions,
     Sensitive,

@@ -134,7 +134,7 @@ fn free(buffer: &mut custodia_buffer) -> Result<()> {
     // lock above so no other free can rebuild it, and the `ManuallyDrop` there means it was never released.
     let mut bytes = unsafe { Vec::from_raw_parts(buffer.data, allocation.vec_len, allocation.capacity) };
     // Zeroizes the contents and the spare capacity.
-    custodia_core::sensitive::wipe_bytes(&mut bytes);
+    custodia_core::wipe_bytes(&mut bytes);
     drop(bytes);
     *buffer = custodia_buffer::EMPTY;
     Ok(())

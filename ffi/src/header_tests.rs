@@ -3,10 +3,11 @@
 
 use super::status::tests::one_of_each;
 use super::*;
+use custodia_core::ExceptionKind;
+use custodia_core::KeyKind;
 use custodia_core::format::InstrumentKind;
-use custodia_core::keys::{KeyKind, KeyState};
-use custodia_core::purpose::ExceptionKind;
-use custodia_core::sensitive::{Category, Classification};
+use custodia_core::keys::KeyState;
+use custodia_core::{Category, Classification};
 
 const HEADER: &str = include_str!("../../include/custodia.h");
 

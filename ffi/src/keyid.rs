@@ -7,7 +7,7 @@ use super::boundary::call;
 use super::status::custodia_status;
 use crate::error::Error;
 use custodia_core::Error as CoreError;
-use custodia_core::keys::{KEY_ID_LEN, KeyId};
+use custodia_core::{KEY_ID_LEN, KeyId};
 
 /// Length of a key id in bytes.
 pub const CUSTODIA_KEY_ID_LEN: usize = 16;

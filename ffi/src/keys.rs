@@ -14,12 +14,12 @@ use super::keyid::{custodia_key_id, key_id_arg};
 use super::objects::{actor, custodia_actor};
 use super::status::custodia_status;
 use super::vocab::key_kind;
+use custodia_core::CaseRef;
 use custodia_core::Error as CoreError;
-use custodia_core::custodian::KeyInfo;
-use custodia_core::jurisdiction::Jurisdiction;
+use custodia_core::Jurisdiction;
+use custodia_core::KeyInfo;
+use custodia_core::Timestamp;
 use custodia_core::keys::KeyState;
-use custodia_core::policy::CaseRef;
-use custodia_core::time::Timestamp;
 
 /// The life-cycle state of a key.
 #[repr(u32)]
@@ -99,7 +99,7 @@ fn unix_or_zero(t: Option<Timestamp>) -> u64 {
     t.map_or(0, Timestamp::as_unix)
 }
 
-fn key_out(id: custodia_core::keys::KeyId) -> custodia_key_id {
+fn key_out(id: custodia_core::KeyId) -> custodia_key_id {
     id.into()
 }
 

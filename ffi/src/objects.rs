@@ -11,9 +11,9 @@ use super::buffer::{custodia_buffer, text_to_c};
 use super::handles;
 use super::status::custodia_status;
 use super::vocab::{classification, exception_kind};
-use custodia_core::jurisdiction::Jurisdiction;
-use custodia_core::policy::Actor;
-use custodia_core::purpose::Exception;
+use custodia_core::Actor;
+use custodia_core::Exception;
+use custodia_core::Jurisdiction;
 
 /// A handle to an actor: who performs a call (user id, role, jurisdiction, clearance), recorded in the audit log.
 ///

@@ -14,14 +14,14 @@ use super::keyid::{custodia_key_id, key_id_arg};
 use super::status::custodia_status;
 use super::vocab::{category, classification};
 use crate::error::Result;
+use custodia_core::CaseRef;
 use custodia_core::Error as CoreError;
+use custodia_core::Jurisdiction;
+use custodia_core::KeyId;
+use custodia_core::PurposeSet;
+use custodia_core::Timestamp;
 use custodia_core::format::{InstrumentKind, LegalInstrument};
-use custodia_core::jurisdiction::Jurisdiction;
-use custodia_core::keys::KeyId;
-use custodia_core::policy::CaseRef;
-use custodia_core::purpose::PurposeSet;
-use custodia_core::sensitive::{Category, Classification};
-use custodia_core::time::Timestamp;
+use custodia_core::{Category, Classification};
 
 /// A handle to seal options: the terms data is sealed under (category, classification, purposes, case, where it
 /// comes from and may go, until when) and who can open it (recipients) and who vouches for it (signer).

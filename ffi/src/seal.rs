@@ -19,12 +19,13 @@ use super::objects::{actor, custodia_actor, custodia_exception, exception};
 use super::options::{custodia_seal_options, seal_draft};
 use super::status::custodia_status;
 use crate::error::Result;
+use custodia_core::Actor;
 use custodia_core::Error as CoreError;
-use custodia_core::custodian::{Custodian, EnvelopeInfo, SealOptions};
-use custodia_core::keys::KeyId;
-use custodia_core::policy::{Actor, OpenRequest};
-use custodia_core::purpose::Purpose;
-use custodia_core::sensitive::{Category, Classification, Sensitive};
+use custodia_core::KeyId;
+use custodia_core::OpenRequest;
+use custodia_core::Purpose;
+use custodia_core::{Category, Classification, Sensitive};
+use custodia_core::{Custodian, EnvelopeInfo, SealOptions};
 
 /// Size of `custodia_envelope_info.object_id`, including the terminating NUL (32 hex digits + NUL).
 pub const CUSTODIA_OBJECT_ID_SIZE: usize = 33;

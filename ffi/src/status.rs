@@ -255,9 +255,9 @@ pub(crate) mod tests {
     use super::*;
     use crate::error::Error;
     use custodia_core::Error as CoreError;
-    use custodia_core::purpose::PurposeError;
-    use custodia_core::sensitive::{Category, Classification};
-    use custodia_core::time::Timestamp;
+    use custodia_core::PurposeError;
+    use custodia_core::Timestamp;
+    use custodia_core::{Category, Classification};
 
     /// The position of `e`'s variant. The core error is `#[non_exhaustive]`, so this match needs a wildcard: a new
     /// core variant is caught by the length check in the test below only once it is added to [`one_of_each`].

@@ -9,12 +9,12 @@ use core::ffi::c_char;
 use super::args::{Out, narrow, str_arg};
 use super::boundary::call;
 use super::status::{custodia_status, static_c_name};
+use custodia_core::CaseRef;
 use custodia_core::Error as CoreError;
-use custodia_core::jurisdiction::Jurisdiction;
-use custodia_core::keys::KeyKind;
-use custodia_core::policy::CaseRef;
-use custodia_core::purpose::{ExceptionKind, Purpose};
-use custodia_core::sensitive::{Category, Classification};
+use custodia_core::Jurisdiction;
+use custodia_core::KeyKind;
+use custodia_core::{Category, Classification};
+use custodia_core::{ExceptionKind, Purpose};
 
 /// What sensitive data is (`Category` in Rust). Each category has a minimum classification.
 #[repr(u32)]

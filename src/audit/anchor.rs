@@ -20,7 +20,7 @@ pub const ANCHOR_TYPE: &str = "custodia.audit.anchor.v2";
 /// [`Error::InvalidKeyText`] for a mistyped or malformed text, or the text of another kind of key.
 pub fn parse_audit_key(text: &str) -> Result<VerifyingKey> {
     let (kind, public) = crate::keys::text::decode_public(text)?;
-    if kind != crate::keys::KeyKind::Ed25519 {
+    if kind != crate::vocabulary::KeyKind::Ed25519 {
         return Err(Error::InvalidKeyText(format!("an audit or witness key is an Ed25519 key, not a {kind} key")));
     }
     let bytes: [u8; 32] =

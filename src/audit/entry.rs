@@ -10,11 +10,11 @@ use sha2::{Digest as _, Sha256};
 
 use super::event::{AuditEvent, EventKind, ExceptionRecord, Outcome};
 use crate::error::{Error, Result};
-use crate::keys::KeyId;
-use crate::policy::{Actor, CaseRef};
-use crate::purpose::{Purpose, PurposeSet};
-use crate::sensitive::{Category, Classification};
-use crate::time::Timestamp;
+use crate::vocabulary::KeyId;
+use crate::vocabulary::purpose::{Purpose, PurposeSet};
+use crate::vocabulary::sensitive::{Category, Classification};
+use crate::vocabulary::time::Timestamp;
+use crate::vocabulary::{Actor, CaseRef};
 
 /// Longest line the log writes or reads, newline excluded: 64 KiB.
 pub const MAX_LINE_LEN: usize = 64 * 1024;

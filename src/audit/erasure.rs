@@ -5,9 +5,9 @@ use ed25519_dalek::{Signature, VerifyingKey};
 
 use super::entry::{DOMAIN_ERASURE, LOG_ID_LEN, from_hex, to_hex};
 use crate::error::{Error, Result};
-use crate::keys::KeyId;
-use crate::policy::CaseRef;
-use crate::time::Timestamp;
+use crate::vocabulary::CaseRef;
+use crate::vocabulary::KeyId;
+use crate::vocabulary::time::Timestamp;
 
 /// The `type` member of a certificate's JSON form.
 pub const ERASURE_TYPE: &str = "custodia.erasure.v2";

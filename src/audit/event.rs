@@ -6,11 +6,12 @@
 use std::collections::BTreeMap;
 
 use crate::error::{Error, Result};
-use crate::keys::KeyId;
-use crate::policy::{Actor, CaseRef, Decision, Grant};
-use crate::purpose::{Exception, ExceptionKind, Purpose, PurposeSet};
-use crate::sensitive::{Category, Classification};
-use crate::time::Timestamp;
+use crate::policy::{Decision, Grant};
+use crate::vocabulary::KeyId;
+use crate::vocabulary::purpose::{Exception, ExceptionKind, Purpose, PurposeSet};
+use crate::vocabulary::sensitive::{Category, Classification};
+use crate::vocabulary::time::Timestamp;
+use crate::vocabulary::{Actor, CaseRef};
 
 /// Most entries in an event's `detail` map.
 pub const MAX_DETAIL_ENTRIES: usize = 16;
@@ -195,6 +196,7 @@ impl Outcome {
 /// that [`Exception::new`] accepts, already in its trimmed form.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[serde(deny_unknown_fields, try_from = "ExceptionRecordWire")]
+#[non_exhaustive]
 pub struct ExceptionRecord {
     /// The legal ground, as [`ExceptionKind::name`] (`court_order`).
     pub kind: String,

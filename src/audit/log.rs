@@ -22,10 +22,11 @@ use super::erasure::{CertBody, ErasureCertificate, check_reason};
 use super::event::{AuditEvent, EventKind};
 use super::verify::Chain;
 use crate::error::{Error, Result};
+use crate::keys::AuditPin;
 use crate::keys::keyring::refuse_writable_by_others;
-use crate::keys::{AuditPin, KeyId};
-use crate::policy::CaseRef;
-use crate::time::{Clock, SystemClock};
+use crate::vocabulary::CaseRef;
+use crate::vocabulary::KeyId;
+use crate::vocabulary::time::{Clock, SystemClock};
 
 /// The file name of the log inside its directory.
 pub const LOG_FILE_NAME: &str = "audit.log";
@@ -712,7 +713,7 @@ fn open_log_file(path: &Path) -> std::io::Result<File> {
 /// Create a new log: its genesis entry and creation checkpoint are written to a temporary file (mode 0600), synced,
 /// and hard-linked to `path`, which fails if another opener created the log first. Returns whether this call
 /// created it.
-fn create_log(dir: &Path, path: &Path, key: &SigningKey, now: crate::time::Timestamp) -> Result<bool> {
+fn create_log(dir: &Path, path: &Path, key: &SigningKey, now: crate::vocabulary::time::Timestamp) -> Result<bool> {
     let werr = |what: &str, e: std::io::Error| Error::AuditWrite(format!("{what}: {e}"));
     let mut log_id = [0u8; LOG_ID_LEN];
     getrandom::fill(&mut log_id).map_err(|_| Error::Rng)?;
@@ -970,7 +971,7 @@ impl Write for HashWriter<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::time::{FixedClock, Timestamp};
+    use crate::vocabulary::time::{FixedClock, Timestamp};
 
     fn opts() -> AuditOptions {
         AuditOptions::with_clock(Arc::new(FixedClock::new(Timestamp::from_unix(1_800_000_000))))

@@ -10,8 +10,8 @@ use std::path::Path;
 use super::entry::{LineReader, LogEntry};
 use super::event::EventKind;
 use crate::error::{Error, Result};
-use crate::policy::CaseRef;
-use crate::time::Timestamp;
+use crate::vocabulary::CaseRef;
+use crate::vocabulary::time::Timestamp;
 
 /// A filter over log entries; every condition set must hold. Build with the chained setters.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]

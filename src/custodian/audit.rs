@@ -6,8 +6,9 @@ use std::sync::atomic::Ordering;
 use super::{Custodian, hex, signer_for, signing_to_audit};
 use crate::audit::{Anchor, AuditEvent, AuditLog, EventKind, Outcome, VerifyReport};
 use crate::error::{Error, Result};
-use crate::keys::{KeyId, KeyKind, text};
-use crate::policy::Actor;
+use crate::keys::text;
+use crate::vocabulary::Actor;
+use crate::vocabulary::{KeyId, KeyKind};
 
 impl Custodian {
     /// The custodian's audit public key in text form (`custodia-ed25519-public:…`), for auditors, for the

@@ -10,9 +10,10 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 use super::{Custodian, EnvelopeInfo, SealOptions, Sealed};
 use crate::error::{Error, Result};
-use crate::keys::KeyId;
-use crate::policy::{Actor, OpenRequest};
-use crate::sensitive::{Category, Classification};
+use crate::policy::OpenRequest;
+use crate::vocabulary::Actor;
+use crate::vocabulary::KeyId;
+use crate::vocabulary::sensitive::{Category, Classification};
 
 impl Custodian {
     /// Seal the file at `src_path` into an envelope file at `dst_path`, in constant memory, and record it. Returns

@@ -5,17 +5,18 @@
 use super::{Custodian, new_record};
 use crate::audit::{AuditEvent, ErasureCertificate, EventKind};
 use crate::error::{Error, Result};
-use crate::jurisdiction::Jurisdiction;
 use crate::keys::keyring::{KeyRecord, KeyState};
 use crate::keys::{
-    Kek, KeyId, KeyKind, LegalHold, SigningKey, VerifyingKey, X25519Identity, X25519Recipient, XWingIdentity,
-    XWingRecipient, text,
+    Kek, LegalHold, SigningKey, VerifyingKey, X25519Identity, X25519Recipient, XWingIdentity, XWingRecipient, text,
 };
-use crate::policy::{Actor, CaseRef};
-use crate::time::{Clock, Timestamp};
+use crate::vocabulary::jurisdiction::Jurisdiction;
+use crate::vocabulary::time::{Clock, Timestamp};
+use crate::vocabulary::{Actor, CaseRef};
+use crate::vocabulary::{KeyId, KeyKind};
 
 /// What a host may know about a key: everything but its secret.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct KeyInfo {
     /// Fingerprint.
     pub id: KeyId,
@@ -61,6 +62,7 @@ impl From<&KeyRecord> for KeyInfo {
 
 /// What `shred_expired` did.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct ShredReport {
     /// When the run happened.
     pub at: Timestamp,

@@ -39,11 +39,11 @@ use crate::error::{Error, Result};
 use crate::format::Recipient;
 use crate::keys::keyring::{KeyRecord, KeyState, KeyringBody, SecretBytes};
 use crate::keys::{
-    KdfParams, Kek, KeyId, KeyKind, Keyring, SigningKey, Unlock, VerifyingKey, X25519Identity, X25519Recipient,
-    XWingRecipient,
+    KdfParams, Kek, Keyring, SigningKey, Unlock, VerifyingKey, X25519Identity, X25519Recipient, XWingRecipient,
 };
 use crate::policy::PolicyGate;
-use crate::time::{Clock, SystemClock, Timestamp};
+use crate::vocabulary::time::{Clock, SystemClock, Timestamp};
+use crate::vocabulary::{KeyId, KeyKind};
 
 /// Label of the custodian's own audit signing key in the keyring.
 pub const AUDIT_KEY_LABEL: &str = "custodian audit key";
@@ -51,6 +51,10 @@ pub const AUDIT_KEY_LABEL: &str = "custodian audit key";
 /// How a [`Custodian`] is set up. `Default` gives the embedded defaults: system clock, Argon2id at 64 MiB, every
 /// audit event fsynced before the operation it records returns, a signed checkpoint every 1000 entries.
 #[derive(Clone)]
+#[allow(
+    clippy::exhaustive_structs,
+    reason = "options that hosts, examples and the C ABI build by struct update syntax from `default()` or `with_clock()`; every new field must come with a default"
+)]
 pub struct CustodianOptions {
     /// Where time comes from (expiry, retention, audit timestamps).
     pub clock: Arc<dyn Clock>,

@@ -9,16 +9,19 @@ use super::{Custodian, hex, secret32, stored_x25519, verifying_key};
 use crate::audit::{AuditEvent, EventKind, Outcome};
 use crate::error::{Error, Result};
 use crate::format::{self, StanzaKind};
-use crate::jurisdiction::Jurisdiction;
 use crate::keys::keyring::{KeyState, KeyringBody};
-use crate::keys::{DataKey, Kek, KeyId, KeyKind, VerifyingKey, XWingIdentity};
-use crate::policy::{CaseRef, Decision, Grant, OpenRequest};
-use crate::purpose::PurposeSet;
-use crate::sensitive::{Category, Classification, Sensitive};
-use crate::time::Timestamp;
+use crate::keys::{DataKey, Kek, VerifyingKey, XWingIdentity};
+use crate::policy::{Decision, Grant, OpenRequest};
+use crate::vocabulary::CaseRef;
+use crate::vocabulary::jurisdiction::Jurisdiction;
+use crate::vocabulary::purpose::PurposeSet;
+use crate::vocabulary::sensitive::{Category, Classification, Sensitive};
+use crate::vocabulary::time::Timestamp;
+use crate::vocabulary::{KeyId, KeyKind};
 
 /// The bound metadata of an envelope, readable without a key.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct EnvelopeInfo {
     /// Object id, lowercase hex.
     pub object_id: String,
@@ -65,6 +68,7 @@ impl EnvelopeInfo {
 
 /// An opened envelope: the plaintext, still a [`Sensitive`], and what is known about it.
 #[derive(Debug)]
+#[non_exhaustive]
 pub struct OpenedEnvelope {
     /// The plaintext, tagged with the envelope's category and classification.
     pub data: Sensitive<Vec<u8>>,

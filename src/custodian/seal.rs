@@ -8,15 +8,16 @@ use super::{Custodian, ResolvedRecipients, hex, signer_for, x25519_identity};
 use crate::audit::{AuditEvent, EventKind};
 use crate::error::{Error, Result};
 use crate::format::{self, LegalInstrument, Metadata};
-use crate::jurisdiction::Jurisdiction;
-use crate::keys::KeyId;
-use crate::policy::{Actor, CaseRef};
-use crate::purpose::PurposeSet;
-use crate::sensitive::{Category, Classification, Sensitive};
-use crate::time::{Clock, Timestamp};
+use crate::vocabulary::KeyId;
+use crate::vocabulary::jurisdiction::Jurisdiction;
+use crate::vocabulary::purpose::PurposeSet;
+use crate::vocabulary::sensitive::{Category, Classification, Sensitive};
+use crate::vocabulary::time::{Clock, Timestamp};
+use crate::vocabulary::{Actor, CaseRef};
 
 /// What to seal for whom, beyond the data itself.
 #[derive(Clone, Debug, Default)]
+#[non_exhaustive]
 pub struct SealOptions {
     /// Purposes the data may be opened for (at least one).
     pub purposes: PurposeSet,
@@ -54,6 +55,7 @@ impl SealOptions {
 
 /// The summary of a sealed envelope.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Sealed {
     /// The envelope's object id, lowercase hex.
     pub object_id: String,
@@ -118,7 +120,7 @@ impl Custodian {
         category: Category,
         classification: Classification,
         options: &SealOptions,
-        run: impl FnOnce(&format::SealOptions<'_>) -> Result<(T, [u8; format::OBJECT_ID_LEN], u64)>,
+        run: impl FnOnce(&format::EnvelopeOptions<'_>) -> Result<(T, [u8; format::OBJECT_ID_LEN], u64)>,
     ) -> Result<(T, Sealed)> {
         let classification = options.classification.map_or(classification, |c| c.max(classification));
         category.check(classification)?;
@@ -149,7 +151,7 @@ impl Custodian {
         let signer = options.signer.map(|id| signer_for(ring.body(), &id)).transpose()?;
         drop(ring);
 
-        let mut fopts = format::SealOptions::new(meta.clone(), keys.recipients());
+        let mut fopts = format::EnvelopeOptions::new(meta.clone(), keys.recipients());
         if let Some(s) = &sender {
             fopts = fopts.with_sender(s);
         }

@@ -10,13 +10,15 @@ use super::{Custodian, ResolvedRecipients, replace_file};
 use crate::audit::{AuditEvent, EventKind};
 use crate::error::{Error, Result};
 use crate::format;
-use crate::keys::KeyId;
 use crate::keys::keyring::{KeyRecord, KeyState, KeyringBody};
-use crate::policy::{self, Actor, Decision, Grant, NewRecipient, RewrapRequest};
-use crate::purpose::Purpose;
+use crate::policy::{self, Decision, Grant, NewRecipient, RewrapRequest};
+use crate::vocabulary::Actor;
+use crate::vocabulary::KeyId;
+use crate::vocabulary::purpose::Purpose;
 
 /// One envelope of a batch re-wrap.
 #[derive(Debug)]
+#[non_exhaustive]
 pub enum RewrapItem {
     /// An envelope file, rewritten in place atomically.
     File(PathBuf),
@@ -26,6 +28,7 @@ pub enum RewrapItem {
 
 /// What a batch re-wrap does to each envelope.
 #[derive(Clone, Debug)]
+#[non_exhaustive]
 pub enum RewrapPlan {
     /// Replace every stanza for a rotated key by one for its newest successor.
     Rotated,
@@ -42,6 +45,7 @@ pub enum RewrapPlan {
 
 /// The result of re-wrapping one batch item.
 #[derive(Debug)]
+#[non_exhaustive]
 pub enum RewrapOutput {
     /// The file was rewritten (or needed no change).
     File(PathBuf),
@@ -135,7 +139,7 @@ impl Custodian {
     /// and any signature are carried over unchanged. The result is binary.
     ///
     /// Re-wrapping unwraps the data key, so the policy gate runs on the header first, before any key is touched
-    /// ([`crate::policy::decide_rewrap_at`]): the actor's clearance, jurisdiction, the expiry and the purpose, which
+    /// ([`PolicyGate::decide_rewrap`](crate::PolicyGate::decide_rewrap)): the actor's clearance, jurisdiction, the expiry and the purpose, which
     /// the envelope must grant (no exception authorizes a re-wrap). Adding another authority's key is an onward
     /// transfer and needs more: `purpose` lies under `mla.execution`, and the key was imported with a jurisdiction
     /// the envelope permits. A refusal is recorded as a `refused` event (detail `operation` `rewrap` or `share`);

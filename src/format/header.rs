@@ -18,13 +18,14 @@ use crate::format::{
     DEFAULT_CHUNK_SIZE, MAGIC, MAX_CHUNK_SIZE, MAX_DESTINATIONS, MAX_FIELDS, MAX_HEADER_LEN, MAX_STANZAS, MAX_TEXT_LEN,
     MIN_CHUNK_SIZE, OBJECT_ID_LEN, SUITE, VERSION,
 };
-use crate::jurisdiction::Jurisdiction;
 use crate::keys::{ED25519_PUBLIC_LEN, KEY_LEN, VerifyingKey, X25519Recipient};
-use crate::keys::{KEY_ID_LEN, KeyId};
-use crate::policy::{CaseRef, Terms};
-use crate::purpose::{MAX_PURPOSES, Purpose, PurposeSet};
-use crate::sensitive::{Category, Classification};
-use crate::time::Timestamp;
+use crate::policy::Terms;
+use crate::vocabulary::CaseRef;
+use crate::vocabulary::jurisdiction::Jurisdiction;
+use crate::vocabulary::purpose::{MAX_PURPOSES, Purpose, PurposeSet};
+use crate::vocabulary::sensitive::{Category, Classification};
+use crate::vocabulary::time::Timestamp;
+use crate::vocabulary::{KEY_ID_LEN, KeyId};
 
 /// Length of the fixed prefix: magic, version, suite, fields length.
 pub(crate) const PREFIX_LEN: usize = 16;
@@ -227,6 +228,7 @@ impl Metadata {
 
 /// A header field this library does not know, kept verbatim (and authenticated like every other field).
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct UnknownField {
     /// The field's tag (bit 15 clear: unknown fields that are critical refuse to parse).
     pub tag: u16,
@@ -859,11 +861,11 @@ fn parse_fields(mut b: &[u8]) -> Result<Parsed> {
                 let mut list: Vec<Purpose> = Vec::with_capacity(n);
                 for _ in 0..n {
                     let l = usize::from(c.u8()?);
-                    if l > crate::purpose::MAX_PURPOSE_LEN {
+                    if l > crate::vocabulary::purpose::MAX_PURPOSE_LEN {
                         return Err(Error::LimitExceeded {
                             what: "purpose length",
                             value: l as u64,
-                            max: crate::purpose::MAX_PURPOSE_LEN as u64,
+                            max: crate::vocabulary::purpose::MAX_PURPOSE_LEN as u64,
                         });
                     }
                     let s = core::str::from_utf8(c.bytes(l)?).map_err(|_| c.bad())?;

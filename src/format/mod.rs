@@ -16,13 +16,14 @@
 //!    decrypt.
 //!
 //! ```
-//! use custodia::format::{self, Kek, Metadata, Recipient, SealOptions};
+//! use custodia::format::{self, EnvelopeOptions, Metadata, Recipient};
+//! use custodia::keys::Kek;
 //! use custodia::{Category, PurposeSet, Timestamp};
 //!
 //! # fn main() -> custodia::Result<()> {
 //! let kek = Kek::generate()?;
 //! let meta = Metadata::new(Category::FinancialRecords, PurposeSet::parse(&["investigation"])?, Timestamp::from_unix(1_800_000_000));
-//! let sealed = format::seal(b"IBAN NL91ABNA0417164300", &SealOptions::new(meta, vec![Recipient::Kek(&kek)]))?;
+//! let sealed = format::seal(b"IBAN NL91ABNA0417164300", &EnvelopeOptions::new(meta, vec![Recipient::Kek(&kek)]))?;
 //!
 //! let header = format::parse_header(&sealed)?; // no key needed: hand header.terms() to the policy gate
 //! assert_eq!(header.terms().purposes.to_string(), "investigation");
@@ -43,24 +44,20 @@ use std::io::{Read, Write};
 use rand_core::CryptoRng;
 use zeroize::Zeroizing;
 
+pub use crate::primitives::stream::{max_threads, set_max_threads};
 pub use armor::{
     BEGIN as ARMOR_BEGIN, END as ARMOR_END, LINE_LEN as ARMOR_LINE_LEN, armor, dearmor, is_armored, to_binary,
 };
 pub use header::{Header, InstrumentKind, LegalInstrument, Metadata, Stanza, StanzaKind, UnknownField};
 pub use recipient::Recipient;
-// The key types live in `keys/`; re-exported here so that `format::Kek` and the others keep working.
-pub use crate::keys::{
-    DataKey, ED25519_PUBLIC_LEN, KEY_LEN, Kek, SigningKey, VerifyingKey, X25519_PUBLIC_LEN, X25519Identity,
-    X25519Recipient, XWING_PUBLIC_LEN, XWingIdentity, XWingRecipient,
-};
-pub use crate::primitives::stream::{max_threads, set_max_threads};
-pub use stream::{OpenReport, Reader};
+pub use stream::{Reader, StreamReport};
 pub use wrap::{Unwrap, unwrap_with_kek, unwrap_with_x25519, unwrap_with_xwing};
 
 use crate::error::{Error, Result};
-use crate::keys::KeyId;
+use crate::keys::{DataKey, KEY_LEN, SigningKey, VerifyingKey, X25519Identity, X25519Recipient};
 use crate::primitives::rng::OsRng;
-use crate::sensitive::Sensitive;
+use crate::vocabulary::KeyId;
+use crate::vocabulary::sensitive::Sensitive;
 use header::KeySchedule;
 
 /// The first 8 bytes of every binary envelope.
@@ -93,7 +90,7 @@ pub const MAX_CHUNKS: u64 = 1 << 32;
 /// What to seal for whom.
 #[derive(Debug)]
 #[non_exhaustive]
-pub struct SealOptions<'a> {
+pub struct EnvelopeOptions<'a> {
     /// The bound fields.
     pub metadata: Metadata,
     /// Who can open it; at least one, at most [`MAX_STANZAS`], no key twice.
@@ -105,7 +102,7 @@ pub struct SealOptions<'a> {
     pub signer: Option<&'a SigningKey>,
 }
 
-impl<'a> SealOptions<'a> {
+impl<'a> EnvelopeOptions<'a> {
     /// Options with no sender and no signer.
     #[must_use]
     pub fn new(metadata: Metadata, recipients: Vec<Recipient<'a>>) -> Self {
@@ -130,7 +127,7 @@ impl<'a> SealOptions<'a> {
 /// An opened envelope.
 #[derive(Debug)]
 #[non_exhaustive]
-pub struct Opened {
+pub struct OpenedPayload {
     /// The plaintext, tagged with the envelope's category and classification.
     pub plaintext: Sensitive<Vec<u8>>,
     /// The object id.
@@ -153,7 +150,7 @@ pub struct Opened {
 /// # Errors
 /// Invalid options ([`Error::NoPurpose`], [`Error::InvalidArgument`], [`Error::ClassificationBelowMinimum`],
 /// [`Error::LimitExceeded`]); [`Error::Rng`].
-pub fn seal(plaintext: &[u8], opts: &SealOptions<'_>) -> Result<Vec<u8>> {
+pub fn seal(plaintext: &[u8], opts: &EnvelopeOptions<'_>) -> Result<Vec<u8>> {
     let mut out = Vec::new();
     seal_into(plaintext, opts, &mut out)?;
     Ok(out)
@@ -164,7 +161,7 @@ pub fn seal(plaintext: &[u8], opts: &SealOptions<'_>) -> Result<Vec<u8>> {
 ///
 /// # Errors
 /// As [`seal`]; on an error `out` is left empty.
-pub fn seal_into(plaintext: &[u8], opts: &SealOptions<'_>, out: &mut Vec<u8>) -> Result<()> {
+pub fn seal_into(plaintext: &[u8], opts: &EnvelopeOptions<'_>, out: &mut Vec<u8>) -> Result<()> {
     let mut rng = OsRng::new();
     let r = prepare(opts, &mut rng, &[]).and_then(|prepared| {
         // All randomness is drawn by now: an RNG failure returns before any ciphertext exists.
@@ -181,7 +178,7 @@ pub fn seal_into(plaintext: &[u8], opts: &SealOptions<'_>, out: &mut Vec<u8>) ->
 ///
 /// # Errors
 /// As [`seal`], without [`Error::Rng`].
-pub fn seal_with_rng<R: CryptoRng>(plaintext: &[u8], opts: &SealOptions<'_>, rng: &mut R) -> Result<Vec<u8>> {
+pub fn seal_with_rng<R: CryptoRng>(plaintext: &[u8], opts: &EnvelopeOptions<'_>, rng: &mut R) -> Result<Vec<u8>> {
     let mut out = Vec::new();
     prepare(opts, rng, &[])?.seal_slice(plaintext, opts, &mut out)?;
     Ok(out)
@@ -195,7 +192,7 @@ pub fn seal_with_rng<R: CryptoRng>(plaintext: &[u8], opts: &SealOptions<'_>, rng
 pub fn seal_stream<R: Read + ?Sized, W: Write + ?Sized>(
     src: &mut R,
     dst: &mut W,
-    opts: &SealOptions<'_>,
+    opts: &EnvelopeOptions<'_>,
 ) -> Result<u64> {
     // All randomness is drawn before the first byte is written, and checked there: an RNG failure writes nothing.
     seal_inner(src, dst, opts, &mut OsRng::new(), &[], OsRng::check)
@@ -208,7 +205,7 @@ pub fn seal_stream<R: Read + ?Sized, W: Write + ?Sized>(
 pub fn seal_stream_with_rng<R: Read + ?Sized, W: Write + ?Sized, G: CryptoRng>(
     src: &mut R,
     dst: &mut W,
-    opts: &SealOptions<'_>,
+    opts: &EnvelopeOptions<'_>,
     rng: &mut G,
 ) -> Result<u64> {
     seal_inner(src, dst, opts, rng, &[], |_| Ok(()))
@@ -217,7 +214,7 @@ pub fn seal_stream_with_rng<R: Read + ?Sized, W: Write + ?Sized, G: CryptoRng>(
 fn seal_inner<R: Read + ?Sized, W: Write + ?Sized, G: CryptoRng>(
     src: &mut R,
     dst: &mut W,
-    opts: &SealOptions<'_>,
+    opts: &EnvelopeOptions<'_>,
     rng: &mut G,
     unknown: &[UnknownField],
     rng_ok: impl FnOnce(&G) -> Result<()>,
@@ -240,7 +237,7 @@ impl Prepared {
         &self.head[..self.bound_len]
     }
 
-    fn seal_slice(&self, plaintext: &[u8], opts: &SealOptions<'_>, out: &mut Vec<u8>) -> Result<()> {
+    fn seal_slice(&self, plaintext: &[u8], opts: &EnvelopeOptions<'_>, out: &mut Vec<u8>) -> Result<()> {
         let cs = opts.metadata.chunk_size as usize;
         stream::seal_slice(&self.keys, self.bound(), cs, opts.signer, plaintext, &self.head, out)
     }
@@ -248,7 +245,7 @@ impl Prepared {
 
 /// Draw the data key and object id, derive the key schedule, encode the bound context, wrap the data key for every
 /// recipient and assemble the header. Draws all the randomness sealing needs.
-fn prepare<G: CryptoRng>(opts: &SealOptions<'_>, rng: &mut G, unknown: &[UnknownField]) -> Result<Prepared> {
+fn prepare<G: CryptoRng>(opts: &EnvelopeOptions<'_>, rng: &mut G, unknown: &[UnknownField]) -> Result<Prepared> {
     if opts.recipients.is_empty() {
         return Err(Error::InvalidArgument("at least one recipient is required".into()));
     }
@@ -312,14 +309,14 @@ pub fn open_payload(
     dk: &DataKey,
     envelope: &[u8],
     required_signer: Option<&VerifyingKey>,
-) -> Result<Opened> {
+) -> Result<OpenedPayload> {
     // Sized exactly once, so the plaintext buffer never reallocates (and leaves no copies behind).
     let mut out = Zeroizing::new(Vec::new());
     let report = open_payload_into(header, dk, envelope, required_signer, &mut out)?;
     let m = header.metadata();
     let plaintext =
         Sensitive::with_classification(core::mem::take(&mut *out), m.category, m.classification)?.with_fast_wipe();
-    Ok(Opened {
+    Ok(OpenedPayload {
         plaintext,
         object_id: *header.object_id(),
         recipient: dk.recipient(),
@@ -340,10 +337,10 @@ pub fn open_payload_into(
     envelope: &[u8],
     required_signer: Option<&VerifyingKey>,
     out: &mut Vec<u8>,
-) -> Result<OpenReport> {
+) -> Result<StreamReport> {
     let r = open_payload_into_inner(header, dk, envelope, required_signer, out);
     if r.is_err() {
-        crate::sensitive::wipe_bytes(out);
+        crate::vocabulary::sensitive::wipe_bytes(out);
     }
     r
 }
@@ -354,21 +351,21 @@ fn open_payload_into_inner(
     envelope: &[u8],
     required_signer: Option<&VerifyingKey>,
     out: &mut Vec<u8>,
-) -> Result<OpenReport> {
+) -> Result<StreamReport> {
     let bin = to_binary(envelope)?;
     if bin.get(..header.len()) != Some(header.as_bytes()) {
         return Err(Error::Malformed("envelope does not start with this header".into()));
     }
     let keys = stream::verify_for_open(header, dk, required_signer)?;
     stream::open_slice(header, &keys, &bin[header.len()..], out)?;
-    Ok(OpenReport::new(out.len() as u64, header.signer().copied(), dk.sender().cloned()))
+    Ok(StreamReport::new(out.len() as u64, header.signer().copied(), dk.sender().cloned()))
 }
 
 /// Open an envelope (binary or armored) with the first of `keys` that has a stanza in it.
 ///
 /// # Errors
 /// [`Error::NoMatchingRecipient`] when no key has a stanza; otherwise as [`parse_header`] and [`open_payload`].
-pub fn open(envelope: &[u8], keys: &[&dyn Unwrap], required_signer: Option<&VerifyingKey>) -> Result<Opened> {
+pub fn open(envelope: &[u8], keys: &[&dyn Unwrap], required_signer: Option<&VerifyingKey>) -> Result<OpenedPayload> {
     let header = parse_header(envelope)?;
     let dk = unwrap_any(&header, keys)?;
     open_payload(&header, &dk, envelope, required_signer)
@@ -400,7 +397,7 @@ pub fn open_stream<R: Read + ?Sized, W: Write + ?Sized>(
     src: &mut R,
     dst: &mut W,
     required_signer: Option<&VerifyingKey>,
-) -> Result<OpenReport> {
+) -> Result<StreamReport> {
     let keys = stream::verify_for_open(header, dk, required_signer)?;
     stream::open_payload(header, &keys, dk, src, dst)
 }
@@ -487,7 +484,8 @@ pub fn rewrap_header_with_rng<G: CryptoRng>(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::sensitive::Category;
+    use crate::keys::Kek;
+    use crate::vocabulary::sensitive::Category;
     use crate::{PurposeSet, Timestamp};
 
     fn sealed_with(unknown: &[UnknownField], kek: &Kek) -> Vec<u8> {
@@ -498,7 +496,7 @@ mod tests {
         seal_inner(
             &mut &b"payload"[..],
             &mut out,
-            &SealOptions::new(meta, vec![Recipient::Kek(kek)]),
+            &EnvelopeOptions::new(meta, vec![Recipient::Kek(kek)]),
             &mut rng,
             unknown,
             OsRng::check,

@@ -1,7 +1,8 @@
 //! The recipients of an envelope: which public key or KEK each stanza wraps the data key to. The key types
 //! themselves live in `keys/`; this module only names which kind a stanza is for.
 
-use crate::keys::{Kek, KeyId, X25519Recipient, XWingRecipient};
+use crate::keys::{Kek, X25519Recipient, XWingRecipient};
+use crate::vocabulary::KeyId;
 
 /// One recipient of an envelope: whoever holds the matching secret can unwrap the data key.
 #[derive(Clone, Copy, Debug)]

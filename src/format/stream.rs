@@ -33,7 +33,7 @@ pub(crate) const SIGNATURE_LABEL: &[u8] = b"custodia/v1/signature\0";
 /// What opening a stream established, besides the plaintext.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
-pub struct OpenReport {
+pub struct StreamReport {
     /// Plaintext length in bytes.
     pub len: u64,
     /// The key whose signature verified, if the envelope is signed.
@@ -42,7 +42,7 @@ pub struct OpenReport {
     pub sender: Option<X25519Recipient>,
 }
 
-impl OpenReport {
+impl StreamReport {
     pub(crate) fn new(len: u64, signer: Option<VerifyingKey>, sender: Option<X25519Recipient>) -> Self {
         Self { len, signer, sender }
     }
@@ -135,7 +135,7 @@ pub(crate) fn seal_slice(
 pub(crate) fn open_slice(header: &Header, keys: &KeySchedule, body: &[u8], out: &mut Vec<u8>) -> Result<()> {
     let r = open_slice_inner(header, keys, body, out);
     if r.is_err() {
-        crate::sensitive::wipe_bytes(out);
+        crate::vocabulary::sensitive::wipe_bytes(out);
     }
     r
 }
@@ -155,7 +155,7 @@ fn open_slice_inner(header: &Header, keys: &KeySchedule, body: &[u8], out: &mut 
         out[plain_len..].zeroize();
         out.truncate(plain_len);
     } else if out.capacity() < plain_len {
-        crate::sensitive::wipe_bytes(out);
+        crate::vocabulary::sensitive::wipe_bytes(out);
         *out = vec![0u8; plain_len];
     } else {
         out.resize(plain_len, 0);
@@ -344,7 +344,7 @@ pub(crate) fn open_payload<R: Read + ?Sized, W: Write + ?Sized>(
     dk: &DataKey,
     src: &mut R,
     dst: &mut W,
-) -> Result<OpenReport> {
+) -> Result<StreamReport> {
     let aead = chunk_cipher(keys);
     let chunk_ct = header.chunk_size() + TAG_LEN;
     let trailer = if header.signer().is_some() { SIGNATURE_LEN } else { 0 };
@@ -435,7 +435,7 @@ pub(crate) fn open_payload<R: Read + ?Sized, W: Write + ?Sized>(
     dst.write_all(&last.buf[..n])?;
     dst.flush()?;
     total += n as u64;
-    Ok(OpenReport { len: total, signer: header.signer().copied(), sender: dk.sender().cloned() })
+    Ok(StreamReport { len: total, signer: header.signer().copied(), sender: dk.sender().cloned() })
 }
 
 /// A reader of an envelope's plaintext with random access: `Read + Seek` over a `Read + Seek` source.
@@ -468,7 +468,7 @@ pub struct Reader<R> {
     buf: Zeroizing<Vec<u8>>,
     buf_len: usize,
     pins: Pins,
-    report: OpenReport,
+    report: StreamReport,
 }
 
 /// Length of a chunk fingerprint kept by a [`Reader`].
@@ -605,7 +605,7 @@ impl<R: Read + Seek> Reader<R> {
             src.read_exact(&mut sig).map_err(truncated)?;
             verify_transcript(vk, transcript, &sig)?;
         }
-        let report = OpenReport { len: plain_len, signer: header.signer().copied(), sender: dk.sender().cloned() };
+        let report = StreamReport { len: plain_len, signer: header.signer().copied(), sender: dk.sender().cloned() };
         let mut reader = Self {
             src,
             base,
@@ -639,7 +639,7 @@ impl<R: Read + Seek> Reader<R> {
 
     /// The verified signer and the authenticated sender.
     #[must_use]
-    pub fn report(&self) -> &OpenReport {
+    pub fn report(&self) -> &StreamReport {
         &self.report
     }
 
@@ -719,7 +719,8 @@ mod tests {
     use std::os::unix::fs::FileExt;
 
     use super::*;
-    use crate::format::{self, Kek, Metadata, Recipient, SealOptions};
+    use crate::format::{self, EnvelopeOptions, Metadata, Recipient};
+    use crate::keys::Kek;
     use crate::{Category, PurposeSet, Timestamp};
 
     const CS: usize = 64;
@@ -744,7 +745,7 @@ mod tests {
         let mut meta =
             Metadata::new(Category::Evidence, PurposeSet::parse(&["investigation"]).unwrap(), Timestamp::from_unix(1));
         meta.chunk_size = u32::try_from(CS).unwrap();
-        let mut opts = SealOptions::new(meta, vec![Recipient::Kek(&kek)]);
+        let mut opts = EnvelopeOptions::new(meta, vec![Recipient::Kek(&kek)]);
         if signed {
             opts = opts.with_signer(&signer);
         }

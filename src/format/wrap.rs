@@ -17,9 +17,10 @@ use crate::error::{Error, Result};
 use crate::format::OBJECT_ID_LEN;
 use crate::format::header::{Header, Stanza, StanzaKind};
 use crate::format::recipient::Recipient;
-use crate::keys::{DataKey, KEY_ID_LEN, KEY_LEN, Kek, KeyId, X25519Identity, X25519Recipient, XWingIdentity, XWingKem};
+use crate::keys::{DataKey, KEY_LEN, Kek, X25519Identity, X25519Recipient, XWingIdentity, XWingKem};
 use crate::primitives::aead::ChunkCipher;
 use crate::primitives::hpke_x25519;
+use crate::vocabulary::{KEY_ID_LEN, KeyId};
 
 /// HPKE `info` for X25519 stanzas.
 pub(crate) const INFO_X25519: &[u8] = b"custodia/v1/hpke/x25519";

@@ -48,11 +48,11 @@ use serde::{Deserialize, Serialize};
 use sha2::Sha256;
 use zeroize::{Zeroize, Zeroizing};
 
-use super::{KeyId, KeyKind};
 use crate::error::{Error, Result};
-use crate::jurisdiction::Jurisdiction;
-use crate::policy::CaseRef;
-use crate::time::Timestamp;
+use crate::vocabulary::CaseRef;
+use crate::vocabulary::jurisdiction::Jurisdiction;
+use crate::vocabulary::time::Timestamp;
+use crate::vocabulary::{KeyId, KeyKind};
 
 /// Name of the keyring file inside the custodian's directory.
 pub const KEYRING_FILE: &str = "keyring.cdk";
@@ -66,6 +66,7 @@ const TAG_LEN: usize = 16;
 pub const MAX_KEYRING_LEN: u64 = 64 << 20;
 
 /// How the keyring is unlocked.
+#[non_exhaustive]
 pub enum Unlock {
     /// A passphrase, stretched with Argon2id.
     Passphrase(Zeroizing<String>),
@@ -98,6 +99,10 @@ impl fmt::Debug for Unlock {
 
 /// Argon2id cost parameters, used when a passphrase keyring is created (an existing keyring keeps its own).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[allow(
+    clippy::exhaustive_structs,
+    reason = "Argon2id's three cost parameters, complete by definition; the C ABI and hosts build it by literal"
+)]
 pub struct KdfParams {
     /// Memory in KiB.
     pub m_cost_kib: u32,
@@ -157,6 +162,7 @@ impl Default for KdfParams {
 /// The life-cycle state of a key.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "state", rename_all = "snake_case")]
+#[non_exhaustive]
 pub enum KeyState {
     /// Seals and opens.
     Active,
@@ -195,18 +201,18 @@ impl KeyState {
 
 /// Secret: key bytes, zeroized on drop, never printed; serialized (only inside the encrypted keyring body) as base64.
 #[derive(Clone)]
-pub struct SecretBytes(Zeroizing<Vec<u8>>);
+pub(crate) struct SecretBytes(Zeroizing<Vec<u8>>);
 
 impl SecretBytes {
     /// Wrap key bytes.
     #[must_use]
-    pub fn new(bytes: Zeroizing<Vec<u8>>) -> Self {
+    pub(crate) fn new(bytes: Zeroizing<Vec<u8>>) -> Self {
         Self(bytes)
     }
 
     /// The key bytes.
     #[must_use]
-    pub fn expose(&self) -> &[u8] {
+    pub(crate) fn expose(&self) -> &[u8] {
         &self.0
     }
 }
@@ -285,9 +291,10 @@ pub struct KeyRecord {
     /// Public key bytes (X25519 32, X-Wing 1216, Ed25519 32); none for symmetric keys.
     #[serde(default, with = "b64", skip_serializing_if = "Option::is_none")]
     pub public: Option<Vec<u8>>,
-    /// Secret bytes (32-byte key or seed); none for imported public keys and destroyed keys.
+    /// Secret bytes (32-byte key or seed); none for imported public keys and destroyed keys. Crate-private: key
+    /// bytes go only to the format layer's wrap/unwrap; [`KeyRecord::has_secret`] says whether there are any.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub secret: Option<SecretBytes>,
+    pub(crate) secret: Option<SecretBytes>,
 }
 
 impl KeyRecord {
@@ -315,6 +322,7 @@ impl<'de> Deserialize<'de> for KeyKind {
 /// hold is; deserializing runs it, and the keyring refuses to read or write any other.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(try_from = "LegalHoldWire")]
+#[non_exhaustive]
 pub struct LegalHold {
     /// The case held.
     pub case_ref: CaseRef,
@@ -359,8 +367,8 @@ impl LegalHold {
         check_text("a legal hold's reference", &self.reference, MAX_HOLD_REFERENCE_LEN)?;
         check_text("a legal hold's reason", &self.reason, MAX_HOLD_REASON_LEN)?;
         if self.set_by.is_empty()
-            || self.set_by.len() > crate::policy::MAX_ACTOR_FIELD_LEN
-            || !crate::policy::is_printable_text(&self.set_by)
+            || self.set_by.len() > crate::vocabulary::MAX_ACTOR_FIELD_LEN
+            || !crate::vocabulary::is_printable_text(&self.set_by)
             || self.set_by.trim() != self.set_by
         {
             return Err(Error::InvalidArgument("a legal hold's setter must be a valid actor id".into()));
@@ -389,6 +397,7 @@ pub(crate) struct KeyringBody {
 /// A checkpoint of the audit log, remembered in the keyring (which is authenticated under the master key) so that a
 /// writer of the log file who lacks the keys cannot cut the log back past it, delete it, or replace it unnoticed.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct AuditPin {
     /// The log's id (from its genesis entry).
     pub log_id: [u8; 16],
@@ -515,7 +524,7 @@ pub const MAX_HOLD_REASON_LEN: usize = 1024;
 ///
 /// # Errors
 /// [`Error::InvalidArgument`].
-pub fn check_label(label: &str) -> Result<()> {
+pub(crate) fn check_label(label: &str) -> Result<()> {
     check_text("a key label", label, MAX_LABEL_LEN)
 }
 
@@ -523,12 +532,12 @@ pub fn check_label(label: &str) -> Result<()> {
 ///
 /// # Errors
 /// [`Error::InvalidArgument`].
-pub fn check_destroy_reason(reason: &str) -> Result<()> {
+pub(crate) fn check_destroy_reason(reason: &str) -> Result<()> {
     check_text("a reason for destroying a key", reason, MAX_DESTROY_REASON_LEN)
 }
 
 fn check_text(what: &str, v: &str, max: usize) -> Result<()> {
-    if v.trim().is_empty() || v.len() > max || !crate::policy::is_printable_text(v) {
+    if v.trim().is_empty() || v.len() > max || !crate::vocabulary::is_printable_text(v) {
         return Err(Error::InvalidArgument(format!("{what} is 1 to {max} bytes of printable text")));
     }
     Ok(())
@@ -771,7 +780,7 @@ impl Keyring {
     ///
     /// It holds its own copy of the file key (zeroized on drop) and, between writes, no key records.
     #[must_use]
-    pub fn pin_store(&self) -> AuditPinStore {
+    pub(crate) fn pin_store(&self) -> AuditPinStore {
         AuditPinStore {
             ring: std::sync::Mutex::new(Self {
                 dir: self.dir.clone(),
@@ -796,8 +805,9 @@ impl Keyring {
     }
 }
 
-/// Raises the audit pin stored in a keyring file; see [`Keyring::pin_store`].
-pub struct AuditPinStore {
+/// Raises the audit pin stored in a keyring file; see [`Keyring::pin_store`]. Crate-private: only the facade's audit
+/// checkpoint hook raises the pin, so no host can move it without an audit entry.
+pub(crate) struct AuditPinStore {
     ring: std::sync::Mutex<Keyring>,
 }
 
@@ -814,7 +824,7 @@ impl AuditPinStore {
     ///
     /// # Errors
     /// [`Error::InvalidArgument`] for a pin of another log than the one pinned; keyring read and write errors.
-    pub fn raise(&self, pin: &AuditPin) -> Result<()> {
+    pub(crate) fn raise(&self, pin: &AuditPin) -> Result<()> {
         let mut ring = self.ring.lock().map_err(|_| Error::Internal("audit pin store lock poisoned".into()))?;
         let result = ring.update(|b| {
             if let Some(current) = &b.audit_pin

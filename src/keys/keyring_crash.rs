@@ -11,8 +11,9 @@ use std::process::{Command, Stdio};
 use zeroize::Zeroizing;
 
 use crate::keys::keyring::{KeyRecord, KeyState, SecretBytes};
-use crate::keys::{KdfParams, KeyId, KeyKind, Keyring, Unlock};
-use crate::time::Timestamp;
+use crate::keys::{KdfParams, Keyring, Unlock};
+use crate::vocabulary::time::Timestamp;
+use crate::vocabulary::{KeyId, KeyKind};
 
 const MASTER: [u8; 32] = [0x42; 32];
 const CHILD_DIR: &str = "CUSTODIA_TEST_KEYRING_CHILD_DIR";

@@ -12,8 +12,8 @@ use rand_core::CryptoRng;
 use zeroize::{Zeroize, ZeroizeOnDrop, Zeroizing};
 
 use crate::error::{Error, Result};
-use crate::keys::{KeyId, KeyKind};
 use crate::primitives::rng::OsRng;
+use crate::vocabulary::{KeyId, KeyKind};
 
 /// Length of a symmetric key (KEK, data key) in bytes.
 pub const KEY_LEN: usize = 32;

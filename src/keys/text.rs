@@ -10,8 +10,8 @@
 use data_encoding::BASE32_NOPAD;
 use sha2::{Digest, Sha256};
 
-use super::KeyKind;
 use crate::error::{Error, Result};
+use crate::vocabulary::KeyKind;
 
 const CHECKSUM_LEN: usize = 4;
 

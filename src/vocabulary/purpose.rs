@@ -508,7 +508,7 @@ impl Exception {
             return Err(Error::InvalidException(format!("a {kind} exception needs a reference")));
         }
         if let Some(r) = reference
-            && (r.len() > MAX_REFERENCE_LEN || !crate::policy::is_printable_text(r))
+            && (r.len() > MAX_REFERENCE_LEN || !crate::vocabulary::is_printable_text(r))
         {
             return Err(Error::InvalidException(format!(
                 "reference must be printable text of at most {MAX_REFERENCE_LEN} bytes"
@@ -520,7 +520,7 @@ impl Exception {
         }
         // Line breaks and tabs are allowed (a justification is prose); no other control character (NUL, escape
         // sequences, carriage return) and no bidirectional override.
-        if !j.split(['\n', '\t']).all(crate::policy::is_printable_text) {
+        if !j.split(['\n', '\t']).all(crate::vocabulary::is_printable_text) {
             return Err(Error::InvalidException(
                 "justification must be printable text (line breaks and tabs allowed, no other control characters)"
                     .into(),
