@@ -67,7 +67,7 @@ pub mod time;
 
 pub use audit::{AuditEvent, AuditLog, AuditOptions, AuditSink, Durability, EventKind, Outcome, VerifyReport};
 pub use custodian::{Custodian, CustodianOptions, EnvelopeInfo, KeyInfo, OpenedEnvelope, SealOptions};
-pub use error::{Error, Result};
+pub use error::{Error, ErrorCategory, ErrorKind, Result};
 pub use format::{Header, Metadata, Opened};
 pub use jurisdiction::Jurisdiction;
 pub use keys::{KeyId, KeyKind};
