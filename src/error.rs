@@ -1,9 +1,12 @@
-//! The one error type of custodia, with stable numeric codes.
+//! The one error type of custodia, and [`ErrorKind`], the one source of its stable codes and names.
 //!
-//! Every variant maps to a code that the C API returns as its status (see [`Error::code`]). Codes are grouped by
-//! layer and are never reused or renumbered: a code retired with its variant stays retired. Codes 120 to 122 and 998
-//! belong to the C boundary (the crate `custodia-ffi`: NULL pointer, invalid UTF-8, invalid handle, poisoned
-//! handle), which only C callers can cause; they are never assigned here.
+//! Every variant has a kind ([`Error::kind`]); the kind's discriminant is the code that the C API returns as its
+//! status, and its name is what the audit log writes. The C header's `CUSTODIA_ERR_*` list, the ffi crate's status
+//! enum and the Python and Java exception tables are checked against [`ErrorKind::ALL`] by their tests, so this file
+//! is where a code is assigned. Codes are grouped by layer ([`ErrorCategory`]) and are never reused or renumbered: a
+//! code retired with its variant stays retired. Codes 120 to 122 and 998 belong to the C boundary (the crate
+//! `custodia-ffi`: NULL pointer, invalid UTF-8, invalid handle, poisoned handle), which only C callers can cause;
+//! they are never assigned here.
 //!
 //! Messages never contain secret material. Authentication failures deliberately say only that an envelope could
 //! not be opened (no oracle); policy refusals say exactly which rule refused, because that is what an auditor needs.
@@ -17,8 +20,9 @@ pub type Result<T, E = Error> = core::result::Result<T, E>;
 
 /// Everything that can go wrong in custodia.
 ///
-/// Match on the variant, or on [`Error::code`] across the C ABI. Refusals by the policy gate are the
-/// `2xx` codes; [`Error::is_refusal`] tells them apart from faults.
+/// Match on the variant for the details, or on [`Error::kind`] for the stable code and name ([`Error::code`] across
+/// the C ABI). Refusals by the policy gate are the `2xx` codes; [`Error::is_refusal`] (or the kind's
+/// [`ErrorCategory::Refusal`]) tells them apart from faults.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
@@ -334,132 +338,298 @@ pub enum Error {
 }
 
 impl Error {
-    /// The stable numeric code of this error, as returned by the C API. Never `0` (success).
+    /// What kind of error this is: the stable code and name, and the category, without the details.
+    ///
+    /// This match is the one place that lists every variant: a new variant does not build until it has a kind.
+    #[must_use]
+    pub fn kind(&self) -> ErrorKind {
+        match self {
+            Self::InvalidArgument(_) => ErrorKind::InvalidArgument,
+            Self::InvalidPurpose { .. } => ErrorKind::InvalidPurpose,
+            Self::TooManyPurposes { .. } => ErrorKind::TooManyPurposes,
+            Self::NoPurpose => ErrorKind::NoPurpose,
+            Self::InvalidJurisdiction(_) => ErrorKind::InvalidJurisdiction,
+            Self::ClassificationBelowMinimum { .. } => ErrorKind::ClassificationBelowMinimum,
+            Self::InvalidException(_) => ErrorKind::InvalidException,
+            Self::UnknownCode { .. } => ErrorKind::UnknownCode,
+            Self::PurposeNotPermitted { .. } => ErrorKind::PurposeNotPermitted,
+            Self::Expired { .. } => ErrorKind::Expired,
+            Self::JurisdictionNotPermitted { .. } => ErrorKind::JurisdictionNotPermitted,
+            Self::ClearanceInsufficient { .. } => ErrorKind::ClearanceInsufficient,
+            Self::KeyDestroyed { .. } => ErrorKind::KeyDestroyed,
+            Self::LegalHold { .. } => ErrorKind::LegalHold,
+            Self::SignerMismatch { .. } => ErrorKind::SignerMismatch,
+            Self::TransferNotPermitted { .. } => ErrorKind::TransferNotPermitted,
+            Self::RecipientNotPermitted { .. } => ErrorKind::RecipientNotPermitted,
+            Self::RecipientJurisdictionUnknown { .. } => ErrorKind::RecipientJurisdictionUnknown,
+            Self::Malformed(_) => ErrorKind::Malformed,
+            Self::UnsupportedVersion(_) => ErrorKind::UnsupportedVersion,
+            Self::UnsupportedSuite(_) => ErrorKind::UnsupportedSuite,
+            Self::Truncated => ErrorKind::Truncated,
+            Self::LimitExceeded { .. } => ErrorKind::LimitExceeded,
+            Self::UnknownCriticalField(_) => ErrorKind::UnknownCriticalField,
+            Self::OpenFailed => ErrorKind::OpenFailed,
+            Self::NoMatchingRecipient => ErrorKind::NoMatchingRecipient,
+            Self::SignatureInvalid => ErrorKind::SignatureInvalid,
+            Self::Armor(_) => ErrorKind::Armor,
+            Self::EnvelopeChanged { .. } => ErrorKind::EnvelopeChanged,
+            Self::KeyNotFound(_) => ErrorKind::KeyNotFound,
+            Self::KeyState { .. } => ErrorKind::KeyState,
+            Self::WrongPassphrase => ErrorKind::WrongPassphrase,
+            Self::KeyringCorrupt(_) => ErrorKind::KeyringCorrupt,
+            Self::KeyringVersion(_) => ErrorKind::KeyringVersion,
+            Self::InvalidKeyText(_) => ErrorKind::InvalidKeyText,
+            Self::KdfParamsOutOfRange { .. } => ErrorKind::KdfParamsOutOfRange,
+            Self::CustodianNotFound { .. } => ErrorKind::CustodianNotFound,
+            Self::AuditWrite(_) => ErrorKind::AuditWrite,
+            Self::AuditMalformed { .. } => ErrorKind::AuditMalformed,
+            Self::AuditTampered { .. } => ErrorKind::AuditTampered,
+            Self::AuditWrongKey { .. } => ErrorKind::AuditWrongKey,
+            Self::AuditUnsupportedFormat(_) => ErrorKind::AuditUnsupportedFormat,
+            Self::CustodianClosed => ErrorKind::CustodianClosed,
+            Self::AnchorInvalid(_) => ErrorKind::AnchorInvalid,
+            Self::Io(_) => ErrorKind::Io,
+            Self::Rng => ErrorKind::Rng,
+            Self::InUse(_) => ErrorKind::InUse,
+            Self::InsecurePermissions { .. } => ErrorKind::InsecurePermissions,
+            Self::Internal(_) => ErrorKind::Internal,
+        }
+    }
+
+    /// The stable numeric code of this error, as returned by the C API. Never `0` (success). Same as
+    /// `self.kind().code()`.
     #[must_use]
     pub fn code(&self) -> u32 {
-        match self {
-            Self::InvalidArgument(_) => 100,
-            Self::InvalidPurpose { .. } => 101,
-            Self::TooManyPurposes { .. } => 102,
-            Self::NoPurpose => 103,
-            Self::InvalidJurisdiction(_) => 104,
-            Self::ClassificationBelowMinimum { .. } => 105,
-            Self::InvalidException(_) => 106,
-            Self::UnknownCode { .. } => 107,
-
-            Self::PurposeNotPermitted { .. } => 200,
-            Self::Expired { .. } => 201,
-            Self::JurisdictionNotPermitted { .. } => 202,
-            Self::ClearanceInsufficient { .. } => 203,
-            Self::KeyDestroyed { .. } => 204,
-            Self::LegalHold { .. } => 205,
-            Self::SignerMismatch { .. } => 206,
-
-            Self::Malformed(_) => 300,
-            Self::UnsupportedVersion(_) => 301,
-            Self::UnsupportedSuite(_) => 302,
-            Self::Truncated => 303,
-            Self::LimitExceeded { .. } => 304,
-            Self::UnknownCriticalField(_) => 305,
-            Self::OpenFailed => 306,
-            Self::NoMatchingRecipient => 307,
-            Self::SignatureInvalid => 308,
-            Self::Armor(_) => 309,
-
-            Self::KeyNotFound(_) => 400,
-            Self::KeyState { .. } => 401,
-            Self::WrongPassphrase => 402,
-            Self::KeyringCorrupt(_) => 403,
-            Self::KeyringVersion(_) => 404,
-            Self::InvalidKeyText(_) => 405,
-
-            Self::AuditWrite(_) => 500,
-            Self::AuditMalformed { .. } => 501,
-            Self::AuditTampered { .. } => 502,
-            Self::AuditWrongKey { .. } => 503,
-            Self::CustodianClosed => 506,
-            Self::AnchorInvalid(_) => 507,
-
-            Self::KdfParamsOutOfRange { .. } => 406,
-            Self::CustodianNotFound { .. } => 407,
-
-            Self::EnvelopeChanged { .. } => 310,
-
-            Self::TransferNotPermitted { .. } => 207,
-            Self::RecipientNotPermitted { .. } => 208,
-            Self::RecipientJurisdictionUnknown { .. } => 209,
-            Self::AuditUnsupportedFormat(_) => 504,
-            Self::InUse(_) => 902,
-            Self::InsecurePermissions { .. } => 903,
-
-            Self::Io(_) => 900,
-            Self::Rng => 901,
-            Self::Internal(_) => 999,
-        }
+        self.kind().code()
     }
 
     /// Whether this is a refusal by policy (purpose, expiry, jurisdiction, clearance, destroyed key, legal hold,
-    /// signer, onward transfer), as opposed to bad input or a fault.
+    /// signer, onward transfer), as opposed to bad input or a fault. Same as `self.kind().is_refusal()`.
     #[must_use]
     pub fn is_refusal(&self) -> bool {
-        (200..300).contains(&self.code())
+        self.kind().is_refusal()
     }
 
     /// A short stable name for the refusal or error kind, as written in the audit log (`purpose_not_permitted`).
+    /// Same as `self.kind().name()`.
     #[must_use]
     pub fn kind_name(&self) -> &'static str {
-        match self {
-            Self::InvalidArgument(_) => "invalid_argument",
-            Self::InvalidPurpose { .. } => "invalid_purpose",
-            Self::TooManyPurposes { .. } => "too_many_purposes",
-            Self::NoPurpose => "no_purpose",
-            Self::InvalidJurisdiction(_) => "invalid_jurisdiction",
-            Self::ClassificationBelowMinimum { .. } => "classification_below_minimum",
-            Self::InvalidException(_) => "invalid_exception",
-            Self::UnknownCode { .. } => "unknown_code",
-            Self::PurposeNotPermitted { .. } => "purpose_not_permitted",
-            Self::Expired { .. } => "expired",
-            Self::JurisdictionNotPermitted { .. } => "jurisdiction_not_permitted",
-            Self::ClearanceInsufficient { .. } => "clearance_insufficient",
-            Self::KeyDestroyed { .. } => "key_destroyed",
-            Self::LegalHold { .. } => "legal_hold",
-            Self::SignerMismatch { .. } => "signer_mismatch",
-            Self::Malformed(_) => "malformed",
-            Self::UnsupportedVersion(_) => "unsupported_version",
-            Self::UnsupportedSuite(_) => "unsupported_suite",
-            Self::Truncated => "truncated",
-            Self::LimitExceeded { .. } => "limit_exceeded",
-            Self::UnknownCriticalField(_) => "unknown_critical_field",
-            Self::OpenFailed => "open_failed",
-            Self::NoMatchingRecipient => "no_matching_recipient",
-            Self::SignatureInvalid => "signature_invalid",
-            Self::Armor(_) => "armor",
-            Self::KeyNotFound(_) => "key_not_found",
-            Self::KeyState { .. } => "key_state",
-            Self::WrongPassphrase => "wrong_passphrase",
-            Self::KeyringCorrupt(_) => "keyring_corrupt",
-            Self::KeyringVersion(_) => "keyring_version",
-            Self::InvalidKeyText(_) => "invalid_key_text",
-            Self::AuditWrite(_) => "audit_write",
-            Self::AuditMalformed { .. } => "audit_malformed",
-            Self::AuditTampered { .. } => "audit_tampered",
-            Self::AuditWrongKey { .. } => "audit_wrong_key",
-            Self::CustodianClosed => "custodian_closed",
-            Self::AnchorInvalid(_) => "anchor_invalid",
-            Self::KdfParamsOutOfRange { .. } => "kdf_params_out_of_range",
-            Self::CustodianNotFound { .. } => "custodian_not_found",
-            Self::EnvelopeChanged { .. } => "envelope_changed",
-            Self::TransferNotPermitted { .. } => "transfer_not_permitted",
-            Self::RecipientNotPermitted { .. } => "recipient_not_permitted",
-            Self::RecipientJurisdictionUnknown { .. } => "recipient_jurisdiction_unknown",
-            Self::AuditUnsupportedFormat(_) => "audit_unsupported_format",
-            Self::InUse(_) => "in_use",
-            Self::InsecurePermissions { .. } => "insecure_permissions",
-            Self::Io(_) => "io",
-            Self::Rng => "rng",
-            Self::Internal(_) => "internal",
+        self.kind().name()
+    }
+}
+
+/// Declares [`ErrorKind`] from one table (variant, code, name), so that the enum, [`ErrorKind::ALL`] and
+/// [`ErrorKind::name`] cannot disagree.
+macro_rules! error_kinds {
+    ($($(#[$doc:meta])* $variant:ident = $code:literal, $name:literal;)*) => {
+        /// The kind of an [`Error`]: its stable code (the discriminant) and name, without the details (as
+        /// [`std::io::ErrorKind`] is to [`std::io::Error`]).
+        ///
+        /// These are the codes the C API returns as its status (`CUSTODIA_ERR_<NAME>` in `include/custodia.h`) and the
+        /// names the audit log writes; the bindings' exception tables are checked against them. Codes are grouped by
+        /// hundreds ([`ErrorKind::category`]) and are never reused or renumbered. Later versions may add kinds, so a
+        /// `match` needs a wildcard arm; to handle every refusal in one arm, match on [`ErrorCategory::Refusal`] or
+        /// test [`ErrorKind::is_refusal`].
+        #[repr(u32)]
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+        #[non_exhaustive]
+        pub enum ErrorKind {
+            $($(#[$doc])* $variant = $code,)*
+        }
+
+        impl ErrorKind {
+            /// Every kind, in code order.
+            pub const ALL: &'static [Self] = &[$(Self::$variant,)*];
+
+            /// The stable snake_case name (`purpose_not_permitted`), as written in the audit log; the C name is
+            /// `CUSTODIA_ERR_` and this in upper case.
+            #[must_use]
+            pub const fn name(self) -> &'static str {
+                match self {
+                    $(Self::$variant => $name,)*
+                }
+            }
+        }
+    };
+}
+
+error_kinds! {
+    // ---- 1xx: invalid input from the caller
+    /// `100` `invalid_argument`: [`Error::InvalidArgument`].
+    InvalidArgument = 100, "invalid_argument";
+    /// `101` `invalid_purpose`: [`Error::InvalidPurpose`].
+    InvalidPurpose = 101, "invalid_purpose";
+    /// `102` `too_many_purposes`: [`Error::TooManyPurposes`].
+    TooManyPurposes = 102, "too_many_purposes";
+    /// `103` `no_purpose`: [`Error::NoPurpose`].
+    NoPurpose = 103, "no_purpose";
+    /// `104` `invalid_jurisdiction`: [`Error::InvalidJurisdiction`].
+    InvalidJurisdiction = 104, "invalid_jurisdiction";
+    /// `105` `classification_below_minimum`: [`Error::ClassificationBelowMinimum`].
+    ClassificationBelowMinimum = 105, "classification_below_minimum";
+    /// `106` `invalid_exception`: [`Error::InvalidException`].
+    InvalidException = 106, "invalid_exception";
+    /// `107` `unknown_code`: [`Error::UnknownCode`].
+    UnknownCode = 107, "unknown_code";
+    // ---- 2xx: refusals by the policy gate
+    /// `200` `purpose_not_permitted`: [`Error::PurposeNotPermitted`].
+    PurposeNotPermitted = 200, "purpose_not_permitted";
+    /// `201` `expired`: [`Error::Expired`].
+    Expired = 201, "expired";
+    /// `202` `jurisdiction_not_permitted`: [`Error::JurisdictionNotPermitted`].
+    JurisdictionNotPermitted = 202, "jurisdiction_not_permitted";
+    /// `203` `clearance_insufficient`: [`Error::ClearanceInsufficient`].
+    ClearanceInsufficient = 203, "clearance_insufficient";
+    /// `204` `key_destroyed`: [`Error::KeyDestroyed`].
+    KeyDestroyed = 204, "key_destroyed";
+    /// `205` `legal_hold`: [`Error::LegalHold`].
+    LegalHold = 205, "legal_hold";
+    /// `206` `signer_mismatch`: [`Error::SignerMismatch`].
+    SignerMismatch = 206, "signer_mismatch";
+    /// `207` `transfer_not_permitted`: [`Error::TransferNotPermitted`].
+    TransferNotPermitted = 207, "transfer_not_permitted";
+    /// `208` `recipient_not_permitted`: [`Error::RecipientNotPermitted`].
+    RecipientNotPermitted = 208, "recipient_not_permitted";
+    /// `209` `recipient_jurisdiction_unknown`: [`Error::RecipientJurisdictionUnknown`].
+    RecipientJurisdictionUnknown = 209, "recipient_jurisdiction_unknown";
+    // ---- 3xx: envelope format
+    /// `300` `malformed`: [`Error::Malformed`].
+    Malformed = 300, "malformed";
+    /// `301` `unsupported_version`: [`Error::UnsupportedVersion`].
+    UnsupportedVersion = 301, "unsupported_version";
+    /// `302` `unsupported_suite`: [`Error::UnsupportedSuite`].
+    UnsupportedSuite = 302, "unsupported_suite";
+    /// `303` `truncated`: [`Error::Truncated`].
+    Truncated = 303, "truncated";
+    /// `304` `limit_exceeded`: [`Error::LimitExceeded`].
+    LimitExceeded = 304, "limit_exceeded";
+    /// `305` `unknown_critical_field`: [`Error::UnknownCriticalField`].
+    UnknownCriticalField = 305, "unknown_critical_field";
+    /// `306` `open_failed`: [`Error::OpenFailed`].
+    OpenFailed = 306, "open_failed";
+    /// `307` `no_matching_recipient`: [`Error::NoMatchingRecipient`].
+    NoMatchingRecipient = 307, "no_matching_recipient";
+    /// `308` `signature_invalid`: [`Error::SignatureInvalid`].
+    SignatureInvalid = 308, "signature_invalid";
+    /// `309` `armor`: [`Error::Armor`].
+    Armor = 309, "armor";
+    /// `310` `envelope_changed`: [`Error::EnvelopeChanged`].
+    EnvelopeChanged = 310, "envelope_changed";
+    // ---- 4xx: keys and keyring
+    /// `400` `key_not_found`: [`Error::KeyNotFound`].
+    KeyNotFound = 400, "key_not_found";
+    /// `401` `key_state`: [`Error::KeyState`].
+    KeyState = 401, "key_state";
+    /// `402` `wrong_passphrase`: [`Error::WrongPassphrase`].
+    WrongPassphrase = 402, "wrong_passphrase";
+    /// `403` `keyring_corrupt`: [`Error::KeyringCorrupt`].
+    KeyringCorrupt = 403, "keyring_corrupt";
+    /// `404` `keyring_version`: [`Error::KeyringVersion`].
+    KeyringVersion = 404, "keyring_version";
+    /// `405` `invalid_key_text`: [`Error::InvalidKeyText`].
+    InvalidKeyText = 405, "invalid_key_text";
+    /// `406` `kdf_params_out_of_range`: [`Error::KdfParamsOutOfRange`].
+    KdfParamsOutOfRange = 406, "kdf_params_out_of_range";
+    /// `407` `custodian_not_found`: [`Error::CustodianNotFound`].
+    CustodianNotFound = 407, "custodian_not_found";
+    // ---- 5xx: audit
+    /// `500` `audit_write`: [`Error::AuditWrite`].
+    AuditWrite = 500, "audit_write";
+    /// `501` `audit_malformed`: [`Error::AuditMalformed`].
+    AuditMalformed = 501, "audit_malformed";
+    /// `502` `audit_tampered`: [`Error::AuditTampered`].
+    AuditTampered = 502, "audit_tampered";
+    /// `503` `audit_wrong_key`: [`Error::AuditWrongKey`].
+    AuditWrongKey = 503, "audit_wrong_key";
+    /// `504` `audit_unsupported_format`: [`Error::AuditUnsupportedFormat`].
+    AuditUnsupportedFormat = 504, "audit_unsupported_format";
+    /// `506` `custodian_closed`: [`Error::CustodianClosed`].
+    CustodianClosed = 506, "custodian_closed";
+    /// `507` `anchor_invalid`: [`Error::AnchorInvalid`].
+    AnchorInvalid = 507, "anchor_invalid";
+    // ---- 9xx: environment and internal faults
+    /// `900` `io`: [`Error::Io`].
+    Io = 900, "io";
+    /// `901` `rng`: [`Error::Rng`].
+    Rng = 901, "rng";
+    /// `902` `in_use`: [`Error::InUse`].
+    InUse = 902, "in_use";
+    /// `903` `insecure_permissions`: [`Error::InsecurePermissions`].
+    InsecurePermissions = 903, "insecure_permissions";
+    /// `999` `internal`: [`Error::Internal`].
+    Internal = 999, "internal";
+}
+
+impl ErrorKind {
+    /// The stable numeric code, as returned by the C API. Never `0` (success).
+    #[must_use]
+    pub const fn code(self) -> u32 {
+        self as u32
+    }
+
+    /// The kind with this code, if this version assigns it.
+    #[must_use]
+    pub const fn from_code(code: u32) -> Option<Self> {
+        let mut i = 0;
+        while i < Self::ALL.len() {
+            if Self::ALL[i].code() == code {
+                return Some(Self::ALL[i]);
+            }
+            i += 1;
+        }
+        None
+    }
+
+    /// The group this kind belongs to: the hundreds of its code, with internal faults apart from the environment.
+    #[must_use]
+    pub const fn category(self) -> ErrorCategory {
+        if matches!(self, Self::Internal) {
+            return ErrorCategory::Internal;
+        }
+        match self.code() / 100 {
+            1 => ErrorCategory::InvalidInput,
+            2 => ErrorCategory::Refusal,
+            3 => ErrorCategory::Envelope,
+            4 => ErrorCategory::Key,
+            5 => ErrorCategory::Audit,
+            _ => ErrorCategory::Environment,
         }
     }
+
+    /// Whether this is a refusal by the policy gate (the `2xx` codes): a decision, recorded in the audit log, not a
+    /// fault.
+    #[must_use]
+    pub const fn is_refusal(self) -> bool {
+        matches!(self.category(), ErrorCategory::Refusal)
+    }
+}
+
+impl core::fmt::Display for ErrorKind {
+    /// The stable name ([`ErrorKind::name`]).
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// The groups of [`ErrorKind`]s, by the hundreds of their codes. The bindings' exception classes have one base class
+/// per category (Python `Refused`, Java `RefusalException`, ...).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ErrorCategory {
+    /// `1xx`: invalid input from the caller.
+    InvalidInput,
+    /// `2xx`: a refusal by the policy gate, which says exactly which rule refused.
+    Refusal,
+    /// `3xx`: envelope format and authentication.
+    Envelope,
+    /// `4xx`: keys and keyring.
+    Key,
+    /// `5xx`: audit.
+    Audit,
+    /// `9xx`: the operating system failed custodia.
+    Environment,
+    /// `999`: a bug in custodia.
+    Internal,
 }
 
 #[cfg(test)]
@@ -467,29 +637,58 @@ mod tests {
     use super::*;
 
     #[test]
-    fn codes_are_unique_and_nonzero() {
-        let samples = [
-            Error::InvalidArgument(String::new()),
-            Error::NoPurpose,
-            Error::InvalidJurisdiction(String::new()),
-            Error::OpenFailed,
-            Error::Truncated,
-            Error::NoMatchingRecipient,
-            Error::WrongPassphrase,
-            Error::Rng,
-            Error::Internal(String::new()),
-        ];
-        let mut codes: Vec<u32> = samples.iter().map(Error::code).collect();
-        assert!(codes.iter().all(|&c| c != 0));
-        codes.sort_unstable();
-        codes.dedup();
-        assert_eq!(codes.len(), samples.len());
+    fn codes_are_nonzero_unique_and_in_order() {
+        assert!(ErrorKind::ALL.iter().all(|k| k.code() != 0));
+        assert!(ErrorKind::ALL.windows(2).all(|w| w[0].code() < w[1].code()), "ALL must be in code order");
+        for &k in ErrorKind::ALL {
+            assert_eq!(ErrorKind::from_code(k.code()), Some(k));
+        }
+        assert_eq!(ErrorKind::from_code(0), None);
+        assert_eq!(ErrorKind::from_code(120), None, "120 to 122 and 998 belong to the C boundary");
     }
 
     #[test]
-    fn refusals_are_2xx() {
+    fn names_are_unique_snake_case() {
+        let mut names: Vec<&str> = ErrorKind::ALL.iter().map(|k| k.name()).collect();
+        assert!(
+            names
+                .iter()
+                .all(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_'))
+        );
+        names.sort_unstable();
+        names.dedup();
+        assert_eq!(names.len(), ErrorKind::ALL.len());
+        assert_eq!(ErrorKind::PurposeNotPermitted.to_string(), "purpose_not_permitted");
+    }
+
+    #[test]
+    fn categories_follow_the_hundreds() {
+        for &k in ErrorKind::ALL {
+            let expected = match k.code() / 100 {
+                1 => ErrorCategory::InvalidInput,
+                2 => ErrorCategory::Refusal,
+                3 => ErrorCategory::Envelope,
+                4 => ErrorCategory::Key,
+                5 => ErrorCategory::Audit,
+                9 if k == ErrorKind::Internal => ErrorCategory::Internal,
+                9 => ErrorCategory::Environment,
+                _ => panic!("{k} has code {} outside the groups", k.code()),
+            };
+            assert_eq!(k.category(), expected, "{k}");
+            assert_eq!(k.is_refusal(), (200..300).contains(&k.code()), "{k}");
+        }
+    }
+
+    #[test]
+    fn errors_delegate_to_their_kind() {
         let e = Error::PurposeNotPermitted { requested: "a".into(), permitted: "b".into() };
+        assert_eq!(e.kind(), ErrorKind::PurposeNotPermitted);
+        assert_eq!((e.code(), e.kind_name()), (200, "purpose_not_permitted"));
         assert!(e.is_refusal());
-        assert!(!Error::OpenFailed.is_refusal());
+        assert!(matches!(e.kind().category(), ErrorCategory::Refusal));
+        let e = Error::OpenFailed;
+        assert_eq!((e.code(), e.kind_name(), e.is_refusal()), (306, "open_failed", false));
+        assert_eq!(Error::Internal(String::new()).kind().category(), ErrorCategory::Internal);
+        assert_eq!(Error::Rng.kind().category(), ErrorCategory::Environment);
     }
 }

@@ -69,7 +69,7 @@ pub use custodian::{
     AUDIT_KEY_LABEL, Custodian, CustodianOptions, EnvelopeInfo, KeyInfo, OpenedEnvelope, RewrapItem, RewrapOutput,
     RewrapPlan, SealOptions, Sealed, ShredReport,
 };
-pub use error::{Error, Result};
+pub use error::{Error, ErrorCategory, ErrorKind, Result};
 pub use policy::{
     Decision, Grant, NewRecipient, ONWARD_TRANSFER_PURPOSE, OpenRequest, PolicyGate, RewrapRequest, Terms,
 };

@@ -1,8 +1,8 @@
 //! The committed header names every code Rust produces. (That it is current is checked by `cbindgen --verify` in
 //! `scripts/test-all.sh`; these tests check what it says.)
 
-use super::status::tests::one_of_each;
 use super::*;
+use crate::error::Kind;
 use custodia_core::ExceptionKind;
 use custodia_core::KeyKind;
 use custodia_core::format::InstrumentKind;
@@ -19,8 +19,25 @@ fn assert_declares(name: &str, code: impl core::fmt::Display) {
 #[test]
 fn every_error_code_is_in_the_header() {
     assert_declares("CUSTODIA_OK", 0);
-    for e in one_of_each() {
-        assert_declares(&format!("CUSTODIA_ERR_{}", e.kind_name().to_uppercase()), e.code());
+    for kind in Kind::all() {
+        assert_declares(&format!("CUSTODIA_ERR_{}", kind.name().to_uppercase()), kind.code());
+    }
+}
+
+/// The other direction: every `CUSTODIA_ERR_*` of the header is a core `ErrorKind` or a boundary kind, with the same
+/// code and name (the header is written from `custodia_status`, so this checks the enum against the kinds).
+#[test]
+fn every_error_code_of_the_header_is_a_kind() {
+    let declared: Vec<(&str, u32)> = HEADER
+        .lines()
+        .filter_map(|l| l.trim().strip_prefix("CUSTODIA_ERR_"))
+        .filter_map(|l| l.trim_end_matches(',').split_once(" = "))
+        .map(|(name, code)| (name, code.parse().unwrap_or_else(|_| panic!("CUSTODIA_ERR_{name}: code {code:?}"))))
+        .collect();
+    assert_eq!(declared.len(), Kind::all().count(), "CUSTODIA_ERR_* in the header: {declared:?}");
+    for (name, code) in declared {
+        let kind = Kind::from_code(code).unwrap_or_else(|| panic!("CUSTODIA_ERR_{name} = {code} is no kind"));
+        assert_eq!(name, kind.name().to_uppercase(), "the header's name for {code}");
     }
 }
 

@@ -355,6 +355,9 @@ class Poisoned(InternalError):
     """998: the object is unusable because an earlier call on it hit an internal error; close it and make another."""
 
 
+# One entry per ``CUSTODIA_ERR_*`` of include/custodia.h (written from the Rust ``ErrorKind``):
+# tests/test_error_table.py checks both directions, the class names and the base classes (docs/C_API.md, "Status
+# codes are ErrorKinds").
 _BY_CODE: dict[int, type[CustodiaError]] = {
     100: InvalidArgument,
     101: InvalidPurpose,
@@ -400,9 +403,9 @@ _BY_CODE: dict[int, type[CustodiaError]] = {
     501: AuditMalformed,
     502: AuditTampered,
     503: AuditWrongKey,
+    504: AuditUnsupportedFormat,
     506: CustodianClosed,
     507: AnchorInvalid,
-    504: AuditUnsupportedFormat,
     900: IoFault,
     901: RngFault,
     902: InUse,

@@ -32,7 +32,10 @@ public class CustodiaException extends RuntimeException {
         return status().isRefusal();
     }
 
-    /** The exception for a failed call that returned {@code code} with {@code message}. */
+    /**
+     * The exception for a failed call that returned {@code code} with {@code message}. Every known code maps to an
+     * exception of its group (checked against the header by StatusTableTest).
+     */
     public static CustodiaException of(int code, String message) {
         switch (Status.of(code)) {
             case INVALID_PURPOSE:

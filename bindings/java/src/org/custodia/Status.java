@@ -3,7 +3,8 @@ package org.custodia;
 /**
  * The {@code custodia_status} codes of {@code include/custodia.h}: 1xx invalid input, 2xx refusals by policy, 3xx
  * envelope format, 4xx keys, 5xx audit, 9xx environment and internal faults. Codes are never reused; a code this
- * version does not know maps to {@link #UNKNOWN} (and is still a failure).
+ * version does not know maps to {@link #UNKNOWN} (and is still a failure). One constant per {@code CUSTODIA_ERR_*}
+ * of the header (written from the Rust {@code ErrorKind}), with its name: checked both ways by StatusTableTest.
  */
 public enum Status {
     OK(0),
