@@ -16,31 +16,44 @@
 //!
 //! ## Quick start
 //!
+//! The [`Custodian`] facade is the way in: a keyring and an audit log in one directory, and every act (seal, open,
+//! refusal, key change) recorded before it returns. The low-level [`policy`] gate and [`format`](mod@format) are
+//! what it is built on.
+//!
 //! ```
-//! use std::sync::Arc;
-//! use custodia::policy::{Actor, OpenRequest, PolicyGate, Terms};
-//! use custodia::{Category, Classification, FixedClock, Jurisdiction, Purpose, PurposeSet, Sensitive, Timestamp};
+//! use custodia::keys::Unlock;
+//! use custodia::{
+//!     Actor, Category, Classification, Custodian, CustodianOptions, Error, Jurisdiction, KeyKind, OpenRequest, Purpose,
+//!     PurposeSet, SealOptions, Sensitive,
+//! };
 //!
 //! # fn main() -> custodia::Result<()> {
+//! # let dir = tempfile::tempdir().map_err(Error::Io)?;
+//! # let dir = dir.path().join("case-data");
+//! // `create: true` starts a new custodian in `dir` (mode 0700); without it a path holding none is refused.
+//! let options = CustodianOptions { create: true, ..CustodianOptions::default() };
+//! let custodian = Custodian::open(&dir, Unlock::passphrase("correct horse"), options)?;
+//! let anna = Actor::new("anna", "prosecutor", Jurisdiction::parse("DE")?, Classification::Secret)?;
+//! let kek = custodian.generate_key(&anna, KeyKind::Kek, "case MLA-2026-0042")?;
+//!
 //! let statement = Sensitive::new(b"IBAN NL91ABNA0417164300, balance 1,204,331.17".to_vec(), Category::FinancialRecords);
 //! assert_eq!(format!("{statement:?}"), "Sensitive<financial_records, confidential>([REDACTED])");
-//!
-//! let terms = Terms {
-//!     purposes: PurposeSet::parse(&["investigation", "prosecution"])?,
-//!     category: statement.category(),
-//!     classification: statement.classification(),
-//!     origin: Some(Jurisdiction::parse("NL")?),
-//!     destinations: vec![Jurisdiction::parse("DE")?],
-//!     not_after: Some(Timestamp::from_date(2031, 12, 31)?),
-//! };
-//! let gate = PolicyGate::new(Arc::new(FixedClock::new(Timestamp::from_date(2026, 11, 23)?)));
-//! let anna = Actor::new("anna", "prosecutor", Jurisdiction::parse("DE")?, Classification::Secret)?;
+//! let purposes = PurposeSet::parse(&["investigation", "prosecution"])?;
+//! let sealed = custodian.seal(&anna, &statement, &SealOptions::new(purposes, vec![kek]))?;
 //!
 //! // Allowed: prosecution.trial lies under the granted purpose prosecution.
-//! gate.decide(&terms, &OpenRequest::new(anna.clone(), Purpose::parse("prosecution.trial")?))?;
-//! // Refused, and the refusal says why.
-//! let refusal = gate.decide(&terms, &OpenRequest::new(anna, Purpose::parse("asset_recovery")?)).unwrap_err();
+//! let trial = OpenRequest::new(anna.clone(), Purpose::parse("prosecution.trial")?);
+//! let opened = custodian.open_envelope(&trial, &sealed, None)?;
+//! assert_eq!(opened.data.expose_secret(), statement.expose_secret());
+//!
+//! // Refused before any key is touched, and the refusal says why.
+//! let recovery = OpenRequest::new(anna, Purpose::parse("asset_recovery")?);
+//! let refusal = custodian.open_envelope(&recovery, &sealed, None).unwrap_err();
 //! assert_eq!(refusal.to_string(), "purpose asset_recovery is not permitted; permitted purposes: investigation, prosecution");
+//!
+//! // The seal, the open and the refusal are in the signed, hash-chained audit log.
+//! let report = custodian.verify_audit(&[])?;
+//! assert!(report.entries >= 4);
 //! # Ok(()) }
 //! ```
 //!
