@@ -8,7 +8,7 @@
 //! - **Typed sensitive containers**: [`Sensitive<T>`] tags a value with a [`Category`] and a [`Classification`],
 //!   redacts it in `Debug`/`Display`, and zeroizes it on drop.
 //! - **Purposes**: data is given for stated [`Purpose`]s (`investigation`, `prosecution.trial`, `mla.request`);
-//!   opening requires stating one, and the [`policy`] gate refuses any other unless an [`Exception`] (court order,
+//!   opening requires stating one, and the [`policy`] gate refuses any other unless an [`ExceptionGround`] (court order,
 //!   consent, imminent threat, legal obligation) with a written justification is invoked.
 //! - **Envelopes**: [`format`](mod@format) seals bytes for KEK, X25519 (HPKE, optionally authenticated) and X-Wing recipients,
 //!   bound to purposes, category, jurisdictions and expiry, optionally signed; its header parses without any key so
@@ -85,6 +85,6 @@ pub use format::{Header, Metadata, Opened};
 pub use jurisdiction::Jurisdiction;
 pub use keys::{KeyId, KeyKind};
 pub use policy::{Actor, CaseRef, Decision, Grant, OpenRequest, PolicyGate, Terms};
-pub use purpose::{Exception, ExceptionKind, Purpose, PurposeSet};
+pub use purpose::{ExceptionGround, ExceptionKind, Purpose, PurposeSet};
 pub use sensitive::{Category, Classification, Sensitive};
 pub use time::{Clock, FixedClock, SystemClock, Timestamp};

@@ -15,7 +15,7 @@ use super::custodian::{custodia_custodian, custodian};
 use super::handles::Guard;
 use super::io::{BorrowedFile, CallbackReader, CallbackWriter, custodia_read_fn, custodia_write_fn, path_arg};
 use super::keyid::{custodia_key_id, key_id_arg};
-use super::objects::{actor, custodia_actor, custodia_exception, exception};
+use super::objects::{actor, custodia_actor, custodia_exception_ground, exception};
 use super::options::{custodia_seal_options, seal_draft};
 use super::status::custodia_status;
 use crate::error::Result;
@@ -95,7 +95,7 @@ fn seal_options(h: custodia_seal_options) -> Result<(SealOptions, Category, Clas
 }
 
 /// The open request: who, for what purpose, on what ground.
-fn request(actor: &Actor, purpose: &str, e: custodia_exception) -> Result<OpenRequest> {
+fn request(actor: &Actor, purpose: &str, e: custodia_exception_ground) -> Result<OpenRequest> {
     let mut r = OpenRequest::new(actor.clone(), Purpose::parse(purpose)?);
     if let Some(e) = exception(e)? {
         r = r.with_exception((*e).clone());
@@ -135,7 +135,7 @@ struct OpenArgs {
     custodian_handle: custodia_custodian,
     actor_handle: custodia_actor,
     purpose: *const c_char,
-    exception_handle: custodia_exception,
+    exception_handle: custodia_exception_ground,
     required_signer: *const custodia_key_id,
     out_info: *mut custodia_envelope_info,
 }
@@ -231,7 +231,7 @@ pub unsafe extern "C" fn custodia_open(
     custodian_handle: custodia_custodian,
     actor_handle: custodia_actor,
     purpose: *const c_char,
-    exception_handle: custodia_exception,
+    exception_handle: custodia_exception_ground,
     envelope: *const u8,
     envelope_len: usize,
     required_signer: *const custodia_key_id,
@@ -345,7 +345,7 @@ pub unsafe extern "C" fn custodia_open_file(
     custodian_handle: custodia_custodian,
     actor_handle: custodia_actor,
     purpose: *const c_char,
-    exception_handle: custodia_exception,
+    exception_handle: custodia_exception_ground,
     required_signer: *const custodia_key_id,
     src_path: *const c_char,
     dst_path: *const c_char,
@@ -396,7 +396,7 @@ pub unsafe extern "C" fn custodia_open_fd(
     custodian_handle: custodia_custodian,
     actor_handle: custodia_actor,
     purpose: *const c_char,
-    exception_handle: custodia_exception,
+    exception_handle: custodia_exception_ground,
     required_signer: *const custodia_key_id,
     src_fd: c_int,
     dst_fd: c_int,
@@ -456,7 +456,7 @@ pub unsafe extern "C" fn custodia_open_stream(
     custodian_handle: custodia_custodian,
     actor_handle: custodia_actor,
     purpose: *const c_char,
-    exception_handle: custodia_exception,
+    exception_handle: custodia_exception_ground,
     required_signer: *const custodia_key_id,
     read: custodia_read_fn,
     read_context: *mut c_void,
