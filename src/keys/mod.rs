@@ -1,4 +1,5 @@
-//! Keys: ids, key-encryption keys, X25519 and X-Wing identities, signing keys, and the local keyring.
+//! Keys: ids, key-encryption keys, X25519 and X-Wing identities, signing keys, the local keyring, and the key-provider
+//! seam (`provider`) through which the facade unwraps data keys.
 //!
 //! This module owns key material and its life cycle. It must never hand key bytes to anything but the format layer's
 //! wrap/unwrap, and never put them in an error, a log line or a `Debug` output.
@@ -12,6 +13,7 @@ pub mod keyring;
 #[cfg(test)]
 mod keyring_crash;
 mod material;
+pub(crate) mod provider;
 pub mod text;
 
 pub use keyring::{AuditPin, AuditPinStore, KdfParams, KeyRecord, KeyState, Keyring, LegalHold, Unlock};
