@@ -17,8 +17,8 @@ use custodia::format::{InstrumentKind, LegalInstrument};
 use custodia::keys::Unlock;
 use custodia::well_known;
 use custodia::{
-    Actor, CaseRef, Category, Classification, Clock, Custodian, CustodianOptions, Exception, FixedClock, Jurisdiction,
-    KeyKind, OpenRequest, Purpose, PurposeSet, SealOptions, Sensitive, SystemClock,
+    Actor, CaseRef, Category, Classification, Clock, Custodian, CustodianOptions, ExceptionGround, FixedClock,
+    Jurisdiction, KeyKind, OpenRequest, Purpose, PurposeSet, SealOptions, Sensitive, SystemClock,
 };
 
 fn main() -> custodia::Result<()> {
@@ -101,7 +101,7 @@ fn main() -> custodia::Result<()> {
     );
 
     println!("\n== 3. DE opens it");
-    let attempt = |who: &Actor, purpose: &str, exception: Option<Exception>| -> custodia::Result<()> {
+    let attempt = |who: &Actor, purpose: &str, exception: Option<ExceptionGround>| -> custodia::Result<()> {
         let mut req = OpenRequest::new(who.clone(), Purpose::parse(purpose)?);
         if let Some(e) = exception {
             req = req.with_exception(e);
@@ -128,7 +128,7 @@ fn main() -> custodia::Result<()> {
     attempt(
         &anna,
         well_known::ASSET_RECOVERY,
-        Some(Exception::court_order(
+        Some(ExceptionGround::court_order(
             "LG Berlin 512 Qs 44/26",
             "The court ordered the freezing of the accounts named in the records to secure proceeds of fraud",
         )?),

@@ -807,12 +807,12 @@ typedef struct custodia_key_info {
  *
  * Opaque: `id` is a registry key, not an address; 0 is the null handle. Usable from any thread, concurrently.
  */
-typedef struct custodia_exception {
+typedef struct custodia_exception_ground {
   /**
    * Opaque registry key; 0 means none.
    */
   uint64_t id;
-} custodia_exception;
+} custodia_exception_ground;
 
 /**
  * A handle to seal options: the terms data is sealed under (category, classification, purposes, case, where it
@@ -1475,17 +1475,17 @@ custodia_status custodia_actor_describe(struct custodia_actor actor_handle,
  * least 5 words and 30 characters saying why. `CUSTODIA_ERR_INVALID_EXCEPTION` says what is missing.
  *
  * On success `*out_exception` receives a new handle, owned by the caller, to be released with
- * `custodia_exception_free`. On failure it is not written.
+ * `custodia_exception_ground_free`. On failure it is not written.
  *
  * # Safety
  *
  * `reference` is NULL or a NUL-terminated string; `justification` is NULL (refused) or a NUL-terminated string;
  * both borrowed for the call (copied). `out_exception` is NULL (refused) or writable. Any thread.
  */
-custodia_status custodia_exception_new(uint32_t kind,
-                                       const char *reference,
-                                       const char *justification,
-                                       struct custodia_exception *out_exception);
+custodia_status custodia_exception_ground_new(uint32_t kind,
+                                              const char *reference,
+                                              const char *justification,
+                                              struct custodia_exception_ground *out_exception);
 
 /**
  * Describe an exception as text (`"court_order LG-Berlin-123/26: <justification>"`).
@@ -1497,8 +1497,8 @@ custodia_status custodia_exception_new(uint32_t kind,
  *
  * `out_text` is NULL (refused) or writable. Any thread, concurrently with other uses of the handle.
  */
-custodia_status custodia_exception_describe(struct custodia_exception exception_handle,
-                                            struct custodia_buffer *out_text);
+custodia_status custodia_exception_ground_describe(struct custodia_exception_ground exception_handle,
+                                                   struct custodia_buffer *out_text);
 
 /**
  * Release an exception handle. The null handle is accepted and ignored; a handle already freed (or never issued)
@@ -1506,9 +1506,9 @@ custodia_status custodia_exception_describe(struct custodia_exception exception_
  *
  * # Safety
  *
- * None beyond passing a value received from `custodia_exception_new`. Any thread, as `custodia_actor_free`.
+ * None beyond passing a value received from `custodia_exception_ground_new`. Any thread, as `custodia_actor_free`.
  */
-custodia_status custodia_exception_free(struct custodia_exception exception);
+custodia_status custodia_exception_ground_free(struct custodia_exception_ground exception);
 
 /**
  * Make seal options for data of `category` (a `custodia_category`), given for the `purpose_count` purposes in
@@ -1690,7 +1690,7 @@ custodia_status custodia_seal(struct custodia_custodian custodian_handle,
 custodia_status custodia_open(struct custodia_custodian custodian_handle,
                               struct custodia_actor actor_handle,
                               const char *purpose,
-                              struct custodia_exception exception_handle,
+                              struct custodia_exception_ground exception_handle,
                               const uint8_t *envelope,
                               size_t envelope_len,
                               const struct custodia_key_id *required_signer,
@@ -1755,7 +1755,7 @@ custodia_status custodia_seal_file(struct custodia_custodian custodian_handle,
 custodia_status custodia_open_file(struct custodia_custodian custodian_handle,
                                    struct custodia_actor actor_handle,
                                    const char *purpose,
-                                   struct custodia_exception exception_handle,
+                                   struct custodia_exception_ground exception_handle,
                                    const struct custodia_key_id *required_signer,
                                    const char *src_path,
                                    const char *dst_path,
@@ -1790,7 +1790,7 @@ custodia_status custodia_seal_fd(struct custodia_custodian custodian_handle,
 custodia_status custodia_open_fd(struct custodia_custodian custodian_handle,
                                  struct custodia_actor actor_handle,
                                  const char *purpose,
-                                 struct custodia_exception exception_handle,
+                                 struct custodia_exception_ground exception_handle,
                                  const struct custodia_key_id *required_signer,
                                  int src_fd,
                                  int dst_fd,
@@ -1827,7 +1827,7 @@ custodia_status custodia_seal_stream(struct custodia_custodian custodian_handle,
 custodia_status custodia_open_stream(struct custodia_custodian custodian_handle,
                                      struct custodia_actor actor_handle,
                                      const char *purpose,
-                                     struct custodia_exception exception_handle,
+                                     struct custodia_exception_ground exception_handle,
                                      const struct custodia_key_id *required_signer,
                                      custodia_read_fn read,
                                      void *read_context,

@@ -8,7 +8,7 @@
 //! - **Typed sensitive containers**: [`Sensitive<T>`] tags a value with a [`Category`] and a [`Classification`],
 //!   redacts it in `Debug`/`Display`, and zeroizes it on drop.
 //! - **Purposes**: data is given for stated [`Purpose`]s (`investigation`, `prosecution.trial`, `mla.request`);
-//!   opening requires stating one, and the policy gate ([`PolicyGate`]) refuses any other unless an [`Exception`] (court order,
+//!   opening requires stating one, and the policy gate ([`PolicyGate`]) refuses any other unless an [`ExceptionGround`] (court order,
 //!   consent, imminent threat, legal obligation) with a written justification is invoked.
 //! - **Envelopes**: [`format`](mod@format) seals bytes for KEK, X25519 (HPKE, optionally authenticated) and X-Wing recipients,
 //!   bound to purposes, category, jurisdictions and expiry, optionally signed; its header parses without any key so
@@ -16,31 +16,44 @@
 //!
 //! ## Quick start
 //!
+//! The [`Custodian`] facade is the way in: a keyring and an audit log in one directory, and every act (seal, open,
+//! refusal, key change) recorded before it returns. The low-level [`policy`] gate and [`format`](mod@format) are
+//! what it is built on.
+//!
 //! ```
-//! use std::sync::Arc;
-//! use custodia::{Actor, OpenRequest, PolicyGate, Terms};
-//! use custodia::{Category, Classification, FixedClock, Jurisdiction, Purpose, PurposeSet, Sensitive, Timestamp};
+//! use custodia::keys::Unlock;
+//! use custodia::{
+//!     Actor, Category, Classification, Custodian, CustodianOptions, Error, Jurisdiction, KeyKind, OpenRequest, Purpose,
+//!     PurposeSet, SealOptions, Sensitive,
+//! };
 //!
 //! # fn main() -> custodia::Result<()> {
+//! # let dir = tempfile::tempdir().map_err(Error::Io)?;
+//! # let dir = dir.path().join("case-data");
+//! // `create: true` starts a new custodian in `dir` (mode 0700); without it a path holding none is refused.
+//! let options = CustodianOptions { create: true, ..CustodianOptions::default() };
+//! let custodian = Custodian::open(&dir, Unlock::passphrase("correct horse"), options)?;
+//! let anna = Actor::new("anna", "prosecutor", Jurisdiction::parse("DE")?, Classification::Secret)?;
+//! let kek = custodian.generate_key(&anna, KeyKind::Kek, "case MLA-2026-0042")?;
+//!
 //! let statement = Sensitive::new(b"IBAN NL91ABNA0417164300, balance 1,204,331.17".to_vec(), Category::FinancialRecords);
 //! assert_eq!(format!("{statement:?}"), "Sensitive<financial_records, confidential>([REDACTED])");
-//!
-//! let terms = Terms {
-//!     purposes: PurposeSet::parse(&["investigation", "prosecution"])?,
-//!     category: statement.category(),
-//!     classification: statement.classification(),
-//!     origin: Some(Jurisdiction::parse("NL")?),
-//!     destinations: vec![Jurisdiction::parse("DE")?],
-//!     not_after: Some(Timestamp::from_date(2031, 12, 31)?),
-//! };
-//! let gate = PolicyGate::new(Arc::new(FixedClock::new(Timestamp::from_date(2026, 11, 23)?)));
-//! let anna = Actor::new("anna", "prosecutor", Jurisdiction::parse("DE")?, Classification::Secret)?;
+//! let purposes = PurposeSet::parse(&["investigation", "prosecution"])?;
+//! let sealed = custodian.seal(&anna, &statement, &SealOptions::new(purposes, vec![kek]))?;
 //!
 //! // Allowed: prosecution.trial lies under the granted purpose prosecution.
-//! gate.decide(&terms, &OpenRequest::new(anna.clone(), Purpose::parse("prosecution.trial")?))?;
-//! // Refused, and the refusal says why.
-//! let refusal = gate.decide(&terms, &OpenRequest::new(anna, Purpose::parse("asset_recovery")?)).unwrap_err();
+//! let trial = OpenRequest::new(anna.clone(), Purpose::parse("prosecution.trial")?);
+//! let opened = custodian.open_envelope(&trial, &sealed, None)?;
+//! assert_eq!(opened.data.expose_secret(), statement.expose_secret());
+//!
+//! // Refused before any key is touched, and the refusal says why.
+//! let recovery = OpenRequest::new(anna, Purpose::parse("asset_recovery")?);
+//! let refusal = custodian.open_envelope(&recovery, &sealed, None).unwrap_err();
 //! assert_eq!(refusal.to_string(), "purpose asset_recovery is not permitted; permitted purposes: investigation, prosecution");
+//!
+//! // The seal, the open and the refusal are in the signed, hash-chained audit log.
+//! let report = custodian.verify_audit(&[])?;
+//! assert!(report.entries >= 4);
 //! # Ok(()) }
 //! ```
 //!
@@ -74,8 +87,9 @@ pub use policy::{
     Decision, Grant, NewRecipient, ONWARD_TRANSFER_PURPOSE, OpenRequest, PolicyGate, RewrapRequest, Terms,
 };
 pub use vocabulary::{
-    Actor, CaseRef, Category, Classification, Clock, Exception, ExceptionKind, FixedClock, Jurisdiction, KEY_ID_LEN,
-    KeyId, KeyKind, MAX_ACTOR_FIELD_LEN, MAX_CASE_REF_LEN, MAX_DEPTH, MAX_JUSTIFICATION_LEN, MAX_PURPOSE_LEN,
-    MAX_PURPOSES, MAX_REFERENCE_LEN, MAX_SEGMENT_LEN, MIN_JUSTIFICATION_CHARS, MIN_JUSTIFICATION_WORDS, Purpose,
-    PurposeError, PurposeSet, Sensitive, SystemClock, Timestamp, well_known, wipe_bytes,
+    Actor, CaseRef, Category, Classification, Clock, ExceptionGround, ExceptionKind, FixedClock, Jurisdiction,
+    KEY_ID_LEN, KeyId, KeyKind, MAX_ACTOR_FIELD_LEN, MAX_CASE_REF_LEN, MAX_DEPTH, MAX_JUSTIFICATION_LEN,
+    MAX_PURPOSE_LEN, MAX_PURPOSES, MAX_REFERENCE_LEN, MAX_SEGMENT_LEN, MIN_JUSTIFICATION_CHARS,
+    MIN_JUSTIFICATION_WORDS, Purpose, PurposeError, PurposeSet, Sensitive, SystemClock, Timestamp, well_known,
+    wipe_bytes,
 };

@@ -23,7 +23,7 @@ use std::sync::Arc;
 
 use crate::error::{Error, Result};
 use crate::vocabulary::{
-    Actor, Category, Classification, Clock, Exception, Jurisdiction, KeyId, Purpose, PurposeSet, SystemClock,
+    Actor, Category, Classification, Clock, ExceptionGround, Jurisdiction, KeyId, Purpose, PurposeSet, SystemClock,
     Timestamp, well_known,
 };
 
@@ -68,7 +68,7 @@ pub struct OpenRequest {
     /// The stated purpose.
     pub purpose: Purpose,
     /// An exceptional legal ground, used only when the purpose is not permitted.
-    pub exception: Option<Exception>,
+    pub exception: Option<ExceptionGround>,
 }
 
 impl OpenRequest {
@@ -80,7 +80,7 @@ impl OpenRequest {
 
     /// The same request, with an exception to invoke if the purpose is not permitted.
     #[must_use]
-    pub fn with_exception(mut self, exception: Exception) -> Self {
+    pub fn with_exception(mut self, exception: ExceptionGround) -> Self {
         self.exception = Some(exception);
         self
     }
@@ -93,7 +93,7 @@ pub enum Grant {
     /// The stated purpose lies under this granted purpose.
     Purpose(Purpose),
     /// The purpose was not granted; this exception was invoked and must be recorded.
-    Exception(Exception),
+    Exception(ExceptionGround),
 }
 
 /// The gate's yes: the open may go ahead, and this is why.
@@ -111,7 +111,7 @@ pub struct Decision {
 impl Decision {
     /// Whether an exception was used (and must be reported as such).
     #[must_use]
-    pub fn used_exception(&self) -> Option<&Exception> {
+    pub fn used_exception(&self) -> Option<&ExceptionGround> {
         match &self.grant {
             Grant::Exception(e) => Some(e),
             Grant::Purpose(_) => None,
@@ -404,17 +404,17 @@ mod tests {
     #[test]
     fn every_exception_kind_opens_an_ungranted_purpose_and_is_reported() {
         for kind in ExceptionKind::ALL {
-            let ex = Exception::new(kind, Some("ref-1"), WHY).expect("valid");
+            let ex = ExceptionGround::new(kind, Some("ref-1"), WHY).expect("valid");
             let r = req("asset_recovery").with_exception(ex.clone());
             let d = gate(1_000).decide(&terms(), &r).expect("allowed by exception");
             assert_eq!(d.used_exception(), Some(&ex));
-            assert_eq!(d.used_exception().map(Exception::kind), Some(kind));
+            assert_eq!(d.used_exception().map(ExceptionGround::kind), Some(kind));
         }
     }
 
     #[test]
     fn an_exception_does_not_override_expiry_clearance_or_jurisdiction() {
-        let ex = Exception::court_order("ref-1", WHY).expect("valid");
+        let ex = ExceptionGround::court_order("ref-1", WHY).expect("valid");
         assert!(matches!(
             gate(3_000).decide(&terms(), &req("asset_recovery").with_exception(ex.clone())),
             Err(Error::Expired { .. })
@@ -426,13 +426,13 @@ mod tests {
 
     #[test]
     fn an_exception_without_justification_cannot_be_built() {
-        assert!(matches!(Exception::court_order("ref-1", ""), Err(Error::InvalidException(_))));
-        assert!(matches!(Exception::imminent_threat("urgent"), Err(Error::InvalidException(_))));
+        assert!(matches!(ExceptionGround::court_order("ref-1", ""), Err(Error::InvalidException(_))));
+        assert!(matches!(ExceptionGround::imminent_threat("urgent"), Err(Error::InvalidException(_))));
     }
 
     #[test]
     fn a_granted_purpose_does_not_use_the_exception() {
-        let ex = Exception::court_order("ref-1", WHY).expect("valid");
+        let ex = ExceptionGround::court_order("ref-1", WHY).expect("valid");
         let d = gate(1_000).decide(&terms(), &req("investigation").with_exception(ex)).expect("allowed");
         assert!(d.used_exception().is_none());
     }
@@ -735,7 +735,7 @@ mod tests {
         // gate refuses it.
         let t = witness_terms();
         let at = Timestamp::from_unix(1_000);
-        let ex = Exception::court_order("ref-1", WHY).expect("valid");
+        let ex = ExceptionGround::court_order("ref-1", WHY).expect("valid");
         let open = OpenRequest::new(actor("NL", Classification::Secret), Purpose::parse("investigation").expect("ok"))
             .with_exception(ex);
         assert!(decide_at(&t, &open, at).is_ok());

@@ -9,8 +9,8 @@ use std::sync::Arc;
 use custodia::audit::{EventKind, MemorySink};
 use custodia::keys::{KdfParams, KeyState, Unlock};
 use custodia::{
-    Actor, CaseRef, Category, Classification, Custodian, CustodianOptions, Error, Exception, FixedClock, Jurisdiction,
-    KeyId, KeyKind, OpenRequest, Purpose, PurposeSet, SealOptions, Sensitive, Timestamp,
+    Actor, CaseRef, Category, Classification, Custodian, CustodianOptions, Error, ExceptionGround, FixedClock,
+    Jurisdiction, KeyId, KeyKind, OpenRequest, Purpose, PurposeSet, SealOptions, Sensitive, Timestamp,
 };
 use custodia::{RewrapItem, RewrapOutput, RewrapPlan};
 
@@ -83,7 +83,7 @@ fn seal_open_refuse_and_exception_all_audited() {
     assert_eq!(e.c.unwrap_attempts(), before);
 
     let req = OpenRequest::new(actor("DE"), p("asset_recovery"))
-        .with_exception(Exception::court_order("LG Berlin 512 Qs 44/26", WHY).expect("exception"));
+        .with_exception(ExceptionGround::court_order("LG Berlin 512 Qs 44/26", WHY).expect("exception"));
     let opened = e.c.open_envelope(&req, &sealed, None).expect("open by exception");
     assert!(opened.decision.used_exception().is_some());
     assert_eq!(opened.info.case_ref.as_ref().map(CaseRef::as_str), Some("MLA-2026-0042"));

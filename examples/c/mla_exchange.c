@@ -144,7 +144,7 @@ int main(int argc, char **argv) {
   printf("== 3. B opens it for a permitted purpose, signed by A\n");
   custodia_buffer plaintext = {0};
   custodia_envelope_info info;
-  custodia_exception none = {0};
+  custodia_exception_ground none = {0};
   MUST(custodia_open(b, ben, "investigation", none, envelope.data, envelope.len, &a_signer_at_b, &plaintext, &info));
   if (plaintext.len != sizeof bundle - 1 || memcmp(plaintext.data, bundle, plaintext.len) != 0) {
     fprintf(stderr, "plaintext differs\n");
@@ -161,8 +161,8 @@ int main(int argc, char **argv) {
           CUSTODIA_ERR_JURISDICTION_NOT_PERMITTED);
 
   printf("== 5. B opens it for asset recovery under a court order\n");
-  custodia_exception order = {0};
-  MUST(custodia_exception_new(CUSTODIA_EXCEPTION_KIND_COURT_ORDER, "AG Berlin 351 Gs 1234/26",
+  custodia_exception_ground order = {0};
+  MUST(custodia_exception_ground_new(CUSTODIA_EXCEPTION_KIND_COURT_ORDER, "AG Berlin 351 Gs 1234/26",
                               "The investigating judge ordered the freezing of the accounts named in the request.",
                               &order));
   MUST(custodia_open(b, ben, "asset_recovery", order, envelope.data, envelope.len, NULL, &plaintext, NULL));
@@ -231,7 +231,7 @@ int main(int argc, char **argv) {
   MUST(custodia_buffer_free(&stored));
   MUST(custodia_buffer_free(&envelope));
   MUST(custodia_seal_options_free(opts));
-  MUST(custodia_exception_free(order));
+  MUST(custodia_exception_ground_free(order));
   MUST(custodia_actor_free(anna));
   MUST(custodia_actor_free(ben));
   MUST(custodia_actor_free(claire));

@@ -28,8 +28,8 @@ use custodia_ffi::{
     custodia_actor, custodia_actor_free, custodia_actor_new, custodia_buffer, custodia_buffer_free, custodia_category,
     custodia_custodian, custodia_custodian_free, custodia_custodian_open_master_key, custodia_custodian_options,
     custodia_custodian_options_free, custodia_custodian_options_new, custodia_custodian_options_set_create,
-    custodia_envelope_info, custodia_envelope_inspect, custodia_exception, custodia_key_generate, custodia_key_id,
-    custodia_open, custodia_seal, custodia_seal_options, custodia_seal_options_add_recipient,
+    custodia_envelope_info, custodia_envelope_inspect, custodia_exception_ground, custodia_key_generate,
+    custodia_key_id, custodia_open, custodia_seal, custodia_seal_options, custodia_seal_options_add_recipient,
     custodia_seal_options_free, custodia_seal_options_new, custodia_status,
 };
 
@@ -85,7 +85,7 @@ impl CSide {
     fn seal_open(&self) {
         let mut env = self.seal();
         let mut pt = custodia_buffer { data: core::ptr::null_mut(), len: 0, id: 0 };
-        let none = custodia_exception { id: 0 };
+        let none = custodia_exception_ground { id: 0 };
         // SAFETY: `env` is a live buffer from `seal`; the outputs are writable; NULL signer and info are allowed.
         unsafe {
             ok(custodia_open(

@@ -62,8 +62,8 @@ pub use keyid::{
 };
 pub use keys::*;
 pub use objects::{
-    custodia_actor, custodia_actor_describe, custodia_actor_free, custodia_actor_new, custodia_exception,
-    custodia_exception_describe, custodia_exception_free, custodia_exception_new,
+    custodia_actor, custodia_actor_describe, custodia_actor_free, custodia_actor_new, custodia_exception_ground,
+    custodia_exception_ground_describe, custodia_exception_ground_free, custodia_exception_ground_new,
 };
 pub use options::*;
 pub use seal::*;

@@ -1,5 +1,5 @@
 //! Handles for the values a call needs besides data: who acts ([`custodia_actor`]) and on what legal ground
-//! ([`custodia_exception`]).
+//! ([`custodia_exception_ground`]).
 //!
 //! Both are immutable once made, so sharing one handle across threads needs no locking.
 
@@ -12,7 +12,7 @@ use super::handles;
 use super::status::custodia_status;
 use super::vocab::{classification, exception_kind};
 use custodia_core::Actor;
-use custodia_core::Exception;
+use custodia_core::ExceptionGround;
 use custodia_core::Jurisdiction;
 
 /// A handle to an actor: who performs a call (user id, role, jurisdiction, clearance), recorded in the audit log.
@@ -31,7 +31,7 @@ pub struct custodia_actor {
 /// Opaque: `id` is a registry key, not an address; 0 is the null handle. Usable from any thread, concurrently.
 #[repr(C)]
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct custodia_exception {
+pub struct custodia_exception_ground {
     /// Opaque registry key; 0 means none.
     pub id: u64,
 }
@@ -45,7 +45,7 @@ pub(crate) fn actor(h: custodia_actor) -> crate::Result<handles::Guard<Actor>> {
 }
 
 /// The exception behind a handle; `None` for the null handle.
-pub(crate) fn exception(h: custodia_exception) -> crate::Result<Option<handles::Guard<Exception>>> {
+pub(crate) fn exception(h: custodia_exception_ground) -> crate::Result<Option<handles::Guard<ExceptionGround>>> {
     if h.id == 0 { Ok(None) } else { handles::get(h.id, EXCEPTION).map(Some) }
 }
 
@@ -123,18 +123,18 @@ pub unsafe extern "C" fn custodia_actor_describe(
 /// least 5 words and 30 characters saying why. `CUSTODIA_ERR_INVALID_EXCEPTION` says what is missing.
 ///
 /// On success `*out_exception` receives a new handle, owned by the caller, to be released with
-/// `custodia_exception_free`. On failure it is not written.
+/// `custodia_exception_ground_free`. On failure it is not written.
 ///
 /// # Safety
 ///
 /// `reference` is NULL or a NUL-terminated string; `justification` is NULL (refused) or a NUL-terminated string;
 /// both borrowed for the call (copied). `out_exception` is NULL (refused) or writable. Any thread.
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn custodia_exception_new(
+pub unsafe extern "C" fn custodia_exception_ground_new(
     kind: u32,
     reference: *const c_char,
     justification: *const c_char,
-    out_exception: *mut custodia_exception,
+    out_exception: *mut custodia_exception_ground,
 ) -> custodia_status {
     call(|| {
         // SAFETY: the caller guarantees each pointer NULL or valid as documented.
@@ -145,8 +145,8 @@ pub unsafe extern "C" fn custodia_exception_new(
                 Out::new(out_exception, "out_exception")?,
             )
         };
-        let exception = Exception::new(exception_kind(kind)?, reference, justification)?;
-        out.write(custodia_exception { id: handles::insert(exception)? });
+        let exception = ExceptionGround::new(exception_kind(kind)?, reference, justification)?;
+        out.write(custodia_exception_ground { id: handles::insert(exception)? });
         Ok(())
     })
 }
@@ -160,8 +160,8 @@ pub unsafe extern "C" fn custodia_exception_new(
 ///
 /// `out_text` is NULL (refused) or writable. Any thread, concurrently with other uses of the handle.
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn custodia_exception_describe(
-    exception_handle: custodia_exception,
+pub unsafe extern "C" fn custodia_exception_ground_describe(
+    exception_handle: custodia_exception_ground,
     out_text: *mut custodia_buffer,
 ) -> custodia_status {
     call(|| {
@@ -182,8 +182,8 @@ pub unsafe extern "C" fn custodia_exception_describe(
 ///
 /// # Safety
 ///
-/// None beyond passing a value received from `custodia_exception_new`. Any thread, as `custodia_actor_free`.
+/// None beyond passing a value received from `custodia_exception_ground_new`. Any thread, as `custodia_actor_free`.
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn custodia_exception_free(exception: custodia_exception) -> custodia_status {
-    call(|| handles::remove::<Exception>(exception.id, EXCEPTION))
+pub unsafe extern "C" fn custodia_exception_ground_free(exception: custodia_exception_ground) -> custodia_status {
+    call(|| handles::remove::<ExceptionGround>(exception.id, EXCEPTION))
 }

@@ -15,7 +15,7 @@ use super::custodian::{custodia_custodian, custodian};
 use super::handles::Guard;
 use super::io::{BorrowedFile, CallbackReader, CallbackWriter, custodia_read_fn, custodia_write_fn, path_arg};
 use super::keyid::{custodia_key_id, key_id_arg};
-use super::objects::{actor, custodia_actor, custodia_exception, exception};
+use super::objects::{actor, custodia_actor, custodia_exception_ground, exception};
 use super::options::{custodia_seal_options, seal_draft};
 use super::status::custodia_status;
 use crate::error::Result;
@@ -96,7 +96,7 @@ fn seal_options(h: custodia_seal_options) -> Result<(SealOptions, Category, Clas
 }
 
 /// The open request: who, for what purpose, on what ground.
-fn request(actor: &Actor, purpose: &str, e: custodia_exception) -> Result<OpenRequest> {
+fn request(actor: &Actor, purpose: &str, e: custodia_exception_ground) -> Result<OpenRequest> {
     let mut r = OpenRequest::new(actor.clone(), Purpose::parse(purpose)?);
     if let Some(e) = exception(e)? {
         r = r.with_exception((*e).clone());
@@ -129,6 +129,42 @@ unsafe fn write_info(p: *mut custodia_envelope_info, info: &EnvelopeInfo) -> Res
         *out = info;
     }
     Ok(())
+}
+
+/// The arguments every open transport shares (`custodia_open_file`, `custodia_open_fd`, `custodia_open_stream`).
+struct OpenArgs {
+    custodian_handle: custodia_custodian,
+    actor_handle: custodia_actor,
+    purpose: *const c_char,
+    exception_handle: custodia_exception_ground,
+    required_signer: *const custodia_key_id,
+    out_info: *mut custodia_envelope_info,
+}
+
+/// The steps the three open transports share, in the order they always ran: convert the purpose and required
+/// signer, then the transport's own source and destination (`endpoints`), resolve the custodian and actor, build
+/// the open request, `open` through the facade, and write the optional info output; all inside `call` (status and
+/// last-error, no unwinding across the boundary).
+///
+/// # Safety
+///
+/// `args.purpose` is NULL (refused) or a NUL-terminated string; `args.required_signer` is NULL or readable;
+/// `args.out_info` is NULL or writable; `endpoints` upholds its own transport's contract.
+unsafe fn open_transport<E>(
+    args: OpenArgs,
+    endpoints: impl FnOnce() -> Result<E>,
+    open: impl FnOnce(&Custodian, &OpenRequest, Option<&KeyId>, E) -> Result<EnvelopeInfo>,
+) -> custodia_status {
+    call(|| {
+        // SAFETY: forwarded from this function's contract.
+        let (purpose, signer) = unsafe { (str_arg(args.purpose, "purpose")?, signer_arg(args.required_signer)?) };
+        let ends = endpoints()?;
+        let (c, a) = (custodian(args.custodian_handle)?, actor(args.actor_handle)?);
+        let req = request(&a, purpose, args.exception_handle)?;
+        let info = open(&c, &req, signer.as_ref(), ends)?;
+        // SAFETY: forwarded from this function's contract.
+        unsafe { write_info(args.out_info, &info) }
+    })
 }
 
 fn seal_stream(
@@ -196,7 +232,7 @@ pub unsafe extern "C" fn custodia_open(
     custodian_handle: custodia_custodian,
     actor_handle: custodia_actor,
     purpose: *const c_char,
-    exception_handle: custodia_exception,
+    exception_handle: custodia_exception_ground,
     envelope: *const u8,
     envelope_len: usize,
     required_signer: *const custodia_key_id,
@@ -310,28 +346,17 @@ pub unsafe extern "C" fn custodia_open_file(
     custodian_handle: custodia_custodian,
     actor_handle: custodia_actor,
     purpose: *const c_char,
-    exception_handle: custodia_exception,
+    exception_handle: custodia_exception_ground,
     required_signer: *const custodia_key_id,
     src_path: *const c_char,
     dst_path: *const c_char,
     out_info: *mut custodia_envelope_info,
 ) -> custodia_status {
-    call(|| {
-        // SAFETY: forwarded from this function's contract.
-        let (purpose, signer, src, dst) = unsafe {
-            (
-                str_arg(purpose, "purpose")?,
-                signer_arg(required_signer)?,
-                path_arg(src_path, "src_path")?,
-                path_arg(dst_path, "dst_path")?,
-            )
-        };
-        let (c, a) = (custodian(custodian_handle)?, actor(actor_handle)?);
-        let req = request(&a, purpose, exception_handle)?;
-        let info = c.open_file(&req, src, dst, signer.as_ref())?;
-        // SAFETY: forwarded from this function's contract.
-        unsafe { write_info(out_info, &info) }
-    })
+    let args = OpenArgs { custodian_handle, actor_handle, purpose, exception_handle, required_signer, out_info };
+    // SAFETY: forwarded from this function's contract: both paths are NULL or NUL-terminated strings.
+    let endpoints = || unsafe { Ok((path_arg(src_path, "src_path")?, path_arg(dst_path, "dst_path")?)) };
+    // SAFETY: forwarded from this function's contract.
+    unsafe { open_transport(args, endpoints, |c, req, signer, (src, dst)| Ok(c.open_file(req, src, dst, signer)?)) }
 }
 
 /// Seal what file descriptor `src_fd` yields (to its end) into `dst_fd`, in constant memory. The descriptors stay
@@ -372,29 +397,23 @@ pub unsafe extern "C" fn custodia_open_fd(
     custodian_handle: custodia_custodian,
     actor_handle: custodia_actor,
     purpose: *const c_char,
-    exception_handle: custodia_exception,
+    exception_handle: custodia_exception_ground,
     required_signer: *const custodia_key_id,
     src_fd: c_int,
     dst_fd: c_int,
     out_info: *mut custodia_envelope_info,
 ) -> custodia_status {
-    call(|| {
-        // SAFETY: forwarded from this function's contract.
-        let (purpose, signer, mut src, mut dst) = unsafe {
-            (
-                str_arg(purpose, "purpose")?,
-                signer_arg(required_signer)?,
-                BorrowedFile::new(src_fd, "src_fd")?,
-                BorrowedFile::new(dst_fd, "dst_fd")?,
-            )
-        };
-        let (c, a) = (custodian(custodian_handle)?, actor(actor_handle)?);
-        let req = request(&a, purpose, exception_handle)?;
-        let info = c.open_stream(&req, &mut src, &mut dst, signer.as_ref())?;
-        dst.flush()?;
-        // SAFETY: forwarded from this function's contract.
-        unsafe { write_info(out_info, &info) }
-    })
+    let args = OpenArgs { custodian_handle, actor_handle, purpose, exception_handle, required_signer, out_info };
+    // SAFETY: forwarded from this function's contract: both descriptors are open for the whole call.
+    let endpoints = || unsafe { Ok((BorrowedFile::new(src_fd, "src_fd")?, BorrowedFile::new(dst_fd, "dst_fd")?)) };
+    // SAFETY: forwarded from this function's contract.
+    unsafe {
+        open_transport(args, endpoints, |c, req, signer, (mut src, mut dst)| {
+            let info = c.open_stream(req, &mut src, &mut dst, signer)?;
+            dst.flush()?;
+            Ok(info)
+        })
+    }
 }
 
 /// Seal what `read` yields into `write`, in constant memory. Both callbacks run only on the calling thread, only
@@ -438,7 +457,7 @@ pub unsafe extern "C" fn custodia_open_stream(
     custodian_handle: custodia_custodian,
     actor_handle: custodia_actor,
     purpose: *const c_char,
-    exception_handle: custodia_exception,
+    exception_handle: custodia_exception_ground,
     required_signer: *const custodia_key_id,
     read: custodia_read_fn,
     read_context: *mut c_void,
@@ -446,22 +465,17 @@ pub unsafe extern "C" fn custodia_open_stream(
     write_context: *mut c_void,
     out_info: *mut custodia_envelope_info,
 ) -> custodia_status {
-    call(|| {
-        // SAFETY: forwarded from this function's contract; the reader and writer live only during this call.
-        let (purpose, signer, mut src, mut dst) = unsafe {
-            (
-                str_arg(purpose, "purpose")?,
-                signer_arg(required_signer)?,
-                CallbackReader::new(read, read_context, "read")?,
-                CallbackWriter::new(write, write_context, "write")?,
-            )
-        };
-        let (c, a) = (custodian(custodian_handle)?, actor(actor_handle)?);
-        let req = request(&a, purpose, exception_handle)?;
-        let info = c.open_stream(&req, &mut src, &mut dst, signer.as_ref())?;
-        // SAFETY: forwarded from this function's contract.
-        unsafe { write_info(out_info, &info) }
-    })
+    let args = OpenArgs { custodian_handle, actor_handle, purpose, exception_handle, required_signer, out_info };
+    // SAFETY: forwarded from this function's contract; the reader and writer live only during this call.
+    let endpoints = || unsafe {
+        Ok((CallbackReader::new(read, read_context, "read")?, CallbackWriter::new(write, write_context, "write")?))
+    };
+    // SAFETY: forwarded from this function's contract.
+    unsafe {
+        open_transport(args, endpoints, |c, req, signer, (mut src, mut dst)| {
+            Ok(c.open_stream(req, &mut src, &mut dst, signer)?)
+        })
+    }
 }
 
 /// Read an array of key ids.

@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 use crate::error::{Error, Result};
 use crate::policy::{Decision, Grant};
 use crate::vocabulary::KeyId;
-use crate::vocabulary::purpose::{Exception, ExceptionKind, Purpose, PurposeSet};
+use crate::vocabulary::purpose::{ExceptionGround, ExceptionKind, Purpose, PurposeSet};
 use crate::vocabulary::sensitive::{Category, Classification};
 use crate::vocabulary::time::Timestamp;
 use crate::vocabulary::{Actor, CaseRef};
@@ -192,8 +192,8 @@ impl Outcome {
 
 /// An exception as recorded: its kind, reference and justification.
 ///
-/// Deserializing accepts only what [`From<&Exception>`] produces: a known kind and a reference and justification
-/// that [`Exception::new`] accepts, already in its trimmed form.
+/// Deserializing accepts only what [`From<&ExceptionGround>`] produces: a known kind and a reference and justification
+/// that [`ExceptionGround::new`] accepts, already in its trimmed form.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[serde(deny_unknown_fields, try_from = "ExceptionRecordWire")]
 #[non_exhaustive]
@@ -224,7 +224,7 @@ impl TryFrom<ExceptionRecordWire> for ExceptionRecord {
             .into_iter()
             .find(|k| k.name() == w.kind)
             .ok_or_else(|| Error::InvalidException(format!("unknown exception kind {:?}", w.kind)))?;
-        let record = Self::from(&Exception::new(kind, w.reference.as_deref(), &w.justification)?);
+        let record = Self::from(&ExceptionGround::new(kind, w.reference.as_deref(), &w.justification)?);
         let wire = Self { kind: w.kind, reference: w.reference, justification: w.justification };
         if record != wire {
             return Err(Error::InvalidException("reference or justification not in canonical (trimmed) form".into()));
@@ -233,8 +233,8 @@ impl TryFrom<ExceptionRecordWire> for ExceptionRecord {
     }
 }
 
-impl From<&Exception> for ExceptionRecord {
-    fn from(e: &Exception) -> Self {
+impl From<&ExceptionGround> for ExceptionRecord {
+    fn from(e: &ExceptionGround) -> Self {
         Self {
             kind: e.kind().name().to_owned(),
             reference: e.reference().map(str::to_owned),
@@ -401,7 +401,7 @@ impl AuditEvent {
 
     /// Record an exception.
     #[must_use]
-    pub fn exception(mut self, e: &Exception) -> Self {
+    pub fn exception(mut self, e: &ExceptionGround) -> Self {
         self.exception = Some(ExceptionRecord::from(e));
         self
     }
@@ -495,7 +495,7 @@ mod tests {
         let why = "The court ordered disclosure of these records for the confiscation hearing";
         let good = format!(r#"{{"kind":"court_order","reference":"LG 12/26","justification":"{why}"}}"#);
         let r: ExceptionRecord = serde_json::from_str(&good).expect("valid");
-        assert_eq!(r, ExceptionRecord::from(&Exception::court_order("LG 12/26", why).expect("valid")));
+        assert_eq!(r, ExceptionRecord::from(&ExceptionGround::court_order("LG 12/26", why).expect("valid")));
         assert_eq!(serde_json::to_string(&r).expect("json"), good, "round trip");
         let threat: ExceptionRecord =
             serde_json::from_str(&format!(r#"{{"kind":"imminent_threat","justification":"{why}"}}"#)).expect("valid");

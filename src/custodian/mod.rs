@@ -38,6 +38,7 @@ use crate::audit::{Anchor, AuditEvent, AuditLog, AuditOptions, AuditSink, Durabi
 use crate::error::{Error, Result};
 use crate::format::Recipient;
 use crate::keys::keyring::{KeyRecord, KeyState, KeyringBody, SecretBytes};
+use crate::keys::provider::{public32, secret32, stored_x25519};
 use crate::keys::{
     KdfParams, Kek, Keyring, SigningKey, Unlock, VerifyingKey, X25519Identity, X25519Recipient, XWingRecipient,
 };
@@ -310,20 +311,8 @@ fn hex(bytes: &[u8]) -> String {
     crate::audit::entry::to_hex(bytes)
 }
 
-fn public32(r: &KeyRecord) -> Result<[u8; 32]> {
-    r.public
-        .as_deref()
-        .and_then(|p| p.try_into().ok())
-        .ok_or_else(|| Error::KeyringCorrupt(format!("key {} has no 32-byte public part", r.id)))
-}
-
 fn x25519_identity(body: &KeyringBody, id: &KeyId) -> Result<X25519Identity> {
     stored_x25519(usable(body, id, KeyKind::X25519, "act as sender")?)
-}
-
-/// The identity of an X25519 record, with the public key the keyring stored (not recomputed from the secret).
-fn stored_x25519(r: &KeyRecord) -> Result<X25519Identity> {
-    Ok(X25519Identity::from_stored(*secret32(r)?, public32(r)?))
 }
 
 fn signer_for(body: &KeyringBody, id: &KeyId) -> Result<SigningKey> {
@@ -411,19 +400,6 @@ fn new_record(
         public,
         secret: secret.map(|s| SecretBytes::new(Zeroizing::new(s.to_vec()))),
     }
-}
-
-fn secret32(r: &KeyRecord) -> Result<Zeroizing<[u8; 32]>> {
-    let s = r.secret.as_ref().ok_or_else(|| match &r.state {
-        KeyState::Destroyed { at, .. } => Error::KeyDestroyed { key_id: r.id.to_string(), destroyed_at: *at },
-        _ => Error::KeyState { key_id: r.id.to_string(), operation: "use its secret", state: "public only" },
-    })?;
-    let mut out = Zeroizing::new([0u8; 32]);
-    if s.expose().len() != 32 {
-        return Err(Error::KeyringCorrupt(format!("key {} has a secret of the wrong length", r.id)));
-    }
-    out.copy_from_slice(s.expose());
-    Ok(out)
 }
 
 fn signing_key(ring: &Keyring, id: &KeyId) -> Result<SigningKey> {

@@ -5,19 +5,19 @@
 use std::io::{Read, Seek, Write};
 use std::sync::atomic::Ordering;
 
-use super::{Custodian, hex, secret32, stored_x25519, verifying_key};
+use super::{Custodian, hex, verifying_key};
 use crate::audit::{AuditEvent, EventKind, Outcome};
 use crate::error::{Error, Result};
-use crate::format::{self, StanzaKind};
-use crate::keys::keyring::{KeyState, KeyringBody};
-use crate::keys::{DataKey, Kek, VerifyingKey, XWingIdentity};
+use crate::format;
+use crate::keys::provider::{KeyProvider, StanzaUnwrap};
+use crate::keys::{DataKey, VerifyingKey};
 use crate::policy::{Decision, Grant, OpenRequest};
 use crate::vocabulary::CaseRef;
+use crate::vocabulary::KeyId;
 use crate::vocabulary::jurisdiction::Jurisdiction;
 use crate::vocabulary::purpose::PurposeSet;
 use crate::vocabulary::sensitive::{Category, Classification, Sensitive};
 use crate::vocabulary::time::Timestamp;
-use crate::vocabulary::{KeyId, KeyKind};
 
 /// The bound metadata of an envelope, readable without a key.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -263,33 +263,27 @@ impl Custodian {
         }
     }
 
-    /// Unwrap the data key with the first of this keyring's keys that has a stanza in `header`.
-    pub(super) fn unwrap(&self, body: &KeyringBody, header: &format::Header) -> Result<DataKey> {
+    /// Unwrap the data key with the first of `keys`' keys that has a stanza in `header` (the key-provider seam:
+    /// today `keys` is always this custodian's keyring). Counts every attempt that reached a held, live key.
+    pub(super) fn unwrap(&self, keys: &impl KeyProvider, header: &format::Header) -> Result<DataKey> {
         let mut destroyed: Option<Error> = None;
         let mut failure: Option<Error> = None;
         for stanza in header.stanzas() {
-            let Some(rec) = body.get(&stanza.key_id()) else { continue };
-            if let KeyState::Destroyed { at, .. } = rec.state {
-                destroyed.get_or_insert(Error::KeyDestroyed { key_id: rec.id.to_string(), destroyed_at: at });
-                continue;
-            }
-            if !rec.has_secret() {
-                continue;
-            }
-            self.unwraps.fetch_add(1, Ordering::Relaxed);
-            let attempt = match (stanza.kind(), rec.kind) {
-                (StanzaKind::Kek, KeyKind::Kek) => format::unwrap_with_kek(header, &Kek::from_bytes(*secret32(rec)?)),
-                (StanzaKind::X25519 | StanzaKind::X25519Auth, KeyKind::X25519) => {
-                    format::unwrap_with_x25519(header, &stored_x25519(rec)?, None)
+            match keys.unwrap_stanza(header, stanza) {
+                StanzaUnwrap::NotMine => {}
+                StanzaUnwrap::Destroyed(e) => {
+                    destroyed.get_or_insert(e);
                 }
-                (StanzaKind::XWing, KeyKind::XWing) => {
-                    format::unwrap_with_xwing(header, &XWingIdentity::from_seed(*secret32(rec)?))
+                StanzaUnwrap::WrongKind => {
+                    self.unwraps.fetch_add(1, Ordering::Relaxed);
                 }
-                _ => continue,
-            };
-            match attempt {
-                Ok(dk) => return Ok(dk),
-                Err(e) => failure = Some(e),
+                StanzaUnwrap::Tried(attempt) => {
+                    self.unwraps.fetch_add(1, Ordering::Relaxed);
+                    match attempt {
+                        Ok(dk) => return Ok(dk),
+                        Err(e) => failure = Some(e),
+                    }
+                }
             }
         }
         Err(failure.or(destroyed).unwrap_or(Error::NoMatchingRecipient))

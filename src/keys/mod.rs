@@ -1,5 +1,6 @@
-//! Keys: key-encryption keys, X25519 and X-Wing identities, signing keys, and the local keyring (key ids and kinds are
-//! vocabulary, [`crate::vocabulary::KeyId`]).
+//! Keys: key-encryption keys, X25519 and X-Wing identities, signing keys, the local keyring, and the key-provider
+//! seam (`provider`) through which the facade unwraps data keys (key ids and kinds are vocabulary,
+//! [`crate::vocabulary::KeyId`]).
 //!
 //! This module owns key material and its life cycle. It must never hand key bytes to anything but the format layer's
 //! wrap/unwrap, and never put them in an error, a log line or a `Debug` output.
@@ -10,6 +11,7 @@ pub(crate) mod keyring;
 #[cfg(test)]
 mod keyring_crash;
 mod material;
+pub(crate) mod provider;
 pub(crate) mod text;
 
 pub use keyring::{

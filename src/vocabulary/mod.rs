@@ -18,7 +18,7 @@ pub use case::{CaseRef, MAX_CASE_REF_LEN};
 pub use jurisdiction::Jurisdiction;
 pub use key_id::{KEY_ID_LEN, KeyId, KeyKind};
 pub use purpose::{
-    Exception, ExceptionKind, MAX_DEPTH, MAX_JUSTIFICATION_LEN, MAX_PURPOSE_LEN, MAX_PURPOSES, MAX_REFERENCE_LEN,
+    ExceptionGround, ExceptionKind, MAX_DEPTH, MAX_JUSTIFICATION_LEN, MAX_PURPOSE_LEN, MAX_PURPOSES, MAX_REFERENCE_LEN,
     MAX_SEGMENT_LEN, MIN_JUSTIFICATION_CHARS, MIN_JUSTIFICATION_WORDS, Purpose, PurposeError, PurposeSet, well_known,
 };
 pub use sensitive::{Category, Classification, Sensitive, wipe_bytes};

@@ -1,5 +1,5 @@
 //! Purposes data is given for ([`Purpose`], [`PurposeSet`]) and the exceptions that allow an open for a purpose
-//! that was not given ([`Exception`]).
+//! that was not given ([`ExceptionGround`]).
 //!
 //! A purpose is a dotted lowercase path: `prosecution`, `prosecution.trial`, `mla.request`. Permission is
 //! hierarchical: granting `prosecution` permits `prosecution.trial`; granting `prosecution.trial` does not permit
@@ -487,15 +487,15 @@ pub const MAX_JUSTIFICATION_LEN: usize = 4096;
 pub const MAX_REFERENCE_LEN: usize = 256;
 
 /// A stated legal ground for opening data for a purpose it was not given for, with a written justification that
-/// the audit log records. Built only through [`Exception::new`], which refuses empty or trivial justifications.
+/// the audit log records. Built only through [`ExceptionGround::new`], which refuses empty or trivial justifications.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Exception {
+pub struct ExceptionGround {
     kind: ExceptionKind,
     reference: Option<String>,
     justification: String,
 }
 
-impl Exception {
+impl ExceptionGround {
     /// An exception of `kind` with its `reference` (required for every kind but [`ExceptionKind::ImminentThreat`])
     /// and a `justification` of at least [`MIN_JUSTIFICATION_CHARS`] characters and [`MIN_JUSTIFICATION_WORDS`]
     /// words.
@@ -545,7 +545,7 @@ impl Exception {
     /// A court order with its reference.
     ///
     /// # Errors
-    /// As [`Exception::new`].
+    /// As [`ExceptionGround::new`].
     pub fn court_order(reference: &str, justification: &str) -> Result<Self> {
         Self::new(ExceptionKind::CourtOrder, Some(reference), justification)
     }
@@ -553,7 +553,7 @@ impl Exception {
     /// The data subject's consent with the reference of its record.
     ///
     /// # Errors
-    /// As [`Exception::new`].
+    /// As [`ExceptionGround::new`].
     pub fn consent(reference: &str, justification: &str) -> Result<Self> {
         Self::new(ExceptionKind::Consent, Some(reference), justification)
     }
@@ -561,7 +561,7 @@ impl Exception {
     /// An imminent threat to life.
     ///
     /// # Errors
-    /// As [`Exception::new`].
+    /// As [`ExceptionGround::new`].
     pub fn imminent_threat(justification: &str) -> Result<Self> {
         Self::new(ExceptionKind::ImminentThreat, None, justification)
     }
@@ -569,7 +569,7 @@ impl Exception {
     /// A legal obligation, naming the provision.
     ///
     /// # Errors
-    /// As [`Exception::new`].
+    /// As [`ExceptionGround::new`].
     pub fn legal_obligation(provision: &str, justification: &str) -> Result<Self> {
         Self::new(ExceptionKind::LegalObligation, Some(provision), justification)
     }
@@ -661,17 +661,17 @@ mod tests {
     #[test]
     fn exceptions_need_reference_and_justification() {
         let why = "Suspect's phone records are needed to locate a kidnapped child within hours";
-        assert!(Exception::court_order("OLG-Muc 3 Ws 12/26", why).is_ok());
-        assert!(Exception::court_order("  ", why).is_err());
-        assert!(Exception::consent("", why).is_err());
-        assert!(Exception::imminent_threat(why).is_ok());
-        assert!(Exception::legal_obligation("Art. 14 Directive 2014/41/EU", why).is_ok());
+        assert!(ExceptionGround::court_order("OLG-Muc 3 Ws 12/26", why).is_ok());
+        assert!(ExceptionGround::court_order("  ", why).is_err());
+        assert!(ExceptionGround::consent("", why).is_err());
+        assert!(ExceptionGround::imminent_threat(why).is_ok());
+        assert!(ExceptionGround::legal_obligation("Art. 14 Directive 2014/41/EU", why).is_ok());
         for bad in ["", "   ", "because", "needed for case", "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa a a a a"] {
-            let e = Exception::imminent_threat(bad).unwrap_err();
+            let e = ExceptionGround::imminent_threat(bad).unwrap_err();
             assert!(matches!(e, Error::InvalidException(_)), "{bad:?}");
         }
-        assert!(Exception::imminent_threat(&"word ".repeat(1000)).is_err());
-        assert!(Exception::court_order("ref\u{0}x", why).is_err());
+        assert!(ExceptionGround::imminent_threat(&"word ".repeat(1000)).is_err());
+        assert!(ExceptionGround::court_order("ref\u{0}x", why).is_err());
     }
 
     #[test]
@@ -728,13 +728,13 @@ mod tests {
     #[test]
     fn justifications_and_references_must_be_printable() {
         let why = "Suspect's phone records are needed to locate a kidnapped child within hours";
-        assert!(Exception::imminent_threat(&format!("{why}\nSecond paragraph\twith a tab")).is_ok(), "prose");
+        assert!(ExceptionGround::imminent_threat(&format!("{why}\nSecond paragraph\twith a tab")).is_ok(), "prose");
         for bad in [format!("{why}\u{0}."), format!("{why}\r."), format!("{why}\u{1b}[2J."), format!("{why}\u{202e}.")]
         {
-            assert!(matches!(Exception::imminent_threat(&bad), Err(Error::InvalidException(_))), "{bad:?}");
+            assert!(matches!(ExceptionGround::imminent_threat(&bad), Err(Error::InvalidException(_))), "{bad:?}");
         }
-        assert!(Exception::court_order("ref\u{2028}1", why).is_err());
-        assert!(Exception::court_order("ref\n1", why).is_err());
+        assert!(ExceptionGround::court_order("ref\u{2028}1", why).is_err());
+        assert!(ExceptionGround::court_order("ref\n1", why).is_err());
     }
 
     fn segment() -> impl Strategy<Value = String> {

@@ -190,7 +190,7 @@ int main(int argc, char **argv) {
   EXPECT_MESSAGE("closed");
   EXPECT_TRUE(refused.data == NULL);
   custodia_buffer pt = {0};
-  EXPECT_STATUS(custodia_open(a, anna, "investigation", (custodia_exception){0}, env.data, env.len, NULL, &pt, NULL),
+  EXPECT_STATUS(custodia_open(a, anna, "investigation", (custodia_exception_ground){0}, env.data, env.len, NULL, &pt, NULL),
                 CUSTODIA_ERR_CUSTODIAN_CLOSED);
   custodia_key_id late;
   EXPECT_STATUS(custodia_key_generate(a, anna, CUSTODIA_KEY_KIND_KEK, "late", &late), CUSTODIA_ERR_CUSTODIAN_CLOSED);

@@ -90,7 +90,7 @@ static custodia_custodian c;
 static custodia_actor anna, intern;
 static custodia_key_id kek, signer;
 static custodia_seal_options opts;
-static const custodia_exception NO_EXCEPTION = {0};
+static const custodia_exception_ground NO_EXCEPTION = {0};
 
 static void open_errors(void) {
   const uint8_t key[32] = {7};
@@ -303,10 +303,10 @@ static void seal_open_errors(void) {
                 CUSTODIA_ERR_NULL_POINTER);
   EXPECT_STATUS(custodia_open(c, anna, "investigation", NO_EXCEPTION, env.data, env.len, NULL, NULL, NULL),
                 CUSTODIA_ERR_NULL_POINTER);
-  custodia_exception freed = {0};
-  EXPECT_OK(custodia_exception_new(CUSTODIA_EXCEPTION_KIND_IMMINENT_THREAT, NULL,
+  custodia_exception_ground freed = {0};
+  EXPECT_OK(custodia_exception_ground_new(CUSTODIA_EXCEPTION_KIND_IMMINENT_THREAT, NULL,
                                    "A kidnapped child must be located within hours, the data may show where.", &freed));
-  EXPECT_OK(custodia_exception_free(freed));
+  EXPECT_OK(custodia_exception_ground_free(freed));
   EXPECT_STATUS(custodia_open(c, anna, "witness_protection", freed, env.data, env.len, NULL, &pt, NULL),
                 CUSTODIA_ERR_INVALID_HANDLE);
 

@@ -198,8 +198,8 @@ static void actors_and_buffers(void) {
   EXPECT_OK(custodia_buffer_free(NULL));
 
   /* Handles: freed, never issued, wrong type, null. */
-  custodia_exception exception = {0};
-  EXPECT_OK(custodia_exception_new(CUSTODIA_EXCEPTION_KIND_IMMINENT_THREAT, NULL, JUSTIFICATION, &exception));
+  custodia_exception_ground exception = {0};
+  EXPECT_OK(custodia_exception_ground_new(CUSTODIA_EXCEPTION_KIND_IMMINENT_THREAT, NULL, JUSTIFICATION, &exception));
   custodia_actor wrong_type = {exception.id};
   EXPECT_STATUS(custodia_actor_describe(wrong_type, &text), CUSTODIA_ERR_INVALID_HANDLE);
   EXPECT_STATUS(custodia_actor_free(wrong_type), CUSTODIA_ERR_INVALID_HANDLE);
@@ -219,35 +219,35 @@ static void actors_and_buffers(void) {
   EXPECT_STATUS(custodia_actor_describe(actor, &text), CUSTODIA_ERR_INVALID_HANDLE);
   EXPECT_TRUE(text.data == NULL);
   EXPECT_OK(custodia_actor_free(next));
-  EXPECT_OK(custodia_exception_free(exception));
+  EXPECT_OK(custodia_exception_ground_free(exception));
 }
 
 static void exceptions(void) {
-  custodia_exception e = {0};
-  EXPECT_STATUS(custodia_exception_new(CUSTODIA_EXCEPTION_KIND_COURT_ORDER, NULL, JUSTIFICATION, &e),
+  custodia_exception_ground e = {0};
+  EXPECT_STATUS(custodia_exception_ground_new(CUSTODIA_EXCEPTION_KIND_COURT_ORDER, NULL, JUSTIFICATION, &e),
                 CUSTODIA_ERR_INVALID_EXCEPTION);
   EXPECT_MESSAGE("reference");
-  EXPECT_STATUS(custodia_exception_new(CUSTODIA_EXCEPTION_KIND_COURT_ORDER, "LG-1", "because", &e),
+  EXPECT_STATUS(custodia_exception_ground_new(CUSTODIA_EXCEPTION_KIND_COURT_ORDER, "LG-1", "because", &e),
                 CUSTODIA_ERR_INVALID_EXCEPTION);
   EXPECT_MESSAGE("justification");
-  EXPECT_STATUS(custodia_exception_new(CUSTODIA_EXCEPTION_KIND_COURT_ORDER, "LG-1", NULL, &e),
+  EXPECT_STATUS(custodia_exception_ground_new(CUSTODIA_EXCEPTION_KIND_COURT_ORDER, "LG-1", NULL, &e),
                 CUSTODIA_ERR_NULL_POINTER);
-  EXPECT_STATUS(custodia_exception_new(CUSTODIA_EXCEPTION_KIND_COURT_ORDER, BAD_UTF8, JUSTIFICATION, &e),
+  EXPECT_STATUS(custodia_exception_ground_new(CUSTODIA_EXCEPTION_KIND_COURT_ORDER, BAD_UTF8, JUSTIFICATION, &e),
                 CUSTODIA_ERR_INVALID_UTF8);
-  EXPECT_STATUS(custodia_exception_new(0, "LG-1", JUSTIFICATION, &e), CUSTODIA_ERR_UNKNOWN_CODE);
-  EXPECT_STATUS(custodia_exception_new(5, "LG-1", JUSTIFICATION, &e), CUSTODIA_ERR_UNKNOWN_CODE);
-  EXPECT_STATUS(custodia_exception_new(CUSTODIA_EXCEPTION_KIND_COURT_ORDER, "LG-1", JUSTIFICATION, NULL),
+  EXPECT_STATUS(custodia_exception_ground_new(0, "LG-1", JUSTIFICATION, &e), CUSTODIA_ERR_UNKNOWN_CODE);
+  EXPECT_STATUS(custodia_exception_ground_new(5, "LG-1", JUSTIFICATION, &e), CUSTODIA_ERR_UNKNOWN_CODE);
+  EXPECT_STATUS(custodia_exception_ground_new(CUSTODIA_EXCEPTION_KIND_COURT_ORDER, "LG-1", JUSTIFICATION, NULL),
                 CUSTODIA_ERR_NULL_POINTER);
   EXPECT_TRUE(e.id == 0);
 
-  EXPECT_OK(custodia_exception_new(CUSTODIA_EXCEPTION_KIND_COURT_ORDER, "LG Berlin 123/26", JUSTIFICATION, &e));
+  EXPECT_OK(custodia_exception_ground_new(CUSTODIA_EXCEPTION_KIND_COURT_ORDER, "LG Berlin 123/26", JUSTIFICATION, &e));
   custodia_buffer text = {0};
-  EXPECT_OK(custodia_exception_describe(e, &text));
+  EXPECT_OK(custodia_exception_ground_describe(e, &text));
   EXPECT_TRUE(strncmp((const char *)text.data, "court_order LG Berlin 123/26: ", 30) == 0);
   EXPECT_OK(custodia_buffer_free(&text));
-  EXPECT_OK(custodia_exception_free(e));
-  EXPECT_STATUS(custodia_exception_describe(e, &text), CUSTODIA_ERR_INVALID_HANDLE);
-  EXPECT_STATUS(custodia_exception_free(e), CUSTODIA_ERR_INVALID_HANDLE);
+  EXPECT_OK(custodia_exception_ground_free(e));
+  EXPECT_STATUS(custodia_exception_ground_describe(e, &text), CUSTODIA_ERR_INVALID_HANDLE);
+  EXPECT_STATUS(custodia_exception_ground_free(e), CUSTODIA_ERR_INVALID_HANDLE);
 }
 
 static void key_ids(void) {

@@ -34,7 +34,7 @@ static void seal_and_open(struct job *job, int round) {
   char message[64];
   int len = snprintf(message, sizeof message, "thread %d, round %d: statement of account", job->index, round);
   custodia_buffer envelope = {0}, plaintext = {0};
-  custodia_exception none = {0};
+  custodia_exception_ground none = {0};
   if (custodia_seal(shared_custodian, shared_actor, (const uint8_t *)message, (size_t)len, seal_options, &envelope) !=
       CUSTODIA_OK) {
     fprintf(stderr, "thread %d: seal: %s\n", job->index, custodia_last_error_message());

@@ -6,7 +6,9 @@ use std::path::Path;
 use std::sync::Arc;
 
 use custodia::audit::{AuditEvent, AuditLog, AuditOptions, Durability, EventKind, Outcome};
-use custodia::{Actor, CaseRef, Category, Classification, Exception, FixedClock, Jurisdiction, Purpose, PurposeSet};
+use custodia::{
+    Actor, CaseRef, Category, Classification, ExceptionGround, FixedClock, Jurisdiction, Purpose, PurposeSet,
+};
 use custodia::{Error, Timestamp};
 use ed25519_dalek::{Signer as _, SigningKey};
 use sha2::{Digest as _, Sha256};
@@ -41,7 +43,7 @@ pub fn case() -> CaseRef {
 pub fn sample_events() -> Vec<AuditEvent> {
     let purposes = PurposeSet::parse(&["investigation", "prosecution"]).expect("purposes");
     let refusal = Error::PurposeNotPermitted { requested: "asset_recovery".into(), permitted: purposes.to_string() };
-    let exception = Exception::court_order(
+    let exception = ExceptionGround::court_order(
         "LG Berlin 2026/17",
         "Court ordered disclosure for the confiscation hearing, see order, \"urgent\", today",
     )

@@ -170,7 +170,7 @@ static int seal(custodia_custodian c, custodia_actor a, int stream, const char *
 
 static int open_envelope(custodia_custodian c, custodia_actor a, int stream, const char *envelope,
                          const char *purpose, const char *out) {
-  custodia_exception none = {0};
+  custodia_exception_ground none = {0};
   struct custodia_envelope_info info;
   if (stream) {
     custodia_status s = custodia_open_file(c, a, purpose, none, NULL, envelope, out, &info);

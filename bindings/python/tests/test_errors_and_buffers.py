@@ -124,7 +124,7 @@ def test_raw_double_free_of_a_handle_is_refused():
     assert _raw.lib.custodia_actor_free(out.value) == 0
     assert _raw.lib.custodia_actor_free(out.value) == 122
     assert _raw.lib.custodia_actor_free(0) == 0  # the null handle is ignored
-    assert _raw.lib.custodia_exception_free(12345) == 122  # never issued
+    assert _raw.lib.custodia_exception_ground_free(12345) == 122  # never issued
 
 
 def test_out_params_untouched_on_failure():

@@ -117,7 +117,7 @@ def test_exception_without_justification_or_reference_is_refused(no_leaks):
     with pytest.raises(TypeError):
         custodia.CourtOrder("LG-Berlin-123/26", None)
     with pytest.raises(TypeError):
-        custodia.LegalException("x", JUSTIFICATION)
+        custodia.ExceptionGround("x", JUSTIFICATION)
 
 
 def test_seal_options(no_leaks):

@@ -19,7 +19,7 @@ from ._errors import *  # noqa: F403  (the exception classes; their __all__ is t
 from ._errors import __all__ as _errors_all
 from ._handles import live_counts
 from ._sensitive import SensitiveBytes
-from .actors import Actor, Consent, CourtOrder, ImminentThreat, LegalException, LegalObligation
+from .actors import Actor, Consent, CourtOrder, ImminentThreat, ExceptionGround, LegalObligation
 from .audit import Anchor, ErasureCertificate
 from .custodian import AuditReport, Custodian, EnvelopeInfo, KeyInfo, KeyState, Opened, ShredReport
 from .options import SealOptions, Timestamp
@@ -48,7 +48,7 @@ __all__ = [
     "live_counts",
     "SensitiveBytes",
     "Actor",
-    "LegalException",
+    "ExceptionGround",
     "CourtOrder",
     "Consent",
     "ImminentThreat",

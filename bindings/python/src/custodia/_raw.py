@@ -167,9 +167,9 @@ FUNCTIONS: dict[str, tuple[Any, list[Any]]] = {
     "custodia_actor_new": (status, [cstr, cstr, cstr, u32, out_handle]),
     "custodia_actor_free": (status, [handle]),
     "custodia_actor_describe": (status, [handle, out_buffer]),
-    "custodia_exception_new": (status, [u32, cstr, cstr, out_handle]),
-    "custodia_exception_describe": (status, [handle, out_buffer]),
-    "custodia_exception_free": (status, [handle]),
+    "custodia_exception_ground_new": (status, [u32, cstr, cstr, out_handle]),
+    "custodia_exception_ground_describe": (status, [handle, out_buffer]),
+    "custodia_exception_ground_free": (status, [handle]),
     # seal options
     "custodia_seal_options_new": (status, [u32, cstr_array, size, out_handle]),
     "custodia_seal_options_set_classification": (status, [handle, u32]),

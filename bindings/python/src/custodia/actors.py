@@ -1,9 +1,10 @@
-"""Who acts (:class:`Actor`) and on what legal ground outside the stated purposes (:class:`LegalException` and its
+"""Who acts (:class:`Actor`) and on what legal ground outside the stated purposes (:class:`ExceptionGround` and its
 kinds :class:`CourtOrder`, :class:`Consent`, :class:`ImminentThreat`, :class:`LegalObligation`).
 
 Both are library handles: the library checks them (user id and role syntax, jurisdiction code, a justification of
 at least 5 words and 30 characters) and records them in the audit log. This module never decides anything itself.
-The Rust type is ``custodia::Exception``; in Python it is ``LegalException`` so as not to shadow the builtin.
+``ExceptionGround`` is the one name of this concept in every language (Rust ``custodia::ExceptionGround``, C
+``custodia_exception_ground``, Java ``org.custodia.ExceptionGround``): it is not a Python exception, and is never raised.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from . import _raw
 from ._handles import Handle, opt_text_arg, take_text, text_arg
 from .vocab import Classification, ExceptionKind
 
-__all__ = ["Actor", "LegalException", "CourtOrder", "Consent", "ImminentThreat", "LegalObligation"]
+__all__ = ["Actor", "ExceptionGround", "CourtOrder", "Consent", "ImminentThreat", "LegalObligation"]
 
 
 class Actor(Handle):
@@ -49,21 +50,21 @@ class Actor(Handle):
         return self.describe()
 
 
-class LegalException(Handle):
+class ExceptionGround(Handle):
     """A legal ground, with its reference and written justification, stated to open data for a purpose it was not
     given for. Make one of the kinds: :class:`CourtOrder`, :class:`Consent`, :class:`ImminentThreat`,
     :class:`LegalObligation`. :class:`~custodia.InvalidException` says what is missing."""
 
-    _free_name = "custodia_exception_free"
+    _free_name = "custodia_exception_ground_free"
     _noun = "exception"
     kind: ClassVar[ExceptionKind]
     __slots__ = ()
 
     def __init__(self, reference: Optional[str], justification: str) -> None:
-        if type(self) is LegalException:
+        if type(self) is ExceptionGround:
             raise TypeError("make a CourtOrder, Consent, ImminentThreat or LegalObligation")
         self._init_new(
-            _raw.lib.custodia_exception_new,
+            _raw.lib.custodia_exception_ground_new,
             int(self.kind),
             opt_text_arg(reference, "reference"),
             text_arg(justification, "justification"),
@@ -71,13 +72,13 @@ class LegalException(Handle):
 
     def describe(self) -> str:
         """``"court_order LG-Berlin-123/26: <justification>"``."""
-        return take_text(_raw.lib.custodia_exception_describe, self._handle)
+        return take_text(_raw.lib.custodia_exception_ground_describe, self._handle)
 
     def __str__(self) -> str:
         return self.describe()
 
 
-class CourtOrder(LegalException):
+class CourtOrder(ExceptionGround):
     """A court order; its number is the reference."""
 
     kind = ExceptionKind.COURT_ORDER
@@ -87,7 +88,7 @@ class CourtOrder(LegalException):
         super().__init__(order_number, justification)
 
 
-class Consent(LegalException):
+class Consent(ExceptionGround):
     """The data subject's consent; the consent record is the reference."""
 
     kind = ExceptionKind.CONSENT
@@ -97,7 +98,7 @@ class Consent(LegalException):
         super().__init__(consent_record, justification)
 
 
-class ImminentThreat(LegalException):
+class ImminentThreat(ExceptionGround):
     """An imminent threat to life or physical integrity; no reference required."""
 
     kind = ExceptionKind.IMMINENT_THREAT
@@ -107,7 +108,7 @@ class ImminentThreat(LegalException):
         super().__init__(reference, justification)
 
 
-class LegalObligation(LegalException):
+class LegalObligation(ExceptionGround):
     """A legal obligation; the provision is the reference."""
 
     kind = ExceptionKind.LEGAL_OBLIGATION

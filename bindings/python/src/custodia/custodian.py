@@ -21,7 +21,7 @@ from ._errors import invoke
 from ._handles import Handle, bytes_arg, take_text, text_arg, text_array
 from ._sensitive import SensitiveBytes
 from ._streams import StreamPair
-from .actors import Actor, LegalException
+from .actors import Actor, ExceptionGround
 from .audit import Anchor, ErasureCertificate
 from .options import SealOptions, Timestamp, _unix
 from .vocab import Category, Classification, KeyId, KeyKind
@@ -194,7 +194,7 @@ def _options(options: object) -> int:
 def _exception(exception: object) -> int:
     if exception is None:
         return 0
-    if not isinstance(exception, LegalException):
+    if not isinstance(exception, ExceptionGround):
         raise TypeError(f"exception must be a CourtOrder, Consent, ... or None, not {type(exception).__name__}")
     return exception._handle
 
@@ -503,7 +503,7 @@ class Custodian(Handle):
         envelope: Union[bytes, bytearray, memoryview],
         purpose: str,
         *,
-        exception: Optional[LegalException] = None,
+        exception: Optional[ExceptionGround] = None,
         required_signer: Optional[KeyId] = None,
     ) -> Opened:
         """Open an envelope (binary or armored) as ``actor`` for ``purpose``, optionally under a legal ``exception``
@@ -575,7 +575,7 @@ class Custodian(Handle):
                _path(dst, "dst"))
 
     def open_file(self, actor: Actor, src: PathLike, dst: PathLike, purpose: str, *,
-                  exception: Optional[LegalException] = None, required_signer: Optional[KeyId] = None) -> EnvelopeInfo:
+                  exception: Optional[ExceptionGround] = None, required_signer: Optional[KeyId] = None) -> EnvelopeInfo:
         """Open the envelope file ``src`` into ``dst`` chunk by chunk; on any error discard ``dst``."""
         info = _raw.custodia_envelope_info()
         invoke(_raw.lib.custodia_open_file, self._handle, _actor(actor), _purpose(purpose), _exception(exception),
@@ -590,7 +590,7 @@ class Custodian(Handle):
                      None, streams.write_fn, None)
 
     def open_stream(self, actor: Actor, src: BinaryIO, dst: BinaryIO, purpose: str, *,
-                    exception: Optional[LegalException] = None,
+                    exception: Optional[ExceptionGround] = None,
                     required_signer: Optional[KeyId] = None) -> EnvelopeInfo:
         """Open the envelope ``src`` yields, writing plaintext to ``dst`` chunk by chunk as each authenticates. On
         any error, discard what ``dst`` received (a signature is checked at the end)."""

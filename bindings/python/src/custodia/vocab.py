@@ -102,7 +102,7 @@ class Category(_Coded):
 
 
 class ExceptionKind(_Coded):
-    """The legal ground of an exception (see :class:`custodia.LegalException`)."""
+    """The legal ground of an exception (see :class:`custodia.ExceptionGround`)."""
 
     COURT_ORDER = 1
     CONSENT = 2

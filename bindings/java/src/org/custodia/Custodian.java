@@ -566,6 +566,9 @@ public final class Custodian implements AutoCloseable {
         private long maxBatch = 64;
         private int maxDelayUs = 1000;
 
+        /** The defaults: no create, the library's Argon2id cost, {@link Durability#FSYNC_EACH}. */
+        public Options() {}
+
         /**
          * Whether the open may start a new custodian when the directory holds none: create the directory itself
          * (mode 0700, never its parents) and a new keyring. Off by default, so that a mistyped path is a

@@ -2,7 +2,7 @@ package org.custodia;
 
 import java.util.Locale;
 import java.util.Objects;
-import org.custodia.handles.ExceptionHandle;
+import org.custodia.handles.ExceptionGroundHandle;
 
 /**
  * A legal ground, stated to open data for a purpose it was not given for: its {@link Kind}, a reference (court
@@ -39,9 +39,9 @@ public final class ExceptionGround implements AutoCloseable {
     }
 
     private final Kind kind;
-    private final ExceptionHandle handle;
+    private final ExceptionGroundHandle handle;
 
-    private ExceptionGround(Kind kind, ExceptionHandle handle) {
+    private ExceptionGround(Kind kind, ExceptionGroundHandle handle) {
         this.kind = kind;
         this.handle = handle;
     }
@@ -54,7 +54,7 @@ public final class ExceptionGround implements AutoCloseable {
      */
     public static ExceptionGround of(Kind kind, String reference, String justification) {
         Objects.requireNonNull(kind, "kind");
-        return new ExceptionGround(kind, ExceptionHandle.create(kind.code(), reference, justification));
+        return new ExceptionGround(kind, ExceptionGroundHandle.create(kind.code(), reference, justification));
     }
 
     /** A court order, by its number. */
@@ -87,7 +87,7 @@ public final class ExceptionGround implements AutoCloseable {
         return handle.describe();
     }
 
-    ExceptionHandle handle() {
+    ExceptionGroundHandle handle() {
         return handle;
     }
 

@@ -53,11 +53,11 @@ public interface CustodiaLibrary extends Library {
 
     int custodia_actor_describe(long actor, CustodiaBuffer outText);
 
-    int custodia_exception_new(int kind, String reference, String justification, LongByReference outException);
+    int custodia_exception_ground_new(int kind, String reference, String justification, LongByReference outException);
 
-    int custodia_exception_describe(long exception, CustodiaBuffer outText);
+    int custodia_exception_ground_describe(long exception, CustodiaBuffer outText);
 
-    int custodia_exception_free(long exception);
+    int custodia_exception_ground_free(long exception);
 
     // --- seal options
     int custodia_seal_options_new(int category, String[] purposes, long purposeCount, LongByReference outOptions);
