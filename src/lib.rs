@@ -17,7 +17,7 @@
 //! ## Quick start
 //!
 //! The [`Custodian`] facade is the way in: a keyring and an audit log in one directory, and every act (seal, open,
-//! refusal, key change) recorded before it returns. The low-level [`policy`] gate and [`format`](mod@format) are
+//! refusal, key change) recorded before it returns. The low-level policy gate ([`PolicyGate`]) and [`format`](mod@format) are
 //! what it is built on.
 //!
 //! ```
