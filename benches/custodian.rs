@@ -23,7 +23,7 @@ use custodia::{
 
 fn custodian(dir: &Path, durability: Durability) -> Custodian {
     let opts = CustodianOptions { durability, create: true, ..CustodianOptions::default() };
-    Custodian::open(dir, Unlock::master_key([3; 32]), opts).expect("open custodian")
+    Custodian::load(dir, Unlock::master_key([3; 32]), opts).expect("open custodian")
 }
 
 fn bench(c: &mut Criterion) {
@@ -52,7 +52,7 @@ fn bench(c: &mut Criterion) {
                     b.iter(|| cust.seal(&actor, &data, &opts).expect("seal"))
                 });
                 g.bench_function(BenchmarkId::new(format!("open_{kind}"), label), |b| {
-                    b.iter(|| cust.open_envelope(&request, &env, None).expect("open"))
+                    b.iter(|| cust.open(&request, &env, None).expect("open"))
                 });
             }
             let env = cust.seal(&actor, &data, &SealOptions::new(purposes.clone(), vec![kek])).expect("seal");

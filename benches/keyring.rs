@@ -22,7 +22,7 @@ fn unlock(c: &mut Criterion) {
     });
     let raw = tempfile::tempdir().expect("tempdir");
     let opts = CustodianOptions { durability: Durability::OsBuffered, create: true, ..CustodianOptions::default() };
-    let cust = Custodian::open(raw.path(), Unlock::master_key([9; 32]), opts).expect("create");
+    let cust = Custodian::load(raw.path(), Unlock::master_key([9; 32]), opts).expect("create");
     let actor = Actor::new("bench", "keyholder", Jurisdiction::parse("NL").expect("NL"), Classification::Secret)
         .expect("actor");
     g.bench_function("add_key_atomic_write", |b| b.iter(|| cust.generate_key(&actor, KeyKind::Kek, "bench")));

@@ -30,7 +30,7 @@ fn bench(c: &mut Criterion) {
         o.kdf = KdfParams::DANGER_TEST_ONLY;
         o.durability = durability;
         o.create = true;
-        let cust = Custodian::open(dir.path(), Unlock::master_key([1; 32]), o).expect("open");
+        let cust = Custodian::load(dir.path(), Unlock::master_key([1; 32]), o).expect("open");
         let a =
             Actor::new("ops", "operator", Jurisdiction::parse("NL").expect("nl"), Classification::Secret).expect("a");
         let kek = cust.generate_key(&a, KeyKind::Kek, "yearly").expect("kek");

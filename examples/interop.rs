@@ -50,7 +50,7 @@ fn usage() -> Error {
 
 fn run(args: &[String]) -> custodia::Result<()> {
     let [command, dir, rest @ ..] = args else { return Err(usage()) };
-    let custodian = Custodian::open(
+    let custodian = Custodian::load(
         Path::new(dir),
         Unlock::master_key(master_key()),
         // `generate` is the first command on a directory: only it may start a new custodian there.
@@ -102,7 +102,7 @@ fn run(args: &[String]) -> custodia::Result<()> {
         ("open" | "open-stream", [envelope, purpose, out]) => {
             let request = OpenRequest::new(actor, Purpose::parse(purpose)?);
             if command == "open" {
-                let opened = custodian.open_envelope(&request, &std::fs::read(envelope)?, None)?;
+                let opened = custodian.open(&request, &std::fs::read(envelope)?, None)?;
                 std::fs::write(out, opened.data.expose_secret())?;
             } else {
                 let mut src = BufReader::new(File::open(envelope)?);

@@ -38,8 +38,8 @@ fn main() -> custodia::Result<()> {
 
     println!("== 1. Two authorities, each with a keyring and an audit log (in {})", base.display());
     let nl =
-        Custodian::open(&base.join("nl-central-authority"), Unlock::passphrase("nl demo passphrase"), options.clone())?;
-    let de = Custodian::open(&base.join("de-central-authority"), Unlock::passphrase("de demo passphrase"), options)?;
+        Custodian::load(&base.join("nl-central-authority"), Unlock::passphrase("nl demo passphrase"), options.clone())?;
+    let de = Custodian::load(&base.join("de-central-authority"), Unlock::passphrase("de demo passphrase"), options)?;
     let jan = Actor::new("jan.devries", "central_authority", nl_j, Classification::Secret)?;
     let anna = Actor::new("anna.schmidt", "prosecutor", de_j, Classification::Secret)?;
 
@@ -106,7 +106,7 @@ fn main() -> custodia::Result<()> {
         if let Some(e) = exception {
             req = req.with_exception(e);
         }
-        match de.open_envelope(&req, &envelope, Some(&nl_signer)) {
+        match de.open(&req, &envelope, Some(&nl_signer)) {
             Ok(o) => {
                 let how = match o.decision.used_exception() {
                     Some(ex) => format!("by EXCEPTION {} ({})", ex.kind(), ex.reference().unwrap_or("-")),
@@ -171,7 +171,7 @@ fn main() -> custodia::Result<()> {
     }
     let req = OpenRequest::new(jan.clone(), Purpose::parse(well_known::INVESTIGATION)?);
     for (what, env) in [("the records sent to DE", &rewrapped), ("its case notes", &sealed_notes)] {
-        match nl.open_envelope(&req, env, None) {
+        match nl.open(&req, env, None) {
             Err(e) => println!("   NL opening {what}: [{}] {e}", e.kind_name()),
             Ok(_) => unreachable!("the case key is destroyed"),
         }

@@ -11,7 +11,7 @@ fn main() -> custodia::Result<()> {
     // `create: true` starts a custodian in ./case-data (directory 0700, never its parents); without it, opening a
     // path that holds no custodian is `Error::CustodianNotFound`, so a typo never yields a new, empty keyring.
     let options = CustodianOptions { create: true, ..CustodianOptions::default() };
-    let custodian = Custodian::open("case-data".as_ref(), Unlock::passphrase("correct horse"), options)?;
+    let custodian = Custodian::load("case-data".as_ref(), Unlock::passphrase("correct horse"), options)?;
     let anna = Actor::new("anna", "prosecutor", Jurisdiction::parse("DE")?, Classification::Secret)?;
     let kek = custodian.generate_key(&anna, KeyKind::Kek, "local")?;
 
@@ -20,10 +20,10 @@ fn main() -> custodia::Result<()> {
     let sealed = custodian.seal(&anna, &records, &terms)?;
 
     let financial = OpenRequest::new(anna.clone(), Purpose::parse("investigation.financial")?);
-    let opened = custodian.open_envelope(&financial, &sealed, None)?;
+    let opened = custodian.open(&financial, &sealed, None)?;
     assert_eq!(opened.data.expose_secret(), records.expose_secret());
     let extradition = OpenRequest::new(anna, Purpose::parse("extradition")?);
-    let refused = custodian.open_envelope(&extradition, &sealed, None);
+    let refused = custodian.open(&extradition, &sealed, None);
     assert!(refused.is_err()); // purpose extradition is not permitted; permitted purposes: investigation
     custodian.verify_audit(&[])?; // every step above is in the audit log
     Ok(())

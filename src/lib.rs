@@ -32,7 +32,7 @@
 //! # let dir = dir.path().join("case-data");
 //! // `create: true` starts a new custodian in `dir` (mode 0700); without it a path holding none is refused.
 //! let options = CustodianOptions { create: true, ..CustodianOptions::default() };
-//! let custodian = Custodian::open(&dir, Unlock::passphrase("correct horse"), options)?;
+//! let custodian = Custodian::load(&dir, Unlock::passphrase("correct horse"), options)?;
 //! let anna = Actor::new("anna", "prosecutor", Jurisdiction::parse("DE")?, Classification::Secret)?;
 //! let kek = custodian.generate_key(&anna, KeyKind::Kek, "case MLA-2026-0042")?;
 //!
@@ -43,12 +43,12 @@
 //!
 //! // Allowed: prosecution.trial lies under the granted purpose prosecution.
 //! let trial = OpenRequest::new(anna.clone(), Purpose::parse("prosecution.trial")?);
-//! let opened = custodian.open_envelope(&trial, &sealed, None)?;
+//! let opened = custodian.open(&trial, &sealed, None)?;
 //! assert_eq!(opened.data.expose_secret(), statement.expose_secret());
 //!
 //! // Refused before any key is touched, and the refusal says why.
 //! let recovery = OpenRequest::new(anna, Purpose::parse("asset_recovery")?);
-//! let refusal = custodian.open_envelope(&recovery, &sealed, None).unwrap_err();
+//! let refusal = custodian.open(&recovery, &sealed, None).unwrap_err();
 //! assert_eq!(refusal.to_string(), "purpose asset_recovery is not permitted; permitted purposes: investigation, prosecution");
 //!
 //! // The seal, the open and the refusal are in the signed, hash-chained audit log.

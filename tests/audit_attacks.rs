@@ -15,7 +15,7 @@
 //! | (a) | cannot cut the log to its genesis entry | `a_cut_the_log_to_its_genesis_entry` |
 //! | (a) | cannot cut below the keyring's pin, delete or empty the log | `a_cut_to_an_earlier_checkpoint_is_caught_by_the_pin_and_by_an_anchor`, `a_custodian_refuses_a_cut_deleted_or_emptied_log` |
 //! | (a) | can cut entries after the last pinned checkpoint (bounded by `checkpoint_every`) | `a_can_cut_the_unpinned_tail` |
-//! | (a) | every attack above is refused by `Custodian::open` too, and no open launders | `a_custodian_refuses_every_rewrite` |
+//! | (a) | every attack above is refused by `Custodian::load` too, and no open launders | `a_custodian_refuses_every_rewrite` |
 //! | (b) key holder, cannot write the file | can forge a log copy that verifies without anchors; cannot pass it off against an anchor | `b_key_holder_forges_a_copy` |
 //! | (c) key holder and file writer | can rewrite after the pin; cannot rewrite before the pin (without the keyring) or before an anchor | `c_key_and_file_rewrite_is_bounded_by_pin_and_anchor` |
 //! | (d) rolls back keyring and log together | goes unnoticed locally; caught by an anchor held elsewhere | `d_rollback_of_keyring_and_log_is_caught_by_an_anchor` |
@@ -108,7 +108,7 @@ fn open_custodian(dir: &Path, clock: Arc<FixedClock>, checkpoint_every: Option<u
     if let Some(n) = checkpoint_every {
         o.checkpoint_every = n;
     }
-    Custodian::open(dir, Unlock::passphrase("pass"), o)
+    Custodian::load(dir, Unlock::passphrase("pass"), o)
 }
 
 #[test]

@@ -19,7 +19,7 @@ fn pins_follow_checkpoints_while_threads_change_the_keyring() {
         o.kdf = KdfParams::DANGER_TEST_ONLY;
         o.checkpoint_every = 1; // every event is followed by a checkpoint, and so by a keyring write
         o.create = true;
-        Custodian::open(dir.path(), Unlock::master_key([9; 32]), o)
+        Custodian::load(dir.path(), Unlock::master_key([9; 32]), o)
     };
     let cust = Arc::new(open().expect("opens"));
     let threads: Vec<_> = (0..4)

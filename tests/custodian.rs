@@ -34,7 +34,7 @@ fn open_at(dir: &Path, clock: &Arc<FixedClock>) -> Custodian {
     let mut opts = CustodianOptions::with_clock(clock.clone());
     opts.kdf = KdfParams::DANGER_TEST_ONLY;
     opts.create = true;
-    Custodian::open(dir, Unlock::passphrase("test passphrase"), opts).expect("open custodian")
+    Custodian::load(dir, Unlock::passphrase("test passphrase"), opts).expect("open custodian")
 }
 
 fn j(s: &str) -> Jurisdiction {
@@ -63,7 +63,7 @@ fn opts(recipients: Vec<KeyId>) -> SealOptions {
 
 fn open_for(c: &Custodian, env_bytes: &[u8], purpose: &str) -> custodia::Result<Vec<u8>> {
     let req = OpenRequest::new(actor("DE"), p(purpose));
-    c.open_envelope(&req, env_bytes, None).map(|o| o.data.expose_secret().clone())
+    c.open(&req, env_bytes, None).map(|o| o.data.expose_secret().clone())
 }
 
 #[test]
@@ -78,13 +78,13 @@ fn seal_open_refuse_and_exception_all_audited() {
     let refused = open_for(&e.c, &sealed, "asset_recovery").unwrap_err();
     assert!(matches!(refused, Error::PurposeNotPermitted { .. }), "{refused}");
     assert_eq!(e.c.unwrap_attempts(), before, "a refused open touches no key");
-    let wrong_place = e.c.open_envelope(&OpenRequest::new(actor("FR"), p("investigation")), &sealed, None).unwrap_err();
+    let wrong_place = e.c.open(&OpenRequest::new(actor("FR"), p("investigation")), &sealed, None).unwrap_err();
     assert!(matches!(wrong_place, Error::JurisdictionNotPermitted { .. }));
     assert_eq!(e.c.unwrap_attempts(), before);
 
     let req = OpenRequest::new(actor("DE"), p("asset_recovery"))
         .with_exception(ExceptionGround::court_order("LG Berlin 512 Qs 44/26", WHY).expect("exception"));
-    let opened = e.c.open_envelope(&req, &sealed, None).expect("open by exception");
+    let opened = e.c.open(&req, &sealed, None).expect("open by exception");
     assert!(opened.decision.used_exception().is_some());
     assert_eq!(opened.info.case_ref.as_ref().map(CaseRef::as_str), Some("MLA-2026-0042"));
 
@@ -127,7 +127,7 @@ fn fail_closed_when_audit_cannot_be_written() {
     o.secondary_sinks = vec![siem.clone()];
     o.require_secondary_sinks = true;
     o.create = true;
-    let c = Custodian::open(dir.path(), Unlock::master_key([3; 32]), o).expect("open");
+    let c = Custodian::load(dir.path(), Unlock::master_key([3; 32]), o).expect("open");
     let a = actor("NL");
     let kek = c.generate_key(&a, KeyKind::Kek, "local").expect("kek");
     let sealed = c.seal(&a, &data(b"x"), &opts(vec![kek])).expect("seal");
@@ -176,17 +176,17 @@ fn x25519_sender_signer_and_public_key_exchange() {
     o.signer = Some(nl_signer);
     let sealed = nl.c.seal(&a_nl, &data(b"witness statement"), &o).expect("seal");
     let req = OpenRequest::new(actor("DE"), p("investigation"));
-    let opened = de.c.open_envelope(&req, &sealed, Some(&nl_signer)).expect("open");
+    let opened = de.c.open(&req, &sealed, Some(&nl_signer)).expect("open");
     assert_eq!(opened.data.expose_secret(), b"witness statement");
     assert_eq!(opened.signer, Some(nl_signer));
     assert_eq!(opened.recipient, de_id, "the first stanza (X25519, auth mode) opened");
     assert_eq!(opened.sender, Some(nl_sender), "HPKE auth mode names the sender");
     // Requiring another signer refuses.
     let other = de.c.generate_key(&a_de, KeyKind::Ed25519, "other").expect("ed");
-    assert!(matches!(de.c.open_envelope(&req, &sealed, Some(&other)), Err(Error::SignerMismatch { .. })));
+    assert!(matches!(de.c.open(&req, &sealed, Some(&other)), Err(Error::SignerMismatch { .. })));
     // NL cannot open what it sealed for DE only.
     let nl_req = OpenRequest::new(actor("NL"), p("investigation"));
-    assert!(matches!(nl.c.open_envelope(&nl_req, &sealed, None), Err(Error::NoMatchingRecipient)));
+    assert!(matches!(nl.c.open(&nl_req, &sealed, None), Err(Error::NoMatchingRecipient)));
 }
 
 #[test]
@@ -421,7 +421,7 @@ fn wrong_passphrase_and_reopen() {
     drop(e.c);
     let mut o = CustodianOptions::with_clock(e.clock.clone());
     o.kdf = KdfParams::DANGER_TEST_ONLY;
-    assert!(matches!(Custodian::open(e.dir.path(), Unlock::passphrase("wrong"), o), Err(Error::WrongPassphrase)));
+    assert!(matches!(Custodian::load(e.dir.path(), Unlock::passphrase("wrong"), o), Err(Error::WrongPassphrase)));
     let c = open_at(e.dir.path(), &e.clock);
     assert_eq!(open_for(&c, &sealed, "investigation").expect("open"), b"persisted");
     c.verify_audit(&[]).expect("verify");
@@ -444,22 +444,22 @@ fn a_mistyped_path_is_an_error_not_a_new_keyring() {
 
     // Not asked to create: a missing directory, or one without a keyring, is CustodianNotFound and stays as it was.
     let typo = base.path().join("case-dta");
-    let e = Custodian::open(&typo, key(), opts(false)).unwrap_err();
+    let e = Custodian::load(&typo, key(), opts(false)).unwrap_err();
     assert!(matches!(&e, Error::CustodianNotFound { path, .. } if path.ends_with("case-dta")), "{e}");
     assert_eq!(e.code(), 407);
     assert!(!typo.exists(), "nothing created");
     let empty = base.path().join("empty");
     fs::create_dir(&empty).expect("mkdir");
-    assert!(matches!(Custodian::open(&empty, key(), opts(false)), Err(Error::CustodianNotFound { .. })));
+    assert!(matches!(Custodian::load(&empty, key(), opts(false)), Err(Error::CustodianNotFound { .. })));
     assert_eq!(fs::read_dir(&empty).expect("list").count(), 0, "not even a lock file or an audit log");
 
     // Asked to create: only the final directory, never a missing parent.
     let deep = base.path().join("no").join("such").join("parent");
-    assert!(matches!(Custodian::open(&deep, key(), opts(true)), Err(Error::CustodianNotFound { .. })));
+    assert!(matches!(Custodian::load(&deep, key(), opts(true)), Err(Error::CustodianNotFound { .. })));
     assert!(!base.path().join("no").exists(), "parents are never created");
 
     let made = base.path().join("made");
-    let c = Custodian::open(&made, key(), opts(true)).expect("created");
+    let c = Custodian::load(&made, key(), opts(true)).expect("created");
     let a = actor("NL");
     let kek = c.generate_key(&a, KeyKind::Kek, "local").expect("kek");
     drop(c);
@@ -469,7 +469,7 @@ fn a_mistyped_path_is_an_error_not_a_new_keyring() {
     for create in [false, true] {
         let mut o = opts(create);
         o.clock = clock.clone();
-        let c = Custodian::open(&made, key(), o).expect("reopen");
+        let c = Custodian::load(&made, key(), o).expect("reopen");
         assert!(c.key(&kek).is_ok());
     }
 }
@@ -482,7 +482,7 @@ fn kdf_costs_beyond_the_range_are_refused_through_the_facade() {
     o.create = true;
     o.kdf = KdfParams { m_cost_kib: 1 << 20, t_cost: 2, p_cost: 1 };
     let fresh = dir.path().join("k");
-    assert!(matches!(Custodian::open(&fresh, Unlock::passphrase("pw"), o), Err(Error::KdfParamsOutOfRange { .. })));
+    assert!(matches!(Custodian::load(&fresh, Unlock::passphrase("pw"), o), Err(Error::KdfParamsOutOfRange { .. })));
     drop(open_at(dir.path(), &clock));
     // The keyring file edited to 1 GiB and 2 passes: refused before any derivation, so fast and without the memory.
     let path = dir.path().join("keyring.cdk");
@@ -492,7 +492,7 @@ fn kdf_costs_beyond_the_range_are_refused_through_the_facade() {
     fs::write(&path, &bytes).expect("write");
     let mut o = CustodianOptions::with_clock(clock.clone());
     o.kdf = KdfParams::DANGER_TEST_ONLY;
-    let e = Custodian::open(dir.path(), Unlock::passphrase("test passphrase"), o).unwrap_err();
+    let e = Custodian::load(dir.path(), Unlock::passphrase("test passphrase"), o).unwrap_err();
     assert!(matches!(e, Error::KdfParamsOutOfRange { m_cost_kib: 1_048_576, t_cost: 2, p_cost: 1 }), "{e}");
 }
 

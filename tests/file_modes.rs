@@ -38,7 +38,7 @@ fn child_under_umask_000() {
     let clock = Arc::new(FixedClock::new(Timestamp::from_unix(1_795_435_200)));
     let options =
         CustodianOptions { create: true, kdf: KdfParams::DANGER_TEST_ONLY, ..CustodianOptions::with_clock(clock) };
-    let c = Custodian::open(&dir, Unlock::passphrase("pw"), options).expect("create");
+    let c = Custodian::load(&dir, Unlock::passphrase("pw"), options).expect("create");
     let a = Actor::new("anna", "prosecutor", Jurisdiction::parse("NL").expect("NL"), Classification::Secret)
         .expect("actor");
     let kek = c.generate_key(&a, KeyKind::Kek, "yearly").expect("kek");

@@ -32,7 +32,7 @@ fn authority(clock: &Arc<FixedClock>) -> Authority {
     let mut opts = CustodianOptions::with_clock(clock.clone());
     opts.kdf = KdfParams::DANGER_TEST_ONLY;
     opts.create = true;
-    let c = Custodian::open(dir.path(), Unlock::master_key([9; 32]), opts).expect("open");
+    let c = Custodian::load(dir.path(), Unlock::master_key([9; 32]), opts).expect("open");
     Authority { _dir: dir, c }
 }
 
@@ -115,7 +115,7 @@ fn assert_refusal_recorded(c: &Custodian, envelope: &[u8], actor: &Actor, operat
 }
 
 fn open(c: &Custodian, actor: Actor, purpose: &str, envelope: &[u8]) -> custodia::Result<Vec<u8>> {
-    c.open_envelope(&OpenRequest::new(actor, p(purpose)), envelope, None).map(|o| o.data.expose_secret().clone())
+    c.open(&OpenRequest::new(actor, p(purpose)), envelope, None).map(|o| o.data.expose_secret().clone())
 }
 
 // ---- the attack, on every path ------------------------------------------------------------------------------------
@@ -342,7 +342,7 @@ fn sharing_with_a_key_imported_without_jurisdiction_is_refused_until_it_is_impor
     strip_jurisdiction(&dir, &key);
     let mut opts = CustodianOptions::with_clock(clock);
     opts.kdf = KdfParams::DANGER_TEST_ONLY;
-    let c = Custodian::open(&dir, Unlock::master_key([9; 32]), opts).expect("reopen");
+    let c = Custodian::load(&dir, Unlock::master_key([9; 32]), opts).expect("reopen");
     assert_eq!(c.key(&key).expect("key").jurisdiction, None, "an old record loads, with no jurisdiction");
     let before = c.unwrap_attempts();
     let e = c.rewrap(&jan(), &p("mla.execution"), &envelope, &[], &[key]).unwrap_err();

@@ -133,7 +133,7 @@ struct RustSide {
 
 impl RustSide {
     fn new(dir: &Path) -> Self {
-        let custodian = Custodian::open(
+        let custodian = Custodian::load(
             dir,
             Unlock::master_key([9; 32]),
             CustodianOptions { create: true, ..CustodianOptions::default() },
@@ -154,7 +154,7 @@ impl RustSide {
     fn seal_open(&self) {
         let env = self.seal();
         let req = OpenRequest::new(self.actor.clone(), Purpose::parse("investigation").expect("valid"));
-        let opened = self.custodian.open_envelope(&req, &env, None).expect("opens");
+        let opened = self.custodian.open(&req, &env, None).expect("opens");
         assert_eq!(opened.data.expose_secret().len(), DATA.len());
     }
 }

@@ -86,7 +86,7 @@ fn open(
     call(|| {
         // SAFETY: forwarded from the exported functions' contracts.
         let (dir, out) = unsafe { (path_arg(dir, "dir")?, Out::new(out, "out_custodian")?) };
-        let custodian = Custodian::open(dir, unlock?, options(h)?)?;
+        let custodian = Custodian::load(dir, unlock?, options(h)?)?;
         out.write(custodia_custodian { id: handles::insert(custodian)? });
         Ok(())
     })

@@ -251,7 +251,7 @@ pub unsafe extern "C" fn custodia_open(
         };
         let (c, a) = (custodian(custodian_handle)?, actor(actor_handle)?);
         let req = request(&a, purpose, exception_handle)?;
-        let mut opened = c.open_envelope(&req, envelope, signer.as_ref())?;
+        let mut opened = c.open(&req, envelope, signer.as_ref())?;
         // SAFETY: forwarded from this function's contract.
         unsafe { write_info(out_info, &opened.info) }?;
         // Move the plaintext out without copying; the emptied `Sensitive` drops harmlessly.

@@ -70,7 +70,7 @@ pub struct CustodianOptions {
     /// Whether a failing secondary sink fails the operation too (default: no; failures are counted, see
     /// [`Custodian::secondary_audit_failures`]).
     pub require_secondary_sinks: bool,
-    /// Whether [`Custodian::open`] may start a new custodian when `dir` holds none: create `dir` itself (mode 0700;
+    /// Whether [`Custodian::load`] may start a new custodian when `dir` holds none: create `dir` itself (mode 0700;
     /// never its parents) and a new keyring in it. Default `false`, so that a mistyped path is
     /// [`Error::CustodianNotFound`] instead of a new, empty keyring. Set it where a custodian is meant to be set up
     /// (first start of a host, the quick start); an existing custodian is opened the same either way.
@@ -133,7 +133,7 @@ impl core::fmt::Debug for Custodian {
 }
 
 impl Custodian {
-    /// Open the custodian whose keyring and audit log live in `dir`; with [`CustodianOptions::create`], start a new
+    /// Load the custodian whose keyring and audit log live in `dir`; with [`CustodianOptions::create`], start a new
     /// one there if `dir` holds none.
     ///
     /// Starting a custodian creates `dir` if it is missing (mode 0700; its parent must exist: parents are never
@@ -143,7 +143,7 @@ impl Custodian {
     /// [`Error::CustodianNotFound`] when `dir` or its keyring is missing and `create` is false, or when `dir`'s parent
     /// is missing; keyring errors ([`Error::WrongPassphrase`], [`Error::KeyringCorrupt`],
     /// [`Error::KdfParamsOutOfRange`], ...), audit log errors, I/O errors.
-    pub fn open(dir: &Path, unlock: Unlock, options: CustodianOptions) -> Result<Self> {
+    pub fn load(dir: &Path, unlock: Unlock, options: CustodianOptions) -> Result<Self> {
         if options.create {
             create_final_dir(dir)?;
         }

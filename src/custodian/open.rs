@@ -105,7 +105,7 @@ impl Custodian {
     /// Refusals ([`Error::PurposeNotPermitted`], [`Error::Expired`], [`Error::JurisdictionNotPermitted`],
     /// [`Error::ClearanceInsufficient`], [`Error::KeyDestroyed`], [`Error::SignerMismatch`]), format and
     /// authentication errors ([`Error::OpenFailed`], [`Error::NoMatchingRecipient`], ...), [`Error::AuditWrite`].
-    pub fn open_envelope(
+    pub fn open(
         &self,
         request: &OpenRequest,
         envelope: &[u8],
@@ -134,7 +134,7 @@ impl Custodian {
     /// checked at the end: on any error, discard what `dst` received.
     ///
     /// # Errors
-    /// As [`Custodian::open_envelope`], and [`Error::Io`].
+    /// As [`Custodian::open`], and [`Error::Io`].
     pub fn open_stream(
         &self,
         request: &OpenRequest,
@@ -160,7 +160,7 @@ impl Custodian {
     /// per chunk).
     ///
     /// # Errors
-    /// As [`Custodian::open_envelope`], and [`Error::Io`].
+    /// As [`Custodian::open`], and [`Error::Io`].
     pub fn open_seekable<R: Read + Seek>(
         &self,
         request: &OpenRequest,
