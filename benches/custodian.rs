@@ -52,7 +52,7 @@ fn bench(c: &mut Criterion) {
                     b.iter(|| cust.seal(&actor, &data, &opts).expect("seal"))
                 });
                 g.bench_function(BenchmarkId::new(format!("open_{kind}"), label), |b| {
-                    b.iter(|| cust.open(&request, &env, None).expect("open"))
+                    b.iter(|| cust.open(&request, &env).expect("open"))
                 });
             }
             let env = cust.seal(&actor, &data, &SealOptions::new(purposes.clone(), vec![kek])).expect("seal");

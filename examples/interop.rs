@@ -102,12 +102,12 @@ fn run(args: &[String]) -> custodia::Result<()> {
         ("open" | "open-stream", [envelope, purpose, out]) => {
             let request = OpenRequest::new(actor, Purpose::parse(purpose)?);
             if command == "open" {
-                let opened = custodian.open(&request, &std::fs::read(envelope)?, None)?;
+                let opened = custodian.open(&request, &std::fs::read(envelope)?)?;
                 std::fs::write(out, opened.data.expose_secret())?;
             } else {
                 let mut src = BufReader::new(File::open(envelope)?);
                 let mut dst = BufWriter::new(File::create(out)?);
-                let opened = custodian.open_stream(&request, &mut src, &mut dst, None).and_then(|_| Ok(dst.flush()?));
+                let opened = custodian.open_stream(&request, &mut src, &mut dst).and_then(|_| Ok(dst.flush()?));
                 if opened.is_err() {
                     drop(dst);
                     let _ = std::fs::remove_file(out); // nothing unauthenticated is left behind

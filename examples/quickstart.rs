@@ -102,11 +102,11 @@ fn main() -> custodia::Result<()> {
 
     println!("\n== 3. DE opens it");
     let attempt = |who: &Actor, purpose: &str, exception: Option<ExceptionGround>| -> custodia::Result<()> {
-        let mut req = OpenRequest::new(who.clone(), Purpose::parse(purpose)?);
+        let mut req = OpenRequest::new(who.clone(), Purpose::parse(purpose)?).require_signer(nl_signer);
         if let Some(e) = exception {
             req = req.with_exception(e);
         }
-        match de.open(&req, &envelope, Some(&nl_signer)) {
+        match de.open(&req, &envelope) {
             Ok(o) => {
                 let how = match o.decision.used_exception() {
                     Some(ex) => format!("by EXCEPTION {} ({})", ex.kind(), ex.reference().unwrap_or("-")),
@@ -171,7 +171,7 @@ fn main() -> custodia::Result<()> {
     }
     let req = OpenRequest::new(jan.clone(), Purpose::parse(well_known::INVESTIGATION)?);
     for (what, env) in [("the records sent to DE", &rewrapped), ("its case notes", &sealed_notes)] {
-        match nl.open(&req, env, None) {
+        match nl.open(&req, env) {
             Err(e) => println!("   NL opening {what}: [{}] {e}", e.kind_name()),
             Ok(_) => unreachable!("the case key is destroyed"),
         }

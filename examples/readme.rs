@@ -20,10 +20,10 @@ fn main() -> custodia::Result<()> {
     let sealed = custodian.seal(&anna, &records, &terms)?;
 
     let financial = OpenRequest::new(anna.clone(), Purpose::parse("investigation.financial")?);
-    let opened = custodian.open(&financial, &sealed, None)?;
+    let opened = custodian.open(&financial, &sealed)?;
     assert_eq!(opened.data.expose_secret(), records.expose_secret());
     let extradition = OpenRequest::new(anna, Purpose::parse("extradition")?);
-    let refused = custodian.open(&extradition, &sealed, None);
+    let refused = custodian.open(&extradition, &sealed);
     assert!(refused.is_err()); // purpose extradition is not permitted; permitted purposes: investigation
     custodian.verify_audit(&[])?; // every step above is in the audit log
     Ok(())

@@ -43,12 +43,12 @@
 //!
 //! // Allowed: prosecution.trial lies under the granted purpose prosecution.
 //! let trial = OpenRequest::new(anna.clone(), Purpose::parse("prosecution.trial")?);
-//! let opened = custodian.open(&trial, &sealed, None)?;
+//! let opened = custodian.open(&trial, &sealed)?;
 //! assert_eq!(opened.data.expose_secret(), statement.expose_secret());
 //!
 //! // Refused before any key is touched, and the refusal says why.
 //! let recovery = OpenRequest::new(anna, Purpose::parse("asset_recovery")?);
-//! let refusal = custodian.open(&recovery, &sealed, None).unwrap_err();
+//! let refusal = custodian.open(&recovery, &sealed).unwrap_err();
 //! assert_eq!(refusal.to_string(), "purpose asset_recovery is not permitted; permitted purposes: investigation, prosecution");
 //!
 //! // The seal, the open and the refusal are in the signed, hash-chained audit log.

@@ -59,7 +59,8 @@ impl Terms {
     }
 }
 
-/// A request to open: who, for what purpose, and on what exceptional ground if the purpose was not granted.
+/// A request to open: who, for what purpose, on what exceptional ground if the purpose was not granted, and whose
+/// signature the envelope must carry.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct OpenRequest {
@@ -69,19 +70,29 @@ pub struct OpenRequest {
     pub purpose: Purpose,
     /// An exceptional legal ground, used only when the purpose is not permitted.
     pub exception: Option<ExceptionGround>,
+    /// The key that must have signed the envelope, if any: an envelope unsigned or signed by another key is refused
+    /// ([`Error::SignerMismatch`]) after the gate. The gate itself never reads it.
+    pub required_signer: Option<KeyId>,
 }
 
 impl OpenRequest {
     /// A request for `purpose` by `actor`, without exception.
     #[must_use]
     pub fn new(actor: Actor, purpose: Purpose) -> Self {
-        Self { actor, purpose, exception: None }
+        Self { actor, purpose, exception: None, required_signer: None }
     }
 
     /// The same request, with an exception to invoke if the purpose is not permitted.
     #[must_use]
     pub fn with_exception(mut self, exception: ExceptionGround) -> Self {
         self.exception = Some(exception);
+        self
+    }
+
+    /// The same request, opening only what `signer` signed.
+    #[must_use]
+    pub fn require_signer(mut self, signer: KeyId) -> Self {
+        self.required_signer = Some(signer);
         self
     }
 }

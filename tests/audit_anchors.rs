@@ -56,7 +56,7 @@ fn an_anchor_catches_a_log_cut_back_to_an_earlier_checkpoint() {
     let early = c.checkpoint().expect("checkpoint");
     let sealed = seal_one(&c, &anna, kek);
     let req = OpenRequest::new(anna.clone(), Purpose::parse("investigation").expect("purpose"));
-    c.open(&req, &sealed, None).expect("opens");
+    c.open(&req, &sealed).expect("opens");
     let anchor = Anchor::from_json(&c.checkpoint().expect("checkpoint").to_json()).expect("round trip");
     assert!(anchor.count() > early.count());
     let report = c.verify_audit(std::slice::from_ref(&anchor)).expect("an intact log verifies with its anchor");
@@ -323,7 +323,7 @@ fn close_then_operations_fail_and_nothing_is_recorded() {
         assert!(matches!(err, Error::CustodianClosed), "{what}: {err}");
         assert_eq!(err.code(), 506);
     };
-    closed(c.open(&req, &sealed, None).map(drop), "open");
+    closed(c.open(&req, &sealed).map(drop), "open");
     closed(
         c.seal(
             &anna,
@@ -355,7 +355,7 @@ fn close_then_operations_fail_and_nothing_is_recorded() {
     let c = open_at(dir.path(), &clk);
     c.verify_audit(std::slice::from_ref(&anchor)).expect("the anchor still pins the prefix");
     assert_eq!(c.keys().expect("keys").iter().filter(|k| k.kind == KeyKind::Kek).count(), 1);
-    assert_eq!(c.open(&req, &sealed, None).expect("opens").data.expose_secret(), b"bank statement");
+    assert_eq!(c.open(&req, &sealed).expect("opens").data.expose_secret(), b"bank statement");
 }
 
 /// Dropping without `close` still writes the closing checkpoint (best effort), as before.

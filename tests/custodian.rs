@@ -63,7 +63,7 @@ fn opts(recipients: Vec<KeyId>) -> SealOptions {
 
 fn open_for(c: &Custodian, env_bytes: &[u8], purpose: &str) -> custodia::Result<Vec<u8>> {
     let req = OpenRequest::new(actor("DE"), p(purpose));
-    c.open(&req, env_bytes, None).map(|o| o.data.expose_secret().clone())
+    c.open(&req, env_bytes).map(|o| o.data.expose_secret().clone())
 }
 
 #[test]
@@ -78,13 +78,13 @@ fn seal_open_refuse_and_exception_all_audited() {
     let refused = open_for(&e.c, &sealed, "asset_recovery").unwrap_err();
     assert!(matches!(refused, Error::PurposeNotPermitted { .. }), "{refused}");
     assert_eq!(e.c.unwrap_attempts(), before, "a refused open touches no key");
-    let wrong_place = e.c.open(&OpenRequest::new(actor("FR"), p("investigation")), &sealed, None).unwrap_err();
+    let wrong_place = e.c.open(&OpenRequest::new(actor("FR"), p("investigation")), &sealed).unwrap_err();
     assert!(matches!(wrong_place, Error::JurisdictionNotPermitted { .. }));
     assert_eq!(e.c.unwrap_attempts(), before);
 
     let req = OpenRequest::new(actor("DE"), p("asset_recovery"))
         .with_exception(ExceptionGround::court_order("LG Berlin 512 Qs 44/26", WHY).expect("exception"));
-    let opened = e.c.open(&req, &sealed, None).expect("open by exception");
+    let opened = e.c.open(&req, &sealed).expect("open by exception");
     assert!(opened.decision.used_exception().is_some());
     assert_eq!(opened.info.case_ref.as_ref().map(CaseRef::as_str), Some("MLA-2026-0042"));
 
@@ -139,7 +139,7 @@ fn fail_closed_when_audit_cannot_be_written() {
     // A stream hands plaintext out as it goes, so its open is recorded first: nothing reaches `dst`.
     let mut out = Vec::new();
     let req = OpenRequest::new(actor("DE"), p("investigation"));
-    assert!(matches!(c.open_stream(&req, &mut &sealed[..], &mut out, None), Err(Error::AuditWrite(_))));
+    assert!(matches!(c.open_stream(&req, &mut &sealed[..], &mut out), Err(Error::AuditWrite(_))));
     assert!(out.is_empty());
     siem.set_failing(false);
     assert!(open_for(&c, &sealed, "investigation").is_ok());
@@ -175,18 +175,19 @@ fn x25519_sender_signer_and_public_key_exchange() {
     o.sender = Some(nl_sender);
     o.signer = Some(nl_signer);
     let sealed = nl.c.seal(&a_nl, &data(b"witness statement"), &o).expect("seal");
-    let req = OpenRequest::new(actor("DE"), p("investigation"));
-    let opened = de.c.open(&req, &sealed, Some(&nl_signer)).expect("open");
+    let req = OpenRequest::new(actor("DE"), p("investigation")).require_signer(nl_signer);
+    let opened = de.c.open(&req, &sealed).expect("open");
     assert_eq!(opened.data.expose_secret(), b"witness statement");
     assert_eq!(opened.signer, Some(nl_signer));
     assert_eq!(opened.recipient, de_id, "the first stanza (X25519, auth mode) opened");
     assert_eq!(opened.sender, Some(nl_sender), "HPKE auth mode names the sender");
     // Requiring another signer refuses.
     let other = de.c.generate_key(&a_de, KeyKind::Ed25519, "other").expect("ed");
-    assert!(matches!(de.c.open(&req, &sealed, Some(&other)), Err(Error::SignerMismatch { .. })));
+    let req = OpenRequest::new(actor("DE"), p("investigation")).require_signer(other);
+    assert!(matches!(de.c.open(&req, &sealed), Err(Error::SignerMismatch { .. })));
     // NL cannot open what it sealed for DE only.
     let nl_req = OpenRequest::new(actor("NL"), p("investigation"));
-    assert!(matches!(nl.c.open(&nl_req, &sealed, None), Err(Error::NoMatchingRecipient)));
+    assert!(matches!(nl.c.open(&nl_req, &sealed), Err(Error::NoMatchingRecipient)));
 }
 
 #[test]
@@ -333,11 +334,11 @@ fn streams_and_random_access() {
 
     let req = OpenRequest::new(actor("DE"), p("investigation"));
     let mut out = Vec::new();
-    let info = e.c.open_stream(&req, &mut fs::File::open(&path).expect("open"), &mut out, None).expect("open");
+    let info = e.c.open_stream(&req, &mut fs::File::open(&path).expect("open"), &mut out).expect("open");
     assert_eq!(out, image);
     assert_eq!(info.category, Category::Evidence);
 
-    let (mut reader, _) = e.c.open_seekable(&req, fs::File::open(&path).expect("open"), None).expect("open");
+    let (mut reader, _) = e.c.open_seekable(&req, fs::File::open(&path).expect("open")).expect("open");
     reader.seek(SeekFrom::Start(900_001)).expect("seek");
     let mut page = [0u8; 100];
     reader.read_exact(&mut page).expect("read");
@@ -361,7 +362,7 @@ fn streams_and_random_access() {
     // Refused before reading any payload.
     let bad = OpenRequest::new(actor("DE"), p("extradition"));
     assert!(matches!(
-        e.c.open_stream(&bad, &mut fs::File::open(&path).expect("open"), &mut Vec::new(), None),
+        e.c.open_stream(&bad, &mut fs::File::open(&path).expect("open"), &mut Vec::new()),
         Err(Error::PurposeNotPermitted { .. })
     ));
 }

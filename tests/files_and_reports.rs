@@ -79,7 +79,7 @@ fn seal_file_and_open_file_round_trip_privately() {
     let envelope = fs::read(&sealed).expect("read");
     assert_eq!(e.c.inspect(&envelope).expect("inspect").category, Category::FinancialRecords);
 
-    let info = e.c.open_file(&request("investigation"), &sealed, &opened, None).expect("open_file");
+    let info = e.c.open_file(&request("investigation"), &sealed, &opened).expect("open_file");
     assert_eq!(fs::read(&opened).expect("read"), PLAINTEXT);
     assert_eq!(mode(&opened), 0o600);
     assert_eq!(info.recipients, vec![e.kek]);
@@ -94,7 +94,7 @@ fn seal_file_in_place_replaces_the_plaintext() {
     seal_file(&e, &path, &path).expect("seal in place");
     let envelope = fs::read(&path).expect("read");
     assert_ne!(envelope, PLAINTEXT);
-    e.c.open_file(&request("prosecution"), &path, &path, None).expect("open in place");
+    e.c.open_file(&request("prosecution"), &path, &path).expect("open in place");
     assert_eq!(fs::read(&path).expect("read"), PLAINTEXT);
     assert_eq!(names(e.dir.path()), ["custodian", "evidence"]);
 }
@@ -108,13 +108,13 @@ fn a_failed_open_file_leaves_the_destination_untouched_and_no_partial_file() {
     fs::write(&dst, b"what was there before").expect("write");
 
     // Refused by policy before any key is touched.
-    let refused = e.c.open_file(&request("asset_recovery"), &sealed, &dst, None).unwrap_err();
+    let refused = e.c.open_file(&request("asset_recovery"), &sealed, &dst).unwrap_err();
     assert!(matches!(refused, Error::PurposeNotPermitted { .. }), "{refused:?}");
     // Damaged in its last byte: the failure comes after plaintext chunks may have been written to the temporary file.
     let mut damaged = fs::read(&sealed).expect("read");
     *damaged.last_mut().expect("not empty") ^= 1;
     fs::write(&sealed, &damaged).expect("write");
-    let failed = e.c.open_file(&request("investigation"), &sealed, &dst, None).unwrap_err();
+    let failed = e.c.open_file(&request("investigation"), &sealed, &dst).unwrap_err();
     assert!(matches!(failed, Error::OpenFailed), "{failed:?}");
 
     assert_eq!(fs::read(&dst).expect("read"), b"what was there before");

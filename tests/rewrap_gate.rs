@@ -115,7 +115,7 @@ fn assert_refusal_recorded(c: &Custodian, envelope: &[u8], actor: &Actor, operat
 }
 
 fn open(c: &Custodian, actor: Actor, purpose: &str, envelope: &[u8]) -> custodia::Result<Vec<u8>> {
-    c.open(&OpenRequest::new(actor, p(purpose)), envelope, None).map(|o| o.data.expose_secret().clone())
+    c.open(&OpenRequest::new(actor, p(purpose)), envelope).map(|o| o.data.expose_secret().clone())
 }
 
 // ---- the attack, on every path ------------------------------------------------------------------------------------

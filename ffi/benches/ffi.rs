@@ -154,7 +154,7 @@ impl RustSide {
     fn seal_open(&self) {
         let env = self.seal();
         let req = OpenRequest::new(self.actor.clone(), Purpose::parse("investigation").expect("valid"));
-        let opened = self.custodian.open(&req, &env, None).expect("opens");
+        let opened = self.custodian.open(&req, &env).expect("opens");
         assert_eq!(opened.data.expose_secret().len(), DATA.len());
     }
 }

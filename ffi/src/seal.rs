@@ -96,10 +96,18 @@ fn seal_options(h: custodia_seal_options) -> Result<(SealOptions, Category, Clas
 }
 
 /// The open request: who, for what purpose, on what ground.
-fn request(actor: &Actor, purpose: &str, e: custodia_exception_ground) -> Result<OpenRequest> {
+fn request(
+    actor: &Actor,
+    purpose: &str,
+    e: custodia_exception_ground,
+    required_signer: Option<KeyId>,
+) -> Result<OpenRequest> {
     let mut r = OpenRequest::new(actor.clone(), Purpose::parse(purpose)?);
     if let Some(e) = exception(e)? {
         r = r.with_exception((*e).clone());
+    }
+    if let Some(signer) = required_signer {
+        r = r.require_signer(signer);
     }
     Ok(r)
 }
@@ -153,15 +161,15 @@ struct OpenArgs {
 unsafe fn open_transport<E>(
     args: OpenArgs,
     endpoints: impl FnOnce() -> Result<E>,
-    open: impl FnOnce(&Custodian, &OpenRequest, Option<&KeyId>, E) -> Result<EnvelopeInfo>,
+    open: impl FnOnce(&Custodian, &OpenRequest, E) -> Result<EnvelopeInfo>,
 ) -> custodia_status {
     call(|| {
         // SAFETY: forwarded from this function's contract.
         let (purpose, signer) = unsafe { (str_arg(args.purpose, "purpose")?, signer_arg(args.required_signer)?) };
         let ends = endpoints()?;
         let (c, a) = (custodian(args.custodian_handle)?, actor(args.actor_handle)?);
-        let req = request(&a, purpose, args.exception_handle)?;
-        let info = open(&c, &req, signer.as_ref(), ends)?;
+        let req = request(&a, purpose, args.exception_handle, signer)?;
+        let info = open(&c, &req, ends)?;
         // SAFETY: forwarded from this function's contract.
         unsafe { write_info(args.out_info, &info) }
     })
@@ -250,8 +258,8 @@ pub unsafe extern "C" fn custodia_open(
             )
         };
         let (c, a) = (custodian(custodian_handle)?, actor(actor_handle)?);
-        let req = request(&a, purpose, exception_handle)?;
-        let mut opened = c.open(&req, envelope, signer.as_ref())?;
+        let req = request(&a, purpose, exception_handle, signer)?;
+        let mut opened = c.open(&req, envelope)?;
         // SAFETY: forwarded from this function's contract.
         unsafe { write_info(out_info, &opened.info) }?;
         // Move the plaintext out without copying; the emptied `Sensitive` drops harmlessly.
@@ -356,7 +364,7 @@ pub unsafe extern "C" fn custodia_open_file(
     // SAFETY: forwarded from this function's contract: both paths are NULL or NUL-terminated strings.
     let endpoints = || unsafe { Ok((path_arg(src_path, "src_path")?, path_arg(dst_path, "dst_path")?)) };
     // SAFETY: forwarded from this function's contract.
-    unsafe { open_transport(args, endpoints, |c, req, signer, (src, dst)| Ok(c.open_file(req, src, dst, signer)?)) }
+    unsafe { open_transport(args, endpoints, |c, req, (src, dst)| Ok(c.open_file(req, src, dst)?)) }
 }
 
 /// Seal what file descriptor `src_fd` yields (to its end) into `dst_fd`, in constant memory. The descriptors stay
@@ -408,8 +416,8 @@ pub unsafe extern "C" fn custodia_open_fd(
     let endpoints = || unsafe { Ok((BorrowedFile::new(src_fd, "src_fd")?, BorrowedFile::new(dst_fd, "dst_fd")?)) };
     // SAFETY: forwarded from this function's contract.
     unsafe {
-        open_transport(args, endpoints, |c, req, signer, (mut src, mut dst)| {
-            let info = c.open_stream(req, &mut src, &mut dst, signer)?;
+        open_transport(args, endpoints, |c, req, (mut src, mut dst)| {
+            let info = c.open_stream(req, &mut src, &mut dst)?;
             dst.flush()?;
             Ok(info)
         })
@@ -471,11 +479,7 @@ pub unsafe extern "C" fn custodia_open_stream(
         Ok((CallbackReader::new(read, read_context, "read")?, CallbackWriter::new(write, write_context, "write")?))
     };
     // SAFETY: forwarded from this function's contract.
-    unsafe {
-        open_transport(args, endpoints, |c, req, signer, (mut src, mut dst)| {
-            Ok(c.open_stream(req, &mut src, &mut dst, signer)?)
-        })
-    }
+    unsafe { open_transport(args, endpoints, |c, req, (mut src, mut dst)| Ok(c.open_stream(req, &mut src, &mut dst)?)) }
 }
 
 /// Read an array of key ids.

@@ -12,7 +12,6 @@ use super::{Custodian, EnvelopeInfo, SealOptions, Sealed};
 use crate::error::{Error, Result};
 use crate::policy::OpenRequest;
 use crate::vocabulary::Actor;
-use crate::vocabulary::KeyId;
 use crate::vocabulary::sensitive::{Category, Classification};
 
 impl Custodian {
@@ -50,16 +49,10 @@ impl Custodian {
     ///
     /// # Errors
     /// As [`Custodian::open_stream`]; [`Error::InvalidArgument`] when `dst_path` names no file; [`Error::Io`].
-    pub fn open_file(
-        &self,
-        request: &OpenRequest,
-        src_path: &Path,
-        dst_path: &Path,
-        required_signer: Option<&KeyId>,
-    ) -> Result<EnvelopeInfo> {
+    pub fn open_file(&self, request: &OpenRequest, src_path: &Path, dst_path: &Path) -> Result<EnvelopeInfo> {
         let mut input = File::open(src_path)?;
         let mut output = OutputFile::create(dst_path)?;
-        let info = self.open_stream(request, &mut input, output.file(), required_signer)?;
+        let info = self.open_stream(request, &mut input, output.file())?;
         output.finish()?;
         Ok(info)
     }

@@ -97,7 +97,7 @@ impl Custodian {
     /// Open an envelope (binary or armored) for the purpose stated in `request`.
     ///
     /// The policy gate runs on the header before any key is touched; then the data key is unwrapped with whichever
-    /// of this keyring's keys has a stanza; then commitment, header MAC, required signer and every chunk are
+    /// of this keyring's keys has a stanza; then commitment, header MAC, the required signer ([`OpenRequest::require_signer`]) and every chunk are
     /// checked. The open (and any exception used) is recorded before the plaintext is returned; if it cannot be
     /// recorded, the plaintext is wiped and [`Error::AuditWrite`] returned.
     ///
@@ -105,19 +105,11 @@ impl Custodian {
     /// Refusals ([`Error::PurposeNotPermitted`], [`Error::Expired`], [`Error::JurisdictionNotPermitted`],
     /// [`Error::ClearanceInsufficient`], [`Error::KeyDestroyed`], [`Error::SignerMismatch`]), format and
     /// authentication errors ([`Error::OpenFailed`], [`Error::NoMatchingRecipient`], ...), [`Error::AuditWrite`].
-    pub fn open(
-        &self,
-        request: &OpenRequest,
-        envelope: &[u8],
-        required_signer: Option<&KeyId>,
-    ) -> Result<OpenedEnvelope> {
-        let (header, decision, opened) = self.open_with(
-            request,
-            format::parse_header(envelope),
-            required_signer,
-            Record::AfterFinish,
-            |h, dk, s| format::open_payload(h, dk, envelope, s),
-        )?;
+    pub fn open(&self, request: &OpenRequest, envelope: &[u8]) -> Result<OpenedEnvelope> {
+        let (header, decision, opened) =
+            self.open_with(request, format::parse_header(envelope), Record::AfterFinish, |h, dk, s| {
+                format::open_payload(h, dk, envelope, s)
+            })?;
         Ok(OpenedEnvelope {
             info: EnvelopeInfo::from_header(&header),
             data: opened.plaintext,
@@ -135,18 +127,11 @@ impl Custodian {
     ///
     /// # Errors
     /// As [`Custodian::open`], and [`Error::Io`].
-    pub fn open_stream(
-        &self,
-        request: &OpenRequest,
-        src: &mut dyn Read,
-        dst: &mut dyn Write,
-        required_signer: Option<&KeyId>,
-    ) -> Result<EnvelopeInfo> {
+    pub fn open_stream(&self, request: &OpenRequest, src: &mut dyn Read, dst: &mut dyn Write) -> Result<EnvelopeInfo> {
         let header = format::read_header(src);
         // Plaintext reaches `dst` during the call, so the open is recorded before the first chunk is written.
-        let (header, _, _) = self.open_with(request, header, required_signer, Record::BeforeFinish, |h, dk, s| {
-            format::open_stream(h, dk, src, dst, s)
-        })?;
+        let (header, _, _) =
+            self.open_with(request, header, Record::BeforeFinish, |h, dk, s| format::open_stream(h, dk, src, dst, s))?;
         Ok(EnvelopeInfo::from_header(&header))
     }
 
@@ -165,13 +150,10 @@ impl Custodian {
         &self,
         request: &OpenRequest,
         mut src: R,
-        required_signer: Option<&KeyId>,
     ) -> Result<(format::Reader<R>, EnvelopeInfo)> {
         let header = format::read_header(&mut src);
         let (header, _, reader) =
-            self.open_with(request, header, required_signer, Record::AfterFinish, |h, dk, s| {
-                format::Reader::new(h, dk, src, s)
-            })?;
+            self.open_with(request, header, Record::AfterFinish, |h, dk, s| format::Reader::new(h, dk, src, s))?;
         Ok((reader, EnvelopeInfo::from_header(&header)))
     }
 
@@ -183,7 +165,6 @@ impl Custodian {
         &self,
         request: &OpenRequest,
         header: Result<format::Header>,
-        required_signer: Option<&KeyId>,
         when: Record,
         finish: impl FnOnce(&format::Header, &DataKey, Option<&VerifyingKey>) -> Result<T>,
     ) -> Result<(format::Header, Decision, T)> {
@@ -191,7 +172,7 @@ impl Custodian {
         let decision = self.decide(request, &header)?;
         let result = (|| {
             let ring = self.read()?;
-            let signer = required_signer.map(|id| verifying_key(ring.body(), id)).transpose()?;
+            let signer = request.required_signer.as_ref().map(|id| verifying_key(ring.body(), id)).transpose()?;
             let dk = self.unwrap(ring.body(), &header)?;
             drop(ring);
             if when == Record::BeforeFinish {
