@@ -24,8 +24,8 @@ use std::process::ExitCode;
 
 use custodia::keys::Unlock;
 use custodia::{
-    Actor, CaseRef, Category, Classification, Custodian, CustodianOptions, Error, Jurisdiction, KeyId, KeyKind,
-    OpenRequest, Purpose, PurposeSet, SealOptions, Sensitive,
+    Actor, CaseRef, Category, Classification, Custodian, CustodianOptions, DataTag, Error, Jurisdiction, KeyId,
+    KeyKind, OpenRequest, Purpose, PurposeSet, SealOptions, Sensitive,
 };
 
 /// The interop keyrings' master key: bytes 0..31, the same in every language's program.
@@ -90,8 +90,7 @@ fn run(args: &[String]) -> custodia::Result<()> {
                 let mut dst = BufWriter::new(File::create(out)?);
                 custodian.seal_stream(
                     &actor,
-                    Category::Evidence,
-                    Classification::Restricted,
+                    DataTag::new(Category::Evidence, Classification::Restricted),
                     &options,
                     &mut src,
                     &mut dst,

@@ -87,7 +87,7 @@ pub use policy::{
     Decision, Grant, NewRecipient, ONWARD_TRANSFER_PURPOSE, OpenRequest, PolicyGate, RewrapRequest, Terms,
 };
 pub use vocabulary::{
-    Actor, CaseRef, Category, Classification, Clock, ExceptionGround, ExceptionKind, FixedClock, Jurisdiction,
+    Actor, CaseRef, Category, Classification, Clock, DataTag, ExceptionGround, ExceptionKind, FixedClock, Jurisdiction,
     KEY_ID_LEN, KeyId, KeyKind, MAX_ACTOR_FIELD_LEN, MAX_CASE_REF_LEN, MAX_DEPTH, MAX_JUSTIFICATION_LEN,
     MAX_PURPOSE_LEN, MAX_PURPOSES, MAX_REFERENCE_LEN, MAX_SEGMENT_LEN, MIN_JUSTIFICATION_CHARS,
     MIN_JUSTIFICATION_WORDS, Purpose, PurposeError, PurposeSet, Sensitive, SystemClock, Timestamp, well_known,

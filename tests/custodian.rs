@@ -9,7 +9,7 @@ use std::sync::Arc;
 use custodia::audit::{EventKind, MemorySink};
 use custodia::keys::{KdfParams, KeyState, Unlock};
 use custodia::{
-    Actor, CaseRef, Category, Classification, Custodian, CustodianOptions, Error, ExceptionGround, FixedClock,
+    Actor, CaseRef, Category, Classification, Custodian, CustodianOptions, DataTag, Error, ExceptionGround, FixedClock,
     Jurisdiction, KeyId, KeyKind, OpenRequest, Purpose, PurposeSet, SealOptions, Sensitive, Timestamp,
 };
 use custodia::{RewrapItem, RewrapOutput, RewrapPlan};
@@ -237,8 +237,14 @@ fn batch_rewrap_of_files_and_buffers_survives_a_bad_item() {
             let path = e.dir.path().join(format!("evidence-{i}.cust"));
             let mut src: &[u8] = &[i; 5000];
             let mut out = fs::File::create(&path).expect("create");
-            e.c.seal_stream(&a, Category::Evidence, Classification::Restricted, &opts(vec![old]), &mut src, &mut out)
-                .expect("seal");
+            e.c.seal_stream(
+                &a,
+                DataTag::new(Category::Evidence, Classification::Restricted),
+                &opts(vec![old]),
+                &mut src,
+                &mut out,
+            )
+            .expect("seal");
             path
         })
         .collect();
@@ -329,7 +335,8 @@ fn streams_and_random_access() {
     o.chunk_size = Some(4096);
     let mut src: &[u8] = &image;
     let mut f = fs::File::create(&path).expect("create");
-    e.c.seal_stream(&a, Category::Evidence, Classification::Confidential, &o, &mut src, &mut f).expect("seal");
+    e.c.seal_stream(&a, DataTag::new(Category::Evidence, Classification::Confidential), &o, &mut src, &mut f)
+        .expect("seal");
     drop(f);
 
     let req = OpenRequest::new(actor("DE"), p("investigation"));

@@ -10,8 +10,8 @@ use std::sync::Arc;
 
 use custodia::keys::{KdfParams, Unlock};
 use custodia::{
-    Actor, CaseRef, Category, Classification, Custodian, CustodianOptions, Error, FixedClock, Jurisdiction, KeyId,
-    KeyKind, OpenRequest, Purpose, PurposeSet, SealOptions, Timestamp,
+    Actor, CaseRef, Category, Classification, Custodian, CustodianOptions, DataTag, Error, FixedClock, Jurisdiction,
+    KeyId, KeyKind, OpenRequest, Purpose, PurposeSet, SealOptions, Timestamp,
 };
 
 const T0: u64 = 1_795_435_200; // 2026-11-23T12:00:00Z
@@ -52,8 +52,8 @@ fn request(purpose: &str) -> OpenRequest {
 }
 
 fn seal_file(e: &Env, src: &Path, dst: &Path) -> custodia::Result<()> {
-    let (category, classification) = (Category::FinancialRecords, Classification::Confidential);
-    e.c.seal_file(&actor(), category, classification, &options(e.kek), src, dst).map(drop)
+    let tag = DataTag::new(Category::FinancialRecords, Classification::Confidential);
+    e.c.seal_file(&actor(), tag, &options(e.kek), src, dst).map(drop)
 }
 
 /// The names in `dir`, sorted: no temporary file may be left behind.
@@ -130,7 +130,8 @@ fn a_failed_seal_file_leaves_nothing() {
     let mut o = options(e.kek);
     o.recipients = vec![KeyId::from_bytes([7u8; 16])];
     let dst = e.dir.path().join("data.cust");
-    let err = e.c.seal_file(&actor(), Category::FinancialRecords, Classification::Confidential, &o, &src, &dst);
+    let tag = DataTag::new(Category::FinancialRecords, Classification::Confidential);
+    let err = e.c.seal_file(&actor(), tag, &o, &src, &dst);
     assert!(matches!(err, Err(Error::KeyNotFound(_))), "{err:?}");
     // A missing source, and a destination that names no file.
     let missing = seal_file(&e, &e.dir.path().join("missing"), &dst).unwrap_err();

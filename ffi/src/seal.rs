@@ -24,8 +24,8 @@ use custodia_core::Error as CoreError;
 use custodia_core::KeyId;
 use custodia_core::OpenRequest;
 use custodia_core::Purpose;
-use custodia_core::{Category, Classification, Sensitive};
 use custodia_core::{Custodian, EnvelopeInfo, SealOptions};
+use custodia_core::{DataTag, Sensitive};
 
 /// Size of `custodia_envelope_info.object_id`, including the terminating NUL (32 hex digits + NUL).
 pub const CUSTODIA_OBJECT_ID_SIZE: usize = 33;
@@ -79,7 +79,7 @@ impl custodia_envelope_info {
 }
 
 /// The facade's seal options, the data's category and classification, from a seal-options handle.
-fn seal_options(h: custodia_seal_options) -> Result<(SealOptions, Category, Classification)> {
+fn seal_options(h: custodia_seal_options) -> Result<(SealOptions, DataTag)> {
     let d = seal_draft(h)?;
     let mut o = SealOptions::new(d.purposes, d.recipients);
     o.classification = Some(d.classification);
@@ -92,7 +92,7 @@ fn seal_options(h: custodia_seal_options) -> Result<(SealOptions, Category, Clas
     o.signer = d.signer;
     o.chunk_size = d.chunk_size;
     o.armor = d.armor;
-    Ok((o, d.category, d.classification))
+    Ok((o, DataTag::new(d.category, d.classification)))
 }
 
 /// The open request: who, for what purpose, on what ground.
@@ -182,8 +182,8 @@ fn seal_stream(
     src: &mut dyn Read,
     dst: &mut dyn Write,
 ) -> Result<()> {
-    let (o, category, classification) = seal_options(options)?;
-    c.seal_stream(a, category, classification, &o, src, dst)?;
+    let (o, tag) = seal_options(options)?;
+    c.seal_stream(a, tag, &o, src, dst)?;
     dst.flush()?;
     Ok(())
 }
@@ -212,8 +212,8 @@ pub unsafe extern "C" fn custodia_seal(
         // SAFETY: forwarded from this function's contract.
         let (data, out) = unsafe { (bytes_arg(data, data_len, "data")?, Out::new(out_envelope, "out_envelope")?) };
         let (c, a) = (custodian(custodian_handle)?, actor(actor_handle)?);
-        let (o, category, classification) = seal_options(options)?;
-        let value = Sensitive::with_classification(data.to_vec(), category, classification)?.with_fast_wipe();
+        let (o, tag) = seal_options(options)?;
+        let value = Sensitive::with_classification(data.to_vec(), tag.category, tag.classification)?.with_fast_wipe();
         out.write(bytes_to_c(c.seal(&a, &value, &o)?));
         Ok(())
     })
@@ -334,8 +334,8 @@ pub unsafe extern "C" fn custodia_seal_file(
         // SAFETY: forwarded from this function's contract.
         let (src, dst) = unsafe { (path_arg(src_path, "src_path")?, path_arg(dst_path, "dst_path")?) };
         let (c, a) = (custodian(custodian_handle)?, actor(actor_handle)?);
-        let (o, category, classification) = seal_options(options)?;
-        c.seal_file(&a, category, classification, &o, src, dst)?;
+        let (o, tag) = seal_options(options)?;
+        c.seal_file(&a, tag, &o, src, dst)?;
         Ok(())
     })
 }

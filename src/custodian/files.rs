@@ -12,7 +12,7 @@ use super::{Custodian, EnvelopeInfo, SealOptions, Sealed};
 use crate::error::{Error, Result};
 use crate::policy::OpenRequest;
 use crate::vocabulary::Actor;
-use crate::vocabulary::sensitive::{Category, Classification};
+use crate::vocabulary::sensitive::DataTag;
 
 impl Custodian {
     /// Seal the file at `src_path` into an envelope file at `dst_path`, in constant memory, and record it. Returns
@@ -27,15 +27,14 @@ impl Custodian {
     pub fn seal_file(
         &self,
         actor: &Actor,
-        category: Category,
-        classification: Classification,
+        tag: DataTag,
         options: &SealOptions,
         src_path: &Path,
         dst_path: &Path,
     ) -> Result<Sealed> {
         let mut input = File::open(src_path)?;
         let mut output = OutputFile::create(dst_path)?;
-        let sealed = self.seal_stream(actor, category, classification, options, &mut input, output.file())?;
+        let sealed = self.seal_stream(actor, tag, options, &mut input, output.file())?;
         output.finish()?;
         Ok(sealed)
     }

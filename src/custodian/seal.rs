@@ -11,7 +11,7 @@ use crate::format::{self, LegalInstrument, Metadata};
 use crate::vocabulary::KeyId;
 use crate::vocabulary::jurisdiction::Jurisdiction;
 use crate::vocabulary::purpose::PurposeSet;
-use crate::vocabulary::sensitive::{Category, Classification, Sensitive};
+use crate::vocabulary::sensitive::{Classification, DataTag, Sensitive};
 use crate::vocabulary::time::{Clock, Timestamp};
 use crate::vocabulary::{Actor, CaseRef};
 
@@ -21,7 +21,7 @@ use crate::vocabulary::{Actor, CaseRef};
 pub struct SealOptions {
     /// Purposes the data may be opened for (at least one).
     pub purposes: PurposeSet,
-    /// Raise the classification above the value's own (never lower it).
+    /// Raise the classification above the data's own ([`Sensitive::tag`] or the given [`DataTag`]; never lower it).
     pub classification: Option<Classification>,
     /// The case the data belongs to.
     pub case_ref: Option<CaseRef>,
@@ -78,7 +78,7 @@ impl Custodian {
     pub fn seal(&self, actor: &Actor, data: &Sensitive<Vec<u8>>, options: &SealOptions) -> Result<Vec<u8>> {
         let plaintext = data.expose_secret();
         // In memory: one allocation of the envelope's exact size, chunks sealed in parallel when large.
-        let (out, _) = self.seal_with(actor, data.category(), data.classification(), options, |fopts| {
+        let (out, _) = self.seal_with(actor, data.tag(), options, |fopts| {
             let out = format::seal(plaintext, fopts)?;
             let id = format::sealed_object_id(&out)?;
             Ok((out, id, plaintext.len() as u64))
@@ -90,20 +90,20 @@ impl Custodian {
     }
 
     /// Seal everything `src` yields into `dst` as one envelope, in constant memory, and record it. Returns the
-    /// envelope's summary. `options.armor` is ignored (streams are binary).
+    /// envelope's summary. `tag` is the data's category and classification, as [`Sensitive::tag`] gives them for
+    /// [`Custodian::seal`]. `options.armor` is ignored (streams are binary).
     ///
     /// # Errors
     /// As [`Custodian::seal`], and [`Error::Io`].
     pub fn seal_stream(
         &self,
         actor: &Actor,
-        category: Category,
-        classification: Classification,
+        tag: DataTag,
         options: &SealOptions,
         src: &mut dyn Read,
         dst: &mut dyn Write,
     ) -> Result<Sealed> {
-        let (_, sealed) = self.seal_with(actor, category, classification, options, |fopts| {
+        let (_, sealed) = self.seal_with(actor, tag, options, |fopts| {
             // Seal into the destination through a capturing writer, so the summary knows the object id.
             let mut head = HeaderCapture::new(dst);
             let len = format::seal_stream(src, &mut head, fopts)?;
@@ -117,11 +117,11 @@ impl Custodian {
     fn seal_with<T>(
         &self,
         actor: &Actor,
-        category: Category,
-        classification: Classification,
+        tag: DataTag,
         options: &SealOptions,
         run: impl FnOnce(&format::EnvelopeOptions<'_>) -> Result<(T, [u8; format::OBJECT_ID_LEN], u64)>,
     ) -> Result<(T, Sealed)> {
+        let DataTag { category, classification } = tag;
         let classification = options.classification.map_or(classification, |c| c.max(classification));
         category.check(classification)?;
         if actor.clearance() < classification {

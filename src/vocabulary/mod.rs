@@ -21,7 +21,7 @@ pub use purpose::{
     ExceptionGround, ExceptionKind, MAX_DEPTH, MAX_JUSTIFICATION_LEN, MAX_PURPOSE_LEN, MAX_PURPOSES, MAX_REFERENCE_LEN,
     MAX_SEGMENT_LEN, MIN_JUSTIFICATION_CHARS, MIN_JUSTIFICATION_WORDS, Purpose, PurposeError, PurposeSet, well_known,
 };
-pub use sensitive::{Category, Classification, Sensitive, wipe_bytes};
+pub use sensitive::{Category, Classification, DataTag, Sensitive, wipe_bytes};
 pub use time::{Clock, FixedClock, SystemClock, Timestamp};
 
 /// Whether `s` is printable on one line: no control character (C0, DEL, C1: so no NUL, newline or escape), no line

@@ -1,5 +1,5 @@
 //! Typed sensitive containers: [`Sensitive<T>`], and the vocabulary that tags it, [`Category`] and
-//! [`Classification`].
+//! [`Classification`], paired as a [`DataTag`].
 //!
 //! This module owns how a secret value lives in memory. It must never offer a way to print, serialize or clone the
 //! value implicitly: the only ways out are [`Sensitive::expose_secret`] (visible in review) and sealing.
@@ -183,6 +183,27 @@ impl FromStr for Category {
     }
 }
 
+/// What data is and how tightly it is held: the category and classification an envelope is sealed under.
+///
+/// [`Sensitive::tag`] gives a value's tag; a stream or a file to seal is given one. The classification is checked
+/// against the category's minimum when the data is sealed ([`Error::ClassificationBelowMinimum`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub struct DataTag {
+    /// What the data is.
+    pub category: Category,
+    /// How tightly it is held.
+    pub classification: Classification,
+}
+
+impl DataTag {
+    /// `category` held at `classification` (checked against the category's minimum when sealing).
+    #[must_use]
+    pub fn new(category: Category, classification: Classification) -> Self {
+        Self { category, classification }
+    }
+}
+
 /// Secret: a value tagged with its [`Category`] and [`Classification`]; zeroized on drop, never printed.
 ///
 /// `Debug` and `Display` show only the tags and `[REDACTED]`. There is no `Serialize` and no `Clone`: sealing is
@@ -261,6 +282,11 @@ impl<T: Zeroize> Sensitive<T> {
     /// How tightly it is held.
     pub fn classification(&self) -> Classification {
         self.classification
+    }
+
+    /// Its category and classification together: what sealing it binds to the envelope.
+    pub fn tag(&self) -> DataTag {
+        DataTag { category: self.category, classification: self.classification }
     }
 
     /// Raise the classification (never lower it below the category's minimum).
