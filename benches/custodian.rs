@@ -47,7 +47,7 @@ fn bench(c: &mut Criterion) {
             let data = Sensitive::new(vec![7u8; len], Category::FinancialRecords);
             for (kind, key) in [("kek", kek), ("x25519", x)] {
                 let opts = SealOptions::new(purposes.clone(), vec![key]);
-                let env = cust.seal(&actor, &data, &opts).expect("seal");
+                let env = cust.seal(&actor, &data, &opts).expect("seal").envelope;
                 g.bench_function(BenchmarkId::new(format!("seal_{kind}"), label), |b| {
                     b.iter(|| cust.seal(&actor, &data, &opts).expect("seal"))
                 });
@@ -55,7 +55,7 @@ fn bench(c: &mut Criterion) {
                     b.iter(|| cust.open(&request, &env).expect("open"))
                 });
             }
-            let env = cust.seal(&actor, &data, &SealOptions::new(purposes.clone(), vec![kek])).expect("seal");
+            let env = cust.seal(&actor, &data, &SealOptions::new(purposes.clone(), vec![kek])).expect("seal").envelope;
             g.bench_function(BenchmarkId::new("rewrap_add_kek", label), |b| {
                 b.iter(|| cust.rewrap(&actor, &request.purpose, &env, &[], &[kek2]).expect("rewrap"))
             });

@@ -43,6 +43,7 @@ fn bench(c: &mut Criterion) {
                     &opts,
                 )
                 .expect("seal")
+                .envelope
             })
             .collect();
         let files: Vec<_> = envelopes

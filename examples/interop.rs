@@ -84,7 +84,7 @@ fn run(args: &[String]) -> custodia::Result<()> {
             let options = seal_options(recipients)?;
             if command == "seal" {
                 let data = Sensitive::new(std::fs::read(plain)?, Category::Evidence);
-                std::fs::write(out, custodian.seal(&actor, &data, &options)?)?;
+                std::fs::write(out, custodian.seal(&actor, &data, &options)?.envelope)?;
             } else {
                 let mut src = BufReader::new(File::open(plain)?);
                 let mut dst = BufWriter::new(File::create(out)?);

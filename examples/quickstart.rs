@@ -74,7 +74,7 @@ fn main() -> custodia::Result<()> {
     opts.not_after = Some(retention_end);
     opts.signer = Some(nl_signer);
     opts.armor = true;
-    let envelope = nl.seal(&jan, &records, &opts)?;
+    let envelope = nl.seal(&jan, &records, &opts)?.envelope;
     drop(records);
     // NL's own working notes on the case, sealed under the case key only, with no expiry of their own.
     let notes = Sensitive::new(
@@ -83,7 +83,7 @@ fn main() -> custodia::Result<()> {
     );
     let mut notes_opts = SealOptions::new(PurposeSet::parse(&[well_known::INVESTIGATION])?, vec![case_key]);
     notes_opts.case_ref = Some(case.clone());
-    let sealed_notes = nl.seal(&jan, &notes, &notes_opts)?;
+    let sealed_notes = nl.seal(&jan, &notes, &notes_opts)?.envelope;
     let text = String::from_utf8_lossy(&envelope);
     let lines: Vec<&str> = text.lines().collect();
     println!("   {} bytes of armored envelope, for DE and for NL's own case key:", envelope.len());

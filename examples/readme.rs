@@ -17,7 +17,7 @@ fn main() -> custodia::Result<()> {
 
     let records = Sensitive::new(b"IBAN NL91ABNA0417164300 ...".to_vec(), Category::FinancialRecords);
     let terms = SealOptions::new(PurposeSet::parse(&["investigation"])?, vec![kek]);
-    let sealed = custodian.seal(&anna, &records, &terms)?;
+    let sealed = custodian.seal(&anna, &records, &terms)?.envelope;
 
     let financial = OpenRequest::new(anna.clone(), Purpose::parse("investigation.financial")?);
     let opened = custodian.open(&financial, &sealed)?;

@@ -39,7 +39,7 @@
 //! let statement = Sensitive::new(b"IBAN NL91ABNA0417164300, balance 1,204,331.17".to_vec(), Category::FinancialRecords);
 //! assert_eq!(format!("{statement:?}"), "Sensitive<financial_records, confidential>([REDACTED])");
 //! let purposes = PurposeSet::parse(&["investigation", "prosecution"])?;
-//! let sealed = custodian.seal(&anna, &statement, &SealOptions::new(purposes, vec![kek]))?;
+//! let sealed = custodian.seal(&anna, &statement, &SealOptions::new(purposes, vec![kek]))?.envelope;
 //!
 //! // Allowed: prosecution.trial lies under the granted purpose prosecution.
 //! let trial = OpenRequest::new(anna.clone(), Purpose::parse("prosecution.trial")?);
@@ -79,8 +79,8 @@ mod primitives;
 mod vocabulary;
 
 pub use custodian::{
-    AUDIT_KEY_LABEL, Custodian, CustodianOptions, EnvelopeInfo, KeyInfo, OpenedEnvelope, RewrapItem, RewrapOutput,
-    RewrapPlan, SealOptions, Sealed, ShredReport,
+    AUDIT_KEY_LABEL, Custodian, CustodianOptions, EnvelopeInfo, KeyInfo, Opened, RewrapItem, RewrapOutput, RewrapPlan,
+    SealOptions, Sealed, ShredReport,
 };
 pub use error::{Error, ErrorCategory, ErrorKind, Result};
 pub use policy::{

@@ -34,7 +34,7 @@ fn actor(id: &str, jur: &str) -> Actor {
 fn seal_one(c: &Custodian, a: &Actor, kek: KeyId) -> Vec<u8> {
     let mut o = SealOptions::new(PurposeSet::parse(&["investigation"]).expect("purposes"), vec![kek]);
     o.case_ref = Some(CaseRef::parse("MLA-2026-0042").expect("case"));
-    c.seal(a, &Sensitive::new(b"bank statement".to_vec(), Category::FinancialRecords), &o).expect("seal")
+    c.seal(a, &Sensitive::new(b"bank statement".to_vec(), Category::FinancialRecords), &o).expect("seal").envelope
 }
 
 fn audit_key_id(c: &Custodian) -> KeyId {

@@ -71,7 +71,7 @@ fn seal_open_refuse_and_exception_all_audited() {
     let e = env();
     let a = actor("NL");
     let kek = e.c.generate_key(&a, KeyKind::Kek, "local").expect("kek");
-    let sealed = e.c.seal(&a, &data(b"bank statement"), &opts(vec![kek])).expect("seal");
+    let sealed = e.c.seal(&a, &data(b"bank statement"), &opts(vec![kek])).expect("seal").envelope;
     assert_eq!(open_for(&e.c, &sealed, "prosecution.trial").expect("open"), b"bank statement");
 
     let before = e.c.unwrap_attempts();
@@ -111,7 +111,7 @@ fn the_log_never_sees_plaintext_or_keys() {
     let a = actor("NL");
     let kek = e.c.generate_key(&a, KeyKind::Kek, "local").expect("kek");
     let marker = b"MARKER-PLAINTEXT-8c1f";
-    let sealed = e.c.seal(&a, &data(marker), &opts(vec![kek])).expect("seal");
+    let sealed = e.c.seal(&a, &data(marker), &opts(vec![kek])).expect("seal").envelope;
     open_for(&e.c, &sealed, "investigation").expect("open");
     let log = fs::read(e.c.audit_log().path()).expect("log");
     assert!(!log.windows(marker.len()).any(|w| w == marker));
@@ -130,7 +130,7 @@ fn fail_closed_when_audit_cannot_be_written() {
     let c = Custodian::load(dir.path(), Unlock::master_key([3; 32]), o).expect("open");
     let a = actor("NL");
     let kek = c.generate_key(&a, KeyKind::Kek, "local").expect("kek");
-    let sealed = c.seal(&a, &data(b"x"), &opts(vec![kek])).expect("seal");
+    let sealed = c.seal(&a, &data(b"x"), &opts(vec![kek])).expect("seal").envelope;
     assert!(siem.events().iter().any(|ev| ev.kind == EventKind::Sealed));
     siem.set_failing(true);
     let err = open_for(&c, &sealed, "investigation").unwrap_err();
@@ -174,13 +174,22 @@ fn x25519_sender_signer_and_public_key_exchange() {
     let mut o = opts(vec![de_id, de_pq]);
     o.sender = Some(nl_sender);
     o.signer = Some(nl_signer);
-    let sealed = nl.c.seal(&a_nl, &data(b"witness statement"), &o).expect("seal");
+    let sealed = nl.c.seal(&a_nl, &data(b"witness statement"), &o).expect("seal").envelope;
     let req = OpenRequest::new(actor("DE"), p("investigation")).require_signer(nl_signer);
     let opened = de.c.open(&req, &sealed).expect("open");
     assert_eq!(opened.data.expose_secret(), b"witness statement");
     assert_eq!(opened.signer, Some(nl_signer));
     assert_eq!(opened.recipient, de_id, "the first stanza (X25519, auth mode) opened");
     assert_eq!(opened.sender, Some(nl_sender), "HPKE auth mode names the sender");
+    // The stream verb returns the same shape, naming the same recipient, signer and sender.
+    let mut out = Vec::new();
+    let streamed = de.c.open_stream(&req, &mut &sealed[..], &mut out).expect("open_stream");
+    assert_eq!(out, b"witness statement");
+    assert_eq!(
+        (streamed.recipient, streamed.signer, streamed.sender),
+        (opened.recipient, opened.signer, opened.sender)
+    );
+    assert_eq!(streamed.info, opened.info);
     // Requiring another signer refuses.
     let other = de.c.generate_key(&a_de, KeyKind::Ed25519, "other").expect("ed");
     let req = OpenRequest::new(actor("DE"), p("investigation")).require_signer(other);
@@ -196,7 +205,7 @@ fn rotation_and_rewrap_keep_payload_and_context() {
     let a = actor("NL");
     let old = e.c.generate_key(&a, KeyKind::Kek, "yearly").expect("kek");
     let escrow = e.c.generate_key(&a, KeyKind::Kek, "escrow").expect("kek");
-    let sealed = e.c.seal(&a, &data(&vec![7u8; 200_000]), &opts(vec![old, escrow])).expect("seal");
+    let sealed = e.c.seal(&a, &data(&vec![7u8; 200_000]), &opts(vec![old, escrow])).expect("seal").envelope;
     let new = e.c.rotate(&a, &old).expect("rotate");
     assert_eq!(e.c.key(&old).expect("old").state, KeyState::DecryptOnly);
     assert_eq!(e.c.key(&old).expect("old").rotated_to, Some(new));
@@ -248,7 +257,7 @@ fn batch_rewrap_of_files_and_buffers_survives_a_bad_item() {
             path
         })
         .collect();
-    let buffer = e.c.seal(&a, &data(b"buffer"), &opts(vec![old])).expect("seal");
+    let buffer = e.c.seal(&a, &data(b"buffer"), &opts(vec![old])).expect("seal").envelope;
     let bad = e.dir.path().join("not-an-envelope.cust");
     fs::write(&bad, b"garbage").expect("write");
     let new = e.c.rotate(&a, &old).expect("rotate");
@@ -284,8 +293,8 @@ fn crypto_shredding_a_case_key() {
     let secret_bytes = e.c.danger_export_secret_for_tests(&case_key).expect("secret");
     let hex: String = secret_bytes.iter().map(|b| format!("{b:02x}")).collect();
     assert!(!format!("{:?}", e.c.keys().expect("keys")).contains(&hex), "key listings never carry secrets");
-    let only_case = e.c.seal(&a, &data(b"only case key"), &opts(vec![case_key])).expect("seal");
-    let both = e.c.seal(&a, &data(b"case key and escrow"), &opts(vec![case_key, escrow])).expect("seal");
+    let only_case = e.c.seal(&a, &data(b"only case key"), &opts(vec![case_key])).expect("seal").envelope;
+    let both = e.c.seal(&a, &data(b"case key and escrow"), &opts(vec![case_key, escrow])).expect("seal").envelope;
 
     // A legal hold blocks the shred, then is released.
     e.c.place_legal_hold(&a, &case, "HOLD-7", "appeal pending").expect("hold");
@@ -341,11 +350,11 @@ fn streams_and_random_access() {
 
     let req = OpenRequest::new(actor("DE"), p("investigation"));
     let mut out = Vec::new();
-    let info = e.c.open_stream(&req, &mut fs::File::open(&path).expect("open"), &mut out).expect("open");
+    let info = e.c.open_stream(&req, &mut fs::File::open(&path).expect("open"), &mut out).expect("open").info;
     assert_eq!(out, image);
     assert_eq!(info.category, Category::Evidence);
 
-    let (mut reader, _) = e.c.open_seekable(&req, fs::File::open(&path).expect("open")).expect("open");
+    let mut reader = e.c.open_seekable(&req, fs::File::open(&path).expect("open")).expect("open").data;
     reader.seek(SeekFrom::Start(900_001)).expect("seek");
     let mut page = [0u8; 100];
     reader.read_exact(&mut page).expect("read");
@@ -379,7 +388,7 @@ fn tampered_and_malformed_envelopes_are_typed_errors() {
     let e = env();
     let a = actor("NL");
     let kek = e.c.generate_key(&a, KeyKind::Kek, "local").expect("kek");
-    let sealed = e.c.seal(&a, &data(b"statement"), &opts(vec![kek])).expect("seal");
+    let sealed = e.c.seal(&a, &data(b"statement"), &opts(vec![kek])).expect("seal").envelope;
     let mut flipped = sealed.clone();
     let last = flipped.len() - 3;
     flipped[last] ^= 0x40;
@@ -388,7 +397,7 @@ fn tampered_and_malformed_envelopes_are_typed_errors() {
     assert!(open_for(&e.c, b"hello", "investigation").is_err());
     let mut armored_opts = opts(vec![kek]);
     armored_opts.armor = true;
-    let armored = e.c.seal(&a, &data(b"armored"), &armored_opts).expect("seal");
+    let armored = e.c.seal(&a, &data(b"armored"), &armored_opts).expect("seal").envelope;
     assert!(armored.starts_with(b"-----BEGIN CUSTODIA ENVELOPE-----"));
     assert_eq!(open_for(&e.c, &armored, "investigation").expect("open"), b"armored");
     e.c.verify_audit(&[]).expect("failed opens are recorded and the log verifies");
@@ -407,7 +416,7 @@ fn the_custodian_is_shared_across_threads() {
             std::thread::spawn(move || {
                 for i in 0..10 {
                     let msg = format!("thread {t} message {i}");
-                    let s = c.seal(&a, &data(msg.as_bytes()), &opts(vec![kek])).expect("seal");
+                    let s = c.seal(&a, &data(msg.as_bytes()), &opts(vec![kek])).expect("seal").envelope;
                     assert_eq!(open_for(&c, &s, "investigation").expect("open"), msg.as_bytes());
                 }
             })
@@ -425,7 +434,7 @@ fn wrong_passphrase_and_reopen() {
     let e = env();
     let a = actor("NL");
     let kek = e.c.generate_key(&a, KeyKind::Kek, "local").expect("kek");
-    let sealed = e.c.seal(&a, &data(b"persisted"), &opts(vec![kek])).expect("seal");
+    let sealed = e.c.seal(&a, &data(b"persisted"), &opts(vec![kek])).expect("seal").envelope;
     drop(e.c);
     let mut o = CustodianOptions::with_clock(e.clock.clone());
     o.kdf = KdfParams::DANGER_TEST_ONLY;

@@ -49,7 +49,8 @@ fn child_under_umask_000() {
             &Sensitive::new(b"account NL91ABNA0417164300".to_vec(), Category::FinancialRecords),
             &SealOptions::new(PurposeSet::parse(&["investigation"]).expect("purposes"), vec![kek]),
         )
-        .expect("seal");
+        .expect("seal")
+        .envelope;
     let envelope = base.join("evidence.cust");
     fs::write(&envelope, &sealed).expect("write");
     assert_eq!(mode(&envelope), 0o666);

@@ -79,7 +79,7 @@ fn seal_file_and_open_file_round_trip_privately() {
     let envelope = fs::read(&sealed).expect("read");
     assert_eq!(e.c.inspect(&envelope).expect("inspect").category, Category::FinancialRecords);
 
-    let info = e.c.open_file(&request("investigation"), &sealed, &opened).expect("open_file");
+    let info = e.c.open_file(&request("investigation"), &sealed, &opened).expect("open_file").info;
     assert_eq!(fs::read(&opened).expect("read"), PLAINTEXT);
     assert_eq!(mode(&opened), 0o600);
     assert_eq!(info.recipients, vec![e.kek]);

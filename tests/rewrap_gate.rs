@@ -81,7 +81,7 @@ fn scene(purposes: &[&str]) -> Scene {
     let outside = authority(&clock);
     let kek = nl.c.generate_key(&jan(), KeyKind::Kek, "NL witness protection").expect("kek");
     let data = Sensitive::new(ADDRESS.to_vec(), Category::WitnessIdentity);
-    let envelope = nl.c.seal(&jan(), &data, &witness_options(kek, purposes)).expect("seal");
+    let envelope = nl.c.seal(&jan(), &data, &witness_options(kek, purposes)).expect("seal").envelope;
     let held = outside.c.generate_key(&mallory(), KeyKind::X25519, "mallory's own").expect("x25519");
     let text = outside.c.export_public(&held).expect("export");
     let mallory_key = nl.c.import_public(&mallory(), &text, "a partner authority", j("NL")).expect("import");

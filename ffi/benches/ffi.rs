@@ -148,7 +148,7 @@ impl RustSide {
 
     fn seal(&self) -> Vec<u8> {
         let data = Sensitive::new(DATA.to_vec(), Category::FinancialRecords);
-        self.custodian.seal(&self.actor, &data, &self.options).expect("seals")
+        self.custodian.seal(&self.actor, &data, &self.options).expect("seals").envelope
     }
 
     fn seal_open(&self) {

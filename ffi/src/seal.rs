@@ -24,7 +24,7 @@ use custodia_core::Error as CoreError;
 use custodia_core::KeyId;
 use custodia_core::OpenRequest;
 use custodia_core::Purpose;
-use custodia_core::{Custodian, EnvelopeInfo, SealOptions};
+use custodia_core::{Custodian, EnvelopeInfo, Opened, SealOptions};
 use custodia_core::{DataTag, Sensitive};
 
 /// Size of `custodia_envelope_info.object_id`, including the terminating NUL (32 hex digits + NUL).
@@ -161,7 +161,7 @@ struct OpenArgs {
 unsafe fn open_transport<E>(
     args: OpenArgs,
     endpoints: impl FnOnce() -> Result<E>,
-    open: impl FnOnce(&Custodian, &OpenRequest, E) -> Result<EnvelopeInfo>,
+    open: impl FnOnce(&Custodian, &OpenRequest, E) -> Result<Opened<()>>,
 ) -> custodia_status {
     call(|| {
         // SAFETY: forwarded from this function's contract.
@@ -169,9 +169,9 @@ unsafe fn open_transport<E>(
         let ends = endpoints()?;
         let (c, a) = (custodian(args.custodian_handle)?, actor(args.actor_handle)?);
         let req = request(&a, purpose, args.exception_handle, signer)?;
-        let info = open(&c, &req, ends)?;
+        let opened = open(&c, &req, ends)?;
         // SAFETY: forwarded from this function's contract.
-        unsafe { write_info(args.out_info, &info) }
+        unsafe { write_info(args.out_info, &opened.info) }
     })
 }
 
@@ -214,7 +214,7 @@ pub unsafe extern "C" fn custodia_seal(
         let (c, a) = (custodian(custodian_handle)?, actor(actor_handle)?);
         let (o, tag) = seal_options(options)?;
         let value = Sensitive::with_classification(data.to_vec(), tag.category, tag.classification)?.with_fast_wipe();
-        out.write(bytes_to_c(c.seal(&a, &value, &o)?));
+        out.write(bytes_to_c(c.seal(&a, &value, &o)?.envelope));
         Ok(())
     })
 }
@@ -417,9 +417,9 @@ pub unsafe extern "C" fn custodia_open_fd(
     // SAFETY: forwarded from this function's contract.
     unsafe {
         open_transport(args, endpoints, |c, req, (mut src, mut dst)| {
-            let info = c.open_stream(req, &mut src, &mut dst)?;
+            let opened = c.open_stream(req, &mut src, &mut dst)?;
             dst.flush()?;
-            Ok(info)
+            Ok(opened)
         })
     }
 }

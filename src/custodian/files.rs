@@ -8,7 +8,7 @@ use std::os::unix::fs::OpenOptionsExt;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use super::{Custodian, EnvelopeInfo, SealOptions, Sealed};
+use super::{Custodian, Opened, SealOptions, Sealed};
 use crate::error::{Error, Result};
 use crate::policy::OpenRequest;
 use crate::vocabulary::Actor;
@@ -40,7 +40,7 @@ impl Custodian {
     }
 
     /// Open the envelope file at `src_path` into a plaintext file at `dst_path`, chunk by chunk in constant memory,
-    /// each chunk written only after it authenticates. Returns the envelope's metadata.
+    /// each chunk written only after it authenticates. Returns what is known about the envelope.
     ///
     /// The plaintext is written to a new file (mode 0600) beside `dst_path` and renamed over it only when
     /// everything (signature included) has checked; on any failure the partial file is removed and `dst_path` is
@@ -48,12 +48,12 @@ impl Custodian {
     ///
     /// # Errors
     /// As [`Custodian::open_stream`]; [`Error::InvalidArgument`] when `dst_path` names no file; [`Error::Io`].
-    pub fn open_file(&self, request: &OpenRequest, src_path: &Path, dst_path: &Path) -> Result<EnvelopeInfo> {
+    pub fn open_file(&self, request: &OpenRequest, src_path: &Path, dst_path: &Path) -> Result<Opened<()>> {
         let mut input = File::open(src_path)?;
         let mut output = OutputFile::create(dst_path)?;
-        let info = self.open_stream(request, &mut input, output.file())?;
+        let opened = self.open_stream(request, &mut input, output.file())?;
         output.finish()?;
-        Ok(info)
+        Ok(opened)
     }
 
     /// Describe an envelope's bound metadata as text, one `name: value` per line (object, category, classification,

@@ -21,7 +21,7 @@ mod seal;
 mod share;
 
 pub use self::keys::{KeyInfo, ShredReport};
-pub use self::open::{EnvelopeInfo, OpenedEnvelope};
+pub use self::open::{EnvelopeInfo, Opened};
 pub use self::seal::{SealOptions, Sealed};
 pub use self::share::{RewrapItem, RewrapOutput, RewrapPlan};
 

@@ -66,12 +66,17 @@ impl EnvelopeInfo {
     }
 }
 
-/// An opened envelope: the plaintext, still a [`Sensitive`], and what is known about it.
+/// What every open verb returns: what the open yields, and what is known about the envelope.
+///
+/// `data` is the plaintext for [`Custodian::open`] (still a [`Sensitive`]: the default), a reader over it for
+/// [`Custodian::open_seekable`], and `()` for [`Custodian::open_stream`] and [`Custodian::open_file`], whose
+/// plaintext went to the destination.
 #[derive(Debug)]
 #[non_exhaustive]
-pub struct OpenedEnvelope {
-    /// The plaintext, tagged with the envelope's category and classification.
-    pub data: Sensitive<Vec<u8>>,
+pub struct Opened<T = Sensitive<Vec<u8>>> {
+    /// What the open yields; for [`Custodian::open`], the plaintext, tagged with the envelope's category and
+    /// classification.
+    pub data: T,
     /// The envelope's bound metadata.
     pub info: EnvelopeInfo,
     /// The policy decision that allowed the open (and any exception used).
@@ -97,26 +102,17 @@ impl Custodian {
     /// Open an envelope (binary or armored) for the purpose stated in `request`.
     ///
     /// The policy gate runs on the header before any key is touched; then the data key is unwrapped with whichever
-    /// of this keyring's keys has a stanza; then commitment, header MAC, the required signer ([`OpenRequest::require_signer`]) and every chunk are
-    /// checked. The open (and any exception used) is recorded before the plaintext is returned; if it cannot be
+    /// of this keyring's keys has a stanza; then commitment, header MAC, the required signer
+    /// ([`OpenRequest::require_signer`]) and every chunk are checked. The open (and any exception used) is recorded before the plaintext is returned; if it cannot be
     /// recorded, the plaintext is wiped and [`Error::AuditWrite`] returned.
     ///
     /// # Errors
     /// Refusals ([`Error::PurposeNotPermitted`], [`Error::Expired`], [`Error::JurisdictionNotPermitted`],
     /// [`Error::ClearanceInsufficient`], [`Error::KeyDestroyed`], [`Error::SignerMismatch`]), format and
     /// authentication errors ([`Error::OpenFailed`], [`Error::NoMatchingRecipient`], ...), [`Error::AuditWrite`].
-    pub fn open(&self, request: &OpenRequest, envelope: &[u8]) -> Result<OpenedEnvelope> {
-        let (header, decision, opened) =
-            self.open_with(request, format::parse_header(envelope), Record::AfterFinish, |h, dk, s| {
-                format::open_payload(h, dk, envelope, s)
-            })?;
-        Ok(OpenedEnvelope {
-            info: EnvelopeInfo::from_header(&header),
-            data: opened.plaintext,
-            decision,
-            recipient: opened.recipient,
-            signer: opened.signer.map(|v| v.id()),
-            sender: opened.sender.map(|s| s.id()),
+    pub fn open(&self, request: &OpenRequest, envelope: &[u8]) -> Result<Opened> {
+        self.open_with(request, format::parse_header(envelope), Record::AfterFinish, |h, dk, s| {
+            Ok(format::open_payload(h, dk, envelope, s)?.plaintext)
         })
     }
 
@@ -127,12 +123,12 @@ impl Custodian {
     ///
     /// # Errors
     /// As [`Custodian::open`], and [`Error::Io`].
-    pub fn open_stream(&self, request: &OpenRequest, src: &mut dyn Read, dst: &mut dyn Write) -> Result<EnvelopeInfo> {
+    pub fn open_stream(&self, request: &OpenRequest, src: &mut dyn Read, dst: &mut dyn Write) -> Result<Opened<()>> {
         let header = format::read_header(src);
         // Plaintext reaches `dst` during the call, so the open is recorded before the first chunk is written.
-        let (header, _, _) =
-            self.open_with(request, header, Record::BeforeFinish, |h, dk, s| format::open_stream(h, dk, src, dst, s))?;
-        Ok(EnvelopeInfo::from_header(&header))
+        self.open_with(request, header, Record::BeforeFinish, |h, dk, s| {
+            format::open_stream(h, dk, src, dst, s).map(drop)
+        })
     }
 
     /// Open a seekable envelope for random access: the returned reader decrypts only the chunks a read touches,
@@ -150,24 +146,23 @@ impl Custodian {
         &self,
         request: &OpenRequest,
         mut src: R,
-    ) -> Result<(format::Reader<R>, EnvelopeInfo)> {
+    ) -> Result<Opened<format::Reader<R>>> {
         let header = format::read_header(&mut src);
-        let (header, _, reader) =
-            self.open_with(request, header, Record::AfterFinish, |h, dk, s| format::Reader::new(h, dk, src, s))?;
-        Ok((reader, EnvelopeInfo::from_header(&header)))
+        self.open_with(request, header, Record::AfterFinish, |h, dk, s| format::Reader::new(h, dk, src, s))
     }
 
     /// The one open path: header parsed -> policy gate (refusals recorded) -> unwrap with this keyring's keys ->
     /// `finish` (authenticate and decrypt). The open is recorded durably before the caller can see plaintext:
     /// after `finish` when it holds the plaintext back (dropped, and so wiped, if the record fails), before it when
-    /// it hands plaintext out as it goes. Any failure after the gate is recorded too.
+    /// it hands plaintext out as it goes. Any failure after the gate is recorded too. A `finish` that succeeds has
+    /// verified the header's signature (if any), so the result names its signer.
     fn open_with<T>(
         &self,
         request: &OpenRequest,
         header: Result<format::Header>,
         when: Record,
         finish: impl FnOnce(&format::Header, &DataKey, Option<&VerifyingKey>) -> Result<T>,
-    ) -> Result<(format::Header, Decision, T)> {
+    ) -> Result<Opened<T>> {
         let header = header.map_err(|e| self.record_failure(request, None, e))?;
         let decision = self.decide(request, &header)?;
         let result = (|| {
@@ -178,16 +173,24 @@ impl Custodian {
             if when == Record::BeforeFinish {
                 self.record_open(request, &header, &decision)?;
             }
-            finish(&header, &dk, signer.as_ref())
+            let value = finish(&header, &dk, signer.as_ref())?;
+            Ok((value, dk.recipient(), dk.sender().map(|s| s.id())))
         })();
-        let value = result.map_err(|e| match e {
+        let (data, recipient, sender) = result.map_err(|e| match e {
             Error::AuditWrite(_) => e,
             e => self.record_failure(request, Some(&header), e),
         })?;
         if when == Record::AfterFinish {
             self.record_open(request, &header, &decision)?;
         }
-        Ok((header, decision, value))
+        Ok(Opened {
+            data,
+            info: EnvelopeInfo::from_header(&header),
+            decision,
+            recipient,
+            signer: header.signer().map(|v| v.id()),
+            sender,
+        })
     }
 
     /// Read an envelope's bound metadata without opening it (no key, no policy decision, not audited).

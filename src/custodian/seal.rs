@@ -53,10 +53,16 @@ impl SealOptions {
     }
 }
 
-/// The summary of a sealed envelope.
+/// What every seal verb returns: the envelope's summary, and the envelope itself where the verb returns it.
+///
+/// `envelope` holds the envelope's bytes for [`Custodian::seal`] (armored text if [`SealOptions::armor`]), and is
+/// `()` (the default) for [`Custodian::seal_stream`] and [`Custodian::seal_file`], which write it to their
+/// destination.
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]
-pub struct Sealed {
+pub struct Sealed<E = ()> {
+    /// The envelope, for [`Custodian::seal`].
+    pub envelope: E,
     /// The envelope's object id, lowercase hex.
     pub object_id: String,
     /// Plaintext bytes sealed.
@@ -75,18 +81,18 @@ impl Custodian {
     /// [`Error::NoPurpose`]; [`Error::ClearanceInsufficient`] when the actor is not cleared for the data;
     /// [`Error::KeyNotFound`], [`Error::KeyState`] (a decrypt-only key cannot seal), [`Error::KeyDestroyed`] for a
     /// recipient, sender or signer; [`Error::AuditWrite`] (the envelope is then discarded).
-    pub fn seal(&self, actor: &Actor, data: &Sensitive<Vec<u8>>, options: &SealOptions) -> Result<Vec<u8>> {
+    pub fn seal(&self, actor: &Actor, data: &Sensitive<Vec<u8>>, options: &SealOptions) -> Result<Sealed<Vec<u8>>> {
         let plaintext = data.expose_secret();
         // In memory: one allocation of the envelope's exact size, chunks sealed in parallel when large.
-        let (out, _) = self.seal_with(actor, data.tag(), options, |fopts| {
+        let mut sealed = self.seal_with(actor, data.tag(), options, |fopts| {
             let out = format::seal(plaintext, fopts)?;
             let id = format::sealed_object_id(&out)?;
             Ok((out, id, plaintext.len() as u64))
         })?;
         if options.armor {
-            return Ok(format::armor(&out).into_bytes());
+            sealed.envelope = format::armor(&sealed.envelope).into_bytes();
         }
-        Ok(out)
+        Ok(sealed)
     }
 
     /// Seal everything `src` yields into `dst` as one envelope, in constant memory, and record it. Returns the
@@ -103,13 +109,12 @@ impl Custodian {
         src: &mut dyn Read,
         dst: &mut dyn Write,
     ) -> Result<Sealed> {
-        let (_, sealed) = self.seal_with(actor, tag, options, |fopts| {
+        self.seal_with(actor, tag, options, |fopts| {
             // Seal into the destination through a capturing writer, so the summary knows the object id.
             let mut head = HeaderCapture::new(dst);
             let len = format::seal_stream(src, &mut head, fopts)?;
             Ok(((), format::sealed_object_id(head.captured())?, len))
-        })?;
-        Ok(sealed)
+        })
     }
 
     /// The checks, key resolution and audit record around a seal; `run` seals with the format options and returns
@@ -120,7 +125,7 @@ impl Custodian {
         tag: DataTag,
         options: &SealOptions,
         run: impl FnOnce(&format::EnvelopeOptions<'_>) -> Result<(T, [u8; format::OBJECT_ID_LEN], u64)>,
-    ) -> Result<(T, Sealed)> {
+    ) -> Result<Sealed<T>> {
         let DataTag { category, classification } = tag;
         let classification = options.classification.map_or(classification, |c| c.max(classification));
         category.check(classification)?;
@@ -159,7 +164,6 @@ impl Custodian {
             fopts = fopts.with_signer(s);
         }
         let (output, object_id, len) = run(&fopts)?;
-        let sealed = Sealed { object_id: hex(&object_id), plaintext_len: len, recipients: options.recipients.clone() };
         let mut ev = AuditEvent::new(EventKind::Sealed)
             .actor(actor)
             .object(&object_id)
@@ -175,7 +179,12 @@ impl Custodian {
             ev = ev.detail("signer", &s.to_string());
         }
         self.record(ev)?;
-        Ok((output, sealed))
+        Ok(Sealed {
+            envelope: output,
+            object_id: hex(&object_id),
+            plaintext_len: len,
+            recipients: options.recipients.clone(),
+        })
     }
 }
 
