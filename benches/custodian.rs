@@ -14,8 +14,8 @@ use std::path::Path;
 use std::time::Duration;
 
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
+use custodia::Unlock;
 use custodia::audit::Durability;
-use custodia::keys::Unlock;
 use custodia::{
     Actor, Category, Classification, Custodian, CustodianOptions, Jurisdiction, KeyKind, OpenRequest, Purpose,
     PurposeSet, SealOptions, Sensitive,

@@ -18,7 +18,7 @@ use chacha20poly1305::aead::AeadInOut;
 use chacha20poly1305::{ChaCha20Poly1305, KeyInit};
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 use custodia::format::{self, EnvelopeOptions, Metadata, Recipient, Unwrap};
-use custodia::keys::{Kek, SigningKey, X25519Identity, XWingIdentity};
+use custodia::format::{Kek, SigningKey, X25519Identity, XWingIdentity};
 use custodia::{Category, PurposeSet, Timestamp};
 
 const SIZES: &[(&str, usize)] =

@@ -9,8 +9,8 @@
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use custodia::audit::Durability;
-use custodia::keys::{KdfParams, Keyring, Unlock};
 use custodia::{Actor, Classification, Custodian, CustodianOptions, Jurisdiction, KeyKind};
+use custodia::{KdfParams, Keyring, Unlock};
 
 fn unlock(c: &mut Criterion) {
     let dir = tempfile::tempdir().expect("tempdir");

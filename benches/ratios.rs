@@ -17,7 +17,7 @@ use std::time::Duration;
 use chacha20poly1305::aead::AeadInOut;
 use chacha20poly1305::{ChaCha20Poly1305, KeyInit};
 use custodia::format::{self, EnvelopeOptions, Metadata, Recipient};
-use custodia::keys::{Kek, X25519Identity};
+use custodia::format::{Kek, X25519Identity};
 use custodia::{Category, PurposeSet, Timestamp};
 use harness::{Contender, Group};
 

@@ -8,11 +8,11 @@ use std::time::Duration;
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use custodia::audit::Durability;
-use custodia::keys::{KdfParams, Unlock};
 use custodia::{
     Actor, Category, Classification, Custodian, CustodianOptions, FixedClock, Jurisdiction, KeyKind, Purpose,
     PurposeSet, SealOptions, Sensitive, Timestamp,
 };
+use custodia::{KdfParams, Unlock};
 use custodia::{RewrapItem, RewrapPlan};
 
 const BATCH: usize = 100;

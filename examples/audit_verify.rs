@@ -58,7 +58,7 @@ fn main() -> ExitCode {
 
 /// Accepts 64 hex digits, or the text form `custodia-ed25519-public:...` that `Custodian::audit_public_key` exports.
 fn parse_key(hex: &str) -> Option<ed25519_dalek::VerifyingKey> {
-    if let Ok((custodia::KeyKind::Ed25519, public)) = custodia::keys::decode_public(hex) {
+    if let Ok((custodia::KeyKind::Ed25519, public)) = custodia::decode_public(hex) {
         return ed25519_dalek::VerifyingKey::from_bytes(&public.try_into().ok()?).ok();
     }
     if hex.len() != 64 || !hex.is_ascii() {

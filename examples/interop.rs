@@ -22,7 +22,7 @@ use std::io::{BufReader, BufWriter, Write};
 use std::path::Path;
 use std::process::ExitCode;
 
-use custodia::keys::Unlock;
+use custodia::Unlock;
 use custodia::{
     Actor, CaseRef, Category, Classification, Custodian, CustodianOptions, DataTag, Error, Jurisdiction, KeyId,
     KeyKind, OpenRequest, Purpose, PurposeSet, SealOptions, Sensitive,

@@ -12,9 +12,9 @@
 use std::path::PathBuf;
 use std::sync::Arc;
 
+use custodia::Unlock;
 use custodia::audit::{self, Query};
 use custodia::format::{InstrumentKind, LegalInstrument};
-use custodia::keys::Unlock;
 use custodia::well_known;
 use custodia::{
     Actor, CaseRef, Category, Classification, Clock, Custodian, CustodianOptions, ExceptionGround, FixedClock,

@@ -1,7 +1,7 @@
 //! The README's Rust quick start, compiled: `tests/readme.rs` fails when this file (below this comment) and the
 //! ```rust block under "Rust quick start" in README.md differ. Edit both together.
 
-use custodia::keys::Unlock;
+use custodia::Unlock;
 use custodia::{
     Actor, Category, Classification, Custodian, CustodianOptions, Jurisdiction, KeyKind, OpenRequest, Purpose,
     PurposeSet, SealOptions, Sensitive,

@@ -21,7 +21,7 @@
 //! what it is built on.
 //!
 //! ```
-//! use custodia::keys::Unlock;
+//! use custodia::Unlock;
 //! use custodia::{
 //!     Actor, Category, Classification, Custodian, CustodianOptions, Error, Jurisdiction, KeyKind, OpenRequest, Purpose,
 //!     PurposeSet, SealOptions, Sensitive,
@@ -67,13 +67,14 @@
 #![deny(missing_docs, rustdoc::broken_intra_doc_links)]
 
 // The public interface is the list below: each item has exactly one path. The facade and the words it speaks are at
-// the root; `keys` holds the key types and the keyring; `format` (envelope bytes) and `audit` (the log, its entries,
-// verification and queries) are the documented low-level layers under the facade.
+// the root, with the keyring and how to unlock it; `format` (envelope bytes, with the key types its wrap and unwrap
+// take) and `audit` (the log, its entries, verification and queries) are the documented low-level layers under the
+// facade.
 pub mod audit;
 mod custodian;
 mod error;
 pub mod format;
-pub mod keys;
+mod keys;
 mod policy;
 mod primitives;
 mod vocabulary;
@@ -83,6 +84,11 @@ pub use custodian::{
     SealOptions, Sealed, ShredReport,
 };
 pub use error::{Error, ErrorCategory, ErrorKind, Result};
+pub use keys::{
+    AuditPin, KEYRING_FILE, KdfParams, KeyRecord, KeyState, Keyring, LegalHold, MAX_DESTROY_REASON_LEN,
+    MAX_HOLD_REASON_LEN, MAX_HOLD_REFERENCE_LEN, MAX_KEYRING_LEN, MAX_LABEL_LEN, Unlock, decode_public, encode_public,
+    public_len,
+};
 pub use policy::{
     Decision, Grant, NewRecipient, ONWARD_TRANSFER_PURPOSE, OpenRequest, PolicyGate, RewrapRequest, Terms,
 };

@@ -6,11 +6,11 @@ use std::sync::Arc;
 
 use custodia::AUDIT_KEY_LABEL;
 use custodia::audit::{Anchor, ErasureCertificate, EventKind, Outcome, entries, parse_audit_key, verify};
-use custodia::keys::{KdfParams, Unlock};
 use custodia::{
     Actor, CaseRef, Category, Classification, Custodian, CustodianOptions, Error, FixedClock, Jurisdiction, KeyId,
     KeyKind, OpenRequest, Purpose, PurposeSet, SealOptions, Sensitive, Timestamp,
 };
+use custodia::{KdfParams, Unlock};
 
 const T0: u64 = 1_795_435_200; // 2026-11-23T12:00:00Z
 

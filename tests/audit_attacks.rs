@@ -27,7 +27,7 @@ use std::sync::{Arc, Mutex};
 
 use common::*;
 use custodia::audit::{Anchor, AuditEvent, AuditLog, AuditOptions, EventKind, verify};
-use custodia::keys::{AuditPin, KdfParams, Unlock};
+use custodia::{AuditPin, KdfParams, Unlock};
 use custodia::{Custodian, CustodianOptions, Error, FixedClock};
 
 /// The log, unclosed, with the pins the hook reported and the anchors of its checkpoints.

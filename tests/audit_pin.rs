@@ -8,8 +8,8 @@ use std::sync::Arc;
 
 use common::*;
 use custodia::audit::{AuditLog, EventKind, entries, verify};
-use custodia::keys::{KdfParams, Keyring, Unlock};
 use custodia::{Custodian, CustodianOptions, KeyKind};
+use custodia::{KdfParams, Keyring, Unlock};
 
 #[test]
 fn pins_follow_checkpoints_while_threads_change_the_keyring() {

@@ -7,11 +7,11 @@ use std::path::Path;
 use std::sync::Arc;
 
 use custodia::audit::{EventKind, MemorySink};
-use custodia::keys::{KdfParams, KeyState, Unlock};
 use custodia::{
     Actor, CaseRef, Category, Classification, Custodian, CustodianOptions, DataTag, Error, ExceptionGround, FixedClock,
     Jurisdiction, KeyId, KeyKind, OpenRequest, Purpose, PurposeSet, SealOptions, Sensitive, Timestamp,
 };
+use custodia::{KdfParams, KeyState, Unlock};
 use custodia::{RewrapItem, RewrapOutput, RewrapPlan};
 
 const T0: u64 = 1_795_435_200; // 2026-11-23T12:00:00Z

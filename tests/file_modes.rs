@@ -11,11 +11,11 @@ use std::path::Path;
 use std::process::Command;
 use std::sync::Arc;
 
-use custodia::keys::{KdfParams, Unlock};
 use custodia::{
     Actor, CaseRef, Category, Classification, Custodian, CustodianOptions, FixedClock, Jurisdiction, KeyKind,
     PurposeSet, SealOptions, Sensitive, Timestamp,
 };
+use custodia::{KdfParams, Unlock};
 use custodia::{RewrapItem, RewrapPlan};
 
 const CHILD_DIR: &str = "CUSTODIA_TEST_FILE_MODES_DIR";

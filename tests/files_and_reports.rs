@@ -8,11 +8,11 @@ use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
 use std::sync::Arc;
 
-use custodia::keys::{KdfParams, Unlock};
 use custodia::{
     Actor, CaseRef, Category, Classification, Custodian, CustodianOptions, DataTag, Error, FixedClock, Jurisdiction,
     KeyId, KeyKind, OpenRequest, Purpose, PurposeSet, SealOptions, Timestamp,
 };
+use custodia::{KdfParams, Unlock};
 
 const T0: u64 = 1_795_435_200; // 2026-11-23T12:00:00Z
 const PLAINTEXT: &[u8] = b"IBAN NL91ABNA0417164300, balance 1,204,331.17";

@@ -9,7 +9,7 @@ use chacha20::ChaCha20Rng;
 use custodia::format::{
     self, EnvelopeOptions, InstrumentKind, LegalInstrument, Metadata, Recipient, StanzaKind, Unwrap,
 };
-use custodia::keys::{Kek, SigningKey, X25519Identity, XWingIdentity};
+use custodia::format::{Kek, SigningKey, X25519Identity, XWingIdentity};
 use custodia::{CaseRef, Category, Classification, Error, Jurisdiction, PurposeSet, Timestamp};
 use proptest::prelude::*;
 use rand_core::SeedableRng;

@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 
 use chacha20::ChaCha20Rng;
 use custodia::format::{self, EnvelopeOptions, InstrumentKind, LegalInstrument, Metadata, Recipient, Unwrap};
-use custodia::keys::{Kek, SigningKey, X25519Identity, XWingIdentity};
+use custodia::format::{Kek, SigningKey, X25519Identity, XWingIdentity};
 use custodia::{CaseRef, Category, Jurisdiction, PurposeSet, Timestamp};
 use rand_core::SeedableRng;
 use serde_json::{Value, json};

@@ -3,9 +3,9 @@
 //! Property tests stand in for a coverage-guided fuzzer here (no nightly toolchain on the build machines): random
 //! bytes, and valid inputs with random bytes replaced, inserted or cut.
 
+use custodia::decode_public;
+use custodia::format::Kek;
 use custodia::format::{self, EnvelopeOptions, Metadata, Recipient};
-use custodia::keys::Kek;
-use custodia::keys::decode_public;
 use custodia::{Category, Purpose, PurposeSet, Timestamp};
 use proptest::prelude::*;
 

@@ -12,7 +12,7 @@ use std::rc::Rc;
 
 use chacha20::ChaCha20Rng;
 use custodia::format::{self, EnvelopeOptions, Metadata, Recipient};
-use custodia::keys::{Kek, SigningKey};
+use custodia::format::{Kek, SigningKey};
 use custodia::{Category, Error, PurposeSet, Timestamp};
 use rand_core::SeedableRng;
 

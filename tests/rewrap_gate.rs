@@ -12,11 +12,11 @@ use std::path::Path;
 use std::sync::Arc;
 
 use custodia::audit::{AuditEvent, EventKind, Outcome};
-use custodia::keys::{KdfParams, Unlock};
 use custodia::{
     Actor, CaseRef, Category, Classification, Custodian, CustodianOptions, Error, FixedClock, Jurisdiction, KeyId,
     KeyKind, OpenRequest, Purpose, PurposeSet, SealOptions, Sensitive, Timestamp,
 };
+use custodia::{KdfParams, Unlock};
 use custodia::{RewrapItem, RewrapOutput, RewrapPlan};
 
 const T0: u64 = 1_795_435_200; // 2026-11-23T12:00:00Z
@@ -360,7 +360,7 @@ fn sharing_with_a_key_imported_without_jurisdiction_is_refused_until_it_is_impor
 /// Rewrite the keyring so that `key`'s record has no jurisdiction, as a keyring written before keys carried one.
 fn strip_jurisdiction(dir: &Path, key: &KeyId) {
     let mut ring =
-        custodia::keys::Keyring::open(dir, &Unlock::master_key([9; 32]), KdfParams::DANGER_TEST_ONLY).expect("keyring");
+        custodia::Keyring::open(dir, &Unlock::master_key([9; 32]), KdfParams::DANGER_TEST_ONLY).expect("keyring");
     ring.danger_strip_jurisdiction_for_tests(key).expect("update");
 }
 

@@ -19,7 +19,7 @@ use std::time::{Duration, Instant};
 use criterion::{Criterion, Throughput, criterion_group};
 use custodia_core::Actor;
 use custodia_core::OpenRequest;
-use custodia_core::keys::Unlock;
+use custodia_core::Unlock;
 use custodia_core::{
     Category, Classification, Custodian, CustodianOptions, Jurisdiction, KeyKind, Purpose, PurposeSet, SealOptions,
     Sensitive,

@@ -18,8 +18,8 @@ use super::status::custodia_status;
 use crate::error::{Error, Result};
 use custodia_core::Error as CoreError;
 use custodia_core::audit::Durability;
-use custodia_core::keys::{KdfParams, Unlock};
 use custodia_core::{Custodian, CustodianOptions};
+use custodia_core::{KdfParams, Unlock};
 
 /// A handle to a custodian: the keyring and audit log in one directory, and everything done with them.
 ///

@@ -5,8 +5,8 @@ use super::*;
 use crate::error::Kind;
 use custodia_core::ExceptionKind;
 use custodia_core::KeyKind;
+use custodia_core::KeyState;
 use custodia_core::format::InstrumentKind;
-use custodia_core::keys::KeyState;
 use custodia_core::{Category, Classification};
 
 const HEADER: &str = include_str!("../../include/custodia.h");

@@ -18,8 +18,8 @@ use custodia_core::CaseRef;
 use custodia_core::Error as CoreError;
 use custodia_core::Jurisdiction;
 use custodia_core::KeyInfo;
+use custodia_core::KeyState;
 use custodia_core::Timestamp;
-use custodia_core::keys::KeyState;
 
 /// The life-cycle state of a key.
 #[repr(u32)]

@@ -7,7 +7,7 @@
 //! - [`AuditEvent`]: what happened, built with chained setters.
 //! - [`AuditLog`]: the default sink, a file of one JSON entry per line, each carrying the hash of the previous
 //!   one and the audit key's Ed25519 signature, with signed checkpoints every N entries and on close; opening
-//!   verifies the log from its last checkpoint (or an [`AuditPin`](crate::keys::AuditPin) kept elsewhere) before writing anything; crash
+//!   verifies the log from its last checkpoint (or an [`AuditPin`](crate::AuditPin) kept elsewhere) before writing anything; crash
 //!   recovery on open; group commit.
 //! - [`verify`]: checks a log file with the audit public key and optional external [`Anchor`]s.
 //! - [`ErasureCertificate`]: a signed record that keys were destroyed, verifiable with the public key alone.

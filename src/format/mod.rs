@@ -17,7 +17,7 @@
 //!
 //! ```
 //! use custodia::format::{self, EnvelopeOptions, Metadata, Recipient};
-//! use custodia::keys::Kek;
+//! use custodia::format::Kek;
 //! use custodia::{Category, PurposeSet, Timestamp};
 //!
 //! # fn main() -> custodia::Result<()> {
@@ -44,6 +44,10 @@ use std::io::{Read, Write};
 use rand_core::CryptoRng;
 use zeroize::Zeroizing;
 
+pub use crate::keys::{
+    DataKey, ED25519_PUBLIC_LEN, KEY_LEN, Kek, SigningKey, VerifyingKey, X25519_PUBLIC_LEN, X25519Identity,
+    X25519Recipient, XWING_PUBLIC_LEN, XWingIdentity, XWingRecipient,
+};
 pub use crate::primitives::stream::{max_threads, set_max_threads};
 pub use armor::{
     BEGIN as ARMOR_BEGIN, END as ARMOR_END, LINE_LEN as ARMOR_LINE_LEN, armor, dearmor, is_armored, to_binary,
@@ -54,7 +58,6 @@ pub use stream::{Reader, StreamReport};
 pub use wrap::{Unwrap, unwrap_with_kek, unwrap_with_x25519, unwrap_with_xwing};
 
 use crate::error::{Error, Result};
-use crate::keys::{DataKey, KEY_LEN, SigningKey, VerifyingKey, X25519Identity, X25519Recipient};
 use crate::primitives::rng::OsRng;
 use crate::vocabulary::KeyId;
 use crate::vocabulary::sensitive::Sensitive;
