@@ -313,6 +313,63 @@ pub enum Error {
     #[error("unsupported audit log format {0:?}; this library reads custodia-audit/2")]
     AuditUnsupportedFormat(String),
 
+    // ---- added with the access policy (docs/POLICY.md) -----------------------------------------------------------
+    /// The access policy (file or builder) is invalid; `line` and `column` (1-based) point at the problem in the file,
+    /// both 0 when there is no file position (a built policy, or a file too large to read).
+    #[error("access policy invalid at line {line}, column {column}: {reason}")]
+    PolicyInvalid {
+        /// 1-based line, 0 if none.
+        line: usize,
+        /// 1-based column (in characters), 0 if none.
+        column: usize,
+        /// What is wrong.
+        reason: String,
+    },
+    /// Need-to-know: the access policy assigns case teams and the actor is not on this envelope's case.
+    #[error("actor {actor} is not on case {case}: {reason}")]
+    NotOnCase {
+        /// The actor's id.
+        actor: String,
+        /// The envelope's case reference, or `(none)`.
+        case: String,
+        /// Which rule refused.
+        reason: String,
+    },
+    /// Need-to-know: the actor's role may not open this category, or for this purpose.
+    #[error("role {role} may not open {what}")]
+    RoleNotPermitted {
+        /// The actor's role.
+        role: String,
+        /// What the role may not open (a category, a purpose, or anything).
+        what: String,
+    },
+    /// A transfer rule of the access policy refuses data of this category going to this jurisdiction.
+    #[error("the access policy refuses transfers of {category} data to {jurisdiction}")]
+    TransferRefused {
+        /// The data's category.
+        category: Category,
+        /// The destination.
+        jurisdiction: String,
+    },
+    /// A transfer rule allows this transfer only with a legal basis, and the envelope's legal instrument states none.
+    #[error(
+        "transfers of {category} data to {jurisdiction} need a stated legal basis: seal with a legal instrument \
+         that names its transfer basis"
+    )]
+    LegalBasisRequired {
+        /// The data's category.
+        category: Category,
+        /// The destination.
+        jurisdiction: String,
+    },
+    /// Four eyes: an exception on this data needs a second approver's valid approval; the message says what was
+    /// missing or wrong (none given, unknown approver, bad signature, self-approval, another envelope, expired).
+    #[error("a second approver's approval is required: {0}")]
+    ApprovalRequired(String),
+    /// An approval's bytes or text are malformed (not a canonical `custodia-approval`).
+    #[error("malformed approval: {0}")]
+    ApprovalInvalid(String),
+
     // ---- 9xx: environment ----------------------------------------------------------------------------------------
     /// A file custodia needs exclusively (the audit log) is held by another writer, in this process or another.
     #[error("in use: {0}")]
@@ -352,6 +409,13 @@ impl Error {
             Self::ClassificationBelowMinimum { .. } => ErrorKind::ClassificationBelowMinimum,
             Self::InvalidException(_) => ErrorKind::InvalidException,
             Self::UnknownCode { .. } => ErrorKind::UnknownCode,
+            Self::PolicyInvalid { .. } => ErrorKind::PolicyInvalid,
+            Self::NotOnCase { .. } => ErrorKind::NotOnCase,
+            Self::RoleNotPermitted { .. } => ErrorKind::RoleNotPermitted,
+            Self::TransferRefused { .. } => ErrorKind::TransferRefused,
+            Self::LegalBasisRequired { .. } => ErrorKind::LegalBasisRequired,
+            Self::ApprovalRequired(_) => ErrorKind::ApprovalRequired,
+            Self::ApprovalInvalid(_) => ErrorKind::ApprovalInvalid,
             Self::PurposeNotPermitted { .. } => ErrorKind::PurposeNotPermitted,
             Self::Expired { .. } => ErrorKind::Expired,
             Self::JurisdictionNotPermitted { .. } => ErrorKind::JurisdictionNotPermitted,
@@ -471,6 +535,8 @@ error_kinds! {
     InvalidException = 106, "invalid_exception";
     /// `107` `unknown_code`: [`Error::UnknownCode`].
     UnknownCode = 107, "unknown_code";
+    /// `108` `policy_invalid`: [`Error::PolicyInvalid`].
+    PolicyInvalid = 108, "policy_invalid";
     // ---- 2xx: refusals by the policy gate
     /// `200` `purpose_not_permitted`: [`Error::PurposeNotPermitted`].
     PurposeNotPermitted = 200, "purpose_not_permitted";
@@ -492,6 +558,16 @@ error_kinds! {
     RecipientNotPermitted = 208, "recipient_not_permitted";
     /// `209` `recipient_jurisdiction_unknown`: [`Error::RecipientJurisdictionUnknown`].
     RecipientJurisdictionUnknown = 209, "recipient_jurisdiction_unknown";
+    /// `210` `not_on_case`: [`Error::NotOnCase`].
+    NotOnCase = 210, "not_on_case";
+    /// `211` `role_not_permitted`: [`Error::RoleNotPermitted`].
+    RoleNotPermitted = 211, "role_not_permitted";
+    /// `212` `transfer_refused`: [`Error::TransferRefused`].
+    TransferRefused = 212, "transfer_refused";
+    /// `213` `legal_basis_required`: [`Error::LegalBasisRequired`].
+    LegalBasisRequired = 213, "legal_basis_required";
+    /// `214` `approval_required`: [`Error::ApprovalRequired`].
+    ApprovalRequired = 214, "approval_required";
     // ---- 3xx: envelope format
     /// `300` `malformed`: [`Error::Malformed`].
     Malformed = 300, "malformed";
@@ -515,6 +591,8 @@ error_kinds! {
     Armor = 309, "armor";
     /// `310` `envelope_changed`: [`Error::EnvelopeChanged`].
     EnvelopeChanged = 310, "envelope_changed";
+    /// `311` `approval_invalid`: [`Error::ApprovalInvalid`].
+    ApprovalInvalid = 311, "approval_invalid";
     // ---- 4xx: keys and keyring
     /// `400` `key_not_found`: [`Error::KeyNotFound`].
     KeyNotFound = 400, "key_not_found";

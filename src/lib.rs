@@ -90,7 +90,9 @@ pub use keys::{
     public_len,
 };
 pub use policy::{
-    Decision, Grant, NewRecipient, ONWARD_TRANSFER_PURPOSE, OpenRequest, PolicyGate, RewrapRequest, Terms,
+    ACCESS_POLICY_FILE, APPROVAL_PREFIX, AccessPolicy, AccessPolicyBuilder, Admission, Approval, ApprovalTerms,
+    Approver, Decision, Grant, MAX_APPROVAL_LEN, MAX_POLICY_LEN, NewRecipient, ONWARD_TRANSFER_PURPOSE, OpenRequest,
+    POLICY_VERSION, PolicyGate, RewrapRequest, Terms, TransferDecision,
 };
 pub use vocabulary::{
     Actor, CaseRef, Category, Classification, Clock, DataTag, ExceptionGround, ExceptionKind, FixedClock, Jurisdiction,

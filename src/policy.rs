@@ -4,9 +4,12 @@
 //! key or a byte of payload, and it runs before any key is touched. A refusal is an [`Error`] naming the rule that
 //! refused; an allowed open is a [`Decision`] saying on what ground, so the audit log can record it.
 //!
-//! Order of checks (the first failing one is reported): clearance, jurisdiction, expiry, purpose. Exceptions (court
-//! order, consent, imminent threat, legal obligation) only override the purpose rule: data past its expiry, outside
-//! its jurisdictions or above the actor's clearance stays closed whatever the ground.
+//! Order of checks (the first failing one is reported): clearance, jurisdiction, need-to-know (when the custodian has
+//! an [`AccessPolicy`]: case team, then role x category x purpose), expiry, purpose. Exceptions (court order,
+//! consent, imminent threat, legal obligation) only override the purpose rule: data past its expiry, outside its
+//! jurisdictions, above the actor's clearance or outside the actor's need to know stays closed whatever the ground.
+//! An exception on a category the access policy names for four eyes also needs a second approver's signed
+//! [`Approval`] ([`check_four_eyes`]).
 //!
 //! Re-wrapping an envelope unwraps its data key, so it passes the gate too ([`decide_rewrap_at`]): the same four
 //! rules, with no exception (an exception is a ground to *open*; carrying data beyond its granted purposes needs the
@@ -18,13 +21,22 @@
 //! Cryptography cannot stop someone who holds a key from decrypting; the gate stops the custodian's users, and the
 //! audit log makes every decision accountable.
 
+mod access;
+mod approval;
+
+pub use self::access::{
+    ACCESS_POLICY_FILE, AccessPolicy, AccessPolicyBuilder, Admission, Approver, MAX_POLICY_LEN, POLICY_VERSION,
+    TransferDecision,
+};
+pub use self::approval::{APPROVAL_PREFIX, Approval, ApprovalTerms, MAX_APPROVAL_LEN};
+
 use core::fmt;
 use std::sync::Arc;
 
 use crate::error::{Error, Result};
 use crate::vocabulary::{
-    Actor, Category, Classification, Clock, ExceptionGround, Jurisdiction, KeyId, Purpose, PurposeSet, SystemClock,
-    Timestamp, well_known,
+    Actor, CaseRef, Category, Classification, Clock, ExceptionGround, Jurisdiction, KeyId, Purpose, PurposeSet,
+    SystemClock, Timestamp, well_known,
 };
 
 /// The terms data was sealed under: what the gate checks an open against. Envelopes carry these in their
@@ -32,7 +44,7 @@ use crate::vocabulary::{
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[allow(
     clippy::exhaustive_structs,
-    reason = "the six terms an envelope binds, all public: hosts using the gate directly build them by literal, and a new term changes the format version anyway"
+    reason = "the terms an envelope binds, all public: hosts using the gate directly build them by literal, and a new term changes the format version anyway"
 )]
 pub struct Terms {
     /// Purposes the data may be opened for (hierarchically).
@@ -47,6 +59,8 @@ pub struct Terms {
     pub destinations: Vec<Jurisdiction>,
     /// After this time the data may no longer be opened.
     pub not_after: Option<Timestamp>,
+    /// The case the data belongs to, if stated: what an access policy's case teams are checked against.
+    pub case: Option<CaseRef>,
 }
 
 impl Terms {
@@ -73,19 +87,29 @@ pub struct OpenRequest {
     /// The key that must have signed the envelope, if any: an envelope unsigned or signed by another key is refused
     /// ([`Error::SignerMismatch`]) after the gate. The gate itself never reads it.
     pub required_signer: Option<KeyId>,
+    /// A second approver's consent to the exception, needed when the access policy names the data's category for
+    /// four eyes ([`check_four_eyes`]).
+    pub approval: Option<Approval>,
 }
 
 impl OpenRequest {
     /// A request for `purpose` by `actor`, without exception.
     #[must_use]
     pub fn new(actor: Actor, purpose: Purpose) -> Self {
-        Self { actor, purpose, exception: None, required_signer: None }
+        Self { actor, purpose, exception: None, required_signer: None, approval: None }
     }
 
     /// The same request, with an exception to invoke if the purpose is not permitted.
     #[must_use]
     pub fn with_exception(mut self, exception: ExceptionGround) -> Self {
         self.exception = Some(exception);
+        self
+    }
+
+    /// The same request, with a second approver's approval of its exception (four eyes).
+    #[must_use]
+    pub fn with_approval(mut self, approval: Approval) -> Self {
+        self.approval = Some(approval);
         self
     }
 
@@ -170,6 +194,16 @@ impl PolicyGate {
         decide_at(terms, request, self.clock.now())
     }
 
+    /// Decide whether `request` may open data sealed under `terms`, now, under the access policy `access` (`None`:
+    /// as [`PolicyGate::decide`]): need-to-know is checked after clearance and jurisdiction.
+    ///
+    /// # Errors
+    /// As [`PolicyGate::decide`], with [`Error::NotOnCase`] and [`Error::RoleNotPermitted`] after the jurisdiction
+    /// rule.
+    pub fn decide_under(&self, terms: &Terms, request: &OpenRequest, access: Option<&AccessPolicy>) -> Result<Decision> {
+        decide_access_at(terms, request, access, self.clock.now())
+    }
+
     /// Decide whether `request` may re-wrap data sealed under `terms`, now.
     ///
     /// The four rules of [`PolicyGate::decide`] with no exception; for every added key of another authority (an
@@ -231,6 +265,19 @@ impl RewrapRequest {
 /// # Errors
 /// As [`PolicyGate::decide`].
 pub(crate) fn decide_at(terms: &Terms, request: &OpenRequest, now: Timestamp) -> Result<Decision> {
+    decide_access_at(terms, request, None, now)
+}
+
+/// Decide under an access policy (`None`: no need-to-know rules, as without a policy file) at time `now`.
+///
+/// # Errors
+/// As [`PolicyGate::decide`], with [`Error::NotOnCase`] and [`Error::RoleNotPermitted`] after the jurisdiction rule.
+pub(crate) fn decide_access_at(
+    terms: &Terms,
+    request: &OpenRequest,
+    access: Option<&AccessPolicy>,
+    now: Timestamp,
+) -> Result<Decision> {
     let actor = &request.actor;
     if actor.clearance() < terms.classification {
         return Err(Error::ClearanceInsufficient { required: terms.classification, held: actor.clearance() });
@@ -241,6 +288,9 @@ pub(crate) fn decide_at(terms: &Terms, request: &OpenRequest, now: Timestamp) ->
             actor: actor.jurisdiction().to_string(),
             permitted: list(&permitted),
         });
+    }
+    if let Some(access) = access {
+        access.check_need_to_know(actor, terms.category, terms.case.as_ref(), &request.purpose)?;
     }
     if let Some(not_after) = terms.not_after
         && now > not_after
@@ -271,9 +321,26 @@ pub(crate) fn decide_at(terms: &Terms, request: &OpenRequest, now: Timestamp) ->
 /// [`Error::PurposeNotPermitted`], then per added authority key [`Error::TransferNotPermitted`],
 /// [`Error::RecipientJurisdictionUnknown`] or [`Error::RecipientNotPermitted`]; the first failing rule is reported.
 pub(crate) fn decide_rewrap_at(terms: &Terms, request: &RewrapRequest, now: Timestamp) -> Result<Decision> {
+    decide_rewrap_access_at(terms, request, None, None, now)
+}
+
+/// Decide a re-wrap under an access policy: need-to-know as for an open (with the re-wrap's purpose), and each added
+/// key of another authority passes the policy's transfer rules for its jurisdiction, `transfer_basis` being what the
+/// envelope's legal instrument states.
+///
+/// # Errors
+/// As [`decide_rewrap_at`], with [`Error::NotOnCase`], [`Error::RoleNotPermitted`], then per added authority key
+/// [`Error::TransferRefused`] or [`Error::LegalBasisRequired`].
+pub(crate) fn decide_rewrap_access_at(
+    terms: &Terms,
+    request: &RewrapRequest,
+    access: Option<&AccessPolicy>,
+    transfer_basis: Option<&str>,
+    now: Timestamp,
+) -> Result<Decision> {
     // No exception: one is a ground to open for an ungranted purpose, never to pass data on.
     let open = OpenRequest::new(request.actor.clone(), request.purpose.clone());
-    let decision = decide_at(terms, &open, now)?;
+    let decision = decide_access_at(terms, &open, access, now)?;
     let permitted = terms.permitted_jurisdictions();
     for recipient in &request.add {
         let NewRecipient::Authority { key_id, jurisdiction } = recipient else { continue };
@@ -293,8 +360,47 @@ pub(crate) fn decide_rewrap_at(terms: &Terms, request: &RewrapRequest, now: Time
                 permitted: list(&permitted),
             });
         }
+        if let Some(access) = access {
+            access.check_transfer(terms.category, terms.origin, *jurisdiction, transfer_basis)?;
+        }
     }
     Ok(decision)
+}
+
+/// Four eyes: when `decision` rests on an exception and the access policy names the data's category, the request
+/// must carry a valid [`Approval`] for this envelope (`object_id`), actor, purpose and exception, by a listed
+/// approver other than the actor, unexpired at `now`. Checked after the gate, before any key is touched.
+///
+/// # Errors
+/// [`Error::ApprovalRequired`] saying what is missing or wrong.
+pub(crate) fn check_four_eyes(
+    access: Option<&AccessPolicy>,
+    terms: &Terms,
+    object_id: &[u8],
+    request: &OpenRequest,
+    decision: &Decision,
+    now: Timestamp,
+) -> Result<()> {
+    let (Some(access), Some(exception)) = (access, decision.used_exception()) else { return Ok(()) };
+    if !access.requires_approval(terms.category) {
+        return Ok(());
+    }
+    let Some(approval) = &request.approval else {
+        return Err(Error::ApprovalRequired(format!(
+            "an exception on {} data needs a second approver's approval (OpenRequest::with_approval); none was given",
+            terms.category
+        )));
+    };
+    let object_id: [u8; 16] = object_id.try_into().map_err(|_| Error::Internal("object id length".into()))?;
+    let expected = ApprovalTerms {
+        object_id,
+        actor: request.actor.id().to_owned(),
+        purpose: request.purpose.clone(),
+        exception: exception.kind(),
+        reference: exception.reference().map(str::to_owned),
+        not_after: now,
+    };
+    approval.check(access, &expected, now)
 }
 
 /// Decide whether `actor` may replace a rotated key of this custodian's by its successor in data sealed under
@@ -342,6 +448,7 @@ mod tests {
             origin: Some(j("DE")),
             destinations: vec![j("NL")],
             not_after: Some(Timestamp::from_unix(2_000)),
+            case: None,
         }
     }
 
@@ -550,6 +657,7 @@ mod tests {
             origin: Some(j("DE")),
             destinations: vec![j("NL")],
             not_after: Some(Timestamp::from_unix(2_000)),
+            case: None,
         }
     }
 

@@ -38,6 +38,8 @@ pub enum custodia_status {
     CUSTODIA_ERR_INVALID_EXCEPTION = 106,
     /// 107: A category, classification or other enumerated code is unknown.
     CUSTODIA_ERR_UNKNOWN_CODE = 107,
+    /// 108: The access policy (file or builder) is invalid; the message gives the line and column.
+    CUSTODIA_ERR_POLICY_INVALID = 108,
     /// 120: A required pointer argument was NULL.
     CUSTODIA_ERR_NULL_POINTER = 120,
     /// 121: A string argument was not valid UTF-8.
@@ -68,6 +70,16 @@ pub enum custodia_status {
     /// 209: Another authority's key was to be added, but it was imported without a jurisdiction; import it again with
     /// its authority's jurisdiction.
     CUSTODIA_ERR_RECIPIENT_JURISDICTION_UNKNOWN = 209,
+    /// 210: Need-to-know: the access policy assigns case teams and the actor is not on the envelope's case.
+    CUSTODIA_ERR_NOT_ON_CASE = 210,
+    /// 211: Need-to-know: the actor's role may not open this category, or for this purpose.
+    CUSTODIA_ERR_ROLE_NOT_PERMITTED = 211,
+    /// 212: A transfer rule of the access policy refuses this category going to this jurisdiction.
+    CUSTODIA_ERR_TRANSFER_REFUSED = 212,
+    /// 213: A transfer rule needs a stated legal basis (a legal instrument with a transfer basis) and there is none.
+    CUSTODIA_ERR_LEGAL_BASIS_REQUIRED = 213,
+    /// 214: Four eyes: an exception on this data needs a second approver's valid approval; the message says why.
+    CUSTODIA_ERR_APPROVAL_REQUIRED = 214,
     // ---- 3xx: envelope format
     /// 300: Bytes that are not a custodia envelope, or not a well-formed one; the message says which structure.
     CUSTODIA_ERR_MALFORMED = 300,
@@ -91,6 +103,8 @@ pub enum custodia_status {
     CUSTODIA_ERR_ARMOR = 309,
     /// 310: A seekable reader found a chunk changed since it was verified (the source was modified while open).
     CUSTODIA_ERR_ENVELOPE_CHANGED = 310,
+    /// 311: An approval's bytes or text are malformed.
+    CUSTODIA_ERR_APPROVAL_INVALID = 311,
     // ---- 4xx: keys and keyring
     /// 400: No key with this id is known.
     CUSTODIA_ERR_KEY_NOT_FOUND = 400,
@@ -156,6 +170,7 @@ impl custodia_status {
         Self::CUSTODIA_ERR_CLASSIFICATION_BELOW_MINIMUM,
         Self::CUSTODIA_ERR_INVALID_EXCEPTION,
         Self::CUSTODIA_ERR_UNKNOWN_CODE,
+        Self::CUSTODIA_ERR_POLICY_INVALID,
         Self::CUSTODIA_ERR_NULL_POINTER,
         Self::CUSTODIA_ERR_INVALID_UTF8,
         Self::CUSTODIA_ERR_INVALID_HANDLE,
@@ -169,6 +184,11 @@ impl custodia_status {
         Self::CUSTODIA_ERR_TRANSFER_NOT_PERMITTED,
         Self::CUSTODIA_ERR_RECIPIENT_NOT_PERMITTED,
         Self::CUSTODIA_ERR_RECIPIENT_JURISDICTION_UNKNOWN,
+        Self::CUSTODIA_ERR_NOT_ON_CASE,
+        Self::CUSTODIA_ERR_ROLE_NOT_PERMITTED,
+        Self::CUSTODIA_ERR_TRANSFER_REFUSED,
+        Self::CUSTODIA_ERR_LEGAL_BASIS_REQUIRED,
+        Self::CUSTODIA_ERR_APPROVAL_REQUIRED,
         Self::CUSTODIA_ERR_MALFORMED,
         Self::CUSTODIA_ERR_UNSUPPORTED_VERSION,
         Self::CUSTODIA_ERR_UNSUPPORTED_SUITE,
@@ -180,6 +200,7 @@ impl custodia_status {
         Self::CUSTODIA_ERR_SIGNATURE_INVALID,
         Self::CUSTODIA_ERR_ARMOR,
         Self::CUSTODIA_ERR_ENVELOPE_CHANGED,
+        Self::CUSTODIA_ERR_APPROVAL_INVALID,
         Self::CUSTODIA_ERR_KEY_NOT_FOUND,
         Self::CUSTODIA_ERR_KEY_STATE,
         Self::CUSTODIA_ERR_WRONG_PASSPHRASE,

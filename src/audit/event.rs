@@ -64,11 +64,17 @@ pub enum EventKind {
     Recovery,
     /// A signed checkpoint over all earlier entries. Written by the log itself.
     Checkpoint,
+    /// The access policy changed: set through the custodian (with the actor), or found changed, new or removed at
+    /// load (`source` `file`); details `sha256` (of the new file, `none` when removed) and `previous`.
+    PolicyChanged,
+    /// This custodian's actor signed a four-eyes approval of another actor's exception (details `for_actor`,
+    /// `exception`, `approval` hash).
+    ExceptionApproved,
 }
 
 impl EventKind {
     /// Every kind.
-    pub const ALL: [Self; 17] = [
+    pub const ALL: [Self; 19] = [
         Self::Genesis,
         Self::Sealed,
         Self::Opened,
@@ -86,6 +92,8 @@ impl EventKind {
         Self::Erasure,
         Self::Recovery,
         Self::Checkpoint,
+        Self::PolicyChanged,
+        Self::ExceptionApproved,
     ];
 
     /// The stable snake_case name, as written in the log.
@@ -109,6 +117,8 @@ impl EventKind {
             Self::Erasure => "erasure",
             Self::Recovery => "recovery",
             Self::Checkpoint => "checkpoint",
+            Self::PolicyChanged => "policy_changed",
+            Self::ExceptionApproved => "exception_approved",
         }
     }
 

@@ -13,6 +13,7 @@
 //! checkpoint, close, counter-sign). This file holds the type itself, its options and construction, and the private
 //! helpers the acts share (resolving keyring records to format-layer keys, atomic file replacement).
 
+mod access;
 mod audit;
 mod files;
 mod keys;
@@ -42,7 +43,7 @@ use crate::keys::provider::{public32, secret32, stored_x25519};
 use crate::keys::{
     KdfParams, Kek, Keyring, SigningKey, Unlock, VerifyingKey, X25519Identity, X25519Recipient, XWingRecipient,
 };
-use crate::policy::PolicyGate;
+use crate::policy::{AccessPolicy, PolicyGate};
 use crate::vocabulary::time::{Clock, SystemClock, Timestamp};
 use crate::vocabulary::{KeyId, KeyKind};
 
@@ -115,6 +116,8 @@ pub struct Custodian {
     dir: PathBuf,
     ring: RwLock<Keyring>,
     gate: PolicyGate,
+    /// The access policy in force (`access-policy.toml`), if any; replaced by [`Custodian::set_access_policy`].
+    access: RwLock<Option<Arc<AccessPolicy>>>,
     clock: Arc<dyn Clock>,
     audit: Arc<AuditLog>,
     sink: FanOut,
@@ -142,7 +145,8 @@ impl Custodian {
     /// # Errors
     /// [`Error::CustodianNotFound`] when `dir` or its keyring is missing and `create` is false, or when `dir`'s parent
     /// is missing; keyring errors ([`Error::WrongPassphrase`], [`Error::KeyringCorrupt`],
-    /// [`Error::KdfParamsOutOfRange`], ...), audit log errors, I/O errors.
+    /// [`Error::KdfParamsOutOfRange`], ...), audit log errors, I/O errors; [`Error::PolicyInvalid`] when the
+    /// directory's `access-policy.toml` is invalid (see `docs/POLICY.md`).
     pub fn load(dir: &Path, unlock: Unlock, options: CustodianOptions) -> Result<Self> {
         if options.create {
             create_final_dir(dir)?;
@@ -190,10 +194,11 @@ impl Custodian {
         for s in options.secondary_sinks {
             sink = sink.with_secondary(s);
         }
-        Ok(Self {
+        let custodian = Self {
             dir: dir.to_owned(),
             ring: RwLock::new(ring),
             gate: PolicyGate::new(clock.clone()),
+            access: RwLock::new(None),
             clock,
             audit,
             sink,
@@ -201,7 +206,10 @@ impl Custodian {
             unwraps: AtomicU64::new(0),
             closed: AtomicBool::new(false),
             closing: Mutex::new(None),
-        })
+        };
+        // A policy file that is invalid fails the load: a custodian never runs under rules it could not read.
+        custodian.load_access_policy()?;
+        Ok(custodian)
     }
 
     /// The directory holding the keyring and the audit log.

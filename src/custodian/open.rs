@@ -11,7 +11,7 @@ use crate::error::{Error, Result};
 use crate::format;
 use crate::keys::provider::{KeyProvider, StanzaUnwrap};
 use crate::keys::{DataKey, VerifyingKey};
-use crate::policy::{Decision, Grant, OpenRequest};
+use crate::policy::{self, Decision, Grant, OpenRequest};
 use crate::vocabulary::CaseRef;
 use crate::vocabulary::KeyId;
 use crate::vocabulary::jurisdiction::Jurisdiction;
@@ -108,7 +108,8 @@ impl Custodian {
     ///
     /// # Errors
     /// Refusals ([`Error::PurposeNotPermitted`], [`Error::Expired`], [`Error::JurisdictionNotPermitted`],
-    /// [`Error::ClearanceInsufficient`], [`Error::KeyDestroyed`], [`Error::SignerMismatch`]), format and
+    /// [`Error::ClearanceInsufficient`], [`Error::NotOnCase`], [`Error::RoleNotPermitted`] and
+    /// [`Error::ApprovalRequired`] under an access policy, [`Error::KeyDestroyed`], [`Error::SignerMismatch`]), format and
     /// authentication errors ([`Error::OpenFailed`], [`Error::NoMatchingRecipient`], ...), [`Error::AuditWrite`].
     pub fn open(&self, request: &OpenRequest, envelope: &[u8]) -> Result<Opened> {
         self.open_with(request, format::parse_header(envelope), Record::AfterFinish, |h, dk, s| {
@@ -208,8 +209,16 @@ impl Custodian {
         self.unwraps.load(Ordering::Relaxed)
     }
 
+    /// The gate under the access policy in force, then four eyes (both before any key is touched); a refusal is
+    /// recorded before it is returned.
     fn decide(&self, request: &OpenRequest, header: &format::Header) -> Result<Decision> {
-        match self.gate.decide(&header.terms(), request) {
+        let access = self.access_policy();
+        let terms = header.terms();
+        let decided = self.gate.decide_under(&terms, request, access.as_deref()).and_then(|d| {
+            policy::check_four_eyes(access.as_deref(), &terms, header.object_id(), request, &d, d.at)?;
+            Ok(d)
+        });
+        match decided {
             Ok(d) => Ok(d),
             Err(refusal) => {
                 let ev = open_event(AuditEvent::refused(&refusal), request, header);
@@ -221,7 +230,13 @@ impl Custodian {
 
     fn record_open(&self, request: &OpenRequest, header: &format::Header, decision: &Decision) -> Result<()> {
         if let Some(ex) = decision.used_exception() {
-            self.record(open_event(AuditEvent::new(EventKind::ExceptionUsed).exception(ex), request, header))?;
+            let mut ev = open_event(AuditEvent::new(EventKind::ExceptionUsed).exception(ex), request, header);
+            // An approval is recorded only where four eyes required it: then `decide` has verified it.
+            let required = self.access_policy().is_some_and(|a| a.requires_approval(header.metadata().category));
+            if let (true, Some(approval)) = (required, &request.approval) {
+                ev = ev.detail("approver", approval.approver()).detail("approval", &approval.hash_hex()?);
+            }
+            self.record(ev)?;
         }
         let mut ev = open_event(AuditEvent::new(EventKind::Opened), request, header);
         if let Grant::Purpose(p) = &decision.grant {

@@ -79,6 +79,8 @@ impl Custodian {
     ///
     /// # Errors
     /// [`Error::NoPurpose`]; [`Error::ClearanceInsufficient`] when the actor is not cleared for the data;
+    /// [`Error::TransferRefused`], [`Error::LegalBasisRequired`] when the access policy's transfer rules refuse a
+    /// destination (recorded as `refused`, operation `seal`);
     /// [`Error::KeyNotFound`], [`Error::KeyState`] (a decrypt-only key cannot seal), [`Error::KeyDestroyed`] for a
     /// recipient, sender or signer; [`Error::AuditWrite`] (the envelope is then discarded).
     pub fn seal(&self, actor: &Actor, data: &Sensitive<Vec<u8>>, options: &SealOptions) -> Result<Sealed<Vec<u8>>> {
@@ -150,6 +152,8 @@ impl Custodian {
             meta.chunk_size = cs;
         }
 
+        self.check_transfer_rules(actor, &meta, options)?;
+
         let ring = self.read()?;
         let keys = ResolvedRecipients::resolve(ring.body(), &options.recipients)?;
         let sender = options.sender.map(|id| x25519_identity(ring.body(), &id)).transpose()?;
@@ -185,6 +189,36 @@ impl Custodian {
             plaintext_len: len,
             recipients: options.recipients.clone(),
         })
+    }
+}
+
+impl Custodian {
+    /// The access policy's transfer rules for each destination of a new envelope (other than its origin), before any
+    /// key is resolved; a refusal is recorded (`refused`, operation `seal`).
+    fn check_transfer_rules(&self, actor: &Actor, meta: &Metadata, options: &SealOptions) -> Result<()> {
+        let Some(access) = self.access_policy() else { return Ok(()) };
+        let basis = meta.instrument.as_ref().and_then(LegalInstrument::transfer_basis);
+        let checked =
+            meta.destinations.iter().try_for_each(|d| access.check_transfer(meta.category, meta.origin, *d, basis));
+        if let Err(e) = checked {
+            let mut ev = AuditEvent::refused(&e)
+                .actor(actor)
+                .category(meta.category)
+                .classification(meta.classification)
+                .purposes(&options.purposes)
+                .keys(options.recipients.iter().copied())
+                .detail("operation", "seal")
+                .detail(
+                    "destinations",
+                    &meta.destinations.iter().map(Jurisdiction::as_str).collect::<Vec<_>>().join(" "),
+                );
+            if let Some(c) = &options.case_ref {
+                ev = ev.case(c);
+            }
+            self.record(ev)?;
+            return Err(e);
+        }
+        Ok(())
     }
 }
 

@@ -148,7 +148,9 @@ impl Custodian {
     /// # Errors
     /// Refusals: [`Error::ClearanceInsufficient`], [`Error::JurisdictionNotPermitted`], [`Error::Expired`],
     /// [`Error::PurposeNotPermitted`], [`Error::TransferNotPermitted`], [`Error::RecipientJurisdictionUnknown`],
-    /// [`Error::RecipientNotPermitted`], [`Error::KeyDestroyed`]; [`Error::NoMatchingRecipient`] when no key here
+    /// [`Error::RecipientNotPermitted`], [`Error::KeyDestroyed`], and under an access policy [`Error::NotOnCase`],
+    /// [`Error::RoleNotPermitted`], [`Error::TransferRefused`], [`Error::LegalBasisRequired`] (transfer rules for
+    /// the added authority's jurisdiction); [`Error::NoMatchingRecipient`] when no key here
     /// can unwrap the envelope; [`Error::KeyNotFound`]; [`Error::KeyState`] for a decrypt-only key added;
     /// [`Error::InvalidArgument`] for a key removed that has no stanza or a key added that already has one;
     /// [`Error::AuditWrite`].
@@ -314,9 +316,12 @@ impl Custodian {
                 let operation = if add.iter().any(|id| body.get(id).is_some_and(foreign)) { SHARE } else { REWRAP };
                 let add = new_recipients(body, add);
                 drop(ring);
+                let access = self.access_policy();
+                let basis = header.metadata().instrument.as_ref().and_then(|i| i.transfer_basis());
                 let decided = add.and_then(|add| {
                     let request = RewrapRequest { actor: actor.clone(), purpose: purpose.clone(), add };
-                    self.gate.decide_rewrap(&terms, &request).map(Some)
+                    policy::decide_rewrap_access_at(&terms, &request, access.as_deref(), basis, self.clock.now())
+                        .map(Some)
                 });
                 (operation, decided)
             }

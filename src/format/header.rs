@@ -485,6 +485,7 @@ impl From<&Header> for Terms {
             origin: m.origin,
             destinations: m.destinations.clone(),
             not_after: m.not_after,
+            case: m.case_ref.clone(),
         }
     }
 }

@@ -392,6 +392,11 @@ pub(crate) struct KeyringBody {
     /// the audit log refuses a log that no longer reaches it (see `docs/AUDIT.md` §6.2).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub(crate) audit_pin: Option<AuditPin>,
+    /// SHA-256 of the access policy file last recorded in the audit log (`policy_changed`), or absent when none was
+    /// ever loaded. Kept here, under the master key, so that editing or deleting the file behind the custodian's back
+    /// is noticed at the next load and recorded (see `docs/POLICY.md`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) access_policy_hash: Option<[u8; 32]>,
 }
 
 /// A checkpoint of the audit log, remembered in the keyring (which is authenticated under the master key) so that a

@@ -1,0 +1,154 @@
+//! The access policy through the facade: loading `access-policy.toml` from the custodian directory, recording every
+//! change of it (`policy_changed`), replacing it ([`Custodian::set_access_policy`]), and issuing four-eyes approvals
+//! ([`Custodian::approve_exception`]). The rules themselves live in the policy layer; this file owns the file, the
+//! hash kept in the keyring and the audit events.
+
+use std::fs::{self, File, OpenOptions};
+use std::io::{self, Read, Write};
+use std::os::unix::fs::OpenOptionsExt;
+use std::path::Path;
+use std::sync::Arc;
+
+use super::{Custodian, hex, signer_for, signing_to_audit};
+use crate::audit::{AuditEvent, EventKind};
+use crate::error::{Error, Result};
+use crate::keys::keyring::refuse_writable_by_others;
+use crate::policy::{ACCESS_POLICY_FILE, AccessPolicy, Approval, ApprovalTerms, MAX_POLICY_LEN};
+use crate::vocabulary::{Actor, KeyId};
+
+impl Custodian {
+    /// The access policy in force, if the custodian directory has one (`access-policy.toml`, see `docs/POLICY.md`).
+    /// Without one, the gate applies no need-to-know, transfer or four-eyes rule (the behaviour before policies).
+    #[must_use]
+    pub fn access_policy(&self) -> Option<Arc<AccessPolicy>> {
+        self.access.read().map_or(None, |a| a.clone())
+    }
+
+    /// Replace the access policy: write it to `access-policy.toml` in the custodian directory atomically (temp file,
+    /// fsync, rename, fsync directory), record a `policy_changed` event naming `actor` and the policy's SHA-256, and
+    /// apply it to every later decision of this custodian (other processes on the same directory apply it when they
+    /// next load).
+    ///
+    /// # Errors
+    /// [`Error::Io`] writing the file; [`Error::AuditWrite`] (the file is then already replaced: the next load
+    /// notices the unrecorded change and records it); [`Error::CustodianClosed`].
+    pub fn set_access_policy(&self, actor: &Actor, policy: AccessPolicy) -> Result<()> {
+        self.check_open()?;
+        write_atomically(&self.dir.join(ACCESS_POLICY_FILE), policy.text().as_bytes())?;
+        let new = policy.sha256();
+        let previous = self.read()?.body().access_policy_hash;
+        self.record(policy_event(previous, Some(new), "set").actor(actor))?;
+        self.write()?.update(|b| {
+            b.access_policy_hash = Some(new);
+            Ok(())
+        })?;
+        *self.access.write().map_err(|_| Error::Internal("access policy lock poisoned".into()))? = Some(Arc::new(policy));
+        Ok(())
+    }
+
+    /// Sign a four-eyes approval as `approver` with this keyring's Ed25519 key `signing_key_id`: consent that the
+    /// actor named in `terms` open one envelope for one purpose under one exception until `terms.not_after`. The
+    /// approval is recorded here (`exception_approved`) and handed back to travel with the open request
+    /// ([`crate::OpenRequest::with_approval`]); the opening custodian checks it against its access policy's approvers.
+    ///
+    /// # Errors
+    /// [`Error::InvalidArgument`] when `approver` is the actor who will open (no self-approval);
+    /// [`Error::KeyNotFound`], [`Error::KeyState`], [`Error::KeyDestroyed`], [`Error::InvalidArgument`] for a key
+    /// that is not an own, active Ed25519 key; [`Error::AuditWrite`] (no approval is then returned).
+    pub fn approve_exception(&self, approver: &Actor, signing_key_id: &KeyId, terms: ApprovalTerms) -> Result<Approval> {
+        if approver.id() == terms.actor {
+            return Err(Error::InvalidArgument("an actor cannot approve their own exception".into()));
+        }
+        let key = {
+            let ring = self.read()?;
+            signer_for(ring.body(), signing_key_id)?
+        };
+        let approval = Approval::sign(terms, approver.id(), &signing_to_audit(&key))?;
+        let t = approval.terms();
+        let mut ev = AuditEvent::new(EventKind::ExceptionApproved)
+            .actor(approver)
+            .object(&t.object_id)
+            .purpose(&t.purpose)
+            .key(*signing_key_id)
+            .detail("for_actor", &t.actor)
+            .detail("exception", t.exception.name())
+            .detail("not_after", &t.not_after.to_string())
+            .detail("approval", &approval.hash_hex()?);
+        if let Some(r) = &t.reference {
+            ev = ev.detail("reference", r);
+        }
+        self.record(ev)?;
+        Ok(approval)
+    }
+
+    /// At load: read the policy file (if any), and when its hash differs from the one the keyring last recorded
+    /// (edited, replaced or deleted behind the custodian's back, or first seen) record `policy_changed` with source
+    /// `file` before the custodian is used, then remember the new hash.
+    pub(super) fn load_access_policy(&self) -> Result<()> {
+        let text = read_policy_file(&self.dir.join(ACCESS_POLICY_FILE))?;
+        let policy = text.as_deref().map(AccessPolicy::from_toml).transpose()?;
+        let new = policy.as_ref().map(AccessPolicy::sha256);
+        let previous = self.read()?.body().access_policy_hash;
+        if new != previous {
+            self.record(policy_event(previous, new, "file"))?;
+            self.write()?.update(|b| {
+                b.access_policy_hash = new;
+                Ok(())
+            })?;
+        }
+        *self.access.write().map_err(|_| Error::Internal("access policy lock poisoned".into()))? = policy.map(Arc::new);
+        Ok(())
+    }
+}
+
+/// The `policy_changed` event: the new hash (`none` when the file was removed), the previous one, and how the change
+/// came (`set` through the API, `file` found at load).
+fn policy_event(previous: Option<[u8; 32]>, new: Option<[u8; 32]>, source: &str) -> AuditEvent {
+    let h = |x: Option<[u8; 32]>| x.map_or_else(|| "none".to_owned(), |x| hex(&x));
+    AuditEvent::new(EventKind::PolicyChanged)
+        .detail("sha256", &h(new))
+        .detail("previous", &h(previous))
+        .detail("source", source)
+}
+
+/// The policy file's text, `None` when there is none.
+fn read_policy_file(path: &Path) -> Result<Option<String>> {
+    let mut f = match File::open(path) {
+        Ok(f) => f,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(e.into()),
+    };
+    refuse_writable_by_others(path, &f.metadata()?)?;
+    let mut bytes = Vec::new();
+    Read::take(&mut f, MAX_POLICY_LEN as u64 + 1).read_to_end(&mut bytes)?;
+    if bytes.len() > MAX_POLICY_LEN {
+        return Err(Error::PolicyInvalid {
+            line: 0,
+            column: 0,
+            reason: format!("{} is larger than {MAX_POLICY_LEN} bytes", path.display()),
+        });
+    }
+    String::from_utf8(bytes)
+        .map(Some)
+        .map_err(|_| Error::PolicyInvalid { line: 0, column: 0, reason: "the file is not UTF-8".into() })
+}
+
+/// Write `bytes` to `path` atomically (mode 0600): temp file, fsync, rename, fsync directory.
+fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
+    let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or_else(|| Path::new("."));
+    let tmp = dir.join(format!(".{ACCESS_POLICY_FILE}.{}.tmp", std::process::id()));
+    let result = (|| -> io::Result<()> {
+        let _ = fs::remove_file(&tmp);
+        let mut out = OpenOptions::new().write(true).create_new(true).mode(0o600).open(&tmp)?;
+        out.write_all(bytes)?;
+        out.sync_all()?;
+        drop(out);
+        fs::rename(&tmp, path)?;
+        File::open(dir)?.sync_all()
+    })();
+    if let Err(e) = result {
+        let _ = fs::remove_file(&tmp);
+        return Err(e.into());
+    }
+    Ok(())
+}
