@@ -326,3 +326,50 @@ impl<'a> Reader<'a> {
         String::from_utf8(bytes.to_vec()).map_err(|_| Error::ApprovalInvalid("a text field is not UTF-8".into()))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::vocabulary::Category;
+
+    fn key(n: u8) -> ed25519_dalek::SigningKey {
+        ed25519_dalek::SigningKey::from_bytes(&[n; 32])
+    }
+
+    fn key_text(k: &ed25519_dalek::SigningKey) -> String {
+        crate::keys::encode_public(KeyKind::Ed25519, k.verifying_key().as_bytes())
+    }
+
+    fn terms(actor: &str) -> ApprovalTerms {
+        ApprovalTerms::new(
+            &"0f".repeat(16),
+            actor,
+            Purpose::parse("prosecution").expect("purpose"),
+            ExceptionKind::ImminentThreat,
+            None,
+            Timestamp::from_unix(100),
+        )
+        .expect("terms")
+    }
+
+    #[test]
+    fn the_gate_refuses_a_self_approval_and_accepts_a_second_person() {
+        let policy = AccessPolicy::builder()
+            .four_eyes(Category::WitnessIdentity)
+            .approver("boss", &key_text(&key(1)))
+            .build()
+            .expect("policy");
+        // The approver signs an approval naming themself as the opening actor (only possible off the facade).
+        let own = Approval::sign(terms("boss"), "boss", &key(1)).expect("sign");
+        let e = own.check(&policy, &terms("boss"), Timestamp::from_unix(50)).unwrap_err();
+        assert!(matches!(&e, Error::ApprovalRequired(m) if m.contains("own exception")), "{e}");
+        let theirs = Approval::sign(terms("anna"), "boss", &key(1)).expect("sign");
+        theirs.check(&policy, &terms("anna"), Timestamp::from_unix(100)).expect("valid until not_after inclusive");
+        assert!(theirs.check(&policy, &terms("anna"), Timestamp::from_unix(101)).is_err());
+        // Decodes to itself; the text form is stable.
+        assert_eq!(Approval::from_text(&theirs.to_text().expect("text")).expect("decode"), theirs);
+        // Another key under the listed approver's name.
+        let forged = Approval::sign(terms("anna"), "boss", &key(2)).expect("sign");
+        assert!(matches!(forged.check(&policy, &terms("anna"), Timestamp::from_unix(1)), Err(Error::ApprovalRequired(_))));
+    }
+}
