@@ -102,7 +102,7 @@
  * incompatibly; a host compares it with `custodia_abi_version()` at start-up and refuses to run on a mismatch.
  * Recorded as `package.metadata.custodia.abi-version` in `Cargo.toml` (checked by a test).
  */
-#define CUSTODIA_ABI_VERSION 2
+#define CUSTODIA_ABI_VERSION 3
 
 /**
  * A status code: `CUSTODIA_OK` (0) on success, otherwise the code of what went wrong. Codes are grouped: 1xx
@@ -150,6 +150,10 @@ enum custodia_status
    * 107: A category, classification or other enumerated code is unknown.
    */
   CUSTODIA_ERR_UNKNOWN_CODE = 107,
+  /**
+   * 108: The access policy (file or builder) is invalid; the message gives the line and column.
+   */
+  CUSTODIA_ERR_POLICY_INVALID = 108,
   /**
    * 120: A required pointer argument was NULL.
    */
@@ -206,6 +210,26 @@ enum custodia_status
    */
   CUSTODIA_ERR_RECIPIENT_JURISDICTION_UNKNOWN = 209,
   /**
+   * 210: Need-to-know: the access policy assigns case teams and the actor is not on the envelope's case.
+   */
+  CUSTODIA_ERR_NOT_ON_CASE = 210,
+  /**
+   * 211: Need-to-know: the actor's role may not open this category, or for this purpose.
+   */
+  CUSTODIA_ERR_ROLE_NOT_PERMITTED = 211,
+  /**
+   * 212: A transfer rule of the access policy refuses this category going to this jurisdiction.
+   */
+  CUSTODIA_ERR_TRANSFER_REFUSED = 212,
+  /**
+   * 213: A transfer rule needs a stated legal basis (a legal instrument with a transfer basis) and there is none.
+   */
+  CUSTODIA_ERR_LEGAL_BASIS_REQUIRED = 213,
+  /**
+   * 214: Four eyes: an exception on this data needs a second approver's valid approval; the message says why.
+   */
+  CUSTODIA_ERR_APPROVAL_REQUIRED = 214,
+  /**
    * 300: Bytes that are not a custodia envelope, or not a well-formed one; the message says which structure.
    */
   CUSTODIA_ERR_MALFORMED = 300,
@@ -249,6 +273,10 @@ enum custodia_status
    * 310: A seekable reader found a chunk changed since it was verified (the source was modified while open).
    */
   CUSTODIA_ERR_ENVELOPE_CHANGED = 310,
+  /**
+   * 311: An approval's bytes or text are malformed.
+   */
+  CUSTODIA_ERR_APPROVAL_INVALID = 311,
   /**
    * 400: No key with this id is known.
    */
@@ -828,6 +856,19 @@ typedef struct custodia_seal_options {
    */
   uint64_t id;
 } custodia_seal_options;
+
+/**
+ * A handle to a validated access policy (need-to-know, transfer rules, four eyes; `docs/POLICY.md`).
+ *
+ * Opaque: `id` is a registry key, not an address; 0 is the null handle. Immutable: usable from any thread,
+ * concurrently.
+ */
+typedef struct custodia_access_policy {
+  /**
+   * Opaque registry key; 0 means none.
+   */
+  uint64_t id;
+} custodia_access_policy;
 
 /**
  * An envelope's bound metadata, readable without a key: see `custodia_envelope_inspect`, and the optional output
@@ -1511,6 +1552,25 @@ custodia_status custodia_exception_ground_describe(struct custodia_exception_gro
 custodia_status custodia_exception_ground_free(struct custodia_exception_ground exception);
 
 /**
+ * Make a new exception handle: the exception of `exception_handle` with a second approver's approval attached
+ * (four eyes), given as its text form (`custodia-approval:...`, from `custodia_custodian_approve_exception`).
+ * Opening with the new handle presents the approval; the opening custodian checks it against its access policy
+ * (`CUSTODIA_ERR_APPROVAL_REQUIRED` saying why when it does not hold). The original handle is unchanged (handles
+ * are immutable, so one may be shared across threads).
+ *
+ * On success `*out_exception` receives a new handle owned by the caller (`custodia_exception_ground_free`). On
+ * failure it is not written: `CUSTODIA_ERR_APPROVAL_INVALID` for text that is not an approval.
+ *
+ * # Safety
+ *
+ * `approval_text` is NULL (refused) or a NUL-terminated string, borrowed for the call. `out_exception` is NULL
+ * (refused) or writable. Any thread.
+ */
+custodia_status custodia_exception_ground_with_approval(struct custodia_exception_ground exception_handle,
+                                                        const char *approval_text,
+                                                        struct custodia_exception_ground *out_exception);
+
+/**
  * Make seal options for data of `category` (a `custodia_category`), given for the `purpose_count` purposes in
  * `purposes` (at least one, at most 32, each following the purpose grammar). The classification starts at the
  * category's minimum; everything else starts unset.
@@ -1648,6 +1708,97 @@ custodia_status custodia_seal_options_set_armor(struct custodia_seal_options opt
  * None beyond passing a value received from `custodia_seal_options_new`. Any thread.
  */
 custodia_status custodia_seal_options_free(struct custodia_seal_options options);
+
+/**
+ * Parse and validate an access policy from its TOML text (`docs/POLICY.md`).
+ *
+ * On success `*out_policy` receives a new handle owned by the caller (`custodia_access_policy_free`). On failure it
+ * is not written: `CUSTODIA_ERR_POLICY_INVALID`, the message giving the line and column of the problem.
+ *
+ * # Safety
+ *
+ * `toml_text` is NULL (refused) or a NUL-terminated string, borrowed for the call. `out_policy` is NULL (refused)
+ * or writable. Any thread.
+ */
+custodia_status custodia_access_policy_parse(const char *toml_text,
+                                             struct custodia_access_policy *out_policy);
+
+/**
+ * Read and validate an access policy from the file at `path` (at most 1 MiB of UTF-8 TOML).
+ *
+ * On success `*out_policy` receives a new handle owned by the caller (`custodia_access_policy_free`). On failure it
+ * is not written: `CUSTODIA_ERR_POLICY_INVALID` (line and column in the message), `CUSTODIA_ERR_IO`.
+ *
+ * # Safety
+ *
+ * `path` is NULL (refused) or a NUL-terminated string, borrowed for the call. `out_policy` is NULL (refused) or
+ * writable. Any thread.
+ */
+custodia_status custodia_access_policy_load_file(const char *path,
+                                                 struct custodia_access_policy *out_policy);
+
+/**
+ * The policy's SHA-256 as 64 lowercase hex digits: the hash a `policy_changed` audit event records.
+ *
+ * On success `*out_text` receives a text buffer owned by the caller (`custodia_buffer_free`).
+ *
+ * # Safety
+ *
+ * `out_text` is NULL (refused) or writable. Any thread.
+ */
+custodia_status custodia_access_policy_sha256(struct custodia_access_policy policy_handle,
+                                              struct custodia_buffer *out_text);
+
+/**
+ * Release an access policy handle. The null handle is accepted and ignored; a handle already freed is refused with
+ * `CUSTODIA_ERR_INVALID_HANDLE`. A policy put in force stays in force.
+ *
+ * # Safety
+ *
+ * None beyond passing a value received from `custodia_access_policy_parse` or `_load_file`. Any thread.
+ */
+custodia_status custodia_access_policy_free(struct custodia_access_policy policy);
+
+/**
+ * Put `policy` in force on the custodian, as `actor`: written atomically to `access-policy.toml` in its directory,
+ * recorded as a `policy_changed` audit event with the actor and the policy's SHA-256, applied to every later
+ * decision. The policy handle stays the caller's.
+ *
+ * # Safety
+ *
+ * None beyond passing live handles. Any thread.
+ */
+custodia_status custodia_custodian_set_access_policy(struct custodia_custodian custodian_handle,
+                                                     struct custodia_actor actor_handle,
+                                                     struct custodia_access_policy policy_handle);
+
+/**
+ * Sign a four-eyes approval as `approver` with this custodian's Ed25519 key `signing_key`: consent that the actor
+ * `actor_id` open the envelope `object_id` (32 hex digits) for `purpose` under an exception of `exception_kind`
+ * with `reference` (NULL for none, as for an imminent threat) until `not_after` (Unix seconds, inclusive).
+ * Recorded here as `exception_approved`.
+ *
+ * On success `*out_approval_text` receives the approval's text form (`custodia-approval:...`), owned by the caller
+ * (`custodia_buffer_free`), to be attached by the opener with `custodia_exception_ground_with_approval`. On failure
+ * it is not written: `CUSTODIA_ERR_INVALID_ARGUMENT` (also when `approver` is `actor_id`: no self-approval), key
+ * errors for `signing_key`.
+ *
+ * # Safety
+ *
+ * `signing_key` is NULL (refused) or readable; `object_id`, `actor_id` and `purpose` are NULL (refused) or
+ * NUL-terminated strings; `reference` is NULL or a NUL-terminated string; all borrowed for the call.
+ * `out_approval_text` is NULL (refused) or writable. Any thread.
+ */
+custodia_status custodia_custodian_approve_exception(struct custodia_custodian custodian_handle,
+                                                     struct custodia_actor approver_handle,
+                                                     const struct custodia_key_id *signing_key,
+                                                     const char *object_id,
+                                                     const char *actor_id,
+                                                     const char *purpose,
+                                                     uint32_t exception_kind_code,
+                                                     const char *reference,
+                                                     uint64_t not_after,
+                                                     struct custodia_buffer *out_approval_text);
 
 /**
  * Seal `data_len` bytes at `data` under `options`, as `actor`. On success `*out_envelope` receives the envelope

@@ -46,6 +46,7 @@ mod keyid;
 mod keys;
 mod objects;
 mod options;
+mod policy;
 mod seal;
 mod status;
 mod version;
@@ -64,8 +65,10 @@ pub use keys::*;
 pub use objects::{
     custodia_actor, custodia_actor_describe, custodia_actor_free, custodia_actor_new, custodia_exception_ground,
     custodia_exception_ground_describe, custodia_exception_ground_free, custodia_exception_ground_new,
+    custodia_exception_ground_with_approval,
 };
 pub use options::*;
+pub use policy::*;
 pub use seal::*;
 pub use status::{custodia_status, custodia_status_is_refusal, custodia_status_name};
 pub use version::{

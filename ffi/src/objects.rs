@@ -12,6 +12,7 @@ use super::handles;
 use super::status::custodia_status;
 use super::vocab::{classification, exception_kind};
 use custodia_core::Actor;
+use custodia_core::Approval;
 use custodia_core::ExceptionGround;
 use custodia_core::Jurisdiction;
 
@@ -44,8 +45,17 @@ pub(crate) fn actor(h: custodia_actor) -> crate::Result<handles::Guard<Actor>> {
     handles::get(h.id, ACTOR)
 }
 
+/// What an exception handle holds: the ground, and the second approver's approval given with it (four eyes, see
+/// `custodia_exception_ground_with_approval`).
+pub(crate) struct ExceptionArg {
+    /// The legal ground.
+    pub(crate) ground: ExceptionGround,
+    /// The approval, if one was attached.
+    pub(crate) approval: Option<Approval>,
+}
+
 /// The exception behind a handle; `None` for the null handle.
-pub(crate) fn exception(h: custodia_exception_ground) -> crate::Result<Option<handles::Guard<ExceptionGround>>> {
+pub(crate) fn exception(h: custodia_exception_ground) -> crate::Result<Option<handles::Guard<ExceptionArg>>> {
     if h.id == 0 { Ok(None) } else { handles::get(h.id, EXCEPTION).map(Some) }
 }
 
@@ -145,8 +155,8 @@ pub unsafe extern "C" fn custodia_exception_ground_new(
                 Out::new(out_exception, "out_exception")?,
             )
         };
-        let exception = ExceptionGround::new(exception_kind(kind)?, reference, justification)?;
-        out.write(custodia_exception_ground { id: handles::insert(exception)? });
+        let ground = ExceptionGround::new(exception_kind(kind)?, reference, justification)?;
+        out.write(custodia_exception_ground { id: handles::insert(ExceptionArg { ground, approval: None })? });
         Ok(())
     })
 }
@@ -167,7 +177,8 @@ pub unsafe extern "C" fn custodia_exception_ground_describe(
     call(|| {
         // SAFETY: the caller guarantees NULL or writable.
         let out = unsafe { Out::new(out_text, "out_text") }?;
-        let e = exception(exception_handle)?.ok_or(crate::Error::InvalidHandle(EXCEPTION))?;
+        let arg = exception(exception_handle)?.ok_or(crate::Error::InvalidHandle(EXCEPTION))?;
+        let e = &arg.ground;
         let text = match e.reference() {
             Some(r) => format!("{} {r}: {}", e.kind(), e.justification()),
             None => format!("{}: {}", e.kind(), e.justification()),
@@ -185,5 +196,37 @@ pub unsafe extern "C" fn custodia_exception_ground_describe(
 /// None beyond passing a value received from `custodia_exception_ground_new`. Any thread, as `custodia_actor_free`.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn custodia_exception_ground_free(exception: custodia_exception_ground) -> custodia_status {
-    call(|| handles::remove::<ExceptionGround>(exception.id, EXCEPTION))
+    call(|| handles::remove::<ExceptionArg>(exception.id, EXCEPTION))
+}
+
+/// Make a new exception handle: the exception of `exception_handle` with a second approver's approval attached
+/// (four eyes), given as its text form (`custodia-approval:...`, from `custodia_custodian_approve_exception`).
+/// Opening with the new handle presents the approval; the opening custodian checks it against its access policy
+/// (`CUSTODIA_ERR_APPROVAL_REQUIRED` saying why when it does not hold). The original handle is unchanged (handles
+/// are immutable, so one may be shared across threads).
+///
+/// On success `*out_exception` receives a new handle owned by the caller (`custodia_exception_ground_free`). On
+/// failure it is not written: `CUSTODIA_ERR_APPROVAL_INVALID` for text that is not an approval.
+///
+/// # Safety
+///
+/// `approval_text` is NULL (refused) or a NUL-terminated string, borrowed for the call. `out_exception` is NULL
+/// (refused) or writable. Any thread.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn custodia_exception_ground_with_approval(
+    exception_handle: custodia_exception_ground,
+    approval_text: *const c_char,
+    out_exception: *mut custodia_exception_ground,
+) -> custodia_status {
+    call(|| {
+        // SAFETY: the caller guarantees each pointer NULL or valid as documented.
+        let (text, out) =
+            unsafe { (str_arg(approval_text, "approval_text")?, Out::new(out_exception, "out_exception")?) };
+        let arg = exception(exception_handle)?.ok_or(crate::Error::InvalidHandle(EXCEPTION))?;
+        let approval = Approval::from_text(text)?;
+        let ground = arg.ground.clone();
+        drop(arg);
+        out.write(custodia_exception_ground { id: handles::insert(ExceptionArg { ground, approval: Some(approval) })? });
+        Ok(())
+    })
 }

@@ -104,7 +104,10 @@ fn request(
 ) -> Result<OpenRequest> {
     let mut r = OpenRequest::new(actor.clone(), Purpose::parse(purpose)?);
     if let Some(e) = exception(e)? {
-        r = r.with_exception((*e).clone());
+        r = r.with_exception(e.ground.clone());
+        if let Some(a) = &e.approval {
+            r = r.with_approval(a.clone());
+        }
     }
     if let Some(signer) = required_signer {
         r = r.require_signer(signer);
