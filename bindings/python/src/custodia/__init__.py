@@ -23,6 +23,7 @@ from .actors import Actor, Consent, CourtOrder, ImminentThreat, ExceptionGround,
 from .audit import Anchor, ErasureCertificate
 from .custodian import AuditReport, Custodian, EnvelopeInfo, KeyInfo, KeyState, Opened, ShredReport
 from .options import SealOptions, Timestamp
+from .policy import AccessPolicy
 from .vocab import CaseRef, Category, Classification, ExceptionKind, Jurisdiction, KeyId, KeyKind, Purpose
 
 #: The ABI version this binding was written for (checked against the library at import).
@@ -55,6 +56,7 @@ __all__ = [
     "LegalObligation",
     "SealOptions",
     "Timestamp",
+    "AccessPolicy",
     "Custodian",
     "Opened",
     "EnvelopeInfo",

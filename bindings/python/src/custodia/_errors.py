@@ -26,6 +26,7 @@ __all__ = [
     "ClassificationBelowMinimum",
     "InvalidException",
     "UnknownCode",
+    "PolicyInvalid",
     "NullPointer",
     "InvalidUtf8",
     "InvalidHandle",
@@ -41,6 +42,11 @@ __all__ = [
     "TransferNotPermitted",
     "RecipientNotPermitted",
     "RecipientJurisdictionUnknown",
+    "NotOnCase",
+    "RoleNotPermitted",
+    "TransferRefused",
+    "LegalBasisRequired",
+    "ApprovalRequired",
     # 3xx
     "EnvelopeError",
     "Malformed",
@@ -54,6 +60,7 @@ __all__ = [
     "SignatureInvalid",
     "ArmorError",
     "EnvelopeChanged",
+    "ApprovalInvalid",
     # 4xx
     "KeyringError",
     "KeyNotFound",
@@ -146,6 +153,10 @@ class UnknownCode(InvalidArgument):
     """107: an unknown category, classification or other enumerated code."""
 
 
+class PolicyInvalid(InvalidArgument):
+    """108: the access policy (file or text) is invalid; the message gives the line and column."""
+
+
 class NullPointer(InvalidArgument):
     """120: a required argument was missing (NULL)."""
 
@@ -204,6 +215,26 @@ class RecipientJurisdictionUnknown(Refused):
     """209: the other authority's key was imported without a jurisdiction; import it again with one."""
 
 
+class NotOnCase(Refused):
+    """210: need-to-know: the access policy assigns case teams and the actor is not on the envelope's case."""
+
+
+class RoleNotPermitted(Refused):
+    """211: need-to-know: the actor's role may not open this category, or for this purpose."""
+
+
+class TransferRefused(Refused):
+    """212: a transfer rule of the access policy refuses this category going to this jurisdiction."""
+
+
+class LegalBasisRequired(Refused):
+    """213: a transfer rule needs a stated legal basis (a legal instrument with a transfer basis) and there is none."""
+
+
+class ApprovalRequired(Refused):
+    """214: four eyes: an exception on this data needs a second approver's valid approval; the message says why."""
+
+
 # 3xx: envelope format.
 class EnvelopeError(CustodiaError):
     """An envelope could not be read or opened."""
@@ -251,6 +282,10 @@ class ArmorError(EnvelopeError):
 
 class EnvelopeChanged(EnvelopeError):
     """310: a seekable reader found a chunk changed since it was verified (the source was modified while open)."""
+
+
+class ApprovalInvalid(EnvelopeError):
+    """311: an approval's text is malformed (not a canonical ``custodia-approval``)."""
 
 
 # 4xx: keys.
@@ -367,6 +402,7 @@ _BY_CODE: dict[int, type[CustodiaError]] = {
     105: ClassificationBelowMinimum,
     106: InvalidException,
     107: UnknownCode,
+    108: PolicyInvalid,
     120: NullPointer,
     121: InvalidUtf8,
     122: InvalidHandle,
@@ -380,6 +416,11 @@ _BY_CODE: dict[int, type[CustodiaError]] = {
     207: TransferNotPermitted,
     208: RecipientNotPermitted,
     209: RecipientJurisdictionUnknown,
+    210: NotOnCase,
+    211: RoleNotPermitted,
+    212: TransferRefused,
+    213: LegalBasisRequired,
+    214: ApprovalRequired,
     300: Malformed,
     301: UnsupportedVersion,
     302: UnsupportedSuite,
@@ -391,6 +432,7 @@ _BY_CODE: dict[int, type[CustodiaError]] = {
     308: SignatureInvalid,
     309: ArmorError,
     310: EnvelopeChanged,
+    311: ApprovalInvalid,
     400: KeyNotFound,
     401: KeyStateError,
     402: WrongPassphrase,

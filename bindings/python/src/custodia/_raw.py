@@ -170,6 +170,15 @@ FUNCTIONS: dict[str, tuple[Any, list[Any]]] = {
     "custodia_exception_ground_new": (status, [u32, cstr, cstr, out_handle]),
     "custodia_exception_ground_describe": (status, [handle, out_buffer]),
     "custodia_exception_ground_free": (status, [handle]),
+    "custodia_exception_ground_with_approval": (status, [handle, cstr, out_handle]),
+    # access policy
+    "custodia_access_policy_parse": (status, [cstr, out_handle]),
+    "custodia_access_policy_load_file": (status, [cstr, out_handle]),
+    "custodia_access_policy_sha256": (status, [handle, out_buffer]),
+    "custodia_access_policy_free": (status, [handle]),
+    "custodia_custodian_set_access_policy": (status, [handle, handle, handle]),
+    "custodia_custodian_approve_exception": (
+        status, [handle, handle, key_id_p, cstr, cstr, cstr, u32, cstr, u64, out_buffer]),
     # seal options
     "custodia_seal_options_new": (status, [u32, cstr_array, size, out_handle]),
     "custodia_seal_options_set_classification": (status, [handle, u32]),

@@ -70,6 +70,16 @@ class ExceptionGround(Handle):
             text_arg(justification, "justification"),
         )
 
+    def with_approval(self, approval: str) -> ExceptionGround:
+        """The same exception with a second approver's approval attached (four eyes): the text form
+        (``custodia-approval:...``) that :meth:`custodia.Custodian.approve_exception` gave the approver. A new object;
+        this one is unchanged. :class:`~custodia.ApprovalInvalid` for text that is not an approval."""
+        out = object.__new__(type(self))
+        Handle._init_new(
+            out, _raw.lib.custodia_exception_ground_with_approval, self._handle, text_arg(approval, "approval")
+        )
+        return out
+
     def describe(self) -> str:
         """``"court_order LG-Berlin-123/26: <justification>"``."""
         return take_text(_raw.lib.custodia_exception_ground_describe, self._handle)

@@ -24,7 +24,8 @@ from ._streams import StreamPair
 from .actors import Actor, ExceptionGround
 from .audit import Anchor, ErasureCertificate
 from .options import SealOptions, Timestamp, _unix
-from .vocab import Category, Classification, KeyId, KeyKind
+from .policy import AccessPolicy
+from .vocab import Category, Classification, ExceptionKind, KeyId, KeyKind
 
 __all__ = ["Custodian", "Opened", "EnvelopeInfo", "KeyInfo", "KeyState", "AuditReport", "ShredReport", "DURABILITIES"]
 
@@ -566,6 +567,30 @@ class Custodian(Handle):
         n = ctypes.c_uint64()
         invoke(_raw.lib.custodia_custodian_unwrap_attempts, self._handle, byref(n))
         return n.value
+
+    # ---- access policy (docs/POLICY.md) ------------------------------------------------------------------------
+
+    def set_access_policy(self, actor: Actor, policy: AccessPolicy) -> None:
+        """Put ``policy`` in force: written atomically to ``access-policy.toml`` in the directory, recorded as
+        ``policy_changed`` with ``actor`` and the policy's SHA-256, applied to every later open, seal and share."""
+        if not isinstance(policy, AccessPolicy):
+            raise TypeError(f"policy must be an AccessPolicy, not {type(policy).__name__}")
+        invoke(_raw.lib.custodia_custodian_set_access_policy, self._handle, _actor(actor), policy._handle)
+
+    def approve_exception(self, approver: Actor, signing_key: KeyId, *, object_id: str, actor_id: str, purpose: str,
+                          exception_kind: ExceptionKind, reference: Optional[str], not_after: Timestamp) -> str:
+        """Sign a four-eyes approval as ``approver`` with this keyring's Ed25519 key ``signing_key``: consent that
+        ``actor_id`` open envelope ``object_id`` for ``purpose`` under an exception of ``exception_kind`` with
+        ``reference``, until ``not_after``. Recorded here as ``exception_approved``. Returns the approval's text,
+        which the opener attaches with :meth:`~custodia.ExceptionGround.with_approval`. Approving one's own exception
+        is refused (:class:`~custodia.InvalidArgument`)."""
+        if not isinstance(exception_kind, int):
+            raise TypeError(f"exception_kind must be an ExceptionKind, not {type(exception_kind).__name__}")
+        seconds = _unix(not_after, "not_after")
+        return take_text(_raw.lib.custodia_custodian_approve_exception, self._handle, _actor(approver),
+                         byref(_key(signing_key, "signing_key")), text_arg(object_id, "object_id"),
+                         text_arg(actor_id, "actor_id"), _purpose(purpose), int(exception_kind),
+                         None if reference is None else text_arg(reference, "reference"), seconds)
 
     # ---- files and streams --------------------------------------------------------------------------------------
 
