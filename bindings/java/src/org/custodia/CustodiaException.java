@@ -55,6 +55,8 @@ public class CustodiaException extends RuntimeException {
                 return new InvalidArgumentException(code, message);
             case INVALID_HANDLE:
                 return new InvalidHandleException(code, message);
+            case POLICY_INVALID:
+                return new PolicyInvalidException(code, message);
             case PURPOSE_NOT_PERMITTED:
                 return new PurposeNotPermittedException(code, message);
             case EXPIRED:
@@ -75,6 +77,16 @@ public class CustodiaException extends RuntimeException {
                 return new RecipientNotPermittedException(code, message);
             case RECIPIENT_JURISDICTION_UNKNOWN:
                 return new RecipientJurisdictionUnknownException(code, message);
+            case NOT_ON_CASE:
+                return new NotOnCaseException(code, message);
+            case ROLE_NOT_PERMITTED:
+                return new RoleNotPermittedException(code, message);
+            case TRANSFER_REFUSED:
+                return new TransferRefusedException(code, message);
+            case LEGAL_BASIS_REQUIRED:
+                return new LegalBasisRequiredException(code, message);
+            case APPROVAL_REQUIRED:
+                return new ApprovalRequiredException(code, message);
             case MALFORMED:
             case UNSUPPORTED_VERSION:
             case UNSUPPORTED_SUITE:
@@ -91,6 +103,8 @@ public class CustodiaException extends RuntimeException {
                 return new SignatureInvalidException(code, message);
             case ENVELOPE_CHANGED:
                 return new EnvelopeChangedException(code, message);
+            case APPROVAL_INVALID:
+                return new ApprovalInvalidException(code, message);
             case KEY_NOT_FOUND:
                 return new KeyNotFoundException(code, message);
             case KEY_STATE:

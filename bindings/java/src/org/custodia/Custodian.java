@@ -428,6 +428,41 @@ public final class Custodian implements AutoCloseable {
     }
 
     /**
+     * Put {@code policy} in force: written atomically to {@code access-policy.toml} in the directory, recorded as
+     * {@code policy_changed} with {@code actor} and the policy's SHA-256, applied to every later open, seal and share.
+     */
+    public void setAccessPolicy(Actor actor, AccessPolicy policy) {
+        Objects.requireNonNull(policy, "policy");
+        try {
+            withActor(actor, (c, a) -> policy.handle().call(p -> lib().custodia_custodian_set_access_policy(c, a, p)));
+        } finally {
+            Reference.reachabilityFence(policy);
+        }
+    }
+
+    /**
+     * Sign a four-eyes approval as {@code approver} with this keyring's Ed25519 key {@code signingKey}: consent that
+     * {@code actorId} open envelope {@code objectId} for {@code purpose} under an exception of {@code kind} with
+     * {@code reference} (null for none) until {@code notAfter}. Recorded here as {@code exception_approved}.
+     *
+     * @return the approval's text, which the opener attaches with {@link ExceptionGround#withApproval}
+     * @throws InvalidArgumentException also when {@code approver} is {@code actorId} (no self-approval)
+     */
+    public String approveException(Actor approver, KeyId signingKey, String objectId, String actorId,
+            Purpose purpose, ExceptionGround.Kind kind, String reference, Instant notAfter) {
+        Objects.requireNonNull(signingKey, "signingKey");
+        Objects.requireNonNull(objectId, "objectId");
+        Objects.requireNonNull(actorId, "actorId");
+        Objects.requireNonNull(purpose, "purpose");
+        Objects.requireNonNull(kind, "kind");
+        Objects.requireNonNull(notAfter, "notAfter");
+        CustodiaBuffer out = new CustodiaBuffer();
+        withActor(approver, (c, a) -> lib().custodia_custodian_approve_exception(c, a, signingKey.raw(), objectId,
+                actorId, purpose.value(), kind.code(), reference, notAfter.getEpochSecond(), out));
+        return Native.takeText(out);
+    }
+
+    /**
      * How many times this custodian has tried to unwrap a data key since it was opened: unchanged by a refused open
      * or re-wrap, which touches no key.
      */

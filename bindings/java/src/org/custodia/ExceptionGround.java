@@ -82,6 +82,17 @@ public final class ExceptionGround implements AutoCloseable {
         return kind;
     }
 
+    /**
+     * The same exception with a second approver's approval attached (four eyes): the text form
+     * ({@code custodia-approval:...}) that {@link Custodian#approveException} gave the approver. A new object; this
+     * one is unchanged.
+     *
+     * @throws ApprovalInvalidException for text that is not an approval
+     */
+    public ExceptionGround withApproval(String approval) {
+        return new ExceptionGround(kind, handle.withApproval(Objects.requireNonNull(approval, "approval")));
+    }
+
     /** As the audit log states it ({@code "court_order LG-Berlin-123/26: <justification>"}). */
     public String describe() {
         return handle.describe();

@@ -19,6 +19,14 @@ public final class ExceptionGroundHandle extends NativeHandle {
         return new ExceptionGroundHandle(out.getValue(), lib);
     }
 
+    /** {@code custodia_exception_ground_with_approval}: a new handle, this one's exception with the approval. */
+    public ExceptionGroundHandle withApproval(String approvalText) {
+        CustodiaLibrary lib = Native.lib();
+        LongByReference out = new LongByReference();
+        run(id -> lib.custodia_exception_ground_with_approval(id, Native.text("approval", approvalText), out));
+        return new ExceptionGroundHandle(out.getValue(), lib);
+    }
+
     /** {@code custodia_exception_ground_describe}. */
     public String describe() {
         CustodiaBuffer out = new CustodiaBuffer();

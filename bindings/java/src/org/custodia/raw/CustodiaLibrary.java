@@ -59,6 +59,23 @@ public interface CustodiaLibrary extends Library {
 
     int custodia_exception_ground_free(long exception);
 
+    int custodia_exception_ground_with_approval(long exception, String approvalText, LongByReference outException);
+
+    // --- access policy
+    int custodia_access_policy_parse(String tomlText, LongByReference outPolicy);
+
+    int custodia_access_policy_load_file(String path, LongByReference outPolicy);
+
+    int custodia_access_policy_sha256(long policy, CustodiaBuffer outText);
+
+    int custodia_access_policy_free(long policy);
+
+    int custodia_custodian_set_access_policy(long custodian, long actor, long policy);
+
+    int custodia_custodian_approve_exception(long custodian, long approver, byte[] signingKey, String objectId,
+            String actorId, String purpose, int exceptionKind, String reference, long notAfter,
+            CustodiaBuffer outApprovalText);
+
     // --- seal options
     int custodia_seal_options_new(int category, String[] purposes, long purposeCount, LongByReference outOptions);
 
