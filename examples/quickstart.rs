@@ -1,7 +1,8 @@
 //! The custodia demo: a mutual legal assistance exchange between the Netherlands and Germany, end to end.
 //!
 //! NL's central authority seals bank records for Germany's, bound to the purposes of the request; DE opens them for
-//! a permitted purpose, is refused for another, opens with a court-order exception; NL keeps its copy under a
+//! a permitted purpose, is refused for another, opens with a court-order exception; DE's access policy refuses a
+//! prosecutor who is not on the case team (need-to-know); NL keeps its copy under a
 //! per-case key, rotates it, and shreds it at the end of retention (keeping the signed erasure certificates); DE
 //! counter-signs an anchor of NL's audit log with a key of its own keyring; both audit trails are printed and
 //! verified, NL's against the anchor DE holds.
@@ -17,7 +18,7 @@ use custodia::audit::{self, Query};
 use custodia::format::{InstrumentKind, LegalInstrument};
 use custodia::well_known;
 use custodia::{
-    Actor, CaseRef, Category, Classification, Clock, Custodian, CustodianOptions, ExceptionGround, FixedClock,
+    AccessPolicy, Actor, CaseRef, Category, Classification, Clock, Custodian, CustodianOptions, ExceptionGround, FixedClock,
     Jurisdiction, KeyKind, OpenRequest, Purpose, PurposeSet, SealOptions, Sensitive, SystemClock,
 };
 
@@ -135,6 +136,17 @@ fn main() -> custodia::Result<()> {
     )?;
     let clerk = Actor::new("tom.clerk", "registry_clerk", de_j, Classification::Restricted)?;
     attempt(&clerk, well_known::INVESTIGATION, None)?;
+
+    println!("\n== 3b. Need-to-know at DE: an access policy (docs/POLICY.md) names the case team");
+    let policy = AccessPolicy::builder()
+        .role("prosecutor", &[Category::FinancialRecords], &[well_known::INVESTIGATION, well_known::PROSECUTION])
+        .case_team(case.as_str(), &["anna.schmidt"], &[])
+        .build()?;
+    de.set_access_policy(&anna, policy)?;
+    println!("   DE puts its access policy in force (recorded as policy_changed, with its SHA-256)");
+    attempt(&anna, well_known::PROSECUTION_TRIAL, None)?;
+    let bernd = Actor::new("bernd.weber", "prosecutor", de_j, Classification::Secret)?;
+    attempt(&bernd, well_known::PROSECUTION_TRIAL, None)?;
 
     println!("\n== 4. NL rotates its case key and re-wraps its copy (payload untouched)");
     let new_case_key = nl.rotate(&jan, &case_key)?;

@@ -169,6 +169,21 @@ int main(int argc, char **argv) {
   printf("   opened %zu bytes; the exception and its justification are in the audit log\n", plaintext.len);
   MUST(custodia_buffer_free(&plaintext));
 
+  printf("== 5b. Need-to-know at B: an access policy names the case team (docs/POLICY.md)\n");
+  custodia_access_policy policy = {0};
+  MUST(custodia_access_policy_parse("version = 1\n"
+                                    "[[cases.team]]\n"
+                                    "case = \"MLA-2026-0042\"\n"
+                                    "actors = [\"ben\"]\n",
+                                    &policy));
+  MUST(custodia_custodian_set_access_policy(b, ben, policy)); /* audited as policy_changed */
+  MUST(custodia_access_policy_free(policy));
+  custodia_actor dora = {0};
+  MUST(custodia_actor_new("dora", "central_authority", "DE", CUSTODIA_CLASSIFICATION_SECRET, &dora));
+  REFUSED(custodia_open(b, dora, "investigation", none, envelope.data, envelope.len, NULL, &plaintext, NULL),
+          CUSTODIA_ERR_NOT_ON_CASE);
+  MUST(custodia_actor_free(dora));
+
   printf("== 6. B keeps the request at rest under its case key (re-wrap: no payload re-encryption)\n");
   custodia_key_id b_case;
   MUST(custodia_key_for_case(b, ben, "MLA-2026-0042", DEC_31_2031, &b_case));
