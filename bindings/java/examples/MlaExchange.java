@@ -1,6 +1,7 @@
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import org.custodia.AccessPolicy;
 import org.custodia.Actor;
 import org.custodia.AuditReport;
 import org.custodia.Category;
@@ -11,6 +12,7 @@ import org.custodia.InstrumentKind;
 import org.custodia.KeyDestroyedException;
 import org.custodia.KeyId;
 import org.custodia.KeyKind;
+import org.custodia.NotOnCaseException;
 import org.custodia.Opened;
 import org.custodia.Purpose;
 import org.custodia.PurposeNotPermittedException;
@@ -19,7 +21,8 @@ import org.custodia.SealOptions;
 /**
  * A mutual legal assistance exchange: state A (Germany) seals bank records for state B (France), bound to the
  * purpose of a fraud investigation; B opens them for that purpose, is refused for a tax assessment, opens them for
- * it under a court order; B verifies its audit log; A shreds the case key when the case closes.
+ * it under a court order; B's access policy refuses a judge who is not on the case team (need-to-know); B verifies
+ * its audit log; A shreds the case key when the case closes.
  *
  * Run: bindings/java/run-tests.sh (which runs this), or
  *   java -cp build/classes:build/example-classes:/usr/share/java/jna.jar MlaExchange
@@ -75,6 +78,18 @@ public final class MlaExchange {
                     Opened opened = paris.open(pierre, envelope, tax, order)) {
                 System.out.println("B opened for " + tax + " under " + order.describe().split(":")[0] + ": "
                         + opened.plaintext().length() + " bytes");
+            }
+
+            // Need-to-know at B: only the case team opens the case's data (docs/POLICY.md); audited as policy_changed.
+            try (AccessPolicy policy = AccessPolicy.parse(
+                    "version = 1\n[[cases.team]]\ncase = \"MLA-2026-0042\"\nactors = [\"pierre.martin\"]\n")) {
+                paris.setAccessPolicy(pierre, policy);
+            }
+            try (Actor colleague = Actor.of("claude.petit", "juge_d_instruction", "FR", Classification.SECRET)) {
+                paris.open(colleague, envelope, fraud).close();
+                throw new AssertionError("a judge who is not on the case team must be refused");
+            } catch (NotOnCaseException refused) {
+                System.out.println("B refused a colleague off the case: " + refused.getMessage());
             }
 
             AuditReport report = paris.verifyAudit();

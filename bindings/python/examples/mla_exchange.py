@@ -9,6 +9,7 @@ The Netherlands (state A) answers a German request (state B) for bank records:
 3. B opens them for a permitted purpose (prosecution.trial lies under prosecution).
 4. B is refused for another purpose (asset_recovery), and the refusal says why.
 5. B opens them for asset_recovery anyway, under a court order with its justification.
+5b. B puts an access policy in force (need-to-know): a colleague who is not on the case team is refused.
 6. Both audit logs verify.
 7. A shreds its case key: from then on A can no longer open its copy.
 
@@ -77,6 +78,18 @@ def main() -> int:
             ) as order, de.open(anna, envelope, "asset_recovery", exception=order) as opened:
                 assert opened.data == RECORDS
                 print(f"DE opened it for asset_recovery under {order}")
+
+            # 5b. Need-to-know at B: only the case team opens the case's data (docs/POLICY.md).
+            with custodia.AccessPolicy.parse(
+                f'version = 1\n[[cases.team]]\ncase = "{CASE}"\nactors = ["anna"]\n'
+            ) as policy:
+                de.set_access_policy(anna, policy)  # recorded as policy_changed, with the policy's SHA-256
+            with custodia.Actor("bernd", "prosecutor", "DE", Classification.SECRET) as bernd:
+                try:
+                    de.open(bernd, envelope, "prosecution.trial")
+                    raise AssertionError("bernd is not on the case team")
+                except custodia.NotOnCase as refusal:
+                    print(f"DE refused bernd: {refusal.message}")
 
             # 6. Both audit logs verify.
             for name, custodian in (("NL", nl), ("DE", de)):
