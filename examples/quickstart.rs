@@ -18,8 +18,8 @@ use custodia::audit::{self, Query};
 use custodia::format::{InstrumentKind, LegalInstrument};
 use custodia::well_known;
 use custodia::{
-    AccessPolicy, Actor, CaseRef, Category, Classification, Clock, Custodian, CustodianOptions, ExceptionGround, FixedClock,
-    Jurisdiction, KeyKind, OpenRequest, Purpose, PurposeSet, SealOptions, Sensitive, SystemClock,
+    AccessPolicy, Actor, CaseRef, Category, Classification, Clock, Custodian, CustodianOptions, ExceptionGround,
+    FixedClock, Jurisdiction, KeyKind, OpenRequest, Purpose, PurposeSet, SealOptions, Sensitive, SystemClock,
 };
 
 fn main() -> custodia::Result<()> {

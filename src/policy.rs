@@ -200,7 +200,12 @@ impl PolicyGate {
     /// # Errors
     /// As [`PolicyGate::decide`], with [`Error::NotOnCase`] and [`Error::RoleNotPermitted`] after the jurisdiction
     /// rule.
-    pub fn decide_under(&self, terms: &Terms, request: &OpenRequest, access: Option<&AccessPolicy>) -> Result<Decision> {
+    pub fn decide_under(
+        &self,
+        terms: &Terms,
+        request: &OpenRequest,
+        access: Option<&AccessPolicy>,
+    ) -> Result<Decision> {
         decide_access_at(terms, request, access, self.clock.now())
     }
 

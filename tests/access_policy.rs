@@ -132,7 +132,12 @@ fn the_documented_example_loads_and_means_what_it_says() {
     let ok = policy.check_need_to_know(&anna(), Category::FinancialRecords, Some(&case), &p("prosecution.trial"));
     assert!(ok.is_ok(), "{ok:?}");
     let e = policy
-        .check_need_to_know(&actor("piet.analyst", "analyst"), Category::FinancialRecords, Some(&case), &p("investigation"))
+        .check_need_to_know(
+            &actor("piet.analyst", "analyst"),
+            Category::FinancialRecords,
+            Some(&case),
+            &p("investigation"),
+        )
         .unwrap_err();
     assert!(matches!(e, Error::NotOnCase { .. }), "{e}");
     assert_eq!(policy.text(), the_example());
@@ -144,16 +149,36 @@ fn policy_files_with_errors_are_refused_with_line_and_column() {
     let cases: &[(&str, usize, usize, &str)] = &[
         ("version = 2\n", 1, 11, "unsupported policy version"),
         ("version = 1\n[roles.x]\ncatgories = [\"evidence\"]\npurposes = [\"investigation\"]\n", 3, 1, "catgories"),
-        (&format!("{base}categories = [\"evidence\", \"witnes_identity\"]\npurposes = [\"investigation\"]\n"), 4, 27, "witnes_identity"),
+        (
+            &format!("{base}categories = [\"evidence\", \"witnes_identity\"]\npurposes = [\"investigation\"]\n"),
+            4,
+            27,
+            "witnes_identity",
+        ),
         (&format!("{base}categories = [\"evidence\"]\npurposes = [\"Investigation\"]\n"), 5, 13, "upper-case"),
         (&format!("{base}categories = [\"evidence\"]\npurposes = []\n"), 3, 8, "names no purpose"),
         (&format!("{base}categories = [\"evidence\"]\npurposes = [\"investigation\"\n"), 5, 0, ""),
-        ("version = 1\n[[cases.team]]\ncase = \"MLA-1\"\nroles = [\"judge\"]\n[roles.clerk]\ncategories = [\"*\"]\npurposes = [\"mla\"]\n", 4, 10, "no [roles] entry"),
+        (
+            "version = 1\n[[cases.team]]\ncase = \"MLA-1\"\nroles = [\"judge\"]\n[roles.clerk]\ncategories = [\"*\"]\npurposes = [\"mla\"]\n",
+            4,
+            10,
+            "no [roles] entry",
+        ),
         ("version = 1\n[[cases.team]]\ncase = \"MLA 1 \"\nactors = [\"a\"]\n", 3, 8, "case reference"),
         ("version = 1\n[[transfers.rule]]\ncategory = \"evidence\"\nto = \"XX\"\ndecision = \"refuse\"\n", 4, 6, "XX"),
-        ("version = 1\n[[transfers.rule]]\ncategory = \"evidence\"\nto = \"US\"\ndecision = \"maybe\"\n", 5, 12, "maybe"),
+        (
+            "version = 1\n[[transfers.rule]]\ncategory = \"evidence\"\nto = \"US\"\ndecision = \"maybe\"\n",
+            5,
+            12,
+            "maybe",
+        ),
         ("version = 1\n[four_eyes]\ncategories = [\"witness_identity\"]\n", 3, 15, "approver"),
-        ("version = 1\n[four_eyes]\ncategories = [\"evidence\"]\n[[four_eyes.approver]]\nid = \"boss\"\nkey = \"custodia-ed25519-public:AAAA\"\n", 6, 7, "invalid key text"),
+        (
+            "version = 1\n[four_eyes]\ncategories = [\"evidence\"]\n[[four_eyes.approver]]\nid = \"boss\"\nkey = \"custodia-ed25519-public:AAAA\"\n",
+            6,
+            7,
+            "invalid key text",
+        ),
         ("version = 1\n[cases]\nuncased = \"sometimes\"\n", 3, 11, "sometimes"),
     ];
     for (text, line, column, needle) in cases {
@@ -182,7 +207,11 @@ fn an_invalid_policy_file_stops_the_custodian_from_loading() {
     let Authority { dir, c } = a;
     c.close().expect("close");
     drop(c);
-    fs::write(dir.path().join(ACCESS_POLICY_FILE), "version = 1\n[roles.x]\ncategories = [\"nope\"]\npurposes = [\"mla\"]\n").expect("write");
+    fs::write(
+        dir.path().join(ACCESS_POLICY_FILE),
+        "version = 1\n[roles.x]\ncategories = [\"nope\"]\npurposes = [\"mla\"]\n",
+    )
+    .expect("write");
     let e = Custodian::load(dir.path(), Unlock::master_key([9; 32]), options(&clock)).unwrap_err();
     assert!(matches!(e, Error::PolicyInvalid { line: 3, .. }), "{e}");
     // Writable by others: refused as the keyring would be.
@@ -270,7 +299,10 @@ fn uncased_and_unlisted_envelopes_fail_closed_unless_the_policy_admits_them() {
     c.set_access_policy(&anna(), need_to_know()).expect("set");
     let before = c.unwrap_attempts();
     let e = open(c, anna(), "investigation", &uncased).unwrap_err();
-    assert!(matches!(&e, Error::NotOnCase { case, reason, .. } if case == "(none)" && reason.contains("uncased")), "{e}");
+    assert!(
+        matches!(&e, Error::NotOnCase { case, reason, .. } if case == "(none)" && reason.contains("uncased")),
+        "{e}"
+    );
     assert_refused(c, &e, None);
     let e = open(c, anna(), "investigation", &unlisted).unwrap_err();
     assert!(matches!(&e, Error::NotOnCase { reason, .. } if reason.contains("unlisted")), "{e}");
@@ -413,16 +445,24 @@ fn witness_identities_never_leave_the_origin_without_a_legal_basis_at_seal() {
     c.seal(&anna(), &data, &o).expect("origin only");
     o.destinations = vec![j("NL"), j("DE")];
     let e = c.seal(&anna(), &data, &o).unwrap_err();
-    assert!(matches!(&e, Error::LegalBasisRequired { category: Category::WitnessIdentity, jurisdiction } if jurisdiction == "DE"), "{e}");
+    assert!(
+        matches!(&e, Error::LegalBasisRequired { category: Category::WitnessIdentity, jurisdiction } if jurisdiction == "DE"),
+        "{e}"
+    );
     assert_eq!(e.code(), 213);
     assert_refused(c, &e, Some("seal"));
     assert_eq!(last(c).detail.get("destinations").map(String::as_str), Some("NL DE"));
     // An instrument without a transfer basis is not enough.
-    o.instrument = Some(LegalInstrument::new(InstrumentKind::EuropeanInvestigationOrder, Some("EIO 7/26"), None).expect("i"));
+    o.instrument =
+        Some(LegalInstrument::new(InstrumentKind::EuropeanInvestigationOrder, Some("EIO 7/26"), None).expect("i"));
     assert!(matches!(c.seal(&anna(), &data, &o), Err(Error::LegalBasisRequired { .. })));
     o.instrument = Some(
-        LegalInstrument::new(InstrumentKind::EuropeanInvestigationOrder, Some("EIO 7/26"), Some("Art. 22 Directive 2014/41/EU"))
-            .expect("i"),
+        LegalInstrument::new(
+            InstrumentKind::EuropeanInvestigationOrder,
+            Some("EIO 7/26"),
+            Some("Art. 22 Directive 2014/41/EU"),
+        )
+        .expect("i"),
     );
     c.seal(&anna(), &data, &o).expect("with a legal basis");
     // Privileged material is refused whatever the instrument.
@@ -455,7 +495,8 @@ fn sharing_a_witness_identity_abroad_needs_a_legal_basis() {
     };
     let bare = seal_for(None);
     let based = seal_for(Some(
-        LegalInstrument::new(InstrumentKind::BilateralTreaty, Some("NL-US MLAT"), Some("Art. 7 NL-US MLAT")).expect("i"),
+        LegalInstrument::new(InstrumentKind::BilateralTreaty, Some("NL-US MLAT"), Some("Art. 7 NL-US MLAT"))
+            .expect("i"),
     ));
     let policy = AccessPolicy::builder()
         .transfer(Some(Category::WitnessIdentity), None, TransferDecision::LegalBasis)
@@ -548,7 +589,11 @@ fn an_exception_on_a_four_eyes_category_needs_a_valid_second_approval() {
     let good = s
         .head
         .c
-        .approve_exception(&head(), &s.head_key, terms(&s.object_id, "anna.schmidt", "prosecution", "OLG 1/26", T0 + 3600))
+        .approve_exception(
+            &head(),
+            &s.head_key,
+            terms(&s.object_id, "anna.schmidt", "prosecution", "OLG 1/26", T0 + 3600),
+        )
         .expect("approve");
     assert_eq!(last(&s.head.c).kind, EventKind::ExceptionApproved);
     // It travels as text.
@@ -574,7 +619,12 @@ fn an_exception_on_a_four_eyes_category_needs_a_valid_second_approval() {
     refused(sign(terms(&"ab".repeat(16), "anna.schmidt", "prosecution", "OLG 1/26", T0 + 3600)), "another envelope");
     // For another actor (bob asks with anna's approval).
     let e = c
-        .open(&OpenRequest::new(actor("bob", "prosecutor"), p("prosecution")).with_exception(court_order()).with_approval(good.clone()), &s.envelope)
+        .open(
+            &OpenRequest::new(actor("bob", "prosecutor"), p("prosecution"))
+                .with_exception(court_order())
+                .with_approval(good.clone()),
+            &s.envelope,
+        )
         .unwrap_err();
     assert!(matches!(&e, Error::ApprovalRequired(m) if m.contains("for actor anna.schmidt")), "{e}");
     // For another purpose, another reference.
@@ -595,7 +645,11 @@ fn an_exception_on_a_four_eyes_category_needs_a_valid_second_approval() {
     // An approver the policy does not list.
     let other = forger
         .c
-        .approve_exception(&actor("deputy", "central_authority"), &fkey, terms(&s.object_id, "anna.schmidt", "prosecution", "OLG 1/26", T0 + 3600))
+        .approve_exception(
+            &actor("deputy", "central_authority"),
+            &fkey,
+            terms(&s.object_id, "anna.schmidt", "prosecution", "OLG 1/26", T0 + 3600),
+        )
         .expect("approve");
     refused(other, "not an approver");
     // Self-approval: the approver's custodian will not sign one (the gate's own check is a unit test in
@@ -603,7 +657,11 @@ fn an_exception_on_a_four_eyes_category_needs_a_valid_second_approval() {
     let e = s
         .head
         .c
-        .approve_exception(&head(), &s.head_key, terms(&s.object_id, "head.of.unit", "prosecution", "OLG 1/26", T0 + 3600))
+        .approve_exception(
+            &head(),
+            &s.head_key,
+            terms(&s.object_id, "head.of.unit", "prosecution", "OLG 1/26", T0 + 3600),
+        )
         .unwrap_err();
     assert!(matches!(e, Error::InvalidArgument(_)), "{e}");
     // A signature over altered terms: flip a byte of the purpose in the encoding (re-signed nowhere).
@@ -621,12 +679,20 @@ fn malformed_approvals_are_approval_invalid() {
     let good = s
         .head
         .c
-        .approve_exception(&head(), &s.head_key, terms(&s.object_id, "anna.schmidt", "prosecution", "OLG 1/26", T0 + 3600))
+        .approve_exception(
+            &head(),
+            &s.head_key,
+            terms(&s.object_id, "anna.schmidt", "prosecution", "OLG 1/26", T0 + 3600),
+        )
         .expect("approve");
     let bytes = good.to_bytes().expect("bytes");
     assert_eq!(Approval::from_bytes(&bytes).expect("round trip"), good);
     let text = good.to_text().expect("text");
-    assert_eq!(Approval::from_text(&text.to_lowercase().replace("custodia-approval:", "custodia-approval:\n")).expect("lenient text"), good);
+    assert_eq!(
+        Approval::from_text(&text.to_lowercase().replace("custodia-approval:", "custodia-approval:\n"))
+            .expect("lenient text"),
+        good
+    );
     let mut hostile: Vec<Vec<u8>> = vec![Vec::new(), vec![2], bytes[..bytes.len() - 1].to_vec()];
     let mut trailing = bytes.clone();
     trailing.push(0);

@@ -226,7 +226,9 @@ pub unsafe extern "C" fn custodia_exception_ground_with_approval(
         let approval = Approval::from_text(text)?;
         let ground = arg.ground.clone();
         drop(arg);
-        out.write(custodia_exception_ground { id: handles::insert(ExceptionArg { ground, approval: Some(approval) })? });
+        out.write(custodia_exception_ground {
+            id: handles::insert(ExceptionArg { ground, approval: Some(approval) })?,
+        });
         Ok(())
     })
 }

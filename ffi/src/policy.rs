@@ -73,11 +73,18 @@ pub unsafe extern "C" fn custodia_access_policy_load_file(
         let (path, out) = unsafe { (path_arg(path, "path")?, Out::new(out_policy, "out_policy")?) };
         let bytes = std::fs::read(path).map_err(CoreError::from)?;
         if bytes.len() > MAX_POLICY_LEN {
-            return Err(CoreError::PolicyInvalid { line: 0, column: 0, reason: "the file is larger than 1 MiB".into() }
-                .into());
+            return Err(CoreError::PolicyInvalid {
+                line: 0,
+                column: 0,
+                reason: "the file is larger than 1 MiB".into(),
+            }
+            .into());
         }
-        let text = String::from_utf8(bytes)
-            .map_err(|_| CoreError::PolicyInvalid { line: 0, column: 0, reason: "the file is not UTF-8".into() })?;
+        let text = String::from_utf8(bytes).map_err(|_| CoreError::PolicyInvalid {
+            line: 0,
+            column: 0,
+            reason: "the file is not UTF-8".into(),
+        })?;
         let policy = AccessPolicy::from_toml(&text)?;
         out.write(custodia_access_policy { id: handles::insert(Arc::new(policy))? });
         Ok(())
@@ -137,7 +144,6 @@ pub unsafe extern "C" fn custodia_custodian_set_access_policy(
         Ok(())
     })
 }
-
 
 /// Sign a four-eyes approval as `approver` with this custodian's Ed25519 key `signing_key`: consent that the actor
 /// `actor_id` open the envelope `object_id` (32 hex digits) for `purpose` under an exception of `exception_kind`

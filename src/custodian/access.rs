@@ -42,7 +42,8 @@ impl Custodian {
             b.access_policy_hash = Some(new);
             Ok(())
         })?;
-        *self.access.write().map_err(|_| Error::Internal("access policy lock poisoned".into()))? = Some(Arc::new(policy));
+        *self.access.write().map_err(|_| Error::Internal("access policy lock poisoned".into()))? =
+            Some(Arc::new(policy));
         Ok(())
     }
 
@@ -55,7 +56,12 @@ impl Custodian {
     /// [`Error::InvalidArgument`] when `approver` is the actor who will open (no self-approval);
     /// [`Error::KeyNotFound`], [`Error::KeyState`], [`Error::KeyDestroyed`], [`Error::InvalidArgument`] for a key
     /// that is not an own, active Ed25519 key; [`Error::AuditWrite`] (no approval is then returned).
-    pub fn approve_exception(&self, approver: &Actor, signing_key_id: &KeyId, terms: ApprovalTerms) -> Result<Approval> {
+    pub fn approve_exception(
+        &self,
+        approver: &Actor,
+        signing_key_id: &KeyId,
+        terms: ApprovalTerms,
+    ) -> Result<Approval> {
         if approver.id() == terms.actor {
             return Err(Error::InvalidArgument("an actor cannot approve their own exception".into()));
         }
@@ -128,9 +134,11 @@ fn read_policy_file(path: &Path) -> Result<Option<String>> {
             reason: format!("{} is larger than {MAX_POLICY_LEN} bytes", path.display()),
         });
     }
-    String::from_utf8(bytes)
-        .map(Some)
-        .map_err(|_| Error::PolicyInvalid { line: 0, column: 0, reason: "the file is not UTF-8".into() })
+    String::from_utf8(bytes).map(Some).map_err(|_| Error::PolicyInvalid {
+        line: 0,
+        column: 0,
+        reason: "the file is not UTF-8".into(),
+    })
 }
 
 /// Write `bytes` to `path` atomically (mode 0600): temp file, fsync, rename, fsync directory.

@@ -163,7 +163,10 @@ impl AccessPolicy {
             for r in &team.roles {
                 check_name(r.get_ref()).map_err(|e| at(r.span(), format!("role: {e}")))?;
                 if !roles.is_empty() && !roles.contains_key(r.get_ref()) {
-                    return Err(at(r.span(), format!("case team {case} names role {r}, which no [roles] entry defines")));
+                    return Err(at(
+                        r.span(),
+                        format!("case team {case} names role {r}, which no [roles] entry defines"),
+                    ));
                 }
             }
             let members = CaseTeam {
@@ -185,7 +188,10 @@ impl AccessPolicy {
                 j => Some(Jurisdiction::parse(j).map_err(|e| at(rule.to.span(), e.to_string()))?),
             };
             if transfers.iter().any(|t| t.category == category && t.to == to) {
-                return Err(at(rule.category.span(), "two transfer rules for the same category and destination".into()));
+                return Err(at(
+                    rule.category.span(),
+                    "two transfer rules for the same category and destination".into(),
+                ));
             }
             transfers.push(TransferRule { category, to, decision: rule.decision });
         }
@@ -230,7 +236,6 @@ impl AccessPolicy {
     }
 
     /// A builder for a policy made in code.
-    #[must_use]
     pub fn builder() -> AccessPolicyBuilder {
         AccessPolicyBuilder::default()
     }
@@ -299,15 +304,16 @@ impl AccessPolicy {
                 }
                 None => {}
                 Some(c) => match self.teams.get(c) {
-                    Some(team) => {
-                        if !team.actors.iter().any(|a| a == actor.id()) && !team.roles.iter().any(|r| r == actor.role())
-                        {
-                            return Err(refuse(format!(
-                                "neither the actor nor the role {} is on the case team",
-                                actor.role()
-                            )));
-                        }
+                    Some(team)
+                        if !team.actors.iter().any(|a| a == actor.id())
+                            && !team.roles.iter().any(|r| r == actor.role()) =>
+                    {
+                        return Err(refuse(format!(
+                            "neither the actor nor the role {} is on the case team",
+                            actor.role()
+                        )));
                     }
+                    Some(_) => {}
                     None if self.unlisted == Admission::Refuse => {
                         return Err(refuse(
                             "the access policy has no team for this case (cases.unlisted = \"refuse\")".into(),
@@ -395,8 +401,11 @@ fn sp<T>(v: T) -> Spanned<T> {
 impl AccessPolicyBuilder {
     /// Role `name` may open data of `categories` (empty: every category) for `purposes` (hierarchically).
     pub fn role(mut self, name: &str, categories: &[Category], purposes: &[&str]) -> Self {
-        let categories =
-            if categories.is_empty() { vec![sp("*".to_owned())] } else { categories.iter().map(|c| sp(c.name().to_owned())).collect() };
+        let categories = if categories.is_empty() {
+            vec![sp("*".to_owned())]
+        } else {
+            categories.iter().map(|c| sp(c.name().to_owned())).collect()
+        };
         self.wire.roles.insert(
             sp(name.to_owned()),
             RoleWire { categories, purposes: purposes.iter().map(|p| sp((*p).to_owned())).collect() },
@@ -427,7 +436,12 @@ impl AccessPolicyBuilder {
     }
 
     /// A transfer rule: data of `category` (`None`: any) going to `to` (`None`: anywhere but its origin).
-    pub fn transfer(mut self, category: Option<Category>, to: Option<Jurisdiction>, decision: TransferDecision) -> Self {
+    pub fn transfer(
+        mut self,
+        category: Option<Category>,
+        to: Option<Jurisdiction>,
+        decision: TransferDecision,
+    ) -> Self {
         self.wire.transfers.rule.push(RuleWire {
             category: sp(category.map_or("*", Category::name).to_owned()),
             to: sp(to.map_or_else(|| "*".to_owned(), |j| j.as_str().to_owned())),
@@ -558,10 +572,7 @@ struct ApproverWire {
 }
 
 /// A list of category names, `["*"]` meaning every category (`None`).
-fn categories(
-    list: &[Spanned<String>],
-    at: &impl Fn(Range<usize>, String) -> Error,
-) -> Result<Option<Vec<Category>>> {
+fn categories(list: &[Spanned<String>], at: &impl Fn(Range<usize>, String) -> Error) -> Result<Option<Vec<Category>>> {
     if list.len() == 1 && list[0].get_ref() == "*" {
         return Ok(None);
     }

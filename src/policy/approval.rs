@@ -289,7 +289,6 @@ impl Approval {
     }
 }
 
-
 /// The signed message: the domain string, then the body.
 fn signed(body: &[u8]) -> Vec<u8> {
     let mut m = Vec::with_capacity(DOMAIN.len() + body.len());
@@ -370,6 +369,9 @@ mod tests {
         assert_eq!(Approval::from_text(&theirs.to_text().expect("text")).expect("decode"), theirs);
         // Another key under the listed approver's name.
         let forged = Approval::sign(terms("anna"), "boss", &key(2)).expect("sign");
-        assert!(matches!(forged.check(&policy, &terms("anna"), Timestamp::from_unix(1)), Err(Error::ApprovalRequired(_))));
+        assert!(matches!(
+            forged.check(&policy, &terms("anna"), Timestamp::from_unix(1)),
+            Err(Error::ApprovalRequired(_))
+        ));
     }
 }
