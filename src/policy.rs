@@ -9,7 +9,7 @@
 //! consent, imminent threat, legal obligation) only override the purpose rule: data past its expiry, outside its
 //! jurisdictions, above the actor's clearance or outside the actor's need to know stays closed whatever the ground.
 //! An exception on a category the access policy names for four eyes also needs a second approver's signed
-//! [`Approval`] ([`check_four_eyes`]).
+//! [`Approval`] (checked after the gate, before any key is touched).
 //!
 //! Re-wrapping an envelope unwraps its data key, so it passes the gate too ([`decide_rewrap_at`]): the same four
 //! rules, with no exception (an exception is a ground to *open*; carrying data beyond its granted purposes needs the
@@ -88,7 +88,7 @@ pub struct OpenRequest {
     /// ([`Error::SignerMismatch`]) after the gate. The gate itself never reads it.
     pub required_signer: Option<KeyId>,
     /// A second approver's consent to the exception, needed when the access policy names the data's category for
-    /// four eyes ([`check_four_eyes`]).
+    /// four eyes (checked after the gate, before any key is touched).
     pub approval: Option<Approval>,
 }
 
