@@ -715,3 +715,78 @@ fn malformed_approvals_are_approval_invalid() {
         assert!(matches!(Approval::from_text(t), Err(Error::ApprovalInvalid(_))), "{t}");
     }
 }
+
+// ---- untrusted bytes never panic ----------------------------------------------------------------------------------
+
+mod arbitrary_input {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 512, ..ProptestConfig::default() })]
+
+        /// Any bytes: an approval or `ApprovalInvalid`, never a panic; what decodes re-encodes to the same bytes.
+        #[test]
+        fn approval_bytes_decode_or_are_refused(bytes in proptest::collection::vec(any::<u8>(), 0..400)) {
+            match Approval::from_bytes(&bytes) {
+                Ok(a) => prop_assert_eq!(a.to_bytes().expect("bytes"), bytes),
+                Err(e) => prop_assert!(matches!(e, Error::ApprovalInvalid(_))),
+            }
+        }
+
+        /// Any text: a policy or `PolicyInvalid` with a position inside the text, never a panic.
+        #[test]
+        fn policy_text_parses_or_is_refused(text in "[\\[\\]a-z_=\"\\n .*0-9#,-]{0,300}") {
+            match AccessPolicy::from_toml(&text) {
+                Ok(p) => prop_assert_eq!(p.text(), text.as_str()),
+                Err(Error::PolicyInvalid { line, .. }) => prop_assert!(line <= text.lines().count() + 1),
+                Err(e) => prop_assert!(false, "{e}"),
+            }
+        }
+
+        /// Mutating one byte of a valid policy: still a policy or a positioned refusal.
+        #[test]
+        fn mutated_example_is_valid_or_refused(at in 0usize..2000, byte in any::<u8>()) {
+            let mut text = the_example().into_bytes();
+            let i = at % text.len();
+            text[i] = byte;
+            if let Ok(text) = String::from_utf8(text) {
+                match AccessPolicy::from_toml(&text) {
+                    Ok(_) | Err(Error::PolicyInvalid { .. }) => {}
+                    Err(e) => prop_assert!(false, "{e}"),
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn the_most_specific_transfer_rule_wins() {
+    let p = AccessPolicy::builder()
+        .transfer(None, None, TransferDecision::Refuse)
+        .transfer(None, Some(j("DE")), TransferDecision::LegalBasis)
+        .transfer(Some(Category::Evidence), None, TransferDecision::LegalBasis)
+        .transfer(Some(Category::Evidence), Some(j("DE")), TransferDecision::Allow)
+        .transfer_default(TransferDecision::Allow)
+        .build()
+        .expect("policy");
+    assert_eq!(p.transfer_decision(Category::Evidence, j("DE")), TransferDecision::Allow);
+    assert_eq!(p.transfer_decision(Category::Evidence, j("FR")), TransferDecision::LegalBasis);
+    assert_eq!(p.transfer_decision(Category::Health, j("DE")), TransferDecision::LegalBasis);
+    assert_eq!(p.transfer_decision(Category::Health, j("FR")), TransferDecision::Refuse);
+    // Staying in the origin is never a transfer.
+    assert!(p.check_transfer(Category::Health, Some(j("FR")), j("FR"), None).is_ok());
+    assert!(matches!(
+        p.check_transfer(Category::Health, Some(j("NL")), j("FR"), Some("Art. 7")),
+        Err(Error::TransferRefused { .. })
+    ));
+    // Two rules for one pair are an error.
+    let e = AccessPolicy::builder()
+        .transfer(Some(Category::Evidence), None, TransferDecision::Allow)
+        .transfer(Some(Category::Evidence), None, TransferDecision::Refuse)
+        .build()
+        .unwrap_err();
+    assert!(matches!(e, Error::PolicyInvalid { .. }), "{e}");
+    let only_default = AccessPolicy::builder().transfer_default(TransferDecision::Refuse).build().expect("policy");
+    assert_eq!(only_default.transfer_decision(Category::Evidence, j("US")), TransferDecision::Refuse);
+}
