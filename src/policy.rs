@@ -222,6 +222,24 @@ impl PolicyGate {
     pub fn decide_rewrap(&self, terms: &Terms, request: &RewrapRequest) -> Result<Decision> {
         decide_rewrap_at(terms, request, self.clock.now())
     }
+
+    /// Decide whether `request` may re-wrap data sealed under `terms`, now, under the access policy `access`
+    /// (`None`: as [`PolicyGate::decide_rewrap`]): need-to-know as for an open, and each added key of another
+    /// authority passes the policy's transfer rules, `transfer_basis` being what the envelope's legal instrument
+    /// states.
+    ///
+    /// # Errors
+    /// As [`PolicyGate::decide_rewrap`], with [`Error::NotOnCase`], [`Error::RoleNotPermitted`],
+    /// [`Error::TransferRefused`] and [`Error::LegalBasisRequired`].
+    pub fn decide_rewrap_under(
+        &self,
+        terms: &Terms,
+        request: &RewrapRequest,
+        access: Option<&AccessPolicy>,
+        transfer_basis: Option<&str>,
+    ) -> Result<Decision> {
+        decide_rewrap_access_at(terms, request, access, transfer_basis, self.clock.now())
+    }
 }
 
 /// The purpose under which a key of another authority may be added to an envelope (an onward transfer):

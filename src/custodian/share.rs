@@ -320,8 +320,7 @@ impl Custodian {
                 let basis = header.metadata().instrument.as_ref().and_then(|i| i.transfer_basis());
                 let decided = add.and_then(|add| {
                     let request = RewrapRequest { actor: actor.clone(), purpose: purpose.clone(), add };
-                    policy::decide_rewrap_access_at(&terms, &request, access.as_deref(), basis, self.clock.now())
-                        .map(Some)
+                    self.gate.decide_rewrap_under(&terms, &request, access.as_deref(), basis).map(Some)
                 });
                 (operation, decided)
             }
