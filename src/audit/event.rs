@@ -64,11 +64,17 @@ pub enum EventKind {
     Recovery,
     /// A signed checkpoint over all earlier entries. Written by the log itself.
     Checkpoint,
+    /// A key's retention deadline was set or cleared (detail `retention_set`: the new deadline or `none`).
+    RetentionChanged,
+    /// Another authority's key was revoked: nothing new is sealed or shared to it (detail `reason`).
+    KeyRevoked,
+    /// A key was marked compromised: it seals, signs and receives nothing new (detail `reason`).
+    KeyCompromised,
 }
 
 impl EventKind {
     /// Every kind.
-    pub const ALL: [Self; 17] = [
+    pub const ALL: [Self; 20] = [
         Self::Genesis,
         Self::Sealed,
         Self::Opened,
@@ -86,6 +92,9 @@ impl EventKind {
         Self::Erasure,
         Self::Recovery,
         Self::Checkpoint,
+        Self::RetentionChanged,
+        Self::KeyRevoked,
+        Self::KeyCompromised,
     ];
 
     /// The stable snake_case name, as written in the log.
@@ -109,6 +118,9 @@ impl EventKind {
             Self::Erasure => "erasure",
             Self::Recovery => "recovery",
             Self::Checkpoint => "checkpoint",
+            Self::RetentionChanged => "retention_changed",
+            Self::KeyRevoked => "key_revoked",
+            Self::KeyCompromised => "key_compromised",
         }
     }
 

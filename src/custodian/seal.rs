@@ -4,6 +4,7 @@
 
 use std::io::{self, Read, Write};
 
+use super::transfer::{TransferRecord, check_seal_recipients};
 use super::{Custodian, ResolvedRecipients, hex, signer_for, x25519_identity};
 use crate::audit::{AuditEvent, EventKind};
 use crate::error::{Error, Result};
@@ -151,9 +152,40 @@ impl Custodian {
         }
 
         let ring = self.read()?;
+        let record = TransferRecord {
+            origin: meta.origin,
+            destinations: &meta.destinations,
+            instrument: meta.instrument.as_ref(),
+            recipients: &options.recipients,
+        };
+        // The transfer is checked before any key is read: who may receive it, and where it may go.
+        let checked = check_seal_recipients(ring.body(), &options.recipients, &meta.destinations, now)
+            .and_then(|()| options.sender.map(|id| x25519_identity(ring.body(), &id)).transpose())
+            .and_then(|sender| Ok((sender, options.signer.map(|id| signer_for(ring.body(), &id)).transpose()?)));
+        let (sender, signer) = match checked {
+            Ok(v) => v,
+            Err(e) => {
+                let mut ev = record
+                    .add_to(ring.body(), AuditEvent::refused(&e))
+                    .actor(actor)
+                    .category(category)
+                    .classification(classification)
+                    .purposes(&options.purposes)
+                    .keys(options.recipients.iter().copied())
+                    .detail("operation", "seal");
+                if let Some(c) = &options.case_ref {
+                    ev = ev.case(c);
+                }
+                drop(ring);
+                // Only the refusals of this step are recorded; a mistyped key id is the caller's error.
+                if e.is_refusal() || matches!(e, Error::KeyNotValid { .. }) {
+                    self.record(ev)?;
+                }
+                return Err(e);
+            }
+        };
         let keys = ResolvedRecipients::resolve(ring.body(), &options.recipients)?;
-        let sender = options.sender.map(|id| x25519_identity(ring.body(), &id)).transpose()?;
-        let signer = options.signer.map(|id| signer_for(ring.body(), &id)).transpose()?;
+        let details = record.add_to(ring.body(), AuditEvent::new(EventKind::Sealed));
         drop(ring);
 
         let mut fopts = format::EnvelopeOptions::new(meta.clone(), keys.recipients());
@@ -164,7 +196,7 @@ impl Custodian {
             fopts = fopts.with_signer(s);
         }
         let (output, object_id, len) = run(&fopts)?;
-        let mut ev = AuditEvent::new(EventKind::Sealed)
+        let mut ev = details
             .actor(actor)
             .object(&object_id)
             .category(category)

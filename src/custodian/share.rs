@@ -6,6 +6,7 @@ use std::fs::File;
 use std::io::{Seek, SeekFrom};
 use std::path::PathBuf;
 
+use super::transfer::{TransferRecord, check_usable_at};
 use super::{Custodian, ResolvedRecipients, replace_file};
 use crate::audit::{AuditEvent, EventKind};
 use crate::error::{Error, Result};
@@ -27,7 +28,7 @@ pub enum RewrapItem {
 }
 
 /// What a batch re-wrap does to each envelope.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum RewrapPlan {
     /// Replace every stanza for a rotated key by one for its newest successor.
@@ -131,6 +132,29 @@ fn rewrap_event(
         ev = ev.case(c);
     }
     ev
+}
+
+impl Custodian {
+    /// [`rewrap_event`] with the transfer record: the envelope's origin, destinations and instrument, and the
+    /// authorities and jurisdictions of the keys added.
+    fn rewrap_record(
+        &self,
+        base: AuditEvent,
+        actor: &Actor,
+        header: &format::Header,
+        act: RewrapAct<'_>,
+        operation: &str,
+    ) -> Result<AuditEvent> {
+        let m = header.metadata();
+        let record = TransferRecord {
+            origin: m.origin,
+            destinations: &m.destinations,
+            instrument: m.instrument.as_ref(),
+            recipients: act.add(),
+        };
+        let ring = self.read()?;
+        Ok(record.add_to(ring.body(), rewrap_event(base, actor, header, act, operation)))
+    }
 }
 
 impl Custodian {
@@ -283,12 +307,12 @@ impl Custodian {
         // A refusal past the gate (a destroyed key) is recorded like the gate's own.
         let result = result.or_else(|e| {
             if e.is_refusal() {
-                self.record(rewrap_event(AuditEvent::refused(&e), actor, header, act, operation))?;
+                self.record(self.rewrap_record(AuditEvent::refused(&e), actor, header, act, operation)?)?;
             }
             Err(e)
         })?;
         let kind = if operation == SHARE { EventKind::Shared } else { EventKind::Rewrapped };
-        let mut ev = rewrap_event(AuditEvent::new(kind), actor, header, act, operation);
+        let mut ev = self.rewrap_record(AuditEvent::new(kind), actor, header, act, operation)?;
         if let Some(Grant::Purpose(p)) = decision.as_ref().map(|d| &d.grant) {
             ev = ev.detail("granted_by", p.as_str());
         }
@@ -312,7 +336,13 @@ impl Custodian {
                 let body = ring.body();
                 let foreign = |r: &KeyRecord| !r.has_secret() && !matches!(r.state, KeyState::Destroyed { .. });
                 let operation = if add.iter().any(|id| body.get(id).is_some_and(foreign)) { SHARE } else { REWRAP };
-                let add = new_recipients(body, add);
+                // Nothing new reaches a compromised or revoked key, or one outside its validity period.
+                let now = self.clock.now();
+                let add = add
+                    .iter()
+                    .filter_map(|id| body.get(id))
+                    .try_for_each(|r| check_usable_at(r, now))
+                    .and_then(|()| new_recipients(body, add));
                 drop(ring);
                 let decided = add.and_then(|add| {
                     let request = RewrapRequest { actor: actor.clone(), purpose: purpose.clone(), add };
@@ -323,8 +353,8 @@ impl Custodian {
         };
         match decided {
             Ok(decision) => Ok((operation, decision)),
-            Err(e) if e.is_refusal() => {
-                self.record(rewrap_event(AuditEvent::refused(&e), actor, header, act, operation))?;
+            Err(e) if e.is_refusal() || matches!(e, Error::KeyNotValid { .. }) => {
+                self.record(self.rewrap_record(AuditEvent::refused(&e), actor, header, act, operation)?)?;
                 Err(e)
             }
             Err(e) => Err(e),

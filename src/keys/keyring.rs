@@ -288,6 +288,24 @@ pub struct KeyRecord {
     /// carried one (such keys are refused as recipients of a share until imported again with it).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub jurisdiction: Option<Jurisdiction>,
+    /// For another authority's key: that authority's name (`Bundesamt fuer Justiz`), as stated when the key was
+    /// imported; absent in keyrings written before keys carried one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub authority: Option<String>,
+    /// For another authority's key: nothing is sealed or shared to it before this time.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub not_before: Option<Timestamp>,
+    /// For another authority's key: nothing is sealed or shared to it at or after this time.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub not_after: Option<Timestamp>,
+    /// For another authority's key: revoked (end of cooperation, compromise reported by its holder); nothing new is
+    /// sealed or shared to it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub revoked: Option<KeyMark>,
+    /// Marked compromised (an own key or another authority's): it seals, signs and receives nothing new; what it
+    /// protected is listed by `Custodian::compromise_report`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub compromised: Option<KeyMark>,
     /// Public key bytes (X25519 32, X-Wing 1216, Ed25519 32); none for symmetric keys.
     #[serde(default, with = "b64", skip_serializing_if = "Option::is_none")]
     pub public: Option<Vec<u8>>,
@@ -303,6 +321,54 @@ impl KeyRecord {
     pub fn has_secret(&self) -> bool {
         self.secret.is_some()
     }
+}
+
+/// Who marked a key (revoked or compromised), when and why.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[non_exhaustive]
+pub struct KeyMark {
+    /// When.
+    pub at: Timestamp,
+    /// Who (actor id).
+    pub by: String,
+    /// Why (1 to [`MAX_DESTROY_REASON_LEN`] bytes of printable text).
+    pub reason: String,
+}
+
+impl KeyMark {
+    /// A mark, its reason checked.
+    ///
+    /// # Errors
+    /// [`Error::InvalidArgument`] for an empty, over-long or non-printable reason.
+    pub fn new(at: Timestamp, by: &str, reason: &str) -> Result<Self> {
+        check_mark_reason(reason)?;
+        Ok(Self { at, by: by.to_owned(), reason: reason.to_owned() })
+    }
+}
+
+/// Longest authority name, in bytes.
+pub const MAX_AUTHORITY_LEN: usize = 128;
+
+/// Check an authority name: 1 to [`MAX_AUTHORITY_LEN`] bytes of printable text without `|`.
+///
+/// # Errors
+/// [`Error::InvalidArgument`].
+pub(crate) fn check_authority(name: &str) -> Result<()> {
+    check_text("an authority name", name, MAX_AUTHORITY_LEN)?;
+    if name.contains('|') {
+        return Err(Error::InvalidArgument("an authority name may not contain '|'".into()));
+    }
+    Ok(())
+}
+
+/// Check a reason for revoking a key or marking it compromised: 1 to [`MAX_DESTROY_REASON_LEN`] bytes of printable
+/// text.
+///
+/// # Errors
+/// [`Error::InvalidArgument`].
+pub(crate) fn check_mark_reason(reason: &str) -> Result<()> {
+    check_text("a reason for revoking a key or marking it compromised", reason, MAX_DESTROY_REASON_LEN)
 }
 
 impl Serialize for KeyKind {
@@ -488,6 +554,20 @@ impl KeyringBody {
                 if k.secret.is_some() {
                     return bad(format!("destroyed key {} still has a secret", k.id));
                 }
+            }
+            if let Some(a) = &k.authority {
+                check_authority(a)?;
+            }
+            if let (Some(from), Some(until)) = (k.not_before, k.not_after)
+                && from >= until
+            {
+                return bad(format!("key {} has a validity period that ends before it begins", k.id));
+            }
+            for m in [&k.revoked, &k.compromised].into_iter().flatten() {
+                check_mark_reason(&m.reason)?;
+            }
+            if k.has_secret() && (k.authority.is_some() || k.revoked.is_some()) {
+                return bad(format!("own key {} carries another authority's fields", k.id));
             }
             let public_len = match k.kind {
                 KeyKind::Kek => None,
@@ -1031,6 +1111,11 @@ mod tests {
             rotated_from: None,
             rotated_to: None,
             jurisdiction: None,
+            authority: None,
+            not_before: None,
+            not_after: None,
+            revoked: None,
+            compromised: None,
             public: None,
             secret: secret.map(|s| SecretBytes::new(Zeroizing::new(s.to_vec()))),
         }
