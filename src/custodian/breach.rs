@@ -64,6 +64,50 @@ impl CompromiseReport {
         self.envelopes.iter().filter(|e| e.still_wrapped).map(|e| e.object_id.as_str()).collect()
     }
 
+    /// The report as text, one record per line, fields separated by a tab (the form the C API and the bindings
+    /// hand out; `docs/KEYS.md` specifies it):
+    ///
+    /// ```text
+    /// custodia-compromise-report/1
+    /// key <id> <compromised at, Unix seconds, or -> <log began, Unix seconds>
+    /// successor <id or ->
+    /// plan <rotated or ->
+    /// envelope <object id> <case or -> <wrapped or moved> <recipient ids, space-separated> <via, space-separated> <first seen, Unix seconds>
+    /// case <case>
+    /// limit <text>
+    /// ```
+    #[must_use]
+    pub fn to_text(&self) -> String {
+        let unix = |t: Timestamp| t.as_unix().to_string();
+        let mut out = String::from("custodia-compromise-report/1\n");
+        let marked = self.key.compromised.as_ref().map_or("-".to_owned(), |m| unix(m.at));
+        out.push_str(&format!("key\t{}\t{marked}\t{}\n", self.key.id, unix(self.log_began)));
+        out.push_str(&format!("successor\t{}\n", self.successor.map_or("-".to_owned(), |k| k.to_string())));
+        let plan = match self.plan {
+            Some(RewrapPlan::Rotated) => "rotated",
+            _ => "-",
+        };
+        out.push_str(&format!("plan\t{plan}\n"));
+        for e in &self.envelopes {
+            out.push_str(&format!(
+                "envelope\t{}\t{}\t{}\t{}\t{}\t{}\n",
+                e.object_id,
+                e.case_ref.as_ref().map_or("-", CaseRef::as_str),
+                if e.still_wrapped { "wrapped" } else { "moved" },
+                e.recipients.iter().map(ToString::to_string).collect::<Vec<_>>().join(" "),
+                e.via.join(" "),
+                unix(e.first_seen),
+            ));
+        }
+        for c in &self.cases {
+            out.push_str(&format!("case\t{c}\n"));
+        }
+        for l in &self.limits {
+            out.push_str(&format!("limit\t{l}\n"));
+        }
+        out
+    }
+
     /// A plan that replaces the key's stanzas by stanzas for `fresh` (a key of the same holder: a new key of this
     /// custodian, or the other authority's new key once imported), for the stated `purpose`, as
     /// [`Custodian::rewrap_batch`] takes it. The re-wrap passes the gate as [`Custodian::rewrap`] does.
