@@ -41,6 +41,9 @@ __all__ = [
     "TransferNotPermitted",
     "RecipientNotPermitted",
     "RecipientJurisdictionUnknown",
+    "KeyRevoked",
+    "DestinationRequired",
+    "KeyCompromised",
     # 3xx
     "EnvelopeError",
     "Malformed",
@@ -64,6 +67,7 @@ __all__ = [
     "InvalidKeyText",
     "KdfParamsOutOfRange",
     "CustodianNotFound",
+    "KeyNotValid",
     # 5xx
     "AuditError",
     "AuditWriteFailed",
@@ -204,6 +208,19 @@ class RecipientJurisdictionUnknown(Refused):
     """209: the other authority's key was imported without a jurisdiction; import it again with one."""
 
 
+class KeyRevoked(Refused):
+    """217: the other authority's key was revoked; nothing new is sealed or shared to it."""
+
+
+class DestinationRequired(Refused):
+    """218: sealing for another authority's key needs the envelope's destinations to name its jurisdiction; the
+    message says which to add."""
+
+
+class KeyCompromised(Refused):
+    """219: the key was marked compromised; it seals, signs and receives nothing new."""
+
+
 # 3xx: envelope format.
 class EnvelopeError(CustodiaError):
     """An envelope could not be read or opened."""
@@ -289,6 +306,10 @@ class KdfParamsOutOfRange(KeyringError):
 
 class CustodianNotFound(KeyringError):
     """407: no custodian (directory or keyring) at the path given, and ``create=True`` was not passed."""
+
+
+class KeyNotValid(KeyringError):
+    """408: the other authority's key is outside the validity period it was imported with."""
 
 
 # 5xx: audit.
@@ -380,6 +401,9 @@ _BY_CODE: dict[int, type[CustodiaError]] = {
     207: TransferNotPermitted,
     208: RecipientNotPermitted,
     209: RecipientJurisdictionUnknown,
+    217: KeyRevoked,
+    218: DestinationRequired,
+    219: KeyCompromised,
     300: Malformed,
     301: UnsupportedVersion,
     302: UnsupportedSuite,
@@ -399,6 +423,7 @@ _BY_CODE: dict[int, type[CustodiaError]] = {
     405: InvalidKeyText,
     406: KdfParamsOutOfRange,
     407: CustodianNotFound,
+    408: KeyNotValid,
     500: AuditWriteFailed,
     501: AuditMalformed,
     502: AuditTampered,
