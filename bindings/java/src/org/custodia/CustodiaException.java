@@ -75,6 +75,12 @@ public class CustodiaException extends RuntimeException {
                 return new RecipientNotPermittedException(code, message);
             case RECIPIENT_JURISDICTION_UNKNOWN:
                 return new RecipientJurisdictionUnknownException(code, message);
+            case KEY_REVOKED:
+                return new KeyRevokedException(code, message);
+            case DESTINATION_REQUIRED:
+                return new DestinationRequiredException(code, message);
+            case KEY_COMPROMISED:
+                return new KeyCompromisedException(code, message);
             case MALFORMED:
             case UNSUPPORTED_VERSION:
             case UNSUPPORTED_SUITE:
@@ -105,6 +111,8 @@ public class CustodiaException extends RuntimeException {
                 return new KdfParamsOutOfRangeException(code, message);
             case CUSTODIAN_NOT_FOUND:
                 return new CustodianNotFoundException(code, message);
+            case KEY_NOT_VALID:
+                return new KeyNotValidException(code, message);
             case AUDIT_WRITE:
                 return new AuditWriteException(code, message);
             case AUDIT_MALFORMED:
