@@ -10,9 +10,9 @@ use std::sync::Arc;
 use custodia::audit::{AuditEvent, EventKind, Outcome};
 use custodia::format::{InstrumentKind, LegalInstrument};
 use custodia::{
-    Actor, CaseRef, Category, Classification, Custodian, CustodianOptions, Error, ErrorKind, FixedClock,
-    Jurisdiction, KdfParams, KeyAuthority, KeyId, KeyKind, OpenRequest, Purpose, PurposeSet, RewrapItem, RewrapOutput,
-    RewrapPlan, SealOptions, Sensitive, Timestamp, Unlock,
+    Actor, CaseRef, Category, Classification, Custodian, CustodianOptions, Error, ErrorKind, FixedClock, Jurisdiction,
+    KdfParams, KeyAuthority, KeyId, KeyKind, OpenRequest, Purpose, PurposeSet, RewrapItem, RewrapOutput, RewrapPlan,
+    SealOptions, Sensitive, Timestamp, Unlock,
 };
 
 const T0: u64 = 1_795_435_200; // 2026-11-23T12:00:00Z
@@ -487,11 +487,10 @@ fn the_compromise_report_lists_envelopes_sealed_elsewhere_once_seen_here_and_say
     let s = scene();
     let nl_key = s.nl.c.generate_key(&jan(), KeyKind::X25519, "NL public").expect("k");
     let text = s.nl.c.export_public(&nl_key).expect("t");
-    let nl_in_de = s
-        .de
-        .c
-        .import_authority_key(&jan(), &text, "NL", &KeyAuthority::new("NL central authority", j("NL")).expect("a"))
-        .expect("import");
+    let nl_in_de =
+        s.de.c
+            .import_authority_key(&jan(), &text, "NL", &KeyAuthority::new("NL central authority", j("NL")).expect("a"))
+            .expect("import");
     let dora = Actor::new("dora", "central_authority", j("DE"), Classification::Secret).expect("actor");
     let mut o = options(vec![nl_in_de], &["NL"]);
     o.origin = Some(j("DE"));
