@@ -109,7 +109,7 @@ fn data() -> Sensitive<Vec<u8>> {
 /// Seal refused with `kind`, recorded as a `refused` seal, and nothing sealed.
 fn assert_seal_refused(c: &Custodian, o: &SealOptions, kind: ErrorKind) -> Error {
     let before = (c.unwrap_attempts(), events(c).iter().filter(|e| e.kind == EventKind::Sealed).count());
-    let e = c.seal(&jan(), &data(), o).unwrap_err();
+    let e = c.seal(&jan(), &data(), o).expect_err("refused");
     assert_eq!(e.kind(), kind, "{e}");
     let ev = last(c);
     assert_eq!(ev.kind, EventKind::Refused, "{ev:?}");
