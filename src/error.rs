@@ -335,7 +335,7 @@ pub enum Error {
     /// An envelope sealed for another authority's key names no destination jurisdiction; the message says which
     /// jurisdiction to add.
     #[error(
-        "sealing for key {key_id} of another authority in {jurisdiction} needs the envelope's destinations to name          where it goes: add {jurisdiction} to the destinations"
+        "sealing for key {key_id} of another authority in {jurisdiction} needs the envelope's destinations to name where it goes: add {jurisdiction} to the destinations"
     )]
     DestinationRequired {
         /// The other authority's key.

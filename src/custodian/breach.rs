@@ -142,7 +142,9 @@ impl Custodian {
                 }
             }
             let successor = (newest.id != *id && newest.state == KeyState::Active).then_some(newest.id);
-            (KeyInfo::from(r), successor, !transfer::is_foreign(r) && r.has_secret())
+            // Own: held with its secret, or a tombstone of a key that was (a destroyed key kept no public record
+            // of another authority). Another authority's key is held without its secret and is no tombstone.
+            (KeyInfo::from(r), successor, !transfer::is_foreign(r))
         };
         let mut log_began = None;
         let mut found: Vec<ProtectedEnvelope> = Vec::new();
