@@ -431,6 +431,13 @@ fn the_compromise_report_lists_everything_through_rotations_rewraps_and_shares()
     assert_eq!(r.envelopes[2].case_ref.as_ref(), Some(&other_case));
     assert_eq!(r.cases, vec![case(), other_case]);
     assert_eq!(r.to_rewrap(), vec![a.object_id.as_str(), b.object_id.as_str()]);
+    // The text form the C API and the bindings hand out: one tab-separated record per line.
+    let text = r.to_text();
+    assert!(text.starts_with("custodia-compromise-report/1\n"), "{text}");
+    assert_eq!(text.lines().filter(|l| l.starts_with("envelope\t")).count(), 3, "{text}");
+    let c_line = format!("envelope\t{}\tMLA-2026-0099\tmoved\t{escrow}\tsealed\t", cc.object_id);
+    assert!(text.contains(&c_line), "{text}");
+    assert!(text.contains("\nplan\t-\n") && text.contains("\ncase\tMLA-2026-0042\n"), "{text}");
     // Not rotated yet: no plan, and the report says so.
     assert!(r.plan.is_none() && r.successor.is_none());
     assert!(r.limits.iter().any(|l| l.contains("not been rotated")), "{:?}", r.limits);

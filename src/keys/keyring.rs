@@ -1364,6 +1364,21 @@ mod tests {
             ("a hold without reference", Box::new(move |b| b.holds.push(hold("", "anna")))),
             ("a hold set by a forged actor", Box::new(move |b| b.holds.push(hold("ref", "anna\nby: admin")))),
             ("two holds on one case", Box::new(move |b| b.holds.extend([hold("r1", "anna"), hold("r2", "anna")]))),
+            ("an own key carrying an authority's name", Box::new(|b| b.keys[0].authority = Some("BfJ".into()))),
+            (
+                "a validity period that ends before it begins",
+                Box::new(|b| {
+                    b.keys[0].not_before = Some(Timestamp::from_unix(10));
+                    b.keys[0].not_after = Some(Timestamp::from_unix(5));
+                }),
+            ),
+            (
+                "a compromise reason with a newline",
+                Box::new(|b| {
+                    b.keys[0].compromised =
+                        Some(KeyMark { at: Timestamp::from_unix(3), by: "jan".into(), reason: "lost\nforged".into() });
+                }),
+            ),
         ];
         for (what, change) in &changes {
             let r = ring.update(|b| {
