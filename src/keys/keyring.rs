@@ -1398,6 +1398,35 @@ mod tests {
     }
 
     #[test]
+    fn records_written_before_keys_belonged_to_authorities_still_load() {
+        // A record as written before issue 14 (no authority, validity or marks) reads with none of them set; a
+        // record that sets none of them is written exactly as before, so older readers are not surprised.
+        let mut r = rec(7, KeyKind::X25519, None);
+        r.public = Some(vec![3; 32]);
+        r.jurisdiction = Some(Jurisdiction::parse("DE").expect("j"));
+        let old = serde_json::to_string(&r).expect("json");
+        for new_field in ["authority", "not_before", "not_after", "revoked", "compromised"] {
+            assert!(!old.contains(new_field), "{new_field} written when unset: {old}");
+        }
+        let back: KeyRecord = serde_json::from_str(&old).expect("old record loads");
+        assert!(back.authority.is_none() && back.not_before.is_none() && back.not_after.is_none());
+        assert!(back.revoked.is_none() && back.compromised.is_none());
+        assert_eq!(back.jurisdiction, r.jurisdiction);
+        // And a record that sets them round-trips.
+        r.authority = Some("Bundesamt fuer Justiz".into());
+        r.not_before = Some(Timestamp::from_unix(5));
+        r.revoked = Some(KeyMark::new(Timestamp::from_unix(6), "jan", "end of cooperation").expect("mark"));
+        let json = serde_json::to_string(&r).expect("json");
+        let back: KeyRecord = serde_json::from_str(&json).expect("loads");
+        assert_eq!(back.authority, r.authority);
+        assert_eq!(back.revoked, r.revoked);
+        assert_eq!(back.not_before, r.not_before);
+        // A mark with fields it does not know is refused (a forged or newer record is not half-read).
+        let forged = json.replace("\"reason\":", "\"lifted\":true,\"reason\":");
+        assert!(serde_json::from_str::<KeyRecord>(&forged).is_err(), "{forged}");
+    }
+
+    #[test]
     fn hostile_legal_hold_json_is_refused() {
         let good = r#"{"case_ref":"MLA-1","reference":"r","reason":"appeal","set_at":5,"set_by":"anna"}"#;
         let h: LegalHold = serde_json::from_str(good).expect("valid");
