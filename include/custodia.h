@@ -1876,7 +1876,8 @@ custodia_status custodia_envelope_inspect(struct custodia_custodian custodian_ha
 
 /**
  * Describe an envelope's bound metadata as text, one `name: value` per line (object, category, classification,
- * purposes, case, origin, destinations, created, not_after, recipients, signer). No key, not audited.
+ * purposes, case, origin, destinations, created, not_after, recipients, signer, instrument, instrument_reference,
+ * transfer_basis). No key, not audited.
  *
  * On success `*out_text` receives a NUL-terminated text buffer owned by the caller (`custodia_buffer_free`).
  *

@@ -352,6 +352,14 @@ fn sealed_shared_opened_and_refused_entries_carry_the_transfer_record() {
     // The instrument is readable from the envelope's info.
     let info = c.inspect(&sealed.envelope).expect("info");
     assert_eq!(info.instrument.as_ref(), Some(&instrument()));
+    let text = c.describe(&sealed.envelope).expect("describe");
+    assert!(
+        text.ends_with(
+            "instrument: european_investigation_order\ninstrument_reference: EIO 2026/117\n\
+             transfer_basis: Art. 10 Dir. 2014/41\n"
+        ),
+        "{text}"
+    );
     c.open(&OpenRequest::new(jan(), p("investigation")), &sealed.envelope).expect("open");
     assert_transfer_details(&last(c));
     assert_eq!(last(c).kind, EventKind::Opened);

@@ -339,7 +339,8 @@ pub unsafe extern "C" fn custodia_envelope_inspect(
 }
 
 /// Describe an envelope's bound metadata as text, one `name: value` per line (object, category, classification,
-/// purposes, case, origin, destinations, created, not_after, recipients, signer). No key, not audited.
+/// purposes, case, origin, destinations, created, not_after, recipients, signer, instrument, instrument_reference,
+/// transfer_basis). No key, not audited.
 ///
 /// On success `*out_text` receives a NUL-terminated text buffer owned by the caller (`custodia_buffer_free`).
 ///
