@@ -81,7 +81,12 @@ impl Custodian {
     /// # Errors
     /// [`Error::NoPurpose`]; [`Error::ClearanceInsufficient`] when the actor is not cleared for the data;
     /// [`Error::KeyNotFound`], [`Error::KeyState`] (a decrypt-only key cannot seal), [`Error::KeyDestroyed`] for a
-    /// recipient, sender or signer; [`Error::AuditWrite`] (the envelope is then discarded).
+    /// recipient, sender or signer; before any key is read, each recorded as a `refused` seal:
+    /// [`Error::KeyCompromised`] (a recipient, sender or signer marked compromised), [`Error::KeyRevoked`],
+    /// [`Error::KeyNotValid`] (outside the key's validity period), and for another authority's key
+    /// [`Error::RecipientJurisdictionUnknown`], [`Error::DestinationRequired`] (no destinations) or
+    /// [`Error::RecipientNotPermitted`] (its jurisdiction is not among the destinations); [`Error::AuditWrite`] (the
+    /// envelope is then discarded).
     pub fn seal(&self, actor: &Actor, data: &Sensitive<Vec<u8>>, options: &SealOptions) -> Result<Sealed<Vec<u8>>> {
         let plaintext = data.expose_secret();
         // In memory: one allocation of the envelope's exact size, chunks sealed in parallel when large.
@@ -158,10 +163,14 @@ impl Custodian {
             instrument: meta.instrument.as_ref(),
             recipients: &options.recipients,
         };
-        // The transfer is checked before any key is read: who may receive it, and where it may go.
-        let checked = check_seal_recipients(ring.body(), &options.recipients, &meta.destinations, now)
-            .and_then(|()| options.sender.map(|id| x25519_identity(ring.body(), &id)).transpose())
-            .and_then(|sender| Ok((sender, options.signer.map(|id| signer_for(ring.body(), &id)).transpose()?)));
+        // The transfer is checked before any key is read: who may receive it, and where it may go. Sender and signer
+        // are checked (compromised, decrypt-only, destroyed) before their secrets are read.
+        let checked = (|| {
+            check_seal_recipients(ring.body(), &options.recipients, &meta.destinations, now)?;
+            let sender = options.sender.map(|id| x25519_identity(ring.body(), &id)).transpose()?;
+            let signer = options.signer.map(|id| signer_for(ring.body(), &id)).transpose()?;
+            Ok((sender, signer))
+        })();
         let (sender, signer) = match checked {
             Ok(v) => v,
             Err(e) => {

@@ -172,7 +172,9 @@ impl Custodian {
     /// # Errors
     /// Refusals: [`Error::ClearanceInsufficient`], [`Error::JurisdictionNotPermitted`], [`Error::Expired`],
     /// [`Error::PurposeNotPermitted`], [`Error::TransferNotPermitted`], [`Error::RecipientJurisdictionUnknown`],
-    /// [`Error::RecipientNotPermitted`], [`Error::KeyDestroyed`]; [`Error::NoMatchingRecipient`] when no key here
+    /// [`Error::RecipientNotPermitted`], [`Error::KeyDestroyed`], [`Error::KeyRevoked`] and [`Error::KeyCompromised`]
+    /// for a key added; [`Error::KeyNotValid`] for a key added outside its validity period (recorded too);
+    /// [`Error::NoMatchingRecipient`] when no key here
     /// can unwrap the envelope; [`Error::KeyNotFound`]; [`Error::KeyState`] for a decrypt-only key added;
     /// [`Error::InvalidArgument`] for a key removed that has no stanza or a key added that already has one;
     /// [`Error::AuditWrite`].
