@@ -518,5 +518,14 @@ fn the_compromise_report_lists_envelopes_sealed_elsewhere_once_seen_here_and_say
     assert!(!ids.contains(&unseen.object_id.as_str()));
     assert_eq!(r.envelopes[0].via, vec!["opened".to_owned()]);
     assert!(r.limits.iter().any(|l| l.contains("sealed by other custodians")), "{:?}", r.limits);
+    // Re-wrapped here (to NL's escrow) without being opened first: the key that unwrapped it protected it.
+    let rewrapped = s.de.c.seal(&dora, &data(), &o).expect("rewrapped");
+    s.nl.c.rewrap(&jan(), &p("investigation"), &rewrapped.envelope, &[], &[s.kek]).expect("re-wrap to escrow");
+    let r = s.nl.c.compromise_report(&nl_key).expect("report");
+    let e = r.envelopes.iter().find(|e| e.object_id == rewrapped.object_id).expect("listed");
+    assert_eq!((e.via.clone(), e.recipients.clone()), (vec!["opened".to_owned()], vec![nl_key, s.kek]));
+    let escrow = s.nl.c.compromise_report(&s.kek).expect("escrow report");
+    let e = escrow.envelopes.iter().find(|e| e.object_id == rewrapped.object_id).expect("listed under the escrow");
+    assert_eq!(e.via, vec!["rewrapped".to_owned()]);
     assert!(matches!(s.nl.c.compromise_report(&KeyId::from_bytes([7; 16])), Err(Error::KeyNotFound(_))));
 }

@@ -25,7 +25,7 @@ pub struct ProtectedEnvelope {
     /// Its recipients after the last change the log shows (the key itself included unless re-wrapped away).
     pub recipients: Vec<KeyId>,
     /// How the key came to protect it, in log order: `sealed`, `shared`, `rewrapped`, `opened` (an envelope sealed
-    /// elsewhere and opened, or refused, here).
+    /// elsewhere and first seen here when it was opened, refused or re-wrapped).
     pub via: Vec<String>,
     /// Whether, by the log, the newest copy still has a stanza for the key. `false` after a re-wrap removed it; any
     /// copy made before that re-wrap still has one.
@@ -226,14 +226,28 @@ fn track(
                 .get("removed")
                 .map(|s| s.split(' ').filter_map(|k| k.parse().ok()).collect())
                 .unwrap_or_default();
-            let mut now = known.get(&object).map(|k| k.0.clone()).unwrap_or_default();
+            // An envelope first seen here in a re-wrap was sealed elsewhere: the key that unwrapped it protects it.
+            let unwrapped_with: Option<KeyId> = ev.detail.get("unwrapped_with").and_then(|k| k.parse().ok());
+            let mut now =
+                known.get(&object).map(|k| k.0.clone()).unwrap_or_else(|| unwrapped_with.into_iter().collect());
+            if let Some(k) = unwrapped_with
+                && !now.contains(&k)
+            {
+                now.push(k);
+            }
             now.retain(|k| !removed.contains(k));
             for k in &ev.keys {
                 if !now.contains(k) {
                     now.push(*k);
                 }
             }
-            (if ev.kind == EventKind::Shared { "shared" } else { "rewrapped" }, Some(now))
+            let via = match ev.kind {
+                // The key was there before this re-wrap (it unwrapped an envelope sealed elsewhere): seen here.
+                _ if !ev.keys.contains(id) => "opened",
+                EventKind::Shared => "shared",
+                _ => "rewrapped",
+            };
+            (via, Some(now))
         }
         // An open (or its refusal) lists the envelope's stanzas; a refused share or re-wrap lists only the keys it
         // meant to add, which never received anything.
@@ -246,7 +260,7 @@ fn track(
     let entry_case = ev.case.clone();
     let slot = known.entry(object.clone()).or_insert_with(|| (Vec::new(), None));
     let added_here = !slot.0.contains(id) && recipients.contains(id);
-    if via == "opened" {
+    if !matches!(ev.kind, EventKind::Sealed | EventKind::Shared | EventKind::Rewrapped) {
         // An open does not change recipients; it tells us about envelopes sealed elsewhere.
         for k in &recipients {
             if !slot.0.contains(k) {

@@ -304,17 +304,21 @@ impl Custodian {
             let dk = self.unwrap(ring.body(), header)?;
             let keys = ResolvedRecipients::resolve(ring.body(), act.add())?;
             drop(ring);
-            format::rewrap_header(header, &dk, act.remove(), &keys.recipients())
+            Ok((format::rewrap_header(header, &dk, act.remove(), &keys.recipients())?, dk.recipient()))
         })();
         // A refusal past the gate (a destroyed key) is recorded like the gate's own.
-        let result = result.or_else(|e| {
+        let result = result.or_else(|e: Error| {
             if e.is_refusal() {
                 self.record(self.rewrap_record(AuditEvent::refused(&e), actor, header, act, operation)?)?;
             }
             Err(e)
         })?;
         let kind = if operation == SHARE { EventKind::Shared } else { EventKind::Rewrapped };
-        let mut ev = self.rewrap_record(AuditEvent::new(kind), actor, header, act, operation)?;
+        let (result, unwrapped_with) = result;
+        // Which key opened the data key: the breach report needs it for envelopes sealed elsewhere.
+        let mut ev = self
+            .rewrap_record(AuditEvent::new(kind), actor, header, act, operation)?
+            .detail("unwrapped_with", &unwrapped_with.to_string());
         if let Some(Grant::Purpose(p)) = decision.as_ref().map(|d| &d.grant) {
             ev = ev.detail("granted_by", p.as_str());
         }
