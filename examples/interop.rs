@@ -123,5 +123,7 @@ fn run(args: &[String]) -> custodia::Result<()> {
 fn seal_options(recipients: Vec<KeyId>) -> custodia::Result<SealOptions> {
     let mut options = SealOptions::new(PurposeSet::parse(&["investigation", "prosecution"])?, recipients);
     options.case_ref = Some(CaseRef::parse("MLA-2026-0007")?);
+    // The other languages' keys are imported as authorities in DE: a seal for them must name DE as a destination.
+    options.destinations = vec![Jurisdiction::parse("DE")?];
     Ok(options)
 }

@@ -83,6 +83,26 @@
 #define CUSTODIA_OBJECT_ID_SIZE 33
 
 /**
+ * Size of `custodia_envelope_info.instrument_reference` and `.transfer_basis`, NUL included (1024 bytes + NUL).
+ */
+#define CUSTODIA_INSTRUMENT_TEXT_SIZE 1025
+
+/**
+ * Size of `custodia_envelope_info.destinations`, NUL included (64 two-letter codes, space-separated, + NUL).
+ */
+#define CUSTODIA_JURISDICTION_LIST_SIZE 192
+
+/**
+ * Size of `custodia_envelope_info.purposes`, NUL included (32 purposes of up to 128 bytes, space-separated, + NUL).
+ */
+#define CUSTODIA_PURPOSE_LIST_SIZE 4128
+
+/**
+ * Size of `custodia_envelope_info.origin`, NUL included.
+ */
+#define CUSTODIA_JURISDICTION_SIZE 3
+
+/**
  * The major version of the custodia library (from `Cargo.toml`; checked by a test).
  */
 #define CUSTODIA_VERSION_MAJOR 0
@@ -230,6 +250,20 @@ enum custodia_status
    */
   CUSTODIA_ERR_APPROVAL_REQUIRED = 214,
   /**
+   * 217: Another authority's key was revoked (`custodia_key_revoke`): nothing new is sealed or shared to it.
+   */
+  CUSTODIA_ERR_KEY_REVOKED = 217,
+  /**
+   * 218: Sealing for another authority's key needs the envelope's destinations to name its jurisdiction; the
+   * message says which to add.
+   */
+  CUSTODIA_ERR_DESTINATION_REQUIRED = 218,
+  /**
+   * 219: The key was marked compromised (`custodia_key_mark_compromised`): it seals, signs and receives nothing
+   * new.
+   */
+  CUSTODIA_ERR_KEY_COMPROMISED = 219,
+  /**
    * 300: Bytes that are not a custodia envelope, or not a well-formed one; the message says which structure.
    */
   CUSTODIA_ERR_MALFORMED = 300,
@@ -311,6 +345,11 @@ enum custodia_status
    * (`custodia_custodian_options_set_create`). Parent directories are never created.
    */
   CUSTODIA_ERR_CUSTODIAN_NOT_FOUND = 407,
+  /**
+   * 408: Another authority's key is outside the validity period it was imported with; nothing is sealed or
+   * shared to it.
+   */
+  CUSTODIA_ERR_KEY_NOT_VALID = 408,
   /**
    * 500: An audit event could not be durably recorded; the operation was refused (fail closed).
    */
@@ -827,6 +866,36 @@ typedef struct custodia_key_info {
    * the list, valid until `custodia_key_list_free`.
    */
   const char *jurisdiction;
+  /**
+   * For another authority's key: the authority's name (`custodia_key_import_authority`), or NULL; owned by the
+   * list, valid until `custodia_key_list_free`.
+   */
+  const char *authority;
+  /**
+   * For another authority's key: nothing is sealed or shared to it before this time (Unix seconds), 0 for none.
+   */
+  uint64_t not_before;
+  /**
+   * For another authority's key: nothing is sealed or shared to it at or after this time (Unix seconds), 0 for
+   * none.
+   */
+  uint64_t not_after;
+  /**
+   * When it was revoked (`custodia_key_revoke`; Unix seconds), 0 unless revoked.
+   */
+  uint64_t revoked_at;
+  /**
+   * Why it was revoked, or NULL; owned by the list, valid until `custodia_key_list_free`.
+   */
+  const char *revoked_reason;
+  /**
+   * When it was marked compromised (`custodia_key_mark_compromised`; Unix seconds), 0 unless marked.
+   */
+  uint64_t compromised_at;
+  /**
+   * Why it was marked compromised, or NULL; owned by the list, valid until `custodia_key_list_free`.
+   */
+  const char *compromised_reason;
 } custodia_key_info;
 
 /**
@@ -872,7 +941,7 @@ typedef struct custodia_access_policy {
 
 /**
  * An envelope's bound metadata, readable without a key: see `custodia_envelope_inspect`, and the optional output
- * of the open functions. `custodia_envelope_describe` gives the rest (purposes, case, jurisdictions) as text.
+ * of the open functions. `custodia_envelope_describe` gives the case and recipients as text.
  */
 typedef struct custodia_envelope_info {
   /**
@@ -911,6 +980,30 @@ typedef struct custodia_envelope_info {
    * The key id of its signer.
    */
   struct custodia_key_id signer;
+  /**
+   * The legal instrument's kind, a `custodia_instrument_kind`; 0 when the envelope names no instrument.
+   */
+  uint32_t instrument_kind;
+  /**
+   * The instrument's reference (e.g. the EIO number), NUL-terminated UTF-8; empty when none.
+   */
+  char instrument_reference[CUSTODIA_INSTRUMENT_TEXT_SIZE];
+  /**
+   * The transfer basis (e.g. "Art. 18 MLAT NL-US"), NUL-terminated UTF-8; empty when none.
+   */
+  char transfer_basis[CUSTODIA_INSTRUMENT_TEXT_SIZE];
+  /**
+   * The origin jurisdiction (ISO 3166-1 alpha-2), NUL-terminated; empty when none.
+   */
+  char origin[CUSTODIA_JURISDICTION_SIZE];
+  /**
+   * The destination jurisdictions, space-separated, NUL-terminated; empty when none.
+   */
+  char destinations[CUSTODIA_JURISDICTION_LIST_SIZE];
+  /**
+   * The purposes it was given for, space-separated, NUL-terminated.
+   */
+  char purposes[CUSTODIA_PURPOSE_LIST_SIZE];
 } custodia_envelope_info;
 
 /**
@@ -1374,6 +1467,77 @@ custodia_status custodia_key_import_public(struct custodia_custodian custodian_h
                                            const char *label,
                                            const char *jurisdiction,
                                            struct custodia_key_id *out_key_id);
+
+/**
+ * Import another authority's public key as `custodia_key_import_public` does, also recording the `authority`'s
+ * name and the period in which data may be sealed or shared to the key: from `not_before_unix` (Unix seconds; 0
+ * for no start) until before `not_after_unix` (0 for no end). `custodia_key_list_get` shows them. Sealing for the
+ * key is refused unless the envelope's destinations include `jurisdiction` (`CUSTODIA_ERR_DESTINATION_REQUIRED`
+ * when there are none, `CUSTODIA_ERR_RECIPIENT_NOT_PERMITTED` otherwise), and outside the period
+ * (`CUSTODIA_ERR_KEY_NOT_VALID`). Importing the key again records the name and period now given, never another
+ * jurisdiction, and never lifts a revocation. On success `*out_key_id` receives its id.
+ *
+ * # Safety
+ *
+ * `key_text`, `label`, `authority` and `jurisdiction` are NULL (refused) or NUL-terminated strings, borrowed for
+ * the call; `out_key_id` is NULL (refused) or writable. Any thread.
+ */
+custodia_status custodia_key_import_authority(struct custodia_custodian custodian_handle,
+                                              struct custodia_actor actor_handle,
+                                              const char *key_text,
+                                              const char *label,
+                                              const char *authority,
+                                              const char *jurisdiction,
+                                              uint64_t not_before_unix,
+                                              uint64_t not_after_unix,
+                                              struct custodia_key_id *out_key_id);
+
+/**
+ * Revoke another authority's key (end of cooperation, compromise reported by its holder): nothing new is sealed or
+ * shared to it from now on (`CUSTODIA_ERR_KEY_REVOKED`); recorded as `key_revoked` with `reason`. Own keys are not
+ * revoked (`CUSTODIA_ERR_INVALID_ARGUMENT`: mark them compromised or rotate them).
+ *
+ * # Safety
+ *
+ * `key_id` is NULL (refused) or readable; `reason` is NULL (refused) or a NUL-terminated string; both borrowed for
+ * the call. Any thread.
+ */
+custodia_status custodia_key_revoke(struct custodia_custodian custodian_handle,
+                                    struct custodia_actor actor_handle,
+                                    const struct custodia_key_id *key_id,
+                                    const char *reason);
+
+/**
+ * Mark a key compromised, an own key or another authority's: it seals, signs and receives nothing new from now on
+ * (`CUSTODIA_ERR_KEY_COMPROMISED`); an own key still opens, so that what it protected can be moved off it (rotate
+ * it, then follow `custodia_key_compromise_report`). Recorded as `key_compromised` with `reason`.
+ *
+ * # Safety
+ *
+ * `key_id` is NULL (refused) or readable; `reason` is NULL (refused) or a NUL-terminated string; both borrowed for
+ * the call. Any thread.
+ */
+custodia_status custodia_key_mark_compromised(struct custodia_custodian custodian_handle,
+                                              struct custodia_actor actor_handle,
+                                              const struct custodia_key_id *key_id,
+                                              const char *reason);
+
+/**
+ * What a key protected, from the audit log: every envelope object id, case and recipient sealed, shared or
+ * re-wrapped to it here (or opened or refused here with a stanza for it), whether each is still wrapped to it, the
+ * fresh key and re-wrap plan that move them (`rotated`: `custodia_rewrap_rotated` on each envelope still wrapped),
+ * and what the log cannot know. On success `*out_text` receives the report as text (`docs/KEYS.md`, "Breach
+ * response": one tab-separated record per line), owned by the caller (`custodia_buffer_free`). Not audited; reads
+ * the log without verifying it (`custodia_audit_verify` first when it must hold against an editor of the file).
+ *
+ * # Safety
+ *
+ * `key_id` is NULL (refused) or readable, borrowed for the call; `out_text` is NULL (refused) or writable. Any
+ * thread.
+ */
+custodia_status custodia_key_compromise_report(struct custodia_custodian custodian_handle,
+                                               const struct custodia_key_id *key_id,
+                                               struct custodia_buffer *out_text);
 
 /**
  * Rotate a key: a new active key of the same kind, label, case and retention replaces it, and the old key
@@ -1863,7 +2027,8 @@ custodia_status custodia_envelope_inspect(struct custodia_custodian custodian_ha
 
 /**
  * Describe an envelope's bound metadata as text, one `name: value` per line (object, category, classification,
- * purposes, case, origin, destinations, created, not_after, recipients, signer). No key, not audited.
+ * purposes, case, origin, destinations, created, not_after, recipients, signer, instrument, instrument_reference,
+ * transfer_basis). No key, not audited.
  *
  * On success `*out_text` receives a NUL-terminated text buffer owned by the caller (`custodia_buffer_free`).
  *

@@ -198,6 +198,17 @@ pub enum Error {
     #[error("invalid key text: {0}")]
     InvalidKeyText(String),
 
+    /// Another authority's key is outside the validity period it was imported with.
+    #[error("key {key_id} is valid {period}; now is {now}: nothing is sealed or shared to it outside that period")]
+    KeyNotValid {
+        /// The key.
+        key_id: String,
+        /// The period, e.g. `from 2026-01-01T00:00:00Z until 2027-01-01T00:00:00Z`.
+        period: String,
+        /// The clock's reading.
+        now: Timestamp,
+    },
+
     // ---- 5xx: audit ----------------------------------------------------------------------------------------------
     /// An audit event could not be durably recorded; the operation was refused (fail closed).
     #[error("audit log write failed, operation refused: {0}")]
@@ -289,7 +300,10 @@ pub enum Error {
         purpose: String,
     },
     /// Another authority's key was to be added, but its authority acts in a jurisdiction the envelope does not permit.
-    #[error("recipient key {key_id} belongs to an authority in {jurisdiction}, not permitted; permitted: {permitted}")]
+    #[error(
+        "recipient key {key_id} belongs to an authority in {jurisdiction}, not permitted; permitted: {permitted} (the \
+         envelope's destinations must include {jurisdiction})"
+    )]
     RecipientNotPermitted {
         /// The other authority's key.
         key_id: String,
@@ -307,6 +321,35 @@ pub enum Error {
     RecipientJurisdictionUnknown {
         /// The other authority's key.
         key_id: String,
+    },
+    /// Another authority's key was revoked (end of cooperation, compromise): nothing new is sealed or shared to it.
+    #[error("key {key_id} was revoked at {revoked_at}: nothing new is sealed or shared to it ({reason})")]
+    KeyRevoked {
+        /// The revoked key.
+        key_id: String,
+        /// When it was revoked.
+        revoked_at: Timestamp,
+        /// Why (as given when revoking).
+        reason: String,
+    },
+    /// An envelope sealed for another authority's key names no destination jurisdiction; the message says which
+    /// jurisdiction to add.
+    #[error(
+        "sealing for key {key_id} of another authority in {jurisdiction} needs the envelope's destinations to name where it goes: add {jurisdiction} to the destinations"
+    )]
+    DestinationRequired {
+        /// The other authority's key.
+        key_id: String,
+        /// The jurisdiction it was imported with (the one to add).
+        jurisdiction: String,
+    },
+    /// A key marked compromised seals, signs and receives nothing new.
+    #[error("key {key_id} was marked compromised at {compromised_at}: it seals, signs and receives nothing new")]
+    KeyCompromised {
+        /// The compromised key.
+        key_id: String,
+        /// When it was marked.
+        compromised_at: Timestamp,
     },
     /// The audit log is in a format this library does not write or verify (e.g. a `custodia-audit/1` log, which
     /// has no per-entry signatures); verify it with the version that wrote it and start a new log.
@@ -426,6 +469,10 @@ impl Error {
             Self::TransferNotPermitted { .. } => ErrorKind::TransferNotPermitted,
             Self::RecipientNotPermitted { .. } => ErrorKind::RecipientNotPermitted,
             Self::RecipientJurisdictionUnknown { .. } => ErrorKind::RecipientJurisdictionUnknown,
+            Self::KeyRevoked { .. } => ErrorKind::KeyRevoked,
+            Self::DestinationRequired { .. } => ErrorKind::DestinationRequired,
+            Self::KeyCompromised { .. } => ErrorKind::KeyCompromised,
+            Self::KeyNotValid { .. } => ErrorKind::KeyNotValid,
             Self::Malformed(_) => ErrorKind::Malformed,
             Self::UnsupportedVersion(_) => ErrorKind::UnsupportedVersion,
             Self::UnsupportedSuite(_) => ErrorKind::UnsupportedSuite,
@@ -568,6 +615,12 @@ error_kinds! {
     LegalBasisRequired = 213, "legal_basis_required";
     /// `214` `approval_required`: [`Error::ApprovalRequired`].
     ApprovalRequired = 214, "approval_required";
+    /// `217` `key_revoked`: [`Error::KeyRevoked`].
+    KeyRevoked = 217, "key_revoked";
+    /// `218` `destination_required`: [`Error::DestinationRequired`].
+    DestinationRequired = 218, "destination_required";
+    /// `219` `key_compromised`: [`Error::KeyCompromised`].
+    KeyCompromised = 219, "key_compromised";
     // ---- 3xx: envelope format
     /// `300` `malformed`: [`Error::Malformed`].
     Malformed = 300, "malformed";
@@ -610,6 +663,8 @@ error_kinds! {
     KdfParamsOutOfRange = 406, "kdf_params_out_of_range";
     /// `407` `custodian_not_found`: [`Error::CustodianNotFound`].
     CustodianNotFound = 407, "custodian_not_found";
+    /// `408` `key_not_valid`: [`Error::KeyNotValid`].
+    KeyNotValid = 408, "key_not_valid";
     // ---- 5xx: audit
     /// `500` `audit_write`: [`Error::AuditWrite`].
     AuditWrite = 500, "audit_write";

@@ -80,14 +80,14 @@ mod primitives;
 mod vocabulary;
 
 pub use custodian::{
-    AUDIT_KEY_LABEL, Custodian, CustodianOptions, EnvelopeInfo, KeyInfo, Opened, RewrapItem, RewrapOutput, RewrapPlan,
-    SealOptions, Sealed, ShredReport,
+    AUDIT_KEY_LABEL, CompromiseReport, Custodian, CustodianOptions, EnvelopeInfo, KeyAuthority, KeyInfo, Opened,
+    ProtectedEnvelope, RewrapItem, RewrapOutput, RewrapPlan, SealOptions, Sealed, ShredReport,
 };
 pub use error::{Error, ErrorCategory, ErrorKind, Result};
 pub use keys::{
-    AuditPin, KEYRING_FILE, KdfParams, KeyRecord, KeyState, Keyring, LegalHold, MAX_DESTROY_REASON_LEN,
-    MAX_HOLD_REASON_LEN, MAX_HOLD_REFERENCE_LEN, MAX_KEYRING_LEN, MAX_LABEL_LEN, Unlock, decode_public, encode_public,
-    public_len,
+    AuditPin, KEYRING_FILE, KdfParams, KeyMark, KeyRecord, KeyState, Keyring, LegalHold, MAX_AUTHORITY_LEN,
+    MAX_DESTROY_REASON_LEN, MAX_HOLD_REASON_LEN, MAX_HOLD_REFERENCE_LEN, MAX_KEYRING_LEN, MAX_LABEL_LEN, Unlock,
+    decode_public, encode_public, public_len,
 };
 pub use policy::{
     ACCESS_POLICY_FILE, APPROVAL_PREFIX, AccessPolicy, AccessPolicyBuilder, Admission, Approval, ApprovalTerms,

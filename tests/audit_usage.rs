@@ -119,18 +119,18 @@ fn queries_filter_and_csv_export_quotes() {
     assert_eq!(
         lines[0],
         "seq,time,kind,actor,role,jurisdiction,case,object,category,purpose_requested,purposes_granted,\
-         exception_kind,exception_reference,justification,outcome"
+         exception_kind,exception_reference,justification,outcome,keys,details"
     );
     assert_eq!(
         lines[1],
         "4,2026-11-23T12:02:00Z,refused,anna,prosecutor,DE,MLA-2026-0042,abababababababababababababababab,,\
-         asset_recovery,,,,,refused:purpose_not_permitted"
+         asset_recovery,,,,,refused:purpose_not_permitted,,"
     );
     assert_eq!(
         lines[2],
         "5,2026-11-23T12:03:00Z,exception_used,anna,prosecutor,DE,MLA-2026-0042,abababababababababababababababab,,\
          asset_recovery,,court_order,LG Berlin 2026/17,\"Court ordered disclosure for the confiscation hearing, \
-         see order, \"\"urgent\"\", today\",ok"
+         see order, \"\"urgent\"\", today\",ok,,"
     );
     assert_eq!(lines[3], "");
 }

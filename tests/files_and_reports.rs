@@ -152,7 +152,8 @@ fn describe_reports_the_bound_metadata_line_by_line() {
     let expected = format!(
         "object: {}\ncategory: financial_records\nclassification: confidential\npurposes: investigation, prosecution\n\
          case: MLA-2026-0042\norigin: NL\ndestinations: DE\ncreated: 2026-11-23T12:00:00Z\n\
-         not_after: 2027-11-23T12:00:00Z\nrecipients: {}\nsigner: -\n",
+         not_after: 2027-11-23T12:00:00Z\nrecipients: {}\nsigner: -\ninstrument: -\ninstrument_reference: -\n\
+         transfer_basis: -\n",
         info.object_id, e.kek
     );
     assert_eq!(e.c.describe(&envelope).expect("describe"), expected);

@@ -17,6 +17,7 @@ use super::vocab::key_kind;
 use custodia_core::CaseRef;
 use custodia_core::Error as CoreError;
 use custodia_core::Jurisdiction;
+use custodia_core::KeyAuthority;
 use custodia_core::KeyInfo;
 use custodia_core::KeyState;
 use custodia_core::Timestamp;
@@ -78,6 +79,22 @@ pub struct custodia_key_info {
     /// For another authority's key: the jurisdiction it was imported with (ISO 3166-1 alpha-2), or NULL; owned by
     /// the list, valid until `custodia_key_list_free`.
     pub jurisdiction: *const c_char,
+    /// For another authority's key: the authority's name (`custodia_key_import_authority`), or NULL; owned by the
+    /// list, valid until `custodia_key_list_free`.
+    pub authority: *const c_char,
+    /// For another authority's key: nothing is sealed or shared to it before this time (Unix seconds), 0 for none.
+    pub not_before: u64,
+    /// For another authority's key: nothing is sealed or shared to it at or after this time (Unix seconds), 0 for
+    /// none.
+    pub not_after: u64,
+    /// When it was revoked (`custodia_key_revoke`; Unix seconds), 0 unless revoked.
+    pub revoked_at: u64,
+    /// Why it was revoked, or NULL; owned by the list, valid until `custodia_key_list_free`.
+    pub revoked_reason: *const c_char,
+    /// When it was marked compromised (`custodia_key_mark_compromised`; Unix seconds), 0 unless marked.
+    pub compromised_at: u64,
+    /// Why it was marked compromised, or NULL; owned by the list, valid until `custodia_key_list_free`.
+    pub compromised_reason: *const c_char,
 }
 
 const KEY_LIST: &str = "key list";
@@ -88,6 +105,13 @@ struct ListedKey {
     label: CString,
     case_ref: Option<CString>,
     jurisdiction: Option<CString>,
+    authority: Option<CString>,
+    revoked_reason: Option<CString>,
+    compromised_reason: Option<CString>,
+}
+
+fn c_ptr(s: Option<&CString>) -> *const c_char {
+    s.map_or(core::ptr::null(), |c| c.as_ptr())
 }
 
 fn c_text(s: &str) -> CString {
@@ -174,6 +198,9 @@ pub unsafe extern "C" fn custodia_key_list_new(
                 label: c_text(&info.label),
                 case_ref: info.case_ref.as_ref().map(|c| c_text(c.as_str())),
                 jurisdiction: info.jurisdiction.map(|j| c_text(j.as_str())),
+                authority: info.authority.as_deref().map(c_text),
+                revoked_reason: info.revoked.as_ref().map(|m| c_text(&m.reason)),
+                compromised_reason: info.compromised.as_ref().map(|m| c_text(&m.reason)),
                 info,
             })
             .collect();
@@ -238,7 +265,14 @@ pub unsafe extern "C" fn custodia_key_list_get(
             rotated_from: i.rotated_from.map_or(none, Into::into),
             has_rotated_to: i.rotated_to.is_some(),
             rotated_to: i.rotated_to.map_or(none, Into::into),
-            jurisdiction: k.jurisdiction.as_ref().map_or(core::ptr::null(), |j| j.as_ptr()),
+            jurisdiction: c_ptr(k.jurisdiction.as_ref()),
+            authority: c_ptr(k.authority.as_ref()),
+            not_before: unix_or_zero(i.not_before),
+            not_after: unix_or_zero(i.not_after),
+            revoked_at: unix_or_zero(i.revoked.as_ref().map(|m| m.at)),
+            revoked_reason: c_ptr(k.revoked_reason.as_ref()),
+            compromised_at: unix_or_zero(i.compromised.as_ref().map(|m| m.at)),
+            compromised_reason: c_ptr(k.compromised_reason.as_ref()),
         });
         Ok(())
     })
@@ -310,6 +344,127 @@ pub unsafe extern "C" fn custodia_key_import_public(
         let jurisdiction = Jurisdiction::parse(jurisdiction)?;
         let (c, a) = (custodian(custodian_handle)?, actor(actor_handle)?);
         out.write(key_out(c.import_public(&a, text, label, jurisdiction)?));
+        Ok(())
+    })
+}
+
+/// Import another authority's public key as `custodia_key_import_public` does, also recording the `authority`'s
+/// name and the period in which data may be sealed or shared to the key: from `not_before_unix` (Unix seconds; 0
+/// for no start) until before `not_after_unix` (0 for no end). `custodia_key_list_get` shows them. Sealing for the
+/// key is refused unless the envelope's destinations include `jurisdiction` (`CUSTODIA_ERR_DESTINATION_REQUIRED`
+/// when there are none, `CUSTODIA_ERR_RECIPIENT_NOT_PERMITTED` otherwise), and outside the period
+/// (`CUSTODIA_ERR_KEY_NOT_VALID`). Importing the key again records the name and period now given, never another
+/// jurisdiction, and never lifts a revocation. On success `*out_key_id` receives its id.
+///
+/// # Safety
+///
+/// `key_text`, `label`, `authority` and `jurisdiction` are NULL (refused) or NUL-terminated strings, borrowed for
+/// the call; `out_key_id` is NULL (refused) or writable. Any thread.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn custodia_key_import_authority(
+    custodian_handle: custodia_custodian,
+    actor_handle: custodia_actor,
+    key_text: *const c_char,
+    label: *const c_char,
+    authority: *const c_char,
+    jurisdiction: *const c_char,
+    not_before_unix: u64,
+    not_after_unix: u64,
+    out_key_id: *mut custodia_key_id,
+) -> custodia_status {
+    call(|| {
+        // SAFETY: forwarded from this function's contract.
+        let (text, label, authority, jurisdiction, out) = unsafe {
+            (
+                str_arg(key_text, "key_text")?,
+                str_arg(label, "label")?,
+                str_arg(authority, "authority")?,
+                str_arg(jurisdiction, "jurisdiction")?,
+                Out::new(out_key_id, "out_key_id")?,
+            )
+        };
+        let mut who = KeyAuthority::new(authority, Jurisdiction::parse(jurisdiction)?)?;
+        if not_before_unix != 0 {
+            who = who.valid_from(Timestamp::from_unix(not_before_unix));
+        }
+        if not_after_unix != 0 {
+            who = who.valid_until(Timestamp::from_unix(not_after_unix));
+        }
+        let (c, a) = (custodian(custodian_handle)?, actor(actor_handle)?);
+        out.write(key_out(c.import_authority_key(&a, text, label, &who)?));
+        Ok(())
+    })
+}
+
+/// Revoke another authority's key (end of cooperation, compromise reported by its holder): nothing new is sealed or
+/// shared to it from now on (`CUSTODIA_ERR_KEY_REVOKED`); recorded as `key_revoked` with `reason`. Own keys are not
+/// revoked (`CUSTODIA_ERR_INVALID_ARGUMENT`: mark them compromised or rotate them).
+///
+/// # Safety
+///
+/// `key_id` is NULL (refused) or readable; `reason` is NULL (refused) or a NUL-terminated string; both borrowed for
+/// the call. Any thread.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn custodia_key_revoke(
+    custodian_handle: custodia_custodian,
+    actor_handle: custodia_actor,
+    key_id: *const custodia_key_id,
+    reason: *const c_char,
+) -> custodia_status {
+    call(|| {
+        // SAFETY: forwarded from this function's contract.
+        let (id, reason) = unsafe { (key_id_arg(key_id, "key_id")?, str_arg(reason, "reason")?) };
+        let (c, a) = (custodian(custodian_handle)?, actor(actor_handle)?);
+        c.revoke_key(&a, &id, reason)?;
+        Ok(())
+    })
+}
+
+/// Mark a key compromised, an own key or another authority's: it seals, signs and receives nothing new from now on
+/// (`CUSTODIA_ERR_KEY_COMPROMISED`); an own key still opens, so that what it protected can be moved off it (rotate
+/// it, then follow `custodia_key_compromise_report`). Recorded as `key_compromised` with `reason`.
+///
+/// # Safety
+///
+/// `key_id` is NULL (refused) or readable; `reason` is NULL (refused) or a NUL-terminated string; both borrowed for
+/// the call. Any thread.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn custodia_key_mark_compromised(
+    custodian_handle: custodia_custodian,
+    actor_handle: custodia_actor,
+    key_id: *const custodia_key_id,
+    reason: *const c_char,
+) -> custodia_status {
+    call(|| {
+        // SAFETY: forwarded from this function's contract.
+        let (id, reason) = unsafe { (key_id_arg(key_id, "key_id")?, str_arg(reason, "reason")?) };
+        let (c, a) = (custodian(custodian_handle)?, actor(actor_handle)?);
+        c.mark_compromised(&a, &id, reason)?;
+        Ok(())
+    })
+}
+
+/// What a key protected, from the audit log: every envelope object id, case and recipient sealed, shared or
+/// re-wrapped to it here (or opened or refused here with a stanza for it), whether each is still wrapped to it, the
+/// fresh key and re-wrap plan that move them (`rotated`: `custodia_rewrap_rotated` on each envelope still wrapped),
+/// and what the log cannot know. On success `*out_text` receives the report as text (`docs/KEYS.md`, "Breach
+/// response": one tab-separated record per line), owned by the caller (`custodia_buffer_free`). Not audited; reads
+/// the log without verifying it (`custodia_audit_verify` first when it must hold against an editor of the file).
+///
+/// # Safety
+///
+/// `key_id` is NULL (refused) or readable, borrowed for the call; `out_text` is NULL (refused) or writable. Any
+/// thread.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn custodia_key_compromise_report(
+    custodian_handle: custodia_custodian,
+    key_id: *const custodia_key_id,
+    out_text: *mut custodia_buffer,
+) -> custodia_status {
+    call(|| {
+        // SAFETY: forwarded from this function's contract.
+        let (id, out) = unsafe { (key_id_arg(key_id, "key_id")?, Out::new(out_text, "out_text")?) };
+        out.write(text_to_c(custodian(custodian_handle)?.compromise_report(&id)?.to_text()));
         Ok(())
     })
 }

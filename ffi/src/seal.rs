@@ -30,8 +30,17 @@ use custodia_core::{DataTag, Sensitive};
 /// Size of `custodia_envelope_info.object_id`, including the terminating NUL (32 hex digits + NUL).
 pub const CUSTODIA_OBJECT_ID_SIZE: usize = 33;
 
+/// Size of `custodia_envelope_info.instrument_reference` and `.transfer_basis`, NUL included (1024 bytes + NUL).
+pub const CUSTODIA_INSTRUMENT_TEXT_SIZE: usize = 1025;
+/// Size of `custodia_envelope_info.destinations`, NUL included (64 two-letter codes, space-separated, + NUL).
+pub const CUSTODIA_JURISDICTION_LIST_SIZE: usize = 192;
+/// Size of `custodia_envelope_info.purposes`, NUL included (32 purposes of up to 128 bytes, space-separated, + NUL).
+pub const CUSTODIA_PURPOSE_LIST_SIZE: usize = 4128;
+/// Size of `custodia_envelope_info.origin`, NUL included.
+pub const CUSTODIA_JURISDICTION_SIZE: usize = 3;
+
 /// An envelope's bound metadata, readable without a key: see `custodia_envelope_inspect`, and the optional output
-/// of the open functions. `custodia_envelope_describe` gives the rest (purposes, case, jurisdictions) as text.
+/// of the open functions. `custodia_envelope_describe` gives the case and recipients as text.
 #[repr(C)]
 #[derive(Clone, Copy, Debug)]
 pub struct custodia_envelope_info {
@@ -53,6 +62,30 @@ pub struct custodia_envelope_info {
     pub has_signer: bool,
     /// The key id of its signer.
     pub signer: custodia_key_id,
+    /// The legal instrument's kind, a `custodia_instrument_kind`; 0 when the envelope names no instrument.
+    pub instrument_kind: u32,
+    /// The instrument's reference (e.g. the EIO number), NUL-terminated UTF-8; empty when none.
+    pub instrument_reference: [c_char; CUSTODIA_INSTRUMENT_TEXT_SIZE],
+    /// The transfer basis (e.g. "Art. 18 MLAT NL-US"), NUL-terminated UTF-8; empty when none.
+    pub transfer_basis: [c_char; CUSTODIA_INSTRUMENT_TEXT_SIZE],
+    /// The origin jurisdiction (ISO 3166-1 alpha-2), NUL-terminated; empty when none.
+    pub origin: [c_char; CUSTODIA_JURISDICTION_SIZE],
+    /// The destination jurisdictions, space-separated, NUL-terminated; empty when none.
+    pub destinations: [c_char; CUSTODIA_JURISDICTION_LIST_SIZE],
+    /// The purposes it was given for, space-separated, NUL-terminated.
+    pub purposes: [c_char; CUSTODIA_PURPOSE_LIST_SIZE],
+}
+
+/// Copy `s` into the fixed, NUL-terminated C array `dst`.
+fn fill<const N: usize>(s: &str, what: &str) -> Result<[c_char; N]> {
+    let mut out = [0 as c_char; N];
+    if s.len() >= N {
+        return Err(CoreError::Internal(format!("{what} longer than the format allows")).into());
+    }
+    for (d, b) in out.iter_mut().zip(s.bytes()) {
+        *d = c_char::from_ne_bytes([b]);
+    }
+    Ok(out)
 }
 
 impl custodia_envelope_info {
@@ -74,6 +107,21 @@ impl custodia_envelope_info {
             recipient_count: info.recipients.len(),
             has_signer: info.signer.is_some(),
             signer: info.signer.map_or(custodia_key_id { bytes: [0; 16] }, Into::into),
+            instrument_kind: info.instrument.as_ref().map_or(0, |i| u32::from(i.kind().code())),
+            instrument_reference: fill(
+                info.instrument.as_ref().and_then(|i| i.reference()).unwrap_or(""),
+                "instrument reference",
+            )?,
+            transfer_basis: fill(
+                info.instrument.as_ref().and_then(|i| i.transfer_basis()).unwrap_or(""),
+                "transfer basis",
+            )?,
+            origin: fill(info.origin.as_ref().map_or("", |j| j.as_str()), "origin")?,
+            destinations: fill(
+                &info.destinations.iter().map(|j| j.as_str()).collect::<Vec<_>>().join(" "),
+                "destinations",
+            )?,
+            purposes: fill(&info.purposes.iter().map(|p| p.as_str()).collect::<Vec<_>>().join(" "), "purposes")?,
         })
     }
 }
@@ -294,7 +342,8 @@ pub unsafe extern "C" fn custodia_envelope_inspect(
 }
 
 /// Describe an envelope's bound metadata as text, one `name: value` per line (object, category, classification,
-/// purposes, case, origin, destinations, created, not_after, recipients, signer). No key, not audited.
+/// purposes, case, origin, destinations, created, not_after, recipients, signer, instrument, instrument_reference,
+/// transfer_basis). No key, not audited.
 ///
 /// On success `*out_text` receives a NUL-terminated text buffer owned by the caller (`custodia_buffer_free`).
 ///

@@ -80,6 +80,14 @@ pub enum custodia_status {
     CUSTODIA_ERR_LEGAL_BASIS_REQUIRED = 213,
     /// 214: Four eyes: an exception on this data needs a second approver's valid approval; the message says why.
     CUSTODIA_ERR_APPROVAL_REQUIRED = 214,
+    /// 217: Another authority's key was revoked (`custodia_key_revoke`): nothing new is sealed or shared to it.
+    CUSTODIA_ERR_KEY_REVOKED = 217,
+    /// 218: Sealing for another authority's key needs the envelope's destinations to name its jurisdiction; the
+    /// message says which to add.
+    CUSTODIA_ERR_DESTINATION_REQUIRED = 218,
+    /// 219: The key was marked compromised (`custodia_key_mark_compromised`): it seals, signs and receives nothing
+    /// new.
+    CUSTODIA_ERR_KEY_COMPROMISED = 219,
     // ---- 3xx: envelope format
     /// 300: Bytes that are not a custodia envelope, or not a well-formed one; the message says which structure.
     CUSTODIA_ERR_MALFORMED = 300,
@@ -124,6 +132,9 @@ pub enum custodia_status {
     /// 407: No custodian (directory or keyring) at the path given, and creating one was not asked for
     /// (`custodia_custodian_options_set_create`). Parent directories are never created.
     CUSTODIA_ERR_CUSTODIAN_NOT_FOUND = 407,
+    /// 408: Another authority's key is outside the validity period it was imported with; nothing is sealed or
+    /// shared to it.
+    CUSTODIA_ERR_KEY_NOT_VALID = 408,
     // ---- 5xx: audit
     /// 500: An audit event could not be durably recorded; the operation was refused (fail closed).
     CUSTODIA_ERR_AUDIT_WRITE = 500,
@@ -189,6 +200,9 @@ impl custodia_status {
         Self::CUSTODIA_ERR_TRANSFER_REFUSED,
         Self::CUSTODIA_ERR_LEGAL_BASIS_REQUIRED,
         Self::CUSTODIA_ERR_APPROVAL_REQUIRED,
+        Self::CUSTODIA_ERR_KEY_REVOKED,
+        Self::CUSTODIA_ERR_DESTINATION_REQUIRED,
+        Self::CUSTODIA_ERR_KEY_COMPROMISED,
         Self::CUSTODIA_ERR_MALFORMED,
         Self::CUSTODIA_ERR_UNSUPPORTED_VERSION,
         Self::CUSTODIA_ERR_UNSUPPORTED_SUITE,
@@ -209,6 +223,7 @@ impl custodia_status {
         Self::CUSTODIA_ERR_INVALID_KEY_TEXT,
         Self::CUSTODIA_ERR_KDF_PARAMS_OUT_OF_RANGE,
         Self::CUSTODIA_ERR_CUSTODIAN_NOT_FOUND,
+        Self::CUSTODIA_ERR_KEY_NOT_VALID,
         Self::CUSTODIA_ERR_AUDIT_WRITE,
         Self::CUSTODIA_ERR_AUDIT_MALFORMED,
         Self::CUSTODIA_ERR_AUDIT_TAMPERED,

@@ -70,11 +70,17 @@ pub enum EventKind {
     /// This custodian's actor signed a four-eyes approval of another actor's exception (details `for_actor`,
     /// `exception`, `approval` hash).
     ExceptionApproved,
+    /// A key's retention deadline was set or cleared (detail `retention_set`: the new deadline or `none`).
+    RetentionChanged,
+    /// Another authority's key was revoked: nothing new is sealed or shared to it (detail `reason`).
+    KeyRevoked,
+    /// A key was marked compromised: it seals, signs and receives nothing new (detail `reason`).
+    KeyCompromised,
 }
 
 impl EventKind {
     /// Every kind.
-    pub const ALL: [Self; 19] = [
+    pub const ALL: [Self; 22] = [
         Self::Genesis,
         Self::Sealed,
         Self::Opened,
@@ -94,6 +100,9 @@ impl EventKind {
         Self::Checkpoint,
         Self::PolicyChanged,
         Self::ExceptionApproved,
+        Self::RetentionChanged,
+        Self::KeyRevoked,
+        Self::KeyCompromised,
     ];
 
     /// The stable snake_case name, as written in the log.
@@ -119,6 +128,9 @@ impl EventKind {
             Self::Checkpoint => "checkpoint",
             Self::PolicyChanged => "policy_changed",
             Self::ExceptionApproved => "exception_approved",
+            Self::RetentionChanged => "retention_changed",
+            Self::KeyRevoked => "key_revoked",
+            Self::KeyCompromised => "key_compromised",
         }
     }
 

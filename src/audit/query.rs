@@ -137,7 +137,7 @@ pub fn query<'q>(path: &Path, q: &'q Query) -> Result<impl Iterator<Item = Resul
 }
 
 /// The CSV header row's column names.
-pub const CSV_COLUMNS: [&str; 15] = [
+pub const CSV_COLUMNS: [&str; 17] = [
     "seq",
     "time",
     "kind",
@@ -153,6 +153,8 @@ pub const CSV_COLUMNS: [&str; 15] = [
     "exception_reference",
     "justification",
     "outcome",
+    "keys",
+    "details",
 ];
 
 /// Write `entries` as CSV (RFC 4180: CRLF line ends, fields quoted when they contain a comma, quote, CR or LF,
@@ -187,12 +189,21 @@ pub fn write_csv<W: Write, I: IntoIterator<Item = Result<LogEntry>>>(mut out: W,
             ev.exception.as_ref().and_then(|x| x.reference.clone()).unwrap_or_default(),
             ev.exception.as_ref().map(|x| x.justification.clone()).unwrap_or_default(),
             ev.outcome.summary(),
+            ev.keys.iter().map(ToString::to_string).collect::<Vec<_>>().join(" "),
+            details(&ev.detail),
         ];
         write_row(&mut out, row.into_iter())?;
         n += 1;
     }
     out.flush()?;
     Ok(n)
+}
+
+/// An event's details as `key=value` pairs separated by `; `, keys sorted; a `\`, `;` or `=` inside a key or value
+/// is escaped with `\`, so that the pairs can be split back unambiguously.
+fn details(d: &std::collections::BTreeMap<String, String>) -> String {
+    let esc = |s: &str| s.replace('\\', "\\\\").replace(';', "\\;").replace('=', "\\=");
+    d.iter().map(|(k, v)| format!("{}={}", esc(k), esc(v))).collect::<Vec<_>>().join("; ")
 }
 
 fn write_row<W: Write, I: Iterator<Item = String>>(out: &mut W, fields: I) -> Result<()> {

@@ -57,7 +57,8 @@ impl Custodian {
     }
 
     /// Describe an envelope's bound metadata as text, one `name: value` per line (object, category, classification,
-    /// purposes, case, origin, destinations, created, not_after, recipients, signer; `-` for none). Needs no key,
+    /// purposes, case, origin, destinations, created, not_after, recipients, signer, instrument, instrument_reference,
+    /// transfer_basis; `-` for none). Needs no key,
     /// makes no policy decision and is not audited, as [`Custodian::inspect`].
     ///
     /// # Errors
@@ -79,6 +80,11 @@ impl Custodian {
             i.not_after.map_or("-".to_owned(), |t| t.to_string()),
             list(i.recipients.iter().map(ToString::to_string).collect()),
             i.signer.map_or("-".to_owned(), |k| k.to_string()),
+        ) + &format!(
+            "instrument: {}\ninstrument_reference: {}\ntransfer_basis: {}\n",
+            i.instrument.as_ref().map_or("-", |x| x.kind().name()),
+            i.instrument.as_ref().and_then(|x| x.reference()).unwrap_or("-"),
+            i.instrument.as_ref().and_then(|x| x.transfer_basis()).unwrap_or("-"),
         ))
     }
 }

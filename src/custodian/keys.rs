@@ -5,7 +5,7 @@
 use super::{Custodian, new_record};
 use crate::audit::{AuditEvent, ErasureCertificate, EventKind};
 use crate::error::{Error, Result};
-use crate::keys::keyring::{KeyRecord, KeyState};
+use crate::keys::keyring::{KeyMark, KeyRecord, KeyState};
 use crate::keys::{
     Kek, LegalHold, SigningKey, VerifyingKey, X25519Identity, X25519Recipient, XWingIdentity, XWingRecipient, text,
 };
@@ -40,6 +40,16 @@ pub struct KeyInfo {
     pub has_secret: bool,
     /// For another authority's key: the jurisdiction it was imported with (see [`Custodian::import_public`]).
     pub jurisdiction: Option<Jurisdiction>,
+    /// For another authority's key: the authority's name (see [`Custodian::import_authority_key`]).
+    pub authority: Option<String>,
+    /// For another authority's key: nothing is sealed or shared to it before this time.
+    pub not_before: Option<Timestamp>,
+    /// For another authority's key: nothing is sealed or shared to it at or after this time.
+    pub not_after: Option<Timestamp>,
+    /// Revoked (another authority's key; see [`Custodian::revoke_key`]): who, when, why.
+    pub revoked: Option<KeyMark>,
+    /// Marked compromised (see [`Custodian::mark_compromised`]): who, when, why.
+    pub compromised: Option<KeyMark>,
 }
 
 impl From<&KeyRecord> for KeyInfo {
@@ -56,7 +66,54 @@ impl From<&KeyRecord> for KeyInfo {
             rotated_to: r.rotated_to,
             has_secret: r.has_secret(),
             jurisdiction: r.jurisdiction,
+            authority: r.authority.clone(),
+            not_before: r.not_before,
+            not_after: r.not_after,
+            revoked: r.revoked.clone(),
+            compromised: r.compromised.clone(),
         }
+    }
+}
+
+/// Who holds another authority's key: the authority's name and jurisdiction, and optionally the period in which
+/// data may be sealed or shared to the key. Built with [`KeyAuthority::new`] and the `valid_*` setters; given to
+/// [`Custodian::import_authority_key`].
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct KeyAuthority {
+    /// The authority's name (`Bundesamt fuer Justiz`): 1 to 128 bytes of printable text, no `|`.
+    pub name: String,
+    /// Where it acts (ISO 3166-1 alpha-2).
+    pub jurisdiction: Jurisdiction,
+    /// Nothing is sealed or shared to the key before this time.
+    pub not_before: Option<Timestamp>,
+    /// Nothing is sealed or shared to the key at or after this time.
+    pub not_after: Option<Timestamp>,
+}
+
+impl KeyAuthority {
+    /// An authority by name and jurisdiction, with no validity period.
+    ///
+    /// # Errors
+    /// [`Error::InvalidArgument`] for an empty, over-long or non-printable name, or one containing `|` (the
+    /// separator of names in the audit log's `recipient_authorities` detail).
+    pub fn new(name: &str, jurisdiction: Jurisdiction) -> Result<Self> {
+        crate::keys::keyring::check_authority(name)?;
+        Ok(Self { name: name.to_owned(), jurisdiction, not_before: None, not_after: None })
+    }
+
+    /// Seal and share to the key only from `t` on.
+    #[must_use]
+    pub fn valid_from(mut self, t: Timestamp) -> Self {
+        self.not_before = Some(t);
+        self
+    }
+
+    /// Seal and share to the key only before `t`.
+    #[must_use]
+    pub fn valid_until(mut self, t: Timestamp) -> Self {
+        self.not_after = Some(t);
+        self
     }
 }
 
@@ -173,7 +230,9 @@ impl Custodian {
 
     /// Import another authority's public key from its text form, under a label, with the `jurisdiction` that
     /// authority acts in. Sharing an envelope with the key is refused unless the envelope permits that jurisdiction
-    /// (see [`Custodian::rewrap`]); the jurisdiction is the importing actor's statement, recorded in the audit log.
+    /// (see [`Custodian::rewrap`]), and sealing for it unless the envelope's destinations name it; the jurisdiction
+    /// is the importing actor's statement, recorded in the audit log. [`Custodian::import_authority_key`] also
+    /// records the authority's name and a validity period.
     ///
     /// Importing a key already in the keyring changes nothing, except that a key imported without a jurisdiction
     /// (by an older version) gets this one.
@@ -187,6 +246,45 @@ impl Custodian {
         key_text: &str,
         label: &str,
         jurisdiction: Jurisdiction,
+    ) -> Result<KeyId> {
+        self.import_with(actor, key_text, label, jurisdiction, None)
+    }
+
+    /// Import another authority's public key as [`Custodian::import_public`] does, recording the authority's name,
+    /// jurisdiction and optional validity period ([`KeyAuthority`]); [`KeyInfo`] shows them. Sealing or sharing to
+    /// the key outside the period is refused ([`Error::KeyNotValid`]), and so is sealing for it unless the
+    /// envelope's destinations name its jurisdiction ([`Error::DestinationRequired`],
+    /// [`Error::RecipientNotPermitted`]).
+    ///
+    /// Importing a key already in the keyring again records the name and period now given (a renewed key), but
+    /// never moves it to another jurisdiction and never lifts a revocation or a compromise mark.
+    ///
+    /// # Errors
+    /// As [`Custodian::import_public`]; [`Error::InvalidArgument`] for a period that ends before it begins, or for
+    /// the public part of one of this custodian's own keys.
+    pub fn import_authority_key(
+        &self,
+        actor: &Actor,
+        key_text: &str,
+        label: &str,
+        authority: &KeyAuthority,
+    ) -> Result<KeyId> {
+        crate::keys::keyring::check_authority(&authority.name)?;
+        if let (Some(a), Some(b)) = (authority.not_before, authority.not_after)
+            && a >= b
+        {
+            return Err(Error::InvalidArgument(format!("a validity period from {a} until {b} ends before it begins")));
+        }
+        self.import_with(actor, key_text, label, authority.jurisdiction, Some(authority))
+    }
+
+    fn import_with(
+        &self,
+        actor: &Actor,
+        key_text: &str,
+        label: &str,
+        jurisdiction: Jurisdiction,
+        authority: Option<&KeyAuthority>,
     ) -> Result<KeyId> {
         check_label(label)?;
         let (kind, public) = text::decode_public(key_text)?;
@@ -206,31 +304,128 @@ impl Custodian {
         };
         let mut record = new_record(id, kind, label, self.clock.now(), Some(public), None);
         record.jurisdiction = Some(jurisdiction);
+        let apply = |r: &mut KeyRecord| {
+            if let Some(a) = authority {
+                r.authority = Some(a.name.clone());
+                r.not_before = a.not_before;
+                r.not_after = a.not_after;
+            }
+        };
+        apply(&mut record);
         self.write()?.update(|b| match b.get_mut(&id) {
             // An own key's public part coming back: it is ours, not another authority's.
-            Some(existing) if existing.has_secret() => Ok(()),
-            Some(existing) => match existing.jurisdiction {
-                None => {
-                    existing.jurisdiction = Some(jurisdiction);
-                    Ok(())
+            Some(existing) if existing.has_secret() => {
+                if authority.is_some() {
+                    return Err(Error::InvalidArgument(format!(
+                        "key {id} is this custodian's own key, not another authority's"
+                    )));
                 }
-                Some(j) if j == jurisdiction => Ok(()),
-                Some(j) => Err(Error::InvalidArgument(format!(
+                Ok(())
+            }
+            Some(existing) => match existing.jurisdiction {
+                Some(j) if j != jurisdiction => Err(Error::InvalidArgument(format!(
                     "key {id} is already imported for jurisdiction {j}, not {jurisdiction}"
                 ))),
+                _ => {
+                    existing.jurisdiction = Some(jurisdiction);
+                    apply(existing);
+                    Ok(())
+                }
             },
             None => b.add(record),
         })?;
-        self.record(
-            AuditEvent::new(EventKind::KeyGenerated)
-                .actor(actor)
-                .key(id)
-                .detail("kind", kind.name())
-                .detail("label", label)
-                .detail("imported", "true")
-                .detail("jurisdiction", jurisdiction.as_str()),
-        )?;
+        let mut ev = AuditEvent::new(EventKind::KeyGenerated)
+            .actor(actor)
+            .key(id)
+            .detail("kind", kind.name())
+            .detail("label", label)
+            .detail("imported", "true")
+            .detail("jurisdiction", jurisdiction.as_str());
+        if let Some(a) = authority {
+            ev = ev.detail("authority", &a.name);
+            if let Some(t) = a.not_before {
+                ev = ev.detail("not_before", &t.to_string());
+            }
+            if let Some(t) = a.not_after {
+                ev = ev.detail("not_after", &t.to_string());
+            }
+        }
+        self.record(ev)?;
         Ok(id)
+    }
+
+    /// Revoke another authority's key (end of cooperation, a compromise its holder reported): from now on nothing
+    /// new is sealed or shared to it ([`Error::KeyRevoked`]); envelopes already sealed for it are unchanged.
+    /// Recorded as `key_revoked` with the reason. A revocation is never lifted (import a new key instead).
+    ///
+    /// # Errors
+    /// [`Error::InvalidArgument`] for an empty, over-long or non-printable reason, for a key this custodian holds
+    /// the secret of (mark it compromised, or rotate it), or for a key already revoked; [`Error::KeyNotFound`];
+    /// [`Error::KeyDestroyed`]; keyring write errors; [`Error::AuditWrite`].
+    pub fn revoke_key(&self, actor: &Actor, id: &KeyId, reason: &str) -> Result<()> {
+        let mark = KeyMark::new(self.clock.now(), actor.id(), reason)?;
+        let mut who = (None, None);
+        self.write()?.update(|b| {
+            let r = b.get_mut(id).ok_or_else(|| Error::KeyNotFound(id.to_string()))?;
+            if let KeyState::Destroyed { at, .. } = r.state {
+                return Err(Error::KeyDestroyed { key_id: id.to_string(), destroyed_at: at });
+            }
+            if r.has_secret() {
+                return Err(Error::InvalidArgument(format!(
+                    "key {id} is this custodian's own key: mark it compromised or rotate it instead of revoking it"
+                )));
+            }
+            if r.revoked.is_some() {
+                return Err(Error::InvalidArgument(format!("key {id} is already revoked")));
+            }
+            who = (r.authority.clone(), r.jurisdiction);
+            r.revoked = Some(mark);
+            Ok(())
+        })?;
+        let mut ev = AuditEvent::new(EventKind::KeyRevoked).actor(actor).key(*id).detail("reason", reason);
+        if let Some(a) = &who.0 {
+            ev = ev.detail("authority", a);
+        }
+        if let Some(j) = who.1 {
+            ev = ev.detail("jurisdiction", j.as_str());
+        }
+        self.record(ev)
+    }
+
+    /// Mark a key compromised, an own key or another authority's: from now on it seals, signs, acts as sender and
+    /// receives nothing new ([`Error::KeyCompromised`]). An own key still opens (so that what it protected can be
+    /// moved off it): rotate it and follow [`Custodian::compromise_report`]'s plan. Recorded as `key_compromised`
+    /// with the reason. The mark is never lifted.
+    ///
+    /// # Errors
+    /// [`Error::InvalidArgument`] for an empty, over-long or non-printable reason, for the custodian's audit key,
+    /// or for a key already marked; [`Error::KeyNotFound`]; [`Error::KeyDestroyed`]; keyring write errors;
+    /// [`Error::AuditWrite`].
+    pub fn mark_compromised(&self, actor: &Actor, id: &KeyId, reason: &str) -> Result<()> {
+        let mark = KeyMark::new(self.clock.now(), actor.id(), reason)?;
+        if *id == self.audit_key_id {
+            return Err(Error::InvalidArgument(
+                "the custodian's audit key cannot be marked here: start a new custodian and anchor the old log".into(),
+            ));
+        }
+        let mut case = None;
+        self.write()?.update(|b| {
+            let r = b.get_mut(id).ok_or_else(|| Error::KeyNotFound(id.to_string()))?;
+            if let KeyState::Destroyed { at, .. } = r.state {
+                return Err(Error::KeyDestroyed { key_id: id.to_string(), destroyed_at: at });
+            }
+            if r.compromised.is_some() {
+                return Err(Error::InvalidArgument(format!("key {id} is already marked compromised")));
+            }
+            case = r.case_ref.clone();
+            r.compromised = Some(mark);
+            Ok(())
+        })?;
+        let mut ev = AuditEvent::new(EventKind::KeyCompromised).actor(actor).key(*id).detail("reason", reason);
+        if let Some(c) = &case {
+            ev = ev.case(c);
+        }
+        self.record(ev)
     }
 
     /// Rotate a key: generate a new active key of the same kind (and case), and make the old one decrypt-only. Seal
@@ -261,7 +456,7 @@ impl Custodian {
             Ok(())
         })?;
         let until = destroy_after.map_or_else(|| "none".to_owned(), |t| t.to_string());
-        self.record(AuditEvent::new(EventKind::KeyGenerated).actor(actor).key(*id).detail("retention_set", &until))
+        self.record(AuditEvent::new(EventKind::RetentionChanged).actor(actor).key(*id).detail("retention_set", &until))
     }
 
     /// Crypto-shred a key: its secret is wiped from memory and from the keyring file, a tombstone remains, and

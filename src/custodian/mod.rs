@@ -15,13 +15,16 @@
 
 mod access;
 mod audit;
+mod breach;
 mod files;
 mod keys;
 mod open;
 mod seal;
 mod share;
+mod transfer;
 
-pub use self::keys::{KeyInfo, ShredReport};
+pub use self::breach::{CompromiseReport, ProtectedEnvelope};
+pub use self::keys::{KeyAuthority, KeyInfo, ShredReport};
 pub use self::open::{EnvelopeInfo, Opened};
 pub use self::seal::{SealOptions, Sealed};
 pub use self::share::{RewrapItem, RewrapOutput, RewrapPlan};
@@ -347,7 +350,11 @@ fn usable<'a>(body: &'a KeyringBody, id: &KeyId, kind: KeyKind, operation: &'sta
         KeyState::Active if !r.has_secret() => {
             Err(Error::KeyState { key_id: id.to_string(), operation, state: "public only" })
         }
-        KeyState::Active => Ok(r),
+        KeyState::Active => match &r.compromised {
+            // A compromised key signs and acts as sender for nothing new.
+            Some(m) => Err(Error::KeyCompromised { key_id: id.to_string(), compromised_at: m.at }),
+            None => Ok(r),
+        },
     }
 }
 
@@ -405,6 +412,11 @@ fn new_record(
         rotated_from: None,
         rotated_to: None,
         jurisdiction: None,
+        authority: None,
+        not_before: None,
+        not_after: None,
+        revoked: None,
+        compromised: None,
         public,
         secret: secret.map(|s| SecretBytes::new(Zeroizing::new(s.to_vec()))),
     }

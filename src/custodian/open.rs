@@ -5,6 +5,7 @@
 use std::io::{Read, Seek, Write};
 use std::sync::atomic::Ordering;
 
+use super::transfer::TransferRecord;
 use super::{Custodian, hex, verifying_key};
 use crate::audit::{AuditEvent, EventKind, Outcome};
 use crate::error::{Error, Result};
@@ -45,6 +46,8 @@ pub struct EnvelopeInfo {
     pub recipients: Vec<KeyId>,
     /// The key id of its signer, if signed.
     pub signer: Option<KeyId>,
+    /// The legal instrument the transfer is made under (kind, reference, transfer basis), if the sealer named one.
+    pub instrument: Option<format::LegalInstrument>,
 }
 
 impl EnvelopeInfo {
@@ -62,6 +65,7 @@ impl EnvelopeInfo {
             not_after: m.not_after,
             recipients: h.stanzas().iter().map(format::Stanza::key_id).collect(),
             signer: h.signer_id(),
+            instrument: m.instrument.clone(),
         }
     }
 }
@@ -221,7 +225,7 @@ impl Custodian {
         match decided {
             Ok(d) => Ok(d),
             Err(refusal) => {
-                let ev = open_event(AuditEvent::refused(&refusal), request, header);
+                let ev = self.open_record(AuditEvent::refused(&refusal), request, header);
                 self.record(ev)?;
                 Err(refusal)
             }
@@ -230,7 +234,7 @@ impl Custodian {
 
     fn record_open(&self, request: &OpenRequest, header: &format::Header, decision: &Decision) -> Result<()> {
         if let Some(ex) = decision.used_exception() {
-            let mut ev = open_event(AuditEvent::new(EventKind::ExceptionUsed).exception(ex), request, header);
+            let mut ev = self.open_record(AuditEvent::new(EventKind::ExceptionUsed).exception(ex), request, header);
             // An approval is recorded only where four eyes required it: then `decide` has verified it.
             let required = self.access_policy().is_some_and(|a| a.requires_approval(header.metadata().category));
             if let (true, Some(approval)) = (required, &request.approval) {
@@ -238,7 +242,7 @@ impl Custodian {
             }
             self.record(ev)?;
         }
-        let mut ev = open_event(AuditEvent::new(EventKind::Opened), request, header);
+        let mut ev = self.open_record(AuditEvent::new(EventKind::Opened), request, header);
         if let Grant::Purpose(p) = &decision.grant {
             ev = ev.detail("granted_by", p.as_str());
         }
@@ -253,7 +257,7 @@ impl Custodian {
             AuditEvent::new(EventKind::Opened).outcome(Outcome::from_error(&e))
         };
         let ev = match header {
-            Some(h) => open_event(base, request, h),
+            Some(h) => self.open_record(base, request, h),
             None => base.actor(&request.actor).purpose(&request.purpose),
         };
         match self.record(ev) {
@@ -286,6 +290,27 @@ impl Custodian {
             }
         }
         Err(failure.or(destroyed).unwrap_or(Error::NoMatchingRecipient))
+    }
+}
+
+impl Custodian {
+    /// [`open_event`] with the transfer record: the envelope's origin, destinations and instrument, and the
+    /// authorities and jurisdictions of its recipients as this keyring knows them. A closed custodian records
+    /// nothing anyway, so the record is then left without them.
+    fn open_record(&self, base: AuditEvent, request: &OpenRequest, header: &format::Header) -> AuditEvent {
+        let ev = open_event(base, request, header);
+        let m = header.metadata();
+        let recipients: Vec<KeyId> = header.stanzas().iter().map(format::Stanza::key_id).collect();
+        let record = TransferRecord {
+            origin: m.origin,
+            destinations: &m.destinations,
+            instrument: m.instrument.as_ref(),
+            recipients: &recipients,
+        };
+        match self.read() {
+            Ok(ring) => record.add_to(ring.body(), ev),
+            Err(_) => ev,
+        }
     }
 }
 

@@ -4,6 +4,7 @@
 
 use std::io::{self, Read, Write};
 
+use super::transfer::{TransferRecord, check_seal_recipients};
 use super::{Custodian, ResolvedRecipients, hex, signer_for, x25519_identity};
 use crate::audit::{AuditEvent, EventKind};
 use crate::error::{Error, Result};
@@ -82,7 +83,12 @@ impl Custodian {
     /// [`Error::TransferRefused`], [`Error::LegalBasisRequired`] when the access policy's transfer rules refuse a
     /// destination (recorded as `refused`, operation `seal`);
     /// [`Error::KeyNotFound`], [`Error::KeyState`] (a decrypt-only key cannot seal), [`Error::KeyDestroyed`] for a
-    /// recipient, sender or signer; [`Error::AuditWrite`] (the envelope is then discarded).
+    /// recipient, sender or signer; before any key is read, each recorded as a `refused` seal:
+    /// [`Error::KeyCompromised`] (a recipient, sender or signer marked compromised), [`Error::KeyRevoked`],
+    /// [`Error::KeyNotValid`] (outside the key's validity period), and for another authority's key
+    /// [`Error::RecipientJurisdictionUnknown`], [`Error::DestinationRequired`] (no destinations) or
+    /// [`Error::RecipientNotPermitted`] (its jurisdiction is not among the destinations); [`Error::AuditWrite`] (the
+    /// envelope is then discarded).
     pub fn seal(&self, actor: &Actor, data: &Sensitive<Vec<u8>>, options: &SealOptions) -> Result<Sealed<Vec<u8>>> {
         let plaintext = data.expose_secret();
         // In memory: one allocation of the envelope's exact size, chunks sealed in parallel when large.
@@ -155,9 +161,44 @@ impl Custodian {
         self.check_transfer_rules(actor, &meta, options)?;
 
         let ring = self.read()?;
+        let record = TransferRecord {
+            origin: meta.origin,
+            destinations: &meta.destinations,
+            instrument: meta.instrument.as_ref(),
+            recipients: &options.recipients,
+        };
+        // The transfer is checked before any key is read: who may receive it, and where it may go. Sender and signer
+        // are checked (compromised, decrypt-only, destroyed) before their secrets are read.
+        let checked = (|| {
+            check_seal_recipients(ring.body(), &options.recipients, &meta.destinations, now)?;
+            let sender = options.sender.map(|id| x25519_identity(ring.body(), &id)).transpose()?;
+            let signer = options.signer.map(|id| signer_for(ring.body(), &id)).transpose()?;
+            Ok((sender, signer))
+        })();
+        let (sender, signer) = match checked {
+            Ok(v) => v,
+            Err(e) => {
+                let mut ev = record
+                    .add_to(ring.body(), AuditEvent::refused(&e))
+                    .actor(actor)
+                    .category(category)
+                    .classification(classification)
+                    .purposes(&options.purposes)
+                    .keys(options.recipients.iter().copied())
+                    .detail("operation", "seal");
+                if let Some(c) = &options.case_ref {
+                    ev = ev.case(c);
+                }
+                drop(ring);
+                // Only the refusals of this step are recorded; a mistyped key id is the caller's error.
+                if e.is_refusal() || matches!(e, Error::KeyNotValid { .. }) {
+                    self.record(ev)?;
+                }
+                return Err(e);
+            }
+        };
         let keys = ResolvedRecipients::resolve(ring.body(), &options.recipients)?;
-        let sender = options.sender.map(|id| x25519_identity(ring.body(), &id)).transpose()?;
-        let signer = options.signer.map(|id| signer_for(ring.body(), &id)).transpose()?;
+        let details = record.add_to(ring.body(), AuditEvent::new(EventKind::Sealed));
         drop(ring);
 
         let mut fopts = format::EnvelopeOptions::new(meta.clone(), keys.recipients());
@@ -168,7 +209,7 @@ impl Custodian {
             fopts = fopts.with_signer(s);
         }
         let (output, object_id, len) = run(&fopts)?;
-        let mut ev = AuditEvent::new(EventKind::Sealed)
+        let mut ev = details
             .actor(actor)
             .object(&object_id)
             .category(category)

@@ -6,6 +6,7 @@ use std::fs::File;
 use std::io::{Seek, SeekFrom};
 use std::path::PathBuf;
 
+use super::transfer::{TransferRecord, check_usable_at};
 use super::{Custodian, ResolvedRecipients, replace_file};
 use crate::audit::{AuditEvent, EventKind};
 use crate::error::{Error, Result};
@@ -27,7 +28,7 @@ pub enum RewrapItem {
 }
 
 /// What a batch re-wrap does to each envelope.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum RewrapPlan {
     /// Replace every stanza for a rotated key by one for its newest successor.
@@ -134,6 +135,29 @@ fn rewrap_event(
 }
 
 impl Custodian {
+    /// [`rewrap_event`] with the transfer record: the envelope's origin, destinations and instrument, and the
+    /// authorities and jurisdictions of the keys added.
+    fn rewrap_record(
+        &self,
+        base: AuditEvent,
+        actor: &Actor,
+        header: &format::Header,
+        act: RewrapAct<'_>,
+        operation: &str,
+    ) -> Result<AuditEvent> {
+        let m = header.metadata();
+        let record = TransferRecord {
+            origin: m.origin,
+            destinations: &m.destinations,
+            instrument: m.instrument.as_ref(),
+            recipients: act.add(),
+        };
+        let ring = self.read()?;
+        Ok(record.add_to(ring.body(), rewrap_event(base, actor, header, act, operation)))
+    }
+}
+
+impl Custodian {
     /// Re-wrap an envelope for the stated `purpose`: remove the stanzas of `remove`, add stanzas for `add` (keys of
     /// this keyring, or imported public keys of other authorities: sharing). The payload bytes, the bound context
     /// and any signature are carried over unchanged. The result is binary.
@@ -148,9 +172,11 @@ impl Custodian {
     /// # Errors
     /// Refusals: [`Error::ClearanceInsufficient`], [`Error::JurisdictionNotPermitted`], [`Error::Expired`],
     /// [`Error::PurposeNotPermitted`], [`Error::TransferNotPermitted`], [`Error::RecipientJurisdictionUnknown`],
-    /// [`Error::RecipientNotPermitted`], [`Error::KeyDestroyed`], and under an access policy [`Error::NotOnCase`],
-    /// [`Error::RoleNotPermitted`], [`Error::TransferRefused`], [`Error::LegalBasisRequired`] (transfer rules for
-    /// the added authority's jurisdiction); [`Error::NoMatchingRecipient`] when no key here
+    /// [`Error::RecipientNotPermitted`], [`Error::KeyDestroyed`], [`Error::KeyRevoked`] and [`Error::KeyCompromised`]
+    /// for a key added, and under an access policy [`Error::NotOnCase`], [`Error::RoleNotPermitted`],
+    /// [`Error::TransferRefused`], [`Error::LegalBasisRequired`] (transfer rules for the added authority's
+    /// jurisdiction); [`Error::KeyNotValid`] for a key added outside its validity period (recorded too);
+    /// [`Error::NoMatchingRecipient`] when no key here
     /// can unwrap the envelope; [`Error::KeyNotFound`]; [`Error::KeyState`] for a decrypt-only key added;
     /// [`Error::InvalidArgument`] for a key removed that has no stanza or a key added that already has one;
     /// [`Error::AuditWrite`].
@@ -280,17 +306,21 @@ impl Custodian {
             let dk = self.unwrap(ring.body(), header)?;
             let keys = ResolvedRecipients::resolve(ring.body(), act.add())?;
             drop(ring);
-            format::rewrap_header(header, &dk, act.remove(), &keys.recipients())
+            Ok((format::rewrap_header(header, &dk, act.remove(), &keys.recipients())?, dk.recipient()))
         })();
         // A refusal past the gate (a destroyed key) is recorded like the gate's own.
-        let result = result.or_else(|e| {
+        let result = result.or_else(|e: Error| {
             if e.is_refusal() {
-                self.record(rewrap_event(AuditEvent::refused(&e), actor, header, act, operation))?;
+                self.record(self.rewrap_record(AuditEvent::refused(&e), actor, header, act, operation)?)?;
             }
             Err(e)
         })?;
         let kind = if operation == SHARE { EventKind::Shared } else { EventKind::Rewrapped };
-        let mut ev = rewrap_event(AuditEvent::new(kind), actor, header, act, operation);
+        let (result, unwrapped_with) = result;
+        // Which key opened the data key: the breach report needs it for envelopes sealed elsewhere.
+        let mut ev = self
+            .rewrap_record(AuditEvent::new(kind), actor, header, act, operation)?
+            .detail("unwrapped_with", &unwrapped_with.to_string());
         if let Some(Grant::Purpose(p)) = decision.as_ref().map(|d| &d.grant) {
             ev = ev.detail("granted_by", p.as_str());
         }
@@ -314,7 +344,13 @@ impl Custodian {
                 let body = ring.body();
                 let foreign = |r: &KeyRecord| !r.has_secret() && !matches!(r.state, KeyState::Destroyed { .. });
                 let operation = if add.iter().any(|id| body.get(id).is_some_and(foreign)) { SHARE } else { REWRAP };
-                let add = new_recipients(body, add);
+                // Nothing new reaches a compromised or revoked key, or one outside its validity period.
+                let now = self.clock.now();
+                let add = add
+                    .iter()
+                    .filter_map(|id| body.get(id))
+                    .try_for_each(|r| check_usable_at(r, now))
+                    .and_then(|()| new_recipients(body, add));
                 drop(ring);
                 let access = self.access_policy();
                 let basis = header.metadata().instrument.as_ref().and_then(|i| i.transfer_basis());
@@ -327,8 +363,8 @@ impl Custodian {
         };
         match decided {
             Ok(decision) => Ok((operation, decision)),
-            Err(e) if e.is_refusal() => {
-                self.record(rewrap_event(AuditEvent::refused(&e), actor, header, act, operation))?;
+            Err(e) if e.is_refusal() || matches!(e, Error::KeyNotValid { .. }) => {
+                self.record(self.rewrap_record(AuditEvent::refused(&e), actor, header, act, operation)?)?;
                 Err(e)
             }
             Err(e) => Err(e),

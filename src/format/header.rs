@@ -92,6 +92,18 @@ impl InstrumentKind {
         }
     }
 
+    /// Stable snake_case name, as written in the audit log (`european_investigation_order`).
+    #[must_use]
+    pub const fn name(self) -> &'static str {
+        match self {
+            Self::BilateralTreaty => "bilateral_treaty",
+            Self::EuropeanInvestigationOrder => "european_investigation_order",
+            Self::MultilateralConvention => "multilateral_convention",
+            Self::LetterRogatory => "letter_rogatory",
+            Self::Other => "other",
+        }
+    }
+
     /// The kind with this code.
     ///
     /// # Errors

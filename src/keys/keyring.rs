@@ -288,6 +288,24 @@ pub struct KeyRecord {
     /// carried one (such keys are refused as recipients of a share until imported again with it).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub jurisdiction: Option<Jurisdiction>,
+    /// For another authority's key: that authority's name (`Bundesamt fuer Justiz`), as stated when the key was
+    /// imported; absent in keyrings written before keys carried one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub authority: Option<String>,
+    /// For another authority's key: nothing is sealed or shared to it before this time.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub not_before: Option<Timestamp>,
+    /// For another authority's key: nothing is sealed or shared to it at or after this time.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub not_after: Option<Timestamp>,
+    /// For another authority's key: revoked (end of cooperation, compromise reported by its holder); nothing new is
+    /// sealed or shared to it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub revoked: Option<KeyMark>,
+    /// Marked compromised (an own key or another authority's): it seals, signs and receives nothing new; what it
+    /// protected is listed by `Custodian::compromise_report`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub compromised: Option<KeyMark>,
     /// Public key bytes (X25519 32, X-Wing 1216, Ed25519 32); none for symmetric keys.
     #[serde(default, with = "b64", skip_serializing_if = "Option::is_none")]
     pub public: Option<Vec<u8>>,
@@ -303,6 +321,54 @@ impl KeyRecord {
     pub fn has_secret(&self) -> bool {
         self.secret.is_some()
     }
+}
+
+/// Who marked a key (revoked or compromised), when and why.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[non_exhaustive]
+pub struct KeyMark {
+    /// When.
+    pub at: Timestamp,
+    /// Who (actor id).
+    pub by: String,
+    /// Why (1 to [`MAX_DESTROY_REASON_LEN`] bytes of printable text).
+    pub reason: String,
+}
+
+impl KeyMark {
+    /// A mark, its reason checked.
+    ///
+    /// # Errors
+    /// [`Error::InvalidArgument`] for an empty, over-long or non-printable reason.
+    pub fn new(at: Timestamp, by: &str, reason: &str) -> Result<Self> {
+        check_mark_reason(reason)?;
+        Ok(Self { at, by: by.to_owned(), reason: reason.to_owned() })
+    }
+}
+
+/// Longest authority name, in bytes.
+pub const MAX_AUTHORITY_LEN: usize = 128;
+
+/// Check an authority name: 1 to [`MAX_AUTHORITY_LEN`] bytes of printable text without `|`.
+///
+/// # Errors
+/// [`Error::InvalidArgument`].
+pub(crate) fn check_authority(name: &str) -> Result<()> {
+    check_text("an authority name", name, MAX_AUTHORITY_LEN)?;
+    if name.contains('|') {
+        return Err(Error::InvalidArgument("an authority name may not contain '|'".into()));
+    }
+    Ok(())
+}
+
+/// Check a reason for revoking a key or marking it compromised: 1 to [`MAX_DESTROY_REASON_LEN`] bytes of printable
+/// text.
+///
+/// # Errors
+/// [`Error::InvalidArgument`].
+pub(crate) fn check_mark_reason(reason: &str) -> Result<()> {
+    check_text("a reason for revoking a key or marking it compromised", reason, MAX_DESTROY_REASON_LEN)
 }
 
 impl Serialize for KeyKind {
@@ -493,6 +559,20 @@ impl KeyringBody {
                 if k.secret.is_some() {
                     return bad(format!("destroyed key {} still has a secret", k.id));
                 }
+            }
+            if let Some(a) = &k.authority {
+                check_authority(a)?;
+            }
+            if let (Some(from), Some(until)) = (k.not_before, k.not_after)
+                && from >= until
+            {
+                return bad(format!("key {} has a validity period that ends before it begins", k.id));
+            }
+            for m in [&k.revoked, &k.compromised].into_iter().flatten() {
+                check_mark_reason(&m.reason)?;
+            }
+            if k.has_secret() && (k.authority.is_some() || k.revoked.is_some()) {
+                return bad(format!("own key {} carries another authority's fields", k.id));
             }
             let public_len = match k.kind {
                 KeyKind::Kek => None,
@@ -1036,6 +1116,11 @@ mod tests {
             rotated_from: None,
             rotated_to: None,
             jurisdiction: None,
+            authority: None,
+            not_before: None,
+            not_after: None,
+            revoked: None,
+            compromised: None,
             public: None,
             secret: secret.map(|s| SecretBytes::new(Zeroizing::new(s.to_vec()))),
         }
@@ -1284,6 +1369,21 @@ mod tests {
             ("a hold without reference", Box::new(move |b| b.holds.push(hold("", "anna")))),
             ("a hold set by a forged actor", Box::new(move |b| b.holds.push(hold("ref", "anna\nby: admin")))),
             ("two holds on one case", Box::new(move |b| b.holds.extend([hold("r1", "anna"), hold("r2", "anna")]))),
+            ("an own key carrying an authority's name", Box::new(|b| b.keys[0].authority = Some("BfJ".into()))),
+            (
+                "a validity period that ends before it begins",
+                Box::new(|b| {
+                    b.keys[0].not_before = Some(Timestamp::from_unix(10));
+                    b.keys[0].not_after = Some(Timestamp::from_unix(5));
+                }),
+            ),
+            (
+                "a compromise reason with a newline",
+                Box::new(|b| {
+                    b.keys[0].compromised =
+                        Some(KeyMark { at: Timestamp::from_unix(3), by: "jan".into(), reason: "lost\nforged".into() });
+                }),
+            ),
         ];
         for (what, change) in &changes {
             let r = ring.update(|b| {
@@ -1300,6 +1400,35 @@ mod tests {
             fs::write(&path, &good).expect("restore");
             ring.reload().expect("reload");
         }
+    }
+
+    #[test]
+    fn records_written_before_keys_belonged_to_authorities_still_load() {
+        // A record as written before issue 14 (no authority, validity or marks) reads with none of them set; a
+        // record that sets none of them is written exactly as before, so older readers are not surprised.
+        let mut r = rec(7, KeyKind::X25519, None);
+        r.public = Some(vec![3; 32]);
+        r.jurisdiction = Some(Jurisdiction::parse("DE").expect("j"));
+        let old = serde_json::to_string(&r).expect("json");
+        for new_field in ["authority", "not_before", "not_after", "revoked", "compromised"] {
+            assert!(!old.contains(new_field), "{new_field} written when unset: {old}");
+        }
+        let back: KeyRecord = serde_json::from_str(&old).expect("old record loads");
+        assert!(back.authority.is_none() && back.not_before.is_none() && back.not_after.is_none());
+        assert!(back.revoked.is_none() && back.compromised.is_none());
+        assert_eq!(back.jurisdiction, r.jurisdiction);
+        // And a record that sets them round-trips.
+        r.authority = Some("Bundesamt fuer Justiz".into());
+        r.not_before = Some(Timestamp::from_unix(5));
+        r.revoked = Some(KeyMark::new(Timestamp::from_unix(6), "jan", "end of cooperation").expect("mark"));
+        let json = serde_json::to_string(&r).expect("json");
+        let back: KeyRecord = serde_json::from_str(&json).expect("loads");
+        assert_eq!(back.authority, r.authority);
+        assert_eq!(back.revoked, r.revoked);
+        assert_eq!(back.not_before, r.not_before);
+        // A mark with fields it does not know is refused (a forged or newer record is not half-read).
+        let forged = json.replace("\"reason\":", "\"lifted\":true,\"reason\":");
+        assert!(serde_json::from_str::<KeyRecord>(&forged).is_err(), "{forged}");
     }
 
     #[test]

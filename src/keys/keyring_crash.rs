@@ -33,6 +33,11 @@ fn record(tag: u8, n: u32) -> KeyRecord {
         rotated_from: None,
         rotated_to: None,
         jurisdiction: None,
+        authority: None,
+        not_before: None,
+        not_after: None,
+        revoked: None,
+        compromised: None,
         public: None,
         secret: Some(SecretBytes::new(Zeroizing::new(vec![tag; 32]))),
     }

@@ -105,7 +105,7 @@ public final class Interop {
     private static void seal(Custodian c, Actor actor, boolean stream, Path out, Path plain, String[] keys)
             throws IOException {
         SealOptions.Builder builder = SealOptions.builder(Category.EVIDENCE, Purpose.of("investigation"),
-                Purpose.of("prosecution")).caseRef("MLA-2026-0007");
+                Purpose.of("prosecution")).caseRef("MLA-2026-0007").origin("DE").destinations("DE");
         for (String k : keys) {
             builder.recipient(KeyId.parse(k));
         }

@@ -134,6 +134,11 @@ static int seal(custodia_custodian c, custodia_actor a, int stream, const char *
   if (s == CUSTODIA_OK) {
     s = custodia_seal_options_set_case_ref(o, "MLA-2026-0007");
   }
+  /* The other languages' keys are imported as authorities in DE: a seal for them must name DE as a destination. */
+  const char *destinations[] = {"DE"};
+  if (s == CUSTODIA_OK) {
+    s = custodia_seal_options_set_jurisdictions(o, "DE", destinations, 1);
+  }
   for (int i = 0; i < n && s == CUSTODIA_OK; i++) {
     struct custodia_key_id id;
     s = custodia_key_id_parse(keys[i], &id);

@@ -29,6 +29,8 @@ def seal_options(keys: list[str]) -> SealOptions:
         Category.EVIDENCE,
         ["investigation", "prosecution"],
         case_ref="MLA-2026-0007",
+        origin="DE",
+        destinations=["DE"],  # the other languages' keys are imported as authorities in DE
         recipients=[KeyId(k) for k in keys],
     )
 

@@ -21,7 +21,19 @@ from ._handles import live_counts
 from ._sensitive import SensitiveBytes
 from .actors import Actor, Consent, CourtOrder, ImminentThreat, ExceptionGround, LegalObligation
 from .audit import Anchor, ErasureCertificate
-from .custodian import AuditReport, Custodian, EnvelopeInfo, KeyInfo, KeyState, Opened, ShredReport
+from .custodian import (
+    AuditReport,
+    CompromiseReport,
+    Custodian,
+    EnvelopeInfo,
+    Instrument,
+    KeyInfo,
+    KeyMark,
+    KeyState,
+    Opened,
+    ProtectedEnvelope,
+    ShredReport,
+)
 from .options import SealOptions, Timestamp
 from .policy import AccessPolicy
 from .vocab import CaseRef, Category, Classification, ExceptionKind, Jurisdiction, KeyId, KeyKind, Purpose
@@ -61,7 +73,11 @@ __all__ = [
     "Opened",
     "EnvelopeInfo",
     "KeyInfo",
+    "KeyMark",
     "KeyState",
+    "Instrument",
+    "CompromiseReport",
+    "ProtectedEnvelope",
     "AuditReport",
     "ShredReport",
     "Anchor",

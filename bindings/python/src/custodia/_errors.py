@@ -47,6 +47,9 @@ __all__ = [
     "TransferRefused",
     "LegalBasisRequired",
     "ApprovalRequired",
+    "KeyRevoked",
+    "DestinationRequired",
+    "KeyCompromised",
     # 3xx
     "EnvelopeError",
     "Malformed",
@@ -71,6 +74,7 @@ __all__ = [
     "InvalidKeyText",
     "KdfParamsOutOfRange",
     "CustodianNotFound",
+    "KeyNotValid",
     # 5xx
     "AuditError",
     "AuditWriteFailed",
@@ -233,6 +237,17 @@ class LegalBasisRequired(Refused):
 
 class ApprovalRequired(Refused):
     """214: four eyes: an exception on this data needs a second approver's valid approval; the message says why."""
+class KeyRevoked(Refused):
+    """217: the other authority's key was revoked; nothing new is sealed or shared to it."""
+
+
+class DestinationRequired(Refused):
+    """218: sealing for another authority's key needs the envelope's destinations to name its jurisdiction; the
+    message says which to add."""
+
+
+class KeyCompromised(Refused):
+    """219: the key was marked compromised; it seals, signs and receives nothing new."""
 
 
 # 3xx: envelope format.
@@ -324,6 +339,10 @@ class KdfParamsOutOfRange(KeyringError):
 
 class CustodianNotFound(KeyringError):
     """407: no custodian (directory or keyring) at the path given, and ``create=True`` was not passed."""
+
+
+class KeyNotValid(KeyringError):
+    """408: the other authority's key is outside the validity period it was imported with."""
 
 
 # 5xx: audit.
@@ -421,6 +440,9 @@ _BY_CODE: dict[int, type[CustodiaError]] = {
     212: TransferRefused,
     213: LegalBasisRequired,
     214: ApprovalRequired,
+    217: KeyRevoked,
+    218: DestinationRequired,
+    219: KeyCompromised,
     300: Malformed,
     301: UnsupportedVersion,
     302: UnsupportedSuite,
@@ -441,6 +463,7 @@ _BY_CODE: dict[int, type[CustodiaError]] = {
     405: InvalidKeyText,
     406: KdfParamsOutOfRange,
     407: CustodianNotFound,
+    408: KeyNotValid,
     500: AuditWriteFailed,
     501: AuditMalformed,
     502: AuditTampered,

@@ -79,6 +79,14 @@ class custodia_key_id(Structure):
 AUDIT_HEAD_SIZE = 65
 #: ``CUSTODIA_OBJECT_ID_SIZE``: 32 hex digits and a NUL.
 OBJECT_ID_SIZE = 33
+#: ``CUSTODIA_INSTRUMENT_TEXT_SIZE``: an instrument reference or transfer basis (1024 bytes) and a NUL.
+INSTRUMENT_TEXT_SIZE = 1025
+#: ``CUSTODIA_JURISDICTION_SIZE``: two letters and a NUL.
+JURISDICTION_SIZE = 3
+#: ``CUSTODIA_JURISDICTION_LIST_SIZE``: 64 space-separated codes and a NUL.
+JURISDICTION_LIST_SIZE = 192
+#: ``CUSTODIA_PURPOSE_LIST_SIZE``: 32 space-separated purposes of up to 128 bytes and a NUL.
+PURPOSE_LIST_SIZE = 4128
 
 
 class custodia_audit_report(Structure):
@@ -115,6 +123,13 @@ class custodia_key_info(Structure):
         ("has_rotated_to", c_bool),
         ("rotated_to", custodia_key_id),
         ("jurisdiction", c_char_p),
+        ("authority", c_char_p),
+        ("not_before", c_uint64),
+        ("not_after", c_uint64),
+        ("revoked_at", c_uint64),
+        ("revoked_reason", c_char_p),
+        ("compromised_at", c_uint64),
+        ("compromised_reason", c_char_p),
     ]
 
 
@@ -131,6 +146,12 @@ class custodia_envelope_info(Structure):
         ("recipient_count", c_size_t),
         ("has_signer", c_bool),
         ("signer", custodia_key_id),
+        ("instrument_kind", c_uint32),
+        ("instrument_reference", ctypes.c_char * INSTRUMENT_TEXT_SIZE),
+        ("transfer_basis", ctypes.c_char * INSTRUMENT_TEXT_SIZE),
+        ("origin", ctypes.c_char * JURISDICTION_SIZE),
+        ("destinations", ctypes.c_char * JURISDICTION_LIST_SIZE),
+        ("purposes", ctypes.c_char * PURPOSE_LIST_SIZE),
     ]
 
 
@@ -239,6 +260,10 @@ FACADE_FUNCTIONS: dict[str, tuple[Any, list[Any]]] = {
     "custodia_key_list_free": (status, [handle]),
     "custodia_key_export_public": (status, [handle, key_id_p, out_buffer]),
     "custodia_key_import_public": (status, [handle, handle, cstr, cstr, cstr, out_key_id]),
+    "custodia_key_import_authority": (status, [handle, handle, cstr, cstr, cstr, cstr, u64, u64, out_key_id]),
+    "custodia_key_revoke": (status, [handle, handle, key_id_p, cstr]),
+    "custodia_key_mark_compromised": (status, [handle, handle, key_id_p, cstr]),
+    "custodia_key_compromise_report": (status, [handle, key_id_p, out_buffer]),
     "custodia_key_rotate": (status, [handle, handle, key_id_p, out_key_id]),
     "custodia_key_destroy": (status, [handle, handle, key_id_p, cstr, out_buffer]),
     "custodia_key_shred_expired": (status, [handle, handle, POINTER(c_size_t), POINTER(c_size_t), out_buffer]),

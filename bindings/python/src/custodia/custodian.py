@@ -27,7 +27,20 @@ from .options import SealOptions, Timestamp, _unix
 from .policy import AccessPolicy
 from .vocab import Category, Classification, ExceptionKind, KeyId, KeyKind
 
-__all__ = ["Custodian", "Opened", "EnvelopeInfo", "KeyInfo", "KeyState", "AuditReport", "ShredReport", "DURABILITIES"]
+__all__ = [
+    "Custodian",
+    "Opened",
+    "EnvelopeInfo",
+    "Instrument",
+    "KeyInfo",
+    "KeyMark",
+    "KeyState",
+    "AuditReport",
+    "ShredReport",
+    "CompromiseReport",
+    "ProtectedEnvelope",
+    "DURABILITIES",
+]
 
 PathLike = Union[str, "os.PathLike[str]"]
 
@@ -50,6 +63,34 @@ class KeyState:
 
 
 @dataclass(frozen=True)
+class Instrument:
+    """The legal instrument a transfer is made under, as the envelope binds it."""
+
+    #: ``custodia_instrument_kind``: 1 bilateral treaty, 2 European Investigation Order, 3 multilateral convention,
+    #: 4 letter rogatory, 255 other.
+    kind: int
+    reference: Optional[str]
+    transfer_basis: Optional[str]
+
+    _NAMES = {
+        1: "bilateral_treaty",
+        2: "european_investigation_order",
+        3: "multilateral_convention",
+        4: "letter_rogatory",
+        255: "other",
+    }
+
+    @property
+    def kind_name(self) -> str:
+        """The kind's stable name, as the audit log writes it (``european_investigation_order``)."""
+        return self._NAMES.get(self.kind, str(self.kind))
+
+
+def _text(raw: bytes) -> Optional[str]:
+    return raw.decode() if raw else None
+
+
+@dataclass(frozen=True)
 class EnvelopeInfo:
     """An envelope's bound metadata, readable without a key (not secret)."""
 
@@ -61,6 +102,14 @@ class EnvelopeInfo:
     purpose_count: int
     recipient_count: int
     signer: Optional[KeyId]
+    #: The legal instrument (kind, reference, transfer basis), if the sealer named one.
+    instrument: Optional[Instrument] = None
+    #: Where the data comes from (``"NL"``).
+    origin: Optional[str] = None
+    #: Where it may go, besides the origin.
+    destinations: tuple[str, ...] = ()
+    #: The purposes it was given for.
+    purposes: tuple[str, ...] = ()
 
     @classmethod
     def _from_c(cls, info: _raw.custodia_envelope_info) -> EnvelopeInfo:
@@ -73,6 +122,12 @@ class EnvelopeInfo:
             purpose_count=info.purpose_count,
             recipient_count=info.recipient_count,
             signer=KeyId._from_c(info.signer) if info.has_signer else None,
+            instrument=Instrument(info.instrument_kind, _text(info.instrument_reference), _text(info.transfer_basis))
+            if info.instrument_kind
+            else None,
+            origin=_text(info.origin),
+            destinations=tuple(info.destinations.decode().split()),
+            purposes=tuple(info.purposes.decode().split()),
         )
 
     def __str__(self) -> str:
@@ -151,6 +206,110 @@ class KeyInfo:
     rotated_to: Optional[KeyId]
     #: For another authority's key: the jurisdiction it was imported with (``"NL"``).
     jurisdiction: Optional[str] = None
+    #: For another authority's key: the authority's name (:meth:`Custodian.import_authority_key`).
+    authority: Optional[str] = None
+    #: For another authority's key: nothing is sealed or shared to it before this time.
+    not_before: Optional[_dt.datetime] = None
+    #: For another authority's key: nothing is sealed or shared to it at or after this time.
+    not_after: Optional[_dt.datetime] = None
+    #: When and why it was revoked (:meth:`Custodian.revoke_key`).
+    revoked: Optional[KeyMark] = None
+    #: When and why it was marked compromised (:meth:`Custodian.mark_compromised`).
+    compromised: Optional[KeyMark] = None
+
+
+@dataclass(frozen=True)
+class KeyMark:
+    """When and why a key was revoked or marked compromised."""
+
+    at: _dt.datetime
+    reason: str
+
+
+def _mark(at: int, reason: Optional[bytes]) -> Optional[KeyMark]:
+    t = _time(at)
+    return KeyMark(t, (reason or b"").decode()) if t is not None else None
+
+
+@dataclass(frozen=True)
+class ProtectedEnvelope:
+    """One envelope a key protected, as the audit log shows it."""
+
+    object_id: str
+    case_ref: Optional[str]
+    #: Whether, by the log, the newest copy still has a stanza for the key (copies made before a re-wrap do).
+    still_wrapped: bool
+    recipients: tuple[KeyId, ...]
+    #: How the key came to protect it: ``sealed``, ``shared``, ``rewrapped``, ``opened``.
+    via: tuple[str, ...]
+    first_seen: _dt.datetime
+
+
+@dataclass(frozen=True)
+class CompromiseReport:
+    """What a key protected, from the audit log (:meth:`Custodian.compromise_report`), and how to move it."""
+
+    key_id: KeyId
+    compromised_at: Optional[_dt.datetime]
+    log_began: _dt.datetime
+    #: For an own key that was rotated: the fresh key the plan moves to.
+    successor: Optional[KeyId]
+    #: ``"rotated"`` (:meth:`Custodian.rewrap_rotated` on each envelope still wrapped), or ``None``.
+    plan: Optional[str]
+    envelopes: tuple[ProtectedEnvelope, ...]
+    cases: tuple[str, ...]
+    #: What the log cannot know, in words.
+    limits: tuple[str, ...]
+    text: str
+
+    @property
+    def to_rewrap(self) -> list[str]:
+        """Object ids of the envelopes whose newest copy is still wrapped to the key."""
+        return [e.object_id for e in self.envelopes if e.still_wrapped]
+
+    @classmethod
+    def _parse(cls, text: str) -> CompromiseReport:
+        lines = text.splitlines()
+        if not lines or lines[0] != "custodia-compromise-report/1":
+            raise ValueError("not a custodia compromise report")
+        fields: dict[str, object] = {"envelopes": [], "cases": [], "limits": []}
+        for line in lines[1:]:
+            tag, _, rest = line.partition("\t")
+            parts = rest.split("\t")
+            if tag == "key":
+                fields["key_id"] = KeyId(parts[0])
+                fields["compromised_at"] = None if parts[1] == "-" else _time(int(parts[1]))
+                fields["log_began"] = _time(int(parts[2])) or _dt.datetime.fromtimestamp(0, _dt.timezone.utc)
+            elif tag == "successor":
+                fields["successor"] = None if parts[0] == "-" else KeyId(parts[0])
+            elif tag == "plan":
+                fields["plan"] = None if parts[0] == "-" else parts[0]
+            elif tag == "envelope":
+                fields["envelopes"].append(  # type: ignore[attr-defined]
+                    ProtectedEnvelope(
+                        object_id=parts[0],
+                        case_ref=None if parts[1] == "-" else parts[1],
+                        still_wrapped=parts[2] == "wrapped",
+                        recipients=tuple(KeyId(k) for k in parts[3].split()),
+                        via=tuple(parts[4].split()),
+                        first_seen=_time(int(parts[5])) or _dt.datetime.fromtimestamp(0, _dt.timezone.utc),
+                    )
+                )
+            elif tag == "case":
+                fields["cases"].append(rest)  # type: ignore[attr-defined]
+            elif tag == "limit":
+                fields["limits"].append(rest)  # type: ignore[attr-defined]
+        return cls(
+            key_id=fields["key_id"],  # type: ignore[arg-type]
+            compromised_at=fields["compromised_at"],  # type: ignore[arg-type]
+            log_began=fields["log_began"],  # type: ignore[arg-type]
+            successor=fields.get("successor"),  # type: ignore[arg-type]
+            plan=fields.get("plan"),  # type: ignore[arg-type]
+            envelopes=tuple(fields["envelopes"]),  # type: ignore[arg-type]
+            cases=tuple(fields["cases"]),  # type: ignore[arg-type]
+            limits=tuple(fields["limits"]),  # type: ignore[arg-type]
+            text=text,
+        )
 
 
 @dataclass(frozen=True)
@@ -420,6 +579,11 @@ class Custodian(Handle):
                         rotated_from=KeyId._from_c(k.rotated_from) if k.has_rotated_from else None,
                         rotated_to=KeyId._from_c(k.rotated_to) if k.has_rotated_to else None,
                         jurisdiction=k.jurisdiction.decode() if k.jurisdiction else None,
+                        authority=k.authority.decode() if k.authority else None,
+                        not_before=_time(k.not_before),
+                        not_after=_time(k.not_after),
+                        revoked=_mark(k.revoked_at, k.revoked_reason),
+                        compromised=_mark(k.compromised_at, k.compromised_reason),
                     )
                 )
             return result
@@ -447,6 +611,47 @@ class Custodian(Handle):
         invoke(_raw.lib.custodia_key_import_public, self._handle, _actor(actor), text_arg(key_text, "key_text"),
                text_arg(label, "label"), text_arg(jurisdiction, "jurisdiction"), byref(out))
         return KeyId._from_c(out)
+
+    def import_authority_key(
+        self,
+        actor: Actor,
+        key_text: str,
+        label: str,
+        authority: str,
+        jurisdiction: str,
+        not_before: Optional[Timestamp] = None,
+        not_after: Optional[Timestamp] = None,
+    ) -> KeyId:
+        """Import another authority's public key as :meth:`import_public` does, recording the ``authority``'s name
+        and the period (``not_before`` inclusive, ``not_after`` exclusive) in which data may be sealed or shared to
+        it. Sealing for it is refused unless the envelope's destinations include ``jurisdiction``
+        (:class:`~custodia.DestinationRequired`, :class:`~custodia.RecipientNotPermitted`), and outside the period
+        (:class:`~custodia.KeyNotValid`)."""
+        out = _raw.custodia_key_id()
+        invoke(_raw.lib.custodia_key_import_authority, self._handle, _actor(actor), text_arg(key_text, "key_text"),
+               text_arg(label, "label"), text_arg(authority, "authority"), text_arg(jurisdiction, "jurisdiction"),
+               0 if not_before is None else _unix(not_before, "not_before"),
+               0 if not_after is None else _unix(not_after, "not_after"), byref(out))
+        return KeyId._from_c(out)
+
+    def revoke_key(self, actor: Actor, key_id: KeyId, reason: str) -> None:
+        """Revoke another authority's key (end of cooperation, compromise): nothing new is sealed or shared to it
+        (:class:`~custodia.KeyRevoked`). Recorded as ``key_revoked``."""
+        invoke(_raw.lib.custodia_key_revoke, self._handle, _actor(actor), byref(_key(key_id)),
+               text_arg(reason, "reason"))
+
+    def mark_compromised(self, actor: Actor, key_id: KeyId, reason: str) -> None:
+        """Mark a key compromised (own or another authority's): it seals, signs and receives nothing new
+        (:class:`~custodia.KeyCompromised`); an own key still opens so that its envelopes can be moved. Recorded as
+        ``key_compromised``."""
+        invoke(_raw.lib.custodia_key_mark_compromised, self._handle, _actor(actor), byref(_key(key_id)),
+               text_arg(reason, "reason"))
+
+    def compromise_report(self, key_id: KeyId) -> CompromiseReport:
+        """What the key protected, from the audit log: envelopes, cases, recipients, whether each is still wrapped
+        to it, the re-wrap plan to a fresh key, and what the log cannot know."""
+        return CompromiseReport._parse(
+            take_text(_raw.lib.custodia_key_compromise_report, self._handle, byref(_key(key_id))))
 
     def rotate(self, actor: Actor, key_id: KeyId) -> KeyId:
         """Make a new active key of the same kind and case; the old one becomes decrypt-only."""

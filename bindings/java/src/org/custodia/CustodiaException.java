@@ -87,6 +87,12 @@ public class CustodiaException extends RuntimeException {
                 return new LegalBasisRequiredException(code, message);
             case APPROVAL_REQUIRED:
                 return new ApprovalRequiredException(code, message);
+            case KEY_REVOKED:
+                return new KeyRevokedException(code, message);
+            case DESTINATION_REQUIRED:
+                return new DestinationRequiredException(code, message);
+            case KEY_COMPROMISED:
+                return new KeyCompromisedException(code, message);
             case MALFORMED:
             case UNSUPPORTED_VERSION:
             case UNSUPPORTED_SUITE:
@@ -119,6 +125,8 @@ public class CustodiaException extends RuntimeException {
                 return new KdfParamsOutOfRangeException(code, message);
             case CUSTODIAN_NOT_FOUND:
                 return new CustodianNotFoundException(code, message);
+            case KEY_NOT_VALID:
+                return new KeyNotValidException(code, message);
             case AUDIT_WRITE:
                 return new AuditWriteException(code, message);
             case AUDIT_MALFORMED:

@@ -152,6 +152,81 @@ public final class Custodian implements AutoCloseable {
         return KeyId.fromBytes(out);
     }
 
+    /**
+     * Import another authority's public key as {@link #importPublic} does, recording the {@code authority}'s name and
+     * the period in which data may be sealed or shared to it ({@code notBefore} inclusive, {@code notAfter} exclusive;
+     * either may be null). Sealing for it is refused unless the envelope's destinations include {@code jurisdiction}
+     * ({@link DestinationRequiredException}, {@link RecipientNotPermittedException}), and outside the period
+     * ({@link KeyNotValidException}).
+     *
+     * @throws InvalidArgumentException for a bad authority name, a period that ends before it begins, or a key
+     *     already imported for another jurisdiction
+     */
+    public KeyId importAuthorityKey(Actor actor, String keyText, String label, String authority, String jurisdiction,
+            Instant notBefore, Instant notAfter) {
+        Objects.requireNonNull(keyText, "keyText");
+        Objects.requireNonNull(label, "label");
+        Objects.requireNonNull(authority, "authority");
+        Objects.requireNonNull(jurisdiction, "jurisdiction");
+        String t = Native.text("key text", keyText);
+        String l = Native.text("label", label);
+        String n = Native.text("authority", authority);
+        String j = Native.text("jurisdiction", jurisdiction);
+        long from = unixOrZero(notBefore, "notBefore");
+        long until = unixOrZero(notAfter, "notAfter");
+        byte[] out = new byte[KeyId.LENGTH];
+        withActor(actor, (c, a) -> lib().custodia_key_import_authority(c, a, t, l, n, j, from, until, out));
+        return KeyId.fromBytes(out);
+    }
+
+    private static long unixOrZero(Instant t, String name) {
+        if (t == null) {
+            return 0;
+        }
+        if (t.getEpochSecond() <= 0) {
+            throw new InvalidArgumentException(Status.INVALID_ARGUMENT.code(), name + " must be after 1970");
+        }
+        return t.getEpochSecond();
+    }
+
+    /**
+     * Revoke another authority's key (end of cooperation, compromise): nothing new is sealed or shared to it
+     * ({@link KeyRevokedException}). Recorded as {@code key_revoked}.
+     *
+     * @throws InvalidArgumentException for an own key, a key already revoked or a bad reason
+     */
+    public void revokeKey(Actor actor, KeyId id, String reason) {
+        Objects.requireNonNull(id, "id");
+        Objects.requireNonNull(reason, "reason");
+        String r = Native.text("reason", reason);
+        withActor(actor, (c, a) -> lib().custodia_key_revoke(c, a, id.raw(), r));
+    }
+
+    /**
+     * Mark a key compromised (own or another authority's): it seals, signs and receives nothing new
+     * ({@link KeyCompromisedException}); an own key still opens so that its envelopes can be moved off it (rotate it,
+     * then follow {@link #compromiseReport}). Recorded as {@code key_compromised}.
+     */
+    public void markCompromised(Actor actor, KeyId id, String reason) {
+        Objects.requireNonNull(id, "id");
+        Objects.requireNonNull(reason, "reason");
+        String r = Native.text("reason", reason);
+        withActor(actor, (c, a) -> lib().custodia_key_mark_compromised(c, a, id.raw(), r));
+    }
+
+    /**
+     * What a key protected, from the audit log: every envelope, case and recipient, whether each is still wrapped
+     * to it, the re-wrap plan to a fresh key, and what the log cannot know.
+     *
+     * @throws KeyNotFoundException for an unknown key
+     */
+    public CompromiseReport compromiseReport(KeyId id) {
+        Objects.requireNonNull(id, "id");
+        CustodiaBuffer out = new CustodiaBuffer();
+        handle.run(c -> lib().custodia_key_compromise_report(c, id.raw(), out));
+        return CompromiseReport.parse(Native.takeText(out));
+    }
+
     /** Rotate a key: a new active key replaces it; the old one becomes decrypt-only. Returns the new key. */
     public KeyId rotate(Actor actor, KeyId id) {
         Objects.requireNonNull(id, "id");

@@ -2,6 +2,8 @@ package org.custodia;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.util.Arrays;
+import java.util.List;
 import java.util.Optional;
 
 /** An envelope's bound metadata (not secret): what the data is, when it was sealed, until when, who signed. */
@@ -14,6 +16,12 @@ public final class EnvelopeInfo {
     private final int purposeCount;
     private final int recipientCount;
     private final KeyId signer;
+    private final int instrumentKind;
+    private final String instrumentReference;
+    private final String transferBasis;
+    private final String origin;
+    private final List<String> destinations;
+    private final List<String> purposes;
 
     EnvelopeInfo(org.custodia.raw.EnvelopeInfo raw) {
         this.objectId = cString(raw.object_id);
@@ -24,6 +32,55 @@ public final class EnvelopeInfo {
         this.purposeCount = (int) raw.purpose_count;
         this.recipientCount = (int) raw.recipient_count;
         this.signer = raw.has_signer != 0 ? KeyId.fromBytes(raw.signer) : null;
+        this.instrumentKind = raw.instrument_kind;
+        this.instrumentReference = emptyToNull(cString(raw.instrument_reference));
+        this.transferBasis = emptyToNull(cString(raw.transfer_basis));
+        this.origin = emptyToNull(cString(raw.origin));
+        this.destinations = words(cString(raw.destinations));
+        this.purposes = words(cString(raw.purposes));
+    }
+
+    private static String emptyToNull(String s) {
+        return s.isEmpty() ? null : s;
+    }
+
+    private static List<String> words(String s) {
+        return s.isEmpty() ? List.of() : List.copyOf(Arrays.asList(s.split(" ")));
+    }
+
+    /** The legal instrument's kind, if the sealer named one. */
+    public Optional<InstrumentKind> instrumentKind() {
+        for (InstrumentKind k : InstrumentKind.values()) {
+            if (k.code() == instrumentKind) {
+                return Optional.of(k);
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** The instrument's reference (e.g. the EIO number), if any. */
+    public Optional<String> instrumentReference() {
+        return Optional.ofNullable(instrumentReference);
+    }
+
+    /** The transfer basis (e.g. "Art. 18 MLAT NL-US"), if any. */
+    public Optional<String> transferBasis() {
+        return Optional.ofNullable(transferBasis);
+    }
+
+    /** Where the data comes from ({@code "NL"}), if named. */
+    public Optional<String> origin() {
+        return Optional.ofNullable(origin);
+    }
+
+    /** Where it may go, besides the origin. */
+    public List<String> destinations() {
+        return destinations;
+    }
+
+    /** The purposes it was given for. */
+    public List<String> purposes() {
+        return purposes;
     }
 
     static String cString(byte[] bytes) {

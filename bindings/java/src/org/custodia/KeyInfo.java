@@ -17,6 +17,13 @@ public final class KeyInfo {
     private final KeyId rotatedFrom;
     private final KeyId rotatedTo;
     private final String jurisdiction;
+    private final String authority;
+    private final Instant notBefore;
+    private final Instant notAfter;
+    private final Instant revokedAt;
+    private final String revokedReason;
+    private final Instant compromisedAt;
+    private final String compromisedReason;
 
     KeyInfo(org.custodia.raw.KeyInfo raw) {
         this.id = KeyId.fromBytes(raw.key_id);
@@ -31,6 +38,52 @@ public final class KeyInfo {
         this.rotatedFrom = raw.has_rotated_from != 0 ? KeyId.fromBytes(raw.rotated_from) : null;
         this.rotatedTo = raw.has_rotated_to != 0 ? KeyId.fromBytes(raw.rotated_to) : null;
         this.jurisdiction = raw.jurisdiction == null ? null : raw.jurisdiction.getString(0, "UTF-8");
+        this.authority = raw.authority == null ? null : raw.authority.getString(0, "UTF-8");
+        this.notBefore = instant(raw.not_before);
+        this.notAfter = instant(raw.not_after);
+        this.revokedAt = instant(raw.revoked_at);
+        this.revokedReason = raw.revoked_reason == null ? null : raw.revoked_reason.getString(0, "UTF-8");
+        this.compromisedAt = instant(raw.compromised_at);
+        this.compromisedReason = raw.compromised_reason == null ? null : raw.compromised_reason.getString(0, "UTF-8");
+    }
+
+    private static Instant instant(long unix) {
+        return unix == 0 ? null : Instant.ofEpochSecond(unix);
+    }
+
+    /** For another authority's key: the authority's name ({@link Custodian#importAuthorityKey}). */
+    public Optional<String> authority() {
+        return Optional.ofNullable(authority);
+    }
+
+    /** For another authority's key: nothing is sealed or shared to it before this time. */
+    public Optional<Instant> notBefore() {
+        return Optional.ofNullable(notBefore);
+    }
+
+    /** For another authority's key: nothing is sealed or shared to it at or after this time. */
+    public Optional<Instant> notAfter() {
+        return Optional.ofNullable(notAfter);
+    }
+
+    /** When it was revoked ({@link Custodian#revokeKey}), if it was. */
+    public Optional<Instant> revokedAt() {
+        return Optional.ofNullable(revokedAt);
+    }
+
+    /** Why it was revoked, if it was. */
+    public Optional<String> revokedReason() {
+        return Optional.ofNullable(revokedReason);
+    }
+
+    /** When it was marked compromised ({@link Custodian#markCompromised}), if it was. */
+    public Optional<Instant> compromisedAt() {
+        return Optional.ofNullable(compromisedAt);
+    }
+
+    /** Why it was marked compromised, if it was. */
+    public Optional<String> compromisedReason() {
+        return Optional.ofNullable(compromisedReason);
     }
 
     public KeyId id() {

@@ -155,6 +155,15 @@ public interface CustodiaLibrary extends Library {
     int custodia_key_import_public(long custodian, long actor, String keyText, String label, String jurisdiction,
             byte[] outKeyId);
 
+    int custodia_key_import_authority(long custodian, long actor, String keyText, String label, String authority,
+            String jurisdiction, long notBeforeUnix, long notAfterUnix, byte[] outKeyId);
+
+    int custodia_key_revoke(long custodian, long actor, byte[] keyId, String reason);
+
+    int custodia_key_mark_compromised(long custodian, long actor, byte[] keyId, String reason);
+
+    int custodia_key_compromise_report(long custodian, byte[] keyId, CustodiaBuffer outText);
+
     int custodia_key_rotate(long custodian, long actor, byte[] keyId, byte[] outNewKeyId);
 
     int custodia_key_destroy(long custodian, long actor, byte[] keyId, String reason,

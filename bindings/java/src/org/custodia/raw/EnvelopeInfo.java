@@ -4,7 +4,8 @@ import com.sun.jna.Structure;
 
 /** Layer 1: {@code struct custodia_envelope_info}. */
 @Structure.FieldOrder({"object_id", "category", "classification", "created", "not_after", "purpose_count",
-        "recipient_count", "has_signer", "signer"})
+        "recipient_count", "has_signer", "signer", "instrument_kind", "instrument_reference", "transfer_basis", "origin",
+        "destinations", "purposes"})
 public final class EnvelopeInfo extends Structure {
     /** {@code char object_id[CUSTODIA_OBJECT_ID_SIZE]}: NUL-terminated hex. */
     public byte[] object_id = new byte[33];
@@ -16,4 +17,16 @@ public final class EnvelopeInfo extends Structure {
     public long recipient_count;
     public byte has_signer;
     public byte[] signer = new byte[16];
+    /** A {@code custodia_instrument_kind}; 0 when none. */
+    public int instrument_kind;
+    /** {@code char instrument_reference[CUSTODIA_INSTRUMENT_TEXT_SIZE]}. */
+    public byte[] instrument_reference = new byte[1025];
+    /** {@code char transfer_basis[CUSTODIA_INSTRUMENT_TEXT_SIZE]}. */
+    public byte[] transfer_basis = new byte[1025];
+    /** {@code char origin[CUSTODIA_JURISDICTION_SIZE]}. */
+    public byte[] origin = new byte[3];
+    /** {@code char destinations[CUSTODIA_JURISDICTION_LIST_SIZE]}: space-separated. */
+    public byte[] destinations = new byte[192];
+    /** {@code char purposes[CUSTODIA_PURPOSE_LIST_SIZE]}: space-separated. */
+    public byte[] purposes = new byte[4128];
 }
