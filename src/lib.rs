@@ -73,6 +73,7 @@
 pub mod audit;
 mod custodian;
 mod error;
+mod exchange;
 pub mod format;
 mod keys;
 mod policy;
@@ -80,20 +81,26 @@ mod primitives;
 mod vocabulary;
 
 pub use custodian::{
-    AUDIT_KEY_LABEL, Custodian, CustodianOptions, EnvelopeInfo, KeyInfo, Opened, RewrapItem, RewrapOutput, RewrapPlan,
+    AUDIT_KEY_LABEL, Custodian, CustodianOptions, EnvelopeInfo, KeyInfo, Opened, RewrapItem, RewrapOptions, RewrapOutput, RewrapPlan,
     SealOptions, Sealed, ShredReport,
 };
 pub use error::{Error, ErrorCategory, ErrorKind, Result};
+pub use exchange::{
+    GRANT_ARMOR_BEGIN, GRANT_ARMOR_END, GRANT_MAGIC, GRANT_VERSION, Grant, GrantScope, MAX_AUTHORITY_LEN,
+    MAX_GRANT_REFERENCE_LEN,
+};
 pub use keys::{
     AuditPin, KEYRING_FILE, KdfParams, KeyRecord, KeyState, Keyring, LegalHold, MAX_DESTROY_REASON_LEN,
     MAX_HOLD_REASON_LEN, MAX_HOLD_REFERENCE_LEN, MAX_KEYRING_LEN, MAX_LABEL_LEN, Unlock, decode_public, encode_public,
     public_len,
 };
 pub use policy::{
-    Decision, Grant, NewRecipient, ONWARD_TRANSFER_PURPOSE, OpenRequest, PolicyGate, RewrapRequest, Terms,
+    Basis, Decision, Extension, NewRecipient, ONWARD_TRANSFER_PURPOSE, OpenRequest, PolicyGate, RewrapRequest, Speciality,
+    Terms,
 };
 pub use vocabulary::{
-    Actor, CaseRef, Category, Classification, Clock, DataTag, ExceptionGround, ExceptionKind, FixedClock, Jurisdiction,
+    Actor, CaseRef, Category, Classification, Clock, DataTag, ExceptionGround, ExceptionKind, FixedClock, GRANT_ID_LEN, GrantId,
+    Jurisdiction,
     KEY_ID_LEN, KeyId, KeyKind, MAX_ACTOR_FIELD_LEN, MAX_CASE_REF_LEN, MAX_DEPTH, MAX_JUSTIFICATION_LEN,
     MAX_PURPOSE_LEN, MAX_PURPOSES, MAX_REFERENCE_LEN, MAX_SEGMENT_LEN, MIN_JUSTIFICATION_CHARS,
     MIN_JUSTIFICATION_WORDS, Purpose, PurposeError, PurposeSet, Sensitive, SystemClock, Timestamp, well_known,

@@ -23,8 +23,8 @@ use std::sync::Arc;
 
 use crate::error::{Error, Result};
 use crate::vocabulary::{
-    Actor, Category, Classification, Clock, ExceptionGround, Jurisdiction, KeyId, Purpose, PurposeSet, SystemClock,
-    Timestamp, well_known,
+    Actor, Category, Classification, Clock, ExceptionGround, GrantId, Jurisdiction, KeyId, Purpose, PurposeSet,
+    SystemClock, Timestamp, well_known,
 };
 
 /// The terms data was sealed under: what the gate checks an open against. Envelopes carry these in their
@@ -100,11 +100,37 @@ impl OpenRequest {
 /// On what ground an open was allowed.
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]
-pub enum Grant {
+pub enum Basis {
     /// The stated purpose lies under this granted purpose.
     Purpose(Purpose),
+    /// The stated purpose lies under this purpose, which the envelope did not grant when sealed but a purpose
+    /// extension grant of its originator (embedded in the envelope, verified, unexpired) added.
+    Extended {
+        /// The extended purpose the stated one lies under.
+        purpose: Purpose,
+        /// The grant that added it.
+        grant: GrantId,
+    },
     /// The purpose was not granted; this exception was invoked and must be recorded.
     Exception(ExceptionGround),
+}
+
+/// Purposes an originator's verified, unexpired purpose extension grant adds to an envelope's terms.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Extension {
+    /// The grant.
+    pub grant: GrantId,
+    /// The purposes it adds.
+    pub purposes: PurposeSet,
+}
+
+impl Extension {
+    /// The purposes `purposes` added by `grant`.
+    #[must_use]
+    pub fn new(grant: GrantId, purposes: PurposeSet) -> Self {
+        Self { grant, purposes }
+    }
 }
 
 /// The gate's yes: the open may go ahead, and this is why.
@@ -114,7 +140,7 @@ pub struct Decision {
     /// The purpose the data is opened for.
     pub purpose: Purpose,
     /// The ground.
-    pub grant: Grant,
+    pub basis: Basis,
     /// When the decision was taken.
     pub at: Timestamp,
 }
@@ -123,9 +149,9 @@ impl Decision {
     /// Whether an exception was used (and must be reported as such).
     #[must_use]
     pub fn used_exception(&self) -> Option<&ExceptionGround> {
-        match &self.grant {
-            Grant::Exception(e) => Some(e),
-            Grant::Purpose(_) => None,
+        match &self.basis {
+            Basis::Exception(e) => Some(e),
+            Basis::Purpose(_) | Basis::Extended { .. } => None,
         }
     }
 }
@@ -167,7 +193,17 @@ impl PolicyGate {
     /// A refusal: [`Error::ClearanceInsufficient`], [`Error::JurisdictionNotPermitted`], [`Error::Expired`] or
     /// [`Error::PurposeNotPermitted`], checked in that order.
     pub fn decide(&self, terms: &Terms, request: &OpenRequest) -> Result<Decision> {
-        decide_at(terms, request, self.clock.now())
+        decide_at(terms, &[], request, self.clock.now())
+    }
+
+    /// [`PolicyGate::decide`] for data whose purposes `extensions` extend (each from a verified originator's
+    /// grant): a purpose under one of them is allowed on [`Basis::Extended`] naming the grant; the envelope's own
+    /// purposes are checked first.
+    ///
+    /// # Errors
+    /// As [`PolicyGate::decide`].
+    pub fn decide_extended(&self, terms: &Terms, extensions: &[Extension], request: &OpenRequest) -> Result<Decision> {
+        decide_at(terms, extensions, request, self.clock.now())
     }
 
     /// Decide whether `request` may re-wrap data sealed under `terms`, now.
@@ -181,7 +217,7 @@ impl PolicyGate {
     /// [`Error::PurposeNotPermitted`], then per added authority key [`Error::TransferNotPermitted`],
     /// [`Error::RecipientJurisdictionUnknown`] or [`Error::RecipientNotPermitted`]; the first failing rule is reported.
     pub fn decide_rewrap(&self, terms: &Terms, request: &RewrapRequest) -> Result<Decision> {
-        decide_rewrap_at(terms, request, self.clock.now())
+        decide_rewrap_at(terms, &[], request, self.clock.now())
     }
 }
 
@@ -205,6 +241,28 @@ pub enum NewRecipient {
     },
 }
 
+/// The rule of speciality as it applies to one re-wrap: whether the custodian re-wrapping is the envelope's
+/// originator, and if not, which added keys of other authorities an originator's grant names.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Speciality {
+    /// The originator (it holds the envelope signer's secret; for an unsigned envelope, its actor acts in the
+    /// envelope's origin): it shares to the envelope's jurisdictions without a grant.
+    #[default]
+    Originator,
+    /// Any other custodian: each added key of another authority needs a verified, unexpired grant of the
+    /// originator naming that key and its jurisdiction. `granted` lists the keys that have one; `refusals` says,
+    /// for a key that does not, why (e.g. "the envelope is unsigned", "grant ... expired").
+    Recipient {
+        /// Keys of other authorities named by a valid grant, with the grant.
+        granted: Vec<(KeyId, GrantId)>,
+        /// Why a key has no valid grant, where something more than "none names it" is known.
+        refusals: Vec<(KeyId, String)>,
+        /// Why no key at all can be granted (an unsigned envelope), if so.
+        no_originator: Option<String>,
+    },
+}
+
 /// A request to re-wrap an envelope: who, for what purpose, and which recipients it adds. Removing stanzas needs
 /// nothing beyond the purpose rules, so removed keys are not part of the request.
 #[derive(Clone, Debug)]
@@ -216,9 +274,24 @@ pub struct RewrapRequest {
     pub purpose: Purpose,
     /// The recipients added.
     pub add: Vec<NewRecipient>,
+    /// Whether the re-wrapping custodian is the originator, and which onward transfers are granted.
+    pub speciality: Speciality,
 }
 
 impl RewrapRequest {
+    /// A request by the originator (no grant needed for onward transfers within the envelope's jurisdictions).
+    #[must_use]
+    pub fn new(actor: Actor, purpose: Purpose, add: Vec<NewRecipient>) -> Self {
+        Self { actor, purpose, add, speciality: Speciality::Originator }
+    }
+
+    /// The same request, under `speciality`.
+    #[must_use]
+    pub fn with_speciality(mut self, speciality: Speciality) -> Self {
+        self.speciality = speciality;
+        self
+    }
+
     /// Whether any added recipient is another authority's key, making the re-wrap an onward transfer (sharing).
     #[must_use]
     pub fn is_transfer(&self) -> bool {
@@ -230,8 +303,40 @@ impl RewrapRequest {
 ///
 /// # Errors
 /// As [`PolicyGate::decide`].
-pub(crate) fn decide_at(terms: &Terms, request: &OpenRequest, now: Timestamp) -> Result<Decision> {
-    let actor = &request.actor;
+pub(crate) fn decide_at(
+    terms: &Terms,
+    extensions: &[Extension],
+    request: &OpenRequest,
+    now: Timestamp,
+) -> Result<Decision> {
+    decide_holder_at(terms, &request.actor, now)?;
+    let decision = |basis| Decision { purpose: request.purpose.clone(), basis, at: now };
+    if let Some(granted) = terms.purposes.permitting(&request.purpose) {
+        return Ok(decision(Basis::Purpose(granted.clone())));
+    }
+    for ext in extensions {
+        if let Some(p) = ext.purposes.permitting(&request.purpose) {
+            return Ok(decision(Basis::Extended { purpose: p.clone(), grant: ext.grant }));
+        }
+    }
+    match &request.exception {
+        Some(e) => Ok(decision(Basis::Exception(e.clone()))),
+        None => {
+            let mut permitted = terms.purposes.to_string();
+            for ext in extensions {
+                permitted.push_str(&format!(", {} (extended by grant {})", ext.purposes, ext.grant));
+            }
+            Err(Error::PurposeNotPermitted { requested: request.purpose.to_string(), permitted })
+        }
+    }
+}
+
+/// The rules before the purpose, for an act that needs the data key but states no purpose (re-issuing an envelope
+/// with an originator's purpose extension grant): clearance, the actor's jurisdiction, expiry.
+///
+/// # Errors
+/// [`Error::ClearanceInsufficient`], [`Error::JurisdictionNotPermitted`], [`Error::Expired`], in that order.
+pub(crate) fn decide_holder_at(terms: &Terms, actor: &Actor, now: Timestamp) -> Result<()> {
     if actor.clearance() < terms.classification {
         return Err(Error::ClearanceInsufficient { required: terms.classification, held: actor.clearance() });
     }
@@ -247,16 +352,7 @@ pub(crate) fn decide_at(terms: &Terms, request: &OpenRequest, now: Timestamp) ->
     {
         return Err(Error::Expired { not_after, now });
     }
-    if let Some(granted) = terms.purposes.permitting(&request.purpose) {
-        return Ok(Decision { purpose: request.purpose.clone(), grant: Grant::Purpose(granted.clone()), at: now });
-    }
-    match &request.exception {
-        Some(e) => Ok(Decision { purpose: request.purpose.clone(), grant: Grant::Exception(e.clone()), at: now }),
-        None => Err(Error::PurposeNotPermitted {
-            requested: request.purpose.to_string(),
-            permitted: terms.purposes.to_string(),
-        }),
-    }
+    Ok(())
 }
 
 /// Decide whether `request` may re-wrap data sealed under `terms` at time `now`.
@@ -270,10 +366,15 @@ pub(crate) fn decide_at(terms: &Terms, request: &OpenRequest, now: Timestamp) ->
 /// [`Error::ClearanceInsufficient`], [`Error::JurisdictionNotPermitted`], [`Error::Expired`],
 /// [`Error::PurposeNotPermitted`], then per added authority key [`Error::TransferNotPermitted`],
 /// [`Error::RecipientJurisdictionUnknown`] or [`Error::RecipientNotPermitted`]; the first failing rule is reported.
-pub(crate) fn decide_rewrap_at(terms: &Terms, request: &RewrapRequest, now: Timestamp) -> Result<Decision> {
+pub(crate) fn decide_rewrap_at(
+    terms: &Terms,
+    extensions: &[Extension],
+    request: &RewrapRequest,
+    now: Timestamp,
+) -> Result<Decision> {
     // No exception: one is a ground to open for an ungranted purpose, never to pass data on.
     let open = OpenRequest::new(request.actor.clone(), request.purpose.clone());
-    let decision = decide_at(terms, &open, now)?;
+    let decision = decide_at(terms, extensions, &open, now)?;
     let permitted = terms.permitted_jurisdictions();
     for recipient in &request.add {
         let NewRecipient::Authority { key_id, jurisdiction } = recipient else { continue };
@@ -286,6 +387,7 @@ pub(crate) fn decide_rewrap_at(terms: &Terms, request: &RewrapRequest, now: Time
         let Some(jurisdiction) = jurisdiction else {
             return Err(Error::RecipientJurisdictionUnknown { key_id: key_id.to_string() });
         };
+        check_speciality(&request.speciality, key_id)?;
         if !permitted.is_empty() && !permitted.contains(jurisdiction) {
             return Err(Error::RecipientNotPermitted {
                 key_id: key_id.to_string(),
@@ -295,6 +397,23 @@ pub(crate) fn decide_rewrap_at(terms: &Terms, request: &RewrapRequest, now: Time
         }
     }
     Ok(decision)
+}
+
+/// The rule of speciality for one added key of another authority: the originator needs no grant; anyone else needs
+/// a valid grant naming the key.
+fn check_speciality(speciality: &Speciality, key_id: &KeyId) -> Result<()> {
+    let Speciality::Recipient { granted, refusals, no_originator } = speciality else { return Ok(()) };
+    if granted.iter().any(|(k, _)| k == key_id) {
+        return Ok(());
+    }
+    let reason = match (no_originator, refusals.iter().find(|(k, _)| k == key_id)) {
+        (_, Some((_, why))) => why.clone(),
+        (Some(why), None) => why.clone(),
+        (None, None) => {
+            "this custodian is not the envelope's originator, and no grant of the originator names this key".into()
+        }
+    };
+    Err(Error::OnwardTransferNotGranted { key_id: key_id.to_string(), reason })
 }
 
 /// Decide whether `actor` may replace a rotated key of this custodian's by its successor in data sealed under
@@ -362,7 +481,7 @@ mod tests {
     #[test]
     fn permitted_purpose_and_subpurpose() {
         let d = gate(1_000).decide(&terms(), &req("prosecution.trial")).expect("allowed");
-        assert_eq!(d.grant, Grant::Purpose(Purpose::parse("prosecution").expect("valid")));
+        assert_eq!(d.basis, Basis::Purpose(Purpose::parse("prosecution").expect("valid")));
         assert!(d.used_exception().is_none());
         assert_eq!(d.at, Timestamp::from_unix(1_000));
     }
@@ -553,6 +672,10 @@ mod tests {
         }
     }
 
+    fn rewrap_at(t: &Terms, r: &RewrapRequest, now: Timestamp) -> Result<Decision> {
+        decide_rewrap_at(t, &[], r, now)
+    }
+
     fn kid(n: u8) -> KeyId {
         KeyId::from_bytes([n; 16])
     }
@@ -562,7 +685,7 @@ mod tests {
     }
 
     fn rewrap(jur: &str, clearance: Classification, purpose: &str, add: Vec<NewRecipient>) -> RewrapRequest {
-        RewrapRequest { actor: actor(jur, clearance), purpose: Purpose::parse(purpose).expect("valid"), add }
+        RewrapRequest::new(actor(jur, clearance), Purpose::parse(purpose).expect("valid"), add)
     }
 
     #[test]
@@ -570,7 +693,7 @@ mod tests {
         let t = witness_terms();
         let own = vec![NewRecipient::Own(kid(1))];
         // The attacker: FR, clearance public, after expiry. Clearance is reported first.
-        let e = decide_rewrap_at(
+        let e = rewrap_at(
             &t,
             &rewrap("FR", Classification::Public, "witness_protection", own.clone()),
             Timestamp::from_unix(3_000),
@@ -580,7 +703,7 @@ mod tests {
             e,
             Error::ClearanceInsufficient { required: Classification::Secret, held: Classification::Public }
         ));
-        let e = decide_rewrap_at(
+        let e = rewrap_at(
             &t,
             &rewrap("FR", Classification::Secret, "witness_protection", own.clone()),
             Timestamp::from_unix(3_000),
@@ -589,30 +712,30 @@ mod tests {
         assert!(
             matches!(&e, Error::JurisdictionNotPermitted { actor, permitted } if actor == "FR" && permitted == "DE, NL")
         );
-        let e = decide_rewrap_at(
+        let e = rewrap_at(
             &t,
             &rewrap("NL", Classification::Secret, "witness_protection", own.clone()),
             Timestamp::from_unix(3_000),
         )
         .unwrap_err();
         assert!(matches!(e, Error::Expired { .. }));
-        let e = decide_rewrap_at(
+        let e = rewrap_at(
             &t,
             &rewrap("NL", Classification::Secret, "investigation", own.clone()),
             Timestamp::from_unix(1_000),
         )
         .unwrap_err();
         assert!(matches!(&e, Error::PurposeNotPermitted { requested, .. } if requested == "investigation"));
-        let d = decide_rewrap_at(
+        let d = rewrap_at(
             &t,
             &rewrap("NL", Classification::Secret, "witness_protection", own),
             Timestamp::from_unix(1_000),
         )
         .expect("own key, granted purpose");
-        assert_eq!(d.grant, Grant::Purpose(Purpose::parse("witness_protection").expect("valid")));
+        assert_eq!(d.basis, Basis::Purpose(Purpose::parse("witness_protection").expect("valid")));
         // Removing only (nothing added) follows the same rules.
         assert!(
-            decide_rewrap_at(
+            rewrap_at(
                 &t,
                 &rewrap("NL", Classification::Secret, "witness_protection", vec![]),
                 Timestamp::from_unix(1_000)
@@ -620,7 +743,7 @@ mod tests {
             .is_ok()
         );
         assert!(matches!(
-            decide_rewrap_at(
+            rewrap_at(
                 &t,
                 &rewrap("FR", Classification::Public, "witness_protection", vec![]),
                 Timestamp::from_unix(1_000)
@@ -634,7 +757,7 @@ mod tests {
         let t = witness_terms();
         let at = Timestamp::from_unix(1_000);
         // Granted purpose, but not the transfer purpose: refused for the other authority's key, not for an own key.
-        let e = decide_rewrap_at(
+        let e = rewrap_at(
             &t,
             &rewrap(
                 "NL",
@@ -654,7 +777,7 @@ mod tests {
         for purpose in ["mla.execution", "mla.execution.return"] {
             for jur in ["NL", "DE"] {
                 assert!(
-                    decide_rewrap_at(
+                    rewrap_at(
                         &t,
                         &rewrap("NL", Classification::Secret, purpose, vec![foreign(2, Some(jur))]),
                         at
@@ -668,7 +791,7 @@ mod tests {
         let mut wide = t.clone();
         wide.purposes = PurposeSet::parse(&["mla"]).expect("valid");
         assert!(matches!(
-            decide_rewrap_at(
+            rewrap_at(
                 &wide,
                 &rewrap("NL", Classification::Secret, "mla.executionx", vec![foreign(2, Some("NL"))]),
                 at
@@ -677,7 +800,7 @@ mod tests {
         ));
         // A parent grant (mla) permits mla.execution by rule 4, so the transfer passes.
         assert!(
-            decide_rewrap_at(
+            rewrap_at(
                 &wide,
                 &rewrap("NL", Classification::Secret, "mla.execution", vec![foreign(2, Some("NL"))]),
                 at
@@ -688,7 +811,7 @@ mod tests {
         let mut narrow = t.clone();
         narrow.purposes = PurposeSet::parse(&["witness_protection"]).expect("valid");
         assert!(matches!(
-            decide_rewrap_at(
+            rewrap_at(
                 &narrow,
                 &rewrap("NL", Classification::Secret, "mla.execution", vec![foreign(2, Some("NL"))]),
                 at
@@ -696,7 +819,7 @@ mod tests {
             Err(Error::PurposeNotPermitted { .. })
         ));
         // An authority outside the envelope's jurisdictions.
-        let e = decide_rewrap_at(
+        let e = rewrap_at(
             &t,
             &rewrap(
                 "NL",
@@ -714,7 +837,7 @@ mod tests {
         );
         // A key imported without a jurisdiction.
         let e =
-            decide_rewrap_at(&t, &rewrap("NL", Classification::Secret, "mla.execution", vec![foreign(4, None)]), at)
+            rewrap_at(&t, &rewrap("NL", Classification::Secret, "mla.execution", vec![foreign(4, None)]), at)
                 .unwrap_err();
         assert!(matches!(&e, Error::RecipientJurisdictionUnknown { key_id } if *key_id == kid(4).to_string()), "{e}");
         assert!(e.to_string().contains("import it again"), "{e}");
@@ -723,7 +846,7 @@ mod tests {
         anywhere.origin = None;
         anywhere.destinations.clear();
         assert!(
-            decide_rewrap_at(
+            rewrap_at(
                 &anywhere,
                 &rewrap("FR", Classification::Secret, "mla.execution", vec![foreign(3, Some("FR"))]),
                 at
@@ -731,7 +854,7 @@ mod tests {
             .is_ok()
         );
         assert!(matches!(
-            decide_rewrap_at(
+            rewrap_at(
                 &anywhere,
                 &rewrap("FR", Classification::Secret, "mla.execution", vec![foreign(4, None)]),
                 at
@@ -749,9 +872,9 @@ mod tests {
         let ex = ExceptionGround::court_order("ref-1", WHY).expect("valid");
         let open = OpenRequest::new(actor("NL", Classification::Secret), Purpose::parse("investigation").expect("ok"))
             .with_exception(ex);
-        assert!(decide_at(&t, &open, at).is_ok());
+        assert!(decide_at(&t, &[], &open, at).is_ok());
         assert!(matches!(
-            decide_rewrap_at(
+            rewrap_at(
                 &t,
                 &rewrap("NL", Classification::Secret, "investigation", vec![NewRecipient::Own(kid(1))]),
                 at

@@ -68,6 +68,12 @@ pub enum custodia_status {
     /// 209: Another authority's key was to be added, but it was imported without a jurisdiction; import it again with
     /// its authority's jurisdiction.
     CUSTODIA_ERR_RECIPIENT_JURISDICTION_UNKNOWN = 209,
+    /// 215: An onward transfer (adding another authority's key) by a custodian that is not the envelope's
+    /// originator, without a valid grant of the originator naming that key; the message says what is missing or
+    /// wrong (no grant, unsigned envelope, forged signature, wrong signer, another envelope, expired, jurisdiction).
+    CUSTODIA_ERR_ONWARD_TRANSFER_NOT_GRANTED = 215,
+    /// 216: A purpose extension without a valid grant of the originator; the message says which check failed.
+    CUSTODIA_ERR_PURPOSE_EXTENSION_NOT_GRANTED = 216,
     // ---- 3xx: envelope format
     /// 300: Bytes that are not a custodia envelope, or not a well-formed one; the message says which structure.
     CUSTODIA_ERR_MALFORMED = 300,
@@ -91,6 +97,8 @@ pub enum custodia_status {
     CUSTODIA_ERR_ARMOR = 309,
     /// 310: A seekable reader found a chunk changed since it was verified (the source was modified while open).
     CUSTODIA_ERR_ENVELOPE_CHANGED = 310,
+    /// 312: Bytes that are not a well-formed grant (structure, lengths, canonical encoding, armor).
+    CUSTODIA_ERR_GRANT_INVALID = 312,
     // ---- 4xx: keys and keyring
     /// 400: No key with this id is known.
     CUSTODIA_ERR_KEY_NOT_FOUND = 400,
@@ -169,6 +177,8 @@ impl custodia_status {
         Self::CUSTODIA_ERR_TRANSFER_NOT_PERMITTED,
         Self::CUSTODIA_ERR_RECIPIENT_NOT_PERMITTED,
         Self::CUSTODIA_ERR_RECIPIENT_JURISDICTION_UNKNOWN,
+        Self::CUSTODIA_ERR_ONWARD_TRANSFER_NOT_GRANTED,
+        Self::CUSTODIA_ERR_PURPOSE_EXTENSION_NOT_GRANTED,
         Self::CUSTODIA_ERR_MALFORMED,
         Self::CUSTODIA_ERR_UNSUPPORTED_VERSION,
         Self::CUSTODIA_ERR_UNSUPPORTED_SUITE,
@@ -180,6 +190,7 @@ impl custodia_status {
         Self::CUSTODIA_ERR_SIGNATURE_INVALID,
         Self::CUSTODIA_ERR_ARMOR,
         Self::CUSTODIA_ERR_ENVELOPE_CHANGED,
+        Self::CUSTODIA_ERR_GRANT_INVALID,
         Self::CUSTODIA_ERR_KEY_NOT_FOUND,
         Self::CUSTODIA_ERR_KEY_STATE,
         Self::CUSTODIA_ERR_WRONG_PASSPHRASE,

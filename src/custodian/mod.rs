@@ -15,6 +15,7 @@
 
 mod audit;
 mod files;
+mod grants;
 mod keys;
 mod open;
 mod seal;
@@ -23,7 +24,7 @@ mod share;
 pub use self::keys::{KeyInfo, ShredReport};
 pub use self::open::{EnvelopeInfo, Opened};
 pub use self::seal::{SealOptions, Sealed};
-pub use self::share::{RewrapItem, RewrapOutput, RewrapPlan};
+pub use self::share::{RewrapItem, RewrapOptions, RewrapOutput, RewrapPlan};
 
 use std::fs::{self, File, OpenOptions};
 use std::io::{self, Write};

@@ -5,13 +5,14 @@
 use std::io::{Read, Seek, Write};
 use std::sync::atomic::Ordering;
 
+use super::grants::GrantView;
 use super::{Custodian, hex, verifying_key};
 use crate::audit::{AuditEvent, EventKind, Outcome};
 use crate::error::{Error, Result};
 use crate::format;
 use crate::keys::provider::{KeyProvider, StanzaUnwrap};
 use crate::keys::{DataKey, VerifyingKey};
-use crate::policy::{Decision, Grant, OpenRequest};
+use crate::policy::{Basis, Decision, OpenRequest};
 use crate::vocabulary::CaseRef;
 use crate::vocabulary::KeyId;
 use crate::vocabulary::jurisdiction::Jurisdiction;
@@ -208,10 +209,14 @@ impl Custodian {
         self.unwraps.load(Ordering::Relaxed)
     }
 
+    /// The gate on the envelope's terms as its embedded grants extend them (each verified first: a grant that does
+    /// not verify fails the open, typed; an expired one adds nothing).
     fn decide(&self, request: &OpenRequest, header: &format::Header) -> Result<Decision> {
-        match self.gate.decide(&header.terms(), request) {
+        let view = GrantView::check(header, &[], self.clock.now()).map_err(|e| self.record_failure(request, Some(header), e))?;
+        match self.gate.decide_extended(&view.terms(header), &view.extensions, request) {
             Ok(d) => Ok(d),
             Err(refusal) => {
+                let refusal = view.explain(refusal, Some(&request.purpose), &request.actor);
                 let ev = open_event(AuditEvent::refused(&refusal), request, header);
                 self.record(ev)?;
                 Err(refusal)
@@ -224,8 +229,12 @@ impl Custodian {
             self.record(open_event(AuditEvent::new(EventKind::ExceptionUsed).exception(ex), request, header))?;
         }
         let mut ev = open_event(AuditEvent::new(EventKind::Opened), request, header);
-        if let Grant::Purpose(p) = &decision.grant {
-            ev = ev.detail("granted_by", p.as_str());
+        match &decision.basis {
+            Basis::Purpose(p) => ev = ev.detail("granted_by", p.as_str()),
+            Basis::Extended { purpose, grant } => {
+                ev = ev.detail("granted_by", purpose.as_str()).detail("grant", &grant.to_string());
+            }
+            _ => {}
         }
         self.record(ev)
     }

@@ -49,6 +49,7 @@ pub use crate::keys::{
     X25519Recipient, XWING_PUBLIC_LEN, XWingIdentity, XWingRecipient,
 };
 pub use crate::primitives::stream::{max_threads, set_max_threads};
+pub(crate) use armor::{armor_labeled, dearmor_labeled};
 pub use armor::{
     BEGIN as ARMOR_BEGIN, END as ARMOR_END, LINE_LEN as ARMOR_LINE_LEN, armor, dearmor, is_armored, to_binary,
 };
@@ -79,6 +80,10 @@ pub const MAX_STANZAS: usize = 64;
 pub const MAX_FIELDS: usize = 64;
 /// Longest free text (instrument reference, transfer basis), in bytes.
 pub const MAX_TEXT_LEN: usize = 1024;
+/// Most grants in one envelope's `grants` field.
+pub const MAX_GRANTS: usize = 16;
+/// Longest encoded grant, in bytes.
+pub const MAX_GRANT_LEN: usize = 8 * 1024;
 /// Most destination jurisdictions.
 pub const MAX_DESTINATIONS: usize = 64;
 /// Smallest chunk size (small so that test vectors stay small).
@@ -470,6 +475,41 @@ pub fn rewrap_header_with_rng<G: CryptoRng>(
     add: &[Recipient<'_>],
     rng: &mut G,
 ) -> Result<(Vec<u8>, usize)> {
+    reissue_header_with_rng(header, dk, remove, add, &[], rng)
+}
+
+/// Re-issue a header: [`rewrap_header`], and add `grants` (grant encodings, which this layer does not interpret) to
+/// the header's critical `grants` field. The sealed context (every other bound field), the payload and any signature
+/// stay byte-identical; stanza AADs and the signature cover the context without the `grants` field, the header MAC
+/// covers it all (see `docs/FORMAT.md`).
+///
+/// # Errors
+/// As [`rewrap_header`]; [`Error::LimitExceeded`] past [`MAX_GRANTS`] or [`MAX_GRANT_LEN`].
+pub fn reissue_header(
+    header: &Header,
+    dk: &DataKey,
+    remove: &[KeyId],
+    add: &[Recipient<'_>],
+    grants: &[Vec<u8>],
+) -> Result<(Vec<u8>, usize)> {
+    let mut rng = OsRng::new();
+    let out = reissue_header_with_rng(header, dk, remove, add, grants, &mut rng);
+    rng.check()?;
+    out
+}
+
+/// [`reissue_header`] drawing randomness from `rng`.
+///
+/// # Errors
+/// As [`reissue_header`], without [`Error::Rng`].
+pub fn reissue_header_with_rng<G: CryptoRng>(
+    header: &Header,
+    dk: &DataKey,
+    remove: &[KeyId],
+    add: &[Recipient<'_>],
+    grants: &[Vec<u8>],
+    rng: &mut G,
+) -> Result<(Vec<u8>, usize)> {
     let keys = KeySchedule::derive(dk.expose(), header.object_id());
     keys.verify_header(header)?;
     for id in remove {
@@ -479,9 +519,9 @@ pub fn rewrap_header_with_rng<G: CryptoRng>(
     }
     let mut stanzas: Vec<Stanza> = header.stanzas().iter().filter(|s| !remove.contains(&s.key_id())).cloned().collect();
     for r in add {
-        stanzas.push(wrap::wrap(r, None, dk.expose(), header.object_id(), header.bound_context(), rng)?);
+        stanzas.push(wrap::wrap(r, None, dk.expose(), header.object_id(), header.sealed_context(), rng)?);
     }
-    Ok((header::with_stanzas(header, &stanzas, &keys)?, header.len()))
+    Ok((header::with_stanzas(header, &stanzas, grants, &keys)?, header.len()))
 }
 
 #[cfg(test)]
