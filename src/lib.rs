@@ -81,8 +81,8 @@ mod primitives;
 mod vocabulary;
 
 pub use custodian::{
-    AUDIT_KEY_LABEL, Custodian, CustodianOptions, EnvelopeInfo, KeyInfo, Opened, RewrapItem, RewrapOptions, RewrapOutput, RewrapPlan,
-    SealOptions, Sealed, ShredReport,
+    AUDIT_KEY_LABEL, Custodian, CustodianOptions, EnvelopeInfo, KeyInfo, Opened, RewrapItem, RewrapOptions,
+    RewrapOutput, RewrapPlan, SealOptions, Sealed, ShredReport,
 };
 pub use error::{Error, ErrorCategory, ErrorKind, Result};
 pub use exchange::{
@@ -95,14 +95,13 @@ pub use keys::{
     public_len,
 };
 pub use policy::{
-    Basis, Decision, Extension, NewRecipient, ONWARD_TRANSFER_PURPOSE, OpenRequest, PolicyGate, RewrapRequest, Speciality,
-    Terms,
+    Basis, Decision, Extension, NewRecipient, ONWARD_TRANSFER_PURPOSE, OpenRequest, PolicyGate, RewrapRequest,
+    Speciality, Terms,
 };
 pub use vocabulary::{
-    Actor, CaseRef, Category, Classification, Clock, DataTag, ExceptionGround, ExceptionKind, FixedClock, GRANT_ID_LEN, GrantId,
-    Jurisdiction,
-    KEY_ID_LEN, KeyId, KeyKind, MAX_ACTOR_FIELD_LEN, MAX_CASE_REF_LEN, MAX_DEPTH, MAX_JUSTIFICATION_LEN,
-    MAX_PURPOSE_LEN, MAX_PURPOSES, MAX_REFERENCE_LEN, MAX_SEGMENT_LEN, MIN_JUSTIFICATION_CHARS,
+    Actor, CaseRef, Category, Classification, Clock, DataTag, ExceptionGround, ExceptionKind, FixedClock, GRANT_ID_LEN,
+    GrantId, Jurisdiction, KEY_ID_LEN, KeyId, KeyKind, MAX_ACTOR_FIELD_LEN, MAX_CASE_REF_LEN, MAX_DEPTH,
+    MAX_JUSTIFICATION_LEN, MAX_PURPOSE_LEN, MAX_PURPOSES, MAX_REFERENCE_LEN, MAX_SEGMENT_LEN, MIN_JUSTIFICATION_CHARS,
     MIN_JUSTIFICATION_WORDS, Purpose, PurposeError, PurposeSet, Sensitive, SystemClock, Timestamp, well_known,
     wipe_bytes,
 };

@@ -777,12 +777,8 @@ mod tests {
         for purpose in ["mla.execution", "mla.execution.return"] {
             for jur in ["NL", "DE"] {
                 assert!(
-                    rewrap_at(
-                        &t,
-                        &rewrap("NL", Classification::Secret, purpose, vec![foreign(2, Some(jur))]),
-                        at
-                    )
-                    .is_ok(),
+                    rewrap_at(&t, &rewrap("NL", Classification::Secret, purpose, vec![foreign(2, Some(jur))]), at)
+                        .is_ok(),
                     "{purpose} {jur}"
                 );
             }
@@ -791,21 +787,13 @@ mod tests {
         let mut wide = t.clone();
         wide.purposes = PurposeSet::parse(&["mla"]).expect("valid");
         assert!(matches!(
-            rewrap_at(
-                &wide,
-                &rewrap("NL", Classification::Secret, "mla.executionx", vec![foreign(2, Some("NL"))]),
-                at
-            ),
+            rewrap_at(&wide, &rewrap("NL", Classification::Secret, "mla.executionx", vec![foreign(2, Some("NL"))]), at),
             Err(Error::TransferNotPermitted { .. })
         ));
         // A parent grant (mla) permits mla.execution by rule 4, so the transfer passes.
         assert!(
-            rewrap_at(
-                &wide,
-                &rewrap("NL", Classification::Secret, "mla.execution", vec![foreign(2, Some("NL"))]),
-                at
-            )
-            .is_ok()
+            rewrap_at(&wide, &rewrap("NL", Classification::Secret, "mla.execution", vec![foreign(2, Some("NL"))]), at)
+                .is_ok()
         );
         // mla.execution not granted by the envelope: refused by the purpose rule first.
         let mut narrow = t.clone();
@@ -836,9 +824,8 @@ mod tests {
             "{e}"
         );
         // A key imported without a jurisdiction.
-        let e =
-            rewrap_at(&t, &rewrap("NL", Classification::Secret, "mla.execution", vec![foreign(4, None)]), at)
-                .unwrap_err();
+        let e = rewrap_at(&t, &rewrap("NL", Classification::Secret, "mla.execution", vec![foreign(4, None)]), at)
+            .unwrap_err();
         assert!(matches!(&e, Error::RecipientJurisdictionUnknown { key_id } if *key_id == kid(4).to_string()), "{e}");
         assert!(e.to_string().contains("import it again"), "{e}");
         // No jurisdictions on the envelope: anywhere, but the key must still say where its authority acts.
@@ -854,11 +841,7 @@ mod tests {
             .is_ok()
         );
         assert!(matches!(
-            rewrap_at(
-                &anywhere,
-                &rewrap("FR", Classification::Secret, "mla.execution", vec![foreign(4, None)]),
-                at
-            ),
+            rewrap_at(&anywhere, &rewrap("FR", Classification::Secret, "mla.execution", vec![foreign(4, None)]), at),
             Err(Error::RecipientJurisdictionUnknown { .. })
         ));
     }
@@ -874,11 +857,7 @@ mod tests {
             .with_exception(ex);
         assert!(decide_at(&t, &[], &open, at).is_ok());
         assert!(matches!(
-            rewrap_at(
-                &t,
-                &rewrap("NL", Classification::Secret, "investigation", vec![NewRecipient::Own(kid(1))]),
-                at
-            ),
+            rewrap_at(&t, &rewrap("NL", Classification::Secret, "investigation", vec![NewRecipient::Own(kid(1))]), at),
             Err(Error::PurposeNotPermitted { .. })
         ));
     }

@@ -75,7 +75,12 @@ impl GrantView {
 
     /// A refusal made more precise when an expired grant is what would have allowed the act: a purpose an expired
     /// extension covered, or an actor's jurisdiction only an expired onward transfer added.
-    pub(super) fn explain(&self, e: Error, request_purpose: Option<&crate::vocabulary::Purpose>, actor: &Actor) -> Error {
+    pub(super) fn explain(
+        &self,
+        e: Error,
+        request_purpose: Option<&crate::vocabulary::Purpose>,
+        actor: &Actor,
+    ) -> Error {
         let expired = |g: &Grant| format!("grant {} expired at {}", g.id(), g.not_after());
         match &e {
             Error::PurposeNotPermitted { .. } => {

@@ -212,7 +212,8 @@ impl Custodian {
     /// The gate on the envelope's terms as its embedded grants extend them (each verified first: a grant that does
     /// not verify fails the open, typed; an expired one adds nothing).
     fn decide(&self, request: &OpenRequest, header: &format::Header) -> Result<Decision> {
-        let view = GrantView::check(header, &[], self.clock.now()).map_err(|e| self.record_failure(request, Some(header), e))?;
+        let view = GrantView::check(header, &[], self.clock.now())
+            .map_err(|e| self.record_failure(request, Some(header), e))?;
         match self.gate.decide_extended(&view.terms(header), &view.extensions, request) {
             Ok(d) => Ok(d),
             Err(refusal) => {

@@ -10,9 +10,9 @@ use super::grants::{GrantView, grant_details, is_originator};
 use super::{Custodian, ResolvedRecipients, replace_file};
 use crate::audit::{AuditEvent, EventKind};
 use crate::error::{Error, Result};
+use crate::exchange::{Grant, GrantScope};
 use crate::format;
 use crate::keys::keyring::{KeyRecord, KeyState, KeyringBody};
-use crate::exchange::{Grant, GrantScope};
 use crate::policy::{self, Basis, Decision, NewRecipient, RewrapRequest, Speciality};
 use crate::vocabulary::Actor;
 use crate::vocabulary::KeyId;
@@ -176,9 +176,10 @@ fn speciality(header: &format::Header, view: &GrantView, add: &[NewRecipient]) -
         if granted.iter().any(|(k, _)| k == key_id) {
             continue;
         }
-        let expired = view.expired.iter().find(|g| {
-            matches!(g.scope(), GrantScope::OnwardTransfer { key_id: k, .. } if k == key_id)
-        });
+        let expired = view
+            .expired
+            .iter()
+            .find(|g| matches!(g.scope(), GrantScope::OnwardTransfer { key_id: k, .. } if k == key_id));
         if let Some(why) = mismatch {
             refusals.push((*key_id, why));
         } else if let Some(g) = expired {
@@ -258,7 +259,8 @@ impl Custodian {
     ) -> Result<Vec<u8>> {
         let bin = format::to_binary(envelope)?;
         let header = format::parse_header(&bin)?;
-        let (mut out, at) = self.rewrap_header(actor, &header, RewrapAct::Change { purpose, remove, add, grants: &[] })?;
+        let (mut out, at) =
+            self.rewrap_header(actor, &header, RewrapAct::Change { purpose, remove, add, grants: &[] })?;
         out.extend_from_slice(&bin[at..]);
         Ok(out)
     }

@@ -377,9 +377,7 @@ fn bad(what: &str) -> Error {
 
 fn check_text(s: &str, max: usize, what: &str) -> core::result::Result<(), String> {
     if s.is_empty() || s.len() > max || !is_printable_text(s) || s.trim() != s {
-        return Err(format!(
-            "{what} must be 1 to {max} bytes, printable on one line, without spaces at its ends"
-        ));
+        return Err(format!("{what} must be 1 to {max} bytes, printable on one line, without spaces at its ends"));
     }
     Ok(())
 }
@@ -416,10 +414,10 @@ fn encode_signed(
         }
         GrantScope::PurposeExtension(purposes) => {
             v.push(SCOPE_PURPOSES);
-            v.push(u8::try_from(purposes.len()).map_err(|_| Error::TooManyPurposes {
-                count: purposes.len(),
-                max: MAX_PURPOSES,
-            })?);
+            v.push(
+                u8::try_from(purposes.len())
+                    .map_err(|_| Error::TooManyPurposes { count: purposes.len(), max: MAX_PURPOSES })?,
+            );
             for p in purposes {
                 // A valid purpose is at most MAX_PURPOSE_LEN (128) bytes.
                 v.push(u8::try_from(p.as_str().len()).map_err(|_| Error::Internal("purpose length".into()))?);
@@ -481,8 +479,12 @@ mod tests {
     }
 
     fn onward() -> GrantScope {
-        GrantScope::onward_transfer("Parquet national financier", Jurisdiction::parse("FR").expect("j"), KeyId::from_bytes([7; 16]))
-            .expect("scope")
+        GrantScope::onward_transfer(
+            "Parquet national financier",
+            Jurisdiction::parse("FR").expect("j"),
+            KeyId::from_bytes([7; 16]),
+        )
+        .expect("scope")
     }
 
     fn grant() -> Grant {
@@ -519,7 +521,11 @@ mod tests {
         let at = Some(Timestamp::from_unix(150));
         assert!(g.fault(&[9; 16], None, at).expect("fault").contains("unsigned"));
         assert!(g.fault(&[8; 16], Some(&signer), at).expect("fault").contains("another envelope"));
-        assert!(g.fault(&[9; 16], Some(&key(2).verifying_key()), at).expect("fault").contains("not by the envelope's signer"));
+        assert!(
+            g.fault(&[9; 16], Some(&key(2).verifying_key()), at)
+                .expect("fault")
+                .contains("not by the envelope's signer")
+        );
         assert!(g.fault(&[9; 16], Some(&signer), Some(Timestamp::from_unix(201))).expect("fault").contains("expired"));
         // A flipped bit in any signed byte or in the signature: the signature no longer verifies.
         let bytes = g.to_bytes();
@@ -573,7 +579,10 @@ mod tests {
         assert!(Grant::issue(&k, &[9; 16], onward(), t, t, "").is_err());
         assert!(Grant::issue(&k, &[9; 16], onward(), t, t, "a\nb").is_err());
         assert!(Grant::issue(&k, &[9; 16], onward(), t, Timestamp::from_unix(99), "ok").is_err());
-        assert!(GrantScope::onward_transfer(" x", Jurisdiction::parse("FR").expect("j"), KeyId::from_bytes([1; 16])).is_err());
+        assert!(
+            GrantScope::onward_transfer(" x", Jurisdiction::parse("FR").expect("j"), KeyId::from_bytes([1; 16]))
+                .is_err()
+        );
         assert!(matches!(GrantScope::purpose_extension(PurposeSet::new()), Err(Error::NoPurpose)));
     }
 }

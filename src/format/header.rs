@@ -15,8 +15,8 @@ use zeroize::Zeroizing;
 
 use crate::error::{Error, Result};
 use crate::format::{
-    DEFAULT_CHUNK_SIZE, MAGIC, MAX_CHUNK_SIZE, MAX_DESTINATIONS, MAX_FIELDS, MAX_HEADER_LEN, MAX_STANZAS, MAX_TEXT_LEN,
-    MAX_GRANT_LEN, MAX_GRANTS, MIN_CHUNK_SIZE, OBJECT_ID_LEN, SUITE, VERSION,
+    DEFAULT_CHUNK_SIZE, MAGIC, MAX_CHUNK_SIZE, MAX_DESTINATIONS, MAX_FIELDS, MAX_GRANT_LEN, MAX_GRANTS, MAX_HEADER_LEN,
+    MAX_STANZAS, MAX_TEXT_LEN, MIN_CHUNK_SIZE, OBJECT_ID_LEN, SUITE, VERSION,
 };
 use crate::keys::{ED25519_PUBLIC_LEN, KEY_LEN, VerifyingKey, X25519Recipient};
 use crate::policy::Terms;
@@ -1037,7 +1037,11 @@ fn encode_grants(grants: &[Vec<u8>]) -> Result<Vec<u8>> {
     let mut v = vec![u8_len(sorted.len(), "grant count")?];
     for g in sorted {
         if g.is_empty() || g.len() > MAX_GRANT_LEN {
-            return Err(Error::LimitExceeded { what: "grant length", value: g.len() as u64, max: MAX_GRANT_LEN as u64 });
+            return Err(Error::LimitExceeded {
+                what: "grant length",
+                value: g.len() as u64,
+                max: MAX_GRANT_LEN as u64,
+            });
         }
         v.extend_from_slice(&u16_len(g.len(), "grant length")?.to_be_bytes());
         v.extend_from_slice(g);

@@ -49,10 +49,10 @@ pub use crate::keys::{
     X25519Recipient, XWING_PUBLIC_LEN, XWingIdentity, XWingRecipient,
 };
 pub use crate::primitives::stream::{max_threads, set_max_threads};
-pub(crate) use armor::{armor_labeled, dearmor_labeled};
 pub use armor::{
     BEGIN as ARMOR_BEGIN, END as ARMOR_END, LINE_LEN as ARMOR_LINE_LEN, armor, dearmor, is_armored, to_binary,
 };
+pub(crate) use armor::{armor_labeled, dearmor_labeled};
 pub use header::{Header, InstrumentKind, LegalInstrument, Metadata, Stanza, StanzaKind, UnknownField};
 pub use recipient::Recipient;
 pub use stream::{Reader, StreamReport};
