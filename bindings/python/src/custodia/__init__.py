@@ -22,6 +22,7 @@ from ._sensitive import SensitiveBytes
 from .actors import Actor, Consent, CourtOrder, ImminentThreat, ExceptionGround, LegalObligation
 from .audit import Anchor, ErasureCertificate
 from .custodian import AuditReport, Custodian, EnvelopeInfo, KeyInfo, KeyState, Opened, ShredReport
+from .grants import Grant
 from .options import SealOptions, Timestamp
 from .vocab import CaseRef, Category, Classification, ExceptionKind, Jurisdiction, KeyId, KeyKind, Purpose
 
@@ -64,6 +65,7 @@ __all__ = [
     "ShredReport",
     "Anchor",
     "ErasureCertificate",
+    "Grant",
     "CaseRef",
     "Category",
     "Classification",

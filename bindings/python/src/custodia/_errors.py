@@ -41,6 +41,8 @@ __all__ = [
     "TransferNotPermitted",
     "RecipientNotPermitted",
     "RecipientJurisdictionUnknown",
+    "OnwardTransferNotGranted",
+    "PurposeExtensionNotGranted",
     # 3xx
     "EnvelopeError",
     "Malformed",
@@ -54,6 +56,7 @@ __all__ = [
     "SignatureInvalid",
     "ArmorError",
     "EnvelopeChanged",
+    "GrantInvalid",
     # 4xx
     "KeyringError",
     "KeyNotFound",
@@ -204,6 +207,16 @@ class RecipientJurisdictionUnknown(Refused):
     """209: the other authority's key was imported without a jurisdiction; import it again with one."""
 
 
+class OnwardTransferNotGranted(Refused):
+    """215: an onward transfer (adding another authority's key) by a custodian that is not the envelope's
+    originator, without a valid grant of the originator naming that key; the message says what is missing or wrong
+    (no grant, unsigned envelope, forged, wrong signer, another envelope, expired, jurisdiction)."""
+
+
+class PurposeExtensionNotGranted(Refused):
+    """216: a purpose extension without a valid grant of the originator; the message says which check failed."""
+
+
 # 3xx: envelope format.
 class EnvelopeError(CustodiaError):
     """An envelope could not be read or opened."""
@@ -251,6 +264,10 @@ class ArmorError(EnvelopeError):
 
 class EnvelopeChanged(EnvelopeError):
     """310: a seekable reader found a chunk changed since it was verified (the source was modified while open)."""
+
+
+class GrantInvalid(EnvelopeError):
+    """312: bytes that are not a well-formed grant (structure, lengths, canonical encoding, armor)."""
 
 
 # 4xx: keys.
@@ -380,6 +397,8 @@ _BY_CODE: dict[int, type[CustodiaError]] = {
     207: TransferNotPermitted,
     208: RecipientNotPermitted,
     209: RecipientJurisdictionUnknown,
+    215: OnwardTransferNotGranted,
+    216: PurposeExtensionNotGranted,
     300: Malformed,
     301: UnsupportedVersion,
     302: UnsupportedSuite,
@@ -391,6 +410,7 @@ _BY_CODE: dict[int, type[CustodiaError]] = {
     308: SignatureInvalid,
     309: ArmorError,
     310: EnvelopeChanged,
+    312: GrantInvalid,
     400: KeyNotFound,
     401: KeyStateError,
     402: WrongPassphrase,
