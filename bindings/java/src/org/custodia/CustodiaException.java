@@ -75,6 +75,10 @@ public class CustodiaException extends RuntimeException {
                 return new RecipientNotPermittedException(code, message);
             case RECIPIENT_JURISDICTION_UNKNOWN:
                 return new RecipientJurisdictionUnknownException(code, message);
+            case ONWARD_TRANSFER_NOT_GRANTED:
+                return new OnwardTransferNotGrantedException(code, message);
+            case PURPOSE_EXTENSION_NOT_GRANTED:
+                return new PurposeExtensionNotGrantedException(code, message);
             case MALFORMED:
             case UNSUPPORTED_VERSION:
             case UNSUPPORTED_SUITE:
@@ -91,6 +95,8 @@ public class CustodiaException extends RuntimeException {
                 return new SignatureInvalidException(code, message);
             case ENVELOPE_CHANGED:
                 return new EnvelopeChangedException(code, message);
+            case GRANT_INVALID:
+                return new GrantInvalidException(code, message);
             case KEY_NOT_FOUND:
                 return new KeyNotFoundException(code, message);
             case KEY_STATE:
