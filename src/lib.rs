@@ -13,6 +13,10 @@
 //! - **Envelopes**: [`format`](mod@format) seals bytes for KEK, X25519 (HPKE, optionally authenticated) and X-Wing recipients,
 //!   bound to purposes, category, jurisdictions and expiry, optionally signed; its header parses without any key so
 //!   the policy gate can decide before a key is touched. `docs/FORMAT.md` specifies every byte.
+//! - **The rule of speciality**: an originator's signed [`Grant`] lets a recipient pass an envelope on to one more
+//!   authority's key or use it for more purposes ([`Custodian::issue_grant`], [`Custodian::rewrap_with`],
+//!   [`Custodian::extend_purposes`]); without one the refusal is typed and audited, and the grant travels in the
+//!   envelope's header so every later reader checks it.
 //!
 //! ## Quick start
 //!

@@ -847,6 +847,68 @@ mod tests {
     }
 
     #[test]
+    fn the_rule_of_speciality_binds_every_custodian_but_the_originator() {
+        let t = witness_terms();
+        let at = Timestamp::from_unix(1_000);
+        let req = |speciality: Speciality| {
+            rewrap("NL", Classification::Secret, "mla.execution", vec![foreign(2, Some("NL"))])
+                .with_speciality(speciality)
+        };
+        assert!(rewrap_at(&t, &req(Speciality::Originator), at).is_ok());
+        let none = Speciality::Recipient { granted: vec![], refusals: vec![], no_originator: None };
+        let e = rewrap_at(&t, &req(none), at).unwrap_err();
+        assert!(
+            matches!(&e, Error::OnwardTransferNotGranted { key_id, reason }
+            if *key_id == kid(2).to_string() && reason.contains("not the envelope's originator")),
+            "{e}"
+        );
+        assert_eq!(e.code(), 215);
+        assert!(e.is_refusal());
+        let granted = Speciality::Recipient {
+            granted: vec![(kid(2), GrantId::from_bytes([1; 16]))],
+            refusals: vec![],
+            no_originator: None,
+        };
+        assert!(rewrap_at(&t, &req(granted), at).is_ok());
+        // A grant for another key does not help; the specific reason wins over the general one.
+        let other = Speciality::Recipient {
+            granted: vec![(kid(3), GrantId::from_bytes([1; 16]))],
+            refusals: vec![(kid(2), "grant x expired".into())],
+            no_originator: Some("unsigned".into()),
+        };
+        let e = rewrap_at(&t, &req(other), at).unwrap_err();
+        assert!(matches!(&e, Error::OnwardTransferNotGranted { reason, .. } if reason == "grant x expired"), "{e}");
+        let unsigned =
+            Speciality::Recipient { granted: vec![], refusals: vec![], no_originator: Some("unsigned".into()) };
+        let e = rewrap_at(&t, &req(unsigned.clone()), at).unwrap_err();
+        assert!(matches!(&e, Error::OnwardTransferNotGranted { reason, .. } if reason == "unsigned"), "{e}");
+        // Own keys need no grant; the open rules still come first.
+        let own = rewrap("NL", Classification::Secret, "mla.execution", vec![NewRecipient::Own(kid(1))])
+            .with_speciality(unsigned.clone());
+        assert!(rewrap_at(&t, &own, at).is_ok());
+        let cleared_out = rewrap("NL", Classification::Public, "mla.execution", vec![foreign(2, Some("NL"))])
+            .with_speciality(unsigned);
+        assert!(matches!(rewrap_at(&t, &cleared_out, at), Err(Error::ClearanceInsufficient { .. })));
+    }
+
+    #[test]
+    fn an_extension_allows_its_purposes_and_names_its_grant() {
+        let t = terms();
+        let g = GrantId::from_bytes([7; 16]);
+        let ext = [Extension::new(g, PurposeSet::parse(&["asset_recovery"]).expect("p"))];
+        let d = decide_at(&t, &ext, &req("asset_recovery.freezing"), Timestamp::from_unix(1_000)).expect("allowed");
+        assert_eq!(d.basis, Basis::Extended { purpose: Purpose::parse("asset_recovery").expect("p"), grant: g });
+        assert!(d.used_exception().is_none());
+        // The envelope's own purposes first.
+        let d = decide_at(&t, &ext, &req("investigation"), Timestamp::from_unix(1_000)).expect("allowed");
+        assert_eq!(d.basis, Basis::Purpose(Purpose::parse("investigation").expect("p")));
+        // Not under any: refused, naming the extension too; the clearance rule is not bypassed.
+        let e = decide_at(&t, &ext, &req("extradition"), Timestamp::from_unix(1_000)).unwrap_err();
+        assert!(e.to_string().contains("asset_recovery (extended by grant"), "{e}");
+        assert!(decide_at(&t, &[], &req("asset_recovery"), Timestamp::from_unix(1_000)).is_err());
+    }
+
+    #[test]
     fn an_exception_never_authorizes_a_rewrap() {
         // RewrapRequest has no exception to give; the open gate with one would allow this purpose, the re-wrap
         // gate refuses it.

@@ -12,9 +12,7 @@ use std::path::{Path, PathBuf};
 use chacha20::ChaCha20Rng;
 use custodia::format::{self, EnvelopeOptions, InstrumentKind, LegalInstrument, Metadata, Recipient};
 use custodia::format::{Kek, SigningKey};
-use custodia::{
-    CaseRef, Category, Error, Grant, GrantScope, Jurisdiction, KeyId, PurposeSet, Timestamp,
-};
+use custodia::{CaseRef, Category, Error, Grant, GrantScope, Jurisdiction, KeyId, PurposeSet, Timestamp};
 use rand_core::SeedableRng;
 use serde_json::{Value, json};
 
@@ -55,7 +53,8 @@ fn envelope() -> Vec<u8> {
     let kek = Kek::from_bytes(KEK);
     let sk = SigningKey::from_bytes(GRANTOR_SEED);
     let opts = EnvelopeOptions::new(m, vec![Recipient::Kek(&kek)]).with_signer(&sk);
-    format::seal_with_rng(b"wire transfers 2026-01..2026-06", &opts, &mut ChaCha20Rng::from_seed(ENVELOPE_SEED)).unwrap()
+    format::seal_with_rng(b"wire transfers 2026-01..2026-06", &opts, &mut ChaCha20Rng::from_seed(ENVELOPE_SEED))
+        .unwrap()
 }
 
 fn object_id(env: &[u8]) -> [u8; 16] {
@@ -127,9 +126,15 @@ fn all_vectors() -> Vec<Value> {
     // The envelope re-issued with the extension grant in its critical `grants` field.
     let header = format::parse_header(&env).unwrap();
     let dk = format::unwrap_with_kek(&header, &Kek::from_bytes(KEK)).unwrap();
-    let (mut reissued, at) =
-        format::reissue_header_with_rng(&header, &dk, &[], &[], &[ext.to_bytes()], &mut ChaCha20Rng::from_seed([0; 32]))
-            .unwrap();
+    let (mut reissued, at) = format::reissue_header_with_rng(
+        &header,
+        &dk,
+        &[],
+        &[],
+        &[ext.to_bytes()],
+        &mut ChaCha20Rng::from_seed([0; 32]),
+    )
+    .unwrap();
     reissued.extend_from_slice(&env[at..]);
     v.push(json!({
         "name": "envelope_with_grant",
@@ -163,7 +168,8 @@ fn all_vectors() -> Vec<Value> {
         REFERENCE,
     )
     .unwrap();
-    let mut wrong = grant_json("grant_fail_wrong_signer", "signed by seed 0x42..: valid, but not the envelope's signer", &other);
+    let mut wrong =
+        grant_json("grant_fail_wrong_signer", "signed by seed 0x42..: valid, but not the envelope's signer", &other);
     wrong["keys"]["grantor_ed25519_seed"] = json!(hex(&OTHER_SEED));
     v.push(wrong);
     v.push(bad_json(
@@ -211,7 +217,7 @@ fn committed_grant_vectors_decode_as_expected() {
             assert_eq!(hex(o.plaintext.expose_secret()), v["expect"]["plaintext"].as_str().unwrap());
             // The sealed envelope's payload and signature are the re-issued one's, byte for byte.
             let sealed = unhex(v["sealed_envelope"]["hex"].as_str().unwrap());
-            let sl = v["expect"]["sealed_header_len"].as_u64().unwrap() as usize;
+            let sl = usize::try_from(v["expect"]["sealed_header_len"].as_u64().unwrap()).unwrap();
             assert_eq!(&sealed[sl..], &env[h.len()..]);
             continue;
         }

@@ -442,10 +442,48 @@ fn an_embedded_grant_that_does_not_verify_fails_the_open_before_any_key_is_touch
     assert_eq!(e.code(), 312);
     assert_eq!(s.nl.c.unwrap_attempts(), before);
     assert!(matches!(&last(&s.nl.c).outcome, Outcome::Failed { kind } if kind == "grant_invalid"));
+}
 
-    // A genuine grant copied into another envelope's header is for another envelope.
-    let header = format::parse_header(&extended).expect("header");
-    assert_eq!(header.grants().len(), 1);
+/// What someone holding the data key could write into a header (the format layer does not judge grants): a genuine
+/// grant of another envelope, or a grant NL signed itself. Every reader refuses to open under it, typed, before any
+/// key is touched.
+#[test]
+fn a_grant_written_into_a_header_by_a_data_key_holder_is_still_checked() {
+    let s = scene();
+    let nl_x25519 = s.nl.c.keys().expect("keys").into_iter().find(|k| k.kind == KeyKind::X25519).expect("key").id;
+    let identity = format::X25519Identity::from_bytes(*s.nl.c.danger_export_secret_for_tests(&nl_x25519).expect("s"));
+    let embed = |envelope: &[u8], grant: &Grant| -> Vec<u8> {
+        let header = format::parse_header(envelope).expect("header");
+        let dk = format::unwrap_with_x25519(&header, &identity, None).expect("unwrap");
+        let (mut out, at) = format::reissue_header(&header, &dk, &[], &[], &[grant.to_bytes()]).expect("reissue");
+        out.extend_from_slice(&envelope[at..]);
+        out
+    };
+    // A second envelope from DE, and DE's genuine grant for the first one.
+    let nl_in_de = s.de.c.keys().expect("keys").into_iter().find(|k| !k.has_secret && k.kind == KeyKind::X25519);
+    let mut o = SealOptions::new(PurposeSet::parse(&["investigation"]).expect("p"), vec![nl_in_de.expect("k").id]);
+    o.destinations = vec![j("NL")];
+    o.signer = Some(s.de_signer);
+    let other = s.de.c.seal(&anna(), &Sensitive::new(b"other".to_vec(), Category::Evidence), &o).expect("seal");
+    let grant = s.extension_grant(&["prosecution"], T0 + DAY);
+    let copied = embed(&other.envelope, &grant);
+    let before = s.nl.c.unwrap_attempts();
+    let e = open(&s.nl.c, jan(), "investigation", &copied).unwrap_err();
+    assert_refused(&s.nl.c, before, &e, 216, "for another envelope");
+
+    // A grant NL signed itself, written into DE's envelope.
+    let nl_signer = s.nl.c.generate_key(&jan(), KeyKind::Ed25519, "NL signing").expect("ed25519");
+    let scope = GrantScope::purpose_extension(PurposeSet::parse(&["prosecution"]).expect("p")).expect("scope");
+    let own =
+        s.nl.c
+            .issue_grant(&jan(), &nl_signer, &s.object_id, scope, Timestamp::from_unix(T0 + DAY), LETTER)
+            .expect("grant");
+    let self_granted = embed(&s.envelope, &own);
+    let e = open(&s.nl.c, jan(), "prosecution", &self_granted).unwrap_err();
+    assert_refused(&s.nl.c, before, &e, 216, "not by the envelope's signer");
+    // The same envelope with DE's genuine grant opens for prosecution: the checks, not the format, decided.
+    let genuine = embed(&s.envelope, &grant);
+    open(&s.nl.c, jan(), "prosecution", &genuine).expect("genuine grant");
 }
 
 #[test]

@@ -571,6 +571,44 @@ mod tests {
         assert!(matches!(parse_header(&env), Err(Error::UnknownCriticalField(0x8100))));
     }
 
+    /// The `grants` field as a hostile writer could lay it out: each deviation from the canonical encoding is refused
+    /// when the header is parsed (the values are opaque here; the custodian checks the grants themselves).
+    #[test]
+    fn the_grants_field_is_parsed_strictly() {
+        let kek = Kek::from_bytes([3; 32]);
+        let grant = |n: u16, fill: u8| -> Vec<u8> {
+            let mut v = n.to_be_bytes().to_vec();
+            v.extend(std::iter::repeat_n(fill, usize::from(n)));
+            v
+        };
+        let field = |count: u8, parts: &[Vec<u8>]| -> Vec<u8> {
+            let mut v = vec![count];
+            for p in parts {
+                v.extend_from_slice(p);
+            }
+            v
+        };
+        let good = field(2, &[grant(3, 1), grant(3, 2)]);
+        let env = sealed_with(&[UnknownField { tag: header::tag::GRANTS, value: good }], &kek);
+        assert_eq!(parse_header(&env).unwrap().grants(), &[vec![1; 3], vec![2; 3]]);
+        for (what, value) in [
+            ("empty", field(0, &[])),
+            ("out of order", field(2, &[grant(3, 2), grant(3, 1)])),
+            ("duplicate", field(2, &[grant(3, 1), grant(3, 1)])),
+            ("empty grant", field(1, &[grant(0, 0)])),
+            ("count beyond the bytes", field(2, &[grant(3, 1)])),
+            ("trailing byte", [field(1, &[grant(3, 1)]), vec![0]].concat()),
+            ("too many", field(17, &(0..17u8).map(|i| grant(1, i)).collect::<Vec<_>>())),
+        ] {
+            let env = sealed_with(&[UnknownField { tag: header::tag::GRANTS, value }], &kek);
+            assert!(
+                matches!(parse_header(&env), Err(Error::Malformed(_) | Error::LimitExceeded { .. })),
+                "{what}: {:?}",
+                parse_header(&env).map(|h| h.grants().len())
+            );
+        }
+    }
+
     #[test]
     fn stream_nonce_layout() {
         assert_eq!(crate::primitives::stream::nonce(0, false), [0; 12]);
