@@ -15,6 +15,12 @@
 //! permits. Replacing a rotated key of one's own ([`decide_rotation`]) needs only clearance: nobody new gains
 //! access, and rotation must work on retained data whatever its expiry.
 //!
+//! The rule of speciality: an originator's verified grants extend the terms the gate sees (purposes, each allowed
+//! on [`Basis::Extended`] naming its grant; and jurisdictions), and a re-wrap that adds another authority's key by a
+//! custodian that is not the envelope's originator needs a grant naming that key ([`Speciality`],
+//! [`Error::OnwardTransferNotGranted`]). The gate sees only what the custodian verified: grant ids, keys, purposes,
+//! never the signed objects themselves.
+//!
 //! Cryptography cannot stop someone who holds a key from decrypting; the gate stops the custodian's users, and the
 //! audit log makes every decision accountable.
 
