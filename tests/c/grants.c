@@ -122,8 +122,18 @@ int main(int argc, char **argv) {
   EXPECT_OK(custodia_grant_id(grant.data, grant.len, id, sizeof id));
   EXPECT_TRUE(strlen(id) == 32);
 
-  /* Malformed and forged grants. */
+  /* Malformed and forged grants; NULL and empty arguments. */
   EXPECT_STATUS(custodia_grant_id((const uint8_t *)"hello", 5, id, sizeof id), CUSTODIA_ERR_GRANT_INVALID);
+  EXPECT_STATUS(custodia_grant_id(NULL, 5, id, sizeof id), CUSTODIA_ERR_NULL_POINTER);
+  EXPECT_STATUS(custodia_grant_id(NULL, 0, id, sizeof id), CUSTODIA_ERR_GRANT_INVALID);
+  EXPECT_STATUS(custodia_grant_id(grant.data, grant.len, NULL, sizeof id), CUSTODIA_ERR_NULL_POINTER);
+  EXPECT_STATUS(custodia_grant_id(grant.data, grant.len - 40, id, sizeof id), CUSTODIA_ERR_GRANT_INVALID);
+  EXPECT_MESSAGE("armor");
+  custodia_buffer none_out = {0};
+  EXPECT_STATUS(custodia_extend_purposes(nl, jan, env.data, env.len, NULL, 0, &none_out), CUSTODIA_ERR_GRANT_INVALID);
+  EXPECT_STATUS(custodia_extend_purposes(nl, jan, env.data, env.len, grant.data, grant.len, NULL),
+                CUSTODIA_ERR_NULL_POINTER);
+  EXPECT_TRUE(none_out.data == NULL);
   EXPECT_STATUS(custodia_rewrap_with_grant(nl, jan, "mla.execution", env.data, env.len, NULL, 0, &fr_in_nl, 1,
                                            (const uint8_t *)"hello", 5, &shared),
                 CUSTODIA_ERR_GRANT_INVALID);
