@@ -40,7 +40,7 @@ fn bench(c: &mut Criterion) {
     let mut g = c.benchmark_group("access_policy");
     g.bench_function("decide_without_policy", |b| b.iter(|| gate.decide(&terms, &request).expect("allowed")));
     g.bench_function("decide_with_need_to_know_50_roles_1000_teams", |b| {
-        b.iter(|| gate.decide_under(&terms, &request, Some(&policy)).expect("allowed"))
+        b.iter(|| gate.decide_under(&terms, &[], &request, Some(&policy)).expect("allowed"))
     });
     g.bench_function("parse_50_roles_1000_teams", |b| b.iter(|| AccessPolicy::from_toml(&text).expect("parse")));
     g.finish();

@@ -6,12 +6,15 @@
 //! harness, never a way to handle real keys.
 //!
 //! ```text
-//! interop generate <dir> kek|x25519          print the new KEK's id, or the new X25519 key's public text
+//! interop generate <dir> kek|x25519|ed25519  print the new KEK's or Ed25519 key's id, or the X25519 public text
 //! interop import <dir> <key-text-file>...    import public keys (authorities in DE), print their ids (one a line)
 //! interop seal <dir> <out> <plain> <key-id>...         seal a buffer
 //! interop seal-stream <dir> <out> <plain> <key-id>...  seal a file in constant memory
 //! interop open <dir> <envelope> <purpose> <out>        open a buffer, write the plaintext to <out>
 //! interop open-stream <dir> <envelope> <purpose> <out> open a file in constant memory
+//! interop seal-signed <dir> <out> <plain> <signer> <key-id>...  seal a buffer signed by an own Ed25519 key
+//! interop grant <dir> <envelope> <signer> <purpose> <out>  issue a purpose extension grant (armored) for it
+//! interop extend <dir> <envelope> <grant> <out>        apply a purpose extension grant (re-issue the envelope)
 //! ```
 //!
 //! A custodia error prints `custodia error <code> <name>: <message>` and exits with the status code (255 if it
@@ -24,8 +27,8 @@ use std::process::ExitCode;
 
 use custodia::Unlock;
 use custodia::{
-    Actor, CaseRef, Category, Classification, Custodian, CustodianOptions, DataTag, Error, Jurisdiction, KeyId,
-    KeyKind, OpenRequest, Purpose, PurposeSet, SealOptions, Sensitive,
+    Actor, CaseRef, Category, Classification, Custodian, CustodianOptions, DataTag, Error, Grant, GrantScope,
+    Jurisdiction, KeyId, KeyKind, OpenRequest, Purpose, PurposeSet, SealOptions, Sensitive,
 };
 
 /// The interop keyrings' master key: bytes 0..31, the same in every language's program.
@@ -60,6 +63,9 @@ fn run(args: &[String]) -> custodia::Result<()> {
     match (command.as_str(), rest) {
         ("generate", [kind]) if kind == "kek" => {
             println!("{}", custodian.generate_key(&actor, KeyKind::Kek, "interop kek")?);
+        }
+        ("generate", [kind]) if kind == "ed25519" => {
+            println!("{}", custodian.generate_key(&actor, KeyKind::Ed25519, "interop ed25519")?);
         }
         ("generate", [kind]) if kind == "x25519" => {
             let id = custodian.generate_key(&actor, KeyKind::X25519, "interop x25519")?;
@@ -97,6 +103,25 @@ fn run(args: &[String]) -> custodia::Result<()> {
                 )?;
                 dst.flush()?;
             }
+        }
+        ("seal-signed", [out, plain, signer, keys @ ..]) if !keys.is_empty() => {
+            let recipients = keys.iter().map(|k| k.parse()).collect::<custodia::Result<Vec<KeyId>>>()?;
+            let mut options = seal_options(recipients)?;
+            options.signer = Some(signer.parse()?);
+            let data = Sensitive::new(std::fs::read(plain)?, Category::Evidence);
+            std::fs::write(out, custodian.seal(&actor, &data, &options)?.envelope)?;
+        }
+        ("grant", [envelope, signer, purpose, out]) => {
+            let object_id = custodian.inspect(&std::fs::read(envelope)?)?.object_id;
+            let scope = GrantScope::purpose_extension(PurposeSet::parse(&[purpose.as_str()])?)?;
+            let until = custodian.now().plus_days(1);
+            let grant =
+                custodian.issue_grant(&actor, &signer.parse()?, &object_id, scope, until, "interop request letter")?;
+            std::fs::write(out, grant.to_armored())?;
+        }
+        ("extend", [envelope, grant, out]) => {
+            let grant = Grant::parse(&std::fs::read(grant)?)?;
+            std::fs::write(out, custodian.extend_purposes(&actor, &std::fs::read(envelope)?, &grant)?)?;
         }
         ("open" | "open-stream", [envelope, purpose, out]) => {
             let request = OpenRequest::new(actor, Purpose::parse(purpose)?);

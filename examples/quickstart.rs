@@ -1,8 +1,10 @@
 //! The custodia demo: a mutual legal assistance exchange between the Netherlands and Germany, end to end.
 //!
 //! NL's central authority seals bank records for Germany's, bound to the purposes of the request; DE opens them for
-//! a permitted purpose, is refused for another, opens with a court-order exception; DE's access policy refuses a
-//! prosecutor who is not on the case team (need-to-know); NL keeps its copy under a
+//! a permitted purpose, is refused for another, opens with a court-order exception; under the rule of speciality DE
+//! is refused passing the records on to France until NL grants it, and uses them for asset recovery only under NL's
+//! purpose extension grant; DE's access policy refuses a prosecutor who is not on the case team (need-to-know); NL
+//! keeps its copy under a
 //! per-case key, rotates it, and shreds it at the end of retention (keeping the signed erasure certificates); DE
 //! counter-signs an anchor of NL's audit log with a key of its own keyring; both audit trails are printed and
 //! verified, NL's against the anchor DE holds.
@@ -19,7 +21,8 @@ use custodia::format::{InstrumentKind, LegalInstrument};
 use custodia::well_known;
 use custodia::{
     AccessPolicy, Actor, CaseRef, Category, Classification, Clock, Custodian, CustodianOptions, ExceptionGround,
-    FixedClock, Jurisdiction, KeyKind, OpenRequest, Purpose, PurposeSet, SealOptions, Sensitive, SystemClock,
+    FixedClock, GrantScope, Jurisdiction, KeyKind, OpenRequest, Purpose, PurposeSet, RewrapOptions, SealOptions,
+    Sensitive, SystemClock,
 };
 
 fn main() -> custodia::Result<()> {
@@ -40,7 +43,8 @@ fn main() -> custodia::Result<()> {
     println!("== 1. Two authorities, each with a keyring and an audit log (in {})", base.display());
     let nl =
         Custodian::load(&base.join("nl-central-authority"), Unlock::passphrase("nl demo passphrase"), options.clone())?;
-    let de = Custodian::load(&base.join("de-central-authority"), Unlock::passphrase("de demo passphrase"), options)?;
+    let de =
+        Custodian::load(&base.join("de-central-authority"), Unlock::passphrase("de demo passphrase"), options.clone())?;
     let jan = Actor::new("jan.devries", "central_authority", nl_j, Classification::Secret)?;
     let anna = Actor::new("anna.schmidt", "prosecutor", de_j, Classification::Secret)?;
 
@@ -62,7 +66,7 @@ fn main() -> custodia::Result<()> {
     );
     println!("   the records in memory: {records:?}");
     let mut opts = SealOptions::new(
-        PurposeSet::parse(&[well_known::INVESTIGATION, well_known::PROSECUTION])?,
+        PurposeSet::parse(&[well_known::INVESTIGATION, well_known::PROSECUTION, well_known::MLA_EXECUTION])?,
         vec![de_key, case_key],
     );
     opts.case_ref = Some(case.clone());
@@ -137,7 +141,45 @@ fn main() -> custodia::Result<()> {
     let clerk = Actor::new("tom.clerk", "registry_clerk", de_j, Classification::Restricted)?;
     attempt(&clerk, well_known::INVESTIGATION, None)?;
 
-    println!("\n== 3b. Need-to-know at DE: an access policy (docs/POLICY.md) names the case team");
+    println!("\n== 3b. The rule of speciality: passing the records on, or using them for more, needs NL's grant");
+    let fr_j = Jurisdiction::parse("FR")?;
+    let fr = Custodian::load(&base.join("fr-pnf"), Unlock::passphrase("fr demo passphrase"), options)?;
+    let claire = Actor::new("claire.martin", "magistrate", fr_j, Classification::Secret)?;
+    let fr_own = fr.generate_key(&claire, KeyKind::X25519, "FR Parquet national financier")?;
+    let fr_key = de.import_public(&anna, &fr.export_public(&fr_own)?, "FR Parquet national financier", fr_j)?;
+    let execution = Purpose::parse(well_known::MLA_EXECUTION)?;
+    match de.rewrap(&anna, &execution, &envelope, &[], &[fr_key]) {
+        Err(e) => println!("   DE passing it to FR without a grant: REFUSED [{}] {e}", e.kind_name()),
+        Ok(_) => unreachable!("DE is not the originator"),
+    }
+    let letter = "DE request letter 2026/118 (onward transfer to FR)";
+    let grant = nl.issue_grant(
+        &jan,
+        &nl_signer,
+        &info.object_id,
+        GrantScope::onward_transfer("Parquet national financier", fr_j, fr_key)?,
+        clock.now().plus_days(30),
+        letter,
+    )?;
+    println!("   NL grants it: grant {} ({} lines of text)", grant.id(), grant.to_armored().lines().count());
+    let received = custodia::Grant::parse(grant.to_armored().as_bytes())?;
+    let to_fr = de.rewrap_with(&anna, &envelope, &RewrapOptions::new(execution, vec![fr_key]).grant(received))?;
+    let opened = fr.open(&OpenRequest::new(claire, Purpose::parse(well_known::INVESTIGATION)?), &to_fr)?;
+    println!("   DE shares with the grant in the header; FR opens {} bytes", opened.data.expose_secret().len());
+    let extension = nl.issue_grant(
+        &jan,
+        &nl_signer,
+        &info.object_id,
+        GrantScope::purpose_extension(PurposeSet::parse(&[well_known::ASSET_RECOVERY])?)?,
+        clock.now().plus_days(30),
+        "DE request letter 2026/119 (asset recovery)",
+    )?;
+    let extended = de.extend_purposes(&anna, &envelope, &extension)?;
+    let req = OpenRequest::new(anna.clone(), Purpose::parse(well_known::ASSET_RECOVERY_FREEZING)?);
+    let opened = de.open(&req, &extended)?;
+    println!("   DE opens for asset_recovery.freezing on {:?}", opened.decision.basis);
+
+    println!("\n== 3c. Need-to-know at DE: an access policy (docs/POLICY.md) names the case team");
     let policy = AccessPolicy::builder()
         .role("prosecutor", &[Category::FinancialRecords], &[well_known::INVESTIGATION, well_known::PROSECUTION])
         .case_team(case.as_str(), &["anna.schmidt"], &[])

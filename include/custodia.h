@@ -68,6 +68,11 @@
 #define CUSTODIA_AUDIT_HEAD_SIZE 65
 
 /**
+ * Size of the text form of a grant id, including the terminating NUL (32 hex digits + NUL).
+ */
+#define CUSTODIA_GRANT_ID_TEXT_SIZE 33
+
+/**
  * Length of a key id in bytes.
  */
 #define CUSTODIA_KEY_ID_LEN 16
@@ -250,6 +255,16 @@ enum custodia_status
    */
   CUSTODIA_ERR_APPROVAL_REQUIRED = 214,
   /**
+   * 215: An onward transfer (adding another authority's key) by a custodian that is not the envelope's
+   * originator, without a valid grant of the originator naming that key; the message says what is missing or
+   * wrong (no grant, unsigned envelope, forged signature, wrong signer, another envelope, expired, jurisdiction).
+   */
+  CUSTODIA_ERR_ONWARD_TRANSFER_NOT_GRANTED = 215,
+  /**
+   * 216: A purpose extension without a valid grant of the originator; the message says which check failed.
+   */
+  CUSTODIA_ERR_PURPOSE_EXTENSION_NOT_GRANTED = 216,
+  /**
    * 217: Another authority's key was revoked (`custodia_key_revoke`): nothing new is sealed or shared to it.
    */
   CUSTODIA_ERR_KEY_REVOKED = 217,
@@ -311,6 +326,10 @@ enum custodia_status
    * 311: An approval's bytes or text are malformed.
    */
   CUSTODIA_ERR_APPROVAL_INVALID = 311,
+  /**
+   * 312: Bytes that are not a well-formed grant (structure, lengths, canonical encoding, armor).
+   */
+  CUSTODIA_ERR_GRANT_INVALID = 312,
   /**
    * 400: No key with this id is known.
    */
@@ -1323,6 +1342,120 @@ custodia_status custodia_custodian_close(struct custodia_custodian custodian_han
  * completes; the custodian is released when it returns).
  */
 custodia_status custodia_custodian_free(struct custodia_custodian custodian);
+
+/**
+ * Issue, as the originator, a grant that lets a recipient of the envelope `object_id` (32 lowercase hex digits)
+ * add the key `recipient` of the authority `authority` acting in `jurisdiction` (onward transfer). The grant is
+ * signed with this custodian's Ed25519 key `signer`, which must be the key the envelope was signed with (a grant
+ * by another key is refused where it is used). It is valid from now until `not_after` (Unix seconds); `reference`
+ * names the request it answers. Recorded as `grant_issued`. On success `*out_grant` receives the grant's armored
+ * text (`-----BEGIN CUSTODIA GRANT-----`), owned by the caller (`custodia_buffer_free`).
+ *
+ * Fails with `CUSTODIA_ERR_INVALID_ARGUMENT` (object id, reference, authority, a past `not_after`),
+ * `CUSTODIA_ERR_INVALID_JURISDICTION`, `CUSTODIA_ERR_KEY_NOT_FOUND` / `CUSTODIA_ERR_KEY_STATE` (`signer` is not
+ * an active own Ed25519 key), `CUSTODIA_ERR_AUDIT_WRITE`.
+ *
+ * # Safety
+ *
+ * `signer` and `recipient` are NULL (refused) or readable key ids; `object_id`, `authority`, `jurisdiction` and
+ * `reference` are NULL (refused) or NUL-terminated strings; all borrowed for the call. `out_grant` is NULL
+ * (refused) or writable. Any thread.
+ */
+custodia_status custodia_grant_issue_onward_transfer(struct custodia_custodian custodian_handle,
+                                                     struct custodia_actor actor_handle,
+                                                     const struct custodia_key_id *signer,
+                                                     const char *object_id,
+                                                     const char *authority,
+                                                     const char *jurisdiction,
+                                                     const struct custodia_key_id *recipient,
+                                                     uint64_t not_after,
+                                                     const char *reference,
+                                                     struct custodia_buffer *out_grant);
+
+/**
+ * Issue, as the originator, a grant that extends the purposes of the envelope `object_id` by the `purpose_count`
+ * purposes in `purposes` (purpose extension). Otherwise as `custodia_grant_issue_onward_transfer`.
+ *
+ * # Safety
+ *
+ * `signer` is NULL (refused) or a readable key id; `purposes` is NULL (only with a count of 0, refused as
+ * `CUSTODIA_ERR_NO_PURPOSE`) or points to `purpose_count` NUL-terminated strings; `object_id` and `reference`
+ * are NULL (refused) or NUL-terminated strings; all borrowed for the call. `out_grant` is NULL (refused) or
+ * writable. Any thread.
+ */
+custodia_status custodia_grant_issue_purpose_extension(struct custodia_custodian custodian_handle,
+                                                       struct custodia_actor actor_handle,
+                                                       const struct custodia_key_id *signer,
+                                                       const char *object_id,
+                                                       const char *const *purposes,
+                                                       size_t purpose_count,
+                                                       uint64_t not_after,
+                                                       const char *reference,
+                                                       struct custodia_buffer *out_grant);
+
+/**
+ * Write the id of the grant `grant` (armored text or binary, `grant_len` bytes) as 32 lowercase hex digits and a
+ * NUL into `out_text`, which has room for `out_text_size` bytes: at least `CUSTODIA_GRANT_ID_TEXT_SIZE` (33). The
+ * id is what the audit log records (`grant`). Only the grant's form is checked (`CUSTODIA_ERR_GRANT_INVALID`), not
+ * its signature.
+ *
+ * # Safety
+ *
+ * `grant` is NULL (only with `grant_len` 0) or `grant_len` readable bytes, borrowed for the call; `out_text` is
+ * NULL (refused) or writable for `out_text_size` bytes. Any thread.
+ */
+custodia_status custodia_grant_id(const uint8_t *grant,
+                                  size_t grant_len,
+                                  char *out_text,
+                                  size_t out_text_size);
+
+/**
+ * Apply an originator's purpose extension grant: re-issue the envelope with the grant in its header, so that every
+ * later reader may open it for the extended purposes. The grant is checked before any key is touched (a purpose
+ * extension, for this envelope, signed by its signer, valid signature, unexpired:
+ * `CUSTODIA_ERR_PURPOSE_EXTENSION_NOT_GRANTED` otherwise, the message saying which), then the actor's clearance,
+ * jurisdiction and the envelope's expiry. Refusals are audited; the re-issue is recorded as `grant_applied`. On
+ * success `*out_envelope` receives the new (binary) envelope, owned by the caller (`custodia_buffer_free`).
+ *
+ * # Safety
+ *
+ * `envelope` and `grant` are NULL (only with a length of 0) or that many readable bytes, borrowed for the call;
+ * `out_envelope` is NULL (refused) or writable. Any thread.
+ */
+custodia_status custodia_extend_purposes(struct custodia_custodian custodian_handle,
+                                         struct custodia_actor actor_handle,
+                                         const uint8_t *envelope,
+                                         size_t envelope_len,
+                                         const uint8_t *grant,
+                                         size_t grant_len,
+                                         struct custodia_buffer *out_envelope);
+
+/**
+ * `custodia_rewrap` applying an originator's grant: for a custodian that is not the envelope's originator (it does
+ * not hold the envelope signer's secret), adding another authority's key is an onward transfer and needs a grant
+ * of the signer naming that key and its jurisdiction (`CUSTODIA_ERR_ONWARD_TRANSFER_NOT_GRANTED` otherwise, the
+ * message saying what is missing: no grant, unsigned envelope, forged, wrong signer, another envelope, expired).
+ * `grant` (armored or binary; NULL with `grant_len` 0 for none) is verified before any key is touched and written
+ * into the new envelope's header; recorded as `grant_applied`, and named in the `shared` entry. On success
+ * `*out_envelope` receives the new (binary) envelope, owned by the caller (`custodia_buffer_free`).
+ *
+ * # Safety
+ *
+ * As `custodia_rewrap`; `grant` is NULL (only with `grant_len` 0) or `grant_len` readable bytes, borrowed for the
+ * call. Any thread.
+ */
+custodia_status custodia_rewrap_with_grant(struct custodia_custodian custodian_handle,
+                                           struct custodia_actor actor_handle,
+                                           const char *purpose,
+                                           const uint8_t *envelope,
+                                           size_t envelope_len,
+                                           const struct custodia_key_id *remove,
+                                           size_t remove_count,
+                                           const struct custodia_key_id *add,
+                                           size_t add_count,
+                                           const uint8_t *grant,
+                                           size_t grant_len,
+                                           struct custodia_buffer *out_envelope);
 
 /**
  * Parse the text form of a key id (32 lowercase or uppercase hex digits).

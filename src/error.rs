@@ -351,6 +351,27 @@ pub enum Error {
         /// When it was marked.
         compromised_at: Timestamp,
     },
+    /// An onward transfer (adding another authority's key) by a custodian that is not the envelope's originator,
+    /// without a valid grant from the originator naming that key; the message says what is missing or wrong
+    /// (no grant, unsigned envelope, forged signature, wrong signer, another envelope, expired, jurisdiction).
+    #[error("onward transfer to key {key_id} is not granted: {reason}")]
+    OnwardTransferNotGranted {
+        /// The key that would have been added (or that the grant names).
+        key_id: String,
+        /// Why no valid grant allows it.
+        reason: String,
+    },
+    /// A purpose extension without a valid grant from the originator; the message says what is wrong (forged
+    /// signature, wrong signer, another envelope, expired, unsigned envelope).
+    #[error("purpose extension is not granted: {reason}")]
+    PurposeExtensionNotGranted {
+        /// Why the grant does not allow it.
+        reason: String,
+    },
+    /// Bytes that are not a well-formed grant (structure, lengths, canonical encoding, armor); the message names
+    /// the rule broken.
+    #[error("invalid grant: {0}")]
+    GrantInvalid(String),
     /// The audit log is in a format this library does not write or verify (e.g. a `custodia-audit/1` log, which
     /// has no per-entry signatures); verify it with the version that wrote it and start a new log.
     #[error("unsupported audit log format {0:?}; this library reads custodia-audit/2")]
@@ -473,6 +494,9 @@ impl Error {
             Self::DestinationRequired { .. } => ErrorKind::DestinationRequired,
             Self::KeyCompromised { .. } => ErrorKind::KeyCompromised,
             Self::KeyNotValid { .. } => ErrorKind::KeyNotValid,
+            Self::OnwardTransferNotGranted { .. } => ErrorKind::OnwardTransferNotGranted,
+            Self::PurposeExtensionNotGranted { .. } => ErrorKind::PurposeExtensionNotGranted,
+            Self::GrantInvalid(_) => ErrorKind::GrantInvalid,
             Self::Malformed(_) => ErrorKind::Malformed,
             Self::UnsupportedVersion(_) => ErrorKind::UnsupportedVersion,
             Self::UnsupportedSuite(_) => ErrorKind::UnsupportedSuite,
@@ -615,6 +639,10 @@ error_kinds! {
     LegalBasisRequired = 213, "legal_basis_required";
     /// `214` `approval_required`: [`Error::ApprovalRequired`].
     ApprovalRequired = 214, "approval_required";
+    /// `215` `onward_transfer_not_granted`: [`Error::OnwardTransferNotGranted`].
+    OnwardTransferNotGranted = 215, "onward_transfer_not_granted";
+    /// `216` `purpose_extension_not_granted`: [`Error::PurposeExtensionNotGranted`].
+    PurposeExtensionNotGranted = 216, "purpose_extension_not_granted";
     /// `217` `key_revoked`: [`Error::KeyRevoked`].
     KeyRevoked = 217, "key_revoked";
     /// `218` `destination_required`: [`Error::DestinationRequired`].
@@ -646,6 +674,8 @@ error_kinds! {
     EnvelopeChanged = 310, "envelope_changed";
     /// `311` `approval_invalid`: [`Error::ApprovalInvalid`].
     ApprovalInvalid = 311, "approval_invalid";
+    /// `312` `grant_invalid`: [`Error::GrantInvalid`].
+    GrantInvalid = 312, "grant_invalid";
     // ---- 4xx: keys and keyring
     /// `400` `key_not_found`: [`Error::KeyNotFound`].
     KeyNotFound = 400, "key_not_found";

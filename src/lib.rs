@@ -13,6 +13,10 @@
 //! - **Envelopes**: [`format`](mod@format) seals bytes for KEK, X25519 (HPKE, optionally authenticated) and X-Wing recipients,
 //!   bound to purposes, category, jurisdictions and expiry, optionally signed; its header parses without any key so
 //!   the policy gate can decide before a key is touched. `docs/FORMAT.md` specifies every byte.
+//! - **The rule of speciality**: an originator's signed [`Grant`] lets a recipient pass an envelope on to one more
+//!   authority's key or use it for more purposes ([`Custodian::issue_grant`], [`Custodian::rewrap_with`],
+//!   [`Custodian::extend_purposes`]); without one the refusal is typed and audited, and the grant travels in the
+//!   envelope's header so every later reader checks it.
 //!
 //! ## Quick start
 //!
@@ -73,6 +77,7 @@
 pub mod audit;
 mod custodian;
 mod error;
+mod exchange;
 pub mod format;
 mod keys;
 mod policy;
@@ -81,9 +86,12 @@ mod vocabulary;
 
 pub use custodian::{
     AUDIT_KEY_LABEL, CompromiseReport, Custodian, CustodianOptions, EnvelopeInfo, KeyAuthority, KeyInfo, Opened,
-    ProtectedEnvelope, RewrapItem, RewrapOutput, RewrapPlan, SealOptions, Sealed, ShredReport,
+    ProtectedEnvelope, RewrapItem, RewrapOptions, RewrapOutput, RewrapPlan, SealOptions, Sealed, ShredReport,
 };
 pub use error::{Error, ErrorCategory, ErrorKind, Result};
+pub use exchange::{
+    GRANT_ARMOR_BEGIN, GRANT_ARMOR_END, GRANT_MAGIC, GRANT_VERSION, Grant, GrantScope, MAX_GRANT_REFERENCE_LEN,
+};
 pub use keys::{
     AuditPin, KEYRING_FILE, KdfParams, KeyMark, KeyRecord, KeyState, Keyring, LegalHold, MAX_AUTHORITY_LEN,
     MAX_DESTROY_REASON_LEN, MAX_HOLD_REASON_LEN, MAX_HOLD_REFERENCE_LEN, MAX_KEYRING_LEN, MAX_LABEL_LEN, Unlock,
@@ -91,13 +99,13 @@ pub use keys::{
 };
 pub use policy::{
     ACCESS_POLICY_FILE, APPROVAL_PREFIX, AccessPolicy, AccessPolicyBuilder, Admission, Approval, ApprovalTerms,
-    Approver, Decision, Grant, MAX_APPROVAL_LEN, MAX_POLICY_LEN, NewRecipient, ONWARD_TRANSFER_PURPOSE, OpenRequest,
-    POLICY_VERSION, PolicyGate, RewrapRequest, Terms, TransferDecision,
+    Approver, Basis, Decision, Extension, MAX_APPROVAL_LEN, MAX_POLICY_LEN, NewRecipient, ONWARD_TRANSFER_PURPOSE,
+    OpenRequest, POLICY_VERSION, PolicyGate, RewrapRequest, Speciality, Terms, TransferDecision,
 };
 pub use vocabulary::{
-    Actor, CaseRef, Category, Classification, Clock, DataTag, ExceptionGround, ExceptionKind, FixedClock, Jurisdiction,
-    KEY_ID_LEN, KeyId, KeyKind, MAX_ACTOR_FIELD_LEN, MAX_CASE_REF_LEN, MAX_DEPTH, MAX_JUSTIFICATION_LEN,
-    MAX_PURPOSE_LEN, MAX_PURPOSES, MAX_REFERENCE_LEN, MAX_SEGMENT_LEN, MIN_JUSTIFICATION_CHARS,
+    Actor, CaseRef, Category, Classification, Clock, DataTag, ExceptionGround, ExceptionKind, FixedClock, GRANT_ID_LEN,
+    GrantId, Jurisdiction, KEY_ID_LEN, KeyId, KeyKind, MAX_ACTOR_FIELD_LEN, MAX_CASE_REF_LEN, MAX_DEPTH,
+    MAX_JUSTIFICATION_LEN, MAX_PURPOSE_LEN, MAX_PURPOSES, MAX_REFERENCE_LEN, MAX_SEGMENT_LEN, MIN_JUSTIFICATION_CHARS,
     MIN_JUSTIFICATION_WORDS, Purpose, PurposeError, PurposeSet, Sensitive, SystemClock, Timestamp, well_known,
     wipe_bytes,
 };

@@ -18,6 +18,12 @@
 //! permits. Replacing a rotated key of one's own ([`decide_rotation`]) needs only clearance: nobody new gains
 //! access, and rotation must work on retained data whatever its expiry.
 //!
+//! The rule of speciality: an originator's verified grants extend the terms the gate sees (purposes, each allowed
+//! on [`Basis::Extended`] naming its grant; and jurisdictions), and a re-wrap that adds another authority's key by a
+//! custodian that is not the envelope's originator needs a grant naming that key ([`Speciality`],
+//! [`Error::OnwardTransferNotGranted`]). The gate sees only what the custodian verified: grant ids, keys, purposes,
+//! never the signed objects themselves.
+//!
 //! Cryptography cannot stop someone who holds a key from decrypting; the gate stops the custodian's users, and the
 //! audit log makes every decision accountable.
 
@@ -35,8 +41,8 @@ use std::sync::Arc;
 
 use crate::error::{Error, Result};
 use crate::vocabulary::{
-    Actor, CaseRef, Category, Classification, Clock, ExceptionGround, Jurisdiction, KeyId, Purpose, PurposeSet,
-    SystemClock, Timestamp, well_known,
+    Actor, CaseRef, Category, Classification, Clock, ExceptionGround, GrantId, Jurisdiction, KeyId, Purpose,
+    PurposeSet, SystemClock, Timestamp, well_known,
 };
 
 /// The terms data was sealed under: what the gate checks an open against. Envelopes carry these in their
@@ -124,11 +130,37 @@ impl OpenRequest {
 /// On what ground an open was allowed.
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]
-pub enum Grant {
+pub enum Basis {
     /// The stated purpose lies under this granted purpose.
     Purpose(Purpose),
+    /// The stated purpose lies under this purpose, which the envelope did not grant when sealed but a purpose
+    /// extension grant of its originator (embedded in the envelope, verified, unexpired) added.
+    Extended {
+        /// The extended purpose the stated one lies under.
+        purpose: Purpose,
+        /// The grant that added it.
+        grant: GrantId,
+    },
     /// The purpose was not granted; this exception was invoked and must be recorded.
     Exception(ExceptionGround),
+}
+
+/// Purposes an originator's verified, unexpired purpose extension grant adds to an envelope's terms.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Extension {
+    /// The grant.
+    pub grant: GrantId,
+    /// The purposes it adds.
+    pub purposes: PurposeSet,
+}
+
+impl Extension {
+    /// The purposes `purposes` added by `grant`.
+    #[must_use]
+    pub fn new(grant: GrantId, purposes: PurposeSet) -> Self {
+        Self { grant, purposes }
+    }
 }
 
 /// The gate's yes: the open may go ahead, and this is why.
@@ -138,7 +170,7 @@ pub struct Decision {
     /// The purpose the data is opened for.
     pub purpose: Purpose,
     /// The ground.
-    pub grant: Grant,
+    pub basis: Basis,
     /// When the decision was taken.
     pub at: Timestamp,
 }
@@ -147,9 +179,9 @@ impl Decision {
     /// Whether an exception was used (and must be reported as such).
     #[must_use]
     pub fn used_exception(&self) -> Option<&ExceptionGround> {
-        match &self.grant {
-            Grant::Exception(e) => Some(e),
-            Grant::Purpose(_) => None,
+        match &self.basis {
+            Basis::Exception(e) => Some(e),
+            Basis::Purpose(_) | Basis::Extended { .. } => None,
         }
     }
 }
@@ -191,11 +223,13 @@ impl PolicyGate {
     /// A refusal: [`Error::ClearanceInsufficient`], [`Error::JurisdictionNotPermitted`], [`Error::Expired`] or
     /// [`Error::PurposeNotPermitted`], checked in that order.
     pub fn decide(&self, terms: &Terms, request: &OpenRequest) -> Result<Decision> {
-        decide_at(terms, request, self.clock.now())
+        decide_at(terms, &[], request, self.clock.now())
     }
 
     /// Decide whether `request` may open data sealed under `terms`, now, under the access policy `access` (`None`:
-    /// as [`PolicyGate::decide`]): need-to-know is checked after clearance and jurisdiction.
+    /// as [`PolicyGate::decide`]) and with the purposes that `extensions` add (each from a verified originator's
+    /// grant; empty: none). Need-to-know is checked after clearance and jurisdiction; a purpose under an extension is
+    /// allowed on [`Basis::Extended`] naming the grant, after the envelope's own purposes.
     ///
     /// # Errors
     /// As [`PolicyGate::decide`], with [`Error::NotOnCase`] and [`Error::RoleNotPermitted`] after the jurisdiction
@@ -203,10 +237,11 @@ impl PolicyGate {
     pub fn decide_under(
         &self,
         terms: &Terms,
+        extensions: &[Extension],
         request: &OpenRequest,
         access: Option<&AccessPolicy>,
     ) -> Result<Decision> {
-        decide_access_at(terms, request, access, self.clock.now())
+        decide_access_at(terms, extensions, request, access, self.clock.now())
     }
 
     /// Decide whether `request` may re-wrap data sealed under `terms`, now.
@@ -220,11 +255,12 @@ impl PolicyGate {
     /// [`Error::PurposeNotPermitted`], then per added authority key [`Error::TransferNotPermitted`],
     /// [`Error::RecipientJurisdictionUnknown`] or [`Error::RecipientNotPermitted`]; the first failing rule is reported.
     pub fn decide_rewrap(&self, terms: &Terms, request: &RewrapRequest) -> Result<Decision> {
-        decide_rewrap_at(terms, request, self.clock.now())
+        decide_rewrap_at(terms, &[], request, self.clock.now())
     }
 
     /// Decide whether `request` may re-wrap data sealed under `terms`, now, under the access policy `access`
-    /// (`None`: as [`PolicyGate::decide_rewrap`]): need-to-know as for an open, and each added key of another
+    /// (`None`: as [`PolicyGate::decide_rewrap`]) and purpose `extensions` as for [`PolicyGate::decide_under`]:
+    /// need-to-know as for an open, and each added key of another
     /// authority passes the policy's transfer rules, `transfer_basis` being what the envelope's legal instrument
     /// states.
     ///
@@ -234,11 +270,12 @@ impl PolicyGate {
     pub fn decide_rewrap_under(
         &self,
         terms: &Terms,
+        extensions: &[Extension],
         request: &RewrapRequest,
         access: Option<&AccessPolicy>,
         transfer_basis: Option<&str>,
     ) -> Result<Decision> {
-        decide_rewrap_access_at(terms, request, access, transfer_basis, self.clock.now())
+        decide_rewrap_access_at(terms, extensions, request, access, transfer_basis, self.clock.now())
     }
 }
 
@@ -262,6 +299,28 @@ pub enum NewRecipient {
     },
 }
 
+/// The rule of speciality as it applies to one re-wrap: whether the custodian re-wrapping is the envelope's
+/// originator, and if not, which added keys of other authorities an originator's grant names.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Speciality {
+    /// The originator (it holds the envelope signer's secret; for an unsigned envelope, its actor acts in the
+    /// envelope's origin): it shares to the envelope's jurisdictions without a grant.
+    #[default]
+    Originator,
+    /// Any other custodian: each added key of another authority needs a verified, unexpired grant of the
+    /// originator naming that key and its jurisdiction. `granted` lists the keys that have one; `refusals` says,
+    /// for a key that does not, why (e.g. "the envelope is unsigned", "grant ... expired").
+    Recipient {
+        /// Keys of other authorities named by a valid grant, with the grant.
+        granted: Vec<(KeyId, GrantId)>,
+        /// Why a key has no valid grant, where something more than "none names it" is known.
+        refusals: Vec<(KeyId, String)>,
+        /// Why no key at all can be granted (an unsigned envelope), if so.
+        no_originator: Option<String>,
+    },
+}
+
 /// A request to re-wrap an envelope: who, for what purpose, and which recipients it adds. Removing stanzas needs
 /// nothing beyond the purpose rules, so removed keys are not part of the request.
 #[derive(Clone, Debug)]
@@ -273,9 +332,24 @@ pub struct RewrapRequest {
     pub purpose: Purpose,
     /// The recipients added.
     pub add: Vec<NewRecipient>,
+    /// Whether the re-wrapping custodian is the originator, and which onward transfers are granted.
+    pub speciality: Speciality,
 }
 
 impl RewrapRequest {
+    /// A request by the originator (no grant needed for onward transfers within the envelope's jurisdictions).
+    #[must_use]
+    pub fn new(actor: Actor, purpose: Purpose, add: Vec<NewRecipient>) -> Self {
+        Self { actor, purpose, add, speciality: Speciality::Originator }
+    }
+
+    /// The same request, under `speciality`.
+    #[must_use]
+    pub fn with_speciality(mut self, speciality: Speciality) -> Self {
+        self.speciality = speciality;
+        self
+    }
+
     /// Whether any added recipient is another authority's key, making the re-wrap an onward transfer (sharing).
     #[must_use]
     pub fn is_transfer(&self) -> bool {
@@ -287,21 +361,66 @@ impl RewrapRequest {
 ///
 /// # Errors
 /// As [`PolicyGate::decide`].
-pub(crate) fn decide_at(terms: &Terms, request: &OpenRequest, now: Timestamp) -> Result<Decision> {
-    decide_access_at(terms, request, None, now)
+pub(crate) fn decide_at(
+    terms: &Terms,
+    extensions: &[Extension],
+    request: &OpenRequest,
+    now: Timestamp,
+) -> Result<Decision> {
+    decide_access_at(terms, extensions, request, None, now)
 }
 
-/// Decide under an access policy (`None`: no need-to-know rules, as without a policy file) at time `now`.
+/// Decide under an access policy (`None`: no need-to-know rules, as without a policy file) and purpose extensions
+/// at time `now`.
 ///
 /// # Errors
 /// As [`PolicyGate::decide`], with [`Error::NotOnCase`] and [`Error::RoleNotPermitted`] after the jurisdiction rule.
 pub(crate) fn decide_access_at(
     terms: &Terms,
+    extensions: &[Extension],
     request: &OpenRequest,
     access: Option<&AccessPolicy>,
     now: Timestamp,
 ) -> Result<Decision> {
-    let actor = &request.actor;
+    decide_holder_under(terms, &request.actor, access.map(|a| (a, &request.purpose)), now)?;
+    let decision = |basis| Decision { purpose: request.purpose.clone(), basis, at: now };
+    if let Some(granted) = terms.purposes.permitting(&request.purpose) {
+        return Ok(decision(Basis::Purpose(granted.clone())));
+    }
+    for ext in extensions {
+        if let Some(p) = ext.purposes.permitting(&request.purpose) {
+            return Ok(decision(Basis::Extended { purpose: p.clone(), grant: ext.grant }));
+        }
+    }
+    match &request.exception {
+        Some(e) => Ok(decision(Basis::Exception(e.clone()))),
+        None => {
+            let mut permitted = terms.purposes.to_string();
+            for ext in extensions {
+                permitted.push_str(&format!(", {} (extended by grant {})", ext.purposes, ext.grant));
+            }
+            Err(Error::PurposeNotPermitted { requested: request.purpose.to_string(), permitted })
+        }
+    }
+}
+
+/// The rules before the purpose, for an act that needs the data key but states no purpose (re-issuing an envelope
+/// with an originator's purpose extension grant): clearance, the actor's jurisdiction, expiry.
+///
+/// # Errors
+/// [`Error::ClearanceInsufficient`], [`Error::JurisdictionNotPermitted`], [`Error::Expired`], in that order.
+pub(crate) fn decide_holder_at(terms: &Terms, actor: &Actor, now: Timestamp) -> Result<()> {
+    decide_holder_under(terms, actor, None, now)
+}
+
+/// The rules before the purpose: clearance, the actor's jurisdiction, need-to-know under `access` for the stated
+/// purpose (when given), expiry.
+fn decide_holder_under(
+    terms: &Terms,
+    actor: &Actor,
+    access: Option<(&AccessPolicy, &Purpose)>,
+    now: Timestamp,
+) -> Result<()> {
     if actor.clearance() < terms.classification {
         return Err(Error::ClearanceInsufficient { required: terms.classification, held: actor.clearance() });
     }
@@ -312,24 +431,15 @@ pub(crate) fn decide_access_at(
             permitted: list(&permitted),
         });
     }
-    if let Some(access) = access {
-        access.check_need_to_know(actor, terms.category, terms.case.as_ref(), &request.purpose)?;
+    if let Some((access, purpose)) = access {
+        access.check_need_to_know(actor, terms.category, terms.case.as_ref(), purpose)?;
     }
     if let Some(not_after) = terms.not_after
         && now > not_after
     {
         return Err(Error::Expired { not_after, now });
     }
-    if let Some(granted) = terms.purposes.permitting(&request.purpose) {
-        return Ok(Decision { purpose: request.purpose.clone(), grant: Grant::Purpose(granted.clone()), at: now });
-    }
-    match &request.exception {
-        Some(e) => Ok(Decision { purpose: request.purpose.clone(), grant: Grant::Exception(e.clone()), at: now }),
-        None => Err(Error::PurposeNotPermitted {
-            requested: request.purpose.to_string(),
-            permitted: terms.purposes.to_string(),
-        }),
-    }
+    Ok(())
 }
 
 /// Decide whether `request` may re-wrap data sealed under `terms` at time `now`.
@@ -343,8 +453,13 @@ pub(crate) fn decide_access_at(
 /// [`Error::ClearanceInsufficient`], [`Error::JurisdictionNotPermitted`], [`Error::Expired`],
 /// [`Error::PurposeNotPermitted`], then per added authority key [`Error::TransferNotPermitted`],
 /// [`Error::RecipientJurisdictionUnknown`] or [`Error::RecipientNotPermitted`]; the first failing rule is reported.
-pub(crate) fn decide_rewrap_at(terms: &Terms, request: &RewrapRequest, now: Timestamp) -> Result<Decision> {
-    decide_rewrap_access_at(terms, request, None, None, now)
+pub(crate) fn decide_rewrap_at(
+    terms: &Terms,
+    extensions: &[Extension],
+    request: &RewrapRequest,
+    now: Timestamp,
+) -> Result<Decision> {
+    decide_rewrap_access_at(terms, extensions, request, None, None, now)
 }
 
 /// Decide a re-wrap under an access policy: need-to-know as for an open (with the re-wrap's purpose), and each added
@@ -356,6 +471,7 @@ pub(crate) fn decide_rewrap_at(terms: &Terms, request: &RewrapRequest, now: Time
 /// [`Error::TransferRefused`] or [`Error::LegalBasisRequired`].
 pub(crate) fn decide_rewrap_access_at(
     terms: &Terms,
+    extensions: &[Extension],
     request: &RewrapRequest,
     access: Option<&AccessPolicy>,
     transfer_basis: Option<&str>,
@@ -363,7 +479,7 @@ pub(crate) fn decide_rewrap_access_at(
 ) -> Result<Decision> {
     // No exception: one is a ground to open for an ungranted purpose, never to pass data on.
     let open = OpenRequest::new(request.actor.clone(), request.purpose.clone());
-    let decision = decide_access_at(terms, &open, access, now)?;
+    let decision = decide_access_at(terms, extensions, &open, access, now)?;
     let permitted = terms.permitted_jurisdictions();
     for recipient in &request.add {
         let NewRecipient::Authority { key_id, jurisdiction } = recipient else { continue };
@@ -376,6 +492,7 @@ pub(crate) fn decide_rewrap_access_at(
         let Some(jurisdiction) = jurisdiction else {
             return Err(Error::RecipientJurisdictionUnknown { key_id: key_id.to_string() });
         };
+        check_speciality(&request.speciality, key_id)?;
         if !permitted.is_empty() && !permitted.contains(jurisdiction) {
             return Err(Error::RecipientNotPermitted {
                 key_id: key_id.to_string(),
@@ -424,6 +541,23 @@ pub(crate) fn check_four_eyes(
         not_after: now,
     };
     approval.check(access, &expected, now)
+}
+
+/// The rule of speciality for one added key of another authority: the originator needs no grant; anyone else needs
+/// a valid grant naming the key.
+fn check_speciality(speciality: &Speciality, key_id: &KeyId) -> Result<()> {
+    let Speciality::Recipient { granted, refusals, no_originator } = speciality else { return Ok(()) };
+    if granted.iter().any(|(k, _)| k == key_id) {
+        return Ok(());
+    }
+    let reason = match (no_originator, refusals.iter().find(|(k, _)| k == key_id)) {
+        (_, Some((_, why))) => why.clone(),
+        (Some(why), None) => why.clone(),
+        (None, None) => {
+            "this custodian is not the envelope's originator, and no grant of the originator names this key".into()
+        }
+    };
+    Err(Error::OnwardTransferNotGranted { key_id: key_id.to_string(), reason })
 }
 
 /// Decide whether `actor` may replace a rotated key of this custodian's by its successor in data sealed under
@@ -492,7 +626,7 @@ mod tests {
     #[test]
     fn permitted_purpose_and_subpurpose() {
         let d = gate(1_000).decide(&terms(), &req("prosecution.trial")).expect("allowed");
-        assert_eq!(d.grant, Grant::Purpose(Purpose::parse("prosecution").expect("valid")));
+        assert_eq!(d.basis, Basis::Purpose(Purpose::parse("prosecution").expect("valid")));
         assert!(d.used_exception().is_none());
         assert_eq!(d.at, Timestamp::from_unix(1_000));
     }
@@ -684,6 +818,10 @@ mod tests {
         }
     }
 
+    fn rewrap_at(t: &Terms, r: &RewrapRequest, now: Timestamp) -> Result<Decision> {
+        decide_rewrap_at(t, &[], r, now)
+    }
+
     fn kid(n: u8) -> KeyId {
         KeyId::from_bytes([n; 16])
     }
@@ -693,7 +831,7 @@ mod tests {
     }
 
     fn rewrap(jur: &str, clearance: Classification, purpose: &str, add: Vec<NewRecipient>) -> RewrapRequest {
-        RewrapRequest { actor: actor(jur, clearance), purpose: Purpose::parse(purpose).expect("valid"), add }
+        RewrapRequest::new(actor(jur, clearance), Purpose::parse(purpose).expect("valid"), add)
     }
 
     #[test]
@@ -701,7 +839,7 @@ mod tests {
         let t = witness_terms();
         let own = vec![NewRecipient::Own(kid(1))];
         // The attacker: FR, clearance public, after expiry. Clearance is reported first.
-        let e = decide_rewrap_at(
+        let e = rewrap_at(
             &t,
             &rewrap("FR", Classification::Public, "witness_protection", own.clone()),
             Timestamp::from_unix(3_000),
@@ -711,7 +849,7 @@ mod tests {
             e,
             Error::ClearanceInsufficient { required: Classification::Secret, held: Classification::Public }
         ));
-        let e = decide_rewrap_at(
+        let e = rewrap_at(
             &t,
             &rewrap("FR", Classification::Secret, "witness_protection", own.clone()),
             Timestamp::from_unix(3_000),
@@ -720,30 +858,30 @@ mod tests {
         assert!(
             matches!(&e, Error::JurisdictionNotPermitted { actor, permitted } if actor == "FR" && permitted == "DE, NL")
         );
-        let e = decide_rewrap_at(
+        let e = rewrap_at(
             &t,
             &rewrap("NL", Classification::Secret, "witness_protection", own.clone()),
             Timestamp::from_unix(3_000),
         )
         .unwrap_err();
         assert!(matches!(e, Error::Expired { .. }));
-        let e = decide_rewrap_at(
+        let e = rewrap_at(
             &t,
             &rewrap("NL", Classification::Secret, "investigation", own.clone()),
             Timestamp::from_unix(1_000),
         )
         .unwrap_err();
         assert!(matches!(&e, Error::PurposeNotPermitted { requested, .. } if requested == "investigation"));
-        let d = decide_rewrap_at(
+        let d = rewrap_at(
             &t,
             &rewrap("NL", Classification::Secret, "witness_protection", own),
             Timestamp::from_unix(1_000),
         )
         .expect("own key, granted purpose");
-        assert_eq!(d.grant, Grant::Purpose(Purpose::parse("witness_protection").expect("valid")));
+        assert_eq!(d.basis, Basis::Purpose(Purpose::parse("witness_protection").expect("valid")));
         // Removing only (nothing added) follows the same rules.
         assert!(
-            decide_rewrap_at(
+            rewrap_at(
                 &t,
                 &rewrap("NL", Classification::Secret, "witness_protection", vec![]),
                 Timestamp::from_unix(1_000)
@@ -751,7 +889,7 @@ mod tests {
             .is_ok()
         );
         assert!(matches!(
-            decide_rewrap_at(
+            rewrap_at(
                 &t,
                 &rewrap("FR", Classification::Public, "witness_protection", vec![]),
                 Timestamp::from_unix(1_000)
@@ -765,7 +903,7 @@ mod tests {
         let t = witness_terms();
         let at = Timestamp::from_unix(1_000);
         // Granted purpose, but not the transfer purpose: refused for the other authority's key, not for an own key.
-        let e = decide_rewrap_at(
+        let e = rewrap_at(
             &t,
             &rewrap(
                 "NL",
@@ -785,12 +923,8 @@ mod tests {
         for purpose in ["mla.execution", "mla.execution.return"] {
             for jur in ["NL", "DE"] {
                 assert!(
-                    decide_rewrap_at(
-                        &t,
-                        &rewrap("NL", Classification::Secret, purpose, vec![foreign(2, Some(jur))]),
-                        at
-                    )
-                    .is_ok(),
+                    rewrap_at(&t, &rewrap("NL", Classification::Secret, purpose, vec![foreign(2, Some(jur))]), at)
+                        .is_ok(),
                     "{purpose} {jur}"
                 );
             }
@@ -799,27 +933,19 @@ mod tests {
         let mut wide = t.clone();
         wide.purposes = PurposeSet::parse(&["mla"]).expect("valid");
         assert!(matches!(
-            decide_rewrap_at(
-                &wide,
-                &rewrap("NL", Classification::Secret, "mla.executionx", vec![foreign(2, Some("NL"))]),
-                at
-            ),
+            rewrap_at(&wide, &rewrap("NL", Classification::Secret, "mla.executionx", vec![foreign(2, Some("NL"))]), at),
             Err(Error::TransferNotPermitted { .. })
         ));
         // A parent grant (mla) permits mla.execution by rule 4, so the transfer passes.
         assert!(
-            decide_rewrap_at(
-                &wide,
-                &rewrap("NL", Classification::Secret, "mla.execution", vec![foreign(2, Some("NL"))]),
-                at
-            )
-            .is_ok()
+            rewrap_at(&wide, &rewrap("NL", Classification::Secret, "mla.execution", vec![foreign(2, Some("NL"))]), at)
+                .is_ok()
         );
         // mla.execution not granted by the envelope: refused by the purpose rule first.
         let mut narrow = t.clone();
         narrow.purposes = PurposeSet::parse(&["witness_protection"]).expect("valid");
         assert!(matches!(
-            decide_rewrap_at(
+            rewrap_at(
                 &narrow,
                 &rewrap("NL", Classification::Secret, "mla.execution", vec![foreign(2, Some("NL"))]),
                 at
@@ -827,7 +953,7 @@ mod tests {
             Err(Error::PurposeNotPermitted { .. })
         ));
         // An authority outside the envelope's jurisdictions.
-        let e = decide_rewrap_at(
+        let e = rewrap_at(
             &t,
             &rewrap(
                 "NL",
@@ -844,9 +970,8 @@ mod tests {
             "{e}"
         );
         // A key imported without a jurisdiction.
-        let e =
-            decide_rewrap_at(&t, &rewrap("NL", Classification::Secret, "mla.execution", vec![foreign(4, None)]), at)
-                .unwrap_err();
+        let e = rewrap_at(&t, &rewrap("NL", Classification::Secret, "mla.execution", vec![foreign(4, None)]), at)
+            .unwrap_err();
         assert!(matches!(&e, Error::RecipientJurisdictionUnknown { key_id } if *key_id == kid(4).to_string()), "{e}");
         assert!(e.to_string().contains("import it again"), "{e}");
         // No jurisdictions on the envelope: anywhere, but the key must still say where its authority acts.
@@ -854,7 +979,7 @@ mod tests {
         anywhere.origin = None;
         anywhere.destinations.clear();
         assert!(
-            decide_rewrap_at(
+            rewrap_at(
                 &anywhere,
                 &rewrap("FR", Classification::Secret, "mla.execution", vec![foreign(3, Some("FR"))]),
                 at
@@ -862,13 +987,71 @@ mod tests {
             .is_ok()
         );
         assert!(matches!(
-            decide_rewrap_at(
-                &anywhere,
-                &rewrap("FR", Classification::Secret, "mla.execution", vec![foreign(4, None)]),
-                at
-            ),
+            rewrap_at(&anywhere, &rewrap("FR", Classification::Secret, "mla.execution", vec![foreign(4, None)]), at),
             Err(Error::RecipientJurisdictionUnknown { .. })
         ));
+    }
+
+    #[test]
+    fn the_rule_of_speciality_binds_every_custodian_but_the_originator() {
+        let t = witness_terms();
+        let at = Timestamp::from_unix(1_000);
+        let req = |speciality: Speciality| {
+            rewrap("NL", Classification::Secret, "mla.execution", vec![foreign(2, Some("NL"))])
+                .with_speciality(speciality)
+        };
+        assert!(rewrap_at(&t, &req(Speciality::Originator), at).is_ok());
+        let none = Speciality::Recipient { granted: vec![], refusals: vec![], no_originator: None };
+        let e = rewrap_at(&t, &req(none), at).unwrap_err();
+        assert!(
+            matches!(&e, Error::OnwardTransferNotGranted { key_id, reason }
+            if *key_id == kid(2).to_string() && reason.contains("not the envelope's originator")),
+            "{e}"
+        );
+        assert_eq!(e.code(), 215);
+        assert!(e.is_refusal());
+        let granted = Speciality::Recipient {
+            granted: vec![(kid(2), GrantId::from_bytes([1; 16]))],
+            refusals: vec![],
+            no_originator: None,
+        };
+        assert!(rewrap_at(&t, &req(granted), at).is_ok());
+        // A grant for another key does not help; the specific reason wins over the general one.
+        let other = Speciality::Recipient {
+            granted: vec![(kid(3), GrantId::from_bytes([1; 16]))],
+            refusals: vec![(kid(2), "grant x expired".into())],
+            no_originator: Some("unsigned".into()),
+        };
+        let e = rewrap_at(&t, &req(other), at).unwrap_err();
+        assert!(matches!(&e, Error::OnwardTransferNotGranted { reason, .. } if reason == "grant x expired"), "{e}");
+        let unsigned =
+            Speciality::Recipient { granted: vec![], refusals: vec![], no_originator: Some("unsigned".into()) };
+        let e = rewrap_at(&t, &req(unsigned.clone()), at).unwrap_err();
+        assert!(matches!(&e, Error::OnwardTransferNotGranted { reason, .. } if reason == "unsigned"), "{e}");
+        // Own keys need no grant; the open rules still come first.
+        let own = rewrap("NL", Classification::Secret, "mla.execution", vec![NewRecipient::Own(kid(1))])
+            .with_speciality(unsigned.clone());
+        assert!(rewrap_at(&t, &own, at).is_ok());
+        let cleared_out = rewrap("NL", Classification::Public, "mla.execution", vec![foreign(2, Some("NL"))])
+            .with_speciality(unsigned);
+        assert!(matches!(rewrap_at(&t, &cleared_out, at), Err(Error::ClearanceInsufficient { .. })));
+    }
+
+    #[test]
+    fn an_extension_allows_its_purposes_and_names_its_grant() {
+        let t = terms();
+        let g = GrantId::from_bytes([7; 16]);
+        let ext = [Extension::new(g, PurposeSet::parse(&["asset_recovery"]).expect("p"))];
+        let d = decide_at(&t, &ext, &req("asset_recovery.freezing"), Timestamp::from_unix(1_000)).expect("allowed");
+        assert_eq!(d.basis, Basis::Extended { purpose: Purpose::parse("asset_recovery").expect("p"), grant: g });
+        assert!(d.used_exception().is_none());
+        // The envelope's own purposes first.
+        let d = decide_at(&t, &ext, &req("investigation"), Timestamp::from_unix(1_000)).expect("allowed");
+        assert_eq!(d.basis, Basis::Purpose(Purpose::parse("investigation").expect("p")));
+        // Not under any: refused, naming the extension too; the clearance rule is not bypassed.
+        let e = decide_at(&t, &ext, &req("extradition"), Timestamp::from_unix(1_000)).unwrap_err();
+        assert!(e.to_string().contains("asset_recovery (extended by grant"), "{e}");
+        assert!(decide_at(&t, &[], &req("asset_recovery"), Timestamp::from_unix(1_000)).is_err());
     }
 
     #[test]
@@ -880,13 +1063,9 @@ mod tests {
         let ex = ExceptionGround::court_order("ref-1", WHY).expect("valid");
         let open = OpenRequest::new(actor("NL", Classification::Secret), Purpose::parse("investigation").expect("ok"))
             .with_exception(ex);
-        assert!(decide_at(&t, &open, at).is_ok());
+        assert!(decide_at(&t, &[], &open, at).is_ok());
         assert!(matches!(
-            decide_rewrap_at(
-                &t,
-                &rewrap("NL", Classification::Secret, "investigation", vec![NewRecipient::Own(kid(1))]),
-                at
-            ),
+            rewrap_at(&t, &rewrap("NL", Classification::Secret, "investigation", vec![NewRecipient::Own(kid(1))]), at),
             Err(Error::PurposeNotPermitted { .. })
         ));
     }

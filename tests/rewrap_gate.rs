@@ -54,8 +54,8 @@ fn mallory() -> Actor {
     Actor::new("mallory", "clerk", j("FR"), Classification::Public).expect("actor")
 }
 
-/// The scene: the NL custodian holding a witness envelope under its own KEK, and an outside custodian whose
-/// X25519 key Mallory holds and has imported into NL's keyring.
+/// The scene: the NL custodian holding a witness envelope under its own KEK (and signed by it: it is the
+/// originator), and an outside custodian whose X25519 key Mallory holds and has imported into NL's keyring.
 struct Scene {
     clock: Arc<FixedClock>,
     nl: Authority,
@@ -81,7 +81,12 @@ fn scene(purposes: &[&str]) -> Scene {
     let outside = authority(&clock);
     let kek = nl.c.generate_key(&jan(), KeyKind::Kek, "NL witness protection").expect("kek");
     let data = Sensitive::new(ADDRESS.to_vec(), Category::WitnessIdentity);
-    let envelope = nl.c.seal(&jan(), &data, &witness_options(kek, purposes)).expect("seal").envelope;
+    // Signed with NL's own key: this custodian is the envelope's originator, so it shares without a grant (the
+    // rule of speciality binds everyone else; see tests/grants.rs).
+    let signer = nl.c.generate_key(&jan(), KeyKind::Ed25519, "NL signing").expect("ed25519");
+    let mut options = witness_options(kek, purposes);
+    options.signer = Some(signer);
+    let envelope = nl.c.seal(&jan(), &data, &options).expect("seal").envelope;
     let held = outside.c.generate_key(&mallory(), KeyKind::X25519, "mallory's own").expect("x25519");
     let text = outside.c.export_public(&held).expect("export");
     let mallory_key = nl.c.import_public(&mallory(), &text, "a partner authority", j("NL")).expect("import");

@@ -169,7 +169,38 @@ int main(int argc, char **argv) {
   printf("   opened %zu bytes; the exception and its justification are in the audit log\n", plaintext.len);
   MUST(custodia_buffer_free(&plaintext));
 
-  printf("== 5b. Need-to-know at B: an access policy names the case team (docs/POLICY.md)\n");
+  printf("== 5b. Rule of speciality: using the data for more, or passing it on, needs A's signed grant\n");
+  char dir_c[300];
+  snprintf(dir_c, sizeof dir_c, "%s/fr", base);
+  custodia_custodian c = open_custodian(dir_c, 0xC3);
+  custodia_key_id c_recipient;
+  MUST(custodia_key_generate(c, claire, CUSTODIA_KEY_KIND_X25519, "FR liaison", &c_recipient));
+  custodia_key_id c_at_b = share_public_key(c, &c_recipient, b, ben, "FR liaison", "FR");
+  const uint64_t grant_until = (uint64_t)time(NULL) + 30 * 86400;
+  custodia_buffer grant = {0}, extended = {0}, onward = {0}, to_c = {0};
+  const char *more[] = {"mla.execution"};
+  MUST(custodia_grant_issue_purpose_extension(a, anna, &a_signer, info.object_id, more, 1, grant_until,
+                                              "DE letter 2026/77: execution with FR", &grant));
+  MUST(custodia_extend_purposes(b, ben, envelope.data, envelope.len, grant.data, grant.len, &extended));
+  printf("   A's purpose extension applied: the envelope now carries the grant (%zu bytes)\n", extended.len);
+  REFUSED(custodia_rewrap(b, ben, "mla.execution", extended.data, extended.len, NULL, 0, &c_at_b, 1, &to_c),
+          CUSTODIA_ERR_ONWARD_TRANSFER_NOT_GRANTED);
+  MUST(custodia_grant_issue_onward_transfer(a, anna, &a_signer, info.object_id, "FR liaison office", "FR", &c_at_b,
+                                            grant_until, "DE letter 2026/77: execution with FR", &onward));
+  char grant_id[CUSTODIA_GRANT_ID_TEXT_SIZE] = {0};
+  MUST(custodia_grant_id(onward.data, onward.len, grant_id, sizeof grant_id));
+  MUST(custodia_rewrap_with_grant(b, ben, "mla.execution", extended.data, extended.len, NULL, 0, &c_at_b, 1,
+                                  onward.data, onward.len, &to_c));
+  MUST(custodia_open(c, claire, "investigation", none, to_c.data, to_c.len, NULL, &plaintext, NULL));
+  printf("   with A's grant %s B shares it; FR opens %zu bytes\n", grant_id, plaintext.len);
+  MUST(custodia_buffer_free(&plaintext));
+  MUST(custodia_buffer_free(&to_c));
+  MUST(custodia_buffer_free(&onward));
+  MUST(custodia_buffer_free(&extended));
+  MUST(custodia_buffer_free(&grant));
+  MUST(custodia_custodian_close(c, NULL));
+  MUST(custodia_custodian_free(c));
+  printf("== 5c. Need-to-know at B: an access policy names the case team (docs/POLICY.md)\n");
   custodia_access_policy policy = {0};
   MUST(custodia_access_policy_parse("version = 1\n"
                                     "[[cases.team]]\n"

@@ -40,6 +40,7 @@ mod audit;
 mod boundary;
 mod buffer;
 mod custodian;
+mod grants;
 mod handles;
 mod io;
 mod keyid;
@@ -56,6 +57,7 @@ pub use audit::*;
 pub use boundary::{custodia_last_error_code, custodia_last_error_message};
 pub use buffer::{custodia_buffer, custodia_buffer_free};
 pub use custodian::*;
+pub use grants::*;
 pub use io::{custodia_read_fn, custodia_write_fn};
 pub use keyid::{
     CUSTODIA_KEY_ID_LEN, CUSTODIA_KEY_ID_TEXT_SIZE, custodia_key_id, custodia_key_id_format,

@@ -539,7 +539,7 @@ pub unsafe extern "C" fn custodia_open_stream(
 /// # Safety
 ///
 /// `p` is NULL (only with `count` 0) or points to `count` readable key ids.
-unsafe fn key_ids_arg(p: *const custodia_key_id, count: usize, name: &'static str) -> Result<Vec<KeyId>> {
+pub(crate) unsafe fn key_ids_arg(p: *const custodia_key_id, count: usize, name: &'static str) -> Result<Vec<KeyId>> {
     let bytes = count
         .checked_mul(size_of::<custodia_key_id>())
         .ok_or_else(|| CoreError::InvalidArgument(format!("{name}: count {count} is larger than any array")))?;

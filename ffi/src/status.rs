@@ -80,6 +80,12 @@ pub enum custodia_status {
     CUSTODIA_ERR_LEGAL_BASIS_REQUIRED = 213,
     /// 214: Four eyes: an exception on this data needs a second approver's valid approval; the message says why.
     CUSTODIA_ERR_APPROVAL_REQUIRED = 214,
+    /// 215: An onward transfer (adding another authority's key) by a custodian that is not the envelope's
+    /// originator, without a valid grant of the originator naming that key; the message says what is missing or
+    /// wrong (no grant, unsigned envelope, forged signature, wrong signer, another envelope, expired, jurisdiction).
+    CUSTODIA_ERR_ONWARD_TRANSFER_NOT_GRANTED = 215,
+    /// 216: A purpose extension without a valid grant of the originator; the message says which check failed.
+    CUSTODIA_ERR_PURPOSE_EXTENSION_NOT_GRANTED = 216,
     /// 217: Another authority's key was revoked (`custodia_key_revoke`): nothing new is sealed or shared to it.
     CUSTODIA_ERR_KEY_REVOKED = 217,
     /// 218: Sealing for another authority's key needs the envelope's destinations to name its jurisdiction; the
@@ -113,6 +119,8 @@ pub enum custodia_status {
     CUSTODIA_ERR_ENVELOPE_CHANGED = 310,
     /// 311: An approval's bytes or text are malformed.
     CUSTODIA_ERR_APPROVAL_INVALID = 311,
+    /// 312: Bytes that are not a well-formed grant (structure, lengths, canonical encoding, armor).
+    CUSTODIA_ERR_GRANT_INVALID = 312,
     // ---- 4xx: keys and keyring
     /// 400: No key with this id is known.
     CUSTODIA_ERR_KEY_NOT_FOUND = 400,
@@ -200,6 +208,8 @@ impl custodia_status {
         Self::CUSTODIA_ERR_TRANSFER_REFUSED,
         Self::CUSTODIA_ERR_LEGAL_BASIS_REQUIRED,
         Self::CUSTODIA_ERR_APPROVAL_REQUIRED,
+        Self::CUSTODIA_ERR_ONWARD_TRANSFER_NOT_GRANTED,
+        Self::CUSTODIA_ERR_PURPOSE_EXTENSION_NOT_GRANTED,
         Self::CUSTODIA_ERR_KEY_REVOKED,
         Self::CUSTODIA_ERR_DESTINATION_REQUIRED,
         Self::CUSTODIA_ERR_KEY_COMPROMISED,
@@ -215,6 +225,7 @@ impl custodia_status {
         Self::CUSTODIA_ERR_ARMOR,
         Self::CUSTODIA_ERR_ENVELOPE_CHANGED,
         Self::CUSTODIA_ERR_APPROVAL_INVALID,
+        Self::CUSTODIA_ERR_GRANT_INVALID,
         Self::CUSTODIA_ERR_KEY_NOT_FOUND,
         Self::CUSTODIA_ERR_KEY_STATE,
         Self::CUSTODIA_ERR_WRONG_PASSPHRASE,

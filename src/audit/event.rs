@@ -6,7 +6,7 @@
 use std::collections::BTreeMap;
 
 use crate::error::{Error, Result};
-use crate::policy::{Decision, Grant};
+use crate::policy::{Basis, Decision};
 use crate::vocabulary::KeyId;
 use crate::vocabulary::purpose::{ExceptionGround, ExceptionKind, Purpose, PurposeSet};
 use crate::vocabulary::sensitive::{Category, Classification};
@@ -33,6 +33,12 @@ pub enum EventKind {
     Genesis,
     /// Data was sealed into an envelope.
     Sealed,
+    /// The originator issued a grant (onward transfer or purpose extension) for one of its envelopes; details
+    /// `grant` (the grant id), `grant_reference`, `scope` and what it names.
+    GrantIssued,
+    /// A recipient applied an originator's grant to an envelope (re-issued it with the grant in its header);
+    /// details `grant`, `grant_reference`, `scope`, `operation`.
+    GrantApplied,
     /// An envelope was opened.
     Opened,
     /// An open (or other operation) was refused; the outcome names the rule.
@@ -80,9 +86,11 @@ pub enum EventKind {
 
 impl EventKind {
     /// Every kind.
-    pub const ALL: [Self; 22] = [
+    pub const ALL: [Self; 24] = [
         Self::Genesis,
         Self::Sealed,
+        Self::GrantIssued,
+        Self::GrantApplied,
         Self::Opened,
         Self::Refused,
         Self::ExceptionUsed,
@@ -111,6 +119,8 @@ impl EventKind {
         match self {
             Self::Genesis => "genesis",
             Self::Sealed => "sealed",
+            Self::GrantIssued => "grant_issued",
+            Self::GrantApplied => "grant_applied",
             Self::Opened => "opened",
             Self::Refused => "refused",
             Self::ExceptionUsed => "exception_used",
@@ -351,9 +361,9 @@ impl AuditEvent {
     /// An `opened` (or, when the decision used an exception, `exception_used`) event for an allowed open.
     #[must_use]
     pub fn for_decision(decision: &Decision) -> Self {
-        let e = match &decision.grant {
-            Grant::Exception(x) => Self::new(EventKind::ExceptionUsed).exception(x),
-            Grant::Purpose(_) => Self::new(EventKind::Opened),
+        let e = match &decision.basis {
+            Basis::Exception(x) => Self::new(EventKind::ExceptionUsed).exception(x),
+            Basis::Purpose(_) | Basis::Extended { .. } => Self::new(EventKind::Opened),
         };
         e.purpose(&decision.purpose).at(decision.at)
     }

@@ -17,6 +17,7 @@ mod access;
 mod audit;
 mod breach;
 mod files;
+mod grants;
 mod keys;
 mod open;
 mod seal;
@@ -27,7 +28,7 @@ pub use self::breach::{CompromiseReport, ProtectedEnvelope};
 pub use self::keys::{KeyAuthority, KeyInfo, ShredReport};
 pub use self::open::{EnvelopeInfo, Opened};
 pub use self::seal::{SealOptions, Sealed};
-pub use self::share::{RewrapItem, RewrapOutput, RewrapPlan};
+pub use self::share::{RewrapItem, RewrapOptions, RewrapOutput, RewrapPlan};
 
 use std::fs::{self, File, OpenOptions};
 use std::io::{self, Write};

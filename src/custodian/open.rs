@@ -5,6 +5,7 @@
 use std::io::{Read, Seek, Write};
 use std::sync::atomic::Ordering;
 
+use super::grants::GrantView;
 use super::transfer::TransferRecord;
 use super::{Custodian, hex, verifying_key};
 use crate::audit::{AuditEvent, EventKind, Outcome};
@@ -12,7 +13,7 @@ use crate::error::{Error, Result};
 use crate::format;
 use crate::keys::provider::{KeyProvider, StanzaUnwrap};
 use crate::keys::{DataKey, VerifyingKey};
-use crate::policy::{self, Decision, Grant, OpenRequest};
+use crate::policy::{self, Basis, Decision, OpenRequest};
 use crate::vocabulary::CaseRef;
 use crate::vocabulary::KeyId;
 use crate::vocabulary::jurisdiction::Jurisdiction;
@@ -213,15 +214,22 @@ impl Custodian {
         self.unwraps.load(Ordering::Relaxed)
     }
 
-    /// The gate under the access policy in force, then four eyes (both before any key is touched); a refusal is
-    /// recorded before it is returned.
+    /// The gate under the access policy in force, on the envelope's terms as its embedded grants extend them (each
+    /// verified first: a grant that does not verify fails the open, typed; an expired one adds nothing), then four
+    /// eyes (all before any key is touched); a refusal is recorded before it is returned.
     fn decide(&self, request: &OpenRequest, header: &format::Header) -> Result<Decision> {
+        let view = GrantView::check(header, &[], self.clock.now())
+            .map_err(|e| self.record_failure(request, Some(header), e))?;
         let access = self.access_policy();
-        let terms = header.terms();
-        let decided = self.gate.decide_under(&terms, request, access.as_deref()).and_then(|d| {
-            policy::check_four_eyes(access.as_deref(), &terms, header.object_id(), request, &d, d.at)?;
-            Ok(d)
-        });
+        let terms = view.terms(header);
+        let decided = self
+            .gate
+            .decide_under(&terms, &view.extensions, request, access.as_deref())
+            .and_then(|d| {
+                policy::check_four_eyes(access.as_deref(), &terms, header.object_id(), request, &d, d.at)?;
+                Ok(d)
+            })
+            .map_err(|refusal| view.explain(refusal, Some(&request.purpose), &request.actor));
         match decided {
             Ok(d) => Ok(d),
             Err(refusal) => {
@@ -243,8 +251,12 @@ impl Custodian {
             self.record(ev)?;
         }
         let mut ev = self.open_record(AuditEvent::new(EventKind::Opened), request, header);
-        if let Grant::Purpose(p) = &decision.grant {
-            ev = ev.detail("granted_by", p.as_str());
+        match &decision.basis {
+            Basis::Purpose(p) => ev = ev.detail("granted_by", p.as_str()),
+            Basis::Extended { purpose, grant } => {
+                ev = ev.detail("granted_by", purpose.as_str()).detail("grant", &grant.to_string());
+            }
+            _ => {}
         }
         self.record(ev)
     }

@@ -6,13 +6,15 @@ use std::fs::File;
 use std::io::{Seek, SeekFrom};
 use std::path::PathBuf;
 
+use super::grants::{GrantView, grant_details, is_originator};
 use super::transfer::{TransferRecord, check_usable_at};
 use super::{Custodian, ResolvedRecipients, replace_file};
 use crate::audit::{AuditEvent, EventKind};
 use crate::error::{Error, Result};
+use crate::exchange::{Grant, GrantScope};
 use crate::format;
 use crate::keys::keyring::{KeyRecord, KeyState, KeyringBody};
-use crate::policy::{self, Decision, Grant, NewRecipient, RewrapRequest};
+use crate::policy::{self, Basis, Decision, NewRecipient, RewrapRequest, Speciality};
 use crate::vocabulary::Actor;
 use crate::vocabulary::KeyId;
 use crate::vocabulary::purpose::Purpose;
@@ -44,6 +46,45 @@ pub enum RewrapPlan {
     },
 }
 
+/// What [`Custodian::rewrap_with`] does: the stated purpose, the recipients removed and added, and the originator's
+/// grants applied with it.
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct RewrapOptions {
+    /// The purpose the re-wrap is done for.
+    pub purpose: Purpose,
+    /// Key ids whose stanzas are removed.
+    pub remove: Vec<KeyId>,
+    /// Key ids for which stanzas are added.
+    pub add: Vec<KeyId>,
+    /// Grants of the envelope's originator to apply: each must verify for this envelope (its object id, its
+    /// signer, unexpired), and all are written into the re-issued envelope's header. An onward transfer grant
+    /// naming an added key of another authority is what lets a custodian that is not the originator share.
+    pub grants: Vec<Grant>,
+}
+
+impl RewrapOptions {
+    /// A re-wrap for `purpose` that adds `add`, removes nothing and applies no grant.
+    #[must_use]
+    pub fn new(purpose: Purpose, add: Vec<KeyId>) -> Self {
+        Self { purpose, remove: Vec::new(), add, grants: Vec::new() }
+    }
+
+    /// The same, removing `remove`.
+    #[must_use]
+    pub fn remove(mut self, remove: Vec<KeyId>) -> Self {
+        self.remove = remove;
+        self
+    }
+
+    /// The same, applying `grant` too.
+    #[must_use]
+    pub fn grant(mut self, grant: Grant) -> Self {
+        self.grants.push(grant);
+        self
+    }
+}
+
 /// The result of re-wrapping one batch item.
 #[derive(Debug)]
 #[non_exhaustive]
@@ -63,7 +104,7 @@ const REWRAP_ROTATED: &str = "rewrap_rotated";
 #[derive(Clone, Copy)]
 enum RewrapAct<'a> {
     Rotated { remove: &'a [KeyId], add: &'a [KeyId] },
-    Change { purpose: &'a Purpose, remove: &'a [KeyId], add: &'a [KeyId] },
+    Change { purpose: &'a Purpose, remove: &'a [KeyId], add: &'a [KeyId], grants: &'a [Grant] },
 }
 
 impl<'a> RewrapAct<'a> {
@@ -85,6 +126,13 @@ impl<'a> RewrapAct<'a> {
             Self::Change { purpose, .. } => Some(purpose),
         }
     }
+
+    fn grants(self) -> &'a [Grant] {
+        match self {
+            Self::Rotated { .. } => &[],
+            Self::Change { grants, .. } => grants,
+        }
+    }
 }
 
 /// The added keys as the gate sees them, from their public records: own (secret held) or another authority's.
@@ -103,6 +151,50 @@ fn new_recipients(body: &KeyringBody, add: &[KeyId]) -> Result<Vec<NewRecipient>
             })
         })
         .collect()
+}
+
+/// The rule of speciality for a custodian that is not the originator: which added keys of other authorities a
+/// valid grant names (with the jurisdiction the key was imported with), and why the others have none.
+fn speciality(header: &format::Header, view: &GrantView, add: &[NewRecipient]) -> Speciality {
+    let mut granted = Vec::new();
+    let mut refusals = Vec::new();
+    for r in add {
+        let NewRecipient::Authority { key_id, jurisdiction } = r else { continue };
+        let named = view.onward.iter().filter(|(k, _, _)| k == key_id);
+        let mut mismatch = None;
+        for (_, j, grant) in named {
+            if Some(*j) == *jurisdiction {
+                granted.push((*key_id, *grant));
+            } else {
+                mismatch.get_or_insert_with(|| {
+                    format!(
+                        "grant {grant} names jurisdiction {j}, but the key was imported for {}",
+                        jurisdiction.map_or_else(|| "no jurisdiction".to_owned(), |k| k.to_string())
+                    )
+                });
+            }
+        }
+        if granted.iter().any(|(k, _)| k == key_id) {
+            continue;
+        }
+        let expired = view
+            .expired
+            .iter()
+            .find(|g| matches!(g.scope(), GrantScope::OnwardTransfer { key_id: k, .. } if k == key_id));
+        if let Some(why) = mismatch {
+            refusals.push((*key_id, why));
+        } else if let Some(g) = expired {
+            refusals.push((*key_id, format!("grant {} expired at {}", g.id(), g.not_after())));
+        }
+    }
+    let no_originator = header.signer().is_none().then(|| {
+        let origin = header.metadata().origin.map_or_else(|| "none".to_owned(), |o| o.to_string());
+        format!(
+            "the envelope is unsigned, so it has no originator that could grant an onward transfer; only a custodian \
+             acting in its origin ({origin}) may share it"
+        )
+    });
+    Speciality::Recipient { granted, refusals, no_originator }
 }
 
 /// The audit event of a re-wrap (or of its refusal).
@@ -130,6 +222,11 @@ fn rewrap_event(
     }
     if let Some(c) = header.case_ref() {
         ev = ev.case(c);
+    }
+    if !act.grants().is_empty() {
+        let ids: Vec<String> = act.grants().iter().map(|g| g.id().to_string()).collect();
+        let refs: Vec<&str> = act.grants().iter().map(Grant::reference).collect();
+        ev = ev.detail("grant", &ids.join(" ")).detail("grant_reference", &refs.join("; "));
     }
     ev
 }
@@ -190,7 +287,41 @@ impl Custodian {
     ) -> Result<Vec<u8>> {
         let bin = format::to_binary(envelope)?;
         let header = format::parse_header(&bin)?;
-        let (mut out, at) = self.rewrap_header(actor, &header, RewrapAct::Change { purpose, remove, add })?;
+        let (mut out, at) =
+            self.rewrap_header(actor, &header, RewrapAct::Change { purpose, remove, add, grants: &[] })?;
+        out.extend_from_slice(&bin[at..]);
+        Ok(out)
+    }
+
+    /// [`Custodian::rewrap`] with options, and the originator's grants to apply (rule of speciality).
+    ///
+    /// Who is the originator: the custodian holding the secret of the envelope's signer key; for an unsigned
+    /// envelope, the custodian whose actor acts in the envelope's origin. The originator shares with authorities of
+    /// the envelope's jurisdictions as [`Custodian::rewrap`] always did. Any other custodian adding another
+    /// authority's key makes an onward transfer: it needs a grant of the envelope's signer naming that exact key
+    /// and the jurisdiction the key was imported with, for this envelope, unexpired (offered here in
+    /// `options.grants`, or already in the envelope's header); an unsigned envelope has no originator that could
+    /// grant, so a non-originator cannot share it onward at all. The grants are verified before any key is
+    /// touched; an onward transfer grant's jurisdiction joins the envelope's destinations, so the recipient can
+    /// open. Every offered grant is written into the new envelope's header (field `grants`, see `docs/FORMAT.md`),
+    /// and recorded as `grant_applied`; the `shared` or `rewrapped` entry names them too (details `grant`,
+    /// `grant_reference`).
+    ///
+    /// # Errors
+    /// As [`Custodian::rewrap`]; [`Error::OnwardTransferNotGranted`] (no valid grant names an added key, or an
+    /// offered onward-transfer grant does not verify: the message says which), [`Error::PurposeExtensionNotGranted`]
+    /// for an offered purpose extension that does not verify, [`Error::GrantInvalid`] for a malformed grant in the
+    /// header.
+    pub fn rewrap_with(&self, actor: &Actor, envelope: &[u8], options: &RewrapOptions) -> Result<Vec<u8>> {
+        let bin = format::to_binary(envelope)?;
+        let header = format::parse_header(&bin)?;
+        let act = RewrapAct::Change {
+            purpose: &options.purpose,
+            remove: &options.remove,
+            add: &options.add,
+            grants: &options.grants,
+        };
+        let (mut out, at) = self.rewrap_header(actor, &header, act)?;
         out.extend_from_slice(&bin[at..]);
         Ok(out)
     }
@@ -260,7 +391,9 @@ impl Custodian {
                         }
                         RewrapAct::Rotated { remove: &rotation.0, add: &rotation.1 }
                     }
-                    RewrapPlan::Change { purpose, remove, add } => RewrapAct::Change { purpose, remove, add },
+                    RewrapPlan::Change { purpose, remove, add } => {
+                        RewrapAct::Change { purpose, remove, add, grants: &[] }
+                    }
                 };
                 let (new_header, at) = self.rewrap_header(actor, &header, act)?;
                 f.seek(SeekFrom::Start(u64::try_from(at).map_err(|_| Error::Internal("offset".into()))?))?;
@@ -306,7 +439,8 @@ impl Custodian {
             let dk = self.unwrap(ring.body(), header)?;
             let keys = ResolvedRecipients::resolve(ring.body(), act.add())?;
             drop(ring);
-            Ok((format::rewrap_header(header, &dk, act.remove(), &keys.recipients())?, dk.recipient()))
+            let grants: Vec<Vec<u8>> = act.grants().iter().map(Grant::to_bytes).collect();
+            Ok((format::reissue_header(header, &dk, act.remove(), &keys.recipients(), &grants)?, dk.recipient()))
         })();
         // A refusal past the gate (a destroyed key) is recorded like the gate's own.
         let result = result.or_else(|e: Error| {
@@ -317,12 +451,20 @@ impl Custodian {
         })?;
         let kind = if operation == SHARE { EventKind::Shared } else { EventKind::Rewrapped };
         let (result, unwrapped_with) = result;
+        for g in act.grants() {
+            let ev = self.rewrap_record(AuditEvent::new(EventKind::GrantApplied), actor, header, act, operation)?;
+            self.record(grant_details(ev, g))?;
+        }
         // Which key opened the data key: the breach report needs it for envelopes sealed elsewhere.
         let mut ev = self
             .rewrap_record(AuditEvent::new(kind), actor, header, act, operation)?
             .detail("unwrapped_with", &unwrapped_with.to_string());
-        if let Some(Grant::Purpose(p)) = decision.as_ref().map(|d| &d.grant) {
-            ev = ev.detail("granted_by", p.as_str());
+        match decision.as_ref().map(|d| &d.basis) {
+            Some(Basis::Purpose(p)) => ev = ev.detail("granted_by", p.as_str()),
+            Some(Basis::Extended { purpose, grant }) => {
+                ev = ev.detail("granted_by", purpose.as_str()).detail("extended_by", &grant.to_string());
+            }
+            _ => {}
         }
         self.record(ev)?;
         Ok(result)
@@ -336,14 +478,16 @@ impl Custodian {
         header: &format::Header,
         act: RewrapAct<'_>,
     ) -> Result<(&'static str, Option<Decision>)> {
-        let terms = header.terms();
         let (operation, decided) = match act {
-            RewrapAct::Rotated { .. } => (REWRAP_ROTATED, policy::decide_rotation(&terms, actor).map(|()| None)),
-            RewrapAct::Change { purpose, add, .. } => {
+            RewrapAct::Rotated { .. } => {
+                (REWRAP_ROTATED, policy::decide_rotation(&header.terms(), actor).map(|()| None))
+            }
+            RewrapAct::Change { purpose, add, grants, .. } => {
                 let ring = self.read()?;
                 let body = ring.body();
                 let foreign = |r: &KeyRecord| !r.has_secret() && !matches!(r.state, KeyState::Destroyed { .. });
                 let operation = if add.iter().any(|id| body.get(id).is_some_and(foreign)) { SHARE } else { REWRAP };
+                let originator = is_originator(body, header, actor);
                 // Nothing new reaches a compromised or revoked key, or one outside its validity period.
                 let now = self.clock.now();
                 let add = add
@@ -354,9 +498,14 @@ impl Custodian {
                 drop(ring);
                 let access = self.access_policy();
                 let basis = header.metadata().instrument.as_ref().and_then(|i| i.transfer_basis());
-                let decided = add.and_then(|add| {
-                    let request = RewrapRequest { actor: actor.clone(), purpose: purpose.clone(), add };
-                    self.gate.decide_rewrap_under(&terms, &request, access.as_deref(), basis).map(Some)
+                let decided = GrantView::check(header, grants, now).and_then(|view| {
+                    let add = add?;
+                    let speciality = if originator { Speciality::Originator } else { speciality(header, &view, &add) };
+                    let request = RewrapRequest::new(actor.clone(), purpose.clone(), add).with_speciality(speciality);
+                    let terms = view.terms(header);
+                    policy::decide_rewrap_access_at(&terms, &view.extensions, &request, access.as_deref(), basis, now)
+                        .map(Some)
+                        .map_err(|e| view.explain(e, Some(purpose), actor))
                 });
                 (operation, decided)
             }

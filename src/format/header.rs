@@ -15,8 +15,8 @@ use zeroize::Zeroizing;
 
 use crate::error::{Error, Result};
 use crate::format::{
-    DEFAULT_CHUNK_SIZE, MAGIC, MAX_CHUNK_SIZE, MAX_DESTINATIONS, MAX_FIELDS, MAX_HEADER_LEN, MAX_STANZAS, MAX_TEXT_LEN,
-    MIN_CHUNK_SIZE, OBJECT_ID_LEN, SUITE, VERSION,
+    DEFAULT_CHUNK_SIZE, MAGIC, MAX_CHUNK_SIZE, MAX_DESTINATIONS, MAX_FIELDS, MAX_GRANT_LEN, MAX_GRANTS, MAX_HEADER_LEN,
+    MAX_STANZAS, MAX_TEXT_LEN, MIN_CHUNK_SIZE, OBJECT_ID_LEN, SUITE, VERSION,
 };
 use crate::keys::{ED25519_PUBLIC_LEN, KEY_LEN, VerifyingKey, X25519Recipient};
 use crate::policy::Terms;
@@ -49,6 +49,8 @@ pub(crate) mod tag {
     pub(crate) const CHUNK_SIZE: u16 = 0x000b;
     pub(crate) const COMMITMENT: u16 = 0x000c;
     pub(crate) const SIGNER: u16 = 0x000d;
+    /// Originators' grants applied by a recipient (critical: a reader that cannot check them must not open).
+    pub(crate) const GRANTS: u16 = 0x800e;
     pub(crate) const CRITICAL: u16 = 0x8000;
 }
 
@@ -389,6 +391,10 @@ pub struct Header {
     commitment: [u8; COMMITMENT_LEN],
     signer: Option<VerifyingKey>,
     unknown: Vec<UnknownField>,
+    grants: Vec<Vec<u8>>,
+    /// The bound context as sealed (without the grants field), when the header carries grants; `None` when it is
+    /// the bound context itself.
+    sealed: Option<Vec<u8>>,
     stanzas: Vec<Stanza>,
 }
 
@@ -441,6 +447,13 @@ impl Header {
         out
     }
 
+    /// The encodings of the grants the header carries (field `grants`, in canonical order), unverified: the format
+    /// layer knows their bytes only; `custodia::Grant::from_bytes` parses one and the custodian verifies them.
+    #[must_use]
+    pub fn grants(&self) -> &[Vec<u8>] {
+        &self.grants
+    }
+
     /// Header fields this library does not know (non-critical; kept and authenticated).
     #[must_use]
     pub fn unknown_fields(&self) -> &[UnknownField] {
@@ -468,6 +481,13 @@ impl Header {
 
     pub(crate) fn bound_context(&self) -> &[u8] {
         &self.raw[..self.bound_len]
+    }
+
+    /// The bound context as sealed: without the `grants` field (and its length taken out of the fields length).
+    /// Stanza AADs and the signature cover these bytes, so applying grants later changes neither; the header MAC
+    /// covers the whole header, grants included.
+    pub(crate) fn sealed_context(&self) -> &[u8] {
+        self.sealed.as_deref().unwrap_or_else(|| self.bound_context())
     }
 
     pub(crate) fn commitment(&self) -> &[u8; COMMITMENT_LEN] {
@@ -800,8 +820,9 @@ pub(crate) fn read_header<R: Read + ?Sized>(src: &mut R) -> Result<Header> {
         stanzas.push(Stanza::new(kind, body)?);
     }
     t.take(MAC_LEN)?;
-    let Parsed { object_id, metadata, commitment, signer, unknown } = parsed;
-    Ok(Header { raw: t.raw, bound_len, object_id, metadata, commitment, signer, unknown, stanzas })
+    let Parsed { object_id, metadata, commitment, signer, unknown, grants } = parsed;
+    let sealed = if grants.is_empty() { None } else { Some(strip_grants(&t.raw[..bound_len])?) };
+    Ok(Header { raw: t.raw, bound_len, object_id, metadata, commitment, signer, unknown, grants, sealed, stanzas })
 }
 
 struct Parsed {
@@ -810,6 +831,7 @@ struct Parsed {
     commitment: [u8; COMMITMENT_LEN],
     signer: Option<VerifyingKey>,
     unknown: Vec<UnknownField>,
+    grants: Vec<Vec<u8>>,
 }
 
 #[allow(clippy::too_many_lines, reason = "one arm per field reads best in one place")]
@@ -827,6 +849,7 @@ fn parse_fields(mut b: &[u8]) -> Result<Parsed> {
     let mut chunk_size = None;
     let mut commitment = None;
     let mut signer = None;
+    let mut grants = Vec::new();
     let mut unknown = Vec::new();
 
     let mut last: Option<u16> = None;
@@ -953,6 +976,7 @@ fn parse_fields(mut b: &[u8]) -> Result<Parsed> {
                 let pk = Cur::exact::<ED25519_PUBLIC_LEN>(v, "signer")?;
                 signer = Some(VerifyingKey::from_bytes(pk).map_err(|_| Error::Malformed("field signer".into()))?);
             }
+            tag::GRANTS => grants = parse_grants(v)?,
             t if t & tag::CRITICAL != 0 => return Err(Error::UnknownCriticalField(u32::from(t))),
             t => unknown.push(UnknownField { tag: t, value: v.to_vec() }),
         }
@@ -981,7 +1005,110 @@ fn parse_fields(mut b: &[u8]) -> Result<Parsed> {
         commitment: commitment.ok_or_else(|| missing("commitment"))?,
         signer,
         unknown,
+        grants,
     })
+}
+
+/// The `grants` field: count (u8, 1 to [`MAX_GRANTS`]), then each grant as u16 length (1 to [`MAX_GRANT_LEN`]) and
+/// bytes, in strictly ascending byte order (canonical: sorted, no duplicates).
+fn parse_grants(v: &[u8]) -> Result<Vec<Vec<u8>>> {
+    let mut c = Cur { b: v, what: "grants" };
+    let n = usize::from(c.u8()?);
+    if n > MAX_GRANTS {
+        return Err(Error::LimitExceeded { what: "grant count", value: n as u64, max: MAX_GRANTS as u64 });
+    }
+    if n == 0 {
+        return Err(Error::Malformed("empty grants field".into()));
+    }
+    let mut out: Vec<Vec<u8>> = Vec::with_capacity(n);
+    for _ in 0..n {
+        let l = usize::from(c.u16()?);
+        if l > MAX_GRANT_LEN {
+            return Err(Error::LimitExceeded { what: "grant length", value: l as u64, max: MAX_GRANT_LEN as u64 });
+        }
+        if l == 0 {
+            return Err(Error::Malformed("empty grant".into()));
+        }
+        let g = c.bytes(l)?;
+        if out.last().is_some_and(|p| p.as_slice() >= g) {
+            return Err(Error::Malformed("grants not in canonical order".into()));
+        }
+        out.push(g.to_vec());
+    }
+    c.end()?;
+    Ok(out)
+}
+
+/// The value of a `grants` field for these grant encodings (sorted, deduplicated).
+fn encode_grants(grants: &[Vec<u8>]) -> Result<Vec<u8>> {
+    let mut sorted: Vec<&Vec<u8>> = grants.iter().collect();
+    sorted.sort();
+    sorted.dedup();
+    if sorted.len() > MAX_GRANTS {
+        return Err(Error::LimitExceeded { what: "grant count", value: sorted.len() as u64, max: MAX_GRANTS as u64 });
+    }
+    let mut v = vec![u8_len(sorted.len(), "grant count")?];
+    for g in sorted {
+        if g.is_empty() || g.len() > MAX_GRANT_LEN {
+            return Err(Error::LimitExceeded {
+                what: "grant length",
+                value: g.len() as u64,
+                max: MAX_GRANT_LEN as u64,
+            });
+        }
+        v.extend_from_slice(&u16_len(g.len(), "grant length")?.to_be_bytes());
+        v.extend_from_slice(g);
+    }
+    Ok(v)
+}
+
+/// The fields of an encoded bound context (already parsed once, so well-formed), as (tag, value) pairs.
+fn fields_of(bound: &[u8]) -> Vec<(u16, &[u8])> {
+    let mut out = Vec::new();
+    let mut b = bound.get(PREFIX_LEN..).unwrap_or_default();
+    while b.len() >= 4 {
+        let t = u16::from_be_bytes([b[0], b[1]]);
+        let len = usize::from(u16::from_be_bytes([b[2], b[3]]));
+        let Some(v) = b.get(4..4 + len) else { break };
+        out.push((t, v));
+        b = &b[4 + len..];
+    }
+    out
+}
+
+/// Re-encode a bound context from its first 12 bytes (magic, version, suite) and fields in ascending tag order.
+fn rebuild_bound(bound: &[u8], fields: &[(u16, &[u8])]) -> Result<Vec<u8>> {
+    let mut out = Vec::with_capacity(bound.len() + 64);
+    out.extend_from_slice(bound.get(..PREFIX_LEN - 4).ok_or_else(|| Error::Malformed("header prefix".into()))?);
+    out.extend_from_slice(&[0; 4]);
+    for (t, v) in fields {
+        put_field(&mut out, *t, v)?;
+    }
+    let flen = u32::try_from(out.len() - PREFIX_LEN).map_err(|_| Error::LimitExceeded {
+        what: "header length",
+        value: out.len() as u64,
+        max: MAX_HEADER_LEN as u64,
+    })?;
+    out[PREFIX_LEN - 4..PREFIX_LEN].copy_from_slice(&flen.to_be_bytes());
+    Ok(out)
+}
+
+/// The bound context without its `grants` field: the context as sealed.
+fn strip_grants(bound: &[u8]) -> Result<Vec<u8>> {
+    let fields: Vec<(u16, &[u8])> = fields_of(bound).into_iter().filter(|(t, _)| *t != tag::GRANTS).collect();
+    rebuild_bound(bound, &fields)
+}
+
+/// The sealed context `sealed` with a `grants` field holding `grants` (none: `sealed` itself), in tag order.
+fn bound_with_grants(sealed: &[u8], grants: &[Vec<u8>]) -> Result<Vec<u8>> {
+    if grants.is_empty() {
+        return Ok(sealed.to_vec());
+    }
+    let value = encode_grants(grants)?;
+    let mut fields = fields_of(sealed);
+    let at = fields.iter().position(|(t, _)| *t > tag::GRANTS).unwrap_or(fields.len());
+    fields.insert(at, (tag::GRANTS, &value));
+    rebuild_bound(sealed, &fields)
 }
 
 fn parse_jurisdiction(v: &[u8]) -> Result<Jurisdiction> {
@@ -993,7 +1120,18 @@ fn parse_jurisdiction(v: &[u8]) -> Result<Jurisdiction> {
     Jurisdiction::parse(s).map_err(|_| bad())
 }
 
-/// Rebuild a header from its parts with new stanzas (re-wrap): bound context unchanged, MAC recomputed.
-pub(crate) fn with_stanzas(header: &Header, stanzas: &[Stanza], keys: &KeySchedule) -> Result<Vec<u8>> {
-    assemble(header.bound_context().to_vec(), stanzas, keys)
+/// Rebuild a header from its parts with new stanzas (re-wrap) and the given grants (the header's own plus any
+/// added): sealed context unchanged, grants field rewritten, MAC recomputed.
+pub(crate) fn with_stanzas(
+    header: &Header,
+    stanzas: &[Stanza],
+    grants: &[Vec<u8>],
+    keys: &KeySchedule,
+) -> Result<Vec<u8>> {
+    if grants.is_empty() && header.grants.is_empty() {
+        return assemble(header.bound_context().to_vec(), stanzas, keys);
+    }
+    let mut all: Vec<Vec<u8>> = header.grants.clone();
+    all.extend(grants.iter().cloned());
+    assemble(bound_with_grants(header.sealed_context(), &all)?, stanzas, keys)
 }

@@ -52,6 +52,7 @@ pub use crate::primitives::stream::{max_threads, set_max_threads};
 pub use armor::{
     BEGIN as ARMOR_BEGIN, END as ARMOR_END, LINE_LEN as ARMOR_LINE_LEN, armor, dearmor, is_armored, to_binary,
 };
+pub(crate) use armor::{armor_labeled, dearmor_labeled};
 pub use header::{Header, InstrumentKind, LegalInstrument, Metadata, Stanza, StanzaKind, UnknownField};
 pub use recipient::Recipient;
 pub use stream::{Reader, StreamReport};
@@ -79,6 +80,10 @@ pub const MAX_STANZAS: usize = 64;
 pub const MAX_FIELDS: usize = 64;
 /// Longest free text (instrument reference, transfer basis), in bytes.
 pub const MAX_TEXT_LEN: usize = 1024;
+/// Most grants in one envelope's `grants` field.
+pub const MAX_GRANTS: usize = 16;
+/// Longest encoded grant, in bytes.
+pub const MAX_GRANT_LEN: usize = 8 * 1024;
 /// Most destination jurisdictions.
 pub const MAX_DESTINATIONS: usize = 64;
 /// Smallest chunk size (small so that test vectors stay small).
@@ -470,6 +475,41 @@ pub fn rewrap_header_with_rng<G: CryptoRng>(
     add: &[Recipient<'_>],
     rng: &mut G,
 ) -> Result<(Vec<u8>, usize)> {
+    reissue_header_with_rng(header, dk, remove, add, &[], rng)
+}
+
+/// Re-issue a header: [`rewrap_header`], and add `grants` (grant encodings, which this layer does not interpret) to
+/// the header's critical `grants` field. The sealed context (every other bound field), the payload and any signature
+/// stay byte-identical; stanza AADs and the signature cover the context without the `grants` field, the header MAC
+/// covers it all (see `docs/FORMAT.md`).
+///
+/// # Errors
+/// As [`rewrap_header`]; [`Error::LimitExceeded`] past [`MAX_GRANTS`] or [`MAX_GRANT_LEN`].
+pub fn reissue_header(
+    header: &Header,
+    dk: &DataKey,
+    remove: &[KeyId],
+    add: &[Recipient<'_>],
+    grants: &[Vec<u8>],
+) -> Result<(Vec<u8>, usize)> {
+    let mut rng = OsRng::new();
+    let out = reissue_header_with_rng(header, dk, remove, add, grants, &mut rng);
+    rng.check()?;
+    out
+}
+
+/// [`reissue_header`] drawing randomness from `rng`.
+///
+/// # Errors
+/// As [`reissue_header`], without [`Error::Rng`].
+pub fn reissue_header_with_rng<G: CryptoRng>(
+    header: &Header,
+    dk: &DataKey,
+    remove: &[KeyId],
+    add: &[Recipient<'_>],
+    grants: &[Vec<u8>],
+    rng: &mut G,
+) -> Result<(Vec<u8>, usize)> {
     let keys = KeySchedule::derive(dk.expose(), header.object_id());
     keys.verify_header(header)?;
     for id in remove {
@@ -479,9 +519,9 @@ pub fn rewrap_header_with_rng<G: CryptoRng>(
     }
     let mut stanzas: Vec<Stanza> = header.stanzas().iter().filter(|s| !remove.contains(&s.key_id())).cloned().collect();
     for r in add {
-        stanzas.push(wrap::wrap(r, None, dk.expose(), header.object_id(), header.bound_context(), rng)?);
+        stanzas.push(wrap::wrap(r, None, dk.expose(), header.object_id(), header.sealed_context(), rng)?);
     }
-    Ok((header::with_stanzas(header, &stanzas, &keys)?, header.len()))
+    Ok((header::with_stanzas(header, &stanzas, grants, &keys)?, header.len()))
 }
 
 #[cfg(test)]
@@ -529,6 +569,44 @@ mod tests {
         let kek = Kek::from_bytes([3; 32]);
         let env = sealed_with(&[UnknownField { tag: 0x8100, value: vec![1] }], &kek);
         assert!(matches!(parse_header(&env), Err(Error::UnknownCriticalField(0x8100))));
+    }
+
+    /// The `grants` field as a hostile writer could lay it out: each deviation from the canonical encoding is refused
+    /// when the header is parsed (the values are opaque here; the custodian checks the grants themselves).
+    #[test]
+    fn the_grants_field_is_parsed_strictly() {
+        let kek = Kek::from_bytes([3; 32]);
+        let grant = |n: u16, fill: u8| -> Vec<u8> {
+            let mut v = n.to_be_bytes().to_vec();
+            v.extend(std::iter::repeat_n(fill, usize::from(n)));
+            v
+        };
+        let field = |count: u8, parts: &[Vec<u8>]| -> Vec<u8> {
+            let mut v = vec![count];
+            for p in parts {
+                v.extend_from_slice(p);
+            }
+            v
+        };
+        let good = field(2, &[grant(3, 1), grant(3, 2)]);
+        let env = sealed_with(&[UnknownField { tag: header::tag::GRANTS, value: good }], &kek);
+        assert_eq!(parse_header(&env).unwrap().grants(), &[vec![1; 3], vec![2; 3]]);
+        for (what, value) in [
+            ("empty", field(0, &[])),
+            ("out of order", field(2, &[grant(3, 2), grant(3, 1)])),
+            ("duplicate", field(2, &[grant(3, 1), grant(3, 1)])),
+            ("empty grant", field(1, &[grant(0, 0)])),
+            ("count beyond the bytes", field(2, &[grant(3, 1)])),
+            ("trailing byte", [field(1, &[grant(3, 1)]), vec![0]].concat()),
+            ("too many", field(17, &(0..17u8).map(|i| grant(1, i)).collect::<Vec<_>>())),
+        ] {
+            let env = sealed_with(&[UnknownField { tag: header::tag::GRANTS, value }], &kek);
+            assert!(
+                matches!(parse_header(&env), Err(Error::Malformed(_) | Error::LimitExceeded { .. })),
+                "{what}: {:?}",
+                parse_header(&env).map(|h| h.grants().len())
+            );
+        }
     }
 
     #[test]

@@ -179,7 +179,7 @@ fn open_slice_inner(header: &Header, keys: &KeySchedule, body: &[u8], out: &mut 
     open_chunk_into(&aead, full as u64, true, &body[full * chunk_ct..payload], out_last)?;
     if let Some(vk) = header.signer() {
         let mut transcript = Sha256::new();
-        transcript.update(header.bound_context());
+        transcript.update(header.sealed_context());
         transcript.update(&body[..payload]);
         verify_transcript(vk, transcript, &body[payload..])?;
     }
@@ -351,7 +351,7 @@ pub(crate) fn open_payload<R: Read + ?Sized, W: Write + ?Sized>(
     // Only a signed envelope needs the hash of its ciphertext (hashing costs about a third of decrypting).
     let mut transcript = header.signer().map(|_| {
         let mut t = Sha256::new();
-        t.update(header.bound_context());
+        t.update(header.sealed_context());
         t
     });
     // One chunk, the trailer, and one byte more: enough to tell a full non-final chunk from the last one.
@@ -591,7 +591,7 @@ impl<R: Read + Seek> Reader<R> {
         let mut pins = Pins::new(header.signer().map(|_| chunks))?;
         if let Some(vk) = header.signer() {
             let mut transcript = Sha256::new();
-            transcript.update(header.bound_context());
+            transcript.update(header.sealed_context());
             src.seek(SeekFrom::Start(base))?;
             let mut left = payload_len;
             while left > 0 {

@@ -173,7 +173,7 @@ pub fn unwrap_with_kek(header: &Header, kek: &Kek) -> Result<DataKey> {
     let nonce: [u8; NONCE_LEN] = body[KEY_ID_LEN..KEY_ID_LEN + NONCE_LEN].try_into().expect("length checked at parse");
     let (mut key, tag) = ct_and_tag(body);
     let tag: &[u8; TAG_LEN] = tag.try_into().map_err(|_| Error::OpenFailed)?;
-    let aad = stanza_aad(StanzaKind::Kek, &id, header.bound_context());
+    let aad = stanza_aad(StanzaKind::Kek, &id, header.sealed_context());
     kek_wrap_cipher(kek, header.object_id()).open(nonce, &aad, key.as_mut_slice(), tag)?;
     Ok(DataKey::new(key, id, None))
 }
@@ -216,7 +216,7 @@ pub fn unwrap_with_x25519(
         sender.as_ref(),
         enc,
         INFO_X25519,
-        &stanza_aad(stanza.kind(), &id, header.bound_context()),
+        &stanza_aad(stanza.kind(), &id, header.sealed_context()),
         key.as_mut_slice(),
         tag,
     )
@@ -246,7 +246,7 @@ pub fn unwrap_with_xwing(header: &Header, identity: &XWingIdentity) -> Result<Da
         &enc,
         INFO_XWING,
         key.as_mut_slice().into(),
-        &stanza_aad(StanzaKind::XWing, &id, header.bound_context()),
+        &stanza_aad(StanzaKind::XWing, &id, header.sealed_context()),
         &tag,
     )
     .map_err(|_| Error::OpenFailed)?;

@@ -7,6 +7,7 @@
 
 mod actor;
 mod case;
+mod grant_id;
 pub(crate) mod jurisdiction;
 mod key_id;
 pub(crate) mod purpose;
@@ -15,6 +16,7 @@ pub(crate) mod time;
 
 pub use actor::{Actor, MAX_ACTOR_FIELD_LEN};
 pub use case::{CaseRef, MAX_CASE_REF_LEN};
+pub use grant_id::{GRANT_ID_LEN, GrantId};
 pub use jurisdiction::Jurisdiction;
 pub use key_id::{KEY_ID_LEN, KeyId, KeyKind};
 pub use purpose::{

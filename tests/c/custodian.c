@@ -629,6 +629,8 @@ static void rewrap_gate(void) {
   EXPECT_OK(custodia_seal_options_set_case_ref(live, "MLA-2026-0042"));
   EXPECT_OK(custodia_seal_options_set_jurisdictions(live, "DE", destinations, 1));
   EXPECT_OK(custodia_seal_options_add_recipient(live, &successor));
+  /* Signed by this custodian's key: it is the originator, which shares without a grant (tests/c/grants.c). */
+  EXPECT_OK(custodia_seal_options_set_signer(live, &signer));
   EXPECT_OK(custodia_seal(c, jan, (const uint8_t *)address, sizeof address - 1, live, &env));
   before = unwraps(c);
   EXPECT_STATUS(custodia_rewrap(c, jan, "witness_protection", env.data, env.len, NULL, 0, &imported, 1, &out),

@@ -13,6 +13,7 @@ import org.custodia.Category;
 import org.custodia.Classification;
 import org.custodia.CustodiaException;
 import org.custodia.Custodian;
+import org.custodia.Grant;
 import org.custodia.KeyId;
 import org.custodia.KeyKind;
 import org.custodia.Opened;
@@ -24,12 +25,15 @@ import org.custodia.SealOptions;
  * line as {@code examples/interop.rs}, {@code tests/interop/interop.c} and {@code tests/interop/interop.py}.
  *
  * <pre>
- * Interop generate &lt;dir&gt; kek|x25519          print the new KEK's id, or the new X25519 key's public text
+ * Interop generate &lt;dir&gt; kek|x25519|ed25519  print the new KEK's or Ed25519 key's id, or the X25519 public text
  * Interop import &lt;dir&gt; &lt;key-text-file&gt;...    import public keys (authorities in DE), print their ids (one a line)
  * Interop seal &lt;dir&gt; &lt;out&gt; &lt;plain&gt; &lt;key-id&gt;...         seal a buffer
  * Interop seal-stream &lt;dir&gt; &lt;out&gt; &lt;plain&gt; &lt;key-id&gt;...  seal through Java streams (C callbacks)
  * Interop open &lt;dir&gt; &lt;envelope&gt; &lt;purpose&gt; &lt;out&gt;        open a buffer, write the plaintext to out
  * Interop open-stream &lt;dir&gt; &lt;envelope&gt; &lt;purpose&gt; &lt;out&gt; open through Java streams
+ * Interop seal-signed &lt;dir&gt; &lt;out&gt; &lt;plain&gt; &lt;signer&gt; &lt;key-id&gt;...  seal a buffer signed by an own key
+ * Interop grant &lt;dir&gt; &lt;envelope&gt; &lt;signer&gt; &lt;purpose&gt; &lt;out&gt;  issue a purpose extension grant for it
+ * Interop extend &lt;dir&gt; &lt;envelope&gt; &lt;grant&gt; &lt;out&gt;        apply a purpose extension grant
  * </pre>
  *
  * <p>A custodia error prints {@code custodia error <code> <name>: <message>} and exits with the status code (255 if
@@ -68,6 +72,8 @@ public final class Interop {
                 case "generate":
                     if (rest.length == 1 && rest[0].equals("kek")) {
                         System.out.println(c.generateKey(actor, KeyKind.KEK, "interop kek"));
+                    } else if (rest.length == 1 && rest[0].equals("ed25519")) {
+                        System.out.println(c.generateKey(actor, KeyKind.ED25519, "interop ed25519"));
                     } else if (rest.length == 1 && rest[0].equals("x25519")) {
                         System.out.println(c.exportPublic(c.generateKey(actor, KeyKind.X25519, "interop x25519")));
                     } else {
@@ -85,8 +91,32 @@ public final class Interop {
                     if (rest.length < 3) {
                         usage(args);
                     }
-                    seal(c, actor, command.equals("seal-stream"), Path.of(rest[0]), Path.of(rest[1]),
+                    seal(c, actor, command.equals("seal-stream"), Path.of(rest[0]), Path.of(rest[1]), null,
                             Arrays.copyOfRange(rest, 2, rest.length));
+                    break;
+                case "seal-signed":
+                    if (rest.length < 4) {
+                        usage(args);
+                    }
+                    seal(c, actor, false, Path.of(rest[0]), Path.of(rest[1]), KeyId.parse(rest[2]),
+                            Arrays.copyOfRange(rest, 3, rest.length));
+                    break;
+                case "grant":
+                    if (rest.length != 4) {
+                        usage(args);
+                    }
+                    String objectId = c.inspect(Files.readAllBytes(Path.of(rest[0]))).objectId();
+                    Grant grant = c.issuePurposeExtensionGrant(actor, KeyId.parse(rest[1]), objectId,
+                            java.util.List.of(rest[2]), java.time.Instant.now().plusSeconds(86400),
+                            "interop request letter");
+                    Files.writeString(Path.of(rest[3]), grant.toText(), StandardCharsets.US_ASCII);
+                    break;
+                case "extend":
+                    if (rest.length != 3) {
+                        usage(args);
+                    }
+                    Files.write(Path.of(rest[2]), c.extendPurposes(actor, Files.readAllBytes(Path.of(rest[0])),
+                            Grant.fromBytes(Files.readAllBytes(Path.of(rest[1])))));
                     break;
                 case "open":
                 case "open-stream":
@@ -102,10 +132,13 @@ public final class Interop {
         }
     }
 
-    private static void seal(Custodian c, Actor actor, boolean stream, Path out, Path plain, String[] keys)
-            throws IOException {
+    private static void seal(Custodian c, Actor actor, boolean stream, Path out, Path plain, KeyId signer,
+            String[] keys) throws IOException {
         SealOptions.Builder builder = SealOptions.builder(Category.EVIDENCE, Purpose.of("investigation"),
                 Purpose.of("prosecution")).caseRef("MLA-2026-0007").origin("DE").destinations("DE");
+        if (signer != null) {
+            builder.signer(signer);
+        }
         for (String k : keys) {
             builder.recipient(KeyId.parse(k));
         }

@@ -2,12 +2,15 @@
  * The C side of the cross-language interoperability test (tests/interop/run.sh): the same small command line as
  * examples/interop.rs, tests/interop/interop.py and tests/interop/Interop.java, over the C ABI alone.
  *
- *   interop generate <dir> kek|x25519          print the new KEK's id, or the new X25519 key's public text
+ *   interop generate <dir> kek|x25519|ed25519  print the new KEK's or Ed25519 key's id, or the X25519 public text
  *   interop import <dir> <key-text-file>...    import public keys (authorities in DE), print their ids (one a line)
  *   interop seal <dir> <out> <plain> <key-id>...         seal a buffer
  *   interop seal-stream <dir> <out> <plain> <key-id>...  seal a file in constant memory (custodia_seal_file)
  *   interop open <dir> <envelope> <purpose> <out>        open a buffer, write the plaintext to <out>
  *   interop open-stream <dir> <envelope> <purpose> <out> open a file in constant memory (custodia_open_file)
+ *   interop seal-signed <dir> <out> <plain> <signer> <key-id>...  seal a buffer signed by an own Ed25519 key
+ *   interop grant <dir> <envelope> <signer> <purpose> <out>  issue a purpose extension grant (armored) for it
+ *   interop extend <dir> <envelope> <grant> <out>        apply a purpose extension grant (re-issue the envelope)
  *
  * A custodia error prints "custodia error <code> <name>: <message>" and exits with the status code (255 if it does
  * not fit an exit status), so a purpose refusal exits with 200 in every language. The fixed master key (bytes 0..31)
@@ -17,6 +20,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "custodia.h"
 
@@ -76,8 +80,10 @@ static int write_file(const char *path, const uint8_t *data, size_t len) {
 static int generate(custodia_custodian c, custodia_actor a, const char *kind) {
   struct custodia_key_id id;
   custodia_status s;
-  if (strcmp(kind, "kek") == 0) {
-    if ((s = custodia_key_generate(c, a, CUSTODIA_KEY_KIND_KEK, "interop kek", &id)) != CUSTODIA_OK) {
+  if (strcmp(kind, "kek") == 0 || strcmp(kind, "ed25519") == 0) {
+    int kek = strcmp(kind, "kek") == 0;
+    if ((s = custodia_key_generate(c, a, kek ? CUSTODIA_KEY_KIND_KEK : CUSTODIA_KEY_KIND_ED25519,
+                                   kek ? "interop kek" : "interop ed25519", &id)) != CUSTODIA_OK) {
       return fail(s);
     }
     char text[CUSTODIA_KEY_ID_TEXT_SIZE];
@@ -126,8 +132,8 @@ static int import(custodia_custodian c, custodia_actor a, int n, char **files) {
   return 0;
 }
 
-static int seal(custodia_custodian c, custodia_actor a, int stream, const char *out, const char *plain, int n,
-                char **keys) {
+static int seal(custodia_custodian c, custodia_actor a, int stream, const char *out, const char *plain,
+                const char *signer, int n, char **keys) {
   static const char *const purposes[] = {"investigation", "prosecution"};
   custodia_seal_options o = {0};
   custodia_status s = custodia_seal_options_new(CUSTODIA_CATEGORY_EVIDENCE, purposes, 2, &o);
@@ -138,6 +144,13 @@ static int seal(custodia_custodian c, custodia_actor a, int stream, const char *
   const char *destinations[] = {"DE"};
   if (s == CUSTODIA_OK) {
     s = custodia_seal_options_set_jurisdictions(o, "DE", destinations, 1);
+  }
+  if (s == CUSTODIA_OK && signer != NULL) {
+    struct custodia_key_id id;
+    s = custodia_key_id_parse(signer, &id);
+    if (s == CUSTODIA_OK) {
+      s = custodia_seal_options_set_signer(o, &id);
+    }
   }
   for (int i = 0; i < n && s == CUSTODIA_OK; i++) {
     struct custodia_key_id id;
@@ -197,6 +210,58 @@ static int open_envelope(custodia_custodian c, custodia_actor a, int stream, con
   return rc;
 }
 
+/* Issue a purpose extension grant for `purpose` on the envelope in `envelope`, signed by `signer`, to `out`. */
+static int grant(custodia_custodian c, custodia_actor a, const char *envelope, const char *signer,
+                 const char *purpose, const char *out) {
+  size_t len = 0;
+  uint8_t *env = read_file(envelope, &len);
+  if (env == NULL) {
+    return fail_io("read", envelope);
+  }
+  struct custodia_envelope_info info;
+  struct custodia_key_id id;
+  custodia_status s = custodia_envelope_inspect(c, env, len, &info);
+  free(env);
+  if (s == CUSTODIA_OK) {
+    s = custodia_key_id_parse(signer, &id);
+  }
+  custodia_buffer text = {0};
+  const char *purposes[] = {purpose};
+  if (s == CUSTODIA_OK) {
+    s = custodia_grant_issue_purpose_extension(c, a, &id, info.object_id, purposes, 1, (uint64_t)time(NULL) + 86400,
+                                               "interop request letter", &text);
+  }
+  if (s != CUSTODIA_OK) {
+    return fail(s);
+  }
+  int rc = write_file(out, text.data, text.len) == 0 ? 0 : fail_io("write", out);
+  custodia_buffer_free(&text);
+  return rc;
+}
+
+/* Apply the purpose extension grant in `grant_file` to the envelope in `envelope`, writing the result to `out`. */
+static int extend(custodia_custodian c, custodia_actor a, const char *envelope, const char *grant_file,
+                  const char *out) {
+  size_t len = 0, glen = 0;
+  uint8_t *env = read_file(envelope, &len);
+  uint8_t *g = read_file(grant_file, &glen);
+  if (env == NULL || g == NULL) {
+    free(env);
+    free(g);
+    return fail_io("read", env == NULL ? envelope : grant_file);
+  }
+  custodia_buffer extended = {0};
+  custodia_status s = custodia_extend_purposes(c, a, env, len, g, glen, &extended);
+  free(env);
+  free(g);
+  if (s != CUSTODIA_OK) {
+    return fail(s);
+  }
+  int rc = write_file(out, extended.data, extended.len) == 0 ? 0 : fail_io("write", out);
+  custodia_buffer_free(&extended);
+  return rc;
+}
+
 int main(int argc, char **argv) {
   if (custodia_abi_version() != CUSTODIA_ABI_VERSION) {
     fprintf(stderr, "custodia ABI %u, expected %u\n", (unsigned)custodia_abi_version(),
@@ -241,7 +306,13 @@ int main(int argc, char **argv) {
     rc = import(c, a, argc - 3, argv + 3);
   } else if ((strcmp(cmd, "seal") == 0 || strcmp(cmd, "seal-stream") == 0) && argc >= 6 &&
              argc - 5 <= MAX_RECIPIENTS) {
-    rc = seal(c, a, stream, argv[3], argv[4], argc - 5, argv + 5);
+    rc = seal(c, a, stream, argv[3], argv[4], NULL, argc - 5, argv + 5);
+  } else if (strcmp(cmd, "seal-signed") == 0 && argc >= 7 && argc - 6 <= MAX_RECIPIENTS) {
+    rc = seal(c, a, 0, argv[3], argv[4], argv[5], argc - 6, argv + 6);
+  } else if (strcmp(cmd, "grant") == 0 && argc == 7) {
+    rc = grant(c, a, argv[3], argv[4], argv[5], argv[6]);
+  } else if (strcmp(cmd, "extend") == 0 && argc == 6) {
+    rc = extend(c, a, argv[3], argv[4], argv[5]);
   } else if ((strcmp(cmd, "open") == 0 || strcmp(cmd, "open-stream") == 0) && argc == 6) {
     rc = open_envelope(c, a, stream, argv[3], argv[4], argv[5]);
   } else {

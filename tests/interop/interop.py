@@ -1,12 +1,15 @@
 """The Python side of the cross-language interoperability test (tests/interop/run.sh): the same small command line
 as examples/interop.rs, tests/interop/interop.c and tests/interop/Interop.java, over the Python binding.
 
-    interop.py generate <dir> kek|x25519          print the new KEK's id, or the new X25519 key's public text
+    interop.py generate <dir> kek|x25519|ed25519  print the new KEK's or Ed25519 key's id, or the X25519 public text
     interop.py import <dir> <key-text-file>...    import public keys (authorities in DE), print their ids (one a line)
     interop.py seal <dir> <out> <plain> <key-id>...         seal a buffer
     interop.py seal-stream <dir> <out> <plain> <key-id>...  seal a file through Python file objects (C callbacks)
     interop.py open <dir> <envelope> <purpose> <out>        open a buffer, write the plaintext to <out>
     interop.py open-stream <dir> <envelope> <purpose> <out> open through Python file objects
+    interop.py seal-signed <dir> <out> <plain> <signer> <key-id>...  seal a buffer signed by an own Ed25519 key
+    interop.py grant <dir> <envelope> <signer> <purpose> <out>  issue a purpose extension grant (armored) for it
+    interop.py extend <dir> <envelope> <grant> <out>        apply a purpose extension grant (re-issue the envelope)
 
 A custodia error prints ``custodia error <code> <name>: <message>`` and exits with the status code (255 if it does
 not fit an exit status), so a purpose refusal exits with 200 in every language. The fixed master key (bytes 0..31)
@@ -17,6 +20,7 @@ from __future__ import annotations
 
 import os
 import sys
+import time
 
 import custodia
 from custodia import Category, Classification, Custodian, KeyId, KeyKind, SealOptions
@@ -45,6 +49,8 @@ def run(args: list[str]) -> None:
     ) as actor:
         if command == "generate" and rest == ["kek"]:
             print(c.generate_key(actor, KeyKind.KEK, "interop kek"))
+        elif command == "generate" and rest == ["ed25519"]:
+            print(c.generate_key(actor, KeyKind.ED25519, "interop ed25519"))
         elif command == "generate" and rest == ["x25519"]:
             print(c.export_public(c.generate_key(actor, KeyKind.X25519, "interop x25519")))
         elif command == "import":
@@ -63,6 +69,29 @@ def run(args: list[str]) -> None:
                 else:
                     with open(plain, "rb") as src, open(out, "wb") as dst:
                         c.seal_stream(actor, src, dst, options)
+        elif command == "seal-signed" and len(rest) >= 4:
+            out, plain, signer, keys = rest[0], rest[1], rest[2], rest[3:]
+            with seal_options(keys) as options, open(plain, "rb") as f:
+                options.set_signer(KeyId(signer))
+                envelope = c.seal(actor, f.read(), options)
+            with open(out, "wb") as f:
+                f.write(envelope)
+        elif command == "grant" and len(rest) == 4:
+            envelope, signer, purpose, out = rest
+            with open(envelope, "rb") as f:
+                object_id = c.inspect(f.read()).object_id
+            grant = c.issue_purpose_extension_grant(actor, KeyId(signer), object_id, [purpose],
+                                                    int(time.time()) + 86400, "interop request letter")
+            with open(out, "w", encoding="ascii") as f:
+                f.write(grant.to_text())
+        elif command == "extend" and len(rest) == 3:
+            envelope, grant_file, out = rest
+            with open(envelope, "rb") as f:
+                sealed = f.read()
+            with open(grant_file, "rb") as f:
+                grant = custodia.Grant(f.read())
+            with open(out, "wb") as f:
+                f.write(c.extend_purposes(actor, sealed, grant))
         elif command in ("open", "open-stream") and len(rest) == 3:
             envelope, purpose, out = rest
             if command == "open":

@@ -6,7 +6,10 @@
 #      from the other three;
 # each time a buffer envelope (opens to identical bytes), a refusal (a purpose the envelope was not sealed for: exit
 # status 200, purpose_not_permitted, in every language, and no plaintext written) and a streamed file of a few MiB
-# (opens to identical bytes).
+# (opens to identical bytes); and
+#   C. grants (rule of speciality): each language, as the originator, seals a signed envelope for the three others
+#      and issues a purpose extension grant (asset_recovery); each other language applies the grant (re-issues the
+#      envelope) and opens it for asset_recovery, which the envelope alone refuses.
 #
 # Every language runs the same small command line (examples/interop.rs, tests/interop/interop.c,
 # tests/interop/interop.py, tests/interop/Interop.java). Builds are reused: the release library and example
@@ -167,6 +170,34 @@ imported_recipients() { cat "$work/ids-$1.txt"; }
 matrix "B. four authorities, sealed for the three others' imported X25519 public keys" authority_dir \
   authority_dir imported_recipients
 
+# --- C. grants: issued by the sealer (the originator), applied and opened by each of the others.
+step "C. grants: sealed and granted in one language (purpose extension to asset_recovery), applied and opened in each other"
+echo "cell: refusal without the grant (200) / the grant applied, open for asset_recovery (ok = identical bytes)"
+header
+for s in "${langs[@]}"; do
+  signer=$(must "$s" generate "$work/auth-$s" ed25519)
+  # shellcheck disable=SC2046 # the recipient list is whitespace-separated key ids
+  must "$s" seal-signed "$work/auth-$s" "$work/$s.signed" "$work/plain.bin" "$signer" $(imported_recipients "$s")
+  must "$s" grant "$work/auth-$s" "$work/$s.signed" "$signer" asset_recovery "$work/$s.grant"
+  printf '%-9s' "$s"
+  for o in "${langs[@]}"; do
+    if [ "$o" = "$s" ]; then
+      printf ' %-12s' "-"
+      continue
+    fi
+    cell=$(check_refused "$work/out" "$o" open "$work/auth-$o" "$work/$s.signed" asset_recovery "$work/out")
+    if run "$o" extend "$work/auth-$o" "$work/$s.signed" "$work/$s.grant" "$work/$s.$o.extended" 2>"$work/stderr"; then
+      cell+="/$(check_open "$plain_sha" "$work/out" "$o" open "$work/auth-$o" "$work/$s.$o.extended" asset_recovery \
+        "$work/out")"
+    else
+      { echo "FAILED (extend): $o extend $s's envelope"; cat "$work/stderr"; } >>"$work/failures.log"
+      cell+="/XX"
+    fi
+    printf ' %-12s' "$cell"
+  done
+  printf '\n'
+done
+
 failures=$(grep -c '^FAILED' "$work/failures.log" 2>/dev/null || true)
 echo
 if [ "${failures:-0}" -ne 0 ]; then
@@ -174,4 +205,4 @@ if [ "${failures:-0}" -ne 0 ]; then
   echo "interop: $failures failure(s) in ${SECONDS}s" >&2
   exit 1
 fi
-echo "interop: 4 languages, 2 keyring set-ups, $((2 * 4 * 3 * 3)) checks passed in ${SECONDS}s"
+echo "interop: 4 languages, 2 keyring set-ups and grants, $((2 * 4 * 3 * 3 + 4 * 3 * 2)) checks passed in ${SECONDS}s"

@@ -8,11 +8,13 @@ import org.custodia.Category;
 import org.custodia.Classification;
 import org.custodia.Custodian;
 import org.custodia.ExceptionGround;
+import org.custodia.Grant;
 import org.custodia.InstrumentKind;
 import org.custodia.KeyDestroyedException;
 import org.custodia.KeyId;
 import org.custodia.KeyKind;
 import org.custodia.NotOnCaseException;
+import org.custodia.OnwardTransferNotGrantedException;
 import org.custodia.Opened;
 import org.custodia.Purpose;
 import org.custodia.PurposeNotPermittedException;
@@ -21,8 +23,9 @@ import org.custodia.SealOptions;
 /**
  * A mutual legal assistance exchange: state A (Germany) seals bank records for state B (France), bound to the
  * purpose of a fraud investigation; B opens them for that purpose, is refused for a tax assessment, opens them for
- * it under a court order; B's access policy refuses a judge who is not on the case team (need-to-know); B verifies
- * its audit log; A shreds the case key when the case closes.
+ * it under a court order; B verifies its audit log; under the rule of speciality B passes signed records on to a
+ * third state (Belgium) or uses them for more only under A's signed grant; B's access policy refuses a judge who is
+ * not on the case team (need-to-know); A shreds the case key when the case closes.
  *
  * Run: bindings/java/run-tests.sh (which runs this), or
  *   java -cp build/classes:build/example-classes:/usr/share/java/jna.jar MlaExchange
@@ -95,6 +98,8 @@ public final class MlaExchange {
             AuditReport report = paris.verifyAudit();
             System.out.println("B's audit log verifies: " + report);
 
+            speciality(base, berlin, paris, anna, pierre, parisAtBerlin, records.length);
+
             berlin.open(anna, envelope, fraud).close();
             berlin.destroyKey(anna, caseKey, "case MLA-2026-0042 closed; retention period over");
             try {
@@ -110,6 +115,47 @@ public final class MlaExchange {
                     Files.delete(p);
                 }
             }
+        }
+    }
+
+    /** Rule of speciality: an onward transfer and a purpose extension need the originator's (A's) signed grant. */
+    static void speciality(Path base, Custodian berlin, Custodian paris, Actor anna, Actor pierre, KeyId parisAtBerlin,
+            int length) {
+        Purpose investigation = Purpose.of("investigation");
+        Purpose execution = Purpose.of("mla.execution");
+        java.time.Instant until = java.time.Instant.now().plusSeconds(30L * 86400);
+        KeyId signer = berlin.generateKey(anna, KeyKind.ED25519, "Berlin signing key");
+        byte[] signed;
+        try (SealOptions terms = SealOptions.builder(Category.FINANCIAL_RECORDS, investigation, execution)
+                .destinations("FR").recipient(parisAtBerlin).signer(signer).build()) {
+            signed = berlin.seal(anna, new byte[length], terms);
+        }
+        String objectId = paris.inspect(signed).objectId();
+        try (Custodian brussels = Custodian.openWithMasterKey(base.resolve("brussels"), new byte[32],
+                new Custodian.Options().create(true));
+                Actor lucas = Actor.of("lucas.peeters", "onderzoeksrechter", "BE", Classification.SECRET)) {
+            KeyId be = paris.importPublic(pierre, brussels.exportPublic(brussels.generateKey(lucas, KeyKind.X25519,
+                    "Brussels MLA inbox")), "Brussels MLA inbox", "BE");
+            try {
+                paris.rewrap(pierre, signed, execution, java.util.List.of(), java.util.List.of(be));
+                throw new AssertionError("an onward transfer without a grant must be refused");
+            } catch (OnwardTransferNotGrantedException refused) {
+                System.out.println("B passing it to BE without A's grant: " + refused.getMessage());
+            }
+            Grant grant = berlin.issueOnwardTransferGrant(anna, signer, objectId, "Brussels investigating judge",
+                    "BE", be, until, "FR request letter 2026/41");
+            byte[] shared = paris.rewrap(pierre, signed, execution, java.util.List.of(), java.util.List.of(be), grant);
+            try (Opened opened = brussels.open(lucas, shared, investigation)) {
+                System.out.println("with A's grant " + grant.id() + " B shares it; BE opens "
+                        + opened.plaintext().length() + " bytes");
+            }
+        }
+        Grant extension = berlin.issuePurposeExtensionGrant(anna, signer, objectId,
+                java.util.List.of("tax_assessment"), until, "FR request letter 2026/42");
+        try (Opened opened = paris.open(pierre, paris.extendPurposes(pierre, signed, extension),
+                Purpose.of("tax_assessment"))) {
+            System.out.println("B opens " + opened.plaintext().length()
+                    + " bytes for tax_assessment under A's purpose extension " + extension.id());
         }
     }
 }

@@ -11,7 +11,9 @@ The Netherlands (state A) answers a German request (state B) for bank records:
 5. B opens them for asset_recovery anyway, under a court order with its justification.
 5b. B puts an access policy in force (need-to-know): a colleague who is not on the case team is refused.
 6. Both audit logs verify.
-7. A shreds its case key: from then on A can no longer open its copy.
+7. The rule of speciality: B may pass signed records on to France, or use them for another purpose, only under A's
+   signed grant; without it the transfer is refused.
+8. A shreds its case key: from then on A can no longer open its copy.
 
 Run: CUSTODIA_LIB=target/release/libcustodia.so python bindings/python/examples/mla_exchange.py
 """
@@ -21,6 +23,7 @@ from __future__ import annotations
 import os
 import sys
 import tempfile
+import time
 
 import custodia
 from custodia import Category, Classification, CourtOrder, Custodian, KeyKind, SealOptions
@@ -96,7 +99,10 @@ def main() -> int:
                 report = custodian.verify_audit()
                 print(f"{name} audit log verifies: {report}")
 
-            # 7. A shreds its case key: its own copy can no longer be opened.
+            # 7. Rule of speciality: onward transfer and purpose extension need A's grant (A signs what it seals).
+            speciality(tmp, nl, de, jan, anna, de_key_at_nl)
+
+            # 8. A shreds its case key: its own copy can no longer be opened.
             nl.destroy_key(jan, case_key, "case closed; retention period ended")
             try:
                 nl.open(jan, envelope, "investigation")
@@ -105,6 +111,35 @@ def main() -> int:
                 print(f"NL after shredding: {refusal.message}")
             print("MLA exchange complete")
     return 0
+
+
+def speciality(tmp: str, nl: Custodian, de: Custodian, jan: custodia.Actor, anna: custodia.Actor,
+               de_key: custodia.KeyId) -> None:
+    signer = nl.generate_key(jan, KeyKind.ED25519, "NL signing key")
+    with SealOptions(Category.FINANCIAL_RECORDS, ["investigation", "mla.execution"], case_ref=CASE,
+                     destinations=["DE"], recipients=[de_key], signer=signer) as terms:
+        signed = nl.seal(jan, RECORDS, terms)
+    object_id = nl.inspect(signed).object_id
+    until = int(time.time()) + 30 * 86400
+    with custodia.Actor("claire", "magistrate", "FR", Classification.SECRET) as claire, Custodian(
+        os.path.join(tmp, "fr"), passphrase="fr demo passphrase, not for production", create=True
+    ) as fr:
+        fr_key = de.import_public(anna, fr.export_public(fr.generate_key(claire, KeyKind.X25519, "FR PNF")),
+                                  "FR PNF", "FR")
+        try:
+            de.rewrap(anna, signed, "mla.execution", add=[fr_key])
+            raise AssertionError("an onward transfer without a grant should have been refused")
+        except custodia.OnwardTransferNotGranted as refusal:
+            print(f"DE passing it to FR without NL's grant: {refusal.message}")
+        grant = nl.issue_onward_transfer_grant(jan, signer, object_id, "Parquet national financier", "FR", fr_key,
+                                               until, "DE request letter 2026/118")
+        shared = de.rewrap(anna, signed, "mla.execution", add=[fr_key], grant=grant)
+        with fr.open(claire, shared, "investigation") as opened:
+            print(f"with NL's grant {grant.id} DE shares it; FR opens {len(opened.data)} bytes")
+    extension = nl.issue_purpose_extension_grant(jan, signer, object_id, ["asset_recovery"], until,
+                                                 "DE request letter 2026/119")
+    with de.open(anna, de.extend_purposes(anna, signed, extension), "asset_recovery.freezing") as opened:
+        print(f"DE opens it for asset_recovery.freezing under NL's purpose extension {extension.id}")
 
 
 if __name__ == "__main__":

@@ -42,9 +42,10 @@ def jan():
         yield a
 
 
-def seal_witness(c: Custodian, actor: custodia.Actor, kek: custodia.KeyId, purposes: list[str]) -> bytes:
+def seal_witness(c: Custodian, actor: custodia.Actor, kek: custodia.KeyId, purposes: list[str],
+                 signer: custodia.KeyId | None = None) -> bytes:
     with SealOptions(Category.WITNESS_IDENTITY, purposes, case_ref="MLA-2026-0042", origin="DE",
-                     destinations=["NL"], recipients=[kek]) as terms:
+                     destinations=["NL"], recipients=[kek], signer=signer) as terms:
         return c.seal(actor, ADDRESS, terms)
 
 
@@ -92,7 +93,9 @@ def test_the_attack_is_refused_on_every_rewrap_path(nl, outside, mallory, jan):
 
 def test_sharing_needs_mla_execution_and_a_permitted_jurisdiction(nl, outside, mallory, jan):
     kek = nl.generate_key(jan, KeyKind.KEK, "NL witness protection")
-    envelope = seal_witness(nl, jan, kek, ["witness_protection", "mla.execution"])
+    # Signed by NL's own key: NL is the originator and shares without a grant (see test_grants.py).
+    signer = nl.generate_key(jan, KeyKind.ED25519, "NL signing")
+    envelope = seal_witness(nl, jan, kek, ["witness_protection", "mla.execution"], signer)
     partner_key = outside.generate_key(mallory, KeyKind.X25519, "NL partner")
     partner = nl.import_public(jan, outside.export_public(partner_key), "NL partner", "NL")
     fr_key = outside.generate_key(mallory, KeyKind.X25519, "FR authority")

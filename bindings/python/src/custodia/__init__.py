@@ -34,6 +34,7 @@ from .custodian import (
     ProtectedEnvelope,
     ShredReport,
 )
+from .grants import Grant
 from .options import SealOptions, Timestamp
 from .policy import AccessPolicy
 from .vocab import CaseRef, Category, Classification, ExceptionKind, Jurisdiction, KeyId, KeyKind, Purpose
@@ -82,6 +83,7 @@ __all__ = [
     "ShredReport",
     "Anchor",
     "ErasureCertificate",
+    "Grant",
     "CaseRef",
     "Category",
     "Classification",

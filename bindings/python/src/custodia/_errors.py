@@ -50,6 +50,8 @@ __all__ = [
     "KeyRevoked",
     "DestinationRequired",
     "KeyCompromised",
+    "OnwardTransferNotGranted",
+    "PurposeExtensionNotGranted",
     # 3xx
     "EnvelopeError",
     "Malformed",
@@ -64,6 +66,7 @@ __all__ = [
     "ArmorError",
     "EnvelopeChanged",
     "ApprovalInvalid",
+    "GrantInvalid",
     # 4xx
     "KeyringError",
     "KeyNotFound",
@@ -248,6 +251,14 @@ class DestinationRequired(Refused):
 
 class KeyCompromised(Refused):
     """219: the key was marked compromised; it seals, signs and receives nothing new."""
+class OnwardTransferNotGranted(Refused):
+    """215: an onward transfer (adding another authority's key) by a custodian that is not the envelope's
+    originator, without a valid grant of the originator naming that key; the message says what is missing or wrong
+    (no grant, unsigned envelope, forged, wrong signer, another envelope, expired, jurisdiction)."""
+
+
+class PurposeExtensionNotGranted(Refused):
+    """216: a purpose extension without a valid grant of the originator; the message says which check failed."""
 
 
 # 3xx: envelope format.
@@ -301,6 +312,8 @@ class EnvelopeChanged(EnvelopeError):
 
 class ApprovalInvalid(EnvelopeError):
     """311: an approval's text is malformed (not a canonical ``custodia-approval``)."""
+class GrantInvalid(EnvelopeError):
+    """312: bytes that are not a well-formed grant (structure, lengths, canonical encoding, armor)."""
 
 
 # 4xx: keys.
@@ -443,6 +456,8 @@ _BY_CODE: dict[int, type[CustodiaError]] = {
     217: KeyRevoked,
     218: DestinationRequired,
     219: KeyCompromised,
+    215: OnwardTransferNotGranted,
+    216: PurposeExtensionNotGranted,
     300: Malformed,
     301: UnsupportedVersion,
     302: UnsupportedSuite,
@@ -455,6 +470,7 @@ _BY_CODE: dict[int, type[CustodiaError]] = {
     309: ArmorError,
     310: EnvelopeChanged,
     311: ApprovalInvalid,
+    312: GrantInvalid,
     400: KeyNotFound,
     401: KeyStateError,
     402: WrongPassphrase,

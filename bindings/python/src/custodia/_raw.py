@@ -289,6 +289,21 @@ FACADE_FUNCTIONS: dict[str, tuple[Any, list[Any]]] = {
     ),
     "custodia_rewrap": (status, [handle, handle, cstr, bytes_in, size, key_id_p, size, key_id_p, size, out_buffer]),
     "custodia_rewrap_rotated": (status, [handle, handle, bytes_in, size, out_buffer]),
+    # grants (rule of speciality)
+    "custodia_grant_issue_onward_transfer": (
+        status,
+        [handle, handle, key_id_p, cstr, cstr, cstr, key_id_p, c_uint64, cstr, out_buffer],
+    ),
+    "custodia_grant_issue_purpose_extension": (
+        status,
+        [handle, handle, key_id_p, cstr, cstr_array, size, c_uint64, cstr, out_buffer],
+    ),
+    "custodia_grant_id": (status, [bytes_in, size, c_void_p, size]),
+    "custodia_extend_purposes": (status, [handle, handle, bytes_in, size, bytes_in, size, out_buffer]),
+    "custodia_rewrap_with_grant": (
+        status,
+        [handle, handle, cstr, bytes_in, size, key_id_p, size, key_id_p, size, bytes_in, size, out_buffer],
+    ),
     "custodia_custodian_unwrap_attempts": (status, [handle, POINTER(c_uint64)]),
 }
 

@@ -23,6 +23,7 @@ from ._sensitive import SensitiveBytes
 from ._streams import StreamPair
 from .actors import Actor, ExceptionGround
 from .audit import Anchor, ErasureCertificate
+from .grants import Grant
 from .options import SealOptions, Timestamp, _unix
 from .policy import AccessPolicy
 from .vocab import Category, Classification, ExceptionKind, KeyId, KeyKind
@@ -409,6 +410,12 @@ def _path(path: object, name: str) -> bytes:
     return raw
 
 
+def _grant(grant: object) -> Grant:
+    if not isinstance(grant, Grant):
+        raise TypeError(f"grant must be a Grant, not {type(grant).__name__}")
+    return grant
+
+
 def _key_array(keys: Iterable[KeyId], name: str) -> tuple[Optional[object], int]:
     items = [_key(k, name) for k in keys]
     if not items:
@@ -746,18 +753,61 @@ class Custodian(Handle):
         return take_text(_raw.lib.custodia_envelope_describe, self._handle, env.ptr, env.len)
 
     def rewrap(self, actor: Actor, envelope: Union[bytes, bytearray, memoryview], purpose: str, *,
-               remove: Iterable[KeyId] = (), add: Iterable[KeyId] = ()) -> bytes:
+               remove: Iterable[KeyId] = (), add: Iterable[KeyId] = (), grant: Optional[Grant] = None) -> bytes:
         """Re-wrap an envelope's data key for ``purpose``: drop the ``remove`` recipients, add the ``add`` ones (the
         payload is not re-encrypted). The policy gate decides first, as for :meth:`open` but with no exception:
         clearance, jurisdiction, expiry, and a purpose the envelope grants. Adding another authority's key
         (sharing) also needs ``purpose`` under ``mla.execution`` (:class:`~custodia.TransferNotPermitted`) and a key
         imported with a jurisdiction the envelope permits (:class:`~custodia.RecipientNotPermitted`,
-        :class:`~custodia.RecipientJurisdictionUnknown`). Refusals are audited."""
+        :class:`~custodia.RecipientJurisdictionUnknown`). Refusals are audited.
+
+        Rule of speciality: a custodian that is not the envelope's originator (it does not hold the envelope
+        signer's secret) needs the originator's ``grant`` naming each key of another authority it adds
+        (:class:`~custodia.OnwardTransferNotGranted` otherwise, the message saying what is missing). The grant is
+        verified before any key is touched and written into the new envelope's header."""
         env = bytes_arg(envelope, "envelope")
         rm, rm_n = _key_array(remove, "remove")
         ad, ad_n = _key_array(add, "add")
-        return _plain_bytes(_raw.lib.custodia_rewrap, self._handle, _actor(actor), _purpose(purpose), env.ptr,
-                            env.len, rm, rm_n, ad, ad_n)
+        if grant is None:
+            return _plain_bytes(_raw.lib.custodia_rewrap, self._handle, _actor(actor), _purpose(purpose), env.ptr,
+                                env.len, rm, rm_n, ad, ad_n)
+        g = bytes_arg(_grant(grant).to_bytes(), "grant")
+        return _plain_bytes(_raw.lib.custodia_rewrap_with_grant, self._handle, _actor(actor), _purpose(purpose),
+                            env.ptr, env.len, rm, rm_n, ad, ad_n, g.ptr, g.len)
+
+    # ---- grants (rule of speciality) ----------------------------------------------------------------------------
+
+    def issue_onward_transfer_grant(self, actor: Actor, signer: KeyId, object_id: str, authority: str,
+                                    jurisdiction: str, recipient: KeyId, not_after: Timestamp,
+                                    reference: str) -> Grant:
+        """Issue, as the originator, a grant letting a recipient of the envelope ``object_id`` add the key
+        ``recipient`` of ``authority`` acting in ``jurisdiction``. Signed with the own Ed25519 key ``signer`` (the
+        envelope's signer), valid until ``not_after``; ``reference`` names the request letter. Recorded as
+        ``grant_issued``."""
+        return Grant(take_text(_raw.lib.custodia_grant_issue_onward_transfer, self._handle, _actor(actor),
+                               byref(_key(signer, "signer")), text_arg(object_id, "object_id"),
+                               text_arg(authority, "authority"), text_arg(jurisdiction, "jurisdiction"),
+                               byref(_key(recipient, "recipient")), _unix(not_after, "not_after"),
+                               text_arg(reference, "reference")))
+
+    def issue_purpose_extension_grant(self, actor: Actor, signer: KeyId, object_id: str, purposes: Iterable[str],
+                                      not_after: Timestamp, reference: str) -> Grant:
+        """Issue, as the originator, a grant extending the purposes of the envelope ``object_id`` by
+        ``purposes``. Otherwise as :meth:`issue_onward_transfer_grant`."""
+        array, count = text_array(list(purposes), "purposes")
+        return Grant(take_text(_raw.lib.custodia_grant_issue_purpose_extension, self._handle, _actor(actor),
+                               byref(_key(signer, "signer")), text_arg(object_id, "object_id"), array, count,
+                               _unix(not_after, "not_after"), text_arg(reference, "reference")))
+
+    def extend_purposes(self, actor: Actor, envelope: Union[bytes, bytearray, memoryview], grant: Grant) -> bytes:
+        """Apply an originator's purpose extension ``grant``: re-issue the envelope with the grant in its header,
+        so every later reader may open it for the extended purposes. Checked before any key is touched
+        (:class:`~custodia.PurposeExtensionNotGranted`, the message saying which check failed), then the actor's
+        clearance, jurisdiction and the expiry. Recorded as ``grant_applied``."""
+        env = bytes_arg(envelope, "envelope")
+        g = bytes_arg(_grant(grant).to_bytes(), "grant")
+        return _plain_bytes(_raw.lib.custodia_extend_purposes, self._handle, _actor(actor), env.ptr, env.len, g.ptr,
+                            g.len)
 
     def rewrap_rotated(self, actor: Actor, envelope: Union[bytes, bytearray, memoryview]) -> bytes:
         """Re-wrap an envelope for the newest successors of its rotated keys (after :meth:`rotate`); an envelope

@@ -93,6 +93,10 @@ public class CustodiaException extends RuntimeException {
                 return new DestinationRequiredException(code, message);
             case KEY_COMPROMISED:
                 return new KeyCompromisedException(code, message);
+            case ONWARD_TRANSFER_NOT_GRANTED:
+                return new OnwardTransferNotGrantedException(code, message);
+            case PURPOSE_EXTENSION_NOT_GRANTED:
+                return new PurposeExtensionNotGrantedException(code, message);
             case MALFORMED:
             case UNSUPPORTED_VERSION:
             case UNSUPPORTED_SUITE:
@@ -111,6 +115,8 @@ public class CustodiaException extends RuntimeException {
                 return new EnvelopeChangedException(code, message);
             case APPROVAL_INVALID:
                 return new ApprovalInvalidException(code, message);
+            case GRANT_INVALID:
+                return new GrantInvalidException(code, message);
             case KEY_NOT_FOUND:
                 return new KeyNotFoundException(code, message);
             case KEY_STATE:

@@ -538,6 +538,86 @@ public final class Custodian implements AutoCloseable {
     }
 
     /**
+     * {@link #rewrap(Actor, byte[], Purpose, Collection, Collection)} applying an originator's grant (rule of
+     * speciality): a custodian that is not the envelope's originator (it does not hold the envelope signer's secret)
+     * needs a grant of the signer naming each key of another authority it adds. The grant is verified before any key
+     * is touched and written into the new envelope's header; recorded as {@code grant_applied} and in the
+     * {@code shared} entry.
+     *
+     * @throws OnwardTransferNotGrantedException without a valid grant; the message says what is missing or wrong
+     */
+    public byte[] rewrap(Actor actor, byte[] envelope, Purpose purpose, Collection<KeyId> remove,
+            Collection<KeyId> add, Grant grant) {
+        Objects.requireNonNull(envelope, "envelope");
+        Objects.requireNonNull(purpose, "purpose");
+        Objects.requireNonNull(grant, "grant");
+        byte[] r = packIds(Objects.requireNonNull(remove, "remove"));
+        byte[] a0 = packIds(Objects.requireNonNull(add, "add"));
+        byte[] g = grant.raw();
+        CustodiaBuffer out = new CustodiaBuffer();
+        withActor(actor, (c, a) -> lib().custodia_rewrap_with_grant(c, a, purpose.value(), envelope,
+                envelope.length, r, remove.size(), a0, add.size(), g, g.length, out));
+        return Native.takeBytes(out);
+    }
+
+    /**
+     * Issue, as the originator, a grant letting a recipient of the envelope {@code objectId} add the key
+     * {@code recipient} of {@code authority} acting in {@code jurisdiction}. Signed with the own Ed25519 key
+     * {@code signer} (the envelope's signer), valid until {@code notAfter}; {@code reference} names the request
+     * letter. Recorded as {@code grant_issued}.
+     */
+    public Grant issueOnwardTransferGrant(Actor actor, KeyId signer, String objectId, String authority,
+            String jurisdiction, KeyId recipient, Instant notAfter, String reference) {
+        Objects.requireNonNull(signer, "signer");
+        Objects.requireNonNull(recipient, "recipient");
+        Objects.requireNonNull(notAfter, "notAfter");
+        String o = Native.text("object id", Objects.requireNonNull(objectId, "objectId"));
+        String au = Native.text("authority", Objects.requireNonNull(authority, "authority"));
+        String j = Native.text("jurisdiction", Objects.requireNonNull(jurisdiction, "jurisdiction"));
+        String ref = Native.text("reference", Objects.requireNonNull(reference, "reference"));
+        long t = notAfter.getEpochSecond();
+        CustodiaBuffer out = new CustodiaBuffer();
+        withActor(actor, (c, a) -> lib().custodia_grant_issue_onward_transfer(c, a, signer.raw(), o, au, j,
+                recipient.raw(), t, ref, out));
+        return Grant.fromText(Native.takeText(out));
+    }
+
+    /**
+     * Issue, as the originator, a grant extending the purposes of the envelope {@code objectId} by
+     * {@code purposes}. Otherwise as {@link #issueOnwardTransferGrant}.
+     */
+    public Grant issuePurposeExtensionGrant(Actor actor, KeyId signer, String objectId, Collection<String> purposes,
+            Instant notAfter, String reference) {
+        Objects.requireNonNull(signer, "signer");
+        Objects.requireNonNull(notAfter, "notAfter");
+        String o = Native.text("object id", Objects.requireNonNull(objectId, "objectId"));
+        String[] ps = Native.texts("purposes", Objects.requireNonNull(purposes, "purposes").toArray(new String[0]));
+        String ref = Native.text("reference", Objects.requireNonNull(reference, "reference"));
+        long t = notAfter.getEpochSecond();
+        CustodiaBuffer out = new CustodiaBuffer();
+        withActor(actor, (c, a) -> lib().custodia_grant_issue_purpose_extension(c, a, signer.raw(), o,
+                ps.length == 0 ? null : ps, ps.length, t, ref, out));
+        return Grant.fromText(Native.takeText(out));
+    }
+
+    /**
+     * Apply an originator's purpose extension grant: re-issue the envelope with the grant in its header, so every
+     * later reader may open it for the extended purposes. Checked before any key is touched, then the actor's
+     * clearance, jurisdiction and the expiry. Recorded as {@code grant_applied}.
+     *
+     * @throws PurposeExtensionNotGrantedException when the grant does not hold; the message says which check failed
+     */
+    public byte[] extendPurposes(Actor actor, byte[] envelope, Grant grant) {
+        Objects.requireNonNull(envelope, "envelope");
+        Objects.requireNonNull(grant, "grant");
+        byte[] g = grant.raw();
+        CustodiaBuffer out = new CustodiaBuffer();
+        withActor(actor, (c, a) -> lib().custodia_extend_purposes(c, a, envelope, envelope.length, g, g.length,
+                out));
+        return Native.takeBytes(out);
+    }
+
+    /**
      * How many times this custodian has tried to unwrap a data key since it was opened: unchanged by a refused open
      * or re-wrap, which touches no key.
      */

@@ -360,10 +360,13 @@ class CustodianTest {
         Purpose protection = Purpose.of("witness_protection");
         Purpose execution = Purpose.of("mla.execution");
         byte[] address = "witness W-17: safe house at rue de la Paix 000".getBytes(StandardCharsets.UTF_8);
+        // Signed by this custodian's own key: it is the originator and shares without a grant (see GrantsTest).
+        KeyId signing = custodian.generateKey(anna, KeyKind.ED25519, "DE signing");
         try (Actor mallory = Actor.of("mallory", "clerk", "NL", Classification.PUBLIC);
                 Custodian outside = Custodian.openWithMasterKey(outsideDir, new byte[32], CREATE);
                 SealOptions o = SealOptions.builder(Category.WITNESS_IDENTITY, protection, execution)
-                        .caseRef("MLA-2026-0042").origin("DE").destinations("FR").recipient(kek).build()) {
+                        .caseRef("MLA-2026-0042").origin("DE").destinations("FR").recipient(kek).signer(signing)
+                        .build()) {
             byte[] envelope = custodian.seal(anna, address, o);
             KeyId held = outside.generateKey(mallory, KeyKind.X25519, "mallory's own");
             KeyId imported = custodian.importPublic(mallory, outside.exportPublic(held), "partner", "FR");

@@ -212,6 +212,22 @@ public interface CustodiaLibrary extends Library {
     int custodia_rewrap_rotated(long custodian, long actor, byte[] envelope, long envelopeLen,
             CustodiaBuffer outEnvelope);
 
+    int custodia_grant_issue_onward_transfer(long custodian, long actor, byte[] signer, String objectId,
+            String authority, String jurisdiction, byte[] recipient, long notAfter, String reference,
+            CustodiaBuffer outGrant);
+
+    int custodia_grant_issue_purpose_extension(long custodian, long actor, byte[] signer, String objectId,
+            String[] purposes, long purposeCount, long notAfter, String reference, CustodiaBuffer outGrant);
+
+    int custodia_grant_id(byte[] grant, long grantLen, byte[] outText, long outTextSize);
+
+    int custodia_extend_purposes(long custodian, long actor, byte[] envelope, long envelopeLen, byte[] grant,
+            long grantLen, CustodiaBuffer outEnvelope);
+
+    int custodia_rewrap_with_grant(long custodian, long actor, String purpose, byte[] envelope, long envelopeLen,
+            byte[] remove, long removeCount, byte[] add, long addCount, byte[] grant, long grantLen,
+            CustodiaBuffer outEnvelope);
+
     int custodia_custodian_unwrap_attempts(long custodian, LongByReference outCount);
 
     // --- vocabulary
