@@ -83,6 +83,8 @@ public final class MlaExchange {
                         + opened.plaintext().length() + " bytes");
             }
 
+            speciality(base, berlin, paris, anna, pierre, parisAtBerlin, records.length);
+
             // Need-to-know at B: only the case team opens the case's data (docs/POLICY.md); audited as policy_changed.
             try (AccessPolicy policy = AccessPolicy.parse(
                     "version = 1\n[[cases.team]]\ncase = \"MLA-2026-0042\"\nactors = [\"pierre.martin\"]\n")) {
@@ -97,8 +99,6 @@ public final class MlaExchange {
 
             AuditReport report = paris.verifyAudit();
             System.out.println("B's audit log verifies: " + report);
-
-            speciality(base, berlin, paris, anna, pierre, parisAtBerlin, records.length);
 
             berlin.open(anna, envelope, fraud).close();
             berlin.destroyKey(anna, caseKey, "case MLA-2026-0042 closed; retention period over");
