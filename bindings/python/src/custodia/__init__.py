@@ -19,7 +19,16 @@ from ._errors import *  # noqa: F403  (the exception classes; their __all__ is t
 from ._errors import __all__ as _errors_all
 from ._handles import live_counts
 from ._sensitive import SensitiveBytes
-from .actors import Actor, Consent, CourtOrder, ImminentThreat, ExceptionGround, LegalObligation
+from .actors import (
+    Actor,
+    Consent,
+    CourtOrder,
+    ExceptionGround,
+    ImminentThreat,
+    LegalObligation,
+    NationalSecurity,
+    OverridingPublicInterest,
+)
 from .audit import Anchor, ErasureCertificate
 from .custodian import AuditReport, Custodian, EnvelopeInfo, KeyInfo, KeyState, Opened, ShredReport
 from .options import SealOptions, Timestamp
@@ -53,6 +62,8 @@ __all__ = [
     "Consent",
     "ImminentThreat",
     "LegalObligation",
+    "NationalSecurity",
+    "OverridingPublicInterest",
     "SealOptions",
     "Timestamp",
     "Custodian",
