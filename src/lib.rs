@@ -80,10 +80,14 @@ mod primitives;
 mod vocabulary;
 
 pub use custodian::{
-    AUDIT_KEY_LABEL, Custodian, CustodianOptions, EnvelopeInfo, KeyInfo, Opened, RewrapItem, RewrapOutput, RewrapPlan,
-    SealOptions, Sealed, ShredReport,
+    AUDIT_KEY_LABEL, Custodian, CustodianOptions, EnvelopeInfo, KeyInfo, Opened, RECEIPTS_DIR, ReceiptOptions,
+    RewrapItem, RewrapOutput, RewrapPlan, SealOptions, Sealed, ShredReport,
 };
 pub use error::{Error, ErrorCategory, ErrorKind, Result};
+pub use format::receipt::{
+    MAX_RECEIPT_FIELD_LEN, MAX_RECEIPT_ITEM_FIELDS, MAX_RECEIPT_ITEMS, MAX_RECEIPT_LEN, RECEIPT_ARMOR_BEGIN,
+    RECEIPT_ARMOR_END, Receipt, ReceiptField, ReceiptItem, ReceiptItemKind,
+};
 pub use keys::{
     AuditPin, KEYRING_FILE, KdfParams, KeyRecord, KeyState, Keyring, LegalHold, MAX_DESTROY_REASON_LEN,
     MAX_HOLD_REASON_LEN, MAX_HOLD_REFERENCE_LEN, MAX_KEYRING_LEN, MAX_LABEL_LEN, Unlock, decode_public, encode_public,

@@ -68,6 +68,9 @@ pub enum custodia_status {
     /// 209: Another authority's key was to be added, but it was imported without a jurisdiction; import it again with
     /// its authority's jurisdiction.
     CUSTODIA_ERR_RECIPIENT_JURISDICTION_UNKNOWN = 209,
+    /// 220: A disclosure receipt names an object this custodian never sealed or shared (import) or never received
+    /// (issue), or another case than the object was sent for.
+    CUSTODIA_ERR_RECEIPT_NOT_APPLICABLE = 220,
     // ---- 3xx: envelope format
     /// 300: Bytes that are not a custodia envelope, or not a well-formed one; the message says which structure.
     CUSTODIA_ERR_MALFORMED = 300,
@@ -91,6 +94,11 @@ pub enum custodia_status {
     CUSTODIA_ERR_ARMOR = 309,
     /// 310: A seekable reader found a chunk changed since it was verified (the source was modified while open).
     CUSTODIA_ERR_ENVELOPE_CHANGED = 310,
+    /// 313: A disclosure receipt is malformed, oversized, or its signature does not verify.
+    CUSTODIA_ERR_RECEIPT_INVALID = 313,
+    /// 314: A disclosure receipt is signed by a key that is not the one expected (not an imported public signing key
+    /// of another authority, or not the key given).
+    CUSTODIA_ERR_RECEIPT_ISSUER_UNKNOWN = 314,
     // ---- 4xx: keys and keyring
     /// 400: No key with this id is known.
     CUSTODIA_ERR_KEY_NOT_FOUND = 400,
@@ -169,6 +177,7 @@ impl custodia_status {
         Self::CUSTODIA_ERR_TRANSFER_NOT_PERMITTED,
         Self::CUSTODIA_ERR_RECIPIENT_NOT_PERMITTED,
         Self::CUSTODIA_ERR_RECIPIENT_JURISDICTION_UNKNOWN,
+        Self::CUSTODIA_ERR_RECEIPT_NOT_APPLICABLE,
         Self::CUSTODIA_ERR_MALFORMED,
         Self::CUSTODIA_ERR_UNSUPPORTED_VERSION,
         Self::CUSTODIA_ERR_UNSUPPORTED_SUITE,
@@ -180,6 +189,8 @@ impl custodia_status {
         Self::CUSTODIA_ERR_SIGNATURE_INVALID,
         Self::CUSTODIA_ERR_ARMOR,
         Self::CUSTODIA_ERR_ENVELOPE_CHANGED,
+        Self::CUSTODIA_ERR_RECEIPT_INVALID,
+        Self::CUSTODIA_ERR_RECEIPT_ISSUER_UNKNOWN,
         Self::CUSTODIA_ERR_KEY_NOT_FOUND,
         Self::CUSTODIA_ERR_KEY_STATE,
         Self::CUSTODIA_ERR_WRONG_PASSPHRASE,

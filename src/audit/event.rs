@@ -64,11 +64,19 @@ pub enum EventKind {
     Recovery,
     /// A signed checkpoint over all earlier entries. Written by the log itself.
     Checkpoint,
+    /// An envelope from another authority arrived and its header was checked: one of this keyring's keys is a
+    /// recipient (no key touched).
+    Received,
+    /// This custodian signed a disclosure receipt for an envelope and handed it out.
+    ReceiptIssued,
+    /// A disclosure receipt from a recipient authority was verified and stored (or, with a failed or refused
+    /// outcome, rejected).
+    ReceiptImported,
 }
 
 impl EventKind {
     /// Every kind.
-    pub const ALL: [Self; 17] = [
+    pub const ALL: [Self; 20] = [
         Self::Genesis,
         Self::Sealed,
         Self::Opened,
@@ -86,6 +94,9 @@ impl EventKind {
         Self::Erasure,
         Self::Recovery,
         Self::Checkpoint,
+        Self::Received,
+        Self::ReceiptIssued,
+        Self::ReceiptImported,
     ];
 
     /// The stable snake_case name, as written in the log.
@@ -109,6 +120,9 @@ impl EventKind {
             Self::Erasure => "erasure",
             Self::Recovery => "recovery",
             Self::Checkpoint => "checkpoint",
+            Self::Received => "received",
+            Self::ReceiptIssued => "receipt_issued",
+            Self::ReceiptImported => "receipt_imported",
         }
     }
 

@@ -19,15 +19,20 @@ pub const LINE_LEN: usize = 64;
 /// The armored form of envelope bytes; lines end in `\n`, including the last.
 #[must_use]
 pub fn armor(envelope: &[u8]) -> String {
-    let b64 = Base64::encode_string(envelope);
-    let mut out = String::with_capacity(BEGIN.len() + END.len() + b64.len() + b64.len() / LINE_LEN + 4);
-    out.push_str(BEGIN);
+    armor_as(envelope, BEGIN, END)
+}
+
+/// The armored form of `bytes` between the lines `begin` and `end` (envelopes, receipts).
+pub(crate) fn armor_as(bytes: &[u8], begin: &str, end: &str) -> String {
+    let b64 = Base64::encode_string(bytes);
+    let mut out = String::with_capacity(begin.len() + end.len() + b64.len() + b64.len() / LINE_LEN + 4);
+    out.push_str(begin);
     out.push('\n');
     for line in b64.as_bytes().chunks(LINE_LEN) {
         out.push_str(core::str::from_utf8(line).expect("base64 is ASCII"));
         out.push('\n');
     }
-    out.push_str(END);
+    out.push_str(end);
     out.push('\n');
     out
 }
@@ -44,16 +49,21 @@ pub fn is_armored(input: &[u8]) -> bool {
 /// # Errors
 /// [`Error::Armor`] naming the rule broken.
 pub fn dearmor(input: &[u8]) -> Result<Vec<u8>> {
+    dearmor_as(input, BEGIN, END)
+}
+
+/// Decode the armored form between the lines `begin` and `end`, with the rules of [`dearmor`].
+pub(crate) fn dearmor_as(input: &[u8], begin: &str, end: &str) -> Result<Vec<u8>> {
     let text = core::str::from_utf8(input.trim_ascii()).map_err(|_| Error::Armor("not ASCII text".into()))?;
     let mut lines = text.split('\n').map(|l| l.strip_suffix('\r').unwrap_or(l));
-    if lines.next() != Some(BEGIN) {
+    if lines.next() != Some(begin) {
         return Err(Error::Armor("missing BEGIN line".into()));
     }
     let mut body = String::with_capacity(text.len());
     let mut ended = false;
     let mut short_seen = false;
     for line in lines.by_ref() {
-        if line == END {
+        if line == end {
             ended = true;
             break;
         }
