@@ -46,6 +46,7 @@ mod keyid;
 mod keys;
 mod objects;
 mod options;
+mod receipts;
 mod seal;
 mod status;
 mod version;
@@ -66,6 +67,7 @@ pub use objects::{
     custodia_exception_ground_describe, custodia_exception_ground_free, custodia_exception_ground_new,
 };
 pub use options::*;
+pub use receipts::*;
 pub use seal::*;
 pub use status::{custodia_status, custodia_status_is_refusal, custodia_status_name};
 pub use version::{
