@@ -30,6 +30,7 @@ from .actors import (
     OverridingPublicInterest,
 )
 from .audit import Anchor, ErasureCertificate
+from .receipts import Receipt, ReceiptItem
 from .custodian import AuditReport, Custodian, EnvelopeInfo, KeyInfo, KeyState, Opened, ShredReport
 from .options import SealOptions, Timestamp
 from .vocab import CaseRef, Category, Classification, ExceptionKind, Jurisdiction, KeyId, KeyKind, Purpose
@@ -75,6 +76,8 @@ __all__ = [
     "ShredReport",
     "Anchor",
     "ErasureCertificate",
+    "Receipt",
+    "ReceiptItem",
     "CaseRef",
     "Category",
     "Classification",

@@ -41,6 +41,7 @@ __all__ = [
     "TransferNotPermitted",
     "RecipientNotPermitted",
     "RecipientJurisdictionUnknown",
+    "ReceiptNotApplicable",
     # 3xx
     "EnvelopeError",
     "Malformed",
@@ -54,6 +55,8 @@ __all__ = [
     "SignatureInvalid",
     "ArmorError",
     "EnvelopeChanged",
+    "ReceiptInvalid",
+    "ReceiptIssuerUnknown",
     # 4xx
     "KeyringError",
     "KeyNotFound",
@@ -204,6 +207,11 @@ class RecipientJurisdictionUnknown(Refused):
     """209: the other authority's key was imported without a jurisdiction; import it again with one."""
 
 
+class ReceiptNotApplicable(Refused):
+    """220: a disclosure receipt names an object this custodian never sealed or shared (import) or never received
+    (issue), or another case than the object was sent for."""
+
+
 # 3xx: envelope format.
 class EnvelopeError(CustodiaError):
     """An envelope could not be read or opened."""
@@ -251,6 +259,15 @@ class ArmorError(EnvelopeError):
 
 class EnvelopeChanged(EnvelopeError):
     """310: a seekable reader found a chunk changed since it was verified (the source was modified while open)."""
+
+
+class ReceiptInvalid(EnvelopeError):
+    """313: a disclosure receipt is malformed, oversized, or its signature does not verify."""
+
+
+class ReceiptIssuerUnknown(EnvelopeError):
+    """314: a disclosure receipt is signed by a key that is not the one expected (not an imported public signing key
+    of another authority, or not the key given)."""
 
 
 # 4xx: keys.
@@ -380,6 +397,7 @@ _BY_CODE: dict[int, type[CustodiaError]] = {
     207: TransferNotPermitted,
     208: RecipientNotPermitted,
     209: RecipientJurisdictionUnknown,
+    220: ReceiptNotApplicable,
     300: Malformed,
     301: UnsupportedVersion,
     302: UnsupportedSuite,
@@ -391,6 +409,8 @@ _BY_CODE: dict[int, type[CustodiaError]] = {
     308: SignatureInvalid,
     309: ArmorError,
     310: EnvelopeChanged,
+    313: ReceiptInvalid,
+    314: ReceiptIssuerUnknown,
     400: KeyNotFound,
     401: KeyStateError,
     402: WrongPassphrase,
