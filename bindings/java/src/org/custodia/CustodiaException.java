@@ -75,6 +75,8 @@ public class CustodiaException extends RuntimeException {
                 return new RecipientNotPermittedException(code, message);
             case RECIPIENT_JURISDICTION_UNKNOWN:
                 return new RecipientJurisdictionUnknownException(code, message);
+            case RECEIPT_NOT_APPLICABLE:
+                return new ReceiptNotApplicableException(code, message);
             case MALFORMED:
             case UNSUPPORTED_VERSION:
             case UNSUPPORTED_SUITE:
@@ -91,6 +93,10 @@ public class CustodiaException extends RuntimeException {
                 return new SignatureInvalidException(code, message);
             case ENVELOPE_CHANGED:
                 return new EnvelopeChangedException(code, message);
+            case RECEIPT_INVALID:
+                return new ReceiptInvalidException(code, message);
+            case RECEIPT_ISSUER_UNKNOWN:
+                return new ReceiptIssuerUnknownException(code, message);
             case KEY_NOT_FOUND:
                 return new KeyNotFoundException(code, message);
             case KEY_STATE:
