@@ -253,7 +253,10 @@ pub unsafe extern "C" fn custodia_receipt_find_by_case(
 /// `text` is NULL (refused) or a NUL-terminated string, borrowed for the call; `out_receipt` is NULL (refused) or
 /// writable. Any thread.
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn custodia_receipt_parse(text: *const c_char, out_receipt: *mut custodia_receipt) -> custodia_status {
+pub unsafe extern "C" fn custodia_receipt_parse(
+    text: *const c_char,
+    out_receipt: *mut custodia_receipt,
+) -> custodia_status {
     call(|| {
         // SAFETY: forwarded from this function's contract.
         let (text, out) = unsafe { (str_arg(text, "text")?, Out::new(out_receipt, "out_receipt")?) };
