@@ -423,7 +423,9 @@ fn receipt_item(e: &LogEntry, options: &ReceiptOptions) -> Option<ReceiptItem> {
         EventKind::Shared if ok => ReceiptItemKind::Shared,
         // A re-wrap for a purpose is a disclosure inside the recipient authority; moving off a rotated key is not.
         EventKind::Rewrapped if ok && operation != Some("rewrap_rotated") => ReceiptItemKind::Rewrapped,
-        EventKind::Refused if options.include_refusals && operation != Some(ISSUE) => ReceiptItemKind::Refused,
+        EventKind::Refused if options.include_refusals && !matches!(operation, Some(ISSUE | IMPORT)) => {
+            ReceiptItemKind::Refused
+        }
         _ => return None,
     };
     let mut item = ReceiptItem::new(kind, e.time);
