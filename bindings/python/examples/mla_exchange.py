@@ -9,6 +9,7 @@ The Netherlands (state A) answers a German request (state B) for bank records:
 3. B opens them for a permitted purpose (prosecution.trial lies under prosecution).
 4. B is refused for another purpose (asset_recovery), and the refusal says why.
 5. B opens them for asset_recovery anyway, under a court order with its justification.
+5b. B sends A a signed disclosure receipt of what it did; A verifies and records it, and refuses an altered copy.
 6. Both audit logs verify.
 7. A shreds its case key: from then on A can no longer open its copy.
 
@@ -58,7 +59,8 @@ def main() -> int:
             info = nl.inspect(envelope)
             print(f"sealed {len(RECORDS)} bytes into a {len(envelope)}-byte envelope: {info}")
 
-            # 3. B opens for a permitted purpose.
+            # 3. B records the arrival (no key touched; its receipt starts here), then opens for a permitted purpose.
+            de.receive(anna, envelope)
             with de.open(anna, envelope, "prosecution.trial") as opened:
                 assert opened.data == RECORDS
                 print(f"DE opened {len(opened.data)} bytes for prosecution.trial")
@@ -77,6 +79,23 @@ def main() -> int:
             ) as order, de.open(anna, envelope, "asset_recovery", exception=order) as opened:
                 assert opened.data == RECORDS
                 print(f"DE opened it for asset_recovery under {order}")
+
+            # 5b. B signs a disclosure receipt with a key whose public half A holds; A imports it.
+            de_receipts = de.generate_key(anna, KeyKind.ED25519, "DE receipt signing key")
+            nl.import_public(jan, de.export_public(de_receipts), "DE receipt signing key", "DE")
+            receipt = de.issue_receipt(anna, info.object_id, de_receipts)
+            text = receipt.to_armored()  # what travels back to A
+            for item in receipt.items:
+                print(f"  receipt: {item.kind:<15} {item.get('exception_kind') or item.get('purpose') or '-'}")
+            nl.import_receipt(jan, text)
+            print(f"NL holds {len(nl.receipts_for_case(CASE))} receipt(s) for {CASE}")
+            lines = text.split("\n")
+            lines[2] = lines[2][:40] + ("B" if lines[2][40] == "A" else "A") + lines[2][41:]
+            try:
+                nl.import_receipt(jan, "\n".join(lines))
+                raise AssertionError("an altered receipt should have been refused")
+            except custodia.ReceiptInvalid as refusal:
+                print(f"NL refused an altered receipt: {refusal.message}")
 
             # 6. Both audit logs verify.
             for name, custodian in (("NL", nl), ("DE", de)):
