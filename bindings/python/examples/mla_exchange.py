@@ -90,7 +90,7 @@ def main() -> int:
             nl.import_receipt(jan, text)
             print(f"NL holds {len(nl.receipts_for_case(CASE))} receipt(s) for {CASE}")
             lines = text.split("\n")
-            lines[2] = lines[2][:40] + ("B" if lines[2][40] == "A" else "A") + lines[2][41:]
+            lines[-3] = ("B" if lines[-3][0] == "A" else "A") + lines[-3][1:]  # in the signature
             try:
                 nl.import_receipt(jan, "\n".join(lines))
                 raise AssertionError("an altered receipt should have been refused")
