@@ -15,6 +15,7 @@ use custodia::{
     Jurisdiction, KdfParams, KeyId, KeyKind, OpenRequest, Purpose, PurposeSet, Receipt, ReceiptField, ReceiptItemKind,
     ReceiptOptions, SealOptions, Sensitive, Timestamp, Unlock,
 };
+use sha2::{Digest as _, Sha256};
 
 const T0: u64 = 1_795_435_200; // 2026-11-23T12:00:00Z
 
@@ -80,8 +81,9 @@ fn scene() -> Scene {
     Scene { clock, de, nl, nl_signer, nl_kek_x: nl_x, envelope: sealed.envelope, object: sealed.object_id }
 }
 
-/// NL's whole handling: receive, open, exception, refusal, share onward, destroy the key; then a receipt.
-fn nl_handles(s: &Scene) -> Receipt {
+/// NL's whole handling: receive, open, exception, refusal, share onward, destroy the key; then a receipt, and the
+/// erasure certificate `destroy_key` returned.
+fn nl_handles_with_certificate(s: &Scene) -> (Receipt, custodia::audit::ErasureCertificate) {
     let nl = &s.nl.c;
     s.clock.advance(60);
     let info = nl.receive(&jan(), &s.envelope).expect("receive");
@@ -106,15 +108,19 @@ fn nl_handles(s: &Scene) -> Receipt {
     let be_in_nl = nl.import_public(&jan(), &be.c.export_public(&be_x).expect("pub"), "BE", j("NL")).expect("imp");
     nl.rewrap(&jan(), &p("mla.execution"), &s.envelope, &[], &[be_in_nl]).expect("share");
     s.clock.advance(60);
-    nl.destroy_key(&jan(), &s.nl_kek_x, "case closed in NL").expect("destroy");
+    let certificate = nl.destroy_key(&jan(), &s.nl_kek_x, "case closed in NL").expect("destroy");
     s.clock.advance(60);
-    nl.issue_receipt(&jan(), &s.object, &s.nl_signer, &ReceiptOptions::default()).expect("receipt")
+    (nl.issue_receipt(&jan(), &s.object, &s.nl_signer, &ReceiptOptions::default()).expect("receipt"), certificate)
+}
+
+fn nl_handles(s: &Scene) -> Receipt {
+    nl_handles_with_certificate(s).0
 }
 
 #[test]
 fn a_receipt_says_what_the_recipient_did_and_the_sender_records_it() {
     let s = scene();
-    let receipt = nl_handles(&s);
+    let (receipt, certificate) = nl_handles_with_certificate(&s);
     let kinds: Vec<ReceiptItemKind> = receipt.items().iter().map(|i| i.kind()).collect();
     assert_eq!(
         kinds,
@@ -139,7 +145,11 @@ fn a_receipt_says_what_the_recipient_did_and_the_sender_records_it() {
     assert_eq!(items[5].get(ReceiptField::Purpose), Some("mla.execution"));
     assert!(items[5].get(ReceiptField::Recipients).is_some());
     assert_eq!(items[6].get(ReceiptField::Key), Some(s.nl_kek_x.to_string().as_str()));
-    assert!(items[6].get(ReceiptField::ErasureCertificateSha256).is_some_and(|h| h.len() == 64));
+    // The destroyed item names the very certificate `destroy_key` handed out: its id and the SHA-256 of its JSON.
+    let sha: String = Sha256::digest(certificate.to_json()).iter().map(|b| format!("{b:02x}")).collect();
+    assert_eq!(items[6].get(ReceiptField::ErasureCertificateSha256), Some(sha.as_str()));
+    let id = format!("{}:{}", certificate.log_id(), certificate.seq());
+    assert_eq!(items[6].get(ReceiptField::ErasureCertificate), Some(id.as_str()));
     assert_eq!(receipt.case_ref(), Some(&case()));
     assert_eq!(receipt.object_id(), s.object);
 
@@ -304,4 +314,39 @@ fn armor(bytes: &[u8]) -> String {
     }
     s.push_str("-----END CUSTODIA RECEIPT-----\n");
     s
+}
+
+#[test]
+fn a_receipt_naming_another_case_is_refused_and_a_stored_receipt_is_pinned_by_the_log() {
+    let s = scene();
+    // A recipient authority whose signing key is known here (fixed seed), imported by DE.
+    let key = custodia::format::SigningKey::from_bytes([7; 32]);
+    let public = custodia::encode_public(KeyKind::Ed25519, &key.verifying_key().to_bytes());
+    s.de.c.import_public(&anna(), &public, "NL receipts (2)", j("NL")).expect("import");
+    let oid: [u8; 16] = (0..16)
+        .map(|i| u8::from_str_radix(&s.object[2 * i..2 * i + 2], 16).expect("hex"))
+        .collect::<Vec<u8>>()
+        .try_into()
+        .expect("16 bytes");
+    let at = Timestamp::from_unix(T0 + 10);
+    let item = || vec![custodia::ReceiptItem::new(ReceiptItemKind::Received, at)];
+    let other_case =
+        Receipt::sign(oid, Some(CaseRef::parse("MLA-2026-9999").expect("c")), at, item(), &key).expect("s");
+    assert!(matches!(
+        s.de.c.import_receipt(&anna(), &other_case.to_armored()),
+        Err(Error::ReceiptNotApplicable(m)) if m.contains("MLA-2026-9999")
+    ));
+    let no_case = Receipt::sign(oid, None, at, item(), &key).expect("s");
+    assert!(matches!(s.de.c.import_receipt(&anna(), &no_case.to_armored()), Err(Error::ReceiptNotApplicable(_))));
+    let good = Receipt::sign(oid, Some(case()), at, item(), &key).expect("s");
+    s.de.c.import_receipt(&anna(), &good.to_armored()).expect("import");
+    assert_eq!(s.de.c.receipts_for_object(&s.object).expect("q"), vec![good.clone()]);
+
+    // The stored copy is pinned by the SHA-256 the signed log recorded: swapping in another receipt is caught.
+    let dir = s.de.c.dir().join(custodia::RECEIPTS_DIR);
+    let stored = std::fs::read_dir(&dir).expect("receipts dir").next().expect("one file").expect("entry").path();
+    let swapped = Receipt::sign(oid, Some(case()), Timestamp::from_unix(T0 + 20), item(), &key).expect("s");
+    std::fs::write(&stored, swapped.to_armored()).expect("write");
+    assert!(matches!(s.de.c.receipts_for_object(&s.object), Err(Error::AuditTampered { .. })));
+    assert!(matches!(s.de.c.receipts_for_case(&case()), Err(Error::AuditTampered { .. })));
 }

@@ -677,4 +677,38 @@ mod tests {
             assert!(matches!(Receipt::from_bytes(&b[..n]), Err(Error::ReceiptInvalid(_))), "truncated to {n}");
         }
     }
+
+    use proptest::prelude::*;
+
+    fn item() -> impl Strategy<Value = ReceiptItem> {
+        (0usize..7, 0u64..1000, proptest::collection::btree_map(0usize..14, "[ -~]{1,40}", 0..5)).prop_map(
+            |(k, at, fields)| {
+                let mut i = ReceiptItem::new(ReceiptItemKind::ALL[k], Timestamp::from_unix(at));
+                for (f, v) in fields {
+                    i.insert(ReceiptField::ALL[f], &v);
+                }
+                i
+            },
+        )
+    }
+
+    proptest! {
+        #[test]
+        fn any_receipt_round_trips(items in proptest::collection::vec(item(), 1..20), oid in any::<[u8; 16]>()) {
+            let k = key(5);
+            let r = Receipt::sign(oid, None, Timestamp::from_unix(1000), items, &k).unwrap();
+            prop_assert_eq!(&Receipt::from_armored(&r.to_armored()).unwrap(), &r);
+            prop_assert!(r.items().windows(2).all(|w| w[0].at() <= w[1].at()));
+            r.verify(&r.issuer_public_key()).unwrap();
+        }
+
+        #[test]
+        fn arbitrary_bytes_are_refused_without_panic(bytes in proptest::collection::vec(any::<u8>(), 0..400)) {
+            let mut with_magic = b"CUSTRCPT\x00\x01".to_vec();
+            with_magic.extend_from_slice(&bytes);
+            for b in [bytes.as_slice(), with_magic.as_slice()] {
+                prop_assert!(matches!(Receipt::from_bytes(b), Err(Error::ReceiptInvalid(_))));
+            }
+        }
+    }
 }
