@@ -942,8 +942,9 @@ typedef struct custodia_key_info {
 } custodia_key_info;
 
 /**
- * A handle to an exception: a legal ground (court order, consent, imminent threat, legal obligation) with its
- * reference and written justification, stated to open data for a purpose it was not given for.
+ * A handle to an exception: a legal ground (court order, consent, imminent threat, legal obligation, national
+ * security, overriding public interest) with its reference and written justification, stated to open data for a
+ * purpose it was not given for.
  *
  * Opaque: `id` is a registry key, not an address; 0 is the null handle. Usable from any thread, concurrently.
  */

@@ -429,8 +429,10 @@ fn receipt_item(e: &LogEntry, options: &ReceiptOptions) -> Option<ReceiptItem> {
         _ => return None,
     };
     let mut item = ReceiptItem::new(kind, e.time);
+    // A value a receipt cannot carry (an audit detail may be longer or hold characters a receipt refuses, e.g. a
+    // bidirectional override) is left out rather than failing the whole receipt.
     let mut set = |f: ReceiptField, v: Option<&str>| {
-        if let Some(v) = v.filter(|v| !v.is_empty()) {
+        if let Some(v) = v.filter(|v| ReceiptItem::is_valid_value(v)) {
             item.insert(f, v);
         }
     };

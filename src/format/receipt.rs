@@ -249,6 +249,11 @@ impl ReceiptItem {
         self.fields.insert(field, value.to_owned());
     }
 
+    /// Whether `value` may be a field's value (1 to 1024 bytes of printable text), as signing requires.
+    pub(crate) fn is_valid_value(value: &str) -> bool {
+        check_value(value).is_ok()
+    }
+
     /// What happened.
     #[must_use]
     pub fn kind(&self) -> ReceiptItemKind {

@@ -108,3 +108,16 @@ def test_hostile_receipts(scene, tmp_path, anna, jan, no_leaks):
         nl.issue_receipt(jan, "00" * 16, signer)
     assert de.unwrap_attempts() == before
     assert de.receipts_for_object(receipt.object_id) == []
+
+
+def test_the_later_exception_grounds():
+    why = "Disclosure is needed to stop an ongoing attack on the power grid of the region"
+    with custodia.OverridingPublicInterest("Art. 23(1)(d) GDPR", why) as g:
+        assert g.kind is custodia.ExceptionKind.OVERRIDING_PUBLIC_INTEREST and int(g.kind) == 6
+        assert str(g).startswith("overriding_public_interest Art. 23(1)(d) GDPR: ")
+    with NationalSecurity("Decision NSC 2026/17", why) as g:
+        assert int(g.kind) == 5 and str(g).startswith("national_security ")
+    with pytest.raises(custodia.InvalidException):
+        NationalSecurity(" ", why)
+    with pytest.raises(custodia.InvalidException):
+        custodia.OverridingPublicInterest("", why)

@@ -132,4 +132,19 @@ class ReceiptsTest {
         assertEquals(before, de.unwrapAttempts());
         assertEquals(List.of(), de.receiptsForObject(r.objectId()));
     }
+
+    @Test
+    void theLaterExceptionGrounds() {
+        String why = "Disclosure is needed to stop an ongoing attack on the power grid of the region";
+        try (ExceptionGround g = ExceptionGround.overridingPublicInterest("Art. 23(1)(d) GDPR", why)) {
+            assertSame(ExceptionGround.Kind.OVERRIDING_PUBLIC_INTEREST, g.kind());
+            assertEquals(6, g.kind().code());
+            assertTrue(g.describe().startsWith("overriding_public_interest Art. 23(1)(d) GDPR: "));
+        }
+        try (ExceptionGround g = ExceptionGround.nationalSecurity("Decision NSC 2026/17", why)) {
+            assertEquals(5, g.kind().code());
+            assertEquals("national_security", g.kind().wireName());
+        }
+        assertThrows(InvalidExceptionGroundException.class, () -> ExceptionGround.nationalSecurity(" ", why));
+    }
 }
