@@ -350,3 +350,17 @@ fn a_receipt_naming_another_case_is_refused_and_a_stored_receipt_is_pinned_by_th
     assert!(matches!(s.de.c.receipts_for_object(&s.object), Err(Error::AuditTampered { .. })));
     assert!(matches!(s.de.c.receipts_for_case(&case()), Err(Error::AuditTampered { .. })));
 }
+
+#[test]
+fn the_same_receipt_imported_from_several_threads_is_kept_once() {
+    let s = scene();
+    let text = nl_handles(&s).to_armored();
+    std::thread::scope(|scope| {
+        for _ in 0..4 {
+            scope.spawn(|| s.de.c.import_receipt(&anna(), &text).expect("import"));
+        }
+    });
+    assert_eq!(s.de.c.receipts_for_object(&s.object).expect("q").len(), 1);
+    let files = std::fs::read_dir(s.de.c.dir().join(custodia::RECEIPTS_DIR)).expect("dir").count();
+    assert_eq!(files, 1, "one stored receipt, no temporary file left behind");
+}

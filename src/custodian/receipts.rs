@@ -14,6 +14,7 @@ use std::fs::{self, OpenOptions};
 use std::io::Write;
 use std::os::unix::fs::OpenOptionsExt;
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use sha2::{Digest, Sha256};
 
@@ -346,7 +347,9 @@ impl Custodian {
         if path.exists() {
             return Ok(());
         }
-        let tmp = dir.join(format!(".{digest}.{}.tmp", std::process::id()));
+        // Unique per process and call, so that two threads importing the same receipt do not collide on the file.
+        static NEXT: AtomicU64 = AtomicU64::new(0);
+        let tmp = dir.join(format!(".{digest}.{}.{}.tmp", std::process::id(), NEXT.fetch_add(1, Ordering::Relaxed)));
         let result = (|| -> std::io::Result<()> {
             let mut f = OpenOptions::new().write(true).create_new(true).mode(0o600).open(&tmp)?;
             f.write_all(receipt.to_armored().as_bytes())?;

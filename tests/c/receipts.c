@@ -178,6 +178,17 @@ int main(int argc, char **argv) {
   EXPECT_STATUS(custodia_receipt_import(de, anna, "-----BEGIN CUSTODIA RECEIPT-----\n", &bad),
                 CUSTODIA_ERR_RECEIPT_INVALID);
   EXPECT_STATUS(custodia_receipt_import(de, anna, NULL, &bad), CUSTODIA_ERR_NULL_POINTER);
+  /* Oversized: longer than the armor of the largest receipt, refused before it is decoded. */
+  size_t huge_len = 200000;
+  char *huge = malloc(huge_len + 1);
+  EXPECT_TRUE(huge != NULL);
+  if (huge != NULL) {
+    memset(huge, 'A', huge_len);
+    huge[huge_len] = '\0';
+    EXPECT_STATUS(custodia_receipt_import(de, anna, huge, &bad), CUSTODIA_ERR_RECEIPT_INVALID);
+    EXPECT_MESSAGE("longer than");
+    free(huge);
+  }
   /* A genuine receipt by NL's key, for an envelope FR sent, not DE. */
   custodia_buffer env2 = seal_for(fr, anna, &fr_nl_x);
   EXPECT_OK(custodia_envelope_receive(nl, jan, env2.data, env2.len, &info));
