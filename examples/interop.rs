@@ -6,7 +6,8 @@
 //! harness, never a way to handle real keys.
 //!
 //! ```text
-//! interop generate <dir> kek|x25519|ed25519  print the new KEK's or Ed25519 key's id, or the X25519 public text
+//! interop generate <dir> kek|x25519          print the new KEK's id, or the new X25519 key's public text
+//! interop generate <dir> ed25519             print the new Ed25519 key's id, then its public text (two lines)
 //! interop import <dir> <key-text-file>...    import public keys (authorities in DE), print their ids (one a line)
 //! interop seal <dir> <out> <plain> <key-id>...         seal a buffer
 //! interop seal-stream <dir> <out> <plain> <key-id>...  seal a file in constant memory
@@ -15,6 +16,9 @@
 //! interop seal-signed <dir> <out> <plain> <signer> <key-id>...  seal a buffer signed by an own Ed25519 key
 //! interop grant <dir> <envelope> <signer> <purpose> <out>  issue a purpose extension grant (armored) for it
 //! interop extend <dir> <envelope> <grant> <out>        apply a purpose extension grant (re-issue the envelope)
+//! interop receipt-issue <dir> <envelope> <signer-id> <out>  receive the envelope, write a signed receipt for it
+//! interop receipt-import <dir> <receipt>       import a receipt, print its item kinds (one line, space separated)
+//! interop receipt-verify <receipt> <key-text-file>  verify with the public key alone, print the item kinds
 //! ```
 //!
 //! A custodia error prints `custodia error <code> <name>: <message>` and exits with the status code (255 if it
@@ -28,7 +32,7 @@ use std::process::ExitCode;
 use custodia::Unlock;
 use custodia::{
     Actor, CaseRef, Category, Classification, Custodian, CustodianOptions, DataTag, Error, Grant, GrantScope,
-    Jurisdiction, KeyId, KeyKind, OpenRequest, Purpose, PurposeSet, SealOptions, Sensitive,
+    Jurisdiction, KeyId, KeyKind, OpenRequest, Purpose, PurposeSet, Receipt, ReceiptOptions, SealOptions, Sensitive,
 };
 
 /// The interop keyrings' master key: bytes 0..31, the same in every language's program.
@@ -48,10 +52,22 @@ fn main() -> ExitCode {
 }
 
 fn usage() -> Error {
-    Error::InvalidArgument("usage: interop generate|import|seal|seal-stream|open|open-stream <dir> ...".into())
+    Error::InvalidArgument(
+        "usage: interop generate|import|seal|seal-stream|open|open-stream|receipt-issue|receipt-import <dir> ... | \
+         receipt-verify <receipt> <key>"
+            .into(),
+    )
 }
 
 fn run(args: &[String]) -> custodia::Result<()> {
+    if let [command, receipt, key] = args
+        && command == "receipt-verify"
+    {
+        let r = Receipt::from_armored(&std::fs::read_to_string(receipt)?)?;
+        r.verify(std::fs::read_to_string(key)?.trim())?;
+        println!("{}", kinds(&r));
+        return Ok(());
+    }
     let [command, dir, rest @ ..] = args else { return Err(usage()) };
     let custodian = Custodian::load(
         Path::new(dir),
@@ -70,6 +86,20 @@ fn run(args: &[String]) -> custodia::Result<()> {
         ("generate", [kind]) if kind == "x25519" => {
             let id = custodian.generate_key(&actor, KeyKind::X25519, "interop x25519")?;
             println!("{}", custodian.export_public(&id)?);
+        }
+        ("generate", [kind]) if kind == "ed25519" => {
+            let id = custodian.generate_key(&actor, KeyKind::Ed25519, "interop receipts")?;
+            println!("{id}\n{}", custodian.export_public(&id)?);
+        }
+        ("receipt-issue", [envelope, signer, out]) => {
+            let info = custodian.receive(&actor, &std::fs::read(envelope)?)?;
+            let receipt =
+                custodian.issue_receipt(&actor, &info.object_id, &signer.parse()?, &ReceiptOptions::default())?;
+            std::fs::write(out, receipt.to_armored())?;
+        }
+        ("receipt-import", [receipt]) => {
+            let r = custodian.import_receipt(&actor, &std::fs::read_to_string(receipt)?)?;
+            println!("{}", kinds(&r));
         }
         ("import", files) if !files.is_empty() => {
             for file in files {
@@ -142,6 +172,11 @@ fn run(args: &[String]) -> custodia::Result<()> {
         _ => return Err(usage()),
     }
     Ok(())
+}
+
+/// A receipt's item kinds, space separated.
+fn kinds(r: &Receipt) -> String {
+    r.items().iter().map(|i| i.kind().name()).collect::<Vec<_>>().join(" ")
 }
 
 /// The terms every language seals under: evidence for investigation or prosecution in one case.

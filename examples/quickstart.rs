@@ -4,10 +4,10 @@
 //! a permitted purpose, is refused for another, opens with a court-order exception; under the rule of speciality DE
 //! is refused passing the records on to France until NL grants it, and uses them for asset recovery only under NL's
 //! purpose extension grant; DE's access policy refuses a prosecutor who is not on the case team (need-to-know); NL
-//! keeps its copy under a
-//! per-case key, rotates it, and shreds it at the end of retention (keeping the signed erasure certificates); DE
-//! counter-signs an anchor of NL's audit log with a key of its own keyring; both audit trails are printed and
-//! verified, NL's against the anchor DE holds.
+//! keeps its copy under a per-case key, rotates it, and shreds it at the end of retention (keeping the signed erasure certificates); DE
+//! counter-signs an anchor of NL's audit log with a key of its own keyring; DE sends NL a signed disclosure receipt
+//! of what it did with the records, which NL verifies and records; both audit trails are printed and verified, NL's
+//! against the anchor DE holds.
 //!
 //! Run with `cargo run --example quickstart`. The keyrings and audit logs go to `$CUSTODIA_DEMO_DIR` if set
 //! (kept afterwards), otherwise to a temporary directory.
@@ -21,8 +21,8 @@ use custodia::format::{InstrumentKind, LegalInstrument};
 use custodia::well_known;
 use custodia::{
     AccessPolicy, Actor, CaseRef, Category, Classification, Clock, Custodian, CustodianOptions, ExceptionGround,
-    FixedClock, GrantScope, Jurisdiction, KeyKind, OpenRequest, Purpose, PurposeSet, RewrapOptions, SealOptions,
-    Sensitive, SystemClock,
+    FixedClock, GrantScope, Jurisdiction, KeyKind, OpenRequest, Purpose, PurposeSet, ReceiptField, ReceiptOptions,
+    RewrapOptions, SealOptions, Sensitive, SystemClock,
 };
 
 fn main() -> custodia::Result<()> {
@@ -106,6 +106,8 @@ fn main() -> custodia::Result<()> {
     );
 
     println!("\n== 3. DE opens it");
+    // DE records the arrival first (no key touched): its disclosure receipt to NL starts here (section 3b).
+    let received = de.receive(&anna, &envelope)?;
     let attempt = |who: &Actor, purpose: &str, exception: Option<ExceptionGround>| -> custodia::Result<()> {
         let mut req = OpenRequest::new(who.clone(), Purpose::parse(purpose)?).require_signer(nl_signer);
         if let Some(e) = exception {
@@ -162,8 +164,8 @@ fn main() -> custodia::Result<()> {
         letter,
     )?;
     println!("   NL grants it: grant {} ({} lines of text)", grant.id(), grant.to_armored().lines().count());
-    let received = custodia::Grant::parse(grant.to_armored().as_bytes())?;
-    let to_fr = de.rewrap_with(&anna, &envelope, &RewrapOptions::new(execution, vec![fr_key]).grant(received))?;
+    let grant_at_de = custodia::Grant::parse(grant.to_armored().as_bytes())?;
+    let to_fr = de.rewrap_with(&anna, &envelope, &RewrapOptions::new(execution, vec![fr_key]).grant(grant_at_de))?;
     let opened = fr.open(&OpenRequest::new(claire, Purpose::parse(well_known::INVESTIGATION)?), &to_fr)?;
     println!("   DE shares with the grant in the header; FR opens {} bytes", opened.data.expose_secret().len());
     let extension = nl.issue_grant(
@@ -189,6 +191,39 @@ fn main() -> custodia::Result<()> {
     attempt(&anna, well_known::PROSECUTION_TRIAL, None)?;
     let bernd = Actor::new("bernd.weber", "prosecutor", de_j, Classification::Secret)?;
     attempt(&bernd, well_known::PROSECUTION_TRIAL, None)?;
+
+    println!("\n== 3d. DE sends NL a signed disclosure receipt; NL verifies and records it");
+    let de_receipts = de.generate_key(&anna, KeyKind::Ed25519, "DE receipt signing key")?;
+    nl.import_public(&jan, &de.export_public(&de_receipts)?, "DE receipt signing key", de_j)?;
+    let receipt = de.issue_receipt(&anna, &received.object_id, &de_receipts, &ReceiptOptions::default())?;
+    let receipt_text = receipt.to_armored(); // what travels back to NL
+    println!("   {} items, {} bytes of armored text:", receipt.items().len(), receipt_text.len());
+    for item in receipt.items() {
+        let what = item
+            .get(ReceiptField::ExceptionKind)
+            .or_else(|| item.get(ReceiptField::Refusal))
+            .or_else(|| item.get(ReceiptField::Purpose))
+            .unwrap_or("-");
+        println!(
+            "     {} {:<15} {:<22} by a {}",
+            item.at(),
+            item.kind().name(),
+            what,
+            item.get(ReceiptField::Role).unwrap_or("-")
+        );
+    }
+    let recorded = nl.import_receipt(&jan, &receipt_text)?;
+    println!(
+        "   NL imported it (signed by DE's key {}); receipts NL holds for case {case}: {}",
+        recorded.issuer(),
+        nl.receipts_for_case(&case)?.len()
+    );
+    let mut forged = receipt_text.into_bytes();
+    forged[100] = if forged[100] == b'A' { b'B' } else { b'A' };
+    match nl.import_receipt(&jan, &String::from_utf8_lossy(&forged)) {
+        Err(refused) => println!("   an altered copy is refused: [{}] {refused}", refused.kind_name()),
+        Ok(_) => unreachable!("an altered receipt does not verify"),
+    }
 
     println!("\n== 4. NL rotates its case key and re-wraps its copy (payload untouched)");
     let new_case_key = nl.rotate(&jan, &case_key)?;

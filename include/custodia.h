@@ -279,6 +279,11 @@ enum custodia_status
    */
   CUSTODIA_ERR_KEY_COMPROMISED = 219,
   /**
+   * 220: A disclosure receipt names an object this custodian never sealed or shared (import) or never received
+   * (issue), or another case than the object was sent for.
+   */
+  CUSTODIA_ERR_RECEIPT_NOT_APPLICABLE = 220,
+  /**
    * 300: Bytes that are not a custodia envelope, or not a well-formed one; the message says which structure.
    */
   CUSTODIA_ERR_MALFORMED = 300,
@@ -330,6 +335,15 @@ enum custodia_status
    * 312: Bytes that are not a well-formed grant (structure, lengths, canonical encoding, armor).
    */
   CUSTODIA_ERR_GRANT_INVALID = 312,
+  /**
+   * 313: A disclosure receipt is malformed, oversized, or its signature does not verify.
+   */
+  CUSTODIA_ERR_RECEIPT_INVALID = 313,
+  /**
+   * 314: A disclosure receipt is signed by a key that is not the one expected (not an imported public signing key
+   * of another authority, or not the key given).
+   */
+  CUSTODIA_ERR_RECEIPT_ISSUER_UNKNOWN = 314,
   /**
    * 400: No key with this id is known.
    */
@@ -554,6 +568,14 @@ enum custodia_exception_kind
    * A legal obligation; the provision is required as the reference.
    */
   CUSTODIA_EXCEPTION_KIND_LEGAL_OBLIGATION = 4,
+  /**
+   * The protection of national security; the decision or provision invoked is required as the reference.
+   */
+  CUSTODIA_EXCEPTION_KIND_NATIONAL_SECURITY = 5,
+  /**
+   * An overriding public interest; the provision or decision relied on is required as the reference.
+   */
+  CUSTODIA_EXCEPTION_KIND_OVERRIDING_PUBLIC_INTEREST = 6,
 };
 #ifndef __cplusplus
 #if __STDC_VERSION__ >= 202311L
@@ -692,6 +714,124 @@ enum custodia_durability
 typedef enum custodia_durability custodia_durability;
 #else
 typedef uint32_t custodia_durability;
+#endif // __STDC_VERSION__ >= 202311L
+#endif // __cplusplus
+
+/**
+ * What a receipt item says happened (`ReceiptItemKind` in Rust).
+ */
+enum custodia_receipt_item_kind
+#if defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+  : uint32_t
+#endif // defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+ {
+  /**
+   * The envelope arrived and was checked.
+   */
+  CUSTODIA_RECEIPT_ITEM_KIND_RECEIVED = 1,
+  /**
+   * It was opened for a purpose it was given for.
+   */
+  CUSTODIA_RECEIPT_ITEM_KIND_OPENED = 2,
+  /**
+   * It was opened under an exception ground.
+   */
+  CUSTODIA_RECEIPT_ITEM_KIND_EXCEPTION_USED = 3,
+  /**
+   * It was shared onward with another authority.
+   */
+  CUSTODIA_RECEIPT_ITEM_KIND_SHARED = 4,
+  /**
+   * It was re-wrapped for other keys of the recipient for a purpose.
+   */
+  CUSTODIA_RECEIPT_ITEM_KIND_REWRAPPED = 5,
+  /**
+   * The key that protected it at the recipient was destroyed.
+   */
+  CUSTODIA_RECEIPT_ITEM_KIND_DESTROYED = 6,
+  /**
+   * An act on it was refused by the recipient's policy gate.
+   */
+  CUSTODIA_RECEIPT_ITEM_KIND_REFUSED = 7,
+};
+#ifndef __cplusplus
+#if __STDC_VERSION__ >= 202311L
+typedef enum custodia_receipt_item_kind custodia_receipt_item_kind;
+#else
+typedef uint32_t custodia_receipt_item_kind;
+#endif // __STDC_VERSION__ >= 202311L
+#endif // __cplusplus
+
+/**
+ * A named field of a receipt item (`ReceiptField` in Rust).
+ */
+enum custodia_receipt_field
+#if defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+  : uint32_t
+#endif // defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+ {
+  /**
+   * The purpose stated.
+   */
+  CUSTODIA_RECEIPT_FIELD_PURPOSE = 1,
+  /**
+   * The actor's role.
+   */
+  CUSTODIA_RECEIPT_FIELD_ROLE = 2,
+  /**
+   * The actor's id (only when the issuer named actors).
+   */
+  CUSTODIA_RECEIPT_FIELD_ACTOR = 3,
+  /**
+   * The actor's jurisdiction.
+   */
+  CUSTODIA_RECEIPT_FIELD_JURISDICTION = 4,
+  /**
+   * The exception ground.
+   */
+  CUSTODIA_RECEIPT_FIELD_EXCEPTION_KIND = 5,
+  /**
+   * The exception's reference.
+   */
+  CUSTODIA_RECEIPT_FIELD_EXCEPTION_REFERENCE = 6,
+  /**
+   * The originator's grant.
+   */
+  CUSTODIA_RECEIPT_FIELD_GRANT = 7,
+  /**
+   * The grant's reference.
+   */
+  CUSTODIA_RECEIPT_FIELD_GRANT_REFERENCE = 8,
+  /**
+   * Key ids added, space separated.
+   */
+  CUSTODIA_RECEIPT_FIELD_RECIPIENTS = 9,
+  /**
+   * The key concerned.
+   */
+  CUSTODIA_RECEIPT_FIELD_KEY = 10,
+  /**
+   * The erasure certificate's id (`<log id>:<seq>`).
+   */
+  CUSTODIA_RECEIPT_FIELD_ERASURE_CERTIFICATE = 11,
+  /**
+   * SHA-256 (hex) of the erasure certificate's JSON form.
+   */
+  CUSTODIA_RECEIPT_FIELD_ERASURE_CERTIFICATE_SHA256 = 12,
+  /**
+   * The refusal's kind.
+   */
+  CUSTODIA_RECEIPT_FIELD_REFUSAL = 13,
+  /**
+   * The act refused or done.
+   */
+  CUSTODIA_RECEIPT_FIELD_OPERATION = 14,
+};
+#ifndef __cplusplus
+#if __STDC_VERSION__ >= 202311L
+typedef enum custodia_receipt_field custodia_receipt_field;
+#else
+typedef uint32_t custodia_receipt_field;
 #endif // __STDC_VERSION__ >= 202311L
 #endif // __cplusplus
 
@@ -918,8 +1058,9 @@ typedef struct custodia_key_info {
 } custodia_key_info;
 
 /**
- * A handle to an exception: a legal ground (court order, consent, imminent threat, legal obligation) with its
- * reference and written justification, stated to open data for a purpose it was not given for.
+ * A handle to an exception: a legal ground (court order, consent, imminent threat, legal obligation, national
+ * security, overriding public interest) with its reference and written justification, stated to open data for a
+ * purpose it was not given for.
  *
  * Opaque: `id` is a registry key, not an address; 0 is the null handle. Usable from any thread, concurrently.
  */
@@ -1024,6 +1165,20 @@ typedef struct custodia_envelope_info {
    */
   char purposes[CUSTODIA_PURPOSE_LIST_SIZE];
 } custodia_envelope_info;
+
+/**
+ * A handle to a disclosure receipt whose signature has been checked against the key it names (whether that key is
+ * the recipient authority's is what `custodia_receipt_verify` or `custodia_receipt_import` checks).
+ *
+ * Opaque: `id` is a registry key, not an address; 0 is the null handle. Immutable: usable from any thread,
+ * concurrently. Release with `custodia_receipt_free`.
+ */
+typedef struct custodia_receipt {
+  /**
+   * Opaque registry key; 0 means none.
+   */
+  uint64_t id;
+} custodia_receipt;
 
 /**
  * A read callback: fill up to `capacity` bytes at `buffer`, store how many in `*out_read` (0 only at end of
@@ -2096,6 +2251,204 @@ custodia_status custodia_custodian_approve_exception(struct custodia_custodian c
                                                      const char *reference,
                                                      uint64_t not_after,
                                                      struct custodia_buffer *out_approval_text);
+
+/**
+ * Record that an envelope from another authority arrived (`received` in the audit log): its header is parsed and
+ * one of this keyring's keys must be a recipient. No key is touched and no policy decision is made.
+ * `CUSTODIA_ERR_NO_MATCHING_RECIPIENT` when no key here is a recipient (recorded too); format errors.
+ *
+ * On success `*out_info` (if not NULL) receives the envelope's bound metadata.
+ *
+ * # Safety
+ *
+ * `envelope` is NULL (only with `envelope_len` 0) or `envelope_len` readable bytes (binary or armored), borrowed
+ * for the call; `out_info` is NULL or writable. Any thread.
+ */
+custodia_status custodia_envelope_receive(struct custodia_custodian custodian_handle,
+                                          struct custodia_actor actor_handle,
+                                          const uint8_t *envelope,
+                                          size_t envelope_len,
+                                          struct custodia_envelope_info *out_info);
+
+/**
+ * Sign a disclosure receipt for the envelope `object_id` (32 hex digits) with the Ed25519 key `signer_key_id` of
+ * this keyring, from the audit log: received, opened (purpose, time, role, jurisdiction; the actor's id only if
+ * `name_actors`), exceptions used, shares and re-wraps (with the originator's grant when recorded), refusals (if
+ * `include_refusals`), and the destruction of the key it arrived for, with its erasure certificate. Recorded as
+ * `receipt_issued`. `CUSTODIA_ERR_RECEIPT_NOT_APPLICABLE` when the object was never received here
+ * (`custodia_envelope_receive`); `CUSTODIA_ERR_INVALID_ARGUMENT` for the custodian's audit key as signer or a
+ * malformed object id; key errors for the signer.
+ *
+ * On success `*out_receipt` receives a new handle, owned by the caller (`custodia_receipt_free`); its armored text
+ * is `custodia_receipt_armor`.
+ *
+ * # Safety
+ *
+ * `object_id` is NULL (refused) or a NUL-terminated string; `signer_key_id` is NULL (refused) or readable; both
+ * borrowed for the call. `out_receipt` is NULL (refused) or writable. Any thread.
+ */
+custodia_status custodia_receipt_issue(struct custodia_custodian custodian_handle,
+                                       struct custodia_actor actor_handle,
+                                       const char *object_id,
+                                       const struct custodia_key_id *signer_key_id,
+                                       bool name_actors,
+                                       bool include_refusals,
+                                       struct custodia_receipt *out_receipt);
+
+/**
+ * Import a receipt (armored text) from a recipient authority: verified against the public Ed25519 keys of other
+ * authorities imported into this keyring, refused unless it is about an object this custodian sealed or shared
+ * (and the same case), then kept and recorded as `receipt_imported`. `CUSTODIA_ERR_RECEIPT_INVALID` (malformed,
+ * oversized, bad signature), `CUSTODIA_ERR_RECEIPT_ISSUER_UNKNOWN` (signer not imported),
+ * `CUSTODIA_ERR_RECEIPT_NOT_APPLICABLE` (a refusal: unknown object or other case); each rejection is recorded.
+ *
+ * On success `*out_receipt` receives a new handle, owned by the caller (`custodia_receipt_free`).
+ *
+ * # Safety
+ *
+ * `text` is NULL (refused) or a NUL-terminated string, borrowed for the call; `out_receipt` is NULL (refused) or
+ * writable. Any thread.
+ */
+custodia_status custodia_receipt_import(struct custodia_custodian custodian_handle,
+                                        struct custodia_actor actor_handle,
+                                        const char *text,
+                                        struct custodia_receipt *out_receipt);
+
+/**
+ * The receipts imported for an object (32 hex digits), in import order, one per distinct receipt, each checked
+ * again against what the audit log recorded: their armored texts one after the other (each ends with its END line
+ * and `\n`; none: an empty text).
+ *
+ * On success `*out_text` receives a NUL-terminated text buffer owned by the caller (`custodia_buffer_free`).
+ *
+ * # Safety
+ *
+ * `object_id` is NULL (refused) or a NUL-terminated string, borrowed for the call; `out_text` is NULL (refused) or
+ * writable. Any thread.
+ */
+custodia_status custodia_receipt_find_by_object(struct custodia_custodian custodian_handle,
+                                                const char *object_id,
+                                                struct custodia_buffer *out_text);
+
+/**
+ * The receipts imported for every object of a case, as `custodia_receipt_find_by_object`.
+ *
+ * On success `*out_text` receives a NUL-terminated text buffer owned by the caller (`custodia_buffer_free`).
+ *
+ * # Safety
+ *
+ * `case_ref` is NULL (refused) or a NUL-terminated string, borrowed for the call; `out_text` is NULL (refused) or
+ * writable. Any thread.
+ */
+custodia_status custodia_receipt_find_by_case(struct custodia_custodian custodian_handle,
+                                              const char *case_ref,
+                                              struct custodia_buffer *out_text);
+
+/**
+ * Parse a receipt's armored text and check its signature against the key it names (no custodian needed).
+ * `CUSTODIA_ERR_RECEIPT_INVALID` for anything else. Follow with `custodia_receipt_verify` to check who signed.
+ *
+ * On success `*out_receipt` receives a new handle, owned by the caller (`custodia_receipt_free`).
+ *
+ * # Safety
+ *
+ * `text` is NULL (refused) or a NUL-terminated string, borrowed for the call; `out_receipt` is NULL (refused) or
+ * writable. Any thread.
+ */
+custodia_status custodia_receipt_parse(const char *text,
+                                       struct custodia_receipt *out_receipt);
+
+/**
+ * Check that the receipt was signed by `public_key`, the recipient authority's Ed25519 public key in text form
+ * (`custodia-ed25519-public:...`, from its `custodia_key_export_public`), with nothing else.
+ * `CUSTODIA_ERR_RECEIPT_ISSUER_UNKNOWN` when another key signed it; `CUSTODIA_ERR_INVALID_KEY_TEXT` for a mistyped
+ * or non-Ed25519 key.
+ *
+ * # Safety
+ *
+ * `public_key` is NULL (refused) or a NUL-terminated string, borrowed for the call. Any thread.
+ */
+custodia_status custodia_receipt_verify(struct custodia_receipt receipt_handle,
+                                        const char *public_key);
+
+/**
+ * The receipt's armored text, to send to the originating authority.
+ *
+ * On success `*out_text` receives a NUL-terminated text buffer owned by the caller (`custodia_buffer_free`).
+ *
+ * # Safety
+ *
+ * `out_text` is NULL (refused) or writable. Any thread.
+ */
+custodia_status custodia_receipt_armor(struct custodia_receipt receipt_handle,
+                                       struct custodia_buffer *out_text);
+
+/**
+ * What the receipt is about and who signed it: the object id (32 hex digits) and the case reference (an empty text
+ * when none) as texts, the issuer's key id, and when it was issued (Unix seconds).
+ *
+ * On success `*out_object_id` and `*out_case_ref` receive NUL-terminated text buffers owned by the caller
+ * (`custodia_buffer_free`), and `*out_issuer`, `*out_issued_at` are written.
+ *
+ * # Safety
+ *
+ * Every `out_*` is NULL (refused) or writable. Any thread.
+ */
+custodia_status custodia_receipt_describe(struct custodia_receipt receipt_handle,
+                                          struct custodia_buffer *out_object_id,
+                                          struct custodia_buffer *out_case_ref,
+                                          struct custodia_key_id *out_issuer,
+                                          uint64_t *out_issued_at);
+
+/**
+ * How many items the receipt has.
+ *
+ * # Safety
+ *
+ * `out_count` is NULL (refused) or writable. Any thread.
+ */
+custodia_status custodia_receipt_item_count(struct custodia_receipt receipt_handle,
+                                            size_t *out_count);
+
+/**
+ * Item `index` (from 0, in time order): its kind (a `custodia_receipt_item_kind`) and time (Unix seconds).
+ * `CUSTODIA_ERR_INVALID_ARGUMENT` for an index past the end.
+ *
+ * # Safety
+ *
+ * `out_kind` and `out_at` are NULL (refused) or writable. Any thread.
+ */
+custodia_status custodia_receipt_item_get(struct custodia_receipt receipt_handle,
+                                          size_t index,
+                                          uint32_t *out_kind,
+                                          uint64_t *out_at);
+
+/**
+ * A field (a `custodia_receipt_field`) of item `index`. `*out_present` says whether the item has it; its value goes
+ * to `*out_value` (an empty text when absent: values are never empty). `CUSTODIA_ERR_INVALID_ARGUMENT` for an
+ * index past the end; `CUSTODIA_ERR_UNKNOWN_CODE` for an unknown field.
+ *
+ * On success `*out_value` receives a NUL-terminated text buffer owned by the caller (`custodia_buffer_free`).
+ *
+ * # Safety
+ *
+ * `out_present` and `out_value` are NULL (refused) or writable. Any thread.
+ */
+custodia_status custodia_receipt_item_field(struct custodia_receipt receipt_handle,
+                                            size_t index,
+                                            uint32_t field,
+                                            bool *out_present,
+                                            struct custodia_buffer *out_value);
+
+/**
+ * Release a receipt handle. The null handle is accepted and ignored; a handle already freed is refused with
+ * `CUSTODIA_ERR_INVALID_HANDLE`. A receipt holds no secret.
+ *
+ * # Safety
+ *
+ * None beyond passing a value received from this API. Any thread, even while another call uses the handle.
+ */
+custodia_status custodia_receipt_free(struct custodia_receipt receipt_handle);
 
 /**
  * Seal `data_len` bytes at `data` under `options`, as `actor`. On success `*out_envelope` receives the envelope

@@ -433,6 +433,19 @@ pub enum Error {
     /// An approval's bytes or text are malformed (not a canonical `custodia-approval`).
     #[error("malformed approval: {0}")]
     ApprovalInvalid(String),
+    // ---- disclosure receipts ---------------------------------------------------------------------------------------
+    /// A disclosure receipt was refused: it names an object this custodian never sealed or shared (or never received,
+    /// when issuing one), or another case than the object was sealed for. A refusal, recorded in the audit log.
+    #[error("receipt not applicable: {0}")]
+    ReceiptNotApplicable(String),
+    /// A disclosure receipt is malformed (armor, length, order, unknown kind or field), oversized, or its signature
+    /// does not verify with the key it names. Says which rule failed; for the signature, only that it does not verify.
+    #[error("invalid receipt: {0}")]
+    ReceiptInvalid(String),
+    /// A disclosure receipt is signed by a key that is not the one expected: not an imported public signing key of
+    /// another authority (import), or not the key given (verify).
+    #[error("receipt issuer not recognised: {0}")]
+    ReceiptIssuerUnknown(String),
 
     // ---- 9xx: environment ----------------------------------------------------------------------------------------
     /// A file custodia needs exclusively (the audit log) is held by another writer, in this process or another.
@@ -521,6 +534,9 @@ impl Error {
             Self::AuditTampered { .. } => ErrorKind::AuditTampered,
             Self::AuditWrongKey { .. } => ErrorKind::AuditWrongKey,
             Self::AuditUnsupportedFormat(_) => ErrorKind::AuditUnsupportedFormat,
+            Self::ReceiptNotApplicable(_) => ErrorKind::ReceiptNotApplicable,
+            Self::ReceiptInvalid(_) => ErrorKind::ReceiptInvalid,
+            Self::ReceiptIssuerUnknown(_) => ErrorKind::ReceiptIssuerUnknown,
             Self::CustodianClosed => ErrorKind::CustodianClosed,
             Self::AnchorInvalid(_) => ErrorKind::AnchorInvalid,
             Self::Io(_) => ErrorKind::Io,
@@ -649,6 +665,8 @@ error_kinds! {
     DestinationRequired = 218, "destination_required";
     /// `219` `key_compromised`: [`Error::KeyCompromised`].
     KeyCompromised = 219, "key_compromised";
+    /// `220` `receipt_not_applicable`: [`Error::ReceiptNotApplicable`].
+    ReceiptNotApplicable = 220, "receipt_not_applicable";
     // ---- 3xx: envelope format
     /// `300` `malformed`: [`Error::Malformed`].
     Malformed = 300, "malformed";
@@ -676,6 +694,10 @@ error_kinds! {
     ApprovalInvalid = 311, "approval_invalid";
     /// `312` `grant_invalid`: [`Error::GrantInvalid`].
     GrantInvalid = 312, "grant_invalid";
+    /// `313` `receipt_invalid`: [`Error::ReceiptInvalid`].
+    ReceiptInvalid = 313, "receipt_invalid";
+    /// `314` `receipt_issuer_unknown`: [`Error::ReceiptIssuerUnknown`].
+    ReceiptIssuerUnknown = 314, "receipt_issuer_unknown";
     // ---- 4xx: keys and keyring
     /// `400` `key_not_found`: [`Error::KeyNotFound`].
     KeyNotFound = 400, "key_not_found";

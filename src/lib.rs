@@ -9,7 +9,11 @@
 //!   redacts it in `Debug`/`Display`, and zeroizes it on drop.
 //! - **Purposes**: data is given for stated [`Purpose`]s (`investigation`, `prosecution.trial`, `mla.request`);
 //!   opening requires stating one, and the policy gate ([`PolicyGate`]) refuses any other unless an [`ExceptionGround`] (court order,
-//!   consent, imminent threat, legal obligation) with a written justification is invoked.
+//!   consent, imminent threat, legal obligation, national security, overriding public interest) with a written
+//!   justification is invoked.
+//! - **Disclosure receipts**: the recipient signs a [`Receipt`] of what it did with an envelope (received, opened for
+//!   what, exception used, shared onward, destroyed, refused) from its audit log; the sender verifies and records it
+//!   ([`Custodian::import_receipt`]).
 //! - **Envelopes**: [`format`](mod@format) seals bytes for KEK, X25519 (HPKE, optionally authenticated) and X-Wing recipients,
 //!   bound to purposes, category, jurisdictions and expiry, optionally signed; its header parses without any key so
 //!   the policy gate can decide before a key is touched. `docs/FORMAT.md` specifies every byte.
@@ -86,11 +90,16 @@ mod vocabulary;
 
 pub use custodian::{
     AUDIT_KEY_LABEL, CompromiseReport, Custodian, CustodianOptions, EnvelopeInfo, KeyAuthority, KeyInfo, Opened,
-    ProtectedEnvelope, RewrapItem, RewrapOptions, RewrapOutput, RewrapPlan, SealOptions, Sealed, ShredReport,
+    ProtectedEnvelope, RECEIPTS_DIR, ReceiptOptions, RewrapItem, RewrapOptions, RewrapOutput, RewrapPlan, SealOptions,
+    Sealed, ShredReport,
 };
 pub use error::{Error, ErrorCategory, ErrorKind, Result};
 pub use exchange::{
     GRANT_ARMOR_BEGIN, GRANT_ARMOR_END, GRANT_MAGIC, GRANT_VERSION, Grant, GrantScope, MAX_GRANT_REFERENCE_LEN,
+};
+pub use format::receipt::{
+    MAX_RECEIPT_FIELD_LEN, MAX_RECEIPT_ITEM_FIELDS, MAX_RECEIPT_ITEMS, MAX_RECEIPT_LEN, RECEIPT_ARMOR_BEGIN,
+    RECEIPT_ARMOR_END, Receipt, ReceiptField, ReceiptItem, ReceiptItemKind,
 };
 pub use keys::{
     AuditPin, KEYRING_FILE, KdfParams, KeyMark, KeyRecord, KeyState, Keyring, LegalHold, MAX_AUTHORITY_LEN,

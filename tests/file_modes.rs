@@ -54,6 +54,22 @@ fn child_under_umask_000() {
     let envelope = base.join("evidence.cust");
     fs::write(&envelope, &sealed).expect("write");
     assert_eq!(mode(&envelope), 0o666);
+    // An imported disclosure receipt is kept under receipts/ (a receipt for the envelope, by another authority's key).
+    let other = custodia::format::SigningKey::from_bytes([7; 32]);
+    let public = custodia::encode_public(KeyKind::Ed25519, &other.verifying_key().to_bytes());
+    c.import_public(&a, &public, "DE receipts", Jurisdiction::parse("DE").expect("DE")).expect("import key");
+    let oid = c.inspect(&sealed).expect("inspect").object_id;
+    let oid: Vec<u8> = (0..16).map(|i| u8::from_str_radix(&oid[2 * i..2 * i + 2], 16).expect("hex")).collect();
+    let item = custodia::ReceiptItem::new(custodia::ReceiptItemKind::Received, Timestamp::from_unix(1_795_435_200));
+    let receipt = custodia::Receipt::sign(
+        oid.try_into().expect("16"),
+        None,
+        Timestamp::from_unix(1_795_435_200),
+        vec![item],
+        &other,
+    )
+    .expect("receipt");
+    c.import_receipt(&a, &receipt.to_armored()).expect("import receipt");
     c.rotate(&a, &kek).expect("rotate");
     let results = c.rewrap_batch(&a, [RewrapItem::File(envelope.clone())], &RewrapPlan::Rotated, &mut |_, _| {});
     assert!(results.iter().all(Result::is_ok), "{results:?}");
@@ -68,11 +84,20 @@ fn child_under_umask_000() {
         if name.starts_with("audit") {
             continue;
         }
+        if name == custodia::RECEIPTS_DIR {
+            assert_eq!(mode(&path), 0o700, "the receipts directory");
+            for r in fs::read_dir(&path).expect("receipts") {
+                let r = r.expect("entry").path();
+                assert_eq!(mode(&r), 0o600, "{}", r.display());
+                seen.push(format!("receipts/{}", r.extension().expect("ext").to_string_lossy()));
+            }
+            continue;
+        }
         assert_eq!(mode(&path), 0o600, "{name}");
         seen.push(name);
     }
     seen.sort();
-    assert_eq!(seen, ["keyring.cdk", "keyring.lock"], "every other file custodia keeps");
+    assert_eq!(seen, ["keyring.cdk", "keyring.lock", "receipts/receipt"], "every other file custodia keeps");
     println!("file modes checked");
 }
 

@@ -4,8 +4,9 @@
  * State A (the Netherlands) asks state B (Germany) for help and sends the request bundle sealed for B: bound to
  * the purposes "investigation" and "mla.request", the case, the jurisdictions and an expiry, and signed by A's
  * prosecution service. B opens it for a permitted purpose, is refused for another, opens it for that other purpose
- * under a court order (recorded with its justification), keeps it at rest under a per-case key, verifies its audit
- * log, and at the end of retention shreds the case key: the stored copy then no longer opens.
+ * under a court order (recorded with its justification), sends A a signed disclosure receipt of what it did (A
+ * verifies and records it), keeps it at rest under a per-case key, verifies its audit log, and at the end of
+ * retention shreds the case key: the stored copy then no longer opens.
  *
  * Usage: mla_exchange [WORK_DIR]   (default: a fresh directory under /tmp)
  */
@@ -145,6 +146,8 @@ int main(int argc, char **argv) {
   custodia_buffer plaintext = {0};
   custodia_envelope_info info;
   custodia_exception_ground none = {0};
+  /* B records the arrival first (no key touched): its disclosure receipt to A starts here (section 5b). */
+  MUST(custodia_envelope_receive(b, ben, envelope.data, envelope.len, NULL));
   MUST(custodia_open(b, ben, "investigation", none, envelope.data, envelope.len, &a_signer_at_b, &plaintext, &info));
   if (plaintext.len != sizeof bundle - 1 || memcmp(plaintext.data, bundle, plaintext.len) != 0) {
     fprintf(stderr, "plaintext differs\n");
@@ -214,6 +217,44 @@ int main(int argc, char **argv) {
   REFUSED(custodia_open(b, dora, "investigation", none, envelope.data, envelope.len, NULL, &plaintext, NULL),
           CUSTODIA_ERR_NOT_ON_CASE);
   MUST(custodia_actor_free(dora));
+  printf("== 5d. B sends A a signed disclosure receipt; A verifies and records it\n");
+  static const char *const item_kinds[] = {"?", "received", "opened", "exception_used", "shared",
+                                           "rewrapped", "destroyed", "refused"};
+  custodia_key_id b_receipts;
+  MUST(custodia_key_generate(b, ben, CUSTODIA_KEY_KIND_ED25519, "DE receipt signing key", &b_receipts));
+  (void)share_public_key(b, &b_receipts, a, anna, "DE receipt signing key", "DE");
+  custodia_receipt receipt = {0}, at_a = {0};
+  custodia_buffer receipt_text = {0}, held_by_a = {0};
+  MUST(custodia_receipt_issue(b, ben, info.object_id, &b_receipts, false, true, &receipt));
+  MUST(custodia_receipt_armor(receipt, &receipt_text));
+  size_t item_count = 0;
+  MUST(custodia_receipt_item_count(receipt, &item_count));
+  for (size_t i = 0; i < item_count; i++) {
+    uint32_t kind = 0;
+    uint64_t when = 0;
+    bool present = false;
+    custodia_buffer what = {0};
+    MUST(custodia_receipt_item_get(receipt, i, &kind, &when));
+    MUST(custodia_receipt_item_field(receipt, i, CUSTODIA_RECEIPT_FIELD_PURPOSE, &present, &what));
+    printf("   %-15s %s\n", kind < 8 ? item_kinds[kind] : "?", present ? (const char *)what.data : "-");
+    MUST(custodia_buffer_free(&what));
+  }
+  MUST(custodia_receipt_import(a, anna, (const char *)receipt_text.data, &at_a));
+  MUST(custodia_receipt_find_by_case(a, "MLA-2026-0042", &held_by_a));
+  printf("   A imported it (%zu bytes of armored text) and holds it for case MLA-2026-0042: %s\n", receipt_text.len,
+         held_by_a.len == receipt_text.len ? "yes" : "no");
+  char *altered = malloc(receipt_text.len + 1);
+  if (altered == NULL) return 1;
+  memcpy(altered, receipt_text.data, receipt_text.len + 1);
+  altered[100] = altered[100] == 'A' ? 'B' : 'A';
+  custodia_status altered_status = custodia_receipt_import(a, anna, altered, &at_a);
+  printf("   an altered copy is refused: %s\n", custodia_status_name(altered_status));
+  free(altered);
+  if (altered_status != CUSTODIA_ERR_RECEIPT_INVALID) return 1;
+  MUST(custodia_buffer_free(&held_by_a));
+  MUST(custodia_buffer_free(&receipt_text));
+  MUST(custodia_receipt_free(at_a));
+  MUST(custodia_receipt_free(receipt));
 
   printf("== 6. B keeps the request at rest under its case key (re-wrap: no payload re-encryption)\n");
   custodia_key_id b_case;

@@ -59,6 +59,12 @@ fn every_enumerated_code_is_in_the_header() {
     for s in [KeyState::Active, KeyState::DecryptOnly, destroyed] {
         assert_declares(&format!("CUSTODIA_KEY_STATE_{}", s.name().to_uppercase()), s.code());
     }
+    for k in custodia_core::ReceiptItemKind::ALL {
+        assert_declares(&format!("CUSTODIA_RECEIPT_ITEM_KIND_{}", k.name().to_uppercase()), k.code());
+    }
+    for f in custodia_core::ReceiptField::ALL {
+        assert_declares(&format!("CUSTODIA_RECEIPT_FIELD_{}", f.name().to_uppercase()), f.tag());
+    }
     for k in InstrumentKind::ALL {
         assert_declares(&format!("CUSTODIA_INSTRUMENT_KIND_{}", screaming_snake(&format!("{k:?}"))), k.code());
     }

@@ -48,6 +48,7 @@ mod keys;
 mod objects;
 mod options;
 mod policy;
+mod receipts;
 mod seal;
 mod status;
 mod version;
@@ -71,6 +72,7 @@ pub use objects::{
 };
 pub use options::*;
 pub use policy::*;
+pub use receipts::*;
 pub use seal::*;
 pub use status::{custodia_status, custodia_status_is_refusal, custodia_status_name};
 pub use version::{

@@ -26,8 +26,9 @@ pub struct custodia_actor {
     pub id: u64,
 }
 
-/// A handle to an exception: a legal ground (court order, consent, imminent threat, legal obligation) with its
-/// reference and written justification, stated to open data for a purpose it was not given for.
+/// A handle to an exception: a legal ground (court order, consent, imminent threat, legal obligation, national
+/// security, overriding public interest) with its reference and written justification, stated to open data for a
+/// purpose it was not given for.
 ///
 /// Opaque: `id` is a registry key, not an address; 0 is the null handle. Usable from any thread, concurrently.
 #[repr(C)]

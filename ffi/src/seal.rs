@@ -181,7 +181,7 @@ unsafe fn signer_arg(p: *const custodia_key_id) -> Result<Option<KeyId>> {
 /// # Safety
 ///
 /// `p` is NULL or writable.
-unsafe fn write_info(p: *mut custodia_envelope_info, info: &EnvelopeInfo) -> Result<()> {
+pub(crate) unsafe fn write_info(p: *mut custodia_envelope_info, info: &EnvelopeInfo) -> Result<()> {
     let info = custodia_envelope_info::new(info)?;
     // SAFETY: forwarded from the caller: NULL or writable.
     if let Some(out) = unsafe { p.as_mut() } {

@@ -94,6 +94,9 @@ pub enum custodia_status {
     /// 219: The key was marked compromised (`custodia_key_mark_compromised`): it seals, signs and receives nothing
     /// new.
     CUSTODIA_ERR_KEY_COMPROMISED = 219,
+    /// 220: A disclosure receipt names an object this custodian never sealed or shared (import) or never received
+    /// (issue), or another case than the object was sent for.
+    CUSTODIA_ERR_RECEIPT_NOT_APPLICABLE = 220,
     // ---- 3xx: envelope format
     /// 300: Bytes that are not a custodia envelope, or not a well-formed one; the message says which structure.
     CUSTODIA_ERR_MALFORMED = 300,
@@ -121,6 +124,11 @@ pub enum custodia_status {
     CUSTODIA_ERR_APPROVAL_INVALID = 311,
     /// 312: Bytes that are not a well-formed grant (structure, lengths, canonical encoding, armor).
     CUSTODIA_ERR_GRANT_INVALID = 312,
+    /// 313: A disclosure receipt is malformed, oversized, or its signature does not verify.
+    CUSTODIA_ERR_RECEIPT_INVALID = 313,
+    /// 314: A disclosure receipt is signed by a key that is not the one expected (not an imported public signing key
+    /// of another authority, or not the key given).
+    CUSTODIA_ERR_RECEIPT_ISSUER_UNKNOWN = 314,
     // ---- 4xx: keys and keyring
     /// 400: No key with this id is known.
     CUSTODIA_ERR_KEY_NOT_FOUND = 400,
@@ -213,6 +221,7 @@ impl custodia_status {
         Self::CUSTODIA_ERR_KEY_REVOKED,
         Self::CUSTODIA_ERR_DESTINATION_REQUIRED,
         Self::CUSTODIA_ERR_KEY_COMPROMISED,
+        Self::CUSTODIA_ERR_RECEIPT_NOT_APPLICABLE,
         Self::CUSTODIA_ERR_MALFORMED,
         Self::CUSTODIA_ERR_UNSUPPORTED_VERSION,
         Self::CUSTODIA_ERR_UNSUPPORTED_SUITE,
@@ -226,6 +235,8 @@ impl custodia_status {
         Self::CUSTODIA_ERR_ENVELOPE_CHANGED,
         Self::CUSTODIA_ERR_APPROVAL_INVALID,
         Self::CUSTODIA_ERR_GRANT_INVALID,
+        Self::CUSTODIA_ERR_RECEIPT_INVALID,
+        Self::CUSTODIA_ERR_RECEIPT_ISSUER_UNKNOWN,
         Self::CUSTODIA_ERR_KEY_NOT_FOUND,
         Self::CUSTODIA_ERR_KEY_STATE,
         Self::CUSTODIA_ERR_WRONG_PASSPHRASE,

@@ -75,6 +75,10 @@ pub enum custodia_exception_kind {
     CUSTODIA_EXCEPTION_KIND_IMMINENT_THREAT = 3,
     /// A legal obligation; the provision is required as the reference.
     CUSTODIA_EXCEPTION_KIND_LEGAL_OBLIGATION = 4,
+    /// The protection of national security; the decision or provision invoked is required as the reference.
+    CUSTODIA_EXCEPTION_KIND_NATIONAL_SECURITY = 5,
+    /// An overriding public interest; the provision or decision relied on is required as the reference.
+    CUSTODIA_EXCEPTION_KIND_OVERRIDING_PUBLIC_INTEREST = 6,
 }
 
 /// The kinds of key (`KeyKind` in Rust).

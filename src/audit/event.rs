@@ -82,11 +82,19 @@ pub enum EventKind {
     KeyRevoked,
     /// A key was marked compromised: it seals, signs and receives nothing new (detail `reason`).
     KeyCompromised,
+    /// An envelope from another authority arrived and its header was checked: one of this keyring's keys is a
+    /// recipient (no key touched).
+    Received,
+    /// This custodian signed a disclosure receipt for an envelope and handed it out.
+    ReceiptIssued,
+    /// A disclosure receipt from a recipient authority was verified and stored (or, with a failed or refused
+    /// outcome, rejected).
+    ReceiptImported,
 }
 
 impl EventKind {
     /// Every kind.
-    pub const ALL: [Self; 24] = [
+    pub const ALL: [Self; 27] = [
         Self::Genesis,
         Self::Sealed,
         Self::GrantIssued,
@@ -111,6 +119,9 @@ impl EventKind {
         Self::RetentionChanged,
         Self::KeyRevoked,
         Self::KeyCompromised,
+        Self::Received,
+        Self::ReceiptIssued,
+        Self::ReceiptImported,
     ];
 
     /// The stable snake_case name, as written in the log.
@@ -141,6 +152,9 @@ impl EventKind {
             Self::RetentionChanged => "retention_changed",
             Self::KeyRevoked => "key_revoked",
             Self::KeyCompromised => "key_compromised",
+            Self::Received => "received",
+            Self::ReceiptIssued => "receipt_issued",
+            Self::ReceiptImported => "receipt_imported",
         }
     }
 

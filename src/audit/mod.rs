@@ -48,6 +48,7 @@ use std::sync::{Arc, Mutex};
 
 pub use anchor::{ANCHOR_TYPE, Anchor, Witness, parse_audit_key};
 pub use entry::{Digest, FORMAT_NAME, LOG_ID_LEN, LogEntry, MAX_LINE_LEN};
+pub(crate) use erasure::CertBody;
 pub use erasure::{ERASURE_TYPE, ErasureCertificate, MAX_REASON_LEN};
 pub use event::{
     AuditEvent, EventKind, ExceptionRecord, MAX_DETAIL_ENTRIES, MAX_DETAIL_KEY_LEN, MAX_DETAIL_VALUE_LEN, MAX_KEYS,

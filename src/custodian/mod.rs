@@ -9,7 +9,8 @@
 //!
 //! The facade is split by act, one `impl Custodian` block per file: `seal.rs` (seal a value or a stream),
 //! `open.rs` (open, inspect, the policy decision and the unwrap), `share.rs` (re-wrap, share, batch re-wrap),
-//! `keys.rs` (generate, import, rotate, retention, destroy, shred, legal holds), `audit.rs` (the audit key, verify,
+//! `keys.rs` (generate, import, rotate, retention, destroy, shred, legal holds), `receipts.rs` (receive, issue,
+//! import and query disclosure receipts), `audit.rs` (the audit key, verify,
 //! checkpoint, close, counter-sign). This file holds the type itself, its options and construction, and the private
 //! helpers the acts share (resolving keyring records to format-layer keys, atomic file replacement).
 
@@ -20,6 +21,7 @@ mod files;
 mod grants;
 mod keys;
 mod open;
+mod receipts;
 mod seal;
 mod share;
 mod transfer;
@@ -27,6 +29,7 @@ mod transfer;
 pub use self::breach::{CompromiseReport, ProtectedEnvelope};
 pub use self::keys::{KeyAuthority, KeyInfo, ShredReport};
 pub use self::open::{EnvelopeInfo, Opened};
+pub use self::receipts::{RECEIPTS_DIR, ReceiptOptions};
 pub use self::seal::{SealOptions, Sealed};
 pub use self::share::{RewrapItem, RewrapOptions, RewrapOutput, RewrapPlan};
 

@@ -52,7 +52,7 @@ pub struct EnvelopeInfo {
 }
 
 impl EnvelopeInfo {
-    fn from_header(h: &format::Header) -> Self {
+    pub(super) fn from_header(h: &format::Header) -> Self {
         let m = h.metadata();
         Self {
             object_id: hex(h.object_id()),

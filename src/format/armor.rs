@@ -22,7 +22,8 @@ pub fn armor(envelope: &[u8]) -> String {
     armor_labeled(BEGIN, END, envelope)
 }
 
-/// The armored form of `bytes` between the lines `begin` and `end` (the same rules for other objects: grants).
+/// The armored form of `bytes` between the lines `begin` and `end` (the same rules for other objects: grants,
+/// receipts).
 pub(crate) fn armor_labeled(begin: &str, end: &str, envelope: &[u8]) -> String {
     let b64 = Base64::encode_string(envelope);
     let mut out = String::with_capacity(begin.len() + end.len() + b64.len() + b64.len() / LINE_LEN + 4);

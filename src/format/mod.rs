@@ -35,6 +35,7 @@
 
 mod armor;
 mod header;
+pub(crate) mod receipt;
 mod recipient;
 mod stream;
 mod wrap;

@@ -425,11 +425,23 @@ pub enum ExceptionKind {
     ImminentThreat,
     /// A legal obligation; the provision is required as the reference.
     LegalObligation,
+    /// The protection of national security; the reference of the decision or provision invoked is required.
+    NationalSecurity,
+    /// An overriding public interest (e.g. preventing serious crime against many people) that outweighs the
+    /// limits the data was given under; the reference of the provision or decision relied on is required.
+    OverridingPublicInterest,
 }
 
 impl ExceptionKind {
     /// Every kind.
-    pub const ALL: [Self; 4] = [Self::CourtOrder, Self::Consent, Self::ImminentThreat, Self::LegalObligation];
+    pub const ALL: [Self; 6] = [
+        Self::CourtOrder,
+        Self::Consent,
+        Self::ImminentThreat,
+        Self::LegalObligation,
+        Self::NationalSecurity,
+        Self::OverridingPublicInterest,
+    ];
 
     /// Stable code, as used across the C ABI.
     #[must_use]
@@ -439,6 +451,8 @@ impl ExceptionKind {
             Self::Consent => 2,
             Self::ImminentThreat => 3,
             Self::LegalObligation => 4,
+            Self::NationalSecurity => 5,
+            Self::OverridingPublicInterest => 6,
         }
     }
 
@@ -461,13 +475,33 @@ impl ExceptionKind {
             Self::Consent => "consent",
             Self::ImminentThreat => "imminent_threat",
             Self::LegalObligation => "legal_obligation",
+            Self::NationalSecurity => "national_security",
+            Self::OverridingPublicInterest => "overriding_public_interest",
         }
+    }
+
+    /// The kind with this stable name (`court_order`, `national_security`, ...).
+    ///
+    /// # Errors
+    /// [`Error::InvalidException`] naming the known kinds, for any other text.
+    pub fn parse(name: &str) -> Result<Self> {
+        Self::ALL.into_iter().find(|k| k.name() == name).ok_or_else(|| {
+            let known: Vec<&str> = Self::ALL.iter().map(|k| k.name()).collect();
+            Error::InvalidException(format!("unknown exception ground {name:?}; known: {}", known.join(", ")))
+        })
     }
 
     /// Whether this kind requires a reference (order number, consent record, legal provision).
     #[must_use]
     pub const fn requires_reference(self) -> bool {
         !matches!(self, Self::ImminentThreat)
+    }
+}
+
+impl FromStr for ExceptionKind {
+    type Err = Error;
+    fn from_str(s: &str) -> Result<Self> {
+        Self::parse(s)
     }
 }
 
@@ -574,6 +608,22 @@ impl ExceptionGround {
         Self::new(ExceptionKind::LegalObligation, Some(provision), justification)
     }
 
+    /// The protection of national security, naming the decision or provision invoked.
+    ///
+    /// # Errors
+    /// As [`ExceptionGround::new`].
+    pub fn national_security(reference: &str, justification: &str) -> Result<Self> {
+        Self::new(ExceptionKind::NationalSecurity, Some(reference), justification)
+    }
+
+    /// An overriding public interest, naming the provision or decision relied on.
+    ///
+    /// # Errors
+    /// As [`ExceptionGround::new`].
+    pub fn overriding_public_interest(reference: &str, justification: &str) -> Result<Self> {
+        Self::new(ExceptionKind::OverridingPublicInterest, Some(reference), justification)
+    }
+
     /// The legal ground.
     #[must_use]
     pub fn kind(&self) -> ExceptionKind {
@@ -672,6 +722,24 @@ mod tests {
         }
         assert!(ExceptionGround::imminent_threat(&"word ".repeat(1000)).is_err());
         assert!(ExceptionGround::court_order("ref\u{0}x", why).is_err());
+    }
+
+    #[test]
+    fn the_later_grounds_have_stable_codes_names_and_need_a_reference() {
+        let why = "Disclosure is needed to stop an ongoing attack on the power grid of the region";
+        let ns = ExceptionGround::national_security("Decision NSC 2026/17", why).expect("valid");
+        assert_eq!((ns.kind().code(), ns.kind().name()), (5, "national_security"));
+        let opi = ExceptionGround::overriding_public_interest("Art. 23(1)(d) GDPR", why).expect("valid");
+        assert_eq!((opi.kind().code(), opi.kind().name()), (6, "overriding_public_interest"));
+        assert!(matches!(ExceptionGround::national_security(" ", why), Err(Error::InvalidException(_))));
+        assert!(matches!(ExceptionGround::overriding_public_interest("", why), Err(Error::InvalidException(_))));
+        for k in ExceptionKind::ALL {
+            assert_eq!(ExceptionKind::from_code(k.code()).expect("assigned"), k);
+            assert_eq!(k.name().parse::<ExceptionKind>().expect("named"), k);
+        }
+        assert!(matches!(ExceptionKind::from_code(7), Err(Error::UnknownCode { .. })));
+        assert!(matches!(ExceptionKind::parse("National_Security"), Err(Error::InvalidException(_))));
+        assert!(matches!(ExceptionKind::parse("public_interest"), Err(Error::InvalidException(_))));
     }
 
     #[test]

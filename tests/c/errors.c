@@ -235,13 +235,33 @@ static void exceptions(void) {
   EXPECT_STATUS(custodia_exception_ground_new(CUSTODIA_EXCEPTION_KIND_COURT_ORDER, BAD_UTF8, JUSTIFICATION, &e),
                 CUSTODIA_ERR_INVALID_UTF8);
   EXPECT_STATUS(custodia_exception_ground_new(0, "LG-1", JUSTIFICATION, &e), CUSTODIA_ERR_UNKNOWN_CODE);
-  EXPECT_STATUS(custodia_exception_ground_new(5, "LG-1", JUSTIFICATION, &e), CUSTODIA_ERR_UNKNOWN_CODE);
+  EXPECT_STATUS(custodia_exception_ground_new(7, "LG-1", JUSTIFICATION, &e), CUSTODIA_ERR_UNKNOWN_CODE);
+  EXPECT_STATUS(custodia_exception_ground_new(CUSTODIA_EXCEPTION_KIND_NATIONAL_SECURITY, NULL, JUSTIFICATION, &e),
+                CUSTODIA_ERR_INVALID_EXCEPTION);
+  EXPECT_STATUS(
+      custodia_exception_ground_new(CUSTODIA_EXCEPTION_KIND_OVERRIDING_PUBLIC_INTEREST, " ", JUSTIFICATION, &e),
+      CUSTODIA_ERR_INVALID_EXCEPTION);
   EXPECT_STATUS(custodia_exception_ground_new(CUSTODIA_EXCEPTION_KIND_COURT_ORDER, "LG-1", JUSTIFICATION, NULL),
                 CUSTODIA_ERR_NULL_POINTER);
   EXPECT_TRUE(e.id == 0);
 
-  EXPECT_OK(custodia_exception_ground_new(CUSTODIA_EXCEPTION_KIND_COURT_ORDER, "LG Berlin 123/26", JUSTIFICATION, &e));
+  const char *name = NULL;
+  uint32_t code = 0;
+  EXPECT_OK(custodia_exception_kind_name(CUSTODIA_EXCEPTION_KIND_OVERRIDING_PUBLIC_INTEREST, &name));
+  EXPECT_TRUE(name != NULL && strcmp(name, "overriding_public_interest") == 0);
+  EXPECT_OK(custodia_exception_kind_from_name("national_security", &code));
+  EXPECT_TRUE(code == CUSTODIA_EXCEPTION_KIND_NATIONAL_SECURITY && code == 5);
   custodia_buffer text = {0};
+  EXPECT_OK(custodia_exception_ground_new(CUSTODIA_EXCEPTION_KIND_OVERRIDING_PUBLIC_INTEREST, "Art. 23(1)(d) GDPR",
+                                          JUSTIFICATION, &e));
+  EXPECT_OK(custodia_exception_ground_describe(e, &text));
+  static const char opi[] = "overriding_public_interest Art. 23(1)(d) GDPR: ";
+  EXPECT_TRUE(strncmp((const char *)text.data, opi, sizeof opi - 1) == 0);
+  EXPECT_OK(custodia_buffer_free(&text));
+  EXPECT_OK(custodia_exception_ground_free(e));
+  e = (custodia_exception_ground){0};
+
+  EXPECT_OK(custodia_exception_ground_new(CUSTODIA_EXCEPTION_KIND_COURT_ORDER, "LG Berlin 123/26", JUSTIFICATION, &e));
   EXPECT_OK(custodia_exception_ground_describe(e, &text));
   EXPECT_TRUE(strncmp((const char *)text.data, "court_order LG Berlin 123/26: ", 30) == 0);
   EXPECT_OK(custodia_buffer_free(&text));

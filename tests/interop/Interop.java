@@ -18,6 +18,7 @@ import org.custodia.KeyId;
 import org.custodia.KeyKind;
 import org.custodia.Opened;
 import org.custodia.Purpose;
+import org.custodia.Receipt;
 import org.custodia.SealOptions;
 
 /**
@@ -25,7 +26,8 @@ import org.custodia.SealOptions;
  * line as {@code examples/interop.rs}, {@code tests/interop/interop.c} and {@code tests/interop/interop.py}.
  *
  * <pre>
- * Interop generate &lt;dir&gt; kek|x25519|ed25519  print the new KEK's or Ed25519 key's id, or the X25519 public text
+ * Interop generate &lt;dir&gt; kek|x25519          print the new KEK's id, or the new X25519 key's public text
+ * Interop generate &lt;dir&gt; ed25519             print the new Ed25519 key's id, then its public text (two lines)
  * Interop import &lt;dir&gt; &lt;key-text-file&gt;...    import public keys (authorities in DE), print their ids (one a line)
  * Interop seal &lt;dir&gt; &lt;out&gt; &lt;plain&gt; &lt;key-id&gt;...         seal a buffer
  * Interop seal-stream &lt;dir&gt; &lt;out&gt; &lt;plain&gt; &lt;key-id&gt;...  seal through Java streams (C callbacks)
@@ -34,6 +36,9 @@ import org.custodia.SealOptions;
  * Interop seal-signed &lt;dir&gt; &lt;out&gt; &lt;plain&gt; &lt;signer&gt; &lt;key-id&gt;...  seal a buffer signed by an own key
  * Interop grant &lt;dir&gt; &lt;envelope&gt; &lt;signer&gt; &lt;purpose&gt; &lt;out&gt;  issue a purpose extension grant for it
  * Interop extend &lt;dir&gt; &lt;envelope&gt; &lt;grant&gt; &lt;out&gt;        apply a purpose extension grant
+ * Interop receipt-issue &lt;dir&gt; &lt;envelope&gt; &lt;signer-id&gt; &lt;out&gt;  receive the envelope, write a receipt
+ * Interop receipt-import &lt;dir&gt; &lt;receipt&gt;     import a receipt, print its item kinds (one line)
+ * Interop receipt-verify &lt;receipt&gt; &lt;key-text-file&gt;  verify with the public key alone, print the kinds
  * </pre>
  *
  * <p>A custodia error prints {@code custodia error <code> <name>: <message>} and exits with the status code (255 if
@@ -54,6 +59,12 @@ public final class Interop {
     }
 
     private static void run(String[] args) throws IOException {
+        if (args.length == 3 && args[0].equals("receipt-verify")) {
+            Receipt r = Receipt.fromArmored(Files.readString(Path.of(args[1]), StandardCharsets.UTF_8));
+            r.verify(Files.readString(Path.of(args[2]), StandardCharsets.UTF_8).strip());
+            System.out.println(String.join(" ", r.kinds()));
+            return;
+        }
         if (args.length < 3) {
             usage(args);
         }
@@ -76,6 +87,10 @@ public final class Interop {
                         System.out.println(c.generateKey(actor, KeyKind.ED25519, "interop ed25519"));
                     } else if (rest.length == 1 && rest[0].equals("x25519")) {
                         System.out.println(c.exportPublic(c.generateKey(actor, KeyKind.X25519, "interop x25519")));
+                    } else if (rest.length == 1 && rest[0].equals("ed25519")) {
+                        KeyId key = c.generateKey(actor, KeyKind.ED25519, "interop receipts");
+                        System.out.println(key);
+                        System.out.println(c.exportPublic(key));
                     } else {
                         usage(args);
                     }
@@ -125,6 +140,22 @@ public final class Interop {
                     }
                     open(c, actor, command.equals("open-stream"), Path.of(rest[0]), Purpose.of(rest[1]),
                             Path.of(rest[2]));
+                    break;
+                case "receipt-issue":
+                    if (rest.length != 3) {
+                        usage(args);
+                    }
+                    String objectId = c.receive(actor, Files.readAllBytes(Path.of(rest[0]))).objectId();
+                    Files.writeString(Path.of(rest[2]),
+                            c.issueReceipt(actor, objectId, KeyId.parse(rest[1])).toArmored(), StandardCharsets.UTF_8);
+                    break;
+                case "receipt-import":
+                    if (rest.length != 1) {
+                        usage(args);
+                    }
+                    Receipt imported =
+                            c.importReceipt(actor, Files.readString(Path.of(rest[0]), StandardCharsets.UTF_8));
+                    System.out.println(String.join(" ", imported.kinds()));
                     break;
                 default:
                     usage(args);

@@ -2,7 +2,8 @@
  * The C side of the cross-language interoperability test (tests/interop/run.sh): the same small command line as
  * examples/interop.rs, tests/interop/interop.py and tests/interop/Interop.java, over the C ABI alone.
  *
- *   interop generate <dir> kek|x25519|ed25519  print the new KEK's or Ed25519 key's id, or the X25519 public text
+ *   interop generate <dir> kek|x25519          print the new KEK's id, or the new X25519 key's public text
+ *   interop generate <dir> ed25519             print the new Ed25519 key's id, then its public text (two lines)
  *   interop import <dir> <key-text-file>...    import public keys (authorities in DE), print their ids (one a line)
  *   interop seal <dir> <out> <plain> <key-id>...         seal a buffer
  *   interop seal-stream <dir> <out> <plain> <key-id>...  seal a file in constant memory (custodia_seal_file)
@@ -11,11 +12,15 @@
  *   interop seal-signed <dir> <out> <plain> <signer> <key-id>...  seal a buffer signed by an own Ed25519 key
  *   interop grant <dir> <envelope> <signer> <purpose> <out>  issue a purpose extension grant (armored) for it
  *   interop extend <dir> <envelope> <grant> <out>        apply a purpose extension grant (re-issue the envelope)
+ *   interop receipt-issue <dir> <envelope> <signer-id> <out>  receive the envelope, write a signed receipt for it
+ *   interop receipt-import <dir> <receipt>     import a receipt, print its item kinds (one line, space separated)
+ *   interop receipt-verify <receipt> <key-text-file>  verify with the public key alone, print the item kinds
  *
  * A custodia error prints "custodia error <code> <name>: <message>" and exits with the status code (255 if it does
  * not fit an exit status), so a purpose refusal exits with 200 in every language. The fixed master key (bytes 0..31)
  * is a test harness's, never a way to handle real keys.
  */
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -105,8 +110,112 @@ static int generate(custodia_custodian c, custodia_actor a, const char *kind) {
     custodia_buffer_free(&text);
     return 0;
   }
-  fprintf(stderr, "interop: generate kek|x25519\n");
+  if (strcmp(kind, "ed25519") == 0) {
+    if ((s = custodia_key_generate(c, a, CUSTODIA_KEY_KIND_ED25519, "interop receipts", &id)) != CUSTODIA_OK) {
+      return fail(s);
+    }
+    char idtext[CUSTODIA_KEY_ID_TEXT_SIZE];
+    custodia_buffer text = {0};
+    if ((s = custodia_key_id_format(&id, idtext, sizeof idtext)) != CUSTODIA_OK ||
+        (s = custodia_key_export_public(c, &id, &text)) != CUSTODIA_OK) {
+      return fail(s);
+    }
+    printf("%s\n%s\n", idtext, (const char *)text.data);
+    custodia_buffer_free(&text);
+    return 0;
+  }
+  fprintf(stderr, "interop: generate kek|x25519|ed25519\n");
   return 1;
+}
+
+/* Print a receipt's item kinds on one line, space separated, and release it. */
+static int print_kinds(custodia_receipt r) {
+  static const char *const names[] = {"?", "received", "opened", "exception_used", "shared",
+                                      "rewrapped", "destroyed", "refused"};
+  size_t n = 0;
+  custodia_status s = custodia_receipt_item_count(r, &n);
+  for (size_t i = 0; i < n && s == CUSTODIA_OK; i++) {
+    uint32_t kind = 0;
+    uint64_t at = 0;
+    s = custodia_receipt_item_get(r, i, &kind, &at);
+    if (s == CUSTODIA_OK) {
+      printf("%s%s", i ? " " : "", kind < 8 ? names[kind] : "?");
+    }
+  }
+  printf("\n");
+  custodia_receipt_free(r);
+  return s == CUSTODIA_OK ? 0 : fail(s);
+}
+
+/* Verify a receipt file with a public key text file alone (no custodian). */
+static int receipt_verify(const char *receipt, const char *key) {
+  size_t len = 0, key_len = 0;
+  char *text = (char *)read_file(receipt, &len);
+  char *pub = (char *)read_file(key, &key_len);
+  if (text == NULL || pub == NULL) {
+    free(text);
+    free(pub);
+    return fail_io("read", text == NULL ? receipt : key);
+  }
+  while (key_len > 0 && (pub[key_len - 1] == '\n' || pub[key_len - 1] == '\r' || pub[key_len - 1] == ' ')) {
+    pub[--key_len] = 0;
+  }
+  custodia_receipt r = {0};
+  custodia_status s = custodia_receipt_parse(text, &r);
+  if (s == CUSTODIA_OK) {
+    s = custodia_receipt_verify(r, pub);
+  }
+  int rc = s == CUSTODIA_OK ? 0 : fail(s); /* before the free below, which would clear the last error */
+  free(text);
+  free(pub);
+  if (rc != 0) {
+    custodia_receipt_free(r);
+    return rc;
+  }
+  return print_kinds(r);
+}
+
+static int receipt_issue(custodia_custodian c, custodia_actor a, const char *envelope, const char *signer,
+                         const char *out) {
+  size_t len = 0;
+  uint8_t *env = read_file(envelope, &len);
+  if (env == NULL) {
+    return fail_io("read", envelope);
+  }
+  struct custodia_envelope_info info;
+  struct custodia_key_id id;
+  custodia_receipt r = {0};
+  custodia_buffer text = {0};
+  custodia_status s = custodia_envelope_receive(c, a, env, len, &info);
+  free(env);
+  if (s == CUSTODIA_OK) {
+    s = custodia_key_id_parse(signer, &id);
+  }
+  if (s == CUSTODIA_OK) {
+    s = custodia_receipt_issue(c, a, info.object_id, &id, false, true, &r);
+  }
+  if (s == CUSTODIA_OK) {
+    s = custodia_receipt_armor(r, &text);
+    custodia_receipt_free(r);
+  }
+  if (s != CUSTODIA_OK) {
+    return fail(s);
+  }
+  int rc = write_file(out, text.data, text.len) == 0 ? 0 : fail_io("write", out);
+  custodia_buffer_free(&text);
+  return rc;
+}
+
+static int receipt_import(custodia_custodian c, custodia_actor a, const char *receipt) {
+  size_t len = 0;
+  char *text = (char *)read_file(receipt, &len);
+  if (text == NULL) {
+    return fail_io("read", receipt);
+  }
+  custodia_receipt r = {0};
+  custodia_status s = custodia_receipt_import(c, a, text, &r);
+  free(text);
+  return s == CUSTODIA_OK ? print_kinds(r) : fail(s);
 }
 
 static int import(custodia_custodian c, custodia_actor a, int n, char **files) {
@@ -268,8 +377,12 @@ int main(int argc, char **argv) {
             (unsigned)CUSTODIA_ABI_VERSION);
     return 2;
   }
+  if (argc == 4 && strcmp(argv[1], "receipt-verify") == 0) {
+    return receipt_verify(argv[2], argv[3]);
+  }
   if (argc < 4) {
-    fprintf(stderr, "usage: interop generate|import|seal|seal-stream|open|open-stream <dir> ...\n");
+    fprintf(stderr, "usage: interop generate|import|seal|seal-stream|open|open-stream|receipt-issue|receipt-import "
+                    "<dir> ... | receipt-verify <receipt> <key>\n");
     return 1;
   }
   const char *cmd = argv[1];
@@ -315,6 +428,10 @@ int main(int argc, char **argv) {
     rc = extend(c, a, argv[3], argv[4], argv[5]);
   } else if ((strcmp(cmd, "open") == 0 || strcmp(cmd, "open-stream") == 0) && argc == 6) {
     rc = open_envelope(c, a, stream, argv[3], argv[4], argv[5]);
+  } else if (strcmp(cmd, "receipt-issue") == 0 && argc == 6) {
+    rc = receipt_issue(c, a, argv[3], argv[4], argv[5]);
+  } else if (strcmp(cmd, "receipt-import") == 0 && argc == 4) {
+    rc = receipt_import(c, a, argv[3]);
   } else {
     fprintf(stderr, "interop: unknown command or wrong arguments: %s\n", cmd);
     rc = 1;

@@ -1,7 +1,8 @@
 """The Python side of the cross-language interoperability test (tests/interop/run.sh): the same small command line
 as examples/interop.rs, tests/interop/interop.c and tests/interop/Interop.java, over the Python binding.
 
-    interop.py generate <dir> kek|x25519|ed25519  print the new KEK's or Ed25519 key's id, or the X25519 public text
+    interop.py generate <dir> kek|x25519          print the new KEK's id, or the new X25519 key's public text
+    interop.py generate <dir> ed25519             print the new Ed25519 key's id, then its public text (two lines)
     interop.py import <dir> <key-text-file>...    import public keys (authorities in DE), print their ids (one a line)
     interop.py seal <dir> <out> <plain> <key-id>...         seal a buffer
     interop.py seal-stream <dir> <out> <plain> <key-id>...  seal a file through Python file objects (C callbacks)
@@ -10,6 +11,9 @@ as examples/interop.rs, tests/interop/interop.c and tests/interop/Interop.java, 
     interop.py seal-signed <dir> <out> <plain> <signer> <key-id>...  seal a buffer signed by an own Ed25519 key
     interop.py grant <dir> <envelope> <signer> <purpose> <out>  issue a purpose extension grant (armored) for it
     interop.py extend <dir> <envelope> <grant> <out>        apply a purpose extension grant (re-issue the envelope)
+    interop.py receipt-issue <dir> <envelope> <signer-id> <out>  receive the envelope, write a signed receipt for it
+    interop.py receipt-import <dir> <receipt>     import a receipt, print its item kinds (one line, space separated)
+    interop.py receipt-verify <receipt> <key-text-file>  verify with the public key alone, print the item kinds
 
 A custodia error prints ``custodia error <code> <name>: <message>`` and exits with the status code (255 if it does
 not fit an exit status), so a purpose refusal exits with 200 in every language. The fixed master key (bytes 0..31)
@@ -39,7 +43,17 @@ def seal_options(keys: list[str]) -> SealOptions:
     )
 
 
+def read_text(path: str) -> str:
+    with open(path, encoding="utf-8") as f:
+        return f.read()
+
+
 def run(args: list[str]) -> None:
+    if len(args) == 3 and args[0] == "receipt-verify":
+        receipt = custodia.Receipt(read_text(args[1]))
+        receipt.verify(read_text(args[2]).strip())
+        print(" ".join(receipt.kinds()))
+        return
     if len(args) < 3:
         raise SystemExit("usage: interop.py generate|import|seal|seal-stream|open|open-stream <dir> ...")
     command, directory, rest = args[0], args[1], args[2:]
@@ -53,6 +67,18 @@ def run(args: list[str]) -> None:
             print(c.generate_key(actor, KeyKind.ED25519, "interop ed25519"))
         elif command == "generate" and rest == ["x25519"]:
             print(c.export_public(c.generate_key(actor, KeyKind.X25519, "interop x25519")))
+        elif command == "generate" and rest == ["ed25519"]:
+            key = c.generate_key(actor, KeyKind.ED25519, "interop receipts")
+            print(key)
+            print(c.export_public(key))
+        elif command == "receipt-issue" and len(rest) == 3:
+            envelope, signer, out = rest
+            with open(envelope, "rb") as f:
+                info = c.receive(actor, f.read())
+            with open(out, "w", encoding="utf-8") as f:
+                f.write(c.issue_receipt(actor, info.object_id, KeyId(signer)).to_armored())
+        elif command == "receipt-import" and len(rest) == 1:
+            print(" ".join(c.import_receipt(actor, read_text(rest[0])).kinds()))
         elif command == "import":
             for path in rest:
                 with open(path, encoding="utf-8") as f:

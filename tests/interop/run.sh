@@ -10,6 +10,11 @@
 #   C. grants (rule of speciality): each language, as the originator, seals a signed envelope for the three others
 #      and issues a purpose extension grant (asset_recovery); each other language applies the grant (re-issues the
 #      envelope) and opens it for asset_recovery, which the envelope alone refuses.
+#   D. disclosure receipts between the four authorities of B: each language receives the envelope each other one
+#      sealed for it in B (and opened, and was refused, there) and issues a signed receipt; the sender imports it
+#      (verified against the issuer's imported Ed25519 key), every language verifies it with the issuer's public key
+#      text alone and refuses it with another key (314), and a third authority's import is refused (220: not its
+#      envelope).
 #
 # Every language runs the same small command line (examples/interop.rs, tests/interop/interop.c,
 # tests/interop/interop.py, tests/interop/Interop.java). Builds are reused: the release library and example
@@ -175,7 +180,7 @@ step "C. grants: sealed and granted in one language (purpose extension to asset_
 echo "cell: refusal without the grant (200) / the grant applied, open for asset_recovery (ok = identical bytes)"
 header
 for s in "${langs[@]}"; do
-  signer=$(must "$s" generate "$work/auth-$s" ed25519)
+  signer=$(must "$s" generate "$work/auth-$s" ed25519 | head -1)
   # shellcheck disable=SC2046 # the recipient list is whitespace-separated key ids
   must "$s" seal-signed "$work/auth-$s" "$work/$s.signed" "$work/plain.bin" "$signer" $(imported_recipients "$s")
   must "$s" grant "$work/auth-$s" "$work/$s.signed" "$signer" asset_recovery "$work/$s.grant"
@@ -198,6 +203,67 @@ for s in "${langs[@]}"; do
   printf '\n'
 done
 
+# --- D. receipts: issued in each language, imported by the sender and verified in each of the others.
+for l in "${langs[@]}"; do
+  must "$l" generate "$work/auth-$l" ed25519 >"$work/ed-$l.txt"
+  head -1 "$work/ed-$l.txt" >"$work/signer-$l.txt"
+  tail -1 "$work/ed-$l.txt" >"$work/edpub-$l.txt"
+done
+for l in "${langs[@]}"; do
+  others=()
+  for m in "${langs[@]}"; do
+    [ "$m" = "$l" ] || others+=("$work/edpub-$m.txt")
+  done
+  must "$l" import "$work/auth-$l" "${others[@]}" >/dev/null
+done
+# check_status <want-code> <lang> <args...>: a receipt command that must succeed (0: printing kinds that include
+# received, opened and refused) or fail with this custodia status (exit status the code, or 255 above 254).
+check_status() {
+  local want=$1 rc=0 exit_want
+  shift
+  exit_want=$((want <= 254 ? want : 255))
+  run "$@" >"$work/stdout" 2>"$work/stderr" || rc=$?
+  if [ "$rc" -eq "$exit_want" ] && { [ "$want" -ne 0 ] || { grep -q 'received' "$work/stdout" &&
+    grep -q 'opened' "$work/stdout" && grep -q 'refused' "$work/stdout"; }; } &&
+    { [ "$want" -eq 0 ] || grep -q "^custodia error $want " "$work/stderr"; }; then
+    [ "$want" -eq 0 ] && printf ok || printf '%s' "$want"
+  else
+    { echo "FAILED (receipt, want exit $want, got $rc): $*"; cat "$work/stdout" "$work/stderr"; } >>"$work/failures.log"
+    printf XX
+  fi
+}
+step "D. disclosure receipts: the row's language issues a receipt for the envelope the column's sealed for it"
+echo "cell: the sender (column) imports it / verifies it with the issuer's key alone / with its own key (314) /"
+echo "      a third authority imports it (220); then every other language verifies it standalone (ok)"
+printf '%-10s' 'issue\send'
+for o in "${langs[@]}"; do printf ' %-16s' "$o"; done
+printf '\n'
+for i in "${langs[@]}"; do
+  printf '%-10s' "$i"
+  for s in "${langs[@]}"; do
+    if [ "$s" = "$i" ]; then
+      printf ' %-16s' "-"
+      continue
+    fi
+    receipt="$work/receipt-$i-$s.txt"
+    must "$i" receipt-issue "$work/auth-$i" "$work/$s.env" "$(cat "$work/signer-$i.txt")" "$receipt"
+    third=""
+    for t in "${langs[@]}"; do
+      if [ "$t" != "$i" ] && [ "$t" != "$s" ]; then third=$t; break; fi
+    done
+    cell="$(check_status 0 "$s" receipt-import "$work/auth-$s" "$receipt")"
+    cell+="/$(check_status 0 "$s" receipt-verify "$receipt" "$work/edpub-$i.txt")"
+    cell+="/$(check_status 314 "$s" receipt-verify "$receipt" "$work/edpub-$s.txt")"
+    cell+="/$(check_status 220 "$third" receipt-import "$work/auth-$third" "$receipt")"
+    for v in "${langs[@]}"; do
+      [ "$v" = "$s" ] || [ "$(check_status 0 "$v" receipt-verify "$receipt" "$work/edpub-$i.txt")" = ok ] ||
+        cell+="!$v"
+    done
+    printf ' %-16s' "$cell"
+  done
+  printf '\n'
+done
+
 failures=$(grep -c '^FAILED' "$work/failures.log" 2>/dev/null || true)
 echo
 if [ "${failures:-0}" -ne 0 ]; then
@@ -205,4 +271,4 @@ if [ "${failures:-0}" -ne 0 ]; then
   echo "interop: $failures failure(s) in ${SECONDS}s" >&2
   exit 1
 fi
-echo "interop: 4 languages, 2 keyring set-ups and grants, $((2 * 4 * 3 * 3 + 4 * 3 * 2)) checks passed in ${SECONDS}s"
+echo "interop: 4 languages, 2 keyring set-ups, grants and receipts, $((2 * 4 * 3 * 3 + 4 * 3 * 2 + 4 * 3 * 7)) checks passed in ${SECONDS}s"

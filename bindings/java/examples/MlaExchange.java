@@ -18,14 +18,18 @@ import org.custodia.OnwardTransferNotGrantedException;
 import org.custodia.Opened;
 import org.custodia.Purpose;
 import org.custodia.PurposeNotPermittedException;
+import org.custodia.Receipt;
+import org.custodia.ReceiptInvalidException;
+import org.custodia.ReceiptItem;
 import org.custodia.SealOptions;
 
 /**
  * A mutual legal assistance exchange: state A (Germany) seals bank records for state B (France), bound to the
  * purpose of a fraud investigation; B opens them for that purpose, is refused for a tax assessment, opens them for
- * it under a court order; B verifies its audit log; under the rule of speciality B passes signed records on to a
- * third state (Belgium) or uses them for more only under A's signed grant; B's access policy refuses a judge who is
- * not on the case team (need-to-know); A shreds the case key when the case closes.
+ * it under a court order; B sends A a signed disclosure receipt, which A verifies and records (an altered copy is
+ * refused); B verifies its audit log; under the rule of speciality B passes signed records on to a third state
+ * (Belgium) or uses them for more only under A's signed grant; B's access policy refuses a judge who is not on the
+ * case team (need-to-know); A shreds the case key when the case closes.
  *
  * Run: bindings/java/run-tests.sh (which runs this), or
  *   java -cp build/classes:build/example-classes:/usr/share/java/jna.jar MlaExchange
@@ -67,6 +71,8 @@ public final class MlaExchange {
             java.util.Arrays.fill(records, (byte) 0);
             System.out.println("A sealed " + envelope.length + " bytes for B: " + paris.inspect(envelope));
 
+            // B records the arrival (no key touched): its disclosure receipt to A starts here.
+            String objectId = paris.receive(pierre, envelope).objectId();
             try (Opened opened = paris.open(pierre, envelope, fraud)) {
                 System.out.println("B opened for " + fraud + ": " + opened.plaintext().length() + " bytes");
             }
@@ -95,6 +101,27 @@ public final class MlaExchange {
                 throw new AssertionError("a judge who is not on the case team must be refused");
             } catch (NotOnCaseException refused) {
                 System.out.println("B refused a colleague off the case: " + refused.getMessage());
+            }
+
+            // B sends A a signed disclosure receipt; A verifies it against B's imported signing key and records it.
+            KeyId parisReceipts = paris.generateKey(pierre, KeyKind.ED25519, "Paris receipt signing key");
+            berlin.importPublic(anna, paris.exportPublic(parisReceipts), "Paris receipt signing key", "FR");
+            Receipt receipt = paris.issueReceipt(pierre, objectId, parisReceipts);
+            String text = receipt.toArmored(); // what travels back to A
+            for (ReceiptItem item : receipt.items()) {
+                String what = item.get("exception_kind") != null ? item.get("exception_kind") : item.get("purpose");
+                System.out.println("  receipt: " + item.kind() + " " + (what == null ? "-" : what));
+            }
+            berlin.importReceipt(anna, text);
+            System.out.println("A holds " + berlin.receiptsForCase("MLA-2026-0042").size() + " receipt(s) for the case");
+            String[] lines = text.split("\n", -1);
+            int sig = lines.length - 3; // the last base64 line lies in the signature
+            lines[sig] = (lines[sig].charAt(0) == 'A' ? "B" : "A") + lines[sig].substring(1);
+            try {
+                berlin.importReceipt(anna, String.join("\n", lines));
+                throw new AssertionError("an altered receipt must be refused");
+            } catch (ReceiptInvalidException altered) {
+                System.out.println("A refused an altered receipt: " + altered.getMessage());
             }
 
             AuditReport report = paris.verifyAudit();

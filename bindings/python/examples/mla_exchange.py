@@ -10,6 +10,7 @@ The Netherlands (state A) answers a German request (state B) for bank records:
 4. B is refused for another purpose (asset_recovery), and the refusal says why.
 5. B opens them for asset_recovery anyway, under a court order with its justification.
 5b. B puts an access policy in force (need-to-know): a colleague who is not on the case team is refused.
+5c. B sends A a signed disclosure receipt of what it did; A verifies and records it, and refuses an altered copy.
 6. Both audit logs verify.
 7. The rule of speciality: B may pass signed records on to France, or use them for another purpose, only under A's
    signed grant; without it the transfer is refused.
@@ -62,7 +63,8 @@ def main() -> int:
             info = nl.inspect(envelope)
             print(f"sealed {len(RECORDS)} bytes into a {len(envelope)}-byte envelope: {info}")
 
-            # 3. B opens for a permitted purpose.
+            # 3. B records the arrival (no key touched; its receipt starts here), then opens for a permitted purpose.
+            de.receive(anna, envelope)
             with de.open(anna, envelope, "prosecution.trial") as opened:
                 assert opened.data == RECORDS
                 print(f"DE opened {len(opened.data)} bytes for prosecution.trial")
@@ -93,6 +95,22 @@ def main() -> int:
                     raise AssertionError("bernd is not on the case team")
                 except custodia.NotOnCase as refusal:
                     print(f"DE refused bernd: {refusal.message}")
+            # 5c. B signs a disclosure receipt with a key whose public half A holds; A imports it.
+            de_receipts = de.generate_key(anna, KeyKind.ED25519, "DE receipt signing key")
+            nl.import_public(jan, de.export_public(de_receipts), "DE receipt signing key", "DE")
+            receipt = de.issue_receipt(anna, info.object_id, de_receipts)
+            text = receipt.to_armored()  # what travels back to A
+            for item in receipt.items:
+                print(f"  receipt: {item.kind:<15} {item.get('exception_kind') or item.get('purpose') or '-'}")
+            nl.import_receipt(jan, text)
+            print(f"NL holds {len(nl.receipts_for_case(CASE))} receipt(s) for {CASE}")
+            lines = text.split("\n")
+            lines[-3] = ("B" if lines[-3][0] == "A" else "A") + lines[-3][1:]  # in the signature
+            try:
+                nl.import_receipt(jan, "\n".join(lines))
+                raise AssertionError("an altered receipt should have been refused")
+            except custodia.ReceiptInvalid as refusal:
+                print(f"NL refused an altered receipt: {refusal.message}")
 
             # 6. Both audit logs verify.
             for name, custodian in (("NL", nl), ("DE", de)):

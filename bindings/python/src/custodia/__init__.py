@@ -19,7 +19,16 @@ from ._errors import *  # noqa: F403  (the exception classes; their __all__ is t
 from ._errors import __all__ as _errors_all
 from ._handles import live_counts
 from ._sensitive import SensitiveBytes
-from .actors import Actor, Consent, CourtOrder, ImminentThreat, ExceptionGround, LegalObligation
+from .actors import (
+    Actor,
+    Consent,
+    CourtOrder,
+    ExceptionGround,
+    ImminentThreat,
+    LegalObligation,
+    NationalSecurity,
+    OverridingPublicInterest,
+)
 from .audit import Anchor, ErasureCertificate
 from .custodian import (
     AuditReport,
@@ -35,6 +44,7 @@ from .custodian import (
     ShredReport,
 )
 from .grants import Grant
+from .receipts import Receipt, ReceiptItem
 from .options import SealOptions, Timestamp
 from .policy import AccessPolicy
 from .vocab import CaseRef, Category, Classification, ExceptionKind, Jurisdiction, KeyId, KeyKind, Purpose
@@ -67,6 +77,8 @@ __all__ = [
     "Consent",
     "ImminentThreat",
     "LegalObligation",
+    "NationalSecurity",
+    "OverridingPublicInterest",
     "SealOptions",
     "Timestamp",
     "AccessPolicy",
@@ -84,6 +96,8 @@ __all__ = [
     "Anchor",
     "ErasureCertificate",
     "Grant",
+    "Receipt",
+    "ReceiptItem",
     "CaseRef",
     "Category",
     "Classification",

@@ -52,6 +52,7 @@ __all__ = [
     "KeyCompromised",
     "OnwardTransferNotGranted",
     "PurposeExtensionNotGranted",
+    "ReceiptNotApplicable",
     # 3xx
     "EnvelopeError",
     "Malformed",
@@ -67,6 +68,8 @@ __all__ = [
     "EnvelopeChanged",
     "ApprovalInvalid",
     "GrantInvalid",
+    "ReceiptInvalid",
+    "ReceiptIssuerUnknown",
     # 4xx
     "KeyringError",
     "KeyNotFound",
@@ -259,6 +262,9 @@ class OnwardTransferNotGranted(Refused):
 
 class PurposeExtensionNotGranted(Refused):
     """216: a purpose extension without a valid grant of the originator; the message says which check failed."""
+class ReceiptNotApplicable(Refused):
+    """220: a disclosure receipt names an object this custodian never sealed or shared (import) or never received
+    (issue), or another case than the object was sent for."""
 
 
 # 3xx: envelope format.
@@ -314,6 +320,13 @@ class ApprovalInvalid(EnvelopeError):
     """311: an approval's text is malformed (not a canonical ``custodia-approval``)."""
 class GrantInvalid(EnvelopeError):
     """312: bytes that are not a well-formed grant (structure, lengths, canonical encoding, armor)."""
+class ReceiptInvalid(EnvelopeError):
+    """313: a disclosure receipt is malformed, oversized, or its signature does not verify."""
+
+
+class ReceiptIssuerUnknown(EnvelopeError):
+    """314: a disclosure receipt is signed by a key that is not the one expected (not an imported public signing key
+    of another authority, or not the key given)."""
 
 
 # 4xx: keys.
@@ -458,6 +471,7 @@ _BY_CODE: dict[int, type[CustodiaError]] = {
     219: KeyCompromised,
     215: OnwardTransferNotGranted,
     216: PurposeExtensionNotGranted,
+    220: ReceiptNotApplicable,
     300: Malformed,
     301: UnsupportedVersion,
     302: UnsupportedSuite,
@@ -471,6 +485,8 @@ _BY_CODE: dict[int, type[CustodiaError]] = {
     310: EnvelopeChanged,
     311: ApprovalInvalid,
     312: GrantInvalid,
+    313: ReceiptInvalid,
+    314: ReceiptIssuerUnknown,
     400: KeyNotFound,
     401: KeyStateError,
     402: WrongPassphrase,

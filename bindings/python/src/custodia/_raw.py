@@ -305,6 +305,19 @@ FACADE_FUNCTIONS: dict[str, tuple[Any, list[Any]]] = {
         [handle, handle, cstr, bytes_in, size, key_id_p, size, key_id_p, size, bytes_in, size, out_buffer],
     ),
     "custodia_custodian_unwrap_attempts": (status, [handle, POINTER(c_uint64)]),
+    "custodia_envelope_receive": (status, [handle, handle, bytes_in, size, out_info]),
+    "custodia_receipt_issue": (status, [handle, handle, cstr, key_id_p, c_bool, c_bool, out_handle]),
+    "custodia_receipt_import": (status, [handle, handle, cstr, out_handle]),
+    "custodia_receipt_find_by_object": (status, [handle, cstr, out_buffer]),
+    "custodia_receipt_find_by_case": (status, [handle, cstr, out_buffer]),
+    "custodia_receipt_parse": (status, [cstr, out_handle]),
+    "custodia_receipt_verify": (status, [handle, cstr]),
+    "custodia_receipt_armor": (status, [handle, out_buffer]),
+    "custodia_receipt_describe": (status, [handle, out_buffer, out_buffer, out_key_id, POINTER(c_uint64)]),
+    "custodia_receipt_item_count": (status, [handle, POINTER(c_size_t)]),
+    "custodia_receipt_item_get": (status, [handle, size, POINTER(c_uint32), POINTER(c_uint64)]),
+    "custodia_receipt_item_field": (status, [handle, size, u32, POINTER(c_bool), out_buffer]),
+    "custodia_receipt_free": (status, [handle]),
 }
 
 

@@ -1,5 +1,6 @@
 """Who acts (:class:`Actor`) and on what legal ground outside the stated purposes (:class:`ExceptionGround` and its
-kinds :class:`CourtOrder`, :class:`Consent`, :class:`ImminentThreat`, :class:`LegalObligation`).
+kinds :class:`CourtOrder`, :class:`Consent`, :class:`ImminentThreat`, :class:`LegalObligation`,
+:class:`NationalSecurity`, :class:`OverridingPublicInterest`).
 
 Both are library handles: the library checks them (user id and role syntax, jurisdiction code, a justification of
 at least 5 words and 30 characters) and records them in the audit log. This module never decides anything itself.
@@ -15,7 +16,16 @@ from . import _raw
 from ._handles import Handle, opt_text_arg, take_text, text_arg
 from .vocab import Classification, ExceptionKind
 
-__all__ = ["Actor", "ExceptionGround", "CourtOrder", "Consent", "ImminentThreat", "LegalObligation"]
+__all__ = [
+    "Actor",
+    "ExceptionGround",
+    "CourtOrder",
+    "Consent",
+    "ImminentThreat",
+    "LegalObligation",
+    "NationalSecurity",
+    "OverridingPublicInterest",
+]
 
 
 class Actor(Handle):
@@ -53,7 +63,8 @@ class Actor(Handle):
 class ExceptionGround(Handle):
     """A legal ground, with its reference and written justification, stated to open data for a purpose it was not
     given for. Make one of the kinds: :class:`CourtOrder`, :class:`Consent`, :class:`ImminentThreat`,
-    :class:`LegalObligation`. :class:`~custodia.InvalidException` says what is missing."""
+    :class:`LegalObligation`, :class:`NationalSecurity`, :class:`OverridingPublicInterest`.
+    :class:`~custodia.InvalidException` says what is missing."""
 
     _free_name = "custodia_exception_ground_free"
     _noun = "exception"
@@ -62,7 +73,9 @@ class ExceptionGround(Handle):
 
     def __init__(self, reference: Optional[str], justification: str) -> None:
         if type(self) is ExceptionGround:
-            raise TypeError("make a CourtOrder, Consent, ImminentThreat or LegalObligation")
+            raise TypeError(
+                "make a CourtOrder, Consent, ImminentThreat, LegalObligation, NationalSecurity or OverridingPublicInterest"
+            )
         self._init_new(
             _raw.lib.custodia_exception_ground_new,
             int(self.kind),
@@ -126,3 +139,23 @@ class LegalObligation(ExceptionGround):
 
     def __init__(self, provision: str, justification: str) -> None:
         super().__init__(provision, justification)
+
+
+class NationalSecurity(ExceptionGround):
+    """The protection of national security; the decision or provision invoked is the reference."""
+
+    kind = ExceptionKind.NATIONAL_SECURITY
+    __slots__ = ()
+
+    def __init__(self, reference: str, justification: str) -> None:
+        super().__init__(reference, justification)
+
+
+class OverridingPublicInterest(ExceptionGround):
+    """An overriding public interest; the provision or decision relied on is the reference."""
+
+    kind = ExceptionKind.OVERRIDING_PUBLIC_INTEREST
+    __slots__ = ()
+
+    def __init__(self, reference: str, justification: str) -> None:
+        super().__init__(reference, justification)

@@ -26,6 +26,7 @@ from .audit import Anchor, ErasureCertificate
 from .grants import Grant
 from .options import SealOptions, Timestamp, _unix
 from .policy import AccessPolicy
+from .receipts import Receipt, split_armored
 from .vocab import Category, Classification, ExceptionKind, KeyId, KeyKind
 
 __all__ = [
@@ -846,6 +847,48 @@ class Custodian(Handle):
                          byref(_key(signing_key, "signing_key")), text_arg(object_id, "object_id"),
                          text_arg(actor_id, "actor_id"), _purpose(purpose), int(exception_kind),
                          None if reference is None else text_arg(reference, "reference"), seconds)
+
+    # ---- disclosure receipts ------------------------------------------------------------------------------------
+
+    def receive(self, actor: Actor, envelope: Union[bytes, bytearray, memoryview]) -> EnvelopeInfo:
+        """Record that an envelope from another authority arrived (``received`` in the audit log): one of this
+        keyring's keys must be a recipient (:class:`~custodia.NoMatchingRecipient` otherwise). No key is touched. A
+        receipt for it (:meth:`issue_receipt`) starts from this."""
+        env = bytes_arg(envelope, "envelope")
+        info = _raw.custodia_envelope_info()
+        invoke(_raw.lib.custodia_envelope_receive, self._handle, _actor(actor), env.ptr, env.len, byref(info))
+        return EnvelopeInfo._from_c(info)
+
+    def issue_receipt(self, actor: Actor, object_id: str, signer: KeyId, *, name_actors: bool = False,
+                      include_refusals: bool = True) -> Receipt:
+        """Sign a disclosure receipt for the envelope ``object_id`` with this keyring's Ed25519 key ``signer``, from
+        the audit log: received, opened (purpose, time, role; actor ids only with ``name_actors``), exceptions used,
+        shares, refusals (``include_refusals``), and the destruction of its key. :class:`~custodia.ReceiptNotApplicable`
+        when the object was never received here."""
+        h = ctypes.c_uint64()
+        invoke(_raw.lib.custodia_receipt_issue, self._handle, _actor(actor), text_arg(object_id, "object_id"),
+               byref(_key(signer, "signer")), bool(name_actors), bool(include_refusals), byref(h))
+        return Receipt._from_handle(h.value)
+
+    def import_receipt(self, actor: Actor, receipt: Union[Receipt, str]) -> Receipt:
+        """Import a receipt from a recipient authority: verified against the public signing keys of other authorities
+        imported here (:class:`~custodia.ReceiptIssuerUnknown`), refused unless it is about an object this custodian
+        sealed or shared (:class:`~custodia.ReceiptNotApplicable`), malformed or forged ones refused
+        (:class:`~custodia.ReceiptInvalid`); kept and recorded as ``receipt_imported``."""
+        text = receipt.to_armored() if isinstance(receipt, Receipt) else receipt
+        h = ctypes.c_uint64()
+        invoke(_raw.lib.custodia_receipt_import, self._handle, _actor(actor), text_arg(text, "receipt"), byref(h))
+        return Receipt._from_handle(h.value)
+
+    def receipts_for_object(self, object_id: str) -> list[Receipt]:
+        """The receipts imported for an envelope, in import order (one per distinct receipt)."""
+        text = take_text(_raw.lib.custodia_receipt_find_by_object, self._handle, text_arg(object_id, "object_id"))
+        return [Receipt(t) for t in split_armored(text)]
+
+    def receipts_for_case(self, case_ref: str) -> list[Receipt]:
+        """The receipts imported for every envelope of a case: what the other state did with what was sent."""
+        text = take_text(_raw.lib.custodia_receipt_find_by_case, self._handle, text_arg(case_ref, "case_ref"))
+        return [Receipt(t) for t in split_armored(text)]
 
     # ---- files and streams --------------------------------------------------------------------------------------
 

@@ -108,6 +108,8 @@ class ExceptionKind(_Coded):
     CONSENT = 2
     IMMINENT_THREAT = 3
     LEGAL_OBLIGATION = 4
+    NATIONAL_SECURITY = 5
+    OVERRIDING_PUBLIC_INTEREST = 6
 
     @classmethod
     def _name_fn(cls) -> str:

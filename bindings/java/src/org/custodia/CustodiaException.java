@@ -97,6 +97,8 @@ public class CustodiaException extends RuntimeException {
                 return new OnwardTransferNotGrantedException(code, message);
             case PURPOSE_EXTENSION_NOT_GRANTED:
                 return new PurposeExtensionNotGrantedException(code, message);
+            case RECEIPT_NOT_APPLICABLE:
+                return new ReceiptNotApplicableException(code, message);
             case MALFORMED:
             case UNSUPPORTED_VERSION:
             case UNSUPPORTED_SUITE:
@@ -117,6 +119,10 @@ public class CustodiaException extends RuntimeException {
                 return new ApprovalInvalidException(code, message);
             case GRANT_INVALID:
                 return new GrantInvalidException(code, message);
+            case RECEIPT_INVALID:
+                return new ReceiptInvalidException(code, message);
+            case RECEIPT_ISSUER_UNKNOWN:
+                return new ReceiptIssuerUnknownException(code, message);
             case KEY_NOT_FOUND:
                 return new KeyNotFoundException(code, message);
             case KEY_STATE:

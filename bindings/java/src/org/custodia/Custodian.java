@@ -628,6 +628,74 @@ public final class Custodian implements AutoCloseable {
     }
 
     /**
+     * Record that an envelope from another authority arrived ({@code received} in the audit log): one of this
+     * keyring's keys must be a recipient. No key is touched. A receipt for it ({@link #issueReceipt}) starts here.
+     *
+     * @throws NoMatchingRecipientException when no key here is a recipient (recorded too)
+     */
+    public EnvelopeInfo receive(Actor actor, byte[] envelope) {
+        Objects.requireNonNull(envelope, "envelope");
+        org.custodia.raw.EnvelopeInfo info = new org.custodia.raw.EnvelopeInfo();
+        withActor(actor, (c, a) -> lib().custodia_envelope_receive(c, a, envelope, envelope.length, info));
+        return new EnvelopeInfo(info);
+    }
+
+    /**
+     * Sign a disclosure receipt for the envelope {@code objectId} with this keyring's Ed25519 key {@code signer},
+     * from the audit log: received, opened (purpose, time, role; actor ids only with {@code nameActors}), exceptions
+     * used, shares, refusals ({@code includeRefusals}), the destruction of its key. Recorded as
+     * {@code receipt_issued}.
+     *
+     * @throws ReceiptNotApplicableException when the object was never received here
+     */
+    public Receipt issueReceipt(Actor actor, String objectId, KeyId signer, boolean nameActors,
+            boolean includeRefusals) {
+        Objects.requireNonNull(signer, "signer");
+        String o = Native.text("object id", Objects.requireNonNull(objectId, "objectId"));
+        LongByReference out = new LongByReference();
+        withActor(actor, (c, a) -> lib().custodia_receipt_issue(c, a, o, signer.raw(), (byte) (nameActors ? 1 : 0),
+                (byte) (includeRefusals ? 1 : 0), out));
+        return Receipt.fromHandle(out.getValue());
+    }
+
+    /** As {@link #issueReceipt(Actor, String, KeyId, boolean, boolean)}: roles without names, refusals included. */
+    public Receipt issueReceipt(Actor actor, String objectId, KeyId signer) {
+        return issueReceipt(actor, objectId, signer, false, true);
+    }
+
+    /**
+     * Import a receipt (armored text) from a recipient authority: verified against the public signing keys of
+     * other authorities imported here, refused unless it is about an object this custodian sealed or shared; kept
+     * and recorded as {@code receipt_imported}. Rejections are recorded too.
+     *
+     * @throws ReceiptInvalidException malformed, oversized, or a signature that does not verify
+     * @throws ReceiptIssuerUnknownException signed by a key not imported here
+     * @throws ReceiptNotApplicableException about an object this custodian never sent, or another case
+     */
+    public Receipt importReceipt(Actor actor, String text) {
+        String t = Native.text("receipt", Objects.requireNonNull(text, "text"));
+        LongByReference out = new LongByReference();
+        withActor(actor, (c, a) -> lib().custodia_receipt_import(c, a, t, out));
+        return Receipt.fromHandle(out.getValue());
+    }
+
+    /** The receipts imported for an envelope, in import order (one per distinct receipt). */
+    public List<Receipt> receiptsForObject(String objectId) {
+        String o = Native.text("object id", Objects.requireNonNull(objectId, "objectId"));
+        CustodiaBuffer out = new CustodiaBuffer();
+        handle.run(c -> lib().custodia_receipt_find_by_object(c, o, out));
+        return Receipt.splitArmored(Native.takeText(out));
+    }
+
+    /** The receipts imported for every envelope of a case: what the other state did with what was sent. */
+    public List<Receipt> receiptsForCase(String caseRef) {
+        String k = Native.text("case ref", Objects.requireNonNull(caseRef, "caseRef"));
+        CustodiaBuffer out = new CustodiaBuffer();
+        handle.run(c -> lib().custodia_receipt_find_by_case(c, k, out));
+        return Receipt.splitArmored(Native.takeText(out));
+    }
+
+    /**
      * Re-wrap an envelope for the newest successors of its rotated keys (after {@link #rotate}); an envelope that
      * names no rotated key comes back unchanged (binary). Needs only the actor's clearance for the data (no purpose;
      * works on expired data): the successor is this custodian's own key.

@@ -19,7 +19,11 @@ public final class ExceptionGround implements AutoCloseable {
         /** An imminent threat to life or limb; no reference needed. */
         IMMINENT_THREAT(3),
         /** A legal obligation; the provision is the reference. */
-        LEGAL_OBLIGATION(4);
+        LEGAL_OBLIGATION(4),
+        /** The protection of national security; the decision or provision invoked is the reference. */
+        NATIONAL_SECURITY(5),
+        /** An overriding public interest; the provision or decision relied on is the reference. */
+        OVERRIDING_PUBLIC_INTEREST(6);
 
         private final int code;
 
@@ -75,6 +79,16 @@ public final class ExceptionGround implements AutoCloseable {
     /** A legal obligation, by its provision. */
     public static ExceptionGround legalObligation(String provision, String justification) {
         return of(Kind.LEGAL_OBLIGATION, Objects.requireNonNull(provision, "provision"), justification);
+    }
+
+    /** The protection of national security, by the decision or provision invoked. */
+    public static ExceptionGround nationalSecurity(String reference, String justification) {
+        return of(Kind.NATIONAL_SECURITY, Objects.requireNonNull(reference, "reference"), justification);
+    }
+
+    /** An overriding public interest, by the provision or decision relied on. */
+    public static ExceptionGround overridingPublicInterest(String reference, String justification) {
+        return of(Kind.OVERRIDING_PUBLIC_INTEREST, Objects.requireNonNull(reference, "reference"), justification);
     }
 
     /** The legal ground. */

@@ -2,6 +2,7 @@ package org.custodia.raw;
 
 import com.sun.jna.Library;
 import com.sun.jna.Pointer;
+import com.sun.jna.ptr.ByteByReference;
 import com.sun.jna.ptr.IntByReference;
 import com.sun.jna.ptr.LongByReference;
 import com.sun.jna.ptr.PointerByReference;
@@ -229,6 +230,36 @@ public interface CustodiaLibrary extends Library {
             CustodiaBuffer outEnvelope);
 
     int custodia_custodian_unwrap_attempts(long custodian, LongByReference outCount);
+
+    // --- disclosure receipts
+    int custodia_envelope_receive(long custodian, long actor, byte[] envelope, long envelopeLen, EnvelopeInfo outInfo);
+
+    int custodia_receipt_issue(long custodian, long actor, String objectId, byte[] signerKeyId, byte nameActors,
+            byte includeRefusals, LongByReference outReceipt);
+
+    int custodia_receipt_import(long custodian, long actor, String text, LongByReference outReceipt);
+
+    int custodia_receipt_find_by_object(long custodian, String objectId, CustodiaBuffer outText);
+
+    int custodia_receipt_find_by_case(long custodian, String caseRef, CustodiaBuffer outText);
+
+    int custodia_receipt_parse(String text, LongByReference outReceipt);
+
+    int custodia_receipt_verify(long receipt, String publicKey);
+
+    int custodia_receipt_armor(long receipt, CustodiaBuffer outText);
+
+    int custodia_receipt_describe(long receipt, CustodiaBuffer outObjectId, CustodiaBuffer outCaseRef,
+            byte[] outIssuer, LongByReference outIssuedAt);
+
+    int custodia_receipt_item_count(long receipt, LongByReference outCount);
+
+    int custodia_receipt_item_get(long receipt, long index, IntByReference outKind, LongByReference outAt);
+
+    int custodia_receipt_item_field(long receipt, long index, int field, ByteByReference outPresent,
+            CustodiaBuffer outValue);
+
+    int custodia_receipt_free(long receipt);
 
     // --- vocabulary
     int custodia_purpose_validate(String purpose);
