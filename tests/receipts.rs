@@ -12,8 +12,8 @@ use std::sync::Arc;
 use custodia::audit::{EventKind, Outcome, Query};
 use custodia::{
     Actor, CaseRef, Category, Classification, Custodian, CustodianOptions, Error, ExceptionGround, FixedClock,
-    Jurisdiction, KdfParams, KeyId, KeyKind, OpenRequest, Purpose, PurposeSet, Receipt, ReceiptField, ReceiptItemKind,
-    ReceiptOptions, SealOptions, Sensitive, Timestamp, Unlock,
+    GrantScope, Jurisdiction, KdfParams, KeyId, KeyKind, OpenRequest, Purpose, PurposeSet, Receipt, ReceiptField,
+    ReceiptItemKind, ReceiptOptions, RewrapOptions, SealOptions, Sensitive, Timestamp, Unlock,
 };
 use sha2::{Digest as _, Sha256};
 
@@ -60,6 +60,8 @@ struct Scene {
     /// NL's receipt-signing key (held by NL; its public half imported by DE).
     nl_signer: KeyId,
     nl_kek_x: KeyId,
+    /// DE's envelope-signing key: DE is the originator, whose grant NL needs to share onward.
+    de_signer: KeyId,
     envelope: Vec<u8>,
     object: String,
 }
@@ -72,13 +74,15 @@ fn scene() -> Scene {
     let de_view_of_nl =
         de.c.import_public(&anna(), &nl.c.export_public(&nl_x).expect("pub"), "NL", j("NL")).expect("imp");
     de.c.import_public(&anna(), &nl.c.export_public(&nl_signer).expect("pub"), "NL receipts", j("NL")).expect("imp");
+    let de_signer = de.c.generate_key(&anna(), KeyKind::Ed25519, "DE envelopes").expect("ed25519");
     let statement = Sensitive::new(b"IBAN NL91ABNA0417164300".to_vec(), Category::FinancialRecords);
     let mut o =
         SealOptions::new(PurposeSet::parse(&["investigation", "mla.execution"]).expect("p"), vec![de_view_of_nl]);
     o.case_ref = Some(case());
     o.destinations = vec![j("NL")];
+    o.signer = Some(de_signer);
     let sealed = de.c.seal(&anna(), &statement, &o).expect("seal");
-    Scene { clock, de, nl, nl_signer, nl_kek_x: nl_x, envelope: sealed.envelope, object: sealed.object_id }
+    Scene { clock, de, nl, nl_signer, nl_kek_x: nl_x, de_signer, envelope: sealed.envelope, object: sealed.object_id }
 }
 
 /// NL's whole handling: receive, open, exception, refusal, share onward, destroy the key; then a receipt, and the
@@ -106,7 +110,20 @@ fn nl_handles_with_certificate(s: &Scene) -> (Receipt, custodia::audit::ErasureC
     let be = authority(&s.clock);
     let be_x = be.c.generate_key(&jan(), KeyKind::X25519, "BE").expect("be");
     let be_in_nl = nl.import_public(&jan(), &be.c.export_public(&be_x).expect("pub"), "BE", j("NL")).expect("imp");
-    nl.rewrap(&jan(), &p("mla.execution"), &s.envelope, &[], &[be_in_nl]).expect("share");
+    // NL is not the originator: sharing onward needs DE's grant naming BE's key (rule of speciality).
+    let grant =
+        s.de.c
+            .issue_grant(
+                &anna(),
+                &s.de_signer,
+                &s.object,
+                GrantScope::onward_transfer("BE federal prosecutor", j("NL"), be_in_nl).expect("scope"),
+                Timestamp::from_unix(T0 + 30 * 86_400),
+                "NL request 2026/12 (onward transfer to BE)",
+            )
+            .expect("grant");
+    let options = RewrapOptions::new(p("mla.execution"), vec![be_in_nl]).grant(grant);
+    nl.rewrap_with(&jan(), &s.envelope, &options).expect("share");
     s.clock.advance(60);
     let certificate = nl.destroy_key(&jan(), &s.nl_kek_x, "case closed in NL").expect("destroy");
     s.clock.advance(60);
@@ -144,6 +161,8 @@ fn a_receipt_says_what_the_recipient_did_and_the_sender_records_it() {
     assert_eq!(items[4].get(ReceiptField::Refusal), Some("purpose_not_permitted"));
     assert_eq!(items[5].get(ReceiptField::Purpose), Some("mla.execution"));
     assert!(items[5].get(ReceiptField::Recipients).is_some());
+    assert_eq!(items[5].get(ReceiptField::GrantReference), Some("NL request 2026/12 (onward transfer to BE)"));
+    assert!(items[5].get(ReceiptField::Grant).is_some(), "the share names the originator's grant");
     assert_eq!(items[6].get(ReceiptField::Key), Some(s.nl_kek_x.to_string().as_str()));
     // The destroyed item names the very certificate `destroy_key` handed out: its id and the SHA-256 of its JSON.
     let sha: String = Sha256::digest(certificate.to_json()).iter().map(|b| format!("{b:02x}")).collect();
