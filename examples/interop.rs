@@ -80,15 +80,12 @@ fn run(args: &[String]) -> custodia::Result<()> {
         ("generate", [kind]) if kind == "kek" => {
             println!("{}", custodian.generate_key(&actor, KeyKind::Kek, "interop kek")?);
         }
-        ("generate", [kind]) if kind == "ed25519" => {
-            println!("{}", custodian.generate_key(&actor, KeyKind::Ed25519, "interop ed25519")?);
-        }
         ("generate", [kind]) if kind == "x25519" => {
             let id = custodian.generate_key(&actor, KeyKind::X25519, "interop x25519")?;
             println!("{}", custodian.export_public(&id)?);
         }
         ("generate", [kind]) if kind == "ed25519" => {
-            let id = custodian.generate_key(&actor, KeyKind::Ed25519, "interop receipts")?;
+            let id = custodian.generate_key(&actor, KeyKind::Ed25519, "interop ed25519")?;
             println!("{id}\n{}", custodian.export_public(&id)?);
         }
         ("receipt-issue", [envelope, signer, out]) => {

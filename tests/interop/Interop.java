@@ -83,12 +83,10 @@ public final class Interop {
                 case "generate":
                     if (rest.length == 1 && rest[0].equals("kek")) {
                         System.out.println(c.generateKey(actor, KeyKind.KEK, "interop kek"));
-                    } else if (rest.length == 1 && rest[0].equals("ed25519")) {
-                        System.out.println(c.generateKey(actor, KeyKind.ED25519, "interop ed25519"));
                     } else if (rest.length == 1 && rest[0].equals("x25519")) {
                         System.out.println(c.exportPublic(c.generateKey(actor, KeyKind.X25519, "interop x25519")));
                     } else if (rest.length == 1 && rest[0].equals("ed25519")) {
-                        KeyId key = c.generateKey(actor, KeyKind.ED25519, "interop receipts");
+                        KeyId key = c.generateKey(actor, KeyKind.ED25519, "interop ed25519");
                         System.out.println(key);
                         System.out.println(c.exportPublic(key));
                     } else {
@@ -145,9 +143,9 @@ public final class Interop {
                     if (rest.length != 3) {
                         usage(args);
                     }
-                    String objectId = c.receive(actor, Files.readAllBytes(Path.of(rest[0]))).objectId();
+                    String receivedId = c.receive(actor, Files.readAllBytes(Path.of(rest[0]))).objectId();
                     Files.writeString(Path.of(rest[2]),
-                            c.issueReceipt(actor, objectId, KeyId.parse(rest[1])).toArmored(), StandardCharsets.UTF_8);
+                            c.issueReceipt(actor, receivedId, KeyId.parse(rest[1])).toArmored(), StandardCharsets.UTF_8);
                     break;
                 case "receipt-import":
                     if (rest.length != 1) {

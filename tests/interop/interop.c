@@ -85,10 +85,8 @@ static int write_file(const char *path, const uint8_t *data, size_t len) {
 static int generate(custodia_custodian c, custodia_actor a, const char *kind) {
   struct custodia_key_id id;
   custodia_status s;
-  if (strcmp(kind, "kek") == 0 || strcmp(kind, "ed25519") == 0) {
-    int kek = strcmp(kind, "kek") == 0;
-    if ((s = custodia_key_generate(c, a, kek ? CUSTODIA_KEY_KIND_KEK : CUSTODIA_KEY_KIND_ED25519,
-                                   kek ? "interop kek" : "interop ed25519", &id)) != CUSTODIA_OK) {
+  if (strcmp(kind, "kek") == 0) {
+    if ((s = custodia_key_generate(c, a, CUSTODIA_KEY_KIND_KEK, "interop kek", &id)) != CUSTODIA_OK) {
       return fail(s);
     }
     char text[CUSTODIA_KEY_ID_TEXT_SIZE];
@@ -111,7 +109,7 @@ static int generate(custodia_custodian c, custodia_actor a, const char *kind) {
     return 0;
   }
   if (strcmp(kind, "ed25519") == 0) {
-    if ((s = custodia_key_generate(c, a, CUSTODIA_KEY_KIND_ED25519, "interop receipts", &id)) != CUSTODIA_OK) {
+    if ((s = custodia_key_generate(c, a, CUSTODIA_KEY_KIND_ED25519, "interop ed25519", &id)) != CUSTODIA_OK) {
       return fail(s);
     }
     char idtext[CUSTODIA_KEY_ID_TEXT_SIZE];

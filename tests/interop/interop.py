@@ -63,12 +63,10 @@ def run(args: list[str]) -> None:
     ) as actor:
         if command == "generate" and rest == ["kek"]:
             print(c.generate_key(actor, KeyKind.KEK, "interop kek"))
-        elif command == "generate" and rest == ["ed25519"]:
-            print(c.generate_key(actor, KeyKind.ED25519, "interop ed25519"))
         elif command == "generate" and rest == ["x25519"]:
             print(c.export_public(c.generate_key(actor, KeyKind.X25519, "interop x25519")))
         elif command == "generate" and rest == ["ed25519"]:
-            key = c.generate_key(actor, KeyKind.ED25519, "interop receipts")
+            key = c.generate_key(actor, KeyKind.ED25519, "interop ed25519")
             print(key)
             print(c.export_public(key))
         elif command == "receipt-issue" and len(rest) == 3:
