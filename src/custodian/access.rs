@@ -3,13 +3,12 @@
 //! ([`Custodian::approve_exception`]). The rules themselves live in the policy layer; this file owns the file, the
 //! hash kept in the keyring and the audit events.
 
-use std::fs::{self, File, OpenOptions};
-use std::io::{self, Read, Write};
-use std::os::unix::fs::OpenOptionsExt;
+use std::fs::File;
+use std::io::{self, Read};
 use std::path::Path;
 use std::sync::Arc;
 
-use super::{Custodian, hex, signer_for, signing_to_audit};
+use super::{Custodian, hex, replace_file, signer_for, signing_to_audit};
 use crate::audit::{AuditEvent, EventKind};
 use crate::error::{Error, Result};
 use crate::keys::keyring::refuse_writable_by_others;
@@ -34,7 +33,7 @@ impl Custodian {
     /// notices the unrecorded change and records it); [`Error::CustodianClosed`].
     pub fn set_access_policy(&self, actor: &Actor, policy: AccessPolicy) -> Result<()> {
         self.check_open()?;
-        write_atomically(&self.dir.join(ACCESS_POLICY_FILE), policy.text().as_bytes())?;
+        replace_file(&self.dir.join(ACCESS_POLICY_FILE), policy.text().as_bytes(), &mut io::empty())?;
         let new = policy.sha256();
         let previous = self.read()?.body().access_policy_hash;
         self.record(policy_event(previous, Some(new), "set").actor(actor))?;
@@ -141,22 +140,3 @@ fn read_policy_file(path: &Path) -> Result<Option<String>> {
     })
 }
 
-/// Write `bytes` to `path` atomically (mode 0600): temp file, fsync, rename, fsync directory.
-fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
-    let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or_else(|| Path::new("."));
-    let tmp = dir.join(format!(".{ACCESS_POLICY_FILE}.{}.tmp", std::process::id()));
-    let result = (|| -> io::Result<()> {
-        let _ = fs::remove_file(&tmp);
-        let mut out = OpenOptions::new().write(true).create_new(true).mode(0o600).open(&tmp)?;
-        out.write_all(bytes)?;
-        out.sync_all()?;
-        drop(out);
-        fs::rename(&tmp, path)?;
-        File::open(dir)?.sync_all()
-    })();
-    if let Err(e) = result {
-        let _ = fs::remove_file(&tmp);
-        return Err(e.into());
-    }
-    Ok(())
-}

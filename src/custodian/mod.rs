@@ -376,11 +376,15 @@ fn create_final_dir(dir: &Path) -> Result<()> {
     }
 }
 
-/// Replace `path` atomically by `head` followed by the rest of `tail`: temp file, fsync, rename, fsync directory.
-fn replace_file(path: &Path, head: &[u8], tail: &mut File) -> Result<()> {
+/// Replace (or create) `path` atomically by `head` followed by the rest of `tail`: a temporary file beside it (mode
+/// 0600, `create_new`, a name unique per process and call so that concurrent writers never share one), fsync, rename,
+/// fsync the directory. On failure the temporary file is removed and `path` is as it was. The one way the facade
+/// writes whole files in place: re-wrapped envelope files, the access policy, imported receipts.
+fn replace_file(path: &Path, head: &[u8], tail: &mut dyn io::Read) -> Result<()> {
+    static NEXT: AtomicU64 = AtomicU64::new(0);
     let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or_else(|| Path::new("."));
     let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-    let tmp = dir.join(format!(".{name}.rewrap-{}", std::process::id()));
+    let tmp = dir.join(format!(".{name}.{}.{}.tmp", std::process::id(), NEXT.fetch_add(1, Ordering::Relaxed)));
     let result = (|| -> io::Result<()> {
         let mut out = OpenOptions::new().write(true).create_new(true).mode(0o600).open(&tmp)?;
         out.write_all(head)?;

@@ -10,11 +10,8 @@
 //! records: a receipt file altered or swapped is refused when read back.
 
 use std::collections::HashSet;
-use std::fs::{self, OpenOptions};
-use std::io::Write;
-use std::os::unix::fs::OpenOptionsExt;
+use std::fs;
 use std::path::PathBuf;
-use std::sync::atomic::{AtomicU64, Ordering};
 
 use sha2::{Digest, Sha256};
 
@@ -347,22 +344,7 @@ impl Custodian {
         if path.exists() {
             return Ok(());
         }
-        // Unique per process and call, so that two threads importing the same receipt do not collide on the file.
-        static NEXT: AtomicU64 = AtomicU64::new(0);
-        let tmp = dir.join(format!(".{digest}.{}.{}.tmp", std::process::id(), NEXT.fetch_add(1, Ordering::Relaxed)));
-        let result = (|| -> std::io::Result<()> {
-            let mut f = OpenOptions::new().write(true).create_new(true).mode(0o600).open(&tmp)?;
-            f.write_all(receipt.to_armored().as_bytes())?;
-            f.sync_all()?;
-            drop(f);
-            fs::rename(&tmp, &path)?;
-            fs::File::open(&dir)?.sync_all()
-        })();
-        if let Err(e) = result {
-            let _ = fs::remove_file(&tmp);
-            return Err(e.into());
-        }
-        Ok(())
+        super::replace_file(&path, receipt.to_armored().as_bytes(), &mut std::io::empty())
     }
 
     /// The `destroyed` items: for each key of this keyring that an envelope arrived for and that is now destroyed,
