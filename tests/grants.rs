@@ -341,6 +341,11 @@ fn a_purpose_extension_grant_opens_for_the_new_purpose_and_names_the_grant() {
     assert_eq!(detail(&applied, "operation"), Some("extend_purposes"));
     assert_eq!(detail(&applied, "grant"), Some(grant.id().to_string().as_str()));
     assert_eq!(detail(&applied, "grant_reference"), Some(LETTER));
+    // Any reader sees the grant the header now carries, without a key: listed by inspect and describe.
+    assert!(s.nl.c.inspect(&s.envelope).expect("inspect").grants.is_empty());
+    assert_eq!(s.de.c.inspect(&extended).expect("inspect").grants, vec![grant.clone()]);
+    let text = s.de.c.describe(&extended).expect("describe");
+    assert!(text.contains(&format!("grant: {} purpose_extension prosecution until", grant.id())), "{text}");
 
     let opened = open(&s.nl.c, jan(), "prosecution.trial", &extended).expect("open for the extended purpose");
     assert_eq!(opened.data.expose_secret(), STATEMENT);

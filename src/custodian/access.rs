@@ -139,4 +139,3 @@ fn read_policy_file(path: &Path) -> Result<Option<String>> {
         reason: "the file is not UTF-8".into(),
     })
 }
-

@@ -10,6 +10,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 use super::{Custodian, Opened, SealOptions, Sealed};
 use crate::error::{Error, Result};
+use crate::exchange::{Grant, GrantScope};
 use crate::policy::OpenRequest;
 use crate::vocabulary::Actor;
 use crate::vocabulary::sensitive::DataTag;
@@ -85,7 +86,7 @@ impl Custodian {
             i.instrument.as_ref().map_or("-", |x| x.kind().name()),
             i.instrument.as_ref().and_then(|x| x.reference()).unwrap_or("-"),
             i.instrument.as_ref().and_then(|x| x.transfer_basis()).unwrap_or("-"),
-        ))
+        ) + &i.grants.iter().map(grant_line).collect::<String>())
     }
 }
 
@@ -134,4 +135,15 @@ impl Drop for OutputFile<'_> {
             let _ = fs::remove_file(&self.temp);
         }
     }
+}
+
+/// One `grant:` line of [`Custodian::describe`]: id, scope, expiry and reference, as the header carries it.
+fn grant_line(g: &Grant) -> String {
+    let scope = match g.scope() {
+        GrantScope::OnwardTransfer { authority, jurisdiction, key_id } => {
+            format!("onward_transfer to {authority} ({jurisdiction}, key {key_id})")
+        }
+        GrantScope::PurposeExtension(purposes) => format!("purpose_extension {purposes}"),
+    };
+    format!("grant: {} {scope} until {} ({})\n", g.id(), g.not_after(), g.reference())
 }

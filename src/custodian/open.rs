@@ -10,6 +10,7 @@ use super::transfer::TransferRecord;
 use super::{Custodian, hex, verifying_key};
 use crate::audit::{AuditEvent, EventKind, Outcome};
 use crate::error::{Error, Result};
+use crate::exchange::Grant;
 use crate::format;
 use crate::keys::provider::{KeyProvider, StanzaUnwrap};
 use crate::keys::{DataKey, VerifyingKey};
@@ -49,6 +50,11 @@ pub struct EnvelopeInfo {
     pub signer: Option<KeyId>,
     /// The legal instrument the transfer is made under (kind, reference, transfer basis), if the sealer named one.
     pub instrument: Option<format::LegalInstrument>,
+    /// The originator's grants the header carries (onward transfers and purpose extensions, rule of speciality), as
+    /// read, not yet checked: whether each holds (this envelope, its signer, unexpired, signature) is decided when the
+    /// envelope is opened or re-wrapped. A grant whose bytes do not parse is not listed here (opening the envelope
+    /// then fails with [`Error::GrantInvalid`]).
+    pub grants: Vec<Grant>,
 }
 
 impl EnvelopeInfo {
@@ -67,6 +73,7 @@ impl EnvelopeInfo {
             recipients: h.stanzas().iter().map(format::Stanza::key_id).collect(),
             signer: h.signer_id(),
             instrument: m.instrument.clone(),
+            grants: h.grants().iter().filter_map(|g| Grant::from_bytes(g).ok()).collect(),
         }
     }
 }
