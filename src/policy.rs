@@ -415,7 +415,11 @@ pub(crate) fn decide_holder_at(terms: &Terms, actor: &Actor, now: Timestamp) -> 
 
 /// The rules before the purpose: clearance, the actor's jurisdiction, need-to-know under `access` for the stated
 /// purpose (when given), expiry.
-fn decide_holder_under(
+///
+/// # Errors
+/// [`Error::ClearanceInsufficient`], [`Error::JurisdictionNotPermitted`], [`Error::NotOnCase`],
+/// [`Error::RoleNotPermitted`], [`Error::Expired`], in that order.
+pub(crate) fn decide_holder_under(
     terms: &Terms,
     actor: &Actor,
     access: Option<(&AccessPolicy, &Purpose)>,

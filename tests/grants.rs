@@ -12,9 +12,9 @@ use std::sync::Arc;
 use custodia::audit::{AuditEvent, EventKind, Outcome};
 use custodia::format;
 use custodia::{
-    Actor, Basis, CaseRef, Category, Classification, Custodian, CustodianOptions, Error, FixedClock, Grant, GrantScope,
-    Jurisdiction, KdfParams, KeyId, KeyKind, OpenRequest, Purpose, PurposeSet, RewrapOptions, SealOptions, Sensitive,
-    Timestamp, Unlock,
+    AccessPolicy, Actor, Basis, CaseRef, Category, Classification, Custodian, CustodianOptions, Error, FixedClock,
+    Grant, GrantScope, Jurisdiction, KdfParams, KeyId, KeyKind, OpenRequest, Purpose, PurposeSet, RewrapOptions,
+    SealOptions, Sensitive, Timestamp, Unlock,
 };
 
 const T0: u64 = 1_795_435_200; // 2026-11-23T12:00:00Z
@@ -538,4 +538,37 @@ fn grants_are_issued_only_with_an_own_signing_key_and_valid_inputs() {
         Err(Error::KeyState { .. })
     ));
     assert!(!events(&s.de.c).iter().any(|e| e.kind == EventKind::GrantIssued));
+}
+
+#[test]
+fn under_an_access_policy_only_the_case_team_extends_and_only_for_purposes_its_role_may_use() {
+    let s = scene();
+    let grant = s.extension_grant(&["prosecution"], T0 + 60 * DAY);
+    let case = "MLA-2026-0118";
+    let set = |policy: AccessPolicy| s.nl.c.set_access_policy(&jan(), policy).expect("policy");
+
+    // Off the case team: refused before any key is touched, recorded.
+    set(AccessPolicy::builder().case_team(case, &["piet"], &[]).build().expect("policy"));
+    let before = s.nl.c.unwrap_attempts();
+    let e = s.nl.c.extend_purposes(&jan(), &s.envelope, &grant).unwrap_err();
+    assert_refused(&s.nl.c, before, &e, 210, "not on case");
+
+    // On the team, but the role may not use the data for the extended purpose.
+    set(AccessPolicy::builder()
+        .role("central_authority", &[Category::FinancialRecords], &["investigation", "mla"])
+        .case_team(case, &["jan"], &[])
+        .build()
+        .expect("policy"));
+    let before = s.nl.c.unwrap_attempts();
+    let e = s.nl.c.extend_purposes(&jan(), &s.envelope, &grant).unwrap_err();
+    assert_refused(&s.nl.c, before, &e, 211, "prosecution");
+
+    // On the team with a role that may: allowed.
+    set(AccessPolicy::builder()
+        .role("central_authority", &[Category::FinancialRecords], &["investigation", "mla", "prosecution"])
+        .case_team(case, &["jan"], &[])
+        .build()
+        .expect("policy"));
+    let extended = s.nl.c.extend_purposes(&jan(), &s.envelope, &grant).expect("extend");
+    open(&s.nl.c, jan(), "prosecution.trial", &extended).expect("open for the extended purpose");
 }

@@ -186,7 +186,8 @@ impl Custodian {
     /// # Errors
     /// [`Error::PurposeExtensionNotGranted`] (the message says which check failed); [`Error::GrantInvalid`] for a
     /// malformed grant already in the header; [`Error::ClearanceInsufficient`], [`Error::JurisdictionNotPermitted`],
-    /// [`Error::Expired`]; [`Error::NoMatchingRecipient`] when no key here can unwrap it; [`Error::AuditWrite`].
+    /// under an access policy [`Error::NotOnCase`] and [`Error::RoleNotPermitted`] (the actor's role must be allowed
+    /// the data's category for each extended purpose), [`Error::Expired`]; [`Error::NoMatchingRecipient`] when no key here can unwrap it; [`Error::AuditWrite`].
     pub fn extend_purposes(&self, actor: &Actor, envelope: &[u8], grant: &Grant) -> Result<Vec<u8>> {
         const OPERATION: &str = "extend_purposes";
         let bin = format::to_binary(envelope)?;
@@ -218,7 +219,15 @@ impl Custodian {
                 });
             }
             let view = GrantView::check(&header, core::slice::from_ref(grant), now)?;
-            policy::decide_holder_at(&view.terms(&header), actor, now)
+            let terms = view.terms(&header);
+            // Under an access policy, whoever brings the data into use for new purposes must be on its case and
+            // hold a role that may use this category for each of them (need-to-know, checked per purpose).
+            match (self.access_policy(), grant.scope()) {
+                (Some(access), GrantScope::PurposeExtension(purposes)) => purposes
+                    .iter()
+                    .try_for_each(|p| policy::decide_holder_under(&terms, actor, Some((&*access, p)), now)),
+                _ => policy::decide_holder_at(&terms, actor, now),
+            }
         })();
         checked.map_err(|e| if e.is_refusal() { refused(e) } else { e })?;
         let ring = self.read()?;
