@@ -128,6 +128,7 @@ fn the_documented_example_loads_and_means_what_it_says() {
     assert!(policy.requires_approval(Category::WitnessIdentity));
     assert!(!policy.requires_approval(Category::FinancialRecords));
     assert_eq!(policy.approvers()[0].id, "head.of.unit");
+    assert_eq!(policy.receipt_actor_names(), Some(false));
     let case = CaseRef::parse(CASE).expect("case");
     let ok = policy.check_need_to_know(&anna(), Category::FinancialRecords, Some(&case), &p("prosecution.trial"));
     assert!(ok.is_ok(), "{ok:?}");

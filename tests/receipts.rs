@@ -11,9 +11,9 @@ use std::sync::Arc;
 
 use custodia::audit::{EventKind, Outcome, Query};
 use custodia::{
-    Actor, CaseRef, Category, Classification, Custodian, CustodianOptions, Error, ExceptionGround, FixedClock,
-    GrantScope, Jurisdiction, KdfParams, KeyId, KeyKind, OpenRequest, Purpose, PurposeSet, Receipt, ReceiptField,
-    ReceiptItemKind, ReceiptOptions, RewrapOptions, SealOptions, Sensitive, Timestamp, Unlock,
+    AccessPolicy, Actor, CaseRef, Category, Classification, Custodian, CustodianOptions, Error, ExceptionGround,
+    FixedClock, GrantScope, Jurisdiction, KdfParams, KeyId, KeyKind, OpenRequest, Purpose, PurposeSet, Receipt,
+    ReceiptField, ReceiptItemKind, ReceiptOptions, RewrapOptions, SealOptions, Sensitive, Timestamp, Unlock,
 };
 use sha2::{Digest as _, Sha256};
 
@@ -382,4 +382,23 @@ fn the_same_receipt_imported_from_several_threads_is_kept_once() {
     assert_eq!(s.de.c.receipts_for_object(&s.object).expect("q").len(), 1);
     let files = std::fs::read_dir(s.de.c.dir().join(custodia::RECEIPTS_DIR)).expect("dir").count();
     assert_eq!(files, 1, "one stored receipt, no temporary file left behind");
+}
+
+#[test]
+fn the_access_policy_decides_whether_receipts_name_actors() {
+    let s = scene();
+    nl_handles(&s);
+    let nl = &s.nl.c;
+    let policy = |name: bool| AccessPolicy::builder().receipt_actor_names(name).build().expect("policy");
+    // The policy says never: asking for names is refused, and a plain receipt carries roles only.
+    nl.set_access_policy(&jan(), policy(false)).expect("set");
+    let e = nl.issue_receipt(&jan(), &s.object, &s.nl_signer, &ReceiptOptions::new().name_actors(true)).unwrap_err();
+    assert!(matches!(&e, Error::InvalidArgument(m) if m.contains("name_actors = false")), "{e}");
+    let plain = nl.issue_receipt(&jan(), &s.object, &s.nl_signer, &ReceiptOptions::default()).expect("receipt");
+    assert!(plain.items().iter().all(|i| i.get(ReceiptField::Actor).is_none()));
+    assert_eq!(plain.items()[1].get(ReceiptField::Role), Some("investigator"));
+    // The policy says always: names without being asked.
+    nl.set_access_policy(&jan(), policy(true)).expect("set");
+    let named = nl.issue_receipt(&jan(), &s.object, &s.nl_signer, &ReceiptOptions::default()).expect("receipt");
+    assert_eq!(named.items()[1].get(ReceiptField::Actor), Some("jan"));
 }

@@ -31,7 +31,9 @@ pub const RECEIPTS_DIR: &str = "receipts";
 #[non_exhaustive]
 pub struct ReceiptOptions {
     /// Name the acting persons (their actor ids). Default `false`: items carry the actor's role and jurisdiction
-    /// only, as the practitioners' guides ask unless the receiving authority's rules say otherwise.
+    /// only, as the practitioners' guides ask unless the receiving authority's rules say otherwise. An access policy
+    /// that states `[receipts] name_actors` decides instead (`docs/POLICY.md`): `true` names them always, `false`
+    /// never (asking is then refused).
     pub name_actors: bool,
     /// Include refusals by this custodian's policy gate (an open for a purpose not granted, a share refused).
     /// Default `true`: they show the sender that the rule of speciality was enforced.
@@ -147,7 +149,8 @@ impl Custodian {
     /// the originating authority holds ([`Custodian::export_public`]).
     ///
     /// # Errors
-    /// [`Error::InvalidArgument`] for an object id that is not 32 hex digits, or the audit key as signer;
+    /// [`Error::InvalidArgument`] for an object id that is not 32 hex digits, the audit key as signer, or
+    /// [`ReceiptOptions::name_actors`] under an access policy that forbids naming actors;
     /// [`Error::KeyNotFound`], [`Error::KeyState`], [`Error::KeyDestroyed`] for `signer`;
     /// [`Error::ReceiptNotApplicable`] when the object was never received here (recorded as a refusal);
     /// [`Error::LimitExceeded`] when the receipt would exceed its limits; audit read errors; [`Error::AuditWrite`];
@@ -169,6 +172,17 @@ impl Custodian {
                     .into(),
             ));
         }
+        // Actor ids appear in a receipt only if the access policy says so, or, where it says nothing, if asked.
+        let options = match self.access_policy().and_then(|a| a.receipt_actor_names()) {
+            None => *options,
+            Some(false) if options.name_actors => {
+                return Err(Error::InvalidArgument(
+                    "the access policy forbids naming actors in receipts ([receipts] name_actors = false)".into(),
+                ));
+            }
+            Some(name) => options.name_actors(name),
+        };
+        let options = &options;
         let key = signer_for(self.read()?.body(), signer)?;
         let entries: Vec<LogEntry> =
             crate::audit::query(self.audit.path(), &Query::new().object_hex(&object_hex))?.collect::<Result<_>>()?;

@@ -73,6 +73,7 @@ pub struct AccessPolicy {
     transfers: Vec<TransferRule>,
     four_eyes: Vec<Category>,
     approvers: Vec<Approver>,
+    receipt_actor_names: Option<bool>,
     text: String,
 }
 
@@ -231,8 +232,17 @@ impl AccessPolicy {
             transfers,
             four_eyes,
             approvers,
+            receipt_actor_names: wire.receipts.name_actors,
             text: text.to_owned(),
         })
+    }
+
+    /// Whether disclosure receipts name the actors who opened (`[receipts] name_actors`): `Some(true)`, always;
+    /// `Some(false)`, never (a request to name them is refused); `None` (not stated), as the caller asks
+    /// (`ReceiptOptions::name_actors`). Receipts give the actor's role either way.
+    #[must_use]
+    pub fn receipt_actor_names(&self) -> Option<bool> {
+        self.receipt_actor_names
     }
 
     /// A builder for a policy made in code.
@@ -468,6 +478,13 @@ impl AccessPolicyBuilder {
         self
     }
 
+    /// Whether disclosure receipts name the actors who opened: always (`true`) or never (`false`); unset, the
+    /// caller decides per receipt (see [`AccessPolicy::receipt_actor_names`]).
+    pub fn receipt_actor_names(mut self, name: bool) -> Self {
+        self.wire.receipts.name_actors = Some(name);
+        self
+    }
+
     /// Write the policy's text and validate it.
     ///
     /// # Errors
@@ -496,6 +513,8 @@ struct PolicyWire {
     transfers: TransfersWire,
     #[serde(default)]
     four_eyes: FourEyesWire,
+    #[serde(default, skip_serializing_if = "ReceiptsWire::is_unset")]
+    receipts: ReceiptsWire,
 }
 
 impl Default for PolicyWire {
@@ -506,6 +525,7 @@ impl Default for PolicyWire {
             cases: CasesWire::default(),
             transfers: TransfersWire::default(),
             four_eyes: FourEyesWire::default(),
+            receipts: ReceiptsWire::default(),
         }
     }
 }
@@ -553,6 +573,19 @@ struct RuleWire {
     category: Spanned<String>,
     to: Spanned<String>,
     decision: TransferDecision,
+}
+
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ReceiptsWire {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    name_actors: Option<bool>,
+}
+
+impl ReceiptsWire {
+    fn is_unset(&self) -> bool {
+        self.name_actors.is_none()
+    }
 }
 
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]
