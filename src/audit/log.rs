@@ -266,7 +266,9 @@ impl AuditLog {
             return Err(Error::AuditWrite(format!("{} is not a regular file", path.display())));
         }
         refuse_writable_by_others(&path, &meta)?;
-        lock_exclusive(&file)?;
+        // The writers' lock, held for the open only (verification, recovery, the sealing checkpoint); released
+        // below, or by closing `file` on an error.
+        file.lock().map_err(|e| werr("locking the audit log", e))?;
 
         let (valid_len, torn_len) = find_tail(&file)?;
         let torn_hash = if torn_len > 0 { Some(hash_range(&file, valid_len, torn_len)?) } else { None };
@@ -325,6 +327,7 @@ impl AuditLog {
             fail_next_sync: std::sync::atomic::AtomicBool::new(false),
         };
 
+        let _held = HeldLock(&log.file);
         let mut st = log.lock()?;
         let mut recovery = None;
         if fresh {
@@ -363,6 +366,7 @@ impl AuditLog {
         };
         let pin = st.last_pin;
         drop(st);
+        drop(_held);
         if let Some(p) = pin {
             log.run_hook(&p)?;
         }
@@ -392,7 +396,15 @@ impl AuditLog {
     /// # Errors
     /// [`Error::AuditWrite`] if the log is poisoned by an earlier failure.
     pub fn entry_count(&self) -> Result<u64> {
-        Ok(self.lock()?.written)
+        let mut st = self.lock()?;
+        let (held, pin) = self.take_head(&mut st)?;
+        let n = st.written;
+        drop(held);
+        drop(st);
+        if let Some(p) = pin {
+            self.run_hook(&p)?;
+        }
+        Ok(n)
     }
 
     /// Append an event, returning its sequence number once it is durable. The log stamps the time unless the event
@@ -411,10 +423,16 @@ impl AuditLog {
             )));
         }
         let mut st = self.lock()?;
+        let (held, recovered) = self.take_head(&mut st)?;
         let seq = self.write_entry(&mut st, event, None)?;
         let mut pin = None;
         if self.checkpoint_every > 0 && st.since_checkpoint >= self.checkpoint_every {
             pin = Some(self.write_checkpoint(&mut st)?);
+        }
+        // The line is in the file: other writers may chain onto it while this one syncs.
+        drop(held);
+        if let Some(p) = recovered {
+            self.run_hook(&p)?;
         }
         if self.durability == Durability::OsBuffered && pin.is_none() {
             // The line is in the operating system already (written without buffering in this process).
@@ -442,10 +460,12 @@ impl AuditLog {
     /// [`Error::AuditWrite`] as for [`AuditLog::append`].
     pub fn checkpoint(&self) -> Result<Anchor> {
         let mut st = self.lock()?;
-        let mut pin = None;
+        let (held, recovered) = self.take_head(&mut st)?;
+        let mut pin = recovered;
         if st.since_checkpoint > 0 || st.last_anchor.is_none() {
             pin = Some(self.write_checkpoint(&mut st)?);
         }
+        drop(held);
         let target = st.written;
         let anchor = st.last_anchor.clone().ok_or_else(|| Error::Internal("checkpoint just written".into()))?;
         self.make_durable(st, target)?;
@@ -475,6 +495,7 @@ impl AuditLog {
             return Err(Error::InvalidArgument("an erasure certificate names 1 to 64 keys".into()));
         }
         let mut st = self.lock()?;
+        let (held, recovered) = self.take_head(&mut st)?;
         let seq = st.written;
         let time = self.clock.now();
         let body = CertBody::new(
@@ -496,8 +517,12 @@ impl AuditLog {
             e = e.detail("envelopes", &n.to_string());
         }
         self.write_entry(&mut st, &e, Some(&sig))?;
+        drop(held);
         let target = st.written;
         self.make_durable(st, target)?;
+        if let Some(p) = recovered {
+            self.run_hook(&p)?;
+        }
         Ok(ErasureCertificate::new(body, sig))
     }
 
@@ -523,6 +548,89 @@ impl AuditLog {
             return Err(Error::AuditWrite("audit log is closed".into()));
         }
         Ok(st)
+    }
+
+    /// Take the writers' lock on the file and bring `st` up to the file's head: verify every entry other writers
+    /// (other processes, or other `AuditLog`s on the same file) appended since this one last wrote, exactly as
+    /// opening does, and recover a torn last line left by a writer that died mid-append (cut it, record a
+    /// `recovery` entry, seal with a checkpoint, sync; the checkpoint's pin is returned for the hook, to be run
+    /// once the state lock is released). The lock is released when the returned guard drops: after the caller's
+    /// lines are written, before any sync. A log that does not verify, or that is shorter than what this writer
+    /// already saw, poisons this writer: nothing is chained onto it.
+    fn take_head<'f>(&'f self, st: &mut State) -> Result<(HeldLock<'f>, Option<AuditPin>)> {
+        if let Err(e) = self.file.lock() {
+            let msg = format!("locking the audit log: {e}");
+            st.failed = Some(msg.clone());
+            return Err(Error::AuditWrite(msg));
+        }
+        let held = HeldLock(&self.file);
+        match self.follow(st) {
+            Ok(pin) => Ok((held, pin)),
+            Err(e) => {
+                st.failed.get_or_insert_with(|| e.to_string());
+                Err(e)
+            }
+        }
+    }
+
+    /// The work of [`AuditLog::take_head`] under the lock.
+    fn follow(&self, st: &mut State) -> Result<Option<AuditPin>> {
+        let len = self.file.metadata()?.len();
+        if len == st.len {
+            return Ok(None);
+        }
+        let (valid_len, torn_len) = find_tail(&self.file)?;
+        if valid_len < st.len {
+            return Err(Error::AuditTampered {
+                entry: st.written,
+                reason: format!(
+                    "the audit log was cut while open: {valid_len} bytes of complete lines, {} written before",
+                    st.len
+                ),
+            });
+        }
+        if valid_len > st.len {
+            let key = self.key.verifying_key();
+            let mut chain = Chain::resume(&key, self.log_id, st.written, st.head);
+            let mut f = &self.file;
+            f.seek(SeekFrom::Start(st.len))?;
+            let mut reader = LineReader::new(BufReader::new(f.take(valid_len - st.len)));
+            let mut buf = Vec::new();
+            let mut offset = st.len;
+            while reader.next_line(&mut buf)?.is_some() {
+                let e = decode(&buf, chain.next + 1)?;
+                chain.check(&e)?;
+                if e.kind() == EventKind::Checkpoint {
+                    let sig = e.sig.ok_or_else(|| Error::Internal("a verified checkpoint has a signature".into()))?;
+                    st.last_anchor = Some(Anchor::new(self.log_id, e.seq, e.prev, sig));
+                    st.last_pin = Some(AuditPin { log_id: self.log_id, count: e.seq, head: e.prev, offset });
+                    st.since_checkpoint = 0;
+                } else {
+                    st.since_checkpoint += 1;
+                }
+                offset += buf.len() as u64 + 1;
+            }
+            st.written = chain.next;
+            st.head = chain.head;
+            st.len = valid_len;
+        }
+        if torn_len == 0 {
+            return Ok(None);
+        }
+        // A writer died inside `write` (its lock went with it): the bytes after the last newline were never
+        // acknowledged. Recover exactly as opening does.
+        let werr = |what: &str, e: std::io::Error| Error::AuditWrite(format!("{what}: {e}"));
+        let h = hash_range(&self.file, valid_len, torn_len)?;
+        self.file.set_len(valid_len).map_err(|e| werr("truncating a torn line", e))?;
+        self.file.sync_all().map_err(|e| werr("syncing after truncation", e))?;
+        let e = AuditEvent::new(EventKind::Recovery)
+            .detail("truncated_bytes", &torn_len.to_string())
+            .detail("discarded_sha256", &h);
+        self.write_entry(st, &e, None)?;
+        let pin = self.write_checkpoint(st)?;
+        let target = st.written;
+        self.sync_locked(st, target)?;
+        Ok(Some(pin))
     }
 
     /// Encode and write one entry (not yet synced). Any failure poisons the log.
@@ -663,29 +771,15 @@ impl Drop for AuditLog {
     }
 }
 
-/// Take the exclusive writer lock. A lock held by another writer is refused; a short bounded retry covers the
-/// window in which a child process forked by the host (between `fork` and `exec`) still shares a just-closed
-/// descriptor of the log and so its lock.
-fn lock_exclusive(file: &File) -> Result<()> {
-    let mut attempts = 0;
-    loop {
-        match file.try_lock() {
-            Ok(()) => return Ok(()),
-            Err(std::fs::TryLockError::WouldBlock) if attempts < 50 => {
-                attempts += 1;
-                std::thread::sleep(Duration::from_millis(2));
-            }
-            Err(std::fs::TryLockError::WouldBlock) => {
-                return Err(Error::InUse(
-                    "the audit log is held by another writer (another custodian or AuditLog \
-                                         on this directory, in this process or another)"
-                        .into(),
-                ));
-            }
-            Err(std::fs::TryLockError::Error(e)) => {
-                return Err(Error::AuditWrite(format!("locking the audit log: {e}")));
-            }
-        }
+/// The writers' lock on the log file (`flock`, exclusive), held while a writer brings itself to the file's head and
+/// writes its lines; released on drop. A writer that dies holding it releases it with its descriptor.
+struct HeldLock<'f>(&'f File);
+
+impl Drop for HeldLock<'_> {
+    fn drop(&mut self) {
+        // Unlocking an flock held by this descriptor cannot fail in a way that leaves it held; closing the
+        // descriptor releases it in any case.
+        let _ = self.0.unlock();
     }
 }
 
@@ -1073,10 +1167,42 @@ mod tests {
     }
 
     #[test]
-    fn a_second_writer_is_locked_out() {
+    fn two_writers_on_one_file_form_one_chain() {
         let dir = tempfile::tempdir().expect("tempdir");
-        let (_log, _) = AuditLog::open(dir.path(), SigningKey::from_bytes(&[1; 32]), opts()).expect("opens");
-        let second = AuditLog::open(dir.path(), SigningKey::from_bytes(&[1; 32]), opts());
-        assert!(matches!(second, Err(Error::InUse(_))), "{second:?}");
+        let key = || SigningKey::from_bytes(&[1; 32]);
+        let o = || opts().checkpoint_every(3);
+        let (a, _) = AuditLog::open(dir.path(), key(), o()).expect("opens");
+        let (b, report) = AuditLog::open(dir.path(), key(), o()).expect("a second writer opens");
+        assert_eq!(report.entries, 2, "a's open left genesis and creation checkpoint; nothing to seal");
+        let mut seqs = Vec::new();
+        for i in 0..10 {
+            let log = if i % 3 == 0 { &a } else { &b };
+            seqs.push(log.append(&AuditEvent::new(EventKind::Sealed)).expect("appends"));
+        }
+        // Gapless across both writers, with a checkpoint after every 3 entries of the whole file (5, 9, 13),
+        // whichever writer appended the third.
+        let expected = vec![2, 3, 4, 6, 7, 8, 10, 11, 12, 14];
+        assert_eq!(seqs, expected);
+        assert_eq!(a.entry_count().expect("count"), b.entry_count().expect("count"));
+        a.close().expect("closes");
+        b.close().expect("closes");
+        let r = crate::audit::verify(&dir.path().join(LOG_FILE_NAME), &key().verifying_key(), &[]).expect("verifies");
+        drop(r);
+    }
+
+    #[test]
+    fn a_writer_refuses_a_replayed_line_it_did_not_write() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let (a, _) = AuditLog::open(dir.path(), SigningKey::from_bytes(&[1; 32]), opts()).expect("opens");
+        a.append(&AuditEvent::new(EventKind::Sealed)).expect("appends");
+        // Someone without the key appends a copy of the last entry: it does not chain, so nothing is written after it.
+        let path = dir.path().join(LOG_FILE_NAME);
+        let bytes = std::fs::read(&path).expect("reads");
+        let last = bytes[..bytes.len() - 1].iter().rposition(|&b| b == b'\n').expect("lines") + 1;
+        let forged = bytes[last..].to_vec();
+        std::fs::OpenOptions::new().append(true).open(&path).expect("opens").write_all(&forged).expect("writes");
+        let err = a.append(&AuditEvent::new(EventKind::Opened)).expect_err("refused");
+        assert!(matches!(err, Error::AuditTampered { .. }), "{err}");
+        assert!(matches!(a.append(&AuditEvent::new(EventKind::Opened)), Err(Error::AuditWrite(_))), "poisoned");
     }
 }
