@@ -579,7 +579,20 @@ impl AuditLog {
         if len == st.len {
             return Ok(None);
         }
-        let (valid_len, torn_len) = find_tail(&self.file)?;
+        // What the others appended is usually a few lines: read it in one piece. Far more (this writer sat idle
+        // while others wrote a lot) is streamed, as opening does.
+        const IN_ONE_READ: u64 = 256 * 1024;
+        let (valid_len, torn_len, new_bytes) = if len > st.len && len - st.len <= IN_ONE_READ {
+            let n = usize::try_from(len - st.len).map_err(|_| Error::Internal("read size".into()))?;
+            let mut buf = vec![0u8; n];
+            read_exact_at(&self.file, st.len, &mut buf)?;
+            let complete = buf.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
+            buf.truncate(complete);
+            (st.len + complete as u64, len - st.len - complete as u64, Some(buf))
+        } else {
+            let (v, t) = find_tail(&self.file)?;
+            (v, t, None)
+        };
         if valid_len < st.len {
             return Err(Error::AuditTampered {
                 entry: st.written,
@@ -592,13 +605,9 @@ impl AuditLog {
         if valid_len > st.len {
             let key = self.key.verifying_key();
             let mut chain = Chain::resume(&key, self.log_id, st.written, st.head);
-            let mut f = &self.file;
-            f.seek(SeekFrom::Start(st.len))?;
-            let mut reader = LineReader::new(BufReader::new(f.take(valid_len - st.len)));
-            let mut buf = Vec::new();
             let mut offset = st.len;
-            while reader.next_line(&mut buf)?.is_some() {
-                let e = decode(&buf, chain.next + 1)?;
+            let mut take = |line: &[u8], st: &mut State| -> Result<()> {
+                let e = decode(line, chain.next + 1)?;
                 chain.check(&e)?;
                 if e.kind() == EventKind::Checkpoint {
                     let sig = e.sig.ok_or_else(|| Error::Internal("a verified checkpoint has a signature".into()))?;
@@ -608,7 +617,27 @@ impl AuditLog {
                 } else {
                     st.since_checkpoint += 1;
                 }
-                offset += buf.len() as u64 + 1;
+                offset += line.len() as u64 + 1;
+                Ok(())
+            };
+            match &new_bytes {
+                Some(buf) => {
+                    // `buf` ends with a newline (it holds complete lines only, and at least one): every piece
+                    // before it is a line, an empty one included (which `decode` refuses).
+                    let body = buf.strip_suffix(b"\n").ok_or_else(|| Error::Internal("complete lines".into()))?;
+                    for line in body.split(|&b| b == b'\n') {
+                        take(line, st)?;
+                    }
+                }
+                None => {
+                    let mut f = &self.file;
+                    f.seek(SeekFrom::Start(st.len))?;
+                    let mut reader = LineReader::new(BufReader::new(f.take(valid_len - st.len)));
+                    let mut buf = Vec::new();
+                    while reader.next_line(&mut buf)?.is_some() {
+                        take(&buf, st)?;
+                    }
+                }
             }
             st.written = chain.next;
             st.head = chain.head;
@@ -1204,5 +1233,40 @@ mod tests {
         let err = a.append(&AuditEvent::new(EventKind::Opened)).expect_err("refused");
         assert!(matches!(err, Error::AuditTampered { .. }), "{err}");
         assert!(matches!(a.append(&AuditEvent::new(EventKind::Opened)), Err(Error::AuditWrite(_))), "poisoned");
+    }
+
+    #[test]
+    fn an_empty_line_between_writers_is_refused_not_skipped() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let (a, _) = AuditLog::open(dir.path(), SigningKey::from_bytes(&[1; 32]), opts()).expect("opens");
+        let (b, _) = AuditLog::open(dir.path(), SigningKey::from_bytes(&[1; 32]), opts()).expect("opens");
+        b.append(&AuditEvent::new(EventKind::Sealed)).expect("appends");
+        std::fs::OpenOptions::new().append(true).open(a.path()).expect("opens").write_all(b"\n").expect("writes");
+        b.append(&AuditEvent::new(EventKind::Sealed)).expect_err("b will not chain past an empty line");
+        let err = a.append(&AuditEvent::new(EventKind::Opened)).expect_err("neither will a");
+        assert!(matches!(err, Error::AuditMalformed { .. }), "{err}");
+    }
+
+    #[test]
+    fn a_writer_catches_up_after_a_long_absence() {
+        // More than one read's worth (256 KiB) appended by the other writer: followed by streaming, still verified.
+        let dir = tempfile::tempdir().expect("tempdir");
+        let key = || SigningKey::from_bytes(&[1; 32]);
+        let (a, _) = AuditLog::open(dir.path(), key(), opts().checkpoint_every(10)).expect("opens");
+        let (b, _) = AuditLog::open(dir.path(), key(), opts().checkpoint_every(10)).expect("opens");
+        let big = "y".repeat(1000);
+        for i in 0..30 {
+            let mut e = AuditEvent::new(EventKind::Opened);
+            for d in 0..16 {
+                e = e.detail(&format!("d{d:02}"), &format!("{i}{big}"));
+            }
+            b.append(&e).expect("appends");
+        }
+        let seq = a.append(&AuditEvent::new(EventKind::Sealed)).expect("a follows and appends");
+        assert_eq!(seq, b.entry_count().expect("count") - 1);
+        assert_eq!(a.latest_anchor(), b.latest_anchor(), "a knows the checkpoints b wrote");
+        a.close().expect("closes");
+        b.close().expect("closes");
+        crate::audit::verify(&dir.path().join(LOG_FILE_NAME), &key().verifying_key(), &[]).expect("verifies");
     }
 }
