@@ -167,7 +167,8 @@ pub struct Recovery {
     pub seq: u64,
 }
 
-/// The audit log: `Send + Sync`; share it behind an `Arc` and append from any thread.
+/// The audit log: `Send + Sync`; share it behind an `Arc` and append from any thread. Several `AuditLog`s, in this
+/// process or others, may write the same file: they form one chain (`docs/AUDIT.md` §6.3).
 ///
 /// Every append returns only once the entry is durable (per [`Durability`]); any write or sync failure returns
 /// [`Error::AuditWrite`] and poisons the log, so that every later append fails too (fail closed) until the log is
@@ -215,7 +216,10 @@ impl core::fmt::Debug for AuditLog {
 }
 
 impl AuditLog {
-    /// Open (or create) the log `audit.log` in the existing directory `dir`, taking an exclusive lock on it.
+    /// Open (or create) the log `audit.log` in the existing directory `dir`. Other writers (processes, or other
+    /// `AuditLog`s in this one) may have it open too: the file's lock is held only while opening and while each
+    /// append, checkpoint or erasure entry is written, and every writer first verifies what the others appended
+    /// (see `docs/AUDIT.md` §6.3).
     ///
     /// Before writing or signing anything, the open verifies the log from its last checkpoint (the pinned one when
     /// [`AuditOptions::expect_pin`] gives one, else the last in the file, else the genesis entry) to its end: every
@@ -228,9 +232,8 @@ impl AuditLog {
     /// [`Error::AuditTampered`] when the log does not verify, or does not reach the pin (missing, empty, cut,
     /// replaced): nothing is written then. [`Error::AuditUnsupportedFormat`] for a log of another format version;
     /// [`Error::AuditWrongKey`] when it belongs to another audit key; [`Error::AuditMalformed`] for a line that is
-    /// not an entry; [`Error::InsecurePermissions`] when group or others may write the file; [`Error::InUse`] when
-    /// another writer holds it; [`Error::AuditWrite`] when it cannot be created or written; [`Error::Io`] when
-    /// `dir` does not exist or the file cannot be read.
+    /// not an entry; [`Error::InsecurePermissions`] when group or others may write the file; [`Error::AuditWrite`]
+    /// when it cannot be created or written; [`Error::Io`] when `dir` does not exist or the file cannot be read.
     pub fn open(dir: &Path, key: SigningKey, options: AuditOptions) -> Result<(Self, OpenReport)> {
         let werr = |what: &str, e: std::io::Error| Error::AuditWrite(format!("{what}: {e}"));
         if !dir.is_dir() {
@@ -391,10 +394,12 @@ impl AuditLog {
         self.key.verifying_key()
     }
 
-    /// Number of entries written so far (the next sequence number).
+    /// Number of entries in the file, by every writer (the next sequence number). Takes the file's lock briefly to
+    /// follow what other writers appended, as an append does.
     ///
     /// # Errors
-    /// [`Error::AuditWrite`] if the log is poisoned by an earlier failure.
+    /// [`Error::AuditWrite`] if the log is poisoned by an earlier failure; as [`AuditLog::append`] when what other
+    /// writers appended does not verify.
     pub fn entry_count(&self) -> Result<u64> {
         let mut st = self.lock()?;
         let (held, pin) = self.take_head(&mut st)?;
@@ -413,7 +418,9 @@ impl AuditLog {
     /// # Errors
     /// [`Error::InvalidArgument`] for an invalid event or a kind only the log writes (genesis, checkpoint,
     /// recovery, erasure); [`Error::AuditWrite`] when the entry could not be made durable: the caller must then
-    /// refuse the operation it was recording.
+    /// refuse the operation it was recording. [`Error::AuditTampered`] or [`Error::AuditMalformed`] when what other
+    /// writers appended since this one's last entry does not verify (nothing is written, and the log is poisoned as
+    /// by a failed sync).
     pub fn append(&self, event: &AuditEvent) -> Result<u64> {
         event.validate()?;
         if event.kind.is_reserved() {
