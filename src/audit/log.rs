@@ -1236,7 +1236,7 @@ mod tests {
         let bytes = std::fs::read(&path).expect("reads");
         let last = bytes[..bytes.len() - 1].iter().rposition(|&b| b == b'\n').expect("lines") + 1;
         let forged = bytes[last..].to_vec();
-        std::fs::OpenOptions::new().append(true).open(&path).expect("opens").write_all(&forged).expect("writes");
+        OpenOptions::new().append(true).open(&path).expect("opens").write_all(&forged).expect("writes");
         let err = a.append(&AuditEvent::new(EventKind::Opened)).expect_err("refused");
         assert!(matches!(err, Error::AuditTampered { .. }), "{err}");
         assert!(matches!(a.append(&AuditEvent::new(EventKind::Opened)), Err(Error::AuditWrite(_))), "poisoned");
@@ -1248,7 +1248,7 @@ mod tests {
         let (a, _) = AuditLog::open(dir.path(), SigningKey::from_bytes(&[1; 32]), opts()).expect("opens");
         let (b, _) = AuditLog::open(dir.path(), SigningKey::from_bytes(&[1; 32]), opts()).expect("opens");
         b.append(&AuditEvent::new(EventKind::Sealed)).expect("appends");
-        std::fs::OpenOptions::new().append(true).open(a.path()).expect("opens").write_all(b"\n").expect("writes");
+        OpenOptions::new().append(true).open(a.path()).expect("opens").write_all(b"\n").expect("writes");
         b.append(&AuditEvent::new(EventKind::Sealed)).expect_err("b will not chain past an empty line");
         let err = a.append(&AuditEvent::new(EventKind::Opened)).expect_err("neither will a");
         assert!(matches!(err, Error::AuditMalformed { .. }), "{err}");

@@ -178,7 +178,11 @@ impl Custodian {
             if let Some(old) = rotated_from {
                 let prev = b.get_mut(&old).ok_or_else(|| Error::KeyNotFound(old.to_string()))?;
                 if prev.state != KeyState::Active || !prev.has_secret() {
-                    return Err(Error::KeyState { key_id: old.to_string(), operation: "rotate", state: state_name(prev) });
+                    return Err(Error::KeyState {
+                        key_id: old.to_string(),
+                        operation: "rotate",
+                        state: state_name(prev),
+                    });
                 }
                 prev.state = KeyState::DecryptOnly;
                 prev.rotated_to = Some(id);
