@@ -6,7 +6,7 @@
 //! must verify, form one gapless chain, and hold each acknowledged event exactly once. Workers and the test
 //! synchronise over pipes (a worker prints a marker on stdout and waits for a line on stdin), never on time.
 //!
-//! Sizes come from `CUSTODIA_MP_PROCS`, `CUSTODIA_MP_THREADS`, `CUSTODIA_MP_ITERS` (defaults 3, 3, 8) so that
+//! Sizes come from `CUSTODIA_MP_PROCS`, `CUSTODIA_MP_THREADS`, `CUSTODIA_MP_ITERS` (defaults 4, 3, 12) so that
 //! `scripts/multiproc-stress.sh` can run a bigger campaign with the same code.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::print_stdout, reason = "test code")]
@@ -142,7 +142,7 @@ fn worker_process() {
     let acks = PathBuf::from(std::env::var("CUSTODIA_MP_ACKS").expect("acks dir"));
     let p = std::env::var("CUSTODIA_MP_ID").expect("id");
     let threads = env_num("CUSTODIA_MP_THREADS", 3);
-    let iters = env_num("CUSTODIA_MP_ITERS", 8);
+    let iters = env_num("CUSTODIA_MP_ITERS", 12);
     let c = Arc::new(load(&dir).expect("a worker loads the shared directory"));
     if std::env::var("CUSTODIA_MP_VICTIM").is_ok() {
         // Appends until killed; says so once it has appended for a while.
@@ -290,7 +290,7 @@ fn setup() -> (tempfile::TempDir, PathBuf, PathBuf) {
 #[test]
 fn processes_and_threads_share_one_directory_and_one_chain() {
     let (_root, dir, acks) = setup();
-    let procs = env_num("CUSTODIA_MP_PROCS", 3);
+    let procs = env_num("CUSTODIA_MP_PROCS", 4);
     let mut workers: Vec<Worker> = (0..procs).map(|p| spawn(&dir, &acks, &format!("p{p}"), false)).collect();
     for w in &mut workers {
         w.wait_for("MP-HALF");
@@ -303,7 +303,7 @@ fn processes_and_threads_share_one_directory_and_one_chain() {
     }
     let (acked, entries) = check(&dir, &acks);
     let threads = env_num("CUSTODIA_MP_THREADS", 3);
-    let iters = env_num("CUSTODIA_MP_ITERS", 8);
+    let iters = env_num("CUSTODIA_MP_ITERS", 12);
     assert!(acked >= procs * threads * iters, "every iteration acknowledged a case key's seal or more: {acked}");
     // Every process wrote into the one chain, and checkpoints were written across them.
     for p in 0..procs {
@@ -315,7 +315,7 @@ fn processes_and_threads_share_one_directory_and_one_chain() {
 #[test]
 fn a_process_killed_while_appending_leaves_the_others_running_and_the_log_whole() {
     let (_root, dir, acks) = setup();
-    let procs = env_num("CUSTODIA_MP_PROCS", 3).max(2);
+    let procs = env_num("CUSTODIA_MP_PROCS", 4).max(2);
     let mut victim = spawn(&dir, &acks, "victim", true);
     let mut workers: Vec<Worker> = (1..procs).map(|p| spawn(&dir, &acks, &format!("p{p}"), false)).collect();
     victim.wait_for("MP-READY");
