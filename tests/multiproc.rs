@@ -305,6 +305,10 @@ fn processes_and_threads_share_one_directory_and_one_chain() {
     let threads = env_num("CUSTODIA_MP_THREADS", 3);
     let iters = env_num("CUSTODIA_MP_ITERS", 12);
     assert!(acked >= procs * threads * iters, "every iteration acknowledged a case key's seal or more: {acked}");
+    println!(
+        "{procs} processes x {threads} threads x {iters} iterations: {acked} acknowledged, {} entries",
+        entries.len()
+    );
     // Every process wrote into the one chain, and checkpoints were written across them.
     for p in 0..procs {
         assert!(entries.iter().any(|e| e["actor"]["id"].as_str().is_some_and(|a| a.starts_with(&format!("p{p}t")))));
