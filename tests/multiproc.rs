@@ -21,7 +21,7 @@ use std::sync::Arc;
 use custodia::audit::{Durability, parse_audit_key, verify};
 use custodia::{
     Actor, CaseRef, Category, Classification, Custodian, CustodianOptions, Error, Jurisdiction, KdfParams, KeyKind,
-    KeyState, OpenRequest, Purpose, PurposeSet, SealOptions, Sensitive, Unlock,
+    KeyState, Keyring, OpenRequest, Purpose, PurposeSet, SealOptions, Sensitive, Unlock,
 };
 
 const PASS: &str = "multi-process passphrase";
@@ -244,6 +244,12 @@ fn log_index(path: &Path) -> (HashMap<String, usize>, Vec<serde_json::Value>) {
 /// Check the directory after the workers: the log verifies, every acknowledged event is in it exactly once, every
 /// acknowledged destruction still holds in the keyring, and no case ended up with two active keys.
 fn check(dir: &Path, acks: &Path) -> (usize, Vec<serde_json::Value>) {
+    // The keyring's pin, raised by every process's checkpoints in whatever order their hooks ran, is the last
+    // checkpoint in the file (the last writer to close wrote it): it only moved forward.
+    let pin = Keyring::open(dir, &Unlock::passphrase(PASS), KdfParams::DANGER_TEST_ONLY).expect("keyring").audit_pin();
+    let (_, before) = log_index(&dir.join("audit.log"));
+    let last_checkpoint = before.iter().rev().find(|e| e["kind"] == "checkpoint").expect("a checkpoint");
+    assert_eq!(pin.map(|p| p.count), last_checkpoint["seq"].as_u64(), "the pin is at the last checkpoint");
     let c = load(dir).expect("loads after the workers");
     let key = parse_audit_key(&c.audit_public_key().expect("key")).expect("audit key");
     let report = verify(&dir.join("audit.log"), &key, &[]).expect("the shared log verifies");
