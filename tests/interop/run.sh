@@ -180,7 +180,9 @@ step "C. grants: sealed and granted in one language (purpose extension to asset_
 echo "cell: refusal without the grant (200) / the grant applied, open for asset_recovery (ok = identical bytes)"
 header
 for s in "${langs[@]}"; do
-  signer=$(must "$s" generate "$work/auth-$s" ed25519 | head -1)
+  # sed, not head: head exits after the first line, and a program still writing the second (unbuffered, as Python
+  # with PYTHONUNBUFFERED) then dies of a broken pipe, failing the step at random.
+  signer=$(must "$s" generate "$work/auth-$s" ed25519 | sed -n 1p)
   # shellcheck disable=SC2046 # the recipient list is whitespace-separated key ids
   must "$s" seal-signed "$work/auth-$s" "$work/$s.signed" "$work/plain.bin" "$signer" $(imported_recipients "$s")
   must "$s" grant "$work/auth-$s" "$work/$s.signed" "$signer" asset_recovery "$work/$s.grant"
