@@ -422,7 +422,8 @@ enum custodia_status
    */
   CUSTODIA_ERR_RNG = 901,
   /**
-   * 902: A file custodia needs exclusively (the audit log) is held by another writer, in this process or another.
+   * 902: A file custodia needs exclusively is held by another writer. No current call returns it: writers
+   * share the audit log (docs/AUDIT.md); the code stays reserved.
    */
   CUSTODIA_ERR_IN_USE = 902,
   /**

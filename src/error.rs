@@ -448,7 +448,9 @@ pub enum Error {
     ReceiptIssuerUnknown(String),
 
     // ---- 9xx: environment ----------------------------------------------------------------------------------------
-    /// A file custodia needs exclusively (the audit log) is held by another writer, in this process or another.
+    /// A file custodia needs exclusively is held by another writer. No operation returns it any more: the audit log
+    /// is shared by every writer on its directory, each taking a short lock per append (`docs/AUDIT.md` §2, §6.3).
+    /// The variant and its code 902 stay, since codes are never reused and hosts may match on it.
     #[error("in use: {0}")]
     InUse(String),
     /// A file custodia relies on (the audit log, the keyring) can be written by its group or by others, so someone

@@ -381,17 +381,19 @@ fn a_v1_log_is_refused_with_a_typed_error_and_left_alone() {
 }
 
 #[test]
-fn a_second_writer_gets_in_use_through_the_custodian_too() {
+fn a_second_writer_shares_the_log_instead_of_being_refused() {
     let dir = tempfile::tempdir().expect("tempdir");
     let open = || open_custodian(dir.path(), clock(), None);
     let first = open().expect("opens");
-    let err = open().expect_err("in use");
-    assert!(matches!(err, Error::InUse(_)), "{err}");
-    assert_eq!((err.code(), err.kind_name()), (902, "in_use"));
-    let err = AuditLog::open(dir.path(), key(), AuditOptions::default()).expect_err("in use");
-    assert!(matches!(err, Error::InUse(_)), "{err}");
-    drop(first);
-    drop(open().expect("free again"));
+    let second = open().expect("a second custodian on the directory opens (no InUse any more)");
+    let key = first.audit_public_key().expect("key");
+    assert_eq!(second.audit_public_key().expect("key"), key, "one audit key, one log");
+    // But a writer with another audit key is still refused: the log is not its own.
+    let err = AuditLog::open(dir.path(), other_key(), AuditOptions::default()).expect_err("wrong key");
+    assert!(matches!(err, Error::AuditWrongKey { .. }), "{err}");
+    first.close().expect("closes");
+    second.close().expect("closes");
+    verify(&log_path(dir.path()), &custodia::audit::parse_audit_key(&key).expect("key"), &[]).expect("verifies");
 }
 
 #[test]

@@ -173,7 +173,8 @@ pub enum custodia_status {
     CUSTODIA_ERR_IO = 900,
     /// 901: The operating system's random number generator failed.
     CUSTODIA_ERR_RNG = 901,
-    /// 902: A file custodia needs exclusively (the audit log) is held by another writer, in this process or another.
+    /// 902: A file custodia needs exclusively is held by another writer. No current call returns it: writers
+    /// share the audit log (docs/AUDIT.md); the code stays reserved.
     CUSTODIA_ERR_IN_USE = 902,
     /// 903: A file custodia relies on (the audit log, the keyring) can be written by its group or by others.
     CUSTODIA_ERR_INSECURE_PERMISSIONS = 903,

@@ -167,7 +167,8 @@ pub struct Recovery {
     pub seq: u64,
 }
 
-/// The audit log: `Send + Sync`; share it behind an `Arc` and append from any thread.
+/// The audit log: `Send + Sync`; share it behind an `Arc` and append from any thread. Several `AuditLog`s, in this
+/// process or others, may write the same file: they form one chain (`docs/AUDIT.md` §6.3).
 ///
 /// Every append returns only once the entry is durable (per [`Durability`]); any write or sync failure returns
 /// [`Error::AuditWrite`] and poisons the log, so that every later append fails too (fail closed) until the log is
@@ -215,7 +216,10 @@ impl core::fmt::Debug for AuditLog {
 }
 
 impl AuditLog {
-    /// Open (or create) the log `audit.log` in the existing directory `dir`, taking an exclusive lock on it.
+    /// Open (or create) the log `audit.log` in the existing directory `dir`. Other writers (processes, or other
+    /// `AuditLog`s in this one) may have it open too: the file's lock is held only while opening and while each
+    /// append, checkpoint or erasure entry is written, and every writer first verifies what the others appended
+    /// (see `docs/AUDIT.md` §6.3).
     ///
     /// Before writing or signing anything, the open verifies the log from its last checkpoint (the pinned one when
     /// [`AuditOptions::expect_pin`] gives one, else the last in the file, else the genesis entry) to its end: every
@@ -228,9 +232,8 @@ impl AuditLog {
     /// [`Error::AuditTampered`] when the log does not verify, or does not reach the pin (missing, empty, cut,
     /// replaced): nothing is written then. [`Error::AuditUnsupportedFormat`] for a log of another format version;
     /// [`Error::AuditWrongKey`] when it belongs to another audit key; [`Error::AuditMalformed`] for a line that is
-    /// not an entry; [`Error::InsecurePermissions`] when group or others may write the file; [`Error::InUse`] when
-    /// another writer holds it; [`Error::AuditWrite`] when it cannot be created or written; [`Error::Io`] when
-    /// `dir` does not exist or the file cannot be read.
+    /// not an entry; [`Error::InsecurePermissions`] when group or others may write the file; [`Error::AuditWrite`]
+    /// when it cannot be created or written; [`Error::Io`] when `dir` does not exist or the file cannot be read.
     pub fn open(dir: &Path, key: SigningKey, options: AuditOptions) -> Result<(Self, OpenReport)> {
         let werr = |what: &str, e: std::io::Error| Error::AuditWrite(format!("{what}: {e}"));
         if !dir.is_dir() {
@@ -266,7 +269,9 @@ impl AuditLog {
             return Err(Error::AuditWrite(format!("{} is not a regular file", path.display())));
         }
         refuse_writable_by_others(&path, &meta)?;
-        lock_exclusive(&file)?;
+        // The writers' lock, held for the open only (verification, recovery, the sealing checkpoint); released
+        // below, or by closing `file` on an error.
+        file.lock().map_err(|e| werr("locking the audit log", e))?;
 
         let (valid_len, torn_len) = find_tail(&file)?;
         let torn_hash = if torn_len > 0 { Some(hash_range(&file, valid_len, torn_len)?) } else { None };
@@ -325,6 +330,7 @@ impl AuditLog {
             fail_next_sync: std::sync::atomic::AtomicBool::new(false),
         };
 
+        let _held = HeldLock(&log.file);
         let mut st = log.lock()?;
         let mut recovery = None;
         if fresh {
@@ -363,6 +369,7 @@ impl AuditLog {
         };
         let pin = st.last_pin;
         drop(st);
+        drop(_held);
         if let Some(p) = pin {
             log.run_hook(&p)?;
         }
@@ -387,12 +394,22 @@ impl AuditLog {
         self.key.verifying_key()
     }
 
-    /// Number of entries written so far (the next sequence number).
+    /// Number of entries in the file, by every writer (the next sequence number). Takes the file's lock briefly to
+    /// follow what other writers appended, as an append does.
     ///
     /// # Errors
-    /// [`Error::AuditWrite`] if the log is poisoned by an earlier failure.
+    /// [`Error::AuditWrite`] if the log is poisoned by an earlier failure; as [`AuditLog::append`] when what other
+    /// writers appended does not verify.
     pub fn entry_count(&self) -> Result<u64> {
-        Ok(self.lock()?.written)
+        let mut st = self.lock()?;
+        let (held, pin) = self.take_head(&mut st)?;
+        let n = st.written;
+        drop(held);
+        drop(st);
+        if let Some(p) = pin {
+            self.run_hook(&p)?;
+        }
+        Ok(n)
     }
 
     /// Append an event, returning its sequence number once it is durable. The log stamps the time unless the event
@@ -401,7 +418,9 @@ impl AuditLog {
     /// # Errors
     /// [`Error::InvalidArgument`] for an invalid event or a kind only the log writes (genesis, checkpoint,
     /// recovery, erasure); [`Error::AuditWrite`] when the entry could not be made durable: the caller must then
-    /// refuse the operation it was recording.
+    /// refuse the operation it was recording. [`Error::AuditTampered`] or [`Error::AuditMalformed`] when what other
+    /// writers appended since this one's last entry does not verify (nothing is written, and the log is poisoned as
+    /// by a failed sync).
     pub fn append(&self, event: &AuditEvent) -> Result<u64> {
         event.validate()?;
         if event.kind.is_reserved() {
@@ -411,10 +430,16 @@ impl AuditLog {
             )));
         }
         let mut st = self.lock()?;
+        let (held, recovered) = self.take_head(&mut st)?;
         let seq = self.write_entry(&mut st, event, None)?;
         let mut pin = None;
         if self.checkpoint_every > 0 && st.since_checkpoint >= self.checkpoint_every {
             pin = Some(self.write_checkpoint(&mut st)?);
+        }
+        // The line is in the file: other writers may chain onto it while this one syncs.
+        drop(held);
+        if let Some(p) = recovered {
+            self.run_hook(&p)?;
         }
         if self.durability == Durability::OsBuffered && pin.is_none() {
             // The line is in the operating system already (written without buffering in this process).
@@ -442,10 +467,12 @@ impl AuditLog {
     /// [`Error::AuditWrite`] as for [`AuditLog::append`].
     pub fn checkpoint(&self) -> Result<Anchor> {
         let mut st = self.lock()?;
-        let mut pin = None;
+        let (held, recovered) = self.take_head(&mut st)?;
+        let mut pin = recovered;
         if st.since_checkpoint > 0 || st.last_anchor.is_none() {
             pin = Some(self.write_checkpoint(&mut st)?);
         }
+        drop(held);
         let target = st.written;
         let anchor = st.last_anchor.clone().ok_or_else(|| Error::Internal("checkpoint just written".into()))?;
         self.make_durable(st, target)?;
@@ -475,6 +502,7 @@ impl AuditLog {
             return Err(Error::InvalidArgument("an erasure certificate names 1 to 64 keys".into()));
         }
         let mut st = self.lock()?;
+        let (held, recovered) = self.take_head(&mut st)?;
         let seq = st.written;
         let time = self.clock.now();
         let body = CertBody::new(
@@ -496,8 +524,12 @@ impl AuditLog {
             e = e.detail("envelopes", &n.to_string());
         }
         self.write_entry(&mut st, &e, Some(&sig))?;
+        drop(held);
         let target = st.written;
         self.make_durable(st, target)?;
+        if let Some(p) = recovered {
+            self.run_hook(&p)?;
+        }
         Ok(ErasureCertificate::new(body, sig))
     }
 
@@ -523,6 +555,118 @@ impl AuditLog {
             return Err(Error::AuditWrite("audit log is closed".into()));
         }
         Ok(st)
+    }
+
+    /// Take the writers' lock on the file and bring `st` up to the file's head: verify every entry other writers
+    /// (other processes, or other `AuditLog`s on the same file) appended since this one last wrote, exactly as
+    /// opening does, and recover a torn last line left by a writer that died mid-append (cut it, record a
+    /// `recovery` entry, seal with a checkpoint, sync; the checkpoint's pin is returned for the hook, to be run
+    /// once the state lock is released). The lock is released when the returned guard drops: after the caller's
+    /// lines are written, before any sync. A log that does not verify, or that is shorter than what this writer
+    /// already saw, poisons this writer: nothing is chained onto it.
+    fn take_head<'f>(&'f self, st: &mut State) -> Result<(HeldLock<'f>, Option<AuditPin>)> {
+        if let Err(e) = self.file.lock() {
+            let msg = format!("locking the audit log: {e}");
+            st.failed = Some(msg.clone());
+            return Err(Error::AuditWrite(msg));
+        }
+        let held = HeldLock(&self.file);
+        match self.follow(st) {
+            Ok(pin) => Ok((held, pin)),
+            Err(e) => {
+                st.failed.get_or_insert_with(|| e.to_string());
+                Err(e)
+            }
+        }
+    }
+
+    /// The work of [`AuditLog::take_head`] under the lock.
+    fn follow(&self, st: &mut State) -> Result<Option<AuditPin>> {
+        let len = self.file.metadata()?.len();
+        if len == st.len {
+            return Ok(None);
+        }
+        // What the others appended is usually a few lines: read it in one piece. Far more (this writer sat idle
+        // while others wrote a lot) is streamed, as opening does.
+        const IN_ONE_READ: u64 = 256 * 1024;
+        let (valid_len, torn_len, new_bytes) = if len > st.len && len - st.len <= IN_ONE_READ {
+            let n = usize::try_from(len - st.len).map_err(|_| Error::Internal("read size".into()))?;
+            let mut buf = vec![0u8; n];
+            read_exact_at(&self.file, st.len, &mut buf)?;
+            let complete = buf.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
+            buf.truncate(complete);
+            (st.len + complete as u64, len - st.len - complete as u64, Some(buf))
+        } else {
+            let (v, t) = find_tail(&self.file)?;
+            (v, t, None)
+        };
+        if valid_len < st.len {
+            return Err(Error::AuditTampered {
+                entry: st.written,
+                reason: format!(
+                    "the audit log was cut while open: {valid_len} bytes of complete lines, {} written before",
+                    st.len
+                ),
+            });
+        }
+        if valid_len > st.len {
+            let key = self.key.verifying_key();
+            let mut chain = Chain::resume(&key, self.log_id, st.written, st.head);
+            let mut offset = st.len;
+            let mut take = |line: &[u8], st: &mut State| -> Result<()> {
+                let e = decode(line, chain.next + 1)?;
+                chain.check(&e)?;
+                if e.kind() == EventKind::Checkpoint {
+                    let sig = e.sig.ok_or_else(|| Error::Internal("a verified checkpoint has a signature".into()))?;
+                    st.last_anchor = Some(Anchor::new(self.log_id, e.seq, e.prev, sig));
+                    st.last_pin = Some(AuditPin { log_id: self.log_id, count: e.seq, head: e.prev, offset });
+                    st.since_checkpoint = 0;
+                } else {
+                    st.since_checkpoint += 1;
+                }
+                offset += line.len() as u64 + 1;
+                Ok(())
+            };
+            match &new_bytes {
+                Some(buf) => {
+                    // `buf` ends with a newline (it holds complete lines only, and at least one): every piece
+                    // before it is a line, an empty one included (which `decode` refuses).
+                    let body = buf.strip_suffix(b"\n").ok_or_else(|| Error::Internal("complete lines".into()))?;
+                    for line in body.split(|&b| b == b'\n') {
+                        take(line, st)?;
+                    }
+                }
+                None => {
+                    let mut f = &self.file;
+                    f.seek(SeekFrom::Start(st.len))?;
+                    let mut reader = LineReader::new(BufReader::new(f.take(valid_len - st.len)));
+                    let mut buf = Vec::new();
+                    while reader.next_line(&mut buf)?.is_some() {
+                        take(&buf, st)?;
+                    }
+                }
+            }
+            st.written = chain.next;
+            st.head = chain.head;
+            st.len = valid_len;
+        }
+        if torn_len == 0 {
+            return Ok(None);
+        }
+        // A writer died inside `write` (its lock went with it): the bytes after the last newline were never
+        // acknowledged. Recover exactly as opening does.
+        let werr = |what: &str, e: std::io::Error| Error::AuditWrite(format!("{what}: {e}"));
+        let h = hash_range(&self.file, valid_len, torn_len)?;
+        self.file.set_len(valid_len).map_err(|e| werr("truncating a torn line", e))?;
+        self.file.sync_all().map_err(|e| werr("syncing after truncation", e))?;
+        let e = AuditEvent::new(EventKind::Recovery)
+            .detail("truncated_bytes", &torn_len.to_string())
+            .detail("discarded_sha256", &h);
+        self.write_entry(st, &e, None)?;
+        let pin = self.write_checkpoint(st)?;
+        let target = st.written;
+        self.sync_locked(st, target)?;
+        Ok(Some(pin))
     }
 
     /// Encode and write one entry (not yet synced). Any failure poisons the log.
@@ -663,29 +807,15 @@ impl Drop for AuditLog {
     }
 }
 
-/// Take the exclusive writer lock. A lock held by another writer is refused; a short bounded retry covers the
-/// window in which a child process forked by the host (between `fork` and `exec`) still shares a just-closed
-/// descriptor of the log and so its lock.
-fn lock_exclusive(file: &File) -> Result<()> {
-    let mut attempts = 0;
-    loop {
-        match file.try_lock() {
-            Ok(()) => return Ok(()),
-            Err(std::fs::TryLockError::WouldBlock) if attempts < 50 => {
-                attempts += 1;
-                std::thread::sleep(Duration::from_millis(2));
-            }
-            Err(std::fs::TryLockError::WouldBlock) => {
-                return Err(Error::InUse(
-                    "the audit log is held by another writer (another custodian or AuditLog \
-                                         on this directory, in this process or another)"
-                        .into(),
-                ));
-            }
-            Err(std::fs::TryLockError::Error(e)) => {
-                return Err(Error::AuditWrite(format!("locking the audit log: {e}")));
-            }
-        }
+/// The writers' lock on the log file (`flock`, exclusive), held while a writer brings itself to the file's head and
+/// writes its lines; released on drop. A writer that dies holding it releases it with its descriptor.
+struct HeldLock<'f>(&'f File);
+
+impl Drop for HeldLock<'_> {
+    fn drop(&mut self) {
+        // Unlocking an flock held by this descriptor cannot fail in a way that leaves it held; closing the
+        // descriptor releases it in any case.
+        let _ = self.0.unlock();
     }
 }
 
@@ -1073,10 +1203,77 @@ mod tests {
     }
 
     #[test]
-    fn a_second_writer_is_locked_out() {
+    fn two_writers_on_one_file_form_one_chain() {
         let dir = tempfile::tempdir().expect("tempdir");
-        let (_log, _) = AuditLog::open(dir.path(), SigningKey::from_bytes(&[1; 32]), opts()).expect("opens");
-        let second = AuditLog::open(dir.path(), SigningKey::from_bytes(&[1; 32]), opts());
-        assert!(matches!(second, Err(Error::InUse(_))), "{second:?}");
+        let key = || SigningKey::from_bytes(&[1; 32]);
+        let o = || opts().checkpoint_every(3);
+        let (a, _) = AuditLog::open(dir.path(), key(), o()).expect("opens");
+        let (b, report) = AuditLog::open(dir.path(), key(), o()).expect("a second writer opens");
+        assert_eq!(report.entries, 2, "a's open left genesis and creation checkpoint; nothing to seal");
+        let mut seqs = Vec::new();
+        for i in 0..10 {
+            let log = if i % 3 == 0 { &a } else { &b };
+            seqs.push(log.append(&AuditEvent::new(EventKind::Sealed)).expect("appends"));
+        }
+        // Gapless across both writers, with a checkpoint after every 3 entries of the whole file (5, 9, 13),
+        // whichever writer appended the third.
+        let expected = vec![2, 3, 4, 6, 7, 8, 10, 11, 12, 14];
+        assert_eq!(seqs, expected);
+        assert_eq!(a.entry_count().expect("count"), b.entry_count().expect("count"));
+        a.close().expect("closes");
+        b.close().expect("closes");
+        let r = crate::audit::verify(&dir.path().join(LOG_FILE_NAME), &key().verifying_key(), &[]).expect("verifies");
+        drop(r);
+    }
+
+    #[test]
+    fn a_writer_refuses_a_replayed_line_it_did_not_write() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let (a, _) = AuditLog::open(dir.path(), SigningKey::from_bytes(&[1; 32]), opts()).expect("opens");
+        a.append(&AuditEvent::new(EventKind::Sealed)).expect("appends");
+        // Someone without the key appends a copy of the last entry: it does not chain, so nothing is written after it.
+        let path = dir.path().join(LOG_FILE_NAME);
+        let bytes = std::fs::read(&path).expect("reads");
+        let last = bytes[..bytes.len() - 1].iter().rposition(|&b| b == b'\n').expect("lines") + 1;
+        let forged = bytes[last..].to_vec();
+        OpenOptions::new().append(true).open(&path).expect("opens").write_all(&forged).expect("writes");
+        let err = a.append(&AuditEvent::new(EventKind::Opened)).expect_err("refused");
+        assert!(matches!(err, Error::AuditTampered { .. }), "{err}");
+        assert!(matches!(a.append(&AuditEvent::new(EventKind::Opened)), Err(Error::AuditWrite(_))), "poisoned");
+    }
+
+    #[test]
+    fn an_empty_line_between_writers_is_refused_not_skipped() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let (a, _) = AuditLog::open(dir.path(), SigningKey::from_bytes(&[1; 32]), opts()).expect("opens");
+        let (b, _) = AuditLog::open(dir.path(), SigningKey::from_bytes(&[1; 32]), opts()).expect("opens");
+        b.append(&AuditEvent::new(EventKind::Sealed)).expect("appends");
+        OpenOptions::new().append(true).open(a.path()).expect("opens").write_all(b"\n").expect("writes");
+        b.append(&AuditEvent::new(EventKind::Sealed)).expect_err("b will not chain past an empty line");
+        let err = a.append(&AuditEvent::new(EventKind::Opened)).expect_err("neither will a");
+        assert!(matches!(err, Error::AuditMalformed { .. }), "{err}");
+    }
+
+    #[test]
+    fn a_writer_catches_up_after_a_long_absence() {
+        // More than one read's worth (256 KiB) appended by the other writer: followed by streaming, still verified.
+        let dir = tempfile::tempdir().expect("tempdir");
+        let key = || SigningKey::from_bytes(&[1; 32]);
+        let (a, _) = AuditLog::open(dir.path(), key(), opts().checkpoint_every(10)).expect("opens");
+        let (b, _) = AuditLog::open(dir.path(), key(), opts().checkpoint_every(10)).expect("opens");
+        let big = "y".repeat(1000);
+        for i in 0..30 {
+            let mut e = AuditEvent::new(EventKind::Opened);
+            for d in 0..16 {
+                e = e.detail(&format!("d{d:02}"), &format!("{i}{big}"));
+            }
+            b.append(&e).expect("appends");
+        }
+        let seq = a.append(&AuditEvent::new(EventKind::Sealed)).expect("a follows and appends");
+        assert_eq!(seq, b.entry_count().expect("count") - 1);
+        assert_eq!(a.latest_anchor(), b.latest_anchor(), "a knows the checkpoints b wrote");
+        a.close().expect("closes");
+        b.close().expect("closes");
+        crate::audit::verify(&dir.path().join(LOG_FILE_NAME), &key().verifying_key(), &[]).expect("verifies");
     }
 }

@@ -208,6 +208,12 @@ impl<'k> Chain<'k> {
         Ok(c)
     }
 
+    /// Continue after an entry already verified: `next` is its sequence number + 1, `head` its hash. Used by a
+    /// writer to verify what other writers appended since it last looked.
+    pub(crate) fn resume(key: &'k VerifyingKey, log_id: [u8; LOG_ID_LEN], next: u64, head: Digest) -> Self {
+        Self { key, log_id, next, head }
+    }
+
     /// Check the next entry.
     pub(crate) fn check(&mut self, e: &LogEntry) -> Result<()> {
         let idx = self.next;

@@ -172,14 +172,33 @@ impl Custodian {
         record.destroy_after = destroy_after;
         record.rotated_from = rotated_from;
         let id = record.id;
-        self.write()?.update(|b| {
+        // Decided again on the keyring as re-read under its file lock: another process may have rotated, destroyed
+        // or retired the key, or made the case's key, since this one last read it.
+        let existing = self.write()?.update(|b| {
             if let Some(old) = rotated_from {
                 let prev = b.get_mut(&old).ok_or_else(|| Error::KeyNotFound(old.to_string()))?;
+                if prev.state != KeyState::Active || !prev.has_secret() {
+                    return Err(Error::KeyState {
+                        key_id: old.to_string(),
+                        operation: "rotate",
+                        state: state_name(prev),
+                    });
+                }
                 prev.state = KeyState::DecryptOnly;
                 prev.rotated_to = Some(id);
+            } else if kind == KeyKind::Kek
+                && let Some(case) = case_ref
+                && let Some(k) = b.keys.iter().find(|k| {
+                    k.kind == KeyKind::Kek && k.case_ref.as_ref() == Some(case) && k.state == KeyState::Active
+                })
+            {
+                return Ok(Some(k.id));
             }
-            b.add(record)
+            b.add(record).map(|()| None)
         })?;
+        if let Some(id) = existing {
+            return Ok(id);
+        }
         let mut ev =
             AuditEvent::new(if rotated_from.is_some() { EventKind::KeyRotated } else { EventKind::KeyGenerated })
                 .actor(actor)

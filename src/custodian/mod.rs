@@ -232,9 +232,25 @@ impl Custodian {
     }
 
     /// Every key is reached through this or [`Custodian::write`], so a closed custodian touches no key.
+    ///
+    /// Another process (or another custodian on the directory) may have changed the keyring file since this one
+    /// read it: a key rotated, destroyed, a legal hold placed. One `stat` tells; the file is then re-read before
+    /// the caller sees the keyring, so a key destroyed elsewhere opens nothing here once the destruction returned.
     fn read(&self) -> Result<RwLockReadGuard<'_, Keyring>> {
         self.check_open()?;
-        self.ring.read().map_err(|_| Error::Internal("keyring lock poisoned".into()))
+        let poisoned = || Error::Internal("keyring lock poisoned".into());
+        let ring = self.ring.read().map_err(|_| poisoned())?;
+        if !ring.is_stale()? {
+            return Ok(ring);
+        }
+        drop(ring);
+        {
+            let mut ring = self.ring.write().map_err(|_| poisoned())?;
+            if ring.is_stale()? {
+                ring.reload()?;
+            }
+        }
+        self.ring.read().map_err(|_| poisoned())
     }
 
     fn write(&self) -> Result<RwLockWriteGuard<'_, Keyring>> {

@@ -634,6 +634,25 @@ pub struct Keyring {
     header: FileHeader,
     file_key: Zeroizing<[u8; 32]>,
     body: KeyringBody,
+    /// The file `body` was last read from or written to, to tell whether another writer replaced it since.
+    seen: Option<SeenFile>,
+}
+
+/// The identity of the keyring file a body came from. Every write replaces the file (rename), so a different
+/// `(dev, ino)` at the path means another writer changed it. The open descriptor keeps the inode alive, so its
+/// number cannot be reused by a later file while it is held.
+struct SeenFile {
+    dev: u64,
+    ino: u64,
+    _held: File,
+}
+
+impl SeenFile {
+    fn of(file: File) -> Result<Self> {
+        use std::os::unix::fs::MetadataExt as _;
+        let m = file.metadata()?;
+        Ok(Self { dev: m.dev(), ino: m.ino(), _held: file })
+    }
 }
 
 impl fmt::Debug for Keyring {
@@ -679,8 +698,11 @@ impl Keyring {
             return Err(missing());
         }
         let lock = lock_file(dir, true)?;
-        let result = match read_file(&path)? {
-            Some(bytes) => Self::decrypt_existing(dir, &bytes, unlock),
+        let result = match read_file_held(&path)? {
+            Some((bytes, file)) => Self::decrypt_existing(dir, &bytes, unlock).and_then(|mut ring| {
+                ring.seen = Some(SeenFile::of(file)?);
+                Ok(ring)
+            }),
             None if !create => Err(missing()),
             None => {
                 let mut salt = [0u8; 16];
@@ -699,8 +721,10 @@ impl Keyring {
                     header: FileHeader { kdf: kdf_code, params, salt, check },
                     file_key,
                     body: KeyringBody::default(),
+                    seen: None,
                 };
-                ring.write()?;
+                let mut ring = ring;
+                ring.seen = Some(ring.write()?);
                 Ok(ring)
             }
         };
@@ -729,7 +753,7 @@ impl Keyring {
             return Err(Error::WrongPassphrase);
         }
         let body = decrypt_body(bytes, &file_key)?;
-        Ok(Self { dir: dir.to_owned(), header, file_key, body })
+        Ok(Self { dir: dir.to_owned(), header, file_key, body, seen: None })
     }
 
     /// The directory holding the keyring.
@@ -769,14 +793,32 @@ impl Keyring {
     }
 
     fn reload_locked(&mut self) -> Result<()> {
-        let bytes = read_file(&self.dir.join(KEYRING_FILE))?
+        let (bytes, file) = read_file_held(&self.dir.join(KEYRING_FILE))?
             .ok_or_else(|| Error::KeyringCorrupt("the keyring file has disappeared".into()))?;
         let header = parse_header(&bytes)?;
         if header.salt != self.header.salt || header.check != self.header.check {
             return Err(Error::KeyringCorrupt("the keyring file was replaced by another keyring".into()));
         }
         self.body = decrypt_body(&bytes, &self.file_key)?;
+        self.seen = Some(SeenFile::of(file)?);
         Ok(())
+    }
+
+    /// Whether the keyring file is no longer the one this keyring last read or wrote: another writer (another
+    /// process, or another `Keyring` on the directory) changed it, and [`Keyring::reload`] would read its change.
+    /// One `stat` of the path.
+    ///
+    /// # Errors
+    /// [`Error::Io`] when the directory cannot be read (a missing keyring file is reported as stale, and the reload
+    /// then fails).
+    pub(crate) fn is_stale(&self) -> Result<bool> {
+        use std::os::unix::fs::MetadataExt as _;
+        let Some(seen) = &self.seen else { return Ok(true) };
+        match fs::metadata(self.dir.join(KEYRING_FILE)) {
+            Ok(m) => Ok(m.dev() != seen.dev || m.ino() != seen.ino),
+            Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(true),
+            Err(e) => Err(e.into()),
+        }
     }
 
     /// Change the keyring: under an exclusive lock, re-read the file, apply `change`, and write the result
@@ -790,7 +832,7 @@ impl Keyring {
             let r = change(&mut self.body)?;
             self.body.validate()?;
             self.body.generation += 1;
-            self.write()?;
+            self.seen = Some(self.write()?);
             Ok(r)
         });
         if result.is_err() {
@@ -801,7 +843,8 @@ impl Keyring {
         result
     }
 
-    fn write(&self) -> Result<()> {
+    /// Write the body to a new file and rename it over the keyring file; returns the new file's identity.
+    fn write(&self) -> Result<SeenFile> {
         remove_stale_temps(&self.dir);
         let mut nonce = [0u8; 12];
         crate::keys::random_bytes(&mut nonce)?;
@@ -827,21 +870,23 @@ impl Keyring {
         let mut suffix = [0u8; 8];
         crate::keys::random_bytes(&mut suffix)?;
         let tmp = self.dir.join(format!("{TMP_PREFIX}{}-{}", std::process::id(), u64::from_le_bytes(suffix)));
-        let written = (|| -> io::Result<()> {
+        let written = (|| -> io::Result<File> {
             let mut f = OpenOptions::new().write(true).create_new(true).mode(0o600).open(&tmp)?;
             f.write_all(&header)?;
             f.write_all(ciphertext)?;
             f.write_all(&tag)?;
             f.sync_all()?;
-            drop(f);
             fs::rename(&tmp, self.dir.join(KEYRING_FILE))?;
-            File::open(&self.dir)?.sync_all()
+            File::open(&self.dir)?.sync_all()?;
+            Ok(f)
         })();
-        if let Err(e) = written {
-            let _ = fs::remove_file(&tmp);
-            return Err(e.into());
+        match written {
+            Ok(f) => SeenFile::of(f),
+            Err(e) => {
+                let _ = fs::remove_file(&tmp);
+                Err(e.into())
+            }
         }
-        Ok(())
     }
 
     /// Danger: rewrite `id`'s record without its jurisdiction, as a keyring written before keys carried one, with no
@@ -872,6 +917,7 @@ impl Keyring {
                 header: self.header,
                 file_key: self.file_key.clone(),
                 body: KeyringBody::default(),
+                seen: None,
             }),
         }
     }
@@ -970,8 +1016,14 @@ fn lock_file(dir: &Path, exclusive: bool) -> Result<File> {
     Ok(f)
 }
 
+#[cfg(any(test, feature = "danger-test-hooks"))]
 fn read_file(path: &Path) -> Result<Option<Vec<u8>>> {
-    let f = match File::open(path) {
+    Ok(read_file_held(path)?.map(|(bytes, _)| bytes))
+}
+
+/// [`read_file`], also returning the open file it read.
+fn read_file_held(path: &Path) -> Result<Option<(Vec<u8>, File)>> {
+    let mut f = match File::open(path) {
         Ok(f) => f,
         Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
         Err(e) => return Err(e.into()),
@@ -983,8 +1035,8 @@ fn read_file(path: &Path) -> Result<Option<Vec<u8>>> {
         return Err(Error::KeyringCorrupt(format!("file of {len} bytes is larger than any keyring")));
     }
     let mut bytes = Vec::with_capacity(usize::try_from(len).unwrap_or(0));
-    f.take(MAX_KEYRING_LEN).read_to_end(&mut bytes)?;
-    Ok(Some(bytes))
+    (&mut f).take(MAX_KEYRING_LEN).read_to_end(&mut bytes)?;
+    Ok(Some((bytes, f)))
 }
 
 /// Refuse a file (the keyring, the audit log) that its group or others may write: anyone who can write it could

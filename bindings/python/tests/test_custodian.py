@@ -506,8 +506,11 @@ def test_eight_threads_seal_and_open_on_one_custodian(custodian, anna, terms):
     assert custodian.verify_audit().entries >= 8 * 25 * 3
 
 
-def test_a_second_custodian_on_the_same_directory_is_in_use(custodian, tmp_path):
-    with pytest.raises(custodia.InUse) as caught:
-        Custodian(tmp_path / "keys", master_key=MASTER_KEY)
-    assert caught.value.code == 902
-    assert isinstance(caught.value, custodia.EnvironmentFault)
+def test_a_second_custodian_on_the_same_directory_shares_keys_and_log(custodian, anna, terms, tmp_path):
+    # Two custodians (or processes) on one directory: no InUse; each sees the other's keys and writes one log.
+    with Custodian(tmp_path / "keys", master_key=MASTER_KEY) as second:
+        envelope = second.seal(anna, DATA, terms)
+        with custodian.open(anna, envelope, "investigation") as opened:
+            assert opened.data == DATA
+        assert second.verify_audit().entries == custodian.verify_audit().entries
+    assert custodian.verify_audit().entries >= 4

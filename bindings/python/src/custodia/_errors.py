@@ -420,7 +420,11 @@ class RngFault(EnvironmentFault):
 
 
 class InUse(EnvironmentFault):
-    """902: a file custodia needs exclusively (the audit log) is held by another writer."""
+    """902: a file custodia needs exclusively is held by another writer.
+
+    No current operation raises it: the audit log is shared by every writer on its directory (docs/AUDIT.md).
+    Kept because status codes are never reused.
+    """
 
 
 class InsecurePermissions(EnvironmentFault):

@@ -1,6 +1,9 @@
 package org.custodia;
 
-/** A file custodia needs exclusively (the audit log) is held by another writer, in this process or another. */
+/**
+ * A file custodia needs exclusively is held by another writer (status 902). No current operation throws it: the audit
+ * log is shared by every writer on its directory (docs/AUDIT.md); kept because status codes are never reused.
+ */
 public class InUseException extends EnvironmentException {
     private static final long serialVersionUID = 1L;
 

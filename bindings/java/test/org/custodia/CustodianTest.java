@@ -476,10 +476,18 @@ class CustodianTest {
     }
 
     @Test
-    void aSecondCustodianOnTheSameDirectoryIsInUse() {
-        InUseException e = assertThrows(InUseException.class, () -> Custodian.openWithMasterKey(dir, MASTER, null));
-        assertEquals(902, e.code());
-        assertTrue(e instanceof EnvironmentException);
+    void aSecondCustodianOnTheSameDirectorySharesKeysAndLog() {
+        // Two custodians (or processes) on one directory: no InUse; each sees the other's keys, one log.
+        try (Custodian second = Custodian.openWithMasterKey(dir, MASTER, null)) {
+            byte[] envelope;
+            try (SealOptions o = terms().build()) {
+                envelope = second.seal(anna, STATEMENT, o);
+            }
+            try (Opened opened = custodian.open(pierre, envelope, FRAUD)) {
+                assertTrue(opened.plaintext().contentEquals(STATEMENT));
+            }
+            assertEquals(second.verifyAudit().entries(), custodian.verifyAudit().entries());
+        }
     }
 
     @Test
