@@ -101,6 +101,7 @@ pub use format::receipt::{
     MAX_RECEIPT_FIELD_LEN, MAX_RECEIPT_ITEM_FIELDS, MAX_RECEIPT_ITEMS, MAX_RECEIPT_LEN, RECEIPT_ARMOR_BEGIN,
     RECEIPT_ARMOR_END, Receipt, ReceiptField, ReceiptItem, ReceiptItemKind,
 };
+pub use format::{InstrumentKind, LegalInstrument};
 pub use keys::{
     AuditPin, KEYRING_FILE, KdfParams, KeyMark, KeyRecord, KeyState, Keyring, LegalHold, MAX_AUTHORITY_LEN,
     MAX_DESTROY_REASON_LEN, MAX_HOLD_REASON_LEN, MAX_HOLD_REFERENCE_LEN, MAX_KEYRING_LEN, MAX_LABEL_LEN, Unlock,

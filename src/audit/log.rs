@@ -231,7 +231,8 @@ impl AuditLog {
     /// not an entry; [`Error::InsecurePermissions`] when group or others may write the file; [`Error::InUse`] when
     /// another writer holds it; [`Error::AuditWrite`] when it cannot be created or written; [`Error::Io`] when
     /// `dir` does not exist or the file cannot be read.
-    pub fn open(dir: &Path, key: SigningKey, options: AuditOptions) -> Result<(Self, OpenReport)> {
+    pub fn open(dir: &Path, key: crate::keys::SigningKey, options: AuditOptions) -> Result<(Self, OpenReport)> {
+        let key = key.into_dalek();
         let werr = |what: &str, e: std::io::Error| Error::AuditWrite(format!("{what}: {e}"));
         if !dir.is_dir() {
             return Err(Error::Io(std::io::Error::new(
@@ -383,8 +384,8 @@ impl AuditLog {
 
     /// The public half of the audit key, which verifies checkpoints and erasure certificates.
     #[must_use]
-    pub fn verifying_key(&self) -> ed25519_dalek::VerifyingKey {
-        self.key.verifying_key()
+    pub fn verifying_key(&self) -> crate::keys::VerifyingKey {
+        crate::keys::VerifyingKey::from_dalek(self.key.verifying_key())
     }
 
     /// Number of entries written so far (the next sequence number).
@@ -485,7 +486,7 @@ impl AuditLog {
             keys.to_vec(),
             reason.to_owned(),
             envelopes,
-            &self.key.verifying_key(),
+            &self.verifying_key(),
         );
         let sig = self.key.sign(&body.message()?);
         let mut e = AuditEvent::new(EventKind::Erasure).at(time).keys(keys.iter().copied()).detail("reason", reason);
@@ -498,7 +499,7 @@ impl AuditLog {
         self.write_entry(&mut st, &e, Some(&sig))?;
         let target = st.written;
         self.make_durable(st, target)?;
-        Ok(ErasureCertificate::new(body, sig))
+        Ok(ErasureCertificate::new(body, sig.to_bytes()))
     }
 
     /// Write a closing checkpoint, sync, and return it as an anchor. Later appends fail. Dropping an unclosed log
@@ -826,8 +827,10 @@ fn verify_tail(file: &File, valid_len: u64, key: &ed25519_dalek::VerifyingKey, p
         }
         super::entry::check_auth(&before, &log_id, key)?;
         let sig = e.sig.ok_or_else(|| Error::Internal("a verified checkpoint has a signature".into()))?;
-        checkpoint =
-            Some((Anchor::new(log_id, e.seq, e.prev, sig), AuditPin { log_id, count: e.seq, head: e.prev, offset }));
+        checkpoint = Some((
+            Anchor::new(log_id, e.seq, e.prev, ed25519_dalek::Signature::from_bytes(&sig)),
+            AuditPin { log_id, count: e.seq, head: e.prev, offset },
+        ));
         ends_with_checkpoint = true;
         offset += line.len() as u64 + 1;
     } else {
@@ -844,7 +847,7 @@ fn verify_tail(file: &File, valid_len: u64, key: &ed25519_dalek::VerifyingKey, p
         if e.kind() == EventKind::Checkpoint {
             let sig = e.sig.ok_or_else(|| Error::Internal("a verified checkpoint has a signature".into()))?;
             checkpoint = Some((
-                Anchor::new(log_id, e.seq, e.prev, sig),
+                Anchor::new(log_id, e.seq, e.prev, ed25519_dalek::Signature::from_bytes(&sig)),
                 AuditPin { log_id, count: e.seq, head: e.prev, offset },
             ));
             since_checkpoint = 0;
@@ -980,14 +983,15 @@ mod tests {
     #[test]
     fn failed_sync_poisons_the_log_fail_closed() {
         let dir = tempfile::tempdir().expect("tempdir");
-        let (log, _) = AuditLog::open(dir.path(), SigningKey::from_bytes(&[1; 32]), opts()).expect("opens");
+        let (log, _) = AuditLog::open(dir.path(), crate::keys::SigningKey::from_bytes([1; 32]), opts()).expect("opens");
         log.append(&AuditEvent::new(EventKind::Sealed)).expect("appends");
         log.fail_next_sync.store(true, std::sync::atomic::Ordering::SeqCst);
         assert!(matches!(log.append(&AuditEvent::new(EventKind::Opened)), Err(Error::AuditWrite(_))));
         assert!(matches!(log.append(&AuditEvent::new(EventKind::Opened)), Err(Error::AuditWrite(_))));
         drop(log);
         // Reopening recovers: the entry whose sync failed is present but was never acknowledged; the log verifies.
-        let (log, report) = AuditLog::open(dir.path(), SigningKey::from_bytes(&[1; 32]), opts()).expect("reopens");
+        let (log, report) =
+            AuditLog::open(dir.path(), crate::keys::SigningKey::from_bytes([1; 32]), opts()).expect("reopens");
         assert!(report.sealed_unclosed_tail);
         log.close().expect("closes");
     }
@@ -996,7 +1000,7 @@ mod tests {
     fn group_commit_failure_reaches_every_waiter() {
         let dir = tempfile::tempdir().expect("tempdir");
         let o = opts().durability(Durability::GroupCommit { max_batch: 4, max_delay: Duration::ZERO });
-        let (log, _) = AuditLog::open(dir.path(), SigningKey::from_bytes(&[1; 32]), o).expect("opens");
+        let (log, _) = AuditLog::open(dir.path(), crate::keys::SigningKey::from_bytes([1; 32]), o).expect("opens");
         log.fail_next_sync.store(true, std::sync::atomic::Ordering::SeqCst);
         assert!(matches!(log.append(&AuditEvent::new(EventKind::Opened)), Err(Error::AuditWrite(_))));
         assert!(matches!(log.append(&AuditEvent::new(EventKind::Opened)), Err(Error::AuditWrite(_))));
@@ -1005,7 +1009,7 @@ mod tests {
     #[test]
     fn reserved_kinds_are_refused() {
         let dir = tempfile::tempdir().expect("tempdir");
-        let (log, _) = AuditLog::open(dir.path(), SigningKey::from_bytes(&[1; 32]), opts()).expect("opens");
+        let (log, _) = AuditLog::open(dir.path(), crate::keys::SigningKey::from_bytes([1; 32]), opts()).expect("opens");
         for k in [EventKind::Genesis, EventKind::Checkpoint, EventKind::Recovery, EventKind::Erasure] {
             assert!(matches!(log.append(&AuditEvent::new(k)), Err(Error::InvalidArgument(_))));
         }
@@ -1025,7 +1029,7 @@ mod tests {
             Ok(())
         });
         let o = opts().checkpoint_every(2).on_checkpoint(hook);
-        let (log, _) = AuditLog::open(dir.path(), SigningKey::from_bytes(&[1; 32]), o).expect("opens");
+        let (log, _) = AuditLog::open(dir.path(), crate::keys::SigningKey::from_bytes([1; 32]), o).expect("opens");
         log.append(&AuditEvent::new(EventKind::Sealed)).expect("appends");
         log.append(&AuditEvent::new(EventKind::Sealed)).expect("appends and checkpoints");
         assert_eq!(*seen.lock().expect("seen"), vec![1, 4]);
@@ -1036,7 +1040,8 @@ mod tests {
         assert!(matches!(log.append(&AuditEvent::new(EventKind::Opened)), Err(Error::AuditWrite(_))), "poisoned");
         drop(log);
         // The checkpoint itself is durable: the log verifies and reopens.
-        let (log, report) = AuditLog::open(dir.path(), SigningKey::from_bytes(&[1; 32]), opts()).expect("reopens");
+        let (log, report) =
+            AuditLog::open(dir.path(), crate::keys::SigningKey::from_bytes([1; 32]), opts()).expect("reopens");
         assert_eq!(report.entries, 8);
         drop(log);
     }
@@ -1044,7 +1049,7 @@ mod tests {
     #[test]
     fn open_finds_the_last_checkpoint_behind_long_lines() {
         let dir = tempfile::tempdir().expect("tempdir");
-        let key = || SigningKey::from_bytes(&[1; 32]);
+        let key = || crate::keys::SigningKey::from_bytes([1; 32]);
         let (log, _) = AuditLog::open(dir.path(), key(), opts().checkpoint_every(0)).expect("opens");
         for _ in 0..3 {
             log.append(&AuditEvent::new(EventKind::Sealed)).expect("appends");
@@ -1075,8 +1080,9 @@ mod tests {
     #[test]
     fn a_second_writer_is_locked_out() {
         let dir = tempfile::tempdir().expect("tempdir");
-        let (_log, _) = AuditLog::open(dir.path(), SigningKey::from_bytes(&[1; 32]), opts()).expect("opens");
-        let second = AuditLog::open(dir.path(), SigningKey::from_bytes(&[1; 32]), opts());
+        let (_log, _) =
+            AuditLog::open(dir.path(), crate::keys::SigningKey::from_bytes([1; 32]), opts()).expect("opens");
+        let second = AuditLog::open(dir.path(), crate::keys::SigningKey::from_bytes([1; 32]), opts());
         assert!(matches!(second, Err(Error::InUse(_))), "{second:?}");
     }
 }

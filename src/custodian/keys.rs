@@ -616,8 +616,12 @@ impl Custodian {
     }
 }
 
+/// The state a refusal names: a destroyed key has no secret either, but "destroyed" is what the caller must hear.
 fn state_name(r: &KeyRecord) -> &'static str {
-    if r.has_secret() { r.state.name() } else { "public only" }
+    match r.state {
+        KeyState::Active if !r.has_secret() => "public only",
+        _ => r.state.name(),
+    }
 }
 
 fn check_label(label: &str) -> Result<()> {

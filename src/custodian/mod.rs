@@ -154,7 +154,8 @@ impl Custodian {
     /// is missing; keyring errors ([`Error::WrongPassphrase`], [`Error::KeyringCorrupt`],
     /// [`Error::KdfParamsOutOfRange`], ...), audit log errors, I/O errors; [`Error::PolicyInvalid`] when the
     /// directory's `access-policy.toml` is invalid (see `docs/POLICY.md`).
-    pub fn load(dir: &Path, unlock: Unlock, options: CustodianOptions) -> Result<Self> {
+    pub fn load(dir: impl AsRef<Path>, unlock: Unlock, options: CustodianOptions) -> Result<Self> {
+        let dir = dir.as_ref();
         if options.create {
             create_final_dir(dir)?;
         }
@@ -195,7 +196,7 @@ impl Custodian {
             .checkpoint_every(options.checkpoint_every)
             .expect_pin(ring.body().audit_pin)
             .on_checkpoint(Arc::new(move |pin| pins.raise(pin)));
-        let (audit, _report) = AuditLog::open(dir, signing_to_audit(&signing), audit_options)?;
+        let (audit, _report) = AuditLog::open(dir, signing, audit_options)?;
         let audit = Arc::new(audit);
         let mut sink = FanOut::new(audit.clone()).require_secondaries(options.require_secondary_sinks);
         for s in options.secondary_sinks {
@@ -300,7 +301,8 @@ impl ResolvedRecipients {
                 }
                 _ => {
                     return Err(Error::InvalidArgument(format!(
-                        "key {id} is a {} key and cannot be a recipient",
+                        "key {id} is {} {} key and cannot be a recipient",
+                        rec.kind.article(),
                         rec.kind
                     )));
                 }
@@ -346,7 +348,12 @@ fn verifying_key(body: &KeyringBody, id: &KeyId) -> Result<VerifyingKey> {
 fn usable<'a>(body: &'a KeyringBody, id: &KeyId, kind: KeyKind, operation: &'static str) -> Result<&'a KeyRecord> {
     let r = body.get(id).ok_or_else(|| Error::KeyNotFound(id.to_string()))?;
     if r.kind != kind {
-        return Err(Error::InvalidArgument(format!("key {id} is a {} key; {operation} needs a {kind} key", r.kind)));
+        return Err(Error::InvalidArgument(format!(
+            "key {id} is {} {} key; {operation} needs {} {kind} key",
+            r.kind.article(),
+            r.kind,
+            kind.article()
+        )));
     }
     match &r.state {
         KeyState::Destroyed { at, .. } => Err(Error::KeyDestroyed { key_id: id.to_string(), destroyed_at: *at }),

@@ -726,6 +726,30 @@ impl<R: Read + ?Sized> Taker<'_, R> {
         })?;
         Ok(&self.raw[start..])
     }
+
+    /// The magic's length in bytes, as [`Taker::take`]; a shorter input is [`Error::Truncated`] only when what it
+    /// holds is a prefix of the magic, else [`Error::Malformed`] (not an envelope).
+    fn take_magic(&mut self) -> Result<&[u8]> {
+        let start = self.raw.len();
+        self.raw.resize(start + MAGIC.len(), 0);
+        let mut got = 0;
+        while got < MAGIC.len() {
+            match self.src.read(&mut self.raw[start + got..]) {
+                Ok(0) => break,
+                Ok(n) => got += n,
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                Err(e) => return Err(Error::Io(e)),
+            }
+        }
+        if got < MAGIC.len() {
+            return Err(if self.raw[start..start + got] == MAGIC[..got] {
+                Error::Truncated
+            } else {
+                Error::Malformed("not a custodia envelope (bad magic)".into())
+            });
+        }
+        Ok(&self.raw[start..])
+    }
 }
 
 /// A cursor over a field's value that fails with [`Error::Malformed`] naming the field.
@@ -777,8 +801,9 @@ impl<'a> Cur<'a> {
 /// Parse a header from a reader, reading exactly the header's bytes.
 pub(crate) fn read_header<R: Read + ?Sized>(src: &mut R) -> Result<Header> {
     let mut t = Taker { src, raw: Vec::with_capacity(512) };
-    // Magic first: wrong magic is "not an envelope", whatever follows.
-    let magic = t.take(MAGIC.len())?;
+    // Magic first: wrong magic is "not an envelope", whatever follows, and however short the input; only a prefix
+    // of the magic (an envelope cut short) is truncated.
+    let magic = t.take_magic()?;
     if magic != MAGIC {
         return Err(Error::Malformed("not a custodia envelope (bad magic)".into()));
     }
