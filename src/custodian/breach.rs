@@ -133,7 +133,7 @@ impl Custodian {
         let (key, successor, own) = {
             let ring = self.read()?;
             let body = ring.body();
-            let r = body.get(id).ok_or_else(|| Error::KeyNotFound(id.to_string()))?;
+            let r = body.get(id).ok_or(Error::KeyNotFound(*id))?;
             let mut newest = r;
             for _ in 0..body.keys.len() {
                 match newest.rotated_to.and_then(|n| body.get(&n)) {

@@ -272,13 +272,13 @@ impl ResolvedRecipients {
     fn resolve(body: &KeyringBody, ids: &[KeyId]) -> Result<Self> {
         let mut r = Self { keks: Vec::new(), x25519: Vec::new(), xwing: Vec::new(), order: Vec::new() };
         for id in ids {
-            let rec = body.get(id).ok_or_else(|| Error::KeyNotFound(id.to_string()))?;
+            let rec = body.get(id).ok_or(Error::KeyNotFound(*id))?;
             match &rec.state {
                 KeyState::Destroyed { at, .. } => {
-                    return Err(Error::KeyDestroyed { key_id: id.to_string(), destroyed_at: *at });
+                    return Err(Error::KeyDestroyed { key_id: *id, destroyed_at: *at });
                 }
                 KeyState::DecryptOnly => {
-                    return Err(Error::KeyState { key_id: id.to_string(), operation: "seal", state: "decrypt_only" });
+                    return Err(Error::KeyState { key_id: *id, operation: "seal", state: "decrypt_only" });
                 }
                 KeyState::Active => {}
             }
@@ -338,7 +338,7 @@ fn signer_for(body: &KeyringBody, id: &KeyId) -> Result<SigningKey> {
 }
 
 fn verifying_key(body: &KeyringBody, id: &KeyId) -> Result<VerifyingKey> {
-    let r = body.get(id).ok_or_else(|| Error::KeyNotFound(id.to_string()))?;
+    let r = body.get(id).ok_or(Error::KeyNotFound(*id))?;
     if r.kind != KeyKind::Ed25519 {
         return Err(Error::InvalidArgument(format!("key {id} is not an Ed25519 signing key")));
     }
@@ -346,7 +346,7 @@ fn verifying_key(body: &KeyringBody, id: &KeyId) -> Result<VerifyingKey> {
 }
 
 fn usable<'a>(body: &'a KeyringBody, id: &KeyId, kind: KeyKind, operation: &'static str) -> Result<&'a KeyRecord> {
-    let r = body.get(id).ok_or_else(|| Error::KeyNotFound(id.to_string()))?;
+    let r = body.get(id).ok_or(Error::KeyNotFound(*id))?;
     if r.kind != kind {
         return Err(Error::InvalidArgument(format!(
             "key {id} is {} {} key; {operation} needs {} {kind} key",
@@ -356,14 +356,12 @@ fn usable<'a>(body: &'a KeyringBody, id: &KeyId, kind: KeyKind, operation: &'sta
         )));
     }
     match &r.state {
-        KeyState::Destroyed { at, .. } => Err(Error::KeyDestroyed { key_id: id.to_string(), destroyed_at: *at }),
-        KeyState::DecryptOnly => Err(Error::KeyState { key_id: id.to_string(), operation, state: "decrypt_only" }),
-        KeyState::Active if !r.has_secret() => {
-            Err(Error::KeyState { key_id: id.to_string(), operation, state: "public only" })
-        }
+        KeyState::Destroyed { at, .. } => Err(Error::KeyDestroyed { key_id: *id, destroyed_at: *at }),
+        KeyState::DecryptOnly => Err(Error::KeyState { key_id: *id, operation, state: "decrypt_only" }),
+        KeyState::Active if !r.has_secret() => Err(Error::KeyState { key_id: *id, operation, state: "public only" }),
         KeyState::Active => match &r.compromised {
             // A compromised key signs and acts as sender for nothing new.
-            Some(m) => Err(Error::KeyCompromised { key_id: id.to_string(), compromised_at: m.at }),
+            Some(m) => Err(Error::KeyCompromised { key_id: *id, compromised_at: m.at }),
             None => Ok(r),
         },
     }
@@ -438,7 +436,7 @@ fn new_record(
 }
 
 fn signing_key(ring: &Keyring, id: &KeyId) -> Result<SigningKey> {
-    let r = ring.body().get(id).ok_or_else(|| Error::KeyNotFound(id.to_string()))?;
+    let r = ring.body().get(id).ok_or(Error::KeyNotFound(*id))?;
     Ok(SigningKey::from_bytes(*secret32(r)?))
 }
 

@@ -360,9 +360,7 @@ impl Grant {
     /// [`Error::PurposeExtensionNotGranted`].
     pub(crate) fn refusal(&self, reason: String) -> Error {
         match &self.scope {
-            GrantScope::OnwardTransfer { key_id, .. } => {
-                Error::OnwardTransferNotGranted { key_id: key_id.to_string(), reason }
-            }
+            GrantScope::OnwardTransfer { key_id, .. } => Error::OnwardTransferNotGranted { key_id: *key_id, reason },
             GrantScope::PurposeExtension(_) => Error::PurposeExtensionNotGranted { reason },
         }
     }

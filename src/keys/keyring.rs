@@ -537,16 +537,16 @@ impl KeyringBody {
     /// [`Error::KeyNotFound`]; [`Error::LegalHold`] when its case is held; [`Error::KeyDestroyed`] if already gone.
     pub(crate) fn destroy(&mut self, id: &KeyId, at: Timestamp, reason: &str) -> Result<()> {
         let held = {
-            let rec = self.get(id).ok_or_else(|| Error::KeyNotFound(id.to_string()))?;
+            let rec = self.get(id).ok_or(Error::KeyNotFound(*id))?;
             if let KeyState::Destroyed { at, .. } = rec.state {
-                return Err(Error::KeyDestroyed { key_id: id.to_string(), destroyed_at: at });
+                return Err(Error::KeyDestroyed { key_id: *id, destroyed_at: at });
             }
             rec.case_ref.as_ref().and_then(|c| self.hold_on(c)).cloned()
         };
         if let Some(h) = held {
             return Err(Error::LegalHold { case_ref: h.case_ref.to_string(), reference: h.reference });
         }
-        let rec = self.get_mut(id).ok_or_else(|| Error::KeyNotFound(id.to_string()))?;
+        let rec = self.get_mut(id).ok_or(Error::KeyNotFound(*id))?;
         rec.secret = None;
         rec.state = KeyState::Destroyed { at, reason: reason.to_owned() };
         Ok(())
@@ -878,7 +878,7 @@ impl Keyring {
     #[doc(hidden)]
     pub fn danger_strip_jurisdiction_for_tests(&mut self, id: &KeyId) -> Result<()> {
         self.update(|b| {
-            b.get_mut(id).ok_or_else(|| Error::KeyNotFound(id.to_string()))?.jurisdiction = None;
+            b.get_mut(id).ok_or(Error::KeyNotFound(*id))?.jurisdiction = None;
             Ok(())
         })
     }
