@@ -194,3 +194,18 @@ impl Anchor {
         })
     }
 }
+
+/// Stored as its JSON form ([`Anchor::to_json`]) (a string), so that any serde format keeps the exact signed fields; deserializing parses it again
+/// ([`Anchor::from_json`]); call [`Anchor::verify`] after loading.
+impl serde::Serialize for Anchor {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> core::result::Result<S::Ok, S::Error> {
+        s.serialize_str(&self.to_json())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Anchor {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> core::result::Result<Self, D::Error> {
+        let text = String::deserialize(d)?;
+        Self::from_json(&text).map_err(serde::de::Error::custom)
+    }
+}

@@ -194,6 +194,21 @@ impl ErasureCertificate {
     }
 }
 
+/// Stored as its JSON form ([`ErasureCertificate::to_json`]) (a string), so that any serde format keeps the exact signed bytes; deserializing parses it again
+/// ([`ErasureCertificate::from_json`]); call [`ErasureCertificate::verify`] after loading.
+impl serde::Serialize for ErasureCertificate {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> core::result::Result<S::Ok, S::Error> {
+        s.serialize_str(&self.to_json())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for ErasureCertificate {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> core::result::Result<Self, D::Error> {
+        let text = String::deserialize(d)?;
+        Self::from_json(&text).map_err(serde::de::Error::custom)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -18,7 +18,7 @@ use super::log::genesis_fields;
 use crate::error::{Error, Result};
 
 /// What a successful verification checked.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct VerifyReport {
     /// The log's id, lowercase hex.

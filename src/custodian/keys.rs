@@ -15,7 +15,7 @@ use crate::vocabulary::{Actor, CaseRef};
 use crate::vocabulary::{KeyId, KeyKind};
 
 /// What a host may know about a key: everything but its secret.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct KeyInfo {
     /// Fingerprint.
@@ -118,7 +118,7 @@ impl KeyAuthority {
 }
 
 /// What `shred_expired` did.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ShredReport {
     /// When the run happened.

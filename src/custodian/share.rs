@@ -30,7 +30,8 @@ pub enum RewrapItem {
 }
 
 /// What a batch re-wrap does to each envelope.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "plan", rename_all = "snake_case")]
 #[non_exhaustive]
 pub enum RewrapPlan {
     /// Replace every stanza for a rotated key by one for its newest successor.

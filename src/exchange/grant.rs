@@ -469,6 +469,21 @@ impl<'a> Cur<'a> {
     }
 }
 
+/// Stored as its armored form ([`Grant::to_armored`]) (a string), so that any serde format keeps the exact signed bytes; deserializing parses it again
+/// ([`Grant::parse`]); its signature is checked where it is used, as for a grant read from a file.
+impl serde::Serialize for Grant {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> core::result::Result<S::Ok, S::Error> {
+        s.serialize_str(&self.to_armored())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Grant {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> core::result::Result<Self, D::Error> {
+        let text = String::deserialize(d)?;
+        Self::parse(text.as_bytes()).map_err(serde::de::Error::custom)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -57,7 +57,8 @@ pub(crate) mod tag {
 // ---- legal instrument ---------------------------------------------------------------------------------------------
 
 /// The kind of legal instrument a transfer is made under. Codes are stable (written in envelopes).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
 #[non_exhaustive]
 pub enum InstrumentKind {
     /// A bilateral mutual legal assistance treaty.
@@ -119,7 +120,8 @@ impl InstrumentKind {
 }
 
 /// The legal instrument a transfer is made under: its kind, the request's reference, and the transfer basis.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(try_from = "LegalInstrumentWire")]
 pub struct LegalInstrument {
     kind: InstrumentKind,
     reference: Option<String>,
@@ -164,6 +166,22 @@ impl LegalInstrument {
     #[must_use]
     pub fn transfer_basis(&self) -> Option<&str> {
         self.transfer_basis.as_deref()
+    }
+}
+
+/// What a stored [`LegalInstrument`] deserializes from: its texts are checked again by [`LegalInstrument::new`].
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct LegalInstrumentWire {
+    kind: InstrumentKind,
+    reference: Option<String>,
+    transfer_basis: Option<String>,
+}
+
+impl TryFrom<LegalInstrumentWire> for LegalInstrument {
+    type Error = Error;
+    fn try_from(w: LegalInstrumentWire) -> Result<Self> {
+        Self::new(w.kind, w.reference.as_deref(), w.transfer_basis.as_deref())
     }
 }
 
