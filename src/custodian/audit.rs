@@ -123,7 +123,7 @@ impl Custodian {
     /// log id, count, head and audit key witnessed.
     ///
     /// `witness` must be an active Ed25519 key of this keyring (from [`Custodian::generate_key`] with
-    /// [`KeyKind::Ed25519`]); its public half, from [`Custodian::export_public`], is what the other side checks
+    /// [`KeyKind::Ed25519`](crate::KeyKind::Ed25519)); its public half, from [`Custodian::export_public`], is what the other side checks
     /// with [`Anchor::is_witnessed_by`]. The custodian's own audit key is refused as a witness: it signs this
     /// custodian's checkpoints and nothing else, so that a witness key can be rotated or destroyed without
     /// touching the log, and a signature by the audit key always means "this log's checkpoint". An anchor of this
