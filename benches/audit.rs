@@ -28,7 +28,7 @@ fn bench_appends(c: &mut Criterion) {
     ];
     for (name, durability, threads) in cases {
         let dir = tempfile::tempdir().expect("tempdir");
-        let key = ed25519_dalek::SigningKey::from_bytes(&[5; 32]);
+        let key = custodia::audit::SigningKey::from_bytes([5; 32]);
         let opts = AuditOptions::default().durability(durability).checkpoint_every(1000);
         let (log, _) = AuditLog::open(dir.path(), key, opts).expect("opens");
         let log = Arc::new(log);
@@ -69,7 +69,7 @@ fn bench_entry_auth(c: &mut Criterion) {
     g.sample_size(10);
     let dir = tempfile::tempdir().expect("tempdir");
     let opts = AuditOptions::default().durability(Durability::OsBuffered).checkpoint_every(1000);
-    let (log, _) = AuditLog::open(dir.path(), key.clone(), opts).expect("opens");
+    let (log, _) = AuditLog::open(dir.path(), custodia::audit::SigningKey::from_bytes([5; 32]), opts).expect("opens");
     for i in 0..1000u32 {
         let e = AuditEvent::new(EventKind::Opened).object(&[0xab; 16]).detail("i", &i.to_string());
         log.append(&e).expect("appends");
@@ -80,6 +80,7 @@ fn bench_entry_auth(c: &mut Criterion) {
     drop(log);
     g.throughput(Throughput::Elements(entries));
     g.bench_function(format!("{entries}_entries"), |b| {
+        let public = custodia::audit::SigningKey::from_bytes([5; 32]).verifying_key();
         b.iter(|| custodia::audit::verify(&path, &public, &[]).expect("verifies"));
     });
     g.finish();

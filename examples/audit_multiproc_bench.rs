@@ -12,8 +12,8 @@ use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::Instant;
 
+use custodia::audit::SigningKey;
 use custodia::audit::{AuditEvent, AuditLog, AuditOptions, Durability, EventKind};
-use ed25519_dalek::SigningKey;
 
 fn durability(name: &str) -> Durability {
     match name {
@@ -24,7 +24,7 @@ fn durability(name: &str) -> Durability {
 
 fn open(dir: &Path, d: &str) -> AuditLog {
     let o = AuditOptions::default().durability(durability(d));
-    AuditLog::open(dir, SigningKey::from_bytes(&[7; 32]), o).expect("opens the log").0
+    AuditLog::open(dir, SigningKey::from_bytes([7; 32]), o).expect("opens the log").0
 }
 
 fn child(dir: &Path, d: &str, events: usize) {
@@ -70,7 +70,7 @@ fn round(d: &str, procs: usize, events: usize) -> f64 {
         assert!(c.wait().expect("waits").success());
     }
     let secs = start.elapsed().as_secs_f64();
-    let key = SigningKey::from_bytes(&[7; 32]).verifying_key();
+    let key = SigningKey::from_bytes([7; 32]).verifying_key();
     let report = custodia::audit::verify(&dir.path().join("audit.log"), &key, &[]).expect("verifies");
     assert!(report.entries >= (procs * events) as u64);
     (procs * events) as f64 / secs

@@ -9,16 +9,16 @@
 
 use std::process::ExitCode;
 
-use custodia::audit::{Anchor, verify};
+use custodia::audit::{Anchor, VerifyingKey, verify};
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let [path, key_hex, anchor_files @ ..] = args.as_slice() else {
-        eprintln!("usage: audit_verify <audit.log> <public key hex> [anchor.json ...]");
+        eprintln!("usage: audit_verify <audit.log> <audit public key> [anchor.json ...]");
         return ExitCode::from(2);
     };
     let Some(key) = parse_key(key_hex) else {
-        eprintln!("the public key must be 64 hex digits of a valid Ed25519 key");
+        eprintln!("the public key must be custodia-ed25519-public:... or 64 hex digits of a valid Ed25519 key");
         return ExitCode::from(2);
     };
     let mut anchors = Vec::new();
@@ -56,17 +56,18 @@ fn main() -> ExitCode {
     }
 }
 
-/// Accepts 64 hex digits, or the text form `custodia-ed25519-public:...` that `Custodian::audit_public_key` exports.
-fn parse_key(hex: &str) -> Option<ed25519_dalek::VerifyingKey> {
-    if let Ok((custodia::KeyKind::Ed25519, public)) = custodia::decode_public(hex) {
-        return ed25519_dalek::VerifyingKey::from_bytes(&public.try_into().ok()?).ok();
+/// Accepts the text form `custodia-ed25519-public:...` that `Custodian::audit_public_key` exports, or 64 hex digits:
+/// custodia's own key type reads both, so a verifier needs no Ed25519 crate of its own.
+fn parse_key(text: &str) -> Option<VerifyingKey> {
+    if let Ok(key) = text.parse::<VerifyingKey>() {
+        return Some(key);
     }
-    if hex.len() != 64 || !hex.is_ascii() {
+    if text.len() != 64 || !text.is_ascii() {
         return None;
     }
     let mut b = [0u8; 32];
     for (i, o) in b.iter_mut().enumerate() {
-        *o = u8::from_str_radix(hex.get(2 * i..2 * i + 2)?, 16).ok()?;
+        *o = u8::from_str_radix(text.get(2 * i..2 * i + 2)?, 16).ok()?;
     }
-    ed25519_dalek::VerifyingKey::from_bytes(&b).ok()
+    VerifyingKey::from_bytes(b).ok()
 }

@@ -42,9 +42,9 @@ fn main() -> custodia::Result<()> {
 
     println!("== 1. Two authorities, each with a keyring and an audit log (in {})", base.display());
     let nl =
-        Custodian::load(&base.join("nl-central-authority"), Unlock::passphrase("nl demo passphrase"), options.clone())?;
+        Custodian::load(base.join("nl-central-authority"), Unlock::passphrase("nl demo passphrase"), options.clone())?;
     let de =
-        Custodian::load(&base.join("de-central-authority"), Unlock::passphrase("de demo passphrase"), options.clone())?;
+        Custodian::load(base.join("de-central-authority"), Unlock::passphrase("de demo passphrase"), options.clone())?;
     let jan = Actor::new("jan.devries", "central_authority", nl_j, Classification::Secret)?;
     let anna = Actor::new("anna.schmidt", "prosecutor", de_j, Classification::Secret)?;
 
@@ -145,7 +145,7 @@ fn main() -> custodia::Result<()> {
 
     println!("\n== 3b. The rule of speciality: passing the records on, or using them for more, needs NL's grant");
     let fr_j = Jurisdiction::parse("FR")?;
-    let fr = Custodian::load(&base.join("fr-pnf"), Unlock::passphrase("fr demo passphrase"), options)?;
+    let fr = Custodian::load(base.join("fr-pnf"), Unlock::passphrase("fr demo passphrase"), options)?;
     let claire = Actor::new("claire.martin", "magistrate", fr_j, Classification::Secret)?;
     let fr_own = fr.generate_key(&claire, KeyKind::X25519, "FR Parquet national financier")?;
     let fr_key = de.import_public(&anna, &fr.export_public(&fr_own)?, "FR Parquet national financier", fr_j)?;

@@ -11,7 +11,7 @@ fn main() -> custodia::Result<()> {
     // `create: true` starts a custodian in ./case-data (directory 0700, never its parents); without it, opening a
     // path that holds no custodian is `Error::CustodianNotFound`, so a typo never yields a new, empty keyring.
     let options = CustodianOptions { create: true, ..CustodianOptions::default() };
-    let custodian = Custodian::load("case-data".as_ref(), Unlock::passphrase("correct horse"), options)?;
+    let custodian = Custodian::load("case-data", Unlock::passphrase("correct horse"), options)?;
     let anna = Actor::new("anna", "prosecutor", Jurisdiction::parse("DE")?, Classification::Secret)?;
     let kek = custodian.generate_key(&anna, KeyKind::Kek, "local")?;
 

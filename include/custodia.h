@@ -48,8 +48,9 @@
  * Versions  Check custodia_abi_version() == CUSTODIA_ABI_VERSION before any other call.
  *
  * Link      cc -std=c11 app.c $(pkg-config --cflags --libs custodia)   (see custodia.pc.in), or
- *           cc -std=c11 -Iinclude app.c -Ltarget/release -lcustodia
- *           (static: target/release/libcustodia.a -lpthread -ldl -lm).
+ *           cc -std=c11 -Iinclude app.c -Ltarget/release -Wl,-rpath,$PWD/target/release -lcustodia
+ *           (static: target/release/libcustodia.a -lgcc_s -lutil -lrt -lpthread -lm -ldl -lc, as docs/C_API.md
+ *           and custodia.pc.in's Libs.private say; `cargo rustc -- --print native-static-libs` prints them).
  */
 
 
@@ -2119,8 +2120,9 @@ custodia_status custodia_seal_options_set_sender(struct custodia_seal_options op
 
 /**
  * Set the legal instrument of the transfer: `kind` (a `custodia_instrument_kind`), the request's `reference`
- * and the `transfer_basis` (each NULL or 1 to 256 bytes of text without control characters). Bound into the
- * envelope.
+ * and the `transfer_basis` (each NULL or 1 to 1024 bytes of text without control characters, as `docs/FORMAT.md`
+ * says; `custodia_envelope_info` returns each whole, in `CUSTODIA_INSTRUMENT_TEXT_SIZE` = 1025 bytes with the NUL).
+ * Bound into the envelope.
  *
  * # Safety
  *

@@ -11,6 +11,8 @@
 //! Messages never contain secret material. Authentication failures deliberately say only that an envelope could
 //! not be opened (no oracle); policy refusals say exactly which rule refused, because that is what an auditor needs.
 
+use crate::vocabulary::KeyId;
+use crate::vocabulary::jurisdiction::Jurisdiction;
 use crate::vocabulary::purpose::PurposeError;
 use crate::vocabulary::sensitive::{Category, Classification};
 use crate::vocabulary::time::Timestamp;
@@ -111,7 +113,7 @@ pub enum Error {
     #[error("key {key_id} was destroyed at {destroyed_at}")]
     KeyDestroyed {
         /// The destroyed key's id.
-        key_id: String,
+        key_id: KeyId,
         /// When it was destroyed.
         destroyed_at: Timestamp,
     },
@@ -174,12 +176,12 @@ pub enum Error {
     // ---- 4xx: keys and keyring -----------------------------------------------------------------------------------
     /// No key with this id is known.
     #[error("unknown key {0}")]
-    KeyNotFound(String),
+    KeyNotFound(KeyId),
     /// The key exists but may not be used for this (e.g. a decrypt-only key asked to seal).
     #[error("key {key_id} cannot be used to {operation}: it is {state}")]
     KeyState {
         /// The key's id.
-        key_id: String,
+        key_id: KeyId,
         /// What was attempted.
         operation: &'static str,
         /// The key's state.
@@ -202,7 +204,7 @@ pub enum Error {
     #[error("key {key_id} is valid {period}; now is {now}: nothing is sealed or shared to it outside that period")]
     KeyNotValid {
         /// The key.
-        key_id: String,
+        key_id: KeyId,
         /// The period, e.g. `from 2026-01-01T00:00:00Z until 2027-01-01T00:00:00Z`.
         period: String,
         /// The clock's reading.
@@ -295,7 +297,7 @@ pub enum Error {
     )]
     TransferNotPermitted {
         /// The other authority's key that was to be added.
-        key_id: String,
+        key_id: KeyId,
         /// The purpose the actor stated.
         purpose: String,
     },
@@ -306,9 +308,9 @@ pub enum Error {
     )]
     RecipientNotPermitted {
         /// The other authority's key.
-        key_id: String,
+        key_id: KeyId,
         /// The jurisdiction it was imported with.
-        jurisdiction: String,
+        jurisdiction: Jurisdiction,
         /// The jurisdictions the envelope permits.
         permitted: String,
     },
@@ -320,13 +322,13 @@ pub enum Error {
     )]
     RecipientJurisdictionUnknown {
         /// The other authority's key.
-        key_id: String,
+        key_id: KeyId,
     },
     /// Another authority's key was revoked (end of cooperation, compromise): nothing new is sealed or shared to it.
     #[error("key {key_id} was revoked at {revoked_at}: nothing new is sealed or shared to it ({reason})")]
     KeyRevoked {
         /// The revoked key.
-        key_id: String,
+        key_id: KeyId,
         /// When it was revoked.
         revoked_at: Timestamp,
         /// Why (as given when revoking).
@@ -339,15 +341,15 @@ pub enum Error {
     )]
     DestinationRequired {
         /// The other authority's key.
-        key_id: String,
+        key_id: KeyId,
         /// The jurisdiction it was imported with (the one to add).
-        jurisdiction: String,
+        jurisdiction: Jurisdiction,
     },
     /// A key marked compromised seals, signs and receives nothing new.
     #[error("key {key_id} was marked compromised at {compromised_at}: it seals, signs and receives nothing new")]
     KeyCompromised {
         /// The compromised key.
-        key_id: String,
+        key_id: KeyId,
         /// When it was marked.
         compromised_at: Timestamp,
     },
@@ -357,7 +359,7 @@ pub enum Error {
     #[error("onward transfer to key {key_id} is not granted: {reason}")]
     OnwardTransferNotGranted {
         /// The key that would have been added (or that the grant names).
-        key_id: String,
+        key_id: KeyId,
         /// Why no valid grant allows it.
         reason: String,
     },
@@ -413,7 +415,7 @@ pub enum Error {
         /// The data's category.
         category: Category,
         /// The destination.
-        jurisdiction: String,
+        jurisdiction: Jurisdiction,
     },
     /// A transfer rule allows this transfer only with a legal basis, and the envelope's legal instrument states none.
     #[error(
@@ -424,7 +426,7 @@ pub enum Error {
         /// The data's category.
         category: Category,
         /// The destination.
-        jurisdiction: String,
+        jurisdiction: Jurisdiction,
     },
     /// Four eyes: an exception on this data needs a second approver's valid approval; the message says what was
     /// missing or wrong (none given, unknown approver, bad signature, self-approval, another envelope, expired).

@@ -74,7 +74,8 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs, rustdoc::broken_intra_doc_links)]
 
-// The public interface is the list below: each item has exactly one path. The facade and the words it speaks are at
+// The public interface is the list below: each item has exactly one path, except the few named twice on purpose
+// (`LegalInstrument`/`InstrumentKind` at the root and in `format`; the Ed25519 key types in `format` and `audit`). The facade and the words it speaks are at
 // the root, with the keyring and how to unlock it; `format` (envelope bytes, with the key types its wrap and unwrap
 // take) and `audit` (the log, its entries, verification and queries) are the documented low-level layers under the
 // facade.
@@ -87,6 +88,14 @@ mod keys;
 mod policy;
 mod primitives;
 mod vocabulary;
+
+// Other crates in the public API, deliberately and only these (docs/NAMING.md, "Other crates in the API"):
+// `Sensitive<T>` needs `T: zeroize::Zeroize`, and the `format::*_with_rng` functions take a `rand_core::CryptoRng`;
+// both crates are re-exported so that a caller names exactly the versions custodia was built with. serde 1 is a
+// public dependency: metadata types implement its `Serialize`/`Deserialize`, and `Sensitive::deserialize_as` takes
+// its `Deserializer`. No `ed25519_dalek`, `x25519_dalek`, `hpke` or cipher type appears in any signature.
+pub use rand_core;
+pub use zeroize;
 
 pub use custodian::{
     AUDIT_KEY_LABEL, CompromiseReport, Custodian, CustodianOptions, EnvelopeInfo, KeyAuthority, KeyInfo, Opened,
@@ -101,6 +110,7 @@ pub use format::receipt::{
     MAX_RECEIPT_FIELD_LEN, MAX_RECEIPT_ITEM_FIELDS, MAX_RECEIPT_ITEMS, MAX_RECEIPT_LEN, RECEIPT_ARMOR_BEGIN,
     RECEIPT_ARMOR_END, Receipt, ReceiptField, ReceiptItem, ReceiptItemKind,
 };
+pub use format::{InstrumentKind, LegalInstrument};
 pub use keys::{
     AuditPin, KEYRING_FILE, KdfParams, KeyMark, KeyRecord, KeyState, Keyring, LegalHold, MAX_AUTHORITY_LEN,
     MAX_DESTROY_REASON_LEN, MAX_HOLD_REASON_LEN, MAX_HOLD_REFERENCE_LEN, MAX_KEYRING_LEN, MAX_LABEL_LEN, Unlock,

@@ -488,19 +488,16 @@ pub(crate) fn decide_rewrap_access_at(
     for recipient in &request.add {
         let NewRecipient::Authority { key_id, jurisdiction } = recipient else { continue };
         if !is_onward_transfer_purpose(&request.purpose) {
-            return Err(Error::TransferNotPermitted {
-                key_id: key_id.to_string(),
-                purpose: request.purpose.to_string(),
-            });
+            return Err(Error::TransferNotPermitted { key_id: *key_id, purpose: request.purpose.to_string() });
         }
         let Some(jurisdiction) = jurisdiction else {
-            return Err(Error::RecipientJurisdictionUnknown { key_id: key_id.to_string() });
+            return Err(Error::RecipientJurisdictionUnknown { key_id: *key_id });
         };
         check_speciality(&request.speciality, key_id)?;
         if !permitted.is_empty() && !permitted.contains(jurisdiction) {
             return Err(Error::RecipientNotPermitted {
-                key_id: key_id.to_string(),
-                jurisdiction: jurisdiction.to_string(),
+                key_id: *key_id,
+                jurisdiction: *jurisdiction,
                 permitted: list(&permitted),
             });
         }
@@ -561,7 +558,7 @@ fn check_speciality(speciality: &Speciality, key_id: &KeyId) -> Result<()> {
             "this custodian is not the envelope's originator, and no grant of the originator names this key".into()
         }
     };
-    Err(Error::OnwardTransferNotGranted { key_id: key_id.to_string(), reason })
+    Err(Error::OnwardTransferNotGranted { key_id: *key_id, reason })
 }
 
 /// Decide whether `actor` may replace a rotated key of this custodian's by its successor in data sealed under
@@ -919,7 +916,7 @@ mod tests {
         )
         .unwrap_err();
         assert!(
-            matches!(&e, Error::TransferNotPermitted { key_id, purpose } if *key_id == kid(2).to_string() && purpose == "witness_protection"),
+            matches!(&e, Error::TransferNotPermitted { key_id, purpose } if *key_id == kid(2) && purpose == "witness_protection"),
             "{e}"
         );
         assert!(e.is_refusal());
@@ -970,13 +967,13 @@ mod tests {
         .unwrap_err();
         assert!(
             matches!(&e, Error::RecipientNotPermitted { key_id, jurisdiction, permitted }
-                if *key_id == kid(3).to_string() && jurisdiction == "FR" && permitted == "DE, NL"),
+                if *key_id == kid(3) && jurisdiction.as_str() == "FR" && permitted == "DE, NL"),
             "{e}"
         );
         // A key imported without a jurisdiction.
         let e = rewrap_at(&t, &rewrap("NL", Classification::Secret, "mla.execution", vec![foreign(4, None)]), at)
             .unwrap_err();
-        assert!(matches!(&e, Error::RecipientJurisdictionUnknown { key_id } if *key_id == kid(4).to_string()), "{e}");
+        assert!(matches!(&e, Error::RecipientJurisdictionUnknown { key_id } if *key_id == kid(4)), "{e}");
         assert!(e.to_string().contains("import it again"), "{e}");
         // No jurisdictions on the envelope: anywhere, but the key must still say where its authority acts.
         let mut anywhere = t.clone();
@@ -1009,7 +1006,7 @@ mod tests {
         let e = rewrap_at(&t, &req(none), at).unwrap_err();
         assert!(
             matches!(&e, Error::OnwardTransferNotGranted { key_id, reason }
-            if *key_id == kid(2).to_string() && reason.contains("not the envelope's originator")),
+            if *key_id == kid(2) && reason.contains("not the envelope's originator")),
             "{e}"
         );
         assert_eq!(e.code(), 215);

@@ -447,7 +447,7 @@ fn witness_identities_never_leave_the_origin_without_a_legal_basis_at_seal() {
     o.destinations = vec![j("NL"), j("DE")];
     let e = c.seal(&anna(), &data, &o).unwrap_err();
     assert!(
-        matches!(&e, Error::LegalBasisRequired { category: Category::WitnessIdentity, jurisdiction } if jurisdiction == "DE"),
+        matches!(&e, Error::LegalBasisRequired { category: Category::WitnessIdentity, jurisdiction } if jurisdiction.as_str() == "DE"),
         "{e}"
     );
     assert_eq!(e.code(), 213);
@@ -506,7 +506,7 @@ fn sharing_a_witness_identity_abroad_needs_a_legal_basis() {
     nl.c.set_access_policy(&anna(), policy).expect("set");
     let before = nl.c.unwrap_attempts();
     let e = nl.c.rewrap(&anna(), &p("mla.execution"), &bare, &[], &[theirs]).unwrap_err();
-    assert!(matches!(&e, Error::LegalBasisRequired { jurisdiction, .. } if jurisdiction == "US"), "{e}");
+    assert!(matches!(&e, Error::LegalBasisRequired { jurisdiction, .. } if jurisdiction.as_str() == "US"), "{e}");
     assert_refused(&nl.c, &e, Some("share"));
     assert_eq!(nl.c.unwrap_attempts(), before, "refused before any key");
     assert!(!events(&nl.c).iter().any(|e| e.kind == EventKind::Shared));

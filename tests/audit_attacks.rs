@@ -365,7 +365,7 @@ fn a_v1_log_is_refused_with_a_typed_error_and_left_alone() {
     let v1 = format!(
         "{{\"seq\":0,\"time\":{T0},\"kind\":\"genesis\",\"outcome\":{{\"status\":\"ok\"}},\"detail\":{{\"audit_key\":\"{}\",\
          \"format\":\"custodia-audit/1\",\"log_id\":\"{}\"}},\"prev\":\"{}\",\"hash\":\"{}\"}}\n",
-        hex(key().verifying_key().as_bytes()),
+        hex(&key().verifying_key().to_bytes()),
         "ab".repeat(16),
         "0".repeat(64),
         "1".repeat(64)

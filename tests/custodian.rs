@@ -310,7 +310,7 @@ fn crypto_shredding_a_case_key() {
     // (a) sealed only under it: KeyDestroyed, with id and time.
     match open_for(&e.c, &only_case, "investigation") {
         Err(Error::KeyDestroyed { key_id, destroyed_at }) => {
-            assert_eq!(key_id, case_key.to_string());
+            assert_eq!(key_id, case_key);
             assert_eq!(destroyed_at, Timestamp::from_unix(T0 + 31 * 86_400));
         }
         other => panic!("{other:?}"),

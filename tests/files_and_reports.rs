@@ -28,7 +28,7 @@ fn env() -> Env {
     let mut opts = CustodianOptions::with_clock(Arc::new(FixedClock::new(Timestamp::from_unix(T0))));
     opts.kdf = KdfParams::DANGER_TEST_ONLY;
     opts.create = true;
-    let c = Custodian::load(&dir.path().join("custodian"), Unlock::passphrase("test passphrase"), opts)
+    let c = Custodian::load(dir.path().join("custodian"), Unlock::passphrase("test passphrase"), opts)
         .expect("open custodian");
     let kek = c.generate_key(&actor(), KeyKind::Kek, "yearly").expect("kek");
     Env { dir, c, kek }

@@ -29,7 +29,7 @@ fn authority(clock: &Arc<FixedClock>) -> Authority {
     let mut opts = CustodianOptions::with_clock(clock.clone());
     opts.kdf = KdfParams::DANGER_TEST_ONLY;
     opts.create = true;
-    let c = Custodian::load(&dir.path().join("c"), Unlock::master_key([9; 32]), opts).expect("open");
+    let c = Custodian::load(dir.path().join("c"), Unlock::master_key([9; 32]), opts).expect("open");
     Authority { _dir: dir, c }
 }
 

@@ -294,7 +294,7 @@ fn sharing_without_mla_execution_is_refused() {
     let e = c.rewrap(&jan(), &p("witness_protection"), &s.envelope, &[], &[s.mallory_key]).unwrap_err();
     match &e {
         Error::TransferNotPermitted { key_id, purpose } => {
-            assert_eq!(key_id, &s.mallory_key.to_string());
+            assert_eq!(key_id, &s.mallory_key);
             assert_eq!(purpose, "witness_protection");
         }
         other => panic!("{other:?}"),
@@ -320,8 +320,8 @@ fn sharing_with_an_authority_of_another_jurisdiction_is_refused() {
     let e = c.rewrap(&jan(), &p("mla.execution"), &s.envelope, &[], &[s.mallory_key, fr_key]).unwrap_err();
     match &e {
         Error::RecipientNotPermitted { key_id, jurisdiction, permitted } => {
-            assert_eq!(key_id, &fr_key.to_string());
-            assert_eq!(jurisdiction, "FR");
+            assert_eq!(key_id, &fr_key);
+            assert_eq!(jurisdiction.as_str(), "FR");
             assert_eq!(permitted, "DE, NL");
         }
         other => panic!("{other:?}"),
@@ -351,7 +351,7 @@ fn sharing_with_a_key_imported_without_jurisdiction_is_refused_until_it_is_impor
     assert_eq!(c.key(&key).expect("key").jurisdiction, None, "an old record loads, with no jurisdiction");
     let before = c.unwrap_attempts();
     let e = c.rewrap(&jan(), &p("mla.execution"), &envelope, &[], &[key]).unwrap_err();
-    assert!(matches!(&e, Error::RecipientJurisdictionUnknown { key_id } if *key_id == key.to_string()), "{e}");
+    assert!(matches!(&e, Error::RecipientJurisdictionUnknown { key_id } if *key_id == key), "{e}");
     assert_eq!(e.code(), 209);
     assert!(e.to_string().contains("import it again"), "{e}");
     assert_eq!(c.unwrap_attempts(), before);

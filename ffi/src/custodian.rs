@@ -7,8 +7,6 @@ use core::ffi::c_char;
 use core::time::Duration;
 use std::sync::{Mutex, PoisonError};
 
-use zeroize::Zeroizing;
-
 use super::args::{Out, bytes_arg, str_arg};
 use super::boundary::call;
 use super::buffer::{custodia_buffer, text_to_c};
@@ -256,17 +254,14 @@ pub unsafe extern "C" fn custodia_custodian_open_master_key(
     out_custodian: *mut custodia_custodian,
 ) -> custodia_status {
     // SAFETY: forwarded from this function's contract.
-    let unlock = unsafe { bytes_arg(master_key, master_key_len, "master_key") }.and_then(|k| {
-        if k.is_empty() {
-            return Err(Error::NullPointer("master_key"));
-        }
-        let mut key = Zeroizing::new([0_u8; 32]);
-        if k.len() != key.len() {
-            return Err(CoreError::InvalidArgument(format!("master_key: must be 32 bytes, got {}", k.len())).into());
-        }
-        key.copy_from_slice(k);
-        Ok(Unlock::MasterKey(key))
-    });
+    // A NULL key is refused as such; a non-NULL one of the wrong length (zero included) by its length.
+    let unlock = if master_key.is_null() {
+        Err(Error::NullPointer("master_key"))
+    } else {
+        // SAFETY: forwarded from this function's contract.
+        unsafe { bytes_arg(master_key, master_key_len, "master_key") }
+            .and_then(|k| Unlock::master_key_from_slice(k).map_err(Into::into))
+    };
     open(dir, unlock, options, out_custodian)
 }
 

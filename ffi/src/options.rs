@@ -261,8 +261,9 @@ pub unsafe extern "C" fn custodia_seal_options_set_sender(
 }
 
 /// Set the legal instrument of the transfer: `kind` (a `custodia_instrument_kind`), the request's `reference`
-/// and the `transfer_basis` (each NULL or 1 to 256 bytes of text without control characters). Bound into the
-/// envelope.
+/// and the `transfer_basis` (each NULL or 1 to 1024 bytes of text without control characters, as `docs/FORMAT.md`
+/// says; `custodia_envelope_info` returns each whole, in `CUSTODIA_INSTRUMENT_TEXT_SIZE` = 1025 bytes with the NUL).
+/// Bound into the envelope.
 ///
 /// # Safety
 ///

@@ -4,10 +4,11 @@
 //! handed to someone else (a supervisory authority, the requesting state, a notary), that is no longer possible
 //! without detection: [`crate::audit::verify`] checks that the log still contains exactly the anchored prefix.
 
-use ed25519_dalek::{Signature, Signer as _, SigningKey, VerifyingKey};
+use ed25519_dalek::Signature;
 
 use super::entry::{DOMAIN_WITNESS, Digest, LOG_ID_LEN, checkpoint_message, from_hex, to_hex};
 use crate::error::{Error, Result};
+use crate::keys::{SigningKey, VerifyingKey};
 
 /// The `type` member of an anchor's JSON form.
 pub const ANCHOR_TYPE: &str = "custodia.audit.anchor.v2";
@@ -16,16 +17,12 @@ pub const ANCHOR_TYPE: &str = "custodia.audit.anchor.v2";
 /// [`crate::Custodian::audit_public_key`] and [`crate::Custodian::export_public`] write it): another custodian's
 /// audit key, to check its anchors and erasure certificates, or a witness key, for [`Anchor::is_witnessed_by`].
 ///
+/// The same as `text.parse::<VerifyingKey>()`.
+///
 /// # Errors
 /// [`Error::InvalidKeyText`] for a mistyped or malformed text, or the text of another kind of key.
 pub fn parse_audit_key(text: &str) -> Result<VerifyingKey> {
-    let (kind, public) = crate::keys::text::decode_public(text)?;
-    if kind != crate::vocabulary::KeyKind::Ed25519 {
-        return Err(Error::InvalidKeyText(format!("an audit or witness key is an Ed25519 key, not a {kind} key")));
-    }
-    let bytes: [u8; 32] =
-        public.as_slice().try_into().map_err(|_| Error::InvalidKeyText("an Ed25519 key is 32 bytes".into()))?;
-    VerifyingKey::from_bytes(&bytes).map_err(|_| Error::InvalidKeyText("not a valid Ed25519 public key".into()))
+    text.parse()
 }
 
 /// A checkpoint taken out of the log: log id, number of entries covered, hash of the last covered entry, the audit
@@ -45,8 +42,8 @@ pub struct Anchor {
 pub struct Witness {
     /// The authority's public key.
     pub key: VerifyingKey,
-    /// Its signature over `"custodia/audit/v2/witness" || 0x00 || checkpoint message`.
-    pub sig: Signature,
+    /// Its Ed25519 signature over `"custodia/audit/v2/witness" || 0x00 || checkpoint message`.
+    pub sig: [u8; 64],
 }
 
 #[derive(serde::Serialize, serde::Deserialize)]
@@ -125,7 +122,7 @@ impl Anchor {
     #[must_use]
     pub fn is_witnessed_by(&self, key: &VerifyingKey) -> bool {
         let m = self.witness_message();
-        self.witnesses.iter().any(|w| w.key == *key && key.verify_strict(&m, &w.sig).is_ok())
+        self.witnesses.iter().any(|w| w.key == *key && key.verify(&m, &w.sig).is_ok())
     }
 
     /// Check the audit key's signature and every counter-signature.
@@ -133,16 +130,16 @@ impl Anchor {
     /// # Errors
     /// [`Error::AnchorInvalid`] naming which signature does not verify.
     pub fn verify(&self, audit_key: &VerifyingKey) -> Result<()> {
-        audit_key.verify_strict(&self.message(), &self.sig).map_err(|_| {
+        audit_key.verify(&self.message(), &self.sig.to_bytes()).map_err(|_| {
             Error::AnchorInvalid(format!(
                 "the checkpoint signature does not verify with audit key {}",
-                to_hex(audit_key.as_bytes())
+                to_hex(&audit_key.to_bytes())
             ))
         })?;
         let m = self.witness_message();
         for w in &self.witnesses {
-            w.key.verify_strict(&m, &w.sig).map_err(|_| {
-                Error::AnchorInvalid(format!("the counter-signature by {} does not verify", to_hex(w.key.as_bytes())))
+            w.key.verify(&m, &w.sig).map_err(|_| {
+                Error::AnchorInvalid(format!("the counter-signature by {} does not verify", to_hex(&w.key.to_bytes())))
             })?;
         }
         Ok(())
@@ -160,7 +157,7 @@ impl Anchor {
             witnesses: self
                 .witnesses
                 .iter()
-                .map(|w| WitnessWire { key: to_hex(w.key.as_bytes()), sig: to_hex(&w.sig.to_bytes()) })
+                .map(|w| WitnessWire { key: to_hex(&w.key.to_bytes()), sig: to_hex(&w.sig) })
                 .collect(),
         };
         // Serializing a struct of strings and integers cannot fail.
@@ -183,9 +180,9 @@ impl Anchor {
             .iter()
             .map(|x| {
                 let key = from_hex::<32>(&x.key)
-                    .and_then(|k| VerifyingKey::from_bytes(&k).ok())
+                    .and_then(|k| VerifyingKey::from_bytes(k).ok())
                     .ok_or_else(|| bad("bad witness key"))?;
-                Ok(Witness { key, sig: sig(&x.sig)? })
+                Ok(Witness { key, sig: from_hex::<64>(&x.sig).ok_or_else(|| bad("bad signature"))? })
             })
             .collect::<Result<Vec<_>>>()?;
         Ok(Self {
@@ -195,5 +192,20 @@ impl Anchor {
             sig: sig(&w.sig)?,
             witnesses,
         })
+    }
+}
+
+/// Stored as its JSON form ([`Anchor::to_json`]) (a string), so that any serde format keeps the exact signed fields; deserializing parses it again
+/// ([`Anchor::from_json`]); call [`Anchor::verify`] after loading.
+impl serde::Serialize for Anchor {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> core::result::Result<S::Ok, S::Error> {
+        s.serialize_str(&self.to_json())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Anchor {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> core::result::Result<Self, D::Error> {
+        let text = String::deserialize(d)?;
+        Self::from_json(&text).map_err(serde::de::Error::custom)
     }
 }

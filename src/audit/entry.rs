@@ -55,14 +55,14 @@ pub struct LogEntry {
     /// The event (its `time` is `Some(self.time)`).
     pub event: AuditEvent,
     /// The Ed25519 signature of a checkpoint or erasure entry.
-    pub sig: Option<ed25519_dalek::Signature>,
+    pub sig: Option<[u8; 64]>,
     /// Hash of the previous entry (zeros for the genesis entry).
     pub prev: Digest,
     /// This entry's hash, as stored (checked against the recomputed one when decoded).
     pub hash: Digest,
     /// The audit key's signature over the entry hash (see `docs/AUDIT.md` §3). Decoding does not check it (it
     /// needs the log id and the key); [`crate::audit::verify`] and [`crate::audit::AuditLog::open`] do.
-    pub auth: ed25519_dalek::Signature,
+    pub auth: [u8; 64],
 }
 
 impl LogEntry {
@@ -171,7 +171,6 @@ pub(crate) fn decode(line: &[u8], line_no: u64) -> Result<LogEntry> {
     let stored = from_hex::<32>(&text[split + HASH_AT..split + HASH_AT + 64])
         .ok_or_else(|| malformed("hash is not 64 lowercase hex digits".into()))?;
     let auth = from_hex::<64>(&text[split + AUTH_AT..text.len() - 2])
-        .map(|b| ed25519_dalek::Signature::from_bytes(&b))
         .ok_or_else(|| malformed("auth is not 128 lowercase hex digits".into()))?;
     let mut body = String::with_capacity(split + 1);
     body.push_str(&text[..split]);
@@ -197,9 +196,7 @@ pub(crate) fn decode(line: &[u8], line_no: u64) -> Result<LogEntry> {
     let prev = from_hex::<32>(&wire.prev).ok_or_else(|| malformed("prev is not 64 lowercase hex digits".into()))?;
     let sig = match &wire.sig {
         None => None,
-        Some(h) => Some(ed25519_dalek::Signature::from_bytes(
-            &from_hex::<64>(h).ok_or_else(|| malformed("sig is not 128 lowercase hex digits".into()))?,
-        )),
+        Some(h) => Some(from_hex::<64>(h).ok_or_else(|| malformed("sig is not 128 lowercase hex digits".into()))?),
     };
     let event = AuditEvent {
         kind: wire.kind,
@@ -254,9 +251,11 @@ pub(crate) fn decode_genesis(line: &[u8]) -> Result<LogEntry> {
 /// # Errors
 /// [`Error::AuditTampered`] naming the entry when it does not verify.
 pub(crate) fn check_auth(e: &LogEntry, log_id: &[u8; LOG_ID_LEN], key: &ed25519_dalek::VerifyingKey) -> Result<()> {
-    key.verify_strict(&auth_message(log_id, &e.hash), &e.auth).map_err(|_| Error::AuditTampered {
-        entry: e.seq,
-        reason: "entry signature does not verify (entry forged or re-chained without the audit key)".into(),
+    key.verify_strict(&auth_message(log_id, &e.hash), &ed25519_dalek::Signature::from_bytes(&e.auth)).map_err(|_| {
+        Error::AuditTampered {
+            entry: e.seq,
+            reason: "entry signature does not verify (entry forged or re-chained without the audit key)".into(),
+        }
     })
 }
 

@@ -1,7 +1,7 @@
 //! Erasure certificates: signed, PII-free records that keys were destroyed, verifiable with the audit public key
 //! alone, long after the destroyed keys (and possibly the log) are gone.
 
-use ed25519_dalek::{Signature, VerifyingKey};
+use ed25519_dalek::Signature;
 
 use super::entry::{DOMAIN_ERASURE, LOG_ID_LEN, from_hex, to_hex};
 use crate::error::{Error, Result};
@@ -51,7 +51,7 @@ impl CertBody {
         keys: Vec<KeyId>,
         reason: String,
         envelopes: Option<u64>,
-        audit_key: &VerifyingKey,
+        audit_key: &crate::keys::VerifyingKey,
     ) -> Self {
         Self {
             kind: ERASURE_TYPE.to_owned(),
@@ -62,7 +62,7 @@ impl CertBody {
             keys,
             reason,
             envelopes,
-            audit_key: to_hex(audit_key.as_bytes()),
+            audit_key: to_hex(&audit_key.to_bytes()),
         }
     }
 
@@ -88,7 +88,8 @@ pub(crate) fn check_reason(reason: &str) -> Result<()> {
 }
 
 impl ErasureCertificate {
-    pub(crate) fn new(body: CertBody, sig: Signature) -> Self {
+    pub(crate) fn new(body: CertBody, sig: [u8; 64]) -> Self {
+        let sig = Signature::from_bytes(&sig);
         Self { body, sig }
     }
 
@@ -139,7 +140,8 @@ impl ErasureCertificate {
     /// # Errors
     /// [`Error::AuditWrongKey`] when the certificate names another audit key; [`Error::AuditTampered`] when the
     /// signature does not verify.
-    pub fn verify(&self, audit_key: &VerifyingKey) -> Result<()> {
+    pub fn verify(&self, audit_key: &crate::keys::VerifyingKey) -> Result<()> {
+        let audit_key = audit_key.dalek();
         let expected = to_hex(audit_key.as_bytes());
         if self.body.audit_key != expected {
             return Err(Error::AuditWrongKey { expected, found: self.body.audit_key.clone() });
@@ -192,17 +194,32 @@ impl ErasureCertificate {
     }
 }
 
+/// Stored as its JSON form ([`ErasureCertificate::to_json`]) (a string), so that any serde format keeps the exact signed bytes; deserializing parses it again
+/// ([`ErasureCertificate::from_json`]); call [`ErasureCertificate::verify`] after loading.
+impl serde::Serialize for ErasureCertificate {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> core::result::Result<S::Ok, S::Error> {
+        s.serialize_str(&self.to_json())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for ErasureCertificate {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> core::result::Result<Self, D::Error> {
+        let text = String::deserialize(d)?;
+        Self::from_json(&text).map_err(serde::de::Error::custom)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
     fn a_certificate_with_a_reason_certify_erasure_refuses_does_not_parse() {
-        let key = ed25519_dalek::SigningKey::from_bytes(&[7; 32]).verifying_key();
+        let key = crate::keys::SigningKey::from_bytes([7; 32]).verifying_key();
         let cert = |reason: &str| {
             let body =
                 CertBody::new(&[1; LOG_ID_LEN], 3, Timestamp::from_unix(9), None, vec![], reason.into(), None, &key);
-            ErasureCertificate::new(body, Signature::from_bytes(&[0; 64])).to_json()
+            ErasureCertificate::new(body, [0; 64]).to_json()
         };
         assert!(ErasureCertificate::from_json(&cert("retention period ended")).is_ok());
         for reason in ["", "   ", "retention\u{0}ended", "forged\nline", &"x".repeat(MAX_REASON_LEN + 1)] {

@@ -234,7 +234,8 @@ impl AuditLog {
     /// [`Error::AuditWrongKey`] when it belongs to another audit key; [`Error::AuditMalformed`] for a line that is
     /// not an entry; [`Error::InsecurePermissions`] when group or others may write the file; [`Error::AuditWrite`]
     /// when it cannot be created or written; [`Error::Io`] when `dir` does not exist or the file cannot be read.
-    pub fn open(dir: &Path, key: SigningKey, options: AuditOptions) -> Result<(Self, OpenReport)> {
+    pub fn open(dir: &Path, key: crate::keys::SigningKey, options: AuditOptions) -> Result<(Self, OpenReport)> {
+        let key = key.into_dalek();
         let werr = |what: &str, e: std::io::Error| Error::AuditWrite(format!("{what}: {e}"));
         if !dir.is_dir() {
             return Err(Error::Io(std::io::Error::new(
@@ -390,8 +391,8 @@ impl AuditLog {
 
     /// The public half of the audit key, which verifies checkpoints and erasure certificates.
     #[must_use]
-    pub fn verifying_key(&self) -> ed25519_dalek::VerifyingKey {
-        self.key.verifying_key()
+    pub fn verifying_key(&self) -> crate::keys::VerifyingKey {
+        crate::keys::VerifyingKey::from_dalek(self.key.verifying_key())
     }
 
     /// Number of entries in the file, by every writer (the next sequence number). Takes the file's lock briefly to
@@ -513,7 +514,7 @@ impl AuditLog {
             keys.to_vec(),
             reason.to_owned(),
             envelopes,
-            &self.key.verifying_key(),
+            &self.verifying_key(),
         );
         let sig = self.key.sign(&body.message()?);
         let mut e = AuditEvent::new(EventKind::Erasure).at(time).keys(keys.iter().copied()).detail("reason", reason);
@@ -530,7 +531,7 @@ impl AuditLog {
         if let Some(p) = recovered {
             self.run_hook(&p)?;
         }
-        Ok(ErasureCertificate::new(body, sig))
+        Ok(ErasureCertificate::new(body, sig.to_bytes()))
     }
 
     /// Write a closing checkpoint, sync, and return it as an anchor. Later appends fail. Dropping an unclosed log
@@ -618,7 +619,8 @@ impl AuditLog {
                 chain.check(&e)?;
                 if e.kind() == EventKind::Checkpoint {
                     let sig = e.sig.ok_or_else(|| Error::Internal("a verified checkpoint has a signature".into()))?;
-                    st.last_anchor = Some(Anchor::new(self.log_id, e.seq, e.prev, sig));
+                    st.last_anchor =
+                        Some(Anchor::new(self.log_id, e.seq, e.prev, ed25519_dalek::Signature::from_bytes(&sig)));
                     st.last_pin = Some(AuditPin { log_id: self.log_id, count: e.seq, head: e.prev, offset });
                     st.since_checkpoint = 0;
                 } else {
@@ -956,8 +958,10 @@ fn verify_tail(file: &File, valid_len: u64, key: &ed25519_dalek::VerifyingKey, p
         }
         super::entry::check_auth(&before, &log_id, key)?;
         let sig = e.sig.ok_or_else(|| Error::Internal("a verified checkpoint has a signature".into()))?;
-        checkpoint =
-            Some((Anchor::new(log_id, e.seq, e.prev, sig), AuditPin { log_id, count: e.seq, head: e.prev, offset }));
+        checkpoint = Some((
+            Anchor::new(log_id, e.seq, e.prev, ed25519_dalek::Signature::from_bytes(&sig)),
+            AuditPin { log_id, count: e.seq, head: e.prev, offset },
+        ));
         ends_with_checkpoint = true;
         offset += line.len() as u64 + 1;
     } else {
@@ -974,7 +978,7 @@ fn verify_tail(file: &File, valid_len: u64, key: &ed25519_dalek::VerifyingKey, p
         if e.kind() == EventKind::Checkpoint {
             let sig = e.sig.ok_or_else(|| Error::Internal("a verified checkpoint has a signature".into()))?;
             checkpoint = Some((
-                Anchor::new(log_id, e.seq, e.prev, sig),
+                Anchor::new(log_id, e.seq, e.prev, ed25519_dalek::Signature::from_bytes(&sig)),
                 AuditPin { log_id, count: e.seq, head: e.prev, offset },
             ));
             since_checkpoint = 0;
@@ -1110,14 +1114,15 @@ mod tests {
     #[test]
     fn failed_sync_poisons_the_log_fail_closed() {
         let dir = tempfile::tempdir().expect("tempdir");
-        let (log, _) = AuditLog::open(dir.path(), SigningKey::from_bytes(&[1; 32]), opts()).expect("opens");
+        let (log, _) = AuditLog::open(dir.path(), crate::keys::SigningKey::from_bytes([1; 32]), opts()).expect("opens");
         log.append(&AuditEvent::new(EventKind::Sealed)).expect("appends");
         log.fail_next_sync.store(true, std::sync::atomic::Ordering::SeqCst);
         assert!(matches!(log.append(&AuditEvent::new(EventKind::Opened)), Err(Error::AuditWrite(_))));
         assert!(matches!(log.append(&AuditEvent::new(EventKind::Opened)), Err(Error::AuditWrite(_))));
         drop(log);
         // Reopening recovers: the entry whose sync failed is present but was never acknowledged; the log verifies.
-        let (log, report) = AuditLog::open(dir.path(), SigningKey::from_bytes(&[1; 32]), opts()).expect("reopens");
+        let (log, report) =
+            AuditLog::open(dir.path(), crate::keys::SigningKey::from_bytes([1; 32]), opts()).expect("reopens");
         assert!(report.sealed_unclosed_tail);
         log.close().expect("closes");
     }
@@ -1126,7 +1131,7 @@ mod tests {
     fn group_commit_failure_reaches_every_waiter() {
         let dir = tempfile::tempdir().expect("tempdir");
         let o = opts().durability(Durability::GroupCommit { max_batch: 4, max_delay: Duration::ZERO });
-        let (log, _) = AuditLog::open(dir.path(), SigningKey::from_bytes(&[1; 32]), o).expect("opens");
+        let (log, _) = AuditLog::open(dir.path(), crate::keys::SigningKey::from_bytes([1; 32]), o).expect("opens");
         log.fail_next_sync.store(true, std::sync::atomic::Ordering::SeqCst);
         assert!(matches!(log.append(&AuditEvent::new(EventKind::Opened)), Err(Error::AuditWrite(_))));
         assert!(matches!(log.append(&AuditEvent::new(EventKind::Opened)), Err(Error::AuditWrite(_))));
@@ -1135,7 +1140,7 @@ mod tests {
     #[test]
     fn reserved_kinds_are_refused() {
         let dir = tempfile::tempdir().expect("tempdir");
-        let (log, _) = AuditLog::open(dir.path(), SigningKey::from_bytes(&[1; 32]), opts()).expect("opens");
+        let (log, _) = AuditLog::open(dir.path(), crate::keys::SigningKey::from_bytes([1; 32]), opts()).expect("opens");
         for k in [EventKind::Genesis, EventKind::Checkpoint, EventKind::Recovery, EventKind::Erasure] {
             assert!(matches!(log.append(&AuditEvent::new(k)), Err(Error::InvalidArgument(_))));
         }
@@ -1155,7 +1160,7 @@ mod tests {
             Ok(())
         });
         let o = opts().checkpoint_every(2).on_checkpoint(hook);
-        let (log, _) = AuditLog::open(dir.path(), SigningKey::from_bytes(&[1; 32]), o).expect("opens");
+        let (log, _) = AuditLog::open(dir.path(), crate::keys::SigningKey::from_bytes([1; 32]), o).expect("opens");
         log.append(&AuditEvent::new(EventKind::Sealed)).expect("appends");
         log.append(&AuditEvent::new(EventKind::Sealed)).expect("appends and checkpoints");
         assert_eq!(*seen.lock().expect("seen"), vec![1, 4]);
@@ -1166,7 +1171,8 @@ mod tests {
         assert!(matches!(log.append(&AuditEvent::new(EventKind::Opened)), Err(Error::AuditWrite(_))), "poisoned");
         drop(log);
         // The checkpoint itself is durable: the log verifies and reopens.
-        let (log, report) = AuditLog::open(dir.path(), SigningKey::from_bytes(&[1; 32]), opts()).expect("reopens");
+        let (log, report) =
+            AuditLog::open(dir.path(), crate::keys::SigningKey::from_bytes([1; 32]), opts()).expect("reopens");
         assert_eq!(report.entries, 8);
         drop(log);
     }
@@ -1174,7 +1180,7 @@ mod tests {
     #[test]
     fn open_finds_the_last_checkpoint_behind_long_lines() {
         let dir = tempfile::tempdir().expect("tempdir");
-        let key = || SigningKey::from_bytes(&[1; 32]);
+        let key = || crate::keys::SigningKey::from_bytes([1; 32]);
         let (log, _) = AuditLog::open(dir.path(), key(), opts().checkpoint_every(0)).expect("opens");
         for _ in 0..3 {
             log.append(&AuditEvent::new(EventKind::Sealed)).expect("appends");
@@ -1205,7 +1211,7 @@ mod tests {
     #[test]
     fn two_writers_on_one_file_form_one_chain() {
         let dir = tempfile::tempdir().expect("tempdir");
-        let key = || SigningKey::from_bytes(&[1; 32]);
+        let key = || crate::keys::SigningKey::from_bytes([1; 32]);
         let o = || opts().checkpoint_every(3);
         let (a, _) = AuditLog::open(dir.path(), key(), o()).expect("opens");
         let (b, report) = AuditLog::open(dir.path(), key(), o()).expect("a second writer opens");
@@ -1229,7 +1235,7 @@ mod tests {
     #[test]
     fn a_writer_refuses_a_replayed_line_it_did_not_write() {
         let dir = tempfile::tempdir().expect("tempdir");
-        let (a, _) = AuditLog::open(dir.path(), SigningKey::from_bytes(&[1; 32]), opts()).expect("opens");
+        let (a, _) = AuditLog::open(dir.path(), crate::keys::SigningKey::from_bytes([1; 32]), opts()).expect("opens");
         a.append(&AuditEvent::new(EventKind::Sealed)).expect("appends");
         // Someone without the key appends a copy of the last entry: it does not chain, so nothing is written after it.
         let path = dir.path().join(LOG_FILE_NAME);
@@ -1245,8 +1251,8 @@ mod tests {
     #[test]
     fn an_empty_line_between_writers_is_refused_not_skipped() {
         let dir = tempfile::tempdir().expect("tempdir");
-        let (a, _) = AuditLog::open(dir.path(), SigningKey::from_bytes(&[1; 32]), opts()).expect("opens");
-        let (b, _) = AuditLog::open(dir.path(), SigningKey::from_bytes(&[1; 32]), opts()).expect("opens");
+        let (a, _) = AuditLog::open(dir.path(), crate::keys::SigningKey::from_bytes([1; 32]), opts()).expect("opens");
+        let (b, _) = AuditLog::open(dir.path(), crate::keys::SigningKey::from_bytes([1; 32]), opts()).expect("opens");
         b.append(&AuditEvent::new(EventKind::Sealed)).expect("appends");
         OpenOptions::new().append(true).open(a.path()).expect("opens").write_all(b"\n").expect("writes");
         b.append(&AuditEvent::new(EventKind::Sealed)).expect_err("b will not chain past an empty line");
@@ -1258,7 +1264,7 @@ mod tests {
     fn a_writer_catches_up_after_a_long_absence() {
         // More than one read's worth (256 KiB) appended by the other writer: followed by streaming, still verified.
         let dir = tempfile::tempdir().expect("tempdir");
-        let key = || SigningKey::from_bytes(&[1; 32]);
+        let key = || crate::keys::SigningKey::from_bytes([1; 32]);
         let (a, _) = AuditLog::open(dir.path(), key(), opts().checkpoint_every(10)).expect("opens");
         let (b, _) = AuditLog::open(dir.path(), key(), opts().checkpoint_every(10)).expect("opens");
         let big = "y".repeat(1000);

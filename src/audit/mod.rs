@@ -9,7 +9,8 @@
 //!   one and the audit key's Ed25519 signature, with signed checkpoints every N entries and on close; opening
 //!   verifies the log from its last checkpoint (or an [`AuditPin`](crate::AuditPin) kept elsewhere) before writing anything; crash
 //!   recovery on open; group commit.
-//! - [`verify`]: checks a log file with the audit public key and optional external [`Anchor`]s.
+//! - [`verify`]: checks a log file with the audit public key ([`VerifyingKey`], parsed from the text form
+//!   [`crate::Custodian::audit_public_key`] exports) and optional external [`Anchor`]s; no other crate is needed.
 //! - [`ErasureCertificate`]: a signed record that keys were destroyed, verifiable with the public key alone.
 //! - [`query`] / [`write_csv`]: what a data-protection officer reads.
 //! - [`AuditSink`], [`MemorySink`], [`FanOut`]: where events go.
@@ -18,13 +19,14 @@
 //!
 //! ```
 //! use std::sync::Arc;
-//! use custodia::audit::{AuditEvent, AuditLog, AuditOptions, EventKind, verify};
+//! use custodia::audit::{AuditEvent, AuditLog, AuditOptions, EventKind, SigningKey, VerifyingKey, verify};
 //! use custodia::{CaseRef, FixedClock, Timestamp};
 //!
 //! # fn main() -> custodia::Result<()> {
 //! let dir = tempfile::tempdir()?;
-//! let key = ed25519_dalek::SigningKey::from_bytes(&[7; 32]);
-//! let public = key.verifying_key();
+//! let key = SigningKey::from_bytes([7; 32]);
+//! // The text form a custodian's `audit_public_key` exports, read back: all an offline verifier needs.
+//! let public: VerifyingKey = key.verifying_key().to_string().parse()?;
 //! let clock = Arc::new(FixedClock::new(Timestamp::from_date(2026, 11, 23)?));
 //! let (log, _report) = AuditLog::open(dir.path(), key, AuditOptions::with_clock(clock))?;
 //! let seq = log.append(&AuditEvent::new(EventKind::Sealed).case(&CaseRef::parse("MLA-2026-0042")?))?;
@@ -46,6 +48,9 @@ mod verify;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
+/// The Ed25519 key types the audit layer signs and verifies with: the same types as [`crate::format::SigningKey`] and
+/// [`crate::format::VerifyingKey`], named here too so that an offline verifier needs only this module.
+pub use crate::keys::{SigningKey, VerifyingKey};
 pub use anchor::{ANCHOR_TYPE, Anchor, Witness, parse_audit_key};
 pub use entry::{Digest, FORMAT_NAME, LOG_ID_LEN, LogEntry, MAX_LINE_LEN};
 pub(crate) use erasure::CertBody;

@@ -18,7 +18,7 @@ use super::log::genesis_fields;
 use crate::error::{Error, Result};
 
 /// What a successful verification checked.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct VerifyReport {
     /// The log's id, lowercase hex.
@@ -60,7 +60,7 @@ pub struct VerifyReport {
 /// # Errors
 /// As above; [`Error::AnchorInvalid`] for an anchor whose signatures do not verify or that belongs to another
 /// log; [`Error::Io`] when the file cannot be read.
-pub fn verify(path: &Path, audit_key: &VerifyingKey, anchors: &[Anchor]) -> Result<VerifyReport> {
+pub fn verify(path: &Path, audit_key: &crate::keys::VerifyingKey, anchors: &[Anchor]) -> Result<VerifyReport> {
     verify_reader(BufReader::new(File::open(path)?), audit_key, anchors)
 }
 
@@ -68,13 +68,18 @@ pub fn verify(path: &Path, audit_key: &VerifyingKey, anchors: &[Anchor]) -> Resu
 ///
 /// # Errors
 /// As [`verify`].
-pub fn verify_reader<R: BufRead>(log: R, audit_key: &VerifyingKey, anchors: &[Anchor]) -> Result<VerifyReport> {
+pub fn verify_reader<R: BufRead>(
+    log: R,
+    audit_key: &crate::keys::VerifyingKey,
+    anchors: &[Anchor],
+) -> Result<VerifyReport> {
     for a in anchors {
         a.verify(audit_key)?;
         if a.count() == 0 {
             return Err(Error::InvalidArgument("anchor: covers no entries".into()));
         }
     }
+    let audit_key = audit_key.dalek();
     let mut by_count: BTreeMap<u64, Vec<&Anchor>> = BTreeMap::new();
     for a in anchors {
         by_count.entry(a.count()).or_default().push(a);
@@ -246,7 +251,10 @@ impl<'k> Chain<'k> {
             (EventKind::Genesis, _) => return Err(tampered("a second genesis entry".into())),
             (EventKind::Checkpoint, Some(sig)) => {
                 self.key
-                    .verify_strict(&checkpoint_message(&self.log_id, e.seq, &e.prev), sig)
+                    .verify_strict(
+                        &checkpoint_message(&self.log_id, e.seq, &e.prev),
+                        &ed25519_dalek::Signature::from_bytes(sig),
+                    )
                     .map_err(|_| tampered("checkpoint signature does not verify".into()))?;
             }
             (EventKind::Erasure, Some(sig)) => {
@@ -262,10 +270,10 @@ impl<'k> Chain<'k> {
                     e.event.keys.clone(),
                     e.event.detail.get("reason").cloned().unwrap_or_default(),
                     envelopes,
-                    self.key,
+                    &crate::keys::VerifyingKey::from_dalek(*self.key),
                 );
                 self.key
-                    .verify_strict(&body.message()?, sig)
+                    .verify_strict(&body.message()?, &ed25519_dalek::Signature::from_bytes(sig))
                     .map_err(|_| tampered("erasure certificate signature does not verify".into()))?;
             }
             _ => {}

@@ -3,12 +3,11 @@
 
 use std::sync::atomic::Ordering;
 
-use super::{Custodian, hex, signer_for, signing_to_audit};
+use super::{Custodian, hex, signer_for};
 use crate::audit::{Anchor, AuditEvent, AuditLog, EventKind, Outcome, VerifyReport};
 use crate::error::{Error, Result};
-use crate::keys::text;
 use crate::vocabulary::Actor;
-use crate::vocabulary::{KeyId, KeyKind};
+use crate::vocabulary::KeyId;
 
 impl Custodian {
     /// The custodian's audit public key in text form (`custodia-ed25519-public:…`), for auditors, for the
@@ -18,7 +17,15 @@ impl Custodian {
     /// # Errors
     /// None in practice; the `Result` is kept for compatibility.
     pub fn audit_public_key(&self) -> Result<String> {
-        Ok(text::encode_public(KeyKind::Ed25519, self.audit.verifying_key().as_bytes()))
+        Ok(self.audit.verifying_key().to_string())
+    }
+
+    /// The custodian's audit public key as a key: what [`crate::audit::verify`], [`crate::audit::Anchor::verify`]
+    /// and [`crate::audit::ErasureCertificate::verify`] take. Its [`Display`](core::fmt::Display) form is
+    /// [`Custodian::audit_public_key`]'s text, and [`str::parse`] reads that text back.
+    #[must_use]
+    pub fn audit_verifying_key(&self) -> crate::keys::VerifyingKey {
+        self.audit.verifying_key()
     }
 
     /// The audit log.
@@ -116,7 +123,7 @@ impl Custodian {
     /// log id, count, head and audit key witnessed.
     ///
     /// `witness` must be an active Ed25519 key of this keyring (from [`Custodian::generate_key`] with
-    /// [`KeyKind::Ed25519`]); its public half, from [`Custodian::export_public`], is what the other side checks
+    /// [`KeyKind::Ed25519`](crate::KeyKind::Ed25519)); its public half, from [`Custodian::export_public`], is what the other side checks
     /// with [`Anchor::is_witnessed_by`]. The custodian's own audit key is refused as a witness: it signs this
     /// custodian's checkpoints and nothing else, so that a witness key can be rotated or destroyed without
     /// touching the log, and a signature by the audit key always means "this log's checkpoint". An anchor of this
@@ -157,13 +164,13 @@ impl Custodian {
             .detail("anchor_log", &hex(&anchor.log_id()))
             .detail("anchor_count", &anchor.count().to_string())
             .detail("anchor_head", &hex(&anchor.head()))
-            .detail("anchor_audit_key", &hex(theirs.as_bytes()));
+            .detail("anchor_audit_key", &hex(&theirs.to_bytes()));
         if let Err(e) = anchor.verify(&theirs) {
             self.record(event.outcome(Outcome::from_error(&e)))?;
             return Err(e);
         }
         let mut witnessed = anchor.clone();
-        witnessed.countersign(&signing_to_audit(&signer));
+        witnessed.countersign(&signer);
         self.record(event)?;
         Ok(witnessed)
     }

@@ -15,7 +15,7 @@ use crate::vocabulary::time::Timestamp;
 use crate::vocabulary::{CaseRef, KeyId, KeyKind};
 
 /// One envelope a key protected, as the audit log shows it.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ProtectedEnvelope {
     /// The envelope's object id, lowercase hex.
@@ -36,7 +36,7 @@ pub struct ProtectedEnvelope {
 
 /// What a key protected, from the audit log, and the re-wrap that moves it to a fresh key
 /// ([`Custodian::compromise_report`]).
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct CompromiseReport {
     /// The key, with its compromise mark if it was marked.
@@ -133,7 +133,7 @@ impl Custodian {
         let (key, successor, own) = {
             let ring = self.read()?;
             let body = ring.body();
-            let r = body.get(id).ok_or_else(|| Error::KeyNotFound(id.to_string()))?;
+            let r = body.get(id).ok_or(Error::KeyNotFound(*id))?;
             let mut newest = r;
             for _ in 0..body.keys.len() {
                 match newest.rotated_to.and_then(|n| body.get(&n)) {

@@ -98,7 +98,7 @@ impl GrantView {
                 })
                 .map_or(e, |g| match g.scope() {
                     GrantScope::OnwardTransfer { key_id, .. } => {
-                        Error::OnwardTransferNotGranted { key_id: key_id.to_string(), reason: expired(g) }
+                        Error::OnwardTransferNotGranted { key_id: *key_id, reason: expired(g) }
                     }
                     GrantScope::PurposeExtension(_) => Error::PurposeExtensionNotGranted { reason: expired(g) },
                 }),

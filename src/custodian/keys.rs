@@ -15,7 +15,7 @@ use crate::vocabulary::{Actor, CaseRef};
 use crate::vocabulary::{KeyId, KeyKind};
 
 /// What a host may know about a key: everything but its secret.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct KeyInfo {
     /// Fingerprint.
@@ -118,7 +118,7 @@ impl KeyAuthority {
 }
 
 /// What `shred_expired` did.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ShredReport {
     /// When the run happened.
@@ -146,7 +146,7 @@ impl Custodian {
     /// [`Error::KeyNotFound`].
     pub fn key(&self, id: &KeyId) -> Result<KeyInfo> {
         let ring = self.read()?;
-        ring.body().get(id).map(KeyInfo::from).ok_or_else(|| Error::KeyNotFound(id.to_string()))
+        ring.body().get(id).map(KeyInfo::from).ok_or(Error::KeyNotFound(*id))
     }
 
     /// Generate a new key of `kind` with a human `label`, and record it.
@@ -176,13 +176,9 @@ impl Custodian {
         // or retired the key, or made the case's key, since this one last read it.
         let existing = self.write()?.update(|b| {
             if let Some(old) = rotated_from {
-                let prev = b.get_mut(&old).ok_or_else(|| Error::KeyNotFound(old.to_string()))?;
+                let prev = b.get_mut(&old).ok_or(Error::KeyNotFound(old))?;
                 if prev.state != KeyState::Active || !prev.has_secret() {
-                    return Err(Error::KeyState {
-                        key_id: old.to_string(),
-                        operation: "rotate",
-                        state: state_name(prev),
-                    });
+                    return Err(Error::KeyState { key_id: old, operation: "rotate", state: state_name(prev) });
                 }
                 prev.state = KeyState::DecryptOnly;
                 prev.rotated_to = Some(id);
@@ -239,7 +235,7 @@ impl Custodian {
     /// [`Error::KeyNotFound`]; [`Error::InvalidArgument`] for a symmetric key, which has no public part.
     pub fn export_public(&self, id: &KeyId) -> Result<String> {
         let ring = self.read()?;
-        let r = ring.body().get(id).ok_or_else(|| Error::KeyNotFound(id.to_string()))?;
+        let r = ring.body().get(id).ok_or(Error::KeyNotFound(*id))?;
         let public = r
             .public
             .as_deref()
@@ -385,9 +381,9 @@ impl Custodian {
         let mark = KeyMark::new(self.clock.now(), actor.id(), reason)?;
         let mut who = (None, None);
         self.write()?.update(|b| {
-            let r = b.get_mut(id).ok_or_else(|| Error::KeyNotFound(id.to_string()))?;
+            let r = b.get_mut(id).ok_or(Error::KeyNotFound(*id))?;
             if let KeyState::Destroyed { at, .. } = r.state {
-                return Err(Error::KeyDestroyed { key_id: id.to_string(), destroyed_at: at });
+                return Err(Error::KeyDestroyed { key_id: *id, destroyed_at: at });
             }
             if r.has_secret() {
                 return Err(Error::InvalidArgument(format!(
@@ -429,9 +425,9 @@ impl Custodian {
         }
         let mut case = None;
         self.write()?.update(|b| {
-            let r = b.get_mut(id).ok_or_else(|| Error::KeyNotFound(id.to_string()))?;
+            let r = b.get_mut(id).ok_or(Error::KeyNotFound(*id))?;
             if let KeyState::Destroyed { at, .. } = r.state {
-                return Err(Error::KeyDestroyed { key_id: id.to_string(), destroyed_at: at });
+                return Err(Error::KeyDestroyed { key_id: *id, destroyed_at: at });
             }
             if r.compromised.is_some() {
                 return Err(Error::InvalidArgument(format!("key {id} is already marked compromised")));
@@ -455,9 +451,9 @@ impl Custodian {
     pub fn rotate(&self, actor: &Actor, id: &KeyId) -> Result<KeyId> {
         let (kind, label, case, destroy_after) = {
             let ring = self.read()?;
-            let r = ring.body().get(id).ok_or_else(|| Error::KeyNotFound(id.to_string()))?;
+            let r = ring.body().get(id).ok_or(Error::KeyNotFound(*id))?;
             if r.state != KeyState::Active || !r.has_secret() {
-                return Err(Error::KeyState { key_id: id.to_string(), operation: "rotate", state: state_name(r) });
+                return Err(Error::KeyState { key_id: *id, operation: "rotate", state: state_name(r) });
             }
             (r.kind, r.label.clone(), r.case_ref.clone(), r.destroy_after)
         };
@@ -470,7 +466,7 @@ impl Custodian {
     /// [`Error::KeyNotFound`]; keyring write errors; [`Error::AuditWrite`].
     pub fn set_retention(&self, actor: &Actor, id: &KeyId, destroy_after: Option<Timestamp>) -> Result<()> {
         self.write()?.update(|b| {
-            let r = b.get_mut(id).ok_or_else(|| Error::KeyNotFound(id.to_string()))?;
+            let r = b.get_mut(id).ok_or(Error::KeyNotFound(*id))?;
             r.destroy_after = destroy_after;
             Ok(())
         })?;
@@ -620,7 +616,7 @@ impl Custodian {
     #[doc(hidden)]
     pub fn danger_export_secret_for_tests(&self, id: &KeyId) -> Result<zeroize::Zeroizing<[u8; 32]>> {
         let ring = self.read()?;
-        super::secret32(ring.body().get(id).ok_or_else(|| Error::KeyNotFound(id.to_string()))?)
+        super::secret32(ring.body().get(id).ok_or(Error::KeyNotFound(*id))?)
     }
 
     /// Danger: whether the decrypted keyring file contains `needle` (raw or base64). For tests of crypto-shredding;
@@ -635,8 +631,12 @@ impl Custodian {
     }
 }
 
+/// The state a refusal names: a destroyed key has no secret either, but "destroyed" is what the caller must hear.
 fn state_name(r: &KeyRecord) -> &'static str {
-    if r.has_secret() { r.state.name() } else { "public only" }
+    match r.state {
+        KeyState::Active if !r.has_secret() => "public only",
+        _ => r.state.name(),
+    }
 }
 
 fn check_label(label: &str) -> Result<()> {

@@ -154,7 +154,8 @@ impl Custodian {
     /// is missing; keyring errors ([`Error::WrongPassphrase`], [`Error::KeyringCorrupt`],
     /// [`Error::KdfParamsOutOfRange`], ...), audit log errors, I/O errors; [`Error::PolicyInvalid`] when the
     /// directory's `access-policy.toml` is invalid (see `docs/POLICY.md`).
-    pub fn load(dir: &Path, unlock: Unlock, options: CustodianOptions) -> Result<Self> {
+    pub fn load(dir: impl AsRef<Path>, unlock: Unlock, options: CustodianOptions) -> Result<Self> {
+        let dir = dir.as_ref();
         if options.create {
             create_final_dir(dir)?;
         }
@@ -195,7 +196,7 @@ impl Custodian {
             .checkpoint_every(options.checkpoint_every)
             .expect_pin(ring.body().audit_pin)
             .on_checkpoint(Arc::new(move |pin| pins.raise(pin)));
-        let (audit, _report) = AuditLog::open(dir, signing_to_audit(&signing), audit_options)?;
+        let (audit, _report) = AuditLog::open(dir, signing, audit_options)?;
         let audit = Arc::new(audit);
         let mut sink = FanOut::new(audit.clone()).require_secondaries(options.require_secondary_sinks);
         for s in options.secondary_sinks {
@@ -287,13 +288,13 @@ impl ResolvedRecipients {
     fn resolve(body: &KeyringBody, ids: &[KeyId]) -> Result<Self> {
         let mut r = Self { keks: Vec::new(), x25519: Vec::new(), xwing: Vec::new(), order: Vec::new() };
         for id in ids {
-            let rec = body.get(id).ok_or_else(|| Error::KeyNotFound(id.to_string()))?;
+            let rec = body.get(id).ok_or(Error::KeyNotFound(*id))?;
             match &rec.state {
                 KeyState::Destroyed { at, .. } => {
-                    return Err(Error::KeyDestroyed { key_id: id.to_string(), destroyed_at: *at });
+                    return Err(Error::KeyDestroyed { key_id: *id, destroyed_at: *at });
                 }
                 KeyState::DecryptOnly => {
-                    return Err(Error::KeyState { key_id: id.to_string(), operation: "seal", state: "decrypt_only" });
+                    return Err(Error::KeyState { key_id: *id, operation: "seal", state: "decrypt_only" });
                 }
                 KeyState::Active => {}
             }
@@ -316,7 +317,8 @@ impl ResolvedRecipients {
                 }
                 _ => {
                     return Err(Error::InvalidArgument(format!(
-                        "key {id} is a {} key and cannot be a recipient",
+                        "key {id} is {} {} key and cannot be a recipient",
+                        rec.kind.article(),
                         rec.kind
                     )));
                 }
@@ -352,7 +354,7 @@ fn signer_for(body: &KeyringBody, id: &KeyId) -> Result<SigningKey> {
 }
 
 fn verifying_key(body: &KeyringBody, id: &KeyId) -> Result<VerifyingKey> {
-    let r = body.get(id).ok_or_else(|| Error::KeyNotFound(id.to_string()))?;
+    let r = body.get(id).ok_or(Error::KeyNotFound(*id))?;
     if r.kind != KeyKind::Ed25519 {
         return Err(Error::InvalidArgument(format!("key {id} is not an Ed25519 signing key")));
     }
@@ -360,19 +362,22 @@ fn verifying_key(body: &KeyringBody, id: &KeyId) -> Result<VerifyingKey> {
 }
 
 fn usable<'a>(body: &'a KeyringBody, id: &KeyId, kind: KeyKind, operation: &'static str) -> Result<&'a KeyRecord> {
-    let r = body.get(id).ok_or_else(|| Error::KeyNotFound(id.to_string()))?;
+    let r = body.get(id).ok_or(Error::KeyNotFound(*id))?;
     if r.kind != kind {
-        return Err(Error::InvalidArgument(format!("key {id} is a {} key; {operation} needs a {kind} key", r.kind)));
+        return Err(Error::InvalidArgument(format!(
+            "key {id} is {} {} key; {operation} needs {} {kind} key",
+            r.kind.article(),
+            r.kind,
+            kind.article()
+        )));
     }
     match &r.state {
-        KeyState::Destroyed { at, .. } => Err(Error::KeyDestroyed { key_id: id.to_string(), destroyed_at: *at }),
-        KeyState::DecryptOnly => Err(Error::KeyState { key_id: id.to_string(), operation, state: "decrypt_only" }),
-        KeyState::Active if !r.has_secret() => {
-            Err(Error::KeyState { key_id: id.to_string(), operation, state: "public only" })
-        }
+        KeyState::Destroyed { at, .. } => Err(Error::KeyDestroyed { key_id: *id, destroyed_at: *at }),
+        KeyState::DecryptOnly => Err(Error::KeyState { key_id: *id, operation, state: "decrypt_only" }),
+        KeyState::Active if !r.has_secret() => Err(Error::KeyState { key_id: *id, operation, state: "public only" }),
         KeyState::Active => match &r.compromised {
             // A compromised key signs and acts as sender for nothing new.
-            Some(m) => Err(Error::KeyCompromised { key_id: id.to_string(), compromised_at: m.at }),
+            Some(m) => Err(Error::KeyCompromised { key_id: *id, compromised_at: m.at }),
             None => Ok(r),
         },
     }
@@ -447,7 +452,7 @@ fn new_record(
 }
 
 fn signing_key(ring: &Keyring, id: &KeyId) -> Result<SigningKey> {
-    let r = ring.body().get(id).ok_or_else(|| Error::KeyNotFound(id.to_string()))?;
+    let r = ring.body().get(id).ok_or(Error::KeyNotFound(*id))?;
     Ok(SigningKey::from_bytes(*secret32(r)?))
 }
 

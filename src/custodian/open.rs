@@ -23,7 +23,7 @@ use crate::vocabulary::sensitive::{Category, Classification, Sensitive};
 use crate::vocabulary::time::Timestamp;
 
 /// The bound metadata of an envelope, readable without a key.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct EnvelopeInfo {
     /// Object id, lowercase hex.

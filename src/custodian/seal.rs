@@ -3,6 +3,7 @@
 //! fails, and an in-memory envelope is then discarded.
 
 use std::io::{self, Read, Write};
+use zeroize::Zeroize;
 
 use super::transfer::{TransferRecord, check_seal_recipients};
 use super::{Custodian, ResolvedRecipients, hex, signer_for, x25519_identity};
@@ -89,8 +90,13 @@ impl Custodian {
     /// [`Error::RecipientJurisdictionUnknown`], [`Error::DestinationRequired`] (no destinations) or
     /// [`Error::RecipientNotPermitted`] (its jurisdiction is not among the destinations); [`Error::AuditWrite`] (the
     /// envelope is then discarded).
-    pub fn seal(&self, actor: &Actor, data: &Sensitive<Vec<u8>>, options: &SealOptions) -> Result<Sealed<Vec<u8>>> {
-        let plaintext = data.expose_secret();
+    pub fn seal<T: AsRef<[u8]> + Zeroize>(
+        &self,
+        actor: &Actor,
+        data: &Sensitive<T>,
+        options: &SealOptions,
+    ) -> Result<Sealed<Vec<u8>>> {
+        let plaintext = data.expose_secret().as_ref();
         // In memory: one allocation of the envelope's exact size, chunks sealed in parallel when large.
         let mut sealed = self.seal_with(actor, data.tag(), options, |fopts| {
             let out = format::seal(plaintext, fopts)?;

@@ -30,7 +30,8 @@ pub enum RewrapItem {
 }
 
 /// What a batch re-wrap does to each envelope.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "plan", rename_all = "snake_case")]
 #[non_exhaustive]
 pub enum RewrapPlan {
     /// Replace every stanza for a rotated key by one for its newest successor.
@@ -139,10 +140,10 @@ impl<'a> RewrapAct<'a> {
 fn new_recipients(body: &KeyringBody, add: &[KeyId]) -> Result<Vec<NewRecipient>> {
     add.iter()
         .map(|id| {
-            let r = body.get(id).ok_or_else(|| Error::KeyNotFound(id.to_string()))?;
+            let r = body.get(id).ok_or(Error::KeyNotFound(*id))?;
             if let KeyState::Destroyed { at, .. } = r.state {
                 // A destroyed key kept no secret; it is neither ours to use nor another authority's to share with.
-                return Err(Error::KeyDestroyed { key_id: id.to_string(), destroyed_at: at });
+                return Err(Error::KeyDestroyed { key_id: *id, destroyed_at: at });
             }
             Ok(if r.has_secret() {
                 NewRecipient::Own(*id)

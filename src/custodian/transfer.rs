@@ -18,15 +18,15 @@ pub(super) const AUTHORITY_SEPARATOR: &str = " | ";
 /// validity period it was imported with. Reads the public record only.
 pub(super) fn check_usable_at(r: &KeyRecord, now: Timestamp) -> Result<()> {
     if let Some(m) = &r.compromised {
-        return Err(Error::KeyCompromised { key_id: r.id.to_string(), compromised_at: m.at });
+        return Err(Error::KeyCompromised { key_id: r.id, compromised_at: m.at });
     }
     if let Some(m) = &r.revoked {
-        return Err(Error::KeyRevoked { key_id: r.id.to_string(), revoked_at: m.at, reason: m.reason.clone() });
+        return Err(Error::KeyRevoked { key_id: r.id, revoked_at: m.at, reason: m.reason.clone() });
     }
     let early = r.not_before.is_some_and(|t| now < t);
     let late = r.not_after.is_some_and(|t| now >= t);
     if early || late {
-        return Err(Error::KeyNotValid { key_id: r.id.to_string(), period: validity_text(r), now });
+        return Err(Error::KeyNotValid { key_id: r.id, period: validity_text(r), now });
     }
     Ok(())
 }
@@ -66,15 +66,15 @@ pub(super) fn check_seal_recipients(
             continue;
         }
         let Some(j) = r.jurisdiction else {
-            return Err(Error::RecipientJurisdictionUnknown { key_id: id.to_string() });
+            return Err(Error::RecipientJurisdictionUnknown { key_id: *id });
         };
         if destinations.is_empty() {
-            return Err(Error::DestinationRequired { key_id: id.to_string(), jurisdiction: j.to_string() });
+            return Err(Error::DestinationRequired { key_id: *id, jurisdiction: j });
         }
         if !destinations.contains(&j) {
             return Err(Error::RecipientNotPermitted {
-                key_id: id.to_string(),
-                jurisdiction: j.to_string(),
+                key_id: *id,
+                jurisdiction: j,
                 permitted: destinations.iter().map(ToString::to_string).collect::<Vec<_>>().join(", "),
             });
         }

@@ -360,9 +360,7 @@ impl Grant {
     /// [`Error::PurposeExtensionNotGranted`].
     pub(crate) fn refusal(&self, reason: String) -> Error {
         match &self.scope {
-            GrantScope::OnwardTransfer { key_id, .. } => {
-                Error::OnwardTransferNotGranted { key_id: key_id.to_string(), reason }
-            }
+            GrantScope::OnwardTransfer { key_id, .. } => Error::OnwardTransferNotGranted { key_id: *key_id, reason },
             GrantScope::PurposeExtension(_) => Error::PurposeExtensionNotGranted { reason },
         }
     }
@@ -468,6 +466,21 @@ impl<'a> Cur<'a> {
         let s = core::str::from_utf8(self.take(n)?).map_err(|_| Error::GrantInvalid(format!("{what} is not UTF-8")))?;
         check_text(s, max, what).map_err(Error::GrantInvalid)?;
         Ok(s.to_owned())
+    }
+}
+
+/// Stored as its armored form ([`Grant::to_armored`]) (a string), so that any serde format keeps the exact signed bytes; deserializing parses it again
+/// ([`Grant::parse`]); its signature is checked where it is used, as for a grant read from a file.
+impl serde::Serialize for Grant {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> core::result::Result<S::Ok, S::Error> {
+        s.serialize_str(&self.to_armored())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Grant {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> core::result::Result<Self, D::Error> {
+        let text = String::deserialize(d)?;
+        Self::parse(text.as_bytes()).map_err(serde::de::Error::custom)
     }
 }
 

@@ -57,7 +57,8 @@ pub(crate) mod tag {
 // ---- legal instrument ---------------------------------------------------------------------------------------------
 
 /// The kind of legal instrument a transfer is made under. Codes are stable (written in envelopes).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
 #[non_exhaustive]
 pub enum InstrumentKind {
     /// A bilateral mutual legal assistance treaty.
@@ -119,7 +120,8 @@ impl InstrumentKind {
 }
 
 /// The legal instrument a transfer is made under: its kind, the request's reference, and the transfer basis.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(try_from = "LegalInstrumentWire")]
 pub struct LegalInstrument {
     kind: InstrumentKind,
     reference: Option<String>,
@@ -164,6 +166,22 @@ impl LegalInstrument {
     #[must_use]
     pub fn transfer_basis(&self) -> Option<&str> {
         self.transfer_basis.as_deref()
+    }
+}
+
+/// What a stored [`LegalInstrument`] deserializes from: its texts are checked again by [`LegalInstrument::new`].
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct LegalInstrumentWire {
+    kind: InstrumentKind,
+    reference: Option<String>,
+    transfer_basis: Option<String>,
+}
+
+impl TryFrom<LegalInstrumentWire> for LegalInstrument {
+    type Error = Error;
+    fn try_from(w: LegalInstrumentWire) -> Result<Self> {
+        Self::new(w.kind, w.reference.as_deref(), w.transfer_basis.as_deref())
     }
 }
 
@@ -726,6 +744,30 @@ impl<R: Read + ?Sized> Taker<'_, R> {
         })?;
         Ok(&self.raw[start..])
     }
+
+    /// The magic's length in bytes, as [`Taker::take`]; a shorter input is [`Error::Truncated`] only when what it
+    /// holds is a prefix of the magic, else [`Error::Malformed`] (not an envelope).
+    fn take_magic(&mut self) -> Result<&[u8]> {
+        let start = self.raw.len();
+        self.raw.resize(start + MAGIC.len(), 0);
+        let mut got = 0;
+        while got < MAGIC.len() {
+            match self.src.read(&mut self.raw[start + got..]) {
+                Ok(0) => break,
+                Ok(n) => got += n,
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                Err(e) => return Err(Error::Io(e)),
+            }
+        }
+        if got < MAGIC.len() {
+            return Err(if self.raw[start..start + got] == MAGIC[..got] {
+                Error::Truncated
+            } else {
+                Error::Malformed("not a custodia envelope (bad magic)".into())
+            });
+        }
+        Ok(&self.raw[start..])
+    }
 }
 
 /// A cursor over a field's value that fails with [`Error::Malformed`] naming the field.
@@ -777,8 +819,9 @@ impl<'a> Cur<'a> {
 /// Parse a header from a reader, reading exactly the header's bytes.
 pub(crate) fn read_header<R: Read + ?Sized>(src: &mut R) -> Result<Header> {
     let mut t = Taker { src, raw: Vec::with_capacity(512) };
-    // Magic first: wrong magic is "not an envelope", whatever follows.
-    let magic = t.take(MAGIC.len())?;
+    // Magic first: wrong magic is "not an envelope", whatever follows, and however short the input; only a prefix
+    // of the magic (an envelope cut short) is truncated.
+    let magic = t.take_magic()?;
     if magic != MAGIC {
         return Err(Error::Malformed("not a custodia envelope (bad magic)".into()));
     }

@@ -65,9 +65,14 @@ const TAG_LEN: usize = 16;
 /// Largest keyring file accepted, so a hostile file cannot make us allocate without bound.
 pub const MAX_KEYRING_LEN: u64 = 64 << 20;
 
-/// How the keyring is unlocked.
-#[non_exhaustive]
-pub enum Unlock {
+/// How the keyring is unlocked. Secret: the passphrase or key inside is zeroized on drop and never printed.
+///
+/// Built by [`Unlock::passphrase`], [`Unlock::master_key`] or [`Unlock::master_key_from_slice`]; the secret inside
+/// is not reachable from outside the crate, so no other crate's type (such as `zeroize::Zeroizing`) is part of its API.
+pub struct Unlock(pub(crate) UnlockSecret);
+
+/// What [`Unlock`] holds.
+pub(crate) enum UnlockSecret {
     /// A passphrase, stretched with Argon2id.
     Passphrase(Zeroizing<String>),
     /// A 32-byte master key supplied by the host (from an HSM, a KMS, a sealed secret store).
@@ -75,24 +80,38 @@ pub enum Unlock {
 }
 
 impl Unlock {
-    /// Unlock with a passphrase.
+    /// Unlock with a passphrase, stretched with Argon2id.
     #[must_use]
     pub fn passphrase(p: &str) -> Self {
-        Self::Passphrase(Zeroizing::new(p.to_owned()))
+        Self(UnlockSecret::Passphrase(Zeroizing::new(p.to_owned())))
     }
 
-    /// Unlock with a raw 32-byte master key.
+    /// Unlock with a raw 32-byte master key supplied by the host (from an HSM, a KMS, a sealed secret store).
     #[must_use]
     pub fn master_key(key: [u8; 32]) -> Self {
-        Self::MasterKey(Zeroizing::new(key))
+        Self(UnlockSecret::MasterKey(Zeroizing::new(key)))
+    }
+
+    /// Unlock with a raw master key given as a slice, copied straight into memory zeroized on drop (no intermediate
+    /// array is left behind); clear your own copy.
+    ///
+    /// # Errors
+    /// [`Error::InvalidArgument`] when `key` is not exactly 32 bytes long (an empty slice included).
+    pub fn master_key_from_slice(key: &[u8]) -> Result<Self> {
+        let mut out = Zeroizing::new([0_u8; 32]);
+        if key.len() != out.len() {
+            return Err(Error::InvalidArgument(format!("master key must be 32 bytes, got {}", key.len())));
+        }
+        out.copy_from_slice(key);
+        Ok(Self(UnlockSecret::MasterKey(out)))
     }
 }
 
 impl fmt::Debug for Unlock {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Self::Passphrase(_) => f.write_str("Unlock::Passphrase([REDACTED])"),
-            Self::MasterKey(_) => f.write_str("Unlock::MasterKey([REDACTED])"),
+        match self.0 {
+            UnlockSecret::Passphrase(_) => f.write_str("Unlock::Passphrase([REDACTED])"),
+            UnlockSecret::MasterKey(_) => f.write_str("Unlock::MasterKey([REDACTED])"),
         }
     }
 }
@@ -518,16 +537,16 @@ impl KeyringBody {
     /// [`Error::KeyNotFound`]; [`Error::LegalHold`] when its case is held; [`Error::KeyDestroyed`] if already gone.
     pub(crate) fn destroy(&mut self, id: &KeyId, at: Timestamp, reason: &str) -> Result<()> {
         let held = {
-            let rec = self.get(id).ok_or_else(|| Error::KeyNotFound(id.to_string()))?;
+            let rec = self.get(id).ok_or(Error::KeyNotFound(*id))?;
             if let KeyState::Destroyed { at, .. } = rec.state {
-                return Err(Error::KeyDestroyed { key_id: id.to_string(), destroyed_at: at });
+                return Err(Error::KeyDestroyed { key_id: *id, destroyed_at: at });
             }
             rec.case_ref.as_ref().and_then(|c| self.hold_on(c)).cloned()
         };
         if let Some(h) = held {
             return Err(Error::LegalHold { case_ref: h.case_ref.to_string(), reference: h.reference });
         }
-        let rec = self.get_mut(id).ok_or_else(|| Error::KeyNotFound(id.to_string()))?;
+        let rec = self.get_mut(id).ok_or(Error::KeyNotFound(*id))?;
         rec.secret = None;
         rec.state = KeyState::Destroyed { at, reason: reason.to_owned() };
         Ok(())
@@ -580,7 +599,12 @@ impl KeyringBody {
                 KeyKind::XWing => Some(1216),
             };
             if k.public.as_ref().map(Vec::len) != public_len {
-                return bad(format!("key {} has no public part of the length a {} key has", k.id, k.kind));
+                return bad(format!(
+                    "key {} has no public part of the length {} {} key has",
+                    k.id,
+                    k.kind.article(),
+                    k.kind
+                ));
             }
             if k.secret.as_ref().is_some_and(|s| s.expose().len() != 32) {
                 return bad(format!("key {} has a secret that is not 32 bytes", k.id));
@@ -707,12 +731,12 @@ impl Keyring {
             None => {
                 let mut salt = [0u8; 16];
                 crate::keys::random_bytes(&mut salt)?;
-                let (kdf_code, params) = match unlock {
-                    Unlock::Passphrase(_) => {
+                let (kdf_code, params) = match unlock.0 {
+                    UnlockSecret::Passphrase(_) => {
                         kdf.check()?;
                         (1, kdf)
                     }
-                    Unlock::MasterKey(_) => (0, KdfParams { m_cost_kib: 0, t_cost: 0, p_cost: 0 }),
+                    UnlockSecret::MasterKey(_) => (0, KdfParams { m_cost_kib: 0, t_cost: 0, p_cost: 0 }),
                 };
                 let master = derive_master(unlock, kdf_code, params, &salt)?;
                 let (file_key, check) = derive_file_keys(&master, &salt);
@@ -734,14 +758,14 @@ impl Keyring {
 
     fn decrypt_existing(dir: &Path, bytes: &[u8], unlock: &Unlock) -> Result<Self> {
         let header = parse_header(bytes)?;
-        match (unlock, header.kdf) {
-            (Unlock::Passphrase(_), 1) | (Unlock::MasterKey(_), 0) => {}
-            (Unlock::Passphrase(_), _) => {
+        match (&unlock.0, header.kdf) {
+            (UnlockSecret::Passphrase(_), 1) | (UnlockSecret::MasterKey(_), 0) => {}
+            (UnlockSecret::Passphrase(_), _) => {
                 return Err(Error::InvalidArgument(
                     "this keyring is unlocked with a master key, not a passphrase".into(),
                 ));
             }
-            (Unlock::MasterKey(_), _) => {
+            (UnlockSecret::MasterKey(_), _) => {
                 return Err(Error::InvalidArgument(
                     "this keyring is unlocked with a passphrase, not a master key".into(),
                 ));
@@ -899,7 +923,7 @@ impl Keyring {
     #[doc(hidden)]
     pub fn danger_strip_jurisdiction_for_tests(&mut self, id: &KeyId) -> Result<()> {
         self.update(|b| {
-            b.get_mut(id).ok_or_else(|| Error::KeyNotFound(id.to_string()))?.jurisdiction = None;
+            b.get_mut(id).ok_or(Error::KeyNotFound(*id))?.jurisdiction = None;
             Ok(())
         })
     }
@@ -1118,9 +1142,9 @@ fn decrypt_body(bytes: &[u8], file_key: &[u8; 32]) -> Result<KeyringBody> {
 }
 
 fn derive_master(unlock: &Unlock, kdf: u8, params: KdfParams, salt: &[u8; 16]) -> Result<Zeroizing<[u8; 32]>> {
-    match unlock {
-        Unlock::MasterKey(k) => Ok(Zeroizing::new(**k)),
-        Unlock::Passphrase(p) => {
+    match &unlock.0 {
+        UnlockSecret::MasterKey(k) => Ok(Zeroizing::new(**k)),
+        UnlockSecret::Passphrase(p) => {
             debug_assert_eq!(kdf, 1);
             // Callers have checked the costs; checked again here so that no path derives with unbounded ones.
             params.check()?;

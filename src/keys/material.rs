@@ -334,7 +334,23 @@ impl fmt::Debug for XWingIdentity {
 
 // ---- Ed25519 ------------------------------------------------------------------------------------------------------
 
-/// An Ed25519 public key that verifies envelope signatures.
+/// An Ed25519 public key: it verifies envelope signatures, and it is the audit key (and a witness key) that checks an
+/// audit log, its anchors and erasure certificates offline ([`crate::audit::verify`]), with no dependency on any
+/// other crate's key type.
+///
+/// Its text form, `custodia-ed25519-public:…` (as [`crate::Custodian::audit_public_key`] and
+/// [`crate::Custodian::export_public`] write it), is what [`Display`](fmt::Display) writes and
+/// [`FromStr`](core::str::FromStr) reads:
+///
+/// ```
+/// use custodia::format::{SigningKey, VerifyingKey};
+///
+/// let key = SigningKey::from_bytes([7; 32]).verifying_key();
+/// let text = key.to_string();
+/// assert!(text.starts_with("custodia-ed25519-public:"));
+/// assert_eq!(text.parse::<VerifyingKey>()?, key);
+/// # Ok::<(), custodia::Error>(())
+/// ```
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub struct VerifyingKey(ed25519_dalek::VerifyingKey);
 
@@ -367,6 +383,45 @@ impl VerifyingKey {
     pub(crate) fn verify(&self, msg: &[u8], sig: &[u8; 64]) -> Result<()> {
         let sig = ed25519_dalek::Signature::from_bytes(sig);
         self.0.verify_strict(msg, &sig).map_err(|_| Error::SignatureInvalid)
+    }
+
+    /// The underlying key, for the audit layer's own checks; never part of the public API.
+    pub(crate) fn dalek(&self) -> &ed25519_dalek::VerifyingKey {
+        &self.0
+    }
+
+    /// Wrap the audit layer's key (its own, so not weak: no check needed).
+    pub(crate) fn from_dalek(key: ed25519_dalek::VerifyingKey) -> Self {
+        Self(key)
+    }
+}
+
+impl core::str::FromStr for VerifyingKey {
+    type Err = Error;
+
+    /// Parse the text form `custodia-ed25519-public:…`.
+    ///
+    /// # Errors
+    /// [`Error::InvalidKeyText`] for a mistyped or malformed text, the text of another kind of key, or bytes that are
+    /// not a valid, non-weak Ed25519 public key.
+    fn from_str(text: &str) -> Result<Self> {
+        let (kind, public) = crate::keys::text::decode_public(text)?;
+        if kind != KeyKind::Ed25519 {
+            return Err(Error::InvalidKeyText(format!(
+                "an audit, witness or signing key is an Ed25519 key, not {} {kind} key",
+                kind.article()
+            )));
+        }
+        let bytes: [u8; ED25519_PUBLIC_LEN] =
+            public.as_slice().try_into().map_err(|_| Error::InvalidKeyText("an Ed25519 key is 32 bytes".into()))?;
+        Self::from_bytes(bytes).map_err(|_| Error::InvalidKeyText("not a valid Ed25519 public key".into()))
+    }
+}
+
+impl fmt::Display for VerifyingKey {
+    /// The text form, `custodia-ed25519-public:…`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&crate::keys::text::encode_public(KeyKind::Ed25519, self.0.as_bytes()))
     }
 }
 
@@ -421,6 +476,11 @@ impl SigningKey {
     pub(crate) fn sign(&self, msg: &[u8]) -> [u8; 64] {
         use ed25519_dalek::Signer;
         self.0.sign(msg).to_bytes()
+    }
+
+    /// The underlying key, moved out for the audit log (which signs with it); never part of the public API.
+    pub(crate) fn into_dalek(self) -> ed25519_dalek::SigningKey {
+        self.0
     }
 }
 

@@ -40,7 +40,7 @@ impl KeyProvider for KeyringBody {
     fn unwrap_stanza(&self, header: &Header, stanza: &Stanza) -> StanzaUnwrap {
         let Some(rec) = self.get(&stanza.key_id()) else { return StanzaUnwrap::NotMine };
         if let KeyState::Destroyed { at, .. } = rec.state {
-            return StanzaUnwrap::Destroyed(Error::KeyDestroyed { key_id: rec.id.to_string(), destroyed_at: at });
+            return StanzaUnwrap::Destroyed(Error::KeyDestroyed { key_id: rec.id, destroyed_at: at });
         }
         if !rec.has_secret() {
             return StanzaUnwrap::NotMine;
@@ -75,9 +75,9 @@ pub(crate) fn stored_x25519(r: &KeyRecord) -> Result<X25519Identity> {
 
 /// A record's 32-byte secret, in memory zeroized on drop.
 pub(crate) fn secret32(r: &KeyRecord) -> Result<Zeroizing<[u8; 32]>> {
-    let s = r.secret.as_ref().ok_or_else(|| match &r.state {
-        KeyState::Destroyed { at, .. } => Error::KeyDestroyed { key_id: r.id.to_string(), destroyed_at: *at },
-        _ => Error::KeyState { key_id: r.id.to_string(), operation: "use its secret", state: "public only" },
+    let s = r.secret.as_ref().ok_or(match &r.state {
+        KeyState::Destroyed { at, .. } => Error::KeyDestroyed { key_id: r.id, destroyed_at: *at },
+        _ => Error::KeyState { key_id: r.id, operation: "use its secret", state: "public only" },
     })?;
     let mut out = Zeroizing::new([0u8; 32]);
     if s.expose().len() != 32 {

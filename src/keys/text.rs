@@ -47,7 +47,8 @@ pub fn decode_public(text: &str) -> Result<(KeyKind, Vec<u8>)> {
     let expected_len = public_len(kind);
     if bytes.len() != expected_len + CHECKSUM_LEN {
         return Err(Error::InvalidKeyText(format!(
-            "a {kind} public key has {expected_len} bytes, this text holds {}",
+            "{} {kind} public key has {expected_len} bytes, this text holds {}",
+            kind.article(),
             bytes.len().saturating_sub(CHECKSUM_LEN)
         )));
     }

@@ -382,10 +382,8 @@ impl AccessPolicy {
         match self.transfer_decision(category, to) {
             TransferDecision::Allow => Ok(()),
             TransferDecision::LegalBasis if transfer_basis.is_some() => Ok(()),
-            TransferDecision::LegalBasis => {
-                Err(Error::LegalBasisRequired { category, jurisdiction: to.as_str().to_owned() })
-            }
-            TransferDecision::Refuse => Err(Error::TransferRefused { category, jurisdiction: to.as_str().to_owned() }),
+            TransferDecision::LegalBasis => Err(Error::LegalBasisRequired { category, jurisdiction: to }),
+            TransferDecision::Refuse => Err(Error::TransferRefused { category, jurisdiction: to }),
         }
     }
 }

@@ -58,6 +58,14 @@ impl KeyKind {
             Self::Ed25519 => "ed25519",
         }
     }
+
+    /// The indefinite article for [`KeyKind::name`] in a message: "a kek", "an x25519", "an xwing", "an ed25519".
+    pub(crate) const fn article(self) -> &'static str {
+        match self {
+            Self::Kek => "a",
+            Self::X25519 | Self::XWing | Self::Ed25519 => "an",
+        }
+    }
 }
 
 impl fmt::Display for KeyKind {

@@ -188,6 +188,27 @@ int main(int argc, char **argv) {
   EXPECT_OK(custodia_envelope_inspect(nl, env2.data, env2.len, &plain));
   EXPECT_TRUE(plain.destinations[0] == 0);
 
+  /* Instrument texts run to 1024 bytes (docs/FORMAT.md) and come back whole in CUSTODIA_INSTRUMENT_TEXT_SIZE; 1025
+     bytes are refused. */
+  EXPECT_TRUE(CUSTODIA_INSTRUMENT_TEXT_SIZE == 1025);
+  static char longest[1026];
+  memset(longest, 'r', 1025);
+  longest[1025] = 0;
+  custodia_seal_options full = options(&kek, NULL, 0);
+  EXPECT_STATUS(custodia_seal_options_set_instrument(full, CUSTODIA_INSTRUMENT_KIND_OTHER, longest, NULL),
+                CUSTODIA_ERR_INVALID_ARGUMENT);
+  EXPECT_MESSAGE("1 to 1024 bytes");
+  longest[1024] = 0;
+  EXPECT_OK(custodia_seal_options_set_instrument(full, CUSTODIA_INSTRUMENT_KIND_OTHER, longest, longest));
+  custodia_buffer env3 = {0};
+  EXPECT_OK(custodia_seal(nl, jan, (const uint8_t *)DATA, sizeof DATA - 1, full, &env3));
+  custodia_envelope_info whole = {0};
+  EXPECT_OK(custodia_envelope_inspect(nl, env3.data, env3.len, &whole));
+  EXPECT_TRUE(strlen(whole.instrument_reference) == 1024 && strcmp(whole.instrument_reference, longest) == 0);
+  EXPECT_TRUE(strlen(whole.transfer_basis) == 1024);
+  EXPECT_OK(custodia_buffer_free(&env3));
+  EXPECT_OK(custodia_seal_options_free(full));
+
   /* Revoked: nothing new to it, by seal or share. */
   EXPECT_STATUS(custodia_key_revoke(nl, jan, &kek, "own keys are not revoked"), CUSTODIA_ERR_INVALID_ARGUMENT);
   EXPECT_STATUS(custodia_key_revoke(nl, jan, &de_key, "bad\nreason"), CUSTODIA_ERR_INVALID_ARGUMENT);

@@ -102,6 +102,9 @@ static void open_errors(void) {
   EXPECT_STATUS(custodia_custodian_open_master_key(work, key, 31, none, &out), CUSTODIA_ERR_INVALID_ARGUMENT);
   EXPECT_MESSAGE("32 bytes");
   EXPECT_STATUS(custodia_custodian_open_master_key(work, NULL, 0, none, &out), CUSTODIA_ERR_NULL_POINTER);
+  /* A zero-length key is the wrong length, not a NULL pointer. */
+  EXPECT_STATUS(custodia_custodian_open_master_key(work, key, 0, none, &out), CUSTODIA_ERR_INVALID_ARGUMENT);
+  EXPECT_MESSAGE("master key must be 32 bytes, got 0");
   EXPECT_STATUS(custodia_custodian_open_master_key(work, key, 32, none, NULL), CUSTODIA_ERR_NULL_POINTER);
   custodia_custodian_options foreign = {UINT64_C(0x99990000000001)};
   EXPECT_STATUS(custodia_custodian_open_master_key(work, key, 32, foreign, &out), CUSTODIA_ERR_INVALID_HANDLE);

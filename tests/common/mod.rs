@@ -5,22 +5,28 @@
 use std::path::Path;
 use std::sync::Arc;
 
+use custodia::audit::SigningKey;
 use custodia::audit::{AuditEvent, AuditLog, AuditOptions, Durability, EventKind, Outcome};
 use custodia::{
     Actor, CaseRef, Category, Classification, ExceptionGround, FixedClock, Jurisdiction, Purpose, PurposeSet,
 };
 use custodia::{Error, Timestamp};
-use ed25519_dalek::{Signer as _, SigningKey};
+use ed25519_dalek::Signer as _;
 use sha2::{Digest as _, Sha256};
 
 pub const T0: u64 = 1_795_435_200; // 2026-11-23T12:00:00Z
 
 pub fn key() -> SigningKey {
-    SigningKey::from_bytes(&[42; 32])
+    SigningKey::from_bytes([42; 32])
+}
+
+/// The same key as the custodia type holds, for the tests that sign forged entries by hand.
+fn dalek(key: &SigningKey) -> ed25519_dalek::SigningKey {
+    ed25519_dalek::SigningKey::from_bytes(key.expose_bytes())
 }
 
 pub fn other_key() -> SigningKey {
-    SigningKey::from_bytes(&[43; 32])
+    SigningKey::from_bytes([43; 32])
 }
 
 pub fn clock() -> Arc<FixedClock> {
@@ -129,7 +135,7 @@ pub fn auth_of(hash: &[u8; 32], log_id: &[u8], key: &SigningKey) -> String {
     let mut msg = b"custodia/audit/v2/auth\0".to_vec();
     msg.extend_from_slice(log_id);
     msg.extend_from_slice(hash);
-    hex(&key.sign(&msg).to_bytes())
+    hex(&dalek(key).sign(&msg).to_bytes())
 }
 
 /// A complete line (with newline) for `body`, hashed and signed with `key`.
@@ -168,7 +174,7 @@ pub fn rechain_signing(lines: &[String], entry_key: &SigningKey, checkpoint_key:
             msg.extend_from_slice(&log_id);
             msg.extend_from_slice(&(seq as u64).to_be_bytes());
             msg.extend_from_slice(&prev);
-            let sig = hex(&checkpoint_key.sign(&msg).to_bytes());
+            let sig = hex(&dalek(checkpoint_key).sign(&msg).to_bytes());
             let at = body.find("\"sig\":\"").expect("sig") + 7;
             body = format!("{}{}{}", &body[..at], sig, &body[at + 128..]);
         }
