@@ -5,40 +5,21 @@
 //! as signer); each must be refused with its typed error, recorded, and touch no key. The breach report must list
 //! every envelope a key protected, through rotations, re-wraps and shares, and say what it cannot know.
 
+mod common;
+
+use common::authority::{Authority, authority, j, p};
 use std::sync::Arc;
 
 use custodia::audit::{AuditEvent, EventKind, Outcome};
 use custodia::format::{InstrumentKind, LegalInstrument};
 use custodia::{
-    Actor, CaseRef, Category, Classification, Custodian, CustodianOptions, Error, ErrorKind, FixedClock, Jurisdiction,
-    KdfParams, KeyAuthority, KeyId, KeyKind, OpenRequest, Purpose, PurposeSet, RewrapItem, RewrapOutput, RewrapPlan,
-    SealOptions, Sensitive, Timestamp, Unlock,
+    Actor, CaseRef, Category, Classification, Custodian, CustodianOptions, Error, ErrorKind, FixedClock, KdfParams,
+    KeyAuthority, KeyId, KeyKind, OpenRequest, PurposeSet, RewrapItem, RewrapOutput, RewrapPlan, SealOptions,
+    Sensitive, Timestamp, Unlock,
 };
 
 const T0: u64 = 1_795_435_200; // 2026-11-23T12:00:00Z
 const DAY: u64 = 86_400;
-
-struct Authority {
-    _dir: tempfile::TempDir,
-    c: Custodian,
-}
-
-fn authority(clock: &Arc<FixedClock>) -> Authority {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let mut opts = CustodianOptions::with_clock(clock.clone());
-    opts.kdf = KdfParams::DANGER_TEST_ONLY;
-    opts.create = true;
-    let c = Custodian::load(dir.path(), Unlock::master_key([9; 32]), opts).expect("open");
-    Authority { _dir: dir, c }
-}
-
-fn j(s: &str) -> Jurisdiction {
-    Jurisdiction::parse(s).expect("jurisdiction")
-}
-
-fn p(s: &str) -> Purpose {
-    Purpose::parse(s).expect("purpose")
-}
 
 fn jan() -> Actor {
     Actor::new("jan", "central_authority", j("NL"), Classification::Secret).expect("actor")

@@ -7,42 +7,22 @@
 //! Each attack (no grant, forged, wrong signer, another envelope, expired, wrong key or jurisdiction, malformed,
 //! unsigned envelope) is refused with a typed error, recorded, before any key is touched.
 
+mod common;
+
+use common::authority::{Authority, authority, j, p};
 use std::sync::Arc;
 
 use custodia::audit::{AuditEvent, EventKind, Outcome};
 use custodia::format;
 use custodia::{
-    AccessPolicy, Actor, Basis, CaseRef, Category, Classification, Custodian, CustodianOptions, Error, FixedClock,
-    Grant, GrantScope, Jurisdiction, KdfParams, KeyId, KeyKind, OpenRequest, Purpose, PurposeSet, RewrapOptions,
-    SealOptions, Sensitive, Timestamp, Unlock,
+    AccessPolicy, Actor, Basis, CaseRef, Category, Classification, Custodian, Error, FixedClock, Grant, GrantScope,
+    KeyId, KeyKind, OpenRequest, PurposeSet, RewrapOptions, SealOptions, Sensitive, Timestamp,
 };
 
 const T0: u64 = 1_795_435_200; // 2026-11-23T12:00:00Z
 const DAY: u64 = 86_400;
 const STATEMENT: &[u8] = b"IBAN NL91ABNA0417164300: 1,204,331.17 EUR moved to account FR76 3000 6000 0112 3456";
 const LETTER: &str = "DE request letter 2026/118, answer of 2026-11-23";
-
-struct Authority {
-    _dir: tempfile::TempDir,
-    c: Custodian,
-}
-
-fn authority(clock: &Arc<FixedClock>) -> Authority {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let mut opts = CustodianOptions::with_clock(clock.clone());
-    opts.kdf = KdfParams::DANGER_TEST_ONLY;
-    opts.create = true;
-    let c = Custodian::load(dir.path(), Unlock::master_key([7; 32]), opts).expect("open");
-    Authority { _dir: dir, c }
-}
-
-fn j(s: &str) -> Jurisdiction {
-    Jurisdiction::parse(s).expect("jurisdiction")
-}
-
-fn p(s: &str) -> Purpose {
-    Purpose::parse(s).expect("purpose")
-}
 
 fn officer(id: &str, jur: &str) -> Actor {
     Actor::new(id, "central_authority", j(jur), Classification::Secret).expect("actor")

@@ -7,39 +7,20 @@
 //! case), truncated, malformed and oversized text, a receipt by an unknown issuer, and a receipt for an object
 //! the recipient never received. Each is refused with its typed error, recorded, and touches no key.
 
+mod common;
+
+use common::authority::{Authority, authority, j, p};
 use std::sync::Arc;
 
 use custodia::audit::{EventKind, Outcome, Query};
 use custodia::{
-    AccessPolicy, Actor, CaseRef, Category, Classification, Custodian, CustodianOptions, Error, ExceptionGround,
-    FixedClock, GrantScope, Jurisdiction, KdfParams, KeyId, KeyKind, OpenRequest, Purpose, PurposeSet, Receipt,
-    ReceiptField, ReceiptItemKind, ReceiptOptions, RewrapOptions, SealOptions, Sensitive, Timestamp, Unlock,
+    AccessPolicy, Actor, CaseRef, Category, Classification, Custodian, Error, ExceptionGround, FixedClock, GrantScope,
+    KeyId, KeyKind, OpenRequest, PurposeSet, Receipt, ReceiptField, ReceiptItemKind, ReceiptOptions, RewrapOptions,
+    SealOptions, Sensitive, Timestamp,
 };
 use sha2::{Digest as _, Sha256};
 
 const T0: u64 = 1_795_435_200; // 2026-11-23T12:00:00Z
-
-struct Authority {
-    _dir: tempfile::TempDir,
-    c: Custodian,
-}
-
-fn authority(clock: &Arc<FixedClock>) -> Authority {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let mut opts = CustodianOptions::with_clock(clock.clone());
-    opts.kdf = KdfParams::DANGER_TEST_ONLY;
-    opts.create = true;
-    let c = Custodian::load(dir.path().join("c"), Unlock::master_key([9; 32]), opts).expect("open");
-    Authority { _dir: dir, c }
-}
-
-fn j(s: &str) -> Jurisdiction {
-    Jurisdiction::parse(s).expect("jurisdiction")
-}
-
-fn p(s: &str) -> Purpose {
-    Purpose::parse(s).expect("purpose")
-}
 
 fn anna() -> Actor {
     Actor::new("anna", "prosecutor", j("DE"), Classification::Secret).expect("actor")

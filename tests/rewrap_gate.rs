@@ -7,42 +7,23 @@
 //! before any key is touched (`unwrap_attempts` does not move) and leave a `refused` entry in the audit log.
 //! The positive paths show what a re-wrap and a share need.
 
+mod common;
+
+use common::authority::{Authority, authority, j, p};
 use std::fs;
 use std::path::Path;
 use std::sync::Arc;
 
 use custodia::audit::{AuditEvent, EventKind, Outcome};
 use custodia::{
-    Actor, CaseRef, Category, Classification, Custodian, CustodianOptions, Error, FixedClock, Jurisdiction, KeyId,
-    KeyKind, OpenRequest, Purpose, PurposeSet, SealOptions, Sensitive, Timestamp,
+    Actor, CaseRef, Category, Classification, Custodian, CustodianOptions, Error, FixedClock, KeyId, KeyKind,
+    OpenRequest, Purpose, PurposeSet, SealOptions, Sensitive, Timestamp,
 };
 use custodia::{KdfParams, Unlock};
 use custodia::{RewrapItem, RewrapOutput, RewrapPlan};
 
 const T0: u64 = 1_795_435_200; // 2026-11-23T12:00:00Z
 const ADDRESS: &[u8] = b"witness W-17: safe house at Keizersgracht 000, Amsterdam";
-
-struct Authority {
-    _dir: tempfile::TempDir,
-    c: Custodian,
-}
-
-fn authority(clock: &Arc<FixedClock>) -> Authority {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let mut opts = CustodianOptions::with_clock(clock.clone());
-    opts.kdf = KdfParams::DANGER_TEST_ONLY;
-    opts.create = true;
-    let c = Custodian::load(dir.path(), Unlock::master_key([9; 32]), opts).expect("open");
-    Authority { _dir: dir, c }
-}
-
-fn j(s: &str) -> Jurisdiction {
-    Jurisdiction::parse(s).expect("jurisdiction")
-}
-
-fn p(s: &str) -> Purpose {
-    Purpose::parse(s).expect("purpose")
-}
 
 /// The custodian's own officer in NL, cleared for secret data.
 fn jan() -> Actor {
@@ -340,7 +321,7 @@ fn sharing_with_a_key_imported_without_jurisdiction_is_refused_until_it_is_impor
     // A keyring written before keys carried a jurisdiction: the record is rewritten without the field (a `None`
     // is not serialized, so the file holds exactly what an older version wrote), then the custodian reopened.
     let s = scene(&["witness_protection", "mla.execution"]);
-    let dir = s.nl._dir.path().to_owned();
+    let dir = s.nl.c.dir().to_owned();
     let (clock, key, envelope) = (s.clock.clone(), s.mallory_key, s.envelope.clone());
     let outside_text = s.outside.c.export_public(&key).expect("export");
     drop(s.nl.c);

@@ -2,6 +2,8 @@
 //! and checkpoint signature exactly as `docs/AUDIT.md` states them.
 #![allow(dead_code, unreachable_pub)]
 
+pub mod authority;
+
 use std::path::Path;
 use std::sync::Arc;
 
