@@ -39,25 +39,6 @@ static custodia_custodian open_custodian(const char *name) {
   return c;
 }
 
-static uint64_t unwraps(custodia_custodian of) {
-  uint64_t n = UINT64_MAX;
-  EXPECT_OK(custodia_custodian_unwrap_attempts(of, &n));
-  return n;
-}
-
-/* The last line of `dir`/audit.log into `line`. */
-static void last_audit_line(const char *dir, char *line, size_t cap) {
-  char name[700];
-  snprintf(name, sizeof name, "%s/audit.log", dir);
-  FILE *f = fopen(name, "rb");
-  line[0] = 0;
-  EXPECT_TRUE(f != NULL);
-  if (f == NULL) return;
-  char buf[16384];
-  while (fgets(buf, sizeof buf, f) != NULL) snprintf(line, cap, "%s", buf);
-  fclose(f);
-}
-
 /* The last audit entry contains every one of `needles` (NULL-terminated). */
 static void expect_last_entry(const char *dir, const char *const *needles) {
   char line[16384];

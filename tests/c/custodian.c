@@ -500,25 +500,6 @@ static void streams(void) {
 
 /* ---- re-wrap and sharing pass the policy gate (issue 12, section 1) ---------------------------------------------- */
 
-static uint64_t unwraps(custodia_custodian of) {
-  uint64_t n = UINT64_MAX;
-  EXPECT_OK(custodia_custodian_unwrap_attempts(of, &n));
-  return n;
-}
-
-/* The last line of `dir`/audit.log into `line`. */
-static void last_audit_line(const char *dir, char *line, size_t cap) {
-  char name[700];
-  snprintf(name, sizeof name, "%s/audit.log", dir);
-  FILE *f = fopen(name, "rb");
-  line[0] = 0;
-  EXPECT_TRUE(f != NULL);
-  if (f == NULL) return;
-  char buf[8192];
-  while (fgets(buf, sizeof buf, f) != NULL) snprintf(line, cap, "%s", buf);
-  fclose(f);
-}
-
 /* The last audit entry is `actor`'s refused `operation`, refused as `kind`. */
 static void expect_refusal_recorded(const char *dir, const char *actor, const char *operation, const char *kind) {
   char line[8192], want[128];

@@ -25,21 +25,10 @@ static const char *path(const char *name) {
   return p;
 }
 
-static uint64_t unwraps(custodia_custodian of) {
-  uint64_t n = UINT64_MAX;
-  EXPECT_OK(custodia_custodian_unwrap_attempts(of, &n));
-  return n;
-}
-
 /* The last line of `dir`/audit.log contains every one of `needles` (NULL-terminated). */
 static void expect_last_audit_line(const char *dir, const char *const *needles) {
-  char name[700], buf[8192], line[8192] = {0};
-  snprintf(name, sizeof name, "%s/audit.log", dir);
-  FILE *f = fopen(name, "rb");
-  EXPECT_TRUE(f != NULL);
-  if (f == NULL) return;
-  while (fgets(buf, sizeof buf, f) != NULL) snprintf(line, sizeof line, "%s", buf);
-  fclose(f);
+  char line[16384];
+  last_audit_line(dir, line, sizeof line);
   for (; *needles != NULL; needles++) {
     if (strstr(line, *needles) == NULL) {
       fprintf(stderr, "last audit line lacks %s: %s\n", *needles, line);

@@ -2,6 +2,7 @@
 #ifndef CUSTODIA_TEST_UTIL_H
 #define CUSTODIA_TEST_UTIL_H
 
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -41,6 +42,26 @@ static int test_failures = 0;
       test_failures++;                                                                                     \
     }                                                                                                      \
   } while (0)
+
+/* How many times `of` has tried to unwrap a data key: a refusal must leave it unchanged (no key touched). */
+static inline uint64_t unwraps(custodia_custodian of) {
+  uint64_t n = UINT64_MAX;
+  EXPECT_OK(custodia_custodian_unwrap_attempts(of, &n));
+  return n;
+}
+
+/* The last line of `dir`/audit.log into `line`. */
+static inline void last_audit_line(const char *dir, char *line, size_t cap) {
+  char name[700];
+  snprintf(name, sizeof name, "%s/audit.log", dir);
+  FILE *f = fopen(name, "rb");
+  line[0] = 0;
+  EXPECT_TRUE(f != NULL);
+  if (f == NULL) return;
+  char buf[16384];
+  while (fgets(buf, sizeof buf, f) != NULL) snprintf(line, cap, "%s", buf);
+  fclose(f);
+}
 
 /* Fail at start-up if the library is not the ABI this program was compiled against. */
 #define CHECK_ABI()                                                                                        \
