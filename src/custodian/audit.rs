@@ -55,6 +55,25 @@ impl Custodian {
     /// [`Error::AuditTampered`] or [`Error::AuditMalformed`] at the first bad entry (including a log rewritten or
     /// truncated below an anchor); [`Error::AnchorInvalid`] for an anchor whose signatures do not verify with this
     /// custodian's audit key or that belongs to another log; I/O errors.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// # use custodia::*;
+    /// # let dir = tempfile::tempdir()?;
+    /// # let options = CustodianOptions { create: true, ..CustodianOptions::default() };
+    /// # let custodian = Custodian::load(dir.path(), Unlock::master_key([7; 32]), options)?;
+    /// # let nl = Jurisdiction::parse("NL")?;
+    /// # let jan = Actor::new("jan.devries", "prosecutor", nl, Classification::Secret)?;
+    /// # let team_key = custodian.generate_key(&jan, KeyKind::Kek, "case team key")?;
+    /// # let records = Sensitive::new(b"IBAN NL91ABNA0417164300".to_vec(), Category::FinancialRecords);
+    /// # let envelope = custodian
+    /// #     .seal(&jan, &records, &SealOptions::new(PurposeSet::parse(&["investigation"])?, vec![team_key]))?
+    /// #     .envelope;
+    /// let report = custodian.verify_audit(&[])?;
+    /// assert!(report.entries >= 3); // genesis, key_generated, sealed
+    /// # Ok::<(), custodia::Error>(())
+    /// ```
     pub fn verify_audit(&self, anchors: &[Anchor]) -> Result<VerifyReport> {
         // The latest checkpoint this custodian wrote (or verified on open) is an anchor too: a file cut or rewritten
         // behind the running custodian's back is refused here, not only at the next open.
@@ -73,6 +92,22 @@ impl Custodian {
     ///
     /// # Errors
     /// [`Error::AuditWrite`] when the checkpoint cannot be made durable; [`Error::CustodianClosed`].
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// # use custodia::*;
+    /// # let dir = tempfile::tempdir()?;
+    /// # let options = CustodianOptions { create: true, ..CustodianOptions::default() };
+    /// # let custodian = Custodian::load(dir.path(), Unlock::master_key([7; 32]), options)?;
+    /// # let nl = Jurisdiction::parse("NL")?;
+    /// # let jan = Actor::new("jan.devries", "prosecutor", nl, Classification::Secret)?;
+    /// // An anchor is what another authority keeps (and may counter-sign) to pin the log's prefix.
+    /// let anchor = custodian.checkpoint()?;
+    /// let kept = audit::Anchor::from_json(&anchor.to_json())?;
+    /// custodian.verify_audit(&[kept])?;
+    /// # Ok::<(), custodia::Error>(())
+    /// ```
     pub fn checkpoint(&self) -> Result<Anchor> {
         self.check_open()?;
         self.audit.checkpoint()

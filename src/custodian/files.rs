@@ -64,6 +64,25 @@ impl Custodian {
     ///
     /// # Errors
     /// As [`Custodian::inspect`].
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// # use custodia::*;
+    /// # let dir = tempfile::tempdir()?;
+    /// # let options = CustodianOptions { create: true, ..CustodianOptions::default() };
+    /// # let custodian = Custodian::load(dir.path(), Unlock::master_key([7; 32]), options)?;
+    /// # let nl = Jurisdiction::parse("NL")?;
+    /// # let jan = Actor::new("jan.devries", "prosecutor", nl, Classification::Secret)?;
+    /// # let team_key = custodian.generate_key(&jan, KeyKind::Kek, "case team key")?;
+    /// # let records = Sensitive::new(b"IBAN NL91ABNA0417164300".to_vec(), Category::FinancialRecords);
+    /// # let envelope = custodian
+    /// #     .seal(&jan, &records, &SealOptions::new(PurposeSet::parse(&["investigation"])?, vec![team_key]))?
+    /// #     .envelope;
+    /// let text = custodian.describe(&envelope)?;
+    /// assert!(text.contains("financial_records"));
+    /// # Ok::<(), custodia::Error>(())
+    /// ```
     pub fn describe(&self, envelope: &[u8]) -> Result<String> {
         let i = self.inspect(envelope)?;
         let list = |v: Vec<String>| if v.is_empty() { "-".to_owned() } else { v.join(", ") };

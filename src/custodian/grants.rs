@@ -144,6 +144,29 @@ impl Custodian {
     /// [`Error::InvalidArgument`] for an object id that is not 32 hex digits, a `not_after` already past, or an
     /// invalid reference; [`Error::KeyNotFound`], [`Error::KeyState`], [`Error::KeyDestroyed`] for `signer`
     /// (which must be an active Ed25519 key held with its secret); [`Error::AuditWrite`].
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// # use custodia::*;
+    /// # let dir = tempfile::tempdir()?;
+    /// # let options = CustodianOptions { create: true, ..CustodianOptions::default() };
+    /// # let custodian = Custodian::load(dir.path(), Unlock::master_key([7; 32]), options)?;
+    /// # let nl = Jurisdiction::parse("NL")?;
+    /// # let jan = Actor::new("jan.devries", "prosecutor", nl, Classification::Secret)?;
+    /// # let team_key = custodian.generate_key(&jan, KeyKind::Kek, "case team key")?;
+    /// # let records = Sensitive::new(b"IBAN NL91ABNA0417164300".to_vec(), Category::FinancialRecords);
+    /// # let envelope = custodian
+    /// #     .seal(&jan, &records, &SealOptions::new(PurposeSet::parse(&["investigation"])?, vec![team_key]))?
+    /// #     .envelope;
+    /// let signer = custodian.generate_key(&jan, KeyKind::Ed25519, "NL grant signing key")?;
+    /// let object_id = custodian.inspect(&envelope)?.object_id;
+    /// let scope = GrantScope::purpose_extension(PurposeSet::parse(&["asset_recovery"])?)?;
+    /// let grant = custodian.issue_grant(&jan, &signer, &object_id, scope, custodian.now().plus_days(30), "letter 2026/119")?;
+    /// // The armored text is what travels to the recipient, who applies it with `extend_purposes` or `rewrap_with`.
+    /// assert!(grant.to_armored().starts_with(GRANT_ARMOR_BEGIN));
+    /// # Ok::<(), custodia::Error>(())
+    /// ```
     pub fn issue_grant(
         &self,
         actor: &Actor,

@@ -153,6 +153,23 @@ impl Custodian {
     ///
     /// # Errors
     /// Keyring write errors; [`Error::AuditWrite`].
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// # use custodia::*;
+    /// # let dir = tempfile::tempdir()?;
+    /// # let options = CustodianOptions { create: true, ..CustodianOptions::default() };
+    /// # let custodian = Custodian::load(dir.path(), Unlock::master_key([7; 32]), options)?;
+    /// # let nl = Jurisdiction::parse("NL")?;
+    /// # let jan = Actor::new("jan.devries", "prosecutor", nl, Classification::Secret)?;
+    /// let kek = custodian.generate_key(&jan, KeyKind::Kek, "case team key")?;
+    /// let exchange = custodian.generate_key(&jan, KeyKind::X25519, "NL central authority")?;
+    /// // The public half of an exchange key is what another authority imports.
+    /// assert!(custodian.export_public(&exchange)?.starts_with("custodia-x25519-public"));
+    /// assert!(custodian.export_public(&kek).is_err());
+    /// # Ok::<(), custodia::Error>(())
+    /// ```
     pub fn generate_key(&self, actor: &Actor, kind: KeyKind, label: &str) -> Result<KeyId> {
         self.add_generated(actor, kind, label, None, None, None)
     }
@@ -215,6 +232,23 @@ impl Custodian {
     ///
     /// # Errors
     /// [`Error::LegalHold`] never; keyring write errors; [`Error::AuditWrite`].
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// # use custodia::*;
+    /// # let dir = tempfile::tempdir()?;
+    /// # let options = CustodianOptions { create: true, ..CustodianOptions::default() };
+    /// # let custodian = Custodian::load(dir.path(), Unlock::master_key([7; 32]), options)?;
+    /// # let nl = Jurisdiction::parse("NL")?;
+    /// # let jan = Actor::new("jan.devries", "prosecutor", nl, Classification::Secret)?;
+    /// let case = CaseRef::parse("MLA-2026-0042")?;
+    /// let retention_end = custodian.now().plus_days(5 * 365);
+    /// let key = custodian.case_key(&jan, &case, Some(retention_end))?;
+    /// // The same case gives the same key until it is rotated or destroyed.
+    /// assert_eq!(custodian.case_key(&jan, &case, Some(retention_end))?, key);
+    /// # Ok::<(), custodia::Error>(())
+    /// ```
     pub fn case_key(&self, actor: &Actor, case: &CaseRef, destroy_after: Option<Timestamp>) -> Result<KeyId> {
         {
             let ring = self.read()?;
@@ -255,6 +289,27 @@ impl Custodian {
     /// # Errors
     /// [`Error::InvalidKeyText`] for a mistyped or malformed key; [`Error::InvalidArgument`] when the key is already
     /// recorded with another jurisdiction; keyring write errors; [`Error::AuditWrite`].
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// # use custodia::*;
+    /// # let dir = tempfile::tempdir()?;
+    /// # let options = CustodianOptions { create: true, ..CustodianOptions::default() };
+    /// # let custodian = Custodian::load(dir.path(), Unlock::master_key([7; 32]), options)?;
+    /// # let nl = Jurisdiction::parse("NL")?;
+    /// # let jan = Actor::new("jan.devries", "prosecutor", nl, Classification::Secret)?;
+    /// # let other_dir = tempfile::tempdir()?;
+    /// # let de_custodian = Custodian::load(other_dir.path(), Unlock::master_key([8; 32]),
+    /// #     CustodianOptions { create: true, ..CustodianOptions::default() })?;
+    /// let de = Jurisdiction::parse("DE")?;
+    /// // DE exports its public key as text; NL imports it, bound to DE's jurisdiction.
+    /// let de_key = de_custodian.generate_key(&jan, KeyKind::X25519, "DE Federal Office of Justice")?;
+    /// let text = de_custodian.export_public(&de_key)?;
+    /// let imported = custodian.import_public(&jan, &text, "DE Federal Office of Justice", de)?;
+    /// assert_eq!(imported, de_key);
+    /// # Ok::<(), custodia::Error>(())
+    /// ```
     pub fn import_public(
         &self,
         actor: &Actor,
@@ -448,6 +503,21 @@ impl Custodian {
     ///
     /// # Errors
     /// [`Error::KeyNotFound`]; [`Error::KeyState`] unless the key is active and held with its secret.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// # use custodia::*;
+    /// # let dir = tempfile::tempdir()?;
+    /// # let options = CustodianOptions { create: true, ..CustodianOptions::default() };
+    /// # let custodian = Custodian::load(dir.path(), Unlock::master_key([7; 32]), options)?;
+    /// # let nl = Jurisdiction::parse("NL")?;
+    /// # let jan = Actor::new("jan.devries", "prosecutor", nl, Classification::Secret)?;
+    /// # let team_key = custodian.generate_key(&jan, KeyKind::Kek, "case team key")?;
+    /// let successor = custodian.rotate(&jan, &team_key)?;
+    /// assert_ne!(successor, team_key);
+    /// # Ok::<(), custodia::Error>(())
+    /// ```
     pub fn rotate(&self, actor: &Actor, id: &KeyId) -> Result<KeyId> {
         let (kind, label, case, destroy_after) = {
             let ring = self.read()?;
@@ -486,6 +556,28 @@ impl Custodian {
     /// # Errors
     /// [`Error::KeyNotFound`]; [`Error::LegalHold`] when its case is under hold; [`Error::KeyDestroyed`] if it is
     /// already destroyed; keyring write errors; [`Error::AuditWrite`]; [`Error::CustodianClosed`].
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// # use custodia::*;
+    /// # let dir = tempfile::tempdir()?;
+    /// # let options = CustodianOptions { create: true, ..CustodianOptions::default() };
+    /// # let custodian = Custodian::load(dir.path(), Unlock::master_key([7; 32]), options)?;
+    /// # let nl = Jurisdiction::parse("NL")?;
+    /// # let jan = Actor::new("jan.devries", "prosecutor", nl, Classification::Secret)?;
+    /// # let team_key = custodian.generate_key(&jan, KeyKind::Kek, "case team key")?;
+    /// # let records = Sensitive::new(b"IBAN NL91ABNA0417164300".to_vec(), Category::FinancialRecords);
+    /// # let envelope = custodian
+    /// #     .seal(&jan, &records, &SealOptions::new(PurposeSet::parse(&["investigation"])?, vec![team_key]))?
+    /// #     .envelope;
+    /// let certificate = custodian.destroy_key(&jan, &team_key, "retention period ended")?;
+    /// certificate.verify(&audit::parse_audit_key(&custodian.audit_public_key()?)?)?;
+    /// // Crypto-shredded: everything sealed under the key is unrecoverable.
+    /// let request = OpenRequest::new(jan.clone(), Purpose::parse("investigation")?);
+    /// assert_eq!(custodian.open(&request, &envelope).unwrap_err().kind(), ErrorKind::KeyDestroyed);
+    /// # Ok::<(), custodia::Error>(())
+    /// ```
     pub fn destroy_key(&self, actor: &Actor, id: &KeyId, reason: &str) -> Result<ErasureCertificate> {
         // Checked before the key is touched: the erasure certificate refuses what this refuses.
         crate::keys::keyring::check_destroy_reason(reason)?;
@@ -520,6 +612,24 @@ impl Custodian {
     ///
     /// # Errors
     /// Keyring write errors; [`Error::AuditWrite`]; [`Error::CustodianClosed`].
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// # use custodia::*;
+    /// # use std::sync::Arc;
+    /// # let dir = tempfile::tempdir()?;
+    /// let clock = Arc::new(FixedClock::new(SystemClock.now()));
+    /// let options = CustodianOptions { create: true, ..CustodianOptions::with_clock(clock.clone()) };
+    /// let custodian = Custodian::load(dir.path(), Unlock::master_key([7; 32]), options)?;
+    /// # let jan = Actor::new("jan.devries", "prosecutor", Jurisdiction::parse("NL")?, Classification::Secret)?;
+    /// let case = CaseRef::parse("MLA-2026-0042")?;
+    /// let key = custodian.case_key(&jan, &case, Some(clock.now().plus_days(30)))?;
+    /// assert!(custodian.shred_expired(&jan)?.destroyed.is_empty());
+    /// clock.advance(31 * 86_400);
+    /// assert_eq!(custodian.shred_expired(&jan)?.destroyed, vec![key]);
+    /// # Ok::<(), custodia::Error>(())
+    /// ```
     pub fn shred_expired(&self, actor: &Actor) -> Result<ShredReport> {
         let now = self.clock.now();
         let mut report = ShredReport { at: now, ..ShredReport::default() };
@@ -558,6 +668,27 @@ impl Custodian {
     /// # Errors
     /// [`Error::InvalidArgument`] for an empty, over-long or non-printable reference or reason, or a case already
     /// held; [`Error::AuditWrite`].
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// # use custodia::*;
+    /// # use std::sync::Arc;
+    /// # let dir = tempfile::tempdir()?;
+    /// # let clock = Arc::new(FixedClock::new(SystemClock.now()));
+    /// # let options = CustodianOptions { create: true, ..CustodianOptions::with_clock(clock.clone()) };
+    /// # let custodian = Custodian::load(dir.path(), Unlock::master_key([7; 32]), options)?;
+    /// # let jan = Actor::new("jan.devries", "prosecutor", Jurisdiction::parse("NL")?, Classification::Secret)?;
+    /// let case = CaseRef::parse("MLA-2026-0042")?;
+    /// let key = custodian.case_key(&jan, &case, Some(clock.now().plus_days(30)))?;
+    /// custodian.place_legal_hold(&jan, &case, "Rb. Amsterdam 13/123456", "appeal pending")?;
+    /// clock.advance(31 * 86_400);
+    /// // Held: retention has ended, but the case key survives until the hold is released.
+    /// assert!(custodian.shred_expired(&jan)?.destroyed.is_empty());
+    /// custodian.release_legal_hold(&jan, &case)?;
+    /// assert_eq!(custodian.shred_expired(&jan)?.destroyed, vec![key]);
+    /// # Ok::<(), custodia::Error>(())
+    /// ```
     pub fn place_legal_hold(&self, actor: &Actor, case: &CaseRef, reference: &str, reason: &str) -> Result<()> {
         let hold = LegalHold {
             case_ref: case.clone(),

@@ -154,6 +154,19 @@ impl Custodian {
     /// is missing; keyring errors ([`Error::WrongPassphrase`], [`Error::KeyringCorrupt`],
     /// [`Error::KdfParamsOutOfRange`], ...), audit log errors, I/O errors; [`Error::PolicyInvalid`] when the
     /// directory's `access-policy.toml` is invalid (see `docs/POLICY.md`).
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use custodia::{AUDIT_KEY_LABEL, Custodian, CustodianOptions, Unlock};
+    ///
+    /// let dir = tempfile::tempdir()?;
+    /// // The first start creates the keyring and the audit log; later starts leave `create` false.
+    /// let options = CustodianOptions { create: true, ..CustodianOptions::default() };
+    /// let custodian = Custodian::load(dir.path(), Unlock::passphrase("correct horse battery staple"), options)?;
+    /// assert!(custodian.keys()?.iter().any(|k| k.label == AUDIT_KEY_LABEL));
+    /// # Ok::<(), custodia::Error>(())
+    /// ```
     pub fn load(dir: impl AsRef<Path>, unlock: Unlock, options: CustodianOptions) -> Result<Self> {
         let dir = dir.as_ref();
         if options.create {

@@ -123,6 +123,29 @@ impl Custodian {
     /// [`Error::ClearanceInsufficient`], [`Error::NotOnCase`], [`Error::RoleNotPermitted`] and
     /// [`Error::ApprovalRequired`] under an access policy, [`Error::KeyDestroyed`], [`Error::SignerMismatch`]), format and
     /// authentication errors ([`Error::OpenFailed`], [`Error::NoMatchingRecipient`], ...), [`Error::AuditWrite`].
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// # use custodia::*;
+    /// # let dir = tempfile::tempdir()?;
+    /// # let options = CustodianOptions { create: true, ..CustodianOptions::default() };
+    /// # let custodian = Custodian::load(dir.path(), Unlock::master_key([7; 32]), options)?;
+    /// # let nl = Jurisdiction::parse("NL")?;
+    /// # let jan = Actor::new("jan.devries", "prosecutor", nl, Classification::Secret)?;
+    /// # let team_key = custodian.generate_key(&jan, KeyKind::Kek, "case team key")?;
+    /// # let records = Sensitive::new(b"IBAN NL91ABNA0417164300".to_vec(), Category::FinancialRecords);
+    /// # let envelope = custodian
+    /// #     .seal(&jan, &records, &SealOptions::new(PurposeSet::parse(&["investigation"])?, vec![team_key]))?
+    /// #     .envelope;
+    /// let request = OpenRequest::new(jan.clone(), Purpose::parse("investigation")?);
+    /// let opened = custodian.open(&request, &envelope)?;
+    /// assert_eq!(opened.data.expose_secret().as_slice(), b"IBAN NL91ABNA0417164300");
+    /// // A purpose the envelope was not sealed for is a typed refusal, recorded in the audit log.
+    /// let other = OpenRequest::new(jan.clone(), Purpose::parse("asset_recovery")?);
+    /// assert_eq!(custodian.open(&other, &envelope).unwrap_err().kind(), ErrorKind::PurposeNotPermitted);
+    /// # Ok::<(), custodia::Error>(())
+    /// ```
     pub fn open(&self, request: &OpenRequest, envelope: &[u8]) -> Result<Opened> {
         self.open_with(request, format::parse_header(envelope), Record::AfterFinish, |h, dk, s| {
             Ok(format::open_payload(h, dk, envelope, s)?.plaintext)
@@ -136,6 +159,27 @@ impl Custodian {
     ///
     /// # Errors
     /// As [`Custodian::open`], and [`Error::Io`].
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// # use custodia::*;
+    /// # let dir = tempfile::tempdir()?;
+    /// # let options = CustodianOptions { create: true, ..CustodianOptions::default() };
+    /// # let custodian = Custodian::load(dir.path(), Unlock::master_key([7; 32]), options)?;
+    /// # let nl = Jurisdiction::parse("NL")?;
+    /// # let jan = Actor::new("jan.devries", "prosecutor", nl, Classification::Secret)?;
+    /// # let team_key = custodian.generate_key(&jan, KeyKind::Kek, "case team key")?;
+    /// # let records = Sensitive::new(b"IBAN NL91ABNA0417164300".to_vec(), Category::FinancialRecords);
+    /// # let envelope = custodian
+    /// #     .seal(&jan, &records, &SealOptions::new(PurposeSet::parse(&["investigation"])?, vec![team_key]))?
+    /// #     .envelope;
+    /// let request = OpenRequest::new(jan.clone(), Purpose::parse("investigation")?);
+    /// let mut plaintext = Vec::new();
+    /// custodian.open_stream(&request, &mut envelope.as_slice(), &mut plaintext)?;
+    /// assert_eq!(plaintext, b"IBAN NL91ABNA0417164300");
+    /// # Ok::<(), custodia::Error>(())
+    /// ```
     pub fn open_stream(&self, request: &OpenRequest, src: &mut dyn Read, dst: &mut dyn Write) -> Result<Opened<()>> {
         let header = format::read_header(src);
         // Plaintext reaches `dst` during the call, so the open is recorded before the first chunk is written.
@@ -155,6 +199,30 @@ impl Custodian {
     ///
     /// # Errors
     /// As [`Custodian::open`], and [`Error::Io`].
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// # use custodia::*;
+    /// # let dir = tempfile::tempdir()?;
+    /// # let options = CustodianOptions { create: true, ..CustodianOptions::default() };
+    /// # let custodian = Custodian::load(dir.path(), Unlock::master_key([7; 32]), options)?;
+    /// # let nl = Jurisdiction::parse("NL")?;
+    /// # let jan = Actor::new("jan.devries", "prosecutor", nl, Classification::Secret)?;
+    /// # let team_key = custodian.generate_key(&jan, KeyKind::Kek, "case team key")?;
+    /// # let records = Sensitive::new(b"IBAN NL91ABNA0417164300".to_vec(), Category::FinancialRecords);
+    /// # let envelope = custodian
+    /// #     .seal(&jan, &records, &SealOptions::new(PurposeSet::parse(&["investigation"])?, vec![team_key]))?
+    /// #     .envelope;
+    /// use std::io::{Read, Seek, SeekFrom};
+    /// let request = OpenRequest::new(jan.clone(), Purpose::parse("investigation")?);
+    /// let mut reader = custodian.open_seekable(&request, std::io::Cursor::new(&envelope))?.data;
+    /// reader.seek(SeekFrom::Start(5))?;
+    /// let mut iban = String::new();
+    /// reader.read_to_string(&mut iban)?;
+    /// assert_eq!(iban, "NL91ABNA0417164300");
+    /// # Ok::<(), custodia::Error>(())
+    /// ```
     pub fn open_seekable<R: Read + Seek>(
         &self,
         request: &OpenRequest,
@@ -210,6 +278,27 @@ impl Custodian {
     ///
     /// # Errors
     /// Format errors.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// # use custodia::*;
+    /// # let dir = tempfile::tempdir()?;
+    /// # let options = CustodianOptions { create: true, ..CustodianOptions::default() };
+    /// # let custodian = Custodian::load(dir.path(), Unlock::master_key([7; 32]), options)?;
+    /// # let nl = Jurisdiction::parse("NL")?;
+    /// # let jan = Actor::new("jan.devries", "prosecutor", nl, Classification::Secret)?;
+    /// # let team_key = custodian.generate_key(&jan, KeyKind::Kek, "case team key")?;
+    /// # let records = Sensitive::new(b"IBAN NL91ABNA0417164300".to_vec(), Category::FinancialRecords);
+    /// # let envelope = custodian
+    /// #     .seal(&jan, &records, &SealOptions::new(PurposeSet::parse(&["investigation"])?, vec![team_key]))?
+    /// #     .envelope;
+    /// // Reads the bound metadata only: no key is touched, nothing is decrypted.
+    /// let info = custodian.inspect(&envelope)?;
+    /// assert_eq!(info.purposes.to_string(), "investigation");
+    /// assert_eq!(info.recipients, vec![team_key]);
+    /// # Ok::<(), custodia::Error>(())
+    /// ```
     pub fn inspect(&self, envelope: &[u8]) -> Result<EnvelopeInfo> {
         Ok(EnvelopeInfo::from_header(&format::parse_header(envelope)?))
     }

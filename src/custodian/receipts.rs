@@ -155,6 +155,27 @@ impl Custodian {
     /// [`Error::ReceiptNotApplicable`] when the object was never received here (recorded as a refusal);
     /// [`Error::LimitExceeded`] when the receipt would exceed its limits; audit read errors; [`Error::AuditWrite`];
     /// [`Error::CustodianClosed`].
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// # use custodia::*;
+    /// # let dir = tempfile::tempdir()?;
+    /// # let options = CustodianOptions { create: true, ..CustodianOptions::default() };
+    /// # let custodian = Custodian::load(dir.path(), Unlock::master_key([7; 32]), options)?;
+    /// # let nl = Jurisdiction::parse("NL")?;
+    /// # let jan = Actor::new("jan.devries", "prosecutor", nl, Classification::Secret)?;
+    /// # let team_key = custodian.generate_key(&jan, KeyKind::Kek, "case team key")?;
+    /// # let records = Sensitive::new(b"IBAN NL91ABNA0417164300".to_vec(), Category::FinancialRecords);
+    /// # let envelope = custodian
+    /// #     .seal(&jan, &records, &SealOptions::new(PurposeSet::parse(&["investigation"])?, vec![team_key]))?
+    /// #     .envelope;
+    /// let info = custodian.receive(&jan, &envelope)?;
+    /// let signer = custodian.generate_key(&jan, KeyKind::Ed25519, "receipt signing key")?;
+    /// let receipt = custodian.issue_receipt(&jan, &info.object_id, &signer, &ReceiptOptions::default())?;
+    /// assert!(receipt.to_armored().starts_with(RECEIPT_ARMOR_BEGIN));
+    /// # Ok::<(), custodia::Error>(())
+    /// ```
     pub fn issue_receipt(
         &self,
         actor: &Actor,

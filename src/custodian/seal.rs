@@ -90,6 +90,24 @@ impl Custodian {
     /// [`Error::RecipientJurisdictionUnknown`], [`Error::DestinationRequired`] (no destinations) or
     /// [`Error::RecipientNotPermitted`] (its jurisdiction is not among the destinations); [`Error::AuditWrite`] (the
     /// envelope is then discarded).
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// # use custodia::*;
+    /// # let dir = tempfile::tempdir()?;
+    /// # let options = CustodianOptions { create: true, ..CustodianOptions::default() };
+    /// # let custodian = Custodian::load(dir.path(), Unlock::master_key([7; 32]), options)?;
+    /// # let nl = Jurisdiction::parse("NL")?;
+    /// # let jan = Actor::new("jan.devries", "prosecutor", nl, Classification::Secret)?;
+    /// # let team_key = custodian.generate_key(&jan, KeyKind::Kek, "case team key")?;
+    /// let records = Sensitive::new(b"IBAN NL91ABNA0417164300".to_vec(), Category::FinancialRecords);
+    /// let mut options = SealOptions::new(PurposeSet::parse(&["investigation", "prosecution"])?, vec![team_key]);
+    /// options.case_ref = Some("MLA-2026-0042".parse()?);
+    /// let sealed = custodian.seal(&jan, &records, &options)?;
+    /// assert_eq!(custodian.inspect(&sealed.envelope)?.category, Category::FinancialRecords);
+    /// # Ok::<(), custodia::Error>(())
+    /// ```
     pub fn seal<T: AsRef<[u8]> + Zeroize>(
         &self,
         actor: &Actor,
@@ -115,6 +133,24 @@ impl Custodian {
     ///
     /// # Errors
     /// As [`Custodian::seal`], and [`Error::Io`].
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// # use custodia::*;
+    /// # let dir = tempfile::tempdir()?;
+    /// # let options = CustodianOptions { create: true, ..CustodianOptions::default() };
+    /// # let custodian = Custodian::load(dir.path(), Unlock::master_key([7; 32]), options)?;
+    /// # let nl = Jurisdiction::parse("NL")?;
+    /// # let jan = Actor::new("jan.devries", "prosecutor", nl, Classification::Secret)?;
+    /// # let team_key = custodian.generate_key(&jan, KeyKind::Kek, "case team key")?;
+    /// let tag = DataTag::new(Category::Evidence, Classification::Confidential);
+    /// let options = SealOptions::new(PurposeSet::parse(&["investigation"])?, vec![team_key]);
+    /// let (mut src, mut dst) = (&b"a large evidence file, read in chunks"[..], Vec::new());
+    /// let sealed = custodian.seal_stream(&jan, tag, &options, &mut src, &mut dst)?;
+    /// assert_eq!(sealed.object_id, custodian.inspect(&dst)?.object_id);
+    /// # Ok::<(), custodia::Error>(())
+    /// ```
     pub fn seal_stream(
         &self,
         actor: &Actor,

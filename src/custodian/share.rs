@@ -278,6 +278,28 @@ impl Custodian {
     /// can unwrap the envelope; [`Error::KeyNotFound`]; [`Error::KeyState`] for a decrypt-only key added;
     /// [`Error::InvalidArgument`] for a key removed that has no stanza or a key added that already has one;
     /// [`Error::AuditWrite`].
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// # use custodia::*;
+    /// # let dir = tempfile::tempdir()?;
+    /// # let options = CustodianOptions { create: true, ..CustodianOptions::default() };
+    /// # let custodian = Custodian::load(dir.path(), Unlock::master_key([7; 32]), options)?;
+    /// # let nl = Jurisdiction::parse("NL")?;
+    /// # let jan = Actor::new("jan.devries", "prosecutor", nl, Classification::Secret)?;
+    /// # let team_key = custodian.generate_key(&jan, KeyKind::Kek, "case team key")?;
+    /// # let records = Sensitive::new(b"IBAN NL91ABNA0417164300".to_vec(), Category::FinancialRecords);
+    /// # let envelope = custodian
+    /// #     .seal(&jan, &records, &SealOptions::new(PurposeSet::parse(&["investigation"])?, vec![team_key]))?
+    /// #     .envelope;
+    /// let colleague_key = custodian.generate_key(&jan, KeyKind::Kek, "second team key")?;
+    /// // Re-wrapping passes the policy gate for the stated purpose, then adds a recipient; the payload is untouched.
+    /// let purpose = Purpose::parse("investigation")?;
+    /// let shared = custodian.rewrap(&jan, &purpose, &envelope, &[], &[colleague_key])?;
+    /// assert_eq!(custodian.inspect(&shared)?.recipients.len(), 2);
+    /// # Ok::<(), custodia::Error>(())
+    /// ```
     pub fn rewrap(
         &self,
         actor: &Actor,
@@ -337,6 +359,26 @@ impl Custodian {
     ///
     /// # Errors
     /// [`Error::ClearanceInsufficient`]; otherwise as [`Custodian::rewrap`].
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// # use custodia::*;
+    /// # let dir = tempfile::tempdir()?;
+    /// # let options = CustodianOptions { create: true, ..CustodianOptions::default() };
+    /// # let custodian = Custodian::load(dir.path(), Unlock::master_key([7; 32]), options)?;
+    /// # let nl = Jurisdiction::parse("NL")?;
+    /// # let jan = Actor::new("jan.devries", "prosecutor", nl, Classification::Secret)?;
+    /// # let team_key = custodian.generate_key(&jan, KeyKind::Kek, "case team key")?;
+    /// # let records = Sensitive::new(b"IBAN NL91ABNA0417164300".to_vec(), Category::FinancialRecords);
+    /// # let envelope = custodian
+    /// #     .seal(&jan, &records, &SealOptions::new(PurposeSet::parse(&["investigation"])?, vec![team_key]))?
+    /// #     .envelope;
+    /// let successor = custodian.rotate(&jan, &team_key)?;
+    /// let rewrapped = custodian.rewrap_rotated(&jan, &envelope)?;
+    /// assert_eq!(custodian.inspect(&rewrapped)?.recipients, vec![successor]);
+    /// # Ok::<(), custodia::Error>(())
+    /// ```
     pub fn rewrap_rotated(&self, actor: &Actor, envelope: &[u8]) -> Result<Vec<u8>> {
         let bin = format::to_binary(envelope)?;
         let header = format::parse_header(&bin)?;
