@@ -53,9 +53,8 @@ fn write_good() -> Value {
         log.append(&e.clone().actor(&anna())).unwrap();
         c.advance(60);
     }
-    let cert = log
-        .certify_erasure(&[KeyId::from_bytes([2; 16])], Some(&case()), "retention period ended", Some(3))
-        .unwrap();
+    let cert =
+        log.certify_erasure(&[KeyId::from_bytes([2; 16])], Some(&case()), "retention period ended", Some(3)).unwrap();
     c.advance(60);
     let a2 = log.close().unwrap();
     let text = std::fs::read_to_string(log.path()).unwrap();
@@ -77,7 +76,15 @@ fn lines(text: &str) -> Vec<String> {
 }
 
 /// A vector derived from the good one: the log (and anchors) as changed, and the expected result.
-fn derived(good: &Value, name: &str, description: &str, log: &str, anchors: &[String], with: &str, expect: Value) -> Value {
+fn derived(
+    good: &Value,
+    name: &str,
+    description: &str,
+    log: &str,
+    anchors: &[String],
+    with: &str,
+    expect: Value,
+) -> Value {
     json!({
         "name": name,
         "description": description,
@@ -105,7 +112,8 @@ fn tampered(entry: u64) -> Value {
 fn derive_all(good: &Value) -> Vec<Value> {
     let text = good["log"].as_str().unwrap();
     let ls = lines(text);
-    let anchors: Vec<String> = good["anchors"].as_array().unwrap().iter().map(|a| a.as_str().unwrap().to_owned()).collect();
+    let anchors: Vec<String> =
+        good["anchors"].as_array().unwrap().iter().map(|a| a.as_str().unwrap().to_owned()).collect();
     let a1 = Anchor::from_json(&anchors[0]).unwrap();
     let mut v = Vec::new();
 
@@ -123,12 +131,28 @@ fn derive_all(good: &Value) -> Vec<Value> {
     let i = ls.iter().position(|l| l.contains("prosecution.trial")).unwrap();
     let mut e = ls.clone();
     e[i] = e[i].replace("prosecution.trial", "prosecution.trail");
-    v.push(derived(good, "audit_fail_edited_entry", "one byte of an entry's purpose changed", &e.concat(), &[], "audit_public", tampered(i as u64)));
+    v.push(derived(
+        good,
+        "audit_fail_edited_entry",
+        "one byte of an entry's purpose changed",
+        &e.concat(),
+        &[],
+        "audit_public",
+        tampered(i as u64),
+    ));
 
     // Entries 3 and 4 swapped.
     let mut e = ls.clone();
     e.swap(3, 4);
-    v.push(derived(good, "audit_fail_reordered", "entries 3 and 4 swapped", &e.concat(), &[], "audit_public", tampered(3)));
+    v.push(derived(
+        good,
+        "audit_fail_reordered",
+        "entries 3 and 4 swapped",
+        &e.concat(),
+        &[],
+        "audit_public",
+        tampered(3),
+    ));
 
     // Cut back to the first anchor's checkpoint (a valid log on its own), verified with the second anchor.
     let cut = usize::try_from(a1.count()).unwrap() + 1;
@@ -173,18 +197,76 @@ fn derive_all(good: &Value) -> Vec<Value> {
         tampered(n),
     ));
 
-    v.push(derived(good, "audit_fail_wrong_key", "the good log verified with another audit key", text, &[], "other_public", json!({ "error": "audit_wrong_key" })));
+    v.push(derived(
+        good,
+        "audit_fail_wrong_key",
+        "the good log verified with another audit key",
+        text,
+        &[],
+        "other_public",
+        json!({ "error": "audit_wrong_key" }),
+    ));
 
     let raised = anchors[0].replacen(&format!("\"count\":{}", a1.count()), &format!("\"count\":{}", a1.count() + 1), 1);
-    v.push(derived(good, "audit_fail_anchor_count", "the good log with anchors[0]'s count raised by one", text, &[raised.clone()], "audit_public", json!({ "error": "anchor_invalid" })));
-    v.push(anchor_vector(good, "anchor_good", "anchors[0] on its own: checkpoint signature by the audit key, witness signature by witness_public", &anchors[0], "audit_public", json!({ "result": "ok", "witnessed_by": good["keys"]["witness_public"] })));
-    v.push(anchor_vector(good, "anchor_fail_count", "anchors[0] with its count raised by one", &raised, "audit_public", json!({ "error": "anchor_invalid" })));
-    v.push(anchor_vector(good, "anchor_fail_wrong_key", "anchors[0] checked with another audit key", &anchors[0], "other_public", json!({ "error": "anchor_invalid" })));
+    v.push(derived(
+        good,
+        "audit_fail_anchor_count",
+        "the good log with anchors[0]'s count raised by one",
+        text,
+        &[raised.clone()],
+        "audit_public",
+        json!({ "error": "anchor_invalid" }),
+    ));
+    v.push(anchor_vector(
+        good,
+        "anchor_good",
+        "anchors[0] on its own: checkpoint signature by the audit key, witness signature by witness_public",
+        &anchors[0],
+        "audit_public",
+        json!({ "result": "ok", "witnessed_by": good["keys"]["witness_public"] }),
+    ));
+    v.push(anchor_vector(
+        good,
+        "anchor_fail_count",
+        "anchors[0] with its count raised by one",
+        &raised,
+        "audit_public",
+        json!({ "error": "anchor_invalid" }),
+    ));
+    v.push(anchor_vector(
+        good,
+        "anchor_fail_wrong_key",
+        "anchors[0] checked with another audit key",
+        &anchors[0],
+        "other_public",
+        json!({ "error": "anchor_invalid" }),
+    ));
 
     let cert = good["certificate"].as_str().unwrap();
-    v.push(cert_vector(good, "erasure_good", "the erasure certificate, checked with the audit key", cert, "audit_public", json!({ "result": "ok" })));
-    v.push(cert_vector(good, "erasure_fail_edited", "the certificate with its reason changed", &cert.replace("retention period ended", "retention period ender"), "audit_public", json!({ "error": "audit_tampered" })));
-    v.push(cert_vector(good, "erasure_fail_wrong_key", "the certificate checked with another audit key", cert, "other_public", json!({ "error": "audit_wrong_key" })));
+    v.push(cert_vector(
+        good,
+        "erasure_good",
+        "the erasure certificate, checked with the audit key",
+        cert,
+        "audit_public",
+        json!({ "result": "ok" }),
+    ));
+    v.push(cert_vector(
+        good,
+        "erasure_fail_edited",
+        "the certificate with its reason changed",
+        &cert.replace("retention period ended", "retention period ender"),
+        "audit_public",
+        json!({ "error": "audit_tampered" }),
+    ));
+    v.push(cert_vector(
+        good,
+        "erasure_fail_wrong_key",
+        "the certificate checked with another audit key",
+        cert,
+        "other_public",
+        json!({ "error": "audit_wrong_key" }),
+    ));
     v
 }
 
@@ -234,7 +316,8 @@ fn audit_vectors_verify_as_expected() {
         std::fs::create_dir_all(dir()).unwrap();
         let good = write_good();
         for v in derive_all(&good) {
-            std::fs::write(path(v["name"].as_str().unwrap()), serde_json::to_string_pretty(&v).unwrap() + "\n").unwrap();
+            std::fs::write(path(v["name"].as_str().unwrap()), serde_json::to_string_pretty(&v).unwrap() + "\n")
+                .unwrap();
         }
     }
     let good: Value = serde_json::from_str(&std::fs::read_to_string(path("audit_log")).unwrap()).unwrap();

@@ -445,7 +445,13 @@ fn more_bad_vectors() -> Vec<Value> {
         "armor",
     ));
     let text = format::armor(&unsigned).replacen("-----\n", "----- x\n", 1);
-    v.push(armored("fail_armor_text_after_begin", "text after the BEGIN line, on the same line", &text, "kek", "armor"));
+    v.push(armored(
+        "fail_armor_text_after_begin",
+        "text after the BEGIN line, on the same line",
+        &text,
+        "kek",
+        "armor",
+    ));
     let text = format::armor(&unsigned).replacen('\n', "\n\n", 1);
     v.push(armored("fail_armor_empty_line", "an empty line after the BEGIN line", &text, "kek", "armor"));
 
@@ -465,9 +471,21 @@ fn more_bad_vectors() -> Vec<Value> {
     val["expect"]["seekable_error"] = json!("signature_invalid");
     v.push(val);
 
-    v.push(bad("fail_magic_prefix", "the 5-byte input \"CUSTO\": a proper prefix of the magic", b"CUSTO", "kek", "truncated"));
+    v.push(bad(
+        "fail_magic_prefix",
+        "the 5-byte input \"CUSTO\": a proper prefix of the magic",
+        b"CUSTO",
+        "kek",
+        "truncated",
+    ));
     v.push(bad("fail_empty", "the empty input (a prefix of the magic)", b"", "kek", "truncated"));
-    v.push(bad("fail_short_not_magic", "the 5-byte input \"CUSTX\": shorter than the magic and not a prefix of it", b"CUSTX", "kek", "malformed"));
+    v.push(bad(
+        "fail_short_not_magic",
+        "the 5-byte input \"CUSTX\": shorter than the magic and not a prefix of it",
+        b"CUSTX",
+        "kek",
+        "malformed",
+    ));
     v
 }
 
@@ -730,7 +748,10 @@ fn crafted_vectors() -> Vec<Value> {
     v.push(c.good(100));
 
     // Header exactly 65,536 bytes (inclusive limit), and one byte more.
-    let mut c = Crafted::new("header_max_len", "header exactly 65536 bytes (the limit is inclusive), padded by an unknown stanza kind");
+    let mut c = Crafted::new(
+        "header_max_len",
+        "header exactly 65536 bytes (the limit is inclusive), padded by an unknown stanza kind",
+    );
     let fixed = craft::bound(&c.fields).len() + 2 + (4 + 76) + 4 + 32;
     c.others = vec![unknown_stanza(0x7f01, 0xee, 65_536 - fixed - 16)];
     v.push(c.good(100));
@@ -742,7 +763,10 @@ fn crafted_vectors() -> Vec<Value> {
     c.others = (0..64).map(|i| unknown_stanza(0x7f01, i, 0)).collect();
     v.push(c.bad("limit_exceeded"));
 
-    let mut c = Crafted::new("fail_field_count", "65 fields (the 7 required and 58 empty unknown non-critical ones): the limit is 64");
+    let mut c = Crafted::new(
+        "fail_field_count",
+        "65 fields (the 7 required and 58 empty unknown non-critical ones): the limit is 64",
+    );
     for t in 0..58u16 {
         craft::set(&mut c.fields, 0x0100 + t, Vec::new());
     }
@@ -752,7 +776,8 @@ fn crafted_vectors() -> Vec<Value> {
     craft::set(&mut c.fields, tag::CHUNK_SIZE, 16_777_217u32.to_be_bytes().to_vec());
     v.push(c.bad("limit_exceeded"));
 
-    let mut c = Crafted::new("fail_chunk_size_small", "chunk_size 63: below the minimum (a minimum is not a limit: malformed)");
+    let mut c =
+        Crafted::new("fail_chunk_size_small", "chunk_size 63: below the minimum (a minimum is not a limit: malformed)");
     craft::set(&mut c.fields, tag::CHUNK_SIZE, 63u32.to_be_bytes().to_vec());
     v.push(c.bad("malformed"));
 
@@ -768,7 +793,10 @@ fn crafted_vectors() -> Vec<Value> {
     craft::set(&mut c.fields, tag::NOT_AFTER, (craft::CREATED - 1).to_be_bytes().to_vec());
     v.push(c.bad("malformed"));
 
-    let mut c = Crafted::new("fail_signer_noncanonical", "signer field: a non-canonical encoding (y + p) of a point of large order");
+    let mut c = Crafted::new(
+        "fail_signer_noncanonical",
+        "signer field: a non-canonical encoding (y + p) of a point of large order",
+    );
     craft::set(&mut c.fields, tag::SIGNER, noncanonical_ed25519().to_vec());
     v.push(c.bad("malformed"));
 
@@ -778,23 +806,29 @@ fn crafted_vectors() -> Vec<Value> {
     craft::set(&mut c.fields, tag::SIGNER, id.to_vec());
     v.push(c.bad("malformed"));
 
-    let mut c = Crafted::new("fail_duplicate_key_id", "a stanza of unknown kind naming the KEK's key id, after the KEK stanza");
+    let mut c =
+        Crafted::new("fail_duplicate_key_id", "a stanza of unknown kind naming the KEK's key id, after the KEK stanza");
     let mut dup = unknown_stanza(0x7f01, 0, 4);
     dup.1[..16].copy_from_slice(&craft::key_id("kek", &KEYS.kek));
     c.others = vec![dup];
     v.push(c.bad("malformed"));
 
-    let mut c = Crafted::new("fail_unknown_stanza_short", "a stanza of unknown kind with a 15-byte body (shorter than a key id)");
+    let mut c = Crafted::new(
+        "fail_unknown_stanza_short",
+        "a stanza of unknown kind with a 15-byte body (shorter than a key id)",
+    );
     c.others = vec![(0x7f01, vec![0xee; 15])];
     c.kek_at = 1;
     v.push(c.bad("malformed"));
 
     let pt = plaintext(128);
-    let mut c = Crafted::new("fail_empty_final_chunk", "128 bytes as two non-final 64-byte chunks and an empty final chunk");
+    let mut c =
+        Crafted::new("fail_empty_final_chunk", "128 bytes as two non-final 64-byte chunks and an empty final chunk");
     c.payload = craft::chunks(&[(&pt[..64], false), (&pt[64..], false), (&[], true)]);
     v.push(c.bad("open_failed"));
 
-    let mut c = Crafted::new("fail_short_final_chunk", "a full chunk, then a final chunk of 10 bytes (under a tag's 16)");
+    let mut c =
+        Crafted::new("fail_short_final_chunk", "a full chunk, then a final chunk of 10 bytes (under a tag's 16)");
     c.payload = craft::chunks(&[(&pt[..64], false), (&pt[64..74], true)]);
     c.payload.truncate(80 + 10);
     v.push(c.bad("truncated"));
@@ -806,7 +840,8 @@ fn crafted_vectors() -> Vec<Value> {
     // Signed by the vector's Ed25519 key; opened requiring another signer.
     let seed = KEYS.ed25519;
     let pk = ed25519_dalek::SigningKey::from_bytes(&seed).verifying_key().to_bytes();
-    let mut c = Crafted::new("fail_signer_mismatch", "signed by ed25519_seed, opened requiring the key of require_signer_seed");
+    let mut c =
+        Crafted::new("fail_signer_mismatch", "signed by ed25519_seed, opened requiring the key of require_signer_seed");
     c.fields = craft::fields(Some(pk));
     let sealed = craft::bound(&c.fields);
     let sig = craft::signature(&seed, &sealed, &c.payload);
@@ -964,9 +999,54 @@ fn committed_vectors_open_as_expected() {
     }
     assert!(failures.is_empty(), "{} must-fail checks failed:\n{}", failures.len(), failures.join("\n"));
     // Every error kind the must-fail vectors name was checked (a vector cannot silently stop being replayed).
-    let named: std::collections::BTreeSet<String> = regenerated
-        .iter()
-        .filter_map(|v| v["expect"]["error"].as_str().map(str::to_owned))
-        .collect();
+    let named: std::collections::BTreeSet<String> =
+        regenerated.iter().filter_map(|v| v["expect"]["error"].as_str().map(str::to_owned)).collect();
     assert_eq!(checked_errors, named);
+}
+
+/// The order of checks of FORMAT.md section 9, where two defects meet: the first check in that order wins.
+#[test]
+fn the_first_failing_check_in_the_specified_order_wins() {
+    use craft::tag;
+    let parse = |fields: &[(u16, Vec<u8>)], cut: Option<usize>| {
+        let mut c = Crafted::new("x", "x");
+        c.fields = fields.to_vec();
+        let env = c.envelope();
+        let env = &env[..cut.unwrap_or(env.len())];
+        format::parse_header(env).map(|_| ()).unwrap_err().kind_name()
+    };
+    // Field by field: a malformed field before an unknown critical one is malformed ...
+    let mut f = craft::fields(None);
+    craft::set(&mut f, tag::SIGNER, vec![0; 31]);
+    craft::set(&mut f, 0x8001, Vec::new());
+    assert_eq!(parse(&f, None), "malformed");
+    // ... and an unknown critical field before a malformed one (the empty grants field, 0x800e) wins over it.
+    let mut f = craft::fields(None);
+    craft::set(&mut f, 0x8001, Vec::new());
+    craft::set(&mut f, 0x800e, vec![0]);
+    assert_eq!(parse(&f, None), "unknown_critical_field");
+    // A limit inside a field is met where that field is read: a later malformed field does not matter.
+    let mut f = craft::fields(None);
+    craft::set(&mut f, tag::CASE_REF, vec![b'A'; 129]);
+    craft::set(&mut f, tag::SIGNER, vec![0; 31]);
+    assert_eq!(parse(&f, None), "limit_exceeded");
+    // Fields are read whole before any is checked: truncation inside them wins over a malformed field.
+    let mut f = craft::fields(None);
+    craft::set(&mut f, tag::CATEGORY, 99u16.to_be_bytes().to_vec());
+    assert_eq!(parse(&f, None), "malformed");
+    assert_eq!(parse(&f, Some(40)), "truncated");
+    // Cross-field rules come after every field: a missing required field and an unknown critical one.
+    let mut f = craft::fields(None);
+    f.retain(|(t, _)| *t != tag::CREATED);
+    assert_eq!(parse(&f, None), "malformed");
+    craft::set(&mut f, 0x8001, Vec::new());
+    assert_eq!(parse(&f, None), "unknown_critical_field");
+    // A stanza body that would pass the header limit is limit_exceeded even when the input ends first.
+    let mut c = Crafted::new("x", "x");
+    c.others = vec![unknown_stanza(0x7f01, 0xee, 65_535 - 16)];
+    let env = c.envelope();
+    let hl = format::parse_header(&env).map(|_| ()).unwrap_err();
+    assert_eq!(hl.kind_name(), "limit_exceeded", "{hl}");
+    let cut = craft::bound(&c.fields).len() + 2 + 80 + 4 + 10;
+    assert_eq!(format::parse_header(&env[..cut]).map(|_| ()).unwrap_err().kind_name(), "limit_exceeded");
 }
