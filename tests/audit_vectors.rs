@@ -213,7 +213,7 @@ fn derive_all(good: &Value) -> Vec<Value> {
         "audit_fail_anchor_count",
         "the good log with anchors[0]'s count raised by one",
         text,
-        &[raised.clone()],
+        std::slice::from_ref(&raised),
         "audit_public",
         json!({ "error": "anchor_invalid" }),
     ));
