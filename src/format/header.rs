@@ -860,7 +860,12 @@ pub(crate) fn read_header<R: Read + ?Sized>(src: &mut R) -> Result<Header> {
         let kind = StanzaKind::from_code(u16::from_be_bytes([h[0], h[1]]));
         let len = usize::from(u16::from_be_bytes([h[2], h[3]]));
         let body = t.take(len)?.to_vec();
-        stanzas.push(Stanza::new(kind, body)?);
+        let stanza = Stanza::new(kind, body)?;
+        // Writers never name a key twice; a reader refuses a header that does (which stanza would count?).
+        if stanzas.iter().any(|s: &Stanza| s.key_id == stanza.key_id) {
+            return Err(Error::Malformed("two stanzas name the same key id".into()));
+        }
+        stanzas.push(stanza);
     }
     t.take(MAC_LEN)?;
     let Parsed { object_id, metadata, commitment, signer, unknown, grants } = parsed;
@@ -961,6 +966,14 @@ fn parse_fields(mut b: &[u8]) -> Result<Parsed> {
                 purposes = Some(PurposeSet::from_purposes(list)?);
             }
             tag::CASE_REF => {
+                // Above the limit is `LimitExceeded`, as for every other length (docs/FORMAT.md section 9.1).
+                if v.len() > crate::vocabulary::MAX_CASE_REF_LEN {
+                    return Err(Error::LimitExceeded {
+                        what: "case_ref length",
+                        value: v.len() as u64,
+                        max: crate::vocabulary::MAX_CASE_REF_LEN as u64,
+                    });
+                }
                 let s = core::str::from_utf8(v).map_err(|_| Error::Malformed("field case_ref".into()))?;
                 case_ref = Some(CaseRef::parse(s).map_err(|_| Error::Malformed("field case_ref".into()))?);
             }
@@ -1030,6 +1043,12 @@ fn parse_fields(mut b: &[u8]) -> Result<Parsed> {
     if category.check(classification).is_err() {
         return Err(Error::Malformed("classification below the category's minimum".into()));
     }
+    let created = created.ok_or_else(|| missing("created"))?;
+    // Readers hold writers to `not_after >= created` (docs/FORMAT.md section 2): an envelope that expired before it
+    // was made is not one any writer produces.
+    if not_after.is_some_and(|na| na < created) {
+        return Err(Error::Malformed("not_after is before created".into()));
+    }
     let metadata = Metadata {
         category,
         classification,
@@ -1038,7 +1057,7 @@ fn parse_fields(mut b: &[u8]) -> Result<Parsed> {
         instrument,
         origin,
         destinations,
-        created: created.ok_or_else(|| missing("created"))?,
+        created,
         not_after,
         chunk_size: chunk_size.ok_or_else(|| missing("chunk_size"))?,
     };

@@ -583,7 +583,11 @@ impl<R: Read + Seek> Reader<R> {
             return Err(Error::LimitExceeded { what: "chunk count", value: chunks, max: MAX_CHUNKS });
         }
         let last_ct_len = usize::try_from(payload_len - (chunks - 1) * chunk_ct).map_err(|_| Error::OpenFailed)?;
-        if last_ct_len < TAG_LEN || (last_ct_len == TAG_LEN && chunks > 1) {
+        // The same framing errors as the sequential and in-memory openers (docs/FORMAT.md section 5).
+        if last_ct_len < TAG_LEN {
+            return Err(Error::Truncated);
+        }
+        if last_ct_len == TAG_LEN && chunks > 1 {
             return Err(Error::OpenFailed);
         }
         let plain_len = payload_len - chunks * TAG_LEN as u64;

@@ -358,12 +358,18 @@ impl VerifyingKey {
     /// A verifying key from its 32 bytes.
     ///
     /// # Errors
-    /// [`Error::InvalidArgument`] for bytes that are not a valid, non-weak Ed25519 point.
+    /// [`Error::InvalidArgument`] for bytes that are not the canonical encoding of an Ed25519 point of large order
+    /// (`docs/FORMAT.md` section 6.1: not a point, a non-canonical encoding, or a point of small order).
     pub fn from_bytes(bytes: [u8; ED25519_PUBLIC_LEN]) -> Result<Self> {
         let vk = ed25519_dalek::VerifyingKey::from_bytes(&bytes)
             .map_err(|_| Error::InvalidArgument("not a valid Ed25519 public key".into()))?;
         if vk.is_weak() {
             return Err(Error::InvalidArgument("weak Ed25519 public key".into()));
+        }
+        // The decoder reduces y modulo p and accepts x = 0 with the sign bit set; one point, one encoding: the
+        // canonical one (the key id hashes these bytes).
+        if vk.to_edwards().compress().to_bytes() != bytes {
+            return Err(Error::InvalidArgument("non-canonical Ed25519 public key".into()));
         }
         Ok(Self(vk))
     }
