@@ -69,6 +69,11 @@
 #define CUSTODIA_AUDIT_HEAD_SIZE 65
 
 /**
+ * The `seq` of an event that is not numbered yet: what audit sinks see (the log numbers an event as it appends it).
+ */
+#define CUSTODIA_AUDIT_SEQ_UNKNOWN UINT64_MAX
+
+/**
  * Size of the text form of a grant id, including the terminating NUL (32 hex digits + NUL).
  */
 #define CUSTODIA_GRANT_ID_TEXT_SIZE 33
@@ -960,11 +965,12 @@ typedef struct custodia_audit_entries {
  */
 typedef struct custodia_audit_entry {
   /**
-   * Sequence number, from 0 (the genesis entry).
+   * Sequence number, from 0 (the genesis entry); `CUSTODIA_AUDIT_SEQ_UNKNOWN` for an event given to an audit sink
+   * (the log numbers it as it appends it).
    */
   uint64_t seq;
   /**
-   * When the log wrote it, Unix seconds.
+   * When it happened (the time the log records), Unix seconds.
    */
   uint64_t time;
   /**
@@ -1000,8 +1006,8 @@ typedef struct custodia_audit_entry {
    */
   const char *outcome;
   /**
-   * The whole entry as one JSON object (`seq`, `time`, `kind` and every member the event has, as in a log line;
-   * without the chain members `prev`, `hash`, `auth` and `sig`).
+   * The whole entry as one JSON object (`seq` when known, `time`, `kind` and every member the event has, as in a
+   * log line, members in alphabetical order; without the chain members `prev`, `hash`, `auth` and `sig`).
    */
   const char *json;
 } custodia_audit_entry;
@@ -1331,16 +1337,16 @@ typedef int (*custodia_write_fn)(void *context,
                                  size_t len);
 
 /**
- * An audit sink: receives one audit event as a JSON object (`event_json`, NUL-terminated, `event_json_len` bytes
- * without the NUL; the members of a log line as in `custodia_audit_entry.json`, without `seq`) and returns 0 when
- * it has taken it, non-zero when it failed.
+ * An audit sink: receives one audit event (`event`: its fields and its JSON form, exactly as
+ * `custodia_audit_entries_get` gives the entry the log made of it, except that `seq` is `CUSTODIA_AUDIT_SEQ_UNKNOWN`
+ * and `json` has no `seq` member) and returns 0 when it has taken it, non-zero when it failed.
  *
  * **When and where.** It is called once per event, after the audit log has made the event durable, on the thread
  * of the custodia call that recorded it and before that call returns; custodia starts no thread. Events of one
  * thread arrive in log order; when several threads use one custodian, calls may come concurrently (the function must
  * then be thread-safe) and their relative order may differ from the log's. Entries the log writes by itself
- * (genesis, checkpoints, recovery, erasure certificates) are not forwarded. `event_json` is valid only during the
- * call: copy it to keep it. It holds metadata only (never plaintext or key material) but names actors and cases.
+ * (genesis, checkpoints, recovery, erasure certificates) are not forwarded. `event` and every string it points to are
+ * valid only during the call: copy what you keep. It holds metadata only (never plaintext or key material) but names actors and cases.
  *
  * **What it must not do.** Call back into the custodian that called it (or into anything waiting for it): the call
  * that recorded the event may hold its locks. It must return normally: no `longjmp`, no C++ exception, no Rust
@@ -1351,8 +1357,7 @@ typedef int (*custodia_write_fn)(void *context,
  * the operation fails with `CUSTODIA_ERR_AUDIT_WRITE` instead (its event is then in the log already).
  */
 typedef int (*custodia_audit_sink_fn)(void *user_data,
-                                      const char *event_json,
-                                      size_t event_json_len);
+                                      const struct custodia_audit_entry *event);
 
 #ifdef __cplusplus
 extern "C" {

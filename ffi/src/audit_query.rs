@@ -40,9 +40,10 @@ pub struct custodia_audit_entries {
 #[repr(C)]
 #[derive(Clone, Copy, Debug)]
 pub struct custodia_audit_entry {
-    /// Sequence number, from 0 (the genesis entry).
+    /// Sequence number, from 0 (the genesis entry); `CUSTODIA_AUDIT_SEQ_UNKNOWN` for an event given to an audit sink
+    /// (the log numbers it as it appends it).
     pub seq: u64,
-    /// When the log wrote it, Unix seconds.
+    /// When it happened (the time the log records), Unix seconds.
     pub time: u64,
     /// The event kind's stable name (`"sealed"`, `"opened"`, `"refused"`, ...; `docs/AUDIT.md`).
     pub kind: *const c_char,
@@ -60,16 +61,20 @@ pub struct custodia_audit_entry {
     pub purpose: *const c_char,
     /// `ok`, or `refused:<kind>` / `failed:<kind>`.
     pub outcome: *const c_char,
-    /// The whole entry as one JSON object (`seq`, `time`, `kind` and every member the event has, as in a log line;
-    /// without the chain members `prev`, `hash`, `auth` and `sig`).
+    /// The whole entry as one JSON object (`seq` when known, `time`, `kind` and every member the event has, as in a
+    /// log line, members in alphabetical order; without the chain members `prev`, `hash`, `auth` and `sig`).
     pub json: *const c_char,
 }
 
+/// The `seq` of an event that is not numbered yet: what audit sinks see (the log numbers an event as it appends it).
+pub const CUSTODIA_AUDIT_SEQ_UNKNOWN: u64 = u64::MAX;
+
 const AUDIT_ENTRIES: &str = "audit entries";
 
-/// An entry with the C strings its `custodia_audit_entry` points into.
-struct Listed {
-    entry: LogEntry,
+/// An entry (or an event not yet numbered) with the C strings its `custodia_audit_entry` points into.
+pub(crate) struct Listed {
+    seq: u64,
+    time: u64,
     kind: CString,
     actor_id: Option<CString>,
     actor_role: Option<CString>,
@@ -79,6 +84,49 @@ struct Listed {
     purpose: Option<CString>,
     outcome: CString,
     json: CString,
+}
+
+impl Listed {
+    /// The C view of `event`, numbered `seq` when known.
+    pub(crate) fn new(event: &AuditEvent, seq: Option<u64>) -> Self {
+        let actor = event.actor.as_ref();
+        Self {
+            seq: seq.unwrap_or(CUSTODIA_AUDIT_SEQ_UNKNOWN),
+            time: event.time.map_or(0, Timestamp::as_unix),
+            kind: c_text(event.kind.name()),
+            actor_id: actor.map(|a| c_text(a.id())),
+            actor_role: actor.map(|a| c_text(a.role())),
+            actor_jurisdiction: actor.map(|a| c_text(a.jurisdiction().as_str())),
+            case_ref: event.case.as_ref().map(|c| c_text(c.as_str())),
+            object: event.object.as_deref().map(c_text),
+            purpose: event.purpose.as_ref().map(|p| c_text(p.as_str())),
+            outcome: c_text(&event.outcome.summary()),
+            json: c_text(&event_json(event, seq)),
+        }
+    }
+
+    /// The C struct; its pointers borrow from `self` and are valid as long as it lives unmoved.
+    pub(crate) fn as_c(&self) -> custodia_audit_entry {
+        custodia_audit_entry {
+            seq: self.seq,
+            time: self.time,
+            kind: self.kind.as_ptr(),
+            actor_id: c_ptr(self.actor_id.as_ref()),
+            actor_role: c_ptr(self.actor_role.as_ref()),
+            actor_jurisdiction: c_ptr(self.actor_jurisdiction.as_ref()),
+            case_ref: c_ptr(self.case_ref.as_ref()),
+            object: c_ptr(self.object.as_ref()),
+            purpose: c_ptr(self.purpose.as_ref()),
+            outcome: self.outcome.as_ptr(),
+            json: self.json.as_ptr(),
+        }
+    }
+}
+
+/// What an entries handle owns: the entries (for the CSV export) and their C views.
+struct Snapshot {
+    entries: Vec<LogEntry>,
+    listed: Vec<Listed>,
 }
 
 /// Text from the log is validated JSON text: a NUL inside would be a bug, shown as an empty string.
@@ -121,23 +169,6 @@ pub(crate) fn event_json(event: &AuditEvent, seq: Option<u64>) -> String {
         put("detail", json!(event.detail));
     }
     Value::Object(m).to_string()
-}
-
-fn listed(entry: LogEntry) -> Listed {
-    let ev = &entry.event;
-    let actor = ev.actor.as_ref();
-    Listed {
-        kind: c_text(ev.kind.name()),
-        actor_id: actor.map(|a| c_text(a.id())),
-        actor_role: actor.map(|a| c_text(a.role())),
-        actor_jurisdiction: actor.map(|a| c_text(a.jurisdiction().as_str())),
-        case_ref: ev.case.as_ref().map(|c| c_text(c.as_str())),
-        object: ev.object.as_deref().map(c_text),
-        purpose: ev.purpose.as_ref().map(|p| c_text(p.as_str())),
-        outcome: c_text(&ev.outcome.summary()),
-        json: c_text(&event_json(ev, Some(entry.seq))),
-        entry,
-    }
 }
 
 /// Query the custodian's audit log: take a snapshot of the entries that pass every filter given, in log order.
@@ -202,10 +233,9 @@ pub unsafe extern "C" fn custodia_audit_query(
             q = q.until(Timestamp::from_unix(until_unix));
         }
         let c = custodian(custodian_handle)?;
-        let entries = query(c.audit_log().path(), &q)?
-            .map(|r| r.map(listed))
-            .collect::<Result<Vec<Listed>, CoreError>>()?;
-        out.write(custodia_audit_entries { id: handles::insert(entries)? });
+        let entries = query(c.audit_log().path(), &q)?.collect::<Result<Vec<LogEntry>, CoreError>>()?;
+        let listed = entries.iter().map(|e| Listed::new(&e.event, Some(e.seq))).collect();
+        out.write(custodia_audit_entries { id: handles::insert(Snapshot { entries, listed })? });
         Ok(())
     })
 }
@@ -223,7 +253,7 @@ pub unsafe extern "C" fn custodia_audit_entries_len(
     call(|| {
         // SAFETY: forwarded from this function's contract.
         let out = unsafe { Out::new(out_len, "out_len") }?;
-        out.write(handles::get::<Vec<Listed>>(entries.id, AUDIT_ENTRIES)?.len());
+        out.write(handles::get::<Snapshot>(entries.id, AUDIT_ENTRIES)?.listed.len());
         Ok(())
     })
 }
@@ -243,25 +273,14 @@ pub unsafe extern "C" fn custodia_audit_entries_get(
     call(|| {
         // SAFETY: forwarded from this function's contract.
         let out = unsafe { Out::new(out_entry, "out_entry") }?;
-        let list = handles::get::<Vec<Listed>>(entries.id, AUDIT_ENTRIES)?;
+        let snapshot = handles::get::<Snapshot>(entries.id, AUDIT_ENTRIES)?;
+        let list = &snapshot.listed;
         let e = list.get(index).ok_or_else(|| {
             CoreError::InvalidArgument(format!("index {index} is past the end ({} entries)", list.len()))
         })?;
         // The strings live in the registry's `Arc` until the snapshot is freed; the guard dropping here does not
         // end them (only `custodia_audit_entries_free` does, as documented).
-        out.write(custodia_audit_entry {
-            seq: e.entry.seq,
-            time: e.entry.time.as_unix(),
-            kind: e.kind.as_ptr(),
-            actor_id: c_ptr(e.actor_id.as_ref()),
-            actor_role: c_ptr(e.actor_role.as_ref()),
-            actor_jurisdiction: c_ptr(e.actor_jurisdiction.as_ref()),
-            case_ref: c_ptr(e.case_ref.as_ref()),
-            object: c_ptr(e.object.as_ref()),
-            purpose: c_ptr(e.purpose.as_ref()),
-            outcome: e.outcome.as_ptr(),
-            json: e.json.as_ptr(),
-        });
+        out.write(e.as_c());
         Ok(())
     })
 }
@@ -284,9 +303,9 @@ pub unsafe extern "C" fn custodia_audit_entries_csv(
     call(|| {
         // SAFETY: forwarded from this function's contract.
         let (out, rows) = unsafe { (Out::new(out_csv, "out_csv")?, Out::optional(out_rows)) };
-        let list = handles::get::<Vec<Listed>>(entries.id, AUDIT_ENTRIES)?;
+        let snapshot = handles::get::<Snapshot>(entries.id, AUDIT_ENTRIES)?;
         let mut csv = Vec::new();
-        let n = write_csv(&mut csv, list.iter().map(|e| Ok(e.entry.clone())))?;
+        let n = write_csv(&mut csv, snapshot.entries.iter().cloned().map(Ok))?;
         // Every field is text from the log; CSV adds only ASCII.
         let csv = String::from_utf8(csv).map_err(|_| CoreError::Internal("CSV export is not UTF-8".into()))?;
         out.write(text_to_c(csv));
@@ -316,12 +335,12 @@ pub unsafe extern "C" fn custodia_audit_entries_write_csv(
     call(|| {
         // SAFETY: forwarded from this function's contract.
         let (path, rows) = unsafe { (path_arg(path, "path")?, Out::optional(out_rows)) };
-        let list = handles::get::<Vec<Listed>>(entries.id, AUDIT_ENTRIES)?;
+        let snapshot = handles::get::<Snapshot>(entries.id, AUDIT_ENTRIES)?;
         let io = |e: std::io::Error| Error::from(CoreError::from(e));
         let file =
             std::fs::OpenOptions::new().write(true).create(true).truncate(true).mode(0o600).open(path).map_err(io)?;
         let mut w = std::io::BufWriter::new(file);
-        let n = write_csv(&mut w, list.iter().map(|e| Ok(e.entry.clone())))?;
+        let n = write_csv(&mut w, snapshot.entries.iter().cloned().map(Ok))?;
         w.flush().map_err(io)?;
         w.into_inner().map_err(|e| io(e.into_error()))?.sync_all().map_err(io)?;
         if let Some(rows) = rows {
@@ -339,5 +358,5 @@ pub unsafe extern "C" fn custodia_audit_entries_write_csv(
 /// be used afterwards.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn custodia_audit_entries_free(entries: custodia_audit_entries) -> custodia_status {
-    call(|| handles::remove::<Vec<Listed>>(entries.id, AUDIT_ENTRIES))
+    call(|| handles::remove::<Snapshot>(entries.id, AUDIT_ENTRIES))
 }

@@ -4,12 +4,11 @@
 //! The library starts no thread: the function is called on the thread of the custodia call that recorded the event,
 //! inside that call. This module must never call a sink outside such a call, nor keep one beyond the custodian.
 
-use core::ffi::{c_char, c_int, c_void};
-use std::ffi::CString;
+use core::ffi::{c_int, c_void};
 use std::sync::{Mutex, PoisonError};
 
 use super::args::Out;
-use super::audit_query::event_json;
+use super::audit_query::{Listed, custodia_audit_entry};
 use super::boundary::call;
 use super::custodian::{CUSTODIAN_OPTIONS, OpenDraft, custodia_custodian, custodia_custodian_options, custodian};
 use super::handles;
@@ -18,16 +17,16 @@ use crate::error::Error;
 use custodia_core::Error as CoreError;
 use custodia_core::audit::{AuditEvent, AuditSink};
 
-/// An audit sink: receives one audit event as a JSON object (`event_json`, NUL-terminated, `event_json_len` bytes
-/// without the NUL; the members of a log line as in `custodia_audit_entry.json`, without `seq`) and returns 0 when
-/// it has taken it, non-zero when it failed.
+/// An audit sink: receives one audit event (`event`: its fields and its JSON form, exactly as
+/// `custodia_audit_entries_get` gives the entry the log made of it, except that `seq` is `CUSTODIA_AUDIT_SEQ_UNKNOWN`
+/// and `json` has no `seq` member) and returns 0 when it has taken it, non-zero when it failed.
 ///
 /// **When and where.** It is called once per event, after the audit log has made the event durable, on the thread
 /// of the custodia call that recorded it and before that call returns; custodia starts no thread. Events of one
 /// thread arrive in log order; when several threads use one custodian, calls may come concurrently (the function must
 /// then be thread-safe) and their relative order may differ from the log's. Entries the log writes by itself
-/// (genesis, checkpoints, recovery, erasure certificates) are not forwarded. `event_json` is valid only during the
-/// call: copy it to keep it. It holds metadata only (never plaintext or key material) but names actors and cases.
+/// (genesis, checkpoints, recovery, erasure certificates) are not forwarded. `event` and every string it points to are
+/// valid only during the call: copy what you keep. It holds metadata only (never plaintext or key material) but names actors and cases.
 ///
 /// **What it must not do.** Call back into the custodian that called it (or into anything waiting for it): the call
 /// that recorded the event may hold its locks. It must return normally: no `longjmp`, no C++ exception, no Rust
@@ -37,12 +36,12 @@ use custodia_core::audit::{AuditEvent, AuditSink};
 /// the log, not the sink, is the record of accountability. With `custodia_custodian_options_set_require_audit_sinks`
 /// the operation fails with `CUSTODIA_ERR_AUDIT_WRITE` instead (its event is then in the log already).
 pub type custodia_audit_sink_fn =
-    Option<unsafe extern "C" fn(user_data: *mut c_void, event_json: *const c_char, event_json_len: usize) -> c_int>;
+    Option<unsafe extern "C" fn(user_data: *mut c_void, event: *const custodia_audit_entry) -> c_int>;
 
 /// A host function and its context, as an [`AuditSink`].
 #[derive(Clone, Debug)]
 pub(crate) struct HostSink {
-    sink: unsafe extern "C" fn(*mut c_void, *const c_char, usize) -> c_int,
+    sink: unsafe extern "C" fn(*mut c_void, *const custodia_audit_entry) -> c_int,
     user_data: *mut c_void,
 }
 
@@ -55,12 +54,11 @@ unsafe impl Sync for HostSink {}
 
 impl AuditSink for HostSink {
     fn record(&self, event: &AuditEvent) -> custodia_core::Result<()> {
-        let text = CString::new(event_json(event, None))
-            .map_err(|_| CoreError::Internal("audit event JSON holds a NUL".into()))?;
-        let len = text.as_bytes().len();
-        // SAFETY: the host guaranteed the function's contract with `user_data` (see `HostSink`'s `Send`); `text` is
-        // NUL-terminated, `len` bytes long without the NUL, and outlives the call.
-        let rc = unsafe { (self.sink)(self.user_data, text.as_ptr(), len) };
+        let listed = Listed::new(event, None);
+        let entry = listed.as_c();
+        // SAFETY: the host guaranteed the function's contract with `user_data` (see `HostSink`'s `Send`); `entry` and
+        // the strings it points to (owned by `listed`) outlive the call.
+        let rc = unsafe { (self.sink)(self.user_data, &raw const entry) };
         if rc == 0 { Ok(()) } else { Err(CoreError::AuditWrite(format!("the host's audit sink returned {rc}"))) }
     }
 }

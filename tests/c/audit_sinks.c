@@ -34,12 +34,15 @@ struct received {
   int fail; /* return this */
 };
 
-static int collect(void *user_data, const char *event_json, size_t len) {
+static int collect(void *user_data, const custodia_audit_entry *event) {
   struct received *r = user_data;
-  if (strlen(event_json) != len) return 7; /* NUL-terminated and `len` long, or the test fails below */
+  /* Not numbered yet; the fields agree with the JSON. */
+  if (event->seq != CUSTODIA_AUDIT_SEQ_UNKNOWN || strstr(event->json, event->kind) == NULL) return 7;
+  if (event->actor_id && strstr(event->json, event->actor_id) == NULL) return 7;
   if (r->count < 64) {
+    size_t len = strlen(event->json);
     r->events[r->count] = malloc(len + 1);
-    memcpy(r->events[r->count], event_json, len + 1);
+    memcpy(r->events[r->count], event->json, len + 1);
   }
   r->count++;
   return r->fail;

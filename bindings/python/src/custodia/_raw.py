@@ -187,8 +187,10 @@ class custodia_legal_hold(Structure):
     ]
 
 
-#: ``typedef int (*custodia_audit_sink_fn)(void *user_data, const char *event_json, size_t event_json_len)``
-AUDIT_SINK_FN = ctypes.CFUNCTYPE(ctypes.c_int, c_void_p, c_void_p, c_size_t)
+#: ``CUSTODIA_AUDIT_SEQ_UNKNOWN``: the ``seq`` of an event given to an audit sink (not numbered yet).
+AUDIT_SEQ_UNKNOWN = 2**64 - 1
+#: ``typedef int (*custodia_audit_sink_fn)(void *user_data, const struct custodia_audit_entry *event)``
+AUDIT_SINK_FN = ctypes.CFUNCTYPE(ctypes.c_int, c_void_p, POINTER(custodia_audit_entry))
 
 #: ``typedef int (*custodia_read_fn)(void *context, uint8_t *buffer, size_t capacity, size_t *out_read)``
 READ_FN = ctypes.CFUNCTYPE(ctypes.c_int, c_void_p, POINTER(c_uint8), c_size_t, POINTER(c_size_t))

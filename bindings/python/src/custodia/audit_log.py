@@ -65,7 +65,7 @@ class AuditEntry:
     @classmethod
     def _from_c(cls, e: _raw.custodia_audit_entry) -> AuditEntry:
         return cls(
-            seq=e.seq,
+            seq=None if e.seq == _raw.AUDIT_SEQ_UNKNOWN else e.seq,
             time=_dt.datetime.fromtimestamp(e.time, _UTC),
             kind=_s(e.kind) or "",
             actor_id=_s(e.actor_id),
@@ -76,26 +76,6 @@ class AuditEntry:
             purpose=_s(e.purpose),
             outcome=_s(e.outcome) or "",
             json=_s(e.json) or "{}",
-        )
-
-    @classmethod
-    def _from_json(cls, text: str) -> AuditEntry:
-        m = json.loads(text)
-        actor = m.get("actor") or {}
-        outcome = m.get("outcome") or {}
-        status = outcome.get("status", "ok")
-        return cls(
-            seq=m.get("seq"),
-            time=_dt.datetime.fromtimestamp(int(m.get("time", 0)), _UTC),
-            kind=str(m.get("kind", "")),
-            actor_id=actor.get("id"),
-            actor_role=actor.get("role"),
-            actor_jurisdiction=actor.get("jurisdiction"),
-            case_ref=m.get("case"),
-            object_id=m.get("object"),
-            purpose=m.get("purpose"),
-            outcome=status if status == "ok" else f"{status}:{outcome.get('kind', '')}",
-            json=text,
         )
 
 
@@ -224,9 +204,9 @@ class SinkTrampolines:
     def _trampoline(self, sink: AuditSink) -> Callable[[Any, Any, int], int]:
         errors = self.errors
 
-        def call(_user_data: Any, event_json: Any, length: int) -> int:
+        def call(_user_data: Any, event: Any) -> int:
             try:
-                sink(AuditEntry._from_json(ctypes.string_at(event_json, length).decode("utf-8")))
+                sink(AuditEntry._from_c(event.contents))
                 return 0
             except BaseException as e:  # noqa: BLE001 - nothing may unwind into the library
                 errors.append(e)
