@@ -74,6 +74,32 @@
 #define CUSTODIA_AUDIT_SEQ_UNKNOWN UINT64_MAX
 
 /**
+ * Size of `custodia_anchor_info.log_id` and `custodia_erasure_certificate_info.log_id` (32 hex digits + NUL).
+ */
+#define CUSTODIA_LOG_ID_SIZE 33
+
+/**
+ * The most keys an erasure certificate names (as one audit event): room enough for
+ * `custodia_erasure_certificate_inspect`'s `out_keys`.
+ */
+#define CUSTODIA_ERASURE_MAX_KEYS 64
+
+/**
+ * Size of `custodia_anchor_info.head` (64 hex digits + NUL).
+ */
+#define CUSTODIA_ANCHOR_HEAD_SIZE 65
+
+/**
+ * Size of `custodia_erasure_certificate_info.case_ref` (a case reference of up to 128 bytes + NUL).
+ */
+#define CUSTODIA_CASE_REF_SIZE 129
+
+/**
+ * Size of `custodia_erasure_certificate_info.reason` (an erasure reason of up to 512 bytes + NUL).
+ */
+#define CUSTODIA_ERASURE_REASON_SIZE 513
+
+/**
  * Size of the text form of a grant id, including the terminating NUL (32 hex digits + NUL).
  */
 #define CUSTODIA_GRANT_ID_TEXT_SIZE 33
@@ -1013,6 +1039,66 @@ typedef struct custodia_audit_entry {
 } custodia_audit_entry;
 
 /**
+ * What an anchor says (`custodia_anchor_inspect`); signatures unchecked.
+ */
+typedef struct custodia_anchor_info {
+  /**
+   * The id of the log it belongs to: lowercase hex, NUL-terminated.
+   */
+  char log_id[CUSTODIA_LOG_ID_SIZE];
+  /**
+   * How many entries it covers.
+   */
+  uint64_t count;
+  /**
+   * The hash of the last covered entry: lowercase hex, NUL-terminated.
+   */
+  char head[CUSTODIA_ANCHOR_HEAD_SIZE];
+  /**
+   * How many counter-signatures it carries.
+   */
+  size_t witness_count;
+} custodia_anchor_info;
+
+/**
+ * What an erasure certificate says (`custodia_erasure_certificate_inspect`); signature unchecked.
+ */
+typedef struct custodia_erasure_certificate_info {
+  /**
+   * The id of the log that holds the matching `erasure` entry: lowercase hex, NUL-terminated.
+   */
+  char log_id[CUSTODIA_LOG_ID_SIZE];
+  /**
+   * The sequence number of that entry.
+   */
+  uint64_t seq;
+  /**
+   * When the erasure was recorded, Unix seconds.
+   */
+  uint64_t time;
+  /**
+   * The case, NUL-terminated; empty when the erasure concerned none.
+   */
+  char case_ref[CUSTODIA_CASE_REF_SIZE];
+  /**
+   * Why, NUL-terminated.
+   */
+  char reason[CUSTODIA_ERASURE_REASON_SIZE];
+  /**
+   * Whether `envelopes` is known.
+   */
+  bool has_envelopes;
+  /**
+   * How many envelopes became unreadable (when `has_envelopes`).
+   */
+  uint64_t envelopes;
+  /**
+   * How many keys were destroyed (see `custodia_erasure_certificate_inspect`'s `out_keys`).
+   */
+  size_t key_count;
+} custodia_erasure_certificate_info;
+
+/**
  * A handle to the options a custodian is opened with. The null handle means the defaults: open an existing custodian
  * only (no creation), system clock, Argon2id at 64 MiB and 3 passes for a new passphrase keyring, every audit event
  * synced before its operation returns.
@@ -1570,6 +1656,42 @@ custodia_status custodia_audit_entries_write_csv(struct custodia_audit_entries e
  * be used afterwards.
  */
 custodia_status custodia_audit_entries_free(struct custodia_audit_entries entries);
+
+/**
+ * Read an anchor's members from its JSON text (as `custodia_audit_checkpoint` or `custodia_anchor_countersign`
+ * return it). `CUSTODIA_ERR_INVALID_ARGUMENT` for text that is not an anchor. No signature is checked: use
+ * `custodia_anchor_verify` (with the custodian's audit key) before relying on them.
+ *
+ * On success `*out_info` is filled in.
+ *
+ * # Safety
+ *
+ * `anchor_json` is NULL (refused) or a NUL-terminated string, borrowed for the call; `out_info` is NULL (refused)
+ * or writable. Any thread; needs no custodian.
+ */
+custodia_status custodia_anchor_inspect(const char *anchor_json,
+                                        struct custodia_anchor_info *out_info);
+
+/**
+ * Read an erasure certificate's members from its JSON text (as `custodia_key_destroy` or
+ * `custodia_key_shred_expired` return it). The destroyed keys' ids go to `out_keys`, which has room for
+ * `keys_capacity` ids: `CUSTODIA_ERASURE_MAX_KEYS` always suffices; less than the certificate names is
+ * `CUSTODIA_ERR_INVALID_ARGUMENT` (naming how many). `CUSTODIA_ERR_INVALID_ARGUMENT` too for text that is not a
+ * certificate in canonical form. No signature is checked: use `custodia_erasure_certificate_verify` before relying
+ * on the members.
+ *
+ * On success `*out_info` is filled in and the first `key_count` elements of `out_keys`.
+ *
+ * # Safety
+ *
+ * `certificate_json` is NULL (refused) or a NUL-terminated string, borrowed for the call; `out_info` is NULL
+ * (refused) or writable; `out_keys` is NULL (only with `keys_capacity` 0) or writable for `keys_capacity` ids. Any
+ * thread; needs no custodian.
+ */
+custodia_status custodia_erasure_certificate_inspect(const char *certificate_json,
+                                                     struct custodia_erasure_certificate_info *out_info,
+                                                     struct custodia_key_id *out_keys,
+                                                     size_t keys_capacity);
 
 /**
  * The status of the last custodia call on this thread that returned a `custodia_status`: `CUSTODIA_OK` when it

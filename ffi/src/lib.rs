@@ -38,6 +38,7 @@ mod error;
 use error::{Error, Result};
 mod audit;
 mod audit_query;
+mod audit_texts;
 mod boundary;
 mod buffer;
 mod custodian;
@@ -60,6 +61,7 @@ mod vocab;
 
 pub use audit::*;
 pub use audit_query::*;
+pub use audit_texts::*;
 pub use boundary::{custodia_last_error_code, custodia_last_error_message};
 pub use buffer::{custodia_buffer, custodia_buffer_free};
 pub use custodian::*;

@@ -164,3 +164,28 @@ def test_required_sinks_fail_the_operation_but_the_log_keeps_it(tmp_path, anna, 
         assert c.audit_sink_failures == 1
     with pytest.raises(TypeError):
         Custodian(tmp_path / "d", master_key=MASTER, create=True, audit_sinks=["not callable"])
+
+
+def test_the_library_reads_anchors_and_certificates_as_the_binding_does(tmp_path, anna, no_leaks):
+    """The binding parses the JSON texts itself; the library's parser (custodia_*_inspect) must agree."""
+    import ctypes
+
+    from custodia import _raw
+
+    with Custodian(tmp_path / "c", master_key=MASTER, create=True) as c:
+        anchor = c.checkpoint()
+        info = _raw.custodia_anchor_info()
+        custodia._errors.invoke(_raw.lib.custodia_anchor_inspect, anchor.to_json().encode(), ctypes.byref(info))
+        assert (info.log_id.decode(), info.count, info.head.decode(), info.witness_count) == (
+            anchor.log_id, anchor.count, anchor.head, 0)
+        key = c.case_key(anna, "MLA-2026-0042")
+        cert = c.destroy_key(anna, key, "retention period ended")
+        ci = _raw.custodia_erasure_certificate_info()
+        keys = (_raw.custodia_key_id * _raw.ERASURE_MAX_KEYS)()
+        custodia._errors.invoke(_raw.lib.custodia_erasure_certificate_inspect, cert.to_json().encode(),
+                                ctypes.byref(ci), keys, _raw.ERASURE_MAX_KEYS)
+        assert (ci.reason.decode(), ci.case_ref.decode(), ci.seq) == (cert.reason, cert.case_ref, cert.seq)
+        assert [custodia.KeyId._from_c(keys[i]) for i in range(ci.key_count)] == cert.keys
+        with pytest.raises(custodia.InvalidArgument):
+            custodia._errors.invoke(_raw.lib.custodia_erasure_certificate_inspect, cert.to_json().encode(),
+                                    ctypes.byref(ci), keys, 0)

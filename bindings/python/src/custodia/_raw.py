@@ -187,6 +187,37 @@ class custodia_legal_hold(Structure):
     ]
 
 
+#: ``CUSTODIA_LOG_ID_SIZE``, ``CUSTODIA_ANCHOR_HEAD_SIZE``, ``CUSTODIA_CASE_REF_SIZE``, ``CUSTODIA_ERASURE_REASON_SIZE``,
+#: ``CUSTODIA_ERASURE_MAX_KEYS``.
+LOG_ID_SIZE, ANCHOR_HEAD_SIZE, CASE_REF_SIZE, ERASURE_REASON_SIZE, ERASURE_MAX_KEYS = 33, 65, 129, 513, 64
+
+
+class custodia_anchor_info(Structure):
+    """``struct custodia_anchor_info``."""
+
+    _fields_ = [
+        ("log_id", ctypes.c_char * LOG_ID_SIZE),
+        ("count", c_uint64),
+        ("head", ctypes.c_char * ANCHOR_HEAD_SIZE),
+        ("witness_count", c_size_t),
+    ]
+
+
+class custodia_erasure_certificate_info(Structure):
+    """``struct custodia_erasure_certificate_info``."""
+
+    _fields_ = [
+        ("log_id", ctypes.c_char * LOG_ID_SIZE),
+        ("seq", c_uint64),
+        ("time", c_uint64),
+        ("case_ref", ctypes.c_char * CASE_REF_SIZE),
+        ("reason", ctypes.c_char * ERASURE_REASON_SIZE),
+        ("has_envelopes", c_bool),
+        ("envelopes", c_uint64),
+        ("key_count", c_size_t),
+    ]
+
+
 #: ``CUSTODIA_AUDIT_SEQ_UNKNOWN``: the ``seq`` of an event given to an audit sink (not numbered yet).
 AUDIT_SEQ_UNKNOWN = 2**64 - 1
 #: ``typedef int (*custodia_audit_sink_fn)(void *user_data, const struct custodia_audit_entry *event)``
@@ -374,6 +405,9 @@ FACADE_FUNCTIONS: dict[str, tuple[Any, list[Any]]] = {
     "custodia_custodian_options_add_audit_sink": (status, [handle, AUDIT_SINK_FN, c_void_p]),
     "custodia_custodian_options_set_require_audit_sinks": (status, [handle, c_bool]),
     "custodia_custodian_audit_sink_failures": (status, [handle, POINTER(c_uint64)]),
+    "custodia_anchor_inspect": (status, [cstr, POINTER(custodia_anchor_info)]),
+    "custodia_erasure_certificate_inspect": (
+        status, [cstr, POINTER(custodia_erasure_certificate_info), key_id_p, size]),
 }
 
 

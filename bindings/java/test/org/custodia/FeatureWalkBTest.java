@@ -56,6 +56,9 @@ class FeatureWalkBTest {
             ErasureCertificate cert = a.destroyKey(anna, caseKey, "retention period ended");
             ErasureCertificate.fromJson(cert.toJson()).verify(a.auditPublicKey());
             assertEquals(List.of(caseKey), cert.keys());
+            assertEquals("retention period ended", cert.reason());
+            assertEquals("MLA-2026-0043", cert.caseRef().orElseThrow());
+            assertTrue(cert.time().getEpochSecond() > 0);
             walked.add("erasure certificate");
 
             a.rotate(anna, kek);

@@ -322,4 +322,9 @@ public interface CustodiaLibrary extends Library {
     int custodia_custodian_options_set_require_audit_sinks(long options, byte require);
 
     int custodia_custodian_audit_sink_failures(long custodian, LongByReference outFailures);
+
+    int custodia_anchor_inspect(String anchorJson, AnchorInfo outInfo);
+
+    int custodia_erasure_certificate_inspect(String certificateJson, ErasureCertificateInfo outInfo, byte[] outKeys,
+            long keysCapacity);
 }
