@@ -69,6 +69,37 @@
 #define CUSTODIA_AUDIT_HEAD_SIZE 65
 
 /**
+ * The `seq` of an event that is not numbered yet: what audit sinks see (the log numbers an event as it appends it).
+ */
+#define CUSTODIA_AUDIT_SEQ_UNKNOWN UINT64_MAX
+
+/**
+ * Size of `custodia_anchor_info.log_id` and `custodia_erasure_certificate_info.log_id` (32 hex digits + NUL).
+ */
+#define CUSTODIA_LOG_ID_SIZE 33
+
+/**
+ * The most keys an erasure certificate names (as one audit event): room enough for
+ * `custodia_erasure_certificate_inspect`'s `out_keys`.
+ */
+#define CUSTODIA_ERASURE_MAX_KEYS 64
+
+/**
+ * Size of `custodia_anchor_info.head` (64 hex digits + NUL).
+ */
+#define CUSTODIA_ANCHOR_HEAD_SIZE 65
+
+/**
+ * Size of `custodia_erasure_certificate_info.case_ref` (a case reference of up to 128 bytes + NUL).
+ */
+#define CUSTODIA_CASE_REF_SIZE 129
+
+/**
+ * Size of `custodia_erasure_certificate_info.reason` (an erasure reason of up to 512 bytes + NUL).
+ */
+#define CUSTODIA_ERASURE_REASON_SIZE 513
+
+/**
  * Size of the text form of a grant id, including the terminating NUL (32 hex digits + NUL).
  */
 #define CUSTODIA_GRANT_ID_TEXT_SIZE 33
@@ -128,7 +159,7 @@
  * incompatibly; a host compares it with `custodia_abi_version()` at start-up and refuses to run on a mismatch.
  * Recorded as `package.metadata.custodia.abi-version` in `Cargo.toml` (checked by a test).
  */
-#define CUSTODIA_ABI_VERSION 3
+#define CUSTODIA_ABI_VERSION 4
 
 /**
  * A status code: `CUSTODIA_OK` (0) on success, otherwise the code of what went wrong. Codes are grouped: 1xx
@@ -940,6 +971,134 @@ typedef struct custodia_key_id {
 } custodia_key_id;
 
 /**
+ * A handle to a snapshot of audit log entries, from `custodia_audit_query`. Read it with
+ * `custodia_audit_entries_len` and `custodia_audit_entries_get`, export it with `custodia_audit_entries_csv` or
+ * `custodia_audit_entries_write_csv`, and release it with `custodia_audit_entries_free`.
+ *
+ * Opaque: `id` is a registry key, not an address; 0 is the null handle. Immutable once made: usable from several
+ * threads at once.
+ */
+typedef struct custodia_audit_entries {
+  /**
+   * Opaque registry key; 0 means none.
+   */
+  uint64_t id;
+} custodia_audit_entries;
+
+/**
+ * One audit log entry, as `custodia_audit_entries_get` gives it. Every pointer is owned by the entries handle and
+ * stays valid until `custodia_audit_entries_free`; a NULL pointer means the entry has no such field.
+ */
+typedef struct custodia_audit_entry {
+  /**
+   * Sequence number, from 0 (the genesis entry); `CUSTODIA_AUDIT_SEQ_UNKNOWN` for an event given to an audit sink
+   * (the log numbers it as it appends it).
+   */
+  uint64_t seq;
+  /**
+   * When it happened (the time the log records), Unix seconds.
+   */
+  uint64_t time;
+  /**
+   * The event kind's stable name (`"sealed"`, `"opened"`, `"refused"`, ...; `docs/AUDIT.md`).
+   */
+  const char *kind;
+  /**
+   * Who acted: the actor's id, or NULL.
+   */
+  const char *actor_id;
+  /**
+   * The actor's role, or NULL.
+   */
+  const char *actor_role;
+  /**
+   * The actor's jurisdiction (ISO 3166-1 alpha-2), or NULL.
+   */
+  const char *actor_jurisdiction;
+  /**
+   * The case reference, or NULL.
+   */
+  const char *case_ref;
+  /**
+   * The object (envelope) id, lowercase hex, or NULL.
+   */
+  const char *object;
+  /**
+   * The purpose the actor stated, or NULL.
+   */
+  const char *purpose;
+  /**
+   * `ok`, or `refused:<kind>` / `failed:<kind>`.
+   */
+  const char *outcome;
+  /**
+   * The whole entry as one JSON object (`seq` when known, `time`, `kind` and every member the event has, as in a
+   * log line, members in alphabetical order; without the chain members `prev`, `hash`, `auth` and `sig`).
+   */
+  const char *json;
+} custodia_audit_entry;
+
+/**
+ * What an anchor says (`custodia_anchor_inspect`); signatures unchecked.
+ */
+typedef struct custodia_anchor_info {
+  /**
+   * The id of the log it belongs to: lowercase hex, NUL-terminated.
+   */
+  char log_id[CUSTODIA_LOG_ID_SIZE];
+  /**
+   * How many entries it covers.
+   */
+  uint64_t count;
+  /**
+   * The hash of the last covered entry: lowercase hex, NUL-terminated.
+   */
+  char head[CUSTODIA_ANCHOR_HEAD_SIZE];
+  /**
+   * How many counter-signatures it carries.
+   */
+  size_t witness_count;
+} custodia_anchor_info;
+
+/**
+ * What an erasure certificate says (`custodia_erasure_certificate_inspect`); signature unchecked.
+ */
+typedef struct custodia_erasure_certificate_info {
+  /**
+   * The id of the log that holds the matching `erasure` entry: lowercase hex, NUL-terminated.
+   */
+  char log_id[CUSTODIA_LOG_ID_SIZE];
+  /**
+   * The sequence number of that entry.
+   */
+  uint64_t seq;
+  /**
+   * When the erasure was recorded, Unix seconds.
+   */
+  uint64_t time;
+  /**
+   * The case, NUL-terminated; empty when the erasure concerned none.
+   */
+  char case_ref[CUSTODIA_CASE_REF_SIZE];
+  /**
+   * Why, NUL-terminated.
+   */
+  char reason[CUSTODIA_ERASURE_REASON_SIZE];
+  /**
+   * Whether `envelopes` is known.
+   */
+  bool has_envelopes;
+  /**
+   * How many envelopes became unreadable (when `has_envelopes`).
+   */
+  uint64_t envelopes;
+  /**
+   * How many keys were destroyed (see `custodia_erasure_certificate_inspect`'s `out_keys`).
+   */
+  size_t key_count;
+} custodia_erasure_certificate_info;
+
+/**
  * A handle to the options a custodian is opened with. The null handle means the defaults: open an existing custodian
  * only (no creation), system clock, Argon2id at 64 MiB and 3 passes for a new passphrase keyring, every audit event
  * synced before its operation returns.
@@ -952,6 +1111,54 @@ typedef struct custodia_custodian_options {
    */
   uint64_t id;
 } custodia_custodian_options;
+
+/**
+ * A handle to a snapshot of the legal holds in force, from `custodia_legal_hold_list_new`. Read it with
+ * `custodia_legal_hold_list_len` and `custodia_legal_hold_list_get`; release it with `custodia_legal_hold_list_free`.
+ *
+ * Opaque: `id` is a registry key, not an address; 0 is the null handle. Immutable: usable from several threads.
+ */
+typedef struct custodia_legal_hold_list {
+  /**
+   * Opaque registry key; 0 means none.
+   */
+  uint64_t id;
+} custodia_legal_hold_list;
+
+/**
+ * One legal hold, as `custodia_legal_hold_list_get` gives it. Every pointer is owned by the list and stays valid
+ * until `custodia_legal_hold_list_free`.
+ */
+typedef struct custodia_legal_hold {
+  /**
+   * The case held.
+   */
+  const char *case_ref;
+  /**
+   * The hold's reference (order, instruction).
+   */
+  const char *reference;
+  /**
+   * Why it was placed.
+   */
+  const char *reason;
+  /**
+   * The id of the actor who placed it.
+   */
+  const char *set_by;
+  /**
+   * When it was placed, Unix seconds.
+   */
+  uint64_t set_at;
+  /**
+   * How many keys of the keyring it holds (the case's keys not yet destroyed); `keys` points to that many ids.
+   */
+  size_t key_count;
+  /**
+   * The held keys' ids (NULL when `key_count` is 0).
+   */
+  const struct custodia_key_id *keys;
+} custodia_legal_hold;
 
 /**
  * A handle to a snapshot of the keyring's key list, taken by `custodia_key_list_new`.
@@ -1183,6 +1390,19 @@ typedef struct custodia_receipt {
 } custodia_receipt;
 
 /**
+ * A handle to the per-file outcomes of `custodia_rewrap_batch`. Read it with `custodia_rewrap_results_len` and
+ * `custodia_rewrap_results_get`; release it with `custodia_rewrap_results_free`.
+ *
+ * Opaque: `id` is a registry key, not an address; 0 is the null handle. Immutable: usable from several threads.
+ */
+typedef struct custodia_rewrap_results {
+  /**
+   * Opaque registry key; 0 means none.
+   */
+  uint64_t id;
+} custodia_rewrap_results;
+
+/**
  * A read callback: fill up to `capacity` bytes at `buffer`, store how many in `*out_read` (0 only at end of
  * input), and return 0; return non-zero on failure (custodia then fails with `CUSTODIA_ERR_IO`). It is called on
  * the thread that called custodia, during that call only, and must return normally (no `longjmp`, no C++
@@ -1201,6 +1421,29 @@ typedef int (*custodia_read_fn)(void *context,
 typedef int (*custodia_write_fn)(void *context,
                                  const uint8_t *data,
                                  size_t len);
+
+/**
+ * An audit sink: receives one audit event (`event`: its fields and its JSON form, exactly as
+ * `custodia_audit_entries_get` gives the entry the log made of it, except that `seq` is `CUSTODIA_AUDIT_SEQ_UNKNOWN`
+ * and `json` has no `seq` member) and returns 0 when it has taken it, non-zero when it failed.
+ *
+ * **When and where.** It is called once per event, after the audit log has made the event durable, on the thread
+ * of the custodia call that recorded it and before that call returns; custodia starts no thread. Events of one
+ * thread arrive in log order; when several threads use one custodian, calls may come concurrently (the function must
+ * then be thread-safe) and their relative order may differ from the log's. Entries the log writes by itself
+ * (genesis, checkpoints, recovery, erasure certificates) are not forwarded. `event` and every string it points to are
+ * valid only during the call: copy what you keep. It holds metadata only (never plaintext or key material) but names actors and cases.
+ *
+ * **What it must not do.** Call back into the custodian that called it (or into anything waiting for it): the call
+ * that recorded the event may hold its locks. It must return normally: no `longjmp`, no C++ exception, no Rust
+ * panic may cross it (that aborts the process or is undefined behaviour); catch everything inside.
+ *
+ * **Failure.** A non-zero return is counted (`custodia_custodian_audit_sink_failures`) and the operation goes on:
+ * the log, not the sink, is the record of accountability. With `custodia_custodian_options_set_require_audit_sinks`
+ * the operation fails with `CUSTODIA_ERR_AUDIT_WRITE` instead (its event is then in the log already).
+ */
+typedef int (*custodia_audit_sink_fn)(void *user_data,
+                                      const struct custodia_audit_entry *event);
 
 #ifdef __cplusplus
 extern "C" {
@@ -1320,6 +1563,135 @@ custodia_status custodia_anchor_verify(const char *anchor_json,
  */
 custodia_status custodia_erasure_certificate_verify(const char *certificate_json,
                                                     const char *audit_key);
+
+/**
+ * Query the custodian's audit log: take a snapshot of the entries that pass every filter given, in log order.
+ *
+ * Filters (each optional; all that are given must hold): `case_ref`, the case; `object_hex`, the object id in hex
+ * (any case); `actor_id`, the acting actor's id; `kinds`, `kind_count` event kind names (`"opened"`, `"refused"`;
+ * the entry must be one of them; unknown names are `CUSTODIA_ERR_INVALID_ARGUMENT`); `from_unix`, entries at or
+ * after this time (0: no bound); `until_unix`, entries strictly before this time (0: no bound).
+ *
+ * Reading checks each entry's own hash (`CUSTODIA_ERR_AUDIT_TAMPERED` or `CUSTODIA_ERR_AUDIT_MALFORMED` at the first
+ * bad one) but not the chain or signatures: call `custodia_audit_verify` first when the answer must be trusted.
+ * Works on a closed custodian too.
+ *
+ * On success `*out_entries` receives a new handle owned by the caller, released with `custodia_audit_entries_free`.
+ *
+ * # Safety
+ *
+ * `case_ref`, `object_hex` and `actor_id` are NULL (no filter) or NUL-terminated strings; `kinds` is NULL (only
+ * with `kind_count` 0) or points to `kind_count` NUL-terminated strings; all borrowed for the call. `out_entries` is
+ * NULL (refused) or writable. Any thread.
+ */
+custodia_status custodia_audit_query(struct custodia_custodian custodian_handle,
+                                     const char *case_ref,
+                                     const char *object_hex,
+                                     const char *actor_id,
+                                     const char *const *kinds,
+                                     size_t kind_count,
+                                     uint64_t from_unix,
+                                     uint64_t until_unix,
+                                     struct custodia_audit_entries *out_entries);
+
+/**
+ * How many entries a snapshot holds.
+ *
+ * # Safety
+ *
+ * `out_len` is NULL (refused) or writable. Any thread.
+ */
+custodia_status custodia_audit_entries_len(struct custodia_audit_entries entries,
+                                           size_t *out_len);
+
+/**
+ * The entry at `index` (0-based, in log order; `CUSTODIA_ERR_INVALID_ARGUMENT` past the end). The strings it points
+ * to are owned by the snapshot and stay valid until `custodia_audit_entries_free`.
+ *
+ * # Safety
+ *
+ * `out_entry` is NULL (refused) or writable. Any thread.
+ */
+custodia_status custodia_audit_entries_get(struct custodia_audit_entries entries,
+                                           size_t index,
+                                           struct custodia_audit_entry *out_entry);
+
+/**
+ * The snapshot as CSV (RFC 4180, CRLF line ends, a header row first; columns and escaping in `docs/AUDIT.md` §7;
+ * fields a spreadsheet would take for a formula are prefixed with `'`).
+ *
+ * On success `*out_csv` receives the CSV text (NUL-terminated; `len` excludes the NUL), owned by the caller
+ * (`custodia_buffer_free`), and `*out_rows`, when not NULL, the number of rows without the header.
+ *
+ * # Safety
+ *
+ * `out_csv` is NULL (refused) or writable; `out_rows` is NULL or writable. Any thread.
+ */
+custodia_status custodia_audit_entries_csv(struct custodia_audit_entries entries,
+                                           struct custodia_buffer *out_csv,
+                                           uint64_t *out_rows);
+
+/**
+ * Write the snapshot as CSV (as `custodia_audit_entries_csv`) to the file at `path`, created with mode 0600 or
+ * truncated (the log names actors, cases and justifications: keep the export as confidential as the log).
+ *
+ * On success `*out_rows`, when not NULL, receives the number of rows without the header. `CUSTODIA_ERR_IO` when the
+ * file cannot be written (it may then hold part of the export).
+ *
+ * # Safety
+ *
+ * `path` is NULL (refused) or a NUL-terminated path, borrowed for the call; `out_rows` is NULL or writable. Any
+ * thread.
+ */
+custodia_status custodia_audit_entries_write_csv(struct custodia_audit_entries entries,
+                                                 const char *path,
+                                                 uint64_t *out_rows);
+
+/**
+ * Release a snapshot; the strings its entries pointed to become invalid. The null handle is accepted.
+ *
+ * # Safety
+ *
+ * None beyond passing a value received from `custodia_audit_query`. Any thread, but no string from the snapshot may
+ * be used afterwards.
+ */
+custodia_status custodia_audit_entries_free(struct custodia_audit_entries entries);
+
+/**
+ * Read an anchor's members from its JSON text (as `custodia_audit_checkpoint` or `custodia_anchor_countersign`
+ * return it). `CUSTODIA_ERR_INVALID_ARGUMENT` for text that is not an anchor. No signature is checked: use
+ * `custodia_anchor_verify` (with the custodian's audit key) before relying on them.
+ *
+ * On success `*out_info` is filled in.
+ *
+ * # Safety
+ *
+ * `anchor_json` is NULL (refused) or a NUL-terminated string, borrowed for the call; `out_info` is NULL (refused)
+ * or writable. Any thread; needs no custodian.
+ */
+custodia_status custodia_anchor_inspect(const char *anchor_json,
+                                        struct custodia_anchor_info *out_info);
+
+/**
+ * Read an erasure certificate's members from its JSON text (as `custodia_key_destroy` or
+ * `custodia_key_shred_expired` return it). The destroyed keys' ids go to `out_keys`, which has room for
+ * `keys_capacity` ids: `CUSTODIA_ERASURE_MAX_KEYS` always suffices; less than the certificate names is
+ * `CUSTODIA_ERR_INVALID_ARGUMENT` (naming how many). `CUSTODIA_ERR_INVALID_ARGUMENT` too for text that is not a
+ * certificate in canonical form. No signature is checked: use `custodia_erasure_certificate_verify` before relying
+ * on the members.
+ *
+ * On success `*out_info` is filled in and the first `key_count` elements of `out_keys`.
+ *
+ * # Safety
+ *
+ * `certificate_json` is NULL (refused) or a NUL-terminated string, borrowed for the call; `out_info` is NULL
+ * (refused) or writable; `out_keys` is NULL (only with `keys_capacity` 0) or writable for `keys_capacity` ids. Any
+ * thread; needs no custodian.
+ */
+custodia_status custodia_erasure_certificate_inspect(const char *certificate_json,
+                                                     struct custodia_erasure_certificate_info *out_info,
+                                                     struct custodia_key_id *out_keys,
+                                                     size_t keys_capacity);
 
 /**
  * The status of the last custodia call on this thread that returned a `custodia_status`: `CUSTODIA_OK` when it
@@ -1613,6 +1985,51 @@ custodia_status custodia_rewrap_with_grant(struct custodia_custodian custodian_h
                                            const uint8_t *grant,
                                            size_t grant_len,
                                            struct custodia_buffer *out_envelope);
+
+/**
+ * Take a snapshot of the legal holds in force, in the order they were placed, each with the keys it holds.
+ *
+ * On success `*out_list` receives a new handle owned by the caller, released with `custodia_legal_hold_list_free`.
+ * `CUSTODIA_ERR_CUSTODIAN_CLOSED` after `custodia_custodian_close`.
+ *
+ * # Safety
+ *
+ * `out_list` is NULL (refused) or writable. Any thread.
+ */
+custodia_status custodia_legal_hold_list_new(struct custodia_custodian custodian_handle,
+                                             struct custodia_legal_hold_list *out_list);
+
+/**
+ * How many holds a list has.
+ *
+ * # Safety
+ *
+ * `out_len` is NULL (refused) or writable. Any thread.
+ */
+custodia_status custodia_legal_hold_list_len(struct custodia_legal_hold_list list,
+                                             size_t *out_len);
+
+/**
+ * The hold at `index` (0-based; `CUSTODIA_ERR_INVALID_ARGUMENT` past the end). The strings and key ids it points to
+ * are owned by the list and stay valid until `custodia_legal_hold_list_free`.
+ *
+ * # Safety
+ *
+ * `out_hold` is NULL (refused) or writable. Any thread.
+ */
+custodia_status custodia_legal_hold_list_get(struct custodia_legal_hold_list list,
+                                             size_t index,
+                                             struct custodia_legal_hold *out_hold);
+
+/**
+ * Release a hold list; the strings and key ids its entries pointed to become invalid. The null handle is accepted.
+ *
+ * # Safety
+ *
+ * None beyond passing a value received from `custodia_legal_hold_list_new`. Any thread, but nothing from the list
+ * may be used afterwards.
+ */
+custodia_status custodia_legal_hold_list_free(struct custodia_legal_hold_list list);
 
 /**
  * Parse the text form of a key id (32 lowercase or uppercase hex digits).
@@ -2454,6 +2871,73 @@ custodia_status custodia_receipt_item_field(struct custodia_receipt receipt_hand
 custodia_status custodia_receipt_free(struct custodia_receipt receipt_handle);
 
 /**
+ * Re-wrap the `path_count` envelope files at `paths`, each rewritten in place atomically (a file that needs no
+ * change is left as it is), and report each file's outcome.
+ *
+ * With `purpose` NULL, every stanza for a rotated key is replaced by one for its newest successor, as
+ * `custodia_rewrap_rotated` does (`remove` and `add` must then be empty). Otherwise each file is re-wrapped for the
+ * stated `purpose` as `custodia_rewrap` would: the stanzas of the `remove_count` keys in `remove` removed, stanzas
+ * for the `add_count` keys in `add` added, through the policy gate, every refusal recorded.
+ *
+ * Returns `CUSTODIA_OK` when the batch ran, even if some files failed: their statuses are in `*out_results`, in the
+ * order of `paths`. A failure of the arguments themselves (NULL, a malformed purpose, `remove`/`add` without a
+ * purpose) is the call's status and re-wraps nothing. `CUSTODIA_ERR_CUSTODIAN_CLOSED` after `custodia_custodian_close`.
+ *
+ * On success `*out_results` receives a new handle owned by the caller, released with `custodia_rewrap_results_free`.
+ *
+ * # Safety
+ *
+ * `paths` is NULL (only with `path_count` 0) or points to `path_count` NUL-terminated paths; `purpose` is NULL or a
+ * NUL-terminated string; `remove` and `add` are NULL (only with a count of 0) or point to that many key ids; all
+ * borrowed for the call. `out_results` is NULL (refused) or writable. Any thread.
+ */
+custodia_status custodia_rewrap_batch(struct custodia_custodian custodian_handle,
+                                      struct custodia_actor actor_handle,
+                                      const char *const *paths,
+                                      size_t path_count,
+                                      const char *purpose,
+                                      const struct custodia_key_id *remove,
+                                      size_t remove_count,
+                                      const struct custodia_key_id *add,
+                                      size_t add_count,
+                                      struct custodia_rewrap_results *out_results);
+
+/**
+ * How many outcomes (files) a result holds.
+ *
+ * # Safety
+ *
+ * `out_len` is NULL (refused) or writable. Any thread.
+ */
+custodia_status custodia_rewrap_results_len(struct custodia_rewrap_results results,
+                                            size_t *out_len);
+
+/**
+ * The outcome for file `index` (in the order of `paths`; `CUSTODIA_ERR_INVALID_ARGUMENT` past the end):
+ * `*out_status` receives its status (`CUSTODIA_OK` when the file was re-wrapped or needed no change) and
+ * `*out_message`, when not NULL, its message (the empty string on success), owned by the result and valid until
+ * `custodia_rewrap_results_free`.
+ *
+ * # Safety
+ *
+ * `out_status` is NULL (refused) or writable; `out_message` is NULL or writable. Any thread.
+ */
+custodia_status custodia_rewrap_results_get(struct custodia_rewrap_results results,
+                                            size_t index,
+                                            custodia_status *out_status,
+                                            const char **out_message);
+
+/**
+ * Release a batch result; the messages it gave become invalid. The null handle is accepted.
+ *
+ * # Safety
+ *
+ * None beyond passing a value received from `custodia_rewrap_batch`. Any thread, but no message from the result may
+ * be used afterwards.
+ */
+custodia_status custodia_rewrap_results_free(struct custodia_rewrap_results results);
+
+/**
  * Seal `data_len` bytes at `data` under `options`, as `actor`. On success `*out_envelope` receives the envelope
  * (binary, or armored text when the options ask for it), owned by the caller (`custodia_buffer_free`).
  *
@@ -2698,6 +3182,44 @@ custodia_status custodia_rewrap_rotated(struct custodia_custodian custodian_hand
  */
 custodia_status custodia_custodian_unwrap_attempts(struct custodia_custodian custodian_handle,
                                                    uint64_t *out_count);
+
+/**
+ * Add an audit sink to the options: every custodian opened with them calls `sink` with `user_data` for each audit
+ * event it records, after the log has it (see `custodia_audit_sink_fn` for the thread, the order, what the function
+ * must not do and what a failure does). Sinks are called in the order they were added. Adding the same function
+ * twice calls it twice.
+ *
+ * # Safety
+ *
+ * `sink` is NULL (refused) or a function following the `custodia_audit_sink_fn` contract. `user_data` is passed back
+ * untouched and is the host's: it must stay valid, and `sink` callable with it from every thread that uses the
+ * custodian, until `custodia_custodian_free` of every custodian opened with these options has returned and no call
+ * on them is in flight. Any thread.
+ */
+custodia_status custodia_custodian_options_add_audit_sink(struct custodia_custodian_options options,
+                                                          custodia_audit_sink_fn sink,
+                                                          void *user_data);
+
+/**
+ * Whether a failing audit sink (non-zero return) fails the operation too, with `CUSTODIA_ERR_AUDIT_WRITE` (its event
+ * is then already in the log). Default false: failures are only counted (`custodia_custodian_audit_sink_failures`).
+ *
+ * # Safety
+ *
+ * No pointer arguments. Any thread.
+ */
+custodia_status custodia_custodian_options_set_require_audit_sinks(struct custodia_custodian_options options,
+                                                                   bool require);
+
+/**
+ * How many times an audit sink of this custodian has failed (returned non-zero) since it was opened.
+ *
+ * # Safety
+ *
+ * `out_failures` is NULL (refused) or writable. Any thread.
+ */
+custodia_status custodia_custodian_audit_sink_failures(struct custodia_custodian custodian_handle,
+                                                       uint64_t *out_failures);
 
 /**
  * The stable snake_case name of a status code (`"ok"`, `"purpose_not_permitted"`), or `"unknown"` for a code this

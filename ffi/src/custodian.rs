@@ -43,14 +43,18 @@ pub struct custodia_custodian_options {
 }
 
 const CUSTODIAN: &str = "custodian";
-const CUSTODIAN_OPTIONS: &str = "custodian options";
+pub(crate) const CUSTODIAN_OPTIONS: &str = "custodian options";
 
 /// The options as set through C.
 #[derive(Clone, Debug, Default)]
-struct OpenDraft {
+pub(crate) struct OpenDraft {
     create: bool,
     kdf: Option<KdfParams>,
     durability: Option<Durability>,
+    /// The host's audit sinks (sinks.rs), forwarded every event after the log has it.
+    pub(crate) sinks: Vec<super::sinks::HostSink>,
+    /// Whether a failing host sink fails the operation too.
+    pub(crate) require_sinks: bool,
 }
 
 /// The custodian behind a handle.
@@ -65,7 +69,14 @@ fn options(h: custodia_custodian_options) -> Result<CustodianOptions> {
         let d = handles::get::<Mutex<OpenDraft>>(h.id, CUSTODIAN_OPTIONS)?;
         d.lock().unwrap_or_else(PoisonError::into_inner).clone()
     };
-    let mut options = CustodianOptions { create: draft.create, ..CustodianOptions::default() };
+    let mut options = CustodianOptions {
+        create: draft.create,
+        require_secondary_sinks: draft.require_sinks,
+        ..CustodianOptions::default()
+    };
+    for sink in draft.sinks {
+        options.secondary_sinks.push(std::sync::Arc::new(sink));
+    }
     if let Some(kdf) = draft.kdf {
         options.kdf = kdf;
     }

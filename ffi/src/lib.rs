@@ -37,11 +37,14 @@ mod error;
 
 use error::{Error, Result};
 mod audit;
+mod audit_query;
+mod audit_texts;
 mod boundary;
 mod buffer;
 mod custodian;
 mod grants;
 mod handles;
+mod holds;
 mod io;
 mod keyid;
 mod keys;
@@ -49,16 +52,21 @@ mod objects;
 mod options;
 mod policy;
 mod receipts;
+mod rewrap_batch;
 mod seal;
+mod sinks;
 mod status;
 mod version;
 mod vocab;
 
 pub use audit::*;
+pub use audit_query::*;
+pub use audit_texts::*;
 pub use boundary::{custodia_last_error_code, custodia_last_error_message};
 pub use buffer::{custodia_buffer, custodia_buffer_free};
 pub use custodian::*;
 pub use grants::*;
+pub use holds::*;
 pub use io::{custodia_read_fn, custodia_write_fn};
 pub use keyid::{
     CUSTODIA_KEY_ID_LEN, CUSTODIA_KEY_ID_TEXT_SIZE, custodia_key_id, custodia_key_id_format,
@@ -73,7 +81,9 @@ pub use objects::{
 pub use options::*;
 pub use policy::*;
 pub use receipts::*;
+pub use rewrap_batch::*;
 pub use seal::*;
+pub use sinks::*;
 pub use status::{custodia_status, custodia_status_is_refusal, custodia_status_name};
 pub use version::{
     CUSTODIA_ABI_VERSION, CUSTODIA_VERSION_MAJOR, CUSTODIA_VERSION_MINOR, CUSTODIA_VERSION_PATCH, custodia_abi_version,

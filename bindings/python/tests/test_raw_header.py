@@ -72,6 +72,9 @@ def test_constants_match_the_header():
     assert _raw.ABI_VERSION == header_define("CUSTODIA_ABI_VERSION")
     assert _raw.KEY_ID_LEN == header_define("CUSTODIA_KEY_ID_LEN")
     assert _raw.KEY_ID_TEXT_SIZE == header_define("CUSTODIA_KEY_ID_TEXT_SIZE")
+    assert _raw.AUDIT_SEQ_UNKNOWN == 2**64 - 1 and "#define CUSTODIA_AUDIT_SEQ_UNKNOWN UINT64_MAX" in HEADER.read_text()
+    for name in ("LOG_ID_SIZE", "ANCHOR_HEAD_SIZE", "CASE_REF_SIZE", "ERASURE_REASON_SIZE", "ERASURE_MAX_KEYS"):
+        assert getattr(_raw, name) == header_define(f"CUSTODIA_{name}"), name
 
 
 def test_status_codes_match_the_header():

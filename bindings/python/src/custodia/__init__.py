@@ -30,6 +30,7 @@ from .actors import (
     OverridingPublicInterest,
 )
 from .audit import Anchor, ErasureCertificate
+from .audit_log import AuditEntry, LegalHoldInfo, RewrapOutcome
 from .custodian import (
     AuditReport,
     CompromiseReport,
@@ -95,6 +96,9 @@ __all__ = [
     "ShredReport",
     "Anchor",
     "ErasureCertificate",
+    "AuditEntry",
+    "LegalHoldInfo",
+    "RewrapOutcome",
     "Grant",
     "Receipt",
     "ReceiptItem",

@@ -38,7 +38,7 @@ __all__ = [
 ]
 
 #: The ABI version (``CUSTODIA_ABI_VERSION``) this binding was written for; a library reporting another is refused.
-ABI_VERSION = 3
+ABI_VERSION = 4
 #: ``CUSTODIA_KEY_ID_LEN``.
 KEY_ID_LEN = 16
 #: ``CUSTODIA_KEY_ID_TEXT_SIZE``: 32 hex digits and a NUL.
@@ -154,6 +154,74 @@ class custodia_envelope_info(Structure):
         ("purposes", ctypes.c_char * PURPOSE_LIST_SIZE),
     ]
 
+
+class custodia_audit_entry(Structure):
+    """``struct custodia_audit_entry``; every string is owned by the entries handle."""
+
+    _fields_ = [
+        ("seq", c_uint64),
+        ("time", c_uint64),
+        ("kind", c_char_p),
+        ("actor_id", c_char_p),
+        ("actor_role", c_char_p),
+        ("actor_jurisdiction", c_char_p),
+        ("case_ref", c_char_p),
+        ("object", c_char_p),
+        ("purpose", c_char_p),
+        ("outcome", c_char_p),
+        ("json", c_char_p),
+    ]
+
+
+class custodia_legal_hold(Structure):
+    """``struct custodia_legal_hold``; strings and key ids are owned by the hold list."""
+
+    _fields_ = [
+        ("case_ref", c_char_p),
+        ("reference", c_char_p),
+        ("reason", c_char_p),
+        ("set_by", c_char_p),
+        ("set_at", c_uint64),
+        ("key_count", c_size_t),
+        ("keys", POINTER(custodia_key_id)),
+    ]
+
+
+#: ``CUSTODIA_LOG_ID_SIZE``, ``CUSTODIA_ANCHOR_HEAD_SIZE``, ``CUSTODIA_CASE_REF_SIZE``, ``CUSTODIA_ERASURE_REASON_SIZE``,
+#: ``CUSTODIA_ERASURE_MAX_KEYS``.
+LOG_ID_SIZE, ANCHOR_HEAD_SIZE, CASE_REF_SIZE, ERASURE_REASON_SIZE, ERASURE_MAX_KEYS = 33, 65, 129, 513, 64
+
+
+class custodia_anchor_info(Structure):
+    """``struct custodia_anchor_info``."""
+
+    _fields_ = [
+        ("log_id", ctypes.c_char * LOG_ID_SIZE),
+        ("count", c_uint64),
+        ("head", ctypes.c_char * ANCHOR_HEAD_SIZE),
+        ("witness_count", c_size_t),
+    ]
+
+
+class custodia_erasure_certificate_info(Structure):
+    """``struct custodia_erasure_certificate_info``."""
+
+    _fields_ = [
+        ("log_id", ctypes.c_char * LOG_ID_SIZE),
+        ("seq", c_uint64),
+        ("time", c_uint64),
+        ("case_ref", ctypes.c_char * CASE_REF_SIZE),
+        ("reason", ctypes.c_char * ERASURE_REASON_SIZE),
+        ("has_envelopes", c_bool),
+        ("envelopes", c_uint64),
+        ("key_count", c_size_t),
+    ]
+
+
+#: ``CUSTODIA_AUDIT_SEQ_UNKNOWN``: the ``seq`` of an event given to an audit sink (not numbered yet).
+AUDIT_SEQ_UNKNOWN = 2**64 - 1
+#: ``typedef int (*custodia_audit_sink_fn)(void *user_data, const struct custodia_audit_entry *event)``
+AUDIT_SINK_FN = ctypes.CFUNCTYPE(ctypes.c_int, c_void_p, POINTER(custodia_audit_entry))
 
 #: ``typedef int (*custodia_read_fn)(void *context, uint8_t *buffer, size_t capacity, size_t *out_read)``
 READ_FN = ctypes.CFUNCTYPE(ctypes.c_int, c_void_p, POINTER(c_uint8), c_size_t, POINTER(c_size_t))
@@ -318,6 +386,28 @@ FACADE_FUNCTIONS: dict[str, tuple[Any, list[Any]]] = {
     "custodia_receipt_item_get": (status, [handle, size, POINTER(c_uint32), POINTER(c_uint64)]),
     "custodia_receipt_item_field": (status, [handle, size, u32, POINTER(c_bool), out_buffer]),
     "custodia_receipt_free": (status, [handle]),
+    # audit queries and CSV export, legal-hold listing, batch re-wrap, audit sinks (ABI version 4)
+    "custodia_audit_query": (status, [handle, cstr, cstr, cstr, cstr_array, size, u64, u64, out_handle]),
+    "custodia_audit_entries_len": (status, [handle, POINTER(c_size_t)]),
+    "custodia_audit_entries_get": (status, [handle, size, POINTER(custodia_audit_entry)]),
+    "custodia_audit_entries_csv": (status, [handle, out_buffer, POINTER(c_uint64)]),
+    "custodia_audit_entries_write_csv": (status, [handle, cstr, POINTER(c_uint64)]),
+    "custodia_audit_entries_free": (status, [handle]),
+    "custodia_legal_hold_list_new": (status, [handle, out_handle]),
+    "custodia_legal_hold_list_len": (status, [handle, POINTER(c_size_t)]),
+    "custodia_legal_hold_list_get": (status, [handle, size, POINTER(custodia_legal_hold)]),
+    "custodia_legal_hold_list_free": (status, [handle]),
+    "custodia_rewrap_batch": (
+        status, [handle, handle, cstr_array, size, cstr, key_id_p, size, key_id_p, size, out_handle]),
+    "custodia_rewrap_results_len": (status, [handle, POINTER(c_size_t)]),
+    "custodia_rewrap_results_get": (status, [handle, size, POINTER(c_uint32), POINTER(c_char_p)]),
+    "custodia_rewrap_results_free": (status, [handle]),
+    "custodia_custodian_options_add_audit_sink": (status, [handle, AUDIT_SINK_FN, c_void_p]),
+    "custodia_custodian_options_set_require_audit_sinks": (status, [handle, c_bool]),
+    "custodia_custodian_audit_sink_failures": (status, [handle, POINTER(c_uint64)]),
+    "custodia_anchor_inspect": (status, [cstr, POINTER(custodia_anchor_info)]),
+    "custodia_erasure_certificate_inspect": (
+        status, [cstr, POINTER(custodia_erasure_certificate_info), key_id_p, size]),
 }
 
 

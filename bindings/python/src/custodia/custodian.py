@@ -16,13 +16,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO, Iterable, Optional, Union
 
-from . import _raw
+from . import _raw, audit_log as _audit_log
 from ._errors import invoke
 from ._handles import Handle, bytes_arg, take_text, text_arg, text_array
 from ._sensitive import SensitiveBytes
 from ._streams import StreamPair
 from .actors import Actor, ExceptionGround
 from .audit import Anchor, ErasureCertificate
+from .audit_log import AuditEntry, AuditSink, LegalHoldInfo, RewrapOutcome
 from .grants import Grant
 from .options import SealOptions, Timestamp, _unix
 from .policy import AccessPolicy
@@ -460,7 +461,7 @@ class Custodian(Handle):
 
     _free_name = "custodia_custodian_free"
     _noun = "custodian"
-    __slots__ = ("_dir", "_closing")
+    __slots__ = ("_dir", "_closing", "_sinks")
 
     def __init__(
         self,
@@ -472,6 +473,8 @@ class Custodian(Handle):
         kdf: Optional[tuple[int, int, int]] = None,
         durability: Optional[str] = None,
         group_commit: tuple[int, int] = (64, 1000),
+        audit_sinks: Iterable[AuditSink] = (),
+        require_audit_sinks: bool = False,
     ) -> None:
         """Open the custodian in ``directory``, unlocking it with exactly one of ``passphrase`` (Argon2id) or a raw
         32-byte ``master_key`` (from an HSM, KMS or secret store).
@@ -485,6 +488,11 @@ class Custodian(Handle):
         default: each entry synced before its operation returns), ``"group_commit"`` (concurrent operations share one
         sync, none returns before its own entry is synced; ``group_commit`` = ``(max_batch, max_delay_us)``), or
         ``"os_buffered"`` (entries handed to the OS only, checkpoints synced: a weaker promise, for throughput).
+        ``audit_sinks`` are callables given each audit event (an :class:`AuditEntry` with ``seq`` ``None``) after the
+        log has it, in order, on the thread whose call recorded it; they must not call back into this custodian. An
+        exception in a sink is caught (never propagated into the library), kept in :attr:`audit_sink_errors` and
+        counted in :attr:`audit_sink_failures`; with ``require_audit_sinks=True`` the operation then fails with
+        :class:`~custodia.AuditWriteFailed` too (its event is in the log already).
         Raises :class:`~custodia.CustodianNotFound`, :class:`~custodia.WrongPassphrase`,
         :class:`~custodia.KeyringCorrupt`, :class:`~custodia.KdfParamsOutOfRange`, ...
         """
@@ -498,6 +506,7 @@ class Custodian(Handle):
             raise TypeError(f"create must be a bool, not {type(create).__name__}")
         dir_arg = _path(directory, "directory")
         durability_code = _durability(durability)
+        sinks = _audit_log.SinkTrampolines(audit_sinks)
         with _CustodianOptions.__new__(_CustodianOptions) as options:
             options._init_new(_raw.lib.custodia_custodian_options_new)
             invoke(_raw.lib.custodia_custodian_options_set_create, options._handle, create)
@@ -508,6 +517,7 @@ class Custodian(Handle):
                 max_batch, max_delay_us = group_commit
                 invoke(_raw.lib.custodia_custodian_options_set_durability, options._handle, durability_code,
                        max_batch, max_delay_us)
+            sinks.install(options._handle, bool(require_audit_sinks))
             if passphrase is not None:
                 self._init_new(
                     _raw.lib.custodia_custodian_open_passphrase,
@@ -518,6 +528,9 @@ class Custodian(Handle):
             else:
                 key = bytes_arg(master_key, "master_key")
                 self._init_new(_raw.lib.custodia_custodian_open_master_key, dir_arg, key.ptr, key.len, options._handle)
+        # The library may call the sinks until the handle is freed: the finalizer's own list keeps them alive.
+        self._live.append(sinks)
+        self._sinks = sinks
         self._dir = Path(os.fsdecode(dir_arg))
         self._closing: Optional[Anchor] = None
 
@@ -969,3 +982,65 @@ class Custodian(Handle):
         """The audit log's public key in text form, for auditors verifying a copy of the log independently
         (``cargo run --example audit_verify -- <dir>/audit.log <key>``). Not secret."""
         return take_text(_raw.lib.custodia_audit_public_key, self._handle)
+
+    # ---- audit queries, legal holds, batch re-wrap, sinks (issue 17) --------------------------------------------
+
+    def audit_entries(self, *, case_ref: Optional[str] = None, object_id: Optional[str] = None,
+                      actor_id: Optional[str] = None, kinds: Iterable[str] = (), since: Optional[Timestamp] = None,
+                      until: Optional[Timestamp] = None) -> list[AuditEntry]:
+        """The audit log entries passing every filter given, in log order: ``case_ref``; ``object_id`` (hex);
+        ``actor_id``; ``kinds`` (event kind names such as ``"opened"``, ``"refused"``; an unknown name raises
+        :class:`~custodia.InvalidArgument`); ``since`` (at or after) and ``until`` (strictly before). Each entry's own
+        hash is checked, not the chain: call :meth:`verify_audit` first when the answer must be trusted."""
+        with _audit_log.query(self._handle, case_ref, object_id, actor_id, kinds, since, until) as snapshot:
+            return _audit_log.entries_of(snapshot)
+
+    def audit_csv(self, **filters: object) -> str:
+        """The entries :meth:`audit_entries` would give (same keyword filters) as CSV text: RFC 4180, CRLF line ends,
+        a header row first, formula-like fields prefixed with ``'`` (``docs/AUDIT.md``)."""
+        with _audit_log.query(self._handle, **_filters(filters)) as snapshot:
+            return _audit_log.csv_text(snapshot)
+
+    def write_audit_csv(self, path: PathLike, **filters: object) -> int:
+        """Write :meth:`audit_csv` to ``path`` (created with mode 0600, or truncated) and return the number of rows,
+        the header excluded."""
+        with _audit_log.query(self._handle, **_filters(filters)) as snapshot:
+            return _audit_log.write_csv(snapshot, _path(path, "path"))
+
+    def legal_holds(self) -> list[LegalHoldInfo]:
+        """The legal holds in force, in the order they were placed, each with the keys it keeps from destruction."""
+        return _audit_log.holds(self._handle)
+
+    def rewrap_batch(self, actor: Actor, paths: Iterable[PathLike], purpose: Optional[str] = None, *,
+                     remove: Iterable[KeyId] = (), add: Iterable[KeyId] = ()) -> list[RewrapOutcome]:
+        """Re-wrap many envelope files in place, each through the same gate as :meth:`rewrap` (for ``purpose``, with
+        ``remove``/``add``) or, with ``purpose`` ``None``, as :meth:`rewrap_rotated`. One bad or refused file does not
+        stop the batch: the outcome of each, in order, says what happened to it."""
+        encoded = [_path(p, "paths") for p in paths]
+        rm, rm_n = _key_array(remove, "remove")
+        ad, ad_n = _key_array(add, "add")
+        errors = _audit_log.rewrap_batch(self._handle, _actor(actor), encoded, purpose, rm, rm_n, ad, ad_n)
+        return [RewrapOutcome(Path(os.fsdecode(p)), e) for p, e in zip(encoded, errors)]
+
+    @property
+    def audit_sink_failures(self) -> int:
+        """How many times an audit sink has failed (raised) since this custodian was opened."""
+        n = ctypes.c_uint64()
+        invoke(_raw.lib.custodia_custodian_audit_sink_failures, self._handle, byref(n))
+        return n.value
+
+    @property
+    def audit_sink_errors(self) -> list[BaseException]:
+        """The most recent exceptions raised by the audit sinks (at most 100), oldest first."""
+        return list(self._sinks.errors)
+
+
+def _filters(filters: dict[str, object]) -> dict[str, object]:
+    """The keyword filters of :meth:`Custodian.audit_entries`, as :func:`audit_log.query` takes them."""
+    known = ("case_ref", "object_id", "actor_id", "kinds", "since", "until")
+    unknown = sorted(set(filters) - set(known))
+    if unknown:
+        raise TypeError(f"unknown audit filter(s): {', '.join(unknown)}")
+    out: dict[str, object] = {k: filters.get(k) for k in known}
+    out["kinds"] = filters.get("kinds", ())
+    return out

@@ -31,10 +31,14 @@ import org.custodia.raw.CustodiaLibrary;
  */
 public final class Custodian implements AutoCloseable {
     private final CustodianHandle handle;
+    /** The audit sinks' callbacks: the library may call them as long as the handle lives. */
+    private final AuditSinks sinks;
     private volatile Anchor closing;
 
-    private Custodian(CustodianHandle handle) {
+    private Custodian(CustodianHandle handle, AuditSinks sinks) {
         this.handle = handle;
+        this.sinks = sinks;
+        handle.keepAlive(sinks);
     }
 
     /**
@@ -55,8 +59,9 @@ public final class Custodian implements AutoCloseable {
     public static Custodian open(Path dir, char[] passphrase, Options options) {
         Objects.requireNonNull(dir, "dir");
         Objects.requireNonNull(passphrase, "passphrase");
-        try (CustodianOptionsHandle opts = options == null ? null : options.toHandle()) {
-            return new Custodian(CustodianHandle.openPassphrase(dir.toString(), passphrase, opts));
+        AuditSinks sinks = new AuditSinks(options == null ? List.of() : options.sinks);
+        try (CustodianOptionsHandle opts = options == null ? null : options.toHandle(sinks)) {
+            return new Custodian(CustodianHandle.openPassphrase(dir.toString(), passphrase, opts), sinks);
         }
     }
 
@@ -71,8 +76,9 @@ public final class Custodian implements AutoCloseable {
     public static Custodian openWithMasterKey(Path dir, byte[] masterKey, Options options) {
         Objects.requireNonNull(dir, "dir");
         Objects.requireNonNull(masterKey, "masterKey");
-        try (CustodianOptionsHandle opts = options == null ? null : options.toHandle()) {
-            return new Custodian(CustodianHandle.openMasterKey(dir.toString(), masterKey, opts));
+        AuditSinks sinks = new AuditSinks(options == null ? List.of() : options.sinks);
+        try (CustodianOptionsHandle opts = options == null ? null : options.toHandle(sinks)) {
+            return new Custodian(CustodianHandle.openMasterKey(dir.toString(), masterKey, opts), sinks);
         }
     }
 
@@ -814,6 +820,137 @@ public final class Custodian implements AutoCloseable {
         return handle.isClosed() ? "Custodian (closed)" : "Custodian";
     }
 
+    // ---- audit queries, legal holds, batch re-wrap, sinks (issue 17)
+
+    /**
+     * The audit log entries {@code query} matches, in log order. Each entry's own hash is checked, not the chain: call
+     * {@link #verifyAudit()} first when the answer must be trusted.
+     *
+     * @throws InvalidArgumentException for an unknown event kind or a malformed case reference
+     */
+    public List<AuditEntry> auditEntries(AuditQuery query) {
+        try (org.custodia.handles.AuditEntriesHandle entries = runQuery(query)) {
+            LongByReference n = new LongByReference();
+            entries.run(id -> lib().custodia_audit_entries_len(id, n));
+            List<AuditEntry> out = new ArrayList<>();
+            for (long i = 0; i < n.getValue(); i++) {
+                org.custodia.raw.AuditEntry e = new org.custodia.raw.AuditEntry();
+                long index = i;
+                entries.run(id -> lib().custodia_audit_entries_get(id, index, e));
+                out.add(AuditEntry.of(e));
+            }
+            return out;
+        }
+    }
+
+    /**
+     * The entries {@code query} matches as CSV text: RFC 4180, CRLF line ends, a header row first, formula-like fields
+     * prefixed with {@code '} ({@code docs/AUDIT.md}).
+     */
+    public String auditCsv(AuditQuery query) {
+        try (org.custodia.handles.AuditEntriesHandle entries = runQuery(query)) {
+            CustodiaBuffer out = new CustodiaBuffer();
+            entries.run(id -> lib().custodia_audit_entries_csv(id, out, null));
+            return Native.takeText(out);
+        }
+    }
+
+    /** Write {@link #auditCsv} to {@code path} (created with mode 0600, or truncated); returns the rows written. */
+    public long writeAuditCsv(AuditQuery query, Path path) {
+        byte[] p = CustodianHandle.cPath("path", Objects.requireNonNull(path, "path").toString());
+        try (org.custodia.handles.AuditEntriesHandle entries = runQuery(query)) {
+            LongByReference rows = new LongByReference();
+            entries.run(id -> lib().custodia_audit_entries_write_csv(id, p, rows));
+            return rows.getValue();
+        }
+    }
+
+    private org.custodia.handles.AuditEntriesHandle runQuery(AuditQuery q) {
+        Objects.requireNonNull(q, "query");
+        String[] kinds = Native.texts("kinds", q.kinds.toArray(new String[0]));
+        return org.custodia.handles.AuditEntriesHandle.create(out -> handle.call(c -> lib().custodia_audit_query(c,
+                Native.text("caseRef", q.caseRef), Native.text("objectId", q.objectId),
+                Native.text("actorId", q.actorId), kinds.length == 0 ? null : kinds, kinds.length, q.since, q.until,
+                out)));
+    }
+
+    /** The legal holds in force, in the order they were placed, each with the keys it keeps from destruction. */
+    public List<LegalHoldInfo> legalHolds() {
+        try (org.custodia.handles.LegalHoldListHandle list = org.custodia.handles.LegalHoldListHandle.create(
+                out -> handle.call(c -> lib().custodia_legal_hold_list_new(c, out)))) {
+            LongByReference n = new LongByReference();
+            list.run(id -> lib().custodia_legal_hold_list_len(id, n));
+            List<LegalHoldInfo> holds = new ArrayList<>();
+            for (long i = 0; i < n.getValue(); i++) {
+                org.custodia.raw.LegalHold h = new org.custodia.raw.LegalHold();
+                long index = i;
+                list.run(id -> lib().custodia_legal_hold_list_get(id, index, h));
+                List<KeyId> keys = new ArrayList<>();
+                for (long k = 0; k < h.key_count; k++) {
+                    keys.add(KeyId.fromBytes(h.keys.getByteArray(k * KeyId.LENGTH, KeyId.LENGTH)));
+                }
+                holds.add(new LegalHoldInfo(h.case_ref.getString(0, "UTF-8"), h.reference.getString(0, "UTF-8"),
+                        h.reason.getString(0, "UTF-8"), h.set_by.getString(0, "UTF-8"),
+                        Instant.ofEpochSecond(h.set_at), keys));
+            }
+            return holds;
+        }
+    }
+
+    /**
+     * Re-wrap many envelope files in place, each through the same gate as {@link #rewrap} (for {@code purpose}, with
+     * {@code remove}/{@code add}) or, with {@code purpose} null, as {@link #rewrapRotated} (then {@code remove} and
+     * {@code add} must be empty). One bad or refused file does not stop the batch: the outcome of each, in order,
+     * says what happened to it.
+     *
+     * @throws InvalidArgumentException for {@code remove}/{@code add} without a purpose
+     */
+    public List<RewrapOutcome> rewrapBatch(Actor actor, List<Path> paths, Purpose purpose, Collection<KeyId> remove,
+            Collection<KeyId> add) {
+        String[] files = new String[paths.size()];
+        for (int i = 0; i < files.length; i++) {
+            files[i] = Native.text("paths[" + i + "]", Objects.requireNonNull(paths.get(i), "path").toString());
+        }
+        byte[] rm = packIds(remove);
+        byte[] ad = packIds(add);
+        String p = purpose == null ? null : purpose.value();
+        Objects.requireNonNull(actor, "actor");
+        try (org.custodia.handles.RewrapResultsHandle results = org.custodia.handles.RewrapResultsHandle.create(
+                out -> handle.call(c -> lib().custodia_rewrap_batch(c, actor.handle().id(), files.length == 0 ? null
+                        : files, files.length, p, rm, remove.size(), ad, add.size(), out)))) {
+            List<RewrapOutcome> outcomes = new ArrayList<>();
+            for (int i = 0; i < files.length; i++) {
+                com.sun.jna.ptr.IntByReference status = new com.sun.jna.ptr.IntByReference();
+                com.sun.jna.ptr.PointerByReference message = new com.sun.jna.ptr.PointerByReference();
+                long index = i;
+                results.run(id -> lib().custodia_rewrap_results_get(id, index, status, message));
+                int code = status.getValue();
+                outcomes.add(new RewrapOutcome(paths.get(i), code == Status.OK.code() ? java.util.Optional.empty()
+                        : java.util.Optional.of(CustodiaException.of(code, Native.staticString(message)))));
+            }
+            return outcomes;
+        } finally {
+            Reference.reachabilityFence(actor);
+        }
+    }
+
+    /** As {@link #rewrapBatch(Actor, List, Purpose, Collection, Collection)} off rotated keys. */
+    public List<RewrapOutcome> rewrapBatch(Actor actor, List<Path> paths) {
+        return rewrapBatch(actor, paths, null, List.of(), List.of());
+    }
+
+    /** How many times an audit sink has failed (thrown) since this custodian was opened. */
+    public long auditSinkFailures() {
+        LongByReference n = new LongByReference();
+        handle.run(c -> lib().custodia_custodian_audit_sink_failures(c, n));
+        return n.getValue();
+    }
+
+    /** The most recent exceptions thrown by the audit sinks (at most 100), oldest first. */
+    public List<Throwable> auditSinkErrors() {
+        return sinks.errors();
+    }
+
     // ---- helpers
 
     /** Options for opening a custodian. */
@@ -823,6 +960,8 @@ public final class Custodian implements AutoCloseable {
         private Durability durability;
         private long maxBatch = 64;
         private int maxDelayUs = 1000;
+        private final List<AuditSink> sinks = new ArrayList<>();
+        private boolean requireSinks;
 
         /** The defaults: no create, the library's Argon2id cost, {@link Durability#FSYNC_EACH}. */
         public Options() {}
@@ -870,9 +1009,31 @@ public final class Custodian implements AutoCloseable {
             return this;
         }
 
-        CustodianOptionsHandle toHandle() {
+        /**
+         * Forward every audit event to {@code sink} after the log has it (see {@link AuditSink} for the thread, the
+         * order and what an exception does). Sinks run in the order they were added.
+         */
+        public Options auditSink(AuditSink sink) {
+            sinks.add(Objects.requireNonNull(sink, "sink"));
+            return this;
+        }
+
+        /**
+         * Whether a failing audit sink fails the operation too, with {@link AuditWriteException} (its event is in the
+         * log already). Off by default: failures are only counted ({@link Custodian#auditSinkFailures}).
+         */
+        public Options requireAuditSinks(boolean require) {
+            this.requireSinks = require;
+            return this;
+        }
+
+        CustodianOptionsHandle toHandle(AuditSinks installed) {
             CustodianOptionsHandle h = CustodianOptionsHandle.create();
             try {
+                for (org.custodia.raw.AuditSinkFn fn : installed.callbacks) {
+                    h.addAuditSink(fn);
+                }
+                h.setRequireAuditSinks(requireSinks);
                 h.setCreate(create);
                 if (kdf != null) {
                     h.setKdf(kdf[0], kdf[1], kdf[2]);

@@ -72,6 +72,45 @@ public final class ErasureCertificate {
         Native.check(Native.lib().custodia_erasure_certificate_verify(json, k));
     }
 
+    /** Why the keys were destroyed (e.g. {@code retention period ended}), read by the library's parser. */
+    public String reason() {
+        return cString(inspect().reason);
+    }
+
+    /** The case, if the erasure concerned one. */
+    public java.util.Optional<String> caseRef() {
+        String c = cString(inspect().case_ref);
+        return c.isEmpty() ? java.util.Optional.empty() : java.util.Optional.of(c);
+    }
+
+    /** When the erasure was recorded. */
+    public java.time.Instant time() {
+        return java.time.Instant.ofEpochSecond(inspect().time);
+    }
+
+    /** How many envelopes became unreadable, when known. */
+    public java.util.OptionalLong envelopes() {
+        org.custodia.raw.ErasureCertificateInfo i = inspect();
+        return i.has_envelopes != 0 ? java.util.OptionalLong.of(i.envelopes) : java.util.OptionalLong.empty();
+    }
+
+    /** {@code custodia_erasure_certificate_inspect}: the members as the library reads them (signature unchecked). */
+    private org.custodia.raw.ErasureCertificateInfo inspect() {
+        org.custodia.raw.ErasureCertificateInfo info = new org.custodia.raw.ErasureCertificateInfo();
+        byte[] keys = new byte[org.custodia.raw.ErasureCertificateInfo.MAX_KEYS * KeyId.LENGTH];
+        Native.check(Native.lib().custodia_erasure_certificate_inspect(json, info, keys,
+                org.custodia.raw.ErasureCertificateInfo.MAX_KEYS));
+        return info;
+    }
+
+    private static String cString(byte[] c) {
+        int n = 0;
+        while (n < c.length && c[n] != 0) {
+            n++;
+        }
+        return new String(c, 0, n, java.nio.charset.StandardCharsets.UTF_8);
+    }
+
     @Override
     public boolean equals(Object o) {
         return o instanceof ErasureCertificate && ((ErasureCertificate) o).json.equals(json);

@@ -17,8 +17,19 @@ import org.custodia.raw.CustodiaLibrary;
  * closing checkpoint, best effort): call {@link #closeLog} first to get the closing anchor and see any error.
  */
 public final class CustodianHandle extends NativeHandle {
+    /** What the library may call back while the handle lives (audit sink callbacks): reachable as long as it is. */
+    private volatile Object callbacks;
+
     private CustodianHandle(long id, CustodiaLibrary lib) {
         super("custodian", id, lib::custodia_custodian_free);
+    }
+
+    /**
+     * Keep {@code callbacks} reachable as long as this handle: every call through {@link #run} or {@link #call}
+     * keeps the handle reachable, so a callback the library makes during such a call is never collected.
+     */
+    public void keepAlive(Object callbacks) {
+        this.callbacks = callbacks;
     }
 
     /** {@code custodia_custodian_close}: the closing checkpoint as an anchor's JSON text; the handle stays live. */

@@ -31,4 +31,14 @@ public final class CustodianOptionsHandle extends NativeHandle {
     public void setDurability(int durability, long maxBatch, int maxDelayUs) {
         run(id -> Native.lib().custodia_custodian_options_set_durability(id, durability, maxBatch, maxDelayUs));
     }
+
+    /** {@code custodia_custodian_options_add_audit_sink}; the caller keeps {@code sink} reachable while it may run. */
+    public void addAuditSink(org.custodia.raw.AuditSinkFn sink) {
+        run(id -> Native.lib().custodia_custodian_options_add_audit_sink(id, sink, null));
+    }
+
+    /** {@code custodia_custodian_options_set_require_audit_sinks}. */
+    public void setRequireAuditSinks(boolean require) {
+        run(id -> Native.lib().custodia_custodian_options_set_require_audit_sinks(id, (byte) (require ? 1 : 0)));
+    }
 }

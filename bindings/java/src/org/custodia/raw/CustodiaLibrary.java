@@ -285,4 +285,46 @@ public interface CustodiaLibrary extends Library {
     int custodia_key_kind_name(int kind, PointerByReference outName);
 
     int custodia_key_kind_from_name(String name, IntByReference outCode);
+
+    // --- audit queries and CSV export, legal-hold listing, batch re-wrap, audit sinks (ABI version 4)
+    int custodia_audit_query(long custodian, String caseRef, String objectHex, String actorId, String[] kinds,
+            long kindCount, long fromUnix, long untilUnix, LongByReference outEntries);
+
+    int custodia_audit_entries_len(long entries, LongByReference outLen);
+
+    int custodia_audit_entries_get(long entries, long index, AuditEntry outEntry);
+
+    int custodia_audit_entries_csv(long entries, CustodiaBuffer outCsv, LongByReference outRows);
+
+    int custodia_audit_entries_write_csv(long entries, byte[] path, LongByReference outRows);
+
+    int custodia_audit_entries_free(long entries);
+
+    int custodia_legal_hold_list_new(long custodian, LongByReference outList);
+
+    int custodia_legal_hold_list_len(long list, LongByReference outLen);
+
+    int custodia_legal_hold_list_get(long list, long index, LegalHold outHold);
+
+    int custodia_legal_hold_list_free(long list);
+
+    int custodia_rewrap_batch(long custodian, long actor, String[] paths, long pathCount, String purpose,
+            byte[] remove, long removeCount, byte[] add, long addCount, LongByReference outResults);
+
+    int custodia_rewrap_results_len(long results, LongByReference outLen);
+
+    int custodia_rewrap_results_get(long results, long index, IntByReference outStatus, PointerByReference outMessage);
+
+    int custodia_rewrap_results_free(long results);
+
+    int custodia_custodian_options_add_audit_sink(long options, AuditSinkFn sink, Pointer userData);
+
+    int custodia_custodian_options_set_require_audit_sinks(long options, byte require);
+
+    int custodia_custodian_audit_sink_failures(long custodian, LongByReference outFailures);
+
+    int custodia_anchor_inspect(String anchorJson, AnchorInfo outInfo);
+
+    int custodia_erasure_certificate_inspect(String certificateJson, ErasureCertificateInfo outInfo, byte[] outKeys,
+            long keysCapacity);
 }
