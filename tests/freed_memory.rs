@@ -97,9 +97,9 @@ unsafe impl GlobalAlloc for Scanning {
             let block = unsafe { std::slice::from_raw_parts(ptr, layout.size()) };
             SCANNED_BYTES.fetch_add(layout.size() as u64, Ordering::Relaxed);
             with_table(|t| {
-                for i in 0..t.n {
-                    if contains(block, &t.bytes[i][..t.lens[i]]) {
-                        HITS[i].fetch_add(1, Ordering::SeqCst);
+                for ((bytes, len), hits) in t.bytes.iter().zip(t.lens).zip(&HITS).take(t.n) {
+                    if contains(block, &bytes[..len]) {
+                        hits.fetch_add(1, Ordering::SeqCst);
                     }
                 }
             });

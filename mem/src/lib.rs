@@ -286,7 +286,7 @@ mod tests {
 
     #[test]
     fn large_and_zero_length_byte_strings() {
-        let big: Vec<u8> = (0..20_000u32).map(|i| (i % 251) as u8).collect();
+        let big: Vec<u8> = (0..20_000u32).map(|i| (i % 251).to_le_bytes()[0]).collect();
         let l = LockedBytes::from_slice(&big);
         assert_eq!(&*l, &big[..]);
         let c = l.clone();

@@ -28,7 +28,7 @@ pub(crate) fn page_size() -> usize {
 /// Map `len` bytes (a multiple of the page size, non-zero) of fresh zeroed read-write pages, page-aligned; `None`
 /// when the system has no memory to give.
 pub(crate) fn map_pages(len: usize) -> Option<NonNull<u8>> {
-    debug_assert!(len > 0 && len % page_size() == 0);
+    debug_assert!(len > 0 && len.is_multiple_of(page_size()));
     #[cfg(not(miri))]
     {
         // SAFETY: an anonymous private mapping at an address of the kernel's choosing touches no existing memory;
