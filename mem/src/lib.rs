@@ -272,15 +272,13 @@ mod tests {
 
     #[test]
     fn a_released_slot_is_wiped_before_reuse() {
-        // Made and released under one lock of the pool's mutex would be ideal; the slot is instead looked at through
-        // a raw pointer while its page is still mapped: the spare-page rule keeps an emptied page mapped, and a
-        // 1 KiB slot class is used by no other test of this crate.
+        // The slot is read back through the pool's own page pointer after release: the spare-page rule keeps an
+        // emptied page mapped, and the 1 KiB slot class is used by no other test of this crate.
         let b = LockedBox::new([0xA5u8; 1024]);
-        let p = core::ptr::from_ref::<[u8; 1024]>(&b).cast::<u8>();
+        let addr = core::ptr::from_ref::<[u8; 1024]>(&b) as usize;
+        assert_eq!(pool::peek(addr, 1024).expect("in the pool"), vec![0xA5; 1024]);
         drop(b);
-        // SAFETY: the page stays mapped (the pool keeps one empty page per class) and nothing else uses the slot
-        // class, so reading the released slot reads mapped memory.
-        let after = unsafe { std::slice::from_raw_parts(p, 1024) };
+        let after = pool::peek(addr, 1024).expect("the emptied page is kept as the spare");
         assert!(after.iter().all(|&x| x == 0), "released slot still holds the secret");
     }
 

@@ -177,6 +177,22 @@ pub(crate) unsafe fn free(ptr: NonNull<u8>, layout: Layout) {
     }
 }
 
+/// Test support: a copy of `len` bytes at `addr` inside a page the pool still holds (released slots included), read
+/// through the page's own pointer; `None` when no page of the pool holds the range.
+#[cfg(test)]
+pub(crate) fn peek(addr: usize, len: usize) -> Option<Vec<u8>> {
+    let page = sys::page_size();
+    let p = pool();
+    let pg = p.pages.iter().find(|pg| {
+        let base = pg.base.as_ptr() as usize;
+        addr >= base && addr + len <= base + page
+    })?;
+    let off = addr - pg.base.as_ptr() as usize;
+    // SAFETY: the range lies inside a page the pool holds mapped (checked above, under the pool's lock, so it cannot
+    // be unmapped meanwhile); pool memory is always initialised (zeroed when mapped, wiped when released).
+    Some(unsafe { std::slice::from_raw_parts(pg.base.as_ptr().add(off), len) }.to_vec())
+}
+
 /// The pool's figures, for [`crate::status`].
 pub(crate) fn counters() -> (u64, u64, u64, u64, u64) {
     let p = pool();
