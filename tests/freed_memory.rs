@@ -181,8 +181,11 @@ fn plaintext(n: usize) -> Sensitive<Vec<u8>> {
 }
 
 fn assert_no_hits(slots: &[(usize, String)], after: &str) {
-    let found: Vec<String> =
-        slots.iter().filter(|(s, _)| hits(*s) > 0).map(|(s, what)| format!("{what}: {} freed blocks", hits(*s))).collect();
+    let found: Vec<String> = slots
+        .iter()
+        .filter(|(s, _)| hits(*s) > 0)
+        .map(|(s, what)| format!("{what}: {} freed blocks", hits(*s)))
+        .collect();
     assert!(found.is_empty(), "after {after}, freed memory still held: {found:?}");
 }
 

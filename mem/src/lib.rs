@@ -7,8 +7,8 @@
 //! - **wiped** (zeroized) when released, before the memory is reused or returned to the system.
 //!
 //! [`LockedBox<T>`] holds one value (a key, a key schedule, a signing key) and [`LockedBytes`] a byte string of any
-//! length (a keyring secret). Both draw from a pool of pages mapped for secrets only ([`pool`](self) module
-//! documentation in docs/MEMORY.md): locking is per page, not per secret, so a thousand 32-byte keys lock 32 KiB.
+//! length (a keyring secret). Both draw from a pool of pages mapped for secrets only (docs/MEMORY.md, "How the pool
+//! works"): locking is per page, not per secret, so a thousand 32-byte keys lock 32 KiB.
 //!
 //! Where the system refuses to lock (`RLIMIT_MEMLOCK` reached without `CAP_IPC_LOCK`), the secret still lives in the
 //! pool (undumpable, wiped on release) but unlocked, and [`status`] says so: `lock_failures` counts the refusals and
@@ -223,7 +223,14 @@ impl MemoryStatus {
 #[must_use]
 pub fn status() -> MemoryStatus {
     let (locked_bytes, unlocked_bytes, lock_failures, dontdump_failures, live_secrets) = pool::counters();
-    MemoryStatus { locked_bytes, unlocked_bytes, lock_failures, dontdump_failures, live_secrets, dumpable: sys::dumpable() }
+    MemoryStatus {
+        locked_bytes,
+        unlocked_bytes,
+        lock_failures,
+        dontdump_failures,
+        live_secrets,
+        dumpable: sys::dumpable(),
+    }
 }
 
 /// Set whether the process may leave a core dump (`prctl(PR_SET_DUMPABLE)`). `false` also stops other processes of

@@ -152,7 +152,8 @@ pub(crate) fn dumpable() -> Option<bool> {
     #[cfg(all(target_os = "linux", not(miri)))]
     {
         // SAFETY: PR_GET_DUMPABLE takes no argument and touches no memory of ours; it returns the attribute.
-        let v = unsafe { libc::prctl(libc::PR_GET_DUMPABLE, 0 as libc::c_ulong, 0 as libc::c_ulong, 0 as libc::c_ulong) };
+        let v =
+            unsafe { libc::prctl(libc::PR_GET_DUMPABLE, 0 as libc::c_ulong, 0 as libc::c_ulong, 0 as libc::c_ulong) };
         if v < 0 { None } else { Some(v != 0) }
     }
     #[cfg(not(all(target_os = "linux", not(miri))))]
