@@ -87,9 +87,7 @@ mod tests {
         assert!(s.locked_bytes > 0 || s.lock_failures > 0, "{s:?}");
         assert!(matches!(s.dumpable, -1..=1));
         // SAFETY: NULL is allowed and refused.
-        assert_eq!(
-            unsafe { custodia_memory_status(core::ptr::null_mut()) },
-            custodia_status::CUSTODIA_ERR_NULL_POINTER
-        );
+        let null = unsafe { custodia_memory_status(core::ptr::null_mut()) };
+        assert_eq!(null, custodia_status::CUSTODIA_ERR_NULL_POINTER);
     }
 }
