@@ -1,4 +1,5 @@
-//! Keyring costs: Argon2id unlock with the default parameters, and a keyring write (one key added).
+//! Keyring costs: Argon2id unlock with the default parameters, a keyring write (one key added), and the unlock of a
+//! 1,000-key keyring with a raw master key.
 //!
 //! `cargo bench --bench keyring`
 //!
@@ -29,5 +30,28 @@ fn unlock(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, unlock);
+/// Unlocking (reading and decrypting) a keyring of 1,000 KEKs with a raw master key, so no Argon2id: what is left is
+/// the file read, the AEAD, the JSON body and 1,000 secrets copied into the locked pool (docs/MEMORY.md, "Cost").
+/// On tmpfs when `/dev/shm` exists, so that 1,000 key generations take seconds, not minutes.
+fn unlock_1000(c: &mut Criterion) {
+    let shm = std::path::Path::new("/dev/shm");
+    let dir = if shm.is_dir() { tempfile::tempdir_in(shm) } else { tempfile::tempdir() }.expect("tempdir");
+    let opts = CustodianOptions { durability: Durability::OsBuffered, create: true, ..CustodianOptions::default() };
+    let cust = Custodian::load(dir.path(), Unlock::master_key([5; 32]), opts).expect("create");
+    let actor = Actor::new("bench", "keyholder", Jurisdiction::parse("NL").expect("NL"), Classification::Secret)
+        .expect("actor");
+    // `cargo test --all-targets` runs each benchmark once, without `--bench`: a small keyring keeps that quick.
+    let keys = if std::env::args().any(|a| a == "--bench") { 1000 } else { 10 };
+    for i in 0..keys {
+        cust.generate_key(&actor, KeyKind::Kek, &format!("k{i}")).expect("key");
+    }
+    drop(cust);
+    let mut g = c.benchmark_group("keyring");
+    g.bench_function("unlock_raw_key_1000_keys", |b| {
+        b.iter(|| Keyring::open(dir.path(), &Unlock::master_key([5; 32]), KdfParams::DEFAULT).expect("open"))
+    });
+    g.finish();
+}
+
+criterion_group!(benches, unlock, unlock_1000);
 criterion_main!(benches);

@@ -1267,6 +1267,41 @@ typedef struct custodia_key_info {
 } custodia_key_info;
 
 /**
+ * The protection of the process's long-lived secrets (keyring secrets and file key, KEKs, identities, signing
+ * keys), as `custodia_memory_status` reports it. They live in a pool of pages locked in RAM (`mlock`), excluded
+ * from core dumps (`MADV_DONTDUMP`) and wiped when released; where the system refuses to lock (`RLIMIT_MEMLOCK`
+ * without `CAP_IPC_LOCK`) they keep working, unlocked, and `unlocked_bytes` and `lock_failures` say so.
+ *
+ * Layout (C): five `uint64_t` then one `int32_t`, in this order.
+ */
+typedef struct custodia_memory_protection {
+  /**
+   * Bytes of the secret pool locked in RAM (whole pages).
+   */
+  uint64_t locked_bytes;
+  /**
+   * Bytes of the secret pool the system refused to lock (may be swapped out); 0 when all is locked.
+   */
+  uint64_t unlocked_bytes;
+  /**
+   * How many times the system refused to lock a pool page since the process started.
+   */
+  uint64_t lock_failures;
+  /**
+   * How many times the system refused to exclude a pool page from core dumps since the process started.
+   */
+  uint64_t dontdump_failures;
+  /**
+   * Secrets alive in the pool now.
+   */
+  uint64_t live_secrets;
+  /**
+   * 1 when the process may leave a core dump, 0 when it may not, -1 when that cannot be read.
+   */
+  int32_t dumpable;
+} custodia_memory_protection;
+
+/**
  * A handle to an exception: a legal ground (court order, consent, imminent threat, legal obligation, national
  * security, overriding public interest) with its reference and written justification, stated to open data for a
  * purpose it was not given for.
@@ -2338,6 +2373,28 @@ custodia_status custodia_legal_hold_place(struct custodia_custodian custodian_ha
 custodia_status custodia_legal_hold_release(struct custodia_custodian custodian_handle,
                                             struct custodia_actor actor_handle,
                                             const char *case_ref);
+
+/**
+ * Write the protection of the process's secret memory now to `*out`.
+ *
+ * # Safety
+ *
+ * `out` must be NULL (refused with `CUSTODIA_ERR_NULL_POINTER`) or point to a writable `custodia_memory_protection`,
+ * which the caller owns; it is written only on success. Any thread.
+ */
+custodia_status custodia_memory_status(struct custodia_memory_protection *out);
+
+/**
+ * Opt the whole process out of core dumps (`prctl(PR_SET_DUMPABLE, 0)`); it also stops other processes of the
+ * same user from attaching a debugger or reading the process's memory through `/proc`. Lasts for the life of the
+ * process and is inherited by `fork`; there is no call to undo it.
+ *
+ * # Safety
+ *
+ * Always safe to call, from any thread. Fails with `CUSTODIA_ERR_IO` where the system refuses or has no such
+ * setting (other than Linux).
+ */
+custodia_status custodia_disable_core_dumps(void);
 
 /**
  * Make an actor: a stable user id and a role (1 to 128 bytes of printable UTF-8 each), the jurisdiction where

@@ -27,6 +27,10 @@ fi
 have cargo || { echo "cargo (rustup toolchain) is required" >&2; exit 1; }
 rustup component list --installed 2>/dev/null | grep -q '^clippy' || rustup component add clippy rustfmt
 
+# Miri (scripts/miri.sh; test-all runs its quick form): the nightly toolchain with the miri and rust-src components.
+rustup toolchain list 2>/dev/null | grep -q '^nightly' || rustup toolchain install nightly --profile minimal
+rustup +nightly component list --installed 2>/dev/null | grep -q '^miri' || rustup +nightly component add miri rust-src
+
 # cbindgen generates include/custodia.h; Debian's package (0.24) is too old for edition 2024's #[unsafe(no_mangle)].
 CBINDGEN_VERSION=0.29.4
 if [ "$(cbindgen --version 2>/dev/null)" != "cbindgen $CBINDGEN_VERSION" ]; then

@@ -16,14 +16,16 @@ cargo clippy --all-targets -- -D warnings
 step "cargo doc"
 RUSTDOCFLAGS="-D warnings" cargo doc --no-deps --quiet
 step "cargo package (the crate alone: no bindings, ffi, CI or scripts inside; it builds from the package)"
-cargo package -p custodia --allow-dirty --quiet 2>&1 | { grep -v '^warning: ignoring test' || true; }
-if tar -tzf target/package/custodia-*.crate | grep -E '/(bindings|ffi|include|scripts|\.ci|tests)/'; then
+cargo package -p custodia-mem -p custodia --allow-dirty --quiet 2>&1 | { grep -v '^warning: ignoring test' || true; }
+if tar -tzf target/package/custodia-[0-9]*.crate | grep -E '/(bindings|ffi|include|scripts|\.ci|tests)/'; then
   echo "the crate carries files that are not the Rust library's" >&2
   exit 1
 fi
 step "cargo test"
 cargo test --all-targets --quiet
 cargo test --doc --quiet
+step "Miri: custodia-mem's unsafe pool code (scripts/miri.sh --quick; the full Miri run is scripts/miri.sh)"
+./scripts/miri.sh --quick
 step "quickstart demo"
 demo_dir=$(mktemp -d)
 trap 'rm -rf "$demo_dir"' EXIT

@@ -85,6 +85,7 @@ mod error;
 mod exchange;
 pub mod format;
 mod keys;
+mod memory;
 mod policy;
 mod primitives;
 mod vocabulary;
@@ -116,6 +117,7 @@ pub use keys::{
     MAX_DESTROY_REASON_LEN, MAX_HOLD_REASON_LEN, MAX_HOLD_REFERENCE_LEN, MAX_KEYRING_LEN, MAX_LABEL_LEN, Unlock,
     decode_public, encode_public, public_len,
 };
+pub use memory::{MemoryProtection, disable_core_dumps, memory_protection};
 pub use policy::{
     ACCESS_POLICY_FILE, APPROVAL_PREFIX, AccessPolicy, AccessPolicyBuilder, Admission, Approval, ApprovalTerms,
     Approver, Basis, Decision, Extension, MAX_APPROVAL_LEN, MAX_POLICY_LEN, NewRecipient, ONWARD_TRANSFER_PURPOSE,

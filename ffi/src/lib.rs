@@ -48,6 +48,7 @@ mod holds;
 mod io;
 mod keyid;
 mod keys;
+mod memory;
 mod objects;
 mod options;
 mod policy;
@@ -73,6 +74,7 @@ pub use keyid::{
     custodia_key_id_from_bytes, custodia_key_id_parse,
 };
 pub use keys::*;
+pub use memory::{custodia_disable_core_dumps, custodia_memory_protection, custodia_memory_status};
 pub use objects::{
     custodia_actor, custodia_actor_describe, custodia_actor_free, custodia_actor_new, custodia_exception_ground,
     custodia_exception_ground_describe, custodia_exception_ground_free, custodia_exception_ground_new,

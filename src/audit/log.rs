@@ -176,7 +176,8 @@ pub struct Recovery {
 pub struct AuditLog {
     path: PathBuf,
     file: File,
-    key: SigningKey,
+    /// In locked, undumpable memory (docs/MEMORY.md).
+    key: custodia_mem::LockedBox<SigningKey>,
     log_id: [u8; LOG_ID_LEN],
     clock: Arc<dyn Clock>,
     durability: Durability,

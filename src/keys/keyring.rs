@@ -218,15 +218,16 @@ impl KeyState {
     }
 }
 
-/// Secret: key bytes, zeroized on drop, never printed; serialized (only inside the encrypted keyring body) as base64.
+/// Secret: key bytes, in locked, undumpable memory wiped on drop (docs/MEMORY.md), never printed; serialized (only
+/// inside the encrypted keyring body) as base64.
 #[derive(Clone)]
-pub(crate) struct SecretBytes(Zeroizing<Vec<u8>>);
+pub(crate) struct SecretBytes(custodia_mem::LockedBytes);
 
 impl SecretBytes {
-    /// Wrap key bytes.
+    /// Key bytes, copied into locked memory (the `Zeroizing` copy is wiped when it drops).
     #[must_use]
     pub(crate) fn new(bytes: Zeroizing<Vec<u8>>) -> Self {
-        Self(bytes)
+        Self(custodia_mem::LockedBytes::from_slice(&bytes))
     }
 
     /// The key bytes.
@@ -255,8 +256,8 @@ impl<'de> Deserialize<'de> for SecretBytes {
         use base64ct::{Base64, Encoding};
         // Borrowed, so no owned copy of the encoded secret is left behind.
         let text = <&str>::deserialize(d)?;
-        let bytes = Base64::decode_vec(text).map_err(serde::de::Error::custom)?;
-        Ok(Self(Zeroizing::new(bytes)))
+        let bytes = Zeroizing::new(Base64::decode_vec(text).map_err(serde::de::Error::custom)?);
+        Ok(Self::new(bytes))
     }
 }
 
@@ -656,7 +657,8 @@ fn check_text(what: &str, v: &str, max: usize) -> Result<()> {
 pub struct Keyring {
     dir: PathBuf,
     header: FileHeader,
-    file_key: Zeroizing<[u8; 32]>,
+    /// In locked, undumpable memory (docs/MEMORY.md).
+    file_key: custodia_mem::LockedBox<[u8; 32]>,
     body: KeyringBody,
     /// The file `body` was last read from or written to, to tell whether another writer replaced it since.
     seen: Option<SeenFile>,
@@ -1160,9 +1162,9 @@ fn derive_master(unlock: &Unlock, kdf: u8, params: KdfParams, salt: &[u8; 16]) -
     }
 }
 
-fn derive_file_keys(master: &[u8; 32], salt: &[u8; 16]) -> (Zeroizing<[u8; 32]>, [u8; 32]) {
+fn derive_file_keys(master: &[u8; 32], salt: &[u8; 16]) -> (custodia_mem::LockedBox<[u8; 32]>, [u8; 32]) {
     let hk = Hkdf::<Sha256>::new(Some(salt), master);
-    let mut key = Zeroizing::new([0u8; 32]);
+    let mut key = custodia_mem::LockedBox::new([0u8; 32]);
     let mut check = [0u8; 32];
     // 32 bytes is far below HKDF-SHA256's 8160-byte limit.
     let _ = hk.expand(b"custodia/v1/keyring/file-key", &mut *key);

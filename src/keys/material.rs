@@ -4,9 +4,13 @@
 //!
 //! This module owns raw key material only as long as a wrap, an unwrap or a signature needs it. It must never put key bytes in an
 //! error or a `Debug` output; every secret type is zeroized on drop and prints only its kind and id.
+//!
+//! Every secret type keeps its secret in [`custodia_mem`]'s pool (docs/MEMORY.md): locked in RAM, excluded from core
+//! dumps, wiped when the value is dropped.
 
 use core::fmt;
 
+use custodia_mem::LockedBox;
 use hpke::{Deserializable, Serializable};
 use rand_core::CryptoRng;
 use zeroize::{Zeroize, ZeroizeOnDrop, Zeroizing};
@@ -46,11 +50,18 @@ fn generate_os<T>(f: impl FnOnce(&mut OsRng) -> T) -> Result<T> {
 ///
 /// Its [`KeyId`] is [`KeyId::derive`]`(KeyKind::Kek, key)` unless the keyring assigns another with
 /// [`Kek::with_id`]; the id is what envelope stanzas name.
-#[derive(Zeroize, ZeroizeOnDrop)]
 pub struct Kek {
-    key: [u8; KEY_LEN],
-    #[zeroize(skip)]
+    key: LockedBox<[u8; KEY_LEN]>,
     id: KeyId,
+}
+
+// The key lives in a `LockedBox`, which wipes it on drop.
+impl ZeroizeOnDrop for Kek {}
+
+impl Zeroize for Kek {
+    fn zeroize(&mut self) {
+        self.key.zeroize();
+    }
 }
 
 impl Kek {
@@ -58,7 +69,7 @@ impl Kek {
     #[must_use]
     pub fn from_bytes(mut key: [u8; KEY_LEN]) -> Self {
         let id = KeyId::derive(KeyKind::Kek, &key);
-        let kek = Self { key, id };
+        let kek = Self { key: LockedBox::new(key), id };
         key.zeroize();
         kek
     }
@@ -146,18 +157,21 @@ impl fmt::Debug for X25519Recipient {
 
 /// Secret: an X25519 private key (a recipient's identity, or a sender's in HPKE auth mode); zeroized on drop,
 /// never printed.
-#[derive(ZeroizeOnDrop)]
 pub struct X25519Identity {
-    secret: Zeroizing<[u8; 32]>,
-    #[zeroize(skip)]
+    secret: LockedBox<[u8; 32]>,
     public: X25519Recipient,
 }
+
+// The secret lives in a `LockedBox`, which wipes it on drop.
+impl ZeroizeOnDrop for X25519Identity {}
 
 impl X25519Identity {
     /// An identity from its 32 secret bytes (as persisted by the keyring; clamped by HPKE when used).
     #[must_use]
-    pub fn from_bytes(secret: [u8; 32]) -> Self {
-        let secret = Zeroizing::new(secret);
+    pub fn from_bytes(mut secret: [u8; 32]) -> Self {
+        let locked = LockedBox::new(secret);
+        secret.zeroize();
+        let secret = locked;
         let sk = <X25519Kem as hpke::Kem>::PrivateKey::from_bytes(secret.as_ref())
             .expect("every 32-byte string is an X25519 private key");
         let pk = <X25519Kem as hpke::Kem>::sk_to_pk(&sk);
@@ -168,8 +182,9 @@ impl X25519Identity {
 
     /// An identity from its secret and the public key stored with it (the keyring, whose body is authenticated,
     /// keeps both), without the base-point multiplication that recomputing the public key costs (about 20 us).
-    pub(crate) fn from_stored(secret: [u8; 32], public: [u8; X25519_PUBLIC_LEN]) -> Self {
-        let id = Self { secret: Zeroizing::new(secret), public: X25519Recipient { bytes: public } };
+    pub(crate) fn from_stored(mut secret: [u8; 32], public: [u8; X25519_PUBLIC_LEN]) -> Self {
+        let id = Self { secret: LockedBox::new(secret), public: X25519Recipient { bytes: public } };
+        secret.zeroize();
         debug_assert_eq!(
             x25519_dalek::PublicKey::from(&id.static_secret()).to_bytes(),
             public,
@@ -267,18 +282,21 @@ impl fmt::Debug for XWingRecipient {
 }
 
 /// Secret: an X-Wing decapsulation key, stored as its 32-byte seed; zeroized on drop, never printed.
-#[derive(ZeroizeOnDrop)]
 pub struct XWingIdentity {
-    seed: Zeroizing<[u8; 32]>,
-    #[zeroize(skip)]
+    seed: LockedBox<[u8; 32]>,
     public: XWingRecipient,
 }
+
+// The seed lives in a `LockedBox`, which wipes it on drop.
+impl ZeroizeOnDrop for XWingIdentity {}
 
 impl XWingIdentity {
     /// An identity from its 32-byte seed (as persisted by the keyring).
     #[must_use]
-    pub fn from_seed(seed: [u8; 32]) -> Self {
-        let seed = Zeroizing::new(seed);
+    pub fn from_seed(mut seed: [u8; 32]) -> Self {
+        let locked = LockedBox::new(seed);
+        seed.zeroize();
+        let seed = locked;
         let sk = Self::sk_from_seed(&seed);
         let pk = <XWingKem as hpke::Kem>::sk_to_pk(&sk);
         let mut bytes = Box::new([0u8; XWING_PUBLIC_LEN]);
@@ -438,14 +456,14 @@ impl fmt::Debug for VerifyingKey {
 }
 
 /// Secret: an Ed25519 signing key (stored as its 32-byte seed); zeroized on drop, never printed.
-pub struct SigningKey(ed25519_dalek::SigningKey);
+pub struct SigningKey(LockedBox<ed25519_dalek::SigningKey>);
 
 impl SigningKey {
     /// A signing key from its 32-byte seed (as persisted by the keyring).
     #[must_use]
     pub fn from_bytes(seed: [u8; 32]) -> Self {
         let seed = Zeroizing::new(seed);
-        Self(ed25519_dalek::SigningKey::from_bytes(&seed))
+        Self(LockedBox::new(ed25519_dalek::SigningKey::from_bytes(&seed)))
     }
 
     /// A fresh signing key from the operating system's RNG.
@@ -484,13 +502,14 @@ impl SigningKey {
         self.0.sign(msg).to_bytes()
     }
 
-    /// The underlying key, moved out for the audit log (which signs with it); never part of the public API.
-    pub(crate) fn into_dalek(self) -> ed25519_dalek::SigningKey {
+    /// The underlying key, still in locked memory, moved out for the audit log (which signs with it); never part of
+    /// the public API.
+    pub(crate) fn into_dalek(self) -> LockedBox<ed25519_dalek::SigningKey> {
         self.0
     }
 }
 
-// ed25519_dalek::SigningKey zeroizes itself on drop (feature "zeroize").
+// ed25519_dalek::SigningKey zeroizes itself on drop (feature "zeroize"), and its `LockedBox` wipes the memory.
 impl ZeroizeOnDrop for SigningKey {}
 
 impl fmt::Debug for SigningKey {

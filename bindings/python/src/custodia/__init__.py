@@ -19,6 +19,7 @@ from ._errors import *  # noqa: F403  (the exception classes; their __all__ is t
 from ._errors import __all__ as _errors_all
 from ._handles import live_counts
 from ._sensitive import SensitiveBytes
+from .memory import MemoryProtection, disable_core_dumps, memory_protection
 from .actors import (
     Actor,
     Consent,
@@ -71,6 +72,9 @@ __all__ = [
     "library_version",
     "library_path",
     "live_counts",
+    "MemoryProtection",
+    "memory_protection",
+    "disable_core_dumps",
     "SensitiveBytes",
     "Actor",
     "ExceptionGround",

@@ -69,6 +69,19 @@ class custodia_buffer(Structure):
         return f"custodia_buffer(len={self.len})"
 
 
+class custodia_memory_protection(Structure):
+    """``struct custodia_memory_protection``: what protects the process's secret memory (docs/MEMORY.md)."""
+
+    _fields_ = [
+        ("locked_bytes", c_uint64),
+        ("unlocked_bytes", c_uint64),
+        ("lock_failures", c_uint64),
+        ("dontdump_failures", c_uint64),
+        ("live_secrets", c_uint64),
+        ("dumpable", ctypes.c_int32),
+    ]
+
+
 class custodia_key_id(Structure):
     """``struct custodia_key_id``: 16 bytes, plain data."""
 
@@ -283,6 +296,8 @@ FUNCTIONS: dict[str, tuple[Any, list[Any]]] = {
     "custodia_version": (cstr, []),
     "custodia_abi_version": (u32, []),
     "custodia_live_counts": (status, [POINTER(c_size_t), POINTER(c_size_t)]),
+    "custodia_memory_status": (status, [POINTER(custodia_memory_protection)]),
+    "custodia_disable_core_dumps": (status, []),
     # vocabulary
     "custodia_purpose_validate": (status, [cstr]),
     "custodia_jurisdiction_validate": (status, [cstr]),

@@ -40,6 +40,10 @@ public interface CustodiaLibrary extends Library {
 
     int custodia_live_counts(LongByReference outHandles, LongByReference outBuffers);
 
+    int custodia_memory_status(MemoryProtection out);
+
+    int custodia_disable_core_dumps();
+
     // --- key ids
     int custodia_key_id_parse(String text, byte[] outKeyId);
 
