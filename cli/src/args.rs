@@ -103,9 +103,9 @@ pub(crate) struct KeygenArgs {
     /// Kind: kek (symmetric), x25519, xwing (post-quantum hybrid), ed25519 (signing).
     #[arg(long, default_value = "x25519")]
     pub(crate) kind: String,
-    /// A label (for people).
-    #[arg(long, default_value = "")]
-    pub(crate) label: String,
+    /// A label (for people); default: the kind.
+    #[arg(long)]
+    pub(crate) label: Option<String>,
     /// A per-case key (a KEK) for this case reference; the same case gives the same key.
     #[arg(long, conflicts_with = "kind")]
     pub(crate) case: Option<String>,
@@ -169,7 +169,7 @@ pub(crate) struct ImportArgs {
     /// The key's text form (`custodia-...-public:...`); stdin if none or `-`.
     pub(crate) input: Option<PathBuf>,
     /// A label.
-    #[arg(long, default_value = "")]
+    #[arg(long, default_value = "imported key")]
     pub(crate) label: String,
     /// Where the key's authority acts (ISO 3166-1 alpha-2).
     #[arg(long = "authority-jurisdiction", value_name = "XX")]

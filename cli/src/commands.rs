@@ -154,7 +154,7 @@ fn keygen(cli: &Cli, a: &crate::args::KeygenArgs) -> Res {
                     a.kind
                 )))
             })?;
-            let id = c.generate_key(&actor, kind, &a.label)?;
+            let id = c.generate_key(&actor, kind, a.label.as_deref().unwrap_or(kind.name()))?;
             if destroy_after.is_some() {
                 c.set_retention(&actor, &id, destroy_after)?;
             }
