@@ -44,7 +44,12 @@ impl Env {
     /// The binary with this custodian's directory, passphrase and actor in its environment, and nothing else of
     /// custodia's inherited.
     pub fn cmd(&self, args: &[&str]) -> Command {
-        let mut c = bare(args);
+        self.cmd_bin(BIN, args)
+    }
+
+    /// [`Env::cmd`] for another build of the binary.
+    pub fn cmd_bin(&self, bin: &str, args: &[&str]) -> Command {
+        let mut c = bare_bin(bin, args);
         c.env("CUSTODIA_DIR", &self.dir)
             .env("CUSTODIA_PASSPHRASE", PASSPHRASE)
             .env("CUSTODIA_ACTOR", self.actor)
@@ -94,7 +99,12 @@ impl Env {
 
 /// The binary with no custodia variable from the parent's environment.
 pub fn bare(args: &[&str]) -> Command {
-    let mut c = Command::new(BIN);
+    bare_bin(BIN, args)
+}
+
+/// [`bare`] for another build of the binary.
+pub fn bare_bin(bin: &str, args: &[&str]) -> Command {
+    let mut c = Command::new(bin);
     c.args(args);
     for (k, _) in std::env::vars_os() {
         if k.to_string_lossy().starts_with("CUSTODIA_") {
