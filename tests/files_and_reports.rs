@@ -176,7 +176,8 @@ fn an_envelope_is_described_without_a_custodian_from_its_header_alone() {
     assert_eq!(info.describe(), e.c.describe(&envelope).expect("describe"));
     // Armored: the same.
     let armored = custodia::format::armor(&envelope);
-    let from_armor = custodia::EnvelopeInfo::from_header(&custodia::format::parse_header(armored.as_bytes()).expect("armored"));
+    let from_armor =
+        custodia::EnvelopeInfo::from_header(&custodia::format::parse_header(armored.as_bytes()).expect("armored"));
     assert_eq!(from_armor, info);
     assert!(custodia::format::parse_header(b"not an envelope").is_err());
 }

@@ -68,7 +68,11 @@ fn key_ids(v: &[String]) -> Res<Vec<KeyId>> {
 
 /// A time: `YYYY-MM-DD` (midnight UTC), `YYYY-MM-DDTHH:MM:SSZ`, `@UNIX` seconds, or `+Nd` days from now.
 pub(crate) fn parse_time(s: &str) -> Res<Timestamp> {
-    let bad = || Failure::Custodia(Error::InvalidArgument(format!("time {s:?}: use YYYY-MM-DD, YYYY-MM-DDTHH:MM:SSZ, @UNIX or +Nd")));
+    let bad = || {
+        Failure::Custodia(Error::InvalidArgument(format!(
+            "time {s:?}: use YYYY-MM-DD, YYYY-MM-DDTHH:MM:SSZ, @UNIX or +Nd"
+        )))
+    };
     if let Some(unix) = s.strip_prefix('@') {
         return unix.parse::<u64>().map(Timestamp::from_unix).map_err(|_| bad());
     }
@@ -126,9 +130,11 @@ fn init(cli: &Cli, m_cost_kib: u32, t_cost: u32) -> Res {
         return Err(Failure::Usage(format!("{} already holds a custodian", dir.display())));
     }
     let unlock = unlock(cli.master_key_file.as_deref(), cli.passphrase_file.as_deref(), true)?;
-    let mut opts = CustodianOptions::default();
-    opts.create = true;
-    opts.kdf = KdfParams { m_cost_kib, t_cost, p_cost: 1 };
+    let opts = CustodianOptions {
+        create: true,
+        kdf: KdfParams { m_cost_kib, t_cost, p_cost: 1 },
+        ..CustodianOptions::default()
+    };
     let c = Custodian::load(dir, unlock, opts)?;
     let key = c.audit_public_key()?;
     c.close()?;
@@ -203,7 +209,14 @@ fn keys(cli: &Cli, cmd: &KeysCommand) -> Res {
             if cli.json {
                 return print_json(&to_json(&k));
             }
-            println!("id: {}\nkind: {}\nstate: {}\nlabel: {}\ncreated: {}", k.id, k.kind, k.state.name(), k.label, k.created);
+            println!(
+                "id: {}\nkind: {}\nstate: {}\nlabel: {}\ncreated: {}",
+                k.id,
+                k.kind,
+                k.state.name(),
+                k.label,
+                k.created
+            );
             let opt = |t: Option<String>| t.unwrap_or_else(|| "-".into());
             println!("case: {}", opt(k.case_ref.as_ref().map(ToString::to_string)));
             println!("destroy_after: {}", opt(k.destroy_after.map(|t| t.to_string())));
@@ -216,7 +229,12 @@ fn keys(cli: &Cli, cmd: &KeysCommand) -> Res {
         }
         KeysCommand::Rotate { id } => {
             let new = c.rotate(&actor(cli)?, &key_id(id)?)?;
-            if cli.json { print_json(&json!({ "old": id.trim(), "new": new })) } else { println!("{new}"); Ok(()) }
+            if cli.json {
+                print_json(&json!({ "old": id.trim(), "new": new }))
+            } else {
+                println!("{new}");
+                Ok(())
+            }
         }
         KeysCommand::Destroy { id, reason, output } => {
             let cert = c.destroy_key(&actor(cli)?, &key_id(id)?, reason)?;
@@ -269,7 +287,12 @@ fn keys(cli: &Cli, cmd: &KeysCommand) -> Res {
                 }
                 None => c.import_public(&actor, text.trim(), &a.label, j)?,
             };
-            if cli.json { print_json(&json!({ "id": id })) } else { println!("{id}"); Ok(()) }
+            if cli.json {
+                print_json(&json!({ "id": id }))
+            } else {
+                println!("{id}");
+                Ok(())
+            }
         }
     }
 }
@@ -290,7 +313,10 @@ fn seal(cli: &Cli, a: &crate::args::SealArgs) -> Res {
     if let Some(kind) = &a.instrument {
         let kind = InstrumentKind::ALL.into_iter().find(|k| k.name() == kind).ok_or_else(|| {
             let known: Vec<&str> = InstrumentKind::ALL.iter().map(|k| k.name()).collect();
-            Failure::Custodia(Error::InvalidArgument(format!("unknown instrument {kind:?}; known: {}", known.join(", "))))
+            Failure::Custodia(Error::InvalidArgument(format!(
+                "unknown instrument {kind:?}; known: {}",
+                known.join(", ")
+            )))
         })?;
         o.instrument =
             Some(LegalInstrument::new(kind, a.instrument_reference.as_deref(), a.transfer_basis.as_deref())?);
@@ -397,7 +423,12 @@ fn receive(cli: &Cli, input: Option<&Path>) -> Res {
     let envelope = read_all(input)?;
     let c = load(cli)?;
     let info = c.receive(&actor(cli)?, &envelope)?;
-    if cli.json { print_json(&to_json(&info)) } else { println!("{}", info.object_id); Ok(()) }
+    if cli.json {
+        print_json(&to_json(&info))
+    } else {
+        println!("{}", info.object_id);
+        Ok(())
+    }
 }
 
 fn rewrap(cli: &Cli, a: &crate::args::RewrapArgs) -> Res {
@@ -484,7 +515,10 @@ fn audit(cli: &Cli, cmd: &AuditCommand) -> Res {
                 return print_json(&to_json(&report));
             }
             println!("OK: audit log {} verifies", report.log_id);
-            println!("entries: {}\ncheckpoints: {}\nerasures: {}\nanchors: {}", report.entries, report.checkpoints, report.erasures, report.anchors);
+            println!(
+                "entries: {}\ncheckpoints: {}\nerasures: {}\nanchors: {}",
+                report.entries, report.checkpoints, report.erasures, report.anchors
+            );
             println!("head: {}", report.head);
             if report.unsealed_tail > 0 {
                 eprintln!(
@@ -553,7 +587,12 @@ fn audit(cli: &Cli, cmd: &AuditCommand) -> Res {
         }
         AuditCommand::Key => {
             let k = load(cli)?.audit_public_key()?;
-            if cli.json { print_json(&json!({ "audit_public_key": k })) } else { println!("{k}"); Ok(()) }
+            if cli.json {
+                print_json(&json!({ "audit_public_key": k }))
+            } else {
+                println!("{k}");
+                Ok(())
+            }
         }
     }
 }
@@ -586,7 +625,15 @@ fn hex(b: &[u8]) -> String {
 fn grant(cli: &Cli, cmd: &GrantCommand) -> Res {
     match cmd {
         GrantCommand::Issue {
-            object, signer, onward_to, authority, authority_jurisdiction, extend_purpose, not_after, reference, output,
+            object,
+            signer,
+            onward_to,
+            authority,
+            authority_jurisdiction,
+            extend_purpose,
+            not_after,
+            reference,
+            output,
         } => {
             let scope = match onward_to {
                 Some(k) => GrantScope::onward_transfer(
@@ -600,7 +647,8 @@ fn grant(cli: &Cli, cmd: &GrantCommand) -> Res {
                 None => GrantScope::purpose_extension(PurposeSet::parse(extend_purpose)?)?,
             };
             let c = load(cli)?;
-            let g = c.issue_grant(&actor(cli)?, &key_id(signer)?, object.trim(), scope, parse_time(not_after)?, reference)?;
+            let g =
+                c.issue_grant(&actor(cli)?, &key_id(signer)?, object.trim(), scope, parse_time(not_after)?, reference)?;
             write_text(output.as_deref(), &g.to_armored())?;
             if !cli.quiet {
                 eprintln!("grant {} issued", g.id());
@@ -626,7 +674,12 @@ fn grant(cli: &Cli, cmd: &GrantCommand) -> Res {
             if cli.json {
                 print_json(&v)?;
             } else {
-                println!("grant: {}\nobject: {}\nscope: {}", g.id(), v["object_id"].as_str().unwrap_or("-"), v["scope"]);
+                println!(
+                    "grant: {}\nobject: {}\nscope: {}",
+                    g.id(),
+                    v["object_id"].as_str().unwrap_or("-"),
+                    v["scope"]
+                );
                 println!("issued_at: {}\nnot_after: {}\nreference: {}", g.issued_at(), g.not_after(), g.reference());
                 println!("grantor: {}\nsignature: {}", g.grantor(), if valid.is_ok() { "valid" } else { "INVALID" });
             }
@@ -663,7 +716,12 @@ fn receipt(cli: &Cli, cmd: &ReceiptCommand) -> Res {
                 .map_err(|_| Failure::Custodia(Error::ReceiptInvalid("not UTF-8 text".into())))?;
             let c = load(cli)?;
             let r = c.import_receipt(&actor(cli)?, &text)?;
-            if cli.json { print_json(&receipt_json(&r)) } else { println!("imported receipt for object {}", r.object_id()); Ok(()) }
+            if cli.json {
+                print_json(&receipt_json(&r))
+            } else {
+                println!("imported receipt for object {}", r.object_id());
+                Ok(())
+            }
         }
         ReceiptCommand::Verify { input, key } => {
             let text = String::from_utf8(read_all(input.as_deref())?)
@@ -673,7 +731,12 @@ fn receipt(cli: &Cli, cmd: &ReceiptCommand) -> Res {
             if cli.json {
                 print_json(&receipt_json(&r))
             } else {
-                println!("OK: receipt for object {} by {} verifies ({} items)", r.object_id(), r.issuer(), r.items().len());
+                println!(
+                    "OK: receipt for object {} by {} verifies ({} items)",
+                    r.object_id(),
+                    r.issuer(),
+                    r.items().len()
+                );
                 Ok(())
             }
         }

@@ -178,7 +178,8 @@ pub(crate) fn unlock(
             None => Ok(Unlock::master_key_from_slice(&raw)?),
         };
     }
-    let from_file = passphrase_file.map(Path::to_owned).or_else(|| std::env::var_os(PASSPHRASE_FILE_ENV).map(PathBuf::from));
+    let from_file =
+        passphrase_file.map(Path::to_owned).or_else(|| std::env::var_os(PASSPHRASE_FILE_ENV).map(PathBuf::from));
     if let Some(p) = from_file {
         let text = Zeroizing::new(fs::read_to_string(&p).map_err(|e| Failure::file(&p, e))?);
         let first = text.lines().next().unwrap_or("");

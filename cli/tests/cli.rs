@@ -16,8 +16,17 @@ const JUSTIFICATION: &str = "The court ordered disclosure of the account records
 fn seal(e: &Env, recipient: &str, name: &str, extra: &[&str]) -> std::path::PathBuf {
     let out = e.path(name);
     let mut args = vec![
-        "seal", "-p", "investigation", "-r", recipient, "--category", "financial_records", "--case", "MLA-2026-0042",
-        "-o", out.to_str().expect("utf-8"),
+        "seal",
+        "-p",
+        "investigation",
+        "-r",
+        recipient,
+        "--category",
+        "financial_records",
+        "--case",
+        "MLA-2026-0042",
+        "-o",
+        out.to_str().expect("utf-8"),
     ];
     args.extend_from_slice(extra);
     e.ok_in(&args, SECRET);
@@ -98,7 +107,8 @@ fn refusals_exit_with_their_class_print_the_typed_error_and_never_plaintext() {
     {
         use custodia_core::*;
         let clock = std::sync::Arc::new(FixedClock::new(Timestamp::from_date(2025, 1, 1).expect("date")));
-        let c = Custodian::load(&e.dir, Unlock::passphrase(PASSPHRASE), CustodianOptions::with_clock(clock)).expect("load");
+        let c =
+            Custodian::load(&e.dir, Unlock::passphrase(PASSPHRASE), CustodianOptions::with_clock(clock)).expect("load");
         let actor = Actor::new("anna", "prosecutor", "DE".parse().expect("DE"), Classification::Secret).expect("actor");
         let mut o = SealOptions::new(PurposeSet::parse(&["investigation"]).expect("p"), vec![k.parse().expect("id")]);
         o.not_after = Some(Timestamp::from_date(2025, 2, 1).expect("date"));
@@ -131,7 +141,8 @@ fn refusals_exit_with_their_class_print_the_typed_error_and_never_plaintext() {
     assert!(out.stdout.is_empty());
 
     // Wrong passphrase: the key class (40), before anything is read.
-    let out = e.cmd(&["open", "-p", "investigation", s(&env)]).env("CUSTODIA_PASSPHRASE", "wrong").output().expect("run");
+    let out =
+        e.cmd(&["open", "-p", "investigation", s(&env)]).env("CUSTODIA_PASSPHRASE", "wrong").output().expect("run");
     assert_fails(&out, 40, "wrong_passphrase");
     assert!(out.stdout.is_empty());
 
@@ -161,17 +172,43 @@ fn an_exception_opens_with_a_justification_from_a_file_and_is_recorded() {
     assert_eq!(out.status.code(), Some(64));
     assert!(out.stdout.is_empty());
     // A trivial justification is invalid input (10).
-    let out = e.run(&["open", "-p", "prosecution.trial", "--exception", "court_order", "--reference", "X", "--justification", "because", s(&env)]);
+    let out = e.run(&[
+        "open",
+        "-p",
+        "prosecution.trial",
+        "--exception",
+        "court_order",
+        "--reference",
+        "X",
+        "--justification",
+        "because",
+        s(&env),
+    ]);
     assert_fails(&out, 10, "invalid_exception");
     assert!(out.stdout.is_empty());
     let plain = e.ok_in(
-        &["open", "-p", "prosecution.trial", "--exception", "court_order", "--reference", "LG Berlin 12/26",
-          "--justification", &format!("@{}", s(&just)), s(&env), "-o", "-"],
+        &[
+            "open",
+            "-p",
+            "prosecution.trial",
+            "--exception",
+            "court_order",
+            "--reference",
+            "LG Berlin 12/26",
+            "--justification",
+            &format!("@{}", s(&just)),
+            s(&env),
+            "-o",
+            "-",
+        ],
         b"",
     );
     assert_eq!(plain, SECRET);
     let csv = e.ok(&["audit", "export", "--csv", "--kind", "opened"]);
-    assert!(csv.contains("court_order") && csv.contains("LG Berlin 12/26") && csv.contains("ordered disclosure"), "{csv}");
+    assert!(
+        csv.contains("court_order") && csv.contains("LG Berlin 12/26") && csv.contains("ordered disclosure"),
+        "{csv}"
+    );
 }
 
 #[test]
@@ -181,16 +218,27 @@ fn secrets_never_come_from_the_command_line_and_usage_errors_exit_64() {
     let out = e.run(&["--passphrase", PASSPHRASE, "keys", "list"]);
     assert_eq!(out.status.code(), Some(64));
     // Without a passphrase and without a terminal to prompt on: a usage error that names the sources.
-    let out = e.cmd(&["keys", "list"]).env_remove("CUSTODIA_PASSPHRASE").stdin(std::process::Stdio::null()).output().expect("run");
+    let out = e
+        .cmd(&["keys", "list"])
+        .env_remove("CUSTODIA_PASSPHRASE")
+        .stdin(std::process::Stdio::null())
+        .output()
+        .expect("run");
     let err = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(64), "{err}");
     assert!(err.contains("CUSTODIA_PASSPHRASE"), "{err}");
     // From a file (first line), by option or variable.
     let pf = e.path("pass");
     fs::write(&pf, format!("{PASSPHRASE}\n")).expect("write");
-    let out = e.cmd(&["--passphrase-file", s(&pf), "keys", "list"]).env_remove("CUSTODIA_PASSPHRASE").output().expect("run");
+    let out =
+        e.cmd(&["--passphrase-file", s(&pf), "keys", "list"]).env_remove("CUSTODIA_PASSPHRASE").output().expect("run");
     common::assert_ok(&out, &["keys", "list"]);
-    let out = e.cmd(&["keys", "list"]).env_remove("CUSTODIA_PASSPHRASE").env("CUSTODIA_PASSPHRASE_FILE", &pf).output().expect("run");
+    let out = e
+        .cmd(&["keys", "list"])
+        .env_remove("CUSTODIA_PASSPHRASE")
+        .env("CUSTODIA_PASSPHRASE_FILE", &pf)
+        .output()
+        .expect("run");
     common::assert_ok(&out, &["keys", "list"]);
     // open without --purpose is a usage error.
     let out = e.run_in(&["open"], b"x");
@@ -244,12 +292,25 @@ fn keys_list_show_export_rotate_retention_and_import() {
     let edf = e.path("ed.txt");
     e.ok(&["keys", "export", &ed, "-o", s(&edf)]);
     let out = other.run_in(
-        &["keys", "import", "--authority-jurisdiction", "DE", "--authority", "Staatsanwaltschaft Berlin", "--valid-until", "2099-01-01"],
+        &[
+            "keys",
+            "import",
+            "--authority-jurisdiction",
+            "DE",
+            "--authority",
+            "Staatsanwaltschaft Berlin",
+            "--valid-until",
+            "2099-01-01",
+        ],
         read(&edf).as_bytes(),
     );
     common::assert_ok(&out, &["keys", "import"]);
     assert_eq!(other.json(&["keys", "show", &ed])["authority"], "Staatsanwaltschaft Berlin");
-    assert_fails(&other.run_in(&["keys", "import", "--authority-jurisdiction", "DE"], b"custodia-x25519-public:AAAA"), 40, "invalid_key_text");
+    assert_fails(
+        &other.run_in(&["keys", "import", "--authority-jurisdiction", "DE"], b"custodia-x25519-public:AAAA"),
+        40,
+        "invalid_key_text",
+    );
 }
 
 #[test]
@@ -258,7 +319,17 @@ fn legal_holds_keep_keys_that_shred_would_destroy() {
     let k = e.ok(&["keygen", "--case", "MLA-2026-0042", "--destroy-after", "2020-01-01"]);
     let other = e.ok(&["keygen", "--kind", "kek", "--destroy-after", "2020-01-01"]);
     let env = seal(&e, &k, "e.cust", &[]);
-    e.ok(&["keys", "hold", "place", "--case", "MLA-2026-0042", "--reference", "order 7/26", "--reason", "appeal pending"]);
+    e.ok(&[
+        "keys",
+        "hold",
+        "place",
+        "--case",
+        "MLA-2026-0042",
+        "--reference",
+        "order 7/26",
+        "--reason",
+        "appeal pending",
+    ]);
     let holds = e.json(&["keys", "hold", "list"]);
     assert_eq!(holds[0]["case_ref"], "MLA-2026-0042");
     // Destroying a held key directly is refused.
@@ -291,7 +362,11 @@ fn rewrap_changes_recipients_for_a_purpose_and_moves_off_rotated_keys() {
     assert_eq!(v["recipients"], serde_json::json!([b]));
     assert_eq!(e.ok_in(&["open", "-p", "investigation", s(&out)], b""), SECRET);
     // A re-wrap for a purpose the envelope does not grant is refused.
-    assert_fails(&e.run(&["rewrap", "-p", "prosecution", "--add", &a, s(&env), "-o", s(&e.path("x"))]), 20, "purpose_not_permitted");
+    assert_fails(
+        &e.run(&["rewrap", "-p", "prosecution", "--add", &a, s(&env), "-o", s(&e.path("x"))]),
+        20,
+        "purpose_not_permitted",
+    );
     assert!(!e.path("x").exists());
     // Rotation: the envelope moves to the successor, armored on request.
     let b2 = e.ok(&["keys", "rotate", &b]);
@@ -334,7 +409,17 @@ fn audit_verify_checkpoint_export_anchor_and_cosign() {
     let witness = Env::with_actor("bert", "NL");
     let w = witness.keygen("ed25519");
     let signed = e.path("signed.json");
-    witness.ok(&["audit", "cosign", s(&anchor), "--their-key", &format!("@{}", s(&keyfile)), "--witness", &w, "-o", s(&signed)]);
+    witness.ok(&[
+        "audit",
+        "cosign",
+        s(&anchor),
+        "--their-key",
+        &format!("@{}", s(&keyfile)),
+        "--witness",
+        &w,
+        "-o",
+        s(&signed),
+    ]);
     let v: serde_json::Value = serde_json::from_str(&read(&signed)).expect("anchor is JSON");
     assert!(v.to_string().contains("witness"), "{v}");
     let out = e.run(&["audit", "verify", "--anchor", s(&signed)]);
@@ -344,7 +429,11 @@ fn audit_verify_checkpoint_export_anchor_and_cosign() {
     assert_fails(&run(bare(&["audit", "anchor", "--check", s(&anchor), "--key", &wrong]), b""), 50, "anchor_invalid");
     // Cosigning one's own anchor is refused.
     let own = e.keygen("ed25519");
-    assert_fails(&e.run(&["audit", "cosign", s(&anchor), "--their-key", &key, "--witness", &own]), 10, "invalid_argument");
+    assert_fails(
+        &e.run(&["audit", "cosign", s(&anchor), "--their-key", &key, "--witness", &own]),
+        10,
+        "invalid_argument",
+    );
 
     // A tampered log fails verification: audit class (50).
     let text = read(&log);
@@ -365,7 +454,22 @@ fn grants_issue_inspect_and_apply_a_purpose_extension() {
     let oid = e.json(&["inspect", s(&env)])["object_id"].as_str().expect("oid").to_owned();
     assert_fails(&e.run(&["open", "-p", "prosecution", s(&env)]), 20, "purpose_not_permitted");
     let g = e.path("grant.txt");
-    e.ok(&["grant", "issue", "--object", &oid, "--signer", &signer, "--extend-purpose", "prosecution", "--not-after", "2099-01-01", "--reference", "request 2026/17", "-o", s(&g)]);
+    e.ok(&[
+        "grant",
+        "issue",
+        "--object",
+        &oid,
+        "--signer",
+        &signer,
+        "--extend-purpose",
+        "prosecution",
+        "--not-after",
+        "2099-01-01",
+        "--reference",
+        "request 2026/17",
+        "-o",
+        s(&g),
+    ]);
     let out = run(bare(&["--json", "grant", "inspect", s(&g)]), b"");
     common::assert_ok(&out, &["grant", "inspect"]);
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
@@ -375,7 +479,18 @@ fn grants_issue_inspect_and_apply_a_purpose_extension() {
     // A grant with one character changed in its armor does not inspect as valid.
     let text = read(&g);
     let mid = text.len() / 2;
-    let flipped: String = text.char_indices().map(|(i, c)| if i == mid && c != 'A' { 'A' } else if i == mid { 'B' } else { c }).collect();
+    let flipped: String = text
+        .char_indices()
+        .map(|(i, c)| {
+            if i == mid && c != 'A' {
+                'A'
+            } else if i == mid {
+                'B'
+            } else {
+                c
+            }
+        })
+        .collect();
     let out = run(bare(&["grant", "inspect"]), flipped.as_bytes());
     assert!(!out.status.success());
     let extended = e.path("x.cust");
@@ -415,5 +530,9 @@ fn receipts_issue_verify_and_import_between_two_custodians() {
     let v = nl.json(&["receipt", "import", s(&r)]);
     assert_eq!(v["object_id"], oid.as_str());
     // A receipt for an object never received is refused (20).
-    assert_fails(&de.run(&["receipt", "issue", "--object", &"0".repeat(32), "--signer", &de_ed]), 20, "receipt_not_applicable");
+    assert_fails(
+        &de.run(&["receipt", "issue", "--object", &"0".repeat(32), "--signer", &de_ed]),
+        20,
+        "receipt_not_applicable",
+    );
 }

@@ -79,8 +79,12 @@ fn a_large_stream_seals_and_opens_through_pipes_in_bounded_memory() {
     assert!(seal_out.status.success(), "seal: {}", String::from_utf8_lossy(&seal_out.stderr));
     assert!(open_out.status.success(), "open: {}", String::from_utf8_lossy(&open_out.stderr));
 
-    let peak_kib = nix::sys::resource::getrusage(nix::sys::resource::UsageWho::RUSAGE_CHILDREN).expect("getrusage").max_rss();
+    let peak_kib =
+        nix::sys::resource::getrusage(nix::sys::resource::UsageWho::RUSAGE_CHILDREN).expect("getrusage").max_rss();
     println!("{mib} MiB through seal | open ({bin}): peak RSS of the largest child {peak_kib} KiB");
     assert!(peak_kib > 0);
-    assert!(peak_kib < RSS_BOUND_KIB, "a child peaked at {peak_kib} KiB streaming {mib} MiB (bound {RSS_BOUND_KIB} KiB)");
+    assert!(
+        peak_kib < RSS_BOUND_KIB,
+        "a child peaked at {peak_kib} KiB streaming {mib} MiB (bound {RSS_BOUND_KIB} KiB)"
+    );
 }

@@ -130,7 +130,12 @@ pub fn run(mut c: Command, stdin: &[u8]) -> Output {
 
 /// Fail with the command's stderr unless it succeeded.
 pub fn assert_ok(out: &Output, args: &[&str]) {
-    assert!(out.status.success(), "custodia {args:?} failed ({:?}): {}", out.status.code(), String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "custodia {args:?} failed ({:?}): {}",
+        out.status.code(),
+        String::from_utf8_lossy(&out.stderr)
+    );
 }
 
 /// Expect exit code `code`, and the error's stable name on stderr; return stderr.
