@@ -536,3 +536,24 @@ fn receipts_issue_verify_and_import_between_two_custodians() {
         "receipt_not_applicable",
     );
 }
+
+#[test]
+fn open_to_a_file_is_all_or_nothing_when_a_later_chunk_is_tampered() {
+    let e = Env::new();
+    let k = e.keygen("kek");
+    // Four 64 KiB chunks; one byte of the last one flipped.
+    let data: Vec<u8> = (0..256 * 1024_u32).map(|i| (i % 251) as u8).collect();
+    let mut env = e.ok_in(&["seal", "-p", "investigation", "-r", &k, "--category", "evidence"], &data);
+    let at = env.len() - 100;
+    env[at] ^= 0x40;
+    let dst = e.path("plain");
+    let out = e.run_in(&["open", "-p", "investigation", "-o", s(&dst)], &env);
+    assert_fails(&out, 30, "open_failed");
+    assert!(!dst.exists(), "a partial plaintext file was left");
+    assert_eq!(fs::read_dir(e.tmp.path()).expect("ls").count(), 1, "a temporary file was left");
+    // To stdout, the authenticated chunks before the bad one went out, and the exit code says it is incomplete.
+    let out = e.run_in(&["open", "-p", "investigation"], &env);
+    assert_fails(&out, 30, "open_failed");
+    assert!(out.stdout.len() < data.len());
+    assert_eq!(out.stdout[..], data[..out.stdout.len()]);
+}
