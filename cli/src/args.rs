@@ -16,6 +16,9 @@ EXIT CODES (by the class of the library's error code, docs/CLI.md):
   40 key/keyring (4xx)    50 audit (5xx)    90 I/O or environment (9xx)    99 internal    64 usage
   The error's own code and name are printed on stderr (with --json, as a JSON object).";
 
+const EXIT_SHORT: &str = "EXIT CODES: 0 ok, 10 invalid input, 20 refused by policy, 30 envelope/format, 40 key/keyring, \
+50 audit, 90 I/O, 99 internal, 64 usage (see `custodia --help` and docs/CLI.md)";
+
 /// The operator CLI of custodia: sealed, purpose-bound, audited handling of data exchanged under mutual legal
 /// assistance.
 #[derive(Debug, Parser)]
@@ -64,14 +67,18 @@ pub(crate) enum Command {
     #[command(subcommand)]
     Keys(KeysCommand),
     /// Seal data (stdin or FILE) into an envelope, streaming in constant memory.
+    #[command(after_help = EXIT_SHORT)]
     Seal(SealArgs),
     /// Open an envelope for a stated purpose; the policy gate decides before any key is touched.
+    #[command(after_help = EXIT_SHORT)]
     Open(OpenArgs),
     /// Show an envelope's bound metadata from its header; never decrypts, needs no keyring.
+    #[command(after_help = EXIT_SHORT)]
     Inspect(InspectArgs),
     /// Record an envelope received from another authority (what receipts are issued about).
     Receive(ReceiveArgs),
     /// Change an envelope's recipients for a stated purpose, or move it off rotated keys.
+    #[command(after_help = EXIT_SHORT)]
     Rewrap(RewrapArgs),
     /// Crypto-shred keys whose retention period has ended (legal holds respected).
     Shred(ShredArgs),

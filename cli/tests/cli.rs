@@ -248,6 +248,7 @@ fn secrets_never_come_from_the_command_line_and_usage_errors_exit_64() {
     for needle in ["CUSTODIA_PASSPHRASE", "--passphrase-file", "EXIT CODES", "20 refused by policy"] {
         assert!(help.contains(needle), "{needle} not in --help");
     }
+    assert!(e.ok(&["open", "--help"]).contains("20 refused by policy"));
 }
 
 #[test]
