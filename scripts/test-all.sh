@@ -43,6 +43,11 @@ if grep -i danger <<<"$symbols" || grep -nE 'danger_|_danger' include/custodia.h
   exit 1
 fi
 make -s -C tests/c check
+step "Operator CLI: 1 GiB through custodia seal | custodia open (release binary), bounded memory"
+# The same test as in `cargo test` (64 MiB on the debug binary), at 1 GiB on the binary just built; it prints the
+# peak RSS it measured (docs/CLI.md §5).
+CUSTODIA_CLI_BIN="$PWD/target/release/custodia" CUSTODIA_CLI_STREAM_MIB=1024 \
+  cargo test --quiet -p custodia-cli --test stream -- --nocapture 2>&1 | grep -E 'peak RSS|test result'
 step "Python binding (ctypes): pytest suite and MLA example"
 bindings/python/run-tests.sh -q
 step "Java binding (JNA): JUnit suite and MLA example"

@@ -159,3 +159,25 @@ fn describe_reports_the_bound_metadata_line_by_line() {
     assert_eq!(e.c.describe(&envelope).expect("describe"), expected);
     assert!(matches!(e.c.describe(b"not an envelope"), Err(Error::Malformed(_) | Error::Truncated)));
 }
+
+#[test]
+fn an_envelope_is_described_without_a_custodian_from_its_header_alone() {
+    // What `custodia inspect` does: no keyring, no passphrase; the same metadata and text as the custodian's.
+    let e = env();
+    let (src, sealed) = (e.dir.path().join("data.txt"), e.dir.path().join("data.cust"));
+    fs::write(&src, PLAINTEXT).expect("write");
+    seal_file(&e, &src, &sealed).expect("seal_file");
+    let envelope = fs::read(&sealed).expect("read");
+    // From a stream that yields only the header: the payload is never read.
+    let header_len = custodia::format::parse_header(&envelope).expect("header").len();
+    let mut head: &[u8] = &envelope[..header_len];
+    let info = custodia::EnvelopeInfo::from_header(&custodia::format::read_header(&mut head).expect("read_header"));
+    assert_eq!(info, e.c.inspect(&envelope).expect("inspect"));
+    assert_eq!(info.describe(), e.c.describe(&envelope).expect("describe"));
+    // Armored: the same.
+    let armored = custodia::format::armor(&envelope);
+    let from_armor =
+        custodia::EnvelopeInfo::from_header(&custodia::format::parse_header(armored.as_bytes()).expect("armored"));
+    assert_eq!(from_armor, info);
+    assert!(custodia::format::parse_header(b"not an envelope").is_err());
+}

@@ -8,7 +8,7 @@ use std::os::unix::fs::OpenOptionsExt;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use super::{Custodian, Opened, SealOptions, Sealed};
+use super::{Custodian, EnvelopeInfo, Opened, SealOptions, Sealed};
 use crate::error::{Error, Result};
 use crate::exchange::{Grant, GrantScope};
 use crate::policy::OpenRequest;
@@ -84,9 +84,19 @@ impl Custodian {
     /// # Ok::<(), custodia::Error>(())
     /// ```
     pub fn describe(&self, envelope: &[u8]) -> Result<String> {
-        let i = self.inspect(envelope)?;
+        Ok(self.inspect(envelope)?.describe())
+    }
+}
+
+impl EnvelopeInfo {
+    /// This metadata as text, one `name: value` per line, exactly as [`Custodian::describe`] gives it (which is this
+    /// on [`Custodian::inspect`]); with [`EnvelopeInfo::from_header`], a reader without a keyring describes an
+    /// envelope too (the operator CLI's `custodia inspect`).
+    #[must_use]
+    pub fn describe(&self) -> String {
+        let i = self;
         let list = |v: Vec<String>| if v.is_empty() { "-".to_owned() } else { v.join(", ") };
-        Ok(format!(
+        format!(
             "object: {}\ncategory: {}\nclassification: {}\npurposes: {}\ncase: {}\norigin: {}\ndestinations: {}\n\
              created: {}\nnot_after: {}\nrecipients: {}\nsigner: {}\n",
             i.object_id,
@@ -105,7 +115,7 @@ impl Custodian {
             i.instrument.as_ref().map_or("-", |x| x.kind().name()),
             i.instrument.as_ref().and_then(|x| x.reference()).unwrap_or("-"),
             i.instrument.as_ref().and_then(|x| x.transfer_basis()).unwrap_or("-"),
-        ) + &i.grants.iter().map(grant_line).collect::<String>())
+        ) + &i.grants.iter().map(grant_line).collect::<String>()
     }
 }
 

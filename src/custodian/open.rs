@@ -58,7 +58,11 @@ pub struct EnvelopeInfo {
 }
 
 impl EnvelopeInfo {
-    pub(super) fn from_header(h: &format::Header) -> Self {
+    /// The bound metadata of a parsed header ([`format::parse_header`], [`format::read_header`]): what
+    /// [`Custodian::inspect`] returns, without a custodian, so a reader that holds no keyring (an operator's
+    /// `custodia inspect`, a case database indexing envelopes) needs no passphrase. Touches no key.
+    #[must_use]
+    pub fn from_header(h: &format::Header) -> Self {
         let m = h.metadata();
         Self {
             object_id: hex(h.object_id()),
