@@ -282,6 +282,9 @@ pub enum StanzaKind {
     X25519Auth,
     /// HPKE base mode to an X-Wing key.
     XWing,
+    /// AES-256-GCM under a key-encryption key that never leaves a PKCS#11 token (FORMAT.md section 13); opened only
+    /// through a [`crate::keys::KeyProvider`] holding that key.
+    Pkcs11AesGcm,
     /// A kind this library does not know (for another recipient type; skipped, kept, authenticated).
     Unknown(u16),
 }
@@ -295,6 +298,7 @@ impl StanzaKind {
             Self::X25519 => 2,
             Self::X25519Auth => 3,
             Self::XWing => 4,
+            Self::Pkcs11AesGcm => 5,
             Self::Unknown(c) => c,
         }
     }
@@ -307,6 +311,7 @@ impl StanzaKind {
             2 => Self::X25519,
             3 => Self::X25519Auth,
             4 => Self::XWing,
+            5 => Self::Pkcs11AesGcm,
             c => Self::Unknown(c),
         }
     }
@@ -318,6 +323,7 @@ impl StanzaKind {
             Self::X25519 => Some(KEY_ID_LEN + 32 + KEY_LEN + 16),
             Self::X25519Auth => Some(KEY_ID_LEN + 32 + 32 + KEY_LEN + 16),
             Self::XWing => Some(KEY_ID_LEN + 1120 + KEY_LEN + 16),
+            Self::Pkcs11AesGcm => Some(KEY_ID_LEN + 12 + KEY_LEN + 16),
             Self::Unknown(_) => None,
         }
     }

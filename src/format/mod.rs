@@ -57,6 +57,7 @@ pub(crate) use armor::{armor_labeled, dearmor_labeled};
 pub use header::{Header, InstrumentKind, LegalInstrument, Metadata, Stanza, StanzaKind, UnknownField};
 pub use recipient::Recipient;
 pub use stream::{Reader, StreamReport};
+pub(crate) use wrap::unwrap_with_provider;
 pub use wrap::{Unwrap, unwrap_with_kek, unwrap_with_x25519, unwrap_with_xwing};
 
 use crate::error::{Error, Result};
