@@ -335,8 +335,12 @@ impl KeyProvider for Pkcs11Provider {
                 .map_err(|e| Error::ProviderFailed(format!("pkcs11: GCM parameters: {e}")))?;
             let plain = Zeroizing::new(match s.decrypt(&Mechanism::AesGcm(params), h, ct) {
                 Ok(p) => p,
-                // The tag did not verify: tampered bytes, other terms (AAD), or another key's stanza.
-                Err(CkError::Pkcs11(RvError::EncryptedDataInvalid | RvError::EncryptedDataLenRange, _)) => {
+                // The tag did not verify: tampered bytes, other terms (AAD), or another key's stanza. The standard
+                // says CKR_ENCRYPTED_DATA_INVALID; SoftHSM2 (2.6) reports a GCM tag mismatch as CKR_GENERAL_ERROR.
+                Err(CkError::Pkcs11(
+                    RvError::EncryptedDataInvalid | RvError::EncryptedDataLenRange | RvError::GeneralError,
+                    _,
+                )) => {
                     return Err(Error::OpenFailed);
                 }
                 Err(e) => return Err(classify("C_Decrypt (AES-GCM)", &e)),

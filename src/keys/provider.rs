@@ -21,7 +21,7 @@ use crate::keys::{DataKey, KEY_LEN, Kek, X25519Identity, XWingIdentity};
 use crate::vocabulary::{KeyId, KeyKind};
 
 /// What a [`KeyProvider`] answers when asked to unwrap.
-#[non_exhaustive]
+#[allow(clippy::exhaustive_enums, reason = "the contract has exactly these two answers; errors are the third")]
 pub enum Unwrapped {
     /// Not mine: the provider holds no key with this id. Nothing was decrypted.
     NotMine,
