@@ -128,7 +128,7 @@
  * incompatibly; a host compares it with `custodia_abi_version()` at start-up and refuses to run on a mismatch.
  * Recorded as `package.metadata.custodia.abi-version` in `Cargo.toml` (checked by a test).
  */
-#define CUSTODIA_ABI_VERSION 3
+#define CUSTODIA_ABI_VERSION 4
 
 /**
  * A status code: `CUSTODIA_OK` (0) on success, otherwise the code of what went wrong. Codes are grouped: 1xx
@@ -384,6 +384,15 @@ enum custodia_status
    * shared to it.
    */
   CUSTODIA_ERR_KEY_NOT_VALID = 408,
+  /**
+   * 409: A key provider (an HSM over PKCS#11, a host's KMS) could not be reached: its library did not load, the
+   * token is absent or not logged in, its session was lost. Nothing was wrapped or unwrapped.
+   */
+  CUSTODIA_ERR_PROVIDER_UNAVAILABLE = 409,
+  /**
+   * 410: A key provider was reached but failed or refused the operation.
+   */
+  CUSTODIA_ERR_PROVIDER_FAILED = 410,
   /**
    * 500: An audit event could not be durably recorded; the operation was refused (fail closed).
    */

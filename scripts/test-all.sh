@@ -24,6 +24,10 @@ fi
 step "cargo test"
 cargo test --all-targets --quiet
 cargo test --doc --quiet
+step "PKCS#11 key provider (feature pkcs11): lints, docs, tests against a SoftHSM2 token of its own"
+cargo clippy --features pkcs11 --lib --test pkcs11 -- -D warnings
+RUSTDOCFLAGS="-D warnings" cargo doc --no-deps --features pkcs11 -p custodia --quiet
+cargo test --features pkcs11 --test pkcs11 --quiet
 step "quickstart demo"
 demo_dir=$(mktemp -d)
 trap 'rm -rf "$demo_dir"' EXIT

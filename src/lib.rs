@@ -111,14 +111,14 @@ pub use format::receipt::{
     RECEIPT_ARMOR_END, Receipt, ReceiptField, ReceiptItem, ReceiptItemKind,
 };
 pub use format::{InstrumentKind, LegalInstrument};
-pub use keys::{
-    AuditPin, KEYRING_FILE, KdfParams, KeyMark, KeyRecord, KeyState, Keyring, LegalHold, MAX_AUTHORITY_LEN,
-    MAX_DESTROY_REASON_LEN, MAX_HOLD_REASON_LEN, MAX_HOLD_REFERENCE_LEN, MAX_KEYRING_LEN, MAX_LABEL_LEN, Unlock,
-    KeyProvider, Unwrapped, decode_public, encode_public, public_len,
-};
 /// The PKCS#11 key provider (feature `pkcs11`): key-encryption keys on an HSM token.
 #[cfg(feature = "pkcs11")]
 pub use keys::pkcs11;
+pub use keys::{
+    AuditPin, KEYRING_FILE, KdfParams, KeyMark, KeyProvider, KeyRecord, KeyState, Keyring, LegalHold,
+    MAX_AUTHORITY_LEN, MAX_DESTROY_REASON_LEN, MAX_HOLD_REASON_LEN, MAX_HOLD_REFERENCE_LEN, MAX_KEYRING_LEN,
+    MAX_LABEL_LEN, Unlock, Unwrapped, decode_public, encode_public, public_len,
+};
 pub use policy::{
     ACCESS_POLICY_FILE, APPROVAL_PREFIX, AccessPolicy, AccessPolicyBuilder, Admission, Approval, ApprovalTerms,
     Approver, Basis, Decision, Extension, MAX_APPROVAL_LEN, MAX_POLICY_LEN, NewRecipient, ONWARD_TRANSFER_PURPOSE,

@@ -22,8 +22,8 @@ use cryptoki::types::AuthPin;
 use custodia::format::StanzaKind;
 use custodia::pkcs11::{Pkcs11Config, Pkcs11Provider, key_id_for_cka_id};
 use custodia::{
-    Actor, Category, Classification, Custodian, CustodianOptions, ErrorKind, FixedClock, KdfParams, KeyId,
-    KeyProvider, OpenRequest, PurposeSet, SealOptions, Sensitive, Timestamp, Unlock, Unwrapped,
+    Actor, Category, Classification, Custodian, CustodianOptions, ErrorKind, FixedClock, KdfParams, KeyId, KeyProvider,
+    OpenRequest, PurposeSet, SealOptions, Sensitive, Timestamp, Unlock, Unwrapped,
 };
 
 const MODULE: &str = "/usr/lib/softhsm/libsofthsm2.so";
@@ -43,8 +43,11 @@ fn main() {
     let tokens = dir.path().join("tokens");
     std::fs::create_dir(&tokens).expect("token dir");
     let conf = dir.path().join("softhsm2.conf");
-    std::fs::write(&conf, format!("directories.tokendir = {}\nobjectstore.backend = file\nlog.level = ERROR\n", tokens.display()))
-        .expect("conf");
+    std::fs::write(
+        &conf,
+        format!("directories.tokendir = {}\nobjectstore.backend = file\nlog.level = ERROR\n", tokens.display()),
+    )
+    .expect("conf");
     for label in [TOKEN_A, TOKEN_B] {
         let st = Command::new("softhsm2-util")
             .env("SOFTHSM2_CONF", &conf)

@@ -45,9 +45,9 @@ use zeroize::Zeroizing;
 use crate::audit::{Anchor, AuditEvent, AuditLog, AuditOptions, AuditSink, Durability, FanOut};
 use crate::error::{Error, Result};
 use crate::format::Recipient;
+use crate::keys::KeyProvider;
 use crate::keys::keyring::{KeyRecord, KeyState, KeyringBody, SecretBytes};
 use crate::keys::provider::{public32, secret32, stored_x25519};
-use crate::keys::KeyProvider;
 use crate::keys::{
     KdfParams, Kek, Keyring, SigningKey, Unlock, VerifyingKey, X25519Identity, X25519Recipient, XWingRecipient,
 };
@@ -310,13 +310,8 @@ enum Slot {
 impl ResolvedRecipients {
     /// The keyring's keys for `ids`; an id the keyring does not hold goes to the first of `providers` that holds it.
     fn resolve(body: &KeyringBody, providers: &[Arc<dyn KeyProvider>], ids: &[KeyId]) -> Result<Self> {
-        let mut r = Self {
-            keks: Vec::new(),
-            x25519: Vec::new(),
-            xwing: Vec::new(),
-            provided: Vec::new(),
-            order: Vec::new(),
-        };
+        let mut r =
+            Self { keks: Vec::new(), x25519: Vec::new(), xwing: Vec::new(), provided: Vec::new(), order: Vec::new() };
         for id in ids {
             let Some(rec) = body.get(id) else {
                 let mut holder = None;

@@ -58,7 +58,7 @@ pub use header::{Header, InstrumentKind, LegalInstrument, Metadata, Stanza, Stan
 pub use recipient::Recipient;
 pub use stream::{Reader, StreamReport};
 pub(crate) use wrap::unwrap_with_provider;
-pub use wrap::{Unwrap, unwrap_with_kek, unwrap_with_x25519, unwrap_with_xwing};
+pub use wrap::{Unwrap, ViaProvider, unwrap_with_kek, unwrap_with_x25519, unwrap_with_xwing};
 
 use crate::error::{Error, Result};
 use crate::primitives::rng::OsRng;

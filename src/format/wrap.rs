@@ -62,6 +62,23 @@ impl Unwrap for XWingIdentity {
     }
 }
 
+/// A [`KeyProvider`] as an [`Unwrap`] for the format layer's [`crate::format::open`]: the first stanza of the
+/// provider's kind whose key it holds.
+#[derive(Clone, Copy)]
+#[allow(clippy::exhaustive_structs, reason = "a plain adapter around one reference")]
+pub struct ViaProvider<'a>(pub &'a dyn KeyProvider);
+
+impl Unwrap for ViaProvider<'_> {
+    fn unwrap_data_key(&self, header: &Header) -> Result<DataKey> {
+        for stanza in header.stanzas() {
+            if let Some(dk) = unwrap_with_provider(header, stanza, self.0)? {
+                return Ok(dk);
+            }
+        }
+        Err(Error::NoMatchingRecipient)
+    }
+}
+
 /// The associated data of a stanza's wrap: `kind (u16 BE) || key id (16) || bound context`.
 fn stanza_aad(kind: StanzaKind, key_id: &KeyId, bound: &[u8]) -> Vec<u8> {
     let mut aad = Vec::with_capacity(2 + KEY_ID_LEN + bound.len());

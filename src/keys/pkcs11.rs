@@ -158,9 +158,7 @@ impl Pkcs11Provider {
         let slot = slots
             .into_iter()
             .find(|s| ctx.get_token_info(*s).is_ok_and(|t| t.label() == config.token_label))
-            .ok_or_else(|| {
-                Error::ProviderUnavailable(format!("pkcs11: no token labelled {:?}", config.token_label))
-            })?;
+            .ok_or_else(|| Error::ProviderUnavailable(format!("pkcs11: no token labelled {:?}", config.token_label)))?;
         let login = ctx.open_rw_session(slot).map_err(|e| unavailable("cannot open a session", &e))?;
         let pin = AuthPin::from(config.user_pin.as_str());
         match login.login(UserType::User, Some(&pin)) {
@@ -216,7 +214,9 @@ impl Pkcs11Provider {
             Attribute::Id(cka_id.to_vec()),
             Attribute::Label(label.as_bytes().to_vec()),
         ];
-        self.with_session(|s| s.generate_key(&Mechanism::AesKeyGen, &template).map_err(|e| classify("C_GenerateKey", &e)))?;
+        self.with_session(|s| {
+            s.generate_key(&Mechanism::AesKeyGen, &template).map_err(|e| classify("C_GenerateKey", &e))
+        })?;
         let id = key_id_for_cka_id(&cka_id);
         self.known.write().unwrap_or_else(PoisonError::into_inner).insert(id, cka_id.to_vec());
         Ok(id)

@@ -38,7 +38,7 @@ __all__ = [
 ]
 
 #: The ABI version (``CUSTODIA_ABI_VERSION``) this binding was written for; a library reporting another is refused.
-ABI_VERSION = 3
+ABI_VERSION = 4
 #: ``CUSTODIA_KEY_ID_LEN``.
 KEY_ID_LEN = 16
 #: ``CUSTODIA_KEY_ID_TEXT_SIZE``: 32 hex digits and a NUL.
