@@ -39,7 +39,7 @@ impl fmt::Debug for Unwrapped {
 }
 
 /// A holder of key-encryption keys that wraps and unwraps data keys without letting those keys out: an HSM over
-/// PKCS#11 ([`crate::keys::pkcs11::Pkcs11Provider`], feature `pkcs11`), a host's KMS, ...
+/// PKCS#11 (`custodia::pkcs11::Pkcs11Provider`, feature `pkcs11`), a host's KMS, ...
 ///
 /// Synchronous: the facade calls it on the sealing or opening thread, after the policy gate has allowed the
 /// operation, at most once per stanza of the provider's [`KeyProvider::stanza_kind`]. Implementations must be safe to
