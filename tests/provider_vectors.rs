@@ -1,4 +1,4 @@
-//! The `pkcs11-aes-gcm` stanza vector (docs/FORMAT.md section 13): `tests/vectors/pkcs11_aes_gcm.json`, an envelope
+//! The `pkcs11-aes-gcm` stanza vector (docs/FORMAT.md section 13): `tests/vectors/providers/pkcs11_aes_gcm.json`, an envelope
 //! sealed to a token KEK whose bytes and `CKA_ID` are given. An implementation with the key opens it with any
 //! AES-256-GCM (here: ring, through the software provider); one without it parses the header and refuses with
 //! `no_matching_recipient`, never `malformed`. The Rust test re-seals it byte for byte (fixed RNG seed, counter IVs);
@@ -29,7 +29,7 @@ fn unhex(s: &str) -> Vec<u8> {
 }
 
 fn path() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/vectors/pkcs11_aes_gcm.json")
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/vectors/providers/pkcs11_aes_gcm.json")
 }
 
 fn build() -> Value {

@@ -48,6 +48,7 @@ mod keys;
 mod objects;
 mod options;
 mod policy;
+mod provider;
 mod receipts;
 mod seal;
 mod status;
@@ -72,6 +73,7 @@ pub use objects::{
 };
 pub use options::*;
 pub use policy::*;
+pub use provider::*;
 pub use receipts::*;
 pub use seal::*;
 pub use status::{custodia_status, custodia_status_is_refusal, custodia_status_name};

@@ -82,7 +82,7 @@ pub trait KeyProvider: Send + Sync {
 /// The stanza kinds a [`KeyProvider`] may own: the keyring's own kinds are not among them.
 pub(crate) fn check_provider_kind(p: &dyn KeyProvider) -> Result<StanzaKind> {
     match p.stanza_kind() {
-        k @ StanzaKind::Pkcs11AesGcm => Ok(k),
+        k @ (StanzaKind::Pkcs11AesGcm | StanzaKind::External) => Ok(k),
         k => Err(Error::InvalidArgument(format!(
             "key provider {:?} claims stanza kind {}, which is not a provider kind",
             p.name(),

@@ -14,7 +14,7 @@ import os
 from ctypes import byref
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO, Iterable, Optional, Union
+from typing import BinaryIO, Iterable, Optional, Sequence, Union
 
 from . import _raw
 from ._errors import invoke
@@ -26,6 +26,7 @@ from .audit import Anchor, ErasureCertificate
 from .grants import Grant
 from .options import SealOptions, Timestamp, _unix
 from .policy import AccessPolicy
+from .providers import KeyProvider, _make_handle
 from .receipts import Receipt, split_armored
 from .vocab import Category, Classification, ExceptionKind, KeyId, KeyKind
 
@@ -460,7 +461,7 @@ class Custodian(Handle):
 
     _free_name = "custodia_custodian_free"
     _noun = "custodian"
-    __slots__ = ("_dir", "_closing")
+    __slots__ = ("_dir", "_closing", "_providers")
 
     def __init__(
         self,
@@ -472,6 +473,7 @@ class Custodian(Handle):
         kdf: Optional[tuple[int, int, int]] = None,
         durability: Optional[str] = None,
         group_commit: tuple[int, int] = (64, 1000),
+        providers: Sequence[KeyProvider] = (),
     ) -> None:
         """Open the custodian in ``directory``, unlocking it with exactly one of ``passphrase`` (Argon2id) or a raw
         32-byte ``master_key`` (from an HSM, KMS or secret store).
@@ -485,6 +487,9 @@ class Custodian(Handle):
         default: each entry synced before its operation returns), ``"group_commit"`` (concurrent operations share one
         sync, none returns before its own entry is synced; ``group_commit`` = ``(max_batch, max_delay_us)``), or
         ``"os_buffered"`` (entries handed to the OS only, checkpoints synced: a weaker promise, for throughput).
+        ``providers`` are :class:`~custodia.KeyProvider` instances (a host's own KMS): a recipient key id the keyring
+        does not hold is sealed to through the first that holds it, and their stanzas are opened through them, always
+        after the policy gate. The custodian keeps them alive.
         Raises :class:`~custodia.CustodianNotFound`, :class:`~custodia.WrongPassphrase`,
         :class:`~custodia.KeyringCorrupt`, :class:`~custodia.KdfParamsOutOfRange`, ...
         """
@@ -508,6 +513,11 @@ class Custodian(Handle):
                 max_batch, max_delay_us = group_commit
                 invoke(_raw.lib.custodia_custodian_options_set_durability, options._handle, durability_code,
                        max_batch, max_delay_us)
+            kept = []
+            for p in providers:
+                with _make_handle(p) as h:
+                    invoke(_raw.lib.custodia_custodian_options_add_provider, options._handle, h._handle)
+                    kept.append(h)  # its trampolines must outlive every call of the custodian
             if passphrase is not None:
                 self._init_new(
                     _raw.lib.custodia_custodian_open_passphrase,
@@ -520,6 +530,7 @@ class Custodian(Handle):
                 self._init_new(_raw.lib.custodia_custodian_open_master_key, dir_arg, key.ptr, key.len, options._handle)
         self._dir = Path(os.fsdecode(dir_arg))
         self._closing: Optional[Anchor] = None
+        self._providers = tuple(kept)
 
     def close(self) -> Optional[Anchor]:  # type: ignore[override]
         """Close: write the audit log's closing checkpoint, sync it, release the handle (the keys are zeroized once no

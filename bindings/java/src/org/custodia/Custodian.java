@@ -32,9 +32,16 @@ import org.custodia.raw.CustodiaLibrary;
 public final class Custodian implements AutoCloseable {
     private final CustodianHandle handle;
     private volatile Anchor closing;
+    /** The key providers the custodian was opened with: their callbacks must live as long as it can call them. */
+    private final List<ProviderBridge> providers;
 
     private Custodian(CustodianHandle handle) {
+        this(handle, List.of());
+    }
+
+    private Custodian(CustodianHandle handle, List<ProviderBridge> providers) {
         this.handle = handle;
+        this.providers = providers;
     }
 
     /**
@@ -56,7 +63,8 @@ public final class Custodian implements AutoCloseable {
         Objects.requireNonNull(dir, "dir");
         Objects.requireNonNull(passphrase, "passphrase");
         try (CustodianOptionsHandle opts = options == null ? null : options.toHandle()) {
-            return new Custodian(CustodianHandle.openPassphrase(dir.toString(), passphrase, opts));
+            return new Custodian(CustodianHandle.openPassphrase(dir.toString(), passphrase, opts),
+                    options == null ? List.of() : options.bridges);
         }
     }
 
@@ -72,7 +80,8 @@ public final class Custodian implements AutoCloseable {
         Objects.requireNonNull(dir, "dir");
         Objects.requireNonNull(masterKey, "masterKey");
         try (CustodianOptionsHandle opts = options == null ? null : options.toHandle()) {
-            return new Custodian(CustodianHandle.openMasterKey(dir.toString(), masterKey, opts));
+            return new Custodian(CustodianHandle.openMasterKey(dir.toString(), masterKey, opts),
+                    options == null ? List.of() : options.bridges);
         }
     }
 
@@ -823,6 +832,9 @@ public final class Custodian implements AutoCloseable {
         private Durability durability;
         private long maxBatch = 64;
         private int maxDelayUs = 1000;
+        private final List<KeyProvider> keyProviders = new ArrayList<>();
+        /** The bridges made by the last {@link #toHandle()}, handed to the custodian opened with it. */
+        private List<ProviderBridge> bridges = List.of();
 
         /** The defaults: no create, the library's Argon2id cost, {@link Durability#FSYNC_EACH}. */
         public Options() {}
@@ -870,10 +882,27 @@ public final class Custodian implements AutoCloseable {
             return this;
         }
 
+        /**
+         * Add a key provider (a host's own KMS or HSM): a recipient key id the keyring does not hold is sealed to
+         * through the first provider that holds it, and its stanzas are opened through it, always after the policy
+         * gate. The custodian keeps the provider reachable for as long as it is open.
+         */
+        public Options provider(KeyProvider provider) {
+            keyProviders.add(Objects.requireNonNull(provider, "provider"));
+            return this;
+        }
+
         CustodianOptionsHandle toHandle() {
             CustodianOptionsHandle h = CustodianOptionsHandle.create();
             try {
                 h.setCreate(create);
+                List<ProviderBridge> made = new ArrayList<>();
+                for (KeyProvider p : keyProviders) {
+                    ProviderBridge b = new ProviderBridge(p);
+                    b.addTo(h);
+                    made.add(b);
+                }
+                bridges = List.copyOf(made);
                 if (kdf != null) {
                     h.setKdf(kdf[0], kdf[1], kdf[2]);
                 }
