@@ -43,7 +43,9 @@
  * Threads   Every handle may be used from several threads at once, and *_free may be called from any thread;
  *           freeing while another thread is inside a call with the handle is memory-safe (that call completes,
  *           later ones fail). custodia never calls into the host from a thread of its own: callbacks run only on
- *           the calling thread, during the call they were passed to.
+ *           the calling thread, during the call they were passed to. Key-provider callbacks
+ *           (custodia_key_provider_new) are kept: they run during later seal, share and open calls of custodians
+ *           opened with the provider, on each such call's own thread, so possibly on several threads at once.
  *
  * Versions  Check custodia_abi_version() == CUSTODIA_ABI_VERSION before any other call.
  *

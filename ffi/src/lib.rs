@@ -27,7 +27,8 @@
 //! - **Panics** are caught at the boundary (`panic = "unwind"`) and reported as `CUSTODIA_ERR_INTERNAL` (999); the
 //!   handles the call held are poisoned (`CUSTODIA_ERR_POISONED`).
 //! - **Threads**: custodia never calls into the host from a thread of its own; callbacks run on the calling thread,
-//!   inside the call that was given them.
+//!   inside the call that was given them. Key-provider callbacks ([`custodia_key_provider_new`]) are kept and run
+//!   during later seal, share and open calls, on each call's own thread (so possibly on several at once).
 
 #![deny(missing_docs, rustdoc::broken_intra_doc_links)]
 #![allow(non_camel_case_types)]
