@@ -43,7 +43,9 @@
  * Threads   Every handle may be used from several threads at once, and *_free may be called from any thread;
  *           freeing while another thread is inside a call with the handle is memory-safe (that call completes,
  *           later ones fail). custodia never calls into the host from a thread of its own: callbacks run only on
- *           the calling thread, during the call they were passed to.
+ *           the calling thread, during the call they were passed to. Key-provider callbacks
+ *           (custodia_key_provider_new) are kept: they run during later seal, share and open calls of custodians
+ *           opened with the provider, on each such call's own thread, so possibly on several threads at once.
  *
  * Versions  Check custodia_abi_version() == CUSTODIA_ABI_VERSION before any other call.
  *
@@ -113,6 +115,12 @@
  * Size of the text form of a key id, including the terminating NUL (32 hex digits + NUL).
  */
 #define CUSTODIA_KEY_ID_TEXT_SIZE 33
+
+/**
+ * The largest wrapped data key a `wrap` callback may write (`out_capacity`), and the most bytes after the key id
+ * of a stanza of kind 6.
+ */
+#define CUSTODIA_PROVIDER_MAX_WRAPPED 1024
 
 /**
  * Size of `custodia_envelope_info.object_id`, including the terminating NUL (32 hex digits + NUL).
@@ -415,6 +423,15 @@ enum custodia_status
    * shared to it.
    */
   CUSTODIA_ERR_KEY_NOT_VALID = 408,
+  /**
+   * 409: A key provider (an HSM over PKCS#11, a host's KMS) could not be reached: its library did not load, the
+   * token is absent or not logged in, its session was lost. Nothing was wrapped or unwrapped.
+   */
+  CUSTODIA_ERR_PROVIDER_UNAVAILABLE = 409,
+  /**
+   * 410: A key provider was reached but failed or refused the operation.
+   */
+  CUSTODIA_ERR_PROVIDER_FAILED = 410,
   /**
    * 500: An audit event could not be durably recorded; the operation was refused (fail closed).
    */
@@ -747,6 +764,45 @@ enum custodia_durability
 typedef enum custodia_durability custodia_durability;
 #else
 typedef uint32_t custodia_durability;
+#endif // __STDC_VERSION__ >= 202311L
+#endif // __cplusplus
+
+/**
+ * What a provider callback returns. Any other value, 0 included, is a failure.
+ */
+enum custodia_provider_result
+#if defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+  : int32_t
+#endif // defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+ {
+  /**
+   * The operation failed (`CUSTODIA_ERR_PROVIDER_FAILED` for the custodia call). Also what 0 means, so that a
+   * callback that returns a default value has failed.
+   */
+  CUSTODIA_PROVIDER_FAILED = 0,
+  /**
+   * Done: the key is held (`holds`), wrapped (`wrap`) or unwrapped (`unwrap`).
+   */
+  CUSTODIA_PROVIDER_OK = 1,
+  /**
+   * Not mine: the provider holds no key with this id (`holds`, `unwrap`).
+   */
+  CUSTODIA_PROVIDER_NOT_MINE = 2,
+  /**
+   * `unwrap` only: the key is held, but the wrapped bytes or the associated data did not authenticate
+   * (`CUSTODIA_ERR_OPEN_FAILED`).
+   */
+  CUSTODIA_PROVIDER_AUTH_FAILED = 3,
+  /**
+   * The key service could not be reached (`CUSTODIA_ERR_PROVIDER_UNAVAILABLE`).
+   */
+  CUSTODIA_PROVIDER_UNAVAILABLE = 4,
+};
+#ifndef __cplusplus
+#if __STDC_VERSION__ >= 202311L
+typedef enum custodia_provider_result custodia_provider_result;
+#else
+typedef int32_t custodia_provider_result;
 #endif // __STDC_VERSION__ >= 202311L
 #endif // __cplusplus
 
@@ -1113,6 +1169,16 @@ typedef struct custodia_custodian_options {
 } custodia_custodian_options;
 
 /**
+ * A handle to a callback key provider. Opaque: `id` is a registry key, not an address; 0 is the null handle.
+ */
+typedef struct custodia_key_provider {
+  /**
+   * Opaque registry key; 0 means none.
+   */
+  uint64_t id;
+} custodia_key_provider;
+
+/**
  * A handle to a snapshot of the legal holds in force, from `custodia_legal_hold_list_new`. Read it with
  * `custodia_legal_hold_list_len` and `custodia_legal_hold_list_get`; release it with `custodia_legal_hold_list_free`.
  *
@@ -1342,6 +1408,73 @@ typedef struct custodia_access_policy {
    */
   uint64_t id;
 } custodia_access_policy;
+
+/**
+ * Whether the provider holds the key `key_id` (16 bytes): return `CUSTODIA_PROVIDER_OK` if it does,
+ * `CUSTODIA_PROVIDER_NOT_MINE` if not, `CUSTODIA_PROVIDER_UNAVAILABLE` or `CUSTODIA_PROVIDER_FAILED`.
+ */
+typedef int32_t (*custodia_provider_holds_fn)(void *user_data,
+                                              const uint8_t *key_id);
+
+/**
+ * Wrap the `data_key_len`-byte (32) data key at `data_key` under the provider's key `key_id` (16 bytes),
+ * authenticating the `aad_len` bytes at `aad` (an AEAD's associated data): write at most `out_capacity` bytes
+ * (1024) to `out`, store how many in `*out_len` (1 to `out_capacity`) and return `CUSTODIA_PROVIDER_OK`; or
+ * return `CUSTODIA_PROVIDER_NOT_MINE`, `CUSTODIA_PROVIDER_UNAVAILABLE`, `CUSTODIA_PROVIDER_FAILED`. Every pointer
+ * is valid only during the call; the data key must not be kept.
+ */
+typedef int32_t (*custodia_provider_wrap_fn)(void *user_data,
+                                             const uint8_t *key_id,
+                                             const uint8_t *data_key,
+                                             size_t data_key_len,
+                                             const uint8_t *aad,
+                                             size_t aad_len,
+                                             uint8_t *out,
+                                             size_t out_capacity,
+                                             size_t *out_len);
+
+/**
+ * Unwrap the `wrapped_len` bytes at `wrapped` (what `wrap` wrote) with the provider's key `key_id` (16 bytes),
+ * checking the `aad_len` bytes at `aad`: write exactly `out_key_len` (32) bytes to `out_key` and return
+ * `CUSTODIA_PROVIDER_OK`; or return `CUSTODIA_PROVIDER_NOT_MINE` (no such key), `CUSTODIA_PROVIDER_AUTH_FAILED`
+ * (it does not authenticate), `CUSTODIA_PROVIDER_UNAVAILABLE`, `CUSTODIA_PROVIDER_FAILED`. custodia wipes
+ * `out_key` after use; the callback should wipe its own copies.
+ */
+typedef int32_t (*custodia_provider_unwrap_fn)(void *user_data,
+                                               const uint8_t *key_id,
+                                               const uint8_t *wrapped,
+                                               size_t wrapped_len,
+                                               const uint8_t *aad,
+                                               size_t aad_len,
+                                               uint8_t *out_key,
+                                               size_t out_key_len);
+
+/**
+ * Release `user_data`: called once, when the provider handle has been freed and no custodian uses it any more.
+ */
+typedef void (*custodia_provider_release_fn)(void *user_data);
+
+/**
+ * The function table of a callback key provider. `holds`, `wrap` and `unwrap` are required; `release` may be NULL.
+ */
+typedef struct custodia_key_provider_callbacks {
+  /**
+   * Does the provider hold this key?
+   */
+  custodia_provider_holds_fn holds;
+  /**
+   * Wrap a data key.
+   */
+  custodia_provider_wrap_fn wrap;
+  /**
+   * Unwrap a data key.
+   */
+  custodia_provider_unwrap_fn unwrap;
+  /**
+   * Release `user_data` (may be NULL).
+   */
+  custodia_provider_release_fn release;
+} custodia_key_provider_callbacks;
 
 /**
  * An envelope's bound metadata, readable without a key: see `custodia_envelope_inspect`, and the optional output
@@ -1817,6 +1950,19 @@ custodia_status custodia_custodian_options_set_durability(struct custodia_custod
                                                           uint32_t durability,
                                                           size_t max_batch,
                                                           uint32_t max_delay_us);
+
+/**
+ * Add a key provider (`custodia_key_provider_new`) to the options: a custodian opened with them seals to the
+ * provider's keys (a recipient key id its keyring does not hold) and opens their stanzas through it, after the
+ * policy gate. Providers are asked in the order added. The options keep the provider alive; the handle may be freed
+ * after this call.
+ *
+ * # Safety
+ *
+ * No pointer arguments. Any thread.
+ */
+custodia_status custodia_custodian_options_add_provider(struct custodia_custodian_options options,
+                                                        struct custodia_key_provider key_provider);
 
 /**
  * Release custodian options (a custodian opened with them is not affected). The null handle is accepted.
@@ -2728,6 +2874,42 @@ custodia_status custodia_custodian_approve_exception(struct custodia_custodian c
                                                      const char *reference,
                                                      uint64_t not_after,
                                                      struct custodia_buffer *out_approval_text);
+
+/**
+ * Make a key provider from the host's function table `callbacks` (copied) and `user_data` (passed to every call).
+ * `name` (at most 64 bytes, copied) names it in errors. `stanza_kind` is the stanza kind it writes and reads: 6
+ * (`external`: the wrapped bytes are the key service's own, 1 to 1024 bytes; docs/FORMAT.md section 13) or 5
+ * (`pkcs11-aes-gcm`: exactly `iv (12) || ciphertext (32) || tag (16)` of AES-256-GCM). Add it to custodian options
+ * with `custodia_custodian_options_add_provider`; release the handle with `custodia_key_provider_free`.
+ * `callbacks->release`, if not NULL, is called once with `user_data` when the handle is freed and no custodian uses
+ * the provider any more.
+ *
+ * The functions are called during seal, share and open calls of custodians opened with the provider, on the
+ * calling thread, possibly on several threads at once: they must be thread-safe and return normally. The policy gate
+ * decides before any of them is called. On failure nothing is kept and `release` is not called.
+ *
+ * # Safety
+ *
+ * `callbacks` is NULL (refused) or points to a readable table whose `holds`, `wrap` and `unwrap` are non-NULL
+ * (refused otherwise) and follow their contracts with `user_data` from any thread until `release` is called (or,
+ * without `release`, for the rest of the process). `name` is NULL (refused) or a NUL-terminated string.
+ * `out_provider` is NULL (refused) or writable. Any thread.
+ */
+custodia_status custodia_key_provider_new(const struct custodia_key_provider_callbacks *callbacks,
+                                          void *user_data,
+                                          const char *name,
+                                          uint32_t stanza_kind,
+                                          struct custodia_key_provider *out_provider);
+
+/**
+ * Release a key provider handle. Custodians opened with it keep using it; `release` is called when the last of
+ * them is freed. The null handle is accepted.
+ *
+ * # Safety
+ *
+ * None beyond passing a value received from `custodia_key_provider_new`. Any thread.
+ */
+custodia_status custodia_key_provider_free(struct custodia_key_provider provider);
 
 /**
  * Record that an envelope from another authority arrived (`received` in the audit log): its header is parsed and

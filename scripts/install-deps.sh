@@ -17,6 +17,8 @@ python3 -c 'import ensurepip' 2>/dev/null || need_apt+=(python3-venv)
 have javac || need_apt+=(openjdk-17-jdk-headless)
 [ -f /usr/share/java/jna.jar ] || need_apt+=(libjna-java libjna-jni)
 [ -f /usr/share/java/junit-platform-console-standalone.jar ] || need_apt+=(junit5)
+# The PKCS#11 provider's tests (feature pkcs11): a SoftHSM2 token in a temporary directory.
+{ [ -f /usr/lib/softhsm/libsofthsm2.so ] && have softhsm2-util; } || need_apt+=(softhsm2)
 
 if [ ${#need_apt[@]} -gt 0 ]; then
   SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"

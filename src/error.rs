@@ -210,6 +210,15 @@ pub enum Error {
         /// The clock's reading.
         now: Timestamp,
     },
+    /// A key provider (an HSM over PKCS#11, a host's KMS) could not be reached: its library did not load, the token
+    /// is absent or not logged in, its session was lost. Nothing was wrapped or unwrapped.
+    #[error("key provider unavailable: {0}")]
+    ProviderUnavailable(String),
+    /// A key provider was reached but failed or refused the operation (a mechanism error, a host callback that
+    /// reported failure or returned something malformed). Never used for a stanza that does not authenticate
+    /// ([`Error::OpenFailed`]).
+    #[error("key provider failed: {0}")]
+    ProviderFailed(String),
 
     // ---- 5xx: audit ----------------------------------------------------------------------------------------------
     /// An audit event could not be durably recorded; the operation was refused (fail closed).
@@ -511,6 +520,8 @@ impl Error {
             Self::DestinationRequired { .. } => ErrorKind::DestinationRequired,
             Self::KeyCompromised { .. } => ErrorKind::KeyCompromised,
             Self::KeyNotValid { .. } => ErrorKind::KeyNotValid,
+            Self::ProviderUnavailable(_) => ErrorKind::ProviderUnavailable,
+            Self::ProviderFailed(_) => ErrorKind::ProviderFailed,
             Self::OnwardTransferNotGranted { .. } => ErrorKind::OnwardTransferNotGranted,
             Self::PurposeExtensionNotGranted { .. } => ErrorKind::PurposeExtensionNotGranted,
             Self::GrantInvalid(_) => ErrorKind::GrantInvalid,
@@ -721,6 +732,10 @@ error_kinds! {
     CustodianNotFound = 407, "custodian_not_found";
     /// `408` `key_not_valid`: [`Error::KeyNotValid`].
     KeyNotValid = 408, "key_not_valid";
+    /// `409` `provider_unavailable`: [`Error::ProviderUnavailable`].
+    ProviderUnavailable = 409, "provider_unavailable";
+    /// `410` `provider_failed`: [`Error::ProviderFailed`].
+    ProviderFailed = 410, "provider_failed";
     // ---- 5xx: audit
     /// `500` `audit_write`: [`Error::AuditWrite`].
     AuditWrite = 500, "audit_write";

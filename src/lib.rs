@@ -112,10 +112,13 @@ pub use format::receipt::{
     RECEIPT_ARMOR_END, Receipt, ReceiptField, ReceiptItem, ReceiptItemKind,
 };
 pub use format::{InstrumentKind, LegalInstrument};
+/// The PKCS#11 key provider (feature `pkcs11`): key-encryption keys on an HSM token.
+#[cfg(feature = "pkcs11")]
+pub use keys::pkcs11;
 pub use keys::{
-    AuditPin, KEYRING_FILE, KdfParams, KeyMark, KeyRecord, KeyState, Keyring, LegalHold, MAX_AUTHORITY_LEN,
-    MAX_DESTROY_REASON_LEN, MAX_HOLD_REASON_LEN, MAX_HOLD_REFERENCE_LEN, MAX_KEYRING_LEN, MAX_LABEL_LEN, Unlock,
-    decode_public, encode_public, public_len,
+    AuditPin, KEYRING_FILE, KdfParams, KeyMark, KeyProvider, KeyRecord, KeyState, Keyring, LegalHold,
+    MAX_AUTHORITY_LEN, MAX_DESTROY_REASON_LEN, MAX_HOLD_REASON_LEN, MAX_HOLD_REFERENCE_LEN, MAX_KEYRING_LEN,
+    MAX_LABEL_LEN, Unlock, Unwrapped, decode_public, encode_public, public_len,
 };
 pub use memory::{MemoryProtection, disable_core_dumps, memory_protection};
 pub use policy::{

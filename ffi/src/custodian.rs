@@ -5,18 +5,19 @@
 
 use core::ffi::c_char;
 use core::time::Duration;
-use std::sync::{Mutex, PoisonError};
+use std::sync::{Arc, Mutex, PoisonError};
 
 use super::args::{Out, bytes_arg, str_arg};
 use super::boundary::call;
 use super::buffer::{custodia_buffer, text_to_c};
 use super::handles;
 use super::io::path_arg;
+use super::provider::{custodia_key_provider, provider};
 use super::status::custodia_status;
 use crate::error::{Error, Result};
 use custodia_core::Error as CoreError;
 use custodia_core::audit::Durability;
-use custodia_core::{Custodian, CustodianOptions};
+use custodia_core::{Custodian, CustodianOptions, KeyProvider};
 use custodia_core::{KdfParams, Unlock};
 
 /// A handle to a custodian: the keyring and audit log in one directory, and everything done with them.
@@ -46,7 +47,7 @@ const CUSTODIAN: &str = "custodian";
 pub(crate) const CUSTODIAN_OPTIONS: &str = "custodian options";
 
 /// The options as set through C.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Default)]
 pub(crate) struct OpenDraft {
     create: bool,
     kdf: Option<KdfParams>,
@@ -55,6 +56,8 @@ pub(crate) struct OpenDraft {
     pub(crate) sinks: Vec<super::sinks::HostSink>,
     /// Whether a failing host sink fails the operation too.
     pub(crate) require_sinks: bool,
+    /// The host's key providers (provider.rs), asked for stanzas the keyring does not hold.
+    providers: Vec<Arc<dyn KeyProvider>>,
 }
 
 /// The custodian behind a handle.
@@ -77,6 +80,7 @@ fn options(h: custodia_custodian_options) -> Result<CustodianOptions> {
     for sink in draft.sinks {
         options.secondary_sinks.push(std::sync::Arc::new(sink));
     }
+    options.providers = draft.providers;
     if let Some(kdf) = draft.kdf {
         options.kdf = kdf;
     }
@@ -203,6 +207,27 @@ pub unsafe extern "C" fn custodia_custodian_options_set_durability(
         };
         let d = handles::get::<Mutex<OpenDraft>>(options.id, CUSTODIAN_OPTIONS)?;
         d.lock().unwrap_or_else(PoisonError::into_inner).durability = Some(durability);
+        Ok(())
+    })
+}
+
+/// Add a key provider (`custodia_key_provider_new`) to the options: a custodian opened with them seals to the
+/// provider's keys (a recipient key id its keyring does not hold) and opens their stanzas through it, after the
+/// policy gate. Providers are asked in the order added. The options keep the provider alive; the handle may be freed
+/// after this call.
+///
+/// # Safety
+///
+/// No pointer arguments. Any thread.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn custodia_custodian_options_add_provider(
+    options: custodia_custodian_options,
+    key_provider: custodia_key_provider,
+) -> custodia_status {
+    call(|| {
+        let p = provider(key_provider)?;
+        let d = handles::get::<Mutex<OpenDraft>>(options.id, CUSTODIAN_OPTIONS)?;
+        d.lock().unwrap_or_else(PoisonError::into_inner).providers.push(p);
         Ok(())
     })
 }

@@ -27,7 +27,8 @@
 //! - **Panics** are caught at the boundary (`panic = "unwind"`) and reported as `CUSTODIA_ERR_INTERNAL` (999); the
 //!   handles the call held are poisoned (`CUSTODIA_ERR_POISONED`).
 //! - **Threads**: custodia never calls into the host from a thread of its own; callbacks run on the calling thread,
-//!   inside the call that was given them.
+//!   inside the call that was given them. Key-provider callbacks ([`custodia_key_provider_new`]) are kept and run
+//!   during later seal, share and open calls, on each call's own thread (so possibly on several at once).
 
 #![deny(missing_docs, rustdoc::broken_intra_doc_links)]
 #![allow(non_camel_case_types)]
@@ -52,6 +53,7 @@ mod memory;
 mod objects;
 mod options;
 mod policy;
+mod provider;
 mod receipts;
 mod rewrap_batch;
 mod seal;
@@ -82,6 +84,7 @@ pub use objects::{
 };
 pub use options::*;
 pub use policy::*;
+pub use provider::*;
 pub use receipts::*;
 pub use rewrap_batch::*;
 pub use seal::*;

@@ -151,6 +151,11 @@ pub enum custodia_status {
     /// 408: Another authority's key is outside the validity period it was imported with; nothing is sealed or
     /// shared to it.
     CUSTODIA_ERR_KEY_NOT_VALID = 408,
+    /// 409: A key provider (an HSM over PKCS#11, a host's KMS) could not be reached: its library did not load, the
+    /// token is absent or not logged in, its session was lost. Nothing was wrapped or unwrapped.
+    CUSTODIA_ERR_PROVIDER_UNAVAILABLE = 409,
+    /// 410: A key provider was reached but failed or refused the operation.
+    CUSTODIA_ERR_PROVIDER_FAILED = 410,
     // ---- 5xx: audit
     /// 500: An audit event could not be durably recorded; the operation was refused (fail closed).
     CUSTODIA_ERR_AUDIT_WRITE = 500,
@@ -247,6 +252,8 @@ impl custodia_status {
         Self::CUSTODIA_ERR_KDF_PARAMS_OUT_OF_RANGE,
         Self::CUSTODIA_ERR_CUSTODIAN_NOT_FOUND,
         Self::CUSTODIA_ERR_KEY_NOT_VALID,
+        Self::CUSTODIA_ERR_PROVIDER_UNAVAILABLE,
+        Self::CUSTODIA_ERR_PROVIDER_FAILED,
         Self::CUSTODIA_ERR_AUDIT_WRITE,
         Self::CUSTODIA_ERR_AUDIT_MALFORMED,
         Self::CUSTODIA_ERR_AUDIT_TAMPERED,

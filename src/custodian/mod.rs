@@ -45,6 +45,7 @@ use zeroize::Zeroizing;
 use crate::audit::{Anchor, AuditEvent, AuditLog, AuditOptions, AuditSink, Durability, FanOut};
 use crate::error::{Error, Result};
 use crate::format::Recipient;
+use crate::keys::KeyProvider;
 use crate::keys::keyring::{KeyRecord, KeyState, KeyringBody, SecretBytes};
 use crate::keys::provider::{public32, secret32, stored_x25519};
 use crate::keys::{
@@ -83,6 +84,10 @@ pub struct CustodianOptions {
     /// [`Error::CustodianNotFound`] instead of a new, empty keyring. Set it where a custodian is meant to be set up
     /// (first start of a host, the quick start); an existing custodian is opened the same either way.
     pub create: bool,
+    /// Key providers besides the keyring (an HSM over PKCS#11, a host's KMS; docs/KEYS.md "Key providers"): a seal
+    /// recipient id the keyring does not hold is looked up in each in turn ([`KeyProvider::holds`]), and an open
+    /// offers each stanza of a provider's kind to it, always after the policy gate has allowed the open.
+    pub providers: Vec<Arc<dyn KeyProvider>>,
 }
 
 impl Default for CustodianOptions {
@@ -95,6 +100,7 @@ impl Default for CustodianOptions {
             secondary_sinks: Vec::new(),
             require_secondary_sinks: false,
             create: false,
+            providers: Vec::new(),
         }
     }
 }
@@ -114,6 +120,7 @@ impl core::fmt::Debug for CustodianOptions {
             .field("durability", &self.durability)
             .field("checkpoint_every", &self.checkpoint_every)
             .field("create", &self.create)
+            .field("providers", &self.providers.iter().map(|p| p.name().to_owned()).collect::<Vec<_>>())
             .finish_non_exhaustive()
     }
 }
@@ -130,6 +137,8 @@ pub struct Custodian {
     sink: FanOut,
     audit_key_id: KeyId,
     unwraps: AtomicU64,
+    /// Key providers besides the keyring ([`CustodianOptions::providers`]).
+    providers: Vec<Arc<dyn KeyProvider>>,
     /// Set by [`Custodian::close`] before the log is closed: from then on no key is touched and nothing recorded.
     closed: AtomicBool,
     /// The closing anchor, once [`Custodian::close`] succeeded (a second close returns it again).
@@ -171,6 +180,9 @@ impl Custodian {
         let dir = dir.as_ref();
         if options.create {
             create_final_dir(dir)?;
+        }
+        for p in &options.providers {
+            crate::keys::provider::check_provider_kind(p.as_ref())?;
         }
         let mut ring = Keyring::open_with(dir, &unlock, options.kdf, options.create)?;
         drop(unlock);
@@ -225,6 +237,7 @@ impl Custodian {
             sink,
             audit_key_id,
             unwraps: AtomicU64::new(0),
+            providers: options.providers,
             closed: AtomicBool::new(false),
             closing: Mutex::new(None),
         };
@@ -294,14 +307,37 @@ struct ResolvedRecipients {
     keks: Vec<Kek>,
     x25519: Vec<X25519Recipient>,
     xwing: Vec<XWingRecipient>,
-    order: Vec<(KeyKind, usize)>,
+    provided: Vec<(Arc<dyn KeyProvider>, KeyId)>,
+    order: Vec<Slot>,
+}
+
+/// Where [`ResolvedRecipients`] keeps each recipient, in the order they were asked for.
+#[derive(Clone, Copy)]
+enum Slot {
+    Kek(usize),
+    X25519(usize),
+    XWing(usize),
+    Provider(usize),
 }
 
 impl ResolvedRecipients {
-    fn resolve(body: &KeyringBody, ids: &[KeyId]) -> Result<Self> {
-        let mut r = Self { keks: Vec::new(), x25519: Vec::new(), xwing: Vec::new(), order: Vec::new() };
+    /// The keyring's keys for `ids`; an id the keyring does not hold goes to the first of `providers` that holds it.
+    fn resolve(body: &KeyringBody, providers: &[Arc<dyn KeyProvider>], ids: &[KeyId]) -> Result<Self> {
+        let mut r =
+            Self { keks: Vec::new(), x25519: Vec::new(), xwing: Vec::new(), provided: Vec::new(), order: Vec::new() };
         for id in ids {
-            let rec = body.get(id).ok_or(Error::KeyNotFound(*id))?;
+            let Some(rec) = body.get(id) else {
+                let mut holder = None;
+                for p in providers {
+                    if p.holds(id)? {
+                        holder = Some(p.clone());
+                        break;
+                    }
+                }
+                r.provided.push((holder.ok_or(Error::KeyNotFound(*id))?, *id));
+                r.order.push(Slot::Provider(r.provided.len() - 1));
+                continue;
+            };
             match &rec.state {
                 KeyState::Destroyed { at, .. } => {
                     return Err(Error::KeyDestroyed { key_id: *id, destroyed_at: *at });
@@ -314,11 +350,11 @@ impl ResolvedRecipients {
             match rec.kind {
                 KeyKind::Kek => {
                     r.keks.push(Kek::from_bytes(*secret32(rec)?));
-                    r.order.push((KeyKind::Kek, r.keks.len() - 1));
+                    r.order.push(Slot::Kek(r.keks.len() - 1));
                 }
                 KeyKind::X25519 => {
                     r.x25519.push(X25519Recipient::from_bytes(public32(rec)?)?);
-                    r.order.push((KeyKind::X25519, r.x25519.len() - 1));
+                    r.order.push(Slot::X25519(r.x25519.len() - 1));
                 }
                 KeyKind::XWing => {
                     let public = rec
@@ -326,7 +362,7 @@ impl ResolvedRecipients {
                         .as_deref()
                         .ok_or_else(|| Error::KeyringCorrupt(format!("key {id} has no public part")))?;
                     r.xwing.push(XWingRecipient::from_bytes(public)?);
-                    r.order.push((KeyKind::XWing, r.xwing.len() - 1));
+                    r.order.push(Slot::XWing(r.xwing.len() - 1));
                 }
                 _ => {
                     return Err(Error::InvalidArgument(format!(
@@ -343,11 +379,11 @@ impl ResolvedRecipients {
     fn recipients(&self) -> Vec<Recipient<'_>> {
         self.order
             .iter()
-            .filter_map(|(kind, i)| match kind {
-                KeyKind::Kek => self.keks.get(*i).map(Recipient::Kek),
-                KeyKind::X25519 => self.x25519.get(*i).map(Recipient::X25519),
-                KeyKind::XWing => self.xwing.get(*i).map(Recipient::XWing),
-                _ => None,
+            .filter_map(|slot| match *slot {
+                Slot::Kek(i) => self.keks.get(i).map(Recipient::Kek),
+                Slot::X25519(i) => self.x25519.get(i).map(Recipient::X25519),
+                Slot::XWing(i) => self.xwing.get(i).map(Recipient::XWing),
+                Slot::Provider(i) => self.provided.get(i).map(|(p, id)| Recipient::Provider(p.as_ref(), *id)),
             })
             .collect()
     }

@@ -12,7 +12,7 @@ use crate::audit::{AuditEvent, EventKind, Outcome};
 use crate::error::{Error, Result};
 use crate::exchange::Grant;
 use crate::format;
-use crate::keys::provider::{KeyProvider, StanzaUnwrap};
+use crate::keys::provider::{StanzaKeys, StanzaUnwrap};
 use crate::keys::{DataKey, VerifyingKey};
 use crate::policy::{self, Basis, Decision, OpenRequest};
 use crate::vocabulary::CaseRef;
@@ -378,13 +378,20 @@ impl Custodian {
         }
     }
 
-    /// Unwrap the data key with the first of `keys`' keys that has a stanza in `header` (the key-provider seam:
-    /// today `keys` is always this custodian's keyring). Counts every attempt that reached a held, live key.
-    pub(super) fn unwrap(&self, keys: &impl KeyProvider, header: &format::Header) -> Result<DataKey> {
+    /// Unwrap the data key with the first key that has a stanza in `header`: `keys` (this custodian's keyring)
+    /// first, then, for a stanza the keyring does not hold, the extra providers ([`CustodianOptions::providers`]).
+    /// Counts every attempt that reached a held, live key. Called only after the policy gate allowed the operation.
+    ///
+    /// [`CustodianOptions::providers`]: super::CustodianOptions::providers
+    pub(super) fn unwrap(&self, keys: &impl StanzaKeys, header: &format::Header) -> Result<DataKey> {
         let mut destroyed: Option<Error> = None;
         let mut failure: Option<Error> = None;
         for stanza in header.stanzas() {
-            match keys.unwrap_stanza(header, stanza) {
+            let mut answer = keys.unwrap_stanza(header, stanza);
+            if matches!(answer, StanzaUnwrap::NotMine) && !self.providers.is_empty() {
+                answer = self.providers.unwrap_stanza(header, stanza);
+            }
+            match answer {
                 StanzaUnwrap::NotMine => {}
                 StanzaUnwrap::Destroyed(e) => {
                     destroyed.get_or_insert(e);

@@ -480,7 +480,7 @@ impl Custodian {
         let result = (|| {
             let ring = self.read()?;
             let dk = self.unwrap(ring.body(), header)?;
-            let keys = ResolvedRecipients::resolve(ring.body(), act.add())?;
+            let keys = ResolvedRecipients::resolve(ring.body(), &self.providers, act.add())?;
             drop(ring);
             let grants: Vec<Vec<u8>> = act.grants().iter().map(Grant::to_bytes).collect();
             Ok((format::reissue_header(header, &dk, act.remove(), &keys.recipients(), &grants)?, dk.recipient()))

@@ -270,6 +270,9 @@ pub struct UnknownField {
 
 // ---- stanzas ------------------------------------------------------------------------------------------------------
 
+/// The most bytes a host's key service may return for one wrapped data key (stanza kind 6, `external`).
+pub const MAX_EXTERNAL_WRAPPED: usize = 1024;
+
 /// The kind of a recipient stanza. Codes are stable.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -282,6 +285,12 @@ pub enum StanzaKind {
     X25519Auth,
     /// HPKE base mode to an X-Wing key.
     XWing,
+    /// AES-256-GCM under a key-encryption key that never leaves a PKCS#11 token (FORMAT.md section 13); opened only
+    /// through a [`crate::keys::KeyProvider`] holding that key.
+    Pkcs11AesGcm,
+    /// A data key wrapped by a host's own key service (a KMS behind the C ABI's callback provider): after the key id,
+    /// 1 to [`MAX_EXTERNAL_WRAPPED`] bytes whose format belongs to that service (FORMAT.md section 13).
+    External,
     /// A kind this library does not know (for another recipient type; skipped, kept, authenticated).
     Unknown(u16),
 }
@@ -295,6 +304,8 @@ impl StanzaKind {
             Self::X25519 => 2,
             Self::X25519Auth => 3,
             Self::XWing => 4,
+            Self::Pkcs11AesGcm => 5,
+            Self::External => 6,
             Self::Unknown(c) => c,
         }
     }
@@ -307,6 +318,8 @@ impl StanzaKind {
             2 => Self::X25519,
             3 => Self::X25519Auth,
             4 => Self::XWing,
+            5 => Self::Pkcs11AesGcm,
+            6 => Self::External,
             c => Self::Unknown(c),
         }
     }
@@ -318,7 +331,8 @@ impl StanzaKind {
             Self::X25519 => Some(KEY_ID_LEN + 32 + KEY_LEN + 16),
             Self::X25519Auth => Some(KEY_ID_LEN + 32 + 32 + KEY_LEN + 16),
             Self::XWing => Some(KEY_ID_LEN + 1120 + KEY_LEN + 16),
-            Self::Unknown(_) => None,
+            Self::Pkcs11AesGcm => Some(KEY_ID_LEN + 12 + KEY_LEN + 16),
+            Self::External | Self::Unknown(_) => None,
         }
     }
 }
@@ -338,6 +352,13 @@ impl Stanza {
             && body.len() != n
         {
             return Err(Error::Malformed(format!("stanza of kind {} must be {n} bytes", kind.code())));
+        }
+        if kind == StanzaKind::External && !(KEY_ID_LEN + 1..=KEY_ID_LEN + MAX_EXTERNAL_WRAPPED).contains(&body.len()) {
+            return Err(Error::Malformed(format!(
+                "stanza of kind 6 must be {} to {} bytes",
+                KEY_ID_LEN + 1,
+                KEY_ID_LEN + MAX_EXTERNAL_WRAPPED
+            )));
         }
         let id: [u8; KEY_ID_LEN] = body
             .get(..KEY_ID_LEN)

@@ -54,10 +54,13 @@ pub use armor::{
     BEGIN as ARMOR_BEGIN, END as ARMOR_END, LINE_LEN as ARMOR_LINE_LEN, armor, dearmor, is_armored, to_binary,
 };
 pub(crate) use armor::{armor_labeled, dearmor_labeled};
-pub use header::{Header, InstrumentKind, LegalInstrument, Metadata, Stanza, StanzaKind, UnknownField};
+pub use header::{
+    Header, InstrumentKind, LegalInstrument, MAX_EXTERNAL_WRAPPED, Metadata, Stanza, StanzaKind, UnknownField,
+};
 pub use recipient::Recipient;
 pub use stream::{Reader, StreamReport};
-pub use wrap::{Unwrap, unwrap_with_kek, unwrap_with_x25519, unwrap_with_xwing};
+pub(crate) use wrap::unwrap_with_provider;
+pub use wrap::{Unwrap, ViaProvider, unwrap_with_kek, unwrap_with_x25519, unwrap_with_xwing};
 
 use crate::error::{Error, Result};
 use crate::primitives::rng::OsRng;

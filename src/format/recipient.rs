@@ -1,11 +1,13 @@
 //! The recipients of an envelope: which public key or KEK each stanza wraps the data key to. The key types
 //! themselves live in `keys/`; this module only names which kind a stanza is for.
 
-use crate::keys::{Kek, X25519Recipient, XWingRecipient};
+use std::fmt;
+
+use crate::keys::{Kek, KeyProvider, X25519Recipient, XWingRecipient};
 use crate::vocabulary::KeyId;
 
 /// One recipient of an envelope: whoever holds the matching secret can unwrap the data key.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Copy)]
 #[non_exhaustive]
 pub enum Recipient<'a> {
     /// A symmetric KEK, named in the stanza by [`Kek::id`].
@@ -14,6 +16,20 @@ pub enum Recipient<'a> {
     X25519(&'a X25519Recipient),
     /// An X-Wing public key (HPKE base mode; X-Wing has no auth mode).
     XWing(&'a XWingRecipient),
+    /// A key held by a [`KeyProvider`] (an HSM, a host's KMS), named by its key id: the provider wraps the data key
+    /// itself, in a stanza of its [`KeyProvider::stanza_kind`].
+    Provider(&'a dyn KeyProvider, KeyId),
+}
+
+impl fmt::Debug for Recipient<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Kek(k) => f.debug_tuple("Kek").field(&k.id()).finish(),
+            Self::X25519(r) => f.debug_tuple("X25519").field(&r.id()).finish(),
+            Self::XWing(r) => f.debug_tuple("XWing").field(&r.id()).finish(),
+            Self::Provider(p, id) => f.debug_tuple("Provider").field(&p.name()).field(id).finish(),
+        }
+    }
 }
 
 impl Recipient<'_> {
@@ -24,6 +40,7 @@ impl Recipient<'_> {
             Self::Kek(k) => k.id(),
             Self::X25519(r) => r.id(),
             Self::XWing(r) => r.id(),
+            Self::Provider(_, id) => *id,
         }
     }
 }

@@ -11,6 +11,8 @@ pub(crate) mod keyring;
 #[cfg(test)]
 mod keyring_crash;
 mod material;
+#[cfg(feature = "pkcs11")]
+pub mod pkcs11;
 pub(crate) mod provider;
 pub(crate) mod text;
 
@@ -23,6 +25,7 @@ pub use material::{
     DataKey, ED25519_PUBLIC_LEN, KEY_LEN, Kek, SigningKey, VerifyingKey, X25519_PUBLIC_LEN, X25519Identity,
     X25519Recipient, XWING_PUBLIC_LEN, XWingIdentity, XWingRecipient,
 };
+pub use provider::{KeyProvider, Unwrapped};
 pub use text::{decode_public, encode_public, public_len};
 
 /// Fill `buf` from the operating system's random number generator.

@@ -99,10 +99,16 @@ impl KeyId {
     /// 256-bit key reveals nothing usable about it).
     #[must_use]
     pub fn derive(kind: KeyKind, material: &[u8]) -> Self {
+        Self::derive_named(kind.name(), material)
+    }
+
+    /// [`KeyId::derive`] with a kind name that is not a [`KeyKind`]: keys held by a key provider (`pkcs11-aes`,
+    /// docs/FORMAT.md section 13).
+    pub(crate) fn derive_named(kind_name: &str, material: &[u8]) -> Self {
         use sha2::{Digest, Sha256};
         let mut h = Sha256::new();
         h.update(b"custodia/v1/key-id/");
-        h.update(kind.name().as_bytes());
+        h.update(kind_name.as_bytes());
         h.update([0u8]);
         h.update(material);
         let digest = h.finalize();

@@ -3,6 +3,7 @@
 #![allow(dead_code, unreachable_pub)]
 
 pub mod authority;
+pub mod soft_provider;
 
 use std::path::Path;
 use std::sync::Arc;

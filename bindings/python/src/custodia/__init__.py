@@ -49,6 +49,7 @@ from .grants import Grant
 from .receipts import Receipt, ReceiptItem
 from .options import SealOptions, Timestamp
 from .policy import AccessPolicy
+from .providers import STANZA_EXTERNAL, STANZA_PKCS11_AES_GCM, KeyProvider
 from .vocab import CaseRef, Category, Classification, ExceptionKind, Jurisdiction, KeyId, KeyKind, Purpose
 
 #: The ABI version this binding was written for (checked against the library at import).
@@ -87,6 +88,9 @@ __all__ = [
     "SealOptions",
     "Timestamp",
     "AccessPolicy",
+    "KeyProvider",
+    "STANZA_EXTERNAL",
+    "STANZA_PKCS11_AES_GCM",
     "Custodian",
     "Opened",
     "EnvelopeInfo",

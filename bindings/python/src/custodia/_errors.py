@@ -81,6 +81,8 @@ __all__ = [
     "KdfParamsOutOfRange",
     "CustodianNotFound",
     "KeyNotValid",
+    "ProviderUnavailable",
+    "ProviderFailed",
     # 5xx
     "AuditError",
     "AuditWriteFailed",
@@ -371,6 +373,15 @@ class KeyNotValid(KeyringError):
     """408: the other authority's key is outside the validity period it was imported with."""
 
 
+class ProviderUnavailable(KeyringError):
+    """409: a key provider (an HSM over PKCS#11, a host's KMS) could not be reached; nothing was wrapped or
+    unwrapped."""
+
+
+class ProviderFailed(KeyringError):
+    """410: a key provider was reached but failed or refused the operation."""
+
+
 # 5xx: audit.
 class AuditError(CustodiaError):
     """An audit log problem."""
@@ -500,6 +511,8 @@ _BY_CODE: dict[int, type[CustodiaError]] = {
     406: KdfParamsOutOfRange,
     407: CustodianNotFound,
     408: KeyNotValid,
+    409: ProviderUnavailable,
+    410: ProviderFailed,
     500: AuditWriteFailed,
     501: AuditMalformed,
     502: AuditTampered,

@@ -241,6 +241,27 @@ READ_FN = ctypes.CFUNCTYPE(ctypes.c_int, c_void_p, POINTER(c_uint8), c_size_t, P
 #: ``typedef int (*custodia_write_fn)(void *context, const uint8_t *data, size_t len)``
 WRITE_FN = ctypes.CFUNCTYPE(ctypes.c_int, c_void_p, POINTER(c_uint8), c_size_t)
 
+#: The key-provider callbacks (``custodia_key_provider_callbacks``): holds, wrap, unwrap, release.
+PROVIDER_HOLDS_FN = ctypes.CFUNCTYPE(ctypes.c_int32, c_void_p, POINTER(c_uint8))
+PROVIDER_WRAP_FN = ctypes.CFUNCTYPE(
+    ctypes.c_int32, c_void_p, POINTER(c_uint8), POINTER(c_uint8), c_size_t, POINTER(c_uint8), c_size_t,
+    POINTER(c_uint8), c_size_t, POINTER(c_size_t))
+PROVIDER_UNWRAP_FN = ctypes.CFUNCTYPE(
+    ctypes.c_int32, c_void_p, POINTER(c_uint8), POINTER(c_uint8), c_size_t, POINTER(c_uint8), c_size_t,
+    POINTER(c_uint8), c_size_t)
+PROVIDER_RELEASE_FN = ctypes.CFUNCTYPE(None, c_void_p)
+
+
+class custodia_key_provider_callbacks(Structure):
+    """``struct custodia_key_provider_callbacks``: the function table of a callback key provider."""
+
+    _fields_ = [
+        ("holds", PROVIDER_HOLDS_FN),
+        ("wrap", PROVIDER_WRAP_FN),
+        ("unwrap", PROVIDER_UNWRAP_FN),
+        ("release", PROVIDER_RELEASE_FN),
+    ]
+
 
 # Type shorthands, named after the C types they stand for.
 status = c_uint32  # custodia_status
@@ -325,6 +346,10 @@ FACADE_FUNCTIONS: dict[str, tuple[Any, list[Any]]] = {
     "custodia_custodian_options_set_kdf": (status, [handle, u32, u32, u32]),
     "custodia_custodian_options_set_durability": (status, [handle, u32, size, u32]),
     "custodia_custodian_options_free": (status, [handle]),
+    "custodia_custodian_options_add_provider": (status, [handle, handle]),
+    "custodia_key_provider_new": (
+        status, [POINTER(custodia_key_provider_callbacks), c_void_p, cstr, u32, out_handle]),
+    "custodia_key_provider_free": (status, [handle]),
     "custodia_custodian_open_passphrase": (status, [cstr, cstr, handle, out_handle]),
     "custodia_custodian_open_master_key": (status, [cstr, bytes_in, size, handle, out_handle]),
     "custodia_custodian_close": (status, [handle, out_buffer]),

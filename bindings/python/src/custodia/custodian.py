@@ -14,7 +14,7 @@ import os
 from ctypes import byref
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO, Iterable, Optional, Union
+from typing import BinaryIO, Iterable, Optional, Sequence, Union
 
 from . import _raw, audit_log as _audit_log
 from ._errors import invoke
@@ -27,6 +27,7 @@ from .audit_log import AuditEntry, AuditSink, LegalHoldInfo, RewrapOutcome
 from .grants import Grant
 from .options import SealOptions, Timestamp, _unix
 from .policy import AccessPolicy
+from .providers import KeyProvider, _make_handle
 from .receipts import Receipt, split_armored
 from .vocab import Category, Classification, ExceptionKind, KeyId, KeyKind
 
@@ -461,7 +462,7 @@ class Custodian(Handle):
 
     _free_name = "custodia_custodian_free"
     _noun = "custodian"
-    __slots__ = ("_dir", "_closing", "_sinks")
+    __slots__ = ("_dir", "_closing", "_sinks", "_providers")
 
     def __init__(
         self,
@@ -475,6 +476,7 @@ class Custodian(Handle):
         group_commit: tuple[int, int] = (64, 1000),
         audit_sinks: Iterable[AuditSink] = (),
         require_audit_sinks: bool = False,
+        providers: Sequence[KeyProvider] = (),
     ) -> None:
         """Open the custodian in ``directory``, unlocking it with exactly one of ``passphrase`` (Argon2id) or a raw
         32-byte ``master_key`` (from an HSM, KMS or secret store).
@@ -493,6 +495,9 @@ class Custodian(Handle):
         exception in a sink is caught (never propagated into the library), kept in :attr:`audit_sink_errors` and
         counted in :attr:`audit_sink_failures`; with ``require_audit_sinks=True`` the operation then fails with
         :class:`~custodia.AuditWriteFailed` too (its event is in the log already).
+        ``providers`` are :class:`~custodia.KeyProvider` instances (a host's own KMS): a recipient key id the keyring
+        does not hold is sealed to through the first that holds it, and their stanzas are opened through them, always
+        after the policy gate. The custodian keeps them alive.
         Raises :class:`~custodia.CustodianNotFound`, :class:`~custodia.WrongPassphrase`,
         :class:`~custodia.KeyringCorrupt`, :class:`~custodia.KdfParamsOutOfRange`, ...
         """
@@ -518,6 +523,11 @@ class Custodian(Handle):
                 invoke(_raw.lib.custodia_custodian_options_set_durability, options._handle, durability_code,
                        max_batch, max_delay_us)
             sinks.install(options._handle, bool(require_audit_sinks))
+            kept = []
+            for p in providers:
+                with _make_handle(p) as h:
+                    invoke(_raw.lib.custodia_custodian_options_add_provider, options._handle, h._handle)
+                    kept.append(h)  # its trampolines must outlive every call of the custodian
             if passphrase is not None:
                 self._init_new(
                     _raw.lib.custodia_custodian_open_passphrase,
@@ -533,6 +543,7 @@ class Custodian(Handle):
         self._sinks = sinks
         self._dir = Path(os.fsdecode(dir_arg))
         self._closing: Optional[Anchor] = None
+        self._providers = tuple(kept)
 
     def close(self) -> Optional[Anchor]:  # type: ignore[override]
         """Close: write the audit log's closing checkpoint, sync it, release the handle (the keys are zeroized once no

@@ -139,6 +139,10 @@ public class CustodiaException extends RuntimeException {
                 return new CustodianNotFoundException(code, message);
             case KEY_NOT_VALID:
                 return new KeyNotValidException(code, message);
+            case PROVIDER_UNAVAILABLE:
+                return new ProviderUnavailableException(code, message);
+            case PROVIDER_FAILED:
+                return new ProviderFailedException(code, message);
             case AUDIT_WRITE:
                 return new AuditWriteException(code, message);
             case AUDIT_MALFORMED:

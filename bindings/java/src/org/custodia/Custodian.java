@@ -34,10 +34,13 @@ public final class Custodian implements AutoCloseable {
     /** The audit sinks' callbacks: the library may call them as long as the handle lives. */
     private final AuditSinks sinks;
     private volatile Anchor closing;
+    /** The key providers the custodian was opened with: their callbacks must live as long as it can call them. */
+    private final List<ProviderBridge> providers;
 
-    private Custodian(CustodianHandle handle, AuditSinks sinks) {
+    private Custodian(CustodianHandle handle, AuditSinks sinks, List<ProviderBridge> providers) {
         this.handle = handle;
         this.sinks = sinks;
+        this.providers = providers;
         handle.keepAlive(sinks);
     }
 
@@ -61,7 +64,8 @@ public final class Custodian implements AutoCloseable {
         Objects.requireNonNull(passphrase, "passphrase");
         AuditSinks sinks = new AuditSinks(options == null ? List.of() : options.sinks);
         try (CustodianOptionsHandle opts = options == null ? null : options.toHandle(sinks)) {
-            return new Custodian(CustodianHandle.openPassphrase(dir.toString(), passphrase, opts), sinks);
+            return new Custodian(CustodianHandle.openPassphrase(dir.toString(), passphrase, opts), sinks,
+                    options == null ? List.of() : options.bridges);
         }
     }
 
@@ -78,7 +82,8 @@ public final class Custodian implements AutoCloseable {
         Objects.requireNonNull(masterKey, "masterKey");
         AuditSinks sinks = new AuditSinks(options == null ? List.of() : options.sinks);
         try (CustodianOptionsHandle opts = options == null ? null : options.toHandle(sinks)) {
-            return new Custodian(CustodianHandle.openMasterKey(dir.toString(), masterKey, opts), sinks);
+            return new Custodian(CustodianHandle.openMasterKey(dir.toString(), masterKey, opts), sinks,
+                    options == null ? List.of() : options.bridges);
         }
     }
 
@@ -962,6 +967,9 @@ public final class Custodian implements AutoCloseable {
         private int maxDelayUs = 1000;
         private final List<AuditSink> sinks = new ArrayList<>();
         private boolean requireSinks;
+        private final List<KeyProvider> keyProviders = new ArrayList<>();
+        /** The bridges made by the last {@link #toHandle}, handed to the custodian opened with it. */
+        private List<ProviderBridge> bridges = List.of();
 
         /** The defaults: no create, the library's Argon2id cost, {@link Durability#FSYNC_EACH}. */
         public Options() {}
@@ -1027,6 +1035,16 @@ public final class Custodian implements AutoCloseable {
             return this;
         }
 
+        /**
+         * Add a key provider (a host's own KMS or HSM): a recipient key id the keyring does not hold is sealed to
+         * through the first provider that holds it, and its stanzas are opened through it, always after the policy
+         * gate. The custodian keeps the provider reachable for as long as it is open.
+         */
+        public Options provider(KeyProvider provider) {
+            keyProviders.add(Objects.requireNonNull(provider, "provider"));
+            return this;
+        }
+
         CustodianOptionsHandle toHandle(AuditSinks installed) {
             CustodianOptionsHandle h = CustodianOptionsHandle.create();
             try {
@@ -1035,6 +1053,13 @@ public final class Custodian implements AutoCloseable {
                 }
                 h.setRequireAuditSinks(requireSinks);
                 h.setCreate(create);
+                List<ProviderBridge> made = new ArrayList<>();
+                for (KeyProvider p : keyProviders) {
+                    ProviderBridge b = new ProviderBridge(p);
+                    b.addTo(h);
+                    made.add(b);
+                }
+                bridges = List.copyOf(made);
                 if (kdf != null) {
                     h.setKdf(kdf[0], kdf[1], kdf[2]);
                 }

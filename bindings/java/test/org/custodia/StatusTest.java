@@ -49,6 +49,8 @@ class StatusTest {
                 Map.entry(Status.DESTINATION_REQUIRED, DestinationRequiredException.class),
                 Map.entry(Status.KEY_COMPROMISED, KeyCompromisedException.class),
                 Map.entry(Status.KEY_NOT_VALID, KeyNotValidException.class),
+                Map.entry(Status.PROVIDER_UNAVAILABLE, ProviderUnavailableException.class),
+                Map.entry(Status.PROVIDER_FAILED, ProviderFailedException.class),
                 Map.entry(Status.ONWARD_TRANSFER_NOT_GRANTED, OnwardTransferNotGrantedException.class),
                 Map.entry(Status.PURPOSE_EXTENSION_NOT_GRANTED, PurposeExtensionNotGrantedException.class),
                 Map.entry(Status.GRANT_INVALID, GrantInvalidException.class),

@@ -27,6 +27,11 @@ public final class CustodianOptionsHandle extends NativeHandle {
         run(id -> Native.lib().custodia_custodian_options_set_kdf(id, memoryKib, passes, lanes));
     }
 
+    /** {@code custodia_custodian_options_add_provider}: {@code provider} is a live key provider handle id. */
+    public void addProvider(long provider) {
+        run(id -> Native.lib().custodia_custodian_options_add_provider(id, provider));
+    }
+
     /** {@code custodia_custodian_options_set_durability}. */
     public void setDurability(int durability, long maxBatch, int maxDelayUs) {
         run(id -> Native.lib().custodia_custodian_options_set_durability(id, durability, maxBatch, maxDelayUs));

@@ -116,6 +116,13 @@ public interface CustodiaLibrary extends Library {
 
     int custodia_custodian_options_set_durability(long options, int durability, long maxBatch, int maxDelayUs);
 
+    int custodia_custodian_options_add_provider(long options, long keyProvider);
+
+    int custodia_key_provider_new(ProviderCallbacks.Table callbacks, Pointer userData, String name, int stanzaKind,
+            LongByReference outProvider);
+
+    int custodia_key_provider_free(long provider);
+
 
     int custodia_custodian_options_free(long options);
 

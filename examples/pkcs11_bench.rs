@@ -1,0 +1,98 @@
+//! Seal and open of 1 KiB through the PKCS#11 provider (a SoftHSM2 token of its own, in a temporary directory) against
+//! the local keyring's KEK: medians and the ratio. A measurement, not a test (docs/KEYS.md "Key providers" quotes it).
+//!
+//! `cargo run --release --features pkcs11 --example pkcs11_bench [ROUNDS]` (default 300 rounds per figure). Needs
+//! Debian's `softhsm2` (scripts/install-deps.sh). SoftHSM2 reads `SOFTHSM2_CONF` once per process, so the example
+//! makes the token directory and configuration, initialises a token with `softhsm2-util`, then runs itself again with
+//! `SOFTHSM2_CONF` set.
+
+use std::process::Command;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use custodia::pkcs11::{Pkcs11Config, Pkcs11Provider};
+use custodia::{
+    Actor, Category, Classification, Custodian, CustodianOptions, Jurisdiction, KdfParams, KeyId, KeyKind, OpenRequest,
+    Purpose, PurposeSet, SealOptions, Sensitive, Unlock,
+};
+
+const MODULE: &str = "/usr/lib/softhsm/libsofthsm2.so";
+const CHILD: &str = "CUSTODIA_PKCS11_BENCH_CHILD";
+
+fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let rounds: usize = std::env::args().nth(1).map_or(Ok(300), |s| s.parse())?;
+    if std::env::var_os(CHILD).is_some() {
+        return bench(rounds);
+    }
+    let dir = tempfile::tempdir()?;
+    let tokens = dir.path().join("tokens");
+    std::fs::create_dir(&tokens)?;
+    let conf = dir.path().join("softhsm2.conf");
+    std::fs::write(&conf, format!("directories.tokendir = {}\nobjectstore.backend = file\n", tokens.display()))?;
+    let init = Command::new("softhsm2-util")
+        .env("SOFTHSM2_CONF", &conf)
+        .args(["--init-token", "--free", "--label", "bench", "--so-pin", "12345678", "--pin", "1234"])
+        .output()?;
+    if !init.status.success() {
+        return Err(format!("softhsm2-util: {}", String::from_utf8_lossy(&init.stderr)).into());
+    }
+    let status = Command::new(std::env::current_exe()?)
+        .arg(rounds.to_string())
+        .env("SOFTHSM2_CONF", &conf)
+        .env(CHILD, "1")
+        .status()?;
+    std::process::exit(status.code().unwrap_or(1));
+}
+
+fn median(mut v: Vec<Duration>) -> Duration {
+    v.sort_unstable();
+    v[v.len() / 2]
+}
+
+fn bench(rounds: usize) -> Result<(), Box<dyn std::error::Error>> {
+    let hsm = Arc::new(Pkcs11Provider::open(&Pkcs11Config::new(MODULE, "bench", "1234"))?);
+    let token_kek = hsm.generate_kek("bench kek")?;
+    let dir = tempfile::tempdir()?;
+    let mut opts = CustodianOptions::with_clock(Arc::new(custodia::SystemClock));
+    opts.kdf = KdfParams::DANGER_TEST_ONLY;
+    opts.create = true;
+    opts.durability = custodia::audit::Durability::OsBuffered;
+    opts.providers = vec![hsm];
+    let c = Custodian::load(dir.path().join("c"), Unlock::master_key([7; 32]), opts)?;
+    let actor = Actor::new("bench", "analyst", Jurisdiction::parse("NL")?, Classification::Secret)?;
+    let local_kek = c.generate_key(&actor, KeyKind::Kek, "local kek")?;
+    let data = Sensitive::new(vec![0x42u8; 1024], Category::FinancialRecords);
+    let request = OpenRequest::new(actor.clone(), Purpose::parse("investigation")?);
+    let row = |name: &str, kek: KeyId| -> Result<(Duration, Duration), Box<dyn std::error::Error>> {
+        let o = SealOptions::new(PurposeSet::parse(&["investigation"])?, vec![kek]);
+        let (mut seals, mut opens) = (Vec::with_capacity(rounds), Vec::with_capacity(rounds));
+        for _ in 0..rounds {
+            let t = Instant::now();
+            let env = c.seal(&actor, &data, &o)?.envelope;
+            seals.push(t.elapsed());
+            let t = Instant::now();
+            let opened = c.open(&request, &env)?;
+            opens.push(t.elapsed());
+            assert_eq!(opened.data.expose_secret().len(), 1024);
+        }
+        let (s, o) = (median(seals), median(opens));
+        println!("{name:<28} seal 1 KiB median {:>8.1} us   open 1 KiB median {:>8.1} us", us(s), us(o));
+        Ok((s, o))
+    };
+    let (ls, lo) = row("local keyring KEK", local_kek)?;
+    let (ts, to) = row("PKCS#11 (SoftHSM2) KEK", token_kek)?;
+    println!(
+        "ratio token/local: seal {:.2}x, open {:.2}x ({rounds} rounds each, audit OsBuffered)",
+        ratio(ts, ls),
+        ratio(to, lo)
+    );
+    Ok(())
+}
+
+fn us(d: Duration) -> f64 {
+    d.as_secs_f64() * 1e6
+}
+
+fn ratio(a: Duration, b: Duration) -> f64 {
+    a.as_secs_f64() / b.as_secs_f64()
+}
