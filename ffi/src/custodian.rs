@@ -78,7 +78,7 @@ fn options(h: custodia_custodian_options) -> Result<CustodianOptions> {
         ..CustodianOptions::default()
     };
     for sink in draft.sinks {
-        options.secondary_sinks.push(std::sync::Arc::new(sink));
+        options.secondary_sinks.push(Arc::new(sink));
     }
     options.providers = draft.providers;
     if let Some(kdf) = draft.kdf {
