@@ -42,12 +42,14 @@ mod buffer;
 mod custodian;
 mod grants;
 mod handles;
+mod into;
 mod io;
 mod keyid;
 mod keys;
 mod objects;
 mod options;
 mod policy;
+mod reader;
 mod receipts;
 mod seal;
 mod status;
@@ -59,6 +61,7 @@ pub use boundary::{custodia_last_error_code, custodia_last_error_message};
 pub use buffer::{custodia_buffer, custodia_buffer_free};
 pub use custodian::*;
 pub use grants::*;
+pub use into::*;
 pub use io::{custodia_read_fn, custodia_write_fn};
 pub use keyid::{
     CUSTODIA_KEY_ID_LEN, CUSTODIA_KEY_ID_TEXT_SIZE, custodia_key_id, custodia_key_id_format,
@@ -72,6 +75,7 @@ pub use objects::{
 };
 pub use options::*;
 pub use policy::*;
+pub use reader::*;
 pub use receipts::*;
 pub use seal::*;
 pub use status::{custodia_status, custodia_status_is_refusal, custodia_status_name};

@@ -15,7 +15,7 @@ pub const CUSTODIA_VERSION_PATCH: u32 = 0;
 /// The version of the C ABI this header describes. It changes whenever a function, type or constant changes
 /// incompatibly; a host compares it with `custodia_abi_version()` at start-up and refuses to run on a mismatch.
 /// Recorded as `package.metadata.custodia.abi-version` in `Cargo.toml` (checked by a test).
-pub const CUSTODIA_ABI_VERSION: u32 = 3;
+pub const CUSTODIA_ABI_VERSION: u32 = 4;
 
 const VERSION: &CStr = match CStr::from_bytes_with_nul(concat!(env!("CARGO_PKG_VERSION"), "\0").as_bytes()) {
     Ok(v) => v,

@@ -46,6 +46,9 @@ pub struct EnvelopeInfo {
     pub not_after: Option<Timestamp>,
     /// The key ids of its recipient stanzas.
     pub recipients: Vec<KeyId>,
+    /// The kind of each recipient stanza, in the order of [`EnvelopeInfo::recipients`].
+    #[serde(default)]
+    pub recipient_kinds: Vec<format::StanzaKind>,
     /// The key id of its signer, if signed.
     pub signer: Option<KeyId>,
     /// The legal instrument the transfer is made under (kind, reference, transfer basis), if the sealer named one.
@@ -71,6 +74,7 @@ impl EnvelopeInfo {
             created: m.created,
             not_after: m.not_after,
             recipients: h.stanzas().iter().map(format::Stanza::key_id).collect(),
+            recipient_kinds: h.stanzas().iter().map(format::Stanza::kind).collect(),
             signer: h.signer_id(),
             instrument: m.instrument.clone(),
             grants: h.grants().iter().filter_map(|g| Grant::from_bytes(g).ok()).collect(),

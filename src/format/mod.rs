@@ -525,6 +525,53 @@ pub fn reissue_header_with_rng<G: CryptoRng>(
     Ok((header::with_stanzas(header, &stanzas, grants, &keys)?, header.len()))
 }
 
+/// The most bytes an envelope sealing `plaintext_len` bytes can take, whatever its recipients and terms: the largest
+/// header ([`MAX_HEADER_LEN`]), the payload in chunks of `chunk_size` bytes each with its 16-byte tag, the 64-byte
+/// signature trailer when `signed`, and the armored text form's expansion when `armored`. Sizes a caller's buffer
+/// before a seal (`custodia_seal_into`); `None` when the bound does not fit in a `u64` or `chunk_size` is 0.
+#[must_use]
+pub fn sealed_len_bound(plaintext_len: u64, chunk_size: u32, signed: bool, armored: bool) -> Option<u64> {
+    if chunk_size == 0 {
+        return None;
+    }
+    let chunks = plaintext_len.div_ceil(u64::from(chunk_size)).max(1);
+    let trailer = if signed { stream::SIGNATURE_LEN as u64 } else { 0 };
+    let binary = (MAX_HEADER_LEN as u64)
+        .checked_add(plaintext_len)?
+        .checked_add(chunks.checked_mul(crate::primitives::stream::TAG_LEN as u64)?)?
+        .checked_add(trailer)?;
+    if !armored {
+        return Some(binary);
+    }
+    // BEGIN line, base64 in lines of LINE_LEN characters each ending in a newline, END line.
+    let b64 = binary.div_ceil(3).checked_mul(4)?;
+    let lines = b64.div_ceil(ARMOR_LINE_LEN as u64);
+    b64.checked_add(lines)?.checked_add(ARMOR_BEGIN.len() as u64 + ARMOR_END.len() as u64 + 2)
+}
+
+/// The plaintext length of `envelope` (binary or armored), from its header and its length alone: no key, nothing
+/// decrypted or authenticated (opening checks everything). Sizes a caller's buffer before an open
+/// (`custodia_open_into`).
+///
+/// # Errors
+/// As [`parse_header`]; [`Error::Truncated`] for a payload shorter than one chunk's tag; [`Error::OpenFailed`]
+/// for a payload whose last chunk could not be valid.
+pub fn plaintext_len(envelope: &[u8]) -> Result<u64> {
+    let bin = to_binary(envelope)?;
+    let mut src: &[u8] = &bin;
+    let header = header::read_header(&mut src)?;
+    let trailer = if header.signer().is_some() { stream::SIGNATURE_LEN } else { 0 };
+    let tag = crate::primitives::stream::TAG_LEN;
+    let payload = src.len().checked_sub(trailer).filter(|&p| p >= tag).ok_or(Error::Truncated)?;
+    let chunk_ct = header.chunk_size() + tag;
+    let chunks = payload.div_ceil(chunk_ct);
+    let last = payload - (chunks - 1) * chunk_ct;
+    if last < tag || (last == tag && chunks > 1) {
+        return Err(Error::OpenFailed);
+    }
+    Ok((payload - chunks * tag) as u64)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

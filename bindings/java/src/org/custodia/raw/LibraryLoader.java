@@ -20,7 +20,7 @@ import java.util.Map;
  */
 public final class LibraryLoader {
     /** The {@code CUSTODIA_ABI_VERSION} these bindings were written against. */
-    public static final int EXPECTED_ABI_VERSION = 3;
+    public static final int EXPECTED_ABI_VERSION = 4;
     /** System property naming the library file (or its directory). */
     public static final String PATH_PROPERTY = "custodia.library.path";
     /** Environment variable naming the library file (or its directory). */
