@@ -40,8 +40,10 @@ unsafe fn out_bytes<'a>(p: *mut u8, capacity: usize, name: &'static str) -> Resu
 
 /// Refuse a buffer smaller than `needed`, telling the caller the size through `out_len`.
 fn check_room(needed: u64, capacity: usize, out_len: &mut Option<Out<usize>>) -> Result<usize> {
-    let needed_usize = usize::try_from(needed).map_err(|_| {
-        CoreError::LimitExceeded { what: "output size", value: needed, max: usize::MAX as u64 }
+    let needed_usize = usize::try_from(needed).map_err(|_| CoreError::LimitExceeded {
+        what: "output size",
+        value: needed,
+        max: usize::MAX as u64,
     })?;
     if needed_usize > capacity {
         if let Some(out) = out_len.take() {
@@ -83,7 +85,7 @@ fn seal_bound(options: custodia_seal_options, data_len: usize) -> Result<usize> 
         d.armor,
     )
     .and_then(|b| usize::try_from(b).ok())
-    .ok_or_else(|| CoreError::LimitExceeded { what: "envelope size", value: data_len as u64, max: usize::MAX as u64 })?;
+    .ok_or(CoreError::LimitExceeded { what: "envelope size", value: data_len as u64, max: usize::MAX as u64 })?;
     Ok(bound)
 }
 
@@ -121,9 +123,9 @@ pub unsafe extern "C" fn custodia_seal_into(
         let (o, tag) = seal_options(options)?;
         let value = Sensitive::with_classification(data.to_vec(), tag.category, tag.classification)?.with_fast_wipe();
         let envelope = c.seal(&a, &value, &o)?.envelope;
-        let dst = buf.get_mut(..envelope.len()).ok_or_else(|| {
-            CoreError::Internal("envelope longer than its bound".into())
-        })?;
+        let dst = buf
+            .get_mut(..envelope.len())
+            .ok_or_else(|| CoreError::Internal("envelope longer than its bound".into()))?;
         dst.copy_from_slice(&envelope);
         if let Some(l) = len {
             l.write(envelope.len());
@@ -148,7 +150,8 @@ pub unsafe extern "C" fn custodia_open_size(
 ) -> custodia_status {
     call(|| {
         // SAFETY: forwarded from this function's contract.
-        let (envelope, out) = unsafe { (bytes_arg(envelope, envelope_len, "envelope")?, Out::new(out_size, "out_size")?) };
+        let (envelope, out) =
+            unsafe { (bytes_arg(envelope, envelope_len, "envelope")?, Out::new(out_size, "out_size")?) };
         let n = format::plaintext_len(envelope)?;
         out.write(usize::try_from(n).map_err(|_| CoreError::LimitExceeded {
             what: "plaintext size",
@@ -205,9 +208,10 @@ pub unsafe extern "C" fn custodia_open_into(
         let opened = c.open(&req, envelope)?;
         let plain = opened.data.expose_secret();
         // The size was read from the header before authentication; the open has now checked it.
-        let dst = buf.get_mut(..plain.len()).filter(|_| plain.len() == needed).ok_or_else(|| {
-            CoreError::Internal("plaintext length differs from the header's".into())
-        })?;
+        let dst = buf
+            .get_mut(..plain.len())
+            .filter(|_| plain.len() == needed)
+            .ok_or_else(|| CoreError::Internal("plaintext length differs from the header's".into()))?;
         // SAFETY: forwarded from this function's contract.
         unsafe { write_info(out_info, &opened.info) }?;
         dst.copy_from_slice(plain);

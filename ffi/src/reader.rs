@@ -143,7 +143,16 @@ pub unsafe extern "C" fn custodia_reader_open_fd(
     };
     // SAFETY: forwarded from this function's contract.
     unsafe {
-        open_reader(custodian_handle, actor_handle, purpose, exception_handle, required_signer, dup, out_reader, out_info)
+        open_reader(
+            custodian_handle,
+            actor_handle,
+            purpose,
+            exception_handle,
+            required_signer,
+            dup,
+            out_reader,
+            out_info,
+        )
     }
 }
 
@@ -226,10 +235,8 @@ pub unsafe extern "C" fn custodia_reader_read_at(
 /// The library error a reader's `io::Error` carries (chunk failures), or an I/O error.
 fn io_error(e: std::io::Error) -> Error {
     if e.get_ref().is_some_and(|inner| inner.is::<CoreError>()) {
-        if let Some(inner) = e.into_inner() {
-            if let Ok(core) = inner.downcast::<CoreError>() {
-                return Error::Core(*core);
-            }
+        if let Some(Ok(core)) = e.into_inner().map(|inner| inner.downcast::<CoreError>()) {
+            return Error::Core(*core);
         }
         return CoreError::OpenFailed.into();
     }

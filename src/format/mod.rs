@@ -612,6 +612,43 @@ mod tests {
         assert!(matches!(open(&bad, &[&kek], None), Err(Error::OpenFailed)));
     }
 
+    /// The size queries behind caller-sized output (`custodia_seal_into`, `custodia_open_into`): the bound holds for
+    /// every length, chunk size, signature and armor tried (a buffer of that size always fits), and the plaintext
+    /// length read from a header and an envelope's length is exact; an envelope cut short is refused, not sized.
+    #[test]
+    fn size_queries_bound_the_envelope_and_give_the_plaintext_length() {
+        let kek = Kek::from_bytes([3; 32]);
+        let sk = SigningKey::from_bytes([9; 32]);
+        for chunk in [64_u32, 1000, DEFAULT_CHUNK_SIZE] {
+            for len in [0_usize, 1, 63, 64, 65, 999, 1000, 1001, 4096] {
+                for signed in [false, true] {
+                    let mut meta = Metadata::new(
+                        Category::Evidence,
+                        PurposeSet::parse(&["investigation"]).unwrap(),
+                        Timestamp::from_unix(5),
+                    );
+                    meta.chunk_size = chunk;
+                    let mut opts = EnvelopeOptions::new(meta, vec![Recipient::Kek(&kek)]);
+                    opts.signer = signed.then_some(&sk);
+                    let plain = vec![7_u8; len];
+                    let env = seal(&plain, &opts).unwrap();
+                    let what = format!("chunk {chunk}, len {len}, signed {signed}");
+                    let bound = sealed_len_bound(len as u64, chunk, signed, false).unwrap();
+                    assert!(env.len() as u64 <= bound, "{what}: {} > {bound}", env.len());
+                    let armored = armor(&env);
+                    let abound = sealed_len_bound(len as u64, chunk, signed, true).unwrap();
+                    assert!(armored.len() as u64 <= abound, "{what}: armored {} > {abound}", armored.len());
+                    assert_eq!(plaintext_len(&env).unwrap(), len as u64, "{what}");
+                    assert_eq!(plaintext_len(armored.as_bytes()).unwrap(), len as u64, "{what}: armored");
+                    let h = parse_header(&env).unwrap().len();
+                    assert!(plaintext_len(&env[..h + 15]).is_err(), "{what}: a payload shorter than a tag");
+                }
+            }
+        }
+        assert_eq!(sealed_len_bound(1, 0, false, false), None);
+        assert_eq!(sealed_len_bound(u64::MAX, 64, false, false), None);
+    }
+
     #[test]
     fn unknown_critical_field_refuses_to_parse() {
         let kek = Kek::from_bytes([3; 32]);
