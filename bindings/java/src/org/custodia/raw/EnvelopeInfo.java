@@ -43,5 +43,15 @@ public final class EnvelopeInfo extends Structure {
         public byte[] key_id = new byte[16];
         /** 1 KEK, 2 X25519, 3 X25519 with sender, 4 X-Wing; others unknown kinds. */
         public int kind;
+
+        /** The offset of {@code field} as JNA lays it out (for the header layout test). */
+        public int offsetOf(String field) {
+            return fieldOffset(field);
+        }
+    }
+
+    /** The offset of {@code field} as JNA lays it out (for the header layout test). */
+    public int offsetOf(String field) {
+        return fieldOffset(field);
     }
 }
