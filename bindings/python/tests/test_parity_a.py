@@ -230,6 +230,10 @@ def test_seal_stream_returns_the_envelope_info(world):
     assert info == w["c"].inspect(dst.getvalue())
     assert info.case_ref == "MLA-2026-0042" and info.instrument == EIO
     assert info.object_id != w["c"].inspect(w["envelope"]).object_id
+    # Larger than the biggest header: the info comes from the captured head alone.
+    big = io.BytesIO()
+    info = w["c"].seal_stream(w["anna"], io.BytesIO(PLAIN * 300), big, w["terms"])
+    assert len(big.getvalue()) > 300_000 and info == w["c"].inspect(big.getvalue())
 
 
 class _Trickle(io.RawIOBase):

@@ -779,7 +779,7 @@ class Custodian(Handle):
         written = ctypes.c_size_t()
         invoke(_raw.lib.custodia_seal_into, self._handle, _actor(actor), ptr, n, handle, out, cap.value,
                byref(written))
-        return out.raw[: written.value]
+        return ctypes.string_at(out, written.value)
 
     def open(
         self,
