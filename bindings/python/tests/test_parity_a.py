@@ -297,8 +297,8 @@ def test_a_missing_library_says_how_to_get_one(tmp_path):
 
 # ---- the walk: every feature of this half, each exercised once -------------------------------------------------
 
-FEATURES_A = ["seekable_reader", "seal_into", "open_into", "full_envelope_info", "legal_instrument",
-              "seal_stream_info"]
+#: The same list, in the same order, as Java's ParityATest.FEATURES_A (the Python-only §4 items are tested above).
+FEATURES_A = ["seekable_reader", "seal_into", "open_into", "full_envelope_info", "legal_instrument"]
 
 
 def test_feature_walk_a(world):
@@ -316,5 +316,4 @@ def test_feature_walk_a(world):
         info = opened.info
     seen["full_envelope_info"] = (info.case_ref, len(info.recipients), info.grant_count) == ("MLA-2026-0042", 2, 0)
     seen["legal_instrument"] = info.instrument == EIO
-    seen["seal_stream_info"] = c.seal_stream(anna, io.BytesIO(b"x"), io.BytesIO(), w["terms"]).instrument == EIO
     assert list(seen) == FEATURES_A and all(seen.values()), seen
