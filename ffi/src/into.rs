@@ -205,20 +205,16 @@ pub unsafe extern "C" fn custodia_open_into(
         let needed = check_room(format::plaintext_len(envelope)?, buf.len(), &mut len)?;
         let (c, a) = (custodian(custodian_handle)?, actor(actor_handle)?);
         let req = request(&a, purpose, exception_handle, signer)?;
-        let opened = c.open(&req, envelope)?;
-        let plain = opened.data.expose_secret();
-        // The size was read from the header before authentication; the open has now checked it.
-        let dst = buf
-            .get_mut(..plain.len())
-            .filter(|_| plain.len() == needed)
-            .ok_or_else(|| CoreError::Internal("plaintext length differs from the header's".into()))?;
+        // Decrypted straight into the caller's buffer (no allocation, no copy); on any error nothing is left there.
+        let opened = c.open_to_slice(&req, envelope, &mut buf[..needed])?;
         // SAFETY: forwarded from this function's contract.
-        unsafe { write_info(out_info, &opened.info) }?;
-        dst.copy_from_slice(plain);
-        if let Some(l) = len {
-            l.write(plain.len());
+        if let Err(e) = unsafe { write_info(out_info, &opened.info) } {
+            zeroize::Zeroize::zeroize(&mut buf[..opened.data]);
+            return Err(e);
         }
-        // `opened.data` (a `Sensitive`) is wiped when it drops here.
+        if let Some(l) = len {
+            l.write(opened.data);
+        }
         Ok(())
     })
 }

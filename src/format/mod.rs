@@ -370,6 +370,28 @@ fn open_payload_into_inner(
     Ok(StreamReport::new(out.len() as u64, header.signer().copied(), dk.sender().cloned()))
 }
 
+/// [`open_payload`] straight into the caller's `out` (at least [`plaintext_len`] bytes; [`Error::BufferTooSmall`]
+/// otherwise, with nothing written): no allocation for the plaintext, no copy. `out` then holds plaintext: the caller
+/// must zeroize it when done. On any error the bytes written are zeroized.
+///
+/// # Errors
+/// As [`open_payload`], and [`Error::BufferTooSmall`].
+pub fn open_payload_to_slice(
+    header: &Header,
+    dk: &DataKey,
+    envelope: &[u8],
+    required_signer: Option<&VerifyingKey>,
+    out: &mut [u8],
+) -> Result<StreamReport> {
+    let bin = to_binary(envelope)?;
+    if bin.get(..header.len()) != Some(header.as_bytes()) {
+        return Err(Error::Malformed("envelope does not start with this header".into()));
+    }
+    let keys = stream::verify_for_open(header, dk, required_signer)?;
+    let n = stream::open_slice_to(header, &keys, &bin[header.len()..], out)?;
+    Ok(StreamReport::new(n as u64, header.signer().copied(), dk.sender().cloned()))
+}
+
 /// Open an envelope (binary or armored) with the first of `keys` that has a stanza in it.
 ///
 /// # Errors
