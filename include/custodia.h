@@ -92,11 +92,6 @@
 #define CUSTODIA_ANCHOR_HEAD_SIZE 65
 
 /**
- * Size of `custodia_erasure_certificate_info.case_ref` (a case reference of up to 128 bytes + NUL).
- */
-#define CUSTODIA_CASE_REF_SIZE 129
-
-/**
  * Size of `custodia_erasure_certificate_info.reason` (an erasure reason of up to 512 bytes + NUL).
  */
 #define CUSTODIA_ERASURE_REASON_SIZE 513
@@ -146,6 +141,17 @@
  * Size of `custodia_envelope_info.origin`, NUL included.
  */
 #define CUSTODIA_JURISDICTION_SIZE 3
+
+/**
+ * Size of a case reference buffer, NUL included (128 bytes + NUL): `custodia_envelope_info.case_ref`,
+ * `custodia_erasure_certificate_info.case_ref`.
+ */
+#define CUSTODIA_CASE_REF_SIZE 129
+
+/**
+ * How many entries `custodia_envelope_info.recipients` has: the most recipient stanzas an envelope may carry.
+ */
+#define CUSTODIA_MAX_RECIPIENTS 64
 
 /**
  * The major version of the custodia library (from `Cargo.toml`; checked by a test).
@@ -219,6 +225,10 @@ enum custodia_status
    * 108: The access policy (file or builder) is invalid; the message gives the line and column.
    */
   CUSTODIA_ERR_POLICY_INVALID = 108,
+  /**
+   * 109: The caller's output buffer is too small; nothing was written, and the size needed was reported.
+   */
+  CUSTODIA_ERR_BUFFER_TOO_SMALL = 109,
   /**
    * 120: A required pointer argument was NULL.
    */
@@ -1227,6 +1237,130 @@ typedef struct custodia_legal_hold {
 } custodia_legal_hold;
 
 /**
+ * A handle to seal options: the terms data is sealed under (category, classification, purposes, case, where it
+ * comes from and may go, until when) and who can open it (recipients) and who vouches for it (signer).
+ *
+ * Opaque: `id` is a registry key, not an address; 0 is the null handle. The setters lock the options, so one
+ * handle may be used from several threads, though setting from one thread while sealing from another gives
+ * whichever state the seal saw.
+ */
+typedef struct custodia_seal_options {
+  /**
+   * Opaque registry key; 0 means none.
+   */
+  uint64_t id;
+} custodia_seal_options;
+
+/**
+ * A handle to an exception: a legal ground (court order, consent, imminent threat, legal obligation, national
+ * security, overriding public interest) with its reference and written justification, stated to open data for a
+ * purpose it was not given for.
+ *
+ * Opaque: `id` is a registry key, not an address; 0 is the null handle. Usable from any thread, concurrently.
+ */
+typedef struct custodia_exception_ground {
+  /**
+   * Opaque registry key; 0 means none.
+   */
+  uint64_t id;
+} custodia_exception_ground;
+
+/**
+ * One recipient stanza of an envelope, as `custodia_envelope_info.recipients` lists them.
+ */
+typedef struct custodia_recipient {
+  /**
+   * The key id the stanza is for.
+   */
+  struct custodia_key_id key_id;
+  /**
+   * The stanza's kind: 1 KEK, 2 X25519, 3 X25519 with an authenticated sender, 4 X-Wing (post-quantum hybrid);
+   * other values are kinds this library does not know (kept, skipped when opening).
+   */
+  uint32_t kind;
+} custodia_recipient;
+
+/**
+ * An envelope's bound metadata, readable without a key: see `custodia_envelope_inspect`, and the optional output
+ * of the open functions. `custodia_envelope_describe` gives the case and recipients as text.
+ */
+typedef struct custodia_envelope_info {
+  /**
+   * The envelope's object id: lowercase hex, NUL-terminated.
+   */
+  char object_id[CUSTODIA_OBJECT_ID_SIZE];
+  /**
+   * A `custodia_category`.
+   */
+  uint32_t category;
+  /**
+   * A `custodia_classification`.
+   */
+  uint32_t classification;
+  /**
+   * When it was sealed (Unix seconds).
+   */
+  uint64_t created;
+  /**
+   * When it expires (Unix seconds), 0 for never.
+   */
+  uint64_t not_after;
+  /**
+   * How many purposes it was given for.
+   */
+  size_t purpose_count;
+  /**
+   * How many recipient stanzas it has.
+   */
+  size_t recipient_count;
+  /**
+   * Whether it is signed; `signer` is meaningful only then.
+   */
+  bool has_signer;
+  /**
+   * The key id of its signer.
+   */
+  struct custodia_key_id signer;
+  /**
+   * The legal instrument's kind, a `custodia_instrument_kind`; 0 when the envelope names no instrument.
+   */
+  uint32_t instrument_kind;
+  /**
+   * The instrument's reference (e.g. the EIO number), NUL-terminated UTF-8; empty when none.
+   */
+  char instrument_reference[CUSTODIA_INSTRUMENT_TEXT_SIZE];
+  /**
+   * The transfer basis (e.g. "Art. 18 MLAT NL-US"), NUL-terminated UTF-8; empty when none.
+   */
+  char transfer_basis[CUSTODIA_INSTRUMENT_TEXT_SIZE];
+  /**
+   * The origin jurisdiction (ISO 3166-1 alpha-2), NUL-terminated; empty when none.
+   */
+  char origin[CUSTODIA_JURISDICTION_SIZE];
+  /**
+   * The destination jurisdictions, space-separated, NUL-terminated; empty when none.
+   */
+  char destinations[CUSTODIA_JURISDICTION_LIST_SIZE];
+  /**
+   * The purposes it was given for, space-separated, NUL-terminated.
+   */
+  char purposes[CUSTODIA_PURPOSE_LIST_SIZE];
+  /**
+   * The case reference, NUL-terminated UTF-8; empty when none (ABI 4).
+   */
+  char case_ref[CUSTODIA_CASE_REF_SIZE];
+  /**
+   * The first `recipient_count` entries are the recipient stanzas, in header order; the rest are zero (ABI 4).
+   */
+  struct custodia_recipient recipients[CUSTODIA_MAX_RECIPIENTS];
+  /**
+   * How many originator's grants (onward transfers, purpose extensions) the header carries, as read and not yet
+   * checked; `custodia_envelope_grant` gives each (ABI 4).
+   */
+  size_t grant_count;
+} custodia_envelope_info;
+
+/**
  * A handle to a snapshot of the keyring's key list, taken by `custodia_key_list_new`.
  *
  * Opaque: `id` is a registry key, not an address; 0 is the null handle. Strings in the `custodia_key_info` it
@@ -1368,35 +1502,6 @@ typedef struct custodia_memory_protection {
 } custodia_memory_protection;
 
 /**
- * A handle to an exception: a legal ground (court order, consent, imminent threat, legal obligation, national
- * security, overriding public interest) with its reference and written justification, stated to open data for a
- * purpose it was not given for.
- *
- * Opaque: `id` is a registry key, not an address; 0 is the null handle. Usable from any thread, concurrently.
- */
-typedef struct custodia_exception_ground {
-  /**
-   * Opaque registry key; 0 means none.
-   */
-  uint64_t id;
-} custodia_exception_ground;
-
-/**
- * A handle to seal options: the terms data is sealed under (category, classification, purposes, case, where it
- * comes from and may go, until when) and who can open it (recipients) and who vouches for it (signer).
- *
- * Opaque: `id` is a registry key, not an address; 0 is the null handle. The setters lock the options, so one
- * handle may be used from several threads, though setting from one thread while sealing from another gives
- * whichever state the seal saw.
- */
-typedef struct custodia_seal_options {
-  /**
-   * Opaque registry key; 0 means none.
-   */
-  uint64_t id;
-} custodia_seal_options;
-
-/**
  * A handle to a validated access policy (need-to-know, transfer rules, four eyes; `docs/POLICY.md`).
  *
  * Opaque: `id` is a registry key, not an address; 0 is the null handle. Immutable: usable from any thread,
@@ -1477,71 +1582,17 @@ typedef struct custodia_key_provider_callbacks {
 } custodia_key_provider_callbacks;
 
 /**
- * An envelope's bound metadata, readable without a key: see `custodia_envelope_inspect`, and the optional output
- * of the open functions. `custodia_envelope_describe` gives the case and recipients as text.
+ * A handle to an open envelope read with random access (`custodia_reader_open_file`, `custodia_reader_open_fd`).
+ *
+ * Opaque: `id` is a registry key, not an address; 0 is the null handle. Usable from any thread; calls on one
+ * reader are serialised (a read holds it for its duration).
  */
-typedef struct custodia_envelope_info {
+typedef struct custodia_reader {
   /**
-   * The envelope's object id: lowercase hex, NUL-terminated.
+   * Opaque registry key; 0 means none.
    */
-  char object_id[CUSTODIA_OBJECT_ID_SIZE];
-  /**
-   * A `custodia_category`.
-   */
-  uint32_t category;
-  /**
-   * A `custodia_classification`.
-   */
-  uint32_t classification;
-  /**
-   * When it was sealed (Unix seconds).
-   */
-  uint64_t created;
-  /**
-   * When it expires (Unix seconds), 0 for never.
-   */
-  uint64_t not_after;
-  /**
-   * How many purposes it was given for.
-   */
-  size_t purpose_count;
-  /**
-   * How many recipient stanzas it has.
-   */
-  size_t recipient_count;
-  /**
-   * Whether it is signed; `signer` is meaningful only then.
-   */
-  bool has_signer;
-  /**
-   * The key id of its signer.
-   */
-  struct custodia_key_id signer;
-  /**
-   * The legal instrument's kind, a `custodia_instrument_kind`; 0 when the envelope names no instrument.
-   */
-  uint32_t instrument_kind;
-  /**
-   * The instrument's reference (e.g. the EIO number), NUL-terminated UTF-8; empty when none.
-   */
-  char instrument_reference[CUSTODIA_INSTRUMENT_TEXT_SIZE];
-  /**
-   * The transfer basis (e.g. "Art. 18 MLAT NL-US"), NUL-terminated UTF-8; empty when none.
-   */
-  char transfer_basis[CUSTODIA_INSTRUMENT_TEXT_SIZE];
-  /**
-   * The origin jurisdiction (ISO 3166-1 alpha-2), NUL-terminated; empty when none.
-   */
-  char origin[CUSTODIA_JURISDICTION_SIZE];
-  /**
-   * The destination jurisdictions, space-separated, NUL-terminated; empty when none.
-   */
-  char destinations[CUSTODIA_JURISDICTION_LIST_SIZE];
-  /**
-   * The purposes it was given for, space-separated, NUL-terminated.
-   */
-  char purposes[CUSTODIA_PURPOSE_LIST_SIZE];
-} custodia_envelope_info;
+  uint64_t id;
+} custodia_reader;
 
 /**
  * A handle to a disclosure receipt whose signature has been checked against the key it names (whether that key is
@@ -2211,6 +2262,103 @@ custodia_status custodia_legal_hold_list_get(struct custodia_legal_hold_list lis
  * may be used afterwards.
  */
 custodia_status custodia_legal_hold_list_free(struct custodia_legal_hold_list list);
+
+/**
+ * The size a buffer for `custodia_seal_into` must have to seal `data_len` bytes under `options`: an upper bound
+ * (the largest header the format allows, the payload's chunks and tags, the signature if the options sign, the
+ * armored expansion if they armor). The envelope actually written is usually smaller; `custodia_seal_into` says
+ * how long it is. No key is touched.
+ *
+ * # Safety
+ *
+ * `out_size` is NULL (refused) or writable. Any thread.
+ */
+custodia_status custodia_seal_max_size(struct custodia_seal_options options,
+                                       size_t data_len,
+                                       size_t *out_size);
+
+/**
+ * Seal `data_len` bytes at `data` as `custodia_seal` does, writing the envelope into the caller's buffer `out`
+ * of `out_capacity` bytes instead of a `custodia_buffer`. On success `*out_len` receives the envelope's length.
+ *
+ * The buffer must hold `custodia_seal_max_size` for these options and length; a smaller one is refused with
+ * `CUSTODIA_ERR_BUFFER_TOO_SMALL` before anything is sealed or recorded: nothing is written to `out`, and
+ * `*out_len` receives the size needed. Other errors as `custodia_seal`; on any error `out` is untouched.
+ *
+ * # Safety
+ *
+ * `data` is NULL (only with `data_len` 0) or `data_len` readable bytes, borrowed for the call (copied into memory
+ * zeroized after use); `out` is NULL (only with `out_capacity` 0) or `out_capacity` writable bytes, owned by the
+ * caller and written only on success; `out_len` is NULL (refused) or writable. Any thread.
+ */
+custodia_status custodia_seal_into(struct custodia_custodian custodian_handle,
+                                   struct custodia_actor actor_handle,
+                                   const uint8_t *data,
+                                   size_t data_len,
+                                   struct custodia_seal_options options,
+                                   uint8_t *out,
+                                   size_t out_capacity,
+                                   size_t *out_len);
+
+/**
+ * The exact plaintext length of an envelope (binary or armored), from its header and length: what a buffer for
+ * `custodia_open_into` must hold. No key, no policy decision, not audited; nothing is authenticated (the open
+ * checks everything).
+ *
+ * # Safety
+ *
+ * `envelope` is NULL (only with `envelope_len` 0) or `envelope_len` readable bytes, borrowed for the call;
+ * `out_size` is NULL (refused) or writable. Any thread.
+ */
+custodia_status custodia_open_size(const uint8_t *envelope,
+                                   size_t envelope_len,
+                                   size_t *out_size);
+
+/**
+ * Open an envelope as `custodia_open` does, writing the plaintext into the caller's buffer `out` of
+ * `out_capacity` bytes instead of a `custodia_buffer`. On success `*out_len` receives the plaintext length and,
+ * if `out_info` is not NULL, it receives the envelope's metadata.
+ *
+ * The buffer must hold `custodia_open_size`; a smaller one is refused with `CUSTODIA_ERR_BUFFER_TOO_SMALL` before
+ * the policy decision and before any key is touched (not audited): nothing is written to `out`, and `*out_len`
+ * receives the size needed. Other errors as `custodia_open`; on any error `out` is untouched. The plaintext in
+ * `out` is the caller's to wipe.
+ *
+ * # Safety
+ *
+ * As `custodia_open` for `purpose`, `envelope`, `required_signer` and `out_info`; `out` is NULL (only with
+ * `out_capacity` 0) or `out_capacity` writable bytes, owned by the caller; `out_len` is NULL (refused) or
+ * writable. Any thread.
+ */
+custodia_status custodia_open_into(struct custodia_custodian custodian_handle,
+                                   struct custodia_actor actor_handle,
+                                   const char *purpose,
+                                   struct custodia_exception_ground exception_handle,
+                                   const uint8_t *envelope,
+                                   size_t envelope_len,
+                                   const struct custodia_key_id *required_signer,
+                                   uint8_t *out,
+                                   size_t out_capacity,
+                                   size_t *out_len,
+                                   struct custodia_envelope_info *out_info);
+
+/**
+ * The `index`-th originator's grant (0-based, below `custodia_envelope_info.grant_count`) an envelope's header
+ * carries, as read and not yet checked (whether it holds is decided when the envelope is opened or re-wrapped).
+ * On success `*out_grant` receives the grant's armored text (NUL-terminated, as `custodia_grant_issue_*` issue
+ * it), owned by the caller (`custodia_buffer_free`). An index past the end is `CUSTODIA_ERR_INVALID_ARGUMENT`.
+ * No key, not audited.
+ *
+ * # Safety
+ *
+ * `envelope` is NULL (only with `envelope_len` 0) or `envelope_len` readable bytes, borrowed for the call;
+ * `out_grant` is NULL (refused) or writable. Any thread.
+ */
+custodia_status custodia_envelope_grant(struct custodia_custodian custodian_handle,
+                                        const uint8_t *envelope,
+                                        size_t envelope_len,
+                                        size_t index,
+                                        struct custodia_buffer *out_grant);
 
 /**
  * Parse the text form of a key id (32 lowercase or uppercase hex digits).
@@ -2910,6 +3058,91 @@ custodia_status custodia_key_provider_new(const struct custodia_key_provider_cal
  * None beyond passing a value received from `custodia_key_provider_new`. Any thread.
  */
 custodia_status custodia_key_provider_free(struct custodia_key_provider provider);
+
+/**
+ * Open the envelope file at `path` for random access, as `actor`, for `purpose`, optionally invoking
+ * `exception` (the null handle for none) and requiring the signer `required_signer` (NULL for none).
+ *
+ * The policy gate decides before any key is touched, with the codes of `custodia_open`; the open (or refusal)
+ * is recorded. The header, the signature (a signed envelope is hashed whole, without decrypting) and the last
+ * chunk are authenticated here; each other chunk when a read first needs it. On success `*out_reader` receives
+ * a reader owned by the caller (`custodia_reader_free`) and, if `out_info` is not NULL, it receives the
+ * envelope's metadata. Errors as `custodia_open`, and `CUSTODIA_ERR_IO`.
+ *
+ * # Safety
+ *
+ * `purpose` and `path` are NULL (refused) or NUL-terminated strings, `required_signer` NULL or readable, all
+ * borrowed for the call; `out_reader` is NULL (refused) or writable; `out_info` NULL or writable. Any thread.
+ */
+custodia_status custodia_reader_open_file(struct custodia_custodian custodian_handle,
+                                          struct custodia_actor actor_handle,
+                                          const char *purpose,
+                                          struct custodia_exception_ground exception_handle,
+                                          const struct custodia_key_id *required_signer,
+                                          const char *path,
+                                          struct custodia_reader *out_reader,
+                                          struct custodia_envelope_info *out_info);
+
+/**
+ * Open for random access the envelope that file descriptor `fd` holds from its current offset to its end (a
+ * caller-provided seekable source: a regular file, or anything `lseek` works on). The reader keeps its own
+ * duplicate of `fd` (`dup`): the caller may close `fd` at once. The duplicate shares the file offset, which reads
+ * move: use `pread` on `fd` if you still read it yourself. Otherwise as `custodia_reader_open_file`.
+ *
+ * # Safety
+ *
+ * `fd` is an open descriptor for reading, not closed by another thread during the call; the other arguments as
+ * `custodia_reader_open_file`. Any thread.
+ */
+custodia_status custodia_reader_open_fd(struct custodia_custodian custodian_handle,
+                                        struct custodia_actor actor_handle,
+                                        const char *purpose,
+                                        struct custodia_exception_ground exception_handle,
+                                        const struct custodia_key_id *required_signer,
+                                        int fd,
+                                        struct custodia_reader *out_reader,
+                                        struct custodia_envelope_info *out_info);
+
+/**
+ * The plaintext length of the envelope a reader reads (authenticated when the reader was opened).
+ *
+ * # Safety
+ *
+ * `out_len` is NULL (refused) or writable. Any thread.
+ */
+custodia_status custodia_reader_len(struct custodia_reader reader,
+                                    uint64_t *out_len);
+
+/**
+ * Read up to `capacity` bytes of plaintext starting at byte `offset` into `buffer`; `*out_read` receives how
+ * many: `capacity` unless the plaintext ends first, 0 at or past its end (not an error).
+ *
+ * Each chunk the range touches is read from the source, checked against the fingerprint kept when it was
+ * verified (or first read), authenticated, and only then decrypted and copied out. A chunk that fails is
+ * `CUSTODIA_ERR_OPEN_FAILED` (or `CUSTODIA_ERR_ENVELOPE_CHANGED` when the source changed since it was verified):
+ * then no plaintext is left in `buffer` (bytes already copied from earlier chunks of the range are zeroed) and
+ * `*out_read` is not written.
+ *
+ * # Safety
+ *
+ * `buffer` is NULL (only with `capacity` 0) or `capacity` writable bytes, the caller's; `out_read` is NULL
+ * (refused) or writable. Any thread.
+ */
+custodia_status custodia_reader_read_at(struct custodia_reader reader,
+                                        uint64_t offset,
+                                        uint8_t *buffer,
+                                        size_t capacity,
+                                        size_t *out_read);
+
+/**
+ * Free a reader: its chunk buffer and cipher key are zeroized. The null handle is accepted and ignored; a freed
+ * or foreign handle is `CUSTODIA_ERR_INVALID_HANDLE`. A read in flight on another thread finishes first.
+ *
+ * # Safety
+ *
+ * None beyond passing a handle by value. Any thread.
+ */
+custodia_status custodia_reader_free(struct custodia_reader reader);
 
 /**
  * Record that an envelope from another authority arrived (`received` in the audit log): its header is parsed and

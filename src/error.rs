@@ -388,6 +388,17 @@ pub enum Error {
     #[error("unsupported audit log format {0:?}; this library reads custodia-audit/2")]
     AuditUnsupportedFormat(String),
 
+    // ---- added with caller-sized output (`custodia_seal_into`, `custodia_open_into`) ------------------------------
+    /// The caller's output buffer is smaller than the output needs; nothing was written (and nothing sealed, opened
+    /// or recorded). `needed` is the size to provide.
+    #[error("output buffer too small: {needed} bytes needed, {given} given")]
+    BufferTooSmall {
+        /// The size the output needs, in bytes.
+        needed: u64,
+        /// The size the caller gave.
+        given: u64,
+    },
+
     // ---- added with the access policy (docs/POLICY.md) -----------------------------------------------------------
     /// The access policy (file or builder) is invalid; `line` and `column` (1-based) point at the problem in the file,
     /// both 0 when there is no file position (a built policy, or a file too large to read).
@@ -500,6 +511,7 @@ impl Error {
             Self::InvalidException(_) => ErrorKind::InvalidException,
             Self::UnknownCode { .. } => ErrorKind::UnknownCode,
             Self::PolicyInvalid { .. } => ErrorKind::PolicyInvalid,
+            Self::BufferTooSmall { .. } => ErrorKind::BufferTooSmall,
             Self::NotOnCase { .. } => ErrorKind::NotOnCase,
             Self::RoleNotPermitted { .. } => ErrorKind::RoleNotPermitted,
             Self::TransferRefused { .. } => ErrorKind::TransferRefused,
@@ -639,6 +651,8 @@ error_kinds! {
     UnknownCode = 107, "unknown_code";
     /// `108` `policy_invalid`: [`Error::PolicyInvalid`].
     PolicyInvalid = 108, "policy_invalid";
+    /// `109` `buffer_too_small`: [`Error::BufferTooSmall`].
+    BufferTooSmall = 109, "buffer_too_small";
     // ---- 2xx: refusals by the policy gate
     /// `200` `purpose_not_permitted`: [`Error::PurposeNotPermitted`].
     PurposeNotPermitted = 200, "purpose_not_permitted";

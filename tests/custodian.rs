@@ -533,3 +533,33 @@ fn holds_and_destruction_reasons_are_checked_before_anything_changes() {
     e.c.place_legal_hold(&a, &case, "OLG 1/26", "appeal pending").expect("a well-formed hold");
     e.c.destroy_key(&a, &kek, "retention period ended").expect("a well-formed reason");
 }
+
+/// `open_to_slice` (what `custodia_open_into` runs): the plaintext lands in the caller's buffer; a buffer one byte
+/// short is refused before the gate (no key touched, nothing recorded, nothing written); a refused open leaves a
+/// big-enough buffer untouched.
+#[test]
+fn open_to_slice_decrypts_into_the_callers_buffer_and_refuses_a_small_one() {
+    let e = env();
+    let a = actor("DE");
+    let kek = e.c.generate_key(&a, KeyKind::Kek, "local").expect("kek");
+    let text = vec![0x5a_u8; 70_000];
+    let sealed = e.c.seal(&a, &data(&text), &opts(vec![kek])).expect("seal").envelope;
+    let req = OpenRequest::new(a.clone(), p("investigation"));
+    let before = e.c.unwrap_attempts();
+    let lines = fs::read_to_string(e.c.audit_log().path()).expect("log").lines().count();
+    let mut small = vec![0_u8; text.len() - 1];
+    let err = e.c.open_to_slice(&req, &sealed, &mut small).expect_err("too small");
+    assert!(matches!(err, Error::BufferTooSmall { needed: 70_000, given: 69_999 }), "{err}");
+    assert_eq!(err.code(), 109);
+    assert!(small.iter().all(|&b| b == 0));
+    assert_eq!(e.c.unwrap_attempts(), before);
+    assert_eq!(fs::read_to_string(e.c.audit_log().path()).expect("log").lines().count(), lines);
+    let mut out = vec![0_u8; text.len() + 10];
+    let refused = OpenRequest::new(a.clone(), p("extradition"));
+    assert!(matches!(e.c.open_to_slice(&refused, &sealed, &mut out), Err(Error::PurposeNotPermitted { .. })));
+    assert!(out.iter().all(|&b| b == 0));
+    let opened = e.c.open_to_slice(&req, &sealed, &mut out).expect("open");
+    assert_eq!(opened.data, text.len());
+    assert_eq!(&out[..text.len()], &text[..]);
+    assert!(out[text.len()..].iter().all(|&b| b == 0));
+}

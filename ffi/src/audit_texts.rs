@@ -7,6 +7,7 @@ use core::ffi::c_char;
 use super::args::{Out, str_arg};
 use super::boundary::call;
 use super::keyid::custodia_key_id;
+use super::seal::CUSTODIA_CASE_REF_SIZE;
 use super::status::custodia_status;
 use crate::error::Result;
 use custodia_core::Error as CoreError;
@@ -19,8 +20,6 @@ pub const CUSTODIA_LOG_ID_SIZE: usize = 33;
 pub const CUSTODIA_ERASURE_MAX_KEYS: usize = 64;
 /// Size of `custodia_anchor_info.head` (64 hex digits + NUL).
 pub const CUSTODIA_ANCHOR_HEAD_SIZE: usize = 65;
-/// Size of `custodia_erasure_certificate_info.case_ref` (a case reference of up to 128 bytes + NUL).
-pub const CUSTODIA_CASE_REF_SIZE: usize = 129;
 /// Size of `custodia_erasure_certificate_info.reason` (an erasure reason of up to 512 bytes + NUL).
 pub const CUSTODIA_ERASURE_REASON_SIZE: usize = 513;
 

@@ -46,6 +46,7 @@ mod custodian;
 mod grants;
 mod handles;
 mod holds;
+mod into;
 mod io;
 mod keyid;
 mod keys;
@@ -54,6 +55,7 @@ mod objects;
 mod options;
 mod policy;
 mod provider;
+mod reader;
 mod receipts;
 mod rewrap_batch;
 mod seal;
@@ -70,6 +72,7 @@ pub use buffer::{custodia_buffer, custodia_buffer_free};
 pub use custodian::*;
 pub use grants::*;
 pub use holds::*;
+pub use into::*;
 pub use io::{custodia_read_fn, custodia_write_fn};
 pub use keyid::{
     CUSTODIA_KEY_ID_LEN, CUSTODIA_KEY_ID_TEXT_SIZE, custodia_key_id, custodia_key_id_format,
@@ -85,6 +88,7 @@ pub use objects::{
 pub use options::*;
 pub use policy::*;
 pub use provider::*;
+pub use reader::*;
 pub use receipts::*;
 pub use rewrap_batch::*;
 pub use seal::*;

@@ -38,6 +38,22 @@ pub const CUSTODIA_JURISDICTION_LIST_SIZE: usize = 192;
 pub const CUSTODIA_PURPOSE_LIST_SIZE: usize = 4128;
 /// Size of `custodia_envelope_info.origin`, NUL included.
 pub const CUSTODIA_JURISDICTION_SIZE: usize = 3;
+/// Size of a case reference buffer, NUL included (128 bytes + NUL): `custodia_envelope_info.case_ref`,
+/// `custodia_erasure_certificate_info.case_ref`.
+pub const CUSTODIA_CASE_REF_SIZE: usize = 129;
+/// How many entries `custodia_envelope_info.recipients` has: the most recipient stanzas an envelope may carry.
+pub const CUSTODIA_MAX_RECIPIENTS: usize = 64;
+
+/// One recipient stanza of an envelope, as `custodia_envelope_info.recipients` lists them.
+#[repr(C)]
+#[derive(Clone, Copy, Debug)]
+pub struct custodia_recipient {
+    /// The key id the stanza is for.
+    pub key_id: custodia_key_id,
+    /// The stanza's kind: 1 KEK, 2 X25519, 3 X25519 with an authenticated sender, 4 X-Wing (post-quantum hybrid);
+    /// other values are kinds this library does not know (kept, skipped when opening).
+    pub kind: u32,
+}
 
 /// An envelope's bound metadata, readable without a key: see `custodia_envelope_inspect`, and the optional output
 /// of the open functions. `custodia_envelope_describe` gives the case and recipients as text.
@@ -74,6 +90,13 @@ pub struct custodia_envelope_info {
     pub destinations: [c_char; CUSTODIA_JURISDICTION_LIST_SIZE],
     /// The purposes it was given for, space-separated, NUL-terminated.
     pub purposes: [c_char; CUSTODIA_PURPOSE_LIST_SIZE],
+    /// The case reference, NUL-terminated UTF-8; empty when none (ABI 4).
+    pub case_ref: [c_char; CUSTODIA_CASE_REF_SIZE],
+    /// The first `recipient_count` entries are the recipient stanzas, in header order; the rest are zero (ABI 4).
+    pub recipients: [custodia_recipient; CUSTODIA_MAX_RECIPIENTS],
+    /// How many originator's grants (onward transfers, purpose extensions) the header carries, as read and not yet
+    /// checked; `custodia_envelope_grant` gives each (ABI 4).
+    pub grant_count: usize,
 }
 
 /// Copy `s` into the fixed, NUL-terminated C array `dst`.
@@ -122,12 +145,28 @@ impl custodia_envelope_info {
                 "destinations",
             )?,
             purposes: fill(&info.purposes.iter().map(|p| p.as_str()).collect::<Vec<_>>().join(" "), "purposes")?,
+            case_ref: fill(info.case_ref.as_ref().map_or("", |c| c.as_str()), "case reference")?,
+            recipients: recipients(info)?,
+            grant_count: info.grants.len(),
         })
     }
 }
 
+/// The recipient table of an info: key ids and stanza kinds, zero past the end.
+fn recipients(info: &EnvelopeInfo) -> Result<[custodia_recipient; CUSTODIA_MAX_RECIPIENTS]> {
+    let mut out = [custodia_recipient { key_id: custodia_key_id { bytes: [0; 16] }, kind: 0 }; CUSTODIA_MAX_RECIPIENTS];
+    if info.recipients.len() > out.len() {
+        return Err(CoreError::Internal("more recipient stanzas than the format allows".into()).into());
+    }
+    for (i, (slot, id)) in out.iter_mut().zip(&info.recipients).enumerate() {
+        slot.key_id = (*id).into();
+        slot.kind = info.recipient_kinds.get(i).map_or(0, |k| u32::from(k.code()));
+    }
+    Ok(out)
+}
+
 /// The facade's seal options, the data's category and classification, from a seal-options handle.
-fn seal_options(h: custodia_seal_options) -> Result<(SealOptions, DataTag)> {
+pub(crate) fn seal_options(h: custodia_seal_options) -> Result<(SealOptions, DataTag)> {
     let d = seal_draft(h)?;
     let mut o = SealOptions::new(d.purposes, d.recipients);
     o.classification = Some(d.classification);
@@ -144,7 +183,7 @@ fn seal_options(h: custodia_seal_options) -> Result<(SealOptions, DataTag)> {
 }
 
 /// The open request: who, for what purpose, on what ground.
-fn request(
+pub(crate) fn request(
     actor: &Actor,
     purpose: &str,
     e: custodia_exception_ground,
@@ -168,7 +207,7 @@ fn request(
 /// # Safety
 ///
 /// `p` is NULL or readable.
-unsafe fn signer_arg(p: *const custodia_key_id) -> Result<Option<KeyId>> {
+pub(crate) unsafe fn signer_arg(p: *const custodia_key_id) -> Result<Option<KeyId>> {
     if p.is_null() {
         return Ok(None);
     }

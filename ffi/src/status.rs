@@ -40,6 +40,8 @@ pub enum custodia_status {
     CUSTODIA_ERR_UNKNOWN_CODE = 107,
     /// 108: The access policy (file or builder) is invalid; the message gives the line and column.
     CUSTODIA_ERR_POLICY_INVALID = 108,
+    /// 109: The caller's output buffer is too small; nothing was written, and the size needed was reported.
+    CUSTODIA_ERR_BUFFER_TOO_SMALL = 109,
     /// 120: A required pointer argument was NULL.
     CUSTODIA_ERR_NULL_POINTER = 120,
     /// 121: A string argument was not valid UTF-8.
@@ -204,6 +206,7 @@ impl custodia_status {
         Self::CUSTODIA_ERR_INVALID_EXCEPTION,
         Self::CUSTODIA_ERR_UNKNOWN_CODE,
         Self::CUSTODIA_ERR_POLICY_INVALID,
+        Self::CUSTODIA_ERR_BUFFER_TOO_SMALL,
         Self::CUSTODIA_ERR_NULL_POINTER,
         Self::CUSTODIA_ERR_INVALID_UTF8,
         Self::CUSTODIA_ERR_INVALID_HANDLE,

@@ -46,6 +46,9 @@ pub struct EnvelopeInfo {
     pub not_after: Option<Timestamp>,
     /// The key ids of its recipient stanzas.
     pub recipients: Vec<KeyId>,
+    /// The kind of each recipient stanza, in the order of [`EnvelopeInfo::recipients`].
+    #[serde(default)]
+    pub recipient_kinds: Vec<format::StanzaKind>,
     /// The key id of its signer, if signed.
     pub signer: Option<KeyId>,
     /// The legal instrument the transfer is made under (kind, reference, transfer basis), if the sealer named one.
@@ -75,6 +78,7 @@ impl EnvelopeInfo {
             created: m.created,
             not_after: m.not_after,
             recipients: h.stanzas().iter().map(format::Stanza::key_id).collect(),
+            recipient_kinds: h.stanzas().iter().map(format::Stanza::kind).collect(),
             signer: h.signer_id(),
             instrument: m.instrument.clone(),
             grants: h.grants().iter().filter_map(|g| Grant::from_bytes(g).ok()).collect(),
@@ -154,6 +158,33 @@ impl Custodian {
         self.open_with(request, format::parse_header(envelope), Record::AfterFinish, |h, dk, s| {
             Ok(format::open_payload(h, dk, envelope, s)?.plaintext)
         })
+    }
+
+    /// [`Custodian::open`] with the plaintext decrypted straight into the caller's `out` (no allocation, no copy):
+    /// `data` is the plaintext length. `out` must hold [`format::plaintext_len`] bytes: a smaller one is refused with
+    /// [`Error::BufferTooSmall`] before the policy gate (no key touched, nothing recorded, nothing written). The
+    /// plaintext in `out` is the caller's to wipe; on any error no plaintext is left there (bytes written are
+    /// zeroized, also when the open could not be recorded).
+    ///
+    /// # Errors
+    /// As [`Custodian::open`], and [`Error::BufferTooSmall`].
+    pub fn open_to_slice(&self, request: &OpenRequest, envelope: &[u8], out: &mut [u8]) -> Result<Opened<usize>> {
+        let needed = format::plaintext_len(envelope)?;
+        let given = out.len();
+        let dst = usize::try_from(needed)
+            .ok()
+            .and_then(|n| out.get_mut(..n))
+            .ok_or(Error::BufferTooSmall { needed, given: given as u64 })?;
+        let n = dst.len();
+        let r = self.open_with(request, format::parse_header(envelope), Record::AfterFinish, |h, dk, s| {
+            format::open_payload_to_slice(h, dk, envelope, s, dst)?;
+            Ok(n)
+        });
+        if r.is_err() {
+            // Whatever was decrypted before the failure (say, the open could not be recorded) is taken back.
+            zeroize::Zeroize::zeroize(&mut out[..n]);
+        }
+        r
     }
 
     /// Open the envelope that `src` yields, writing plaintext to `dst` chunk by chunk in constant memory.

@@ -274,7 +274,7 @@ pub struct UnknownField {
 pub const MAX_EXTERNAL_WRAPPED: usize = 1024;
 
 /// The kind of a recipient stanza. Codes are stable.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub enum StanzaKind {
     /// ChaCha20-Poly1305 wrap under a key derived from a KEK.

@@ -373,6 +373,28 @@ fn open_payload_into_inner(
     Ok(StreamReport::new(out.len() as u64, header.signer().copied(), dk.sender().cloned()))
 }
 
+/// [`open_payload`] straight into the caller's `out` (at least [`plaintext_len`] bytes; [`Error::BufferTooSmall`]
+/// otherwise, with nothing written): no allocation for the plaintext, no copy. `out` then holds plaintext: the caller
+/// must zeroize it when done. On any error the bytes written are zeroized.
+///
+/// # Errors
+/// As [`open_payload`], and [`Error::BufferTooSmall`].
+pub fn open_payload_to_slice(
+    header: &Header,
+    dk: &DataKey,
+    envelope: &[u8],
+    required_signer: Option<&VerifyingKey>,
+    out: &mut [u8],
+) -> Result<StreamReport> {
+    let bin = to_binary(envelope)?;
+    if bin.get(..header.len()) != Some(header.as_bytes()) {
+        return Err(Error::Malformed("envelope does not start with this header".into()));
+    }
+    let keys = stream::verify_for_open(header, dk, required_signer)?;
+    let n = stream::open_slice_to(header, &keys, &bin[header.len()..], out)?;
+    Ok(StreamReport::new(n as u64, header.signer().copied(), dk.sender().cloned()))
+}
+
 /// Open an envelope (binary or armored) with the first of `keys` that has a stanza in it.
 ///
 /// # Errors
@@ -528,6 +550,53 @@ pub fn reissue_header_with_rng<G: CryptoRng>(
     Ok((header::with_stanzas(header, &stanzas, grants, &keys)?, header.len()))
 }
 
+/// The most bytes an envelope sealing `plaintext_len` bytes can take, whatever its recipients and terms: the largest
+/// header ([`MAX_HEADER_LEN`]), the payload in chunks of `chunk_size` bytes each with its 16-byte tag, the 64-byte
+/// signature trailer when `signed`, and the armored text form's expansion when `armored`. Sizes a caller's buffer
+/// before a seal (`custodia_seal_into`); `None` when the bound does not fit in a `u64` or `chunk_size` is 0.
+#[must_use]
+pub fn sealed_len_bound(plaintext_len: u64, chunk_size: u32, signed: bool, armored: bool) -> Option<u64> {
+    if chunk_size == 0 {
+        return None;
+    }
+    let chunks = plaintext_len.div_ceil(u64::from(chunk_size)).max(1);
+    let trailer = if signed { stream::SIGNATURE_LEN as u64 } else { 0 };
+    let binary = (MAX_HEADER_LEN as u64)
+        .checked_add(plaintext_len)?
+        .checked_add(chunks.checked_mul(crate::primitives::stream::TAG_LEN as u64)?)?
+        .checked_add(trailer)?;
+    if !armored {
+        return Some(binary);
+    }
+    // BEGIN line, base64 in lines of LINE_LEN characters each ending in a newline, END line.
+    let b64 = binary.div_ceil(3).checked_mul(4)?;
+    let lines = b64.div_ceil(ARMOR_LINE_LEN as u64);
+    b64.checked_add(lines)?.checked_add(ARMOR_BEGIN.len() as u64 + ARMOR_END.len() as u64 + 2)
+}
+
+/// The plaintext length of `envelope` (binary or armored), from its header and its length alone: no key, nothing
+/// decrypted or authenticated (opening checks everything). Sizes a caller's buffer before an open
+/// (`custodia_open_into`).
+///
+/// # Errors
+/// As [`parse_header`]; [`Error::Truncated`] for a payload shorter than one chunk's tag; [`Error::OpenFailed`]
+/// for a payload whose last chunk could not be valid.
+pub fn plaintext_len(envelope: &[u8]) -> Result<u64> {
+    let bin = to_binary(envelope)?;
+    let mut src: &[u8] = &bin;
+    let header = header::read_header(&mut src)?;
+    let trailer = if header.signer().is_some() { stream::SIGNATURE_LEN } else { 0 };
+    let tag = crate::primitives::stream::TAG_LEN;
+    let payload = src.len().checked_sub(trailer).filter(|&p| p >= tag).ok_or(Error::Truncated)?;
+    let chunk_ct = header.chunk_size() + tag;
+    let chunks = payload.div_ceil(chunk_ct);
+    let last = payload - (chunks - 1) * chunk_ct;
+    if last < tag || (last == tag && chunks > 1) {
+        return Err(Error::OpenFailed);
+    }
+    Ok((payload - chunks * tag) as u64)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -566,6 +635,43 @@ mod tests {
         let mut bad = env.clone();
         bad[i] = b'F';
         assert!(matches!(open(&bad, &[&kek], None), Err(Error::OpenFailed)));
+    }
+
+    /// The size queries behind caller-sized output (`custodia_seal_into`, `custodia_open_into`): the bound holds for
+    /// every length, chunk size, signature and armor tried (a buffer of that size always fits), and the plaintext
+    /// length read from a header and an envelope's length is exact; an envelope cut short is refused, not sized.
+    #[test]
+    fn size_queries_bound_the_envelope_and_give_the_plaintext_length() {
+        let kek = Kek::from_bytes([3; 32]);
+        let sk = SigningKey::from_bytes([9; 32]);
+        for chunk in [64_u32, 1000, DEFAULT_CHUNK_SIZE] {
+            for len in [0_usize, 1, 63, 64, 65, 999, 1000, 1001, 4096] {
+                for signed in [false, true] {
+                    let mut meta = Metadata::new(
+                        Category::Evidence,
+                        PurposeSet::parse(&["investigation"]).unwrap(),
+                        Timestamp::from_unix(5),
+                    );
+                    meta.chunk_size = chunk;
+                    let mut opts = EnvelopeOptions::new(meta, vec![Recipient::Kek(&kek)]);
+                    opts.signer = signed.then_some(&sk);
+                    let plain = vec![7_u8; len];
+                    let env = seal(&plain, &opts).unwrap();
+                    let what = format!("chunk {chunk}, len {len}, signed {signed}");
+                    let bound = sealed_len_bound(len as u64, chunk, signed, false).unwrap();
+                    assert!(env.len() as u64 <= bound, "{what}: {} > {bound}", env.len());
+                    let armored = armor(&env);
+                    let abound = sealed_len_bound(len as u64, chunk, signed, true).unwrap();
+                    assert!(armored.len() as u64 <= abound, "{what}: armored {} > {abound}", armored.len());
+                    assert_eq!(plaintext_len(&env).unwrap(), len as u64, "{what}");
+                    assert_eq!(plaintext_len(armored.as_bytes()).unwrap(), len as u64, "{what}: armored");
+                    let h = parse_header(&env).unwrap().len();
+                    assert!(plaintext_len(&env[..h + 15]).is_err(), "{what}: a payload shorter than a tag");
+                }
+            }
+        }
+        assert_eq!(sealed_len_bound(1, 0, false, false), None);
+        assert_eq!(sealed_len_bound(u64::MAX, 64, false, false), None);
     }
 
     #[test]

@@ -140,7 +140,9 @@ pub(crate) fn open_slice(header: &Header, keys: &KeySchedule, body: &[u8], out: 
     r
 }
 
-fn open_slice_inner(header: &Header, keys: &KeySchedule, body: &[u8], out: &mut Vec<u8>) -> Result<()> {
+/// The plaintext length of a payload `body` (everything after the header) and how it splits: full chunks, and the
+/// final chunk's ciphertext length.
+fn slice_shape(header: &Header, body: &[u8]) -> Result<(usize, usize, usize)> {
     let cs = header.chunk_size();
     let chunk_ct = cs + TAG_LEN;
     let trailer = if header.signer().is_some() { SIGNATURE_LEN } else { 0 };
@@ -149,7 +151,25 @@ fn open_slice_inner(header: &Header, keys: &KeySchedule, body: &[u8], out: &mut 
     let full = payload.saturating_sub(1) / chunk_ct;
     let last_len = payload - full * chunk_ct;
     check_count(full as u64)?;
-    let plain_len = full * cs + last_len.saturating_sub(TAG_LEN);
+    Ok((full * cs + last_len.saturating_sub(TAG_LEN), full, last_len))
+}
+
+/// Open the payload `body` straight into the caller's `out`, which must hold at least the plaintext; returns the
+/// plaintext length. Checks as [`open_slice`]. On any error the bytes written are zeroized: `out` holds plaintext
+/// only if everything verified.
+pub(crate) fn open_slice_to(header: &Header, keys: &KeySchedule, body: &[u8], out: &mut [u8]) -> Result<usize> {
+    let (plain_len, _, _) = slice_shape(header, body)?;
+    let given = out.len() as u64;
+    let dst = out.get_mut(..plain_len).ok_or(Error::BufferTooSmall { needed: plain_len as u64, given })?;
+    let r = open_slice_exact(header, keys, body, dst);
+    if r.is_err() {
+        dst.zeroize();
+    }
+    r.map(|()| plain_len)
+}
+
+fn open_slice_inner(header: &Header, keys: &KeySchedule, body: &[u8], out: &mut Vec<u8>) -> Result<()> {
+    let (plain_len, _, _) = slice_shape(header, body)?;
     // Every byte up to `plain_len` is overwritten below; what a previous use left beyond it is wiped now.
     if out.len() > plain_len {
         out[plain_len..].zeroize();
@@ -159,6 +179,19 @@ fn open_slice_inner(header: &Header, keys: &KeySchedule, body: &[u8], out: &mut 
         *out = vec![0u8; plain_len];
     } else {
         out.resize(plain_len, 0);
+    }
+    open_slice_exact(header, keys, body, out)
+}
+
+/// Decrypt and verify the payload `body` into `out`, exactly the plaintext's length.
+fn open_slice_exact(header: &Header, keys: &KeySchedule, body: &[u8], out: &mut [u8]) -> Result<()> {
+    let cs = header.chunk_size();
+    let chunk_ct = cs + TAG_LEN;
+    let trailer = if header.signer().is_some() { SIGNATURE_LEN } else { 0 };
+    let (plain_len, full, last_len) = slice_shape(header, body)?;
+    let payload = body.len() - trailer;
+    if out.len() != plain_len {
+        return Err(Error::Internal("plaintext buffer of the wrong length".into()));
     }
     let aead = chunk_cipher(keys);
     let (out_full, out_last) = out.split_at_mut(full * cs);

@@ -18,7 +18,7 @@ import custodia
 from custodia import Category, Classification, Custodian, KeyKind, SealOptions
 
 DATA = b"account NL00BANK0123456789"
-EIO = 2
+EIO = custodia.InstrumentKind.EUROPEAN_INVESTIGATION_ORDER
 
 
 @pytest.fixture

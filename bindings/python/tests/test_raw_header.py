@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ctypes
 import re
 import subprocess
 import sys
@@ -138,3 +139,35 @@ def test_candidate_order_without_env(monkeypatch):
 def test_candidate_order_with_env(monkeypatch, tmp_path):
     monkeypatch.setenv("CUSTODIA_LIB", str(tmp_path / "x.so"))
     assert _raw.candidate_paths() == [tmp_path / "x.so"]
+
+
+def test_struct_layouts_match_the_header(tmp_path):
+    """sizeof and every field offset of the structs that grew in ABI 4, as a C compiler lays them out from the header,
+    against the ctypes declarations (needs a C compiler; skipped without one)."""
+    import shutil
+
+    cc = shutil.which("cc") or shutil.which("gcc")
+    if cc is None:
+        pytest.skip("no C compiler to read the header's layout")
+    structs = {
+        "custodia_envelope_info": _raw.custodia_envelope_info,
+        "custodia_recipient": _raw.custodia_recipient,
+    }
+    lines = ["#include <stdio.h>", "#include <stddef.h>", '#include "custodia.h"', "int main(void) {"]
+    for name, cls in structs.items():
+        lines.append(f'  printf("{name} %zu\\n", sizeof(struct {name}));')
+        for field, _ in cls._fields_:
+            lines.append(f'  printf("{name}.{field} %zu\\n", offsetof(struct {name}, {field}));')
+    lines += ["  return 0;", "}"]
+    src = tmp_path / "layout.c"
+    src.write_text("\n".join(lines) + "\n")
+    exe = tmp_path / "layout"
+    subprocess.run([cc, "-std=c11", f"-I{HEADER.parent}", str(src), "-o", str(exe)], check=True)
+    c_layout = dict(line.rsplit(" ", 1) for line in subprocess.run([str(exe)], capture_output=True, text=True,
+                                                                     check=True).stdout.splitlines())
+    for name, cls in structs.items():
+        assert int(c_layout[name]) == ctypes.sizeof(cls), name
+        for field, _ in cls._fields_:
+            assert int(c_layout[f"{name}.{field}"]) == getattr(cls, field).offset, f"{name}.{field}"
+    assert _raw.CASE_REF_SIZE == header_define("CUSTODIA_CASE_REF_SIZE")
+    assert _raw.MAX_RECIPIENTS == header_define("CUSTODIA_MAX_RECIPIENTS")

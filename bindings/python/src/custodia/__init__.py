@@ -37,12 +37,14 @@ from .custodian import (
     CompromiseReport,
     Custodian,
     EnvelopeInfo,
+    EnvelopeReader,
     Instrument,
     KeyInfo,
     KeyMark,
     KeyState,
     Opened,
     ProtectedEnvelope,
+    Recipient,
     ShredReport,
 )
 from .grants import Grant
@@ -50,7 +52,18 @@ from .receipts import Receipt, ReceiptItem
 from .options import SealOptions, Timestamp
 from .policy import AccessPolicy
 from .providers import STANZA_EXTERNAL, STANZA_PKCS11_AES_GCM, KeyProvider
-from .vocab import CaseRef, Category, Classification, ExceptionKind, Jurisdiction, KeyId, KeyKind, Purpose
+from .vocab import (
+    CaseRef,
+    Category,
+    Classification,
+    ExceptionKind,
+    InstrumentKind,
+    Jurisdiction,
+    KeyId,
+    KeyKind,
+    Purpose,
+    RecipientKind,
+)
 
 #: The ABI version this binding was written for (checked against the library at import).
 ABI_VERSION = _raw.ABI_VERSION
@@ -98,6 +111,10 @@ __all__ = [
     "KeyMark",
     "KeyState",
     "Instrument",
+    "InstrumentKind",
+    "Recipient",
+    "RecipientKind",
+    "EnvelopeReader",
     "CompromiseReport",
     "ProtectedEnvelope",
     "AuditReport",
@@ -120,3 +137,9 @@ __all__ = [
     "Purpose",
     *[n for n in _errors_all if n[0].isupper()],
 ]
+
+
+def __dir__() -> list[str]:
+    """``dir(custodia)`` lists the API (``__all__``) only: not the implementation modules (``custodian``, ``vocab``,
+    ``_raw``, ...), which stay importable but are not the interface."""
+    return sorted(__all__)

@@ -27,6 +27,7 @@ __all__ = [
     "InvalidException",
     "UnknownCode",
     "PolicyInvalid",
+    "BufferTooSmall",
     "NullPointer",
     "InvalidUtf8",
     "InvalidHandle",
@@ -167,6 +168,10 @@ class UnknownCode(InvalidArgument):
 
 class PolicyInvalid(InvalidArgument):
     """108: the access policy (file or text) is invalid; the message gives the line and column."""
+
+
+class BufferTooSmall(InvalidArgument):
+    """109: the caller's output buffer is too small; nothing was written (the message gives the size needed)."""
 
 
 class NullPointer(InvalidArgument):
@@ -336,8 +341,8 @@ class KeyringError(CustodiaError):
     """A key or keyring problem."""
 
 
-class KeyNotFound(KeyringError):
-    """400: no key with this id is known."""
+class KeyNotFound(KeyringError, LookupError):
+    """400: no key with this id is known. Also a :class:`LookupError`, as a missing key is a failed lookup."""
 
 
 class KeyStateError(KeyringError):
@@ -422,8 +427,20 @@ class EnvironmentFault(CustodiaError):
     """The operating system failed custodia."""
 
 
-class IoFault(EnvironmentFault):
-    """900: an operating-system I/O error."""
+class IoFault(EnvironmentFault, OSError):
+    """900: an operating-system I/O error. Also an :class:`OSError`; :attr:`filename` names the path when the call
+    was given one (``seal_file``, ``open_file``, ``open_seekable``, a custodian's directory)."""
+
+    def __init__(self, code: int, message: str) -> None:
+        super().__init__(code, message)
+        # OSError's own fields: the library gives no errno (its message has the operating system's text).
+        self.errno = None
+        self.strerror = message
+        self.filename = None
+
+    def __str__(self) -> str:
+        text = super().__str__()
+        return f"{text} (path: {self.filename})" if self.filename else text
 
 
 class RngFault(EnvironmentFault):
@@ -463,6 +480,7 @@ _BY_CODE: dict[int, type[CustodiaError]] = {
     106: InvalidException,
     107: UnknownCode,
     108: PolicyInvalid,
+    109: BufferTooSmall,
     120: NullPointer,
     121: InvalidUtf8,
     122: InvalidHandle,

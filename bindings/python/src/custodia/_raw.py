@@ -100,6 +100,10 @@ JURISDICTION_SIZE = 3
 JURISDICTION_LIST_SIZE = 192
 #: ``CUSTODIA_PURPOSE_LIST_SIZE``: 32 space-separated purposes of up to 128 bytes and a NUL.
 PURPOSE_LIST_SIZE = 4128
+#: ``CUSTODIA_CASE_REF_SIZE``: a case reference (128 bytes) and a NUL.
+CASE_REF_SIZE = 129
+#: ``CUSTODIA_MAX_RECIPIENTS``: the entries of ``custodia_envelope_info.recipients``.
+MAX_RECIPIENTS = 64
 
 
 class custodia_audit_report(Structure):
@@ -146,6 +150,12 @@ class custodia_key_info(Structure):
     ]
 
 
+class custodia_recipient(Structure):
+    """``struct custodia_recipient``."""
+
+    _fields_ = [("key_id", custodia_key_id), ("kind", c_uint32)]
+
+
 class custodia_envelope_info(Structure):
     """``struct custodia_envelope_info``."""
 
@@ -165,6 +175,9 @@ class custodia_envelope_info(Structure):
         ("origin", ctypes.c_char * JURISDICTION_SIZE),
         ("destinations", ctypes.c_char * JURISDICTION_LIST_SIZE),
         ("purposes", ctypes.c_char * PURPOSE_LIST_SIZE),
+        ("case_ref", ctypes.c_char * CASE_REF_SIZE),
+        ("recipients", custodia_recipient * MAX_RECIPIENTS),
+        ("grant_count", c_size_t),
     ]
 
 
@@ -385,6 +398,20 @@ FACADE_FUNCTIONS: dict[str, tuple[Any, list[Any]]] = {
     "custodia_seal": (status, [handle, handle, bytes_in, size, handle, out_buffer]),
     "custodia_open": (status, [handle, handle, cstr, handle, bytes_in, size, key_id_p, out_buffer, out_info]),
     "custodia_envelope_inspect": (status, [handle, bytes_in, size, out_info]),
+    # caller-sized output, grants in a header, random-access readers (ABI 4)
+    "custodia_seal_max_size": (status, [handle, size, POINTER(c_size_t)]),
+    "custodia_seal_into": (status, [handle, handle, bytes_in, size, handle, c_void_p, size, POINTER(c_size_t)]),
+    "custodia_open_size": (status, [bytes_in, size, POINTER(c_size_t)]),
+    "custodia_open_into": (
+        status,
+        [handle, handle, cstr, handle, bytes_in, size, key_id_p, c_void_p, size, POINTER(c_size_t), out_info],
+    ),
+    "custodia_envelope_grant": (status, [handle, bytes_in, size, size, out_buffer]),
+    "custodia_reader_open_file": (status, [handle, handle, cstr, handle, key_id_p, cstr, out_handle, out_info]),
+    "custodia_reader_open_fd": (status, [handle, handle, cstr, handle, key_id_p, ctypes.c_int, out_handle, out_info]),
+    "custodia_reader_len": (status, [handle, POINTER(c_uint64)]),
+    "custodia_reader_read_at": (status, [handle, u64, c_void_p, size, POINTER(c_size_t)]),
+    "custodia_reader_free": (status, [handle]),
     "custodia_envelope_describe": (status, [handle, bytes_in, size, out_buffer]),
     "custodia_seal_file": (status, [handle, handle, handle, cstr, cstr]),
     "custodia_open_file": (status, [handle, handle, cstr, handle, key_id_p, cstr, cstr, out_info]),
@@ -512,8 +539,10 @@ def _load() -> tuple[ctypes.CDLL, Path]:
         HAS_FACADE = not MISSING_FACADE
         return library, path
     raise LibraryNotFound(
-        f"libcustodia.so not found; set {ENV_VAR} to its path or build it with `cargo build --release`. "
-        f"Tried: {'; '.join(tried)}"
+        f"libcustodia.so not found. This package needs the native library: build it from the custodia source with "
+        f"`cargo build --release -p libcustodia` (it lands in target/release/{LIBRARY_NAME}), then either set "
+        f"{ENV_VAR}=/path/to/{LIBRARY_NAME} or copy it into this package's directory "
+        f"({Path(__file__).resolve().parent}). Tried: {'; '.join(tried)}"
     )
 
 

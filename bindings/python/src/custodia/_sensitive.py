@@ -62,6 +62,13 @@ class SensitiveBytes:
         self._buf = bytearray((ctypes.c_char * length).from_address(address)) if length else bytearray()
         return self
 
+    @classmethod
+    def _adopt(cls, buf: bytearray) -> SensitiveBytes:
+        """Take ``buf`` itself (no copy) as this value's storage: the library writes plaintext into it in place."""
+        self = cls.__new__(cls)
+        self._buf = buf
+        return self
+
     def _live(self) -> bytearray:
         if self._buf is None:
             raise ValueError("SensitiveBytes is closed (wiped)")

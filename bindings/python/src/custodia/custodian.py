@@ -9,6 +9,7 @@ with a typed exception naming the rule. Plaintext comes back only as :class:`~cu
 from __future__ import annotations
 
 import ctypes
+import dataclasses
 import datetime as _dt
 import os
 from ctypes import byref
@@ -25,17 +26,21 @@ from .actors import Actor, ExceptionGround
 from .audit import Anchor, ErasureCertificate
 from .audit_log import AuditEntry, AuditSink, LegalHoldInfo, RewrapOutcome
 from .grants import Grant
-from .options import SealOptions, Timestamp, _unix
+from ._errors import IoFault
+from ._reader import EnvelopeReader
+from .options import Instrument, SealOptions, Timestamp, _unix
 from .policy import AccessPolicy
 from .providers import KeyProvider, _make_handle
 from .receipts import Receipt, split_armored
-from .vocab import Category, Classification, ExceptionKind, KeyId, KeyKind
+from .vocab import Category, Classification, ExceptionKind, InstrumentKind, KeyId, KeyKind, RecipientKind
 
 __all__ = [
     "Custodian",
     "Opened",
     "EnvelopeInfo",
     "Instrument",
+    "Recipient",
+    "EnvelopeReader",
     "KeyInfo",
     "KeyMark",
     "KeyState",
@@ -67,27 +72,26 @@ class KeyState:
 
 
 @dataclass(frozen=True)
-class Instrument:
-    """The legal instrument a transfer is made under, as the envelope binds it."""
+class Recipient:
+    """One recipient stanza of an envelope: the key it is for and its kind (a :class:`RecipientKind`, or the raw
+    code of a kind this library does not know)."""
 
-    #: ``custodia_instrument_kind``: 1 bilateral treaty, 2 European Investigation Order, 3 multilateral convention,
-    #: 4 letter rogatory, 255 other.
-    kind: int
-    reference: Optional[str]
-    transfer_basis: Optional[str]
+    key_id: KeyId
+    kind: Union[RecipientKind, int]
 
-    _NAMES = {
-        1: "bilateral_treaty",
-        2: "european_investigation_order",
-        3: "multilateral_convention",
-        4: "letter_rogatory",
-        255: "other",
-    }
 
-    @property
-    def kind_name(self) -> str:
-        """The kind's stable name, as the audit log writes it (``european_investigation_order``)."""
-        return self._NAMES.get(self.kind, str(self.kind))
+def _instrument_kind(code: int) -> InstrumentKind:
+    try:
+        return InstrumentKind(code)
+    except ValueError:
+        return InstrumentKind.OTHER
+
+
+def _recipient_kind(code: int) -> Union[RecipientKind, int]:
+    try:
+        return RecipientKind(code)
+    except ValueError:
+        return code
 
 
 def _text(raw: bytes) -> Optional[str]:
@@ -114,6 +118,15 @@ class EnvelopeInfo:
     destinations: tuple[str, ...] = ()
     #: The purposes it was given for.
     purposes: tuple[str, ...] = ()
+    #: The case reference, if any.
+    case_ref: Optional[str] = None
+    #: The recipient stanzas (key id and kind), in header order.
+    recipients: tuple[Recipient, ...] = ()
+    #: How many originator's grants the header carries (:meth:`Custodian.envelope_grants` gives them).
+    grant_count: int = 0
+    #: The grants themselves, as read (not yet checked), when the envelope's bytes were at hand
+    #: (:meth:`Custodian.inspect`); otherwise empty: see :attr:`grant_count`.
+    grants: tuple[Grant, ...] = ()
 
     @classmethod
     def _from_c(cls, info: _raw.custodia_envelope_info) -> EnvelopeInfo:
@@ -126,12 +139,20 @@ class EnvelopeInfo:
             purpose_count=info.purpose_count,
             recipient_count=info.recipient_count,
             signer=KeyId._from_c(info.signer) if info.has_signer else None,
-            instrument=Instrument(info.instrument_kind, _text(info.instrument_reference), _text(info.transfer_basis))
+            instrument=Instrument(
+                _instrument_kind(info.instrument_kind), _text(info.instrument_reference), _text(info.transfer_basis)
+            )
             if info.instrument_kind
             else None,
             origin=_text(info.origin),
             destinations=tuple(info.destinations.decode().split()),
             purposes=tuple(info.purposes.decode().split()),
+            case_ref=_text(info.case_ref),
+            recipients=tuple(
+                Recipient(KeyId._from_c(r.key_id), _recipient_kind(r.kind))
+                for r in info.recipients[: min(info.recipient_count, _raw.MAX_RECIPIENTS)]
+            ),
+            grant_count=info.grant_count,
         )
 
     def __str__(self) -> str:
@@ -424,6 +445,44 @@ def _key_array(keys: Iterable[KeyId], name: str) -> tuple[Optional[object], int]
     if not items:
         return None, 0
     return (_raw.custodia_key_id * len(items))(*items), len(items)
+
+
+class _naming:
+    """Name ``path`` in an :class:`~custodia.IoFault` raised inside the block (its ``filename``)."""
+
+    def __init__(self, path: object) -> None:
+        self.path = path
+
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, kind: object, error: object, tb: object) -> bool:
+        if isinstance(error, IoFault) and self.path is not None:
+            error.filename = os.fsdecode(self.path) if isinstance(self.path, (bytes, os.PathLike)) else self.path
+        return False
+
+
+class _HeadCapture:
+    """A writer that passes everything on and keeps the first bytes (at most the largest header the format allows),
+    so the envelope's info can be read after a streamed seal."""
+
+    LIMIT = 64 * 1024
+
+    def __init__(self, dst: BinaryIO) -> None:
+        self.dst = dst
+        self.head = bytearray()
+
+    def write(self, data: memoryview) -> Optional[int]:
+        n = self.dst.write(data)
+        taken = len(data) if n is None else n
+        if len(self.head) < self.LIMIT:
+            self.head += data[: min(taken, self.LIMIT - len(self.head))]
+        return n
+
+    def flush(self) -> None:
+        flush = getattr(self.dst, "flush", None)
+        if flush is not None:
+            flush()
 
 
 def _plain_bytes(fn: object, *args: object) -> bytes:
@@ -728,12 +787,23 @@ class Custodian(Handle):
 
     def seal(self, actor: Actor, data: Union[bytes, bytearray, memoryview, SensitiveBytes],
              options: SealOptions) -> bytes:
-        """Seal ``data`` under ``options`` for its recipients; audited. The envelope is not secret: ``bytes``."""
+        """Seal ``data`` under ``options`` for its recipients; audited. The envelope is not secret: ``bytes``.
+
+        The library writes the envelope straight into memory this binding owns (``custodia_seal_into``, sized by
+        ``custodia_seal_max_size``): no library buffer to copy out of and free per call."""
         if type(data) is bytes and data:  # the common case, without a borrowed-argument object
-            return _plain_bytes(_raw.lib.custodia_seal, self._handle, _actor(actor), data, len(data),
-                                _options(options))
-        arg = bytes_arg(data, "data")
-        return _plain_bytes(_raw.lib.custodia_seal, self._handle, _actor(actor), arg.ptr, arg.len, _options(options))
+            ptr, n = data, len(data)
+        else:
+            arg = bytes_arg(data, "data")
+            ptr, n = arg.ptr, arg.len
+        handle = _options(options)
+        cap = ctypes.c_size_t()
+        invoke(_raw.lib.custodia_seal_max_size, handle, n, byref(cap))
+        out = ctypes.create_string_buffer(cap.value)
+        written = ctypes.c_size_t()
+        invoke(_raw.lib.custodia_seal_into, self._handle, _actor(actor), ptr, n, handle, out, cap.value,
+               byref(written))
+        return ctypes.string_at(out, written.value)
 
     def open(
         self,
@@ -753,24 +823,79 @@ class Custodian(Handle):
         else:
             env = bytes_arg(envelope, "envelope")
             ptr, n = env.ptr, env.len
+        # The plaintext is written by the library straight into a bytearray that SensitiveBytes owns and wipes
+        # (``custodia_open_into``, sized exactly by ``custodia_open_size``): no library buffer, no copy.
+        need = ctypes.c_size_t()
+        invoke(_raw.lib.custodia_open_size, ptr, n, byref(need))
+        plain = bytearray(need.value)
+        data = SensitiveBytes._adopt(plain)
+        written = ctypes.c_size_t()
         info = _raw.custodia_envelope_info()
-        buf = _raw.custodia_buffer()
-        invoke(_raw.lib.custodia_open, self._handle, _actor(actor), _purpose(purpose),
-               0 if exception is None else _exception(exception), ptr, n,
-               None if required_signer is None else _opt_key(required_signer, "required_signer"), byref(buf),
-               byref(info))
+        view = (ctypes.c_char * len(plain)).from_buffer(plain) if plain else None
         try:
-            data = SensitiveBytes._from_address(buf.data or 0, buf.len)
-        finally:
-            invoke(_raw.lib.custodia_buffer_free, byref(buf))
+            invoke(_raw.lib.custodia_open_into, self._handle, _actor(actor), _purpose(purpose),
+                   0 if exception is None else _exception(exception), ptr, n,
+                   None if required_signer is None else _opt_key(required_signer, "required_signer"), view,
+                   len(plain), byref(written), byref(info))
+        except BaseException:
+            del view
+            data.close()
+            raise
+        del view  # release the export, so the bytearray can be wiped and freed later
         return Opened._from_c(data, info)
+
+    def open_seekable(
+        self,
+        actor: Actor,
+        source: Union[PathLike, BinaryIO],
+        purpose: str,
+        *,
+        exception: Optional[ExceptionGround] = None,
+        required_signer: Optional[KeyId] = None,
+    ) -> EnvelopeReader:
+        """Open an envelope file for random access: a path, or a binary file object with a ``fileno()`` (read from
+        its current position; the reader keeps its own duplicate of the descriptor). The policy gate decides
+        first, before any key is touched, and the open is recorded, as for :meth:`open`. The result is a
+        read-only, seekable file object (:class:`EnvelopeReader`) whose every chunk is authenticated before a byte
+        of it is returned; close it (or use ``with``) to wipe its buffer."""
+        info = _raw.custodia_envelope_info()
+        handle = ctypes.c_uint64()
+        common = (self._handle, _actor(actor), _purpose(purpose), _exception(exception),
+                  _opt_key(required_signer, "required_signer"))
+        if isinstance(source, (str, bytes, os.PathLike)):
+            with _naming(source):
+                invoke(_raw.lib.custodia_reader_open_file, *common, _path(source, "source"), byref(handle),
+                       byref(info))
+        else:
+            try:
+                fd = int(source.fileno())
+            except (AttributeError, OSError) as e:  # io.UnsupportedOperation is an OSError
+                raise TypeError(f"source must be a path or a file object with a real fileno(), not "
+                                f"{type(source).__name__}") from e
+            with _naming(getattr(source, "name", None)):
+                invoke(_raw.lib.custodia_reader_open_fd, *common, fd, byref(handle), byref(info))
+        return EnvelopeReader(handle.value, EnvelopeInfo._from_c(info))
+
+    def envelope_grants(self, envelope: Union[bytes, bytearray, memoryview]) -> list[Grant]:
+        """The originator's grants an envelope's header carries, as read (whether each holds is decided when the
+        envelope is opened or re-wrapped). No key, not audited."""
+        env = bytes_arg(envelope, "envelope")
+        info = _raw.custodia_envelope_info()
+        invoke(_raw.lib.custodia_envelope_inspect, self._handle, env.ptr, env.len, byref(info))
+        grants = []
+        for i in range(info.grant_count):
+            grants.append(Grant(take_text(_raw.lib.custodia_envelope_grant, self._handle, env.ptr, env.len, i)))
+        return grants
 
     def inspect(self, envelope: Union[bytes, bytearray, memoryview]) -> EnvelopeInfo:
         """Read an envelope's bound metadata without opening it (no key, no decision, not audited)."""
         env = bytes_arg(envelope, "envelope")
         info = _raw.custodia_envelope_info()
         invoke(_raw.lib.custodia_envelope_inspect, self._handle, env.ptr, env.len, byref(info))
-        return EnvelopeInfo._from_c(info)
+        result = EnvelopeInfo._from_c(info)
+        if info.grant_count:
+            result = dataclasses.replace(result, grants=tuple(self.envelope_grants(envelope)))
+        return result
 
     def describe(self, envelope: Union[bytes, bytearray, memoryview]) -> str:
         """A human description of an envelope's bound metadata (purposes, case, jurisdictions, recipients)."""
@@ -917,24 +1042,31 @@ class Custodian(Handle):
     # ---- files and streams --------------------------------------------------------------------------------------
 
     def seal_file(self, actor: Actor, src: PathLike, dst: PathLike, options: SealOptions) -> None:
-        """Seal the file ``src`` into the envelope file ``dst``, in constant memory."""
-        invoke(_raw.lib.custodia_seal_file, self._handle, _actor(actor), _options(options), _path(src, "src"),
-               _path(dst, "dst"))
+        """Seal the file ``src`` into the envelope file ``dst``, in constant memory. An I/O failure raises
+        :class:`~custodia.IoFault` (an ``OSError``) naming the paths."""
+        with _naming(f"{os.fsdecode(src)} -> {os.fsdecode(dst)}"):
+            invoke(_raw.lib.custodia_seal_file, self._handle, _actor(actor), _options(options), _path(src, "src"),
+                   _path(dst, "dst"))
 
     def open_file(self, actor: Actor, src: PathLike, dst: PathLike, purpose: str, *,
                   exception: Optional[ExceptionGround] = None, required_signer: Optional[KeyId] = None) -> EnvelopeInfo:
         """Open the envelope file ``src`` into ``dst`` chunk by chunk; on any error discard ``dst``."""
         info = _raw.custodia_envelope_info()
-        invoke(_raw.lib.custodia_open_file, self._handle, _actor(actor), _purpose(purpose), _exception(exception),
-               _opt_key(required_signer, "required_signer"), _path(src, "src"), _path(dst, "dst"), byref(info))
+        with _naming(f"{os.fsdecode(src)} -> {os.fsdecode(dst)}"):
+            invoke(_raw.lib.custodia_open_file, self._handle, _actor(actor), _purpose(purpose),
+                   _exception(exception), _opt_key(required_signer, "required_signer"), _path(src, "src"),
+                   _path(dst, "dst"), byref(info))
         return EnvelopeInfo._from_c(info)
 
-    def seal_stream(self, actor: Actor, src: BinaryIO, dst: BinaryIO, options: SealOptions) -> None:
-        """Seal everything the binary file object ``src`` yields into ``dst``, in constant memory. An exception
-        raised by ``src`` or ``dst`` propagates as itself."""
-        streams = StreamPair(src, dst)
+    def seal_stream(self, actor: Actor, src: BinaryIO, dst: BinaryIO, options: SealOptions) -> EnvelopeInfo:
+        """Seal everything the binary file object ``src`` yields into ``dst``, in constant memory, and return the
+        envelope's info (read from the header as it was written). An exception raised by ``src`` or ``dst``
+        propagates as itself."""
+        head = _HeadCapture(dst)
+        streams = StreamPair(src, head)  # type: ignore[arg-type]
         streams.call(_raw.lib.custodia_seal_stream, self._handle, _actor(actor), _options(options), streams.read_fn,
                      None, streams.write_fn, None)
+        return self.inspect(bytes(head.head))
 
     def open_stream(self, actor: Actor, src: BinaryIO, dst: BinaryIO, purpose: str, *,
                     exception: Optional[ExceptionGround] = None,

@@ -13,9 +13,34 @@ from typing import Iterable, Optional, Union
 from . import _raw
 from ._errors import invoke
 from ._handles import Handle, opt_text_arg, text_arg, text_array
-from .vocab import Category, Classification, KeyId, PurposeLike, purposes_arg
+from dataclasses import dataclass
 
-__all__ = ["SealOptions", "Timestamp"]
+from .vocab import Category, Classification, InstrumentKind, KeyId, PurposeLike, purposes_arg
+
+__all__ = ["SealOptions", "Timestamp", "Instrument"]
+
+
+@dataclass(frozen=True)
+class Instrument:
+    """The legal instrument a transfer is made under: its kind, the request's reference (e.g. the EIO number) and the
+    transfer basis. Given to ``SealOptions(instrument=...)``; read back in :attr:`EnvelopeInfo.instrument`.
+
+    >>> Instrument(InstrumentKind.EUROPEAN_INVESTIGATION_ORDER, "EIO-2026-7", "Directive 2014/41/EU").kind_name
+    'european_investigation_order'
+    """
+
+    kind: InstrumentKind
+    reference: Optional[str] = None
+    transfer_basis: Optional[str] = None
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.kind, InstrumentKind):
+            raise TypeError(f"kind must be an InstrumentKind, not {type(self.kind).__name__}")
+
+    @property
+    def kind_name(self) -> str:
+        """The kind's stable name, as the audit log writes it (``european_investigation_order``)."""
+        return self.kind.label
 
 #: A point in time: an aware ``datetime``, or seconds since the Unix epoch (UTC).
 Timestamp = Union[_dt.datetime, int]
@@ -61,6 +86,7 @@ class SealOptions(Handle):
         sender: Optional[KeyId] = None,
         chunk_size: Optional[int] = None,
         armor: bool = False,
+        instrument: Optional[Instrument] = None,
     ) -> None:
         if not isinstance(category, int) or isinstance(category, bool):
             raise TypeError(f"category must be a Category, not {type(category).__name__}")
@@ -85,6 +111,10 @@ class SealOptions(Handle):
                 self.set_chunk_size(chunk_size)
             if armor:
                 self.set_armor(True)
+            if instrument is not None:
+                if not isinstance(instrument, Instrument):
+                    raise TypeError(f"instrument must be an Instrument, not {type(instrument).__name__}")
+                self.set_instrument(instrument.kind, instrument.reference, instrument.transfer_basis)
         except BaseException:
             self.close()
             raise
@@ -137,11 +167,13 @@ class SealOptions(Handle):
         arg = None if key_id is None else byref(key_id._to_c())
         invoke(_raw.lib.custodia_seal_options_set_sender, self._handle, arg)
 
-    def set_instrument(self, kind: int, reference: str, transfer_basis: Optional[str] = None) -> None:
-        """The legal instrument of the transfer (``custodia_instrument_kind``: 1 bilateral treaty, 2 European
-        Investigation Order, 3 multilateral convention, 4 letter rogatory, 255 other), its reference and basis."""
+    def set_instrument(self, kind: InstrumentKind, reference: Optional[str],
+                       transfer_basis: Optional[str] = None) -> None:
+        """The legal instrument of the transfer: an :class:`InstrumentKind`, its reference and basis."""
+        if not isinstance(kind, InstrumentKind):
+            raise TypeError(f"kind must be an InstrumentKind, not {type(kind).__name__}")
         invoke(_raw.lib.custodia_seal_options_set_instrument, self._handle, int(kind),
-               text_arg(reference, "reference"), opt_text_arg(transfer_basis, "transfer_basis"))
+               opt_text_arg(reference, "reference"), opt_text_arg(transfer_basis, "transfer_basis"))
 
     def set_chunk_size(self, chunk_size: int) -> None:
         """Payload chunk size in bytes (default 64 KiB)."""

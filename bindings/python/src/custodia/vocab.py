@@ -22,6 +22,8 @@ __all__ = [
     "Classification",
     "ExceptionKind",
     "KeyKind",
+    "InstrumentKind",
+    "RecipientKind",
     "Purpose",
     "Jurisdiction",
     "CaseRef",
@@ -71,6 +73,31 @@ class Classification(_Coded):
     @classmethod
     def _name_fn(cls) -> str:
         return "custodia_classification_name"
+
+
+class InstrumentKind(enum.IntEnum):
+    """The kind of legal instrument a transfer is made under (``custodia_instrument_kind``)."""
+
+    BILATERAL_TREATY = 1
+    EUROPEAN_INVESTIGATION_ORDER = 2
+    MULTILATERAL_CONVENTION = 3
+    LETTER_ROGATORY = 4
+    OTHER = 255
+
+    @property
+    def label(self) -> str:
+        """The stable name the audit log writes (``"european_investigation_order"``)."""
+        return self.name.lower()
+
+
+class RecipientKind(enum.IntEnum):
+    """The kind of an envelope's recipient stanza (``custodia_recipient.kind``); a kind this library does not know
+    is reported as its raw code (an ``int``)."""
+
+    KEK = 1
+    X25519 = 2
+    X25519_AUTH = 3
+    XWING = 4
 
 
 class Category(_Coded):

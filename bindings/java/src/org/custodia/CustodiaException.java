@@ -57,6 +57,8 @@ public class CustodiaException extends RuntimeException {
                 return new InvalidHandleException(code, message);
             case POLICY_INVALID:
                 return new PolicyInvalidException(code, message);
+            case BUFFER_TOO_SMALL:
+                return new BufferTooSmallException(code, message);
             case PURPOSE_NOT_PERMITTED:
                 return new PurposeNotPermittedException(code, message);
             case EXPIRED:

@@ -1,5 +1,6 @@
 package org.custodia;
 
+import com.sun.jna.Memory;
 import com.sun.jna.ptr.LongByReference;
 import java.io.IOException;
 import java.io.InputStream;
@@ -16,6 +17,7 @@ import org.custodia.handles.CustodianHandle;
 import org.custodia.handles.CustodianOptionsHandle;
 import org.custodia.handles.KeyListHandle;
 import org.custodia.handles.Native;
+import org.custodia.handles.ReaderHandle;
 import org.custodia.handles.Streams;
 import org.custodia.raw.CustodiaBuffer;
 import org.custodia.raw.CustodiaLibrary;
@@ -36,6 +38,11 @@ public final class Custodian implements AutoCloseable {
     private volatile Anchor closing;
     /** The key providers the custodian was opened with: their callbacks must live as long as it can call them. */
     private final List<ProviderBridge> providers;
+
+    /** The native handle's id, for white-box tests of the raw layer (package-private). */
+    long handleId() {
+        return handle.id();
+    }
 
     private Custodian(CustodianHandle handle, AuditSinks sinks, List<ProviderBridge> providers) {
         this.handle = handle;
@@ -361,14 +368,20 @@ public final class Custodian implements AutoCloseable {
     public byte[] seal(Actor actor, byte[] plaintext, SealOptions options) {
         Objects.requireNonNull(plaintext, "plaintext");
         Objects.requireNonNull(options, "options");
-        CustodiaBuffer out = new CustodiaBuffer();
+        // Written by the library into memory sized here (custodia_seal_max_size, custodia_seal_into): no library
+        // buffer to copy out of and free per call.
+        LongByReference cap = new LongByReference();
+        LongByReference len = new LongByReference();
         try {
-            withActor(actor, (c, a) -> options.handle().call(o ->
-                    lib().custodia_seal(c, a, plaintext, plaintext.length, o, out)));
+            options.handle().run(o -> lib().custodia_seal_max_size(o, plaintext.length, cap));
+            try (Memory out = new Memory(Math.max(1, cap.getValue()))) {
+                withActor(actor, (c, a) -> options.handle().call(o ->
+                        lib().custodia_seal_into(c, a, plaintext, plaintext.length, o, out, cap.getValue(), len)));
+                return out.getByteArray(0, (int) len.getValue());
+            }
         } finally {
             Reference.reachabilityFence(options);
         }
-        return Native.takeBytes(out);
     }
 
     /** As {@link #seal(Actor, byte[], SealOptions)}. */
@@ -401,12 +414,76 @@ public final class Custodian implements AutoCloseable {
     public Opened open(Actor actor, byte[] envelope, Purpose purpose, ExceptionGround ground, KeyId requiredSigner) {
         Objects.requireNonNull(envelope, "envelope");
         Objects.requireNonNull(purpose, "purpose");
-        CustodiaBuffer out = new CustodiaBuffer();
         org.custodia.raw.EnvelopeInfo info = new org.custodia.raw.EnvelopeInfo();
         byte[] signer = requiredSigner == null ? null : requiredSigner.raw();
-        withGround(actor, ground, (c, a, g) -> lib().custodia_open(c, a, purpose.value(), g, envelope,
-                envelope.length, signer, out, info));
-        return new Opened(new SensitiveBytes(Native.takeBytes(out)), new EnvelopeInfo(info));
+        // Sized exactly from the header (custodia_open_size), written by the library into memory this binding
+        // owns (custodia_open_into), copied out once and zeroed.
+        LongByReference need = new LongByReference();
+        Native.check(lib().custodia_open_size(envelope, envelope.length, need));
+        if (need.getValue() > Integer.MAX_VALUE - 8) {
+            throw new InvalidArgumentException(Status.LIMIT_EXCEEDED.code(),
+                    "a plaintext of " + need.getValue() + " bytes does not fit a Java array");
+        }
+        LongByReference len = new LongByReference();
+        if (need.getValue() == 0) {
+            withGround(actor, ground, (c, a, g) -> lib().custodia_open_into(c, a, purpose.value(), g, envelope,
+                    envelope.length, signer, null, 0, len, info));
+            return new Opened(new SensitiveBytes(new byte[0]), new EnvelopeInfo(info));
+        }
+        try (Memory out = new Memory(need.getValue())) {
+            try {
+                withGround(actor, ground, (c, a, g) -> lib().custodia_open_into(c, a, purpose.value(), g, envelope,
+                        envelope.length, signer, out, need.getValue(), len, info));
+                return new Opened(new SensitiveBytes(out.getByteArray(0, (int) len.getValue())),
+                        new EnvelopeInfo(info));
+            } finally {
+                out.clear();
+            }
+        }
+    }
+
+    /** Open the envelope file {@code path} for random access, without an exception ground or a signer requirement. */
+    public EnvelopeChannel openSeekable(Actor actor, Path path, Purpose purpose) {
+        return openSeekable(actor, path, purpose, null, null);
+    }
+
+    /**
+     * Open the envelope file {@code path} for random access, as {@code actor}, for {@code purpose}. The policy gate
+     * decides first, before any key is touched, and the open is recorded, as for {@link #open}. The result is a
+     * read-only {@link EnvelopeChannel} (a {@code SeekableByteChannel}, with an {@code InputStream} view) whose
+     * every chunk is authenticated before a byte of it is returned; close it to wipe its buffer and key.
+     *
+     * @throws PurposeNotPermittedException and the other refusals of {@link #open}, before any key is touched
+     * @throws EnvironmentException when the file cannot be read (I/O)
+     */
+    public EnvelopeChannel openSeekable(Actor actor, Path path, Purpose purpose, ExceptionGround ground,
+            KeyId requiredSigner) {
+        Objects.requireNonNull(purpose, "purpose");
+        byte[] p = CustodianHandle.cPath("envelope path", Objects.requireNonNull(path, "path").toString());
+        org.custodia.raw.EnvelopeInfo info = new org.custodia.raw.EnvelopeInfo();
+        byte[] signer = requiredSigner == null ? null : requiredSigner.raw();
+        LongByReference out = new LongByReference();
+        withGround(actor, ground, (c, a, g) -> lib().custodia_reader_open_file(c, a, purpose.value(), g, signer, p,
+                out, info));
+        return new EnvelopeChannel(ReaderHandle.adopt(out.getValue()), new EnvelopeInfo(info));
+    }
+
+    /**
+     * The originator's grants an envelope's header carries, as read (whether each holds is decided when the
+     * envelope is opened or re-wrapped). No key, not audited.
+     */
+    public List<Grant> envelopeGrants(byte[] envelope) {
+        Objects.requireNonNull(envelope, "envelope");
+        org.custodia.raw.EnvelopeInfo info = new org.custodia.raw.EnvelopeInfo();
+        handle.run(c -> lib().custodia_envelope_inspect(c, envelope, envelope.length, info));
+        List<Grant> grants = new ArrayList<>();
+        for (long i = 0; i < info.grant_count; i++) {
+            long index = i;
+            CustodiaBuffer out = new CustodiaBuffer();
+            handle.run(c -> lib().custodia_envelope_grant(c, envelope, envelope.length, index, out));
+            grants.add(Grant.fromText(Native.takeText(out)));
+        }
+        return Collections.unmodifiableList(grants);
     }
 
     /** An envelope's bound metadata, without opening it (no key, no policy decision, not audited). */
@@ -414,7 +491,7 @@ public final class Custodian implements AutoCloseable {
         Objects.requireNonNull(envelope, "envelope");
         org.custodia.raw.EnvelopeInfo info = new org.custodia.raw.EnvelopeInfo();
         handle.run(c -> lib().custodia_envelope_inspect(c, envelope, envelope.length, info));
-        return new EnvelopeInfo(info);
+        return new EnvelopeInfo(info, info.grant_count == 0 ? List.of() : envelopeGrants(envelope));
     }
 
     /** An envelope's bound terms as text (purposes, case, jurisdictions, recipients), without opening it. */

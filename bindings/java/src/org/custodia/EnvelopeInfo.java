@@ -22,8 +22,16 @@ public final class EnvelopeInfo {
     private final String origin;
     private final List<String> destinations;
     private final List<String> purposes;
+    private final String caseRef;
+    private final List<Recipient> recipients;
+    private final int grantCount;
+    private final List<Grant> grants;
 
     EnvelopeInfo(org.custodia.raw.EnvelopeInfo raw) {
+        this(raw, List.of());
+    }
+
+    EnvelopeInfo(org.custodia.raw.EnvelopeInfo raw, List<Grant> grants) {
         this.objectId = cString(raw.object_id);
         this.category = Category.fromCode(raw.category);
         this.classification = Classification.fromCode(raw.classification);
@@ -38,6 +46,38 @@ public final class EnvelopeInfo {
         this.origin = emptyToNull(cString(raw.origin));
         this.destinations = words(cString(raw.destinations));
         this.purposes = words(cString(raw.purposes));
+        this.caseRef = emptyToNull(cString(raw.case_ref));
+        int n = (int) Math.min(raw.recipient_count, raw.recipients.length);
+        Recipient[] list = new Recipient[n];
+        for (int i = 0; i < n; i++) {
+            list[i] = new Recipient(KeyId.fromBytes(raw.recipients[i].key_id), raw.recipients[i].kind);
+        }
+        this.recipients = List.of(list);
+        this.grantCount = (int) raw.grant_count;
+        this.grants = List.copyOf(grants);
+    }
+
+    /** The case reference, if the sealer gave one. */
+    public Optional<String> caseRef() {
+        return Optional.ofNullable(caseRef);
+    }
+
+    /** The recipient stanzas (key id and kind), in header order. */
+    public List<Recipient> recipients() {
+        return recipients;
+    }
+
+    /** How many originator's grants the header carries ({@link Custodian#envelopeGrants} gives them). */
+    public int grantCount() {
+        return grantCount;
+    }
+
+    /**
+     * The originator's grants the header carries, as read (not yet checked), when the envelope's bytes were at hand
+     * ({@link Custodian#inspect}); otherwise empty: see {@link #grantCount()}.
+     */
+    public List<Grant> grants() {
+        return grants;
     }
 
     private static String emptyToNull(String s) {
@@ -129,6 +169,27 @@ public final class EnvelopeInfo {
     /** The signing key, if it is signed. */
     public Optional<KeyId> signer() {
         return Optional.ofNullable(signer);
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        if (!(o instanceof EnvelopeInfo)) {
+            return false;
+        }
+        EnvelopeInfo e = (EnvelopeInfo) o;
+        return objectId.equals(e.objectId) && category == e.category && classification == e.classification
+                && created.equals(e.created) && java.util.Objects.equals(notAfter, e.notAfter)
+                && java.util.Objects.equals(signer, e.signer) && instrumentKind == e.instrumentKind
+                && java.util.Objects.equals(instrumentReference, e.instrumentReference)
+                && java.util.Objects.equals(transferBasis, e.transferBasis) && java.util.Objects.equals(origin, e.origin)
+                && destinations.equals(e.destinations) && purposes.equals(e.purposes)
+                && java.util.Objects.equals(caseRef, e.caseRef) && recipients.equals(e.recipients)
+                && grantCount == e.grantCount;
+    }
+
+    @Override
+    public int hashCode() {
+        return objectId.hashCode();
     }
 
     @Override

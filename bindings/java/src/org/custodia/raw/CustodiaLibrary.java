@@ -199,6 +199,33 @@ public interface CustodiaLibrary extends Library {
 
     int custodia_envelope_inspect(long custodian, byte[] envelope, long envelopeLen, EnvelopeInfo outInfo);
 
+    // --- caller-sized output, grants in a header, random-access readers (ABI 4)
+    int custodia_seal_max_size(long options, long dataLen, LongByReference outSize);
+
+    int custodia_seal_into(long custodian, long actor, byte[] data, long dataLen, long options, Pointer out,
+            long outCapacity, LongByReference outLen);
+
+    int custodia_open_size(byte[] envelope, long envelopeLen, LongByReference outSize);
+
+    int custodia_open_into(long custodian, long actor, String purpose, long exception, byte[] envelope,
+            long envelopeLen, byte[] requiredSigner, Pointer out, long outCapacity, LongByReference outLen,
+            EnvelopeInfo outInfo);
+
+    int custodia_envelope_grant(long custodian, byte[] envelope, long envelopeLen, long index,
+            CustodiaBuffer outGrant);
+
+    int custodia_reader_open_file(long custodian, long actor, String purpose, long exception, byte[] requiredSigner,
+            byte[] path, LongByReference outReader, EnvelopeInfo outInfo);
+
+    int custodia_reader_open_fd(long custodian, long actor, String purpose, long exception, byte[] requiredSigner,
+            int fd, LongByReference outReader, EnvelopeInfo outInfo);
+
+    int custodia_reader_len(long reader, LongByReference outLen);
+
+    int custodia_reader_read_at(long reader, long offset, Pointer buffer, long capacity, LongByReference outRead);
+
+    int custodia_reader_free(long reader);
+
     int custodia_envelope_describe(long custodian, byte[] envelope, long envelopeLen, CustodiaBuffer outText);
 
     int custodia_seal_file(long custodian, long actor, long options, byte[] srcPath, byte[] dstPath);
