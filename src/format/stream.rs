@@ -603,7 +603,23 @@ impl<R: Read + Seek> Reader<R> {
             }
             let mut sig = [0u8; SIGNATURE_LEN];
             src.read_exact(&mut sig).map_err(truncated)?;
-            verify_transcript(vk, transcript, &sig)?;
+            if let Err(e) = verify_transcript(vk, transcript, &sig) {
+                // docs/FORMAT.md section 9, step 8: the chunks are checked before the signature, so an altered chunk
+                // is `OpenFailed` here as from the in-memory and stream openers (found by the `envelope_open` fuzz
+                // target). Only on this error path: a good signature costs no second pass.
+                let aead = cipher(&keys);
+                src.seek(SeekFrom::Start(base))?;
+                let mut left = payload_len;
+                let mut i = 0u64;
+                while left > 0 {
+                    let n = usize::try_from(left.min(chunk_ct)).map_err(|_| Error::OpenFailed)?;
+                    src.read_exact(&mut buf[..n]).map_err(truncated)?;
+                    open_chunk(&aead, i, i + 1 == chunks, &mut buf[..n])?;
+                    left -= n as u64;
+                    i += 1;
+                }
+                return Err(e);
+            }
         }
         let report = StreamReport { len: plain_len, signer: header.signer().copied(), sender: dk.sender().cloned() };
         let mut reader = Self {
