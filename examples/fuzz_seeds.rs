@@ -20,9 +20,8 @@ use custodia::format::{
     XWingIdentity,
 };
 use custodia::{
-    AccessPolicy, Actor, ApprovalTerms, CaseRef, Category, Classification, Custodian, CustodianOptions,
-    ExceptionKind, FixedClock, Jurisdiction, KEYRING_FILE, KeyKind, Keyring, Purpose, PurposeSet, Timestamp, Unlock,
-    encode_public,
+    AccessPolicy, Actor, ApprovalTerms, CaseRef, Category, Classification, Custodian, CustodianOptions, ExceptionKind,
+    FixedClock, Jurisdiction, KEYRING_FILE, KeyKind, Keyring, Purpose, PurposeSet, Timestamp, Unlock, encode_public,
 };
 use rand_core::SeedableRng;
 
@@ -87,11 +86,8 @@ fn metadata(chunk: u32, rich: bool) -> custodia::Result<Metadata> {
     m.chunk_size = chunk;
     if rich {
         m.case_ref = Some(CaseRef::parse("MLA-2026-0042")?);
-        m.instrument = Some(LegalInstrument::new(
-            InstrumentKind::BilateralTreaty,
-            Some("NL-US/2026/7"),
-            Some("MLAT Art. 7"),
-        )?);
+        m.instrument =
+            Some(LegalInstrument::new(InstrumentKind::BilateralTreaty, Some("NL-US/2026/7"), Some("MLAT Art. 7"))?);
         m.origin = Some(Jurisdiction::parse("NL")?);
         m.destinations = vec![Jurisdiction::parse("US")?, Jurisdiction::parse("DE")?];
         m.not_after = Some(Timestamp::from_unix(T0 + 100_000_000));
@@ -115,9 +111,9 @@ fn envelopes(c: &mut Corpus) -> Result<(), Box<dyn std::error::Error>> {
             let sets: Vec<(Vec<Recipient<'_>>, bool, bool)> = vec![
                 (vec![Recipient::Kek(&kek)], false, false),
                 (vec![Recipient::Kek(&kek)], true, false),
-                (vec![Recipient::Kek(&kek2), Recipient::X25519(&xr)], false, false),
-                (vec![Recipient::X25519(&xr)], false, true),
-                (vec![Recipient::XWing(&xwr)], true, false),
+                (vec![Recipient::Kek(&kek2), Recipient::X25519(xr)], false, false),
+                (vec![Recipient::X25519(xr)], false, true),
+                (vec![Recipient::XWing(xwr)], true, false),
             ];
             for (recipients, signed, auth) in sets {
                 let mut opts = EnvelopeOptions::new(metadata(chunk, rich)?, recipients);
@@ -311,7 +307,10 @@ fn policies(c: &mut Corpus) -> Result<(), Box<dyn std::error::Error>> {
         .role("prosecutor", &[Category::FinancialRecords, Category::WitnessIdentity], &["investigation", "prosecution"])
         .case_team("MLA-2026-0042", &["anna.schmidt"], &["central_authority"])
         .four_eyes(Category::WitnessIdentity)
-        .approver("piet.jansen", &encode_public(KeyKind::Ed25519, &SigningKey::from_bytes([0x41; 32]).verifying_key().to_bytes()))
+        .approver(
+            "piet.jansen",
+            &encode_public(KeyKind::Ed25519, &SigningKey::from_bytes([0x41; 32]).verifying_key().to_bytes()),
+        )
         .build()?;
     c.add("access_policy", built.text().as_bytes())?;
     Ok(())

@@ -24,6 +24,10 @@ fi
 step "cargo test"
 cargo test --all-targets --quiet
 cargo test --doc --quiet
+step "fuzz smoke: every target in fuzz/ replays its corpus, then fuzzes for 3 s (docs/FUZZING.md)"
+./scripts/fuzz.sh 3
+step "kill campaign smoke: 20 kills each of keyring writes, audit appends, re-wrap batches (docs/FUZZING.md)"
+KILL_CAMPAIGN_PROFILE=dev ./scripts/kill-campaign.sh 20
 step "quickstart demo"
 demo_dir=$(mktemp -d)
 trap 'rm -rf "$demo_dir"' EXIT

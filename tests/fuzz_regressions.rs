@@ -7,8 +7,11 @@ mod checks;
 
 use std::path::Path;
 
+/// A target's checks.
+type Check = fn(&[u8]);
+
 /// The targets, by the name of their directory under `tests/fuzz-regressions/`.
-const TARGETS: [(&str, fn(&[u8])); 10] = [
+const TARGETS: [(&str, Check); 10] = [
     ("envelope_open", checks::envelope_open),
     ("header_parse", checks::header_parse),
     ("key_text", checks::key_text),
