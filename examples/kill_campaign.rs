@@ -28,7 +28,9 @@
 //! The victim is this program re-executed (`victim <kind> <dir> <iteration>`). The parent kills it after a
 //! pseudo-random number of acknowledgements plus a pseudo-random spin (so the kill lands anywhere in the next
 //! write), reading acknowledgements from the pipe, never timing anything. Every 50 iterations a fresh directory
-//! keeps the files small. Prints one summary line per kind; exits non-zero on the first violation.
+//! keeps the files small. First a self-test shows the checks can fail (a lost acknowledged event, a corrupt keyring
+//! and an undone re-wrap are each reported). Prints one summary line per kind; exits non-zero on the first
+//! violation.
 
 #![allow(clippy::print_stdout, clippy::print_stderr, reason = "a command-line program")]
 
@@ -72,6 +74,7 @@ fn campaign(args: &[String]) -> Result<(), Failure> {
     let iterations: u64 = args.get(1).map_or(Ok(1000), |s| s.parse())?;
     let kinds = args.get(2).map_or("keyring,audit,rewrap", String::as_str).to_owned();
     let seed: u64 = args.get(3).map_or(Ok(0x5eed), |s| s.parse())?;
+    self_test()?;
     for kind in kinds.split(',') {
         let mut rng = XorShift(seed ^ kind.len() as u64 ^ 0x9e37_79b9_7f4a_7c15);
         let mut stats = Stats::default();
@@ -110,6 +113,37 @@ fn campaign(args: &[String]) -> Result<(), Failure> {
             stats.kills, stats.acks, stats.recoveries, stats.extra
         );
     }
+    Ok(())
+}
+
+/// The checks can fail: a lost acknowledged event, a corrupt keyring and an undone re-wrap are each reported.
+fn self_test() -> Result<(), Failure> {
+    let (mut st, mut stats) = (Expected::default(), Stats::default());
+    let t = tempfile::tempdir()?;
+    let mut acks = kill_victim("audit", t.path(), 2, 3, 0)?;
+    acks.push("999999".into());
+    if check_audit(t.path(), &acks, &mut st, &mut stats).is_ok() {
+        return Err("self-test: an acknowledged event missing from the log went unnoticed".into());
+    }
+    let t = tempfile::tempdir()?;
+    let acks = kill_victim("keyring", t.path(), 2, 2, 0)?;
+    let ring = t.path().join(custodia::KEYRING_FILE);
+    let mut bytes = std::fs::read(&ring)?;
+    let mid = bytes.len() / 2;
+    bytes[mid] ^= 1;
+    std::fs::write(&ring, bytes)?;
+    if check_keyring(t.path(), &acks, &mut Expected::default(), &mut stats).is_ok() {
+        return Err("self-test: a corrupt keyring went unnoticed".into());
+    }
+    let t = tempfile::tempdir()?;
+    setup_rewrap(t.path())?;
+    let before = std::fs::read(file(t.path(), 0))?;
+    let acks = kill_victim("rewrap", t.path(), 2, 3, 0)?;
+    std::fs::write(file(t.path(), 0), before)?;
+    if check_rewrap(t.path(), &acks, &mut Expected::default(), &mut stats).is_ok() {
+        return Err("self-test: an acknowledged re-wrap undone went unnoticed".into());
+    }
+    println!("self-test: a lost acknowledged event, a corrupt keyring and an undone re-wrap are each detected");
     Ok(())
 }
 
