@@ -24,8 +24,15 @@ seconds=${1:-60}
 runs=${FUZZ_RUNS:-}
 sanitizer=${FUZZ_SANITIZER:-none}
 niceness=${FUZZ_NICE:-19}
-log_dir=${FUZZ_LOG_DIR:-$(mktemp -d)}
-mkdir -p "$log_dir"
+status=0
+if [[ -n "${FUZZ_LOG_DIR:-}" ]]; then
+    log_dir=$FUZZ_LOG_DIR
+    mkdir -p "$log_dir"
+else
+    # Removed when every target passed; kept (and named) when one failed.
+    log_dir=$(mktemp -d)
+    trap '[[ $status -eq 0 ]] && rm -rf "$log_dir"' EXIT
+fi
 
 command -v cargo-fuzz > /dev/null || {
     echo "fuzz.sh: cargo-fuzz is missing: cargo install cargo-fuzz --locked (scripts/install-deps.sh does)" >&2
@@ -54,7 +61,6 @@ limits=()
 if [[ -n "$runs" ]]; then limits+=("-runs=$runs"); fi
 if [[ "$seconds" != 0 ]]; then limits+=("-max_total_time=$seconds"); fi
 
-status=0
 printf '%-20s %14s %10s %s\n' target executions seconds result
 for t in $targets; do
     mkdir -p "fuzz/artifacts/$t"
