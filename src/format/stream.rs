@@ -550,6 +550,26 @@ impl Pins {
     }
 }
 
+/// Authenticate the first `count` of the `chunks` chunks of the payload (`payload_len` bytes at `base`, `chunk_ct`
+/// bytes a chunk but the last), in order; the first that fails gives its error. Only on the error paths of
+/// [`Reader::new`], so that it reports what the in-memory opener reports for the same bytes.
+fn check_chunks<R: Read + Seek>(
+    src: &mut R,
+    base: u64,
+    count: u64,
+    (chunks, payload_len, chunk_ct): (u64, u64, u64),
+    aead: &ChaCha20Poly1305,
+    buf: &mut [u8],
+) -> Result<()> {
+    src.seek(SeekFrom::Start(base))?;
+    for i in 0..count {
+        let n = usize::try_from((payload_len - i * chunk_ct).min(chunk_ct)).map_err(|_| Error::OpenFailed)?;
+        src.read_exact(&mut buf[..n]).map_err(truncated)?;
+        open_chunk(aead, i, i + 1 == chunks, &mut buf[..n])?;
+    }
+    Ok(())
+}
+
 /// The MAC of chunk `i` under a reader's key (see [`Pins`]).
 fn fingerprint(mac: &ChunkCipher, i: u64, chunk: &[u8]) -> [u8; FINGERPRINT_LEN] {
     let mut nonce = [0u8; 12];
@@ -583,11 +603,14 @@ impl<R: Read + Seek> Reader<R> {
             return Err(Error::LimitExceeded { what: "chunk count", value: chunks, max: MAX_CHUNKS });
         }
         let last_ct_len = usize::try_from(payload_len - (chunks - 1) * chunk_ct).map_err(|_| Error::OpenFailed)?;
+        let mut buf = Zeroizing::new(vec![0u8; chunk_size + TAG_LEN]);
         if last_ct_len < TAG_LEN || (last_ct_len == TAG_LEN && chunks > 1) {
-            return Err(Error::OpenFailed);
+            // The chunks before the bad final one are checked first, and a final chunk shorter than a tag is
+            // `Truncated`, as the in-memory opener reports them (found by the `envelope_open` fuzz target).
+            check_chunks(&mut src, base, chunks - 1, (chunks, payload_len, chunk_ct), &cipher(&keys), &mut buf)?;
+            return Err(if last_ct_len < TAG_LEN { Error::Truncated } else { Error::OpenFailed });
         }
         let plain_len = payload_len - chunks * TAG_LEN as u64;
-        let mut buf = Zeroizing::new(vec![0u8; chunk_size + TAG_LEN]);
         let mut pins = Pins::new(header.signer().map(|_| chunks))?;
         if let Some(vk) = header.signer() {
             let mut transcript = Sha256::new();
@@ -607,17 +630,7 @@ impl<R: Read + Seek> Reader<R> {
                 // docs/FORMAT.md section 9, step 8: the chunks are checked before the signature, so an altered chunk
                 // is `OpenFailed` here as from the in-memory and stream openers (found by the `envelope_open` fuzz
                 // target). Only on this error path: a good signature costs no second pass.
-                let aead = cipher(&keys);
-                src.seek(SeekFrom::Start(base))?;
-                let mut left = payload_len;
-                let mut i = 0u64;
-                while left > 0 {
-                    let n = usize::try_from(left.min(chunk_ct)).map_err(|_| Error::OpenFailed)?;
-                    src.read_exact(&mut buf[..n]).map_err(truncated)?;
-                    open_chunk(&aead, i, i + 1 == chunks, &mut buf[..n])?;
-                    left -= n as u64;
-                    i += 1;
-                }
+                check_chunks(&mut src, base, chunks, (chunks, payload_len, chunk_ct), &cipher(&keys), &mut buf)?;
                 return Err(e);
             }
         }
