@@ -38,3 +38,10 @@ CBINDGEN_VERSION=0.29.4
 if [ "$(cbindgen --version 2>/dev/null)" != "cbindgen $CBINDGEN_VERSION" ]; then
   cargo install cbindgen --version "$CBINDGEN_VERSION" --locked
 fi
+
+# cargo-fuzz (libFuzzer) runs the fuzz targets in fuzz/ (scripts/fuzz.sh, and its smoke run in test-all.sh). It needs
+# a nightly toolchain; scripts/fuzz.sh falls back to stable with RUSTC_BOOTSTRAP=1 when none is installed.
+CARGO_FUZZ_VERSION=0.13.2
+if [ "$(cargo fuzz --version 2>/dev/null)" != "cargo-fuzz $CARGO_FUZZ_VERSION" ]; then
+  cargo install cargo-fuzz --version "$CARGO_FUZZ_VERSION" --locked
+fi

@@ -962,6 +962,59 @@ impl Keyring {
     }
 }
 
+/// Fuzzing doors (`fuzz/`, `examples/fuzz_seeds.rs`): the file loader over bytes in memory, with no directory, lock
+/// or file-mode check. Only with the `danger-test-hooks` feature, which no release artefact enables.
+#[cfg(feature = "danger-test-hooks")]
+impl Keyring {
+    /// Danger: parse and decrypt `bytes` exactly as [`Keyring::open`] does the keyring file's contents (header,
+    /// Argon2id costs, check value, body AEAD, body JSON, the body's rules). For the fuzzer.
+    ///
+    /// # Errors
+    /// As [`Keyring::open`] for an existing file.
+    #[doc(hidden)]
+    pub fn danger_load_bytes_for_fuzzing(bytes: &[u8], unlock: &Unlock) -> Result<Self> {
+        if bytes.len() as u64 > MAX_KEYRING_LEN {
+            return Err(Error::KeyringCorrupt("larger than any keyring".into()));
+        }
+        Self::decrypt_existing(Path::new(""), bytes, unlock)
+    }
+
+    /// Danger: the bytes of a master-key keyring file whose encrypted body is `body`, unchecked (fixed salt and
+    /// nonce). Lets the fuzzer reach the body parser through the whole loader with bodies it mutates in the clear.
+    #[doc(hidden)]
+    #[must_use]
+    pub fn danger_seal_body_for_fuzzing(body: &[u8], master: [u8; 32]) -> Vec<u8> {
+        let salt = [0x5a; 16];
+        let (file_key, check) = derive_file_keys(&master, &salt);
+        let nonce = [0u8; 12];
+        let mut out = Vec::with_capacity(HEADER_LEN + body.len() + TAG_LEN);
+        out.extend_from_slice(MAGIC);
+        out.extend_from_slice(&VERSION.to_be_bytes());
+        out.push(0);
+        out.extend_from_slice(&[0u8; 12]);
+        out.extend_from_slice(&salt);
+        out.extend_from_slice(&check);
+        out.extend_from_slice(&nonce);
+        let mut ct = body.to_vec();
+        let tag = ChaCha20Poly1305::new((&*file_key).into())
+            .encrypt_inout_detached(&Nonce::from(nonce), &out, ct.as_mut_slice().into())
+            .unwrap_or_default();
+        out.extend_from_slice(&ct);
+        out.extend_from_slice(&tag);
+        out
+    }
+
+    /// Danger: the decrypted body (JSON) of the keyring file contents `bytes`, for the fuzzer's seed corpus.
+    ///
+    /// # Errors
+    /// As [`Keyring::open`] for an existing file.
+    #[doc(hidden)]
+    pub fn danger_body_plaintext_for_fuzzing(bytes: &[u8], unlock: &Unlock) -> Result<Zeroizing<Vec<u8>>> {
+        let ring = Self::decrypt_existing(Path::new(""), bytes, unlock)?;
+        decrypt_plain(bytes, &ring.file_key)
+    }
+}
+
 /// Raises the audit pin stored in a keyring file; see [`Keyring::pin_store`]. Crate-private: only the facade's audit
 /// checkpoint hook raises the pin, so no host can move it without an audit entry.
 pub(crate) struct AuditPinStore {
