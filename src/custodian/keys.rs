@@ -6,9 +6,7 @@ use super::{Custodian, new_record};
 use crate::audit::{AuditEvent, ErasureCertificate, EventKind};
 use crate::error::{Error, Result};
 use crate::keys::keyring::{KeyMark, KeyRecord, KeyState};
-use crate::keys::{
-    Kek, LegalHold, SigningKey, VerifyingKey, X25519Identity, X25519Recipient, text,
-};
+use crate::keys::{Kek, LegalHold, SigningKey, VerifyingKey, X25519Identity, X25519Recipient, text};
 #[cfg(feature = "xwing")]
 use crate::keys::{XWingIdentity, XWingRecipient};
 use crate::vocabulary::jurisdiction::Jurisdiction;

@@ -48,9 +48,7 @@ use crate::format::Recipient;
 use crate::keys::KeyProvider;
 use crate::keys::keyring::{KeyRecord, KeyState, KeyringBody, SecretBytes};
 use crate::keys::provider::{public32, secret32, stored_x25519};
-use crate::keys::{
-    KdfParams, Kek, Keyring, SigningKey, Unlock, VerifyingKey, X25519Identity, X25519Recipient,
-};
+use crate::keys::{KdfParams, Kek, Keyring, SigningKey, Unlock, VerifyingKey, X25519Identity, X25519Recipient};
 use crate::policy::{AccessPolicy, PolicyGate};
 use crate::vocabulary::time::{Clock, SystemClock, Timestamp};
 use crate::vocabulary::{KeyId, KeyKind};

@@ -255,4 +255,3 @@ pub fn unwrap_with_x25519(
     .map_err(|_| Error::OpenFailed)?;
     Ok(DataKey::new(key, id, stanza.sender().cloned()))
 }
-

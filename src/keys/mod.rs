@@ -11,12 +11,12 @@ pub(crate) mod keyring;
 #[cfg(test)]
 mod keyring_crash;
 mod material;
-#[cfg(feature = "xwing")]
-mod xwing;
 #[cfg(feature = "pkcs11")]
 pub mod pkcs11;
 pub(crate) mod provider;
 pub(crate) mod text;
+#[cfg(feature = "xwing")]
+mod xwing;
 
 pub use keyring::{
     AuditPin, KEYRING_FILE, KdfParams, KeyMark, KeyRecord, KeyState, Keyring, LegalHold, MAX_AUTHORITY_LEN,

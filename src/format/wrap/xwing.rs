@@ -6,7 +6,7 @@ use hpke::kdf::HkdfSha256;
 use hpke::{Deserializable, OpModeR, OpModeS, Serializable};
 use rand_core::CryptoRng;
 
-use super::{Unwrap, ct_and_tag, stanza_aad, TAG_LEN};
+use super::{TAG_LEN, Unwrap, ct_and_tag, stanza_aad};
 use crate::error::{Error, Result};
 use crate::format::header::{Header, Stanza, StanzaKind};
 use crate::keys::{DataKey, KEY_LEN, XWingIdentity, XWingKem, XWingRecipient};
