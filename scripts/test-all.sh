@@ -31,6 +31,11 @@ cargo clippy --features pkcs11 --lib --test pkcs11 --example pkcs11_bench -- -D 
 RUSTDOCFLAGS="-D warnings" cargo doc --no-deps --features pkcs11 -p custodia --quiet
 cargo test --features pkcs11 --test pkcs11 --quiet
 cargo run --quiet --features pkcs11 --example pkcs11_bench 3 >/dev/null  # smoke form of the measurement
+step "without the xwing feature (no ML-KEM): lints, the library's tests, the tests that use no X-Wing, the typed errors"
+cargo clippy -p custodia --no-default-features --all-targets -- -D warnings
+cargo tree -p custodia --no-default-features -e normal --prefix none | grep -qE '^(ml-kem|x-wing) ' \
+  && { echo "ml-kem or x-wing still compiled without the xwing feature" >&2; exit 1; }
+cargo test -p custodia --no-default-features --quiet --lib --test no_xwing --test format_envelope --test custodian
 step "quickstart demo"
 demo_dir=$(mktemp -d)
 trap 'rm -rf "$demo_dir"' EXIT
