@@ -35,6 +35,11 @@ step "fuzz smoke: every target in fuzz/ replays its corpus, then fuzzes for 3 s 
 ./scripts/fuzz.sh 3
 step "kill campaign smoke: 20 kills each of keyring writes, audit appends, re-wrap batches (docs/FUZZING.md)"
 KILL_CAMPAIGN_PROFILE=dev ./scripts/kill-campaign.sh 20
+step "without the xwing feature (no ML-KEM): lints, the library's tests, the tests that use no X-Wing, the typed errors"
+cargo clippy -p custodia --no-default-features --all-targets -- -D warnings
+cargo tree -p custodia --no-default-features -e normal --prefix none | grep -qE '^(ml-kem|x-wing) ' \
+  && { echo "ml-kem or x-wing still compiled without the xwing feature" >&2; exit 1; }
+cargo test -p custodia --no-default-features --quiet --lib --test no_xwing --test format_envelope --test custodian
 step "quickstart demo"
 demo_dir=$(mktemp -d)
 trap 'rm -rf "$demo_dir"' EXIT

@@ -145,6 +145,7 @@ fn fail_closed_when_audit_cannot_be_written() {
     assert!(open_for(&c, &sealed, "investigation").is_ok());
 }
 
+#[cfg(feature = "xwing")]
 #[test]
 fn x25519_sender_signer_and_public_key_exchange() {
     // Two authorities, each with its own directory.

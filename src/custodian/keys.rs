@@ -6,9 +6,9 @@ use super::{Custodian, new_record};
 use crate::audit::{AuditEvent, ErasureCertificate, EventKind};
 use crate::error::{Error, Result};
 use crate::keys::keyring::{KeyMark, KeyRecord, KeyState};
-use crate::keys::{
-    Kek, LegalHold, SigningKey, VerifyingKey, X25519Identity, X25519Recipient, XWingIdentity, XWingRecipient, text,
-};
+use crate::keys::{Kek, LegalHold, SigningKey, VerifyingKey, X25519Identity, X25519Recipient, text};
+#[cfg(feature = "xwing")]
+use crate::keys::{XWingIdentity, XWingRecipient};
 use crate::vocabulary::jurisdiction::Jurisdiction;
 use crate::vocabulary::time::{Clock, Timestamp};
 use crate::vocabulary::{Actor, CaseRef};
@@ -364,7 +364,10 @@ impl Custodian {
                     public.as_slice().try_into().map_err(|_| Error::InvalidKeyText("length".into()))?;
                 X25519Recipient::from_bytes(bytes)?.id()
             }
+            #[cfg(feature = "xwing")]
             KeyKind::XWing => XWingRecipient::from_bytes(&public)?.id(),
+            #[cfg(not(feature = "xwing"))]
+            KeyKind::XWing => return Err(crate::keys::xwing_unavailable()),
             KeyKind::Ed25519 => {
                 let bytes: [u8; 32] =
                     public.as_slice().try_into().map_err(|_| Error::InvalidKeyText("length".into()))?;
@@ -784,6 +787,9 @@ fn generate_record(kind: KeyKind, label: &str, now: Timestamp) -> Result<KeyReco
             let k = X25519Identity::generate()?;
             new_record(k.id(), kind, label, now, Some(k.recipient().to_bytes().to_vec()), Some(k.expose_bytes()))
         }
+        #[cfg(not(feature = "xwing"))]
+        KeyKind::XWing => return Err(crate::keys::xwing_unavailable()),
+        #[cfg(feature = "xwing")]
         KeyKind::XWing => {
             let k = XWingIdentity::generate()?;
             new_record(k.id(), kind, label, now, Some(k.recipient().as_bytes().to_vec()), Some(k.expose_seed()))

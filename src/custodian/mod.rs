@@ -48,9 +48,7 @@ use crate::format::Recipient;
 use crate::keys::KeyProvider;
 use crate::keys::keyring::{KeyRecord, KeyState, KeyringBody, SecretBytes};
 use crate::keys::provider::{public32, secret32, stored_x25519};
-use crate::keys::{
-    KdfParams, Kek, Keyring, SigningKey, Unlock, VerifyingKey, X25519Identity, X25519Recipient, XWingRecipient,
-};
+use crate::keys::{KdfParams, Kek, Keyring, SigningKey, Unlock, VerifyingKey, X25519Identity, X25519Recipient};
 use crate::policy::{AccessPolicy, PolicyGate};
 use crate::vocabulary::time::{Clock, SystemClock, Timestamp};
 use crate::vocabulary::{KeyId, KeyKind};
@@ -306,7 +304,8 @@ impl Custodian {
 struct ResolvedRecipients {
     keks: Vec<Kek>,
     x25519: Vec<X25519Recipient>,
-    xwing: Vec<XWingRecipient>,
+    #[cfg(feature = "xwing")]
+    xwing: Vec<crate::keys::XWingRecipient>,
     provided: Vec<(Arc<dyn KeyProvider>, KeyId)>,
     order: Vec<Slot>,
 }
@@ -316,6 +315,7 @@ struct ResolvedRecipients {
 enum Slot {
     Kek(usize),
     X25519(usize),
+    #[cfg(feature = "xwing")]
     XWing(usize),
     Provider(usize),
 }
@@ -323,8 +323,14 @@ enum Slot {
 impl ResolvedRecipients {
     /// The keyring's keys for `ids`; an id the keyring does not hold goes to the first of `providers` that holds it.
     fn resolve(body: &KeyringBody, providers: &[Arc<dyn KeyProvider>], ids: &[KeyId]) -> Result<Self> {
-        let mut r =
-            Self { keks: Vec::new(), x25519: Vec::new(), xwing: Vec::new(), provided: Vec::new(), order: Vec::new() };
+        let mut r = Self {
+            keks: Vec::new(),
+            x25519: Vec::new(),
+            #[cfg(feature = "xwing")]
+            xwing: Vec::new(),
+            provided: Vec::new(),
+            order: Vec::new(),
+        };
         for id in ids {
             let Some(rec) = body.get(id) else {
                 let mut holder = None;
@@ -361,8 +367,16 @@ impl ResolvedRecipients {
                         .public
                         .as_deref()
                         .ok_or_else(|| Error::KeyringCorrupt(format!("key {id} has no public part")))?;
-                    r.xwing.push(XWingRecipient::from_bytes(public)?);
-                    r.order.push(Slot::XWing(r.xwing.len() - 1));
+                    #[cfg(feature = "xwing")]
+                    {
+                        r.xwing.push(crate::keys::XWingRecipient::from_bytes(public)?);
+                        r.order.push(Slot::XWing(r.xwing.len() - 1));
+                    }
+                    #[cfg(not(feature = "xwing"))]
+                    {
+                        let _ = public;
+                        return Err(crate::keys::xwing_unavailable());
+                    }
                 }
                 _ => {
                     return Err(Error::InvalidArgument(format!(
@@ -382,6 +396,7 @@ impl ResolvedRecipients {
             .filter_map(|slot| match *slot {
                 Slot::Kek(i) => self.keks.get(i).map(Recipient::Kek),
                 Slot::X25519(i) => self.x25519.get(i).map(Recipient::X25519),
+                #[cfg(feature = "xwing")]
                 Slot::XWing(i) => self.xwing.get(i).map(Recipient::XWing),
                 Slot::Provider(i) => self.provided.get(i).map(|(p, id)| Recipient::Provider(p.as_ref(), *id)),
             })

@@ -47,8 +47,10 @@ use zeroize::Zeroizing;
 
 pub use crate::keys::{
     DataKey, ED25519_PUBLIC_LEN, KEY_LEN, Kek, SigningKey, VerifyingKey, X25519_PUBLIC_LEN, X25519Identity,
-    X25519Recipient, XWING_PUBLIC_LEN, XWingIdentity, XWingRecipient,
+    X25519Recipient, XWING_PUBLIC_LEN,
 };
+#[cfg(feature = "xwing")]
+pub use crate::keys::{XWingIdentity, XWingRecipient};
 pub use crate::primitives::stream::{max_threads, set_max_threads};
 pub use armor::{
     BEGIN as ARMOR_BEGIN, END as ARMOR_END, LINE_LEN as ARMOR_LINE_LEN, armor, dearmor, is_armored, to_binary,
@@ -60,7 +62,9 @@ pub use header::{
 pub use recipient::Recipient;
 pub use stream::{Reader, StreamReport};
 pub(crate) use wrap::unwrap_with_provider;
-pub use wrap::{Unwrap, ViaProvider, unwrap_with_kek, unwrap_with_x25519, unwrap_with_xwing};
+#[cfg(feature = "xwing")]
+pub use wrap::unwrap_with_xwing;
+pub use wrap::{Unwrap, ViaProvider, unwrap_with_kek, unwrap_with_x25519};
 
 use crate::error::{Error, Result};
 use crate::primitives::rng::OsRng;

@@ -3,7 +3,9 @@
 
 use std::fmt;
 
-use crate::keys::{Kek, KeyProvider, X25519Recipient, XWingRecipient};
+#[cfg(feature = "xwing")]
+use crate::keys::XWingRecipient;
+use crate::keys::{Kek, KeyProvider, X25519Recipient};
 use crate::vocabulary::KeyId;
 
 /// One recipient of an envelope: whoever holds the matching secret can unwrap the data key.
@@ -14,7 +16,8 @@ pub enum Recipient<'a> {
     Kek(&'a Kek),
     /// An X25519 public key (HPKE base mode, or auth mode when the seal names a sender).
     X25519(&'a X25519Recipient),
-    /// An X-Wing public key (HPKE base mode; X-Wing has no auth mode).
+    /// An X-Wing public key (HPKE base mode; X-Wing has no auth mode). With the `xwing` cargo feature only.
+    #[cfg(feature = "xwing")]
     XWing(&'a XWingRecipient),
     /// A key held by a [`KeyProvider`] (an HSM, a host's KMS), named by its key id: the provider wraps the data key
     /// itself, in a stanza of its [`KeyProvider::stanza_kind`].
@@ -26,6 +29,7 @@ impl fmt::Debug for Recipient<'_> {
         match self {
             Self::Kek(k) => f.debug_tuple("Kek").field(&k.id()).finish(),
             Self::X25519(r) => f.debug_tuple("X25519").field(&r.id()).finish(),
+            #[cfg(feature = "xwing")]
             Self::XWing(r) => f.debug_tuple("XWing").field(&r.id()).finish(),
             Self::Provider(p, id) => f.debug_tuple("Provider").field(&p.name()).field(id).finish(),
         }
@@ -39,6 +43,7 @@ impl Recipient<'_> {
         match self {
             Self::Kek(k) => k.id(),
             Self::X25519(r) => r.id(),
+            #[cfg(feature = "xwing")]
             Self::XWing(r) => r.id(),
             Self::Provider(_, id) => *id,
         }

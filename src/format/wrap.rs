@@ -6,9 +6,6 @@
 //! ([`Error::NoMatchingRecipient`]) or "a stanza for this key did not open" ([`Error::OpenFailed`]).
 
 use hkdf::Hkdf;
-use hpke::aead::{AeadTag, ChaCha20Poly1305 as HpkeChaCha};
-use hpke::kdf::HkdfSha256;
-use hpke::{Deserializable, OpModeR, OpModeS, Serializable};
 use rand_core::CryptoRng;
 use sha2::Sha256;
 use zeroize::Zeroizing;
@@ -17,17 +14,20 @@ use crate::error::{Error, Result};
 use crate::format::OBJECT_ID_LEN;
 use crate::format::header::{Header, Stanza, StanzaKind};
 use crate::format::recipient::Recipient;
-use crate::keys::{
-    DataKey, KEY_LEN, Kek, KeyProvider, Unwrapped, X25519Identity, X25519Recipient, XWingIdentity, XWingKem,
-};
+use crate::keys::{DataKey, KEY_LEN, Kek, KeyProvider, Unwrapped, X25519Identity, X25519Recipient};
 use crate::primitives::aead::ChunkCipher;
 use crate::primitives::hpke_x25519;
 use crate::vocabulary::{KEY_ID_LEN, KeyId};
 
+// X-Wing stanzas, compiled with the `xwing` feature only (docs/KEYS.md "X-Wing"); without it an X-Wing stanza is
+// one no key of this build opens, and a keyring skips it like any stanza not for its keys.
+#[cfg(feature = "xwing")]
+mod xwing;
+#[cfg(feature = "xwing")]
+pub use xwing::unwrap_with_xwing;
+
 /// HPKE `info` for X25519 stanzas.
 pub(crate) const INFO_X25519: &[u8] = b"custodia/v1/hpke/x25519";
-/// HPKE `info` for X-Wing stanzas.
-pub(crate) const INFO_XWING: &[u8] = b"custodia/v1/hpke/xwing";
 /// HKDF `info` for the KEK wrap key.
 pub(crate) const INFO_KEK_WRAP: &[u8] = b"custodia/v1/kek-wrap";
 
@@ -53,12 +53,6 @@ impl Unwrap for Kek {
 impl Unwrap for X25519Identity {
     fn unwrap_data_key(&self, header: &Header) -> Result<DataKey> {
         unwrap_with_x25519(header, self, None)
-    }
-}
-
-impl Unwrap for XWingIdentity {
-    fn unwrap_data_key(&self, header: &Header) -> Result<DataKey> {
-        unwrap_with_xwing(header, self)
     }
 }
 
@@ -145,27 +139,8 @@ pub(crate) fn wrap<R: CryptoRng>(
             body.extend_from_slice(&tag);
             Stanza::new(kind, body)
         }
-        Recipient::XWing(pk) => {
-            let kind = StanzaKind::XWing;
-            let pk_r = pk.to_hpke().map_err(|_| Error::InvalidArgument("invalid X-Wing recipient".into()))?;
-            let mut buf = [0u8; KEY_LEN];
-            buf.copy_from_slice(dk);
-            let (enc, tag) = hpke::single_shot_seal_inout_detached_with_rng::<HpkeChaCha, HkdfSha256, XWingKem>(
-                &OpModeS::Base,
-                &pk_r,
-                INFO_XWING,
-                buf.as_mut_slice().into(),
-                &stanza_aad(kind, &id, bound),
-                rng,
-            )
-            .map_err(|_| Error::InvalidArgument("HPKE encapsulation to the X-Wing recipient failed".into()))?;
-            let mut body = Vec::with_capacity(KEY_ID_LEN + 1120 + KEY_LEN + TAG_LEN);
-            body.extend_from_slice(id.as_bytes());
-            body.extend_from_slice(&enc.to_bytes());
-            body.extend_from_slice(&buf);
-            body.extend_from_slice(&tag.to_bytes());
-            Stanza::new(kind, body)
-        }
+        #[cfg(feature = "xwing")]
+        Recipient::XWing(pk) => xwing::wrap(pk, &id, dk, bound, rng),
         Recipient::Provider(provider, key_id) => {
             let kind = crate::keys::provider::check_provider_kind(*provider)?;
             let wrapped = provider.wrap(key_id, dk, &stanza_aad(kind, key_id, bound))?;
@@ -279,33 +254,4 @@ pub fn unwrap_with_x25519(
     )
     .map_err(|_| Error::OpenFailed)?;
     Ok(DataKey::new(key, id, stanza.sender().cloned()))
-}
-
-/// Unwrap the data key from the X-Wing stanza for `identity`.
-///
-/// # Errors
-/// [`Error::NoMatchingRecipient`] when no stanza names this key; [`Error::OpenFailed`] when it does not open.
-pub fn unwrap_with_xwing(header: &Header, identity: &XWingIdentity) -> Result<DataKey> {
-    let id = identity.id();
-    let stanza = header
-        .stanzas()
-        .iter()
-        .find(|s| s.kind() == StanzaKind::XWing && s.key_id() == id)
-        .ok_or(Error::NoMatchingRecipient)?;
-    let body = stanza.body();
-    let enc = <XWingKem as hpke::Kem>::EncappedKey::from_bytes(&body[KEY_ID_LEN..KEY_ID_LEN + 1120])
-        .map_err(|_| Error::OpenFailed)?;
-    let (mut key, tag) = ct_and_tag(body);
-    let tag = AeadTag::<HpkeChaCha>::from_bytes(tag).map_err(|_| Error::OpenFailed)?;
-    hpke::single_shot_open_inout_detached::<HpkeChaCha, HkdfSha256, XWingKem>(
-        &OpModeR::Base,
-        &identity.to_hpke(),
-        &enc,
-        INFO_XWING,
-        key.as_mut_slice().into(),
-        &stanza_aad(StanzaKind::XWing, &id, header.sealed_context()),
-        &tag,
-    )
-    .map_err(|_| Error::OpenFailed)?;
-    Ok(DataKey::new(key, id, None))
 }

@@ -15,18 +15,34 @@ mod material;
 pub mod pkcs11;
 pub(crate) mod provider;
 pub(crate) mod text;
+#[cfg(feature = "xwing")]
+mod xwing;
 
 pub use keyring::{
     AuditPin, KEYRING_FILE, KdfParams, KeyMark, KeyRecord, KeyState, Keyring, LegalHold, MAX_AUTHORITY_LEN,
     MAX_DESTROY_REASON_LEN, MAX_HOLD_REASON_LEN, MAX_HOLD_REFERENCE_LEN, MAX_KEYRING_LEN, MAX_LABEL_LEN, Unlock,
 };
-pub(crate) use material::XWingKem;
 pub use material::{
     DataKey, ED25519_PUBLIC_LEN, KEY_LEN, Kek, SigningKey, VerifyingKey, X25519_PUBLIC_LEN, X25519Identity,
-    X25519Recipient, XWING_PUBLIC_LEN, XWingIdentity, XWingRecipient,
+    X25519Recipient, XWING_PUBLIC_LEN,
 };
 pub use provider::{KeyProvider, Unwrapped};
 pub use text::{decode_public, encode_public, public_len};
+#[cfg(feature = "xwing")]
+pub(crate) use xwing::XWingKem;
+#[cfg(feature = "xwing")]
+pub use xwing::{XWingIdentity, XWingRecipient};
+
+/// The error for an X-Wing key or recipient in a build without the `xwing` cargo feature: generating, importing or
+/// sealing to one. [`Error::InvalidArgument`] rather than [`Error::UnsupportedSuite`]: the latter names an envelope's
+/// unknown suite number, while here the caller asked for a key kind this build left out, and the message says which
+/// feature brings it back.
+#[cfg(not(feature = "xwing"))]
+pub(crate) fn xwing_unavailable() -> Error {
+    Error::InvalidArgument(
+        "X-Wing (post-quantum) keys need the `xwing` cargo feature of custodia, which this build leaves out".into(),
+    )
+}
 
 /// Fill `buf` from the operating system's random number generator.
 pub(crate) fn random_bytes(buf: &mut [u8]) -> Result<()> {

@@ -17,7 +17,7 @@ use zeroize::Zeroizing;
 use crate::error::{Error, Result};
 use crate::format::{self, Header, Stanza, StanzaKind};
 use crate::keys::keyring::{KeyRecord, KeyState, KeyringBody};
-use crate::keys::{DataKey, KEY_LEN, Kek, X25519Identity, XWingIdentity};
+use crate::keys::{DataKey, KEY_LEN, Kek, X25519Identity};
 use crate::vocabulary::{KeyId, KeyKind};
 
 /// What a [`KeyProvider`] answers when asked to unwrap.
@@ -144,9 +144,11 @@ impl StanzaKeys for KeyringBody {
             (StanzaKind::X25519 | StanzaKind::X25519Auth, KeyKind::X25519) => {
                 stored_x25519(rec).and_then(|id| format::unwrap_with_x25519(header, &id, None))
             }
-            (StanzaKind::XWing, KeyKind::XWing) => {
-                secret32(rec).and_then(|s| format::unwrap_with_xwing(header, &XWingIdentity::from_seed(*s)))
-            }
+            // Without the `xwing` feature this build cannot open an X-Wing stanza, so it falls to `WrongKind` below:
+            // skipped like any stanza not for this keyring's keys (NoMatchingRecipient if no other stanza opens).
+            #[cfg(feature = "xwing")]
+            (StanzaKind::XWing, KeyKind::XWing) => secret32(rec)
+                .and_then(|s| format::unwrap_with_xwing(header, &crate::keys::XWingIdentity::from_seed(*s))),
             _ => return StanzaUnwrap::WrongKind,
         })
     }
