@@ -312,6 +312,11 @@ pub struct KeyRecord {
     /// imported; absent in keyrings written before keys carried one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub authority: Option<String>,
+    /// For a per-case key wrapped by a key provider (`CustodianOptions::case_keys`): the provider's KEK, and
+    /// `secret` then holds the provider's wrapping of the case key (never the key in clear). Absent in keyrings
+    /// written before, and for every key the keyring holds in clear (docs/FORMAT.md section 2).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub wrapped_by: Option<KeyId>,
     /// For another authority's key: nothing is sealed or shared to it before this time.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub not_before: Option<Timestamp>,
@@ -607,7 +612,16 @@ impl KeyringBody {
                     k.kind
                 ));
             }
-            if k.secret.as_ref().is_some_and(|s| s.expose().len() != 32) {
+            if k.wrapped_by.is_some() {
+                // A per-case KEK wrapped by a key provider: the secret is the provider's wrapping (its own length,
+                // bounded), and only a case's KEK is ever wrapped.
+                if k.kind != KeyKind::Kek || k.case_ref.is_none() {
+                    return bad(format!("key {} is wrapped by a provider but is not a case's KEK", k.id));
+                }
+                if k.secret.as_ref().is_some_and(|s| s.expose().is_empty() || s.expose().len() > MAX_WRAPPED_LEN) {
+                    return bad(format!("key {} has a wrapped secret of an impossible length", k.id));
+                }
+            } else if k.secret.as_ref().is_some_and(|s| s.expose().len() != 32) {
                 return bad(format!("key {} has a secret that is not 32 bytes", k.id));
             }
         }
@@ -620,6 +634,9 @@ impl KeyringBody {
         Ok(())
     }
 }
+
+/// Longest provider wrapping of a per-case KEK a keyring accepts (`KeyRecord::wrapped_by`), in bytes.
+const MAX_WRAPPED_LEN: usize = 1024;
 
 /// Longest key label, in bytes.
 pub const MAX_LABEL_LEN: usize = 128;
@@ -1195,6 +1212,7 @@ mod tests {
             rotated_to: None,
             jurisdiction: None,
             authority: None,
+            wrapped_by: None,
             not_before: None,
             not_after: None,
             revoked: None,
