@@ -22,7 +22,7 @@ use crate::vocabulary::{KeyId, Timestamp};
 /// Domain separation of a case key's wrapping: the associated data is this prefix followed by the case key's id.
 const CASE_KEY_AAD: &[u8] = b"custodia/v1/case-key\0";
 
-/// The associated data a case key `id` is wrapped with (FORMAT.md section 2, `wrapped_by`).
+/// The associated data a case key `id` is wrapped with (docs/KEYS.md "Case keys wrapped by a provider").
 pub(crate) fn case_key_aad(id: &KeyId) -> Vec<u8> {
     let mut aad = CASE_KEY_AAD.to_vec();
     aad.extend_from_slice(id.as_bytes());

@@ -314,7 +314,7 @@ pub struct KeyRecord {
     pub authority: Option<String>,
     /// For a per-case key wrapped by a key provider (`CustodianOptions::case_keys`): the provider's KEK, and
     /// `secret` then holds the provider's wrapping of the case key (never the key in clear). Absent in keyrings
-    /// written before, and for every key the keyring holds in clear (docs/FORMAT.md section 2).
+    /// written before, and for every key the keyring holds in clear (docs/KEYS.md "The keyring file").
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub wrapped_by: Option<KeyId>,
     /// For another authority's key: nothing is sealed or shared to it before this time.
