@@ -12,6 +12,7 @@ use std::sync::atomic::Ordering;
 
 use common::authority::{j, p};
 use common::soft_provider::{SoftProvider, token_key_id};
+use custodia::audit::EventKind;
 use custodia::{
     Actor, CaseKeyWrapping, CaseRef, Category, Classification, Custodian, CustodianOptions, ErrorKind, FixedClock,
     KdfParams, KeyId, KeyProvider, OpenRequest, PurposeSet, SealOptions, Sensitive, Timestamp, Unlock,
@@ -92,8 +93,8 @@ fn an_open_costs_one_provider_call_per_case_and_cache_period() {
     let s = scene();
     let prov = provider();
     let c = custodian(&s.dir, &s.clock, Some(&prov), 300, 1000);
-    for (n, env) in s.envelopes.iter().enumerate() {
-        assert_eq!(open(&c, env).expect("open"), vec![n as u8; 64]);
+    for (n, env) in (0u8..).zip(&s.envelopes) {
+        assert_eq!(open(&c, env).expect("open"), vec![n; 64]);
     }
     assert_eq!(prov.unwraps.load(Ordering::SeqCst), 1, "five objects of one case, one provider call");
     // Still within the period: no call.
@@ -178,6 +179,12 @@ fn shredding_the_case_stops_every_custodian_including_one_whose_cache_held_the_k
     o.case_ref = Some(case());
     let data = Sensitive::new(b"new".to_vec(), Category::FinancialRecords);
     assert_eq!(b.seal(&jan(), &data, &o).expect_err("shredded").kind(), ErrorKind::KeyDestroyed);
+    // Audited: the creation says which provider key wraps the case key; the destruction is key_destroyed.
+    let events: Vec<_> =
+        custodia::audit::entries(a.audit_log().path()).expect("entries").map(|e| e.expect("entry").event).collect();
+    let made = events.iter().find(|e| e.kind == EventKind::KeyGenerated && e.keys.contains(&s.key)).expect("made");
+    assert_eq!(made.detail.get("wrapped_by"), Some(&token_key_id(CKA_ID).to_string()));
+    assert!(events.iter().any(|e| e.kind == EventKind::KeyDestroyed && e.keys.contains(&s.key)));
     // The case gets a new key on next use, wrapped again.
     let fresh = b.case_key(&jan(), &case(), None).expect("new case key");
     assert_ne!(fresh, s.key);

@@ -492,7 +492,7 @@ fn replace_file(path: &Path, head: &[u8], tail: &mut dyn io::Read) -> Result<()>
     Ok(())
 }
 
-fn new_record(
+pub(crate) fn new_record(
     id: KeyId,
     kind: KeyKind,
     label: &str,

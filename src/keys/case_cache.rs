@@ -155,3 +155,88 @@ impl CaseKeyCache {
         Ok(kek)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::sync::atomic::{AtomicU64, Ordering};
+
+    use zeroize::Zeroizing;
+
+    use super::*;
+    use crate::format::StanzaKind;
+    use crate::keys::keyring::SecretBytes;
+    use crate::vocabulary::{CaseRef, KeyKind};
+
+    /// A provider that remembers what it wrapped and the associated data it was given: a lookup table, not a cipher,
+    /// so that the tests see exactly which associated data the cache passes.
+    struct Table {
+        kek: KeyId,
+        wrapped: Mutex<Vec<(Vec<u8>, [u8; KEY_LEN])>>,
+        calls: AtomicU64,
+    }
+
+    impl KeyProvider for Table {
+        fn name(&self) -> &str {
+            "table"
+        }
+        fn stanza_kind(&self) -> StanzaKind {
+            StanzaKind::External
+        }
+        fn holds(&self, key_id: &KeyId) -> Result<bool> {
+            Ok(*key_id == self.kek)
+        }
+        fn wrap(&self, _: &KeyId, data_key: &[u8; KEY_LEN], aad: &[u8]) -> Result<Vec<u8>> {
+            let mut t = self.wrapped.lock().map_err(|_| Error::Internal("lock".into()))?;
+            t.push((aad.to_vec(), *data_key));
+            Ok(vec![u8::try_from(t.len()).map_err(|_| Error::Internal("many".into()))?])
+        }
+        fn unwrap(&self, key_id: &KeyId, wrapped: &[u8], aad: &[u8]) -> Result<Unwrapped> {
+            self.calls.fetch_add(1, Ordering::SeqCst);
+            if *key_id != self.kek {
+                return Ok(Unwrapped::NotMine);
+            }
+            let t = self.wrapped.lock().map_err(|_| Error::Internal("lock".into()))?;
+            let i = usize::from(*wrapped.first().ok_or(Error::OpenFailed)?);
+            match t.get(i.wrapping_sub(1)) {
+                Some((a, k)) if a == aad => Ok(Unwrapped::Key(Zeroizing::new(*k))),
+                _ => Err(Error::OpenFailed),
+            }
+        }
+    }
+
+    fn wrapped_record(cache: &CaseKeyCache, case: &str, t: Timestamp) -> KeyRecord {
+        let kek = Kek::generate().expect("rng");
+        let (by, wrapped) = cache.wrap_new(kek.id(), kek.expose_bytes(), t).expect("wrap");
+        let mut r = crate::custodian::new_record(kek.id(), KeyKind::Kek, case, t, None, None);
+        r.case_ref = Some(CaseRef::parse(case).expect("case"));
+        r.secret = Some(SecretBytes::new(Zeroizing::new(wrapped)));
+        r.wrapped_by = Some(by);
+        r
+    }
+
+    #[test]
+    fn a_wrapping_moved_to_another_case_key_record_does_not_unwrap() {
+        let kek = KeyId::from_bytes([1; 16]);
+        let provider = Arc::new(Table { kek, wrapped: Mutex::new(Vec::new()), calls: AtomicU64::new(0) });
+        let t = Timestamp::from_unix(1_795_435_200);
+        let maker = CaseKeyCache::new(Some(CaseKeyWrapping::new(provider.clone(), kek)));
+        let a = wrapped_record(&maker, "MLA-2026-0001", t);
+        let b = wrapped_record(&maker, "MLA-2026-0002", t);
+        let reader = CaseKeyCache::new(Some(CaseKeyWrapping::new(provider.clone(), kek)));
+        assert_eq!(reader.kek(&a, t).expect("a").id(), a.id);
+        // B's record carrying A's wrapping: the associated data names B, so the provider refuses it.
+        let copy = |r: &KeyRecord| {
+            Some(SecretBytes::new(Zeroizing::new(r.secret.as_ref().expect("secret").expose().to_vec())))
+        };
+        let b_wrapping = copy(&b);
+        let mut forged = b;
+        forged.secret = copy(&a);
+        assert!(matches!(reader.kek(&forged, t), Err(Error::OpenFailed)));
+        // And a cached entry is not served for a record whose wrapped bytes changed: the provider is asked again.
+        let before = provider.calls.load(Ordering::SeqCst);
+        let mut changed = a;
+        changed.secret = b_wrapping;
+        assert!(reader.kek(&changed, t).is_err());
+        assert_eq!(provider.calls.load(Ordering::SeqCst), before + 1);
+    }
+}

@@ -1223,6 +1223,35 @@ mod tests {
     }
 
     #[test]
+    fn only_a_case_kek_may_be_wrapped_by_a_provider_and_the_field_round_trips() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let mut ring = Keyring::open(dir.path(), &Unlock::master_key([3; 32]), KdfParams::DEFAULT).expect("create");
+        let wrapped = |id: u8, kind: KeyKind, case: bool, len: usize| {
+            let mut r = rec(id, kind, Some(&vec![0xa5; len]));
+            r.wrapped_by = Some(KeyId::from_bytes([0xee; 16]));
+            r.case_ref = case.then(|| CaseRef::parse("MLA-2026-0042").expect("case"));
+            r
+        };
+        // Not a case's KEK, an empty or oversized wrapping: refused before anything is written.
+        for r in [
+            wrapped(1, KeyKind::Kek, false, 60),
+            wrapped(2, KeyKind::Ed25519, true, 60),
+            wrapped(3, KeyKind::Kek, true, 0),
+            wrapped(4, KeyKind::Kek, true, MAX_WRAPPED_LEN + 1),
+        ] {
+            let id = r.id;
+            assert!(ring.update(|b| b.add(r)).is_err(), "key {id} accepted");
+        }
+        // A case's KEK with a 60-byte wrapping: written, and read back with its provider key.
+        ring.update(|b| b.add(wrapped(5, KeyKind::Kek, true, 60))).expect("add");
+        drop(ring);
+        let ring = Keyring::open(dir.path(), &Unlock::master_key([3; 32]), KdfParams::DEFAULT).expect("open");
+        let r = ring.body().get(&KeyId::from_bytes([5; 16])).expect("record");
+        assert_eq!(r.wrapped_by, Some(KeyId::from_bytes([0xee; 16])));
+        assert_eq!(r.secret.as_ref().expect("wrapping").expose().len(), 60);
+    }
+
+    #[test]
     fn create_reopen_and_wrong_passphrase() {
         let dir = tempfile::tempdir().expect("tempdir");
         let mut ring = Keyring::open(dir.path(), &Unlock::passphrase("correct horse"), KdfParams::DANGER_TEST_ONLY)
