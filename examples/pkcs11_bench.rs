@@ -1,6 +1,9 @@
 //! Seal and open of 1 KiB through the PKCS#11 provider (a SoftHSM2 token of its own, in a temporary directory) against
 //! the local keyring's KEK: medians and the ratio. A measurement, not a test (docs/KEYS.md "Key providers" quotes it).
 //!
+//! Then the same open through a per-case key wrapped by the token's KEK (`CustodianOptions::case_keys`, docs/KEYS.md
+//! "Case keys wrapped by a provider"): cold (cache disabled, one token call per open) and cached.
+//!
 //! `cargo run --release --features pkcs11 --example pkcs11_bench [ROUNDS]` (default 300 rounds per figure). Needs
 //! Debian's `softhsm2` (scripts/install-deps.sh). SoftHSM2 reads `SOFTHSM2_CONF` once per process, so the example
 //! makes the token directory and configuration, initialises a token with `softhsm2-util`, then runs itself again with
@@ -12,8 +15,8 @@ use std::time::{Duration, Instant};
 
 use custodia::pkcs11::{Pkcs11Config, Pkcs11Provider};
 use custodia::{
-    Actor, Category, Classification, Custodian, CustodianOptions, Jurisdiction, KdfParams, KeyId, KeyKind, OpenRequest,
-    Purpose, PurposeSet, SealOptions, Sensitive, Unlock,
+    Actor, CaseKeyWrapping, CaseRef, Category, Classification, Custodian, CustodianOptions, Jurisdiction, KdfParams,
+    KeyId, KeyKind, OpenRequest, Purpose, PurposeSet, SealOptions, Sensitive, Unlock,
 };
 
 const MODULE: &str = "/usr/lib/softhsm/libsofthsm2.so";
@@ -57,13 +60,22 @@ fn bench(rounds: usize) -> Result<(), Box<dyn std::error::Error>> {
     opts.kdf = KdfParams::DANGER_TEST_ONLY;
     opts.create = true;
     opts.durability = custodia::audit::Durability::OsBuffered;
-    opts.providers = vec![hsm];
-    let c = Custodian::load(dir.path().join("c"), Unlock::master_key([7; 32]), opts)?;
+    opts.providers = vec![hsm.clone()];
+    let c = Custodian::load(dir.path().join("c"), Unlock::master_key([7; 32]), opts.clone())?;
+    // Two more custodians whose case keys the token's KEK wraps: one with the cache disabled, one with the default.
+    let cased = |name: &str, ttl: u64| -> Result<Custodian, custodia::Error> {
+        let mut o = opts.clone();
+        let mut w = CaseKeyWrapping::new(hsm.clone(), token_kek);
+        w.cache_ttl_secs = ttl;
+        o.case_keys = Some(w);
+        Custodian::load(dir.path().join(name), Unlock::master_key([7; 32]), o)
+    };
+    let (cold, cached) = (cased("cold", 0)?, cased("cached", 300)?);
     let actor = Actor::new("bench", "analyst", Jurisdiction::parse("NL")?, Classification::Secret)?;
     let local_kek = c.generate_key(&actor, KeyKind::Kek, "local kek")?;
     let data = Sensitive::new(vec![0x42u8; 1024], Category::FinancialRecords);
     let request = OpenRequest::new(actor.clone(), Purpose::parse("investigation")?);
-    let row = |name: &str, kek: KeyId| -> Result<(Duration, Duration), Box<dyn std::error::Error>> {
+    let row = |name: &str, c: &Custodian, kek: KeyId| -> Result<(Duration, Duration), Box<dyn std::error::Error>> {
         let o = SealOptions::new(PurposeSet::parse(&["investigation"])?, vec![kek]);
         let (mut seals, mut opens) = (Vec::with_capacity(rounds), Vec::with_capacity(rounds));
         for _ in 0..rounds {
@@ -79,12 +91,22 @@ fn bench(rounds: usize) -> Result<(), Box<dyn std::error::Error>> {
         println!("{name:<28} seal 1 KiB median {:>8.1} us   open 1 KiB median {:>8.1} us", us(s), us(o));
         Ok((s, o))
     };
-    let (ls, lo) = row("local keyring KEK", local_kek)?;
-    let (ts, to) = row("PKCS#11 (SoftHSM2) KEK", token_kek)?;
+    let (ls, lo) = row("local keyring KEK", &c, local_kek)?;
+    let (ts, to) = row("PKCS#11 (SoftHSM2) KEK", &c, token_kek)?;
+    let case = CaseRef::parse("MLA-2026-0042")?;
+    let cold_key = cold.case_key(&actor, &case, None)?;
+    let (_, co) = row("case key via token, cold", &cold, cold_key)?;
+    let cached_key = cached.case_key(&actor, &case, None)?;
+    let (_, ko) = row("case key via token, cached", &cached, cached_key)?;
     println!(
         "ratio token/local: seal {:.2}x, open {:.2}x ({rounds} rounds each, audit OsBuffered)",
         ratio(ts, ls),
         ratio(to, lo)
+    );
+    println!(
+        "ratio case key/local open: cold {:.2}x, cached {:.2}x (goal: cached <= 1.2x)",
+        ratio(co, lo),
+        ratio(ko, lo)
     );
     Ok(())
 }

@@ -116,7 +116,7 @@ pub use format::{InstrumentKind, LegalInstrument};
 #[cfg(feature = "pkcs11")]
 pub use keys::pkcs11;
 pub use keys::{
-    AuditPin, KEYRING_FILE, KdfParams, KeyMark, KeyProvider, KeyRecord, KeyState, Keyring, LegalHold,
+    AuditPin, CaseKeyWrapping, KEYRING_FILE, KdfParams, KeyMark, KeyProvider, KeyRecord, KeyState, Keyring, LegalHold,
     MAX_AUTHORITY_LEN, MAX_DESTROY_REASON_LEN, MAX_HOLD_REASON_LEN, MAX_HOLD_REFERENCE_LEN, MAX_KEYRING_LEN,
     MAX_LABEL_LEN, Unlock, Unwrapped, decode_public, encode_public, public_len,
 };

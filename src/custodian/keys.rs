@@ -2,10 +2,12 @@
 //! destroy, shred what is due, legal holds. Every change is recorded in the audit log; key material never leaves
 //! the keyring except through the `danger-test-hooks` feature, which no release artefact enables.
 
+use zeroize::Zeroizing;
+
 use super::{Custodian, new_record};
 use crate::audit::{AuditEvent, ErasureCertificate, EventKind};
 use crate::error::{Error, Result};
-use crate::keys::keyring::{KeyMark, KeyRecord, KeyState};
+use crate::keys::keyring::{KeyMark, KeyRecord, KeyState, SecretBytes};
 use crate::keys::{Kek, LegalHold, SigningKey, VerifyingKey, X25519Identity, X25519Recipient, text};
 #[cfg(feature = "xwing")]
 use crate::keys::{XWingIdentity, XWingRecipient};
@@ -189,6 +191,16 @@ impl Custodian {
         record.destroy_after = destroy_after;
         record.rotated_from = rotated_from;
         let id = record.id;
+        // A per-case KEK under a configured wrapping: the keyring (the shared store) gets the provider's wrapping of
+        // it, never the key in clear; the clear key is kept in the case-key cache only.
+        let mut wrapped_by = None;
+        if kind == KeyKind::Kek && case_ref.is_some() && self.case_keys.wrapping().is_some() {
+            let clear = super::secret32(&record)?;
+            let (kek, wrapped) = self.case_keys.wrap_new(id, &clear, self.clock.now())?;
+            record.secret = Some(SecretBytes::new(Zeroizing::new(wrapped)));
+            record.wrapped_by = Some(kek);
+            wrapped_by = Some(kek);
+        }
         // Decided again on the keyring as re-read under its file lock: another process may have rotated, destroyed
         // or retired the key, or made the case's key, since this one last read it.
         let existing = self.write()?.update(|b| {
@@ -223,6 +235,9 @@ impl Custodian {
         }
         if let Some(old) = rotated_from {
             ev = ev.detail("rotated_from", &old.to_string());
+        }
+        if let Some(kek) = wrapped_by {
+            ev = ev.detail("wrapped_by", &kek.to_string());
         }
         self.record(ev)?;
         Ok(id)
@@ -598,6 +613,7 @@ impl Custodian {
             self.record(ev)?;
             return Err(e);
         }
+        self.case_keys.forget(id);
         let certificate = self
             .audit
             .certify_erasure(&[*id], case.as_ref(), reason, None)
@@ -748,7 +764,7 @@ impl Custodian {
     /// [`Error::KeyNotFound`], [`Error::KeyDestroyed`], [`Error::KeyState`] for a public-only key.
     #[cfg(feature = "danger-test-hooks")]
     #[doc(hidden)]
-    pub fn danger_export_secret_for_tests(&self, id: &KeyId) -> Result<zeroize::Zeroizing<[u8; 32]>> {
+    pub fn danger_export_secret_for_tests(&self, id: &KeyId) -> Result<Zeroizing<[u8; 32]>> {
         let ring = self.read()?;
         super::secret32(ring.body().get(id).ok_or(Error::KeyNotFound(*id))?)
     }

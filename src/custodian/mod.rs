@@ -46,6 +46,7 @@ use crate::audit::{Anchor, AuditEvent, AuditLog, AuditOptions, AuditSink, Durabi
 use crate::error::{Error, Result};
 use crate::format::Recipient;
 use crate::keys::KeyProvider;
+use crate::keys::case_cache::{CaseKeyCache, CaseKeyWrapping};
 use crate::keys::keyring::{KeyRecord, KeyState, KeyringBody, SecretBytes};
 use crate::keys::provider::{public32, secret32, stored_x25519};
 use crate::keys::{KdfParams, Kek, Keyring, SigningKey, Unlock, VerifyingKey, X25519Identity, X25519Recipient};
@@ -86,6 +87,10 @@ pub struct CustodianOptions {
     /// recipient id the keyring does not hold is looked up in each in turn ([`KeyProvider::holds`]), and an open
     /// offers each stanza of a provider's kind to it, always after the policy gate has allowed the open.
     pub providers: Vec<Arc<dyn KeyProvider>>,
+    /// Per-case keys wrapped by a provider's KEK instead of held in clear in the keyring, and the bounds of their
+    /// in-memory cache (docs/KEYS.md "Case keys wrapped by a provider"). `None` (the default): case keys in clear
+    /// inside the (encrypted) keyring, as before.
+    pub case_keys: Option<CaseKeyWrapping>,
 }
 
 impl Default for CustodianOptions {
@@ -99,6 +104,7 @@ impl Default for CustodianOptions {
             require_secondary_sinks: false,
             create: false,
             providers: Vec::new(),
+            case_keys: None,
         }
     }
 }
@@ -119,6 +125,7 @@ impl core::fmt::Debug for CustodianOptions {
             .field("checkpoint_every", &self.checkpoint_every)
             .field("create", &self.create)
             .field("providers", &self.providers.iter().map(|p| p.name().to_owned()).collect::<Vec<_>>())
+            .field("case_keys", &self.case_keys)
             .finish_non_exhaustive()
     }
 }
@@ -137,6 +144,8 @@ pub struct Custodian {
     unwraps: AtomicU64,
     /// Key providers besides the keyring ([`CustodianOptions::providers`]).
     providers: Vec<Arc<dyn KeyProvider>>,
+    /// Unwrapped per-case keys ([`CustodianOptions::case_keys`]), bounded in time and uses.
+    case_keys: CaseKeyCache,
     /// Set by [`Custodian::close`] before the log is closed: from then on no key is touched and nothing recorded.
     closed: AtomicBool,
     /// The closing anchor, once [`Custodian::close`] succeeded (a second close returns it again).
@@ -236,6 +245,7 @@ impl Custodian {
             audit_key_id,
             unwraps: AtomicU64::new(0),
             providers: options.providers,
+            case_keys: CaseKeyCache::new(options.case_keys),
             closed: AtomicBool::new(false),
             closing: Mutex::new(None),
         };
@@ -322,7 +332,14 @@ enum Slot {
 
 impl ResolvedRecipients {
     /// The keyring's keys for `ids`; an id the keyring does not hold goes to the first of `providers` that holds it.
-    fn resolve(body: &KeyringBody, providers: &[Arc<dyn KeyProvider>], ids: &[KeyId]) -> Result<Self> {
+    /// A per-case key wrapped by a provider comes out of `cases` (cached, or one provider call).
+    fn resolve(
+        body: &KeyringBody,
+        providers: &[Arc<dyn KeyProvider>],
+        cases: &CaseKeyCache,
+        now: Timestamp,
+        ids: &[KeyId],
+    ) -> Result<Self> {
         let mut r = Self {
             keks: Vec::new(),
             x25519: Vec::new(),
@@ -354,6 +371,10 @@ impl ResolvedRecipients {
                 KeyState::Active => {}
             }
             match rec.kind {
+                KeyKind::Kek if rec.wrapped_by.is_some() => {
+                    r.keks.push(cases.kek(rec, now)?);
+                    r.order.push(Slot::Kek(r.keks.len() - 1));
+                }
                 KeyKind::Kek => {
                     r.keks.push(Kek::from_bytes(*secret32(rec)?));
                     r.order.push(Slot::Kek(r.keks.len() - 1));
@@ -486,7 +507,7 @@ fn replace_file(path: &Path, head: &[u8], tail: &mut dyn io::Read) -> Result<()>
     Ok(())
 }
 
-fn new_record(
+pub(crate) fn new_record(
     id: KeyId,
     kind: KeyKind,
     label: &str,
@@ -506,6 +527,7 @@ fn new_record(
         rotated_to: None,
         jurisdiction: None,
         authority: None,
+        wrapped_by: None,
         not_before: None,
         not_after: None,
         revoked: None,

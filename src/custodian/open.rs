@@ -12,15 +12,16 @@ use crate::audit::{AuditEvent, EventKind, Outcome};
 use crate::error::{Error, Result};
 use crate::exchange::Grant;
 use crate::format;
+use crate::keys::keyring::KeyringBody;
 use crate::keys::provider::{StanzaKeys, StanzaUnwrap};
 use crate::keys::{DataKey, VerifyingKey};
 use crate::policy::{self, Basis, Decision, OpenRequest};
 use crate::vocabulary::CaseRef;
-use crate::vocabulary::KeyId;
 use crate::vocabulary::jurisdiction::Jurisdiction;
 use crate::vocabulary::purpose::PurposeSet;
 use crate::vocabulary::sensitive::{Category, Classification, Sensitive};
 use crate::vocabulary::time::Timestamp;
+use crate::vocabulary::{KeyId, KeyKind};
 
 /// The bound metadata of an envelope, readable without a key.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -414,11 +415,28 @@ impl Custodian {
     /// Counts every attempt that reached a held, live key. Called only after the policy gate allowed the operation.
     ///
     /// [`CustodianOptions::providers`]: super::CustodianOptions::providers
-    pub(super) fn unwrap(&self, keys: &impl StanzaKeys, header: &format::Header) -> Result<DataKey> {
+    /// A per-case key wrapped by a provider ([`CustodianOptions::case_keys`]) is taken from the case-key cache, whose
+    /// every use is checked against the record as `keys` holds it now.
+    ///
+    /// [`CustodianOptions::case_keys`]: super::CustodianOptions::case_keys
+    pub(super) fn unwrap(&self, keys: &KeyringBody, header: &format::Header) -> Result<DataKey> {
         let mut destroyed: Option<Error> = None;
         let mut failure: Option<Error> = None;
         for stanza in header.stanzas() {
-            let mut answer = keys.unwrap_stanza(header, stanza);
+            let mut answer = match keys.get(&stanza.key_id()) {
+                Some(rec)
+                    if rec.wrapped_by.is_some()
+                        && rec.kind == KeyKind::Kek
+                        && stanza.kind() == format::StanzaKind::Kek =>
+                {
+                    match self.case_keys.kek(rec, self.clock.now()) {
+                        Err(e @ Error::KeyDestroyed { .. }) => StanzaUnwrap::Destroyed(e),
+                        Err(e) => StanzaUnwrap::Tried(Err(e)),
+                        Ok(kek) => StanzaUnwrap::Tried(format::unwrap_with_kek(header, &kek)),
+                    }
+                }
+                _ => keys.unwrap_stanza(header, stanza),
+            };
             if matches!(answer, StanzaUnwrap::NotMine) && !self.providers.is_empty() {
                 answer = self.providers.unwrap_stanza(header, stanza);
             }

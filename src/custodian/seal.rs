@@ -239,7 +239,13 @@ impl Custodian {
                 return Err(e);
             }
         };
-        let keys = ResolvedRecipients::resolve(ring.body(), &self.providers, &options.recipients)?;
+        let keys = ResolvedRecipients::resolve(
+            ring.body(),
+            &self.providers,
+            &self.case_keys,
+            self.clock.now(),
+            &options.recipients,
+        )?;
         let details = record.add_to(ring.body(), AuditEvent::new(EventKind::Sealed));
         drop(ring);
 

@@ -480,7 +480,13 @@ impl Custodian {
         let result = (|| {
             let ring = self.read()?;
             let dk = self.unwrap(ring.body(), header)?;
-            let keys = ResolvedRecipients::resolve(ring.body(), &self.providers, act.add())?;
+            let keys = ResolvedRecipients::resolve(
+                ring.body(),
+                &self.providers,
+                &self.case_keys,
+                self.clock.now(),
+                act.add(),
+            )?;
             drop(ring);
             let grants: Vec<Vec<u8>> = act.grants().iter().map(Grant::to_bytes).collect();
             Ok((format::reissue_header(header, &dk, act.remove(), &keys.recipients(), &grants)?, dk.recipient()))

@@ -312,6 +312,11 @@ pub struct KeyRecord {
     /// imported; absent in keyrings written before keys carried one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub authority: Option<String>,
+    /// For a per-case key wrapped by a key provider (`CustodianOptions::case_keys`): the provider's KEK, and
+    /// `secret` then holds the provider's wrapping of the case key (never the key in clear). Absent in keyrings
+    /// written before, and for every key the keyring holds in clear (docs/KEYS.md "The keyring file").
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub wrapped_by: Option<KeyId>,
     /// For another authority's key: nothing is sealed or shared to it before this time.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub not_before: Option<Timestamp>,
@@ -607,7 +612,16 @@ impl KeyringBody {
                     k.kind
                 ));
             }
-            if k.secret.as_ref().is_some_and(|s| s.expose().len() != 32) {
+            if k.wrapped_by.is_some() {
+                // A per-case KEK wrapped by a key provider: the secret is the provider's wrapping (its own length,
+                // bounded), and only a case's KEK is ever wrapped.
+                if k.kind != KeyKind::Kek || k.case_ref.is_none() {
+                    return bad(format!("key {} is wrapped by a provider but is not a case's KEK", k.id));
+                }
+                if k.secret.as_ref().is_some_and(|s| s.expose().is_empty() || s.expose().len() > MAX_WRAPPED_LEN) {
+                    return bad(format!("key {} has a wrapped secret of an impossible length", k.id));
+                }
+            } else if k.secret.as_ref().is_some_and(|s| s.expose().len() != 32) {
                 return bad(format!("key {} has a secret that is not 32 bytes", k.id));
             }
         }
@@ -620,6 +634,9 @@ impl KeyringBody {
         Ok(())
     }
 }
+
+/// Longest provider wrapping of a per-case KEK a keyring accepts (`KeyRecord::wrapped_by`), in bytes.
+const MAX_WRAPPED_LEN: usize = 1024;
 
 /// Longest key label, in bytes.
 pub const MAX_LABEL_LEN: usize = 128;
@@ -1248,6 +1265,7 @@ mod tests {
             rotated_to: None,
             jurisdiction: None,
             authority: None,
+            wrapped_by: None,
             not_before: None,
             not_after: None,
             revoked: None,
@@ -1255,6 +1273,35 @@ mod tests {
             public: None,
             secret: secret.map(|s| SecretBytes::new(Zeroizing::new(s.to_vec()))),
         }
+    }
+
+    #[test]
+    fn only_a_case_kek_may_be_wrapped_by_a_provider_and_the_field_round_trips() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let mut ring = Keyring::open(dir.path(), &Unlock::master_key([3; 32]), KdfParams::DEFAULT).expect("create");
+        let wrapped = |id: u8, kind: KeyKind, case: bool, len: usize| {
+            let mut r = rec(id, kind, Some(&vec![0xa5; len]));
+            r.wrapped_by = Some(KeyId::from_bytes([0xee; 16]));
+            r.case_ref = case.then(|| CaseRef::parse("MLA-2026-0042").expect("case"));
+            r
+        };
+        // Not a case's KEK, an empty or oversized wrapping: refused before anything is written.
+        for r in [
+            wrapped(1, KeyKind::Kek, false, 60),
+            wrapped(2, KeyKind::Ed25519, true, 60),
+            wrapped(3, KeyKind::Kek, true, 0),
+            wrapped(4, KeyKind::Kek, true, MAX_WRAPPED_LEN + 1),
+        ] {
+            let id = r.id;
+            assert!(ring.update(|b| b.add(r)).is_err(), "key {id} accepted");
+        }
+        // A case's KEK with a 60-byte wrapping: written, and read back with its provider key.
+        ring.update(|b| b.add(wrapped(5, KeyKind::Kek, true, 60))).expect("add");
+        drop(ring);
+        let ring = Keyring::open(dir.path(), &Unlock::master_key([3; 32]), KdfParams::DEFAULT).expect("open");
+        let r = ring.body().get(&KeyId::from_bytes([5; 16])).expect("record");
+        assert_eq!(r.wrapped_by, Some(KeyId::from_bytes([0xee; 16])));
+        assert_eq!(r.secret.as_ref().expect("wrapping").expose().len(), 60);
     }
 
     #[test]

@@ -34,6 +34,7 @@ fn record(tag: u8, n: u32) -> KeyRecord {
         rotated_to: None,
         jurisdiction: None,
         authority: None,
+        wrapped_by: None,
         not_before: None,
         not_after: None,
         revoked: None,

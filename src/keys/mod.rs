@@ -7,6 +7,7 @@
 
 use crate::error::{Error, Result};
 
+pub(crate) mod case_cache;
 pub(crate) mod keyring;
 #[cfg(test)]
 mod keyring_crash;
@@ -18,6 +19,7 @@ pub(crate) mod text;
 #[cfg(feature = "xwing")]
 mod xwing;
 
+pub use case_cache::CaseKeyWrapping;
 pub use keyring::{
     AuditPin, KEYRING_FILE, KdfParams, KeyMark, KeyRecord, KeyState, Keyring, LegalHold, MAX_AUTHORITY_LEN,
     MAX_DESTROY_REASON_LEN, MAX_HOLD_REASON_LEN, MAX_HOLD_REFERENCE_LEN, MAX_KEYRING_LEN, MAX_LABEL_LEN, Unlock,
