@@ -48,7 +48,7 @@ use serde::{Deserialize, Serialize};
 use sha2::Sha256;
 use zeroize::{Zeroize, Zeroizing};
 
-use crate::error::{Error, Result};
+use crate::error::{ConflictReason, Error, Result};
 use crate::vocabulary::CaseRef;
 use crate::vocabulary::jurisdiction::Jurisdiction;
 use crate::vocabulary::time::Timestamp;
@@ -523,10 +523,10 @@ impl KeyringBody {
     /// Add a key; adding an id already present is an error.
     ///
     /// # Errors
-    /// [`Error::InvalidArgument`] when the id is already in the keyring.
+    /// [`Error::Conflict`] ([`ConflictReason::KeyExists`]) when the id is already in the keyring.
     pub(crate) fn add(&mut self, record: KeyRecord) -> Result<()> {
         if self.get(&record.id).is_some() {
-            return Err(Error::InvalidArgument(format!("key {} is already in the keyring", record.id)));
+            return Err(Error::Conflict { what: ConflictReason::KeyExists, key_id: Some(record.id), case_ref: None });
         }
         self.keys.push(record);
         Ok(())
