@@ -1210,6 +1210,13 @@ mod tests {
         let mut ring = Keyring::open(dir.path(), &Unlock::passphrase("correct horse"), KdfParams::DANGER_TEST_ONLY)
             .expect("create");
         ring.update(|b| b.add(rec(1, KeyKind::Kek, Some(&[0x5a; 32])))).expect("add");
+        // Adding the same id again is a conflict with the recorded key, naming it; the first key is kept.
+        let again = ring.update(|b| b.add(rec(1, KeyKind::Kek, Some(&[0x77; 32]))));
+        assert!(
+            matches!(&again, Err(Error::Conflict { what: ConflictReason::KeyExists, key_id: Some(k), case_ref: None })
+                if *k == KeyId::from_bytes([1; 16])),
+            "{again:?}"
+        );
         drop(ring);
         let before = fs::read(dir.path().join(KEYRING_FILE)).expect("read");
         let ring = Keyring::open(dir.path(), &Unlock::passphrase("correct horse"), KdfParams::DEFAULT).expect("open");
