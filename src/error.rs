@@ -11,8 +11,8 @@
 //! Messages never contain secret material. Authentication failures deliberately say only that an envelope could
 //! not be opened (no oracle); policy refusals say exactly which rule refused, because that is what an auditor needs.
 
-use crate::vocabulary::KeyId;
 use crate::vocabulary::CaseRef;
+use crate::vocabulary::KeyId;
 use crate::vocabulary::jurisdiction::Jurisdiction;
 use crate::vocabulary::purpose::PurposeError;
 use crate::vocabulary::sensitive::{Category, Classification};

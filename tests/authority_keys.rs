@@ -10,9 +10,9 @@ mod common;
 use common::authority::{Authority, authority, j, p};
 use std::sync::Arc;
 
+use custodia::ConflictReason;
 use custodia::audit::{AuditEvent, EventKind, Outcome};
 use custodia::format::{InstrumentKind, LegalInstrument};
-use custodia::ConflictReason;
 use custodia::{
     Actor, CaseRef, Category, Classification, Custodian, CustodianOptions, Error, ErrorKind, FixedClock, KdfParams,
     KeyAuthority, KeyId, KeyKind, OpenRequest, PurposeSet, RewrapItem, RewrapOutput, RewrapPlan, SealOptions,

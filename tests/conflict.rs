@@ -60,10 +60,7 @@ fn a_legal_hold_placed_twice_or_released_without_one_is_a_conflict_naming_the_ca
         "{again:?}"
     );
     let never = CaseRef::parse("MLA-2026-0099").expect("case");
-    assert!(matches!(
-        c.release_legal_hold(&a, &never),
-        Err(Error::Conflict { what: ConflictReason::CaseNotHeld, .. })
-    ));
+    assert!(matches!(c.release_legal_hold(&a, &never), Err(Error::Conflict { what: ConflictReason::CaseNotHeld, .. })));
 }
 
 #[test]

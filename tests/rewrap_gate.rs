@@ -14,8 +14,8 @@ use std::fs;
 use std::path::Path;
 use std::sync::Arc;
 
-use custodia::audit::{AuditEvent, EventKind, Outcome};
 use custodia::ConflictReason;
+use custodia::audit::{AuditEvent, EventKind, Outcome};
 use custodia::{
     Actor, CaseRef, Category, Classification, Custodian, CustodianOptions, Error, FixedClock, KeyId, KeyKind,
     OpenRequest, Purpose, PurposeSet, SealOptions, Sensitive, Timestamp,

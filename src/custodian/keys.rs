@@ -445,7 +445,11 @@ impl Custodian {
                 return Err(Error::Conflict { what: ConflictReason::OwnKey, key_id: Some(*id), case_ref: None });
             }
             if r.revoked.is_some() {
-                return Err(Error::Conflict { what: ConflictReason::KeyAlreadyRevoked, key_id: Some(*id), case_ref: None });
+                return Err(Error::Conflict {
+                    what: ConflictReason::KeyAlreadyRevoked,
+                    key_id: Some(*id),
+                    case_ref: None,
+                });
             }
             who = (r.authority.clone(), r.jurisdiction);
             r.revoked = Some(mark);

@@ -384,7 +384,7 @@ static void seal_open_errors(void) {
   EXPECT_STATUS(custodia_rewrap(c, anna, inv, env.data, env.len, &kek, SIZE_MAX, NULL, 0, &rewrapped),
                 CUSTODIA_ERR_INVALID_ARGUMENT);
   EXPECT_STATUS(custodia_rewrap(c, anna, inv, env.data, env.len, NULL, 0, &kek, 1, &rewrapped),
-                CUSTODIA_ERR_INVALID_ARGUMENT); /* kek already has a stanza */
+                CUSTODIA_ERR_CONFLICT); /* kek already has a stanza */
   EXPECT_STATUS(custodia_rewrap(c, anna, NULL, env.data, env.len, NULL, 0, NULL, 0, &rewrapped),
                 CUSTODIA_ERR_NULL_POINTER);
   EXPECT_STATUS(custodia_rewrap(c, anna, "Investigation", env.data, env.len, NULL, 0, NULL, 0, &rewrapped),
