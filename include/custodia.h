@@ -230,6 +230,12 @@ enum custodia_status
    */
   CUSTODIA_ERR_BUFFER_TOO_SMALL = 109,
   /**
+   * 110: The operation conflicts with recorded state (a legal hold placed twice or released without one, a key
+   * already in the keyring, already revoked or marked compromised, a stanza removed that the envelope lacks or
+   * added that it has). Not malformed input: a caller making an operation idempotent may treat it as done.
+   */
+  CUSTODIA_ERR_CONFLICT = 110,
+  /**
    * 120: A required pointer argument was NULL.
    */
   CUSTODIA_ERR_NULL_POINTER = 120,
@@ -2489,7 +2495,7 @@ custodia_status custodia_key_export_public(struct custodia_custodian custodian_h
  * Import another authority's public key from its text form, with a local `label` and the `jurisdiction` (ISO
  * 3166-1 alpha-2, e.g. `"NL"`) that authority acts in. It can then be a recipient (sealing for that authority, and
  * sharing with it by `custodia_rewrap` when an envelope permits that jurisdiction) but opens nothing here. A key
- * already imported with another jurisdiction is refused (`CUSTODIA_ERR_INVALID_ARGUMENT`). On success
+ * already imported with another jurisdiction is refused (`CUSTODIA_ERR_CONFLICT`). On success
  * `*out_key_id` receives its id.
  *
  * # Safety
@@ -2531,7 +2537,8 @@ custodia_status custodia_key_import_authority(struct custodia_custodian custodia
 /**
  * Revoke another authority's key (end of cooperation, compromise reported by its holder): nothing new is sealed or
  * shared to it from now on (`CUSTODIA_ERR_KEY_REVOKED`); recorded as `key_revoked` with `reason`. Own keys are not
- * revoked (`CUSTODIA_ERR_INVALID_ARGUMENT`: mark them compromised or rotate them).
+ * revoked (`CUSTODIA_ERR_CONFLICT`: mark them compromised or rotate them); nor is a key twice
+ * (`CUSTODIA_ERR_CONFLICT`).
  *
  * # Safety
  *
@@ -2644,7 +2651,7 @@ custodia_status custodia_key_set_retention(struct custodia_custodian custodian_h
 /**
  * Place a legal hold on case `case_ref`, with its `reference` (order, instruction) and `reason`: until it is
  * released, no key of the case can be destroyed (`CUSTODIA_ERR_LEGAL_HOLD`) and `custodia_key_shred_expired`
- * keeps them.
+ * keeps them. A case already held is `CUSTODIA_ERR_CONFLICT` (the first hold is kept).
  *
  * # Safety
  *
@@ -2658,7 +2665,7 @@ custodia_status custodia_legal_hold_place(struct custodia_custodian custodian_ha
                                           const char *reason);
 
 /**
- * Release the legal hold on case `case_ref` (`CUSTODIA_ERR_INVALID_ARGUMENT` when it is not held).
+ * Release the legal hold on case `case_ref` (`CUSTODIA_ERR_CONFLICT` when it is not held).
  *
  * # Safety
  *
@@ -3607,6 +3614,7 @@ custodia_status custodia_open_stream(struct custodia_custodian custodian_handle,
  * Adding another authority's key (sharing) also needs `purpose` under `mla.execution`
  * (`CUSTODIA_ERR_TRANSFER_NOT_PERMITTED`) and that key imported with a jurisdiction the envelope permits
  * (`CUSTODIA_ERR_RECIPIENT_NOT_PERMITTED`, `CUSTODIA_ERR_RECIPIENT_JURISDICTION_UNKNOWN`). Refusals are audited.
+ * Removing a key the envelope has no stanza for, or adding one it already has, is `CUSTODIA_ERR_CONFLICT`.
  * On success `*out_envelope` receives the new (binary) envelope, owned by the caller (`custodia_buffer_free`).
  *
  * # Safety

@@ -28,6 +28,8 @@ fi
 
 have cargo || { echo "cargo (rustup toolchain) is required" >&2; exit 1; }
 rustup component list --installed 2>/dev/null | grep -q '^clippy' || rustup component add clippy rustfmt
+# The stated MSRV (rust-version in every Cargo.toml), checked by scripts/test-all.sh.
+rustup toolchain list | grep -q '^1\.89' || rustup toolchain install 1.89 --profile minimal
 
 # Miri (scripts/miri.sh; test-all runs its quick form): the nightly toolchain with the miri and rust-src components.
 rustup toolchain list 2>/dev/null | grep -q '^nightly' || rustup toolchain install nightly --profile minimal

@@ -40,6 +40,8 @@ cargo clippy -p custodia --no-default-features --all-targets -- -D warnings
 cargo tree -p custodia --no-default-features -e normal --prefix none | grep -qE '^(ml-kem|x-wing) ' \
   && { echo "ml-kem or x-wing still compiled without the xwing feature" >&2; exit 1; }
 cargo test -p custodia --no-default-features --quiet --lib --test no_xwing --test format_envelope --test custodian
+step "MSRV: every workspace crate builds with the rust-version its Cargo.toml states (1.89)"
+cargo +1.89 check --workspace --lib --bins --features custodia/pkcs11 --quiet
 step "quickstart demo"
 demo_dir=$(mktemp -d)
 trap 'rm -rf "$demo_dir"' EXIT

@@ -11,6 +11,7 @@
 //! Messages never contain secret material. Authentication failures deliberately say only that an envelope could
 //! not be opened (no oracle); policy refusals say exactly which rule refused, because that is what an auditor needs.
 
+use crate::vocabulary::CaseRef;
 use crate::vocabulary::KeyId;
 use crate::vocabulary::jurisdiction::Jurisdiction;
 use crate::vocabulary::purpose::PurposeError;
@@ -74,6 +75,30 @@ pub enum Error {
         what: &'static str,
         /// The code seen.
         code: u32,
+    },
+    /// The operation conflicts with state already recorded (in the keyring or the envelope): the key is already
+    /// there, already revoked or marked, the case is already held or not held, the envelope has no stanza to remove.
+    /// Not malformed input and not a refusal: the same call can be right at another time, so a caller that wants an
+    /// operation to be idempotent matches on `what` (and finds the key or case concerned in `key_id` / `case_ref`).
+    ///
+    /// ```
+    /// # use custodia::{ConflictReason, Error};
+    /// # fn place(r: custodia::Result<()>) -> custodia::Result<()> {
+    /// match r {
+    ///     // Placing a hold that is already in force is what we wanted anyway.
+    ///     Err(Error::Conflict { what: ConflictReason::CaseAlreadyHeld, .. }) => Ok(()),
+    ///     other => other,
+    /// }
+    /// # }
+    /// ```
+    #[error("conflict with recorded state: {}", conflict_text(what, key_id.as_ref(), case_ref.as_ref()))]
+    Conflict {
+        /// Which conflict.
+        what: ConflictReason,
+        /// The key concerned, for the key conflicts (every reason but the two legal-hold ones).
+        key_id: Option<KeyId>,
+        /// The case concerned, for [`ConflictReason::CaseAlreadyHeld`] and [`ConflictReason::CaseNotHeld`].
+        case_ref: Option<CaseRef>,
     },
 
     // ---- 2xx: refusals by the policy gate -----------------------------------------------------------------------
@@ -510,6 +535,7 @@ impl Error {
             Self::ClassificationBelowMinimum { .. } => ErrorKind::ClassificationBelowMinimum,
             Self::InvalidException(_) => ErrorKind::InvalidException,
             Self::UnknownCode { .. } => ErrorKind::UnknownCode,
+            Self::Conflict { .. } => ErrorKind::Conflict,
             Self::PolicyInvalid { .. } => ErrorKind::PolicyInvalid,
             Self::BufferTooSmall { .. } => ErrorKind::BufferTooSmall,
             Self::NotOnCase { .. } => ErrorKind::NotOnCase,
@@ -596,6 +622,77 @@ impl Error {
     }
 }
 
+/// Which state an [`Error::Conflict`] conflicts with. Match on it to make an operation idempotent (a hold placed
+/// twice, a key revoked twice). Later versions may add reasons, so a `match` needs a wildcard arm.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ConflictReason {
+    /// The key id is already in the keyring (adding a key that is there).
+    KeyExists,
+    /// Another authority's key is already imported for another jurisdiction than the one given now.
+    KeyJurisdictionDiffers {
+        /// The jurisdiction the keyring records for the key.
+        recorded: Jurisdiction,
+        /// The jurisdiction given now.
+        given: Jurisdiction,
+    },
+    /// The key is this custodian's own key (the keyring holds its secret), where another authority's key is meant:
+    /// importing it as another authority's, or revoking it (mark it compromised or rotate it instead).
+    OwnKey,
+    /// The key is already revoked ([`crate::Custodian::revoke_key`] twice).
+    KeyAlreadyRevoked,
+    /// The key is already marked compromised ([`crate::Custodian::mark_compromised`] twice).
+    KeyAlreadyCompromised,
+    /// The case is already under legal hold ([`crate::Custodian::place_legal_hold`] twice).
+    CaseAlreadyHeld,
+    /// The case is not under legal hold ([`crate::Custodian::release_legal_hold`] without a hold).
+    CaseNotHeld,
+    /// The envelope has no stanza for the key to remove (re-wrapping away a recipient it does not have).
+    StanzaNotFound,
+    /// The envelope already has a stanza for the key to add (sharing with a recipient it already has).
+    RecipientExists,
+}
+
+impl ConflictReason {
+    /// A stable snake_case name for the reason (`case_already_held`), for logs and bindings.
+    #[must_use]
+    pub const fn name(self) -> &'static str {
+        match self {
+            Self::KeyExists => "key_exists",
+            Self::KeyJurisdictionDiffers { .. } => "key_jurisdiction_differs",
+            Self::OwnKey => "own_key",
+            Self::KeyAlreadyRevoked => "key_already_revoked",
+            Self::KeyAlreadyCompromised => "key_already_compromised",
+            Self::CaseAlreadyHeld => "case_already_held",
+            Self::CaseNotHeld => "case_not_held",
+            Self::StanzaNotFound => "stanza_not_found",
+            Self::RecipientExists => "recipient_exists",
+        }
+    }
+}
+
+/// The text of an [`Error::Conflict`].
+fn conflict_text(what: &ConflictReason, key: Option<&KeyId>, case: Option<&CaseRef>) -> String {
+    let key = key.map_or_else(|| "(none)".to_owned(), ToString::to_string);
+    let case = case.map_or_else(|| "(none)".to_owned(), ToString::to_string);
+    match what {
+        ConflictReason::KeyExists => format!("key {key} is already in the keyring"),
+        ConflictReason::KeyJurisdictionDiffers { recorded, given } => {
+            format!("key {key} is already imported for jurisdiction {recorded}, not {given}")
+        }
+        ConflictReason::OwnKey => format!(
+            "key {key} is this custodian's own key, not another authority's (mark it compromised or rotate it \
+             instead of revoking it)"
+        ),
+        ConflictReason::KeyAlreadyRevoked => format!("key {key} is already revoked"),
+        ConflictReason::KeyAlreadyCompromised => format!("key {key} is already marked compromised"),
+        ConflictReason::CaseAlreadyHeld => format!("case {case} is already under legal hold"),
+        ConflictReason::CaseNotHeld => format!("case {case} is not under legal hold"),
+        ConflictReason::StanzaNotFound => format!("the envelope has no stanza for key {key} to remove"),
+        ConflictReason::RecipientExists => format!("the envelope already has a stanza for key {key}"),
+    }
+}
+
 /// Declares [`ErrorKind`] from one table (variant, code, name), so that the enum, [`ErrorKind::ALL`] and
 /// [`ErrorKind::name`] cannot disagree.
 macro_rules! error_kinds {
@@ -653,6 +750,8 @@ error_kinds! {
     PolicyInvalid = 108, "policy_invalid";
     /// `109` `buffer_too_small`: [`Error::BufferTooSmall`].
     BufferTooSmall = 109, "buffer_too_small";
+    /// `110` `conflict`: [`Error::Conflict`].
+    Conflict = 110, "conflict";
     // ---- 2xx: refusals by the policy gate
     /// `200` `purpose_not_permitted`: [`Error::PurposeNotPermitted`].
     PurposeNotPermitted = 200, "purpose_not_permitted";

@@ -103,7 +103,7 @@ pub use custodian::{
     ProtectedEnvelope, RECEIPTS_DIR, ReceiptOptions, RewrapItem, RewrapOptions, RewrapOutput, RewrapPlan, SealOptions,
     Sealed, ShredReport,
 };
-pub use error::{Error, ErrorCategory, ErrorKind, Result};
+pub use error::{ConflictReason, Error, ErrorCategory, ErrorKind, Result};
 pub use exchange::{
     GRANT_ARMOR_BEGIN, GRANT_ARMOR_END, GRANT_MAGIC, GRANT_VERSION, Grant, GrantScope, MAX_GRANT_REFERENCE_LEN,
 };

@@ -10,6 +10,7 @@ mod common;
 use common::authority::{Authority, authority, j, p};
 use std::sync::Arc;
 
+use custodia::ConflictReason;
 use custodia::audit::{AuditEvent, EventKind, Outcome};
 use custodia::format::{InstrumentKind, LegalInstrument};
 use custodia::{
@@ -136,11 +137,20 @@ fn hostile_authority_imports_are_refused() {
     assert!(matches!(s.nl.c.import_authority_key(&jan(), &other, "x", &backwards), Err(Error::InvalidArgument(_))));
     // Our own key cannot be dressed up as another authority's.
     let dressed = KeyAuthority::new("BfJ", j("DE")).expect("a");
-    assert!(matches!(s.nl.c.import_authority_key(&jan(), &text, "own", &dressed), Err(Error::InvalidArgument(_))));
+    let own = s.nl.c.import_authority_key(&jan(), &text, "own", &dressed);
+    assert!(
+        matches!(&own, Err(Error::Conflict { what: ConflictReason::OwnKey, key_id: Some(_), case_ref: None })),
+        "{own:?}"
+    );
     // A partner's key cannot be moved to another jurisdiction by importing it again.
     let moved = KeyAuthority::new("Bundesamt fuer Justiz", j("FR")).expect("a");
     let de_text = s.nl.c.export_public(&s.de_key).expect("t");
-    assert!(matches!(s.nl.c.import_authority_key(&jan(), &de_text, "x", &moved), Err(Error::InvalidArgument(_))));
+    match s.nl.c.import_authority_key(&jan(), &de_text, "x", &moved) {
+        Err(Error::Conflict { what: ConflictReason::KeyJurisdictionDiffers { recorded, given }, key_id, case_ref }) => {
+            assert_eq!((recorded, given, key_id, case_ref), (j("DE"), j("FR"), Some(s.de_key), None));
+        }
+        other => panic!("{other:?}"),
+    }
     assert_eq!(s.nl.c.key(&s.de_key).expect("k").jurisdiction, Some(j("DE")));
 }
 
@@ -247,8 +257,15 @@ fn a_revoked_key_receives_nothing_new() {
     assert!(c.key(&s.de_key).expect("k").revoked.is_some());
     assert_seal_refused(c, &options(vec![s.de_key], &["DE"]), ErrorKind::KeyRevoked);
     // Hostile: own keys are not revoked (they are rotated or marked compromised); reasons are checked; twice fails.
-    assert!(matches!(c.revoke_key(&jan(), &s.kek, "no reason"), Err(Error::InvalidArgument(_))));
-    assert!(matches!(c.revoke_key(&jan(), &s.de_key, "again"), Err(Error::InvalidArgument(_))));
+    let own = c.revoke_key(&jan(), &s.kek, "no reason");
+    assert!(matches!(&own, Err(Error::Conflict { what: ConflictReason::OwnKey, key_id: Some(k), .. }) if *k == s.kek));
+    let again = c.revoke_key(&jan(), &s.de_key, "again");
+    assert!(
+        matches!(&again, Err(Error::Conflict { what: ConflictReason::KeyAlreadyRevoked, key_id: Some(k), case_ref: None })
+            if *k == s.de_key),
+        "{again:?}"
+    );
+    assert_eq!(again.expect_err("conflict").code(), 110);
     let other = s.de.c.export_public(&s.de.c.generate_key(&jan(), KeyKind::X25519, "2").expect("k")).expect("t");
     let other = c.import_public(&jan(), &other, "DE 2", j("DE")).expect("import");
     for bad in ["", "two\nlines", &"r".repeat(513)] {
@@ -285,7 +302,12 @@ fn a_compromised_key_seals_signs_and_receives_nothing_new() {
     c.mark_compromised(&jan(), &s.de_key, "DE reported its key stolen").expect("mark partner");
     assert_seal_refused(c, &options(vec![s.de_key], &["DE"]), ErrorKind::KeyCompromised);
     // Hostile: twice, the audit key, bad reasons.
-    assert!(matches!(c.mark_compromised(&jan(), &s.kek, "again"), Err(Error::InvalidArgument(_))));
+    let again = c.mark_compromised(&jan(), &s.kek, "again");
+    assert!(
+        matches!(&again, Err(Error::Conflict { what: ConflictReason::KeyAlreadyCompromised, key_id: Some(k), case_ref: None })
+            if *k == s.kek),
+        "{again:?}"
+    );
     let audit_key = c.keys().expect("keys").into_iter().find(|k| k.label == custodia::AUDIT_KEY_LABEL).expect("a");
     assert!(matches!(c.mark_compromised(&jan(), &audit_key.id, "x"), Err(Error::InvalidArgument(_))));
     assert!(matches!(c.mark_compromised(&jan(), &fresh, "\u{7}"), Err(Error::InvalidArgument(_))));

@@ -333,6 +333,10 @@ fn legal_holds_keep_keys_that_shred_would_destroy() {
     ]);
     let holds = e.json(&["keys", "hold", "list"]);
     assert_eq!(holds[0]["case_ref"], "MLA-2026-0042");
+    // A second hold on the case conflicts with the first: bad input (exit 10), code 110 `conflict`, not a refusal.
+    let twice = ["keys", "hold", "place", "--case", "MLA-2026-0042", "--reference", "order 8/26", "--reason", "again"];
+    let err = assert_fails(&e.run(&twice), 10, "error (110 conflict)");
+    assert!(err.contains("MLA-2026-0042 is already under legal hold"), "{err}");
     // Destroying a held key directly is refused.
     assert_fails(&e.run(&["keys", "destroy", &k, "--reason", "try"]), 20, "legal_hold");
     let report = e.json(&["shred", "--expired"]);
@@ -340,6 +344,7 @@ fn legal_holds_keep_keys_that_shred_would_destroy() {
     assert_eq!(report["held"][0]["key"], k.as_str());
     assert_eq!(e.ok_in(&["open", "-p", "investigation", s(&env)], b""), SECRET);
     e.ok(&["keys", "hold", "release", "--case", "MLA-2026-0042"]);
+    assert_fails(&e.run(&["keys", "hold", "release", "--case", "MLA-2026-0042"]), 10, "error (110 conflict)");
     let report_file = e.path("shred.json");
     let report = e.json(&["shred", "--expired", "-o", s(&report_file)]);
     assert_eq!(report["destroyed"], serde_json::json!([k]));

@@ -315,7 +315,7 @@ pub unsafe extern "C" fn custodia_key_export_public(
 /// Import another authority's public key from its text form, with a local `label` and the `jurisdiction` (ISO
 /// 3166-1 alpha-2, e.g. `"NL"`) that authority acts in. It can then be a recipient (sealing for that authority, and
 /// sharing with it by `custodia_rewrap` when an envelope permits that jurisdiction) but opens nothing here. A key
-/// already imported with another jurisdiction is refused (`CUSTODIA_ERR_INVALID_ARGUMENT`). On success
+/// already imported with another jurisdiction is refused (`CUSTODIA_ERR_CONFLICT`). On success
 /// `*out_key_id` receives its id.
 ///
 /// # Safety
@@ -398,7 +398,8 @@ pub unsafe extern "C" fn custodia_key_import_authority(
 
 /// Revoke another authority's key (end of cooperation, compromise reported by its holder): nothing new is sealed or
 /// shared to it from now on (`CUSTODIA_ERR_KEY_REVOKED`); recorded as `key_revoked` with `reason`. Own keys are not
-/// revoked (`CUSTODIA_ERR_INVALID_ARGUMENT`: mark them compromised or rotate them).
+/// revoked (`CUSTODIA_ERR_CONFLICT`: mark them compromised or rotate them); nor is a key twice
+/// (`CUSTODIA_ERR_CONFLICT`).
 ///
 /// # Safety
 ///
@@ -587,7 +588,7 @@ pub unsafe extern "C" fn custodia_key_set_retention(
 
 /// Place a legal hold on case `case_ref`, with its `reference` (order, instruction) and `reason`: until it is
 /// released, no key of the case can be destroyed (`CUSTODIA_ERR_LEGAL_HOLD`) and `custodia_key_shred_expired`
-/// keeps them.
+/// keeps them. A case already held is `CUSTODIA_ERR_CONFLICT` (the first hold is kept).
 ///
 /// # Safety
 ///
@@ -611,7 +612,7 @@ pub unsafe extern "C" fn custodia_legal_hold_place(
     })
 }
 
-/// Release the legal hold on case `case_ref` (`CUSTODIA_ERR_INVALID_ARGUMENT` when it is not held).
+/// Release the legal hold on case `case_ref` (`CUSTODIA_ERR_CONFLICT` when it is not held).
 ///
 /// # Safety
 ///

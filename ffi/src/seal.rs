@@ -601,6 +601,7 @@ pub(crate) unsafe fn key_ids_arg(p: *const custodia_key_id, count: usize, name: 
 /// Adding another authority's key (sharing) also needs `purpose` under `mla.execution`
 /// (`CUSTODIA_ERR_TRANSFER_NOT_PERMITTED`) and that key imported with a jurisdiction the envelope permits
 /// (`CUSTODIA_ERR_RECIPIENT_NOT_PERMITTED`, `CUSTODIA_ERR_RECIPIENT_JURISDICTION_UNKNOWN`). Refusals are audited.
+/// Removing a key the envelope has no stanza for, or adding one it already has, is `CUSTODIA_ERR_CONFLICT`.
 /// On success `*out_envelope` receives the new (binary) envelope, owned by the caller (`custodia_buffer_free`).
 ///
 /// # Safety

@@ -42,6 +42,10 @@ pub enum custodia_status {
     CUSTODIA_ERR_POLICY_INVALID = 108,
     /// 109: The caller's output buffer is too small; nothing was written, and the size needed was reported.
     CUSTODIA_ERR_BUFFER_TOO_SMALL = 109,
+    /// 110: The operation conflicts with recorded state (a legal hold placed twice or released without one, a key
+    /// already in the keyring, already revoked or marked compromised, a stanza removed that the envelope lacks or
+    /// added that it has). Not malformed input: a caller making an operation idempotent may treat it as done.
+    CUSTODIA_ERR_CONFLICT = 110,
     /// 120: A required pointer argument was NULL.
     CUSTODIA_ERR_NULL_POINTER = 120,
     /// 121: A string argument was not valid UTF-8.
@@ -207,6 +211,7 @@ impl custodia_status {
         Self::CUSTODIA_ERR_UNKNOWN_CODE,
         Self::CUSTODIA_ERR_POLICY_INVALID,
         Self::CUSTODIA_ERR_BUFFER_TOO_SMALL,
+        Self::CUSTODIA_ERR_CONFLICT,
         Self::CUSTODIA_ERR_NULL_POINTER,
         Self::CUSTODIA_ERR_INVALID_UTF8,
         Self::CUSTODIA_ERR_INVALID_HANDLE,

@@ -6,7 +6,7 @@ use zeroize::Zeroizing;
 
 use super::{Custodian, new_record};
 use crate::audit::{AuditEvent, ErasureCertificate, EventKind};
-use crate::error::{Error, Result};
+use crate::error::{ConflictReason, Error, Result};
 use crate::keys::keyring::{KeyMark, KeyRecord, KeyState, SecretBytes};
 use crate::keys::{Kek, LegalHold, SigningKey, VerifyingKey, X25519Identity, X25519Recipient, text};
 #[cfg(feature = "xwing")]
@@ -302,8 +302,8 @@ impl Custodian {
     /// (by an older version) gets this one.
     ///
     /// # Errors
-    /// [`Error::InvalidKeyText`] for a mistyped or malformed key; [`Error::InvalidArgument`] when the key is already
-    /// recorded with another jurisdiction; keyring write errors; [`Error::AuditWrite`].
+    /// [`Error::InvalidKeyText`] for a mistyped or malformed key; [`Error::Conflict`]
+    /// ([`crate::ConflictReason::KeyJurisdictionDiffers`]) when the key is already recorded with another jurisdiction; keyring write errors; [`Error::AuditWrite`].
     ///
     /// # Example
     ///
@@ -345,8 +345,8 @@ impl Custodian {
     /// never moves it to another jurisdiction and never lifts a revocation or a compromise mark.
     ///
     /// # Errors
-    /// As [`Custodian::import_public`]; [`Error::InvalidArgument`] for a period that ends before it begins, or for
-    /// the public part of one of this custodian's own keys.
+    /// As [`Custodian::import_public`]; [`Error::InvalidArgument`] for a period that ends before it begins;
+    /// [`Error::Conflict`] ([`crate::ConflictReason::OwnKey`]) for the public part of one of this custodian's own keys.
     pub fn import_authority_key(
         &self,
         actor: &Actor,
@@ -404,16 +404,16 @@ impl Custodian {
             // An own key's public part coming back: it is ours, not another authority's.
             Some(existing) if existing.has_secret() => {
                 if authority.is_some() {
-                    return Err(Error::InvalidArgument(format!(
-                        "key {id} is this custodian's own key, not another authority's"
-                    )));
+                    return Err(Error::Conflict { what: ConflictReason::OwnKey, key_id: Some(id), case_ref: None });
                 }
                 Ok(())
             }
             Some(existing) => match existing.jurisdiction {
-                Some(j) if j != jurisdiction => Err(Error::InvalidArgument(format!(
-                    "key {id} is already imported for jurisdiction {j}, not {jurisdiction}"
-                ))),
+                Some(j) if j != jurisdiction => Err(Error::Conflict {
+                    what: ConflictReason::KeyJurisdictionDiffers { recorded: j, given: jurisdiction },
+                    key_id: Some(id),
+                    case_ref: None,
+                }),
                 _ => {
                     existing.jurisdiction = Some(jurisdiction);
                     apply(existing);
@@ -447,8 +447,9 @@ impl Custodian {
     /// Recorded as `key_revoked` with the reason. A revocation is never lifted (import a new key instead).
     ///
     /// # Errors
-    /// [`Error::InvalidArgument`] for an empty, over-long or non-printable reason, for a key this custodian holds
-    /// the secret of (mark it compromised, or rotate it), or for a key already revoked; [`Error::KeyNotFound`];
+    /// [`Error::InvalidArgument`] for an empty, over-long or non-printable reason; [`Error::Conflict`] for a key this
+    /// custodian holds the secret of ([`crate::ConflictReason::OwnKey`]: mark it compromised, or rotate it) or a key
+    /// already revoked ([`crate::ConflictReason::KeyAlreadyRevoked`]); [`Error::KeyNotFound`];
     /// [`Error::KeyDestroyed`]; keyring write errors; [`Error::AuditWrite`].
     pub fn revoke_key(&self, actor: &Actor, id: &KeyId, reason: &str) -> Result<()> {
         let mark = KeyMark::new(self.clock.now(), actor.id(), reason)?;
@@ -459,12 +460,14 @@ impl Custodian {
                 return Err(Error::KeyDestroyed { key_id: *id, destroyed_at: at });
             }
             if r.has_secret() {
-                return Err(Error::InvalidArgument(format!(
-                    "key {id} is this custodian's own key: mark it compromised or rotate it instead of revoking it"
-                )));
+                return Err(Error::Conflict { what: ConflictReason::OwnKey, key_id: Some(*id), case_ref: None });
             }
             if r.revoked.is_some() {
-                return Err(Error::InvalidArgument(format!("key {id} is already revoked")));
+                return Err(Error::Conflict {
+                    what: ConflictReason::KeyAlreadyRevoked,
+                    key_id: Some(*id),
+                    case_ref: None,
+                });
             }
             who = (r.authority.clone(), r.jurisdiction);
             r.revoked = Some(mark);
@@ -486,8 +489,9 @@ impl Custodian {
     /// with the reason. The mark is never lifted.
     ///
     /// # Errors
-    /// [`Error::InvalidArgument`] for an empty, over-long or non-printable reason, for the custodian's audit key,
-    /// or for a key already marked; [`Error::KeyNotFound`]; [`Error::KeyDestroyed`]; keyring write errors;
+    /// [`Error::InvalidArgument`] for an empty, over-long or non-printable reason, or for the custodian's audit key;
+    /// [`Error::Conflict`] ([`crate::ConflictReason::KeyAlreadyCompromised`]) for a key already marked;
+    /// [`Error::KeyNotFound`]; [`Error::KeyDestroyed`]; keyring write errors;
     /// [`Error::AuditWrite`].
     pub fn mark_compromised(&self, actor: &Actor, id: &KeyId, reason: &str) -> Result<()> {
         let mark = KeyMark::new(self.clock.now(), actor.id(), reason)?;
@@ -503,7 +507,11 @@ impl Custodian {
                 return Err(Error::KeyDestroyed { key_id: *id, destroyed_at: at });
             }
             if r.compromised.is_some() {
-                return Err(Error::InvalidArgument(format!("key {id} is already marked compromised")));
+                return Err(Error::Conflict {
+                    what: ConflictReason::KeyAlreadyCompromised,
+                    key_id: Some(*id),
+                    case_ref: None,
+                });
             }
             case = r.case_ref.clone();
             r.compromised = Some(mark);
@@ -685,8 +693,8 @@ impl Custodian {
     /// Place a legal hold on a case: none of its keys can be destroyed until the hold is released.
     ///
     /// # Errors
-    /// [`Error::InvalidArgument`] for an empty, over-long or non-printable reference or reason, or a case already
-    /// held; [`Error::AuditWrite`].
+    /// [`Error::InvalidArgument`] for an empty, over-long or non-printable reference or reason; [`Error::Conflict`]
+    /// ([`crate::ConflictReason::CaseAlreadyHeld`]) for a case already held; [`Error::AuditWrite`].
     ///
     /// # Example
     ///
@@ -719,7 +727,11 @@ impl Custodian {
         hold.check()?;
         self.write()?.update(|b| {
             if b.hold_on(case).is_some() {
-                return Err(Error::InvalidArgument(format!("case {case} is already under legal hold")));
+                return Err(Error::Conflict {
+                    what: ConflictReason::CaseAlreadyHeld,
+                    key_id: None,
+                    case_ref: Some(case.clone()),
+                });
             }
             b.holds.push(hold);
             Ok(())
@@ -736,13 +748,17 @@ impl Custodian {
     /// Release the legal hold on a case.
     ///
     /// # Errors
-    /// [`Error::InvalidArgument`] when the case is not held; [`Error::AuditWrite`].
+    /// [`Error::Conflict`] ([`crate::ConflictReason::CaseNotHeld`]) when the case is not held; [`Error::AuditWrite`].
     pub fn release_legal_hold(&self, actor: &Actor, case: &CaseRef) -> Result<()> {
         self.write()?.update(|b| {
             let before = b.holds.len();
             b.holds.retain(|h| h.case_ref != *case);
             if b.holds.len() == before {
-                return Err(Error::InvalidArgument(format!("case {case} is not under legal hold")));
+                return Err(Error::Conflict {
+                    what: ConflictReason::CaseNotHeld,
+                    key_id: None,
+                    case_ref: Some(case.clone()),
+                });
             }
             Ok(())
         })?;

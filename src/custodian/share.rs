@@ -276,7 +276,8 @@ impl Custodian {
     /// jurisdiction); [`Error::KeyNotValid`] for a key added outside its validity period (recorded too);
     /// [`Error::NoMatchingRecipient`] when no key here
     /// can unwrap the envelope; [`Error::KeyNotFound`]; [`Error::KeyState`] for a decrypt-only key added;
-    /// [`Error::InvalidArgument`] for a key removed that has no stanza or a key added that already has one;
+    /// [`Error::Conflict`] for a key removed that has no stanza ([`crate::ConflictReason::StanzaNotFound`]) or a key
+    /// added that already has one ([`crate::ConflictReason::RecipientExists`]);
     /// [`Error::AuditWrite`].
     ///
     /// # Example

@@ -66,7 +66,7 @@ pub(crate) use wrap::unwrap_with_provider;
 pub use wrap::unwrap_with_xwing;
 pub use wrap::{Unwrap, ViaProvider, unwrap_with_kek, unwrap_with_x25519};
 
-use crate::error::{Error, Result};
+use crate::error::{ConflictReason, Error, Result};
 use crate::primitives::rng::OsRng;
 use crate::vocabulary::KeyId;
 use crate::vocabulary::sensitive::Sensitive;
@@ -446,8 +446,9 @@ pub fn open_stream<R: Read + ?Sized, W: Write + ?Sized>(
 /// `add`. The bound context, the payload and any signature stay byte-identical; the header MAC is recomputed.
 ///
 /// # Errors
-/// As [`open`] for `key`; [`Error::InvalidArgument`] when a removed id has no stanza, an added key already has
-/// one, or no stanza would remain; [`Error::LimitExceeded`] past [`MAX_STANZAS`]; [`Error::Rng`].
+/// As [`open`] for `key`; [`Error::Conflict`] when a removed id has no stanza
+/// ([`ConflictReason::StanzaNotFound`]) or an added key already has one ([`ConflictReason::RecipientExists`]);
+/// [`Error::InvalidArgument`] when no stanza would remain or a key is added twice; [`Error::LimitExceeded`] past [`MAX_STANZAS`]; [`Error::Rng`].
 pub fn rewrap(envelope: &[u8], key: &dyn Unwrap, remove: &[KeyId], add: &[Recipient<'_>]) -> Result<Vec<u8>> {
     let mut rng = OsRng::new();
     let out = rewrap_with_rng(envelope, key, remove, add, &mut rng);
@@ -544,7 +545,13 @@ pub fn reissue_header_with_rng<G: CryptoRng>(
     keys.verify_header(header)?;
     for id in remove {
         if !header.stanzas().iter().any(|s| s.key_id() == *id) {
-            return Err(Error::InvalidArgument(format!("no stanza for key {id} to remove")));
+            return Err(Error::Conflict { what: ConflictReason::StanzaNotFound, key_id: Some(*id), case_ref: None });
+        }
+    }
+    for r in add {
+        let id = r.id();
+        if !remove.contains(&id) && header.stanzas().iter().any(|s| s.key_id() == id) {
+            return Err(Error::Conflict { what: ConflictReason::RecipientExists, key_id: Some(id), case_ref: None });
         }
     }
     let mut stanzas: Vec<Stanza> = header.stanzas().iter().filter(|s| !remove.contains(&s.key_id())).cloned().collect();

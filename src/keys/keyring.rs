@@ -48,7 +48,7 @@ use serde::{Deserialize, Serialize};
 use sha2::Sha256;
 use zeroize::{Zeroize, Zeroizing};
 
-use crate::error::{Error, Result};
+use crate::error::{ConflictReason, Error, Result};
 use crate::vocabulary::CaseRef;
 use crate::vocabulary::jurisdiction::Jurisdiction;
 use crate::vocabulary::time::Timestamp;
@@ -528,10 +528,10 @@ impl KeyringBody {
     /// Add a key; adding an id already present is an error.
     ///
     /// # Errors
-    /// [`Error::InvalidArgument`] when the id is already in the keyring.
+    /// [`Error::Conflict`] ([`ConflictReason::KeyExists`]) when the id is already in the keyring.
     pub(crate) fn add(&mut self, record: KeyRecord) -> Result<()> {
         if self.get(&record.id).is_some() {
-            return Err(Error::InvalidArgument(format!("key {} is already in the keyring", record.id)));
+            return Err(Error::Conflict { what: ConflictReason::KeyExists, key_id: Some(record.id), case_ref: None });
         }
         self.keys.push(record);
         Ok(())
@@ -1310,6 +1310,13 @@ mod tests {
         let mut ring = Keyring::open(dir.path(), &Unlock::passphrase("correct horse"), KdfParams::DANGER_TEST_ONLY)
             .expect("create");
         ring.update(|b| b.add(rec(1, KeyKind::Kek, Some(&[0x5a; 32])))).expect("add");
+        // Adding the same id again is a conflict with the recorded key, naming it; the first key is kept.
+        let again = ring.update(|b| b.add(rec(1, KeyKind::Kek, Some(&[0x77; 32]))));
+        assert!(
+            matches!(&again, Err(Error::Conflict { what: ConflictReason::KeyExists, key_id: Some(k), case_ref: None })
+                if *k == KeyId::from_bytes([1; 16])),
+            "{again:?}"
+        );
         drop(ring);
         let before = fs::read(dir.path().join(KEYRING_FILE)).expect("read");
         let ring = Keyring::open(dir.path(), &Unlock::passphrase("correct horse"), KdfParams::DEFAULT).expect("open");

@@ -191,7 +191,7 @@ int main(int argc, char **argv) {
   EXPECT_OK(custodia_seal_options_free(full));
 
   /* Revoked: nothing new to it, by seal or share. */
-  EXPECT_STATUS(custodia_key_revoke(nl, jan, &kek, "own keys are not revoked"), CUSTODIA_ERR_INVALID_ARGUMENT);
+  EXPECT_STATUS(custodia_key_revoke(nl, jan, &kek, "own keys are not revoked"), CUSTODIA_ERR_CONFLICT);
   EXPECT_STATUS(custodia_key_revoke(nl, jan, &de_key, "bad\nreason"), CUSTODIA_ERR_INVALID_ARGUMENT);
   EXPECT_OK(custodia_key_revoke(nl, jan, &de_key, "end of cooperation"));
   const char *revoked[] = {"\"kind\":\"key_revoked\"", "\"reason\":\"end of cooperation\"", NULL};
@@ -220,7 +220,7 @@ int main(int argc, char **argv) {
 
   /* Compromised: the KEK seals nothing new; the report lists what it protected. */
   EXPECT_OK(custodia_key_mark_compromised(nl, jan, &kek, "backup tape lost"));
-  EXPECT_STATUS(custodia_key_mark_compromised(nl, jan, &kek, "again"), CUSTODIA_ERR_INVALID_ARGUMENT);
+  EXPECT_STATUS(custodia_key_mark_compromised(nl, jan, &kek, "again"), CUSTODIA_ERR_CONFLICT);
   expect_seal_refused(nl, jan, own, CUSTODIA_ERR_KEY_COMPROMISED, "key_compromised", "marked compromised");
   custodia_buffer report = {0};
   EXPECT_STATUS(custodia_key_compromise_report(nl, &kek, NULL), CUSTODIA_ERR_NULL_POINTER);

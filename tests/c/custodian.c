@@ -251,6 +251,11 @@ static void key_errors(void) {
   custodia_key_id case_key;
   EXPECT_OK(custodia_key_for_case(c, anna, "MLA-2026-0099", 0, &case_key));
   EXPECT_OK(custodia_legal_hold_place(c, anna, "MLA-2026-0099", "Order 12/26", "appeal pending"));
+  /* A second hold on the same case conflicts with the recorded one (110, not malformed input, not a refusal). */
+  EXPECT_STATUS(custodia_legal_hold_place(c, anna, "MLA-2026-0099", "Order 13/26", "again"), CUSTODIA_ERR_CONFLICT);
+  EXPECT_TRUE(custodia_last_error_code() == 110 && !custodia_status_is_refusal(110));
+  EXPECT_TRUE(strcmp(custodia_status_name(CUSTODIA_ERR_CONFLICT), "conflict") == 0);
+  EXPECT_TRUE(strstr(custodia_last_error_message(), "MLA-2026-0099 is already under legal hold") != NULL);
   EXPECT_STATUS(custodia_key_destroy(c, anna, &case_key, "end of retention", NULL), CUSTODIA_ERR_LEGAL_HOLD);
   EXPECT_TRUE(custodia_status_is_refusal(custodia_last_error_code()));
   EXPECT_OK(custodia_key_set_retention(c, anna, &case_key, 1)); /* long past */
@@ -259,7 +264,7 @@ static void key_errors(void) {
   EXPECT_TRUE(destroyed == 0 && held == 1);
   EXPECT_STATUS(custodia_legal_hold_place(c, anna, NULL, "x", "y"), CUSTODIA_ERR_NULL_POINTER);
   EXPECT_OK(custodia_legal_hold_release(c, anna, "MLA-2026-0099"));
-  EXPECT_STATUS(custodia_legal_hold_release(c, anna, "MLA-2026-0099"), CUSTODIA_ERR_INVALID_ARGUMENT);
+  EXPECT_STATUS(custodia_legal_hold_release(c, anna, "MLA-2026-0099"), CUSTODIA_ERR_CONFLICT);
   EXPECT_OK(custodia_key_shred_expired(c, anna, &destroyed, NULL, NULL));
   EXPECT_TRUE(destroyed == 1);
   EXPECT_STATUS(custodia_key_set_retention(c, anna, NULL, 0), CUSTODIA_ERR_NULL_POINTER);
@@ -379,7 +384,7 @@ static void seal_open_errors(void) {
   EXPECT_STATUS(custodia_rewrap(c, anna, inv, env.data, env.len, &kek, SIZE_MAX, NULL, 0, &rewrapped),
                 CUSTODIA_ERR_INVALID_ARGUMENT);
   EXPECT_STATUS(custodia_rewrap(c, anna, inv, env.data, env.len, NULL, 0, &kek, 1, &rewrapped),
-                CUSTODIA_ERR_INVALID_ARGUMENT); /* kek already has a stanza */
+                CUSTODIA_ERR_CONFLICT); /* kek already has a stanza */
   EXPECT_STATUS(custodia_rewrap(c, anna, NULL, env.data, env.len, NULL, 0, NULL, 0, &rewrapped),
                 CUSTODIA_ERR_NULL_POINTER);
   EXPECT_STATUS(custodia_rewrap(c, anna, "Investigation", env.data, env.len, NULL, 0, NULL, 0, &rewrapped),

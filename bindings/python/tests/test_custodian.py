@@ -146,8 +146,16 @@ def test_legal_hold_blocks_shredding(tmp_path, anna, no_leaks):
         c.set_retention(anna, case_key, t0 - 1)  # the deadline has passed
         assert c.key(case_key).destroy_after is not None
         c.place_legal_hold(anna, "MLA-2026-0042", "LG-Berlin-77/26", "pending appeal in the main proceedings")
-        with pytest.raises(custodia.InvalidArgument):  # one hold per case
+        with pytest.raises(custodia.Conflict) as twice:  # one hold per case: a conflict, not malformed input
             c.place_legal_hold(anna, "MLA-2026-0042", "LG-Berlin-78/26", "a second order")
+        assert (twice.value.code, twice.value.name, twice.value.is_refusal) == (110, "conflict", False)
+        assert "MLA-2026-0042" in twice.value.message
+        assert isinstance(twice.value, custodia.InvalidArgument)  # handlers written before code 110 still catch it
+        (hold,) = c.legal_holds()
+        assert hold.reference == "LG-Berlin-77/26"  # the conflicting call changed nothing
+        with pytest.raises(custodia.InvalidArgument) as malformed:  # malformed input stays InvalidArgument
+            c.place_legal_hold(anna, "MLA-2026-0042", "", "no reference")
+        assert type(malformed.value) is custodia.InvalidArgument
 
         report = c.shred_expired(anna)
         assert (report.destroyed, report.held) == (0, 1)
@@ -158,7 +166,7 @@ def test_legal_hold_blocks_shredding(tmp_path, anna, no_leaks):
             assert opened.data == DATA
 
         c.release_legal_hold(anna, "MLA-2026-0042")
-        with pytest.raises(custodia.InvalidArgument):  # not held any more
+        with pytest.raises(custodia.Conflict):  # not held any more
             c.release_legal_hold(anna, "MLA-2026-0042")
         report = c.shred_expired(anna)
         assert (report.destroyed, report.held) == (1, 0)

@@ -102,7 +102,7 @@ def test_sharing_needs_mla_execution_and_a_permitted_jurisdiction(nl, outside, m
     fr = nl.import_public(jan, outside.export_public(fr_key), "FR authority", "FR")
     with pytest.raises(custodia.InvalidJurisdiction):
         nl.import_public(jan, outside.export_public(fr_key), "FR authority", "XX")
-    with pytest.raises(custodia.InvalidArgument):
+    with pytest.raises(custodia.Conflict):
         nl.import_public(jan, outside.export_public(fr_key), "FR authority", "NL")  # already FR
 
     before = nl.unwrap_attempts()

@@ -28,6 +28,7 @@ __all__ = [
     "UnknownCode",
     "PolicyInvalid",
     "BufferTooSmall",
+    "Conflict",
     "NullPointer",
     "InvalidUtf8",
     "InvalidHandle",
@@ -172,6 +173,18 @@ class PolicyInvalid(InvalidArgument):
 
 class BufferTooSmall(InvalidArgument):
     """109: the caller's output buffer is too small; nothing was written (the message gives the size needed)."""
+
+
+class Conflict(InvalidArgument):
+    """110: the call conflicts with recorded state: a legal hold placed twice or released without one, a key already
+    in the keyring, already revoked or marked compromised, imported for another jurisdiction, or the custodian's own
+    key where another authority's is meant; a stanza removed that the envelope lacks or added that it has.
+
+    Catch it to make an operation idempotent (``except custodia.Conflict: pass`` around placing a hold). It derives
+    from :class:`InvalidArgument` (so also ``ValueError``), as every 1xx code does: the value given is well-formed but
+    not acceptable in the present state, and code that caught ``InvalidArgument`` for these before code 110 existed
+    still catches them.
+    """
 
 
 class NullPointer(InvalidArgument):
@@ -481,6 +494,7 @@ _BY_CODE: dict[int, type[CustodiaError]] = {
     107: UnknownCode,
     108: PolicyInvalid,
     109: BufferTooSmall,
+    110: Conflict,
     120: NullPointer,
     121: InvalidUtf8,
     122: InvalidHandle,

@@ -59,6 +59,8 @@ public class CustodiaException extends RuntimeException {
                 return new PolicyInvalidException(code, message);
             case BUFFER_TOO_SMALL:
                 return new BufferTooSmallException(code, message);
+            case CONFLICT:
+                return new ConflictException(code, message);
             case PURPOSE_NOT_PERMITTED:
                 return new PurposeNotPermittedException(code, message);
             case EXPIRED:

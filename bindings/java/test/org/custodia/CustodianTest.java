@@ -234,8 +234,15 @@ class CustodianTest {
             c.setRetention(anna, caseKey, t0.minusSeconds(1)); // the deadline has passed
             assertEquals(t0.minusSeconds(1), c.key(caseKey).destroyAfter().orElseThrow());
             c.placeLegalHold(anna, "MLA-2026-0042", "LG-Berlin-77/26", "pending appeal in the main proceedings");
-            assertThrows(InvalidArgumentException.class,
+            ConflictException twice = assertThrows(ConflictException.class,
                     () -> c.placeLegalHold(anna, "MLA-2026-0042", "LG-Berlin-78/26", "a second order"));
+            assertEquals(Status.CONFLICT, twice.status());
+            assertEquals(110, twice.code());
+            assertFalse(twice.isRefusal());
+            assertTrue(twice.getMessage().contains("MLA-2026-0042"), twice.getMessage());
+            InvalidArgumentException malformed = assertThrows(InvalidArgumentException.class,
+                    () -> c.placeLegalHold(anna, "MLA-2026-0042", "", "no reference"));
+            assertFalse(malformed instanceof ConflictException, "malformed input stays InvalidArgument");
 
             Custodian.ShredReport held = c.shredExpired(anna);
             assertEquals(0, held.destroyed());
@@ -247,7 +254,7 @@ class CustodianTest {
             c.open(anna, envelope, FRAUD).close(); // held keys still open
 
             c.releaseLegalHold(anna, "MLA-2026-0042");
-            assertThrows(InvalidArgumentException.class, () -> c.releaseLegalHold(anna, "MLA-2026-0042"));
+            assertThrows(ConflictException.class, () -> c.releaseLegalHold(anna, "MLA-2026-0042"));
             Custodian.ShredReport shredded = c.shredExpired(anna);
             assertEquals(1, shredded.destroyed());
             assertEquals(0, shredded.held());
