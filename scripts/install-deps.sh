@@ -19,6 +19,10 @@ have javac || need_apt+=(openjdk-17-jdk-headless)
 [ -f /usr/share/java/junit-platform-console-standalone.jar ] || need_apt+=(junit5)
 # The PKCS#11 provider's tests (feature pkcs11): a SoftHSM2 token in a temporary directory.
 { [ -f /usr/lib/softhsm/libsofthsm2.so ] && have softhsm2-util; } || need_apt+=(softhsm2)
+# The PostgreSQL backends' tests, example and benchmark (feature postgres): Debian's server binaries, run by the tests
+# themselves (initdb into a temporary directory, as the `postgres` system user the package creates when run as root).
+compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null || need_apt+=(postgresql)
+have runuser || need_apt+=(util-linux)
 
 if [ ${#need_apt[@]} -gt 0 ]; then
   SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
