@@ -87,6 +87,8 @@ pub mod format;
 mod keys;
 mod memory;
 mod policy;
+#[cfg(feature = "postgres")]
+pub mod postgres;
 mod primitives;
 mod vocabulary;
 

@@ -91,6 +91,11 @@ pub struct CustodianOptions {
     /// in-memory cache (docs/KEYS.md "Case keys wrapped by a provider"). `None` (the default): case keys in clear
     /// inside the (encrypted) keyring, as before.
     pub case_keys: Option<CaseKeyWrapping>,
+    /// The shared store of a deployment with many application servers (feature `postgres`, docs/DEPLOYMENT.md):
+    /// when set, the audit log and the keyring's metadata live in this PostgreSQL database, which every server
+    /// uses at once, instead of in the directory. `None` (the default): the directory's files.
+    #[cfg(feature = "postgres")]
+    pub postgres: Option<crate::postgres::PgConfig>,
 }
 
 impl Default for CustodianOptions {
@@ -105,6 +110,8 @@ impl Default for CustodianOptions {
             create: false,
             providers: Vec::new(),
             case_keys: None,
+            #[cfg(feature = "postgres")]
+            postgres: None,
         }
     }
 }

@@ -1,0 +1,1 @@
+-- The audit log on PostgreSQL (docs/AUDIT.md). Filled in by the PostgreSQL audit backend.

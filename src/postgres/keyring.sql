@@ -1,0 +1,1 @@
+-- The keyring on PostgreSQL (docs/KEYS.md). Filled in by the PostgreSQL keyring store.
