@@ -2022,6 +2022,28 @@ custodia_status custodia_custodian_options_add_provider(struct custodia_custodia
                                                         struct custodia_key_provider key_provider);
 
 /**
+ * Wrap every new per-case key (`custodia_key_for_case`) under the key `kek_id` of `key_provider` (a PKCS#11
+ * token, the host's KMS) instead of keeping it in clear inside the encrypted keyring, and cache an unwrapped case key
+ * in memory for at most `cache_ttl_secs` seconds and `cache_max_uses` seals and opens (docs/KEYS.md "Case keys
+ * wrapped by a provider"). So an open costs one provider call per case and cache period, not one per object;
+ * either bound 0 disables the cache (one provider call per use). Destroying a case key (`custodia_key_destroy`,
+ * `custodia_shred_expired`) ends its cache entries in every custodian on the same keyring before they are used again.
+ *
+ * The provider must also be added with `custodia_custodian_options_add_provider` only if its own keys are used as
+ * recipients; for case keys this call suffices. The options keep the provider alive; its handle may be freed after
+ * this call. Calling it again replaces the earlier setting.
+ *
+ * # Safety
+ *
+ * `kek_id` is NULL (refused) or points to a readable `custodia_key_id`. Any thread.
+ */
+custodia_status custodia_custodian_options_set_case_keys(struct custodia_custodian_options options,
+                                                         struct custodia_key_provider key_provider,
+                                                         const struct custodia_key_id *kek_id,
+                                                         uint64_t cache_ttl_secs,
+                                                         uint64_t cache_max_uses);
+
+/**
  * Release custodian options (a custodian opened with them is not affected). The null handle is accepted.
  *
  * # Safety

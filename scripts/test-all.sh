@@ -27,9 +27,10 @@ cargo test --doc --quiet
 step "Miri: custodia-mem's unsafe pool code (scripts/miri.sh --quick; the full Miri run is scripts/miri.sh)"
 ./scripts/miri.sh --quick
 step "PKCS#11 key provider (feature pkcs11): lints, docs, tests against a SoftHSM2 token of its own"
-cargo clippy --features pkcs11 --lib --test pkcs11 --example pkcs11_bench -- -D warnings
+cargo clippy --features pkcs11 --lib --test pkcs11 --test case_keys_processes --example pkcs11_bench -- -D warnings
 RUSTDOCFLAGS="-D warnings" cargo doc --no-deps --features pkcs11 -p custodia --quiet
 cargo test --features pkcs11 --test pkcs11 --quiet
+cargo test --features pkcs11 --test case_keys_processes --quiet
 cargo run --quiet --features pkcs11 --example pkcs11_bench 3 >/dev/null  # smoke form of the measurement
 step "fuzz smoke: every target in fuzz/ replays its corpus, then fuzzes for 3 s (docs/FUZZING.md)"
 ./scripts/fuzz.sh 3

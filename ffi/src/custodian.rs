@@ -12,12 +12,13 @@ use super::boundary::call;
 use super::buffer::{custodia_buffer, text_to_c};
 use super::handles;
 use super::io::path_arg;
+use super::keyid::{custodia_key_id, key_id_arg};
 use super::provider::{custodia_key_provider, provider};
 use super::status::custodia_status;
 use crate::error::{Error, Result};
 use custodia_core::Error as CoreError;
 use custodia_core::audit::Durability;
-use custodia_core::{Custodian, CustodianOptions, KeyProvider};
+use custodia_core::{CaseKeyWrapping, Custodian, CustodianOptions, KeyProvider};
 use custodia_core::{KdfParams, Unlock};
 
 /// A handle to a custodian: the keyring and audit log in one directory, and everything done with them.
@@ -58,6 +59,8 @@ pub(crate) struct OpenDraft {
     pub(crate) require_sinks: bool,
     /// The host's key providers (provider.rs), asked for stanzas the keyring does not hold.
     providers: Vec<Arc<dyn KeyProvider>>,
+    /// Per-case keys wrapped by a provider's KEK, and the bounds of their cache.
+    case_keys: Option<CaseKeyWrapping>,
 }
 
 /// The custodian behind a handle.
@@ -81,6 +84,7 @@ fn options(h: custodia_custodian_options) -> Result<CustodianOptions> {
         options.secondary_sinks.push(Arc::new(sink));
     }
     options.providers = draft.providers;
+    options.case_keys = draft.case_keys;
     if let Some(kdf) = draft.kdf {
         options.kdf = kdf;
     }
@@ -228,6 +232,41 @@ pub unsafe extern "C" fn custodia_custodian_options_add_provider(
         let p = provider(key_provider)?;
         let d = handles::get::<Mutex<OpenDraft>>(options.id, CUSTODIAN_OPTIONS)?;
         d.lock().unwrap_or_else(PoisonError::into_inner).providers.push(p);
+        Ok(())
+    })
+}
+
+/// Wrap every new per-case key (`custodia_key_for_case`) under the key `kek_id` of `key_provider` (a PKCS#11
+/// token, the host's KMS) instead of keeping it in clear inside the encrypted keyring, and cache an unwrapped case key
+/// in memory for at most `cache_ttl_secs` seconds and `cache_max_uses` seals and opens (docs/KEYS.md "Case keys
+/// wrapped by a provider"). So an open costs one provider call per case and cache period, not one per object;
+/// either bound 0 disables the cache (one provider call per use). Destroying a case key (`custodia_key_destroy`,
+/// `custodia_shred_expired`) ends its cache entries in every custodian on the same keyring before they are used again.
+///
+/// The provider must also be added with `custodia_custodian_options_add_provider` only if its own keys are used as
+/// recipients; for case keys this call suffices. The options keep the provider alive; its handle may be freed after
+/// this call. Calling it again replaces the earlier setting.
+///
+/// # Safety
+///
+/// `kek_id` is NULL (refused) or points to a readable `custodia_key_id`. Any thread.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn custodia_custodian_options_set_case_keys(
+    options: custodia_custodian_options,
+    key_provider: custodia_key_provider,
+    kek_id: *const custodia_key_id,
+    cache_ttl_secs: u64,
+    cache_max_uses: u64,
+) -> custodia_status {
+    call(|| {
+        // SAFETY: forwarded from this function's contract.
+        let kek = unsafe { key_id_arg(kek_id, "kek_id") }?;
+        let p = provider(key_provider)?;
+        let mut wrapping = CaseKeyWrapping::new(p, kek);
+        wrapping.cache_ttl_secs = cache_ttl_secs;
+        wrapping.cache_max_uses = cache_max_uses;
+        let d = handles::get::<Mutex<OpenDraft>>(options.id, CUSTODIAN_OPTIONS)?;
+        d.lock().unwrap_or_else(PoisonError::into_inner).case_keys = Some(wrapping);
         Ok(())
     })
 }

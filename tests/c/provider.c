@@ -5,7 +5,8 @@
  * it and refuses unless the embedded AAD equals the one given. Attacks: a refused open never calls the provider; a
  * tampered wrapped key and a stanza under other terms are refused (AUTH_FAILED -> OPEN_FAILED); a provider that says
  * "unavailable" or returns a default 0 fails the call with the typed status; a key it does not hold is not mine;
- * release runs exactly once, after the last user is freed. */
+ * release runs exactly once, after the last user is freed. Case keys wrapped by the provider: one unwrap per case and
+ * cache period across objects, none after the case key is destroyed elsewhere. */
 #include <stdlib.h>
 
 #include "test_util.h"
@@ -208,6 +209,77 @@ int main(int argc, char **argv) {
   EXPECT_STATUS(custodia_open(bare, anna, "investigation", NO_EXCEPTION, env.data, env.len, NULL, &pt, NULL),
                 CUSTODIA_ERR_NO_MATCHING_RECIPIENT);
   EXPECT_OK(custodia_custodian_free(bare));
+
+  /* Case keys wrapped by the provider (custodia_custodian_options_set_case_keys): two custodians on one directory
+   * (two worker processes in production) share the case key; each unwraps it once per cache period, not once per
+   * object; a custodian without a cache asks every time; destroying the case key on one stops the other, whose cache
+   * held it, without another provider call. */
+  struct kms cases = kms; /* same toy KMS store, its own key id and counters */
+  memset(cases.key_id, 0xcd, sizeof cases.key_id);
+  cases.holds_calls = cases.wrap_calls = cases.unwrap_calls = cases.released = 0;
+  custodia_key_provider case_provider = {0};
+  EXPECT_OK(custodia_key_provider_new(&table, &cases, "host-kms", 6, &case_provider));
+  custodia_key_id case_kek;
+  memcpy(case_kek.bytes, cases.key_id, sizeof case_kek.bytes);
+  custodia_custodian_options copts = {0}, nocache = {0};
+  EXPECT_OK(custodia_custodian_options_new(&copts));
+  EXPECT_OK(custodia_custodian_options_set_create(copts, true));
+  EXPECT_STATUS(custodia_custodian_options_set_case_keys(copts, case_provider, NULL, 300, 100),
+                CUSTODIA_ERR_NULL_POINTER);
+  EXPECT_OK(custodia_custodian_options_set_case_keys(copts, case_provider, &case_kek, 300, 100));
+  EXPECT_OK(custodia_custodian_options_new(&nocache));
+  EXPECT_OK(custodia_custodian_options_set_case_keys(nocache, case_provider, &case_kek, 0, 0));
+  EXPECT_OK(custodia_key_provider_free(case_provider)); /* the options keep it */
+  custodia_custodian w1 = {0}, w2 = {0}, w3 = {0};
+  EXPECT_OK(custodia_custodian_open_master_key(path("cases"), master, sizeof master, copts, &w1));
+  EXPECT_OK(custodia_custodian_open_master_key(path("cases"), master, sizeof master, copts, &w2));
+  EXPECT_OK(custodia_custodian_open_master_key(path("cases"), master, sizeof master, nocache, &w3));
+  EXPECT_OK(custodia_custodian_options_free(copts));
+  EXPECT_OK(custodia_custodian_options_free(nocache));
+
+  custodia_key_id case_key;
+  EXPECT_OK(custodia_key_for_case(w1, anna, "MLA-2026-0042", 0, &case_key));
+  EXPECT_TRUE(cases.wrap_calls == 1);
+  custodia_seal_options co = {0};
+  EXPECT_OK(custodia_seal_options_new(CUSTODIA_CATEGORY_FINANCIAL_RECORDS, purposes, 1, &co));
+  EXPECT_OK(custodia_seal_options_add_recipient(co, &case_key));
+  EXPECT_OK(custodia_seal_options_set_case_ref(co, "MLA-2026-0042"));
+  custodia_buffer case_env[3] = {{0}, {0}, {0}};
+  for (int i = 0; i < 3; i++) EXPECT_OK(custodia_seal(w1, anna, (const uint8_t *)secret, strlen(secret), co, &case_env[i]));
+  int before = cases.unwrap_calls;
+  for (int round = 0; round < 2; round++) {
+    for (int i = 0; i < 3; i++) {
+      EXPECT_OK(custodia_open(w2, anna, "investigation", NO_EXCEPTION, case_env[i].data, case_env[i].len, NULL, &pt,
+                              NULL));
+      EXPECT_TRUE(pt.len == strlen(secret) && memcmp(pt.data, secret, pt.len) == 0);
+      EXPECT_OK(custodia_buffer_free(&pt));
+    }
+  }
+  EXPECT_TRUE(cases.unwrap_calls == before + 1); /* six opens, one provider call */
+  before = cases.unwrap_calls;
+  for (int i = 0; i < 2; i++) {
+    EXPECT_OK(custodia_open(w3, anna, "investigation", NO_EXCEPTION, case_env[i].data, case_env[i].len, NULL, &pt,
+                            NULL));
+    EXPECT_OK(custodia_buffer_free(&pt));
+  }
+  EXPECT_TRUE(cases.unwrap_calls == before + 2); /* no cache: one call per open */
+
+  EXPECT_OK(custodia_key_destroy(w1, anna, &case_key, "case closed, retention ended", NULL));
+  before = cases.unwrap_calls;
+  for (int i = 0; i < 3; i++) {
+    EXPECT_STATUS(custodia_open(w2, anna, "investigation", NO_EXCEPTION, case_env[i].data, case_env[i].len, NULL,
+                                &pt, NULL),
+                  CUSTODIA_ERR_KEY_DESTROYED);
+    EXPECT_TRUE(pt.data == NULL);
+  }
+  EXPECT_TRUE(cases.unwrap_calls == before);
+  for (int i = 0; i < 3; i++) EXPECT_OK(custodia_buffer_free(&case_env[i]));
+  EXPECT_OK(custodia_seal_options_free(co));
+  EXPECT_OK(custodia_custodian_free(w1));
+  EXPECT_OK(custodia_custodian_free(w2));
+  EXPECT_TRUE(cases.released == 0);
+  EXPECT_OK(custodia_custodian_free(w3));
+  EXPECT_TRUE(cases.released == 1);
 
   /* release runs once, when the last user (the custodian) is gone. */
   EXPECT_TRUE(kms.released == 0);

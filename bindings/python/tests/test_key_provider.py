@@ -149,3 +149,49 @@ def test_providers_are_used_from_several_threads(scene, anna):
         t.join()
     assert not errors
     assert kms.calls["unwrap"] == 20
+
+
+def test_case_keys_wrapped_by_a_python_provider_one_unwrap_per_case_and_shredding_reaches_every_worker(
+        tmp_path, anna):
+    """Two custodians on one directory (two worker processes in production) with case keys wrapped by the host's
+    KMS: each object's open costs no provider call once the case key is cached; a custodian without a cache asks
+    every time; destroying the case key on one worker stops the other, whose cache held it, with no provider call."""
+    officer = custodia.Actor("kms", "central_authority", "NL", custodia.Classification.SECRET)
+    store = custodia.Custodian(tmp_path / "kms", master_key=MASTER, create=True)
+    kms = CustodianKms(store, officer, store.generate_key(officer, KeyKind.KEK, "kms kek"))
+    with pytest.raises(TypeError):
+        custodia.CaseKeyWrapping(kms, "not a key id")  # type: ignore[arg-type]
+    with pytest.raises(ValueError):
+        custodia.CaseKeyWrapping(kms, HOST_KEY, cache_ttl_secs=-1)
+    cached = custodia.CaseKeyWrapping(kms, HOST_KEY, cache_ttl_secs=300, cache_max_uses=100)
+    w1 = custodia.Custodian(tmp_path / "cases", master_key=MASTER, create=True, case_keys=cached)
+    w2 = custodia.Custodian(tmp_path / "cases", master_key=MASTER, case_keys=cached)
+    w3 = custodia.Custodian(tmp_path / "cases", master_key=MASTER,
+                            case_keys=custodia.CaseKeyWrapping(kms, HOST_KEY, cache_ttl_secs=0, cache_max_uses=0))
+    try:
+        key = w1.case_key(anna, "MLA-2026-0042")
+        assert kms.calls["wrap"] == 1
+        with SealOptions(Category.FINANCIAL_RECORDS, "investigation", recipients=[key],
+                         case_ref="MLA-2026-0042") as o:
+            envs = [w1.seal(anna, SECRET + bytes([i]), o) for i in range(3)]
+        before = kms.calls["unwrap"]
+        for _ in range(2):
+            for i, env in enumerate(envs):
+                with w2.open(anna, env, "investigation") as opened:
+                    assert bytes(opened.data.expose()) == SECRET + bytes([i])
+        assert kms.calls["unwrap"] == before + 1  # six opens, one provider call
+        before = kms.calls["unwrap"]
+        for env in envs[:2]:
+            with w3.open(anna, env, "investigation"):
+                pass
+        assert kms.calls["unwrap"] == before + 2  # no cache: one call per open
+        w1.destroy_key(anna, key, "case closed, retention ended")
+        before = kms.calls["unwrap"]
+        for env in envs:
+            with pytest.raises(custodia.KeyDestroyed):
+                w2.open(anna, env, "investigation")
+        assert kms.calls["unwrap"] == before
+    finally:
+        for c in (w1, w2, w3, store):
+            c.close()
+        officer.close()

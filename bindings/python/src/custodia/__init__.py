@@ -51,7 +51,7 @@ from .grants import Grant
 from .receipts import Receipt, ReceiptItem
 from .options import SealOptions, Timestamp
 from .policy import AccessPolicy
-from .providers import STANZA_EXTERNAL, STANZA_PKCS11_AES_GCM, KeyProvider
+from .providers import STANZA_EXTERNAL, STANZA_PKCS11_AES_GCM, CaseKeyWrapping, KeyProvider
 from .vocab import (
     CaseRef,
     Category,

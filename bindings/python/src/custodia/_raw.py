@@ -360,6 +360,7 @@ FACADE_FUNCTIONS: dict[str, tuple[Any, list[Any]]] = {
     "custodia_custodian_options_set_durability": (status, [handle, u32, size, u32]),
     "custodia_custodian_options_free": (status, [handle]),
     "custodia_custodian_options_add_provider": (status, [handle, handle]),
+    "custodia_custodian_options_set_case_keys": (status, [handle, handle, key_id_p, u64, u64]),
     "custodia_key_provider_new": (
         status, [POINTER(custodia_key_provider_callbacks), c_void_p, cstr, u32, out_handle]),
     "custodia_key_provider_free": (status, [handle]),

@@ -30,7 +30,7 @@ from ._errors import IoFault
 from ._reader import EnvelopeReader
 from .options import Instrument, SealOptions, Timestamp, _unix
 from .policy import AccessPolicy
-from .providers import KeyProvider, _make_handle
+from .providers import CaseKeyWrapping, KeyProvider, _make_handle
 from .receipts import Receipt, split_armored
 from .vocab import Category, Classification, ExceptionKind, InstrumentKind, KeyId, KeyKind, RecipientKind
 
@@ -536,6 +536,7 @@ class Custodian(Handle):
         audit_sinks: Iterable[AuditSink] = (),
         require_audit_sinks: bool = False,
         providers: Sequence[KeyProvider] = (),
+        case_keys: Optional[CaseKeyWrapping] = None,
     ) -> None:
         """Open the custodian in ``directory``, unlocking it with exactly one of ``passphrase`` (Argon2id) or a raw
         32-byte ``master_key`` (from an HSM, KMS or secret store).
@@ -557,6 +558,9 @@ class Custodian(Handle):
         ``providers`` are :class:`~custodia.KeyProvider` instances (a host's own KMS): a recipient key id the keyring
         does not hold is sealed to through the first that holds it, and their stanzas are opened through them, always
         after the policy gate. The custodian keeps them alive.
+        ``case_keys`` (a :class:`~custodia.CaseKeyWrapping`) wraps every new case key under a provider's key and
+        caches unwrapped case keys for a bounded time and number of uses (one provider call per case and cache
+        period, not per object).
         Raises :class:`~custodia.CustodianNotFound`, :class:`~custodia.WrongPassphrase`,
         :class:`~custodia.KeyringCorrupt`, :class:`~custodia.KdfParamsOutOfRange`, ...
         """
@@ -587,6 +591,13 @@ class Custodian(Handle):
                 with _make_handle(p) as h:
                     invoke(_raw.lib.custodia_custodian_options_add_provider, options._handle, h._handle)
                     kept.append(h)  # its trampolines must outlive every call of the custodian
+            if case_keys is not None:
+                if not isinstance(case_keys, CaseKeyWrapping):
+                    raise TypeError(f"case_keys must be a custodia.CaseKeyWrapping, not {type(case_keys).__name__}")
+                with _make_handle(case_keys.provider) as h:
+                    invoke(_raw.lib.custodia_custodian_options_set_case_keys, options._handle, h._handle,
+                           byref(case_keys.kek._to_c()), case_keys.cache_ttl_secs, case_keys.cache_max_uses)
+                    kept.append(h)
             if passphrase is not None:
                 self._init_new(
                     _raw.lib.custodia_custodian_open_passphrase,

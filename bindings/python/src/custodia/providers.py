@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import ctypes
 from ctypes import byref, c_void_p
+from dataclasses import dataclass
 from typing import Any, Optional
 
 from . import _raw
@@ -21,7 +22,7 @@ from ._errors import OpenFailed, ProviderUnavailable, invoke
 from ._handles import Handle
 from .vocab import KeyId
 
-__all__ = ["KeyProvider", "STANZA_EXTERNAL", "STANZA_PKCS11_AES_GCM"]
+__all__ = ["CaseKeyWrapping", "KeyProvider", "STANZA_EXTERNAL", "STANZA_PKCS11_AES_GCM"]
 
 #: Stanza kind 6, ``external``: the wrapped bytes are the key service's own (1 to 1024 bytes).
 STANZA_EXTERNAL = 6
@@ -67,6 +68,33 @@ class KeyProvider:
         """The 32-byte data key, or ``None`` when ``key_id`` is not this provider's; raise
         :class:`~custodia.OpenFailed` when ``wrapped`` or ``aad`` does not authenticate."""
         raise NotImplementedError
+
+
+@dataclass(frozen=True)
+class CaseKeyWrapping:
+    """Per-case keys wrapped by a provider's key instead of kept in clear inside the (encrypted) keyring
+    (``Custodian(..., case_keys=CaseKeyWrapping(...))``, docs/KEYS.md "Case keys wrapped by a provider").
+
+    Every new case key (:meth:`~custodia.Custodian.case_key`) is wrapped under ``provider``'s key ``kek``; an
+    unwrapped one stays in memory for at most ``cache_ttl_secs`` seconds and ``cache_max_uses`` seals and opens, so
+    an open costs one provider call per case and cache period, not one per object. Either bound 0 disables the cache.
+    Destroying the case key ends its cache entries in every custodian on the same keyring before they are used again.
+    """
+
+    provider: KeyProvider
+    kek: KeyId
+    cache_ttl_secs: int = 300
+    cache_max_uses: int = 10_000
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.provider, KeyProvider):
+            raise TypeError(f"provider must be a custodia.KeyProvider, not {type(self.provider).__name__}")
+        if not isinstance(self.kek, KeyId):
+            raise TypeError(f"kek must be a KeyId, not {type(self.kek).__name__}")
+        for name in ("cache_ttl_secs", "cache_max_uses"):
+            v = getattr(self, name)
+            if not isinstance(v, int) or isinstance(v, bool) or not 0 <= v < 2**64:
+                raise ValueError(f"{name} must be an int from 0 to 2**64 - 1")
 
 
 class _ProviderHandle(Handle):

@@ -1045,6 +1045,9 @@ public final class Custodian implements AutoCloseable {
         private final List<AuditSink> sinks = new ArrayList<>();
         private boolean requireSinks;
         private final List<KeyProvider> keyProviders = new ArrayList<>();
+        private KeyProvider caseKeyProvider;
+        private KeyId caseKek;
+        private long[] caseKeyBounds;
         /** The bridges made by the last {@link #toHandle}, handed to the custodian opened with it. */
         private List<ProviderBridge> bridges = List.of();
 
@@ -1122,6 +1125,21 @@ public final class Custodian implements AutoCloseable {
             return this;
         }
 
+        /**
+         * Wrap every new case key ({@link Custodian#caseKey}) under {@code provider}'s key {@code kek} instead of
+         * keeping it in clear inside the encrypted keyring, and cache an unwrapped case key for at most {@code
+         * cacheTtlSecs} seconds and {@code cacheMaxUses} seals and opens (unsigned; either 0 disables the cache): an
+         * open then costs one provider call per case and cache period, not one per object. Destroying the case key
+         * ends its cache entries in every custodian on the same keyring before they are used again (docs/KEYS.md
+         * "Case keys wrapped by a provider"). The custodian keeps the provider reachable for as long as it is open.
+         */
+        public Options caseKeys(KeyProvider provider, KeyId kek, long cacheTtlSecs, long cacheMaxUses) {
+            this.caseKeyProvider = Objects.requireNonNull(provider, "provider");
+            this.caseKek = Objects.requireNonNull(kek, "kek");
+            this.caseKeyBounds = new long[] {cacheTtlSecs, cacheMaxUses};
+            return this;
+        }
+
         CustodianOptionsHandle toHandle(AuditSinks installed) {
             CustodianOptionsHandle h = CustodianOptionsHandle.create();
             try {
@@ -1134,6 +1152,11 @@ public final class Custodian implements AutoCloseable {
                 for (KeyProvider p : keyProviders) {
                     ProviderBridge b = new ProviderBridge(p);
                     b.addTo(h);
+                    made.add(b);
+                }
+                if (caseKeyProvider != null) {
+                    ProviderBridge b = new ProviderBridge(caseKeyProvider);
+                    b.setCaseKeys(h, caseKek, caseKeyBounds[0], caseKeyBounds[1]);
                     made.add(b);
                 }
                 bridges = List.copyOf(made);

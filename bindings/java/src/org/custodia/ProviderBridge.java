@@ -81,11 +81,23 @@ final class ProviderBridge {
 
     /** Make the library's provider, add it to {@code options}, and release the handle (the options keep it). */
     void addTo(CustodianOptionsHandle options) {
+        withHandle(options::addProvider);
+    }
+
+    /**
+     * Make the library's provider, set it as the case-key provider of {@code options} with its key {@code kek} and
+     * the cache bounds, and release the handle (the options keep it).
+     */
+    void setCaseKeys(CustodianOptionsHandle options, KeyId kek, long cacheTtlSecs, long cacheMaxUses) {
+        withHandle(h -> options.setCaseKeys(h, kek.raw(), cacheTtlSecs, cacheMaxUses));
+    }
+
+    private void withHandle(java.util.function.LongConsumer use) {
         LongByReference out = new LongByReference();
         String name = Native.text("provider name", provider.name());
         Native.check(Native.lib().custodia_key_provider_new(table, Pointer.NULL, name, provider.stanzaKind(), out));
         try {
-            options.addProvider(out.getValue());
+            use.accept(out.getValue());
         } finally {
             Native.check(Native.lib().custodia_key_provider_free(out.getValue()));
         }

@@ -208,6 +208,51 @@ class KeyProviderTest {
         }
     }
 
+    /**
+     * Case keys wrapped by the Java provider: two custodians on one directory (two worker processes in production)
+     * share the case key; each open costs no provider call once it is cached; a custodian without a cache asks every
+     * time; destroying the case key on one worker stops the other, whose cache held it, with no provider call.
+     */
+    @Test
+    void caseKeysWrappedByAJavaProviderOneUnwrapPerCaseAndShreddingReachesEveryWorker() {
+        JdkKms caseKms = new JdkKms((byte) 0x6b);
+        Custodian.Options cached = new Custodian.Options().create(true).caseKeys(caseKms, HOST_KEY, 300, 100);
+        try (Custodian w1 = Custodian.openWithMasterKey(dir.resolve("cases"), MASTER, cached);
+                Custodian w2 = Custodian.openWithMasterKey(dir.resolve("cases"), MASTER, cached);
+                Custodian w3 = Custodian.openWithMasterKey(dir.resolve("cases"), MASTER,
+                        new Custodian.Options().caseKeys(caseKms, HOST_KEY, 0, 0))) {
+            KeyId key = w1.caseKey(anna, "MLA-2026-0042", null);
+            assertEquals(1, caseKms.wraps.get());
+            byte[][] envs = new byte[3][];
+            try (SealOptions o = SealOptions.builder(Category.FINANCIAL_RECORDS, INVESTIGATION).recipient(key)
+                    .caseRef("MLA-2026-0042").build()) {
+                for (int i = 0; i < envs.length; i++) {
+                    envs[i] = w1.seal(anna, SECRET, o);
+                }
+            }
+            int before = caseKms.unwraps.get();
+            for (int round = 0; round < 2; round++) {
+                for (byte[] env : envs) {
+                    try (Opened opened = w2.open(anna, env, INVESTIGATION)) {
+                        assertArrayEquals(SECRET, opened.plaintext().bytes());
+                    }
+                }
+            }
+            assertEquals(before + 1, caseKms.unwraps.get(), "six opens, one provider call");
+            before = caseKms.unwraps.get();
+            for (int i = 0; i < 2; i++) {
+                w3.open(anna, envs[i], INVESTIGATION).close();
+            }
+            assertEquals(before + 2, caseKms.unwraps.get(), "no cache: one call per open");
+            w1.destroyKey(anna, key, "case closed, retention ended");
+            before = caseKms.unwraps.get();
+            for (byte[] env : envs) {
+                assertThrows(KeyDestroyedException.class, () -> w2.open(anna, env, INVESTIGATION));
+            }
+            assertEquals(before, caseKms.unwraps.get());
+        }
+    }
+
     static int indexOf(byte[] hay, byte[] needle) {
         outer:
         for (int i = 0; i + needle.length <= hay.length; i++) {

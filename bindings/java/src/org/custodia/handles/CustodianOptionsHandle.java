@@ -32,6 +32,15 @@ public final class CustodianOptionsHandle extends NativeHandle {
         run(id -> Native.lib().custodia_custodian_options_add_provider(id, provider));
     }
 
+    /**
+     * {@code custodia_custodian_options_set_case_keys}: {@code provider} is a live key provider handle id, {@code kek}
+     * its 16-byte key id; the two bounds are unsigned 64-bit values.
+     */
+    public void setCaseKeys(long provider, byte[] kek, long cacheTtlSecs, long cacheMaxUses) {
+        run(id -> Native.lib().custodia_custodian_options_set_case_keys(id, provider, kek, cacheTtlSecs,
+                cacheMaxUses));
+    }
+
     /** {@code custodia_custodian_options_set_durability}. */
     public void setDurability(int durability, long maxBatch, int maxDelayUs) {
         run(id -> Native.lib().custodia_custodian_options_set_durability(id, durability, maxBatch, maxDelayUs));

@@ -118,6 +118,9 @@ public interface CustodiaLibrary extends Library {
 
     int custodia_custodian_options_add_provider(long options, long keyProvider);
 
+    int custodia_custodian_options_set_case_keys(long options, long keyProvider, byte[] kekId, long cacheTtlSecs,
+            long cacheMaxUses);
+
     int custodia_key_provider_new(ProviderCallbacks.Table callbacks, Pointer userData, String name, int stanzaKind,
             LongByReference outProvider);
 
