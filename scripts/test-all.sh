@@ -31,6 +31,11 @@ cargo clippy --features pkcs11 --lib --test pkcs11 --example pkcs11_bench -- -D 
 RUSTDOCFLAGS="-D warnings" cargo doc --no-deps --features pkcs11 -p custodia --quiet
 cargo test --features pkcs11 --test pkcs11 --quiet
 cargo run --quiet --features pkcs11 --example pkcs11_bench 3 >/dev/null  # smoke form of the measurement
+step "PostgreSQL audit log (feature postgres): lints, docs, tests and the benchmark against clusters of their own"
+cargo clippy --features postgres --lib --test postgres_audit --example pg_audit_bench -- -D warnings
+RUSTDOCFLAGS="-D warnings" cargo doc --no-deps --features postgres -p custodia --quiet
+cargo test --features postgres --test postgres_audit --quiet
+cargo run --quiet --features postgres --example pg_audit_bench 5 2 1 >/dev/null  # smoke form of the measurement
 step "fuzz smoke: every target in fuzz/ replays its corpus, then fuzzes for 3 s (docs/FUZZING.md)"
 ./scripts/fuzz.sh 3
 step "kill campaign smoke: 20 kills each of keyring writes, audit appends, re-wrap batches (docs/FUZZING.md)"

@@ -233,7 +233,7 @@ pub unsafe extern "C" fn custodia_audit_query(
             q = q.until(Timestamp::from_unix(until_unix));
         }
         let c = custodian(custodian_handle)?;
-        let entries = query(c.audit_log().path(), &q)?.collect::<Result<Vec<LogEntry>, CoreError>>()?;
+        let entries = c.audit_log().query(&q)?.collect::<Result<Vec<LogEntry>, CoreError>>()?;
         let listed = entries.iter().map(|e| Listed::new(&e.event, Some(e.seq))).collect();
         out.write(custodia_audit_entries { id: handles::insert(Snapshot { entries, listed })? });
         Ok(())

@@ -38,10 +38,13 @@
 //! ```
 
 mod anchor;
+mod chain;
 pub(crate) mod entry;
 mod erasure;
 mod event;
 mod log;
+#[cfg(feature = "postgres")]
+mod postgres;
 mod query;
 mod verify;
 
@@ -61,6 +64,8 @@ pub use event::{
 };
 pub use log::{AuditLog, AuditOptions, CheckpointHook, Durability, LOG_FILE_NAME, OpenReport, Recovery};
 pub use query::{CSV_COLUMNS, Entries, Query, entries, query, write_csv};
+#[cfg(feature = "postgres")]
+pub use postgres::verify_postgres;
 pub use verify::{VerifyReport, verify, verify_reader};
 
 use crate::error::{Error, Result};
