@@ -126,7 +126,8 @@ fn a_superuser_edit_is_caught() {
     let log = open(&db, AuditOptions::default().checkpoint_every(0));
     log.append(&sealed("after")).expect("appends");
     drop(log);
-    let seq: u64 = db.pg.psql("postgres", "SELECT max(seq) FROM custodia.audit_entries").expect("max").trim().parse().expect("n");
+    let seq: u64 =
+        db.pg.psql("postgres", "SELECT max(seq) FROM custodia.audit_entries").expect("max").trim().parse().expect("n");
     db.tamper(&format!(
         "UPDATE custodia.audit_entries SET line = replace(line, '\"tag\":\"after\"', '\"tag\":\"other\"') WHERE seq = {}",
         seq - 1
@@ -196,7 +197,9 @@ fn a_head_row_that_disagrees_is_caught_and_not_chained_onto() {
     let db = Db::start();
     let log = open(&db, AuditOptions::default());
     log.append(&sealed("a")).expect("appends");
-    db.tamper("UPDATE custodia.audit_head SET head = '\\x0000000000000000000000000000000000000000000000000000000000000000'");
+    db.tamper(
+        "UPDATE custodia.audit_head SET head = '\\x0000000000000000000000000000000000000000000000000000000000000000'",
+    );
     let Err(Error::AuditTampered { reason, .. }) = verify(&db, &[]) else { panic!("not caught") };
     assert!(reason.contains("head row"), "{reason}");
     let err = log.append(&sealed("b")).expect_err("refused");
@@ -414,10 +417,8 @@ fn a_custodian_on_postgres_seals_opens_refuses_and_verifies() {
     let kek = c.generate_key(&jan, KeyKind::Kek, "team").expect("key");
     let mut so = SealOptions::new(PurposeSet::parse(&["investigation"]).expect("purposes"), vec![kek]);
     so.case_ref = Some(CaseRef::parse("MLA-2026-0042").expect("case"));
-    let env = c
-        .seal(&jan, &Sensitive::new(b"IBAN NL91".to_vec(), Category::FinancialRecords), &so)
-        .expect("seals")
-        .envelope;
+    let env =
+        c.seal(&jan, &Sensitive::new(b"IBAN NL91".to_vec(), Category::FinancialRecords), &so).expect("seals").envelope;
     let ok = c.open(&OpenRequest::new(jan.clone(), Purpose::parse("investigation").expect("p")), &env).expect("opens");
     assert_eq!(ok.data.expose_secret().as_slice(), b"IBAN NL91");
     let refused = c.open(&OpenRequest::new(jan.clone(), Purpose::parse("asset_recovery").expect("p")), &env);

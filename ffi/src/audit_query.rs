@@ -20,7 +20,7 @@ use crate::error::{Error, Result};
 use custodia_core::CaseRef;
 use custodia_core::Error as CoreError;
 use custodia_core::Timestamp;
-use custodia_core::audit::{AuditEvent, EventKind, LogEntry, Query, query, write_csv};
+use custodia_core::audit::{AuditEvent, EventKind, LogEntry, Query, write_csv};
 
 /// A handle to a snapshot of audit log entries, from `custodia_audit_query`. Read it with
 /// `custodia_audit_entries_len` and `custodia_audit_entries_get`, export it with `custodia_audit_entries_csv` or

@@ -45,7 +45,11 @@ pub(crate) struct ChainWriter {
 }
 
 impl ChainWriter {
-    pub(crate) fn new(key: custodia_mem::LockedBox<SigningKey>, log_id: [u8; LOG_ID_LEN], clock: Arc<dyn Clock>) -> Self {
+    pub(crate) fn new(
+        key: custodia_mem::LockedBox<SigningKey>,
+        log_id: [u8; LOG_ID_LEN],
+        clock: Arc<dyn Clock>,
+    ) -> Self {
         Self { key, log_id, clock }
     }
 
@@ -60,10 +64,6 @@ impl ChainWriter {
 
     pub(crate) fn verifying_key(&self) -> ed25519_dalek::VerifyingKey {
         self.key.verifying_key()
-    }
-
-    pub(crate) fn now(&self) -> crate::vocabulary::time::Timestamp {
-        self.clock.now()
     }
 
     /// The next entry after `head` (the line, without newline), and `head` moved past it. The time is the event's

@@ -63,9 +63,9 @@ pub use event::{
     MAX_OBJECT_ID_HEX, Outcome,
 };
 pub use log::{AuditLog, AuditOptions, CheckpointHook, Durability, LOG_FILE_NAME, OpenReport, Recovery};
-pub use query::{CSV_COLUMNS, Entries, Query, entries, query, write_csv};
 #[cfg(feature = "postgres")]
 pub use postgres::verify_postgres;
+pub use query::{CSV_COLUMNS, Entries, Query, entries, query, write_csv};
 pub use verify::{VerifyReport, verify, verify_reader};
 
 use crate::error::{Error, Result};

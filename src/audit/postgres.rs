@@ -79,6 +79,7 @@ enum Done {
 struct Conn {
     client: Client,
     lock_head: Statement,
+    line_at: Statement,
     insert: Statement,
     update: Statement,
 }
@@ -143,7 +144,10 @@ fn read_head<C: GenericClient>(c: &mut C, schema: &str, for_update: bool) -> Res
     };
     let log_id: Vec<u8> = row.get(0);
     Ok(Some(HeadRow {
-        log_id: log_id.as_slice().try_into().map_err(|_| tampered(0, "the head row's log id is not 16 bytes".into()))?,
+        log_id: log_id
+            .as_slice()
+            .try_into()
+            .map_err(|_| tampered(0, "the head row's log id is not 16 bytes".into()))?,
         next: to_u64(row.get(1), "next_seq")?,
         hash: digest(&row.get::<_, Vec<u8>>(2), "head")?,
         since_checkpoint: to_u64(row.get(3), "since_checkpoint")?,
@@ -161,7 +165,7 @@ fn page<C: GenericClient>(c: &mut C, schema: &str, from: u64) -> Result<Vec<(i64
 /// The lines of a log in PostgreSQL, in `seq` order, read [`PAGE`] rows at a time on a connection of their own
 /// (in one read-only, repeatable-read transaction: one snapshot of the log). A missing row is
 /// [`Error::AuditTampered`] naming it, before the verifier sees the next one.
-pub(crate) struct PgLines<C> {
+struct PgLines<C> {
     client: C,
     schema: String,
     next: u64,
@@ -296,13 +300,15 @@ impl Conn {
             client.batch_execute("SET synchronous_commit = off").map_err(|e| db("configuring the session", &e))?;
         }
         let s = config.schema_name();
-        // The head row and the entry before it, in one round trip, under the row lock.
         let lock_head = client
             .prepare(&format!(
-                "SELECT h.next_seq, h.head, h.since_checkpoint, h.checkpoint_seq, \
-                 (SELECT e.line FROM {s}.audit_entries e WHERE e.seq = h.next_seq - 1) \
-                 FROM {s}.audit_head h WHERE h.id = 1 FOR UPDATE OF h"
+                "SELECT next_seq, head, since_checkpoint, checkpoint_seq FROM {s}.audit_head WHERE id = 1 FOR UPDATE"
             ))
+            .map_err(|e| db("preparing the audit statements", &e))?;
+        // A statement of its own, after the lock is held: under READ COMMITTED a statement that waited for the lock
+        // still reads other tables as of its start, before the entries of the transaction it waited for.
+        let line_at = client
+            .prepare(&format!("SELECT line FROM {s}.audit_entries WHERE seq = $1"))
             .map_err(|e| db("preparing the audit statements", &e))?;
         let insert = client
             .prepare(&format!(
@@ -315,7 +321,7 @@ impl Conn {
                  WHERE id = 1"
             ))
             .map_err(|e| db("preparing the audit statements", &e))?;
-        Ok(Self { client, lock_head, insert, update })
+        Ok(Self { client, lock_head, line_at, insert, update })
     }
 }
 
@@ -351,7 +357,12 @@ impl Batch {
         let n = c
             .execute(
                 update,
-                &[&to_i64(head.next)?, &head.hash.as_slice(), &to_i64(head.since_checkpoint)?, &to_i64(self.checkpoint_seq)?],
+                &[
+                    &to_i64(head.next)?,
+                    &head.hash.as_slice(),
+                    &to_i64(head.since_checkpoint)?,
+                    &to_i64(self.checkpoint_seq)?,
+                ],
             )
             .map_err(|e| db("moving the audit log's head", &e))?;
         if n != 1 {
@@ -475,8 +486,7 @@ impl PgLog {
             wake: Condvar::new(),
         };
         let pin = pin.or_else(|| {
-            log.latest_anchor()
-                .map(|a| AuditPin { log_id: a.log_id(), count: a.count(), head: a.head(), offset: 0 })
+            log.latest_anchor().map(|a| AuditPin { log_id: a.log_id(), count: a.count(), head: a.head(), offset: 0 })
         });
         if let Some(p) = pin {
             log.run_hook(&p)?;
@@ -637,8 +647,13 @@ impl PgLog {
         result
     }
 
-    fn transact(&self, conn: &mut Conn, jobs: &[(u64, Job)], known: Head) -> Result<(Vec<Done>, Head, Option<AuditPin>)> {
-        let Conn { client, lock_head, insert, update } = conn;
+    fn transact(
+        &self,
+        conn: &mut Conn,
+        jobs: &[(u64, Job)],
+        known: Head,
+    ) -> Result<(Vec<Done>, Head, Option<AuditPin>)> {
+        let Conn { client, lock_head, line_at, insert, update } = conn;
         let mut tx = client.transaction().map_err(|e| db("starting an audit transaction", &e))?;
         let row = tx
             .query_opt(&*lock_head, &[])
@@ -652,20 +667,26 @@ impl PgLog {
             since_checkpoint: to_u64(row.get(2), "since_checkpoint")?,
             last_anchor: known.last_anchor.clone(),
         };
-        let last: Option<String> = row.get(4);
         let key = self.chain.verifying_key();
         let log_id = self.chain.log_id();
         if next < known.next {
             return Err(tampered(
                 next,
-                format!("the head row says {next} entries, but this writer already saw {}: the log was cut", known.next),
+                format!(
+                    "the head row says {next} entries, but this writer already saw {}: the log was cut",
+                    known.next
+                ),
             ));
         }
+        let last_line = |tx: &mut postgres::Transaction<'_>| -> Result<String> {
+            let row = tx.query_opt(&*line_at, &[&to_i64(next - 1)?]).map_err(|e| db("reading the last entry", &e))?;
+            row.map(|r| r.get(0)).ok_or_else(|| {
+                tampered(next - 1, format!("the head row points past the entries: entry {} is missing", next - 1))
+            })
+        };
         if (next, hash) != (known.next, known.hash) {
             // Others appended: chain only onto a genuine entry, at the place the head row says, with its hash.
-            let line = last.as_deref().ok_or_else(|| {
-                tampered(next - 1, format!("the head row points past the entries: entry {} is missing", next - 1))
-            })?;
+            let line = last_line(&mut tx)?;
             let e = decode(line.as_bytes(), next)?;
             if e.seq != next - 1 || e.hash != hash {
                 return Err(tampered(next - 1, "the head row disagrees with the last entry".into()));
@@ -694,8 +715,7 @@ impl PgLog {
                     let anchor = match &head.last_anchor {
                         Some(a) if a.count() + 1 == head.next => a.clone(),
                         _ if batch.seqs.is_empty() => {
-                            let line = last.as_deref().ok_or_else(|| tampered(next - 1, "entry missing".into()))?;
-                            let e = decode(line.as_bytes(), next)?;
+                            let e = decode(last_line(&mut tx)?.as_bytes(), next)?;
                             let sig = e.sig.filter(|_| e.kind() == EventKind::Checkpoint).ok_or_else(|| {
                                 tampered(e.seq, "the head row says the last entry is a checkpoint; it is not".into())
                             })?;
@@ -705,7 +725,11 @@ impl PgLog {
                             head.last_anchor = Some(a.clone());
                             a
                         }
-                        _ => return Err(Error::Internal("a checkpoint written in this batch is the last anchor".into())),
+                        _ => {
+                            return Err(Error::Internal(
+                                "a checkpoint written in this batch is the last anchor".into(),
+                            ));
+                        }
                     };
                     out.push(Done::Anchor(anchor));
                 }
@@ -756,7 +780,8 @@ fn verify_open<C: GenericClient>(
     pin: Option<&AuditPin>,
 ) -> Result<(Head, u64)> {
     let first = page(tx, schema, 0)?;
-    let genesis = first.first().filter(|(s, _)| *s == 0).ok_or_else(|| tampered(0, "the genesis entry is missing".into()))?;
+    let genesis =
+        first.first().filter(|(s, _)| *s == 0).ok_or_else(|| tampered(0, "the genesis entry is missing".into()))?;
     let genesis = decode_genesis(genesis.1.as_bytes())?;
     let chain = Chain::from_genesis(&genesis, key)?;
     let log_id = chain.log_id;
@@ -794,10 +819,7 @@ fn verify_open<C: GenericClient>(
     if let Some(p) = pin
         && (cp.seq != p.count || cp.prev != p.head || cp.kind() != EventKind::Checkpoint)
     {
-        return Err(tampered(
-            p.count,
-            format!("the entry at {} is not the checkpoint the keyring pins", p.count),
-        ));
+        return Err(tampered(p.count, format!("the entry at {} is not the checkpoint the keyring pins", p.count)));
     }
     let mut chain = Chain::from_checkpoint(&cp, log_id, key)?;
     if before.seq + 1 != cp.seq || before.hash != cp.prev {

@@ -205,8 +205,7 @@ impl Custodian {
         };
         let options = &options;
         let key = signer_for(self.read()?.body(), signer)?;
-        let entries: Vec<LogEntry> =
-            self.audit.query(&Query::new().object_hex(&object_hex))?.collect::<Result<_>>()?;
+        let entries: Vec<LogEntry> = self.audit.query(&Query::new().object_hex(&object_hex))?.collect::<Result<_>>()?;
         let received: Vec<&LogEntry> =
             entries.iter().filter(|e| e.event.kind == EventKind::Received && e.event.outcome == Outcome::Ok).collect();
         let Some(first) = received.first() else {
@@ -286,10 +285,9 @@ impl Custodian {
         };
         let sent: Vec<LogEntry> = self
             .audit
-            .query(&Query::new().object_hex(&oid).kind(EventKind::Sealed).kind(EventKind::Shared),
-        )?
-        .filter(|r| r.as_ref().map_or(true, |e| e.event.outcome == Outcome::Ok))
-        .collect::<Result<_>>()?;
+            .query(&Query::new().object_hex(&oid).kind(EventKind::Sealed).kind(EventKind::Shared))?
+            .filter(|r| r.as_ref().map_or(true, |e| e.event.outcome == Outcome::Ok))
+            .collect::<Result<_>>()?;
         let refusal = match sent.first() {
             None => Some(format!("object {oid} was never sealed or shared by this custodian")),
             Some(e) if e.event.case.as_ref() != receipt.case_ref() => Some(format!(
