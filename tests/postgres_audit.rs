@@ -185,7 +185,9 @@ fn a_deleted_tail_is_caught_by_the_head_row_and_by_an_anchor() {
                  FROM custodia.audit_entries WHERE seq = 5)",
     );
     verify(&db, &[early]).expect("consistent with the early anchor: the cut is invisible without the later one");
-    let Err(Error::AuditTampered { reason, .. }) = verify(&db, &[anchor.clone()]) else { panic!("not caught") };
+    let Err(Error::AuditTampered { reason, .. }) = verify(&db, std::slice::from_ref(&anchor)) else {
+        panic!("not caught")
+    };
     assert!(reason.contains("truncated"), "{reason}");
     // And the writer that saw entry 9 will not append after the cut.
     let err = log.append(&sealed("after the cut")).expect_err("refused");
@@ -434,7 +436,7 @@ fn a_custodian_on_postgres_seals_opens_refuses_and_verifies() {
     // A second process (here: a second load) on the same keyring appends to the same chain; the keyring's pin holds.
     let c2 = Custodian::load(dir.path().join("c"), Unlock::master_key([7; 32]), options(false)).expect("reloads");
     c2.open(&OpenRequest::new(jan, Purpose::parse("investigation").expect("p")), &env).expect("opens");
-    let later = c2.verify_audit(&[anchor.clone()]).expect("verifies against the first anchor");
+    let later = c2.verify_audit(std::slice::from_ref(&anchor)).expect("verifies against the first anchor");
     assert!(later.entries > report.entries);
     c2.close().expect("closes");
     let key = c2.audit_verifying_key();

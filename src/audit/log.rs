@@ -196,6 +196,7 @@ pub struct AuditLog {
 }
 
 /// Where the lines go. The chain (what an entry holds, how it is signed, checkpoints) is `chain.rs`'s, shared.
+#[allow(clippy::large_enum_variant, reason = "one per open log, made once and never moved in a hot path")]
 enum Store {
     File(FileLog),
     #[cfg(feature = "postgres")]

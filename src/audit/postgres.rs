@@ -63,7 +63,7 @@ struct State {
 
 /// What an appender asks for.
 enum Job {
-    Append(AuditEvent),
+    Append(Box<AuditEvent>),
     Checkpoint,
     Erasure { keys: Vec<KeyId>, case: Option<CaseRef>, reason: String, envelopes: Option<u64> },
 }
@@ -510,7 +510,7 @@ impl PgLog {
     }
 
     pub(crate) fn append(&self, event: &AuditEvent) -> Result<u64> {
-        match self.submit(Job::Append(event.clone()))? {
+        match self.submit(Job::Append(Box::new(event.clone())))? {
             Done::Seq(s) => Ok(s),
             _ => Err(Error::Internal("an append returns a sequence number".into())),
         }
