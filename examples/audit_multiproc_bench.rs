@@ -7,10 +7,10 @@
 
 #![allow(clippy::print_stdout, clippy::expect_used, clippy::unwrap_used, reason = "a benchmark program")]
 
-use std::io::{BufRead, BufReader, Write};
 use std::path::Path;
-use std::process::{Command, Stdio};
-use std::time::Instant;
+
+#[path = "support/multiproc.rs"]
+mod multiproc;
 
 use custodia::audit::SigningKey;
 use custodia::audit::{AuditEvent, AuditLog, AuditOptions, Durability, EventKind};
@@ -29,10 +29,7 @@ fn open(dir: &Path, d: &str) -> AuditLog {
 
 fn child(dir: &Path, d: &str, events: usize) {
     let log = open(dir, d);
-    println!("ready");
-    std::io::stdout().flush().expect("stdout");
-    let mut go = String::new();
-    std::io::stdin().read_line(&mut go).expect("stdin");
+    multiproc::child_ready();
     let e = AuditEvent::new(EventKind::Sealed).detail("bench", "multiproc");
     for _ in 0..events {
         log.append(&e).expect("appends");
@@ -43,33 +40,8 @@ fn child(dir: &Path, d: &str, events: usize) {
 fn round(d: &str, procs: usize, events: usize) -> f64 {
     let dir = tempfile::tempdir().expect("tempdir");
     drop(open(dir.path(), d));
-    let exe = std::env::current_exe().expect("exe");
-    let mut children: Vec<_> = (0..procs)
-        .map(|_| {
-            Command::new(&exe)
-                .arg("--child")
-                .arg(dir.path())
-                .arg(d)
-                .arg(events.to_string())
-                .stdin(Stdio::piped())
-                .stdout(Stdio::piped())
-                .spawn()
-                .expect("spawns")
-        })
-        .collect();
-    for c in &mut children {
-        let mut line = String::new();
-        BufReader::new(c.stdout.as_mut().expect("stdout")).read_line(&mut line).expect("ready");
-        assert_eq!(line.trim(), "ready");
-    }
-    let start = Instant::now();
-    for c in &mut children {
-        c.stdin.as_mut().expect("stdin").write_all(b"go\n").expect("go");
-    }
-    for mut c in children {
-        assert!(c.wait().expect("waits").success());
-    }
-    let secs = start.elapsed().as_secs_f64();
+    let args = [dir.path().display().to_string(), d.to_owned(), events.to_string()];
+    let secs = multiproc::timed_children(procs, &args).as_secs_f64();
     let key = SigningKey::from_bytes([7; 32]).verifying_key();
     let report = custodia::audit::verify(&dir.path().join("audit.log"), &key, &[]).expect("verifies");
     assert!(report.entries >= (procs * events) as u64);
@@ -88,9 +60,7 @@ fn main() {
     println!("|---|---|---|");
     for d in ["os_buffered", "fsync"] {
         for procs in [1, 2, 4] {
-            let mut r: Vec<f64> = (0..rounds).map(|_| round(d, procs, events)).collect();
-            r.sort_by(f64::total_cmp);
-            println!("| {d} | {procs} | {:.0} |", r[r.len() / 2]);
+            println!("| {d} | {procs} | {:.0} |", multiproc::median(rounds, || round(d, procs, events)));
         }
     }
 }

@@ -32,6 +32,11 @@ RUSTDOCFLAGS="-D warnings" cargo doc --no-deps --features pkcs11 -p custodia --q
 cargo test --features pkcs11 --test pkcs11 --quiet
 cargo test --features pkcs11 --test case_keys_processes --quiet
 cargo run --quiet --features pkcs11 --example pkcs11_bench 3 >/dev/null  # smoke form of the measurement
+step "PostgreSQL audit log (feature postgres): lints, docs, tests and the benchmark against clusters of their own"
+cargo clippy --features postgres --lib --test postgres_audit --example pg_audit_bench -- -D warnings
+RUSTDOCFLAGS="-D warnings" cargo doc --no-deps --features postgres -p custodia --quiet
+cargo test --features postgres --test postgres_audit --quiet
+cargo run --quiet --features postgres --example pg_audit_bench 5 2 1 >/dev/null  # smoke form of the measurement
 step "fuzz smoke: every target in fuzz/ replays its corpus, then fuzzes for 3 s (docs/FUZZING.md)"
 ./scripts/fuzz.sh 3
 step "kill campaign smoke: 20 kills each of keyring writes, audit appends, re-wrap batches (docs/FUZZING.md)"

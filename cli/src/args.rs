@@ -366,6 +366,11 @@ pub(crate) enum AuditCommand {
         /// An anchor held by another authority (JSON file; repeat for several).
         #[arg(long)]
         anchor: Vec<PathBuf>,
+        /// Verify the log in this PostgreSQL database instead (a libpq connection string; needs --key; feature
+        /// `postgres`).
+        #[cfg(feature = "postgres")]
+        #[arg(long, conflicts_with = "log")]
+        postgres: Option<String>,
     },
     /// Write a signed checkpoint now.
     Checkpoint,

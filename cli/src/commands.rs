@@ -498,10 +498,42 @@ fn read_anchor(p: &Path) -> Res<Anchor> {
     Ok(Anchor::from_json(read_text(p)?.trim())?)
 }
 
+fn print_verify_report(cli: &Cli, report: &custodia_core::audit::VerifyReport) -> Res {
+    if cli.json {
+        return print_json(&to_json(report));
+    }
+    println!("OK: audit log {} verifies", report.log_id);
+    println!(
+        "entries: {}\ncheckpoints: {}\nerasures: {}\nanchors: {}",
+        report.entries, report.checkpoints, report.erasures, report.anchors
+    );
+    println!("head: {}", report.head);
+    if report.unsealed_tail > 0 {
+        eprintln!(
+            "warning: the last {} entries follow the last checkpoint (run `custodia audit checkpoint`)",
+            report.unsealed_tail
+        );
+    }
+    Ok(())
+}
+
 fn audit(cli: &Cli, cmd: &AuditCommand) -> Res {
     match cmd {
-        AuditCommand::Verify { log, key, anchor } => {
+        AuditCommand::Verify {
+            log,
+            key,
+            anchor,
+            #[cfg(feature = "postgres")]
+            postgres,
+        } => {
             let anchors = anchor.iter().map(|p| read_anchor(p)).collect::<Res<Vec<_>>>()?;
+            #[cfg(feature = "postgres")]
+            if let Some(conninfo) = postgres {
+                let k = key.as_deref().ok_or_else(|| Failure::Usage("--postgres needs --key".into()))?;
+                let config = custodia_core::postgres::PgConfig::new(conninfo)?;
+                let report = custodia_core::audit::verify_postgres(&config, &audit_key(k)?, &anchors)?;
+                return print_verify_report(cli, &report);
+            }
             let report = match key {
                 Some(k) => custodia_core::audit::verify(&log_path(cli, log.as_deref())?, &audit_key(k)?, &anchors)?,
                 None => {
@@ -511,22 +543,7 @@ fn audit(cli: &Cli, cmd: &AuditCommand) -> Res {
                     load(cli)?.verify_audit(&anchors)?
                 }
             };
-            if cli.json {
-                return print_json(&to_json(&report));
-            }
-            println!("OK: audit log {} verifies", report.log_id);
-            println!(
-                "entries: {}\ncheckpoints: {}\nerasures: {}\nanchors: {}",
-                report.entries, report.checkpoints, report.erasures, report.anchors
-            );
-            println!("head: {}", report.head);
-            if report.unsealed_tail > 0 {
-                eprintln!(
-                    "warning: the last {} entries follow the last checkpoint (run `custodia audit checkpoint`)",
-                    report.unsealed_tail
-                );
-            }
-            Ok(())
+            print_verify_report(cli, &report)
         }
         AuditCommand::Checkpoint => {
             let a = load(cli)?.checkpoint()?;

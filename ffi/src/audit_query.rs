@@ -20,7 +20,7 @@ use crate::error::{Error, Result};
 use custodia_core::CaseRef;
 use custodia_core::Error as CoreError;
 use custodia_core::Timestamp;
-use custodia_core::audit::{AuditEvent, EventKind, LogEntry, Query, query, write_csv};
+use custodia_core::audit::{AuditEvent, EventKind, LogEntry, Query, write_csv};
 
 /// A handle to a snapshot of audit log entries, from `custodia_audit_query`. Read it with
 /// `custodia_audit_entries_len` and `custodia_audit_entries_get`, export it with `custodia_audit_entries_csv` or
@@ -233,7 +233,7 @@ pub unsafe extern "C" fn custodia_audit_query(
             q = q.until(Timestamp::from_unix(until_unix));
         }
         let c = custodian(custodian_handle)?;
-        let entries = query(c.audit_log().path(), &q)?.collect::<Result<Vec<LogEntry>, CoreError>>()?;
+        let entries = c.audit_log().query(&q)?.collect::<Result<Vec<LogEntry>, CoreError>>()?;
         let listed = entries.iter().map(|e| Listed::new(&e.event, Some(e.seq))).collect();
         out.write(custodia_audit_entries { id: handles::insert(Snapshot { entries, listed })? });
         Ok(())

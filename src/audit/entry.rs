@@ -347,6 +347,19 @@ pub(crate) struct Line {
     pub(crate) terminated: bool,
 }
 
+/// Where the lines of a log come from, in order: a file or any reader ([`LineReader`]), or the rows of a log in
+/// PostgreSQL. The verifier and the readers take lines from any of them the same way.
+pub(crate) trait LineSource {
+    /// Read the next line into `buf` (cleared first, newline stripped); `None` at the end of the log.
+    fn next_line(&mut self, buf: &mut Vec<u8>) -> Result<Option<Line>>;
+}
+
+impl<R: BufRead> LineSource for LineReader<R> {
+    fn next_line(&mut self, buf: &mut Vec<u8>) -> Result<Option<Line>> {
+        LineReader::next_line(self, buf)
+    }
+}
+
 impl<R: BufRead> LineReader<R> {
     pub(crate) fn new(inner: R) -> Self {
         Self { inner, line_no: 0 }

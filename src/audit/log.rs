@@ -1,7 +1,8 @@
-//! The hash-chained, signed, append-only audit log file.
+//! The hash-chained, signed, append-only audit log: the public [`AuditLog`] and its options, and its file storage.
 //!
 //! This module owns the file: appending, durability (fsync), checkpoints, crash recovery. It must never return `Ok`
-//! for an event that is not durable under the chosen [`Durability`], and never silently drop a complete entry.
+//! for an event that is not durable under the chosen [`Durability`], and never silently drop a complete entry. The
+//! entries themselves are made by `chain.rs`, which the PostgreSQL storage (`postgres.rs`) shares.
 
 use std::fs::{File, OpenOptions};
 use std::io::{BufReader, Read, Seek, SeekFrom, Write};
@@ -10,15 +11,15 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
-use ed25519_dalek::{Signer as _, SigningKey};
 use sha2::{Digest as _, Sha256};
 
 use super::anchor::Anchor;
+use super::chain::{ChainWriter, Head};
 use super::entry::{
-    Digest, FORMAT_NAME, LOG_ID_LEN, LineReader, MAX_LINE_LEN, ZERO_DIGEST, checkpoint_message, decode, decode_genesis,
-    encode, from_hex, looks_like_checkpoint, to_hex,
+    Digest, FORMAT_NAME, LOG_ID_LEN, LineReader, MAX_LINE_LEN, decode, decode_genesis, from_hex, looks_like_checkpoint,
+    to_hex,
 };
-use super::erasure::{CertBody, ErasureCertificate, check_reason};
+use super::erasure::{ErasureCertificate, check_reason};
 use super::event::{AuditEvent, EventKind};
 use super::verify::Chain;
 use crate::error::{Error, Result};
@@ -60,11 +61,12 @@ pub type CheckpointHook = Arc<dyn Fn(&AuditPin) -> Result<()> + Send + Sync>;
 /// How to open a log.
 #[derive(Clone)]
 pub struct AuditOptions {
-    durability: Durability,
-    checkpoint_every: u64,
-    clock: Arc<dyn Clock>,
-    pin: Option<AuditPin>,
-    on_checkpoint: Option<CheckpointHook>,
+    pub(super) durability: Durability,
+    pub(super) checkpoint_every: u64,
+    pub(super) clock: Arc<dyn Clock>,
+    pub(super) pin: Option<AuditPin>,
+    pub(super) on_checkpoint: Option<CheckpointHook>,
+    pub(super) create: bool,
 }
 
 impl core::fmt::Debug for AuditOptions {
@@ -74,12 +76,14 @@ impl core::fmt::Debug for AuditOptions {
             .field("checkpoint_every", &self.checkpoint_every)
             .field("pin", &self.pin.map(|p| p.count))
             .field("on_checkpoint", &self.on_checkpoint.is_some())
+            .field("create", &self.create)
             .finish_non_exhaustive()
     }
 }
 
 impl Default for AuditOptions {
-    /// [`Durability::FsyncEach`], a checkpoint every 1000 entries, the system clock, no pin, no hook.
+    /// [`Durability::FsyncEach`], a checkpoint every 1000 entries, the system clock, no pin, no hook, create the
+    /// log if there is none.
     fn default() -> Self {
         Self {
             durability: Durability::FsyncEach,
@@ -87,6 +91,7 @@ impl Default for AuditOptions {
             clock: Arc::new(SystemClock),
             pin: None,
             on_checkpoint: None,
+            create: true,
         }
     }
 }
@@ -132,6 +137,15 @@ impl AuditOptions {
         self.on_checkpoint = Some(hook);
         self
     }
+
+    /// Whether opening may start a new log where there is none (default `true`). With `false`, a missing log is
+    /// [`Error::Io`] (`NotFound`) instead of a new genesis entry. A log the pin ([`AuditOptions::expect_pin`])
+    /// says existed is never started over, whatever this says.
+    #[must_use]
+    pub fn create(mut self, create: bool) -> Self {
+        self.create = create;
+        self
+    }
 }
 
 /// What opening the log found and did.
@@ -168,51 +182,41 @@ pub struct Recovery {
 }
 
 /// The audit log: `Send + Sync`; share it behind an `Arc` and append from any thread. Several `AuditLog`s, in this
-/// process or others, may write the same file: they form one chain (`docs/AUDIT.md` §6.3).
+/// process or others, may write the same log: they form one chain (`docs/AUDIT.md` §6.3).
+///
+/// The log lives in a file ([`AuditLog::open`], the default) or, with the feature `postgres`, in a PostgreSQL
+/// database that many application servers share ([`AuditLog::open_postgres`], `docs/AUDIT.md` "On PostgreSQL").
+/// Both store the same lines, made and authenticated by the same code, and verify the same way.
 ///
 /// Every append returns only once the entry is durable (per [`Durability`]); any write or sync failure returns
-/// [`Error::AuditWrite`] and poisons the log, so that every later append fails too (fail closed) until the log is
+/// [`Error::AuditWrite`] and poisons a file log, so that every later append fails too (fail closed) until the log is
 /// reopened, which recovers the file.
 pub struct AuditLog {
-    path: PathBuf,
-    file: File,
-    /// In locked, undumpable memory (docs/MEMORY.md).
-    key: custodia_mem::LockedBox<SigningKey>,
-    log_id: [u8; LOG_ID_LEN],
-    clock: Arc<dyn Clock>,
-    durability: Durability,
-    checkpoint_every: u64,
-    on_checkpoint: Option<CheckpointHook>,
-    state: Mutex<State>,
-    synced: Condvar,
-    #[cfg(test)]
-    fail_next_sync: std::sync::atomic::AtomicBool,
+    store: Store,
 }
 
-struct State {
-    /// Entries written (the next sequence number).
-    written: u64,
-    /// Entries known durable.
-    durable: u64,
-    head: Digest,
-    /// Bytes in the file (the offset of the next line).
-    len: u64,
-    since_checkpoint: u64,
-    last_anchor: Option<Anchor>,
-    /// The pin of the last checkpoint.
-    last_pin: Option<AuditPin>,
-    syncing: bool,
-    failed: Option<String>,
-    closed: bool,
+/// Where the lines go. The chain (what an entry holds, how it is signed, checkpoints) is `chain.rs`'s, shared.
+#[allow(clippy::large_enum_variant, reason = "one per open log, made once and never moved in a hot path")]
+enum Store {
+    File(FileLog),
+    #[cfg(feature = "postgres")]
+    Postgres(super::postgres::PgLog),
+}
+
+/// Call the same method on whichever store holds the log.
+macro_rules! on_store {
+    ($self:expr, $log:ident => $call:expr) => {
+        match &$self.store {
+            Store::File($log) => $call,
+            #[cfg(feature = "postgres")]
+            Store::Postgres($log) => $call,
+        }
+    };
 }
 
 impl core::fmt::Debug for AuditLog {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        f.debug_struct("AuditLog")
-            .field("path", &self.path)
-            .field("log_id", &to_hex(&self.log_id))
-            .field("durability", &self.durability)
-            .finish_non_exhaustive()
+        on_store!(self, l => l.fmt(f))
     }
 }
 
@@ -234,8 +238,242 @@ impl AuditLog {
     /// replaced): nothing is written then. [`Error::AuditUnsupportedFormat`] for a log of another format version;
     /// [`Error::AuditWrongKey`] when it belongs to another audit key; [`Error::AuditMalformed`] for a line that is
     /// not an entry; [`Error::InsecurePermissions`] when group or others may write the file; [`Error::AuditWrite`]
-    /// when it cannot be created or written; [`Error::Io`] when `dir` does not exist or the file cannot be read.
+    /// when it cannot be created or written; [`Error::Io`] when `dir` does not exist or the file cannot be read,
+    /// or when there is no log and [`AuditOptions::create`] is false.
     pub fn open(dir: &Path, key: crate::keys::SigningKey, options: AuditOptions) -> Result<(Self, OpenReport)> {
+        let (log, report) = FileLog::open(dir, key, options)?;
+        Ok((Self { store: Store::File(log) }, report))
+    }
+
+    /// Open (or create) the log in the PostgreSQL database `config` names, whose schema
+    /// [`crate::postgres::install_schema`] installed. Every server that opens it with the same audit key appends
+    /// to one chain (`docs/AUDIT.md` "On PostgreSQL"). Like [`AuditLog::open`], opening verifies the log from its
+    /// last checkpoint (or the pin) to its end, and checks that the head row agrees with the last entry, before
+    /// writing anything; a log whose last entry is not a checkpoint is sealed with one. A new log's genesis entry
+    /// and creation checkpoint are inserted in the transaction that creates the head row.
+    ///
+    /// [`Durability::FsyncEach`] commits one transaction per event; [`Durability::GroupCommit`] lets the appenders
+    /// of this process share one transaction (and its commit); [`Durability::OsBuffered`] shares them too and
+    /// commits with `synchronous_commit = off` (an acknowledged event may be lost if the database server crashes).
+    ///
+    /// # Errors
+    /// As [`AuditLog::open`]; [`Error::AuditTampered`] also when the head row disagrees with the entries;
+    /// [`Error::AuditWrite`] when the database cannot be reached or refuses (schema not installed, privileges);
+    /// [`Error::Io`] (`NotFound`) when there is no log and [`AuditOptions::create`] is false.
+    #[cfg(feature = "postgres")]
+    pub fn open_postgres(
+        config: &crate::postgres::PgConfig,
+        key: crate::keys::SigningKey,
+        options: AuditOptions,
+    ) -> Result<(Self, OpenReport)> {
+        let (log, report) = super::postgres::PgLog::open(config, key, options)?;
+        Ok((Self { store: Store::Postgres(log) }, report))
+    }
+
+    /// The path of the log file; empty for a log in PostgreSQL.
+    #[must_use]
+    pub fn path(&self) -> &Path {
+        match &self.store {
+            Store::File(l) => l.path(),
+            #[cfg(feature = "postgres")]
+            Store::Postgres(_) => Path::new(""),
+        }
+    }
+
+    /// The database of a log in PostgreSQL; `None` for a file.
+    #[cfg(feature = "postgres")]
+    #[must_use]
+    pub fn postgres(&self) -> Option<&crate::postgres::PgConfig> {
+        match &self.store {
+            Store::File(_) => None,
+            Store::Postgres(l) => Some(l.config()),
+        }
+    }
+
+    /// The log's id.
+    #[must_use]
+    pub fn log_id(&self) -> [u8; LOG_ID_LEN] {
+        on_store!(self, l => l.chain().log_id())
+    }
+
+    /// The public half of the audit key, which verifies checkpoints and erasure certificates.
+    #[must_use]
+    pub fn verifying_key(&self) -> crate::keys::VerifyingKey {
+        crate::keys::VerifyingKey::from_dalek(on_store!(self, l => l.chain().verifying_key()))
+    }
+
+    /// Number of entries in the log, by every writer (the next sequence number). A file log takes the file's lock
+    /// briefly to follow what other writers appended, as an append does; a PostgreSQL log reads the head row.
+    ///
+    /// # Errors
+    /// [`Error::AuditWrite`] if the log is poisoned by an earlier failure; as [`AuditLog::append`] when what other
+    /// writers appended does not verify.
+    pub fn entry_count(&self) -> Result<u64> {
+        on_store!(self, l => l.entry_count())
+    }
+
+    /// Append an event, returning its sequence number once it is durable. The log stamps the time unless the event
+    /// carries one. May also write a checkpoint after it (see [`AuditOptions::checkpoint_every`]).
+    ///
+    /// # Errors
+    /// [`Error::InvalidArgument`] for an invalid event or a kind only the log writes (genesis, checkpoint,
+    /// recovery, erasure); [`Error::AuditWrite`] when the entry could not be made durable (on PostgreSQL: not
+    /// committed, or the connection lost before the commit was confirmed): the caller must then refuse the
+    /// operation it was recording. [`Error::AuditTampered`] or [`Error::AuditMalformed`] when what other writers
+    /// appended since this one's last entry does not verify (nothing is written, and the log is poisoned as by a
+    /// failed sync).
+    pub fn append(&self, event: &AuditEvent) -> Result<u64> {
+        event.validate()?;
+        if event.kind.is_reserved() {
+            return Err(Error::InvalidArgument(format!(
+                "audit event kind {} is written by the log itself",
+                event.kind
+            )));
+        }
+        on_store!(self, l => l.append(event))
+    }
+
+    /// The latest checkpoint this log wrote or verified when it was opened, as an [`Anchor`]: what this process
+    /// knows the log must still contain. Works after [`AuditLog::close`] and on a poisoned log.
+    #[must_use]
+    pub fn latest_anchor(&self) -> Option<Anchor> {
+        on_store!(self, l => l.latest_anchor())
+    }
+
+    /// Write a signed checkpoint now, make it durable, and return it as an [`Anchor`] to hand to another
+    /// authority. If the last entry is already a checkpoint, returns that one.
+    ///
+    /// # Errors
+    /// [`Error::AuditWrite`] as for [`AuditLog::append`].
+    pub fn checkpoint(&self) -> Result<Anchor> {
+        on_store!(self, l => l.checkpoint())
+    }
+
+    /// Record that `keys` were destroyed and return a signed, PII-free certificate of it that verifies with the
+    /// audit public key alone. The certificate is also written (with its signature) as an `erasure` entry.
+    ///
+    /// `reason` must not contain personal data (e.g. `retention period ended`); `envelopes` is how many envelopes
+    /// became unreadable, when known.
+    ///
+    /// # Errors
+    /// [`Error::InvalidArgument`] for no keys or a bad reason; [`Error::AuditWrite`] as for [`AuditLog::append`].
+    pub fn certify_erasure(
+        &self,
+        keys: &[KeyId],
+        case: Option<&CaseRef>,
+        reason: &str,
+        envelopes: Option<u64>,
+    ) -> Result<ErasureCertificate> {
+        check_reason(reason)?;
+        if keys.is_empty() || keys.len() > super::event::MAX_KEYS {
+            return Err(Error::InvalidArgument("an erasure certificate names 1 to 64 keys".into()));
+        }
+        on_store!(self, l => l.certify_erasure(keys, case, reason, envelopes))
+    }
+
+    /// Write a closing checkpoint, sync, and return it as an anchor. Later appends fail. Dropping an unclosed log
+    /// does the same, ignoring errors; call `close` to see them.
+    ///
+    /// # Errors
+    /// [`Error::AuditWrite`] when the checkpoint cannot be made durable.
+    pub fn close(&self) -> Result<Anchor> {
+        on_store!(self, l => l.close())
+    }
+
+    /// Verify the whole log with its own audit key against `anchors`: [`super::verify`] on the file, or
+    /// [`super::verify_postgres`] on the database.
+    ///
+    /// # Errors
+    /// As [`super::verify`] (and [`super::verify_postgres`]).
+    pub fn verify(&self, anchors: &[Anchor]) -> Result<super::VerifyReport> {
+        let key = self.verifying_key();
+        match &self.store {
+            Store::File(l) => super::verify(l.path(), &key, anchors),
+            #[cfg(feature = "postgres")]
+            Store::Postgres(l) => super::verify_postgres(l.config(), &key, anchors),
+        }
+    }
+
+    /// The log's entries, in order (each checked against its own hash only; run [`AuditLog::verify`] first when the
+    /// answer must be trusted).
+    ///
+    /// # Errors
+    /// As [`super::entries`]; for PostgreSQL, [`Error::Io`] when the database cannot be reached.
+    pub fn entries(&self) -> Result<super::Entries> {
+        match &self.store {
+            Store::File(l) => super::entries(l.path()),
+            #[cfg(feature = "postgres")]
+            Store::Postgres(l) => super::postgres::entries(l.config()),
+        }
+    }
+
+    /// The log's entries that match `q`, in order.
+    ///
+    /// # Errors
+    /// As [`AuditLog::entries`].
+    pub fn query<'q>(&self, q: &'q super::Query) -> Result<impl Iterator<Item = Result<super::LogEntry>> + 'q> {
+        Ok(self.entries()?.filter(move |r| r.as_ref().map_or(true, |e| q.matches(e))))
+    }
+}
+
+/// The file storage of [`AuditLog`]: one file, `flock` per append, `fdatasync` per [`Durability`].
+pub(crate) struct FileLog {
+    path: PathBuf,
+    file: File,
+    chain: ChainWriter,
+    durability: Durability,
+    checkpoint_every: u64,
+    on_checkpoint: Option<CheckpointHook>,
+    state: Mutex<State>,
+    synced: Condvar,
+    #[cfg(test)]
+    fail_next_sync: std::sync::atomic::AtomicBool,
+}
+
+struct State {
+    /// Where this writer's view of the chain ends.
+    head: Head,
+    /// Entries known durable.
+    durable: u64,
+    /// Bytes in the file (the offset of the next line).
+    len: u64,
+    /// The pin of the last checkpoint.
+    last_pin: Option<AuditPin>,
+    syncing: bool,
+    failed: Option<String>,
+    closed: bool,
+}
+
+impl core::fmt::Debug for FileLog {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("FileLog")
+            .field("path", &self.path)
+            .field("log_id", &to_hex(&self.chain.log_id()))
+            .field("durability", &self.durability)
+            .finish_non_exhaustive()
+    }
+}
+
+impl FileLog {
+    /// Open (or create) the log `audit.log` in the existing directory `dir`. Other writers (processes, or other
+    /// `AuditLog`s in this one) may have it open too: the file's lock is held only while opening and while each
+    /// append, checkpoint or erasure entry is written, and every writer first verifies what the others appended
+    /// (see `docs/AUDIT.md` §6.3).
+    ///
+    /// Before writing or signing anything, the open verifies the log from its last checkpoint (the pinned one when
+    /// [`AuditOptions::expect_pin`] gives one, else the last in the file, else the genesis entry) to its end: every
+    /// entry's signature, hash, sequence number and link, and the checkpoint's signature. Only then is a torn last
+    /// line cut away (and a `recovery` entry appended) and, if the previous writer did not close the log, a
+    /// checkpoint written to seal what it left. A new log is created with mode 0600 and starts with its genesis
+    /// entry and a checkpoint, written to a temporary file and linked into place, so a log never lacks them.
+    ///
+    /// # Errors
+    /// [`Error::AuditTampered`] when the log does not verify, or does not reach the pin (missing, empty, cut,
+    /// replaced): nothing is written then. [`Error::AuditUnsupportedFormat`] for a log of another format version;
+    /// [`Error::AuditWrongKey`] when it belongs to another audit key; [`Error::AuditMalformed`] for a line that is
+    /// not an entry; [`Error::InsecurePermissions`] when group or others may write the file; [`Error::AuditWrite`]
+    /// when it cannot be created or written; [`Error::Io`] when `dir` does not exist or the file cannot be read.
+    pub(crate) fn open(dir: &Path, key: crate::keys::SigningKey, options: AuditOptions) -> Result<(Self, OpenReport)> {
         let key = key.into_dalek();
         let werr = |what: &str, e: std::io::Error| Error::AuditWrite(format!("{what}: {e}"));
         if !dir.is_dir() {
@@ -247,6 +485,10 @@ impl AuditLog {
         let path = dir.join(LOG_FILE_NAME);
         let verifying = key.verifying_key();
         let pin = options.pin;
+        // The log id is the new log's, until the log found says otherwise.
+        let mut new_id = [0u8; LOG_ID_LEN];
+        getrandom::fill(&mut new_id).map_err(|_| Error::Rng)?;
+        let mut chain = ChainWriter::new(key, new_id, options.clock.clone());
         let mut created = false;
         let file = match open_log_file(&path) {
             Ok(f) => f,
@@ -261,7 +503,13 @@ impl AuditLog {
                         ),
                     });
                 }
-                created = create_log(dir, &path, &key, options.clock.now())?;
+                if !options.create {
+                    return Err(Error::Io(std::io::Error::new(
+                        std::io::ErrorKind::NotFound,
+                        format!("there is no audit log {} and creating one was not asked for", path.display()),
+                    )));
+                }
+                created = create_log(dir, &path, &chain)?;
                 open_log_file(&path).map_err(|e| werr("opening the audit log", e))?
             }
             Err(e) => return Err(werr("opening the audit log", e)),
@@ -298,30 +546,31 @@ impl AuditLog {
             file.set_len(cut).map_err(|e| werr("truncating a torn line", e))?;
             file.sync_all().map_err(|e| werr("syncing after truncation", e))?;
         }
-        let (log_id, fresh) = match &found {
-            Some(t) => (t.log_id, false),
-            None => {
-                let mut id = [0u8; LOG_ID_LEN];
-                getrandom::fill(&mut id).map_err(|_| Error::Rng)?;
-                (id, true)
-            }
-        };
+        // No complete entry (the remains of a torn genesis line, no pin): the log starts in place, under a new id.
+        let fresh = found.is_none();
+        if let Some(t) = &found {
+            chain.set_log_id(t.log_id);
+        } else {
+            let mut id = [0u8; LOG_ID_LEN];
+            getrandom::fill(&mut id).map_err(|_| Error::Rng)?;
+            chain.set_log_id(id);
+        }
         let log = Self {
             path,
             file,
-            key,
-            log_id,
-            clock: options.clock,
+            chain,
             durability: options.durability,
             checkpoint_every: options.checkpoint_every,
             on_checkpoint: options.on_checkpoint,
             state: Mutex::new(State {
-                written: found.as_ref().map_or(0, |t| t.next),
+                head: found.as_ref().map_or_else(Head::empty, |t| Head {
+                    next: t.next,
+                    hash: t.head,
+                    since_checkpoint: t.since_checkpoint,
+                    last_anchor: t.checkpoint.as_ref().map(|(a, _)| a.clone()),
+                }),
                 durable: 0,
-                head: found.as_ref().map_or(ZERO_DIGEST, |t| t.head),
                 len: found.as_ref().map_or(0, |_| valid_len),
-                since_checkpoint: found.as_ref().map_or(0, |t| t.since_checkpoint),
-                last_anchor: found.as_ref().and_then(|t| t.checkpoint.as_ref().map(|(a, _)| a.clone())),
                 last_pin: found.as_ref().and_then(|t| t.checkpoint.as_ref().map(|(_, p)| *p)),
                 syncing: false,
                 failed: None,
@@ -336,12 +585,8 @@ impl AuditLog {
         let mut st = log.lock()?;
         let mut recovery = None;
         if fresh {
-            // The remains of a torn genesis line (no complete entry, no pin): start the log in place.
-            let e = AuditEvent::new(EventKind::Genesis)
-                .detail("audit_key", &to_hex(verifying.as_bytes()))
-                .detail("format", FORMAT_NAME)
-                .detail("log_id", &to_hex(&log_id));
-            log.write_entry(&mut st, &e, None)?;
+            let line = log.chain.genesis(&mut st.head)?;
+            log.write_line(&mut st, line)?;
             log.write_checkpoint(&mut st)?;
             created = true;
         }
@@ -349,22 +594,22 @@ impl AuditLog {
             let e = AuditEvent::new(EventKind::Recovery)
                 .detail("truncated_bytes", &torn_len.to_string())
                 .detail("discarded_sha256", &h);
-            let seq = log.write_entry(&mut st, &e, None)?;
+            let seq = log.write_entry(&mut st, &e)?;
             recovery = Some(Recovery { truncated_bytes: torn_len, discarded_sha256: h, seq });
         }
         let unclosed = found.as_ref().is_some_and(|t| !t.ends_with_checkpoint);
         if unclosed || recovery.is_some() {
             log.write_checkpoint(&mut st)?;
         }
-        let target = st.written;
+        let target = st.head.next;
         log.sync_locked(&mut st, target)?;
         if fresh {
             File::open(dir).and_then(|d| d.sync_all()).map_err(|e| werr("syncing the audit directory", e))?;
         }
         let report = OpenReport {
-            log_id: to_hex(&log_id),
+            log_id: to_hex(&log.chain.log_id()),
             created,
-            entries: st.written,
+            entries: st.head.next,
             recovery,
             sealed_unclosed_tail: unclosed,
             verified_from: found.as_ref().map_or(0, |t| t.from),
@@ -378,34 +623,18 @@ impl AuditLog {
         Ok((log, report))
     }
 
-    /// The path of the log file.
-    #[must_use]
-    pub fn path(&self) -> &Path {
+    pub(crate) fn path(&self) -> &Path {
         &self.path
     }
 
-    /// The log's id.
-    #[must_use]
-    pub fn log_id(&self) -> [u8; LOG_ID_LEN] {
-        self.log_id
+    pub(crate) fn chain(&self) -> &ChainWriter {
+        &self.chain
     }
 
-    /// The public half of the audit key, which verifies checkpoints and erasure certificates.
-    #[must_use]
-    pub fn verifying_key(&self) -> crate::keys::VerifyingKey {
-        crate::keys::VerifyingKey::from_dalek(self.key.verifying_key())
-    }
-
-    /// Number of entries in the file, by every writer (the next sequence number). Takes the file's lock briefly to
-    /// follow what other writers appended, as an append does.
-    ///
-    /// # Errors
-    /// [`Error::AuditWrite`] if the log is poisoned by an earlier failure; as [`AuditLog::append`] when what other
-    /// writers appended does not verify.
-    pub fn entry_count(&self) -> Result<u64> {
+    pub(crate) fn entry_count(&self) -> Result<u64> {
         let mut st = self.lock()?;
         let (held, pin) = self.take_head(&mut st)?;
-        let n = st.written;
+        let n = st.head.next;
         drop(held);
         drop(st);
         if let Some(p) = pin {
@@ -414,28 +643,13 @@ impl AuditLog {
         Ok(n)
     }
 
-    /// Append an event, returning its sequence number once it is durable. The log stamps the time unless the event
-    /// carries one. May also write a checkpoint after it (see [`AuditOptions::checkpoint_every`]).
-    ///
-    /// # Errors
-    /// [`Error::InvalidArgument`] for an invalid event or a kind only the log writes (genesis, checkpoint,
-    /// recovery, erasure); [`Error::AuditWrite`] when the entry could not be made durable: the caller must then
-    /// refuse the operation it was recording. [`Error::AuditTampered`] or [`Error::AuditMalformed`] when what other
-    /// writers appended since this one's last entry does not verify (nothing is written, and the log is poisoned as
-    /// by a failed sync).
-    pub fn append(&self, event: &AuditEvent) -> Result<u64> {
-        event.validate()?;
-        if event.kind.is_reserved() {
-            return Err(Error::InvalidArgument(format!(
-                "audit event kind {} is written by the log itself",
-                event.kind
-            )));
-        }
+    /// Append a checked event (see [`AuditLog::append`]).
+    pub(crate) fn append(&self, event: &AuditEvent) -> Result<u64> {
         let mut st = self.lock()?;
         let (held, recovered) = self.take_head(&mut st)?;
-        let seq = self.write_entry(&mut st, event, None)?;
+        let seq = self.write_entry(&mut st, event)?;
         let mut pin = None;
-        if self.checkpoint_every > 0 && st.since_checkpoint >= self.checkpoint_every {
+        if ChainWriter::checkpoint_due(&st.head, self.checkpoint_every) {
             pin = Some(self.write_checkpoint(&mut st)?);
         }
         // The line is in the file: other writers may chain onto it while this one syncs.
@@ -447,7 +661,7 @@ impl AuditLog {
             // The line is in the operating system already (written without buffering in this process).
             return Ok(seq);
         }
-        let target = st.written;
+        let target = st.head.next;
         self.make_durable(st, target)?;
         if let Some(p) = pin {
             self.run_hook(&p)?;
@@ -455,28 +669,20 @@ impl AuditLog {
         Ok(seq)
     }
 
-    /// The latest checkpoint this log wrote or verified when it was opened, as an [`Anchor`]: what this process
-    /// knows the file must still contain. Works after [`AuditLog::close`] and on a poisoned log.
-    #[must_use]
-    pub fn latest_anchor(&self) -> Option<Anchor> {
-        self.state.lock().map_or_else(|p| p.into_inner().last_anchor.clone(), |st| st.last_anchor.clone())
+    pub(crate) fn latest_anchor(&self) -> Option<Anchor> {
+        self.state.lock().map_or_else(|p| p.into_inner().head.last_anchor.clone(), |st| st.head.last_anchor.clone())
     }
 
-    /// Write a signed checkpoint now, make it durable, and return it as an [`Anchor`] to hand to another
-    /// authority. If the last entry is already a checkpoint, returns that one.
-    ///
-    /// # Errors
-    /// [`Error::AuditWrite`] as for [`AuditLog::append`].
-    pub fn checkpoint(&self) -> Result<Anchor> {
+    pub(crate) fn checkpoint(&self) -> Result<Anchor> {
         let mut st = self.lock()?;
         let (held, recovered) = self.take_head(&mut st)?;
         let mut pin = recovered;
-        if st.since_checkpoint > 0 || st.last_anchor.is_none() {
+        if st.head.since_checkpoint > 0 || st.head.last_anchor.is_none() {
             pin = Some(self.write_checkpoint(&mut st)?);
         }
         drop(held);
-        let target = st.written;
-        let anchor = st.last_anchor.clone().ok_or_else(|| Error::Internal("checkpoint just written".into()))?;
+        let target = st.head.next;
+        let anchor = st.head.last_anchor.clone().ok_or_else(|| Error::Internal("checkpoint just written".into()))?;
         self.make_durable(st, target)?;
         if let Some(p) = pin {
             self.run_hook(&p)?;
@@ -484,63 +690,28 @@ impl AuditLog {
         Ok(anchor)
     }
 
-    /// Record that `keys` were destroyed and return a signed, PII-free certificate of it that verifies with the
-    /// audit public key alone. The certificate is also written (with its signature) as an `erasure` entry.
-    ///
-    /// `reason` must not contain personal data (e.g. `retention period ended`); `envelopes` is how many envelopes
-    /// became unreadable, when known.
-    ///
-    /// # Errors
-    /// [`Error::InvalidArgument`] for no keys or a bad reason; [`Error::AuditWrite`] as for [`AuditLog::append`].
-    pub fn certify_erasure(
+    /// Write a checked erasure certificate's entry (see [`AuditLog::certify_erasure`]).
+    pub(crate) fn certify_erasure(
         &self,
         keys: &[KeyId],
         case: Option<&CaseRef>,
         reason: &str,
         envelopes: Option<u64>,
     ) -> Result<ErasureCertificate> {
-        check_reason(reason)?;
-        if keys.is_empty() || keys.len() > super::event::MAX_KEYS {
-            return Err(Error::InvalidArgument("an erasure certificate names 1 to 64 keys".into()));
-        }
         let mut st = self.lock()?;
         let (held, recovered) = self.take_head(&mut st)?;
-        let seq = st.written;
-        let time = self.clock.now();
-        let body = CertBody::new(
-            &self.log_id,
-            seq,
-            time,
-            case.cloned(),
-            keys.to_vec(),
-            reason.to_owned(),
-            envelopes,
-            &self.verifying_key(),
-        );
-        let sig = self.key.sign(&body.message()?);
-        let mut e = AuditEvent::new(EventKind::Erasure).at(time).keys(keys.iter().copied()).detail("reason", reason);
-        if let Some(c) = case {
-            e = e.case(c);
-        }
-        if let Some(n) = envelopes {
-            e = e.detail("envelopes", &n.to_string());
-        }
-        self.write_entry(&mut st, &e, Some(&sig))?;
+        let (line, cert) = self.chain.erasure(&mut st.head, keys, case, reason, envelopes)?;
+        self.write_line(&mut st, line)?;
         drop(held);
-        let target = st.written;
+        let target = st.head.next;
         self.make_durable(st, target)?;
         if let Some(p) = recovered {
             self.run_hook(&p)?;
         }
-        Ok(ErasureCertificate::new(body, sig.to_bytes()))
+        Ok(cert)
     }
 
-    /// Write a closing checkpoint, sync, and return it as an anchor. Later appends fail. Dropping an unclosed log
-    /// does the same, ignoring errors; call `close` to see them.
-    ///
-    /// # Errors
-    /// [`Error::AuditWrite`] when the checkpoint cannot be made durable.
-    pub fn close(&self) -> Result<Anchor> {
+    pub(crate) fn close(&self) -> Result<Anchor> {
         let anchor = self.checkpoint()?;
         self.lock()?.closed = true;
         Ok(anchor)
@@ -604,7 +775,7 @@ impl AuditLog {
         };
         if valid_len < st.len {
             return Err(Error::AuditTampered {
-                entry: st.written,
+                entry: st.head.next,
                 reason: format!(
                     "the audit log was cut while open: {valid_len} bytes of complete lines, {} written before",
                     st.len
@@ -612,20 +783,21 @@ impl AuditLog {
             });
         }
         if valid_len > st.len {
-            let key = self.key.verifying_key();
-            let mut chain = Chain::resume(&key, self.log_id, st.written, st.head);
+            let key = self.chain.verifying_key();
+            let log_id = self.chain.log_id();
+            let mut chain = Chain::resume(&key, log_id, st.head.next, st.head.hash);
             let mut offset = st.len;
             let mut take = |line: &[u8], st: &mut State| -> Result<()> {
                 let e = decode(line, chain.next + 1)?;
                 chain.check(&e)?;
                 if e.kind() == EventKind::Checkpoint {
                     let sig = e.sig.ok_or_else(|| Error::Internal("a verified checkpoint has a signature".into()))?;
-                    st.last_anchor =
-                        Some(Anchor::new(self.log_id, e.seq, e.prev, ed25519_dalek::Signature::from_bytes(&sig)));
-                    st.last_pin = Some(AuditPin { log_id: self.log_id, count: e.seq, head: e.prev, offset });
-                    st.since_checkpoint = 0;
+                    st.head.last_anchor =
+                        Some(Anchor::new(log_id, e.seq, e.prev, ed25519_dalek::Signature::from_bytes(&sig)));
+                    st.last_pin = Some(AuditPin { log_id, count: e.seq, head: e.prev, offset });
+                    st.head.since_checkpoint = 0;
                 } else {
-                    st.since_checkpoint += 1;
+                    st.head.since_checkpoint += 1;
                 }
                 offset += line.len() as u64 + 1;
                 Ok(())
@@ -649,8 +821,8 @@ impl AuditLog {
                     }
                 }
             }
-            st.written = chain.next;
-            st.head = chain.head;
+            st.head.next = chain.next;
+            st.head.hash = chain.head;
             st.len = valid_len;
         }
         if torn_len == 0 {
@@ -665,41 +837,39 @@ impl AuditLog {
         let e = AuditEvent::new(EventKind::Recovery)
             .detail("truncated_bytes", &torn_len.to_string())
             .detail("discarded_sha256", &h);
-        self.write_entry(st, &e, None)?;
+        self.write_entry(st, &e)?;
         let pin = self.write_checkpoint(st)?;
-        let target = st.written;
+        let target = st.head.next;
         self.sync_locked(st, target)?;
         Ok(Some(pin))
     }
 
-    /// Encode and write one entry (not yet synced). Any failure poisons the log.
-    fn write_entry(&self, st: &mut State, event: &AuditEvent, sig: Option<&ed25519_dalek::Signature>) -> Result<u64> {
-        let seq = st.written;
-        let time = event.time.unwrap_or_else(|| self.clock.now());
-        let (mut line, hash) = encode(seq, time, event, sig, &st.head, &self.log_id, &self.key)?;
+    /// Make the next entry and write it (not yet synced). Any failure poisons the log.
+    fn write_entry(&self, st: &mut State, event: &AuditEvent) -> Result<u64> {
+        let seq = st.head.next;
+        let line = self.chain.entry(&mut st.head, event, None)?;
+        self.write_line(st, line)?;
+        Ok(seq)
+    }
+
+    /// Write a line the chain writer just made (`st.head` has already moved past it). Any failure poisons the log.
+    fn write_line(&self, st: &mut State, mut line: String) -> Result<()> {
         line.push('\n');
         if let Err(e) = (&self.file).write_all(line.as_bytes()) {
-            let msg = format!("writing entry {seq}: {e}");
+            let msg = format!("writing entry {}: {e}", st.head.next - 1);
             st.failed = Some(msg.clone());
             return Err(Error::AuditWrite(msg));
         }
-        st.written += 1;
-        st.head = hash;
         st.len += line.len() as u64;
-        st.since_checkpoint += 1;
-        Ok(seq)
+        Ok(())
     }
 
     /// Write a checkpoint (not yet synced) and return its pin.
     fn write_checkpoint(&self, st: &mut State) -> Result<AuditPin> {
-        let count = st.written;
-        let head = st.head;
         let offset = st.len;
-        let sig = self.key.sign(&checkpoint_message(&self.log_id, count, &head));
-        self.write_entry(st, &AuditEvent::new(EventKind::Checkpoint), Some(&sig))?;
-        st.since_checkpoint = 0;
-        st.last_anchor = Some(Anchor::new(self.log_id, count, head, sig));
-        let pin = AuditPin { log_id: self.log_id, count, head, offset };
+        let (line, anchor) = self.chain.checkpoint(&mut st.head)?;
+        self.write_line(st, line)?;
+        let pin = AuditPin { log_id: self.chain.log_id(), count: anchor.count(), head: anchor.head(), offset };
         st.last_pin = Some(pin);
         Ok(pin)
     }
@@ -768,14 +938,14 @@ impl AuditLog {
             st.syncing = true;
             let deadline = Instant::now() + max_delay;
             loop {
-                let pending = st.written.saturating_sub(st.durable);
+                let pending = st.head.next.saturating_sub(st.durable);
                 let now = Instant::now();
                 if usize::try_from(pending).unwrap_or(usize::MAX) >= max_batch || now >= deadline {
                     break;
                 }
                 st = self.wait(st, Some(deadline - now))?;
             }
-            let upto = st.written;
+            let upto = st.head.next;
             drop(st);
             let res = self.sync_file();
             st = self.state.lock().map_err(|_| Error::AuditWrite("audit log lock poisoned".into()))?;
@@ -801,7 +971,7 @@ impl AuditLog {
     }
 }
 
-impl Drop for AuditLog {
+impl Drop for FileLog {
     fn drop(&mut self) {
         let open = self.state.lock().is_ok_and(|st| !st.closed && st.failed.is_none());
         if open {
@@ -846,17 +1016,12 @@ fn open_log_file(path: &Path) -> std::io::Result<File> {
 /// Create a new log: its genesis entry and creation checkpoint are written to a temporary file (mode 0600), synced,
 /// and hard-linked to `path`, which fails if another opener created the log first. Returns whether this call
 /// created it.
-fn create_log(dir: &Path, path: &Path, key: &SigningKey, now: crate::vocabulary::time::Timestamp) -> Result<bool> {
+fn create_log(dir: &Path, path: &Path, chain: &ChainWriter) -> Result<bool> {
     let werr = |what: &str, e: std::io::Error| Error::AuditWrite(format!("{what}: {e}"));
-    let mut log_id = [0u8; LOG_ID_LEN];
-    getrandom::fill(&mut log_id).map_err(|_| Error::Rng)?;
-    let genesis = AuditEvent::new(EventKind::Genesis)
-        .detail("audit_key", &to_hex(key.verifying_key().as_bytes()))
-        .detail("format", FORMAT_NAME)
-        .detail("log_id", &to_hex(&log_id));
-    let (first, head) = encode(0, now, &genesis, None, &ZERO_DIGEST, &log_id, key)?;
-    let sig = key.sign(&checkpoint_message(&log_id, 1, &head));
-    let (second, _) = encode(1, now, &AuditEvent::new(EventKind::Checkpoint), Some(&sig), &head, &log_id, key)?;
+    let log_id = chain.log_id();
+    let mut head = Head::empty();
+    let first = chain.genesis(&mut head)?;
+    let (second, _) = chain.checkpoint(&mut head)?;
     let tmp = dir.join(format!(".{LOG_FILE_NAME}.new-{}-{}", std::process::id(), to_hex(&log_id[..8])));
     let written = (|| -> std::io::Result<bool> {
         let mut f = OpenOptions::new().write(true).create_new(true).mode(0o600).open(&tmp)?;
@@ -1115,7 +1280,7 @@ mod tests {
     #[test]
     fn failed_sync_poisons_the_log_fail_closed() {
         let dir = tempfile::tempdir().expect("tempdir");
-        let (log, _) = AuditLog::open(dir.path(), crate::keys::SigningKey::from_bytes([1; 32]), opts()).expect("opens");
+        let (log, _) = FileLog::open(dir.path(), crate::keys::SigningKey::from_bytes([1; 32]), opts()).expect("opens");
         log.append(&AuditEvent::new(EventKind::Sealed)).expect("appends");
         log.fail_next_sync.store(true, std::sync::atomic::Ordering::SeqCst);
         assert!(matches!(log.append(&AuditEvent::new(EventKind::Opened)), Err(Error::AuditWrite(_))));
@@ -1132,7 +1297,7 @@ mod tests {
     fn group_commit_failure_reaches_every_waiter() {
         let dir = tempfile::tempdir().expect("tempdir");
         let o = opts().durability(Durability::GroupCommit { max_batch: 4, max_delay: Duration::ZERO });
-        let (log, _) = AuditLog::open(dir.path(), crate::keys::SigningKey::from_bytes([1; 32]), o).expect("opens");
+        let (log, _) = FileLog::open(dir.path(), crate::keys::SigningKey::from_bytes([1; 32]), o).expect("opens");
         log.fail_next_sync.store(true, std::sync::atomic::Ordering::SeqCst);
         assert!(matches!(log.append(&AuditEvent::new(EventKind::Opened)), Err(Error::AuditWrite(_))));
         assert!(matches!(log.append(&AuditEvent::new(EventKind::Opened)), Err(Error::AuditWrite(_))));

@@ -38,10 +38,13 @@
 //! ```
 
 mod anchor;
+mod chain;
 pub(crate) mod entry;
 mod erasure;
 mod event;
 mod log;
+#[cfg(feature = "postgres")]
+mod postgres;
 mod query;
 mod verify;
 
@@ -60,6 +63,8 @@ pub use event::{
     MAX_OBJECT_ID_HEX, Outcome,
 };
 pub use log::{AuditLog, AuditOptions, CheckpointHook, Durability, LOG_FILE_NAME, OpenReport, Recovery};
+#[cfg(feature = "postgres")]
+pub use postgres::verify_postgres;
 pub use query::{CSV_COLUMNS, Entries, Query, entries, query, write_csv};
 pub use verify::{VerifyReport, verify, verify_reader};
 

@@ -7,7 +7,7 @@ use std::fs::File;
 use std::io::{BufReader, Write};
 use std::path::Path;
 
-use super::entry::{LineReader, LogEntry};
+use super::entry::{LineReader, LineSource, LogEntry};
 use super::event::EventKind;
 use crate::error::{Error, Result};
 use crate::vocabulary::CaseRef;
@@ -86,9 +86,9 @@ impl Query {
     }
 }
 
-/// The entries of a log file, in order. Stops after the first error.
+/// The entries of a log, in order. Stops after the first error.
 pub struct Entries {
-    reader: LineReader<BufReader<File>>,
+    reader: Box<dyn LineSource + Send>,
     buf: Vec<u8>,
     done: bool,
 }
@@ -125,7 +125,13 @@ impl Iterator for Entries {
 /// [`Error::Io`] when the file cannot be opened; each item may be an [`Error::AuditMalformed`] or
 /// [`Error::AuditTampered`] (an entry whose own hash does not match).
 pub fn entries(path: &Path) -> Result<Entries> {
-    Ok(Entries { reader: LineReader::new(BufReader::new(File::open(path)?)), buf: Vec::new(), done: false })
+    Ok(Entries::from_source(Box::new(LineReader::new(BufReader::new(File::open(path)?)))))
+}
+
+impl Entries {
+    pub(crate) fn from_source(reader: Box<dyn LineSource + Send>) -> Self {
+        Self { reader, buf: Vec::new(), done: false }
+    }
 }
 
 /// Iterate the entries of the log at `path` that match `q`.

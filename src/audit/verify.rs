@@ -9,8 +9,8 @@ use ed25519_dalek::VerifyingKey;
 
 use super::anchor::Anchor;
 use super::entry::{
-    Digest, LOG_ID_LEN, LineReader, LogEntry, ZERO_DIGEST, check_auth, checkpoint_message, decode, decode_genesis,
-    to_hex,
+    Digest, LOG_ID_LEN, LineReader, LineSource, LogEntry, ZERO_DIGEST, check_auth, checkpoint_message, decode,
+    decode_genesis, to_hex,
 };
 use super::erasure::CertBody;
 use super::event::EventKind;
@@ -73,6 +73,15 @@ pub fn verify_reader<R: BufRead>(
     audit_key: &crate::keys::VerifyingKey,
     anchors: &[Anchor],
 ) -> Result<VerifyReport> {
+    verify_lines(&mut LineReader::new(log), audit_key, anchors)
+}
+
+/// [`verify`] over the lines of any [`LineSource`]: a file, a reader, the rows of a log in PostgreSQL.
+pub(crate) fn verify_lines(
+    reader: &mut dyn LineSource,
+    audit_key: &crate::keys::VerifyingKey,
+    anchors: &[Anchor],
+) -> Result<VerifyReport> {
     for a in anchors {
         a.verify(audit_key)?;
         if a.count() == 0 {
@@ -85,7 +94,6 @@ pub fn verify_reader<R: BufRead>(
         by_count.entry(a.count()).or_default().push(a);
     }
 
-    let mut reader = LineReader::new(log);
     let mut buf = Vec::new();
     let mut chain: Option<Chain> = None;
     let mut r = VerifyReport {

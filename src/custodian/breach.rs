@@ -151,7 +151,7 @@ impl Custodian {
         let mut index: BTreeMap<String, usize> = BTreeMap::new();
         // Recipients of every envelope the log knows, so that an envelope later re-wrapped to the key is complete.
         let mut known: BTreeMap<String, (Vec<KeyId>, Option<CaseRef>)> = BTreeMap::new();
-        for entry in crate::audit::entries(self.audit.path())? {
+        for entry in self.audit.entries()? {
             let entry = entry?;
             if entry.kind() == EventKind::Genesis {
                 log_began.get_or_insert(entry.time);

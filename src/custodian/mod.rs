@@ -235,6 +235,14 @@ impl Custodian {
             .checkpoint_every(options.checkpoint_every)
             .expect_pin(ring.body().audit_pin)
             .on_checkpoint(Arc::new(move |pin| pins.raise(pin)));
+        // With a PostgreSQL store the log is the database's, shared by every server (and created by the first
+        // one started with `create`); the keyring, and so the pin, stay in the directory.
+        #[cfg(feature = "postgres")]
+        let (audit, _report) = match &options.postgres {
+            Some(pg) => AuditLog::open_postgres(pg, signing, audit_options.create(options.create))?,
+            None => AuditLog::open(dir, signing, audit_options)?,
+        };
+        #[cfg(not(feature = "postgres"))]
         let (audit, _report) = AuditLog::open(dir, signing, audit_options)?;
         let audit = Arc::new(audit);
         let mut sink = FanOut::new(audit.clone()).require_secondaries(options.require_secondary_sinks);

@@ -205,8 +205,7 @@ impl Custodian {
         };
         let options = &options;
         let key = signer_for(self.read()?.body(), signer)?;
-        let entries: Vec<LogEntry> =
-            crate::audit::query(self.audit.path(), &Query::new().object_hex(&object_hex))?.collect::<Result<_>>()?;
+        let entries: Vec<LogEntry> = self.audit.query(&Query::new().object_hex(&object_hex))?.collect::<Result<_>>()?;
         let received: Vec<&LogEntry> =
             entries.iter().filter(|e| e.event.kind == EventKind::Received && e.event.outcome == Outcome::Ok).collect();
         let Some(first) = received.first() else {
@@ -284,12 +283,11 @@ impl Custodian {
             self.record(with_object(base()).outcome(Outcome::from_error(&e)))?;
             return Err(e);
         };
-        let sent: Vec<LogEntry> = crate::audit::query(
-            self.audit.path(),
-            &Query::new().object_hex(&oid).kind(EventKind::Sealed).kind(EventKind::Shared),
-        )?
-        .filter(|r| r.as_ref().map_or(true, |e| e.event.outcome == Outcome::Ok))
-        .collect::<Result<_>>()?;
+        let sent: Vec<LogEntry> = self
+            .audit
+            .query(&Query::new().object_hex(&oid).kind(EventKind::Sealed).kind(EventKind::Shared))?
+            .filter(|r| r.as_ref().map_or(true, |e| e.event.outcome == Outcome::Ok))
+            .collect::<Result<_>>()?;
         let refusal = match sent.first() {
             None => Some(format!("object {oid} was never sealed or shared by this custodian")),
             Some(e) if e.event.case.as_ref() != receipt.case_ref() => Some(format!(
@@ -342,7 +340,7 @@ impl Custodian {
         let q = q.kind(EventKind::ReceiptImported);
         let mut seen = HashSet::new();
         let mut out = Vec::new();
-        for e in crate::audit::query(self.audit.path(), &q)? {
+        for e in self.audit.query(&q)? {
             let e = e?;
             if e.event.outcome != Outcome::Ok {
                 continue;
@@ -402,7 +400,7 @@ impl Custodian {
         let log_id = self.audit.log_id();
         let audit_key = self.audit.verifying_key();
         let mut items = Vec::new();
-        for e in crate::audit::query(self.audit.path(), &Query::new().kind(EventKind::Erasure))? {
+        for e in self.audit.query(&Query::new().kind(EventKind::Erasure))? {
             let e = e?;
             let Some(sig) = e.sig else { continue };
             for k in e.event.keys.iter().filter(|k| keys.contains(k)) {
