@@ -31,6 +31,11 @@ cargo clippy --features pkcs11 --lib --test pkcs11 --example pkcs11_bench -- -D 
 RUSTDOCFLAGS="-D warnings" cargo doc --no-deps --features pkcs11 -p custodia --quiet
 cargo test --features pkcs11 --test pkcs11 --quiet
 cargo run --quiet --features pkcs11 --example pkcs11_bench 3 >/dev/null  # smoke form of the measurement
+step "PostgreSQL keyring (features postgres, pkcs11): lints, docs, two servers on one keyring and one SoftHSM2 token"
+cargo clippy --features postgres,pkcs11 --lib --test postgres_keys --example pg_keyring -- -D warnings
+RUSTDOCFLAGS="-D warnings" cargo doc --no-deps --features postgres,pkcs11 -p custodia --quiet
+cargo test --features postgres,pkcs11 --test postgres_keys --quiet
+cargo run --quiet --features postgres --example pg_keyring 3 >/dev/null  # smoke form of the measurement
 step "fuzz smoke: every target in fuzz/ replays its corpus, then fuzzes for 3 s (docs/FUZZING.md)"
 ./scripts/fuzz.sh 3
 step "kill campaign smoke: 20 kills each of keyring writes, audit appends, re-wrap batches (docs/FUZZING.md)"

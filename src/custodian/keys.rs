@@ -782,7 +782,21 @@ impl Custodian {
     #[doc(hidden)]
     pub fn danger_export_secret_for_tests(&self, id: &KeyId) -> Result<Zeroizing<[u8; 32]>> {
         let ring = self.read()?;
-        super::secret32(ring.body().get(id).ok_or(Error::KeyNotFound(*id))?)
+        let rec = ring.body().get(id).ok_or(Error::KeyNotFound(*id))?;
+        if rec.wrapped_by.is_some() {
+            // A case key wrapped by a provider: its clear bytes, through the cache (or one provider call).
+            return Ok(Zeroizing::new(*self.case_keys.kek(rec, self.clock.now())?.expose_bytes()));
+        }
+        super::secret32(rec)
+    }
+
+    /// Danger: how many unwrapped case keys this custodian holds in memory. For tests of the case-key cache; only
+    /// with the `danger-test-hooks` feature, which no release artefact enables.
+    #[cfg(feature = "danger-test-hooks")]
+    #[doc(hidden)]
+    #[must_use]
+    pub fn danger_cached_case_keys(&self) -> usize {
+        self.case_keys.len()
     }
 
     /// Danger: whether the decrypted keyring file contains `needle` (raw or base64). For tests of crypto-shredding;
