@@ -310,14 +310,18 @@ fn the_row_holds_no_clear_key(pg: &Pg) {
     let doc = row(pg, &cfg);
     assert!(doc.len() > 200, "a document is stored");
     for id in [case_key, kek, x, audit] {
-        let secret = a.c.danger_export_secret_for_tests(&id).expect("secret");
+        let secret = if id == case_key {
+            a.c.danger_export_case_key_for_tests(&id).expect("clear case key")
+        } else {
+            a.c.danger_export_secret_for_tests(&id).expect("secret")
+        };
         assert!(a.c.danger_keyring_contains(&secret[..]).expect("scan") || id == case_key, "the body holds {id}");
         for needle in [secret.to_vec(), Base64::encode_string(&*secret).into_bytes()] {
             assert!(!contains(&doc, &needle), "key {id} in the clear in the row");
         }
     }
     // The clear case key is not even inside the decrypted document: only the token's wrapping of it is.
-    let clear = a.c.danger_export_secret_for_tests(&case_key).expect("clear case key");
+    let clear = a.c.danger_export_case_key_for_tests(&case_key).expect("clear case key");
     assert!(!a.c.danger_keyring_contains(&clear[..]).expect("scan"), "the clear case key is in the keyring body");
     assert!(!contains(&doc, PASSPHRASE.as_bytes()));
     assert!(!contains(&doc, b"team key"), "labels are inside the sealed body too");

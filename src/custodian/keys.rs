@@ -782,12 +782,25 @@ impl Custodian {
     #[doc(hidden)]
     pub fn danger_export_secret_for_tests(&self, id: &KeyId) -> Result<Zeroizing<[u8; 32]>> {
         let ring = self.read()?;
+        super::secret32(ring.body().get(id).ok_or(Error::KeyNotFound(*id))?)
+    }
+
+    /// Danger: the clear bytes of a case key wrapped by a provider ([`crate::CustodianOptions::case_keys`]), through
+    /// the cache (or one provider call), unaudited. Exists so tests can prove the clear key is stored nowhere; only
+    /// with the `danger-test-hooks` feature, which no release artefact enables.
+    ///
+    /// # Errors
+    /// [`Error::KeyNotFound`]; [`Error::InvalidArgument`] for a key that is not a wrapped case key; as an open for
+    /// the cache and the provider.
+    #[cfg(feature = "danger-test-hooks")]
+    #[doc(hidden)]
+    pub fn danger_export_case_key_for_tests(&self, id: &KeyId) -> Result<Zeroizing<[u8; 32]>> {
+        let ring = self.read()?;
         let rec = ring.body().get(id).ok_or(Error::KeyNotFound(*id))?;
-        if rec.wrapped_by.is_some() {
-            // A case key wrapped by a provider: its clear bytes, through the cache (or one provider call).
-            return Ok(Zeroizing::new(*self.case_keys.kek(rec, self.clock.now())?.expose_bytes()));
+        if rec.wrapped_by.is_none() {
+            return Err(Error::InvalidArgument(format!("key {id} is not a case key wrapped by a provider")));
         }
-        super::secret32(rec)
+        Ok(Zeroizing::new(*self.case_keys.kek(rec, self.clock.now())?.expose_bytes()))
     }
 
     /// Danger: how many unwrapped case keys this custodian holds in memory. For tests of the case-key cache; only
