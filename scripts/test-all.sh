@@ -37,6 +37,12 @@ cargo clippy --features postgres --lib --test postgres_audit --example pg_audit_
 RUSTDOCFLAGS="-D warnings" cargo doc --no-deps --features postgres -p custodia --quiet
 cargo test --features postgres --test postgres_audit --quiet
 cargo run --quiet --features postgres --example pg_audit_bench 5 2 1 >/dev/null  # smoke form of the measurement
+
+step "PostgreSQL keyring (features postgres, pkcs11): lints, docs, two servers on one keyring and one SoftHSM2 token"
+cargo clippy --features postgres,pkcs11 --lib --test postgres_keys --example pg_keyring -- -D warnings
+RUSTDOCFLAGS="-D warnings" cargo doc --no-deps --features postgres,pkcs11 -p custodia --quiet
+cargo test --features postgres,pkcs11 --test postgres_keys --quiet
+cargo run --quiet --features postgres --example pg_keyring 3 >/dev/null  # smoke form of the measurement
 step "fuzz smoke: every target in fuzz/ replays its corpus, then fuzzes for 3 s (docs/FUZZING.md)"
 ./scripts/fuzz.sh 3
 step "kill campaign smoke: 20 kills each of keyring writes, audit appends, re-wrap batches (docs/FUZZING.md)"

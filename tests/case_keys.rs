@@ -161,7 +161,12 @@ fn shredding_the_case_stops_every_custodian_including_one_whose_cache_held_the_k
     // B's cache holds the case key (a second open costs nothing) when A shreds the case.
     open(&b, &s.envelopes[1]).expect("b opens from its cache");
     assert_eq!(pb.unwraps.load(Ordering::SeqCst), 1);
+    assert_eq!(b.danger_cached_case_keys(), 1);
     a.destroy_key(&jan(), &s.key, "case closed, retention ended").expect("shred");
+    // The clear key leaves B's memory at B's next keyring access, even one that does not use it.
+    b.legal_holds().expect("b reads the keyring");
+    assert_eq!(b.danger_cached_case_keys(), 0, "B's cache kept a destroyed case key");
+    assert_eq!(a.danger_cached_case_keys(), 0);
     for env in &s.envelopes {
         for (who, c) in [("a", &a), ("b", &b)] {
             let e = open(c, env).expect_err("shredded");

@@ -18,9 +18,35 @@ use crate::vocabulary::{Actor, KeyId};
 impl Custodian {
     /// The access policy in force, if the custodian directory has one (`access-policy.toml`, see `docs/POLICY.md`).
     /// Without one, the gate applies no need-to-know, transfer or four-eyes rule (the behaviour before policies).
+    ///
+    /// With the keyring on PostgreSQL (`CustodianOptions::postgres`, feature `postgres`) the policy lives in the
+    /// keyring, and this first looks whether another server changed it (the keyring's staleness check), so that a
+    /// policy set on one server applies to the next decision of every other.
     #[must_use]
     pub fn access_policy(&self) -> Option<Arc<AccessPolicy>> {
+        if self.shared_keyring {
+            self.refresh_shared_policy();
+        }
         self.access.read().map_or(None, |a| a.clone())
+    }
+
+    /// Replace the policy in force by the keyring's when its hash differs. When the keyring cannot be read, the
+    /// policy last applied stays (the operation that asked fails anyway: it reads the keyring next, and fails closed).
+    /// Takes the keyring's lock (and may re-read it): never called while the caller holds a keyring guard.
+    fn refresh_shared_policy(&self) {
+        let Ok(ring) = self.read() else { return };
+        let body = ring.body();
+        let current = self.access.read().map_or(None, |a| a.as_ref().map(|p| p.sha256()));
+        if current == body.access_policy_hash {
+            return;
+        }
+        // The text was parsed by the server that set it; one that cannot parse it (a newer policy version) keeps
+        // the policy it has rather than running without any.
+        if let Ok(policy) = body.access_policy.as_deref().map(AccessPolicy::from_toml).transpose()
+            && let Ok(mut slot) = self.access.write()
+        {
+            *slot = policy.map(Arc::new);
+        }
     }
 
     /// Replace the access policy: write it to `access-policy.toml` in the custodian directory atomically (temp file,
@@ -33,12 +59,18 @@ impl Custodian {
     /// notices the unrecorded change and records it); [`Error::CustodianClosed`].
     pub fn set_access_policy(&self, actor: &Actor, policy: AccessPolicy) -> Result<()> {
         self.check_open()?;
-        replace_file(&self.dir.join(ACCESS_POLICY_FILE), policy.text().as_bytes(), &mut io::empty())?;
+        if !self.shared_keyring {
+            replace_file(&self.dir.join(ACCESS_POLICY_FILE), policy.text().as_bytes(), &mut io::empty())?;
+        }
         let new = policy.sha256();
         let previous = self.read()?.body().access_policy_hash;
         self.record(policy_event(previous, Some(new), "set").actor(actor))?;
+        let shared = self.shared_keyring;
         self.write()?.update(|b| {
             b.access_policy_hash = Some(new);
+            if shared {
+                b.access_policy = Some(policy.text().to_owned());
+            }
             Ok(())
         })?;
         *self.access.write().map_err(|_| Error::Internal("access policy lock poisoned".into()))? =
@@ -89,8 +121,29 @@ impl Custodian {
     /// At load: read the policy file (if any), and when its hash differs from the one the keyring last recorded
     /// (edited, replaced or deleted behind the custodian's back, or first seen) record `policy_changed` with source
     /// `file` before the custodian is used, then remember the new hash.
+    ///
+    /// With the keyring on PostgreSQL the policy is the keyring's, and a policy file in the directory is refused
+    /// ([`Error::PolicyInvalid`]): one server's file must not quietly differ from what every other server applies.
     pub(super) fn load_access_policy(&self) -> Result<()> {
-        let text = read_policy_file(&self.dir.join(ACCESS_POLICY_FILE))?;
+        let path = self.dir.join(ACCESS_POLICY_FILE);
+        if self.shared_keyring {
+            if std::fs::symlink_metadata(&path).is_ok() {
+                return Err(Error::PolicyInvalid {
+                    line: 0,
+                    column: 0,
+                    reason: format!(
+                        "{} exists, but with the keyring on PostgreSQL the access policy lives in the keyring: \
+                         remove the file and set the policy with set_access_policy",
+                        path.display()
+                    ),
+                });
+            }
+            let policy = self.read()?.body().access_policy.as_deref().map(AccessPolicy::from_toml).transpose()?;
+            *self.access.write().map_err(|_| Error::Internal("access policy lock poisoned".into()))? =
+                policy.map(Arc::new);
+            return Ok(());
+        }
+        let text = read_policy_file(&path)?;
         let policy = text.as_deref().map(AccessPolicy::from_toml).transpose()?;
         let new = policy.as_ref().map(AccessPolicy::sha256);
         let previous = self.read()?.body().access_policy_hash;

@@ -785,6 +785,33 @@ impl Custodian {
         super::secret32(ring.body().get(id).ok_or(Error::KeyNotFound(*id))?)
     }
 
+    /// Danger: the clear bytes of a case key wrapped by a provider ([`crate::CustodianOptions::case_keys`]), through
+    /// the cache (or one provider call), unaudited. Exists so tests can prove the clear key is stored nowhere; only
+    /// with the `danger-test-hooks` feature, which no release artefact enables.
+    ///
+    /// # Errors
+    /// [`Error::KeyNotFound`]; [`Error::InvalidArgument`] for a key that is not a wrapped case key; as an open for
+    /// the cache and the provider.
+    #[cfg(feature = "danger-test-hooks")]
+    #[doc(hidden)]
+    pub fn danger_export_case_key_for_tests(&self, id: &KeyId) -> Result<Zeroizing<[u8; 32]>> {
+        let ring = self.read()?;
+        let rec = ring.body().get(id).ok_or(Error::KeyNotFound(*id))?;
+        if rec.wrapped_by.is_none() {
+            return Err(Error::InvalidArgument(format!("key {id} is not a case key wrapped by a provider")));
+        }
+        Ok(Zeroizing::new(*self.case_keys.kek(rec, self.clock.now())?.expose_bytes()))
+    }
+
+    /// Danger: how many unwrapped case keys this custodian holds in memory. For tests of the case-key cache; only
+    /// with the `danger-test-hooks` feature, which no release artefact enables.
+    #[cfg(feature = "danger-test-hooks")]
+    #[doc(hidden)]
+    #[must_use]
+    pub fn danger_cached_case_keys(&self) -> usize {
+        self.case_keys.len()
+    }
+
     /// Danger: whether the decrypted keyring file contains `needle` (raw or base64). For tests of crypto-shredding;
     /// only with the `danger-test-hooks` feature, which no release artefact enables.
     ///

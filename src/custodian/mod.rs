@@ -153,6 +153,9 @@ pub struct Custodian {
     providers: Vec<Arc<dyn KeyProvider>>,
     /// Unwrapped per-case keys ([`CustodianOptions::case_keys`]), bounded in time and uses.
     case_keys: CaseKeyCache,
+    /// Whether the keyring is shared by many servers ([`CustodianOptions::postgres`]): the access policy then lives
+    /// in the keyring, not in the directory.
+    shared_keyring: bool,
     /// Set by [`Custodian::close`] before the log is closed: from then on no key is touched and nothing recorded.
     closed: AtomicBool,
     /// The closing anchor, once [`Custodian::close`] succeeded (a second close returns it again).
@@ -198,16 +201,30 @@ impl Custodian {
         for p in &options.providers {
             crate::keys::provider::check_provider_kind(p.as_ref())?;
         }
-        let mut ring = Keyring::open_with(dir, &unlock, options.kdf, options.create)?;
+        // On PostgreSQL the keyring is every server's; what is this server's own (its audit log's pin) stays in a
+        // keyring file in `dir`, unlocked with a key derived from the shared one (docs/KEYS.md).
+        #[cfg(feature = "postgres")]
+        let (mut ring, local) = match &options.postgres {
+            Some(pg) => {
+                let ring = Keyring::open_pg(dir, pg, &unlock, options.kdf, options.create)?;
+                let local = Keyring::open_with(dir, &ring.derived_unlock(), options.kdf, options.create)?;
+                (ring, Some(local))
+            }
+            None => (Keyring::open_with(dir, &unlock, options.kdf, options.create)?, None),
+        };
+        #[cfg(not(feature = "postgres"))]
+        let (mut ring, local): (_, Option<Keyring>) =
+            (Keyring::open_with(dir, &unlock, options.kdf, options.create)?, None);
         drop(unlock);
+        let shared_keyring = local.is_some();
         let clock = options.clock.clone();
-        let existing = ring
-            .body()
-            .keys
-            .iter()
-            .find(|k| k.kind == KeyKind::Ed25519 && k.label == AUDIT_KEY_LABEL && k.has_secret())
-            .map(|k| k.id);
-        let audit_key_id = match existing {
+        let find = |b: &KeyringBody| {
+            b.keys
+                .iter()
+                .find(|k| k.kind == KeyKind::Ed25519 && k.label == AUDIT_KEY_LABEL && k.has_secret())
+                .map(|k| k.id)
+        };
+        let audit_key_id = match find(ring.body()) {
             Some(id) => id,
             None => {
                 let key = SigningKey::generate()?;
@@ -219,21 +236,28 @@ impl Custodian {
                     Some(key.verifying_key().to_bytes().to_vec()),
                     Some(key.expose_bytes()),
                 );
-                let id = record.id;
-                ring.update(|b| b.add(record))?;
-                id
+                // Looked for again under the keyring's lock: another process may have made it meanwhile.
+                ring.update(|b| match find(b) {
+                    Some(id) => Ok(id),
+                    None => {
+                        let id = record.id;
+                        b.add(record)?;
+                        Ok(id)
+                    }
+                })?
             }
         };
         let signing = signing_key(&ring, &audit_key_id)?;
+        let pin_ring = local.as_ref().unwrap_or(&ring);
         // The keyring remembers the last checkpoint it saw (authenticated under the master key), so a writer of the
         // log file cannot cut the log back past it, delete it or replace it. The hook raises the pin through its
         // own handle on the keyring file, never through `self.ring`: it runs on whichever thread wrote the
         // checkpoint, and that thread may hold `self.ring` (an append under a keyring lock cannot deadlock).
-        let pins = ring.pin_store();
+        let pins = pin_ring.pin_store()?;
         let audit_options = AuditOptions::with_clock(clock.clone())
             .durability(options.durability)
             .checkpoint_every(options.checkpoint_every)
-            .expect_pin(ring.body().audit_pin)
+            .expect_pin(pin_ring.body().audit_pin)
             .on_checkpoint(Arc::new(move |pin| pins.raise(pin)));
         // With a PostgreSQL store the log is the database's, shared by every server (and created by the first
         // one started with `create`); the keyring, and so the pin, stay in the directory.
@@ -261,6 +285,7 @@ impl Custodian {
             unwraps: AtomicU64::new(0),
             providers: options.providers,
             case_keys: CaseKeyCache::new(options.case_keys),
+            shared_keyring,
             closed: AtomicBool::new(false),
             closing: Mutex::new(None),
         };
@@ -284,13 +309,15 @@ impl Custodian {
     /// Every key is reached through this or [`Custodian::write`], so a closed custodian touches no key.
     ///
     /// Another process (or another custodian on the directory) may have changed the keyring file since this one
-    /// read it: a key rotated, destroyed, a legal hold placed. One `stat` tells; the file is then re-read before
-    /// the caller sees the keyring, so a key destroyed elsewhere opens nothing here once the destruction returned.
+    /// read it: a key rotated, destroyed, a legal hold placed. One `stat` (on PostgreSQL, one query) tells; the
+    /// keyring is then re-read before the caller sees it, so a key destroyed elsewhere opens nothing here once the
+    /// destruction returned, and unwrapped case keys the keyring no longer holds leave the cache.
     fn read(&self) -> Result<RwLockReadGuard<'_, Keyring>> {
         self.check_open()?;
         let poisoned = || Error::Internal("keyring lock poisoned".into());
         let ring = self.ring.read().map_err(|_| poisoned())?;
         if !ring.is_stale()? {
+            self.case_keys.sync(ring.body());
             return Ok(ring);
         }
         drop(ring);
@@ -300,7 +327,10 @@ impl Custodian {
                 ring.reload()?;
             }
         }
-        self.ring.read().map_err(|_| poisoned())
+        let ring = self.ring.read().map_err(|_| poisoned())?;
+        // Unwrapped case keys whose record is gone, destroyed or changed die now, used or not.
+        self.case_keys.sync(ring.body());
+        Ok(ring)
     }
 
     fn write(&self) -> Result<RwLockWriteGuard<'_, Keyring>> {

@@ -9,12 +9,13 @@
 
 use std::collections::HashMap;
 use std::fmt;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
 use custodia_mem::LockedBox;
 
 use crate::error::{Error, Result};
-use crate::keys::keyring::{KeyRecord, KeyState};
+use crate::keys::keyring::{KeyRecord, KeyState, KeyringBody};
 use crate::keys::provider::{KeyProvider, Unwrapped};
 use crate::keys::{KEY_LEN, Kek};
 use crate::vocabulary::{KeyId, Timestamp};
@@ -77,11 +78,14 @@ struct Entry {
 pub(crate) struct CaseKeyCache {
     wrapping: Option<CaseKeyWrapping>,
     entries: Mutex<HashMap<KeyId, Entry>>,
+    /// The keyring generation the entries were last checked against ([`CaseKeyCache::sync`]); `u64::MAX` before
+    /// the first check.
+    synced: AtomicU64,
 }
 
 impl CaseKeyCache {
     pub(crate) fn new(wrapping: Option<CaseKeyWrapping>) -> Self {
-        Self { wrapping, entries: Mutex::new(HashMap::new()) }
+        Self { wrapping, entries: Mutex::new(HashMap::new()), synced: AtomicU64::new(u64::MAX) }
     }
 
     /// The configured wrapping, if any.
@@ -103,6 +107,31 @@ impl CaseKeyCache {
         if let Ok(mut m) = self.entries.lock() {
             m.remove(id);
         }
+    }
+
+    /// Drop every entry whose record `body` no longer holds as it was unwrapped (destroyed, removed, or with other
+    /// wrapped bytes): the clear key of a case shredded by another server leaves this one's memory at its next
+    /// look at the keyring, whether or not the key is used again. Costs one comparison when the keyring's
+    /// generation has not moved since the last call.
+    pub(crate) fn sync(&self, body: &KeyringBody) {
+        if self.synced.load(Ordering::Acquire) == body.generation {
+            return;
+        }
+        if let Ok(mut map) = self.entries.lock() {
+            map.retain(|id, e| {
+                body.get(id).is_some_and(|r| {
+                    !matches!(r.state, KeyState::Destroyed { .. })
+                        && r.secret.as_ref().is_some_and(|s| s.expose() == e.wrapped.as_slice())
+                })
+            });
+            self.synced.store(body.generation, Ordering::Release);
+        }
+    }
+
+    /// How many unwrapped case keys are held (test doors).
+    #[cfg(feature = "danger-test-hooks")]
+    pub(crate) fn len(&self) -> usize {
+        self.entries.lock().map_or(0, |m| m.len())
     }
 
     fn lock(&self) -> Result<std::sync::MutexGuard<'_, HashMap<KeyId, Entry>>> {

@@ -488,6 +488,12 @@ pub(crate) struct KeyringBody {
     /// is noticed at the next load and recorded (see `docs/POLICY.md`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub(crate) access_policy_hash: Option<[u8; 32]>,
+    /// The access policy's text, when the keyring is shared by many servers (on PostgreSQL): there the policy lives
+    /// here, under the master key, instead of in one server's directory, so that every server applies the same one.
+    /// Absent for a keyring file (the policy is `access-policy.toml` beside it). When present, its SHA-256 is
+    /// `access_policy_hash`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) access_policy: Option<String>,
 }
 
 /// A checkpoint of the audit log, remembered in the keyring (which is authenticated under the master key) so that a
@@ -625,6 +631,15 @@ impl KeyringBody {
                 return bad(format!("key {} has a secret that is not 32 bytes", k.id));
             }
         }
+        if let Some(text) = &self.access_policy {
+            use sha2::Digest as _;
+            if text.len() > crate::policy::MAX_POLICY_LEN {
+                return bad("the access policy is too long".into());
+            }
+            if self.access_policy_hash != Some(Sha256::digest(text.as_bytes()).into()) {
+                return bad("the access policy does not match its hash".into());
+            }
+        }
         for (i, h) in self.holds.iter().enumerate() {
             h.check()?;
             if self.holds[..i].iter().any(|o| o.case_ref == h.case_ref) {
@@ -670,15 +685,157 @@ fn check_text(what: &str, v: &str, max: usize) -> Result<()> {
     Ok(())
 }
 
-/// An unlocked keyring bound to its file.
+/// Where a keyring's sealed document lives: the file `keyring.cdk` in a directory ([`FileStore`]), or a row of a
+/// PostgreSQL table (`keyring_pg::PgStore`, feature `postgres`). The store sees only the sealed bytes (header,
+/// ciphertext, tag); encrypting, authenticating and validating them is the [`Keyring`]'s business, the same for
+/// every store.
+///
+/// A store remembers which version of the document it last handed out or wrote (the file's inode, the row's
+/// version), so that [`DocumentStore::is_stale`] can tell cheaply whether another writer changed it since. It
+/// records that version only when the callback it ran on the bytes succeeded: a document that fails to decrypt
+/// keeps the store stale, so every later read tries again and fails again (fail closed).
+/// What [`DocumentStore::transact`] runs on the document: given the current bytes (`None` when there is none yet), the
+/// bytes to write instead (`None`: write nothing).
+pub(crate) type Transaction<'a> = &'a mut dyn FnMut(Option<&[u8]>) -> Result<Option<Vec<u8>>>;
+
+pub(crate) trait DocumentStore: Send + Sync {
+    /// Under the store's exclusive lock (the file lock; the row's `FOR UPDATE` lock): read the document (`None`
+    /// when there is none yet), run `f` on it, and when `f` returns new bytes, replace the document with them
+    /// atomically before the lock is released. Nothing is written when `f` fails.
+    fn transact(&mut self, f: Transaction<'_>) -> Result<()>;
+
+    /// Read the document as committed now (`None` when there is none) and run `f` on it.
+    fn read(&mut self, f: &mut dyn FnMut(Option<&[u8]>) -> Result<()>) -> Result<()>;
+
+    /// Whether the document is no longer the version this store last read or wrote.
+    fn is_stale(&self) -> Result<bool>;
+
+    /// Whether a document whose body's generation is lower than the highest this keyring saw is refused (a store
+    /// someone else administers may be rolled back to an older row; a local file keeps today's behaviour).
+    fn refuses_rollback(&self) -> bool;
+
+    /// A fresh handle on the same document, with nothing seen yet (for [`Keyring::pin_store`]).
+    fn reopen(&self) -> Result<Box<dyn DocumentStore>>;
+
+    /// What the store is, for messages: "the keyring file", "the keyring row in PostgreSQL".
+    fn describe(&self) -> &'static str;
+
+    /// The document as committed now, without recording anything (test doors only).
+    #[cfg(any(test, feature = "danger-test-hooks"))]
+    fn peek(&self) -> Result<Option<Vec<u8>>>;
+}
+
+/// The keyring file `keyring.cdk` in a directory, with the lock file `keyring.lock` beside it (see the module
+/// documentation: atomic replacement, `flock`).
+pub(crate) struct FileStore {
+    dir: PathBuf,
+    /// The file the document was last read from or written to, to tell whether another writer replaced it since.
+    seen: Option<SeenFile>,
+}
+
+impl FileStore {
+    pub(crate) fn new(dir: &Path) -> Self {
+        Self { dir: dir.to_owned(), seen: None }
+    }
+}
+
+impl DocumentStore for FileStore {
+    fn transact(&mut self, f: Transaction<'_>) -> Result<()> {
+        let lock = lock_file(&self.dir, true)?;
+        let held = read_file_held(&self.dir.join(KEYRING_FILE))?;
+        let out = f(held.as_ref().map(|(bytes, _)| bytes.as_slice()))?;
+        let seen = match (out, held) {
+            (Some(doc), _) => Some(write_document(&self.dir, &doc)?),
+            (None, Some((_, file))) => Some(SeenFile::of(file)?),
+            (None, None) => None,
+        };
+        drop(lock);
+        if seen.is_some() {
+            self.seen = seen;
+        }
+        Ok(())
+    }
+
+    fn read(&mut self, f: &mut dyn FnMut(Option<&[u8]>) -> Result<()>) -> Result<()> {
+        let lock = lock_file(&self.dir, false)?;
+        let held = read_file_held(&self.dir.join(KEYRING_FILE))?;
+        drop(lock);
+        f(held.as_ref().map(|(bytes, _)| bytes.as_slice()))?;
+        if let Some((_, file)) = held {
+            self.seen = Some(SeenFile::of(file)?);
+        }
+        Ok(())
+    }
+
+    /// One `stat` of the path.
+    fn is_stale(&self) -> Result<bool> {
+        use std::os::unix::fs::MetadataExt as _;
+        let Some(seen) = &self.seen else { return Ok(true) };
+        match fs::metadata(self.dir.join(KEYRING_FILE)) {
+            Ok(m) => Ok(m.dev() != seen.dev || m.ino() != seen.ino),
+            Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(true),
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    fn refuses_rollback(&self) -> bool {
+        false
+    }
+
+    fn reopen(&self) -> Result<Box<dyn DocumentStore>> {
+        Ok(Box::new(Self::new(&self.dir)))
+    }
+
+    fn describe(&self) -> &'static str {
+        "the keyring file"
+    }
+
+    #[cfg(any(test, feature = "danger-test-hooks"))]
+    fn peek(&self) -> Result<Option<Vec<u8>>> {
+        read_file(&self.dir.join(KEYRING_FILE))
+    }
+}
+
+/// No store: a keyring decrypted from bytes in memory (the fuzzing doors). Every read or write fails.
+#[cfg(feature = "danger-test-hooks")]
+struct DetachedStore;
+
+#[cfg(feature = "danger-test-hooks")]
+impl DocumentStore for DetachedStore {
+    fn transact(&mut self, _: Transaction<'_>) -> Result<()> {
+        Err(Error::Internal("a keyring loaded from bytes has no store".into()))
+    }
+    fn read(&mut self, _: &mut dyn FnMut(Option<&[u8]>) -> Result<()>) -> Result<()> {
+        Err(Error::Internal("a keyring loaded from bytes has no store".into()))
+    }
+    fn is_stale(&self) -> Result<bool> {
+        Ok(false)
+    }
+    fn refuses_rollback(&self) -> bool {
+        false
+    }
+    fn reopen(&self) -> Result<Box<dyn DocumentStore>> {
+        Ok(Box::new(Self))
+    }
+    fn describe(&self) -> &'static str {
+        "no store"
+    }
+    fn peek(&self) -> Result<Option<Vec<u8>>> {
+        Ok(None)
+    }
+}
+
+/// An unlocked keyring bound to its store (a file by default; a PostgreSQL row with the `postgres` feature).
 pub struct Keyring {
     dir: PathBuf,
+    store: Box<dyn DocumentStore>,
     header: FileHeader,
     /// In locked, undumpable memory (docs/MEMORY.md).
     file_key: custodia_mem::LockedBox<[u8; 32]>,
     body: KeyringBody,
-    /// The file `body` was last read from or written to, to tell whether another writer replaced it since.
-    seen: Option<SeenFile>,
+    /// The highest body generation this keyring read or wrote: a store that
+    /// [refuses rollback](DocumentStore::refuses_rollback) refuses a lower one.
+    highest: u64,
 }
 
 /// The identity of the keyring file a body came from. Every write replaces the file (rename), so a different
@@ -702,6 +859,7 @@ impl fmt::Debug for Keyring {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Keyring")
             .field("dir", &self.dir)
+            .field("store", &self.store.describe())
             .field("keys", &self.body.keys.len())
             .field("generation", &self.body.generation)
             .finish_non_exhaustive()
@@ -715,6 +873,9 @@ struct FileHeader {
     salt: [u8; 16],
     check: [u8; 32],
 }
+
+/// What unlocking a document yields.
+type Unlocked = (FileHeader, custodia_mem::LockedBox<[u8; 32]>, KeyringBody);
 
 impl Keyring {
     /// Open the keyring in the existing directory `dir`, creating the keyring file if there is none yet (never the
@@ -731,72 +892,47 @@ impl Keyring {
     /// [`Keyring::open`], or when `create` is false, [`Error::CustodianNotFound`] if `dir` holds no keyring file
     /// (and nothing is written).
     pub(crate) fn open_with(dir: &Path, unlock: &Unlock, kdf: KdfParams, create: bool) -> Result<Self> {
-        let path = dir.join(KEYRING_FILE);
-        let missing = || Error::CustodianNotFound {
-            path: dir.display().to_string(),
-            reason: format!("it holds no keyring ({KEYRING_FILE}); ask for creation to start a new custodian"),
-        };
         // Checked before the lock file is made, so that a mistyped directory is left exactly as it was.
-        if !create && fs::symlink_metadata(&path).is_err() {
-            return Err(missing());
+        if !create && fs::symlink_metadata(dir.join(KEYRING_FILE)).is_err() {
+            return Err(Error::CustodianNotFound {
+                path: dir.display().to_string(),
+                reason: format!("it holds no keyring ({KEYRING_FILE}); ask for creation to start a new custodian"),
+            });
         }
-        let lock = lock_file(dir, true)?;
-        let result = match read_file_held(&path)? {
-            Some((bytes, file)) => Self::decrypt_existing(dir, &bytes, unlock).and_then(|mut ring| {
-                ring.seen = Some(SeenFile::of(file)?);
-                Ok(ring)
-            }),
-            None if !create => Err(missing()),
-            None => {
-                let mut salt = [0u8; 16];
-                crate::keys::random_bytes(&mut salt)?;
-                let (kdf_code, params) = match unlock.0 {
-                    UnlockSecret::Passphrase(_) => {
-                        kdf.check()?;
-                        (1, kdf)
-                    }
-                    UnlockSecret::MasterKey(_) => (0, KdfParams { m_cost_kib: 0, t_cost: 0, p_cost: 0 }),
-                };
-                let master = derive_master(unlock, kdf_code, params, &salt)?;
-                let (file_key, check) = derive_file_keys(&master, &salt);
-                let ring = Self {
-                    dir: dir.to_owned(),
-                    header: FileHeader { kdf: kdf_code, params, salt, check },
-                    file_key,
-                    body: KeyringBody::default(),
-                    seen: None,
-                };
-                let mut ring = ring;
-                ring.seen = Some(ring.write()?);
-                Ok(ring)
-            }
-        };
-        drop(lock);
-        result
+        Self::open_in(dir, Box::new(FileStore::new(dir)), unlock, kdf, create)
     }
 
-    fn decrypt_existing(dir: &Path, bytes: &[u8], unlock: &Unlock) -> Result<Self> {
-        let header = parse_header(bytes)?;
-        match (&unlock.0, header.kdf) {
-            (UnlockSecret::Passphrase(_), 1) | (UnlockSecret::MasterKey(_), 0) => {}
-            (UnlockSecret::Passphrase(_), _) => {
-                return Err(Error::InvalidArgument(
-                    "this keyring is unlocked with a master key, not a passphrase".into(),
-                ));
+    /// Open (or with `create`, start) the keyring whose document `store` holds; `dir` is the custodian's directory.
+    /// Creation happens under the store's exclusive lock, so two processes starting at once make one keyring.
+    pub(crate) fn open_in(
+        dir: &Path,
+        mut store: Box<dyn DocumentStore>,
+        unlock: &Unlock,
+        kdf: KdfParams,
+        create: bool,
+    ) -> Result<Self> {
+        let what = store.describe();
+        let mut unlocked: Option<Unlocked> = None;
+        store.transact(&mut |existing| match existing {
+            Some(bytes) => {
+                unlocked = Some(decrypt_existing(bytes, unlock)?);
+                Ok(None)
             }
-            (UnlockSecret::MasterKey(_), _) => {
-                return Err(Error::InvalidArgument(
-                    "this keyring is unlocked with a passphrase, not a master key".into(),
-                ));
+            None if !create => Err(Error::CustodianNotFound {
+                path: dir.display().to_string(),
+                reason: format!("{what} does not exist; ask for creation to start a new custodian"),
+            }),
+            None => {
+                let (header, file_key) = new_header(unlock, kdf)?;
+                let body = KeyringBody::default();
+                let doc = seal_document(&header, &file_key, &body)?;
+                unlocked = Some((header, file_key, body));
+                Ok(Some(doc))
             }
-        }
-        let master = derive_master(unlock, header.kdf, header.params, &header.salt)?;
-        let (file_key, check) = derive_file_keys(&master, &header.salt);
-        if !bool::from(subtle::ConstantTimeEq::ct_eq(&check[..], &header.check[..])) {
-            return Err(Error::WrongPassphrase);
-        }
-        let body = decrypt_body(bytes, &file_key)?;
-        Ok(Self { dir: dir.to_owned(), header, file_key, body, seen: None })
+        })?;
+        let (header, file_key, body) = unlocked.ok_or_else(|| Error::Internal("keyring not opened".into()))?;
+        let highest = body.generation;
+        Ok(Self { dir: dir.to_owned(), store, header, file_key, body, highest })
     }
 
     /// The directory holding the keyring.
@@ -824,112 +960,79 @@ impl Keyring {
         self.body.audit_pin
     }
 
+    /// The lowest generation a body read from the store may have, if the store refuses rollback.
+    fn floor(&self) -> Option<u64> {
+        self.store.refuses_rollback().then_some(self.highest)
+    }
+
     /// Re-read the file (another process may have changed it).
     ///
     /// # Errors
     /// As [`Keyring::open`].
     pub fn reload(&mut self) -> Result<()> {
-        let lock = lock_file(&self.dir, false)?;
-        let r = self.reload_locked();
-        drop(lock);
-        r
+        let floor = self.floor();
+        let Self { store, header, file_key, body, highest, .. } = self;
+        let what = store.describe();
+        store.read(&mut |bytes| {
+            let bytes = bytes.ok_or_else(|| Error::KeyringCorrupt(format!("{what} has disappeared")))?;
+            *body = load_body(header, file_key, bytes, floor)?;
+            *highest = (*highest).max(body.generation);
+            Ok(())
+        })
     }
 
-    fn reload_locked(&mut self) -> Result<()> {
-        let (bytes, file) = read_file_held(&self.dir.join(KEYRING_FILE))?
-            .ok_or_else(|| Error::KeyringCorrupt("the keyring file has disappeared".into()))?;
-        let header = parse_header(&bytes)?;
-        if header.salt != self.header.salt || header.check != self.header.check {
-            return Err(Error::KeyringCorrupt("the keyring file was replaced by another keyring".into()));
-        }
-        self.body = decrypt_body(&bytes, &self.file_key)?;
-        self.seen = Some(SeenFile::of(file)?);
-        Ok(())
-    }
-
-    /// Whether the keyring file is no longer the one this keyring last read or wrote: another writer (another
-    /// process, or another `Keyring` on the directory) changed it, and [`Keyring::reload`] would read its change.
-    /// One `stat` of the path.
+    /// Whether the keyring's document is no longer the one this keyring last read or wrote: another writer (another
+    /// process, or another `Keyring` on the same store) changed it, and [`Keyring::reload`] would read its change.
+    /// For the file, one `stat` of the path; on PostgreSQL, one query of the row's version.
     ///
     /// # Errors
-    /// [`Error::Io`] when the directory cannot be read (a missing keyring file is reported as stale, and the reload
-    /// then fails).
+    /// [`Error::Io`] when the directory (the database) cannot be read (a missing keyring file is reported as stale,
+    /// and the reload then fails).
     pub(crate) fn is_stale(&self) -> Result<bool> {
-        use std::os::unix::fs::MetadataExt as _;
-        let Some(seen) = &self.seen else { return Ok(true) };
-        match fs::metadata(self.dir.join(KEYRING_FILE)) {
-            Ok(m) => Ok(m.dev() != seen.dev || m.ino() != seen.ino),
-            Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(true),
-            Err(e) => Err(e.into()),
-        }
+        self.store.is_stale()
     }
 
-    /// Change the keyring: under an exclusive lock, re-read the file, apply `change`, and write the result
-    /// atomically. If `change` or the write fails, the file is unchanged and the in-memory state is re-read.
+    /// Change the keyring: under the store's exclusive lock, re-read the document, apply `change`, and write the
+    /// result atomically. If `change` or the write fails, the store is unchanged and the in-memory state is re-read.
     ///
     /// # Errors
-    /// The error of `change`, or of reading or writing the file.
+    /// The error of `change`, or of reading or writing the store.
     pub(crate) fn update<R>(&mut self, change: impl FnOnce(&mut KeyringBody) -> Result<R>) -> Result<R> {
-        let lock = lock_file(&self.dir, true)?;
-        let result = self.reload_locked().and_then(|()| {
-            let r = change(&mut self.body)?;
-            self.body.validate()?;
-            self.body.generation += 1;
-            self.seen = Some(self.write()?);
-            Ok(r)
-        });
-        if result.is_err() {
-            // Best effort: the file still holds the last committed state.
-            let _ = self.reload_locked();
-        }
-        drop(lock);
-        result
-    }
-
-    /// Write the body to a new file and rename it over the keyring file; returns the new file's identity.
-    fn write(&self) -> Result<SeenFile> {
-        remove_stale_temps(&self.dir);
-        let mut nonce = [0u8; 12];
-        crate::keys::random_bytes(&mut nonce)?;
-        let mut header = Vec::with_capacity(HEADER_LEN);
-        header.extend_from_slice(MAGIC);
-        header.extend_from_slice(&VERSION.to_be_bytes());
-        header.push(self.header.kdf);
-        header.extend_from_slice(&self.header.params.m_cost_kib.to_be_bytes());
-        header.extend_from_slice(&self.header.params.t_cost.to_be_bytes());
-        header.extend_from_slice(&self.header.params.p_cost.to_be_bytes());
-        header.extend_from_slice(&self.header.salt);
-        header.extend_from_slice(&self.header.check);
-        header.extend_from_slice(&nonce);
-
-        let mut plain = ZeroizingWriter::with_capacity(4096 + self.body.keys.len() * 2048);
-        serde_json::to_writer(&mut plain, &self.body).map_err(|e| Error::Internal(format!("keyring encoding: {e}")))?;
-        let cipher = ChaCha20Poly1305::new((&*self.file_key).into());
-        let tag = cipher
-            .encrypt_inout_detached(&Nonce::from(nonce), &header, plain.0.as_mut_slice().into())
-            .map_err(|_| Error::Internal("keyring encryption failed".into()))?;
-        let ciphertext = &plain.0;
-
-        let mut suffix = [0u8; 8];
-        crate::keys::random_bytes(&mut suffix)?;
-        let tmp = self.dir.join(format!("{TMP_PREFIX}{}-{}", std::process::id(), u64::from_le_bytes(suffix)));
-        let written = (|| -> io::Result<File> {
-            let mut f = OpenOptions::new().write(true).create_new(true).mode(0o600).open(&tmp)?;
-            f.write_all(&header)?;
-            f.write_all(ciphertext)?;
-            f.write_all(&tag)?;
-            f.sync_all()?;
-            fs::rename(&tmp, self.dir.join(KEYRING_FILE))?;
-            File::open(&self.dir)?.sync_all()?;
-            Ok(f)
-        })();
-        match written {
-            Ok(f) => SeenFile::of(f),
-            Err(e) => {
-                let _ = fs::remove_file(&tmp);
-                Err(e.into())
+        let floor = self.floor();
+        let mut change = Some(change);
+        let mut out = None;
+        let result = {
+            let Self { store, header, file_key, body, .. } = self;
+            let what = store.describe();
+            store.transact(&mut |bytes| {
+                let bytes = bytes.ok_or_else(|| Error::KeyringCorrupt(format!("{what} has disappeared")))?;
+                *body = load_body(header, file_key, bytes, floor)?;
+                let change = change.take().ok_or_else(|| Error::Internal("keyring change applied twice".into()))?;
+                out = Some(change(body)?);
+                body.validate()?;
+                body.generation += 1;
+                seal_document(header, file_key, body).map(Some)
+            })
+        };
+        match (result, out) {
+            (Ok(()), Some(r)) => {
+                self.highest = self.highest.max(self.body.generation);
+                Ok(r)
+            }
+            (result, _) => {
+                // Best effort: the store still holds the last committed state.
+                let _ = self.reload();
+                Err(result.err().unwrap_or_else(|| Error::Internal("keyring change not applied".into())))
             }
         }
+    }
+
+    /// Write the body as it is (unvalidated) over whatever the store holds; for tests that write what the writers'
+    /// rules would refuse.
+    #[cfg(test)]
+    fn write(&mut self) -> Result<()> {
+        let doc = seal_document(&self.header, &self.file_key, &self.body)?;
+        self.store.transact(&mut |_| Ok(Some(doc.clone())))
     }
 
     /// Danger: rewrite `id`'s record without its jurisdiction, as a keyring written before keys carried one, with no
@@ -947,22 +1050,34 @@ impl Keyring {
         })
     }
 
-    /// A handle that raises the keyring's audit pin in the keyring file on its own, without this `Keyring` (and
+    /// A handle that raises the keyring's audit pin in the keyring's store on its own, without this `Keyring` (and
     /// so without whatever lock the host keeps it under): the audit log calls it from its checkpoint hook, which
     /// may run while another thread holds the host's lock on this `Keyring`.
     ///
     /// It holds its own copy of the file key (zeroized on drop) and, between writes, no key records.
-    #[must_use]
-    pub(crate) fn pin_store(&self) -> AuditPinStore {
-        AuditPinStore {
+    pub(crate) fn pin_store(&self) -> Result<AuditPinStore> {
+        Ok(AuditPinStore {
             ring: std::sync::Mutex::new(Self {
                 dir: self.dir.clone(),
+                store: self.store.reopen()?,
                 header: self.header,
                 file_key: self.file_key.clone(),
                 body: KeyringBody::default(),
-                seen: None,
+                highest: self.highest,
             }),
-        }
+        })
+    }
+
+    /// A master key for a second keyring bound to this one: HKDF-SHA256 of this keyring's file key (info
+    /// `custodia/v1/keyring/local`). The PostgreSQL keyring keeps what is one server's own (its audit log's pin) in a
+    /// keyring file in the server's directory, unlocked with this, so that the passphrase is stretched once.
+    #[cfg(feature = "postgres")]
+    pub(crate) fn derived_unlock(&self) -> Unlock {
+        let hk = Hkdf::<Sha256>::new(Some(&self.header.salt), &*self.file_key);
+        let mut key = Zeroizing::new([0u8; 32]);
+        // 32 bytes is far below HKDF-SHA256's 8160-byte limit.
+        let _ = hk.expand(b"custodia/v1/keyring/local", &mut *key);
+        Unlock(UnlockSecret::MasterKey(key))
     }
 
     /// Test support: whether the decrypted keyring body contains `needle` anywhere (raw or base64-encoded). Used to
@@ -972,10 +1087,115 @@ impl Keyring {
     #[must_use]
     pub fn danger_body_contains(&self, needle: &[u8]) -> bool {
         use base64ct::{Base64, Encoding};
-        let Ok(Some(bytes)) = read_file(&self.dir.join(KEYRING_FILE)) else { return false };
+        let Ok(Some(bytes)) = self.store.peek() else { return false };
         let Ok(plain) = decrypt_plain(&bytes, &self.file_key) else { return false };
         let b64 = Base64::encode_string(needle);
         contains(&plain, needle) || contains(&plain, b64.as_bytes())
+    }
+}
+
+/// A new keyring's header and file key: a fresh salt, the costs (`kdf` for a passphrase, none for a master key).
+fn new_header(unlock: &Unlock, kdf: KdfParams) -> Result<(FileHeader, custodia_mem::LockedBox<[u8; 32]>)> {
+    let mut salt = [0u8; 16];
+    crate::keys::random_bytes(&mut salt)?;
+    let (kdf_code, params) = match unlock.0 {
+        UnlockSecret::Passphrase(_) => {
+            kdf.check()?;
+            (1, kdf)
+        }
+        UnlockSecret::MasterKey(_) => (0, KdfParams { m_cost_kib: 0, t_cost: 0, p_cost: 0 }),
+    };
+    let master = derive_master(unlock, kdf_code, params, &salt)?;
+    let (file_key, check) = derive_file_keys(&master, &salt);
+    Ok((FileHeader { kdf: kdf_code, params, salt, check }, file_key))
+}
+
+/// Unlock an existing document: its header, the master key's check value, the body's AEAD and rules.
+fn decrypt_existing(bytes: &[u8], unlock: &Unlock) -> Result<Unlocked> {
+    let header = parse_header(bytes)?;
+    match (&unlock.0, header.kdf) {
+        (UnlockSecret::Passphrase(_), 1) | (UnlockSecret::MasterKey(_), 0) => {}
+        (UnlockSecret::Passphrase(_), _) => {
+            return Err(Error::InvalidArgument("this keyring is unlocked with a master key, not a passphrase".into()));
+        }
+        (UnlockSecret::MasterKey(_), _) => {
+            return Err(Error::InvalidArgument("this keyring is unlocked with a passphrase, not a master key".into()));
+        }
+    }
+    let master = derive_master(unlock, header.kdf, header.params, &header.salt)?;
+    let (file_key, check) = derive_file_keys(&master, &header.salt);
+    if !bool::from(subtle::ConstantTimeEq::ct_eq(&check[..], &header.check[..])) {
+        return Err(Error::WrongPassphrase);
+    }
+    let body = decrypt_body(bytes, &file_key)?;
+    Ok((header, file_key, body))
+}
+
+/// The body of a document re-read by an unlocked keyring: the same keyring (salt and check value), authentic, valid,
+/// and with `floor`, not older than the highest generation seen.
+fn load_body(header: &FileHeader, file_key: &[u8; 32], bytes: &[u8], floor: Option<u64>) -> Result<KeyringBody> {
+    let found = parse_header(bytes)?;
+    if found.salt != header.salt || found.check != header.check {
+        return Err(Error::KeyringCorrupt("the keyring was replaced by another keyring".into()));
+    }
+    let body = decrypt_body(bytes, file_key)?;
+    if let Some(seen) = floor
+        && body.generation < seen
+    {
+        return Err(Error::KeyringCorrupt(format!(
+            "the keyring was rolled back: generation {}, older than generation {seen} already seen",
+            body.generation
+        )));
+    }
+    Ok(body)
+}
+
+/// The sealed document for `body`: header (with a fresh nonce), ciphertext, tag (the module documentation's format).
+fn seal_document(header: &FileHeader, file_key: &[u8; 32], body: &KeyringBody) -> Result<Vec<u8>> {
+    let mut nonce = [0u8; 12];
+    crate::keys::random_bytes(&mut nonce)?;
+    let mut doc = Vec::with_capacity(HEADER_LEN + 4096 + body.keys.len() * 2048 + TAG_LEN);
+    doc.extend_from_slice(MAGIC);
+    doc.extend_from_slice(&VERSION.to_be_bytes());
+    doc.push(header.kdf);
+    doc.extend_from_slice(&header.params.m_cost_kib.to_be_bytes());
+    doc.extend_from_slice(&header.params.t_cost.to_be_bytes());
+    doc.extend_from_slice(&header.params.p_cost.to_be_bytes());
+    doc.extend_from_slice(&header.salt);
+    doc.extend_from_slice(&header.check);
+    doc.extend_from_slice(&nonce);
+
+    let mut plain = ZeroizingWriter::with_capacity(4096 + body.keys.len() * 2048);
+    serde_json::to_writer(&mut plain, body).map_err(|e| Error::Internal(format!("keyring encoding: {e}")))?;
+    let cipher = ChaCha20Poly1305::new(file_key.into());
+    let tag = cipher
+        .encrypt_inout_detached(&Nonce::from(nonce), &doc, plain.0.as_mut_slice().into())
+        .map_err(|_| Error::Internal("keyring encryption failed".into()))?;
+    doc.extend_from_slice(&plain.0);
+    doc.extend_from_slice(&tag);
+    Ok(doc)
+}
+
+/// Write `doc` to a new file in `dir` and rename it over the keyring file; returns the new file's identity.
+fn write_document(dir: &Path, doc: &[u8]) -> Result<SeenFile> {
+    remove_stale_temps(dir);
+    let mut suffix = [0u8; 8];
+    crate::keys::random_bytes(&mut suffix)?;
+    let tmp = dir.join(format!("{TMP_PREFIX}{}-{}", std::process::id(), u64::from_le_bytes(suffix)));
+    let written = (|| -> io::Result<File> {
+        let mut f = OpenOptions::new().write(true).create_new(true).mode(0o600).open(&tmp)?;
+        f.write_all(doc)?;
+        f.sync_all()?;
+        fs::rename(&tmp, dir.join(KEYRING_FILE))?;
+        File::open(dir)?.sync_all()?;
+        Ok(f)
+    })();
+    match written {
+        Ok(f) => SeenFile::of(f),
+        Err(e) => {
+            let _ = fs::remove_file(&tmp);
+            Err(e.into())
+        }
     }
 }
 
@@ -993,7 +1213,9 @@ impl Keyring {
         if bytes.len() as u64 > MAX_KEYRING_LEN {
             return Err(Error::KeyringCorrupt("larger than any keyring".into()));
         }
-        Self::decrypt_existing(Path::new(""), bytes, unlock)
+        let (header, file_key, body) = decrypt_existing(bytes, unlock)?;
+        let highest = body.generation;
+        Ok(Self { dir: PathBuf::new(), store: Box::new(DetachedStore), header, file_key, body, highest })
     }
 
     /// Danger: the bytes of a master-key keyring file whose encrypted body is `body`, unchecked (fixed salt and
@@ -1027,8 +1249,8 @@ impl Keyring {
     /// As [`Keyring::open`] for an existing file.
     #[doc(hidden)]
     pub fn danger_body_plaintext_for_fuzzing(bytes: &[u8], unlock: &Unlock) -> Result<Zeroizing<Vec<u8>>> {
-        let ring = Self::decrypt_existing(Path::new(""), bytes, unlock)?;
-        decrypt_plain(bytes, &ring.file_key)
+        let (_, file_key, _) = decrypt_existing(bytes, unlock)?;
+        decrypt_plain(bytes, &file_key)
     }
 }
 
@@ -1661,7 +1883,7 @@ mod tests {
     fn the_audit_pin_only_moves_forward_and_survives_other_writes() {
         let dir = tempfile::tempdir().expect("tempdir");
         let mut ring = Keyring::open(dir.path(), &Unlock::master_key([1; 32]), KdfParams::DEFAULT).expect("create");
-        let store = ring.pin_store();
+        let store = ring.pin_store().expect("pin store");
         let pin = |count: u8| AuditPin {
             log_id: [7; 16],
             count: count.into(),

@@ -11,6 +11,8 @@ pub(crate) mod case_cache;
 pub(crate) mod keyring;
 #[cfg(test)]
 mod keyring_crash;
+#[cfg(feature = "postgres")]
+pub(crate) mod keyring_pg;
 mod material;
 #[cfg(feature = "pkcs11")]
 pub mod pkcs11;
