@@ -248,7 +248,10 @@ impl Custodian {
             }
         };
         let signing = signing_key(&ring, &audit_key_id)?;
-        let pin_ring = local.as_ref().unwrap_or(&ring);
+        // With PostgreSQL the audit log is shared by every server, and so is its pin: it lives in the shared
+        // keyring, so no server opens a log cut back below a checkpoint any server has seen.
+        let pin_ring = &ring;
+        drop(local);
         // The keyring remembers the last checkpoint it saw (authenticated under the master key), so a writer of the
         // log file cannot cut the log back past it, delete it or replace it. The hook raises the pin through its
         // own handle on the keyring file, never through `self.ring`: it runs on whichever thread wrote the
@@ -260,7 +263,7 @@ impl Custodian {
             .expect_pin(pin_ring.body().audit_pin)
             .on_checkpoint(Arc::new(move |pin| pins.raise(pin)));
         // With a PostgreSQL store the log is the database's, shared by every server (and created by the first
-        // one started with `create`); the keyring, and so the pin, stay in the directory.
+        // one started with `create`), as is the keyring that holds its pin.
         #[cfg(feature = "postgres")]
         let (audit, _report) = match &options.postgres {
             Some(pg) => AuditLog::open_postgres(pg, signing, audit_options.create(options.create))?,
