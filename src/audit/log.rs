@@ -396,6 +396,12 @@ impl AuditLog {
         crate::keys::VerifyingKey::from_dalek(self.key.verifying_key())
     }
 
+    /// Sign a Merkle checkpoint's note text with the audit key: called only by `merkle.rs`, whose texts begin with
+    /// `custodia.audit/` and so never equal a `custodia/audit/v2/…` message (`docs/AUDIT.md` §12).
+    pub(crate) fn sign_note(&self, text: &super::merkle::NoteText) -> [u8; 64] {
+        ed25519_dalek::Signer::sign(&*self.key, text.as_bytes()).to_bytes()
+    }
+
     /// Number of entries in the file, by every writer (the next sequence number). Takes the file's lock briefly to
     /// follow what other writers appended, as an append does.
     ///

@@ -12,6 +12,9 @@
 //! - [`verify`]: checks a log file with the audit public key ([`VerifyingKey`], parsed from the text form
 //!   [`crate::Custodian::audit_public_key`] exports) and optional external [`Anchor`]s; no other crate is needed.
 //! - [`ErasureCertificate`]: a signed record that keys were destroyed, verifiable with the public key alone.
+//! - [`LogTree`], [`MerkleCheckpoint`], [`InclusionBundle`], [`ConsistencyProof`]: the log as an RFC 6962 Merkle
+//!   tree, with C2SP signed-note checkpoints, inclusion proofs that show one entry to someone holding only the audit
+//!   public key ([`verify_inclusion_bundle`]), and consistency proofs that show the log only grew.
 //! - [`query`] / [`write_csv`]: what a data-protection officer reads.
 //! - [`AuditSink`], [`MemorySink`], [`FanOut`]: where events go.
 //!
@@ -42,6 +45,7 @@ pub(crate) mod entry;
 mod erasure;
 mod event;
 mod log;
+mod merkle;
 mod query;
 mod verify;
 
@@ -58,6 +62,11 @@ pub use erasure::{ERASURE_TYPE, ErasureCertificate, MAX_REASON_LEN};
 pub use event::{
     AuditEvent, EventKind, ExceptionRecord, MAX_DETAIL_ENTRIES, MAX_DETAIL_KEY_LEN, MAX_DETAIL_VALUE_LEN, MAX_KEYS,
     MAX_OBJECT_ID_HEX, Outcome,
+};
+pub use merkle::{
+    INCLUSION_BUNDLE_HEADER, InclusionBundle, LogTree, MAX_NOTE_LEN, MAX_NOTE_SIGNATURES, MAX_TREE_SIZE, MERKLE_ORIGIN_PREFIX,
+    ConsistencyProof, MerkleCheckpoint, MerkleTree, NoteSignature, TLOG_PROOF_HEADER, WITNESS_NAME_PREFIX, merkle_origin, note_key_id,
+    verify_consistency, verify_inclusion, verify_inclusion_bundle,
 };
 pub use log::{AuditLog, AuditOptions, CheckpointHook, Durability, LOG_FILE_NAME, OpenReport, Recovery};
 pub use query::{CSV_COLUMNS, Entries, Query, entries, query, write_csv};
