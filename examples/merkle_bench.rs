@@ -39,7 +39,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     )?;
     let case = CaseRef::parse("MLA-2026-0042")?;
     while log.entry_count()? < n {
-        log.append(&AuditEvent::new(EventKind::Opened).case(&case).object(&[0xab; 16]).detail("purpose", "investigation"))?;
+        log.append(
+            &AuditEvent::new(EventKind::Opened).case(&case).object(&[0xab; 16]).detail("purpose", "investigation"),
+        )?;
     }
     log.close()?;
     let path = log.path().to_owned();

@@ -17,12 +17,12 @@ use std::path::Path;
 use std::sync::Arc;
 
 use custodia::audit::{
-    Anchor, AuditEvent, AuditLog, AuditOptions, ConsistencyProof, EventKind, InclusionBundle, LogTree, Outcome,
-    MerkleCheckpoint, MerkleTree, SigningKey, VerifyingKey, note_key_id, verify_inclusion_bundle,
+    Anchor, AuditEvent, AuditLog, AuditOptions, ConsistencyProof, EventKind, InclusionBundle, LogTree,
+    MerkleCheckpoint, MerkleTree, Outcome, SigningKey, VerifyingKey, note_key_id, verify_inclusion_bundle,
 };
 use custodia::{
-    Actor, Classification, Custodian, CustodianOptions, Error, FixedClock, Jurisdiction, KdfParams,
-    KeyKind, Timestamp, Unlock,
+    Actor, Classification, Custodian, CustodianOptions, Error, FixedClock, Jurisdiction, KdfParams, KeyKind, Timestamp,
+    Unlock,
 };
 
 const SEED: [u8; 32] = [7; 32];
@@ -135,7 +135,11 @@ fn a_path_for_another_tree_size_is_refused() {
     let large = bundle(&log, 2, Some(9));
     // The path of the tree of 6 with the checkpoint of the tree of 9, and the other way round.
     for (path_of, checkpoint_of) in [(&small, &large), (&large, &small)] {
-        let (head, _) = path_of.to_text().split_once("\n\ncustodia.audit/").map(|(h, n)| (h.to_owned(), n.to_owned())).expect("split");
+        let (head, _) = path_of
+            .to_text()
+            .split_once("\n\ncustodia.audit/")
+            .map(|(h, n)| (h.to_owned(), n.to_owned()))
+            .expect("split");
         let mixed = format!("{head}\n\n{}", checkpoint_of.checkpoint().to_note());
         let parsed = InclusionBundle::parse(&mixed).expect("well-formed");
         assert_eq!(parsed.checkpoint(), checkpoint_of.checkpoint());
@@ -203,7 +207,6 @@ fn consistency_fails_when_the_log_shrank_or_was_rewritten() {
     let log = write_log(dir.path(), 12);
     let key = SigningKey::from_bytes(SEED);
     let full = LogTree::read(log.path(), &public(SEED), None).expect("tree");
-    let n = full.size();
     let old = LogTree::read(log.path(), &public(SEED), Some(9)).expect("tree of 9").checkpoint(&key).expect("cp");
     // Honest growth: 9 -> n, and n -> n.
     for m in [1, 2, 8, 9] {
@@ -241,7 +244,8 @@ fn consistency_fails_when_the_log_shrank_or_was_rewritten() {
     let err = forged.verify(&old, &public(SEED)).expect_err("rewritten");
     assert!(matches!(&err, Error::MerkleProofInvalid(m) if m.contains("does not extend")), "{err}");
     // Any path (taken from the honest proof) fails too.
-    let honest_path = ConsistencyProof::parse(&p.to_text().replacen(&p.checkpoint().to_note(), &forged.checkpoint().to_note(), 1));
+    let honest_path =
+        ConsistencyProof::parse(&p.to_text().replacen(&p.checkpoint().to_note(), &forged.checkpoint().to_note(), 1));
     assert!(matches!(honest_path.expect("parses").verify(&old, &public(SEED)), Err(Error::MerkleProofInvalid(_))));
     // The producer refuses a proof from a size the log no longer has.
     let short = LogTree::read(log.path(), &public(SEED), Some(5)).expect("tree");
@@ -280,7 +284,10 @@ fn malformed_notes_are_refused() {
         // Same bytes up to the last character's unused bits: decoders that ignore them would accept it.
         let mut r = root.to_owned();
         let last = r.remove(r.len() - 2);
-        let alt = match last { 'A'..='Y' | 'a'..='y' | '0'..='8' => char::from(last as u8 + 1), _ => 'A' };
+        let alt = match last {
+            'A'..='Y' | 'a'..='y' | '0'..='8' => char::from(last as u8 + 1),
+            _ => 'A',
+        };
         r.insert(r.len() - 1, alt);
         r
     };
@@ -417,9 +424,8 @@ fn a_counter_signer_refuses_an_anchor_of_a_rewritten_log() {
     let second = a.checkpoint_merkle().expect("second");
     let proof = a.consistency_proof(first.count(), Some(second.count())).expect("proof");
     let proof = ConsistencyProof::parse(&proof.to_text()).expect("travels as text");
-    let witnessed = b
-        .countersign_anchor_extending(&bert, &second, &a_key, &witness, &first, &proof)
-        .expect("the log only grew");
+    let witnessed =
+        b.countersign_anchor_extending(&bert, &second, &a_key, &witness, &first, &proof).expect("the log only grew");
     assert!(witnessed.is_witnessed_by(&witness_public));
     assert!(witnessed.merkle().expect("merkle").is_cosigned_by(&witness_public));
     // A proof for another checkpoint than the anchor's is refused.

@@ -69,7 +69,12 @@ fn roots_paths_and_proofs_match_rfc6962_vectors() {
             let other = (index + 1) % size;
             assert!(verify_inclusion(&root, size, other, leaf, &want).is_err(), "{index} as {other} in {size}");
         }
-        assert!(verify_inclusion(&root, size + 1, index, leaf, &want).is_err(), "{index} in {} not {size}", size + 1);
+        // A path does not pin the tree size on its own (RFC 9162's verifier accepts some paths for several sizes;
+        // the signed checkpoint pins the size): with the other size's own root it fails.
+        if size < 8 {
+            let bigger = roots[usize::try_from(size + 1).expect("small")];
+            assert!(verify_inclusion(&bigger, size + 1, index, leaf, &want).is_err(), "{index} in {}", size + 1);
+        }
     }
     let consistency = v["consistency"].as_array().expect("consistency");
     assert_eq!(consistency.len(), 36, "every 1 <= m <= n <= 8");
@@ -104,7 +109,7 @@ fn opt_hex32(v: &Value) -> Option<[u8; 32]> {
 fn transparency_dev_probes_are_accepted_or_refused_as_published() {
     let leaves = leaves(&load("rfc6962.json"));
     let v = load("probes.json");
-    let mut checked = 0;
+    let (mut checked, mut unstateable) = (0, 0);
     for p in v["inclusion"].as_array().expect("inclusion") {
         let leaf = &leaves[usize::try_from(num(&p["leaf"])).expect("small")];
         let path: Option<Vec<[u8; 32]>> =
@@ -130,6 +135,11 @@ fn transparency_dev_probes_are_accepted_or_refused_as_published() {
             _ => Err(Error::MerkleProofInvalid("not 32-byte hashes".into())),
         };
         let want_error = p["want_error"].as_bool().expect("bool");
+        // A probe with placeholder roots that are not 32 bytes cannot be stated with SHA-256 digests.
+        if !want_error && (opt_hex32(&p["root1"]).is_none() || opt_hex32(&p["root2"]).is_none()) {
+            unstateable += 1;
+            continue;
+        }
         // custodia refuses a consistency proof from an empty tree (no audit log is empty); the probes accept it.
         if num(&p["size1"]) == 0 && !want_error {
             assert!(got.is_err(), "{}", p["name"]);
@@ -138,7 +148,7 @@ fn transparency_dev_probes_are_accepted_or_refused_as_published() {
         assert_eq!(got.is_err(), want_error, "{}: {got:?}", p["name"]);
         checked += 1;
     }
-    assert!(checked > 150, "{checked} probes checked");
+    assert!(checked > 150 && unstateable <= 1, "{checked} probes checked, {unstateable} not stateable");
 }
 
 /// The Merkle checkpoint, an inclusion bundle and a consistency proof of the committed audit-log vector

@@ -15,9 +15,7 @@ use custodia_core::{
 use serde_json::json;
 
 use crate::Failure;
-use crate::args::{
-    AuditCommand, Cli, Command, GrantCommand, HoldCommand, KeysCommand, MerkleCommand, ReceiptCommand,
-};
+use crate::args::{AuditCommand, Cli, Command, GrantCommand, HoldCommand, KeysCommand, MerkleCommand, ReceiptCommand};
 use crate::io::{Output, Progress, open_input, read_all, read_text, text_or_file, unlock};
 
 type Res<T = ()> = Result<T, Failure>;

@@ -172,10 +172,14 @@ impl Anchor {
             return Err(Error::AnchorInvalid("the last anchor counter-signed is of another log".into()));
         }
         let (Some(new), Some(old)) = (&self.merkle, &last.merkle) else {
-            return Err(Error::AnchorInvalid("checking that the log only grew needs two anchors with Merkle checkpoints".into()));
+            return Err(Error::AnchorInvalid(
+                "checking that the log only grew needs two anchors with Merkle checkpoints".into(),
+            ));
         };
         if !proof.is_for(new) {
-            return Err(Error::MerkleProofInvalid("the consistency proof is for another checkpoint than the anchor's".into()));
+            return Err(Error::MerkleProofInvalid(
+                "the consistency proof is for another checkpoint than the anchor's".into(),
+            ));
         }
         proof.verify(old, audit_key)
     }

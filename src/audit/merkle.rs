@@ -20,8 +20,8 @@ use ct_merkle::mem_backed_tree::MemoryBackedTree;
 use ct_merkle::{ConsistencyProof as CtConsistencyProof, InclusionProof as CtInclusionProof, RootHash};
 use sha2::{Digest as _, Sha256};
 
-use super::entry::{Digest, LOG_ID_LEN, LogEntry, MAX_LINE_LEN, check_auth, decode, decode_genesis, from_hex, to_hex};
 use super::anchor::Anchor;
+use super::entry::{Digest, LOG_ID_LEN, LogEntry, MAX_LINE_LEN, check_auth, decode, decode_genesis, from_hex, to_hex};
 use super::log::AuditLog;
 use super::verify::{ChainReader, TornLine};
 use crate::error::{Error, Result};
@@ -217,7 +217,8 @@ impl MerkleCheckpoint {
         let (text, sigs) = (&note[..=split], &note[split + 2..]);
         let mut signatures: Vec<NoteSignature> = Vec::new();
         for line in sigs.strip_suffix('\n').unwrap_or(sigs).split('\n') {
-            let line = line.strip_prefix(SIG_LINE_PREFIX).ok_or_else(|| bad("a signature line must begin with \"— \""))?;
+            let line =
+                line.strip_prefix(SIG_LINE_PREFIX).ok_or_else(|| bad("a signature line must begin with \"— \""))?;
             let (name, b64) = line.split_once(' ').ok_or_else(|| bad("signature line without a signature"))?;
             if name.is_empty() || name.chars().any(|c| c.is_whitespace() || c == '+') {
                 return Err(bad("invalid key name in a signature line"));
@@ -371,9 +372,9 @@ pub fn verify_inclusion(root: &Digest, size: u64, index: u64, leaf: &[u8], path:
     }
     let proof = CtInclusionProof::<Sha256>::try_from_bytes(path.concat())
         .map_err(|e| bad(format!("malformed audit path: {e}")))?;
-    RootHash::<Sha256>::new(to_output(root), size).verify_inclusion(&leaf, index, &proof).map_err(|e| {
-        bad(format!("entry {index} is not in the tree of size {size} with this root ({e})"))
-    })
+    RootHash::<Sha256>::new(to_output(root), size)
+        .verify_inclusion(&leaf, index, &proof)
+        .map_err(|e| bad(format!("entry {index} is not in the tree of size {size} with this root ({e})")))
 }
 
 /// Check an RFC 6962 consistency proof: the tree of `old_size` leaves with root `old_root` is a prefix of the tree
@@ -499,8 +500,8 @@ impl MerkleTree {
         if old_size == self.size() {
             return Ok(Vec::new());
         }
-        let additions = usize::try_from(self.size() - old_size)
-            .map_err(|_| Error::InvalidArgument("tree too large".into()))?;
+        let additions =
+            usize::try_from(self.size() - old_size).map_err(|_| Error::InvalidArgument("tree too large".into()))?;
         Ok(path_from_bytes(self.tree.prove_consistency(additions).as_bytes()))
     }
 }

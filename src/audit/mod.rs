@@ -63,12 +63,12 @@ pub use event::{
     AuditEvent, EventKind, ExceptionRecord, MAX_DETAIL_ENTRIES, MAX_DETAIL_KEY_LEN, MAX_DETAIL_VALUE_LEN, MAX_KEYS,
     MAX_OBJECT_ID_HEX, Outcome,
 };
-pub use merkle::{
-    INCLUSION_BUNDLE_HEADER, InclusionBundle, LogTree, MAX_NOTE_LEN, MAX_NOTE_SIGNATURES, MAX_TREE_SIZE, MERKLE_ORIGIN_PREFIX,
-    ConsistencyProof, MerkleCheckpoint, MerkleTree, NoteSignature, TLOG_PROOF_HEADER, WITNESS_NAME_PREFIX, merkle_origin, note_key_id,
-    verify_consistency, verify_inclusion, verify_inclusion_bundle,
-};
 pub use log::{AuditLog, AuditOptions, CheckpointHook, Durability, LOG_FILE_NAME, OpenReport, Recovery};
+pub use merkle::{
+    ConsistencyProof, INCLUSION_BUNDLE_HEADER, InclusionBundle, LogTree, MAX_NOTE_LEN, MAX_NOTE_SIGNATURES,
+    MAX_TREE_SIZE, MERKLE_ORIGIN_PREFIX, MerkleCheckpoint, MerkleTree, NoteSignature, TLOG_PROOF_HEADER,
+    WITNESS_NAME_PREFIX, merkle_origin, note_key_id, verify_consistency, verify_inclusion, verify_inclusion_bundle,
+};
 pub use query::{CSV_COLUMNS, Entries, Query, entries, query, write_csv};
 pub use verify::{VerifyReport, verify, verify_reader};
 

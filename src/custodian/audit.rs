@@ -4,9 +4,7 @@
 use std::sync::atomic::Ordering;
 
 use super::{Custodian, hex, signer_for};
-use crate::audit::{
-    Anchor, AuditEvent, AuditLog, ConsistencyProof, EventKind, InclusionBundle, Outcome, VerifyReport,
-};
+use crate::audit::{Anchor, AuditEvent, AuditLog, ConsistencyProof, EventKind, InclusionBundle, Outcome, VerifyReport};
 use crate::error::{Error, Result};
 use crate::vocabulary::Actor;
 use crate::vocabulary::KeyId;
