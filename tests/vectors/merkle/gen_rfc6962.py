@@ -133,6 +133,18 @@ def main():
     with open(os.path.join(here, "rfc6962.json"), "w") as f:
         json.dump(out, f, indent=1)
         f.write("\n")
+    check_audit_log_vector(here)
+
+
+def check_audit_log_vector(here):
+    """The root in audit_log_merkle.json is MTH over the lines (without newlines) of the committed audit-log vector."""
+    with open(os.path.join(here, "..", "audit", "audit_log.json")) as f:
+        log = json.load(f)["log"]
+    with open(os.path.join(here, "audit_log_merkle.json")) as f:
+        merkle = json.load(f)
+    lines = [l.encode() for l in log.split("\n") if l]
+    assert mth(lines).hex() == merkle["root"], "audit_log_merkle.json root differs from MTH over the log's lines"
+    assert merkle["checkpoint"].split("\n")[1] == str(len(lines))
 
 
 if __name__ == "__main__":
