@@ -1783,6 +1783,24 @@ custodia_status custodia_anchor_verify(const char *anchor_json,
                                        const char *witness_key);
 
 /**
+ * Prove one entry of this custodian's audit log to someone who holds only its audit public key: an inclusion bundle
+ * (`docs/AUDIT.md` §12.3: the entry `seq`, its RFC 6962 audit path in the tree of every entry written so far, and a
+ * checkpoint of that tree signed with the audit key), which `custodia_audit_merkle_verify_inclusion` checks. Writes
+ * nothing to the log.
+ *
+ * On success `*out_bundle` receives the bundle's text, owned by the caller (`custodia_buffer_free`).
+ * `CUSTODIA_ERR_INVALID_ARGUMENT` when `seq` is beyond the log; a verification error when the log does not verify;
+ * `CUSTODIA_ERR_CUSTODIAN_CLOSED` after `custodia_custodian_close`.
+ *
+ * # Safety
+ *
+ * `out_bundle` is NULL (refused) or writable. Any thread.
+ */
+custodia_status custodia_audit_merkle_prove(struct custodia_custodian custodian_handle,
+                                            uint64_t seq,
+                                            struct custodia_buffer *out_bundle);
+
+/**
  * Check a Merkle inclusion bundle (`docs/AUDIT.md` §12.3: one audit-log entry, its audit path and a signed
  * checkpoint) with the audit public key text alone: what an authority calls on an entry of another authority's log
  * that was proved to it. No custodian, keyring or log needed.

@@ -245,6 +245,33 @@ pub unsafe extern "C" fn custodia_anchor_verify(
     })
 }
 
+/// Prove one entry of this custodian's audit log to someone who holds only its audit public key: an inclusion bundle
+/// (`docs/AUDIT.md` §12.3: the entry `seq`, its RFC 6962 audit path in the tree of every entry written so far, and a
+/// checkpoint of that tree signed with the audit key), which `custodia_audit_merkle_verify_inclusion` checks. Writes
+/// nothing to the log.
+///
+/// On success `*out_bundle` receives the bundle's text, owned by the caller (`custodia_buffer_free`).
+/// `CUSTODIA_ERR_INVALID_ARGUMENT` when `seq` is beyond the log; a verification error when the log does not verify;
+/// `CUSTODIA_ERR_CUSTODIAN_CLOSED` after `custodia_custodian_close`.
+///
+/// # Safety
+///
+/// `out_bundle` is NULL (refused) or writable. Any thread.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn custodia_audit_merkle_prove(
+    custodian_handle: custodia_custodian,
+    seq: u64,
+    out_bundle: *mut custodia_buffer,
+) -> custodia_status {
+    call(|| {
+        // SAFETY: forwarded from this function's contract.
+        let out = unsafe { Out::new(out_bundle, "out_bundle") }?;
+        let bundle = custodian(custodian_handle)?.audit_inclusion_bundle(seq, None)?;
+        out.write(text_to_c(bundle.to_text()));
+        Ok(())
+    })
+}
+
 /// Check a Merkle inclusion bundle (`docs/AUDIT.md` §12.3: one audit-log entry, its audit path and a signed
 /// checkpoint) with the audit public key text alone: what an authority calls on an entry of another authority's log
 /// that was proved to it. No custodian, keyring or log needed.
