@@ -53,7 +53,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     for target in
         ["envelope_open", "header_parse", "key_text", "vocabulary", "keyring", "audit_verify", "anchor_certificate"]
             .iter()
-            .chain(&["grant", "receipt", "access_policy"])
+            .chain(&["grant", "receipt", "access_policy", "merkle_parse"])
     {
         let dir = root.join(target);
         if dir.exists() {
@@ -269,6 +269,18 @@ fn audit(c: &mut Corpus) -> Result<(), Box<dyn std::error::Error>> {
     anchor.countersign(&AuditSigningKey::from_bytes([0x62; 32]));
     c.add("anchor_certificate", anchor.to_json().as_bytes())?;
     c.add("anchor_certificate", cert.to_json().as_bytes())?;
+    let merkle = log.checkpoint_merkle()?;
+    c.add("anchor_certificate", merkle.to_json().as_bytes())?;
+    if let Some(m) = merkle.merkle() {
+        c.add("merkle_parse", m.to_note().as_bytes())?;
+        let mut cosigned = m.clone();
+        cosigned.cosign(&AuditSigningKey::from_bytes([0x62; 32]));
+        c.add("merkle_parse", cosigned.to_note().as_bytes())?;
+    }
+    for seq in [0, 3, merkle.count() - 1] {
+        c.add("merkle_parse", log.inclusion_bundle(seq, None)?.to_text().as_bytes())?;
+    }
+    c.add("merkle_parse", log.consistency_proof(2, None)?.to_text().as_bytes())?;
     let closing = log.close()?;
     c.add("anchor_certificate", closing.to_json().as_bytes())?;
     let bytes = fs::read(log.path())?;

@@ -479,6 +479,15 @@ enum custodia_status
    */
   CUSTODIA_ERR_ANCHOR_INVALID = 507,
   /**
+   * 508: A Merkle inclusion or consistency proof does not verify: the entry is not the one at that index of that
+   * tree, or the newer tree does not extend the older one (the log shrank or was rewritten).
+   */
+  CUSTODIA_ERR_MERKLE_PROOF_INVALID = 508,
+  /**
+   * 509: A Merkle checkpoint or proof bundle is malformed, not signed by the audit key given, or of another log.
+   */
+  CUSTODIA_ERR_CHECKPOINT_INVALID = 509,
+  /**
    * 900: An operating-system I/O error.
    */
   CUSTODIA_ERR_IO = 900,
@@ -1772,6 +1781,46 @@ custodia_status custodia_anchor_countersign(struct custodia_custodian custodian_
 custodia_status custodia_anchor_verify(const char *anchor_json,
                                        const char *audit_key,
                                        const char *witness_key);
+
+/**
+ * Prove one entry of this custodian's audit log to someone who holds only its audit public key: an inclusion bundle
+ * (`docs/AUDIT.md` §12.3: the entry `seq`, its RFC 6962 audit path in the tree of every entry written so far, and a
+ * checkpoint of that tree signed with the audit key), which `custodia_audit_merkle_verify_inclusion` checks. Writes
+ * nothing to the log.
+ *
+ * On success `*out_bundle` receives the bundle's text, owned by the caller (`custodia_buffer_free`).
+ * `CUSTODIA_ERR_INVALID_ARGUMENT` when `seq` is beyond the log; a verification error when the log does not verify;
+ * `CUSTODIA_ERR_CUSTODIAN_CLOSED` after `custodia_custodian_close`.
+ *
+ * # Safety
+ *
+ * `out_bundle` is NULL (refused) or writable. Any thread.
+ */
+custodia_status custodia_audit_merkle_prove(struct custodia_custodian custodian_handle,
+                                            uint64_t seq,
+                                            struct custodia_buffer *out_bundle);
+
+/**
+ * Check a Merkle inclusion bundle (`docs/AUDIT.md` §12.3: one audit-log entry, its audit path and a signed
+ * checkpoint) with the audit public key text alone: what an authority calls on an entry of another authority's log
+ * that was proved to it. No custodian, keyring or log needed.
+ *
+ * `CUSTODIA_OK` when the checkpoint is signed by `audit_key`, the entry is at its index in that tree and is a valid
+ * entry of that log; then, when `out_entry` is not NULL, `*out_entry` receives the entry's line (its JSON, as in the
+ * log), owned by the caller (`custodia_buffer_free`). `CUSTODIA_ERR_CHECKPOINT_INVALID` for a checkpoint not signed
+ * by `audit_key` or a malformed bundle; `CUSTODIA_ERR_MERKLE_PROOF_INVALID` when the entry is not the one at that
+ * index of that tree (edited, moved, a path for another tree size); `CUSTODIA_ERR_AUDIT_TAMPERED` /
+ * `CUSTODIA_ERR_AUDIT_MALFORMED` for an entry line that is not a valid entry; `CUSTODIA_ERR_INVALID_KEY_TEXT` for a
+ * mistyped key.
+ *
+ * # Safety
+ *
+ * `bundle` and `audit_key` are NULL (refused) or NUL-terminated strings, borrowed for the call; `out_entry` is
+ * NULL or writable. Any thread.
+ */
+custodia_status custodia_audit_merkle_verify_inclusion(const char *bundle,
+                                                       const char *audit_key,
+                                                       struct custodia_buffer *out_entry);
 
 /**
  * Check an erasure certificate (the JSON text `custodia_key_destroy` or `custodia_key_shred_expired` returned) with

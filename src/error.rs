@@ -281,6 +281,15 @@ pub enum Error {
     /// anchor belongs to another log: it was forged, altered, or comes from another custodian.
     #[error("audit anchor rejected: {0}")]
     AnchorInvalid(String),
+    /// A Merkle inclusion or consistency proof does not verify against the checkpoint it is checked with: the entry
+    /// is not the one at that index of that tree (edited, another index, a proof for another tree size), or the
+    /// newer tree does not extend the older one (the log shrank or was rewritten). `docs/AUDIT.md` §12.
+    #[error("Merkle proof rejected: {0}")]
+    MerkleProofInvalid(String),
+    /// A Merkle checkpoint (a signed note) or a proof bundle is malformed (not in the format of `docs/AUDIT.md` §12,
+    /// non-canonical base64, bad lines), is not signed by the audit key given, or belongs to another log.
+    #[error("Merkle checkpoint rejected: {0}")]
+    CheckpointInvalid(String),
 
     /// The keyring file asks for Argon2id costs outside the range custodia accepts ([`crate::keys::KdfParams::MIN`]
     /// to [`crate::keys::KdfParams::MAX`]); refused before any derivation, so an edited file cannot make an open cost
@@ -592,6 +601,8 @@ impl Error {
             Self::ReceiptIssuerUnknown(_) => ErrorKind::ReceiptIssuerUnknown,
             Self::CustodianClosed => ErrorKind::CustodianClosed,
             Self::AnchorInvalid(_) => ErrorKind::AnchorInvalid,
+            Self::MerkleProofInvalid(_) => ErrorKind::MerkleProofInvalid,
+            Self::CheckpointInvalid(_) => ErrorKind::CheckpointInvalid,
             Self::Io(_) => ErrorKind::Io,
             Self::Rng => ErrorKind::Rng,
             Self::InUse(_) => ErrorKind::InUse,
@@ -864,6 +875,10 @@ error_kinds! {
     CustodianClosed = 506, "custodian_closed";
     /// `507` `anchor_invalid`: [`Error::AnchorInvalid`].
     AnchorInvalid = 507, "anchor_invalid";
+    /// `508` `merkle_proof_invalid`: [`Error::MerkleProofInvalid`].
+    MerkleProofInvalid = 508, "merkle_proof_invalid";
+    /// `509` `checkpoint_invalid`: [`Error::CheckpointInvalid`].
+    CheckpointInvalid = 509, "checkpoint_invalid";
     // ---- 9xx: environment and internal faults
     /// `900` `io`: [`Error::Io`].
     Io = 900, "io";

@@ -11,7 +11,7 @@ use std::path::Path;
 type Check = fn(&[u8]);
 
 /// The targets, by the name of their directory under `tests/fuzz-regressions/`.
-const TARGETS: [(&str, Check); 10] = [
+const TARGETS: [(&str, Check); 11] = [
     ("envelope_open", checks::envelope_open),
     ("header_parse", checks::header_parse),
     ("key_text", checks::key_text),
@@ -19,6 +19,7 @@ const TARGETS: [(&str, Check); 10] = [
     ("keyring", checks::keyring),
     ("audit_verify", checks::audit_verify),
     ("anchor_certificate", checks::anchor_certificate),
+    ("merkle_parse", checks::merkle_parse),
     ("grant", checks::grant),
     ("receipt", checks::receipt),
     ("access_policy", checks::access_policy),

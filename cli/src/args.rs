@@ -433,6 +433,50 @@ pub(crate) enum AuditCommand {
     },
     /// Print this custodian's audit public key.
     Key,
+    /// Merkle checkpoints, inclusion and consistency proofs (docs/AUDIT.md §12).
+    #[command(subcommand)]
+    Merkle(MerkleCommand),
+}
+
+/// `audit merkle ...`.
+#[derive(Debug, Subcommand)]
+pub(crate) enum MerkleCommand {
+    /// Write a checkpoint and export it as an anchor carrying the signed Merkle checkpoint (JSON).
+    Checkpoint {
+        /// Write the anchor here instead of stdout.
+        #[arg(short = 'o', long)]
+        output: Option<PathBuf>,
+    },
+    /// Prove one entry: write an inclusion bundle (entry, audit path, signed checkpoint).
+    Prove {
+        /// The entry's sequence number.
+        seq: u64,
+        /// The tree size to prove it in (default: every entry written so far).
+        #[arg(long)]
+        size: Option<u64>,
+        /// Write the bundle here instead of stdout.
+        #[arg(short = 'o', long)]
+        output: Option<PathBuf>,
+    },
+    /// Verify an inclusion bundle and print its entry: offline with --key (no passphrase), else with the
+    /// custodian's own audit key.
+    VerifyProof {
+        /// The bundle (text file).
+        file: PathBuf,
+        /// The audit public key of the bundle's log, as text or @FILE.
+        #[arg(long)]
+        key: Option<String>,
+    },
+    /// Prove that the log only grew: a consistency proof from tree size N1 to N2 with the signed checkpoint of N2.
+    Consistency {
+        /// The older tree size.
+        n1: u64,
+        /// The newer tree size.
+        n2: u64,
+        /// Write the proof here instead of stdout.
+        #[arg(short = 'o', long)]
+        output: Option<PathBuf>,
+    },
 }
 
 /// `grant ...`.

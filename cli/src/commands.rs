@@ -15,7 +15,7 @@ use custodia_core::{
 use serde_json::json;
 
 use crate::Failure;
-use crate::args::{AuditCommand, Cli, Command, GrantCommand, HoldCommand, KeysCommand, ReceiptCommand};
+use crate::args::{AuditCommand, Cli, Command, GrantCommand, HoldCommand, KeysCommand, MerkleCommand, ReceiptCommand};
 use crate::io::{Output, Progress, open_input, read_all, read_text, text_or_file, unlock};
 
 type Res<T = ()> = Result<T, Failure>;
@@ -602,6 +602,7 @@ fn audit(cli: &Cli, cmd: &AuditCommand) -> Res {
             let signed = c.countersign_anchor(&actor(cli)?, &a, theirs.trim(), &key_id(witness)?)?;
             write_text(output.as_deref(), &(signed.to_json() + "\n"))
         }
+        AuditCommand::Merkle(m) => merkle(cli, m),
         AuditCommand::Key => {
             let k = load(cli)?.audit_public_key()?;
             if cli.json {
@@ -610,6 +611,48 @@ fn audit(cli: &Cli, cmd: &AuditCommand) -> Res {
                 println!("{k}");
                 Ok(())
             }
+        }
+    }
+}
+
+fn merkle(cli: &Cli, cmd: &MerkleCommand) -> Res {
+    match cmd {
+        MerkleCommand::Checkpoint { output } => {
+            let a = load(cli)?.audit_checkpoint_merkle()?;
+            write_text(output.as_deref(), &(a.to_json() + "\n"))
+        }
+        MerkleCommand::Prove { seq, size, output } => {
+            let b = load(cli)?.audit_inclusion_bundle(*seq, *size)?;
+            write_text(output.as_deref(), &b.to_text())
+        }
+        MerkleCommand::VerifyProof { file, key } => {
+            let key = match key {
+                Some(k) => audit_key(k)?,
+                None => load(cli)?.audit_verifying_key(),
+            };
+            let text = read_text(file)?;
+            let bundle = custodia_core::audit::InclusionBundle::parse(&text)?;
+            let entry = bundle.verify(&key)?;
+            if cli.json {
+                return print_json(&json!({
+                    "valid": true,
+                    "seq": entry.seq,
+                    "tree_size": bundle.checkpoint().size(),
+                    "entry": bundle.entry_line(),
+                }));
+            }
+            println!(
+                "OK: entry {} is in the log {} of {} entries, signed by the audit key",
+                entry.seq,
+                bundle.checkpoint().origin(),
+                bundle.checkpoint().size()
+            );
+            println!("{}", bundle.entry_line());
+            Ok(())
+        }
+        MerkleCommand::Consistency { n1, n2, output } => {
+            let p = load(cli)?.audit_consistency_proof(*n1, Some(*n2))?;
+            write_text(output.as_deref(), &p.to_text())
         }
     }
 }

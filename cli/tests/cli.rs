@@ -563,3 +563,35 @@ fn open_to_a_file_is_all_or_nothing_when_a_later_chunk_is_tampered() {
     assert!(out.stdout.len() < data.len());
     assert_eq!(out.stdout[..], data[..out.stdout.len()]);
 }
+
+/// `audit merkle`: a Merkle anchor, an inclusion bundle checked offline with the audit key alone (an edited one
+/// refused as `merkle_proof_invalid`, audit class), and a consistency proof (docs/AUDIT.md §12).
+#[test]
+fn audit_merkle_checkpoint_prove_verify_and_consistency() {
+    let e = Env::new();
+    let k = e.keygen("x25519");
+    seal(&e, &k, "one.cust", &[]);
+    let key = e.ok(&["audit", "key"]);
+    let keyfile = e.path("audit.pub");
+    fs::write(&keyfile, &key).expect("write key");
+    let anchor = e.path("merkle-anchor.json");
+    e.ok(&["audit", "merkle", "checkpoint", "-o", s(&anchor)]);
+    let v: serde_json::Value = serde_json::from_str(&read(&anchor)).expect("anchor is JSON");
+    assert!(v["merkle"].as_str().expect("merkle member").starts_with("custodia.audit/"), "{v}");
+    let bundle = e.path("entry2.proof");
+    e.ok(&["audit", "merkle", "prove", "2", "-o", s(&bundle)]);
+    let keyarg = format!("@{}", s(&keyfile));
+    let out = run(bare(&["--json", "audit", "merkle", "verify-proof", s(&bundle), "--key", &keyarg]), b"");
+    common::assert_ok(&out, &["audit", "merkle", "verify-proof"]);
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    assert_eq!((v["valid"].as_bool(), v["seq"].as_u64()), (Some(true), Some(2)), "{v}");
+    let edited = e.path("edited.proof");
+    fs::write(&edited, read(&bundle).replacen("\"seq\":2,", "\"seq\":3,", 1)).expect("write");
+    assert_fails(
+        &run(bare(&["audit", "merkle", "verify-proof", s(&edited), "--key", &keyarg]), b""),
+        50,
+        "merkle_proof_invalid",
+    );
+    let proof = e.ok(&["audit", "merkle", "consistency", "2", "4"]);
+    assert!(proof.starts_with("old 2\n"), "{proof}");
+}

@@ -16,7 +16,7 @@ use super::objects::{actor, custodia_actor};
 use super::status::custodia_status;
 use crate::error::Result;
 use custodia_core::Error as CoreError;
-use custodia_core::audit::{Anchor, ErasureCertificate, parse_audit_key};
+use custodia_core::audit::{Anchor, ErasureCertificate, InclusionBundle, parse_audit_key};
 
 /// What the audit log verification found; see `custodia_audit_verify`.
 #[repr(C)]
@@ -240,6 +240,68 @@ pub unsafe extern "C" fn custodia_anchor_verify(
                 )
                 .into());
             }
+        }
+        Ok(())
+    })
+}
+
+/// Prove one entry of this custodian's audit log to someone who holds only its audit public key: an inclusion bundle
+/// (`docs/AUDIT.md` §12.3: the entry `seq`, its RFC 6962 audit path in the tree of every entry written so far, and a
+/// checkpoint of that tree signed with the audit key), which `custodia_audit_merkle_verify_inclusion` checks. Writes
+/// nothing to the log.
+///
+/// On success `*out_bundle` receives the bundle's text, owned by the caller (`custodia_buffer_free`).
+/// `CUSTODIA_ERR_INVALID_ARGUMENT` when `seq` is beyond the log; a verification error when the log does not verify;
+/// `CUSTODIA_ERR_CUSTODIAN_CLOSED` after `custodia_custodian_close`.
+///
+/// # Safety
+///
+/// `out_bundle` is NULL (refused) or writable. Any thread.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn custodia_audit_merkle_prove(
+    custodian_handle: custodia_custodian,
+    seq: u64,
+    out_bundle: *mut custodia_buffer,
+) -> custodia_status {
+    call(|| {
+        // SAFETY: forwarded from this function's contract.
+        let out = unsafe { Out::new(out_bundle, "out_bundle") }?;
+        let bundle = custodian(custodian_handle)?.audit_inclusion_bundle(seq, None)?;
+        out.write(text_to_c(bundle.to_text()));
+        Ok(())
+    })
+}
+
+/// Check a Merkle inclusion bundle (`docs/AUDIT.md` §12.3: one audit-log entry, its audit path and a signed
+/// checkpoint) with the audit public key text alone: what an authority calls on an entry of another authority's log
+/// that was proved to it. No custodian, keyring or log needed.
+///
+/// `CUSTODIA_OK` when the checkpoint is signed by `audit_key`, the entry is at its index in that tree and is a valid
+/// entry of that log; then, when `out_entry` is not NULL, `*out_entry` receives the entry's line (its JSON, as in the
+/// log), owned by the caller (`custodia_buffer_free`). `CUSTODIA_ERR_CHECKPOINT_INVALID` for a checkpoint not signed
+/// by `audit_key` or a malformed bundle; `CUSTODIA_ERR_MERKLE_PROOF_INVALID` when the entry is not the one at that
+/// index of that tree (edited, moved, a path for another tree size); `CUSTODIA_ERR_AUDIT_TAMPERED` /
+/// `CUSTODIA_ERR_AUDIT_MALFORMED` for an entry line that is not a valid entry; `CUSTODIA_ERR_INVALID_KEY_TEXT` for a
+/// mistyped key.
+///
+/// # Safety
+///
+/// `bundle` and `audit_key` are NULL (refused) or NUL-terminated strings, borrowed for the call; `out_entry` is
+/// NULL or writable. Any thread.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn custodia_audit_merkle_verify_inclusion(
+    bundle: *const c_char,
+    audit_key: *const c_char,
+    out_entry: *mut custodia_buffer,
+) -> custodia_status {
+    call(|| {
+        // SAFETY: forwarded from this function's contract.
+        let (text, key, out) =
+            unsafe { (str_arg(bundle, "bundle")?, str_arg(audit_key, "audit_key")?, Out::optional(out_entry)) };
+        let parsed = InclusionBundle::parse(text)?;
+        parsed.verify(&parse_audit_key(key)?)?;
+        if let Some(out) = out {
+            out.write(text_to_c(parsed.entry_line().to_owned()));
         }
         Ok(())
     })

@@ -179,6 +179,11 @@ pub enum custodia_status {
     /// 507: An audit anchor's signature (or a counter-signature on it) does not verify against the key given, or the
     /// anchor belongs to another log.
     CUSTODIA_ERR_ANCHOR_INVALID = 507,
+    /// 508: A Merkle inclusion or consistency proof does not verify: the entry is not the one at that index of that
+    /// tree, or the newer tree does not extend the older one (the log shrank or was rewritten).
+    CUSTODIA_ERR_MERKLE_PROOF_INVALID = 508,
+    /// 509: A Merkle checkpoint or proof bundle is malformed, not signed by the audit key given, or of another log.
+    CUSTODIA_ERR_CHECKPOINT_INVALID = 509,
     // ---- 9xx: environment and internal faults
     /// 900: An operating-system I/O error.
     CUSTODIA_ERR_IO = 900,
@@ -269,6 +274,8 @@ impl custodia_status {
         Self::CUSTODIA_ERR_AUDIT_UNSUPPORTED_FORMAT,
         Self::CUSTODIA_ERR_CUSTODIAN_CLOSED,
         Self::CUSTODIA_ERR_ANCHOR_INVALID,
+        Self::CUSTODIA_ERR_MERKLE_PROOF_INVALID,
+        Self::CUSTODIA_ERR_CHECKPOINT_INVALID,
         Self::CUSTODIA_ERR_IO,
         Self::CUSTODIA_ERR_RNG,
         Self::CUSTODIA_ERR_IN_USE,

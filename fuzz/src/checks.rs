@@ -239,6 +239,32 @@ pub(crate) fn anchor_certificate(data: &[u8]) {
     }
 }
 
+/// Merkle checkpoints (signed notes), inclusion bundles and consistency proofs (`docs/AUDIT.md` §12): never panic;
+/// whatever parses prints back to the same text and re-parses to the same value; verification never panics.
+pub(crate) fn merkle_parse(data: &[u8]) {
+    use custodia::audit::{ConsistencyProof, InclusionBundle, MerkleCheckpoint};
+    let Ok(text) = std::str::from_utf8(data) else {
+        return;
+    };
+    let key = &*AUDIT_VERIFYING_KEY;
+    if let Ok(c) = MerkleCheckpoint::parse(text) {
+        assert_eq!(c.to_note(), text, "a checkpoint that parses is its own canonical text");
+        let _ = (c.verify(key), c.is_cosigned_by(key));
+        if let Ok(p) = ConsistencyProof::parse(&format!("old 1\n\n{text}")) {
+            let _ = p.verify(&c, key);
+        }
+    }
+    if let Ok(b) = InclusionBundle::parse(text) {
+        assert_eq!(b.to_text(), text, "a bundle that parses is its own canonical text");
+        let _ = b.verify(key);
+    }
+    if let Ok(p) = ConsistencyProof::parse(text) {
+        assert_eq!(p.to_text(), text, "a consistency proof that parses is its own canonical text");
+        let _ = p.verify(p.checkpoint(), key);
+    }
+    let _ = custodia::audit::verify_inclusion_bundle(text, key);
+}
+
 /// Grants (onward transfer, purpose extension), binary and armored: never panic; a grant that parses re-parses
 /// from its own bytes to the same bytes, and its signature check never panics.
 pub(crate) fn grant(data: &[u8]) {

@@ -7,6 +7,7 @@
 use ed25519_dalek::Signature;
 
 use super::entry::{DOMAIN_WITNESS, Digest, LOG_ID_LEN, checkpoint_message, from_hex, to_hex};
+use super::merkle::{ConsistencyProof, MerkleCheckpoint};
 use crate::error::{Error, Result};
 use crate::keys::{SigningKey, VerifyingKey};
 
@@ -34,6 +35,7 @@ pub struct Anchor {
     head: Digest,
     sig: Signature,
     witnesses: Vec<Witness>,
+    merkle: Option<MerkleCheckpoint>,
 }
 
 /// A counter-signature by another authority over the same checkpoint message.
@@ -57,6 +59,10 @@ struct AnchorWire {
     sig: String,
     #[serde(default)]
     witnesses: Vec<WitnessWire>,
+    /// The signed Merkle checkpoint of the same entries (`docs/AUDIT.md` §12.5), as its signed-note text; absent
+    /// from anchors without one, which keep their earlier form byte for byte.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    merkle: Option<String>,
 }
 
 #[derive(serde::Serialize, serde::Deserialize)]
@@ -68,7 +74,20 @@ struct WitnessWire {
 
 impl Anchor {
     pub(crate) fn new(log_id: [u8; LOG_ID_LEN], count: u64, head: Digest, sig: Signature) -> Self {
-        Self { log_id, count, head, sig, witnesses: Vec::new() }
+        Self { log_id, count, head, sig, witnesses: Vec::new(), merkle: None }
+    }
+
+    /// Attach the signed Merkle checkpoint of the same entries (size = `count`).
+    pub(crate) fn with_merkle(mut self, checkpoint: MerkleCheckpoint) -> Self {
+        self.merkle = Some(checkpoint);
+        self
+    }
+
+    /// The signed Merkle checkpoint of the same entries (tree size = [`Anchor::count`]), when the anchor carries
+    /// one ([`crate::Custodian::audit_checkpoint_merkle`]). [`Anchor::verify`] checks it too.
+    #[must_use]
+    pub fn merkle(&self) -> Option<&MerkleCheckpoint> {
+        self.merkle.as_ref()
     }
 
     /// The id of the log this anchor belongs to.
@@ -116,6 +135,53 @@ impl Anchor {
         let key = authority.verifying_key();
         self.witnesses.retain(|w| w.key != key);
         self.witnesses.push(Witness { key, sig });
+        if let Some(m) = &mut self.merkle {
+            m.cosign(authority);
+        }
+    }
+
+    /// Counter-sign as another authority after checking that the log only grew since `last`, the anchor this
+    /// authority counter-signed before: both anchors verify with `audit_key` and carry Merkle checkpoints of the
+    /// same log, and `proof` (sent with the request) leads from `last`'s tree to this one's
+    /// (`docs/AUDIT.md` §12.5). On success the witness signs both the anchor and its Merkle checkpoint.
+    ///
+    /// # Errors
+    /// [`Error::AnchorInvalid`] when either anchor does not verify, belongs to another log, or carries no Merkle
+    /// checkpoint; [`Error::MerkleProofInvalid`] when `proof` is not for this anchor's checkpoint or does not lead
+    /// from `last`'s (the log shrank or was rewritten); nothing is signed then.
+    pub fn countersign_extending(
+        &mut self,
+        authority: &SigningKey,
+        audit_key: &VerifyingKey,
+        last: &Anchor,
+        proof: &ConsistencyProof,
+    ) -> Result<()> {
+        self.check_extends(audit_key, last, proof)?;
+        self.countersign(authority);
+        Ok(())
+    }
+
+    /// The checks of [`Anchor::countersign_extending`], without signing.
+    ///
+    /// # Errors
+    /// As [`Anchor::countersign_extending`].
+    pub fn check_extends(&self, audit_key: &VerifyingKey, last: &Anchor, proof: &ConsistencyProof) -> Result<()> {
+        self.verify(audit_key)?;
+        last.verify(audit_key)?;
+        if last.log_id != self.log_id {
+            return Err(Error::AnchorInvalid("the last anchor counter-signed is of another log".into()));
+        }
+        let (Some(new), Some(old)) = (&self.merkle, &last.merkle) else {
+            return Err(Error::AnchorInvalid(
+                "checking that the log only grew needs two anchors with Merkle checkpoints".into(),
+            ));
+        };
+        if !proof.is_for(new) {
+            return Err(Error::MerkleProofInvalid(
+                "the consistency proof is for another checkpoint than the anchor's".into(),
+            ));
+        }
+        proof.verify(old, audit_key)
     }
 
     /// Whether `key` counter-signed this anchor (with a valid signature).
@@ -142,6 +208,26 @@ impl Anchor {
                 Error::AnchorInvalid(format!("the counter-signature by {} does not verify", to_hex(&w.key.to_bytes())))
             })?;
         }
+        if let Some(m) = &self.merkle {
+            m.verify(audit_key).map_err(|e| Error::AnchorInvalid(format!("its Merkle checkpoint: {e}")))?;
+            if m.log_id() != self.log_id || m.size() != self.count {
+                return Err(Error::AnchorInvalid(format!(
+                    "its Merkle checkpoint covers {} entries of log {}, the anchor {} entries of log {}",
+                    m.size(),
+                    to_hex(&m.log_id()),
+                    self.count,
+                    to_hex(&self.log_id)
+                )));
+            }
+            for w in &self.witnesses {
+                if m.check_witness(&w.key) == Some(Err(())) {
+                    return Err(Error::AnchorInvalid(format!(
+                        "the counter-signature by {} on its Merkle checkpoint does not verify",
+                        to_hex(&w.key.to_bytes())
+                    )));
+                }
+            }
+        }
         Ok(())
     }
 
@@ -159,6 +245,7 @@ impl Anchor {
                 .iter()
                 .map(|w| WitnessWire { key: to_hex(&w.key.to_bytes()), sig: to_hex(&w.sig) })
                 .collect(),
+            merkle: self.merkle.as_ref().map(MerkleCheckpoint::to_note),
         };
         // Serializing a struct of strings and integers cannot fail.
         serde_json::to_string(&wire).unwrap_or_default()
@@ -191,6 +278,7 @@ impl Anchor {
             head: from_hex(&w.head).ok_or_else(|| bad("bad head hash"))?,
             sig: sig(&w.sig)?,
             witnesses,
+            merkle: w.merkle.as_deref().map(MerkleCheckpoint::parse).transpose()?,
         })
     }
 }

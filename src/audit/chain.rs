@@ -66,6 +66,12 @@ impl ChainWriter {
         self.key.verifying_key()
     }
 
+    /// Sign a Merkle checkpoint's note text (`merkle.rs`; its texts begin with `custodia.audit/`, never a
+    /// `custodia/audit/v2/…` message, docs/AUDIT.md §12).
+    pub(crate) fn sign_note(&self, text: &super::merkle::NoteText) -> [u8; 64] {
+        ed25519_dalek::Signer::sign(&*self.key, text.as_bytes()).to_bytes()
+    }
+
     /// The next entry after `head` (the line, without newline), and `head` moved past it. The time is the event's
     /// own, else the clock's.
     pub(crate) fn entry(

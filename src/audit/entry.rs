@@ -354,6 +354,12 @@ pub(crate) trait LineSource {
     fn next_line(&mut self, buf: &mut Vec<u8>) -> Result<Option<Line>>;
 }
 
+impl<T: LineSource + ?Sized> LineSource for &mut T {
+    fn next_line(&mut self, buf: &mut Vec<u8>) -> Result<Option<Line>> {
+        (**self).next_line(buf)
+    }
+}
+
 impl<R: BufRead> LineSource for LineReader<R> {
     fn next_line(&mut self, buf: &mut Vec<u8>) -> Result<Option<Line>> {
         LineReader::next_line(self, buf)

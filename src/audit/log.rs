@@ -302,6 +302,22 @@ impl AuditLog {
         crate::keys::VerifyingKey::from_dalek(on_store!(self, l => l.chain().verifying_key()))
     }
 
+    /// The Merkle tree of the first `size` entries of the log (all complete entries when `None`), read through the
+    /// verifying reader (`merkle.rs`): from the file, or from the database in one snapshot.
+    pub(crate) fn tree(&self, size: Option<u64>) -> Result<super::LogTree> {
+        match &self.store {
+            Store::File(l) => super::LogTree::read(l.path(), &self.verifying_key(), size),
+            #[cfg(feature = "postgres")]
+            Store::Postgres(l) => l.tree(&self.verifying_key(), size),
+        }
+    }
+
+    /// Sign a Merkle checkpoint's note text with the audit key: called only by `merkle.rs`, whose texts begin with
+    /// `custodia.audit/` and so never equal a `custodia/audit/v2/…` message (`docs/AUDIT.md` §12).
+    pub(crate) fn sign_note(&self, text: &super::merkle::NoteText) -> [u8; 64] {
+        on_store!(self, l => l.chain().sign_note(text))
+    }
+
     /// Number of entries in the log, by every writer (the next sequence number). A file log takes the file's lock
     /// briefly to follow what other writers appended, as an append does; a PostgreSQL log reads the head row.
     ///

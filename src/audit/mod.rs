@@ -12,6 +12,9 @@
 //! - [`verify`]: checks a log file with the audit public key ([`VerifyingKey`], parsed from the text form
 //!   [`crate::Custodian::audit_public_key`] exports) and optional external [`Anchor`]s; no other crate is needed.
 //! - [`ErasureCertificate`]: a signed record that keys were destroyed, verifiable with the public key alone.
+//! - [`LogTree`], [`MerkleCheckpoint`], [`InclusionBundle`], [`ConsistencyProof`]: the log as an RFC 6962 Merkle
+//!   tree, with C2SP signed-note checkpoints, inclusion proofs that show one entry to someone holding only the audit
+//!   public key ([`verify_inclusion_bundle`]), and consistency proofs that show the log only grew.
 //! - [`query`] / [`write_csv`]: what a data-protection officer reads.
 //! - [`AuditSink`], [`MemorySink`], [`FanOut`]: where events go.
 //!
@@ -43,6 +46,7 @@ pub(crate) mod entry;
 mod erasure;
 mod event;
 mod log;
+mod merkle;
 #[cfg(feature = "postgres")]
 mod postgres;
 mod query;
@@ -63,6 +67,11 @@ pub use event::{
     MAX_OBJECT_ID_HEX, Outcome,
 };
 pub use log::{AuditLog, AuditOptions, CheckpointHook, Durability, LOG_FILE_NAME, OpenReport, Recovery};
+pub use merkle::{
+    ConsistencyProof, INCLUSION_BUNDLE_HEADER, InclusionBundle, LogTree, MAX_NOTE_LEN, MAX_NOTE_SIGNATURES,
+    MAX_TREE_SIZE, MERKLE_ORIGIN_PREFIX, MerkleCheckpoint, MerkleTree, NoteSignature, TLOG_PROOF_HEADER,
+    WITNESS_NAME_PREFIX, merkle_origin, note_key_id, verify_consistency, verify_inclusion, verify_inclusion_bundle,
+};
 #[cfg(feature = "postgres")]
 pub use postgres::verify_postgres;
 pub use query::{CSV_COLUMNS, Entries, Query, entries, query, write_csv};

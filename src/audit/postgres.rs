@@ -373,6 +373,13 @@ impl Batch {
 }
 
 impl PgLog {
+    /// The Merkle tree of the first `size` entries (all when `None`), read in `seq` order from one snapshot
+    /// through the same verifying reader as a file's (`merkle.rs`).
+    pub(crate) fn tree(&self, key: &crate::keys::VerifyingKey, size: Option<u64>) -> Result<super::LogTree> {
+        let client = snapshot(&self.config)?;
+        super::LogTree::from_lines(PgLines::new(client, self.config.schema_name(), 0), key, size)
+    }
+
     /// Open (or create) the log; see [`super::AuditLog::open_postgres`].
     pub(crate) fn open(
         config: &PgConfig,

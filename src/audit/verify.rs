@@ -9,8 +9,8 @@ use ed25519_dalek::VerifyingKey;
 
 use super::anchor::Anchor;
 use super::entry::{
-    Digest, LOG_ID_LEN, LineReader, LineSource, LogEntry, ZERO_DIGEST, check_auth, checkpoint_message, decode,
-    decode_genesis, to_hex,
+    Digest, LOG_ID_LEN, LineReader, LineSource, LogEntry, ZERO_DIGEST, check_auth, checkpoint_message, decode, decode_genesis,
+    to_hex,
 };
 use super::erasure::CertBody;
 use super::event::EventKind;
@@ -73,12 +73,12 @@ pub fn verify_reader<R: BufRead>(
     audit_key: &crate::keys::VerifyingKey,
     anchors: &[Anchor],
 ) -> Result<VerifyReport> {
-    verify_lines(&mut LineReader::new(log), audit_key, anchors)
+    verify_lines(LineReader::new(log), audit_key, anchors)
 }
 
 /// [`verify`] over the lines of any [`LineSource`]: a file, a reader, the rows of a log in PostgreSQL.
-pub(crate) fn verify_lines(
-    reader: &mut dyn LineSource,
+pub(crate) fn verify_lines<S: LineSource>(
+    log: S,
     audit_key: &crate::keys::VerifyingKey,
     anchors: &[Anchor],
 ) -> Result<VerifyReport> {
@@ -94,8 +94,7 @@ pub(crate) fn verify_lines(
         by_count.entry(a.count()).or_default().push(a);
     }
 
-    let mut buf = Vec::new();
-    let mut chain: Option<Chain> = None;
+    let mut entries = ChainReader::new(log, audit_key, TornLine::Error);
     let mut r = VerifyReport {
         log_id: String::new(),
         entries: 0,
@@ -107,32 +106,17 @@ pub(crate) fn verify_lines(
         unsealed_tail: 0,
         head: String::new(),
     };
-    while let Some(line) = reader.next_line(&mut buf)? {
-        let idx = line.no - 1;
-        if !line.terminated {
-            return Err(Error::AuditMalformed {
-                line: line.no,
-                reason: "torn final line (the writer stopped mid-append); open the log to recover it".into(),
-            });
-        }
-        let e = if idx == 0 { decode_genesis(&buf)? } else { decode(&buf, line.no)? };
-        let c = match &mut chain {
-            Some(c) => c,
-            None => {
-                let c = chain.insert(Chain::from_genesis(&e, audit_key)?);
-                r.log_id = to_hex(&c.log_id);
-                if let Some(a) = anchors.iter().find(|a| a.log_id() != c.log_id) {
-                    return Err(Error::AnchorInvalid(format!(
-                        "anchor belongs to log {}, not to log {}",
-                        to_hex(&a.log_id()),
-                        r.log_id
-                    )));
-                }
-                c
+    while let Some(e) = entries.next_entry()? {
+        let idx = e.seq;
+        if idx == 0 {
+            r.log_id = to_hex(&entries.log_id());
+            if let Some(a) = anchors.iter().find(|a| a.log_id() != entries.log_id()) {
+                return Err(Error::AnchorInvalid(format!(
+                    "anchor belongs to log {}, not to log {}",
+                    to_hex(&a.log_id()),
+                    r.log_id
+                )));
             }
-        };
-        if idx > 0 {
-            c.check(&e)?;
         }
         match e.kind() {
             EventKind::Checkpoint => {
@@ -152,7 +136,7 @@ pub(crate) fn verify_lines(
         }
         r.entries += 1;
         for a in by_count.get(&r.entries).into_iter().flatten() {
-            if a.head() != c.head {
+            if a.head() != e.hash {
                 return Err(Error::AuditTampered {
                     entry: idx,
                     reason: format!(
@@ -164,10 +148,7 @@ pub(crate) fn verify_lines(
             r.anchors += 1;
         }
     }
-    let Some(chain) = chain else {
-        return Err(Error::AuditMalformed { line: 1, reason: "the log is empty".into() });
-    };
-    chain.finish()?;
+    let chain = entries.finish()?;
     if let Some((&count, _)) = by_count.range(r.entries + 1..).next() {
         return Err(Error::AuditTampered {
             entry: r.entries,
@@ -176,6 +157,78 @@ pub(crate) fn verify_lines(
     }
     r.head = to_hex(&chain.head);
     Ok(r)
+}
+
+/// What [`ChainReader`] does with a final line that has no newline.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) enum TornLine {
+    /// Refuse it ([`verify`]: a torn line must be recovered by opening the log first).
+    Error,
+    /// Treat it as not yet written (a reader racing a writer mid-append): the entries end before it.
+    End,
+}
+
+/// The one reader of a log's entries from its first line: each line decoded and checked exactly as [`verify`]
+/// checks it (form, hash, chain link, sequence number, entry signature, checkpoint and erasure signatures), and
+/// only then handed out. [`verify`] and the Merkle tree builder (`merkle.rs`) both read through it.
+pub(crate) struct ChainReader<'k, S> {
+    lines: S,
+    buf: Vec<u8>,
+    key: &'k VerifyingKey,
+    torn: TornLine,
+    chain: Option<Chain<'k>>,
+}
+
+impl<'k, S: LineSource> ChainReader<'k, S> {
+    pub(crate) fn new(lines: S, key: &'k VerifyingKey, torn: TornLine) -> Self {
+        Self { lines, buf: Vec::new(), key, torn, chain: None }
+    }
+
+    /// The next entry, verified; `None` at the end of the log.
+    ///
+    /// # Errors
+    /// As [`verify`], for the entry at hand.
+    pub(crate) fn next_entry(&mut self) -> Result<Option<LogEntry>> {
+        let Some(line) = self.lines.next_line(&mut self.buf)? else { return Ok(None) };
+        if !line.terminated {
+            if self.torn == TornLine::End {
+                return Ok(None);
+            }
+            return Err(Error::AuditMalformed {
+                line: line.no,
+                reason: "torn final line (the writer stopped mid-append); open the log to recover it".into(),
+            });
+        }
+        let e = if line.no == 1 { decode_genesis(&self.buf)? } else { decode(&self.buf, line.no)? };
+        match &mut self.chain {
+            None => self.chain = Some(Chain::from_genesis(&e, self.key)?),
+            Some(c) => c.check(&e)?,
+        }
+        Ok(Some(e))
+    }
+
+    /// The bytes of the line of the entry [`ChainReader::next_entry`] last returned, without its newline.
+    pub(crate) fn line(&self) -> &[u8] {
+        &self.buf
+    }
+
+    /// The log's id (zeros before the genesis entry was read).
+    pub(crate) fn log_id(&self) -> [u8; LOG_ID_LEN] {
+        self.chain.as_ref().map_or([0; LOG_ID_LEN], |c| c.log_id)
+    }
+
+    /// At the end of the log: the chain's final state.
+    ///
+    /// # Errors
+    /// [`Error::AuditMalformed`] for an empty log; [`Error::AuditTampered`] for one cut before its creation
+    /// checkpoint.
+    pub(crate) fn finish(self) -> Result<Chain<'k>> {
+        let Some(chain) = self.chain else {
+            return Err(Error::AuditMalformed { line: 1, reason: "the log is empty".into() });
+        };
+        chain.finish()?;
+        Ok(chain)
+    }
 }
 
 /// The running state of a chain check, shared by [`verify`] (from the genesis entry) and by

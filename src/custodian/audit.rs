@@ -4,7 +4,7 @@
 use std::sync::atomic::Ordering;
 
 use super::{Custodian, hex, signer_for};
-use crate::audit::{Anchor, AuditEvent, AuditLog, EventKind, Outcome, VerifyReport};
+use crate::audit::{Anchor, AuditEvent, AuditLog, ConsistencyProof, EventKind, InclusionBundle, Outcome, VerifyReport};
 use crate::error::{Error, Result};
 use crate::vocabulary::Actor;
 use crate::vocabulary::KeyId;
@@ -176,6 +176,42 @@ impl Custodian {
         their_audit_key: &str,
         witness: &KeyId,
     ) -> Result<Anchor> {
+        self.countersign(actor, anchor, their_audit_key, witness, None)
+    }
+
+    /// [`Custodian::countersign_anchor`], after checking that the other custodian's log only grew since `last`,
+    /// the anchor this custodian counter-signed for it before: both anchors must carry Merkle checkpoints
+    /// ([`Custodian::audit_checkpoint_merkle`] on the other side), and `proof` (which the other custodian sends with
+    /// the request: its [`Custodian::audit_consistency_proof`] from `last`'s count to the new one) must lead from the
+    /// one to the other (`docs/AUDIT.md` §12.5). The witness key signs the anchor and its Merkle checkpoint. A
+    /// refusal is recorded as for `countersign_anchor`, with the error's kind (`merkle_proof_invalid` when the log
+    /// shrank or was rewritten); the `anchor_witnessed` entry also names `merkle_root` and `consistent_from` (the
+    /// size of `last`).
+    ///
+    /// # Errors
+    /// As [`Custodian::countersign_anchor`]; [`Error::AnchorInvalid`] also when either anchor lacks a Merkle
+    /// checkpoint or `last` is of another log; [`Error::MerkleProofInvalid`] when the proof does not show that the log
+    /// only grew; [`Error::CheckpointInvalid`] for a proof whose checkpoint is not signed by their audit key.
+    pub fn countersign_anchor_extending(
+        &self,
+        actor: &Actor,
+        anchor: &Anchor,
+        their_audit_key: &str,
+        witness: &KeyId,
+        last: &Anchor,
+        proof: &ConsistencyProof,
+    ) -> Result<Anchor> {
+        self.countersign(actor, anchor, their_audit_key, witness, Some((last, proof)))
+    }
+
+    fn countersign(
+        &self,
+        actor: &Actor,
+        anchor: &Anchor,
+        their_audit_key: &str,
+        witness: &KeyId,
+        extending: Option<(&Anchor, &ConsistencyProof)>,
+    ) -> Result<Anchor> {
         self.check_open()?;
         let theirs = crate::audit::parse_audit_key(their_audit_key)?;
         if theirs == self.audit.verifying_key() {
@@ -200,7 +236,19 @@ impl Custodian {
             .detail("anchor_count", &anchor.count().to_string())
             .detail("anchor_head", &hex(&anchor.head()))
             .detail("anchor_audit_key", &hex(&theirs.to_bytes()));
-        if let Err(e) = anchor.verify(&theirs) {
+        let event = match anchor.merkle() {
+            Some(m) => event.detail("merkle_root", &hex(&m.root())),
+            None => event,
+        };
+        let event = match extending {
+            Some((last, _)) => event.detail("consistent_from", &last.count().to_string()),
+            None => event,
+        };
+        let checked = match extending {
+            Some((last, proof)) => anchor.check_extends(&theirs, last, proof),
+            None => anchor.verify(&theirs),
+        };
+        if let Err(e) = checked {
             self.record(event.outcome(Outcome::from_error(&e)))?;
             return Err(e);
         }
@@ -208,5 +256,59 @@ impl Custodian {
         witnessed.countersign(&signer);
         self.record(event)?;
         Ok(witnessed)
+    }
+
+    /// Write a checkpoint (as [`Custodian::checkpoint`]) and return it as an [`Anchor`] that also carries the
+    /// signed Merkle checkpoint of the same entries ([`Anchor::merkle`]: an RFC 6962 tree over entries
+    /// `0 … count − 1`, in the C2SP checkpoint format, `docs/AUDIT.md` §12). Reads and verifies the whole log, so it
+    /// costs about as much as [`Custodian::verify_audit`]; export one e.g. daily.
+    ///
+    /// # Errors
+    /// As [`Custodian::checkpoint`]; [`Error::AuditTampered`] (or another verification error) when the log does not
+    /// verify: nothing is signed over a log that does not.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// # use custodia::*;
+    /// # let dir = tempfile::tempdir()?;
+    /// # let options = CustodianOptions { create: true, ..CustodianOptions::default() };
+    /// # let custodian = Custodian::load(dir.path(), Unlock::master_key([7; 32]), options)?;
+    /// let anchor = custodian.audit_checkpoint_merkle()?;
+    /// let checkpoint = anchor.merkle().expect("a Merkle checkpoint");
+    /// assert_eq!(checkpoint.size(), anchor.count());
+    /// // What an outside verifier receives: the signed note, and the audit key's text.
+    /// let note = checkpoint.to_note();
+    /// audit::MerkleCheckpoint::open(&note, &custodian.audit_public_key()?.parse()?)?;
+    /// # Ok::<(), custodia::Error>(())
+    /// ```
+    pub fn audit_checkpoint_merkle(&self) -> Result<Anchor> {
+        self.check_open()?;
+        self.audit.checkpoint_merkle()
+    }
+
+    /// An inclusion bundle for entry `seq` (`docs/AUDIT.md` §12.3): the entry, its RFC 6962 audit path and a
+    /// checkpoint signed with the audit key, of the tree over the first `size` entries (all entries written so far
+    /// when `None`). Whoever holds the audit public key can check it
+    /// ([`crate::audit::verify_inclusion_bundle`]) and sees no other entry. Nothing is written to the log.
+    ///
+    /// # Errors
+    /// [`Error::InvalidArgument`] when `seq` is not below the size or the log is shorter than `size`; a
+    /// verification error when the log does not verify; [`Error::CustodianClosed`].
+    pub fn audit_inclusion_bundle(&self, seq: u64, size: Option<u64>) -> Result<InclusionBundle> {
+        self.check_open()?;
+        self.audit.inclusion_bundle(seq, size)
+    }
+
+    /// A consistency proof from the tree of the first `old_size` entries to the tree of the first `new_size`
+    /// entries (all entries written so far when `None`), with the newer checkpoint signed with the audit key
+    /// (`docs/AUDIT.md` §12.4): what a counter-signing authority checks against the last checkpoint it signed.
+    ///
+    /// # Errors
+    /// [`Error::InvalidArgument`] unless `1 ≤ old_size ≤ new_size ≤` the entries in the log; a verification error
+    /// when the log does not verify; [`Error::CustodianClosed`].
+    pub fn audit_consistency_proof(&self, old_size: u64, new_size: Option<u64>) -> Result<ConsistencyProof> {
+        self.check_open()?;
+        self.audit.consistency_proof(old_size, new_size)
     }
 }

@@ -162,6 +162,28 @@ int main(int argc, char **argv) {
   EXPECT_STATUS(custodia_key_destroy(a, anna, &doomed, "again", &untouched), CUSTODIA_ERR_KEY_DESTROYED);
   EXPECT_TRUE(untouched.data == NULL);
 
+  /* One entry of A's log proved to B, who checks it with A's audit key text alone (docs/AUDIT.md §12.3). */
+  custodia_buffer bundle = {0}, entry = {0}, no_bundle = {0};
+  EXPECT_OK(custodia_audit_merkle_prove(a, 2, &bundle));
+  EXPECT_OK(custodia_audit_merkle_verify_inclusion(text(&bundle), text(&a_key), &entry));
+  EXPECT_TRUE(entry.data != NULL && strstr(text(&entry), "{\"seq\":2,") == text(&entry));
+  EXPECT_OK(custodia_audit_merkle_verify_inclusion(text(&bundle), text(&a_key), NULL));
+  EXPECT_STATUS(custodia_audit_merkle_verify_inclusion(text(&bundle), text(&b_key), NULL),
+                CUSTODIA_ERR_CHECKPOINT_INVALID);
+  char *moved = strdup(text(&bundle));
+  char *index_line = strstr(moved, "\nindex 2\n");
+  EXPECT_TRUE(index_line != NULL);
+  if (index_line != NULL) index_line[7] = '1'; /* the same entry, claimed at another index */
+  EXPECT_STATUS(custodia_audit_merkle_verify_inclusion(moved, text(&a_key), NULL), CUSTODIA_ERR_MERKLE_PROOF_INVALID);
+  free(moved);
+  EXPECT_STATUS(custodia_audit_merkle_verify_inclusion("not a bundle", text(&a_key), NULL),
+                CUSTODIA_ERR_CHECKPOINT_INVALID);
+  EXPECT_STATUS(custodia_audit_merkle_verify_inclusion(NULL, text(&a_key), NULL), CUSTODIA_ERR_NULL_POINTER);
+  EXPECT_STATUS(custodia_audit_merkle_prove(a, 1000000, &no_bundle), CUSTODIA_ERR_INVALID_ARGUMENT);
+  EXPECT_TRUE(no_bundle.data == NULL);
+  EXPECT_OK(custodia_buffer_free(&bundle));
+  EXPECT_OK(custodia_buffer_free(&entry));
+
   EXPECT_OK(custodia_key_for_case(a, anna, "MLA-2026-0001", 1, &due1)); /* retention long past */
   EXPECT_OK(custodia_key_for_case(a, anna, "MLA-2026-0002", 1, &due2));
   size_t destroyed = 0;

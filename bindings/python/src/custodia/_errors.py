@@ -93,6 +93,8 @@ __all__ = [
     "AuditWrongKey",
     "CustodianClosed",
     "AnchorInvalid",
+    "MerkleProofInvalid",
+    "CheckpointInvalid",
     "AuditUnsupportedFormat",
     # 9xx
     "EnvironmentFault",
@@ -431,6 +433,16 @@ class AnchorInvalid(AuditError):
     anchor belongs to another log: it was forged, altered, or comes from another custodian."""
 
 
+class MerkleProofInvalid(AuditError):
+    """508: a Merkle inclusion or consistency proof does not verify: the entry is not the one at that index of that
+    tree, or the newer tree does not extend the older one (the log shrank or was rewritten)."""
+
+
+class CheckpointInvalid(AuditError):
+    """509: a Merkle checkpoint or proof bundle is malformed, not signed by the audit key given, or of another
+    log."""
+
+
 class AuditUnsupportedFormat(AuditError):
     """504: the audit log is in a format this library does not write or verify (e.g. custodia-audit/1)."""
 
@@ -552,6 +564,8 @@ _BY_CODE: dict[int, type[CustodiaError]] = {
     504: AuditUnsupportedFormat,
     506: CustodianClosed,
     507: AnchorInvalid,
+    508: MerkleProofInvalid,
+    509: CheckpointInvalid,
     900: IoFault,
     901: RngFault,
     902: InUse,

@@ -152,6 +152,8 @@ public class CustodiaException extends RuntimeException {
             case AUDIT_MALFORMED:
             case AUDIT_TAMPERED:
             case AUDIT_WRONG_KEY:
+            case MERKLE_PROOF_INVALID:
+            case CHECKPOINT_INVALID:
                 return new AuditTamperedException(code, message);
             case CUSTODIAN_CLOSED:
                 return new CustodianClosedException(code, message);
