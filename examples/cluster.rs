@@ -258,7 +258,8 @@ fn server(n: usize) -> Res<()> {
         let key = c.case_key(&me, &case, None)?;
         let mut o = SealOptions::new(PurposeSet::parse(&["investigation"])?, vec![key]);
         o.case_ref = Some(case.clone());
-        let sealed = c.seal(&me, &Sensitive::new(vec![b'a' + u8::try_from(n)?; 1024], Category::FinancialRecords), &o)?;
+        let sealed =
+            c.seal(&me, &Sensitive::new(vec![b'a' + u8::try_from(n)?; 1024], Category::FinancialRecords), &o)?;
         let name = format!("{}-s{n}-r{round}.env", case.as_str().replace("MLA-2026-000", "case"));
         write_atomically(&envelopes.join(&name), &sealed.envelope)?;
         println!("ack sealed {}", sealed.object_id);

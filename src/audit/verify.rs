@@ -9,8 +9,8 @@ use ed25519_dalek::VerifyingKey;
 
 use super::anchor::Anchor;
 use super::entry::{
-    Digest, LOG_ID_LEN, LineReader, LineSource, LogEntry, ZERO_DIGEST, check_auth, checkpoint_message, decode, decode_genesis,
-    to_hex,
+    Digest, LOG_ID_LEN, LineReader, LineSource, LogEntry, ZERO_DIGEST, check_auth, checkpoint_message, decode,
+    decode_genesis, to_hex,
 };
 use super::erasure::CertBody;
 use super::event::EventKind;
