@@ -34,6 +34,7 @@ cargo test --features pkcs11 --test case_keys_processes --quiet
 cargo run --quiet --features pkcs11 --example pkcs11_bench 3 >/dev/null  # smoke form of the measurement
 step "PostgreSQL audit log (feature postgres): lints, docs, tests and the benchmark against clusters of their own"
 cargo clippy --features postgres --lib --test postgres_audit --example pg_audit_bench -- -D warnings
+cargo clippy -p custodia-cli --features postgres --all-targets -- -D warnings  # custodia audit verify --postgres
 RUSTDOCFLAGS="-D warnings" cargo doc --no-deps --features postgres -p custodia --quiet
 cargo test --features postgres --test postgres_audit --quiet
 cargo run --quiet --features postgres --example pg_audit_bench 5 2 1 >/dev/null  # smoke form of the measurement
@@ -43,6 +44,9 @@ cargo clippy --features postgres,pkcs11 --lib --test postgres_keys --example pg_
 RUSTDOCFLAGS="-D warnings" cargo doc --no-deps --features postgres,pkcs11 -p custodia --quiet
 cargo test --features postgres,pkcs11 --test postgres_keys --quiet
 cargo run --quiet --features postgres --example pg_keyring 3 >/dev/null  # smoke form of the measurement
+step "Cluster: three server processes on one PostgreSQL database and one SoftHSM2 token, one killed (README)"
+cargo clippy --features postgres,pkcs11 --example cluster -- -D warnings
+cargo run --quiet --features postgres,pkcs11 --example cluster
 step "fuzz smoke: every target in fuzz/ replays its corpus, then fuzzes for 3 s (docs/FUZZING.md)"
 ./scripts/fuzz.sh 3
 step "kill campaign smoke: 20 kills each of keyring writes, audit appends, re-wrap batches (docs/FUZZING.md)"
@@ -53,7 +57,7 @@ cargo tree -p custodia --no-default-features -e normal --prefix none | grep -qE 
   && { echo "ml-kem or x-wing still compiled without the xwing feature" >&2; exit 1; }
 cargo test -p custodia --no-default-features --quiet --lib --test no_xwing --test format_envelope --test custodian
 step "MSRV: every workspace crate builds with the rust-version its Cargo.toml states (1.89)"
-cargo +1.89 check --workspace --lib --bins --features custodia/pkcs11 --quiet
+cargo +1.89 check --workspace --lib --bins --features custodia/pkcs11,custodia/postgres --quiet
 step "quickstart demo"
 demo_dir=$(mktemp -d)
 trap 'rm -rf "$demo_dir"' EXIT
