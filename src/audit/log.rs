@@ -185,7 +185,7 @@ pub struct Recovery {
 /// process or others, may write the same log: they form one chain (`docs/AUDIT.md` §6.3).
 ///
 /// The log lives in a file ([`AuditLog::open`], the default) or, with the feature `postgres`, in a PostgreSQL
-/// database that many application servers share ([`AuditLog::open_postgres`], `docs/AUDIT.md` "On PostgreSQL").
+/// database that many application servers share (`AuditLog::open_postgres`, feature `postgres`, `docs/AUDIT.md` "On PostgreSQL").
 /// Both store the same lines, made and authenticated by the same code, and verify the same way.
 ///
 /// Every append returns only once the entry is durable (per [`Durability`]); any write or sync failure returns
@@ -397,10 +397,10 @@ impl AuditLog {
     }
 
     /// Verify the whole log with its own audit key against `anchors`: [`super::verify`] on the file, or
-    /// [`super::verify_postgres`] on the database.
+    /// `verify_postgres` (feature `postgres`) on the database.
     ///
     /// # Errors
-    /// As [`super::verify`] (and [`super::verify_postgres`]).
+    /// As [`super::verify`] (and `verify_postgres`).
     pub fn verify(&self, anchors: &[Anchor]) -> Result<super::VerifyReport> {
         let key = self.verifying_key();
         match &self.store {
