@@ -1,6 +1,6 @@
-//! The keyring on PostgreSQL against the keyring file: what the staleness check every keyring access makes costs
+//! The keyring on PostgreSQL against the keyring file: what the staleness check each public operation makes costs
 //! (`legal_holds`, which does nothing else: one `stat` for the file, one `SELECT version` for the row), and seal and
-//! open of 1 KiB with each. Medians and ratios to the file keyring, measured in the same run. A measurement, not a
+//! open of 1 KiB with each (one check each). Medians and ratios to the file keyring, measured in the same run. A measurement, not a
 //! test (BENCHMARKS.md and docs/KEYS.md "The keyring on PostgreSQL" quote it).
 //!
 //! `cargo run --release --features postgres --example pg_keyring [ROUNDS]` (default 2000 rounds per figure). Starts a

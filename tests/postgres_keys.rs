@@ -65,6 +65,8 @@ fn child() {
         ("the_application_role_cannot_delete_or_rename_the_row", app_role_limits),
         ("concurrent_processes_lose_no_update", concurrent_processes),
         ("a_missing_keyring_is_not_created_without_create", missing_keyring),
+        ("a_destruction_elsewhere_stops_the_next_seal_open_and_share", next_operation_sees_destruction),
+        ("each_operation_makes_one_version_query", one_version_query_per_operation),
     ];
     let (mut passed, mut failed) = (0, 0);
     for (name, f) in tests {
@@ -475,4 +477,101 @@ fn worker(spec: &str) {
         let env = seal(&c, k, 1);
         open(&c, &env).expect("open");
     }
+}
+
+/// Seal options for `key` without a case (a plain KEK: no case-key cache involved, so only the staleness check stands
+/// between B and a key destroyed by A).
+fn plain_seal(c: &Custodian, key: KeyId, n: u8) -> custodia::Result<Vec<u8>> {
+    let o = SealOptions::new(PurposeSet::parse(&["investigation"]).expect("purposes"), vec![key]);
+    c.seal(&jan(), &Sensitive::new(vec![n; 64], Category::FinancialRecords), &o).map(|s| s.envelope)
+}
+
+/// Operations check the keyring's staleness once each: this tries to make B use, in a new operation, the keyring as
+/// its previous operations left it. B's copy of a plain KEK still holds the secret, so only the check refuses.
+fn next_operation_sees_destruction(pg: &Pg) {
+    let cfg = pg.schema();
+    let clock = clock();
+    let a = server(&cfg, &clock);
+    let b = server(&cfg, &clock);
+    let doomed = a.c.generate_key(&jan(), KeyKind::Kek, "doomed key").expect("kek");
+    let other = a.c.generate_key(&jan(), KeyKind::Kek, "other key").expect("kek");
+    let env = plain_seal(&a.c, doomed, 1).expect("seal");
+    // B uses the key in every kind of operation, so B's keyring in memory holds it, checked and current.
+    assert_eq!(open(&b.c, &env).expect("B opens"), vec![1; 64]);
+    plain_seal(&b.c, doomed, 2).expect("B seals");
+    let shared = b.c.rewrap(&jan(), &p("investigation"), &env, &[], &[other]).expect("B shares");
+    // A destroys it; once that returned, each of B's next operations refuses.
+    a.c.destroy_key(&jan(), &doomed, "retention period ended").expect("destroy");
+    assert_eq!(open(&b.c, &env).expect_err("open refused").kind(), ErrorKind::KeyDestroyed);
+    assert_eq!(plain_seal(&b.c, doomed, 3).expect_err("seal refused").kind(), ErrorKind::KeyDestroyed);
+    let e = b.c.rewrap(&jan(), &p("investigation"), &env, &[], &[other]).expect_err("share refused");
+    assert_eq!(e.kind(), ErrorKind::KeyDestroyed, "{e}");
+    // The same on a fresh B (nothing checked since it loaded), operation by operation, seal first then share.
+    let b2 = server(&cfg, &clock);
+    let k2 = a.c.generate_key(&jan(), KeyKind::Kek, "second doomed key").expect("kek");
+    let env2 = plain_seal(&b2.c, k2, 4).expect("B2 seals");
+    a.c.destroy_key(&jan(), &k2, "retention period ended").expect("destroy");
+    assert_eq!(plain_seal(&b2.c, k2, 5).expect_err("seal refused").kind(), ErrorKind::KeyDestroyed);
+    let k3 = a.c.generate_key(&jan(), KeyKind::Kek, "third doomed key").expect("kek");
+    let env3 = plain_seal(&b2.c, k3, 6).expect("B2 seals");
+    b2.c.rewrap(&jan(), &p("investigation"), &env3, &[], &[other]).expect("B2 shares");
+    a.c.destroy_key(&jan(), &k3, "retention period ended").expect("destroy");
+    let e = b2.c.rewrap(&jan(), &p("investigation"), &env3, &[], &[other]).expect_err("share refused");
+    assert_eq!(e.kind(), ErrorKind::KeyDestroyed, "{e}");
+    assert_eq!(open(&b2.c, &env2).expect_err("open refused").kind(), ErrorKind::KeyDestroyed);
+    // What B shared before the destruction still opens under the other key: only the destroyed key's stanza died.
+    assert_eq!(open(&b.c, &shared).expect("other key opens"), vec![1; 64]);
+}
+
+/// Each public operation makes exactly one version query, whether or not the keyring changed since the last one
+/// (a change costs one document read on top); reads outside an operation make one each.
+fn one_version_query_per_operation(pg: &Pg) {
+    let cfg = pg.schema();
+    let clock = clock();
+    let a = server(&cfg, &clock);
+    let b = server(&cfg, &clock);
+    let key = a.c.generate_key(&jan(), KeyKind::Kek, "team key").expect("kek");
+    let other = a.c.generate_key(&jan(), KeyKind::Kek, "other key").expect("kek");
+    let case_key = a.c.case_key(&jan(), &case(), None).expect("case key");
+    let env = plain_seal(&a.c, key, 1).expect("seal");
+    let case_env = seal(&a.c, case_key, 2);
+    let queries = |f: &dyn Fn()| {
+        let before = b.c.danger_staleness_checks();
+        f();
+        b.c.danger_staleness_checks() - before
+    };
+    for changed_elsewhere in [false, true] {
+        let mut n = 0u8;
+        let mut change = || {
+            if changed_elsewhere {
+                n += 1;
+                a.c.generate_key(&jan(), KeyKind::Kek, &format!("change {n}")).expect("change on A");
+            }
+        };
+        let why = if changed_elsewhere { " (keyring changed by A)" } else { "" };
+        change();
+        assert_eq!(queries(&|| drop(plain_seal(&b.c, key, 3).expect("seal"))), 1, "seal{why}");
+        change();
+        assert_eq!(queries(&|| drop(seal(&b.c, case_key, 4))), 1, "seal with a case key{why}");
+        change();
+        assert_eq!(queries(&|| drop(open(&b.c, &env).expect("open"))), 1, "open{why}");
+        change();
+        assert_eq!(queries(&|| drop(open(&b.c, &case_env).expect("open"))), 1, "open with a case key{why}");
+        change();
+        let share = || drop(b.c.rewrap(&jan(), &p("investigation"), &env, &[], &[other]).expect("share"));
+        assert_eq!(queries(&share), 1, "share{why}");
+        change();
+        assert_eq!(queries(&|| drop(b.c.keys().expect("keys"))), 1, "keys{why}");
+        change();
+        let refused = || drop(open(&b.c, b"not an envelope").expect_err("refused"));
+        assert!(queries(&refused) <= 1, "a refused open{why}");
+    }
+    // Outside an operation every keyring access checks: two reads, two queries.
+    assert_eq!(
+        queries(&|| {
+            b.c.keys().expect("keys");
+            b.c.legal_holds().expect("holds");
+        }),
+        2
+    );
 }

@@ -58,6 +58,7 @@ impl Custodian {
     /// [`Error::Io`] writing the file; [`Error::AuditWrite`] (the file is then already replaced: the next load
     /// notices the unrecorded change and records it); [`Error::CustodianClosed`].
     pub fn set_access_policy(&self, actor: &Actor, policy: AccessPolicy) -> Result<()> {
+        let _op = self.operation();
         self.check_open()?;
         if !self.shared_keyring {
             replace_file(&self.dir.join(ACCESS_POLICY_FILE), policy.text().as_bytes(), &mut io::empty())?;
@@ -93,6 +94,7 @@ impl Custodian {
         signing_key_id: &KeyId,
         terms: ApprovalTerms,
     ) -> Result<Approval> {
+        let _op = self.operation();
         if approver.id() == terms.actor {
             return Err(Error::InvalidArgument("an actor cannot approve their own exception".into()));
         }

@@ -130,6 +130,7 @@ impl Custodian {
     /// [`Error::KeyNotFound`]; [`Error::Io`], [`Error::AuditMalformed`] or [`Error::AuditTampered`] when the log
     /// cannot be read; [`Error::CustodianClosed`].
     pub fn compromise_report(&self, id: &KeyId) -> Result<CompromiseReport> {
+        let _op = self.operation();
         let (key, successor, own) = {
             let ring = self.read()?;
             let body = ring.body();

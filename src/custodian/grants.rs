@@ -176,6 +176,7 @@ impl Custodian {
         not_after: Timestamp,
         reference: &str,
     ) -> Result<Grant> {
+        let _op = self.operation();
         let oid = parse_object_id(object_id)?;
         let now = self.clock.now();
         if not_after < now {
@@ -212,6 +213,7 @@ impl Custodian {
     /// under an access policy [`Error::NotOnCase`] and [`Error::RoleNotPermitted`] (the actor's role must be allowed
     /// the data's category for each extended purpose), [`Error::Expired`]; [`Error::NoMatchingRecipient`] when no key here can unwrap it; [`Error::AuditWrite`].
     pub fn extend_purposes(&self, actor: &Actor, envelope: &[u8], grant: &Grant) -> Result<Vec<u8>> {
+        let _op = self.operation();
         const OPERATION: &str = "extend_purposes";
         let bin = format::to_binary(envelope)?;
         let header = format::parse_header(&bin)?;

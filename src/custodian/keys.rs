@@ -265,6 +265,7 @@ impl Custodian {
     /// # Ok::<(), custodia::Error>(())
     /// ```
     pub fn case_key(&self, actor: &Actor, case: &CaseRef, destroy_after: Option<Timestamp>) -> Result<KeyId> {
+        let _op = self.operation();
         {
             let ring = self.read()?;
             if let Some(k) =
@@ -545,6 +546,7 @@ impl Custodian {
     /// # Ok::<(), custodia::Error>(())
     /// ```
     pub fn rotate(&self, actor: &Actor, id: &KeyId) -> Result<KeyId> {
+        let _op = self.operation();
         let (kind, label, case, destroy_after) = {
             let ring = self.read()?;
             let r = ring.body().get(id).ok_or(Error::KeyNotFound(*id))?;
@@ -605,6 +607,7 @@ impl Custodian {
     /// # Ok::<(), custodia::Error>(())
     /// ```
     pub fn destroy_key(&self, actor: &Actor, id: &KeyId, reason: &str) -> Result<ErasureCertificate> {
+        let _op = self.operation();
         // Checked before the key is touched: the erasure certificate refuses what this refuses.
         crate::keys::keyring::check_destroy_reason(reason)?;
         if *id == self.audit_key_id {
@@ -658,6 +661,7 @@ impl Custodian {
     /// # Ok::<(), custodia::Error>(())
     /// ```
     pub fn shred_expired(&self, actor: &Actor) -> Result<ShredReport> {
+        let _op = self.operation();
         let now = self.clock.now();
         let mut report = ShredReport { at: now, ..ShredReport::default() };
         let due: Vec<(KeyId, Option<CaseRef>)> = {
@@ -810,6 +814,16 @@ impl Custodian {
     #[must_use]
     pub fn danger_cached_case_keys(&self) -> usize {
         self.case_keys.len()
+    }
+
+    /// Danger: how many staleness checks of the keyring this custodian has made since it was loaded (on PostgreSQL,
+    /// each is one `SELECT version`). For tests that a public operation checks once; only with the
+    /// `danger-test-hooks` feature, which no release artefact enables.
+    #[cfg(feature = "danger-test-hooks")]
+    #[doc(hidden)]
+    #[must_use]
+    pub fn danger_staleness_checks(&self) -> u64 {
+        self.ring.read().map_or(0, |r| r.staleness_checks())
     }
 
     /// Danger: whether the decrypted keyring file contains `needle` (raw or base64). For tests of crypto-shredding;

@@ -33,8 +33,10 @@ pub use self::receipts::{RECEIPTS_DIR, ReceiptOptions};
 pub use self::seal::{SealOptions, Sealed};
 pub use self::share::{RewrapItem, RewrapOptions, RewrapOutput, RewrapPlan};
 
+use std::cell::RefCell;
 use std::fs::{self, File, OpenOptions};
 use std::io::{self, Write};
+use std::marker::PhantomData;
 use std::os::unix::fs::OpenOptionsExt;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
@@ -160,6 +162,41 @@ pub struct Custodian {
     closed: AtomicBool,
     /// The closing anchor, once [`Custodian::close`] succeeded (a second close returns it again).
     closing: Mutex<Option<Anchor>>,
+    /// This custodian's number in the process, by which a thread's [`Operation`] names it.
+    number: u64,
+}
+
+/// Custodians made by this process so far: each gets the next number.
+static CUSTODIANS: AtomicU64 = AtomicU64::new(0);
+
+thread_local! {
+    /// The public operations in progress on this thread, outermost first: the number of the custodian each runs on,
+    /// and whether it has already checked that custodian's keyring for staleness.
+    static OPERATIONS: RefCell<Vec<(u64, bool)>> = const { RefCell::new(Vec::new()) };
+}
+
+/// One public operation of a custodian on this thread (a seal, an open, a re-wrap, ...), from its first step to its
+/// return: within it, [`Custodian::read`] checks the keyring's staleness once, at the first keyring access, and
+/// later accesses use what that check left (docs/KEYS.md "The keyring on PostgreSQL"). An operation begun inside
+/// another on the same custodian (a public method calling another) is part of the outer one. Not `Send`: it lives
+/// and ends on the thread that began it; a keyring access on another thread checks every time.
+struct Operation {
+    /// The custodian number this guard registered, `None` when an outer operation on it was already in progress.
+    owner: Option<u64>,
+    _thread_bound: PhantomData<*const ()>,
+}
+
+impl Drop for Operation {
+    fn drop(&mut self) {
+        if let Some(number) = self.owner {
+            // `try_with`: nothing to undo when the thread's locals are already gone.
+            let _ = OPERATIONS.try_with(|ops| {
+                if let Ok(mut ops) = ops.try_borrow_mut() {
+                    ops.retain(|(n, _)| *n != number);
+                }
+            });
+        }
+    }
 }
 
 impl core::fmt::Debug for Custodian {
@@ -291,6 +328,7 @@ impl Custodian {
             shared_keyring,
             closed: AtomicBool::new(false),
             closing: Mutex::new(None),
+            number: CUSTODIANS.fetch_add(1, Ordering::Relaxed),
         };
         // A policy file that is invalid fails the load: a custodian never runs under rules it could not read.
         custodian.load_access_policy()?;
@@ -309,27 +347,69 @@ impl Custodian {
         self.clock.now()
     }
 
+    /// Begin a public operation (see [`Operation`]): every public method that reaches the keyring more than once
+    /// holds one for its whole run, so that it checks the keyring's staleness once, not at every access.
+    fn operation(&self) -> Operation {
+        let owner = OPERATIONS
+            .try_with(|ops| {
+                let mut ops = ops.try_borrow_mut().ok()?;
+                if ops.iter().any(|(n, _)| *n == self.number) {
+                    return None;
+                }
+                ops.push((self.number, false));
+                Some(self.number)
+            })
+            .ok()
+            .flatten();
+        Operation { owner, _thread_bound: PhantomData }
+    }
+
+    /// Whether the operation in progress on this thread, if any, has already checked this custodian's keyring.
+    fn checked_in_operation(&self) -> bool {
+        OPERATIONS
+            .try_with(|ops| ops.try_borrow().is_ok_and(|ops| ops.iter().any(|(n, c)| *n == self.number && *c)))
+            .unwrap_or(false)
+    }
+
+    /// Record that the operation in progress on this thread (if any) checked this custodian's keyring.
+    fn mark_checked(&self) {
+        let _ = OPERATIONS.try_with(|ops| {
+            if let Ok(mut ops) = ops.try_borrow_mut()
+                && let Some(op) = ops.iter_mut().find(|(n, _)| *n == self.number)
+            {
+                op.1 = true;
+            }
+        });
+    }
+
     /// Every key is reached through this or [`Custodian::write`], so a closed custodian touches no key.
     ///
-    /// Another process (or another custodian on the directory) may have changed the keyring file since this one
-    /// read it: a key rotated, destroyed, a legal hold placed. One `stat` (on PostgreSQL, one query) tells; the
-    /// keyring is then re-read before the caller sees it, so a key destroyed elsewhere opens nothing here once the
-    /// destruction returned, and unwrapped case keys the keyring no longer holds leave the cache.
+    /// Another process (or another custodian on the directory) may have changed the keyring since this one read it:
+    /// a key rotated, destroyed, a legal hold placed. One `stat` (on PostgreSQL, one `SELECT version`) tells; the
+    /// keyring is then re-read before the caller sees it, so a key destroyed elsewhere opens nothing here in any
+    /// operation that begins after the destruction returned, and unwrapped case keys the keyring no longer holds
+    /// leave the cache. The check is made once per public [`Operation`] (its first keyring access; again if that
+    /// failed), and at every access outside one.
     fn read(&self) -> Result<RwLockReadGuard<'_, Keyring>> {
         self.check_open()?;
         let poisoned = || Error::Internal("keyring lock poisoned".into());
         let ring = self.ring.read().map_err(|_| poisoned())?;
-        if !ring.is_stale()? {
+        if self.checked_in_operation() || !ring.is_stale()? {
+            self.mark_checked();
             self.case_keys.sync(ring.body());
             return Ok(ring);
         }
+        let loads = ring.loads();
         drop(ring);
         {
             let mut ring = self.ring.write().map_err(|_| poisoned())?;
-            if ring.is_stale()? {
+            // Another thread re-read or changed the keyring since this one found it stale: it is then at least as
+            // recent as this one's check, and needs no second query.
+            if ring.loads() == loads {
                 ring.reload()?;
             }
         }
+        self.mark_checked();
         let ring = self.ring.read().map_err(|_| poisoned())?;
         // Unwrapped case keys whose record is gone, destroyed or changed die now, used or not.
         self.case_keys.sync(ring.body());

@@ -280,6 +280,7 @@ impl Custodian {
         when: Record,
         finish: impl FnOnce(&format::Header, &DataKey, Option<&VerifyingKey>) -> Result<T>,
     ) -> Result<Opened<T>> {
+        let _op = self.operation();
         let header = header.map_err(|e| self.record_failure(request, None, e))?;
         let decision = self.decide(request, &header)?;
         let result = (|| {

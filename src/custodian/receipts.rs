@@ -85,6 +85,7 @@ impl Custodian {
     /// this keyring is a recipient (recorded as a failed `received` event); [`Error::AuditWrite`];
     /// [`Error::CustodianClosed`].
     pub fn receive(&self, actor: &Actor, envelope: &[u8]) -> Result<crate::EnvelopeInfo> {
+        let _op = self.operation();
         self.check_open()?;
         let header = format::to_binary(envelope).and_then(|b| format::parse_header(&b));
         let header = match header {
@@ -183,6 +184,7 @@ impl Custodian {
         signer: &KeyId,
         options: &ReceiptOptions,
     ) -> Result<Receipt> {
+        let _op = self.operation();
         self.check_open()?;
         let oid = parse_object_id(object_id)?;
         let object_hex = hex(&oid);
@@ -245,6 +247,7 @@ impl Custodian {
     /// custodian never sealed or shared, or another case; I/O errors; [`Error::AuditWrite`];
     /// [`Error::CustodianClosed`].
     pub fn import_receipt(&self, actor: &Actor, text: &str) -> Result<Receipt> {
+        let _op = self.operation();
         self.check_open()?;
         let base = || AuditEvent::new(EventKind::ReceiptImported).actor(actor).detail("operation", IMPORT);
         let receipt = match Receipt::from_armored(text) {
@@ -324,6 +327,7 @@ impl Custodian {
     /// [`Error::InvalidArgument`] for a malformed object id; [`Error::AuditTampered`] when a stored receipt differs
     /// from what the log recorded; [`Error::ReceiptInvalid`]; I/O and audit read errors.
     pub fn receipts_for_object(&self, object_id: &str) -> Result<Vec<Receipt>> {
+        let _op = self.operation();
         let oid = hex(&parse_object_id(object_id)?);
         self.imported_receipts(Query::new().object_hex(&oid))
     }
@@ -333,6 +337,7 @@ impl Custodian {
     /// # Errors
     /// As [`Custodian::receipts_for_object`].
     pub fn receipts_for_case(&self, case: &CaseRef) -> Result<Vec<Receipt>> {
+        let _op = self.operation();
         self.imported_receipts(Query::new().case(case))
     }
 

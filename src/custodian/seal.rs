@@ -176,6 +176,7 @@ impl Custodian {
         options: &SealOptions,
         run: impl FnOnce(&format::EnvelopeOptions<'_>) -> Result<(T, [u8; format::OBJECT_ID_LEN], u64)>,
     ) -> Result<Sealed<T>> {
+        let _op = self.operation();
         let DataTag { category, classification } = tag;
         let classification = options.classification.map_or(classification, |c| c.max(classification));
         category.check(classification)?;

@@ -309,6 +309,7 @@ impl Custodian {
         remove: &[KeyId],
         add: &[KeyId],
     ) -> Result<Vec<u8>> {
+        let _op = self.operation();
         let bin = format::to_binary(envelope)?;
         let header = format::parse_header(&bin)?;
         let (mut out, at) =
@@ -337,6 +338,7 @@ impl Custodian {
     /// for an offered purpose extension that does not verify, [`Error::GrantInvalid`] for a malformed grant in the
     /// header.
     pub fn rewrap_with(&self, actor: &Actor, envelope: &[u8], options: &RewrapOptions) -> Result<Vec<u8>> {
+        let _op = self.operation();
         let bin = format::to_binary(envelope)?;
         let header = format::parse_header(&bin)?;
         let act = RewrapAct::Change {
@@ -381,6 +383,7 @@ impl Custodian {
     /// # Ok::<(), custodia::Error>(())
     /// ```
     pub fn rewrap_rotated(&self, actor: &Actor, envelope: &[u8]) -> Result<Vec<u8>> {
+        let _op = self.operation();
         let bin = format::to_binary(envelope)?;
         let header = format::parse_header(&bin)?;
         let (remove, add) = self.rotation_plan(&header)?;
@@ -393,8 +396,9 @@ impl Custodian {
     }
 
     /// Re-wrap many envelopes, files or buffers; one bad (or refused) item does not stop the batch. Each item passes
-    /// the gate as [`Custodian::rewrap`] or [`Custodian::rewrap_rotated`] would. `progress` is called on the caller's
-    /// thread after each item with its index and result.
+    /// the gate as [`Custodian::rewrap`] or [`Custodian::rewrap_rotated`] would, and sees the keyring as it is when
+    /// the item begins (a key destroyed elsewhere during the batch is refused from the next item on). `progress` is
+    /// called on the caller's thread after each item with its index and result.
     pub fn rewrap_batch<I>(
         &self,
         actor: &Actor,
@@ -415,6 +419,9 @@ impl Custodian {
     }
 
     fn rewrap_item(&self, actor: &Actor, item: RewrapItem, plan: &RewrapPlan) -> Result<RewrapOutput> {
+        // Each item is an operation of its own (one keyring staleness check each), not the batch: a key destroyed
+        // elsewhere while a long batch runs is refused from the next item on.
+        let _op = self.operation();
         match item {
             RewrapItem::Bytes(b) => {
                 let out = match plan {

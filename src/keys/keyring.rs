@@ -836,6 +836,13 @@ pub struct Keyring {
     /// The highest body generation this keyring read or wrote: a store that
     /// [refuses rollback](DocumentStore::refuses_rollback) refuses a lower one.
     highest: u64,
+    /// How many times the body was read from the store or written to it since the keyring was opened: a caller that
+    /// saw the keyring stale and finds this number moved (another thread re-read or changed it meanwhile) need not
+    /// read it again.
+    loads: u64,
+    /// How many staleness checks ([`Keyring::is_stale`]) were made: on PostgreSQL, each is one `SELECT version`.
+    #[cfg(feature = "danger-test-hooks")]
+    checks: std::sync::atomic::AtomicU64,
 }
 
 /// The identity of the keyring file a body came from. Every write replaces the file (rename), so a different
@@ -932,7 +939,17 @@ impl Keyring {
         })?;
         let (header, file_key, body) = unlocked.ok_or_else(|| Error::Internal("keyring not opened".into()))?;
         let highest = body.generation;
-        Ok(Self { dir: dir.to_owned(), store, header, file_key, body, highest })
+        Ok(Self {
+            dir: dir.to_owned(),
+            store,
+            header,
+            file_key,
+            body,
+            highest,
+            loads: 0,
+            #[cfg(feature = "danger-test-hooks")]
+            checks: std::sync::atomic::AtomicU64::new(0),
+        })
     }
 
     /// The directory holding the keyring.
@@ -978,7 +995,22 @@ impl Keyring {
             *body = load_body(header, file_key, bytes, floor)?;
             *highest = (*highest).max(body.generation);
             Ok(())
-        })
+        })?;
+        self.loads += 1;
+        Ok(())
+    }
+
+    /// How many times the body was read from the store or written to it (successfully) since the keyring was
+    /// opened; see [`Keyring::is_stale`].
+    pub(crate) fn loads(&self) -> u64 {
+        self.loads
+    }
+
+    /// How many staleness checks this keyring made (test doors: the PostgreSQL tests count the version queries of
+    /// one operation).
+    #[cfg(feature = "danger-test-hooks")]
+    pub(crate) fn staleness_checks(&self) -> u64 {
+        self.checks.load(std::sync::atomic::Ordering::Relaxed)
     }
 
     /// Whether the keyring's document is no longer the one this keyring last read or wrote: another writer (another
@@ -989,6 +1021,8 @@ impl Keyring {
     /// [`Error::Io`] when the directory (the database) cannot be read (a missing keyring file is reported as stale,
     /// and the reload then fails).
     pub(crate) fn is_stale(&self) -> Result<bool> {
+        #[cfg(feature = "danger-test-hooks")]
+        self.checks.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         self.store.is_stale()
     }
 
@@ -1017,6 +1051,7 @@ impl Keyring {
         match (result, out) {
             (Ok(()), Some(r)) => {
                 self.highest = self.highest.max(self.body.generation);
+                self.loads += 1;
                 Ok(r)
             }
             (result, _) => {
@@ -1064,6 +1099,9 @@ impl Keyring {
                 file_key: self.file_key.clone(),
                 body: KeyringBody::default(),
                 highest: self.highest,
+                loads: 0,
+                #[cfg(feature = "danger-test-hooks")]
+                checks: std::sync::atomic::AtomicU64::new(0),
             }),
         })
     }
@@ -1215,7 +1253,16 @@ impl Keyring {
         }
         let (header, file_key, body) = decrypt_existing(bytes, unlock)?;
         let highest = body.generation;
-        Ok(Self { dir: PathBuf::new(), store: Box::new(DetachedStore), header, file_key, body, highest })
+        Ok(Self {
+            dir: PathBuf::new(),
+            store: Box::new(DetachedStore),
+            header,
+            file_key,
+            body,
+            highest,
+            loads: 0,
+            checks: std::sync::atomic::AtomicU64::new(0),
+        })
     }
 
     /// Danger: the bytes of a master-key keyring file whose encrypted body is `body`, unchecked (fixed salt and
