@@ -996,3 +996,56 @@ fn verify_open<C: GenericClient>(
     }
     Ok((head, start))
 }
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::expect_used, reason = "tests")]
+
+    use super::*;
+    use custodia_testkit::PgCluster;
+
+    const APP: &str = "custodia_app";
+
+    /// A cluster whose WAL writer flushes only every 10 s (its maximum), so that an asynchronously committed
+    /// append is not flushed by the time it would be acknowledged unless the ack path flushed it.
+    fn cluster() -> (PgCluster, PgConfig) {
+        let pg = PgCluster::start_with(&["wal_writer_delay = '10s'", "wal_writer_flush_after = 0"])
+            .expect("a PostgreSQL cluster (scripts/install-deps.sh)");
+        pg.psql("postgres", &format!("CREATE ROLE {APP} LOGIN")).expect("app role");
+        crate::postgres::install_schema(&PgConfig::new(&pg.admin_url()).expect("admin"), APP).expect("schema");
+        let app = PgConfig::new(&pg.url(APP, "postgres")).expect("app config");
+        (pg, app)
+    }
+
+    fn open(app: &PgConfig) -> PgLog {
+        PgLog::open(app, crate::keys::SigningKey::from_bytes([7; 32]), AuditOptions::default()).expect("opens").0
+    }
+
+    #[test]
+    fn an_append_is_acknowledged_only_once_the_wal_holding_it_is_flushed() {
+        let (pg, app) = cluster();
+        let log = open(&app);
+        for i in 0..20 {
+            let seq = log.append(&AuditEvent::new(EventKind::Sealed).detail("n", &i.to_string())).expect("appends");
+            let lsn = log.acked_lsn().expect("a batch was acknowledged");
+            let flushed = pg
+                .psql("postgres", &format!("SELECT pg_current_wal_flush_lsn() >= '{lsn}'::pg_lsn"))
+                .expect("reads the flush position");
+            assert_eq!(flushed.trim(), "t", "entry {seq} acknowledged before the WAL up to {lsn} was flushed");
+        }
+        log.close().expect("closes");
+    }
+
+    #[test]
+    fn lines_with_quotes_and_backslashes_are_stored_exactly() {
+        let (_pg, app) = cluster();
+        let log = open(&app);
+        for tricky in ["it's", "back\\slash", "\\'; DROP TABLE x; --", "E'\\x00'", "ünïcødé \u{1F512}", "$$ $a$"] {
+            log.append(&AuditEvent::new(EventKind::Sealed).detail("tricky", tricky)).expect("appends");
+        }
+        log.close().expect("closes");
+        let key = crate::keys::SigningKey::from_bytes([7; 32]).verifying_key();
+        let report = verify_postgres(&app, &key, &[]).expect("verifies");
+        assert!(report.entries >= 8);
+    }
+}
