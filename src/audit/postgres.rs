@@ -77,6 +77,9 @@ enum Done {
     Erasure(ErasureCertificate),
 }
 
+/// What a batch's transaction returns: each job's result, the head it left, and the last checkpoint it wrote.
+type Outcome = Result<(Vec<Done>, Head, Option<AuditPin>)>;
+
 /// A connection and its prepared statements.
 struct Conn {
     client: Client,
@@ -731,7 +734,7 @@ impl PgLog {
     /// taking them, so that they get the error) and the outcome. On a database error the connection is dropped (the
     /// next batch connects again) and nothing is acknowledged; the head is read again under the lock next time, so
     /// an entry whose commit was not confirmed but happened is simply found there.
-    fn run(&self) -> (Vec<(u64, Job)>, Result<(Vec<Done>, Head, Option<AuditPin>)>) {
+    fn run(&self) -> (Vec<(u64, Job)>, Outcome) {
         let mut jobs = None;
         let result = self.connect_and_transact(&mut jobs);
         let jobs = match jobs {
@@ -875,10 +878,10 @@ impl PgLog {
             // writer committed asynchronously) must be durable first.
             conn.client.batch_execute(&conn.sync_sql).map_err(|e| db("flushing the audit log's WAL", &e))?;
         }
-        if let Some(lsn) = lsn {
-            if let Ok(mut l) = self.acked_lsn.lock() {
-                *l = Some(lsn);
-            }
+        if let Some(lsn) = lsn
+            && let Ok(mut l) = self.acked_lsn.lock()
+        {
+            *l = Some(lsn);
         }
         Ok((out, head, batch.pin))
     }
