@@ -43,6 +43,8 @@ pub(crate) struct PgLog {
     async_commit: bool,
     state: Mutex<State>,
     wake: Condvar,
+    /// The WAL position the last acknowledged batch's commit follows (for a test that the ack waited for it).
+    acked_lsn: Mutex<Option<String>>,
 }
 
 /// What the appenders of this process share, under the state lock.
@@ -75,11 +77,17 @@ enum Done {
     Erasure(ErasureCertificate),
 }
 
+/// What a batch's transaction returns: each job's result, the head it left, and the last checkpoint it wrote.
+type Outcome = Result<(Vec<Done>, Head, Option<AuditPin>)>;
+
 /// A connection and its prepared statements.
 struct Conn {
     client: Client,
-    lock_head: Statement,
-    line_at: Statement,
+    schema: String,
+    /// Step 1 of [`PgLog::transact`]: begin, lock the head row, read the entry it points to.
+    lock_sql: String,
+    /// Step 3: the flush.
+    sync_sql: String,
     insert: Statement,
     update: Statement,
 }
@@ -293,6 +301,43 @@ pub(crate) fn entries(config: &PgConfig) -> Result<Entries> {
     Ok(Entries::from_source(Box::new(PgLines::new(snapshot(config)?, config.schema_name(), 0))))
 }
 
+/// The locked head row (`next_seq`, hash, `since_checkpoint`, `checkpoint_seq`) and the line it points to, from the
+/// results of [`Conn::lock_sql`] (statements 0 and 1 return no rows; 2 is the head row, 3 the line).
+#[allow(clippy::type_complexity, reason = "one private parser")]
+fn lock_results(msgs: &[postgres::SimpleQueryMessage]) -> Result<(Option<(u64, Digest, u64, u64)>, Option<String>)> {
+    let mut statement = 0;
+    let mut head = None;
+    let mut line = None;
+    let num = |r: &postgres::SimpleQueryRow, i: usize, what: &str| -> Result<u64> {
+        let v: i64 = r
+            .get(i)
+            .and_then(|v| v.parse().ok())
+            .ok_or_else(|| tampered(0, format!("the head row's {what} is not a number")))?;
+        to_u64(v, what)
+    };
+    for m in msgs {
+        match m {
+            postgres::SimpleQueryMessage::CommandComplete(_) => statement += 1,
+            postgres::SimpleQueryMessage::Row(r) if statement == 2 => {
+                let hex = r.get(1).unwrap_or_default();
+                let bytes = (0..hex.len() / 2)
+                    .map(|i| hex.get(2 * i..2 * i + 2).and_then(|h| u8::from_str_radix(h, 16).ok()))
+                    .collect::<Option<Vec<u8>>>()
+                    .ok_or_else(|| tampered(0, "the head row's hash is not hex".into()))?;
+                head = Some((
+                    num(r, 0, "next_seq")?,
+                    digest(&bytes, "head")?,
+                    num(r, 2, "since_checkpoint")?,
+                    num(r, 3, "checkpoint_seq")?,
+                ));
+            }
+            postgres::SimpleQueryMessage::Row(r) if statement == 3 => line = r.get(0).map(str::to_owned),
+            _ => {}
+        }
+    }
+    Ok((head, line))
+}
+
 impl Conn {
     fn open(config: &PgConfig, async_commit: bool) -> Result<Self> {
         let mut client = config.connect().map_err(|e| Error::AuditWrite(e.to_string()))?;
@@ -300,16 +345,19 @@ impl Conn {
             client.batch_execute("SET synchronous_commit = off").map_err(|e| db("configuring the session", &e))?;
         }
         let s = config.schema_name();
-        let lock_head = client
-            .prepare(&format!(
-                "SELECT next_seq, head, since_checkpoint, checkpoint_seq FROM {s}.audit_head WHERE id = 1 FOR UPDATE"
-            ))
-            .map_err(|e| db("preparing the audit statements", &e))?;
-        // A statement of its own, after the lock is held: under READ COMMITTED a statement that waited for the lock
-        // still reads other tables as of its start, before the entries of the transaction it waited for.
-        let line_at = client
-            .prepare(&format!("SELECT line FROM {s}.audit_entries WHERE seq = $1"))
-            .map_err(|e| db("preparing the audit statements", &e))?;
+        // The entry is read by a statement of its own, after the lock is held: under READ COMMITTED a statement
+        // that waited for the lock still reads other tables as of its start, before the entries of the transaction
+        // it waited for; the next statement of the same simple query takes a new snapshot.
+        let lock_sql = format!(
+            "BEGIN; SET LOCAL synchronous_commit = off; \
+             SELECT next_seq, encode(head, 'hex'), since_checkpoint, checkpoint_seq FROM {s}.audit_head \
+             WHERE id = 1 FOR UPDATE; \
+             SELECT line FROM {s}.audit_entries WHERE seq = (SELECT next_seq - 1 FROM {s}.audit_head WHERE id = 1)"
+        );
+        let sync_sql = format!(
+            "INSERT INTO {s}.audit_sync (pid) VALUES (pg_backend_pid()) \
+             ON CONFLICT (pid) DO UPDATE SET flushes = {s}.audit_sync.flushes + 1"
+        );
         let insert = client
             .prepare(&format!(
                 "INSERT INTO {s}.audit_entries (seq, line) SELECT * FROM unnest($1::bigint[], $2::text[])"
@@ -321,7 +369,7 @@ impl Conn {
                  WHERE id = 1"
             ))
             .map_err(|e| db("preparing the audit statements", &e))?;
-        Ok(Self { client, lock_head, line_at, insert, update })
+        Ok(Self { client, schema: s.to_owned(), lock_sql, sync_sql, insert, update })
     }
 }
 
@@ -349,6 +397,41 @@ impl Batch {
         self.checkpoint_seq = seq;
         self.pin = Some(AuditPin { log_id: chain.log_id(), count: anchor.count(), head: anchor.head(), offset: 0 });
         Ok(anchor)
+    }
+
+    /// Step 2 of [`PgLog::transact`] as one simple query: insert the rows, move the head row and commit. Values are
+    /// literals (a simple query has no parameters): numbers, hex for bytes, and the lines as escape strings
+    /// (`E'...'`, whose meaning does not depend on `standard_conforming_strings`).
+    fn append_sql(&self, schema: &str, head: &Head) -> Result<String> {
+        use core::fmt::Write as _;
+        let mut sql = format!("SELECT {schema}.audit_append(ARRAY[");
+        for (i, seq) in self.seqs.iter().enumerate() {
+            let _ = write!(sql, "{}{seq}", if i == 0 { "" } else { "," });
+        }
+        sql.push_str("]::bigint[], ARRAY[");
+        for (i, line) in self.lines.iter().enumerate() {
+            if line.contains('\0') {
+                return Err(Error::Internal("an audit line holds a NUL character".into()));
+            }
+            sql.push_str(if i == 0 { "E'" } else { ",E'" });
+            for c in line.chars() {
+                match c {
+                    '\\' => sql.push_str("\\\\"),
+                    '\'' => sql.push_str("\\'"),
+                    c => sql.push(c),
+                }
+            }
+            sql.push('\'');
+        }
+        let _ = write!(
+            sql,
+            "]::text[], {}, decode('{}', 'hex'), {}, {}); COMMIT",
+            to_i64(head.next)?,
+            to_hex(&head.hash),
+            to_i64(head.since_checkpoint)?,
+            to_i64(self.checkpoint_seq)?
+        );
+        Ok(sql)
     }
 
     /// Insert the rows and move the head row (inside the caller's transaction).
@@ -491,6 +574,7 @@ impl PgLog {
                 closed: false,
             }),
             wake: Condvar::new(),
+            acked_lsn: Mutex::new(None),
         };
         let pin = pin.or_else(|| {
             log.latest_anchor().map(|a| AuditPin { log_id: a.log_id(), count: a.count(), head: a.head(), offset: 0 })
@@ -521,6 +605,13 @@ impl PgLog {
             Done::Seq(s) => Ok(s),
             _ => Err(Error::Internal("an append returns a sequence number".into())),
         }
+    }
+
+    #[cfg(test)]
+    /// The WAL position (`pg_lsn` text) read inside the last batch's transaction after its rows were written, set
+    /// once that batch was flushed and acknowledged.
+    pub(crate) fn acked_lsn(&self) -> Option<String> {
+        self.acked_lsn.lock().ok().and_then(|l| l.clone())
     }
 
     pub(crate) fn latest_anchor(&self) -> Option<Anchor> {
@@ -599,14 +690,16 @@ impl PgLog {
                     .map(|(g, _)| g)
                     .map_err(|_| Error::AuditWrite("audit log lock poisoned".into()))?;
             }
-            let n = st.queue.len().min(self.max_batch);
-            let batch: Vec<(u64, Job)> = st.queue.drain(..n).collect();
-            let known = st.known.clone();
             let failed = st.failed.clone();
             drop(st);
-            let outcome = match failed {
-                Some(f) => Err(Error::AuditWrite(format!("audit log failed earlier and must be reopened: {f}"))),
-                None => self.run(&batch, known),
+            // The batch is taken once the head row is locked (see `transact`): what queued while this leader waited
+            // for the lock joins it.
+            let (batch, outcome) = match failed {
+                Some(f) => (
+                    self.take().unwrap_or_default(),
+                    Err(Error::AuditWrite(format!("audit log failed earlier and must be reopened: {f}"))),
+                ),
+                None => self.run(),
             };
             // The hook sees a committed checkpoint before anyone is told their entry is in: a failing hook fails
             // the whole batch (committed, but not acknowledged) and poisons the log, as for the file.
@@ -637,43 +730,71 @@ impl PgLog {
         }
     }
 
-    /// One transaction for `jobs`: lock the head row, check it, make the entries, insert them, move the head,
-    /// commit. On a database error the connection is dropped (the next batch connects again) and nothing is
-    /// acknowledged; the head is read again under the lock next time, so an entry whose commit was not confirmed
-    /// but happened is simply found there.
-    fn run(&self, jobs: &[(u64, Job)], known: Head) -> Result<(Vec<Done>, Head, Option<AuditPin>)> {
+    /// The jobs of the next batch (up to `max_batch`, in arrival order) and the head as this process last left it.
+    fn take(&self) -> Result<Vec<(u64, Job)>> {
+        let mut st = self.state.lock().map_err(|_| Error::AuditWrite("audit log lock poisoned".into()))?;
+        let n = st.queue.len().min(self.max_batch);
+        Ok(st.queue.drain(..n).collect())
+    }
+
+    /// One batch: see [`Self::transact`]. Returns the jobs it took (taken here if the transaction failed before
+    /// taking them, so that they get the error) and the outcome. On a database error the connection is dropped (the
+    /// next batch connects again) and nothing is acknowledged; the head is read again under the lock next time, so
+    /// an entry whose commit was not confirmed but happened is simply found there.
+    fn run(&self) -> (Vec<(u64, Job)>, Outcome) {
+        let mut jobs = None;
+        let result = self.connect_and_transact(&mut jobs);
+        let jobs = match jobs {
+            Some(j) => j,
+            None => self.take().unwrap_or_default(),
+        };
+        (jobs, result)
+    }
+
+    fn connect_and_transact(&self, jobs: &mut Option<Vec<(u64, Job)>>) -> Result<(Vec<Done>, Head, Option<AuditPin>)> {
         let mut slot = self.conn.lock().map_err(|_| Error::AuditWrite("audit connection lock poisoned".into()))?;
         if slot.as_ref().is_none_or(|c| c.client.is_closed()) {
             *slot = Some(Conn::open(&self.config, self.async_commit)?);
         }
         let conn = slot.as_mut().ok_or_else(|| Error::Internal("connection just opened".into()))?;
-        let result = self.transact(conn, jobs, known);
-        if matches!(result, Err(Error::AuditWrite(_))) {
-            *slot = None;
+        let result = self.transact(conn, jobs);
+        if let Err(e) = &result {
+            if matches!(e, Error::AuditWrite(_)) {
+                *slot = None;
+            } else {
+                // Leave no transaction open (harmless if none is).
+                let _ = conn.client.batch_execute("ROLLBACK");
+            }
         }
         result
     }
 
+    /// One transaction, in two round trips while the head row is locked, then a WAL flush after the lock is gone
+    /// (`docs/AUDIT.md` §6.4):
+    ///
+    /// 1. `BEGIN; SET LOCAL synchronous_commit = off; SELECT ... FROM audit_head ... FOR UPDATE; SELECT line FROM
+    ///    audit_entries WHERE seq = next_seq - 1`, one simple query: under READ COMMITTED the last statement takes
+    ///    its own snapshot after the lock is held, so it sees the entry the head row points to.
+    /// 2. Take the batch (everything queued by now), check the head against what this process knows (and, if
+    ///    others appended, the last entry's hash and authentication), make the entries, then
+    ///    `SELECT audit_append(...); COMMIT` in one simple query. The commit returns once its record is in the WAL
+    ///    buffers, which releases the lock without waiting for a flush.
+    /// 3. The flush: a tiny transaction with an xid that writes WAL (`audit_sync`), committed with the session's
+    ///    `synchronous_commit` (on): its commit waits until the WAL is flushed up to its own commit record, which
+    ///    comes after this batch's and after every entry this batch chained onto. Only then are the jobs answered.
     fn transact(
         &self,
         conn: &mut Conn,
-        jobs: &[(u64, Job)],
-        known: Head,
+        jobs: &mut Option<Vec<(u64, Job)>>,
     ) -> Result<(Vec<Done>, Head, Option<AuditPin>)> {
-        let Conn { client, lock_head, line_at, insert, update } = conn;
-        let mut tx = client.transaction().map_err(|e| db("starting an audit transaction", &e))?;
-        let row = tx
-            .query_opt(&*lock_head, &[])
-            .map_err(|e| db("locking the audit log's head row", &e))?
-            .ok_or_else(|| tampered(known.next, "the audit log's head row is gone (deleted)".into()))?;
-        let next = to_u64(row.get(0), "next_seq")?;
-        let hash = digest(&row.get::<_, Vec<u8>>(1), "head")?;
-        let mut head = Head {
-            next,
-            hash,
-            since_checkpoint: to_u64(row.get(2), "since_checkpoint")?,
-            last_anchor: known.last_anchor.clone(),
+        let msgs = conn.client.simple_query(&conn.lock_sql).map_err(|e| db("locking the audit log's head row", &e))?;
+        let (head_row, last) = lock_results(&msgs)?;
+        let known = self.state.lock().map_err(|_| Error::AuditWrite("audit log lock poisoned".into()))?.known.clone();
+        let jobs: &[(u64, Job)] = jobs.insert(self.take()?);
+        let Some((next, hash, since_checkpoint, checkpoint_seq)) = head_row else {
+            return Err(tampered(known.next, "the audit log's head row is gone (deleted)".into()));
         };
+        let mut head = Head { next, hash, since_checkpoint, last_anchor: known.last_anchor.clone() };
         let key = self.chain.verifying_key();
         let log_id = self.chain.log_id();
         if next < known.next {
@@ -685,22 +806,20 @@ impl PgLog {
                 ),
             ));
         }
-        let last_line = |tx: &mut postgres::Transaction<'_>| -> Result<String> {
-            let row = tx.query_opt(&*line_at, &[&to_i64(next - 1)?]).map_err(|e| db("reading the last entry", &e))?;
-            row.map(|r| r.get(0)).ok_or_else(|| {
+        let last_line = || -> Result<&str> {
+            last.as_deref().ok_or_else(|| {
                 tampered(next - 1, format!("the head row points past the entries: entry {} is missing", next - 1))
             })
         };
         if (next, hash) != (known.next, known.hash) {
             // Others appended: chain only onto a genuine entry, at the place the head row says, with its hash.
-            let line = last_line(&mut tx)?;
-            let e = decode(line.as_bytes(), next)?;
+            let e = decode(last_line()?.as_bytes(), next)?;
             if e.seq != next - 1 || e.hash != hash {
                 return Err(tampered(next - 1, "the head row disagrees with the last entry".into()));
             }
             check_auth(&e, &log_id, &key)?;
         }
-        let mut batch = Batch { checkpoint_seq: to_u64(row.get(3), "checkpoint_seq")?, ..Batch::default() };
+        let mut batch = Batch { checkpoint_seq, ..Batch::default() };
         let mut out = Vec::with_capacity(jobs.len());
         for (_, job) in jobs {
             match job {
@@ -722,7 +841,7 @@ impl PgLog {
                     let anchor = match &head.last_anchor {
                         Some(a) if a.count() + 1 == head.next => a.clone(),
                         _ if batch.seqs.is_empty() => {
-                            let e = decode(last_line(&mut tx)?.as_bytes(), next)?;
+                            let e = decode(last_line()?.as_bytes(), next)?;
                             let sig = e.sig.filter(|_| e.kind() == EventKind::Checkpoint).ok_or_else(|| {
                                 tampered(e.seq, "the head row says the last entry is a checkpoint; it is not".into())
                             })?;
@@ -748,10 +867,29 @@ impl PgLog {
                 }
             }
         }
-        if !batch.seqs.is_empty() {
-            batch.write(&mut tx, insert, update, &head)?;
+        let lsn = if batch.seqs.is_empty() {
+            conn.client.batch_execute("COMMIT").map_err(|e| db("committing audit entries", &e))?;
+            None
+        } else {
+            let msgs = conn
+                .client
+                .simple_query(&batch.append_sql(&conn.schema, &head)?)
+                .map_err(|e| db("committing audit entries", &e))?;
+            msgs.iter().find_map(|m| match m {
+                postgres::SimpleQueryMessage::Row(r) => r.get(0).map(str::to_owned),
+                _ => None,
+            })
+        };
+        if !self.async_commit {
+            // Whether or not this batch wrote anything, what it acknowledges (its entries, or an anchor another
+            // writer committed asynchronously) must be durable first.
+            conn.client.batch_execute(&conn.sync_sql).map_err(|e| db("flushing the audit log's WAL", &e))?;
         }
-        tx.commit().map_err(|e| db("committing audit entries", &e))?;
+        if let Some(lsn) = lsn
+            && let Ok(mut l) = self.acked_lsn.lock()
+        {
+            *l = Some(lsn);
+        }
         Ok((out, head, batch.pin))
     }
 
@@ -867,4 +1005,57 @@ fn verify_open<C: GenericClient>(
         ));
     }
     Ok((head, start))
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::expect_used, reason = "tests")]
+
+    use super::*;
+    use custodia_testkit::PgCluster;
+
+    const APP: &str = "custodia_app";
+
+    /// A cluster whose WAL writer flushes only every 10 s (its maximum), so that an asynchronously committed
+    /// append is not flushed by the time it would be acknowledged unless the ack path flushed it.
+    fn cluster() -> (PgCluster, PgConfig) {
+        let pg = PgCluster::start_with(&["wal_writer_delay = '10s'", "wal_writer_flush_after = 0"])
+            .expect("a PostgreSQL cluster (scripts/install-deps.sh)");
+        pg.psql("postgres", &format!("CREATE ROLE {APP} LOGIN")).expect("app role");
+        crate::postgres::install_schema(&PgConfig::new(&pg.admin_url()).expect("admin"), APP).expect("schema");
+        let app = PgConfig::new(&pg.url(APP, "postgres")).expect("app config");
+        (pg, app)
+    }
+
+    fn open(app: &PgConfig) -> PgLog {
+        PgLog::open(app, crate::keys::SigningKey::from_bytes([7; 32]), AuditOptions::default()).expect("opens").0
+    }
+
+    #[test]
+    fn an_append_is_acknowledged_only_once_the_wal_holding_it_is_flushed() {
+        let (pg, app) = cluster();
+        let log = open(&app);
+        for i in 0..20 {
+            let seq = log.append(&AuditEvent::new(EventKind::Sealed).detail("n", &i.to_string())).expect("appends");
+            let lsn = log.acked_lsn().expect("a batch was acknowledged");
+            let flushed = pg
+                .psql("postgres", &format!("SELECT pg_current_wal_flush_lsn() >= '{lsn}'::pg_lsn"))
+                .expect("reads the flush position");
+            assert_eq!(flushed.trim(), "t", "entry {seq} acknowledged before the WAL up to {lsn} was flushed");
+        }
+        log.close().expect("closes");
+    }
+
+    #[test]
+    fn lines_with_quotes_and_backslashes_are_stored_exactly() {
+        let (_pg, app) = cluster();
+        let log = open(&app);
+        for tricky in ["it's", "back\\slash", "\\'; DROP TABLE x; --", "E'\\x00'", "ünïcødé \u{1F512}", "$$ $a$"] {
+            log.append(&AuditEvent::new(EventKind::Sealed).detail("tricky", tricky)).expect("appends");
+        }
+        log.close().expect("closes");
+        let key = crate::keys::SigningKey::from_bytes([7; 32]).verifying_key();
+        let report = verify_postgres(&app, &key, &[]).expect("verifies");
+        assert!(report.entries >= 8);
+    }
 }

@@ -20,6 +20,34 @@ CREATE TABLE IF NOT EXISTS {schema}.audit_entries (
     created_at timestamptz NOT NULL DEFAULT now()
 );
 
+-- One row per appending server connection (its backend's pid), touched after an append that committed with
+-- `synchronous_commit = off`: this tiny transaction has an xid and writes WAL, so its commit flushes the WAL up to
+-- its own commit record, which covers the append's. Appends are acknowledged only after it (docs/AUDIT.md §6.4).
+-- Holds nothing the chain depends on.
+CREATE TABLE IF NOT EXISTS {schema}.audit_sync (
+    pid integer PRIMARY KEY,
+    flushes bigint NOT NULL DEFAULT 1
+);
+
+-- The write half of an append, in the transaction that holds the head row's lock (SELECT ... FOR UPDATE): insert
+-- the batch's entries and move the head row, failing (so the caller's COMMIT rolls back) if the head row is gone.
+-- Returns the WAL insert position after both, which the commit record follows. SECURITY INVOKER: it can do no
+-- more than the caller's role.
+CREATE OR REPLACE FUNCTION {schema}.audit_append(seqs bigint[], lines text[], new_next bigint, new_head bytea,
+                                                 new_since bigint, new_checkpoint bigint)
+    RETURNS pg_lsn LANGUAGE plpgsql SECURITY INVOKER AS $$
+BEGIN
+    INSERT INTO {schema}.audit_entries (seq, line) SELECT * FROM unnest(seqs, lines);
+    UPDATE {schema}.audit_head
+        SET next_seq = new_next, head = new_head, since_checkpoint = new_since, checkpoint_seq = new_checkpoint
+        WHERE id = 1;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'custodia audit log: the head row is gone (deleted)' USING ERRCODE = 'no_data_found';
+    END IF;
+    RETURN pg_current_wal_insert_lsn();
+END
+$$;
+
 -- Entries are never changed or removed, whoever asks (the owner included, short of disabling the trigger, which
 -- verify then catches through the chain and the anchors).
 CREATE OR REPLACE FUNCTION {schema}.audit_refuse_change() RETURNS trigger LANGUAGE plpgsql AS $$
@@ -60,7 +88,11 @@ CREATE TRIGGER audit_head_no_truncate BEFORE TRUNCATE ON {schema}.audit_head
 -- row, and nothing else: no UPDATE, DELETE or TRUNCATE of entries, no DELETE of the head, no change of its log id.
 REVOKE ALL ON {schema}.audit_entries, {schema}.audit_head FROM PUBLIC;
 REVOKE ALL ON {schema}.audit_entries, {schema}.audit_head FROM {app_role};
+REVOKE ALL ON {schema}.audit_sync FROM PUBLIC;
 REVOKE ALL ON FUNCTION {schema}.audit_refuse_change(), {schema}.audit_head_forward() FROM PUBLIC;
+REVOKE ALL ON FUNCTION {schema}.audit_append(bigint[], text[], bigint, bytea, bigint, bigint) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION {schema}.audit_append(bigint[], text[], bigint, bytea, bigint, bigint) TO {app_role};
+GRANT SELECT, INSERT, UPDATE ON {schema}.audit_sync TO {app_role};
 GRANT SELECT, INSERT ON {schema}.audit_entries TO {app_role};
 GRANT SELECT, INSERT ON {schema}.audit_head TO {app_role};
 GRANT UPDATE (next_seq, head, since_checkpoint, checkpoint_seq) ON {schema}.audit_head TO {app_role};
