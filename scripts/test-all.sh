@@ -37,6 +37,7 @@ cargo clippy --features postgres --lib --test postgres_audit --example pg_audit_
 cargo clippy -p custodia-cli --features postgres --all-targets -- -D warnings  # custodia audit verify --postgres
 RUSTDOCFLAGS="-D warnings" cargo doc --no-deps --features postgres -p custodia --quiet
 cargo test --features postgres --test postgres_audit --quiet
+cargo test -p custodia --features postgres --lib --quiet audit::postgres  # the WAL-flush-before-ack test
 cargo run --quiet --features postgres --example pg_audit_bench 5 2 1 >/dev/null  # smoke form of the measurement
 
 step "PostgreSQL keyring (features postgres, pkcs11): lints, docs, two servers on one keyring and one SoftHSM2 token"
