@@ -474,6 +474,8 @@ FACADE_FUNCTIONS: dict[str, tuple[Any, list[Any]]] = {
     "custodia_custodian_options_set_require_audit_sinks": (status, [handle, c_bool]),
     "custodia_custodian_audit_sink_failures": (status, [handle, POINTER(c_uint64)]),
     "custodia_anchor_inspect": (status, [cstr, POINTER(custodia_anchor_info)]),
+    "custodia_audit_merkle_prove": (status, [handle, u64, out_buffer]),
+    "custodia_audit_merkle_verify_inclusion": (status, [cstr, cstr, out_buffer]),
     "custodia_erasure_certificate_inspect": (
         status, [cstr, POINTER(custodia_erasure_certificate_info), key_id_p, size]),
 }

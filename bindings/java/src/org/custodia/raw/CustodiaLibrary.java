@@ -366,6 +366,10 @@ public interface CustodiaLibrary extends Library {
 
     int custodia_anchor_inspect(String anchorJson, AnchorInfo outInfo);
 
+    int custodia_audit_merkle_prove(long custodian, long seq, CustodiaBuffer outBundle);
+
+    int custodia_audit_merkle_verify_inclusion(String bundle, String auditKey, CustodiaBuffer outEntry);
+
     int custodia_erasure_certificate_inspect(String certificateJson, ErasureCertificateInfo outInfo, byte[] outKeys,
             long keysCapacity);
 }
