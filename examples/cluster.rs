@@ -24,7 +24,7 @@
 //! ```
 
 use std::collections::BTreeMap;
-use std::io::{BufRead, BufReader};
+use std::io::{BufRead, BufReader, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::sync::Arc;
@@ -109,18 +109,32 @@ fn coordinator() -> Res<()> {
         "PostgreSQL cluster and SoftHSM2 token up; {SERVERS} servers x {ROUNDS} rounds, server {VICTIM} killed after round {KILL_AFTER}"
     );
 
+    // The servers log in to the token one at a time, and start work together once all have: SoftHSM2's file store
+    // rewrites `token.object` on every login, and a process reading it at that moment loses the token for good
+    // (SoftHSMv2 issue #757; docs/DEPLOYMENT.md, "SoftHSM2 and several processes"). A network HSM needs none of this.
     let mut children = Vec::new();
+    let mut readers = Vec::new();
     for n in 0..SERVERS {
-        let child = Command::new(std::env::current_exe()?)
+        let mut child = Command::new(std::env::current_exe()?)
             .env(SERVER, n.to_string())
             .env("CUSTODIA_CLUSTER_PG", &app)
             .env("CUSTODIA_CLUSTER_KEK", kek.to_string())
             .env("CUSTODIA_CLUSTER_DIR", work.path())
+            .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .spawn()?;
+        let mut reader = child.stdout.take().map(BufReader::new).ok_or("no stdout")?;
+        let mut up = String::new();
+        reader.read_line(&mut up)?;
+        if up.trim() != "up" {
+            return Err(format!("server {n} did not start: {up:?}").into());
+        }
         children.push(child);
+        readers.push(Some(reader));
     }
-    let mut readers: Vec<_> = children.iter_mut().map(|c| c.stdout.take().map(BufReader::new)).collect();
+    for c in &mut children {
+        writeln!(c.stdin.take().ok_or("no stdin")?, "go")?;
+    }
     let mut tally = Tally::default();
     let victim = readers[VICTIM].as_mut().ok_or("no stdout")?;
     let mut line = String::new();
@@ -248,6 +262,10 @@ fn server(n: usize) -> Res<()> {
     let work = PathBuf::from(std::env::var("CUSTODIA_CLUSTER_DIR")?);
     let envelopes = work.join("envelopes");
     let c = Custodian::load(work.join(format!("server{n}")), Unlock::master_key(MASTER), options(&pg, kek)?)?;
+    // Logged in to the token: tell the coordinator, and wait until every server is.
+    println!("up");
+    let mut go = String::new();
+    std::io::stdin().read_line(&mut go)?;
     let me = actor(n)?;
     let investigation = Purpose::parse("investigation")?;
     let request = OpenRequest::new(me.clone(), investigation.clone());

@@ -10,7 +10,10 @@
 //!   unwrapped case key, with no further HSM call, for every envelope of the case;
 //! - a worker killed while it holds the key does not stop the others, and the audit log verifies afterwards.
 //!
-//! The processes synchronise through their pipes (a line each way), never by sleeping.
+//! The processes synchronise through their pipes (a line each way), never by sleeping. The workers log in to the
+//! token one at a time, before any of them uses it: SoftHSM2's file store rewrites `token.object` on every login,
+//! and another process that reads it at that moment sees a torn file and loses the token for its lifetime
+//! (`CKR_GENERAL_ERROR`; SoftHSMv2 issue #757; docs/DEPLOYMENT.md, "SoftHSM2 and several processes").
 
 mod common;
 
@@ -155,8 +158,15 @@ fn coordinator() {
         std::fs::write(envelope_path(&dir, n), sealed.envelope).expect("write envelope");
     }
 
-    let mut workers: Vec<Worker> = (0..WORKERS).map(|_| Worker::start(&dir, kek)).collect();
+    let mut workers = Vec::new();
+    for _ in 0..WORKERS {
+        // One login at a time: the next worker starts when this one holds its session.
+        let mut w = Worker::start(&dir, kek);
+        assert_eq!(w.line(), "logged in");
+        workers.push(w);
+    }
     for w in &mut workers {
+        w.say("open");
         // Every worker opened every envelope twice, with one HSM unwrap.
         assert_eq!(w.line(), format!("ready opened={} unwraps=1", 2 * ENVELOPES));
     }
@@ -187,6 +197,8 @@ fn coordinator() {
 fn worker(dir: &Path) {
     let kek: KeyId = std::env::var("CUSTODIA_CASE_KEYS_KEK").expect("kek").parse().expect("kek id");
     let provider = token();
+    println!("logged in");
+    wait_for_coordinator();
     let c = custodian(dir, &provider, kek, false);
     let request = OpenRequest::new(jan(), p("investigation"));
     let envelopes: Vec<Vec<u8>> =
@@ -200,11 +212,16 @@ fn worker(dir: &Path) {
         }
     }
     println!("ready opened={opened} unwraps={}", provider.unwraps.load(Ordering::SeqCst));
-    let mut go = String::new();
-    std::io::stdin().read_line(&mut go).expect("wait for the coordinator");
+    wait_for_coordinator();
     let destroyed = envelopes
         .iter()
         .filter(|e| c.open(&request, e).map_err(|e| e.kind()).err() == Some(ErrorKind::KeyDestroyed))
         .count();
     println!("done destroyed={destroyed} unwraps={}", provider.unwraps.load(Ordering::SeqCst));
+}
+
+/// Block until the coordinator writes this worker's next line.
+fn wait_for_coordinator() {
+    let mut line = String::new();
+    std::io::stdin().read_line(&mut line).expect("wait for the coordinator");
 }
