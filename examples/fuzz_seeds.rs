@@ -266,7 +266,7 @@ fn audit(c: &mut Corpus) -> Result<(), Box<dyn std::error::Error>> {
     let cert = log.certify_erasure(&[key], Some(&case), "end of retention", Some(3))?;
     let mut anchor = log.checkpoint()?;
     c.add("anchor_certificate", anchor.to_json().as_bytes())?;
-    anchor.countersign(&AuditSigningKey::from_bytes([0x62; 32]));
+    anchor.countersign(&AuditSigningKey::from_bytes([0x62; 32]))?;
     c.add("anchor_certificate", anchor.to_json().as_bytes())?;
     c.add("anchor_certificate", cert.to_json().as_bytes())?;
     let merkle = log.checkpoint_merkle()?;
@@ -274,7 +274,7 @@ fn audit(c: &mut Corpus) -> Result<(), Box<dyn std::error::Error>> {
     if let Some(m) = merkle.merkle() {
         c.add("merkle_parse", m.to_note().as_bytes())?;
         let mut cosigned = m.clone();
-        cosigned.cosign(&AuditSigningKey::from_bytes([0x62; 32]));
+        cosigned.cosign(&AuditSigningKey::from_bytes([0x62; 32]))?;
         c.add("merkle_parse", cosigned.to_note().as_bytes())?;
     }
     for seq in [0, 3, merkle.count() - 1] {

@@ -48,7 +48,7 @@ fn write_good() -> Value {
         c.advance(60);
     }
     let mut a1 = log.checkpoint().unwrap();
-    a1.countersign(&witness());
+    a1.countersign(&witness()).expect("countersign");
     for e in &events[3..] {
         log.append(&e.clone().actor(&anna())).unwrap();
         c.advance(60);

@@ -107,7 +107,7 @@ fn anchors_pin_the_prefix_against_a_writer_who_holds_the_key() {
     let mut anchor = log.checkpoint().expect("checkpoint");
     assert_eq!(anchor.count(), 8);
     let ministry = other_key();
-    anchor.countersign(&ministry);
+    anchor.countersign(&ministry).expect("countersign");
     let exported = anchor.to_json();
     let anchor = Anchor::from_json(&exported).expect("parses");
     assert!(anchor.is_witnessed_by(&ministry.verifying_key()));

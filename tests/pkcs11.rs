@@ -23,7 +23,7 @@ use custodia::format::StanzaKind;
 use custodia::pkcs11::{Pkcs11Config, Pkcs11Provider, key_id_for_cka_id};
 use custodia::{
     Actor, Category, Classification, Custodian, CustodianOptions, ErrorKind, FixedClock, KdfParams, KeyId, KeyProvider,
-    OpenRequest, PurposeSet, SealOptions, Sensitive, Timestamp, Unlock, Unwrapped,
+    OpenRequest, PurposeSet, SealOptions, Sensitive, Signer, Timestamp, Unlock, Unwrapped,
 };
 
 const MODULE: &str = "/usr/lib/softhsm/libsofthsm2.so";
@@ -74,6 +74,8 @@ fn child() {
         ("token_unavailable_is_a_typed_error", token_unavailable_is_a_typed_error),
         ("refused_open_never_reaches_the_token", refused_open_never_reaches_the_token),
         ("eddsa_on_the_token", eddsa_on_the_token),
+        ("ed25519_key_on_the_token_signs_and_never_leaves", ed25519_key_on_the_token_signs_and_never_leaves),
+        ("envelope_signer_and_audit_key_on_the_token", envelope_signer_and_audit_key_on_the_token),
     ];
     let (mut passed, mut failed) = (0, 0);
     for (name, f) in tests {
@@ -321,4 +323,86 @@ fn eddsa_on_the_token() {
     println!("SoftHSM2 CKM_EDDSA: {eddsa}; CKM_AES_GCM: {}", mechs.contains(&MechanismType::AES_GCM));
     assert!(mechs.contains(&MechanismType::AES_GCM), "the provider needs CKM_AES_GCM");
     std::mem::forget(ctx);
+}
+
+/// An Ed25519 key generated on the token: the private half sensitive, non-extractable, its value unreadable; found
+/// again by its custodia key id (from another provider instance); its signatures are plain Ed25519 that verify
+/// under the public key custodia derives the id from.
+fn ed25519_key_on_the_token_signs_and_never_leaves() {
+    let prov = Arc::new(provider(TOKEN_A));
+    let signer = prov.generate_signing_key("envelope signer").expect("generate Ed25519 on the token");
+    let public = signer.verifying_key();
+    let again = Arc::new(provider(TOKEN_A)).signing_key(&public.id()).expect("found by key id");
+    assert_eq!(again.verifying_key(), public);
+    // Sign through the custodia key type: the signature is checked against the public key before it is returned.
+    let key = again.signing_key();
+    assert!(key.is_external() && key.expose_bytes().is_none(), "no seed in this process");
+    let anchor_like = b"custodia test message";
+    let sig = Signer::sign(&key, anchor_like).expect("signed on the token");
+    let dalek = ed25519_dalek::VerifyingKey::from_bytes(&public.to_bytes()).expect("public");
+    dalek.verify_strict(anchor_like, &ed25519_dalek::Signature::from_bytes(&sig)).expect("plain Ed25519");
+
+    let s = raw_session(TOKEN_A);
+    let handles = s
+        .find_objects(&[
+            Attribute::Class(ObjectClass::PRIVATE_KEY),
+            Attribute::KeyType(KeyType::EC_EDWARDS),
+            Attribute::Label(b"envelope signer".to_vec()),
+        ])
+        .expect("find");
+    assert_eq!(handles.len(), 1);
+    for a in s.get_attributes(handles[0], &[AttributeType::Sensitive, AttributeType::Extractable]).expect("attrs") {
+        match a {
+            Attribute::Sensitive(b) => assert!(b, "private key not sensitive"),
+            Attribute::Extractable(b) => assert!(!b, "private key extractable"),
+            _ => {}
+        }
+    }
+    assert!(
+        !s.get_attributes(handles[0], &[AttributeType::Value])
+            .is_ok_and(|v| v.iter().any(|a| matches!(a, Attribute::Value(b) if !b.is_empty()))),
+        "the private key's value was readable"
+    );
+    // Unknown on this token: typed, not a panic or a wrong key.
+    let other = custodia::audit::SigningKey::from_bytes([77; 32]).id();
+    assert_eq!(prov.signing_key(&other).expect_err("absent").kind(), ErrorKind::KeyNotFound);
+}
+
+/// A custodian whose envelope signer and audit key are on the token: envelopes carry the token's signature, every
+/// audit entry is signed inside the token and the log verifies with its public key, the keyring holds neither
+/// secret, and a restart with the same token keys carries on.
+fn envelope_signer_and_audit_key_on_the_token() {
+    let prov = Arc::new(provider(TOKEN_B));
+    let envelope_signer = prov.generate_signing_key("signer").expect("signer");
+    let audit_key = prov.generate_signing_key("audit").expect("audit key");
+    let signer_id = envelope_signer.verifying_key().id();
+    let dir = tempfile::tempdir().expect("tempdir");
+    let options = |create| {
+        let mut o = CustodianOptions::with_clock(Arc::new(FixedClock::new(Timestamp::from_unix(1_795_435_200))));
+        o.kdf = KdfParams::DANGER_TEST_ONLY;
+        o.create = create;
+        o.signers = vec![envelope_signer.clone() as Arc<dyn Signer>];
+        o.audit_signer = Some(audit_key.clone() as Arc<dyn Signer>);
+        o
+    };
+    let c = Custodian::load(dir.path().join("c"), Unlock::master_key([9; 32]), options(true)).expect("load");
+    assert_eq!(c.audit_verifying_key(), audit_key.verifying_key());
+    let kek = c.generate_key(&jan(), custodia::KeyKind::Kek, "team").expect("kek");
+    let mut o = SealOptions::new(PurposeSet::parse(&["investigation"]).expect("purposes"), vec![kek]);
+    o.signer = Some(signer_id);
+    let data = Sensitive::new(b"intercept transcript 18".to_vec(), Category::FinancialRecords);
+    let env = c.seal(&jan(), &data, &o).expect("seal, signed on the token").envelope;
+    let opened = c
+        .open(&OpenRequest::new(jan(), p("investigation")).require_signer(signer_id), &env)
+        .expect("open, token signer required");
+    assert_eq!(opened.signer, Some(signer_id));
+    assert!(c.keys().expect("keys").iter().all(|k| k.kind != custodia::KeyKind::Ed25519 || !k.has_secret));
+    let path = c.audit_log().path().to_owned();
+    c.close().expect("close");
+    let report = custodia::audit::verify(&path, &audit_key.verifying_key(), &[]).expect("log verifies");
+    assert!(report.entries >= 4, "genesis, key, seal, open, close");
+    let again = Custodian::load(dir.path().join("c"), Unlock::master_key([9; 32]), options(false)).expect("reload");
+    again.open(&OpenRequest::new(jan(), p("investigation")), &env).expect("open after restart");
+    again.close().expect("close");
+    custodia::audit::verify(&path, &audit_key.verifying_key(), &[]).expect("still verifies");
 }

@@ -130,14 +130,21 @@ impl Anchor {
 
     /// Counter-sign as another authority. The authority should first check the anchor with
     /// [`Anchor::verify`] against the custodian's audit key.
-    pub fn countersign(&mut self, authority: &SigningKey) {
-        let sig = authority.sign(&self.witness_message());
+    ///
+    /// # Errors
+    /// Only for a key held outside this process ([`SigningKey::external`]): [`Error::ProviderUnavailable`],
+    /// [`Error::ProviderFailed`] from its signer; nothing is added then.
+    pub fn countersign(&mut self, authority: &SigningKey) -> Result<()> {
+        let sig = authority.sign(&self.witness_message())?;
+        let mut merkle = self.merkle.clone();
+        if let Some(m) = &mut merkle {
+            m.cosign(authority)?;
+        }
         let key = authority.verifying_key();
         self.witnesses.retain(|w| w.key != key);
         self.witnesses.push(Witness { key, sig });
-        if let Some(m) = &mut self.merkle {
-            m.cosign(authority);
-        }
+        self.merkle = merkle;
+        Ok(())
     }
 
     /// Counter-sign as another authority after checking that the log only grew since `last`, the anchor this
@@ -157,8 +164,7 @@ impl Anchor {
         proof: &ConsistencyProof,
     ) -> Result<()> {
         self.check_extends(audit_key, last, proof)?;
-        self.countersign(authority);
-        Ok(())
+        self.countersign(authority)
     }
 
     /// The checks of [`Anchor::countersign_extending`], without signing.

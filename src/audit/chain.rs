@@ -7,8 +7,6 @@
 
 use std::sync::Arc;
 
-use ed25519_dalek::{Signer as _, SigningKey};
-
 use super::anchor::Anchor;
 use super::entry::{Digest, FORMAT_NAME, LOG_ID_LEN, ZERO_DIGEST, checkpoint_message, encode, to_hex};
 use super::erasure::{CertBody, ErasureCertificate};
@@ -39,17 +37,13 @@ impl Head {
 
 /// Makes entries: the audit key (in locked, undumpable memory, docs/MEMORY.md), the log id and the clock.
 pub(crate) struct ChainWriter {
-    key: custodia_mem::LockedBox<SigningKey>,
+    key: crate::keys::SigningKey,
     log_id: [u8; LOG_ID_LEN],
     clock: Arc<dyn Clock>,
 }
 
 impl ChainWriter {
-    pub(crate) fn new(
-        key: custodia_mem::LockedBox<SigningKey>,
-        log_id: [u8; LOG_ID_LEN],
-        clock: Arc<dyn Clock>,
-    ) -> Self {
+    pub(crate) fn new(key: crate::keys::SigningKey, log_id: [u8; LOG_ID_LEN], clock: Arc<dyn Clock>) -> Self {
         Self { key, log_id, clock }
     }
 
@@ -63,13 +57,13 @@ impl ChainWriter {
     }
 
     pub(crate) fn verifying_key(&self) -> ed25519_dalek::VerifyingKey {
-        self.key.verifying_key()
+        *self.key.verifying_key().dalek()
     }
 
     /// Sign a Merkle checkpoint's note text (`merkle.rs`; its texts begin with `custodia.audit/`, never a
     /// `custodia/audit/v2/…` message, docs/AUDIT.md §12).
-    pub(crate) fn sign_note(&self, text: &super::merkle::NoteText) -> [u8; 64] {
-        ed25519_dalek::Signer::sign(&*self.key, text.as_bytes()).to_bytes()
+    pub(crate) fn sign_note(&self, text: &super::merkle::NoteText) -> Result<[u8; 64]> {
+        self.key.sign(text.as_bytes())
     }
 
     /// The next entry after `head` (the line, without newline), and `head` moved past it. The time is the event's
@@ -91,7 +85,7 @@ impl ChainWriter {
     /// The genesis entry of a new log (at `head`, which must be [`Head::empty`]).
     pub(crate) fn genesis(&self, head: &mut Head) -> Result<String> {
         let e = AuditEvent::new(EventKind::Genesis)
-            .detail("audit_key", &to_hex(self.key.verifying_key().as_bytes()))
+            .detail("audit_key", &to_hex(&self.key.verifying_key().to_bytes()))
             .detail("format", FORMAT_NAME)
             .detail("log_id", &to_hex(&self.log_id));
         self.entry(head, &e, None)
@@ -101,7 +95,8 @@ impl ChainWriter {
     /// last anchor.
     pub(crate) fn checkpoint(&self, head: &mut Head) -> Result<(String, Anchor)> {
         let (count, covered) = (head.next, head.hash);
-        let sig = self.key.sign(&checkpoint_message(&self.log_id, count, &covered));
+        let sig =
+            ed25519_dalek::Signature::from_bytes(&self.key.sign(&checkpoint_message(&self.log_id, count, &covered))?);
         let line = self.entry(head, &AuditEvent::new(EventKind::Checkpoint), Some(&sig))?;
         head.since_checkpoint = 0;
         let anchor = Anchor::new(self.log_id, count, covered, sig);
@@ -127,9 +122,9 @@ impl ChainWriter {
             keys.to_vec(),
             reason.to_owned(),
             envelopes,
-            &crate::keys::VerifyingKey::from_dalek(self.key.verifying_key()),
+            &self.key.verifying_key(),
         );
-        let sig = self.key.sign(&body.message()?);
+        let sig = ed25519_dalek::Signature::from_bytes(&self.key.sign(&body.message()?)?);
         let mut e = AuditEvent::new(EventKind::Erasure).at(time).keys(keys.iter().copied()).detail("reason", reason);
         if let Some(c) = case {
             e = e.case(c);

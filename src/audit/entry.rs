@@ -114,7 +114,7 @@ pub(crate) fn encode(
     sig: Option<&ed25519_dalek::Signature>,
     prev: &Digest,
     log_id: &[u8; LOG_ID_LEN],
-    key: &ed25519_dalek::SigningKey,
+    key: &crate::keys::SigningKey,
 ) -> Result<(String, Digest)> {
     let wire = Wire {
         seq,
@@ -136,7 +136,7 @@ pub(crate) fn encode(
     };
     let body = serde_json::to_string(&wire).map_err(|e| Error::Internal(format!("audit encoding: {e}")))?;
     let hash = entry_hash(body.as_bytes());
-    let auth = ed25519_dalek::Signer::sign(key, &auth_message(log_id, &hash));
+    let auth = ed25519_dalek::Signature::from_bytes(&key.sign(&auth_message(log_id, &hash))?);
     let mut line = body;
     line.reserve_exact(SUFFIX_LEN);
     line.pop(); // the closing brace; the hash and auth members go last

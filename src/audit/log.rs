@@ -314,7 +314,7 @@ impl AuditLog {
 
     /// Sign a Merkle checkpoint's note text with the audit key: called only by `merkle.rs`, whose texts begin with
     /// `custodia.audit/` and so never equal a `custodia/audit/v2/…` message (`docs/AUDIT.md` §12).
-    pub(crate) fn sign_note(&self, text: &super::merkle::NoteText) -> [u8; 64] {
+    pub(crate) fn sign_note(&self, text: &super::merkle::NoteText) -> Result<[u8; 64]> {
         on_store!(self, l => l.chain().sign_note(text))
     }
 
@@ -490,7 +490,6 @@ impl FileLog {
     /// not an entry; [`Error::InsecurePermissions`] when group or others may write the file; [`Error::AuditWrite`]
     /// when it cannot be created or written; [`Error::Io`] when `dir` does not exist or the file cannot be read.
     pub(crate) fn open(dir: &Path, key: crate::keys::SigningKey, options: AuditOptions) -> Result<(Self, OpenReport)> {
-        let key = key.into_dalek();
         let werr = |what: &str, e: std::io::Error| Error::AuditWrite(format!("{what}: {e}"));
         if !dir.is_dir() {
             return Err(Error::Io(std::io::Error::new(
@@ -499,7 +498,7 @@ impl FileLog {
             )));
         }
         let path = dir.join(LOG_FILE_NAME);
-        let verifying = key.verifying_key();
+        let verifying = *key.verifying_key().dalek();
         let pin = options.pin;
         // The log id is the new log's, until the log found says otherwise.
         let mut new_id = [0u8; LOG_ID_LEN];

@@ -126,13 +126,13 @@ impl MerkleCheckpoint {
         size: u64,
         root: Digest,
         key: &VerifyingKey,
-        sign: impl FnOnce(&NoteText) -> [u8; 64],
-    ) -> Self {
+        sign: impl FnOnce(&NoteText) -> Result<[u8; 64]>,
+    ) -> Result<Self> {
         let mut c = Self { log_id, size, root, extensions: Vec::new(), signatures: Vec::new() };
-        let signature = sign(&c.text()).to_vec();
+        let signature = sign(&c.text())?.to_vec();
         let name = c.origin();
         c.signatures.push(NoteSignature { key_id: note_key_id(&name, key), name, signature });
-        c
+        Ok(c)
     }
 
     /// The id of the log.
@@ -295,13 +295,18 @@ impl MerkleCheckpoint {
 
     /// Add (or replace) a witness's signature: an Ed25519 signed-note signature by `witness` over the same text,
     /// key name `custodia.witness/<public key hex>`. Check the checkpoint (and any consistency proof) first.
-    pub fn cosign(&mut self, witness: &SigningKey) {
+    ///
+    /// # Errors
+    /// Only for a key held outside this process ([`SigningKey::external`]): [`Error::ProviderUnavailable`],
+    /// [`Error::ProviderFailed`] from its signer; nothing is added then.
+    pub fn cosign(&mut self, witness: &SigningKey) -> Result<()> {
         let key = witness.verifying_key();
         let name = witness_name(&key);
         let key_id = note_key_id(&name, &key);
-        let signature = witness.sign(self.text().as_bytes()).to_vec();
+        let signature = witness.sign(self.text().as_bytes())?.to_vec();
         self.signatures.retain(|s| !(s.name == name && s.key_id == key_id));
         self.signatures.push(NoteSignature { name, key_id, signature });
+        Ok(())
     }
 
     /// Whether `witness` signed this checkpoint (with a valid signature).
@@ -610,10 +615,10 @@ impl LogTree {
     /// [`Error::AuditWrongKey`] when `key` is not the log's audit key.
     pub fn checkpoint(&self, key: &SigningKey) -> Result<MerkleCheckpoint> {
         self.check_key(&key.verifying_key())?;
-        Ok(self.checkpoint_with(|t| key.sign(t.as_bytes())))
+        self.checkpoint_with(|t| key.sign(t.as_bytes()))
     }
 
-    pub(crate) fn checkpoint_with(&self, sign: impl FnOnce(&NoteText) -> [u8; 64]) -> MerkleCheckpoint {
+    pub(crate) fn checkpoint_with(&self, sign: impl FnOnce(&NoteText) -> Result<[u8; 64]>) -> Result<MerkleCheckpoint> {
         MerkleCheckpoint::new_signed(self.log_id, self.size(), self.root(), &self.audit_key, sign)
     }
 
@@ -682,7 +687,7 @@ impl AuditLog {
                 reason: "the file no longer holds the checkpoint just written (rewritten behind this writer)".into(),
             });
         }
-        let checkpoint = tree.checkpoint_with(|t| self.sign_note(t));
+        let checkpoint = tree.checkpoint_with(|t| self.sign_note(t))?;
         Ok(anchor.with_merkle(checkpoint))
     }
 
@@ -694,7 +699,7 @@ impl AuditLog {
     /// verification error when the file does not verify.
     pub fn inclusion_bundle(&self, seq: u64, size: Option<u64>) -> Result<InclusionBundle> {
         let tree = self.tree(size)?;
-        tree.bundle_with(seq, tree.checkpoint_with(|t| self.sign_note(t)))
+        tree.bundle_with(seq, tree.checkpoint_with(|t| self.sign_note(t))?)
     }
 
     /// A consistency proof from the tree of the first `old_size` entries to the tree of the first `new_size`
@@ -705,7 +710,7 @@ impl AuditLog {
     /// when the file does not verify.
     pub fn consistency_proof(&self, old_size: u64, new_size: Option<u64>) -> Result<ConsistencyProof> {
         let tree = self.tree(new_size)?;
-        tree.consistency_with(old_size, tree.checkpoint_with(|t| self.sign_note(t)))
+        tree.consistency_with(old_size, tree.checkpoint_with(|t| self.sign_note(t))?)
     }
 }
 
@@ -953,6 +958,7 @@ mod tests {
     fn checkpoint(size: u64) -> MerkleCheckpoint {
         let k = key();
         MerkleCheckpoint::new_signed([7; 16], size, [9; 32], &k.verifying_key(), |t| k.sign(t.as_bytes()))
+            .expect("signed")
     }
 
     #[test]
@@ -990,8 +996,8 @@ mod tests {
     fn cosignature_is_checked() {
         let mut c = checkpoint(3);
         let w = SigningKey::from_bytes([8; 32]);
-        c.cosign(&w);
-        c.cosign(&w);
+        c.cosign(&w).expect("cosign");
+        c.cosign(&w).expect("cosign");
         assert_eq!(c.signatures().len(), 2, "a witness replaces its own line");
         let p = MerkleCheckpoint::open(&c.to_note(), &key().verifying_key()).expect("parses");
         assert!(p.is_cosigned_by(&w.verifying_key()));

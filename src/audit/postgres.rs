@@ -469,8 +469,7 @@ impl PgLog {
         key: crate::keys::SigningKey,
         options: AuditOptions,
     ) -> Result<(Self, OpenReport)> {
-        let key = key.into_dalek();
-        let verifying = key.verifying_key();
+        let verifying = *key.verifying_key().dalek();
         let parts = options;
         let (max_batch, max_delay, async_commit) = match parts.durability {
             Durability::FsyncEach => (1, Duration::ZERO, false),

@@ -8,7 +8,7 @@ use std::io::{self, Read};
 use std::path::Path;
 use std::sync::Arc;
 
-use super::{Custodian, hex, replace_file, signer_for, signing_to_audit};
+use super::{Custodian, hex, replace_file, signer_for};
 use crate::audit::{AuditEvent, EventKind};
 use crate::error::{Error, Result};
 use crate::keys::keyring::refuse_writable_by_others;
@@ -100,9 +100,9 @@ impl Custodian {
         }
         let key = {
             let ring = self.read()?;
-            signer_for(ring.body(), signing_key_id)?
+            signer_for(ring.body(), signing_key_id, &self.signers)?
         };
-        let approval = Approval::sign(terms, approver.id(), &signing_to_audit(&key))?;
+        let approval = Approval::sign(terms, approver.id(), &key)?;
         let t = approval.terms();
         let mut ev = AuditEvent::new(EventKind::ExceptionApproved)
             .actor(approver)

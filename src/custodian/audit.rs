@@ -228,7 +228,7 @@ impl Custodian {
                     .into(),
             ));
         }
-        let signer = signer_for(self.read()?.body(), witness)?;
+        let signer = signer_for(self.read()?.body(), witness, &self.signers)?;
         let event = AuditEvent::new(EventKind::AnchorWitnessed)
             .actor(actor)
             .key(*witness)
@@ -253,7 +253,7 @@ impl Custodian {
             return Err(e);
         }
         let mut witnessed = anchor.clone();
-        witnessed.countersign(&signer);
+        witnessed.countersign(&signer)?;
         self.record(event)?;
         Ok(witnessed)
     }

@@ -6,11 +6,15 @@
 //! no key whose grant could be checked; its originator is the custodian whose actor acts in the envelope's origin
 //! jurisdiction, and nobody can grant anything for it. Grants are verified before any key is touched.
 
+use std::collections::HashMap;
+use std::sync::Arc;
+
 use super::{Custodian, signer_for};
 use crate::audit::{AuditEvent, EventKind};
 use crate::error::{Error, Result};
 use crate::exchange::{Grant, GrantScope};
 use crate::format::{self, OBJECT_ID_LEN};
+use crate::keys::Signer;
 use crate::keys::keyring::KeyringBody;
 use crate::policy::{self, Extension, Terms};
 use crate::vocabulary::time::Timestamp;
@@ -109,9 +113,16 @@ impl GrantView {
 
 /// Whether this custodian is the originator of the envelope of `header` for `actor`: it holds the signer's secret;
 /// for an unsigned envelope, `actor` acts in its origin.
-pub(super) fn is_originator(body: &KeyringBody, header: &format::Header, actor: &Actor) -> bool {
+pub(super) fn is_originator(
+    body: &KeyringBody,
+    header: &format::Header,
+    actor: &Actor,
+    outside: &HashMap<KeyId, Arc<dyn Signer>>,
+) -> bool {
     match header.signer() {
-        Some(vk) => body.get(&vk.id()).is_some_and(|r| r.kind == KeyKind::Ed25519 && r.has_secret()),
+        Some(vk) => body
+            .get(&vk.id())
+            .is_some_and(|r| r.kind == KeyKind::Ed25519 && (r.has_secret() || outside.contains_key(&vk.id()))),
         None => header.metadata().origin == Some(actor.jurisdiction()),
     }
 }
@@ -184,7 +195,7 @@ impl Custodian {
         }
         let key = {
             let ring = self.read()?;
-            signer_for(ring.body(), signer)?
+            signer_for(ring.body(), signer, &self.signers)?
         };
         let grant = Grant::issue(&key, &oid, scope, now, not_after, reference)?;
         drop(key);

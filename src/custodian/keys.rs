@@ -869,7 +869,7 @@ fn generate_record(kind: KeyKind, label: &str, now: Timestamp) -> Result<KeyReco
         }
         KeyKind::Ed25519 => {
             let k = SigningKey::generate()?;
-            new_record(k.id(), kind, label, now, Some(k.verifying_key().to_bytes().to_vec()), Some(k.expose_bytes()))
+            new_record(k.id(), kind, label, now, Some(k.verifying_key().to_bytes().to_vec()), k.expose_bytes())
         }
     })
 }

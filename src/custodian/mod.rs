@@ -34,6 +34,7 @@ pub use self::seal::{SealOptions, Sealed};
 pub use self::share::{RewrapItem, RewrapOptions, RewrapOutput, RewrapPlan};
 
 use std::cell::RefCell;
+use std::collections::HashMap;
 use std::fs::{self, File, OpenOptions};
 use std::io::{self, Write};
 use std::marker::PhantomData;
@@ -51,7 +52,7 @@ use crate::keys::KeyProvider;
 use crate::keys::case_cache::{CaseKeyCache, CaseKeyWrapping};
 use crate::keys::keyring::{KeyRecord, KeyState, KeyringBody, SecretBytes};
 use crate::keys::provider::{public32, secret32, stored_x25519};
-use crate::keys::{KdfParams, Kek, Keyring, SigningKey, Unlock, VerifyingKey, X25519Identity, X25519Recipient};
+use crate::keys::{KdfParams, Kek, Keyring, Signer, SigningKey, Unlock, VerifyingKey, X25519Identity, X25519Recipient};
 use crate::policy::{AccessPolicy, PolicyGate};
 use crate::vocabulary::time::{Clock, SystemClock, Timestamp};
 use crate::vocabulary::{KeyId, KeyKind};
@@ -93,6 +94,18 @@ pub struct CustodianOptions {
     /// in-memory cache (docs/KEYS.md "Case keys wrapped by a provider"). `None` (the default): case keys in clear
     /// inside the (encrypted) keyring, as before.
     pub case_keys: Option<CaseKeyWrapping>,
+    /// Ed25519 keys held outside this process, each by a [`Signer`] (an HSM token:
+    /// `custodia::pkcs11::Pkcs11Provider::signing_key` with the `pkcs11` feature; docs/KEYS.md "Signing keys on a
+    /// token"). Each is recorded in the keyring as a public key (added at load if absent) and then signs wherever a
+    /// key of this custodian is named by id: envelopes ([`SealOptions::signer`]), grants, receipts, approvals and
+    /// counter-signatures. Its state in the keyring (compromised, destroyed) is checked as for any key; every
+    /// signature it returns is verified before use.
+    pub signers: Vec<Arc<dyn Signer>>,
+    /// The audit log's key, held outside this process (docs/KEYS.md "Signing keys on a token"): it signs every
+    /// entry, checkpoint, Merkle checkpoint and erasure certificate. Chosen when the log is created: a directory
+    /// (or a PostgreSQL store) whose audit key is another is refused with [`Error::AuditWrongKey`], and one whose
+    /// audit key is held outside must be loaded with it. `None` (the default): a key generated in the keyring.
+    pub audit_signer: Option<Arc<dyn Signer>>,
     /// The shared store of a deployment with many application servers (feature `postgres`, docs/DEPLOYMENT.md):
     /// when set, the audit log and the keyring's metadata live in this PostgreSQL database, which every server
     /// uses at once, instead of in the directory. `None` (the default): the directory's files.
@@ -112,6 +125,8 @@ impl Default for CustodianOptions {
             create: false,
             providers: Vec::new(),
             case_keys: None,
+            signers: Vec::new(),
+            audit_signer: None,
             #[cfg(feature = "postgres")]
             postgres: None,
         }
@@ -135,6 +150,8 @@ impl core::fmt::Debug for CustodianOptions {
             .field("create", &self.create)
             .field("providers", &self.providers.iter().map(|p| p.name().to_owned()).collect::<Vec<_>>())
             .field("case_keys", &self.case_keys)
+            .field("signers", &self.signers.iter().map(|s| s.verifying_key().id()).collect::<Vec<_>>())
+            .field("audit_signer", &self.audit_signer.as_ref().map(|s| s.verifying_key().id()))
             .finish_non_exhaustive()
     }
 }
@@ -153,6 +170,8 @@ pub struct Custodian {
     unwraps: AtomicU64,
     /// Key providers besides the keyring ([`CustodianOptions::providers`]).
     providers: Vec<Arc<dyn KeyProvider>>,
+    /// Signing keys held outside the process ([`CustodianOptions::signers`]), by key id.
+    signers: HashMap<KeyId, Arc<dyn Signer>>,
     /// Unwrapped per-case keys ([`CustodianOptions::case_keys`]), bounded in time and uses.
     case_keys: CaseKeyCache,
     /// Whether the keyring is shared by many servers ([`CustodianOptions::postgres`]): the access policy then lives
@@ -255,27 +274,78 @@ impl Custodian {
         drop(unlock);
         let shared_keyring = local.is_some();
         let clock = options.clock.clone();
+        // Signing keys held outside: each recorded as a public key (under the keyring's lock, once).
+        let mut signers = HashMap::new();
+        for s in &options.signers {
+            let public = s.verifying_key();
+            signers.insert(public.id(), s.clone());
+            if ring.body().get(&public.id()).is_none() {
+                let label = format!("{} signing key", s.name());
+                let record = new_record(
+                    public.id(),
+                    KeyKind::Ed25519,
+                    &label,
+                    clock.now(),
+                    Some(public.to_bytes().to_vec()),
+                    None,
+                );
+                ring.update(|b| if b.get(&record.id).is_none() { b.add(record) } else { Ok(()) })?;
+            }
+        }
+        // The audit key: one record labelled `audit`, with its secret, or public only when a signer outside holds it.
         let find = |b: &KeyringBody| {
             b.keys
                 .iter()
-                .find(|k| k.kind == KeyKind::Ed25519 && k.label == AUDIT_KEY_LABEL && k.has_secret())
-                .map(|k| k.id)
+                .find(|k| k.kind == KeyKind::Ed25519 && k.label == AUDIT_KEY_LABEL)
+                .map(|k| (k.id, k.has_secret()))
         };
-        let audit_key_id = match find(ring.body()) {
-            Some(id) => id,
-            None => {
+        // The log is signed by the keyring's audit key, not by the configured signer's.
+        let wrong_key = |b: &KeyringBody, id: &KeyId, configured: &VerifyingKey| Error::AuditWrongKey {
+            expected: hex(&configured.to_bytes()),
+            found: b.get(id).and_then(|r| r.public.as_deref()).map_or_else(|| id.to_string(), hex),
+        };
+        let outside = options.audit_signer.as_ref().map(|s| s.verifying_key());
+        let audit_key_id = match (find(ring.body()), &outside) {
+            (Some((id, _)), Some(public)) if id != public.id() => return Err(wrong_key(ring.body(), &id, public)),
+            (Some((id, false)), None) => {
+                return Err(Error::InvalidArgument(format!(
+                    "the audit key {id} is held outside this process (an HSM): load with CustodianOptions::audit_signer"
+                )));
+            }
+            (Some((id, _)), _) => id,
+            (None, Some(public)) => {
+                let record = new_record(
+                    public.id(),
+                    KeyKind::Ed25519,
+                    AUDIT_KEY_LABEL,
+                    clock.now(),
+                    Some(public.to_bytes().to_vec()),
+                    None,
+                );
+                ring.update(|b| match find(b) {
+                    Some((id, _)) if id != record.id => Err(wrong_key(b, &id, public)),
+                    Some((id, _)) => Ok(id),
+                    None => {
+                        let id = record.id;
+                        b.add(record)?;
+                        Ok(id)
+                    }
+                })?
+            }
+            (None, None) => {
                 let key = SigningKey::generate()?;
+                let seed = key.expose_bytes().ok_or_else(|| Error::Internal("a generated key has its seed".into()))?;
                 let record = new_record(
                     key.id(),
                     KeyKind::Ed25519,
                     AUDIT_KEY_LABEL,
                     clock.now(),
                     Some(key.verifying_key().to_bytes().to_vec()),
-                    Some(key.expose_bytes()),
+                    Some(seed),
                 );
                 // Looked for again under the keyring's lock: another process may have made it meanwhile.
                 ring.update(|b| match find(b) {
-                    Some(id) => Ok(id),
+                    Some((id, _)) => Ok(id),
                     None => {
                         let id = record.id;
                         b.add(record)?;
@@ -284,7 +354,10 @@ impl Custodian {
                 })?
             }
         };
-        let signing = signing_key(&ring, &audit_key_id)?;
+        let signing = match &options.audit_signer {
+            Some(s) => SigningKey::external(s.clone()),
+            None => signing_key(&ring, &audit_key_id)?,
+        };
         // With PostgreSQL the audit log is shared by every server, and so is its pin: it lives in the shared
         // keyring, so no server opens a log cut back below a checkpoint any server has seen.
         let pin_ring = &ring;
@@ -324,6 +397,7 @@ impl Custodian {
             audit_key_id,
             unwraps: AtomicU64::new(0),
             providers: options.providers,
+            signers,
             case_keys: CaseKeyCache::new(options.case_keys),
             shared_keyring,
             closed: AtomicBool::new(false),
@@ -561,9 +635,15 @@ fn x25519_identity(body: &KeyringBody, id: &KeyId) -> Result<X25519Identity> {
     stored_x25519(usable(body, id, KeyKind::X25519, "act as sender")?)
 }
 
-fn signer_for(body: &KeyringBody, id: &KeyId) -> Result<SigningKey> {
-    let r = usable(body, id, KeyKind::Ed25519, "sign")?;
-    Ok(SigningKey::from_bytes(*secret32(r)?))
+/// The signing key `id` of this custodian: its secret in the keyring, or a signer outside the process
+/// ([`CustodianOptions::signers`]) for a public-only record; either way usable (active, not compromised).
+fn signer_for(body: &KeyringBody, id: &KeyId, outside: &HashMap<KeyId, Arc<dyn Signer>>) -> Result<SigningKey> {
+    let held = outside.get(id);
+    let r = usable_with(body, id, KeyKind::Ed25519, "sign", held.is_some())?;
+    match held {
+        Some(s) if !r.has_secret() => Ok(SigningKey::external(s.clone())),
+        _ => Ok(SigningKey::from_bytes(*secret32(r)?)),
+    }
 }
 
 fn verifying_key(body: &KeyringBody, id: &KeyId) -> Result<VerifyingKey> {
@@ -575,6 +655,17 @@ fn verifying_key(body: &KeyringBody, id: &KeyId) -> Result<VerifyingKey> {
 }
 
 fn usable<'a>(body: &'a KeyringBody, id: &KeyId, kind: KeyKind, operation: &'static str) -> Result<&'a KeyRecord> {
+    usable_with(body, id, kind, operation, false)
+}
+
+/// [`usable`], where `held_outside` says a signer outside the process holds the secret of a public-only record.
+fn usable_with<'a>(
+    body: &'a KeyringBody,
+    id: &KeyId,
+    kind: KeyKind,
+    operation: &'static str,
+    held_outside: bool,
+) -> Result<&'a KeyRecord> {
     let r = body.get(id).ok_or(Error::KeyNotFound(*id))?;
     if r.kind != kind {
         return Err(Error::InvalidArgument(format!(
@@ -587,7 +678,9 @@ fn usable<'a>(body: &'a KeyringBody, id: &KeyId, kind: KeyKind, operation: &'sta
     match &r.state {
         KeyState::Destroyed { at, .. } => Err(Error::KeyDestroyed { key_id: *id, destroyed_at: *at }),
         KeyState::DecryptOnly => Err(Error::KeyState { key_id: *id, operation, state: "decrypt_only" }),
-        KeyState::Active if !r.has_secret() => Err(Error::KeyState { key_id: *id, operation, state: "public only" }),
+        KeyState::Active if !r.has_secret() && !held_outside => {
+            Err(Error::KeyState { key_id: *id, operation, state: "public only" })
+        }
         KeyState::Active => match &r.compromised {
             // A compromised key signs and acts as sender for nothing new.
             Some(m) => Err(Error::KeyCompromised { key_id: *id, compromised_at: m.at }),
@@ -668,8 +761,4 @@ pub(crate) fn new_record(
 fn signing_key(ring: &Keyring, id: &KeyId) -> Result<SigningKey> {
     let r = ring.body().get(id).ok_or(Error::KeyNotFound(*id))?;
     Ok(SigningKey::from_bytes(*secret32(r)?))
-}
-
-fn signing_to_audit(k: &SigningKey) -> ed25519_dalek::SigningKey {
-    ed25519_dalek::SigningKey::from_bytes(k.expose_bytes())
 }

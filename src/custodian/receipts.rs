@@ -206,7 +206,7 @@ impl Custodian {
             Some(name) => options.name_actors(name),
         };
         let options = &options;
-        let key = signer_for(self.read()?.body(), signer)?;
+        let key = signer_for(self.read()?.body(), signer, &self.signers)?;
         let entries: Vec<LogEntry> = self.audit.query(&Query::new().object_hex(&object_hex))?.collect::<Result<_>>()?;
         let received: Vec<&LogEntry> =
             entries.iter().filter(|e| e.event.kind == EventKind::Received && e.event.outcome == Outcome::Ok).collect();

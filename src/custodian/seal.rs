@@ -215,7 +215,7 @@ impl Custodian {
         let checked = (|| {
             check_seal_recipients(ring.body(), &options.recipients, &meta.destinations, now)?;
             let sender = options.sender.map(|id| x25519_identity(ring.body(), &id)).transpose()?;
-            let signer = options.signer.map(|id| signer_for(ring.body(), &id)).transpose()?;
+            let signer = options.signer.map(|id| signer_for(ring.body(), &id, &self.signers)).transpose()?;
             Ok((sender, signer))
         })();
         let (sender, signer) = match checked {

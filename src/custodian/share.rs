@@ -544,7 +544,7 @@ impl Custodian {
                 let body = ring.body();
                 let foreign = |r: &KeyRecord| !r.has_secret() && !matches!(r.state, KeyState::Destroyed { .. });
                 let operation = if add.iter().any(|id| body.get(id).is_some_and(foreign)) { SHARE } else { REWRAP };
-                let originator = is_originator(body, header, actor);
+                let originator = is_originator(body, header, actor, &self.signers);
                 // Nothing new reaches a compromised or revoked key, or one outside its validity period.
                 let now = self.clock.now();
                 let add = add

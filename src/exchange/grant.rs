@@ -149,7 +149,7 @@ impl Grant {
         }
         let grantor = signer.verifying_key();
         let signed = encode_signed(object_id, &grantor, issued_at, not_after, reference, &scope)?;
-        let signature = signer.sign(&signed_message(&signed));
+        let signature = signer.sign(&signed_message(&signed))?;
         Ok(Self {
             signed,
             signature,

@@ -353,7 +353,7 @@ impl Receipt {
                 max: MAX_RECEIPT_LEN as u64,
             });
         }
-        let sig = key.sign(&signed_message(&body));
+        let sig = key.sign(&signed_message(&body))?;
         body.extend_from_slice(&sig);
         Ok(Self { object_id, case_ref, issuer, issued_at, items, bytes: body })
     }

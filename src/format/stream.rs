@@ -124,7 +124,7 @@ pub(crate) fn seal_slice(
         let mut transcript = Sha256::new();
         transcript.update(bound);
         transcript.update(&*body);
-        sig.copy_from_slice(&sign_transcript(sk, transcript));
+        sig.copy_from_slice(&sign_transcript(sk, transcript)?);
     }
     Ok(())
 }
@@ -316,7 +316,7 @@ pub(crate) fn seal_payload<R: Read + ?Sized, W: Write + ?Sized>(
         }
     })?;
     if let (Some(sk), Some(t)) = (signer, transcript) {
-        dst.write_all(&sign_transcript(sk, t))?;
+        dst.write_all(&sign_transcript(sk, t)?)?;
     }
     dst.flush()?;
     Ok(total)
@@ -329,7 +329,7 @@ fn signed_message(transcript: Sha256) -> [u8; SIGNATURE_LABEL.len() + 32] {
     msg
 }
 
-fn sign_transcript(sk: &SigningKey, transcript: Sha256) -> [u8; SIGNATURE_LEN] {
+fn sign_transcript(sk: &SigningKey, transcript: Sha256) -> Result<[u8; SIGNATURE_LEN]> {
     sk.sign(&signed_message(transcript))
 }
 

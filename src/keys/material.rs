@@ -341,15 +341,50 @@ impl fmt::Debug for VerifyingKey {
     }
 }
 
-/// Secret: an Ed25519 signing key (stored as its 32-byte seed); zeroized on drop, never printed.
-pub struct SigningKey(LockedBox<ed25519_dalek::SigningKey>);
+/// Something that holds an Ed25519 signing key and signs with it, where the key may never leave it: an HSM token
+/// ([`crate::pkcs11::Pkcs11Provider::signing_key`] with the `pkcs11` feature), a host's KMS, or a key in this
+/// process ([`SigningKey::from_bytes`]).
+///
+/// Signatures must be plain Ed25519 (RFC 8032, `PureEdDSA`, no context or pre-hash) by the key of
+/// [`Signer::verifying_key`]: custodia checks every signature an outside signer returns against that key before it
+/// uses it (a wrong one is [`Error::ProviderFailed`], never written anywhere).
+pub trait Signer: Send + Sync {
+    /// A short name for errors and logs (e.g. `pkcs11`).
+    fn name(&self) -> &str;
+    /// The public key of the key this signer signs with.
+    fn verifying_key(&self) -> VerifyingKey;
+    /// Sign `message` (the whole message: the signer does no hashing of its own).
+    ///
+    /// # Errors
+    /// [`Error::ProviderUnavailable`] when the signer cannot be reached, [`Error::ProviderFailed`] when it refuses.
+    fn sign(&self, message: &[u8]) -> Result<[u8; 64]>;
+}
+
+/// Secret: an Ed25519 signing key; zeroized on drop, never printed.
+///
+/// Either held in this process (its 32-byte seed, as the keyring persists it, in locked memory) or held by a
+/// [`Signer`] outside it ([`SigningKey::external`]: an HSM token), whose key never enters this process.
+pub struct SigningKey(Held);
+
+enum Held {
+    Local(LockedBox<ed25519_dalek::SigningKey>),
+    External { signer: std::sync::Arc<dyn Signer>, public: VerifyingKey },
+}
 
 impl SigningKey {
     /// A signing key from its 32-byte seed (as persisted by the keyring).
     #[must_use]
     pub fn from_bytes(seed: [u8; 32]) -> Self {
         let seed = Zeroizing::new(seed);
-        Self(LockedBox::new(ed25519_dalek::SigningKey::from_bytes(&seed)))
+        Self(Held::Local(LockedBox::new(ed25519_dalek::SigningKey::from_bytes(&seed))))
+    }
+
+    /// The key of `signer`, which signs outside this process: every signature it returns is checked against its
+    /// [`Signer::verifying_key`] (read once, here) before use.
+    #[must_use]
+    pub fn external(signer: std::sync::Arc<dyn Signer>) -> Self {
+        let public = signer.verifying_key();
+        Self(Held::External { signer, public })
     }
 
     /// A fresh signing key from the operating system's RNG.
@@ -368,7 +403,10 @@ impl SigningKey {
     /// The matching verifying key.
     #[must_use]
     pub fn verifying_key(&self) -> VerifyingKey {
-        VerifyingKey(self.0.verifying_key())
+        match &self.0 {
+            Held::Local(k) => VerifyingKey(k.verifying_key()),
+            Held::External { public, .. } => *public,
+        }
     }
 
     /// The id of the verifying key.
@@ -377,30 +415,67 @@ impl SigningKey {
         self.verifying_key().id()
     }
 
-    /// The 32-byte seed, for the keyring to persist under its master key.
+    /// The 32-byte seed, for the keyring to persist under its master key; `None` for a key held by a [`Signer`]
+    /// outside this process.
     #[must_use]
-    pub fn expose_bytes(&self) -> &[u8; 32] {
-        self.0.as_bytes()
+    pub fn expose_bytes(&self) -> Option<&[u8; 32]> {
+        match &self.0 {
+            Held::Local(k) => Some(k.as_bytes()),
+            Held::External { .. } => None,
+        }
     }
 
-    pub(crate) fn sign(&self, msg: &[u8]) -> [u8; 64] {
-        use ed25519_dalek::Signer;
-        self.0.sign(msg).to_bytes()
+    /// Whether the key is held outside this process (by a [`Signer`]).
+    #[must_use]
+    pub fn is_external(&self) -> bool {
+        matches!(self.0, Held::External { .. })
     }
 
-    /// The underlying key, still in locked memory, moved out for the audit log (which signs with it); never part of
-    /// the public API.
-    pub(crate) fn into_dalek(self) -> LockedBox<ed25519_dalek::SigningKey> {
-        self.0
+    /// Sign `msg`. An outside signer's signature is verified (strict RFC 8032) against the key's public key before it
+    /// is returned.
+    pub(crate) fn sign(&self, msg: &[u8]) -> Result<[u8; 64]> {
+        match &self.0 {
+            Held::Local(k) => Ok(ed25519_dalek::Signer::sign(&**k, msg).to_bytes()),
+            Held::External { signer, public } => {
+                let sig = signer.sign(msg)?;
+                public.0.verify_strict(msg, &ed25519_dalek::Signature::from_bytes(&sig)).map_err(|_| {
+                    Error::ProviderFailed(format!(
+                        "{}: the signature returned does not verify under key {}",
+                        signer.name(),
+                        public.id()
+                    ))
+                })?;
+                Ok(sig)
+            }
+        }
     }
 }
 
-// ed25519_dalek::SigningKey zeroizes itself on drop (feature "zeroize"), and its `LockedBox` wipes the memory.
+impl Signer for SigningKey {
+    fn name(&self) -> &str {
+        match &self.0 {
+            Held::Local(_) => "local",
+            Held::External { signer, .. } => signer.name(),
+        }
+    }
+    fn verifying_key(&self) -> VerifyingKey {
+        SigningKey::verifying_key(self)
+    }
+    fn sign(&self, message: &[u8]) -> Result<[u8; 64]> {
+        SigningKey::sign(self, message)
+    }
+}
+
+// ed25519_dalek::SigningKey zeroizes itself on drop (feature "zeroize"), and its `LockedBox` wipes the memory; an
+// external key holds no secret here.
 impl ZeroizeOnDrop for SigningKey {}
 
 impl fmt::Debug for SigningKey {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "SigningKey({})", self.id())
+        match &self.0 {
+            Held::Local(_) => write!(f, "SigningKey({})", self.id()),
+            Held::External { signer, .. } => write!(f, "SigningKey({}, held by {})", self.id(), signer.name()),
+        }
     }
 }
 

@@ -27,7 +27,7 @@ pub use keyring::{
     MAX_DESTROY_REASON_LEN, MAX_HOLD_REASON_LEN, MAX_HOLD_REFERENCE_LEN, MAX_KEYRING_LEN, MAX_LABEL_LEN, Unlock,
 };
 pub use material::{
-    DataKey, ED25519_PUBLIC_LEN, KEY_LEN, Kek, SigningKey, VerifyingKey, X25519_PUBLIC_LEN, X25519Identity,
+    DataKey, ED25519_PUBLIC_LEN, KEY_LEN, Kek, Signer, SigningKey, VerifyingKey, X25519_PUBLIC_LEN, X25519Identity,
     X25519Recipient, XWING_PUBLIC_LEN,
 };
 pub use provider::{KeyProvider, Unwrapped};

@@ -18,12 +18,13 @@
 use std::collections::HashMap;
 use std::fmt;
 use std::path::{Path, PathBuf};
-use std::sync::{Mutex, OnceLock, PoisonError, RwLock};
+use std::sync::{Arc, Mutex, OnceLock, PoisonError, RwLock};
 
 use cryptoki::context::{CInitializeArgs, CInitializeFlags, Pkcs11};
 use cryptoki::error::{Error as CkError, RvError};
 use cryptoki::mechanism::Mechanism;
 use cryptoki::mechanism::aead::GcmParams;
+use cryptoki::mechanism::eddsa::{EddsaParams, EddsaSignatureScheme};
 use cryptoki::object::{Attribute, AttributeType, KeyType, ObjectClass, ObjectHandle};
 use cryptoki::session::{Session, UserType};
 use cryptoki::slot::Slot;
@@ -32,7 +33,9 @@ use zeroize::Zeroizing;
 
 use crate::error::{Error, Result};
 use crate::format::StanzaKind;
-use crate::keys::{KEY_LEN, KeyProvider, Unwrapped, random_bytes};
+use crate::keys::{
+    ED25519_PUBLIC_LEN, KEY_LEN, KeyProvider, Signer, SigningKey, Unwrapped, VerifyingKey, random_bytes,
+};
 use crate::vocabulary::KeyId;
 
 /// GCM IV length (bytes): the 96-bit IV that GCM is specified for.
@@ -51,6 +54,10 @@ pub const GENERATED_CKA_ID_LEN: usize = 16;
 pub fn key_id_for_cka_id(cka_id: &[u8]) -> KeyId {
     KeyId::derive_named("pkcs11-aes", cka_id)
 }
+
+/// `CKA_EC_PARAMS` of an Ed25519 key: the DER encoding of the object identifier `id-Ed25519` (1.3.101.112,
+/// RFC 8410), as PKCS#11 3.0 lets `CKK_EC_EDWARDS` keys name their curve.
+pub const ED25519_EC_PARAMS: [u8; 5] = [0x06, 0x03, 0x2b, 0x65, 0x70];
 
 /// Where a [`Pkcs11Provider`] finds its token.
 #[non_exhaustive]
@@ -288,6 +295,177 @@ impl Pkcs11Provider {
             _ => Err(Error::ProviderFailed(format!("pkcs11: several keys on the token have the CKA_ID of {key_id}"))),
         }
     }
+}
+
+/// An Ed25519 signing key on the token (`CKK_EC_EDWARDS`, signing with `CKM_EDDSA` inside the token): the envelope
+/// signer or the audit key of a custodian whose keys must not leave the HSM ([`crate::CustodianOptions::signers`],
+/// [`crate::CustodianOptions::audit_signer`]; docs/KEYS.md "Signing keys on a token"). Its custodia key id is the
+/// usual one of its public key, so the keyring, envelopes and logs name it as any Ed25519 key.
+pub struct Pkcs11Signer {
+    provider: Arc<Pkcs11Provider>,
+    cka_id: Vec<u8>,
+    public: VerifyingKey,
+}
+
+impl fmt::Debug for Pkcs11Signer {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Pkcs11Signer").field("token", &self.provider.label).field("key", &self.public.id()).finish()
+    }
+}
+
+impl Pkcs11Signer {
+    /// The key, as a [`SigningKey`] that signs on the token (for the format layer's and the audit layer's own
+    /// calls, e.g. [`crate::format::SealOptions::with_signer`]).
+    #[must_use]
+    pub fn signing_key(self: &Arc<Self>) -> SigningKey {
+        SigningKey::external(self.clone())
+    }
+}
+
+impl Signer for Pkcs11Signer {
+    fn name(&self) -> &str {
+        "pkcs11"
+    }
+
+    fn verifying_key(&self) -> VerifyingKey {
+        self.public
+    }
+
+    fn sign(&self, message: &[u8]) -> Result<[u8; 64]> {
+        let sig = self.provider.with_session(|s| {
+            let h = self.provider.private_key(s, &self.cka_id)?.ok_or(Error::KeyNotFound(self.public.id()))?;
+            s.sign(&Mechanism::Eddsa(EddsaParams::new(EddsaSignatureScheme::Pure)), h, message)
+                .map_err(|e| classify("C_Sign (EdDSA)", &e))
+        })?;
+        sig.as_slice()
+            .try_into()
+            .map_err(|_| Error::ProviderFailed(format!("pkcs11: C_Sign returned {} bytes, not 64", sig.len())))
+    }
+}
+
+impl Pkcs11Provider {
+    /// Generate an Ed25519 key pair on the token (`CKM_EC_EDWARDS_KEY_PAIR_GEN`; the private key sensitive,
+    /// non-extractable, signing only; a random 16-byte `CKA_ID` shared by both halves, labelled `label`) and return
+    /// it as a signer. Its private key never leaves the token.
+    ///
+    /// # Errors
+    /// [`Error::ProviderUnavailable`], [`Error::ProviderFailed`] from the token (one without Ed25519 among them);
+    /// [`Error::Rng`].
+    pub fn generate_signing_key(self: &Arc<Self>, label: &str) -> Result<Arc<Pkcs11Signer>> {
+        let mut cka_id = [0u8; GENERATED_CKA_ID_LEN];
+        random_bytes(&mut cka_id)?;
+        let public = [
+            Attribute::Token(true),
+            Attribute::Private(false),
+            Attribute::Verify(true),
+            Attribute::EcParams(ED25519_EC_PARAMS.to_vec()),
+            Attribute::Id(cka_id.to_vec()),
+            Attribute::Label(label.as_bytes().to_vec()),
+        ];
+        let private = [
+            Attribute::Token(true),
+            Attribute::Private(true),
+            Attribute::Sensitive(true),
+            Attribute::Extractable(false),
+            Attribute::Sign(true),
+            Attribute::Decrypt(false),
+            Attribute::Derive(false),
+            Attribute::Id(cka_id.to_vec()),
+            Attribute::Label(label.as_bytes().to_vec()),
+        ];
+        let public = self.with_session(|s| {
+            let (pk, _) = s
+                .generate_key_pair(&Mechanism::EccEdwardsKeyPairGen, &public, &private)
+                .map_err(|e| classify("C_GenerateKeyPair (Ed25519)", &e))?;
+            read_ed25519_public(s, pk)
+        })?;
+        Ok(Arc::new(Pkcs11Signer { provider: self.clone(), cka_id: cka_id.to_vec(), public }))
+    }
+
+    /// The Ed25519 key on the token whose public key has the custodia key id `key_id`, as a signer: a public key
+    /// object (`CKK_EC_EDWARDS`, Ed25519 parameters) and a private key with the same `CKA_ID` that is sensitive,
+    /// non-extractable and may sign. Keys made by other tools qualify too.
+    ///
+    /// # Errors
+    /// [`Error::KeyNotFound`] when the token holds no such pair; [`Error::ProviderUnavailable`],
+    /// [`Error::ProviderFailed`] from the token.
+    pub fn signing_key(self: &Arc<Self>, key_id: &KeyId) -> Result<Arc<Pkcs11Signer>> {
+        let found = self.with_session(|s| {
+            let handles = s
+                .find_objects(&[Attribute::Class(ObjectClass::PUBLIC_KEY), Attribute::KeyType(KeyType::EC_EDWARDS)])
+                .map_err(|e| classify("C_FindObjects", &e))?;
+            for h in handles {
+                let Ok(public) = read_ed25519_public(s, h) else { continue };
+                if public.id() != *key_id {
+                    continue;
+                }
+                let cka_id = s
+                    .get_attributes(h, &[AttributeType::Id])
+                    .map_err(|e| classify("C_GetAttributeValue", &e))?
+                    .into_iter()
+                    .find_map(|a| match a {
+                        Attribute::Id(v) if !v.is_empty() => Some(v),
+                        _ => None,
+                    });
+                if let Some(cka_id) = cka_id {
+                    if self.private_key(s, &cka_id)?.is_some() {
+                        return Ok(Some((cka_id, public)));
+                    }
+                }
+            }
+            Ok(None)
+        })?;
+        let (cka_id, public) = found.ok_or(Error::KeyNotFound(*key_id))?;
+        Ok(Arc::new(Pkcs11Signer { provider: self.clone(), cka_id, public }))
+    }
+
+    /// The private Ed25519 key with `cka_id` that this provider signs with (sensitive, non-extractable, may sign).
+    fn private_key(&self, s: &Session, cka_id: &[u8]) -> Result<Option<ObjectHandle>> {
+        let template = [
+            Attribute::Class(ObjectClass::PRIVATE_KEY),
+            Attribute::KeyType(KeyType::EC_EDWARDS),
+            Attribute::Id(cka_id.to_vec()),
+            Attribute::Sensitive(true),
+            Attribute::Extractable(false),
+            Attribute::Sign(true),
+        ];
+        let handles = s.find_objects(&template).map_err(|e| classify("C_FindObjects", &e))?;
+        match handles.as_slice() {
+            [] => Ok(None),
+            [h] => Ok(Some(*h)),
+            _ => Err(Error::ProviderFailed("pkcs11: several Ed25519 private keys on the token share a CKA_ID".into())),
+        }
+    }
+}
+
+/// The Ed25519 public key of the public key object `h`: its `CKA_EC_PARAMS` must name Ed25519 and its
+/// `CKA_EC_POINT` hold 32 bytes, raw or as a DER OCTET STRING (`04 20 …`, as PKCS#11 2.40 tokens return it).
+fn read_ed25519_public(s: &Session, h: ObjectHandle) -> Result<VerifyingKey> {
+    let attrs = s
+        .get_attributes(h, &[AttributeType::EcParams, AttributeType::EcPoint])
+        .map_err(|e| classify("C_GetAttributeValue", &e))?;
+    let (mut params, mut point) = (None, None);
+    for a in attrs {
+        match a {
+            Attribute::EcParams(p) => params = Some(p),
+            Attribute::EcPoint(p) => point = Some(p),
+            _ => {}
+        }
+    }
+    // PKCS#11 3.0 also lets the curve be named by the printable string "edwards25519".
+    let ed25519 = matches!(params.as_deref(), Some(p) if p == ED25519_EC_PARAMS || p == b"\x13\x0cedwards25519");
+    let point = point.unwrap_or_default();
+    let raw = match point.as_slice() {
+        [0x04, 0x20, rest @ ..] if rest.len() == ED25519_PUBLIC_LEN => rest,
+        p if p.len() == ED25519_PUBLIC_LEN => p,
+        _ => &[][..],
+    };
+    if !ed25519 || raw.is_empty() {
+        return Err(Error::ProviderFailed("pkcs11: not an Ed25519 public key".into()));
+    }
+    let mut b = [0u8; ED25519_PUBLIC_LEN];
+    b.copy_from_slice(raw);
+    VerifyingKey::from_bytes(b)
 }
 
 impl KeyProvider for Pkcs11Provider {

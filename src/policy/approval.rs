@@ -8,7 +8,7 @@
 use core::fmt;
 
 use data_encoding::BASE32_NOPAD;
-use ed25519_dalek::{Signer, Verifier};
+use ed25519_dalek::Verifier;
 use sha2::{Digest, Sha256};
 
 use crate::error::{Error, Result};
@@ -105,11 +105,11 @@ impl fmt::Debug for Approval {
 
 impl Approval {
     /// Sign `terms` as `approver` with `key` (crate-private: hosts go through `Custodian::approve_exception`).
-    pub(crate) fn sign(terms: ApprovalTerms, approver: &str, key: &ed25519_dalek::SigningKey) -> Result<Self> {
-        let key_id = KeyId::derive(KeyKind::Ed25519, key.verifying_key().as_bytes());
+    pub(crate) fn sign(terms: ApprovalTerms, approver: &str, key: &crate::keys::SigningKey) -> Result<Self> {
+        let key_id = KeyId::derive(KeyKind::Ed25519, &key.verifying_key().to_bytes());
         let mut a = Self { terms, approver: approver.to_owned(), key_id, signature: [0; SIGNATURE_LEN] };
         let body = a.body()?;
-        a.signature = key.sign(&signed(&body)).to_bytes();
+        a.signature = key.sign(&signed(&body))?;
         Ok(a)
     }
 
@@ -331,12 +331,12 @@ mod tests {
     use super::*;
     use crate::vocabulary::Category;
 
-    fn key(n: u8) -> ed25519_dalek::SigningKey {
-        ed25519_dalek::SigningKey::from_bytes(&[n; 32])
+    fn key(n: u8) -> crate::keys::SigningKey {
+        crate::keys::SigningKey::from_bytes([n; 32])
     }
 
-    fn key_text(k: &ed25519_dalek::SigningKey) -> String {
-        crate::keys::encode_public(KeyKind::Ed25519, k.verifying_key().as_bytes())
+    fn key_text(k: &crate::keys::SigningKey) -> String {
+        crate::keys::encode_public(KeyKind::Ed25519, &k.verifying_key().to_bytes())
     }
 
     fn terms(actor: &str) -> ApprovalTerms {

@@ -25,7 +25,7 @@ pub fn key() -> SigningKey {
 
 /// The same key as the custodia type holds, for the tests that sign forged entries by hand.
 fn dalek(key: &SigningKey) -> ed25519_dalek::SigningKey {
-    ed25519_dalek::SigningKey::from_bytes(key.expose_bytes())
+    ed25519_dalek::SigningKey::from_bytes(key.expose_bytes().expect("a local key"))
 }
 
 pub fn other_key() -> SigningKey {
