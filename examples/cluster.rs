@@ -276,8 +276,17 @@ fn server(n: usize) -> Res<()> {
         let key = c.case_key(&me, &case, None)?;
         let mut o = SealOptions::new(PurposeSet::parse(&["investigation"])?, vec![key]);
         o.case_ref = Some(case.clone());
-        let sealed =
-            c.seal(&me, &Sensitive::new(vec![b'a' + u8::try_from(n)?; 1024], Category::FinancialRecords), &o)?;
+        let data = Sensitive::new(vec![b'a' + u8::try_from(n)?; 1024], Category::FinancialRecords);
+        let sealed = match c.seal(&me, &data, &o) {
+            Ok(s) => s,
+            // Another server shredded or rotated the case key since `case_key` returned it: a refusal, nothing
+            // sealed; the next round takes the case's key anew.
+            Err(e) if matches!(e.kind(), ErrorKind::KeyDestroyed | ErrorKind::KeyState) => {
+                println!("round {round}");
+                continue;
+            }
+            Err(e) => return Err(e.into()),
+        };
         let name = format!("{}-s{n}-r{round}.env", case.as_str().replace("MLA-2026-000", "case"));
         write_atomically(&envelopes.join(&name), &sealed.envelope)?;
         println!("ack sealed {}", sealed.object_id);
@@ -291,8 +300,12 @@ fn server(n: usize) -> Res<()> {
             }
         }
         // Share this round's envelope with the server's team key (a re-wrap through the policy gate).
-        c.rewrap(&me, &investigation, &sealed.envelope, &[], &[team])?;
-        println!("ack shared {}", sealed.object_id);
+        match c.rewrap(&me, &investigation, &sealed.envelope, &[], &[team]) {
+            Ok(_) => println!("ack shared {}", sealed.object_id),
+            // The case was shredded since the seal: its envelopes are shared with nobody any more.
+            Err(e) if e.kind() == ErrorKind::KeyDestroyed => {}
+            Err(e) => return Err(e.into()),
+        }
         if round % 6 == 5 {
             match c.rotate(&me, &key) {
                 // The successor's id: if another server rotated the case key at the same moment, both get its successor
