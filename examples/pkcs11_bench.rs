@@ -4,6 +4,10 @@
 //! Then the same open through a per-case key wrapped by the token's KEK (`CustodianOptions::case_keys`, docs/KEYS.md
 //! "Case keys wrapped by a provider"): cold (cache disabled, one token call per open) and cached.
 //!
+//! Then signing keys on the token (docs/KEYS.md "Signing keys on a token"): envelopes signed with an Ed25519 key on
+//! the token against one in the keyring, and a custodian whose audit key is on the token (one `C_Sign` per entry)
+//! against one whose audit key is in the keyring.
+//!
 //! `cargo run --release --features pkcs11 --example pkcs11_bench [ROUNDS]` (default 300 rounds per figure). Needs
 //! Debian's `softhsm2` (scripts/install-deps.sh). SoftHSM2 reads `SOFTHSM2_CONF` once per process, so the example
 //! makes the token directory and configuration, initialises a token with `softhsm2-util`, then runs itself again with
@@ -16,7 +20,7 @@ use std::time::{Duration, Instant};
 use custodia::pkcs11::{Pkcs11Config, Pkcs11Provider};
 use custodia::{
     Actor, CaseKeyWrapping, CaseRef, Category, Classification, Custodian, CustodianOptions, Jurisdiction, KdfParams,
-    KeyId, KeyKind, OpenRequest, Purpose, PurposeSet, SealOptions, Sensitive, Unlock,
+    KeyId, KeyKind, OpenRequest, Purpose, PurposeSet, SealOptions, Sensitive, Signer, Unlock,
 };
 
 const MODULE: &str = "/usr/lib/softhsm/libsofthsm2.so";
@@ -75,8 +79,13 @@ fn bench(rounds: usize) -> Result<(), Box<dyn std::error::Error>> {
     let local_kek = c.generate_key(&actor, KeyKind::Kek, "local kek")?;
     let data = Sensitive::new(vec![0x42u8; 1024], Category::FinancialRecords);
     let request = OpenRequest::new(actor.clone(), Purpose::parse("investigation")?);
-    let row = |name: &str, c: &Custodian, kek: KeyId| -> Result<(Duration, Duration), Box<dyn std::error::Error>> {
-        let o = SealOptions::new(PurposeSet::parse(&["investigation"])?, vec![kek]);
+    let row_signed = |name: &str,
+                      c: &Custodian,
+                      kek: KeyId,
+                      signer: Option<KeyId>|
+     -> Result<(Duration, Duration), Box<dyn std::error::Error>> {
+        let mut o = SealOptions::new(PurposeSet::parse(&["investigation"])?, vec![kek]);
+        o.signer = signer;
         let (mut seals, mut opens) = (Vec::with_capacity(rounds), Vec::with_capacity(rounds));
         for _ in 0..rounds {
             let t = Instant::now();
@@ -91,6 +100,7 @@ fn bench(rounds: usize) -> Result<(), Box<dyn std::error::Error>> {
         println!("{name:<28} seal 1 KiB median {:>8.1} us   open 1 KiB median {:>8.1} us", us(s), us(o));
         Ok((s, o))
     };
+    let row = |name: &str, c: &Custodian, kek: KeyId| row_signed(name, c, kek, None);
     let (ls, lo) = row("local keyring KEK", &c, local_kek)?;
     let (ts, to) = row("PKCS#11 (SoftHSM2) KEK", &c, token_kek)?;
     let case = CaseRef::parse("MLA-2026-0042")?;
@@ -107,6 +117,28 @@ fn bench(rounds: usize) -> Result<(), Box<dyn std::error::Error>> {
         "ratio case key/local open: cold {:.2}x, cached {:.2}x (goal: cached <= 1.2x)",
         ratio(co, lo),
         ratio(ko, lo)
+    );
+
+    // Envelopes signed by an Ed25519 key in the keyring, and by one on the token.
+    let token_signer = hsm.generate_signing_key("bench signer")?;
+    let mut o = opts.clone();
+    o.signers = vec![token_signer.clone()];
+    let signing = Custodian::load(dir.path().join("signing"), Unlock::master_key([7; 32]), o)?;
+    let signing_kek = signing.generate_key(&actor, KeyKind::Kek, "local kek")?;
+    let own_signer = signing.generate_key(&actor, KeyKind::Ed25519, "local signer")?;
+    let (ss, _) = row_signed("signed, keyring Ed25519", &signing, signing_kek, Some(own_signer))?;
+    let (hs, _) = row_signed("signed, token Ed25519", &signing, signing_kek, Some(token_signer.verifying_key().id()))?;
+    // The audit key on the token: every entry (one per seal, one per open) signed inside it.
+    let mut o = opts.clone();
+    o.audit_signer = Some(hsm.generate_signing_key("bench audit key")?);
+    let audited = Custodian::load(dir.path().join("audited"), Unlock::master_key([7; 32]), o)?;
+    let audited_kek = audited.generate_key(&actor, KeyKind::Kek, "local kek")?;
+    let (as_, ao) = row("audit key on the token", &audited, audited_kek)?;
+    println!(
+        "ratio token/keyring: envelope signer seal {:.2}x; audit key seal {:.2}x, open {:.2}x",
+        ratio(hs, ss),
+        ratio(as_, ls),
+        ratio(ao, lo)
     );
     Ok(())
 }

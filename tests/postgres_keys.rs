@@ -389,6 +389,25 @@ fn rolled_back_row(pg: &Pg) {
     assert_eq!(e.kind(), ErrorKind::KeyringCorrupt, "{e}");
     assert!(e.to_string().contains("rolled back"), "{e}");
     assert_eq!(a.c.keys().expect_err("refused").kind(), ErrorKind::KeyringCorrupt);
+    // Restarted, it still refuses: its own keyring file remembers the newest generation it saw.
+    let a_dir = a._dir.path().join("server");
+    let restart = |restored: bool| {
+        let mut o = options(&cfg, &clock, &a.hsm);
+        o.keyring_restored = restored;
+        Custodian::load(&a_dir, Unlock::passphrase(PASSPHRASE), o)
+    };
+    let e = restart(false).expect_err("a restarted server refuses the rolled-back row");
+    assert_eq!(e.kind(), ErrorKind::KeyringCorrupt, "{e}");
+    assert!(e.to_string().contains("rolled back"), "{e}");
+    // An administrator who did restore a backup says so once; the restore is on record, and from then on the
+    // restored generation is the one this server holds to.
+    let accepted = restart(true).expect("a declared restore is accepted");
+    let recorded = accepted.audit_log().entries().expect("entries").filter_map(Result::ok).any(|e| {
+        e.event.kind == custodia::audit::EventKind::Recovery && e.event.detail.contains_key("keyring_restored")
+    });
+    assert!(recorded, "the accepted restore is in the audit log");
+    drop(accepted);
+    restart(false).expect("the restored keyring is now the one this server saw");
     // Documented limit: a server that never saw a newer document cannot tell. A server started now reads the old
     // row as current, and (holding the token) can open again: the audit log keeps the destruction on record, and
     // docs/KEYS.md says so.

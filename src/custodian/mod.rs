@@ -111,6 +111,12 @@ pub struct CustodianOptions {
     /// uses at once, instead of in the directory. `None` (the default): the directory's files.
     #[cfg(feature = "postgres")]
     pub postgres: Option<crate::postgres::PgConfig>,
+    /// With [`CustodianOptions::postgres`]: accept, for this load only, a shared keyring older than the newest one
+    /// this server has seen, because an administrator restored it from a backup (docs/KEYS.md "The keyring on
+    /// PostgreSQL"; docs/DEPLOYMENT.md "Backup and restore"). The restore is recorded in the audit log (`recovery`,
+    /// `keyring_restored`). Without it (the default), such a keyring is refused as rolled back.
+    #[cfg(feature = "postgres")]
+    pub keyring_restored: bool,
 }
 
 impl Default for CustodianOptions {
@@ -129,6 +135,8 @@ impl Default for CustodianOptions {
             audit_signer: None,
             #[cfg(feature = "postgres")]
             postgres: None,
+            #[cfg(feature = "postgres")]
+            keyring_restored: false,
         }
     }
 }
@@ -360,8 +368,14 @@ impl Custodian {
         };
         // With PostgreSQL the audit log is shared by every server, and so is its pin: it lives in the shared
         // keyring, so no server opens a log cut back below a checkpoint any server has seen.
-        let pin_ring = &ring;
+        #[cfg(feature = "postgres")]
+        let restored = match local {
+            Some(local) => remember_generation(&mut ring, local, options.keyring_restored)?,
+            None => None,
+        };
+        #[cfg(not(feature = "postgres"))]
         drop(local);
+        let pin_ring = &ring;
         // The keyring remembers the last checkpoint it saw (authenticated under the master key), so a writer of the
         // log file cannot cut the log back past it, delete it or replace it. The hook raises the pin through its
         // own handle on the keyring file, never through `self.ring`: it runs on whichever thread wrote the
@@ -382,6 +396,15 @@ impl Custodian {
         #[cfg(not(feature = "postgres"))]
         let (audit, _report) = AuditLog::open(dir, signing, audit_options)?;
         let audit = Arc::new(audit);
+        #[cfg(feature = "postgres")]
+        if let Some((seen, now)) = restored {
+            audit.append(
+                &AuditEvent::new(crate::audit::EventKind::Recovery)
+                    .detail("keyring_restored", "accepted by CustodianOptions::keyring_restored")
+                    .detail("generation_seen", &seen.to_string())
+                    .detail("generation_now", &now.to_string()),
+            )?;
+        }
         let mut sink = FanOut::new(audit.clone()).require_secondaries(options.require_secondary_sinks);
         for s in options.secondary_sinks {
             sink = sink.with_secondary(s);
@@ -687,6 +710,38 @@ fn usable_with<'a>(
             None => Ok(r),
         },
     }
+}
+
+/// On a shared keyring: refuse it if it is older than the highest generation this server saw before (kept in the
+/// server's own keyring file, `local`), unless `restored` accepts that once; then keep `local` up to date with every
+/// new generation the shared keyring reads or writes. Returns the generations (seen, now) of an accepted restore.
+#[cfg(feature = "postgres")]
+fn remember_generation(shared: &mut Keyring, mut local: Keyring, restored: bool) -> Result<Option<(u64, u64)>> {
+    let now = shared.highest_generation();
+    let seen = local.body().shared_generation;
+    let accepted = match seen {
+        Some(seen) if now < seen && !restored => {
+            return Err(Error::KeyringCorrupt(format!(
+                "the shared keyring was rolled back: generation {now}, older than generation {seen} this server saw \
+                 before (after restoring it from a backup, load once with CustodianOptions::keyring_restored)"
+            )));
+        }
+        Some(seen) if now < seen => Some((seen, now)),
+        _ => None,
+    };
+    if seen != Some(now) {
+        local.update(|b| {
+            b.shared_generation = Some(now);
+            Ok(())
+        })?;
+    }
+    shared.on_generation(Box::new(move |generation| {
+        local.update(|b| {
+            b.shared_generation = Some(b.shared_generation.map_or(generation, |s| s.max(generation)));
+            Ok(())
+        })
+    }));
+    Ok(accepted)
 }
 
 /// Create `dir` (mode 0700) unless it exists; never its parents, so a mistyped path fails instead of growing a tree.

@@ -494,6 +494,11 @@ pub(crate) struct KeyringBody {
     /// `access_policy_hash`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub(crate) access_policy: Option<String>,
+    /// In a server's own keyring file beside a shared keyring (on PostgreSQL): the highest generation of the shared
+    /// keyring this server has read or written, so that after a restart it still refuses an older shared document
+    /// (docs/KEYS.md "The keyring on PostgreSQL"). Absent elsewhere.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) shared_generation: Option<u64>,
 }
 
 /// A checkpoint of the audit log, remembered in the keyring (which is authenticated under the master key) so that a
@@ -825,6 +830,9 @@ impl DocumentStore for DetachedStore {
     }
 }
 
+/// What a [`Keyring`] tells of each new highest generation it read or wrote.
+pub(crate) type GenerationHook = Box<dyn FnMut(u64) -> Result<()> + Send + Sync>;
+
 /// An unlocked keyring bound to its store (a file by default; a PostgreSQL row with the `postgres` feature).
 pub struct Keyring {
     dir: PathBuf,
@@ -836,6 +844,9 @@ pub struct Keyring {
     /// The highest body generation this keyring read or wrote: a store that
     /// [refuses rollback](DocumentStore::refuses_rollback) refuses a lower one.
     highest: u64,
+    /// Told every new highest generation (after the read or write that raised it); on PostgreSQL, the server's own
+    /// keyring file remembers it across restarts ([`Keyring::on_generation`]).
+    on_generation: Option<GenerationHook>,
     /// How many times the body was read from the store or written to it since the keyring was opened: a caller that
     /// saw the keyring stale and finds this number moved (another thread re-read or changed it meanwhile) need not
     /// read it again.
@@ -946,6 +957,7 @@ impl Keyring {
             file_key,
             body,
             highest,
+            on_generation: None,
             loads: 0,
             #[cfg(feature = "danger-test-hooks")]
             checks: std::sync::atomic::AtomicU64::new(0),
@@ -977,6 +989,27 @@ impl Keyring {
         self.body.audit_pin
     }
 
+    /// The highest body generation this keyring read or wrote.
+    #[cfg(feature = "postgres")]
+    pub(crate) fn highest_generation(&self) -> u64 {
+        self.highest
+    }
+
+    /// Call `hook` with every new highest generation from now on, after the read or write that raised it; an error
+    /// of the hook is the error of that read or write (whose effect on the store stands).
+    #[cfg(feature = "postgres")]
+    pub(crate) fn on_generation(&mut self, hook: GenerationHook) {
+        self.on_generation = Some(hook);
+    }
+
+    /// Tell the hook, if the highest generation moved past `before`.
+    fn raised(&mut self, before: u64) -> Result<()> {
+        match &mut self.on_generation {
+            Some(hook) if self.highest > before => hook(self.highest),
+            _ => Ok(()),
+        }
+    }
+
     /// The lowest generation a body read from the store may have, if the store refuses rollback.
     fn floor(&self) -> Option<u64> {
         self.store.refuses_rollback().then_some(self.highest)
@@ -988,6 +1021,7 @@ impl Keyring {
     /// As [`Keyring::open`].
     pub fn reload(&mut self) -> Result<()> {
         let floor = self.floor();
+        let before = self.highest;
         let Self { store, header, file_key, body, highest, .. } = self;
         let what = store.describe();
         store.read(&mut |bytes| {
@@ -997,7 +1031,7 @@ impl Keyring {
             Ok(())
         })?;
         self.loads += 1;
-        Ok(())
+        self.raised(before)
     }
 
     /// How many times the body was read from the store or written to it (successfully) since the keyring was
@@ -1050,8 +1084,10 @@ impl Keyring {
         };
         match (result, out) {
             (Ok(()), Some(r)) => {
+                let before = self.highest;
                 self.highest = self.highest.max(self.body.generation);
                 self.loads += 1;
+                self.raised(before)?;
                 Ok(r)
             }
             (result, _) => {
@@ -1099,6 +1135,7 @@ impl Keyring {
                 file_key: self.file_key.clone(),
                 body: KeyringBody::default(),
                 highest: self.highest,
+                on_generation: None,
                 loads: 0,
                 #[cfg(feature = "danger-test-hooks")]
                 checks: std::sync::atomic::AtomicU64::new(0),
@@ -1260,6 +1297,7 @@ impl Keyring {
             file_key,
             body,
             highest,
+            on_generation: None,
             loads: 0,
             checks: std::sync::atomic::AtomicU64::new(0),
         })
