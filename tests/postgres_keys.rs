@@ -403,7 +403,7 @@ fn rolled_back_row(pg: &Pg) {
     // restored generation is the one this server holds to.
     let accepted = restart(true).expect("a declared restore is accepted");
     let recorded = accepted.audit_log().entries().expect("entries").filter_map(Result::ok).any(|e| {
-        e.event.kind == custodia::audit::EventKind::Recovery && e.event.detail.contains_key("keyring_restored")
+        e.event.kind == custodia::audit::EventKind::KeyringRestored && e.event.detail.contains_key("generation_seen")
     });
     assert!(recorded, "the accepted restore is in the audit log");
     drop(accepted);

@@ -90,11 +90,15 @@ pub enum EventKind {
     /// A disclosure receipt from a recipient authority was verified and stored (or, with a failed or refused
     /// outcome, rejected).
     ReceiptImported,
+    /// A server accepted a shared keyring (on PostgreSQL) older than the newest it had seen, because it was loaded
+    /// with `CustodianOptions::keyring_restored` after a restore from a backup; details `generation_seen`,
+    /// `generation_now`.
+    KeyringRestored,
 }
 
 impl EventKind {
     /// Every kind.
-    pub const ALL: [Self; 27] = [
+    pub const ALL: [Self; 28] = [
         Self::Genesis,
         Self::Sealed,
         Self::GrantIssued,
@@ -122,6 +126,7 @@ impl EventKind {
         Self::Received,
         Self::ReceiptIssued,
         Self::ReceiptImported,
+        Self::KeyringRestored,
     ];
 
     /// The stable snake_case name, as written in the log.
@@ -155,6 +160,7 @@ impl EventKind {
             Self::Received => "received",
             Self::ReceiptIssued => "receipt_issued",
             Self::ReceiptImported => "receipt_imported",
+            Self::KeyringRestored => "keyring_restored",
         }
     }
 

@@ -113,8 +113,8 @@ pub struct CustodianOptions {
     pub postgres: Option<crate::postgres::PgConfig>,
     /// With [`CustodianOptions::postgres`]: accept, for this load only, a shared keyring older than the newest one
     /// this server has seen, because an administrator restored it from a backup (docs/KEYS.md "The keyring on
-    /// PostgreSQL"; docs/DEPLOYMENT.md "Backup and restore"). The restore is recorded in the audit log (`recovery`,
-    /// `keyring_restored`). Without it (the default), such a keyring is refused as rolled back.
+    /// PostgreSQL"; docs/DEPLOYMENT.md "Backup and restore"). The restore is recorded in the audit log
+    /// ([`crate::audit::EventKind::KeyringRestored`]). Without it (the default), such a keyring is refused as rolled back.
     #[cfg(feature = "postgres")]
     pub keyring_restored: bool,
 }
@@ -399,8 +399,7 @@ impl Custodian {
         #[cfg(feature = "postgres")]
         if let Some((seen, now)) = restored {
             audit.append(
-                &AuditEvent::new(crate::audit::EventKind::Recovery)
-                    .detail("keyring_restored", "accepted by CustodianOptions::keyring_restored")
+                &AuditEvent::new(crate::audit::EventKind::KeyringRestored)
                     .detail("generation_seen", &seen.to_string())
                     .detail("generation_now", &now.to_string()),
             )?;
