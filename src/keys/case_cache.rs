@@ -81,11 +81,20 @@ pub(crate) struct CaseKeyCache {
     /// The keyring generation the entries were last checked against ([`CaseKeyCache::sync`]); `u64::MAX` before
     /// the first check.
     synced: AtomicU64,
+    /// Raised whenever entries are dropped for a reason other than their bounds ([`CaseKeyCache::forget`],
+    /// [`CaseKeyCache::sync`]): a provider call runs without the cache's lock, and its key is cached only if no
+    /// destruction was noticed meanwhile.
+    epoch: AtomicU64,
 }
 
 impl CaseKeyCache {
     pub(crate) fn new(wrapping: Option<CaseKeyWrapping>) -> Self {
-        Self { wrapping, entries: Mutex::new(HashMap::new()), synced: AtomicU64::new(u64::MAX) }
+        Self {
+            wrapping,
+            entries: Mutex::new(HashMap::new()),
+            synced: AtomicU64::new(u64::MAX),
+            epoch: AtomicU64::new(0),
+        }
     }
 
     /// The configured wrapping, if any.
@@ -105,6 +114,7 @@ impl CaseKeyCache {
     /// Forget a case key (destroyed by this custodian).
     pub(crate) fn forget(&self, id: &KeyId) {
         if let Ok(mut m) = self.entries.lock() {
+            self.epoch.fetch_add(1, Ordering::AcqRel);
             m.remove(id);
         }
     }
@@ -118,6 +128,7 @@ impl CaseKeyCache {
             return;
         }
         if let Ok(mut map) = self.entries.lock() {
+            self.epoch.fetch_add(1, Ordering::AcqRel);
             map.retain(|id, e| {
                 body.get(id).is_some_and(|r| {
                     !matches!(r.state, KeyState::Destroyed { .. })
@@ -139,7 +150,8 @@ impl CaseKeyCache {
     }
 
     /// The KEK of the wrapped case key `rec` (as the keyring holds it now): from the cache when an entry for exactly
-    /// these wrapped bytes is within its time and use bounds, else through one provider call.
+    /// these wrapped bytes is within its time and use bounds, else through one provider call, made without the
+    /// cache's lock (a slow token holds up no other case's cached key).
     pub(crate) fn kek(&self, rec: &KeyRecord, now: Timestamp) -> Result<Kek> {
         let mut map = self.lock()?;
         let Some(wrapped_by) = rec.wrapped_by else {
@@ -166,13 +178,16 @@ impl CaseKeyCache {
             }
             map.remove(&rec.id);
         }
+        let epoch = self.epoch.load(Ordering::Acquire);
+        let wrapped = wrapped.to_vec();
+        drop(map);
         let w = self.wrapping.as_ref().ok_or_else(|| {
             Error::ProviderUnavailable(format!("case key {} is wrapped by {wrapped_by}; no case-key provider", rec.id))
         })?;
         if w.kek != wrapped_by && !w.provider.holds(&wrapped_by)? {
             return Err(Error::KeyNotFound(wrapped_by));
         }
-        let key = match w.provider.unwrap(&wrapped_by, wrapped, &case_key_aad(&rec.id))? {
+        let key = match w.provider.unwrap(&wrapped_by, &wrapped, &case_key_aad(&rec.id))? {
             Unwrapped::NotMine => return Err(Error::KeyNotFound(wrapped_by)),
             Unwrapped::Key(k) => k,
         };
@@ -180,7 +195,12 @@ impl CaseKeyCache {
         if kek.id() != rec.id {
             return Err(Error::KeyringCorrupt(format!("case key {} unwraps to another key", rec.id)));
         }
-        map.insert(rec.id, Entry { key: LockedBox::new(*key), wrapped: wrapped.to_vec(), loaded: now, uses: 1 });
+        let mut map = self.lock()?;
+        // A destruction noticed during the call (here or through another server's keyring): this use was allowed
+        // when it began, but the key is not kept.
+        if self.epoch.load(Ordering::Acquire) == epoch {
+            map.insert(rec.id, Entry { key: LockedBox::new(*key), wrapped, loaded: now, uses: 1 });
+        }
         Ok(kek)
     }
 }
@@ -231,6 +251,66 @@ mod tests {
                 _ => Err(Error::OpenFailed),
             }
         }
+    }
+
+    /// A provider that, inside its unwrap, looks at the cache: whether its lock is free, and (if asked) forgets a key
+    /// as a destruction noticed meanwhile would.
+    struct Watching {
+        table: Table,
+        cache: std::sync::OnceLock<std::sync::Weak<CaseKeyCache>>,
+        lock_was_free: Mutex<Vec<bool>>,
+        forget_during_unwrap: Mutex<Option<KeyId>>,
+    }
+
+    impl KeyProvider for Watching {
+        fn name(&self) -> &str {
+            "watching"
+        }
+        fn stanza_kind(&self) -> StanzaKind {
+            StanzaKind::External
+        }
+        fn holds(&self, key_id: &KeyId) -> Result<bool> {
+            self.table.holds(key_id)
+        }
+        fn wrap(&self, key_id: &KeyId, data_key: &[u8; KEY_LEN], aad: &[u8]) -> Result<Vec<u8>> {
+            self.table.wrap(key_id, data_key, aad)
+        }
+        fn unwrap(&self, key_id: &KeyId, wrapped: &[u8], aad: &[u8]) -> Result<Unwrapped> {
+            if let Some(cache) = self.cache.get().and_then(std::sync::Weak::upgrade) {
+                let free = cache.entries.try_lock().is_ok();
+                self.lock_was_free.lock().expect("lock").push(free);
+                if let Some(id) = self.forget_during_unwrap.lock().expect("lock").take() {
+                    cache.forget(&id);
+                }
+            }
+            self.table.unwrap(key_id, wrapped, aad)
+        }
+    }
+
+    #[test]
+    fn the_provider_is_called_without_the_cache_lock_and_a_destruction_meanwhile_is_not_cached() {
+        let kek = KeyId::from_bytes([2; 16]);
+        let table = Table { kek, wrapped: Mutex::new(Vec::new()), calls: AtomicU64::new(0) };
+        let provider = Arc::new(Watching {
+            table,
+            cache: std::sync::OnceLock::new(),
+            lock_was_free: Mutex::new(Vec::new()),
+            forget_during_unwrap: Mutex::new(None),
+        });
+        let t = Timestamp::from_unix(1_795_435_200);
+        let maker = CaseKeyCache::new(Some(CaseKeyWrapping::new(provider.clone(), kek)));
+        let a = wrapped_record(&maker, "MLA-2026-0001", t);
+        let b = wrapped_record(&maker, "MLA-2026-0002", t);
+        let reader = Arc::new(CaseKeyCache::new(Some(CaseKeyWrapping::new(provider.clone(), kek))));
+        provider.cache.set(Arc::downgrade(&reader)).expect("set once");
+        assert_eq!(reader.kek(&a, t).expect("a").id(), a.id);
+        assert_eq!(*provider.lock_was_free.lock().expect("lock"), vec![true], "the unwrap ran under the cache lock");
+        assert_eq!(reader.entries.lock().expect("lock").len(), 1, "a is cached");
+        // B's key is destroyed (forgotten) while its unwrap is under way: this use goes through, nothing is kept.
+        *provider.forget_during_unwrap.lock().expect("lock") = Some(b.id);
+        assert_eq!(reader.kek(&b, t).expect("b").id(), b.id);
+        assert!(!reader.entries.lock().expect("lock").contains_key(&b.id), "a key forgotten meanwhile was cached");
+        assert!(reader.entries.lock().expect("lock").contains_key(&a.id));
     }
 
     fn wrapped_record(cache: &CaseKeyCache, case: &str, t: Timestamp) -> KeyRecord {
