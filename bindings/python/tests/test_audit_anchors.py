@@ -148,3 +148,29 @@ def test_shred_expired_carries_certificates(a, anna):
     for cert in report.certificates:
         cert.verify(a.audit_public_key())
     assert a.shred_expired(anna).certificates == ()
+
+
+def test_one_entry_proved_to_another_authority_with_a_merkle_bundle(a, b, anna):
+    kek = a.generate_key(anna, KeyKind.KEK, "proved")
+    entries = a.audit_entries(kinds=["key_generated"])
+    seq = entries[-1].seq
+    bundle = a.prove_audit_entry(seq)
+    # B holds only A's audit public key: the entry checks, and is exactly A's entry at that index.
+    line = custodia.verify_inclusion(bundle, a.audit_public_key())
+    entry = json.loads(line)
+    assert entry["seq"] == seq and entry["kind"] == "key_generated"
+    assert str(kek) in entry["keys"]
+    # Not A's key: the checkpoint is not signed by it.
+    with pytest.raises(custodia.CheckpointInvalid) as e:
+        custodia.verify_inclusion(bundle, b.audit_public_key())
+    assert e.value.code == 509
+    # The entry edited inside the bundle: not the entry at that index any more.
+    forged = bundle.replace('"kind":"key_generated"', '"kind":"key_destroyed"')
+    assert forged != bundle
+    with pytest.raises((custodia.MerkleProofInvalid, custodia.AuditTampered)):
+        custodia.verify_inclusion(forged, a.audit_public_key())
+    # Beyond the log, and not an index at all.
+    with pytest.raises(custodia.InvalidArgument):
+        a.prove_audit_entry(10_000)
+    with pytest.raises(custodia.InvalidArgument):
+        a.prove_audit_entry(-1)

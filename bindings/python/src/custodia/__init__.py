@@ -30,7 +30,7 @@ from .actors import (
     NationalSecurity,
     OverridingPublicInterest,
 )
-from .audit import Anchor, ErasureCertificate
+from .audit import Anchor, ErasureCertificate, verify_inclusion
 from .audit_log import AuditEntry, LegalHoldInfo, RewrapOutcome
 from .custodian import (
     AuditReport,
@@ -121,6 +121,7 @@ __all__ = [
     "ShredReport",
     "Anchor",
     "ErasureCertificate",
+    "verify_inclusion",
     "AuditEntry",
     "LegalHoldInfo",
     "RewrapOutcome",

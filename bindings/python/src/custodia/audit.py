@@ -14,7 +14,7 @@ from typing import Any, Optional
 
 from . import _raw
 from ._errors import InvalidArgument, invoke
-from ._handles import opt_text_arg, text_arg
+from ._handles import opt_text_arg, take_text, text_arg
 from .vocab import KeyId
 
 __all__ = ["Anchor", "ErasureCertificate"]
@@ -174,3 +174,17 @@ class ErasureCertificate:
 
     def __repr__(self) -> str:
         return f"ErasureCertificate(seq={self.seq}, keys={len(self._members.get('keys', []))}, reason={self.reason!r})"
+
+
+def verify_inclusion(bundle: str, audit_key: str) -> str:
+    """Check a Merkle inclusion bundle (one audit-log entry, its RFC 6962 audit path and a checkpoint signed with the
+    audit key; ``docs/AUDIT.md`` section 12.3) with the audit public key text alone, as an authority does for an
+    entry of another authority's log that was proved to it (:meth:`Custodian.prove_audit_entry`). Returns the
+    entry's line (its JSON, as in the log).
+
+    Raises :class:`~custodia.CheckpointInvalid` for a checkpoint not signed by ``audit_key`` or a malformed bundle,
+    :class:`~custodia.MerkleProofInvalid` when the entry is not the one at that index of that tree (edited, moved, a
+    path for another tree size), :class:`~custodia.AuditTampered` / :class:`~custodia.AuditMalformed` for a line
+    that is not a valid entry, :class:`~custodia.InvalidKeyText` for a mistyped key."""
+    return take_text(_raw.lib.custodia_audit_merkle_verify_inclusion, text_arg(bundle, "bundle"),
+                     text_arg(audit_key, "audit_key"))

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import BinaryIO, Iterable, Optional, Sequence, Union
 
 from . import _raw, audit_log as _audit_log
-from ._errors import invoke
+from ._errors import InvalidArgument, invoke
 from ._handles import Handle, bytes_arg, take_text, text_arg, text_array
 from ._sensitive import SensitiveBytes
 from ._streams import StreamPair
@@ -1131,6 +1131,16 @@ class Custodian(Handle):
         return Anchor(take_text(_raw.lib.custodia_anchor_countersign, self._handle, _actor(actor),
                                 text_arg(text, "anchor"), text_arg(their_audit_key, "their_audit_key"),
                                 byref(_key(witness, "witness"))))
+
+    def prove_audit_entry(self, seq: int) -> str:
+        """An inclusion bundle for entry ``seq`` of this custodian's audit log (``docs/AUDIT.md`` section 12.3): the
+        entry, its audit path in the tree of every entry written so far, and a checkpoint of that tree signed with
+        the audit key. Whoever holds only :meth:`audit_public_key` checks it with :func:`custodia.verify_inclusion`,
+        without seeing the rest of the log. Writes nothing to the log. Raises :class:`~custodia.InvalidArgument`
+        when ``seq`` is beyond the log."""
+        if not isinstance(seq, int) or isinstance(seq, bool) or seq < 0:
+            raise InvalidArgument(100, "seq must be a non-negative int")
+        return take_text(_raw.lib.custodia_audit_merkle_prove, self._handle, seq)
 
     def audit_public_key(self) -> str:
         """The audit log's public key in text form, for auditors verifying a copy of the log independently

@@ -856,6 +856,40 @@ public final class Custodian implements AutoCloseable {
     }
 
     /**
+     * An inclusion bundle for entry {@code seq} of this custodian's audit log ({@code docs/AUDIT.md} section 12.3): the
+     * entry, its RFC 6962 audit path in the tree of every entry written so far, and a checkpoint of that tree signed
+     * with the audit key. Whoever holds only {@link #auditPublicKey()} checks it with {@link #verifyInclusion},
+     * without seeing the rest of the log. Writes nothing to the log.
+     *
+     * @throws InvalidArgumentException when {@code seq} is negative or beyond the log
+     */
+    public String proveAuditEntry(long seq) {
+        if (seq < 0) {
+            throw new InvalidArgumentException(Status.INVALID_ARGUMENT.code(), "seq must not be negative");
+        }
+        CustodiaBuffer out = new CustodiaBuffer();
+        handle.run(c -> lib().custodia_audit_merkle_prove(c, seq, out));
+        return Native.takeText(out);
+    }
+
+    /**
+     * Check a Merkle inclusion bundle ({@link #proveAuditEntry}) with the audit public key text alone, as an authority
+     * does for an entry of another authority's log that was proved to it; needs no custodian. Returns the entry's
+     * line (its JSON, as in the log).
+     *
+     * @throws AuditTamperedException with code {@code CHECKPOINT_INVALID} (509) for a checkpoint not signed by
+     *     {@code auditKey} or a malformed bundle, {@code MERKLE_PROOF_INVALID} (508) when the entry is not the one at
+     *     that index of that tree, {@code AUDIT_TAMPERED} / {@code AUDIT_MALFORMED} for a line that is not an entry
+     */
+    public static String verifyInclusion(String bundle, String auditKey) {
+        String b = Native.text("bundle", Objects.requireNonNull(bundle, "bundle"));
+        String k = Native.text("audit key", Objects.requireNonNull(auditKey, "auditKey"));
+        CustodiaBuffer out = new CustodiaBuffer();
+        Native.check(lib().custodia_audit_merkle_verify_inclusion(b, k, out));
+        return Native.takeText(out);
+    }
+
+    /**
      * The audit log's public key in text form, for auditors who verify a copy of the log independently
      * ({@code cargo run --example audit_verify -- <dir>/audit.log <key>}). Not secret.
      */

@@ -163,4 +163,27 @@ class AnchorsTest {
         }
         assertTrue(a.shredExpired(anna).certificates().isEmpty());
     }
+    @Test
+    void oneEntryProvedToAnotherAuthorityWithAMerkleBundle() {
+        KeyId kek = a.generateKey(anna, KeyKind.KEK, "proved");
+        List<AuditEntry> generated = a.auditEntries(new AuditQuery().kinds("key_generated"));
+        long seq = generated.get(generated.size() - 1).seq().getAsLong();
+        String bundle = a.proveAuditEntry(seq);
+        // B holds only A's audit public key: the entry checks, and is A's entry at that index.
+        String line = Custodian.verifyInclusion(bundle, a.auditPublicKey());
+        assertTrue(line.contains("\"seq\":" + seq + ","), line);
+        assertTrue(line.contains("\"kind\":\"key_generated\""), line);
+        assertTrue(line.contains(kek.toString()), line);
+        // Not A's key: the checkpoint is not signed by it.
+        AuditTamperedException wrongKey =
+                assertThrows(AuditTamperedException.class, () -> Custodian.verifyInclusion(bundle, b.auditPublicKey()));
+        assertEquals(Status.CHECKPOINT_INVALID, wrongKey.status());
+        // The entry edited inside the bundle: not the entry at that index any more.
+        String forged = bundle.replace("\"kind\":\"key_generated\"", "\"kind\":\"key_destroyed\"");
+        assertNotEquals(bundle, forged);
+        assertThrows(AuditTamperedException.class, () -> Custodian.verifyInclusion(forged, a.auditPublicKey()));
+        // Beyond the log, and not an index at all.
+        assertThrows(InvalidArgumentException.class, () -> a.proveAuditEntry(10_000));
+        assertThrows(InvalidArgumentException.class, () -> a.proveAuditEntry(-1));
+    }
 }
