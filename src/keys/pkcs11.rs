@@ -318,7 +318,7 @@ impl fmt::Debug for Pkcs11Signer {
 
 impl Pkcs11Signer {
     /// The key, as a [`SigningKey`] that signs on the token (for the format layer's and the audit layer's own
-    /// calls, e.g. [`crate::format::SealOptions::with_signer`]).
+    /// calls, e.g. [`crate::format::EnvelopeOptions::with_signer`]).
     #[must_use]
     pub fn signing_key(self: &Arc<Self>) -> SigningKey {
         SigningKey::external(self.clone())
@@ -418,10 +418,10 @@ impl Pkcs11Provider {
                         Attribute::Id(v) if !v.is_empty() => Some(v),
                         _ => None,
                     });
-                if let Some(cka_id) = cka_id {
-                    if self.private_key(s, &cka_id)?.is_some() {
-                        return Ok(Some((cka_id, public)));
-                    }
+                if let Some(cka_id) = cka_id
+                    && self.private_key(s, &cka_id)?.is_some()
+                {
+                    return Ok(Some((cka_id, public)));
                 }
             }
             Ok(None)
