@@ -342,7 +342,7 @@ impl fmt::Debug for VerifyingKey {
 }
 
 /// Something that holds an Ed25519 signing key and signs with it, where the key may never leave it: an HSM token
-/// ([`crate::pkcs11::Pkcs11Provider::signing_key`] with the `pkcs11` feature), a host's KMS, or a key in this
+/// (`pkcs11::Pkcs11Provider::signing_key` with the `pkcs11` feature), a host's KMS, or a key in this
 /// process ([`SigningKey::from_bytes`]).
 ///
 /// Signatures must be plain Ed25519 (RFC 8032, `PureEdDSA`, no context or pre-hash) by the key of

@@ -318,7 +318,7 @@ impl fmt::Debug for Pkcs11Signer {
 
 impl Pkcs11Signer {
     /// The key, as a [`SigningKey`] that signs on the token (for the format layer's and the audit layer's own
-    /// calls, e.g. [`crate::format::SealOptions::with_signer`]).
+    /// calls, e.g. [`crate::format::EnvelopeOptions::with_signer`]).
     #[must_use]
     pub fn signing_key(self: &Arc<Self>) -> SigningKey {
         SigningKey::external(self.clone())
