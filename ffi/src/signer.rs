@@ -108,8 +108,8 @@ impl Signer for CallbackSigner {
         // both for the duration of the call.
         let rc = unsafe { (self.sign)(self.user_data, message.as_ptr(), message.len(), signature.as_mut_ptr()) };
         match rc {
-            // Not trusted yet: `SigningKey::external`, the only user of a `Signer` outside custodia_core's own keys,
-            // verifies it against `public` before anything uses it.
+            // Not trusted yet: custodia_core uses a `Signer` it is given only through `SigningKey::external`, which
+            // verifies the signature against `public` before anything uses it (the tests here return wrong ones).
             1 => Ok(signature),
             4 => Err(CoreError::ProviderUnavailable(format!("{NAME}: sign reported it unavailable"))),
             rc => Err(CoreError::ProviderFailed(format!("{NAME}: sign failed ({rc})"))),
