@@ -44,8 +44,9 @@
  *           freeing while another thread is inside a call with the handle is memory-safe (that call completes,
  *           later ones fail). custodia never calls into the host from a thread of its own: callbacks run only on
  *           the calling thread, during the call they were passed to. Key-provider callbacks
- *           (custodia_key_provider_new) are kept: they run during later seal, share and open calls of custodians
- *           opened with the provider, on each such call's own thread, so possibly on several threads at once.
+ *           (custodia_key_provider_new) and signer callbacks (custodia_signer_new) are kept: they run during later
+ *           calls of custodians opened with them, on each such call's own thread, so possibly on several threads
+ *           at once.
  *
  * Versions  Check custodia_abi_version() == CUSTODIA_ABI_VERSION before any other call.
  *
@@ -152,6 +153,16 @@
  * How many entries `custodia_envelope_info.recipients` has: the most recipient stanzas an envelope may carry.
  */
 #define CUSTODIA_MAX_RECIPIENTS 64
+
+/**
+ * Length of an Ed25519 public key, as `custodia_signer_new` takes it.
+ */
+#define CUSTODIA_ED25519_PUBLIC_KEY_LEN 32
+
+/**
+ * Length of an Ed25519 signature, as a `custodia_signer_sign_fn` writes it.
+ */
+#define CUSTODIA_ED25519_SIGNATURE_LEN 64
 
 /**
  * The major version of the custodia library (from `Cargo.toml`; checked by a test).
@@ -1204,6 +1215,16 @@ typedef struct custodia_key_provider {
 } custodia_key_provider;
 
 /**
+ * A handle to a callback signer. Opaque: `id` is a registry key, not an address; 0 is the null handle.
+ */
+typedef struct custodia_signer {
+  /**
+   * Opaque registry key; 0 means none.
+   */
+  uint64_t id;
+} custodia_signer;
+
+/**
  * A handle to a snapshot of the legal holds in force, from `custodia_legal_hold_list_new`. Read it with
  * `custodia_legal_hold_list_len` and `custodia_legal_hold_list_get`; release it with `custodia_legal_hold_list_free`.
  *
@@ -1657,6 +1678,37 @@ typedef int (*custodia_write_fn)(void *context,
                                  size_t len);
 
 /**
+ * Sign the `message_len` bytes at `message` with the host's Ed25519 key (plain Ed25519, RFC 8032 `PureEdDSA`: no
+ * pre-hash, no context) and write the 64-byte signature to `out_signature`; return `CUSTODIA_PROVIDER_OK`, or
+ * `CUSTODIA_PROVIDER_UNAVAILABLE` (the key service cannot be reached) or `CUSTODIA_PROVIDER_FAILED` (it refused).
+ * Any other value, 0 included, is a failure. custodia verifies the signature before using it. `message` and
+ * `out_signature` are valid only during the call.
+ */
+typedef int32_t (*custodia_signer_sign_fn)(void *user_data,
+                                           const uint8_t *message,
+                                           size_t message_len,
+                                           uint8_t *out_signature);
+
+/**
+ * Release `user_data`: called once, when the signer handle has been freed and no custodian uses the signer any more.
+ */
+typedef void (*custodia_signer_release_fn)(void *user_data);
+
+/**
+ * The function table of a callback signer. `sign` is required; `release` may be NULL.
+ */
+typedef struct custodia_signer_callbacks {
+  /**
+   * Sign a message.
+   */
+  custodia_signer_sign_fn sign;
+  /**
+   * Release `user_data` (may be NULL).
+   */
+  custodia_signer_release_fn release;
+} custodia_signer_callbacks;
+
+/**
  * An audit sink: receives one audit event (`event`: its fields and its JSON form, exactly as
  * `custodia_audit_entries_get` gives the entry the log made of it, except that `seq` is `CUSTODIA_AUDIT_SEQ_UNKNOWN`
  * and `json` has no `seq` member) and returns 0 when it has taken it, non-zero when it failed.
@@ -2091,6 +2143,40 @@ custodia_status custodia_custodian_options_set_case_keys(struct custodia_custodi
                                                          const struct custodia_key_id *kek_id,
                                                          uint64_t cache_ttl_secs,
                                                          uint64_t cache_max_uses);
+
+/**
+ * Add a signer (`custodia_signer_new`) to the options: an Ed25519 key held by the host (an HSM, a KMS). A
+ * custodian opened with them records the key in its keyring as a public key (labelled `host-signer signing key`)
+ * on open, and signs with it through the signer wherever the key is named by its id (`custodia_signer_key_id`):
+ * `custodia_seal_options_set_signer`, grants, receipts, witness counter-signatures. Every signature is verified
+ * before use (`CUSTODIA_ERR_PROVIDER_FAILED` otherwise, nothing signed). The key obeys its keyring state like any
+ * other (revoked or compromised, it signs nothing new). The options keep the signer alive; the handle may be freed
+ * after this call.
+ *
+ * # Safety
+ *
+ * No pointer arguments. Any thread.
+ */
+custodia_status custodia_custodian_options_add_signer(struct custodia_custodian_options options,
+                                                      struct custodia_signer signer);
+
+/**
+ * Make the signer (`custodia_signer_new`) the audit log's key: it signs every audit entry, checkpoint and erasure
+ * certificate, through the host (docs/KEYS.md "Signing keys on a token"). The audit key is chosen when the log is
+ * created: a custodian created with these options has this key for good. Opening a directory whose audit key is
+ * another fails with `CUSTODIA_ERR_AUDIT_WRONG_KEY`; opening one whose audit key is held outside without setting
+ * its signer fails with `CUSTODIA_ERR_INVALID_ARGUMENT`. Every signature is verified before it is written: when
+ * the signer fails or returns a wrong one, the operation being recorded is refused with `CUSTODIA_ERR_AUDIT_WRITE`
+ * (the message names the signer) and nothing is written with it; creating a custodian fails with
+ * `CUSTODIA_ERR_PROVIDER_FAILED`. The options keep the signer alive; the handle may be freed after this call.
+ * Calling it again replaces the earlier setting.
+ *
+ * # Safety
+ *
+ * No pointer arguments. Any thread.
+ */
+custodia_status custodia_custodian_options_set_audit_signer(struct custodia_custodian_options options,
+                                                            struct custodia_signer signer);
 
 /**
  * Release custodian options (a custodian opened with them is not affected). The null handle is accepted.
@@ -3733,6 +3819,56 @@ custodia_status custodia_rewrap_rotated(struct custodia_custodian custodian_hand
  */
 custodia_status custodia_custodian_unwrap_attempts(struct custodia_custodian custodian_handle,
                                                    uint64_t *out_count);
+
+/**
+ * Make a signer for the Ed25519 key whose 32-byte public key is at `public_key` (copied), held by the host (an HSM,
+ * a KMS), from the host's function table `callbacks` (copied) and `user_data` (passed to every call). A
+ * `public_key` that is not the canonical encoding of an Ed25519 point of large order is refused with
+ * `CUSTODIA_ERR_INVALID_ARGUMENT`. Add it to custodian options with `custodia_custodian_options_add_signer` (a key
+ * named by id: envelope signer, grants, receipts) or `custodia_custodian_options_set_audit_signer` (the audit log's
+ * key); its key id is `custodia_signer_key_id`. Release the handle with `custodia_signer_free`.
+ * `callbacks->release`, if not NULL, is called once with `user_data` when the handle is freed and no custodian
+ * uses the signer any more.
+ *
+ * `callbacks->sign` is called during the operations of custodians opened with the signer that sign with its key, on
+ * the calling thread, possibly on several threads at once: it must be thread-safe and return normally. Every
+ * signature it returns is verified against `public_key` before use: a wrong one fails the operation with
+ * `CUSTODIA_ERR_PROVIDER_FAILED` (`CUSTODIA_ERR_AUDIT_WRITE` when it was to sign an audit entry) and nothing is
+ * signed. On failure of this call nothing is kept and `release` is
+ * not called.
+ *
+ * # Safety
+ *
+ * `public_key` is NULL (refused) or points to 32 readable bytes, borrowed for the call. `callbacks` is NULL
+ * (refused) or points to a readable table whose `sign` is non-NULL (refused otherwise) and follows its contract
+ * with `user_data` from any thread until `release` is called (or, without `release`, for the rest of the process).
+ * `out_signer` is NULL (refused) or writable. Any thread.
+ */
+custodia_status custodia_signer_new(const uint8_t *public_key,
+                                    const struct custodia_signer_callbacks *callbacks,
+                                    void *user_data,
+                                    struct custodia_signer *out_signer);
+
+/**
+ * The key id of a signer's key: how seal options (`custodia_seal_options_set_signer`), grants and receipts name
+ * it, and what `custodia_open`'s `required_signer` and `custodia_envelope_info.signer` hold.
+ *
+ * # Safety
+ *
+ * `out_key_id` is NULL (refused) or writable. Any thread.
+ */
+custodia_status custodia_signer_key_id(struct custodia_signer signer,
+                                       struct custodia_key_id *out_key_id);
+
+/**
+ * Release a signer handle. Custodians opened with it, and options it was added to, keep using it; `release` is
+ * called when the last of them is freed. The null handle is accepted.
+ *
+ * # Safety
+ *
+ * None beyond passing a value received from `custodia_signer_new`. Any thread.
+ */
+custodia_status custodia_signer_free(struct custodia_signer signer);
 
 /**
  * Add an audit sink to the options: every custodian opened with them calls `sink` with `user_data` for each audit

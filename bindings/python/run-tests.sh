@@ -5,7 +5,7 @@
 #   bindings/python/run-tests.sh [pytest args...]
 #
 # Needs python3 with the venv module (Debian: python3-venv) and network access to PyPI only on the first run
-# (for pytest). Set CUSTODIA_PYTHON to use another interpreter, CUSTODIA_VENV to put the venv elsewhere.
+# (for pytest and cryptography). Set CUSTODIA_PYTHON to use another interpreter, CUSTODIA_VENV to put the venv elsewhere.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 repo="$(cd "$here/../.." && pwd)"
@@ -24,8 +24,9 @@ if [ ! -x "$venv/bin/python" ]; then
   "$python" -m venv "$venv"
 fi
 vpy="$venv/bin/python"
-if ! "$vpy" -c 'import pytest, setuptools, wheel' 2>/dev/null; then
-  "$vpy" -m pip install --quiet --disable-pip-version-check pytest 'setuptools>=68' wheel
+# cryptography is a test dependency only (the host-side Ed25519 of tests/test_signer.py), never the binding's.
+if ! "$vpy" -c 'import pytest, setuptools, wheel, cryptography' 2>/dev/null; then
+  "$vpy" -m pip install --quiet --disable-pip-version-check pytest 'setuptools>=68' wheel cryptography
 fi
 
 # Reinstall the package only when its sources changed (a stamp holds their hash).

@@ -14,11 +14,12 @@ use super::handles;
 use super::io::path_arg;
 use super::keyid::{custodia_key_id, key_id_arg};
 use super::provider::{custodia_key_provider, provider};
+use super::signer::{custodia_signer, signer as signer_of};
 use super::status::custodia_status;
 use crate::error::{Error, Result};
 use custodia_core::Error as CoreError;
 use custodia_core::audit::Durability;
-use custodia_core::{CaseKeyWrapping, Custodian, CustodianOptions, KeyProvider};
+use custodia_core::{CaseKeyWrapping, Custodian, CustodianOptions, KeyProvider, Signer};
 use custodia_core::{KdfParams, Unlock};
 
 /// A handle to a custodian: the keyring and audit log in one directory, and everything done with them.
@@ -61,6 +62,10 @@ pub(crate) struct OpenDraft {
     providers: Vec<Arc<dyn KeyProvider>>,
     /// Per-case keys wrapped by a provider's KEK, and the bounds of their cache.
     case_keys: Option<CaseKeyWrapping>,
+    /// The host's signers (signer.rs): Ed25519 keys held outside, named by id.
+    signers: Vec<Arc<dyn Signer>>,
+    /// The audit log's key, held by the host.
+    audit_signer: Option<Arc<dyn Signer>>,
 }
 
 /// The custodian behind a handle.
@@ -85,6 +90,8 @@ fn options(h: custodia_custodian_options) -> Result<CustodianOptions> {
     }
     options.providers = draft.providers;
     options.case_keys = draft.case_keys;
+    options.signers = draft.signers;
+    options.audit_signer = draft.audit_signer;
     if let Some(kdf) = draft.kdf {
         options.kdf = kdf;
     }
@@ -267,6 +274,56 @@ pub unsafe extern "C" fn custodia_custodian_options_set_case_keys(
         wrapping.cache_max_uses = cache_max_uses;
         let d = handles::get::<Mutex<OpenDraft>>(options.id, CUSTODIAN_OPTIONS)?;
         d.lock().unwrap_or_else(PoisonError::into_inner).case_keys = Some(wrapping);
+        Ok(())
+    })
+}
+
+/// Add a signer (`custodia_signer_new`) to the options: an Ed25519 key held by the host (an HSM, a KMS). A
+/// custodian opened with them records the key in its keyring as a public key (labelled `host-signer signing key`)
+/// on open, and signs with it through the signer wherever the key is named by its id (`custodia_signer_key_id`):
+/// `custodia_seal_options_set_signer`, grants, receipts, witness counter-signatures. Every signature is verified
+/// before use (`CUSTODIA_ERR_PROVIDER_FAILED` otherwise, nothing signed). The key obeys its keyring state like any
+/// other (revoked or compromised, it signs nothing new). The options keep the signer alive; the handle may be freed
+/// after this call.
+///
+/// # Safety
+///
+/// No pointer arguments. Any thread.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn custodia_custodian_options_add_signer(
+    options: custodia_custodian_options,
+    signer: custodia_signer,
+) -> custodia_status {
+    call(|| {
+        let s = signer_of(signer)?;
+        let d = handles::get::<Mutex<OpenDraft>>(options.id, CUSTODIAN_OPTIONS)?;
+        d.lock().unwrap_or_else(PoisonError::into_inner).signers.push(s);
+        Ok(())
+    })
+}
+
+/// Make the signer (`custodia_signer_new`) the audit log's key: it signs every audit entry, checkpoint and erasure
+/// certificate, through the host (docs/KEYS.md "Signing keys on a token"). The audit key is chosen when the log is
+/// created: a custodian created with these options has this key for good. Opening a directory whose audit key is
+/// another fails with `CUSTODIA_ERR_AUDIT_WRONG_KEY`; opening one whose audit key is held outside without setting
+/// its signer fails with `CUSTODIA_ERR_INVALID_ARGUMENT`. Every signature is verified before it is written: when
+/// the signer fails or returns a wrong one, the operation being recorded is refused with `CUSTODIA_ERR_AUDIT_WRITE`
+/// (the message names the signer) and nothing is written with it; creating a custodian fails with
+/// `CUSTODIA_ERR_PROVIDER_FAILED`. The options keep the signer alive; the handle may be freed after this call.
+/// Calling it again replaces the earlier setting.
+///
+/// # Safety
+///
+/// No pointer arguments. Any thread.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn custodia_custodian_options_set_audit_signer(
+    options: custodia_custodian_options,
+    signer: custodia_signer,
+) -> custodia_status {
+    call(|| {
+        let s = signer_of(signer)?;
+        let d = handles::get::<Mutex<OpenDraft>>(options.id, CUSTODIAN_OPTIONS)?;
+        d.lock().unwrap_or_else(PoisonError::into_inner).audit_signer = Some(s);
         Ok(())
     })
 }

@@ -27,8 +27,9 @@
 //! - **Panics** are caught at the boundary (`panic = "unwind"`) and reported as `CUSTODIA_ERR_INTERNAL` (999); the
 //!   handles the call held are poisoned (`CUSTODIA_ERR_POISONED`).
 //! - **Threads**: custodia never calls into the host from a thread of its own; callbacks run on the calling thread,
-//!   inside the call that was given them. Key-provider callbacks ([`custodia_key_provider_new`]) are kept and run
-//!   during later seal, share and open calls, on each call's own thread (so possibly on several at once).
+//!   inside the call that was given them. Key-provider callbacks ([`custodia_key_provider_new`]) and signer
+//!   callbacks ([`custodia_signer_new`]) are kept and run during later calls that need them, on each call's own
+//!   thread (so possibly on several at once).
 
 #![deny(missing_docs, rustdoc::broken_intra_doc_links)]
 #![allow(non_camel_case_types)]
@@ -59,6 +60,7 @@ mod reader;
 mod receipts;
 mod rewrap_batch;
 mod seal;
+mod signer;
 mod sinks;
 mod status;
 mod version;
@@ -92,6 +94,7 @@ pub use reader::*;
 pub use receipts::*;
 pub use rewrap_batch::*;
 pub use seal::*;
+pub use signer::*;
 pub use sinks::*;
 pub use status::{custodia_status, custodia_status_is_refusal, custodia_status_name};
 pub use version::{

@@ -52,6 +52,7 @@ from .receipts import Receipt, ReceiptItem
 from .options import SealOptions, Timestamp
 from .policy import AccessPolicy
 from .providers import STANZA_EXTERNAL, STANZA_PKCS11_AES_GCM, CaseKeyWrapping, KeyProvider
+from .signers import Signer
 from .vocab import (
     CaseRef,
     Category,
@@ -104,6 +105,7 @@ __all__ = [
     "KeyProvider",
     "STANZA_EXTERNAL",
     "STANZA_PKCS11_AES_GCM",
+    "Signer",
     "Custodian",
     "Opened",
     "EnvelopeInfo",

@@ -276,6 +276,20 @@ class custodia_key_provider_callbacks(Structure):
     ]
 
 
+#: The signer callbacks (``custodia_signer_callbacks``): sign, release.
+SIGNER_SIGN_FN = ctypes.CFUNCTYPE(ctypes.c_int32, c_void_p, POINTER(c_uint8), c_size_t, POINTER(c_uint8))
+SIGNER_RELEASE_FN = ctypes.CFUNCTYPE(None, c_void_p)
+
+
+class custodia_signer_callbacks(Structure):
+    """``struct custodia_signer_callbacks``: the function table of a callback signer."""
+
+    _fields_ = [
+        ("sign", SIGNER_SIGN_FN),
+        ("release", SIGNER_RELEASE_FN),
+    ]
+
+
 # Type shorthands, named after the C types they stand for.
 status = c_uint32  # custodia_status
 u32 = c_uint32
@@ -364,6 +378,11 @@ FACADE_FUNCTIONS: dict[str, tuple[Any, list[Any]]] = {
     "custodia_key_provider_new": (
         status, [POINTER(custodia_key_provider_callbacks), c_void_p, cstr, u32, out_handle]),
     "custodia_key_provider_free": (status, [handle]),
+    "custodia_custodian_options_add_signer": (status, [handle, handle]),
+    "custodia_custodian_options_set_audit_signer": (status, [handle, handle]),
+    "custodia_signer_new": (status, [POINTER(c_uint8 * 32), POINTER(custodia_signer_callbacks), c_void_p, out_handle]),
+    "custodia_signer_key_id": (status, [handle, out_key_id]),
+    "custodia_signer_free": (status, [handle]),
     "custodia_custodian_open_passphrase": (status, [cstr, cstr, handle, out_handle]),
     "custodia_custodian_open_master_key": (status, [cstr, bytes_in, size, handle, out_handle]),
     "custodia_custodian_close": (status, [handle, out_buffer]),

@@ -31,6 +31,8 @@ from ._reader import EnvelopeReader
 from .options import Instrument, SealOptions, Timestamp, _unix
 from .policy import AccessPolicy
 from .providers import CaseKeyWrapping, KeyProvider, _make_handle
+from .signers import Signer
+from .signers import _make_handle as _signer_handle
 from .receipts import Receipt, split_armored
 from .vocab import Category, Classification, ExceptionKind, InstrumentKind, KeyId, KeyKind, RecipientKind
 
@@ -537,6 +539,8 @@ class Custodian(Handle):
         require_audit_sinks: bool = False,
         providers: Sequence[KeyProvider] = (),
         case_keys: Optional[CaseKeyWrapping] = None,
+        signers: Sequence[Signer] = (),
+        audit_signer: Optional[Signer] = None,
     ) -> None:
         """Open the custodian in ``directory``, unlocking it with exactly one of ``passphrase`` (Argon2id) or a raw
         32-byte ``master_key`` (from an HSM, KMS or secret store).
@@ -561,6 +565,13 @@ class Custodian(Handle):
         ``case_keys`` (a :class:`~custodia.CaseKeyWrapping`) wraps every new case key under a provider's key and
         caches unwrapped case keys for a bounded time and number of uses (one provider call per case and cache
         period, not per object).
+        ``signers`` are :class:`~custodia.Signer` instances (an Ed25519 key in the host's HSM or KMS): each key is
+        recorded in the keyring as a public key and signs through its signer wherever it is named by id
+        (:attr:`SealOptions.signer`, grants, receipts); ``audit_signer`` makes one the audit log's key, chosen when the
+        log is created (a directory whose audit key is held outside refuses to open without it,
+        :class:`~custodia.InvalidArgument`, or with another, :class:`~custodia.AuditWrongKey`). Every signature is
+        verified before use (:class:`~custodia.ProviderFailed` otherwise; for an audit entry
+        :class:`~custodia.AuditWriteFailed`). The custodian keeps them alive.
         Raises :class:`~custodia.CustodianNotFound`, :class:`~custodia.WrongPassphrase`,
         :class:`~custodia.KeyringCorrupt`, :class:`~custodia.KdfParamsOutOfRange`, ...
         """
@@ -597,6 +608,14 @@ class Custodian(Handle):
                 with _make_handle(case_keys.provider) as h:
                     invoke(_raw.lib.custodia_custodian_options_set_case_keys, options._handle, h._handle,
                            byref(case_keys.kek._to_c()), case_keys.cache_ttl_secs, case_keys.cache_max_uses)
+                    kept.append(h)
+            for sg in signers:
+                with _signer_handle(sg) as h:
+                    invoke(_raw.lib.custodia_custodian_options_add_signer, options._handle, h._handle)
+                    kept.append(h)  # its trampoline must outlive every call of the custodian
+            if audit_signer is not None:
+                with _signer_handle(audit_signer) as h:
+                    invoke(_raw.lib.custodia_custodian_options_set_audit_signer, options._handle, h._handle)
                     kept.append(h)
             if passphrase is not None:
                 self._init_new(

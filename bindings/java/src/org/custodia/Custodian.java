@@ -36,15 +36,18 @@ public final class Custodian implements AutoCloseable {
     /** The audit sinks' callbacks: the library may call them as long as the handle lives. */
     private final AuditSinks sinks;
     private volatile Anchor closing;
-    /** The key providers the custodian was opened with: their callbacks must live as long as it can call them. */
-    private final List<ProviderBridge> providers;
+    /**
+     * The key providers and signers the custodian was opened with ({@link ProviderBridge}, {@link SignerBridge}):
+     * their callbacks must live as long as it can call them.
+     */
+    private final List<Object> providers;
 
     /** The native handle's id, for white-box tests of the raw layer (package-private). */
     long handleId() {
         return handle.id();
     }
 
-    private Custodian(CustodianHandle handle, AuditSinks sinks, List<ProviderBridge> providers) {
+    private Custodian(CustodianHandle handle, AuditSinks sinks, List<Object> providers) {
         this.handle = handle;
         this.sinks = sinks;
         this.providers = providers;
@@ -1080,10 +1083,12 @@ public final class Custodian implements AutoCloseable {
         private boolean requireSinks;
         private final List<KeyProvider> keyProviders = new ArrayList<>();
         private KeyProvider caseKeyProvider;
+        private final List<Signer> signers = new ArrayList<>();
+        private Signer auditSigner;
         private KeyId caseKek;
         private long[] caseKeyBounds;
         /** The bridges made by the last {@link #toHandle}, handed to the custodian opened with it. */
-        private List<ProviderBridge> bridges = List.of();
+        private List<Object> bridges = List.of();
 
         /** The defaults: no create, the library's Argon2id cost, {@link Durability#FSYNC_EACH}. */
         public Options() {}
@@ -1174,6 +1179,28 @@ public final class Custodian implements AutoCloseable {
             return this;
         }
 
+        /**
+         * Add a signer: an Ed25519 key held by the host (an HSM, a KMS). The custodian records the key in its keyring
+         * as a public key and signs with it through the signer wherever it is named by its id ({@link
+         * Signer#keyId()}): the {@link SealOptions} signer, grants, receipts. Every signature is verified before use.
+         * The custodian keeps the signer reachable for as long as it is open.
+         */
+        public Options signer(Signer signer) {
+            signers.add(Objects.requireNonNull(signer, "signer"));
+            return this;
+        }
+
+        /**
+         * Make {@code signer} the audit log's key, chosen when the log is created: a directory whose audit key is held
+         * outside refuses to open without its signer ({@link InvalidArgumentException}) or with another ({@link
+         * AuditTamperedException} with status {@link Status#AUDIT_WRONG_KEY}). A signature that does not verify is never written: the operation it
+         * would record fails with {@link AuditWriteException}. The custodian keeps the signer reachable.
+         */
+        public Options auditSigner(Signer signer) {
+            this.auditSigner = Objects.requireNonNull(signer, "signer");
+            return this;
+        }
+
         CustodianOptionsHandle toHandle(AuditSinks installed) {
             CustodianOptionsHandle h = CustodianOptionsHandle.create();
             try {
@@ -1182,7 +1209,7 @@ public final class Custodian implements AutoCloseable {
                 }
                 h.setRequireAuditSinks(requireSinks);
                 h.setCreate(create);
-                List<ProviderBridge> made = new ArrayList<>();
+                List<Object> made = new ArrayList<>();
                 for (KeyProvider p : keyProviders) {
                     ProviderBridge b = new ProviderBridge(p);
                     b.addTo(h);
@@ -1191,6 +1218,16 @@ public final class Custodian implements AutoCloseable {
                 if (caseKeyProvider != null) {
                     ProviderBridge b = new ProviderBridge(caseKeyProvider);
                     b.setCaseKeys(h, caseKek, caseKeyBounds[0], caseKeyBounds[1]);
+                    made.add(b);
+                }
+                for (Signer s : signers) {
+                    SignerBridge b = new SignerBridge(s);
+                    b.addTo(h);
+                    made.add(b);
+                }
+                if (auditSigner != null) {
+                    SignerBridge b = new SignerBridge(auditSigner);
+                    b.setAuditSigner(h);
                     made.add(b);
                 }
                 bridges = List.copyOf(made);

@@ -41,6 +41,16 @@ public final class CustodianOptionsHandle extends NativeHandle {
                 cacheMaxUses));
     }
 
+    /** {@code custodia_custodian_options_add_signer}: {@code signer} is a live signer handle id. */
+    public void addSigner(long signer) {
+        run(id -> Native.lib().custodia_custodian_options_add_signer(id, signer));
+    }
+
+    /** {@code custodia_custodian_options_set_audit_signer}: {@code signer} is a live signer handle id. */
+    public void setAuditSigner(long signer) {
+        run(id -> Native.lib().custodia_custodian_options_set_audit_signer(id, signer));
+    }
+
     /** {@code custodia_custodian_options_set_durability}. */
     public void setDurability(int durability, long maxBatch, int maxDelayUs) {
         run(id -> Native.lib().custodia_custodian_options_set_durability(id, durability, maxBatch, maxDelayUs));

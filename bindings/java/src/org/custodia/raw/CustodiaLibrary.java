@@ -126,6 +126,17 @@ public interface CustodiaLibrary extends Library {
 
     int custodia_key_provider_free(long provider);
 
+    int custodia_custodian_options_add_signer(long options, long signer);
+
+    int custodia_custodian_options_set_audit_signer(long options, long signer);
+
+    int custodia_signer_new(byte[] publicKey, SignerCallbacks.Table callbacks, Pointer userData,
+            LongByReference outSigner);
+
+    int custodia_signer_key_id(long signer, byte[] outKeyId);
+
+    int custodia_signer_free(long signer);
+
 
     int custodia_custodian_options_free(long options);
 
