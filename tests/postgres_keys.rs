@@ -377,13 +377,27 @@ fn rolled_back_row(pg: &Pg) {
     let s = cfg.schema_name().to_owned();
     let clock = clock();
     let a = server(&cfg, &clock);
+    // B only reads the keyring: it learns of A's writes by re-reading it.
+    let b = server(&cfg, &clock);
     let key = a.c.case_key(&jan(), &case(), None).expect("case key");
     let env = seal(&a.c, key, 9);
     let old = pg.sql(&format!("SELECT encode(document, 'hex') FROM {s}.keyring"));
     a.c.destroy_key(&jan(), &key, "retention period ended").expect("shred");
+    assert!(
+        b.c.keys()
+            .expect("keys")
+            .iter()
+            .any(|k| k.id == key && matches!(k.state, custodia::KeyState::Destroyed { .. }))
+    );
     assert_eq!(open(&a.c, &env).expect_err("refused").kind(), ErrorKind::KeyDestroyed);
     // The database's administrator restores the row from before the shred, as a new version.
     pg.sql(&format!("UPDATE {s}.keyring SET version = version + 1, document = decode('{old}', 'hex')"));
+    // B, which only read the newer keyring, remembers it too.
+    let mut o = options(&cfg, &clock, &b.hsm);
+    o.create = false;
+    let e = Custodian::load(b._dir.path().join("server"), Unlock::passphrase(PASSPHRASE), o)
+        .expect_err("a server that read the newer keyring refuses the rolled-back row after a restart");
+    assert_eq!(e.kind(), ErrorKind::KeyringCorrupt, "{e}");
     // A server that saw the shred refuses the older document: the key stays destroyed for it.
     let e = open(&a.c, &env).expect_err("refused");
     assert_eq!(e.kind(), ErrorKind::KeyringCorrupt, "{e}");

@@ -76,6 +76,14 @@ fn jan() -> Actor {
     Actor::new("jan", "central_authority", j("NL"), Classification::Secret).expect("actor")
 }
 
+/// Sealing for a fresh team KEK of `c`, for `investigation`, signed by `signer` if given.
+fn seal_options(c: &Custodian, signer: Option<custodia::KeyId>) -> SealOptions {
+    let kek = c.generate_key(&jan(), custodia::KeyKind::Kek, "team").expect("kek");
+    let mut o = SealOptions::new(PurposeSet::parse(&["investigation"]).expect("purposes"), vec![kek]);
+    o.signer = signer;
+    o
+}
+
 fn data() -> Sensitive<Vec<u8>> {
     Sensitive::new(b"subscriber data, line 3".to_vec(), Category::FinancialRecords)
 }
@@ -88,9 +96,7 @@ fn envelopes_signed_outside_verify_and_the_keyring_never_holds_the_secret() {
     let id = hsm.key.id();
     let c = load(&dir, options(vec![hsm.clone()], None, true)).expect("load");
     let jan = jan();
-    let kek = c.generate_key(&jan, custodia::KeyKind::Kek, "team").expect("kek");
-    let mut o = SealOptions::new(PurposeSet::parse(&["investigation"]).expect("purposes"), vec![kek]);
-    o.signer = Some(id);
+    let o = seal_options(&c, Some(id));
     let sealed = c.seal(&jan, &data(), &o).expect("seal signed outside");
     assert_eq!(hsm.signed.load(Ordering::SeqCst), 1, "one signature, by the outside signer");
     let opened = c
@@ -122,9 +128,7 @@ fn a_signer_returning_a_wrong_signature_gets_nothing_signed() {
     let id = hsm.key.id();
     let c = load(&dir, options(vec![hsm.clone()], None, true)).expect("load");
     let jan = jan();
-    let kek = c.generate_key(&jan, custodia::KeyKind::Kek, "team").expect("kek");
-    let mut o = SealOptions::new(PurposeSet::parse(&["investigation"]).expect("purposes"), vec![kek]);
-    o.signer = Some(id);
+    let o = seal_options(&c, Some(id));
     let before = c.audit_log().entries().expect("entries").count();
     hsm.lie.store(true, Ordering::SeqCst);
     let e = c.seal(&jan, &data(), &o).expect_err("a wrong signature is refused");
@@ -158,8 +162,7 @@ fn the_audit_log_signed_outside_verifies_and_is_bound_to_its_key() {
     let c = load(&dir, options(Vec::new(), Some(hsm.clone()), true)).expect("load");
     assert_eq!(c.audit_verifying_key(), hsm.key.verifying_key());
     let jan = jan();
-    let kek = c.generate_key(&jan, custodia::KeyKind::Kek, "team").expect("kek");
-    let o = SealOptions::new(PurposeSet::parse(&["investigation"]).expect("purposes"), vec![kek]);
+    let o = seal_options(&c, None);
     let sealed = c.seal(&jan, &data(), &o).expect("seal");
     c.open(&OpenRequest::new(jan.clone(), p("investigation")), &sealed.envelope).expect("open");
     let entries = c.audit_log().entries().expect("entries").count() as u64;
@@ -197,9 +200,7 @@ fn a_compromised_key_held_outside_signs_nothing_new() {
     let id = hsm.key.id();
     let c = load(&tmp.path().join("c"), options(vec![hsm.clone()], None, true)).expect("load");
     let jan = jan();
-    let kek = c.generate_key(&jan, custodia::KeyKind::Kek, "team").expect("kek");
-    let mut o = SealOptions::new(PurposeSet::parse(&["investigation"]).expect("purposes"), vec![kek]);
-    o.signer = Some(id);
+    let o = seal_options(&c, Some(id));
     c.mark_compromised(&jan, &id, "token stolen").expect("mark");
     let signed = hsm.signed.load(Ordering::SeqCst);
     let e = c.seal(&jan, &data(), &o).expect_err("compromised");

@@ -300,68 +300,8 @@ impl Custodian {
                 ring.update(|b| if b.get(&record.id).is_none() { b.add(record) } else { Ok(()) })?;
             }
         }
-        // The audit key: one record labelled `audit`, with its secret, or public only when a signer outside holds it.
-        let find = |b: &KeyringBody| {
-            b.keys
-                .iter()
-                .find(|k| k.kind == KeyKind::Ed25519 && k.label == AUDIT_KEY_LABEL)
-                .map(|k| (k.id, k.has_secret()))
-        };
-        // The log is signed by the keyring's audit key, not by the configured signer's.
-        let wrong_key = |b: &KeyringBody, id: &KeyId, configured: &VerifyingKey| Error::AuditWrongKey {
-            expected: hex(&configured.to_bytes()),
-            found: b.get(id).and_then(|r| r.public.as_deref()).map_or_else(|| id.to_string(), hex),
-        };
         let outside = options.audit_signer.as_ref().map(|s| s.verifying_key());
-        let audit_key_id = match (find(ring.body()), &outside) {
-            (Some((id, _)), Some(public)) if id != public.id() => return Err(wrong_key(ring.body(), &id, public)),
-            (Some((id, false)), None) => {
-                return Err(Error::InvalidArgument(format!(
-                    "the audit key {id} is held outside this process (an HSM): load with CustodianOptions::audit_signer"
-                )));
-            }
-            (Some((id, _)), _) => id,
-            (None, Some(public)) => {
-                let record = new_record(
-                    public.id(),
-                    KeyKind::Ed25519,
-                    AUDIT_KEY_LABEL,
-                    clock.now(),
-                    Some(public.to_bytes().to_vec()),
-                    None,
-                );
-                ring.update(|b| match find(b) {
-                    Some((id, _)) if id != record.id => Err(wrong_key(b, &id, public)),
-                    Some((id, _)) => Ok(id),
-                    None => {
-                        let id = record.id;
-                        b.add(record)?;
-                        Ok(id)
-                    }
-                })?
-            }
-            (None, None) => {
-                let key = SigningKey::generate()?;
-                let seed = key.expose_bytes().ok_or_else(|| Error::Internal("a generated key has its seed".into()))?;
-                let record = new_record(
-                    key.id(),
-                    KeyKind::Ed25519,
-                    AUDIT_KEY_LABEL,
-                    clock.now(),
-                    Some(key.verifying_key().to_bytes().to_vec()),
-                    Some(seed),
-                );
-                // Looked for again under the keyring's lock: another process may have made it meanwhile.
-                ring.update(|b| match find(b) {
-                    Some((id, _)) => Ok(id),
-                    None => {
-                        let id = record.id;
-                        b.add(record)?;
-                        Ok(id)
-                    }
-                })?
-            }
-        };
+        let audit_key_id = audit_key(&mut ring, outside.as_ref(), clock.now())?;
         let signing = match &options.audit_signer {
             Some(s) => SigningKey::external(s.clone()),
             None => signing_key(&ring, &audit_key_id)?,
@@ -709,6 +649,49 @@ fn usable_with<'a>(
             None => Ok(r),
         },
     }
+}
+
+/// The audit key's id: one record labelled `audit`, with its secret, or its public half only when a signer outside
+/// (`outside`) holds it; made (looked for again under the keyring's lock, since another process may have made it
+/// meanwhile) when the keyring has none. The log is signed by that key, so a configured signer holding another is
+/// refused, and a key held outside needs its signer.
+fn audit_key(ring: &mut Keyring, outside: Option<&VerifyingKey>, now: Timestamp) -> Result<KeyId> {
+    let find = |b: &KeyringBody| {
+        b.keys.iter().find(|k| k.kind == KeyKind::Ed25519 && k.label == AUDIT_KEY_LABEL).map(|k| (k.id, k.has_secret()))
+    };
+    let wrong_key = |b: &KeyringBody, id: &KeyId, configured: &VerifyingKey| Error::AuditWrongKey {
+        expected: hex(&configured.to_bytes()),
+        found: b.get(id).and_then(|r| r.public.as_deref()).map_or_else(|| id.to_string(), hex),
+    };
+    let check = |b: &KeyringBody, (id, has_secret): (KeyId, bool)| match outside {
+        Some(public) if id != public.id() => Err(wrong_key(b, &id, public)),
+        None if !has_secret => Err(Error::InvalidArgument(format!(
+            "the audit key {id} is held outside this process (an HSM): load with CustodianOptions::audit_signer"
+        ))),
+        _ => Ok(id),
+    };
+    if let Some(found) = find(ring.body()) {
+        return check(ring.body(), found);
+    }
+    let record = match outside {
+        Some(public) => {
+            new_record(public.id(), KeyKind::Ed25519, AUDIT_KEY_LABEL, now, Some(public.to_bytes().to_vec()), None)
+        }
+        None => {
+            let key = SigningKey::generate()?;
+            let seed = key.expose_bytes().ok_or_else(|| Error::Internal("a generated key has its seed".into()))?;
+            let public = key.verifying_key().to_bytes().to_vec();
+            new_record(key.id(), KeyKind::Ed25519, AUDIT_KEY_LABEL, now, Some(public), Some(seed))
+        }
+    };
+    ring.update(|b| match find(b) {
+        Some(found) => check(b, found),
+        None => {
+            let id = record.id;
+            b.add(record)?;
+            Ok(id)
+        }
+    })
 }
 
 /// On a shared keyring: refuse it if it is older than the highest generation this server saw before (kept in the

@@ -305,9 +305,6 @@ pub struct Pkcs11Signer {
     provider: Arc<Pkcs11Provider>,
     cka_id: Vec<u8>,
     public: VerifyingKey,
-    /// The private key's handle, once found (a token object's handle is the application's, valid in every
-    /// session); found again if the token says it is no longer valid.
-    handle: Mutex<Option<ObjectHandle>>,
 }
 
 impl fmt::Debug for Pkcs11Signer {
@@ -337,15 +334,7 @@ impl Signer for Pkcs11Signer {
     fn sign(&self, message: &[u8]) -> Result<[u8; 64]> {
         let mechanism = Mechanism::Eddsa(EddsaParams::new(EddsaSignatureScheme::Pure));
         let sig = self.provider.with_session(|s| {
-            let cached = *self.handle.lock().unwrap_or_else(PoisonError::into_inner);
-            if let Some(h) = cached {
-                match s.sign(&mechanism, h, message) {
-                    Err(CkError::Pkcs11(RvError::KeyHandleInvalid | RvError::ObjectHandleInvalid, _)) => {}
-                    other => return other.map_err(|e| classify("C_Sign (EdDSA)", &e)),
-                }
-            }
             let h = self.provider.private_key(s, &self.cka_id)?.ok_or(Error::KeyNotFound(self.public.id()))?;
-            *self.handle.lock().unwrap_or_else(PoisonError::into_inner) = Some(h);
             s.sign(&mechanism, h, message).map_err(|e| classify("C_Sign (EdDSA)", &e))
         })?;
         sig.as_slice()
@@ -390,7 +379,7 @@ impl Pkcs11Provider {
                 .map_err(|e| classify("C_GenerateKeyPair (Ed25519)", &e))?;
             read_ed25519_public(s, pk)
         })?;
-        Ok(Arc::new(Pkcs11Signer { provider: self.clone(), cka_id: cka_id.to_vec(), public, handle: Mutex::new(None) }))
+        Ok(Arc::new(Pkcs11Signer { provider: self.clone(), cka_id: cka_id.to_vec(), public }))
     }
 
     /// The Ed25519 key on the token whose public key has the custodia key id `key_id`, as a signer: a public key
@@ -427,7 +416,7 @@ impl Pkcs11Provider {
             Ok(None)
         })?;
         let (cka_id, public) = found.ok_or(Error::KeyNotFound(*key_id))?;
-        Ok(Arc::new(Pkcs11Signer { provider: self.clone(), cka_id, public, handle: Mutex::new(None) }))
+        Ok(Arc::new(Pkcs11Signer { provider: self.clone(), cka_id, public }))
     }
 
     /// The private Ed25519 key with `cka_id` that this provider signs with (sensitive, non-extractable, may sign).
