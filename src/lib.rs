@@ -101,9 +101,9 @@ pub use rand_core;
 pub use zeroize;
 
 pub use custodian::{
-    AUDIT_KEY_LABEL, CompromiseReport, Custodian, CustodianOptions, EnvelopeInfo, KeyAuthority, KeyInfo, Opened,
-    ProtectedEnvelope, RECEIPTS_DIR, ReceiptOptions, RewrapItem, RewrapOptions, RewrapOutput, RewrapPlan, SealOptions,
-    Sealed, ShredReport,
+    AUDIT_KEY_LABEL, CompromiseReport, Custodian, CustodianOptions, EnvelopeInfo, FieldOutcome, KeyAuthority, KeyInfo,
+    Opened, OpenedRecord, ProtectedEnvelope, RECEIPTS_DIR, ReceiptOptions, RecordField, RewrapItem, RewrapOptions,
+    RewrapOutput, RewrapPlan, SealOptions, Sealed, ShredReport,
 };
 pub use error::{ConflictReason, Error, ErrorCategory, ErrorKind, Result};
 pub use exchange::{
@@ -113,7 +113,10 @@ pub use format::receipt::{
     MAX_RECEIPT_FIELD_LEN, MAX_RECEIPT_ITEM_FIELDS, MAX_RECEIPT_ITEMS, MAX_RECEIPT_LEN, RECEIPT_ARMOR_BEGIN,
     RECEIPT_ARMOR_END, Receipt, ReceiptField, ReceiptItem, ReceiptItemKind,
 };
-pub use format::{InstrumentKind, LegalInstrument};
+pub use format::{
+    FieldDescriptor, FieldKind, FieldName, FieldSpec, FieldValue, InstrumentKind, LegalInstrument, PayloadType, Record,
+    RecordDate,
+};
 /// The PKCS#11 key provider (feature `pkcs11`): key-encryption keys on an HSM token.
 #[cfg(feature = "pkcs11")]
 pub use keys::pkcs11;

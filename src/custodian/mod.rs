@@ -22,6 +22,7 @@ mod grants;
 mod keys;
 mod open;
 mod receipts;
+mod records;
 mod seal;
 mod share;
 mod transfer;
@@ -30,6 +31,7 @@ pub use self::breach::{CompromiseReport, ProtectedEnvelope};
 pub use self::keys::{KeyAuthority, KeyInfo, ShredReport};
 pub use self::open::{EnvelopeInfo, Opened};
 pub use self::receipts::{RECEIPTS_DIR, ReceiptOptions};
+pub use self::records::{FieldOutcome, OpenedRecord, RecordField};
 pub use self::seal::{SealOptions, Sealed};
 pub use self::share::{RewrapItem, RewrapOptions, RewrapOutput, RewrapPlan};
 

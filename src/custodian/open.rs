@@ -11,7 +11,7 @@ use super::{Custodian, hex, verifying_key};
 use crate::audit::{AuditEvent, EventKind, Outcome};
 use crate::error::{Error, Result};
 use crate::exchange::Grant;
-use crate::format;
+use crate::format::{self, PayloadType};
 use crate::keys::keyring::KeyringBody;
 use crate::keys::provider::{StanzaKeys, StanzaUnwrap};
 use crate::keys::{DataKey, VerifyingKey};
@@ -59,6 +59,9 @@ pub struct EnvelopeInfo {
     /// envelope is opened or re-wrapped. A grant whose bytes do not parse is not listed here (opening the envelope
     /// then fails with [`Error::GrantInvalid`]).
     pub grants: Vec<Grant>,
+    /// What the payload holds: bytes ([`Custodian::open`]) or a record of fields ([`Custodian::open_record`]).
+    #[serde(default)]
+    pub payload_type: PayloadType,
 }
 
 impl EnvelopeInfo {
@@ -83,6 +86,7 @@ impl EnvelopeInfo {
             signer: h.signer_id(),
             instrument: m.instrument.clone(),
             grants: h.grants().iter().filter_map(|g| Grant::from_bytes(g).ok()).collect(),
+            payload_type: m.payload_type,
         }
     }
 }
@@ -112,7 +116,7 @@ pub struct Opened<T = Sensitive<Vec<u8>>> {
 
 /// When an open is recorded relative to decryption.
 #[derive(Clone, Copy, PartialEq, Eq)]
-enum Record {
+pub(super) enum Record {
     /// Before plaintext starts flowing to the caller (streams).
     BeforeFinish,
     /// After decryption, before the held-back plaintext is returned.
@@ -280,8 +284,32 @@ impl Custodian {
         when: Record,
         finish: impl FnOnce(&format::Header, &DataKey, Option<&VerifyingKey>) -> Result<T>,
     ) -> Result<Opened<T>> {
+        self.open_as(request, header, when, PayloadType::Bytes, finish, |_| Vec::new())
+    }
+
+    /// [`Custodian::open_with`] for an envelope whose payload must be `expected` (another is the caller's mistake:
+    /// [`Error::InvalidArgument`] before the gate, not recorded), recording `details` of what `finish` returned with
+    /// the open (only when the open is recorded after `finish`).
+    pub(super) fn open_as<T>(
+        &self,
+        request: &OpenRequest,
+        header: Result<format::Header>,
+        when: Record,
+        expected: PayloadType,
+        finish: impl FnOnce(&format::Header, &DataKey, Option<&VerifyingKey>) -> Result<T>,
+        details: impl FnOnce(&T) -> Vec<(&'static str, String)>,
+    ) -> Result<Opened<T>> {
         let _op = self.operation();
         let header = header.map_err(|e| self.record_failure(request, None, e))?;
+        match (header.metadata().payload_type, expected) {
+            (PayloadType::Record, PayloadType::Bytes) => {
+                return Err(Error::InvalidArgument("a record envelope opens field by field: use open_record".into()));
+            }
+            (found, wanted) if found != wanted => {
+                return Err(Error::InvalidArgument("not a record envelope: use open".into()));
+            }
+            _ => {}
+        }
         let decision = self.decide(request, &header)?;
         let result = (|| {
             let ring = self.read()?;
@@ -289,7 +317,7 @@ impl Custodian {
             let dk = self.unwrap(ring.body(), &header)?;
             drop(ring);
             if when == Record::BeforeFinish {
-                self.record_open(request, &header, &decision)?;
+                self.record_open(request, &header, &decision, Vec::new())?;
             }
             let value = finish(&header, &dk, signer.as_ref())?;
             Ok((value, dk.recipient(), dk.sender().map(|s| s.id())))
@@ -299,7 +327,7 @@ impl Custodian {
             e => self.record_failure(request, Some(&header), e),
         })?;
         if when == Record::AfterFinish {
-            self.record_open(request, &header, &decision)?;
+            self.record_open(request, &header, &decision, details(&data))?;
         }
         Ok(Opened {
             data,
@@ -366,16 +394,22 @@ impl Custodian {
         match decided {
             Ok(d) => Ok(d),
             Err(refusal) => {
-                let ev = self.open_record(AuditEvent::refused(&refusal), request, header);
+                let ev = self.audited_open(AuditEvent::refused(&refusal), request, header);
                 self.record(ev)?;
                 Err(refusal)
             }
         }
     }
 
-    fn record_open(&self, request: &OpenRequest, header: &format::Header, decision: &Decision) -> Result<()> {
+    fn record_open(
+        &self,
+        request: &OpenRequest,
+        header: &format::Header,
+        decision: &Decision,
+        details: Vec<(&'static str, String)>,
+    ) -> Result<()> {
         if let Some(ex) = decision.used_exception() {
-            let mut ev = self.open_record(AuditEvent::new(EventKind::ExceptionUsed).exception(ex), request, header);
+            let mut ev = self.audited_open(AuditEvent::new(EventKind::ExceptionUsed).exception(ex), request, header);
             // An approval is recorded only where four eyes required it: then `decide` has verified it.
             let required = self.access_policy().is_some_and(|a| a.requires_approval(header.metadata().category));
             if let (true, Some(approval)) = (required, &request.approval) {
@@ -383,13 +417,16 @@ impl Custodian {
             }
             self.record(ev)?;
         }
-        let mut ev = self.open_record(AuditEvent::new(EventKind::Opened), request, header);
+        let mut ev = self.audited_open(AuditEvent::new(EventKind::Opened), request, header);
         match &decision.basis {
             Basis::Purpose(p) => ev = ev.detail("granted_by", p.as_str()),
             Basis::Extended { purpose, grant } => {
                 ev = ev.detail("granted_by", purpose.as_str()).detail("grant", &grant.to_string());
             }
             _ => {}
+        }
+        for (k, v) in details {
+            ev = ev.detail(k, &v);
         }
         self.record(ev)
     }
@@ -402,7 +439,7 @@ impl Custodian {
             AuditEvent::new(EventKind::Opened).outcome(Outcome::from_error(&e))
         };
         let ev = match header {
-            Some(h) => self.open_record(base, request, h),
+            Some(h) => self.audited_open(base, request, h),
             None => base.actor(&request.actor).purpose(&request.purpose),
         };
         match self.record(ev) {
@@ -466,7 +503,7 @@ impl Custodian {
     /// [`open_event`] with the transfer record: the envelope's origin, destinations and instrument, and the
     /// authorities and jurisdictions of its recipients as this keyring knows them. A closed custodian records
     /// nothing anyway, so the record is then left without them.
-    fn open_record(&self, base: AuditEvent, request: &OpenRequest, header: &format::Header) -> AuditEvent {
+    fn audited_open(&self, base: AuditEvent, request: &OpenRequest, header: &format::Header) -> AuditEvent {
         let ev = open_event(base, request, header);
         let m = header.metadata();
         let recipients: Vec<KeyId> = header.stanzas().iter().map(format::Stanza::key_id).collect();

@@ -176,6 +176,18 @@ impl Custodian {
         options: &SealOptions,
         run: impl FnOnce(&format::EnvelopeOptions<'_>) -> Result<(T, [u8; format::OBJECT_ID_LEN], u64)>,
     ) -> Result<Sealed<T>> {
+        self.seal_with_details(actor, tag, options, &[], run)
+    }
+
+    /// [`Custodian::seal_with`], recording `extra` details with the seal.
+    pub(super) fn seal_with_details<T>(
+        &self,
+        actor: &Actor,
+        tag: DataTag,
+        options: &SealOptions,
+        extra: &[(&'static str, String)],
+        run: impl FnOnce(&format::EnvelopeOptions<'_>) -> Result<(T, [u8; format::OBJECT_ID_LEN], u64)>,
+    ) -> Result<Sealed<T>> {
         let _op = self.operation();
         let DataTag { category, classification } = tag;
         let classification = options.classification.map_or(classification, |c| c.max(classification));
@@ -271,6 +283,9 @@ impl Custodian {
         }
         if let Some(s) = options.signer {
             ev = ev.detail("signer", &s.to_string());
+        }
+        for (k, v) in extra {
+            ev = ev.detail(k, v);
         }
         self.record(ev)?;
         Ok(Sealed {

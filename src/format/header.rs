@@ -51,6 +51,7 @@ pub(crate) mod tag {
     pub(crate) const SIGNER: u16 = 0x000d;
     /// Originators' grants applied by a recipient (critical: a reader that cannot check them must not open).
     pub(crate) const GRANTS: u16 = 0x800e;
+    pub(crate) const PAYLOAD_TYPE: u16 = 0x800f;
     pub(crate) const CRITICAL: u16 = 0x8000;
 }
 
@@ -215,6 +216,21 @@ pub struct Metadata {
     pub not_after: Option<Timestamp>,
     /// Plaintext bytes per chunk, [`MIN_CHUNK_SIZE`] to [`MAX_CHUNK_SIZE`]; default [`DEFAULT_CHUNK_SIZE`].
     pub chunk_size: u32,
+    /// What the payload is: bytes (the default), or a record of fields (critical field `payload_type`, written by
+    /// [`super::seal_record`] only).
+    pub payload_type: PayloadType,
+}
+
+/// What an envelope's payload holds (docs/FORMAT.md section 14).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum PayloadType {
+    /// Bytes: what every envelope without a `payload_type` field holds.
+    #[default]
+    Bytes,
+    /// A record of named, typed fields, each under its own key (section 14).
+    Record,
 }
 
 impl Metadata {
@@ -233,6 +249,7 @@ impl Metadata {
             created,
             not_after: None,
             chunk_size: DEFAULT_CHUNK_SIZE,
+            payload_type: PayloadType::Bytes,
         }
     }
 
@@ -671,6 +688,9 @@ pub(crate) fn encode_bound(
     if let Some(s) = signer {
         known.push((tag::SIGNER, s.to_bytes().to_vec()));
     }
+    if m.payload_type == PayloadType::Record {
+        known.push((tag::PAYLOAD_TYPE, vec![1]));
+    }
     for u in unknown {
         known.push((u.tag, u.value.clone()));
     }
@@ -919,6 +939,7 @@ fn parse_fields(mut b: &[u8]) -> Result<Parsed> {
     let mut commitment = None;
     let mut signer = None;
     let mut grants = Vec::new();
+    let mut payload_type = PayloadType::Bytes;
     let mut unknown = Vec::new();
 
     let mut last: Option<u16> = None;
@@ -1054,6 +1075,12 @@ fn parse_fields(mut b: &[u8]) -> Result<Parsed> {
                 signer = Some(VerifyingKey::from_bytes(pk).map_err(|_| Error::Malformed("field signer".into()))?);
             }
             tag::GRANTS => grants = parse_grants(v)?,
+            tag::PAYLOAD_TYPE => {
+                payload_type = match Cur::exact::<1>(v, "payload_type")? {
+                    [1] => PayloadType::Record,
+                    _ => return Err(Error::Malformed("unknown payload type".into())),
+                };
+            }
             t if t & tag::CRITICAL != 0 => return Err(Error::UnknownCriticalField(u32::from(t))),
             t => unknown.push(UnknownField { tag: t, value: v.to_vec() }),
         }
@@ -1081,6 +1108,7 @@ fn parse_fields(mut b: &[u8]) -> Result<Parsed> {
         created,
         not_after,
         chunk_size: chunk_size.ok_or_else(|| missing("chunk_size"))?,
+        payload_type,
     };
     Ok(Parsed {
         object_id: object_id.ok_or_else(|| missing("object_id"))?,

@@ -37,6 +37,7 @@ mod armor;
 mod header;
 pub(crate) mod receipt;
 mod recipient;
+mod record;
 mod stream;
 mod wrap;
 
@@ -57,9 +58,16 @@ pub use armor::{
 };
 pub(crate) use armor::{armor_labeled, dearmor_labeled};
 pub use header::{
-    Header, InstrumentKind, LegalInstrument, MAX_EXTERNAL_WRAPPED, Metadata, Stanza, StanzaKind, UnknownField,
+    Header, InstrumentKind, LegalInstrument, MAX_EXTERNAL_WRAPPED, Metadata, PayloadType, Stanza, StanzaKind,
+    UnknownField,
 };
 pub use recipient::Recipient;
+pub use record::{
+    FieldDescriptor, FieldKind, FieldName, FieldSpec, FieldValue, MAX_FIELD_NAME_LEN, MAX_FIELD_VALUE_LEN, MAX_NESTING,
+    MAX_RECORD_FIELDS, OpenedRecordPayload, RECORD_VERSION, Record, RecordDate, open_record, seal_record,
+    seal_record_with_rng,
+};
+pub(crate) use record::{open_field, parse_payload};
 pub use stream::{Reader, StreamReport};
 pub(crate) use wrap::unwrap_with_provider;
 #[cfg(feature = "xwing")]
@@ -244,6 +252,8 @@ fn seal_inner<R: Read + ?Sized, W: Write + ?Sized, G: CryptoRng>(
 /// Everything of an envelope but its payload: the key schedule and the encoded header.
 struct Prepared {
     keys: KeySchedule,
+    data_key: Zeroizing<[u8; KEY_LEN]>,
+    object_id: [u8; OBJECT_ID_LEN],
     bound_len: usize,
     head: Vec<u8>,
 }
@@ -251,6 +261,10 @@ struct Prepared {
 impl Prepared {
     fn bound(&self) -> &[u8] {
         &self.head[..self.bound_len]
+    }
+
+    fn data_key(&self) -> &[u8; KEY_LEN] {
+        &self.data_key
     }
 
     fn seal_slice(&self, plaintext: &[u8], opts: &EnvelopeOptions<'_>, out: &mut Vec<u8>) -> Result<()> {
@@ -279,7 +293,7 @@ fn prepare<G: CryptoRng>(opts: &EnvelopeOptions<'_>, rng: &mut G, unknown: &[Unk
         .collect::<Result<Vec<_>>>()?;
     let bound_len = bound.len();
     let head = header::assemble(bound, &stanzas, &keys)?;
-    Ok(Prepared { keys, bound_len, head })
+    Ok(Prepared { keys, data_key: dk, object_id, bound_len, head })
 }
 
 /// The object id of a binary envelope this library sealed (it is always the first bound field), without parsing
