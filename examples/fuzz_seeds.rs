@@ -53,7 +53,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     for target in
         ["envelope_open", "header_parse", "key_text", "vocabulary", "keyring", "audit_verify", "anchor_certificate"]
             .iter()
-            .chain(&["grant", "receipt", "access_policy", "merkle_parse"])
+            .chain(&["grant", "receipt", "access_policy", "merkle_parse", "record_parse"])
     {
         let dir = root.join(target);
         if dir.exists() {
@@ -151,6 +151,10 @@ fn vectors(c: &mut Corpus, dir: &Path) -> Result<(), Box<dyn std::error::Error>>
         let name = p.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
         let targets: &[&str] = if name.starts_with("receipt") {
             &["receipt"]
+        } else if name.starts_with("record_") {
+            // The record payloads (sealed again by the target with the vectors' seed, they authenticate), and the
+            // envelopes for the envelope parsers.
+            &["record_parse", "envelope_open", "header_parse"]
         } else if name.starts_with("grant_") {
             &["grant"]
         } else {

@@ -119,6 +119,36 @@
 #define CUSTODIA_PROVIDER_MAX_WRAPPED 1024
 
 /**
+ * Field type code of text (`custodia_record_field.kind`).
+ */
+#define CUSTODIA_FIELD_TEXT 1
+
+/**
+ * Field type code of a signed 64-bit integer.
+ */
+#define CUSTODIA_FIELD_INTEGER 2
+
+/**
+ * Field type code of a calendar date (`YYYY-MM-DD`).
+ */
+#define CUSTODIA_FIELD_DATE 3
+
+/**
+ * Field type code of bytes.
+ */
+#define CUSTODIA_FIELD_BYTES 4
+
+/**
+ * Field type code of nested named values (read them with `custodia_opened_record_json`).
+ */
+#define CUSTODIA_FIELD_NESTED 5
+
+/**
+ * Pass as a field's classification to hold it at its category's minimum.
+ */
+#define CUSTODIA_CLASSIFICATION_MINIMUM UINT32_MAX
+
+/**
  * Size of `custodia_envelope_info.object_id`, including the terminating NUL (32 hex digits + NUL).
  */
 #define CUSTODIA_OBJECT_ID_SIZE 33
@@ -1643,6 +1673,67 @@ typedef struct custodia_receipt {
    */
   uint64_t id;
 } custodia_receipt;
+
+/**
+ * A handle to a record being built: fields added with `custodia_record_add_*`, sealed with `custodia_seal_record`
+ * (any number of times), released with `custodia_record_free` (which wipes every value).
+ *
+ * Opaque: `id` is a registry key, not an address; 0 is the null handle. Usable from several threads (adders take a
+ * lock).
+ */
+typedef struct custodia_record {
+  /**
+   * Opaque registry key; 0 means none.
+   */
+  uint64_t id;
+} custodia_record;
+
+/**
+ * A handle to a record as one reader opened it, from `custodia_open_record`: read it with
+ * `custodia_opened_record_len`, `custodia_opened_record_field`, `custodia_opened_record_find` and the typed value
+ * getters; release it with `custodia_opened_record_free` (which wipes every value).
+ *
+ * Opaque: `id` is a registry key, not an address; 0 is the null handle. Immutable: usable from several threads.
+ */
+typedef struct custodia_opened_record {
+  /**
+   * Opaque registry key; 0 means none.
+   */
+  uint64_t id;
+} custodia_opened_record;
+
+/**
+ * One field of an opened record, as `custodia_opened_record_field` gives it. Its strings are owned by the opened
+ * record and stay valid until `custodia_opened_record_free`.
+ */
+typedef struct custodia_record_field {
+  /**
+   * The field's name (NUL-terminated).
+   */
+  const char *name;
+  /**
+   * Its category (a `custodia_category`).
+   */
+  uint32_t category;
+  /**
+   * Its classification (a `custodia_classification`).
+   */
+  uint32_t classification;
+  /**
+   * The type of its value: `CUSTODIA_FIELD_TEXT` ... `CUSTODIA_FIELD_NESTED`.
+   */
+  uint32_t kind;
+  /**
+   * Its own purposes, space-separated, or NULL when the envelope's apply.
+   */
+  const char *purposes;
+  /**
+   * `CUSTODIA_OK` when the value was disclosed to this reader; otherwise the refusal that withheld it
+   * (`CUSTODIA_ERR_CLEARANCE_INSUFFICIENT`, `CUSTODIA_ERR_PURPOSE_NOT_PERMITTED`, `CUSTODIA_ERR_ROLE_NOT_PERMITTED`,
+   * ...): its value cannot be read.
+   */
+  custodia_status withheld;
+} custodia_record_field;
 
 /**
  * A handle to the per-file outcomes of `custodia_rewrap_batch`. Read it with `custodia_rewrap_results_len` and
@@ -3505,6 +3596,259 @@ custodia_status custodia_receipt_item_field(struct custodia_receipt receipt_hand
  * None beyond passing a value received from this API. Any thread, even while another call uses the handle.
  */
 custodia_status custodia_receipt_free(struct custodia_receipt receipt_handle);
+
+/**
+ * Make an empty record builder. On success `*out_record` receives a handle owned by the caller, released with
+ * `custodia_record_free`.
+ *
+ * # Safety
+ *
+ * `out_record` is NULL (refused) or writable. Any thread.
+ */
+custodia_status custodia_record_new(struct custodia_record *out_record);
+
+/**
+ * Add the text field `name` (1 to 64 bytes: `a-z`, then `a-z`, `0-9`, `_`; not already in the record) holding the
+ * `len` bytes of UTF-8 at `text`, of `category_code` (a `custodia_category`) at `classification_code` (a
+ * `custodia_classification`, or `CUSTODIA_CLASSIFICATION_MINIMUM`), opened only for its own `purpose_count`
+ * `purposes` (each one the envelope's purposes permit when sealed), or for the envelope's (`purpose_count` 0).
+ *
+ * `CUSTODIA_ERR_INVALID_ARGUMENT` for a bad name, a name already present, text that is not UTF-8, or more than 1024
+ * fields; `CUSTODIA_ERR_CLASSIFICATION_BELOW_MINIMUM`; `CUSTODIA_ERR_MALFORMED` for a purpose outside the grammar.
+ * A refused field leaves the record as it was.
+ *
+ * # Safety
+ *
+ * `name` is NULL (refused) or NUL-terminated; `text` is NULL (only with `len` 0) or `len` readable bytes (copied);
+ * `purposes` is NULL (only with `purpose_count` 0) or `purpose_count` NUL-terminated strings; all borrowed for the
+ * call. Any thread.
+ */
+custodia_status custodia_record_add_text(struct custodia_record record,
+                                         const char *name,
+                                         const uint8_t *text,
+                                         size_t len,
+                                         uint32_t category_code,
+                                         uint32_t classification_code,
+                                         const char *const *purposes,
+                                         size_t purpose_count);
+
+/**
+ * Add the integer field `name` holding `value`; otherwise as `custodia_record_add_text`.
+ *
+ * # Safety
+ *
+ * As `custodia_record_add_text`, without `text`.
+ */
+custodia_status custodia_record_add_integer(struct custodia_record record,
+                                            const char *name,
+                                            int64_t value,
+                                            uint32_t category_code,
+                                            uint32_t classification_code,
+                                            const char *const *purposes,
+                                            size_t purpose_count);
+
+/**
+ * Add the date field `name` holding `date` (`YYYY-MM-DD`, a date that exists, year 0001 to 9999;
+ * `CUSTODIA_ERR_INVALID_ARGUMENT` otherwise); otherwise as `custodia_record_add_text`.
+ *
+ * # Safety
+ *
+ * As `custodia_record_add_text`; `date` is NULL (refused) or NUL-terminated, borrowed for the call.
+ */
+custodia_status custodia_record_add_date(struct custodia_record record,
+                                         const char *name,
+                                         const char *date,
+                                         uint32_t category_code,
+                                         uint32_t classification_code,
+                                         const char *const *purposes,
+                                         size_t purpose_count);
+
+/**
+ * Add the bytes field `name` holding the `len` bytes at `data`; otherwise as `custodia_record_add_text`.
+ *
+ * # Safety
+ *
+ * As `custodia_record_add_text`, with `data` for `text`.
+ */
+custodia_status custodia_record_add_bytes(struct custodia_record record,
+                                          const char *name,
+                                          const uint8_t *data,
+                                          size_t len,
+                                          uint32_t category_code,
+                                          uint32_t classification_code,
+                                          const char *const *purposes,
+                                          size_t purpose_count);
+
+/**
+ * Add the nested field `name` whose named values are the fields of the builder `inner` (their values only: their
+ * categories, classifications and purposes are not kept; the nested value is opened or withheld with `name`, under
+ * `category_code`, `classification_code` and `purposes`). `inner` is not changed (free it as usual). Nesting is at
+ * most 4 deep.
+ *
+ * # Safety
+ *
+ * As `custodia_record_add_integer`.
+ */
+custodia_status custodia_record_add_nested(struct custodia_record record,
+                                           const char *name,
+                                           struct custodia_record inner,
+                                           uint32_t category_code,
+                                           uint32_t classification_code,
+                                           const char *const *purposes,
+                                           size_t purpose_count);
+
+/**
+ * Release a record builder, wiping every value it holds. The null handle is accepted.
+ *
+ * # Safety
+ *
+ * None beyond passing a value received from `custodia_record_new`. Any thread.
+ */
+custodia_status custodia_record_free(struct custodia_record record);
+
+/**
+ * Seal the record behind `record` as one envelope, as `actor`. `options` gives the envelope's own category and
+ * classification (what every reader must be cleared for to see anything of the record; the fields add their own),
+ * its purposes, recipients and the rest, as for `custodia_seal`. On success `*out_envelope` receives the envelope,
+ * owned by the caller (`custodia_buffer_free`).
+ *
+ * Refusals as `custodia_seal`; `CUSTODIA_ERR_CLEARANCE_INSUFFICIENT` when the actor is not cleared for a field;
+ * `CUSTODIA_ERR_INVALID_ARGUMENT` for an empty record or a field purpose the envelope's purposes do not permit.
+ *
+ * # Safety
+ *
+ * `out_envelope` is NULL (refused) or writable. Any thread.
+ */
+custodia_status custodia_seal_record(struct custodia_custodian custodian_handle,
+                                     struct custodia_actor actor_handle,
+                                     struct custodia_record record,
+                                     struct custodia_seal_options options,
+                                     struct custodia_buffer *out_envelope);
+
+/**
+ * Open a record envelope (binary or armored) as `actor`, for `purpose`, optionally invoking `exception` (the null
+ * handle for none), optionally requiring it be signed by `required_signer` (NULL for no requirement).
+ *
+ * The envelope's own terms pass the policy gate first, before any key is touched: a refusal there is the call's
+ * status, as for `custodia_open`. Then each field passes the gate on its own terms; a field that does not is
+ * withheld (`custodia_record_field.withheld` holds the refusal), not an error. The open is recorded with the names
+ * of the disclosed and withheld fields. `CUSTODIA_ERR_INVALID_ARGUMENT` for an envelope that is not a record (open
+ * those with `custodia_open`; `custodia_open` refuses a record the same way).
+ *
+ * On success `*out_record` receives a handle owned by the caller (`custodia_opened_record_free`, which wipes the
+ * values); if `out_info` is not NULL it receives the envelope's metadata.
+ *
+ * # Safety
+ *
+ * `purpose` is NULL (refused) or NUL-terminated; `envelope` is NULL (only with `envelope_len` 0) or `envelope_len`
+ * readable bytes; `required_signer` is NULL or readable; all borrowed for the call. `out_record` is NULL (refused)
+ * or writable; `out_info` is NULL or writable. Any thread.
+ */
+custodia_status custodia_open_record(struct custodia_custodian custodian_handle,
+                                     struct custodia_actor actor_handle,
+                                     const char *purpose,
+                                     struct custodia_exception_ground exception_handle,
+                                     const uint8_t *envelope,
+                                     size_t envelope_len,
+                                     const struct custodia_key_id *required_signer,
+                                     struct custodia_opened_record *out_record,
+                                     struct custodia_envelope_info *out_info);
+
+/**
+ * How many fields an opened record has (disclosed and withheld).
+ *
+ * # Safety
+ *
+ * `out_len` is NULL (refused) or writable. Any thread.
+ */
+custodia_status custodia_opened_record_len(struct custodia_opened_record record,
+                                           size_t *out_len);
+
+/**
+ * The field at `index` (0-based, in name order; `CUSTODIA_ERR_INVALID_ARGUMENT` past the end). Its strings are owned
+ * by the opened record and stay valid until `custodia_opened_record_free`.
+ *
+ * # Safety
+ *
+ * `out_field` is NULL (refused) or writable. Any thread.
+ */
+custodia_status custodia_opened_record_field(struct custodia_opened_record record,
+                                             size_t index,
+                                             struct custodia_record_field *out_field);
+
+/**
+ * The index of the field `name` (`CUSTODIA_ERR_INVALID_ARGUMENT` if the record has none of that name).
+ *
+ * # Safety
+ *
+ * `name` is NULL (refused) or NUL-terminated, borrowed for the call; `out_index` is NULL (refused) or writable. Any
+ * thread.
+ */
+custodia_status custodia_opened_record_find(struct custodia_opened_record record,
+                                            const char *name,
+                                            size_t *out_index);
+
+/**
+ * The value of the text or date field at `index` as NUL-terminated UTF-8 (a date as `YYYY-MM-DD`) in
+ * `*out_text`, owned by the caller (`custodia_buffer_free`, which wipes it). A withheld field returns the refusal
+ * that withheld it; another type is `CUSTODIA_ERR_INVALID_ARGUMENT`.
+ *
+ * # Safety
+ *
+ * `out_text` is NULL (refused) or writable. Any thread.
+ */
+custodia_status custodia_opened_record_text(struct custodia_opened_record record,
+                                            size_t index,
+                                            struct custodia_buffer *out_text);
+
+/**
+ * The value of the integer field at `index` in `*out_value`. A withheld field returns the refusal that withheld it;
+ * another type is `CUSTODIA_ERR_INVALID_ARGUMENT`.
+ *
+ * # Safety
+ *
+ * `out_value` is NULL (refused) or writable. Any thread.
+ */
+custodia_status custodia_opened_record_integer(struct custodia_opened_record record,
+                                               size_t index,
+                                               int64_t *out_value);
+
+/**
+ * The value of the bytes field at `index` in `*out_bytes`, owned by the caller (`custodia_buffer_free`, which wipes
+ * it). A withheld field returns the refusal that withheld it; another type is `CUSTODIA_ERR_INVALID_ARGUMENT`.
+ *
+ * # Safety
+ *
+ * `out_bytes` is NULL (refused) or writable. Any thread.
+ */
+custodia_status custodia_opened_record_bytes(struct custodia_opened_record record,
+                                             size_t index,
+                                             struct custodia_buffer *out_bytes);
+
+/**
+ * The value of the field at `index`, whatever its type, as one JSON value in `*out_json` (NUL-terminated), owned by
+ * the caller (`custodia_buffer_free`, which wipes it): `{"text": "..."}`, `{"integer": n}`, `{"date": "YYYY-MM-DD"}`,
+ * `{"bytes": "<lowercase hex>"}` or `{"nested": {"<name>": <value>, ...}}` (the form of the record vectors,
+ * docs/FORMAT.md section 14). A withheld field returns the refusal that withheld it.
+ *
+ * # Safety
+ *
+ * `out_json` is NULL (refused) or writable. Any thread.
+ */
+custodia_status custodia_opened_record_json(struct custodia_opened_record record,
+                                            size_t index,
+                                            struct custodia_buffer *out_json);
+
+/**
+ * Release an opened record, wiping every value it holds; the strings its fields pointed to become invalid. The null
+ * handle is accepted.
+ *
+ * # Safety
+ *
+ * None beyond passing a value received from `custodia_open_record`. Any thread, but no string from the record may
+ * be used afterwards.
+ */
+custodia_status custodia_opened_record_free(struct custodia_opened_record record);
 
 /**
  * Re-wrap the `path_count` envelope files at `paths`, each rewritten in place atomically (a file that needs no

@@ -94,7 +94,7 @@ fn request(actor: Actor, purpose: &str) -> OpenRequest {
 
 fn withheld(opened: &custodia::OpenedRecord, field: &str) -> Option<ErrorKind> {
     match opened.get(field).map(|f| &f.outcome) {
-        Some(FieldOutcome::Withheld { reason }) => Some(*reason),
+        Some(FieldOutcome::Withheld { reason, .. }) => Some(*reason),
         _ => None,
     }
 }

@@ -26,6 +26,15 @@ pub(crate) enum Error {
     /// A handle is not live: never issued, already freed, or a handle of another type.
     #[error("invalid {0} handle: never issued, already freed, or of another type")]
     InvalidHandle(&'static str),
+    /// A record field's value was asked for, but the policy withheld it from this reader: the refusal's kind (and so
+    /// its status) and message.
+    #[error("{message}")]
+    Withheld {
+        /// The refusal's kind.
+        kind: ErrorKind,
+        /// The refusal's message, naming the field.
+        message: String,
+    },
     /// A handle is unusable because an earlier call on it panicked; free it and make a new one.
     #[error("{0} handle is poisoned: an earlier call on it failed with an internal error")]
     Poisoned(&'static str),
@@ -39,6 +48,7 @@ impl Error {
             Self::NullPointer(_) => Kind::Boundary(BoundaryKind::NullPointer),
             Self::InvalidUtf8(_) => Kind::Boundary(BoundaryKind::InvalidUtf8),
             Self::InvalidHandle(_) => Kind::Boundary(BoundaryKind::InvalidHandle),
+            Self::Withheld { kind, .. } => Kind::Core(*kind),
             Self::Poisoned(_) => Kind::Boundary(BoundaryKind::Poisoned),
         }
     }

@@ -314,3 +314,50 @@ pub(crate) fn access_policy(data: &[u8]) {
         assert_eq!(again.to_text().ok(), Some(t));
     }
 }
+
+/// The metadata and RNG seed of the record vectors (`tests/record_vectors.rs`): a record payload sealed again with
+/// them gets the vectors' data key and object id, so the payloads of the committed vectors authenticate here.
+fn record_envelope(payload: &[u8]) -> Vec<u8> {
+    use rand_core::SeedableRng;
+    let kek = Kek::from_bytes([0x11; 32]);
+    let opts =
+        format::EnvelopeOptions::new(record_metadata(format::PayloadType::Record), vec![format::Recipient::Kek(&kek)]);
+    format::seal_with_rng(payload, &opts, &mut chacha20::ChaCha20Rng::from_seed([0x61; 32])).expect("seal")
+}
+
+fn record_metadata(payload_type: format::PayloadType) -> format::Metadata {
+    let mut m = format::Metadata::new(
+        Category::CaseAdministration,
+        PurposeSet::parse(&["investigation", "prosecution"]).expect("purposes"),
+        custodia::Timestamp::from_unix(1_790_000_000),
+    );
+    m.case_ref = Some(CaseRef::parse("MLA-2026-0042").expect("case"));
+    m.chunk_size = 64;
+    m.payload_type = payload_type;
+    m
+}
+
+/// Record payloads (docs/FORMAT.md section 14), sealed as the STREAM plaintext of a record envelope and opened with
+/// `format::open_record`: never panic; a payload that opens is canonical: the record rebuilt from its fields and
+/// sealed with the same randomness has exactly this payload.
+pub(crate) fn record_parse(data: &[u8]) {
+    use rand_core::SeedableRng;
+    let kek = Kek::from_bytes([0x11; 32]);
+    let Ok(opened) = format::open_record(&record_envelope(data), &[&kek], None) else {
+        return;
+    };
+    let mut record = custodia::Record::new();
+    for (d, v) in &opened.fields {
+        let mut spec = custodia::FieldSpec::new(d.category).classified(d.classification).expect("classification");
+        if let Some(p) = &d.purposes {
+            spec = spec.for_purposes(p.clone());
+        }
+        record.insert(d.name.as_str(), v.expose_secret().clone(), spec).expect("a field that opened re-inserts");
+    }
+    let opts =
+        format::EnvelopeOptions::new(record_metadata(format::PayloadType::Bytes), vec![format::Recipient::Kek(&kek)]);
+    let again = format::seal_record_with_rng(&record, &opts, &mut chacha20::ChaCha20Rng::from_seed([0x61; 32]))
+        .expect("a record that opened seals again");
+    let payload = format::open(&again, &[&kek], None).expect("opens");
+    assert_eq!(payload.plaintext.expose_secret().as_slice(), data, "a record payload that opens is canonical");
+}

@@ -34,6 +34,8 @@ pub enum FieldOutcome {
     Withheld {
         /// The refusal's kind.
         reason: ErrorKind,
+        /// The refusal's message (names the rule, never a value).
+        message: String,
     },
 }
 
@@ -188,7 +190,7 @@ impl Custodian {
                             let v = format::open_field(dk, h.object_id(), f)?;
                             FieldOutcome::Disclosed(Sensitive::with_classification(v, d.category, d.classification)?)
                         }
-                        Err(e) if e.is_refusal() => FieldOutcome::Withheld { reason: e.kind() },
+                        Err(e) if e.is_refusal() => FieldOutcome::Withheld { reason: e.kind(), message: e.to_string() },
                         Err(e) => return Err(e),
                     };
                     out.push(RecordField { descriptor: d.clone(), outcome });

@@ -268,12 +268,68 @@ impl FieldValue {
         if let Self::Text(s) = self { Some(s) } else { None }
     }
 
+    /// The value as one JSON value, appended to `out`: `{"text": "..."}`, `{"integer": n}`, `{"date": "YYYY-MM-DD"}`,
+    /// `{"bytes": "<lowercase hex>"}` or `{"nested": {"<name>": <value>, ...}}` (the form of the record vectors,
+    /// docs/FORMAT.md section 14). `out` then holds the secret: the caller wipes it.
+    pub fn write_json(&self, out: &mut String) {
+        use core::fmt::Write as _;
+        match self {
+            Self::Text(s) => {
+                out.push_str("{\"text\":");
+                json_string(s, out);
+                out.push('}');
+            }
+            Self::Integer(i) => {
+                let _ = write!(out, "{{\"integer\":{i}}}");
+            }
+            Self::Date(d) => {
+                let _ = write!(out, "{{\"date\":\"{d}\"}}");
+            }
+            Self::Bytes(b) => {
+                out.push_str("{\"bytes\":\"");
+                for x in b {
+                    let _ = write!(out, "{x:02x}");
+                }
+                out.push_str("\"}");
+            }
+            Self::Nested(m) => {
+                out.push_str("{\"nested\":{");
+                for (i, (k, v)) in m.iter().enumerate() {
+                    if i > 0 {
+                        out.push(',');
+                    }
+                    json_string(k.as_str(), out);
+                    out.push(':');
+                    v.write_json(out);
+                }
+                out.push_str("}}");
+            }
+        }
+    }
+
     fn depth(&self) -> usize {
         match self {
             Self::Nested(m) => 1 + m.values().map(Self::depth).max().unwrap_or(0),
             _ => 0,
         }
     }
+}
+
+/// `s` as a JSON string (RFC 8259: `"` and `\\` escaped, control characters as `\\u00XX`).
+fn json_string(s: &str, out: &mut String) {
+    use core::fmt::Write as _;
+    out.push('"');
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            c if u32::from(c) < 0x20 => {
+                let _ = write!(out, "\\u{:04x}", u32::from(c));
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('"');
 }
 
 impl Zeroize for FieldValue {
@@ -406,6 +462,12 @@ impl Record {
         }
         self.fields.insert(name, (spec, value));
         Ok(())
+    }
+
+    /// Every field's name and value, in name order. Each call site is a place where values leave the record's
+    /// protection (as [`Sensitive::expose_secret`]).
+    pub fn expose_values(&self) -> impl Iterator<Item = (&FieldName, &FieldValue)> {
+        self.fields.iter().map(|(n, (_, v))| (n, v.expose_secret()))
     }
 
     /// How many fields.
