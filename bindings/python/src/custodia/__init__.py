@@ -48,6 +48,7 @@ from .custodian import (
     ShredReport,
 )
 from .grants import Grant
+from .records import Field, OpenedRecord, RecordField, Withheld
 from .receipts import Receipt, ReceiptItem
 from .options import SealOptions, Timestamp
 from .policy import AccessPolicy
@@ -128,6 +129,10 @@ __all__ = [
     "LegalHoldInfo",
     "RewrapOutcome",
     "Grant",
+    "Field",
+    "OpenedRecord",
+    "RecordField",
+    "Withheld",
     "Receipt",
     "ReceiptItem",
     "CaseRef",

@@ -218,6 +218,19 @@ class custodia_legal_hold(Structure):
 LOG_ID_SIZE, ANCHOR_HEAD_SIZE, CASE_REF_SIZE, ERASURE_REASON_SIZE, ERASURE_MAX_KEYS = 33, 65, 129, 513, 64
 
 
+class custodia_record_field(Structure):
+    """``struct custodia_record_field``; strings are owned by the opened record."""
+
+    _fields_ = [
+        ("name", c_char_p),
+        ("category", c_uint32),
+        ("classification", c_uint32),
+        ("kind", c_uint32),
+        ("purposes", c_char_p),
+        ("withheld", c_uint32),
+    ]
+
+
 class custodia_anchor_info(Structure):
     """``struct custodia_anchor_info``."""
 
@@ -418,6 +431,23 @@ FACADE_FUNCTIONS: dict[str, tuple[Any, list[Any]]] = {
     "custodia_seal": (status, [handle, handle, bytes_in, size, handle, out_buffer]),
     "custodia_open": (status, [handle, handle, cstr, handle, bytes_in, size, key_id_p, out_buffer, out_info]),
     "custodia_envelope_inspect": (status, [handle, bytes_in, size, out_info]),
+    "custodia_record_new": (status, [out_handle]),
+    "custodia_record_add_text": (status, [handle, cstr, bytes_in, size, u32, u32, cstr_array, size]),
+    "custodia_record_add_integer": (status, [handle, cstr, ctypes.c_int64, u32, u32, cstr_array, size]),
+    "custodia_record_add_date": (status, [handle, cstr, cstr, u32, u32, cstr_array, size]),
+    "custodia_record_add_bytes": (status, [handle, cstr, bytes_in, size, u32, u32, cstr_array, size]),
+    "custodia_record_add_nested": (status, [handle, cstr, handle, u32, u32, cstr_array, size]),
+    "custodia_record_free": (status, [handle]),
+    "custodia_seal_record": (status, [handle, handle, handle, handle, out_buffer]),
+    "custodia_open_record": (status, [handle, handle, cstr, handle, bytes_in, size, key_id_p, out_handle, out_info]),
+    "custodia_opened_record_len": (status, [handle, POINTER(c_size_t)]),
+    "custodia_opened_record_field": (status, [handle, size, POINTER(custodia_record_field)]),
+    "custodia_opened_record_find": (status, [handle, cstr, POINTER(c_size_t)]),
+    "custodia_opened_record_text": (status, [handle, size, out_buffer]),
+    "custodia_opened_record_integer": (status, [handle, size, POINTER(ctypes.c_int64)]),
+    "custodia_opened_record_bytes": (status, [handle, size, out_buffer]),
+    "custodia_opened_record_json": (status, [handle, size, out_buffer]),
+    "custodia_opened_record_free": (status, [handle]),
     # caller-sized output, grants in a header, random-access readers (ABI 4)
     "custodia_seal_max_size": (status, [handle, size, POINTER(c_size_t)]),
     "custodia_seal_into": (status, [handle, handle, bytes_in, size, handle, c_void_p, size, POINTER(c_size_t)]),

@@ -15,9 +15,9 @@ import os
 from ctypes import byref
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO, Iterable, Optional, Sequence, Union
+from typing import BinaryIO, Iterable, Mapping, Optional, Sequence, Union
 
-from . import _raw, audit_log as _audit_log
+from . import _raw, audit_log as _audit_log, records as _records
 from ._errors import InvalidArgument, invoke
 from ._handles import Handle, bytes_arg, take_text, text_arg, text_array
 from ._sensitive import SensitiveBytes
@@ -834,6 +834,44 @@ class Custodian(Handle):
         invoke(_raw.lib.custodia_seal_into, self._handle, _actor(actor), ptr, n, handle, out, cap.value,
                byref(written))
         return ctypes.string_at(out, written.value)
+
+    def seal_record(self, actor: Actor, fields: "Mapping[str, _records.Field]", options: SealOptions) -> bytes:
+        """Seal a record: ``fields`` maps each name (``a-z``, then ``a-z``, ``0-9``, ``_``; at most 64 bytes) to a
+        :class:`~custodia.Field` (value and terms). ``options`` gives the envelope's own category and classification
+        (what every reader must be cleared for to see anything of it), purposes, recipients and the rest. The actor
+        must be cleared for every field. Audited with the field names (never the values)."""
+        builder = _records.build(fields)
+        buf = _raw.custodia_buffer()
+        try:
+            invoke(_raw.lib.custodia_seal_record, self._handle, _actor(actor), builder, _options(options),
+                   byref(buf))
+            return ctypes.string_at(buf.data, buf.len)
+        finally:
+            invoke(_raw.lib.custodia_record_free, builder)
+            if buf.data:
+                invoke(_raw.lib.custodia_buffer_free, byref(buf))
+
+    def open_record(
+        self,
+        actor: Actor,
+        envelope: Union[bytes, bytearray, memoryview],
+        purpose: str,
+        *,
+        exception: Optional[ExceptionGround] = None,
+        required_signer: Optional[KeyId] = None,
+    ) -> "_records.OpenedRecord":
+        """Open a record envelope field by field as ``actor`` for ``purpose``. The envelope's own terms are decided
+        first (a refusal raises, as for :meth:`open`); then each field on its own terms: a field this reader may
+        not see comes back as a :class:`~custodia.Withheld` marker, not an exception. Audited with the disclosed
+        and withheld field names."""
+        env = bytes_arg(envelope, "envelope")
+        handle = ctypes.c_uint64()
+        invoke(_raw.lib.custodia_open_record, self._handle, _actor(actor), _purpose(purpose), _exception(exception),
+               env.ptr, env.len, _opt_key(required_signer, "required_signer"), byref(handle), None)
+        try:
+            return _records.read(handle.value)
+        finally:
+            invoke(_raw.lib.custodia_opened_record_free, handle.value)
 
     def open(
         self,

@@ -392,6 +392,43 @@ public final class Custodian implements AutoCloseable {
         return seal(actor, Objects.requireNonNull(plaintext, "plaintext").bytes(), options);
     }
 
+    /**
+     * Seal {@code record} as one envelope (docs/FORMAT.md section 14): {@code options} gives the envelope's own
+     * category and classification (what every reader must be cleared for to see anything of it), purposes and
+     * recipients. The actor must be cleared for every field. Audited with the field names.
+     */
+    public byte[] sealRecord(Actor actor, Record record, SealOptions options) {
+        Objects.requireNonNull(record, "record");
+        Objects.requireNonNull(options, "options");
+        long r = record.build();
+        try {
+            org.custodia.raw.CustodiaBuffer out = new org.custodia.raw.CustodiaBuffer();
+            withActor(actor, (c, a) -> options.handle().call(o -> lib().custodia_seal_record(c, a, r, o, out)));
+            return Native.takeBytes(out);
+        } finally {
+            lib().custodia_record_free(r);
+            Reference.reachabilityFence(options);
+        }
+    }
+
+    /**
+     * Open a record envelope field by field for {@code purpose}: the envelope's own terms are decided first (a
+     * refusal throws, as for {@link #open}); a field this reader may not see is withheld ({@link
+     * OpenedRecord.Field#withheld}), not an exception.
+     */
+    public OpenedRecord openRecord(Actor actor, byte[] envelope, Purpose purpose) {
+        Objects.requireNonNull(envelope, "envelope");
+        Objects.requireNonNull(purpose, "purpose");
+        LongByReference out = new LongByReference();
+        withGround(actor, null, (c, a, g) -> lib().custodia_open_record(c, a, purpose.value(), g, envelope,
+                envelope.length, null, out, null));
+        try {
+            return new OpenedRecord(out.getValue());
+        } finally {
+            lib().custodia_opened_record_free(out.getValue());
+        }
+    }
+
     /** Open {@code envelope} for {@code purpose}, without an exception ground or a signer requirement. */
     public Opened open(Actor actor, byte[] envelope, Purpose purpose) {
         return open(actor, envelope, purpose, null, null);

@@ -360,6 +360,46 @@ public interface CustodiaLibrary extends Library {
 
     int custodia_legal_hold_list_free(long list);
 
+    int custodia_record_new(LongByReference outRecord);
+
+    int custodia_record_add_text(long record, String name, byte[] text, long len, int category, int classification,
+            String[] purposes, long purposeCount);
+
+    int custodia_record_add_integer(long record, String name, long value, int category, int classification,
+            String[] purposes, long purposeCount);
+
+    int custodia_record_add_date(long record, String name, String date, int category, int classification,
+            String[] purposes, long purposeCount);
+
+    int custodia_record_add_bytes(long record, String name, byte[] data, long len, int category, int classification,
+            String[] purposes, long purposeCount);
+
+    int custodia_record_add_nested(long record, String name, long inner, int category, int classification,
+            String[] purposes, long purposeCount);
+
+    int custodia_record_free(long record);
+
+    int custodia_seal_record(long custodian, long actor, long record, long options, CustodiaBuffer outEnvelope);
+
+    int custodia_open_record(long custodian, long actor, String purpose, long exception, byte[] envelope,
+            long envelopeLen, byte[] requiredSigner, LongByReference outRecord, EnvelopeInfo outInfo);
+
+    int custodia_opened_record_len(long record, LongByReference outLen);
+
+    int custodia_opened_record_field(long record, long index, RecordField outField);
+
+    int custodia_opened_record_find(long record, String name, LongByReference outIndex);
+
+    int custodia_opened_record_text(long record, long index, CustodiaBuffer outText);
+
+    int custodia_opened_record_integer(long record, long index, LongByReference outValue);
+
+    int custodia_opened_record_bytes(long record, long index, CustodiaBuffer outBytes);
+
+    int custodia_opened_record_json(long record, long index, CustodiaBuffer outJson);
+
+    int custodia_opened_record_free(long record);
+
     int custodia_rewrap_batch(long custodian, long actor, String[] paths, long pathCount, String purpose,
             byte[] remove, long removeCount, byte[] add, long addCount, LongByReference outResults);
 

@@ -82,7 +82,7 @@ class HeaderDeclarationsTest {
         EnvelopeInfo info = new EnvelopeInfo();
         EnvelopeInfo.Recipient recipient = new EnvelopeInfo.Recipient();
         Map<String, Structure> structs = new TreeMap<>(Map.of("custodia_envelope_info", info, "custodia_recipient",
-                recipient));
+                recipient, "custodia_record_field", new RecordField()));
         StringBuilder c = new StringBuilder("#include <stdio.h>\n#include <stddef.h>\n#include \"custodia.h\"\n"
                 + "int main(void) {\n");
         for (Map.Entry<String, Structure> e : structs.entrySet()) {
@@ -113,6 +113,7 @@ class HeaderDeclarationsTest {
             for (String field : e.getValue().getClass().getAnnotation(Structure.FieldOrder.class).value()) {
                 Structure st = e.getValue();
                 long offset = st instanceof EnvelopeInfo ? ((EnvelopeInfo) st).offsetOf(field)
+                        : st instanceof RecordField ? ((RecordField) st).offsetOf(field)
                         : ((EnvelopeInfo.Recipient) st).offsetOf(field);
                 assertEquals(layout.get(e.getKey() + "." + field), offset,
                         e.getKey() + "." + field);
