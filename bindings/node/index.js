@@ -619,18 +619,17 @@ function withReceipt(id, fn) {
 
 /** A disclosure receipt (armored text), parsed and its signature checked against the key it names. */
 class Receipt {
-  constructor(armored) {
-    const id = newHandle(C.custodia_receipt_parse, text(armored, 'receipt'));
-    withReceipt(id, (h) => this.#read(h));
+  constructor(armored, handle = undefined) {
+    const id = handle !== undefined ? handle : newHandle(C.custodia_receipt_parse, text(armored, 'receipt'));
+    withReceipt(id, (h) => this._read(h));
   }
 
+  /** Takes (reads, then frees) a receipt handle. */
   static _fromHandle(id) {
-    const r = Object.create(Receipt.prototype);
-    withReceipt(id, (h) => r.#read(h));
-    return r;
+    return new Receipt(null, id);
   }
 
-  #read(h) {
+  _read(h) {
     this.armored = takeText(C.custodia_receipt_armor, h);
     const obj = {};
     const cas = {};
