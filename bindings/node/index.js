@@ -915,10 +915,10 @@ class Custodian extends Handle {
     return KeyId._from(out);
   }
 
-  importAuthorityKey(actor, keyText, label, jurisdiction, authority, { notBefore = null, notAfter = null } = {}) {
+  importAuthorityKey(actor, keyText, label, authority, jurisdiction, { notBefore = null, notAfter = null } = {}) {
     const out = {};
     check(C.custodia_key_import_authority(this.handle, actor.handle, text(keyText, 'keyText'), text(label, 'label'),
-      text(jurisdiction, 'jurisdiction'), text(authority, 'authority'),
+      text(authority, 'authority'), text(jurisdiction, 'jurisdiction'),
       notBefore === null ? 0 : unix(notBefore, 'notBefore'), notAfter === null ? 0 : unix(notAfter, 'notAfter'), out));
     return KeyId._from(out);
   }
@@ -1284,7 +1284,9 @@ class Custodian extends Handle {
   auditCsv(filters = {}) {
     const snap = this.#query(filters);
     try {
-      return takeText(C.custodia_audit_entries_csv, snap, [0]);
+      const buf = {};
+      check(C.custodia_audit_entries_csv(snap, buf, [0]));
+      return freeText(buf);
     } finally {
       C.custodia_audit_entries_free(snap);
     }

@@ -165,7 +165,7 @@ uint32_t custodia_key_list_get(uint64_t l, size_t i, _Out_ custodia_key_info *ou
 uint32_t custodia_key_list_free(uint64_t l)
 uint32_t custodia_key_export_public(uint64_t c, const custodia_key_id *k, _Out_ custodia_buffer *out)
 uint32_t custodia_key_import_public(uint64_t c, uint64_t a, const char *text, const char *label, const char *jur, _Out_ custodia_key_id *out)
-uint32_t custodia_key_import_authority(uint64_t c, uint64_t a, const char *text, const char *label, const char *jur, const char *authority, uint64_t nb, uint64_t na, _Out_ custodia_key_id *out)
+uint32_t custodia_key_import_authority(uint64_t c, uint64_t a, const char *text, const char *label, const char *authority, const char *jur, uint64_t nb, uint64_t na, _Out_ custodia_key_id *out)
 uint32_t custodia_key_revoke(uint64_t c, uint64_t a, const custodia_key_id *k, const char *reason)
 uint32_t custodia_key_mark_compromised(uint64_t c, uint64_t a, const custodia_key_id *k, const char *reason)
 uint32_t custodia_key_compromise_report(uint64_t c, const custodia_key_id *k, _Out_ custodia_buffer *out)
