@@ -585,23 +585,24 @@ class ErasureCertificate {
   }
 }
 
-/** An originator's grant (rule of speciality): its armored text. */
+/** An originator's grant (rule of speciality): its armored text (or binary form), checked to be well-formed
+ * (GrantInvalid otherwise). Not secret. */
 class Grant {
   constructor(value) {
-    this.text = Buffer.isBuffer(value) || value instanceof Uint8Array ? Buffer.from(value).toString('utf8')
-      : text(value, 'grant');
-  }
-
-  /** The grant's id (hex). */
-  get id() {
-    const b = this.toBytes();
+    const b = value instanceof Uint8Array ? Buffer.from(value) : Buffer.from(text(value, 'grant'), 'utf8');
     const out = Buffer.alloc(65);
     check(C.custodia_grant_id(b, b.length, out, out.length));
-    return out.subarray(0, out.indexOf(0)).toString('ascii');
+    /** The grant's id (hex), as the audit log names it. */
+    this.id = out.subarray(0, out.indexOf(0)).toString('ascii');
+    this.text = b.toString('utf8');
   }
 
   toBytes() {
     return Buffer.from(this.text, 'utf8');
+  }
+
+  equals(other) {
+    return other instanceof Grant && other.id === this.id;
   }
 
   toString() {
@@ -655,7 +656,8 @@ class Receipt {
         const value = freeText(out);
         if (present[0]) fields[fname] = value;
       }
-      this.items.push({ kind: ReceiptItemKind[kind[0]] || String(kind[0]), time: toDate(time[0]), fields });
+      this.items.push(Object.freeze({ kind: ReceiptItemKind[kind[0]] || String(kind[0]), time: toDate(time[0]), fields,
+        get: (name) => (name in fields ? fields[name] : null) }));
     }
   }
 
@@ -667,6 +669,10 @@ class Receipt {
 
   kinds() {
     return this.items.map((i) => i.kind);
+  }
+
+  equals(other) {
+    return other instanceof Receipt && other.armored === this.armored;
   }
 
   toString() {
