@@ -487,36 +487,62 @@ function splitList(s) {
   return s ? s.split(' ').filter(Boolean) : [];
 }
 
-/** What an envelope binds (read without a key by inspect, or with the open). */
-function envelopeInfo(c) {
+const INFO_TYPE = raw.types.envelope_info;
+const INFO_OFF = Object.fromEntries(Object.entries(INFO_TYPE.members).map(([k, v]) => [k, v.offset]));
+const RECIPIENT_SIZE = koffi.sizeof(raw.types.recipient);
+
+/** A zeroed buffer for a `custodia_envelope_info` out-parameter. */
+function infoBuffer() {
+  return Buffer.alloc(INFO_TYPE.size);
+}
+
+function cstr(buf, offset, size) {
+  const end = buf.indexOf(0, offset);
+  return buf.toString('utf8', offset, end < 0 || end > offset + size ? offset + size : end);
+}
+
+/** What an envelope binds (read without a key by inspect, or with the open), from a filled info buffer. */
+function envelopeInfo(b) {
+  const o = INFO_OFF;
   const recipients = [];
-  for (let i = 0; i < Number(c.recipient_count) && i < c.recipients.length; i++) {
-    recipients.push({ keyId: KeyId._from(c.recipients[i].key_id), kind: c.recipients[i].kind });
+  const count = Math.min(Number(b.readBigUInt64LE(o.recipient_count)), 64);
+  for (let i = 0; i < count; i++) {
+    const at = o.recipients + i * RECIPIENT_SIZE;
+    recipients.push({ keyId: new KeyId(b.subarray(at, at + 16)), kind: b.readUInt32LE(at + 16) });
   }
+  const instrumentKind = b.readUInt32LE(o.instrument_kind);
   return Object.freeze({
-    objectId: c.object_id,
-    category: c.category,
-    classification: c.classification,
-    created: toDate(c.created),
-    notAfter: toDate(c.not_after),
-    purposes: splitList(c.purposes),
-    caseRef: c.case_ref || null,
-    origin: c.origin || null,
-    destinations: splitList(c.destinations),
+    objectId: cstr(b, o.object_id, 33),
+    category: b.readUInt32LE(o.category),
+    classification: b.readUInt32LE(o.classification),
+    created: toDate(b.readBigUInt64LE(o.created)),
+    notAfter: toDate(b.readBigUInt64LE(o.not_after)),
+    purposes: splitList(cstr(b, o.purposes, 4128)),
+    caseRef: cstr(b, o.case_ref, 129) || null,
+    origin: cstr(b, o.origin, 3) || null,
+    destinations: splitList(cstr(b, o.destinations, 192)),
     recipients,
-    signer: c.has_signer ? KeyId._from(c.signer) : null,
-    instrument: c.instrument_kind ? {
-      kind: c.instrument_kind, reference: c.instrument_reference || null, transferBasis: c.transfer_basis || null,
-    } : null,
-    grantCount: Number(c.grant_count),
+    signer: b[o.has_signer] ? new KeyId(b.subarray(o.signer, o.signer + 16)) : null,
+    instrument: instrumentKind ? { kind: instrumentKind, reference: cstr(b, o.instrument_reference, 1025) || null,
+      transferBasis: cstr(b, o.transfer_basis, 1025) || null } : null,
+    grantCount: Number(b.readBigUInt64LE(o.grant_count)),
   });
 }
 
 /** An opened envelope: the plaintext (a SensitiveBuffer) and what the envelope binds. close() wipes the plaintext. */
 class Opened {
-  constructor(data, info) {
+  #infoBuffer;
+  #info = null;
+
+  constructor(data, infoBuf) {
     this.data = data;
-    this.info = info;
+    this.#infoBuffer = infoBuf;
+  }
+
+  /** What the envelope binds (read from the library's answer on first use). */
+  get info() {
+    if (this.#info === null) this.#info = envelopeInfo(this.#infoBuffer);
+    return this.#info;
   }
 
   get signer() {
@@ -1023,7 +1049,7 @@ class Custodian extends Handle {
     const plain = Buffer.alloc(Number(need[0]));
     const data = SensitiveBuffer._adopt(plain);
     const written = [0];
-    const info = {};
+    const info = infoBuffer();
     try {
       check(C.custodia_open_into(this.handle, actor.handle, text(purpose, 'purpose'), exceptionArg(exception), env,
         env.length, optKeyArg(requiredSigner, 'requiredSigner'), plain, plain.length, written, info));
@@ -1036,15 +1062,15 @@ class Custodian extends Handle {
       const exact = Buffer.alloc(n);
       plain.copy(exact, 0, 0, n);
       data.close();
-      return new Opened(SensitiveBuffer._adopt(exact), envelopeInfo(info));
+      return new Opened(SensitiveBuffer._adopt(exact), info);
     }
-    return new Opened(data, envelopeInfo(info));
+    return new Opened(data, info);
   }
 
   /** Read an envelope's bound metadata without opening it (no key, not audited). */
   inspect(envelope) {
     const env = bytes(envelope, 'envelope');
-    const info = {};
+    const info = infoBuffer();
     check(C.custodia_envelope_inspect(this.handle, env, env.length, info));
     return envelopeInfo(info);
   }
@@ -1066,7 +1092,7 @@ class Custodian extends Handle {
   /** Record the arrival of an envelope (its receipt starts here); no key touched. */
   receive(actor, envelope) {
     const env = bytes(envelope, 'envelope');
-    const info = {};
+    const info = infoBuffer();
     check(C.custodia_envelope_receive(this.handle, actor.handle, env, env.length, info));
     return envelopeInfo(info);
   }
@@ -1187,7 +1213,7 @@ class Custodian extends Handle {
   }
 
   openFile(actor, src, dst, purpose, { exception = null, requiredSigner = null } = {}) {
-    const info = {};
+    const info = infoBuffer();
     check(C.custodia_open_file(this.handle, actor.handle, text(purpose, 'purpose'), exceptionArg(exception),
       optKeyArg(requiredSigner, 'requiredSigner'), text(src, 'src'), text(dst, 'dst'), info));
     return envelopeInfo(info);
@@ -1204,7 +1230,7 @@ class Custodian extends Handle {
   /** Open from `src` to `dst` as sealStream. Plaintext reaches `dst` chunk by chunk, each authenticated first. */
   openStream(actor, src, dst, purpose, { exception = null, requiredSigner = null } = {}) {
     const t = new Trampolines(src, dst);
-    const info = {};
+    const info = infoBuffer();
     t.check(C.custodia_open_stream(this.handle, actor.handle, text(purpose, 'purpose'), exceptionArg(exception),
       optKeyArg(requiredSigner, 'requiredSigner'), t.read, null, t.write, null, info));
     return envelopeInfo(info);
@@ -1213,7 +1239,7 @@ class Custodian extends Handle {
   /** Open an envelope file (a path or a file descriptor) for random access: an EnvelopeReader, whose
    * createReadStream() is a Node Readable of the plaintext (constant memory). The policy gate decides first. */
   openReader(actor, source, purpose, { exception = null, requiredSigner = null } = {}) {
-    const info = {};
+    const info = infoBuffer();
     const out = [0];
     const common = [this.handle, actor.handle, text(purpose, 'purpose'), exceptionArg(exception),
       optKeyArg(requiredSigner, 'requiredSigner')];

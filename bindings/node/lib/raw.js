@@ -85,7 +85,8 @@ koffi.proto('int custodia_write_fn(void *context, void *data, size_t len)');
 koffi.proto('int custodia_audit_sink_fn(void *user_data, const custodia_audit_entry *event)');
 
 // ---- functions (header order) -----------------------------------------------------------------------------------
-// Shorthands: h = a handle by value, oh = an out handle, ob = an out buffer (caller frees), kid = const key id *.
+// `custodia_envelope_info *` out-parameters are `void *`: the binding passes a Buffer of the struct's size and reads
+// the fields it needs from it (koffi's generic decoding of the 7.9 KB struct costs ~100 us, more than a whole open).
 const PROTOTYPES = `
 const char *custodia_last_error_message()
 uint32_t custodia_last_error_code()
@@ -182,24 +183,24 @@ uint32_t custodia_legal_hold_list_free(uint64_t l)
 uint32_t custodia_seal(uint64_t c, uint64_t a, const uint8_t *data, size_t len, uint64_t o, _Out_ custodia_buffer *out)
 uint32_t custodia_seal_max_size(uint64_t o, size_t len, _Out_ size_t *out)
 uint32_t custodia_seal_into(uint64_t c, uint64_t a, const uint8_t *data, size_t len, uint64_t o, _Out_ uint8_t *out, size_t cap, _Out_ size_t *written)
-uint32_t custodia_open(uint64_t c, uint64_t a, const char *purpose, uint64_t e, const uint8_t *env, size_t len, const custodia_key_id *signer, _Out_ custodia_buffer *out, _Out_ custodia_envelope_info *info)
+uint32_t custodia_open(uint64_t c, uint64_t a, const char *purpose, uint64_t e, const uint8_t *env, size_t len, const custodia_key_id *signer, _Out_ custodia_buffer *out, void *info)
 uint32_t custodia_open_size(const uint8_t *env, size_t len, _Out_ size_t *out)
-uint32_t custodia_open_into(uint64_t c, uint64_t a, const char *purpose, uint64_t e, const uint8_t *env, size_t len, const custodia_key_id *signer, _Out_ uint8_t *out, size_t cap, _Out_ size_t *written, _Out_ custodia_envelope_info *info)
-uint32_t custodia_envelope_inspect(uint64_t c, const uint8_t *env, size_t len, _Out_ custodia_envelope_info *info)
+uint32_t custodia_open_into(uint64_t c, uint64_t a, const char *purpose, uint64_t e, const uint8_t *env, size_t len, const custodia_key_id *signer, _Out_ uint8_t *out, size_t cap, _Out_ size_t *written, void *info)
+uint32_t custodia_envelope_inspect(uint64_t c, const uint8_t *env, size_t len, void *info)
 uint32_t custodia_envelope_describe(uint64_t c, const uint8_t *env, size_t len, _Out_ custodia_buffer *out)
 uint32_t custodia_envelope_grant(uint64_t c, const uint8_t *env, size_t len, size_t i, _Out_ custodia_buffer *out)
-uint32_t custodia_envelope_receive(uint64_t c, uint64_t a, const uint8_t *env, size_t len, _Out_ custodia_envelope_info *info)
-uint32_t custodia_reader_open_file(uint64_t c, uint64_t a, const char *purpose, uint64_t e, const custodia_key_id *signer, const char *path, _Out_ uint64_t *out, _Out_ custodia_envelope_info *info)
-uint32_t custodia_reader_open_fd(uint64_t c, uint64_t a, const char *purpose, uint64_t e, const custodia_key_id *signer, int fd, _Out_ uint64_t *out, _Out_ custodia_envelope_info *info)
+uint32_t custodia_envelope_receive(uint64_t c, uint64_t a, const uint8_t *env, size_t len, void *info)
+uint32_t custodia_reader_open_file(uint64_t c, uint64_t a, const char *purpose, uint64_t e, const custodia_key_id *signer, const char *path, _Out_ uint64_t *out, void *info)
+uint32_t custodia_reader_open_fd(uint64_t c, uint64_t a, const char *purpose, uint64_t e, const custodia_key_id *signer, int fd, _Out_ uint64_t *out, void *info)
 uint32_t custodia_reader_len(uint64_t r, _Out_ uint64_t *out)
 uint32_t custodia_reader_read_at(uint64_t r, uint64_t offset, _Out_ uint8_t *buf, size_t cap, _Out_ size_t *n)
 uint32_t custodia_reader_free(uint64_t r)
 uint32_t custodia_seal_file(uint64_t c, uint64_t a, uint64_t o, const char *src, const char *dst)
-uint32_t custodia_open_file(uint64_t c, uint64_t a, const char *purpose, uint64_t e, const custodia_key_id *signer, const char *src, const char *dst, _Out_ custodia_envelope_info *info)
+uint32_t custodia_open_file(uint64_t c, uint64_t a, const char *purpose, uint64_t e, const custodia_key_id *signer, const char *src, const char *dst, void *info)
 uint32_t custodia_seal_fd(uint64_t c, uint64_t a, uint64_t o, int src, int dst)
-uint32_t custodia_open_fd(uint64_t c, uint64_t a, const char *purpose, uint64_t e, const custodia_key_id *signer, int src, int dst, _Out_ custodia_envelope_info *info)
+uint32_t custodia_open_fd(uint64_t c, uint64_t a, const char *purpose, uint64_t e, const custodia_key_id *signer, int src, int dst, void *info)
 uint32_t custodia_seal_stream(uint64_t c, uint64_t a, uint64_t o, custodia_read_fn *r, void *rc, custodia_write_fn *w, void *wc)
-uint32_t custodia_open_stream(uint64_t c, uint64_t a, const char *purpose, uint64_t e, const custodia_key_id *signer, custodia_read_fn *r, void *rc, custodia_write_fn *w, void *wc, _Out_ custodia_envelope_info *info)
+uint32_t custodia_open_stream(uint64_t c, uint64_t a, const char *purpose, uint64_t e, const custodia_key_id *signer, custodia_read_fn *r, void *rc, custodia_write_fn *w, void *wc, void *info)
 uint32_t custodia_rewrap(uint64_t c, uint64_t a, const char *purpose, const uint8_t *env, size_t len, const custodia_key_id *rm, size_t nrm, const custodia_key_id *add, size_t nadd, _Out_ custodia_buffer *out)
 uint32_t custodia_rewrap_rotated(uint64_t c, uint64_t a, const uint8_t *env, size_t len, _Out_ custodia_buffer *out)
 uint32_t custodia_rewrap_with_grant(uint64_t c, uint64_t a, const char *purpose, const uint8_t *env, size_t len, const custodia_key_id *rm, size_t nrm, const custodia_key_id *add, size_t nadd, const uint8_t *grant, size_t glen, _Out_ custodia_buffer *out)
