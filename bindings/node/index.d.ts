@@ -491,6 +491,8 @@ export interface MemoryProtection {
 }
 
 export function memoryProtection(): MemoryProtection;
+/** Make this process not dumpable, for the whole process and irreversibly. */
+export function disableCoreDumps(): void;
 export function verifyInclusion(bundle: string, auditKey: string): string;
 export function liveCounts(): { handles: number; buffers: number };
 export function version(): string;

@@ -1363,12 +1363,17 @@ function memoryProtection() {
   return Object.freeze(v);
 }
 
+/** Make this process not dumpable (no core dump, no ptrace by other users): for the whole process, irreversibly. */
+function disableCoreDumps() {
+  check(C.custodia_disable_core_dumps());
+}
+
 module.exports = {
   ...Object.fromEntries(Object.entries(errors).filter(([k]) => /^[A-Z]/.test(k) && k !== 'BY_CODE' && k !== 'TABLE')),
   errorClass: errors.errorClass,
   SensitiveBuffer, KeyId, Actor, ExceptionGround, AccessPolicy, SealOptions, Custodian, Opened, Anchor,
   ErasureCertificate, Grant, Receipt, EnvelopeReader,
   Classification, Category, ExceptionKind, KeyKind, KeyState, InstrumentKind, RecipientKind, ReceiptField,
-  vocab, liveCounts, version, abiVersion, statusName, memoryProtection, verifyInclusion,
+  vocab, liveCounts, version, abiVersion, statusName, memoryProtection, disableCoreDumps, verifyInclusion,
   libraryPath: raw.libraryPath, ABI_VERSION: raw.ABI_VERSION,
 };

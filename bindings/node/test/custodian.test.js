@@ -476,3 +476,13 @@ test('no handle or buffer is left live by a whole session', (t) => {
   c.close();
   assert.deepEqual(custodia.liveCounts(), before);
 });
+
+test('disableCoreDumps makes the process not dumpable (in a child process: it cannot be undone)', () => {
+  const { spawnSync } = require('node:child_process');
+  const script = `const c = require(${JSON.stringify(path.join(__dirname, '..'))});
+    const before = c.memoryProtection().dumpable; c.disableCoreDumps();
+    console.log(JSON.stringify([before, c.memoryProtection().dumpable]));`;
+  const r = spawnSync(process.execPath, ['-e', script], { encoding: 'utf8' });
+  assert.equal(r.status, 0, r.stderr);
+  assert.deepEqual(JSON.parse(r.stdout), [true, false]);
+});

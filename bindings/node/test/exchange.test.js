@@ -291,3 +291,74 @@ test('a chunk changed after sealing is refused at read time; the stream errors',
   await assert.rejects(pipeline(c.createOpenStream(anna, sealed, 'investigation'), fs.createWriteStream(path.join(dir, 'o'))),
     custodia.EnvelopeError);
 });
+
+test('need-to-know, role and transfer rules, and four eyes (an approval signed by another custodian)', (t) => {
+  const dir = tmpdir(t);
+  const nl = open(t, dir, 'nl');
+  const head = open(t, dir, 'head', Buffer.from(Array.from({ length: 32 }, (_, i) => i + 1)));
+  const mk = (user, role = 'prosecutor') => {
+    const a = new custodia.Actor(user, role, 'NL', Classification.SECRET);
+    later(t, () => a.close());
+    return a;
+  };
+  const anna = mk('anna.schmidt');
+  const bob = mk('bob');
+  const chief = mk('head.of.unit', 'central_authority');
+  const SECRET = Buffer.from('witness W-17');
+  const WHY = 'The witness is in immediate danger and the court ordered the disclosure now';
+  const kek = nl.generateKey(anna, KeyKind.KEK, 'kek');
+  const headKey = head.generateKey(chief, KeyKind.ED25519, 'approvals');
+  const opts = new SealOptions(Category.WITNESS_IDENTITY, ['witness_protection'], { caseRef: 'MLA-2026-0042',
+    origin: 'NL', recipients: [kek] });
+  const env = nl.seal(anna, SECRET, opts);
+  opts.close();
+  const policy = new custodia.AccessPolicy('version = 1\n' +
+    '[roles.prosecutor]\ncategories = ["witness_identity"]\n' +
+    'purposes = ["investigation", "prosecution", "witness_protection"]\n' +
+    '[[cases.team]]\ncase = "MLA-2026-0042"\nactors = ["anna.schmidt"]\n' +
+    '[[transfers.rule]]\ncategory = "witness_identity"\nto = "*"\ndecision = "legal_basis"\n' +
+    '[four_eyes]\ncategories = ["witness_identity"]\n' +
+    `[[four_eyes.approver]]\nid = "head.of.unit"\nkey = "${head.exportPublic(headKey)}"\n`);
+  nl.setAccessPolicy(anna, policy);
+  assert.equal(lastEntry(nl).kind, 'policy_changed');
+  assert.equal(lastEntry(nl).detail.sha256, policy.sha256());
+  policy.close();
+  const before = nl.unwrapAttempts();
+  assert.throws(() => nl.open(bob, env, 'witness_protection'), (e) => e instanceof custodia.NotOnCase &&
+    /bob is not on case MLA-2026-0042/.test(e.message));
+  assert.throws(() => nl.open(anna, env, 'mla.execution'), custodia.RoleNotPermitted);
+  assert.equal(nl.unwrapAttempts(), before);
+  nl.open(anna, env, 'witness_protection').close();
+  const abroad = new SealOptions(Category.WITNESS_IDENTITY, ['witness_protection'], { origin: 'NL',
+    destinations: ['DE'], recipients: [kek] });
+  assert.throws(() => nl.seal(anna, SECRET, abroad), (e) => e instanceof custodia.LegalBasisRequired && e.code === 213);
+  abroad.close();
+
+  const order = ExceptionGround.courtOrder('OLG 1/26', WHY);
+  later(t, () => order.close());
+  assert.throws(() => nl.open(anna, env, 'prosecution', { exception: order }), (e) =>
+    e instanceof custodia.ApprovalRequired && /none was given/.test(e.message));
+  const request = { objectId: nl.inspect(env).objectId, purpose: 'prosecution', kind: custodia.ExceptionKind.COURT_ORDER,
+    reference: 'OLG 1/26', notAfter: 2 ** 40 };
+  assert.throws(() => head.approveException(chief, headKey, { ...request, actorId: 'head.of.unit' }),
+    custodia.InvalidArgument);
+  const approval = head.approveException(chief, headKey, { ...request, actorId: 'anna.schmidt' });
+  assert.ok(approval.startsWith('custodia-approval:'));
+  assert.equal(lastEntry(head).kind, 'exception_approved');
+  for (const bad of ['custodia-approval:AAAA', 'hello', approval.slice(0, -4)]) {
+    assert.throws(() => order.withApproval(bad), custodia.ApprovalInvalid);
+  }
+  const other = head.approveException(chief, headKey, { ...request, actorId: 'anna.schmidt', purpose: 'investigation' });
+  const wrong = order.withApproval(other);
+  assert.throws(() => nl.open(anna, env, 'prosecution', { exception: wrong }), (e) =>
+    e instanceof custodia.ApprovalRequired && /purpose/.test(e.message));
+  wrong.close();
+  assert.equal(nl.unwrapAttempts(), before + 1);
+  const approved = order.withApproval(approval);
+  const o = nl.open(anna, env, 'prosecution', { exception: approved });
+  approved.close();
+  assert.ok(o.data.equals(SECRET));
+  o.close();
+  const used = nl.auditEntries({ kinds: ['exception_used'] }).pop();
+  assert.equal(JSON.parse(used.json).detail.approver, 'head.of.unit');
+});
