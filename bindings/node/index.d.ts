@@ -396,6 +396,43 @@ export interface SyncSink {
   write(chunk: Buffer): void;
 }
 
+/** Stanza kind 6, `external`: the wrapped bytes are the key service's own (1 to 1024 bytes). */
+export const STANZA_EXTERNAL: 6;
+/** Stanza kind 5, `pkcs11-aes-gcm`: exactly iv (12) || ciphertext (32) || tag (16) of AES-256-GCM. */
+export const STANZA_PKCS11_AES_GCM: 5;
+
+/** A host's key service (KMS, HSM) wrapping custodia's data keys; called synchronously during seal and open. Throw
+ * OpenFailed from unwrap for "does not authenticate", ProviderUnavailable for "cannot be reached". */
+export interface KeyProviderLike {
+  name?: string;
+  stanzaKind?: number;
+  holds(keyId: KeyId): boolean;
+  /** `dataKey` is wiped after the call. */
+  wrap(keyId: KeyId, dataKey: Buffer, aad: Buffer): Bytes;
+  /** The 32-byte data key (wiped by the binding once copied), or null when the key is not this provider's. */
+  unwrap(keyId: KeyId, wrapped: Buffer, aad: Buffer): Bytes | null;
+}
+export class KeyProvider implements KeyProviderLike {
+  constructor(name?: string, stanzaKind?: number);
+  name: string;
+  stanzaKind: number;
+  holds(keyId: KeyId): boolean;
+  wrap(keyId: KeyId, dataKey: Buffer, aad: Buffer): Bytes;
+  unwrap(keyId: KeyId, wrapped: Buffer, aad: Buffer): Bytes | null;
+}
+
+/** An Ed25519 key held by the host: plain RFC 8032 signatures, each verified by the library before use. */
+export interface SignerLike {
+  publicKey(): Bytes;
+  sign(message: Buffer): Bytes;
+}
+export class Signer implements SignerLike {
+  publicKey(): Bytes;
+  sign(message: Buffer): Bytes;
+  /** The custodia key id of the key, as the library computes it from publicKey(). */
+  keyId(): KeyId;
+}
+
 export interface CustodianInit {
   masterKey?: Bytes | SensitiveBuffer;
   passphrase?: string | Bytes | SensitiveBuffer;
@@ -404,12 +441,24 @@ export interface CustodianInit {
   kdf?: [number, number, number];
   durability?: 'fsync_each' | 'group_commit' | 'os_buffered';
   groupCommit?: [number, number];
+  /** Called with each audit event (seq null) after the log has it, on this thread, inside the call that recorded it;
+   * must not call back into this custodian. A throw is kept (auditSinkErrors) and counted. */
+  auditSinks?: ((event: AuditEntry) => void)[];
+  /** A failing sink fails the operation (AuditWriteFailed) instead of only being counted. */
+  requireAuditSinks?: boolean;
+  providers?: KeyProviderLike[];
+  caseKeys?: { provider: KeyProviderLike; kek: KeyIdLike; cacheTtlSecs?: number; cacheMaxUses?: number } | null;
+  signers?: SignerLike[];
+  auditSigner?: SignerLike | null;
 }
 
 export class Custodian extends Handle {
   constructor(directory: string, opts: CustodianInit);
   readonly directory: string;
   readonly auditPath: string;
+  /** The most recent errors thrown by the audit sinks (at most 100), oldest first. */
+  readonly auditSinkErrors: unknown[];
+  auditSinkFailures(): number;
   /** Writes the closing checkpoint, frees the handle, returns the checkpoint (again: the same one). */
   close(): Anchor | null;
 

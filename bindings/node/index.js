@@ -822,6 +822,151 @@ class EnvelopeReader extends Handle {
   }
 }
 
+// ---- key providers and signers held by the host --------------------------------------------------------------------
+
+const PROVIDER = { FAILED: 0, OK: 1, NOT_MINE: 2, AUTH_FAILED: 3, UNAVAILABLE: 4 };
+/** Stanza kind 6, `external`: the wrapped bytes are the key service's own (1 to 1024 bytes). */
+const STANZA_EXTERNAL = 6;
+/** Stanza kind 5, `pkcs11-aes-gcm`: exactly iv (12) || ciphertext (32) || tag (16) of AES-256-GCM. */
+const STANZA_PKCS11_AES_GCM = 5;
+
+/** A holder of key-encryption keys that wraps and unwraps custodia's data keys without letting them out (a KMS, an
+ * HSM the host drives). Subclass it (or pass any object with these methods) in `new Custodian(dir, { providers })`.
+ * The library calls them synchronously during seal and open, on this thread, after the policy gate. Nothing they
+ * throw reaches the library: OpenFailed from unwrap means "does not authenticate", ProviderUnavailable "cannot be
+ * reached", anything else a failure (ProviderFailed for the custodia call). */
+class KeyProvider {
+  constructor(name = 'host-kms', stanzaKind = STANZA_EXTERNAL) {
+    this.name = name;
+    this.stanzaKind = stanzaKind;
+  }
+
+  /** Whether this provider holds the key `keyId` (and so can seal to it). */
+  holds(keyId) { void keyId; throw new Error('KeyProvider.holds is not implemented'); }
+
+  /** Wrap the 32-byte `dataKey` under `keyId`, authenticating `aad`; 1 to 1024 bytes. `dataKey` is wiped after. */
+  wrap(keyId, dataKey, aad) { void [keyId, dataKey, aad]; throw new Error('KeyProvider.wrap is not implemented'); }
+
+  /** The 32-byte data key (the binding wipes the Buffer returned), or null when `keyId` is not this provider's;
+   * throw OpenFailed when `wrapped` or `aad` does not authenticate. */
+  unwrap(keyId, wrapped, aad) { void [keyId, wrapped, aad]; throw new Error('KeyProvider.unwrap is not implemented'); }
+}
+
+/** An Ed25519 signing key held by the host (an HSM, a KMS): `publicKey()` gives its 32 bytes, `sign(message)` the
+ * 64-byte RFC 8032 signature; every signature is verified by the library before use. Pass it in
+ * `new Custodian(dir, { signers: [...] })` or as `auditSigner`. */
+class Signer {
+  publicKey() { throw new Error('Signer.publicKey is not implemented'); }
+
+  sign(message) { void message; throw new Error('Signer.sign is not implemented'); }
+
+  /** The custodia key id of the key, as the library computes it from `publicKey()`. */
+  keyId() {
+    const registered = [];
+    try {
+      return withHandle(signerHandle(this, registered), C.custodia_signer_free, (h) => {
+        const out = {};
+        check(C.custodia_signer_key_id(h, out));
+        return KeyId._from(out);
+      });
+    } finally {
+      for (const r of registered) koffi.unregister(r);
+    }
+  }
+}
+
+function withHandle(id, free, fn) {
+  try {
+    return fn(id);
+  } finally {
+    free(id);
+  }
+}
+
+function copyAt(ptr, len) {
+  const out = Buffer.alloc(len);
+  if (len) out.set(new Uint8Array(koffi.view(ptr, len)));
+  return out;
+}
+
+function providerCode(e, unwrap) {
+  if (unwrap && e instanceof errors.OpenFailed) return PROVIDER.AUTH_FAILED;
+  if (e instanceof errors.ProviderUnavailable) return PROVIDER.UNAVAILABLE;
+  return PROVIDER.FAILED;
+}
+
+function asBytes(v) {
+  return v instanceof SensitiveBuffer ? v.expose() : v instanceof Uint8Array ? v : null;
+}
+
+/** A library provider handle over `p`, its callbacks registered into `registered` (kept by the caller until the
+ * custodian using them is freed). */
+function providerHandle(p, registered) {
+  for (const m of ['holds', 'wrap', 'unwrap']) {
+    if (!p || typeof p[m] !== 'function') throw new TypeError(`a key provider needs a ${m}() method`);
+  }
+  const holds = koffi.register((ud, keyIdPtr) => {
+    try {
+      return p.holds(new KeyId(copyAt(keyIdPtr, 16))) ? PROVIDER.OK : PROVIDER.NOT_MINE;
+    } catch (e) {
+      return providerCode(e, false);
+    }
+  }, 'custodia_provider_holds_fn *');
+  registered.push(holds);
+  const wrap = koffi.register((ud, keyIdPtr, dk, dkLen, aad, aadLen, out, cap, outLen) => {
+    const dataKey = copyAt(dk, dkLen);
+    try {
+      const wrapped = asBytes(p.wrap(new KeyId(copyAt(keyIdPtr, 16)), dataKey, copyAt(aad, aadLen)));
+      if (!wrapped || wrapped.length === 0 || wrapped.length > cap) return PROVIDER.FAILED;
+      new Uint8Array(koffi.view(out, cap)).set(wrapped);
+      koffi.encode(outLen, 'size_t', wrapped.length);
+      return PROVIDER.OK;
+    } catch (e) {
+      return providerCode(e, false);
+    } finally {
+      dataKey.fill(0);
+    }
+  }, 'custodia_provider_wrap_fn *');
+  registered.push(wrap);
+  const unwrap = koffi.register((ud, keyIdPtr, w, wLen, aad, aadLen, out, outLen) => {
+    try {
+      const key = p.unwrap(new KeyId(copyAt(keyIdPtr, 16)), copyAt(w, wLen), copyAt(aad, aadLen));
+      if (key === null || key === undefined) return PROVIDER.NOT_MINE;
+      const k = asBytes(key);
+      if (!k || k.length !== outLen) return PROVIDER.FAILED;
+      new Uint8Array(koffi.view(out, outLen)).set(k);
+      k.fill(0);
+      return PROVIDER.OK;
+    } catch (e) {
+      return providerCode(e, true);
+    }
+  }, 'custodia_provider_unwrap_fn *');
+  registered.push(unwrap);
+  const name = text(p.name === undefined ? 'host-kms' : p.name, 'provider name');
+  return newHandle(C.custodia_key_provider_new, { holds, wrap, unwrap, release: null }, null, name,
+    p.stanzaKind === undefined ? STANZA_EXTERNAL : p.stanzaKind);
+}
+
+function signerHandle(sg, registered) {
+  if (!sg || typeof sg.publicKey !== 'function' || typeof sg.sign !== 'function') {
+    throw new TypeError('a signer needs publicKey() and sign() methods');
+  }
+  const pub = asBytes(sg.publicKey());
+  if (!pub || pub.length !== 32) throw new TypeError('publicKey() must return 32 bytes');
+  const sign = koffi.register((ud, msg, msgLen, out) => {
+    try {
+      const sig = asBytes(sg.sign(copyAt(msg, msgLen)));
+      if (!sig || sig.length !== 64) return PROVIDER.FAILED;
+      new Uint8Array(koffi.view(out, 64)).set(sig);
+      return PROVIDER.OK;
+    } catch (e) {
+      return e instanceof errors.ProviderUnavailable ? PROVIDER.UNAVAILABLE : PROVIDER.FAILED;
+    }
+  }, 'custodia_signer_sign_fn *');
+  registered.push(sign);
+  return newHandle(C.custodia_signer_new, Buffer.from(pub), { sign, release: null }, null);
+}
+
 // ---- the custodian ------------------------------------------------------------------------------------------------
 
 function exceptionArg(e) {
@@ -838,11 +983,17 @@ class Custodian extends Handle {
    *   groupCommit: [maxBatch, maxDelayUs] }
    */
   constructor(directory, opts = {}) {
-    const { masterKey, passphrase, create = false, kdf, durability, groupCommit = [64, 1000] } = opts;
+    const {
+      masterKey, passphrase, create = false, kdf, durability, groupCommit = [64, 1000], auditSinks = [],
+      requireAuditSinks = false, providers = [], caseKeys = null, signers = [], auditSigner = null,
+    } = opts;
     if ((masterKey === undefined) === (passphrase === undefined)) {
       throw new TypeError('give exactly one of passphrase or masterKey');
     }
     const dir = text(directory, 'directory');
+    // Callbacks the library keeps until the custodian is freed: unregistered after custodia_custodian_free.
+    const registered = [];
+    const sinkErrors = [];
     const options = newHandle(C.custodia_custodian_options_new);
     let id;
     let secret = null;
@@ -853,6 +1004,39 @@ class Custodian extends Handle {
         const code = Durability[durability];
         if (code === undefined) throw new TypeError(`unknown durability ${durability}`);
         check(C.custodia_custodian_options_set_durability(options, code, groupCommit[0], groupCommit[1]));
+      }
+      for (const sink of auditSinks) {
+        if (typeof sink !== 'function') throw new TypeError('auditSinks must be functions');
+        const fn = koffi.register((userData, event) => {
+          try {
+            sink(auditEntry(koffi.decode(event, raw.types.audit_entry)));
+            return 0;
+          } catch (e) {
+            if (sinkErrors.push(e) > 100) sinkErrors.shift();
+            return 1; // counted by the library (or, with requireAuditSinks, the operation fails)
+          }
+        }, 'custodia_audit_sink_fn *');
+        registered.push(fn);
+        check(C.custodia_custodian_options_add_audit_sink(options, fn, null));
+      }
+      check(C.custodia_custodian_options_set_require_audit_sinks(options, Boolean(requireAuditSinks)));
+      for (const p of providers) {
+        withHandle(providerHandle(p, registered), C.custodia_key_provider_free,
+          (h) => check(C.custodia_custodian_options_add_provider(options, h)));
+      }
+      if (caseKeys !== null) {
+        const { provider, kek, cacheTtlSecs = 300, cacheMaxUses = 10000 } = caseKeys;
+        withHandle(providerHandle(provider, registered), C.custodia_key_provider_free,
+          (h) => check(C.custodia_custodian_options_set_case_keys(options, h, keyArg(kek, 'caseKeys.kek'),
+            cacheTtlSecs, cacheMaxUses)));
+      }
+      for (const sg of signers) {
+        withHandle(signerHandle(sg, registered), C.custodia_signer_free,
+          (h) => check(C.custodia_custodian_options_add_signer(options, h)));
+      }
+      if (auditSigner !== null) {
+        withHandle(signerHandle(auditSigner, registered), C.custodia_signer_free,
+          (h) => check(C.custodia_custodian_options_set_audit_signer(options, h)));
       }
       if (passphrase !== undefined) {
         // A NUL-terminated copy this binding wipes after the call (a JS string itself cannot be wiped).
@@ -865,13 +1049,31 @@ class Custodian extends Handle {
         const k = bytes(masterKey, 'masterKey');
         id = newHandle(C.custodia_custodian_open_master_key, dir, k, k.length, options);
       }
+    } catch (e) {
+      C.custodia_custodian_options_free(options);
+      for (const r of registered) koffi.unregister(r);
+      throw e;
     } finally {
       if (secret) secret.fill(0);
-      C.custodia_custodian_options_free(options);
     }
-    super(id, C.custodia_custodian_free);
+    C.custodia_custodian_options_free(options);
+    super(id, (h) => {
+      const code = C.custodia_custodian_free(h);
+      // The library calls nothing of these after the free: this thread was the only one using the handle.
+      for (const r of registered.splice(0)) koffi.unregister(r);
+      return code;
+    });
     this.directory = dir;
     this._closing = undefined;
+    /** The most recent errors thrown by the audit sinks (at most 100), oldest first. */
+    this.auditSinkErrors = sinkErrors;
+  }
+
+  /** How many times an audit sink has failed (thrown) since this custodian was opened. */
+  auditSinkFailures() {
+    const n = [0];
+    check(C.custodia_custodian_audit_sink_failures(this.handle, n));
+    return Number(n[0]);
   }
 
   /** Write the closing checkpoint, free the handle and return the checkpoint as an Anchor (again: the same). */
@@ -1372,7 +1574,7 @@ module.exports = {
   ...Object.fromEntries(Object.entries(errors).filter(([k]) => /^[A-Z]/.test(k) && k !== 'BY_CODE' && k !== 'TABLE')),
   errorClass: errors.errorClass,
   SensitiveBuffer, KeyId, Actor, ExceptionGround, AccessPolicy, SealOptions, Custodian, Opened, Anchor,
-  ErasureCertificate, Grant, Receipt, EnvelopeReader,
+  ErasureCertificate, Grant, Receipt, EnvelopeReader, KeyProvider, Signer, STANZA_EXTERNAL, STANZA_PKCS11_AES_GCM,
   Classification, Category, ExceptionKind, KeyKind, KeyState, InstrumentKind, RecipientKind, ReceiptField,
   vocab, liveCounts, version, abiVersion, statusName, memoryProtection, disableCoreDumps, verifyInclusion,
   libraryPath: raw.libraryPath, ABI_VERSION: raw.ABI_VERSION,

@@ -82,7 +82,20 @@ const erasure_info = koffi.struct('custodia_erasure_certificate_info', {
 });
 koffi.proto('int custodia_read_fn(void *context, void *buffer, size_t capacity, void *out_read)');
 koffi.proto('int custodia_write_fn(void *context, void *data, size_t len)');
-koffi.proto('int custodia_audit_sink_fn(void *user_data, const custodia_audit_entry *event)');
+koffi.proto('int custodia_audit_sink_fn(void *user_data, void *event)');
+koffi.proto('int32_t custodia_provider_holds_fn(void *user_data, void *key_id)');
+koffi.proto('int32_t custodia_provider_wrap_fn(void *user_data, void *key_id, void *data_key, size_t data_key_len, ' +
+  'void *aad, size_t aad_len, void *out, size_t out_cap, void *out_len)');
+koffi.proto('int32_t custodia_provider_unwrap_fn(void *user_data, void *key_id, void *wrapped, size_t wrapped_len, ' +
+  'void *aad, size_t aad_len, void *out, size_t out_len)');
+koffi.proto('void custodia_provider_release_fn(void *user_data)');
+koffi.struct('custodia_key_provider_callbacks', {
+  holds: 'custodia_provider_holds_fn *', wrap: 'custodia_provider_wrap_fn *', unwrap: 'custodia_provider_unwrap_fn *',
+  release: 'custodia_provider_release_fn *',
+});
+koffi.proto('int32_t custodia_signer_sign_fn(void *user_data, void *message, size_t message_len, void *out_signature)');
+koffi.proto('void custodia_signer_release_fn(void *user_data)');
+koffi.struct('custodia_signer_callbacks', { sign: 'custodia_signer_sign_fn *', release: 'custodia_signer_release_fn *' });
 
 // ---- functions (header order) -----------------------------------------------------------------------------------
 // `custodia_envelope_info *` out-parameters are `void *`: the binding passes a Buffer of the struct's size and reads
@@ -144,6 +157,15 @@ uint32_t custodia_custodian_options_set_durability(uint64_t h, uint32_t d, size_
 uint32_t custodia_custodian_options_free(uint64_t h)
 uint32_t custodia_custodian_options_add_audit_sink(uint64_t h, custodia_audit_sink_fn *fn, void *user_data)
 uint32_t custodia_custodian_options_set_require_audit_sinks(uint64_t h, bool require)
+uint32_t custodia_custodian_options_add_provider(uint64_t h, uint64_t provider)
+uint32_t custodia_custodian_options_set_case_keys(uint64_t h, uint64_t provider, const custodia_key_id *kek, uint64_t ttl, uint64_t uses)
+uint32_t custodia_key_provider_new(const custodia_key_provider_callbacks *callbacks, void *user_data, const char *name, uint32_t stanza_kind, _Out_ uint64_t *out)
+uint32_t custodia_key_provider_free(uint64_t h)
+uint32_t custodia_custodian_options_add_signer(uint64_t h, uint64_t signer)
+uint32_t custodia_custodian_options_set_audit_signer(uint64_t h, uint64_t signer)
+uint32_t custodia_signer_new(const uint8_t *public_key, const custodia_signer_callbacks *callbacks, void *user_data, _Out_ uint64_t *out)
+uint32_t custodia_signer_key_id(uint64_t h, _Out_ custodia_key_id *out)
+uint32_t custodia_signer_free(uint64_t h)
 uint32_t custodia_custodian_audit_sink_failures(uint64_t c, _Out_ uint64_t *out)
 uint32_t custodia_custodian_open_passphrase(const char *dir, const char *passphrase, uint64_t options, _Out_ uint64_t *out)
 uint32_t custodia_custodian_open_master_key(const char *dir, const uint8_t *key, size_t len, uint64_t options, _Out_ uint64_t *out)

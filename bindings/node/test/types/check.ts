@@ -41,6 +41,10 @@ function example(dir: string): void {
   const stream = c.createOpenStream(anna, '/tmp/x.cust', 'investigation', { chunkSize: 4096 });
   stream.pipe(process.stdout);
   c.sealStream(anna, { read: (t: Uint8Array) => t.length * 0 }, { write: (b: Buffer) => void b }, opts);
+  const sinkOpts: custodia.CustodianInit = { masterKey: Buffer.alloc(32), auditSinks: [(e) => void e.kind],
+    providers: [new custodia.KeyProvider('kms')], signers: [{ publicKey: () => Buffer.alloc(32), sign: () => Buffer.alloc(64) }] };
+  const failures: number = c.auditSinkFailures();
+  void [sinkOpts, failures];
   const s = new SensitiveBuffer(Buffer.from('secret'));
   s.close();
   const m = custodia.memoryProtection();
