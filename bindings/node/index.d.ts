@@ -519,6 +519,14 @@ export class Custodian extends Handle {
   createOpenStream(actor: Actor, source: string | number, purpose: string,
     opts?: OpenOptions & { start?: number; chunkSize?: number }): Readable;
 
+  /** Seal a Readable (any async iterable of bytes) into a Writable in constant memory (a worker thread runs the C
+   * streaming call). Keep the handles open until it settles; `dst` is not ended. */
+  sealNodeStream(actor: Actor, src: AsyncIterable<Uint8Array | string>, dst: NodeJS.WritableStream,
+    options: SealOptions): Promise<void>;
+  /** Open from a Readable into a Writable in constant memory; each plaintext chunk is wiped once written. */
+  openNodeStream(actor: Actor, src: AsyncIterable<Uint8Array | string>, dst: NodeJS.WritableStream, purpose: string,
+    opts?: OpenOptions): Promise<EnvelopeInfo>;
+
   verifyAudit(anchors?: (Anchor | string)[]): AuditReport;
   checkpoint(): Anchor;
   auditPublicKey(): string;

@@ -967,6 +967,102 @@ function signerHandle(sg, registered) {
   return newHandle(C.custodia_signer_new, Buffer.from(pub), { sign, release: null }, null);
 }
 
+// ---- Node streams through a worker thread ----------------------------------------------------------------------------
+
+const STREAM_CHUNK = 64 * 1024;
+
+/** Run custodia_seal_stream / custodia_open_stream on a worker thread, feeding its read callback from the async
+ * iterable `src` and writing its output to the Writable `dst` (backpressure: the worker's next read is served only
+ * after every earlier output chunk was written and `dst` drained). Resolves with the info buffer (open) or null. */
+function runStreamWorker(kind, args, src, dst, wipeOutput) {
+  const { Worker } = require('node:worker_threads');
+  if (!src || typeof src[Symbol.asyncIterator] !== 'function') {
+    return Promise.reject(new TypeError('source must be a Readable or another async iterable of bytes'));
+  }
+  if (!dst || typeof dst.write !== 'function') return Promise.reject(new TypeError('destination must be a Writable'));
+  const control = new Int32Array(new SharedArrayBuffer(8));
+  const data = new SharedArrayBuffer(STREAM_CHUNK);
+  const input = src[Symbol.asyncIterator]();
+  let pending = null;
+  let sourceError = null;
+  let sinkError = null;
+  let queue = Promise.resolve();
+  const worker = new Worker(require('node:path').join(__dirname, 'lib', 'stream-worker.js'),
+    { workerData: { kind, args, control: control.buffer, data } });
+  const answer = (state, n) => {
+    Atomics.store(control, 1, n);
+    Atomics.store(control, 0, state);
+    Atomics.notify(control, 0);
+  };
+  const serve = async (cap) => {
+    try {
+      if (sinkError) throw sinkError;
+      while (pending === null || pending.length === 0) {
+        const { value, done } = await input.next();
+        if (done) return answer(2, 0);
+        pending = typeof value === 'string' ? Buffer.from(value) : Buffer.from(value.buffer, value.byteOffset, value.length);
+      }
+      const n = Math.min(cap, pending.length);
+      new Uint8Array(data).set(pending.subarray(0, n));
+      pending = pending.subarray(n);
+      return answer(2, n);
+    } catch (e) {
+      if (!sinkError) sourceError = e;
+      return answer(3, 0);
+    }
+  };
+  const emit = async (chunk) => {
+    if (sinkError) return;
+    const buf = Buffer.from(chunk);
+    try {
+      // The write callback fires once `dst` has handled the chunk: waiting for it is the backpressure.
+      await new Promise((resolve, reject) => dst.write(buf, (err) => (err ? reject(err) : resolve())));
+    } catch (e) {
+      sinkError = e;
+    } finally {
+      if (wipeOutput) buf.fill(0);
+    }
+  };
+  // An error `dst` emits is this call's to report (as `pipeline` does), not an uncaught one.
+  const onSinkError = (e) => {
+    sinkError = sinkError || e;
+  };
+  if (typeof dst.on === 'function') dst.on('error', onSinkError);
+  const settled = () => {
+    if (typeof dst.off === 'function') dst.off('error', onSinkError);
+  };
+  return new Promise((resolve, reject) => {
+    worker.on('message', (m) => {
+      queue = queue.then(async () => {
+        if (m.type === 'need') await serve(m.cap);
+        else if (m.type === 'out') await emit(m.chunk);
+        else if (m.type === 'done') {
+          if (sinkError) reject(sinkError);
+          else resolve(m.info ? Buffer.from(m.info) : null);
+        } else if (m.type === 'error') {
+          const Cls = errors.errorClass(m.code);
+          const libraryError = new Cls(m.code, m.message, m.statusName);
+          libraryError.isRefusal = C.custodia_status_is_refusal(m.code);
+          const own = sourceError || sinkError;
+          if (own) {
+            own.cause = own.cause || libraryError;
+            reject(own);
+          } else {
+            reject(libraryError);
+          }
+        }
+      });
+    });
+    worker.on('error', reject);
+    worker.on('exit', (exitCode) => {
+      queue.then(() => {
+        new Uint8Array(data).fill(0);
+        if (exitCode !== 0) reject(new Error(`custodia stream worker exited with ${exitCode}`));
+      });
+    });
+  }).finally(settled);
+}
+
 // ---- the custodian ------------------------------------------------------------------------------------------------
 
 function exceptionArg(e) {
@@ -1456,6 +1552,26 @@ class Custodian extends Handle {
   /** A Readable of the plaintext of an envelope file, opened for `purpose` (see openReader). */
   createOpenStream(actor, source, purpose, opts = {}) {
     return this.openReader(actor, source, purpose, opts).createReadStream(opts);
+  }
+
+  /** Seal a Node Readable (any async iterable of bytes) into a Writable in constant memory: the C streaming call
+   * runs on a worker thread and pulls its input from `src` as it needs it. Keep the actor, options and custodian
+   * open until the promise settles. Resolves when `dst` has every byte written (it is not ended: pipe-style
+   * callers end it). An error of `src` or `dst` rejects as itself (the library's error as its cause). */
+  async sealNodeStream(actor, src, dst, options) {
+    await runStreamWorker('seal', { custodian: this.handle, actor: actor.handle, options: options.handle }, src, dst,
+      false);
+  }
+
+  /** Open an envelope from a Node Readable into a Writable in constant memory (as sealNodeStream); the policy gate
+   * decides before anything is written, and each chunk is authenticated before it is written. Each plaintext chunk
+   * is wiped once `dst` reports it written. Resolves with what the envelope binds. */
+  async openNodeStream(actor, src, dst, purpose, { exception = null, requiredSigner = null } = {}) {
+    const signer = optKeyArg(requiredSigner, 'requiredSigner');
+    const info = await runStreamWorker('open', { custodian: this.handle, actor: actor.handle,
+      purpose: text(purpose, 'purpose'), exception: exceptionArg(exception),
+      requiredSigner: signer ? Array.from(signer.bytes) : null }, src, dst, true);
+    return envelopeInfo(info);
   }
 
   // ---- audit

@@ -6,7 +6,7 @@
 //   interop.js generate <dir> ed25519             print the new Ed25519 key's id, then its public text (two lines)
 //   interop.js import <dir> <key-text-file>...    import public keys (authorities in DE), print their ids
 //   interop.js seal <dir> <out> <plain> <key-id>...         seal a buffer
-//   interop.js seal-stream <dir> <out> <plain> <key-id>...  seal a file through the C callbacks (file descriptors)
+//   interop.js seal-stream <dir> <out> <plain> <key-id>...  seal a file from a Node Readable into a Writable
 //   interop.js open <dir> <envelope> <purpose> <out>        open a buffer, write the plaintext to <out>
 //   interop.js open-stream <dir> <envelope> <purpose> <out> open through a Node Readable over the random-access reader
 //   interop.js seal-signed <dir> <out> <plain> <signer> <key-id>...  seal a buffer signed by an own Ed25519 key
@@ -73,13 +73,11 @@ async function run(args) {
         if (command === 'seal') {
           fs.writeFileSync(out, c.seal(actor, fs.readFileSync(plain), options));
         } else {
-          const src = fs.openSync(plain, 'r');
-          const dst = fs.openSync(out, 'w');
+          const dst = fs.createWriteStream(out);
           try {
-            c.sealStream(actor, src, dst, options);
+            await c.sealNodeStream(actor, fs.createReadStream(plain), dst, options);
           } finally {
-            fs.closeSync(src);
-            fs.closeSync(dst);
+            await new Promise((resolve) => dst.end(resolve));
           }
         }
       } finally {

@@ -362,3 +362,52 @@ test('need-to-know, role and transfer rules, and four eyes (an approval signed b
   const used = nl.auditEntries({ kinds: ['exception_used'] }).pop();
   assert.equal(JSON.parse(used.json).detail.approver, 'head.of.unit');
 });
+
+// ---- Node streams (a worker thread runs the C streaming call)
+
+test('sealNodeStream / openNodeStream: a Readable into a Writable both ways, the envelope an ordinary one', async (t) => {
+  const { dir, c, anna, terms } = setup(t);
+  const plain = bigFile(dir, 2 * 1024 * 1024 + 7);
+  const sealed = path.join(dir, 's.cust');
+  const out = fs.createWriteStream(sealed);
+  await c.sealNodeStream(anna, fs.createReadStream(plain, { highWaterMark: 10000 }), out, terms);
+  await new Promise((resolve) => out.end(resolve));
+  const o = c.open(anna, fs.readFileSync(sealed), 'investigation');
+  assert.ok(o.data.equals(fs.readFileSync(plain)));
+  o.close();
+  const chunks = [];
+  const sink = new (require('node:stream').Writable)({ write(chunk, enc, cb) { chunks.push(Buffer.from(chunk)); cb(); } });
+  const info = await c.openNodeStream(anna, fs.createReadStream(sealed), sink, 'prosecution');
+  assert.equal(info.caseRef, 'MLA-2026-0042');
+  assert.ok(Buffer.concat(chunks).equals(fs.readFileSync(plain)));
+  // Any async iterable of bytes is a source.
+  async function* pieces() { yield Buffer.from('IBAN '); yield new Uint8Array([78, 76]); yield '91'; }
+  const parts = [];
+  const collect = new (require('node:stream').Writable)({ write(chunk, enc, cb) { parts.push(Buffer.from(chunk)); cb(); } });
+  await c.sealNodeStream(anna, pieces(), collect, terms);
+  const back = c.open(anna, Buffer.concat(parts), 'investigation');
+  assert.equal(back.data.expose().toString(), 'IBAN NL91');
+  back.close();
+});
+
+test('Node streams: a refusal writes nothing; source, sink and tampering errors come back typed', async (t) => {
+  const { dir, c, anna, terms } = setup(t);
+  const { Readable, Writable } = require('node:stream');
+  const envelope = c.seal(anna, crypto.randomBytes(300000), terms);
+  const written = [];
+  const sink = () => new Writable({ write(chunk, enc, cb) { written.push(chunk); cb(); } });
+  await assert.rejects(c.openNodeStream(anna, Readable.from([envelope]), sink(), 'asset_recovery'),
+    (e) => e instanceof custodia.PurposeNotPermitted && e.code === 200);
+  assert.equal(written.length, 0);
+  async function* broken() { yield Buffer.from('abc'); throw new Error('disk on fire'); }
+  await assert.rejects(c.sealNodeStream(anna, broken(), sink(), terms),
+    (e) => e.message === 'disk on fire' && e.cause instanceof custodia.CustodiaError);
+  const failing = new Writable({ write(chunk, enc, cb) { cb(new Error('sink full')); } });
+  await assert.rejects(c.sealNodeStream(anna, Readable.from([Buffer.alloc(200000)]), failing, terms),
+    (e) => e.message === 'sink full');
+  const tampered = Buffer.from(envelope);
+  tampered[tampered.length - 100] ^= 1;
+  await assert.rejects(c.openNodeStream(anna, Readable.from([tampered]), sink(), 'investigation'), custodia.OpenFailed);
+  await assert.rejects(c.sealNodeStream(anna, 'not a stream', sink(), terms), TypeError);
+  void dir;
+});

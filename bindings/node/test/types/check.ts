@@ -45,6 +45,11 @@ function example(dir: string): void {
     providers: [new custodia.KeyProvider('kms')], signers: [{ publicKey: () => Buffer.alloc(32), sign: () => Buffer.alloc(64) }] };
   const failures: number = c.auditSinkFailures();
   void [sinkOpts, failures];
+  const fs = require('node:fs') as typeof import('node:fs');
+  const sealed: Promise<void> = c.sealNodeStream(anna, fs.createReadStream('/tmp/in'), fs.createWriteStream('/tmp/out'), opts);
+  const openedInfo: Promise<custodia.EnvelopeInfo> = c.openNodeStream(anna, fs.createReadStream('/tmp/out'),
+    process.stdout, 'investigation');
+  void [sealed, openedInfo];
   const s = new SensitiveBuffer(Buffer.from('secret'));
   s.close();
   const m = custodia.memoryProtection();
