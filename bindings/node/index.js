@@ -185,7 +185,9 @@ class Handle {
 
   /** The raw handle value; throws once closed. */
   get handle() {
-    if (this._id === null) throw new Error(`${this.constructor.name} is closed`);
+    if (this._id === null) {
+      throw new errors.InvalidHandle(122, `${this.constructor.name} is closed (its handle was freed)`, 'invalid_handle');
+    }
     return this._id;
   }
 
@@ -248,7 +250,7 @@ function nameOf(fn, code) {
 }
 function codeOf(fn, name) {
   const out = [0];
-  check(fn(name, out));
+  check(fn(text(name, 'name'), out));
   return out[0];
 }
 
@@ -256,7 +258,11 @@ function codeOf(fn, name) {
 const vocab = {
   categoryName: (c) => nameOf(C.custodia_category_name, c),
   categoryFromName: (n) => codeOf(C.custodia_category_from_name, n),
-  minimumClassification: (c) => codeOf(C.custodia_category_minimum_classification, c),
+  minimumClassification: (c) => {
+    const out = [0];
+    check(C.custodia_category_minimum_classification(c, out));
+    return out[0];
+  },
   classificationName: (c) => nameOf(C.custodia_classification_name, c),
   classificationFromName: (n) => codeOf(C.custodia_classification_from_name, n),
   exceptionKindName: (c) => nameOf(C.custodia_exception_kind_name, c),
@@ -271,6 +277,8 @@ const vocab = {
 
 function text(value, name) {
   if (typeof value !== 'string') throw new TypeError(`${name} must be a string, not ${typeof value}`);
+  // A C string ends at its first NUL: refused here rather than silently cut short.
+  if (value.includes('\0')) throw new errors.InvalidArgument(100, `${name} contains a NUL character`, 'invalid_argument');
   return value;
 }
 function optText(value, name) {
@@ -302,7 +310,7 @@ class KeyId {
       this.#bytes = Buffer.from(value.bytes);
     } else if (typeof value === 'string') {
       const out = {};
-      check(C.custodia_key_id_parse(value, out));
+      check(C.custodia_key_id_parse(text(value, 'keyId'), out));
       this.#bytes = Buffer.from(out.bytes);
     } else if (value instanceof Uint8Array && value.length === 16) {
       this.#bytes = Buffer.from(value);

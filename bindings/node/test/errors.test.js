@@ -162,3 +162,39 @@ test('KeyId: 32 hex digits or 16 bytes, compared by value', () => {
   assert.equal(util.inspect(k), `KeyId(${hex})`);
   assert.throws(() => new custodia.KeyId(Buffer.alloc(3)), TypeError);
 });
+
+test('a NUL inside a text argument is refused before the call, never cut short', (t) => {
+  assert.throws(() => custodia.vocab.validatePurpose('inv\0estigation'), (e) =>
+    e instanceof custodia.InvalidArgument && /NUL/.test(e.message));
+  assert.throws(() => new custodia.Actor('anna\0', 'prosecutor', 'DE', 0), custodia.InvalidArgument);
+  assert.throws(() => new custodia.KeyId('00112233445566778899aabbccddeeff\0'), custodia.InvalidArgument);
+  const { c, anna, terms } = setup(t);
+  const env = c.seal(anna, DATA, terms);
+  assert.throws(() => c.open(anna, env, 'investigation\0.anything'), custodia.InvalidArgument);
+});
+
+test('purposes: the grammar, good and bad', () => {
+  for (const good of ['investigation', 'prosecution.trial', 'mla.execution', 'asset_recovery.freezing']) {
+    custodia.vocab.validatePurpose(good);
+  }
+  for (const bad of ['', 'Investigation', 'a..b', '.x', 'x.', 'has space', 'ünïcode']) {
+    assert.throws(() => custodia.vocab.validatePurpose(bad), custodia.InvalidPurpose, JSON.stringify(bad));
+  }
+  assert.throws(() => custodia.vocab.validatePurpose(7), TypeError);
+  custodia.vocab.validateCaseRef('MLA-2026-0042');
+  assert.throws(() => custodia.vocab.validateCaseRef(' padded '), custodia.InvalidArgument);
+  for (const bad of ['', 'de', 'XX', 'DEU']) {
+    assert.throws(() => custodia.vocab.validateJurisdiction(bad), custodia.InvalidJurisdiction);
+  }
+});
+
+test('closed handles are InvalidHandle, typed', (t) => {
+  const { c, anna, kek } = setup(t, { terms: false });
+  const opts = new custodia.SealOptions(custodia.Category.EVIDENCE, ['investigation'], { recipients: [kek] });
+  const env = c.seal(anna, DATA, opts);
+  opts.close();
+  assert.throws(() => c.seal(anna, DATA, opts), (e) => e instanceof custodia.InvalidHandle && e.code === 122);
+  const a2 = new custodia.Actor('x', 'r', 'DE', 3);
+  a2.close();
+  assert.throws(() => c.open(a2, env, 'investigation'), custodia.InvalidHandle);
+});
