@@ -486,3 +486,68 @@ test('disableCoreDumps makes the process not dumpable (in a child process: it ca
   assert.equal(r.status, 0, r.stderr);
   assert.deepEqual(JSON.parse(r.stdout), [true, false]);
 });
+
+test('a log cut back to an earlier checkpoint is refused when the custodian reopens', (t) => {
+  const dir = path.join(tmpdir(t), 'a');
+  const anna = actor(t, 'anna');
+  const c = new Custodian(dir, { masterKey: MASTER_KEY, create: true });
+  const kek = c.generateKey(anna, KeyKind.KEK, 'local');
+  const early = c.checkpoint();
+  const opts = new SealOptions(Category.EVIDENCE, ['investigation'], { recipients: [kek] });
+  c.open(anna, c.seal(anna, DATA, opts), 'investigation').close();
+  opts.close();
+  const anchor = c.checkpoint();
+  assert.ok(anchor.count > early.count);
+  const closing = c.close();
+  assert.ok(closing.count >= anchor.count);
+  const log = path.join(dir, 'audit.log');
+  const lines = fs.readFileSync(log, 'utf8').split('\n');
+  fs.writeFileSync(log, lines.slice(0, early.count + 1).join('\n') + '\n'); // the seal and the open vanish
+  assert.throws(() => new Custodian(dir, { masterKey: MASTER_KEY }), (e) =>
+    e instanceof custodia.AuditTampered && /truncated/.test(e.message));
+});
+
+test('worker threads share one custodian handle; each reads its own last error', async (t) => {
+  // The handles are process-wide registry ids: four workers seal and open through the same custodian, actor and
+  // options (raw calls), each provoking a refusal whose message it reads on its own thread.
+  const { Worker } = require('node:worker_threads');
+  const { c, anna, terms } = setup(t);
+  const script = `
+    const { workerData, parentPort } = require('node:worker_threads');
+    const raw = require(${JSON.stringify(path.join(__dirname, '..', 'lib', 'raw.js'))});
+    const C = raw.fns;
+    const { custodian, actor, options, i } = workerData;
+    let ok = 0;
+    const refusals = [];
+    for (let j = 0; j < 20; j++) {
+      const data = Buffer.from('worker ' + i + ' message ' + j);
+      const env = {};
+      if (C.custodia_seal(custodian, actor, data, data.length, options, env) !== 0) throw new Error('seal failed');
+      const sealed = Buffer.from(raw.koffi.view(env.data, env.len).slice(0));
+      C.custodia_buffer_free(env);
+      const purpose = j === 7 ? 'asset_recovery_' + i : 'investigation';
+      const plain = {};
+      const code = C.custodia_open(custodian, actor, purpose, 0, sealed, sealed.length, null, plain, null);
+      if (code === 0) {
+        if (Buffer.from(raw.koffi.view(plain.data, plain.len).slice(0)).equals(data)) ok++;
+        C.custodia_buffer_free(plain);
+      } else {
+        refusals.push([code, C.custodia_last_error_message()]);
+      }
+    }
+    parentPort.postMessage({ ok, refusals });
+  `;
+  const results = await Promise.all([0, 1, 2, 3].map((i) => new Promise((resolve, reject) => {
+    const w = new Worker(script, { eval: true, workerData: { custodian: c.handle, actor: anna.handle,
+      options: terms.handle, i } });
+    w.once('message', resolve);
+    w.once('error', reject);
+  })));
+  results.forEach((r, i) => {
+    assert.equal(r.ok, 19);
+    assert.equal(r.refusals.length, 1);
+    assert.equal(r.refusals[0][0], 200);
+    assert.match(r.refusals[0][1], new RegExp(`asset_recovery_${i} is not permitted`));
+  });
+  assert.equal(c.auditEntries({ kinds: ['refused'] }).length, 4);
+});
