@@ -1037,7 +1037,8 @@ function runStreamWorker(kind, args, src, dst, wipeOutput) {
   };
   if (typeof dst.on === 'function') dst.on('error', onSinkError);
   const settled = () => {
-    if (typeof dst.off === 'function') dst.off('error', onSinkError);
+    // A turn later: an 'error' the stream emits on a later tick for the chunk that failed is still this call's.
+    if (typeof dst.off === 'function') setImmediate(() => dst.off('error', onSinkError));
   };
   return new Promise((resolve, reject) => {
     worker.on('message', (m) => {
