@@ -17,6 +17,9 @@ python3 -c 'import ensurepip' 2>/dev/null || need_apt+=(python3-venv)
 have javac || need_apt+=(openjdk-17-jdk-headless)
 [ -f /usr/share/java/jna.jar ] || need_apt+=(libjna-java libjna-jni)
 [ -f /usr/share/java/junit-platform-console-standalone.jar ] || need_apt+=(junit5)
+# Node binding: node (18 or later; Debian 12 ships 18) and npm; koffi and TypeScript come from the npm registry below.
+have node || need_apt+=(nodejs)
+have npm || need_apt+=(npm)
 # The PKCS#11 provider's tests (feature pkcs11): a SoftHSM2 token in a temporary directory.
 { [ -f /usr/lib/softhsm/libsofthsm2.so ] && have softhsm2-util; } || need_apt+=(softhsm2)
 # The PostgreSQL backends' tests, example and benchmark (feature postgres): Debian's server binaries, run by the tests
@@ -28,6 +31,15 @@ if [ ${#need_apt[@]} -gt 0 ]; then
   SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
   $SUDO apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${need_apt[@]}"
+fi
+
+# The Node binding's modules, exactly as package-lock.json pins them (koffi's prebuilt binary comes as a platform
+# package, so no install script is run). Skipped when the lock has not changed since the last install.
+node_dir="$(cd "$(dirname "$0")/.." && pwd)/bindings/node"
+node_lock_hash="$(sha256sum "$node_dir/package-lock.json" | cut -d' ' -f1)"
+if [ "$(cat "$node_dir/node_modules/.custodia-lock-sha256" 2>/dev/null)" != "$node_lock_hash" ]; then
+  (cd "$node_dir" && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error)
+  echo "$node_lock_hash" > "$node_dir/node_modules/.custodia-lock-sha256"
 fi
 
 have cargo || { echo "cargo (rustup toolchain) is required" >&2; exit 1; }
