@@ -73,6 +73,10 @@ const legal_hold = koffi.struct('custodia_legal_hold', {
   case_ref: 'const char *', reference: 'const char *', reason: 'const char *', set_by: 'const char *',
   set_at: 'uint64_t', key_count: 'size_t', keys: 'void *',
 });
+const record_field = koffi.struct('custodia_record_field', {
+  name: 'const char *', category: 'uint32_t', classification: 'uint32_t', kind: 'uint32_t', purposes: 'const char *',
+  withheld: 'uint32_t',
+});
 const anchor_info = koffi.struct('custodia_anchor_info', {
   log_id: koffi.array('char', 33), count: 'uint64_t', head: koffi.array('char', 65), witness_count: 'size_t',
 });
@@ -211,6 +215,23 @@ uint32_t custodia_open(uint64_t c, uint64_t a, const char *purpose, uint64_t e, 
 uint32_t custodia_open_size(const uint8_t *env, size_t len, _Out_ size_t *out)
 uint32_t custodia_open_into(uint64_t c, uint64_t a, const char *purpose, uint64_t e, const uint8_t *env, size_t len, const custodia_key_id *signer, _Out_ uint8_t *out, size_t cap, _Out_ size_t *written, void *info)
 uint32_t custodia_envelope_inspect(uint64_t c, const uint8_t *env, size_t len, void *info)
+uint32_t custodia_record_new(_Out_ uint64_t *out)
+uint32_t custodia_record_add_text(uint64_t r, const char *name, const uint8_t *text, size_t len, uint32_t category, uint32_t classification, const char **purposes, size_t n)
+uint32_t custodia_record_add_integer(uint64_t r, const char *name, int64_t value, uint32_t category, uint32_t classification, const char **purposes, size_t n)
+uint32_t custodia_record_add_date(uint64_t r, const char *name, const char *date, uint32_t category, uint32_t classification, const char **purposes, size_t n)
+uint32_t custodia_record_add_bytes(uint64_t r, const char *name, const uint8_t *data, size_t len, uint32_t category, uint32_t classification, const char **purposes, size_t n)
+uint32_t custodia_record_add_nested(uint64_t r, const char *name, uint64_t inner, uint32_t category, uint32_t classification, const char **purposes, size_t n)
+uint32_t custodia_record_free(uint64_t r)
+uint32_t custodia_seal_record(uint64_t c, uint64_t a, uint64_t r, uint64_t o, _Out_ custodia_buffer *out)
+uint32_t custodia_open_record(uint64_t c, uint64_t a, const char *purpose, uint64_t e, const uint8_t *env, size_t len, const custodia_key_id *signer, _Out_ uint64_t *out, void *info)
+uint32_t custodia_opened_record_len(uint64_t r, _Out_ size_t *out)
+uint32_t custodia_opened_record_field(uint64_t r, size_t i, _Out_ custodia_record_field *out)
+uint32_t custodia_opened_record_find(uint64_t r, const char *name, _Out_ size_t *out)
+uint32_t custodia_opened_record_text(uint64_t r, size_t i, _Out_ custodia_buffer *out)
+uint32_t custodia_opened_record_integer(uint64_t r, size_t i, _Out_ int64_t *out)
+uint32_t custodia_opened_record_bytes(uint64_t r, size_t i, _Out_ custodia_buffer *out)
+uint32_t custodia_opened_record_json(uint64_t r, size_t i, _Out_ custodia_buffer *out)
+uint32_t custodia_opened_record_free(uint64_t r)
 uint32_t custodia_envelope_describe(uint64_t c, const uint8_t *env, size_t len, _Out_ custodia_buffer *out)
 uint32_t custodia_envelope_grant(uint64_t c, const uint8_t *env, size_t len, size_t i, _Out_ custodia_buffer *out)
 uint32_t custodia_envelope_receive(uint64_t c, uint64_t a, const uint8_t *env, size_t len, void *info)
@@ -293,5 +314,5 @@ module.exports = {
   koffi, ABI_VERSION, PROTOTYPES, LibraryNotFound, AbiMismatch, candidatePaths,
   fns: loaded.fns, libraryPath: loaded.path,
   types: { buffer, key_id, memory_protection, audit_report, key_info, recipient, envelope_info, audit_entry,
-    legal_hold, anchor_info, erasure_info },
+    legal_hold, record_field, anchor_info, erasure_info },
 };
