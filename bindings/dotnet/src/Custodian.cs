@@ -1,0 +1,694 @@
+// The Custodian: a keyring and an audit log in a directory. Keys, seal/open (in memory, files, streams), inspect,
+// rewrap, grants, receipts, audit. Share one between threads freely; Dispose (or Close) writes the audit log's
+// closing checkpoint and zeroizes the keys.
+using System;
+using System.Collections.Generic;
+using System.Collections.ObjectModel;
+using System.IO;
+using Custodia.Raw;
+
+namespace Custodia
+{
+    /// <summary>How a custodian is opened.</summary>
+    public sealed class CustodianOptions
+    {
+        /// <summary>Start a new custodian when the directory holds none (else CustodianNotFoundException).</summary>
+        public bool Create { get; set; }
+        /// <summary>Argon2id cost (memory KiB, passes, lanes) for a keyring created by this open.</summary>
+        public uint[] Kdf { get; set; }
+        public Durability? Durability { get; set; }
+        public int GroupCommitMaxBatch { get; set; }
+        public uint GroupCommitMaxDelayUs { get; set; }
+
+        public CustodianOptions()
+        {
+            GroupCommitMaxBatch = 64;
+            GroupCommitMaxDelayUs = 1000;
+        }
+    }
+
+    public sealed unsafe class Custodian : IDisposable
+    {
+        readonly CustodianHandle handle;
+        Anchor closing;
+
+        public string Directory { get; private set; }
+
+        Custodian(CustodianHandle h, string dir)
+        {
+            handle = h;
+            Directory = dir;
+        }
+
+        static CustodianOptionsHandle Options(CustodianOptions o)
+        {
+            o = o ?? new CustodianOptions();
+            CustodianOptionsHandle h;
+            Status.Check(Native.custodia_custodian_options_new(out h));
+            try
+            {
+                Status.Check(Native.custodia_custodian_options_set_create(h, (byte)(o.Create ? 1 : 0)));
+                if (o.Kdf != null)
+                {
+                    if (o.Kdf.Length != 3) throw new ArgumentException("Kdf is (memory KiB, passes, lanes)", "options");
+                    Status.Check(Native.custodia_custodian_options_set_kdf(h, o.Kdf[0], o.Kdf[1], o.Kdf[2]));
+                }
+                if (o.Durability.HasValue)
+                    Status.Check(Native.custodia_custodian_options_set_durability(h, (uint)o.Durability.Value,
+                        (UIntPtr)(uint)o.GroupCommitMaxBatch, o.GroupCommitMaxDelayUs));
+                return h;
+            }
+            catch
+            {
+                h.Dispose();
+                throw;
+            }
+        }
+
+        /// <summary>Open with a raw 32-byte master key (from an HSM, KMS or secret store). The caller wipes its copy.</summary>
+        public static Custodian OpenWithMasterKey(string directory, byte[] masterKey, CustodianOptions options = null)
+        {
+            Library.EnsureLoaded();
+            if (masterKey == null) throw new ArgumentNullException("masterKey");
+            var dir = Text.Utf8Z(directory, "directory");
+            using (var o = Options(options))
+            {
+                CustodianHandle h;
+                fixed (byte* k = masterKey)
+                    Status.Check(Native.custodia_custodian_open_master_key(dir, k, (UIntPtr)(uint)masterKey.Length, o, out h));
+                return new Custodian(h, directory);
+            }
+        }
+
+        /// <summary>Open with a passphrase (Argon2id). WrongPassphraseException on a mismatch.</summary>
+        public static Custodian OpenWithPassphrase(string directory, string passphrase, CustodianOptions options = null)
+        {
+            Library.EnsureLoaded();
+            var dir = Text.Utf8Z(directory, "directory");
+            var pass = Text.Utf8Z(passphrase, "passphrase");
+            try
+            {
+                using (var o = Options(options))
+                {
+                    CustodianHandle h;
+                    Status.Check(Native.custodia_custodian_open_passphrase(dir, pass, o, out h));
+                    return new Custodian(h, directory);
+                }
+            }
+            finally
+            {
+                Array.Clear(pass, 0, pass.Length);
+            }
+        }
+
+        CustodianHandle H { get { return Handles.Live(handle, "custodian"); } }
+
+        public bool IsClosed { get { return handle.IsClosed; } }
+
+        /// <summary>Write the closing checkpoint, release the handle, and return the checkpoint (the same one when
+        /// called again). The handle is released even when the checkpoint fails.</summary>
+        public Anchor Close()
+        {
+            if (handle.IsClosed) return closing;
+            try
+            {
+                var buf = new NativeBuffer();
+                Status.Check(Native.custodia_custodian_close(handle, &buf));
+                closing = new Anchor(Text.TakeText(ref buf));
+            }
+            finally
+            {
+                handle.Dispose();
+            }
+            return closing;
+        }
+
+        public void Dispose() { Close(); }
+
+        static ActorHandle A(Actor actor)
+        {
+            if (actor == null) throw new ArgumentNullException("actor");
+            return actor.H;
+        }
+
+        static NativeKeyId K(KeyId key, string name)
+        {
+            if (key == null) throw new ArgumentNullException(name);
+            return key.ToNative();
+        }
+
+        static byte[] Purpose(string purpose) { return Text.Utf8Z(purpose, "purpose"); }
+
+        static byte[] Bytes(byte[] b, string name)
+        {
+            if (b == null) throw new ArgumentNullException(name);
+            return b;
+        }
+
+        static NativeKeyId[] Keys(IEnumerable<KeyId> keys, string name)
+        {
+            var list = new List<NativeKeyId>();
+            if (keys != null) foreach (var k in keys) list.Add(K(k, name));
+            return list.ToArray();
+        }
+
+        // ---- keys ----------------------------------------------------------------------------------------------
+
+        public KeyId GenerateKey(Actor actor, KeyKind kind, string label)
+        {
+            NativeKeyId k;
+            Status.Check(Native.custodia_key_generate(H, A(actor), (uint)kind, Text.Utf8Z(label, "label"), &k));
+            return KeyId.FromNative(k);
+        }
+
+        /// <summary>The active KEK of a case, generated on first use with an optional retention deadline.</summary>
+        public KeyId CaseKey(Actor actor, string caseRef, DateTimeOffset? destroyAfter = null)
+        {
+            NativeKeyId k;
+            Status.Check(Native.custodia_key_for_case(H, A(actor), Text.Utf8Z(caseRef, "caseRef"),
+                destroyAfter.HasValue ? Handles.Unix(destroyAfter.Value, "destroyAfter") : 0, &k));
+            return KeyId.FromNative(k);
+        }
+
+        public IList<KeyInfo> Keys()
+        {
+            KeyListHandle list;
+            Status.Check(Native.custodia_key_list_new(H, out list));
+            using (list)
+            {
+                UIntPtr n;
+                Status.Check(Native.custodia_key_list_len(list, &n));
+                var result = new List<KeyInfo>();
+                for (uint i = 0; i < n.ToUInt64(); i++)
+                {
+                    NativeKeyInfo k;
+                    Status.Check(Native.custodia_key_list_get(list, (UIntPtr)i, &k));
+                    result.Add(new KeyInfo
+                    {
+                        Id = KeyId.FromNative(k.KeyId),
+                        Kind = (KeyKind)k.Kind,
+                        State = (KeyState)k.State,
+                        Label = Text.FromUtf8Z(k.Label) ?? "",
+                        CaseRef = Text.FromUtf8Z(k.CaseRef),
+                        Created = Handles.Time(k.Created),
+                        DestroyAfter = Handles.Time(k.DestroyAfter),
+                        DestroyedAt = Handles.Time(k.DestroyedAt),
+                        HasSecret = k.HasSecret != 0,
+                        RotatedFrom = k.HasRotatedFrom != 0 ? KeyId.FromNative(k.RotatedFrom) : null,
+                        RotatedTo = k.HasRotatedTo != 0 ? KeyId.FromNative(k.RotatedTo) : null,
+                        Jurisdiction = Text.FromUtf8Z(k.Jurisdiction),
+                        Authority = Text.FromUtf8Z(k.Authority),
+                        NotBefore = Handles.Time(k.NotBefore),
+                        NotAfter = Handles.Time(k.NotAfter),
+                        RevokedAt = Handles.Time(k.RevokedAt),
+                        RevokedReason = Text.FromUtf8Z(k.RevokedReason),
+                        CompromisedAt = Handles.Time(k.CompromisedAt),
+                        CompromisedReason = Text.FromUtf8Z(k.CompromisedReason),
+                    });
+                }
+                return result;
+            }
+        }
+
+        /// <summary>One key's information; KeyNotFoundException if absent.</summary>
+        public KeyInfo Key(KeyId id)
+        {
+            K(id, "id");
+            foreach (var k in Keys()) if (k.Id == id) return k;
+            throw new KeyNotFoundException(400, "no key " + id);
+        }
+
+        /// <summary>The text form of a key's public half, to hand to another authority (not secret).</summary>
+        public string ExportPublic(KeyId key)
+        {
+            var k = K(key, "key");
+            var buf = new NativeBuffer();
+            Status.Check(Native.custodia_key_export_public(H, &k, &buf));
+            return Text.TakeText(ref buf);
+        }
+
+        /// <summary>Import another authority's public key with the jurisdiction it acts in.</summary>
+        public KeyId ImportPublic(Actor actor, string keyText, string label, string jurisdiction)
+        {
+            NativeKeyId k;
+            Status.Check(Native.custodia_key_import_public(H, A(actor), Text.Utf8Z(keyText, "keyText"), Text.Utf8Z(label, "label"),
+                Text.Utf8Z(jurisdiction, "jurisdiction"), &k));
+            return KeyId.FromNative(k);
+        }
+
+        /// <summary>Import another authority's public key with its name and validity period.</summary>
+        public KeyId ImportAuthorityKey(Actor actor, string keyText, string label, string authority, string jurisdiction,
+            DateTimeOffset? notBefore = null, DateTimeOffset? notAfter = null)
+        {
+            NativeKeyId k;
+            Status.Check(Native.custodia_key_import_authority(H, A(actor), Text.Utf8Z(keyText, "keyText"), Text.Utf8Z(label, "label"),
+                Text.Utf8Z(authority, "authority"), Text.Utf8Z(jurisdiction, "jurisdiction"),
+                notBefore.HasValue ? Handles.Unix(notBefore.Value, "notBefore") : 0,
+                notAfter.HasValue ? Handles.Unix(notAfter.Value, "notAfter") : 0, &k));
+            return KeyId.FromNative(k);
+        }
+
+        public void RevokeKey(Actor actor, KeyId key, string reason)
+        {
+            var k = K(key, "key");
+            Status.Check(Native.custodia_key_revoke(H, A(actor), &k, Text.Utf8Z(reason, "reason")));
+        }
+
+        public void MarkCompromised(Actor actor, KeyId key, string reason)
+        {
+            var k = K(key, "key");
+            Status.Check(Native.custodia_key_mark_compromised(H, A(actor), &k, Text.Utf8Z(reason, "reason")));
+        }
+
+        /// <summary>A new active key of the same kind and case; the old one becomes decrypt-only.</summary>
+        public KeyId Rotate(Actor actor, KeyId key)
+        {
+            var k = K(key, "key");
+            NativeKeyId n;
+            Status.Check(Native.custodia_key_rotate(H, A(actor), &k, &n));
+            return KeyId.FromNative(n);
+        }
+
+        /// <summary>Crypto-shred a key; returns the signed erasure certificate. LegalHoldException when held.</summary>
+        public ErasureCertificate DestroyKey(Actor actor, KeyId key, string reason)
+        {
+            var k = K(key, "key");
+            var buf = new NativeBuffer();
+            Status.Check(Native.custodia_key_destroy(H, A(actor), &k, Text.Utf8Z(reason, "reason"), &buf));
+            return new ErasureCertificate(Text.TakeText(ref buf));
+        }
+
+        /// <summary>Destroy every key past its retention deadline, except those of cases under legal hold.</summary>
+        public ShredReport ShredExpired(Actor actor)
+        {
+            UIntPtr destroyed, held;
+            var buf = new NativeBuffer();
+            Status.Check(Native.custodia_key_shred_expired(H, A(actor), &destroyed, &held, &buf));
+            var certs = new List<ErasureCertificate>();
+            foreach (var line in Text.TakeText(ref buf).Split('\n'))
+                if (line.Length > 0) certs.Add(new ErasureCertificate(line));
+            return new ShredReport
+            {
+                Destroyed = (int)destroyed.ToUInt64(), Held = (int)held.ToUInt64(),
+                Certificates = new ReadOnlyCollection<ErasureCertificate>(certs),
+            };
+        }
+
+        public void SetRetention(Actor actor, KeyId key, DateTimeOffset? destroyAfter)
+        {
+            var k = K(key, "key");
+            Status.Check(Native.custodia_key_set_retention(H, A(actor), &k,
+                destroyAfter.HasValue ? Handles.Unix(destroyAfter.Value, "destroyAfter") : 0));
+        }
+
+        public void PlaceLegalHold(Actor actor, string caseRef, string reference, string reason)
+        {
+            Status.Check(Native.custodia_legal_hold_place(H, A(actor), Text.Utf8Z(caseRef, "caseRef"),
+                Text.Utf8Z(reference, "reference"), Text.Utf8Z(reason, "reason")));
+        }
+
+        public void ReleaseLegalHold(Actor actor, string caseRef)
+        {
+            Status.Check(Native.custodia_legal_hold_release(H, A(actor), Text.Utf8Z(caseRef, "caseRef")));
+        }
+
+        public IList<LegalHoldInfo> LegalHolds()
+        {
+            LegalHoldListHandle list;
+            Status.Check(Native.custodia_legal_hold_list_new(H, out list));
+            using (list)
+            {
+                UIntPtr n;
+                Status.Check(Native.custodia_legal_hold_list_len(list, &n));
+                var result = new List<LegalHoldInfo>();
+                for (uint i = 0; i < n.ToUInt64(); i++)
+                {
+                    NativeLegalHold h;
+                    Status.Check(Native.custodia_legal_hold_list_get(list, (UIntPtr)i, &h));
+                    var keys = new List<KeyId>();
+                    for (ulong j = 0; j < h.KeyCount.ToUInt64(); j++) keys.Add(KeyId.FromNative(h.Keys[j]));
+                    result.Add(new LegalHoldInfo
+                    {
+                        CaseRef = Text.FromUtf8Z(h.CaseRef), Reference = Text.FromUtf8Z(h.Reference),
+                        Reason = Text.FromUtf8Z(h.Reason), SetBy = Text.FromUtf8Z(h.SetBy),
+                        SetAt = DateTimeOffset.FromUnixTimeSeconds((long)h.SetAt),
+                        Keys = new ReadOnlyCollection<KeyId>(keys),
+                    });
+                }
+                return result;
+            }
+        }
+
+        // ---- seal and open -------------------------------------------------------------------------------------
+
+        /// <summary>Seal data for the options' recipients; audited. The envelope is not secret. The library writes it
+        /// straight into a managed array sized by custodia_seal_max_size (custodia_seal_into).</summary>
+        public byte[] Seal(Actor actor, byte[] data, SealOptions options)
+        {
+            Bytes(data, "data");
+            if (options == null) throw new ArgumentNullException("options");
+            var o = options.H;
+            UIntPtr cap, written;
+            Status.Check(Native.custodia_seal_max_size(o, (UIntPtr)(uint)data.Length, &cap));
+            var output = new byte[checked((int)cap.ToUInt64())];
+            fixed (byte* d = data)
+            fixed (byte* p = output)
+                Status.Check(Native.custodia_seal_into(H, A(actor), d, (UIntPtr)(uint)data.Length, o, p, cap, &written));
+            int n = (int)written.ToUInt64();
+            if (n == output.Length) return output;
+            var result = new byte[n];
+            Buffer.BlockCopy(output, 0, result, 0, n);
+            return result;
+        }
+
+        public byte[] Seal(Actor actor, SensitiveBytes data, SealOptions options)
+        {
+            if (data == null) throw new ArgumentNullException("data");
+            return Seal(actor, data.Live, options);
+        }
+
+        /// <summary>Open an envelope (binary or armored) as the actor for a purpose, optionally under a legal exception
+        /// and requiring a signer. Refusals throw the RefusedException subclass naming the rule; a damaged or forged
+        /// envelope OpenFailedException. The plaintext is written by the library into a pinned SensitiveBytes.</summary>
+        public Opened Open(Actor actor, byte[] envelope, string purpose, ExceptionGround exception = null, KeyId requiredSigner = null)
+        {
+            Bytes(envelope, "envelope");
+            var p = Purpose(purpose);
+            var a = A(actor);
+            var ex = exception == null ? ExceptionGroundHandle.None : exception.H;
+            var signer = requiredSigner == null ? default(NativeKeyId) : requiredSigner.ToNative();
+            UIntPtr need, written;
+            NativeEnvelopeInfo* info = stackalloc NativeEnvelopeInfo[1];
+            fixed (byte* e = envelope)
+            {
+                Status.Check(Native.custodia_open_size(e, (UIntPtr)(uint)envelope.Length, &need));
+                var plain = new SensitiveBytes(checked((int)need.ToUInt64()));
+                try
+                {
+                    fixed (byte* o = plain.Live)
+                        Status.Check(Native.custodia_open_into(H, a, p, ex, e, (UIntPtr)(uint)envelope.Length,
+                            requiredSigner == null ? null : &signer, o, need, &written, info));
+                    plain.Truncate((int)written.ToUInt64());
+                    return new Opened(plain, EnvelopeInfo.FromNative(info));
+                }
+                catch
+                {
+                    plain.Dispose();
+                    throw;
+                }
+            }
+        }
+
+        /// <summary>An envelope's bound metadata without opening it (no key, no decision, not audited).</summary>
+        public EnvelopeInfo Inspect(byte[] envelope)
+        {
+            Bytes(envelope, "envelope");
+            NativeEnvelopeInfo* info = stackalloc NativeEnvelopeInfo[1];
+            fixed (byte* e = envelope)
+                Status.Check(Native.custodia_envelope_inspect(H, e, (UIntPtr)(uint)envelope.Length, info));
+            return EnvelopeInfo.FromNative(info);
+        }
+
+        /// <summary>A human description of an envelope's bound metadata.</summary>
+        public string Describe(byte[] envelope)
+        {
+            Bytes(envelope, "envelope");
+            var buf = new NativeBuffer();
+            fixed (byte* e = envelope)
+                Status.Check(Native.custodia_envelope_describe(H, e, (UIntPtr)(uint)envelope.Length, &buf));
+            return Text.TakeText(ref buf);
+        }
+
+        /// <summary>The originator's grants an envelope's header carries.</summary>
+        public IList<Grant> EnvelopeGrants(byte[] envelope)
+        {
+            var info = Inspect(envelope);
+            var result = new List<Grant>();
+            for (int i = 0; i < info.GrantCount; i++)
+            {
+                var buf = new NativeBuffer();
+                fixed (byte* e = envelope)
+                    Status.Check(Native.custodia_envelope_grant(H, e, (UIntPtr)(uint)envelope.Length, (UIntPtr)(uint)i, &buf));
+                result.Add(new Grant(Text.TakeBytes(ref buf)));
+            }
+            return result;
+        }
+
+        /// <summary>Re-wrap an envelope's data key for a purpose: drop the remove recipients, add the add ones (the
+        /// payload is not re-encrypted). A non-originator adding another authority's key needs the originator's
+        /// grant (OnwardTransferNotGrantedException otherwise).</summary>
+        public byte[] Rewrap(Actor actor, byte[] envelope, string purpose, IEnumerable<KeyId> remove = null,
+            IEnumerable<KeyId> add = null, Grant grant = null)
+        {
+            Bytes(envelope, "envelope");
+            var rm = Keys(remove, "remove");
+            var ad = Keys(add, "add");
+            var buf = new NativeBuffer();
+            fixed (byte* e = envelope)
+            fixed (NativeKeyId* r = rm)
+            fixed (NativeKeyId* d = ad)
+            {
+                if (grant == null)
+                    Status.Check(Native.custodia_rewrap(H, A(actor), Purpose(purpose), e, (UIntPtr)(uint)envelope.Length,
+                        r, (UIntPtr)(uint)rm.Length, d, (UIntPtr)(uint)ad.Length, &buf));
+                else
+                    fixed (byte* g = grant.Raw)
+                        Status.Check(Native.custodia_rewrap_with_grant(H, A(actor), Purpose(purpose), e, (UIntPtr)(uint)envelope.Length,
+                            r, (UIntPtr)(uint)rm.Length, d, (UIntPtr)(uint)ad.Length, g, (UIntPtr)(uint)grant.Raw.Length, &buf));
+            }
+            return Text.TakeBytes(ref buf);
+        }
+
+        /// <summary>Re-wrap an envelope for the newest successors of its rotated keys.</summary>
+        public byte[] RewrapRotated(Actor actor, byte[] envelope)
+        {
+            Bytes(envelope, "envelope");
+            var buf = new NativeBuffer();
+            fixed (byte* e = envelope)
+                Status.Check(Native.custodia_rewrap_rotated(H, A(actor), e, (UIntPtr)(uint)envelope.Length, &buf));
+            return Text.TakeBytes(ref buf);
+        }
+
+        /// <summary>How many times this custodian tried to unwrap a data key since it was opened.</summary>
+        public ulong UnwrapAttempts()
+        {
+            ulong n;
+            Status.Check(Native.custodia_custodian_unwrap_attempts(H, &n));
+            return n;
+        }
+
+        public void SetAccessPolicy(Actor actor, AccessPolicy policy)
+        {
+            if (policy == null) throw new ArgumentNullException("policy");
+            Status.Check(Native.custodia_custodian_set_access_policy(H, A(actor), policy.H));
+        }
+
+        // ---- files and streams ---------------------------------------------------------------------------------
+
+        /// <summary>Seal a file to a file in constant memory.</summary>
+        public void SealFile(Actor actor, string src, string dst, SealOptions options)
+        {
+            if (options == null) throw new ArgumentNullException("options");
+            Status.Check(Native.custodia_seal_file(H, A(actor), options.H, Text.Utf8Z(src, "src"), Text.Utf8Z(dst, "dst")));
+        }
+
+        /// <summary>Open a file to a file in constant memory; nothing unauthenticated is left at dst on failure.</summary>
+        public EnvelopeInfo OpenFile(Actor actor, string src, string dst, string purpose, ExceptionGround exception = null,
+            KeyId requiredSigner = null)
+        {
+            var signer = requiredSigner == null ? default(NativeKeyId) : requiredSigner.ToNative();
+            NativeEnvelopeInfo* info = stackalloc NativeEnvelopeInfo[1];
+            Status.Check(Native.custodia_open_file(H, A(actor), Purpose(purpose),
+                exception == null ? ExceptionGroundHandle.None : exception.H, requiredSigner == null ? null : &signer,
+                Text.Utf8Z(src, "src"), Text.Utf8Z(dst, "dst"), info));
+            return EnvelopeInfo.FromNative(info);
+        }
+
+        /// <summary>Seal from one stream to another in constant memory (the library pulls chunks through callbacks).</summary>
+        public void SealStream(Actor actor, Stream src, Stream dst, SealOptions options)
+        {
+            if (options == null) throw new ArgumentNullException("options");
+            using (var pair = new StreamPair(src, dst))
+                pair.Check(Native.custodia_seal_stream(H, A(actor), options.H, pair.Read, IntPtr.Zero, pair.Write, IntPtr.Zero));
+        }
+
+        /// <summary>Open from one stream to another in constant memory. Every chunk is authenticated before it is
+        /// written; on a failure part of the plaintext may already be in dst: discard it.</summary>
+        public EnvelopeInfo OpenStream(Actor actor, Stream src, Stream dst, string purpose, ExceptionGround exception = null,
+            KeyId requiredSigner = null)
+        {
+            var signer = requiredSigner == null ? default(NativeKeyId) : requiredSigner.ToNative();
+            NativeEnvelopeInfo* info = stackalloc NativeEnvelopeInfo[1];
+            using (var pair = new StreamPair(src, dst))
+                pair.Check(Native.custodia_open_stream(H, A(actor), Purpose(purpose),
+                    exception == null ? ExceptionGroundHandle.None : exception.H, requiredSigner == null ? null : &signer,
+                    pair.Read, IntPtr.Zero, pair.Write, IntPtr.Zero, info));
+            return EnvelopeInfo.FromNative(info);
+        }
+
+        // ---- grants (rule of speciality) -----------------------------------------------------------------------
+
+        public Grant IssueOnwardTransferGrant(Actor actor, KeyId signer, string objectId, string authority, string jurisdiction,
+            KeyId recipient, DateTimeOffset notAfter, string reference)
+        {
+            var s = K(signer, "signer");
+            var r = K(recipient, "recipient");
+            var buf = new NativeBuffer();
+            Status.Check(Native.custodia_grant_issue_onward_transfer(H, A(actor), &s, Text.Utf8Z(objectId, "objectId"),
+                Text.Utf8Z(authority, "authority"), Text.Utf8Z(jurisdiction, "jurisdiction"), &r,
+                Handles.Unix(notAfter, "notAfter"), Text.Utf8Z(reference, "reference"), &buf));
+            return new Grant(Text.TakeBytes(ref buf));
+        }
+
+        public Grant IssuePurposeExtensionGrant(Actor actor, KeyId signer, string objectId, IEnumerable<string> purposes,
+            DateTimeOffset notAfter, string reference)
+        {
+            var s = K(signer, "signer");
+            var buf = new NativeBuffer();
+            using (var p = new CStrings(purposes, "purposes"))
+                Status.Check(Native.custodia_grant_issue_purpose_extension(H, A(actor), &s, Text.Utf8Z(objectId, "objectId"),
+                    p.Ptr, p.Count, Handles.Unix(notAfter, "notAfter"), Text.Utf8Z(reference, "reference"), &buf));
+            return new Grant(Text.TakeBytes(ref buf));
+        }
+
+        /// <summary>Apply an originator's purpose extension grant: re-issue the envelope with it in its header.</summary>
+        public byte[] ExtendPurposes(Actor actor, byte[] envelope, Grant grant)
+        {
+            Bytes(envelope, "envelope");
+            if (grant == null) throw new ArgumentNullException("grant");
+            var buf = new NativeBuffer();
+            fixed (byte* e = envelope)
+            fixed (byte* g = grant.Raw)
+                Status.Check(Native.custodia_extend_purposes(H, A(actor), e, (UIntPtr)(uint)envelope.Length, g,
+                    (UIntPtr)(uint)grant.Raw.Length, &buf));
+            return Text.TakeBytes(ref buf);
+        }
+
+        // ---- receipts ------------------------------------------------------------------------------------------
+
+        /// <summary>Record the receipt of an envelope (no key touched); returns its metadata.</summary>
+        public EnvelopeInfo Receive(Actor actor, byte[] envelope)
+        {
+            Bytes(envelope, "envelope");
+            NativeEnvelopeInfo* info = stackalloc NativeEnvelopeInfo[1];
+            fixed (byte* e = envelope)
+                Status.Check(Native.custodia_envelope_receive(H, A(actor), e, (UIntPtr)(uint)envelope.Length, info));
+            return EnvelopeInfo.FromNative(info);
+        }
+
+        public Receipt IssueReceipt(Actor actor, string objectId, KeyId signer, bool nameActors = false, bool includeRefusals = true)
+        {
+            var s = K(signer, "signer");
+            ReceiptHandle h;
+            Status.Check(Native.custodia_receipt_issue(H, A(actor), Text.Utf8Z(objectId, "objectId"), &s,
+                (byte)(nameActors ? 1 : 0), (byte)(includeRefusals ? 1 : 0), out h));
+            return Receipt.FromHandle(h);
+        }
+
+        public Receipt ImportReceipt(Actor actor, string armored)
+        {
+            ReceiptHandle h;
+            Status.Check(Native.custodia_receipt_import(H, A(actor), Text.Utf8Z(armored, "armored"), out h));
+            return Receipt.FromHandle(h);
+        }
+
+        public IList<Receipt> ReceiptsForObject(string objectId)
+        {
+            var buf = new NativeBuffer();
+            Status.Check(Native.custodia_receipt_find_by_object(H, Text.Utf8Z(objectId, "objectId"), &buf));
+            return Receipt.Split(Text.TakeText(ref buf));
+        }
+
+        public IList<Receipt> ReceiptsForCase(string caseRef)
+        {
+            var buf = new NativeBuffer();
+            Status.Check(Native.custodia_receipt_find_by_case(H, Text.Utf8Z(caseRef, "caseRef"), &buf));
+            return Receipt.Split(Text.TakeText(ref buf));
+        }
+
+        // ---- audit ---------------------------------------------------------------------------------------------
+
+        /// <summary>Verify the whole audit log (hash chain, signatures, checkpoints), optionally against anchors.</summary>
+        public AuditReport VerifyAudit(params Anchor[] anchors)
+        {
+            var jsons = new List<string>();
+            if (anchors != null) foreach (var a in anchors) jsons.Add(a.Json);
+            NativeAuditReport r;
+            using (var arr = new CStrings(jsons, "anchors"))
+                Status.Check(Native.custodia_audit_verify(H, arr.Ptr, arr.Count, &r));
+            return new AuditReport
+            {
+                Entries = r.Entries, Checkpoints = r.Checkpoints, Erasures = r.Erasures, Recoveries = r.Recoveries,
+                UnsealedTail = r.UnsealedTail, LastCheckpoint = r.HasLastCheckpoint != 0 ? (ulong?)r.LastCheckpoint : null,
+                Head = Text.FromFixed(r.Head, 65), Anchors = r.Anchors,
+            };
+        }
+
+        /// <summary>Write a signed checkpoint now and return it.</summary>
+        public Anchor Checkpoint()
+        {
+            var buf = new NativeBuffer();
+            Status.Check(Native.custodia_audit_checkpoint(H, &buf));
+            return new Anchor(Text.TakeText(ref buf));
+        }
+
+        /// <summary>The audit log's public key text, with which anyone can verify its checkpoints and certificates.</summary>
+        public string AuditPublicKey()
+        {
+            var buf = new NativeBuffer();
+            Status.Check(Native.custodia_audit_public_key(H, &buf));
+            return Text.TakeText(ref buf);
+        }
+
+        AuditEntriesHandle Query(AuditQuery q)
+        {
+            q = q ?? new AuditQuery();
+            AuditEntriesHandle h;
+            using (var kinds = new CStrings(q.Kinds ?? new string[0], "kinds"))
+                Status.Check(Native.custodia_audit_query(H, Text.OptUtf8Z(q.CaseRef, "caseRef"), Text.OptUtf8Z(q.ObjectId, "objectId"),
+                    Text.OptUtf8Z(q.ActorId, "actorId"), kinds.Ptr, kinds.Count,
+                    q.From.HasValue ? Handles.Unix(q.From.Value, "from") : 0,
+                    q.Until.HasValue ? Handles.Unix(q.Until.Value, "until") : 0, out h));
+            return h;
+        }
+
+        /// <summary>The audit entries matching the filters, in log order.</summary>
+        public IList<AuditEntry> AuditEntries(AuditQuery query = null)
+        {
+            using (var h = Query(query))
+            {
+                UIntPtr n;
+                Status.Check(Native.custodia_audit_entries_len(h, &n));
+                var result = new List<AuditEntry>();
+                for (uint i = 0; i < n.ToUInt64(); i++)
+                {
+                    NativeAuditEntry e;
+                    Status.Check(Native.custodia_audit_entries_get(h, (UIntPtr)i, &e));
+                    result.Add(new AuditEntry
+                    {
+                        Seq = e.Seq, Time = DateTimeOffset.FromUnixTimeSeconds((long)e.Time), Kind = Text.FromUtf8Z(e.Kind),
+                        ActorId = Text.FromUtf8Z(e.ActorId), ActorRole = Text.FromUtf8Z(e.ActorRole),
+                        ActorJurisdiction = Text.FromUtf8Z(e.ActorJurisdiction), CaseRef = Text.FromUtf8Z(e.CaseRef),
+                        Object = Text.FromUtf8Z(e.Object), Purpose = Text.FromUtf8Z(e.Purpose),
+                        Outcome = Text.FromUtf8Z(e.Outcome), Json = Text.FromUtf8Z(e.Json),
+                    });
+                }
+                return result;
+            }
+        }
+
+        /// <summary>The matching entries as CSV text.</summary>
+        public string AuditCsv(AuditQuery query = null)
+        {
+            using (var h = Query(query))
+            {
+                var buf = new NativeBuffer();
+                ulong rows;
+                Status.Check(Native.custodia_audit_entries_csv(h, &buf, &rows));
+                return Text.TakeText(ref buf);
+            }
+        }
+
+        public override string ToString() { return "Custodian(" + Directory + (IsClosed ? ", closed)" : ")"); }
+    }
+}
