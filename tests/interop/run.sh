@@ -1,24 +1,25 @@
 #!/usr/bin/env bash
-# Cross-language interoperability test (issue #7, item 4): seal in each of Rust, C, Python and Java and open in each
-# of the others, for
-#   A. one shared keyring directory that the four programs take turns on (a KEK generated once), and
-#   B. four authorities, each language with its own keyring and X25519 key, sealing for the public keys it imported
-#      from the other three;
+# Cross-language interoperability test (issue #7, item 4; C# since issue 19): seal in each of Rust, C, Python, Java
+# and C# and open in each of the others, for
+#   A. one shared keyring directory that the programs take turns on (a KEK generated once), and
+#   B. one authority per language, each with its own keyring and X25519 key, sealing for the public keys it imported
+#      from the others;
 # each time a buffer envelope (opens to identical bytes), a refusal (a purpose the envelope was not sealed for: exit
 # status 200, purpose_not_permitted, in every language, and no plaintext written) and a streamed file of a few MiB
 # (opens to identical bytes); and
-#   C. grants (rule of speciality): each language, as the originator, seals a signed envelope for the three others
+#   C. grants (rule of speciality): each language, as the originator, seals a signed envelope for all the others
 #      and issues a purpose extension grant (asset_recovery); each other language applies the grant (re-issues the
 #      envelope) and opens it for asset_recovery, which the envelope alone refuses.
-#   D. disclosure receipts between the four authorities of B: each language receives the envelope each other one
+#   D. disclosure receipts between the authorities of B: each language receives the envelope each other one
 #      sealed for it in B (and opened, and was refused, there) and issues a signed receipt; the sender imports it
 #      (verified against the issuer's imported Ed25519 key), every language verifies it with the issuer's public key
 #      text alone and refuses it with another key (314), and a third authority's import is refused (220: not its
 #      envelope).
 #
 # Every language runs the same small command line (examples/interop.rs, tests/interop/interop.c,
-# tests/interop/interop.py, tests/interop/Interop.java). Builds are reused: the release library and example
-# (cargo), tests/c/build/interop (make), the Python venv and the Java classes that bindings/*/run-tests.sh make.
+# tests/interop/interop.py, tests/interop/Interop.java, tests/interop/Interop.cs). Builds are reused: the release
+# library and example (cargo), tests/c/build/interop (make), the Python venv, the Java classes and the C# assembly
+# (bindings/dotnet/build/Custodia.dll) that bindings/*/run-tests.sh make.
 # Keyrings are unlocked with a fixed raw master key, not Argon2id, so a run takes seconds.
 #
 #   tests/interop/run.sh            prints the matrices; exits non-zero on any mismatch
@@ -30,7 +31,8 @@ mib=${CUSTODIA_INTEROP_MIB:-3}
 JNA_JAR=${JNA_JAR:-/usr/share/java/jna.jar}
 venv_python=${CUSTODIA_VENV:-$root/bindings/python/.venv}/bin/python
 java_classes=$root/bindings/java/build/classes
-langs=(rust c python java)
+dotnet_dll=$root/bindings/dotnet/build/Custodia.dll
+langs=(rust c python java dotnet)
 
 step() { printf '\n== %s\n' "$*"; }
 
@@ -42,6 +44,8 @@ export CUSTODIA_LIB="$root/target/release/libcustodia.so"
   echo "no Python venv with custodia at $venv_python: run bindings/python/run-tests.sh first" >&2; exit 1; }
 [ -d "$java_classes/org/custodia" ] || {
   echo "no Java classes in $java_classes: run bindings/java/run-tests.sh first" >&2; exit 1; }
+[ -f "$dotnet_dll" ] && command -v mcs >/dev/null && command -v mono >/dev/null || {
+  echo "no C# assembly at $dotnet_dll (or no mcs/mono): run bindings/dotnet/run-tests.sh first" >&2; exit 1; }
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/custodia-interop.XXXXXX")
 cleanup() {
@@ -55,6 +59,9 @@ cleanup() {
 trap cleanup EXIT
 mkdir -p "$work/java"
 javac -Xlint:all -Werror -d "$work/java" -cp "$java_classes:$JNA_JAR" "$root/tests/interop/Interop.java"
+mkdir -p "$work/dotnet"
+cp "$dotnet_dll" "$work/dotnet/"
+mcs -nologo -warnaserror -out:"$work/dotnet/Interop.exe" -r:"$work/dotnet/Custodia.dll" "$root/tests/interop/Interop.cs"
 
 # run <lang> <args...>: one language's interop program.
 run() {
@@ -65,6 +72,7 @@ run() {
     c) "$root/tests/c/build/interop" "$@" ;;
     python) "$venv_python" "$root/tests/interop/interop.py" "$@" ;;
     java) java -XX:TieredStopAtLevel=1 -Xshare:auto -cp "$work/java:$java_classes:$JNA_JAR" Interop "$@" ;;
+    dotnet) LD_LIBRARY_PATH="$root/target/release${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}" mono "$work/dotnet/Interop.exe" "$@" ;;
   esac
 }
 
@@ -150,7 +158,7 @@ matrix() {
 }
 
 SECONDS=0
-# --- A. one keyring directory, the four languages taking turns (each run opens and closes it: the audit lock).
+# --- A. one keyring directory, the languages taking turns (each run opens and closes it: the audit lock).
 shared="$work/shared"
 kek=$(must c generate "$shared" kek)
 shared_dir() { echo "$shared"; }
@@ -158,7 +166,7 @@ shared_recipients() { echo "$kek"; }
 matrix "A. one shared keyring directory (KEK $kek), the languages taking turns" shared_dir shared_dir \
   shared_recipients
 
-# --- B. four authorities: each language its own keyring and X25519 key, importing the others' public keys.
+# --- B. one authority per language: its own keyring and X25519 key, importing the others' public keys.
 for l in "${langs[@]}"; do
   must "$l" generate "$work/auth-$l" x25519 >"$work/pub-$l.txt"
 done
@@ -168,11 +176,11 @@ for l in "${langs[@]}"; do
     [ "$m" = "$l" ] || others+=("$work/pub-$m.txt")
   done
   must "$l" import "$work/auth-$l" "${others[@]}" >"$work/ids-$l.txt"
-  [ "$(wc -l <"$work/ids-$l.txt")" -eq 3 ] || { echo "FAILED: $l imported $(cat "$work/ids-$l.txt")" >&2; exit 1; }
+  [ "$(wc -l <"$work/ids-$l.txt")" -eq $((${#langs[@]} - 1)) ] || { echo "FAILED: $l imported $(cat "$work/ids-$l.txt")" >&2; exit 1; }
 done
 authority_dir() { echo "$work/auth-$1"; }
 imported_recipients() { cat "$work/ids-$1.txt"; }
-matrix "B. four authorities, sealed for the three others' imported X25519 public keys" authority_dir \
+matrix "B. one authority per language, sealed for the others' imported X25519 public keys" authority_dir \
   authority_dir imported_recipients
 
 # --- C. grants: issued by the sealer (the originator), applied and opened by each of the others.
@@ -273,4 +281,5 @@ if [ "${failures:-0}" -ne 0 ]; then
   echo "interop: $failures failure(s) in ${SECONDS}s" >&2
   exit 1
 fi
-echo "interop: 4 languages, 2 keyring set-ups, grants and receipts, $((2 * 4 * 3 * 3 + 4 * 3 * 2 + 4 * 3 * 7)) checks passed in ${SECONDS}s"
+n=${#langs[@]}
+echo "interop: $n languages, 2 keyring set-ups, grants and receipts, $((2 * n * (n - 1) * 3 + n * (n - 1) * 2 + n * (n - 1) * (4 + n - 1))) checks passed in ${SECONDS}s"
