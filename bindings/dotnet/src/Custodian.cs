@@ -483,7 +483,84 @@ namespace Custodia
             Status.Check(Native.custodia_custodian_set_access_policy(H, A(actor), policy.H));
         }
 
+        /// <summary>Sign a four-eyes approval as the approver with this keyring's Ed25519 signing key: consent that
+        /// actorId open envelope objectId for purpose under an exception of that kind and reference, until notAfter.
+        /// Returns the approval text the opener attaches with ExceptionGround.WithApproval.</summary>
+        public string ApproveException(Actor approver, KeyId signingKey, string objectId, string actorId, string purpose,
+            ExceptionKind kind, string reference, DateTimeOffset notAfter)
+        {
+            var k = K(signingKey, "signingKey");
+            var buf = new NativeBuffer();
+            Status.Check(Native.custodia_custodian_approve_exception(H, A(approver), &k, Text.Utf8Z(objectId, "objectId"),
+                Text.Utf8Z(actorId, "actorId"), Purpose(purpose), (uint)kind, Text.OptUtf8Z(reference, "reference"),
+                Handles.Unix(notAfter, "notAfter"), &buf));
+            return Text.TakeText(ref buf);
+        }
+
+        /// <summary>What a compromised (or any) key protected, as the library's report text (envelopes to re-wrap).</summary>
+        public string CompromiseReport(KeyId key)
+        {
+            var k = K(key, "key");
+            var buf = new NativeBuffer();
+            Status.Check(Native.custodia_key_compromise_report(H, &k, &buf));
+            return Text.TakeText(ref buf);
+        }
+
+        /// <summary>Re-wrap many envelope files in place, each through the same gate as Rewrap (for purpose) or, with
+        /// a null purpose, as RewrapRotated. One bad or refused file does not stop the batch.</summary>
+        public IList<RewrapOutcome> RewrapBatch(Actor actor, IList<string> paths, string purpose = null,
+            IEnumerable<KeyId> remove = null, IEnumerable<KeyId> add = null)
+        {
+            if (paths == null) throw new ArgumentNullException("paths");
+            var rm = Keys(remove, "remove");
+            var ad = Keys(add, "add");
+            RewrapResultsHandle results;
+            using (var p = new CStrings(paths, "paths"))
+            fixed (NativeKeyId* r = rm)
+            fixed (NativeKeyId* d = ad)
+                Status.Check(Native.custodia_rewrap_batch(H, A(actor), p.Ptr, p.Count, Text.OptUtf8Z(purpose, "purpose"),
+                    r, (UIntPtr)(uint)rm.Length, d, (UIntPtr)(uint)ad.Length, out results));
+            using (results)
+            {
+                var outcomes = new List<RewrapOutcome>();
+                for (int i = 0; i < paths.Count; i++)
+                {
+                    uint status;
+                    IntPtr message;
+                    Status.Check(Native.custodia_rewrap_results_get(results, (UIntPtr)(uint)i, &status, &message));
+                    outcomes.Add(new RewrapOutcome
+                    {
+                        Path = paths[i],
+                        Error = status == 0 ? null : Status.ToException(status, Text.FromUtf8Z(message) ?? ""),
+                    });
+                }
+                return outcomes;
+            }
+        }
+
         // ---- files and streams ---------------------------------------------------------------------------------
+
+        /// <summary>Open an envelope file for random access: the policy gate decides first (recorded as an open); the
+        /// result is a read-only seekable Stream whose every chunk is authenticated before a byte of it is returned.</summary>
+        public EnvelopeReader OpenSeekable(Actor actor, string path, string purpose, ExceptionGround exception = null,
+            KeyId requiredSigner = null)
+        {
+            var signer = requiredSigner == null ? default(NativeKeyId) : requiredSigner.ToNative();
+            NativeEnvelopeInfo* info = stackalloc NativeEnvelopeInfo[1];
+            ReaderHandle h;
+            Status.Check(Native.custodia_reader_open_file(H, A(actor), Purpose(purpose),
+                exception == null ? ExceptionGroundHandle.None : exception.H, requiredSigner == null ? null : &signer,
+                Text.Utf8Z(path, "path"), out h, info));
+            try
+            {
+                return new EnvelopeReader(h, EnvelopeInfo.FromNative(info));
+            }
+            catch
+            {
+                h.Dispose();
+                throw;
+            }
+        }
 
         /// <summary>Seal a file to a file in constant memory.</summary>
         public void SealFile(Actor actor, string src, string dst, SealOptions options)
@@ -687,6 +764,47 @@ namespace Custodia
                 Status.Check(Native.custodia_audit_entries_csv(h, &buf, &rows));
                 return Text.TakeText(ref buf);
             }
+        }
+
+        /// <summary>Write the matching entries as CSV to a file (created 0600, or truncated); returns the row count.</summary>
+        public ulong WriteAuditCsv(string path, AuditQuery query = null)
+        {
+            using (var h = Query(query))
+            {
+                ulong rows;
+                Status.Check(Native.custodia_audit_entries_write_csv(h, Text.Utf8Z(path, "path"), &rows));
+                return rows;
+            }
+        }
+
+        /// <summary>Counter-sign another custodian's anchor with an Ed25519 key of this keyring (the witness);
+        /// theirAuditKey is the other custodian's AuditPublicKey text. AnchorInvalidException if it does not verify.</summary>
+        public Anchor CountersignAnchor(Actor actor, Anchor anchor, string theirAuditKey, KeyId witness)
+        {
+            if (anchor == null) throw new ArgumentNullException("anchor");
+            var w = K(witness, "witness");
+            var buf = new NativeBuffer();
+            Status.Check(Native.custodia_anchor_countersign(H, A(actor), Text.Utf8Z(anchor.Json, "anchor"),
+                Text.Utf8Z(theirAuditKey, "theirAuditKey"), &w, &buf));
+            return new Anchor(Text.TakeText(ref buf));
+        }
+
+        /// <summary>An inclusion bundle for audit entry seq (docs/AUDIT.md section 12.3), checked with VerifyInclusion
+        /// by whoever holds only the audit public key.</summary>
+        public string ProveAuditEntry(ulong seq)
+        {
+            var buf = new NativeBuffer();
+            Status.Check(Native.custodia_audit_merkle_prove(H, seq, &buf));
+            return Text.TakeText(ref buf);
+        }
+
+        /// <summary>Check an inclusion bundle against an audit public key; returns the proven entry's JSON.</summary>
+        public static string VerifyInclusion(string bundle, string auditKey)
+        {
+            Library.EnsureLoaded();
+            var buf = new NativeBuffer();
+            Status.Check(Native.custodia_audit_merkle_verify_inclusion(Text.Utf8Z(bundle, "bundle"), Text.Utf8Z(auditKey, "auditKey"), &buf));
+            return Text.TakeText(ref buf);
         }
 
         public override string ToString() { return "Custodian(" + Directory + (IsClosed ? ", closed)" : ")"); }

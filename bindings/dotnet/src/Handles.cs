@@ -75,4 +75,14 @@ namespace Custodia.Raw
     {
         protected override uint Free(ulong id) { return Native.custodia_legal_hold_list_free(id); }
     }
+
+    public sealed class ReaderHandle : CustodiaHandle
+    {
+        protected override uint Free(ulong id) { return Native.custodia_reader_free(id); }
+    }
+
+    public sealed class RewrapResultsHandle : CustodiaHandle
+    {
+        protected override uint Free(ulong id) { return Native.custodia_rewrap_results_free(id); }
+    }
 }

@@ -290,5 +290,26 @@ namespace Custodia.Raw
         [DllImport(Lib)] public static extern uint custodia_legal_hold_list_len(LegalHoldListHandle l, UIntPtr* outLen);
         [DllImport(Lib)] public static extern uint custodia_legal_hold_list_get(LegalHoldListHandle l, UIntPtr index, NativeLegalHold* outHold);
         [DllImport(Lib)] public static extern uint custodia_legal_hold_list_free(ulong list);
+        [DllImport(Lib)] public static extern uint custodia_audit_entries_write_csv(AuditEntriesHandle e, byte[] path, ulong* outRows);
+        [DllImport(Lib)] public static extern uint custodia_anchor_countersign(CustodianHandle c, ActorHandle a, byte[] anchor, byte[] theirAuditKey, NativeKeyId* witness, NativeBuffer* outAnchor);
+        [DllImport(Lib)] public static extern uint custodia_audit_merkle_prove(CustodianHandle c, ulong seq, NativeBuffer* outBundle);
+        [DllImport(Lib)] public static extern uint custodia_audit_merkle_verify_inclusion(byte[] bundle, byte[] auditKey, NativeBuffer* outEntry);
+        [DllImport(Lib)] public static extern uint custodia_key_compromise_report(CustodianHandle c, NativeKeyId* keyId, NativeBuffer* outText);
+
+        // four eyes
+        [DllImport(Lib)] public static extern uint custodia_custodian_approve_exception(CustodianHandle c, ActorHandle approver, NativeKeyId* signingKey, byte[] objectId, byte[] actorId, byte[] purpose, uint exceptionKind, byte[] reference, ulong notAfter, NativeBuffer* outApproval);
+        [DllImport(Lib)] public static extern uint custodia_exception_ground_with_approval(ExceptionGroundHandle exception, byte[] approval, out ExceptionGroundHandle outException);
+
+        // random access
+        [DllImport(Lib)] public static extern uint custodia_reader_open_file(CustodianHandle c, ActorHandle a, byte[] purpose, ExceptionGroundHandle exception, NativeKeyId* requiredSigner, byte[] path, out ReaderHandle outReader, NativeEnvelopeInfo* outInfo);
+        [DllImport(Lib)] public static extern uint custodia_reader_len(ReaderHandle r, ulong* outLen);
+        [DllImport(Lib)] public static extern uint custodia_reader_read_at(ReaderHandle r, ulong offset, byte* buffer, UIntPtr capacity, UIntPtr* outRead);
+        [DllImport(Lib)] public static extern uint custodia_reader_free(ulong reader);
+
+        // batch re-wrap
+        [DllImport(Lib)] public static extern uint custodia_rewrap_batch(CustodianHandle c, ActorHandle a, IntPtr* paths, UIntPtr count, byte[] purpose, NativeKeyId* remove, UIntPtr removeCount, NativeKeyId* add, UIntPtr addCount, out RewrapResultsHandle outResults);
+        [DllImport(Lib)] public static extern uint custodia_rewrap_results_len(RewrapResultsHandle r, UIntPtr* outLen);
+        [DllImport(Lib)] public static extern uint custodia_rewrap_results_get(RewrapResultsHandle r, UIntPtr index, uint* outStatus, IntPtr* outMessage);
+        [DllImport(Lib)] public static extern uint custodia_rewrap_results_free(ulong results);
     }
 }

@@ -83,6 +83,32 @@ namespace Custodia
             return new ExceptionGround(ExceptionKind.ImminentThreat, reference, justification);
         }
 
+        ExceptionGround(ExceptionGroundHandle h) { Handle = h; }
+
+        public static ExceptionGround LegalObligation(string provision, string justification)
+        {
+            return new ExceptionGround(ExceptionKind.LegalObligation, provision, justification);
+        }
+
+        public static ExceptionGround NationalSecurity(string reference, string justification)
+        {
+            return new ExceptionGround(ExceptionKind.NationalSecurity, reference, justification);
+        }
+
+        public static ExceptionGround OverridingPublicInterest(string reference, string justification)
+        {
+            return new ExceptionGround(ExceptionKind.OverridingPublicInterest, reference, justification);
+        }
+
+        /// <summary>A copy of this exception carrying a four-eyes approval (Custodian.ApproveException's text);
+        /// ApprovalInvalidException when the text is malformed or its signature does not verify.</summary>
+        public ExceptionGround WithApproval(string approval)
+        {
+            ExceptionGroundHandle h;
+            Status.Check(Native.custodia_exception_ground_with_approval(H, Text.Utf8Z(approval, "approval"), out h));
+            return new ExceptionGround(h);
+        }
+
         internal ExceptionGroundHandle H { get { return Handles.Live(Handle, "exception ground"); } }
 
         public string Describe()
