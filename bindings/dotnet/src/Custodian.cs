@@ -20,33 +20,80 @@ namespace Custodia
         public int GroupCommitMaxBatch { get; set; }
         public uint GroupCommitMaxDelayUs { get; set; }
 
+        /// <summary>Audit sinks: each is given every audit event (an AuditEntry with Seq null) after the log has it,
+        /// in order, on the thread whose call recorded it; they must not call back into this custodian and must be
+        /// thread-safe when several threads share it. An exception in a sink is caught (never let into the library),
+        /// kept in Custodian.AuditSinkErrors and counted in AuditSinkFailures.</summary>
+        public IList<Action<AuditEntry>> AuditSinks { get; private set; }
+
+        /// <summary>With sinks required, an operation whose event a sink refused fails with
+        /// AuditWriteFailedException (its event is in the log already).</summary>
+        public bool RequireAuditSinks { get; set; }
+
         public CustodianOptions()
         {
+            AuditSinks = new List<Action<AuditEntry>>();
             GroupCommitMaxBatch = 64;
             GroupCommitMaxDelayUs = 1000;
+        }
+    }
+
+    /// <summary>The audit sinks of one custodian as C callbacks, kept alive as long as the custodian's handle.</summary>
+    internal sealed unsafe class SinkTrampolines
+    {
+        readonly List<AuditSinkFn> callbacks = new List<AuditSinkFn>();
+        internal readonly Queue<Exception> Errors = new Queue<Exception>();
+
+        internal AuditSinkFn Add(Action<AuditEntry> sink)
+        {
+            if (sink == null) throw new ArgumentNullException("sink");
+            AuditSinkFn fn = (user, entry) =>
+            {
+                try
+                {
+                    sink(Custodian.Entry(entry, true));
+                    return 0;
+                }
+                catch (Exception e)
+                {
+                    lock (Errors)
+                    {
+                        Errors.Enqueue(e);
+                        while (Errors.Count > 100) Errors.Dequeue();
+                    }
+                    return 1;
+                }
+            };
+            callbacks.Add(fn);
+            return fn;
         }
     }
 
     public sealed unsafe class Custodian : IDisposable
     {
         readonly CustodianHandle handle;
+        readonly SinkTrampolines sinks;
         Anchor closing;
 
         public string Directory { get; private set; }
 
-        Custodian(CustodianHandle h, string dir)
+        Custodian(CustodianHandle h, string dir, SinkTrampolines sinks)
         {
             handle = h;
             Directory = dir;
+            this.sinks = sinks;
         }
 
-        static CustodianOptionsHandle Options(CustodianOptions o)
+        static CustodianOptionsHandle Options(CustodianOptions o, SinkTrampolines sinks)
         {
             o = o ?? new CustodianOptions();
             CustodianOptionsHandle h;
             Status.Check(Native.custodia_custodian_options_new(out h));
             try
             {
+                foreach (var sink in o.AuditSinks)
+                    Status.Check(Native.custodia_custodian_options_add_audit_sink(h, sinks.Add(sink), IntPtr.Zero));
+                if (o.RequireAuditSinks) Status.Check(Native.custodia_custodian_options_set_require_audit_sinks(h, 1));
                 Status.Check(Native.custodia_custodian_options_set_create(h, (byte)(o.Create ? 1 : 0)));
                 if (o.Kdf != null)
                 {
@@ -71,12 +118,13 @@ namespace Custodia
             Library.EnsureLoaded();
             if (masterKey == null) throw new ArgumentNullException("masterKey");
             var dir = Text.Utf8Z(directory, "directory");
-            using (var o = Options(options))
+            var sinks = new SinkTrampolines();
+            using (var o = Options(options, sinks))
             {
                 CustodianHandle h;
                 fixed (byte* k = masterKey)
                     Status.Check(Native.custodia_custodian_open_master_key(dir, k, (UIntPtr)(uint)masterKey.Length, o, out h));
-                return new Custodian(h, directory);
+                return new Custodian(h, directory, sinks);
             }
         }
 
@@ -88,11 +136,12 @@ namespace Custodia
             var pass = Text.Utf8Z(passphrase, "passphrase");
             try
             {
-                using (var o = Options(options))
+                var sinks = new SinkTrampolines();
+                using (var o = Options(options, sinks))
                 {
                     CustodianHandle h;
                     Status.Check(Native.custodia_custodian_open_passphrase(dir, pass, o, out h));
-                    return new Custodian(h, directory);
+                    return new Custodian(h, directory, sinks);
                 }
             }
             finally
@@ -119,8 +168,26 @@ namespace Custodia
             finally
             {
                 handle.Dispose();
+                GC.KeepAlive(sinks); // the library may call the sinks until the handle is freed
             }
             return closing;
+        }
+
+        /// <summary>How many times an audit sink has failed since this custodian was opened.</summary>
+        public ulong AuditSinkFailures
+        {
+            get
+            {
+                ulong n;
+                Status.Check(Native.custodia_custodian_audit_sink_failures(H, &n));
+                return n;
+            }
+        }
+
+        /// <summary>The most recent exceptions thrown by this custodian's audit sinks (at most 100), oldest first.</summary>
+        public IList<Exception> AuditSinkErrors
+        {
+            get { lock (sinks.Errors) return sinks.Errors.ToArray(); }
         }
 
         public void Dispose() { Close(); }
@@ -741,17 +808,23 @@ namespace Custodia
                 {
                     NativeAuditEntry e;
                     Status.Check(Native.custodia_audit_entries_get(h, (UIntPtr)i, &e));
-                    result.Add(new AuditEntry
-                    {
-                        Seq = e.Seq, Time = DateTimeOffset.FromUnixTimeSeconds((long)e.Time), Kind = Text.FromUtf8Z(e.Kind),
-                        ActorId = Text.FromUtf8Z(e.ActorId), ActorRole = Text.FromUtf8Z(e.ActorRole),
-                        ActorJurisdiction = Text.FromUtf8Z(e.ActorJurisdiction), CaseRef = Text.FromUtf8Z(e.CaseRef),
-                        Object = Text.FromUtf8Z(e.Object), Purpose = Text.FromUtf8Z(e.Purpose),
-                        Outcome = Text.FromUtf8Z(e.Outcome), Json = Text.FromUtf8Z(e.Json),
-                    });
+                    result.Add(Entry(&e, false));
                 }
                 return result;
             }
+        }
+
+        internal static AuditEntry Entry(NativeAuditEntry* e, bool fromSink)
+        {
+            return new AuditEntry
+            {
+                Seq = fromSink && e->Seq == ulong.MaxValue ? (ulong?)null : e->Seq,
+                Time = DateTimeOffset.FromUnixTimeSeconds((long)e->Time), Kind = Text.FromUtf8Z(e->Kind),
+                ActorId = Text.FromUtf8Z(e->ActorId), ActorRole = Text.FromUtf8Z(e->ActorRole),
+                ActorJurisdiction = Text.FromUtf8Z(e->ActorJurisdiction), CaseRef = Text.FromUtf8Z(e->CaseRef),
+                Object = Text.FromUtf8Z(e->Object), Purpose = Text.FromUtf8Z(e->Purpose),
+                Outcome = Text.FromUtf8Z(e->Outcome), Json = Text.FromUtf8Z(e->Json),
+            };
         }
 
         /// <summary>The matching entries as CSV text.</summary>

@@ -144,6 +144,9 @@ namespace Custodia.Raw
     [UnmanagedFunctionPointer(CallingConvention.Cdecl)]
     public unsafe delegate int WriteFn(IntPtr context, byte* data, UIntPtr len);
 
+    [UnmanagedFunctionPointer(CallingConvention.Cdecl)]
+    public unsafe delegate int AuditSinkFn(IntPtr userData, NativeAuditEntry* entry);
+
     public static unsafe class Native
     {
         public const string Lib = "custodia";
@@ -212,6 +215,9 @@ namespace Custodia.Raw
         [DllImport(Lib)] public static extern uint custodia_custodian_options_set_kdf(CustodianOptionsHandle o, uint memoryKib, uint passes, uint lanes);
         [DllImport(Lib)] public static extern uint custodia_custodian_options_set_durability(CustodianOptionsHandle o, uint durability, UIntPtr maxBatch, uint maxDelayUs);
         [DllImport(Lib)] public static extern uint custodia_custodian_options_free(ulong options);
+        [DllImport(Lib)] public static extern uint custodia_custodian_options_add_audit_sink(CustodianOptionsHandle o, AuditSinkFn sink, IntPtr userData);
+        [DllImport(Lib)] public static extern uint custodia_custodian_options_set_require_audit_sinks(CustodianOptionsHandle o, byte require);
+        [DllImport(Lib)] public static extern uint custodia_custodian_audit_sink_failures(CustodianHandle c, ulong* outFailures);
         [DllImport(Lib)] public static extern uint custodia_custodian_open_passphrase(byte[] dir, byte[] passphrase, CustodianOptionsHandle o, out CustodianHandle outCustodian);
         [DllImport(Lib)] public static extern uint custodia_custodian_open_master_key(byte[] dir, byte* masterKey, UIntPtr len, CustodianOptionsHandle o, out CustodianHandle outCustodian);
         [DllImport(Lib)] public static extern uint custodia_custodian_close(CustodianHandle c, NativeBuffer* outAnchor);

@@ -228,7 +228,8 @@ namespace Custodia
 
     public sealed class AuditEntry
     {
-        public ulong Seq { get; internal set; }
+        /// <summary>The entry's number in the log; null for an event given to an audit sink (not numbered yet).</summary>
+        public ulong? Seq { get; internal set; }
         public DateTimeOffset Time { get; internal set; }
         public string Kind { get; internal set; }
         public string ActorId { get; internal set; }

@@ -224,7 +224,7 @@ namespace Custodia.Tests
         public void InclusionProofsCheckWithTheAuditKeyAlone()
         {
             var kek = C.GenerateKey(Anna, KeyKind.Kek, "k");
-            var seq = C.AuditEntries(new AuditQuery { Kinds = new[] { "key_generated" } }).Last().Seq;
+            var seq = C.AuditEntries(new AuditQuery { Kinds = new[] { "key_generated" } }).Last().Seq.Value;
             var bundle = C.ProveAuditEntry(seq);
             var line = Custodian.VerifyInclusion(bundle, C.AuditPublicKey());
             Assert.True(line.Contains("\"key_generated\"") && line.Contains(kek.ToString()), line);
