@@ -30,18 +30,26 @@ namespace Custodia
         /// AuditWriteFailedException (its event is in the log already).</summary>
         public bool RequireAuditSinks { get; set; }
 
+        /// <summary>Key providers (a host's own KMS): a recipient key id the keyring does not hold is sealed to
+        /// through the first that holds it, and their stanzas are opened through them, always after the policy gate.
+        /// The custodian keeps them alive.</summary>
+        public IList<KeyProvider> Providers { get; private set; }
+
         public CustodianOptions()
         {
             AuditSinks = new List<Action<AuditEntry>>();
+            Providers = new List<KeyProvider>();
             GroupCommitMaxBatch = 64;
             GroupCommitMaxDelayUs = 1000;
         }
     }
 
-    /// <summary>The audit sinks of one custodian as C callbacks, kept alive as long as the custodian's handle.</summary>
+    /// <summary>The audit sinks and key providers of one custodian as C callbacks, kept alive as long as the
+    /// custodian's handle.</summary>
     internal sealed unsafe class SinkTrampolines
     {
         readonly List<AuditSinkFn> callbacks = new List<AuditSinkFn>();
+        internal readonly List<ProviderTrampolines> Providers = new List<ProviderTrampolines>();
         internal readonly Queue<Exception> Errors = new Queue<Exception>();
 
         internal AuditSinkFn Add(Action<AuditEntry> sink)
@@ -94,6 +102,13 @@ namespace Custodia
                 foreach (var sink in o.AuditSinks)
                     Status.Check(Native.custodia_custodian_options_add_audit_sink(h, sinks.Add(sink), IntPtr.Zero));
                 if (o.RequireAuditSinks) Status.Check(Native.custodia_custodian_options_set_require_audit_sinks(h, 1));
+                foreach (var p in o.Providers)
+                {
+                    var t = new ProviderTrampolines(p);
+                    sinks.Providers.Add(t); // its delegates must outlive every call of the custodian
+                    using (var ph = t.NewHandle())
+                        Status.Check(Native.custodia_custodian_options_add_provider(h, ph));
+                }
                 Status.Check(Native.custodia_custodian_options_set_create(h, (byte)(o.Create ? 1 : 0)));
                 if (o.Kdf != null)
                 {

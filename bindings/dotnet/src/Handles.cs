@@ -85,4 +85,9 @@ namespace Custodia.Raw
     {
         protected override uint Free(ulong id) { return Native.custodia_rewrap_results_free(id); }
     }
+
+    public sealed class KeyProviderHandle : CustodiaHandle
+    {
+        protected override uint Free(ulong id) { return Native.custodia_key_provider_free(id); }
+    }
 }

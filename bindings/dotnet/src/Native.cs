@@ -147,6 +147,27 @@ namespace Custodia.Raw
     [UnmanagedFunctionPointer(CallingConvention.Cdecl)]
     public unsafe delegate int AuditSinkFn(IntPtr userData, NativeAuditEntry* entry);
 
+    [UnmanagedFunctionPointer(CallingConvention.Cdecl)]
+    public unsafe delegate int ProviderHoldsFn(IntPtr userData, byte* keyId);
+
+    [UnmanagedFunctionPointer(CallingConvention.Cdecl)]
+    public unsafe delegate int ProviderWrapFn(IntPtr userData, byte* keyId, byte* dataKey, UIntPtr dataKeyLen, byte* aad,
+        UIntPtr aadLen, byte* output, UIntPtr capacity, UIntPtr* outLen);
+
+    [UnmanagedFunctionPointer(CallingConvention.Cdecl)]
+    public unsafe delegate int ProviderUnwrapFn(IntPtr userData, byte* keyId, byte* wrapped, UIntPtr wrappedLen, byte* aad,
+        UIntPtr aadLen, byte* outKey, UIntPtr outKeyLen);
+
+    /// <summary>struct custodia_key_provider_callbacks: function pointers (release NULL).</summary>
+    [StructLayout(LayoutKind.Sequential)]
+    public struct NativeProviderCallbacks
+    {
+        public IntPtr Holds;
+        public IntPtr Wrap;
+        public IntPtr Unwrap;
+        public IntPtr Release;
+    }
+
     public static unsafe class Native
     {
         public const string Lib = "custodia";
@@ -215,6 +236,9 @@ namespace Custodia.Raw
         [DllImport(Lib)] public static extern uint custodia_custodian_options_set_kdf(CustodianOptionsHandle o, uint memoryKib, uint passes, uint lanes);
         [DllImport(Lib)] public static extern uint custodia_custodian_options_set_durability(CustodianOptionsHandle o, uint durability, UIntPtr maxBatch, uint maxDelayUs);
         [DllImport(Lib)] public static extern uint custodia_custodian_options_free(ulong options);
+        [DllImport(Lib)] public static extern uint custodia_key_provider_new(NativeProviderCallbacks* callbacks, IntPtr userData, byte[] name, uint stanzaKind, out KeyProviderHandle outProvider);
+        [DllImport(Lib)] public static extern uint custodia_key_provider_free(ulong provider);
+        [DllImport(Lib)] public static extern uint custodia_custodian_options_add_provider(CustodianOptionsHandle o, KeyProviderHandle provider);
         [DllImport(Lib)] public static extern uint custodia_custodian_options_add_audit_sink(CustodianOptionsHandle o, AuditSinkFn sink, IntPtr userData);
         [DllImport(Lib)] public static extern uint custodia_custodian_options_set_require_audit_sinks(CustodianOptionsHandle o, byte require);
         [DllImport(Lib)] public static extern uint custodia_custodian_audit_sink_failures(CustodianHandle c, ulong* outFailures);
