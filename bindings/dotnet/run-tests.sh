@@ -31,7 +31,7 @@ mcs -nologo -warnaserror -out:"$build/Readme.exe" -r:"$build/Custodia.dll" "$bui
 cc -std=c11 -Wall -Werror -I"$root/include" -o "$build/layout_probe" "$here/tests/layout_probe.c"
 
 printf '== tests\n'
-CUSTODIA_LAYOUT_PROBE="$build/layout_probe" mono --debug "$build/Tests.exe" "$@"
+CUSTODIA_LAYOUT_PROBE="$build/layout_probe" CUSTODIA_HEADER="$root/include/custodia.h" mono --debug "$build/Tests.exe" "$@"
 
 printf '== README program\n'
 mono "$build/Readme.exe" | tee "$build/readme.out"
