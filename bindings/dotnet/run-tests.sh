@@ -22,7 +22,7 @@ build="$here/build"
 mkdir -p "$build"
 printf '== mcs\n'
 mcs -nologo -unsafe -warnaserror -target:library -out:"$build/Custodia.dll" "$here"/src/*.cs
-mcs -nologo -unsafe -warnaserror -out:"$build/Tests.exe" -r:"$build/Custodia.dll" "$here"/tests/*.cs
+mcs -nologo -unsafe -warnaserror -out:"$build/Tests.exe" -r:"$build/Custodia.dll" -r:System.Numerics.dll "$here"/tests/*.cs
 mcs -nologo -warnaserror -out:"$build/MlaExchange.exe" -r:"$build/Custodia.dll" "$here"/examples/MlaExchange.cs
 mcs -nologo -warnaserror -out:"$build/SealOpenBench.exe" -r:"$build/Custodia.dll" "$here"/bench/SealOpenBench.cs
 # The README's ten-line program, compiled as written there (the first csharp block).

@@ -35,10 +35,19 @@ namespace Custodia
         /// The custodian keeps them alive.</summary>
         public IList<KeyProvider> Providers { get; private set; }
 
+        /// <summary>Signers (Ed25519 keys held outside): each key is recorded in the keyring as a public key and
+        /// signs through its signer wherever it is named by id. The custodian keeps them alive.</summary>
+        public IList<Signer> Signers { get; private set; }
+
+        /// <summary>Makes a signer the audit log's key, chosen when the log is created (a directory whose audit key is
+        /// held outside refuses to open without it, InvalidArgumentException, or with another, AuditWrongKeyException).</summary>
+        public Signer AuditSigner { get; set; }
+
         public CustodianOptions()
         {
             AuditSinks = new List<Action<AuditEntry>>();
             Providers = new List<KeyProvider>();
+            Signers = new List<Signer>();
             GroupCommitMaxBatch = 64;
             GroupCommitMaxDelayUs = 1000;
         }
@@ -50,6 +59,7 @@ namespace Custodia
     {
         readonly List<AuditSinkFn> callbacks = new List<AuditSinkFn>();
         internal readonly List<ProviderTrampolines> Providers = new List<ProviderTrampolines>();
+        internal readonly List<SignerTrampoline> Signers = new List<SignerTrampoline>();
         internal readonly Queue<Exception> Errors = new Queue<Exception>();
 
         internal AuditSinkFn Add(Action<AuditEntry> sink)
@@ -108,6 +118,20 @@ namespace Custodia
                     sinks.Providers.Add(t); // its delegates must outlive every call of the custodian
                     using (var ph = t.NewHandle())
                         Status.Check(Native.custodia_custodian_options_add_provider(h, ph));
+                }
+                foreach (var sg in o.Signers)
+                {
+                    var t = new SignerTrampoline(sg);
+                    sinks.Signers.Add(t);
+                    using (var sh = t.NewHandle())
+                        Status.Check(Native.custodia_custodian_options_add_signer(h, sh));
+                }
+                if (o.AuditSigner != null)
+                {
+                    var t = new SignerTrampoline(o.AuditSigner);
+                    sinks.Signers.Add(t);
+                    using (var sh = t.NewHandle())
+                        Status.Check(Native.custodia_custodian_options_set_audit_signer(h, sh));
                 }
                 Status.Check(Native.custodia_custodian_options_set_create(h, (byte)(o.Create ? 1 : 0)));
                 if (o.Kdf != null)

@@ -90,4 +90,9 @@ namespace Custodia.Raw
     {
         protected override uint Free(ulong id) { return Native.custodia_key_provider_free(id); }
     }
+
+    public sealed class SignerHandle : CustodiaHandle
+    {
+        protected override uint Free(ulong id) { return Native.custodia_signer_free(id); }
+    }
 }

@@ -168,6 +168,17 @@ namespace Custodia.Raw
         public IntPtr Release;
     }
 
+    [UnmanagedFunctionPointer(CallingConvention.Cdecl)]
+    public unsafe delegate int SignerSignFn(IntPtr userData, byte* message, UIntPtr messageLen, byte* outSignature);
+
+    /// <summary>struct custodia_signer_callbacks: function pointers (release NULL).</summary>
+    [StructLayout(LayoutKind.Sequential)]
+    public struct NativeSignerCallbacks
+    {
+        public IntPtr Sign;
+        public IntPtr Release;
+    }
+
     public static unsafe class Native
     {
         public const string Lib = "custodia";
@@ -239,6 +250,11 @@ namespace Custodia.Raw
         [DllImport(Lib)] public static extern uint custodia_key_provider_new(NativeProviderCallbacks* callbacks, IntPtr userData, byte[] name, uint stanzaKind, out KeyProviderHandle outProvider);
         [DllImport(Lib)] public static extern uint custodia_key_provider_free(ulong provider);
         [DllImport(Lib)] public static extern uint custodia_custodian_options_add_provider(CustodianOptionsHandle o, KeyProviderHandle provider);
+        [DllImport(Lib)] public static extern uint custodia_signer_new(byte* publicKey, NativeSignerCallbacks* callbacks, IntPtr userData, out SignerHandle outSigner);
+        [DllImport(Lib)] public static extern uint custodia_signer_key_id(SignerHandle signer, NativeKeyId* outKeyId);
+        [DllImport(Lib)] public static extern uint custodia_signer_free(ulong signer);
+        [DllImport(Lib)] public static extern uint custodia_custodian_options_add_signer(CustodianOptionsHandle o, SignerHandle signer);
+        [DllImport(Lib)] public static extern uint custodia_custodian_options_set_audit_signer(CustodianOptionsHandle o, SignerHandle signer);
         [DllImport(Lib)] public static extern uint custodia_custodian_options_add_audit_sink(CustodianOptionsHandle o, AuditSinkFn sink, IntPtr userData);
         [DllImport(Lib)] public static extern uint custodia_custodian_options_set_require_audit_sinks(CustodianOptionsHandle o, byte require);
         [DllImport(Lib)] public static extern uint custodia_custodian_audit_sink_failures(CustodianHandle c, ulong* outFailures);
