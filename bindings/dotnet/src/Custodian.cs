@@ -35,6 +35,9 @@ namespace Custodia
         /// The custodian keeps them alive.</summary>
         public IList<KeyProvider> Providers { get; private set; }
 
+        /// <summary>Case keys wrapped by a provider (null: case keys are kept inside the keyring).</summary>
+        public CaseKeyWrapping CaseKeys { get; set; }
+
         /// <summary>Signers (Ed25519 keys held outside): each key is recorded in the keyring as a public key and
         /// signs through its signer wherever it is named by id. The custodian keeps them alive.</summary>
         public IList<Signer> Signers { get; private set; }
@@ -118,6 +121,14 @@ namespace Custodia
                     sinks.Providers.Add(t); // its delegates must outlive every call of the custodian
                     using (var ph = t.NewHandle())
                         Status.Check(Native.custodia_custodian_options_add_provider(h, ph));
+                }
+                if (o.CaseKeys != null)
+                {
+                    var t = new ProviderTrampolines(o.CaseKeys.Provider);
+                    sinks.Providers.Add(t);
+                    var kek = o.CaseKeys.Kek.ToNative();
+                    using (var ph = t.NewHandle())
+                        Status.Check(Native.custodia_custodian_options_set_case_keys(h, ph, &kek, o.CaseKeys.CacheTtlSecs, o.CaseKeys.CacheMaxUses));
                 }
                 foreach (var sg in o.Signers)
                 {

@@ -250,6 +250,7 @@ namespace Custodia.Raw
         [DllImport(Lib)] public static extern uint custodia_key_provider_new(NativeProviderCallbacks* callbacks, IntPtr userData, byte[] name, uint stanzaKind, out KeyProviderHandle outProvider);
         [DllImport(Lib)] public static extern uint custodia_key_provider_free(ulong provider);
         [DllImport(Lib)] public static extern uint custodia_custodian_options_add_provider(CustodianOptionsHandle o, KeyProviderHandle provider);
+        [DllImport(Lib)] public static extern uint custodia_custodian_options_set_case_keys(CustodianOptionsHandle o, KeyProviderHandle provider, NativeKeyId* kek, ulong cacheTtlSecs, ulong cacheMaxUses);
         [DllImport(Lib)] public static extern uint custodia_signer_new(byte* publicKey, NativeSignerCallbacks* callbacks, IntPtr userData, out SignerHandle outSigner);
         [DllImport(Lib)] public static extern uint custodia_signer_key_id(SignerHandle signer, NativeKeyId* outKeyId);
         [DllImport(Lib)] public static extern uint custodia_signer_free(ulong signer);

@@ -35,6 +35,28 @@ namespace Custodia
         public abstract byte[] Unwrap(KeyId keyId, byte[] wrapped, byte[] aad);
     }
 
+    /// <summary>Per-case keys wrapped by a provider's key instead of kept in clear inside the (encrypted) keyring
+    /// (docs/KEYS.md "Case keys wrapped by a provider"): every new case key (Custodian.CaseKey) is wrapped under the
+    /// provider's key Kek; an unwrapped one stays in memory for at most CacheTtlSecs seconds and CacheMaxUses seals and
+    /// opens (either 0: no cache, one provider call per use).</summary>
+    public sealed class CaseKeyWrapping
+    {
+        public KeyProvider Provider { get; private set; }
+        public KeyId Kek { get; private set; }
+        public ulong CacheTtlSecs { get; private set; }
+        public ulong CacheMaxUses { get; private set; }
+
+        public CaseKeyWrapping(KeyProvider provider, KeyId kek, ulong cacheTtlSecs = 300, ulong cacheMaxUses = 10000)
+        {
+            if (provider == null) throw new ArgumentNullException("provider");
+            if (kek == null) throw new ArgumentNullException("kek");
+            Provider = provider;
+            Kek = kek;
+            CacheTtlSecs = cacheTtlSecs;
+            CacheMaxUses = cacheMaxUses;
+        }
+    }
+
     /// <summary>The C callbacks of one provider; kept alive by the custodian opened with it.</summary>
     internal sealed unsafe class ProviderTrampolines
     {

@@ -162,5 +162,58 @@ namespace Custodia.Tests
             using (var o = new SealOptions(Category.Evidence, "investigation").Recipient(KeyId.FromBytes(new byte[16])))
                 Assert.Throws<KeyNotFoundException>(() => app.Seal(Anna, Secret, o));
         }
+
+        [Test]
+        public void ProvidersAreUsedFromSeveralThreads()
+        {
+            Setup();
+            var env = app.Seal(Anna, Secret, opts);
+            var errors = new System.Collections.Generic.List<Exception>();
+            var threads = Enumerable.Range(0, 4).Select(_ => new System.Threading.Thread(() =>
+            {
+                try
+                {
+                    for (int i = 0; i < 5; i++)
+                        using (var o = app.Open(Anna, env, "investigation"))
+                            if (!o.Data.ContentEquals(Secret)) throw new Exception("mismatch");
+                }
+                catch (Exception e) { lock (errors) errors.Add(e); }
+            })).ToList();
+            threads.ForEach(t => t.Start());
+            threads.ForEach(t => t.Join());
+            Assert.Equal(0, errors.Count, string.Join("; ", errors.Select(e => e.Message)));
+            Assert.Equal(20, kms.UnwrapCalls);
+        }
+
+        [Test]
+        public void CaseKeysWrappedByAProviderOneUnwrapPerCaseAndShreddingReachesEveryWorker()
+        {
+            Setup();
+            var cached = new CaseKeyWrapping(kms, CustodianKms.HostKey, 300, 100);
+            var dir = Path.Combine(Harness.Tmp, "cases");
+            using (var w1 = Custodian.OpenWithMasterKey(dir, MasterKey, new CustodianOptions { Create = true, CaseKeys = cached }))
+            using (var w2 = Custodian.OpenWithMasterKey(dir, MasterKey, new CustodianOptions { CaseKeys = cached }))
+            using (var w3 = Custodian.OpenWithMasterKey(dir, MasterKey, new CustodianOptions { CaseKeys = new CaseKeyWrapping(kms, CustodianKms.HostKey, 0, 0) }))
+            {
+                var key = w1.CaseKey(Anna, "MLA-2026-0042");
+                Assert.Equal(1, kms.WrapCalls);
+                byte[][] envs;
+                using (var o = new SealOptions(Category.FinancialRecords, "investigation").Recipient(key).CaseRef("MLA-2026-0042"))
+                    envs = Enumerable.Range(0, 3).Select(i => w1.Seal(Anna, Secret.Concat(new[] { (byte)i }).ToArray(), o)).ToArray();
+                int before = kms.UnwrapCalls;
+                for (int round = 0; round < 2; round++)
+                    for (int i = 0; i < envs.Length; i++)
+                        using (var opened = w2.Open(Anna, envs[i], "investigation"))
+                            Assert.True(opened.Data.ContentEquals(Secret.Concat(new[] { (byte)i }).ToArray()), "object " + i);
+                Assert.Equal(before + 1, kms.UnwrapCalls, "six opens, one provider call");
+                before = kms.UnwrapCalls;
+                foreach (var env in envs.Take(2)) w3.Open(Anna, env, "investigation").Dispose();
+                Assert.Equal(before + 2, kms.UnwrapCalls, "no cache: one call per open");
+                w1.DestroyKey(Anna, key, "case closed, retention ended");
+                before = kms.UnwrapCalls;
+                foreach (var env in envs) Assert.Throws<KeyDestroyedException>(() => w2.Open(Anna, env, "investigation"));
+                Assert.Equal(before, kms.UnwrapCalls, "no provider call after shredding");
+            }
+        }
     }
 }
