@@ -178,14 +178,30 @@ namespace Custodia
             }
         }
 
-        /// <summary>Open with a passphrase (Argon2id). WrongPassphraseException on a mismatch.</summary>
+        /// <summary>Open with a passphrase (Argon2id). WrongPassphraseException on a mismatch. A string cannot be
+        /// wiped: prefer the char[] overload, whose array the caller clears.</summary>
         public static Custodian OpenWithPassphrase(string directory, string passphrase, CustodianOptions options = null)
         {
+            return OpenWithPassphraseUtf8(directory, Text.Utf8Z(passphrase, "passphrase"), options);
+        }
+
+        /// <summary>Open with a passphrase given as characters (the caller clears the array afterwards); the
+        /// binding's UTF-8 copy is wiped before this returns.</summary>
+        public static Custodian OpenWithPassphrase(string directory, char[] passphrase, CustodianOptions options = null)
+        {
+            if (passphrase == null) throw new ArgumentNullException("passphrase");
+            if (Array.IndexOf(passphrase, '\0') >= 0) throw new ArgumentException("passphrase must not contain NUL characters", "passphrase");
+            var pass = new byte[System.Text.Encoding.UTF8.GetByteCount(passphrase) + 1];
+            System.Text.Encoding.UTF8.GetBytes(passphrase, 0, passphrase.Length, pass, 0);
+            return OpenWithPassphraseUtf8(directory, pass, options);
+        }
+
+        static Custodian OpenWithPassphraseUtf8(string directory, byte[] pass, CustodianOptions options)
+        {
             Library.EnsureLoaded();
-            var dir = Text.Utf8Z(directory, "directory");
-            var pass = Text.Utf8Z(passphrase, "passphrase");
             try
             {
+                var dir = Text.Utf8Z(directory, "directory");
                 var sinks = new SinkTrampolines();
                 using (var o = Options(options, sinks))
                 {

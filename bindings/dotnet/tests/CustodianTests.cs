@@ -339,9 +339,11 @@ namespace Custodia.Tests
                 k = c.GenerateKey(Anna, KeyKind.Kek, "k");
                 using (var t = new SealOptions(Category.Evidence, "investigation").Recipient(k)) env = c.Seal(Anna, Data, t);
             }
-            using (var c = Custodian.OpenWithPassphrase(dir, "correct horse battery staple"))
+            var chars = "correct horse battery staple".ToCharArray();
+            using (var c = Custodian.OpenWithPassphrase(dir, chars))
             using (var opened = c.Open(Anna, env, "investigation"))
-                Assert.True(opened.Data.ContentEquals(Data), "reloaded");
+                Assert.True(opened.Data.ContentEquals(Data), "reloaded from a char[] passphrase");
+            Array.Clear(chars, 0, chars.Length);
             Assert.Throws<WrongPassphraseException>(() => Custodian.OpenWithPassphrase(dir, "wrong"));
         }
 
