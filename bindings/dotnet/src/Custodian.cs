@@ -474,8 +474,14 @@ namespace Custodia
 
         // ---- seal and open -------------------------------------------------------------------------------------
 
+        // The envelope is written into a per-thread scratch buffer sized by custodia_seal_max_size (about a chunk,
+        // 64 KiB, even for a few bytes), then copied out at its real length: a fresh 64 KiB array per call (large
+        // object heap, zeroed) cost more than the seal itself. The envelope is ciphertext, so the scratch need not be
+        // wiped.
+        [ThreadStatic] static byte[] sealScratch;
+
         /// <summary>Seal data for the options' recipients; audited. The envelope is not secret. The library writes it
-        /// straight into a managed array sized by custodia_seal_max_size (custodia_seal_into).</summary>
+        /// through custodia_seal_into (caller-sized output: no library buffer to copy out and free).</summary>
         public byte[] Seal(Actor actor, byte[] data, SealOptions options)
         {
             Bytes(data, "data");
@@ -483,14 +489,14 @@ namespace Custodia
             var o = options.H;
             UIntPtr cap, written;
             Status.Check(Native.custodia_seal_max_size(o, (UIntPtr)(uint)data.Length, &cap));
-            var output = new byte[checked((int)cap.ToUInt64())];
+            int need = checked((int)cap.ToUInt64());
+            var scratch = sealScratch;
+            if (scratch == null || scratch.Length < need) sealScratch = scratch = new byte[need];
             fixed (byte* d = data)
-            fixed (byte* p = output)
+            fixed (byte* p = scratch)
                 Status.Check(Native.custodia_seal_into(H, A(actor), d, (UIntPtr)(uint)data.Length, o, p, cap, &written));
-            int n = (int)written.ToUInt64();
-            if (n == output.Length) return output;
-            var result = new byte[n];
-            Buffer.BlockCopy(output, 0, result, 0, n);
+            var result = new byte[checked((int)written.ToUInt64())];
+            Buffer.BlockCopy(scratch, 0, result, 0, result.Length);
             return result;
         }
 
