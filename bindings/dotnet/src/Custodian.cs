@@ -477,8 +477,11 @@ namespace Custodia
         // The envelope is written into a per-thread scratch buffer sized by custodia_seal_max_size (about a chunk,
         // 64 KiB, even for a few bytes), then copied out at its real length: a fresh 64 KiB array per call (large
         // object heap, zeroed) cost more than the seal itself. The envelope is ciphertext, so the scratch need not be
-        // wiped.
+        // wiped. Only envelopes up to ScratchLimit go through it, so a large seal does not pin its size to the thread.
+        // The buffer is taken out of its slot during the call: a key provider or signer callback that seals on this
+        // thread (into another custodian) gets its own.
         [ThreadStatic] static byte[] sealScratch;
+        const int ScratchLimit = 1 << 20;
 
         /// <summary>Seal data for the options' recipients; audited. The envelope is not secret. The library writes it
         /// through custodia_seal_into (caller-sized output: no library buffer to copy out and free).</summary>
@@ -490,14 +493,28 @@ namespace Custodia
             UIntPtr cap, written;
             Status.Check(Native.custodia_seal_max_size(o, (UIntPtr)(uint)data.Length, &cap));
             int need = checked((int)cap.ToUInt64());
-            var scratch = sealScratch;
-            if (scratch == null || scratch.Length < need) sealScratch = scratch = new byte[need];
-            fixed (byte* d = data)
-            fixed (byte* p = scratch)
-                Status.Check(Native.custodia_seal_into(H, A(actor), d, (UIntPtr)(uint)data.Length, o, p, cap, &written));
-            var result = new byte[checked((int)written.ToUInt64())];
-            Buffer.BlockCopy(scratch, 0, result, 0, result.Length);
-            return result;
+            byte[] scratch = null;
+            if (need <= ScratchLimit)
+            {
+                scratch = sealScratch;
+                sealScratch = null;
+            }
+            if (scratch == null || scratch.Length < need) scratch = new byte[need];
+            try
+            {
+                fixed (byte* d = data)
+                fixed (byte* p = scratch)
+                    Status.Check(Native.custodia_seal_into(H, A(actor), d, (UIntPtr)(uint)data.Length, o, p, cap, &written));
+                int n = checked((int)written.ToUInt64());
+                if (need > ScratchLimit && n == scratch.Length) return scratch;
+                var result = new byte[n];
+                Buffer.BlockCopy(scratch, 0, result, 0, n);
+                return result;
+            }
+            finally
+            {
+                if (need <= ScratchLimit) sealScratch = scratch;
+            }
         }
 
         public byte[] Seal(Actor actor, SensitiveBytes data, SealOptions options)

@@ -30,7 +30,7 @@ namespace Custodia.Tests
         [Test]
         public void RoundTripSizes()
         {
-            foreach (var n in new[] { 0, 1, 1024, 65537, 300000 })
+            foreach (var n in new[] { 0, 1, 1024, 65537, 300000, 1500000 })
             {
                 var data = new byte[n];
                 new Random(n).NextBytes(data);
