@@ -289,6 +289,32 @@ namespace Custodia.Tests
 
     public class MemoryTests
     {
+        /// <summary>Run in a child process (the setting lasts for the life of the process).</summary>
+        internal static int ProbeCoreDumps()
+        {
+            var before = Library.MemoryStatus().Dumpable;
+            Library.DisableCoreDumps();
+            Console.WriteLine(before + " " + Library.MemoryStatus().Dumpable);
+            return 0;
+        }
+
+        [Test]
+        public void DisableCoreDumpsShowsInTheStatus()
+        {
+            var psi = new System.Diagnostics.ProcessStartInfo("mono",
+                "\"" + System.Reflection.Assembly.GetExecutingAssembly().Location + "\" --probe-core-dumps")
+            { RedirectStandardOutput = true, UseShellExecute = false };
+            using (var p = System.Diagnostics.Process.Start(psi))
+            {
+                var output = p.StandardOutput.ReadToEnd().Trim();
+                p.WaitForExit();
+                Assert.Equal(0, p.ExitCode, "probe exit");
+                var parts = output.Split(' ');
+                Assert.True(parts[0] == "1" || parts[0] == "-1", "dumpable (or unknown) before: " + output);
+                Assert.Equal("0", parts[1], "not dumpable after");
+            }
+        }
+
         [Test]
         public void AnOpenCustodianKeepsItsSecretsInTheLockedPool()
         {

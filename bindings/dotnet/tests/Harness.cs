@@ -63,6 +63,7 @@ namespace Custodia.Tests
 
         public static int Main(string[] args)
         {
+            if (args.Length == 1 && args[0] == "--probe-core-dumps") return MemoryTests.ProbeCoreDumps();
             string filter = args.Length > 0 ? args[0] : null;
             var tests = Assembly.GetExecutingAssembly().GetTypes()
                 .SelectMany(t => t.GetMethods(BindingFlags.Public | BindingFlags.Static | BindingFlags.Instance))
