@@ -138,6 +138,20 @@ namespace Custodia.Raw
         public UIntPtr WitnessCount;
     }
 
+    [StructLayout(LayoutKind.Sequential)]
+    public unsafe struct NativeErasureCertificateInfo
+    {
+        public const int MaxKeys = 64;
+        public fixed byte LogId[33];
+        public ulong Seq;
+        public ulong Time;
+        public fixed byte CaseRef[129];
+        public fixed byte Reason[513];
+        public byte HasEnvelopes;
+        public ulong Envelopes;
+        public UIntPtr KeyCount;
+    }
+
     [UnmanagedFunctionPointer(CallingConvention.Cdecl)]
     public unsafe delegate int ReadFn(IntPtr context, byte* buffer, UIntPtr capacity, UIntPtr* outRead);
 
@@ -327,6 +341,8 @@ namespace Custodia.Raw
         [DllImport(Lib)] public static extern uint custodia_audit_checkpoint(CustodianHandle c, NativeBuffer* outAnchor);
         [DllImport(Lib)] public static extern uint custodia_anchor_verify(byte[] anchor, byte[] auditKey, byte[] witnessKey);
         [DllImport(Lib)] public static extern uint custodia_anchor_inspect(byte[] anchor, NativeAnchorInfo* outInfo);
+        [DllImport(Lib)] public static extern uint custodia_erasure_certificate_inspect(byte[] certificate, NativeErasureCertificateInfo* outInfo, NativeKeyId* outKeys, UIntPtr capacity);
+        [DllImport(Lib)] public static extern uint custodia_access_policy_load_file(byte[] path, out AccessPolicyHandle outPolicy);
         [DllImport(Lib)] public static extern uint custodia_erasure_certificate_verify(byte[] certificate, byte[] auditKey);
         [DllImport(Lib)] public static extern uint custodia_audit_query(CustodianHandle c, byte[] caseRef, byte[] objectHex, byte[] actorId, IntPtr* kinds, UIntPtr kindCount, ulong from, ulong until, out AuditEntriesHandle outEntries);
         [DllImport(Lib)] public static extern uint custodia_audit_entries_len(AuditEntriesHandle e, UIntPtr* outLen);

@@ -236,6 +236,15 @@ namespace Custodia
             return new AccessPolicy(h);
         }
 
+        /// <summary>Load and validate a policy file.</summary>
+        public static AccessPolicy Load(string path)
+        {
+            Library.EnsureLoaded();
+            AccessPolicyHandle h;
+            Status.Check(Native.custodia_access_policy_load_file(Text.Utf8Z(path, "path"), out h));
+            return new AccessPolicy(h);
+        }
+
         internal AccessPolicyHandle H { get { return Handles.Live(Handle, "access policy"); } }
 
         public string Sha256()

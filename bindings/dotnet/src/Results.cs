@@ -186,15 +186,38 @@ namespace Custodia
         public override string ToString() { return Json; }
     }
 
-    /// <summary>A signed erasure certificate (JSON, kept verbatim) for a crypto-shredded key.</summary>
-    public sealed class ErasureCertificate
+    /// <summary>A signed erasure certificate (JSON, kept verbatim) for a crypto-shredded key; its members as the
+    /// library reads them (custodia_erasure_certificate_inspect).</summary>
+    public sealed unsafe class ErasureCertificate
     {
         public string Json { get; private set; }
+        public string LogId { get; private set; }
+        public ulong Seq { get; private set; }
+        public DateTimeOffset Time { get; private set; }
+        public string CaseRef { get; private set; }
+        public string Reason { get; private set; }
+        /// <summary>How many envelopes the key protected, when the certificate says.</summary>
+        public ulong? Envelopes { get; private set; }
+        public ReadOnlyCollection<KeyId> Keys { get; private set; }
 
         public ErasureCertificate(string json)
         {
-            if (json == null) throw new ArgumentNullException("json");
+            Library.EnsureLoaded();
+            NativeErasureCertificateInfo info;
+            var keys = new NativeKeyId[NativeErasureCertificateInfo.MaxKeys];
+            fixed (NativeKeyId* k = keys)
+                Status.Check(Native.custodia_erasure_certificate_inspect(Text.Utf8Z(json, "json"), &info, k, (UIntPtr)(uint)keys.Length));
             Json = json;
+            LogId = Text.FromFixed(info.LogId, 33);
+            Seq = info.Seq;
+            Time = DateTimeOffset.FromUnixTimeSeconds((long)info.Time);
+            var c = Text.FromFixed(info.CaseRef, 129);
+            CaseRef = c.Length == 0 ? null : c;
+            Reason = Text.FromFixed(info.Reason, 513);
+            Envelopes = info.HasEnvelopes != 0 ? (ulong?)info.Envelopes : null;
+            var list = new List<KeyId>();
+            for (ulong i = 0; i < info.KeyCount.ToUInt64() && i < (ulong)keys.Length; i++) list.Add(KeyId.FromNative(keys[i]));
+            Keys = new ReadOnlyCollection<KeyId>(list);
         }
 
         /// <summary>Verify it with the audit log's public key alone (AnchorInvalid / Audit* exceptions otherwise).</summary>

@@ -281,6 +281,11 @@ namespace Custodia.Tests
             Assert.Equal(1, report.Destroyed);
             Assert.Equal(1, report.Certificates.Count);
             report.Certificates[0].Verify(C.AuditPublicKey());
+            var cert = report.Certificates[0];
+            Assert.True(cert.Keys.SequenceEqual(new[] { caseKey }), "the certificate names the key");
+            Assert.Equal("MLA-2026-0099", cert.CaseRef);
+            Assert.True(cert.Seq > 0 && cert.Reason.Length > 0 && cert.LogId.Length == 32, "members read");
+            Assert.Throws<InvalidArgumentException>(() => new ErasureCertificate("{\"type\":\"something else\"}"));
             Assert.Equal(KeyState.Destroyed, C.Key(caseKey).State);
         }
 

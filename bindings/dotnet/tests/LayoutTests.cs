@@ -16,7 +16,7 @@ namespace Custodia.Tests
             { "memory_protection", typeof(NativeMemoryProtection) }, { "audit_report", typeof(NativeAuditReport) },
             { "key_info", typeof(NativeKeyInfo) }, { "envelope_info", typeof(NativeEnvelopeInfo) },
             { "audit_entry", typeof(NativeAuditEntry) }, { "legal_hold", typeof(NativeLegalHold) },
-            { "anchor_info", typeof(NativeAnchorInfo) },
+            { "anchor_info", typeof(NativeAnchorInfo) }, { "erasure_certificate_info", typeof(NativeErasureCertificateInfo) },
         };
 
         static string Pascal(string snake)

@@ -40,8 +40,15 @@ namespace Custodia.Tests
                 AccessPolicy.Parse("version = 1\n[roles.x]\ncategories = [\"nope\"]\npurposes = [\"mla\"]\n"));
             Assert.True(e.Message.Contains("line 3, column 15"), e.Message);
             Assert.True(e is InvalidArgumentException, "a 1xx");
-            using (var a = AccessPolicy.Parse("version = 1\n[roles.a]\ncategories = [\"*\"]\npurposes = [\"mla\"]\n"))
+            var path = Path.Combine(Harness.Tmp, "p.toml");
+            File.WriteAllText(path, "version = 1\n[roles.a]\ncategories = [\"*\"]\npurposes = [\"mla\"]\n");
+            using (var a = AccessPolicy.Load(path))
+            using (var b = AccessPolicy.Parse(File.ReadAllText(path)))
+            {
                 Assert.Equal(64, a.Sha256().Length);
+                Assert.Equal(a.Sha256(), b.Sha256());
+            }
+            Assert.Throws<CustodiaException>(() => AccessPolicy.Load(Path.Combine(Harness.Tmp, "missing.toml")));
         }
 
         [Test]

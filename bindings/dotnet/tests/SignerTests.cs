@@ -146,5 +146,47 @@ namespace Custodia.Tests
             var liar = new Hsm { Mode = "other-key" };
             Assert.Throws<ProviderFailedException>(() => Open("d", auditSigner: liar));
         }
+
+        class FixedKey : Hsm
+        {
+            readonly byte[] key;
+            internal FixedKey(byte[] key) { this.key = key; }
+            public override byte[] PublicKey() { return key; }
+        }
+
+        [Test]
+        public void InvalidSignersAreRefused()
+        {
+            var identity = new byte[32];
+            identity[0] = 1; // the identity point: a weak key
+            Assert.Throws<InvalidArgumentException>(() => Open("a", new FixedKey(identity)));
+            Assert.Throws<ArgumentException>(() => Open("b", auditSigner: new FixedKey(new byte[31])));
+        }
+
+        [Test]
+        public void SignersAreUsedFromSeveralThreads()
+        {
+            var hsm = new Hsm();
+            var keyId = hsm.KeyId();
+            var errors = new System.Collections.Generic.List<Exception>();
+            using (var c = Open("c", hsm))
+            using (var opts = KekOpts(c, Anna, keyId))
+            {
+                var threads = Enumerable.Range(0, 4).Select(_ => new System.Threading.Thread(() =>
+                {
+                    try
+                    {
+                        for (int i = 0; i < 3; i++)
+                            using (var o = c.Open(Anna, c.Seal(Anna, Secret, opts), "investigation", requiredSigner: keyId))
+                                if (!o.Data.ContentEquals(Secret)) throw new Exception("mismatch");
+                    }
+                    catch (Exception e) { lock (errors) errors.Add(e); }
+                })).ToList();
+                threads.ForEach(t => t.Start());
+                threads.ForEach(t => t.Join());
+            }
+            Assert.Equal(0, errors.Count, string.Join("; ", errors.Select(e => e.Message)));
+            Assert.Equal(12, hsm.Signed);
+        }
     }
 }

@@ -25,5 +25,8 @@ int main(void) {
   SIZE(audit_entry); OFF(audit_entry, kind); OFF(audit_entry, json);
   SIZE(legal_hold); OFF(legal_hold, set_at); OFF(legal_hold, keys);
   SIZE(anchor_info); OFF(anchor_info, count); OFF(anchor_info, head); OFF(anchor_info, witness_count);
+  SIZE(erasure_certificate_info); OFF(erasure_certificate_info, seq); OFF(erasure_certificate_info, case_ref);
+  OFF(erasure_certificate_info, reason); OFF(erasure_certificate_info, has_envelopes);
+  OFF(erasure_certificate_info, envelopes); OFF(erasure_certificate_info, key_count);
   return 0;
 }
