@@ -5,6 +5,7 @@ using System;
 using System.Collections.Generic;
 using System.Collections.ObjectModel;
 using System.IO;
+using System.Runtime.InteropServices;
 using Custodia.Raw;
 
 namespace Custodia
@@ -735,6 +736,89 @@ namespace Custodia
                 exception == null ? ExceptionGroundHandle.None : exception.H, requiredSigner == null ? null : &signer,
                 Text.Utf8Z(src, "src"), Text.Utf8Z(dst, "dst"), info));
             return EnvelopeInfo.FromNative(info);
+        }
+
+        // A file descriptor of a SafeHandle (on Unix, a SafeFileHandle's handle is the descriptor), held (AddRef) for
+        // the call so that it cannot be closed meanwhile.
+        static int Fd(SafeHandle h, string name, ref bool added)
+        {
+            if (h == null) throw new ArgumentNullException(name);
+            if (h.IsClosed || h.IsInvalid) throw new ArgumentException(name + " is closed", name);
+            h.DangerousAddRef(ref added);
+            return checked((int)h.DangerousGetHandle().ToInt64());
+        }
+
+        /// <summary>Seal what the descriptor src yields (from its current offset to its end) into dst, in constant
+        /// memory (custodia_seal_fd). The handles stay the caller's: neither closed nor rewound. A FileStream's
+        /// SafeFileHandle works when the stream's own buffer is not in use (freshly opened, or flushed).</summary>
+        public void SealFile(Actor actor, SafeHandle src, SafeHandle dst, SealOptions options)
+        {
+            if (options == null) throw new ArgumentNullException("options");
+            bool a = false, b = false;
+            try
+            {
+                int s = Fd(src, "src", ref a), d = Fd(dst, "dst", ref b);
+                Status.Check(Native.custodia_seal_fd(H, A(actor), options.H, s, d));
+            }
+            finally
+            {
+                if (a) src.DangerousRelease();
+                if (b) dst.DangerousRelease();
+            }
+        }
+
+        /// <summary>Open the envelope the descriptor src yields into dst, chunk by chunk, each written only after it
+        /// authenticates (custodia_open_fd). On failure discard what dst received.</summary>
+        public EnvelopeInfo OpenFile(Actor actor, SafeHandle src, SafeHandle dst, string purpose, ExceptionGround exception = null,
+            KeyId requiredSigner = null)
+        {
+            var signer = requiredSigner == null ? default(NativeKeyId) : requiredSigner.ToNative();
+            NativeEnvelopeInfo* info = stackalloc NativeEnvelopeInfo[1];
+            bool a = false, b = false;
+            try
+            {
+                int s = Fd(src, "src", ref a), d = Fd(dst, "dst", ref b);
+                Status.Check(Native.custodia_open_fd(H, A(actor), Purpose(purpose),
+                    exception == null ? ExceptionGroundHandle.None : exception.H, requiredSigner == null ? null : &signer,
+                    s, d, info));
+            }
+            finally
+            {
+                if (a) src.DangerousRelease();
+                if (b) dst.DangerousRelease();
+            }
+            return EnvelopeInfo.FromNative(info);
+        }
+
+        /// <summary>Random access to the envelope a seekable descriptor holds from its current offset
+        /// (custodia_reader_open_fd); the reader keeps its own duplicate, so the caller may close its handle.</summary>
+        public EnvelopeReader OpenSeekable(Actor actor, SafeHandle source, string purpose, ExceptionGround exception = null,
+            KeyId requiredSigner = null)
+        {
+            var signer = requiredSigner == null ? default(NativeKeyId) : requiredSigner.ToNative();
+            NativeEnvelopeInfo* info = stackalloc NativeEnvelopeInfo[1];
+            ReaderHandle h;
+            bool added = false;
+            try
+            {
+                int fd = Fd(source, "source", ref added);
+                Status.Check(Native.custodia_reader_open_fd(H, A(actor), Purpose(purpose),
+                    exception == null ? ExceptionGroundHandle.None : exception.H, requiredSigner == null ? null : &signer,
+                    fd, out h, info));
+            }
+            finally
+            {
+                if (added) source.DangerousRelease();
+            }
+            try
+            {
+                return new EnvelopeReader(h, EnvelopeInfo.FromNative(info));
+            }
+            catch
+            {
+                h.Dispose();
+                throw;
+            }
         }
 
         /// <summary>Seal from one stream to another in constant memory (the library pulls chunks through callbacks).</summary>

@@ -308,6 +308,8 @@ namespace Custodia.Raw
         [DllImport(Lib)] public static extern uint custodia_envelope_grant(CustodianHandle c, byte* envelope, UIntPtr len, UIntPtr index, NativeBuffer* outGrant);
         [DllImport(Lib)] public static extern uint custodia_seal_file(CustodianHandle c, ActorHandle a, SealOptionsHandle o, byte[] src, byte[] dst);
         [DllImport(Lib)] public static extern uint custodia_open_file(CustodianHandle c, ActorHandle a, byte[] purpose, ExceptionGroundHandle exception, NativeKeyId* requiredSigner, byte[] src, byte[] dst, NativeEnvelopeInfo* outInfo);
+        [DllImport(Lib)] public static extern uint custodia_seal_fd(CustodianHandle c, ActorHandle a, SealOptionsHandle o, int srcFd, int dstFd);
+        [DllImport(Lib)] public static extern uint custodia_open_fd(CustodianHandle c, ActorHandle a, byte[] purpose, ExceptionGroundHandle exception, NativeKeyId* requiredSigner, int srcFd, int dstFd, NativeEnvelopeInfo* outInfo);
         [DllImport(Lib)] public static extern uint custodia_seal_stream(CustodianHandle c, ActorHandle a, SealOptionsHandle o, ReadFn read, IntPtr readContext, WriteFn write, IntPtr writeContext);
         [DllImport(Lib)] public static extern uint custodia_open_stream(CustodianHandle c, ActorHandle a, byte[] purpose, ExceptionGroundHandle exception, NativeKeyId* requiredSigner, ReadFn read, IntPtr readContext, WriteFn write, IntPtr writeContext, NativeEnvelopeInfo* outInfo);
         [DllImport(Lib)] public static extern uint custodia_rewrap(CustodianHandle c, ActorHandle a, byte[] purpose, byte* envelope, UIntPtr len, NativeKeyId* remove, UIntPtr removeCount, NativeKeyId* add, UIntPtr addCount, NativeBuffer* outEnvelope);
@@ -365,6 +367,7 @@ namespace Custodia.Raw
 
         // random access
         [DllImport(Lib)] public static extern uint custodia_reader_open_file(CustodianHandle c, ActorHandle a, byte[] purpose, ExceptionGroundHandle exception, NativeKeyId* requiredSigner, byte[] path, out ReaderHandle outReader, NativeEnvelopeInfo* outInfo);
+        [DllImport(Lib)] public static extern uint custodia_reader_open_fd(CustodianHandle c, ActorHandle a, byte[] purpose, ExceptionGroundHandle exception, NativeKeyId* requiredSigner, int fd, out ReaderHandle outReader, NativeEnvelopeInfo* outInfo);
         [DllImport(Lib)] public static extern uint custodia_reader_len(ReaderHandle r, ulong* outLen);
         [DllImport(Lib)] public static extern uint custodia_reader_read_at(ReaderHandle r, ulong offset, byte* buffer, UIntPtr capacity, UIntPtr* outRead);
         [DllImport(Lib)] public static extern uint custodia_reader_free(ulong reader);

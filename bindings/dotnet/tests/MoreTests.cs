@@ -146,6 +146,40 @@ namespace Custodia.Tests
         }
 
         [Test]
+        public void FileDescriptorsSealOpenAndReadAtRandom()
+        {
+            var plain = new byte[150000];
+            new Random(9).NextBytes(plain);
+            var plainPath = Path.Combine(Harness.Tmp, "p.bin");
+            var envPath = Path.Combine(Harness.Tmp, "p.cust");
+            var outPath = Path.Combine(Harness.Tmp, "p.out");
+            File.WriteAllBytes(plainPath, plain);
+            using (var src = new FileStream(plainPath, FileMode.Open, FileAccess.Read))
+            using (var dst = new FileStream(envPath, FileMode.Create, FileAccess.Write))
+                C.SealFile(Anna, src.SafeFileHandle, dst.SafeFileHandle, Terms);
+            using (var src = new FileStream(envPath, FileMode.Open, FileAccess.Read))
+            using (var dst = new FileStream(outPath, FileMode.Create, FileAccess.Write))
+                Assert.Equal("MLA-2026-0042", C.OpenFile(Anna, src.SafeFileHandle, dst.SafeFileHandle, "investigation").CaseRef);
+            Assert.Bytes(plain, File.ReadAllBytes(outPath));
+            EnvelopeReader reader;
+            using (var src = new FileStream(envPath, FileMode.Open, FileAccess.Read))
+                reader = C.OpenSeekable(Anna, src.SafeFileHandle, "prosecution");
+            using (reader) // its own duplicate of the descriptor outlives the stream
+            {
+                var buf = new byte[100];
+                Assert.Equal(100, reader.ReadAt(70000, buf, 0, 100));
+                Assert.Bytes(plain.Skip(70000).Take(100).ToArray(), buf);
+            }
+            using (var src = new FileStream(envPath, FileMode.Open, FileAccess.Read))
+            using (var dst = new FileStream(Path.Combine(Harness.Tmp, "refused.out"), FileMode.Create, FileAccess.Write))
+                Assert.Throws<PurposeNotPermittedException>(() => C.OpenFile(Anna, src.SafeFileHandle, dst.SafeFileHandle, "asset_recovery"));
+            var closed = new FileStream(plainPath, FileMode.Open, FileAccess.Read);
+            var handle = closed.SafeFileHandle;
+            closed.Dispose();
+            Assert.Throws<ArgumentException>(() => C.SealFile(Anna, handle, handle, Terms));
+        }
+
+        [Test]
         public void AChangedChunkIsRefusedAtReadTime()
         {
             var plain = new byte[64 * 1024];
