@@ -225,7 +225,9 @@ namespace Custodia.Raw
         [DllImport(Lib)] public static extern uint custodia_classification_name(uint code, IntPtr* outName);
         [DllImport(Lib)] public static extern uint custodia_classification_from_name(byte[] name, uint* outCode);
         [DllImport(Lib)] public static extern uint custodia_exception_kind_name(uint code, IntPtr* outName);
+        [DllImport(Lib)] public static extern uint custodia_exception_kind_from_name(byte[] name, uint* outCode);
         [DllImport(Lib)] public static extern uint custodia_key_kind_name(uint code, IntPtr* outName);
+        [DllImport(Lib)] public static extern uint custodia_key_kind_from_name(byte[] name, uint* outCode);
 
         // actors and exception grounds
         [DllImport(Lib)] public static extern uint custodia_actor_new(byte[] userId, byte[] role, byte[] jurisdiction, uint clearance, out ActorHandle outActor);

@@ -58,6 +58,20 @@ namespace Custodia
             return (Classification)code;
         }
 
+        public static ExceptionKind ExceptionKindFromName(string name)
+        {
+            uint code;
+            Status.Check(Native.custodia_exception_kind_from_name(Text.Utf8Z(name, "name"), &code));
+            return (ExceptionKind)code;
+        }
+
+        public static KeyKind KeyKindFromName(string name)
+        {
+            uint code;
+            Status.Check(Native.custodia_key_kind_from_name(Text.Utf8Z(name, "name"), &code));
+            return (KeyKind)code;
+        }
+
         /// <summary>The lowest classification data of a category may be sealed at.</summary>
         public static Classification MinimumClassification(Category c)
         {

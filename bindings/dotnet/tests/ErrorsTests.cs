@@ -166,6 +166,10 @@ namespace Custodia.Tests
             Assert.Equal(Classification.Secret, Names.ClassificationFromName("secret"));
             Assert.Equal("court_order", Names.Of(ExceptionKind.CourtOrder));
             Assert.Equal("ed25519", Names.Of(KeyKind.Ed25519));
+            foreach (KeyKind k in Enum.GetValues(typeof(KeyKind))) Assert.Equal(k, Names.KeyKindFromName(Names.Of(k)));
+            foreach (ExceptionKind k in Enum.GetValues(typeof(ExceptionKind))) Assert.Equal(k, Names.ExceptionKindFromName(Names.Of(k)));
+            foreach (Category k in Enum.GetValues(typeof(Category))) Assert.Equal(k, Names.CategoryFromName(Names.Of(k)));
+            foreach (Classification k in Enum.GetValues(typeof(Classification))) Assert.Equal(k, Names.ClassificationFromName(Names.Of(k)));
             Assert.Throws<InvalidArgumentException>(() => Names.CategoryFromName("gossip"));
             Assert.True(Names.MinimumClassification(Category.WitnessIdentity) >= Classification.Restricted, "minimum");
         }
