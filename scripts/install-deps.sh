@@ -20,6 +20,10 @@ have javac || need_apt+=(openjdk-17-jdk-headless)
 # Node binding: node (18 or later; Debian 12 ships 18) and npm; koffi and TypeScript come from the npm registry below.
 have node || need_apt+=(nodejs)
 have npm || need_apt+=(npm)
+# C# binding: Debian's Mono compiler and runtime (bindings/dotnet/run-tests.sh; no .NET SDK, no NuGet).
+have mcs || need_apt+=(mono-mcs)
+have mono || need_apt+=(mono-runtime)
+[ -f /usr/lib/mono/4.5/System.Numerics.dll ] || need_apt+=(libmono-system-numerics4.0-cil)  # the signer tests' Ed25519
 # The PKCS#11 provider's tests (feature pkcs11): a SoftHSM2 token in a temporary directory.
 { [ -f /usr/lib/softhsm/libsofthsm2.so ] && have softhsm2-util; } || need_apt+=(softhsm2)
 # The PostgreSQL backends' tests, example and benchmark (feature postgres): Debian's server binaries, run by the tests

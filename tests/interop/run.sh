@@ -1,13 +1,13 @@
 #!/usr/bin/env bash
-# Cross-language interoperability test (issue #7, item 4; Node added by issue 19): seal in each of Rust, C, Python,
-# Java and Node and open in each of the others, for
+# Cross-language interoperability test (issue #7, item 4; Node and C# added by issue 19): seal in each of Rust, C,
+# Python, Java, Node and C# and open in each of the others, for
 #   A. one shared keyring directory that the programs take turns on (a KEK generated once), and
 #   B. one authority per language, each with its own keyring and X25519 key, sealing for the public keys it imported
 #      from the others;
 # each time a buffer envelope (opens to identical bytes), a refusal (a purpose the envelope was not sealed for: exit
 # status 200, purpose_not_permitted, in every language, and no plaintext written) and a streamed file of a few MiB
 # (opens to identical bytes); and
-#   C. grants (rule of speciality): each language, as the originator, seals a signed envelope for the others
+#   C. grants (rule of speciality): each language, as the originator, seals a signed envelope for all the others
 #      and issues a purpose extension grant (asset_recovery); each other language applies the grant (re-issues the
 #      envelope) and opens it for asset_recovery, which the envelope alone refuses.
 #   D. disclosure receipts between the authorities of B: each language receives the envelope each other one
@@ -17,9 +17,10 @@
 #      envelope).
 #
 # Every language runs the same small command line (examples/interop.rs, tests/interop/interop.c,
-# tests/interop/interop.py, tests/interop/Interop.java, tests/interop/interop.js). Builds are reused: the release
-# library and example (cargo), tests/c/build/interop (make), the Python venv, the Java classes and the Node modules
-# (bindings/node/node_modules) that bindings/*/run-tests.sh make.
+# tests/interop/interop.py, tests/interop/Interop.java, tests/interop/interop.js, tests/interop/Interop.cs). Builds
+# are reused: the release library and example (cargo), tests/c/build/interop (make), the Python venv, the Java
+# classes, the Node modules (bindings/node/node_modules) and the C# assembly (bindings/dotnet/build/Custodia.dll)
+# that bindings/*/run-tests.sh make.
 # Keyrings are unlocked with a fixed raw master key, not Argon2id, so a run takes seconds.
 #
 #   tests/interop/run.sh            prints the matrices; exits non-zero on any mismatch
@@ -32,7 +33,8 @@ JNA_JAR=${JNA_JAR:-/usr/share/java/jna.jar}
 venv_python=${CUSTODIA_VENV:-$root/bindings/python/.venv}/bin/python
 java_classes=$root/bindings/java/build/classes
 node_dir=$root/bindings/node
-langs=(rust c python java node)
+dotnet_dll=$root/bindings/dotnet/build/Custodia.dll
+langs=(rust c python java node dotnet)
 
 step() { printf '\n== %s\n' "$*"; }
 
@@ -46,6 +48,8 @@ export CUSTODIA_LIB="$root/target/release/libcustodia.so"
   echo "no Java classes in $java_classes: run bindings/java/run-tests.sh first" >&2; exit 1; }
 [ -d "$node_dir/node_modules/koffi" ] && node -e 'require(process.argv[1])' "$node_dir" 2>/dev/null || {
   echo "no Node binding with its modules in $node_dir: run bindings/node/run-tests.sh first" >&2; exit 1; }
+[ -f "$dotnet_dll" ] && command -v mcs >/dev/null && command -v mono >/dev/null || {
+  echo "no C# assembly at $dotnet_dll (or no mcs/mono): run bindings/dotnet/run-tests.sh first" >&2; exit 1; }
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/custodia-interop.XXXXXX")
 cleanup() {
@@ -59,6 +63,9 @@ cleanup() {
 trap cleanup EXIT
 mkdir -p "$work/java"
 javac -Xlint:all -Werror -d "$work/java" -cp "$java_classes:$JNA_JAR" "$root/tests/interop/Interop.java"
+mkdir -p "$work/dotnet"
+cp "$dotnet_dll" "$work/dotnet/"
+mcs -nologo -warnaserror -out:"$work/dotnet/Interop.exe" -r:"$work/dotnet/Custodia.dll" "$root/tests/interop/Interop.cs"
 
 # run <lang> <args...>: one language's interop program.
 run() {
@@ -70,6 +77,7 @@ run() {
     python) "$venv_python" "$root/tests/interop/interop.py" "$@" ;;
     java) java -XX:TieredStopAtLevel=1 -Xshare:auto -cp "$work/java:$java_classes:$JNA_JAR" Interop "$@" ;;
     node) node "$root/tests/interop/interop.js" "$@" ;;
+    dotnet) LD_LIBRARY_PATH="$root/target/release${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}" mono "$work/dotnet/Interop.exe" "$@" ;;
   esac
 }
 
@@ -163,7 +171,7 @@ shared_recipients() { echo "$kek"; }
 matrix "A. one shared keyring directory (KEK $kek), the languages taking turns" shared_dir shared_dir \
   shared_recipients
 
-# --- B. one authority per language: each language its own keyring and X25519 key, importing the others' public keys.
+# --- B. one authority per language: its own keyring and X25519 key, importing the others' public keys.
 for l in "${langs[@]}"; do
   must "$l" generate "$work/auth-$l" x25519 >"$work/pub-$l.txt"
 done
