@@ -8,6 +8,7 @@ import "C"
 
 import (
 	"runtime"
+	"strings"
 	"time"
 )
 
@@ -236,21 +237,23 @@ func (c *Custodian) ImportReceipt(actor *Actor, text string) (*Receipt, error) {
 	return newReceipt(out), nil
 }
 
-// ReceiptsForObject are the kept receipts for an object, armored, one after the other.
-func (c *Custodian) ReceiptsForObject(objectID string) (string, error) {
+// ReceiptsForObject are the kept receipts for an object, each armored (custodia_receipt_find_by_object).
+func (c *Custodian) ReceiptsForObject(objectID string) ([]string, error) {
 	return c.findReceipts(objectID, true)
 }
 
-// ReceiptsForCase are the kept receipts for a case, armored, one after the other.
-func (c *Custodian) ReceiptsForCase(caseRef string) (string, error) {
+// ReceiptsForCase are the kept receipts for a case, each armored (custodia_receipt_find_by_case).
+func (c *Custodian) ReceiptsForCase(caseRef string) ([]string, error) {
 	return c.findReceipts(caseRef, false)
 }
 
-func (c *Custodian) findReceipts(key string, object bool) (string, error) {
+const receiptBegin = "-----BEGIN CUSTODIA RECEIPT-----"
+
+func (c *Custodian) findReceipts(key string, object bool) ([]string, error) {
 	defer keep(c)
 	k, err := cstr(key)
 	if err != nil {
-		return "", err
+		return nil, err
 	}
 	defer freeC(k)
 	var buf C.custodia_buffer
@@ -260,7 +263,11 @@ func (c *Custodian) findReceipts(key string, object bool) (string, error) {
 		}
 		return C.custodia_receipt_find_by_case(c.c(), k, &buf)
 	}); err != nil {
-		return "", err
+		return nil, err
 	}
-	return takeText(&buf), nil
+	var out []string
+	for _, part := range strings.Split(takeText(&buf), receiptBegin)[1:] {
+		out = append(out, receiptBegin+part)
+	}
+	return out, nil
 }
