@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Cross-language interoperability test (issue #7, item 4): seal in each of Rust, C, Python and Java and open in each
-# of the others, for
+# Cross-language interoperability test (issue #7, item 4; Go added by issue 19): seal in each of Rust, C, Python,
+# Java and Go and open in each of the others, for
 #   A. one shared keyring directory that the four programs take turns on (a KEK generated once), and
 #   B. four authorities, each language with its own keyring and X25519 key, sealing for the public keys it imported
 #      from the other three;
@@ -17,7 +17,7 @@
 #      envelope).
 #
 # Every language runs the same small command line (examples/interop.rs, tests/interop/interop.c,
-# tests/interop/interop.py, tests/interop/Interop.java). Builds are reused: the release library and example
+# tests/interop/interop.py, tests/interop/Interop.java, tests/interop/go/interop.go). Builds are reused: the release library and example
 # (cargo), tests/c/build/interop (make), the Python venv and the Java classes that bindings/*/run-tests.sh make.
 # Keyrings are unlocked with a fixed raw master key, not Argon2id, so a run takes seconds.
 #
@@ -30,7 +30,7 @@ mib=${CUSTODIA_INTEROP_MIB:-3}
 JNA_JAR=${JNA_JAR:-/usr/share/java/jna.jar}
 venv_python=${CUSTODIA_VENV:-$root/bindings/python/.venv}/bin/python
 java_classes=$root/bindings/java/build/classes
-langs=(rust c python java)
+langs=(rust c python java go)
 
 step() { printf '\n== %s\n' "$*"; }
 
@@ -55,6 +55,10 @@ cleanup() {
 trap cleanup EXIT
 mkdir -p "$work/java"
 javac -Xlint:all -Werror -d "$work/java" -cp "$java_classes:$JNA_JAR" "$root/tests/interop/Interop.java"
+# Go: tests/interop/go (a module that replaces the binding's with bindings/go), standard library only, no network.
+command -v go >/dev/null || { echo "no go toolchain: run scripts/install-deps.sh (golang-go)" >&2; exit 1; }
+(cd "$root/tests/interop/go" && GOPROXY=off GOFLAGS=-mod=readonly GOTOOLCHAIN=local CGO_ENABLED=1 \
+  go build -o "$work/go-interop" .)
 
 # run <lang> <args...>: one language's interop program.
 run() {
@@ -65,6 +69,7 @@ run() {
     c) "$root/tests/c/build/interop" "$@" ;;
     python) "$venv_python" "$root/tests/interop/interop.py" "$@" ;;
     java) java -XX:TieredStopAtLevel=1 -Xshare:auto -cp "$work/java:$java_classes:$JNA_JAR" Interop "$@" ;;
+    go) "$work/go-interop" "$@" ;;
   esac
 }
 
@@ -168,7 +173,7 @@ for l in "${langs[@]}"; do
     [ "$m" = "$l" ] || others+=("$work/pub-$m.txt")
   done
   must "$l" import "$work/auth-$l" "${others[@]}" >"$work/ids-$l.txt"
-  [ "$(wc -l <"$work/ids-$l.txt")" -eq 3 ] || { echo "FAILED: $l imported $(cat "$work/ids-$l.txt")" >&2; exit 1; }
+  [ "$(wc -l <"$work/ids-$l.txt")" -eq $((${#langs[@]} - 1)) ] || { echo "FAILED: $l imported $(cat "$work/ids-$l.txt")" >&2; exit 1; }
 done
 authority_dir() { echo "$work/auth-$1"; }
 imported_recipients() { cat "$work/ids-$1.txt"; }
@@ -273,4 +278,5 @@ if [ "${failures:-0}" -ne 0 ]; then
   echo "interop: $failures failure(s) in ${SECONDS}s" >&2
   exit 1
 fi
-echo "interop: 4 languages, 2 keyring set-ups, grants and receipts, $((2 * 4 * 3 * 3 + 4 * 3 * 2 + 4 * 3 * 7)) checks passed in ${SECONDS}s"
+n=${#langs[@]}
+echo "interop: $n languages, 2 keyring set-ups, grants and receipts, $((n * (n - 1) * (n + 11))) checks passed in ${SECONDS}s"
