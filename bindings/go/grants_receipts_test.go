@@ -163,7 +163,7 @@ func (s *receiptScene) handled(t *testing.T) *custodia.Receipt {
 		"The account funds an imminent attack on critical infrastructure here"))
 	defer ns.Close()
 	ok(t, must(s.nl.Open(s.jan, s.envelope, "asset_recovery", custodia.WithException(ns))).Close())
-	r := must(s.nl.IssueReceipt(s.jan, info.ObjectID, s.signer, custodia.ReceiptOptions{IncludeRefusals: true}))
+	r := must(s.nl.IssueReceipt(s.jan, info.ObjectID, s.signer, custodia.ReceiptOptions{}))
 	t.Cleanup(func() { _ = r.Close() })
 	return r
 }
@@ -180,6 +180,11 @@ func TestReceiptRoundTrip(t *testing.T) {
 	}
 	if _, named := items[1].Fields[custodia.FieldActor]; named {
 		t.Fatal("actor named")
+	}
+	quiet := must(s.nl.IssueReceipt(s.jan, must(r.Header()).ObjectID, s.signer, custodia.ReceiptOptions{OmitRefusals: true}))
+	defer quiet.Close()
+	if k := strings.Join(must(quiet.Kinds()), " "); strings.Contains(k, "refused") {
+		t.Fatalf("refusals not omitted: %q", k)
 	}
 	if items[2].Fields[custodia.FieldRefusal] != "purpose_not_permitted" ||
 		items[3].Fields[custodia.FieldExceptionKind] != "national_security" {

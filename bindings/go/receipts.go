@@ -199,9 +199,13 @@ func (r *Receipt) Kinds() ([]string, error) {
 	return out, nil
 }
 
-// ReceiptOptions are what a receipt shows.
+// ReceiptOptions are what a receipt shows; the zero value names no actor and includes refusals (as the other
+// bindings do by default).
 type ReceiptOptions struct {
-	NameActors, IncludeRefusals bool
+	// NameActors puts the actors' ids in the items (roles and jurisdictions are always there).
+	NameActors bool
+	// OmitRefusals leaves the refusals out.
+	OmitRefusals bool
 }
 
 // IssueReceipt signs a disclosure receipt for a received object from the audit log (custodia_receipt_issue).
@@ -215,7 +219,7 @@ func (c *Custodian) IssueReceipt(actor *Actor, objectID string, signer KeyID, op
 	s := signer.c()
 	var out C.custodia_receipt
 	if err := call(func() C.custodia_status {
-		return C.custodia_receipt_issue(c.c(), actor.c(), o, &s, C.bool(opts.NameActors), C.bool(opts.IncludeRefusals), &out)
+		return C.custodia_receipt_issue(c.c(), actor.c(), o, &s, C.bool(opts.NameActors), C.bool(!opts.OmitRefusals), &out)
 	}); err != nil {
 		return nil, err
 	}
