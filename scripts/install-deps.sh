@@ -17,6 +17,8 @@ python3 -c 'import ensurepip' 2>/dev/null || need_apt+=(python3-venv)
 have javac || need_apt+=(openjdk-17-jdk-headless)
 [ -f /usr/share/java/jna.jar ] || need_apt+=(libjna-java libjna-jni)
 [ -f /usr/share/java/junit-platform-console-standalone.jar ] || need_apt+=(junit5)
+# Go binding: Debian's Go (1.19) with cgo; standard library only, so no module is ever downloaded.
+have go || need_apt+=(golang-go)
 # The PKCS#11 provider's tests (feature pkcs11): a SoftHSM2 token in a temporary directory.
 { [ -f /usr/lib/softhsm/libsofthsm2.so ] && have softhsm2-util; } || need_apt+=(softhsm2)
 # The PostgreSQL backends' tests, example and benchmark (feature postgres): Debian's server binaries, run by the tests

@@ -85,8 +85,10 @@ step "Python binding (ctypes): pytest suite and MLA example"
 bindings/python/run-tests.sh -q
 step "Java binding (JNA): JUnit suite and MLA example"
 bindings/java/run-tests.sh
+step "Go binding (cgo): go vet, go test suite and MLA example"
+bindings/go/run-tests.sh
 step "README: the C, Python and Java snippets run as written; the TOML overrides name real dependencies"
 tests/readme/snippets.sh
-step "Interoperability: seal in each of Rust, C, Python, Java; open in each of the others"
+step "Interoperability: seal in each of Rust, C, Python, Java, Go; open in each of the others"
 tests/interop/run.sh
 echo "all tests passed"
