@@ -266,10 +266,7 @@ func (s *AuditSnapshot) Entries() ([]AuditEntry, error) {
 		if err := call(func() C.custodia_status { return C.custodia_audit_entries_get(s.c(), C.size_t(i), &e) }); err != nil {
 			return nil, err
 		}
-		out = append(out, AuditEntry{Seq: uint64(e.seq), Time: timeOrZero(e.time), Kind: goStr(e.kind),
-			ActorID: goStr(e.actor_id), ActorRole: goStr(e.actor_role), ActorJurisdiction: goStr(e.actor_jurisdiction),
-			CaseRef: goStr(e.case_ref), Object: goStr(e.object), Purpose: goStr(e.purpose), Outcome: goStr(e.outcome),
-			JSON: goStr(e.json)})
+		out = append(out, auditEntry(&e))
 	}
 	return out, nil
 }
@@ -319,4 +316,11 @@ func MemoryStatus() (MemoryProtection, error) {
 // DisableCoreDumps makes the process leave no core dump (custodia_disable_core_dumps).
 func DisableCoreDumps() error {
 	return call(func() C.custodia_status { return C.custodia_disable_core_dumps() })
+}
+
+func auditEntry(e *C.custodia_audit_entry) AuditEntry {
+	return AuditEntry{Seq: uint64(e.seq), Time: timeOrZero(e.time), Kind: goStr(e.kind),
+		ActorID: goStr(e.actor_id), ActorRole: goStr(e.actor_role), ActorJurisdiction: goStr(e.actor_jurisdiction),
+		CaseRef: goStr(e.case_ref), Object: goStr(e.object), Purpose: goStr(e.purpose), Outcome: goStr(e.outcome),
+		JSON: goStr(e.json)}
 }

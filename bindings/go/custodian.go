@@ -42,9 +42,20 @@ type Options struct {
 	Durability Durability
 	MaxBatch   int
 	MaxDelay   time.Duration
+	// Providers are host key services sealed to and opened through (asked in this order).
+	Providers []KeyProvider
+	// CaseKeys wraps per-case keys under a provider's key.
+	CaseKeys *CaseKeys
+	// Signers are Ed25519 keys held by the host (envelope signer, grants, receipts), by their key ids.
+	Signers []Signer
+	// AuditSigner signs the audit log's checkpoints with a key held by the host.
+	AuditSigner Signer
+	// AuditSinks receive every audit event; RequireAuditSinks fails an operation whose event a sink refused.
+	AuditSinks        []AuditSink
+	RequireAuditSinks bool
 }
 
-func (o *Options) build() (C.custodia_custodian_options, error) {
+func (o *Options) build(hs *hostState) (C.custodia_custodian_options, error) {
 	var h C.custodia_custodian_options
 	if o == nil {
 		return h, nil
@@ -65,6 +76,9 @@ func (o *Options) build() (C.custodia_custodian_options, error) {
 				C.uint32_t(o.MaxDelay/time.Microsecond))
 		})
 	}
+	if err == nil {
+		err = o.addHost(h, hs)
+	}
 	if err != nil {
 		C.custodia_custodian_options_free(h)
 	}
@@ -73,7 +87,10 @@ func (o *Options) build() (C.custodia_custodian_options, error) {
 
 // Custodian is a keyring and audit log in one directory, and everything done with them. Usable from many
 // goroutines at once. Close writes a closing checkpoint and frees it.
-type Custodian struct{ h handle }
+type Custodian struct {
+	h    handle
+	host *hostState // the audit sinks' handles, deleted once the custodian is freed
+}
 
 // OpenWithMasterKey opens (or with Options.Create makes) the custodian in dir, unlocked by a raw 32-byte master
 // key (custodia_custodian_open_master_key).
@@ -83,8 +100,10 @@ func OpenWithMasterKey(dir string, masterKey []byte, opts *Options) (*Custodian,
 		return nil, err
 	}
 	defer freeC(d)
-	o, err := opts.build()
+	hs := &hostState{}
+	o, err := opts.build(hs)
 	if err != nil {
+		hs.release()
 		return nil, err
 	}
 	defer C.custodia_custodian_options_free(o)
@@ -92,9 +111,10 @@ func OpenWithMasterKey(dir string, masterKey []byte, opts *Options) (*Custodian,
 	if err := call(func() C.custodia_status {
 		return C.custodia_custodian_open_master_key(d, bytesPtr(masterKey), C.size_t(len(masterKey)), o, &out)
 	}); err != nil {
+		hs.release()
 		return nil, err
 	}
-	return newCustodian(out), nil
+	return newCustodian(out, hs), nil
 }
 
 // OpenWithPassphrase opens (or creates) the custodian in dir, unlocked by a passphrase
@@ -119,20 +139,23 @@ func OpenWithPassphrase(dir string, passphrase []byte, opts *Options) (*Custodia
 		wipe(unsafe.Slice((*byte)(unsafe.Pointer(p)), len(passphrase)+1))
 		C.free(unsafe.Pointer(p))
 	}()
-	o, err := opts.build()
+	hs := &hostState{}
+	o, err := opts.build(hs)
 	if err != nil {
+		hs.release()
 		return nil, err
 	}
 	defer C.custodia_custodian_options_free(o)
 	var out C.custodia_custodian
 	if err := call(func() C.custodia_status { return C.custodia_custodian_open_passphrase(d, p, o, &out) }); err != nil {
+		hs.release()
 		return nil, err
 	}
-	return newCustodian(out), nil
+	return newCustodian(out, hs), nil
 }
 
-func newCustodian(out C.custodia_custodian) *Custodian {
-	c := &Custodian{handle{uint64(out.id)}}
+func newCustodian(out C.custodia_custodian, hs *hostState) *Custodian {
+	c := &Custodian{h: handle{uint64(out.id)}, host: hs}
 	runtime.SetFinalizer(c, func(c *Custodian) { _ = c.free() })
 	return c
 }
@@ -146,9 +169,13 @@ func (c *Custodian) c() C.custodia_custodian {
 }
 
 func (c *Custodian) free() error {
-	return c.h.release(func(id uint64) C.custodia_status {
+	err := c.h.release(func(id uint64) C.custodia_status {
 		return C.custodia_custodian_free(C.custodia_custodian{id: C.uint64_t(id)})
 	})
+	if err == nil {
+		c.host.release()
+	}
+	return err
 }
 
 // Shutdown closes the custodian with a signed closing checkpoint and returns it as an anchor (JSON); later calls
