@@ -121,3 +121,5 @@ func (w *world) seal(t testing.TB) []byte {
 	t.Helper()
 	return must(w.c.Seal(w.anna, data, w.terms))
 }
+
+func errorsAs(err error, target any) bool { return errors.As(err, target) }
