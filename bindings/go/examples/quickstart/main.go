@@ -1,4 +1,4 @@
-// The README's ten-line example: seal for a purpose, open for it, be refused for another.
+// The README's ten-line example (bindings/go/README.md): seal for a purpose, open for it, be refused another.
 package main
 
 import (
@@ -12,23 +12,17 @@ import (
 func main() {
 	dir, _ := os.MkdirTemp("", "custodia-quickstart-")
 	defer os.RemoveAll(dir)
-	key := make([]byte, 32) // a demo master key: use a passphrase or a KMS in earnest
-	c, err := custodia.OpenWithMasterKey(dir+"/keys", key, &custodia.Options{Create: true})
-	if err != nil {
-		panic(err)
-	}
+	// --- the README's ten lines (errors other than the refusal left out for brevity) ---
+	c, _ := custodia.OpenWithMasterKey(dir+"/keys", make([]byte, 32), &custodia.Options{Create: true}) // demo key
 	defer c.Close()
 	anna, _ := custodia.NewActor("anna", "prosecutor", "DE", custodia.Secret)
-	defer anna.Close()
 	kek, _ := c.GenerateKey(anna, custodia.KEK, "case key")
-	opts, _ := custodia.NewSealOptions(custodia.Evidence, "investigation")
-	defer opts.Close()
-	_ = opts.AddRecipient(kek)
-	envelope, _ := c.Seal(anna, []byte("witness statement"), opts)
-	opened, _ := c.Open(anna, envelope, "investigation")
-	fmt.Printf("opened %v\n", opened.Data) // Sensitive(17 bytes, redacted)
-	opened.Close()                         // wipes the plaintext
-	if _, err := c.Open(anna, envelope, "asset_recovery"); errors.Is(err, custodia.ErrPurposeNotPermitted) {
-		fmt.Println("refused:", err)
-	}
+	terms, _ := custodia.NewSealOptions(custodia.Evidence, "investigation")
+	_ = terms.AddRecipient(kek)
+	envelope, _ := c.Seal(anna, []byte("witness statement"), terms)
+	opened, _ := c.Open(anna, envelope, "investigation.financial")
+	fmt.Println(opened.Data, opened.Info.Purposes) // Sensitive(17 bytes, redacted) [investigation]
+	opened.Close()                                 // wipes the plaintext in the library's memory
+	_, err := c.Open(anna, envelope, "extradition")
+	fmt.Println(errors.Is(err, custodia.ErrPurposeNotPermitted), err)
 }
