@@ -87,7 +87,7 @@ step "Java binding (JNA): JUnit suite and MLA example"
 bindings/java/run-tests.sh
 step "Go binding (cgo): go vet, go test suite and MLA example"
 bindings/go/run-tests.sh
-step "README: the C, Python and Java snippets run as written; the TOML overrides name real dependencies"
+step "README: the C, Python, Java and Go snippets run as written; the TOML overrides name real dependencies"
 tests/readme/snippets.sh
 step "Interoperability: seal in each of Rust, C, Python, Java, Go; open in each of the others"
 tests/interop/run.sh
