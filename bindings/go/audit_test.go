@@ -3,6 +3,7 @@ package custodia_test
 import (
 	"encoding/json"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -183,5 +184,40 @@ func TestMemoryStatus(t *testing.T) {
 	ok(t, w.c.Close())
 	if m2 := must(custodia.MemoryStatus()); m2.LiveSecrets >= m.LiveSecrets {
 		t.Fatalf("after close %+v", m2)
+	}
+}
+
+// In a child process (the setting lasts for the life of the process): the test binary runs itself.
+func TestDisableCoreDumpsShowsInTheStatus(t *testing.T) {
+	if os.Getenv("CUSTODIA_GO_TEST_CHILD") == "core-dumps" {
+		if m := must(custodia.MemoryStatus()); m.Dumpable == 0 {
+			os.Exit(3)
+		}
+		ok(t, custodia.DisableCoreDumps())
+		if m := must(custodia.MemoryStatus()); m.Dumpable != 0 {
+			os.Exit(4)
+		}
+		os.Exit(0)
+	}
+	cmd := exec.Command(os.Args[0], "-test.run=^TestDisableCoreDumpsShowsInTheStatus$")
+	cmd.Env = append(os.Environ(), "CUSTODIA_GO_TEST_CHILD=core-dumps")
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("child: %v\n%s", err, out)
+	}
+}
+
+func TestIOFaultNamesThePath(t *testing.T) {
+	w := newWorld(t)
+	missing := filepath.Join(t.TempDir(), "missing.txt")
+	err := w.c.SealFile(w.anna, w.terms, missing, filepath.Join(t.TempDir(), "out.cust"))
+	wantCode[*custodia.EnvironmentError](t, err, custodia.ErrIO)
+	var env *custodia.EnvironmentError
+	if !errorsAs(err, &env) || !strings.HasPrefix(env.Path(), missing+" -> ") || !strings.Contains(err.Error(), missing) {
+		t.Fatalf("%v", err)
+	}
+	_, _, err = w.c.OpenSeekable(w.anna, missing, "investigation")
+	wantCode[*custodia.EnvironmentError](t, err, custodia.ErrIO)
+	if !errorsAs(err, &env) || env.Path() != missing {
+		t.Fatalf("%v", err)
 	}
 }

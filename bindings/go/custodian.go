@@ -383,7 +383,8 @@ func (c *Custodian) SealFile(actor *Actor, opts *SealOptions, src, dst string) e
 		return err
 	}
 	defer freeC(d)
-	return call(func() C.custodia_status { return C.custodia_seal_file(c.c(), actor.c(), opts.c(), s, d) })
+	err = call(func() C.custodia_status { return C.custodia_seal_file(c.c(), actor.c(), opts.c(), s, d) })
+	return namePath(err, src+" -> "+dst)
 }
 
 // OpenFile opens the envelope at src to dst in constant memory (custodia_open_file); a refused or failed open
@@ -410,7 +411,7 @@ func (c *Custodian) OpenFile(actor *Actor, src, dst, purpose string, opts ...Ope
 	if err := call(func() C.custodia_status {
 		return C.custodia_open_file(c.c(), actor.c(), p, a.exception.c(), a.signer, s, d, info)
 	}); err != nil {
-		return EnvelopeInfo{}, err
+		return EnvelopeInfo{}, namePath(err, src+" -> "+dst)
 	}
 	return envelopeInfo(info), nil
 }

@@ -45,6 +45,7 @@ type errorBase struct {
 	code    Status
 	message string
 	cause   error
+	path    string
 }
 
 func (e *errorBase) Code() Status    { return e.code }
@@ -59,6 +60,9 @@ func (e *errorBase) Error() string {
 		msg = e.cause.Error()
 	} else if e.cause != nil {
 		msg += ": " + e.cause.Error()
+	}
+	if e.path != "" {
+		msg += " (path: " + e.path + ")"
 	}
 	if msg == "" {
 		return fmt.Sprintf("custodia: [%d %s]", uint32(e.code), e.Name())
@@ -86,6 +90,17 @@ type AuditError struct{ errorBase }
 // EnvironmentError is a 9xx code other than 998 and 999: the operating system (I/O, random numbers,
 // permissions). An I/O failure of a Go reader or writer in a stream carries that error (errors.Unwrap).
 type EnvironmentError struct{ errorBase }
+
+// Path is the file an I/O error concerns, as the call named it ("src -> dst" for a copy), or "".
+func (e *EnvironmentError) Path() string { return e.path }
+
+// namePath names path in an I/O error returned by a call on files.
+func namePath(err error, path string) error {
+	if e, ok := err.(*EnvironmentError); ok && e.code == ErrIO && e.path == "" {
+		e.path = path
+	}
+	return err
+}
 
 // InternalError is 998 (poisoned handle) or 999 (a bug in custodia).
 type InternalError struct{ errorBase }

@@ -54,10 +54,11 @@ func (c *Custodian) OpenSeekable(actor *Actor, path, purpose string, opts ...Ope
 		return nil, EnvelopeInfo{}, err
 	}
 	defer freeC(cp)
-	return c.newReader(actor, purpose, opts, func(h C.custodia_custodian, a C.custodia_actor, p *C.char,
+	r, info, err := c.newReader(actor, purpose, opts, func(h C.custodia_custodian, a C.custodia_actor, p *C.char,
 		e C.custodia_exception_ground, s *C.custodia_key_id, out *C.custodia_reader, info *C.custodia_envelope_info) C.custodia_status {
 		return C.custodia_reader_open_file(h, a, p, e, s, cp, out, info)
 	})
+	return r, info, namePath(err, path)
 }
 
 // OpenSeekableFile is OpenSeekable over an open file whose envelope starts at its current offset
@@ -148,7 +149,7 @@ func (c *Custodian) RewrapBatch(actor *Actor, paths []string, purpose string, re
 			return nil, err
 		}
 		if st != C.CUSTODIA_OK {
-			out[i] = newError(Status(st), goStr(msg), nil)
+			out[i] = namePath(newError(Status(st), goStr(msg), nil), paths[i])
 		}
 	}
 	return out, nil
