@@ -220,6 +220,12 @@ func TestStreamAFile(t *testing.T) {
 	if !bytes.Equal(out.Bytes(), big) || info.CaseRef != "MLA-2026-0042" {
 		t.Fatal("stream round trip")
 	}
+	// The header as written gives the envelope's info.
+	var env2 bytes.Buffer
+	streamed := must(w.c.SealStreamInfo(w.anna, bytes.NewReader(big), &env2, w.terms))
+	if streamed.CaseRef != "MLA-2026-0042" || streamed.ObjectID != must(w.c.Inspect(env2.Bytes())).ObjectID {
+		t.Fatalf("seal stream info %+v", streamed)
+	}
 	// A stream opens as a buffer too, and the other way round.
 	o := must(w.c.Open(w.anna, env.Bytes(), "investigation"))
 	if !o.Data.Equal(big) {

@@ -112,6 +112,35 @@ func (c *Custodian) SealStream(actor *Actor, src io.Reader, dst io.Writer, opts 
 	return streamError(err, rs, ws)
 }
 
+// headCapture passes everything on and keeps the first bytes written (the envelope's header).
+type headCapture struct {
+	w    io.Writer
+	head []byte
+}
+
+const headLimit = 64 * 1024
+
+func (h *headCapture) Write(p []byte) (int, error) {
+	n, err := h.w.Write(p)
+	if room := headLimit - len(h.head); room > 0 && n > 0 {
+		if n < room {
+			room = n
+		}
+		h.head = append(h.head, p[:room]...)
+	}
+	return n, err
+}
+
+// SealStreamInfo is SealStream that also returns the envelope's metadata, read from the header as it was written
+// (the first bytes are kept, the ciphertext only; then Inspect).
+func (c *Custodian) SealStreamInfo(actor *Actor, src io.Reader, dst io.Writer, opts *SealOptions) (EnvelopeInfo, error) {
+	hc := &headCapture{w: dst}
+	if err := c.SealStream(actor, src, hc, opts); err != nil {
+		return EnvelopeInfo{}, err
+	}
+	return c.Inspect(hc.head)
+}
+
 // OpenStream opens the envelope read from src and writes the plaintext to dst in constant memory
 // (custodia_open_stream): only authenticated chunks are written; on a refusal nothing is. When an error comes after
 // some chunks (a truncated or altered envelope), dst has received the chunks before it: the caller discards them.
