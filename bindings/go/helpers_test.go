@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"testing"
+	"time"
 
 	custodia "github.com/custodia/custodia/bindings/go"
 )
@@ -123,3 +124,5 @@ func (w *world) seal(t testing.TB) []byte {
 }
 
 func errorsAs(err error, target any) bool { return errors.As(err, target) }
+
+var zeroTime time.Time
