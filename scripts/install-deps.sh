@@ -24,6 +24,8 @@ have npm || need_apt+=(npm)
 have mcs || need_apt+=(mono-mcs)
 have mono || need_apt+=(mono-runtime)
 [ -f /usr/lib/mono/4.5/System.Numerics.dll ] || need_apt+=(libmono-system-numerics4.0-cil)  # the signer tests' Ed25519
+# Go binding: Debian's Go (1.19) with cgo; standard library only, so no module is ever downloaded.
+have go || need_apt+=(golang-go)
 # The PKCS#11 provider's tests (feature pkcs11): a SoftHSM2 token in a temporary directory.
 { [ -f /usr/lib/softhsm/libsofthsm2.so ] && have softhsm2-util; } || need_apt+=(softhsm2)
 # The PostgreSQL backends' tests, example and benchmark (feature postgres): Debian's server binaries, run by the tests

@@ -89,8 +89,10 @@ step "Node binding (koffi): node:test suite, TypeScript declarations and MLA exa
 bindings/node/run-tests.sh
 step "C# binding (P/Invoke, Mono): test harness and MLA example"
 bindings/dotnet/run-tests.sh
-step "README: the C, Python and Java snippets run as written; the TOML overrides name real dependencies"
+step "Go binding (cgo): go vet, go test suite and MLA example"
+bindings/go/run-tests.sh
+step "README: the C, Python, Java and Go snippets run as written; the TOML overrides name real dependencies"
 tests/readme/snippets.sh
-step "Interoperability: seal in each of Rust, C, Python, Java, Node, C#; open in each of the others"
+step "Interoperability: seal in each of Rust, C, Python, Java, Node, C#, Go; open in each of the others"
 tests/interop/run.sh
 echo "all tests passed"

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Cross-language interoperability test (issue #7, item 4; Node and C# added by issue 19): seal in each of Rust, C,
-# Python, Java, Node and C# and open in each of the others, for
+# Cross-language interoperability test (issue #7, item 4; Node, C# and Go added by issue 19): seal in each of Rust,
+# C, Python, Java, Node, C# and Go and open in each of the others, for
 #   A. one shared keyring directory that the programs take turns on (a KEK generated once), and
 #   B. one authority per language, each with its own keyring and X25519 key, sealing for the public keys it imported
 #      from the others;
@@ -17,10 +17,10 @@
 #      envelope).
 #
 # Every language runs the same small command line (examples/interop.rs, tests/interop/interop.c,
-# tests/interop/interop.py, tests/interop/Interop.java, tests/interop/interop.js, tests/interop/Interop.cs). Builds
-# are reused: the release library and example (cargo), tests/c/build/interop (make), the Python venv, the Java
-# classes, the Node modules (bindings/node/node_modules) and the C# assembly (bindings/dotnet/build/Custodia.dll)
-# that bindings/*/run-tests.sh make.
+# tests/interop/interop.py, tests/interop/Interop.java, tests/interop/interop.js, tests/interop/Interop.cs,
+# tests/interop/go/interop.go). Builds are reused: the release library and example (cargo), tests/c/build/interop
+# (make), the Python venv, the Java classes, the Node modules (bindings/node/node_modules) and the C# assembly
+# (bindings/dotnet/build/Custodia.dll) that bindings/*/run-tests.sh make; the Go program is built here.
 # Keyrings are unlocked with a fixed raw master key, not Argon2id, so a run takes seconds.
 #
 #   tests/interop/run.sh            prints the matrices; exits non-zero on any mismatch
@@ -34,7 +34,7 @@ venv_python=${CUSTODIA_VENV:-$root/bindings/python/.venv}/bin/python
 java_classes=$root/bindings/java/build/classes
 node_dir=$root/bindings/node
 dotnet_dll=$root/bindings/dotnet/build/Custodia.dll
-langs=(rust c python java node dotnet)
+langs=(rust c python java node dotnet go)
 
 step() { printf '\n== %s\n' "$*"; }
 
@@ -66,6 +66,10 @@ javac -Xlint:all -Werror -d "$work/java" -cp "$java_classes:$JNA_JAR" "$root/tes
 mkdir -p "$work/dotnet"
 cp "$dotnet_dll" "$work/dotnet/"
 mcs -nologo -warnaserror -out:"$work/dotnet/Interop.exe" -r:"$work/dotnet/Custodia.dll" "$root/tests/interop/Interop.cs"
+# Go: tests/interop/go (a module that replaces the binding's with bindings/go), standard library only, no network.
+command -v go >/dev/null || { echo "no go toolchain: run scripts/install-deps.sh (golang-go)" >&2; exit 1; }
+(cd "$root/tests/interop/go" && GOPROXY=off GOFLAGS=-mod=readonly GOTOOLCHAIN=local CGO_ENABLED=1 \
+  go build -o "$work/go-interop" .)
 
 # run <lang> <args...>: one language's interop program.
 run() {
@@ -78,6 +82,7 @@ run() {
     java) java -XX:TieredStopAtLevel=1 -Xshare:auto -cp "$work/java:$java_classes:$JNA_JAR" Interop "$@" ;;
     node) node "$root/tests/interop/interop.js" "$@" ;;
     dotnet) LD_LIBRARY_PATH="$root/target/release${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}" mono "$work/dotnet/Interop.exe" "$@" ;;
+    go) "$work/go-interop" "$@" ;;
   esac
 }
 

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Runs the README's C, Python and Java snippets (section "From C, Python and Java") as written: each is extracted from
+# Runs the README's C, Python, Java and Go snippets (section "From C, Python and Java") as written: each is extracted from
 # README.md, wrapped only with what a fragment cannot carry (includes and main, imports and a class, the input bytes),
 # compiled against the release library and the bindings, and run in a fresh directory. Each must print the refusal
 # its last lines provoke. Needs: target/release/libcustodia.so, bindings/java/build/classes (run after
@@ -60,6 +60,20 @@ cp="$root/bindings/java/build/classes:${JNA_JAR:-/usr/share/java/jna.jar}"
 javac -d "$work/java" -cp "$cp" "$work/java/App.java"
 (cd "$work/java" && CUSTODIA_LIB="$lib/libcustodia.so" java -cp "$work/java:$cp" App > out.txt)
 expect_refusal Java "$work/java/out.txt"
+
+# Go: the snippet as the body of main, in a module that points at bindings/go (no network: GOPROXY=off).
+mkdir -p "$work/go"
+printf 'module app\n\ngo 1.19\n\nrequire github.com/custodia/custodia/bindings/go v0.0.0\n\nreplace github.com/custodia/custodia/bindings/go => %s/bindings/go\n' \
+  "$root" > "$work/go/go.mod"
+{
+  printf 'package main\n\nimport (\n\t"errors"\n\t"fmt"\n\n\tcustodia "github.com/custodia/custodia/bindings/go"\n)\n\n'
+  printf 'func main() {\n'
+  block go
+  printf '}\n'
+} > "$work/go/main.go"
+grep -q 'c.Seal' "$work/go/main.go" || { echo "no Go snippet found" >&2; exit 1; }
+(cd "$work/go" && GOPROXY=off GOFLAGS=-mod=mod GOTOOLCHAIN=local go run . > out.txt)
+expect_refusal Go "$work/go/out.txt"
 
 # The debug-profile overrides a dependent is told to set: valid TOML, every package named is one custodia depends on.
 block_anywhere() { awk -v lang="$1" '!done && $0 == "```" lang { g = 1; next } g && $0 == "```" { g = 0; done = 1; next } g { print }' "$root/README.md"; }

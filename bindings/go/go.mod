@@ -1,0 +1,3 @@
+module github.com/custodia/custodia/bindings/go
+
+go 1.19
