@@ -169,25 +169,33 @@ impl Custodian {
                 let view = GrantView::check(h, &[], self.clock.now())?;
                 let terms = view.terms(h);
                 let access = self.access_policy();
+                let keys = format::FieldKeys::of(dk, h.object_id());
                 let mut out = Vec::with_capacity(fields.len());
+                // One copy of the envelope's terms, given each field's own in turn (purposes put back after a field
+                // that had its own).
+                let mut t = terms.clone();
                 for f in &fields {
                     let d = &f.descriptor;
-                    let mut t = terms.clone();
                     t.category = d.category;
                     t.classification = d.classification;
                     let extensions = match &d.purposes {
                         Some(p) => {
-                            t.purposes = p.clone();
+                            t.purposes.clone_from(p);
                             &[][..]
                         }
-                        None => &view.extensions[..],
+                        None => {
+                            if t.purposes != terms.purposes {
+                                t.purposes.clone_from(&terms.purposes);
+                            }
+                            &view.extensions[..]
+                        }
                     };
                     let decided = self.gate.decide_under(&t, extensions, request, access.as_deref()).and_then(|dec| {
                         policy::check_four_eyes(access.as_deref(), &t, h.object_id(), request, &dec, dec.at)
                     });
                     let outcome = match decided {
                         Ok(()) => {
-                            let v = format::open_field(dk, h.object_id(), f)?;
+                            let v = format::open_field(&keys, f)?;
                             FieldOutcome::Disclosed(Sensitive::with_classification(v, d.category, d.classification)?)
                         }
                         Err(e) if e.is_refusal() => FieldOutcome::Withheld { reason: e.kind(), message: e.to_string() },

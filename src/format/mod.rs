@@ -67,7 +67,7 @@ pub use record::{
     MAX_RECORD_FIELDS, OpenedRecordPayload, RECORD_VERSION, Record, RecordDate, open_record, seal_record,
     seal_record_with_rng,
 };
-pub(crate) use record::{open_field, parse_payload};
+pub(crate) use record::{FieldKeys, open_field, parse_payload};
 pub use stream::{Reader, StreamReport};
 pub(crate) use wrap::unwrap_with_provider;
 #[cfg(feature = "xwing")]

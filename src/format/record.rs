@@ -678,8 +678,8 @@ impl<'a> Cursor<'a> {
 }
 
 /// The field keys of one envelope: HKDF-Extract of the data key with the object id as salt (the envelope's own
-/// key-schedule PRK, section 4.1), expanded per field.
-struct FieldKeys {
+/// key-schedule PRK, section 4.1), expanded per field only when that field is sealed or opened.
+pub(crate) struct FieldKeys {
     prk: Hkdf<Sha256>,
     object_id: [u8; OBJECT_ID_LEN],
 }
@@ -687,6 +687,11 @@ struct FieldKeys {
 impl FieldKeys {
     fn new(data_key: &[u8; KEY_LEN], object_id: &[u8; OBJECT_ID_LEN]) -> Self {
         Self { prk: Hkdf::<Sha256>::new(Some(object_id), data_key), object_id: *object_id }
+    }
+
+    /// The field keys of the envelope whose data key is `dk`.
+    pub(crate) fn of(dk: &DataKey, object_id: &[u8; OBJECT_ID_LEN]) -> Self {
+        Self::new(dk.expose(), object_id)
     }
 
     fn cipher(&self, index: u16) -> ChunkCipher {
@@ -831,13 +836,12 @@ pub(crate) fn parse_payload<'a>(payload: &'a [u8], envelope: &PurposeSet) -> Res
     Ok(fields)
 }
 
-/// Decrypt and decode one field with the envelope's data key. Derives this field's key only.
+/// Decrypt and decode one field with the envelope's field keys. Derives this field's key only.
 ///
 /// # Errors
 /// [`Error::OpenFailed`] when the field does not authenticate (renamed, re-tagged, moved, altered);
 /// [`Error::Malformed`] for an authentic value that does not decode as its type.
-pub(crate) fn open_field(dk: &DataKey, object_id: &[u8; OBJECT_ID_LEN], f: &SealedField<'_>) -> Result<FieldValue> {
-    let keys = FieldKeys::new(dk.expose(), object_id);
+pub(crate) fn open_field(keys: &FieldKeys, f: &SealedField<'_>) -> Result<FieldValue> {
     let aad = keys.aad(f.index, f.descriptor_bytes);
     let (ct, tag) = f.ciphertext.split_at(f.ciphertext.len() - TAG_LEN);
     let mut plain = Zeroizing::new(vec![0u8; ct.len()]);
@@ -915,10 +919,11 @@ pub fn open_record(
 }
 
 fn open_all(header: &Header, dk: &DataKey, payload: &[u8]) -> Result<Vec<(FieldDescriptor, Sensitive<FieldValue>)>> {
+    let keys = FieldKeys::of(dk, header.object_id());
     parse_payload(payload, &header.metadata().purposes)?
         .into_iter()
         .map(|f| {
-            let v = open_field(dk, header.object_id(), &f)?;
+            let v = open_field(&keys, &f)?;
             let s = Sensitive::with_classification(v, f.descriptor.category, f.descriptor.classification)?;
             Ok((f.descriptor, s))
         })
@@ -973,7 +978,7 @@ mod tests {
         for (f, d) in fields.iter().zip(r.descriptors()) {
             assert_eq!(f.descriptor, d);
             let want = &r.fields[&d.name].1;
-            assert!(open_field(&dk(), &OID, f).unwrap() == *want.expose_secret());
+            assert!(open_field(&FieldKeys::of(&dk(), &OID), f).unwrap() == *want.expose_secret());
         }
     }
 
@@ -981,9 +986,9 @@ mod tests {
     fn a_field_keyed_for_another_envelope_or_position_fails() {
         let payload = encode_payload(&sample(), &DK, &OID).unwrap();
         let fields = parse_payload(&payload, &purposes(&["investigation"])).unwrap();
-        assert!(matches!(open_field(&dk(), &[4; 16], &fields[0]), Err(Error::OpenFailed)));
+        assert!(matches!(open_field(&FieldKeys::of(&dk(), &[4; 16]), &fields[0]), Err(Error::OpenFailed)));
         let moved = SealedField { index: 1, ..SealedField { ..clone_field(&fields[0]) } };
-        assert!(matches!(open_field(&dk(), &OID, &moved), Err(Error::OpenFailed)));
+        assert!(matches!(open_field(&FieldKeys::of(&dk(), &OID), &moved), Err(Error::OpenFailed)));
     }
 
     fn clone_field<'a>(f: &SealedField<'a>) -> SealedField<'a> {
