@@ -144,6 +144,26 @@
 #define CUSTODIA_FIELD_NESTED 5
 
 /**
+ * Mask rule code (`custodia_record_field.mask`): an account number, first and last 4 characters kept.
+ */
+#define CUSTODIA_MASK_IBAN 1
+
+/**
+ * Mask rule code: every digit but the last three replaced by `*`.
+ */
+#define CUSTODIA_MASK_LAST_THREE_DIGITS 2
+
+/**
+ * Mask rule code: each word's initial.
+ */
+#define CUSTODIA_MASK_INITIALS 3
+
+/**
+ * Mask rule code: a date's year.
+ */
+#define CUSTODIA_MASK_YEAR 4
+
+/**
  * Pass as a field's classification to hold it at its category's minimum.
  */
 #define CUSTODIA_CLASSIFICATION_MINIMUM UINT32_MAX
@@ -1733,6 +1753,12 @@ typedef struct custodia_record_field {
    * ...): its value cannot be read.
    */
   custodia_status withheld;
+  /**
+   * 0, or for a withheld field the access policy masks for this reader, the rule (`CUSTODIA_MASK_IBAN` ...
+   * `CUSTODIA_MASK_YEAR`) whose result `custodia_opened_record_text` and `_json` then return (a text): the masked
+   * view, never the value.
+   */
+  uint32_t mask;
 } custodia_record_field;
 
 /**

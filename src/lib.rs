@@ -128,8 +128,9 @@ pub use keys::{
 pub use memory::{MemoryProtection, disable_core_dumps, memory_protection};
 pub use policy::{
     ACCESS_POLICY_FILE, APPROVAL_PREFIX, AccessPolicy, AccessPolicyBuilder, Admission, Approval, ApprovalTerms,
-    Approver, Basis, Decision, Extension, MAX_APPROVAL_LEN, MAX_POLICY_LEN, NewRecipient, ONWARD_TRANSFER_PURPOSE,
-    OpenRequest, POLICY_VERSION, PolicyGate, RewrapRequest, Speciality, Terms, TransferDecision,
+    Approver, Basis, Decision, Extension, MAX_APPROVAL_LEN, MAX_POLICY_LEN, MaskRule, NewRecipient,
+    ONWARD_TRANSFER_PURPOSE, OpenRequest, POLICY_VERSION, PolicyGate, RewrapRequest, Speciality, Terms,
+    TransferDecision,
 };
 pub use vocabulary::{
     Actor, CaseRef, Category, Classification, Clock, DataTag, ExceptionGround, ExceptionKind, FixedClock, GRANT_ID_LEN,

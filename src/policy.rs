@@ -31,8 +31,8 @@ mod access;
 mod approval;
 
 pub use self::access::{
-    ACCESS_POLICY_FILE, AccessPolicy, AccessPolicyBuilder, Admission, Approver, MAX_POLICY_LEN, POLICY_VERSION,
-    TransferDecision,
+    ACCESS_POLICY_FILE, AccessPolicy, AccessPolicyBuilder, Admission, Approver, MAX_POLICY_LEN, MaskRule,
+    POLICY_VERSION, TransferDecision,
 };
 pub use self::approval::{APPROVAL_PREFIX, Approval, ApprovalTerms, MAX_APPROVAL_LEN};
 

@@ -38,6 +38,14 @@ pub const CUSTODIA_FIELD_DATE: u32 = 3;
 pub const CUSTODIA_FIELD_BYTES: u32 = 4;
 /// Field type code of nested named values (read them with `custodia_opened_record_json`).
 pub const CUSTODIA_FIELD_NESTED: u32 = 5;
+/// Mask rule code (`custodia_record_field.mask`): an account number, first and last 4 characters kept.
+pub const CUSTODIA_MASK_IBAN: u32 = 1;
+/// Mask rule code: every digit but the last three replaced by `*`.
+pub const CUSTODIA_MASK_LAST_THREE_DIGITS: u32 = 2;
+/// Mask rule code: each word's initial.
+pub const CUSTODIA_MASK_INITIALS: u32 = 3;
+/// Mask rule code: a date's year.
+pub const CUSTODIA_MASK_YEAR: u32 = 4;
 /// Pass as a field's classification to hold it at its category's minimum.
 pub const CUSTODIA_CLASSIFICATION_MINIMUM: u32 = u32::MAX;
 
@@ -87,6 +95,10 @@ pub struct custodia_record_field {
     /// (`CUSTODIA_ERR_CLEARANCE_INSUFFICIENT`, `CUSTODIA_ERR_PURPOSE_NOT_PERMITTED`, `CUSTODIA_ERR_ROLE_NOT_PERMITTED`,
     /// ...): its value cannot be read.
     pub withheld: custodia_status,
+    /// 0, or for a withheld field the access policy masks for this reader, the rule (`CUSTODIA_MASK_IBAN` ...
+    /// `CUSTODIA_MASK_YEAR`) whose result `custodia_opened_record_text` and `_json` then return (a text): the masked
+    /// view, never the value.
+    pub mask: u32,
 }
 
 /// An opened record with the C strings its fields point into.
@@ -451,10 +463,14 @@ pub unsafe extern "C" fn custodia_opened_record_field(
             purposes: o.purposes[index].as_ref().map_or(core::ptr::null(), |c| c.as_ptr()),
             withheld: match &f.outcome {
                 FieldOutcome::Disclosed(_) => custodia_status::CUSTODIA_OK,
-                FieldOutcome::Withheld { reason, .. } => {
+                FieldOutcome::Withheld { reason, .. } | FieldOutcome::Masked { reason, .. } => {
                     custodia_status::from_code(reason.code()).unwrap_or(custodia_status::CUSTODIA_ERR_INTERNAL)
                 }
                 _ => custodia_status::CUSTODIA_ERR_INTERNAL,
+            },
+            mask: match &f.outcome {
+                FieldOutcome::Masked { rule, .. } => rule.code(),
+                _ => 0,
             },
         });
         Ok(())
@@ -495,12 +511,12 @@ pub unsafe extern "C" fn custodia_opened_record_find(
     })
 }
 
-/// The disclosed value of the field at `index`, or the refusal that withheld it (the call then returns that refusal's
-/// status and its message names the field).
+/// The disclosed value of the field at `index` (for a masked field, its masked text), or the refusal that withheld it
+/// (the call then returns that refusal's status and its message names the field).
 fn value(o: &Opened, index: usize) -> Result<&FieldValue> {
     let f = field(o, index)?;
     match &f.outcome {
-        FieldOutcome::Disclosed(v) => Ok(v.expose_secret()),
+        FieldOutcome::Disclosed(v) | FieldOutcome::Masked { value: v, .. } => Ok(v.expose_secret()),
         FieldOutcome::Withheld { reason, message } => Err(crate::Error::Withheld {
             kind: *reason,
             message: format!("field {} is withheld: {message}", f.descriptor.name),

@@ -8,7 +8,7 @@ use super::open::{Opened, Record as When};
 use super::{Custodian, SealOptions, Sealed};
 use crate::error::{Error, ErrorKind, Result};
 use crate::format::{self, FieldDescriptor, FieldValue, PayloadType, Record};
-use crate::policy::{self, OpenRequest};
+use crate::policy::{self, MaskRule, OpenRequest};
 use crate::vocabulary::Actor;
 use crate::vocabulary::sensitive::{DataTag, Sensitive};
 
@@ -28,6 +28,17 @@ pub struct RecordField {
 pub enum FieldOutcome {
     /// The value, tagged with the field's category and classification.
     Disclosed(Sensitive<FieldValue>),
+    /// Refused in the clear, but the access policy gives this reader a masked view (`[[mask]]`, [`MaskRule`]): the
+    /// text the rule made from the value inside custodia (the value itself never left), and the refusal of the clear
+    /// value.
+    Masked {
+        /// The masked text (a [`FieldValue::Text`]), tagged with the field's category and classification.
+        value: Sensitive<FieldValue>,
+        /// The rule that made it.
+        rule: MaskRule,
+        /// The refusal's kind for the clear value.
+        reason: ErrorKind,
+    },
     /// Not opened for this reader: the policy refusal the field's own terms met (the same kinds an open of a whole
     /// envelope can be refused with, e.g. [`ErrorKind::ClearanceInsufficient`], [`ErrorKind::PurposeNotPermitted`],
     /// [`ErrorKind::RoleNotPermitted`]). Its key was never derived.
@@ -54,13 +65,32 @@ impl OpenedRecord {
         self.fields.iter().find(|f| f.descriptor.name.as_str() == name)
     }
 
-    /// The value of `name`, if the field exists and was disclosed.
+    /// The value of `name`, if the field exists and was disclosed (not masked, not withheld).
     #[must_use]
     pub fn value(&self, name: &str) -> Option<&FieldValue> {
         match &self.get(name)?.outcome {
             FieldOutcome::Disclosed(v) => Some(v.expose_secret()),
-            FieldOutcome::Withheld { .. } => None,
+            _ => None,
         }
+    }
+
+    /// The masked view of `name`, if the field exists and this reader got one.
+    #[must_use]
+    pub fn masked(&self, name: &str) -> Option<&str> {
+        match &self.get(name)?.outcome {
+            FieldOutcome::Masked { value, .. } => value.expose_secret().as_text(),
+            _ => None,
+        }
+    }
+
+    /// The names of the fields this reader got masked.
+    #[must_use]
+    pub fn masked_names(&self) -> Vec<&str> {
+        self.fields
+            .iter()
+            .filter(|f| matches!(f.outcome, FieldOutcome::Masked { .. }))
+            .map(|f| f.descriptor.name.as_str())
+            .collect()
     }
 
     /// The names of the disclosed fields.
@@ -69,10 +99,14 @@ impl OpenedRecord {
         self.names(true)
     }
 
-    /// The names of the withheld fields.
+    /// The names of the withheld fields (neither disclosed nor masked).
     #[must_use]
     pub fn withheld(&self) -> Vec<&str> {
-        self.names(false)
+        self.fields
+            .iter()
+            .filter(|f| matches!(f.outcome, FieldOutcome::Withheld { .. }))
+            .map(|f| f.descriptor.name.as_str())
+            .collect()
     }
 
     fn names(&self, disclosed: bool) -> Vec<&str> {
@@ -131,8 +165,9 @@ impl Custodian {
         {
             return Err(Error::ClearanceInsufficient { required, held: actor.clearance() });
         }
-        let names: Vec<String> = record.descriptors().iter().map(|d| d.name.to_string()).collect();
-        let mut sealed = self.seal_with_details(actor, tag, options, &[("fields", names.join(" "))], |fopts| {
+        let descriptors = record.descriptors();
+        let names: Vec<&str> = descriptors.iter().map(|d| d.name.as_str()).collect();
+        let mut sealed = self.seal_with_details(actor, tag, options, &[("fields", names_detail(&names))], |fopts| {
             let out = format::seal_record(record, fopts)?;
             let id = format::sealed_object_id(&out)?;
             // The record's plaintext is its fields' values; the envelope's payload length is not what a caller sealed.
@@ -198,14 +233,69 @@ impl Custodian {
                             let v = format::open_field(&keys, f)?;
                             FieldOutcome::Disclosed(Sensitive::with_classification(v, d.category, d.classification)?)
                         }
-                        Err(e) if e.is_refusal() => FieldOutcome::Withheld { reason: e.kind(), message: e.to_string() },
+                        Err(e) if e.is_refusal() => {
+                            let mask = access
+                                .as_deref()
+                                .and_then(|a| a.mask_for(&request.actor, d.category, &request.purpose));
+                            let masked = match mask {
+                                // The value is decrypted here only to make its masked view; it is wiped when this
+                                // arm ends, and only the mask's result is kept.
+                                Some(rule) => {
+                                    let clear = Sensitive::with_classification(
+                                        format::open_field(&keys, f)?,
+                                        d.category,
+                                        d.classification,
+                                    )?;
+                                    rule.apply(clear.expose_secret()).map(|m| (rule, m))
+                                }
+                                None => None,
+                            };
+                            match masked {
+                                Some((rule, mut text)) => FieldOutcome::Masked {
+                                    value: Sensitive::with_classification(
+                                        FieldValue::Text(core::mem::take(&mut *text)),
+                                        d.category,
+                                        d.classification,
+                                    )?,
+                                    rule,
+                                    reason: e.kind(),
+                                },
+                                None => FieldOutcome::Withheld { reason: e.kind(), message: e.to_string() },
+                            }
+                        }
                         Err(e) => return Err(e),
                     };
                     out.push(RecordField { descriptor: d.clone(), outcome });
                 }
                 Ok(OpenedRecord { fields: out })
             },
-            |r: &OpenedRecord| vec![("disclosed", r.disclosed().join(" ")), ("withheld", r.withheld().join(" "))],
+            |r: &OpenedRecord| {
+                let mut d =
+                    vec![("disclosed", names_detail(&r.disclosed())), ("withheld", names_detail(&r.withheld()))];
+                let masked = r.masked_names();
+                if !masked.is_empty() {
+                    d.push(("masked", names_detail(&masked)));
+                }
+                d
+            },
         )
     }
+}
+
+/// Field names for an audit detail: space-separated, cut at a name boundary with the count of the rest when the list
+/// would pass the log's limit on a detail value (1,024 bytes).
+pub(super) fn names_detail(names: &[&str]) -> String {
+    const ROOM: usize = crate::audit::MAX_DETAIL_VALUE_LEN - 16;
+    let mut out = String::new();
+    for (i, n) in names.iter().enumerate() {
+        if out.len() + 1 + n.len() > ROOM {
+            out.push_str(&format!(" +{} more", names.len() - i));
+            break;
+        }
+        if i > 0 {
+            out.push(' ');
+        }
+        out.push_str(n);
+    }
+    out
 }

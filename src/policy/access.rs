@@ -52,6 +52,120 @@ pub enum TransferDecision {
     Refuse,
 }
 
+/// How a masked view of a record field is made from its value (`[[mask]]` in the access policy, `docs/POLICY.md`
+/// "Masked views"). A masked view is computed from the value inside custodia; the reader gets only its result, a text,
+/// never the value.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum MaskRule {
+    /// An account number: the first and last 4 characters, every 4 in between as `****` (spaces removed first):
+    /// `NL91ABNA0417164300` becomes `NL91 **** **** **** 4300`. 8 characters or fewer: `****`.
+    Iban,
+    /// Every digit but the last three replaced by `*`, other characters kept: `+31 6 1234 5678` becomes
+    /// `+** * **** *678`. Integers too.
+    LastThreeDigits,
+    /// Each word's first character and a dot: `Jan de Vries` becomes `J. d. V.`.
+    Initials,
+    /// A date's year: `1971-05-04` becomes `1971` (dates, and texts that are dates).
+    Year,
+}
+
+impl MaskRule {
+    /// The rule's name in the policy file (`iban`, `last_three_digits`, `initials`, `year`).
+    #[must_use]
+    pub const fn name(self) -> &'static str {
+        match self {
+            Self::Iban => "iban",
+            Self::LastThreeDigits => "last_three_digits",
+            Self::Initials => "initials",
+            Self::Year => "year",
+        }
+    }
+
+    /// The stable code of the rule in the C API (`CUSTODIA_MASK_*`: 1 iban ... 4 year).
+    #[must_use]
+    pub const fn code(self) -> u32 {
+        match self {
+            Self::Iban => 1,
+            Self::LastThreeDigits => 2,
+            Self::Initials => 3,
+            Self::Year => 4,
+        }
+    }
+
+    /// The masked view of `value`, or `None` when the rule does not apply to a value of its type (the field then
+    /// stays withheld). Only the result leaves this function.
+    #[must_use]
+    pub fn apply(self, value: &crate::format::FieldValue) -> Option<zeroize::Zeroizing<String>> {
+        use crate::format::FieldValue;
+        use zeroize::Zeroizing;
+        let out = match (self, value) {
+            (Self::Iban, FieldValue::Text(s)) => {
+                let chars: Zeroizing<Vec<char>> = Zeroizing::new(s.chars().filter(|c| !c.is_whitespace()).collect());
+                if chars.len() <= 8 {
+                    "****".to_owned()
+                } else {
+                    let mut o: String = chars[..4].iter().collect();
+                    for _ in 0..(chars.len() - 8).div_ceil(4) {
+                        o.push_str(" ****");
+                    }
+                    o.push(' ');
+                    o.extend(&chars[chars.len() - 4..]);
+                    o
+                }
+            }
+            (Self::LastThreeDigits, FieldValue::Text(s)) => last_three(s),
+            (Self::LastThreeDigits, FieldValue::Integer(i)) => last_three(&Zeroizing::new(i.to_string())),
+            (Self::Initials, FieldValue::Text(s)) => {
+                let words: Vec<String> =
+                    s.split_whitespace().filter_map(|w| w.chars().next()).map(|c| format!("{c}.")).collect();
+                words.join(" ")
+            }
+            (Self::Year, FieldValue::Date(d)) => format!("{:04}", d.year()),
+            (Self::Year, FieldValue::Text(s)) => {
+                format!("{:04}", crate::format::RecordDate::parse(s.trim()).ok()?.year())
+            }
+            _ => return None,
+        };
+        Some(Zeroizing::new(out))
+    }
+}
+
+fn last_three(s: &str) -> String {
+    let digits = s.chars().filter(char::is_ascii_digit).count();
+    let mut seen = 0;
+    s.chars()
+        .map(|c| {
+            if c.is_ascii_digit() {
+                seen += 1;
+                if seen + 3 <= digits { '*' } else { c }
+            } else {
+                c
+            }
+        })
+        .collect()
+}
+
+impl core::str::FromStr for MaskRule {
+    type Err = Error;
+    fn from_str(s: &str) -> Result<Self> {
+        [Self::Iban, Self::LastThreeDigits, Self::Initials, Self::Year]
+            .into_iter()
+            .find(|r| r.name() == s)
+            .ok_or_else(|| Error::InvalidArgument(format!("unknown mask rule {s:?}")))
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+struct MaskEntry {
+    category: Category,
+    purposes: PurposeSet,
+    /// `None`: every role.
+    roles: Option<Vec<String>>,
+    rule: MaskRule,
+}
+
 /// A second approver of exceptions (four eyes): who, and the Ed25519 public key their approvals verify against.
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]
@@ -74,6 +188,7 @@ pub struct AccessPolicy {
     four_eyes: Vec<Category>,
     approvers: Vec<Approver>,
     receipt_actor_names: Option<bool>,
+    masks: Vec<MaskEntry>,
     text: String,
 }
 
@@ -216,6 +331,29 @@ impl AccessPolicy {
             }
             approvers.push(Approver { id: a.id.into_inner(), public_key });
         }
+        let mut masks = Vec::new();
+        for m in wire.mask {
+            let category =
+                m.category.get_ref().parse::<Category>().map_err(|e| at(m.category.span(), e.to_string()))?;
+            let mut purposes = PurposeSet::new();
+            for p in &m.purposes {
+                let purpose = Purpose::parse(p.get_ref()).map_err(|e| at(p.span(), e.to_string()))?;
+                purposes.insert(purpose).map_err(|e| at(p.span(), e.to_string()))?;
+            }
+            if purposes.is_empty() {
+                return Err(at(m.category.span(), "a [[mask]] entry names no purpose".into()));
+            }
+            let roles = match &m.roles {
+                None => None,
+                Some(list) => {
+                    for r in list {
+                        check_name(r.get_ref()).map_err(|e| at(r.span(), format!("role: {e}")))?;
+                    }
+                    Some(list.iter().map(|r| r.get_ref().clone()).collect())
+                }
+            };
+            masks.push(MaskEntry { category, purposes, roles, rule: m.rule });
+        }
         if !wire.four_eyes.categories.is_empty() && approvers.is_empty() {
             return Err(at(
                 wire.four_eyes.categories[0].span(),
@@ -233,8 +371,24 @@ impl AccessPolicy {
             four_eyes,
             approvers,
             receipt_actor_names: wire.receipts.name_actors,
+            masks,
             text: text.to_owned(),
         })
+    }
+
+    /// The masked view `actor` may have of a record field of `category` it is refused, when stating `purpose`: the
+    /// first `[[mask]]` entry for that category whose purposes permit `purpose` and whose roles (if it names any)
+    /// include the actor's.
+    #[must_use]
+    pub fn mask_for(&self, actor: &Actor, category: Category, purpose: &Purpose) -> Option<MaskRule> {
+        self.masks
+            .iter()
+            .find(|m| {
+                m.category == category
+                    && m.purposes.permits(purpose)
+                    && m.roles.as_ref().is_none_or(|r| r.iter().any(|x| x == actor.role()))
+            })
+            .map(|m| m.rule)
     }
 
     /// Whether disclosure receipts name the actors who opened (`[receipts] name_actors`): `Some(true)`, always;
@@ -483,6 +637,18 @@ impl AccessPolicyBuilder {
         self
     }
 
+    /// A masked view: an actor refused record fields of `category` who states a purpose `purposes` permit (and, if
+    /// `roles` is not empty, holds one of them) gets the field's value masked by `rule` instead of nothing.
+    pub fn mask(mut self, category: Category, purposes: &[&str], roles: &[&str], rule: MaskRule) -> Self {
+        self.wire.mask.push(MaskWire {
+            category: sp(category.name().to_owned()),
+            purposes: purposes.iter().map(|p| sp((*p).to_owned())).collect(),
+            roles: (!roles.is_empty()).then(|| roles.iter().map(|r| sp((*r).to_owned())).collect()),
+            rule,
+        });
+        self
+    }
+
     /// Write the policy's text and validate it.
     ///
     /// # Errors
@@ -513,6 +679,18 @@ struct PolicyWire {
     four_eyes: FourEyesWire,
     #[serde(default, skip_serializing_if = "ReceiptsWire::is_unset")]
     receipts: ReceiptsWire,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    mask: Vec<MaskWire>,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct MaskWire {
+    category: Spanned<String>,
+    purposes: Vec<Spanned<String>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    roles: Option<Vec<Spanned<String>>>,
+    rule: MaskRule,
 }
 
 impl Default for PolicyWire {
@@ -524,6 +702,7 @@ impl Default for PolicyWire {
             transfers: TransfersWire::default(),
             four_eyes: FourEyesWire::default(),
             receipts: ReceiptsWire::default(),
+            mask: Vec::new(),
         }
     }
 }

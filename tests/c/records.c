@@ -206,6 +206,31 @@ int main(int argc, char **argv) {
   EXPECT_TRUE(some.id == 0);
   free(bad);
 
+  /* A masked view (issue 16 §2): the access policy masks witness identities with initials for analysts. */
+  const char *policy_text =
+      "version = 1\n"
+      "[roles.prosecutor]\ncategories = [\"*\"]\npurposes = [\"investigation\", \"prosecution\"]\n"
+      "[roles.analyst]\ncategories = [\"*\"]\npurposes = [\"investigation\"]\n"
+      "[[mask]]\ncategory = \"witness_identity\"\npurposes = [\"investigation\"]\nroles = [\"analyst\"]\n"
+      "rule = \"initials\"\n";
+  custodia_access_policy policy = {0};
+  EXPECT_OK(custodia_access_policy_parse(policy_text, &policy));
+  EXPECT_OK(custodia_custodian_set_access_policy(c, jan, policy));
+  EXPECT_OK(custodia_access_policy_free(policy));
+  custodia_opened_record masked = {0};
+  EXPECT_OK(custodia_open_record(c, ana, "investigation", no_exception, env.data, env.len, NULL, &masked, NULL));
+  wi = find(masked, "witness_name");
+  EXPECT_OK(custodia_opened_record_field(masked, wi, &f));
+  EXPECT_TRUE(f.withheld == CUSTODIA_ERR_CLEARANCE_INSUFFICIENT && f.mask == CUSTODIA_MASK_INITIALS);
+  EXPECT_OK(custodia_opened_record_text(masked, wi, &text));
+  EXPECT_TRUE(strcmp((const char *)text.data, "A. J.") == 0);
+  EXPECT_OK(custodia_buffer_free(&text));
+  EXPECT_OK(custodia_opened_record_field(masked, find(masked, "transfers"), &f));
+  EXPECT_TRUE(f.mask == 0 && f.withheld == CUSTODIA_ERR_PURPOSE_NOT_PERMITTED);
+  EXPECT_OK(custodia_opened_record_free(masked));
+  last_audit_line(dir, line, sizeof line);
+  EXPECT_TRUE(strstr(line, "\"masked\":\"witness_name\"") != NULL && strstr(line, "A. J.") == NULL);
+
   EXPECT_OK(custodia_record_free(r));
   EXPECT_STATUS(custodia_record_add_integer(r, "late", 1, CUSTODIA_CATEGORY_FINANCIAL_RECORDS,
                                             CUSTODIA_CLASSIFICATION_MINIMUM, NULL, 0),

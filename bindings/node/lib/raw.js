@@ -75,7 +75,7 @@ const legal_hold = koffi.struct('custodia_legal_hold', {
 });
 const record_field = koffi.struct('custodia_record_field', {
   name: 'const char *', category: 'uint32_t', classification: 'uint32_t', kind: 'uint32_t', purposes: 'const char *',
-  withheld: 'uint32_t',
+  withheld: 'uint32_t', mask: 'uint32_t',
 });
 const anchor_info = koffi.struct('custodia_anchor_info', {
   log_id: koffi.array('char', 33), count: 'uint64_t', head: koffi.array('char', 65), witness_count: 'size_t',

@@ -99,3 +99,20 @@ def test_sealing_refuses_what_it_must(scene):
         c.seal_record(jan, {"flag": Field(True, Category.CONTACT_DETAILS)}, options)
     with pytest.raises(custodia.ClassificationBelowMinimum):
         c.seal_record(jan, {"w": Field("x", Category.WITNESS_IDENTITY, Classification.RESTRICTED)}, options)
+
+
+def test_a_policy_mask_gives_the_masked_view_never_the_value(scene):
+    c, jan, ana, _, _, _, envelope = scene
+    policy = custodia.AccessPolicy.parse(
+        "version = 1\n"
+        "[roles.prosecutor]\ncategories = [\"*\"]\npurposes = [\"investigation\", \"prosecution\"]\n"
+        "[roles.analyst]\ncategories = [\"*\"]\npurposes = [\"investigation\"]\n"
+        "[[mask]]\ncategory = \"witness_identity\"\npurposes = [\"investigation\"]\nroles = [\"analyst\"]\n"
+        "rule = \"initials\"\n")
+    c.set_access_policy(jan, policy)
+    r = c.open_record(ana, envelope, "investigation")
+    m = r["witness_name"]
+    assert isinstance(m, custodia.Masked) and not m
+    assert (m.text, m.rule, m.error) == ("A. J.", "initials", custodia.ClearanceInsufficient)
+    assert r.masked() == ["witness_name"] and "witness_name" not in r.disclosed() + r.withheld()
+    assert r.withheld() == ["transfers"]

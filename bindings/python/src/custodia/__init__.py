@@ -48,7 +48,7 @@ from .custodian import (
     ShredReport,
 )
 from .grants import Grant
-from .records import Field, OpenedRecord, RecordField, Withheld
+from .records import Field, Masked, OpenedRecord, RecordField, Withheld
 from .receipts import Receipt, ReceiptItem
 from .options import SealOptions, Timestamp
 from .policy import AccessPolicy
@@ -130,6 +130,7 @@ __all__ = [
     "RewrapOutcome",
     "Grant",
     "Field",
+    "Masked",
     "OpenedRecord",
     "RecordField",
     "Withheld",

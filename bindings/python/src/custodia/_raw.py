@@ -228,6 +228,7 @@ class custodia_record_field(Structure):
         ("kind", c_uint32),
         ("purposes", c_char_p),
         ("withheld", c_uint32),
+        ("mask", c_uint32),
     ]
 
 

@@ -24,7 +24,7 @@ from ._errors import CustodiaError, error_class, invoke
 from ._handles import bytes_arg, text_arg, text_array
 from .vocab import Category, Classification, purposes_arg
 
-__all__ = ["Field", "Withheld", "OpenedRecord", "RecordField", "Value"]
+__all__ = ["Field", "Withheld", "Masked", "OpenedRecord", "RecordField", "Value"]
 
 #: What a field holds: text, an integer (64-bit signed), a date, bytes, or nested named values.
 Value = Union[str, int, _dt.date, bytes, Mapping[str, "Value"]]
@@ -63,6 +63,24 @@ class Withheld:
 
 
 @dataclass(frozen=True)
+class Masked:
+    """The marker an :class:`OpenedRecord` holds for a field the reader may not see in the clear but gets a masked
+    view of (the access policy's ``[[mask]]``): the text the rule made from the value inside custodia, the rule's
+    name (``iban``, ``last_three_digits``, ``initials``, ``year``) and the refusal of the clear value. Falsy, like
+    :class:`Withheld`: it is not the value."""
+
+    text: str
+    rule: str
+    error: type[CustodiaError]
+
+    def __bool__(self) -> bool:
+        return False
+
+
+_MASKS = {1: "iban", 2: "last_three_digits", 3: "initials", 4: "year"}
+
+
+@dataclass(frozen=True)
 class RecordField:
     """What an opened record says of one field, disclosed or not."""
 
@@ -73,8 +91,9 @@ class RecordField:
     purposes: Optional[tuple[str, ...]]
 
 
-class OpenedRecord(Mapping[str, Union[Value, Withheld]]):
-    """A record as one reader opened it: ``record["phone"]`` is the value, or a :class:`Withheld` marker (falsy).
+class OpenedRecord(Mapping[str, Union[Value, Withheld, Masked]]):
+    """A record as one reader opened it: ``record["phone"]`` is the value, or a :class:`Withheld` or :class:`Masked`
+    marker (falsy).
     :attr:`fields` describes every field; :meth:`disclosed` and :meth:`withheld` list the names."""
 
     def __init__(self, values: dict[str, Union[Value, Withheld]], fields: dict[str, RecordField]) -> None:
@@ -91,12 +110,16 @@ class OpenedRecord(Mapping[str, Union[Value, Withheld]]):
         return len(self._values)
 
     def disclosed(self) -> list[str]:
-        """The names of the fields this reader got."""
-        return [n for n, v in self._values.items() if not isinstance(v, Withheld)]
+        """The names of the fields this reader got in the clear."""
+        return [n for n, v in self._values.items() if not isinstance(v, (Withheld, Masked))]
 
     def withheld(self) -> list[str]:
         """The names of the fields withheld from this reader."""
         return [n for n, v in self._values.items() if isinstance(v, Withheld)]
+
+    def masked(self) -> list[str]:
+        """The names of the fields this reader got a masked view of."""
+        return [n for n, v in self._values.items() if isinstance(v, Masked)]
 
     def __repr__(self) -> str:  # names only, never values
         return f"OpenedRecord(disclosed={self.disclosed()}, withheld={self.withheld()})"
@@ -182,6 +205,15 @@ def read(handle: int) -> OpenedRecord:
         purposes = tuple(f.purposes.decode().split(" ")) if f.purposes else None
         fields[name] = RecordField(name, Category(f.category), Classification(f.classification), _KINDS[f.kind],
                                    purposes)
+        if f.mask:
+            buf = _raw.custodia_buffer()
+            invoke(lib.custodia_opened_record_text, handle, i, byref(buf))
+            try:
+                text = ctypes.string_at(buf.data, buf.len).decode("utf-8")
+            finally:
+                invoke(lib.custodia_buffer_free, byref(buf))
+            values[name] = Masked(text, _MASKS.get(f.mask, str(f.mask)), error_class(f.withheld))
+            continue
         if f.withheld:
             # The getter returns the refusal again, with its message naming the field.
             buf = _raw.custodia_buffer()

@@ -32,22 +32,28 @@ public final class OpenedRecord implements AutoCloseable {
         public final List<String> purposes;
         /** The refusal that withheld its value, or null when disclosed. */
         public final CustodiaException withheld;
+        /** The mask rule of a masked view ({@code iban}, {@code last_three_digits}, {@code initials}, {@code year}),
+         * or null. */
+        public final String mask;
 
         Field(String name, Category category, Classification classification, String kind, List<String> purposes,
-                CustodiaException withheld) {
+                CustodiaException withheld, String mask) {
             this.name = name;
             this.category = category;
             this.classification = classification;
             this.kind = kind;
             this.purposes = purposes;
             this.withheld = withheld;
+            this.mask = mask;
         }
     }
 
     private static final String[] KINDS = {"", "text", "integer", "date", "bytes", "nested"};
+    private static final String[] MASKS = {null, "iban", "last_three_digits", "initials", "year"};
 
     private final Map<String, Field> fields = new LinkedHashMap<>();
     private final Map<String, Object> values = new LinkedHashMap<>();
+    private final Map<String, String> masked = new LinkedHashMap<>();
 
     OpenedRecord(long handle) {
         CustodiaLibrary lib = Native.lib();
@@ -60,7 +66,13 @@ public final class OpenedRecord implements AutoCloseable {
             List<String> purposes = f.purposes == null ? List.of()
                     : List.of(f.purposes.getString(0, "UTF-8").split(" "));
             CustodiaException withheld = null;
-            if (f.withheld != 0) {
+            String mask = f.mask > 0 && f.mask < MASKS.length ? MASKS[f.mask] : null;
+            if (mask != null) {
+                CustodiaBuffer b = new CustodiaBuffer();
+                Native.check(lib.custodia_opened_record_text(handle, i, b));
+                masked.put(name, Native.takeText(b));
+                withheld = CustodiaException.of(f.withheld, "field " + name + " is masked for this reader");
+            } else if (f.withheld != 0) {
                 // The getter returns the refusal again, its message naming the field.
                 int status = lib.custodia_opened_record_json(handle, i, new CustodiaBuffer());
                 withheld = CustodiaException.of(status, lib.custodia_last_error_message());
@@ -68,7 +80,7 @@ public final class OpenedRecord implements AutoCloseable {
                 values.put(name, read(lib, handle, i, f.kind));
             }
             fields.put(name, new Field(name, Category.fromCode(f.category), Classification.fromCode(f.classification),
-                    KINDS[f.kind], purposes, withheld));
+                    KINDS[f.kind], purposes, withheld, mask));
         }
     }
 
@@ -116,7 +128,7 @@ public final class OpenedRecord implements AutoCloseable {
     public List<String> withheld() {
         List<String> out = new ArrayList<>();
         for (Field f : fields.values()) {
-            if (f.withheld != null) {
+            if (f.withheld != null && f.mask == null) {
                 out.add(f.name);
             }
         }
@@ -132,6 +144,11 @@ public final class OpenedRecord implements AutoCloseable {
             throw f.withheld;
         }
         return values.get(name);
+    }
+
+    /** The masked view of a field this reader may not see in the clear, or null when it has none. */
+    public String masked(String name) {
+        return masked.get(name);
     }
 
     /** A text field's value. */

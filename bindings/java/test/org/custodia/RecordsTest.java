@@ -101,4 +101,22 @@ class RecordsTest {
         bad[bad.length - 30] ^= 1;
         assertThrows(OpenFailedException.class, () -> custodian.openRecord(jan, bad, INVESTIGATION));
     }
+
+    @Test
+    void aPolicyMaskGivesTheMaskedViewNeverTheValue() {
+        try (AccessPolicy policy = AccessPolicy.parse("version = 1\n"
+                + "[roles.prosecutor]\ncategories = [\"*\"]\npurposes = [\"investigation\", \"prosecution\"]\n"
+                + "[roles.analyst]\ncategories = [\"*\"]\npurposes = [\"investigation\"]\n"
+                + "[[mask]]\ncategory = \"witness_identity\"\npurposes = [\"investigation\"]\n"
+                + "roles = [\"analyst\"]\nrule = \"initials\"\n")) {
+            custodian.setAccessPolicy(jan, policy);
+        }
+        try (OpenedRecord r = custodian.openRecord(ana, envelope, INVESTIGATION)) {
+            assertEquals("A. J.", r.masked("witness_name"));
+            assertEquals("initials", r.fields().get(5).mask);
+            assertEquals(List.of("transfers"), r.withheld());
+            assertThrows(ClearanceInsufficientException.class, () -> r.text("witness_name"));
+            assertNull(r.masked("account_iban"));
+        }
+    }
 }
