@@ -3877,6 +3877,54 @@ custodia_status custodia_opened_record_json(struct custodia_opened_record record
 custodia_status custodia_opened_record_free(struct custodia_opened_record record);
 
 /**
+ * Keyed pseudonyms of `value_count` texts in `values` within the case `case_ref` (issue 16 §2): the same value
+ * (white space and case normalized) gets the same pseudonym in one case and `domain` (`person`, `iban`, ...: 1 to 64
+ * bytes of `a-z`, `0-9`, `_`, `.`), unrelated ones elsewhere; the key is derived from the case's key (made if the
+ * case has none), so destroying it destroys the linkability. `actor`, stating `purpose`, passes the gate for data of
+ * `category_code` in the case. Recorded (`pseudonyms_derived`, count and domain, never the values).
+ *
+ * On success `*out_pseudonyms` receives the pseudonyms, 32 lowercase hex digits each, one per line (`\n` after
+ * each), in the order of `values`, owned by the caller (`custodia_buffer_free`).
+ *
+ * # Safety
+ *
+ * `purpose`, `case_ref` and `domain` are NULL (refused) or NUL-terminated; `values` is NULL (only with
+ * `value_count` 0) or `value_count` NUL-terminated UTF-8 strings; all borrowed for the call. `out_pseudonyms` is
+ * NULL (refused) or writable. Any thread.
+ */
+custodia_status custodia_pseudonymize(struct custodia_custodian custodian_handle,
+                                      struct custodia_actor actor_handle,
+                                      const char *purpose,
+                                      const char *case_ref,
+                                      uint32_t category_code,
+                                      const char *domain,
+                                      const char *const *values,
+                                      size_t value_count,
+                                      struct custodia_buffer *out_pseudonyms);
+
+/**
+ * Which of the `candidate_count` `candidates` has the pseudonym `pseudonym` (32 hex digits) in `case_ref` and
+ * `domain`: the audited way back from a pseudonym to a value the caller holds (`pseudonym_resolved`, never a value).
+ * `*out_index` receives the candidate's index, or `SIZE_MAX` when none matches. Gate and errors as
+ * `custodia_pseudonymize`.
+ *
+ * # Safety
+ *
+ * As `custodia_pseudonymize`, with `pseudonym` NUL-terminated and `candidates` for `values`; `out_index` is NULL
+ * (refused) or writable.
+ */
+custodia_status custodia_resolve_pseudonym(struct custodia_custodian custodian_handle,
+                                           struct custodia_actor actor_handle,
+                                           const char *purpose,
+                                           const char *case_ref,
+                                           uint32_t category_code,
+                                           const char *domain,
+                                           const char *pseudonym,
+                                           const char *const *candidates,
+                                           size_t candidate_count,
+                                           size_t *out_index);
+
+/**
  * Re-wrap the `path_count` envelope files at `paths`, each rewritten in place atomically (a file that needs no
  * change is left as it is), and report each file's outcome.
  *

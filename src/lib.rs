@@ -102,8 +102,8 @@ pub use zeroize;
 
 pub use custodian::{
     AUDIT_KEY_LABEL, CompromiseReport, Custodian, CustodianOptions, EnvelopeInfo, FieldOutcome, KeyAuthority, KeyInfo,
-    Opened, OpenedRecord, ProtectedEnvelope, RECEIPTS_DIR, ReceiptOptions, RecordField, RewrapItem, RewrapOptions,
-    RewrapOutput, RewrapPlan, SealOptions, Sealed, ShredReport,
+    MAX_PSEUDONYM_BATCH, MAX_PSEUDONYM_DOMAIN_LEN, Opened, OpenedRecord, ProtectedEnvelope, Pseudonym, RECEIPTS_DIR,
+    ReceiptOptions, RecordField, RewrapItem, RewrapOptions, RewrapOutput, RewrapPlan, SealOptions, Sealed, ShredReport,
 };
 pub use error::{ConflictReason, Error, ErrorCategory, ErrorKind, Result};
 pub use exchange::{

@@ -644,3 +644,98 @@ pub unsafe extern "C" fn custodia_opened_record_json(
 pub unsafe extern "C" fn custodia_opened_record_free(record: custodia_opened_record) -> custodia_status {
     call(|| handles::remove::<Opened>(record.id, OPENED_RECORD))
 }
+
+/// Keyed pseudonyms of `value_count` texts in `values` within the case `case_ref` (issue 16 §2): the same value
+/// (white space and case normalized) gets the same pseudonym in one case and `domain` (`person`, `iban`, ...: 1 to 64
+/// bytes of `a-z`, `0-9`, `_`, `.`), unrelated ones elsewhere; the key is derived from the case's key (made if the
+/// case has none), so destroying it destroys the linkability. `actor`, stating `purpose`, passes the gate for data of
+/// `category_code` in the case. Recorded (`pseudonyms_derived`, count and domain, never the values).
+///
+/// On success `*out_pseudonyms` receives the pseudonyms, 32 lowercase hex digits each, one per line (`\n` after
+/// each), in the order of `values`, owned by the caller (`custodia_buffer_free`).
+///
+/// # Safety
+///
+/// `purpose`, `case_ref` and `domain` are NULL (refused) or NUL-terminated; `values` is NULL (only with
+/// `value_count` 0) or `value_count` NUL-terminated UTF-8 strings; all borrowed for the call. `out_pseudonyms` is
+/// NULL (refused) or writable. Any thread.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn custodia_pseudonymize(
+    custodian_handle: custodia_custodian,
+    actor_handle: custodia_actor,
+    purpose: *const c_char,
+    case_ref: *const c_char,
+    category_code: u32,
+    domain: *const c_char,
+    values: *const *const c_char,
+    value_count: usize,
+    out_pseudonyms: *mut custodia_buffer,
+) -> custodia_status {
+    call(|| {
+        // SAFETY: forwarded from this function's contract.
+        let (purpose, case_ref, domain, values, out) = unsafe {
+            (
+                str_arg(purpose, "purpose")?,
+                str_arg(case_ref, "case_ref")?,
+                str_arg(domain, "domain")?,
+                str_array_arg(values, value_count, "values")?,
+                Out::new(out_pseudonyms, "out_pseudonyms")?,
+            )
+        };
+        let (c, a) = (custodian(custodian_handle)?, actor(actor_handle)?);
+        let req = request(&a, purpose, custodia_exception_ground { id: 0 }, None)?;
+        let case = custodia_core::CaseRef::parse(case_ref)?;
+        let list = c.pseudonymize(&req, &case, category(category_code)?, domain, &values)?;
+        let mut text = String::with_capacity(33 * list.len() + 1);
+        for p in &list {
+            text.push_str(p.as_str());
+            text.push('\n');
+        }
+        out.write(text_to_c(text));
+        Ok(())
+    })
+}
+
+/// Which of the `candidate_count` `candidates` has the pseudonym `pseudonym` (32 hex digits) in `case_ref` and
+/// `domain`: the audited way back from a pseudonym to a value the caller holds (`pseudonym_resolved`, never a value).
+/// `*out_index` receives the candidate's index, or `SIZE_MAX` when none matches. Gate and errors as
+/// `custodia_pseudonymize`.
+///
+/// # Safety
+///
+/// As `custodia_pseudonymize`, with `pseudonym` NUL-terminated and `candidates` for `values`; `out_index` is NULL
+/// (refused) or writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn custodia_resolve_pseudonym(
+    custodian_handle: custodia_custodian,
+    actor_handle: custodia_actor,
+    purpose: *const c_char,
+    case_ref: *const c_char,
+    category_code: u32,
+    domain: *const c_char,
+    pseudonym: *const c_char,
+    candidates: *const *const c_char,
+    candidate_count: usize,
+    out_index: *mut usize,
+) -> custodia_status {
+    call(|| {
+        // SAFETY: forwarded from this function's contract.
+        let (purpose, case_ref, domain, pseudonym, candidates, out) = unsafe {
+            (
+                str_arg(purpose, "purpose")?,
+                str_arg(case_ref, "case_ref")?,
+                str_arg(domain, "domain")?,
+                str_arg(pseudonym, "pseudonym")?,
+                str_array_arg(candidates, candidate_count, "candidates")?,
+                Out::new(out_index, "out_index")?,
+            )
+        };
+        let (c, a) = (custodian(custodian_handle)?, actor(actor_handle)?);
+        let req = request(&a, purpose, custodia_exception_ground { id: 0 }, None)?;
+        let case = custodia_core::CaseRef::parse(case_ref)?;
+        let p = custodia_core::Pseudonym::parse(pseudonym)?;
+        let found = c.resolve_pseudonym(&req, &case, category(category_code)?, domain, &p, &candidates)?;
+        out.write(found.unwrap_or(usize::MAX));
+        Ok(())
+    })
+}

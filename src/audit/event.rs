@@ -94,11 +94,17 @@ pub enum EventKind {
     /// with `CustodianOptions::keyring_restored` after a restore from a backup; details `generation_seen`,
     /// `generation_now`.
     KeyringRestored,
+    /// Keyed pseudonyms were derived for a case (`Custodian::pseudonymize`); details `domain`, `count`: never the
+    /// values nor the pseudonyms.
+    PseudonymsDerived,
+    /// A pseudonym was checked against candidate values (`Custodian::resolve_pseudonym`); details `domain`,
+    /// `pseudonym`, `candidates`, `matched` (`yes`/`no`): never the values.
+    PseudonymResolved,
 }
 
 impl EventKind {
     /// Every kind.
-    pub const ALL: [Self; 28] = [
+    pub const ALL: [Self; 30] = [
         Self::Genesis,
         Self::Sealed,
         Self::GrantIssued,
@@ -127,6 +133,8 @@ impl EventKind {
         Self::ReceiptIssued,
         Self::ReceiptImported,
         Self::KeyringRestored,
+        Self::PseudonymsDerived,
+        Self::PseudonymResolved,
     ];
 
     /// The stable snake_case name, as written in the log.
@@ -161,6 +169,8 @@ impl EventKind {
             Self::ReceiptIssued => "receipt_issued",
             Self::ReceiptImported => "receipt_imported",
             Self::KeyringRestored => "keyring_restored",
+            Self::PseudonymsDerived => "pseudonyms_derived",
+            Self::PseudonymResolved => "pseudonym_resolved",
         }
     }
 

@@ -231,6 +231,31 @@ int main(int argc, char **argv) {
   last_audit_line(dir, line, sizeof line);
   EXPECT_TRUE(strstr(line, "\"masked\":\"witness_name\"") != NULL && strstr(line, "A. J.") == NULL);
 
+  /* Keyed pseudonyms: stable in the case, unrelated in another; resolving back is audited. */
+  const char *people[] = {"Jan de Vries", " jan  DE VRIES", "Anna Smit"};
+  custodia_buffer ps = {0}, ps2 = {0};
+  EXPECT_OK(custodia_pseudonymize(c, jan, "investigation", "MLA-2026-0042", CUSTODIA_CATEGORY_PERSONAL_IDENTITY,
+                                  "person", people, 3, &ps));
+  EXPECT_TRUE(ps.len == 3 * 33 && memcmp(ps.data, ps.data + 33, 32) == 0 && memcmp(ps.data, ps.data + 66, 32) != 0);
+  EXPECT_OK(custodia_pseudonymize(c, jan, "investigation", "MLA-2026-0043", CUSTODIA_CATEGORY_PERSONAL_IDENTITY,
+                                  "person", people, 1, &ps2));
+  EXPECT_TRUE(ps2.len == 33 && memcmp(ps.data, ps2.data, 32) != 0);
+  char anna_p[33];
+  memcpy(anna_p, ps.data + 66, 32);
+  anna_p[32] = 0;
+  size_t at = 0;
+  EXPECT_OK(custodia_resolve_pseudonym(c, jan, "investigation", "MLA-2026-0042", CUSTODIA_CATEGORY_PERSONAL_IDENTITY,
+                                       "person", anna_p, people, 3, &at));
+  EXPECT_TRUE(at == 2);
+  EXPECT_OK(custodia_resolve_pseudonym(c, jan, "investigation", "MLA-2026-0042", CUSTODIA_CATEGORY_PERSONAL_IDENTITY,
+                                       "person", anna_p, people, 2, &at));
+  EXPECT_TRUE(at == SIZE_MAX);
+  EXPECT_STATUS(custodia_pseudonymize(c, jan, "investigation", "MLA-2026-0042", CUSTODIA_CATEGORY_PERSONAL_IDENTITY,
+                                      "Person", people, 1, &ps2),
+                CUSTODIA_ERR_INVALID_ARGUMENT);
+  EXPECT_OK(custodia_buffer_free(&ps));
+  EXPECT_OK(custodia_buffer_free(&ps2));
+
   EXPECT_OK(custodia_record_free(r));
   EXPECT_STATUS(custodia_record_add_integer(r, "late", 1, CUSTODIA_CATEGORY_FINANCIAL_RECORDS,
                                             CUSTODIA_CLASSIFICATION_MINIMUM, NULL, 0),

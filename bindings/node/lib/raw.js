@@ -232,6 +232,8 @@ uint32_t custodia_opened_record_integer(uint64_t r, size_t i, _Out_ int64_t *out
 uint32_t custodia_opened_record_bytes(uint64_t r, size_t i, _Out_ custodia_buffer *out)
 uint32_t custodia_opened_record_json(uint64_t r, size_t i, _Out_ custodia_buffer *out)
 uint32_t custodia_opened_record_free(uint64_t r)
+uint32_t custodia_pseudonymize(uint64_t c, uint64_t a, const char *purpose, const char *case_ref, uint32_t category, const char *domain, const char **values, size_t n, _Out_ custodia_buffer *out)
+uint32_t custodia_resolve_pseudonym(uint64_t c, uint64_t a, const char *purpose, const char *case_ref, uint32_t category, const char *domain, const char *pseudonym, const char **candidates, size_t n, _Out_ size_t *out)
 uint32_t custodia_envelope_describe(uint64_t c, const uint8_t *env, size_t len, _Out_ custodia_buffer *out)
 uint32_t custodia_envelope_grant(uint64_t c, const uint8_t *env, size_t len, size_t i, _Out_ custodia_buffer *out)
 uint32_t custodia_envelope_receive(uint64_t c, uint64_t a, const uint8_t *env, size_t len, void *info)

@@ -116,3 +116,21 @@ def test_a_policy_mask_gives_the_masked_view_never_the_value(scene):
     assert (m.text, m.rule, m.error) == ("A. J.", "initials", custodia.ClearanceInsufficient)
     assert r.masked() == ["witness_name"] and "witness_name" not in r.disclosed() + r.withheld()
     assert r.withheld() == ["transfers"]
+
+
+def test_pseudonyms_are_stable_in_a_case_and_resolving_is_audited(scene, tmp_path):
+    c, jan, _, _, _, _, _ = scene
+    p = c.pseudonymize(jan, "investigation", "MLA-2026-0042", Category.PERSONAL_IDENTITY, "person",
+                       ["Jan de Vries", " jan  DE VRIES", "Anna Smit"])
+    assert len(p) == 3 and p[0] == p[1] != p[2] and len(p[0]) == 32
+    other = c.pseudonymize(jan, "investigation", "MLA-2026-0043", Category.PERSONAL_IDENTITY, "person",
+                           ["Jan de Vries"])
+    assert other[0] != p[0]
+    assert c.resolve_pseudonym(jan, "investigation", "MLA-2026-0042", Category.PERSONAL_IDENTITY, "person", p[2],
+                               ["Jan de Vries", "Anna Smit"]) == 1
+    assert c.resolve_pseudonym(jan, "investigation", "MLA-2026-0042", Category.PERSONAL_IDENTITY, "person", p[2],
+                               ["Piet"]) is None
+    with pytest.raises(custodia.InvalidArgument):
+        c.pseudonymize(jan, "investigation", "MLA-2026-0042", Category.PERSONAL_IDENTITY, "Person", ["x"])
+    log = (tmp_path_of(c) / "audit.log").read_text()
+    assert '"kind":"pseudonym_resolved"' in log and "Anna Smit" not in log

@@ -449,6 +449,9 @@ FACADE_FUNCTIONS: dict[str, tuple[Any, list[Any]]] = {
     "custodia_opened_record_bytes": (status, [handle, size, out_buffer]),
     "custodia_opened_record_json": (status, [handle, size, out_buffer]),
     "custodia_opened_record_free": (status, [handle]),
+    "custodia_pseudonymize": (status, [handle, handle, cstr, cstr, u32, cstr, cstr_array, size, out_buffer]),
+    "custodia_resolve_pseudonym": (
+        status, [handle, handle, cstr, cstr, u32, cstr, cstr, cstr_array, size, POINTER(c_size_t)]),
     # caller-sized output, grants in a header, random-access readers (ABI 4)
     "custodia_seal_max_size": (status, [handle, size, POINTER(c_size_t)]),
     "custodia_seal_into": (status, [handle, handle, bytes_in, size, handle, c_void_p, size, POINTER(c_size_t)]),

@@ -851,6 +851,28 @@ class Custodian(Handle):
             if buf.data:
                 invoke(_raw.lib.custodia_buffer_free, byref(buf))
 
+    def pseudonymize(self, actor: Actor, purpose: str, case_ref: str, category: Category, domain: str,
+                     values: Sequence[str]) -> list[str]:
+        """Keyed pseudonyms (32 hex digits) of ``values`` within ``case_ref`` and ``domain``: the same value (white
+        space and case normalized) always gets the same pseudonym in one case, unrelated ones in another; destroying
+        the case's key destroys the linkability. The actor passes the gate for data of ``category`` in the case;
+        recorded (count and domain, never the values). A blind index for equality search over sealed columns."""
+        array, count = text_array(list(values), "values")
+        text = take_text(_raw.lib.custodia_pseudonymize, self._handle, _actor(actor), _purpose(purpose),
+                         text_arg(case_ref, "case_ref"), int(category), text_arg(domain, "domain"), array, count)
+        return text.split("\n")[:-1] if text else []
+
+    def resolve_pseudonym(self, actor: Actor, purpose: str, case_ref: str, category: Category, domain: str,
+                          pseudonym: str, candidates: Sequence[str]) -> Optional[int]:
+        """The index of the candidate whose pseudonym is ``pseudonym``, or ``None``: the audited way back from a
+        pseudonym to a value the caller holds."""
+        array, count = text_array(list(candidates), "candidates")
+        index = ctypes.c_size_t()
+        invoke(_raw.lib.custodia_resolve_pseudonym, self._handle, _actor(actor), _purpose(purpose),
+               text_arg(case_ref, "case_ref"), int(category), text_arg(domain, "domain"),
+               text_arg(pseudonym, "pseudonym"), array, count, byref(index))
+        return None if index.value == ctypes.c_size_t(-1).value else index.value
+
     def open_record(
         self,
         actor: Actor,

@@ -412,6 +412,32 @@ public final class Custodian implements AutoCloseable {
     }
 
     /**
+     * Keyed pseudonyms (32 hex digits) of {@code values} within case {@code caseRef} and {@code domain}: stable in
+     * one case, unrelated across cases; destroying the case's key destroys the linkability. Audited (count and
+     * domain, never the values).
+     */
+    public List<String> pseudonymize(Actor actor, Purpose purpose, String caseRef, Category category, String domain,
+            List<String> values) {
+        String[] array = Native.texts("values", values.toArray(new String[0]));
+        CustodiaBuffer out = new CustodiaBuffer();
+        withActor(actor, (c, a) -> lib().custodia_pseudonymize(c, a, purpose.value(), Native.text("caseRef", caseRef),
+                category.code(), Native.text("domain", domain), array, array.length, out));
+        String text = Native.takeText(out);
+        return text.isEmpty() ? List.of() : List.of(text.substring(0, text.length() - 1).split("\n"));
+    }
+
+    /** The index of the candidate whose pseudonym is {@code pseudonym}, or -1: the audited way back. */
+    public int resolvePseudonym(Actor actor, Purpose purpose, String caseRef, Category category, String domain,
+            String pseudonym, List<String> candidates) {
+        String[] array = Native.texts("candidates", candidates.toArray(new String[0]));
+        LongByReference index = new LongByReference();
+        withActor(actor, (c, a) -> lib().custodia_resolve_pseudonym(c, a, purpose.value(),
+                Native.text("caseRef", caseRef), category.code(), Native.text("domain", domain),
+                Native.text("pseudonym", pseudonym), array, array.length, index));
+        return index.getValue() == -1L ? -1 : (int) index.getValue();
+    }
+
+    /**
      * Open a record envelope field by field for {@code purpose}: the envelope's own terms are decided first (a
      * refusal throws, as for {@link #open}); a field this reader may not see is withheld ({@link
      * OpenedRecord.Field#withheld}), not an exception.

@@ -119,4 +119,17 @@ class RecordsTest {
             assertNull(r.masked("account_iban"));
         }
     }
+
+    @Test
+    void pseudonymsAreStableInACaseAndResolvingIsAudited() {
+        List<String> p = custodian.pseudonymize(jan, INVESTIGATION, "MLA-2026-0042", Category.PERSONAL_IDENTITY,
+                "person", List.of("Jan de Vries", "jan de VRIES", "Anna Smit"));
+        assertEquals(3, p.size());
+        assertEquals(p.get(0), p.get(1));
+        assertEquals(32, p.get(0).length());
+        assertEquals(1, custodian.resolvePseudonym(jan, INVESTIGATION, "MLA-2026-0042", Category.PERSONAL_IDENTITY,
+                "person", p.get(2), List.of("Piet", "Anna Smit")));
+        assertEquals(-1, custodian.resolvePseudonym(jan, INVESTIGATION, "MLA-2026-0042", Category.PERSONAL_IDENTITY,
+                "person", p.get(2), List.of("Piet")));
+    }
 }

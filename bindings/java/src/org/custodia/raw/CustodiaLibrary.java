@@ -400,6 +400,12 @@ public interface CustodiaLibrary extends Library {
 
     int custodia_opened_record_free(long record);
 
+    int custodia_pseudonymize(long custodian, long actor, String purpose, String caseRef, int category, String domain,
+            String[] values, long valueCount, CustodiaBuffer outPseudonyms);
+
+    int custodia_resolve_pseudonym(long custodian, long actor, String purpose, String caseRef, int category,
+            String domain, String pseudonym, String[] candidates, long candidateCount, LongByReference outIndex);
+
     int custodia_rewrap_batch(long custodian, long actor, String[] paths, long pathCount, String purpose,
             byte[] remove, long removeCount, byte[] add, long addCount, LongByReference outResults);
 
