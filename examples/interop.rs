@@ -19,6 +19,9 @@
 //! interop receipt-issue <dir> <envelope> <signer-id> <out>  receive the envelope, write a signed receipt for it
 //! interop receipt-import <dir> <receipt>       import a receipt, print its item kinds (one line, space separated)
 //! interop receipt-verify <receipt> <key-text-file>  verify with the public key alone, print the item kinds
+//! interop seal-record <dir> <out> <key-id>...  seal the fixed record (docs/FORMAT.md section 14)
+//! interop open-record <dir> <envelope> <purpose> <clearance>  open it as an actor of that clearance; print each field
+//!                                              in name order: `name=<json value>`, or `name withheld <status>`
 //! ```
 //!
 //! A custodia error prints `custodia error <code> <name>: <message>` and exits with the status code (255 if it
@@ -31,8 +34,9 @@ use std::process::ExitCode;
 
 use custodia::Unlock;
 use custodia::{
-    Actor, CaseRef, Category, Classification, Custodian, CustodianOptions, DataTag, Error, Grant, GrantScope,
-    Jurisdiction, KeyId, KeyKind, OpenRequest, Purpose, PurposeSet, Receipt, ReceiptOptions, SealOptions, Sensitive,
+    Actor, CaseRef, Category, Classification, Custodian, CustodianOptions, DataTag, Error, FieldOutcome, FieldSpec,
+    FieldValue, Grant, GrantScope, Jurisdiction, KeyId, KeyKind, OpenRequest, Purpose, PurposeSet, Receipt,
+    ReceiptOptions, Record, RecordDate, SealOptions, Sensitive,
 };
 
 /// The interop keyrings' master key: bytes 0..31, the same in every language's program.
@@ -166,9 +170,47 @@ fn run(args: &[String]) -> custodia::Result<()> {
                 opened?;
             }
         }
+        ("seal-record", [out, keys @ ..]) if !keys.is_empty() => {
+            let recipients = keys.iter().map(|k| k.parse()).collect::<custodia::Result<Vec<KeyId>>>()?;
+            let tag = DataTag::new(Category::CaseAdministration, Classification::Restricted);
+            std::fs::write(out, custodian.seal_record(&actor, tag, &record()?, &seal_options(recipients)?)?.envelope)?;
+        }
+        ("open-record", [envelope, purpose, clearance]) => {
+            let reader = Actor::new("interop.rust.reader", "investigator", Jurisdiction::parse("DE")?, {
+                clearance.parse::<Classification>()?
+            })?;
+            let opened = custodian
+                .open_record(&OpenRequest::new(reader, Purpose::parse(purpose)?), &std::fs::read(envelope)?)?;
+            for f in &opened.data.fields {
+                match &f.outcome {
+                    FieldOutcome::Disclosed(v) => {
+                        let mut json = String::new();
+                        v.expose_secret().write_json(&mut json);
+                        println!("{}={json}", f.descriptor.name);
+                    }
+                    FieldOutcome::Withheld { reason, .. } => {
+                        println!("{} withheld {}", f.descriptor.name, reason.code())
+                    }
+                    _ => println!("{} other", f.descriptor.name),
+                }
+            }
+        }
         _ => return Err(usage()),
     }
     Ok(())
+}
+
+/// The record every language seals: four fields, one with purposes of its own, one secret.
+fn record() -> custodia::Result<Record> {
+    Record::new()
+        .field("account_iban", FieldValue::text("NL91ABNA0417164300"), Category::FinancialRecords)?
+        .field("born", FieldValue::Date(RecordDate::new(1971, 5, 4)?), Category::PersonalIdentity)?
+        .field_with(
+            "transfers",
+            FieldValue::Integer(-42),
+            FieldSpec::new(Category::FinancialRecords).for_purposes(PurposeSet::parse(&["investigation.financial"])?),
+        )?
+        .field("witness_name", FieldValue::text("A. Jansen"), Category::WitnessIdentity)
 }
 
 /// A receipt's item kinds, space separated.

@@ -6,7 +6,9 @@ import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.LocalDate;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Locale;
 import org.custodia.Actor;
 import org.custodia.Category;
@@ -17,8 +19,10 @@ import org.custodia.Grant;
 import org.custodia.KeyId;
 import org.custodia.KeyKind;
 import org.custodia.Opened;
+import org.custodia.OpenedRecord;
 import org.custodia.Purpose;
 import org.custodia.Receipt;
+import org.custodia.Record;
 import org.custodia.SealOptions;
 
 /**
@@ -155,6 +159,50 @@ public final class Interop {
                             c.importReceipt(actor, Files.readString(Path.of(rest[0]), StandardCharsets.UTF_8));
                     System.out.println(String.join(" ", imported.kinds()));
                     break;
+                case "seal-record": {
+                    if (rest.length < 2) {
+                        usage(args);
+                    }
+                    SealOptions.Builder b = SealOptions.builder(Category.CASE_ADMINISTRATION, Purpose.of("investigation"),
+                            Purpose.of("prosecution")).caseRef("MLA-2026-0007").origin("DE").destinations("DE");
+                    for (String k : Arrays.copyOfRange(rest, 1, rest.length)) {
+                        b.recipient(KeyId.parse(k));
+                    }
+                    try (SealOptions options = b.build();
+                            Record record = new Record()
+                                    .text("account_iban", "NL91ABNA0417164300", Category.FINANCIAL_RECORDS)
+                                    .date("born", LocalDate.of(1971, 5, 4), Category.PERSONAL_IDENTITY)
+                                    .integer("transfers", -42, Category.FINANCIAL_RECORDS, null,
+                                            List.of("investigation.financial"))
+                                    .text("witness_name", "A. Jansen", Category.WITNESS_IDENTITY)) {
+                        Files.write(Path.of(rest[0]), c.sealRecord(actor, record, options));
+                    }
+                    break;
+                }
+                case "open-record": {
+                    if (rest.length != 3) {
+                        usage(args);
+                    }
+                    Classification level = Classification.valueOf(rest[2].toUpperCase(Locale.ROOT));
+                    try (Actor reader = Actor.of("interop.java.reader", "investigator", "DE", level);
+                            OpenedRecord r = c.openRecord(reader, Files.readAllBytes(Path.of(rest[0])),
+                                    Purpose.of(rest[1]))) {
+                        for (OpenedRecord.Field f : r.fields()) {
+                            if (f.withheld != null) {
+                                System.out.println(f.name + " withheld " + f.withheld.code());
+                            } else if (f.kind.equals("text")) {
+                                System.out.println(f.name + "={\"text\":\"" + r.text(f.name) + "\"}");
+                            } else if (f.kind.equals("integer")) {
+                                System.out.println(f.name + "={\"integer\":" + r.integer(f.name) + "}");
+                            } else if (f.kind.equals("date")) {
+                                System.out.println(f.name + "={\"date\":\"" + r.date(f.name) + "\"}");
+                            } else {
+                                System.out.println(f.name + " " + f.kind);
+                            }
+                        }
+                    }
+                    break;
+                }
                 default:
                     usage(args);
             }

@@ -369,6 +369,83 @@ static int extend(custodia_custodian c, custodia_actor a, const char *envelope, 
   return rc;
 }
 
+/* Seal the fixed record every language seals (four fields, one with purposes of its own, one secret) to `out`. */
+static int seal_record(custodia_custodian c, custodia_actor a, const char *out, int n, char **keys) {
+  static const char *const purposes[] = {"investigation", "prosecution"};
+  static const char *const financial[] = {"investigation.financial"};
+  const char *destinations[] = {"DE"};
+  custodia_seal_options o = {0};
+  custodia_record r = {0};
+  custodia_status s = custodia_seal_options_new(CUSTODIA_CATEGORY_CASE_ADMINISTRATION, purposes, 2, &o);
+  if (s == CUSTODIA_OK) s = custodia_seal_options_set_case_ref(o, "MLA-2026-0007");
+  if (s == CUSTODIA_OK) s = custodia_seal_options_set_jurisdictions(o, "DE", destinations, 1);
+  for (int i = 0; i < n && s == CUSTODIA_OK; i++) {
+    struct custodia_key_id id;
+    s = custodia_key_id_parse(keys[i], &id);
+    if (s == CUSTODIA_OK) s = custodia_seal_options_add_recipient(o, &id);
+  }
+  const char *iban = "NL91ABNA0417164300", *witness = "A. Jansen";
+  if (s == CUSTODIA_OK) s = custodia_record_new(&r);
+  if (s == CUSTODIA_OK)
+    s = custodia_record_add_text(r, "account_iban", (const uint8_t *)iban, strlen(iban),
+                                 CUSTODIA_CATEGORY_FINANCIAL_RECORDS, CUSTODIA_CLASSIFICATION_MINIMUM, NULL, 0);
+  if (s == CUSTODIA_OK)
+    s = custodia_record_add_date(r, "born", "1971-05-04", CUSTODIA_CATEGORY_PERSONAL_IDENTITY,
+                                 CUSTODIA_CLASSIFICATION_MINIMUM, NULL, 0);
+  if (s == CUSTODIA_OK)
+    s = custodia_record_add_integer(r, "transfers", -42, CUSTODIA_CATEGORY_FINANCIAL_RECORDS,
+                                    CUSTODIA_CLASSIFICATION_MINIMUM, financial, 1);
+  if (s == CUSTODIA_OK)
+    s = custodia_record_add_text(r, "witness_name", (const uint8_t *)witness, strlen(witness),
+                                 CUSTODIA_CATEGORY_WITNESS_IDENTITY, CUSTODIA_CLASSIFICATION_MINIMUM, NULL, 0);
+  custodia_buffer env = {0};
+  if (s == CUSTODIA_OK) s = custodia_seal_record(c, a, r, o, &env);
+  int rc = s != CUSTODIA_OK ? fail(s) : (write_file(out, env.data, env.len) == 0 ? 0 : fail_io("write", out));
+  custodia_buffer_free(&env);
+  custodia_record_free(r);
+  custodia_seal_options_free(o);
+  return rc;
+}
+
+/* Open a record as an actor of `clearance`; print each field in name order: name=<json> or name withheld <status>. */
+static int open_record(custodia_custodian c, const char *envelope, const char *purpose, const char *clearance) {
+  uint32_t level = 0;
+  custodia_status s = custodia_classification_from_name(clearance, &level);
+  if (s != CUSTODIA_OK) return fail(s);
+  custodia_actor reader = {0};
+  s = custodia_actor_new("interop.c.reader", "investigator", "DE", level, &reader);
+  if (s != CUSTODIA_OK) return fail(s);
+  size_t len = 0;
+  uint8_t *env = read_file(envelope, &len);
+  if (env == NULL) {
+    custodia_actor_free(reader);
+    return fail_io("read", envelope);
+  }
+  custodia_exception_ground none = {0};
+  custodia_opened_record r = {0};
+  s = custodia_open_record(c, reader, purpose, none, env, len, NULL, &r, NULL);
+  free(env);
+  custodia_actor_free(reader);
+  if (s != CUSTODIA_OK) return fail(s);
+  size_t n = 0;
+  s = custodia_opened_record_len(r, &n);
+  for (size_t i = 0; i < n && s == CUSTODIA_OK; i++) {
+    custodia_record_field f;
+    s = custodia_opened_record_field(r, i, &f);
+    if (s != CUSTODIA_OK) break;
+    if (f.withheld != CUSTODIA_OK) {
+      printf("%s withheld %u\n", f.name, (unsigned)f.withheld);
+      continue;
+    }
+    custodia_buffer json = {0};
+    s = custodia_opened_record_json(r, i, &json);
+    if (s == CUSTODIA_OK) printf("%s=%s\n", f.name, (const char *)json.data);
+    custodia_buffer_free(&json);
+  }
+  custodia_opened_record_free(r);
+  return s == CUSTODIA_OK ? 0 : fail(s);
+}
+
 int main(int argc, char **argv) {
   if (custodia_abi_version() != CUSTODIA_ABI_VERSION) {
     fprintf(stderr, "custodia ABI %u, expected %u\n", (unsigned)custodia_abi_version(),
@@ -430,6 +507,10 @@ int main(int argc, char **argv) {
     rc = receipt_issue(c, a, argv[3], argv[4], argv[5]);
   } else if (strcmp(cmd, "receipt-import") == 0 && argc == 4) {
     rc = receipt_import(c, a, argv[3]);
+  } else if (strcmp(cmd, "seal-record") == 0 && argc >= 5 && argc - 4 <= MAX_RECIPIENTS) {
+    rc = seal_record(c, a, argv[3], argc - 4, argv + 4);
+  } else if (strcmp(cmd, "open-record") == 0 && argc == 6) {
+    rc = open_record(c, argv[3], argv[4], argv[5]);
   } else {
     fprintf(stderr, "interop: unknown command or wrong arguments: %s\n", cmd);
     rc = 1;

@@ -14,6 +14,9 @@ as examples/interop.rs, tests/interop/interop.c and tests/interop/Interop.java, 
     interop.py receipt-issue <dir> <envelope> <signer-id> <out>  receive the envelope, write a signed receipt for it
     interop.py receipt-import <dir> <receipt>     import a receipt, print its item kinds (one line, space separated)
     interop.py receipt-verify <receipt> <key-text-file>  verify with the public key alone, print the item kinds
+    interop.py seal-record <dir> <out> <key-id>...  seal the fixed record (docs/FORMAT.md section 14)
+    interop.py open-record <dir> <envelope> <purpose> <clearance>  open it as an actor of that clearance; print each
+                                                  field in name order: name=<json value>, or name withheld <status>
 
 A custodia error prints ``custodia error <code> <name>: <message>`` and exits with the status code (255 if it does
 not fit an exit status), so a purpose refusal exits with 200 in every language. The fixed master key (bytes 0..31)
@@ -22,6 +25,8 @@ is a test harness's, never a way to handle real keys.
 
 from __future__ import annotations
 
+import datetime
+import json
 import os
 import sys
 import time
@@ -41,6 +46,19 @@ def seal_options(keys: list[str]) -> SealOptions:
         destinations=["DE"],  # the other languages' keys are imported as authorities in DE
         recipients=[KeyId(k) for k in keys],
     )
+
+
+def to_json(value: object) -> object:
+    """A record value in the vectors' JSON form (docs/FORMAT.md section 14)."""
+    if isinstance(value, str):
+        return {"text": value}
+    if isinstance(value, int):
+        return {"integer": value}
+    if isinstance(value, datetime.date):
+        return {"date": value.isoformat()}
+    if isinstance(value, bytes):
+        return {"bytes": value.hex()}
+    return {"nested": {k: to_json(v) for k, v in value.items()}}
 
 
 def read_text(path: str) -> str:
@@ -130,6 +148,32 @@ def run(args: list[str]) -> None:
                 except BaseException:
                     os.unlink(out)  # nothing unauthenticated is left behind
                     raise
+        elif command == "seal-record" and len(rest) >= 2:
+            out, keys = rest[0], rest[1:]
+            fields = {
+                "account_iban": custodia.Field("NL91ABNA0417164300", Category.FINANCIAL_RECORDS),
+                "born": custodia.Field(datetime.date(1971, 5, 4), Category.PERSONAL_IDENTITY),
+                "transfers": custodia.Field(-42, Category.FINANCIAL_RECORDS, purposes=["investigation.financial"]),
+                "witness_name": custodia.Field("A. Jansen", Category.WITNESS_IDENTITY),
+            }
+            with SealOptions(Category.CASE_ADMINISTRATION, ["investigation", "prosecution"],
+                             case_ref="MLA-2026-0007", origin="DE", destinations=["DE"],
+                             recipients=[KeyId(k) for k in keys]) as options:
+                envelope = c.seal_record(actor, fields, options)
+            with open(out, "wb") as f:
+                f.write(envelope)
+        elif command == "open-record" and len(rest) == 3:
+            envelope, purpose, clearance = rest
+            with open(envelope, "rb") as f:
+                sealed = f.read()
+            with custodia.Actor("interop.python.reader", "investigator", "DE",
+                                Classification.from_label(clearance)) as reader:
+                record = c.open_record(reader, sealed, purpose)
+            for name, value in record.items():
+                if isinstance(value, custodia.Withheld):
+                    print(f"{name} withheld {value.code}")
+                else:
+                    print(f"{name}={json.dumps(to_json(value), separators=(',', ':'), ensure_ascii=False)}")
         else:
             raise SystemExit(f"interop.py: unknown command or wrong arguments: {' '.join(args)}")
 

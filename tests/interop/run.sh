@@ -284,6 +284,47 @@ for i in "${langs[@]}"; do
   printf '\n'
 done
 
+# --- E. records (issue 16): sealed in each language that has them, opened field by field in each of the others by
+# an actor cleared to confidential, for investigation: the witness (secret) and `transfers` (its own purpose,
+# investigation.financial) come back withheld with their refusals, the other fields with identical values; and the
+# envelope-level refusal (a purpose the record was not sealed for) is 200 everywhere.
+record_langs=(rust c python java)
+printf '%s\n' 'account_iban={"text":"NL91ABNA0417164300"}' 'born={"date":"1971-05-04"}' 'transfers withheld 200' \
+  'witness_name withheld 203' >"$work/record.expected"
+step "E. records: the row's language seals the record, the column's opens it (fields withheld per reader)"
+echo "cell: field-by-field output identical (ok) / refusal status for asset_recovery"
+printf '%-10s' 'seal\open'
+for o in "${record_langs[@]}"; do printf ' %-10s' "$o"; done
+printf '\n'
+for s in "${record_langs[@]}"; do
+  must "$s" seal-record "$work/auth-$s" "$work/$s.record" $(imported_recipients "$s")
+  printf '%-10s' "$s"
+  for o in "${record_langs[@]}"; do
+    if [ "$o" = "$s" ]; then
+      printf ' %-10s' "-"
+      continue
+    fi
+    cell=XX
+    if run "$o" open-record "$work/auth-$o" "$work/$s.record" investigation confidential >"$work/record.out" \
+      2>"$work/stderr" && cmp -s "$work/record.out" "$work/record.expected"; then
+      cell=ok
+    else
+      { echo "FAILED (record $s -> $o)"; cat "$work/record.out" "$work/stderr"; } >>"$work/failures.log"
+    fi
+    rc=0
+    run "$o" open-record "$work/auth-$o" "$work/$s.record" asset_recovery confidential >"$work/record.out" \
+      2>"$work/stderr" || rc=$?
+    if [ "$rc" -eq 200 ] && [ ! -s "$work/record.out" ]; then
+      cell+="/200"
+    else
+      { echo "FAILED (record refusal $s -> $o, exit $rc)"; cat "$work/record.out"; } >>"$work/failures.log"
+      cell+="/XX"
+    fi
+    printf ' %-10s' "$cell"
+  done
+  printf '\n'
+done
+
 failures=$(grep -c '^FAILED' "$work/failures.log" 2>/dev/null || true)
 echo
 if [ "${failures:-0}" -ne 0 ]; then
@@ -292,4 +333,6 @@ if [ "${failures:-0}" -ne 0 ]; then
   exit 1
 fi
 n=${#langs[@]}
-echo "interop: $n languages, 2 keyring set-ups, grants and receipts, $((n * (n - 1) * (6 + 2 + 4 + n - 1))) checks passed in ${SECONDS}s"
+r=${#record_langs[@]}
+echo "interop: $n languages, 2 keyring set-ups, grants and receipts, $r with records," \
+  "$((n * (n - 1) * (6 + 2 + 4 + n - 1) + r * (r - 1) * 2)) checks passed in ${SECONDS}s"
