@@ -78,7 +78,7 @@ for r in $(seq "$rounds"); do
 done
 echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
 
-median() { grep "^$1 " "$results" | cut -d' ' -f2 | sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
+median() { grep "^$1 " "$results" | cut -d' ' -f2 | sort -g | awk '{a[NR]=$1} END {print (NR % 2 ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2)}'; }
 rust=$(median rust)
 echo
 echo "1 KiB seal + open, local KEK, os_buffered audit on /dev/shm: median of $rounds rounds' medians ($iterations round trips each)"
