@@ -371,13 +371,16 @@ class _Scratch:
     """A caller-sized output buffer the C calls write into: a bytearray (so it can be sliced and wiped without a C
     call) and a ctypes view of it (the pointer passed to C), kept together for the buffer's life."""
 
-    __slots__ = ("mem", "mv", "view", "cap")
+    __slots__ = ("mem", "mv", "view", "cap", "written", "written_ref")
 
     def __init__(self, cap: int) -> None:
         self.mem = bytearray(cap)
         self.mv = memoryview(self.mem)
         self.view = (ctypes.c_char * cap).from_buffer(self.mem) if cap else None
         self.cap = cap
+        #: The ``size_t`` out-parameter (length written, or needed) and the pointer to it, made once.
+        self.written = ctypes.c_size_t()
+        self.written_ref = byref(self.written)
 
 
 class _ThreadScratch(threading.local):
@@ -397,6 +400,7 @@ _SCRATCH_START = 1 << 17
 _SCRATCH_KEEP = 1 << 22
 #: Above this, the wipe after an open goes through ctypes.memset rather than a slice assignment of zeros.
 _ZERO_BLOCK = bytes(1 << 16)
+_ZERO_VIEW = memoryview(_ZERO_BLOCK)
 
 
 def _take_scratch(kind: str) -> _Scratch:
@@ -410,6 +414,9 @@ def _take_scratch(kind: str) -> _Scratch:
 def _wipe_prefix(mem: bytearray, k: int) -> None:
     """Zero the first ``k`` bytes of ``mem`` in place (equal-length slice assignments never reallocate)."""
     block = len(_ZERO_BLOCK)
+    if k <= block:
+        mem[:k] = _ZERO_VIEW[:k]
+        return
     for start in range(0, k, block):
         end = min(k, start + block)
         mem[start:end] = memoryview(_ZERO_BLOCK)[: end - start]
@@ -880,11 +887,11 @@ class Custodian(Handle):
         # records nothing and reports the size it needs): one C call per seal, no ``custodia_seal_max_size`` call
         # and no fresh buffer of that bound (about 66 KiB for 1 KiB of data) to allocate and zero per seal.
         scratch = _take_scratch("seal")
-        written = ctypes.c_size_t()
+        written = scratch.written
         try:
             try:
                 invoke(_raw.lib.custodia_seal_into, self._handle, _actor(actor), ptr, n, handle, scratch.view,
-                       scratch.cap, byref(written))
+                       scratch.cap, scratch.written_ref)
             except BufferTooSmall:
                 # Kept as this thread's scratch only up to _SCRATCH_KEEP; a larger one serves this call alone.
                 bigger = _Scratch(written.value)
@@ -959,14 +966,14 @@ class Custodian(Handle):
         # nothing, records nothing and reports the size it needs) is written straight into a bytearray of exactly
         # that size, which SensitiveBytes adopts (no copy).
         scratch = _take_scratch("open")
-        written = ctypes.c_size_t()
+        written = scratch.written
         info = _raw.custodia_envelope_info()
         signer = None if required_signer is None else _opt_key(required_signer, "required_signer")
         ground = 0 if exception is None else _exception(exception)
         try:
             try:
                 invoke(_raw.lib.custodia_open_into, self._handle, _actor(actor), _purpose(purpose), ground, ptr, n,
-                       signer, scratch.view, scratch.cap, byref(written), byref(info))
+                       signer, scratch.view, scratch.cap, scratch.written_ref, byref(info))
             except BufferTooSmall:
                 exact = _Scratch(written.value)
                 data = SensitiveBytes._adopt(exact.mem)
