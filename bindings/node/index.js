@@ -530,8 +530,9 @@ function putScratch(kind, s) {
   scratch[kind] = s;
 }
 
-// Envelope info of opens: slots of a shared block, handed out in turn (like Buffer's own pool), each kept by the
-// Opened it belongs to for a lazy decode; a slot is given out again only if the open that had it failed.
+// Envelope info of opens: slots of a shared block, handed out in turn and never twice (like Buffer's own pool; a
+// nested open, from a callback during an open, gets the next slot), each kept by the Opened it belongs to for a lazy
+// decode. A block is freed when no Opened holds a slot of it any more.
 const INFO_SLOTS = 16;
 let infoBlock = null;
 let infoNext = INFO_SLOTS;
@@ -540,10 +541,8 @@ function infoSlot() {
     infoBlock = Buffer.alloc(INFO_TYPE.size * INFO_SLOTS);
     infoNext = 0;
   }
-  return infoBlock.subarray(infoNext * INFO_TYPE.size, (infoNext + 1) * INFO_TYPE.size);
-}
-function infoUsed() {
-  infoNext += 1;
+  const i = infoNext++;
+  return infoBlock.subarray(i * INFO_TYPE.size, (i + 1) * INFO_TYPE.size);
 }
 
 function cstr(buf, offset, size) {
@@ -1425,7 +1424,6 @@ class Custodian extends Handle {
           data.close();
           throw err;
         }
-        infoUsed();
         return new Opened(data, info);
       }
       check(code);
@@ -1433,7 +1431,6 @@ class Custodian extends Handle {
       const plain = Buffer.alloc(n);
       s.mem.copy(plain, 0, 0, n);
       s.mem.fill(0, 0, n);
-      infoUsed();
       return new Opened(SensitiveBuffer._adopt(plain), info);
     } finally {
       putScratch(OPEN, s);
