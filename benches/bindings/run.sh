@@ -18,9 +18,9 @@ set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$root"
 
-rounds=5 iterations=2000 warmup=500
+rounds=5 iterations=2000 warmup=500 smoke=0
 if [ "${1:-}" = "--smoke" ]; then
-  rounds=2 iterations=50 warmup=10
+  rounds=2 iterations=50 warmup=10 smoke=1
 else
   rounds=${1:-$rounds}
   iterations=${2:-$iterations}
@@ -82,6 +82,7 @@ median() { grep "^$1 " "$results" | cut -d' ' -f2 | sort -g | awk '{a[NR]=$1} EN
 rust=$(median rust)
 echo
 echo "1 KiB seal + open, local KEK, os_buffered audit on /dev/shm: median of $rounds rounds' medians ($iterations round trips each)"
+[ "$smoke" = 1 ] && echo "(smoke run: too few round trips and too little warm-up, Java's JIT above all, for the figures to mean anything)"
 echo "| language | median round trip | ratio to Rust | target | met |"
 echo "|---|---|---|---|---|"
 for lang in "${langs[@]}"; do
