@@ -213,19 +213,42 @@ func (c *Custodian) Close() error {
 // (custodia_seal_into).
 func (c *Custodian) Seal(actor *Actor, data []byte, opts *SealOptions) ([]byte, error) {
 	defer keep(c, actor, opts)
-	var size C.size_t
-	if err := call(func() C.custodia_status { return C.custodia_seal_max_size(opts.c(), C.size_t(len(data)), &size) }); err != nil {
-		return nil, err
-	}
-	out := make([]byte, int(size))
+	// Into a pooled scratch buffer (custodia_seal_into), copied out at the envelope's length: one C call per seal,
+	// no custodia_seal_max_size call, and no buffer of that bound (about 66 KiB for 1 KiB of data) allocated,
+	// zeroed and kept alive behind every envelope. When the buffer is too small the library seals and records
+	// nothing and reports the size it needs.
+	bp := sealScratch.Get().(*[]byte)
+	defer sealScratch.Put(bp)
+	out := *bp
 	var n C.size_t
-	if err := call(func() C.custodia_status {
-		return C.custodia_seal_into(c.c(), actor.c(), bytesPtr(data), C.size_t(len(data)), opts.c(), bytesPtr(out), size, &n)
-	}); err != nil {
+	var st C.custodia_status
+	seal := func() C.custodia_status {
+		st = C.custodia_seal_into(c.c(), actor.c(), bytesPtr(data), C.size_t(len(data)), opts.c(), bytesPtr(out),
+			C.size_t(len(out)), &n)
+		return st
+	}
+	err := call(seal)
+	if st == C.CUSTODIA_ERR_BUFFER_TOO_SMALL {
+		out = make([]byte, int(n))
+		if len(out) <= scratchKeep {
+			*bp = out
+		}
+		err = call(seal)
+	}
+	if err != nil {
 		return nil, err
 	}
-	return out[:int(n)], nil
+	return append([]byte(nil), out[:int(n)]...), nil
 }
+
+// sealScratch holds the buffers Seal has the library write envelopes into (not secret), scratchStart bytes at
+// first, grown to what a seal needed up to scratchKeep.
+var sealScratch = sync.Pool{New: func() any { b := make([]byte, scratchStart); return &b }}
+
+const (
+	scratchStart = 1 << 17
+	scratchKeep  = 1 << 22
+)
 
 // OpenOption adds to an Open: an exception ground, a required signer.
 type OpenOption func(*openArgs)

@@ -504,6 +504,47 @@ function infoBuffer() {
   return Buffer.alloc(INFO_TYPE.size);
 }
 
+// Output buffers of Custodian.seal and Custodian.open, which the library writes into (custodia_seal_into,
+// custodia_open_into). One per kind and per module instance (a worker thread loads its own); a call takes it out and
+// puts it back, so a nested call (from a signer, key provider or audit sink callback) gets one of its own instead of
+// overwriting the outer call's. Plaintext written into the open buffer is copied out and wiped at once.
+const BUFFER_TOO_SMALL = 109;
+/** The first scratch buffer's size: a 1 KiB seal needs custodia_seal_max_size, about 66 KiB. */
+const SCRATCH_START = 1 << 17;
+/** The largest scratch buffer kept between calls; a call needing more allocates for itself alone. */
+const SCRATCH_KEEP = 1 << 22;
+const SEAL = 0;
+const OPEN = 1;
+const scratch = [null, null];
+function newScratch(size) {
+  // mem: the output; len: the size_t out-parameter (length written, or needed).
+  return { mem: Buffer.alloc(Math.max(1, size)), len: new BigUint64Array(1) };
+}
+function takeScratch(kind) {
+  const s = scratch[kind];
+  if (s === null) return newScratch(SCRATCH_START);
+  scratch[kind] = null;
+  return s;
+}
+function putScratch(kind, s) {
+  scratch[kind] = s;
+}
+
+// Envelope info of opens: slots of a shared block, handed out in turn and never twice (like Buffer's own pool; a
+// nested open, from a callback during an open, gets the next slot), each kept by the Opened it belongs to for a lazy
+// decode. A block is freed when no Opened holds a slot of it any more.
+const INFO_SLOTS = 16;
+let infoBlock = null;
+let infoNext = INFO_SLOTS;
+function infoSlot() {
+  if (infoNext === INFO_SLOTS) {
+    infoBlock = Buffer.alloc(INFO_TYPE.size * INFO_SLOTS);
+    infoNext = 0;
+  }
+  const i = infoNext++;
+  return infoBlock.subarray(i * INFO_TYPE.size, (i + 1) * INFO_TYPE.size);
+}
+
 function cstr(buf, offset, size) {
   const end = buf.indexOf(0, offset);
   return buf.toString('utf8', offset, end < 0 || end > offset + size ? offset + size : end);
@@ -1335,43 +1376,65 @@ class Custodian extends Handle {
   // ---- seal and open
 
   /** Seal `data` under `options` (a SealOptions); returns the envelope (a Buffer: not secret). The library writes
-   * straight into a Buffer this binding sized (custodia_seal_into). */
+   * into this binding's scratch buffer (custodia_seal_into), copied out once: one C call per seal, no size call and
+   * no fresh buffer of the size bound (about 66 KiB for 1 KiB of data) per seal. */
   seal(actor, data, options) {
     const plain = bytes(data, 'data');
-    const cap = [0];
-    check(C.custodia_seal_max_size(options.handle, plain.length, cap));
-    const out = Buffer.allocUnsafeSlow(Number(cap[0]));
-    const written = [0];
-    check(C.custodia_seal_into(this.handle, actor.handle, plain, plain.length, options.handle, out, out.length,
-      written));
-    return out.subarray(0, Number(written[0]));
+    let s = takeScratch(SEAL);
+    try {
+      const code = C.custodia_seal_into(this.handle, actor.handle, plain, plain.length, options.handle, s.mem,
+        s.mem.length, s.len);
+      if (code === BUFFER_TOO_SMALL) {
+        // Nothing was sealed or recorded; the library says what it needs. Kept up to SCRATCH_KEEP bytes.
+        const bigger = newScratch(Number(s.len[0]));
+        if (bigger.mem.length <= SCRATCH_KEEP) s = bigger;
+        check(C.custodia_seal_into(this.handle, actor.handle, plain, plain.length, options.handle, bigger.mem,
+          bigger.mem.length, bigger.len));
+        return Buffer.from(bigger.mem.subarray(0, Number(bigger.len[0])));
+      }
+      check(code);
+      return Buffer.from(s.mem.subarray(0, Number(s.len[0])));
+    } finally {
+      putScratch(SEAL, s);
+    }
   }
 
   /** Open an envelope as `actor` for `purpose`; refusals throw the Refused subclass naming the rule. The plaintext is
-   * written by the library straight into the SensitiveBuffer's memory (custodia_open_into). */
+   * written by the library into this binding's scratch buffer (custodia_open_into), copied once into the
+   * SensitiveBuffer's memory and wiped there at once: one C call per open, no size call. The envelope info goes
+   * into a slot of a shared block (no allocation of its 7.9 KB per open) and is decoded only if asked for. */
   open(actor, envelope, purpose, { exception = null, requiredSigner = null } = {}) {
     const env = bytes(envelope, 'envelope');
-    const need = [0];
-    check(C.custodia_open_size(env, env.length, need));
-    const plain = Buffer.alloc(Number(need[0]));
-    const data = SensitiveBuffer._adopt(plain);
-    const written = [0];
-    const info = infoBuffer();
+    const p = text(purpose, 'purpose');
+    const e = exceptionArg(exception);
+    const signer = optKeyArg(requiredSigner, 'requiredSigner');
+    const info = infoSlot();
+    const s = takeScratch(OPEN);
     try {
-      check(C.custodia_open_into(this.handle, actor.handle, text(purpose, 'purpose'), exceptionArg(exception), env,
-        env.length, optKeyArg(requiredSigner, 'requiredSigner'), plain, plain.length, written, info));
-    } catch (e) {
-      data.close();
-      throw e;
+      const code = C.custodia_open_into(this.handle, actor.handle, p, e, env, env.length, signer, s.mem, s.mem.length,
+        s.len, info);
+      if (code === BUFFER_TOO_SMALL) {
+        // Nothing was decided or recorded; the library says what it needs: memory of exactly that size.
+        const plain = Buffer.alloc(Number(s.len[0]));
+        const data = SensitiveBuffer._adopt(plain);
+        try {
+          check(C.custodia_open_into(this.handle, actor.handle, p, e, env, env.length, signer, plain, plain.length,
+            s.len, info));
+        } catch (err) {
+          data.close();
+          throw err;
+        }
+        return new Opened(data, info);
+      }
+      check(code);
+      const n = Number(s.len[0]);
+      const plain = Buffer.alloc(n);
+      s.mem.copy(plain, 0, 0, n);
+      s.mem.fill(0, 0, n);
+      return new Opened(SensitiveBuffer._adopt(plain), info);
+    } finally {
+      putScratch(OPEN, s);
     }
-    const n = Number(written[0]);
-    if (n !== plain.length) {
-      const exact = Buffer.alloc(n);
-      plain.copy(exact, 0, 0, n);
-      data.close();
-      return new Opened(SensitiveBuffer._adopt(exact), info);
-    }
-    return new Opened(data, info);
   }
 
   /** Read an envelope's bound metadata without opening it (no key, not audited). */

@@ -7,6 +7,10 @@
 // Node one and the two averaged, since the machine is shared. Not a test: figures only (issue 19 §2).
 //
 //   node bindings/node/bench/seal_open.js [rounds=2000] [warmup=500]
+//   node bindings/node/bench/seal_open.js --round-trip [rounds=2000] [warmup=500] [dir=/dev/shm]
+//
+// The second form measures the Node round trip alone (the one of examples/durability_bench.rs --one-row) and prints
+// the machine-readable line "node median_us=... n=... warmup=..." that benches/bindings/run.sh reads.
 //   (needs target/release/examples/durability_bench: cargo build --release --example durability_bench)
 
 const fs = require('node:fs');
@@ -14,10 +18,12 @@ const path = require('node:path');
 const { spawnSync } = require('node:child_process');
 const custodia = require('..');
 
-const rounds = Number(process.argv[2] || 2000);
-const warmup = Number(process.argv[3] || 500);
+const roundTripOnly = process.argv[2] === '--round-trip';
+const argv = roundTripOnly ? process.argv.slice(3) : process.argv.slice(2);
+const rounds = Number(argv[0] || 2000);
+const warmup = Number(argv[1] || 500);
 const repo = path.resolve(__dirname, '..', '..', '..');
-const base = fs.existsSync('/dev/shm') ? '/dev/shm' : require('node:os').tmpdir();
+const base = argv[2] || (fs.existsSync('/dev/shm') ? '/dev/shm' : require('node:os').tmpdir());
 
 function median(xs) {
   const s = [...xs].sort((a, b) => a - b);
@@ -61,6 +67,10 @@ function rustRoundTrip() {
   return Number(/\| ([\d.]+) us \|/.exec(row)[1]);
 }
 
+if (roundTripOnly) {
+  console.log(`node median_us=${nodeRoundTrip().toFixed(2)} n=${rounds} warmup=${warmup}`);
+  process.exit(0);
+}
 const rustBefore = rustRoundTrip();
 const node = nodeRoundTrip();
 const rustAfter = rustRoundTrip();

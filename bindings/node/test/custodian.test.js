@@ -90,6 +90,25 @@ test('round trips of many sizes and input types', (t) => {
   }
 });
 
+test('sizes around the scratch buffers round trip, with their info', (t) => {
+  // Beyond the scratch buffer (128 KiB: open then writes into memory of its exact size), beyond what is kept (4 MiB:
+  // seal then uses a buffer for that call alone), then small again; more opens than one block of info slots holds.
+  const { c, anna, terms } = setup(t);
+  const kept = [];
+  for (const size of [0, 1, 200000, 5 << 20, 1024, ...Array(20).fill(100)]) {
+    const data = require('node:crypto').randomBytes(size);
+    const env = c.seal(anna, data, terms);
+    const opened = c.open(anna, env, 'investigation');
+    assert.ok(opened.data.equals(data), `size ${size}`);
+    kept.push([opened, c.inspect(env).objectId]);
+  }
+  for (const [opened, id] of kept) {
+    assert.equal(opened.info.objectId, id);
+    assert.equal(opened.info.category, Category.FINANCIAL_RECORDS);
+    opened.close();
+  }
+});
+
 test('armored envelopes open too', (t) => {
   const { c, anna, kek } = setup(t, { terms: false });
   const opts = new SealOptions(Category.EVIDENCE, ['investigation'], { recipients: [kek], armor: true });

@@ -19,6 +19,37 @@ function open(t, dir, opts = {}) {
 
 // ---- audit sinks
 
+test('a seal and open inside an audit sink get buffers and info slots of their own', (t) => {
+  // A sink runs during the seal or open it reports: a seal and open it makes (here on another custodian) must not
+  // overwrite the outer call's scratch buffer or envelope info.
+  const dir = tmpdir(t);
+  const anna = actor(t, 'anna');
+  const inner = open(t, path.join(dir, 'inner'));
+  const innerOpts = new SealOptions(Category.EVIDENCE, ['investigation'],
+    { recipients: [inner.generateKey(anna, KeyKind.KEK, 'i')] });
+  later(t, () => innerOpts.close());
+  const nested = [];
+  const c = open(t, path.join(dir, 'outer'), { requireAuditSinks: true, auditSinks: [(e) => {
+    if (e.kind !== 'sealed' && e.kind !== 'opened') return;
+    const data = crypto.randomBytes(3000);
+    const env = inner.seal(anna, data, innerOpts);
+    const o = inner.open(anna, env, 'investigation');
+    nested.push(o.data.equals(data) && o.info.objectId === inner.inspect(env).objectId);
+    o.close();
+  }] });
+  const opts = new SealOptions(Category.EVIDENCE, ['investigation'],
+    { recipients: [c.generateKey(anna, KeyKind.KEK, 'o')] });
+  later(t, () => opts.close());
+  const data = crypto.randomBytes(1500);
+  const env = c.seal(anna, data, opts);
+  const opened = c.open(anna, env, 'investigation');
+  assert.ok(opened.data.equals(data));
+  assert.equal(opened.info.objectId, c.inspect(env).objectId);
+  opened.close();
+  assert.deepEqual(nested, [true, true]);
+});
+
+
 test('audit sinks get every event in log order; a failing sink is counted, or fails the operation when required', (t) => {
   const dir = tmpdir(t);
   const events = [];

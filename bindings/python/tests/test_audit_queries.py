@@ -189,3 +189,28 @@ def test_the_library_reads_anchors_and_certificates_as_the_binding_does(tmp_path
         with pytest.raises(custodia.InvalidArgument):
             custodia._errors.invoke(_raw.lib.custodia_erasure_certificate_inspect, cert.to_json().encode(),
                                     ctypes.byref(ci), keys, 0)
+
+
+def test_a_seal_and_open_inside_an_audit_sink_use_buffers_of_their_own(tmp_path, anna, no_leaks):
+    """A sink runs on the thread of the seal or open it reports: a seal and open it makes (here on another
+    custodian) must not overwrite the outer call's per-thread scratch buffer."""
+    with Custodian(tmp_path / "inner", master_key=MASTER, create=True) as inner, \
+            SealOptions(Category.EVIDENCE, ["investigation"], recipients=[inner.generate_key(anna, KeyKind.KEK, "i")]) \
+            as inner_opts:
+        nested = []
+
+        def sink(event: AuditEntry) -> None:
+            if event.kind in ("sealed", "opened"):
+                data = os.urandom(3000)
+                with inner.open(anna, inner.seal(anna, data, inner_opts), "investigation") as o:
+                    nested.append(o.data == data)
+
+        with Custodian(tmp_path / "outer", master_key=MASTER, create=True, audit_sinks=[sink]) as c:
+            data = os.urandom(1500)
+            with SealOptions(Category.EVIDENCE, ["investigation"],
+                             recipients=[c.generate_key(anna, KeyKind.KEK, "outer")]) as outer_opts:
+                env = c.seal(anna, data, outer_opts)
+            with c.open(anna, env, "investigation") as opened:
+                assert opened.data == data
+                assert opened.info.object_id == c.inspect(env).object_id
+        assert nested == [True, True]

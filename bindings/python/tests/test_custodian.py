@@ -69,6 +69,17 @@ def test_round_trip_sizes_and_buffer_types(custodian, anna, terms, data):
         assert opened.data == bytes(data)
 
 
+@pytest.mark.parametrize("size", [0, 1, 200_000, 5 << 20, 1024])
+def test_sizes_around_the_scratch_buffers(custodian, anna, terms, size):
+    # Beyond the per-thread scratch buffer (128 KiB: open then writes into a bytearray of the exact size) and beyond
+    # what a thread keeps (4 MiB: seal then uses a buffer for that call alone), then small again.
+    data = os.urandom(size)
+    envelope = custodian.seal(anna, data, terms)
+    with custodian.open(anna, envelope, "investigation") as opened:
+        assert opened.data == data
+        assert opened.info.object_id == custodian.inspect(envelope).object_id
+
+
 def test_seal_accepts_sensitive_bytes(custodian, anna, terms):
     with custodia.SensitiveBytes(DATA) as secret:
         envelope = custodian.seal(anna, secret, terms)

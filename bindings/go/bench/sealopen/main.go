@@ -3,7 +3,10 @@
 // under DIR (default /dev/shm, so that a sync is free and the binding's own cost shows). bench/run.sh runs it
 // alternately with the Rust example durability_bench, the same round trip through the Rust Custodian.
 //
-//	go run ./bench/sealopen [ROUNDS] [WARMUP] [DIR]
+//	go run ./bench/sealopen [ROUNDS] [WARMUP] [DIR] [ONLY]
+//
+// ONLY=OsBuffered measures that durability alone and ends with the machine-readable line "go median_us=... n=...
+// warmup=..." that benches/bindings/run.sh reads (the round trip of examples/durability_bench.rs --one-row).
 //
 // Not a test: figures only (issue 19 §2 measures the bindings' overhead).
 package main
@@ -11,7 +14,6 @@ package main
 import (
 	"bytes"
 	"fmt"
-	"math/rand"
 	"os"
 	"sort"
 	"strconv"
@@ -38,19 +40,21 @@ func main() {
 	rounds := get(strconv.Atoi(arg(1, "2000")))
 	warmup := get(strconv.Atoi(arg(2, "500")))
 	base := arg(3, "/dev/shm")
-	data := make([]byte, 1024)
-	rand.New(rand.NewSource(2)).Read(data)
-	key := make([]byte, 32)
-	rand.New(rand.NewSource(1)).Read(key)
+	only := arg(4, "")
+	data := bytes.Repeat([]byte{0x42}, 1024)
+	key := bytes.Repeat([]byte{3}, 32)
 	for _, d := range []struct {
 		name string
 		d    custodia.Durability
 	}{{"FsyncEach (default)", custodia.FsyncEach}, {"OsBuffered", custodia.OSBuffered}} {
+		if only != "" && only != d.name {
+			continue
+		}
 		dir := get(os.MkdirTemp(base, "custodia-go-bench-"))
 		c := get(custodia.OpenWithMasterKey(dir+"/c", key, &custodia.Options{Create: true, Durability: d.d}))
-		a := get(custodia.NewActor("bench", "analyst", "DE", custodia.Secret))
+		a := get(custodia.NewActor("bench", "analyst", "NL", custodia.Secret))
 		kek := get(c.GenerateKey(a, custodia.KEK, "bench"))
-		o := get(custodia.NewSealOptions(custodia.Evidence, "criminal_investigation.fraud"))
+		o := get(custodia.NewSealOptions(custodia.FinancialRecords, "investigation"))
 		if err := o.AddRecipient(kek); err != nil {
 			panic(err)
 		}
@@ -58,7 +62,7 @@ func main() {
 		for i := -warmup; i < rounds; i++ {
 			t0 := time.Now()
 			env := get(c.Seal(a, data, o))
-			opened := get(c.Open(a, env, "criminal_investigation.fraud"))
+			opened := get(c.Open(a, env, "investigation"))
 			if opened.Data.Len() != len(data) {
 				panic("length")
 			}
@@ -69,7 +73,7 @@ func main() {
 		}
 		// Check once, outside the timing, that the bytes are the ones sealed.
 		env := get(c.Seal(a, data, o))
-		opened := get(c.Open(a, env, "criminal_investigation.fraud"))
+		opened := get(c.Open(a, env, "investigation"))
 		if !bytes.Equal(opened.Data.Expose(), data) {
 			panic("round trip")
 		}
@@ -78,6 +82,9 @@ func main() {
 		us := func(q float64) float64 { return float64(samples[int(q*float64(len(samples)-1))].Nanoseconds()) / 1e3 }
 		fmt.Printf("go | %s | median %.1f us | p10 %.1f us | p90 %.1f us | %d rounds\n", d.name, us(0.5), us(0.1),
 			us(0.9), rounds)
+		if only != "" {
+			fmt.Printf("go median_us=%.2f n=%d warmup=%d\n", us(0.5), rounds, warmup)
+		}
 		_ = o.Close()
 		_ = a.Close()
 		_ = c.Close()

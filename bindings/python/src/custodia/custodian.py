@@ -12,13 +12,14 @@ import ctypes
 import dataclasses
 import datetime as _dt
 import os
+import threading
 from ctypes import byref
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO, Iterable, Mapping, Optional, Sequence, Union
 
 from . import _raw, audit_log as _audit_log, records as _records
-from ._errors import InvalidArgument, invoke
+from ._errors import BufferTooSmall, InvalidArgument, invoke
 from ._handles import Handle, bytes_arg, take_text, text_arg, text_array
 from ._sensitive import SensitiveBytes
 from ._streams import StreamPair
@@ -364,6 +365,61 @@ class ShredReport:
     destroyed: int
     held: int
     certificates: tuple[ErasureCertificate, ...] = ()
+
+
+class _Scratch:
+    """A caller-sized output buffer the C calls write into: a bytearray (so it can be sliced and wiped without a C
+    call) and a ctypes view of it (the pointer passed to C), kept together for the buffer's life."""
+
+    __slots__ = ("mem", "mv", "view", "cap", "written", "written_ref")
+
+    def __init__(self, cap: int) -> None:
+        self.mem = bytearray(cap)
+        self.mv = memoryview(self.mem)
+        self.view = (ctypes.c_char * cap).from_buffer(self.mem) if cap else None
+        self.cap = cap
+        #: The ``size_t`` out-parameter (length written, or needed) and the pointer to it, made once.
+        self.written = ctypes.c_size_t()
+        self.written_ref = byref(self.written)
+
+
+class _ThreadScratch(threading.local):
+    """This thread's scratch buffers for :meth:`Custodian.seal` and :meth:`Custodian.open`. A call takes its buffer
+    out (leaving ``None``) and puts it back when done, so a nested call on the same thread (from a signer, key
+    provider or audit sink callback) gets a buffer of its own instead of overwriting the outer call's."""
+
+    seal: Optional[_Scratch] = None
+    open: Optional[_Scratch] = None
+
+
+_scratch = _ThreadScratch()
+#: The first scratch buffer's size. A seal needs ``custodia_seal_max_size`` (about 66 KiB for 1 KiB of data); a
+#: larger need grows the buffer on the first call that has it.
+_SCRATCH_START = 1 << 17
+#: The largest scratch buffer a thread keeps between calls; a call needing more allocates for itself alone.
+_SCRATCH_KEEP = 1 << 22
+#: Above this, the wipe after an open goes through ctypes.memset rather than a slice assignment of zeros.
+_ZERO_BLOCK = bytes(1 << 16)
+_ZERO_VIEW = memoryview(_ZERO_BLOCK)
+
+
+def _take_scratch(kind: str) -> _Scratch:
+    s = getattr(_scratch, kind)
+    if s is None:
+        return _Scratch(_SCRATCH_START)
+    setattr(_scratch, kind, None)
+    return s
+
+
+def _wipe_prefix(mem: bytearray, k: int) -> None:
+    """Zero the first ``k`` bytes of ``mem`` in place (equal-length slice assignments never reallocate)."""
+    block = len(_ZERO_BLOCK)
+    if k <= block:
+        mem[:k] = _ZERO_VIEW[:k]
+        return
+    for start in range(0, k, block):
+        end = min(k, start + block)
+        mem[start:end] = memoryview(_ZERO_BLOCK)[: end - start]
 
 
 def _actor(actor: object) -> int:
@@ -819,21 +875,34 @@ class Custodian(Handle):
              options: SealOptions) -> bytes:
         """Seal ``data`` under ``options`` for its recipients; audited. The envelope is not secret: ``bytes``.
 
-        The library writes the envelope straight into memory this binding owns (``custodia_seal_into``, sized by
-        ``custodia_seal_max_size``): no library buffer to copy out of and free per call."""
+        The library writes the envelope into memory this binding owns and reuses (``custodia_seal_into`` into a
+        per-thread scratch buffer): no library buffer to copy out of and free, no size call, per seal."""
         if type(data) is bytes and data:  # the common case, without a borrowed-argument object
             ptr, n = data, len(data)
         else:
             arg = bytes_arg(data, "data")
             ptr, n = arg.ptr, arg.len
         handle = _options(options)
-        cap = ctypes.c_size_t()
-        invoke(_raw.lib.custodia_seal_max_size, handle, n, byref(cap))
-        out = ctypes.create_string_buffer(cap.value)
-        written = ctypes.c_size_t()
-        invoke(_raw.lib.custodia_seal_into, self._handle, _actor(actor), ptr, n, handle, out, cap.value,
-               byref(written))
-        return ctypes.string_at(out, written.value)
+        # Into this thread's scratch buffer, grown when the library says it is too small (it then writes nothing,
+        # records nothing and reports the size it needs): one C call per seal, no ``custodia_seal_max_size`` call
+        # and no fresh buffer of that bound (about 66 KiB for 1 KiB of data) to allocate and zero per seal.
+        scratch = _take_scratch("seal")
+        written = scratch.written
+        try:
+            try:
+                invoke(_raw.lib.custodia_seal_into, self._handle, _actor(actor), ptr, n, handle, scratch.view,
+                       scratch.cap, scratch.written_ref)
+            except BufferTooSmall:
+                # Kept as this thread's scratch only up to _SCRATCH_KEEP; a larger one serves this call alone.
+                bigger = _Scratch(written.value)
+                if bigger.cap <= _SCRATCH_KEEP:
+                    scratch = bigger
+                invoke(_raw.lib.custodia_seal_into, self._handle, _actor(actor), ptr, n, handle, bigger.view,
+                       bigger.cap, byref(written))
+                return bigger.mv[: written.value].tobytes()
+            return scratch.mv[: written.value].tobytes()
+        finally:
+            _scratch.seal = scratch
 
     def seal_record(self, actor: Actor, fields: "Mapping[str, _records.Field]", options: SealOptions) -> bytes:
         """Seal a record: ``fields`` maps each name (``a-z``, then ``a-z``, ``0-9``, ``_``; at most 64 bytes) to a
@@ -913,25 +982,38 @@ class Custodian(Handle):
         else:
             env = bytes_arg(envelope, "envelope")
             ptr, n = env.ptr, env.len
-        # The plaintext is written by the library straight into a bytearray that SensitiveBytes owns and wipes
-        # (``custodia_open_into``, sized exactly by ``custodia_open_size``): no library buffer, no copy.
-        need = ctypes.c_size_t()
-        invoke(_raw.lib.custodia_open_size, ptr, n, byref(need))
-        plain = bytearray(need.value)
-        data = SensitiveBytes._adopt(plain)
-        written = ctypes.c_size_t()
+        # The plaintext is written by the library into this thread's scratch buffer, copied once into the bytearray
+        # that SensitiveBytes owns and wipes, and the scratch bytes are wiped at once: one C call per open, no
+        # ``custodia_open_size`` call first. A plaintext larger than the scratch buffer (the library then decides
+        # nothing, records nothing and reports the size it needs) is written straight into a bytearray of exactly
+        # that size, which SensitiveBytes adopts (no copy).
+        scratch = _take_scratch("open")
+        written = scratch.written
         info = _raw.custodia_envelope_info()
-        view = (ctypes.c_char * len(plain)).from_buffer(plain) if plain else None
+        signer = None if required_signer is None else _opt_key(required_signer, "required_signer")
+        ground = 0 if exception is None else _exception(exception)
         try:
-            invoke(_raw.lib.custodia_open_into, self._handle, _actor(actor), _purpose(purpose),
-                   0 if exception is None else _exception(exception), ptr, n,
-                   None if required_signer is None else _opt_key(required_signer, "required_signer"), view,
-                   len(plain), byref(written), byref(info))
-        except BaseException:
-            del view
-            data.close()
-            raise
-        del view  # release the export, so the bytearray can be wiped and freed later
+            try:
+                invoke(_raw.lib.custodia_open_into, self._handle, _actor(actor), _purpose(purpose), ground, ptr, n,
+                       signer, scratch.view, scratch.cap, scratch.written_ref, byref(info))
+            except BufferTooSmall:
+                exact = _Scratch(written.value)
+                data = SensitiveBytes._adopt(exact.mem)
+                try:
+                    invoke(_raw.lib.custodia_open_into, self._handle, _actor(actor), _purpose(purpose), ground, ptr,
+                           n, signer, exact.view, exact.cap, byref(written), byref(info))
+                except BaseException:
+                    del exact
+                    data.close()
+                    raise
+                del exact  # release the ctypes export, so the bytearray can be wiped and freed later
+                return Opened._from_c(data, info)
+            k = written.value
+            mem = scratch.mem
+            data = SensitiveBytes._adopt(mem[:k])  # one copy, bytearray to bytearray: no intermediate bytes
+            _wipe_prefix(mem, k)
+        finally:
+            _scratch.open = scratch
         return Opened._from_c(data, info)
 
     def open_seekable(

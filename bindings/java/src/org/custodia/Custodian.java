@@ -21,6 +21,7 @@ import org.custodia.handles.ReaderHandle;
 import org.custodia.handles.Streams;
 import org.custodia.raw.CustodiaBuffer;
 import org.custodia.raw.CustodiaLibrary;
+import org.custodia.raw.Direct;
 
 /**
  * The facade: a keyring and an audit log in one directory; seal, open, share, rotate, shred, all audited by the
@@ -371,18 +372,33 @@ public final class Custodian implements AutoCloseable {
     public byte[] seal(Actor actor, byte[] plaintext, SealOptions options) {
         Objects.requireNonNull(plaintext, "plaintext");
         Objects.requireNonNull(options, "options");
-        // Written by the library into memory sized here (custodia_seal_max_size, custodia_seal_into): no library
-        // buffer to copy out of and free per call.
-        LongByReference cap = new LongByReference();
-        LongByReference len = new LongByReference();
+        Objects.requireNonNull(actor, "actor");
+        // Written by the library into this thread's scratch buffer (custodia_seal_into, a direct mapping) and copied
+        // out once: one C call per seal, no size call, no native allocation. When the buffer is too small the
+        // library writes and records nothing and says what it needs; a larger buffer is then made (and kept for
+        // this thread up to Scratch.KEEP).
+        Scratch s = Scratch.takeSeal();
         try {
-            options.handle().run(o -> lib().custodia_seal_max_size(o, plaintext.length, cap));
-            try (Memory out = new Memory(Math.max(1, cap.getValue()))) {
-                withActor(actor, (c, a) -> options.handle().call(o ->
-                        lib().custodia_seal_into(c, a, plaintext, plaintext.length, o, out, cap.getValue(), len)));
-                return out.getByteArray(0, (int) len.getValue());
+            long c = handle.id();
+            long a = actor.handle().id();
+            long o = options.handle().id();
+            int status = Direct.custodia_seal_into(c, a, plaintext, plaintext.length, o, s.out, s.cap, s.len);
+            if (status == Status.BUFFER_TOO_SMALL.code()) {
+                Scratch bigger = Scratch.of(s.length(), false);
+                if (bigger.cap <= Scratch.KEEP) {
+                    s = bigger;
+                }
+                status = Direct.custodia_seal_into(c, a, plaintext, plaintext.length, o, bigger.out, bigger.cap,
+                        bigger.len);
+                Native.check(status);
+                return bigger.out.getByteArray(0, (int) bigger.length());
             }
+            Native.check(status);
+            return s.out.getByteArray(0, (int) s.length());
         } finally {
+            Scratch.putSeal(s);
+            Reference.reachabilityFence(this);
+            Reference.reachabilityFence(actor);
             Reference.reachabilityFence(options);
         }
     }
@@ -480,31 +496,53 @@ public final class Custodian implements AutoCloseable {
     public Opened open(Actor actor, byte[] envelope, Purpose purpose, ExceptionGround ground, KeyId requiredSigner) {
         Objects.requireNonNull(envelope, "envelope");
         Objects.requireNonNull(purpose, "purpose");
-        org.custodia.raw.EnvelopeInfo info = new org.custodia.raw.EnvelopeInfo();
+        Objects.requireNonNull(actor, "actor");
         byte[] signer = requiredSigner == null ? null : requiredSigner.raw();
-        // Sized exactly from the header (custodia_open_size), written by the library into memory this binding
-        // owns (custodia_open_into), copied out once and zeroed.
-        LongByReference need = new LongByReference();
-        Native.check(lib().custodia_open_size(envelope, envelope.length, need));
-        if (need.getValue() > Integer.MAX_VALUE - 8) {
-            throw new InvalidArgumentException(Status.LIMIT_EXCEEDED.code(),
-                    "a plaintext of " + need.getValue() + " bytes does not fit a Java array");
-        }
-        LongByReference len = new LongByReference();
-        if (need.getValue() == 0) {
-            withGround(actor, ground, (c, a, g) -> lib().custodia_open_into(c, a, purpose.value(), g, envelope,
-                    envelope.length, signer, null, 0, len, info));
-            return new Opened(new SensitiveBytes(new byte[0]), new EnvelopeInfo(info));
-        }
-        try (Memory out = new Memory(need.getValue())) {
-            try {
-                withGround(actor, ground, (c, a, g) -> lib().custodia_open_into(c, a, purpose.value(), g, envelope,
-                        envelope.length, signer, out, need.getValue(), len, info));
-                return new Opened(new SensitiveBytes(out.getByteArray(0, (int) len.getValue())),
-                        new EnvelopeInfo(info));
-            } finally {
-                out.clear();
+        // Written by the library into this thread's scratch buffer (custodia_open_into, a direct mapping), copied
+        // out once and wiped there at once: one C call per open, no size call, no native allocation; the envelope
+        // info is copied as bytes and decoded only if asked for. A plaintext larger than the buffer (the library
+        // then decides, records and writes nothing, and says what it needs) goes into memory of its exact size.
+        Scratch s = Scratch.takeOpen();
+        try {
+            long c = handle.id();
+            long a = actor.handle().id();
+            long g = ground == null ? 0 : ground.handle().id();
+            byte[] p = purpose.cString();
+            int status = Direct.custodia_open_into(c, a, p, g, envelope, envelope.length, signer, s.out, s.cap,
+                    s.len, s.info);
+            if (status == Status.BUFFER_TOO_SMALL.code()) {
+                long need = s.length();
+                if (need > Integer.MAX_VALUE - 8) {
+                    throw new InvalidArgumentException(Status.LIMIT_EXCEEDED.code(),
+                            "a plaintext of " + need + " bytes does not fit a Java array");
+                }
+                Scratch exact = Scratch.of(need, false);
+                try {
+                    Native.check(Direct.custodia_open_into(c, a, p, g, envelope, envelope.length, signer, exact.out,
+                            exact.cap, exact.len, s.info));
+                    return new Opened(new SensitiveBytes(exact.out.getByteArray(0, (int) exact.length())),
+                            s.infoBytes());
+                } finally {
+                    exact.out.clear();
+                }
             }
+            Native.check(status);
+            int n = (int) s.length();
+            if (n == 0) {
+                return new Opened(new SensitiveBytes(new byte[0]), s.infoBytes());
+            }
+            byte[] plain;
+            try {
+                plain = s.out.getByteArray(0, n);
+            } finally {
+                s.out.clear(n);
+            }
+            return new Opened(new SensitiveBytes(plain), s.infoBytes());
+        } finally {
+            Scratch.putOpen(s);
+            Reference.reachabilityFence(this);
+            Reference.reachabilityFence(actor);
+            Reference.reachabilityFence(ground);
         }
     }
 

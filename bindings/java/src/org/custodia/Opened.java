@@ -6,11 +6,19 @@ package org.custodia;
  */
 public final class Opened implements AutoCloseable {
     private final SensitiveBytes plaintext;
-    private final EnvelopeInfo info;
+    /** Decoded on first use from {@link #rawInfo}: most callers only want the plaintext. */
+    private EnvelopeInfo info;
+    /** The library's {@code struct custodia_envelope_info} as bytes, until decoded. */
+    private byte[] rawInfo;
 
     Opened(SensitiveBytes plaintext, EnvelopeInfo info) {
         this.plaintext = plaintext;
         this.info = info;
+    }
+
+    Opened(SensitiveBytes plaintext, byte[] rawInfo) {
+        this.plaintext = plaintext;
+        this.rawInfo = rawInfo;
     }
 
     /** The plaintext; wiped when this is closed. */
@@ -19,7 +27,15 @@ public final class Opened implements AutoCloseable {
     }
 
     /** The envelope's bound metadata. */
-    public EnvelopeInfo info() {
+    public synchronized EnvelopeInfo info() {
+        if (info == null) {
+            com.sun.jna.Memory m = new com.sun.jna.Memory(rawInfo.length);
+            m.write(0, rawInfo, 0, rawInfo.length);
+            org.custodia.raw.EnvelopeInfo raw = new org.custodia.raw.EnvelopeInfo(m);
+            raw.read();
+            info = new EnvelopeInfo(raw);
+            rawInfo = null;
+        }
         return info;
     }
 
@@ -31,6 +47,6 @@ public final class Opened implements AutoCloseable {
 
     @Override
     public String toString() {
-        return "Opened[" + info + ", " + plaintext + "]";
+        return "Opened[" + info() + ", " + plaintext + "]";
     }
 }

@@ -11,9 +11,18 @@ import org.custodia.handles.Native;
  */
 public final class Purpose {
     private final String value;
+    /** The value as the C calls take it (UTF-8, NUL-terminated), encoded once: {@link Custodian#open} passes it. */
+    private final byte[] cString;
 
     private Purpose(String value) {
         this.value = value;
+        byte[] utf8 = value.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        this.cString = java.util.Arrays.copyOf(utf8, utf8.length + 1);
+    }
+
+    /** The NUL-terminated UTF-8 form; callers must not modify it. */
+    byte[] cString() {
+        return cString;
     }
 
     /**

@@ -224,4 +224,41 @@ class AuditQueriesTest {
             assertEquals(1, c.auditSinkFailures());
         }
     }
+
+    @Test
+    void aSealAndOpenInsideAnAuditSinkUseBuffersOfTheirOwn() {
+        // A sink runs on the thread of the seal or open it reports: a seal and open it makes (here on another
+        // custodian) must not overwrite the outer call's per-thread scratch buffers.
+        java.util.Random random = new java.util.Random(3);
+        List<Boolean> nested = new ArrayList<>();
+        try (Custodian inner = open(dir.resolve("inner"), new Custodian.Options())) {
+            KeyId innerKek = inner.generateKey(anna, KeyKind.KEK, "inner");
+            try (SealOptions innerOpts = SealOptions.builder(Category.EVIDENCE, INVESTIGATION).recipient(innerKek)
+                    .build()) {
+                Custodian.Options o = new Custodian.Options().requireAuditSinks(true).auditSink(e -> {
+                    if (e.kind().equals("sealed") || e.kind().equals("opened")) {
+                        byte[] data = new byte[3000];
+                        random.nextBytes(data);
+                        try (Opened opened = inner.open(anna, inner.seal(anna, data, innerOpts), INVESTIGATION)) {
+                            nested.add(opened.plaintext().contentEquals(data));
+                        }
+                    }
+                });
+                try (Custodian c = open(dir.resolve("outer"), o)) {
+                    byte[] data = new byte[1500];
+                    random.nextBytes(data);
+                    byte[] env;
+                    try (SealOptions outerOpts = SealOptions.builder(Category.EVIDENCE, INVESTIGATION)
+                            .recipient(c.generateKey(anna, KeyKind.KEK, "outer")).build()) {
+                        env = c.seal(anna, data, outerOpts);
+                    }
+                    try (Opened opened = c.open(anna, env, INVESTIGATION)) {
+                        assertTrue(opened.plaintext().contentEquals(data));
+                        assertEquals(c.inspect(env).objectId(), opened.info().objectId());
+                    }
+                }
+            }
+        }
+        assertEquals(List.of(true, true), nested);
+    }
 }

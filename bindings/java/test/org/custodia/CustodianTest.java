@@ -92,6 +92,26 @@ class CustodianTest {
     }
 
     @Test
+    void sizesAroundTheScratchBuffersRoundTrip() {
+        // 0 and 1 byte; beyond the per-thread scratch buffer (128 KiB: open then writes into memory of its exact
+        // size); beyond what a thread keeps (4 MiB: seal then uses a buffer for that call alone); then small again.
+        Random random = new Random(7);
+        try (SealOptions o = terms().build()) {
+            for (int size : new int[] {0, 1, 200_000, 5 * 1024 * 1024, 1024}) {
+                byte[] data = new byte[size];
+                random.nextBytes(data);
+                byte[] envelope = custodian.seal(anna, data, o);
+                try (Opened opened = custodian.open(pierre, envelope, FRAUD)) {
+                    assertTrue(opened.plaintext().contentEquals(data), "size " + size);
+                    assertEquals(Category.FINANCIAL_RECORDS, opened.info().category());
+                    assertEquals(custodian.inspect(envelope).objectId(), opened.info().objectId());
+                    assertEquals(List.of("FR"), opened.info().destinations());
+                }
+            }
+        }
+    }
+
+    @Test
     void openedPlaintextIsWipedOnClose() {
         Opened opened = custodian.open(pierre, sealStatement(), FRAUD);
         byte[] view = opened.plaintext().bytes();

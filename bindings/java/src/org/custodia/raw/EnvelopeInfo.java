@@ -1,5 +1,6 @@
 package org.custodia.raw;
 
+import com.sun.jna.Pointer;
 import com.sun.jna.Structure;
 
 /** Layer 1: {@code struct custodia_envelope_info}. */
@@ -35,6 +36,14 @@ public final class EnvelopeInfo extends Structure {
     public Recipient[] recipients = (Recipient[]) new Recipient().toArray(64);
     /** {@code size_t grant_count} (ABI 4). */
     public long grant_count;
+
+    /** A structure in memory of its own. */
+    public EnvelopeInfo() {}
+
+    /** A structure over {@code memory} (at least {@link #size()} bytes), not read until {@link #read()}. */
+    public EnvelopeInfo(Pointer memory) {
+        super(memory);
+    }
 
     /** {@code struct custodia_recipient}: a stanza's key id and kind. */
     @Structure.FieldOrder({"key_id", "kind"})

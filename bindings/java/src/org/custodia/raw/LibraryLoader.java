@@ -2,6 +2,7 @@ package org.custodia.raw;
 
 import com.sun.jna.Library;
 import com.sun.jna.Native;
+import com.sun.jna.NativeLibrary;
 import java.io.File;
 import java.util.Map;
 
@@ -88,6 +89,8 @@ public final class LibraryLoader {
         CustodiaLibrary lib = Native.load(name, CustodiaLibrary.class, options);
         checkAbi(lib.custodia_abi_version(), EXPECTED_ABI_VERSION, name + " (from " + source + ")",
                 lib.custodia_version());
+        // The hot paths' direct mappings, bound to the same (already loaded and checked) library.
+        Native.register(Direct.class, NativeLibrary.getInstance(name, options));
         return lib;
     }
 
