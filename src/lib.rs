@@ -102,10 +102,12 @@ pub use zeroize;
 
 pub use custodian::{
     AUDIT_KEY_LABEL, CompromiseReport, Custodian, CustodianOptions, EnvelopeInfo, FieldOutcome, KeyAuthority, KeyInfo,
-    Opened, OpenedRecord, ProtectedEnvelope, RECEIPTS_DIR, ReceiptOptions, RecordField, RewrapItem, RewrapOptions,
+    MAX_AUDIENCE_LEN, Opened, OpenedRecord, ProtectedEnvelope, RECEIPTS_DIR, ReceiptOptions, RecordField, RewrapItem, RewrapOptions,
     RewrapOutput, RewrapPlan, SealOptions, Sealed, ShredReport,
 };
 pub use error::{ConflictReason, Error, ErrorCategory, ErrorKind, Result};
+/// Verifiable redaction of records: custodia's SD-JWT profile (docs/FORMAT.md section 15).
+pub use exchange::sdjwt;
 pub use exchange::{
     GRANT_ARMOR_BEGIN, GRANT_ARMOR_END, GRANT_MAGIC, GRANT_VERSION, Grant, GrantScope, MAX_GRANT_REFERENCE_LEN,
 };

@@ -94,11 +94,15 @@ pub enum EventKind {
     /// with `CustodianOptions::keyring_restored` after a restore from a backup; details `generation_seen`,
     /// `generation_now`.
     KeyringRestored,
+    /// Verifiable redaction of a record (SD-JWT, docs/FORMAT.md section 15): detail `operation` `sd_jwt_issue` (the
+    /// originator signed the fields it may open; details `fields`, `withheld`, key the signer) or `sd_jwt_present`
+    /// (a holder passed a presentation on; details `fields`, `audience`, the stated purpose).
+    SelectiveDisclosure,
 }
 
 impl EventKind {
     /// Every kind.
-    pub const ALL: [Self; 28] = [
+    pub const ALL: [Self; 29] = [
         Self::Genesis,
         Self::Sealed,
         Self::GrantIssued,
@@ -127,6 +131,7 @@ impl EventKind {
         Self::ReceiptIssued,
         Self::ReceiptImported,
         Self::KeyringRestored,
+        Self::SelectiveDisclosure,
     ];
 
     /// The stable snake_case name, as written in the log.
@@ -161,6 +166,7 @@ impl EventKind {
             Self::ReceiptIssued => "receipt_issued",
             Self::ReceiptImported => "receipt_imported",
             Self::KeyringRestored => "keyring_restored",
+            Self::SelectiveDisclosure => "selective_disclosure",
         }
     }
 
