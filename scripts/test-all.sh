@@ -95,4 +95,6 @@ step "README: the C, Python, Java and Go snippets run as written; the TOML overr
 tests/readme/snippets.sh
 step "Interoperability: seal in each of Rust, C, Python, Java, Node, C#, Go; open in each of the others"
 tests/interop/run.sh
+step "SD-JWT interoperability: custodia and PyPI sd-jwt verify each other's presentations (tests/sdjwt/run.sh)"
+tests/sdjwt/run.sh
 echo "all tests passed"
