@@ -202,6 +202,9 @@ impl SdJwt {
     /// As [`verify_presentation`].
     pub fn parse(text: &str, issuer: &VerifyingKey) -> Result<Self> {
         let (checked, disclosures) = check(text, issuer)?;
+        for d in &disclosures {
+            drop(decode_value(d)?);
+        }
         Ok(Self { jwt: checked.jwt, claims: checked.claims, disclosures })
     }
 }
