@@ -11,7 +11,7 @@ use std::path::Path;
 type Check = fn(&[u8]);
 
 /// The targets, by the name of their directory under `tests/fuzz-regressions/`.
-const TARGETS: [(&str, Check); 12] = [
+const TARGETS: [(&str, Check); 13] = [
     ("envelope_open", checks::envelope_open),
     ("header_parse", checks::header_parse),
     ("key_text", checks::key_text),
@@ -24,6 +24,7 @@ const TARGETS: [(&str, Check); 12] = [
     ("receipt", checks::receipt),
     ("access_policy", checks::access_policy),
     ("record_parse", checks::record_parse),
+    ("sdjwt_presentation", checks::sdjwt_presentation),
 ];
 
 #[test]
