@@ -118,7 +118,8 @@ fn issue(v: &Value) -> Result<Value, Error> {
     let ana = Actor::new("ana.smit", "analyst", nl, Classification::Confidential)?;
     let kek = c.generate_key(&jan, KeyKind::Kek, "case team key")?;
     let signer = c.generate_key(&jan, KeyKind::Ed25519, "NL redaction key")?;
-    let secret: Vec<&str> = v["secret_fields"].as_array().map(|a| a.iter().filter_map(Value::as_str).collect()).unwrap_or_default();
+    let secret: Vec<&str> =
+        v["secret_fields"].as_array().map(|a| a.iter().filter_map(Value::as_str).collect()).unwrap_or_default();
     let mut record = Record::new();
     let fields = v["fields"].as_object().ok_or_else(|| Error::InvalidArgument("fields is not an object".into()))?;
     for (name, value) in fields {
@@ -146,7 +147,8 @@ fn issue(v: &Value) -> Result<Value, Error> {
 
 fn present(v: &Value) -> Result<Value, Error> {
     let sd = SdJwt::parse(str_of(v, "sd_jwt")?, &issuer(v)?)?;
-    let names: Vec<&str> = v["fields"].as_array().map(|a| a.iter().filter_map(Value::as_str).collect()).unwrap_or_default();
+    let names: Vec<&str> =
+        v["fields"].as_array().map(|a| a.iter().filter_map(Value::as_str).collect()).unwrap_or_default();
     Ok(json!({ "presentation": sd.present(&names)?.as_str() }))
 }
 

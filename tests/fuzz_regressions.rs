@@ -55,3 +55,16 @@ fn seekable_reader_reports_an_altered_chunk_before_a_bad_signature() {
         .join("tests/fuzz-regressions/envelope_open/seekable-signature-before-chunks");
     checks::envelope_open(&std::fs::read(path).expect("finding"));
 }
+
+/// The `sdjwt_presentation` target tries its input after the JWT of the SD-JWT vectors, so that the vectors'
+/// disclosures (its seeds, and the kept `vector-disclosures-only`) verify and reach the checks of a good presentation.
+#[test]
+fn sdjwt_target_issues_the_vectors_jwt() {
+    let v: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/vectors/sdjwt/sdjwt_issued.json"))
+            .expect("vector"),
+    )
+    .expect("json");
+    let jwt = v["presentation"].as_str().expect("text").split('~').next().expect("jwt");
+    assert_eq!(checks::SDJWT_ISSUER.1, jwt);
+}

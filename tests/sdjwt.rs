@@ -304,11 +304,17 @@ fn malformed_presentations_are_refused_with_their_kind() {
     let text = present(&s, &sd, &["phone"]);
     let ps = parts(&text);
     // A key binding JWT is not part of the profile.
-    assert_eq!(kind(verify_presentation(&format!("{text}eyJhbGciOiJFZERTQSJ9.e30.AA"), &s.issuer)), ErrorKind::Malformed);
+    assert_eq!(
+        kind(verify_presentation(&format!("{text}eyJhbGciOiJFZERTQSJ9.e30.AA"), &s.issuer)),
+        ErrorKind::Malformed
+    );
     // No '~' at all, a JWT of two parts, a cut signature.
     assert_eq!(kind(verify_presentation(&ps[0], &s.issuer)), ErrorKind::Malformed);
     let jwt_parts: Vec<&str> = ps[0].split('.').collect();
-    assert_eq!(kind(verify_presentation(&format!("{}.{}~", jwt_parts[0], jwt_parts[1]), &s.issuer)), ErrorKind::Malformed);
+    assert_eq!(
+        kind(verify_presentation(&format!("{}.{}~", jwt_parts[0], jwt_parts[1]), &s.issuer)),
+        ErrorKind::Malformed
+    );
     let cut = format!("{}.{}.{}~", jwt_parts[0], jwt_parts[1], &jwt_parts[2][..40]);
     assert_eq!(kind(verify_presentation(&cut, &s.issuer)), ErrorKind::Malformed);
     // A changed payload (one claim) breaks the signature.

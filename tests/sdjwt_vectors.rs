@@ -112,11 +112,8 @@ fn base(name: &str, description: &str) -> Value {
 
 fn expect_ok(text: &str, shown: &[&str]) -> Value {
     let all = fields("+31 6 1234 5678");
-    let disclosed: serde_json::Map<String, Value> = all
-        .iter()
-        .filter(|(n, _)| shown.contains(&n.as_str()))
-        .map(|(n, v)| (n.to_string(), value_json(v)))
-        .collect();
+    let disclosed: serde_json::Map<String, Value> =
+        all.iter().filter(|(n, _)| shown.contains(&n.as_str())).map(|(n, v)| (n.to_string(), value_json(v))).collect();
     json!({
         "presentation": text,
         "expect": {
@@ -145,22 +142,25 @@ fn all_vectors() -> Vec<Value> {
 
     let mut issued_v = base("sdjwt_issued", "An issued SD-JWT: 6 of the record's 7 fields, every disclosure included.");
     issued_v["rng_seed"] = json!(hex(&[RNG_SEED; 32]));
-    issued_v["fields"] = json!(fields("+31 6 1234 5678")
-        .iter()
-        .map(|(n, v)| (n.to_string(), value_json(v)))
-        .collect::<serde_json::Map<_, _>>());
+    issued_v["fields"] = json!(
+        fields("+31 6 1234 5678")
+            .iter()
+            .map(|(n, v)| (n.to_string(), value_json(v)))
+            .collect::<serde_json::Map<_, _>>()
+    );
     issued_v["jwt_header"] = json!(String::from_utf8(unb64(jwt[0])).unwrap());
     issued_v["jwt_payload"] = json!(String::from_utf8(unb64(jwt[1])).unwrap());
-    issued_v["disclosures"] = json!(sd
-        .disclosures()
-        .iter()
-        .map(|d| json!({
-            "name": d.name().as_str(),
-            "json": String::from_utf8(unb64(d.expose_encoded())).unwrap(),
-            "encoded": d.expose_encoded(),
-            "digest": d.digest(),
-        }))
-        .collect::<Vec<_>>());
+    issued_v["disclosures"] = json!(
+        sd.disclosures()
+            .iter()
+            .map(|d| json!({
+                "name": d.name().as_str(),
+                "json": String::from_utf8(unb64(d.expose_encoded())).unwrap(),
+                "encoded": d.expose_encoded(),
+                "digest": d.digest(),
+            }))
+            .collect::<Vec<_>>()
+    );
     let ok = expect_ok(&whole, &["account_iban", "address", "born", "note", "phone", "scan"]);
     issued_v["presentation"] = ok["presentation"].clone();
     issued_v["expect"] = ok["expect"].clone();

@@ -362,9 +362,11 @@ pub(crate) fn record_parse(data: &[u8]) {
     assert_eq!(payload.plaintext.expose_secret().as_slice(), data, "a record payload that opens is canonical");
 }
 
-/// The issuer key and the JWT of the SD-JWT vectors' issuer (`tests/sdjwt_vectors.rs`): the fuzzer's text is also
-/// tried as the disclosures after this valid JWT, so mutations reach the disclosure checks behind the signature.
-static SDJWT_ISSUER: LazyLock<(VerifyingKey, String)> = LazyLock::new(|| {
+/// The issuer key and the JWT of the SD-JWT vectors (`tests/sdjwt_vectors.rs`, `sdjwt_issued`: the same key, fields,
+/// claims and RNG seed, so the same bytes): the fuzzer's text is also tried as the disclosures after this valid JWT,
+/// so mutations of the vectors' disclosures reach the checks behind the signature.
+pub(crate) static SDJWT_ISSUER: LazyLock<(VerifyingKey, String)> = LazyLock::new(|| {
+    use custodia::{FieldName, FieldValue};
     use rand_core::SeedableRng;
     let key = SigningKey::from_bytes([0x51; 32]);
     let claims = custodia::sdjwt::Claims::new(
@@ -375,10 +377,21 @@ static SDJWT_ISSUER: LazyLock<(VerifyingKey, String)> = LazyLock::new(|| {
         7,
     )
     .expect("claims");
-    let name = custodia::FieldName::parse("phone").expect("name");
-    let value = custodia::FieldValue::text("+31 6 1234 5678");
+    let name = |s: &str| FieldName::parse(s).expect("name");
+    let mut address = std::collections::BTreeMap::new();
+    address.insert(name("city"), FieldValue::text("Utrecht"));
+    address.insert(name("postcode"), FieldValue::Integer(3511));
+    let fields = [
+        (name("account_iban"), FieldValue::text("NL91ABNA0417164300")),
+        (name("address"), FieldValue::Nested(address)),
+        (name("born"), FieldValue::Date(custodia::RecordDate::new(1971, 5, 4).expect("date"))),
+        (name("note"), FieldValue::text("said \"no\"\n\u{e9}t\u{e9} \\ done")),
+        (name("phone"), FieldValue::text("+31 6 1234 5678")),
+        (name("scan"), FieldValue::Bytes(vec![0x25, 0x50, 0x44, 0x46, 0x00, 0xff])),
+    ];
+    let refs: Vec<(&FieldName, &FieldValue)> = fields.iter().map(|(n, v)| (n, v)).collect();
     let mut rng = chacha20::ChaCha20Rng::from_seed([0x71; 32]);
-    let sd = custodia::sdjwt::issue_with_rng(&key, &claims, &[(&name, &value)], &mut rng).expect("issue");
+    let sd = custodia::sdjwt::issue_with_rng(&key, &claims, &refs, &mut rng).expect("issue");
     (key.verifying_key(), sd.jwt().to_owned())
 });
 

@@ -276,7 +276,11 @@ pub fn issue_with_rng<R: CryptoRng>(
     rng: &mut R,
 ) -> Result<SdJwt> {
     if claims.issuer != key.id() {
-        return Err(Error::InvalidArgument(format!("the claims name issuer {}, the key is {}", claims.issuer, key.id())));
+        return Err(Error::InvalidArgument(format!(
+            "the claims name issuer {}, the key is {}",
+            claims.issuer,
+            key.id()
+        )));
     }
     if fields.len() > claims.field_count {
         return Err(Error::InvalidArgument(format!(
@@ -426,7 +430,8 @@ fn json_len_hint(value: &FieldValue) -> usize {
 
 fn join<'a>(jwt: &str, disclosures: impl Iterator<Item = &'a Disclosure>) -> Zeroizing<String> {
     let ds: Vec<&Disclosure> = disclosures.collect();
-    let mut out = Zeroizing::new(String::with_capacity(jwt.len() + 1 + ds.iter().map(|d| d.encoded.len() + 1).sum::<usize>()));
+    let mut out =
+        Zeroizing::new(String::with_capacity(jwt.len() + 1 + ds.iter().map(|d| d.encoded.len() + 1).sum::<usize>()));
     out.push_str(jwt);
     out.push('~');
     for d in ds {
@@ -490,9 +495,8 @@ fn check(text: &str, issuer: &VerifyingKey) -> Result<(Checked, Vec<Disclosure>)
     if header.contains_key("crit") {
         return Err(malformed("the JWT header has crit parameters"));
     }
-    let sig: [u8; 64] = decode_b64(s, "the JWT signature")?
-        .try_into()
-        .map_err(|_| malformed("the JWT signature is not 64 bytes"))?;
+    let sig: [u8; 64] =
+        decode_b64(s, "the JWT signature")?.try_into().map_err(|_| malformed("the JWT signature is not 64 bytes"))?;
     issuer.verify(&jwt.as_bytes()[..h.len() + 1 + p.len()], &sig)?;
 
     let payload: serde_json::Value = serde_json::from_slice(&decode_b64(p, "the JWT payload")?)
@@ -584,9 +588,7 @@ fn wipe_json(v: &mut serde_json::Value) {
 /// Decode one disclosure: `[salt, name, value]`, salt a string, name in the field-name grammar and not reserved.
 fn parse_disclosure(encoded: &str) -> Result<DisclosureJson> {
     let bytes = Zeroizing::new(decode_b64(encoded, "a disclosure")?);
-    let json = DisclosureJson(
-        serde_json::from_slice(&bytes).map_err(|_| malformed("a disclosure is not JSON"))?,
-    );
+    let json = DisclosureJson(serde_json::from_slice(&bytes).map_err(|_| malformed("a disclosure is not JSON"))?);
     match json.0.as_array().map(Vec::as_slice) {
         Some([serde_json::Value::String(_), serde_json::Value::String(_), _]) => Ok(json),
         Some([_, _]) => Err(malformed("a disclosure of an array element (two items) is not part of the profile")),
@@ -616,7 +618,9 @@ fn value_from_json(v: &serde_json::Value, depth: usize) -> Result<FieldValue> {
     Ok(match kind.as_str() {
         "text" => FieldValue::Text(inner.as_str().ok_or_else(bad)?.to_owned()),
         "integer" => FieldValue::Integer(inner.as_i64().ok_or_else(bad)?),
-        "date" => FieldValue::Date(crate::format::RecordDate::parse(inner.as_str().ok_or_else(bad)?).map_err(|_| bad())?),
+        "date" => {
+            FieldValue::Date(crate::format::RecordDate::parse(inner.as_str().ok_or_else(bad)?).map_err(|_| bad())?)
+        }
         "bytes" => {
             let h = inner.as_str().ok_or_else(bad)?;
             if h.len() % 2 != 0 || !h.bytes().all(|c| c.is_ascii_digit() || (b'a'..=b'f').contains(&c)) {
