@@ -59,7 +59,7 @@ fn bench(c: &mut Criterion) {
 
     // Verifiable redaction (docs/FORMAT.md section 15): an SD-JWT of the 20 fields, a presentation of 10.
     let signer = cust.generate_key(&jan, KeyKind::Ed25519, "bench signer").expect("signer");
-    let issuer: custodia::format::VerifyingKey = cust.export_public(&signer).expect("export").parse().expect("key");
+    let issuer: format::VerifyingKey = cust.export_public(&signer).expect("export").parse().expect("key");
     let sd = cust.issue_sd_jwt(&all, &rec_env, &signer).expect("issue");
     let names: Vec<String> = (0..FIELDS).step_by(2).map(|i| format!("field_{i:02}")).collect();
     let names: Vec<&str> = names.iter().map(String::as_str).collect();

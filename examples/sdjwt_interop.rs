@@ -64,7 +64,7 @@ fn str_of<'a>(v: &'a Value, k: &str) -> Result<&'a str, Error> {
 }
 
 fn unhex(s: &str) -> Result<Vec<u8>, Error> {
-    if s.len() % 2 != 0 {
+    if !s.len().is_multiple_of(2) {
         return Err(Error::InvalidArgument("odd hex".into()));
     }
     (0..s.len())

@@ -623,7 +623,7 @@ fn value_from_json(v: &serde_json::Value, depth: usize) -> Result<FieldValue> {
         }
         "bytes" => {
             let h = inner.as_str().ok_or_else(bad)?;
-            if h.len() % 2 != 0 || !h.bytes().all(|c| c.is_ascii_digit() || (b'a'..=b'f').contains(&c)) {
+            if !h.len().is_multiple_of(2) || !h.bytes().all(|c| c.is_ascii_digit() || (b'a'..=b'f').contains(&c)) {
                 return Err(bad());
             }
             let mut out = Vec::with_capacity(h.len() / 2);
