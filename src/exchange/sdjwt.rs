@@ -423,8 +423,6 @@ fn json_len_hint(value: &FieldValue) -> usize {
         FieldValue::Date(_) => 24,
         FieldValue::Bytes(b) => 14 + 2 * b.len(),
         FieldValue::Nested(m) => 14 + m.iter().map(|(k, v)| 4 + k.as_str().len() + json_len_hint(v)).sum::<usize>(),
-        #[allow(unreachable_patterns, reason = "FieldValue is non_exhaustive")]
-        _ => 64,
     }
 }
 
