@@ -344,3 +344,54 @@ fn issuing_needs_a_usable_ed25519_key_of_this_custodian() {
     let e = s.a.c.present(&jan(), &sd, &["phone", "phone"], "FR-PNF", &p("mla.execution")).expect_err("twice");
     assert_eq!(e.kind(), ErrorKind::InvalidArgument);
 }
+
+/// A key held outside the process (an HSM's, here a software stand-in): it signs the SD-JWT, the keyring never
+/// holds its secret; a signer that returns a wrong signature gets nothing issued and nothing recorded as issued.
+struct Outside {
+    key: SigningKey,
+    lie: std::sync::atomic::AtomicBool,
+}
+
+impl custodia::Signer for Outside {
+    fn name(&self) -> &str {
+        "test-hsm"
+    }
+    fn verifying_key(&self) -> custodia::format::VerifyingKey {
+        self.key.verifying_key()
+    }
+    fn sign(&self, message: &[u8]) -> custodia::Result<[u8; 64]> {
+        let other = SigningKey::from_bytes([0x99; 32]);
+        let by = if self.lie.load(std::sync::atomic::Ordering::SeqCst) { &other } else { &self.key };
+        custodia::Signer::sign(by, message)
+    }
+}
+
+#[test]
+fn a_signing_key_held_outside_issues_and_a_lying_one_issues_nothing() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let hsm = Arc::new(Outside { key: SigningKey::from_bytes([0x31; 32]), lie: false.into() });
+    let mut o = custodia::CustodianOptions::with_clock(Arc::new(FixedClock::new(Timestamp::from_unix(T0))));
+    o.kdf = custodia::KdfParams::DANGER_TEST_ONLY;
+    o.create = true;
+    o.signers = vec![hsm.clone()];
+    let c = custodia::Custodian::load(tmp.path().join("c"), custodia::Unlock::master_key([5; 32]), o).expect("load");
+    let kek = c.generate_key(&jan(), KeyKind::Kek, "team").expect("kek");
+    let opts = SealOptions::new(PurposeSet::parse(&["investigation"]).expect("purposes"), vec![kek]);
+    let tag = DataTag::new(Category::CaseAdministration, Classification::Restricted);
+    let envelope = c.seal_record(&jan(), tag, &record("+31 6 1234 5678"), &opts).expect("seal").envelope;
+    let id = hsm.key.id();
+    let request = OpenRequest::new(jan(), p("investigation"));
+    let sd = c.issue_sd_jwt(&request, &envelope, &id).expect("issued outside");
+    let v = verify_presentation(&sd.present(&["phone"]).expect("present"), &hsm.key.verifying_key()).expect("verify");
+    assert_eq!(v.claims.issuer, id);
+    assert!(!c.keys().expect("keys").into_iter().find(|k| k.id == id).expect("recorded").has_secret);
+
+    hsm.lie.store(true, std::sync::atomic::Ordering::SeqCst);
+    let e = c.issue_sd_jwt(&request, &envelope, &id).expect_err("a wrong signature");
+    assert_eq!(e.kind(), ErrorKind::ProviderFailed);
+    let issued = custodia::audit::entries(c.audit_log().path())
+        .expect("entries")
+        .filter(|e| e.as_ref().expect("entry").event.kind == EventKind::SelectiveDisclosure)
+        .count();
+    assert_eq!(issued, 1, "only the first issue is recorded");
+}
