@@ -102,8 +102,8 @@ pub use zeroize;
 
 pub use custodian::{
     AUDIT_KEY_LABEL, CompromiseReport, Custodian, CustodianOptions, EnvelopeInfo, FieldOutcome, KeyAuthority, KeyInfo,
-    MAX_AUDIENCE_LEN, Opened, OpenedRecord, ProtectedEnvelope, RECEIPTS_DIR, ReceiptOptions, RecordField, RewrapItem,
-    RewrapOptions, RewrapOutput, RewrapPlan, SealOptions, Sealed, ShredReport,
+    Opened, OpenedRecord, ProtectedEnvelope, RECEIPTS_DIR, ReceiptOptions, RecordField, RewrapItem, RewrapOptions,
+    RewrapOutput, RewrapPlan, SealOptions, Sealed, ShredReport,
 };
 pub use error::{ConflictReason, Error, ErrorCategory, ErrorKind, Result};
 /// Verifiable redaction of records: custodia's SD-JWT profile (docs/FORMAT.md section 15).

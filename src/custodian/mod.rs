@@ -33,7 +33,6 @@ pub use self::keys::{KeyAuthority, KeyInfo, ShredReport};
 pub use self::open::{EnvelopeInfo, Opened};
 pub use self::receipts::{RECEIPTS_DIR, ReceiptOptions};
 pub use self::records::{FieldOutcome, OpenedRecord, RecordField};
-pub use self::sdjwt::MAX_AUDIENCE_LEN;
 pub use self::seal::{SealOptions, Sealed};
 pub use self::share::{RewrapItem, RewrapOptions, RewrapOutput, RewrapPlan};
 

@@ -8,13 +8,10 @@ use super::records::FieldOutcome;
 use super::{Custodian, signer_for};
 use crate::audit::{AuditEvent, EventKind};
 use crate::error::{Error, Result};
-use crate::exchange::sdjwt::{self, Claims, SdJwt};
+use crate::exchange::sdjwt::{self, Claims, MAX_AUDIENCE_LEN, SdJwt};
 use crate::format::{FieldName, FieldValue};
 use crate::policy::OpenRequest;
 use crate::vocabulary::{Actor, KeyId, Purpose, is_printable_text};
-
-/// Longest audience named when presenting (who receives the presentation), in bytes.
-pub const MAX_AUDIENCE_LEN: usize = 256;
 
 impl Custodian {
     /// Issue an SD-JWT of a record envelope, signed with this custodian's Ed25519 key `signer` (in the keyring, or

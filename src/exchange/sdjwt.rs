@@ -39,6 +39,9 @@ pub const MAX_DISCLOSURES: usize = MAX_RECORD_FIELDS;
 /// Most decoy digests an issuer adds: the count is `4 - fields % 4`, so `_sd` holds a multiple of four digests.
 pub const MAX_DECOYS: usize = 4;
 
+/// Longest audience a custodian records when presenting (`Custodian::present`: who receives it), in bytes.
+pub const MAX_AUDIENCE_LEN: usize = 256;
+
 /// Claim: the object id (32 lowercase hex digits) of the record's envelope.
 pub const CLAIM_OBJECT_ID: &str = "custodia_object_id";
 /// Claim: the case reference the envelope was sealed for, when it has one.
