@@ -1,5 +1,6 @@
 //! Records (docs/FORMAT.md section 14): sealing and opening a record of 20 fields, against sealing the same bytes as
-//! one envelope, through the `Custodian` (policy gate per field, audit entry) and at the format level (crypto only).
+//! one envelope, through the `Custodian` (policy gate per field, audit entry) and at the format level (crypto only);
+//! and verifiable redaction (section 15): issuing an SD-JWT of the 20 fields, presenting 10, verifying a presentation.
 //!
 //! ```sh
 //! cargo bench --bench records
@@ -54,6 +55,31 @@ fn bench(c: &mut Criterion) {
     g.bench_function("open_record_20_disclosed", |b| b.iter(|| cust.open_record(&all, &rec_env).expect("open")));
     g.bench_function("open_record_10_withheld", |b| b.iter(|| cust.open_record(&half, &rec_env).expect("open")));
     g.bench_function("open_bytes_640B", |b| b.iter(|| cust.open(&all, &bytes_env).expect("open")));
+    g.finish();
+
+    // Verifiable redaction (docs/FORMAT.md section 15): an SD-JWT of the 20 fields, a presentation of 10.
+    let signer = cust.generate_key(&jan, KeyKind::Ed25519, "bench signer").expect("signer");
+    let issuer: format::VerifyingKey = cust.export_public(&signer).expect("export").parse().expect("key");
+    let sd = cust.issue_sd_jwt(&all, &rec_env, &signer).expect("issue");
+    let names: Vec<String> = (0..FIELDS).step_by(2).map(|i| format!("field_{i:02}")).collect();
+    let names: Vec<&str> = names.iter().map(String::as_str).collect();
+    let presentation = sd.present(&names).expect("present");
+    let whole = sd.to_text();
+    let audience = "FR-PNF";
+    let mut g = c.benchmark_group("records_sdjwt");
+    g.sample_size(30).measurement_time(Duration::from_secs(3));
+    g.bench_function("issue_20_fields_custodian", |b| {
+        b.iter(|| cust.issue_sd_jwt(&all, &rec_env, &signer).expect("issue"))
+    });
+    g.bench_function("present_10_of_20_custodian", |b| {
+        b.iter(|| cust.present(&jan, &sd, &names, audience, &all.purpose).expect("present"))
+    });
+    g.bench_function("verify_presentation_10_of_20", |b| {
+        b.iter(|| custodia::sdjwt::verify_presentation(&presentation, &issuer).expect("verify"))
+    });
+    g.bench_function("verify_presentation_20_of_20", |b| {
+        b.iter(|| custodia::sdjwt::verify_presentation(&whole, &issuer).expect("verify"))
+    });
     g.finish();
 
     let kek = Kek::from_bytes([0x11; 32]);

@@ -53,7 +53,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     for target in
         ["envelope_open", "header_parse", "key_text", "vocabulary", "keyring", "audit_verify", "anchor_certificate"]
             .iter()
-            .chain(&["grant", "receipt", "access_policy", "merkle_parse", "record_parse"])
+            .chain(&["grant", "receipt", "access_policy", "merkle_parse", "record_parse", "sdjwt_presentation"])
     {
         let dir = root.join(target);
         if dir.exists() {
@@ -149,6 +149,17 @@ fn vectors(c: &mut Corpus, dir: &Path) -> Result<(), Box<dyn std::error::Error>>
         }
         let v: serde_json::Value = serde_json::from_slice(&fs::read(&p)?)?;
         let name = p.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        if name.starts_with("sdjwt_") {
+            // SD-JWT presentations are text: the presentation itself, and its disclosures alone (the target also
+            // tries them after the vectors' JWT).
+            if let Some(text) = v["presentation"].as_str() {
+                c.add("sdjwt_presentation", text.as_bytes())?;
+                if let Some((_, disclosures)) = text.split_once('~') {
+                    c.add("sdjwt_presentation", disclosures.as_bytes())?;
+                }
+            }
+            continue;
+        }
         let targets: &[&str] = if name.starts_with("receipt") {
             &["receipt"]
         } else if name.starts_with("record_") {

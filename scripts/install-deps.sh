@@ -48,6 +48,16 @@ if [ "$(cat "$node_dir/node_modules/.custodia-lock-sha256" 2>/dev/null)" != "$no
   echo "$node_lock_hash" > "$node_dir/node_modules/.custodia-lock-sha256"
 fi
 
+# The SD-JWT interop peer (tests/sdjwt/run.sh): PyPI sd-jwt and its dependencies as tests/sdjwt/requirements.txt
+# pins them, in a venv of their own. Skipped when the pins have not changed since the last install.
+sdjwt_dir="$(cd "$(dirname "$0")/.." && pwd)/tests/sdjwt"
+sdjwt_hash="$(sha256sum "$sdjwt_dir/requirements.txt" | cut -d' ' -f1)"
+if [ "$(cat "$sdjwt_dir/.venv/.custodia-requirements-sha256" 2>/dev/null)" != "$sdjwt_hash" ]; then
+  [ -x "$sdjwt_dir/.venv/bin/python" ] || python3 -m venv "$sdjwt_dir/.venv"
+  "$sdjwt_dir/.venv/bin/pip" install --quiet --disable-pip-version-check -r "$sdjwt_dir/requirements.txt"
+  echo "$sdjwt_hash" > "$sdjwt_dir/.venv/.custodia-requirements-sha256"
+fi
+
 have cargo || { echo "cargo (rustup toolchain) is required" >&2; exit 1; }
 rustup component list --installed 2>/dev/null | grep -q '^clippy' || rustup component add clippy rustfmt
 # The stated MSRV (rust-version in every Cargo.toml), checked by scripts/test-all.sh.

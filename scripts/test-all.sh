@@ -95,6 +95,8 @@ step "README: the C, Python, Java and Go snippets run as written; the TOML overr
 tests/readme/snippets.sh
 step "Interoperability: seal in each of Rust, C, Python, Java, Node, C#, Go; open in each of the others"
 tests/interop/run.sh
+step "SD-JWT interoperability: custodia and PyPI sd-jwt verify each other's presentations (tests/sdjwt/run.sh)"
+tests/sdjwt/run.sh
 step "Bindings against the Rust call: smoke form of the 1 KiB round-trip benchmark (benches/bindings/run.sh)"
 # 2 rounds of 50 round trips per language, so that the benchmark cannot rot; it prints figures and never fails on
 # one (the measurement is benches/bindings/run.sh without --smoke, BENCHMARKS.md).

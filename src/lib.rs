@@ -106,6 +106,8 @@ pub use custodian::{
     ReceiptOptions, RecordField, RewrapItem, RewrapOptions, RewrapOutput, RewrapPlan, SealOptions, Sealed, ShredReport,
 };
 pub use error::{ConflictReason, Error, ErrorCategory, ErrorKind, Result};
+/// Verifiable redaction of records: custodia's SD-JWT profile (docs/FORMAT.md section 15).
+pub use exchange::sdjwt;
 pub use exchange::{
     GRANT_ARMOR_BEGIN, GRANT_ARMOR_END, GRANT_MAGIC, GRANT_VERSION, Grant, GrantScope, MAX_GRANT_REFERENCE_LEN,
 };

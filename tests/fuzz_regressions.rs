@@ -11,7 +11,7 @@ use std::path::Path;
 type Check = fn(&[u8]);
 
 /// The targets, by the name of their directory under `tests/fuzz-regressions/`.
-const TARGETS: [(&str, Check); 12] = [
+const TARGETS: [(&str, Check); 13] = [
     ("envelope_open", checks::envelope_open),
     ("header_parse", checks::header_parse),
     ("key_text", checks::key_text),
@@ -24,6 +24,7 @@ const TARGETS: [(&str, Check); 12] = [
     ("receipt", checks::receipt),
     ("access_policy", checks::access_policy),
     ("record_parse", checks::record_parse),
+    ("sdjwt_presentation", checks::sdjwt_presentation),
 ];
 
 #[test]
@@ -53,4 +54,17 @@ fn seekable_reader_reports_an_altered_chunk_before_a_bad_signature() {
     let path = Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("tests/fuzz-regressions/envelope_open/seekable-signature-before-chunks");
     checks::envelope_open(&std::fs::read(path).expect("finding"));
+}
+
+/// The `sdjwt_presentation` target tries its input after the JWT of the SD-JWT vectors, so that the vectors'
+/// disclosures (its seeds, and the kept `vector-disclosures-only`) verify and reach the checks of a good presentation.
+#[test]
+fn sdjwt_target_issues_the_vectors_jwt() {
+    let v: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/vectors/sdjwt/sdjwt_issued.json"))
+            .expect("vector"),
+    )
+    .expect("json");
+    let jwt = v["presentation"].as_str().expect("text").split('~').next().expect("jwt");
+    assert_eq!(checks::SDJWT_ISSUER.1, jwt);
 }

@@ -361,3 +361,67 @@ pub(crate) fn record_parse(data: &[u8]) {
     let payload = format::open(&again, &[&kek], None).expect("opens");
     assert_eq!(payload.plaintext.expose_secret().as_slice(), data, "a record payload that opens is canonical");
 }
+
+/// The issuer key and the JWT of the SD-JWT vectors (`tests/sdjwt_vectors.rs`, `sdjwt_issued`: the same key, fields,
+/// claims and RNG seed, so the same bytes): the fuzzer's text is also tried as the disclosures after this valid JWT,
+/// so mutations of the vectors' disclosures reach the checks behind the signature.
+pub(crate) static SDJWT_ISSUER: LazyLock<(VerifyingKey, String)> = LazyLock::new(|| {
+    use custodia::{FieldName, FieldValue};
+    use rand_core::SeedableRng;
+    let key = SigningKey::from_bytes([0x51; 32]);
+    let claims = custodia::sdjwt::Claims::new(
+        "00112233445566778899aabbccddeeff",
+        Some(CaseRef::parse("MLA-2026-0042").expect("case")),
+        key.id(),
+        custodia::Timestamp::from_unix(1_795_435_200),
+        7,
+    )
+    .expect("claims");
+    let name = |s: &str| FieldName::parse(s).expect("name");
+    let mut address = std::collections::BTreeMap::new();
+    address.insert(name("city"), FieldValue::text("Utrecht"));
+    address.insert(name("postcode"), FieldValue::Integer(3511));
+    let fields = [
+        (name("account_iban"), FieldValue::text("NL91ABNA0417164300")),
+        (name("address"), FieldValue::Nested(address)),
+        (name("born"), FieldValue::Date(custodia::RecordDate::new(1971, 5, 4).expect("date"))),
+        (name("note"), FieldValue::text("said \"no\"\n\u{e9}t\u{e9} \\ done")),
+        (name("phone"), FieldValue::text("+31 6 1234 5678")),
+        (name("scan"), FieldValue::Bytes(vec![0x25, 0x50, 0x44, 0x46, 0x00, 0xff])),
+    ];
+    let refs: Vec<(&FieldName, &FieldValue)> = fields.iter().map(|(n, v)| (n, v)).collect();
+    let mut rng = chacha20::ChaCha20Rng::from_seed([0x71; 32]);
+    let sd = custodia::sdjwt::issue_with_rng(&key, &claims, &refs, &mut rng).expect("issue");
+    (key.verifying_key(), sd.jwt().to_owned())
+});
+
+/// SD-JWT presentations (docs/FORMAT.md section 15), as given and as the disclosures after a valid JWT:
+/// `verify_presentation` never panics and fails only with the kinds section 15.4 names; a presentation that
+/// verifies counts every field once (disclosed + withheld = field count, names strictly ascending), parses as an
+/// `SdJwt`, and presenting all its fields again verifies to the same fields.
+pub(crate) fn sdjwt_presentation(data: &[u8]) {
+    let Ok(text) = std::str::from_utf8(data) else {
+        return;
+    };
+    let (key, jwt) = &*SDJWT_ISSUER;
+    for t in [text.to_owned(), format!("{jwt}~{text}")] {
+        match custodia::sdjwt::verify_presentation(&t, key) {
+            Ok(v) => {
+                assert_eq!(v.withheld + v.disclosed.len(), v.claims.field_count);
+                let names = v.names();
+                assert!(names.windows(2).all(|w| w[0] < w[1]), "disclosed names strictly ascending");
+                let sd = custodia::sdjwt::SdJwt::parse(&t, key).expect("a verified presentation parses");
+                let again = sd.present(&names).expect("its fields present again");
+                let w = custodia::sdjwt::verify_presentation(&again, key).expect("and verify again");
+                assert_eq!(w.names(), names);
+                assert_eq!(w.withheld, v.withheld);
+                assert_eq!(w.claims, v.claims);
+            }
+            Err(e) => assert!(
+                matches!(e.kind(), ErrorKind::Malformed | ErrorKind::SignatureInvalid | ErrorKind::LimitExceeded),
+                "unexpected kind {:?}",
+                e.kind()
+            ),
+        }
+    }
+}

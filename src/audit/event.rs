@@ -100,11 +100,15 @@ pub enum EventKind {
     /// A pseudonym was checked against candidate values (`Custodian::resolve_pseudonym`); details `domain`,
     /// `pseudonym`, `candidates`, `matched` (`yes`/`no`): never the values.
     PseudonymResolved,
+    /// Verifiable redaction of a record (SD-JWT, docs/FORMAT.md section 15): detail `operation` `sd_jwt_issue` (the
+    /// originator signed the fields it may open; details `fields`, `withheld`, key the signer) or `sd_jwt_present`
+    /// (a holder passed a presentation on; details `fields`, `audience`, the stated purpose).
+    SelectiveDisclosure,
 }
 
 impl EventKind {
     /// Every kind.
-    pub const ALL: [Self; 30] = [
+    pub const ALL: [Self; 31] = [
         Self::Genesis,
         Self::Sealed,
         Self::GrantIssued,
@@ -135,6 +139,7 @@ impl EventKind {
         Self::KeyringRestored,
         Self::PseudonymsDerived,
         Self::PseudonymResolved,
+        Self::SelectiveDisclosure,
     ];
 
     /// The stable snake_case name, as written in the log.
@@ -171,6 +176,7 @@ impl EventKind {
             Self::KeyringRestored => "keyring_restored",
             Self::PseudonymsDerived => "pseudonyms_derived",
             Self::PseudonymResolved => "pseudonym_resolved",
+            Self::SelectiveDisclosure => "selective_disclosure",
         }
     }
 

@@ -24,6 +24,7 @@ mod open;
 mod pseudonyms;
 mod receipts;
 mod records;
+mod sdjwt;
 mod seal;
 mod share;
 mod transfer;
