@@ -5,6 +5,7 @@
 use zeroize::Zeroizing;
 
 use super::records::FieldOutcome;
+use super::records::names_detail;
 use super::{Custodian, signer_for};
 use crate::audit::{AuditEvent, EventKind};
 use crate::error::{Error, Result};
@@ -40,7 +41,8 @@ impl Custodian {
             .iter()
             .filter_map(|f| match &f.outcome {
                 FieldOutcome::Disclosed(v) => Some((&f.descriptor.name, v.expose_secret())),
-                FieldOutcome::Withheld { .. } => None,
+                // Withheld or masked: the issuer may not see the value in the clear, so it does not sign it.
+                _ => None,
             })
             .collect();
         let claims =
@@ -55,8 +57,12 @@ impl Custodian {
             .purpose(&request.purpose)
             .key(*signer)
             .detail("operation", "sd_jwt_issue")
-            .detail("fields", &opened.data.disclosed().join(" "))
-            .detail("withheld", &opened.data.withheld().join(" "));
+            .detail("fields", &names_detail(&opened.data.disclosed()))
+            .detail("withheld", &{
+                let mut left_out = opened.data.withheld();
+                left_out.extend(opened.data.masked_names());
+                names_detail(&left_out)
+            });
         if let Some(c) = &info.case_ref {
             ev = ev.case(c);
         }
@@ -99,8 +105,8 @@ impl Custodian {
             .purpose(purpose)
             .key(claims.issuer)
             .detail("operation", "sd_jwt_present")
-            .detail("fields", &names.join(" "))
-            .detail("withheld_count", &(claims.field_count - names.len()).to_string())
+            .detail("fields", &names_detail(&names))
+            .detail("withheld_count", &claims.field_count.saturating_sub(names.len()).to_string())
             .detail("audience", audience);
         if let Some(c) = &claims.case_ref {
             ev = ev.case(c);
