@@ -63,6 +63,8 @@ step "quickstart demo"
 demo_dir=$(mktemp -d)
 trap 'rm -rf "$demo_dir"' EXIT
 CUSTODIA_DEMO_DIR="$demo_dir" cargo run --quiet --example quickstart >"$demo_dir/demo.txt"
+step "case store example (issue 16 §4): SQLite, masked listing, detail view, pseudonym search, SD-JWT export, audit"
+cargo run --quiet --example case_store "$demo_dir/case-store" >"$demo_dir/case-store.txt"
 step "audit_verify over the demo's logs"
 grep 'check it yourself:' "$demo_dir/demo.txt" | sed 's/.*cargo run --example audit_verify -- //' | while read -r log key; do
   cargo run --quiet --example audit_verify -- "$log" "$key" >/dev/null

@@ -234,21 +234,21 @@ impl Custodian {
                             FieldOutcome::Disclosed(Sensitive::with_classification(v, d.category, d.classification)?)
                         }
                         Err(e) if e.is_refusal() => {
-                            let mask = access
+                            let rules = access
                                 .as_deref()
-                                .and_then(|a| a.mask_for(&request.actor, d.category, &request.purpose));
-                            let masked = match mask {
+                                .map(|a| a.masks_for(&request.actor, d.category, &request.purpose))
+                                .unwrap_or_default();
+                            let masked = if rules.is_empty() {
+                                None
+                            } else {
                                 // The value is decrypted here only to make its masked view; it is wiped when this
-                                // arm ends, and only the mask's result is kept.
-                                Some(rule) => {
-                                    let clear = Sensitive::with_classification(
-                                        format::open_field(&keys, f)?,
-                                        d.category,
-                                        d.classification,
-                                    )?;
-                                    rule.apply(clear.expose_secret()).map(|m| (rule, m))
-                                }
-                                None => None,
+                                // block ends, and only the first applicable rule's result is kept.
+                                let clear = Sensitive::with_classification(
+                                    format::open_field(&keys, f)?,
+                                    d.category,
+                                    d.classification,
+                                )?;
+                                rules.into_iter().find_map(|rule| rule.apply(clear.expose_secret()).map(|m| (rule, m)))
                             };
                             match masked {
                                 Some((rule, mut text)) => FieldOutcome::Masked {

@@ -381,14 +381,22 @@ impl AccessPolicy {
     /// include the actor's.
     #[must_use]
     pub fn mask_for(&self, actor: &Actor, category: Category, purpose: &Purpose) -> Option<MaskRule> {
+        self.masks_for(actor, category, purpose).into_iter().next()
+    }
+
+    /// Every `[[mask]]` rule that matches, in file order: the custodian uses the first whose rule applies to the
+    /// field's value (so `initials` for a name and `year` for a date of birth can both be given for one category).
+    #[must_use]
+    pub fn masks_for(&self, actor: &Actor, category: Category, purpose: &Purpose) -> Vec<MaskRule> {
         self.masks
             .iter()
-            .find(|m| {
+            .filter(|m| {
                 m.category == category
                     && m.purposes.permits(purpose)
                     && m.roles.as_ref().is_none_or(|r| r.iter().any(|x| x == actor.role()))
             })
             .map(|m| m.rule)
+            .collect()
     }
 
     /// Whether disclosure receipts name the actors who opened (`[receipts] name_actors`): `Some(true)`, always;
