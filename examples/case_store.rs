@@ -138,7 +138,7 @@ fn main() -> Res<()> {
     println!("\n== 2. listing view (kim.clerk, case_management): masked and pseudonymised columns only");
     let listing = OpenRequest::new(clerk.clone(), Purpose::parse("case_management")?);
     let mut shown = String::new();
-    println!("{:<3} {:<16} {:<16} {:<30} {:<18} {:<6} {}", "id", "role", "name", "iban", "phone", "born", "name_psn");
+    println!("id  role             name             iban                           phone              born   name_psn");
     let rows: Vec<(i64, String, Vec<u8>)> = db
         .prepare("SELECT id, name_psn, record FROM persons WHERE case_ref = ?1 ORDER BY id")?
         .query_map([CASE], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
