@@ -348,3 +348,38 @@ pub unsafe extern "C" fn custodia_presentation_field(
 pub unsafe extern "C" fn custodia_presentation_free(presentation: custodia_presentation) -> custodia_status {
     call(|| handles::remove::<VerifiedPresentation>(presentation.id, PRESENTATION))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_issuer_is_read_from_the_header_and_junk_is_malformed() {
+        let header = Base64UrlUnpadded::encode_string(br#"{"alg":"EdDSA","kid":"00112233445566778899aabbccddeeff"}"#);
+        let id = issuer_named(&format!("{header}.e30.c2ln~")).expect("kid");
+        assert_eq!(id.to_string(), "00112233445566778899aabbccddeeff");
+        for junk in ["", "~", "!!!.x.y~", "e30.e30.e30~", &"A".repeat(5000)] {
+            let e = issuer_named(junk).expect_err("junk");
+            assert_eq!(e.code(), custodia_status::CUSTODIA_ERR_MALFORMED as u32, "{junk:.20}");
+        }
+    }
+
+    #[test]
+    fn verify_refuses_junk_and_accessors_refuse_a_null_handle() {
+        let mut p = custodia_presentation { id: 0 };
+        let mut n = 0_usize;
+        // SAFETY: valid pointers and NUL-terminated literals throughout.
+        unsafe {
+            assert_eq!(
+                custodia_sd_jwt_verify(c"x.y.z~".as_ptr(), c"not a key".as_ptr(), &raw mut p),
+                custodia_status::CUSTODIA_ERR_INVALID_KEY_TEXT
+            );
+            assert_eq!(p.id, 0);
+            assert_eq!(
+                custodia_presentation_counts(p, &raw mut n, &raw mut n, &raw mut n),
+                custodia_status::CUSTODIA_ERR_INVALID_HANDLE
+            );
+            assert_eq!(custodia_presentation_free(p), custodia_status::CUSTODIA_OK);
+        }
+    }
+}
