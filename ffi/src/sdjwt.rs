@@ -329,7 +329,10 @@ pub unsafe extern "C" fn custodia_presentation_field(
         let (name_out, json_out) = unsafe { (Out::new(out_name, "out_name")?, Out::new(out_json, "out_json")?) };
         let p = handles::get::<VerifiedPresentation>(presentation.id, PRESENTATION)?;
         let f = p.disclosed.get(index).ok_or_else(|| {
-            CoreError::InvalidArgument(format!("index {index} is past the end ({} disclosed fields)", p.disclosed.len()))
+            CoreError::InvalidArgument(format!(
+                "index {index} is past the end ({} disclosed fields)",
+                p.disclosed.len()
+            ))
         })?;
         let mut json = Zeroizing::new(String::new());
         f.value.write_json(&mut json);
