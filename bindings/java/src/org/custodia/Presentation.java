@@ -155,7 +155,7 @@ public final class Presentation {
             case "bytes":
                 return HexFormat.of().parseHex(unquote(rest));
             default:
-                return rest;
+                return j;
         }
     }
 

@@ -96,6 +96,7 @@ class SdJwtTest {
         assertEquals(-42, whole.integer("transfers"));
         assertEquals("A. \"Jansen\"\n", whole.text("witness_name"));
         assertEquals("{\"nested\":{\"city\":{\"text\":\"Utrecht\"}}}", whole.json("address"));
+        assertEquals(whole.json("address"), whole.fields().get("address"));
         assertEquals(6, whole.fields().size());
     }
 
