@@ -1775,6 +1775,20 @@ typedef struct custodia_rewrap_results {
 } custodia_rewrap_results;
 
 /**
+ * A handle to a verified SD-JWT presentation, from `custodia_sd_jwt_verify`: its signed claims
+ * (`custodia_presentation_object_id`, `_case_ref`, `_issuer`, `_issued_at`, `_counts`) and its disclosed fields
+ * (`custodia_presentation_field`), released with `custodia_presentation_free` (which wipes every value).
+ *
+ * Opaque: `id` is a registry key, not an address; 0 is the null handle. Immutable: usable from several threads.
+ */
+typedef struct custodia_presentation {
+  /**
+   * Opaque registry key; 0 means none.
+   */
+  uint64_t id;
+} custodia_presentation;
+
+/**
  * A read callback: fill up to `capacity` bytes at `buffer`, store how many in `*out_read` (0 only at end of
  * input), and return 0; return non-zero on failure (custodia then fails with `CUSTODIA_ERR_IO`). It is called on
  * the thread that called custodia, during that call only, and must return normally (no `longjmp`, no C++
@@ -3990,6 +4004,173 @@ custodia_status custodia_rewrap_results_get(struct custodia_rewrap_results resul
  * be used afterwards.
  */
 custodia_status custodia_rewrap_results_free(struct custodia_rewrap_results results);
+
+/**
+ * Issue an SD-JWT of the record envelope `envelope` (binary or armored), signed with this custodian's Ed25519 key
+ * `signer_key_id` (in the keyring, or held by an outside signer added with `custodia_custodian_options_add_signer`).
+ *
+ * The record is opened first as `custodia_open_record` does, as `actor` for `purpose`, optionally invoking
+ * `exception` (the null handle for none): the envelope's gate and each field's own terms apply, and the open is
+ * recorded. Only the fields the reader may open get a disclosure (a withheld or masked field is not signed); the
+ * SD-JWT's field count is the record's, so a verifier counts every field it is not shown as withheld. The issue is
+ * recorded (`selective_disclosure`, `sd_jwt_issue`) before it is returned.
+ *
+ * On success `*out_text` receives the whole SD-JWT, `<jwt>~<d1>~...~<dn>~` (every disclosure: keep it secret), as
+ * NUL-terminated text owned by the caller (`custodia_buffer_free`, which wipes it).
+ *
+ * Errors as `custodia_open_record`; `CUSTODIA_ERR_KEY_NOT_FOUND`, `CUSTODIA_ERR_KEY_STATE` or
+ * `CUSTODIA_ERR_INVALID_ARGUMENT` for a signer that is not a usable Ed25519 key of this custodian, or a record with
+ * a field named as an SD-JWT claim (`iss`, `_sd`, ...); `CUSTODIA_ERR_AUDIT_WRITE`.
+ *
+ * # Safety
+ *
+ * `purpose` is NULL (refused) or NUL-terminated; `envelope` is NULL (only with `envelope_len` 0) or `envelope_len`
+ * readable bytes; `signer_key_id` is NULL (refused) or readable; all borrowed for the call. `out_text` is NULL
+ * (refused) or writable. Any thread.
+ */
+custodia_status custodia_sd_jwt_issue(struct custodia_custodian custodian_handle,
+                                      struct custodia_actor actor_handle,
+                                      const char *purpose,
+                                      struct custodia_exception_ground exception_handle,
+                                      const uint8_t *envelope,
+                                      size_t envelope_len,
+                                      const struct custodia_key_id *signer_key_id,
+                                      struct custodia_buffer *out_text);
+
+/**
+ * Make a presentation of the SD-JWT `sd_jwt_text` (from `custodia_sd_jwt_issue`, issued by a key of this
+ * custodian) holding only the `field_count` fields `fields` (each once, each one the SD-JWT discloses), for
+ * `audience` (who receives it, e.g. `FR-PNF`: 1 to 256 bytes of printable text without spaces at its ends), for
+ * `purpose`. The SD-JWT is checked first with the issuer's public key (as `custodia_sd_jwt_verify` does). Recorded
+ * (`selective_disclosure`, `sd_jwt_present`: which fields, to whom, for which purpose) before it is returned.
+ *
+ * On success `*out_text` receives the presentation, `<jwt>~<d1>~...~`, as NUL-terminated text owned by the caller
+ * (`custodia_buffer_free`, which wipes it).
+ *
+ * `CUSTODIA_ERR_MALFORMED` for a text that is not an SD-JWT of this profile; `CUSTODIA_ERR_KEY_NOT_FOUND` when its
+ * issuer is not a key of this custodian; `CUSTODIA_ERR_SIGNATURE_INVALID` when it does not verify;
+ * `CUSTODIA_ERR_INVALID_ARGUMENT` for a field it has no disclosure for, a field named twice or a bad audience;
+ * `CUSTODIA_ERR_MALFORMED` for a purpose outside the grammar; `CUSTODIA_ERR_AUDIT_WRITE`.
+ *
+ * # Safety
+ *
+ * `sd_jwt_text`, `audience` and `purpose` are NULL (refused) or NUL-terminated; `fields` is NULL (only with
+ * `field_count` 0) or `field_count` NUL-terminated strings; all borrowed for the call. `out_text` is NULL (refused)
+ * or writable. Any thread.
+ */
+custodia_status custodia_sd_jwt_present(struct custodia_custodian custodian_handle,
+                                        struct custodia_actor actor_handle,
+                                        const char *sd_jwt_text,
+                                        const char *const *fields,
+                                        size_t field_count,
+                                        const char *audience,
+                                        const char *purpose,
+                                        struct custodia_buffer *out_text);
+
+/**
+ * Verify a presentation (or a whole SD-JWT) of custodia's profile with the issuer's public key alone, no custodian
+ * needed: `issuer_public_key_text` is the text form of an Ed25519 key (as `custodia_key_export_public` gives it).
+ * The JWT's header and strict Ed25519 signature are checked, then its claims, then each disclosure.
+ *
+ * On success `*out_presentation` receives a handle owned by the caller (`custodia_presentation_free`, which wipes
+ * the values).
+ *
+ * `CUSTODIA_ERR_INVALID_KEY_TEXT` for a key text that is not an Ed25519 public key; `CUSTODIA_ERR_LIMIT_EXCEEDED`
+ * for a text over 64 MiB or with more disclosures than a record has fields; `CUSTODIA_ERR_MALFORMED` for a text
+ * that is not of the profile (a bad JWT, header or claims, a key binding JWT, a disclosure that is not
+ * `[salt, name, value]`, the same disclosure or name twice); `CUSTODIA_ERR_SIGNATURE_INVALID` for a signature that
+ * does not verify under the key, a JWT of another issuer, or a disclosure whose digest the issuer did not sign
+ * (altered, from another record).
+ *
+ * # Safety
+ *
+ * `presentation_text` and `issuer_public_key_text` are NULL (refused) or NUL-terminated, borrowed for the call;
+ * `out_presentation` is NULL (refused) or writable. Any thread.
+ */
+custodia_status custodia_sd_jwt_verify(const char *presentation_text,
+                                       const char *issuer_public_key_text,
+                                       struct custodia_presentation *out_presentation);
+
+/**
+ * The object id of the record's envelope (32 lowercase hex digits), NUL-terminated in `*out_text`, owned by the
+ * caller (`custodia_buffer_free`).
+ *
+ * # Safety
+ *
+ * `out_text` is NULL (refused) or writable. Any thread.
+ */
+custodia_status custodia_presentation_object_id(struct custodia_presentation presentation,
+                                                struct custodia_buffer *out_text);
+
+/**
+ * The case reference the envelope was sealed for, NUL-terminated in `*out_text`, owned by the caller
+ * (`custodia_buffer_free`); empty text when it has none.
+ *
+ * # Safety
+ *
+ * `out_text` is NULL (refused) or writable. Any thread.
+ */
+custodia_status custodia_presentation_case_ref(struct custodia_presentation presentation,
+                                               struct custodia_buffer *out_text);
+
+/**
+ * The id of the key that signed it (the issuer) in `*out_key_id`.
+ *
+ * # Safety
+ *
+ * `out_key_id` is NULL (refused) or writable. Any thread.
+ */
+custodia_status custodia_presentation_issuer(struct custodia_presentation presentation,
+                                             struct custodia_key_id *out_key_id);
+
+/**
+ * When it was issued (seconds since the Unix epoch) in `*out_unix`.
+ *
+ * # Safety
+ *
+ * `out_unix` is NULL (refused) or writable. Any thread.
+ */
+custodia_status custodia_presentation_issued_at(struct custodia_presentation presentation,
+                                                uint64_t *out_unix);
+
+/**
+ * How many fields the record has (`*out_field_count`), how many of them the presentation does not show
+ * (`*out_withheld_count`: never which) and how many it discloses (`*out_disclosed_count`, the indexes of
+ * `custodia_presentation_field`); the withheld and disclosed counts add up to the field count.
+ *
+ * # Safety
+ *
+ * Each output is NULL (refused) or writable. Any thread.
+ */
+custodia_status custodia_presentation_counts(struct custodia_presentation presentation,
+                                             size_t *out_field_count,
+                                             size_t *out_withheld_count,
+                                             size_t *out_disclosed_count);
+
+/**
+ * The disclosed field at `index` (0-based, in name order; `CUSTODIA_ERR_INVALID_ARGUMENT` past the end): its name
+ * in `*out_name` and its value as one JSON value in `*out_json` (`{"text": "..."}`, `{"integer": n}`,
+ * `{"date": "YYYY-MM-DD"}`, `{"bytes": "<lowercase hex>"}` or `{"nested": {...}}`, as `custodia_opened_record_json`),
+ * both NUL-terminated and owned by the caller (`custodia_buffer_free`, which wipes them). Nothing is written unless
+ * both are.
+ *
+ * # Safety
+ *
+ * `out_name` and `out_json` are NULL (refused) or writable. Any thread.
+ */
+custodia_status custodia_presentation_field(struct custodia_presentation presentation,
+                                            size_t index,
+                                            struct custodia_buffer *out_name,
+                                            struct custodia_buffer *out_json);
+
+/**
+ * Release a verified presentation, wiping every value it holds. The null handle is accepted.
+ *
+ * # Safety
+ *
+ * None beyond passing a value received from `custodia_sd_jwt_verify`. Any thread.
+ */
+custodia_status custodia_presentation_free(struct custodia_presentation presentation);
 
 /**
  * Seal `data_len` bytes at `data` under `options`, as `actor`. On success `*out_envelope` receives the envelope

@@ -50,6 +50,7 @@ from .custodian import (
 from .grants import Grant
 from .records import Field, Masked, OpenedRecord, RecordField, Withheld
 from .receipts import Receipt, ReceiptItem
+from .sdjwt import VerifiedPresentation, verify_presentation
 from .options import SealOptions, Timestamp
 from .policy import AccessPolicy
 from .providers import STANZA_EXTERNAL, STANZA_PKCS11_AES_GCM, CaseKeyWrapping, KeyProvider
@@ -135,6 +136,8 @@ __all__ = [
     "RecordField",
     "Withheld",
     "Receipt",
+    "VerifiedPresentation",
+    "verify_presentation",
     "ReceiptItem",
     "CaseRef",
     "Category",

@@ -452,6 +452,17 @@ FACADE_FUNCTIONS: dict[str, tuple[Any, list[Any]]] = {
     "custodia_pseudonymize": (status, [handle, handle, cstr, cstr, u32, cstr, cstr_array, size, out_buffer]),
     "custodia_resolve_pseudonym": (
         status, [handle, handle, cstr, cstr, u32, cstr, cstr, cstr_array, size, POINTER(c_size_t)]),
+    # verifiable redaction: SD-JWT of records
+    "custodia_sd_jwt_issue": (status, [handle, handle, cstr, handle, bytes_in, size, key_id_p, out_buffer]),
+    "custodia_sd_jwt_present": (status, [handle, handle, cstr, cstr_array, size, cstr, cstr, out_buffer]),
+    "custodia_sd_jwt_verify": (status, [cstr, cstr, out_handle]),
+    "custodia_presentation_object_id": (status, [handle, out_buffer]),
+    "custodia_presentation_case_ref": (status, [handle, out_buffer]),
+    "custodia_presentation_issuer": (status, [handle, key_id_p]),
+    "custodia_presentation_issued_at": (status, [handle, POINTER(c_uint64)]),
+    "custodia_presentation_counts": (status, [handle, POINTER(c_size_t), POINTER(c_size_t), POINTER(c_size_t)]),
+    "custodia_presentation_field": (status, [handle, size, out_buffer, out_buffer]),
+    "custodia_presentation_free": (status, [handle]),
     # caller-sized output, grants in a header, random-access readers (ABI 4)
     "custodia_seal_max_size": (status, [handle, size, POINTER(c_size_t)]),
     "custodia_seal_into": (status, [handle, handle, bytes_in, size, handle, c_void_p, size, POINTER(c_size_t)]),

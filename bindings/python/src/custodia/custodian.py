@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO, Iterable, Mapping, Optional, Sequence, Union
 
-from . import _raw, audit_log as _audit_log, records as _records
+from . import _raw, audit_log as _audit_log, records as _records, sdjwt as _sdjwt
 from ._errors import BufferTooSmall, InvalidArgument, invoke
 from ._handles import Handle, bytes_arg, take_text, text_arg, text_array
 from ._sensitive import SensitiveBytes
@@ -963,6 +963,32 @@ class Custodian(Handle):
             return _records.read(handle.value)
         finally:
             invoke(_raw.lib.custodia_opened_record_free, handle.value)
+
+    def issue_sd_jwt(
+        self,
+        actor: Actor,
+        envelope: Union[bytes, bytearray, memoryview],
+        purpose: str,
+        signer: KeyId,
+        *,
+        exception: Optional[ExceptionGround] = None,
+    ) -> str:
+        """An SD-JWT of a record envelope (docs/FORMAT.md section 15), signed with this custodian's Ed25519 key
+        ``signer``: the record is opened first as :meth:`open_record` does (its gate and each field's terms apply);
+        only the fields ``actor`` may open get a disclosure, the others count as withheld. Audited
+        (``selective_disclosure``). The text holds every disclosed value: keep it secret."""
+        env = bytes_arg(envelope, "envelope")
+        return _sdjwt.secret_text(_raw.lib.custodia_sd_jwt_issue, self._handle, _actor(actor), _purpose(purpose),
+                                  _exception(exception), env.ptr, env.len, byref(_key(signer, "signer")))
+
+    def present(self, actor: Actor, sd_jwt: str, fields: Sequence[str], audience: str, purpose: str) -> str:
+        """A presentation of the SD-JWT ``sd_jwt`` (issued by a key of this custodian) holding only ``fields``, for
+        ``audience`` (who receives it, e.g. ``"FR-PNF"``) and ``purpose``; audited before it is returned. Check it
+        anywhere with :func:`custodia.verify_presentation`."""
+        array, count = text_array(list(fields), "fields")
+        return _sdjwt.secret_text(_raw.lib.custodia_sd_jwt_present, self._handle, _actor(actor),
+                                  text_arg(sd_jwt, "sd_jwt"), array, count, text_arg(audience, "audience"),
+                                  _purpose(purpose))
 
     def open(
         self,

@@ -471,6 +471,48 @@ public final class Custodian implements AutoCloseable {
         }
     }
 
+    /** As {@link #issueSdJwt(Actor, byte[], Purpose, KeyId, ExceptionGround)} without an exception ground. */
+    public String issueSdJwt(Actor actor, byte[] envelope, Purpose purpose, KeyId signer) {
+        return issueSdJwt(actor, envelope, purpose, signer, null);
+    }
+
+    /**
+     * An SD-JWT of a record envelope (docs/FORMAT.md section 15), signed with this custodian's Ed25519 key
+     * {@code signer}: the record is opened first as {@link #openRecord} does (its gate and each field's terms
+     * apply); only the fields {@code actor} may open get a disclosure, the others count as withheld. Audited
+     * ({@code selective_disclosure}). The text holds every disclosed value: keep it secret.
+     */
+    public String issueSdJwt(Actor actor, byte[] envelope, Purpose purpose, KeyId signer, ExceptionGround ground) {
+        Objects.requireNonNull(envelope, "envelope");
+        Objects.requireNonNull(purpose, "purpose");
+        Objects.requireNonNull(signer, "signer");
+        CustodiaBuffer out = new CustodiaBuffer();
+        withGround(actor, ground, (c, a, g) -> lib().custodia_sd_jwt_issue(c, a, purpose.value(), g, envelope,
+                envelope.length, signer.raw(), out));
+        return Native.takeText(out);
+    }
+
+    /**
+     * A presentation of {@code sdJwt} (issued by a key of this custodian) holding only {@code fields}, for
+     * {@code audience} (who receives it, e.g. {@code "FR-PNF"}) and {@code purpose}; audited before it is returned.
+     * Check it anywhere with {@link #verifyPresentation}.
+     */
+    public String present(Actor actor, String sdJwt, List<String> fields, String audience, Purpose purpose) {
+        Objects.requireNonNull(purpose, "purpose");
+        String[] array = Native.texts("fields", fields.toArray(new String[0]));
+        String text = Native.text("sdJwt", sdJwt);
+        String to = Native.text("audience", audience);
+        CustodiaBuffer out = new CustodiaBuffer();
+        withActor(actor, (c, a) -> lib().custodia_sd_jwt_present(c, a, text, array, array.length, to,
+                purpose.value(), out));
+        return Native.takeText(out);
+    }
+
+    /** Verify an SD-JWT presentation with the issuer's public key text alone: {@link Presentation#verify}. */
+    public static Presentation verifyPresentation(String text, String issuerKeyText) {
+        return Presentation.verify(text, issuerKeyText);
+    }
+
     /** Open {@code envelope} for {@code purpose}, without an exception ground or a signer requirement. */
     public Opened open(Actor actor, byte[] envelope, Purpose purpose) {
         return open(actor, envelope, purpose, null, null);

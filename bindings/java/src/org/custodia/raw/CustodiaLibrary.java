@@ -406,6 +406,29 @@ public interface CustodiaLibrary extends Library {
     int custodia_resolve_pseudonym(long custodian, long actor, String purpose, String caseRef, int category,
             String domain, String pseudonym, String[] candidates, long candidateCount, LongByReference outIndex);
 
+    int custodia_sd_jwt_issue(long custodian, long actor, String purpose, long exception, byte[] envelope,
+            long envelopeLen, byte[] signerKeyId, CustodiaBuffer outText);
+
+    int custodia_sd_jwt_present(long custodian, long actor, String sdJwtText, String[] fields, long fieldCount,
+            String audience, String purpose, CustodiaBuffer outText);
+
+    int custodia_sd_jwt_verify(String presentationText, String issuerPublicKeyText, LongByReference outPresentation);
+
+    int custodia_presentation_object_id(long presentation, CustodiaBuffer outText);
+
+    int custodia_presentation_case_ref(long presentation, CustodiaBuffer outText);
+
+    int custodia_presentation_issuer(long presentation, byte[] outKeyId);
+
+    int custodia_presentation_issued_at(long presentation, LongByReference outUnix);
+
+    int custodia_presentation_counts(long presentation, LongByReference outFieldCount,
+            LongByReference outWithheldCount, LongByReference outDisclosedCount);
+
+    int custodia_presentation_field(long presentation, long index, CustodiaBuffer outName, CustodiaBuffer outJson);
+
+    int custodia_presentation_free(long presentation);
+
     int custodia_rewrap_batch(long custodian, long actor, String[] paths, long pathCount, String purpose,
             byte[] remove, long removeCount, byte[] add, long addCount, LongByReference outResults);
 
