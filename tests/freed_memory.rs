@@ -267,3 +267,56 @@ fn seal_open_rotate_shred_save_and_failed_opens_leave_no_secret_in_freed_memory(
     assert!(SCANNED_BYTES.load(Ordering::Relaxed) > 1_000_000, "the scanner saw the traffic");
     assert!(slots.len() > 20);
 }
+
+/// Records (docs/FORMAT.md §14): a text field, a nested value of several texts and a date, sealed and opened field
+/// by field (all disclosed, then half withheld, then masked), leave none of their values in freed memory.
+#[test]
+fn records_sealed_and_opened_field_by_field_leave_no_value_in_freed_memory() {
+    use custodia::{AccessPolicy, Admission, DataTag, FieldName, FieldValue, MaskRule, Record, RecordDate};
+    let _s = SERIAL.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+    let text = std::str::from_utf8(MARKER).expect("ascii");
+    // (A date is too short to scan for without chance hits; the texts stand for every value type.)
+    let slots = vec![(plant(MARKER), "field value".to_owned())];
+    let clock = Arc::new(FixedClock::new(Timestamp::from_unix(T0)));
+    let a = actor();
+    let dir = tempfile::tempdir().expect("tempdir");
+    let c = Custodian::load(dir.path(), Unlock::master_key(MASTER), options(&clock)).expect("load");
+    let kek = c.generate_key(&a, KeyKind::Kek, "kek").expect("kek");
+    let mut nested = std::collections::BTreeMap::new();
+    for name in ["a", "b", "c", "d"] {
+        nested.insert(FieldName::parse(name).expect("name"), FieldValue::text(text));
+    }
+    let record = Record::new()
+        .field("name", FieldValue::text(text), Category::PersonalIdentity)
+        .and_then(|r| r.field("born", FieldValue::Date(RecordDate::new(1971, 5, 4)?), Category::PersonalIdentity))
+        .and_then(|r| r.field("notes", FieldValue::Nested(nested), Category::WitnessIdentity))
+        .expect("record");
+    let options = SealOptions::new(PurposeSet::parse(&["investigation"]).expect("purposes"), vec![kek]);
+    let tag = DataTag::new(Category::CaseAdministration, Classification::Restricted);
+    let envelope = c.seal_record(&a, tag, &record, &options).expect("seal").envelope;
+    drop(record);
+    assert_no_hits(&slots, "sealing a record");
+    let investigation = OpenRequest::new(a.clone(), Purpose::parse("investigation").expect("purpose"));
+    let opened = c.open_record(&investigation, &envelope).expect("open");
+    assert_eq!(opened.data.disclosed().len(), 3);
+    drop(opened);
+    assert_no_hits(&slots, "opening a record");
+    let clerk =
+        Actor::new("kim", "clerk", Jurisdiction::parse("DE").expect("DE"), Classification::Restricted).expect("clerk");
+    let policy = AccessPolicy::builder()
+        .role("prosecutor", &[], &["investigation"])
+        .role("clerk", &[Category::CaseAdministration], &["investigation"])
+        .mask(Category::PersonalIdentity, &["investigation"], &["clerk"], MaskRule::Initials)
+        .mask(Category::PersonalIdentity, &["investigation"], &["clerk"], MaskRule::Year)
+        .unlisted_cases(Admission::Allow)
+        .build()
+        .expect("policy");
+    c.set_access_policy(&a, policy).expect("policy");
+    let masked = c
+        .open_record(&OpenRequest::new(clerk, Purpose::parse("investigation").expect("p")), &envelope)
+        .expect("open masked");
+    assert_eq!(masked.data.masked_names(), ["born", "name"]);
+    assert_eq!(masked.data.withheld(), ["notes"]);
+    drop(masked);
+    assert_no_hits(&slots, "opening a record masked and withheld");
+}

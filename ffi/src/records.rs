@@ -11,6 +11,8 @@ use std::collections::BTreeMap;
 use std::ffi::CString;
 use std::sync::{Mutex, PoisonError};
 
+use zeroize::Zeroizing;
+
 use super::args::{Out, bytes_arg, str_arg, str_array_arg};
 use super::boundary::call;
 use super::buffer::{bytes_to_c, custodia_buffer, text_to_c};
@@ -139,11 +141,13 @@ unsafe fn add(
         // SAFETY: forwarded from this function's contract.
         let (name, purposes) = unsafe { (str_arg(name, "name")?, str_array_arg(purposes, purpose_count, "purposes")?) };
         let spec = terms(category_code, classification_code, purposes)?;
-        let value = value()?;
+        // Made before the record's lock is taken (a nested value locks the inner builder), and held wiped-on-drop
+        // until `insert` takes it (which wipes it on every refusal): an earlier error drops no unwiped copy.
+        let mut value = Zeroizing::new(value()?);
         let record = handles::get::<Mutex<Record>>(r.id, RECORD)?;
         // A panic inside `insert` poisons the handle (handles::Guard), so a poisoned lock is never reached again.
         let mut record = record.lock().unwrap_or_else(PoisonError::into_inner);
-        record.insert(name, value, spec)?;
+        record.insert(name, core::mem::replace(&mut *value, FieldValue::Integer(0)), spec)?;
         Ok(())
     })
 }

@@ -106,18 +106,8 @@ impl PseudonymKey {
     }
 
     fn pseudonym(&self, domain: &str, value: &str) -> Pseudonym {
-        Pseudonym(hex16(&self.raw(domain, value)))
+        Pseudonym(super::hex(&self.raw(domain, value)))
     }
-}
-
-fn hex16(b: &[u8; 16]) -> String {
-    const DIGITS: &[u8; 16] = b"0123456789abcdef";
-    let mut s = String::with_capacity(32);
-    for x in b {
-        s.push(char::from(DIGITS[usize::from(x >> 4)]));
-        s.push(char::from(DIGITS[usize::from(x & 15)]));
-    }
-    s
 }
 
 /// The value's words joined by one space, lower-cased: `"  Jan  de VRIES "` and `"jan de vries"` are one person.
@@ -295,6 +285,6 @@ mod tests {
         let mut mac = <Hmac<Sha256> as KeyInit>::new_from_slice(&key).expect("key");
         mac.update(b"\x06personjan de vries");
         let want = mac.finalize().into_bytes();
-        assert_eq!(p.as_str(), hex16(&want[..16].try_into().expect("16")));
+        assert_eq!(p.as_str(), super::super::hex(&want[..16]));
     }
 }

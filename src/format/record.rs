@@ -567,12 +567,36 @@ fn put_len(out: &mut Vec<u8>, n: usize) -> Result<()> {
     Ok(())
 }
 
-/// A value's encoding (section 14.3) into `out`, which the caller keeps in a [`Zeroizing`].
+/// The length of a value's encoding (section 14.3), so that its buffer is allocated once at its final size: a buffer
+/// that grew would leave copies of the value behind in the memory it gave back.
+fn encoded_len(v: &FieldValue) -> usize {
+    match v {
+        FieldValue::Text(s) => s.len(),
+        FieldValue::Integer(_) => 8,
+        FieldValue::Date(_) => 10,
+        FieldValue::Bytes(b) => b.len(),
+        FieldValue::Nested(m) => 2 + m.iter().map(|(n, x)| 1 + n.0.len() + 1 + 4 + encoded_len(x)).sum::<usize>(),
+    }
+}
+
+/// A value's encoding (section 14.3) appended to `out`, which the caller keeps in a [`Zeroizing`] allocated with
+/// room for [`encoded_len`] (nested values are written in place, never through a buffer of their own).
 fn encode_value(v: &FieldValue, out: &mut Vec<u8>) -> Result<()> {
     match v {
         FieldValue::Text(s) => out.extend_from_slice(s.as_bytes()),
         FieldValue::Integer(i) => out.extend_from_slice(&i.to_be_bytes()),
-        FieldValue::Date(d) => out.extend_from_slice(d.to_string().as_bytes()),
+        FieldValue::Date(d) => {
+            let digits = |n: u16, w: usize, out: &mut Vec<u8>| {
+                for k in (0..w).rev() {
+                    out.push(b'0' + u8::try_from(n / 10u16.pow(u32::try_from(k).expect("< 4")) % 10).expect("< 10"));
+                }
+            };
+            digits(d.year(), 4, out);
+            out.push(b'-');
+            digits(u16::from(d.month()), 2, out);
+            out.push(b'-');
+            digits(u16::from(d.day()), 2, out);
+        }
         FieldValue::Bytes(b) => out.extend_from_slice(b),
         FieldValue::Nested(m) => {
             out.extend_from_slice(&u16::try_from(m.len()).expect("at most 1024 nested values").to_be_bytes());
@@ -580,10 +604,8 @@ fn encode_value(v: &FieldValue, out: &mut Vec<u8>) -> Result<()> {
                 out.push(u8::try_from(name.0.len()).expect("names are at most 64 bytes"));
                 out.extend_from_slice(name.0.as_bytes());
                 out.push(value.kind().code());
-                let mut inner = Zeroizing::new(Vec::new());
-                encode_value(value, &mut inner)?;
-                put_len(out, inner.len())?;
-                out.extend_from_slice(&inner);
+                put_len(out, encoded_len(value))?;
+                encode_value(value, out)?;
             }
         }
     }
@@ -726,15 +748,16 @@ pub(crate) fn encode_payload(
         let index = u16::try_from(index).expect("at most 1024 fields");
         let mut d = Vec::with_capacity(80);
         encode_descriptor(&descriptor(name, spec, value.expose_secret().kind()), &mut d);
-        let mut plain = Zeroizing::new(Vec::new());
-        encode_value(value.expose_secret(), &mut plain)?;
-        if plain.len() > MAX_FIELD_VALUE_LEN {
+        let len = encoded_len(value.expose_secret());
+        if len > MAX_FIELD_VALUE_LEN {
             return Err(Error::LimitExceeded {
                 what: "field value length",
-                value: plain.len() as u64,
+                value: len as u64,
                 max: MAX_FIELD_VALUE_LEN as u64,
             });
         }
+        let mut plain = Zeroizing::new(Vec::with_capacity(len));
+        encode_value(value.expose_secret(), &mut plain)?;
         let aad = keys.aad(index, &d);
         out.extend_from_slice(&d);
         put_len(&mut out, plain.len())?;
