@@ -14,6 +14,9 @@
 //! pool (undumpable, wiped on release) but unlocked, and [`status`] says so: `lock_failures` counts the refusals and
 //! `unlocked_bytes` the pool bytes left unlocked. Nothing fails for it.
 //!
+//! [`zeroed_output`] gives a large output buffer (a payload sealed or opened in memory) huge-page advice
+//! (`madvise(MADV_HUGEPAGE)`), so that writing it takes a page fault per 2 MiB rather than per 4 KiB.
+//!
 //! [`set_dumpable`] lets the process opt out of core dumps (and of `ptrace` by other processes of its user) as a
 //! whole (`prctl(PR_SET_DUMPABLE, 0)`).
 //!
@@ -247,6 +250,36 @@ pub fn set_dumpable(dumpable: bool) -> io::Result<()> {
 #[must_use]
 pub fn page_size() -> usize {
     sys::page_size()
+}
+
+/// Outputs of at least this many bytes get [`zeroed_output`]'s huge-page advice; smaller ones are left to the
+/// allocator as they are (a 2 MiB-aligned huge page rarely fits inside them, and they fault in few pages anyway).
+pub const HUGE_OUTPUT_MIN: usize = 4 << 20;
+
+/// A new zeroed buffer of `len` bytes for an output that is about to be written in full (a payload sealed or opened
+/// in memory), advised for transparent huge pages when it is large.
+///
+/// A large allocation comes from the OS untouched, so writing it takes a page fault per 4 KiB page, and for a 64 MiB
+/// output those faults can cost more than encrypting it (BENCHMARKS.md, "Where the time goes"). From
+/// [`HUGE_OUTPUT_MIN`] bytes up, the buffer's 2 MiB-aligned interior is advised `MADV_HUGEPAGE` before anything is
+/// written to it, so the kernel backs it with 2 MiB pages where it has them: one fault per 2 MiB. The advice changes
+/// neither the contents nor who owns the memory; where the system refuses it or has no transparent huge pages
+/// (`/sys/kernel/mm/transparent_hugepage/enabled` set to `never`, or not Linux) the buffer is the same, with base
+/// pages. It is an ordinary `Vec<u8>`: free it, grow it or wipe it as any other.
+///
+/// ```
+/// let out = custodia_mem::zeroed_output(8 << 20);
+/// assert_eq!(out.len(), 8 << 20);
+/// assert!(out.iter().all(|&b| b == 0));
+/// ```
+#[must_use]
+pub fn zeroed_output(len: usize) -> Vec<u8> {
+    let mut v = vec![0u8; len];
+    if len >= HUGE_OUTPUT_MIN {
+        // Only a hint: refused or unsupported, the buffer is still right.
+        let _ = sys::advise_huge_pages(&mut v);
+    }
+    v
 }
 
 #[cfg(test)]

@@ -161,3 +161,36 @@ pub(crate) fn dumpable() -> Option<bool> {
         None
     }
 }
+
+/// The size of a transparent huge page on x86_64 and aarch64 (with 4 KiB base pages): 2 MiB.
+pub(crate) const HUGE_PAGE: usize = 2 << 20;
+
+/// Advise transparent huge pages (`madvise(MADV_HUGEPAGE)`) for the 2 MiB-aligned part of `buf`; whatever of `buf`
+/// lies outside it keeps base pages. `Ok(false)` when no aligned huge page fits inside `buf` (nothing was asked).
+pub(crate) fn advise_huge_pages(buf: &mut [u8]) -> io::Result<bool> {
+    let base = buf.as_ptr() as usize;
+    let start = base.next_multiple_of(HUGE_PAGE);
+    let end = (base + buf.len()) & !(HUGE_PAGE - 1);
+    if end <= start {
+        return Ok(false);
+    }
+    #[cfg(all(target_os = "linux", not(miri)))]
+    {
+        // The aligned range lies inside `buf`, which the caller holds exclusively (`&mut`).
+        let at = buf[start - base..].as_mut_ptr();
+        // SAFETY: `at..at + (end - start)` is inside `buf`, memory of the caller's own allocation that it holds
+        // exclusively, and page-aligned as madvise requires. MADV_HUGEPAGE only sets a flag on the mapping
+        // (VM_HUGEPAGE) telling the kernel to back future faults in the range with huge pages where it can; it never
+        // changes the contents (pages already present keep their bytes, and a later collapse into a huge page
+        // copies them), so the slice's bytes and validity are untouched.
+        if unsafe { libc::madvise(at.cast(), end - start, libc::MADV_HUGEPAGE) } == 0 {
+            Ok(true)
+        } else {
+            Err(io::Error::last_os_error())
+        }
+    }
+    #[cfg(not(all(target_os = "linux", not(miri))))]
+    {
+        Err(io::Error::from(io::ErrorKind::Unsupported))
+    }
+}

@@ -95,9 +95,10 @@ pub(crate) fn seal_slice(
     let trailer = if signer.is_some() { SIGNATURE_LEN } else { 0 };
     let total = head.len() + body_len + trailer;
     // Every byte is overwritten below, so old contents may stay until then: no pass to clear them. A fresh buffer
-    // comes zeroed from the allocator (for large sizes straight from the OS, without a pass either).
+    // comes zeroed from the allocator (for large sizes straight from the OS, without a pass either), and a large one
+    // advised for huge pages, so writing it takes a fault per 2 MiB rather than per 4 KiB.
     if out.capacity() < total {
-        *out = vec![0u8; total];
+        *out = custodia_mem::zeroed_output(total);
     } else {
         out.resize(total, 0);
         out.truncate(total);
@@ -176,7 +177,7 @@ fn open_slice_inner(header: &Header, keys: &KeySchedule, body: &[u8], out: &mut 
         out.truncate(plain_len);
     } else if out.capacity() < plain_len {
         crate::vocabulary::sensitive::wipe_bytes(out);
-        *out = vec![0u8; plain_len];
+        *out = custodia_mem::zeroed_output(plain_len);
     } else {
         out.resize(plain_len, 0);
     }

@@ -9,6 +9,9 @@
 //!   by `softhsm2-util`. SoftHSM2 reads `SOFTHSM2_CONF` once per process, so a test that uses it runs itself again
 //!   with the variable set ([`SoftHsm::reexec`]).
 //!
+//! - [`huge_page_advice`]: whether the kernel records huge-page advice (`MADV_HUGEPAGE`) for the memory at an
+//!   address of this process, read from `/proc/self/smaps`.
+//!
 //! `scripts/install-deps.sh` installs both (Debian packages `postgresql` and `softhsm2`).
 
 use std::io;
@@ -275,6 +278,32 @@ impl SoftHsm {
             .status()?;
         Ok(status.code().unwrap_or(1))
     }
+}
+
+/// Whether the mapping of this process that contains `addr` carries huge-page advice (the `hg` flag of its
+/// `VmFlags` in `/proc/self/smaps`): `None` where that cannot be told (not Linux, no such mapping listed, or
+/// transparent huge pages set to `never`, when no advice is ever recorded as taking effect).
+#[must_use]
+pub fn huge_page_advice(addr: usize) -> Option<bool> {
+    let thp = std::fs::read_to_string("/sys/kernel/mm/transparent_hugepage/enabled").ok()?;
+    if thp.contains("[never]") {
+        return None;
+    }
+    let smaps = std::fs::read_to_string("/proc/self/smaps").ok()?;
+    let mut inside = false;
+    for line in smaps.lines() {
+        let first = line.split_whitespace().next().unwrap_or("");
+        if let Some((a, b)) = first.split_once('-')
+            && let (Ok(a), Ok(b)) = (usize::from_str_radix(a, 16), usize::from_str_radix(b, 16))
+        {
+            inside = a <= addr && addr < b;
+            continue;
+        }
+        if inside && let Some(flags) = line.strip_prefix("VmFlags:") {
+            return Some(flags.split_whitespace().any(|f| f == "hg"));
+        }
+    }
+    None
 }
 
 #[cfg(test)]
