@@ -470,6 +470,12 @@ namespace Custodia
             }
         }
 
+        public string Text(string name) { return this[name].Text(); }
+        public long Integer(string name) { return this[name].Integer(); }
+        public DateTime Date(string name) { return this[name].Date(); }
+        public SensitiveBytes Bytes(string name) { return this[name].Bytes(); }
+        public string NestedJson(string name) { return this[name].NestedJson(); }
+
         /// <summary>Verify a presentation (or a whole SD-JWT) with the issuer's public key text
         /// (<see cref="Custodian.ExportPublic"/>). SignatureInvalidException for a signature that does not verify
         /// (another issuer, an altered or foreign disclosure), MalformedException for a text not of the profile,
@@ -477,8 +483,8 @@ namespace Custodia
         public static Presentation Verify(string presentation, string issuerPublicKey)
         {
             Library.EnsureLoaded();
-            var text = Text.Utf8Z(presentation, "presentation");
-            var key = Text.Utf8Z(issuerPublicKey, "issuerPublicKey");
+            var text = global::Custodia.Text.Utf8Z(presentation, "presentation");
+            var key = global::Custodia.Text.Utf8Z(issuerPublicKey, "issuerPublicKey");
             PresentationHandle h;
             try
             {
@@ -498,10 +504,10 @@ namespace Custodia
                 Status.Check(Native.custodia_presentation_issued_at(h, &at));
                 var buf = new NativeBuffer();
                 Status.Check(Native.custodia_presentation_object_id(h, &buf));
-                var objectId = Text.TakeText(ref buf);
+                var objectId = global::Custodia.Text.TakeText(ref buf);
                 buf = new NativeBuffer();
                 Status.Check(Native.custodia_presentation_case_ref(h, &buf));
-                var caseRef = Text.TakeText(ref buf);
+                var caseRef = global::Custodia.Text.TakeText(ref buf);
                 var list = new List<FieldValue>();
                 try
                 {
@@ -514,11 +520,11 @@ namespace Custodia
                         SensitiveBytes j;
                         try
                         {
-                            n = Text.TakeText(ref name);
+                            n = global::Custodia.Text.TakeText(ref name);
                         }
                         finally
                         {
-                            j = Text.TakeSecret(ref json);
+                            j = global::Custodia.Text.TakeSecret(ref json);
                         }
                         list.Add(Json.Field(n, j));
                     }
