@@ -210,14 +210,60 @@ namespace Custodia
         /// it wipeable).</summary>
         public string Text() { return Encoding.UTF8.GetString(Of(FieldKind.Text).Live); }
 
+        /// <summary>An integer field's value (read from its digits without an intermediate string).</summary>
         public long Integer()
         {
-            return long.Parse(Encoding.ASCII.GetString(Of(FieldKind.Integer).Live), NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture);
+            var b = Of(FieldKind.Integer).Live;
+            int i = b.Length > 0 && b[0] == '-' ? 1 : 0;
+            if (i == b.Length) throw BadValue();
+            long acc = 0; // accumulated negative, so long.MinValue fits
+            for (; i < b.Length; i++)
+            {
+                int d = b[i] - '0';
+                if (d < 0 || d > 9) throw BadValue();
+                acc = checked(acc * 10 - d);
+            }
+            return b[0] == '-' ? acc : checked(-acc);
         }
 
+        /// <summary>A date field's value (a DateTime at midnight, kind unspecified).</summary>
         public DateTime Date()
         {
-            return DateTime.ParseExact(Encoding.ASCII.GetString(Of(FieldKind.Date).Live), "yyyy-MM-dd", CultureInfo.InvariantCulture);
+            var b = Of(FieldKind.Date).Live;
+            if (b.Length != 10 || b[4] != '-' || b[7] != '-') throw BadValue();
+            return new DateTime(Digits(b, 0, 4), Digits(b, 5, 2), Digits(b, 8, 2));
+        }
+
+        MalformedException BadValue() { return new MalformedException(300, "field " + Name + " does not hold a " + Kind.ToString().ToLowerInvariant()); }
+
+        int Digits(byte[] b, int at, int n)
+        {
+            int v = 0;
+            for (int i = at; i < at + n; i++)
+            {
+                int d = b[i] - '0';
+                if (d < 0 || d > 9) throw BadValue();
+                v = v * 10 + d;
+            }
+            return v;
+        }
+
+        /// <summary>An integer's decimal digits in a new SensitiveBytes, without an intermediate string.</summary>
+        internal static SensitiveBytes DigitsOf(long v)
+        {
+            var tmp = new byte[20];
+            int n = tmp.Length;
+            ulong u = v < 0 ? (ulong)(-(v + 1)) + 1 : (ulong)v;
+            do
+            {
+                tmp[--n] = (byte)('0' + (int)(u % 10));
+                u /= 10;
+            } while (u != 0);
+            if (v < 0) tmp[--n] = (byte)'-';
+            var r = new SensitiveBytes(tmp.Length - n);
+            Buffer.BlockCopy(tmp, n, r.Live, 0, r.Length);
+            Array.Clear(tmp, 0, tmp.Length);
+            return r;
         }
 
         /// <summary>A bytes field's value, owned by the record (wiped with it; ToArray for a copy of your own).</summary>
@@ -264,8 +310,8 @@ namespace Custodia
         /// <summary>The name, kind, terms and state, never the value.</summary>
         public override string ToString()
         {
-            return "RecordField(" + Name + ", " + Kind.ToString().ToLowerInvariant() + ", " + Names.Of(Category) + ", " +
-                Names.Of(Classification) + ", " + State.ToString().ToLowerInvariant() +
+            return "RecordField(" + Name + ", " + Kind.ToString().ToLowerInvariant() + ", " + Category + ", " +
+                Classification + ", " + State.ToString().ToLowerInvariant() +
                 (Mask != MaskRule.None ? " " + Mask : "") + ")";
         }
     }
@@ -404,7 +450,7 @@ namespace Custodia
                     {
                         long v;
                         Status.Check(Native.custodia_opened_record_integer(h, (UIntPtr)i, &v));
-                        data = new SensitiveBytes(Encoding.ASCII.GetBytes(v.ToString(CultureInfo.InvariantCulture)));
+                        data = FieldValue.DigitsOf(v);
                         v = 0;
                         break;
                     }

@@ -293,13 +293,14 @@ namespace Custodia.Tests
             var signer = c.GenerateKey(jan, KeyKind.Ed25519, "NL redaction key");
             const string odd = "Zoë \"Z\" \\ / \t\n\u0001 \u20ac \U0001F600 end";
             using (var r = new Record().AddText("note", odd, Category.InvestigativeNotes).AddBytes("empty", new byte[0], Category.Evidence)
-                .AddInteger("min", long.MinValue, Category.FinancialRecords))
+                .AddInteger("min", long.MinValue, Category.FinancialRecords).AddInteger("max", long.MaxValue, Category.FinancialRecords))
             {
                 var env = c.SealRecord(jan, r, options);
                 using (var opened = c.OpenRecord(jan, env, "investigation"))
                 {
                     Assert.Equal(odd, opened.Text("note"), "opened text");
                     Assert.Equal(long.MinValue, opened.Integer("min"), "opened integer");
+                    Assert.Equal(long.MaxValue, opened.Integer("max"), "opened max");
                     Assert.Equal(0, opened.Bytes("empty").Length, "opened empty bytes");
                 }
                 var sd = c.IssueSdJwt(jan, env, "investigation", signer);
@@ -307,6 +308,7 @@ namespace Custodia.Tests
                 {
                     Assert.Equal(odd, v["note"].Text(), "presented text");
                     Assert.Equal(long.MinValue, v["min"].Integer(), "presented integer");
+                    Assert.Equal(long.MaxValue, v["max"].Integer(), "presented max");
                     Assert.Equal(0, v["empty"].Bytes().Length, "presented empty bytes");
                 }
             }
