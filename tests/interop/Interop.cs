@@ -14,6 +14,9 @@
 //   Interop.exe receipt-issue <dir> <envelope> <signer-id> <out>  receive the envelope, write a signed receipt
 //   Interop.exe receipt-import <dir> <receipt>     import a receipt, print its item kinds (space separated)
 //   Interop.exe receipt-verify <receipt> <key-text-file>  verify with the public key alone, print the item kinds
+//   Interop.exe seal-record <dir> <out> <key-id>...  seal the fixed record (docs/FORMAT.md section 14)
+//   Interop.exe open-record <dir> <envelope> <purpose> <clearance>  open it as an actor of that clearance; print each
+//                                                  field as name={json} or "name withheld <code>"
 //
 // A custodia error prints "custodia error <code> <name>: <message>" and exits with the status code (255 if it does
 // not fit an exit status). The fixed master key (bytes 0..31) is a test harness's, never a way to handle real keys.
@@ -138,6 +141,40 @@ public static class Interop
                 {
                     File.Delete(rest[2]); // nothing unauthenticated is left behind
                     throw;
+                }
+            }
+            else if (command == "seal-record" && rest.Length >= 2)
+            {
+                using (var o = new SealOptions(Category.CaseAdministration, "investigation", "prosecution")
+                    .CaseRef("MLA-2026-0007").Jurisdictions("DE", "DE"))
+                using (var record = new Record()
+                    .AddText("account_iban", "NL91ABNA0417164300", Category.FinancialRecords)
+                    .AddDate("born", new DateTime(1971, 5, 4), Category.PersonalIdentity)
+                    .AddInteger("transfers", -42, Category.FinancialRecords, purposes: new[] { "investigation.financial" })
+                    .AddText("witness_name", "A. Jansen", Category.WitnessIdentity))
+                {
+                    foreach (var k in rest.Skip(1)) o.Recipient(KeyId.Parse(k));
+                    File.WriteAllBytes(rest[0], c.SealRecord(actor, record, o));
+                }
+            }
+            else if (command == "open-record" && rest.Length == 3)
+            {
+                using (var reader = new Actor("interop.dotnet.reader", "investigator", "DE", Names.ClassificationFromName(rest[2])))
+                using (var r = c.OpenRecord(reader, File.ReadAllBytes(rest[0]), rest[1]))
+                {
+                    foreach (var f in r.Fields)
+                    {
+                        if (!f.IsDisclosed)
+                            Console.WriteLine(f.Name + " withheld " + f.Refusal.Code);
+                        else if (f.Kind == FieldKind.Text)
+                            Console.WriteLine(f.Name + "={\"text\":\"" + f.Text() + "\"}");
+                        else if (f.Kind == FieldKind.Integer)
+                            Console.WriteLine(f.Name + "={\"integer\":" + f.Integer() + "}");
+                        else if (f.Kind == FieldKind.Date)
+                            Console.WriteLine(f.Name + "={\"date\":\"" + f.Date().ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture) + "\"}");
+                        else
+                            Console.WriteLine(f.Name + " " + f.Kind.ToString().ToLowerInvariant());
+                    }
                 }
             }
             else

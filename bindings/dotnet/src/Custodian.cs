@@ -91,7 +91,7 @@ namespace Custodia
         }
     }
 
-    public sealed unsafe class Custodian : IDisposable
+    public sealed unsafe partial class Custodian : IDisposable
     {
         readonly CustodianHandle handle;
         readonly SinkTrampolines sinks;

@@ -95,4 +95,19 @@ namespace Custodia.Raw
     {
         protected override uint Free(ulong id) { return Native.custodia_signer_free(id); }
     }
+
+    public sealed class RecordHandle : CustodiaHandle
+    {
+        protected override uint Free(ulong id) { return Native.custodia_record_free(id); }
+    }
+
+    public sealed class OpenedRecordHandle : CustodiaHandle
+    {
+        protected override uint Free(ulong id) { return Native.custodia_opened_record_free(id); }
+    }
+
+    public sealed class PresentationHandle : CustodiaHandle
+    {
+        protected override uint Free(ulong id) { return Native.custodia_presentation_free(id); }
+    }
 }

@@ -102,6 +102,18 @@ namespace Custodia.Raw
     }
 
     [StructLayout(LayoutKind.Sequential)]
+    public struct NativeRecordField
+    {
+        public IntPtr Name;
+        public uint Category;
+        public uint Classification;
+        public uint Kind;
+        public IntPtr Purposes;
+        public uint Withheld;
+        public uint Mask;
+    }
+
+    [StructLayout(LayoutKind.Sequential)]
     public struct NativeAuditEntry
     {
         public ulong Seq;
@@ -379,5 +391,40 @@ namespace Custodia.Raw
         [DllImport(Lib)] public static extern uint custodia_rewrap_results_len(RewrapResultsHandle r, UIntPtr* outLen);
         [DllImport(Lib)] public static extern uint custodia_rewrap_results_get(RewrapResultsHandle r, UIntPtr index, uint* outStatus, IntPtr* outMessage);
         [DllImport(Lib)] public static extern uint custodia_rewrap_results_free(ulong results);
+
+        // sealed records (docs/FORMAT.md section 14)
+        [DllImport(Lib)] public static extern uint custodia_record_new(out RecordHandle outRecord);
+        [DllImport(Lib)] public static extern uint custodia_record_add_text(RecordHandle r, byte[] name, byte* text, UIntPtr len, uint category, uint classification, IntPtr* purposes, UIntPtr purposeCount);
+        [DllImport(Lib)] public static extern uint custodia_record_add_integer(RecordHandle r, byte[] name, long value, uint category, uint classification, IntPtr* purposes, UIntPtr purposeCount);
+        [DllImport(Lib)] public static extern uint custodia_record_add_date(RecordHandle r, byte[] name, byte[] date, uint category, uint classification, IntPtr* purposes, UIntPtr purposeCount);
+        [DllImport(Lib)] public static extern uint custodia_record_add_bytes(RecordHandle r, byte[] name, byte* data, UIntPtr len, uint category, uint classification, IntPtr* purposes, UIntPtr purposeCount);
+        [DllImport(Lib)] public static extern uint custodia_record_add_nested(RecordHandle r, byte[] name, RecordHandle inner, uint category, uint classification, IntPtr* purposes, UIntPtr purposeCount);
+        [DllImport(Lib)] public static extern uint custodia_record_free(ulong record);
+        [DllImport(Lib)] public static extern uint custodia_seal_record(CustodianHandle c, ActorHandle a, RecordHandle r, SealOptionsHandle o, NativeBuffer* outEnvelope);
+        [DllImport(Lib)] public static extern uint custodia_open_record(CustodianHandle c, ActorHandle a, byte[] purpose, ExceptionGroundHandle exception, byte* envelope, UIntPtr len, NativeKeyId* requiredSigner, out OpenedRecordHandle outRecord, NativeEnvelopeInfo* outInfo);
+        [DllImport(Lib)] public static extern uint custodia_opened_record_len(OpenedRecordHandle r, UIntPtr* outLen);
+        [DllImport(Lib)] public static extern uint custodia_opened_record_field(OpenedRecordHandle r, UIntPtr index, NativeRecordField* outField);
+        [DllImport(Lib)] public static extern uint custodia_opened_record_find(OpenedRecordHandle r, byte[] name, UIntPtr* outIndex);
+        [DllImport(Lib)] public static extern uint custodia_opened_record_text(OpenedRecordHandle r, UIntPtr index, NativeBuffer* outText);
+        [DllImport(Lib)] public static extern uint custodia_opened_record_integer(OpenedRecordHandle r, UIntPtr index, long* outValue);
+        [DllImport(Lib)] public static extern uint custodia_opened_record_bytes(OpenedRecordHandle r, UIntPtr index, NativeBuffer* outBytes);
+        [DllImport(Lib)] public static extern uint custodia_opened_record_json(OpenedRecordHandle r, UIntPtr index, NativeBuffer* outJson);
+        [DllImport(Lib)] public static extern uint custodia_opened_record_free(ulong record);
+
+        // keyed pseudonyms
+        [DllImport(Lib)] public static extern uint custodia_pseudonymize(CustodianHandle c, ActorHandle a, byte[] purpose, byte[] caseRef, uint category, byte[] domain, IntPtr* values, UIntPtr count, NativeBuffer* outPseudonyms);
+        [DllImport(Lib)] public static extern uint custodia_resolve_pseudonym(CustodianHandle c, ActorHandle a, byte[] purpose, byte[] caseRef, uint category, byte[] domain, byte[] pseudonym, IntPtr* candidates, UIntPtr count, UIntPtr* outIndex);
+
+        // verifiable redaction (SD-JWT, docs/FORMAT.md section 15)
+        [DllImport(Lib)] public static extern uint custodia_sd_jwt_issue(CustodianHandle c, ActorHandle a, byte[] purpose, ExceptionGroundHandle exception, byte* envelope, UIntPtr len, NativeKeyId* signer, NativeBuffer* outText);
+        [DllImport(Lib)] public static extern uint custodia_sd_jwt_present(CustodianHandle c, ActorHandle a, byte[] sdJwt, IntPtr* fields, UIntPtr count, byte[] audience, byte[] purpose, NativeBuffer* outText);
+        [DllImport(Lib)] public static extern uint custodia_sd_jwt_verify(byte[] presentation, byte[] issuerPublicKey, out PresentationHandle outPresentation);
+        [DllImport(Lib)] public static extern uint custodia_presentation_object_id(PresentationHandle p, NativeBuffer* outText);
+        [DllImport(Lib)] public static extern uint custodia_presentation_case_ref(PresentationHandle p, NativeBuffer* outText);
+        [DllImport(Lib)] public static extern uint custodia_presentation_issuer(PresentationHandle p, NativeKeyId* outKeyId);
+        [DllImport(Lib)] public static extern uint custodia_presentation_issued_at(PresentationHandle p, ulong* outUnix);
+        [DllImport(Lib)] public static extern uint custodia_presentation_counts(PresentationHandle p, UIntPtr* fieldCount, UIntPtr* withheldCount, UIntPtr* disclosedCount);
+        [DllImport(Lib)] public static extern uint custodia_presentation_field(PresentationHandle p, UIntPtr index, NativeBuffer* outName, NativeBuffer* outJson);
+        [DllImport(Lib)] public static extern uint custodia_presentation_free(ulong presentation);
     }
 }

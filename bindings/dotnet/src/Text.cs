@@ -74,6 +74,22 @@ namespace Custodia
             }
         }
 
+        /// <summary>Copy a library buffer that holds values into a new pinned SensitiveBytes and free the buffer
+        /// (custodia_buffer_free zeroizes it): no unpinned managed copy is made.</summary>
+        internal static SensitiveBytes TakeSecret(ref NativeBuffer buf)
+        {
+            try
+            {
+                var result = new SensitiveBytes(checked((int)buf.Len.ToUInt64()));
+                if (result.Length > 0) Marshal.Copy(buf.Data, result.Live, 0, result.Length);
+                return result;
+            }
+            finally
+            {
+                fixed (NativeBuffer* b = &buf) Status.Check(Native.custodia_buffer_free(b));
+            }
+        }
+
         /// <summary>Copy a non-secret byte buffer (an envelope, a grant) out and free it.</summary>
         internal static byte[] TakeBytes(ref NativeBuffer buf)
         {
@@ -90,23 +106,34 @@ namespace Custodia
         }
     }
 
-    /// <summary>A <c>const char *const *</c> array for one call: strings in unmanaged memory, freed on Dispose.</summary>
+    /// <summary>A <c>const char *const *</c> array for one call: strings in unmanaged memory, overwritten with zeros
+    /// and freed on Dispose (they may be values: pseudonymized texts), as are the managed UTF-8 copies made here.</summary>
     internal sealed unsafe class CStrings : IDisposable
     {
         readonly IntPtr[] ptrs;
+        readonly int[] lens;
         GCHandle pin;
 
         internal CStrings(IEnumerable<string> values, string name)
         {
             if (values == null) throw new ArgumentNullException(name);
             var list = new List<byte[]>();
-            foreach (var v in values) list.Add(Text.Utf8Z(v, name));
-            ptrs = new IntPtr[list.Count];
-            pin = GCHandle.Alloc(ptrs, GCHandleType.Pinned);
-            for (int i = 0; i < list.Count; i++)
+            try
             {
-                ptrs[i] = Marshal.AllocHGlobal(list[i].Length);
-                Marshal.Copy(list[i], 0, ptrs[i], list[i].Length);
+                foreach (var v in values) list.Add(Text.Utf8Z(v, name));
+                ptrs = new IntPtr[list.Count];
+                lens = new int[list.Count];
+                pin = GCHandle.Alloc(ptrs, GCHandleType.Pinned);
+                for (int i = 0; i < list.Count; i++)
+                {
+                    ptrs[i] = Marshal.AllocHGlobal(list[i].Length);
+                    lens[i] = list[i].Length;
+                    Marshal.Copy(list[i], 0, ptrs[i], list[i].Length);
+                }
+            }
+            finally
+            {
+                foreach (var b in list) Array.Clear(b, 0, b.Length);
             }
         }
 
@@ -117,7 +144,10 @@ namespace Custodia
         {
             for (int i = 0; i < ptrs.Length; i++)
             {
-                if (ptrs[i] != IntPtr.Zero) Marshal.FreeHGlobal(ptrs[i]);
+                if (ptrs[i] == IntPtr.Zero) continue;
+                byte* p = (byte*)ptrs[i];
+                for (int j = 0; j < lens[i]; j++) p[j] = 0;
+                Marshal.FreeHGlobal(ptrs[i]);
                 ptrs[i] = IntPtr.Zero;
             }
             if (pin.IsAllocated) pin.Free();

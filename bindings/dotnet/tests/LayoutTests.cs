@@ -17,6 +17,7 @@ namespace Custodia.Tests
             { "key_info", typeof(NativeKeyInfo) }, { "envelope_info", typeof(NativeEnvelopeInfo) },
             { "audit_entry", typeof(NativeAuditEntry) }, { "legal_hold", typeof(NativeLegalHold) },
             { "anchor_info", typeof(NativeAnchorInfo) }, { "erasure_certificate_info", typeof(NativeErasureCertificateInfo) },
+            { "record_field", typeof(NativeRecordField) },
         };
 
         static string Pascal(string snake)

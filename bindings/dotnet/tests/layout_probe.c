@@ -28,5 +28,7 @@ int main(void) {
   SIZE(erasure_certificate_info); OFF(erasure_certificate_info, seq); OFF(erasure_certificate_info, case_ref);
   OFF(erasure_certificate_info, reason); OFF(erasure_certificate_info, has_envelopes);
   OFF(erasure_certificate_info, envelopes); OFF(erasure_certificate_info, key_count);
+  SIZE(record_field); OFF(record_field, category); OFF(record_field, kind); OFF(record_field, purposes);
+  OFF(record_field, withheld); OFF(record_field, mask);
   return 0;
 }
