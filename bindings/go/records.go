@@ -120,7 +120,9 @@ func (r *Record) c() C.custodia_record {
 
 // Close frees the record, wiping every value it holds (idempotent).
 func (r *Record) Close() error {
-	return r.h.release(func(id uint64) C.custodia_status { return C.custodia_record_free(C.custodia_record{id: C.uint64_t(id)}) })
+	return r.h.release(func(id uint64) C.custodia_status {
+		return C.custodia_record_free(C.custodia_record{id: C.uint64_t(id)})
+	})
 }
 
 // String never shows a value.
