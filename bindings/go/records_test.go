@@ -356,3 +356,36 @@ func TestPseudonymsAreStableInACaseAndResolvingIsAudited(t *testing.T) {
 		}
 	}
 }
+
+func TestRecordOpenOptionsAndNestingDepth(t *testing.T) {
+	noLeaks(t)
+	s := newRecordScene(t)
+	signer := must(s.c.GenerateKey(s.jan, custodia.Ed25519, "record signer"))
+	other := must(s.c.GenerateKey(s.jan, custodia.Ed25519, "another signer"))
+	ok(t, s.options.SetSigner(signer))
+	signed := must(s.c.SealRecord(s.jan, buildRecord(t), s.options))
+	r := must(s.c.OpenRecord(s.jan, signed, "investigation", custodia.WithRequiredSigner(signer)))
+	if r.Info.Signer == nil || *r.Info.Signer != signer || len(r.Disclosed()) != 5 {
+		t.Fatalf("signed record %v, info signer %v", r, r.Info.Signer)
+	}
+	ok(t, r.Close())
+	_, err := s.c.OpenRecord(s.jan, signed, "investigation", custodia.WithRequiredSigner(other))
+	wantCode[*custodia.RefusalError](t, err, custodia.ErrSignerMismatch)
+	_, err = s.c.OpenRecord(s.jan, s.envelope, "investigation", custodia.WithRequiredSigner(signer))
+	wantCode[*custodia.RefusalError](t, err, custodia.ErrSignerMismatch)
+	// Nesting is at most 4 deep.
+	inner := must(custodia.NewRecord())
+	defer inner.Close()
+	ok(t, inner.AddInteger("n", 1, custodia.ContactDetails))
+	var err5 error
+	for depth := 2; depth <= 6 && err5 == nil; depth++ {
+		outer := must(custodia.NewRecord())
+		defer outer.Close()
+		if err5 = outer.AddNested("level", inner, custodia.ContactDetails); err5 == nil {
+			inner = outer
+		} else if depth <= 4 {
+			t.Fatalf("depth %d refused: %v", depth, err5)
+		}
+	}
+	wantCode[*custodia.InvalidArgumentError](t, err5, custodia.ErrInvalidArgument)
+}
