@@ -32,4 +32,5 @@ mkdir -p build
 go build -o build/ ./examples/...
 ./build/mla_exchange >/dev/null
 ./build/quickstart >/dev/null
+./build/records >/dev/null
 echo "go binding: all tests passed"

@@ -14,6 +14,9 @@
 //	interop receipt-issue <dir> <envelope> <signer-id> <out>  receive the envelope, write a signed receipt for it
 //	interop receipt-import <dir> <receipt>     import a receipt, print its item kinds (one line, space separated)
 //	interop receipt-verify <receipt> <key-text-file>  verify with the public key alone, print the item kinds
+//	interop seal-record <dir> <out> <key-id>...  seal the fixed record (docs/FORMAT.md section 14)
+//	interop open-record <dir> <envelope> <purpose> <clearance>  open it as an actor of that clearance; print each
+//	                                           field in name order: name=<json value>, or name withheld <status>
 //
 // A custodia error prints "custodia error <code> <name>: <message>" and exits with the status code (255 if it does
 // not fit an exit status), so a purpose refusal exits with 200 in every language. The fixed master key (bytes
@@ -161,6 +164,38 @@ func run(args []string) {
 		if err != nil {
 			_ = os.Remove(out) // nothing unauthenticated is left behind
 			panic(err)
+		}
+	case command == "seal-record" && len(rest) >= 2:
+		o := get(custodia.NewSealOptions(custodia.CaseAdministration, "investigation", "prosecution"))
+		defer o.Close()
+		check(o.SetCaseRef("MLA-2026-0007"))
+		check(o.SetJurisdictions("DE", "DE"))
+		for _, k := range rest[1:] {
+			check(o.AddRecipient(get(custodia.ParseKeyID(k))))
+		}
+		r := get(custodia.NewRecord())
+		defer r.Close()
+		check(r.AddText("account_iban", "NL91ABNA0417164300", custodia.FinancialRecords))
+		check(r.AddDate("born", time.Date(1971, 5, 4, 0, 0, 0, 0, time.UTC), custodia.PersonalIdentity))
+		check(r.AddInteger("transfers", -42, custodia.FinancialRecords, custodia.FieldPurposes("investigation.financial")))
+		check(r.AddText("witness_name", "A. Jansen", custodia.WitnessIdentity))
+		check(os.WriteFile(rest[0], get(c.SealRecord(actor, r, o)), 0o600))
+	case command == "open-record" && len(rest) == 3:
+		reader := get(custodia.NewActor("interop.go.reader", "investigator", "DE", get(custodia.ParseClassification(rest[2]))))
+		defer reader.Close()
+		r := get(c.OpenRecord(reader, get(os.ReadFile(rest[0])), rest[1]))
+		defer r.Close()
+		for _, f := range r.Fields {
+			var ce custodia.Error
+			if errors.As(f.Withheld, &ce) {
+				fmt.Printf("%s withheld %d\n", f.Name, ce.Code())
+				continue
+			}
+			v := get(r.JSON(f.Name)) // the library's compact JSON form, written from its memory
+			fmt.Print(f.Name, "=")
+			get(v.WriteTo(os.Stdout))
+			fmt.Println()
+			check(v.Wipe())
 		}
 	default:
 		panic(usageError("interop: unknown command or wrong arguments: " + strings.Join(args, " ")))
