@@ -32,6 +32,66 @@ fn raw_rustcrypto(len: usize) -> impl FnMut() {
     }
 }
 
+/// Decrypt `len` bytes (a fresh copy of one ciphertext each time, so the tag verifies).
+fn raw_rustcrypto_decrypt(len: usize) -> impl FnMut() {
+    let aead = ChaCha20Poly1305::new(&[7u8; 32].into());
+    let mut ct = harness::filled(len);
+    let tag = aead.encrypt_inout_detached(&[1u8; 12].into(), &[], ct.as_mut_slice().into()).expect("encrypt");
+    let mut buf = vec![0u8; len];
+    move || {
+        buf.copy_from_slice(&ct);
+        aead.decrypt_inout_detached(&[1u8; 12].into(), &[], buf.as_mut_slice().into(), &tag).expect("decrypt");
+        std::hint::black_box(&buf);
+    }
+}
+
+/// What a KEK stanza's AEAD does (FORMAT.md §3): a 32-byte data key under a 32-byte key, with the stanza's AAD.
+fn raw_rustcrypto_wrap(aad_len: usize) -> impl FnMut() {
+    let aad = vec![9u8; aad_len];
+    move || {
+        let aead = ChaCha20Poly1305::new(&[8u8; 32].into());
+        let mut dk = [3u8; 32];
+        let tag = aead.encrypt_inout_detached(&[2u8; 12].into(), &aad, dk.as_mut_slice().into()).expect("encrypt");
+        std::hint::black_box((dk, tag));
+    }
+}
+
+/// The length of a KEK stanza's AAD in `env`: kind (2) || key id (16) || the sealed context (the header without the
+/// stanza count, the one 80-byte stanza and the 32-byte MAC).
+fn stanza_aad_len(env: &[u8]) -> usize {
+    let h = format::parse_header(env).expect("header");
+    2 + 16 + h.len() - 2 - 80 - 32
+}
+
+/// The SHA-256 work FORMAT.md §3-§4 asks of one seal and one open under a local KEK, done directly with the `hkdf`
+/// and `hmac` crates: per side, the key schedule (extract + 3 expands), the KEK wrap key (extract + expand) and the
+/// header MAC over `header_len - 32` bytes.
+fn format_sha256_work(header_len: usize) -> impl FnMut() {
+    use hkdf::Hkdf;
+    use hmac::{Hmac, Mac};
+    use sha2::Sha256;
+    let header = vec![4u8; header_len - 32];
+    move || {
+        for _side in 0..2 {
+            let hk = Hkdf::<Sha256>::new(Some(&[1u8; 16]), &[2u8; 32]);
+            let mut k = [[0u8; 32]; 3];
+            for (info, out) in [&b"custodia/v1/payload"[..], b"custodia/v1/header-mac", b"custodia/v1/commitment"]
+                .into_iter()
+                .zip(k.iter_mut())
+            {
+                hk.expand(info, out).expect("32 bytes");
+            }
+            let mut wrap = [0u8; 32];
+            Hkdf::<Sha256>::new(Some(&[1u8; 16]), &[5u8; 32])
+                .expand(b"custodia/v1/kek-wrap", &mut wrap)
+                .expect("32 bytes");
+            let mut mac = <Hmac<Sha256> as KeyInit>::new_from_slice(&k[1]).expect("any key length");
+            mac.update(&header);
+            std::hint::black_box((wrap, mac.finalize().into_bytes()));
+        }
+    }
+}
+
 fn ring_encrypt(len: usize) -> impl FnMut() {
     use ring::aead::{Aad, CHACHA20_POLY1305, LessSafeKey, Nonce, UnboundKey};
     let key = LessSafeKey::new(UnboundKey::new(&CHACHA20_POLY1305, &[7u8; 32]).expect("key"));
@@ -102,6 +162,20 @@ fn mem() {
             Contender::new("custodia_kek_seal_open_1KiB", 1024, || {
                 let env = format::seal(&small, &kek_opts).expect("seal");
                 std::hint::black_box(open_kek(&kek, &env));
+            }),
+            // The primitives the format requires of a 1 KiB round trip under a local KEK, each on its own, so the
+            // report can say how much of the round trip they are ("Where a 1 KiB round trip goes").
+            Contender::new("prim_aead_decrypt_1KiB", 1024, raw_rustcrypto_decrypt(1024)),
+            Contender::new("prim_aead_wrap_32B", 1024, raw_rustcrypto_wrap(stanza_aad_len(&small_kek))),
+            Contender::new(
+                "prim_sha256_round_trip",
+                1024,
+                format_sha256_work(format::parse_header(&small_kek).expect("header").len()),
+            ),
+            Contender::new("prim_getrandom_seal", 1024, || {
+                let mut b = [0u8; 60];
+                getrandom::fill(&mut b).expect("getrandom");
+                std::hint::black_box(b);
             }),
             Contender::new("custodia_x25519_seal_1KiB", 1024, || {
                 std::hint::black_box(format::seal(&small, &x_opts).expect("seal"));
