@@ -381,6 +381,8 @@ export class RecordField {
   readonly data: SensitiveBuffer | null;
   /** The typed value; throws `error` unless disclosed. */
   readonly value: OpenedValue;
+  /** The value in the record vectors' JSON form (`{"text":"..."}`, ...); throws `error` unless disclosed. */
+  readonly json: string;
 }
 
 export class OpenedRecord implements Iterable<RecordField> {

@@ -1347,6 +1347,24 @@ class RecordField {
     return decodeValue(this.kind, this.#data);
   }
 
+  /** The value in the JSON form of the record vectors (`{"text":"..."}`, `{"integer":n}`, `{"date":"..."}`,
+   * `{"bytes":"<hex>"}`, `{"nested":{...}}`, docs/FORMAT.md section 14). Throws the refusal unless disclosed. */
+  get json() {
+    if (this.#data === null) throw this.error;
+    const b = this.#data.expose();
+    switch (this.kind) {
+      case 'text':
+      case 'date':
+        return JSON.stringify({ [this.kind]: b.toString('utf8') });
+      case 'integer':
+        return `{"integer":${b.readBigInt64LE(0)}}`;
+      case 'bytes':
+        return JSON.stringify({ bytes: b.toString('hex') });
+      default:
+        return b.toString('utf8');
+    }
+  }
+
   toString() {
     return `RecordField(${this.name}, ${this.kind}, ${this.status}${this.#data ? `, ${REDACTED}` : ''})`;
   }

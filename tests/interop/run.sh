@@ -289,6 +289,7 @@ done
 # investigation.financial) come back withheld with their refusals, the other fields with identical values; and the
 # envelope-level refusal (a purpose the record was not sealed for) is 200 everywhere.
 record_langs=(rust c python java)
+record_langs+=(node)  # Node: tests/interop/interop.js seal-record / open-record
 printf '%s\n' 'account_iban={"text":"NL91ABNA0417164300"}' 'born={"date":"1971-05-04"}' 'transfers withheld 200' \
   'witness_name withheld 203' >"$work/record.expected"
 step "E. records: the row's language seals the record, the column's opens it (fields withheld per reader)"

@@ -71,6 +71,9 @@ test('a cleared reader gets every value back as sealed, typed', (t) => {
   assert.equal(r.field('scan').classification, Classification.CONFIDENTIAL);
   assert.deepEqual(r.fields.map((f) => f.kind), ['text', 'nested', 'date', 'bytes', 'integer', 'text']);
   assert.equal(r.info.caseRef, 'MLA-2026-0042');
+  assert.deepEqual(r.fields.map((f) => f.json), ['{"text":"NL91ABNA0417164300"}',
+    '{"nested":{"city":{"text":"Utrecht"},"postcode":{"integer":3511}}}', '{"date":"1971-05-04"}',
+    '{"bytes":"2550444600ff"}', '{"integer":-42}', '{"text":"A. Jansen"}']);
   assert.throws(() => r.field('phone'), custodia.InvalidArgument);
   r.close();
 });

@@ -64,7 +64,7 @@ function example(dir: string): void {
     const err: CustodiaError | null = f.error;
     const masked: string | null = f.maskedText;
     const kind: custodia.FieldKindName = f.kind;
-    if (f.disclosed) void (f.value as string);
+    if (f.disclosed) void [f.value as string, f.json.length];
     void [status, err, masked, kind, f.data?.length];
   }
   const names: string[] = [...opened2.disclosed(), ...opened2.withheld(), ...opened2.masked()];
