@@ -1267,10 +1267,11 @@ function fromJsonValue(v) {
   return x;
 }
 
-/** JSON.parse keeping integers beyond 2^53 exact (as bigint strings, turned into bigint by fromJsonValue). */
+/** JSON.parse keeping integers beyond 2^53 exact (as bigint strings, turned into bigint by fromJsonValue). The
+ * pattern `{"integer":<digits>}` cannot occur inside a JSON string (its quotes would be escaped there). */
 function parseValueJson(s) {
-  return JSON.parse(s.replace(/"integer":\s*(-?\d{16,})/g, (m, d) =>
-    (Number.isSafeInteger(Number(d)) ? m : `"integer":"${d}"`)));
+  return JSON.parse(s.replace(/\{"integer":(-?\d{16,})\}/g, (m, d) =>
+    (Number.isSafeInteger(Number(d)) ? m : `{"integer":"${d}"}`)));
 }
 
 /** The library's buffer moved into a SensitiveBuffer (copied into memory this binding owns, then the library's

@@ -177,7 +177,8 @@ test('every value type round-trips, a nested Record and 64-bit integers included
     .integer('min', -(2n ** 63n), Category.FINANCIAL_RECORDS)
     .date('day', new Date(Date.UTC(2026, 0, 31)), Category.PERSONAL_IDENTITY)
     .value('deep', { a: { b: 'c', n: 9007199254740993n } }, Category.CONTACT_DETAILS)
-    .text('utf8', 'ünïcödé €', Category.CONTACT_DETAILS);
+    .text('utf8', 'ünïcödé €', Category.CONTACT_DETAILS)
+    .nested('tricky', { note: '{"integer":12345678901234567890}', n: -12345678901234567n }, Category.CONTACT_DETAILS);
   inner.close();
   const envelope = c.sealRecord(jan, r, options);
   r.close();
@@ -188,6 +189,7 @@ test('every value type round-trips, a nested Record and 64-bit integers included
   assert.equal(o.get('day'), '2026-01-31');
   assert.deepEqual(o.get('deep'), { a: { b: 'c', n: 9007199254740993n } });
   assert.equal(o.get('utf8'), 'ünïcödé €');
+  assert.deepEqual(o.get('tricky'), { note: '{"integer":12345678901234567890}', n: -12345678901234567n });
   o.close();
 });
 
@@ -237,4 +239,23 @@ test('pseudonyms are stable in a case, differ across cases, and resolving is aud
   const log = fs.readFileSync(path.join(dir, 'audit.log'), 'utf8');
   assert.ok(log.includes('"kind":"pseudonym_resolved"'));
   assert.ok(!log.includes('Anna Smit') && !log.includes('Jan de Vries'));
+});
+
+test('every library handle and buffer is released: records, pseudonyms, SD-JWT', (t) => {
+  const { c, jan, ana, envelope } = scene(t);
+  const signer = c.generateKey(jan, KeyKind.ED25519, 'redaction');
+  const key = c.exportPublic(signer);
+  const before = custodia.liveCounts();
+  for (const reader of [jan, ana]) c.openRecord(reader, envelope, 'investigation').close();
+  assert.throws(() => c.openRecord(jan, envelope, 'asset_recovery'), custodia.PurposeNotPermitted);
+  const b = record();
+  b.close();
+  c.pseudonymize(jan, 'investigation', 'MLA-2026-0042', Category.PERSONAL_IDENTITY, 'person', ['a', 'b']);
+  c.resolvePseudonym(jan, 'investigation', 'MLA-2026-0042', Category.PERSONAL_IDENTITY, 'person', '0'.repeat(32), ['a']);
+  const sd = c.issueSdJwt(jan, envelope, 'investigation', signer);
+  const pres = c.present(jan, sd, ['born'], 'FR-PNF', 'investigation');
+  sd.close();
+  custodia.verifyPresentation(pres, key).close();
+  assert.throws(() => custodia.verifyPresentation(pres, 'not a key'), custodia.InvalidKeyText);
+  assert.deepEqual(custodia.liveCounts(), before);
 });
