@@ -259,3 +259,17 @@ test('every library handle and buffer is released: records, pseudonyms, SD-JWT',
   assert.throws(() => custodia.verifyPresentation(pres, 'not a key'), custodia.InvalidKeyText);
   assert.deepEqual(custodia.liveCounts(), before);
 });
+
+test('a legal exception opens a record for a purpose it was not sealed for; a required signer is checked', (t) => {
+  const { c, jan, envelope } = scene(t);
+  const order = custodia.ExceptionGround.courtOrder('LG Utrecht 12/2026', 'The regional court ordered the disclosure ' +
+    'of these records for the confiscation proceedings');
+  later(t, () => order.close());
+  const r = c.openRecord(jan, envelope, 'asset_recovery', { exception: order });
+  assert.equal(r.get('account_iban'), 'NL91ABNA0417164300');
+  r.close();
+  const signer = c.generateKey(jan, KeyKind.ED25519, 'not the sealer');
+  assert.throws(() => c.openRecord(jan, envelope, 'investigation', { requiredSigner: signer }),
+    custodia.SignerMismatch);
+  assert.throws(() => c.openRecord(jan, envelope, 'investigation', { exception: 'court order' }), TypeError);
+});
