@@ -124,7 +124,7 @@ export const InstrumentKind: Readonly<{
   BILATERAL_TREATY: 1; EUROPEAN_INVESTIGATION_ORDER: 2; MULTILATERAL_CONVENTION: 3; LETTER_ROGATORY: 4; OTHER: 255;
 }>;
 export const RecipientKind: Readonly<{ KEK: 1; X25519: 2; X25519_AUTH: 3; XWING: 4 }>;
-export const ReceiptField: Readonly<Record<ReceiptFieldName, number>>;
+export const ReceiptField: { readonly [K in ReceiptFieldName]: number };
 export type ReceiptFieldName = 'purpose' | 'role' | 'actor' | 'jurisdiction' | 'exception_kind' |
   'exception_reference' | 'grant' | 'grant_reference' | 'recipients' | 'key' | 'erasure_certificate' |
   'erasure_certificate_sha256' | 'refusal' | 'operation';
@@ -296,7 +296,7 @@ export class Grant {
 export interface ReceiptItem {
   readonly kind: string;
   readonly time: Date | null;
-  readonly fields: Partial<Record<ReceiptFieldName, string>>;
+  readonly fields: { [K in ReceiptFieldName]?: string };
   get(name: ReceiptFieldName): string | null;
 }
 
@@ -319,6 +319,112 @@ export class EnvelopeReader extends Handle {
   readAt(offset: number, target: Bytes): number;
   createReadStream(opts?: { start?: number; chunkSize?: number }): Readable;
 }
+
+// ---- records, SD-JWT (docs/FORMAT.md sections 14 and 15) ---------------------------------------------------------
+
+/** `CUSTODIA_FIELD_*`: the type of a record field's value. */
+export const FieldKind: Readonly<{ TEXT: 1; INTEGER: 2; DATE: 3; BYTES: 4; NESTED: 5 }>;
+/** `CUSTODIA_MASK_*`: the rule of a masked view. */
+export const MaskRule: Readonly<{ IBAN: 1; LAST_THREE_DIGITS: 2; INITIALS: 3; YEAR: 4 }>;
+export type FieldKindName = 'text' | 'integer' | 'date' | 'bytes' | 'nested';
+export type MaskRuleName = 'iban' | 'last_three_digits' | 'initials' | 'year';
+
+/** A field's own terms: its classification (default: its category's minimum) and the purposes it alone may be
+ * opened for (default: the envelope's; each must be one the envelope's purposes permit). */
+export interface FieldTerms {
+  classification?: number | null;
+  purposes?: string[] | null;
+}
+
+/** What a record holds, as a value: text, an integer (a bigint beyond 2^53), a date (`YYYY-MM-DD` when read back),
+ * bytes, or nested named values. */
+export type RecordValue = string | number | bigint | Date | Bytes | SensitiveBuffer | RecordValues;
+export interface RecordValues {
+  [name: string]: RecordValue;
+}
+/** A value as an opened record or a presentation gives it back. */
+export type OpenedValue = string | number | bigint | Buffer | OpenedValues;
+export interface OpenedValues {
+  [name: string]: OpenedValue;
+}
+
+/** A record being built; each adder returns the builder. close() wipes every value it holds. */
+export class Record extends Handle {
+  constructor();
+  text(name: string, value: string, category: number, terms?: FieldTerms): this;
+  integer(name: string, value: number | bigint, category: number, terms?: FieldTerms): this;
+  /** `YYYY-MM-DD`, or a Date (its UTC calendar date). */
+  date(name: string, value: string | Date, category: number, terms?: FieldTerms): this;
+  bytes(name: string, value: Bytes | SensitiveBuffer, category: number, terms?: FieldTerms): this;
+  /** Another Record's values, or a plain object of values, disclosed or withheld as one under this field's terms. */
+  nested(name: string, value: Record | RecordValues, category: number, terms?: FieldTerms): this;
+  /** Add a value as the field type its JS type says. */
+  value(name: string, value: RecordValue | Record, category: number, terms?: FieldTerms): this;
+}
+
+/** One field of an opened record: disclosed (`value`, `data`), masked (`maskedText`, `mask`, `error`) or withheld
+ * (`error`: the refusal, with its class, code and message). */
+export class RecordField {
+  readonly name: string;
+  readonly category: number;
+  readonly classification: number;
+  readonly kind: FieldKindName;
+  /** Its own purposes, or null when the envelope's apply. */
+  readonly purposes: string[] | null;
+  readonly status: 'disclosed' | 'masked' | 'withheld';
+  readonly disclosed: boolean;
+  /** The refusal that kept the value from this reader, or null when disclosed. */
+  readonly error: CustodiaError | null;
+  readonly mask: MaskRuleName | null;
+  readonly maskedText: string | null;
+  /** The value's bytes, wiped when the record is closed; null unless disclosed. */
+  readonly data: SensitiveBuffer | null;
+  /** The typed value; throws `error` unless disclosed. */
+  readonly value: OpenedValue;
+  /** The value in the record vectors' JSON form (`{"text":"..."}`, ...); throws `error` unless disclosed. */
+  readonly json: string;
+}
+
+export class OpenedRecord implements Iterable<RecordField> {
+  readonly fields: RecordField[];
+  readonly size: number;
+  readonly info: EnvelopeInfo;
+  has(name: string): boolean;
+  field(name: string): RecordField;
+  get(name: string): OpenedValue;
+  disclosed(): string[];
+  withheld(): string[];
+  masked(): string[];
+  [Symbol.iterator](): Iterator<RecordField>;
+  /** Wipes every disclosed value. */
+  close(): void;
+}
+
+export class PresentedField {
+  readonly name: string;
+  /** The value's JSON form as UTF-8, wiped when the presentation is closed. */
+  readonly data: SensitiveBuffer;
+  readonly json: string;
+  readonly value: OpenedValue;
+}
+
+export class VerifiedPresentation {
+  readonly objectId: string;
+  readonly caseRef: string | null;
+  readonly issuer: KeyId;
+  readonly issuedAt: Date | null;
+  readonly fieldCount: number;
+  readonly withheldCount: number;
+  readonly fields: PresentedField[];
+  names(): string[];
+  has(name: string): boolean;
+  get(name: string): OpenedValue;
+  close(): void;
+}
+
+/** Verify a presentation (or a whole SD-JWT) with the issuer's Ed25519 public key text alone. */
+export function verifyPresentation(presentation: string | Bytes | SensitiveBuffer,
+  issuerPublicKey: string): VerifiedPresentation;
 
 export interface KeyInfo {
   readonly keyId: KeyId;
@@ -526,6 +632,19 @@ export class Custodian extends Handle {
   /** Open from a Readable into a Writable in constant memory; each plaintext chunk is wiped once written. */
   openNodeStream(actor: Actor, src: AsyncIterable<Uint8Array | string>, dst: NodeJS.WritableStream, purpose: string,
     opts?: OpenOptions): Promise<EnvelopeInfo>;
+
+  sealRecord(actor: Actor, record: Record, options: SealOptions): Buffer;
+  openRecord(actor: Actor, envelope: BytesLike, purpose: string, opts?: OpenOptions): OpenedRecord;
+  pseudonymize(actor: Actor, purpose: string, caseRef: string, category: number, domain: string,
+    values: string[]): string[];
+  /** The index of the candidate with this pseudonym, or null. */
+  resolvePseudonym(actor: Actor, purpose: string, caseRef: string, category: number, domain: string,
+    pseudonym: string, candidates: string[]): number | null;
+  /** The whole SD-JWT (every disclosure: secret) as UTF-8 in a SensitiveBuffer. */
+  issueSdJwt(actor: Actor, envelope: BytesLike, purpose: string, signer: KeyIdLike,
+    opts?: { exception?: ExceptionGround | null }): SensitiveBuffer;
+  present(actor: Actor, sdJwt: SensitiveBuffer | Bytes | string, fields: string[], audience: string,
+    purpose: string): string;
 
   verifyAudit(anchors?: (Anchor | string)[]): AuditReport;
   checkpoint(): Anchor;

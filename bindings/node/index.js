@@ -1113,6 +1113,575 @@ function runStreamWorker(kind, args, src, dst, wipeOutput) {
   }).finally(settled);
 }
 
+// ---- records (docs/FORMAT.md section 14), pseudonyms and SD-JWT (section 15) ----------------------------------------
+
+/** `CUSTODIA_CLASSIFICATION_MINIMUM`: a field held at its category's minimum classification. */
+const CLASSIFICATION_MINIMUM = 0xFFFFFFFF;
+/** `CUSTODIA_FIELD_*` codes and `CUSTODIA_MASK_*` codes, by name. */
+const FieldKind = Object.freeze({ TEXT: 1, INTEGER: 2, DATE: 3, BYTES: 4, NESTED: 5 });
+const MaskRule = Object.freeze({ IBAN: 1, LAST_THREE_DIGITS: 2, INITIALS: 3, YEAR: 4 });
+const KIND_NAMES = Object.freeze({ 1: 'text', 2: 'integer', 3: 'date', 4: 'bytes', 5: 'nested' });
+const MASK_NAMES = Object.freeze({ 1: 'iban', 2: 'last_three_digits', 3: 'initials', 4: 'year' });
+const INT64_MIN = -(2n ** 63n);
+const INT64_MAX = 2n ** 63n - 1n;
+const SIZE_MAX = 2n ** 64n - 1n;
+
+function textList(values, name) {
+  if (typeof values === 'string' || !values || typeof values[Symbol.iterator] !== 'function') {
+    throw new TypeError(`${name} must be an array of strings`);
+  }
+  const list = [...values].map((v) => text(v, name));
+  return [list.length ? list : null, list.length];
+}
+
+/** A field's terms: [category, classification, purposes, count]. */
+function fieldTerms(category, { classification = null, purposes = null } = {}) {
+  if (!Number.isInteger(category) || category < 0) throw new TypeError('category must be a Category code');
+  if (classification !== null && (!Number.isInteger(classification) || classification < 0)) {
+    throw new TypeError('classification must be a Classification code or null');
+  }
+  const [list, n] = purposes === null ? [null, 0] : textList(purposes, 'purposes');
+  return [category, classification === null ? CLASSIFICATION_MINIMUM : classification, list, n];
+}
+
+function int64(value, name) {
+  if (typeof value === 'number' && Number.isSafeInteger(value)) return value;
+  if (typeof value === 'bigint' && value >= INT64_MIN && value <= INT64_MAX) return value;
+  throw new TypeError(`${name}: an integer field holds a safe integer number or a 64-bit bigint`);
+}
+
+function dateText(value, name) {
+  if (value instanceof Date) {
+    if (Number.isNaN(value.getTime())) throw new TypeError(`${name}: invalid Date`);
+    return value.toISOString().slice(0, 10); // the UTC calendar date
+  }
+  return text(value, name);
+}
+
+/** A record being built: typed, named fields, each with its category, optional classification (default: the
+ * category's minimum) and optional purposes of its own (default: the envelope's; each must be one the envelope's
+ * purposes permit). Seal it with `Custodian.sealRecord` (any number of times); close() wipes every value it holds.
+ * Field names: 1 to 64 bytes of `a-z`, then `a-z`, `0-9`, `_`. Every adder returns the builder. */
+class Record extends Handle {
+  constructor() {
+    super(newHandle(C.custodia_record_new), C.custodia_record_free);
+  }
+
+  /** A text field (a JS string; its UTF-8 copy handed to the library is wiped after the call). */
+  text(name, value, category, terms = {}) {
+    const t = fieldTerms(category, terms);
+    const data = Buffer.from(text(value, name), 'utf8');
+    try {
+      check(C.custodia_record_add_text(this.handle, text(name, 'name'), data, data.length, ...t));
+    } finally {
+      data.fill(0);
+    }
+    return this;
+  }
+
+  /** An integer field: a safe integer number, or a bigint for the whole signed 64-bit range. */
+  integer(name, value, category, terms = {}) {
+    const t = fieldTerms(category, terms);
+    check(C.custodia_record_add_integer(this.handle, text(name, 'name'), int64(value, name), ...t));
+    return this;
+  }
+
+  /** A date field: `YYYY-MM-DD` (year 0001 to 9999), or a Date (its UTC calendar date). */
+  date(name, value, category, terms = {}) {
+    const t = fieldTerms(category, terms);
+    check(C.custodia_record_add_date(this.handle, text(name, 'name'), dateText(value, name), ...t));
+    return this;
+  }
+
+  /** A bytes field (Buffer, Uint8Array or SensitiveBuffer; the library copies it). */
+  bytes(name, value, category, terms = {}) {
+    const t = fieldTerms(category, terms);
+    if (!(value instanceof Uint8Array) && !(value instanceof SensitiveBuffer)) {
+      throw new TypeError(`${name}: a bytes field holds a Buffer, Uint8Array or SensitiveBuffer`);
+    }
+    const data = bytes(value, name);
+    check(C.custodia_record_add_bytes(this.handle, text(name, 'name'), data, data.length, ...t));
+    return this;
+  }
+
+  /** A nested field: the values of another Record's fields (their own terms are not kept: the nested value is
+   * disclosed or withheld as one, under this field's terms), or a plain object of values (string: text,
+   * number/bigint: integer, Date: date, bytes: bytes, object: nested). At most 4 deep. */
+  nested(name, value, category, terms = {}) {
+    const t = fieldTerms(category, terms);
+    if (value instanceof Record) {
+      check(C.custodia_record_add_nested(this.handle, text(name, 'name'), value.handle, ...t));
+      return this;
+    }
+    const inner = Record.#fromValues(value, category, name);
+    try {
+      check(C.custodia_record_add_nested(this.handle, text(name, 'name'), inner.handle, ...t));
+    } finally {
+      inner.close();
+    }
+    return this;
+  }
+
+  /** Add `value` as the field type its JS type says (see nested()). */
+  value(name, value, category, terms = {}) {
+    if (typeof value === 'string') return this.text(name, value, category, terms);
+    if (typeof value === 'number' || typeof value === 'bigint') return this.integer(name, value, category, terms);
+    if (value instanceof Date) return this.date(name, value, category, terms);
+    if (value instanceof Uint8Array || value instanceof SensitiveBuffer) return this.bytes(name, value, category, terms);
+    if (value instanceof Record || (value !== null && typeof value === 'object' && !Array.isArray(value))) {
+      return this.nested(name, value, category, terms);
+    }
+    throw new TypeError(`field ${name}: ${value === null ? 'null' : typeof value} is not a record value`);
+  }
+
+  static #fromValues(values, category, name) {
+    if (values === null || typeof values !== 'object' || Array.isArray(values)) {
+      throw new TypeError(`field ${name}: a nested value is a Record or a plain object of values`);
+    }
+    const inner = new Record();
+    try {
+      for (const [k, v] of Object.entries(values)) inner.value(k, v, category);
+    } catch (e) {
+      inner.close();
+      throw e;
+    }
+    return inner;
+  }
+
+  toString() {
+    return this.closed ? 'Record(closed)' : 'Record([REDACTED])';
+  }
+
+  [util.inspect.custom]() {
+    return this.toString();
+  }
+}
+
+/** A record value from its JSON form (`{"text": ...}`, `{"integer": n}`, `{"date": ...}`, `{"bytes": hex}`,
+ * `{"nested": {...}}`). */
+function fromJsonValue(v) {
+  const [[kind, x]] = Object.entries(v);
+  if (kind === 'bytes') return Buffer.from(x, 'hex');
+  if (kind === 'nested') return Object.fromEntries(Object.entries(x).map(([k, y]) => [k, fromJsonValue(y)]));
+  if (kind === 'integer' && typeof x === 'string') return BigInt(x);
+  return x;
+}
+
+/** JSON.parse keeping integers beyond 2^53 exact (as bigint strings, turned into bigint by fromJsonValue). The
+ * pattern `{"integer":<digits>}` cannot occur inside a JSON string (its quotes would be escaped there). */
+function parseValueJson(s) {
+  return JSON.parse(s.replace(/\{"integer":(-?\d{16,})\}/g, (m, d) =>
+    (Number.isSafeInteger(Number(d)) ? m : `{"integer":"${d}"}`)));
+}
+
+/** The library's buffer moved into a SensitiveBuffer (copied into memory this binding owns, then the library's
+ * copy freed, which wipes it). */
+function takeSensitive(fn, ...args) {
+  const buf = {};
+  check(fn(...args, buf));
+  try {
+    return SensitiveBuffer._adopt(copyOut(buf));
+  } finally {
+    C.custodia_buffer_free(buf);
+  }
+}
+
+/** A typed value from a field's wipeable bytes. */
+function decodeValue(kind, data) {
+  const b = data.expose();
+  switch (kind) {
+    case 'text':
+    case 'date':
+      return b.toString('utf8');
+    case 'integer': {
+      const v = b.readBigInt64LE(0);
+      return v >= BigInt(Number.MIN_SAFE_INTEGER) && v <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(v) : v;
+    }
+    case 'bytes':
+      return Buffer.from(b);
+    default:
+      return fromJsonValue(parseValueJson(b.toString('utf8')));
+  }
+}
+
+/** One field of an opened record: its terms and its status, `disclosed` (the value), `masked` (the access policy's
+ * masked view, `maskedText`, never the value) or `withheld` (`error`, the refusal: its class, code and message).
+ * The value is kept in a SensitiveBuffer (`data`) wiped when the record is closed; `value` decodes it into a JS
+ * value (which JS cannot wipe: keep it short-lived). Never shown by util.inspect, toString or JSON. */
+class RecordField {
+  #data;
+
+  constructor(meta, data) {
+    this.name = meta.name;
+    this.category = meta.category;
+    this.classification = meta.classification;
+    /** `text`, `integer`, `date`, `bytes` or `nested`. */
+    this.kind = meta.kind;
+    /** Its own purposes, or null when the envelope's apply. */
+    this.purposes = meta.purposes;
+    /** `disclosed`, `masked` or `withheld`. */
+    this.status = meta.status;
+    /** The refusal that kept the value from this reader (withheld or masked), or null. */
+    this.error = meta.error;
+    /** The mask rule (`iban`, `last_three_digits`, `initials`, `year`) of a masked field, or null. */
+    this.mask = meta.mask;
+    /** The masked view of a masked field, or null. */
+    this.maskedText = meta.maskedText;
+    this.#data = data;
+    Object.freeze(this);
+  }
+
+  get disclosed() {
+    return this.status === 'disclosed';
+  }
+
+  /** The value's bytes (text and dates as UTF-8, an integer as 8 bytes little-endian, bytes as themselves, a nested
+   * value as its JSON form), or null when not disclosed. */
+  get data() {
+    return this.#data;
+  }
+
+  /** The typed value: a string (text; a date as `YYYY-MM-DD`), a number (or a bigint beyond 2^53), a Buffer, or an
+   * object (nested). Throws the refusal for a field that was not disclosed. */
+  get value() {
+    if (this.#data === null) throw this.error;
+    return decodeValue(this.kind, this.#data);
+  }
+
+  /** The value in the JSON form of the record vectors (`{"text":"..."}`, `{"integer":n}`, `{"date":"..."}`,
+   * `{"bytes":"<hex>"}`, `{"nested":{...}}`, docs/FORMAT.md section 14). Throws the refusal unless disclosed. */
+  get json() {
+    if (this.#data === null) throw this.error;
+    const b = this.#data.expose();
+    switch (this.kind) {
+      case 'text':
+      case 'date':
+        return JSON.stringify({ [this.kind]: b.toString('utf8') });
+      case 'integer':
+        return `{"integer":${b.readBigInt64LE(0)}}`;
+      case 'bytes':
+        return JSON.stringify({ bytes: b.toString('hex') });
+      default:
+        return b.toString('utf8');
+    }
+  }
+
+  toString() {
+    return `RecordField(${this.name}, ${this.kind}, ${this.status}${this.#data ? `, ${REDACTED}` : ''})`;
+  }
+
+  toJSON() {
+    return { name: this.name, kind: this.kind, category: this.category, classification: this.classification,
+      purposes: this.purposes, status: this.status, mask: this.mask,
+      error: this.error ? { code: this.error.code, statusName: this.error.statusName } : null };
+  }
+
+  [util.inspect.custom]() {
+    return this.toString();
+  }
+}
+
+function refusal(code, message) {
+  const Cls = errors.errorClass(code);
+  const err = new Cls(code, message, C.custodia_status_name(code) || String(code));
+  err.isRefusal = C.custodia_status_is_refusal(code);
+  return err;
+}
+
+/** Read every field of an opened-record handle (not freed here). */
+function readOpenedRecord(h) {
+  const n = [0];
+  check(C.custodia_opened_record_len(h, n));
+  const fields = [];
+  try {
+    for (let i = 0; i < Number(n[0]); i++) {
+      const f = {};
+      check(C.custodia_opened_record_field(h, i, f));
+      const meta = {
+        name: f.name, category: f.category, classification: f.classification, kind: KIND_NAMES[f.kind] || String(f.kind),
+        purposes: f.purposes ? splitList(f.purposes) : null, status: 'disclosed', error: null, mask: null,
+        maskedText: null,
+      };
+      let data = null;
+      if (f.mask) {
+        meta.status = 'masked';
+        meta.mask = MASK_NAMES[f.mask] || String(f.mask);
+        meta.maskedText = takeText(C.custodia_opened_record_text, h, i);
+        meta.error = refusal(f.withheld, `field ${f.name} is masked for this reader (${meta.mask})`);
+      } else if (f.withheld) {
+        meta.status = 'withheld';
+        // The getter returns the refusal again, its message naming the field; read on this thread right after.
+        const none = {};
+        const code = C.custodia_opened_record_json(h, i, none);
+        meta.error = refusal(code || f.withheld, code ? lastMessage() : `field ${f.name} is withheld`);
+        if (code === 0) C.custodia_buffer_free(none); // not expected: the library withholds the value
+      } else if (f.kind === FieldKind.INTEGER) {
+        const v = [0];
+        check(C.custodia_opened_record_integer(h, i, v));
+        data = SensitiveBuffer._adopt(Buffer.alloc(8));
+        data.expose().writeBigInt64LE(BigInt(v[0]));
+        v[0] = 0;
+      } else if (f.kind === FieldKind.BYTES) {
+        data = takeSensitive(C.custodia_opened_record_bytes, h, i);
+      } else if (f.kind === FieldKind.TEXT || f.kind === FieldKind.DATE) {
+        data = takeSensitive(C.custodia_opened_record_text, h, i);
+      } else {
+        data = takeSensitive(C.custodia_opened_record_json, h, i);
+      }
+      fields.push(new RecordField(meta, data));
+    }
+  } catch (e) {
+    for (const f of fields) if (f.data) f.data.close();
+    throw e;
+  }
+  return fields;
+}
+
+/** A record as one reader opened it (`Custodian.openRecord`): every field in name order, each disclosed, masked or
+ * withheld. close() wipes every disclosed value (so does collection); util.inspect, toString and JSON show the
+ * names only. */
+class OpenedRecord {
+  #fields;
+  #byName;
+  #infoBuffer;
+  #info = null;
+
+  constructor(fields, infoBuf) {
+    this.#fields = fields;
+    this.#byName = new Map(fields.map((f) => [f.name, f]));
+    this.#infoBuffer = infoBuf;
+  }
+
+  /** Every field (RecordField), in name order. */
+  get fields() {
+    return [...this.#fields];
+  }
+
+  get size() {
+    return this.#fields.length;
+  }
+
+  /** What the envelope binds. */
+  get info() {
+    if (this.#info === null) this.#info = envelopeInfo(this.#infoBuffer);
+    return this.#info;
+  }
+
+  has(name) {
+    return this.#byName.has(name);
+  }
+
+  /** The RecordField `name`; InvalidArgument if the record has none. */
+  field(name) {
+    const f = this.#byName.get(name);
+    if (!f) throw new errors.InvalidArgument(100, `the record has no field ${name}`, 'invalid_argument');
+    return f;
+  }
+
+  /** The typed value of field `name`; throws its refusal when it was withheld or masked. */
+  get(name) {
+    return this.field(name).value;
+  }
+
+  /** The names of the fields disclosed in the clear. */
+  disclosed() {
+    return this.#fields.filter((f) => f.status === 'disclosed').map((f) => f.name);
+  }
+
+  /** The names of the fields withheld (no value, no masked view). */
+  withheld() {
+    return this.#fields.filter((f) => f.status === 'withheld').map((f) => f.name);
+  }
+
+  /** The names of the fields given as a masked view. */
+  masked() {
+    return this.#fields.filter((f) => f.status === 'masked').map((f) => f.name);
+  }
+
+  [Symbol.iterator]() {
+    return this.#fields[Symbol.iterator]();
+  }
+
+  /** Wipe every disclosed value. Idempotent. */
+  close() {
+    for (const f of this.#fields) if (f.data) f.data.close();
+  }
+
+  toString() {
+    return `OpenedRecord(disclosed=[${this.disclosed()}], masked=[${this.masked()}], withheld=[${this.withheld()}])`;
+  }
+
+  toJSON() {
+    return this.toString();
+  }
+
+  [util.inspect.custom]() {
+    return this.toString();
+  }
+
+  [Symbol.for('nodejs.dispose')]() {
+    this.close();
+  }
+}
+if (Symbol.dispose) OpenedRecord.prototype[Symbol.dispose] = OpenedRecord.prototype.close;
+
+/** A disclosed field of a verified presentation: its name and value (as RecordField: `data` wiped on close). */
+class PresentedField {
+  #data;
+
+  constructor(name, data) {
+    this.name = name;
+    this.#data = data;
+    Object.freeze(this);
+  }
+
+  /** The value's JSON form (`{"text": ...}`, ...), as UTF-8 bytes wiped when the presentation is closed. */
+  get data() {
+    return this.#data;
+  }
+
+  /** The value's JSON form as text. */
+  get json() {
+    return this.#data.expose().toString('utf8');
+  }
+
+  /** The typed value (as RecordField.value). */
+  get value() {
+    return fromJsonValue(parseValueJson(this.json));
+  }
+
+  toString() {
+    return `PresentedField(${this.name}, ${REDACTED})`;
+  }
+
+  toJSON() {
+    return { name: this.name };
+  }
+
+  [util.inspect.custom]() {
+    return this.toString();
+  }
+}
+
+/** What a verified SD-JWT presentation shows (verifyPresentation): the issuer's signed claims and the disclosed
+ * fields. `withheldCount` of the record's `fieldCount` fields are not shown (which ones, it does not say). close()
+ * wipes the values; util.inspect, toString and JSON show names and claims only. */
+class VerifiedPresentation {
+  #fields;
+
+  constructor(claims, fields) {
+    this.objectId = claims.objectId;
+    this.caseRef = claims.caseRef;
+    this.issuer = claims.issuer;
+    this.issuedAt = claims.issuedAt;
+    this.fieldCount = claims.fieldCount;
+    this.withheldCount = claims.withheldCount;
+    this.#fields = fields;
+  }
+
+  /** The disclosed fields (PresentedField), in name order. */
+  get fields() {
+    return [...this.#fields];
+  }
+
+  /** The names of the disclosed fields, in order. */
+  names() {
+    return this.#fields.map((f) => f.name);
+  }
+
+  has(name) {
+    return this.#fields.some((f) => f.name === name);
+  }
+
+  /** The typed value of the disclosed field `name`; InvalidArgument if the presentation does not show it. */
+  get(name) {
+    const f = this.#fields.find((x) => x.name === name);
+    if (!f) throw new errors.InvalidArgument(100, `the presentation does not disclose ${name}`, 'invalid_argument');
+    return f.value;
+  }
+
+  close() {
+    for (const f of this.#fields) f.data.close();
+  }
+
+  toString() {
+    return `VerifiedPresentation(object ${this.objectId}, case ${this.caseRef}, issuer ${this.issuer}, ` +
+      `disclosed=[${this.names()}], withheld ${this.withheldCount} of ${this.fieldCount})`;
+  }
+
+  toJSON() {
+    return { objectId: this.objectId, caseRef: this.caseRef, issuer: String(this.issuer), issuedAt: this.issuedAt,
+      fieldCount: this.fieldCount, withheldCount: this.withheldCount, disclosed: this.names() };
+  }
+
+  [util.inspect.custom]() {
+    return this.toString();
+  }
+
+  [Symbol.for('nodejs.dispose')]() {
+    this.close();
+  }
+}
+if (Symbol.dispose) VerifiedPresentation.prototype[Symbol.dispose] = VerifiedPresentation.prototype.close;
+
+/** Text for a `const char *` that may hold secrets (an SD-JWT): a NUL-terminated copy, wiped by `done()`. */
+function secretCString(value, name) {
+  const b = typeof value === 'string' ? Buffer.from(value, 'utf8') : bytes(value, name);
+  if (b.includes(0)) throw new errors.InvalidArgument(100, `${name} contains a NUL byte`, 'invalid_argument');
+  const out = Buffer.alloc(b.length + 1);
+  out.set(b);
+  if (typeof value === 'string') b.fill(0);
+  return out;
+}
+
+/** Verify an SD-JWT presentation (or a whole SD-JWT) of a record with the issuer's public key alone
+ * (`issuerPublicKey`: the text `Custodian.exportPublic` gives); no custodian needed. SignatureInvalid for a
+ * signature that does not verify (another issuer, an altered or foreign disclosure), Malformed for a text not of the
+ * profile, LimitExceeded, InvalidKeyText. */
+function verifyPresentation(presentation, issuerPublicKey) {
+  const t = secretCString(presentation, 'presentation');
+  let h;
+  try {
+    h = newHandle(C.custodia_sd_jwt_verify, t, text(issuerPublicKey, 'issuerPublicKey'));
+  } finally {
+    t.fill(0);
+  }
+  const fields = [];
+  try {
+    const total = [0];
+    const withheld = [0];
+    const disclosed = [0];
+    check(C.custodia_presentation_counts(h, total, withheld, disclosed));
+    const issuer = {};
+    check(C.custodia_presentation_issuer(h, issuer));
+    const at = [0];
+    check(C.custodia_presentation_issued_at(h, at));
+    const claims = {
+      objectId: takeText(C.custodia_presentation_object_id, h),
+      caseRef: takeText(C.custodia_presentation_case_ref, h) || null,
+      issuer: KeyId._from(issuer), issuedAt: toDate(at[0]), fieldCount: Number(total[0]),
+      withheldCount: Number(withheld[0]),
+    };
+    for (let i = 0; i < Number(disclosed[0]); i++) {
+      const name = {};
+      const json = {};
+      check(C.custodia_presentation_field(h, i, name, json));
+      try {
+        fields.push(new PresentedField(copyOut(name).toString('utf8'), SensitiveBuffer._adopt(copyOut(json))));
+      } finally {
+        C.custodia_buffer_free(name);
+        C.custodia_buffer_free(json);
+      }
+    }
+    return new VerifiedPresentation(claims, fields);
+  } catch (e) {
+    for (const f of fields) f.data.close();
+    throw e;
+  } finally {
+    C.custodia_presentation_free(h);
+  }
+}
+
 // ---- the custodian ------------------------------------------------------------------------------------------------
 
 function exceptionArg(e) {
@@ -1646,6 +2215,82 @@ class Custodian extends Handle {
     return envelopeInfo(info);
   }
 
+  // ---- records, pseudonyms and SD-JWT (docs/FORMAT.md sections 14 and 15)
+
+  /** Seal a Record (its fields and their terms) as one envelope; `options` gives the envelope's own category and
+   * classification (what every reader must be cleared for to see anything of it), purposes, recipients and the rest.
+   * The actor must be cleared for every field. Audited with the field names, never the values. The Record stays
+   * open (close it, which wipes its values). */
+  sealRecord(actor, record, options) {
+    if (!(record instanceof Record)) throw new TypeError('record must be a Record');
+    return takeBytes(C.custodia_seal_record, this.handle, actor.handle, record.handle, options.handle);
+  }
+
+  /** Open a record envelope field by field as `actor` for `purpose`. The envelope's own terms are decided first (a
+   * refusal throws, as for open()); then each field on its own terms: a field this reader may not see comes back
+   * withheld (its refusal in `error`) or, under an access policy's `[[mask]]`, masked; it is not thrown. Audited
+   * with the disclosed and withheld field names. The values are read into SensitiveBuffers (the library's copies
+   * freed and wiped at once); close() the OpenedRecord to wipe them. */
+  openRecord(actor, envelope, purpose, { exception = null, requiredSigner = null } = {}) {
+    const env = bytes(envelope, 'envelope');
+    const info = infoBuffer();
+    const out = [0];
+    check(C.custodia_open_record(this.handle, actor.handle, text(purpose, 'purpose'), exceptionArg(exception), env,
+      env.length, optKeyArg(requiredSigner, 'requiredSigner'), out, info));
+    try {
+      return new OpenedRecord(readOpenedRecord(out[0]), info);
+    } finally {
+      C.custodia_opened_record_free(out[0]);
+    }
+  }
+
+  /** Keyed pseudonyms (32 hex digits each) of `values` within `caseRef` and `domain` (`person`, `iban`, ...): the
+   * same value (white space and case normalized) gets the same pseudonym in one case, unrelated ones in another;
+   * destroying the case's key destroys the linkability. The actor, stating `purpose`, passes the gate for data of
+   * `category` in the case. Audited (count and domain, never the values). */
+  pseudonymize(actor, purpose, caseRef, category, domain, values) {
+    const [list, n] = textList(values, 'values');
+    const out = takeText(C.custodia_pseudonymize, this.handle, actor.handle, text(purpose, 'purpose'),
+      text(caseRef, 'caseRef'), category, text(domain, 'domain'), list, n);
+    return out ? out.split('\n').slice(0, -1) : [];
+  }
+
+  /** The index of the candidate whose pseudonym (in `caseRef` and `domain`) is `pseudonym`, or null when none is:
+   * the audited way back from a pseudonym to a value the caller holds. */
+  resolvePseudonym(actor, purpose, caseRef, category, domain, pseudonym, candidates) {
+    const [list, n] = textList(candidates, 'candidates');
+    const out = [0];
+    check(C.custodia_resolve_pseudonym(this.handle, actor.handle, text(purpose, 'purpose'), text(caseRef, 'caseRef'),
+      category, text(domain, 'domain'), text(pseudonym, 'pseudonym'), list, n, out));
+    const i = BigInt(out[0]);
+    return i === SIZE_MAX || i >= BigInt(n) ? null : Number(i);
+  }
+
+  /** An SD-JWT of a record envelope, signed with this custodian's Ed25519 key `signer`: the record is opened first
+   * as openRecord does (the envelope's gate and each field's terms apply); only the fields `actor` may open get a
+   * disclosure, the others count as withheld. Audited (`selective_disclosure`). It holds every disclosed value, so
+   * it comes back as a SensitiveBuffer (its UTF-8 text; the library's copy wiped): keep it, pass it to present(),
+   * close() it. */
+  issueSdJwt(actor, envelope, purpose, signer, { exception = null } = {}) {
+    const env = bytes(envelope, 'envelope');
+    return takeSensitive(C.custodia_sd_jwt_issue, this.handle, actor.handle, text(purpose, 'purpose'),
+      exceptionArg(exception), env, env.length, keyArg(signer, 'signer'));
+  }
+
+  /** A presentation of the SD-JWT `sdJwt` (from issueSdJwt: a SensitiveBuffer, bytes or text) holding only
+   * `fields`, for `audience` (who receives it, e.g. `FR-PNF`) and `purpose`; audited before it is returned. The text
+   * to hand over (it holds the chosen values); anyone checks it with verifyPresentation and the issuer's public key. */
+  present(actor, sdJwt, fields, audience, purpose) {
+    const [list, n] = textList(fields, 'fields');
+    const t = secretCString(sdJwt, 'sdJwt');
+    try {
+      return takeText(C.custodia_sd_jwt_present, this.handle, actor.handle, t, list, n, text(audience, 'audience'),
+        text(purpose, 'purpose'));
+    } finally {
+      t.fill(0);
+    }
+  }
+
   // ---- audit
 
   verifyAudit(anchors = []) {
@@ -1763,6 +2408,7 @@ module.exports = {
   errorClass: errors.errorClass,
   SensitiveBuffer, KeyId, Actor, ExceptionGround, AccessPolicy, SealOptions, Custodian, Opened, Anchor,
   ErasureCertificate, Grant, Receipt, EnvelopeReader, KeyProvider, Signer, STANZA_EXTERNAL, STANZA_PKCS11_AES_GCM,
+  Record, OpenedRecord, RecordField, VerifiedPresentation, PresentedField, verifyPresentation, FieldKind, MaskRule,
   Classification, Category, ExceptionKind, KeyKind, KeyState, InstrumentKind, RecipientKind, ReceiptField,
   vocab, liveCounts, version, abiVersion, statusName, memoryProtection, disableCoreDumps, verifyInclusion,
   libraryPath: raw.libraryPath, ABI_VERSION: raw.ABI_VERSION,

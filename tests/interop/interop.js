@@ -15,6 +15,9 @@
 //   interop.js receipt-issue <dir> <envelope> <signer-id> <out>  receive the envelope, write a signed receipt for it
 //   interop.js receipt-import <dir> <receipt>     import a receipt, print its item kinds (space separated)
 //   interop.js receipt-verify <receipt> <key-text-file>  verify with the public key alone, print the item kinds
+//   interop.js seal-record <dir> <out> <key-id>...  seal the fixed record (docs/FORMAT.md section 14)
+//   interop.js open-record <dir> <envelope> <purpose> <clearance>  open it as an actor of that clearance; print each
+//                                                 field in name order: name=<json value>, or name withheld <status>
 //
 // A custodia error prints `custodia error <code> <name>: <message>` and exits with the status code (255 if it does
 // not fit), so a purpose refusal exits with 200 in every language. The fixed master key (bytes 0..31) is a test
@@ -102,6 +105,39 @@ async function run(args) {
       const [envelope, grantFile, out] = rest;
       const grant = new custodia.Grant(fs.readFileSync(grantFile));
       fs.writeFileSync(out, c.extendPurposes(actor, fs.readFileSync(envelope), grant));
+    } else if (command === 'seal-record' && rest.length >= 2) {
+      const [out, ...keys] = rest;
+      const record = new custodia.Record()
+        .text('account_iban', 'NL91ABNA0417164300', Category.FINANCIAL_RECORDS)
+        .date('born', '1971-05-04', Category.PERSONAL_IDENTITY)
+        .integer('transfers', -42, Category.FINANCIAL_RECORDS, { purposes: ['investigation.financial'] })
+        .text('witness_name', 'A. Jansen', Category.WITNESS_IDENTITY);
+      const options = new SealOptions(Category.CASE_ADMINISTRATION, ['investigation', 'prosecution'], {
+        caseRef: 'MLA-2026-0007', origin: 'DE', destinations: ['DE'], recipients: keys.map((k) => new KeyId(k)),
+      });
+      try {
+        fs.writeFileSync(out, c.sealRecord(actor, record, options));
+      } finally {
+        options.close();
+        record.close();
+      }
+    } else if (command === 'open-record' && rest.length === 3) {
+      const [envelope, purpose, clearance] = rest;
+      const reader = new Actor('interop.node.reader', 'investigator', 'DE',
+        custodia.vocab.classificationFromName(clearance));
+      let record;
+      try {
+        record = c.openRecord(reader, fs.readFileSync(envelope), purpose);
+      } finally {
+        reader.close();
+      }
+      try {
+        const lines = record.fields.map((f) => (f.disclosed ? `${f.name}=${f.json}`
+          : f.status === 'masked' ? `${f.name} masked ${f.maskedText}` : `${f.name} withheld ${f.error.code}`));
+        process.stdout.write(lines.map((l) => `${l}\n`).join(''));
+      } finally {
+        record.close();
+      }
     } else if ((command === 'open' || command === 'open-stream') && rest.length === 3) {
       const [envelope, purpose, out] = rest;
       if (command === 'open') {

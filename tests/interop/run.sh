@@ -288,7 +288,7 @@ done
 # an actor cleared to confidential, for investigation: the witness (secret) and `transfers` (its own purpose,
 # investigation.financial) come back withheld with their refusals, the other fields with identical values; and the
 # envelope-level refusal (a purpose the record was not sealed for) is 200 everywhere.
-record_langs=(rust c python java dotnet go)
+record_langs=(rust c python java node dotnet go)
 printf '%s\n' 'account_iban={"text":"NL91ABNA0417164300"}' 'born={"date":"1971-05-04"}' 'transfers withheld 200' \
   'witness_name withheld 203' >"$work/record.expected"
 step "E. records: the row's language seals the record, the column's opens it (fields withheld per reader)"

@@ -50,6 +50,37 @@ function example(dir: string): void {
   const openedInfo: Promise<custodia.EnvelopeInfo> = c.openNodeStream(anna, fs.createReadStream('/tmp/out'),
     process.stdout, 'investigation');
   void [sealed, openedInfo];
+  const rec: custodia.Record = new custodia.Record()
+    .text('name', 'A. Jansen', Category.WITNESS_IDENTITY, { classification: Classification.SECRET })
+    .integer('n', 1n, Category.FINANCIAL_RECORDS, { purposes: ['investigation'] })
+    .date('born', new Date(0), Category.PERSONAL_IDENTITY)
+    .bytes('scan', Buffer.from('x'), Category.EVIDENCE, {})
+    .nested('address', { city: 'Utrecht', zip: 3511 }, Category.CONTACT_DETAILS);
+  const recEnv: Buffer = c.sealRecord(anna, rec, opts);
+  rec.close();
+  const opened2: custodia.OpenedRecord = c.openRecord(anna, recEnv, 'investigation', { exception: null });
+  for (const f of opened2) {
+    const status: 'disclosed' | 'masked' | 'withheld' = f.status;
+    const err: CustodiaError | null = f.error;
+    const masked: string | null = f.maskedText;
+    const kind: custodia.FieldKindName = f.kind;
+    if (f.disclosed) void [f.value as string, f.json.length];
+    void [status, err, masked, kind, f.data?.length];
+  }
+  const names: string[] = [...opened2.disclosed(), ...opened2.withheld(), ...opened2.masked()];
+  const v: custodia.OpenedValue = opened2.get('born');
+  opened2.close();
+  const pseudonyms: string[] = c.pseudonymize(anna, 'investigation', 'MLA-1', Category.PERSONAL_IDENTITY, 'person', ['x']);
+  const index: number | null = c.resolvePseudonym(anna, 'investigation', 'MLA-1', Category.PERSONAL_IDENTITY, 'person',
+    pseudonyms[0], ['x']);
+  const sd: SensitiveBuffer = c.issueSdJwt(anna, recEnv, 'investigation', kek);
+  const presentation: string = c.present(anna, sd, ['born'], 'FR-PNF', 'investigation');
+  const verified: custodia.VerifiedPresentation = custodia.verifyPresentation(presentation, c.exportPublic(kek));
+  const shown: number = verified.withheldCount + verified.fieldCount;
+  const first: custodia.PresentedField = verified.fields[0];
+  void [names, v, index, shown, first.json, verified.get('born'), custodia.FieldKind.NESTED, custodia.MaskRule.YEAR];
+  verified.close();
+  sd.close();
   const s = new SensitiveBuffer(Buffer.from('secret'));
   s.close();
   const m = custodia.memoryProtection();
