@@ -3654,7 +3654,7 @@ custodia_status custodia_record_new(struct custodia_record *out_record);
  * `purposes` (each one the envelope's purposes permit when sealed), or for the envelope's (`purpose_count` 0).
  *
  * `CUSTODIA_ERR_INVALID_ARGUMENT` for a bad name, a name already present, text that is not UTF-8, or more than 1024
- * fields; `CUSTODIA_ERR_CLASSIFICATION_BELOW_MINIMUM`; `CUSTODIA_ERR_MALFORMED` for a purpose outside the grammar.
+ * fields; `CUSTODIA_ERR_CLASSIFICATION_BELOW_MINIMUM`; `CUSTODIA_ERR_INVALID_PURPOSE` for a purpose outside the grammar.
  * A refused field leaves the record as it was.
  *
  * # Safety
@@ -4050,7 +4050,7 @@ custodia_status custodia_sd_jwt_issue(struct custodia_custodian custodian_handle
  * `CUSTODIA_ERR_MALFORMED` for a text that is not an SD-JWT of this profile; `CUSTODIA_ERR_KEY_NOT_FOUND` when its
  * issuer is not a key of this custodian; `CUSTODIA_ERR_SIGNATURE_INVALID` when it does not verify;
  * `CUSTODIA_ERR_INVALID_ARGUMENT` for a field it has no disclosure for, a field named twice or a bad audience;
- * `CUSTODIA_ERR_MALFORMED` for a purpose outside the grammar; `CUSTODIA_ERR_AUDIT_WRITE`.
+ * `CUSTODIA_ERR_INVALID_PURPOSE` for a purpose outside the grammar; `CUSTODIA_ERR_AUDIT_WRITE`.
  *
  * # Safety
  *

@@ -208,6 +208,36 @@ for d, label in [(pm.get("age_x25519_seal_1KiB"), "age 0.12 X25519 seal"), (pm.g
 table("Latency", rows, ["contender", "median", "cost = multiple of one RustCrypto 1 KiB encryption",
                         "multiple of one ring 1 KiB encryption", "vs age (same op)"])
 
+# What the format requires of a 1 KiB round trip under a local KEK (docs/FORMAT.md §3-§5), each primitive timed on
+# its own against the same anchor, and what is left: custodia's own code.
+rt = cm.get("custodia_kek_seal_open_1KiB")
+prims = [("raw_rustcrypto_encrypt_1KiB", "the payload chunk, sealed: ChaCha20-Poly1305 encryption of 1 KiB (the anchor)", 1),
+         ("prim_aead_decrypt_1KiB", "the payload chunk, opened: ChaCha20-Poly1305 decryption of 1 KiB", 1),
+         ("prim_aead_wrap_32B", "the KEK stanza, wrapped and unwrapped: ChaCha20-Poly1305 of the 32-byte data key with "
+          "the stanza's AAD, twice", 2),
+         ("prim_sha256_round_trip", "SHA-256 for both sides: key schedule (HKDF extract + 3 expands), KEK wrap key "
+          "(HKDF), header MAC (HMAC over the header)", 1),
+         ("prim_getrandom_seal", "the seal's randomness: one `getrandom` of 60 bytes (data key, object id, nonce)", 1)]
+if rt and all(cm.get(k) for k, _, _ in prims):
+    w("### Where a 1 KiB round trip goes")
+    w("")
+    w("Each primitive the format requires of one seal and one open under a local KEK, timed on its own in the same "
+      "rounds as the round trip and the anchor (`prim_*` in `benches/ratios.rs`). The rest is custodia's own code: "
+      "encoding and parsing the header, allocation, copies, the checks.")
+    w("")
+    rows = []
+    floor = 0.0
+    for key, label, times in prims:
+        c = cm[key]["norm"] * times
+        floor += c
+        rows.append([label, f"{c:.2f}", f"{100 * c / rt['norm']:.0f}%"])
+    rows.append(["**what the format requires, together**", f"**{floor:.2f}**", f"{100 * floor / rt['norm']:.0f}%"])
+    rows.append(["custodia's own code (the rest)", f"{rt['norm'] - floor:.2f}", f"{100 * (rt['norm'] - floor) / rt['norm']:.0f}%"])
+    rows.append(["the round trip, measured", f"{rt['norm']:.2f}", "100%"])
+    table("1 KiB seal + open under a local KEK, by part", rows,
+          ["part", "cost (x one 1 KiB encryption)", "share of the round trip"])
+
+
 def rss_of(name, srcs=("custodia_file.jsonl", "peers_file.jsonl")):
     for src in srcs:
         p = res / src

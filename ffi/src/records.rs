@@ -174,7 +174,7 @@ pub unsafe extern "C" fn custodia_record_new(out_record: *mut custodia_record) -
 /// `purposes` (each one the envelope's purposes permit when sealed), or for the envelope's (`purpose_count` 0).
 ///
 /// `CUSTODIA_ERR_INVALID_ARGUMENT` for a bad name, a name already present, text that is not UTF-8, or more than 1024
-/// fields; `CUSTODIA_ERR_CLASSIFICATION_BELOW_MINIMUM`; `CUSTODIA_ERR_MALFORMED` for a purpose outside the grammar.
+/// fields; `CUSTODIA_ERR_CLASSIFICATION_BELOW_MINIMUM`; `CUSTODIA_ERR_INVALID_PURPOSE` for a purpose outside the grammar.
 /// A refused field leaves the record as it was.
 ///
 /// # Safety

@@ -121,7 +121,7 @@ fn issuer_named(text: &str) -> Result<KeyId> {
 /// `CUSTODIA_ERR_MALFORMED` for a text that is not an SD-JWT of this profile; `CUSTODIA_ERR_KEY_NOT_FOUND` when its
 /// issuer is not a key of this custodian; `CUSTODIA_ERR_SIGNATURE_INVALID` when it does not verify;
 /// `CUSTODIA_ERR_INVALID_ARGUMENT` for a field it has no disclosure for, a field named twice or a bad audience;
-/// `CUSTODIA_ERR_MALFORMED` for a purpose outside the grammar; `CUSTODIA_ERR_AUDIT_WRITE`.
+/// `CUSTODIA_ERR_INVALID_PURPOSE` for a purpose outside the grammar; `CUSTODIA_ERR_AUDIT_WRITE`.
 ///
 /// # Safety
 ///
