@@ -8,6 +8,8 @@
 #   benches/bindings/run.sh [ROUNDS=5] [ITERATIONS=2000]     (warm-up 500 round trips per run)
 #   benches/bindings/run.sh --smoke                          (2 rounds of 50, warm-up 10: scripts/test-all.sh)
 #
+# Two estimates per language: the median of its runs and its fastest run, each against Rust's of the same kind.
+#
 # The programs: examples/durability_bench.rs --one-row (Rust), bindings/python/bench/seal_open_into.py --round-trip,
 # bindings/java/bench/SealOpenBench.java, bindings/node/bench/seal_open.js --round-trip,
 # bindings/dotnet/bench/SealOpenBench.cs, bindings/go/bench/sealopen (ONLY=OsBuffered); each ends with the line
@@ -88,6 +90,22 @@ echo "|---|---|---|---|---|"
 for lang in "${langs[@]}"; do
   m=$(median "$lang")
   awk -v l="$lang" -v m="$m" -v r="$rust" 'BEGIN {
+    if (l == "rust") { printf "| %s | %.1f us | 1.00x | - | - |\n", l, m; exit }
+    x = m / r; printf "| %s | %.1f us | %.2fx | <= 1.3x | %s |\n", l, m, x, (x <= 1.3 ? "met" : "missed") }'
+done
+
+# On a shared VM the host sometimes slows a whole process (a run 30-50% slower than the same program's other runs,
+# Rust's included), which moves a median of few rounds. The fastest run of each language is the estimate that such
+# interference cannot lower, so it is printed beside the median.
+fastest() { grep "^$1 " "$results" | cut -d' ' -f2 | sort -g | head -1; }
+rust_min=$(fastest rust)
+echo
+echo "The same, fastest of the $rounds runs per language"
+echo "| language | fastest round trip | ratio to Rust's fastest | target | met |"
+echo "|---|---|---|---|---|"
+for lang in "${langs[@]}"; do
+  m=$(fastest "$lang")
+  awk -v l="$lang" -v m="$m" -v r="$rust_min" 'BEGIN {
     if (l == "rust") { printf "| %s | %.1f us | 1.00x | - | - |\n", l, m; exit }
     x = m / r; printf "| %s | %.1f us | %.2fx | <= 1.3x | %s |\n", l, m, x, (x <= 1.3 ? "met" : "missed") }'
 done

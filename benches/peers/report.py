@@ -88,7 +88,8 @@ avx512 = "yes" if "avx512f" in isa else "**no**"
 w(f"- CPU: {model}, {os.cpu_count()} vCPUs; "
   f"ISA extensions seen by the kernel: {', '.join(isa)}; AVX-512: {avx512}")
 w(f"- Kernel {platform.release()}; {sh('rustc --version')}; {sh('openssl version')}")
-w(f"- custodia {sh('git rev-parse --short HEAD')} (RustCrypto `chacha20poly1305` "
+measured_at = (res / "commit.txt").read_text().strip() if (res / "commit.txt").exists() else sh("git rev-parse --short HEAD")
+w(f"- custodia {measured_at} (RustCrypto `chacha20poly1305` "
   f"{lock_version('Cargo.lock', 'chacha20poly1305')} for payload and KEK stanzas); peers: `age` {lock_version('benches/peers/Cargo.lock', 'age')}, `ring` "
   f"{lock_version('benches/peers/Cargo.lock', 'ring')}, RustCrypto `chacha20poly1305` "
   f"{lock_version('Cargo.lock', 'chacha20poly1305')} (anchor, both processes)")

@@ -29,6 +29,7 @@ cargo bench --bench ratios --no-run >&2
 peers=benches/peers/target/release/custodia-peers
 
 uptime > "$results/load_before.txt"
+git rev-parse --short HEAD > "$results/commit.txt" 2>/dev/null || true
 # OpenSSL one core, just before the in-memory rows and again at the end (report.py uses the faster).
 openssl speed -seconds 2 -bytes 65536 -aead -evp chacha20-poly1305 2>/dev/null | tail -1 > "$results/openssl_before.txt" || true
 echo "in memory: custodia" >&2
